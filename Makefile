@@ -1,0 +1,26 @@
+# motcua — the two commands a newcomer needs: `make demo` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export PATH := $(CURDIR)/$(VENV)/bin:/usr/sbin:$(PATH)
+
+.PHONY: setup demo test lint bench clean
+
+setup:
+	@VENV=$(VENV) bash scripts/setup.sh
+
+demo: setup
+	$(VENV)/bin/motcua demo
+
+test: setup
+	$(PY) -m ruff check .
+	$(PY) -m pytest
+
+lint: setup
+	$(PY) -m ruff check .
+
+bench: setup
+	$(VENV)/bin/motcua bench call-path --calls 500 --json
+	$(VENV)/bin/motcua bench tickets --kiosks 20 --tickets 5000 --json
+
+clean:
+	rm -rf $(VENV) demo-data test-artifacts .pytest_cache

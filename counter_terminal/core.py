@@ -1,0 +1,66 @@
+"""What a counter terminal does, without a screen: the Kivy app (issue #4), the keypad and the
+headless simulator all call this."""
+
+from __future__ import annotations
+
+from devicekit.session import DeviceSession
+
+
+class CounterCore:
+    """Counter actions as requests to the hub.
+
+    Actions an officer waits for (Next, Recall, …) are plain requests: the answer is shown at once, and a
+    refusal (hub unreachable, nothing waiting) is shown as an error. Done goes through the durable outbox
+    with the ticket id, so it is delivered after a network cut and cannot finish the wrong ticket.
+    """
+
+    def __init__(self, session: DeviceSession):
+        self.session = session
+        self.current: dict | None = None
+
+    def _req(self, verb: str, data: dict | None = None) -> dict:
+        result = self.session.request(verb, data or {})
+        if "ticket" in result and verb in ("counter.next", "counter.recall", "counter.resume"):
+            self.current = result["ticket"]
+        elif verb in ("counter.skip", "counter.transfer", "counter.hold"):
+            self.current = None
+        return result
+
+    def open(self, officer: str | None = None) -> dict:
+        return self._req("counter.open", {"officer": officer} if officer else {})
+
+    def pause(self) -> dict:
+        return self._req("counter.pause")
+
+    def close(self) -> dict:
+        return self._req("counter.close")
+
+    def next(self) -> dict | None:
+        return self._req("counter.next")["ticket"]
+
+    def recall(self) -> dict:
+        return self._req("counter.recall")
+
+    def skip(self) -> dict:
+        return self._req("counter.skip")["ticket"]
+
+    def transfer(self, *, to_service: str | None = None, to_counter: int | None = None) -> dict:
+        data = {k: v for k, v in (("to_service", to_service), ("to_counter", to_counter)) if v is not None}
+        return self._req("counter.transfer", data)["ticket"]
+
+    def hold(self) -> dict:
+        return self._req("counter.hold")["ticket"]
+
+    def resume(self, ticket_id: int | None = None) -> dict:
+        return self._req("counter.resume", {"ticket_id": ticket_id} if ticket_id else {})["ticket"]
+
+    def complete(self) -> str | None:
+        """Finish the current ticket through the outbox; returns the outbox request id."""
+        if self.current is None:
+            return None
+        rid = self.session.outbox.put("counter.complete", {"ticket_id": self.current["id"]})
+        self.current = None
+        return rid
+
+    def state(self) -> dict:
+        return self._req("counter.state")

@@ -1,0 +1,243 @@
+"""The motcua MQTT protocol, v1: topic names, message envelopes, validation, error codes.
+
+Hub and devices import this one module, so both sides build and check messages the same way.
+docs/protocol.md is the human-readable version of this file; keep them in step.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+PROTOCOL_VERSION = 1
+ROOT = "motcua/v1"
+# The hub answers larger requests with `payload_too_large`; the broker's own packet limit is higher
+# so that such a request still reaches the hub and gets an answer instead of a silent disconnect.
+MAX_PAYLOAD = 64 * 1024
+BROKER_MAX_PACKET = 1024 * 1024
+
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+VERB_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+REQUEST_ID_MAX = 64
+
+ROLES = ("kiosk", "counter", "display", "voting", "lookup")
+PRIORITIES = ("none", "elderly", "disability", "pregnant", "merit")
+
+
+class ProtocolError(Exception):
+    """A message that breaks the protocol. `code` is one of ERROR_CODES."""
+
+    def __init__(self, code: str, message: str, message_vi: str | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.message_vi = message_vi or ERROR_CODES.get(code, ERROR_CODES["internal"])
+
+
+# Error code -> default Vietnamese text a device may show a citizen or officer.
+ERROR_CODES: dict[str, str] = {
+    "bad_json": "Dữ liệu gửi lên không hợp lệ.",
+    "bad_request": "Yêu cầu không hợp lệ.",
+    "unsupported_version": "Phiên bản giao thức không được hỗ trợ.",
+    "payload_too_large": "Dữ liệu gửi lên quá lớn.",
+    "unknown_verb": "Yêu cầu không được hỗ trợ.",
+    "unknown_device": "Thiết bị chưa được đăng ký.",
+    "wrong_site": "Thiết bị không thuộc đơn vị này.",
+    "forbidden": "Thiết bị không được phép thực hiện thao tác này.",
+    "not_found": "Không tìm thấy.",
+    "conflict": "Thao tác không phù hợp với trạng thái hiện tại.",
+    "queue_empty": "Không còn ai đang chờ.",
+    "recall_limit": "Đã gọi lại đủ số lần cho phép.",
+    "counter_closed": "Quầy đang đóng hoặc tạm dừng.",
+    "timeout": "Máy chủ không phản hồi. Vui lòng thử lại.",
+    "internal": "Lỗi hệ thống. Vui lòng thử lại.",
+}
+
+
+# --- topics -----------------------------------------------------------------------------------
+
+def site_root(site: str) -> str:
+    return f"{ROOT}/{site}"
+
+
+def dev_topic(site: str, device_id: str, leaf: str) -> str:
+    """`leaf` is status, health, config, res, cmd, or req/<verb>."""
+    return f"{ROOT}/{site}/dev/{device_id}/{leaf}"
+
+
+def req_topic(site: str, device_id: str, verb: str) -> str:
+    return dev_topic(site, device_id, f"req/{verb}")
+
+
+def display_topic(site: str, leaf: str) -> str:
+    """`leaf` is state or call."""
+    return f"{ROOT}/{site}/display/{leaf}"
+
+
+# Subscriptions the hub makes. Requests use a shared subscription when hubs run as replicas.
+HUB_REQ_SUB = f"{ROOT}/+/dev/+/req/+"
+HUB_STATUS_SUB = f"{ROOT}/+/dev/+/status"
+HUB_HEALTH_SUB = f"{ROOT}/+/dev/+/health"
+
+
+@dataclass(frozen=True)
+class Topic:
+    site: str
+    kind: str  # "dev" or "display"
+    device_id: str | None
+    leaf: str  # status/health/config/res/cmd/req, or state/call for display
+    verb: str | None = None
+
+
+def parse_topic(topic: str) -> Topic:
+    """Split a motcua topic; raise ProtocolError('bad_request') for anything else."""
+    parts = topic.split("/")
+    if len(parts) < 5 or f"{parts[0]}/{parts[1]}" != ROOT or not ID_RE.match(parts[2]):
+        raise ProtocolError("bad_request", f"not a motcua v1 topic: {topic!r}")
+    site = parts[2]
+    if parts[3] == "display" and len(parts) == 5 and parts[4] in ("state", "call"):
+        return Topic(site, "display", None, parts[4])
+    if parts[3] == "dev" and ID_RE.match(parts[4]):
+        rest = parts[5:]
+        if len(rest) == 1 and rest[0] in ("status", "health", "config", "res", "cmd"):
+            return Topic(site, "dev", parts[4], rest[0])
+        if len(rest) == 2 and rest[0] == "req":
+            return Topic(site, "dev", parts[4], "req", rest[1])
+    raise ProtocolError("bad_request", f"not a motcua v1 topic: {topic!r}")
+
+
+# --- envelopes --------------------------------------------------------------------------------
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+def encode(obj: dict[str, Any]) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def decode(payload: bytes) -> dict[str, Any]:
+    """Parse a JSON object payload with a supported `v`; raise ProtocolError otherwise."""
+    if len(payload) > MAX_PAYLOAD:
+        raise ProtocolError("payload_too_large", f"payload of {len(payload)} bytes exceeds {MAX_PAYLOAD}")
+    try:
+        obj = json.loads(payload.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ProtocolError("bad_json", f"payload is not UTF-8 JSON: {exc}") from None
+    if not isinstance(obj, dict):
+        raise ProtocolError("bad_json", "payload must be a JSON object")
+    if obj.get("v") != PROTOCOL_VERSION:
+        raise ProtocolError("unsupported_version", f"unsupported protocol version {obj.get('v')!r}")
+    return obj
+
+
+def make_request(verb: str, data: dict[str, Any] | None = None, request_id: str | None = None) -> dict[str, Any]:
+    if not VERB_RE.match(verb):
+        raise ValueError(f"bad verb {verb!r}")
+    return {"v": PROTOCOL_VERSION, "request_id": request_id or new_request_id(), "data": data or {}}
+
+
+def parse_request(payload: bytes) -> tuple[str, dict[str, Any]]:
+    """Return (request_id, data) of a request payload, or raise ProtocolError."""
+    obj = decode(payload)
+    rid = obj.get("request_id")
+    if not isinstance(rid, str) or not rid or len(rid) > REQUEST_ID_MAX:
+        raise ProtocolError("bad_request", "request_id must be a non-empty string of at most 64 characters")
+    data = obj.get("data", {})
+    if not isinstance(data, dict):
+        raise ProtocolError("bad_request", "data must be a JSON object")
+    return rid, data
+
+
+def ok_response(request_id: str | None, data: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"v": PROTOCOL_VERSION, "request_id": request_id, "ok": True, "data": data or {}}
+
+
+def error_response(request_id: str | None, err: ProtocolError) -> dict[str, Any]:
+    return {
+        "v": PROTOCOL_VERSION,
+        "request_id": request_id,
+        "ok": False,
+        "error": {"code": err.code, "message": err.message, "message_vi": err.message_vi},
+    }
+
+
+def parse_response(payload: bytes) -> dict[str, Any]:
+    """Validate a response envelope (devices call this on every `res` message)."""
+    obj = decode(payload)
+    if not isinstance(obj.get("ok"), bool):
+        raise ProtocolError("bad_request", "response lacks boolean 'ok'")
+    if obj["ok"] and not isinstance(obj.get("data"), dict):
+        raise ProtocolError("bad_request", "ok response lacks object 'data'")
+    if not obj["ok"]:
+        err = obj.get("error")
+        if not isinstance(err, dict) or not isinstance(err.get("code"), str):
+            raise ProtocolError("bad_request", "error response lacks 'error.code'")
+    return obj
+
+
+# --- request schemas --------------------------------------------------------------------------
+# A field spec is (type or tuple of types, required, allowed values or None).
+
+FieldSpec = tuple[type | tuple[type, ...], bool, tuple[Any, ...] | None]
+
+REQUEST_SCHEMAS: dict[str, dict[str, FieldSpec]] = {
+    "ticket.issue": {
+        "service": (str, True, None),
+        "priority": (str, False, PRIORITIES),
+        "lang": (str, False, ("vi", "en")),
+    },
+    "ticket.status": {"ticket_id": (int, True, None)},
+    "counter.open": {"officer": (str, False, None)},
+    "counter.pause": {},
+    "counter.close": {},
+    "counter.next": {},
+    "counter.recall": {},
+    "counter.skip": {},
+    "counter.transfer": {"to_service": (str, False, None), "to_counter": (int, False, None)},
+    "counter.hold": {},
+    "counter.resume": {"ticket_id": (int, False, None)},
+    "counter.complete": {"ticket_id": (int, False, None)},
+    "counter.state": {},
+    "site.state": {},
+}
+
+# Which device roles may send which verbs (the hub refuses others with `forbidden`).
+VERB_ROLES: dict[str, tuple[str, ...]] = {
+    "ticket.issue": ("kiosk",),
+    "ticket.status": ROLES,
+    "site.state": ROLES,
+}
+COUNTER_ROLE = ("counter",)
+
+
+def roles_for(verb: str) -> tuple[str, ...]:
+    if verb.startswith("counter."):
+        return COUNTER_ROLE
+    return VERB_ROLES.get(verb, ())
+
+
+def validate_data(verb: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Check request data against its verb's schema; unknown fields are refused, not ignored."""
+    schema = REQUEST_SCHEMAS.get(verb)
+    if schema is None:
+        raise ProtocolError("unknown_verb", f"unknown verb {verb!r}")
+    unknown = set(data) - set(schema)
+    if unknown:
+        raise ProtocolError("bad_request", f"unknown field(s) for {verb}: {', '.join(sorted(unknown))}")
+    for name, (typ, required, allowed) in schema.items():
+        if name not in data or data[name] is None:
+            if required:
+                raise ProtocolError("bad_request", f"{verb} needs field {name!r}")
+            continue
+        value = data[name]
+        if isinstance(value, bool) or not isinstance(value, typ):
+            raise ProtocolError("bad_request", f"field {name!r} of {verb} has the wrong type")
+        if allowed is not None and value not in allowed:
+            raise ProtocolError("bad_request", f"field {name!r} of {verb} must be one of {allowed}")
+        if isinstance(value, str) and len(value) > 200:
+            raise ProtocolError("bad_request", f"field {name!r} of {verb} is too long")
+    return data

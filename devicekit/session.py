@@ -1,0 +1,452 @@
+"""A device's MQTT session with the hub: presence, requests with retries, config, commands, health.
+
+Every device app (kiosk, counter terminal, display) holds one DeviceSession. It hides the parts that are
+easy to get wrong on a poor network: a persistent broker session so answers sent while the link was down
+still arrive, a last will so the hub sees a dead device go offline, retries that reuse the request_id so
+the hub can de-duplicate, and validation of everything received so one bad message cannot kill the
+network thread.
+
+Threads: paho's network thread runs on_config, on_command, display callbacks and Future callbacks; keep
+them short and never call the blocking `request` from them (use `request_async`).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, InvalidStateError
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from devicekit import protocol
+from devicekit.config import DeviceConfig
+from devicekit.netopts import enable_nodelay
+
+if TYPE_CHECKING:
+    from devicekit.outbox import Outbox
+
+log = logging.getLogger("motcua.device")
+
+SESSION_EXPIRY_S = 86400  # the broker keeps our subscriptions and queued answers for a day offline
+THERMAL_ZONE = Path("/sys/class/thermal/thermal_zone0/temp")
+
+
+class RequestError(Exception):
+    """A request the hub refused (`code` from protocol.ERROR_CODES) or never answered (`timeout`)."""
+
+    def __init__(self, code: str, message: str | None = None, message_vi: str | None = None,
+                 request_id: str = ""):
+        self.code = code
+        self.message = message or code
+        self.message_vi = message_vi or protocol.ERROR_CODES.get(code, protocol.ERROR_CODES["internal"])
+        self.request_id = request_id
+        super().__init__(f"{code}: {self.message}")
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass(eq=False)
+class _Call:
+    """One request in flight: the same payload and request_id for every attempt."""
+
+    request_id: str
+    topic: str
+    payload: bytes
+    timeout: float
+    attempts_left: int  # re-publishes still allowed after the current attempt
+    future: Future[dict] = field(default_factory=Future)
+    timer: threading.Timer | None = None
+    sent: bool = False  # handed to paho while connected (paho itself resends unacknowledged QoS1)
+
+
+class DeviceSession:
+    def __init__(self, config: DeviceConfig, *, version: str = "0.1.0",
+                 health_fn: Callable[[], dict] | None = None):
+        from devicekit.outbox import Outbox  # here, not at the top: outbox imports RequestError from us
+
+        self.config = config
+        self.version = version
+        self.health_fn = health_fn
+        self.on_config: Callable[[dict], None] | None = None
+        self.on_command: Callable[[dict], None] | None = None
+
+        c = config
+        self._topics = {leaf: protocol.dev_topic(c.site, c.device_id, leaf)
+                        for leaf in ("status", "health", "config", "res", "cmd")}
+        self._display_topics = {protocol.display_topic(c.site, leaf): leaf for leaf in ("state", "call")}
+        self._display_cb: Callable[[str, dict], None] | None = None
+
+        self._lock = threading.Lock()
+        self._pending: dict[str, _Call] = {}
+        self._connected = threading.Event()
+        self._stopping = threading.Event()
+        self._started = False
+        self._health_wake = threading.Event()
+        self._health_thread: threading.Thread | None = None
+        self._net_thread_id: int | None = None
+        self._last_config: dict | None = None
+        self._t0 = time.monotonic()
+
+        c.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.outbox: Outbox = Outbox(
+            c.data_dir / "outbox.db",
+            lambda verb, data, rid: self.request(verb, data, request_id=rid),
+            is_connected=lambda: self.connected,
+        )
+        self._client = self._make_client()
+
+    def _make_client(self) -> mqtt.Client:
+        c = self.config
+        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=c.device_id, protocol=mqtt.MQTTv5)
+        client.username_pw_set(c.device_id, c.secret)
+        client.enable_logger(logging.getLogger("motcua.device.paho"))
+        client.suppress_exceptions = True  # second line of defence; our callbacks catch their own errors
+        enable_nodelay(client)
+        if c.tls:
+            client.tls_set()  # system CA store
+        client.will_set(self._topics["status"], self._status_payload("offline"), qos=1, retain=True)
+        client.reconnect_delay_set(1, 30)
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_message = self._on_message
+        return client
+
+    # --- lifecycle ------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Begin connecting in the background; returns at once, even when the broker is unreachable."""
+        if self._started:
+            raise RuntimeError("DeviceSession.start() called twice")
+        self._started = True
+        props = Properties(PacketTypes.CONNECT)
+        props.SessionExpiryInterval = SESSION_EXPIRY_S
+        self._client.connect_async(self.config.broker_host, self.config.broker_port,
+                                   keepalive=self.config.keepalive_s, clean_start=False, properties=props)
+        self._client.loop_start()
+        self._health_thread = threading.Thread(target=self._health_loop, name="motcua-health", daemon=True)
+        self._health_thread.start()
+        self.outbox.start()
+
+    def stop(self) -> None:
+        """Say goodbye (retained offline status), disconnect, and stop every thread we started."""
+        if self._stopping.is_set():
+            return
+        self._stopping.set()
+        with self._lock:
+            calls = list(self._pending.values())
+            self._pending.clear()
+        for call in calls:  # unblocks the outbox worker too; its row stays queued on disk
+            self._finish(call, RequestError("timeout", "session stopped before the hub answered",
+                                            request_id=call.request_id))
+        self.outbox.stop()
+        self._health_wake.set()
+        if self._health_thread is not None:
+            self._health_thread.join(5)
+        if not self._started:
+            return
+        if self._connected.is_set():
+            info = self._client.publish(self._topics["status"], self._status_payload("offline"), qos=1,
+                                        retain=True)
+            try:
+                info.wait_for_publish(timeout=2)
+            except (RuntimeError, ValueError) as exc:
+                log.warning("could not publish offline status: %s", exc)
+        self._client.disconnect()  # a normal DISCONNECT: the broker drops the will, we sent it ourselves
+        self._client.loop_stop()
+        self._connected.clear()
+
+    def wait_connected(self, timeout: float) -> bool:
+        return self._connected.wait(timeout)
+
+    @property
+    def connected(self) -> bool:
+        return self._connected.is_set()
+
+    def subscribe_display(self, callback: Callable[[str, dict], None]) -> None:
+        """Receive `display/state` (retained) and `display/call` of this site as (leaf, payload)."""
+        self._display_cb = callback
+        if self.connected:
+            self._client.subscribe([(t, 1) for t in self._display_topics])
+
+    # --- requests -------------------------------------------------------------------------------
+
+    def request(self, verb: str, data: dict | None = None, *, timeout: float | None = None,
+                retries: int | None = None, request_id: str | None = None) -> dict:
+        """Send a request and wait for its answer's `data`; raises RequestError."""
+        if self._net_thread_id == threading.get_ident():
+            raise RuntimeError("request() would deadlock on the MQTT thread; use request_async()")
+        return self._submit(verb, data, timeout, retries, request_id).result()
+
+    def request_async(self, verb: str, data: dict | None = None, *, request_id: str | None = None,
+                      timeout: float | None = None, retries: int | None = None) -> Future[dict]:
+        """Like request() but returns at once; the Future fails with RequestError."""
+        return self._submit(verb, data, timeout, retries, request_id)
+
+    def _submit(self, verb: str, data: dict | None, timeout: float | None, retries: int | None,
+                request_id: str | None) -> Future[dict]:
+        rid = request_id or protocol.new_request_id()
+        if not isinstance(rid, str) or len(rid) > protocol.REQUEST_ID_MAX:
+            raise ValueError(f"request_id must be a string of at most {protocol.REQUEST_ID_MAX} characters")
+        payload = protocol.encode(protocol.make_request(verb, data, rid))  # ValueError for a bad verb
+        timeout = self.config.request_timeout_s if timeout is None else timeout
+        retries = self.config.request_retries if retries is None else retries
+        call = _Call(rid, protocol.req_topic(self.config.site, self.config.device_id, verb), payload,
+                     timeout, retries)
+        if len(payload) > protocol.MAX_PAYLOAD:
+            call.future.set_exception(RequestError(
+                "payload_too_large", f"request of {len(payload)} bytes exceeds {protocol.MAX_PAYLOAD}",
+                request_id=rid))
+            return call.future
+        with self._lock:
+            if self._stopping.is_set():
+                call.future.set_exception(RequestError("timeout", "session is stopped", request_id=rid))
+                return call.future
+            existing = self._pending.get(rid)
+            if existing is not None:  # same id already in flight: the answer will be the same one
+                return existing.future
+            self._pending[rid] = call
+        call.future.add_done_callback(lambda _f: self._forget(call))  # e.g. the caller cancelled it
+        self._attempt(call)
+        return call.future
+
+    def _attempt(self, call: _Call) -> None:
+        with self._lock:
+            if self._pending.get(call.request_id) is not call:
+                return
+            call.timer = threading.Timer(call.timeout, self._on_attempt_timeout, (call,))
+            call.timer.daemon = True
+            call.timer.start()
+        self._publish_call(call)
+
+    def _publish_call(self, call: _Call) -> None:
+        """Publish only while connected: paho would otherwise queue it and send it long after we gave up."""
+        if not self.connected:
+            call.sent = False
+            return
+        props = Properties(PacketTypes.PUBLISH)
+        props.ResponseTopic = self._topics["res"]
+        props.CorrelationData = call.request_id.encode()
+        # Let the broker drop a request the device has stopped waiting for (e.g. the hub was down),
+        # so a citizen never gets a ticket issued minutes after the kiosk said "try again".
+        props.MessageExpiryInterval = max(1, math.ceil(call.timeout * (call.attempts_left + 1)))
+        info = self._client.publish(call.topic, call.payload, qos=1, properties=props)
+        call.sent = info.rc == mqtt.MQTT_ERR_SUCCESS
+
+    def _on_attempt_timeout(self, call: _Call) -> None:
+        with self._lock:
+            if self._pending.get(call.request_id) is not call:
+                return
+            give_up = call.attempts_left <= 0
+            if give_up:
+                del self._pending[call.request_id]
+            else:
+                call.attempts_left -= 1
+        if give_up:
+            log.warning("no answer to %s after all retries", call.request_id)
+            self._finish(call, RequestError("timeout", "the hub did not answer in time",
+                                            request_id=call.request_id))
+        else:
+            log.info("no answer to %s yet; resending with the same request_id", call.request_id)
+            self._attempt(call)
+
+    def _forget(self, call: _Call) -> None:
+        with self._lock:
+            if self._pending.get(call.request_id) is call:
+                del self._pending[call.request_id]
+        if call.timer is not None:
+            call.timer.cancel()
+
+    @staticmethod
+    def _finish(call: _Call, outcome: dict | RequestError) -> None:
+        if call.timer is not None:
+            call.timer.cancel()
+        try:
+            if isinstance(outcome, RequestError):
+                call.future.set_exception(outcome)
+            else:
+                call.future.set_result(outcome)
+        except InvalidStateError:  # cancelled by the caller meanwhile
+            pass
+
+    # --- health ---------------------------------------------------------------------------------
+
+    def publish_health(self, extra: dict | None = None) -> None:
+        if not self.connected:
+            return
+        report = self._health_report()
+        if extra:
+            report.update(extra)
+        self._client.publish(self._topics["health"], protocol.encode(report), qos=0)
+
+    def _health_report(self) -> dict[str, Any]:
+        report: dict[str, Any] = {"v": protocol.PROTOCOL_VERSION, "at": now_iso(),
+                                  "uptime_s": round(time.monotonic() - self._t0, 1)}
+        try:
+            report["disk_free_mb"] = shutil.disk_usage(self.config.data_dir).free // (1024 * 1024)
+        except OSError:
+            report["disk_free_mb"] = None
+        report["temp_c"] = read_temp_c()
+        try:
+            report["outbox_pending"] = self.outbox.pending()
+        except Exception:
+            log.exception("cannot count outbox rows")
+            report["outbox_pending"] = None
+        if self.health_fn is not None:
+            try:
+                report.update(self.health_fn())
+            except Exception as exc:
+                log.exception("health_fn failed")
+                report["health_error"] = f"{type(exc).__name__}: {exc}"
+        return report
+
+    def _health_loop(self) -> None:
+        """First report right after each connect, then every health_interval_s."""
+        while True:
+            self._health_wake.wait(self.config.health_interval_s)
+            self._health_wake.clear()
+            if self._stopping.is_set():
+                return
+            try:
+                self.publish_health()
+            except Exception:
+                log.exception("publishing health failed")
+
+    # --- paho callbacks (network thread) --------------------------------------------------------
+
+    def _status_payload(self, state: str) -> bytes:
+        msg: dict[str, Any] = {"v": protocol.PROTOCOL_VERSION, "state": state, "role": self.config.role,
+                               "version": self.version}
+        if state == "online":
+            msg["at"] = now_iso()
+        return protocol.encode(msg)
+
+    def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason_code: Any,
+                    properties: Any) -> None:
+        self._net_thread_id = threading.get_ident()
+        try:
+            if reason_code.is_failure:
+                log.error("broker refused connection: %s", reason_code)
+                return
+            topics = [(self._topics[leaf], 1) for leaf in ("res", "cmd", "config")]
+            if self._display_cb is not None:
+                topics += [(t, 1) for t in self._display_topics]
+            client.subscribe(topics)
+            client.publish(self._topics["status"], self._status_payload("online"), qos=1, retain=True)
+            self._connected.set()
+            log.info("connected to %s:%s (session present: %s)", self.config.broker_host,
+                     self.config.broker_port, getattr(flags, "session_present", "?"))
+            with self._lock:
+                unsent = [call for call in self._pending.values() if not call.sent]
+            for call in unsent:
+                self._publish_call(call)
+            self.outbox.wake()
+            self._health_wake.set()
+        except Exception:
+            log.exception("error in on_connect")
+
+    def _on_disconnect(self, client: mqtt.Client, userdata: Any, flags: Any, reason_code: Any,
+                       properties: Any) -> None:
+        self._connected.clear()
+        if not self._stopping.is_set():
+            log.warning("disconnected from broker (%s); reconnecting", reason_code)
+
+    def _on_message(self, client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:
+        try:
+            topic = msg.topic
+            if topic == self._topics["res"]:
+                self._handle_response(msg)
+            elif topic == self._topics["config"]:
+                self._handle_config(msg.payload)
+            elif topic == self._topics["cmd"]:
+                obj = self._decode(topic, msg.payload)
+                if obj is not None:
+                    self._run_callback(self.on_command, obj)
+            elif topic in self._display_topics:
+                obj = self._decode(topic, msg.payload)
+                if obj is not None and self._display_cb is not None:
+                    self._run_callback(self._display_cb, self._display_topics[topic], obj)
+            else:
+                log.warning("message on unexpected topic %r dropped", topic)
+        except Exception:
+            log.exception("error handling message on %r", getattr(msg, "topic", "?"))
+
+    @staticmethod
+    def _decode(topic: str, payload: bytes) -> dict | None:
+        try:
+            return protocol.decode(payload)
+        except protocol.ProtocolError as exc:
+            log.warning("malformed message on %s dropped: %s (%s)", topic, exc.message, exc.code)
+            return None
+
+    def _handle_config(self, payload: bytes) -> None:
+        if not payload:  # an empty retained message clears the config; nothing to apply
+            return
+        obj = self._decode(self._topics["config"], payload)
+        if obj is None or obj == self._last_config:  # the retained copy comes again after each reconnect
+            return
+        self._last_config = obj
+        self._run_callback(self.on_config, obj)
+
+    def _handle_response(self, msg: mqtt.MQTTMessage) -> None:
+        try:
+            obj = protocol.parse_response(msg.payload)
+        except protocol.ProtocolError as exc:
+            log.warning("malformed response dropped: %s (%s)", exc.message, exc.code)
+            return
+        candidates = []
+        if isinstance(obj.get("request_id"), str):
+            candidates.append(obj["request_id"])
+        corr = getattr(msg.properties, "CorrelationData", None) if msg.properties else None
+        if corr:
+            candidates.append(bytes(corr).decode("utf-8", "replace"))
+        call = None
+        with self._lock:
+            for rid in candidates:
+                call = self._pending.pop(rid, None)
+                if call is not None:
+                    break
+        if call is None:
+            log.debug("answer to %s arrived after we stopped waiting; dropped", candidates or "?")
+            return
+        if obj["ok"]:
+            self._finish(call, obj["data"])
+        else:
+            err = obj["error"]
+            self._finish(call, RequestError(err["code"], _str_or_none(err.get("message")),
+                                            _str_or_none(err.get("message_vi")), call.request_id))
+
+    @staticmethod
+    def _run_callback(fn: Callable[..., Any] | None, *args: Any) -> None:
+        if fn is None:
+            return
+        try:
+            fn(*args)
+        except Exception:
+            log.exception("device callback %r failed", fn)
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def read_temp_c(path: Path = THERMAL_ZONE) -> float | None:
+    """SoC temperature in °C (Raspberry Pi and most ARM boards), None where the kernel has no sensor."""
+    try:
+        return round(int(path.read_text().strip()) / 1000.0, 1)
+    except (OSError, ValueError):
+        return None
+
+

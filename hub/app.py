@@ -1,0 +1,215 @@
+"""The hub process: database, embedded (or external) broker, MQTT router and web API, wired together."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import sqlite_utils
+from aiohttp import web
+
+from hub.broker.files import Account
+from hub.broker.passwd import hash_secret, new_secret
+from hub.broker.supervisor import BrokerSupervisor
+from hub.mqtt.router import Router
+from hub.mqtt.transport import HubMqtt
+from hub.store import devices as device_store
+from hub.store.db import open_db, transaction
+from hub.store.sites import list_sites, load_config
+
+log = logging.getLogger("motcua.hub")
+
+HUB_USER = "motcua-hub"
+VERSION = "0.1.0"
+
+
+@dataclass
+class HubConfig:
+    data_dir: Path
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    mqtt_bind: str = "127.0.0.1"
+    mqtt_port: int = 1883
+    broker_url: str | None = None  # mqtt://user:password@host:port for an external broker
+    site_file: Path | None = None
+    synchronous: str = "FULL"
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "motcua.db"
+
+    @property
+    def broker_dir(self) -> Path:
+        return self.data_dir / "broker"
+
+
+def open_data_dir(data_dir: Path, synchronous: str = "FULL") -> sqlite_utils.Database:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return open_db(data_dir / "motcua.db", synchronous=synchronous)
+
+
+def hub_secret(data_dir: Path) -> str:
+    """The hub's own broker password, made once and kept readable by the hub's user only."""
+    path = data_dir / "hub.secret"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(new_secret())
+    return path.read_text().strip()
+
+
+def broker_accounts(db: sqlite_utils.Database, data_dir: Path) -> list[Account]:
+    accounts = [Account(HUB_USER, hash_secret(hub_secret(data_dir)))]
+    accounts += [Account(d.id, d.secret_hash, d.site_id) for d in device_store.list_all(db) if not d.revoked]
+    return accounts
+
+
+def load_site_file(db: sqlite_utils.Database, path: Path) -> str:
+    with transaction(db):
+        return load_config(db, json.loads(path.read_text(encoding="utf-8")))
+
+
+class Hub:
+    def __init__(self, config: HubConfig, clock: Callable[[], float] = time.time):
+        self.config = config
+        self.clock = clock
+        self.started_at = time.time()
+        self.db: sqlite_utils.Database | None = None
+        self.broker: BrokerSupervisor | None = None
+        self.mqtt: HubMqtt | None = None
+        self.router: Router | None = None
+        self._tasks: list[asyncio.Task] = []
+        self._runner: web.AppRunner | None = None
+        self._devices_rev = -1
+        self.http_port: int | None = None
+
+    async def start(self) -> None:
+        cfg = self.config
+        self.db = open_data_dir(cfg.data_dir, cfg.synchronous)
+        if cfg.site_file is not None:
+            load_site_file(self.db, cfg.site_file)
+        if not list_sites(self.db):
+            log.warning("no site configured yet: load one with `motcua hub site load FILE`")
+        host, port, user, password = await self._start_broker()
+        loop = asyncio.get_running_loop()
+        self.mqtt = HubMqtt(host, port, user, password, on_message=lambda m: self.router.submit(m))
+        self.router = Router(self.db, self.mqtt, self.clock)
+        self.router.bind_loop(loop)
+        self.mqtt.on_connect = lambda: loop.call_soon_threadsafe(self._republish_all)
+        self.mqtt.start()
+        if not await self.mqtt.wait_connected(15):
+            raise RuntimeError(f"hub could not connect to the broker at {host}:{port}")
+        self.router.purge_old_requests()
+        self._tasks.append(asyncio.create_task(self.router.run(), name="router"))
+        self._tasks.append(asyncio.create_task(self._watch_registry(), name="registry"))
+        self._tasks.append(asyncio.create_task(self._tick_displays(), name="display-tick"))
+        from hub.web.app import make_app
+
+        self._runner = web.AppRunner(make_app(self), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, cfg.http_host, cfg.http_port)
+        await site.start()
+        self.http_port = self._runner.addresses[0][1] if self._runner.addresses else cfg.http_port
+        log.info("hub ready: http://%s:%s  mqtt %s:%s", cfg.http_host, self.http_port, host, port)
+
+    async def _start_broker(self) -> tuple[str, int, str, str]:
+        cfg = self.config
+        assert self.db is not None
+        if cfg.broker_url:
+            u = urlparse(cfg.broker_url)
+            if u.scheme != "mqtt" or not u.hostname:
+                raise ValueError(f"broker URL must look like mqtt://user:password@host:port, got {cfg.broker_url!r}")
+            return u.hostname, u.port or 1883, u.username or HUB_USER, u.password or ""
+        self.broker = BrokerSupervisor(cfg.broker_dir, port=cfg.mqtt_port, bind=cfg.mqtt_bind)
+        await self.broker.start(broker_accounts(self.db, cfg.data_dir))
+        self._devices_rev = device_store.revision(self.db)
+        host = "127.0.0.1" if cfg.mqtt_bind in ("0.0.0.0", "::", "") else cfg.mqtt_bind
+        return host, cfg.mqtt_port, HUB_USER, hub_secret(cfg.data_dir)
+
+    def _republish_all(self) -> None:
+        """After (re)connecting: retained display states and device configs reflect the database."""
+        assert self.db is not None and self.router is not None
+        for site in list_sites(self.db):
+            self.router.publish_display(site)
+        for dev in device_store.list_all(self.db):
+            self.router.publish_config(dev.id)
+
+    async def _watch_registry(self) -> None:
+        """Devices added or revoked by `motcua hub device …` reach the broker within a second."""
+        assert self.db is not None and self.router is not None
+        while True:
+            await asyncio.sleep(1.0)
+            try:
+                rev = device_store.revision(self.db)
+                if rev == self._devices_rev:
+                    continue
+                self._devices_rev = rev
+                if self.broker is not None:
+                    await self.broker.reload(broker_accounts(self.db, self.config.data_dir))
+                for dev in device_store.list_all(self.db):
+                    self.router.publish_config(dev.id)
+                log.info("device registry changed (rev %s): broker accounts reloaded", rev)
+            except Exception:
+                log.exception("registry reload failed; will retry")
+                self._devices_rev = -1
+
+    async def _tick_displays(self) -> None:
+        """Refresh retained display states once a minute so the clock and day roll-over stay true."""
+        assert self.router is not None and self.db is not None
+        while True:
+            await asyncio.sleep(60)
+            with contextlib.suppress(Exception):
+                for site in list_sites(self.db):
+                    self.router.publish_display(site)
+
+    def health(self) -> dict:
+        db_ok = True
+        try:
+            assert self.db is not None
+            schema = self.db.execute("PRAGMA user_version").fetchone()[0]
+        except Exception:
+            db_ok, schema = False, None
+        broker = self.broker.status() if self.broker else {"mode": "external", "url_host": self.mqtt.host
+                                                           if self.mqtt else None}
+        broker["connected"] = bool(self.mqtt and self.mqtt.connected)
+        ok = db_ok and broker["connected"] and (self.broker is None or broker.get("running", False))
+        return {
+            "status": "ok" if ok else "degraded",
+            "version": VERSION,
+            "uptime_s": round(time.time() - self.started_at, 1),
+            "database": {"ok": db_ok, "path": str(self.config.db_path), "schema_version": schema},
+            "broker": broker,
+            "router": dict(self.router.stats) if self.router else None,
+        }
+
+    async def stop(self) -> None:
+        for t in self._tasks:
+            t.cancel()
+        for t in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await t
+        self._tasks.clear()
+        if self._runner is not None:
+            await self._runner.cleanup()
+        if self.mqtt is not None:
+            self.mqtt.stop()
+        if self.broker is not None:
+            await self.broker.stop()
+        if self.db is not None:
+            self.db.conn.close()
+
+    async def serve_forever(self) -> None:
+        await self.start()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await self.stop()

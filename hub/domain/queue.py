@@ -1,0 +1,189 @@
+"""Queue rules: ticket states, who is called next, numbering, people ahead and wait estimates.
+
+Pure functions over plain values; the hub's store loads rows, calls these, and writes the result.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from hub.domain.errors import DomainError
+
+PRIORITY_CLASSES = ("elderly", "disability", "pregnant", "merit")
+PRIORITY_NONE = "none"
+
+# Ticket lifecycle. `called` means the ticket is at a counter (called and being served).
+WAITING, CALLED, HELD, DONE, NO_SHOW, EXPIRED = "waiting", "called", "held", "done", "no_show", "expired"
+TRANSITIONS: dict[str, dict[str, str]] = {
+    WAITING: {"call": CALLED, "expire": EXPIRED},
+    CALLED: {"recall": CALLED, "skip": NO_SHOW, "hold": HELD, "complete": DONE, "transfer": WAITING},
+    HELD: {"resume": CALLED, "expire": EXPIRED},
+    DONE: {},
+    NO_SHOW: {},
+    EXPIRED: {},
+}
+
+COUNTER_OPEN, COUNTER_PAUSED, COUNTER_CLOSED = "open", "paused", "closed"
+
+
+def transition(status: str, action: str) -> str:
+    """The ticket state after `action`, or DomainError('conflict') if the action is not allowed now."""
+    nxt = TRANSITIONS.get(status, {}).get(action)
+    if nxt is None:
+        raise DomainError("conflict", f"cannot {action} a ticket that is {status}",
+                          f"Không thể thực hiện thao tác với vé đang ở trạng thái {STATUS_VI.get(status, status)}.")
+    return nxt
+
+
+STATUS_VI = {
+    WAITING: "đang chờ", CALLED: "đang phục vụ", HELD: "tạm giữ", DONE: "đã xong",
+    NO_SHOW: "vắng mặt", EXPIRED: "hết hạn",
+}
+
+
+# --- numbering ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Numbering:
+    """How a service numbers its tickets: a range (1001–1999) or a letter prefix (A001–A999).
+
+    Numbers restart at `start` each site-local day and wrap around after `end`.
+    """
+
+    prefix: str = ""
+    start: int = 1
+    end: int = 999
+    width: int = 3
+
+    def __post_init__(self) -> None:
+        if self.start < 0 or self.end < self.start:
+            raise ValueError(f"bad number range {self.start}–{self.end}")
+        if len(self.prefix) > 3 or not all(c.isalpha() for c in self.prefix):
+            raise ValueError(f"bad ticket prefix {self.prefix!r}")
+
+    def number(self, seq: int) -> str:
+        """Display number of the `seq`-th ticket of the day (seq starts at 1)."""
+        if seq < 1:
+            raise ValueError("seq starts at 1")
+        size = self.end - self.start + 1
+        value = self.start + (seq - 1) % size
+        return f"{self.prefix}{value:0{self.width}d}"
+
+
+def local_day(ts: float, tz: ZoneInfo) -> str:
+    """The site-local calendar day of a timestamp; tickets and numbering reset when it changes."""
+    return datetime.fromtimestamp(ts, tz).date().isoformat()
+
+
+# --- choosing the next ticket --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Candidate:
+    ticket_id: int
+    service: str
+    priority: str
+    queued_at: float
+    target_counter: int | None = None
+
+    @property
+    def is_priority(self) -> bool:
+        return self.priority != PRIORITY_NONE
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Priority policy of a site.
+
+    strict: priority tickets always first. interleave: when both kinds wait, one priority ticket after
+    every `every` regular ones (a counter that has called no one yet starts with a priority ticket).
+    fifo: priority is ignored.
+    """
+
+    mode: str = "interleave"
+    every: int = 3
+    max_recalls: int = 2
+
+    def __post_init__(self) -> None:
+        if self.mode not in ("strict", "interleave", "fifo"):
+            raise ValueError(f"unknown priority policy {self.mode!r}")
+        if self.every < 1 or self.max_recalls < 0:
+            raise ValueError("interleave `every` must be ≥ 1 and max_recalls ≥ 0")
+
+
+def _oldest(cands: Iterable[Candidate]) -> Candidate | None:
+    return min(cands, key=lambda c: (c.queued_at, c.ticket_id), default=None)
+
+
+def choose_next(
+    candidates: Iterable[Candidate],
+    *,
+    counter: int,
+    services: Sequence[str],
+    policy: Policy,
+    regular_streak: int | None,
+) -> tuple[Candidate | None, int | None]:
+    """Pick the ticket a counter calls next and return it with the counter's new regular streak.
+
+    Tickets transferred to this very counter come first, whatever their service. Otherwise, across all services the counter
+    serves, the oldest ticket wins (fair between services: a long queue does not starve a short one,
+    since age, not queue length, decides), subject to the priority policy. `regular_streak` is the
+    number of regular tickets called since the last priority one (None: no call yet today).
+    """
+    served = set(services)
+    cands = list(candidates)
+    direct = _oldest(c for c in cands if c.target_counter == counter)
+    if direct is not None:
+        return direct, regular_streak
+    eligible = [c for c in cands if c.service in served and c.target_counter is None]
+    prio = _oldest(c for c in eligible if c.is_priority)
+    regular = _oldest(c for c in eligible if not c.is_priority)
+    if policy.mode == "fifo":
+        pick = _oldest(c for c in (prio, regular) if c is not None)
+    elif prio is None or regular is None:
+        pick = prio or regular
+    elif policy.mode == "strict":
+        pick = prio
+    else:
+        streak = policy.every if regular_streak is None else regular_streak
+        pick = prio if streak >= policy.every else regular
+    if pick is None:
+        return None, regular_streak
+    if policy.mode == "fifo":
+        return pick, regular_streak
+    new_streak = 0 if pick.is_priority else (regular_streak or 0) + 1
+    return pick, new_streak
+
+
+def people_ahead(
+    waiting: Iterable[Candidate], *, service: str, priority: str, policy: Policy, queued_at: float
+) -> int:
+    """How many waiting tickets of the same service will be called before a ticket queued now.
+
+    An estimate shown to the citizen: under a strict policy a priority ticket only waits behind other
+    priority tickets; otherwise everyone queued earlier in the service is ahead.
+    """
+    same = [c for c in waiting if c.service == service and c.queued_at <= queued_at]
+    if policy.mode == "strict" and priority != PRIORITY_NONE:
+        return sum(1 for c in same if c.is_priority)
+    return len(same)
+
+
+def estimate_wait_s(ahead: int, *, avg_service_s: float, open_counters: int) -> float | None:
+    """Expected wait before being called: the people ahead shared among the open counters.
+
+    None when no counter serving the service is open (the kiosk then says the wait is unknown).
+    """
+    if open_counters <= 0:
+        return None
+    rounds = math.ceil(ahead / open_counters) if ahead else 0
+    return rounds * avg_service_s
+
+
+def average_service_s(recent: Sequence[float], default_s: float) -> float:
+    """Mean of recent service times, falling back to the configured default before any are known."""
+    usable = [s for s in recent if s > 0]
+    return sum(usable) / len(usable) if usable else default_s

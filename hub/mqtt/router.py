@@ -1,0 +1,200 @@
+"""The request router: every device message passes through here.
+
+Messages are taken in batches: one SQLite transaction (one fsync) per batch, one savepoint per request,
+so a burst of kiosks is served at the speed of the disk's group commit while a bad request fails alone.
+Responses and display updates are published only after the batch has committed, so nothing a device is
+told can be lost by a crash. Every reply is also stored under (device, request_id): a retried request
+gets the stored reply, never a second ticket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from devicekit import protocol as p
+from devicekit.protocol import ProtocolError
+from hub.domain.errors import DomainError
+from hub.mqtt.handlers import HANDLERS
+from hub.mqtt.transport import HubMqtt, Incoming
+from hub.ops.context import Ctx, Effects
+from hub.ops.views import call_event, device_config, display_state
+from hub.store import devices as device_store
+from hub.store.db import savepoint, transaction
+from hub.store.sites import get_site
+
+log = logging.getLogger("motcua.hub.router")
+
+MAX_BATCH = 256
+REQUEST_TTL_S = 7 * 24 * 3600
+
+
+@dataclass
+class Reply:
+    topic: str
+    payload: bytes
+    correlation: bytes | None
+
+
+class Router:
+    def __init__(self, db: sqlite_utils.Database, mqtt: HubMqtt, clock: Callable[[], float] = time.time):
+        self.db = db
+        self.mqtt = mqtt
+        self.clock = clock
+        self.queue: asyncio.Queue[Incoming] = asyncio.Queue()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._seq: dict[str, int] = {}
+        self.stats = {"requests": 0, "errors": 0, "batches": 0}
+
+    # called from paho's thread
+    def submit(self, msg: Incoming) -> None:
+        assert self._loop is not None
+        self._loop.call_soon_threadsafe(self.queue.put_nowait, msg)
+
+    def bind_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+
+    async def run(self) -> None:
+        while True:
+            batch = [await self.queue.get()]
+            while len(batch) < MAX_BATCH and not self.queue.empty():
+                batch.append(self.queue.get_nowait())
+            try:
+                self.process(batch)
+            except Exception:
+                log.exception("batch of %d messages failed", len(batch))
+
+    # --- one batch --------------------------------------------------------------------------------
+    def process(self, batch: list[Incoming]) -> None:
+        replies: list[Reply] = []
+        effects = Effects()
+        now = self.clock()
+        with transaction(self.db):
+            for msg in batch:
+                reply = self._handle(msg, now, effects)
+                if reply is not None:
+                    replies.append(reply)
+        self.stats["batches"] += 1
+        self.publish_effects(effects, now)
+        for r in replies:
+            self.mqtt.publish(r.topic, r.payload, qos=1, correlation=r.correlation)
+
+    def publish_effects(self, effects: Effects, now: float) -> None:
+        for call in effects.calls:
+            self.mqtt.publish(p.display_topic(call["site"], "call"), p.encode(call_event(call)), qos=1)
+        for site in sorted(effects.display_sites):
+            self.publish_display(site, now)
+        for device_id in sorted(effects.config_devices):
+            self.publish_config(device_id)
+
+    def publish_display(self, site: str, now: float | None = None) -> None:
+        now = self.clock() if now is None else now
+        seq = max(self._seq.get(site, 0) + 1, int(now * 1000))
+        self._seq[site] = seq
+        state = display_state(self.db, site, now, seq)
+        self.mqtt.publish(p.display_topic(site, "state"), p.encode(state), qos=1, retain=True)
+
+    def publish_config(self, device_id: str) -> None:
+        dev = device_store.get(self.db, device_id)
+        if dev is None:
+            return
+        topic = p.dev_topic(dev.site_id, dev.id, "config")
+        if dev.revoked:
+            self.mqtt.publish(topic, b"", qos=1, retain=True)  # clears the retained config
+        else:
+            self.mqtt.publish(topic, p.encode(device_config(self.db, dev)), qos=1, retain=True)
+
+    def _handle(self, msg: Incoming, now: float, effects: Effects) -> Reply | None:
+        try:
+            topic = p.parse_topic(msg.topic)
+        except ProtocolError:
+            log.warning("ignored message on unexpected topic %s", msg.topic)
+            return None
+        if topic.kind != "dev" or topic.device_id is None:
+            return None
+        if topic.leaf == "req":
+            return self._request(topic, msg, now, effects)
+        if topic.leaf in ("status", "health"):
+            self._presence(topic, msg, now)
+        return None
+
+    def _presence(self, topic: p.Topic, msg: Incoming, now: float) -> None:
+        if not msg.payload:
+            return  # a retained message being cleared
+        try:
+            obj = p.decode(msg.payload)
+        except ProtocolError as exc:
+            log.warning("bad %s from %s: %s", topic.leaf, topic.device_id, exc.message)
+            return
+        dev = device_store.get(self.db, topic.device_id)
+        if dev is None or dev.site_id != topic.site:
+            log.warning("%s from unknown device %s/%s", topic.leaf, topic.site, topic.device_id)
+            return
+        if topic.leaf == "status" and obj.get("state") in ("online", "offline"):
+            device_store.record_status(self.db, dev.id, obj["state"], obj.get("version"), now)
+        elif topic.leaf == "health":
+            device_store.record_health(self.db, dev.id, obj, now)
+
+    def _request(self, topic: p.Topic, msg: Incoming, now: float, effects: Effects) -> Reply:
+        # Always answer on the device's own response topic: a device must not be able to make the hub
+        # publish anywhere else, whatever ResponseTopic it sets.
+        res_topic = p.dev_topic(topic.site, topic.device_id, "res")
+        self.stats["requests"] += 1
+        request_id: str | None = None
+        try:
+            if len(msg.payload) > p.MAX_PAYLOAD:
+                raise ProtocolError("payload_too_large",
+                                    f"payload of {len(msg.payload)} bytes exceeds {p.MAX_PAYLOAD}")
+            request_id, data = p.parse_request(msg.payload)
+            dev = device_store.get(self.db, topic.device_id)
+            if dev is None or dev.revoked:
+                raise ProtocolError("unknown_device", f"device {topic.device_id!r} is not registered")
+            if dev.site_id != topic.site:
+                raise ProtocolError("wrong_site", f"device {dev.id} belongs to site {dev.site_id}")
+            stored = self.db.execute(
+                "SELECT response FROM requests WHERE device_id = ? AND request_id = ?", [dev.id, request_id]
+            ).fetchone()
+            if stored is not None:
+                return Reply(res_topic, stored[0].encode(), msg.correlation)
+            verb = topic.verb or ""
+            p.validate_data(verb, data)
+            if dev.role not in p.roles_for(verb):
+                raise ProtocolError("forbidden", f"a {dev.role} device may not send {verb}")
+            ctx_effects = Effects()
+            ctx = Ctx(self.db, get_site(self.db, dev.site_id), dev, now, ctx_effects)
+            try:
+                with savepoint(self.db):
+                    result = HANDLERS[verb](ctx, data)
+                    body = p.ok_response(request_id, result)
+                    self._remember(dev.id, request_id, verb, body, now)
+                effects.merge(ctx_effects)
+            except DomainError as exc:
+                body = p.error_response(request_id, ProtocolError(exc.code, exc.message, exc.message_vi))
+                self._remember(dev.id, request_id, verb, body, now)
+        except ProtocolError as exc:
+            self.stats["errors"] += 1
+            log.info("refused request on %s: %s %s", msg.topic, exc.code, exc.message)
+            body = p.error_response(request_id, exc)
+        except Exception:
+            self.stats["errors"] += 1
+            log.exception("request on %s failed", msg.topic)
+            body = p.error_response(request_id, ProtocolError("internal", "internal error"))
+        return Reply(res_topic, p.encode(body), msg.correlation)
+
+    def _remember(self, device_id: str, request_id: str, verb: str, body: dict, now: float) -> None:
+        self.db.execute(
+            "INSERT INTO requests(device_id, request_id, verb, response, at) VALUES(?,?,?,?,?)",
+            [device_id, request_id, verb, json.dumps(body, ensure_ascii=False, separators=(",", ":")), now],
+        )
+
+    def purge_old_requests(self) -> int:
+        """Replies are kept a week: long past any retry, short enough to keep the table small."""
+        with transaction(self.db):
+            cur = self.db.execute("DELETE FROM requests WHERE at < ?", [self.clock() - REQUEST_TTL_S])
+        return cur.rowcount

@@ -1,0 +1,47 @@
+"""What an operation needs (database, site, device, time) and what it leaves for the shell to publish."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlite_utils
+
+from hub.domain.queue import local_day
+from hub.store.devices import Device
+from hub.store.sites import Site
+
+
+@dataclass
+class Effects:
+    """Messages to publish once the transaction that caused them has committed."""
+
+    display_sites: set[str] = field(default_factory=set)
+    calls: list[dict] = field(default_factory=list)
+    config_devices: set[str] = field(default_factory=set)
+    commands: list[tuple[str, dict]] = field(default_factory=list)  # (device_id, command)
+
+    def merge(self, other: Effects) -> None:
+        self.display_sites |= other.display_sites
+        self.calls.extend(other.calls)
+        self.config_devices |= other.config_devices
+        self.commands.extend(other.commands)
+
+
+@dataclass
+class Ctx:
+    db: sqlite_utils.Database
+    site: Site
+    device: Device | None
+    now: float
+    effects: Effects
+
+    @property
+    def day(self) -> str:
+        return local_day(self.now, self.site.tz)
+
+    def iso(self, ts: float | None) -> str | None:
+        """Site-local ISO time, as devices show it."""
+        if ts is None:
+            return None
+        return datetime.fromtimestamp(ts, self.site.tz).isoformat(timespec="seconds")

@@ -1,0 +1,272 @@
+"""Queue operations: what the hub does for ticket.* and counter.* requests.
+
+Each function loads rows, asks hub.domain.queue what the rules say, writes the result and records an
+event; publishing is left to the caller through `ctx.effects`, after the transaction commits.
+"""
+
+from __future__ import annotations
+
+from hub.domain import queue as rules
+from hub.domain.errors import DomainError
+from hub.ops.context import Ctx
+from hub.store import sites as site_store
+from hub.store import tickets as ticket_store
+from hub.store.sites import Counter, Service
+from hub.store.tickets import Ticket
+
+
+def ticket_view(ctx: Ctx, t: Ticket, service: Service | None = None) -> dict:
+    service = service or site_store.get_service(ctx.db, ctx.site.id, t.service)
+    return {
+        "id": t.id,
+        "number": t.number,
+        "service": t.service,
+        "service_name": service.name,
+        "service_name_en": service.name_en,
+        "priority": t.priority,
+        "status": t.status,
+        "issued_at": ctx.iso(t.issued_at),
+        "counter": t.counter,
+        "recalls": t.recalls,
+    }
+
+
+def _wait_info(ctx: Ctx, service: Service, priority: str, queued_at: float, exclude: int | None = None) -> dict:
+    waiting = [c for c in ticket_store.waiting(ctx.db, ctx.site.id, ctx.day) if c.ticket_id != exclude]
+    ahead = rules.people_ahead(waiting, service=service.code, priority=priority, policy=ctx.site.policy,
+                               queued_at=queued_at)
+    open_counters = sum(1 for c in site_store.list_counters(ctx.db, ctx.site.id)
+                        if c.status == rules.COUNTER_OPEN and service.code in c.services)
+    avg = rules.average_service_s(
+        ticket_store.recent_service_times(ctx.db, ctx.site.id, service.code),
+        service.avg_service_s or ctx.site.default_service_s,
+    )
+    wait = rules.estimate_wait_s(ahead, avg_service_s=avg, open_counters=open_counters)
+    return {"people_ahead": ahead, "est_wait_min": None if wait is None else round(wait / 60)}
+
+
+# --- citizens -------------------------------------------------------------------------------------
+
+def issue_ticket(ctx: Ctx, service_code: str, priority: str = "none", lang: str = "vi") -> dict:
+    service = site_store.get_service(ctx.db, ctx.site.id, service_code)
+    day = ctx.day
+    seq = ticket_store.next_seq(ctx.db, ctx.site.id, day, service.code)
+    number = service.numbering.number(seq)
+    tid = ticket_store.insert(ctx.db, site_id=ctx.site.id, day=day, service=service.code, seq=seq, number=number,
+                              priority=priority, lang=lang, now=ctx.now,
+                              device_id=ctx.device.id if ctx.device else None)
+    ticket_store.add_event(ctx.db, tid, ctx.site.id, "issue", ctx.now, device_id=ctx.device.id if ctx.device else None)
+    ctx.effects.display_sites.add(ctx.site.id)
+    t = ticket_store.get(ctx.db, tid)
+    return {"ticket": {**ticket_view(ctx, t, service), **_wait_info(ctx, service, priority, ctx.now, exclude=tid),
+                       "site_name": ctx.site.name}}
+
+
+def ticket_status(ctx: Ctx, ticket_id: int) -> dict:
+    t = ticket_store.get(ctx.db, ticket_id, ctx.site.id)
+    view = ticket_view(ctx, t)
+    if t.status == rules.WAITING:
+        service = site_store.get_service(ctx.db, ctx.site.id, t.service)
+        view.update(_wait_info(ctx, service, t.priority, t.queued_at, exclude=t.id))
+    return {"ticket": view}
+
+
+# --- counters -------------------------------------------------------------------------------------
+
+def _counter(ctx: Ctx) -> Counter:
+    if ctx.device is None or ctx.device.counter is None:
+        raise DomainError("forbidden", "this device is not bound to a counter", "Thiết bị chưa gắn với quầy nào.")
+    return site_store.get_counter(ctx.db, ctx.site.id, ctx.device.counter)
+
+
+def _current(ctx: Ctx, counter: Counter) -> Ticket:
+    if counter.current_ticket is None:
+        raise DomainError("conflict", f"counter {counter.number} is serving no ticket",
+                          "Quầy chưa gọi số nào.")
+    return ticket_store.get(ctx.db, counter.current_ticket)
+
+
+def _set_counter(ctx: Ctx, counter: Counter, **cols: object) -> None:
+    sets = ", ".join(f"{k} = ?" for k in cols)
+    ctx.db.execute(f"UPDATE counters SET {sets} WHERE site_id = ? AND number = ?",
+                   [*cols.values(), ctx.site.id, counter.number])
+    ctx.effects.display_sites.add(ctx.site.id)
+
+
+def _event(ctx: Ctx, t: Ticket | int, kind: str, counter: Counter, data: dict | None = None) -> int:
+    return ticket_store.add_event(ctx.db, t, ctx.site.id, kind, ctx.now, counter=counter.number,
+                                  officer=counter.officer, device_id=ctx.device.id if ctx.device else None,
+                                  data=data)
+
+
+def _announce(ctx: Ctx, event_id: int, t: Ticket, counter: Counter, kind: str) -> None:
+    ctx.effects.calls.append({
+        "site": ctx.site.id, "call_id": event_id, "ticket": t.number, "service": t.service,
+        "counter": counter.number, "counter_name": counter.name, "kind": kind, "at": ctx.now,
+    })
+
+
+def _finish_current(ctx: Ctx, counter: Counter) -> dict | None:
+    """Complete the ticket a counter is serving (pressing Next means the citizen before is done)."""
+    if counter.current_ticket is None:
+        return None
+    t = ticket_store.get(ctx.db, counter.current_ticket)
+    if t.status != rules.CALLED:
+        return None
+    rules.transition(t.status, "complete")
+    ticket_store.update(ctx.db, t.id, status=rules.DONE, done_at=ctx.now)
+    _event(ctx, t, "complete", counter)
+    _set_counter(ctx, counter, current_ticket=None)
+    return ticket_view(ctx, ticket_store.get(ctx.db, t.id))
+
+
+def counter_open(ctx: Ctx, officer: str | None = None) -> dict:
+    counter = _counter(ctx)
+    if officer is not None and site_store.officer_name(ctx.db, ctx.site.id, officer) is None:
+        raise DomainError("not_found", f"unknown officer {officer!r}", "Không tìm thấy cán bộ.")
+    _set_counter(ctx, counter, status=rules.COUNTER_OPEN, officer=officer or counter.officer)
+    return counter_state(ctx)
+
+
+def counter_pause(ctx: Ctx) -> dict:
+    _set_counter(ctx, _counter(ctx), status=rules.COUNTER_PAUSED)
+    return counter_state(ctx)
+
+
+def counter_close(ctx: Ctx) -> dict:
+    counter = _counter(ctx)
+    if counter.current_ticket is not None:
+        raise DomainError("conflict", "finish, skip or hold the current ticket before closing",
+                          "Hãy hoàn thành, bỏ qua hoặc tạm giữ số đang phục vụ trước khi đóng quầy.")
+    _set_counter(ctx, counter, status=rules.COUNTER_CLOSED)
+    return counter_state(ctx)
+
+
+def call_next(ctx: Ctx) -> dict:
+    counter = _counter(ctx)
+    finished = _finish_current(ctx, counter)
+    ticket_store.expire_before(ctx.db, ctx.site.id, ctx.day, ctx.now)
+    day = ctx.day
+    streak = counter.regular_streak if counter.streak_day == day else None
+    pick, new_streak = rules.choose_next(
+        ticket_store.waiting(ctx.db, ctx.site.id, day), counter=counter.number, services=counter.services,
+        policy=ctx.site.policy, regular_streak=streak,
+    )
+    if pick is None:
+        _set_counter(ctx, counter, status=rules.COUNTER_OPEN)
+        return {"ticket": None, "completed": finished}
+    t = ticket_store.get(ctx.db, pick.ticket_id)
+    rules.transition(t.status, "call")
+    ticket_store.update(ctx.db, t.id, status=rules.CALLED, called_at=ctx.now,
+                        first_called_at=t.first_called_at or ctx.now, counter=counter.number,
+                        officer=counter.officer, target_counter=None)
+    _set_counter(ctx, counter, status=rules.COUNTER_OPEN, current_ticket=t.id, regular_streak=new_streak,
+                 streak_day=day)
+    t = ticket_store.get(ctx.db, t.id)
+    _announce(ctx, _event(ctx, t, "call", counter), t, counter, "call")
+    return {"ticket": ticket_view(ctx, t), "completed": finished}
+
+
+def recall(ctx: Ctx) -> dict:
+    counter = _counter(ctx)
+    t = _current(ctx, counter)
+    rules.transition(t.status, "recall")
+    if t.recalls >= ctx.site.policy.max_recalls:
+        raise DomainError("recall_limit", f"ticket {t.number} was already recalled {t.recalls} times",
+                          f"Đã gọi lại số {t.number} đủ {t.recalls} lần. Hãy bỏ qua (vắng mặt).")
+    ticket_store.update(ctx.db, t.id, recalls=t.recalls + 1, called_at=ctx.now)
+    t = ticket_store.get(ctx.db, t.id)
+    _announce(ctx, _event(ctx, t, "recall", counter, {"recalls": t.recalls}), t, counter, "recall")
+    ctx.effects.display_sites.add(ctx.site.id)
+    return {"ticket": ticket_view(ctx, t), "recalls_left": ctx.site.policy.max_recalls - t.recalls}
+
+
+def skip(ctx: Ctx) -> dict:
+    counter = _counter(ctx)
+    t = _current(ctx, counter)
+    status = rules.transition(t.status, "skip")
+    ticket_store.update(ctx.db, t.id, status=status, done_at=ctx.now)
+    _event(ctx, t, "no_show", counter, {"recalls": t.recalls})
+    _set_counter(ctx, counter, current_ticket=None)
+    return {"ticket": ticket_view(ctx, ticket_store.get(ctx.db, t.id))}
+
+
+def transfer(ctx: Ctx, to_service: str | None = None, to_counter: int | None = None) -> dict:
+    """Send the current citizen to another service's queue or to a given counter, keeping their place."""
+    counter = _counter(ctx)
+    if (to_service is None) == (to_counter is None):
+        raise DomainError("bad_request", "give exactly one of to_service or to_counter",
+                          "Chọn chuyển sang một dịch vụ hoặc một quầy.")
+    t = _current(ctx, counter)
+    status = rules.transition(t.status, "transfer")
+    service = t.service
+    if to_service is not None:
+        service = site_store.get_service(ctx.db, ctx.site.id, to_service).code
+    if to_counter is not None:
+        if to_counter == counter.number:
+            raise DomainError("bad_request", "cannot transfer to the same counter", "Không thể chuyển về chính quầy này.")
+        site_store.get_counter(ctx.db, ctx.site.id, to_counter)
+    ticket_store.update(ctx.db, t.id, status=status, service=service, target_counter=to_counter, counter=None,
+                        called_at=None, recalls=0)
+    _event(ctx, t, "transfer", counter, {"from_service": t.service, "to_service": service, "to_counter": to_counter})
+    _set_counter(ctx, counter, current_ticket=None)
+    return {"ticket": ticket_view(ctx, ticket_store.get(ctx.db, t.id))}
+
+
+def hold(ctx: Ctx) -> dict:
+    counter = _counter(ctx)
+    t = _current(ctx, counter)
+    status = rules.transition(t.status, "hold")
+    ticket_store.update(ctx.db, t.id, status=status)
+    _event(ctx, t, "hold", counter)
+    _set_counter(ctx, counter, current_ticket=None)
+    return {"ticket": ticket_view(ctx, ticket_store.get(ctx.db, t.id))}
+
+
+def resume(ctx: Ctx, ticket_id: int | None = None) -> dict:
+    counter = _counter(ctx)
+    if counter.current_ticket is not None:
+        raise DomainError("conflict", "finish the current ticket before resuming a held one",
+                          "Hãy hoàn thành số đang phục vụ trước khi tiếp tục số đang tạm giữ.")
+    held = ticket_store.held_at(ctx.db, ctx.site.id, counter.number)
+    t = next((h for h in held if ticket_id is None or h.id == ticket_id), None)
+    if t is None:
+        raise DomainError("not_found", "no such held ticket at this counter", "Quầy không có số nào đang tạm giữ.")
+    status = rules.transition(t.status, "resume")
+    ticket_store.update(ctx.db, t.id, status=status, called_at=ctx.now)
+    _set_counter(ctx, counter, current_ticket=t.id, status=rules.COUNTER_OPEN)
+    t = ticket_store.get(ctx.db, t.id)
+    _announce(ctx, _event(ctx, t, "resume", counter), t, counter, "call")
+    return {"ticket": ticket_view(ctx, t)}
+
+
+def complete(ctx: Ctx, ticket_id: int | None = None) -> dict:
+    """Finish the current ticket. With `ticket_id` (sent from a device's outbox, maybe late) it finishes
+    that ticket only, and changes nothing if the counter has moved on (Next already finished it)."""
+    counter = _counter(ctx)
+    if ticket_id is not None and ticket_id != counter.current_ticket:
+        t = ticket_store.get(ctx.db, ticket_id, ctx.site.id)
+        return {"ticket": ticket_view(ctx, t), "already": True}
+    _current(ctx, counter)
+    return {"ticket": _finish_current(ctx, counter)}
+
+
+def counter_state(ctx: Ctx) -> dict:
+    counter = site_store.get_counter(ctx.db, ctx.site.id, _counter(ctx).number)
+    waiting = ticket_store.waiting_counts(ctx.db, ctx.site.id, ctx.day)
+    current = ticket_store.get(ctx.db, counter.current_ticket) if counter.current_ticket else None
+    served = ctx.db.execute(
+        """SELECT status, COUNT(*) FROM tickets WHERE site_id = ? AND day = ? AND counter = ?
+           AND status IN ('done', 'no_show') GROUP BY status""",
+        [ctx.site.id, ctx.day, counter.number],
+    ).fetchall()
+    direct = sum(1 for c in ticket_store.waiting(ctx.db, ctx.site.id, ctx.day) if c.target_counter == counter.number)
+    return {
+        "counter": {"number": counter.number, "name": counter.name, "status": counter.status,
+                    "officer": counter.officer, "services": list(counter.services)},
+        "current": ticket_view(ctx, current) if current else None,
+        "held": [ticket_view(ctx, h) for h in ticket_store.held_at(ctx.db, ctx.site.id, counter.number)],
+        "waiting": {s: waiting.get(s, 0) for s in counter.services},
+        "waiting_for_this_counter": direct,
+        "today": {"done": dict(served).get("done", 0), "no_show": dict(served).get("no_show", 0)},
+    }

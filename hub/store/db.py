@@ -1,0 +1,71 @@
+"""Opening the hub's SQLite database and running explicit transactions on it.
+
+The connection is in autocommit mode and every write goes through `transaction()` so that the
+request router can commit a whole batch of requests at once (group commit) while each request
+still succeeds or fails alone inside its own savepoint. sqlite-utils' write helpers open their own
+`with conn:` blocks, which would commit a batch half-way, so they are used for schema work only.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+from hub.store.migrations import migrate
+
+
+def open_db(path: Path | str, *, synchronous: str = "FULL") -> sqlite_utils.Database:
+    """Open (creating and migrating) the database. WAL lets readers run beside the single writer.
+
+    synchronous=FULL: a committed ticket survives a power cut, so a retried request never gets a new
+    number for a ticket that was already printed.
+    """
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute(f"PRAGMA synchronous={synchronous}")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=10000")
+    db = sqlite_utils.Database(conn)
+    migrate(db)
+    return db
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """BEGIN IMMEDIATE … COMMIT, rolled back on any exception."""
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+@contextmanager
+def savepoint(db: sqlite_utils.Database, name: str = "req") -> Iterator[None]:
+    """A nested unit of work inside `transaction()`: undone alone if it raises."""
+    conn = db.conn
+    conn.execute(f"SAVEPOINT {name}")
+    try:
+        yield
+    except BaseException:
+        conn.execute(f"ROLLBACK TO {name}")
+        conn.execute(f"RELEASE {name}")
+        raise
+    conn.execute(f"RELEASE {name}")
+
+
+def get_meta(db: sqlite_utils.Database, key: str, default: str | None = None) -> str | None:
+    row = db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    return row[0] if row else default
+
+
+def set_meta(db: sqlite_utils.Database, key: str, value: str) -> None:
+    db.execute("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+               [key, value])

@@ -1,0 +1,218 @@
+"""Sites, fields, services, counters and officers: loading a site configuration and reading it back.
+
+A site configuration is a JSON document (see hub/data/demo_site.json and docs/architecture.md);
+loading it again updates the site in place and keeps tickets, devices and counter state.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import sqlite_utils
+
+from devicekit.protocol import ID_RE
+from hub.domain.errors import DomainError
+from hub.domain.queue import Numbering, Policy
+
+
+class SiteConfigError(ValueError):
+    """A site configuration that cannot be loaded; the message names the offending entry."""
+
+
+@dataclass(frozen=True)
+class Site:
+    id: str
+    name: str
+    name_en: str | None
+    tz: ZoneInfo
+    policy: Policy
+    default_service_s: float
+    notice: str
+
+
+@dataclass(frozen=True)
+class Service:
+    code: str
+    field: str
+    name: str
+    name_en: str | None
+    numbering: Numbering
+    avg_service_s: float | None
+
+
+@dataclass(frozen=True)
+class Counter:
+    number: int
+    name: str
+    services: tuple[str, ...]
+    status: str
+    officer: str | None
+    current_ticket: int | None
+    regular_streak: int | None
+    streak_day: str | None
+
+
+def _require(d: dict, key: str, where: str) -> Any:
+    if key not in d or d[key] in (None, ""):
+        raise SiteConfigError(f"{where}: missing '{key}'")
+    return d[key]
+
+
+def validate_config(cfg: dict) -> None:
+    """Check a site configuration before touching the database."""
+    site = _require(cfg, "site", "config")
+    sid = _require(site, "id", "site")
+    if not ID_RE.match(sid):
+        raise SiteConfigError(f"site id {sid!r} must be lower-case letters, digits and '-' (max 40)")
+    try:
+        ZoneInfo(site.get("timezone", "Asia/Ho_Chi_Minh"))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise SiteConfigError(f"site: unknown timezone {site.get('timezone')!r}") from exc
+    try:
+        Policy(**site.get("policy", {}))
+    except (TypeError, ValueError) as exc:
+        raise SiteConfigError(f"site.policy: {exc}") from exc
+    fields = {_require(f, "code", "field") for f in cfg.get("fields", [])}
+    codes: set[str] = set()
+    for i, svc in enumerate(cfg.get("services", [])):
+        code = _require(svc, "code", f"services[{i}]")
+        if code in codes:
+            raise SiteConfigError(f"services[{i}]: duplicate code {code!r}")
+        codes.add(code)
+        if _require(svc, "field", f"service {code}") not in fields:
+            raise SiteConfigError(f"service {code}: unknown field {svc['field']!r}")
+        _require(svc, "name", f"service {code}")
+        try:
+            Numbering(**svc.get("numbering", {}))
+        except (TypeError, ValueError) as exc:
+            raise SiteConfigError(f"service {code}: numbering: {exc}") from exc
+    numbers: set[int] = set()
+    for i, ctr in enumerate(cfg.get("counters", [])):
+        num = _require(ctr, "number", f"counters[{i}]")
+        if not isinstance(num, int) or num < 1 or num in numbers:
+            raise SiteConfigError(f"counters[{i}]: number must be a unique positive integer")
+        numbers.add(num)
+        unknown = set(ctr.get("services", [])) - codes
+        if unknown or not ctr.get("services"):
+            raise SiteConfigError(f"counter {num}: services must be known service codes, got {sorted(unknown)}")
+
+
+def load_config(db: sqlite_utils.Database, cfg: dict) -> str:
+    """Insert or update a site from its configuration. Call inside a transaction. Returns the site id."""
+    validate_config(cfg)
+    site = cfg["site"]
+    sid = site["id"]
+    db.execute(
+        """INSERT INTO sites(id, name, name_en, timezone, policy, default_service_s, notice)
+           VALUES(?,?,?,?,?,?,?)
+           ON CONFLICT(id) DO UPDATE SET name=excluded.name, name_en=excluded.name_en,
+             timezone=excluded.timezone, policy=excluded.policy,
+             default_service_s=excluded.default_service_s, notice=excluded.notice""",
+        [sid, site["name"], site.get("name_en"), site.get("timezone", "Asia/Ho_Chi_Minh"),
+         json.dumps(site.get("policy", {})), float(site.get("default_service_s", 420)), site.get("notice", "")],
+    )
+    for f in cfg.get("fields", []):
+        db.execute(
+            """INSERT INTO fields(site_id, code, name, name_en) VALUES(?,?,?,?)
+               ON CONFLICT(site_id, code) DO UPDATE SET name=excluded.name, name_en=excluded.name_en""",
+            [sid, f["code"], f["name"], f.get("name_en")],
+        )
+    db.execute("UPDATE services SET active = 0 WHERE site_id = ?", [sid])
+    for pos, svc in enumerate(cfg.get("services", [])):
+        n = Numbering(**svc.get("numbering", {}))
+        db.execute(
+            """INSERT INTO services(site_id, code, field, name, name_en, prefix, num_start, num_end, num_width,
+                                    avg_service_s, active, position)
+               VALUES(?,?,?,?,?,?,?,?,?,?,1,?)
+               ON CONFLICT(site_id, code) DO UPDATE SET field=excluded.field, name=excluded.name,
+                 name_en=excluded.name_en, prefix=excluded.prefix, num_start=excluded.num_start,
+                 num_end=excluded.num_end, num_width=excluded.num_width,
+                 avg_service_s=excluded.avg_service_s, active=1, position=excluded.position""",
+            [sid, svc["code"], svc["field"], svc["name"], svc.get("name_en"), n.prefix, n.start, n.end, n.width,
+             svc.get("avg_service_s"), pos],
+        )
+    for o in cfg.get("officers", []):
+        db.execute(
+            """INSERT INTO officers(site_id, id, name) VALUES(?,?,?)
+               ON CONFLICT(site_id, id) DO UPDATE SET name=excluded.name""",
+            [sid, o["id"], o["name"]],
+        )
+    for ctr in cfg.get("counters", []):
+        db.execute(
+            """INSERT INTO counters(site_id, number, name, services) VALUES(?,?,?,?)
+               ON CONFLICT(site_id, number) DO UPDATE SET name=excluded.name, services=excluded.services""",
+            [sid, ctr["number"], ctr.get("name") or f"Quầy {ctr['number']}", json.dumps(ctr["services"])],
+        )
+    return sid
+
+
+def get_site(db: sqlite_utils.Database, site_id: str) -> Site:
+    row = db.execute(
+        "SELECT id, name, name_en, timezone, policy, default_service_s, notice FROM sites WHERE id = ?", [site_id]
+    ).fetchone()
+    if row is None:
+        raise DomainError("not_found", f"unknown site {site_id!r}", "Không tìm thấy đơn vị.")
+    return Site(row[0], row[1], row[2], ZoneInfo(row[3]), Policy(**json.loads(row[4])), row[5], row[6])
+
+
+def list_sites(db: sqlite_utils.Database) -> list[str]:
+    return [r[0] for r in db.execute("SELECT id FROM sites ORDER BY id")]
+
+
+def _service(row: tuple) -> Service:
+    return Service(row[0], row[1], row[2], row[3], Numbering(row[4], row[5], row[6], row[7]), row[8])
+
+
+_SERVICE_COLS = "code, field, name, name_en, prefix, num_start, num_end, num_width, avg_service_s"
+
+
+def get_service(db: sqlite_utils.Database, site_id: str, code: str) -> Service:
+    row = db.execute(
+        f"SELECT {_SERVICE_COLS} FROM services WHERE site_id = ? AND code = ? AND active = 1", [site_id, code]
+    ).fetchone()
+    if row is None:
+        raise DomainError("not_found", f"unknown service {code!r}", "Không tìm thấy dịch vụ.")
+    return _service(row)
+
+
+def list_services(db: sqlite_utils.Database, site_id: str) -> list[Service]:
+    rows = db.execute(
+        f"SELECT {_SERVICE_COLS} FROM services WHERE site_id = ? AND active = 1 ORDER BY position", [site_id]
+    )
+    return [_service(r) for r in rows]
+
+
+def list_fields(db: sqlite_utils.Database, site_id: str) -> list[dict]:
+    rows = db.execute("SELECT code, name, name_en FROM fields WHERE site_id = ? ORDER BY rowid", [site_id])
+    return [{"code": r[0], "name": r[1], "name_en": r[2]} for r in rows]
+
+
+_COUNTER_COLS = "number, name, services, status, officer, current_ticket, regular_streak, streak_day"
+
+
+def _counter(row: tuple) -> Counter:
+    return Counter(row[0], row[1], tuple(json.loads(row[2])), row[3], row[4], row[5], row[6], row[7])
+
+
+def get_counter(db: sqlite_utils.Database, site_id: str, number: int) -> Counter:
+    row = db.execute(
+        f"SELECT {_COUNTER_COLS} FROM counters WHERE site_id = ? AND number = ?", [site_id, number]
+    ).fetchone()
+    if row is None:
+        raise DomainError("not_found", f"unknown counter {number}", f"Không có quầy số {number}.")
+    return _counter(row)
+
+
+def list_counters(db: sqlite_utils.Database, site_id: str) -> list[Counter]:
+    rows = db.execute(f"SELECT {_COUNTER_COLS} FROM counters WHERE site_id = ? ORDER BY number", [site_id])
+    return [_counter(r) for r in rows]
+
+
+def officer_name(db: sqlite_utils.Database, site_id: str, officer_id: str | None) -> str | None:
+    if officer_id is None:
+        return None
+    row = db.execute("SELECT name FROM officers WHERE site_id = ? AND id = ?", [site_id, officer_id]).fetchone()
+    return row[0] if row else officer_id

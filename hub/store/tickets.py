@@ -1,0 +1,158 @@
+"""Ticket rows and their append-only event log."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from hub.domain.errors import DomainError
+from hub.domain.kpi import TicketTimes
+from hub.domain.queue import WAITING, Candidate
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: int
+    site_id: str
+    day: str
+    service: str
+    seq: int
+    number: str
+    priority: str
+    status: str
+    lang: str
+    issued_at: float
+    queued_at: float
+    called_at: float | None
+    first_called_at: float | None
+    done_at: float | None
+    counter: int | None
+    officer: str | None
+    recalls: int
+    target_counter: int | None
+
+
+_COLS = ("id, site_id, day, service, seq, number, priority, status, lang, issued_at, queued_at, called_at, "
+         "first_called_at, done_at, counter, officer, recalls, target_counter")
+
+
+def get(db: sqlite_utils.Database, ticket_id: int, site_id: str | None = None) -> Ticket:
+    row = db.execute(f"SELECT {_COLS} FROM tickets WHERE id = ?", [ticket_id]).fetchone()
+    if row is None or (site_id is not None and row[1] != site_id):
+        raise DomainError("not_found", f"unknown ticket {ticket_id}", "Không tìm thấy vé.")
+    return Ticket(*row)
+
+
+def next_seq(db: sqlite_utils.Database, site_id: str, day: str, service: str) -> int:
+    row = db.execute(
+        "SELECT COALESCE(MAX(seq), 0) FROM tickets WHERE site_id = ? AND day = ? AND service = ?",
+        [site_id, day, service],
+    ).fetchone()
+    return row[0] + 1
+
+
+def insert(db: sqlite_utils.Database, *, site_id: str, day: str, service: str, seq: int, number: str,
+           priority: str, lang: str, now: float, device_id: str | None) -> int:
+    cur = db.execute(
+        """INSERT INTO tickets(site_id, day, service, seq, number, priority, status, lang, issued_at, queued_at,
+                               device_id)
+           VALUES(?,?,?,?,?,?,?,?,?,?,?)""",
+        [site_id, day, service, seq, number, priority, WAITING, lang, now, now, device_id],
+    )
+    return cur.lastrowid
+
+
+def update(db: sqlite_utils.Database, ticket_id: int, **cols: object) -> None:
+    sets = ", ".join(f"{k} = ?" for k in cols)
+    db.execute(f"UPDATE tickets SET {sets} WHERE id = ?", [*cols.values(), ticket_id])
+
+
+def add_event(db: sqlite_utils.Database, ticket: Ticket | int, site_id: str, kind: str, now: float, *,
+              counter: int | None = None, officer: str | None = None, device_id: str | None = None,
+              data: dict | None = None) -> int:
+    tid = ticket if isinstance(ticket, int) else ticket.id
+    cur = db.execute(
+        """INSERT INTO ticket_events(ticket_id, site_id, at, kind, counter, officer, device_id, data)
+           VALUES(?,?,?,?,?,?,?,?)""",
+        [tid, site_id, now, kind, counter, officer, device_id, json.dumps(data or {}, ensure_ascii=False)],
+    )
+    return cur.lastrowid
+
+
+def events(db: sqlite_utils.Database, ticket_id: int) -> list[dict]:
+    rows = db.execute(
+        "SELECT id, at, kind, counter, officer, data FROM ticket_events WHERE ticket_id = ? ORDER BY id", [ticket_id]
+    )
+    return [{"id": r[0], "at": r[1], "kind": r[2], "counter": r[3], "officer": r[4], "data": json.loads(r[5])}
+            for r in rows]
+
+
+def waiting(db: sqlite_utils.Database, site_id: str, day: str) -> list[Candidate]:
+    rows = db.execute(
+        """SELECT id, service, priority, queued_at, target_counter FROM tickets
+           WHERE site_id = ? AND status = 'waiting' AND day = ?""",
+        [site_id, day],
+    )
+    return [Candidate(*r) for r in rows]
+
+
+def waiting_counts(db: sqlite_utils.Database, site_id: str, day: str) -> dict[str, int]:
+    rows = db.execute(
+        """SELECT service, COUNT(*) FROM tickets WHERE site_id = ? AND status = 'waiting' AND day = ?
+           GROUP BY service""",
+        [site_id, day],
+    )
+    return dict(rows.fetchall())
+
+
+def held_at(db: sqlite_utils.Database, site_id: str, counter: int) -> list[Ticket]:
+    rows = db.execute(
+        f"SELECT {_COLS} FROM tickets WHERE site_id = ? AND status = 'held' AND counter = ? ORDER BY id",
+        [site_id, counter],
+    )
+    return [Ticket(*r) for r in rows]
+
+
+def recent_service_times(db: sqlite_utils.Database, site_id: str, service: str, limit: int = 20) -> list[float]:
+    rows = db.execute(
+        """SELECT done_at - first_called_at FROM tickets
+           WHERE site_id = ? AND service = ? AND status = 'done' AND first_called_at IS NOT NULL
+           ORDER BY done_at DESC LIMIT ?""",
+        [site_id, service, limit],
+    )
+    return [r[0] for r in rows]
+
+
+def last_call(db: sqlite_utils.Database, site_id: str) -> dict | None:
+    """The newest call or recall event of a site, as the displays show and announce it."""
+    row = db.execute(
+        """SELECT e.id, e.at, e.kind, e.counter, t.number, t.service FROM ticket_events e
+           JOIN tickets t ON t.id = e.ticket_id
+           WHERE e.site_id = ? AND e.kind IN ('call', 'recall') ORDER BY e.id DESC LIMIT 1""",
+        [site_id],
+    ).fetchone()
+    if row is None:
+        return None
+    return {"call_id": row[0], "at": row[1], "kind": row[2], "counter": row[3], "ticket": row[4], "service": row[5]}
+
+
+def day_times(db: sqlite_utils.Database, site_id: str, day: str) -> list[TicketTimes]:
+    rows = db.execute(
+        """SELECT service, counter, officer, status, issued_at, first_called_at, done_at FROM tickets
+           WHERE site_id = ? AND day = ?""",
+        [site_id, day],
+    )
+    return [TicketTimes(*r) for r in rows]
+
+
+def expire_before(db: sqlite_utils.Database, site_id: str, day: str, now: float) -> list[int]:
+    """Expire tickets still waiting or held from earlier days (the office closed on them)."""
+    ids = [r[0] for r in db.execute(
+        "SELECT id FROM tickets WHERE site_id = ? AND day < ? AND status IN ('waiting', 'held')", [site_id, day]
+    )]
+    for tid in ids:
+        update(db, tid, status="expired")
+        add_event(db, tid, site_id, "expire", now)
+    return ids

@@ -1,0 +1,101 @@
+"""HTTP API (/api/v1) and a small live status page. Public endpoints carry no personal data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from hub.domain.errors import DomainError
+from hub.domain.kpi import group_summaries, summarize
+from hub.domain.queue import local_day
+from hub.ops.views import display_state
+from hub.store import sites as site_store
+from hub.store import tickets as ticket_store
+
+if TYPE_CHECKING:
+    from hub.app import Hub
+
+STATIC = Path(__file__).parent / "static"
+HUB_KEY = web.AppKey("hub", object)
+
+
+def _hub(request: web.Request) -> Hub:
+    return request.app[HUB_KEY]  # type: ignore[return-value]
+
+
+def _site(request: web.Request) -> site_store.Site:
+    hub = _hub(request)
+    try:
+        return site_store.get_site(hub.db, request.match_info["site"])
+    except DomainError as exc:
+        raise web.HTTPNotFound(text=exc.message) from None
+
+
+async def health(request: web.Request) -> web.Response:
+    h = _hub(request).health()
+    return web.json_response(h, status=200 if h["status"] == "ok" else 503)
+
+
+async def sites(request: web.Request) -> web.Response:
+    db = _hub(request).db
+    out = []
+    for sid in site_store.list_sites(db):
+        s = site_store.get_site(db, sid)
+        out.append({"id": s.id, "name": s.name, "name_en": s.name_en, "timezone": s.tz.key})
+    return web.json_response({"sites": out})
+
+
+async def site_state(request: web.Request) -> web.Response:
+    hub = _hub(request)
+    site = _site(request)
+    return web.json_response(display_state(hub.db, site.id, hub.clock(), 0))
+
+
+async def kpis(request: web.Request) -> web.Response:
+    """Waiting and service times for one day, overall and per service, counter and officer."""
+    hub = _hub(request)
+    site = _site(request)
+    day = request.query.get("day") or local_day(hub.clock(), site.tz)
+    try:
+        datetime.strptime(day, "%Y-%m-%d")
+    except ValueError:
+        raise web.HTTPBadRequest(text="day must be YYYY-MM-DD") from None
+    times = ticket_store.day_times(hub.db, site.id, day)
+    return web.json_response({
+        "site": site.id, "day": day, "overall": summarize(times),
+        "by_service": group_summaries(times, lambda t: t.service),
+        "by_counter": group_summaries(times, lambda t: t.counter),
+        "by_officer": group_summaries(times, lambda t: t.officer),
+    })
+
+
+async def ticket(request: web.Request) -> web.Response:
+    """Public ticket tracking (the QR on a printed ticket): number, status, counter. No personal data."""
+    hub = _hub(request)
+    site = _site(request)
+    try:
+        t = ticket_store.get(hub.db, int(request.match_info["ticket_id"]), site.id)
+    except (ValueError, DomainError):
+        raise web.HTTPNotFound(text="no such ticket") from None
+    return web.json_response({"number": t.number, "service": t.service, "status": t.status, "day": t.day,
+                              "counter": t.counter})
+
+
+async def index(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC / "index.html")
+
+
+def make_app(hub: Hub) -> web.Application:
+    app = web.Application(client_max_size=64 * 1024)
+    app[HUB_KEY] = hub
+    app.router.add_get("/", index)
+    app.router.add_get("/api/v1/health", health)
+    app.router.add_get("/api/v1/sites", sites)
+    app.router.add_get("/api/v1/sites/{site}/state", site_state)
+    app.router.add_get("/api/v1/sites/{site}/kpis", kpis)
+    app.router.add_get("/api/v1/sites/{site}/tickets/{ticket_id}", ticket)
+    app.router.add_static("/static", STATIC)
+    return app

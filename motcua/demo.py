@@ -1,0 +1,236 @@
+"""`motcua demo`: the hub with its own Mosquitto, a demo district unit and a simulated fleet, live.
+
+Everything is real except the people: kiosks, counters and the display are real device sessions over
+MQTT to a real hub and broker; the citizens taking tickets and the officers pressing keys are simulated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import json
+import random
+import shutil
+import socket
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+STATUS_VI = {"open": "mở", "paused": "tạm dừng", "closed": "đóng"}
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("demo", help="run a demo district unit with a simulated fleet (Ctrl-C to stop)")
+    p.add_argument("--data", type=Path, default=Path("demo-data"), help="demo data directory (wiped at start)")
+    p.add_argument("--keep", action="store_true", help="keep the data of the previous run")
+    p.add_argument("--http-port", type=int, default=8080)
+    p.add_argument("--mqtt-port", type=int, default=1883)
+    p.add_argument("--kiosks", type=int, default=2)
+    p.add_argument("--per-minute", type=float, default=12.0, help="citizens arriving per minute, per kiosk")
+    p.add_argument("--service-s", type=float, default=25.0, help="mean service time at a counter (seconds)")
+    p.add_argument("--duration", type=float, default=None, help="stop after this many seconds")
+    p.add_argument("--seed", type=int, default=None)
+    p.set_defaults(func=cmd_demo)
+
+
+def _port_or_free(port: int) -> int:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+            return port
+        except OSError:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+
+
+@dataclass
+class Fleet:
+    sessions: list = field(default_factory=list)
+    threads: list[threading.Thread] = field(default_factory=list)
+    stop: threading.Event = field(default_factory=threading.Event)
+    events: collections.deque = field(default_factory=lambda: collections.deque(maxlen=8))
+    issued: int = 0
+
+
+class HubThread:
+    """The hub's asyncio loop in a background thread, so the demo's main thread can draw the view."""
+
+    def __init__(self, config) -> None:
+        from hub.app import Hub
+
+        self.hub = Hub(config)
+        self.loop = asyncio.new_event_loop()
+        self.ready = threading.Event()
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="hub", daemon=True)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        try:
+            self.loop.run_until_complete(self.hub.start())
+        except BaseException as exc:  # reported by start()
+            self.error = exc
+            self.ready.set()
+            return
+        self.ready.set()
+        self.loop.run_forever()
+
+    def start(self) -> None:
+        self.thread.start()
+        self.ready.wait(60)
+        if self.error is not None:
+            raise self.error
+
+    def stop(self) -> None:
+        fut = asyncio.run_coroutine_threadsafe(self.hub.stop(), self.loop)
+        fut.result(30)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+
+
+def setup_demo_data(data: Path, mqtt_port: int, kiosks: int) -> dict[str, list[Path]]:
+    """Load the demo site and starter catalogue, register the fleet, write each device's config file."""
+    from devicekit.config import DeviceConfig
+    from hub.app import load_site_file, open_data_dir
+    from hub.cli import DEMO_SITE, device_config_dict
+    from hub.store import catalogue
+    from hub.store import devices as device_store
+    from hub.store.db import transaction
+    from hub.store.sites import list_counters
+
+    db = open_data_dir(data)
+    load_site_file(db, DEMO_SITE)
+    with transaction(db):
+        catalogue.load(db, json.loads(catalogue.STARTER.read_text(encoding="utf-8")))
+    configs: dict[str, list[Path]] = {"kiosk": [], "counter": [], "display": []}
+    devdir = data / "devices"
+    devdir.mkdir(exist_ok=True)
+    wanted = [("kiosk", None)] * kiosks + [("counter", c.number) for c in list_counters(db, "demo")] + [
+        ("display", None)]
+    with transaction(db):
+        for role, counter in wanted:
+            dev, secret = device_store.add(db, site_id="demo", role=role, now=time.time(), counter=counter)
+            cfg = DeviceConfig.from_dict({**device_config_dict(dev, secret, "127.0.0.1", mqtt_port),
+                                          "data_dir": str(data / "device-state" / dev.id)})
+            path = devdir / f"{dev.id}.json"
+            cfg.save(path)
+            configs[role].append(path)
+    db.conn.close()
+    return configs
+
+
+def start_fleet(configs: dict[str, list[Path]], fleet: Fleet, args: argparse.Namespace):
+    from counter_terminal import simulate as counter_sim
+    from counter_terminal.core import CounterCore
+    from devicekit.config import DeviceConfig
+    from devicekit.session import DeviceSession
+    from display_controller.core import DisplayCore
+    from kiosk import simulate as kiosk_sim
+    from kiosk.core import KioskCore
+
+    rng = random.Random(args.seed)
+    officers = ["nguyen-thi-lan", "tran-van-hung", "le-thu-trang", "pham-quoc-bao", "hoang-minh-duc",
+                "vu-thi-huong", "do-anh-tuan", "bui-ngoc-anh"]
+
+    def session(path: Path) -> DeviceSession:
+        s = DeviceSession(DeviceConfig.load(path))
+        s.start()
+        fleet.sessions.append(s)
+        return s
+
+    display = DisplayCore(session(configs["display"][0]))
+
+    def on_ticket(t: dict) -> None:
+        fleet.issued += 1
+        prio = "" if t["priority"] == "none" else " (ưu tiên)"
+        fleet.events.append(f"Vé {t['number']}{prio} · {t['service_name']} · {t['people_ahead']} người phía trước")
+
+    for path in configs["kiosk"]:
+        core = KioskCore(session(path))
+        fleet.threads.append(threading.Thread(
+            target=kiosk_sim.run, args=(core, fleet.stop),
+            kwargs={"per_minute": args.per_minute, "rng": random.Random(rng.random()), "on_ticket": on_ticket},
+            daemon=True))
+    for i, path in enumerate(configs["counter"]):
+        core = CounterCore(session(path))
+        fleet.threads.append(threading.Thread(
+            target=counter_sim.run, args=(core, fleet.stop),
+            kwargs={"officer": officers[i % len(officers)], "mean_service_s": args.service_s,
+                    "rng": random.Random(rng.random()), "on_event": lambda kind, t: None},
+            daemon=True))
+    for t in fleet.threads:
+        t.start()
+    return display
+
+
+def render(state: dict | None, fleet: Fleet, calls: list[dict], urls: list[str]) -> str:
+    if state is None:
+        return "Đang chờ trạng thái từ máy chủ…"
+    lines = [f"{state['site_name']}", f"{datetime.now().strftime('%H:%M:%S %d/%m/%Y')} · vé đã phát: {fleet.issued}",
+             "", f"{'Quầy':<8}{'Trạng thái':<12}{'Đang phục vụ':<14}Cán bộ"]
+    for c in state["counters"]:
+        mark = " ◀ mới gọi" if state.get("last_call") and state["last_call"]["counter"] == c["number"] else ""
+        cur = c["current"]["ticket"] if c["current"] else "—"
+        lines.append(f"{c['name']:<8}{STATUS_VI.get(c['status'], c['status']):<12}{cur:<14}"
+                     f"{c['officer'] or ''}{mark}")
+    lines += ["", "Đang chờ theo dịch vụ:"]
+    lines += [f"  {s['name']:<36}{s['waiting']:>4}" for s in state["services"]]
+    lines += ["", "Lời mời gần nhất (loa):"]
+    lines += [f"  Mời công dân có số {c['ticket']} đến {c['counter_name']}" + (" (gọi lại)" if c["kind"] == "recall"
+              else "") for c in calls[-4:]] or ["  —"]
+    lines += ["", "Kiosk:"] + [f"  {e}" for e in list(fleet.events)[-4:]]
+    lines += ["", *urls, "Ctrl-C để dừng."]
+    return "\n".join(lines)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from hub.app import HubConfig
+
+    data: Path = args.data
+    if data.exists() and not args.keep:
+        shutil.rmtree(data)
+    data.mkdir(parents=True, exist_ok=True)
+    http_port, mqtt_port = _port_or_free(args.http_port), _port_or_free(args.mqtt_port)
+    print(f"motcua demo: data in {data.resolve()}, web on :{http_port}, MQTT on :{mqtt_port}", flush=True)
+    configs = setup_demo_data(data, mqtt_port, args.kiosks) if not (data / "devices").exists() else {
+        role: sorted((data / "devices").glob(f"demo-{role}-*.json")) for role in ("kiosk", "counter", "display")}
+    hub = HubThread(HubConfig(data_dir=data, http_port=http_port, mqtt_port=mqtt_port))
+    hub.start()
+    fleet = Fleet()
+    display = start_fleet(configs, fleet, args)
+    urls = [f"Trang trạng thái: http://127.0.0.1:{http_port}/   ·   API: http://127.0.0.1:{http_port}/api/v1/health",
+            f"KPI hôm nay: http://127.0.0.1:{http_port}/api/v1/sites/demo/kpis"]
+    calls: list[dict] = []
+    tty = sys.stdout.isatty()
+    deadline = None if args.duration is None else time.monotonic() + args.duration
+    try:
+        last_print = 0.0
+        while deadline is None or time.monotonic() < deadline:
+            time.sleep(0.5)
+            while not display.calls.empty():
+                calls.append(display.calls.get_nowait())
+            if tty:
+                sys.stdout.write("\x1b[H\x1b[2J" + render(display.state, fleet, calls, urls) + "\n")
+                sys.stdout.flush()
+            elif time.monotonic() - last_print > 5:
+                last_print = time.monotonic()
+                print(render(display.state, fleet, calls, urls) + "\n" + "-" * 60, flush=True)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        fleet.stop.set()
+        for t in fleet.threads:
+            t.join(10)
+        for s in fleet.sessions:
+            s.stop()
+        hub.stop()
+    served = sum(1 for c in calls if c["kind"] == "call")
+    print(f"\nDemo stopped: {fleet.issued} tickets issued, {served} calls announced.")
+    print(f"Data kept in {data.resolve()} (motcua.db, broker/, devices/).")
+    print("Next: run `motcua hub serve --data demo-data` and the roles yourself (README.md), "
+          "read docs/architecture.md and docs/protocol.md.")
+    return 0

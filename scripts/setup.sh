@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Set up motcua on a Debian / Raspberry Pi OS machine: system packages, then a venv with every role.
+# Safe to run again: it only installs what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=${VENV:-.venv}
+PYTHON=${PYTHON:-python3}
+DEBS=(mosquitto xvfb espeak-ng)
+
+missing=()
+command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
+command -v Xvfb >/dev/null 2>&1 || missing+=(xvfb)
+command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "==> installing Debian packages: ${missing[*]}"
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""
+  elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"
+  else
+    echo "error: need root or sudo to install: ${missing[*]}" >&2
+    echo "       ask an administrator to run: apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "error: apt-get not found; install these packages by hand: ${missing[*]}" >&2
+    exit 1
+  fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+# Debian keeps mosquitto in /usr/sbin, which is not on every user's PATH.
+command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || { echo "error: mosquitto still missing" >&2; exit 1; }
+
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "==> creating virtual environment $VENV"
+  "$PYTHON" -m venv "$VENV"
+fi
+stamp="$VENV/.motcua-installed"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  echo "==> installing Python packages into $VENV"
+  "$VENV/bin/python" -m pip install -q --upgrade pip
+  "$VENV/bin/python" -m pip install -q -e ".[hub,kiosk,counter,display,provision,dev]"
+  touch "$stamp"
+fi
+echo "==> setup done"

@@ -1,0 +1,54 @@
+"""Fixtures shared by every test: a real, anonymous Mosquitto on a free port."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.support.net import free_port, wait_port
+
+
+@dataclass
+class PlainBroker:
+    host: str
+    port: int
+    proc: subprocess.Popen
+    conf: Path
+
+    def restart(self) -> None:
+        """Stop and start the same broker (same port, same persistence file)."""
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        self.proc = _spawn(self.conf)
+        wait_port(self.port)
+
+
+def _spawn(conf: Path) -> subprocess.Popen:
+    log = open(conf.with_suffix(".log"), "ab")  # noqa: SIM115 - owned by the process
+    return subprocess.Popen(["mosquitto", "-c", str(conf)], stdout=log, stderr=subprocess.STDOUT)
+
+
+@pytest.fixture
+def plain_broker(tmp_path: Path) -> Iterator[PlainBroker]:
+    """An anonymous Mosquitto with persistence, for tests of device-side code alone."""
+    if shutil.which("mosquitto") is None:
+        pytest.fail("mosquitto is not installed: run `make setup`")
+    port = free_port()
+    conf = tmp_path / "plain-mosquitto.conf"
+    conf.write_text(
+        f"listener {port} 127.0.0.1\n"
+        "allow_anonymous true\n"
+        "set_tcp_nodelay true\n"
+        "persistence true\n"
+        f"persistence_location {tmp_path}/\n"
+    )
+    broker = PlainBroker("127.0.0.1", port, _spawn(conf), conf)
+    wait_port(port)
+    yield broker
+    broker.proc.terminate()
+    broker.proc.wait(timeout=10)
