@@ -69,7 +69,7 @@ class _Call:
     attempts_left: int  # re-publishes still allowed after the current attempt
     future: Future[dict] = field(default_factory=Future)
     timer: threading.Timer | None = None
-    sent: bool = False  # handed to paho while connected (paho itself resends unacknowledged QoS1)
+    sent: bool = False  # this attempt was handed to paho (paho itself resends unacknowledged QoS1)
 
 
 class DeviceSession:
@@ -90,6 +90,7 @@ class DeviceSession:
         self._display_cb: Callable[[str, dict], None] | None = None
 
         self._lock = threading.Lock()
+        self._sub_lock = threading.Lock()
         self._pending: dict[str, _Call] = {}
         self._connected = threading.Event()
         self._stopping = threading.Event()
@@ -177,8 +178,10 @@ class DeviceSession:
 
     def subscribe_display(self, callback: Callable[[str, dict], None]) -> None:
         """Receive `display/state` (retained) and `display/call` of this site as (leaf, payload)."""
-        self._display_cb = callback
-        if self.connected:
+        with self._sub_lock:  # on_connect either sees the callback or we see the connection
+            self._display_cb = callback
+            connected = self.connected
+        if connected:
             self._client.subscribe([(t, 1) for t in self._display_topics])
 
     # --- requests -------------------------------------------------------------------------------
@@ -222,20 +225,28 @@ class DeviceSession:
         self._attempt(call)
         return call.future
 
-    def _attempt(self, call: _Call) -> None:
+    def _attempt(self, call: _Call, *, resend: bool = False) -> None:
         with self._lock:
             if self._pending.get(call.request_id) is not call:
                 return
             call.timer = threading.Timer(call.timeout, self._on_attempt_timeout, (call,))
             call.timer.daemon = True
             call.timer.start()
+            if resend:
+                call.sent = False
         self._publish_call(call)
 
     def _publish_call(self, call: _Call) -> None:
-        """Publish only while connected: paho would otherwise queue it and send it long after we gave up."""
-        if not self.connected:
-            call.sent = False
-            return
+        """Publish once per attempt, and only while connected.
+
+        paho would queue a publish made while offline and send it long after we gave up; instead
+        on_connect publishes the calls still unsent. The `sent` flag is claimed under the lock, so a
+        request made just as the connection comes up is not published twice.
+        """
+        with self._lock:
+            if call.sent or not self._connected.is_set():
+                return
+            call.sent = True
         props = Properties(PacketTypes.PUBLISH)
         props.ResponseTopic = self._topics["res"]
         props.CorrelationData = call.request_id.encode()
@@ -243,7 +254,8 @@ class DeviceSession:
         # so a citizen never gets a ticket issued minutes after the kiosk said "try again".
         props.MessageExpiryInterval = max(1, math.ceil(call.timeout * (call.attempts_left + 1)))
         info = self._client.publish(call.topic, call.payload, qos=1, properties=props)
-        call.sent = info.rc == mqtt.MQTT_ERR_SUCCESS
+        if info.rc != mqtt.MQTT_ERR_SUCCESS:  # lost the link meanwhile; paho keeps a copy for the reconnect
+            log.debug("publish of %s returned %s", call.request_id, info.rc)
 
     def _on_attempt_timeout(self, call: _Call) -> None:
         with self._lock:
@@ -260,7 +272,7 @@ class DeviceSession:
                                             request_id=call.request_id))
         else:
             log.info("no answer to %s yet; resending with the same request_id", call.request_id)
-            self._attempt(call)
+            self._attempt(call, resend=True)
 
     def _forget(self, call: _Call) -> None:
         with self._lock:
@@ -341,16 +353,17 @@ class DeviceSession:
                 log.error("broker refused connection: %s", reason_code)
                 return
             topics = [(self._topics[leaf], 1) for leaf in ("res", "cmd", "config")]
-            if self._display_cb is not None:
-                topics += [(t, 1) for t in self._display_topics]
-            client.subscribe(topics)
+            with self._sub_lock:
+                if self._display_cb is not None:
+                    topics += [(t, 1) for t in self._display_topics]
+                client.subscribe(topics)
+                self._connected.set()
             client.publish(self._topics["status"], self._status_payload("online"), qos=1, retain=True)
-            self._connected.set()
             log.info("connected to %s:%s (session present: %s)", self.config.broker_host,
                      self.config.broker_port, getattr(flags, "session_present", "?"))
             with self._lock:
-                unsent = [call for call in self._pending.values() if not call.sent]
-            for call in unsent:
+                calls = list(self._pending.values())
+            for call in calls:  # made while offline; those already sent are resent by paho itself
                 self._publish_call(call)
             self.outbox.wake()
             self._health_wake.set()

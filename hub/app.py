@@ -145,22 +145,27 @@ class Hub:
 
     async def _watch_registry(self) -> None:
         """Devices added or revoked by `motcua hub device …` reach the broker within a second."""
-        assert self.db is not None and self.router is not None
         while True:
             await asyncio.sleep(1.0)
             try:
-                rev = device_store.revision(self.db)
-                if rev == self._devices_rev:
-                    continue
-                self._devices_rev = rev
-                if self.broker is not None:
-                    await self.broker.reload(broker_accounts(self.db, self.config.data_dir))
-                for dev in device_store.list_all(self.db):
-                    self.router.publish_config(dev.id)
-                log.info("device registry changed (rev %s): broker accounts reloaded", rev)
+                await self.sync_registry()
             except Exception:
                 log.exception("registry reload failed; will retry")
                 self._devices_rev = -1
+
+    async def sync_registry(self) -> bool:
+        """Apply registry changes now: rewrite broker accounts and device configs. True if anything changed."""
+        assert self.db is not None and self.router is not None
+        rev = device_store.revision(self.db)
+        if rev == self._devices_rev:
+            return False
+        self._devices_rev = rev
+        if self.broker is not None:
+            await self.broker.reload(broker_accounts(self.db, self.config.data_dir))
+        for dev in device_store.list_all(self.db):
+            self.router.publish_config(dev.id)
+        log.info("device registry changed (rev %s): broker accounts reloaded", rev)
+        return True
 
     async def _tick_displays(self) -> None:
         """Refresh retained display states once a minute so the clock and day roll-over stay true."""

@@ -68,6 +68,7 @@ class BrokerSupervisor:
         if self._watcher is not None:
             raise RuntimeError("broker already started")
         self._stopping = False
+        await self._reap_orphan()
         write_files(self.workdir, port=self.port, bind=self.bind, accounts=accounts)
         self._rotate_log()
         await self._spawn_and_wait()
@@ -115,6 +116,7 @@ class BrokerSupervisor:
                 proc.kill()
             await proc.wait()
         self._last_exit = proc.returncode
+        self._pid_path.unlink(missing_ok=True)
         log.info("mosquitto (pid %s) stopped with exit code %s", proc.pid, proc.returncode)
 
     def status(self) -> dict:
@@ -142,6 +144,36 @@ class BrokerSupervisor:
 
     # --- internals ----------------------------------------------------------------------------
 
+    @property
+    def _pid_path(self) -> Path:
+        return self.workdir / "mosquitto.pid"
+
+    async def _reap_orphan(self) -> None:
+        """Stop a Mosquitto left running by a hub that crashed (it runs in its own session, so it
+        outlives a SIGKILLed hub and would hold the port). Only a process started with our config file
+        is touched; SIGTERM lets it save its persistence file, so queued requests survive."""
+        try:
+            pid = int(self._pid_path.read_text().strip())
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except (OSError, ValueError):
+            return
+        if str(self.workdir / "mosquitto.conf").encode() not in cmdline:
+            return
+        log.warning("stopping mosquitto (pid %s) left behind by a previous hub", pid)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                state = Path(f"/proc/{pid}/stat").read_text().split()[2]
+            except OSError:
+                return  # gone
+            if state == "Z":
+                return  # exited; it is init's to reap now that its parent hub is dead
+            await asyncio.sleep(0.05)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
     async def _spawn_and_wait(self) -> None:
         """Spawn Mosquitto and wait until it says it runs and the port accepts; else kill it and raise."""
         self._started_at = time.monotonic()
@@ -154,6 +186,7 @@ class BrokerSupervisor:
                 start_new_session=True,  # a Ctrl-C meant for the hub must not kill the broker under it
             )
         self._proc = proc
+        self._pid_path.write_text(str(proc.pid))
         try:
             await self._wait_ready(proc, offset)
         except BaseException:

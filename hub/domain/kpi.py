@@ -6,9 +6,11 @@ within target matter more to a leader than the mean.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from fractions import Fraction
 
 WAIT_TARGET_S = 15 * 60
 
@@ -39,7 +41,9 @@ def percentile(values: list[float], q: float) -> float | None:
     if not values:
         return None
     ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
+    # ceil(q·n/100) in exact arithmetic: floats or round() (which rounds halves to even) would make
+    # the p90 of ten waits the single worst one.
+    rank = max(1, min(len(ordered), math.ceil(Fraction(str(q)) * len(ordered) / 100)))
     return ordered[rank - 1]
 
 
@@ -67,4 +71,7 @@ def group_summaries(tickets: Iterable[TicketTimes], key: Callable[[TicketTimes],
         k = key(t)
         if k is not None:
             groups[str(k)].append(t)
-    return {k: summarize(v) for k, v in sorted(groups.items())}
+    def natural(key: str) -> tuple:  # counter 2 before counter 10
+        return (0, int(key), "") if key.isdigit() else (1, 0, key)
+
+    return {k: summarize(groups[k]) for k in sorted(groups, key=natural)}

@@ -62,6 +62,8 @@ class Numbering:
     def __post_init__(self) -> None:
         if self.start < 0 or self.end < self.start:
             raise ValueError(f"bad number range {self.start}–{self.end}")
+        if not 1 <= self.width <= 6:
+            raise ValueError(f"ticket number width must be 1–6, got {self.width}")
         if len(self.prefix) > 3 or not all(c.isalpha() for c in self.prefix):
             raise ValueError(f"bad ticket prefix {self.prefix!r}")
 

@@ -6,6 +6,7 @@ on free ports in a temporary directory.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -82,6 +83,8 @@ class InProcessHub:
     def device(self, role: str, *, counter: int | None = None, start: bool = True,
                device_id: str | None = None) -> DeviceSession:
         cfg = register(self.data, role, self.mqtt_port, counter=counter, device_id=device_id)
+        if self.thread is not None:  # let the running hub apply the new account now, not at its next poll
+            asyncio.run_coroutine_threadsafe(self.hub.sync_registry(), self.thread.loop).result(10)
         return self.session(cfg, start=start)
 
     def session(self, cfg: DeviceConfig, start: bool = True) -> DeviceSession:

@@ -1,0 +1,229 @@
+"""`motcua bench call-path`: an officer presses Next, how long until the lobby display shows the call?
+
+Per call: from just before the counter device publishes `counter.next` to the moment the display device
+has received (and decoded) a `display/state` whose counter shows the called ticket. Two broker hops
+(counter → broker → hub, hub → broker → display) plus the hub's work: one SQLite transaction, the new
+display state, the publishes.
+
+In the same run, interleaved call by call so both see the same machine, the broker floor: a client
+publishes a payload of the same size as the display state, an echo client re-publishes it at once
+(QoS 1, retained, like the hub), the first client receives it. Same broker (the hub's own Mosquitto),
+same two hops, Nagle off on both ends, no work in between. `ratio_p99` is how much the hub adds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+import time
+import uuid
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+from devicekit import protocol
+from devicekit.netopts import enable_nodelay
+from devicekit.session import DeviceSession
+from motcua.bench.common import BenchHub, connect, emit, log, ms, percentile
+
+WARMUP = 10
+COUNTER = 8  # serves HT, CT and LD: room for 3 × 999 calls before ticket numbers wrap
+SERVICES = ("HT", "CT", "LD")
+NUMBERS_PER_SERVICE = 999
+DELIVERY_TIMEOUT_S = 5.0
+TARGET_P99_MS = 10.0
+TARGET_RATIO_P99 = 3.0
+
+
+class DisplayWatch:
+    """When each display state arrived, and which ticket it shows at `counter` as (service, number)."""
+
+    def __init__(self, counter: int) -> None:
+        self.counter = counter
+        self.last_state: dict | None = None
+        self._cond = threading.Condition()
+        self._arrivals: list[tuple[float, tuple[str, str] | None]] = []
+
+    def on_state(self, state: dict) -> None:  # the display session's network thread
+        t = time.perf_counter()
+        key = None
+        for c in state.get("counters", ()):
+            if c.get("number") == self.counter and c.get("current"):
+                key = (c["current"]["service"], c["current"]["ticket"])
+        with self._cond:
+            self.last_state = state
+            self._arrivals.append((t, key))
+            self._cond.notify_all()
+
+    def reset(self) -> None:
+        with self._cond:
+            self._arrivals.clear()
+
+    def wait_for(self, key: tuple[str, str], timeout: float) -> float | None:
+        """perf_counter() at which a state showing `key` arrived since the last reset, or None."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for t, k in self._arrivals:
+                    if k == key:
+                        return t
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                self._cond.wait(left)
+
+
+class EchoFloor:
+    """Two plain paho clients on the hub's broker: ping → broker → echo → broker → ping."""
+
+    def __init__(self, port: int, username: str, password: str) -> None:
+        tag = uuid.uuid4().hex[:8]
+        self.ping_topic = f"{protocol.ROOT.split('/')[0]}/bench/{tag}/ping"  # nothing the hub subscribes to
+        self.pong_topic = f"{protocol.ROOT.split('/')[0]}/bench/{tag}/pong"
+        self._port = port
+        self._got = threading.Event()
+        self._want = b""
+        self._t = 0.0
+        self.echo = self._client(f"bench-echo-{tag}", username, password, self._on_ping, self.ping_topic)
+        self.pinger = self._client(f"bench-ping-{tag}", username, password, self._on_pong, self.pong_topic)
+
+    def _client(self, client_id: str, username: str, password: str, on_message: Any,
+                topic: str) -> mqtt.Client:
+        c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
+        c.username_pw_set(username, password)
+        enable_nodelay(c)
+        subscribed = threading.Event()
+        c.on_message = on_message
+        c.on_connect = lambda cl, *_: cl.subscribe(topic, qos=1)
+        c.on_subscribe = lambda *_: subscribed.set()
+        c.connect("127.0.0.1", self._port, keepalive=30)
+        c.loop_start()
+        if not subscribed.wait(10):
+            raise RuntimeError(f"floor client {client_id} could not subscribe to {topic}")
+        return c
+
+    def _on_ping(self, client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:
+        client.publish(self.pong_topic, msg.payload, qos=1, retain=True)  # as the hub publishes state
+
+    def _on_pong(self, client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:
+        t = time.perf_counter()
+        if msg.payload[:8] == self._want:
+            self._t = t
+            self._got.set()
+
+    def ping(self, seq: int, body: bytes, timeout: float) -> float | None:
+        """Round trip in ms of one message of len(body) bytes, or None if it did not come back."""
+        stamp = f"{seq % 10**8:08d}".encode()
+        payload = stamp + body[8:] if len(body) >= 8 else stamp
+        self._got.clear()
+        self._want = stamp
+        t0 = time.perf_counter()
+        self.pinger.publish(self.ping_topic, payload, qos=1)
+        if not self._got.wait(timeout):
+            return None
+        return (self._t - t0) * 1000
+
+    def stop(self) -> None:
+        for c in (self.pinger, self.echo):
+            c.disconnect()
+            c.loop_stop()
+
+
+def main(args: argparse.Namespace) -> int:
+    calls: int = args.calls
+    warmup = max(0, int(getattr(args, "warmup", WARMUP)))
+    if calls < 1:
+        raise SystemExit("error: --calls must be at least 1")
+    if calls + warmup > NUMBERS_PER_SERVICE * len(SERVICES):
+        raise SystemExit(f"error: at most {NUMBERS_PER_SERVICE * len(SERVICES) - warmup} calls per run "
+                         "(ticket numbers would wrap around)")
+    from counter_terminal.core import CounterCore
+    from display_controller.core import DisplayCore
+    from kiosk.core import KioskCore
+
+    with BenchHub(prefix="motcua-bench-call-path-") as bh:
+        bh.prepare()
+        kiosk_cfg = bh.register("kiosk")[0]
+        counter_cfg = bh.register("counter", counter=COUNTER)[0]
+        display_cfg = bh.register("display")[0]
+        bh.start()
+        log(f"hub up (http :{bh.http_port}, mqtt :{bh.mqtt_port}) in {bh.root}")
+        sessions = []
+        floor: EchoFloor | None = None
+        try:
+            watch = DisplayWatch(COUNTER)
+            kiosk = KioskCore(DeviceSession(kiosk_cfg))
+            counter = CounterCore(DeviceSession(counter_cfg))
+            display = DisplayCore(DeviceSession(display_cfg))
+            display.on_state = watch.on_state
+            for s in (kiosk.session, counter.session, display.session):
+                sessions.append(s)
+                connect(s)
+
+            n = calls + warmup
+            log(f"issuing {n} tickets (not timed)")
+            futures = [kiosk.session.request_async("ticket.issue", {"service": SERVICES[i % len(SERVICES)]},
+                                                   timeout=30)
+                       for i in range(n)]
+            for f in futures:
+                f.result()
+            counter.open("nguyen-thi-lan")
+
+            user, password = bh.hub_account()
+            floor = EchoFloor(bh.mqtt_port, user, password)
+            latencies: list[float] = []
+            floor_rtts: list[float] = []
+            delivered = floor_lost = 0
+            body = b""
+            log(f"{warmup} warm-up calls, then {calls} timed calls, each followed by one floor round trip")
+            for i in range(n):
+                watch.reset()
+                t0 = time.perf_counter()
+                ticket = counter.next()
+                if ticket is None:
+                    raise RuntimeError("counter.next found nobody waiting: tickets were not issued")
+                t1 = watch.wait_for((ticket["service"], ticket["number"]), DELIVERY_TIMEOUT_S)
+                if watch.last_state is not None and not body:
+                    body = protocol.encode(watch.last_state)  # the floor sends exactly this many bytes
+                rtt = floor.ping(i, body, DELIVERY_TIMEOUT_S)
+                if i < warmup:
+                    continue
+                if t1 is not None:
+                    delivered += 1
+                    latencies.append((t1 - t0) * 1000)
+                if rtt is None:
+                    floor_lost += 1
+                else:
+                    floor_rtts.append(rtt)
+                if (i - warmup + 1) % 100 == 0:
+                    log(f"{i - warmup + 1}/{calls} calls")
+        finally:
+            if floor is not None:
+                floor.stop()
+            for s in sessions:
+                s.stop()
+        router = (bh.health().get("router") or {})
+
+    p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
+    f50, f99 = percentile(floor_rtts, 50), percentile(floor_rtts, 99)
+    ratio = round(p99 / f99, 2) if p99 is not None and f99 else None
+    result = {
+        "bench": "call-path",
+        "calls": calls,
+        "delivered": delivered,
+        "p50_ms": ms(p50),
+        "p99_ms": ms(p99),
+        "max_ms": ms(max(latencies, default=None)),
+        "floor_p50_ms": ms(f50),
+        "floor_p99_ms": ms(f99),
+        "floor_lost": floor_lost,
+        "ratio_p99": ratio,
+        "payload_bytes": len(body),
+        "warmup": warmup,
+        "hub_errors": router.get("errors"),
+        "targets_met": bool(delivered == calls and p99 is not None and p99 <= TARGET_P99_MS
+                            and ratio is not None and ratio <= TARGET_RATIO_P99),
+    }
+    emit(result, args.json)
+    return 0 if delivered == calls and floor_lost == 0 else 1

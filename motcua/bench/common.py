@@ -1,0 +1,222 @@
+"""What every benchmark needs: its own hub process on free ports in a temporary directory, devices
+registered the way `motcua hub device add` does it, percentiles, and the JSON result line.
+
+The hub runs as `python -m motcua.cli hub serve` in a separate process, so it has its own GIL as in
+production and the benchmark's clients do not steal its CPU time slices inside one interpreter.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterable
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from devicekit.config import DeviceConfig
+from devicekit.session import DeviceSession
+
+
+def log(msg: str) -> None:
+    """Progress for a person: stderr, so stdout ends with the JSON line alone."""
+    print(f"[bench] {msg}", file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def percentile(values: Iterable[float], q: float) -> float | None:
+    """Nearest-rank percentile (q in 0..100); None for no values."""
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def ms(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+def emit(result: dict[str, Any], as_json: bool) -> None:
+    """Print the result: a readable summary, then (with --json) one JSON object as the last line."""
+    if as_json:
+        for key, value in result.items():
+            print(f"  {key}: {value}", file=sys.stderr)
+        print(json.dumps(result, ensure_ascii=False), flush=True)
+    else:
+        for key, value in result.items():
+            print(f"{key}: {value}")
+
+
+class BenchHub:
+    """A hub process with its embedded Mosquitto, the demo site loaded, in a fresh temporary directory.
+
+    Register devices before `start()`: the broker reads its accounts when it starts.
+    """
+
+    def __init__(self, prefix: str = "motcua-bench-") -> None:
+        self.root = Path(tempfile.mkdtemp(prefix=prefix))
+        self.data = self.root / "hub"
+        self.http_port = free_port()
+        self.mqtt_port = free_port()
+        self.proc: subprocess.Popen | None = None
+        self.broker_pid: int | None = None
+        self.keep = bool(os.environ.get("MOTCUA_BENCH_KEEP"))
+
+    # --- data directory (before start) ------------------------------------------------------------
+
+    def prepare(self) -> None:
+        """Create the database and load the demo site (counters 1–8, services HT, CT, …)."""
+        from hub.app import load_site_file, open_data_dir
+        from hub.cli import DEMO_SITE
+
+        db = open_data_dir(self.data)
+        try:
+            load_site_file(db, DEMO_SITE)
+        finally:
+            db.conn.close()
+
+    def register(self, role: str, count: int = 1, *, counter: int | None = None,
+                 **overrides: Any) -> list[DeviceConfig]:
+        """Register `count` devices of `role` and return their configs (pointing at this hub's broker)."""
+        from hub.app import open_data_dir
+        from hub.cli import device_config_dict
+        from hub.store import devices as device_store
+        from hub.store.db import transaction
+
+        db = open_data_dir(self.data)
+        configs = []
+        try:
+            with transaction(db):
+                for _ in range(count):
+                    dev, secret = device_store.add(db, site_id="demo", role=role, now=time.time(),
+                                                   counter=counter)
+                    configs.append(DeviceConfig.from_dict({
+                        **device_config_dict(dev, secret, "127.0.0.1", self.mqtt_port),
+                        "data_dir": str(self.root / "device-state" / dev.id),
+                        "health_interval_s": 3600.0, **overrides}))
+        finally:
+            db.conn.close()
+        return configs
+
+    def hub_account(self) -> tuple[str, str]:
+        """The hub's own broker login (full access under motcua/#), for broker-only measurements."""
+        from hub.app import HUB_USER, hub_secret
+
+        return HUB_USER, hub_secret(self.data)
+
+    # --- the process ------------------------------------------------------------------------------
+
+    def start(self, timeout: float = 30.0) -> None:
+        """Start `motcua hub serve` and wait until GET /api/v1/health says ok."""
+        import motcua
+
+        src = str(Path(motcua.__file__).resolve().parents[1])  # works from a checkout and when installed
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH")) if p)}
+        with open(self.root / "hub.log", "ab") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "motcua.cli", "hub", "serve", "--data", str(self.data),
+                 "--http-host", "127.0.0.1", "--http-port", str(self.http_port),
+                 "--mqtt-bind", "127.0.0.1", "--mqtt-port", str(self.mqtt_port)],
+                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"hub exited with code {self.proc.returncode}\n{self.log_tail()}")
+            with contextlib.suppress(OSError, ValueError):
+                h = self.health()
+                if h.get("status") == "ok":
+                    self.broker_pid = (h.get("broker") or {}).get("pid")
+                    return
+            time.sleep(0.05)
+        raise RuntimeError(f"hub not healthy after {timeout}s\n{self.log_tail()}")
+
+    def health(self) -> dict:
+        url = f"http://127.0.0.1:{self.http_port}/api/v1/health"
+        with urllib.request.urlopen(url, timeout=2) as r:
+            return json.loads(r.read())
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            text = (self.root / "hub.log").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return "(no hub log)"
+        return "\n".join(text.splitlines()[-lines:])
+
+    def stop(self) -> None:
+        """SIGINT (the hub then stops its Mosquitto itself); escalate only if it hangs."""
+        proc = self.proc
+        if proc is not None and proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                log("hub ignored SIGINT; terminating it")
+                proc.terminate()
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(10)
+        self._stop_orphan_broker()
+
+    def _stop_orphan_broker(self) -> None:
+        """The broker the hub started, if the hub died without stopping it (checked by pid and config)."""
+        pid = self.broker_pid
+        if pid is None:
+            return
+        conf = str((self.data / "broker" / "mosquitto.conf").resolve())
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            return  # gone, as it should be
+        if conf not in cmdline:
+            return  # the pid was reused by something that is not ours
+        log(f"hub left its mosquitto (pid {pid}) running; stopping it")
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and Path(f"/proc/{pid}").exists():
+            time.sleep(0.05)
+
+    # --- context manager: always stop the processes; remove the directory unless asked to keep it --
+
+    def __enter__(self) -> BenchHub:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+        if exc_type is not None or self.keep:
+            log(f"data kept in {self.root}")
+        else:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+
+def connect(session: DeviceSession, timeout: float = 15.0) -> DeviceSession:
+    """Start a session and wait until it is connected to the broker.
+
+    Wrap the session in its core (KioskCore, DisplayCore, …) before this: the retained config arrives
+    right after connecting and is handed to whatever `on_config` is set at that moment.
+    """
+    session.start()
+    if not session.wait_connected(timeout):
+        session.stop()
+        raise RuntimeError(f"device {session.config.device_id} could not connect to the broker")
+    return session

@@ -1,0 +1,181 @@
+"""`motcua bench tickets`: many kiosks issuing tickets at once through MQTT; is every number unique and
+contiguous, and how close does the hub come to what the disk allows?
+
+Each kiosk is a real registered device with its own DeviceSession (own MQTT connection) and its own
+thread sending one request at a time, as a kiosk in a lobby does. Services are spread round-robin.
+Afterwards the tickets are checked twice: in the answers the kiosks got, and in the hub's SQLite file.
+
+In the same run, `sqlite_floor_inserts_per_s`: a plain sqlite3 loop of one INSERT + COMMIT per row, WAL and
+synchronous=FULL like the hub, on the same file system. The hub commits a whole batch of requests at
+once (group commit), so it can beat this floor; the floor says how slow one commit per ticket would be.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from devicekit.session import DeviceSession, RequestError
+from motcua.bench.common import BenchHub, connect, emit, log
+
+NUMBERS_PER_SERVICE = 999  # the demo site numbers each service 1001–1999, …; beyond that numbers wrap
+TARGET_TICKETS_PER_S = 500.0
+FLOOR_ROWS = 1000
+REQUEST_TIMEOUT_S = 10.0  # generous: a retry (same request_id) would only cost time, never a ticket
+
+
+def sqlite_floor(directory: Path, rows: int = FLOOR_ROWS) -> float:
+    """Rows per second for one INSERT + COMMIT each, with the hub's journal and sync settings."""
+    path = directory / "sqlite-floor.db"
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, service TEXT, seq INTEGER, at REAL)")
+        t0 = time.perf_counter()
+        for i in range(rows):
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("INSERT INTO t(service, seq, at) VALUES (?, ?, ?)", ("HT", i, time.time()))
+            conn.execute("COMMIT")
+        elapsed = time.perf_counter() - t0
+    finally:
+        conn.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return rows / elapsed
+
+
+def count_problems(rows: Iterable[tuple[str, str, int]]) -> tuple[int, int]:
+    """(duplicates, gaps) among (service, day, n) rows; n must run contiguous per (service, day).
+
+    duplicates: rows whose (service, day, n) was seen before. gaps: values missing between the smallest and
+    the largest n of each (service, day).
+    """
+    groups: dict[tuple[str, str], list[int]] = collections.defaultdict(list)
+    for service, day, n in rows:
+        groups[(service, day)].append(n)
+    duplicates = gaps = 0
+    for ns in groups.values():
+        distinct = set(ns)
+        duplicates += len(ns) - len(distinct)
+        gaps += max(distinct) - min(distinct) + 1 - len(distinct)
+    return duplicates, gaps
+
+
+def check_database(db_path: Path) -> dict:
+    """Duplicates and gaps in the hub's tickets table, by number and by seq (which must start at 1)."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        rows = conn.execute("SELECT id, service, day, seq, number FROM tickets").fetchall()
+    finally:
+        conn.close()
+    dup_numbers, gap_numbers = count_problems((s, d, int(n)) for _, s, d, _, n in rows)
+    dup_seq, gap_seq = count_problems((s, d, q) for _, s, d, q, _ in rows)
+    first: dict[tuple[str, str], int] = {}
+    for _, s, d, q, _ in rows:
+        first[(s, d)] = min(q, first.get((s, d), q))
+    late_start = sum(q - 1 for q in first.values())  # seq 1 … q-1 of that day were never issued
+    return {"ids": {r[0] for r in rows}, "duplicates": max(dup_numbers, dup_seq),
+            "gaps": max(gap_numbers, gap_seq) + late_start}
+
+
+def main(args: argparse.Namespace) -> int:
+    kiosks: int = args.kiosks
+    total: int = args.tickets
+    if kiosks < 1 or total < 1:
+        raise SystemExit("error: --kiosks and --tickets must be at least 1")
+    from hub.app import open_data_dir
+    from hub.store.sites import list_services
+    from kiosk.core import KioskCore
+
+    with BenchHub(prefix="motcua-bench-tickets-") as bh:
+        bh.prepare()
+        db = open_data_dir(bh.data)
+        services = [s.code for s in list_services(db, "demo")]
+        db.conn.close()
+        if total > NUMBERS_PER_SERVICE * len(services):
+            raise SystemExit(f"error: at most {NUMBERS_PER_SERVICE * len(services)} tickets per run "
+                             "(ticket numbers would wrap around)")
+        log(f"sqlite floor: {FLOOR_ROWS} single-row commits in {bh.root}")
+        floor = sqlite_floor(bh.root)
+        configs = bh.register("kiosk", kiosks, request_timeout_s=REQUEST_TIMEOUT_S)
+        bh.start()
+        log(f"hub up (http :{bh.http_port}, mqtt :{bh.mqtt_port}); starting {kiosks} kiosks")
+
+        cores: list[KioskCore] = []
+        try:
+            for cfg in configs:
+                cores.append(KioskCore(DeviceSession(cfg)))
+                connect(cores[-1].session)
+            for core in cores:
+                if not core.wait_config(15):
+                    raise RuntimeError(f"kiosk {core.session.config.device_id} got no config from the hub")
+            # Ticket j goes to kiosk j % kiosks and service j % len(services): every kiosk uses every service.
+            plans = [[services[j % len(services)] for j in range(k, total, kiosks)] for k in range(kiosks)]
+            answers: list[list[dict]] = [[] for _ in range(kiosks)]
+            errors: list[str] = []
+            start = threading.Barrier(kiosks + 1)
+
+            def run(k: int) -> None:
+                core, out = cores[k], answers[k]
+                start.wait()
+                for service in plans[k]:
+                    try:
+                        out.append(core.issue_ticket(service, request_id=core.new_confirmation()))
+                    except RequestError as exc:
+                        errors.append(exc.code)
+
+            threads = [threading.Thread(target=run, args=(k,), name=f"kiosk-{k}") for k in range(kiosks)]
+            for t in threads:
+                t.start()
+            log(f"{kiosks} kiosks issuing {total} tickets")
+            start.wait()
+            t0 = time.perf_counter()
+            for t in threads:
+                t.join()
+            elapsed = time.perf_counter() - t0
+        finally:
+            for core in cores:
+                core.session.stop()
+        router = bh.health().get("router") or {}
+        bh.stop()  # the hub has committed and closed its database: check the file as it was left
+
+        issued = [t for out in answers for t in out]
+        resp_dups, resp_gaps = count_problems((t["service"], t["issued_at"][:10], int(t["number"]))
+                                              for t in issued)
+        resp_dups += len(issued) - len({t["id"] for t in issued})  # the same ticket handed out twice
+        db_check = check_database(bh.data / "motcua.db")
+    answered_ids = {t["id"] for t in issued}
+    not_in_db = len(answered_ids - db_check["ids"])  # a ticket a citizen holds that the hub lost
+    unanswered = len(db_check["ids"] - answered_ids)  # issued by the hub, never seen by a kiosk
+
+    ok = (len(issued) == total and not errors and resp_dups == 0 and resp_gaps == 0
+          and db_check["duplicates"] == 0 and db_check["gaps"] == 0 and not not_in_db and not unanswered)
+    rate = len(issued) / elapsed if elapsed > 0 else 0.0
+    result = {
+        "bench": "tickets",
+        "kiosks": kiosks,
+        "tickets": len(issued),
+        "requested": total,
+        "errors": len(errors),
+        "elapsed_s": round(elapsed, 3),
+        "tickets_per_s": round(rate, 1),
+        "duplicates": resp_dups + db_check["duplicates"],
+        "gaps": resp_gaps + db_check["gaps"],
+        "db_tickets": len(db_check["ids"]),
+        "not_in_db": not_in_db,
+        "unanswered": unanswered,
+        "responses": {"duplicates": resp_dups, "gaps": resp_gaps},
+        "database": {"duplicates": db_check["duplicates"], "gaps": db_check["gaps"]},
+        "hub_batches": router.get("batches"),
+        "hub_requests": router.get("requests"),
+        "sqlite_floor_inserts_per_s": round(floor, 1),
+        "targets_met": bool(ok and rate >= TARGET_TICKETS_PER_S),
+    }
+    emit(result, args.json)
+    return 0 if ok else 1

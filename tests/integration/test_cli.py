@@ -1,0 +1,104 @@
+"""The commands a technician and a newcomer type, run for real."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from motcua.cli import main
+from tests.support.hubproc import InProcessHub
+
+MOTCUA = [sys.executable, "-m", "motcua.cli"]
+
+
+def test_device_add_then_provision_check_passes(hub: InProcessHub, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "counter-3.json"
+    rc = main(["hub", "device", "add", "--data", str(hub.data), "--site", "demo", "--role", "counter",
+               "--counter", "3", "--broker-port", str(hub.mqtt_port), "--out", str(out)])
+    assert rc == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["device_id"] == "demo-counter-01" and printed["secret"]
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    # The running hub picks the new device up by itself (registry poll), then the check passes.
+    deadline = time.monotonic() + 15
+    while True:
+        rc = main(["provision", "check", "--config", str(out), "--timeout", "4"])
+        text = capsys.readouterr().out
+        if rc == 0 or time.monotonic() > deadline:
+            break
+    assert rc == 0, text
+    assert "[OK  ] configuration from hub" in text and "Hòa An" in text
+
+
+def test_device_add_refuses_bad_input(hub: InProcessHub, capsys) -> None:
+    rc = main(["hub", "device", "add", "--data", str(hub.data), "--site", "demo", "--role", "counter"])
+    assert rc == 2 and "needs --counter" in capsys.readouterr().err
+    rc = main(["hub", "device", "add", "--data", str(hub.data), "--site", "nowhere", "--role", "kiosk"])
+    assert rc == 2 and "unknown site" in capsys.readouterr().err
+
+
+def test_revoked_device_is_locked_out(hub: InProcessHub, capsys) -> None:
+    session = hub.device("kiosk", device_id="kiosk-old")
+    assert main(["hub", "device", "revoke", "--data", str(hub.data), "kiosk-old"]) == 0
+    deadline = time.monotonic() + 10
+    while session.connected and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not session.connected, "a revoked device is still connected"
+
+
+def test_site_load_reports_errors(tmp_path: Path, capsys) -> None:
+    bad = tmp_path / "site.json"
+    bad.write_text(json.dumps({"site": {"id": "x", "name": "X"}, "fields": [], "services": [],
+                               "counters": [{"number": 1, "services": ["HT"]}]}))
+    assert main(["hub", "site", "load", "--data", str(tmp_path / "d"), str(bad)]) == 2
+    assert "counter 1" in capsys.readouterr().err
+    assert main(["hub", "site", "load", "--data", str(tmp_path / "d"), "--demo"]) == 0
+
+
+def test_headless_roles_run_against_a_hub(hub: InProcessHub, tmp_path: Path) -> None:
+    """`motcua kiosk/counter/display --simulate` as separate processes: tickets issued, called, announced."""
+    cfgs = {}
+    for role, extra in (("kiosk", []), ("counter", ["--counter", "1"]), ("display", [])):
+        path = tmp_path / f"{role}.json"
+        assert main(["hub", "device", "add", "--data", str(hub.data), "--site", "demo", "--role", role, *extra,
+                     "--broker-port", str(hub.mqtt_port), "--out", str(path)]) == 0
+        cfgs[role] = path
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    procs = {
+        "display": subprocess.Popen([*MOTCUA, "display", "--simulate", "--config", str(cfgs["display"])],
+                                    stdout=subprocess.PIPE, text=True, env=env),
+        "kiosk": subprocess.Popen([*MOTCUA, "kiosk", "--simulate", "--per-minute", "120", "--config",
+                                   str(cfgs["kiosk"])], stdout=subprocess.PIPE, text=True, env=env),
+        "counter": subprocess.Popen([*MOTCUA, "counter", "--simulate", "--service-s", "1", "--config",
+                                     str(cfgs["counter"])], stdout=subprocess.PIPE, text=True, env=env),
+    }
+    time.sleep(12)
+    outs = {}
+    for name, p in procs.items():
+        p.send_signal(signal.SIGINT)
+        outs[name] = p.communicate(timeout=20)[0]
+        assert p.returncode == 0, (name, outs[name])
+    assert "vé " in outs["kiosk"] and "người phía trước" in outs["kiosk"]
+    assert "call 1" in outs["counter"]
+    assert "Mời công dân có số thứ tự 1" in outs["display"] and "Quầy 1" in outs["display"]
+
+
+def test_ui_modes_say_plainly_they_are_not_built(capsys) -> None:
+    assert main(["kiosk", "--config", "x.json"]) == 2
+    assert "--simulate" in capsys.readouterr().err
+
+
+def test_demo_runs_and_shows_the_office(tmp_path: Path) -> None:
+    out = subprocess.run([*MOTCUA, "demo", "--data", str(tmp_path / "demo"), "--duration", "12",
+                          "--http-port", "0", "--mqtt-port", "0", "--per-minute", "60", "--service-s", "3",
+                          "--seed", "1"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "Bộ phận Tiếp nhận và Trả kết quả huyện Hòa An" in out.stdout
+    assert "Quầy 8" in out.stdout and "Đang chờ theo dịch vụ" in out.stdout
+    assert "Mời công dân có số" in out.stdout
+    assert "Demo stopped:" in out.stdout and " 0 tickets issued" not in out.stdout
