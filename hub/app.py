@@ -75,7 +75,9 @@ def broker_accounts(db: sqlite_utils.Database, data_dir: Path) -> list[Account]:
 
 def load_site_file(db: sqlite_utils.Database, path: Path) -> str:
     with transaction(db):
-        return load_config(db, json.loads(path.read_text(encoding="utf-8")))
+        site = load_config(db, json.loads(path.read_text(encoding="utf-8")))
+        device_store.bump_revision(db)  # a running hub re-sends device configs and display state
+        return site
 
 
 class Hub:
@@ -164,6 +166,8 @@ class Hub:
             await self.broker.reload(broker_accounts(self.db, self.config.data_dir))
         for dev in device_store.list_all(self.db):
             self.router.publish_config(dev.id)
+        for site in list_sites(self.db):
+            self.router.publish_display(site)
         log.info("device registry changed (rev %s): broker accounts reloaded", rev)
         return True
 

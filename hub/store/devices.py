@@ -55,7 +55,8 @@ def revision(db: sqlite_utils.Database) -> int:
     return int(get_meta(db, "devices_rev", "0") or 0)
 
 
-def _bump(db: sqlite_utils.Database) -> None:
+def bump_revision(db: sqlite_utils.Database) -> None:
+    """Tell a running hub to re-send accounts and device configs (after a device or site change)."""
     set_meta(db, "devices_rev", str(revision(db) + 1))
 
 
@@ -92,7 +93,7 @@ def add(db: sqlite_utils.Database, *, site_id: str, role: str, now: float, devic
            VALUES(?,?,?,?,?,?,?,?)""",
         [device_id, site_id, role, name, hash_secret(secret), counter, json.dumps(hardware or {}), now],
     )
-    _bump(db)
+    bump_revision(db)
     dev = get(db, device_id)
     assert dev is not None
     return dev, secret
@@ -104,7 +105,7 @@ def rotate_secret(db: sqlite_utils.Database, device_id: str) -> str:
         raise DomainError("not_found", f"unknown device {device_id!r}")
     secret = new_secret()
     db.execute("UPDATE devices SET secret_hash = ?, revoked_at = NULL WHERE id = ?", [hash_secret(secret), device_id])
-    _bump(db)
+    bump_revision(db)
     return secret
 
 
@@ -112,7 +113,7 @@ def revoke(db: sqlite_utils.Database, device_id: str, now: float) -> None:
     if get(db, device_id) is None:
         raise DomainError("not_found", f"unknown device {device_id!r}")
     db.execute("UPDATE devices SET revoked_at = ? WHERE id = ?", [now, device_id])
-    _bump(db)
+    bump_revision(db)
 
 
 def record_status(db: sqlite_utils.Database, device_id: str, status: str, version: str | None, now: float) -> None:
