@@ -49,9 +49,7 @@ ERROR_CODES: dict[str, str] = {
     "forbidden": "Thiết bị không được phép thực hiện thao tác này.",
     "not_found": "Không tìm thấy.",
     "conflict": "Thao tác không phù hợp với trạng thái hiện tại.",
-    "queue_empty": "Không còn ai đang chờ.",
     "recall_limit": "Đã gọi lại đủ số lần cho phép.",
-    "counter_closed": "Quầy đang đóng hoặc tạm dừng.",
     "timeout": "Máy chủ không phản hồi. Vui lòng thử lại.",
     "internal": "Lỗi hệ thống. Vui lòng thử lại.",
 }
@@ -77,7 +75,8 @@ def display_topic(site: str, leaf: str) -> str:
     return f"{ROOT}/{site}/display/{leaf}"
 
 
-# Subscriptions the hub makes. Requests use a shared subscription when hubs run as replicas.
+# Subscriptions the hub makes. (Hub replicas would take requests through an MQTT v5 shared
+# subscription, `$share/hubs/…`; one hub per site is what is built today.)
 HUB_REQ_SUB = f"{ROOT}/+/dev/+/req/+"
 HUB_STATUS_SUB = f"{ROOT}/+/dev/+/status"
 HUB_HEALTH_SUB = f"{ROOT}/+/dev/+/health"

@@ -5,6 +5,7 @@ The lobby screen, LED boards and announcer (issue #4) and the headless simulator
 
 from __future__ import annotations
 
+import collections
 import queue
 import threading
 import time
@@ -13,13 +14,14 @@ from collections.abc import Callable
 from devicekit.session import DeviceSession
 
 STALE_CALL_S = 60.0
+SEEN_CALLS_KEPT = 1000
 
 
 class DisplayCore:
     """Subscribes to the site's display topics.
 
-    State messages are retained, so a display that restarts redraws at once; an older state (lower `seq`)
-    never replaces a newer one. Call events go to `calls` for the announcer, except those older than
+    State messages are retained, so a display that restarts redraws at once; an older state (lower `seq`
+    from the same hub boot) never replaces a newer one. Call events go to `calls` for the announcer, except those older than
     `stale_after_s` (a display coming back after a cut must not read out calls from minutes ago) and
     those already seen (QoS 1 may deliver twice).
     """
@@ -33,6 +35,7 @@ class DisplayCore:
         self.calls: queue.Queue[dict] = queue.Queue()
         self.skipped_stale = 0
         self._seen_calls: set[int] = set()
+        self._seen_order: collections.deque[int] = collections.deque()
         self._lock = threading.Lock()
         self._state_changed = threading.Condition(self._lock)
         self.on_state: Callable[[dict], None] | None = None
@@ -41,7 +44,8 @@ class DisplayCore:
     def _on_display(self, leaf: str, msg: dict) -> None:
         if leaf == "state":
             with self._lock:
-                if self.state is not None and msg.get("seq", 0) < self.state.get("seq", 0):
+                old = self.state
+                if old is not None and old.get("boot") == msg.get("boot") and msg.get("seq", 0) < old.get("seq", 0):
                     return
                 self.state = msg
                 self._state_changed.notify_all()
@@ -52,6 +56,9 @@ class DisplayCore:
             if call_id in self._seen_calls:
                 return
             self._seen_calls.add(call_id)
+            self._seen_order.append(call_id)
+            if len(self._seen_order) > SEEN_CALLS_KEPT:
+                self._seen_calls.discard(self._seen_order.popleft())
             if self.clock() - float(msg.get("at", 0)) > self.stale_after_s:
                 self.skipped_stale += 1
                 return

@@ -172,13 +172,20 @@ class Hub:
         return True
 
     async def _tick_displays(self) -> None:
-        """Refresh retained display states once a minute so the clock and day roll-over stay true."""
+        """Once a minute: refresh retained display states (clock, day roll-over); once an hour: drop
+        stored replies older than a week."""
         assert self.router is not None and self.db is not None
+        minutes = 0
         while True:
             await asyncio.sleep(60)
-            with contextlib.suppress(Exception):
+            minutes += 1
+            try:
                 for site in list_sites(self.db):
                     self.router.publish_display(site)
+                if minutes % 60 == 0:
+                    self.router.purge_old_requests()
+            except Exception:
+                log.exception("periodic display refresh or purge failed")
 
     def health(self) -> dict:
         db_ok = True

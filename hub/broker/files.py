@@ -88,7 +88,7 @@ def render_acl(accounts: Iterable[Account]) -> str:
             rules = [
                 f"topic write {dev}/status",
                 f"topic write {dev}/health",
-                f"topic write {dev}/req/#",
+                f"topic write {dev}/req/+",
                 f"topic read {dev}/res",
                 f"topic read {dev}/cmd",
                 f"topic read {dev}/config",

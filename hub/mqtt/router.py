@@ -13,6 +13,7 @@ import asyncio
 import json
 import logging
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -50,6 +51,9 @@ class Router:
         self.queue: asyncio.Queue[Incoming] = asyncio.Queue()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._seq: dict[str, int] = {}
+        # Displays order states by (boot, seq): a restarted hub whose clock went back (a Pi without RTC
+        # before NTP) must still be believed, so a new boot id resets their ordering.
+        self.boot = uuid.uuid4().hex[:12]
         self.stats = {"requests": 0, "errors": 0, "batches": 0}
 
     # called from paho's thread
@@ -90,14 +94,12 @@ class Router:
             self.mqtt.publish(p.display_topic(call["site"], "call"), p.encode(call_event(call)), qos=1)
         for site in sorted(effects.display_sites):
             self.publish_display(site, now)
-        for device_id in sorted(effects.config_devices):
-            self.publish_config(device_id)
 
     def publish_display(self, site: str, now: float | None = None) -> None:
         now = self.clock() if now is None else now
         seq = max(self._seq.get(site, 0) + 1, int(now * 1000))
         self._seq[site] = seq
-        state = display_state(self.db, site, now, seq)
+        state = {**display_state(self.db, site, now, seq), "boot": self.boot}
         self.mqtt.publish(p.display_topic(site, "state"), p.encode(state), qos=1, retain=True)
 
     def publish_config(self, device_id: str) -> None:
@@ -157,18 +159,20 @@ class Router:
                 raise ProtocolError("unknown_device", f"device {topic.device_id!r} is not registered")
             if dev.site_id != topic.site:
                 raise ProtocolError("wrong_site", f"device {dev.id} belongs to site {dev.site_id}")
+            verb = topic.verb or ""
             stored = self.db.execute(
-                "SELECT response FROM requests WHERE device_id = ? AND request_id = ?", [dev.id, request_id]
+                "SELECT response, verb FROM requests WHERE device_id = ? AND request_id = ?", [dev.id, request_id]
             ).fetchone()
             if stored is not None:
+                if stored[1] != verb:
+                    raise ProtocolError("bad_request", f"request_id {request_id} was already used for {stored[1]}")
                 return Reply(res_topic, stored[0].encode(), msg.correlation)
-            verb = topic.verb or ""
             p.validate_data(verb, data)
             if dev.role not in p.roles_for(verb):
                 raise ProtocolError("forbidden", f"a {dev.role} device may not send {verb}")
             ctx_effects = Effects()
-            ctx = Ctx(self.db, get_site(self.db, dev.site_id), dev, now, ctx_effects)
             try:
+                ctx = Ctx(self.db, get_site(self.db, dev.site_id), dev, now, ctx_effects)
                 with savepoint(self.db):
                     result = HANDLERS[verb](ctx, data)
                     body = p.ok_response(request_id, result)

@@ -18,14 +18,10 @@ class Effects:
 
     display_sites: set[str] = field(default_factory=set)
     calls: list[dict] = field(default_factory=list)
-    config_devices: set[str] = field(default_factory=set)
-    commands: list[tuple[str, dict]] = field(default_factory=list)  # (device_id, command)
 
     def merge(self, other: Effects) -> None:
         self.display_sites |= other.display_sites
         self.calls.extend(other.calls)
-        self.config_devices |= other.config_devices
-        self.commands.extend(other.commands)
 
 
 @dataclass

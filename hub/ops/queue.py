@@ -246,6 +246,9 @@ def complete(ctx: Ctx, ticket_id: int | None = None) -> dict:
     counter = _counter(ctx)
     if ticket_id is not None and ticket_id != counter.current_ticket:
         t = ticket_store.get(ctx.db, ticket_id, ctx.site.id)
+        if not any(e["counter"] == counter.number for e in ticket_store.events(ctx.db, t.id)):
+            raise DomainError("not_found", f"ticket {t.number} was never served at counter {counter.number}",
+                              f"Số {t.number} chưa từng được phục vụ tại quầy này.")
         return {"ticket": ticket_view(ctx, t), "already": True}
     _current(ctx, counter)
     return {"ticket": _finish_current(ctx, counter)}
@@ -263,7 +266,9 @@ def counter_state(ctx: Ctx) -> dict:
     direct = sum(1 for c in ticket_store.waiting(ctx.db, ctx.site.id, ctx.day) if c.target_counter == counter.number)
     return {
         "counter": {"number": counter.number, "name": counter.name, "status": counter.status,
-                    "officer": counter.officer, "services": list(counter.services)},
+                    "officer": counter.officer,
+                    "officer_name": site_store.officer_name(ctx.db, ctx.site.id, counter.officer),
+                    "services": list(counter.services)},
         "current": ticket_view(ctx, current) if current else None,
         "held": [ticket_view(ctx, h) for h in ticket_store.held_at(ctx.db, ctx.site.id, counter.number)],
         "waiting": {s: waiting.get(s, 0) for s in counter.services},

@@ -126,16 +126,17 @@ def recent_service_times(db: sqlite_utils.Database, site_id: str, service: str, 
 
 
 def last_call(db: sqlite_utils.Database, site_id: str) -> dict | None:
-    """The newest call or recall event of a site, as the displays show and announce it."""
+    """The newest call, recall or resume event of a site, as the displays show and announce it."""
     row = db.execute(
         """SELECT e.id, e.at, e.kind, e.counter, t.number, t.service FROM ticket_events e
            JOIN tickets t ON t.id = e.ticket_id
-           WHERE e.site_id = ? AND e.kind IN ('call', 'recall') ORDER BY e.id DESC LIMIT 1""",
+           WHERE e.site_id = ? AND e.kind IN ('call', 'recall', 'resume') ORDER BY e.id DESC LIMIT 1""",
         [site_id],
     ).fetchone()
     if row is None:
         return None
-    return {"call_id": row[0], "at": row[1], "kind": row[2], "counter": row[3], "ticket": row[4], "service": row[5]}
+    kind = "recall" if row[2] == "recall" else "call"  # a resumed ticket is called again
+    return {"call_id": row[0], "at": row[1], "kind": kind, "counter": row[3], "ticket": row[4], "service": row[5]}
 
 
 def day_times(db: sqlite_utils.Database, site_id: str, day: str) -> list[TicketTimes]:

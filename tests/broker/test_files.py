@@ -40,7 +40,7 @@ def test_acl_for_two_devices_is_exactly_their_topics() -> None:
         "kiosk-01": [
             "topic write motcua/v1/hcm-q1/dev/kiosk-01/status",
             "topic write motcua/v1/hcm-q1/dev/kiosk-01/health",
-            "topic write motcua/v1/hcm-q1/dev/kiosk-01/req/#",
+            "topic write motcua/v1/hcm-q1/dev/kiosk-01/req/+",
             "topic read motcua/v1/hcm-q1/dev/kiosk-01/res",
             "topic read motcua/v1/hcm-q1/dev/kiosk-01/cmd",
             "topic read motcua/v1/hcm-q1/dev/kiosk-01/config",
@@ -49,7 +49,7 @@ def test_acl_for_two_devices_is_exactly_their_topics() -> None:
         "counter-03": [
             "topic write motcua/v1/hcm-q1/dev/counter-03/status",
             "topic write motcua/v1/hcm-q1/dev/counter-03/health",
-            "topic write motcua/v1/hcm-q1/dev/counter-03/req/#",
+            "topic write motcua/v1/hcm-q1/dev/counter-03/req/+",
             "topic read motcua/v1/hcm-q1/dev/counter-03/res",
             "topic read motcua/v1/hcm-q1/dev/counter-03/cmd",
             "topic read motcua/v1/hcm-q1/dev/counter-03/config",

@@ -62,6 +62,12 @@ def test_bad_requests_get_error_responses_and_hub_keeps_serving(hub: InProcessHu
         assert answer["error"]["message_vi"], "no Vietnamese message for the screen"
         assert msgs[0].properties.CorrelationData == b"corr-1"
     assert _ticket_count(hub) == 0
+    # A request_id may not be replayed for another verb (it would return the other verb's answer).
+    reused = p.make_request("ticket.status", {"ticket_id": 1})
+    kiosk_probe.publish(p.req_topic("demo", "kiosk-a", "ticket.status"), p.encode(reused))
+    assert _answer(kiosk_probe)["error"]["code"] == "not_found"
+    kiosk_probe.publish(req, p.encode({**reused, "data": {"service": "HT"}}))
+    assert _answer(kiosk_probe)["error"]["code"] == "bad_request"
     # …and the hub still serves a good request.
     kiosk_probe.publish(req, p.encode(p.make_request("ticket.issue", {"service": "HT"})))
     answer = _answer(kiosk_probe)
@@ -76,6 +82,8 @@ def test_device_cannot_publish_under_another_devices_id(hub: InProcessHub, kiosk
     # Nor under another site, nor onto the display topics the hub owns.
     assert kiosk_probe.publish(p.req_topic("other", "kiosk-a", "ticket.issue"), b"{}").value == NOT_AUTHORIZED
     assert kiosk_probe.publish(p.display_topic("demo", "call"), b"{}").value == NOT_AUTHORIZED
+    # A deeper topic under its own req/ would be ignored by the hub, so the broker refuses it too.
+    assert kiosk_probe.publish(p.dev_topic("demo", "kiosk-a", "req/ticket/issue"), b"{}").value == NOT_AUTHORIZED
     assert kiosk_probe.received(1.0) == []
     assert _ticket_count(hub) == 0
 

@@ -117,6 +117,7 @@ def test_priority_interleaving(hub: InProcessHub) -> None:
 def test_hold_and_resume(hub: InProcessHub) -> None:
     kiosk = KioskCore(hub.device("kiosk"))
     counter = CounterCore(hub.device("counter", counter=1))
+    display = DisplayCore(hub.device("display"))
     a, b = kiosk.issue_ticket("HT"), kiosk.issue_ticket("HT")
     counter.open()
     counter.next()
@@ -128,6 +129,22 @@ def test_hold_and_resume(hub: InProcessHub) -> None:
     counter.complete()
     assert counter.session.outbox.wait_empty(5)
     assert counter.resume()["number"] == a["number"]
+    # The citizen who came back is called again: announced, and shown as the newest call.
+    state = display.wait_state(lambda s: (s["last_call"] or {}).get("ticket") == a["number"], 5)
+    assert state is not None and state["last_call"]["kind"] == "call"
+
+
+def test_late_done_never_finishes_another_counters_ticket(hub: InProcessHub) -> None:
+    kiosk = KioskCore(hub.device("kiosk"))
+    c1 = CounterCore(hub.device("counter", counter=1))
+    c2 = CounterCore(hub.device("counter", counter=2))
+    kiosk.issue_ticket("HT")
+    c1.open()
+    t = c1.next()
+    with pytest.raises(RequestError) as err:
+        c2.session.request("counter.complete", {"ticket_id": t["id"]})
+    assert err.value.code == "not_found"
+    assert c1.state()["current"]["number"] == t["number"]
 
 
 def test_daily_reset(hub: InProcessHub) -> None:
