@@ -29,8 +29,8 @@ class PlainBroker:
 
 
 def _spawn(conf: Path) -> subprocess.Popen:
-    log = open(conf.with_suffix(".log"), "ab")  # noqa: SIM115 - owned by the process
-    return subprocess.Popen(["mosquitto", "-c", str(conf)], stdout=log, stderr=subprocess.STDOUT)
+    with open(conf.with_suffix(".log"), "ab") as log:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(["mosquitto", "-c", str(conf)], stdout=log, stderr=subprocess.STDOUT)
 
 
 @pytest.fixture

@@ -112,13 +112,13 @@ class HubProcess:
     proc: subprocess.Popen | None = None
 
     def start(self) -> HubProcess:
-        log = open(self.data / "hub-process.log", "ab")  # noqa: SIM115 - owned by the process
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "motcua.cli", "hub", "serve", "--data", str(self.data),
-             "--http-host", "127.0.0.1", "--http-port", str(self.http_port), "--mqtt-bind", "127.0.0.1",
-             "--mqtt-port", str(self.mqtt_port)],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ},
-        )
+        with open(self.data / "hub-process.log", "ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "motcua.cli", "hub", "serve", "--data", str(self.data),
+                 "--http-host", "127.0.0.1", "--http-port", str(self.http_port), "--mqtt-bind", "127.0.0.1",
+                 "--mqtt-port", str(self.mqtt_port)],
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ},
+            )
         wait_port(self.http_port, timeout=30)
         return self
 
