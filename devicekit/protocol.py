@@ -202,6 +202,9 @@ REQUEST_SCHEMAS: dict[str, dict[str, FieldSpec]] = {
     "counter.complete": {"ticket_id": (int, False, None)},
     "counter.state": {},
     "site.state": {},
+    # --- kiosk: catalogue replica, dossier status, votes (issue #3) -- add below this line
+    # --- counter terminal: officer sign-in (issue #4) -- add below this line
+    # --- dossiers: intake, routing, return (issue #5) -- add below this line
 }
 
 # Which device roles may send which verbs (the hub refuses others with `forbidden`).
@@ -209,6 +212,9 @@ VERB_ROLES: dict[str, tuple[str, ...]] = {
     "ticket.issue": ("kiosk",),
     "ticket.status": ROLES,
     "site.state": ROLES,
+    # --- issue #3 -- add below this line
+    # --- issue #4 -- add below this line
+    # --- issue #5 -- add below this line
 }
 COUNTER_ROLE = ("counter",)
 

@@ -52,3 +52,22 @@ def plain_broker(tmp_path: Path) -> Iterator[PlainBroker]:
     yield broker
     broker.proc.terminate()
     broker.proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def xvfb():
+    """One virtual X screen for the whole run; UI tests run their Kivy apps on it (env: xvfb.env())."""
+    from tests.support.xvfb import Xvfb
+
+    screen = Xvfb()
+    screen.start()
+    yield screen
+    screen.stop()
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    """Where UI tests save screenshots for a reviewer: test-artifacts/ at the repository root."""
+    path = Path(__file__).resolve().parent.parent / "test-artifacts"
+    path.mkdir(exist_ok=True)
+    return path

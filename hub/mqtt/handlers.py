@@ -26,4 +26,7 @@ HANDLERS: dict[str, Handler] = {
     "counter.complete": lambda ctx, d: queue.complete(ctx, d.get("ticket_id")),
     "counter.state": lambda ctx, d: queue.counter_state(ctx),
     "site.state": lambda ctx, d: display_state(ctx.db, ctx.site.id, ctx.now, 0),
+    # --- kiosk: catalogue replica, dossier status, votes (issue #3) -- add below this line
+    # --- counter terminal: officer sign-in (issue #4) -- add below this line
+    # --- dossiers: intake, routing, return (issue #5) -- add below this line
 }

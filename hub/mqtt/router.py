@@ -94,6 +94,8 @@ class Router:
             self.mqtt.publish(p.display_topic(call["site"], "call"), p.encode(call_event(call)), qos=1)
         for site in sorted(effects.display_sites):
             self.publish_display(site, now)
+        for device_id, command in effects.commands:
+            self.publish_command(device_id, command)
 
     def publish_display(self, site: str, now: float | None = None) -> None:
         now = self.clock() if now is None else now
@@ -101,6 +103,15 @@ class Router:
         self._seq[site] = seq
         state = {**display_state(self.db, site, now, seq), "boot": self.boot}
         self.mqtt.publish(p.display_topic(site, "state"), p.encode(state), qos=1, retain=True)
+
+    def publish_command(self, device_id: str, command: dict) -> None:
+        """A command to one device (QoS 1, not retained: a device offline for long gets it from its
+        persistent session when it returns, and judges staleness by the command's own `at`)."""
+        dev = device_store.get(self.db, device_id)
+        if dev is None or dev.revoked:
+            return
+        body = {"v": p.PROTOCOL_VERSION, **command}
+        self.mqtt.publish(p.dev_topic(dev.site_id, dev.id, "cmd"), p.encode(body), qos=1)
 
     def publish_config(self, device_id: str) -> None:
         dev = device_store.get(self.db, device_id)

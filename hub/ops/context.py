@@ -18,10 +18,12 @@ class Effects:
 
     display_sites: set[str] = field(default_factory=set)
     calls: list[dict] = field(default_factory=list)
+    commands: list[tuple[str, dict]] = field(default_factory=list)  # (device_id, command) for dev/<id>/cmd
 
     def merge(self, other: Effects) -> None:
         self.display_sites |= other.display_sites
         self.calls.extend(other.calls)
+        self.commands.extend(other.commands)
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import math
 import os
 import shutil
@@ -17,9 +18,10 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -61,6 +63,24 @@ def emit(result: dict[str, Any], as_json: bool) -> None:
     else:
         for key, value in result.items():
             print(f"{key}: {value}")
+
+
+@contextlib.contextmanager
+def _sigint_not_ignored() -> Iterator[None]:
+    """Let a child inherit a usable SIGINT, which is how the hub is stopped cleanly.
+
+    A shell starts background jobs with SIGINT ignored, and an ignored signal stays ignored across exec:
+    the hub would then never see our SIGINT. A handler (unlike SIG_IGN) is reset to the default on exec.
+    """
+    ignored = threading.current_thread() is threading.main_thread() and \
+        signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+    if ignored:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        if ignored:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class BenchHub:
@@ -128,7 +148,7 @@ class BenchHub:
 
         src = str(Path(motcua.__file__).resolve().parents[1])  # works from a checkout and when installed
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH")) if p)}
-        with open(self.root / "hub.log", "ab") as out:
+        with open(self.root / "hub.log", "ab") as out, _sigint_not_ignored():
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "motcua.cli", "hub", "serve", "--data", str(self.data),
                  "--http-host", "127.0.0.1", "--http-port", str(self.http_port),
@@ -143,6 +163,7 @@ class BenchHub:
                 h = self.health()
                 if h.get("status") == "ok":
                     self.broker_pid = (h.get("broker") or {}).get("pid")
+                    log(f"hub up: http :{self.http_port}, mqtt :{self.mqtt_port}, data in {self.root}")
                     return
             time.sleep(0.05)
         raise RuntimeError(f"hub not healthy after {timeout}s\n{self.log_tail()}")
@@ -165,7 +186,7 @@ class BenchHub:
         if proc is not None and proc.poll() is None:
             proc.send_signal(signal.SIGINT)
             try:
-                proc.wait(20)
+                proc.wait(15)
             except subprocess.TimeoutExpired:
                 log("hub ignored SIGINT; terminating it")
                 proc.terminate()
@@ -220,3 +241,16 @@ def connect(session: DeviceSession, timeout: float = 15.0) -> DeviceSession:
         session.stop()
         raise RuntimeError(f"device {session.config.device_id} could not connect to the broker")
     return session
+
+
+def stop_sessions(sessions: Iterable[DeviceSession]) -> None:
+    """Stop device sessions. paho logs a spurious "Client is not connected" error when its loop thread
+    runs once more after disconnect(); that line is muted while we are the ones disconnecting."""
+    paho_log = logging.getLogger("motcua.device.paho")
+    level = paho_log.level
+    paho_log.setLevel(logging.CRITICAL)
+    try:
+        for s in sessions:
+            s.stop()
+    finally:
+        paho_log.setLevel(level)

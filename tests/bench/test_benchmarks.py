@@ -1,0 +1,91 @@
+"""Smoke runs of `motcua bench …` at small sizes: the JSON line and correctness, never timing.
+
+Each run starts its own hub process and Mosquitto, as a person typing the command would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from motcua.bench.common import percentile
+from motcua.bench.tickets import count_problems, sqlite_floor
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_bench(*args: str, timeout: float = 60) -> dict:
+    """Run the command as a user would; its stdout must end with one JSON object."""
+    proc = subprocess.run([sys.executable, "-m", "motcua.cli", "bench", *args, "--json"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+    # It cleaned up after itself: temporary directory removed, its Mosquitto gone with the hub.
+    data = Path(re.search(r"data in (\S+)", proc.stderr).group(1))
+    assert not data.exists()
+    assert not _running_with(str(data))
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _running_with(text: str) -> list[int]:
+    """Pids of processes whose command line mentions `text`."""
+    pids = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and text.encode() in (proc / "cmdline").read_bytes():
+                pids.append(int(proc.name))
+        except OSError:
+            continue
+    return pids
+
+
+@pytest.mark.integration
+def test_call_path_delivers_every_call_and_reports_the_floor() -> None:
+    r = run_bench("call-path", "--calls", "30")
+    assert r["calls"] == 30
+    assert r["delivered"] == r["calls"]
+    assert r["floor_lost"] == 0
+    assert r["hub_errors"] == 0
+    for key in ("p50_ms", "p99_ms", "floor_p50_ms", "floor_p99_ms", "ratio_p99"):
+        assert isinstance(r[key], float) and r[key] > 0, key
+    assert r["p50_ms"] <= r["p99_ms"] and r["floor_p50_ms"] <= r["floor_p99_ms"]
+    assert r["ratio_p99"] == pytest.approx(r["p99_ms"] / r["floor_p99_ms"], rel=0.01)
+    assert r["payload_bytes"] > 500  # the floor sent a message as large as a real display state
+
+
+@pytest.mark.integration
+def test_tickets_are_unique_and_contiguous() -> None:
+    r = run_bench("tickets", "--kiosks", "4", "--tickets", "200")
+    assert r["tickets"] == r["requested"] == 200
+    assert r["errors"] == 0
+    assert r["duplicates"] == 0 and r["gaps"] == 0
+    assert r["db_tickets"] == 200 and r["not_in_db"] == 0 and r["unanswered"] == 0
+    assert r["tickets_per_s"] > 0 and r["sqlite_floor_inserts_per_s"] > 0
+
+
+def test_count_problems_finds_duplicates_and_gaps() -> None:
+    day = "2026-01-05"
+    assert count_problems([("HT", day, 1001), ("HT", day, 1002), ("CT", day, 2001)]) == (0, 0)
+    assert count_problems([("HT", day, 1001), ("HT", day, 1001), ("HT", day, 1002)]) == (1, 0)
+    assert count_problems([("HT", day, 1001), ("HT", day, 1004)]) == (0, 2)
+    # Each (service, day) is its own sequence.
+    assert count_problems([("HT", day, 1), ("HT", "2026-01-06", 1), ("CT", day, 1)]) == (0, 0)
+
+
+def test_percentile_is_nearest_rank() -> None:
+    values = list(range(1, 101))
+    assert percentile(values, 50) == 50
+    assert percentile(values, 99) == 99
+    assert percentile([3.0], 99) == 3.0
+    assert percentile([], 50) is None
+
+
+def test_sqlite_floor_leaves_nothing_behind(tmp_path: Path) -> None:
+    assert sqlite_floor(tmp_path, rows=20) > 0
+    assert list(tmp_path.iterdir()) == []
