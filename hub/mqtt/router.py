@@ -55,6 +55,7 @@ class Router:
         # before NTP) must still be believed, so a new boot id resets their ordering.
         self.boot = uuid.uuid4().hex[:12]
         self.stats = {"requests": 0, "errors": 0, "batches": 0}
+        self.hub_info: dict = {}  # merged into every device config (e.g. {"http_port": 8080})
 
     # called from paho's thread
     def submit(self, msg: Incoming) -> None:
@@ -121,7 +122,7 @@ class Router:
         if dev.revoked:
             self.mqtt.publish(topic, b"", qos=1, retain=True)  # clears the retained config
         else:
-            self.mqtt.publish(topic, p.encode(device_config(self.db, dev)), qos=1, retain=True)
+            self.mqtt.publish(topic, p.encode(device_config(self.db, dev, self.hub_info)), qos=1, retain=True)
 
     def _handle(self, msg: Incoming, now: float, effects: Effects) -> Reply | None:
         try:

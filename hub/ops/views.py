@@ -48,8 +48,10 @@ def call_event(call: dict) -> dict:
     return {"v": PROTOCOL_VERSION, **{k: v for k, v in call.items() if k != "site"}}
 
 
-def device_config(db: sqlite_utils.Database, device: Device) -> dict:
-    """The retained configuration a device applies when it connects (role, counter, services, hardware)."""
+def device_config(db: sqlite_utils.Database, device: Device, hub_info: dict | None = None) -> dict:
+    """The retained configuration a device applies when it connects (role, counter, services, hardware).
+
+    `hub_info` carries what only the running hub knows, e.g. its HTTP port for bulk downloads."""
     site = site_store.get_site(db, device.site_id)
     services = site_store.list_services(db, device.site_id)
     cfg: dict = {
@@ -58,6 +60,7 @@ def device_config(db: sqlite_utils.Database, device: Device) -> dict:
         "hardware": device.hardware, "notice": site.notice,
         "fields": site_store.list_fields(db, device.site_id),
         "services": [{"code": s.code, "field": s.field, "name": s.name, "name_en": s.name_en} for s in services],
+        **(hub_info or {}),
     }
     if device.counter is not None:
         counter = site_store.get_counter(db, device.site_id, device.counter)
