@@ -29,7 +29,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from devicekit import protocol
+from devicekit import protocol, timers
 from devicekit.config import DeviceConfig
 from devicekit.netopts import enable_nodelay
 
@@ -68,7 +68,7 @@ class _Call:
     timeout: float
     attempts_left: int  # re-publishes still allowed after the current attempt
     future: Future[dict] = field(default_factory=Future)
-    timer: threading.Timer | None = None
+    timer: timers.Handle | None = None
     sent: bool = False  # this attempt was handed to paho (paho itself resends unacknowledged QoS1)
 
 
@@ -80,7 +80,7 @@ class DeviceSession:
         self.config = config
         self.version = version
         self.health_fn = health_fn
-        self.on_config: Callable[[dict], None] | None = None
+        self._on_config: Callable[[dict], None] | None = None
         self.on_command: Callable[[dict], None] | None = None
 
         c = config
@@ -169,6 +169,17 @@ class DeviceSession:
         self._client.loop_stop()
         self._connected.clear()
 
+    @property
+    def on_config(self) -> Callable[[dict], None] | None:
+        return self._on_config
+
+    @on_config.setter
+    def on_config(self, callback: Callable[[dict], None] | None) -> None:
+        """Set the config callback; a config that arrived before it is handed over at once."""
+        self._on_config = callback
+        if callback is not None and self._last_config is not None:
+            self._run_callback(callback, self._last_config)
+
     def wait_connected(self, timeout: float) -> bool:
         return self._connected.wait(timeout)
 
@@ -229,9 +240,7 @@ class DeviceSession:
         with self._lock:
             if self._pending.get(call.request_id) is not call:
                 return
-            call.timer = threading.Timer(call.timeout, self._on_attempt_timeout, (call,))
-            call.timer.daemon = True
-            call.timer.start()
+            call.timer = timers.schedule(call.timeout, self._on_attempt_timeout, call)
             if resend:
                 call.sent = False
         self._publish_call(call)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -57,13 +58,17 @@ class Router:
         self.stats = {"requests": 0, "errors": 0, "batches": 0}
         self.hub_info: dict = {}  # merged into every device config (e.g. {"http_port": 8080})
 
-    # called from paho's thread
     def submit(self, msg: Incoming) -> None:
+        """Queue a message for the router; safe from any thread (the transport calls it on the loop)."""
         assert self._loop is not None
-        self._loop.call_soon_threadsafe(self.queue.put_nowait, msg)
+        if threading.get_ident() == self._loop_thread:
+            self.queue.put_nowait(msg)
+        else:
+            self._loop.call_soon_threadsafe(self.queue.put_nowait, msg)
 
     def bind_loop(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
+        self._loop_thread = threading.get_ident()
 
     async def run(self) -> None:
         while True:
@@ -191,6 +196,8 @@ class Router:
                     self._remember(dev.id, request_id, verb, body, now)
                 effects.merge(ctx_effects)
             except DomainError as exc:
+                if exc.keep is not None:
+                    exc.keep()
                 body = p.error_response(request_id, ProtocolError(exc.code, exc.message, exc.message_vi))
                 self._remember(dev.id, request_id, verb, body, now)
         except ProtocolError as exc:

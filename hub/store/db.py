@@ -34,6 +34,20 @@ def open_db(path: Path | str, *, synchronous: str = "FULL") -> sqlite_utils.Data
     return db
 
 
+def checkpoint(path: Path | str) -> None:
+    """Copy the WAL back into the database from a connection of its own (run it in a worker thread).
+
+    The hub's connection sets a high wal_autocheckpoint so that checkpoints do not run inside a
+    request's commit (a multi-millisecond stall at p99); this PASSIVE checkpoint never waits for the
+    writer, and the high limit remains a safety net if it stops running.
+    """
+    conn = sqlite3.connect(str(path), timeout=1)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    finally:
+        conn.close()
+
+
 @contextmanager
 def transaction(db: sqlite_utils.Database) -> Iterator[None]:
     """BEGIN IMMEDIATE … COMMIT, rolled back on any exception."""

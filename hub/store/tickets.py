@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlite_utils
 
 from hub.domain.errors import DomainError
 from hub.domain.kpi import TicketTimes
-from hub.domain.queue import WAITING, Candidate
+from hub.domain.queue import PRIORITY_NONE, WAITING, Candidate
 
 
 @dataclass(frozen=True)
@@ -89,13 +90,42 @@ def events(db: sqlite_utils.Database, ticket_id: int) -> list[dict]:
             for r in rows]
 
 
-def waiting(db: sqlite_utils.Database, site_id: str, day: str) -> list[Candidate]:
-    rows = db.execute(
-        """SELECT id, service, priority, queued_at, target_counter FROM tickets
-           WHERE site_id = ? AND status = 'waiting' AND day = ?""",
-        [site_id, day],
-    )
-    return [Candidate(*r) for r in rows]
+_CANDIDATE = "SELECT id, service, priority, queued_at, target_counter FROM tickets"
+
+
+def waiting(db: sqlite_utils.Database, site_id: str, day: str, *, service: str | None = None,
+            queued_at_most: float | None = None) -> list[Candidate]:
+    """Waiting tickets of a day, optionally of one service and queued no later than `queued_at_most`."""
+    sql = f"{_CANDIDATE} WHERE site_id = ? AND status = 'waiting' AND day = ?"
+    params: list = [site_id, day]
+    if service is not None:
+        sql += " AND service = ?"
+        params.append(service)
+    if queued_at_most is not None:
+        sql += " AND queued_at <= ?"
+        params.append(queued_at_most)
+    return [Candidate(*r) for r in db.execute(sql, params)]
+
+
+def next_candidates(db: sqlite_utils.Database, site_id: str, day: str, counter: int,
+                    services: Sequence[str]) -> list[Candidate]:
+    """The only tickets rules.choose_next can pick for `counter`: the oldest one sent to this counter, and
+    the oldest priority and oldest regular one of its services. Feeding it these (at most three) instead
+    of the whole queue gives the same pick, at a cost that does not grow with the queue."""
+    base = f"{_CANDIDATE} WHERE site_id = ? AND status = 'waiting' AND day = ?"
+    oldest = " ORDER BY queued_at, id LIMIT 1"
+    marks = ", ".join("?" * len(services))
+    queries = [(f"{base} AND target_counter = ?{oldest}", [site_id, day, counter])]
+    if services:
+        served = f"{base} AND target_counter IS NULL AND service IN ({marks})"
+        queries += [(f"{served} AND priority = '{PRIORITY_NONE}'{oldest}", [site_id, day, *services]),
+                    (f"{served} AND priority != '{PRIORITY_NONE}'{oldest}", [site_id, day, *services])]
+    out = []
+    for sql, params in queries:
+        row = db.execute(sql, params).fetchone()
+        if row is not None:
+            out.append(Candidate(*row))
+    return out
 
 
 def waiting_counts(db: sqlite_utils.Database, site_id: str, day: str) -> dict[str, int]:
