@@ -7,6 +7,7 @@ import contextlib
 import json
 import logging
 import os
+import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from hub.broker.supervisor import BrokerSupervisor
 from hub.mqtt.router import Router
 from hub.mqtt.transport import HubMqtt
 from hub.store import devices as device_store
-from hub.store.db import open_db, transaction
+from hub.store.db import checkpoint, open_db, transaction
 from hub.store.sites import list_sites, load_config
 
 log = logging.getLogger("motcua.hub")
@@ -115,6 +116,7 @@ class Hub:
         self._tasks.append(asyncio.create_task(self.router.run(), name="router"))
         self._tasks.append(asyncio.create_task(self._watch_registry(), name="registry"))
         self._tasks.append(asyncio.create_task(self._tick_displays(), name="display-tick"))
+        self._tasks.append(asyncio.create_task(self._checkpoints(), name="wal-checkpoint"))
         from hub.web.app import make_app
 
         self._runner = web.AppRunner(make_app(self), access_log=None)
@@ -172,6 +174,18 @@ class Hub:
         log.info("device registry changed (rev %s): broker accounts reloaded", rev)
         return True
 
+    async def _checkpoints(self) -> None:
+        """Checkpoint the WAL every few seconds off the event loop (see hub.store.db.checkpoint)."""
+        assert self.db is not None
+        self.db.execute("PRAGMA wal_autocheckpoint=20000")
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(3.0)
+            try:
+                await loop.run_in_executor(None, checkpoint, self.config.db_path)
+            except Exception as exc:  # a busy database now is fine: the next turn catches up
+                log.debug("WAL checkpoint skipped: %s", exc)
+
     async def _tick_displays(self) -> None:
         """Once a minute: refresh retained display states (clock, day roll-over); once an hour: drop
         stored replies older than a week."""
@@ -225,8 +239,13 @@ class Hub:
             self.db.conn.close()
 
     async def serve_forever(self) -> None:
+        """Run until SIGINT or SIGTERM (systemd's stop), then stop cleanly, Mosquitto included."""
         await self.start()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
         try:
-            await asyncio.Event().wait()
+            await stop.wait()
         finally:
             await self.stop()

@@ -32,7 +32,10 @@ def ticket_view(ctx: Ctx, t: Ticket, service: Service | None = None) -> dict:
 
 
 def _wait_info(ctx: Ctx, service: Service, priority: str, queued_at: float, exclude: int | None = None) -> dict:
-    waiting = [c for c in ticket_store.waiting(ctx.db, ctx.site.id, ctx.day) if c.ticket_id != exclude]
+    # Only the tickets people_ahead could count (same service, queued no later): the rule stays the pure
+    # function, but the store no longer hands it every waiting ticket of the day (O(queue) per ticket).
+    waiting = [c for c in ticket_store.waiting(ctx.db, ctx.site.id, ctx.day, service=service.code,
+                                               queued_at_most=queued_at) if c.ticket_id != exclude]
     ahead = rules.people_ahead(waiting, service=service.code, priority=priority, policy=ctx.site.policy,
                                queued_at=queued_at)
     open_counters = sum(1 for c in site_store.list_counters(ctx.db, ctx.site.id)
@@ -149,8 +152,8 @@ def call_next(ctx: Ctx) -> dict:
     day = ctx.day
     streak = counter.regular_streak if counter.streak_day == day else None
     pick, new_streak = rules.choose_next(
-        ticket_store.waiting(ctx.db, ctx.site.id, day), counter=counter.number, services=counter.services,
-        policy=ctx.site.policy, regular_streak=streak,
+        ticket_store.next_candidates(ctx.db, ctx.site.id, day, counter.number, counter.services),
+        counter=counter.number, services=counter.services, policy=ctx.site.policy, regular_streak=streak,
     )
     if pick is None:
         _set_counter(ctx, counter, status=rules.COUNTER_OPEN)
@@ -263,7 +266,10 @@ def counter_state(ctx: Ctx) -> dict:
            AND status IN ('done', 'no_show') GROUP BY status""",
         [ctx.site.id, ctx.day, counter.number],
     ).fetchall()
-    direct = sum(1 for c in ticket_store.waiting(ctx.db, ctx.site.id, ctx.day) if c.target_counter == counter.number)
+    direct = ctx.db.execute(
+        "SELECT COUNT(*) FROM tickets WHERE site_id = ? AND status = 'waiting' AND day = ? AND target_counter = ?",
+        [ctx.site.id, ctx.day, counter.number],
+    ).fetchone()[0]
     return {
         "counter": {"number": counter.number, "name": counter.name, "status": counter.status,
                     "officer": counter.officer,

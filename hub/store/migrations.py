@@ -63,6 +63,7 @@ def _v1(db: sqlite_utils.Database) -> None:
             UNIQUE (site_id, day, service, seq)
         );
         CREATE INDEX tickets_waiting ON tickets(site_id, status, day, queued_at);
+        CREATE INDEX tickets_service_waiting ON tickets(site_id, day, service, status, queued_at);
         CREATE TABLE ticket_events (
             id INTEGER PRIMARY KEY AUTOINCREMENT, ticket_id INTEGER NOT NULL REFERENCES tickets(id),
             site_id TEXT NOT NULL, at REAL NOT NULL, kind TEXT NOT NULL, counter INTEGER, officer TEXT,
