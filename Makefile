@@ -21,6 +21,10 @@ lint: setup
 bench: setup
 	$(VENV)/bin/motcua bench call-path --calls 500 --json
 	$(VENV)/bin/motcua bench tickets --kiosks 20 --tickets 5000 --json
+	$(VENV)/bin/motcua bench display --calls 300 --json
+	$(VENV)/bin/motcua bench reports --dossiers 123000 --json
+	$(VENV)/bin/motcua bench search --procedures 6000 --json
+	$(VENV)/bin/motcua bench print --json
 
 clean:
 	rm -rf $(VENV) demo-data test-artifacts .pytest_cache

@@ -26,6 +26,20 @@ class CounterCore:
             self.current = None
         return result
 
+    def login(self, username: str, pin: str) -> dict:
+        """Sign in with username + PIN; the answer is the counter state plus `officer`, `took_over_from`."""
+        result = self._req("counter.login", {"username": username.strip(), "pin": pin})
+        self.current = result.get("current")
+        return result
+
+    def login_badge(self, badge: str) -> dict:
+        result = self._req("counter.login", {"badge": badge.strip()})
+        self.current = result.get("current")
+        return result
+
+    def logout(self) -> dict:
+        return self._req("counter.logout")
+
     def open(self, officer: str | None = None) -> dict:
         return self._req("counter.open", {"officer": officer} if officer else {})
 
@@ -63,4 +77,6 @@ class CounterCore:
         return rid
 
     def state(self) -> dict:
-        return self._req("counter.state")
+        result = self._req("counter.state")
+        self.current = result.get("current")
+        return result

@@ -22,8 +22,7 @@ class ConfigError(ValueError):
     """A config that cannot be used; the message names the key and says what is wrong."""
 
 
-def _default_data_dir() -> Path:
-    return Path("~/.local/share/motcua/device").expanduser()
+DEVICE_STATE_ROOT = Path("~/.local/share/motcua/device")
 
 
 @dataclass
@@ -35,7 +34,9 @@ class DeviceConfig:
     broker_host: str = "127.0.0.1"
     broker_port: int = 1883
     tls: bool = False
-    data_dir: Path = field(default_factory=_default_data_dir)
+    # None: a folder of this device's own under DEVICE_STATE_ROOT, so several devices on one machine (a
+    # demo, a technician's laptop) never share an outbox or a ticket journal.
+    data_dir: Path | None = None
     request_timeout_s: float = 5.0
     request_retries: int = 2
     health_interval_s: float = 30.0
@@ -123,6 +124,8 @@ class DeviceConfig:
         self._check_int("broker_port", 1, 65535)
         if not isinstance(self.tls, bool):
             raise ConfigError(f"config key 'tls': must be true or false, got {self.tls!r}")
+        if self.data_dir is None:
+            self.data_dir = DEVICE_STATE_ROOT / str(self.device_id)
         if isinstance(self.data_dir, str) and self.data_dir.strip():
             self.data_dir = Path(self.data_dir)
         if not isinstance(self.data_dir, Path):

@@ -50,6 +50,8 @@ ERROR_CODES: dict[str, str] = {
     "not_found": "Không tìm thấy.",
     "conflict": "Thao tác không phù hợp với trạng thái hiện tại.",
     "recall_limit": "Đã gọi lại đủ số lần cho phép.",
+    "auth_failed": "Tên đăng nhập hoặc mã PIN không đúng.",
+    "locked": "Tài khoản đang tạm khóa. Vui lòng thử lại sau.",
     "timeout": "Máy chủ không phản hồi. Vui lòng thử lại.",
     "internal": "Lỗi hệ thống. Vui lòng thử lại.",
 }
@@ -203,8 +205,32 @@ REQUEST_SCHEMAS: dict[str, dict[str, FieldSpec]] = {
     "counter.state": {},
     "site.state": {},
     # --- kiosk: catalogue replica, dossier status, votes (issue #3) -- add below this line
+    "vote.submit": {
+        "ticket_id": (int, True, None),
+        "rating": (int, True, None),
+        "reasons": (list, False, None),
+        "answers": (dict, False, None),
+        "comment": (str, False, None),
+    },
     # --- counter terminal: officer sign-in (issue #4) -- add below this line
+    "counter.login": {"username": (str, False, None), "pin": (str, False, None), "badge": (str, False, None)},
+    "counter.logout": {},
     # --- dossiers: intake, routing, return (issue #5) -- add below this line
+    "dossier.lookup": {"code": (str, True, None)},
+    "dossier.get": {"code": (str, True, None)},
+    "dossier.intake": {
+        "procedure": (str, True, None), "applicant": (dict, True, None), "documents": (list, True, None),
+        "sets": (int, False, None), "return_method": (str, False, ("counter", "post")),
+        "post_address": (str, False, None), "fees_vnd": (int, False, None),
+        "processing_days": ((int, float), False, None), "ticket_id": (int, False, None),
+        "options": (dict, False, None),
+    },
+    "dossier.return": {"code": (str, True, None), "confirm": (dict, True, None), "tracking": (str, False, None),
+                       "ticket_id": (int, False, None)},
+    "dossier.apology": {"code": (str, True, None), "reason": (str, True, None), "new_due": (str, False, None),
+                        "extra_days": (int, False, None)},
+    "dossier.form": {"code": (str, True, None), "form": (str, True, ("03", "04", "apology"))},
+    "procedure.search": {"q": (str, True, None), "limit": (int, False, None)},
 }
 
 # Which device roles may send which verbs (the hub refuses others with `forbidden`).
@@ -213,8 +239,16 @@ VERB_ROLES: dict[str, tuple[str, ...]] = {
     "ticket.status": ROLES,
     "site.state": ROLES,
     # --- issue #3 -- add below this line
+    "vote.submit": ("voting",),
     # --- issue #4 -- add below this line
     # --- issue #5 -- add below this line
+    "dossier.lookup": ROLES,
+    "dossier.get": ("counter",),
+    "dossier.intake": ("counter",),
+    "dossier.return": ("counter",),
+    "dossier.apology": ("counter",),
+    "dossier.form": ("counter",),
+    "procedure.search": ("counter", "kiosk", "lookup"),
 }
 COUNTER_ROLE = ("counter",)
 

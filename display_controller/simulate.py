@@ -1,4 +1,5 @@
-"""Headless display: prints each call as the announcer would read it, and the board on request."""
+"""Headless display: prints each call as the announcer reads it, while the runtime (if any) drives the
+LED boards and the voice output configured in the device's hardware map."""
 
 from __future__ import annotations
 
@@ -6,18 +7,32 @@ import queue
 import threading
 
 from display_controller.core import DisplayCore
+from display_controller.numbers import NORTH, Dialect
+from display_controller.sentence import build
 
 
-def call_sentence(call: dict) -> str:
-    """The announcement text (issue #4 turns it into speech with correct Vietnamese number reading)."""
-    return f"Mời công dân có số thứ tự {call['ticket']} đến {call.get('counter_name') or 'quầy số ' + str(call['counter'])}"
+def call_sentence(call: dict, d: Dialect = NORTH) -> str:
+    """The announcement exactly as spoken, numbers in words."""
+    try:
+        return build(str(call["ticket"]), int(call["counter"]), d).text
+    except ValueError:  # a label the reader cannot speak: show it as it is
+        return f"Mời công dân có số thứ tự {call['ticket']} đến quầy số {call['counter']}."
 
 
-def run(core: DisplayCore, stop: threading.Event) -> None:
+def _print(call: dict) -> None:
+    prefix = "(gọi lại) " if call.get("kind") == "recall" else ""
+    where = call.get("counter_name") or f"Quầy {call['counter']}"
+    print(f"{prefix}{call['ticket']} → {where}: {call_sentence(call)}", flush=True)
+
+
+def run(core: DisplayCore, stop: threading.Event, runtime=None) -> None:
+    if runtime is not None:  # the runtime takes the calls; print them as they pass
+        runtime.on_call = _print
+        stop.wait()
+        return
     while not stop.is_set():
         try:
             call = core.calls.get(timeout=0.5)
         except queue.Empty:
             continue
-        prefix = "(gọi lại) " if call.get("kind") == "recall" else ""
-        print(prefix + call_sentence(call), flush=True)
+        _print(call)

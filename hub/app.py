@@ -117,6 +117,9 @@ class Hub:
         self._tasks.append(asyncio.create_task(self._watch_registry(), name="registry"))
         self._tasks.append(asyncio.create_task(self._tick_displays(), name="display-tick"))
         self._tasks.append(asyncio.create_task(self._checkpoints(), name="wal-checkpoint"))
+        from hub.ops import dossier_tasks  # issue #5: transfer batches, deadline alerts, notifications
+
+        self._tasks.append(asyncio.create_task(dossier_tasks.run(self), name="dossier-timers"))
         from hub.web.app import make_app
 
         self._runner = web.AppRunner(make_app(self), access_log=None)

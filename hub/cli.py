@@ -37,6 +37,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--mqtt-port", type=int, default=1883)
     serve.add_argument("--broker", help="use an external broker: mqtt://user:password@host:port")
     serve.add_argument("--site-file", type=Path, help="load (or update) a site configuration at start")
+    serve.add_argument("--synchronous", choices=["FULL", "NORMAL"], default="FULL",
+                       help="FULL (default): every answered request survives a power cut; NORMAL: faster "
+                            "commits, but the last moments before a power cut may be lost (use with a UPS)")
     serve.set_defaults(func=cmd_serve)
 
     site = hsub.add_parser("site", help="site configuration")
@@ -60,6 +63,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--broker-port", type=int, default=1883)
     add.add_argument("--out", type=Path, help="also write the device config file here (mode 0600)")
     add.set_defaults(func=cmd_device_add)
+    _add_officer_parser(hsub)
+    from hub import cli_dossiers  # issue #5: catalog, calendar, dossier, report, register, specialist
+
+    cli_dossiers.add_parsers(hsub, _data_arg)
     ls = dsub.add_parser("list", help="list devices with presence")
     _data_arg(ls)
     ls.set_defaults(func=cmd_device_list)
@@ -69,6 +76,47 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         _data_arg(p)
         p.add_argument("device_id")
         p.set_defaults(func=func)
+
+
+def _add_officer_parser(hsub: argparse._SubParsersAction) -> None:
+    """`motcua hub officer set-pin` (issue #4): officer sign-in credentials, stored hashed."""
+    off = hsub.add_parser("officer", help="officer sign-in credentials")
+    osub = off.add_subparsers(dest="officer_cmd", required=True)
+    sp = osub.add_parser("set-pin", help="set an officer's PIN (asked for if --pin is absent), badge, username")
+    _data_arg(sp)
+    sp.add_argument("--site", required=True)
+    sp.add_argument("officer", help="officer id from the site configuration")
+    sp.add_argument("--pin", help="4 to 8 digits (prefer the prompt: a PIN on the command line lands in history)")
+    sp.add_argument("--badge", help="badge code as the barcode reader sends it")
+    sp.add_argument("--username", help="sign-in name (default: the officer id)")
+    sp.add_argument("--no-pin", action="store_true", help="change only --badge/--username")
+    sp.set_defaults(func=cmd_officer_set_pin)
+
+
+def cmd_officer_set_pin(args: argparse.Namespace) -> int:
+    import getpass
+
+    from hub.store import officers as officer_store
+
+    pin = args.pin
+    if pin is None and not args.no_pin:
+        pin = getpass.getpass("PIN mới (4–8 chữ số): ")
+        if getpass.getpass("Nhập lại PIN: ") != pin:
+            print("error: the two PINs differ", file=sys.stderr)
+            return 2
+    if pin is not None and not officer_store.PIN_RE.match(pin):
+        print("error: a PIN is 4 to 8 digits", file=sys.stderr)
+        return 2
+    db = open_data_dir(_data(args))
+    try:
+        with transaction(db):
+            officer_store.set_credentials(db, args.site, args.officer, pin=pin, badge=args.badge,
+                                          username=args.username)
+    except (DomainError, ValueError) as exc:
+        print(f"error: {getattr(exc, 'message', exc)}", file=sys.stderr)
+        return 2
+    print(f"credentials of {args.officer} updated")
+    return 0
 
 
 def _data_arg(p: argparse.ArgumentParser) -> None:
@@ -84,7 +132,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     cfg = HubConfig(data_dir=_data(args), http_host=args.http_host, http_port=args.http_port,
                     mqtt_bind=args.mqtt_bind, mqtt_port=args.mqtt_port, broker_url=args.broker,
-                    site_file=args.site_file)
+                    site_file=args.site_file, synchronous=args.synchronous)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(Hub(cfg).serve_forever())
     return 0

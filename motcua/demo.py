@@ -34,6 +34,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--service-s", type=float, default=25.0, help="mean service time at a counter (seconds)")
     p.add_argument("--duration", type=float, default=None, help="stop after this many seconds")
     p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--manual-counter", type=int, default=None, metavar="N",
+                   help="leave counter N to a person: open it with `motcua counter --config …` (printed at start)")
     p.set_defaults(func=cmd_demo)
 
 
@@ -110,6 +112,9 @@ def setup_demo_data(data: Path, mqtt_port: int, kiosks: int) -> dict[str, list[P
     load_site_file(db, DEMO_SITE)
     with transaction(db):
         catalogue.load(db, json.loads(catalogue.STARTER.read_text(encoding="utf-8")))
+    from hub.ops import demo_dossiers  # issue #5: unit settings + one specialist per agency (/agency page)
+
+    demo_dossiers.setup(db, data)
     configs: dict[str, list[Path]] = {"kiosk": [], "counter": [], "display": []}
     devdir = data / "devices"
     devdir.mkdir(exist_ok=True)
@@ -123,6 +128,15 @@ def setup_demo_data(data: Path, mqtt_port: int, kiosks: int) -> dict[str, list[P
             path = devdir / f"{dev.id}.json"
             cfg.save(path)
             configs[role].append(path)
+        # A second display for a person to open (`motcua display --config …/demo-lobby.json`): LED boards
+        # drawn to PNG and announcements written as WAV under the data directory (issue #4).
+        dev, secret = device_store.add(db, site_id="demo", role="display", now=time.time(), device_id="demo-lobby")
+        DeviceConfig.from_dict({**device_config_dict(dev, secret, "127.0.0.1", mqtt_port),
+                                "data_dir": str(data / "device-state" / dev.id),
+                                "hardware": {"led": {"bus": f"png:{(data / 'led').resolve()}", "width": 128,
+                                                     "height": 32},
+                                             "audio": {"out": f"wav:{(data / 'calls').resolve()}"}}}
+                               ).save(devdir / "demo-lobby.json")
     db.conn.close()
     return configs
 
@@ -160,6 +174,8 @@ def start_fleet(configs: dict[str, list[Path]], fleet: Fleet, args: argparse.Nam
             kwargs={"per_minute": args.per_minute, "rng": random.Random(rng.random()), "on_ticket": on_ticket},
             daemon=True))
     for i, path in enumerate(configs["counter"]):
+        if args.manual_counter == i + 1:  # counters are registered in order 1, 2, …
+            continue
         core = CounterCore(session(path))
         fleet.threads.append(threading.Thread(
             target=counter_sim.run, args=(core, fleet.stop),
@@ -204,10 +220,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
         role: sorted((data / "devices").glob(f"demo-{role}-*.json")) for role in ("kiosk", "counter", "display")}
     hub = HubThread(HubConfig(data_dir=data, http_port=http_port, mqtt_port=mqtt_port))
     hub.start()
+    people = []  # shown with the live view: what a person can open beside the simulated fleet (issue #4)
+    if args.manual_counter and 0 < args.manual_counter <= len(configs["counter"]):
+        people.append(f"Quầy {args.manual_counter}: motcua counter --config "
+                      f"{configs['counter'][args.manual_counter - 1]}   (đăng nhập: lan1 / 1111)")
+    if (data / "devices" / "demo-lobby.json").exists():
+        people.append(f"Màn hình sảnh, bảng LED, loa: motcua display --config {data / 'devices' / 'demo-lobby.json'}")
+    if (data / "specialists.json").exists():  # issue #5
+        people.append(f"Cơ quan giải quyết hồ sơ: http://127.0.0.1:{http_port}/agency   "
+                      f"(mã đăng nhập từng cơ quan: {data / 'specialists.json'})")
+    for line in people:
+        print(line, flush=True)
     fleet = Fleet()
     display = start_fleet(configs, fleet, args)
     urls = [f"Trang trạng thái: http://127.0.0.1:{http_port}/   ·   API: http://127.0.0.1:{http_port}/api/v1/health",
-            f"KPI hôm nay: http://127.0.0.1:{http_port}/api/v1/sites/demo/kpis"]
+            f"KPI hôm nay: http://127.0.0.1:{http_port}/api/v1/sites/demo/kpis", *people]
     calls: list[dict] = []
     tty = sys.stdout.isatty()
     deadline = None if args.duration is None else time.monotonic() + args.duration

@@ -6,12 +6,18 @@ cd "$(dirname "$0")/.."
 
 VENV=${VENV:-.venv}
 PYTHON=${PYTHON:-python3}
-DEBS=(mosquitto xvfb espeak-ng)
+DEBS=(mosquitto xvfb espeak-ng alsa-utils fonts-dejavu-core poppler-utils)
 
 missing=()
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
 command -v Xvfb >/dev/null 2>&1 || missing+=(xvfb)
 command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
+# aplay plays announcements (issue #4); DejaVu Sans draws Vietnamese letters on the LED boards.
+command -v aplay >/dev/null 2>&1 || missing+=(alsa-utils)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ] || missing+=(fonts-dejavu-core)
+# Issue #5: the PDF forms embed DejaVu Serif (Vietnamese); tests render PDF pages with pdftoppm.
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf ] || missing+=(fonts-dejavu-core)
+command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "==> installing Debian packages: ${missing[*]}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from hub.ops import queue
+from hub.ops import dossier_msgs, dossiers, queue, signin, votes
 from hub.ops.context import Ctx
 from hub.ops.views import display_state
 
@@ -27,6 +27,16 @@ HANDLERS: dict[str, Handler] = {
     "counter.state": lambda ctx, d: queue.counter_state(ctx),
     "site.state": lambda ctx, d: display_state(ctx.db, ctx.site.id, ctx.now, 0),
     # --- kiosk: catalogue replica, dossier status, votes (issue #3) -- add below this line
+    "vote.submit": lambda ctx, d: votes.submit(ctx, d),
     # --- counter terminal: officer sign-in (issue #4) -- add below this line
+    "counter.login": lambda ctx, d: signin.login(ctx, d.get("username"), d.get("pin"), d.get("badge")),
+    "counter.logout": lambda ctx, d: signin.logout(ctx),
     # --- dossiers: intake, routing, return (issue #5) -- add below this line
+    "dossier.lookup": lambda ctx, d: {"dossier": dossiers.public_view(ctx.db, d["code"], ctx.now)},
+    "dossier.get": lambda ctx, d: {"dossier": dossiers.detail(ctx.db, d["code"], ctx.now)},
+    "dossier.intake": lambda ctx, d: dossier_msgs.intake(ctx, d),
+    "dossier.return": lambda ctx, d: dossier_msgs.return_(ctx, d),
+    "dossier.apology": lambda ctx, d: dossier_msgs.apology(ctx, d),
+    "dossier.form": lambda ctx, d: dossier_msgs.form(ctx, d),
+    "procedure.search": lambda ctx, d: dossier_msgs.search(ctx, d),
 }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from hub.domain import queue as rules
 from hub.domain.errors import DomainError
+from hub.ops import votes
 from hub.ops.context import Ctx
 from hub.store import sites as site_store
 from hub.store import tickets as ticket_store
@@ -120,6 +121,7 @@ def _finish_current(ctx: Ctx, counter: Counter) -> dict | None:
     ticket_store.update(ctx.db, t.id, status=rules.DONE, done_at=ctx.now)
     _event(ctx, t, "complete", counter)
     _set_counter(ctx, counter, current_ticket=None)
+    votes.open_vote(ctx, t, counter.number, counter.officer)  # the counter's tablet asks the citizen (#3)
     return ticket_view(ctx, ticket_store.get(ctx.db, t.id))
 
 

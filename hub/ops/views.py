@@ -11,6 +11,7 @@ from devicekit.protocol import PROTOCOL_VERSION
 from hub.domain.queue import local_day
 from hub.store import sites as site_store
 from hub.store import tickets as ticket_store
+from hub.store.catalogue import version as catalogue_version
 from hub.store.devices import Device
 
 
@@ -67,6 +68,7 @@ def device_config(db: sqlite_utils.Database, device: Device, hub_info: dict | No
         "fields": site_store.list_fields(db, device.site_id),
         "services": [{"code": s.code, "field": s.field, "name": s.name, "name_en": s.name_en} for s in services],
         **(hub_info or {}),
+        "catalog_version": catalogue_version(db),  # issue #5: kiosks fetch /api/v1/catalog?since=… when it moves
     }
     if device.counter is not None:
         counter = site_store.get_counter(db, device.site_id, device.counter)

@@ -1,6 +1,8 @@
-"""The procedure (TTHC) catalogue: loading it and searching it without diacritics.
+"""The procedure (TTHC) catalogue: loading it, searching it without diacritics, and versioning it.
 
-Issue #5 extends this with CSV import and versioned sync to kiosks; the demo loads the starter JSON.
+Every change of a procedure stamps it with a new catalogue version (meta `catalog_version`); a removed
+procedure leaves a tombstone with its version. A kiosk asks for `changes_since(its version)` and gets only
+what changed (or everything, when it has nothing yet).
 """
 
 from __future__ import annotations
@@ -11,14 +13,31 @@ from pathlib import Path
 import sqlite_utils
 
 from hub.domain.text import fold
+from hub.store.db import get_meta, set_meta
 
 STARTER = Path(__file__).resolve().parent.parent / "data" / "catalogue.json"
 
 
+def version(db: sqlite_utils.Database) -> int:
+    return int(get_meta(db, "catalog_version", "0") or 0)
+
+
 def load(db: sqlite_utils.Database, doc: dict) -> int:
-    """Insert or replace every procedure of a catalogue document. Call inside a transaction."""
+    """Insert or replace every procedure of a catalogue document. Call inside a transaction.
+
+    Procedures whose content did not change keep their version, so a re-import sends kiosks nothing."""
+    new_version = version(db) + 1
+    changed = 0
     count = 0
+    for f in doc.get("fields", []):
+        set_meta(db, f"field:{f['code']}", json.dumps(f, ensure_ascii=False))
     for proc in doc["procedures"]:
+        body = json.dumps(proc, ensure_ascii=False)
+        old = db.execute("SELECT doc FROM procedures WHERE id = ?", [proc["id"]]).fetchone()
+        if old is not None and old[0] == body:
+            count += 1
+            continue
+        changed += 1
         text = " ".join([proc["name"], proc.get("code") or "", *proc.get("keywords", [])])
         db.execute(
             """INSERT INTO procedures(id, code, name, name_en, field, level, agency, processing_days,
@@ -28,10 +47,53 @@ def load(db: sqlite_utils.Database, doc: dict) -> int:
                  field=excluded.field, level=excluded.level, agency=excluded.agency,
                  processing_days=excluded.processing_days, search_text=excluded.search_text, doc=excluded.doc""",
             [proc["id"], proc.get("code"), proc["name"], proc.get("name_en"), proc["field"], proc.get("level"),
-             proc.get("agency"), proc.get("processing_days"), fold(text), json.dumps(proc, ensure_ascii=False)],
+             proc.get("agency"), proc.get("processing_days"), fold(text), body],
         )
+        db.execute("UPDATE procedures SET version = ? WHERE id = ?", [new_version, proc["id"]])
+        db.execute("DELETE FROM procedures_removed WHERE id = ?", [proc["id"]])
         count += 1
+    if changed:
+        set_meta(db, "catalog_version", str(new_version))
     return count
+
+
+def remove(db: sqlite_utils.Database, ids: list[str]) -> int:
+    """Withdraw procedures (tombstones tell kiosks to drop them). Call inside a transaction."""
+    new_version = version(db) + 1
+    n = 0
+    for pid in ids:
+        if db.execute("DELETE FROM procedures WHERE id = ?", [pid]).rowcount:
+            db.execute("INSERT OR REPLACE INTO procedures_removed(id, version) VALUES(?, ?)", [pid, new_version])
+            n += 1
+    if n:
+        set_meta(db, "catalog_version", str(new_version))
+    return n
+
+
+def get(db: sqlite_utils.Database, procedure_id: str) -> dict | None:
+    row = db.execute("SELECT doc FROM procedures WHERE id = ?", [procedure_id]).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def fields(db: sqlite_utils.Database) -> list[dict]:
+    rows = db.execute("SELECT value FROM meta WHERE key LIKE 'field:%' ORDER BY key").fetchall()
+    return [json.loads(r[0]) for r in rows]
+
+
+def changes_since(db: sqlite_utils.Database, since: int) -> dict:
+    """What a replica at version `since` needs: changed procedures and removed ids (all when since=0,
+    or when the replica claims a version newer than ours — it must start again)."""
+    current = version(db)
+    full = since <= 0 or since > current
+    if full:
+        rows = db.execute("SELECT doc FROM procedures ORDER BY id").fetchall()
+        removed: list[str] = []
+    else:
+        rows = db.execute("SELECT doc FROM procedures WHERE version > ? ORDER BY id", [since]).fetchall()
+        removed = [r[0] for r in db.execute("SELECT id FROM procedures_removed WHERE version > ? ORDER BY id",
+                                            [since])]
+    return {"version": current, "full": full, "fields": fields(db),
+            "procedures": [json.loads(r[0]) for r in rows], "removed": removed}
 
 
 def search(db: sqlite_utils.Database, query: str, limit: int = 20) -> list[dict]:

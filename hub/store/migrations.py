@@ -64,6 +64,8 @@ def _v1(db: sqlite_utils.Database) -> None:
         );
         CREATE INDEX tickets_waiting ON tickets(site_id, status, day, queued_at);
         CREATE INDEX tickets_service_waiting ON tickets(site_id, day, service, status, queued_at);
+        CREATE INDEX tickets_target ON tickets(site_id, target_counter, day, status, queued_at)
+            WHERE target_counter IS NOT NULL;
         CREATE TABLE ticket_events (
             id INTEGER PRIMARY KEY AUTOINCREMENT, ticket_id INTEGER NOT NULL REFERENCES tickets(id),
             site_id TEXT NOT NULL, at REAL NOT NULL, kind TEXT NOT NULL, counter INTEGER, officer TEXT,
@@ -85,7 +87,100 @@ def _v1(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+def _dossiers(db: sqlite_utils.Database) -> None:
+    """Issue #5: dossiers and their append-only events, per-site dossier settings (calendar, agency
+    code, transfer times), agency specialists, the notification outbox, catalogue versions."""
+    _run(
+        db,
+        """
+        CREATE TABLE dossier_settings (site_id TEXT PRIMARY KEY REFERENCES sites(id), config TEXT NOT NULL);
+        CREATE TABLE dossiers (
+            code TEXT PRIMARY KEY, site_id TEXT NOT NULL, day TEXT NOT NULL, seq INTEGER NOT NULL,
+            procedure_id TEXT NOT NULL, procedure_name TEXT NOT NULL, field TEXT NOT NULL, agency TEXT NOT NULL,
+            applicant_name TEXT NOT NULL, applicant TEXT NOT NULL, documents TEXT NOT NULL,
+            sets INTEGER NOT NULL, return_method TEXT NOT NULL, fees_vnd INTEGER NOT NULL DEFAULT 0,
+            officer TEXT, counter INTEGER, ticket_id INTEGER, return_ticket_id INTEGER,
+            received_at REAL NOT NULL, legal_due_at REAL NOT NULL, promised_due_at REAL NOT NULL,
+            status TEXT NOT NULL, holder TEXT NOT NULL, outcome TEXT, finished_at REAL, ready_at REAL,
+            returned_at REAL, apologies INTEGER NOT NULL DEFAULT 0, first_apology_at REAL,
+            at_risk_alerted_at REAL, late_alerted_at REAL, postal_tracking TEXT, state TEXT NOT NULL,
+            UNIQUE (site_id, day, seq)
+        );
+        CREATE INDEX dossiers_site_received ON dossiers(site_id, received_at);
+        CREATE INDEX dossiers_site_finished ON dossiers(site_id, finished_at);
+        CREATE INDEX dossiers_site_status ON dossiers(site_id, status, legal_due_at);
+        CREATE INDEX dossiers_site_due ON dossiers(site_id, legal_due_at);
+        CREATE INDEX dossiers_return_ticket ON dossiers(return_ticket_id);
+        CREATE TABLE dossier_events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, code TEXT NOT NULL REFERENCES dossiers(code),
+            site_id TEXT NOT NULL, at REAL NOT NULL, kind TEXT NOT NULL, by_who TEXT NOT NULL DEFAULT '',
+            data TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX dossier_events_code ON dossier_events(code, id);
+        CREATE TABLE specialists (
+            id TEXT PRIMARY KEY, site_id TEXT NOT NULL REFERENCES sites(id), agency TEXT NOT NULL,
+            name TEXT NOT NULL, token_hash TEXT NOT NULL, created_at REAL NOT NULL
+        );
+        CREATE TABLE notifications (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, site_id TEXT NOT NULL, dossier_code TEXT,
+            kind TEXT NOT NULL, channel TEXT NOT NULL, recipient TEXT NOT NULL, subject TEXT NOT NULL,
+            body TEXT NOT NULL, created_at REAL NOT NULL, sent_at REAL, attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT
+        );
+        CREATE INDEX notifications_pending ON notifications(sent_at, id);
+        ALTER TABLE procedures ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX procedures_version ON procedures(version);
+        CREATE TABLE procedures_removed (id TEXT PRIMARY KEY, version INTEGER NOT NULL)
+        """
+    )
+    for op in ("UPDATE", "DELETE"):  # a trigger body has its own ';', so not through _run
+        db.conn.execute(f"CREATE TRIGGER dossier_events_no_{op.lower()} BEFORE {op} ON dossier_events "
+                        "BEGIN SELECT RAISE(ABORT, 'dossier events are append-only'); END")
+
+
+def _votes(db: sqlite_utils.Database) -> None:
+    """Issue #3: satisfaction votes, one per served ticket, against counter, officer, service (and later
+    the dossier)."""
+    _run(
+        db,
+        """
+        CREATE TABLE votes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, site_id TEXT NOT NULL, ticket_id INTEGER NOT NULL UNIQUE,
+            counter INTEGER NOT NULL, officer TEXT, service TEXT NOT NULL, rating INTEGER NOT NULL,
+            reasons TEXT NOT NULL DEFAULT '[]', answers TEXT NOT NULL DEFAULT '{}', comment TEXT,
+            dossier_code TEXT, device_id TEXT, at REAL NOT NULL
+        );
+        CREATE INDEX votes_site_at ON votes(site_id, at)
+        """
+    )
+
+
+def _officer_signin(db: sqlite_utils.Database) -> None:
+    """Issue #4: officers sign in at a counter with username + PIN or a badge (both stored hashed)."""
+    _run(
+        db,
+        """
+        ALTER TABLE officers ADD COLUMN username TEXT;
+        ALTER TABLE officers ADD COLUMN pin_hash TEXT;
+        ALTER TABLE officers ADD COLUMN badge_hash TEXT;
+        ALTER TABLE officers ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE officers ADD COLUMN locked_until REAL;
+        CREATE UNIQUE INDEX officers_username ON officers(site_id, username);
+        CREATE UNIQUE INDEX officers_badge ON officers(site_id, badge_hash)
+        """,
+    )
+
+
+def _dossier_vote_link(db: sqlite_utils.Database) -> None:
+    """Issue #5: a vote given for the ticket during which a dossier was returned is stored against that
+    dossier too, whichever arrives first (the return also fills votes already stored)."""
+    db.conn.execute(
+        "CREATE TRIGGER votes_link_dossier AFTER INSERT ON votes WHEN NEW.dossier_code IS NULL BEGIN "
+        "UPDATE votes SET dossier_code = (SELECT code FROM dossiers WHERE return_ticket_id = NEW.ticket_id "
+        "ORDER BY returned_at DESC LIMIT 1) WHERE id = NEW.id; END")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _dossiers, _votes, _officer_signin, _dossier_vote_link]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

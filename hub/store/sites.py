@@ -89,6 +89,7 @@ def validate_config(cfg: dict) -> None:
             Numbering(**svc.get("numbering", {}))
         except (TypeError, ValueError) as exc:
             raise SiteConfigError(f"service {code}: numbering: {exc}") from exc
+    _validate_officers(cfg.get("officers", []))
     numbers: set[int] = set()
     for i, ctr in enumerate(cfg.get("counters", [])):
         num = _require(ctr, "number", f"counters[{i}]")
@@ -98,6 +99,27 @@ def validate_config(cfg: dict) -> None:
         unknown = set(ctr.get("services", [])) - codes
         if unknown or not ctr.get("services"):
             raise SiteConfigError(f"counter {num}: services must be known service codes, got {sorted(unknown)}")
+
+
+def _validate_officers(officers: list) -> None:
+    """Officers may carry "username", "pin" (4–8 digits) and "badge" (4–64 characters), hashed on load."""
+    from hub.store.officers import PIN_RE
+
+    seen: dict[str, set[str]] = {"id": set(), "username": set(), "badge": set()}
+    for i, o in enumerate(officers):
+        oid = _require(o, "id", f"officers[{i}]")
+        _require(o, "name", f"officer {oid}")
+        if "pin" in o and not (isinstance(o["pin"], str) and PIN_RE.match(o["pin"])):
+            raise SiteConfigError(f"officer {oid}: pin must be a string of 4 to 8 digits")
+        if "badge" in o and not (isinstance(o["badge"], str) and 4 <= len(o["badge"].strip()) <= 64):
+            raise SiteConfigError(f"officer {oid}: badge must be a string of 4 to 64 characters")
+        for key in seen:
+            value = o.get(key) if key != "username" else str(o.get("username") or oid).lower()
+            if value is None:
+                continue
+            if value in seen[key]:
+                raise SiteConfigError(f"officer {oid}: duplicate {key} {value!r}")
+            seen[key].add(value)
 
 
 def load_config(db: sqlite_utils.Database, cfg: dict) -> str:
@@ -140,6 +162,11 @@ def load_config(db: sqlite_utils.Database, cfg: dict) -> str:
                ON CONFLICT(site_id, id) DO UPDATE SET name=excluded.name""",
             [sid, o["id"], o["name"]],
         )
+        if any(k in o for k in ("username", "pin", "badge")):  # sign-in (issue #4): stored hashed only
+            from hub.store import officers as officer_store
+
+            officer_store.set_credentials(db, sid, o["id"], pin=o.get("pin"), badge=o.get("badge"),
+                                          username=o.get("username"))
     for ctr in cfg.get("counters", []):
         db.execute(
             """INSERT INTO counters(site_id, number, name, services) VALUES(?,?,?,?)

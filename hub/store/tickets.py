@@ -110,16 +110,16 @@ def waiting(db: sqlite_utils.Database, site_id: str, day: str, *, service: str |
 def next_candidates(db: sqlite_utils.Database, site_id: str, day: str, counter: int,
                     services: Sequence[str]) -> list[Candidate]:
     """The only tickets rules.choose_next can pick for `counter`: the oldest one sent to this counter, and
-    the oldest priority and oldest regular one of its services. Feeding it these (at most three) instead
-    of the whole queue gives the same pick, at a cost that does not grow with the queue."""
+    per service the oldest priority and oldest regular one. Feeding it these instead of the whole queue
+    gives the same pick, at a cost that does not grow with the queue: each query walks the
+    (site_id, day, service, status, queued_at) index from its oldest entry."""
     base = f"{_CANDIDATE} WHERE site_id = ? AND status = 'waiting' AND day = ?"
     oldest = " ORDER BY queued_at, id LIMIT 1"
-    marks = ", ".join("?" * len(services))
-    queries = [(f"{base} AND target_counter = ?{oldest}", [site_id, day, counter])]
-    if services:
-        served = f"{base} AND target_counter IS NULL AND service IN ({marks})"
-        queries += [(f"{served} AND priority = '{PRIORITY_NONE}'{oldest}", [site_id, day, *services]),
-                    (f"{served} AND priority != '{PRIORITY_NONE}'{oldest}", [site_id, day, *services])]
+    queries = [(f"{base} AND target_counter IS NOT NULL AND target_counter = ?{oldest}", [site_id, day, counter])]
+    for service in services:
+        served = f"{base} AND service = ? AND target_counter IS NULL"
+        queries += [(f"{served} AND priority = '{PRIORITY_NONE}'{oldest}", [site_id, day, service]),
+                    (f"{served} AND priority != '{PRIORITY_NONE}'{oldest}", [site_id, day, service])]
     out = []
     for sql, params in queries:
         row = db.execute(sql, params).fetchone()
@@ -157,10 +157,15 @@ def recent_service_times(db: sqlite_utils.Database, site_id: str, service: str, 
 
 def last_call(db: sqlite_utils.Database, site_id: str) -> dict | None:
     """The newest call, recall or resume event of a site, as the displays show and announce it."""
+    # MAX per kind walks the (site_id, kind, id) index once each; one query with IN (…) ORDER BY id
+    # sorted every call event of the site, after every call.
     row = db.execute(
         """SELECT e.id, e.at, e.kind, e.counter, t.number, t.service FROM ticket_events e
            JOIN tickets t ON t.id = e.ticket_id
-           WHERE e.site_id = ? AND e.kind IN ('call', 'recall', 'resume') ORDER BY e.id DESC LIMIT 1""",
+           WHERE e.id = (SELECT MAX(m) FROM (
+               SELECT MAX(id) AS m FROM ticket_events WHERE site_id = ?1 AND kind = 'call'
+               UNION ALL SELECT MAX(id) FROM ticket_events WHERE site_id = ?1 AND kind = 'recall'
+               UNION ALL SELECT MAX(id) FROM ticket_events WHERE site_id = ?1 AND kind = 'resume'))""",
         [site_id],
     ).fetchone()
     if row is None:

@@ -14,6 +14,7 @@ from hub.domain.queue import local_day
 from hub.ops.views import display_state
 from hub.store import sites as site_store
 from hub.store import tickets as ticket_store
+from hub.store import votes as vote_store
 
 if TYPE_CHECKING:
     from hub.app import Hub
@@ -69,6 +70,7 @@ async def kpis(request: web.Request) -> web.Response:
         "by_service": group_summaries(times, lambda t: t.service),
         "by_counter": group_summaries(times, lambda t: t.counter),
         "by_officer": group_summaries(times, lambda t: t.officer),
+        "votes": vote_store.day_summary(hub.db, site.id, day),  # satisfaction (issue #3)
     })
 
 
@@ -98,4 +100,10 @@ def make_app(hub: Hub) -> web.Application:
     app.router.add_get("/api/v1/sites/{site}/kpis", kpis)
     app.router.add_get("/api/v1/sites/{site}/tickets/{ticket_id}", ticket)
     app.router.add_static("/static", STATIC)
+    from hub.web import dossiers as dossier_routes  # issue #5: dossiers, catalogue, board, agency page
+
+    dossier_routes.register(app)
+    from hub.web import ticket_page  # issue #3: the page the QR on a printed ticket opens
+
+    ticket_page.add_routes(app)
     return app

@@ -142,7 +142,7 @@ def main(args: argparse.Namespace) -> int:
     from display_controller.core import DisplayCore
     from kiosk.core import KioskCore
 
-    with BenchHub(prefix="motcua-bench-call-path-") as bh:
+    with BenchHub(prefix="motcua-bench-call-path-", synchronous=args.synchronous) as bh:
         bh.prepare()
         kiosk_cfg = bh.register("kiosk")[0]
         counter_cfg = bh.register("counter", counter=COUNTER)[0]
@@ -209,6 +209,7 @@ def main(args: argparse.Namespace) -> int:
     ratio = round(p99 / f99, 2) if p99 is not None and f99 else None
     result = {
         "bench": "call-path",
+        "synchronous": args.synchronous,
         "calls": calls,
         "delivered": delivered,
         "p50_ms": ms(p50),

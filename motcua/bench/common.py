@@ -89,7 +89,8 @@ class BenchHub:
     Register devices before `start()`: the broker reads its accounts when it starts.
     """
 
-    def __init__(self, prefix: str = "motcua-bench-") -> None:
+    def __init__(self, prefix: str = "motcua-bench-", synchronous: str = "FULL") -> None:
+        self.synchronous = synchronous  # the hub's SQLite durability setting (see `motcua hub serve --help`)
         self.root = Path(tempfile.mkdtemp(prefix=prefix))
         self.data = self.root / "hub"
         self.http_port = free_port()
@@ -152,7 +153,8 @@ class BenchHub:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "motcua.cli", "hub", "serve", "--data", str(self.data),
                  "--http-host", "127.0.0.1", "--http-port", str(self.http_port),
-                 "--mqtt-bind", "127.0.0.1", "--mqtt-port", str(self.mqtt_port)],
+                 "--mqtt-bind", "127.0.0.1", "--mqtt-port", str(self.mqtt_port),
+                 "--synchronous", self.synchronous],
                 stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env,
             )
         deadline = time.monotonic() + timeout

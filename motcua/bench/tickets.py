@@ -93,7 +93,7 @@ def main(args: argparse.Namespace) -> int:
     from hub.store.sites import list_services
     from kiosk.core import KioskCore
 
-    with BenchHub(prefix="motcua-bench-tickets-") as bh:
+    with BenchHub(prefix="motcua-bench-tickets-", synchronous=args.synchronous) as bh:
         bh.prepare()
         db = open_data_dir(bh.data)
         services = [s.code for s in list_services(db, "demo")]
@@ -158,6 +158,7 @@ def main(args: argparse.Namespace) -> int:
     rate = len(issued) / elapsed if elapsed > 0 else 0.0
     result = {
         "bench": "tickets",
+        "synchronous": args.synchronous,
         "kiosks": kiosks,
         "tickets": len(issued),
         "requested": total,

@@ -36,9 +36,13 @@ def test_secret_is_not_in_repr() -> None:
     assert "s3cret" not in repr(DeviceConfig.from_dict(BASE))
 
 
-def test_default_data_dir_is_expanded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_default_data_dir_is_the_devices_own(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Two devices on one machine never share an outbox or journal."""
     monkeypatch.setenv("HOME", str(tmp_path))
-    assert DeviceConfig.from_dict(BASE).data_dir == tmp_path / ".local/share/motcua/device"
+    cfg = DeviceConfig.from_dict(BASE)
+    assert cfg.data_dir == tmp_path / ".local/share/motcua/device" / cfg.device_id
+    other = DeviceConfig.from_dict({**BASE, "device_id": "kiosk-other"})
+    assert other.data_dir != cfg.data_dir
     assert DeviceConfig.from_dict({**BASE, "data_dir": "~/x"}).data_dir == tmp_path / "x"
 
 

@@ -85,12 +85,25 @@ def test_headless_roles_run_against_a_hub(hub: InProcessHub, tmp_path: Path) -> 
         assert p.returncode == 0, (name, outs[name])
     assert "vé " in outs["kiosk"] and "người phía trước" in outs["kiosk"]
     assert "call 1" in outs["counter"]
-    assert "Mời công dân có số thứ tự 1" in outs["display"] and "Quầy 1" in outs["display"]
+    # issue #4: the sentence is printed as spoken, numbers in Vietnamese words
+    assert "Mời công dân có số thứ tự một nghìn" in outs["display"] and "→ Quầy 1" in outs["display"]
 
 
-def test_ui_modes_say_plainly_they_are_not_built(capsys) -> None:
-    assert main(["kiosk", "--config", "x.json"]) == 2
-    assert "--simulate" in capsys.readouterr().err
+def test_kiosk_with_a_missing_config_says_so(tmp_path: Path) -> None:
+    import pytest
+
+    with pytest.raises(SystemExit) as exc:
+        main(["kiosk", "--config", str(tmp_path / "x.json")])
+    assert "x.json: cannot read config" in str(exc.value)
+
+
+def test_kiosk_print_sample_needs_no_hub(tmp_path: Path) -> None:
+    from PIL import Image
+
+    for width in (576, 384):
+        out = tmp_path / f"ticket-{width}.png"
+        assert main(["kiosk", "print-sample", "--out", str(out), "--width", str(width)]) == 0
+        assert Image.open(out).width == width
 
 
 def test_demo_runs_and_shows_the_office(tmp_path: Path) -> None:

@@ -1,0 +1,128 @@
+"""Dossier work at the counter, without a screen: search a procedure, tick the documents, take the
+dossier in (or print what is missing), print the receipt, scan a receipt's barcode to return a result.
+The Kivy intake/return screens (issue #4's app) call this; tests call it directly.
+
+Every printed form is written as PDF (A4/A5, for the office printer) and rendered for the 80 mm thermal
+printer (a `devicekit.drivers.printer.Printer` when given, else PNG files in `out_dir`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from devicekit.protocol import new_request_id
+from devicekit.session import DeviceSession
+from hub.documents import pdf, thermal
+from hub.domain.cccd import parse_cccd
+from hub.domain.dossier_codes import is_code, normalise
+
+
+@dataclass
+class Printed:
+    pdf: Path | None = None
+    images: list[Path] = field(default_factory=list)
+
+
+class DossierCore:
+    def __init__(self, session: DeviceSession, out_dir: Path, printer: Any | None = None):
+        self.session = session
+        self.out_dir = Path(out_dir)
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.printer = printer
+        self._intake_rid: str | None = None
+
+    # --- intake ---------------------------------------------------------------------------------
+    def search(self, q: str, limit: int = 20) -> list[dict]:
+        return self.session.request("procedure.search", {"q": q, "limit": limit})["procedures"]
+
+    @staticmethod
+    def check_cccd(text: str) -> str | None:
+        """A Vietnamese reason when the CCCD is malformed, None when it is well-formed (checked again on
+        the hub, which is the authority)."""
+        from hub.domain.errors import DomainError
+
+        try:
+            parse_cccd(text, date.today().year)
+        except DomainError as exc:
+            return exc.message_vi
+        return None
+
+    def intake(self, procedure: str, applicant: dict, documents: list[int], *, sets: int = 1,
+               return_method: str = "counter", post_address: str | None = None, fees_vnd: int | None = None,
+               ticket_id: int | None = None, processing_days: float | None = None, retry: bool = False) -> dict:
+        """Send the intake. Incomplete → the guidance sheet is printed; complete → two receipt copies.
+        `retry=True` resends the previous attempt with the same request id (a timeout must never make
+        two dossiers)."""
+        if not retry or self._intake_rid is None:
+            self._intake_rid = new_request_id()
+        data: dict = {"procedure": procedure, "applicant": applicant, "documents": documents, "sets": sets,
+                      "return_method": return_method}
+        for k, v in (("post_address", post_address), ("fees_vnd", fees_vnd), ("ticket_id", ticket_id),
+                     ("processing_days", processing_days)):
+            if v is not None:
+                data[k] = v
+        result = self.session.request("dossier.intake", data, request_id=self._intake_rid)
+        if not result["complete"]:
+            result["printed"] = self._print("guidance", result["guidance"], pdf.guidance,
+                                            [thermal.guidance(result["guidance"])])
+        elif result.get("receipt"):
+            r = result["receipt"]
+            result["printed"] = self._print(f"receipt-{r['code']}", r, pdf.receipt, [
+                thermal.receipt(r, "Liên 1: Lưu tại Bộ phận TN&TKQ"), thermal.receipt(r, "Liên 2: Giao khách hàng")])
+        self._intake_rid = None
+        return result
+
+    # --- return -----------------------------------------------------------------------------------
+    def scan(self, raw: str) -> dict:
+        """What the barcode reader sent → the dossier (full view for the officer)."""
+        code = normalise(raw)
+        if not is_code(code):
+            from devicekit.session import RequestError
+
+            raise RequestError("bad_request", f"not a dossier code: {raw!r}",
+                               message_vi="Mã vừa quét không phải mã hồ sơ.")
+        return self.session.request("dossier.get", {"code": code})["dossier"]
+
+    def give_back(self, code: str, *, fees_paid: bool, signed: bool = False, tracking: str | None = None,
+                  ticket_id: int | None = None) -> dict:
+        data: dict = {"code": normalise(code), "confirm": {"fees_paid": fees_paid, "signed": signed}}
+        if tracking:
+            data["tracking"] = tracking
+        if ticket_id is not None:
+            data["ticket_id"] = ticket_id
+        return self.session.request("dossier.return", data)["dossier"]
+
+    # --- late -------------------------------------------------------------------------------------
+    def apologise(self, code: str, reason: str, *, extra_days: int | None = None,
+                  new_due: str | None = None) -> dict:
+        data: dict = {"code": normalise(code), "reason": reason}
+        if extra_days is not None:
+            data["extra_days"] = extra_days
+        if new_due:
+            data["new_due"] = new_due
+        a = self.session.request("dossier.apology", data)["apology"]
+        a["printed"] = self._print(f"apology-{a['code']}", a, pdf.apology, [thermal.apology(a)])
+        return a
+
+    def form(self, code: str, form: str) -> Printed:
+        """Reprint: '03' receipt, '04' control sheet, 'apology'."""
+        d = self.session.request("dossier.form", {"code": normalise(code), "form": form})["form"]
+        if form == "03":
+            return self._print(f"receipt-{d['code']}", d, pdf.receipt, [thermal.receipt(d)])
+        if form == "04":
+            return self._print(f"control-{d['code']}", d, pdf.control_sheet, [])
+        return self._print(f"apology-{d['code']}", d, pdf.apology, [thermal.apology(d)])
+
+    def _print(self, name: str, data: dict, make_pdf, images: list) -> Printed:
+        out = Printed(pdf=self.out_dir / f"{name}.pdf")
+        out.pdf.write_bytes(make_pdf(data))
+        for i, im in enumerate(images, 1):
+            path = self.out_dir / f"{name}-{i}.png"
+            im.save(path)
+            out.images.append(path)
+            if self.printer is not None:
+                self.printer.print_image(im, f"{name}-{i}")
+        return out

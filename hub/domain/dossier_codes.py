@@ -1,0 +1,46 @@
+"""Dossier codes: agency code + yymmdd + daily sequence, e.g. HOAAN-261123-0007.
+
+Printed as a Code 128 barcode on every paper (000 L92), so only A–Z, 0–9 and '-' are used."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from hub.domain.text import fold
+
+CODE_RE = re.compile(r"^[A-Z0-9]{1,12}-\d{6}-\d{4,6}$")
+
+
+def agency_code(text: str) -> str:
+    """An agency code from free text (diacritics folded, upper case, at most 12 characters)."""
+    code = re.sub(r"[^A-Z0-9]", "", fold(text).upper())
+    if not code:
+        raise ValueError(f"cannot make an agency code from {text!r}")
+    return code[:12]
+
+
+def make_code(agency: str, day: date, seq: int) -> str:
+    return f"{agency}-{day:%y%m%d}-{seq:04d}"
+
+
+def normalise(text: str) -> str:
+    """What a scanner or a keyboard may send (lower case, spaces, a trailing CR) → the canonical code."""
+    return re.sub(r"\s+", "", str(text or "")).upper()
+
+
+def is_code(text: str) -> bool:
+    return bool(CODE_RE.match(text))
+
+
+def mask_name(name: str) -> str:
+    """Public views show a name masked: "Nguyễn Văn An" → "Nguyễn V*** A**": the family name and each
+    other name's first letter with a fixed number of stars, so the citizen recognises it and a stranger
+    learns neither the names nor their length."""
+    words = str(name or "").split()
+    if not words:
+        return ""
+    if len(words) == 1:
+        return words[0][0] + "***"
+    middle = [w[0] + "***" for w in words[1:-1]]
+    return " ".join([words[0], *middle, words[-1][0] + "**"])

@@ -1,0 +1,1 @@
+"""Notifications to citizens, agencies and the unit: an outbox table and pluggable senders."""

@@ -1,0 +1,56 @@
+"""MQTT adapters for the dossier verbs: take the officer and the ticket from the counter that asks."""
+
+from __future__ import annotations
+
+from hub.domain.errors import DomainError
+from hub.ops import dossiers
+from hub.ops.context import Ctx
+from hub.store import catalogue as cat_store
+from hub.store import sites as site_store
+
+
+def _counter_info(ctx: Ctx) -> tuple[int | None, str | None, str | None, int | None]:
+    """(counter number, officer id, officer name, ticket being served)."""
+    if ctx.device is None or ctx.device.counter is None:
+        return None, None, None, None
+    c = site_store.get_counter(ctx.db, ctx.site.id, ctx.device.counter)
+    return c.number, c.officer, site_store.officer_name(ctx.db, ctx.site.id, c.officer), c.current_ticket
+
+
+def intake(ctx: Ctx, d: dict) -> dict:
+    number, officer, name, ticket = _counter_info(ctx)
+    data = {k: v for k, v in d.items() if k not in ("ticket_id", "options")}
+    if (d.get("options") or {}).get("on_spot") is False:
+        data["on_spot"] = False
+    return dossiers.intake(ctx, data, officer=name or officer, counter=number,
+                           ticket_id=d.get("ticket_id", ticket))
+
+
+def return_(ctx: Ctx, d: dict) -> dict:
+    number, officer, name, ticket = _counter_info(ctx)
+    confirm = d["confirm"]
+    return {"dossier": dossiers.return_dossier(
+        ctx, d["code"], fees_paid=confirm.get("fees_paid") is True, signed=confirm.get("signed") is True,
+        by=name or officer or f"Quầy {number}", ticket_id=d.get("ticket_id", ticket), tracking=d.get("tracking"))}
+
+
+def apology(ctx: Ctx, d: dict) -> dict:
+    number, officer, name, _ = _counter_info(ctx)
+    return {"apology": dossiers.apologise(ctx, d["code"], d["reason"], name or officer or f"Quầy {number}",
+                                          new_due=d.get("new_due"), extra_working_days=d.get("extra_days"))}
+
+
+def form(ctx: Ctx, d: dict) -> dict:
+    f = d["form"]
+    if f == "03":
+        return {"form": dossiers.receipt(ctx.db, ctx.site, d["code"])}
+    if f == "04":
+        return {"form": dossiers.control_sheet(ctx.db, ctx.site, d["code"])}
+    return {"form": dossiers.apology_form(ctx.db, ctx.site, d["code"])}
+
+
+def search(ctx: Ctx, d: dict) -> dict:
+    limit = d.get("limit") or 20
+    if not 1 <= limit <= 100:
+        raise DomainError("bad_request", "limit must be 1..100", "Giới hạn kết quả từ 1 đến 100.")
+    return {"procedures": cat_store.search(ctx.db, d["q"], limit)}

@@ -1,0 +1,597 @@
+"""Dossier operations: intake, routing between agencies, specialists' actions, deadlines, apology, return.
+
+Each function loads rows, asks the pure rules (hub.domain.dossier, .calendar, .cccd) and appends one
+event per change; the state is always what `replay(events)` says. Callers (MQTT handlers, the web API,
+the CLI, the hub's timers) own the transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+import sqlite_utils
+
+from hub.domain import catalogue as cat_rules
+from hub.domain import dossier as dm
+from hub.domain.calendar import WorkCalendar, due_time
+from hub.domain.cccd import parse_cccd
+from hub.domain.dossier_codes import agency_code, make_code, mask_name, normalise
+from hub.domain.errors import DomainError
+from hub.ops.context import Ctx
+from hub.store import catalogue as cat_store
+from hub.store import dossiers as store
+from hub.store.db import get_meta, set_meta
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE_RE = re.compile(r"^(\+84|0)\d{9,10}$")
+UNIT_NAME = "Bộ phận tiếp nhận và trả kết quả"
+RETURN_METHODS = ("counter", "post")
+NOTIFY_CHANNELS = ("sms", "email")
+
+
+def _bad(message: str, message_vi: str) -> DomainError:
+    return DomainError("bad_request", message, message_vi)
+
+
+def calendar_for(db: sqlite_utils.Database, site_id: str, tz: str | None = None) -> WorkCalendar:
+    return WorkCalendar.from_config(store.get_settings(db, site_id)["calendar"], tz)
+
+
+def settings(db: sqlite_utils.Database, ctx_site) -> dict:
+    s = store.get_settings(db, ctx_site.id)
+    s["agency_code"] = s["agency_code"] or agency_code(ctx_site.id)
+    s["unit_name"] = s["unit_name"] or ctx_site.name
+    return s
+
+
+def iso(ts: float | None, cal: WorkCalendar) -> str | None:
+    return None if ts is None else datetime.fromtimestamp(ts, cal.tz).isoformat(timespec="minutes")
+
+
+# --- intake -----------------------------------------------------------------------------------------
+
+def missing_documents(proc: dict, received: list) -> list[dict]:
+    """Catalogue documents not ticked as received. `received` holds indexes (0-based) or names."""
+    names = {str(x) for x in received if isinstance(x, str)}
+    idx = {x for x in received if isinstance(x, int) and not isinstance(x, bool)}
+    return [d for i, d in enumerate(proc["documents"]) if i not in idx and d["name"] not in names]
+
+
+def _applicant(raw: dict, year: int) -> dict:
+    if not isinstance(raw, dict):
+        raise _bad("applicant must be an object", "Thiếu thông tin người nộp hồ sơ.")
+    name = " ".join(str(raw.get("name") or "").split())
+    if len(name) < 2:
+        raise _bad("applicant name missing", "Cần nhập họ và tên người nộp hồ sơ.")
+    if len(name) > 100:
+        raise _bad("applicant name too long", "Họ và tên quá dài (tối đa 100 ký tự).")
+    out = {"name": name, "address": " ".join(str(raw.get("address") or "").split())[:300]}
+    if raw.get("cccd"):
+        cid = parse_cccd(str(raw["cccd"]), year)
+        out["cccd"] = cid.number
+    phone = re.sub(r"[\s.\-]", "", str(raw.get("phone") or ""))
+    if phone and not PHONE_RE.match(phone):
+        raise _bad("bad phone", f"Số điện thoại {raw.get('phone')!r} không hợp lệ (10 chữ số, bắt đầu bằng 0).")
+    out["phone"] = phone
+    email = str(raw.get("email") or "").strip()
+    if email and not EMAIL_RE.match(email):
+        raise _bad("bad email", f"Địa chỉ email {email!r} không hợp lệ.")
+    out["email"] = email
+    notify = raw.get("notify") or [c for c, v in (("sms", phone), ("email", email)) if v]
+    if not isinstance(notify, list) or any(c not in NOTIFY_CHANNELS for c in notify):
+        raise _bad("bad notify", "Hình thức nhận thông báo phải là sms và/hoặc email.")
+    if "sms" in notify and not phone:
+        raise _bad("sms without phone", "Chọn nhận tin nhắn thì cần số điện thoại.")
+    if "email" in notify and not email:
+        raise _bad("email without address", "Chọn nhận thư điện tử thì cần địa chỉ email.")
+    out["notify"] = notify
+    return out
+
+
+def guidance(ctx: Ctx, proc: dict, applicant: dict, missing: list[dict], officer: str | None) -> dict:
+    """Form 01 data: everything the citizen must add, in one go."""
+    s = settings(ctx.db, ctx.site)
+    return {"form": "01", "unit_name": s["unit_name"], "parent_agency": s["parent_agency"], "place": s["place"],
+            "date": iso(ctx.now, calendar_for(ctx.db, ctx.site.id))[:10], "applicant": applicant,
+            "procedure": {"id": proc["id"], "code": proc.get("code"), "name": proc["name"]},
+            "missing": [f"{d['name']} ({d.get('copies', 1)} bản)" for d in missing],
+            "contact": {"name": officer or "", "phone": s["hotline"]}}
+
+
+def intake(ctx: Ctx, data: dict, *, officer: str | None = None, counter: int | None = None,
+           ticket_id: int | None = None) -> dict:
+    """Check a dossier at the counter. Incomplete → {"complete": False, "guidance": form 01 data};
+    complete → a new dossier with code and due time, and {"receipt": form 03 data} (None when solved on
+    the spot, which needs no receipt)."""
+    proc = cat_store.get(ctx.db, str(data.get("procedure") or ""))
+    if proc is None:
+        raise DomainError("not_found", f"unknown procedure {data.get('procedure')!r}",
+                          "Không tìm thấy thủ tục hành chính này trong danh mục.")
+    cal = calendar_for(ctx.db, ctx.site.id, ctx.site.tz.key)
+    now_local = datetime.fromtimestamp(ctx.now, cal.tz)
+    applicant = _applicant(data.get("applicant") or {}, now_local.year)
+    received = data.get("documents") or []
+    if not isinstance(received, list):
+        raise _bad("documents must be a list", "Danh sách giấy tờ đã nhận không hợp lệ.")
+    missing = missing_documents(proc, received)
+    if missing:
+        return {"complete": False, "missing": [d["name"] for d in missing],
+                "guidance": guidance(ctx, proc, applicant, missing, officer)}
+    sets = data.get("sets", 1)
+    if not isinstance(sets, int) or isinstance(sets, bool) or not 1 <= sets <= 50:
+        raise _bad("bad sets", "Số lượng hồ sơ (bộ) phải từ 1 đến 50.")
+    method = data.get("return_method") or "counter"
+    if method not in RETURN_METHODS:
+        raise _bad("bad return method", "Hình thức nhận kết quả phải là tại quầy hoặc qua bưu chính.")
+    post_address = " ".join(str(data.get("post_address") or "").split())
+    if method == "post":
+        if not proc.get("post_return"):
+            raise _bad("no post return", "Thủ tục này không trả kết quả qua dịch vụ bưu chính công ích.")
+        if len(post_address) < 8:
+            raise _bad("post address", "Nhận kết quả qua bưu chính thì cần địa chỉ nhận đầy đủ.")
+    days = data.get("processing_days", proc.get("processing_days"))
+    hours = proc.get("processing_hours")
+    if days is None and hours is None:
+        total = [d for d in cat_rules.step_days(proc) if d is not None]
+        days = sum(total) if total and len(total) == len(cat_rules.step_days(proc)) else None
+    if days is None and hours is None:
+        raise _bad("no time limit", "Thủ tục chưa có thời hạn giải quyết trong danh mục; "
+                   "nhập thời hạn theo quyết định công bố của tỉnh.")
+    if days is not None and (isinstance(days, bool) or not isinstance(days, int | float) or not 0 <= days <= 365):
+        raise _bad("bad processing_days", "Thời hạn giải quyết phải từ 0 đến 365 ngày làm việc.")
+    due = due_time(cal, now_local, working_days=None if hours is not None else days, working_hours=hours)
+    steps = cat_rules.step_agencies(proc)
+    on_spot = (days == 0 or (hours is not None and hours == 0)) and len(steps) == 1 \
+        and data.get("on_spot", True) is not False
+    fees = data.get("fees_vnd", proc.get("fee_vnd") or 0)
+    if not isinstance(fees, int) or isinstance(fees, bool) or fees < 0:
+        raise _bad("bad fees", "Phí, lệ phí phải là số tiền (đồng) không âm.")
+    s = settings(ctx.db, ctx.site)
+    day = now_local.date()
+    seq = store.next_seq(ctx.db, ctx.site.id, day.isoformat())
+    code = make_code(s["agency_code"], day, seq)
+    docs = [{"name": d["name"], "copies": d.get("copies", 1)} for d in proc["documents"]]
+    row = {"code": code, "site_id": ctx.site.id, "day": day.isoformat(), "seq": seq, "procedure_id": proc["id"],
+           "procedure_name": proc["name"], "field": proc["field"], "agency": proc["agency"],
+           "applicant_name": applicant["name"], "applicant": {**applicant, "post_address": post_address},
+           "documents": docs, "sets": sets, "return_method": method, "fees_vnd": fees, "officer": officer,
+           "counter": counter, "ticket_id": ticket_id, "received_at": ctx.now}
+    step_due = _step_dues(cal, now_local, proc)
+    first = dm.Event("received", ctx.now, officer or "", {
+        "procedure": proc["id"], "due_at": due.timestamp(), "steps": steps, "on_spot": on_spot,
+        "step_due": step_due, "processing_days": days, "processing_hours": hours})
+    store.insert(ctx.db, row, first)
+    if _same_day(days, hours) and not on_spot:
+        transfer(ctx, code, by=officer or UNIT_NAME)  # same-day procedures go at once (001 L330)
+    return {"complete": True, "code": code, "on_spot": on_spot, "due_at": iso(due.timestamp(), cal),
+            "receipt": None if on_spot else receipt(ctx.db, ctx.site, code)}
+
+
+def _same_day(days: float | None, hours: float | None) -> bool:
+    return (hours is not None and hours <= 8) or (days is not None and days <= 0)
+
+
+def _step_dues(cal: WorkCalendar, start: datetime, proc: dict) -> list[float | None]:
+    """Cumulative due time of each liên thông step (for 'before due / on time / late' on form 04)."""
+    out: list[float | None] = []
+    total = 0.0
+    for d in cat_rules.step_days(proc):
+        if d is None:
+            out.append(None)
+            continue
+        total += d
+        out.append(due_time(cal, start, working_days=total).timestamp())
+    return out
+
+
+# --- views --------------------------------------------------------------------------------------------
+
+def _load(db: sqlite_utils.Database, code: str) -> dict:
+    row = store.get(db, normalise(code))
+    if row is None:
+        raise DomainError("not_found", f"no dossier {code!r}", "Không tìm thấy hồ sơ có mã này.")
+    return row
+
+
+def public_view(db: sqlite_utils.Database, code: str, now: float) -> dict:
+    """What anyone holding the code may see (kiosk, phone, status page): no personal data but a masked
+    name. Same object for MQTT `dossier.lookup` and GET /api/v1/dossiers/{code}."""
+    row = _load(db, code)
+    cal = calendar_for(db, row["site_id"])
+    s = dm.DossierState(**{**row["state"], "steps": tuple(row["state"]["steps"])})
+    timeline = []
+    for ev in store.events(db, row["code"]):
+        label = _timeline_label(ev)
+        if label:
+            timeline.append({"at": iso(ev.at, cal), "status_vi": label})
+    return {"code": row["code"], "procedure": row["procedure_name"], "status": s.status,
+            "status_vi": s.status_vi(), "received_at": iso(row["received_at"], cal),
+            "due_at": iso(s.promised_due_at, cal), "ready": s.status == dm.READY, "where": s.holder,
+            "applicant": mask_name(row["applicant_name"]), "apologised": s.apologised, "timeline": timeline}
+
+
+def _timeline_label(ev: dm.Event) -> str | None:
+    d = ev.data
+    return {
+        "received": "Tiếp nhận hồ sơ",
+        "transferred": f"Chuyển đến {d.get('to', '')}".strip(),
+        "accepted": f"{d.get('agency', 'Cơ quan giải quyết')} nhận hồ sơ",
+        "supplement_requested": "Yêu cầu bổ sung hồ sơ",
+        "supplement_received": "Đã nhận hồ sơ bổ sung",
+        "step_done": f"{d.get('agency', 'Cơ quan giải quyết')} giải quyết xong",
+        "rejected": "Từ chối giải quyết (có văn bản nêu lý do)",
+        "resolved_on_spot": "Giải quyết ngay",
+        "apology_issued": "Xin lỗi và hẹn lại ngày trả kết quả",
+        "returned": "Đã trả kết quả",
+    }.get(ev.kind)
+
+
+def detail(db: sqlite_utils.Database, code: str, now: float) -> dict:
+    """The full dossier for officers and specialists (personal data included: authenticated callers only)."""
+    row = _load(db, code)
+    cal = calendar_for(db, row["site_id"])
+    s = store.state(db, row["code"])
+    left = cal.working_seconds_between(datetime.fromtimestamp(now, cal.tz),
+                                       datetime.fromtimestamp(s.legal_due_at, cal.tz))
+    return {**public_view(db, code, now), "applicant": row["applicant"], "documents": row["documents"],
+            "sets": row["sets"], "fees_vnd": row["fees_vnd"], "return_method": row["return_method"],
+            "procedure_id": row["procedure_id"], "field": row["field"], "agency": row["agency"],
+            "officer": row["officer"], "steps": list(s.steps), "step": s.step, "outcome": s.outcome,
+            "reason": s.reason, "legal_due_at": iso(s.legal_due_at, cal), "risk": dm.open_risk(s, now, left),
+            "timeliness": dm.timeliness(s, now), "lateness": dm.lateness_class(s, now),
+            "postal_tracking": row["postal_tracking"],
+            "events": [{"kind": e.kind, "at": iso(e.at, cal), "by": e.by, "data": e.data}
+                       for e in store.events(db, row["code"])]}
+
+
+def receipt(db: sqlite_utils.Database, site, code: str) -> dict:
+    """Form 03 data (Giấy tiếp nhận hồ sơ và hẹn trả kết quả)."""
+    row = _load(db, code)
+    cal = calendar_for(db, site.id)
+    s = settings(db, site)
+    ev0 = store.events(db, row["code"])[0]
+    base = (s["public_url"] or "").rstrip("/")
+    return {"form": "03", "code": row["code"], "unit_name": s["unit_name"], "parent_agency": s["parent_agency"],
+            "place": s["place"], "applicant": row["applicant"], "procedure": row["procedure_name"],
+            "documents": row["documents"], "sets": row["sets"],
+            "processing_days": ev0.data.get("processing_days"), "processing_hours": ev0.data.get("processing_hours"),
+            "received_at": iso(row["received_at"], cal), "due_at": iso(row["legal_due_at"], cal),
+            "return_method": row["return_method"], "post_address": row["applicant"].get("post_address", ""),
+            "register_no": row["seq"], "officer": row["officer"] or "", "complaints": s["complaints"],
+            "status_url": f"{base}/d/{row['code']}" if base else f"/d/{row['code']}", "fees_vnd": row["fees_vnd"]}
+
+
+def control_sheet(db: sqlite_utils.Database, site, code: str) -> dict:
+    """Form 04 data: each handover (giver, receiver, time) and the result of each step."""
+    row = _load(db, code)
+    cal = calendar_for(db, site.id)
+    evs = store.events(db, row["code"])
+    step_due = evs[0].data.get("step_due") or []
+    entries: list[dict] = []
+    for i, ev in enumerate(evs):
+        if ev.kind != "transferred":
+            continue
+        receiver = ""
+        for later in evs[i + 1:]:
+            if later.kind == "accepted":
+                receiver = later.by
+                break
+            if later.kind == "transferred":
+                break
+        step = ev.data.get("step", dm.UNIT)
+        entries.append({"at": iso(ev.at, cal), "giver": ev.by, "from": ev.data.get("from", ""),
+                        "to": ev.data.get("to", ""), "receiver": receiver if step != dm.UNIT else ev.data.get(
+                            "receiver", UNIT_NAME), "result": ev.data.get("result", ""), "note": ""})
+    s = store.state(db, row["code"])
+    return {"form": "04", "code": row["code"], "unit_name": settings(db, site)["unit_name"],
+            "parent_agency": settings(db, site)["parent_agency"], "place": settings(db, site)["place"],
+            "date": iso(row["received_at"], cal)[:10], "lead_agency": s.steps[0],
+            "partners": list(s.steps[1:]), "entries": entries, "step_due": [iso(x, cal) for x in step_due]}
+
+
+# --- routing ------------------------------------------------------------------------------------------
+
+def _step_result(ev_at: float, due: float | None) -> str:
+    if due is None:
+        return ""
+    if ev_at > due:
+        return "Quá hạn"
+    return "Trước hạn" if due - ev_at >= 24 * 3600 else "Đúng hạn"
+
+
+def transfer(ctx: Ctx, code: str, by: str) -> dm.DossierState:
+    """Hand the dossier to the next holder the procedure's steps name (a form 04 entry)."""
+    s = store.state(ctx.db, code)
+    dest = s.next_destination()
+    if dest is None:
+        raise dm.IllegalTransition("transferred", s.status)
+    evs = store.events(ctx.db, code)
+    step_due = evs[0].data.get("step_due") or []
+    result = ""
+    if s.step >= 0 and s.step < len(step_due):  # judging the step that just finished
+        done = next((e.at for e in reversed(evs) if e.kind in ("step_done", "rejected")), ctx.now)
+        result = _step_result(done, step_due[s.step])
+    new = store.append(ctx.db, code, dm.Event("transferred", ctx.now, by, {
+        "step": dest[0], "to": dest[1], "from": s.holder, "result": result}))
+    if new.status == dm.READY:  # results are announced the day they arrive (001 L361)
+        what = "có thông báo từ chối giải quyết" if new.outcome == "rejected" else "đã có kết quả"
+        row = _load(ctx.db, code)
+        where = ("sẽ được gửi qua bưu chính" if row["return_method"] == "post"
+                 else "mời ông (bà) đến Bộ phận một cửa nhận, mang theo giấy hẹn")
+        _notify_citizen(ctx, code, "ready", "Hồ sơ đã có kết quả", f"Hồ sơ {code} {what}; {where}.")
+    return new
+
+
+def transfer_slot_due(cal: WorkCalendar, times: list[str], last_slot: str | None, now: float) -> str | None:
+    """The batch slot ('YYYY-MM-DD HH:MM') that has come and not yet run, if any (pure)."""
+    local = datetime.fromtimestamp(now, cal.tz)
+    if not cal.is_working_day(local.date()):
+        return None
+    due = None
+    for t in sorted(times):
+        h, m = (int(x) for x in t.split(":"))
+        if (local.hour, local.minute) >= (h, m):
+            due = f"{local.date().isoformat()} {h:02d}:{m:02d}"
+    if due is None or (last_slot is not None and last_slot >= due):
+        return None
+    return due
+
+
+def _giver(db: sqlite_utils.Database, code: str) -> str:
+    """Who hands the dossier over: the specialist who finished the last step, or the receiving officer."""
+    evs = store.events(db, code)
+    for ev in reversed(evs):
+        if ev.kind in ("step_done", "rejected") and ev.by:
+            return ev.by
+        if ev.kind == "transferred":
+            break
+    return evs[0].by or UNIT_NAME
+
+
+def run_transfer_batch(ctx: Ctx, force: bool = False) -> list[str]:
+    """At the configured times (default 10:30 and 16:00), move every waiting dossier to its next holder."""
+    s = settings(ctx.db, ctx.site)
+    cal = calendar_for(ctx.db, ctx.site.id)
+    key = f"transfer_slot:{ctx.site.id}"
+    slot = transfer_slot_due(cal, s["transfer_times"], get_meta(ctx.db, key), ctx.now)
+    if slot is None and not force:
+        return []
+    moved = []
+    for code in store.codes_in_status(ctx.db, ctx.site.id, (dm.RECEIVED, dm.AWAITING_TRANSFER)):
+        transfer(ctx, code, by=_giver(ctx.db, code))
+        moved.append(code)
+    if slot is not None:
+        set_meta(ctx.db, key, slot)
+    return moved
+
+
+# --- specialists --------------------------------------------------------------------------------------
+
+def _check_holder(s: dm.DossierState, agency: str | None) -> None:
+    if agency is not None and s.holder != agency:
+        raise DomainError("forbidden", f"dossier is held by {s.holder}, not {agency}",
+                          f"Hồ sơ đang do {s.holder} giữ, không thuộc cơ quan của bạn.")
+
+
+def specialist_action(ctx: Ctx, code: str, action: str, by: str, agency: str | None, data: dict) -> dict:
+    """accept | reject | supplement | supplement_received | finish — by the agency holding the dossier."""
+    code = normalise(code)
+    s = store.state(ctx.db, code)
+    _check_holder(s, agency)
+    cal = calendar_for(ctx.db, ctx.site.id)
+    base = {"agency": s.holder}
+    if action == "accept":
+        ev = dm.Event("accepted", ctx.now, by, base)
+    elif action == "reject":
+        ev = dm.Event("rejected", ctx.now, by, {**base, "reason": str(data.get("reason") or "")})
+    elif action == "supplement":
+        left = cal.working_seconds_between(datetime.fromtimestamp(ctx.now, cal.tz),
+                                           datetime.fromtimestamp(s.legal_due_at, cal.tz))
+        ev = dm.Event("supplement_requested", ctx.now, by, {**base, "reason": str(data.get("reason") or ""),
+                                                            "remaining_s": max(left, 0.0)})
+    elif action == "supplement_received":
+        # Time already spent counts (001 L341): only what was left runs again from now.
+        due = cal.add_working_hours(datetime.fromtimestamp(ctx.now, cal.tz), (s.remaining_s or 0) / 3600)
+        due_ts = round(due.timestamp() / 60) * 60  # due times are whole minutes
+        ev = dm.Event("supplement_received", ctx.now, by, {**base, "due_at": float(due_ts)})
+    elif action == "finish":
+        ev = dm.Event("step_done", ctx.now, by, {**base, "note": str(data.get("note") or "")[:500]})
+    else:
+        raise _bad(f"unknown action {action!r}", "Thao tác không hợp lệ.")
+    new = store.append(ctx.db, code, ev)
+    if ev.kind == "supplement_received":  # a new due time: its alerts are owed again
+        store.set_fields(ctx.db, code, at_risk_alerted_at=None, late_alerted_at=None)
+    if ev.kind == "supplement_requested":
+        _notify_citizen(ctx, code, "supplement", "Yêu cầu bổ sung hồ sơ",
+                        f"Hồ sơ {code} cần bổ sung: {ev.data['reason']}. "
+                        "Thời gian đã giải quyết được tính vào thời hạn.")
+    if new.status == dm.AWAITING_TRANSFER:
+        evs = store.events(ctx.db, code)
+        if _same_day(evs[0].data.get("processing_days"), evs[0].data.get("processing_hours")):
+            transfer(ctx, code, by=by)
+    return detail(ctx.db, code, ctx.now)
+
+
+# --- deadlines, apology ---------------------------------------------------------------------------------
+
+def apologise(ctx: Ctx, code: str, reason: str, by: str, *, new_due: str | None = None,
+              extra_working_days: int | None = None) -> dict:
+    """Phiếu xin lỗi và hẹn lại ngày trả kết quả: a new date, the reason, and the citizen is told."""
+    code = normalise(code)
+    s = store.state(ctx.db, code)
+    cal = calendar_for(ctx.db, ctx.site.id)
+    if new_due:
+        try:
+            d = datetime.fromisoformat(new_due)
+        except ValueError:
+            raise _bad("bad new_due", "Ngày hẹn mới không hợp lệ (YYYY-MM-DD hoặc YYYY-MM-DDTHH:MM).") from None
+        when = cal.day_end(d.date()) if len(new_due) <= 10 else cal.local(d)
+    else:
+        base = datetime.fromtimestamp(max(s.promised_due_at, ctx.now), cal.tz)
+        when = cal.due_working_days(base, extra_working_days or 1)
+    ev = dm.Event("apology_issued", ctx.now, by, {"reason": str(reason or "").strip(),
+                                                  "new_due_at": when.timestamp(), "agency": s.holder})
+    store.append(ctx.db, code, ev)
+    _notify_citizen(ctx, code, "apology", "Xin lỗi và hẹn lại ngày trả kết quả",
+                    f"Bộ phận một cửa xin lỗi: hồ sơ {code} chưa có kết quả đúng hẹn. Lý do: {ev.data['reason']}. "
+                    f"Hẹn trả kết quả lúc {when:%H:%M} ngày {when:%d/%m/%Y}.")
+    return apology_form(ctx.db, ctx.site, code)
+
+
+def apology_form(db: sqlite_utils.Database, site, code: str) -> dict:
+    row = _load(db, code)
+    cal = calendar_for(db, site.id)
+    evs = [e for e in store.events(db, row["code"]) if e.kind == "apology_issued"]
+    if not evs:
+        raise DomainError("not_found", "no apology for this dossier", "Hồ sơ này chưa có phiếu xin lỗi.")
+    ev = evs[-1]
+    s = settings(db, site)
+    return {"form": "apology", "code": row["code"], "unit_name": s["unit_name"], "parent_agency": s["parent_agency"],
+            "place": s["place"], "date": iso(ev.at, cal)[:10], "applicant": row["applicant"],
+            "procedure": row["procedure_name"], "received_at": iso(row["received_at"], cal),
+            "due_at": iso(row["legal_due_at"], cal), "reason": ev.data["reason"],
+            "new_due_at": iso(ev.data["new_due_at"], cal), "agency": ev.data.get("agency", ""), "by": ev.by,
+            "number": len(evs)}
+
+
+def deadline_scan(ctx: Ctx) -> dict:
+    """Alert agency and unit (and tell the citizen) when < 4 working hours remain; flag late dossiers
+    without an apology. Each alert once per dossier. A dossier waiting for the citizen's supplement is
+    skipped: its time does not run until the supplement arrives."""
+    cal = calendar_for(ctx.db, ctx.site.id)
+    now_local = datetime.fromtimestamp(ctx.now, cal.tz)
+    horizon = ctx.now + 14 * 24 * 3600  # nothing further away can be within 4 working hours
+    rows = ctx.db.execute(
+        "SELECT code, legal_due_at, holder, at_risk_alerted_at, late_alerted_at, apologies FROM dossiers "
+        "WHERE site_id = ? AND finished_at IS NULL AND late_alerted_at IS NULL "
+        "AND status NOT IN ('ready','returned','supplement') AND legal_due_at < ?",
+        [ctx.site.id, horizon]).fetchall()
+    at_risk, late = [], []
+    for code, due, holder, risk_at, late_at, apologies in rows:
+        left = cal.working_seconds_between(now_local, datetime.fromtimestamp(due, cal.tz))
+        if ctx.now > due:
+            if late_at is None:
+                store.set_fields(ctx.db, code, late_alerted_at=ctx.now)
+                late.append(code)
+                if not apologies:
+                    _internal(ctx, code, "late", holder,
+                              f"Hồ sơ {code} đã quá hạn mà chưa có Phiếu xin lỗi và hẹn lại ngày trả kết quả.")
+        elif left < dm.AT_RISK_WORKING_S and risk_at is None:
+            store.set_fields(ctx.db, code, at_risk_alerted_at=ctx.now)
+            at_risk.append(code)
+            hours = max(left, 0) / 3600
+            _internal(ctx, code, "at_risk", holder,
+                      f"Hồ sơ {code} còn {hours:.1f} giờ làm việc đến hạn trả kết quả; "
+                      "nếu không kịp, lập Phiếu xin lỗi và hẹn lại ngày trả kết quả.")
+            _notify_citizen(ctx, code, "at_risk", "Hồ sơ sắp đến hạn trả kết quả",
+                            f"Hồ sơ {code} sắp đến hạn trả kết quả; cơ quan giải quyết đang xử lý. "
+                            "Nếu chậm, chúng tôi sẽ thông báo ngày hẹn mới.")
+    return {"at_risk": at_risk, "late": late}
+
+
+def _internal(ctx: Ctx, code: str, kind: str, agency: str, text: str) -> None:
+    from hub.notify import outbox
+
+    for channel, recipient in (("agency", agency), ("unit", UNIT_NAME)):
+        outbox.enqueue(ctx.db, ctx.site.id, code, kind, channel, recipient, f"[{code}] {kind}", text, ctx.now)
+
+
+def _notify_citizen(ctx: Ctx, code: str, kind: str, subject: str, text: str) -> None:
+    from hub.notify import outbox
+
+    row = _load(ctx.db, code)
+    a = row["applicant"]
+    for channel in a.get("notify") or []:
+        recipient = a.get("phone") if channel == "sms" else a.get("email")
+        if recipient:
+            outbox.enqueue(ctx.db, ctx.site.id, code, kind, channel, recipient, subject, text, ctx.now)
+
+
+# --- return ---------------------------------------------------------------------------------------------
+
+def return_dossier(ctx: Ctx, code: str, *, fees_paid: bool, signed: bool, by: str,
+                   ticket_id: int | None = None, tracking: str | None = None) -> dict:
+    """Hand the result over: fees confirmed first (001 L809); in person (signature noted) or by post
+    (tracking number). The ticket being served is linked so the citizen's vote lands on this dossier."""
+    code = normalise(code)
+    row = _load(ctx.db, code)
+    post = row["return_method"] == "post"
+    tracking = (tracking or "").strip().upper()
+    if not fees_paid:  # checked again by the state machine; first here so the officer hears it first
+        raise DomainError("conflict", "fees must be recorded as paid before returning",
+                          "Phải xác nhận đã thu phí, lệ phí trước khi trả kết quả.")
+    if post and not re.match(r"^[A-Z0-9]{8,20}$", tracking):
+        raise _bad("tracking number needed", "Trả qua bưu chính: nhập số hiệu bưu gửi (8–20 chữ, số).")
+    if not post and not signed:
+        raise _bad("signature needed", "Người nhận phải ký nhận vào Sổ theo dõi hồ sơ trước khi trả kết quả.")
+    s = store.state(ctx.db, code)
+    if s.status == dm.RECEIVED and s.on_spot:
+        store.append(ctx.db, code, dm.Event("resolved_on_spot", ctx.now, by, {}))
+    store.append(ctx.db, code, dm.Event("returned", ctx.now, by, {
+        "fees_paid": bool(fees_paid), "fees_vnd": row["fees_vnd"], "signed": bool(signed),
+        "method": row["return_method"], "tracking": tracking or None, "ticket_id": ticket_id}))
+    fields: dict = {}
+    if ticket_id is not None:
+        fields["return_ticket_id"] = ticket_id
+        _link_votes(ctx.db, ticket_id, code)
+    if tracking:
+        fields["postal_tracking"] = tracking
+    if fields:
+        store.set_fields(ctx.db, code, **fields)
+    return detail(ctx.db, code, ctx.now)
+
+
+def _link_votes(db: sqlite_utils.Database, ticket_id: int, code: str) -> None:
+    """Votes already given for this ticket get the dossier code (votes table: issue #3)."""
+    has = db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='votes'").fetchone()
+    if has:
+        cols = {r[1] for r in db.execute("PRAGMA table_info(votes)")}
+        if "dossier_code" in cols and "ticket_id" in cols:
+            db.execute("UPDATE votes SET dossier_code = ? WHERE ticket_id = ? AND dossier_code IS NULL",
+                       [code, ticket_id])
+
+
+# --- board --------------------------------------------------------------------------------------------
+
+def board(db: sqlite_utils.Database, site, now: float) -> dict:
+    """The progress board (display controller): results ready to collect, masked, and on-time rates."""
+    from hub.domain.reports import on_time_rate
+
+    cal = calendar_for(db, site.id)
+    today = datetime.fromtimestamp(now, cal.tz).date()
+    week_start = today.toordinal() - today.weekday()
+    rows = db.execute("SELECT code, applicant_name, procedure_name, ready_at FROM dossiers "
+                      "WHERE site_id = ? AND status = 'ready' ORDER BY ready_at DESC LIMIT 200", [site.id])
+    ready = [{"code": r[0], "applicant": mask_name(r[1]), "procedure": r[2], "ready_at": iso(r[3], cal)}
+             for r in rows]
+
+    def rate(start: date) -> dict:
+        lo = cal.day_start(start).replace(hour=0, minute=0).timestamp()
+        fin = db.execute("SELECT finished_at, legal_due_at FROM dossiers WHERE site_id = ? AND finished_at >= ? "
+                         "AND finished_at <= ?", [site.id, lo, now]).fetchall()
+        on_time = sum(1 for f, d in fin if f <= d)
+        return {"finished": len(fin), "on_time": on_time, "rate": on_time_rate(on_time, len(fin))}
+
+    return {"site": site.id, "generated_at": iso(now, cal), "ready": ready, "today": rate(today),
+            "week": rate(date.fromordinal(week_start))}
+
+
+def agency_queue(db: sqlite_utils.Database, site_id: str, agency: str, now: float) -> list[dict]:
+    """Dossiers an agency holds (or must act on), most urgent first, with their risk."""
+    cal = calendar_for(db, site_id)
+    rows = db.execute(
+        "SELECT code, procedure_name, status, legal_due_at, promised_due_at, apologies FROM dossiers "
+        "WHERE site_id = ? AND holder = ? AND status IN ('transferred','processing','supplement',"
+        "'awaiting_transfer') ORDER BY legal_due_at LIMIT 500", [site_id, agency]).fetchall()
+    out = []
+    now_local = datetime.fromtimestamp(now, cal.tz)
+    for code, name, status, due, promised, apologies in rows:
+        left = cal.working_seconds_between(now_local, datetime.fromtimestamp(due, cal.tz))
+        risk = dm.OVERDUE if now > due else (dm.AT_RISK if left < dm.AT_RISK_WORKING_S else dm.ON_TRACK)
+        if status == dm.AWAITING_TRANSFER:
+            risk = None
+        out.append({"code": code, "procedure": name, "status": status, "status_vi": dm.STATUS_VI[status],
+                    "due_at": iso(due, cal), "promised_due_at": iso(promised, cal), "apologised": apologies > 0,
+                    "hours_left": round(left / 3600, 1), "risk": risk})
+    return out

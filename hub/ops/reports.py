@@ -1,0 +1,98 @@
+"""Weekly report and tracking register (form 02): load rows for a site and period, hand them to the
+pure aggregation in hub.domain.reports, add satisfaction from the votes table (issue #3)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlite_utils
+
+from hub.domain import reports as rules
+from hub.ops import dossiers as ops
+from hub.store.sites import Site
+
+SATISFIED_AT_LEAST = 3  # "Hài lòng" or "Rất hài lòng" on the four-level scale
+
+
+def weekly(db: sqlite_utils.Database, site: Site, week: str) -> dict:
+    cal = ops.calendar_for(db, site.id)
+    monday, next_monday = rules.week_bounds(week)
+    start = datetime.combine(monday, datetime.min.time(), cal.tz)
+    end = datetime.combine(next_monday, datetime.min.time(), cal.tz)
+    s, e = start.timestamp(), end.timestamp()
+    # Only dossiers that can count this week: received in it, finished in it, or falling due in it.
+    cur = db.execute(
+        "SELECT agency, field, COALESCE(o.name, d.officer, ''), received_at, legal_due_at, finished_at, "
+        "first_apology_at, status = 'supplement' FROM dossiers d "
+        "LEFT JOIN officers o ON o.site_id = d.site_id AND o.id = d.officer "
+        "WHERE d.site_id = ? AND ((received_at >= ? AND received_at < ?) OR "
+        "(finished_at >= ? AND finished_at < ?) OR (legal_due_at >= ? AND legal_due_at < ?))",
+        [site.id, s, e, s, e, s, e])
+    field_names = {f["code"]: f["name"] for f in _fields(db, site.id)}
+    rows = [rules.Row(a, field_names.get(f, f), o, r, d, fin, ap, bool(p)) for a, f, o, r, d, fin, ap, p in cur]
+    settings = ops.settings(db, site)
+    return {"site": site.id, "week": week, "start": monday.isoformat(),
+            "end": date.fromordinal(next_monday.toordinal() - 1).isoformat(),
+            "unit_name": settings["unit_name"], "parent_agency": settings["parent_agency"],
+            "place": settings["place"], "date": datetime.now(cal.tz).date().isoformat(),
+            "report": rules.weekly(rows, start, end), "satisfaction": satisfaction(db, site.id, s, e)}
+
+
+def _fields(db: sqlite_utils.Database, site_id: str) -> list[dict]:
+    return [{"code": r[0], "name": r[1]} for r in db.execute("SELECT code, name FROM fields WHERE site_id = ?",
+                                                             [site_id])]
+
+
+def satisfaction(db: sqlite_utils.Database, site_id: str, since: float, until: float) -> dict:
+    """Votes per officer and per agency (through the dossier a vote is linked to)."""
+    if not db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='votes'").fetchone():
+        return {"by_officer": {}, "by_agency": {}}
+    out: dict[str, dict] = {"by_officer": {}, "by_agency": {}}
+    q = {"by_officer": "SELECT COALESCE(o.name, v.officer, '—'), v.rating FROM votes v LEFT JOIN officers o "
+                       "ON o.site_id = v.site_id AND o.id = v.officer WHERE v.site_id = ? AND v.at >= ? AND v.at < ?",
+         "by_agency": "SELECT d.agency, v.rating FROM votes v JOIN dossiers d ON d.code = v.dossier_code "
+                      "WHERE v.site_id = ? AND v.at >= ? AND v.at < ?"}
+    for key, sql in q.items():
+        acc: dict[str, dict] = {}
+        for name, rating in db.execute(sql, [site_id, since, until]):
+            a = acc.setdefault(name, {"votes": 0, "satisfied": 0})
+            a["votes"] += 1
+            a["satisfied"] += rating >= SATISFIED_AT_LEAST
+        for a in acc.values():
+            a["rate"] = rules.on_time_rate(a["satisfied"], a["votes"])
+        out[key] = dict(sorted(acc.items()))
+    return out
+
+
+def register_rows(db: sqlite_utils.Database, site: Site, start: date, end: date,
+                  field: str | None = None) -> list[list]:
+    """Form 02 rows (14 columns) for dossiers received in [start, end]."""
+    cal = ops.calendar_for(db, site.id)
+    lo = datetime.combine(start, datetime.min.time(), cal.tz).timestamp()
+    hi = datetime.combine(date.fromordinal(end.toordinal() + 1), datetime.min.time(), cal.tz).timestamp()
+    sql = ("SELECT code, procedure_name, sets, applicant_name, applicant, agency, received_at, legal_due_at, "
+           "ready_at, returned_at, status, postal_tracking, apologies FROM dossiers WHERE site_id = ? "
+           "AND received_at >= ? AND received_at < ?")
+    args: list = [site.id, lo, hi]
+    if field:
+        sql += " AND field = ?"
+        args.append(field)
+    out = []
+    import json
+
+    def d(ts: float | None) -> str:
+        return "" if ts is None else datetime.fromtimestamp(ts, cal.tz).strftime("%H:%M %d/%m/%Y")
+
+    for i, r in enumerate(db.execute(sql + " ORDER BY received_at", args), 1):
+        a = json.loads(r[4])
+        first_transfer = db.execute("SELECT MIN(at) FROM dossier_events WHERE code = ? AND kind = 'transferred'",
+                                    [r[0]]).fetchone()[0]
+        notes = []
+        if r[12]:
+            notes.append("Có phiếu xin lỗi")
+        if r[11]:
+            notes.append(f"BCCI {r[11]}")
+        out.append([i, r[0], r[1], r[2], r[3], ", ".join(x for x in (a.get("address"), a.get("phone")) if x),
+                    r[5], d(r[6]), d(r[7]), d(first_transfer), d(r[8]), d(r[9]),
+                    "Đã ký" if r[10] == "returned" else "", "; ".join(notes)])
+    return out

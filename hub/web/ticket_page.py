@@ -1,0 +1,76 @@
+"""The public ticket page a citizen's phone opens from the QR on a printed ticket (issue #3).
+
+Shows the number, service, status, people ahead and estimated wait, refreshing itself; nothing personal
+(the ticket holds no personal data). JSON stays at /api/v1/sites/<site>/tickets/<id>.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from hub.domain.errors import DomainError
+from hub.ops.context import Ctx, Effects
+from hub.ops.queue import ticket_status
+from hub.store import sites as site_store
+
+if TYPE_CHECKING:
+    from hub.app import Hub
+
+REFRESH_S = 20
+
+
+def status_text(t: dict, counter_name: str | None) -> str:
+    """The ticket's state in the words a citizen understands (pure)."""
+    where = counter_name or (f"Quầy {t['counter']}" if t.get("counter") else "")
+    if t["status"] == "waiting":
+        wait = t.get("est_wait_min")
+        ahead = f"Trước ông/bà còn {t.get('people_ahead', 0)} người."
+        return ahead + (f" Thời gian chờ dự kiến khoảng {max(1, wait)} phút." if wait is not None else "")
+    return {
+        "called": f"Đã đến lượt: xin mời đến {where}.",
+        "held": f"Đang tạm giữ tại {where}.",
+        "done": "Đã phục vụ xong. Cảm ơn ông/bà.",
+        "no_show": "Đã qua lượt (vắng mặt khi được gọi). Xin hỏi cán bộ hướng dẫn.",
+        "expired": "Phiếu đã hết hiệu lực.",
+    }.get(t["status"], t["status"])
+
+
+def _page(title: str, body: str, refresh: bool) -> str:
+    meta = f"<meta http-equiv='refresh' content='{REFRESH_S}'>" if refresh else ""
+    return ("<!doctype html><html lang='vi'><meta charset='utf-8'><meta name='viewport' "
+            "content='width=device-width,initial-scale=1'>" + meta + "<title>" + html.escape(title) +
+            "</title><style>body{font-family:sans-serif;max-width:30em;margin:1em auto;padding:0 1em;"
+            "text-align:center}.n{font-size:5em;font-weight:bold;color:#b00;margin:.2em 0}.st{font-size:1.3em;"
+            "font-weight:bold}</style><body>" + body + "</body></html>")
+
+
+async def ticket_page(request: web.Request) -> web.Response:
+    from hub.web.app import HUB_KEY
+
+    hub: Hub = request.app[HUB_KEY]  # type: ignore[assignment]
+    try:
+        site = site_store.get_site(hub.db, request.match_info["site"])
+        t = ticket_status(Ctx(hub.db, site, None, hub.clock(), Effects()), int(request.match_info["ticket_id"]))
+    except (DomainError, ValueError):
+        body = "<p>Không tìm thấy phiếu này.</p>"
+        return web.Response(text=_page("Phiếu số thứ tự", body, False), content_type="text/html", status=404)
+    t = t["ticket"]
+    counter = None
+    if t.get("counter"):
+        try:
+            counter = site_store.get_counter(hub.db, site.id, t["counter"]).name
+        except DomainError:
+            counter = None
+    body = (f"<p>{html.escape(site.name)}</p><p>Phiếu số thứ tự · {html.escape(t['service_name'])}</p>"
+            f"<p class='n'>{html.escape(t['number'])}</p>"
+            f"<p class='st'>{html.escape(status_text(t, counter))}</p>"
+            f"<p><small>Cập nhật mỗi {REFRESH_S} giây.</small></p>")
+    live = t["status"] in ("waiting", "called", "held")
+    return web.Response(text=_page(f"Số {t['number']}", body, live), content_type="text/html")
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/t/{site}/{ticket_id}", ticket_page)

@@ -1,0 +1,94 @@
+"""Citizen-facing words, Vietnamese first, English second. `t(key, lang, **values)`."""
+
+from __future__ import annotations
+
+STRINGS: dict[str, tuple[str, str]] = {
+    # dispenser
+    "welcome": ("Xin mời chọn lĩnh vực", "Please choose a field"),
+    "choose_service": ("Chọn dịch vụ", "Choose a service"),
+    "choose_priority": ("Ông/bà có thuộc diện ưu tiên không?", "Do you have priority?"),
+    "prio_none": ("Không ưu tiên", "No priority"),
+    "prio_elderly": ("Người cao tuổi (từ 60 tuổi)", "Elderly (60+)"),
+    "prio_disability": ("Người khuyết tật", "Person with disability"),
+    "prio_pregnant": ("Phụ nữ mang thai", "Pregnant woman"),
+    "prio_merit": ("Người có công với cách mạng", "Person with merit"),
+    "confirm_title": ("Xác nhận lấy số", "Confirm your ticket"),
+    "confirm_btn": ("LẤY SỐ", "GET TICKET"),
+    "back": ("Quay lại", "Back"),
+    "home": ("Trang chủ", "Home"),
+    "please_wait": ("Đang lấy số, xin chờ…", "Getting your number, please wait…"),
+    "your_number": ("Số thứ tự của ông/bà", "Your number"),
+    "take_ticket": ("Xin mời nhận phiếu bên dưới và chờ gọi số.", "Please take your ticket below and wait to be called."),
+    "no_print": ("Máy in đang gặp sự cố ({why}). Xin ông/bà ghi nhớ số {number} hoặc chụp ảnh màn hình này, "
+                 "và chờ gọi số.",
+                 "The printer has a problem ({why}). Please remember number {number} or take a photo of this "
+                 "screen, and wait to be called."),
+    "ahead": ("Trước ông/bà còn {n} người", "{n} people ahead of you"),
+    "wait": ("Thời gian chờ dự kiến: khoảng {m} phút", "Estimated wait: about {m} min"),
+    "wait_unknown": ("Chưa có quầy mở cho dịch vụ này", "No counter open for this service yet"),
+    "hub_down": ("Hệ thống đang bận hoặc mất kết nối. Xin ông/bà thử lại sau ít phút hoặc hỏi cán bộ hướng dẫn.",
+                 "The system is busy or offline. Please try again in a minute or ask a staff member."),
+    "big_text": ("Chữ to", "Large text"),
+    "normal_text": ("Chữ thường", "Normal text"),
+    "lang_toggle": ("English", "Tiếng Việt"),
+    "lookup": ("Tra cứu thủ tục", "Procedure lookup"),
+    "dossier": ("Tra cứu hồ sơ", "Dossier status"),
+    "state_paper_out": ("hết giấy", "out of paper"),
+    "state_cover_open": ("nắp máy in đang mở", "printer cover open"),
+    "state_offline": ("máy in không hoạt động", "printer offline"),
+    # lookup
+    "search_hint": ("Gõ tên thủ tục, không cần dấu", "Type a procedure name (accents optional)"),
+    "results": ("{n} thủ tục", "{n} procedures"),
+    "no_results": ("Không tìm thấy thủ tục phù hợp. Hãy thử từ khóa khác.", "No matching procedure. Try other words."),
+    "browse_fields": ("Xem theo lĩnh vực", "Browse by field"),
+    "choose_agency": ("Chọn cơ quan giải quyết", "Choose the agency"),
+    "documents": ("Thành phần hồ sơ", "Required documents"),
+    "copies": ("{n} bản", "{n} cop(ies)"),
+    "processing": ("Thời hạn giải quyết", "Processing time"),
+    "days": ("{n} ngày làm việc", "{n} working days"),
+    "same_day": ("Trong ngày", "Same day"),
+    "fee": ("Phí, lệ phí", "Fees"),
+    "forms": ("Mẫu đơn, tờ khai", "Forms"),
+    "result": ("Kết quả", "Result"),
+    "where": ("Nơi nộp hồ sơ", "Where to submit"),
+    "online": ("Dịch vụ công trực tuyến", "Online service"),
+    "online_full": ("Toàn trình (nộp và nhận trực tuyến)", "Full (apply and receive online)"),
+    "online_partial": ("Một phần", "Partial"),
+    "online_none": ("Chưa có", "Not available"),
+    "post": ("Trả kết quả qua bưu điện", "Result by post"),
+    "yes": ("Có", "Yes"),
+    "no": ("Không", "No"),
+    "print_checklist": ("In danh mục giấy tờ", "Print checklist"),
+    "print_failed": ("Không in được ({why}). Xin hỏi cán bộ hướng dẫn.", "Could not print ({why}). Please ask a staff member."),
+    "printed": ("Đã in. Xin mời nhận phiếu.", "Printed. Please take the slip."),
+    "catalog_offline": ("Đang dùng dữ liệu lưu trên máy (phiên bản {v}).", "Using the copy stored on this kiosk (v{v})."),
+    "catalog_empty": ("Chưa tải được danh mục thủ tục. Xin hỏi cán bộ hướng dẫn.",
+                      "The procedure catalogue is not loaded yet. Please ask a staff member."),
+    # dossier
+    "dossier_hint": ("Nhập mã hồ sơ trên giấy hẹn, hoặc đưa mã vạch/mã QR vào máy quét",
+                     "Type the dossier code from your receipt, or scan its barcode/QR"),
+    "dossier_bad_code": ("Mã hồ sơ không hợp lệ. Xin nhập đúng mã in trên giấy hẹn trả kết quả (chữ, số và dấu -).",
+                         "Invalid dossier code. Type the code printed on your receipt (letters, digits and -)."),
+    "dossier_search": ("Tra cứu", "Look up"),
+    "dossier_ready": ("Đã có kết quả. Mời ông/bà đến nhận tại: {where}", "Result ready. Please collect it at: {where}"),
+    "dossier_not_ready": ("Hồ sơ đang được giải quyết. Hẹn trả: {due}", "In progress. Due: {due}"),
+    "dossier_unavailable": ("Chức năng tra cứu hồ sơ chưa sẵn sàng trên hệ thống.",
+                            "Dossier lookup is not available on the system yet."),
+    "applicant": ("Người nộp", "Applicant"),
+    # voting
+    "vote_idle": ("{counter}", "{counter}"),
+    "officer": ("Cán bộ: {name}", "Officer: {name}"),
+    "no_officer": ("Quầy chưa có cán bộ", "No officer at this counter"),
+    "vote_title": ("Ông/bà có hài lòng với việc phục vụ số {number}?", "Are you satisfied with the service for {number}?"),
+    "vote_reasons": ("Xin cho biết lý do chưa hài lòng (chọn một hoặc nhiều):", "Why were you not satisfied? (choose any)"),
+    "vote_send": ("GỬI ĐÁNH GIÁ", "SEND"),
+    "vote_thanks": ("Cảm ơn ông/bà đã đánh giá!", "Thank you for your feedback!"),
+    "vote_idle_hint": ("Sau khi được phục vụ, xin ông/bà đánh giá mức độ hài lòng tại đây.",
+                       "After being served, please rate our service here."),
+}
+
+
+def t(key: str, lang: str = "vi", **values: object) -> str:
+    vi, en = STRINGS[key]
+    text = en if lang == "en" else vi
+    return text.format(**values) if values else text

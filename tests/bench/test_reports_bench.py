@@ -1,0 +1,16 @@
+"""Smoke run of `motcua bench reports` at a small size: the JSON line and its consistency, never timing."""
+
+from __future__ import annotations
+
+from tests.bench.test_benchmarks import run_bench
+
+
+def test_reports_bench_small() -> None:
+    r = run_bench("reports", "--dossiers", "1500", "--lookups", "200")
+    assert r["dossiers"] == 1500 and r["lookups"] == 200
+    assert 6 <= r["events_per_dossier"] <= 12
+    assert r["week"] == "2026-W47" and r["week_received"] > 0
+    assert 0.9 <= r["week_on_time_rate"] <= 1.0
+    for key in ("weekly_report_ms", "lookup_p50_ms", "lookup_p99_ms"):
+        assert isinstance(r[key], float) and r[key] > 0
+    assert r["targets"] == {"weekly_report_ms": 200, "lookup_p99_ms": 5}

@@ -1,0 +1,36 @@
+"""What the lobby shows, from the retained state and the newest call event."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from display_controller.lobby import date_vi, lobby_view
+
+STATE = {
+    "site_name": "Bộ phận một cửa", "notice": "Giờ làm việc…",
+    "services": [{"code": "HT", "name": "Hộ tịch", "waiting": 2}, {"code": "CT", "name": "Chứng thực", "waiting": 0}],
+    "counters": [{"number": 1, "name": "Quầy 1", "status": "open", "current": {"ticket": "1001", "service": "HT"}},
+                 {"number": 2, "name": "Quầy 2", "status": "paused", "current": None}],
+    "last_call": {"call_id": 7, "counter": 1, "ticket": "1001", "service": "HT"},
+}
+
+
+def test_newest_call_from_retained_state_is_highlighted() -> None:
+    v = lobby_view(STATE)
+    assert v.newest == "Mời số 1001 đến Quầy 1"
+    assert [(t.ticket, t.service, t.newest) for t in v.tiles] == [("1001", "Hộ tịch", True), ("—", "", False)]
+    assert v.waiting == (("Hộ tịch", 2), ("Chứng thực", 0))
+
+
+def test_a_call_event_ahead_of_the_state_shows_at_once_but_an_old_one_does_not_override() -> None:
+    call = {"call_id": 8, "counter": 2, "ticket": "2001", "service": "CT"}
+    v = lobby_view(STATE, call)
+    assert v.newest == "Mời số 2001 đến Quầy 2"
+    assert [(t.ticket, t.newest) for t in v.tiles] == [("1001", False), ("2001", True)]
+    old = {"call_id": 3, "counter": 2, "ticket": "2000", "service": "CT"}
+    assert [t.ticket for t in lobby_view(STATE, old).tiles] == ["1001", "—"]
+
+
+def test_vietnamese_date() -> None:
+    assert date_vi(datetime(2026, 11, 23)) == "Thứ Hai, ngày 23/11/2026"
+    assert date_vi(datetime(2026, 11, 29)) == "Chủ Nhật, ngày 29/11/2026"

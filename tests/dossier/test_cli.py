@@ -1,0 +1,225 @@
+"""The administrator's commands: catalogue import (with a per-row error report), the calendar check,
+the weekly report PDF and the tracking register export."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+import subprocess
+import time
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from hub.app import open_data_dir
+from hub.store import catalogue
+from hub.store.db import transaction
+from motcua.bench.reports import seed as seed_year
+from motcua.cli import main
+from tests.support.hubproc import InProcessHub, prepare
+
+GOOD = ("thu-tuc-a,1.000001,Cấp bản sao trích lục hộ tịch,tu-phap,commune,UBND cấp xã,1,8000,"
+        "\"Tờ khai|1; Giấy tờ tùy thân|1\",,Bản sao trích lục,full,có,")
+CSV = "\n".join([
+    "id,code,name,field,level,agency,processing_days,fee_vnd,documents,forms,result,online_level,post_return,steps",
+    GOOD,
+    "thu-tuc-b,1.23,Thủ tục mã sai,tu-phap,commune,UBND cấp xã,3,0,Đơn|1,,,,,",
+    "thu-tuc-c,,Thủ tục thời hạn sai,tu-phap,commune,UBND cấp xã,ba ngày,0,Đơn|1,,,,,",
+    "thu-tuc-d,,Thủ tục thiếu cơ quan,tu-phap,commune,,3,0,Đơn|1,,,,,",
+    "thu-tuc-e,,Liên thông viết sai,tu-phap,commune,UBND cấp xã,3,0,Đơn|1,,,,,\"UBND xã|Thẩm định\"",
+    "thu-tuc-f,,Lĩnh vực lạ,linh-vuc-la,commune,UBND cấp xã,3,0,Đơn|1,,,,,",
+    GOOD.replace("thu-tuc-a", "thu-tuc-a"),
+    "",
+])
+
+
+def test_catalog_import_reports_each_bad_row_and_keeps_the_good(tmp_path: Path, capsys) -> None:
+    prepare(tmp_path)
+    f = tmp_path / "catalogue.csv"
+    f.write_text(CSV, encoding="utf-8")
+    rc = main(["hub", "catalog", "import", "--data", str(tmp_path), str(f)])
+    out = capsys.readouterr()
+    assert rc == 1
+    err = out.err
+    assert "Nhập danh mục [" in err  # the progress bar
+    assert "dòng 3 (thu-tuc-b): mã TTHC quốc gia '1.23' không đúng dạng 1.004873" in err
+    assert "dòng 4 (thu-tuc-c): thời hạn (ngày) 'ba ngày' không phải là số" in err
+    assert "dòng 5 (thu-tuc-d): thiếu cột bắt buộc agency" in err
+    assert "dòng 6 (thu-tuc-e): bước liên thông 1 phải có dạng 'cơ quan|nội dung|số ngày'" in err
+    assert "thủ tục thu-tuc-f: lĩnh vực 'linh-vuc-la' chưa có trong danh mục lĩnh vực" in err
+    assert "thủ tục thu-tuc-a: mã định danh bị trùng trong tệp" in err
+    assert "Đã nhập 1 thủ tục; 6 mục lỗi (không nhập)" in out.out
+    db = open_data_dir(tmp_path)
+    doc = catalogue.get(db, "thu-tuc-a")
+    assert doc["documents"] == [{"name": "Tờ khai", "copies": 1}, {"name": "Giấy tờ tùy thân", "copies": 1}]
+    assert doc["post_return"] is True and doc["fee_vnd"] == 8000
+    assert catalogue.count(db) == 1
+
+
+def test_catalog_import_json_bumps_version_and_kiosks_are_told(tmp_path: Path) -> None:
+    prepare(tmp_path)
+    db = open_data_dir(tmp_path)
+    with transaction(db):
+        catalogue.load(db, json.loads(catalogue.STARTER.read_text(encoding="utf-8")))
+    v1 = catalogue.version(db)
+    db.conn.close()
+    h = InProcessHub(tmp_path).start()
+    try:
+        kiosk = h.device("kiosk", start=False)
+        configs: list[dict] = []
+        kiosk.on_config = configs.append
+        kiosk.start()
+        assert kiosk.wait_connected(10)
+        import urllib.request
+
+        def catalog(since: int) -> dict:
+            url = f"http://127.0.0.1:{h.http_port}/api/v1/catalog?since={since}"
+            with urllib.request.urlopen(url, timeout=5) as r:
+                return json.loads(r.read())
+
+        full = catalog(0)
+        assert full["full"] is True and full["version"] == v1 and len(full["procedures"]) == 120
+        assert {f["code"] for f in full["fields"]} >= {"tu-phap", "dat-dai"}
+        assert catalog(v1)["procedures"] == []
+        changed = json.loads(catalogue.STARTER.read_text(encoding="utf-8"))
+        changed["procedures"][0]["fee"] = "Miễn lệ phí"
+        f = tmp_path / "update.json"
+        f.write_text(json.dumps({"procedures": [changed["procedures"][0]]}, ensure_ascii=False), encoding="utf-8")
+        assert main(["hub", "catalog", "import", "--data", str(tmp_path), str(f)]) == 0
+        delta = catalog(v1)
+        assert delta["full"] is False and delta["version"] == v1 + 1
+        assert [p["id"] for p in delta["procedures"]] == ["khai-sinh"] and delta["procedures"][0]["fee"] == "Miễn lệ phí"
+        # Importing the same file again changes nothing: kiosks download nothing.
+        assert main(["hub", "catalog", "import", "--data", str(tmp_path), str(f)]) == 0
+        assert catalog(v1 + 1)["procedures"] == [] and catalog(0)["version"] == v1 + 1
+        # The device config carries the version (the hub re-publishes configs after an import).
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not any(c.get("catalog_version") == v1 + 1 for c in configs):
+            time.sleep(0.1)
+        assert configs[0]["catalog_version"] == v1
+        assert any(c.get("catalog_version") == v1 + 1 for c in configs), "kiosk never told of the new catalogue"
+    finally:
+        h.stop()
+
+
+def test_calendar_due_without_a_database(capsys, monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("MOTCUA_DATA", str(tmp_path / "none"))
+    assert main(["hub", "calendar", "due", "--received", "2026-02-13T09:00", "--working-days", "3"]) == 0
+    out = capsys.readouterr()
+    assert out.out.strip() == "2026-02-25T17:00+07:00" and "Thứ Tư 25/02/2026" in out.err
+    assert not (tmp_path / "none").exists(), "the national calendar needs no database"
+    assert main(["hub", "calendar", "due", "--received", "13/02/2026", "--working-days", "3"]) == 2
+    assert "không hợp lệ" in capsys.readouterr().err
+
+
+def test_calendar_due_uses_the_site_configuration(tmp_path: Path, capsys) -> None:
+    prepare(tmp_path)
+    cfg = tmp_path / "settings.json"
+    cfg.write_text(json.dumps({"calendar": {"days_off": ["2026-03-03"], "hours": [["08:00", "12:00"],
+                                                                                 ["13:00", "16:30"]]}}))
+    assert main(["hub", "dossier", "settings", "--data", str(tmp_path), "--site", "demo", str(cfg)]) == 0
+    capsys.readouterr()
+    assert main(["hub", "calendar", "due", "--data", str(tmp_path), "--site", "demo",
+                 "--received", "2026-03-02T09:00", "--working-days", "1"]) == 0
+    assert capsys.readouterr().out.strip() == "2026-03-04T16:30+07:00"
+    cfg.write_text(json.dumps({"calendar": {"hours": [["8h", "12:00"]]}}))
+    assert main(["hub", "dossier", "settings", "--data", str(tmp_path), "--site", "demo", str(cfg)]) == 2
+    assert "giờ làm việc không hợp lệ" in capsys.readouterr().err
+
+
+def _history(tmp_path: Path) -> None:
+    prepare(tmp_path)
+    db = open_data_dir(tmp_path)
+    counts = seed_year(db, "demo", 2500, random.Random(7), progress=False)
+    # A few votes linked to dossiers returned in the reported week.
+    from tests.dossier.conftest import local_ts
+
+    rows = db.execute("SELECT code, officer, returned_at FROM dossiers WHERE returned_at >= ? AND returned_at < ? "
+                      "ORDER BY returned_at LIMIT 12", [local_ts("2026-11-16T00:00"),
+                                                        local_ts("2026-11-23T00:00")]).fetchall()
+    assert len(rows) == 12
+    with transaction(db):
+        for i, (code, officer, at) in enumerate(rows):
+            db.execute("INSERT INTO votes(site_id, ticket_id, counter, officer, service, rating, dossier_code, at) "
+                       "VALUES('demo', ?, 1, ?, 'HT', ?, ?, ?)", [100000 + i, officer, 4 if i % 4 else 1, code, at])
+    db.conn.close()
+    assert counts["dossiers"] == 2500
+
+
+def test_weekly_report_pdf(tmp_path: Path, capsys) -> None:
+    _history(tmp_path)
+    out = tmp_path / "w47.pdf"
+    assert main(["hub", "report", "weekly", "--data", str(tmp_path), "--site", "demo", "--week", "2026-W47",
+                 "--pdf", str(out), "--json"]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    t = rep["report"]["total"]
+    assert t["received"] == 50 and t["finished"] > 0
+    assert t["late"] + t["open_overdue"] == t["late_with_apology"] + t["late_without_apology"]
+    assert sum(v["received"] for v in rep["report"]["by_agency"].values()) == t["received"]
+    text = " ".join("\n".join(p.extract_text() for p in PdfReader(str(out)).pages).split())
+    parts = ["BÁO CÁO TUẦN KẾT QUẢ GIẢI QUYẾT HỒ SƠ THỦ TỤC HÀNH CHÍNH", "Tuần 2026-W47 (từ 2026-11-16 đến 2026-11-22)",
+             "I. SỐ LIỆU TỔNG HỢP", f"Tổng số hồ sơ tiếp nhận: {t['received']}",
+             f"Hồ sơ trễ hẹn có Phiếu xin lỗi: {t['late_with_apology']}", "Tỷ lệ giải quyết đúng hạn",
+             "Biểu đồ: hồ sơ đúng hạn và trễ hẹn theo cơ quan", "II. THEO CƠ QUAN GIẢI QUYẾT", "III. THEO LĨNH VỰC",
+             "IV. THEO CÔNG CHỨC TIẾP NHẬN", "V. KẾT QUẢ ĐÁNH GIÁ SỰ HÀI LÒNG", "Theo công chức", "Theo cơ quan"]
+    pos = -1
+    for p in parts:
+        nxt = text.find(p, pos + 1)
+        assert nxt > pos, f"{p!r} missing or out of order"
+        pos = nxt
+    assert "Nguyễn Thị Lan" in text  # satisfaction per officer, by name
+    subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(out), str(tmp_path / "w47")], check=True)
+    assert (tmp_path / "w47-1.png").exists()
+    assert main(["hub", "report", "weekly", "--data", str(tmp_path), "--site", "demo", "--week", "2026-47"]) == 2
+    assert "không hợp lệ" in capsys.readouterr().err
+
+
+def test_register_export_csv_and_pdf(tmp_path: Path, capsys) -> None:
+    _history(tmp_path)
+    c, p = tmp_path / "so.csv", tmp_path / "so.pdf"
+    assert main(["hub", "register", "export", "--data", str(tmp_path), "--site", "demo", "--from", "2026-11-16",
+                 "--to", "2026-11-20", "--csv", str(c), "--pdf", str(p)]) == 0
+    assert capsys.readouterr().out.strip() == "50 hồ sơ trong sổ"
+    with c.open(encoding="utf-8-sig") as f:
+        rows = list(csv.reader(f))
+    assert rows[0][:4] == ["TT", "Mã hồ sơ", "Tên TTHC", "Số lượng hồ sơ (bộ)"] and len(rows[0]) == 14
+    assert len(rows) == 51 and rows[1][1].startswith("TTHCC-261116-")
+    text = " ".join(PdfReader(str(p)).pages[0].extract_text().split())
+    assert "SỔ THEO DÕI HỒ SƠ" in text and "Cơ quan chủ trì giải quyết" in text and rows[1][1] in text
+
+
+def test_catalog_import_replace_withdraws_what_the_file_no_longer_lists(tmp_path: Path, capsys) -> None:
+    prepare(tmp_path)
+    db = open_data_dir(tmp_path)
+    with transaction(db):
+        catalogue.load(db, json.loads(catalogue.STARTER.read_text(encoding="utf-8")))
+    v1 = catalogue.version(db)
+    starter = json.loads(catalogue.STARTER.read_text(encoding="utf-8"))
+    keep = starter["procedures"][:3]
+    broken = {**starter["procedures"][3], "documents": []}  # a bad entry is reported, not withdrawn
+    f = tmp_path / "small.json"
+    f.write_text(json.dumps({"procedures": [*keep, broken]}, ensure_ascii=False), encoding="utf-8")
+    assert main(["hub", "catalog", "import", "--data", str(tmp_path), "--replace", str(f)]) == 1
+    out = capsys.readouterr().out
+    assert "đã rút 116 thủ tục không còn trong tệp" in out
+    delta = catalogue.changes_since(db, v1)
+    assert delta["version"] == v1 + 1 and len(delta["removed"]) == 116 and delta["procedures"] == []
+    assert catalogue.count(db) == 4 and catalogue.get(db, broken["id"]) is not None
+
+
+def test_dossier_form_reprint(tmp_path: Path, capsys) -> None:
+    _history(tmp_path)
+    db = open_data_dir(tmp_path)
+    code = db.execute("SELECT code FROM dossiers WHERE apologies > 0 LIMIT 1").fetchone()[0]
+    db.conn.close()
+    out = tmp_path / "f.pdf"
+    assert main(["hub", "dossier", "form", "--data", str(tmp_path), "--site", "demo", code, "--form", "apology",
+                 "--pdf", str(out)]) == 0
+    assert "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ" in PdfReader(str(out)).pages[0].extract_text()
+    assert main(["hub", "dossier", "form", "--data", str(tmp_path), "--site", "demo", code, "--form", "04",
+                 "--pdf", str(out)]) == 0
+    assert "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ" in PdfReader(str(out)).pages[0].extract_text()
+    assert main(["hub", "dossier", "form", "--data", str(tmp_path), "--site", "demo", "TTHCC-200101-0001",
+                 "--form", "03", "--pdf", str(out)]) == 2
+    assert "Không tìm thấy hồ sơ có mã này." in capsys.readouterr().err

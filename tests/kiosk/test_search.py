@@ -1,0 +1,67 @@
+"""Procedure search on the kiosk's replica: without diacritics, any case, ranked."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from hub.store.catalogue import STARTER
+from kiosk.catalog import Catalog
+from kiosk.search import make_entry, search
+
+
+@pytest.fixture(scope="module")
+def entries():
+    doc = json.loads(STARTER.read_text())
+    return [make_entry(p) for p in doc["procedures"]]
+
+
+@pytest.mark.parametrize("query", ["dang ky khai sinh", "ĐĂNG KÝ KHAI SINH", "Dang Ky Khai Sinh", "  dang   ky khai sinh "])
+def test_without_diacritics_finds_the_procedure_first(entries, query: str) -> None:
+    assert search(entries, query)[0].name == "Đăng ký khai sinh"
+
+
+def test_word_prefixes_as_typed_key_by_key(entries) -> None:
+    assert search(entries, "ket h")[0].name == "Đăng ký kết hôn"
+    assert search(entries, "khai t")[0].name == "Đăng ký khai tử"
+
+
+def test_keywords_and_code_match_but_rank_below_names(entries) -> None:
+    by_code = search(entries, "1.001193")
+    assert by_code and by_code[0].name == "Đăng ký khai sinh"
+    names = [e.name for e in search(entries, "giay khai sinh", 10)]
+    assert "Đăng ký khai sinh" in names
+
+
+def test_nothing_for_junk_and_sql(entries) -> None:
+    assert search(entries, "") == []
+    assert search(entries, "zzzqqq") == []
+    assert search(entries, "' OR 1=1 --") == []
+
+
+def test_replica_applies_full_then_delta_and_survives_reopen(tmp_path: Path) -> None:
+    db = tmp_path / "catalog.db"
+    cat = Catalog(db)
+    proc = {"id": "khai-sinh", "name": "Đăng ký khai sinh", "field": "tu-phap", "agency": "UBND xã"}
+    other = {"id": "ket-hon", "name": "Đăng ký kết hôn", "field": "tu-phap", "agency": "UBND xã"}
+    cat.apply({"version": 3, "full": True, "fields": [{"code": "tu-phap", "name": "Tư pháp – Hộ tịch"}],
+               "procedures": [proc, other], "removed": []})
+    assert cat.version == 3 and len(cat) == 2
+    cat.apply({"version": 4, "full": False, "fields": [], "procedures": [{**other, "name": "Đăng ký kết hôn (mới)"}],
+               "removed": ["khai-sinh"]})
+    cat.close()
+    again = Catalog(db)
+    assert again.version == 4
+    assert [e.name for e in again.search("ket hon")] == ["Đăng ký kết hôn (mới)"]
+    assert again.search("khai sinh") == []
+    assert again.fields() == [{"code": "tu-phap", "name": "Tư pháp – Hộ tịch", "name_en": None, "count": 1}]
+
+
+def test_words_typed_as_word_starts_and_inner_substrings_as_fallback(entries) -> None:
+    assert all("hộ kinh doanh" in e.name for e in search(entries, "ho k", 4))
+    assert search(entries, "hai sinh")[0].name == "Đăng ký khai sinh"  # no word starts "hai": substrings
+    from hub.domain.text import fold
+
+    assert all(any(w.startswith("k") for w in fold(e.name).split()) for e in search(entries, "k"))

@@ -1,0 +1,67 @@
+"""The counter terminal at 800×480 on Xvfb: sign in, call, recall, transfer, done, hub loss.
+
+Real hub, real broker, the real Kivy app in its own process; screenshots in test-artifacts/counter/.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kiosk.core import KioskCore
+from tests.support.hubproc import InProcessHub
+from tests.support.kivyrun import KivyRun
+from tests.ui.conftest import device_file
+
+
+def _run(xvfb, artifacts_dir: Path, tmp_path: Path, config: Path, steps: list[dict]) -> KivyRun:
+    return KivyRun("counter_terminal.app:make_test_app", [str(config)], steps, xvfb.env(), artifacts_dir / "counter",
+                   tmp_path / "ui-counter", size=(800, 480), timeout=180).start()
+
+
+def test_officer_day_at_the_counter(hub: InProcessHub, xvfb, artifacts_dir: Path, tmp_path: Path) -> None:
+    kiosk = KioskCore(hub.device("kiosk"))
+    for service in ("HT", "HT", "CT"):
+        kiosk.issue_ticket(service)
+    config = device_file(hub, "counter", counter=2)  # Quầy 2 serves HT and CT
+    run = _run(xvfb, artifacts_dir, tmp_path, config, [
+        {"wait_text": ["title", "Quầy 2"]},
+        {"keys": "lan1"}, {"tap": "pin"}, {"keys": "9999"}, {"tap": "login"},
+        {"wait_text": ["message", "không đúng"]},
+        {"screenshot": "counter-login-wrong-pin"},
+        {"tap": "pin"}, {"taps": ["key:del"] * 4}, {"keys": "1111"}, {"tap": "login"},
+        {"wait_text": ["header", "Nguyễn Thị Lan"]},
+        {"wait_text": ["waiting", "Hộ tịch: 2 người chờ"]},
+        {"tap": "act:next"},
+        {"wait_text": ["current", "1001"]},
+        {"wait_text": ["waiting", "Hộ tịch: 1 người chờ"]},
+        {"screenshot": "counter-serving"},
+        {"state": "serving"},
+        {"tap": "act:recall"}, {"wait_text": ["message", "Đã gọi lại số 1001"]},
+        {"tap": "act:done"}, {"wait_text": ["message", "Đã hoàn thành số 1001"]},
+        {"wait_text": ["today", "1 đã xong"]},
+        {"tap": "act:skip"}, {"wait_text": ["message", "Quầy chưa gọi số nào"]},
+        {"tap": "act:next"}, {"wait_text": ["current", "1002"]},
+        {"tap": "act:transfer"}, {"wait": "to_service:CT"},
+        {"screenshot": "counter-transfer"},
+        {"tap": "to_counter:3"}, {"wait_text": ["message", "sang quầy 3"]},
+        {"wait_text": ["current", "—"]},
+        {"tap": "act:next"}, {"wait_text": ["current", "2001"]},
+        {"mark": "hub_down"}, {"await": "go_on"},
+        {"wait_text": ["online", "MẤT KẾT NỐI"]},
+        {"tap": "act:next"}, {"wait_text": ["message", "Mất kết nối với máy chủ"]},
+        {"tap": "act:done"}, {"wait_text": ["message", "sẽ gửi lên máy chủ khi có kết nối"]},
+        {"screenshot": "counter-offline"},
+        {"state": "offline"},
+    ])
+    run.wait_mark("hub_down")
+    hub.thread.stop()  # the hub and its broker go away
+    hub.thread = None
+    run.go("go_on")
+    result = run.finish()
+    serving = result["states"]["serving"]
+    assert serving["current"] == "1001" and serving["current_service"] == "Hộ tịch"
+    assert "Nguyễn Thị Lan" in serving["header"] and "Quầy 2" in serving["header"]
+    offline = result["states"]["offline"]
+    assert offline["online"] == "MẤT KẾT NỐI" and offline["current"] == "—"
+    for name in ("counter-serving", "counter-transfer", "counter-offline", "counter-login-wrong-pin"):
+        assert (artifacts_dir / "counter" / f"{name}.png").is_file()

@@ -1,0 +1,108 @@
+"""The ticket dispenser as a citizen uses it: touches on the real app, a real hub, the printed PNG."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image
+
+from tests.ui.conftest import device_file, kiosk_run
+
+
+def _tickets(hub) -> list[tuple]:
+    return hub.hub.db.execute("SELECT number, service, priority FROM tickets ORDER BY id").fetchall()
+
+
+def test_take_a_ticket_and_see_it_printed(hub, xvfb, artifacts_dir: Path, tmp_path: Path) -> None:
+    printed = tmp_path / "printed"
+    cfg = device_file(hub, "kiosk", hardware={"printer": {"type": "sim", "dir": str(printed)}})
+    run = kiosk_run(xvfb, artifacts_dir, tmp_path, "dispenser", cfg, [
+        {"wait": "field:tu-phap"}, {"screenshot": "dispenser-1-fields"},
+        {"tap": "field:tu-phap"}, {"wait": "service:HT"}, {"screenshot": "dispenser-2-services"},
+        {"tap": "service:HT"}, {"wait": "confirm"}, {"tap": "prio:elderly"}, {"wait": "confirm"},
+        {"screenshot": "dispenser-3-confirm"},
+        {"double_tap": "confirm"},  # an impatient finger: one ticket only
+        {"wait": "number"}, {"state": "result"}, {"screenshot": "dispenser-4-number"},
+        {"tap": "home"}, {"wait": "field:tu-phap"},
+        {"tap": "hdr:lang"}, {"tap": "hdr:large"}, {"wait_text": ["title", "Please choose"]},
+        {"state": "english"}, {"screenshot": "dispenser-5-english-large"},
+    ])
+    result = run.finish()
+    shown = result["states"]["result"]
+    assert shown["number"] == "1001"
+    assert "Hộ tịch" in shown["service"]
+    assert "Trước ông/bà còn 0 người" in shown["ahead"]
+    assert "nhận phiếu" in shown["instruction"]
+    assert _tickets(hub) == [("1001", "HT", "elderly")], "a double tap must issue exactly one ticket"
+    pngs = sorted(printed.glob("*.png"))
+    assert len(pngs) == 1 and "1001" in pngs[0].name
+    assert Image.open(pngs[0]).width == 576
+    assert result["states"]["english"]["title"] == "Please choose a field"
+
+
+def test_hub_down_then_printer_out(hub, xvfb, artifacts_dir: Path, tmp_path: Path) -> None:
+    """What the citizen sees when the hub is unreachable (a retry gives one ticket), and when the printer
+    has no paper (the number on screen, with what to do)."""
+    import time
+
+    from tests.support.hubproc import InProcessHub
+
+    cfg = device_file(hub, "kiosk", hardware={"printer": {"type": "sim", "dir": str(tmp_path / "p"),
+                                                          "state": "paper_out"},
+                                              "screen": {"idle_timeout_s": 120}})
+    run = kiosk_run(xvfb, artifacts_dir, tmp_path, "dispenser-failures", cfg, [
+        {"wait": "field:tu-phap"}, {"tap": "field:tu-phap"}, {"wait": "service:CT"}, {"tap": "service:CT"},
+        {"wait": "confirm"}, {"mark": "confirm"}, {"await": "down"},
+        {"tap": "confirm"}, {"wait_text": ["error", "mất kết nối"], "timeout": 30}, {"state": "hub_down"},
+        {"screenshot": "dispenser-6-hub-down"}, {"mark": "restart"}, {"await": "up"},
+        {"tap": "confirm"}, {"wait": "number", "timeout": 30}, {"state": "paper_out"},
+        {"screenshot": "dispenser-7-printer-out"},
+    ])
+    run.wait_mark("confirm")
+    hub.thread.stop()
+    run.go("down")
+    run.wait_mark("restart")
+    h2 = InProcessHub(hub.data, http_port=hub.http_port, mqtt_port=hub.mqtt_port).start()
+    hub.thread = None
+    try:
+        deadline = time.monotonic() + 40
+        while h2.hub.db.execute("SELECT status FROM devices WHERE role = 'kiosk'").fetchone()[0] != "online":
+            assert time.monotonic() < deadline, "the kiosk never reconnected"
+            time.sleep(0.2)
+        run.go("up")
+        result = run.finish()
+        rows = h2.hub.db.execute("SELECT number, service FROM tickets").fetchall()
+    finally:
+        h2.stop()
+    st = result["states"]
+    assert "mất kết nối" in st["hub_down"]["error"] and "confirm" in st["hub_down"]
+    assert st["paper_out"]["number"] == "2001"
+    assert "hết giấy" in st["paper_out"]["instruction"] and "2001" in st["paper_out"]["instruction"]
+    assert rows == [("2001", "CT")], "the retry after the hub came back gave exactly one ticket"
+
+
+def test_idle_kiosk_returns_to_the_first_screen(hub, xvfb, artifacts_dir: Path, tmp_path: Path) -> None:
+    cfg = device_file(hub, "kiosk", hardware={"printer": {"type": "sim", "dir": str(tmp_path / "p")},
+                                              "screen": {"idle_timeout_s": 4}})
+    run = kiosk_run(xvfb, artifacts_dir, tmp_path, "dispenser-idle", cfg, [
+        {"wait": "field:dat-dai"}, {"tap": "hdr:lang"}, {"tap": "field:dat-dai"}, {"wait": "service:DD"},
+        {"state": "left_alone"}, {"wait": "field:tu-phap", "timeout": 15}, {"state": "after_idle"},
+    ])
+    st = run.finish()["states"]
+    assert "service:DD" in st["left_alone"] and st["left_alone"]["title"] == "Choose a service"
+    assert st["after_idle"]["title"] == "Xin mời chọn lĩnh vực", "back home, and back in Vietnamese"
+
+
+def test_without_the_hub_the_kiosk_says_it_is_connecting(xvfb, artifacts_dir: Path, tmp_path: Path) -> None:
+    from devicekit.config import DeviceConfig
+    from tests.support.net import free_port
+
+    cfg = DeviceConfig(device_id="demo-kiosk-09", secret="x", site="demo", role="kiosk", broker_port=free_port(),
+                       data_dir=tmp_path / "state")
+    path = tmp_path / "kiosk.json"
+    cfg.save(path)
+    run = kiosk_run(xvfb, artifacts_dir, tmp_path, "dispenser-no-hub", path, [
+        {"wait_text": ["waiting", "Đang kết nối"]}, {"sleep": 1.0}, {"state": "waiting"},
+        {"screenshot": "dispenser-0-connecting"},
+    ])
+    assert "Connecting" in run.finish()["states"]["waiting"]["waiting"]

@@ -1,0 +1,79 @@
+"""The lobby screen at 16:9 on Xvfb, with its LED boards and announcer, over a real hub and broker.
+
+Screenshots: test-artifacts/display/lobby-*.png; LED boards as drawn by the simulated driver:
+test-artifacts/display/led/led-<counter>.png.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from counter_terminal.core import CounterCore
+from display_controller.voicepack import build_espeak_pack
+from kiosk.core import KioskCore
+from tests.support.hubproc import InProcessHub
+from tests.support.kivyrun import KivyRun
+from tests.ui.conftest import device_file
+
+
+def _lobby(xvfb, artifacts: Path, workdir: Path, config: Path, hardware: dict, steps: list[dict]) -> KivyRun:
+    return KivyRun("display_controller.app:make_test_app", [str(config), json.dumps(hardware)], steps, xvfb.env(),
+                   artifacts, workdir, size=(1280, 720), timeout=120).start()
+
+
+def test_lobby_shows_calls_and_restarts_without_reannouncing(hub: InProcessHub, xvfb, artifacts_dir: Path,
+                                                             tmp_path: Path) -> None:
+    pack = build_espeak_pack(tmp_path / "voice", "south")
+    art = artifacts_dir / "display"
+    shutil.rmtree(art / "led", ignore_errors=True)
+    kiosk = KioskCore(hub.device("kiosk"))
+    for service in ("HT", "HT", "CT", "DD"):
+        kiosk.issue_ticket(service)
+    c1 = CounterCore(hub.device("counter", counter=1))
+    c3 = CounterCore(hub.device("counter", counter=3))
+    c1.login("lan1", "1111")
+    c3.login("trang3", "3333")
+    config = device_file(hub, "display")
+    hardware = {"led": {"bus": f"png:{art / 'led'}", "width": 128, "height": 32},
+                "audio": {"out": f"wav:{tmp_path / 'wav1'}", "dialect": "south", "voice_pack": str(pack.path),
+                          "repeats": 1}}
+    run = _lobby(xvfb, art, tmp_path / "ui-lobby-1", config, hardware, [
+        {"wait_text": ["site", "Hòa An"]},
+        {"mark": "ready"}, {"await": "called"},
+        {"wait_text": ["newest", "Mời số 2001 đến Quầy 3"]},
+        {"wait_text": ["counter:1", "1001"]},
+        {"wait_text": ["waiting", "Hộ tịch: 1"]},
+        {"wait_text": ["board", "Đang chờ: 2"]},
+        {"sleep": 1.0},
+        {"screenshot": "lobby-calls"},
+        {"state": "calls"},
+    ])
+    run.wait_mark("ready")
+    assert c1.next()["number"] == "1001"
+    assert c3.next()["number"] == "2001"
+    run.go("called")
+    result = run.finish()
+    s = result["states"]["calls"]
+    assert s["counter:1"] == "1001" and s["counter:3"] == "2001" and s["counter:2"] == "—"
+    assert "Thứ" in s["date"] and ":" in s["clock"]
+    assert "Giờ làm việc" in s["notice"]
+    wavs = sorted((tmp_path / "wav1").glob("*.wav"))
+    assert len(wavs) == 2, "both calls should have been announced once"
+    assert (art / "led" / "led-1.png").is_file() and (art / "led" / "led-3.png").is_file()
+
+    # Restart: the screen shows the current state at once, and nobody is called again.
+    hardware["audio"]["out"] = f"wav:{tmp_path / 'wav2'}"
+    hardware["led"]["bus"] = f"png:{tmp_path / 'led2'}"
+    run2 = _lobby(xvfb, art, tmp_path / "ui-lobby-2", config, hardware, [
+        {"wait_text": ["counter:3", "2001"]},
+        {"wait_text": ["newest", "Mời số 2001 đến Quầy 3"]},
+        {"sleep": 1.5},
+        {"screenshot": "lobby-after-restart"},
+        {"state": "restart"},
+    ])
+    r2 = run2.finish()["states"]["restart"]
+    assert r2["counter:1"] == "1001" and r2["counter:3"] == "2001"
+    assert not (tmp_path / "wav2").exists() or not list((tmp_path / "wav2").glob("*.wav"))
+    assert (tmp_path / "led2" / "led-3.png").is_file()  # the boards are redrawn from the retained state
