@@ -7,10 +7,14 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.support.net import free_port, wait_port
+
+if TYPE_CHECKING:
+    from tests.support.hubproc import InProcessHub
 
 
 @dataclass
@@ -52,6 +56,17 @@ def plain_broker(tmp_path: Path) -> Iterator[PlainBroker]:
     yield broker
     broker.proc.terminate()
     broker.proc.wait(timeout=10)
+
+
+@pytest.fixture
+def hub(tmp_path: Path) -> Iterator[InProcessHub]:
+    """A real hub (the same class `motcua hub serve` runs) with its own Mosquitto, per test."""
+    from tests.support.hubproc import InProcessHub, prepare
+
+    prepare(tmp_path)
+    h = InProcessHub(tmp_path).start()
+    yield h
+    h.stop()
 
 
 @pytest.fixture(scope="session")

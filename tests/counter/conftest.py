@@ -1,21 +1,10 @@
-"""A real hub with its own Mosquitto per test (as in tests/integration)."""
+"""Counter tests: gpiozero mock pins (the shared `hub` fixture is in tests/conftest.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-
-from tests.support.hubproc import InProcessHub, prepare
-
-
-@pytest.fixture
-def hub(tmp_path: Path) -> Iterator[InProcessHub]:
-    prepare(tmp_path)
-    h = InProcessHub(tmp_path).start()
-    yield h
-    h.stop()
 
 
 @pytest.fixture

@@ -3,21 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from tests.support.hubproc import InProcessHub, prepare, register
+from tests.support.hubproc import InProcessHub, register
 from tests.support.kivyrun import KivyRun
-
-
-@pytest.fixture
-def hub(tmp_path: Path) -> Iterator[InProcessHub]:
-    prepare(tmp_path)
-    h = InProcessHub(tmp_path).start()
-    yield h
-    h.stop()
 
 
 def device_file(hub: InProcessHub, role: str, *, counter: int | None = None, hardware: dict | None = None) -> Path:
