@@ -11,12 +11,15 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from hub.app import Hub, HubConfig, load_site_file, open_data_dir
 from hub.domain.errors import DomainError
-from hub.store import devices as device_store
-from hub.store.db import transaction
-from hub.store.sites import SiteConfigError
+
+if TYPE_CHECKING:
+    from hub.store import devices as device_store
+
+# The hub's modules (aiohttp, sqlite-utils and with it numpy) are imported inside the commands: every
+# `motcua` process builds this parser, and a kiosk on a small board should not carry the hub in memory.
 
 DEMO_SITE = Path(__file__).parent / "data" / "demo_site.json"
 
@@ -96,7 +99,9 @@ def _add_officer_parser(hsub: argparse._SubParsersAction) -> None:
 def cmd_officer_set_pin(args: argparse.Namespace) -> int:
     import getpass
 
+    from hub.app import open_data_dir
     from hub.store import officers as officer_store
+    from hub.store.db import transaction
 
     pin = args.pin
     if pin is None and not args.no_pin:
@@ -129,6 +134,7 @@ def _data(args: argparse.Namespace) -> Path:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from hub.app import Hub, HubConfig
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     cfg = HubConfig(data_dir=_data(args), http_host=args.http_host, http_port=args.http_port,
                     mqtt_bind=args.mqtt_bind, mqtt_port=args.mqtt_port, broker_url=args.broker,
@@ -139,6 +145,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_site_load(args: argparse.Namespace) -> int:
+    from hub.app import load_site_file, open_data_dir
+    from hub.store.sites import SiteConfigError
     path = DEMO_SITE if args.demo else args.file
     if path is None:
         print("error: give a site file, or --demo", file=sys.stderr)
@@ -159,6 +167,9 @@ def device_config_dict(dev: device_store.Device, secret: str, broker_host: str, 
 
 
 def cmd_device_add(args: argparse.Namespace) -> int:
+    from hub.app import open_data_dir
+    from hub.store import devices as device_store
+    from hub.store.db import transaction
     db = open_data_dir(_data(args))
     try:
         with transaction(db):
@@ -180,6 +191,8 @@ def cmd_device_add(args: argparse.Namespace) -> int:
 
 
 def cmd_device_list(args: argparse.Namespace) -> int:
+    from hub.app import open_data_dir
+    from hub.store import devices as device_store
     db = open_data_dir(_data(args))
     for d in device_store.list_all(db):
         seen = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(d.last_seen)) if d.last_seen else "-"
@@ -190,6 +203,9 @@ def cmd_device_list(args: argparse.Namespace) -> int:
 
 
 def cmd_device_revoke(args: argparse.Namespace) -> int:
+    from hub.app import open_data_dir
+    from hub.store import devices as device_store
+    from hub.store.db import transaction
     db = open_data_dir(_data(args))
     try:
         with transaction(db):
@@ -202,6 +218,9 @@ def cmd_device_revoke(args: argparse.Namespace) -> int:
 
 
 def cmd_device_rotate(args: argparse.Namespace) -> int:
+    from hub.app import open_data_dir
+    from hub.store import devices as device_store
+    from hub.store.db import transaction
     db = open_data_dir(_data(args))
     try:
         with transaction(db):
