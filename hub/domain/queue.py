@@ -169,9 +169,14 @@ def people_ahead(
     priority tickets; otherwise everyone queued earlier in the service is ahead.
     """
     same = [c for c in waiting if c.service == service and c.queued_at <= queued_at]
-    if policy.mode == "strict" and priority != PRIORITY_NONE:
+    if only_priority_ahead(priority, policy):
         return sum(1 for c in same if c.is_priority)
     return len(same)
+
+
+def only_priority_ahead(priority: str, policy: Policy) -> bool:
+    """Whether only priority tickets count as ahead of this one (the store counts with this rule)."""
+    return policy.mode == "strict" and priority != PRIORITY_NONE
 
 
 def estimate_wait_s(ahead: int, *, avg_service_s: float, open_counters: int) -> float | None:

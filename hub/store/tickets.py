@@ -93,18 +93,14 @@ def events(db: sqlite_utils.Database, ticket_id: int) -> list[dict]:
 _CANDIDATE = "SELECT id, service, priority, queued_at, target_counter FROM tickets"
 
 
-def waiting(db: sqlite_utils.Database, site_id: str, day: str, *, service: str | None = None,
-            queued_at_most: float | None = None) -> list[Candidate]:
-    """Waiting tickets of a day, optionally of one service and queued no later than `queued_at_most`."""
-    sql = f"{_CANDIDATE} WHERE site_id = ? AND status = 'waiting' AND day = ?"
-    params: list = [site_id, day]
-    if service is not None:
-        sql += " AND service = ?"
-        params.append(service)
-    if queued_at_most is not None:
-        sql += " AND queued_at <= ?"
-        params.append(queued_at_most)
-    return [Candidate(*r) for r in db.execute(sql, params)]
+def count_ahead(db: sqlite_utils.Database, site_id: str, day: str, service: str, queued_at: float, *,
+                exclude: int | None = None, only_priority: bool = False) -> int:
+    """Waiting tickets of `service` queued no later than `queued_at` (see rules.people_ahead)."""
+    sql = ("SELECT COUNT(*) FROM tickets WHERE site_id = ? AND day = ? AND service = ? AND status = 'waiting' "
+           "AND queued_at <= ? AND id IS NOT ?")
+    if only_priority:
+        sql += f" AND priority != '{PRIORITY_NONE}'"
+    return db.execute(sql, [site_id, day, service, queued_at, exclude]).fetchone()[0]
 
 
 def next_candidates(db: sqlite_utils.Database, site_id: str, day: str, counter: int,
