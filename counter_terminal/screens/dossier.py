@@ -72,6 +72,16 @@ def _when(iso: str | None) -> str:
     return "" if not iso else f"{iso[11:16]} ngày {iso[8:10]}/{iso[5:7]}/{iso[:4]}"
 
 
+
+def _find_row(field_tid: str, hint: str, button_tid: str, on_find) -> tuple[BoxLayout, Field]:
+    """A text field with a "Tìm" button beside it; Enter in the field finds too (a scanner sends Enter)."""
+    row = BoxLayout(size_hint_y=None, height=40, spacing=6)
+    field = Field(tid=field_tid, hint_text=hint, on_text_validate=lambda *_: on_find())
+    row.add_widget(field)
+    row.add_widget(Key(tid=button_tid, text="Tìm", font_size="16sp", size_hint_x=0.18,
+                       on_release=lambda *_: on_find()))
+    return row, field
+
 def _top(screen: Screen, tid: str, title: str) -> tuple[BoxLayout, Box]:
     top = BoxLayout(size_hint_y=None, height=44, spacing=6)
     header = Box(tid=tid, text=title, bold=True, font_size="18sp", color=(1, 1, 1, 1), bg=DARK)
@@ -91,12 +101,8 @@ class IntakeScreen(Screen):
         root = BoxLayout(orientation="vertical", padding=6, spacing=5)
         top, self.header = _top(self, "intake_header", "Tiếp nhận hồ sơ")
         root.add_widget(top)
-        search = BoxLayout(size_hint_y=None, height=40, spacing=6)
-        self.query = Field(tid="intake_search", hint_text="Tìm thủ tục (gõ không dấu cũng được)",
-                           on_text_validate=lambda *_: self.find())
-        search.add_widget(self.query)
-        search.add_widget(Key(tid="intake_find", text="Tìm", font_size="16sp", size_hint_x=0.18,
-                              on_release=lambda *_: self.find()))
+        search, self.query = _find_row("intake_search", "Tìm thủ tục (gõ không dấu cũng được)", "intake_find",
+                                       self.find)
         root.add_widget(search)
         middle = BoxLayout(spacing=6)
         scroll = ScrollView(size_hint_x=0.52)
@@ -235,12 +241,7 @@ class ReturnScreen(Screen):
         root = BoxLayout(orientation="vertical", padding=6, spacing=5)
         top, self.header = _top(self, "return_header", "Trả kết quả — quét mã trên giấy hẹn")
         root.add_widget(top)
-        row = BoxLayout(size_hint_y=None, height=40, spacing=6)
-        self.code = Field(tid="return_code", hint_text="Mã hồ sơ (quét mã vạch hoặc gõ)",
-                          on_text_validate=lambda *_: self.find())
-        row.add_widget(self.code)
-        row.add_widget(Key(tid="return_find", text="Tìm", font_size="16sp", size_hint_x=0.18,
-                           on_release=lambda *_: self.find()))
+        row, self.code = _find_row("return_code", "Mã hồ sơ (quét mã vạch hoặc gõ)", "return_find", self.find)
         root.add_widget(row)
         self.details = Box(tid="return_details", text="", font_size="14sp", valign="top", bg=(1, 1, 1, 1))
         root.add_widget(self.details)
