@@ -2,9 +2,10 @@
 
 Messages are taken in batches: one SQLite transaction (one fsync) per batch, one savepoint per request,
 so a burst of kiosks is served at the speed of the disk's group commit while a bad request fails alone.
-Responses and display updates are published only after the batch has committed, so nothing a device is
-told can be lost by a crash. Every reply is also stored under (device, request_id): a retried request
-gets the stored reply, never a second ticket.
+Responses, call announcements and device commands are published only after the batch has committed, so
+nothing a device acts on can be lost by a crash. The lobby display state, a view redrawn from nothing, is
+sent while the commit waits for the disk, and sent again if that commit fails. Every reply is also stored
+under (device, request_id): a retried request gets the stored reply, never a second ticket.
 """
 
 from __future__ import annotations
@@ -85,21 +86,36 @@ class Router:
         replies: list[Reply] = []
         effects = Effects()
         now = self.clock()
-        with transaction(self.db):
-            for msg in batch:
-                reply = self._handle(msg, now, effects)
-                if reply is not None:
-                    replies.append(reply)
+        shown: list[str] = []
+        try:
+            with transaction(self.db):
+                for msg in batch:
+                    reply = self._handle(msg, now, effects)
+                    if reply is not None:
+                        replies.append(reply)
+                # The lobby state is a view, not a promise: it goes out while the commit waits for the
+                # disk, so a call reaches the screens a flush earlier. Everything a device acts on —
+                # replies, call announcements, commands — waits for the commit below.
+                shown = sorted(effects.display_sites)
+                for site in shown:
+                    self.publish_display(site, now)
+                self.mqtt.flush()
+        except BaseException:
+            # The commit failed after the screens were shown its state: show them the state that stands.
+            for site in shown:
+                self.publish_display(site)
+            self.mqtt.flush()
+            raise
         self.stats["batches"] += 1
-        self.publish_effects(effects, now)
+        self.publish_announcements(effects)
         for r in replies:
             self.mqtt.publish(r.topic, r.payload, qos=1, correlation=r.correlation)
+        self.mqtt.flush()
 
-    def publish_effects(self, effects: Effects, now: float) -> None:
+    def publish_announcements(self, effects: Effects) -> None:
+        """Calls for the announcers and commands for devices: sent once their transaction committed."""
         for call in effects.calls:
             self.mqtt.publish(p.display_topic(call["site"], "call"), p.encode(call_event(call)), qos=1)
-        for site in sorted(effects.display_sites):
-            self.publish_display(site, now)
         for device_id, command in effects.commands:
             self.publish_command(device_id, command)
 

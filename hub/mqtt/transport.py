@@ -104,6 +104,15 @@ class HubMqtt:
         if info.rc != mqtt.MQTT_ERR_SUCCESS and info.rc != mqtt.MQTT_ERR_NO_CONN:
             log.warning("publish to %s failed: %s", topic, mqtt.error_string(info.rc))
 
+    def flush(self) -> None:
+        """Write what is queued to the socket now, not on the event loop's next turn.
+
+        The router calls this between its steps (e.g. before a commit's fsync) so a message leaves while
+        the hub goes on working; whatever the socket does not take now, the writer callback sends later.
+        """
+        if self._client.socket() is not None:
+            self._client.loop_write()
+
     # --- connection management (event loop) ----------------------------------------------------
     async def _run(self) -> None:
         assert self._closed is not None

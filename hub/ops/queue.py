@@ -107,19 +107,22 @@ def _announce(ctx: Ctx, event_id: int, t: Ticket, counter: Counter, kind: str) -
     })
 
 
-def _finish_current(ctx: Ctx, counter: Counter) -> dict | None:
-    """Complete the ticket a counter is serving (pressing Next means the citizen before is done)."""
+def _finish_current(ctx: Ctx, counter: Counter, *, free_counter: bool = True) -> dict | None:
+    """Complete the ticket a counter is serving (pressing Next means the citizen before is done).
+
+    `free_counter=False` leaves the counter row alone for a caller that rewrites it next anyway."""
     if counter.current_ticket is None:
         return None
     t = ticket_store.get(ctx.db, counter.current_ticket)
     if t.status != rules.CALLED:
         return None
     rules.transition(t.status, "complete")
-    ticket_store.update(ctx.db, t.id, status=rules.DONE, done_at=ctx.now)
+    t = ticket_store.update(ctx.db, t, status=rules.DONE, done_at=ctx.now)
     _event(ctx, t, "complete", counter)
-    _set_counter(ctx, counter, current_ticket=None)
+    if free_counter:
+        _set_counter(ctx, counter, current_ticket=None)
     votes.open_vote(ctx, t, counter.number, counter.officer)  # the counter's tablet asks the citizen (#3)
-    return ticket_view(ctx, ticket_store.get(ctx.db, t.id))
+    return ticket_view(ctx, t)
 
 
 def counter_open(ctx: Ctx, officer: str | None = None) -> dict:
@@ -146,7 +149,7 @@ def counter_close(ctx: Ctx) -> dict:
 
 def call_next(ctx: Ctx) -> dict:
     counter = _counter(ctx)
-    finished = _finish_current(ctx, counter)
+    finished = _finish_current(ctx, counter, free_counter=False)  # both branches below rewrite the counter
     ticket_store.expire_before(ctx.db, ctx.site.id, ctx.day, ctx.now)
     day = ctx.day
     streak = counter.regular_streak if counter.streak_day == day else None
@@ -155,16 +158,15 @@ def call_next(ctx: Ctx) -> dict:
         counter=counter.number, services=counter.services, policy=ctx.site.policy, regular_streak=streak,
     )
     if pick is None:
-        _set_counter(ctx, counter, status=rules.COUNTER_OPEN)
+        _set_counter(ctx, counter, status=rules.COUNTER_OPEN, current_ticket=None)
         return {"ticket": None, "completed": finished}
     t = ticket_store.get(ctx.db, pick.ticket_id)
     rules.transition(t.status, "call")
-    ticket_store.update(ctx.db, t.id, status=rules.CALLED, called_at=ctx.now,
-                        first_called_at=t.first_called_at or ctx.now, counter=counter.number,
-                        officer=counter.officer, target_counter=None)
+    t = ticket_store.update(ctx.db, t, status=rules.CALLED, called_at=ctx.now,
+                            first_called_at=t.first_called_at or ctx.now, counter=counter.number,
+                            officer=counter.officer, target_counter=None)
     _set_counter(ctx, counter, status=rules.COUNTER_OPEN, current_ticket=t.id, regular_streak=new_streak,
                  streak_day=day)
-    t = ticket_store.get(ctx.db, t.id)
     _announce(ctx, _event(ctx, t, "call", counter), t, counter, "call")
     return {"ticket": ticket_view(ctx, t), "completed": finished}
 
@@ -176,8 +178,7 @@ def recall(ctx: Ctx) -> dict:
     if t.recalls >= ctx.site.policy.max_recalls:
         raise DomainError("recall_limit", f"ticket {t.number} was already recalled {t.recalls} times",
                           f"Đã gọi lại số {t.number} đủ {t.recalls} lần. Hãy bỏ qua (vắng mặt).")
-    ticket_store.update(ctx.db, t.id, recalls=t.recalls + 1, called_at=ctx.now)
-    t = ticket_store.get(ctx.db, t.id)
+    t = ticket_store.update(ctx.db, t, recalls=t.recalls + 1, called_at=ctx.now)
     _announce(ctx, _event(ctx, t, "recall", counter, {"recalls": t.recalls}), t, counter, "recall")
     ctx.effects.display_sites.add(ctx.site.id)
     return {"ticket": ticket_view(ctx, t), "recalls_left": ctx.site.policy.max_recalls - t.recalls}
@@ -187,10 +188,10 @@ def skip(ctx: Ctx) -> dict:
     counter = _counter(ctx)
     t = _current(ctx, counter)
     status = rules.transition(t.status, "skip")
-    ticket_store.update(ctx.db, t.id, status=status, done_at=ctx.now)
+    t = ticket_store.update(ctx.db, t, status=status, done_at=ctx.now)
     _event(ctx, t, "no_show", counter, {"recalls": t.recalls})
     _set_counter(ctx, counter, current_ticket=None)
-    return {"ticket": ticket_view(ctx, ticket_store.get(ctx.db, t.id))}
+    return {"ticket": ticket_view(ctx, t)}
 
 
 def transfer(ctx: Ctx, to_service: str | None = None, to_counter: int | None = None) -> dict:
@@ -208,21 +209,21 @@ def transfer(ctx: Ctx, to_service: str | None = None, to_counter: int | None = N
         if to_counter == counter.number:
             raise DomainError("bad_request", "cannot transfer to the same counter", "Không thể chuyển về chính quầy này.")
         site_store.get_counter(ctx.db, ctx.site.id, to_counter)
-    ticket_store.update(ctx.db, t.id, status=status, service=service, target_counter=to_counter, counter=None,
-                        called_at=None, recalls=0)
+    moved = ticket_store.update(ctx.db, t, status=status, service=service, target_counter=to_counter,
+                                counter=None, called_at=None, recalls=0)
     _event(ctx, t, "transfer", counter, {"from_service": t.service, "to_service": service, "to_counter": to_counter})
     _set_counter(ctx, counter, current_ticket=None)
-    return {"ticket": ticket_view(ctx, ticket_store.get(ctx.db, t.id))}
+    return {"ticket": ticket_view(ctx, moved)}
 
 
 def hold(ctx: Ctx) -> dict:
     counter = _counter(ctx)
     t = _current(ctx, counter)
     status = rules.transition(t.status, "hold")
-    ticket_store.update(ctx.db, t.id, status=status)
+    t = ticket_store.update(ctx.db, t, status=status)
     _event(ctx, t, "hold", counter)
     _set_counter(ctx, counter, current_ticket=None)
-    return {"ticket": ticket_view(ctx, ticket_store.get(ctx.db, t.id))}
+    return {"ticket": ticket_view(ctx, t)}
 
 
 def resume(ctx: Ctx, ticket_id: int | None = None) -> dict:
@@ -235,9 +236,8 @@ def resume(ctx: Ctx, ticket_id: int | None = None) -> dict:
     if t is None:
         raise DomainError("not_found", "no such held ticket at this counter", "Quầy không có số nào đang tạm giữ.")
     status = rules.transition(t.status, "resume")
-    ticket_store.update(ctx.db, t.id, status=status, called_at=ctx.now)
+    t = ticket_store.update(ctx.db, t, status=status, called_at=ctx.now)
     _set_counter(ctx, counter, current_ticket=t.id, status=rules.COUNTER_OPEN)
-    t = ticket_store.get(ctx.db, t.id)
     _announce(ctx, _event(ctx, t, "resume", counter), t, counter, "call")
     return {"ticket": ticket_view(ctx, t)}
 

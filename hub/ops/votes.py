@@ -22,8 +22,7 @@ def questions(ctx: Ctx) -> list[dict]:
 
 def open_vote(ctx: Ctx, t: Ticket, counter_number: int, officer: str | None) -> None:
     """Queue a `vote.open` command for every voting tablet of that counter (sent after commit)."""
-    tablets = [d for d in device_store.list_all(ctx.db, ctx.site.id)
-               if d.role == "voting" and d.counter == counter_number and not d.revoked]
+    tablets = device_store.active_at_counter(ctx.db, ctx.site.id, "voting", counter_number)
     if not tablets:
         return
     service = site_store.get_service(ctx.db, ctx.site.id, t.service)

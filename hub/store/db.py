@@ -15,6 +15,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from hub.store import memo
 from hub.store.migrations import migrate
 
 
@@ -50,15 +51,20 @@ def checkpoint(path: Path | str) -> None:
 
 @contextmanager
 def transaction(db: sqlite_utils.Database) -> Iterator[None]:
-    """BEGIN IMMEDIATE … COMMIT, rolled back on any exception."""
+    """BEGIN IMMEDIATE … COMMIT, rolled back on any exception, a failed COMMIT included."""
     conn = db.conn
     conn.execute("BEGIN IMMEDIATE")
+    memo.write_locked(db, True)
     try:
         yield
+        memo.write_locked(db, False)
+        conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        memo.write_locked(db, False)
+        if conn.in_transaction:  # also when COMMIT itself failed (I/O error, disk full): never leave it open
+            conn.execute("ROLLBACK")
+        memo.forget(db)
         raise
-    conn.execute("COMMIT")
 
 
 @contextmanager
@@ -71,6 +77,7 @@ def savepoint(db: sqlite_utils.Database, name: str = "req") -> Iterator[None]:
     except BaseException:
         conn.execute(f"ROLLBACK TO {name}")
         conn.execute(f"RELEASE {name}")
+        memo.forget(db)
         raise
     conn.execute(f"RELEASE {name}")
 

@@ -10,6 +10,7 @@ import sqlite_utils
 from devicekit.protocol import ID_RE, ROLES
 from hub.broker.passwd import hash_secret, new_secret
 from hub.domain.errors import DomainError
+from hub.store import memo
 from hub.store.db import get_meta, set_meta
 
 
@@ -38,8 +39,11 @@ def _device(r: tuple) -> Device:
 
 
 def get(db: sqlite_utils.Database, device_id: str) -> Device | None:
-    row = db.execute(f"SELECT {_COLS} FROM devices WHERE id = ?", [device_id]).fetchone()
-    return _device(row) if row else None
+    """One device (from memory after the first read: every request looks its sender up; see memo)."""
+    def load() -> Device | None:
+        row = db.execute(f"SELECT {_COLS} FROM devices WHERE id = ?", [device_id]).fetchone()
+        return _device(row) if row else None
+    return memo.lookup(db, ("device", device_id), load)
 
 
 def list_all(db: sqlite_utils.Database, site_id: str | None = None) -> list[Device]:
@@ -50,6 +54,15 @@ def list_all(db: sqlite_utils.Database, site_id: str | None = None) -> list[Devi
     return [_device(r) for r in rows]
 
 
+def active_at_counter(db: sqlite_utils.Database, site_id: str, role: str, counter: int) -> list[Device]:
+    """The unrevoked devices of `role` bound to one counter (its voting tablet, say; from memory, see memo)."""
+    def load() -> tuple[Device, ...]:
+        rows = db.execute(f"SELECT {_COLS} FROM devices WHERE site_id = ? AND role = ? AND counter = ? "
+                          "AND revoked_at IS NULL ORDER BY id", [site_id, role, counter])
+        return tuple(_device(r) for r in rows)
+    return list(memo.lookup(db, ("at_counter", site_id, role, counter), load))
+
+
 def revision(db: sqlite_utils.Database) -> int:
     """Bumped on every registry change; the hub polls it to rewrite the broker's password and ACL files."""
     return int(get_meta(db, "devices_rev", "0") or 0)
@@ -58,6 +71,7 @@ def revision(db: sqlite_utils.Database) -> int:
 def bump_revision(db: sqlite_utils.Database) -> None:
     """Tell a running hub to re-send accounts and device configs (after a device or site change)."""
     set_meta(db, "devices_rev", str(revision(db) + 1))
+    memo.forget(db)
 
 
 def _next_id(db: sqlite_utils.Database, site_id: str, role: str) -> str:
@@ -119,8 +133,10 @@ def revoke(db: sqlite_utils.Database, device_id: str, now: float) -> None:
 def record_status(db: sqlite_utils.Database, device_id: str, status: str, version: str | None, now: float) -> None:
     db.execute("UPDATE devices SET status = ?, version = COALESCE(?, version), last_seen = ? WHERE id = ?",
                [status, version, now, device_id])
+    memo.forget(db, ("device", device_id))
 
 
 def record_health(db: sqlite_utils.Database, device_id: str, health: dict, now: float) -> None:
     db.execute("UPDATE devices SET health = ?, last_seen = ? WHERE id = ?",
                [json.dumps(health, ensure_ascii=False), now, device_id])
+    memo.forget(db, ("device", device_id))

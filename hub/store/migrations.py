@@ -180,7 +180,31 @@ def _dossier_vote_link(db: sqlite_utils.Database) -> None:
         "ORDER BY returned_at DESC LIMIT 1) WHERE id = NEW.id; END")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _dossiers, _votes, _officer_signin, _dossier_vote_link]
+def _queue_indexes(db: sqlite_utils.Database) -> None:
+    """Issue #2 (call path): partial indexes that hold only the rows each hot query looks for.
+
+    Every Next changes two tickets' status; with `status` inside two full indexes each change rewrote
+    four index pages, and the oldest-priority lookup walked every regular ticket waiting. Now a status
+    change touches only the index of the state it leaves and the one it enters, the priority lookup
+    reads priority tickets only, and the service-time average no longer sorts every ticket ever done.
+    """
+    _run(
+        db,
+        """
+        DROP INDEX tickets_waiting;
+        DROP INDEX tickets_service_waiting;
+        CREATE INDEX tickets_queue ON tickets(site_id, day, service, queued_at) WHERE status = 'waiting';
+        CREATE INDEX tickets_queue_priority ON tickets(site_id, day, service, queued_at)
+            WHERE status = 'waiting' AND priority != 'none';
+        CREATE INDEX tickets_held ON tickets(site_id, counter) WHERE status = 'held';
+        CREATE INDEX tickets_done ON tickets(site_id, service, done_at) WHERE status = 'done'
+        """,
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _v1, _dossiers, _votes, _officer_signin, _dossier_vote_link, _queue_indexes,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

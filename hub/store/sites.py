@@ -16,6 +16,7 @@ import sqlite_utils
 from devicekit.protocol import ID_RE
 from hub.domain.errors import DomainError
 from hub.domain.queue import Numbering, Policy
+from hub.store import memo
 
 
 class SiteConfigError(ValueError):
@@ -125,6 +126,7 @@ def _validate_officers(officers: list) -> None:
 def load_config(db: sqlite_utils.Database, cfg: dict) -> str:
     """Insert or update a site from its configuration. Call inside a transaction. Returns the site id."""
     validate_config(cfg)
+    memo.forget(db)
     site = cfg["site"]
     sid = site["id"]
     db.execute(
@@ -173,16 +175,21 @@ def load_config(db: sqlite_utils.Database, cfg: dict) -> str:
                ON CONFLICT(site_id, number) DO UPDATE SET name=excluded.name, services=excluded.services""",
             [sid, ctr["number"], ctr.get("name") or f"Quầy {ctr['number']}", json.dumps(ctr["services"])],
         )
+    memo.forget(db)
     return sid
 
 
 def get_site(db: sqlite_utils.Database, site_id: str) -> Site:
-    row = db.execute(
-        "SELECT id, name, name_en, timezone, policy, default_service_s, notice FROM sites WHERE id = ?", [site_id]
-    ).fetchone()
-    if row is None:
-        raise DomainError("not_found", f"unknown site {site_id!r}", "Không tìm thấy đơn vị.")
-    return Site(row[0], row[1], row[2], ZoneInfo(row[3]), Policy(**json.loads(row[4])), row[5], row[6])
+    """A site (from memory after the first read; see memo)."""
+    def load() -> Site:
+        row = db.execute(
+            "SELECT id, name, name_en, timezone, policy, default_service_s, notice FROM sites WHERE id = ?",
+            [site_id],
+        ).fetchone()
+        if row is None:
+            raise DomainError("not_found", f"unknown site {site_id!r}", "Không tìm thấy đơn vị.")
+        return Site(row[0], row[1], row[2], ZoneInfo(row[3]), Policy(**json.loads(row[4])), row[5], row[6])
+    return memo.lookup(db, ("site", site_id), load)
 
 
 def list_sites(db: sqlite_utils.Database) -> list[str]:
@@ -197,19 +204,24 @@ _SERVICE_COLS = "code, field, name, name_en, prefix, num_start, num_end, num_wid
 
 
 def get_service(db: sqlite_utils.Database, site_id: str, code: str) -> Service:
-    row = db.execute(
-        f"SELECT {_SERVICE_COLS} FROM services WHERE site_id = ? AND code = ? AND active = 1", [site_id, code]
-    ).fetchone()
-    if row is None:
+    service = next((s for s in _services(db, site_id) if s.code == code), None)
+    if service is None:
         raise DomainError("not_found", f"unknown service {code!r}", "Không tìm thấy dịch vụ.")
-    return _service(row)
+    return service
 
 
 def list_services(db: sqlite_utils.Database, site_id: str) -> list[Service]:
-    rows = db.execute(
-        f"SELECT {_SERVICE_COLS} FROM services WHERE site_id = ? AND active = 1 ORDER BY position", [site_id]
-    )
-    return [_service(r) for r in rows]
+    return list(_services(db, site_id))
+
+
+def _services(db: sqlite_utils.Database, site_id: str) -> tuple[Service, ...]:
+    """A site's active services in display order (from memory after the first read; see memo)."""
+    def load() -> tuple[Service, ...]:
+        rows = db.execute(
+            f"SELECT {_SERVICE_COLS} FROM services WHERE site_id = ? AND active = 1 ORDER BY position", [site_id]
+        )
+        return tuple(_service(r) for r in rows)
+    return memo.lookup(db, ("services", site_id), load)
 
 
 def list_fields(db: sqlite_utils.Database, site_id: str) -> list[dict]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -65,9 +66,11 @@ def insert(db: sqlite_utils.Database, *, site_id: str, day: str, service: str, s
     return cur.lastrowid
 
 
-def update(db: sqlite_utils.Database, ticket_id: int, **cols: object) -> None:
+def update(db: sqlite_utils.Database, ticket: Ticket, **cols: object) -> Ticket:
+    """Write `cols` and return the ticket as it now stands (no second read on the call path)."""
     sets = ", ".join(f"{k} = ?" for k in cols)
-    db.execute(f"UPDATE tickets SET {sets} WHERE id = ?", [*cols.values(), ticket_id])
+    db.execute(f"UPDATE tickets SET {sets} WHERE id = ?", [*cols.values(), ticket.id])
+    return dataclasses.replace(ticket, **cols)
 
 
 def add_event(db: sqlite_utils.Database, ticket: Ticket | int, site_id: str, kind: str, now: float, *,
@@ -107,21 +110,19 @@ def next_candidates(db: sqlite_utils.Database, site_id: str, day: str, counter: 
                     services: Sequence[str]) -> list[Candidate]:
     """The only tickets rules.choose_next can pick for `counter`: the oldest one sent to this counter, and
     per service the oldest priority and oldest regular one. Feeding it these instead of the whole queue
-    gives the same pick, at a cost that does not grow with the queue: each query walks the
-    (site_id, day, service, status, queued_at) index from its oldest entry."""
+    gives the same pick, at a cost that does not grow with the queue: each query walks a partial index
+    of waiting tickets (all of them, or priority ones only) from its oldest entry."""
     base = f"{_CANDIDATE} WHERE site_id = ? AND status = 'waiting' AND day = ?"
     oldest = " ORDER BY queued_at, id LIMIT 1"
-    queries = [(f"{base} AND target_counter IS NOT NULL AND target_counter = ?{oldest}", [site_id, day, counter])]
+    parts = [f"{base} AND target_counter IS NOT NULL AND target_counter = ?{oldest}"]
+    params: list[object] = [site_id, day, counter]
     for service in services:
         served = f"{base} AND service = ? AND target_counter IS NULL"
-        queries += [(f"{served} AND priority = '{PRIORITY_NONE}'{oldest}", [site_id, day, service]),
-                    (f"{served} AND priority != '{PRIORITY_NONE}'{oldest}", [site_id, day, service])]
-    out = []
-    for sql, params in queries:
-        row = db.execute(sql, params).fetchone()
-        if row is not None:
-            out.append(Candidate(*row))
-    return out
+        parts += [f"{served} AND priority = '{PRIORITY_NONE}'{oldest}", f"{served} AND priority != '{PRIORITY_NONE}'{oldest}"]
+        params += [site_id, day, service, site_id, day, service]
+    # One statement, each part its own indexed LIMIT 1 lookup: a round trip per part cost more than the lookups.
+    sql = " UNION ALL ".join(f"SELECT * FROM ({part})" for part in parts)
+    return [Candidate(*row) for row in db.execute(sql, params)]
 
 
 def waiting_counts(db: sqlite_utils.Database, site_id: str, day: str) -> dict[str, int]:
@@ -181,10 +182,13 @@ def day_times(db: sqlite_utils.Database, site_id: str, day: str) -> list[TicketT
 
 def expire_before(db: sqlite_utils.Database, site_id: str, day: str, now: float) -> list[int]:
     """Expire tickets still waiting or held from earlier days (the office closed on them)."""
+    # Two queries, one per partial index (tickets_queue, tickets_held): `status IN (…)` would use neither.
     ids = [r[0] for r in db.execute(
-        "SELECT id FROM tickets WHERE site_id = ? AND day < ? AND status IN ('waiting', 'held')", [site_id, day]
-    )]
+        "SELECT id FROM tickets WHERE site_id = ? AND status = 'waiting' AND day < ?", [site_id, day])]
+    ids += [r[0] for r in db.execute(
+        "SELECT id FROM tickets WHERE site_id = ? AND status = 'held' AND day < ?", [site_id, day])]
+    ids.sort()
     for tid in ids:
-        update(db, tid, status="expired")
+        db.execute("UPDATE tickets SET status = 'expired' WHERE id = ?", [tid])
         add_event(db, tid, site_id, "expire", now)
     return ids

@@ -27,7 +27,7 @@ def _seed(tmp_path: Path, rng: random.Random) -> tuple[object, list[Candidate]]:
             queued = 1000.0 + rng.randint(0, 60)  # ties on purpose
             tid = ticket_store.insert(db, site_id="demo", day=DAY, service=service, seq=i + 1,
                                       number=str(i), priority=priority, lang="vi", now=queued, device_id=None)
-            ticket_store.update(db, tid, target_counter=target)
+            ticket_store.update(db, ticket_store.get(db, tid), target_counter=target)
             cands.append(Candidate(tid, service, priority, queued, target))
     return db, cands
 
