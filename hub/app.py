@@ -109,6 +109,7 @@ class Hub:
         self.router = Router(self.db, self.mqtt, self.clock)
         self.router.bind_loop(loop)
         self.router.hub_info = {"http_port": cfg.http_port}
+        self.mqtt.after_read = self.router.drain
         self.mqtt.on_connect = lambda: loop.call_soon_threadsafe(self._republish_all)
         self.mqtt.start()
         if not await self.mqtt.wait_connected(15):

@@ -72,14 +72,28 @@ class Router:
         self._loop_thread = threading.get_ident()
 
     async def run(self) -> None:
+        """Serve messages submitted from anywhere; those the transport reads are served by drain()."""
         while True:
-            batch = [await self.queue.get()]
-            while len(batch) < MAX_BATCH and not self.queue.empty():
-                batch.append(self.queue.get_nowait())
-            try:
-                self.process(batch)
-            except Exception:
-                log.exception("batch of %d messages failed", len(batch))
+            self._run_batch(self._take(await self.queue.get()))
+
+    def drain(self) -> None:
+        """Serve what is queued now, in batches. The transport calls this right after each socket read:
+        a request is answered in the same turn of the event loop that read it, and a burst read at once
+        is one batch (one fsync)."""
+        while not self.queue.empty():
+            self._run_batch(self._take())
+
+    def _take(self, first: Incoming | None = None) -> list[Incoming]:
+        batch = [] if first is None else [first]
+        while len(batch) < MAX_BATCH and not self.queue.empty():
+            batch.append(self.queue.get_nowait())
+        return batch
+
+    def _run_batch(self, batch: list[Incoming]) -> None:
+        try:
+            self.process(batch)
+        except Exception:
+            log.exception("batch of %d messages failed", len(batch))
 
     # --- one batch --------------------------------------------------------------------------------
     def process(self, batch: list[Incoming]) -> None:

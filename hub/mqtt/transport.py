@@ -44,6 +44,7 @@ class HubMqtt:
                  client_id: str = "motcua-hub", on_message: Callable[[Incoming], None]):
         self.host, self.port = host, port
         self._on_message_cb = on_message
+        self.after_read: Callable[[], None] | None = None  # e.g. Router.drain: serve what was just read
         self._connected = threading.Event()  # read by the health endpoint and by tests from other threads
         self.on_connect: Callable[[], None] | None = None
         c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
@@ -151,7 +152,12 @@ class HubMqtt:
         set_nodelay(sock)
         self._was_connected = False
         assert self._loop is not None
-        self._loop.add_reader(sock, client.loop_read)
+        self._loop.add_reader(sock, self._read)
+
+    def _read(self) -> None:
+        self._client.loop_read()
+        if self.after_read is not None:
+            self.after_read()
 
     def _on_socket_close(self, client: mqtt.Client, userdata: Any, sock: Any) -> None:
         assert self._loop is not None and self._closed is not None
