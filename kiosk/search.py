@@ -4,7 +4,8 @@ Pure functions over folded text (hub.domain.text.fold), so "dang ky khai sinh" f
 A province's catalogue is a few thousand rows. Entries are kept in ranking order of their own (shorter
 names first), so ties need no comparison; the first one or two keystrokes, which match almost every
 row, are answered from a prefix index built at load time (word starts only: name, then code and
-keywords); longer queries scan pre-folded strings and only score the rows that contain every word.
+keywords); longer queries first look at the rows where every typed word begins a word, scan pre-folded
+strings, and stop scoring as soon as no further row can enter the list (see _scan).
 """
 
 from __future__ import annotations
@@ -25,16 +26,18 @@ class Entry:
     agency: str
     name_f: str  # folded name, padded with spaces so " word" tests a word start
     text_f: str  # folded name + code + keywords
+    rank: int  # the length penalty: shorter names rank first among equals
 
 
 def make_entry(proc: dict) -> Entry:
     text = " ".join([proc["name"], proc.get("code") or "", *(proc.get("keywords") or [])])
+    name_f = f" {fold(proc['name'])} "
     return Entry(proc["id"], proc["name"], proc.get("field", ""), proc.get("agency") or "",
-                 f" {fold(proc['name'])} ", f" {fold(text)} ")
+                 name_f, f" {fold(text)} ", min(len(name_f), 199) // 4)
 
 
-def _length_rank(e: Entry) -> int:
-    return min(len(e.name_f), 199) // 4
+BEST = 1000  # the score of a name that begins with the whole query, before the length penalty
+PHRASE = 800  # the query as a phrase later in the name: the best any other name can do
 
 
 def score(e: Entry, q: str, words: list[str]) -> int:
@@ -43,14 +46,14 @@ def score(e: Entry, q: str, words: list[str]) -> int:
     sq = f" {q}"
     nf = e.name_f
     if sq in nf:
-        s = 1000 if nf.startswith(sq) else 800
+        s = BEST if nf.startswith(sq) else PHRASE
     elif all(w in nf for w in words):
         s = 500 + 50 * sum(f" {w}" in nf for w in words)
     elif all(w in e.text_f for w in words):
         s = 200 + 20 * sum(f" {w}" in e.text_f for w in words)
     else:
         return 0
-    return s - _length_rank(e)
+    return s - e.rank
 
 
 @dataclass
@@ -64,7 +67,7 @@ class Index:
 
     @classmethod
     def build(cls, entries: list[Entry]) -> Index:
-        ordered = sorted(entries, key=lambda e: (_length_rank(e), e.name))
+        ordered = sorted(entries, key=lambda e: (e.rank, e.name))
         idx = cls(ordered)
         for i, e in enumerate(ordered):
             seen: set[str] = set()
@@ -103,9 +106,10 @@ def search(index: Index | list[Entry], query: str, limit: int = 30) -> list[Entr
             picked += index.others.get(q, [])[: limit - len(picked)]
         if len(picked) == limit:
             return [entries[i] for i in picked]
-    if len(words) > 1:
-        # People type word starts ("ho k" for "hộ kinh doanh"): rows where every typed word begins a word
-        # are scored first; only when they are too few is every row scanned for inner substrings.
+    if len(words) > 1 or len(q) > SHORT:
+        # People type word starts ("ho k" for "hộ kinh doanh", "giay" for "cấp giấy phép"): rows where every
+        # typed word begins a word are scored first; only when they are too few is every row scanned for
+        # inner substrings.
         found = _scan(entries, _word_start_rows(index, words), q, words, limit)
         if len(found) == limit:
             return found
@@ -124,12 +128,28 @@ def _word_start_rows(index: Index, words: list[str]) -> list[int]:
 
 
 def _scan(entries: list[Entry], rows, q: str, words: list[str], limit: int) -> list[Entry]:
-    scored = []
+    """The `limit` best rows, best first (ties: earlier row). `rows` must ascend: entries are in tie order,
+    shorter names first, so once the list is full a row can only enter with a score above the weakest
+    kept plus its own length penalty. Past BEST nothing further can (the scan stops); past PHRASE only a
+    name that begins with the query can (one startswith, not a full score, per row). "dang" and "ho k"
+    no longer score every "Đăng ký …" and "… hộ kinh doanh" of a province's catalogue."""
+    best: list[tuple[int, int]] = []  # min-heap of (score, -row): the weakest of the best on top
     longest = max(words, key=len)
+    sq = f" {q}"
     for i in rows:
         e = entries[i]
+        if len(best) == limit:
+            needed = best[0][0] + e.rank  # the score a row needs before its length penalty
+            if needed >= BEST:
+                break
+            if needed >= PHRASE and not e.name_f.startswith(sq):
+                continue
         tf = e.text_f
         if longest not in tf or not all(w in tf for w in words):
             continue
-        scored.append((-score(e, q, words), i))
-    return [entries[i] for _, i in heapq.nsmallest(limit, scored)]
+        item = (score(e, q, words), -i)
+        if len(best) < limit:
+            heapq.heappush(best, item)
+        elif item > best[0]:
+            heapq.heapreplace(best, item)
+    return [entries[-i] for _, i in sorted(best, reverse=True)]

@@ -65,3 +65,26 @@ def test_words_typed_as_word_starts_and_inner_substrings_as_fallback(entries) ->
     from hub.domain.text import fold
 
     assert all(any(w.startswith("k") for w in fold(e.name).split()) for e in search(entries, "k"))
+
+
+def test_a_scan_that_stops_early_ranks_as_scoring_every_row() -> None:
+    """_scan skips rows that cannot enter the top list; on a province-sized catalogue it must return
+    exactly what scoring every row and sorting would, for every keystroke of what citizens type."""
+    import random
+
+    from kiosk.search import Index, _scan, score
+    from motcua.bench.search import QUERIES, synthetic_catalogue
+
+    index = Index.build([make_entry(p) for p in synthetic_catalogue(1500)["procedures"]])
+    rng = random.Random(5)
+    typed = [q[:k] for q in QUERIES for k in range(1, len(q) + 1)]
+    typed += [" ".join(rng.choice(e.name_f.split()) for _ in range(rng.randint(1, 3)))
+              for e in rng.sample(index.entries, 150)]
+    for q in typed:
+        words = q.split()
+        for limit in (30, 3):
+            every = sorted((-score(e, q, words), i) for i, e in enumerate(index.entries)
+                           if all(w in e.text_f for w in words))
+            expected = [index.entries[i].id for _, i in every[:limit]]
+            got = [e.id for e in _scan(index.entries, range(len(index.entries)), q, words, limit)]
+            assert got == expected, q
