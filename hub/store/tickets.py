@@ -94,15 +94,17 @@ def events(db: sqlite_utils.Database, ticket_id: int) -> list[dict]:
 
 
 _CANDIDATE = "SELECT id, service, priority, queued_at, target_counter FROM tickets"
+# The priority lookups name their index: the planner would otherwise prefer tickets_queue, whose
+# equality on status looks cheaper, and walk every regular ticket waiting to find the few priority ones.
+_PRIORITY_ONLY = f"INDEXED BY tickets_queue_priority WHERE priority != '{PRIORITY_NONE}' AND"
 
 
 def count_ahead(db: sqlite_utils.Database, site_id: str, day: str, service: str, queued_at: float, *,
                 exclude: int | None = None, only_priority: bool = False) -> int:
     """Waiting tickets of `service` queued no later than `queued_at` (see rules.people_ahead)."""
-    sql = ("SELECT COUNT(*) FROM tickets WHERE site_id = ? AND day = ? AND service = ? AND status = 'waiting' "
+    where = _PRIORITY_ONLY if only_priority else "WHERE"
+    sql = (f"SELECT COUNT(*) FROM tickets {where} site_id = ? AND day = ? AND service = ? AND status = 'waiting' "
            "AND queued_at <= ? AND id IS NOT ?")
-    if only_priority:
-        sql += f" AND priority != '{PRIORITY_NONE}'"
     return db.execute(sql, [site_id, day, service, queued_at, exclude]).fetchone()[0]
 
 
@@ -112,13 +114,14 @@ def next_candidates(db: sqlite_utils.Database, site_id: str, day: str, counter: 
     per service the oldest priority and oldest regular one. Feeding it these instead of the whole queue
     gives the same pick, at a cost that does not grow with the queue: each query walks a partial index
     of waiting tickets (all of them, or priority ones only) from its oldest entry."""
-    base = f"{_CANDIDATE} WHERE site_id = ? AND status = 'waiting' AND day = ?"
+    waiting = "site_id = ? AND status = 'waiting' AND day = ?"
     oldest = " ORDER BY queued_at, id LIMIT 1"
-    parts = [f"{base} AND target_counter IS NOT NULL AND target_counter = ?{oldest}"]
+    parts = [f"{_CANDIDATE} WHERE {waiting} AND target_counter IS NOT NULL AND target_counter = ?{oldest}"]
     params: list[object] = [site_id, day, counter]
     for service in services:
-        served = f"{base} AND service = ? AND target_counter IS NULL"
-        parts += [f"{served} AND priority = '{PRIORITY_NONE}'{oldest}", f"{served} AND priority != '{PRIORITY_NONE}'{oldest}"]
+        served = f"{waiting} AND service = ? AND target_counter IS NULL"
+        parts += [f"{_CANDIDATE} WHERE {served} AND priority = '{PRIORITY_NONE}'{oldest}",
+                  f"{_CANDIDATE} {_PRIORITY_ONLY} {served}{oldest}"]
         params += [site_id, day, service, site_id, day, service]
     # One statement, each part its own indexed LIMIT 1 lookup: a round trip per part cost more than the lookups.
     sql = " UNION ALL ".join(f"SELECT * FROM ({part})" for part in parts)
