@@ -31,6 +31,7 @@ from paho.mqtt.properties import Properties
 
 from devicekit import protocol, timers
 from devicekit.config import DeviceConfig
+from devicekit.mqttprops import publish_properties
 from devicekit.netopts import enable_nodelay
 
 if TYPE_CHECKING:
@@ -256,12 +257,11 @@ class DeviceSession:
             if call.sent or not self._connected.is_set():
                 return
             call.sent = True
-        props = Properties(PacketTypes.PUBLISH)
-        props.ResponseTopic = self._topics["res"]
-        props.CorrelationData = call.request_id.encode()
-        # Let the broker drop a request the device has stopped waiting for (e.g. the hub was down),
-        # so a citizen never gets a ticket issued minutes after the kiosk said "try again".
-        props.MessageExpiryInterval = max(1, math.ceil(call.timeout * (call.attempts_left + 1)))
+        # MessageExpiryInterval lets the broker drop a request the device has stopped waiting for (e.g. the
+        # hub was down), so a citizen never gets a ticket issued minutes after the kiosk said "try again".
+        props = publish_properties(
+            ResponseTopic=self._topics["res"], CorrelationData=call.request_id.encode(),
+            MessageExpiryInterval=max(1, math.ceil(call.timeout * (call.attempts_left + 1))))
         info = self._client.publish(call.topic, call.payload, qos=1, properties=props)
         if info.rc != mqtt.MQTT_ERR_SUCCESS:  # lost the link meanwhile; paho keeps a copy for the reconnect
             log.debug("publish of %s returned %s", call.request_id, info.rc)

@@ -22,6 +22,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from devicekit.mqttprops import publish_properties
 from devicekit.netopts import set_nodelay
 from devicekit.protocol import HUB_HEALTH_SUB, HUB_REQ_SUB, HUB_STATUS_SUB
 
@@ -97,10 +98,7 @@ class HubMqtt:
 
     def publish(self, topic: str, payload: bytes, *, qos: int = 1, retain: bool = False,
                 correlation: bytes | None = None) -> None:
-        props = None
-        if correlation is not None:
-            props = Properties(PacketTypes.PUBLISH)
-            props.CorrelationData = correlation
+        props = None if correlation is None else publish_properties(CorrelationData=correlation)
         info = self._client.publish(topic, payload, qos=qos, retain=retain, properties=props)
         if info.rc != mqtt.MQTT_ERR_SUCCESS and info.rc != mqtt.MQTT_ERR_NO_CONN:
             log.warning("publish to %s failed: %s", topic, mqtt.error_string(info.rc))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 import sqlite_utils
 
@@ -34,8 +35,9 @@ class Ctx:
     now: float
     effects: Effects
 
-    @property
+    @cached_property
     def day(self) -> str:
+        """The site-local day of `now` (read several times per request; computed once)."""
         return local_day(self.now, self.site.tz)
 
     def iso(self, ts: float | None) -> str | None:

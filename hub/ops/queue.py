@@ -36,8 +36,7 @@ def _wait_info(ctx: Ctx, service: Service, priority: str, queued_at: float, excl
     # rules.people_ahead as an indexed COUNT: loading the rows made every ticket cost O(queue).
     ahead = ticket_store.count_ahead(ctx.db, ctx.site.id, ctx.day, service.code, queued_at, exclude=exclude,
                                      only_priority=rules.only_priority_ahead(priority, ctx.site.policy))
-    open_counters = sum(1 for c in site_store.list_counters(ctx.db, ctx.site.id)
-                        if c.status == rules.COUNTER_OPEN and service.code in c.services)
+    open_counters = site_store.open_counters_serving(ctx.db, ctx.site.id, service.code)
     avg = rules.average_service_s(
         ticket_store.recent_service_times(ctx.db, ctx.site.id, service.code),
         service.avg_service_s or ctx.site.default_service_s,
@@ -53,13 +52,11 @@ def issue_ticket(ctx: Ctx, service_code: str, priority: str = "none", lang: str 
     day = ctx.day
     seq = ticket_store.next_seq(ctx.db, ctx.site.id, day, service.code)
     number = service.numbering.number(seq)
-    tid = ticket_store.insert(ctx.db, site_id=ctx.site.id, day=day, service=service.code, seq=seq, number=number,
-                              priority=priority, lang=lang, now=ctx.now,
-                              device_id=ctx.device.id if ctx.device else None)
-    ticket_store.add_event(ctx.db, tid, ctx.site.id, "issue", ctx.now, device_id=ctx.device.id if ctx.device else None)
+    t = ticket_store.insert(ctx.db, site_id=ctx.site.id, day=day, service=service.code, seq=seq, number=number,
+                            priority=priority, lang=lang, now=ctx.now, device_id=ctx.device.id if ctx.device else None)
+    ticket_store.add_event(ctx.db, t, ctx.site.id, "issue", ctx.now, device_id=ctx.device.id if ctx.device else None)
     ctx.effects.display_sites.add(ctx.site.id)
-    t = ticket_store.get(ctx.db, tid)
-    return {"ticket": {**ticket_view(ctx, t, service), **_wait_info(ctx, service, priority, ctx.now, exclude=tid),
+    return {"ticket": {**ticket_view(ctx, t, service), **_wait_info(ctx, service, priority, ctx.now, exclude=t.id),
                        "site_name": ctx.site.name}}
 
 

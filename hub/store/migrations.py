@@ -204,8 +204,41 @@ def _queue_indexes(db: sqlite_utils.Database) -> None:
     )
 
 
+def _queue_counts(db: sqlite_utils.Database) -> None:
+    """Issue #2: how many wait per service and day, kept by the database itself on every ticket write.
+
+    The lobby state after each call and the "people ahead" of each new ticket counted the waiting rows:
+    cost grew with the queue. Triggers keep the count in the same transaction as the change, whatever
+    wrote it (a call, a transfer to another service, the nightly expiry, a dossier's return ticket), so
+    it cannot drift from the rows.
+    """
+    plus = ("INSERT INTO queue_counts(site_id, day, service, waiting) VALUES (NEW.site_id, NEW.day, NEW.service, 1) "
+            "ON CONFLICT(site_id, day, service) DO UPDATE SET waiting = waiting + 1")
+    minus = ("UPDATE queue_counts SET waiting = waiting - 1 "
+             "WHERE site_id = OLD.site_id AND day = OLD.day AND service = OLD.service")
+    moved = "UPDATE OF status, service, day, site_id ON tickets"
+    _run(
+        db,
+        """
+        CREATE TABLE queue_counts (
+            site_id TEXT NOT NULL, day TEXT NOT NULL, service TEXT NOT NULL, waiting INTEGER NOT NULL,
+            PRIMARY KEY (site_id, day, service)
+        ) WITHOUT ROWID;
+        INSERT INTO queue_counts(site_id, day, service, waiting)
+            SELECT site_id, day, service, COUNT(*) FROM tickets WHERE status = 'waiting' GROUP BY 1, 2, 3
+        """,
+    )
+    for trigger in (  # one execute each: _run splits on the ";" inside BEGIN … END
+        f"CREATE TRIGGER tickets_waiting_insert AFTER INSERT ON tickets WHEN NEW.status = 'waiting' BEGIN {plus}; END",
+        f"CREATE TRIGGER tickets_waiting_leave AFTER {moved} WHEN OLD.status = 'waiting' BEGIN {minus}; END",
+        f"CREATE TRIGGER tickets_waiting_enter AFTER {moved} WHEN NEW.status = 'waiting' BEGIN {plus}; END",
+        f"CREATE TRIGGER tickets_waiting_delete AFTER DELETE ON tickets WHEN OLD.status = 'waiting' BEGIN {minus}; END",
+    ):
+        db.conn.execute(trigger)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
-    _v1, _dossiers, _votes, _officer_signin, _dossier_vote_link, _queue_indexes,
+    _v1, _dossiers, _votes, _officer_signin, _dossier_vote_link, _queue_indexes, _queue_counts,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

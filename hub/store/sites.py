@@ -250,6 +250,14 @@ def list_counters(db: sqlite_utils.Database, site_id: str) -> list[Counter]:
     return [_counter(r) for r in rows]
 
 
+def open_counters_serving(db: sqlite_utils.Database, site_id: str, service: str) -> int:
+    """How many open counters serve `service` (for the estimated wait of every ticket issued)."""
+    return db.execute(
+        "SELECT COUNT(*) FROM counters, json_each(counters.services) "
+        "WHERE site_id = ? AND status = 'open' AND json_each.value = ?", [site_id, service]
+    ).fetchone()[0]
+
+
 def officer_name(db: sqlite_utils.Database, site_id: str, officer_id: str | None) -> str | None:
     if officer_id is None:
         return None

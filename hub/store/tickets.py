@@ -56,14 +56,14 @@ def next_seq(db: sqlite_utils.Database, site_id: str, day: str, service: str) ->
 
 
 def insert(db: sqlite_utils.Database, *, site_id: str, day: str, service: str, seq: int, number: str,
-           priority: str, lang: str, now: float, device_id: str | None) -> int:
-    cur = db.execute(
-        """INSERT INTO tickets(site_id, day, service, seq, number, priority, status, lang, issued_at, queued_at,
-                               device_id)
-           VALUES(?,?,?,?,?,?,?,?,?,?,?)""",
+           priority: str, lang: str, now: float, device_id: str | None) -> Ticket:
+    row = db.execute(
+        f"""INSERT INTO tickets(site_id, day, service, seq, number, priority, status, lang, issued_at, queued_at,
+                                device_id)
+            VALUES(?,?,?,?,?,?,?,?,?,?,?) RETURNING {_COLS}""",
         [site_id, day, service, seq, number, priority, WAITING, lang, now, now, device_id],
-    )
-    return cur.lastrowid
+    ).fetchone()
+    return Ticket(*row)
 
 
 def update(db: sqlite_utils.Database, ticket: Ticket, **cols: object) -> Ticket:
@@ -102,10 +102,19 @@ _PRIORITY_ONLY = f"INDEXED BY tickets_queue_priority WHERE priority != '{PRIORIT
 def count_ahead(db: sqlite_utils.Database, site_id: str, day: str, service: str, queued_at: float, *,
                 exclude: int | None = None, only_priority: bool = False) -> int:
     """Waiting tickets of `service` queued no later than `queued_at` (see rules.people_ahead)."""
-    where = _PRIORITY_ONLY if only_priority else "WHERE"
-    sql = (f"SELECT COUNT(*) FROM tickets {where} site_id = ? AND day = ? AND service = ? AND status = 'waiting' "
-           "AND queued_at <= ? AND id IS NOT ?")
-    return db.execute(sql, [site_id, day, service, queued_at, exclude]).fetchone()[0]
+    if only_priority:  # few: counted from their own index
+        sql = (f"SELECT COUNT(*) FROM tickets {_PRIORITY_ONLY} site_id = ? AND day = ? AND service = ? "
+               "AND status = 'waiting' AND queued_at <= ? AND id IS NOT ?")
+        return db.execute(sql, [site_id, day, service, queued_at, exclude]).fetchone()[0]
+    # Everyone waiting (queue_counts, kept by triggers) less those queued later, which for a ticket being
+    # issued is nobody: the count no longer walks the queue.
+    waiting = "site_id = ?1 AND day = ?2 AND service = ?3 AND status = 'waiting'"
+    return db.execute(
+        f"""SELECT COALESCE((SELECT waiting FROM queue_counts WHERE site_id = ?1 AND day = ?2 AND service = ?3), 0)
+                 - (SELECT COUNT(*) FROM tickets WHERE {waiting} AND queued_at > ?4)
+                 - (SELECT COUNT(*) FROM tickets WHERE id IS ?5 AND {waiting} AND queued_at <= ?4)""",
+        [site_id, day, service, queued_at, exclude],
+    ).fetchone()[0]
 
 
 def next_candidates(db: sqlite_utils.Database, site_id: str, day: str, counter: int,
@@ -129,11 +138,9 @@ def next_candidates(db: sqlite_utils.Database, site_id: str, day: str, counter: 
 
 
 def waiting_counts(db: sqlite_utils.Database, site_id: str, day: str) -> dict[str, int]:
-    rows = db.execute(
-        """SELECT service, COUNT(*) FROM tickets WHERE site_id = ? AND status = 'waiting' AND day = ?
-           GROUP BY service""",
-        [site_id, day],
-    )
+    """People waiting per service today (queue_counts: kept by triggers on tickets, see migrations)."""
+    rows = db.execute("SELECT service, waiting FROM queue_counts WHERE site_id = ? AND day = ? AND waiting > 0",
+                      [site_id, day])
     return dict(rows.fetchall())
 
 

@@ -25,9 +25,9 @@ def _seed(tmp_path: Path, rng: random.Random) -> tuple[object, list[Candidate]]:
             priority = rng.choice(["none", "none", "none", "elderly", "merit"])
             target = rng.choice([None] * 8 + [3, 8])
             queued = 1000.0 + rng.randint(0, 60)  # ties on purpose
-            tid = ticket_store.insert(db, site_id="demo", day=DAY, service=service, seq=i + 1,
-                                      number=str(i), priority=priority, lang="vi", now=queued, device_id=None)
-            ticket_store.update(db, ticket_store.get(db, tid), target_counter=target)
+            t = ticket_store.insert(db, site_id="demo", day=DAY, service=service, seq=i + 1,
+                                    number=str(i), priority=priority, lang="vi", now=queued, device_id=None)
+            tid = ticket_store.update(db, t, target_counter=target).id
             cands.append(Candidate(tid, service, priority, queued, target))
     return db, cands
 
@@ -44,6 +44,44 @@ def test_count_ahead_matches_people_ahead(tmp_path: Path) -> None:
             got = ticket_store.count_ahead(db, "demo", DAY, service, at,
                                            only_priority=rules.only_priority_ahead(priority, policy))
             assert got == want
+            one = rng.choice(cands)  # as when a ticket's own status is asked: it is not ahead of itself
+            others = [c for c in cands if c.ticket_id != one.ticket_id]
+            want = rules.people_ahead(others, service=service, priority=priority, policy=policy, queued_at=at)
+            got = ticket_store.count_ahead(db, "demo", DAY, service, at, exclude=one.ticket_id,
+                                           only_priority=rules.only_priority_ahead(priority, policy))
+            assert got == want
+
+
+def _counted(db) -> dict:
+    return {(r[0], r[1], r[2]): r[3] for r in db.execute(
+        "SELECT site_id, day, service, waiting FROM queue_counts WHERE waiting != 0")}
+
+
+def _real(db) -> dict:
+    return {(r[0], r[1], r[2]): r[3] for r in db.execute(
+        "SELECT site_id, day, service, COUNT(*) FROM tickets WHERE status = 'waiting' GROUP BY 1, 2, 3")}
+
+
+def test_waiting_counts_kept_by_triggers_match_the_rows(tmp_path: Path) -> None:
+    """Whatever writes a ticket (call, transfer, hold, expiry, a raw UPDATE), the kept count follows."""
+    rng = random.Random(3)
+    db, cands = _seed(tmp_path, rng)
+    assert _counted(db) == _real(db) and _real(db)
+    with transaction(db):
+        for _ in range(400):
+            t = ticket_store.get(db, rng.choice(cands).ticket_id)
+            change = rng.choice([
+                {"status": rng.choice(["waiting", "called", "held", "done", "no_show", "expired"])},
+                {"status": "waiting", "service": rng.choice(["HT", "CT", "LD"])},  # a transfer
+                {"service": rng.choice(["HT", "CT", "LD"])},
+                {"day": rng.choice([DAY, "2026-11-22"])},
+                {"recalls": t.recalls + 1},
+            ])
+            ticket_store.update(db, t, **change)
+        db.execute("UPDATE tickets SET status = 'expired' WHERE day < ? AND status = 'waiting'", [DAY])
+        db.execute("DELETE FROM tickets WHERE id = ?", [cands[0].ticket_id])
+    assert _counted(db) == _real(db)
+    assert ticket_store.waiting_counts(db, "demo", DAY) == {s: n for (_, d, s), n in _real(db).items() if d == DAY}
 
 
 def test_next_candidates_give_the_same_pick_as_the_whole_queue(tmp_path: Path) -> None:
