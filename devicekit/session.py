@@ -39,6 +39,18 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("motcua.device")
 
+
+class _NotConnectedNoise(logging.Filter):
+    """paho's loop thread runs once more after disconnect() and logs "Client is not connected" as an
+    error; a real loss of the broker is reported by our own on_disconnect, so the line says nothing."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Client is not connected")
+
+
+_PAHO_LOG = logging.getLogger("motcua.device.paho")
+_PAHO_LOG.addFilter(_NotConnectedNoise())
+
 SESSION_EXPIRY_S = 86400  # the broker keeps our subscriptions and queued answers for a day offline
 THERMAL_ZONE = Path("/sys/class/thermal/thermal_zone0/temp")
 
@@ -114,7 +126,7 @@ class DeviceSession:
         c = self.config
         client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=c.device_id, protocol=mqtt.MQTTv5)
         client.username_pw_set(c.device_id, c.secret)
-        client.enable_logger(logging.getLogger("motcua.device.paho"))
+        client.enable_logger(_PAHO_LOG)
         client.suppress_exceptions = True  # second line of defence; our callbacks catch their own errors
         enable_nodelay(client)
         if c.tls:

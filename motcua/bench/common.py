@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import math
 import os
 import shutil
@@ -246,13 +245,5 @@ def connect(session: DeviceSession, timeout: float = 15.0) -> DeviceSession:
 
 
 def stop_sessions(sessions: Iterable[DeviceSession]) -> None:
-    """Stop device sessions. paho logs a spurious "Client is not connected" error when its loop thread
-    runs once more after disconnect(); that line is muted while we are the ones disconnecting."""
-    paho_log = logging.getLogger("motcua.device.paho")
-    level = paho_log.level
-    paho_log.setLevel(logging.CRITICAL)
-    try:
-        for s in sessions:
-            s.stop()
-    finally:
-        paho_log.setLevel(level)
+    for s in sessions:
+        s.stop()
