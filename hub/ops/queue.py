@@ -33,7 +33,7 @@ def ticket_view(ctx: Ctx, t: Ticket, service: Service | None = None) -> dict:
 
 
 def _wait_info(ctx: Ctx, service: Service, priority: str, queued_at: float, exclude: int | None = None) -> dict:
-    # rules.people_ahead as an indexed COUNT: loading the rows made every ticket cost O(queue).
+    # rules.people_ahead without loading the queue: see ticket_store.count_ahead.
     ahead = ticket_store.count_ahead(ctx.db, ctx.site.id, ctx.day, service.code, queued_at, exclude=exclude,
                                      only_priority=rules.only_priority_ahead(priority, ctx.site.policy))
     open_counters = site_store.open_counters_serving(ctx.db, ctx.site.id, service.code)
