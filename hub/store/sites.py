@@ -126,7 +126,6 @@ def _validate_officers(officers: list) -> None:
 def load_config(db: sqlite_utils.Database, cfg: dict) -> str:
     """Insert or update a site from its configuration. Call inside a transaction. Returns the site id."""
     validate_config(cfg)
-    memo.forget(db)
     site = cfg["site"]
     sid = site["id"]
     db.execute(
@@ -175,7 +174,7 @@ def load_config(db: sqlite_utils.Database, cfg: dict) -> str:
                ON CONFLICT(site_id, number) DO UPDATE SET name=excluded.name, services=excluded.services""",
             [sid, ctr["number"], ctr.get("name") or f"Quầy {ctr['number']}", json.dumps(ctr["services"])],
         )
-    memo.forget(db)
+    memo.forget(db)  # registry rows read before this (a rollback forgets what was read during it)
     return sid
 
 

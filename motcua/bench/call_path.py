@@ -25,7 +25,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from devicekit import protocol
 from devicekit.netopts import enable_nodelay
 from devicekit.session import DeviceSession
-from motcua.bench.common import BenchHub, connect, emit, log, ms, percentile, stop_sessions
+from motcua.bench.common import BenchHub, connect, emit, log, ms, percentile
 
 WARMUP = 10
 COUNTER = 8  # serves HT, CT and LD: room for 3 × 999 calls before ticket numbers wrap
@@ -201,7 +201,8 @@ def main(args: argparse.Namespace) -> int:
         finally:
             if floor is not None:
                 floor.stop()
-            stop_sessions(sessions)
+            for s in sessions:
+                s.stop()
         router = (bh.health().get("router") or {})
 
     p50, p99 = percentile(latencies, 50), percentile(latencies, 99)

@@ -243,7 +243,3 @@ def connect(session: DeviceSession, timeout: float = 15.0) -> DeviceSession:
         raise RuntimeError(f"device {session.config.device_id} could not connect to the broker")
     return session
 
-
-def stop_sessions(sessions: Iterable[DeviceSession]) -> None:
-    for s in sessions:
-        s.stop()

@@ -23,7 +23,7 @@ import threading
 import time
 from pathlib import Path
 
-from motcua.bench.common import BenchHub, connect, emit, log, ms, percentile, stop_sessions
+from motcua.bench.common import BenchHub, connect, emit, log, ms, percentile
 
 COUNTER = 8  # serves HT, CT and LD
 SERVICES = ("HT", "CT", "LD")
@@ -148,7 +148,8 @@ def main(args: argparse.Namespace) -> int:
                 keypad.close()
             if runtime is not None:
                 runtime.stop()
-            stop_sessions(sessions)
+            for s in sessions:
+                s.stop()
     import shutil
 
     shutil.rmtree(work, ignore_errors=True)

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from devicekit.session import DeviceSession
-from motcua.bench.common import BenchHub, connect, emit, log, stop_sessions
+from motcua.bench.common import BenchHub, connect, emit, log
 
 NUMBERS_PER_SERVICE = 999  # the demo site numbers each service 1001–1999, …; beyond that numbers wrap
 TARGET_TICKETS_PER_S = 500.0
@@ -140,7 +140,8 @@ def main(args: argparse.Namespace) -> int:
                 t.join()
             elapsed = time.perf_counter() - t0
         finally:
-            stop_sessions(core.session for core in cores)
+            for core in cores:
+                core.session.stop()
         router = bh.health().get("router") or {}
         bh.stop()  # the hub has committed and closed its database: check the file as it was left
 
