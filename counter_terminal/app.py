@@ -97,7 +97,7 @@ class CounterApp(App):
     def _badge(self, code: str) -> None:
         """Badge scanned (reader thread): sign in, or take over the counter. A dossier code (receipt
         barcode, issue #5) opens the return screen instead."""
-        from hub.domain.dossier_codes import is_code, normalise
+        from motcua_core.dossier_codes import is_code, normalise
 
         if is_code(normalise(code)) and self.controller.view.officer is not None:
             Clock.schedule_once(lambda *_: self._dossier_scanned(code))
@@ -203,7 +203,7 @@ def run_app(session: DeviceSession, *, fullscreen: bool = False, size: str = "80
 
 def make_test_app(config_path: str) -> CounterApp:
     """Factory for tests/support/kivyrun: the real app on a real session from a device config file."""
-    from devicekit.config import DeviceConfig
+    from motcua_core.device_config import DeviceConfig
 
     session = DeviceSession(DeviceConfig.load(config_path))
     app = CounterApp(session)

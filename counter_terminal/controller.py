@@ -25,7 +25,7 @@ from counter_terminal.actions import (
     result_message,
 )
 from counter_terminal.core import CounterCore
-from devicekit.session import RequestError
+from motcua_core.errors import RequestError
 
 log = logging.getLogger("motcua.counter")
 

@@ -13,11 +13,24 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from devicekit.protocol import new_request_id
 from devicekit.session import DeviceSession
-from hub.documents import pdf, thermal
-from hub.domain.cccd import parse_cccd
-from hub.domain.dossier_codes import is_code, normalise
+from motcua_core.cccd import parse_cccd
+from motcua_core.dossier_codes import is_code, normalise
+from motcua_core.errors import DomainError
+from motcua_core.protocol import new_request_id
+
+
+def _pdf():
+    """The PDF renderers, imported on first use: fpdf2 costs a second of start-up on a Pi."""
+    from motcua_core.documents import pdf
+
+    return pdf
+
+
+def _thermal():
+    from motcua_core.documents import thermal
+
+    return thermal
 
 
 @dataclass
@@ -42,8 +55,6 @@ class DossierCore:
     def check_cccd(text: str) -> str | None:
         """A Vietnamese reason when the CCCD is malformed, None when it is well-formed (checked again on
         the hub, which is the authority)."""
-        from hub.domain.errors import DomainError
-
         try:
             parse_cccd(text, date.today().year)
         except DomainError as exc:
@@ -66,12 +77,12 @@ class DossierCore:
                 data[k] = v
         result = self.session.request("dossier.intake", data, request_id=self._intake_rid)
         if not result["complete"]:
-            result["printed"] = self._print("guidance", result["guidance"], pdf.guidance,
-                                            [thermal.guidance(result["guidance"])])
+            result["printed"] = self._print("guidance", result["guidance"], _pdf().guidance,
+                                            [_thermal().guidance(result["guidance"])])
         elif result.get("receipt"):
             r = result["receipt"]
-            result["printed"] = self._print(f"receipt-{r['code']}", r, pdf.receipt, [
-                thermal.receipt(r, "Liên 1: Lưu tại Bộ phận TN&TKQ"), thermal.receipt(r, "Liên 2: Giao khách hàng")])
+            result["printed"] = self._print(f"receipt-{r['code']}", r, _pdf().receipt, [
+                _thermal().receipt(r, "Liên 1: Lưu tại Bộ phận TN&TKQ"), _thermal().receipt(r, "Liên 2: Giao khách hàng")])
         self._intake_rid = None
         return result
 
@@ -80,7 +91,7 @@ class DossierCore:
         """What the barcode reader sent → the dossier (full view for the officer)."""
         code = normalise(raw)
         if not is_code(code):
-            from devicekit.session import RequestError
+            from motcua_core.errors import RequestError
 
             raise RequestError("bad_request", f"not a dossier code: {raw!r}",
                                message_vi="Mã vừa quét không phải mã hồ sơ.")
@@ -104,17 +115,17 @@ class DossierCore:
         if new_due:
             data["new_due"] = new_due
         a = self.session.request("dossier.apology", data)["apology"]
-        a["printed"] = self._print(f"apology-{a['code']}", a, pdf.apology, [thermal.apology(a)])
+        a["printed"] = self._print(f"apology-{a['code']}", a, _pdf().apology, [_thermal().apology(a)])
         return a
 
     def form(self, code: str, form: str) -> Printed:
         """Reprint: '03' receipt, '04' control sheet, 'apology'."""
         d = self.session.request("dossier.form", {"code": normalise(code), "form": form})["form"]
         if form == "03":
-            return self._print(f"receipt-{d['code']}", d, pdf.receipt, [thermal.receipt(d)])
+            return self._print(f"receipt-{d['code']}", d, _pdf().receipt, [_thermal().receipt(d)])
         if form == "04":
-            return self._print(f"control-{d['code']}", d, pdf.control_sheet, [])
-        return self._print(f"apology-{d['code']}", d, pdf.apology, [thermal.apology(d)])
+            return self._print(f"control-{d['code']}", d, _pdf().control_sheet, [])
+        return self._print(f"apology-{d['code']}", d, _pdf().apology, [_thermal().apology(d)])
 
     def _print(self, name: str, data: dict, make_pdf, images: list) -> Printed:
         out = Printed(pdf=self.out_dir / f"{name}.pdf")

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 
 from counter_terminal.core import CounterCore
-from devicekit.session import RequestError
+from motcua_core.errors import RequestError
 
 log = logging.getLogger("motcua.counter")
 

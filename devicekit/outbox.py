@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from devicekit import protocol
-from devicekit.session import RequestError
+from motcua_core import protocol
+from motcua_core.errors import RequestError
 
 log = logging.getLogger("motcua.device")
 

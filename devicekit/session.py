@@ -29,10 +29,12 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from devicekit import protocol, timers
-from devicekit.config import DeviceConfig
-from devicekit.mqttprops import publish_properties
-from devicekit.netopts import enable_nodelay
+from devicekit import timers
+from motcua_core import protocol
+from motcua_core.device_config import DeviceConfig
+from motcua_core.errors import RequestError
+from motcua_core.mqttprops import publish_properties
+from motcua_core.netopts import enable_nodelay
 
 if TYPE_CHECKING:
     from devicekit.outbox import Outbox
@@ -55,16 +57,6 @@ SESSION_EXPIRY_S = 86400  # the broker keeps our subscriptions and queued answer
 THERMAL_ZONE = Path("/sys/class/thermal/thermal_zone0/temp")
 
 
-class RequestError(Exception):
-    """A request the hub refused (`code` from protocol.ERROR_CODES) or never answered (`timeout`)."""
-
-    def __init__(self, code: str, message: str | None = None, message_vi: str | None = None,
-                 request_id: str = ""):
-        self.code = code
-        self.message = message or code
-        self.message_vi = message_vi or protocol.ERROR_CODES.get(code, protocol.ERROR_CODES["internal"])
-        self.request_id = request_id
-        super().__init__(f"{code}: {self.message}")
 
 
 def now_iso() -> str:
@@ -88,7 +80,7 @@ class _Call:
 class DeviceSession:
     def __init__(self, config: DeviceConfig, *, version: str = "0.1.0",
                  health_fn: Callable[[], dict] | None = None):
-        from devicekit.outbox import Outbox  # here, not at the top: outbox imports RequestError from us
+        from devicekit.outbox import Outbox
 
         self.config = config
         self.version = version

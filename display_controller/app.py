@@ -20,7 +20,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.stencilview import StencilView
 
-from counter_terminal.screens.widgets import Box
+from devicekit.ui.widgets import Box
 from display_controller import board as board_mod
 from display_controller.core import DisplayCore
 from display_controller.lobby import date_vi, lobby_view
@@ -225,9 +225,9 @@ def make_test_app(config_path: str, hardware_json: str = "{}") -> LobbyApp:
     """Factory for tests/support/kivyrun: the lobby with its runtime (LED boards, announcer) on a real session."""
     import json
 
-    from devicekit.config import DeviceConfig
     from devicekit.session import DeviceSession
     from display_controller.runtime import DisplayRuntime
+    from motcua_core.device_config import DeviceConfig
 
     cfg = DeviceConfig.load(config_path)
     session = DeviceSession(cfg)

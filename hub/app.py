@@ -18,14 +18,18 @@ from urllib.parse import urlparse
 import sqlite_utils
 from aiohttp import web
 
+from hub import timers
 from hub.broker.files import Account
 from hub.broker.passwd import hash_secret, new_secret
 from hub.broker.supervisor import BrokerSupervisor
 from hub.mqtt.router import Router
 from hub.mqtt.transport import HubMqtt
+from hub.ops.run import Runner
+from hub.ops.sites import load_site
 from hub.store import devices as device_store
-from hub.store.db import checkpoint, open_db, transaction
-from hub.store.sites import list_sites, load_config
+from hub.store.db import open_db
+from hub.store.sites import list_sites
+from hub.web.app import make_app
 
 log = logging.getLogger("motcua.hub")
 
@@ -76,10 +80,9 @@ def broker_accounts(db: sqlite_utils.Database, data_dir: Path) -> list[Account]:
 
 
 def load_site_file(db: sqlite_utils.Database, path: Path) -> str:
-    with transaction(db):
-        site = load_config(db, json.loads(path.read_text(encoding="utf-8")))
-        device_store.bump_revision(db)  # a running hub re-sends device configs and display state
-        return site
+    """Load (or update) a site from its JSON file, through the runner (effects deferred to the hub)."""
+    config = json.loads(path.read_text(encoding="utf-8"))
+    return Runner(db).run(None, lambda ctx: load_site(ctx, config))
 
 
 class Hub:
@@ -92,7 +95,7 @@ class Hub:
         self.mqtt: HubMqtt | None = None
         self.router: Router | None = None
         self._tasks: list[asyncio.Task] = []
-        self._runner: web.AppRunner | None = None
+        self._web: web.AppRunner | None = None
         self._devices_rev = -1
         self.http_port: int | None = None
 
@@ -116,19 +119,12 @@ class Hub:
             raise RuntimeError(f"hub could not connect to the broker at {host}:{port}")
         self.router.purge_old_requests()
         self._tasks.append(asyncio.create_task(self.router.run(), name="router"))
-        self._tasks.append(asyncio.create_task(self._watch_registry(), name="registry"))
-        self._tasks.append(asyncio.create_task(self._tick_displays(), name="display-tick"))
-        self._tasks.append(asyncio.create_task(self._checkpoints(), name="wal-checkpoint"))
-        from hub.ops import dossier_tasks  # issue #5: transfer batches, deadline alerts, notifications
-
-        self._tasks.append(asyncio.create_task(dossier_tasks.run(self), name="dossier-timers"))
-        from hub.web.app import make_app
-
-        self._runner = web.AppRunner(make_app(self), access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, cfg.http_host, cfg.http_port)
+        self._tasks += timers.start(self)
+        self._web = web.AppRunner(make_app(self), access_log=None)
+        await self._web.setup()
+        site = web.TCPSite(self._web, cfg.http_host, cfg.http_port)
         await site.start()
-        self.http_port = self._runner.addresses[0][1] if self._runner.addresses else cfg.http_port
+        self.http_port = self._web.addresses[0][1] if self._web.addresses else cfg.http_port
         log.info("hub ready: http://%s:%s  mqtt %s:%s", cfg.http_host, self.http_port, host, port)
 
     async def _start_broker(self) -> tuple[str, int, str, str]:
@@ -153,15 +149,15 @@ class Hub:
         for dev in device_store.list_all(self.db):
             self.router.publish_config(dev.id)
 
-    async def _watch_registry(self) -> None:
-        """Devices added or revoked by `motcua hub device …` reach the broker within a second."""
-        while True:
-            await asyncio.sleep(1.0)
-            try:
-                await self.sync_registry()
-            except Exception:
-                log.exception("registry reload failed; will retry")
-                self._devices_rev = -1
+    @property
+    def runner(self) -> Runner:
+        """The one way to run an operation in this process (hub.ops.run), publishing through MQTT."""
+        assert self.router is not None
+        return self.router.runner
+
+    def forget_registry(self) -> None:
+        """Make the next sync_registry() rewrite the broker accounts and configs whatever the revision."""
+        self._devices_rev = -1
 
     async def sync_registry(self) -> bool:
         """Apply registry changes now: rewrite broker accounts and device configs. True if anything changed."""
@@ -178,34 +174,6 @@ class Hub:
             self.router.publish_display(site)
         log.info("device registry changed (rev %s): broker accounts reloaded", rev)
         return True
-
-    async def _checkpoints(self) -> None:
-        """Checkpoint the WAL every few seconds off the event loop (see hub.store.db.checkpoint)."""
-        assert self.db is not None
-        self.db.execute("PRAGMA wal_autocheckpoint=20000")
-        loop = asyncio.get_running_loop()
-        while True:
-            await asyncio.sleep(3.0)
-            try:
-                await loop.run_in_executor(None, checkpoint, self.config.db_path)
-            except Exception as exc:  # a busy database now is fine: the next turn catches up
-                log.debug("WAL checkpoint skipped: %s", exc)
-
-    async def _tick_displays(self) -> None:
-        """Once a minute: refresh retained display states (clock, day roll-over); once an hour: drop
-        stored replies older than a week."""
-        assert self.router is not None and self.db is not None
-        minutes = 0
-        while True:
-            await asyncio.sleep(60)
-            minutes += 1
-            try:
-                for site in list_sites(self.db):
-                    self.router.publish_display(site)
-                if minutes % 60 == 0:
-                    self.router.purge_old_requests()
-            except Exception:
-                log.exception("periodic display refresh or purge failed")
 
     def health(self) -> dict:
         db_ok = True
@@ -234,8 +202,8 @@ class Hub:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await t
         self._tasks.clear()
-        if self._runner is not None:
-            await self._runner.cleanup()
+        if self._web is not None:
+            await self._web.cleanup()
         if self.mqtt is not None:
             self.mqtt.stop()
         if self.broker is not None:

@@ -41,7 +41,7 @@ def cmd_print_sample(args: argparse.Namespace) -> int:
 
 
 def _load(args: argparse.Namespace):
-    from devicekit.config import ConfigError
+    from motcua_core.device_config import ConfigError
 
     if args.config is None:
         raise SystemExit("error: motcua kiosk needs --config FILE (or: motcua kiosk print-sample)")

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from devicekit.drivers import printer as printers
-from devicekit.protocol import new_request_id
-from devicekit.session import DeviceSession, RequestError
+from devicekit.session import DeviceSession
 from kiosk.journal import TicketJournal
 from kiosk.ticket import render_ticket, ticket_content, tracking_url
+from motcua_core.errors import RequestError
+from motcua_core.protocol import new_request_id
 
 log = logging.getLogger("motcua.kiosk")
 

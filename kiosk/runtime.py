@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from devicekit.config import DeviceConfig
 from devicekit.session import DeviceSession
 from kiosk.catalog import Catalog
 from kiosk.core import KioskCore
+from motcua_core.device_config import DeviceConfig
 
 if TYPE_CHECKING:  # OpenCV and pyserial are loaded only by a lookup kiosk, to keep the others small
     from devicekit.drivers.camera import QrCamera

@@ -1,6 +1,6 @@
 """Ranking procedures for a search box: diacritic- and case-insensitive, in memory, per keystroke.
 
-Pure functions over folded text (hub.domain.text.fold), so "dang ky khai sinh" finds "Đăng ký khai sinh".
+Pure functions over folded text (motcua_core.text.fold), so "dang ky khai sinh" finds "Đăng ký khai sinh".
 A province's catalogue is a few thousand rows. Entries are kept in ranking order of their own (shorter
 names first), so ties need no comparison; the first one or two keystrokes, which match almost every
 row, are answered from a prefix index built at load time (word starts only: name, then code and
@@ -13,7 +13,7 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass, field
 
-from hub.domain.text import fold
+from motcua_core.text import fold
 
 SHORT = 3  # queries of one word up to this length are answered from the prefix index
 

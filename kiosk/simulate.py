@@ -7,8 +7,8 @@ import random
 import threading
 from collections.abc import Callable
 
-from devicekit.session import RequestError
 from kiosk.core import KioskCore
+from motcua_core.errors import RequestError
 
 log = logging.getLogger("motcua.kiosk")
 

@@ -19,8 +19,8 @@ def _device_args(p: argparse.ArgumentParser) -> None:
 def _start_session(args: argparse.Namespace, role: str, before_start=None):
     """Load the config and connect. `before_start(session)` wires callbacks first, so nothing the broker
     sends at once (retained state, messages queued while the device was off) arrives before them."""
-    from devicekit.config import ConfigError, DeviceConfig
     from devicekit.session import DeviceSession
+    from motcua_core.device_config import ConfigError, DeviceConfig
 
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -63,7 +63,7 @@ def cmd_counter(args: argparse.Namespace) -> int:
 
             simulate.run(CounterCore(session), _stop_event(), officer=args.officer, mean_service_s=args.service_s)
         else:
-            from counter_terminal.window import configure_window
+            from devicekit.ui.window import configure_window
 
             configure_window(args.fullscreen, args.size)
             from counter_terminal.app import run_app
@@ -107,7 +107,7 @@ def cmd_display(args: argparse.Namespace) -> int:
 
             simulate.run(core, _stop_event(), runtime=runtime)
         else:
-            from counter_terminal.window import configure_window
+            from devicekit.ui.window import configure_window
 
             configure_window(args.fullscreen, args.size)
             from display_controller.app import run_app

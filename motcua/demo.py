@@ -100,19 +100,20 @@ class HubThread:
 
 def setup_demo_data(data: Path, mqtt_port: int, kiosks: int) -> dict[str, list[Path]]:
     """Load the demo site and starter catalogue, register the fleet, write each device's config file."""
-    from devicekit.config import DeviceConfig
     from hub.app import load_site_file, open_data_dir
-    from hub.cli import DEMO_SITE, device_config_dict
+    from hub.cli.common import DEMO_SITE
+    from hub.cli.devices import device_config_dict
     from hub.store import catalogue
     from hub.store import devices as device_store
     from hub.store.db import transaction
     from hub.store.sites import list_counters
+    from motcua_core.device_config import DeviceConfig
 
     db = open_data_dir(data)
     load_site_file(db, DEMO_SITE)
     with transaction(db):
         catalogue.load(db, json.loads(catalogue.STARTER.read_text(encoding="utf-8")))
-    from hub.ops import demo_dossiers  # issue #5: unit settings + one specialist per agency (/agency page)
+    from motcua import demo_dossiers  # unit settings + one specialist per agency (/agency page)
 
     demo_dossiers.setup(db, data)
     configs: dict[str, list[Path]] = {"kiosk": [], "counter": [], "display": []}
@@ -144,11 +145,11 @@ def setup_demo_data(data: Path, mqtt_port: int, kiosks: int) -> dict[str, list[P
 def start_fleet(configs: dict[str, list[Path]], fleet: Fleet, args: argparse.Namespace):
     from counter_terminal import simulate as counter_sim
     from counter_terminal.core import CounterCore
-    from devicekit.config import DeviceConfig
     from devicekit.session import DeviceSession
     from display_controller.core import DisplayCore
     from kiosk import simulate as kiosk_sim
     from kiosk.core import KioskCore
+    from motcua_core.device_config import DeviceConfig
 
     rng = random.Random(args.seed)
     officers = ["nguyen-thi-lan", "tran-van-hung", "le-thu-trang", "pham-quoc-bao", "hoang-minh-duc",

@@ -18,8 +18,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def check_device(config_path: Path, timeout: float = 10.0) -> list[tuple[str, bool, str]]:
     """Run the installation checks; each result is (check, passed, detail)."""
-    from devicekit.config import ConfigError, DeviceConfig
-    from devicekit.session import DeviceSession, RequestError
+    from devicekit.session import DeviceSession
+    from motcua_core.device_config import ConfigError, DeviceConfig
+    from motcua_core.errors import RequestError
 
     results: list[tuple[str, bool, str]] = []
     try:

@@ -18,6 +18,12 @@ command -v aplay >/dev/null 2>&1 || missing+=(alsa-utils)
 # Issue #5: the PDF forms embed DejaVu Serif (Vietnamese); tests render PDF pages with pdftoppm.
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf ] || missing+=(fonts-dejavu-core)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+# Web pages are tested in a real browser: Debian's Chromium and its driver (selenium drives them).
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+# Kivy reads multitouch screens through libmtdev (without it, a traceback at every start).
+[ -e /usr/lib/x86_64-linux-gnu/libmtdev.so.1 ] || [ -e /usr/lib/aarch64-linux-gnu/libmtdev.so.1 ] \
+  || [ -e /usr/lib/arm-linux-gnueabihf/libmtdev.so.1 ] || missing+=(libmtdev1)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "==> installing Debian packages: ${missing[*]}"

@@ -20,8 +20,8 @@ from kivy.uix.scrollview import ScrollView
 from kivy.uix.textinput import TextInput
 
 from counter_terminal.dossier_core import DossierCore
-from counter_terminal.screens.widgets import ACCENT, BAD, BG, DARK, GOOD, MUTED, Box, Key
-from devicekit.session import RequestError
+from devicekit.ui.widgets import ACCENT, BAD, BG, DARK, GOOD, MUTED, Box, Key
+from motcua_core.errors import RequestError
 
 
 class Field(TextInput):

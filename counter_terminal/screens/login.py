@@ -6,7 +6,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.screenmanager import Screen
 
-from counter_terminal.screens.widgets import ACCENT, BAD, BG, DARK, MUTED, Box, Key
+from devicekit.ui.widgets import ACCENT, BAD, BG, DARK, MUTED, Box, Key
 
 ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")
 

@@ -8,7 +8,7 @@ from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import Screen
 
 from counter_terminal.actions import ACTIONS
-from counter_terminal.screens.widgets import ACCENT, BAD, BG, DARK, GOOD, MUTED, WARN, Box, Key
+from devicekit.ui.widgets import ACCENT, BAD, BG, DARK, GOOD, MUTED, WARN, Box, Key
 
 ACTION_COLORS = {"next": GOOD, "recall": ACCENT, "skip": WARN, "done": GOOD, "hold": MUTED, "resume": MUTED,
                  "transfer": ACCENT, "pause": MUTED}

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from devicekit.protocol import BROKER_MAX_PACKET, ID_RE, ROOT
+from motcua_core.protocol import BROKER_MAX_PACKET, ID_RE, ROOT
 
 CONF_NAME = "mosquitto.conf"
 PASSWD_NAME = "passwd"

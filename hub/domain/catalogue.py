@@ -7,6 +7,9 @@ A CSV row carries the same fields; lists are written inside one cell, items sepa
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
 from typing import Any
 
@@ -170,3 +173,62 @@ def step_agencies(doc: dict) -> list[str]:
 def step_days(doc: dict) -> list[float | None]:
     steps = doc.get("steps") or []
     return [s.get("days") for s in steps] or [doc.get("processing_days")]
+
+
+# --- catalogue files (JSON or CSV) -----------------------------------------------------------------
+
+Problems = list[tuple[str, list[str]]]
+
+
+def parse_file(text: str, fmt: str) -> tuple[list[dict], list[dict], Problems]:
+    """(fields, procedures, errors) of a catalogue file's text, `fmt` "json" or "csv"; each error is
+    (where, Vietnamese problems). Duplicate ids are errors; nothing is saved here."""
+    errors: Problems = []
+    procs: list[dict] = []
+    fields: list[dict] = []
+    if fmt == "json":
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            return [], [], [("tệp", [f"JSON không hợp lệ: dòng {exc.lineno}, cột {exc.colno}: {exc.msg}"])]
+        if not isinstance(doc, dict) or not isinstance(doc.get("procedures"), list):
+            return [], [], [("tệp", ["cần một đối tượng JSON có danh sách \"procedures\""])]
+        fields = [f for f in doc.get("fields", []) if isinstance(f, dict) and f.get("code") and f.get("name")]
+        for i, p in enumerate(doc["procedures"], 1):
+            problems = validate(p)
+            where = f"thủ tục {i}" + (f" ({p.get('id')})" if isinstance(p, dict) and p.get("id") else "")
+            if problems:
+                errors.append((where, problems))
+            else:
+                procs.append(p)
+    else:
+        reader = csv.DictReader(io.StringIO(text))
+        if reader.fieldnames is None:
+            return [], [], [("tệp", ["tệp CSV rỗng"])]
+        missing = [c for c in CSV_REQUIRED if c not in reader.fieldnames]
+        if missing:
+            return [], [], [("tiêu đề", [f"thiếu cột {', '.join(missing)}"])]
+        for row in reader:
+            where = f"dòng {reader.line_num}" + (f" ({row.get('id')})" if row.get("id") else "")
+            try:
+                procs.append(from_csv_row(row))
+            except RowError as exc:
+                errors.append((where, exc.problems))
+    seen: set[str] = set()
+    unique = []
+    for p in procs:
+        if p["id"] in seen:
+            errors.append((f"thủ tục {p['id']}", ["mã định danh bị trùng trong tệp"]))
+            continue
+        seen.add(p["id"])
+        unique.append(p)
+    return fields, unique, errors
+
+
+def named_id(where: str) -> str | None:
+    """The procedure id an error's place names: 'dòng 4 (thu-tuc-c)' → 'thu-tuc-c'."""
+    if "(" in where and where.endswith(")"):
+        return where[where.rindex("(") + 1:-1]
+    if where.startswith("thủ tục "):
+        return where[len("thủ tục "):]
+    return None

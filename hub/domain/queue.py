@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from hub.domain.errors import DomainError
+from motcua_core.errors import DomainError
 
 PRIORITY_CLASSES = ("elderly", "disability", "pregnant", "merit")
 PRIORITY_NONE = "none"

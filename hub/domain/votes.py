@@ -6,7 +6,7 @@ replace the questions (meta key `vote_questions:<site>`, a JSON list in the same
 
 from __future__ import annotations
 
-from hub.domain.errors import DomainError
+from motcua_core.errors import DomainError
 
 RATINGS = {4: ("Rất hài lòng", "Very satisfied"), 3: ("Hài lòng", "Satisfied"),
            2: ("Bình thường", "Neutral"), 1: ("Không hài lòng", "Not satisfied")}

@@ -21,16 +21,16 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from devicekit import protocol as p
-from devicekit.protocol import ProtocolError
-from hub.domain.errors import DomainError
-from hub.mqtt.handlers import HANDLERS
+from hub.mqtt import verbs
 from hub.mqtt.transport import HubMqtt, Incoming
-from hub.ops.context import Ctx, Effects
+from hub.ops.context import Effects
+from hub.ops.run import Runner, as_protocol_error
 from hub.ops.views import call_event, device_config, display_state
 from hub.store import devices as device_store
-from hub.store.db import savepoint, transaction
-from hub.store.sites import get_site
+from hub.store.db import transaction
+from motcua_core import protocol as p
+from motcua_core.errors import DomainError
+from motcua_core.protocol import ProtocolError
 
 log = logging.getLogger("motcua.hub.router")
 
@@ -58,6 +58,8 @@ class Router:
         self.boot = uuid.uuid4().hex[:12]
         self.stats = {"requests": 0, "errors": 0, "batches": 0}
         self.hub_info: dict = {}  # merged into every device config (e.g. {"http_port": 8080})
+        # HTTP actions, timers and deferred CLI effects run through the same runner, published after commit.
+        self.runner = Runner(db, clock, publish=self.publish_effects)
 
     def submit(self, msg: Incoming) -> None:
         """Queue a message for the router; safe from any thread (the transport calls it on the loop)."""
@@ -124,6 +126,15 @@ class Router:
         self.publish_announcements(effects)
         for r in replies:
             self.mqtt.publish(r.topic, r.payload, qos=1, correlation=r.correlation)
+        self.mqtt.flush()
+
+    def publish_effects(self, effects: Effects) -> None:
+        """Publish what a committed operation left (the runner's publisher for HTTP, timers and the CLI's
+        deferred effects): display states, then calls and commands."""
+        now = self.clock()
+        for site in sorted(effects.display_sites):
+            self.publish_display(site, now)
+        self.publish_announcements(effects)
         self.mqtt.flush()
 
     def publish_announcements(self, effects: Effects) -> None:
@@ -206,30 +217,26 @@ class Router:
                 raise ProtocolError("unknown_device", f"device {topic.device_id!r} is not registered")
             if dev.site_id != topic.site:
                 raise ProtocolError("wrong_site", f"device {dev.id} belongs to site {dev.site_id}")
-            verb = topic.verb or ""
+            name = topic.verb or ""
             stored = self.db.execute(
                 "SELECT response, verb FROM requests WHERE device_id = ? AND request_id = ?", [dev.id, request_id]
             ).fetchone()
             if stored is not None:
-                if stored[1] != verb:
+                if stored[1] != name:
                     raise ProtocolError("bad_request", f"request_id {request_id} was already used for {stored[1]}")
                 return Reply(res_topic, stored[0].encode(), msg.correlation)
-            p.validate_data(verb, data)
-            if dev.role not in p.roles_for(verb):
-                raise ProtocolError("forbidden", f"a {dev.role} device may not send {verb}")
-            ctx_effects = Effects()
+            verb = verbs.lookup(name)
+            verb.validate(data)
+            if dev.role not in verb.roles:
+                raise ProtocolError("forbidden", f"a {dev.role} device may not send {name}")
+            rid: str = request_id
             try:
-                ctx = Ctx(self.db, get_site(self.db, dev.site_id), dev, now, ctx_effects)
-                with savepoint(self.db):
-                    result = HANDLERS[verb](ctx, data)
-                    body = p.ok_response(request_id, result)
-                    self._remember(dev.id, request_id, verb, body, now)
-                effects.merge(ctx_effects)
+                body = p.ok_response(rid, self.runner.step(
+                    dev.site_id, lambda ctx: verb.handler(ctx, data), effects, device=dev, now=now,
+                    then=lambda result: self._remember(dev.id, rid, name, p.ok_response(rid, result), now)))
             except DomainError as exc:
-                if exc.keep is not None:
-                    exc.keep()
-                body = p.error_response(request_id, ProtocolError(exc.code, exc.message, exc.message_vi))
-                self._remember(dev.id, request_id, verb, body, now)
+                body = p.error_response(request_id, as_protocol_error(exc))
+                self._remember(dev.id, request_id, name, body, now)
         except ProtocolError as exc:
             self.stats["errors"] += 1
             log.info("refused request on %s: %s %s", msg.topic, exc.code, exc.message)

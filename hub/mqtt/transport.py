@@ -22,9 +22,9 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from devicekit.mqttprops import publish_properties
-from devicekit.netopts import set_nodelay
-from devicekit.protocol import HUB_HEALTH_SUB, HUB_REQ_SUB, HUB_STATUS_SUB
+from motcua_core.mqttprops import publish_properties
+from motcua_core.netopts import set_nodelay
+from motcua_core.protocol import HUB_HEALTH_SUB, HUB_REQ_SUB, HUB_STATUS_SUB
 
 log = logging.getLogger("motcua.hub.mqtt")
 

@@ -26,11 +26,23 @@ class Effects:
         self.calls.extend(other.calls)
         self.commands.extend(other.commands)
 
+    def __bool__(self) -> bool:
+        return bool(self.display_sites or self.calls or self.commands)
+
+    def to_dict(self) -> dict:
+        return {"display_sites": sorted(self.display_sites), "calls": self.calls,
+                "commands": [[d, c] for d, c in self.commands]}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Effects:
+        return cls(set(d.get("display_sites", [])), list(d.get("calls", [])),
+                   [(dev, cmd) for dev, cmd in d.get("commands", [])])
+
 
 @dataclass
 class Ctx:
     db: sqlite_utils.Database
-    site: Site
+    site: Site  # None only for an operation on no site (the device registry, a site being loaded)
     device: Device | None
     now: float
     effects: Effects

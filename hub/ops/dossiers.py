@@ -14,20 +14,16 @@ import sqlite_utils
 
 from hub.domain import catalogue as cat_rules
 from hub.domain import dossier as dm
+from hub.domain import intake as rules
 from hub.domain.calendar import WorkCalendar, due_time
-from hub.domain.cccd import parse_cccd
-from hub.domain.dossier_codes import agency_code, make_code, mask_name, normalise
-from hub.domain.errors import DomainError
 from hub.ops.context import Ctx
 from hub.store import catalogue as cat_store
 from hub.store import dossiers as store
 from hub.store.db import get_meta, set_meta
+from motcua_core.dossier_codes import agency_code, make_code, mask_name, normalise
+from motcua_core.errors import DomainError
 
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-PHONE_RE = re.compile(r"^(\+84|0)\d{9,10}$")
 UNIT_NAME = "Bộ phận tiếp nhận và trả kết quả"
-RETURN_METHODS = ("counter", "post")
-NOTIFY_CHANNELS = ("sms", "email")
 
 
 def _bad(message: str, message_vi: str) -> DomainError:
@@ -51,44 +47,6 @@ def iso(ts: float | None, cal: WorkCalendar) -> str | None:
 
 # --- intake -----------------------------------------------------------------------------------------
 
-def missing_documents(proc: dict, received: list) -> list[dict]:
-    """Catalogue documents not ticked as received. `received` holds indexes (0-based) or names."""
-    names = {str(x) for x in received if isinstance(x, str)}
-    idx = {x for x in received if isinstance(x, int) and not isinstance(x, bool)}
-    return [d for i, d in enumerate(proc["documents"]) if i not in idx and d["name"] not in names]
-
-
-def _applicant(raw: dict, year: int) -> dict:
-    if not isinstance(raw, dict):
-        raise _bad("applicant must be an object", "Thiếu thông tin người nộp hồ sơ.")
-    name = " ".join(str(raw.get("name") or "").split())
-    if len(name) < 2:
-        raise _bad("applicant name missing", "Cần nhập họ và tên người nộp hồ sơ.")
-    if len(name) > 100:
-        raise _bad("applicant name too long", "Họ và tên quá dài (tối đa 100 ký tự).")
-    out = {"name": name, "address": " ".join(str(raw.get("address") or "").split())[:300]}
-    if raw.get("cccd"):
-        cid = parse_cccd(str(raw["cccd"]), year)
-        out["cccd"] = cid.number
-    phone = re.sub(r"[\s.\-]", "", str(raw.get("phone") or ""))
-    if phone and not PHONE_RE.match(phone):
-        raise _bad("bad phone", f"Số điện thoại {raw.get('phone')!r} không hợp lệ (10 chữ số, bắt đầu bằng 0).")
-    out["phone"] = phone
-    email = str(raw.get("email") or "").strip()
-    if email and not EMAIL_RE.match(email):
-        raise _bad("bad email", f"Địa chỉ email {email!r} không hợp lệ.")
-    out["email"] = email
-    notify = raw.get("notify") or [c for c, v in (("sms", phone), ("email", email)) if v]
-    if not isinstance(notify, list) or any(c not in NOTIFY_CHANNELS for c in notify):
-        raise _bad("bad notify", "Hình thức nhận thông báo phải là sms và/hoặc email.")
-    if "sms" in notify and not phone:
-        raise _bad("sms without phone", "Chọn nhận tin nhắn thì cần số điện thoại.")
-    if "email" in notify and not email:
-        raise _bad("email without address", "Chọn nhận thư điện tử thì cần địa chỉ email.")
-    out["notify"] = notify
-    return out
-
-
 def guidance(ctx: Ctx, proc: dict, applicant: dict, missing: list[dict], officer: str | None) -> dict:
     """Form 01 data: everything the citizen must add, in one go."""
     s = settings(ctx.db, ctx.site)
@@ -110,26 +68,12 @@ def intake(ctx: Ctx, data: dict, *, officer: str | None = None, counter: int | N
                           "Không tìm thấy thủ tục hành chính này trong danh mục.")
     cal = calendar_for(ctx.db, ctx.site.id, ctx.site.tz.key)
     now_local = datetime.fromtimestamp(ctx.now, cal.tz)
-    applicant = _applicant(data.get("applicant") or {}, now_local.year)
-    received = data.get("documents") or []
-    if not isinstance(received, list):
-        raise _bad("documents must be a list", "Danh sách giấy tờ đã nhận không hợp lệ.")
-    missing = missing_documents(proc, received)
+    applicant = rules.applicant(data.get("applicant") or {}, now_local.year)
+    missing = rules.missing_documents(proc, data.get("documents") or [])
     if missing:
         return {"complete": False, "missing": [d["name"] for d in missing],
                 "guidance": guidance(ctx, proc, applicant, missing, officer)}
-    sets = data.get("sets", 1)
-    if not isinstance(sets, int) or isinstance(sets, bool) or not 1 <= sets <= 50:
-        raise _bad("bad sets", "Số lượng hồ sơ (bộ) phải từ 1 đến 50.")
-    method = data.get("return_method") or "counter"
-    if method not in RETURN_METHODS:
-        raise _bad("bad return method", "Hình thức nhận kết quả phải là tại quầy hoặc qua bưu chính.")
-    post_address = " ".join(str(data.get("post_address") or "").split())
-    if method == "post":
-        if not proc.get("post_return"):
-            raise _bad("no post return", "Thủ tục này không trả kết quả qua dịch vụ bưu chính công ích.")
-        if len(post_address) < 8:
-            raise _bad("post address", "Nhận kết quả qua bưu chính thì cần địa chỉ nhận đầy đủ.")
+    sets, method, post_address = rules.return_options(proc, data)
     days = data.get("processing_days", proc.get("processing_days"))
     hours = proc.get("processing_hours")
     if days is None and hours is None:
@@ -227,6 +171,15 @@ def _timeline_label(ev: dm.Event) -> str | None:
     }.get(ev.kind)
 
 
+def agency_detail(db: sqlite_utils.Database, code: str, now: float, site_id: str, agency: str) -> dict:
+    """The full dossier for a specialist, only when it is of their site and passes through their agency
+    (detail, control sheet and apology alike: one check for every view of it)."""
+    d = detail(db, code, now)
+    if _load(db, code)["site_id"] != site_id or agency not in d["steps"]:
+        raise DomainError("forbidden", "not one of your dossiers", "Hồ sơ không thuộc cơ quan của bạn.")
+    return d
+
+
 def detail(db: sqlite_utils.Database, code: str, now: float) -> dict:
     """The full dossier for officers and specialists (personal data included: authenticated callers only)."""
     row = _load(db, code)
@@ -320,22 +273,8 @@ def transfer(ctx: Ctx, code: str, by: str) -> dm.DossierState:
         where = ("sẽ được gửi qua bưu chính" if row["return_method"] == "post"
                  else "mời ông (bà) đến Bộ phận một cửa nhận, mang theo giấy hẹn")
         _notify_citizen(ctx, code, "ready", "Hồ sơ đã có kết quả", f"Hồ sơ {code} {what}; {where}.")
+        ctx.effects.display_sites.add(ctx.site.id)  # the lobby's progress board lists results ready
     return new
-
-
-def transfer_slot_due(cal: WorkCalendar, times: list[str], last_slot: str | None, now: float) -> str | None:
-    """The batch slot ('YYYY-MM-DD HH:MM') that has come and not yet run, if any (pure)."""
-    local = datetime.fromtimestamp(now, cal.tz)
-    if not cal.is_working_day(local.date()):
-        return None
-    due = None
-    for t in sorted(times):
-        h, m = (int(x) for x in t.split(":"))
-        if (local.hour, local.minute) >= (h, m):
-            due = f"{local.date().isoformat()} {h:02d}:{m:02d}"
-    if due is None or (last_slot is not None and last_slot >= due):
-        return None
-    return due
 
 
 def _giver(db: sqlite_utils.Database, code: str) -> str:
@@ -354,7 +293,7 @@ def run_transfer_batch(ctx: Ctx, force: bool = False) -> list[str]:
     s = settings(ctx.db, ctx.site)
     cal = calendar_for(ctx.db, ctx.site.id)
     key = f"transfer_slot:{ctx.site.id}"
-    slot = transfer_slot_due(cal, s["transfer_times"], get_meta(ctx.db, key), ctx.now)
+    slot = dm.transfer_slot_due(cal, s["transfer_times"], get_meta(ctx.db, key), ctx.now)
     if slot is None and not force:
         return []
     moved = []
@@ -415,11 +354,19 @@ def specialist_action(ctx: Ctx, code: str, action: str, by: str, agency: str | N
 
 # --- deadlines, apology ---------------------------------------------------------------------------------
 
+MAX_EXTRA_DAYS = 60
+
+
 def apologise(ctx: Ctx, code: str, reason: str, by: str, *, new_due: str | None = None,
-              extra_working_days: int | None = None) -> dict:
-    """Phiếu xin lỗi và hẹn lại ngày trả kết quả: a new date, the reason, and the citizen is told."""
+              extra_working_days: int | None = None, agency: str | None = None) -> dict:
+    """Phiếu xin lỗi và hẹn lại ngày trả kết quả: a new date, the reason, and the citizen is told.
+    `agency`, when given, must be the holder (a specialist apologises only for what their agency holds)."""
+    if extra_working_days is not None and (isinstance(extra_working_days, bool) or not isinstance(
+            extra_working_days, int) or not 1 <= extra_working_days <= MAX_EXTRA_DAYS):
+        raise _bad(f"extra_days must be 1..{MAX_EXTRA_DAYS}", f"Số ngày hẹn thêm từ 1 đến {MAX_EXTRA_DAYS}.")
     code = normalise(code)
     s = store.state(ctx.db, code)
+    _check_holder(s, agency)
     cal = calendar_for(ctx.db, ctx.site.id)
     if new_due:
         try:

@@ -7,13 +7,13 @@ event; publishing is left to the caller through `ctx.effects`, after the transac
 from __future__ import annotations
 
 from hub.domain import queue as rules
-from hub.domain.errors import DomainError
 from hub.ops import votes
 from hub.ops.context import Ctx
 from hub.store import sites as site_store
 from hub.store import tickets as ticket_store
 from hub.store.sites import Counter, Service
 from hub.store.tickets import Ticket
+from motcua_core.errors import DomainError
 
 
 def ticket_view(ctx: Ctx, t: Ticket, service: Service | None = None) -> dict:
@@ -85,9 +85,7 @@ def _current(ctx: Ctx, counter: Counter) -> Ticket:
 
 
 def _set_counter(ctx: Ctx, counter: Counter, **cols: object) -> None:
-    sets = ", ".join(f"{k} = ?" for k in cols)
-    ctx.db.execute(f"UPDATE counters SET {sets} WHERE site_id = ? AND number = ?",
-                   [*cols.values(), ctx.site.id, counter.number])
+    site_store.update_counter(ctx.db, ctx.site.id, counter.number, **cols)
     ctx.effects.display_sites.add(ctx.site.id)
 
 

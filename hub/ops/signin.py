@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import math
 
-from hub.domain.errors import DomainError
 from hub.ops import queue
 from hub.ops.context import Ctx
 from hub.store import officers as officer_store
 from hub.store import sites as site_store
+from motcua_core.errors import DomainError
 
 BAD_LOGIN_VI = "Tên đăng nhập hoặc mã PIN không đúng."
 
@@ -51,10 +51,8 @@ def login(ctx: Ctx, username: str | None = None, pin: str | None = None, badge: 
     for other in site_store.list_counters(ctx.db, ctx.site.id):
         if other.officer == officer.id and other.number != counter.number:
             status = other.status if other.current_ticket is not None else "closed"
-            ctx.db.execute("UPDATE counters SET officer = NULL, status = ? WHERE site_id = ? AND number = ?",
-                           [status, ctx.site.id, other.number])
-    ctx.db.execute("UPDATE counters SET officer = ? WHERE site_id = ? AND number = ?",
-                   [officer.id, ctx.site.id, counter.number])
+            site_store.update_counter(ctx.db, ctx.site.id, other.number, officer=None, status=status)
+    site_store.update_counter(ctx.db, ctx.site.id, counter.number, officer=officer.id)
     ctx.effects.display_sites.add(ctx.site.id)
     state = queue.counter_state(ctx)
     state["officer"] = {"id": officer.id, "name": officer.name, "username": officer.username}
@@ -76,7 +74,6 @@ def logout(ctx: Ctx) -> dict:
     if counter.current_ticket is not None:
         raise DomainError("conflict", "finish the current ticket before signing out",
                           "Hãy hoàn thành, bỏ qua hoặc tạm giữ số đang phục vụ trước khi đăng xuất.")
-    ctx.db.execute("UPDATE counters SET officer = NULL, status = 'closed' WHERE site_id = ? AND number = ?",
-                   [ctx.site.id, counter.number])
+    site_store.update_counter(ctx.db, ctx.site.id, counter.number, officer=None, status="closed")
     ctx.effects.display_sites.add(ctx.site.id)
     return queue.counter_state(ctx)

@@ -7,12 +7,12 @@ from datetime import datetime
 
 import sqlite_utils
 
-from devicekit.protocol import PROTOCOL_VERSION
 from hub.domain.queue import local_day
 from hub.store import sites as site_store
 from hub.store import tickets as ticket_store
 from hub.store.catalogue import version as catalogue_version
 from hub.store.devices import Device
+from motcua_core.protocol import PROTOCOL_VERSION
 
 
 def display_state(db: sqlite_utils.Database, site_id: str, now: float, seq: int) -> dict:

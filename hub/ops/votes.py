@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from hub.domain import votes as rules
-from hub.domain.errors import DomainError
 from hub.ops.context import Ctx
 from hub.store import devices as device_store
 from hub.store import sites as site_store
@@ -13,6 +12,7 @@ from hub.store import tickets as ticket_store
 from hub.store import votes as vote_store
 from hub.store.db import get_meta
 from hub.store.tickets import Ticket
+from motcua_core.errors import DomainError
 
 
 def questions(ctx: Ctx) -> list[dict]:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from hub.domain.text import fold
 from hub.store.db import get_meta, set_meta
+from motcua_core.text import fold
 
 STARTER = Path(__file__).resolve().parent.parent / "data" / "catalogue.json"
 
@@ -55,6 +55,16 @@ def load(db: sqlite_utils.Database, doc: dict) -> int:
     if changed:
         set_meta(db, "catalog_version", str(new_version))
     return count
+
+
+def collapse_versions(db: sqlite_utils.Database, before: int) -> None:
+    """Give everything changed since version `before` the one version `before + 1` (an import made of
+    several loads is one change for the kiosks)."""
+    if version(db) <= before + 1:
+        return
+    db.execute("UPDATE procedures SET version = ? WHERE version > ?", [before + 1, before])
+    db.execute("UPDATE procedures_removed SET version = ? WHERE version > ?", [before + 1, before])
+    set_meta(db, "catalog_version", str(before + 1))
 
 
 def remove(db: sqlite_utils.Database, ids: list[str]) -> int:

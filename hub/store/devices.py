@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from devicekit.protocol import ID_RE, ROLES
 from hub.broker.passwd import hash_secret, new_secret
-from hub.domain.errors import DomainError
 from hub.store import memo
 from hub.store.db import get_meta, set_meta
+from motcua_core.errors import DomainError
+from motcua_core.protocol import ID_RE, ROLES
 
 
 @dataclass(frozen=True)

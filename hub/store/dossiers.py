@@ -16,7 +16,7 @@ import sqlite_utils
 
 from hub.domain.calendar import WorkCalendar
 from hub.domain.dossier import DossierState, Event, replay
-from hub.domain.errors import DomainError
+from motcua_core.errors import DomainError
 
 DEFAULT_SETTINGS: dict[str, Any] = {
     "agency_code": None,  # default: the site id, upper case

@@ -237,8 +237,24 @@ def _queue_counts(db: sqlite_utils.Database) -> None:
         db.conn.execute(trigger)
 
 
+def _deferred_effects(db: sqlite_utils.Database) -> None:
+    """Effects committed by a process that cannot publish (the CLI), published by the hub (hub.ops.run)."""
+    _run(db, "CREATE TABLE deferred_effects (id INTEGER PRIMARY KEY, at REAL NOT NULL, body TEXT NOT NULL)")
+
+
+def _api_tokens(db: sqlite_utils.Database) -> None:
+    """API tokens scoped to a role and a site (hub.store.tokens); only a hash of the secret."""
+    _run(db, """
+        CREATE TABLE api_tokens (
+            id INTEGER PRIMARY KEY, role TEXT NOT NULL, site_id TEXT REFERENCES sites(id), agency TEXT,
+            name TEXT NOT NULL, secret_hash TEXT NOT NULL UNIQUE, created_at REAL NOT NULL, revoked_at REAL
+        )""")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1, _dossiers, _votes, _officer_signin, _dossier_vote_link, _queue_indexes, _queue_counts,
+    _deferred_effects,
+    _api_tokens,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

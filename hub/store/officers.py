@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from hub.domain.errors import DomainError
+from motcua_core.errors import DomainError
 
 PIN_RE = re.compile(r"^[0-9]{4,8}$")
 PBKDF2_ITERATIONS = 60_000  # ~30 ms on a Raspberry Pi 4; runs inside the hub's request transaction

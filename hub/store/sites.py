@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlite_utils
 
-from devicekit.protocol import ID_RE
-from hub.domain.errors import DomainError
 from hub.domain.queue import Numbering, Policy
 from hub.store import memo
+from motcua_core.errors import DomainError
+from motcua_core.protocol import ID_RE
 
 
 class SiteConfigError(ValueError):
@@ -242,6 +242,18 @@ def get_counter(db: sqlite_utils.Database, site_id: str, number: int) -> Counter
     if row is None:
         raise DomainError("not_found", f"unknown counter {number}", f"Không có quầy số {number}.")
     return _counter(row)
+
+
+COUNTER_COLUMNS = frozenset({"status", "officer", "current_ticket", "regular_streak", "streak_day"})
+
+
+def update_counter(db: sqlite_utils.Database, site_id: str, number: int, **cols: object) -> None:
+    """Write some of a counter's live columns (status, officer, current ticket, the priority streak)."""
+    unknown = set(cols) - COUNTER_COLUMNS
+    if unknown:
+        raise ValueError(f"not a counter column: {', '.join(sorted(unknown))}")
+    sets = ", ".join(f"{k} = ?" for k in cols)
+    db.execute(f"UPDATE counters SET {sets} WHERE site_id = ? AND number = ?", [*cols.values(), site_id, number])
 
 
 def list_counters(db: sqlite_utils.Database, site_id: str) -> list[Counter]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from hub.domain.errors import DomainError
+from motcua_core.errors import DomainError
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,39}$")
 

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from hub.domain.errors import DomainError
 from hub.domain.kpi import TicketTimes
 from hub.domain.queue import PRIORITY_NONE, WAITING, Candidate
+from motcua_core.errors import DomainError
 
 
 @dataclass(frozen=True)

@@ -8,40 +8,29 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from hub.domain.errors import DomainError
 from hub.domain.kpi import group_summaries, summarize
 from hub.domain.queue import local_day
 from hub.ops.views import display_state
 from hub.store import sites as site_store
 from hub.store import tickets as ticket_store
 from hub.store import votes as vote_store
+from hub.web import dossiers, ticket_page
+from hub.web.common import HUB_KEY, bad_request, error_response, hub_of, site_of
+from motcua_core.errors import DomainError
 
 if TYPE_CHECKING:
     from hub.app import Hub
 
 STATIC = Path(__file__).parent / "static"
-HUB_KEY = web.AppKey("hub", object)
-
-
-def _hub(request: web.Request) -> Hub:
-    return request.app[HUB_KEY]  # type: ignore[return-value]
-
-
-def _site(request: web.Request) -> site_store.Site:
-    hub = _hub(request)
-    try:
-        return site_store.get_site(hub.db, request.match_info["site"])
-    except DomainError as exc:
-        raise web.HTTPNotFound(text=exc.message) from None
 
 
 async def health(request: web.Request) -> web.Response:
-    h = _hub(request).health()
+    h = hub_of(request).health()
     return web.json_response(h, status=200 if h["status"] == "ok" else 503)
 
 
 async def sites(request: web.Request) -> web.Response:
-    db = _hub(request).db
+    db = hub_of(request).db
     out = []
     for sid in site_store.list_sites(db):
         s = site_store.get_site(db, sid)
@@ -50,20 +39,20 @@ async def sites(request: web.Request) -> web.Response:
 
 
 async def site_state(request: web.Request) -> web.Response:
-    hub = _hub(request)
-    site = _site(request)
+    hub = hub_of(request)
+    site = site_of(request)
     return web.json_response(display_state(hub.db, site.id, hub.clock(), 0))
 
 
 async def kpis(request: web.Request) -> web.Response:
     """Waiting and service times for one day, overall and per service, counter and officer."""
-    hub = _hub(request)
-    site = _site(request)
+    hub = hub_of(request)
+    site = site_of(request)
     day = request.query.get("day") or local_day(hub.clock(), site.tz)
     try:
         datetime.strptime(day, "%Y-%m-%d")
     except ValueError:
-        raise web.HTTPBadRequest(text="day must be YYYY-MM-DD") from None
+        return bad_request("day must be YYYY-MM-DD", "Ngày phải có dạng YYYY-MM-DD.")
     times = ticket_store.day_times(hub.db, site.id, day)
     return web.json_response({
         "site": site.id, "day": day, "overall": summarize(times),
@@ -76,12 +65,14 @@ async def kpis(request: web.Request) -> web.Response:
 
 async def ticket(request: web.Request) -> web.Response:
     """Public ticket tracking (the QR on a printed ticket): number, status, counter. No personal data."""
-    hub = _hub(request)
-    site = _site(request)
+    hub = hub_of(request)
+    site = site_of(request)
     try:
         t = ticket_store.get(hub.db, int(request.match_info["ticket_id"]), site.id)
-    except (ValueError, DomainError):
+    except ValueError:
         raise web.HTTPNotFound(text="no such ticket") from None
+    except DomainError as exc:
+        return error_response(exc)
     return web.json_response({"number": t.number, "service": t.service, "status": t.status, "day": t.day,
                               "counter": t.counter})
 
@@ -100,10 +91,6 @@ def make_app(hub: Hub) -> web.Application:
     app.router.add_get("/api/v1/sites/{site}/kpis", kpis)
     app.router.add_get("/api/v1/sites/{site}/tickets/{ticket_id}", ticket)
     app.router.add_static("/static", STATIC)
-    from hub.web import dossiers as dossier_routes  # issue #5: dossiers, catalogue, board, agency page
-
-    dossier_routes.register(app)
-    from hub.web import ticket_page  # issue #3: the page the QR on a printed ticket opens
-
-    ticket_page.add_routes(app)
+    for module in (dossiers, ticket_page):
+        module.add_routes(app)
     return app

@@ -7,17 +7,13 @@ Shows the number, service, status, people ahead and estimated wait, refreshing i
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from hub.domain.errors import DomainError
-from hub.ops.context import Ctx, Effects
 from hub.ops.queue import ticket_status
 from hub.store import sites as site_store
-
-if TYPE_CHECKING:
-    from hub.app import Hub
+from hub.web.common import hub_of
+from motcua_core.errors import DomainError
 
 REFRESH_S = 20
 
@@ -48,12 +44,11 @@ def _page(title: str, body: str, refresh: bool) -> str:
 
 
 async def ticket_page(request: web.Request) -> web.Response:
-    from hub.web.app import HUB_KEY
-
-    hub: Hub = request.app[HUB_KEY]  # type: ignore[assignment]
+    hub = hub_of(request)
     try:
         site = site_store.get_site(hub.db, request.match_info["site"])
-        t = ticket_status(Ctx(hub.db, site, None, hub.clock(), Effects()), int(request.match_info["ticket_id"]))
+        ticket_id = int(request.match_info["ticket_id"])
+        t = hub.runner.view(site, lambda ctx: ticket_status(ctx, ticket_id))
     except (DomainError, ValueError):
         body = "<p>Không tìm thấy phiếu này.</p>"
         return web.Response(text=_page("Phiếu số thứ tự", body, False), content_type="text/html", status=404)

@@ -9,10 +9,10 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.screenmanager import Screen
 
-from devicekit.protocol import PRIORITIES
-from devicekit.session import RequestError
 from kiosk.i18n import t
 from kiosk.ui.widgets import FIELD_ICONS, BigButton, Panel, Text, theme
+from motcua_core.errors import RequestError
+from motcua_core.protocol import PRIORITIES
 
 RESULT_SHOWN_S = 25.0
 

@@ -11,13 +11,13 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.screenmanager import Screen
 from kivy.uix.scrollview import ScrollView
 
-from devicekit.session import RequestError
 from kiosk.dossier import extract_code
 from kiosk.i18n import t
 from kiosk.keys import apply_key
 from kiosk.procedure import render_checklist, sections
 from kiosk.ui.dispenser import _Base
 from kiosk.ui.widgets import BigButton, Keyboard, Panel, Text, theme
+from motcua_core.errors import RequestError
 
 MAX_SHOWN = 12
 

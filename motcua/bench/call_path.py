@@ -22,10 +22,10 @@ from typing import Any
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from devicekit import protocol
-from devicekit.netopts import enable_nodelay
 from devicekit.session import DeviceSession
 from motcua.bench.common import BenchHub, connect, emit, log, ms, percentile
+from motcua_core import protocol
+from motcua_core.netopts import enable_nodelay
 
 WARMUP = 10
 COUNTER = 8  # serves HT, CT and LD: room for 3 × 999 calls before ticket numbers wrap

@@ -25,8 +25,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from devicekit.config import DeviceConfig
 from devicekit.session import DeviceSession
+from motcua_core.device_config import DeviceConfig
 
 
 def log(msg: str) -> None:
@@ -103,7 +103,7 @@ class BenchHub:
     def prepare(self) -> None:
         """Create the database and load the demo site (counters 1–8, services HT, CT, …)."""
         from hub.app import load_site_file, open_data_dir
-        from hub.cli import DEMO_SITE
+        from hub.cli.common import DEMO_SITE
 
         db = open_data_dir(self.data)
         try:
@@ -115,7 +115,7 @@ class BenchHub:
                  **overrides: Any) -> list[DeviceConfig]:
         """Register `count` devices of `role` and return their configs (pointing at this hub's broker)."""
         from hub.app import open_data_dir
-        from hub.cli import device_config_dict
+        from hub.cli.devices import device_config_dict
         from hub.store import devices as device_store
         from hub.store.db import transaction
 

@@ -57,9 +57,9 @@ def seed(db, site_id: str, n: int, rng: random.Random, progress: bool = True) ->
     """Write n dossiers received over the working days of the year ending YEAR_END. Returns counts."""
     from hub.domain import dossier as dm
     from hub.domain.calendar import WorkCalendar
-    from hub.domain.dossier_codes import make_code
     from hub.store.db import transaction
     from hub.store.dossiers import _state_cols
+    from motcua_core.dossier_codes import make_code
 
     cal = WorkCalendar()
     procs = _procedures(rng)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from devicekit.protocol import BROKER_MAX_PACKET
 from hub.broker.files import Account, render_acl, render_conf, render_passwd, write_files
 from hub.broker.passwd import hash_secret
+from motcua_core.protocol import BROKER_MAX_PACKET
 
 H = hash_secret("x", salt=b"0123456789ab")
 HUB = Account("motcua-hub", H)

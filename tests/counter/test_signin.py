@@ -8,11 +8,11 @@ import sys
 import pytest
 
 from counter_terminal.core import CounterCore
-from devicekit.session import RequestError
 from display_controller.core import DisplayCore
 from hub.app import open_data_dir
 from hub.store import officers as officer_store
 from kiosk.core import KioskCore
+from motcua_core.errors import RequestError
 from tests.support.hubproc import InProcessHub
 
 

@@ -21,9 +21,9 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from devicekit import protocol
-from devicekit.config import DeviceConfig
 from devicekit.session import DeviceSession
+from motcua_core import protocol
+from motcua_core.device_config import DeviceConfig
 
 SITE = "hcm-q1"
 

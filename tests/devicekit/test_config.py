@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from devicekit.config import ConfigError, DeviceConfig
+from motcua_core.device_config import ConfigError, DeviceConfig
 
 BASE = {"device_id": "kiosk-01", "secret": "s3cret", "site": "hcm-q1", "role": "kiosk"}
 

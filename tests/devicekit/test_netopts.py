@@ -9,7 +9,7 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
-from devicekit.netopts import enable_nodelay, set_nodelay
+from motcua_core.netopts import enable_nodelay, set_nodelay
 
 
 @pytest.mark.integration

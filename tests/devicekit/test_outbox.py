@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from devicekit import protocol
 from devicekit.outbox import Outbox
-from devicekit.session import RequestError
+from motcua_core import protocol
+from motcua_core.errors import RequestError
 from tests.devicekit.conftest import wait_until
 
 

@@ -9,8 +9,9 @@ from concurrent.futures import Future
 
 import pytest
 
-from devicekit import protocol
-from devicekit.session import DeviceSession, RequestError
+from devicekit.session import DeviceSession
+from motcua_core import protocol
+from motcua_core.errors import RequestError
 from tests.devicekit.conftest import SITE, wait_until
 
 pytestmark = pytest.mark.integration

@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from hub.app import open_data_dir
-from hub.cli_dossiers import import_catalogue
+from hub.ops.catalogue import import_file
+from hub.ops.run import Runner
 from hub.store import catalogue, specialists
 from hub.store import dossiers as dossier_store
 from hub.store.db import transaction
@@ -91,7 +92,7 @@ def seed(data: Path) -> dict[str, str]:
         dossier_store.set_settings(db, "demo", SETTINGS)
     csv_path = data / "two-agency.csv"
     csv_path.write_text(TWO_AGENCY_CSV, encoding="utf-8")
-    out = import_catalogue(db, csv_path, progress=False)
+    out = import_file(Runner(db), csv_path)
     assert out["errors"] == [] and out["imported"] == 1
     tokens = {}
     with transaction(db):

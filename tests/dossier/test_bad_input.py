@@ -9,7 +9,7 @@ import pytest
 
 from counter_terminal.core import CounterCore
 from counter_terminal.dossier_core import DossierCore
-from devicekit.session import RequestError
+from motcua_core.errors import RequestError
 from tests.dossier.conftest import AGENCY_1, APPLICANT, DossierHub
 
 PROC = "cap-phep-xay-dung-lien-thong"

@@ -18,10 +18,10 @@ from pypdf import PdfReader
 
 from counter_terminal.core import CounterCore
 from counter_terminal.dossier_core import DossierCore
-from devicekit.session import RequestError
 from hub.notify.senders import load as load_senders
 from hub.ops import dossier_tasks, reports
 from hub.store.sites import get_site
+from motcua_core.errors import RequestError
 from tests.dossier.conftest import AGENCY_1, AGENCY_2, APPLICANT, DossierHub, seed
 from tests.support.hubproc import InProcessHub
 from tests.support.net import free_port

@@ -12,8 +12,8 @@ from pypdf import PdfReader
 
 from counter_terminal.core import CounterCore
 from counter_terminal.dossier_core import DossierCore
-from devicekit.session import RequestError
 from kiosk.core import KioskCore
+from motcua_core.errors import RequestError
 from tests.dossier.conftest import AGENCY_1, AGENCY_2, APPLICANT, DossierHub
 from tests.support.code128 import read as read_barcode
 

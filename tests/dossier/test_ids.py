@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from hub.domain.cccd import parse_cccd
-from hub.domain.dossier_codes import agency_code, is_code, make_code, mask_name, normalise
-from hub.domain.errors import DomainError
+from motcua_core.cccd import parse_cccd
+from motcua_core.dossier_codes import agency_code, is_code, make_code, mask_name, normalise
+from motcua_core.errors import DomainError
 
 
 def test_valid_cccd_is_parsed() -> None:

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hub.domain import dossier as dm
-from hub.domain.errors import DomainError
+from motcua_core.errors import DomainError
 
 T0 = 1_780_000_000.0
 DUE = T0 + 3 * 86400

@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from devicekit import protocol as p
+from motcua_core import protocol as p
 from tests.support.hubproc import InProcessHub
 from tests.support.probe import Probe
 

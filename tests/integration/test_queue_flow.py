@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from counter_terminal.core import CounterCore
-from devicekit.session import RequestError
 from display_controller.core import DisplayCore
 from kiosk.core import KioskCore
+from motcua_core.errors import RequestError
 from tests.support.hubproc import InProcessHub
 
 

@@ -9,10 +9,11 @@ import time
 from pathlib import Path
 
 from counter_terminal.core import CounterCore
-from devicekit.session import DeviceSession, RequestError
+from devicekit.session import DeviceSession
 from display_controller.core import DisplayCore
 from hub.app import broker_accounts
 from kiosk.core import KioskCore
+from motcua_core.errors import RequestError
 from tests.support.hubproc import HubProcess, InProcessHub, prepare, register
 
 

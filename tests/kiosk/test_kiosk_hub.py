@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from devicekit.drivers.printer import SimPrinter
-from devicekit.session import DeviceSession, RequestError
+from devicekit.session import DeviceSession
 from kiosk.core import KioskCore
+from motcua_core.errors import RequestError
 from tests.support.hubproc import InProcessHub, prepare, register
 
 

@@ -62,7 +62,7 @@ def test_replica_applies_full_then_delta_and_survives_reopen(tmp_path: Path) -> 
 def test_words_typed_as_word_starts_and_inner_substrings_as_fallback(entries) -> None:
     assert all("hộ kinh doanh" in e.name for e in search(entries, "ho k", 4))
     assert search(entries, "hai sinh")[0].name == "Đăng ký khai sinh"  # no word starts "hai": substrings
-    from hub.domain.text import fold
+    from motcua_core.text import fold
 
     assert all(any(w.startswith("k") for w in fold(e.name).split()) for e in search(entries, "k"))
 

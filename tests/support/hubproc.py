@@ -17,13 +17,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from devicekit.config import DeviceConfig
 from devicekit.session import DeviceSession
 from hub.app import HubConfig, load_site_file, open_data_dir
-from hub.cli import DEMO_SITE, device_config_dict
+from hub.cli.common import DEMO_SITE
+from hub.cli.devices import device_config_dict
 from hub.store import devices as device_store
 from hub.store.db import transaction
 from motcua.demo import HubThread
+from motcua_core.device_config import DeviceConfig
 from tests.support.net import free_port, wait_port
 
 

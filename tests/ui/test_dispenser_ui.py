@@ -94,7 +94,7 @@ def test_idle_kiosk_returns_to_the_first_screen(hub, xvfb, artifacts_dir: Path, 
 
 
 def test_without_the_hub_the_kiosk_says_it_is_connecting(xvfb, artifacts_dir: Path, tmp_path: Path) -> None:
-    from devicekit.config import DeviceConfig
+    from motcua_core.device_config import DeviceConfig
     from tests.support.net import free_port
 
     cfg = DeviceConfig(device_id="demo-kiosk-09", secret="x", site="demo", role="kiosk", broker_port=free_port(),

@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hub.domain import queue as q
-from hub.domain.errors import DomainError
 from hub.domain.queue import Candidate, Numbering, Policy, choose_next
+from motcua_core.errors import DomainError
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 COUNTER = 3

@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from devicekit import protocol as p
 from hub.app import load_site_file, open_data_dir
-from hub.cli import DEMO_SITE
+from hub.cli.common import DEMO_SITE
 from hub.mqtt.router import Router
 from hub.mqtt.transport import Incoming
 from hub.store import devices as device_store
 from hub.store.db import transaction
+from motcua_core import protocol as p
 
 
 class DiskThatFailsCommit(sqlite3.Connection):

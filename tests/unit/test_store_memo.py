@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from hub.app import load_site_file, open_data_dir
-from hub.cli import DEMO_SITE
+from hub.cli.common import DEMO_SITE
 from hub.store import devices as device_store
 from hub.store import sites as site_store
 from hub.store.db import transaction

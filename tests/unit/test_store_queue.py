@@ -6,7 +6,7 @@ import random
 from pathlib import Path
 
 from hub.app import load_site_file, open_data_dir
-from hub.cli import DEMO_SITE
+from hub.cli.common import DEMO_SITE
 from hub.domain import queue as rules
 from hub.domain.queue import Candidate, Policy
 from hub.store import tickets as ticket_store

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hub.domain.text import fold
+from motcua_core.text import fold
 
 # The 29 letters of the Vietnamese alphabet (plus f, j, w, z used in loanwords and names).
 BASE_LOWER = "aăâbcdđeêghiklmnoôơpqrstuưvxy" + "fjwz"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hub.domain.errors import DomainError
 from hub.domain.votes import DEFAULT_QUESTIONS, check_vote, summarize
+from motcua_core.errors import DomainError
 
 EXTRA = [*DEFAULT_QUESTIONS, {"id": "officer", "text_vi": "Cán bộ có hướng dẫn rõ ràng không?",
                               "options": [{"value": 1, "vi": "Có"}, {"value": 0, "vi": "Không"}]}]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from hub.domain.text import fold
+from motcua_core.text import fold
 
 CODE_RE = re.compile(r"^[A-Z0-9]{1,12}-\d{6}-\d{4,6}$")
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from devicekit.protocol import ID_RE, ROLES
+from motcua_core.protocol import ID_RE, ROLES
 
 
 class ConfigError(ValueError):

@@ -1,12 +1,13 @@
-"""MQTT adapters for the dossier verbs: take the officer and the ticket from the counter that asks."""
+"""MQTT adapters of the dossier verbs (registered in hub.mqtt.verbs): they take the officer and the ticket
+from the counter that asks, then call hub.ops.dossiers."""
 
 from __future__ import annotations
 
-from hub.domain.errors import DomainError
-from hub.ops import dossiers
+from hub.ops import dossiers, forms
 from hub.ops.context import Ctx
 from hub.store import catalogue as cat_store
 from hub.store import sites as site_store
+from motcua_core.errors import DomainError
 
 
 def _counter_info(ctx: Ctx) -> tuple[int | None, str | None, str | None, int | None]:
@@ -41,12 +42,7 @@ def apology(ctx: Ctx, d: dict) -> dict:
 
 
 def form(ctx: Ctx, d: dict) -> dict:
-    f = d["form"]
-    if f == "03":
-        return {"form": dossiers.receipt(ctx.db, ctx.site, d["code"])}
-    if f == "04":
-        return {"form": dossiers.control_sheet(ctx.db, ctx.site, d["code"])}
-    return {"form": dossiers.apology_form(ctx.db, ctx.site, d["code"])}
+    return {"form": forms.data(ctx.db, ctx.site, d["code"], d["form"])}
 
 
 def search(ctx: Ctx, d: dict) -> dict:

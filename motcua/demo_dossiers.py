@@ -11,10 +11,10 @@ from pathlib import Path
 import sqlite_utils
 
 from hub.domain import catalogue as cat_rules
-from hub.domain.text import fold
 from hub.store import dossiers as dossier_store
 from hub.store import specialists
 from hub.store.db import transaction
+from motcua_core.text import fold
 
 DEMO_SETTINGS = {"agency_code": "HOAAN", "parent_agency": "Ủy ban nhân dân huyện Hòa An", "place": "Hòa An",
                  "complaints": {"name": "Phạm Văn Minh", "position": "Phó Chánh Văn phòng",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PIL import Image, ImageDraw, ImageFont
 
-from hub.documents.codes import barcode_image, font_file, qr_image, vn_datetime
+from motcua_core.documents.codes import barcode_image, font_file, qr_image, vn_datetime
 
 WIDTH = 576
 MARGIN = 12

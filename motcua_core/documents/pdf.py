@@ -9,7 +9,7 @@ from __future__ import annotations
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from hub.documents.codes import barcode_image, font_file, qr_image, vn_date, vn_datetime
+from motcua_core.documents.codes import barcode_image, font_file, qr_image, vn_date, vn_datetime
 
 NL = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
 

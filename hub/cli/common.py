@@ -1,0 +1,73 @@
+"""What every `motcua hub …` command shares: the data directory, the database behind it, the runner that
+applies a change (hub.ops.run: effects deferred to a running hub), errors and progress on stderr."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from hub.ops.run import Runner
+
+# The hub's modules (aiohttp, sqlite-utils and with it numpy) are imported inside the commands: every
+# `motcua` process builds the parser, and a kiosk on a small board should not carry the hub in memory.
+
+DEMO_SITE = Path(__file__).resolve().parent.parent / "data" / "demo_site.json"
+PROGRESS_EVERY = 0.1
+
+
+def default_data_dir() -> Path:
+    return Path(os.environ.get("MOTCUA_DATA", "~/.local/share/motcua/hub")).expanduser()
+
+
+def data_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", type=Path, default=None, help="data directory (default $MOTCUA_DATA or "
+                   "~/.local/share/motcua/hub)")
+
+
+def data_dir(args: argparse.Namespace) -> Path:
+    return args.data or default_data_dir()
+
+
+def open_db(args: argparse.Namespace) -> sqlite_utils.Database:
+    from hub.app import open_data_dir
+
+    return open_data_dir(data_dir(args))
+
+
+def runner(db: sqlite_utils.Database) -> Runner:
+    """The runner of a CLI process: no MQTT here, so effects wait in the database for the hub."""
+    from hub.ops.run import Runner
+
+    return Runner(db)
+
+
+def err(msg: str) -> int:
+    print(f"lỗi: {msg}", file=sys.stderr)
+    return 2
+
+
+class Progress:
+    """A one-line progress bar on stderr (redrawn at most every 0.1 s)."""
+
+    def __init__(self, total: int, label: str):
+        self.total, self.label, self.last = max(total, 1), label, 0.0
+
+    def update(self, done: int, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self.last < PROGRESS_EVERY:
+            return
+        self.last = now
+        frac = done / self.total
+        bar = "█" * int(frac * 30) + "·" * (30 - int(frac * 30))
+        print(f"\r{self.label} [{bar}] {done}/{self.total}", end="", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        self.update(self.total, force=True)
+        print(file=sys.stderr)

@@ -1,0 +1,147 @@
+"""`motcua hub device …` (the device registry) and `motcua hub officer set-pin` (officer credentials)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hub.cli.common import data_arg, open_db, runner
+from motcua_core.errors import DomainError
+from motcua_core.protocol import ROLES
+
+if TYPE_CHECKING:
+    from hub.store.devices import Device
+
+
+def add_parsers(hsub: argparse._SubParsersAction) -> None:
+    dev = hsub.add_parser("device", help="device registry")
+    dsub = dev.add_subparsers(dest="device_cmd", required=True)
+    add = dsub.add_parser("add", help="register a device and print its one-time credentials")
+    data_arg(add)
+    add.add_argument("--site", required=True)
+    add.add_argument("--role", required=True, choices=list(ROLES))
+    add.add_argument("--counter", type=int, help="counter number (counter and voting devices)")
+    add.add_argument("--id", dest="device_id", help="device id (default: <site>-<role>-NN)")
+    add.add_argument("--name", default="")
+    add.add_argument("--broker-host", default="127.0.0.1", help="broker address the device will use")
+    add.add_argument("--broker-port", type=int, default=1883)
+    add.add_argument("--out", type=Path, help="also write the device config file here (mode 0600)")
+    add.set_defaults(func=cmd_device_add)
+    ls = dsub.add_parser("list", help="list devices with presence")
+    data_arg(ls)
+    ls.set_defaults(func=cmd_device_list)
+    for name, func, helptext in (("revoke", cmd_device_revoke, "lock a device out of the broker"),
+                                 ("rotate", cmd_device_rotate, "issue a new secret (replacing a device)")):
+        p = dsub.add_parser(name, help=helptext)
+        data_arg(p)
+        p.add_argument("device_id")
+        p.set_defaults(func=func)
+
+    off = hsub.add_parser("officer", help="officer sign-in credentials")
+    osub = off.add_subparsers(dest="officer_cmd", required=True)
+    sp = osub.add_parser("set-pin", help="set an officer's PIN (asked for if --pin is absent), badge, username")
+    data_arg(sp)
+    sp.add_argument("--site", required=True)
+    sp.add_argument("officer", help="officer id from the site configuration")
+    sp.add_argument("--pin", help="4 to 8 digits (prefer the prompt: a PIN on the command line lands in history)")
+    sp.add_argument("--badge", help="badge code as the barcode reader sends it")
+    sp.add_argument("--username", help="sign-in name (default: the officer id)")
+    sp.add_argument("--no-pin", action="store_true", help="change only --badge/--username")
+    sp.set_defaults(func=cmd_officer_set_pin)
+
+
+def device_config_dict(dev: Device, secret: str, broker_host: str, broker_port: int) -> dict:
+    return {"device_id": dev.id, "secret": secret, "site": dev.site_id, "role": dev.role,
+            "broker_host": broker_host, "broker_port": broker_port}
+
+
+def _fail(exc: DomainError) -> int:
+    print(f"error: {exc.message}", file=sys.stderr)
+    return 2
+
+
+def cmd_device_add(args: argparse.Namespace) -> int:
+    from hub.store import devices as device_store
+
+    db = open_db(args)
+    try:
+        dev, secret = runner(db).run(None, lambda ctx: device_store.add(
+            ctx.db, site_id=args.site, role=args.role, now=ctx.now, device_id=args.device_id, name=args.name,
+            counter=args.counter))
+    except DomainError as exc:
+        return _fail(exc)
+    cfg = device_config_dict(dev, secret, args.broker_host, args.broker_port)
+    if args.out:
+        from motcua_core.device_config import DeviceConfig
+
+        DeviceConfig.from_dict(cfg).save(args.out)
+        print(f"device config written to {args.out}", file=sys.stderr)
+    print("# one-time credentials: the secret is stored only as a hash and cannot be shown again",
+          file=sys.stderr)
+    print(json.dumps(cfg, indent=2, ensure_ascii=False))
+    return 0
+
+
+def cmd_device_list(args: argparse.Namespace) -> int:
+    from hub.store import devices as device_store
+
+    db = open_db(args)
+    for d in device_store.list_all(db):
+        seen = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(d.last_seen)) if d.last_seen else "-"
+        state = "revoked" if d.revoked else d.status
+        counter = f"counter {d.counter}" if d.counter else ""
+        print(f"{d.id:32} {d.site_id:12} {d.role:8} {state:8} {seen:19} {counter}")
+    return 0
+
+
+def cmd_device_revoke(args: argparse.Namespace) -> int:
+    from hub.store import devices as device_store
+
+    db = open_db(args)
+    try:
+        runner(db).run(None, lambda ctx: device_store.revoke(ctx.db, args.device_id, ctx.now))
+    except DomainError as exc:
+        return _fail(exc)
+    print(f"{args.device_id} revoked; a running hub locks it out of the broker within a second")
+    return 0
+
+
+def cmd_device_rotate(args: argparse.Namespace) -> int:
+    from hub.store import devices as device_store
+
+    db = open_db(args)
+    try:
+        secret = runner(db).run(None, lambda ctx: device_store.rotate_secret(ctx.db, args.device_id))
+    except DomainError as exc:
+        return _fail(exc)
+    print(json.dumps({"device_id": args.device_id, "secret": secret}, indent=2))
+    return 0
+
+
+def cmd_officer_set_pin(args: argparse.Namespace) -> int:
+    import getpass
+
+    from hub.store import officers as officer_store
+
+    pin = args.pin
+    if pin is None and not args.no_pin:
+        pin = getpass.getpass("PIN mới (4–8 chữ số): ")
+        if getpass.getpass("Nhập lại PIN: ") != pin:
+            print("error: the two PINs differ", file=sys.stderr)
+            return 2
+    if pin is not None and not officer_store.PIN_RE.match(pin):
+        print("error: a PIN is 4 to 8 digits", file=sys.stderr)
+        return 2
+    db = open_db(args)
+    try:
+        runner(db).run(args.site, lambda ctx: officer_store.set_credentials(
+            ctx.db, ctx.site.id, args.officer, pin=pin, badge=args.badge, username=args.username))
+    except (DomainError, ValueError) as exc:
+        print(f"error: {getattr(exc, 'message', exc)}", file=sys.stderr)
+        return 2
+    print(f"credentials of {args.officer} updated")
+    return 0

@@ -1,0 +1,66 @@
+"""`motcua hub serve` and `motcua hub site load`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import sys
+from pathlib import Path
+
+from hub.cli.common import DEMO_SITE, data_arg, data_dir, open_db
+
+
+def add_parsers(hsub: argparse._SubParsersAction) -> None:
+    serve = hsub.add_parser("serve", help="run the hub (and its embedded Mosquitto)")
+    data_arg(serve)
+    serve.add_argument("--http-host", default="0.0.0.0")
+    serve.add_argument("--http-port", type=int, default=8080)
+    serve.add_argument("--mqtt-bind", default="0.0.0.0", help="address the embedded broker listens on")
+    serve.add_argument("--mqtt-port", type=int, default=1883)
+    serve.add_argument("--broker", help="use an external broker: mqtt://user:password@host:port")
+    serve.add_argument("--site-file", type=Path, help="load (or update) a site configuration at start")
+    serve.add_argument("--synchronous", choices=["FULL", "NORMAL"], default="FULL",
+                       help="FULL (default): every answered request survives a power cut; NORMAL: faster "
+                            "commits, but the last moments before a power cut may be lost (use with a UPS)")
+    serve.set_defaults(func=cmd_serve)
+
+    site = hsub.add_parser("site", help="site configuration")
+    ssub = site.add_subparsers(dest="site_cmd", required=True)
+    load = ssub.add_parser("load", help="load or update a site from a JSON file (demo: --demo)")
+    data_arg(load)
+    load.add_argument("file", nargs="?", type=Path)
+    load.add_argument("--demo", action="store_true", help="load the built-in demo unit")
+    load.set_defaults(func=cmd_site_load)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from hub.app import Hub, HubConfig
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    cfg = HubConfig(data_dir=data_dir(args), http_host=args.http_host, http_port=args.http_port,
+                    mqtt_bind=args.mqtt_bind, mqtt_port=args.mqtt_port, broker_url=args.broker,
+                    site_file=args.site_file, synchronous=args.synchronous)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(Hub(cfg).serve_forever())
+    return 0
+
+
+def cmd_site_load(args: argparse.Namespace) -> int:
+    from hub.app import load_site_file
+    from hub.store.sites import SiteConfigError
+
+    path = DEMO_SITE if args.demo else args.file
+    if path is None:
+        print("error: give a site file, or --demo", file=sys.stderr)
+        return 2
+    db = open_db(args)
+    try:
+        sid = load_site_file(db, path)
+    except (SiteConfigError, json.JSONDecodeError, OSError) as exc:
+        print(f"error: {path}: {exc}", file=sys.stderr)
+        return 2
+    print(f"site {sid} loaded from {path}")
+    return 0

@@ -1,0 +1,76 @@
+"""What a dossier must hold to be taken in at the counter (pure): the applicant, the documents against the
+catalogue's list, and how the result goes back. Refusals are DomainErrors with the officer's message."""
+
+from __future__ import annotations
+
+import re
+
+from motcua_core.cccd import parse_cccd
+from motcua_core.errors import DomainError
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE_RE = re.compile(r"^(\+84|0)\d{9,10}$")
+RETURN_METHODS = ("counter", "post")
+NOTIFY_CHANNELS = ("sms", "email")
+MAX_SETS = 50
+
+
+def bad(message: str, message_vi: str) -> DomainError:
+    return DomainError("bad_request", message, message_vi)
+
+
+def missing_documents(proc: dict, received: list) -> list[dict]:
+    """Catalogue documents not ticked as received. `received` holds indexes (0-based) or names."""
+    if not isinstance(received, list):
+        raise bad("documents must be a list", "Danh sách giấy tờ đã nhận không hợp lệ.")
+    names = {str(x) for x in received if isinstance(x, str)}
+    idx = {x for x in received if isinstance(x, int) and not isinstance(x, bool)}
+    return [d for i, d in enumerate(proc["documents"]) if i not in idx and d["name"] not in names]
+
+
+def applicant(raw: dict, year: int) -> dict:
+    if not isinstance(raw, dict):
+        raise bad("applicant must be an object", "Thiếu thông tin người nộp hồ sơ.")
+    name = " ".join(str(raw.get("name") or "").split())
+    if len(name) < 2:
+        raise bad("applicant name missing", "Cần nhập họ và tên người nộp hồ sơ.")
+    if len(name) > 100:
+        raise bad("applicant name too long", "Họ và tên quá dài (tối đa 100 ký tự).")
+    out = {"name": name, "address": " ".join(str(raw.get("address") or "").split())[:300]}
+    if raw.get("cccd"):
+        cid = parse_cccd(str(raw["cccd"]), year)
+        out["cccd"] = cid.number
+    phone = re.sub(r"[\s.\-]", "", str(raw.get("phone") or ""))
+    if phone and not PHONE_RE.match(phone):
+        raise bad("bad phone", f"Số điện thoại {raw.get('phone')!r} không hợp lệ (10 chữ số, bắt đầu bằng 0).")
+    out["phone"] = phone
+    email = str(raw.get("email") or "").strip()
+    if email and not EMAIL_RE.match(email):
+        raise bad("bad email", f"Địa chỉ email {email!r} không hợp lệ.")
+    out["email"] = email
+    notify = raw.get("notify") or [c for c, v in (("sms", phone), ("email", email)) if v]
+    if not isinstance(notify, list) or any(c not in NOTIFY_CHANNELS for c in notify):
+        raise bad("bad notify", "Hình thức nhận thông báo phải là sms và/hoặc email.")
+    if "sms" in notify and not phone:
+        raise bad("sms without phone", "Chọn nhận tin nhắn thì cần số điện thoại.")
+    if "email" in notify and not email:
+        raise bad("email without address", "Chọn nhận thư điện tử thì cần địa chỉ email.")
+    out["notify"] = notify
+    return out
+
+
+def return_options(proc: dict, data: dict) -> tuple[int, str, str]:
+    """(sets, return method, postal address) of an intake, checked against the procedure."""
+    sets = data.get("sets", 1)
+    if not isinstance(sets, int) or isinstance(sets, bool) or not 1 <= sets <= MAX_SETS:
+        raise bad("bad sets", f"Số lượng hồ sơ (bộ) phải từ 1 đến {MAX_SETS}.")
+    method = data.get("return_method") or "counter"
+    if method not in RETURN_METHODS:
+        raise bad("bad return method", "Hình thức nhận kết quả phải là tại quầy hoặc qua bưu chính.")
+    post_address = " ".join(str(data.get("post_address") or "").split())
+    if method == "post":
+        if not proc.get("post_return"):
+            raise bad("no post return", "Thủ tục này không trả kết quả qua dịch vụ bưu chính công ích.")
+        if len(post_address) < 8:
+            raise bad("post address", "Nhận kết quả qua bưu chính thì cần địa chỉ nhận đầy đủ.")
+    return sets, method, post_address

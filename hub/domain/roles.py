@@ -1,0 +1,6 @@
+"""The roles of people who use the console and the HTTP API (hub.web.auth). An administrator holds
+every role, on every site; every other role is held on one site."""
+
+from __future__ import annotations
+
+ROLES = ("admin", "leader", "specialist", "technician", "post", "officer")

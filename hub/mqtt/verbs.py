@@ -1,0 +1,125 @@
+"""Every request verb a device may send, one record each: who may send it, what its data must hold, and
+the operation it runs. Adding a verb is one `Verb(...)` here (and its section in docs/protocol.md, which
+tests/unit/test_verbs_doc.py checks against this table).
+
+A handler is `(ctx, data) -> dict`, run by hub.ops.run inside the request's savepoint; `data` has already
+passed `schema`. A field spec is (type or tuple of types, required, allowed values or None).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from hub.domain.forms import FORM_NAMES
+from hub.mqtt import dossier_verbs
+from hub.ops import dossiers, queue, signin, votes
+from hub.ops.context import Ctx
+from hub.ops.views import display_state
+from motcua_core.protocol import PRIORITIES, ROLES, ProtocolError
+
+FieldSpec = tuple[type | tuple[type, ...], bool, tuple[Any, ...] | None]
+Handler = Callable[[Ctx, dict], dict]
+
+MAX_STR = 200
+COUNTER = ("counter",)
+KIOSK = ("kiosk",)
+
+
+@dataclass(frozen=True)
+class Verb:
+    name: str
+    roles: tuple[str, ...]
+    schema: dict[str, FieldSpec]
+    handler: Handler
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Check request data against the schema; unknown fields are refused, not ignored."""
+        unknown = set(data) - set(self.schema)
+        if unknown:
+            raise ProtocolError("bad_request", f"unknown field(s) for {self.name}: {', '.join(sorted(unknown))}")
+        for name, (typ, required, allowed) in self.schema.items():
+            if name not in data or data[name] is None:
+                if required:
+                    raise ProtocolError("bad_request", f"{self.name} needs field {name!r}")
+                continue
+            value = data[name]
+            if isinstance(value, bool) or not isinstance(value, typ):
+                raise ProtocolError("bad_request", f"field {name!r} of {self.name} has the wrong type")
+            if allowed is not None and value not in allowed:
+                raise ProtocolError("bad_request", f"field {name!r} of {self.name} must be one of {allowed}")
+            if isinstance(value, str) and len(value) > MAX_STR:
+                raise ProtocolError("bad_request", f"field {name!r} of {self.name} is too long")
+        return data
+
+
+def _table(*verbs: Verb) -> dict[str, Verb]:
+    return {v.name: v for v in verbs}
+
+
+VERBS: dict[str, Verb] = _table(
+    # --- queue: tickets and counters
+    Verb("ticket.issue", KIOSK,
+         {"service": (str, True, None), "priority": (str, False, PRIORITIES), "lang": (str, False, ("vi", "en"))},
+         lambda ctx, d: queue.issue_ticket(ctx, d["service"], d.get("priority") or "none", d.get("lang") or "vi")),
+    Verb("ticket.status", ROLES, {"ticket_id": (int, True, None)},
+         lambda ctx, d: queue.ticket_status(ctx, d["ticket_id"])),
+    Verb("site.state", ROLES, {}, lambda ctx, d: display_state(ctx.db, ctx.site.id, ctx.now, 0)),
+    Verb("counter.open", COUNTER, {"officer": (str, False, None)},
+         lambda ctx, d: queue.counter_open(ctx, d.get("officer"))),
+    Verb("counter.pause", COUNTER, {}, lambda ctx, d: queue.counter_pause(ctx)),
+    Verb("counter.close", COUNTER, {}, lambda ctx, d: queue.counter_close(ctx)),
+    Verb("counter.next", COUNTER, {}, lambda ctx, d: queue.call_next(ctx)),
+    Verb("counter.recall", COUNTER, {}, lambda ctx, d: queue.recall(ctx)),
+    Verb("counter.skip", COUNTER, {}, lambda ctx, d: queue.skip(ctx)),
+    Verb("counter.transfer", COUNTER, {"to_service": (str, False, None), "to_counter": (int, False, None)},
+         lambda ctx, d: queue.transfer(ctx, d.get("to_service"), d.get("to_counter"))),
+    Verb("counter.hold", COUNTER, {}, lambda ctx, d: queue.hold(ctx)),
+    Verb("counter.resume", COUNTER, {"ticket_id": (int, False, None)},
+         lambda ctx, d: queue.resume(ctx, d.get("ticket_id"))),
+    Verb("counter.complete", COUNTER, {"ticket_id": (int, False, None)},
+         lambda ctx, d: queue.complete(ctx, d.get("ticket_id"))),
+    Verb("counter.state", COUNTER, {}, lambda ctx, d: queue.counter_state(ctx)),
+    # --- officer sign-in at a counter
+    Verb("counter.login", COUNTER,
+         {"username": (str, False, None), "pin": (str, False, None), "badge": (str, False, None)},
+         lambda ctx, d: signin.login(ctx, d.get("username"), d.get("pin"), d.get("badge"))),
+    Verb("counter.logout", COUNTER, {}, lambda ctx, d: signin.logout(ctx)),
+    # --- satisfaction votes
+    Verb("vote.submit", ("voting",),
+         {"ticket_id": (int, True, None), "rating": (int, True, None), "reasons": (list, False, None),
+          "answers": (dict, False, None), "comment": (str, False, None)},
+         lambda ctx, d: votes.submit(ctx, d)),
+    # --- dossiers and the catalogue
+    Verb("dossier.lookup", ROLES, {"code": (str, True, None)},
+         lambda ctx, d: {"dossier": dossiers.public_view(ctx.db, d["code"], ctx.now)}),
+    Verb("dossier.get", COUNTER, {"code": (str, True, None)},
+         lambda ctx, d: {"dossier": dossiers.detail(ctx.db, d["code"], ctx.now)}),
+    Verb("dossier.intake", COUNTER,
+         {"procedure": (str, True, None), "applicant": (dict, True, None), "documents": (list, True, None),
+          "sets": (int, False, None), "return_method": (str, False, ("counter", "post")),
+          "post_address": (str, False, None), "fees_vnd": (int, False, None),
+          "processing_days": ((int, float), False, None), "ticket_id": (int, False, None),
+          "options": (dict, False, None)},
+         dossier_verbs.intake),
+    Verb("dossier.return", COUNTER,
+         {"code": (str, True, None), "confirm": (dict, True, None), "tracking": (str, False, None),
+          "ticket_id": (int, False, None)},
+         dossier_verbs.return_),
+    Verb("dossier.apology", COUNTER,
+         {"code": (str, True, None), "reason": (str, True, None), "new_due": (str, False, None),
+          "extra_days": (int, False, None)},
+         dossier_verbs.apology),
+    Verb("dossier.form", COUNTER, {"code": (str, True, None), "form": (str, True, FORM_NAMES)},
+         dossier_verbs.form),
+    Verb("procedure.search", ("counter", "kiosk", "lookup"), {"q": (str, True, None), "limit": (int, False, None)},
+         dossier_verbs.search),
+)
+
+
+def lookup(name: str) -> Verb:
+    verb = VERBS.get(name)
+    if verb is None:
+        raise ProtocolError("unknown_verb", f"unknown verb {name!r}")
+    return verb

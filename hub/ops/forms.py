@@ -1,0 +1,40 @@
+"""The one table of a dossier's printable forms: name → (the form's data, its PDF renderer). The counter's
+`dossier.form` verb, the agency page and `motcua hub dossier form` all read it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+from hub.domain.forms import FORM_NAMES, URL_NAMES
+from hub.ops import dossiers
+from hub.store.sites import Site
+from motcua_core.errors import DomainError
+
+# name → (data builder, name of the renderer in motcua_core.documents.pdf)
+FORMS: dict[str, tuple[Callable[[sqlite_utils.Database, Site, str], dict], str]] = {
+    "03": (dossiers.receipt, "receipt"),
+    "04": (dossiers.control_sheet, "control_sheet"),
+    "apology": (dossiers.apology_form, "apology"),
+}
+assert tuple(FORMS) == FORM_NAMES
+
+
+def _form(name: str) -> tuple[Callable[[sqlite_utils.Database, Site, str], dict], str]:
+    try:
+        return FORMS[URL_NAMES.get(name, name)]
+    except KeyError:
+        raise DomainError("not_found", f"unknown form {name!r}", "Không có biểu mẫu này.") from None
+
+
+def data(db: sqlite_utils.Database, site: Site, code: str, name: str) -> dict:
+    """The form's content as the renderers (PDF here, thermal on the counter) take it."""
+    return _form(name)[0](db, site, code)
+
+
+def pdf(db: sqlite_utils.Database, site: Site, code: str, name: str) -> bytes:
+    from motcua_core.documents import pdf as renderers  # fpdf2 is imported only when a PDF is made
+
+    build, renderer = _form(name)
+    return getattr(renderers, renderer)(build(db, site, code))

@@ -1,0 +1,137 @@
+"""The one way to run an operation, whatever asked for it: an MQTT request, an HTTP action, a timer or a
+CLI command.
+
+`Runner.run` opens the transaction, builds the context, runs the operation in a savepoint of its own,
+lets a refusal keep what it must (a wrong PIN still counts), commits, and only then publishes the
+operation's effects. The router serves a batch of requests in one transaction and calls `Runner.step`
+for each, then publishes the batch's effects after its commit. Errors have one shape everywhere:
+`error_body`, with `http_status` and `cli_message` for the other two edges.
+
+Outside the hub process (a CLI command against the data directory of a running hub) nothing can publish:
+the effects are written to `deferred_effects` in the same transaction, and the hub publishes them within
+a second (hub.timers), so they too go out only after their commit.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+import sqlite_utils
+
+from hub.ops.context import Ctx, Effects
+from hub.store.db import savepoint, transaction
+from hub.store.devices import Device
+from hub.store.sites import Site, get_site
+from motcua_core.errors import DomainError
+from motcua_core.protocol import ERROR_CODES, ProtocolError
+
+T = TypeVar("T")
+Publish = Callable[[Effects], None]
+
+# Domain and protocol error codes → HTTP status (everything else: 400).
+HTTP_STATUS = {
+    "not_found": 404, "unknown_device": 404, "forbidden": 403, "wrong_site": 403, "conflict": 409,
+    "recall_limit": 409, "auth_failed": 401, "unauthorized": 401, "locked": 423, "payload_too_large": 413,
+    "rate_limited": 429, "internal": 500, "timeout": 504,
+}
+
+
+def error_body(exc: DomainError | ProtocolError) -> dict:
+    """The one shape of a refusal: code, English message for logs, Vietnamese message for people."""
+    return {"code": exc.code, "message": exc.message,
+            "message_vi": exc.message_vi or ERROR_CODES.get(exc.code, ERROR_CODES["internal"])}
+
+
+def http_status(code: str) -> int:
+    return HTTP_STATUS.get(code, 400)
+
+
+def cli_message(exc: DomainError | ProtocolError) -> str:
+    return f"lỗi: {exc.message_vi or exc.message}"
+
+
+def as_protocol_error(exc: DomainError) -> ProtocolError:
+    return ProtocolError(exc.code, exc.message, exc.message_vi)
+
+
+class Runner:
+    """Runs operations on one database connection. `publish` sends effects (the hub's MQTT); None means
+    no publisher in this process, so effects are deferred to the hub through the database."""
+
+    def __init__(self, db: sqlite_utils.Database, clock: Callable[[], float] = time.time,
+                 publish: Publish | None = None):
+        self.db = db
+        self.clock = clock
+        self.publish = publish
+
+    def run(self, site: str | Site | None, op: Callable[[Ctx], T], *, device: Device | None = None,
+            now: float | None = None) -> T:
+        """Run `op(ctx)` in a transaction of its own; effects are published after the commit. A
+        DomainError is raised after what it keeps has been committed."""
+        effects = Effects()
+        refusal: DomainError | None = None
+        with transaction(self.db):
+            try:
+                result = self.step(site, op, effects, device=device, now=now)
+            except DomainError as exc:
+                refusal = exc
+            if self.publish is None and effects:
+                defer(self.db, effects, self.clock())
+        if refusal is not None:
+            raise refusal
+        if self.publish is not None and effects:
+            self.publish(effects)
+        return result
+
+    def step(self, site: str | Site | None, op: Callable[[Ctx], T], effects: Effects, *,
+             device: Device | None = None, now: float | None = None,
+             then: Callable[[T], None] | None = None) -> T:
+        """One operation inside a transaction that is already open: a savepoint of its own, so a refusal
+        undoes this operation alone; `then(result)` runs inside the savepoint (the router stores the
+        reply there). Effects are merged into `effects` only when the operation succeeded."""
+        now = self.clock() if now is None else now
+        if isinstance(site, str):
+            site = get_site(self.db, site)
+        own = Effects()
+        ctx = Ctx(self.db, site, device, now, own)  # type: ignore[arg-type]
+        try:
+            with savepoint(self.db, "op"):
+                result = op(ctx)
+                if then is not None:
+                    then(result)
+        except DomainError as exc:
+            if exc.keep is not None:
+                exc.keep()
+            raise
+        effects.merge(own)
+        return result
+
+    def view(self, site: str | Site, op: Callable[[Ctx], T], *, now: float | None = None) -> T:
+        """A read-only operation (a public page): no transaction, and it may leave no effect."""
+        site = get_site(self.db, site) if isinstance(site, str) else site
+        ctx = Ctx(self.db, site, None, self.clock() if now is None else now, Effects())
+        result = op(ctx)
+        assert not ctx.effects, "a view left effects to publish: run it with Runner.run"
+        return result
+
+
+# --- effects committed by a process without a publisher -------------------------------------------
+
+def defer(db: sqlite_utils.Database, effects: Effects, now: float) -> None:
+    db.execute("INSERT INTO deferred_effects(at, body) VALUES(?, ?)",
+               [now, json.dumps(effects.to_dict(), ensure_ascii=False)])
+
+
+def take_deferred(db: sqlite_utils.Database) -> Effects:
+    """Everything other processes committed for the hub to publish, removed in the same transaction."""
+    out = Effects()
+    if db.execute("SELECT 1 FROM deferred_effects LIMIT 1").fetchone() is None:
+        return out  # the common case: nothing, and no write lock taken
+    with transaction(db):
+        for (body,) in db.execute("SELECT body FROM deferred_effects ORDER BY id").fetchall():
+            out.merge(Effects.from_dict(json.loads(body)))
+        db.execute("DELETE FROM deferred_effects")
+    return out

@@ -1,0 +1,87 @@
+"""The hub's periodic work, wired beside hub.app: registry changes and deferred effects from other
+processes (every second), display refresh and stored-reply purge (every minute), WAL checkpoints, and
+the dossier timers. Each loop survives its own failures; what a turn does lives in hub.ops."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+from hub.notify.senders import load as load_senders
+from hub.ops import dossier_tasks
+from hub.ops.run import take_deferred
+from hub.store.db import checkpoint
+from hub.store.sites import list_sites
+
+if TYPE_CHECKING:
+    from hub.app import Hub
+
+log = logging.getLogger("motcua.hub.timers")
+DOSSIER_TICK_S = 20.0
+
+
+def start(hub: Hub) -> list[asyncio.Task]:
+    return [asyncio.create_task(coro, name=name) for name, coro in (
+        ("registry", watch_registry(hub)),
+        ("display-tick", tick_displays(hub)),
+        ("wal-checkpoint", checkpoints(hub)),
+        ("dossier-timers", dossier_timers(hub)),
+    )]
+
+
+async def watch_registry(hub: Hub) -> None:
+    """Devices added or revoked by `motcua hub device …` reach the broker within a second, and what other
+    processes committed for the hub to publish goes out."""
+    while True:
+        await asyncio.sleep(1.0)
+        try:
+            await hub.sync_registry()
+        except Exception:
+            log.exception("registry reload failed; will retry")
+            hub.forget_registry()
+        try:
+            effects = take_deferred(hub.db)
+            if effects:
+                hub.router.publish_effects(effects)
+        except Exception:
+            log.exception("publishing deferred effects failed; will retry")
+
+
+async def tick_displays(hub: Hub) -> None:
+    """Once a minute: refresh retained display states (clock, day roll-over); once an hour: drop stored
+    replies older than a week."""
+    minutes = 0
+    while True:
+        await asyncio.sleep(60)
+        minutes += 1
+        try:
+            for site in list_sites(hub.db):
+                hub.router.publish_display(site)
+            if minutes % 60 == 0:
+                hub.router.purge_old_requests()
+        except Exception:
+            log.exception("periodic display refresh or purge failed")
+
+
+async def checkpoints(hub: Hub) -> None:
+    """Checkpoint the WAL every few seconds off the event loop (see hub.store.db.checkpoint)."""
+    hub.db.execute("PRAGMA wal_autocheckpoint=20000")
+    loop = asyncio.get_running_loop()
+    while True:
+        await asyncio.sleep(3.0)
+        try:
+            await loop.run_in_executor(None, checkpoint, hub.config.db_path)
+        except Exception as exc:  # a busy database now is fine: the next turn catches up
+            log.debug("WAL checkpoint skipped: %s", exc)
+
+
+async def dossier_timers(hub: Hub) -> None:
+    senders = load_senders(hub.config.data_dir)
+    while True:
+        try:
+            dossier_tasks.tick(hub)
+            await dossier_tasks.deliver(hub, senders)
+        except Exception:
+            log.exception("dossier timers failed; will retry")
+        await asyncio.sleep(DOSSIER_TICK_S)

@@ -1,0 +1,98 @@
+"""Who is asking, and may they: the one authentication and authorisation check of the HTTP API.
+
+A request carries `Authorization: Bearer <secret>`: an API token (hub.store.tokens, scoped to a role and
+a site) or an agency specialist's token (hub.store.specialists). Handlers declare what they need with
+`@requires(role, …)`; a missing or unknown credential is 401, a known one without the role or for another
+site is 403 — both in the one error shape, with a Vietnamese message. The console's password sessions
+plug in here as one more source of a Principal."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from functools import wraps
+
+from aiohttp import web
+
+from hub.ops.run import error_body
+from hub.store import specialists as spec_store
+from hub.store import tokens as token_store
+from hub.web.common import hub_of
+from motcua_core.errors import DomainError
+
+PRINCIPAL_KEY: web.RequestKey[object] = web.RequestKey("principal", object)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@dataclass(frozen=True)
+class Principal:
+    kind: str  # "token" | "specialist" (| "session" for the console)
+    id: str
+    role: str
+    site: str | None  # None: every site (administrators only)
+    agency: str | None = None
+    name: str = ""
+
+    def may_see(self, site: str) -> bool:
+        return self.site is None or self.site == site
+
+
+def _refuse(status: int, code: str, message: str, message_vi: str) -> web.HTTPException:
+    cls = web.HTTPUnauthorized if status == 401 else web.HTTPForbidden
+    body = json.dumps({"error": error_body(DomainError(code, message, message_vi))}, ensure_ascii=False)
+    return cls(text=body, content_type="application/json")
+
+
+def bearer(request: web.Request) -> str:
+    auth = request.headers.get("Authorization", "")
+    return auth[7:].strip() if auth.startswith("Bearer ") else ""
+
+
+def authenticate(request: web.Request) -> Principal | None:
+    """The principal behind the request's credential, or None (cached on the request)."""
+    if PRINCIPAL_KEY in request:
+        return request[PRINCIPAL_KEY]
+    db = hub_of(request).db
+    secret = bearer(request)
+    found: Principal | None = None
+    if secret:
+        token = token_store.by_secret(db, secret)
+        if token is not None:
+            found = Principal("token", str(token.id), token.role, token.site_id, token.agency, token.name)
+        else:
+            spec = spec_store.by_token(db, secret)
+            if spec is not None:
+                found = Principal("specialist", spec.id, "specialist", spec.site_id, spec.agency, spec.name)
+    request[PRINCIPAL_KEY] = found
+    return found
+
+
+def require(request: web.Request, *roles: str, site: str | None = None) -> Principal:
+    """The principal, if it holds one of `roles` (administrators hold every role) and may see `site`;
+    otherwise raise the 401/403 answer."""
+    p = authenticate(request)
+    if p is None:
+        raise _refuse(401, "unauthorized", "sign-in required", "Cần đăng nhập.")
+    if p.role != "admin" and p.role not in roles:
+        raise _refuse(403, "forbidden", f"role {p.role} may not do this",
+                      "Tài khoản của bạn không có quyền thực hiện thao tác này.")
+    if site is not None and not p.may_see(site):
+        raise _refuse(403, "forbidden", f"not allowed for site {site}", "Tài khoản của bạn không thuộc đơn vị này.")
+    return p
+
+
+def requires(*roles: str) -> Callable[[Handler], Handler]:
+    """Decorator: the handler runs only for one of `roles` (and, when the route has `{site}`, that
+    site); the principal is in `request[PRINCIPAL_KEY]`."""
+
+    def wrap(handler: Handler) -> Handler:
+        @wraps(handler)
+        async def guarded(request: web.Request) -> web.StreamResponse:
+            require(request, *roles, site=request.match_info.get("site"))
+            return await handler(request)
+
+        guarded.roles = roles  # type: ignore[attr-defined]  # read by the route-table test
+        return guarded
+
+    return wrap

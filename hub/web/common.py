@@ -1,0 +1,54 @@
+"""What every HTTP module shares: the hub behind the app, the one error shape, and reading a JSON body.
+
+Each module under hub/web exposes `add_routes(app)`; hub.web.app registers them all."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from hub.ops.run import error_body, http_status
+from hub.store import sites as site_store
+from motcua_core.errors import DomainError
+from motcua_core.protocol import ProtocolError
+
+if TYPE_CHECKING:
+    from hub.app import Hub
+
+HUB_KEY = web.AppKey("hub", object)
+
+
+def hub_of(request: web.Request) -> Hub:
+    return request.app[HUB_KEY]  # type: ignore[return-value]
+
+
+def site_of(request: web.Request) -> site_store.Site:
+    """The site named in the path; an unknown one is a 404 with the one error shape."""
+    try:
+        return site_store.get_site(hub_of(request).db, request.match_info["site"])
+    except DomainError as exc:
+        raise web.HTTPNotFound(text=json.dumps({"error": error_body(exc)}, ensure_ascii=False),
+                               content_type="application/json") from None
+
+
+def error_response(exc: DomainError | ProtocolError) -> web.Response:
+    return web.json_response({"error": error_body(exc)}, status=http_status(exc.code))
+
+
+def bad_request(message: str, message_vi: str) -> web.Response:
+    return error_response(DomainError("bad_request", message, message_vi))
+
+
+async def json_body(request: web.Request) -> dict:
+    """The request's JSON object body ({} when there is none); anything else is a DomainError."""
+    if not request.can_read_body:
+        return {}
+    try:
+        body = await request.json()
+    except (ValueError, RecursionError):
+        body = None
+    if not isinstance(body, dict):
+        raise DomainError("bad_request", "body must be a JSON object", "Dữ liệu gửi lên không hợp lệ.")
+    return body

@@ -1,0 +1,34 @@
+"""The error types both sides share: what a hub rule refuses (DomainError) and what a device gets back
+from a refused or unanswered request (RequestError). Their codes are protocol error codes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from motcua_core.protocol import ERROR_CODES
+
+
+class DomainError(Exception):
+    """A rule refused an action. `code` is one of motcua_core.protocol.ERROR_CODES.
+
+    The request's own writes are rolled back; `keep` (if given) then runs in the same transaction, for the
+    few things a refusal must still record (a wrong PIN counts towards a lock-out)."""
+
+    def __init__(self, code: str, message: str, message_vi: str | None = None,
+                 keep: Callable[[], None] | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.message_vi = message_vi
+        self.keep = keep
+
+class RequestError(Exception):
+    """A request the hub refused (`code` from ERROR_CODES) or never answered (`timeout`)."""
+
+    def __init__(self, code: str, message: str | None = None, message_vi: str | None = None,
+                 request_id: str = ""):
+        self.code = code
+        self.message = message or code
+        self.message_vi = message_vi or ERROR_CODES.get(code, ERROR_CODES["internal"])
+        self.request_id = request_id
+        super().__init__(f"{code}: {self.message}")
