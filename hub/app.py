@@ -29,6 +29,7 @@ from hub.ops.sites import load_site
 from hub.store import devices as device_store
 from hub.store.db import open_db
 from hub.store.sites import list_sites
+from motcua_core.text import read_text_nfc
 from hub.web.app import make_app
 
 log = logging.getLogger("motcua.hub")
@@ -81,7 +82,7 @@ def broker_accounts(db: sqlite_utils.Database, data_dir: Path) -> list[Account]:
 
 def load_site_file(db: sqlite_utils.Database, path: Path) -> str:
     """Load (or update) a site from its JSON file, through the runner (effects deferred to the hub)."""
-    config = json.loads(path.read_text(encoding="utf-8"))
+    config = json.loads(read_text_nfc(path))
     return Runner(db).run(None, lambda ctx: load_site(ctx, config))
 
 

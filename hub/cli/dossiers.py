@@ -14,6 +14,7 @@ from hub.cli.common import Progress, data_arg, err, open_db, runner
 from hub.domain.calendar import CalendarConfigError, WorkCalendar, due_time
 from hub.domain.forms import FORM_NAMES
 from motcua_core.errors import DomainError
+from motcua_core.text import read_text_nfc
 
 
 def add_parsers(hsub: argparse._SubParsersAction) -> None:
@@ -146,7 +147,7 @@ def cmd_dossier_settings(args: argparse.Namespace) -> int:
 
     db = open_db(args)
     try:
-        cfg = json.loads(args.file.read_text(encoding="utf-8"))
+        cfg = json.loads(read_text_nfc(args.file))
         runner(db).run(args.site, lambda ctx: store.set_settings(ctx.db, ctx.site.id, cfg))
     except (OSError, json.JSONDecodeError) as exc:
         return err(f"{args.file}: {exc}")

@@ -3,7 +3,10 @@
 Civil Code 2015, Art. 147–148 (DOMAIN.md, "Counting a time limit"): a period in days does not count the
 day the dossier is received; counting starts the next day and the period ends at the end of its last
 day (the end of office hours); when counted in working days, days off are skipped. A period in hours
-runs through office hours only. Pure functions: no clock, no database.
+runs through office hours only. A same-day procedure (0 working days) received after the cut-off
+(default 15:00, the catalogue's "sau 15 giờ thì trả kết quả trong ngày làm việc tiếp theo") ends at
+the close of the next working day. The civil-service day is 8 hours (Bộ luật Lao động 2019, Art. 105);
+offices may keep summer and winter hours (`seasons`). Pure functions: no clock, no database.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 DEFAULT_TZ = "Asia/Ho_Chi_Minh"
-DEFAULT_HOURS = (("07:30", "11:30"), ("13:30", "17:00"))
+DEFAULT_HOURS = (("07:30", "11:30"), ("13:00", "17:00"))  # 8 hours
+DEFAULT_CUTOFF = "15:00"  # same-day procedures received later are due the next working day
 
 
 class CalendarConfigError(ValueError):
@@ -28,6 +32,17 @@ def _public_holidays(year: int) -> frozenset[date]:
     import holidays
 
     return frozenset(holidays.country_holidays("VN", years=year).keys())
+
+
+@lru_cache(maxsize=64)
+def _make_up_days(year: int) -> frozenset[date]:
+    """Saturdays worked in exchange for a bridge day off (e.g. Sat 22/8/2026 for Mon 31/8/2026).
+    `holidays` lists the day off ("substituted from …") and keeps the worked day in `weekend_workdays`;
+    a swap across New Year is recorded under the later year, hence both years."""
+    import holidays
+
+    worked = holidays.country_holidays("VN", years=[year, year + 1]).weekend_workdays
+    return frozenset(d for d in worked if d.year == year)
 
 
 def _hm(text: str) -> time:
@@ -45,6 +60,40 @@ def _day(text: str) -> date:
         raise CalendarConfigError(f"ngày không hợp lệ: {text!r} (cần dạng YYYY-MM-DD)") from None
 
 
+def _sessions(hours) -> tuple[tuple[time, time], ...]:
+    sessions = tuple((_hm(a), _hm(b)) for a, b in hours)
+    if not sessions:
+        raise CalendarConfigError("giờ làm việc: cần ít nhất một buổi")
+    for (a, b), nxt in zip(sessions, [*sessions[1:], None], strict=True):
+        if not a < b or (nxt is not None and not b <= nxt[0]):
+            raise CalendarConfigError("giờ làm việc phải tăng dần và không chồng lấn")
+    return sessions
+
+
+def _month_day(text: str) -> tuple[int, int]:
+    try:
+        m, d = (int(x) for x in text.split("-"))
+        date(2024, m, d)  # a leap year: 02-29 is a valid bound
+        return m, d
+    except (ValueError, AttributeError):
+        raise CalendarConfigError(f"mùa: ngày {text!r} không hợp lệ (cần dạng MM-DD)") from None
+
+
+@dataclass(frozen=True)
+class Season:
+    """Office hours between two days of the year, bounds included (`start` > `end` wraps over New Year)."""
+
+    start: tuple[int, int]
+    end: tuple[int, int]
+    sessions: tuple[tuple[time, time], ...]
+
+    def covers(self, d: date) -> bool:
+        md = (d.month, d.day)
+        if self.start <= self.end:
+            return self.start <= md <= self.end
+        return md >= self.start or md <= self.end
+
+
 @dataclass(frozen=True)
 class WorkCalendar:
     """Office hours, weekends, public holidays and the site's own days off and make-up working days."""
@@ -55,18 +104,22 @@ class WorkCalendar:
     days_off: frozenset[date] = frozenset()  # compensatory days and extra days off announced each year
     working_days: frozenset[date] = frozenset()  # make-up working days (a Saturday worked for a bridge)
     use_public_holidays: bool = True
+    same_day_cutoff: time = _hm(DEFAULT_CUTOFF)
+    seasons: tuple[Season, ...] = ()  # summer/winter hours; days no season covers keep `sessions`
 
     @classmethod
     def from_config(cls, cfg: dict | None, tz: str | None = None) -> WorkCalendar:
         """Build from the documented JSON shape (docs/dossiers.md):
-        {"hours": [["07:30","11:30"],["13:30","17:00"]], "weekend": [5,6], "days_off": ["2026-01-02"],
-         "working_days": ["2026-01-10"], "public_holidays": true}"""
+        {"hours": [["07:30","11:30"],["13:00","17:00"]], "weekend": [5,6], "days_off": ["2026-01-02"],
+         "working_days": ["2026-01-10"], "public_holidays": true, "same_day_cutoff": "15:00",
+         "seasons": [{"from": "04-15", "to": "10-14", "hours": [["07:00","11:30"],["13:30","17:00"]]}]}"""
         cfg = cfg or {}
-        hours = cfg.get("hours") or DEFAULT_HOURS
-        sessions = tuple((_hm(a), _hm(b)) for a, b in hours)
-        for (a, b), nxt in zip(sessions, [*sessions[1:], None], strict=True):
-            if not a < b or (nxt is not None and not b <= nxt[0]):
-                raise CalendarConfigError("giờ làm việc phải tăng dần và không chồng lấn")
+        sessions = _sessions(cfg.get("hours") or DEFAULT_HOURS)
+        seasons = []
+        for i, sn in enumerate(cfg.get("seasons") or [], 1):
+            if not isinstance(sn, dict) or not {"from", "to", "hours"} <= set(sn):
+                raise CalendarConfigError(f"mùa thứ {i}: cần from, to (MM-DD) và hours")
+            seasons.append(Season(_month_day(sn["from"]), _month_day(sn["to"]), _sessions(sn["hours"])))
         weekend = cfg.get("weekend", [5, 6])
         if any(not isinstance(d, int) or not 0 <= d <= 6 for d in weekend):
             raise CalendarConfigError("weekend: các ngày trong tuần từ 0 (thứ Hai) đến 6 (Chủ nhật)")
@@ -79,14 +132,21 @@ class WorkCalendar:
             days_off=frozenset(_day(d) for d in cfg.get("days_off", [])),
             working_days=frozenset(_day(d) for d in cfg.get("working_days", [])),
             use_public_holidays=bool(cfg.get("public_holidays", True)),
+            same_day_cutoff=_hm(cfg.get("same_day_cutoff") or DEFAULT_CUTOFF), seasons=tuple(seasons),
         )
+
+    def sessions_for(self, d: date) -> tuple[tuple[time, time], ...]:
+        """The office hours of day d: its season's, else the calendar's."""
+        return next((sn.sessions for sn in self.seasons if sn.covers(d)), self.sessions)
 
     # --- days ---------------------------------------------------------------------------------
     def is_working_day(self, d: date) -> bool:
         if d in self.working_days:
             return True
-        if d in self.days_off or d.weekday() in self.weekend:
+        if d in self.days_off:
             return False
+        if d.weekday() in self.weekend:
+            return self.use_public_holidays and d in _make_up_days(d.year)
         return not (self.use_public_holidays and d in _public_holidays(d.year))
 
     def next_working_day(self, d: date) -> date:
@@ -100,10 +160,10 @@ class WorkCalendar:
         return d if self.is_working_day(d) else self.next_working_day(d)
 
     def day_start(self, d: date) -> datetime:
-        return datetime.combine(d, self.sessions[0][0], self.tz)
+        return datetime.combine(d, self.sessions_for(d)[0][0], self.tz)
 
     def day_end(self, d: date) -> datetime:
-        return datetime.combine(d, self.sessions[-1][1], self.tz)
+        return datetime.combine(d, self.sessions_for(d)[-1][1], self.tz)
 
     def local(self, at: datetime) -> datetime:
         if at.tzinfo is None:
@@ -111,19 +171,21 @@ class WorkCalendar:
         return at.astimezone(self.tz)
 
     # --- counting -----------------------------------------------------------------------------
-    def due_working_days(self, received: datetime, days: int) -> datetime:
+    def due_working_days(self, received: datetime, days: int, cutoff: time | None = None) -> datetime:
         """Due time for a period of `days` working days from `received` (Civil Code Art. 147–148).
 
         The day of receipt is not counted; the period ends at the close of office hours on its last
-        working day. Zero days (solved the same day) ends at the close of the day of receipt, or of the
-        next working day if received on a day off or after hours.
+        working day. Zero days (solved the same day) ends at the close of the day of receipt when it
+        is received on a working day before the cut-off (`cutoff`, else the calendar's), otherwise at
+        the close of the next working day.
         """
         if days < 0:
             raise ValueError("days must be >= 0")
         local = self.local(received)
         d = local.date()
         if days == 0:
-            if self.is_working_day(d) and local < self.day_end(d):
+            limit = datetime.combine(d, cutoff or self.same_day_cutoff, self.tz)
+            if self.is_working_day(d) and local < min(limit, self.day_end(d)):
                 return self.day_end(d)
             return self.day_end(self.next_working_day(d))
         for _ in range(days):
@@ -139,7 +201,7 @@ class WorkCalendar:
     def _sessions_on(self, d: date) -> list[tuple[datetime, datetime]]:
         if not self.is_working_day(d):
             return []
-        return [(datetime.combine(d, a, self.tz), datetime.combine(d, b, self.tz)) for a, b in self.sessions]
+        return [(datetime.combine(d, a, self.tz), datetime.combine(d, b, self.tz)) for a, b in self.sessions_for(d)]
 
     def add_working_hours(self, start: datetime, hours: float) -> datetime:
         """The moment `hours` of office time after `start` (for procedures timed in hours)."""
@@ -182,16 +244,21 @@ class WorkCalendar:
                    for a, b in self.sessions)
 
 
+def parse_cutoff(text: str | None) -> time | None:
+    """A procedure's own same-day cut-off ("HH:MM") from its catalogue entry; None: the site's."""
+    return None if not text else _hm(text)
+
+
 def due_time(cal: WorkCalendar, received: datetime, *, working_days: float | None = None,
-             working_hours: float | None = None) -> datetime:
+             working_hours: float | None = None, cutoff: time | None = None) -> datetime:
     """Due time for a procedure timed in working days (whole days; a fraction is read as hours of a
-    working day) or in working hours."""
+    working day) or in working hours. `cutoff`: the procedure's same-day cut-off, if it has one."""
     if working_hours is not None:
         return cal.add_working_hours(received, working_hours)
     if working_days is None:
         raise ValueError("give working_days or working_hours")
     whole = int(working_days)
     if working_days == whole:
-        return cal.due_working_days(received, whole)
+        return cal.due_working_days(received, whole, cutoff)
     hours = working_days * cal.working_day_seconds() / 3600
     return cal.add_working_hours(received, hours)

@@ -17,10 +17,12 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 CODE_RE = re.compile(r"^\d\.\d{6}(\.\d+)?$")
 LEVELS = ("commune", "district", "province")
 ONLINE_LEVELS = ("none", "partial", "full")
+CUTOFF_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 CSV_COLUMNS = ("id", "code", "name", "name_en", "field", "level", "agency", "processing_days",
                "processing_hours", "processing_note", "fee", "fee_vnd", "documents", "forms", "result",
-               "online_level", "post_return", "legal_basis", "keywords", "steps")
+               "online_level", "post_return", "legal_basis", "keywords", "steps", "same_day_cutoff",
+               "anywhere")
 CSV_REQUIRED = ("id", "name", "field", "agency", "documents")
 
 
@@ -55,6 +57,9 @@ def validate(doc: Any, known_fields: set[str] | None = None) -> list[str]:
         v = doc.get(key)
         if v is not None and (isinstance(v, bool) or not isinstance(v, int | float) or v < 0 or v > 365):
             out.append(f"{label} {v!r} phải là số từ 0 đến 365")
+    cut = doc.get("same_day_cutoff")
+    if cut not in (None, "") and not (isinstance(cut, str) and CUTOFF_RE.match(cut)):
+        out.append(f"giờ chốt nhận trong ngày (same_day_cutoff) {cut!r} phải có dạng HH:MM, ví dụ 15:00")
     fee = doc.get("fee_vnd")
     if fee is not None and (isinstance(fee, bool) or not isinstance(fee, int) or fee < 0):
         out.append(f"lệ phí (fee_vnd) {fee!r} phải là số nguyên đồng không âm")
@@ -155,6 +160,10 @@ def from_csv_row(row: dict[str, str]) -> dict:
         "legal_basis": _split(row.get("legal_basis", "")), "keywords": _split(row.get("keywords", "")),
         "steps": steps or None,
     }
+    if (row.get("same_day_cutoff") or "").strip():
+        doc["same_day_cutoff"] = row["same_day_cutoff"].strip()
+    if (row.get("anywhere") or "").strip():
+        doc["anywhere"] = _bool(row["anywhere"], "tiếp nhận không phụ thuộc nơi cư trú", problems) or False
     hours = _number(row.get("processing_hours", ""), "thời hạn (giờ)", problems)
     if hours is not None:
         doc["processing_hours"] = hours

@@ -18,6 +18,7 @@ from hub.ops import dossiers, queue, signin, votes
 from hub.ops.context import Ctx
 from hub.ops.views import display_state
 from motcua_core.protocol import PRIORITIES, ROLES, ProtocolError
+from motcua_core.text import nfc
 
 FieldSpec = tuple[type | tuple[type, ...], bool, tuple[Any, ...] | None]
 Handler = Callable[[Ctx, dict], dict]
@@ -35,7 +36,9 @@ class Verb:
     handler: Handler
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Check request data against the schema; unknown fields are refused, not ignored."""
+        """Check request data against the schema; unknown fields are refused, not ignored. Text comes
+        back in NFC (the hub's one normalisation point for MQTT data)."""
+        data = nfc(data)
         unknown = set(data) - set(self.schema)
         if unknown:
             raise ProtocolError("bad_request", f"unknown field(s) for {self.name}: {', '.join(sorted(unknown))}")

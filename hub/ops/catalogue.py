@@ -12,6 +12,7 @@ from hub.ops.context import Ctx
 from hub.ops.run import Runner
 from hub.store import catalogue as cat_store
 from hub.store import devices as device_store
+from motcua_core.text import read_text_nfc
 
 CHUNK = 50
 Progress = Callable[[int, int], None]  # (done, total)
@@ -19,7 +20,7 @@ Progress = Callable[[int, int], None]  # (done, total)
 
 def read_file(path: Path, fmt: str | None = None) -> tuple[list[dict], list[dict], rules.Problems]:
     fmt = fmt or ("csv" if path.suffix.lower() == ".csv" else "json")
-    return rules.parse_file(path.read_text(encoding="utf-8-sig"), fmt)
+    return rules.parse_file(read_text_nfc(path, "utf-8-sig"), fmt)
 
 
 def import_file(runner: Runner, path: Path, fmt: str | None = None, *, replace: bool = False,

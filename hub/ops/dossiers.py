@@ -15,7 +15,7 @@ import sqlite_utils
 from hub.domain import catalogue as cat_rules
 from hub.domain import dossier as dm
 from hub.domain import intake as rules
-from hub.domain.calendar import WorkCalendar, due_time
+from hub.domain.calendar import WorkCalendar, due_time, parse_cutoff
 from hub.ops.context import Ctx
 from hub.store import catalogue as cat_store
 from hub.store import dossiers as store
@@ -84,7 +84,8 @@ def intake(ctx: Ctx, data: dict, *, officer: str | None = None, counter: int | N
                    "nhập thời hạn theo quyết định công bố của tỉnh.")
     if days is not None and (isinstance(days, bool) or not isinstance(days, int | float) or not 0 <= days <= 365):
         raise _bad("bad processing_days", "Thời hạn giải quyết phải từ 0 đến 365 ngày làm việc.")
-    due = due_time(cal, now_local, working_days=None if hours is not None else days, working_hours=hours)
+    due = due_time(cal, now_local, working_days=None if hours is not None else days, working_hours=hours,
+                   cutoff=parse_cutoff(proc.get("same_day_cutoff")))
     steps = cat_rules.step_agencies(proc)
     on_spot = (days == 0 or (hours is not None and hours == 0)) and len(steps) == 1 \
         and data.get("on_spot", True) is not False

@@ -13,6 +13,7 @@ from hub.ops.run import error_body, http_status
 from hub.store import sites as site_store
 from motcua_core.errors import DomainError
 from motcua_core.protocol import ProtocolError
+from motcua_core.text import nfc
 
 if TYPE_CHECKING:
     from hub.app import Hub
@@ -51,4 +52,4 @@ async def json_body(request: web.Request) -> dict:
         body = None
     if not isinstance(body, dict):
         raise DomainError("bad_request", "body must be a JSON object", "Dữ liệu gửi lên không hợp lệ.")
-    return body
+    return nfc(body)  # the one normalisation point for HTTP bodies (motcua_core.text.nfc)

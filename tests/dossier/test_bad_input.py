@@ -85,12 +85,12 @@ def test_supplement_counts_time_already_spent(dhub: DossierHub, tmp_path: Path) 
     assert status == 400 and err["error"]["message_vi"] == "Cần ghi rõ nội dung yêu cầu bổ sung."
     status, err = dhub.http("POST", f"/api/v1/agency/dossiers/{code}/nonsense", {}, token=t1)
     assert status == 400 and err["error"]["message_vi"] == "Thao tác không hợp lệ."
-    # Asked on Mon 30 Nov at 07:30: 2 working days + Monday's 7.5 h remain (the time spent counts).
+    # Asked on Mon 30 Nov at 07:30: 2 working days + Monday's 8 h remain (the time spent counts).
     dhub.set_time("2026-11-30T07:30")
     status, d = dhub.http("POST", f"/api/v1/agency/dossiers/{code}/supplement",
                           {"reason": "Bổ sung bản vẽ mặt bằng có chữ ký"}, token=t1)
     assert status == 200 and d["status"] == "supplement" and d["status_vi"] == "Chờ bổ sung hồ sơ"
-    # The citizen brings it a week later (Mon 7 Dec 09:00): only the 22.5 working hours left run again.
+    # The citizen brings it a week later (Mon 7 Dec 09:00): only the 24 working hours left run again.
     dhub.set_time("2026-12-07T09:00")
     status, d = dhub.http("POST", f"/api/v1/agency/dossiers/{code}/supplement_received", {}, token=t1)
     assert status == 200 and d["legal_due_at"] == "2026-12-10T09:00+07:00"

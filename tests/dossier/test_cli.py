@@ -109,6 +109,10 @@ def test_calendar_due_without_a_database(capsys, monkeypatch, tmp_path: Path) ->
     out = capsys.readouterr()
     assert out.out.strip() == "2026-02-25T17:00+07:00" and "Thứ Tư 25/02/2026" in out.err
     assert not (tmp_path / "none").exists(), "the national calendar needs no database"
+    # A same-day procedure received at 16:30 (after the 15:00 cut-off) is due the next working day.
+    assert main(["hub", "calendar", "due", "--received", "2026-03-04T16:30", "--working-days", "0"]) == 0
+    out = capsys.readouterr()
+    assert out.out.strip() == "2026-03-05T17:00+07:00" and "Thứ Năm 05/03/2026" in out.err
     assert main(["hub", "calendar", "due", "--received", "13/02/2026", "--working-days", "3"]) == 2
     assert "không hợp lệ" in capsys.readouterr().err
 
