@@ -82,7 +82,7 @@ class DossierCore:
         elif result.get("receipt"):
             r = result["receipt"]
             result["printed"] = self._print(f"receipt-{r['code']}", r, _pdf().receipt, [
-                _thermal().receipt(r, "Liên 1: Lưu tại Bộ phận TN&TKQ"), _thermal().receipt(r, "Liên 2: Giao khách hàng")])
+                _thermal().receipt(r, r["text"]["copy_unit"]), _thermal().receipt(r, r["text"]["copy_citizen"])])
         self._intake_rid = None
         return result
 
@@ -119,12 +119,14 @@ class DossierCore:
         return a
 
     def form(self, code: str, form: str) -> Printed:
-        """Reprint: '03' receipt, '04' control sheet, 'apology'."""
+        """Reprint: '03' receipt, '04' control sheet, 'apology', 'refusal'."""
         d = self.session.request("dossier.form", {"code": normalise(code), "form": form})["form"]
         if form == "03":
             return self._print(f"receipt-{d['code']}", d, _pdf().receipt, [_thermal().receipt(d)])
         if form == "04":
             return self._print(f"control-{d['code']}", d, _pdf().control_sheet, [])
+        if form == "refusal":
+            return self._print(f"refusal-{d['code']}", d, _pdf().refusal, [_thermal().refusal(d)])
         return self._print(f"apology-{d['code']}", d, _pdf().apology, [_thermal().apology(d)])
 
     def _print(self, name: str, data: dict, make_pdf, images: list) -> Printed:

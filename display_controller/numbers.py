@@ -94,11 +94,14 @@ def read_number(n: int, d: Dialect = NORTH) -> str:
     return " ".join(read_number_words(n, d))
 
 
-# Vietnamese names of the letters a ticket prefix may use (A001): how a caller says them.
+# Vietnamese names of the letters a ticket prefix may use (A001): how a caller says them. F, J, W and Z
+# are not letters of the Vietnamese alphabet but appear in prefixes and names; they are read the way
+# Vietnamese speakers spell loanwords: ép, gi, vê kép, dét.
 LETTER_NAMES = {
     "A": "a", "B": "bê", "C": "xê", "D": "dê", "Đ": "đê", "E": "e", "G": "giê", "H": "hát", "I": "i",
     "K": "ca", "L": "e-lờ", "M": "em-mờ", "N": "en-nờ", "O": "o", "P": "pê", "Q": "quy", "R": "e-rờ",
     "S": "ét-xì", "T": "tê", "U": "u", "V": "vê", "X": "ích-xì", "Y": "i dài",
+    "F": "ép", "J": "gi", "W": "vê kép", "Z": "dét",
 }
 
 

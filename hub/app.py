@@ -29,8 +29,8 @@ from hub.ops.sites import load_site
 from hub.store import devices as device_store
 from hub.store.db import open_db
 from hub.store.sites import list_sites
-from motcua_core.text import read_text_nfc
 from hub.web.app import make_app
+from motcua_core.text import read_text_nfc
 
 log = logging.getLogger("motcua.hub")
 

@@ -216,10 +216,10 @@ def cmd_report_weekly(args: argparse.Namespace) -> int:
 
 
 def cmd_register_export(args: argparse.Namespace) -> int:
+    from hub.domain import forms as form_texts
     from hub.ops import dossiers as ops
     from hub.ops import reports
     from hub.store.sites import get_site
-    from motcua_core.documents.pdf import REGISTER_HEADS
 
     if not args.csv and not args.pdf:
         return err("cần --csv và/hoặc --pdf")
@@ -231,20 +231,23 @@ def cmd_register_export(args: argparse.Namespace) -> int:
         return err(exc.message_vi or exc.message)
     except ValueError:
         return err("ngày phải có dạng YYYY-MM-DD")
-    rows = reports.register_rows(db, site, start, end, args.field)
+    books = reports.register_books(db, site, start, end, args.field)
+    s = ops.settings(db, site)
+    text = form_texts.merged("register", s.get("form_texts"))
     if args.csv:
         with args.csv.open("w", encoding="utf-8-sig", newline="") as f:  # BOM: Excel opens Vietnamese right
             w = csv.writer(f)
-            w.writerow(REGISTER_HEADS)
-            w.writerows(rows)
+            w.writerow(["Quyển số", *text["heads"]])  # one file, several books: each row names its book
+            for b in books:
+                w.writerows([b["book"], *r] for r in b["rows"])
     if args.pdf:
         from motcua_core.documents import pdf
 
-        s = ops.settings(db, site)
         args.pdf.write_bytes(pdf.register({"unit_name": s["unit_name"], "parent_agency": s["parent_agency"],
                                            "title": f"Từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}",
-                                           "rows": rows}))
-    print(f"{len(rows)} hồ sơ trong sổ")
+                                           "books": books, "text": text}))
+    n = sum(len(b["rows"]) for b in books)
+    print(f"{n} hồ sơ trong sổ ({len(books)} quyển: {', '.join(b['book'] for b in books) or '—'})")
     return 0
 
 

@@ -14,12 +14,14 @@ import sqlite_utils
 
 from hub.domain import catalogue as cat_rules
 from hub.domain import dossier as dm
+from hub.domain import forms as forms_text
 from hub.domain import intake as rules
 from hub.domain.calendar import WorkCalendar, due_time, parse_cutoff
 from hub.ops.context import Ctx
 from hub.store import catalogue as cat_store
 from hub.store import dossiers as store
 from hub.store.db import get_meta, set_meta
+from hub.store.sites import list_fields
 from motcua_core.dossier_codes import agency_code, make_code, mask_name, normalise
 from motcua_core.errors import DomainError
 
@@ -47,10 +49,20 @@ def iso(ts: float | None, cal: WorkCalendar) -> str | None:
 
 # --- intake -----------------------------------------------------------------------------------------
 
+def _form_head(s: dict, name: str) -> dict:
+    """What every form starts with: the unit, its parent agency, the place, and the form's wording."""
+    return {"unit_name": s["unit_name"], "parent_agency": s["parent_agency"], "place": s["place"],
+            "text": forms_text.merged(name, s.get("form_texts"))}
+
+
+def _year_start(cal: WorkCalendar, ts: float) -> float:
+    return datetime(datetime.fromtimestamp(ts, cal.tz).year, 1, 1, tzinfo=cal.tz).timestamp()
+
+
 def guidance(ctx: Ctx, proc: dict, applicant: dict, missing: list[dict], officer: str | None) -> dict:
-    """Form 01 data: everything the citizen must add, in one go."""
+    """Supplement request data (Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ): everything to add, in one go."""
     s = settings(ctx.db, ctx.site)
-    return {"form": "01", "unit_name": s["unit_name"], "parent_agency": s["parent_agency"], "place": s["place"],
+    return {"form": "01", **_form_head(s, "guidance"),
             "date": iso(ctx.now, calendar_for(ctx.db, ctx.site.id))[:10], "applicant": applicant,
             "procedure": {"id": proc["id"], "code": proc.get("code"), "name": proc["name"]},
             "missing": [f"{d['name']} ({d.get('copies', 1)} bản)" for d in missing],
@@ -97,7 +109,9 @@ def intake(ctx: Ctx, data: dict, *, officer: str | None = None, counter: int | N
     seq = store.next_seq(ctx.db, ctx.site.id, day.isoformat())
     code = make_code(s["agency_code"], day, seq)
     docs = [{"name": d["name"], "copies": d.get("copies", 1)} for d in proc["documents"]]
+    reg_no = store.next_register_no(ctx.db, ctx.site.id, day.year, proc["field"])
     row = {"code": code, "site_id": ctx.site.id, "day": day.isoformat(), "seq": seq, "procedure_id": proc["id"],
+           "register_year": day.year, "register_no": reg_no,
            "procedure_name": proc["name"], "field": proc["field"], "agency": proc["agency"],
            "applicant_name": applicant["name"], "applicant": {**applicant, "post_address": post_address},
            "documents": docs, "sets": sets, "return_method": method, "fees_vnd": fees, "officer": officer,
@@ -199,20 +213,28 @@ def detail(db: sqlite_utils.Database, code: str, now: float) -> dict:
                        for e in store.events(db, row["code"])]}
 
 
+def _field_name(db: sqlite_utils.Database, site_id: str, code: str) -> str:
+    return next((f["name"] for f in list_fields(db, site_id) if f["code"] == code), code)
+
+
 def receipt(db: sqlite_utils.Database, site, code: str) -> dict:
-    """Form 03 data (Giấy tiếp nhận hồ sơ và hẹn trả kết quả)."""
+    """Receipt data (Giấy tiếp nhận hồ sơ và hẹn trả kết quả). Its number is the dossier's Số thứ tự in
+    the register book of its year and field, the TT of its row in the exported register."""
     row = _load(db, code)
     cal = calendar_for(db, site.id)
     s = settings(db, site)
     ev0 = store.events(db, row["code"])[0]
     base = (s["public_url"] or "").rstrip("/")
-    return {"form": "03", "code": row["code"], "unit_name": s["unit_name"], "parent_agency": s["parent_agency"],
-            "place": s["place"], "applicant": row["applicant"], "procedure": row["procedure_name"],
+    field_name = _field_name(db, site.id, row["field"])
+    return {"form": "03", "code": row["code"], **_form_head(s, "receipt"),
+            "register_book": f"{row['register_year']} – {field_name}", "field_name": field_name,
+            "lookup_key": row.get("lookup_key"),
+            "applicant": row["applicant"], "procedure": row["procedure_name"],
             "documents": row["documents"], "sets": row["sets"],
             "processing_days": ev0.data.get("processing_days"), "processing_hours": ev0.data.get("processing_hours"),
             "received_at": iso(row["received_at"], cal), "due_at": iso(row["legal_due_at"], cal),
             "return_method": row["return_method"], "post_address": row["applicant"].get("post_address", ""),
-            "register_no": row["seq"], "officer": row["officer"] or "", "complaints": s["complaints"],
+            "register_no": row["register_no"], "officer": row["officer"] or "", "complaints": s["complaints"],
             "status_url": f"{base}/d/{row['code']}" if base else f"/d/{row['code']}", "fees_vnd": row["fees_vnd"]}
 
 
@@ -238,9 +260,8 @@ def control_sheet(db: sqlite_utils.Database, site, code: str) -> dict:
                         "to": ev.data.get("to", ""), "receiver": receiver if step != dm.UNIT else ev.data.get(
                             "receiver", UNIT_NAME), "result": ev.data.get("result", ""), "note": ""})
     s = store.state(db, row["code"])
-    return {"form": "04", "code": row["code"], "unit_name": settings(db, site)["unit_name"],
-            "parent_agency": settings(db, site)["parent_agency"], "place": settings(db, site)["place"],
-            "date": iso(row["received_at"], cal)[:10], "lead_agency": s.steps[0],
+    return {"form": "04", "code": row["code"], **_form_head(settings(db, site), "control_sheet"),
+            "register_no": row["register_no"], "date": iso(row["received_at"], cal)[:10], "lead_agency": s.steps[0],
             "partners": list(s.steps[1:]), "entries": entries, "step_due": [iso(x, cal) for x in step_due]}
 
 
@@ -382,12 +403,14 @@ def apologise(ctx: Ctx, code: str, reason: str, by: str, *, new_due: str | None 
                                                   "new_due_at": when.timestamp(), "agency": s.holder})
     store.append(ctx.db, code, ev)
     _notify_citizen(ctx, code, "apology", "Xin lỗi và hẹn lại ngày trả kết quả",
-                    f"Bộ phận một cửa xin lỗi: hồ sơ {code} chưa có kết quả đúng hẹn. Lý do: {ev.data['reason']}. "
+                    f"{s.holder} xin lỗi: hồ sơ {code} chưa có kết quả đúng hẹn. Lý do: {ev.data['reason']}. "
                     f"Hẹn trả kết quả lúc {when:%H:%M} ngày {when:%d/%m/%Y}.")
     return apology_form(ctx.db, ctx.site, code)
 
 
 def apology_form(db: sqlite_utils.Database, site, code: str) -> dict:
+    """Phiếu xin lỗi và hẹn lại ngày trả kết quả: issued by the agency at fault (the holder when it was
+    apologised for), under its own name and numbering (per agency and year), signed by its head."""
     row = _load(db, code)
     cal = calendar_for(db, site.id)
     evs = [e for e in store.events(db, row["code"]) if e.kind == "apology_issued"]
@@ -395,12 +418,32 @@ def apology_form(db: sqlite_utils.Database, site, code: str) -> dict:
         raise DomainError("not_found", "no apology for this dossier", "Hồ sơ này chưa có phiếu xin lỗi.")
     ev = evs[-1]
     s = settings(db, site)
-    return {"form": "apology", "code": row["code"], "unit_name": s["unit_name"], "parent_agency": s["parent_agency"],
-            "place": s["place"], "date": iso(ev.at, cal)[:10], "applicant": row["applicant"],
-            "procedure": row["procedure_name"], "received_at": iso(row["received_at"], cal),
-            "due_at": iso(row["legal_due_at"], cal), "reason": ev.data["reason"],
-            "new_due_at": iso(ev.data["new_due_at"], cal), "agency": ev.data.get("agency", ""), "by": ev.by,
-            "number": len(evs)}
+    agency = ev.data.get("agency") or s["unit_name"]
+    head = (s.get("agency_heads") or {}).get(agency) or {}
+    number = store.event_rank(db, row["code"], "apology_issued", _year_start(cal, ev.at), agency)
+    return {"form": "apology", "code": row["code"], **_form_head(s, "apology"), "date": iso(ev.at, cal)[:10],
+            "applicant": row["applicant"], "procedure": row["procedure_name"],
+            "received_at": iso(row["received_at"], cal), "due_at": iso(row["legal_due_at"], cal),
+            "reason": ev.data["reason"], "new_due_at": iso(ev.data["new_due_at"], cal), "agency": agency,
+            "head_name": head.get("name", ""), "head_title": head.get("title", ""), "by": ev.by,
+            "number": number}
+
+
+def refusal_form(db: sqlite_utils.Database, site, code: str) -> dict:
+    """Phiếu từ chối tiếp nhận giải quyết hồ sơ: the written reasons of a refused dossier, numbered per
+    site and year. Reasons are the lines (or ';'-separated parts) the agency wrote."""
+    row = _load(db, code)
+    cal = calendar_for(db, site.id)
+    evs = [e for e in store.events(db, row["code"]) if e.kind == "rejected"]
+    if not evs:
+        raise DomainError("not_found", "dossier not refused", "Hồ sơ này không bị từ chối giải quyết.")
+    ev = evs[-1]
+    s = settings(db, site)
+    reasons = [r.strip() for r in re.split(r"[\n;]", ev.data.get("reason") or "") if r.strip()]
+    return {"form": "refusal", "code": row["code"], **_form_head(s, "refusal"), "date": iso(ev.at, cal)[:10],
+            "applicant": row["applicant"], "procedure": row["procedure_name"],
+            "agency": ev.data.get("agency") or s["unit_name"], "reasons": reasons or ["(không ghi lý do)"],
+            "by": ev.by, "number": store.event_rank(db, row["code"], "rejected", _year_start(cal, ev.at))}
 
 
 def deadline_scan(ctx: Ctx) -> dict:

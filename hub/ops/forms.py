@@ -17,6 +17,7 @@ FORMS: dict[str, tuple[Callable[[sqlite_utils.Database, Site, str], dict], str]]
     "03": (dossiers.receipt, "receipt"),
     "04": (dossiers.control_sheet, "control_sheet"),
     "apology": (dossiers.apology_form, "apology"),
+    "refusal": (dossiers.refusal_form, "refusal"),
 }
 assert tuple(FORMS) == FORM_NAMES
 

@@ -64,26 +64,29 @@ def satisfaction(db: sqlite_utils.Database, site_id: str, since: float, until: f
     return out
 
 
-def register_rows(db: sqlite_utils.Database, site: Site, start: date, end: date,
-                  field: str | None = None) -> list[list]:
-    """Form 02 rows (14 columns) for dossiers received in [start, end]."""
+def register_books(db: sqlite_utils.Database, site: Site, start: date, end: date,
+                   field: str | None = None) -> list[dict]:
+    """The tracking register (Sổ theo dõi hồ sơ) for dossiers received in [start, end]: one book per
+    year and field ({"year", "field", "field_code", "book", "rows"}), rows of 14 columns in book order.
+    TT is the dossier's Số thứ tự in its book, the number printed on its receipt."""
     cal = ops.calendar_for(db, site.id)
     lo = datetime.combine(start, datetime.min.time(), cal.tz).timestamp()
     hi = datetime.combine(date.fromordinal(end.toordinal() + 1), datetime.min.time(), cal.tz).timestamp()
     sql = ("SELECT code, procedure_name, sets, applicant_name, applicant, agency, received_at, legal_due_at, "
-           "ready_at, returned_at, status, postal_tracking, apologies FROM dossiers WHERE site_id = ? "
-           "AND received_at >= ? AND received_at < ?")
+           "ready_at, returned_at, status, postal_tracking, apologies, register_no, register_year, field "
+           "FROM dossiers WHERE site_id = ? AND received_at >= ? AND received_at < ?")
     args: list = [site.id, lo, hi]
     if field:
         sql += " AND field = ?"
         args.append(field)
-    out = []
     import json
 
     def d(ts: float | None) -> str:
         return "" if ts is None else datetime.fromtimestamp(ts, cal.tz).strftime("%H:%M %d/%m/%Y")
 
-    for i, r in enumerate(db.execute(sql + " ORDER BY received_at", args), 1):
+    names = {f["code"]: f["name"] for f in _fields(db, site.id)}
+    books: dict[tuple[int, str], dict] = {}
+    for r in db.execute(sql + " ORDER BY register_year, field, register_no", args):
         a = json.loads(r[4])
         first_transfer = db.execute("SELECT MIN(at) FROM dossier_events WHERE code = ? AND kind = 'transferred'",
                                     [r[0]]).fetchone()[0]
@@ -92,7 +95,11 @@ def register_rows(db: sqlite_utils.Database, site: Site, start: date, end: date,
             notes.append("Có phiếu xin lỗi")
         if r[11]:
             notes.append(f"BCCI {r[11]}")
-        out.append([i, r[0], r[1], r[2], r[3], ", ".join(x for x in (a.get("address"), a.get("phone")) if x),
-                    r[5], d(r[6]), d(r[7]), d(first_transfer), d(r[8]), d(r[9]),
-                    "Đã ký" if r[10] == "returned" else "", "; ".join(notes)])
-    return out
+        name = names.get(r[15], r[15])
+        book = books.setdefault((r[14], r[15]), {"year": r[14], "field_code": r[15], "field": name,
+                                                 "book": f"{r[14]} – {name}", "rows": []})
+        book["rows"].append([r[13], r[0], r[1], r[2], r[3], ", ".join(x for x in (a.get("address"), a.get("phone"))
+                                                                      if x),
+                             r[5], d(r[6]), d(r[7]), d(first_transfer), d(r[8]), d(r[9]),
+                             "Đã ký" if r[10] == "returned" else "", "; ".join(notes)])
+    return list(books.values())

@@ -16,6 +16,7 @@ import sqlite_utils
 
 from hub.domain.calendar import WorkCalendar
 from hub.domain.dossier import DossierState, Event, replay
+from hub.domain.forms import check_overrides
 from motcua_core.errors import DomainError
 
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -28,6 +29,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "complaints": {"name": "", "position": "", "phone": ""},  # printed on the receipt (004 L58)
     "hotline": "",
     "public_url": "",  # base of the status page in the receipt QR, e.g. https://motcua.example.vn
+    "form_texts": {},  # the office's own wording over hub/data/forms/*.json: {"receipt": {"note": "…"}}
+    "agency_heads": {},  # {"agency as the catalogue names it": {"name": "…", "title": "…"}}: signs its apology
 }
 
 
@@ -46,6 +49,9 @@ def set_settings(db: sqlite_utils.Database, site_id: str, cfg: dict) -> None:
         raise DomainError("bad_request", f"unknown dossier settings: {sorted(unknown)}",
                           f"Thiết lập không xác định: {', '.join(sorted(unknown))}")
     WorkCalendar.from_config(cfg.get("calendar"))
+    problems = check_overrides(cfg.get("form_texts") or {})
+    if problems:
+        raise DomainError("bad_request", "bad form_texts", "; ".join(problems))
     db.execute("INSERT INTO dossier_settings(site_id, config) VALUES(?, ?) "
                "ON CONFLICT(site_id) DO UPDATE SET config = excluded.config",
                [site_id, json.dumps(cfg, ensure_ascii=False)])
@@ -53,6 +59,13 @@ def set_settings(db: sqlite_utils.Database, site_id: str, cfg: dict) -> None:
 
 def next_seq(db: sqlite_utils.Database, site_id: str, day: str) -> int:
     row = db.execute("SELECT MAX(seq) FROM dossiers WHERE site_id = ? AND day = ?", [site_id, day]).fetchone()
+    return (row[0] or 0) + 1
+
+
+def next_register_no(db: sqlite_utils.Database, site_id: str, year: int, field: str) -> int:
+    """The next Số thứ tự in the register book of (year, field): the book is kept per year and field."""
+    row = db.execute("SELECT MAX(register_no) FROM dossiers WHERE site_id = ? AND register_year = ? AND field = ?",
+                     [site_id, year, field]).fetchone()
     return (row[0] or 0) + 1
 
 
@@ -139,3 +152,14 @@ def for_return_ticket(db: sqlite_utils.Database, ticket_id: int) -> str | None:
     row = db.execute("SELECT code FROM dossiers WHERE return_ticket_id = ? ORDER BY returned_at DESC LIMIT 1",
                      [ticket_id]).fetchone()
     return row[0] if row else None
+
+
+def event_rank(db: sqlite_utils.Database, code: str, kind: str, since: float, agency: str | None = None) -> int:
+    """The number of a dossier's latest `kind` event among the site's events of that kind since `since`
+    (and of that agency): the own number (Số) of the apology or refusal sheet it produced."""
+    row = db.execute(
+        "WITH me AS (SELECT id, site_id FROM dossier_events WHERE code = ? AND kind = ? ORDER BY id DESC LIMIT 1) "
+        "SELECT COUNT(*) FROM dossier_events e, me WHERE e.site_id = me.site_id AND e.kind = ? AND e.id <= me.id "
+        "AND e.at >= ? AND (? IS NULL OR json_extract(e.data, '$.agency') = ?)",
+        [code, kind, kind, since, agency, agency]).fetchone()
+    return row[0]

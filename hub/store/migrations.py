@@ -251,10 +251,25 @@ def _api_tokens(db: sqlite_utils.Database) -> None:
         )""")
 
 
+def _register_books(db: sqlite_utils.Database) -> None:
+    """Issue #16: the tracking register (Sổ theo dõi hồ sơ) is kept per year and per field; a dossier's
+    number in its book (Số thứ tự) is printed on the receipt and is the register's TT. Existing dossiers
+    are numbered in the order they were received."""
+    _run(db, """
+        ALTER TABLE dossiers ADD COLUMN register_year INTEGER;
+        ALTER TABLE dossiers ADD COLUMN register_no INTEGER;
+        UPDATE dossiers SET register_year = CAST(substr(day, 1, 4) AS INTEGER), register_no = (
+            SELECT n FROM (SELECT code AS c, ROW_NUMBER() OVER (PARTITION BY site_id, substr(day, 1, 4), field
+                                                             ORDER BY received_at, code) AS n FROM dossiers)
+            WHERE c = dossiers.code);
+        CREATE UNIQUE INDEX dossiers_register ON dossiers(site_id, register_year, field, register_no)""")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1, _dossiers, _votes, _officer_signin, _dossier_vote_link, _queue_indexes, _queue_counts,
     _deferred_effects,
     _api_tokens,
+    _register_books,  # fidelity
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

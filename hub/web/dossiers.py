@@ -150,7 +150,7 @@ async def agency_pdf(request: web.Request) -> web.Response:
     hub = hub_of(request)
     code, form = request.match_info["code"], request.match_info["form"]
     try:
-        if form not in ("control-sheet", "apology"):
+        if form not in ("control-sheet", "apology", "refusal"):
             raise DomainError("not_found", "unknown form", "Không có biểu mẫu này.")
         dossiers.agency_detail(hub.db, code, hub.clock(), spec.site, spec.agency)
         data = forms.pdf(hub.db, site_store.get_site(hub.db, spec.site), code, form)

@@ -92,6 +92,7 @@ def seed(db, site_id: str, n: int, rng: random.Random, progress: bool = True) ->
             day += timedelta(days=1)
 
     dossier_rows, event_rows = [], []
+    books: dict[tuple[int, str], int] = {}  # the register is kept per year and field: its Số thứ tự
     t0 = time.monotonic()
     last = 0.0
     done = 0
@@ -143,7 +144,9 @@ def seed(db, site_id: str, n: int, rng: random.Random, progress: bool = True) ->
             state = dm.replay(code, evs)
             cols = _state_cols(state)
             name = rng.choice(["Nguyễn Văn An", "Trần Thị Bình", "Lê Hoàng Cường", "Phạm Thu Dung"])
-            dossier_rows.append((code, site_id, day.isoformat(), seq, p["id"], p["name"], p["field"], p["agency"],
+            book = books[(day.year, p["field"])] = books.get((day.year, p["field"]), 0) + 1
+            dossier_rows.append((code, site_id, day.isoformat(), seq, day.year, book, p["id"], p["name"], p["field"],
+                                 p["agency"],
                                  name, json.dumps({"name": name, "phone": "0912345678"}), "[]", 1, "counter", 0,
                                  officer, received, cols["legal_due_at"], cols["promised_due_at"], cols["status"],
                                  cols["holder"], cols["outcome"], cols["finished_at"], cols["ready_at"],
@@ -158,10 +161,10 @@ def seed(db, site_id: str, n: int, rng: random.Random, progress: bool = True) ->
         print(file=__import__("sys").stderr)
     with transaction(db):
         db.conn.executemany(
-            "INSERT INTO dossiers(code, site_id, day, seq, procedure_id, procedure_name, field, agency, "
-            "applicant_name, applicant, documents, sets, return_method, fees_vnd, officer, received_at, "
+            "INSERT INTO dossiers(code, site_id, day, seq, register_year, register_no, procedure_id, procedure_name, "
+            "field, agency, applicant_name, applicant, documents, sets, return_method, fees_vnd, officer, received_at, "
             "legal_due_at, promised_due_at, status, holder, outcome, finished_at, ready_at, returned_at, "
-            "apologies, first_apology_at, state) VALUES(" + ",".join("?" * 27) + ")", dossier_rows)
+            "apologies, first_apology_at, state) VALUES(" + ",".join("?" * 29) + ")", dossier_rows)
         db.conn.executemany("INSERT INTO dossier_events(code, site_id, at, kind, by_who, data) VALUES(?,?,?,?,?,?)",
                             event_rows)
     return {"dossiers": len(dossier_rows), "events": len(event_rows), "seed_s": round(time.monotonic() - t0, 1),

@@ -51,3 +51,15 @@ def vn_date(iso: str | None, place: str = "") -> str:
     if not iso:
         return f"{place or '.....'}, ngày ..... tháng ..... năm ....."
     return f"{place or '.....'}, ngày {iso[8:10]} tháng {iso[5:7]} năm {iso[:4]}"
+
+
+class _Blanks(dict):
+    """Placeholders an office's wording names but the form does not have print as dots, not crash."""
+
+    def __missing__(self, key: str) -> str:
+        return "....."
+
+
+def fill(template: str, **values: object) -> str:
+    """A template line of a form (hub/data/forms/*.json) with its {placeholders} filled."""
+    return template.format_map(_Blanks({k: ("" if v is None else v) for k, v in values.items()}))

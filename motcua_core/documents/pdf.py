@@ -1,7 +1,9 @@
-"""The official forms as PDF, in the content and order of the templates (QĐ 09/2015/QĐ-TTg, seeds/003):
-01 guidance sheet, 02 tracking register, 03 receipt and appointment (two copies), 04 process control
-sheet, and the apology with a new date (Phiếu xin lỗi và hẹn lại ngày trả kết quả); plus the weekly
-report. Each function takes the form data the ops layer builds and returns PDF bytes.
+"""The official forms as PDF, in the content and order of the templates in force (Thông tư
+01/2018/TT-VPCP, Mẫu 01–06; seed 003 holds their 2015 predecessors): receipt and appointment (two copies),
+supplement request, refusal, apology with a new date, process control sheet and tracking register; plus
+the weekly report. Each function takes the form data the ops layer builds; the wording, form number and
+legal reference come in it under "text" (hub/data/forms/*.json, overridable per site), so an office
+changes wording without code.
 """
 
 from __future__ import annotations
@@ -9,7 +11,8 @@ from __future__ import annotations
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from motcua_core.documents.codes import barcode_image, font_file, qr_image, vn_date, vn_datetime
+from motcua_core.documents.codes import barcode_image, fill, font_file, qr_image, vn_date, vn_datetime
+from motcua_core.documents.content import apology_values, qr_target, receipt_lines
 
 NL = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
 
@@ -84,171 +87,191 @@ def _out(doc: FPDF) -> bytes:
     return bytes(doc.output())
 
 
+def _barcode_row(doc: Doc, code: str, status_url: str | None = None) -> None:
+    """The dossier code as a Code 128 barcode (the scanners' input) on every dossier form; the QR of the
+    status page beside it where the citizen keeps the paper."""
+    y = doc.get_y()
+    bar = barcode_image(code)  # placed at its natural size (300 dpi) so every module stays whole
+    doc.image(bar, x=doc.l_margin + 20, y=y, w=bar.width * 25.4 / 300, h=11)
+    if status_url:
+        doc.image(qr_image(status_url), x=doc.w - doc.r_margin - 22, y=y - 2, w=22, h=22)
+    doc.set_y(y + 12)
+
+
+def _legal(doc: Doc, t: dict) -> None:
+    """The form number and the text it follows, small, at the top right (as official templates print)."""
+    doc.set_font("DejaVuSerif", "", 7.5)
+    doc.multi_cell(0, 3.6, f"{t['form_no']} — {t['legal_ref']}", align="R", **NL)
+    doc.ln(1)
+
+
 def guidance(d: dict) -> bytes:
-    """Mẫu số 01 — Phiếu hướng dẫn hoàn thiện hồ sơ."""
+    """Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (number and legal text in hub/data/forms/guidance.json)."""
+    t = d["text"]
     doc = Doc("A4")
     doc.add_page()
+    _legal(doc, t)
     a = d["applicant"]
-    doc.header_block(d["parent_agency"], d["unit_name"], "Số: ..... /HDHS", vn_date(d.get("date"), d.get("place", "")))
-    doc.heading("PHIẾU HƯỚNG DẪN HOÀN THIỆN HỒ SƠ")
-    doc.line_text(f"Hồ sơ của: {a['name']}")
-    doc.line_text("Nội dung yêu cầu giải quyết:")
-    doc.line_text(f"{d['procedure']['name']}" + (f" (mã TTHC {d['procedure']['code']})" if d["procedure"].get("code")
-                                                   else ""))
-    doc.line_text(f"Địa chỉ: {a.get('address') or '.....'}")
-    doc.line_text(f"Số điện thoại: {a.get('phone') or '.....'}    Email: {a.get('email') or '.....'}")
+    doc.header_block(d["parent_agency"], d["unit_name"], t["number"], vn_date(d.get("date"), d.get("place", "")))
+    doc.heading(t["title"])
+    proc = d["procedure"]["name"] + (f" (mã TTHC {d['procedure']['code']})" if d["procedure"].get("code") else "")
+    vals = {"applicant_name": a["name"], "procedure": proc, "address": a.get("address") or ".....",
+            "phone": a.get("phone") or ".....", "email": a.get("email") or "....."}
+    for key in ("applicant", "request", "address", "contact"):
+        doc.line_text(fill(t[key], **vals))
     doc.ln(1)
-    doc.line_text("Yêu cầu hoàn thiện hồ sơ gồm những nội dung sau:", bold=True)
+    doc.line_text(t["missing"], bold=True)
     for i, m in enumerate(d["missing"], 1):
-        doc.line_text(f"{i}. Bổ sung: {m}")
+        doc.line_text(fill(t["missing_item"], i=i, item=m))
     doc.ln(1)
     c = d.get("contact") or {}
-    doc.line_text("Trong quá trình hoàn thiện hồ sơ nếu có vướng mắc, ông (bà) liên hệ với "
-                  f"{c.get('name') or '.....'} số điện thoại {c.get('phone') or '.....'} để được hướng dẫn./.")
-    doc.signatures(None, "NGƯỜI HƯỚNG DẪN", ("", c.get("name") or ""))
+    doc.line_text(fill(t["help"], contact_name=c.get("name") or ".....", contact_phone=c.get("phone") or "....."))
+    doc.signatures(None, t["sign_right"], ("", c.get("name") or ""))
     return _out(doc)
 
 
 def _receipt_copy(doc: Doc, d: dict, copy_label: str) -> None:
-    a = d["applicant"]
+    t, a = d["text"], d["applicant"]
     doc.add_page()
-    doc.header_block(d["parent_agency"], d["unit_name"], f"Số: {d['register_no']}/TNHS",
+    _legal(doc, t)
+    doc.header_block(d["parent_agency"], d["unit_name"], fill(t["number"], register_no=d["register_no"]),
                      vn_date(d.get("received_at"), d.get("place", "")))
-    doc.heading("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", 12)
-    y = doc.get_y()
-    bar = barcode_image(d["code"])  # placed at its natural size (300 dpi) so every module stays whole
-    doc.image(bar, x=doc.l_margin + 20, y=y, w=bar.width * 25.4 / 300, h=11)
-    doc.image(qr_image(d["status_url"]), x=doc.w - doc.r_margin - 22, y=y - 2, w=22, h=22)
-    doc.set_y(y + 12)
-    doc.line_text(f"Mã hồ sơ: {d['code']}", 11, True)
+    doc.heading(t["title"], 12)
+    _barcode_row(doc, d["code"], qr_target(d))
+    doc.line_text(fill(t["code"], code=d["code"]), 11, True)
+    if d.get("lookup_key"):
+        doc.line_text(fill(t["lookup_key"], lookup_key=d["lookup_key"]), 11, True)
     doc.line_text(f"({copy_label})", 9)
-    s = 10
-    doc.line_text(f"Bộ phận tiếp nhận và trả kết quả {d['unit_name']}", s)
-    doc.line_text(f"Tiếp nhận hồ sơ của: {a['name']}", s)
-    doc.line_text(f"Địa chỉ: {a.get('address') or ''}", s)
-    doc.line_text(f"Số điện thoại: {a.get('phone') or ''}    Email: {a.get('email') or ''}", s)
-    doc.line_text(f"Nội dung yêu cầu giải quyết: {d['procedure']}", s)
-    doc.line_text("1. Thành phần hồ sơ nộp gồm:", s)
-    for i, item in enumerate(d["documents"], 1):
-        doc.line_text(f"   {i}) {item['name']} — {item.get('copies', 1)} bản", 9, h=4.6)
-    doc.line_text(f"2. Số lượng hồ sơ: {d['sets']} (bộ)", s)
-    if d.get("processing_hours") is not None:
-        limit = f"{d['processing_hours']:g} giờ làm việc"
-    else:
-        limit = f"{d['processing_days']:g} ngày làm việc"
-    doc.line_text(f"3. Thời gian giải quyết hồ sơ theo quy định là: {limit}", s)
-    doc.line_text(f"4. Thời gian nhận hồ sơ: {vn_datetime(d['received_at'])}", s)
-    doc.line_text(f"5. Thời gian trả kết quả giải quyết hồ sơ: {vn_datetime(d['due_at'])}", s + 0.5, True)
-    where = ("Bộ phận tiếp nhận và trả kết quả" if d["return_method"] == "counter"
-             else f"địa chỉ qua dịch vụ bưu chính công ích: {d.get('post_address')}")
-    doc.line_text(f"6. Đăng ký nhận kết quả tại: {where}", s)
-    doc.line_text(f"Vào Sổ theo dõi hồ sơ, Quyển số: {d['received_at'][:4]}    Số thứ tự: {d['register_no']}", s)
-    doc.signatures("NGƯỜI NỘP HỒ SƠ", "NGƯỜI TIẾP NHẬN HỒ SƠ", (a["name"], d.get("officer") or ""))
+    for style, text in receipt_lines(d):
+        if style == "i":
+            doc.line_text(f"   {text}", 9, h=4.6)
+        else:
+            doc.line_text(text, 10.5 if style == "b" else 10, style == "b")
+    doc.signatures(t["sign_left"], t["sign_right"], (a["name"], d.get("officer") or ""))
     c = d.get("complaints") or {}
     if c.get("name") or c.get("phone"):
-        doc.line_text(f"Phản ánh, kiến nghị: {c.get('name', '')} – {c.get('position', '')}, "
-                      f"điện thoại {c.get('phone', '')}", 8.5, h=4.2)
-    doc.line_text("Ghi chú: Giấy tiếp nhận và hẹn trả kết quả được lập thành 2 liên; một liên chuyển kèm theo "
-                  "Phiếu kiểm soát quá trình giải quyết hồ sơ và được lưu tại Bộ phận tiếp nhận và trả kết quả; "
-                  "một liên giao cho cá nhân, tổ chức nộp hồ sơ. Tra cứu tình trạng hồ sơ: quét mã QR.", 8, h=3.8)
+        doc.line_text(fill(t["complaints"], name=c.get("name", ""), position=c.get("position", ""),
+                           phone=c.get("phone", "")), 8.5, h=4.2)
+    doc.line_text(t["note"], 8, h=3.8)
 
 
 def receipt(d: dict, fmt: str = "A4") -> bytes:
-    """Mẫu số 03 — two copies: one kept with the control sheet, one for the citizen."""
+    """Giấy tiếp nhận hồ sơ và hẹn trả kết quả, two copies: one kept with the control sheet, one for the
+    citizen (number and legal text in hub/data/forms/receipt.json)."""
     doc = Doc(fmt)
-    _receipt_copy(doc, d, "Liên 1: Lưu tại Bộ phận tiếp nhận và trả kết quả")
-    _receipt_copy(doc, d, "Liên 2: Giao khách hàng")
+    _receipt_copy(doc, d, d["text"]["copy_unit"])
+    _receipt_copy(doc, d, d["text"]["copy_citizen"])
     return _out(doc)
 
 
 def control_sheet(d: dict) -> bytes:
-    """Mẫu số 04 — Phiếu kiểm soát quá trình giải quyết hồ sơ."""
+    """Phiếu kiểm soát quá trình giải quyết hồ sơ: one row per handover with room for both signatures."""
+    t = d["text"]
     doc = Doc("A4")
     doc.add_page()
-    doc.header_block(d["parent_agency"], d["unit_name"], "Số: ..... /KSGQHS", vn_date(d.get("date"), d.get("place", "")))
-    doc.heading("PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ")
-    doc.line_text(f"Giấy tiếp nhận hồ sơ và hẹn trả kết quả số: {d['code']}", 10)
-    doc.line_text("(Chuyển kèm theo Phiếu kiểm soát quá trình giải quyết hồ sơ này)", 9)
-    doc.line_text(f"Cơ quan (bộ phận) giải quyết hồ sơ: {d['lead_agency']}", 10)
-    doc.line_text(f"Cơ quan phối hợp giải quyết hồ sơ: {', '.join(d['partners']) or '—'}", 10)
+    _legal(doc, t)
+    doc.header_block(d["parent_agency"], d["unit_name"], t["number"], vn_date(d.get("date"), d.get("place", "")))
+    doc.heading(t["title"])
+    _barcode_row(doc, d["code"])
+    doc.line_text(fill(t["receipt"], register_no=d.get("register_no") or "", code=d["code"]), 10)
+    doc.line_text(t["attached"], 9)
+    doc.line_text(fill(t["lead"], lead_agency=d["lead_agency"]), 10)
+    doc.line_text(fill(t["partners"], partners=", ".join(d["partners"]) or "—"), 10)
     doc.ln(2)
-    widths = (55, 62, 38, 25)
-    heads = ("TÊN CƠ QUAN", "THỜI GIAN GIAO, NHẬN HỒ SƠ",
-             "KẾT QUẢ GIẢI QUYẾT HỒ SƠ (Trước hạn/đúng hạn/quá hạn)", "GHI CHÚ")
-    doc.f(8, True)
-    with doc.table(col_widths=widths, text_align="LEFT", line_height=4.5) as table:
+    widths = (38, 30, 34, 34, 26, 18)
+    doc.f(7.5, True)
+    with doc.table(col_widths=widths, text_align="LEFT", line_height=4.2) as table:
         row = table.row()
-        for h in heads:
+        for h in t["heads"]:
             row.cell(h)
-        doc.f(8.5)
+        doc.f(8)
         for e in d["entries"]:
             row = table.row()
             row.cell(f"1. Giao: {e['from']}\n2. Nhận: {e['to']}")
-            row.cell(f"{vn_datetime(e['at'])}\nNgười giao: {e['giver']}\nNgười nhận: {e['receiver'] or '.....'}")
+            row.cell(vn_datetime(e["at"]))
+            row.cell(f"\n\n\n{e['giver']}")  # blank lines: the space to sign above the printed name
+            row.cell(f"\n\n\n{e['receiver'] or ''}")
             row.cell(e.get("result") or "")
             row.cell(e.get("note") or "")
     doc.ln(2)
-    doc.line_text("Ghi chú: Trường hợp hồ sơ được chuyển qua dịch vụ bưu chính thì thời gian giao, nhận hồ sơ và "
-                  "việc ký nhận thể hiện trong hóa đơn của cơ quan Bưu chính; kết quả giải quyết hồ sơ do bên "
-                  "nhận ghi khi nhận bàn giao hồ sơ.", 8, h=4)
+    doc.line_text(t["note"], 8, h=4)
     return _out(doc)
 
 
 def apology(d: dict) -> bytes:
-    """Phiếu xin lỗi và hẹn lại ngày trả kết quả (Mẫu 05, Thông tư 01/2018/TT-VPCP)."""
+    """Phiếu xin lỗi và hẹn lại ngày trả kết quả, issued and signed by the agency at fault under its own
+    number (form number and legal text in hub/data/forms/apology.json)."""
+    t = d["text"]
     doc = Doc("A4")
     doc.add_page()
-    a = d["applicant"]
-    doc.header_block(d["parent_agency"], d["unit_name"], f"Số: {d['number']}/XL-{d['code']}",
+    _legal(doc, t)
+    doc.header_block(d["parent_agency"], d["agency"], fill(t["number"], number=d["number"]),
                      vn_date(d.get("date"), d.get("place", "")))
-    doc.heading("PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ")
-    doc.line_text(f"Kính gửi: Ông (bà) {a['name']}", 11, True, "C")
+    doc.heading(t["title"])
+    _barcode_row(doc, d["code"])
+    vals = apology_values(d)
+    doc.line_text(fill(t["to"], **vals), 11, True, "C")
+    doc.line_text(fill(t["code"], **vals), 10, align="C")
     doc.ln(2)
-    doc.line_text(f"Ngày {d['received_at'][8:10]} tháng {d['received_at'][5:7]} năm {d['received_at'][:4]}, "
-                  f"{d['unit_name']} tiếp nhận hồ sơ đề nghị {d['procedure']}. Mã hồ sơ: {d['code']}.")
-    doc.line_text(f"Thời gian hẹn trả kết quả giải quyết hồ sơ: {vn_datetime(d['due_at'])}.")
-    doc.line_text(f"Tuy nhiên đến nay, {d.get('agency') or d['unit_name']} chưa trả kết quả giải quyết hồ sơ của "
-                  f"Ông (bà) vì lý do: {d['reason']}.")
-    doc.line_text(f"Sự chậm trễ này đã gây phiền hà cho Ông (bà). {d['unit_name']} xin lỗi Ông (bà) và sẽ trả "
-                  f"kết quả giải quyết hồ sơ vào {vn_datetime(d['new_due_at'])}.", bold=False)
-    doc.line_text("Xin trân trọng cảm ơn sự hợp tác của Ông (bà)./.")
+    for key in ("received", "due", "reason", "apology", "thanks"):
+        doc.line_text(fill(t[key], **vals))
     doc.ln(2)
-    doc.signatures(None, "THỦ TRƯỞNG CƠ QUAN", ("", d.get("by") or ""))
-    doc.line_text(f"Nơi nhận: Ông (bà) {a['name']}; Bộ phận tiếp nhận và trả kết quả; Lưu hồ sơ {d['code']}.", 9)
+    doc.signatures(None, (d.get("head_title") or t["sign_right"]).upper(), ("", d.get("head_name") or ""))
+    doc.line_text(fill(t["recipients"], **vals), 9)
     return _out(doc)
 
 
-REGISTER_HEADS = ("TT", "Mã hồ sơ", "Tên TTHC", "Số lượng hồ sơ (bộ)", "Tên cá nhân, tổ chức",
-                  "Địa chỉ, số điện thoại", "Cơ quan chủ trì giải quyết", "Nhận hồ sơ", "Hẹn trả kết quả",
-                  "Chuyển hồ sơ đến cơ quan giải quyết", "Nhận kết quả từ cơ quan giải quyết",
-                  "Trả kết quả: Ngày, tháng, năm", "Ký nhận", "Ghi chú")
+def refusal(d: dict) -> bytes:
+    """Phiếu từ chối tiếp nhận giải quyết hồ sơ, with each reason on its own line."""
+    t = d["text"]
+    doc = Doc("A4")
+    doc.add_page()
+    _legal(doc, t)
+    a = d["applicant"]
+    doc.header_block(d["parent_agency"], d["unit_name"], fill(t["number"], number=d["number"]),
+                     vn_date(d.get("date"), d.get("place", "")))
+    doc.heading(t["title"])
+    _barcode_row(doc, d["code"])
+    vals = {"unit_name": d["unit_name"], "applicant_name": a["name"], "procedure": d["procedure"],
+            "by_agency": d["agency"], "code": d["code"]}
+    for key in ("code", "intro", "request", "body"):
+        doc.line_text(fill(t[key], **vals))
+    for i, r in enumerate(d["reasons"], 1):
+        doc.line_text(fill(t["reason_item"], i=i, reason=r))
+    doc.line_text(t["closing"])
+    doc.signatures(None, t["sign_right"], ("", d.get("by") or ""))
+    return _out(doc)
 
 
 def register(d: dict) -> bytes:
-    """Mẫu số 02 — Sổ theo dõi hồ sơ (landscape; one row per dossier)."""
+    """Sổ theo dõi hồ sơ (landscape): one book per year and field, one row per dossier, TT = the number
+    on the dossier's receipt. `d["books"]`: [{"field", "book", "rows"}]."""
+    t = d["text"]
     doc = Doc("A4", "L")
     doc.set_margins(8, 10, 8)
-    doc.add_page()
-    doc.header_block(d["parent_agency"], d["unit_name"], "", "")
-    doc.heading("SỔ THEO DÕI HỒ SƠ")
-    doc.line_text(f"{d.get('title', '')}", 10, align="C")
     widths = (8, 30, 40, 12, 26, 32, 30, 17, 17, 17, 17, 17, 12, 15)
-    doc.f(6.5, True)
-    with doc.table(col_widths=widths, text_align="CENTER", line_height=3.2) as table:
-        row = table.row()
-        for h in REGISTER_HEADS:
-            row.cell(h)
-        row = table.row()
-        for i in range(1, 15):
-            row.cell(str(i))
-        doc.f(6.5)
-        for r in d["rows"]:
+    for b in d["books"] or [{"field": "", "book": "", "rows": []}]:
+        doc.add_page()
+        _legal(doc, t)
+        doc.header_block(d["parent_agency"], d["unit_name"], "", "")
+        doc.heading(t["title"])
+        doc.line_text(fill(t["book"], field=b["field"], book=b["book"]), 10, True, align="C")
+        doc.line_text(f"{d.get('title', '')}", 10, align="C")
+        doc.f(6.5, True)
+        with doc.table(col_widths=widths, text_align="CENTER", line_height=3.2) as table:
             row = table.row()
-            for v in r:
-                row.cell(str(v if v is not None else ""))
-    doc.ln(2)
-    doc.line_text("Ghi chú: Sổ theo dõi hồ sơ được lập theo từng lĩnh vực hoặc nhóm lĩnh vực tại Bộ phận tiếp nhận "
-                  "và trả kết quả.", 8)
+            for h in t["heads"]:
+                row.cell(h)
+            row = table.row()
+            for i in range(1, 15):
+                row.cell(str(i))
+            doc.f(6.5)
+            for r in b["rows"]:
+                row = table.row()
+                for v in r:
+                    row.cell(str(v if v is not None else ""))
+        doc.ln(2)
+        doc.line_text(t["note"], 8)
     return _out(doc)
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from PIL import Image, ImageDraw, ImageFont
 
-from motcua_core.documents.codes import barcode_image, font_file, qr_image, vn_datetime
+from motcua_core.documents.codes import barcode_image, fill, font_file, qr_image, vn_date
+from motcua_core.documents.content import apology_values, qr_target, receipt_lines
 
 WIDTH = 576
 MARGIN = 12
@@ -72,74 +73,105 @@ def _head(s: Sheet, d: dict) -> None:
     s.rule()
 
 
-def receipt(d: dict, copy_label: str = "Liên 2: Giao khách hàng") -> Image.Image:
-    """Form 03 on 80 mm paper (print twice: the unit's copy and the citizen's)."""
+def _signature(s: Sheet, title: str, name: str) -> None:
+    """A signature block: title, the customary '(Ký và ghi rõ họ tên)', blank room, the printed name."""
+    s.text(title, 20, True, True)
+    s.text("(Ký và ghi rõ họ tên)", 17, False, True)
+    s.parts.append(Image.new("L", (WIDTH, 90), 255))
+    s.text(name or " ", 20, False, True)
+
+
+def _dateline(s: Sheet, d: dict, iso: str | None) -> None:
+    s.text(vn_date(iso, d.get("place", "")), 18, False, True)
+
+
+def receipt(d: dict, copy_label: str | None = None) -> Image.Image:
+    """The receipt on 80 mm paper (print twice: the unit's copy and the citizen's), the same lines as the
+    A4 form, both signatures, the code as barcode and the status link as QR."""
+    t, a = d["text"], d["applicant"]
     s = Sheet()
-    a = d["applicant"]
     _head(s, d)
-    s.text("GIẤY TIẾP NHẬN HỒ SƠ\nVÀ HẸN TRẢ KẾT QUẢ", 26, True, True)
-    s.text(f"Số: {d['register_no']}/TNHS — ({copy_label})", 18, False, True)
+    s.text(t["title"], 26, True, True)
+    s.text(f"{fill(t['number'], register_no=d['register_no'])} — ({copy_label or t['copy_citizen']})", 18,
+           False, True)
+    _dateline(s, d, d.get("received_at"))
     s.image(barcode_image(d["code"], module_width=0.25, height_mm=9, dpi=203))  # 2 dots per module
-    s.text(f"Mã hồ sơ: {d['code']}", 26, True, True)
-    s.text(f"Tiếp nhận hồ sơ của: {a['name']}")
-    if a.get("address"):
-        s.text(f"Địa chỉ: {a['address']}")
-    s.text(f"Số điện thoại: {a.get('phone') or ''}  Email: {a.get('email') or ''}", 20)
-    s.text(f"Nội dung yêu cầu giải quyết: {d['procedure']}")
-    s.text("1. Thành phần hồ sơ nộp gồm:")
-    for i, item in enumerate(d["documents"], 1):
-        s.text(f"  {i}) {item['name']} ({item.get('copies', 1)} bản)", 19)
-    s.text(f"2. Số lượng hồ sơ: {d['sets']} (bộ)")
-    limit = (f"{d['processing_hours']:g} giờ làm việc" if d.get("processing_hours") is not None
-             else f"{d['processing_days']:g} ngày làm việc")
-    s.text(f"3. Thời gian giải quyết theo quy định: {limit}")
-    s.text(f"4. Thời gian nhận hồ sơ: {vn_datetime(d['received_at'])}")
-    s.text(f"5. Thời gian trả kết quả: {vn_datetime(d['due_at'])}", 23, True)
-    where = "Bộ phận tiếp nhận và trả kết quả" if d["return_method"] == "counter" else \
-        f"qua bưu chính công ích: {d.get('post_address')}"
-    s.text(f"6. Đăng ký nhận kết quả tại: {where}")
-    s.text(f"Vào Sổ theo dõi hồ sơ, Quyển số: {d['received_at'][:4]}, Số thứ tự: {d['register_no']}", 19)
-    s.text(f"Người tiếp nhận: {d.get('officer') or ''}", 20)
+    s.text(fill(t["code"], code=d["code"]), 26, True, True)
+    if d.get("lookup_key"):
+        s.text(fill(t["lookup_key"], lookup_key=d["lookup_key"]), 24, True, True)
+    for style, text in receipt_lines(d):
+        s.text(f"  {text}" if style == "i" else text, {"i": 19, "b": 23, "s": 18}.get(style, 22), style == "b")
+    _signature(s, t["sign_left"], a["name"])
+    _signature(s, t["sign_right"], d.get("officer") or "")
     c = d.get("complaints") or {}
     if c.get("name") or c.get("phone"):
-        s.text(f"Phản ánh, kiến nghị: {c.get('name', '')} – {c.get('position', '')}, ĐT {c.get('phone', '')}", 18)
+        s.text(fill(t["complaints"], name=c.get("name", ""), position=c.get("position", ""),
+                    phone=c.get("phone", "")), 18)
     s.rule()
     s.text("Tra cứu tình trạng hồ sơ:", 19, False, True)
-    s.image(qr_image(d["status_url"], box=5), 220)
+    s.image(qr_image(qr_target(d), box=5), 220)
     return s.render()
 
 
 def guidance(d: dict) -> Image.Image:
-    """Form 01 on 80 mm paper: everything missing, in one go."""
+    """The supplement request on 80 mm paper: everything missing, in one go."""
+    t, a = d["text"], d["applicant"]
     s = Sheet()
-    a = d["applicant"]
     _head(s, d)
-    s.text("PHIẾU HƯỚNG DẪN\nHOÀN THIỆN HỒ SƠ", 26, True, True)
-    s.text(f"Hồ sơ của: {a['name']}")
-    s.text(f"Nội dung yêu cầu giải quyết: {d['procedure']['name']}")
-    if a.get("address"):
-        s.text(f"Địa chỉ: {a['address']}")
-    s.text(f"Số điện thoại: {a.get('phone') or ''}  Email: {a.get('email') or ''}", 20)
-    s.text("Yêu cầu hoàn thiện hồ sơ gồm những nội dung sau:", 22, True)
+    s.text(t["title"], 24, True, True)
+    _dateline(s, d, d.get("date"))
+    vals = {"applicant_name": a["name"], "procedure": d["procedure"]["name"], "address": a.get("address") or "",
+            "phone": a.get("phone") or "", "email": a.get("email") or ""}
+    for key in ("applicant", "request", "address", "contact"):
+        s.text(fill(t[key], **vals), 21)
+    s.text(t["missing"], 22, True)
     for i, m in enumerate(d["missing"], 1):
-        s.text(f"{i}. Bổ sung: {m}", 21)
+        s.text(fill(t["missing_item"], i=i, item=m), 21)
     c = d.get("contact") or {}
-    s.text(f"Nếu có vướng mắc, ông (bà) liên hệ {c.get('name') or '.....'}, số điện thoại "
-           f"{c.get('phone') or '.....'} để được hướng dẫn./.", 19)
-    s.text(f"NGƯỜI HƯỚNG DẪN\n{c.get('name') or ''}", 20, True, True)
+    s.text(fill(t["help"], contact_name=c.get("name") or ".....", contact_phone=c.get("phone") or "....."), 19)
+    _signature(s, t["sign_right"], c.get("name") or "")
     return s.render()
 
 
 def apology(d: dict) -> Image.Image:
-    """The apology with a new date, for a citizen at the counter (the signed A4 PDF is the record)."""
+    """The apology with a new date for the citizen at the counter: the agency at fault, its number, the
+    date and its head's signature, as on the A4 record."""
+    t = d["text"]
     s = Sheet()
-    a = d["applicant"]
+    s.text(d["parent_agency"].upper(), 18, True, True)
+    s.text(d["agency"].upper(), 18, True, True)
+    s.text("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc", 17, False, True)
+    s.rule()
+    s.text(t["title"], 24, True, True)
+    s.text(fill(t["number"], number=d["number"]), 19, False, True)
+    _dateline(s, d, d.get("date"))
+    s.image(barcode_image(d["code"], module_width=0.25, height_mm=9, dpi=203))
+    vals = apology_values(d)
+    s.text(fill(t["to"], **vals), 22, True)
+    s.text(fill(t["code"], **vals), 20)
+    for key in ("received", "due", "reason"):
+        s.text(fill(t[key], **vals), 20)
+    s.text(fill(t["apology"], **vals), 22, True)
+    s.text(t["thanks"], 20)
+    _signature(s, (d.get("head_title") or t["sign_right"]).upper(), d.get("head_name") or "")
+    return s.render()
+
+
+def refusal(d: dict) -> Image.Image:
+    """The refusal sheet on 80 mm paper, every reason listed."""
+    t, a = d["text"], d["applicant"]
+    s = Sheet()
     _head(s, d)
-    s.text("PHIẾU XIN LỖI VÀ HẸN LẠI\nNGÀY TRẢ KẾT QUẢ", 26, True, True)
-    s.text(f"Kính gửi: Ông (bà) {a['name']}", 22, True)
-    s.text(f"Mã hồ sơ: {d['code']} — {d['procedure']}")
-    s.text(f"Hẹn trả kết quả: {vn_datetime(d['due_at'])}")
-    s.text(f"Lý do chậm: {d['reason']}")
-    s.text(f"Xin lỗi ông (bà); kết quả sẽ được trả vào {vn_datetime(d['new_due_at'])}.", 23, True)
-    s.text("Xin trân trọng cảm ơn sự hợp tác của Ông (bà)./.", 20)
+    s.text(t["title"], 24, True, True)
+    s.text(fill(t["number"], number=d["number"]), 19, False, True)
+    _dateline(s, d, d.get("date"))
+    s.image(barcode_image(d["code"], module_width=0.25, height_mm=9, dpi=203))
+    vals = {"unit_name": d["unit_name"], "applicant_name": a["name"], "procedure": d["procedure"],
+            "by_agency": d["agency"], "code": d["code"]}
+    for key in ("code", "intro", "request", "body"):
+        s.text(fill(t[key], **vals), 21)
+    for i, r in enumerate(d["reasons"], 1):
+        s.text(fill(t["reason_item"], i=i, reason=r), 21)
+    s.text(t["closing"], 20)
+    _signature(s, t["sign_right"], d.get("by") or "")
     return s.render()

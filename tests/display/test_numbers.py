@@ -131,7 +131,7 @@ def test_ticket_labels() -> None:
     assert read_ticket_words("1005") == ["một", "nghìn", "không", "trăm", "linh", "năm"]
     assert read_ticket_words("A012", SOUTH) == ["a", "mười", "hai"]
     assert read_ticket_words("B001") == ["bê", "một"]
-    for bad in ("", "12345", "1,5", "W12", "A"):
+    for bad in ("", "12345", "1,5", "Ω12", "A"):
         with pytest.raises(ValueError):
             read_ticket_words(bad)
 
@@ -140,3 +140,22 @@ def test_ticket_labels() -> None:
 def test_out_of_range_is_refused(bad: object) -> None:
     with pytest.raises(ValueError):
         read_number_words(bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("ticket, first", [("F012", "ép"), ("J001", "gi"), ("W105", "vê kép"), ("Z020", "dét")])
+def test_letters_outside_the_vietnamese_alphabet_have_a_reading(ticket: str, first: str) -> None:
+    from display_controller.numbers import read_ticket_words
+
+    words = read_ticket_words(ticket)
+    assert words[0] == first and len(words) > 1
+    from display_controller.sentence import build
+
+    a = build(ticket, 3, NORTH)
+    assert a.text.startswith(f"Mời công dân có số thứ tự {first} ") and a.text.endswith("đến quầy số ba.")
+
+
+def test_every_latin_prefix_letter_can_be_read() -> None:
+    from display_controller.numbers import read_ticket_words
+
+    for ch in "ABCDĐEFGHIJKLMNOPQRSTUVWXYZ":
+        assert read_ticket_words(f"{ch}1")[-1] == "một"

@@ -184,13 +184,20 @@ def test_register_export_csv_and_pdf(tmp_path: Path, capsys) -> None:
     c, p = tmp_path / "so.csv", tmp_path / "so.pdf"
     assert main(["hub", "register", "export", "--data", str(tmp_path), "--site", "demo", "--from", "2026-11-16",
                  "--to", "2026-11-20", "--csv", str(c), "--pdf", str(p)]) == 0
-    assert capsys.readouterr().out.strip() == "50 hồ sơ trong sổ"
+    out = capsys.readouterr().out.strip()
+    assert out.startswith("50 hồ sơ trong sổ (") and "quyển" in out
     with c.open(encoding="utf-8-sig") as f:
         rows = list(csv.reader(f))
-    assert rows[0][:4] == ["TT", "Mã hồ sơ", "Tên TTHC", "Số lượng hồ sơ (bộ)"] and len(rows[0]) == 14
-    assert len(rows) == 51 and rows[1][1].startswith("TTHCC-261116-")
+    # One book per year and field: the first column names it, TT runs within it (the receipt's number).
+    assert rows[0][:5] == ["Quyển số", "TT", "Mã hồ sơ", "Tên TTHC", "Số lượng hồ sơ (bộ)"] and len(rows[0]) == 15
+    assert len(rows) == 51 and rows[1][2].startswith("TTHCC-261116-")
+    for book in {r[0] for r in rows[1:]}:
+        tts = [int(r[1]) for r in rows[1:] if r[0] == book]
+        assert tts == sorted(tts) and len(set(tts)) == len(tts), book
+    assert int(rows[1][1]) > 1, "TT restarted at 1 for a mid-November week: it is the export's row index"
     text = " ".join(PdfReader(str(p)).pages[0].extract_text().split())
-    assert "SỔ THEO DÕI HỒ SƠ" in text and "Cơ quan chủ trì giải quyết" in text and rows[1][1] in text
+    assert "SỔ THEO DÕI HỒ SƠ" in text and "Cơ quan chủ trì giải quyết" in text and rows[1][2] in text
+    assert f"Quyển số: {rows[1][0]}" in text and "Mẫu số 06" in text
 
 
 def test_catalog_import_replace_withdraws_what_the_file_no_longer_lists(tmp_path: Path, capsys) -> None:

@@ -56,13 +56,13 @@ def test_ticket_to_receipt_routing_return_and_vote(dhub: DossierHub, tmp_path: P
     assert "mã tỉnh 003" in bad.value.message_vi
     assert desk.check_cccd("00109001234") == "Số CCCD không hợp lệ: phải có đúng 12 chữ số (đang có 11)"
 
-    # Two documents missing → guidance sheet (form 01) listing exactly those, no dossier.
+    # Two documents missing → supplement request (Mẫu 02, TT 01/2018) listing exactly those, no dossier.
     r = desk.intake(PROC, APPLICANT, [0])
     assert r["complete"] is False
     assert r["missing"] == ["Bản vẽ thiết kế", "Giấy chứng nhận quyền sử dụng đất"]
     text = pdf_text(r["printed"].pdf)
-    assert in_order(text, ["PHIẾU HƯỚNG DẪN HOÀN THIỆN HỒ SƠ", "Hồ sơ của: Nguyễn Văn An",
-                           "Nội dung yêu cầu giải quyết", "Yêu cầu hoàn thiện hồ sơ gồm những nội dung sau",
+    assert in_order(text, ["Mẫu số 02", "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", "Hồ sơ của: Nguyễn Văn An",
+                           "Nội dung yêu cầu giải quyết", "Yêu cầu bổ sung, hoàn thiện hồ sơ gồm những nội dung sau",
                            "1. Bổ sung: Bản vẽ thiết kế (2 bản)", "2. Bổ sung: Giấy chứng nhận quyền sử dụng đất",
                            "NGƯỜI HƯỚNG DẪN"])
     assert dhub.on_loop(lambda: dhub.db.execute("SELECT COUNT(*) FROM dossiers").fetchone()[0]) == 0
@@ -76,7 +76,10 @@ def test_ticket_to_receipt_routing_return_and_vote(dhub: DossierHub, tmp_path: P
     assert len(reader.pages) == 2
     page1 = reader.pages[0].extract_text()
     assert "Liên 1" in page1 and "Liên 2" in reader.pages[1].extract_text()
-    assert in_order(page1, ["GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", f"Mã hồ sơ: {code}",
+    # The unit is named once, and the citizen learns the result may come by post.
+    assert "Bộ phận tiếp nhận và trả kết quả Bộ phận" not in " ".join(page1.split())
+    assert "hoặc tại nhà (trụ sở tổ chức) qua dịch vụ bưu chính công ích" in " ".join(page1.split())
+    assert in_order(page1, ["Mẫu số 01", "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", f"Mã hồ sơ: {code}",
                             "Tiếp nhận hồ sơ của: Nguyễn Văn An", "Địa chỉ:", "Số điện thoại: 0912345678",
                             "Nội dung yêu cầu giải quyết:", "1. Thành phần hồ sơ nộp gồm:", "Bản vẽ thiết kế — 2 bản",
                             "2. Số lượng hồ sơ: 1 (bộ)", "3. Thời gian giải quyết hồ sơ theo quy định là: 5 ngày",
@@ -151,15 +154,20 @@ def test_ticket_to_receipt_routing_return_and_vote(dhub: DossierHub, tmp_path: P
     assert board["ready"][0]["code"] == code and board["ready"][0]["applicant"] == "Nguyễn V*** A**"
     assert board["today"] == {"finished": 1, "on_time": 1, "rate": 1.0}
 
-    # Control sheet (form 04): each handover with giver, receiver and time.
+    # Control sheet (Mẫu 05): each handover with time, room for the giver's and receiver's signatures,
+    # and the dossier code as a barcode.
     sheet = desk.form(code, "04")
     text = pdf_text(sheet.pdf)
-    assert in_order(text, ["PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", code,
+    assert in_order(text, ["Mẫu số 05", "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", code,
                            f"Cơ quan (bộ phận) giải quyết hồ sơ: {AGENCY_1}", AGENCY_2,
+                           "NGƯỜI GIAO (Ký và ghi rõ họ tên)", "NGƯỜI NHẬN (Ký và ghi rõ họ tên)",
                            "1. Giao: Bộ phận tiếp nhận và trả kết quả", f"2. Nhận: {AGENCY_1}",
-                           "Người giao: Nguyễn Thị Lan", "Người nhận: Trần Quang Khải",
-                           f"1. Giao: {AGENCY_1}", f"2. Nhận: {AGENCY_2}", "Người giao: Trần Quang Khải",
-                           "Người nhận: Lý Thị Mai", "Trước hạn", "2. Nhận: Bộ phận tiếp nhận và trả kết quả"])
+                           "Nguyễn Thị Lan", "Trần Quang Khải",
+                           f"1. Giao: {AGENCY_1}", f"2. Nhận: {AGENCY_2}", "Trần Quang Khải",
+                           "Lý Thị Mai", "Trước hạn", "2. Nhận: Bộ phận tiếp nhận và trả kết quả"])
+    subprocess.run(["pdftoppm", "-r", "300", "-png", "-f", "1", "-l", "1", str(sheet.pdf), str(tmp_path / "ks")],
+                   check=True)
+    assert read_barcode(Image.open(tmp_path / "ks-1.png")) == code, "the control sheet's barcode does not scan"
 
     # Return: the citizen comes back, takes a ticket; the officer scans the receipt.
     back = kiosk.issue_ticket("HT")
@@ -190,7 +198,8 @@ def test_post_return_status_page_and_agency_page(dhub: DossierHub, tmp_path: Pat
     r = desk.intake(PROC, APPLICANT, [0, 1, 2], return_method="post",
                     post_address="Số 12 đường Lê Lợi, thị trấn Hòa An, huyện Hòa An")
     code = r["code"]
-    assert "bưu chính công ích: Số 12 đường Lê Lợi" in " ".join(pdf_text(r["printed"].pdf).split())
+    text = " ".join(pdf_text(r["printed"].pdf).split())
+    assert "tại nhà (trụ sở tổ chức) qua dịch vụ bưu chính công ích, địa chỉ: Số 12 đường Lê Lợi" in text
     # The status page the QR opens: masked name only.
     status, page = dhub.http("GET", f"/d/{code.lower()}")
     text = page.decode()

@@ -115,3 +115,23 @@ def test_fold_keeps_one_letter_per_letter(word):
 @given(st.text(max_size=30))
 def test_fold_is_idempotent_on_any_text(text):
     assert fold(fold(text)) == fold(text)
+
+
+def test_nfc_normalises_every_string_inside_request_data() -> None:
+    from motcua_core.text import nfc
+
+    nfd = unicodedata.normalize("NFD", "Nguyễn Thị Hồng Nhung")
+    assert nfd != "Nguyễn Thị Hồng Nhung"
+    data = {"applicant": {"name": nfd, "tags": [nfd, 3]}, unicodedata.normalize("NFD", "lý_do"): nfd, "n": 1}
+    out = nfc(data)
+    assert out == {"applicant": {"name": "Nguyễn Thị Hồng Nhung", "tags": ["Nguyễn Thị Hồng Nhung", 3]},
+                   "lý_do": "Nguyễn Thị Hồng Nhung", "n": 1}
+    assert fold(out["applicant"]["name"]) == fold("Nguyen Thi Hong Nhung".lower())
+
+
+def test_verb_validate_returns_nfc_text() -> None:
+    from hub.mqtt.verbs import VERBS
+
+    nfd = unicodedata.normalize("NFD", "Hộ tịch")
+    out = VERBS["procedure.search"].validate({"q": nfd})
+    assert out["q"] == "Hộ tịch" and len(out["q"]) == 7
