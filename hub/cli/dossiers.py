@@ -203,14 +203,16 @@ def cmd_report_weekly(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rep, ensure_ascii=False, indent=2))
     else:
+        from hub.domain.reports import percent
+
         t = rep["report"]["total"]
-        rate = "—" if t["on_time_rate"] is None else f"{t['on_time_rate'] * 100:.1f}%"
-        print(f"Tuần {rep['week']} ({rep['start']} – {rep['end']}), {rep['unit_name']}")
+        rate = percent(t["on_time_rate"])
+        print(f"{rep['week_label']}, {rep['unit_name']}")
         print(f"  Tiếp nhận: {t['received']}   Đã giải quyết: {t['finished']}   Đúng hạn: {t['on_time']}   "
               f"Trễ hẹn: {t['late'] + t['open_overdue']} (có phiếu xin lỗi: {t['late_with_apology']}, "
               f"không có: {t['late_without_apology']})   Tỷ lệ đúng hạn: {rate}")
         for name, v in rep["report"]["by_agency"].items():
-            r = "—" if v["on_time_rate"] is None else f"{v['on_time_rate'] * 100:.1f}%"
+            r = percent(v["on_time_rate"])
             print(f"  {name[:60]:60} {v['received']:5} {v['on_time']:5} {v['late'] + v['open_overdue']:5} {r:>7}")
     return 0
 

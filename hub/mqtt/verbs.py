@@ -36,9 +36,11 @@ class Verb:
     handler: Handler
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Check request data against the schema; unknown fields are refused, not ignored. Text comes
-        back in NFC (the hub's one normalisation point for MQTT data)."""
-        data = nfc(data)
+        """Check request data against the schema; unknown fields are refused, not ignored. Text is put in
+        NFC in place (the hub's one normalisation point for MQTT data: callers keep using `data`)."""
+        composed = nfc(data)
+        data.clear()
+        data.update(composed)
         unknown = set(data) - set(self.schema)
         if unknown:
             raise ProtocolError("bad_request", f"unknown field(s) for {self.name}: {', '.join(sorted(unknown))}")

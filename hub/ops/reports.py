@@ -3,12 +3,14 @@ pure aggregation in hub.domain.reports, add satisfaction from the votes table (i
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 import sqlite_utils
 
 from hub.domain import reports as rules
 from hub.ops import dossiers as ops
+from hub.store import dossiers as dossier_store
 from hub.store.sites import Site
 
 SATISFIED_AT_LEAST = 3  # "Hài lòng" or "Rất hài lòng" on the four-level scale
@@ -23,15 +25,21 @@ def weekly(db: sqlite_utils.Database, site: Site, week: str) -> dict:
     # Only dossiers that can count this week: received in it, finished in it, or falling due in it.
     cur = db.execute(
         "SELECT agency, field, COALESCE(o.name, d.officer, ''), received_at, legal_due_at, finished_at, "
-        "first_apology_at, status = 'supplement' FROM dossiers d "
+        "first_apology_at, status = 'supplement', code FROM dossiers d "
         "LEFT JOIN officers o ON o.site_id = d.site_id AND o.id = d.officer "
         "WHERE d.site_id = ? AND ((received_at >= ? AND received_at < ?) OR "
         "(finished_at >= ? AND finished_at < ?) OR (legal_due_at >= ? AND legal_due_at < ?))",
         [site.id, s, e, s, e, s, e])
     field_names = {f["code"]: f["name"] for f in _fields(db, site.id)}
-    rows = [rules.Row(a, field_names.get(f, f), o, r, d, fin, ap, bool(p)) for a, f, o, r, d, fin, ap, p in cur]
+    rows = []
+    for a, f, o, r, d, fin, ap, p, code in cur:
+        row = rules.Row(a, field_names.get(f, f), o, r, d, fin, ap, bool(p), code=code)
+        if rules.is_late(row, s, e):  # only late dossiers need their events read
+            at = fin if fin is not None and fin < e else e
+            row = replace(row, late_agency=rules.late_agency(dossier_store.events(db, code), d, at))
+        rows.append(row)
     settings = ops.settings(db, site)
-    return {"site": site.id, "week": week, "start": monday.isoformat(),
+    return {"site": site.id, "week": week, "week_label": rules.week_label(monday), "start": monday.isoformat(),
             "end": date.fromordinal(next_monday.toordinal() - 1).isoformat(),
             "unit_name": settings["unit_name"], "parent_agency": settings["parent_agency"],
             "place": settings["place"], "date": datetime.now(cal.tz).date().isoformat(),

@@ -276,7 +276,8 @@ def register(d: dict) -> bytes:
 
 
 def _pct(x: float | None) -> str:
-    return "—" if x is None else f"{x * 100:.1f}%"
+    """0.953 → '95,3%' (Vietnamese decimal comma)."""
+    return "—" if x is None else f"{x * 100:.1f}%".replace(".", ",")
 
 
 def weekly_report(d: dict) -> bytes:
@@ -286,7 +287,7 @@ def weekly_report(d: dict) -> bytes:
     doc.add_page()
     doc.header_block(d["parent_agency"], d["unit_name"], "", vn_date(d.get("date"), d.get("place", "")))
     doc.heading("BÁO CÁO TUẦN KẾT QUẢ GIẢI QUYẾT HỒ SƠ THỦ TỤC HÀNH CHÍNH")
-    doc.line_text(f"Tuần {d['week']} (từ {d['start']} đến {d['end']})", 10, align="C")
+    doc.line_text(d.get("week_label") or f"Tuần {d['week']}", 10, align="C")
     t = d["report"]["total"]
     doc.ln(2)
     doc.line_text("I. SỐ LIỆU TỔNG HỢP", 11, True)
@@ -304,9 +305,25 @@ def weekly_report(d: dict) -> bytes:
         doc.ln(2)
         doc.line_text(label, 11, True)
         _table(doc, d["report"][key])
+    late = d["report"].get("late_dossiers") or []
+    doc.ln(2)
+    doc.line_text("V. HỒ SƠ TRỄ HẸN VÀ CƠ QUAN ĐỂ CHẬM", 11, True)
+    if not late:
+        doc.line_text("Không có hồ sơ trễ hẹn trong tuần.", 9)
+    else:
+        doc.f(8, True)
+        with doc.table(col_widths=(45, 55, 55, 25), text_align="LEFT", line_height=4.2) as table:
+            r = table.row()
+            for h in ("Mã hồ sơ", "Cơ quan chủ trì", "Cơ quan để chậm", "Phiếu xin lỗi"):
+                r.cell(h)
+            doc.f(8)
+            for x in late:
+                r = table.row()
+                for c in (x["code"], x["lead_agency"], x["late_agency"], "Có" if x["apology"] else "Không"):
+                    r.cell(c)
     sat = d.get("satisfaction") or {}
     doc.ln(2)
-    doc.line_text("V. KẾT QUẢ ĐÁNH GIÁ SỰ HÀI LÒNG", 11, True)
+    doc.line_text("VI. KẾT QUẢ ĐÁNH GIÁ SỰ HÀI LÒNG", 11, True)
     for key, label in (("by_officer", "Theo công chức"), ("by_agency", "Theo cơ quan")):
         doc.line_text(label, 10, True)
         rows = sat.get(key) or {}

@@ -162,17 +162,20 @@ def test_weekly_report_pdf(tmp_path: Path, capsys) -> None:
     assert t["late"] + t["open_overdue"] == t["late_with_apology"] + t["late_without_apology"]
     assert sum(v["received"] for v in rep["report"]["by_agency"].values()) == t["received"]
     text = " ".join("\n".join(p.extract_text() for p in PdfReader(str(out)).pages).split())
-    parts = ["BÁO CÁO TUẦN KẾT QUẢ GIẢI QUYẾT HỒ SƠ THỦ TỤC HÀNH CHÍNH", "Tuần 2026-W47 (từ 2026-11-16 đến 2026-11-22)",
+    parts = ["BÁO CÁO TUẦN KẾT QUẢ GIẢI QUYẾT HỒ SƠ THỦ TỤC HÀNH CHÍNH", "Tuần 47 năm 2026 (từ 16/11/2026 đến 22/11/2026)",
              "I. SỐ LIỆU TỔNG HỢP", f"Tổng số hồ sơ tiếp nhận: {t['received']}",
              f"Hồ sơ trễ hẹn có Phiếu xin lỗi: {t['late_with_apology']}", "Tỷ lệ giải quyết đúng hạn",
              "Biểu đồ: hồ sơ đúng hạn và trễ hẹn theo cơ quan", "II. THEO CƠ QUAN GIẢI QUYẾT", "III. THEO LĨNH VỰC",
-             "IV. THEO CÔNG CHỨC TIẾP NHẬN", "V. KẾT QUẢ ĐÁNH GIÁ SỰ HÀI LÒNG", "Theo công chức", "Theo cơ quan"]
+             "IV. THEO CÔNG CHỨC TIẾP NHẬN", "V. HỒ SƠ TRỄ HẸN VÀ CƠ QUAN ĐỂ CHẬM", "Cơ quan để chậm",
+             "VI. KẾT QUẢ ĐÁNH GIÁ SỰ HÀI LÒNG", "Theo công chức", "Theo cơ quan"]
     pos = -1
     for p in parts:
         nxt = text.find(p, pos + 1)
         assert nxt > pos, f"{p!r} missing or out of order"
         pos = nxt
     assert "Nguyễn Thị Lan" in text  # satisfaction per officer, by name
+    rate = f"{t['on_time_rate'] * 100:.1f}%".replace(".", ",")
+    assert f"Tỷ lệ giải quyết đúng hạn: {rate}" in text and "W47" not in text  # decimal comma, no ISO week
     subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(out), str(tmp_path / "w47")], check=True)
     assert (tmp_path / "w47-1.png").exists()
     assert main(["hub", "report", "weekly", "--data", str(tmp_path), "--site", "demo", "--week", "2026-47"]) == 2

@@ -133,5 +133,6 @@ def test_verb_validate_returns_nfc_text() -> None:
     from hub.mqtt.verbs import VERBS
 
     nfd = unicodedata.normalize("NFD", "Hộ tịch")
-    out = VERBS["procedure.search"].validate({"q": nfd})
-    assert out["q"] == "Hộ tịch" and len(out["q"]) == 7
+    data = {"q": nfd}
+    VERBS["procedure.search"].validate(data)  # in place: the router keeps its own reference to data
+    assert data["q"] == "Hộ tịch" and len(data["q"]) == 7
