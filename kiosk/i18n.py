@@ -24,6 +24,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                  "The printer has a problem ({why}). Please remember number {number} or take a photo of this "
                  "screen, and wait to be called."),
     "ahead": ("Trước ông/bà còn {n} người", "{n} people ahead of you"),
+    "ahead_none": ("Không có ai chờ trước ông/bà", "No one is waiting ahead of you"),
     "wait": ("Thời gian chờ dự kiến: khoảng {m} phút", "Estimated wait: about {m} min"),
     "wait_unknown": ("Chưa có quầy mở cho dịch vụ này", "No counter open for this service yet"),
     "hub_down": ("Hệ thống đang bận hoặc mất kết nối. Xin ông/bà thử lại sau ít phút hoặc hỏi cán bộ hướng dẫn.",
@@ -92,3 +93,22 @@ def t(key: str, lang: str = "vi", **values: object) -> str:
     vi, en = STRINGS[key]
     text = en if lang == "en" else vi
     return text.format(**values) if values else text
+
+
+def ahead_text(n: int, lang: str = "vi") -> str:
+    """People ahead in the queue; none reads as 'no one waiting', not 'còn 0 người'."""
+    return t("ahead_none", lang) if not n else t("ahead", lang, n=n)
+
+
+def site_clock(config: dict | None, now: float | None = None) -> str:
+    """'HH:MM' in the site's time zone (the hub's device config), not the device's: a Pi left on UTC must
+    show the office's time beside the dates the hub sends."""
+    import time
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    try:
+        tz = ZoneInfo((config or {}).get("timezone") or "Asia/Ho_Chi_Minh")
+    except (ValueError, KeyError):
+        tz = ZoneInfo("Asia/Ho_Chi_Minh")
+    return datetime.fromtimestamp(time.time() if now is None else now, tz).strftime("%H:%M")

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from PIL import Image
 
-from kiosk.i18n import t
+from kiosk.i18n import ahead_text, t
 from kiosk.receipt import Receipt
 
 PRIORITY_VI = {"elderly": "ƯU TIÊN – Người cao tuổi", "disability": "ƯU TIÊN – Người khuyết tật",
@@ -51,7 +51,7 @@ def ticket_content(ticket: dict, *, unit: str, lang: str = "vi", qr_url: str | N
         service=service,
         number=ticket["number"],
         priority=(PRIORITY_EN if lang == "en" else PRIORITY_VI).get(prio),
-        ahead=t("ahead", lang, n=ticket.get("people_ahead", 0)),
+        ahead=ahead_text(ticket.get("people_ahead", 0), lang),
         wait=t("wait", lang, m=max(1, wait)) if wait is not None else t("wait_unknown", lang),
         issued=issued.strftime("%H:%M  %d/%m/%Y"),
         qr_url=qr_url,

@@ -23,7 +23,8 @@ def status_text(t: dict, counter_name: str | None) -> str:
     where = counter_name or (f"Quầy {t['counter']}" if t.get("counter") else "")
     if t["status"] == "waiting":
         wait = t.get("est_wait_min")
-        ahead = f"Trước ông/bà còn {t.get('people_ahead', 0)} người."
+        n = t.get("people_ahead", 0)
+        ahead = f"Trước ông/bà còn {n} người." if n else "Không có ai chờ trước ông/bà."
         return ahead + (f" Thời gian chờ dự kiến khoảng {max(1, wait)} phút." if wait is not None else "")
     return {
         "called": f"Đã đến lượt: xin mời đến {where}.",

@@ -17,7 +17,7 @@ from kivy.core.window import Window
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-from kiosk.i18n import t
+from kiosk.i18n import site_clock, t
 from kiosk.runtime import Runtime, open_runtime
 from kiosk.ui.widgets import CONTRAST, NORMAL, BigButton, Panel, Text, theme
 
@@ -98,7 +98,7 @@ class KioskApp(App):
         name = cfg.get("site_name_en") if self.lang == "en" and cfg.get("site_name_en") else cfg.get("site_name", "")
         self.header.add_widget(Text(name or "…", size=22, bold=True, halign="left", tid="hdr:site",
                                     size_hint_y=1, size_hint_x=3))
-        self.clock_label = Text(time.strftime("%H:%M"), size=26, bold=True, tid="hdr:clock", size_hint_y=1,
+        self.clock_label = Text(site_clock(self.core.config), size=26, bold=True, tid="hdr:clock", size_hint_y=1,
                                 size_hint_x=0.6)
         self.header.add_widget(self.clock_label)
         self.header.add_widget(BigButton(t("lang_toggle", self.lang), self.toggle_lang, size=20, tid="hdr:lang",
@@ -147,7 +147,7 @@ class KioskApp(App):
         self.last_touch = time.monotonic()
 
     def _tick(self, _dt) -> None:
-        self.clock_label.text = time.strftime("%H:%M")
+        self.clock_label.text = site_clock(self.core.config)
         current = self.sm.current_screen
         if getattr(current, "busy", False):  # waiting for the hub: the citizen is still there
             self.last_touch = time.monotonic()

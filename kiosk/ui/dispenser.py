@@ -9,7 +9,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.screenmanager import Screen
 
-from kiosk.i18n import t
+from kiosk.i18n import ahead_text, t
 from kiosk.ui.widgets import FIELD_ICONS, BigButton, Panel, Text, theme
 from motcua_core.errors import RequestError
 from motcua_core.protocol import PRIORITIES
@@ -161,7 +161,7 @@ class ResultScreen(_Base):
         box.add_widget(Text(tk["number"], size=190, bold=True, color=th.accent, tid="number"))
         box.add_widget(Text(tk.get("service_name_en") if lang == "en" and tk.get("service_name_en")
                             else tk["service_name"], size=34, bold=True, tid="service"))
-        box.add_widget(Text(t("ahead", lang, n=tk.get("people_ahead", 0)), size=30, tid="ahead"))
+        box.add_widget(Text(ahead_text(tk.get("people_ahead", 0), lang), size=30, tid="ahead"))
         wait = tk.get("est_wait_min")
         box.add_widget(Text(t("wait", lang, m=max(1, wait)) if wait is not None else t("wait_unknown", lang),
                             size=28, tid="wait"))

@@ -55,7 +55,7 @@ def test_ticket_printed_with_qr_to_the_hub(hub, tmp_path: Path) -> None:
 
     with urllib.request.urlopen(url, timeout=5) as r:  # what the citizen's phone opens
         page = r.read().decode()
-    assert "2001" in page and "Chứng thực" in page and "Trước ông/bà còn 0 người." in page
+    assert "2001" in page and "Chứng thực" in page and "Không có ai chờ trước ông/bà." in page
     core.issue_ticket("CT")
     counter = hub.device("counter", counter=3)
     counter.request("counter.open", {"officer": "nguyen-thi-lan"})

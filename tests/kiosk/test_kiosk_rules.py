@@ -75,3 +75,28 @@ def test_timeout_keeps_a_given_rating_and_drops_an_unanswered_vote() -> None:
     _open(flow, 2)
     assert flow.timeout() is None and flow.state == IDLE
     assert not _open(flow, 2)
+
+
+def test_kiosk_clock_uses_the_site_time_zone_not_the_device(monkeypatch) -> None:
+    import time as _time
+    from datetime import datetime, timezone
+
+    from kiosk.i18n import site_clock
+
+    monkeypatch.setenv("TZ", "UTC")
+    _time.tzset()
+    try:
+        at = datetime(2026, 12, 1, 21, 44, tzinfo=timezone.utc).timestamp()  # 04:44 on 2/12 in Hà Nội
+        assert _time.strftime("%H:%M", _time.localtime(at)) == "21:44"  # what the Pi's own clock says
+        assert site_clock({"timezone": "Asia/Ho_Chi_Minh"}, at) == "04:44"
+        assert site_clock({}, at) == "04:44"  # no zone in the config yet: the national one
+    finally:
+        monkeypatch.delenv("TZ")
+        _time.tzset()
+
+
+def test_no_one_ahead_reads_as_no_one_waiting() -> None:
+    from kiosk.i18n import ahead_text
+
+    assert ahead_text(0) == "Không có ai chờ trước ông/bà" and "0" not in ahead_text(0, "en")
+    assert ahead_text(3) == "Trước ông/bà còn 3 người"
