@@ -73,6 +73,17 @@ def _when(iso: str | None) -> str:
 
 
 
+def parse_day(text: str) -> str | None:
+    """'8/12/2026' or '08/12/2026' → '2026-12-08' (the date an officer types); None if it is not one."""
+    from datetime import date
+
+    try:
+        d, m, y = (int(x) for x in text.strip().replace("-", "/").replace(".", "/").split("/"))
+        return date(y, m, d).isoformat()
+    except ValueError:
+        return None
+
+
 def _find_row(field_tid: str, hint: str, button_tid: str, on_find) -> tuple[BoxLayout, Field]:
     """A text field with a "Tìm" button beside it; Enter in the field finds too (a scanner sends Enter)."""
     row = BoxLayout(size_hint_y=None, height=40, spacing=6)
@@ -238,6 +249,7 @@ class ReturnScreen(Screen):
         self.dossier: dict | None = None
         self.fees_paid = False
         self.signed = False
+        self.warning = False  # the message shown is a refusal (red)
         root = BoxLayout(orientation="vertical", padding=6, spacing=5)
         top, self.header = _top(self, "return_header", "Trả kết quả — quét mã trên giấy hẹn")
         root.add_widget(top)
@@ -250,15 +262,18 @@ class ReturnScreen(Screen):
                         on_release=lambda *_: self.toggle("fees_paid"))
         self.sign = Key(tid="return_signed", text="", font_size="14sp", background_color=MUTED,
                         on_release=lambda *_: self.toggle("signed"))
-        self.tracking = Field(tid="return_tracking", hint_text="Số hiệu bưu gửi (nếu trả qua bưu chính)")
+        self.tracking = Field(tid="return_tracking", hint_text="Số hiệu bưu gửi", size_hint_x=0.7)
         checks.add_widget(self.fees)
         checks.add_widget(self.sign)
         checks.add_widget(self.tracking)
         root.add_widget(checks)
         late = BoxLayout(size_hint_y=None, height=40, spacing=6)
-        self.reason = Field(tid="return_reason", hint_text="Hồ sơ trễ hẹn: lý do chậm (ghi trên phiếu xin lỗi)")
+        self.reason = Field(tid="return_reason", hint_text="Trễ hẹn: lý do chậm")
         late.add_widget(self.reason)
-        late.add_widget(Key(tid="return_apology", text="In phiếu xin lỗi, hẹn thêm 2 ngày", font_size="14sp",
+        # The officer chooses the new date (what the agency at fault can promise), dd/mm/yyyy.
+        self.new_due = Field(tid="return_new_due", hint_text="Hẹn mới dd/mm/yyyy", size_hint_x=0.5)
+        late.add_widget(self.new_due)
+        late.add_widget(Key(tid="return_apology", text="In phiếu xin lỗi", font_size="14sp",
                             background_color=ACCENT, size_hint_x=0.42, on_release=lambda *_: self.apologise()))
         root.add_widget(late)
         self.message = Box(tid="return_message", text="", font_size="15sp", size_hint_y=None, height=40,
@@ -277,6 +292,7 @@ class ReturnScreen(Screen):
     def say(self, text: str, error: bool = False) -> None:
         self.message.text = text
         self.message.color = BAD if error else DARK
+        self.warning = error
 
     def scanned(self, raw: str) -> None:
         """From the barcode reader (routed by the app while this screen is shown)."""
@@ -293,6 +309,9 @@ class ReturnScreen(Screen):
     def toggle(self, name: str) -> None:
         setattr(self, name, not getattr(self, name))
         self._labels()
+        post = (self.dossier or {}).get("return_method") == "post"
+        if self.fees_paid and (self.signed or post) and self.warning:
+            self.say("Đã xác nhận thu phí và ký nhận: bấm Trả kết quả.")  # the warning no longer holds
 
     def find(self) -> None:
         raw = self.code.text
@@ -320,13 +339,17 @@ class ReturnScreen(Screen):
             self.say("Chưa có hồ sơ: quét mã trên giấy hẹn.", True)
             return
         code, reason = self.dossier["code"], self.reason.text.strip()
-        _background(lambda: _core(self.app).apologise(code, reason, extra_days=2), self._apologised)
+        new_due = parse_day(self.new_due.text)
+        if new_due is None and reason:  # an empty reason: the hub's refusal says what is missing first
+            self.say("Nhập ngày hẹn trả mới (ngày/tháng/năm, ví dụ 08/12/2026).", True)
+            return
+        _background(lambda: _core(self.app).apologise(code, reason, new_due=new_due), self._apologised)
 
     def _apologised(self, a, err) -> None:
         if err is not None:
             self.say(err.message_vi, True)
             return
-        self.reason.text = ""
+        self.reason.text = self.new_due.text = ""
         self.say(f"Đã in Phiếu xin lỗi; hẹn trả mới: {_when(a['new_due_at'])}.")
 
     def submit(self) -> None:

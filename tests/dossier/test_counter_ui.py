@@ -48,13 +48,16 @@ def test_intake_and_return_on_the_counter_screen(dhub: DossierHub, xvfb, artifac
         {"wait_text": ["return_message", "Hồ sơ chưa có kết quả"]},
         {"tap": "return_apology"}, {"wait_text": ["return_message", "lý do chậm trễ"]},
         {"text": ["return_reason", "Chờ xác minh hiện trạng đất"]}, {"tap": "return_apology"},
-        {"wait_text": ["return_message", "hẹn trả mới: 17:00 ngày 04/12/2026"]},
+        {"wait_text": ["return_message", "Nhập ngày hẹn trả mới"]},
+        {"text": ["return_new_due", "7/12/2026"]}, {"tap": "return_apology"},
+        {"wait_text": ["return_message", "hẹn trả mới: 17:00 ngày 07/12/2026"]},
         {"screenshot": "dossier-apology"},
         {"mark": "apologised"}, {"await": "go2"},
         {"tap": "return_find"},
         {"wait_text": ["return_message", "Kết quả đã sẵn sàng"]},
         {"tap": "return_submit"}, {"wait_text": ["return_message", "thu phí, lệ phí"]},
         {"taps": ["return_fees", "return_signed"]}, {"wait_text": ["return_signed", "[x]"]},
+        {"wait_text": ["return_message", "Đã xác nhận thu phí và ký nhận"]},  # the red warning is gone
         {"screenshot": "dossier-return"},
         {"tap": "return_submit"}, {"wait_text": ["return_message", "Đã trả kết quả hồ sơ HOAAN-261125-0001"]},
         {"state": "returned"},
@@ -88,6 +91,6 @@ def test_intake_and_return_on_the_counter_screen(dhub: DossierHub, xvfb, artifac
         "Đã trả kết quả" in result["states"]["returned"]["return_details"]
     assert dhub.http("GET", f"/api/v1/dossiers/{code}")[1]["status"] == "returned"
     rep = dhub.http("GET", f"/api/v1/dossiers/{code}")[1]
-    assert rep["apologised"] and rep["due_at"] == "2026-12-04T17:00+07:00"
+    assert rep["apologised"] and rep["due_at"] == "2026-12-07T17:00+07:00"  # the date the officer chose
     for name in ("dossier-intake-guidance", "dossier-intake-done", "dossier-apology", "dossier-return"):
         assert (artifacts_dir / "counter" / f"{name}.png").is_file()
