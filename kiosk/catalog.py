@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sqlite3
 import threading
 import urllib.request
@@ -22,6 +23,16 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS fields (code TEXT PRIMARY KEY, name TEXT NOT NULL, name_en TEXT);
 CREATE TABLE IF NOT EXISTS procedures (id TEXT PRIMARY KEY, field TEXT NOT NULL, agency TEXT, doc TEXT NOT NULL);
 """
+
+
+_NOTE = re.compile(r"\s*\(.*?\)|\s+hoặc\s.*$|\s+nơi\s.*$|\s+-\s.*$", re.IGNORECASE)
+_HEAD = re.compile(r"^(Chủ tịch|Thủ trưởng)\s+", re.IGNORECASE)
+
+
+def agency_label(agency: str) -> str:
+    """'Chủ tịch Ủy ban nhân dân cấp xã (hoặc Phòng Tư pháp cấp huyện)' → 'Ủy ban nhân dân cấp xã': the
+    office a citizen goes to, without the catalogue's notes on who signs or alternatives."""
+    return _HEAD.sub("", _NOTE.sub("", agency).strip()) or agency
 
 
 class Catalog:
@@ -89,12 +100,15 @@ class Catalog:
         return [{"code": r[0], "name": r[1], "name_en": r[2], "count": r[3]} for r in rows]
 
     def agencies(self, field: str) -> list[str]:
-        rows = self._db.execute("SELECT DISTINCT agency FROM procedures WHERE field = ? AND agency IS NOT NULL "
-                                "ORDER BY agency", [field]).fetchall()
-        return [r[0] for r in rows]
+        """The agencies a citizen chooses between: catalogue variants of one agency ("Chủ tịch Ủy ban nhân
+        dân cấp xã", "Ủy ban nhân dân cấp xã (hoặc …)") are one choice, not four near-identical buttons."""
+        rows = self._db.execute("SELECT DISTINCT agency FROM procedures WHERE field = ? AND agency IS NOT NULL",
+                                [field]).fetchall()
+        return sorted({agency_label(r[0]) for r in rows})
 
     def in_field(self, field: str, agency: str | None = None) -> list[Entry]:
-        return [e for e in self._entries if e.field == field and (agency is None or e.agency == agency)]
+        return [e for e in self._entries
+                if e.field == field and (agency is None or agency_label(e.agency or "") == agency)]
 
     def sync(self, base_url: str, timeout: float = 10.0) -> int:
         """Fetch changes from the hub; raises OSError/ValueError when the hub is unreachable or answers junk."""

@@ -79,7 +79,7 @@ SAMPLE_TICKET = {
     "id": 42, "number": "1024", "service": "HT", "service_name": "Hộ tịch", "service_name_en": "Civil status",
     "priority": "elderly", "status": "waiting", "issued_at": "2026-03-16T08:22:05+07:00", "counter": None,
     "recalls": 0, "people_ahead": 7, "est_wait_min": 18,
-    "site_name": "Bộ phận Tiếp nhận và Trả kết quả huyện Hòa An",
+    "site_name": "Trung tâm Phục vụ hành chính công xã Hòa An",
 }
 
 

@@ -1,4 +1,4 @@
-"""`motcua demo`: the hub with its own Mosquitto, a demo district unit and a simulated fleet, live.
+"""`motcua demo`: the hub with its own Mosquitto, a demo commune centre and a simulated fleet, live.
 
 Everything is real except the people: kiosks, counters and the display are real device sessions over
 MQTT to a real hub and broker; the citizens taking tickets and the officers pressing keys are simulated.
@@ -24,7 +24,7 @@ STATUS_VI = {"open": "mở", "paused": "tạm dừng", "closed": "đóng"}
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("demo", help="run a demo district unit with a simulated fleet (Ctrl-C to stop)")
+    p = sub.add_parser("demo", help="run a demo commune centre with a simulated fleet (Ctrl-C to stop)")
     p.add_argument("--data", type=Path, default=Path("demo-data"), help="demo data directory (wiped at start)")
     p.add_argument("--keep", action="store_true", help="keep the data of the previous run")
     p.add_argument("--http-port", type=int, default=8080)
@@ -112,8 +112,9 @@ def setup_demo_data(data: Path, mqtt_port: int, kiosks: int) -> dict[str, list[P
     db = open_data_dir(data)
     load_site_file(db, DEMO_SITE)
     with transaction(db):
-        catalogue.load(db, json.loads(catalogue.STARTER.read_text(encoding="utf-8")))
-    from motcua import demo_dossiers  # unit settings + one specialist per agency (/agency page)
+        from motcua import demo_dossiers  # unit settings + one specialist per agency (/agency page)
+
+        catalogue.load(db, demo_dossiers.commune_catalogue(json.loads(catalogue.STARTER.read_text(encoding="utf-8"))))
 
     demo_dossiers.setup(db, data)
     configs: dict[str, list[Path]] = {"kiosk": [], "counter": [], "display": []}

@@ -1,5 +1,6 @@
 """Demo set-up for dossiers (issue #5): unit settings and one specialist per agency of the catalogue, so a
-person can follow a dossier from the counter through the agencies on the /agency page."""
+person can follow a dossier from the counter through the agencies on the /agency page. The demo is a
+commune centre: only the procedures a commune centre takes in are loaded (commune_catalogue)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,20 @@ from hub.store import specialists
 from hub.store.db import transaction
 from motcua_core.text import fold
 
-DEMO_SETTINGS = {"agency_code": "HOAAN", "parent_agency": "Ủy ban nhân dân huyện Hòa An", "place": "Hòa An",
+# A commune-level centre (two-tier local government since 1 July 2025; Decree 118/2025/NĐ-CP).
+DEMO_SETTINGS = {"agency_code": "HOAAN", "parent_agency": "Ủy ban nhân dân xã Hòa An", "place": "Hòa An",
+                 "site_type": "commune", "area": "xã Hòa An",
                  "complaints": {"name": "Phạm Văn Minh", "position": "Phó Chánh Văn phòng",
                                 "phone": "0203 3856 789"}, "hotline": "0203 3856 000"}
+
+
+def commune_catalogue(doc: dict) -> dict:
+    """The starter catalogue as a commune centre holds it: commune-level procedures and those received
+    whatever the applicant's residence. District-level entries (before 1 July 2025) are left out: which
+    commune or province body now handles each is set by each province's decision (docs/dossiers.md)."""
+    from hub.domain.site_types import receives
+
+    return {**doc, "procedures": [p for p in doc["procedures"] if receives("commune", p)]}
 
 
 def setup(db: sqlite_utils.Database, data: Path, site_id: str = "demo", public_url: str = "") -> Path:

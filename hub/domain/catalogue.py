@@ -15,7 +15,7 @@ from typing import Any
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 CODE_RE = re.compile(r"^\d\.\d{6}(\.\d+)?$")
-LEVELS = ("commune", "district", "province")
+LEVELS = ("commune", "district", "province", "ministry")  # district: catalogues from before 1 July 2025
 ONLINE_LEVELS = ("none", "partial", "full")
 CUTOFF_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -57,6 +57,8 @@ def validate(doc: Any, known_fields: set[str] | None = None) -> list[str]:
         v = doc.get(key)
         if v is not None and (isinstance(v, bool) or not isinstance(v, int | float) or v < 0 or v > 365):
             out.append(f"{label} {v!r} phải là số từ 0 đến 365")
+    if doc.get("anywhere") not in (None, True, False):
+        out.append("anywhere (tiếp nhận không phụ thuộc nơi cư trú) phải là true hoặc false")
     cut = doc.get("same_day_cutoff")
     if cut not in (None, "") and not (isinstance(cut, str) and CUTOFF_RE.match(cut)):
         out.append(f"giờ chốt nhận trong ngày (same_day_cutoff) {cut!r} phải có dạng HH:MM, ví dụ 15:00")

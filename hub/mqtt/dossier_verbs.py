@@ -23,6 +23,8 @@ def intake(ctx: Ctx, d: dict) -> dict:
     data = {k: v for k, v in d.items() if k not in ("ticket_id", "options")}
     if (d.get("options") or {}).get("on_spot") is False:
         data["on_spot"] = False
+    if (d.get("options") or {}).get("outside_area") is True:  # applicant lives outside the office's area
+        data["outside_area"] = True
     return dossiers.intake(ctx, data, officer=name or officer, counter=number,
                            ticket_id=d.get("ticket_id", ticket))
 

@@ -16,6 +16,7 @@ from hub.domain import catalogue as cat_rules
 from hub.domain import dossier as dm
 from hub.domain import forms as forms_text
 from hub.domain import intake as rules
+from hub.domain import site_types
 from hub.domain.calendar import WorkCalendar, due_time, parse_cutoff
 from hub.ops.context import Ctx
 from hub.store import catalogue as cat_store
@@ -80,6 +81,11 @@ def intake(ctx: Ctx, data: dict, *, officer: str | None = None, counter: int | N
                           "Không tìm thấy thủ tục hành chính này trong danh mục.")
     cal = calendar_for(ctx.db, ctx.site.id, ctx.site.tz.key)
     now_local = datetime.fromtimestamp(ctx.now, cal.tz)
+    s = settings(ctx.db, ctx.site)
+    outside = bool(data.get("outside_area"))
+    problem = site_types.intake_problem(s["site_type"], s["area"], proc, outside)
+    if problem:
+        raise DomainError("conflict", "procedure not received at this office", problem)
     applicant = rules.applicant(data.get("applicant") or {}, now_local.year)
     missing = rules.missing_documents(proc, data.get("documents") or [])
     if missing:
@@ -104,7 +110,6 @@ def intake(ctx: Ctx, data: dict, *, officer: str | None = None, counter: int | N
     fees = data.get("fees_vnd", proc.get("fee_vnd") or 0)
     if not isinstance(fees, int) or isinstance(fees, bool) or fees < 0:
         raise _bad("bad fees", "Phí, lệ phí phải là số tiền (đồng) không âm.")
-    s = settings(ctx.db, ctx.site)
     day = now_local.date()
     seq = store.next_seq(ctx.db, ctx.site.id, day.isoformat())
     code = make_code(s["agency_code"], day, seq)
@@ -116,6 +121,8 @@ def intake(ctx: Ctx, data: dict, *, officer: str | None = None, counter: int | N
            "applicant_name": applicant["name"], "applicant": {**applicant, "post_address": post_address},
            "documents": docs, "sets": sets, "return_method": method, "fees_vnd": fees, "officer": officer,
            "counter": counter, "ticket_id": ticket_id, "received_at": ctx.now}
+    if outside:  # received where the applicant does not live (the procedure allows it): said on the receipt
+        row["applicant"]["outside_area"] = True
     step_due = _step_dues(cal, now_local, proc)
     first = dm.Event("received", ctx.now, officer or "", {
         "procedure": proc["id"], "due_at": due.timestamp(), "steps": steps, "on_spot": on_spot,

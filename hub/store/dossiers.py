@@ -17,6 +17,7 @@ import sqlite_utils
 from hub.domain.calendar import WorkCalendar
 from hub.domain.dossier import DossierState, Event, replay
 from hub.domain.forms import check_overrides
+from hub.domain.site_types import SITE_TYPES
 from motcua_core.errors import DomainError
 
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -30,7 +31,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "hotline": "",
     "public_url": "",  # base of the status page in the receipt QR, e.g. https://motcua.example.vn
     "form_texts": {},  # the office's own wording over hub/data/forms/*.json: {"receipt": {"note": "…"}}
-    "agency_heads": {},  # {"agency as the catalogue names it": {"name": "…", "title": "…"}}: signs its apology
+    "agency_heads": {},
+    "site_type": None,  # "province" | "commune" | "ministry" (hub.domain.site_types); None: not checked
+    "area": "",  # the province or commune the office serves, e.g. "xã Hòa An"  # {"agency as the catalogue names it": {"name": "…", "title": "…"}}: signs its apology
 }
 
 
@@ -50,6 +53,8 @@ def set_settings(db: sqlite_utils.Database, site_id: str, cfg: dict) -> None:
                           f"Thiết lập không xác định: {', '.join(sorted(unknown))}")
     WorkCalendar.from_config(cfg.get("calendar"))
     problems = check_overrides(cfg.get("form_texts") or {})
+    if cfg.get("site_type") not in (None, *SITE_TYPES):
+        problems.append(f"site_type phải là một trong {', '.join(SITE_TYPES)}")
     if problems:
         raise DomainError("bad_request", "bad form_texts", "; ".join(problems))
     db.execute("INSERT INTO dossier_settings(site_id, config) VALUES(?, ?) "

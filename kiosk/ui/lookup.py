@@ -11,7 +11,7 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.screenmanager import Screen
 from kivy.uix.scrollview import ScrollView
 
-from kiosk.dossier import extract_code
+from kiosk.dossier import extract_code, status_lines
 from kiosk.i18n import t
 from kiosk.keys import apply_key
 from kiosk.procedure import render_checklist, sections
@@ -230,10 +230,10 @@ class DossierScreen(_Base):
         if d is not None:
             col.add_widget(Text(f"{d['code']} · {d.get('procedure', '')}", size=26, bold=True, tid="d:title"))
             col.add_widget(Text(f"{t('applicant', lang)}: {d.get('applicant', '')}", size=24, tid="d:applicant"))
-            col.add_widget(Text(d.get("status_vi", ""), size=30, bold=True, color=th.accent, tid="d:status"))
-            ready = t("dossier_ready", lang, where=d.get("where", "")) if d.get("ready") else \
-                t("dossier_not_ready", lang, due=_short(d.get("due_at")))
-            col.add_widget(Text(ready, size=26, bold=True, tid="d:ready"))
+            status, detail = status_lines(d, lang)
+            col.add_widget(Text(status, size=30, bold=True, color=th.accent, tid="d:status"))
+            if detail:
+                col.add_widget(Text(detail, size=26, bold=True, tid="d:ready"))
             for i, step in enumerate(d.get("timeline") or []):
                 col.add_widget(Text(f"{_short(step.get('at'))} — {step.get('status_vi', '')}", size=22,
                                     halign="left", tid=f"d:step:{i}"))

@@ -26,6 +26,8 @@ def receipt_lines(d: dict) -> list[tuple[str, str]]:
             ("b", fill(t["due"], **vals)),
             ("n", fill(t["where_counter" if d["return_method"] == "counter" else "where_post"], **vals)),
             ("n", fill(t["book"], **vals))]
+    if a.get("outside_area") and t.get("outside_area"):
+        out.append(("s", t["outside_area"]))
     return out
 
 

@@ -145,6 +145,8 @@ def _receipt_copy(doc: Doc, d: dict, copy_label: str) -> None:
     for style, text in receipt_lines(d):
         if style == "i":
             doc.line_text(f"   {text}", 9, h=4.6)
+        elif style == "s":
+            doc.line_text(text, 9, h=4.4)
         else:
             doc.line_text(text, 10.5 if style == "b" else 10, style == "b")
     doc.signatures(t["sign_left"], t["sign_right"], (a["name"], d.get("officer") or ""))

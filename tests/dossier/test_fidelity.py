@@ -15,8 +15,8 @@ from counter_terminal.dossier_core import DossierCore
 from hub.ops import reports
 from hub.store import dossiers as dossier_store
 from hub.store.sites import get_site
-from motcua_core.documents import thermal
-from motcua_core.errors import DomainError
+from motcua_core.documents import pdf, thermal
+from motcua_core.errors import DomainError, RequestError
 from tests.dossier.conftest import AGENCY_1, AGENCY_2, APPLICANT, SETTINGS, DossierHub
 
 PROC = "cap-phep-xay-dung-lien-thong"
@@ -184,3 +184,29 @@ def test_decomposed_names_are_stored_composed(dhub: DossierHub, desk) -> None:
     dhub.http("POST", f"/api/v1/agency/dossiers/{r['code']}/supplement", {"reason": reason}, token=t1)
     ev = dhub.on_loop(lambda: dossier_store.events(dhub.db, r["code"])[-1])
     assert ev.data["reason"] == "Bổ sung bản vẽ"
+
+
+def test_commune_centre_takes_in_by_level_and_residence(dhub: DossierHub, desk) -> None:
+    counter, d = desk
+    dhub.on_loop(lambda: dossier_store.set_settings(dhub.db, "demo", {**SETTINGS, "site_type": "commune",
+                                                                       "area": "xã Hòa An"}))
+
+    def intake(proc: str, docs: list[int], **options):
+        return counter.session.request("dossier.intake", {"procedure": proc, "applicant": APPLICANT,
+                                                          "documents": docs, "options": options})
+
+    # A district-level catalogue entry: there is no district level since 1 July 2025.
+    with pytest.raises(RequestError) as e:
+        intake(PROC, [0, 1, 2])
+    assert "không còn cấp huyện" in e.value.message_vi
+    # Birth registration follows the residence: an applicant from elsewhere is refused, with a reason.
+    with pytest.raises(RequestError) as e:
+        intake("khai-sinh", [0, 1, 2, 3, 4], outside_area=True)
+    assert "nơi cư trú" in e.value.message_vi and "xã Hòa An" in e.value.message_vi
+    # Certifying a copy does not depend on residence: taken in, and the receipt says why.
+    r = intake("chung-thuc-ban-sao", [0, 1], outside_area=True, on_spot=False)
+    assert r["complete"] and r["receipt"]["applicant"]["outside_area"] is True
+    path = Path(d.out_dir) / "receipt-outside.pdf"
+    path.write_bytes(pdf.receipt(r["receipt"]))
+    assert "không phụ thuộc nơi cư trú của người nộp" in pdf_text(path)
+    assert dhub.on_loop(lambda: dhub.db.execute("SELECT COUNT(*) FROM dossiers").fetchone()[0]) == 1

@@ -111,7 +111,7 @@ def test_demo_runs_and_shows_the_office(tmp_path: Path) -> None:
                           "--http-port", "0", "--mqtt-port", "0", "--per-minute", "60", "--service-s", "3",
                           "--seed", "1"], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert "Bộ phận Tiếp nhận và Trả kết quả huyện Hòa An" in out.stdout
+    assert "Trung tâm Phục vụ hành chính công xã Hòa An" in out.stdout
     assert "Quầy 8" in out.stdout and "Đang chờ theo dịch vụ" in out.stdout
     assert "Mời công dân có số" in out.stdout
     assert "Demo stopped:" in out.stdout and " 0 tickets issued" not in out.stdout

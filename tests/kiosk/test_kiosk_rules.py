@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 
 from hub.domain.votes import DEFAULT_QUESTIONS
@@ -79,14 +81,14 @@ def test_timeout_keeps_a_given_rating_and_drops_an_unanswered_vote() -> None:
 
 def test_kiosk_clock_uses_the_site_time_zone_not_the_device(monkeypatch) -> None:
     import time as _time
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from kiosk.i18n import site_clock
 
     monkeypatch.setenv("TZ", "UTC")
     _time.tzset()
     try:
-        at = datetime(2026, 12, 1, 21, 44, tzinfo=timezone.utc).timestamp()  # 04:44 on 2/12 in Hà Nội
+        at = datetime(2026, 12, 1, 21, 44, tzinfo=UTC).timestamp()  # 04:44 on 2/12 in Hà Nội
         assert _time.strftime("%H:%M", _time.localtime(at)) == "21:44"  # what the Pi's own clock says
         assert site_clock({"timezone": "Asia/Ho_Chi_Minh"}, at) == "04:44"
         assert site_clock({}, at) == "04:44"  # no zone in the config yet: the national one

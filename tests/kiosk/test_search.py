@@ -88,3 +88,34 @@ def test_a_scan_that_stops_early_ranks_as_scoring_every_row() -> None:
             expected = [index.entries[i].id for _, i in every[:limit]]
             got = [e.id for e in _scan(index.entries, range(len(index.entries)), q, words, limit)]
             assert got == expected, q
+
+
+def test_agency_chooser_merges_variants_of_one_agency(tmp_path) -> None:
+    from kiosk.catalog import Catalog, agency_label
+
+    assert agency_label("Chủ tịch Ủy ban nhân dân cấp xã") == "Ủy ban nhân dân cấp xã"
+    assert agency_label("Ủy ban nhân dân cấp xã (hoặc Phòng Tư pháp cấp huyện)") == "Ủy ban nhân dân cấp xã"
+    assert agency_label("Ủy ban nhân dân cấp xã hoặc Phòng Tư pháp cấp huyện nơi đã đăng ký") == \
+        "Ủy ban nhân dân cấp xã"
+    cat = Catalog(tmp_path / "c.db")
+    procs = [{"id": f"p{i}", "name": f"Thủ tục {i}", "field": "tu-phap", "agency": a, "documents": []}
+             for i, a in enumerate(["Ủy ban nhân dân cấp xã", "Chủ tịch Ủy ban nhân dân cấp xã",
+                                    "Ủy ban nhân dân cấp xã (hoặc Phòng Tư pháp cấp huyện)",
+                                    "Sở Tư pháp"])]
+    cat.apply({"version": 1, "full": True, "procedures": procs, "removed": [], "fields": []})
+    assert cat.agencies("tu-phap") == ["Sở Tư pháp", "Ủy ban nhân dân cấp xã"]
+    assert {e.id for e in cat.in_field("tu-phap", "Ủy ban nhân dân cấp xã")} == {"p0", "p1", "p2"}
+
+
+def test_lookup_shows_one_consistent_status() -> None:
+    from kiosk.dossier import status_lines
+
+    returned = {"status": "returned", "status_vi": "Đã trả kết quả", "ready": False,
+                "due_at": "2026-12-02T17:00+07:00"}
+    assert status_lines(returned) == ("Đã trả kết quả", None)
+    going = {"status": "processing", "status_vi": "Đang giải quyết", "ready": False,
+             "due_at": "2026-12-02T17:00+07:00"}
+    assert status_lines(going) == ("Đang giải quyết", "Hẹn trả kết quả: 17:00 02/12/2026")
+    ready = {"status": "ready", "status_vi": "Đã có kết quả, mời nhận", "ready": True,
+             "where": "Bộ phận tiếp nhận và trả kết quả"}
+    assert status_lines(ready)[1] == "Mời ông/bà đến nhận tại: Bộ phận tiếp nhận và trả kết quả"

@@ -16,7 +16,7 @@ def _content(**over):
 
 def test_content_has_what_a_citizen_reads() -> None:
     c = _content()
-    assert c.unit == "Bộ phận Tiếp nhận và Trả kết quả huyện Hòa An"
+    assert c.unit == "Trung tâm Phục vụ hành chính công xã Hòa An"
     assert (c.title, c.service, c.number) == ("PHIẾU SỐ THỨ TỰ", "Hộ tịch", "1024")
     assert c.priority == "ƯU TIÊN – Người cao tuổi"
     assert c.ahead == "Trước ông/bà còn 7 người"
