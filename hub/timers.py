@@ -77,11 +77,20 @@ async def checkpoints(hub: Hub) -> None:
 
 
 async def dossier_timers(hub: Hub) -> None:
+    from hub.ops import portal
+
     senders = load_senders(hub.config.data_dir)
+    try:
+        portal_cfg = portal.load_config(hub.config.data_dir)  # None: no portal configured, nothing queued
+    except (ValueError, OSError) as exc:
+        log.error("portal sync off: %s", exc)
+        portal_cfg = None
     while True:
         try:
             dossier_tasks.tick(hub)
             await dossier_tasks.deliver(hub, senders)
+            if portal_cfg is not None:
+                await portal.run_turn(hub, portal_cfg)
         except Exception:
             log.exception("dossier timers failed; will retry")
         await asyncio.sleep(DOSSIER_TICK_S)

@@ -265,11 +265,23 @@ def _register_books(db: sqlite_utils.Database) -> None:
         CREATE UNIQUE INDEX dossiers_register ON dossiers(site_id, register_year, field, register_no)""")
 
 
+def _portal_outbox(db: sqlite_utils.Database) -> None:
+    """Issue #16: the durable outbound queue to the provincial system / national portal (hub.ops.portal)."""
+    _run(db, """
+        CREATE TABLE portal_outbox (
+            id INTEGER PRIMARY KEY, record_id TEXT NOT NULL UNIQUE, site_id TEXT NOT NULL, dossier_code TEXT NOT NULL,
+            body TEXT NOT NULL, created_at REAL NOT NULL, next_at REAL NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+            sent_at REAL, rejected_at REAL, last_error TEXT
+        );
+        CREATE INDEX portal_outbox_due ON portal_outbox(sent_at, rejected_at, next_at)""")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1, _dossiers, _votes, _officer_signin, _dossier_vote_link, _queue_indexes, _queue_counts,
     _deferred_effects,
     _api_tokens,
     _register_books,  # fidelity
+    _portal_outbox,  # fidelity
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
