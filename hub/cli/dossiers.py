@@ -51,7 +51,7 @@ def add_parsers(hsub: argparse._SubParsersAction) -> None:
     data_arg(tr)
     tr.add_argument("--site", required=True)
     tr.set_defaults(func=cmd_dossier_transfer)
-    fm = dsub.add_parser("form", help="write a dossier's form as PDF: 03 receipt, 04 control sheet, apology")
+    fm = dsub.add_parser("form", help="write a dossier's form as PDF: 03 receipt, 04 control sheet, apology, refusal")
     data_arg(fm)
     fm.add_argument("--site", required=True)
     fm.add_argument("code")
@@ -69,7 +69,7 @@ def add_parsers(hsub: argparse._SubParsersAction) -> None:
     wk.add_argument("--json", action="store_true")
     wk.set_defaults(func=cmd_report_weekly)
 
-    reg = hsub.add_parser("register", help="tracking register (form 02)")
+    reg = hsub.add_parser("register", help="tracking register (Sổ theo dõi hồ sơ), per year and field")
     regsub = reg.add_subparsers(dest="register_cmd", required=True)
     ex = regsub.add_parser("export", help="export the register to CSV and/or PDF")
     data_arg(ex)

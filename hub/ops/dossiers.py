@@ -72,8 +72,8 @@ def guidance(ctx: Ctx, proc: dict, applicant: dict, missing: list[dict], officer
 
 def intake(ctx: Ctx, data: dict, *, officer: str | None = None, counter: int | None = None,
            ticket_id: int | None = None) -> dict:
-    """Check a dossier at the counter. Incomplete → {"complete": False, "guidance": form 01 data};
-    complete → a new dossier with code and due time, and {"receipt": form 03 data} (None when solved on
+    """Check a dossier at the counter. Incomplete → {"complete": False, "guidance": supplement request data};
+    complete → a new dossier with code and due time, and {"receipt": receipt data} (None when solved on
     the spot, which needs no receipt)."""
     proc = cat_store.get(ctx.db, str(data.get("procedure") or ""))
     if proc is None:
@@ -139,7 +139,7 @@ def _same_day(days: float | None, hours: float | None) -> bool:
 
 
 def _step_dues(cal: WorkCalendar, start: datetime, proc: dict) -> list[float | None]:
-    """Cumulative due time of each liên thông step (for 'before due / on time / late' on form 04)."""
+    """Cumulative due time of each liên thông step (for 'before due / on time / late' on the control sheet)."""
     out: list[float | None] = []
     total = 0.0
     for d in cat_rules.step_days(proc):
@@ -246,7 +246,7 @@ def receipt(db: sqlite_utils.Database, site, code: str) -> dict:
 
 
 def control_sheet(db: sqlite_utils.Database, site, code: str) -> dict:
-    """Form 04 data: each handover (giver, receiver, time) and the result of each step."""
+    """Control sheet data (Phiếu kiểm soát quá trình giải quyết hồ sơ, Mẫu 05 TT 01/2018): each handover (giver, receiver, time) and the result of each step."""
     row = _load(db, code)
     cal = calendar_for(db, site.id)
     evs = store.events(db, row["code"])
@@ -283,7 +283,7 @@ def _step_result(ev_at: float, due: float | None) -> str:
 
 
 def transfer(ctx: Ctx, code: str, by: str) -> dm.DossierState:
-    """Hand the dossier to the next holder the procedure's steps name (a form 04 entry)."""
+    """Hand the dossier to the next holder the procedure's steps name (a control sheet entry)."""
     s = store.state(ctx.db, code)
     dest = s.next_destination()
     if dest is None:
@@ -415,16 +415,20 @@ def apologise(ctx: Ctx, code: str, reason: str, by: str, *, new_due: str | None 
     return apology_form(ctx.db, ctx.site, code)
 
 
+def _last(db: sqlite_utils.Database, site, code: str, kind: str,
+          missing_vi: str) -> tuple[dict, WorkCalendar, dm.Event, dict]:
+    """The dossier, calendar, latest `kind` event and settings a form about that event is built from."""
+    row = _load(db, code)
+    evs = [e for e in store.events(db, row["code"]) if e.kind == kind]
+    if not evs:
+        raise DomainError("not_found", f"no {kind} event for this dossier", missing_vi)
+    return row, calendar_for(db, site.id), evs[-1], settings(db, site)
+
+
 def apology_form(db: sqlite_utils.Database, site, code: str) -> dict:
     """Phiếu xin lỗi và hẹn lại ngày trả kết quả: issued by the agency at fault (the holder when it was
     apologised for), under its own name and numbering (per agency and year), signed by its head."""
-    row = _load(db, code)
-    cal = calendar_for(db, site.id)
-    evs = [e for e in store.events(db, row["code"]) if e.kind == "apology_issued"]
-    if not evs:
-        raise DomainError("not_found", "no apology for this dossier", "Hồ sơ này chưa có phiếu xin lỗi.")
-    ev = evs[-1]
-    s = settings(db, site)
+    row, cal, ev, s = _last(db, site, code, "apology_issued", "Hồ sơ này chưa có phiếu xin lỗi.")
     agency = ev.data.get("agency") or s["unit_name"]
     head = (s.get("agency_heads") or {}).get(agency) or {}
     number = store.event_rank(db, row["code"], "apology_issued", _year_start(cal, ev.at), agency)
@@ -439,13 +443,7 @@ def apology_form(db: sqlite_utils.Database, site, code: str) -> dict:
 def refusal_form(db: sqlite_utils.Database, site, code: str) -> dict:
     """Phiếu từ chối tiếp nhận giải quyết hồ sơ: the written reasons of a refused dossier, numbered per
     site and year. Reasons are the lines (or ';'-separated parts) the agency wrote."""
-    row = _load(db, code)
-    cal = calendar_for(db, site.id)
-    evs = [e for e in store.events(db, row["code"]) if e.kind == "rejected"]
-    if not evs:
-        raise DomainError("not_found", "dossier not refused", "Hồ sơ này không bị từ chối giải quyết.")
-    ev = evs[-1]
-    s = settings(db, site)
+    row, cal, ev, s = _last(db, site, code, "rejected", "Hồ sơ này không bị từ chối giải quyết.")
     reasons = [r.strip() for r in re.split(r"[\n;]", ev.data.get("reason") or "") if r.strip()]
     return {"form": "refusal", "code": row["code"], **_form_head(s, "refusal"), "date": iso(ev.at, cal)[:10],
             "applicant": row["applicant"], "procedure": row["procedure_name"],

@@ -1,4 +1,4 @@
-"""Weekly report and tracking register (form 02): load rows for a site and period, hand them to the
+"""Weekly report and tracking register (Sổ theo dõi hồ sơ, Mẫu 06 TT 01/2018): load rows for a site and period, hand them to the
 pure aggregation in hub.domain.reports, add satisfaction from the votes table (issue #3)."""
 
 from __future__ import annotations

@@ -105,15 +105,21 @@ def _legal(doc: Doc, t: dict) -> None:
     doc.ln(1)
 
 
-def guidance(d: dict) -> bytes:
-    """Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (number and legal text in hub/data/forms/guidance.json)."""
+def _start(d: dict, number: str, unit: str | None = None) -> tuple[Doc, dict]:
+    """A4 page with the form's number and legal text, the header block (unit, motto, Số, date), the title."""
     t = d["text"]
     doc = Doc("A4")
     doc.add_page()
     _legal(doc, t)
-    a = d["applicant"]
-    doc.header_block(d["parent_agency"], d["unit_name"], t["number"], vn_date(d.get("date"), d.get("place", "")))
+    doc.header_block(d["parent_agency"], unit or d["unit_name"], number, vn_date(d.get("date"), d.get("place", "")))
     doc.heading(t["title"])
+    return doc, t
+
+
+def guidance(d: dict) -> bytes:
+    """Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (number and legal text in hub/data/forms/guidance.json)."""
+    doc, t = _start(d, d["text"]["number"])
+    a = d["applicant"]
     proc = d["procedure"]["name"] + (f" (mã TTHC {d['procedure']['code']})" if d["procedure"].get("code") else "")
     vals = {"applicant_name": a["name"], "procedure": proc, "address": a.get("address") or ".....",
             "phone": a.get("phone") or ".....", "email": a.get("email") or "....."}
@@ -168,12 +174,7 @@ def receipt(d: dict, fmt: str = "A4") -> bytes:
 
 def control_sheet(d: dict) -> bytes:
     """Phiếu kiểm soát quá trình giải quyết hồ sơ: one row per handover with room for both signatures."""
-    t = d["text"]
-    doc = Doc("A4")
-    doc.add_page()
-    _legal(doc, t)
-    doc.header_block(d["parent_agency"], d["unit_name"], t["number"], vn_date(d.get("date"), d.get("place", "")))
-    doc.heading(t["title"])
+    doc, t = _start(d, d["text"]["number"])
     _barcode_row(doc, d["code"])
     doc.line_text(fill(t["receipt"], register_no=d.get("register_no") or "", code=d["code"]), 10)
     doc.line_text(t["attached"], 9)
@@ -203,13 +204,7 @@ def control_sheet(d: dict) -> bytes:
 def apology(d: dict) -> bytes:
     """Phiếu xin lỗi và hẹn lại ngày trả kết quả, issued and signed by the agency at fault under its own
     number (form number and legal text in hub/data/forms/apology.json)."""
-    t = d["text"]
-    doc = Doc("A4")
-    doc.add_page()
-    _legal(doc, t)
-    doc.header_block(d["parent_agency"], d["agency"], fill(t["number"], number=d["number"]),
-                     vn_date(d.get("date"), d.get("place", "")))
-    doc.heading(t["title"])
+    doc, t = _start(d, fill(d["text"]["number"], number=d["number"]), d["agency"])
     _barcode_row(doc, d["code"])
     vals = apology_values(d)
     doc.line_text(fill(t["to"], **vals), 11, True, "C")
@@ -225,14 +220,8 @@ def apology(d: dict) -> bytes:
 
 def refusal(d: dict) -> bytes:
     """Phiếu từ chối tiếp nhận giải quyết hồ sơ, with each reason on its own line."""
-    t = d["text"]
-    doc = Doc("A4")
-    doc.add_page()
-    _legal(doc, t)
+    doc, t = _start(d, fill(d["text"]["number"], number=d["number"]))
     a = d["applicant"]
-    doc.header_block(d["parent_agency"], d["unit_name"], fill(t["number"], number=d["number"]),
-                     vn_date(d.get("date"), d.get("place", "")))
-    doc.heading(t["title"])
     _barcode_row(doc, d["code"])
     vals = {"unit_name": d["unit_name"], "applicant_name": a["name"], "procedure": d["procedure"],
             "by_agency": d["agency"], "code": d["code"]}
@@ -313,16 +302,9 @@ def weekly_report(d: dict) -> bytes:
     if not late:
         doc.line_text("Không có hồ sơ trễ hẹn trong tuần.", 9)
     else:
-        doc.f(8, True)
-        with doc.table(col_widths=(45, 55, 55, 25), text_align="LEFT", line_height=4.2) as table:
-            r = table.row()
-            for h in ("Mã hồ sơ", "Cơ quan chủ trì", "Cơ quan để chậm", "Phiếu xin lỗi"):
-                r.cell(h)
-            doc.f(8)
-            for x in late:
-                r = table.row()
-                for c in (x["code"], x["lead_agency"], x["late_agency"], "Có" if x["apology"] else "Không"):
-                    r.cell(c)
+        _plain_table(doc, (45, 55, 55, 25), ("Mã hồ sơ", "Cơ quan chủ trì", "Cơ quan để chậm", "Phiếu xin lỗi"),
+                     [(x["code"], x["lead_agency"], x["late_agency"], "Có" if x["apology"] else "Không")
+                      for x in late], 8)
     sat = d.get("satisfaction") or {}
     doc.ln(2)
     doc.line_text("VI. KẾT QUẢ ĐÁNH GIÁ SỰ HÀI LÒNG", 11, True)
@@ -332,17 +314,24 @@ def weekly_report(d: dict) -> bytes:
         if not rows:
             doc.line_text("Chưa có đánh giá trong tuần.", 9)
             continue
-        doc.f(8.5, True)
-        with doc.table(col_widths=(80, 25, 40, 35), text_align="LEFT", line_height=4.5) as table:
-            r = table.row()
-            for h in ("", "Số lượt", "Hài lòng trở lên", "Tỷ lệ hài lòng"):
-                r.cell(h)
-            doc.f(8.5)
-            for name, v in rows.items():
-                r = table.row()
-                for c in (name, str(v["votes"]), str(v["satisfied"]), _pct(v["rate"])):
-                    r.cell(c)
+        _plain_table(doc, (80, 25, 40, 35), ("", "Số lượt", "Hài lòng trở lên", "Tỷ lệ hài lòng"),
+                     [(name, str(v["votes"]), str(v["satisfied"]), _pct(v["rate"])) for name, v in rows.items()],
+                     8.5)
     return _out(doc)
+
+
+def _plain_table(doc: Doc, widths: tuple, heads: tuple, rows: list[tuple], size: float) -> None:
+    """A left-aligned table: a bold head row, then one row per tuple of texts."""
+    doc.f(size, True)
+    with doc.table(col_widths=widths, text_align="LEFT", line_height=size / 2 + 0.2) as table:
+        r = table.row()
+        for h in heads:
+            r.cell(h)
+        doc.f(size)
+        for row in rows:
+            r = table.row()
+            for c in row:
+                r.cell(c)
 
 
 def _table(doc: Doc, rows: dict) -> None:

@@ -107,6 +107,7 @@ def receipt(d: dict, copy_label: str | None = None) -> Image.Image:
     if c.get("name") or c.get("phone"):
         s.text(fill(t["complaints"], name=c.get("name", ""), position=c.get("position", ""),
                     phone=c.get("phone", "")), 18)
+    s.text(t["note"], 16)
     s.rule()
     s.text("Tra cứu tình trạng hồ sơ:", 19, False, True)
     s.image(qr_image(qr_target(d), box=5), 220)

@@ -210,3 +210,22 @@ def test_commune_centre_takes_in_by_level_and_residence(dhub: DossierHub, desk) 
     path.write_bytes(pdf.receipt(r["receipt"]))
     assert "không phụ thuộc nơi cư trú của người nộp" in pdf_text(path)
     assert dhub.on_loop(lambda: dhub.db.execute("SELECT COUNT(*) FROM dossiers").fetchone()[0]) == 1
+
+
+def test_receipt_prints_the_lookup_key_and_encodes_the_status_url(dhub: DossierHub, desk, tmp_path: Path) -> None:
+    """The contract with the lookup-key work: the receipt's data may carry `lookup_key` and an absolute
+    `status_url`; both renderers print the key as "Mã tra cứu" and put the URL in the QR."""
+    import cv2
+    import numpy as np
+
+    _, d = desk
+    r = d.intake(PROC, APPLICANT, [0, 1, 2])["receipt"]
+    data = {**r, "lookup_key": "K7M-2QX", "status_url": "https://dvc.hoaan.example.vn/d/K7M-2QX"}
+    path = tmp_path / "r.pdf"
+    path.write_bytes(pdf.receipt(data))
+    assert "Mã tra cứu: K7M-2QX" in pdf_text(path)
+    im = thermal.receipt(data)
+    assert cv2.QRCodeDetector().detectAndDecode(np.array(im.convert("L")))[0] == data["status_url"]
+    # Without a key the line is not printed at all.
+    path.write_bytes(pdf.receipt({**r, "lookup_key": None}))
+    assert "Mã tra cứu" not in pdf_text(path)
