@@ -47,6 +47,8 @@ def load_config(data_dir: Path) -> PortalConfig | None:
     path = Path(data_dir) / "portal.json"
     if not path.exists():
         return None
+    if path.stat().st_mode & 0o077:  # it holds the portal token: the service's alone
+        raise ValueError(f"{path}: tệp chứa khóa truy cập phải chỉ dịch vụ đọc được (chmod 600 {path})")
     cfg = json.loads(path.read_text(encoding="utf-8"))
     if not isinstance(cfg, dict) or not str(cfg.get("url") or "").startswith(("http://", "https://")):
         raise ValueError(f"{path}: cần \"url\" bắt đầu bằng http:// hoặc https://")

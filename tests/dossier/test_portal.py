@@ -55,7 +55,12 @@ def test_progress_reaches_the_portal_through_outages(dhub: DossierHub, tmp_path:
         out = _sync(dhub, cfg, 60)
         assert out["rejected"] == 1 and not far.for_dossier(second)
         # The backlog as a technician sees it (the CLI reads the same database).
-        (dhub.h.data / "portal.json").write_text(json.dumps({"url": far.url, "token": far.token}))
+        conf = dhub.h.data / "portal.json"
+        conf.write_text(json.dumps({"url": far.url, "token": far.token}))
+        conf.chmod(0o644)
+        assert main(["hub", "portal", "status", "--data", str(dhub.h.data), "--json"]) == 2
+        assert "chmod 600" in capsys.readouterr().err, "a token file others can read was used"
+        conf.chmod(0o600)
         assert main(["hub", "portal", "status", "--data", str(dhub.h.data), "--json"]) == 0
         st = json.loads(capsys.readouterr().out)
         assert st["configured"] and st["sent"] == 3 and st["rejected"] == 1 and st["pending"] == 0
