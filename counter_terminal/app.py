@@ -20,6 +20,7 @@ from counter_terminal.screens.dossier import IntakeScreen, ReturnScreen
 from counter_terminal.screens.login import LoginScreen
 from counter_terminal.screens.serve import ServeScreen
 from devicekit.session import DeviceSession
+from motcua_core.cccd import looks_like_cccd_qr
 
 log = logging.getLogger("motcua.counter")
 
@@ -102,7 +103,14 @@ class CounterApp(App):
         if is_code(normalise(code)) and self.controller.view.officer is not None:
             Clock.schedule_once(lambda *_: self._dossier_scanned(code))
             return
+        if looks_like_cccd_qr(code) and self.controller.view.officer is not None:  # issue #12: pre-fill intake
+            Clock.schedule_once(lambda *_: self._cccd_scanned(code))
+            return
         self.controller.login_badge(code)
+
+    def _cccd_scanned(self, code: str) -> None:
+        self.sm.current = "intake"
+        self.screens["intake"].cccd_scanned(code)
 
     def _dossier_scanned(self, code: str) -> None:
         self.sm.current = "return"

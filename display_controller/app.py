@@ -31,6 +31,7 @@ HIGHLIGHT = (0.98, 0.76, 0.10, 1)
 WHITE = (1, 1, 1, 1)
 PALE = (0.75, 0.82, 0.92, 1)
 RED = (0.80, 0.10, 0.10, 1)
+BOOKED = (0.05, 0.55, 0.30, 1)  # appointment tickets
 BOARD_MIN_S = 3.0
 
 
@@ -55,6 +56,9 @@ class TileWidget(BoxLayout):
             w.bg = list(bg)
         self.ticket_l.color = fg
         self.name_l.color = self.service_l.color = fg if tile.newest else PALE
+        if getattr(tile, "appointment", False):  # issue #12: a booked citizen, on a green band
+            self.service_l.bg = list(BOOKED)
+            self.service_l.color = WHITE
 
 
 class Marquee(StencilView):

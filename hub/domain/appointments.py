@@ -29,6 +29,7 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud an
 CODE_LEN = 6
 CODE_RE = re.compile(f"^[{CODE_ALPHABET}]{{{CODE_LEN}}}$")
 PHONE_RE = re.compile(r"^0\d{9}$")
+MIN_SERVICE_S, MAX_SERVICE_S = 60.0, 3600.0  # bounds on the service time seats are derived from
 
 
 def bad(message: str, message_vi: str) -> DomainError:
@@ -111,7 +112,9 @@ def seats_per_slot(*, share: float, avg_service_s: float, slot_min: int, walkin_
         return max(0, override)
     if share <= 0 or avg_service_s <= 0:
         return 0
-    return math.floor(share * slot_min * 60 / avg_service_s * (1 - walkin_share))
+    # A mean under a minute comes from Next pressed twice, not from service: it must not open 100 seats.
+    service_s = min(max(avg_service_s, MIN_SERVICE_S), MAX_SERVICE_S)
+    return math.floor(share * slot_min * 60 / service_s * (1 - walkin_share))
 
 
 def bookable_days(cal: WorkCalendar, today: date, horizon_days: int) -> list[date]:

@@ -189,8 +189,9 @@ def _manage_body(request: web.Request, site: site_store.Site, secret: str, note:
                      "tại ki-ốt để lấy số. Đến muộn quá thời gian cho phép sẽ được xếp như khách không hẹn."
                      "</small></p>")
         days = hub.runner.view(site, ops.bookable_days)
+        choices = _options([(d, day_label(d)) for d in days], move_day or a["day"])
         parts += [f"<form method='get' action='{path}'><label for='move_day'>Đổi lịch sang ngày</label>"
-                  f"<select id='move_day' name='ngay'>{_options([(d, day_label(d)) for d in days], move_day)}</select>"
+                  f"<select id='move_day' name='ngay'>{choices}</select>"
                   "<button type='submit' class='sec' id='move_show'>Xem giờ còn trống</button></form>"]
         if move_day:
             try:

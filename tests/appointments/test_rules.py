@@ -32,6 +32,8 @@ def test_seats_come_from_counters_service_time_and_the_walkin_share() -> None:
     assert rules.seats_per_slot(share=share, avg_service_s=360, slot_min=30, walkin_share=0.5) == 3
     assert rules.seats_per_slot(share=share, avg_service_s=360, slot_min=30, walkin_share=0.5, override=9) == 9
     assert rules.seats_per_slot(share=0, avg_service_s=360, slot_min=30, walkin_share=0.5) == 0
+    # Citizens "served" in two seconds (Next pressed twice) count as a minute each, not as 1,000 seats.
+    assert rules.seats_per_slot(share=1, avg_service_s=2, slot_min=30, walkin_share=0.5) == 15
 
 
 def test_arrival_early_due_late_and_the_release_of_a_no_show() -> None:
