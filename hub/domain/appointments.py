@@ -45,6 +45,8 @@ class BookingPolicy:
     mode: strict (due appointments before every walk-in) or interleave (one appointment after every
     `every` walk-ins at a counter). per_person_day: bookings one phone or CCCD may hold on one day.
     horizon_days: how far ahead one may book. early_min: how early the kiosk checks someone in.
+    idle_serves_early: whether a counter with nobody else to call may take an early arrival before
+    the slot (off by default: early arrivals wait for their slot).
     """
 
     slot_min: int = 30
@@ -55,6 +57,7 @@ class BookingPolicy:
     per_person_day: int = 1
     horizon_days: int = 14
     early_min: int = 120
+    idle_serves_early: bool = False
 
     def __post_init__(self) -> None:
         if not 5 <= self.slot_min <= 240:

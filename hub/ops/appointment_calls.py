@@ -37,6 +37,10 @@ def prefer_due(ctx: Ctx, counter: Counter, pick: Candidate | None) -> tuple[Cand
         return pick, False
     due = store.oldest_due(ctx.db, ctx.site.id, ctx.day, counter.services, ctx.now)
     if due is None or (pick is not None and due.ticket_id == pick.ticket_id):
+        # An appointment ticket is queued at its slot time, after every walk-in: the rules pick it
+        # before its slot only when no one else waits, and then it waits unless the site says otherwise.
+        if pick is not None and pick.queued_at > ctx.now and not store.get_policy(ctx.db, ctx.site.id).idle_serves_early:
+            return None, False
         return pick, False
     policy = store.get_policy(ctx.db, ctx.site.id)
     since = None

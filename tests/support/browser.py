@@ -30,6 +30,8 @@ def chromium(size: tuple[int, int] = PHONE) -> Iterator:
     driver = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"),
                               options=opts)
     driver.set_page_load_timeout(30)
+    # A click that submits a form does not wait for the next page: lookups wait for what they look for.
+    driver.implicitly_wait(5)
     try:
         yield driver
     finally:
