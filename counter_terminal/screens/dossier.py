@@ -158,6 +158,8 @@ class IntakeScreen(Screen):
             return
         for key in ("name", "cccd", "address"):
             self.fields[key].text = applicant[key]
+            self.fields[key].cursor = (0, 0)  # the long QR text left the view scrolled past the number
+            self.fields[key].scroll_x = 0
         self.birth_date = applicant["birth_date"]
         self._birth_of = applicant["cccd"]
         self.say(f"Đã đọc thẻ CCCD: {applicant['name']}, sinh ngày "

@@ -52,3 +52,12 @@ def test_a_bad_scan_is_refused_with_a_vietnamese_reason(scan: str, reason: str) 
     assert caught.value.code == "bad_request"
     assert reason in caught.value.message_vi, caught.value.message_vi
     assert caught.value.message_vi.startswith(("Mã QR trên thẻ CCCD không hợp lệ", "Số CCCD không hợp lệ"))
+
+
+def test_the_intake_keeps_the_birth_date_read_from_the_card() -> None:
+    from hub.domain.intake import applicant
+
+    kept = applicant(parse_cccd_qr(GOOD, TODAY).applicant(), TODAY.year)
+    assert (kept["name"], kept["cccd"], kept["birth_date"]) == ("Nguyễn Văn An", "001090012345", "1990-03-15")
+    with pytest.raises(DomainError, match="bad birth date"):
+        applicant({"name": "Nguyễn Văn An", "birth_date": "15/03/1990"}, TODAY.year)
