@@ -42,7 +42,8 @@ class TileWidget(BoxLayout):
                           size_hint_y=0.3)
         self.ticket_l = Box(tid=f"counter:{number}", text="—", font_size="64sp", bold=True, color=WHITE, bg=TILE,
                             halign="center")
-        self.service_l = Box(text="", font_size="18sp", color=PALE, bg=TILE, halign="center", size_hint_y=0.25)
+        self.service_l = Box(tid=f"service:{number}", text="", font_size="18sp", color=PALE, bg=TILE, halign="center",
+                             size_hint_y=0.25)
         for w in (self.name_l, self.ticket_l, self.service_l):
             self.add_widget(w)
 
