@@ -175,6 +175,14 @@ def released(status: str, slot_start: float, now: float, policy: BookingPolicy) 
     return status == BOOKED and now > slot_start + policy.grace_s
 
 
+REMIND_HOURS = (8, 20)  # reminders go out the day before between 08:00 and 20:00, never at night
+
+
+def reminder_hour(local_hour: int) -> bool:
+    """Whether the day-before reminder may be sent at this site-local hour."""
+    return REMIND_HOURS[0] <= local_hour < REMIND_HOURS[1]
+
+
 # --- calling ------------------------------------------------------------------------------------------
 
 def prefer_appointment(*, due: bool, walkin_waiting: bool, policy: BookingPolicy,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from hub.domain import appointments as rules
 from hub.domain.calendar import WorkCalendar
@@ -214,7 +214,9 @@ def _find_for_checkin(ctx: Ctx, scan: str) -> tuple[Appointment, str | None]:
     """Today's booking behind a scan: a booking QR / typed code, or the CCCD chip card's front QR."""
     if looks_like_cccd_qr(scan):
         card = parse_cccd_qr(scan, _today(ctx))  # a bad scan is refused here: nothing is stored
-        found = [a for a in store.for_cccd_today(ctx.db, ctx.site.id, ctx.day, card.number)]
+        # One still to check in first (a second booking the same day is possible when the site allows it).
+        found = sorted(store.for_cccd_today(ctx.db, ctx.site.id, ctx.day, card.number),
+                       key=lambda a: (a.status == rules.CHECKED_IN, a.slot_start))
         if not found:
             raise DomainError("not_found", "no booking today for this CCCD",
                               "Không có lịch hẹn hôm nay cho số CCCD này. Xin lấy số thứ tự thường.")
@@ -295,7 +297,8 @@ def tick(ctx: Ctx) -> dict:
     for a in released:
         store.update(ctx.db, a, ctx.now, status=rules.NO_SHOW)
     tomorrow = (_today(ctx) + timedelta(days=1)).isoformat()
-    reminded = store.to_remind(ctx.db, ctx.site.id, tomorrow)
+    local_hour = datetime.fromtimestamp(ctx.now, ctx.site.tz).hour
+    reminded = store.to_remind(ctx.db, ctx.site.id, tomorrow) if rules.reminder_hour(local_hour) else []
     for a in reminded:
         v = view(ctx, a)
         _notify(ctx, a, "appointment_reminder", "Nhắc lịch hẹn",

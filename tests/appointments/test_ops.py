@@ -148,6 +148,8 @@ def test_an_officer_books_at_the_counter_and_the_reminder_goes_out_the_day_befor
     sent = w.db.execute("SELECT kind, channel, recipient, body FROM notifications ORDER BY id").fetchall()
     assert [(k, c) for k, c, _r, _b in sent] == [("appointment_booked", "sms"), ("appointment_booked", "email")]
     assert booked["code_display"] in sent[0][3] and "/hen/q/" in sent[0][3]
+    w.at("00:01", w.day - timedelta(days=1))
+    assert w.run(ops.tick)["reminders"] == 0  # not in the night
     w.at("16:00", w.day - timedelta(days=1))
     assert w.run(ops.tick)["reminders"] == 1
     assert w.run(ops.tick)["reminders"] == 0  # once
