@@ -16,6 +16,7 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from counter_terminal.controller import CounterController, View
 from counter_terminal.core import CounterCore
+from counter_terminal.screens.booking import BookingScreen
 from counter_terminal.screens.dossier import IntakeScreen, ReturnScreen
 from counter_terminal.screens.login import LoginScreen
 from counter_terminal.screens.serve import ServeScreen
@@ -26,7 +27,7 @@ log = logging.getLogger("motcua.counter")
 
 # name → factory(app). Issue #5: dossier intake and return (counter_terminal/screens/dossier.py).
 SCREENS: dict[str, Callable] = {"login": LoginScreen, "serve": ServeScreen, "intake": IntakeScreen,
-                                "return": ReturnScreen}
+                                "return": ReturnScreen, "booking": BookingScreen}
 
 
 class CounterApp(App):

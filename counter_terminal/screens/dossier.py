@@ -103,6 +103,8 @@ class IntakeScreen(Screen):
         self._birth_of = ""
         root = BoxLayout(orientation="vertical", padding=6, spacing=5)
         top, self.header = _top(self, "intake_header", "Tiếp nhận hồ sơ")
+        top.add_widget(Key(tid="open:booking", text="Hẹn lịch", font_size="15sp", background_color=ACCENT,
+                           size_hint_x=0.18, on_release=lambda *_: setattr(app.sm, "current", "booking")))  # #12
         root.add_widget(top)
         search, self.query = _find_row("intake_search", "Tìm thủ tục (gõ không dấu cũng được)", "intake_find",
                                        self.find)

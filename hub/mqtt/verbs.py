@@ -117,8 +117,8 @@ VERBS: dict[str, Verb] = _table(
     # --- appointments (issue #12)
     Verb("appointment.checkin", KIOSK, {"scan": (str, True, None), "lang": (str, False, ("vi", "en"))},
          lambda ctx, d: appointments.check_in(ctx, d["scan"], d.get("lang") or "vi")),
-    Verb("appointment.slots", ("counter", "kiosk"), {"service": (str, True, None), "day": (str, True, None)},
-         lambda ctx, d: appointments.slots(ctx, d["service"], d["day"])),
+    Verb("appointment.slots", ("counter", "kiosk"), {"service": (str, True, None), "day": (str, False, None)},
+         lambda ctx, d: appointments.slots(ctx, d["service"], d.get("day"))),
     Verb("appointment.book", COUNTER,
          {"service": (str, True, None), "day": (str, True, None), "slot_start": ((int, float), True, None),
           "name": (str, True, None), "phone": (str, True, None), "email": (str, False, None),

@@ -72,17 +72,20 @@ def _check_day(ctx: Ctx, d: date, policy: rules.BookingPolicy, cal: WorkCalendar
         raise rules.bad("day off", f"Ngày {d.strftime('%d/%m/%Y')} là ngày nghỉ, không nhận đặt lịch.")
 
 
-def slots(ctx: Ctx, service_code: str, day: str) -> dict:
-    """Free seats per slot of a service on a day (a view: writes nothing)."""
+def slots(ctx: Ctx, service_code: str, day: str | None) -> dict:
+    """Free seats per slot of a service on a day (default: the first bookable day), with the bookable
+    days (a view: writes nothing)."""
     service = site_store.get_service(ctx.db, ctx.site.id, service_code)
     policy = store.get_policy(ctx.db, ctx.site.id)
     cal = _cal(ctx)
-    d = _day(day)
+    days = rules.bookable_days(cal, _today(ctx), policy.horizon_days)
+    d = _day(day) if day else (days[0] if days else _today(ctx))
     _check_day(ctx, d, policy, cal)
     n = seats(ctx, service, policy)
     taken = store.taken_by_slot(ctx.db, ctx.site.id, service.code, d.isoformat(), ctx.now, policy.grace_s)
     views = rules.open_slots(rules.day_slots(cal, d, policy.slot_min), n, taken, ctx.now)
     return {"service": service.code, "service_name": service.name, "day": d.isoformat(), "seats_per_slot": n,
+            "days": [x.isoformat() for x in days],
             "slots": [{"start": int(v.start.timestamp()), "time": v.start.strftime("%H:%M"),
                        "end_time": v.end.strftime("%H:%M"), "free": v.free} for v in views]}
 

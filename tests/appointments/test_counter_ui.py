@@ -49,6 +49,14 @@ def test_officer_sees_the_booking_and_the_cccd_qr_fills_the_intake(ahub: InProce
         {"text": ["intake_cccd", CARD]}, {"wait_text": ["intake_name", "Trần Văn Bình"]},
         {"wait_text": ["intake_message", "Đã đọc thẻ CCCD"]}, {"state": "card"},
         {"screenshot": "appointment-intake-cccd"},
+        # Back another day with the missing documents: the officer books it from the intake screen.
+        {"tap": "open:booking"}, {"wait": "bslot:10:00"}, {"wait_text": ["booking_name", "Trần Văn Bình"]},
+        {"tap": "booking_submit"}, {"wait_text": ["booking_message", "Hãy chọn ngày và giờ"]},
+        {"tap": "bslot:10:00"}, {"tap": "booking_submit"},
+        {"wait_text": ["booking_message", "Số điện thoại phải có 10 chữ số"]},
+        {"text": ["booking_phone", "0911 222 333"]}, {"tap": "booking_submit"},
+        {"wait_text": ["booking_message", "Mã lịch hẹn"]}, {"state": "booked"},
+        {"screenshot": "appointment-counter-booking"},
     ], xvfb.env(), artifacts_dir / "counter", tmp_path / "ui-appointment", size=(800, 480), timeout=120).start()
     result = run.finish()
     serve = result["states"]["serve"]
@@ -59,3 +67,7 @@ def test_officer_sees_the_booking_and_the_cccd_qr_fills_the_intake(ahub: InProce
     assert (card["intake_name"], card["intake_cccd"], card["intake_address"]) == (
         "Trần Văn Bình", "001090012345", "Số 5 đường Lê Lợi, Hòa An")
     assert "15/03/1990" in card["intake_message"]
+    row = ahub.hub.db.execute("SELECT code, name, phone, cccd, source, slot_start - ? FROM appointments "
+                              "WHERE source = 'counter'", [start]).fetchone()
+    assert row[1:] == ("Trần Văn Bình", "0911222333", "001090012345", "counter", 3600.0)
+    assert f"{row[0][:3]}-{row[0][3:]}" in result["states"]["booked"]["booking_message"]
