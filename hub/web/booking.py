@@ -180,7 +180,7 @@ def _manage_body(request: web.Request, site: site_store.Site, secret: str, note:
     path = f"/hen/q/{secret}"
     parts = [f"<h1>Lịch hẹn</h1><p>{_e(site.name)}</p>", note,
              f"<p>Mã lịch hẹn</p><p class='code' id='code'>{_e(a['code_display'])}</p>",
-             f"<div class='qr'>{qr_svg('MCH:' + a['code'])}</div>",
+             f"<div class='qr'>{qr_svg('MCH:' + a['code'])}</div>" if a["status"] == "booked" else "",
              f"<p><b>{_e(a['service_name'])}</b>" + (f" — {_e(a['procedure_name'])}" if a["procedure_name"] else "") +
              f"</p><p id='when'>{_e(day_label(a['day']))}, {_e(a['time'])}–{_e(a['end_time'])}</p>",
              f"<p>Trạng thái: <b id='status'>{_e(a['status_vi'])}</b></p>"]

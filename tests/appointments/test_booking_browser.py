@@ -159,3 +159,31 @@ def test_book_on_the_phone_check_in_next_day_called_before_walkins_and_no_show_r
     ht = next(s for s in summary["by_service"] if s["service"] == "HT")
     assert ht["booked"] == 3 and ht["capacity"] == after["seats_per_slot"] * summary["slots"]
     assert date.fromisoformat(summary["day"]) == date.fromisoformat(day)
+
+
+def test_move_then_cancel_by_the_link(ahub: InProcessHub) -> None:
+    slots = _http(ahub, "/api/v1/sites/demo/appointments/slots?service=CT")[1]
+    later = [d for d in slots["days"] if d > slots["day"]]
+    first = _http(ahub, f"/api/v1/sites/demo/appointments/slots?service=CT&day={later[0]}")[1]["slots"][0]
+    st, booked = _http(ahub, "/api/v1/sites/demo/appointments", {
+        "service": "CT", "day": later[0], "slot_start": first["start"], "name": "Vũ Thị Hương", "phone": "0966555444"})
+    assert st == 201
+    with chromium() as b:
+        b.get(f"http://127.0.0.1:{ahub.http_port}{booked['appointment']['manage_path']}")
+        assert b.find_element(By.ID, "code").text == booked["appointment"]["code_display"]
+        Select(b.find_element(By.ID, "move_day")).select_by_value(later[1])
+        b.find_element(By.ID, "move_show").click()
+        b.find_element(By.XPATH, "//label[contains(., '14:00–14:30')]/input").click()
+        screenshot(b, "booking-4-move")
+        b.find_element(By.ID, "submit").click()
+        assert "Đã đổi lịch hẹn" in b.find_element(By.CSS_SELECTOR, ".ok").text
+        assert "14:00–14:30" in b.find_element(By.ID, "when").text
+        b.find_element(By.ID, "cancel").click()
+        assert "Đã hủy lịch hẹn" in b.find_element(By.CSS_SELECTOR, ".ok").text
+        assert b.find_element(By.ID, "status").text == "đã hủy"
+        b.implicitly_wait(0)
+        assert not b.find_elements(By.ID, "cancel")  # a cancelled booking offers nothing more to change
+        screenshot(b, "booking-5-cancelled")
+    after = _http(ahub, f"/api/v1/sites/demo/appointments/slots?service=CT&day={later[1]}")[1]
+    two = next(s for s in after["slots"] if s["time"] == "14:00")
+    assert two["free"] == after["seats_per_slot"]  # the cancelled seat is free again
