@@ -213,7 +213,7 @@ def move(ctx: Ctx, secret: str, day: str, slot_start: int | float) -> dict:
 
 # --- check-in at the kiosk ----------------------------------------------------------------------------
 
-def _find_for_checkin(ctx: Ctx, scan: str) -> tuple[Appointment, str | None]:
+def _find_for_checkin(ctx: Ctx, scan: str) -> Appointment:
     """Today's booking behind a scan: a booking QR / typed code, or the CCCD chip card's front QR."""
     if looks_like_cccd_qr(scan):
         card = parse_cccd_qr(scan, _today(ctx))  # a bad scan is refused here: nothing is stored
@@ -223,7 +223,7 @@ def _find_for_checkin(ctx: Ctx, scan: str) -> tuple[Appointment, str | None]:
         if not found:
             raise DomainError("not_found", "no booking today for this CCCD",
                               "Không có lịch hẹn hôm nay cho số CCCD này. Xin lấy số thứ tự thường.")
-        return found[0], card.full_name
+        return found[0]
     code = rules.normalise_code(scan)
     if not code:
         raise rules.bad("bad booking code", "Mã lịch hẹn gồm 6 chữ và số (ví dụ HK7-M2Q). Xin nhập lại.")
@@ -233,13 +233,13 @@ def _find_for_checkin(ctx: Ctx, scan: str) -> tuple[Appointment, str | None]:
     if a.day != ctx.day:
         raise DomainError("conflict", "booking is for another day",
                           f"Lịch hẹn này vào ngày {_vn_day(a.day)}, không phải hôm nay.")
-    return a, None
+    return a
 
 
 def check_in(ctx: Ctx, scan: str, lang: str = "vi") -> dict:
     """Issue the ticket of today's booking. On time (up to the grace window): an appointment ticket,
     queued at its slot time so an early arrival waits for the slot; later: a normal ticket."""
-    a, _card_name = _find_for_checkin(ctx, scan)
+    a = _find_for_checkin(ctx, scan)
     if a.status in (rules.CHECKED_IN, rules.LATE):
         raise DomainError("conflict", "already checked in",
                           "Lịch hẹn này đã được xác nhận và đã lấy số. Xin xem lại phiếu đã in.")
