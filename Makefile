@@ -25,6 +25,7 @@ bench: setup
 	$(VENV)/bin/motcua bench reports --dossiers 123000 --json
 	$(VENV)/bin/motcua bench search --procedures 6000 --json
 	$(VENV)/bin/motcua bench print --json
+	$(VENV)/bin/motcua bench appointments --json
 
 clean:
 	rm -rf $(VENV) demo-data test-artifacts .pytest_cache

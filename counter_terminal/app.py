@@ -16,16 +16,18 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from counter_terminal.controller import CounterController, View
 from counter_terminal.core import CounterCore
+from counter_terminal.screens.booking import BookingScreen
 from counter_terminal.screens.dossier import IntakeScreen, ReturnScreen
 from counter_terminal.screens.login import LoginScreen
 from counter_terminal.screens.serve import ServeScreen
 from devicekit.session import DeviceSession
+from motcua_core.cccd import looks_like_cccd_qr
 
 log = logging.getLogger("motcua.counter")
 
 # name → factory(app). Issue #5: dossier intake and return (counter_terminal/screens/dossier.py).
 SCREENS: dict[str, Callable] = {"login": LoginScreen, "serve": ServeScreen, "intake": IntakeScreen,
-                                "return": ReturnScreen}
+                                "return": ReturnScreen, "booking": BookingScreen}
 
 
 class CounterApp(App):
@@ -102,7 +104,14 @@ class CounterApp(App):
         if is_code(normalise(code)) and self.controller.view.officer is not None:
             Clock.schedule_once(lambda *_: self._dossier_scanned(code))
             return
+        if looks_like_cccd_qr(code) and self.controller.view.officer is not None:  # issue #12: pre-fill intake
+            Clock.schedule_once(lambda *_: self._cccd_scanned(code))
+            return
         self.controller.login_badge(code)
+
+    def _cccd_scanned(self, code: str) -> None:
+        self.sm.current = "intake"
+        self.screens["intake"].cccd_scanned(code)
 
     def _dossier_scanned(self, code: str) -> None:
         self.sm.current = "return"

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from devicekit.session import DeviceSession
-from motcua_core.cccd import parse_cccd
+from motcua_core.cccd import parse_cccd, parse_cccd_qr
 from motcua_core.dossier_codes import is_code, normalise
 from motcua_core.errors import DomainError
 from motcua_core.protocol import new_request_id
@@ -60,6 +60,15 @@ class DossierCore:
         except DomainError as exc:
             return exc.message_vi
         return None
+
+    @staticmethod
+    def applicant_from_cccd_qr(text: str) -> tuple[dict | None, str | None]:
+        """The applicant fields read from a chip CCCD's front QR (issue #12), or the Vietnamese reason the
+        scan is unusable; nothing is kept from a bad scan."""
+        try:
+            return parse_cccd_qr(text, date.today()).applicant(), None
+        except DomainError as exc:
+            return None, exc.message_vi
 
     def intake(self, procedure: str, applicant: dict, documents: list[int], *, sets: int = 1,
                return_method: str = "counter", post_address: str | None = None, fees_vnd: int | None = None,

@@ -31,6 +31,7 @@ HIGHLIGHT = (0.98, 0.76, 0.10, 1)
 WHITE = (1, 1, 1, 1)
 PALE = (0.75, 0.82, 0.92, 1)
 RED = (0.80, 0.10, 0.10, 1)
+BOOKED = (0.05, 0.55, 0.30, 1)  # appointment tickets
 BOARD_MIN_S = 3.0
 
 
@@ -41,7 +42,8 @@ class TileWidget(BoxLayout):
                           size_hint_y=0.3)
         self.ticket_l = Box(tid=f"counter:{number}", text="—", font_size="64sp", bold=True, color=WHITE, bg=TILE,
                             halign="center")
-        self.service_l = Box(text="", font_size="18sp", color=PALE, bg=TILE, halign="center", size_hint_y=0.25)
+        self.service_l = Box(tid=f"service:{number}", text="", font_size="18sp", color=PALE, bg=TILE, halign="center",
+                             size_hint_y=0.25)
         for w in (self.name_l, self.ticket_l, self.service_l):
             self.add_widget(w)
 
@@ -55,6 +57,9 @@ class TileWidget(BoxLayout):
             w.bg = list(bg)
         self.ticket_l.color = fg
         self.name_l.color = self.service_l.color = fg if tile.newest else PALE
+        if getattr(tile, "appointment", False):  # issue #12: a booked citizen, on a green band
+            self.service_l.bg = list(BOOKED)
+            self.service_l.color = WHITE
 
 
 class Marquee(StencilView):

@@ -17,6 +17,7 @@ class Tile:
     service: str
     status: str
     newest: bool
+    appointment: bool = False  # issue #12: a booked citizen, shown distinctly
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,10 @@ def lobby_view(state: dict | None, newest_call: dict | None = None) -> Lobby:
             cur = {"ticket": last["ticket"], "service": last.get("service")}
             is_newest = True
         status = c.get("status", "closed")
+        booked = bool(cur.get("appointment"))
+        service = names.get(cur.get("service"), "") if cur else ""
         tiles.append(Tile(c["number"], c.get("name") or f"Quầy {c['number']}", cur.get("ticket") or "—",
-                          names.get(cur.get("service"), "") if cur else "", status, is_newest))
+                          f"Lịch hẹn · {service}" if booked else service, status, is_newest, booked))
     newest = f"Mời số {last['ticket']} đến {_counter_name(state, last['counter'])}" if last else ""
     waiting = tuple((s["name"], int(s.get("waiting", 0))) for s in state.get("services", []))
     return Lobby(state.get("site_name", ""), tuple(tiles), newest, waiting, state.get("notice") or "")

@@ -9,7 +9,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from hub.notify.senders import load as load_senders
-from hub.ops import dossier_tasks
+from hub.ops import appointments, dossier_tasks
 from hub.ops.run import take_deferred
 from hub.store.db import checkpoint
 from hub.store.sites import list_sites
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("motcua.hub.timers")
 DOSSIER_TICK_S = 20.0
+APPOINTMENT_TICK_S = 30.0
 
 
 def start(hub: Hub) -> list[asyncio.Task]:
@@ -27,6 +28,7 @@ def start(hub: Hub) -> list[asyncio.Task]:
         ("display-tick", tick_displays(hub)),
         ("wal-checkpoint", checkpoints(hub)),
         ("dossier-timers", dossier_timers(hub)),
+        ("appointments", appointment_timers(hub)),
     )]
 
 
@@ -94,3 +96,15 @@ async def dossier_timers(hub: Hub) -> None:
         except Exception:
             log.exception("dossier timers failed; will retry")
         await asyncio.sleep(DOSSIER_TICK_S)
+
+
+async def appointment_timers(hub: Hub) -> None:
+    """Issue #12: mark no-shows and queue tomorrow's reminders (sent by the dossier loop's delivery of
+    the notification outbox, through the same senders)."""
+    while True:
+        try:
+            for site in list_sites(hub.db):
+                hub.runner.run(site, appointments.tick)
+        except Exception:
+            log.exception("appointment timers failed; will retry")
+        await asyncio.sleep(APPOINTMENT_TICK_S)

@@ -33,6 +33,7 @@ class Issued:
     request_id: str
     print_error: str | None = None
     png: Path | None = None
+    appointment: dict | None = None  # issue #12: the booking a check-in found, with the hub's message
 
 
 class KioskCore:
@@ -157,6 +158,19 @@ class KioskCore:
             self.journal.issued(row["request_id"], ticket)
             out.append(self._print(ticket, row["request_id"], row["lang"]))
         return out
+
+    # --- appointments (issue #12) ----------------------------------------------------------------
+
+    def check_in(self, scan: str, lang: str = "vi", request_id: str | None = None) -> Issued:
+        """Check today's booking in from a scan (booking QR, typed code, or the CCCD card's front QR) and
+        print its ticket. Raises RequestError with the hub's Vietnamese reason (a bad CCCD scan, no
+        booking today, too early); the same `request_id` on a retry gives the same ticket."""
+        rid = request_id or new_request_id()
+        out = self.session.request("appointment.checkin", {"scan": scan, "lang": lang}, request_id=rid)
+        issued = self._print(out["ticket"], rid, lang)
+        issued.appointment = {**out["appointment"], "late": out["late"], "early": out["early"],
+                              "message_vi": out["message_vi"]}
+        return issued
 
     # --- procedure checklist --------------------------------------------------------------------
 

@@ -76,6 +76,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dossier_unavailable": ("Chức năng tra cứu hồ sơ chưa sẵn sàng trên hệ thống.",
                             "Dossier lookup is not available on the system yet."),
     "applicant": ("Người nộp", "Applicant"),
+    # appointments (issue #12)
+    "checkin_btn": ("Đã đặt lịch hẹn? Xác nhận tại đây", "Booked an appointment? Check in here"),
+    "checkin_title": ("Xác nhận lịch hẹn", "Appointment check-in"),
+    "checkin_hint": ("Đưa mã QR lịch hẹn (trên điện thoại) hoặc mã QR trên thẻ CCCD vào máy quét, hoặc nhập mã lịch hẹn",
+                     "Scan the booking QR on your phone or the QR on your ID card, or type the booking code"),
+    "checkin_submit": ("Xác nhận", "Check in"),
+    "checkin_bad_code": ("Mã lịch hẹn gồm 6 chữ và số (ví dụ HK7-M2Q). Xin nhập lại.",
+                         "A booking code has 6 letters and digits (e.g. HK7-M2Q). Please type it again."),
     # voting
     "vote_idle": ("{counter}", "{counter}"),
     "officer": ("Cán bộ: {name}", "Officer: {name}"),

@@ -61,7 +61,7 @@ class Runtime:
             self._wake.set()
 
     def _start_readers(self) -> None:
-        if self.core.mode != "lookup":
+        if self.core.mode not in ("lookup", "dispenser"):  # a dispenser reads booking and CCCD QRs (#12)
             return
         hw = self.core.hardware
         try:

@@ -5,6 +5,7 @@ counter; it cannot prove that a number was issued."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from motcua_core.errors import DomainError
 
@@ -55,3 +56,78 @@ def parse_cccd(text: str, current_year: int) -> CitizenId:
     if current_year - year > 130:
         raise _bad(f"năm sinh {year} không hợp lý")
     return CitizenId(number, province, "nữ" if g % 2 else "nam", year)
+
+
+# --- the front QR of a chip ID card ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CccdCard:
+    """What the QR on the front of a chip citizen ID card holds (`ID|old ID|name|birth|sex|address|issued`)."""
+
+    number: str
+    old_number: str
+    full_name: str
+    birth_date: date
+    sex: str  # "nam" / "nữ"
+    address: str
+    issue_date: date
+
+    def applicant(self) -> dict:
+        """The applicant fields of a dossier intake, as the counter pre-fills them."""
+        return {"name": self.full_name, "cccd": self.number, "birth_date": self.birth_date.isoformat(),
+                "address": self.address}
+
+
+def _bad_qr(message_vi: str) -> DomainError:
+    return DomainError("bad_request", f"invalid CCCD QR: {message_vi}", f"Mã QR trên thẻ CCCD không hợp lệ: {message_vi}")
+
+
+def _qr_date(text: str, what: str) -> date:
+    text = text.strip()
+    if len(text) != 8 or not text.isdigit() or not text.isascii():
+        raise _bad_qr(f"{what} phải có dạng ngày tháng năm (ddmmyyyy), đang là “{text[:20]}”")
+    try:
+        return date(int(text[4:]), int(text[2:4]), int(text[:2]))
+    except ValueError:
+        raise _bad_qr(f"{what} {text[:2]}/{text[2:4]}/{text[4:]} không có thật") from None
+
+
+def looks_like_cccd_qr(text: str) -> bool:
+    """A scan that is meant as an ID card QR (the fields are separated by '|'), not a booking code."""
+    return str(text or "").count("|") >= 4
+
+
+def parse_cccd_qr(text: str, today: date) -> CccdCard:
+    """Parse and check a scanned CCCD front QR; raise DomainError with a Vietnamese reason on a bad scan.
+
+    The number is checked as parse_cccd does, and against the card's own date of birth and sex (the
+    4th to 6th digits encode them), which catches a misread or a QR from another document."""
+    raw = str(text or "").strip()
+    if not raw:
+        raise _bad_qr("không đọc được nội dung, xin quét lại")
+    if len(raw) > 1000:
+        raise _bad_qr("nội dung quá dài")
+    parts = raw.split("|")
+    if len(parts) < 7:
+        raise _bad_qr(f"cần 7 trường ngăn bằng dấu |, đọc được {len(parts)}; xin quét lại")
+    number, old, name, birth, sex_text, address, issued = (p.strip() for p in parts[:7])
+    cid = parse_cccd(number, today.year)
+    if old and (not old.isdigit() or not old.isascii() or len(old) not in (9, 12)):
+        raise _bad_qr("số CMND cũ phải gồm 9 hoặc 12 chữ số")
+    name = " ".join(name.split())
+    if not name or any(c.isdigit() for c in name):
+        raise _bad_qr("thiếu họ và tên hoặc họ tên có chữ số")
+    born = _qr_date(birth, "ngày sinh")
+    sex = sex_text.casefold()
+    if sex not in ("nam", "nữ"):
+        raise _bad_qr(f"giới tính phải là Nam hoặc Nữ, đang là “{sex_text[:10]}”")
+    if born.year != cid.birth_year:
+        raise _bad_qr(f"năm sinh {born.year} không khớp với số CCCD (mã hóa năm {cid.birth_year})")
+    if sex != cid.sex:
+        raise _bad_qr("giới tính không khớp với số CCCD")
+    if born > today:
+        raise _bad_qr("ngày sinh ở tương lai")
+    issue = _qr_date(issued, "ngày cấp")
+    if issue > today or issue < born:
+        raise _bad_qr(f"ngày cấp {issue.strftime('%d/%m/%Y')} không hợp lý")
+    return CccdCard(cid.number, old, name, born, sex, " ".join(address.split()), issue)

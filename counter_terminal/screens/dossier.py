@@ -21,6 +21,7 @@ from kivy.uix.textinput import TextInput
 
 from counter_terminal.dossier_core import DossierCore
 from devicekit.ui.widgets import ACCENT, BAD, BG, DARK, GOOD, MUTED, Box, Key
+from motcua_core.cccd import looks_like_cccd_qr
 from motcua_core.errors import RequestError
 
 
@@ -109,8 +110,12 @@ class IntakeScreen(Screen):
         self.procedure: dict | None = None
         self.ticked: set[int] = set()
         self.post = False
+        self.birth_date: str | None = None  # from a scanned CCCD QR, for the number in _birth_of
+        self._birth_of = ""
         root = BoxLayout(orientation="vertical", padding=6, spacing=5)
         top, self.header = _top(self, "intake_header", "Tiếp nhận hồ sơ")
+        top.add_widget(Key(tid="open:booking", text="Hẹn lịch", font_size="15sp", background_color=ACCENT,
+                           size_hint_x=0.18, on_release=lambda *_: setattr(app.sm, "current", "booking")))  # #12
         root.add_widget(top)
         search, self.query = _find_row("intake_search", "Tìm thủ tục (gõ không dấu cũng được)", "intake_find",
                                        self.find)
@@ -156,8 +161,30 @@ class IntakeScreen(Screen):
         self.message.text = text
         self.message.color = BAD if error else DARK
 
+    def cccd_scanned(self, raw: str) -> None:
+        """The CCCD chip card's front QR (scanned, or typed by a keyboard-wedge scanner into the CCCD
+        field): pre-fill name, number, date of birth and address (issue #12)."""
+        applicant, reason = DossierCore.applicant_from_cccd_qr(raw)
+        if applicant is None:
+            self.fields["cccd"].text = ""
+            self.say(reason or "Mã QR không hợp lệ.", True)
+            return
+        for key in ("name", "cccd", "address"):
+            self.fields[key].text = applicant[key]
+            self.fields[key].cursor = (0, 0)  # the long QR text left the view scrolled past the number
+            self.fields[key].scroll_x = 0
+        self.birth_date = applicant["birth_date"]
+        self._birth_of = applicant["cccd"]
+        self.say(f"Đã đọc thẻ CCCD: {applicant['name']}, sinh ngày "
+                 f"{'/'.join(reversed(applicant['birth_date'].split('-')))}.")
+
     def _check_cccd(self, text: str) -> None:
         text = text.strip()
+        if looks_like_cccd_qr(text):
+            Clock.schedule_once(lambda *_: self.cccd_scanned(text))
+            return
+        if self.birth_date and text != self._birth_of:  # another person's number: not their birth date
+            self.birth_date = None
         if len(text) >= 12 or (text and not text.isdigit()):
             reason = DossierCore.check_cccd(text)
             self.say(reason or "Số CCCD hợp lệ.", bool(reason))
@@ -214,6 +241,8 @@ class IntakeScreen(Screen):
             self.say("Chưa chọn thủ tục.", True)
             return
         applicant = {k: self.fields[k].text.strip() for k in ("name", "cccd", "phone", "email", "address")}
+        if self.birth_date:
+            applicant["birth_date"] = self.birth_date
         pid, docs = self.procedure["id"], sorted(self.ticked)
         method = "post" if self.post else "counter"
         post_address = self.fields["post_address"].text.strip() or None

@@ -121,7 +121,7 @@ class ServeScreen(Screen):
         self.link.bg = list(GOOD if v.online else BAD)
         cur = st.get("current")
         self.current.text = cur["number"] if cur else "—"
-        self.service.text = cur["service_name"] if cur else "Nhấn “Gọi số tiếp” để mời công dân"
+        self.service.text = (service_line(cur) if cur else "Nhấn “Gọi số tiếp” để mời công dân")
         held = st.get("held") or []
         self.held.text = ("Đang tạm giữ: " + ", ".join(h["number"] for h in held)) if held else ""
         names = {s["code"]: s["name"] for s in self.app.site_config.get("services", [])}
@@ -136,3 +136,12 @@ class ServeScreen(Screen):
         self.buttons["pause"].text = "Mở quầy" if counter.get("status") == "paused" else ACTIONS["pause"].label
         for b in self.buttons.values():
             b.disabled = v.busy
+
+
+def service_line(ticket: dict) -> str:
+    """The service of the ticket being served, with its booking when it has one (issue #12)."""
+    appt = ticket.get("appointment")
+    if not appt:
+        return ticket["service_name"]
+    what = appt.get("procedure_name") or ticket["service_name"]
+    return f"LỊCH HẸN {appt['time']} · {appt['code']} — {what}"

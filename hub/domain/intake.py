@@ -4,6 +4,7 @@ catalogue's list, and how the result goes back. Refusals are DomainErrors with t
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from motcua_core.cccd import parse_cccd
 from motcua_core.errors import DomainError
@@ -40,6 +41,11 @@ def applicant(raw: dict, year: int) -> dict:
     if raw.get("cccd"):
         cid = parse_cccd(str(raw["cccd"]), year)
         out["cccd"] = cid.number
+    if raw.get("birth_date"):  # pre-filled from the CCCD QR (issue #12)
+        try:
+            out["birth_date"] = date.fromisoformat(str(raw["birth_date"])).isoformat()
+        except ValueError:
+            raise bad("bad birth date", "Ngày sinh không hợp lệ.") from None
     phone = re.sub(r"[\s.\-]", "", str(raw.get("phone") or ""))
     if phone and not PHONE_RE.match(phone):
         raise bad("bad phone", f"Số điện thoại {raw.get('phone')!r} không hợp lệ (10 chữ số, bắt đầu bằng 0).")

@@ -14,7 +14,7 @@ from typing import Any
 
 from hub.domain.forms import FORM_NAMES
 from hub.mqtt import dossier_verbs
-from hub.ops import dossiers, queue, signin, votes
+from hub.ops import appointments, dossiers, queue, signin, votes
 from hub.ops.context import Ctx
 from hub.ops.views import display_state
 from motcua_core.protocol import PRIORITIES, ROLES, ProtocolError
@@ -24,6 +24,7 @@ FieldSpec = tuple[type | tuple[type, ...], bool, tuple[Any, ...] | None]
 Handler = Callable[[Ctx, dict], dict]
 
 MAX_STR = 200
+MAX_LEN = {"scan": 1000}  # a scanned CCCD QR carries a full address (issue #12)
 COUNTER = ("counter",)
 KIOSK = ("kiosk",)
 
@@ -54,7 +55,7 @@ class Verb:
                 raise ProtocolError("bad_request", f"field {name!r} of {self.name} has the wrong type")
             if allowed is not None and value not in allowed:
                 raise ProtocolError("bad_request", f"field {name!r} of {self.name} must be one of {allowed}")
-            if isinstance(value, str) and len(value) > MAX_STR:
+            if isinstance(value, str) and len(value) > MAX_LEN.get(name, MAX_STR):
                 raise ProtocolError("bad_request", f"field {name!r} of {self.name} is too long")
         return data
 
@@ -118,6 +119,18 @@ VERBS: dict[str, Verb] = _table(
          dossier_verbs.apology),
     Verb("dossier.form", COUNTER, {"code": (str, True, None), "form": (str, True, FORM_NAMES)},
          dossier_verbs.form),
+    # --- appointments (issue #12)
+    Verb("appointment.checkin", KIOSK, {"scan": (str, True, None), "lang": (str, False, ("vi", "en"))},
+         lambda ctx, d: appointments.check_in(ctx, d["scan"], d.get("lang") or "vi")),
+    Verb("appointment.slots", ("counter", "kiosk"), {"service": (str, True, None), "day": (str, False, None)},
+         lambda ctx, d: appointments.slots(ctx, d["service"], d.get("day"))),
+    Verb("appointment.book", COUNTER,
+         {"service": (str, True, None), "day": (str, True, None), "slot_start": ((int, float), True, None),
+          "name": (str, True, None), "phone": (str, True, None), "email": (str, False, None),
+          "cccd": (str, False, None), "procedure": (str, False, None)},
+         lambda ctx, d: appointments.book(ctx, service=d["service"], day=d["day"], slot_start=d["slot_start"],
+                                          name=d["name"], phone=d["phone"], email=d.get("email") or "",
+                                          cccd=d.get("cccd"), procedure=d.get("procedure"), source="counter")),
     Verb("procedure.search", ("counter", "kiosk", "lookup"), {"q": (str, True, None), "limit": (int, False, None)},
          dossier_verbs.search),
 )

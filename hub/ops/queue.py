@@ -7,7 +7,7 @@ event; publishing is left to the caller through `ctx.effects`, after the transac
 from __future__ import annotations
 
 from hub.domain import queue as rules
-from hub.ops import votes
+from hub.ops import appointment_calls, votes
 from hub.ops.context import Ctx
 from hub.store import sites as site_store
 from hub.store import tickets as ticket_store
@@ -29,6 +29,7 @@ def ticket_view(ctx: Ctx, t: Ticket, service: Service | None = None) -> dict:
         "issued_at": ctx.iso(t.issued_at),
         "counter": t.counter,
         "recalls": t.recalls,
+        "appointment": appointment_calls.ticket_flag(ctx, t.id),  # issue #12: booked slot and procedure
     }
 
 
@@ -152,6 +153,9 @@ def call_next(ctx: Ctx) -> dict:
         ticket_store.next_candidates(ctx.db, ctx.site.id, day, counter.number, counter.services),
         counter=counter.number, services=counter.services, policy=ctx.site.policy, regular_streak=streak,
     )
+    pick, appointment = appointment_calls.prefer_due(ctx, counter, pick)  # issue #12: due bookings first
+    if appointment:
+        new_streak = streak  # an appointment call does not count in the priority interleave
     if pick is None:
         _set_counter(ctx, counter, status=rules.COUNTER_OPEN, current_ticket=None)
         return {"ticket": None, "completed": finished}

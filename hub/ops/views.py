@@ -10,6 +10,7 @@ import sqlite_utils
 from hub.domain.queue import local_day
 from hub.store import sites as site_store
 from hub.store import tickets as ticket_store
+from hub.store.appointments import appointment_ticket_ids
 from hub.store.catalogue import version as catalogue_version
 from hub.store.devices import Device
 from motcua_core.protocol import PROTOCOL_VERSION
@@ -23,17 +24,18 @@ def display_state(db: sqlite_utils.Database, site_id: str, now: float, seq: int)
     # One query for every counter with its current ticket and officer: this runs after every call.
     rows = db.execute(
         """SELECT c.number, c.name, c.status, c.services, COALESCE(o.name, c.officer),
-                  t.number, t.service, t.called_at, t.day
+                  t.number, t.service, t.called_at, t.day, t.id
            FROM counters c
            LEFT JOIN tickets t ON t.id = c.current_ticket
            LEFT JOIN officers o ON o.site_id = c.site_id AND o.id = c.officer
            WHERE c.site_id = ? ORDER BY c.number""",
         [site_id],
     ).fetchall()
+    booked = appointment_ticket_ids(db, [r[9] for r in rows if r[9] is not None])  # issue #12: marked
     counters = [
         {"number": r[0], "name": r[1], "status": r[2], "services": json.loads(r[3]), "officer": r[4],
-         "current": {"ticket": r[5], "service": r[6], "called_at": r[7]} if r[5] is not None and r[8] == day
-         else None}
+         "current": {"ticket": r[5], "service": r[6], "called_at": r[7], "appointment": r[9] in booked}
+         if r[5] is not None and r[8] == day else None}
         for r in rows
     ]
     services = [

@@ -274,6 +274,31 @@ def _portal_outbox(db: sqlite_utils.Database) -> None:
             sent_at REAL, rejected_at REAL, last_error TEXT
         );
         CREATE INDEX portal_outbox_due ON portal_outbox(sent_at, rejected_at, next_at)""")
+def _appointments(db: sqlite_utils.Database) -> None:
+    """Issue #12: bookings of a slot (phone page, counter), their settings and per-service capacity.
+
+    `slot_start` is the slot's epoch time; the seats a slot holds are counted from
+    `appointments_slot` inside the booking's own BEGIN IMMEDIATE transaction, so two bookings cannot
+    both take the last seat. Only the SHA-256 of the cancel/move link's secret is kept."""
+    _run(db, """
+        CREATE TABLE appointments (
+            id INTEGER PRIMARY KEY, site_id TEXT NOT NULL REFERENCES sites(id), code TEXT NOT NULL UNIQUE,
+            manage_hash TEXT NOT NULL UNIQUE, service TEXT NOT NULL, procedure_id TEXT, day TEXT NOT NULL,
+            slot_start REAL NOT NULL, slot_end REAL NOT NULL, name TEXT NOT NULL, phone TEXT NOT NULL,
+            email TEXT, cccd TEXT, status TEXT NOT NULL, source TEXT NOT NULL, created_at REAL NOT NULL,
+            updated_at REAL NOT NULL, reminded_at REAL, checked_in_at REAL, ticket_id INTEGER
+        );
+        CREATE INDEX appointments_slot ON appointments(site_id, service, day, slot_start)
+            WHERE status IN ('booked', 'checked_in');
+        CREATE INDEX appointments_phone ON appointments(site_id, day, phone);
+        CREATE INDEX appointments_cccd ON appointments(site_id, day, cccd) WHERE cccd IS NOT NULL;
+        CREATE INDEX appointments_ticket ON appointments(ticket_id) WHERE ticket_id IS NOT NULL;
+        CREATE INDEX appointments_due ON appointments(site_id, day) WHERE status = 'checked_in';
+        CREATE TABLE appointment_settings (site_id TEXT PRIMARY KEY REFERENCES sites(id), config TEXT NOT NULL);
+        CREATE TABLE appointment_capacity (
+            site_id TEXT NOT NULL REFERENCES sites(id), service TEXT NOT NULL, seats INTEGER NOT NULL,
+            PRIMARY KEY (site_id, service)
+        )""")
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
@@ -282,6 +307,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _api_tokens,
     _register_books,  # fidelity
     _portal_outbox,  # fidelity
+    _appointments,  # appointments
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

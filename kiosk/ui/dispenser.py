@@ -61,6 +61,8 @@ class FieldsScreen(_Base):
                                lambda c=f["code"]: self.app.go("services", field=c), FIELD_ICONS.get(f["code"]))
                               for f in fields],
                              cols=2 if len(fields) > 3 else 1))
+        box.add_widget(BigButton(t("checkin_btn", lang), lambda: self.app.go("checkin"), tid="checkin_open",
+                                 color=theme().accent, height=84))  # issue #12
 
 
 class ServicesScreen(_Base):
@@ -163,8 +165,12 @@ class ResultScreen(_Base):
                             else tk["service_name"], size=34, bold=True, tid="service"))
         box.add_widget(Text(ahead_text(tk.get("people_ahead", 0), lang), size=30, tid="ahead"))
         wait = tk.get("est_wait_min")
-        box.add_widget(Text(t("wait", lang, m=max(1, wait)) if wait is not None else t("wait_unknown", lang),
-                            size=28, tid="wait"))
+        if issued.appointment:  # issue #12: a booking is called at its time, not after an estimated wait
+            box.add_widget(Text(issued.appointment["message_vi"], size=26, bold=True, color=th.accent,
+                                tid="appointment"))
+        else:
+            box.add_widget(Text(t("wait", lang, m=max(1, wait)) if wait is not None else t("wait_unknown", lang),
+                                size=28, tid="wait"))
         if issued.print_error:
             why = t(f"state_{issued.print_error}", lang) if f"state_{issued.print_error}" in _STATES else \
                 issued.print_error
@@ -187,5 +193,8 @@ _STATES = {"state_paper_out", "state_cover_open", "state_offline"}
 
 
 def screens(app) -> list[Screen]:
+    from kiosk.ui.checkin import CheckinScreen
+
     return [FieldsScreen(app, name="home"), ServicesScreen(app, name="services"),
-            ConfirmScreen(app, name="confirm"), ResultScreen(app, name="result")]
+            ConfirmScreen(app, name="confirm"), ResultScreen(app, name="result"),
+            CheckinScreen(app, name="checkin")]

@@ -41,9 +41,15 @@ class Clock:
         self.offset += seconds
 
 
-def prepare(data: Path, site_file: Path = DEMO_SITE) -> None:
+def prepare(data: Path, site_file: Path = DEMO_SITE, *, with_catalogue: bool = False) -> None:
+    """A data directory with the site loaded (and the starter catalogue of procedures, when asked)."""
     db = open_data_dir(data)
     load_site_file(db, site_file)
+    if with_catalogue:
+        from hub.store import catalogue
+
+        with transaction(db):
+            catalogue.load(db, json.loads(catalogue.STARTER.read_text(encoding="utf-8")))
     db.conn.close()
 
 

@@ -1,0 +1,61 @@
+"""Appointment check-in on the real dispenser app (issue #12): the citizen types the booking code on the
+screen keyboard the day of the booking and gets a printed appointment ticket; a wrong code is refused in
+Vietnamese and issues nothing. Real hub (clock moved to the booking day), broker, Kivy on Xvfb."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from hub.ops.dossiers import calendar_for
+from tests.ui.conftest import device_file, kiosk_run
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def _get(hub, path: str) -> dict:
+    with urllib.request.urlopen(f"http://127.0.0.1:{hub.http_port}{path}", timeout=10) as r:
+        return json.loads(r.read())
+
+
+def _book(hub, day: str, start: int) -> dict:
+    body = {"service": "HT", "day": day, "slot_start": start, "name": "Đỗ Thị Mai", "phone": "0977000111"}
+    req = urllib.request.Request(f"http://127.0.0.1:{hub.http_port}/api/v1/sites/demo/appointments",
+                                 data=json.dumps(body).encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.loads(r.read())["appointment"]
+
+
+def test_type_the_booking_code_and_get_an_appointment_ticket(hub, xvfb, artifacts_dir: Path,
+                                                             tmp_path: Path) -> None:
+    cal = calendar_for(hub.hub.db, "demo", TZ.key)
+    day = cal.next_working_day(datetime.fromtimestamp(hub.clock(), TZ).date()).isoformat()
+    slot = next(s for s in _get(hub, f"/api/v1/sites/demo/appointments/slots?service=HT&day={day}")["slots"]
+                if s["time"] == "09:00")
+    booked = _book(hub, day, slot["start"])
+    hub.clock.advance(slot["start"] - 5 * 60 - hub.clock())  # the booking day, 08:55
+    printed = tmp_path / "printed"
+    cfg = device_file(hub, "kiosk", hardware={"printer": {"type": "sim", "dir": str(printed)}})
+    run = kiosk_run(xvfb, artifacts_dir, tmp_path, "checkin", cfg, [
+        {"wait": "checkin_open"}, {"screenshot": "checkin-1-home"},
+        {"tap": "checkin_open"}, {"wait": "checkin"},
+        {"keys": "hk7m2q"}, {"tap": "checkin"}, {"wait": "message", "timeout": 15}, {"state": "wrong"},
+        {"screenshot": "checkin-2-wrong-code"},
+        {"tap": "key:clear"}, {"keys": booked["code_display"].lower()}, {"wait_text": ["code", booked["code_display"]]},
+        {"screenshot": "checkin-3-typed"},
+        {"tap": "checkin"}, {"wait": "number", "timeout": 15}, {"state": "result"},
+        {"screenshot": "checkin-4-ticket"},
+    ])
+    result = run.finish()
+    assert "Không tìm thấy lịch hẹn" in result["states"]["wrong"]["message"]
+    shown = result["states"]["result"]
+    assert shown["number"] == "1001" and "Hộ tịch" in shown["service"]
+    assert "Đã xác nhận lịch hẹn lúc 09:00" in shown["appointment"]
+    rows = hub.hub.db.execute("SELECT status, ticket_id FROM appointments").fetchall()
+    assert rows[0][0] == "checked_in" and rows[0][1] is not None
+    assert hub.hub.db.execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == 1  # the wrong code issued nothing
+    assert len(list(printed.glob("*.png"))) == 1
