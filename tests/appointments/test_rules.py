@@ -17,7 +17,7 @@ POLICY = rules.BookingPolicy()
 def test_slots_are_cut_from_office_hours_and_days_off_have_none() -> None:
     slots = rules.day_slots(CAL, date(2026, 12, 3), 30)
     assert [a.strftime("%H:%M") for a, _ in slots][:3] == ["07:30", "08:00", "08:30"]
-    assert len(slots) == 8 + 7  # 07:30–11:30 and 13:30–17:00
+    assert len(slots) == 8 + 8  # the 8-hour civil-service day: 07:30–11:30 and 13:00–17:00
     assert "12:00" not in {a.strftime("%H:%M") for a, _ in slots}
     assert rules.day_slots(CAL, date(2026, 12, 4), 30) == []  # the site's own day off
     assert rules.day_slots(CAL, date(2026, 12, 5), 30) == []  # Saturday
