@@ -97,9 +97,9 @@ class CounterApp(App):
     def _badge(self, code: str) -> None:
         """Badge scanned (reader thread): sign in, or take over the counter. A dossier code (receipt
         barcode, issue #5) opens the return screen instead."""
-        from motcua_core.dossier_codes import is_code, normalise
+        from motcua_core.dossier_codes import from_scan, is_code
 
-        if is_code(normalise(code)) and self.controller.view.officer is not None:
+        if is_code(from_scan(code)[0]) and self.controller.view.officer is not None:
             Clock.schedule_once(lambda *_: self._dossier_scanned(code))
             return
         self.controller.login_badge(code)

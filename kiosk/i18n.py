@@ -70,6 +70,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dossier_bad_code": ("Mã hồ sơ không hợp lệ. Xin nhập đúng mã in trên giấy hẹn trả kết quả (chữ, số và dấu -).",
                          "Invalid dossier code. Type the code printed on your receipt (letters, digits and -)."),
     "dossier_search": ("Tra cứu", "Look up"),
+    "dossier_key_hint": ("Nhập mã tra cứu in cạnh mã hồ sơ trên giấy hẹn (6 ký tự), hoặc 4 số cuối CCCD của người nộp",
+                         "Type the lookup key printed beside the code on your receipt (6 characters), "
+                         "or the applicant's last 4 ID-card digits"),
+    "dossier_bad_key": ("Mã tra cứu không hợp lệ: 6 ký tự in trên giấy hẹn, hoặc 4 số cuối CCCD.",
+                        "Invalid lookup key: the 6 characters on your receipt, or the last 4 ID-card digits."),
     "dossier_ready": ("Đã có kết quả. Mời ông/bà đến nhận tại: {where}", "Result ready. Please collect it at: {where}"),
     "dossier_not_ready": ("Hồ sơ đang được giải quyết. Hẹn trả: {due}", "In progress. Due: {due}"),
     "dossier_unavailable": ("Chức năng tra cứu hồ sơ chưa sẵn sàng trên hệ thống.",

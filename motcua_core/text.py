@@ -13,3 +13,15 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _SPACES.sub(" ", bare.lower()).strip()
+
+
+def short_datetime(iso: str | None) -> str:
+    """'2026-03-16T08:22:05+07:00' → '08:22 16/03/2026', as receipts and phone pages show a time."""
+    if not iso:
+        return "—"
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(iso).strftime("%H:%M %d/%m/%Y")
+    except ValueError:
+        return iso

@@ -92,8 +92,9 @@ VERBS: dict[str, Verb] = _table(
           "answers": (dict, False, None), "comment": (str, False, None)},
          lambda ctx, d: votes.submit(ctx, d)),
     # --- dossiers and the catalogue
-    Verb("dossier.lookup", ROLES, {"code": (str, True, None)},
-         lambda ctx, d: {"dossier": dossiers.public_view(ctx.db, d["code"], ctx.now)}),
+    Verb("dossier.lookup", ROLES, {"code": (str, True, None), "key": (str, False, None)},
+         lambda ctx, d: {"dossier": dossiers.public_lookup(ctx.db, d["code"], d.get("key"),
+                                                           f"dev:{ctx.device.id if ctx.device else '?'}", ctx.now)}),
     Verb("dossier.get", COUNTER, {"code": (str, True, None)},
          lambda ctx, d: {"dossier": dossiers.detail(ctx.db, d["code"], ctx.now)}),
     Verb("dossier.intake", COUNTER,

@@ -8,6 +8,7 @@ from datetime import datetime
 import sqlite_utils
 
 from hub.domain.queue import local_day
+from hub.ops import links
 from hub.store import sites as site_store
 from hub.store import tickets as ticket_store
 from hub.store.catalogue import version as catalogue_version
@@ -68,6 +69,7 @@ def device_config(db: sqlite_utils.Database, device: Device, hub_info: dict | No
         "fields": site_store.list_fields(db, device.site_id),
         "services": [{"code": s.code, "field": s.field, "name": s.name, "name_en": s.name_en} for s in services],
         **(hub_info or {}),
+        "public_url": links.public_base(db, site.id),  # base of every QR link the device prints (issue #13)
         "catalog_version": catalogue_version(db),  # issue #5: kiosks fetch /api/v1/catalog?since=… when it moves
     }
     if device.counter is not None:

@@ -251,10 +251,18 @@ def _api_tokens(db: sqlite_utils.Database) -> None:
         )""")
 
 
+def _lookup_secret(db: sqlite_utils.Database) -> None:
+    """The secret public dossier lookup keys are derived from (hub.ops.links), made once per database."""
+    import secrets
+
+    db.conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES('lookup_secret', ?)", [secrets.token_hex(32)])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1, _dossiers, _votes, _officer_signin, _dossier_vote_link, _queue_indexes, _queue_counts,
     _deferred_effects,
     _api_tokens,
+    _lookup_secret,  # dayone
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

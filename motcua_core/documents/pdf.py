@@ -120,7 +120,8 @@ def _receipt_copy(doc: Doc, d: dict, copy_label: str) -> None:
     doc.image(bar, x=doc.l_margin + 20, y=y, w=bar.width * 25.4 / 300, h=11)
     doc.image(qr_image(d["status_url"]), x=doc.w - doc.r_margin - 22, y=y - 2, w=22, h=22)
     doc.set_y(y + 12)
-    doc.line_text(f"Mã hồ sơ: {d['code']}", 11, True)
+    doc.line_text(f"Mã hồ sơ: {d['code']}" + (f"    Mã tra cứu: {d['lookup_key']}" if d.get("lookup_key") else ""),
+                  11, True)
     doc.line_text(f"({copy_label})", 9)
     s = 10
     doc.line_text(f"Bộ phận tiếp nhận và trả kết quả {d['unit_name']}", s)

@@ -81,6 +81,8 @@ def receipt(d: dict, copy_label: str = "Liên 2: Giao khách hàng") -> Image.Im
     s.text(f"Số: {d['register_no']}/TNHS — ({copy_label})", 18, False, True)
     s.image(barcode_image(d["code"], module_width=0.25, height_mm=9, dpi=203))  # 2 dots per module
     s.text(f"Mã hồ sơ: {d['code']}", 26, True, True)
+    if d.get("lookup_key"):
+        s.text(f"Mã tra cứu: {d['lookup_key']}", 24, True, True)
     s.text(f"Tiếp nhận hồ sơ của: {a['name']}")
     if a.get("address"):
         s.text(f"Địa chỉ: {a['address']}")

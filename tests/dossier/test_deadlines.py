@@ -120,7 +120,7 @@ def test_at_risk_late_apology_and_weekly_counts(world, tmp_path: Path) -> None:
                  f"Mã hồ sơ: {late_apologised}", "17 giờ 00 phút, ngày 02 tháng 12 năm 2026",
                  "vì lý do: Cần kiểm tra thực địa bổ sung", "ngày 04 tháng 12 năm 2026", "THỦ TRƯỞNG CƠ QUAN"):
         assert part in text, part
-    assert d.http("GET", f"/api/v1/dossiers/{late_apologised}")[1]["due_at"] == "2026-12-04T17:00+07:00"
+    assert d.public(late_apologised)[1]["due_at"] == "2026-12-04T17:00+07:00"
     deliver(d)
     apology_mail = [m for m in inbox.messages if m["Subject"] == "Xin lỗi và hẹn lại ngày trả kết quả"]
     assert len(apology_mail) == 1 and "04/12/2026" in apology_mail[0].get_content()
