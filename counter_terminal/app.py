@@ -28,6 +28,8 @@ SCREENS: dict[str, Callable] = {"login": LoginScreen, "serve": ServeScreen, "int
                                 "return": ReturnScreen}
 
 
+REFUSED_MESSAGE = "Máy chủ từ chối thiết bị này (đã thu hồi hoặc đổi mã): xin báo kỹ thuật viên."
+
 class CounterApp(App):
     title = "motcua — Quầy"
 
@@ -144,6 +146,9 @@ class CounterApp(App):
 
     def _tick(self, _dt) -> None:
         v = self.controller.view
+        if self.session.refused and v.officer is None:  # revoked or re-keyed: no sign-in can work here
+            self.screens["login"].show_message(REFUSED_MESSAGE, True)
+            return
         if v.officer is not None:
             if self._refresh_due and not v.busy and self.session.connected:
                 self._refresh_due = False

@@ -42,6 +42,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("motcua.device")
 
 
+# MQTT v5 CONNACK reason codes meaning "these credentials are not accepted" (v3 return codes 4 and 5).
+AUTH_REFUSALS = frozenset({0x86, 0x87, 4, 5})
+
+
 class _NotConnectedNoise(logging.Filter):
     """paho's loop thread runs once more after disconnect() and logs "Client is not connected" as an
     error; a real loss of the broker is reported by our own on_disconnect, so the line says nothing."""
@@ -98,6 +102,9 @@ class DeviceSession:
         self._sub_lock = threading.Lock()
         self._pending: dict[str, _Call] = {}
         self._connected = threading.Event()
+        # Why the broker refused the last login ("Not authorized", "Bad user name or password": a wrong,
+        # rotated or revoked secret), None once connected: screens and `provision check` say so (issue #13).
+        self.refused: str | None = None
         self._stopping = threading.Event()
         self._started = False
         self._health_wake = threading.Event()
@@ -364,7 +371,10 @@ class DeviceSession:
         try:
             if reason_code.is_failure:
                 log.error("broker refused connection: %s", reason_code)
+                if getattr(reason_code, "value", None) in AUTH_REFUSALS:
+                    self.refused = str(reason_code)
                 return
+            self.refused = None
             topics = [(self._topics[leaf], 1) for leaf in ("res", "cmd", "config")]
             with self._sub_lock:
                 if self._display_cb is not None:

@@ -41,6 +41,8 @@ def lobby_view(state: dict | None, newest_call: dict | None = None) -> Lobby:
     ahead = bool(newest_call and (not last or newest_call.get("call_id", 0) > last.get("call_id", 0)))
     if ahead:  # the call event arrived before the state that includes it
         last = newest_call
+    elif last and last.get("active") is False:  # served, skipped or held since: the banner goes
+        last = None
     tiles = []
     for c in state.get("counters", []):
         cur = c.get("current") or {}

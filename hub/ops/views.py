@@ -7,7 +7,7 @@ from datetime import datetime
 
 import sqlite_utils
 
-from hub.domain.queue import local_day
+from hub.domain.queue import call_active, local_day
 from hub.ops import links
 from hub.store import sites as site_store
 from hub.store import tickets as ticket_store
@@ -44,6 +44,8 @@ def display_state(db: sqlite_utils.Database, site_id: str, now: float, seq: int)
     last = ticket_store.last_call(db, site_id)
     if last is not None and local_day(last["at"], site.tz) != day:
         last = None
+    if last is not None:  # the lobby banner stands only while that citizen is at that counter (issue #13)
+        last["active"] = call_active(last, counters)
     return {
         "v": PROTOCOL_VERSION, "site": site_id, "site_name": site.name, "seq": seq, "at": now,
         "day": day, "counters": counters, "services": services, "last_call": last, "notice": site.notice,

@@ -258,11 +258,17 @@ def _lookup_secret(db: sqlite_utils.Database) -> None:
     db.conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES('lookup_secret', ?)", [secrets.token_hex(32)])
 
 
+def _site_ticket_hours(db: sqlite_utils.Database) -> None:
+    """When kiosks give tickets (site file `site.ticket_hours`, hub.domain.queue.TicketHours); NULL: always."""
+    db.conn.execute("ALTER TABLE sites ADD COLUMN ticket_hours TEXT")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1, _dossiers, _votes, _officer_signin, _dossier_vote_link, _queue_indexes, _queue_counts,
     _deferred_effects,
     _api_tokens,
     _lookup_secret,  # dayone
+    _site_ticket_hours,  # dayone
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -65,3 +65,28 @@ def test_officer_day_at_the_counter(hub: InProcessHub, xvfb, artifacts_dir: Path
     assert offline["online"] == "MẤT KẾT NỐI" and offline["current"] == "—"
     for name in ("counter-serving", "counter-transfer", "counter-offline", "counter-login-wrong-pin"):
         assert (artifacts_dir / "counter" / f"{name}.png").is_file()
+
+
+def test_revoked_terminal_says_so_on_its_login_screen(hub: InProcessHub, xvfb, artifacts_dir: Path,
+                                                      tmp_path: Path) -> None:
+    """Issue #13: a revoked (or re-keyed) terminal sat on its login screen with no message."""
+    import asyncio
+
+    from hub.store import devices as device_store
+    from hub.store.db import transaction
+    from motcua_core.device_config import DeviceConfig
+
+    config = device_file(hub, "counter", counter=1)
+    device_id = DeviceConfig.load(config).device_id
+
+    def revoke() -> None:
+        with transaction(hub.hub.db):
+            device_store.revoke(hub.hub.db, device_id, 0.0)
+    hub.thread.loop.call_soon_threadsafe(revoke)
+    asyncio.run_coroutine_threadsafe(hub.hub.sync_registry(), hub.thread.loop).result(10)
+    run = _run(xvfb, artifacts_dir, tmp_path, config, [
+        {"wait_text": ["message", "Máy chủ từ chối thiết bị này"], "timeout": 30},
+        {"screenshot": "counter-revoked"}, {"state": "revoked"},
+    ])
+    shown = run.finish()["states"]["revoked"]
+    assert "báo kỹ thuật viên" in shown["message"]
