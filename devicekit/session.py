@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import math
 import shutil
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -118,6 +119,7 @@ class DeviceSession:
             c.data_dir / "outbox.db",
             lambda verb, data, rid: self.request(verb, data, request_id=rid),
             is_connected=lambda: self.connected,
+            await_hub=True,  # bound to the hub named in the first config (issue #13)
         )
         self._client = self._make_client()
 
@@ -434,6 +436,10 @@ class DeviceSession:
         if obj is None or obj == self._last_config:  # the retained copy comes again after each reconnect
             return
         self._last_config = obj
+        try:
+            self.outbox.bind_hub(obj.get("hub_id") if isinstance(obj.get("hub_id"), str) else None)
+        except sqlite3.Error:
+            log.exception("outbox: cannot bind to hub %s", obj.get("hub_id"))
         self._run_callback(self.on_config, obj)
 
     def _handle_response(self, msg: mqtt.MQTTMessage) -> None:

@@ -72,7 +72,7 @@ def intake(ctx: Ctx, data: dict, *, officer: str | None = None, counter: int | N
     cal = calendar_for(ctx.db, ctx.site.id, ctx.site.tz.key)
     now_local = datetime.fromtimestamp(ctx.now, cal.tz)
     applicant = rules.applicant(data.get("applicant") or {}, now_local.year)
-    missing = rules.missing_documents(proc, data.get("documents") or [])
+    missing = rules.missing_documents(proc, data.get("documents") or [], data.get("applies"))
     if missing:
         return {"complete": False, "missing": [d["name"] for d in missing],
                 "guidance": guidance(ctx, proc, applicant, missing, officer)}
@@ -98,7 +98,7 @@ def intake(ctx: Ctx, data: dict, *, officer: str | None = None, counter: int | N
     day = now_local.date()
     seq = store.next_seq(ctx.db, ctx.site.id, day.isoformat())
     code = make_code(s["agency_code"], day, seq)
-    docs = [{"name": d["name"], "copies": d.get("copies", 1)} for d in proc["documents"]]
+    docs = rules.received_documents(proc, data.get("documents") or [])
     row = {"code": code, "site_id": ctx.site.id, "day": day.isoformat(), "seq": seq, "procedure_id": proc["id"],
            "procedure_name": proc["name"], "field": proc["field"], "agency": proc["agency"],
            "applicant_name": applicant["name"], "applicant": {**applicant, "post_address": post_address},

@@ -250,7 +250,7 @@ def transfer(ctx: Ctx, to_service: str | None = None, to_counter: int | None = N
         if problem is not None and not force:
             raise DomainError("conflict", f"counter {to_counter} cannot take the citizen now ({target.status})",
                               f"{target.name} {problem}: công dân sẽ phải chờ ở quầy không có người phục vụ. "
-                              "Chọn quầy khác, hoặc xác nhận chuyển vẫn chuyển.")
+                              "Chọn quầy khác, hoặc chọn lại quầy này để vẫn chuyển.")
     moved = ticket_store.update(ctx.db, t, status=status, service=service, target_counter=to_counter,
                                 counter=None, called_at=None, recalls=0)
     _event(ctx, t, "transfer", counter, {"from_service": t.service, "to_service": service, "to_counter": to_counter})

@@ -12,6 +12,7 @@ from hub.ops import links
 from hub.store import sites as site_store
 from hub.store import tickets as ticket_store
 from hub.store.catalogue import version as catalogue_version
+from hub.store.db import get_meta
 from hub.store.devices import Device
 from motcua_core.protocol import PROTOCOL_VERSION
 
@@ -72,6 +73,7 @@ def device_config(db: sqlite_utils.Database, device: Device, hub_info: dict | No
         "services": [{"code": s.code, "field": s.field, "name": s.name, "name_en": s.name_en} for s in services],
         **(hub_info or {}),
         "public_url": links.public_base(db, site.id),  # base of every QR link the device prints (issue #13)
+        "hub_id": get_meta(db, "hub_id"),  # whose events a device's outbox holds (issue #13)
         "catalog_version": catalogue_version(db),  # issue #5: kiosks fetch /api/v1/catalog?since=… when it moves
     }
     if device.counter is not None:

@@ -263,12 +263,21 @@ def _site_ticket_hours(db: sqlite_utils.Database) -> None:
     db.conn.execute("ALTER TABLE sites ADD COLUMN ticket_hours TEXT")
 
 
+def _hub_id(db: sqlite_utils.Database) -> None:
+    """This installation's identity, pushed in every device config: a device's outbox delivers only to
+    the hub it was queued for (devicekit.outbox.bind_hub), never replaying a leftover into a new hub."""
+    import secrets
+
+    db.conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES('hub_id', ?)", [secrets.token_hex(8)])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1, _dossiers, _votes, _officer_signin, _dossier_vote_link, _queue_indexes, _queue_counts,
     _deferred_effects,
     _api_tokens,
     _lookup_secret,  # dayone
     _site_ticket_hours,  # dayone
+    _hub_id,  # dayone
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -11,9 +11,9 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.screenmanager import Screen
 from kivy.uix.scrollview import ScrollView
 
+from devicekit.ui.vnkeys import apply_key
 from kiosk.dossier import clean_key, extract
 from kiosk.i18n import t
-from kiosk.keys import apply_key
 from kiosk.procedure import render_checklist, sections
 from kiosk.ui.dispenser import _Base
 from kiosk.ui.widgets import BigButton, Keyboard, Panel, Text, theme

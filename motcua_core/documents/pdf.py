@@ -301,6 +301,22 @@ def weekly_report(d: dict) -> bytes:
                 r = table.row()
                 for c in (name, str(v["votes"]), str(v["satisfied"]), _pct(v["rate"])):
                     r.cell(c)
+    doc.line_text("Lý do chưa hài lòng", 10, True)
+    reasons = sat.get("reasons") or []
+    if not reasons:
+        doc.line_text("Không có ý kiến chưa hài lòng trong tuần.", 9)
+    else:
+        doc.f(8.5, True)
+        with doc.table(col_widths=(70, 20, 90), text_align="LEFT", line_height=4.5) as table:
+            r = table.row()
+            for h in ("Lý do", "Số lượt", "Công chức được đánh giá"):
+                r.cell(h)
+            doc.f(8.5)
+            for reason in reasons:
+                r = table.row()
+                who = ", ".join(f"{n} ({c})" for n, c in sorted(reason["by_officer"].items(), key=lambda x: -x[1]))
+                for c in (reason["label"], str(reason["count"]), who):
+                    r.cell(c)
     return _out(doc)
 
 

@@ -48,3 +48,48 @@ def test_rotate_writes_the_config_and_a_wrong_secret_is_not_authorised(hub: InPr
                  "--broker-port", str(hub.mqtt_port)]) == 0
     capsys.readouterr()
     assert "[OK  ] broker login" in _check(fresh, capsys, want_ok=True)
+
+
+def test_an_outbox_left_by_another_hub_is_set_aside_not_replayed(tmp_path: Path) -> None:
+    """A device's default data_dir is shared across installations: events queued for an earlier hub must
+    not reach a new one (there they were refused as `unknown ticket 14`)."""
+    from tests.support.hubproc import prepare, register
+
+    shared = tmp_path / "device-data"  # what ~/.local/share/motcua/device/<id> is for both hubs
+    old_hub = InProcessHub(tmp_path / "old")
+    prepare(old_hub.data)
+    old_hub.start()
+    cfg = register(old_hub.data, "voting", old_hub.mqtt_port, counter=1)
+    cfg.data_dir = shared
+    s = old_hub.session(cfg)
+    _wait(lambda: s.outbox.bound)
+    s.stop()
+    old_hub.stop()
+    s.outbox.put("vote.submit", {"ticket_id": 14, "rating": 4})  # queued while the old hub was gone
+
+    new_hub = InProcessHub(tmp_path / "new")
+    prepare(new_hub.data)
+    new_hub.start()
+    try:
+        cfg2 = register(new_hub.data, "voting", new_hub.mqtt_port, counter=1)
+        assert cfg2.device_id == cfg.device_id  # the same name in a fresh registry
+        cfg2.data_dir = shared
+        s2 = new_hub.session(cfg2)
+        _wait(lambda: s2.outbox.set_aside())
+        aside = s2.outbox.set_aside()
+        assert len(aside) == 1 and json.loads(aside[0]["data"])["ticket_id"] == 14
+        assert s2.outbox.pending() == 0 and s2.outbox.failed() == []
+        assert new_hub.hub.db.execute("SELECT COUNT(*) FROM votes").fetchone()[0] == 0
+        # Events queued for this hub are delivered as usual (a refusal here shows it was sent).
+        s2.outbox.put("vote.submit", {"ticket_id": 99999, "rating": 4})
+        _wait(lambda: s2.outbox.failed())
+        assert s2.outbox.failed()[0]["error_code"] == "not_found"
+    finally:
+        new_hub.stop()
+
+
+def _wait(cond, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)

@@ -93,6 +93,8 @@ def test_search_browse_print_and_dossier_status(hub, xvfb, artifacts_dir: Path, 
     assert st["search"]["result:0"] == "Đăng ký khai sinh"
     assert st["search"]["query"] == "dang ky khai sinh"
     assert "Giấy chứng sinh" in st["procedure"]["sec:0"]
+    abandoned = next(line for line in st["procedure"]["sec:0"].splitlines() if "bỏ rơi" in line)
+    assert abandoned.endswith("chỉ khi thuộc trường hợp nêu"), abandoned  # issue #13: not for everyone
     assert any("Trong ngày" in v for k, v in st["procedure"].items() if k.startswith("sec:"))
     assert "Đăng ký khai tử" in st["agency"].values()
     assert "không hợp lệ" in st["bad_code"]["message"]
