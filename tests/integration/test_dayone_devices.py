@@ -9,6 +9,7 @@ from pathlib import Path
 
 from motcua.cli import main
 from motcua_core.device_config import DeviceConfig
+from tests.devicekit.conftest import wait_until
 from tests.support.hubproc import InProcessHub
 
 
@@ -62,7 +63,7 @@ def test_an_outbox_left_by_another_hub_is_set_aside_not_replayed(tmp_path: Path)
     cfg = register(old_hub.data, "voting", old_hub.mqtt_port, counter=1)
     cfg.data_dir = shared
     s = old_hub.session(cfg)
-    _wait(lambda: s.outbox.bound)
+    wait_until(lambda: s.outbox.bound)
     s.stop()
     old_hub.stop()
     s.outbox.put("vote.submit", {"ticket_id": 14, "rating": 4})  # queued while the old hub was gone
@@ -75,21 +76,15 @@ def test_an_outbox_left_by_another_hub_is_set_aside_not_replayed(tmp_path: Path)
         assert cfg2.device_id == cfg.device_id  # the same name in a fresh registry
         cfg2.data_dir = shared
         s2 = new_hub.session(cfg2)
-        _wait(lambda: s2.outbox.set_aside())
+        wait_until(lambda: s2.outbox.set_aside())
         aside = s2.outbox.set_aside()
         assert len(aside) == 1 and json.loads(aside[0]["data"])["ticket_id"] == 14
         assert s2.outbox.pending() == 0 and s2.outbox.failed() == []
         assert new_hub.hub.db.execute("SELECT COUNT(*) FROM votes").fetchone()[0] == 0
         # Events queued for this hub are delivered as usual (a refusal here shows it was sent).
         s2.outbox.put("vote.submit", {"ticket_id": 99999, "rating": 4})
-        _wait(lambda: s2.outbox.failed())
+        wait_until(lambda: s2.outbox.failed())
         assert s2.outbox.failed()[0]["error_code"] == "not_found"
     finally:
         new_hub.stop()
 
-
-def _wait(cond, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not cond():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)

@@ -16,10 +16,10 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
+from tests.devicekit.conftest import wait_until
 from tests.support.hubproc import health
 from tests.support.net import free_port
 
@@ -80,16 +80,6 @@ class Shell:
                 p.kill()
 
 
-def _until(what: str, check, timeout: float = 40.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        v = check()
-        if v:
-            return v
-        time.sleep(0.3)
-    raise AssertionError(f"not seen within {timeout:.0f} s: {what}")
-
-
 def _db(office: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"file:{office / 'motcua.db'}?mode=ro", uri=True, timeout=10)
 
@@ -117,7 +107,7 @@ def test_readme_commands_work_as_written(tmp_path: Path) -> None:
         db.close()
         # 2. The hub.
         sh.start(_ported(_argv(serve), http, mqtt), "hub")
-        _until("hub healthy", lambda: _healthy(http))
+        wait_until(lambda: _healthy(http), timeout=40, interval=0.3)  # the hub is up
         # 3. Three devices, each with its config file readable by its owner only.
         for line in adds:
             argv = _ported(_argv(line), http, mqtt)
@@ -132,9 +122,9 @@ def test_readme_commands_work_as_written(tmp_path: Path) -> None:
         kiosk_out = sh.start(_ported(_argv(kiosk), http, mqtt), "kiosk")
         sh.start(_argv(counter), "counter")
         display_out = sh.start(_argv(display), "display")
-        _until("a ticket from the kiosk", lambda: "vé 1" in kiosk_out.read_text() or "vé 2" in kiosk_out.read_text())
-        _until("counter 1 calling", lambda: _calls_at(office, 1), timeout=60)
-        _until("the display announcing", lambda: "Quầy" in display_out.read_text() or "quầy" in display_out.read_text())
+        wait_until(lambda: "vé " in kiosk_out.read_text(), timeout=40, interval=0.3)  # a ticket from the kiosk
+        wait_until(lambda: _calls_at(office, 1), timeout=60, interval=0.3)  # counter 1 calling
+        wait_until(lambda: "quầy" in display_out.read_text().lower(), timeout=40, interval=0.3)  # announced
         # 6. An API token for scripts; it opens what a leader may read.
         tok = json.loads(sh.run(_argv(token_line)).stdout)["token"]
         req = urllib.request.Request(f"http://127.0.0.1:{http}/api/v1/sites/demo/kpis",

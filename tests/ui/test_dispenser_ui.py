@@ -135,3 +135,25 @@ def test_outside_ticket_hours_the_kiosk_says_when(xvfb, artifacts_dir: Path, tmp
         assert _tickets(h) == []
     finally:
         h.stop()
+
+
+def test_large_text_confirm_screen_shows_title_and_service_whole(hub, xvfb, artifacts_dir: Path,
+                                                                  tmp_path: Path) -> None:
+    """Issue #13: in large-text mode the confirm screen cut its title and the service name (and turning
+    large text on crashed a confirm screen not yet shown)."""
+    cfg = device_file(hub, "kiosk", hardware={"printer": {"type": "sim", "dir": str(tmp_path / "p")}})
+    run = kiosk_run(xvfb, artifacts_dir, tmp_path, "dispenser-large", cfg, [
+        {"wait": "field:tu-phap"}, {"tap": "hdr:large"}, {"wait": "field:tu-phap"},
+        {"tap": "field:tu-phap"}, {"wait": "service:HT"}, {"tap": "service:HT"}, {"wait": "confirm"},
+        {"sleep": 0.5}, {"bounds": "large"}, {"screenshot": "dispenser-9-confirm-large-text"},
+        {"tap": "confirm"}, {"wait": "number"}, {"state": "issued"},
+    ])
+    result = run.finish()
+    b = result["bounds"]["large"]
+    _x, _y, _w, win_h = b["_window"][:4]
+    header_bottom = b["hdr:large"][1]
+    for tid in ("title", "service", "prio_title", "confirm", "back"):
+        x, y, w, h, tw, th = b[tid]
+        assert y >= 0 and y + h <= header_bottom + 1, f"{tid} is cut or hidden: {b[tid]} (window {win_h})"
+        assert tw <= w + 1 and th <= h + 1, f"{tid}'s text does not fit its box: {b[tid]}"
+    assert result["states"]["issued"]["number"] == "1001"
