@@ -48,7 +48,8 @@ def display_state(db: sqlite_utils.Database, site_id: str, now: float, seq: int)
     if last is not None:  # the lobby banner stands only while that citizen is at that counter (issue #13)
         last["active"] = call_active(last, counters)
     return {
-        "v": PROTOCOL_VERSION, "site": site_id, "site_name": site.name, "seq": seq, "at": now,
+        "v": PROTOCOL_VERSION, "site": site_id, "site_name": site.name, "site_name_en": site.name_en,
+        "seq": seq, "at": now,
         "day": day, "counters": counters, "services": services, "last_call": last, "notice": site.notice,
         "time": datetime.fromtimestamp(now, site.tz).isoformat(timespec="seconds"),
     }

@@ -86,3 +86,28 @@ def test_lobby_shows_calls_and_restarts_without_reannouncing(hub: InProcessHub, 
     assert r2["counter:1"] == "1001" and r2["counter:3"] == "—"
     assert not (tmp_path / "wav2").exists() or not list((tmp_path / "wav2").glob("*.wav"))
     assert (tmp_path / "led2" / "led-1.png").is_file()  # the boards are redrawn from the retained state
+
+
+def test_lobby_alternates_vietnamese_and_english(hub: InProcessHub, xvfb, artifacts_dir: Path,
+                                                 tmp_path: Path) -> None:
+    """Issue #13: the lobby had no English. With `screen.languages` it shows Vietnamese, then English."""
+    kiosk = KioskCore(hub.device("kiosk"))
+    kiosk.issue_ticket("CT")
+    c3 = CounterCore(hub.device("counter", counter=3))
+    c3.login("trang3", "3333")
+    assert c3.next()["number"] == "2001"
+    config = device_file(hub, "display")
+    hardware = {"screen": {"languages": ["vi", "en"], "switch_s": 2}}
+    art = artifacts_dir / "display"
+    run = _lobby(xvfb, art, tmp_path / "ui-lobby-en", config, hardware, [
+        {"wait_text": ["newest", "Mời số 2001 đến Quầy 3"]}, {"state": "vi"},
+        {"wait_text": ["newest", "Number 2001, please go to Counter 3"]}, {"sleep": 0.3},
+        {"screenshot": "lobby-english"}, {"state": "en"},
+    ])
+    s = run.finish()["states"]
+    assert "Số người đang chờ" in s["vi"]["waiting"] and "Chứng thực: 0" in s["vi"]["waiting"]
+    en = s["en"]
+    assert "People waiting" in en["waiting"] and "Certification of copies" in en["waiting"]
+    assert en["counter:3"] == "2001"
+    assert en["site"] == "Hoa An District One-Stop Unit (demo)" and en["date"].split(",")[0] in (
+        "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
