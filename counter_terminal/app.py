@@ -30,6 +30,8 @@ SCREENS: dict[str, Callable] = {"login": LoginScreen, "serve": ServeScreen, "int
                                 "return": ReturnScreen, "booking": BookingScreen}
 
 
+REFUSED_MESSAGE = "Máy chủ từ chối thiết bị này (đã thu hồi hoặc đổi mã): xin báo kỹ thuật viên."
+
 class CounterApp(App):
     title = "motcua — Quầy"
 
@@ -99,9 +101,9 @@ class CounterApp(App):
     def _badge(self, code: str) -> None:
         """Badge scanned (reader thread): sign in, or take over the counter. A dossier code (receipt
         barcode, issue #5) opens the return screen instead."""
-        from motcua_core.dossier_codes import is_code, normalise
+        from motcua_core.dossier_codes import from_scan, is_code
 
-        if is_code(normalise(code)) and self.controller.view.officer is not None:
+        if is_code(from_scan(code)[0]) and self.controller.view.officer is not None:
             Clock.schedule_once(lambda *_: self._dossier_scanned(code))
             return
         if looks_like_cccd_qr(code) and self.controller.view.officer is not None:  # issue #12: pre-fill intake
@@ -153,6 +155,9 @@ class CounterApp(App):
 
     def _tick(self, _dt) -> None:
         v = self.controller.view
+        if self.session.refused and v.officer is None:  # revoked or re-keyed: no sign-in can work here
+            self.screens["login"].show_message(REFUSED_MESSAGE, True)
+            return
         if v.officer is not None:
             if self._refresh_due and not v.busy and self.session.connected:
                 self._refresh_due = False

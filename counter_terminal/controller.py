@@ -47,6 +47,7 @@ class CounterController:
     def __init__(self, core: CounterCore, on_change: Callable[[View], None] | None = None):
         self.core = core
         self.view = View()
+        self.refused_transfer: int | None = None  # a counter the hub warned about: the dialog offers "anyway"
         self.on_change = on_change
         self._busy = threading.Lock()
         self._gen = 0  # bumped when an action starts and ends: a background refresh older than that is dropped
@@ -133,7 +134,7 @@ class CounterController:
     # --- counter actions ------------------------------------------------------------------------
 
     def act(self, name: str, *, blocking: bool = False, to_service: str | None = None,
-            to_counter: int | None = None, ticket_id: int | None = None) -> bool:
+            to_counter: int | None = None, ticket_id: int | None = None, force: bool = False) -> bool:
         """Run a counter action by name (see counter_terminal.actions.ACTIONS)."""
         if name not in ACTIONS:
             raise ValueError(f"unknown action {name!r}")
@@ -154,7 +155,13 @@ class CounterController:
             if name == "next":
                 result = c._req("counter.next")
             elif name == "transfer":
-                moved = c.transfer(to_service=to_service, to_counter=to_counter)
+                try:
+                    moved = c.transfer(to_service=to_service, to_counter=to_counter, force=force)
+                except RequestError as exc:
+                    if exc.code == "conflict" and to_counter is not None:  # closed or unstaffed: offer "anyway"
+                        self.refused_transfer = to_counter
+                    raise
+                self.refused_transfer = None
                 self._refresh()
                 where = f"quầy {to_counter}" if to_counter else f"dịch vụ {moved['service_name']}"
                 return f"Đã chuyển số {moved['number']} sang {where}."

@@ -58,8 +58,11 @@ class CounterCore:
     def skip(self) -> dict:
         return self._req("counter.skip")["ticket"]
 
-    def transfer(self, *, to_service: str | None = None, to_counter: int | None = None) -> dict:
-        data = {k: v for k, v in (("to_service", to_service), ("to_counter", to_counter)) if v is not None}
+    def transfer(self, *, to_service: str | None = None, to_counter: int | None = None, force: bool = False) -> dict:
+        """`force`: the officer confirmed a counter the hub warned is closed or has no officer."""
+        data: dict = {k: v for k, v in (("to_service", to_service), ("to_counter", to_counter)) if v is not None}
+        if force:
+            data["force"] = True
         return self._req("counter.transfer", data)["ticket"]
 
     def hold(self) -> dict:

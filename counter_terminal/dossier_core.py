@@ -15,7 +15,7 @@ from typing import Any
 
 from devicekit.session import DeviceSession
 from motcua_core.cccd import parse_cccd, parse_cccd_qr
-from motcua_core.dossier_codes import is_code, normalise
+from motcua_core.dossier_codes import from_scan, is_code, normalise
 from motcua_core.errors import DomainError
 from motcua_core.protocol import new_request_id
 
@@ -97,8 +97,9 @@ class DossierCore:
 
     # --- return -----------------------------------------------------------------------------------
     def scan(self, raw: str) -> dict:
-        """What the barcode reader sent → the dossier (full view for the officer)."""
-        code = normalise(raw)
+        """What the reader sent (the receipt's barcode, or its QR's absolute link) → the dossier (full view
+        for the officer)."""
+        code = from_scan(raw)[0]
         if not is_code(code):
             from motcua_core.errors import RequestError
 

@@ -48,6 +48,16 @@ CREATE TABLE IF NOT EXISTS outbox_failed (
     error TEXT NOT NULL,
     failed_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS outbox_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS outbox_set_aside (
+    seq INTEGER PRIMARY KEY,
+    request_id TEXT NOT NULL,
+    verb TEXT NOT NULL,
+    data TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    hub_id TEXT NOT NULL,
+    set_aside_at TEXT NOT NULL
+);
 """
 
 
@@ -65,6 +75,7 @@ class Outbox:
         *,
         is_connected: Callable[[], bool] | None = None,
         backoff_s: tuple[float, float] = (1.0, 30.0),
+        await_hub: bool = False,
     ):
         self.path = Path(path)
         self._send = send
@@ -82,6 +93,10 @@ class Outbox:
             self._db.execute("PRAGMA synchronous=FULL")  # a vote survives a power cut right after put()
             self._db.executescript(_SCHEMA)
 
+        # With `await_hub`, nothing is sent before `bind_hub` has checked whose events these are.
+        self._bound = threading.Event()
+        if not await_hub:
+            self._bound.set()
         self._wake = threading.Event()  # new row, reconnect, or stop
         self._kick = False  # set by wake(): cut a retry backoff short (the link just came back)
         self._stopping = threading.Event()
@@ -103,6 +118,48 @@ class Outbox:
             )  # autocommit: on disk (WAL, fsync) when execute returns
         self._wake.set()
         return request_id
+
+    def bind_hub(self, hub_id: str | None) -> int:
+        """The hub this outbox delivers to (from the pushed config). Events queued for another hub, a
+        leftover data directory of an earlier installation, are set aside in `outbox_set_aside`, never
+        replayed into this one. Returns how many were set aside. None (a hub that names no identity)
+        delivers what is queued."""
+        moved = 0
+        if hub_id:
+            with self._lock:
+                row = self._db.execute("SELECT value FROM outbox_meta WHERE key = 'hub_id'").fetchone()
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    if row is not None and row[0] != hub_id:
+                        moved = self._db.execute(
+                            "INSERT INTO outbox_set_aside (seq, request_id, verb, data, created_at, hub_id, "
+                            "set_aside_at) SELECT seq, request_id, verb, data, created_at, ?, ? FROM outbox",
+                            (row[0], _now())).rowcount
+                        self._db.execute("DELETE FROM outbox")
+                    self._db.execute("INSERT INTO outbox_meta(key, value) VALUES('hub_id', ?) "
+                                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (hub_id,))
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+            if moved:
+                log.warning("outbox: %d event(s) queued for another hub (%s) set aside in %s, not sent to %s",
+                            moved, row[0], self.path, hub_id)
+        self._bound.set()
+        self._wake.set()
+        return moved
+
+    @property
+    def bound(self) -> bool:
+        """Whether the outbox knows its hub (or was not asked to wait for one) and may deliver."""
+        return self._bound.is_set()
+
+    def set_aside(self) -> list[dict[str, Any]]:
+        """Events set aside because they were queued for another hub (for a technician)."""
+        with self._lock:
+            cur = self._db.execute("SELECT * FROM outbox_set_aside ORDER BY seq")
+            cols = [c[0] for c in cur.description]
+            return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
     def pending(self) -> int:
         with self._lock:
@@ -164,7 +221,7 @@ class Outbox:
                 log.exception("outbox: cannot read %s", self.path)
                 self._sleep(self._backoff_max)
                 continue
-            if row is None or not self._connected():
+            if row is None or not self._bound.is_set() or not self._connected():
                 self._wake.wait(0.5)  # the poll is only a fallback; put() and wake() set the event
                 self._wake.clear()
                 continue

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import math
 import shutil
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -40,6 +41,10 @@ if TYPE_CHECKING:
     from devicekit.outbox import Outbox
 
 log = logging.getLogger("motcua.device")
+
+
+# MQTT v5 CONNACK reason codes meaning "these credentials are not accepted" (v3 return codes 4 and 5).
+AUTH_REFUSALS = frozenset({0x86, 0x87, 4, 5})
 
 
 class _NotConnectedNoise(logging.Filter):
@@ -98,6 +103,9 @@ class DeviceSession:
         self._sub_lock = threading.Lock()
         self._pending: dict[str, _Call] = {}
         self._connected = threading.Event()
+        # Why the broker refused the last login ("Not authorized", "Bad user name or password": a wrong,
+        # rotated or revoked secret), None once connected: screens and `provision check` say so (issue #13).
+        self.refused: str | None = None
         self._stopping = threading.Event()
         self._started = False
         self._health_wake = threading.Event()
@@ -111,6 +119,7 @@ class DeviceSession:
             c.data_dir / "outbox.db",
             lambda verb, data, rid: self.request(verb, data, request_id=rid),
             is_connected=lambda: self.connected,
+            await_hub=True,  # bound to the hub named in the first config (issue #13)
         )
         self._client = self._make_client()
 
@@ -364,7 +373,10 @@ class DeviceSession:
         try:
             if reason_code.is_failure:
                 log.error("broker refused connection: %s", reason_code)
+                if getattr(reason_code, "value", None) in AUTH_REFUSALS:
+                    self.refused = str(reason_code)
                 return
+            self.refused = None
             topics = [(self._topics[leaf], 1) for leaf in ("res", "cmd", "config")]
             with self._sub_lock:
                 if self._display_cb is not None:
@@ -424,6 +436,10 @@ class DeviceSession:
         if obj is None or obj == self._last_config:  # the retained copy comes again after each reconnect
             return
         self._last_config = obj
+        try:
+            self.outbox.bind_hub(obj.get("hub_id") if isinstance(obj.get("hub_id"), str) else None)
+        except sqlite3.Error:
+            log.exception("outbox: cannot bind to hub %s", obj.get("hub_id"))
         self._run_callback(self.on_config, obj)
 
     def _handle_response(self, msg: mqtt.MQTTMessage) -> None:

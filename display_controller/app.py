@@ -23,7 +23,7 @@ from kivy.uix.stencilview import StencilView
 from devicekit.ui.widgets import Box
 from display_controller import board as board_mod
 from display_controller.core import DisplayCore
-from display_controller.lobby import date_vi, lobby_view
+from display_controller.lobby import WORDS, date_in, lobby_view
 
 NAVY = (0.05, 0.13, 0.27, 1)
 TILE = (0.09, 0.20, 0.38, 1)
@@ -47,11 +47,11 @@ class TileWidget(BoxLayout):
         for w in (self.name_l, self.ticket_l, self.service_l):
             self.add_widget(w)
 
-    def show(self, tile) -> None:
+    def show(self, tile, lang: str = "vi") -> None:
         self.name_l.text = tile.name
         self.ticket_l.text = tile.ticket
         paused = tile.status != "open" and tile.ticket == "—"
-        self.service_l.text = {"paused": "Tạm dừng", "closed": "Đóng"}.get(tile.status, "") if paused else tile.service
+        self.service_l.text = WORDS[lang].get(tile.status, "") if paused else tile.service
         bg, fg = (HIGHLIGHT, NAVY) if tile.newest else (TILE, WHITE)
         for w in (self.name_l, self.ticket_l, self.service_l):
             w.bg = list(bg)
@@ -99,6 +99,7 @@ class LobbyApp(App):
         self.core = core
         self.runtime = runtime
         self.newest_call: dict | None = None
+        self.lang = "vi"
         self.tz = ZoneInfo("Asia/Ho_Chi_Minh")
         self.config_msg: dict = getattr(core.session, "_last_config", None) or {}
         self.tiles: dict[int, TileWidget] = {}
@@ -178,7 +179,25 @@ class LobbyApp(App):
                 self.tz = ZoneInfo(tz)
         now = datetime.now(self.tz)
         self.clock.text = now.strftime("%H:%M")
-        self.date.text = date_vi(now)
+        langs = self.languages()
+        lang = langs[int(time.time() // self.switch_s()) % len(langs)]
+        if lang != self.lang:  # bilingual lobby: Vietnamese first, then English, in turn
+            self.lang = lang
+            self.render()
+        self.date.text = date_in(now, self.lang)
+
+    def _screen(self) -> dict:
+        hw = getattr(self.runtime, "hardware", None) or self.config_msg.get("hardware") \
+            or self.core.session.config.hardware or {}
+        return hw.get("screen") or {}
+
+    def languages(self) -> list[str]:
+        """`hardware.screen.languages`, e.g. ["vi", "en"]: the lobby alternates them (default Vietnamese only)."""
+        langs = [x for x in self._screen().get("languages") or ["vi"] if x in WORDS]
+        return langs or ["vi"]
+
+    def switch_s(self) -> float:
+        return max(1.0, float(self._screen().get("switch_s") or 10))
 
     def _board_loop(self) -> None:
         """Refresh the progress board from the hub's HTTP API: every minute, and soon after the queue
@@ -197,9 +216,10 @@ class LobbyApp(App):
             self._board_wake.clear()
 
     def render(self) -> None:
-        view = lobby_view(self.core.state, self.newest_call)
+        view = lobby_view(self.core.state, self.newest_call, self.lang)
+        words = WORDS[self.lang]
         self.site.text = view.site_name
-        self.newest.text = view.newest or "Xin mời công dân chờ đến lượt"
+        self.newest.text = view.newest or words["idle"]
         if set(self.tiles) != {t.number for t in view.tiles}:
             self.grid.clear_widgets()
             self.tiles = {}
@@ -208,11 +228,11 @@ class LobbyApp(App):
                 self.tiles[t.number] = TileWidget(t.number)
                 self.grid.add_widget(self.tiles[t.number])
         for t in view.tiles:
-            self.tiles[t.number].show(t)
-        self.waiting.text = "[b]Số người đang chờ[/b]\n" + "\n".join(f"{name}: {n}" for name, n in view.waiting)
+            self.tiles[t.number].show(t, self.lang)
+        self.waiting.text = f"[b]{words['waiting']}[/b]\n" + "\n".join(f"{name}: {n}" for name, n in view.waiting)
         self.waiting.markup = True
         b = self.board_view
-        lines = ["[b]Bảng theo dõi[/b]"]
+        lines = [f"[b]{words['board']}[/b]"]
         if b.has_dossiers:
             lines += [f"Hồ sơ đã có kết quả: {b.ready_total}"] + [f"  {r}" for r in b.ready]
             lines += [f"Đúng hạn hôm nay: {b.on_time_today}", f"Đúng hạn tuần này: {b.on_time_week}"]

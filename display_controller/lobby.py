@@ -7,6 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
+WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# The lobby's own words; a lobby with "languages": ["vi", "en"] alternates them (issue #13).
+WORDS = {"vi": {"call": "Mời số {ticket} đến {counter}", "idle": "Xin mời công dân chờ đến lượt",
+                "waiting": "Số người đang chờ", "board": "Bảng theo dõi", "counter": "Quầy {n}",
+                "paused": "Tạm dừng", "closed": "Đóng"},
+         "en": {"call": "Number {ticket}, please go to {counter}", "idle": "Please wait for your number",
+                "waiting": "People waiting", "board": "Progress board", "counter": "Counter {n}",
+                "paused": "Paused", "closed": "Closed"}}
 
 
 @dataclass(frozen=True)
@@ -33,15 +41,23 @@ def date_vi(dt: datetime) -> str:
     return f"{WEEKDAYS[dt.weekday()]}, ngày {dt.day:02d}/{dt.month:02d}/{dt.year}"
 
 
-def lobby_view(state: dict | None, newest_call: dict | None = None) -> Lobby:
-    """`newest_call` (a call event) wins over the state's `last_call` when it is more recent."""
+def date_in(dt: datetime, lang: str) -> str:
+    return f"{WEEKDAYS_EN[dt.weekday()]}, {dt.day:02d}/{dt.month:02d}/{dt.year}" if lang == "en" else date_vi(dt)
+
+
+def lobby_view(state: dict | None, newest_call: dict | None = None, lang: str = "vi") -> Lobby:
+    """`newest_call` (a call event) wins over the state's `last_call` when it is more recent. `lang`
+    "en" gives the English words and names (the site's `name_en`, "Counter N") where the site has them."""
     if not state:
         return Lobby("", (), "", (), "")
-    names = {s["code"]: s["name"] for s in state.get("services", [])}
+    en = lang == "en"
+    names = {s["code"]: (s.get("name_en") if en and s.get("name_en") else s["name"]) for s in state.get("services", [])}
     last = state.get("last_call")
     ahead = bool(newest_call and (not last or newest_call.get("call_id", 0) > last.get("call_id", 0)))
     if ahead:  # the call event arrived before the state that includes it
         last = newest_call
+    elif last and last.get("active") is False:  # served, skipped or held since: the banner goes
+        last = None
     tiles = []
     for c in state.get("counters", []):
         cur = c.get("current") or {}
@@ -52,15 +68,22 @@ def lobby_view(state: dict | None, newest_call: dict | None = None) -> Lobby:
         status = c.get("status", "closed")
         booked = bool(cur.get("appointment"))
         service = names.get(cur.get("service"), "") if cur else ""
-        tiles.append(Tile(c["number"], c.get("name") or f"Quầy {c['number']}", cur.get("ticket") or "—",
-                          f"Lịch hẹn · {service}" if booked else service, status, is_newest, booked))
-    newest = f"Mời số {last['ticket']} đến {_counter_name(state, last['counter'])}" if last else ""
-    waiting = tuple((s["name"], int(s.get("waiting", 0))) for s in state.get("services", []))
-    return Lobby(state.get("site_name", ""), tuple(tiles), newest, waiting, state.get("notice") or "")
+        label = (("Appointment · " if en else "Lịch hẹn · ") + service) if booked else service
+        tiles.append(Tile(c["number"], _counter_name(state, c["number"], lang), cur.get("ticket") or "—",
+                          label, status, is_newest, booked))
+    words = WORDS["en" if en else "vi"]
+    newest = words["call"].format(ticket=last["ticket"], counter=_counter_name(state, last["counter"], lang)) \
+        if last else ""
+    waiting = tuple((names.get(s["code"], s["name"]), int(s.get("waiting", 0))) for s in state.get("services", []))
+    site = (state.get("site_name_en") if en else None) or state.get("site_name", "")
+    return Lobby(site, tuple(tiles), newest, waiting, state.get("notice") or "")
 
 
-def _counter_name(state: dict, number: int) -> str:
+def _counter_name(state: dict, number: int, lang: str = "vi") -> str:
+    """A counter's name; in English "Counter N" when it has the default Vietnamese one ("Quầy N")."""
+    default = f"Quầy {number}"
     for c in state.get("counters", []):
         if c["number"] == number:
-            return c.get("name") or f"Quầy {number}"
-    return f"Quầy {number}"
+            name = c.get("name") or default
+            return WORDS["en"]["counter"].format(n=number) if lang == "en" and name == default else name
+    return WORDS["en" if lang == "en" else "vi"]["counter"].format(n=number)

@@ -49,6 +49,7 @@ def make_amplifier(audio: dict) -> Amplifier:
 class DisplayRuntime:
     def __init__(self, core: DisplayCore, hardware: dict, *, voice_cache: Path | None = None):
         self.core = core
+        self.hardware = hardware  # the lobby reads its `screen` entry (languages) from here
         self.leds: LedBoards | None = None
         self.announcer: Announcer | None = None
         led_settings = LedSettings.from_hardware(hardware)

@@ -24,10 +24,11 @@ from hub.broker.passwd import hash_secret, new_secret
 from hub.broker.supervisor import BrokerSupervisor
 from hub.mqtt.router import Router
 from hub.mqtt.transport import HubMqtt
+from hub.ops import links
 from hub.ops.run import Runner
 from hub.ops.sites import load_site
 from hub.store import devices as device_store
-from hub.store.db import open_db
+from hub.store.db import get_meta, open_db, set_meta, transaction
 from hub.store.sites import list_sites
 from hub.web.app import make_app
 from motcua_core.text import read_text_nfc
@@ -48,6 +49,7 @@ class HubConfig:
     broker_url: str | None = None  # mqtt://user:password@host:port for an external broker
     site_file: Path | None = None
     synchronous: str = "FULL"
+    lookup_limit: int = 20  # public dossier lookups per minute per client address or device (hub.ops.dossiers)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -126,7 +128,19 @@ class Hub:
         site = web.TCPSite(self._web, cfg.http_host, cfg.http_port)
         await site.start()
         self.http_port = self._web.addresses[0][1] if self._web.addresses else cfg.http_port
+        self._record_hub_url()
         log.info("hub ready: http://%s:%s  mqtt %s:%s", cfg.http_host, self.http_port, host, port)
+
+    def _record_hub_url(self) -> None:
+        """Remember where phones reach this hub (receipts printed by a CLI process use it too) and push
+        it to every device: their QR links start with it unless the site sets `public_url`."""
+        assert self.db is not None and self.router is not None
+        url = links.hub_url(self.config.http_host, self.http_port or self.config.http_port)
+        if get_meta(self.db, "hub_url") == url:
+            return
+        with transaction(self.db):
+            set_meta(self.db, "hub_url", url)
+        self._republish_all()
 
     async def _start_broker(self) -> tuple[str, int, str, str]:
         cfg = self.config

@@ -186,9 +186,9 @@ class KioskCore:
 
     # --- dossiers ---------------------------------------------------------------------------------
 
-    def lookup_dossier(self, code: str) -> dict:
-        """The dossier's public view (masked name, timeline); raises RequestError."""
-        return self.session.request("dossier.lookup", {"code": code})["dossier"]
+    def lookup_dossier(self, code: str, key: str) -> dict:
+        """The dossier's public view (masked name, timeline) for its code and lookup key; raises RequestError."""
+        return self.session.request("dossier.lookup", {"code": code, "key": key})["dossier"]
 
     # --- votes ------------------------------------------------------------------------------------
 

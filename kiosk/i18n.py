@@ -73,6 +73,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dossier_search": ("Tra cứu", "Look up"),
     "dossier_where": ("Mời ông/bà đến nhận tại: {where}", "Please collect it at: {where}"),
     "dossier_due": ("Hẹn trả kết quả: {due}", "Due: {due}"),
+    "dossier_key_hint": ("Nhập mã tra cứu in cạnh mã hồ sơ trên giấy hẹn (6 ký tự), hoặc 4 số cuối CCCD của người nộp",
+                         "Type the lookup key printed beside the code on your receipt (6 characters), "
+                         "or the applicant's last 4 ID-card digits"),
+    "dossier_bad_key": ("Mã tra cứu không hợp lệ: 6 ký tự in trên giấy hẹn, hoặc 4 số cuối CCCD.",
+                        "Invalid lookup key: the 6 characters on your receipt, or the last 4 ID-card digits."),
     "dossier_unavailable": ("Chức năng tra cứu hồ sơ chưa sẵn sàng trên hệ thống.",
                             "Dossier lookup is not available on the system yet."),
     "applicant": ("Người nộp", "Applicant"),

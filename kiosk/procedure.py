@@ -6,6 +6,7 @@ from PIL import Image
 
 from kiosk.i18n import t
 from kiosk.receipt import Receipt
+from motcua_core.document_kinds import document_tag
 
 
 def _days(proc: dict, lang: str) -> str:
@@ -18,6 +19,7 @@ def _days(proc: dict, lang: str) -> str:
 def sections(proc: dict, lang: str = "vi") -> list[tuple[str, str]]:
     """(title, text) pairs in the order a citizen needs them."""
     docs = "\n".join(f"{i}. {d['name']} ({t('copies', lang, n=d.get('copies', 1))})"
+                     + (f" — {document_tag(d, lang)}" if document_tag(d, lang) else "")
                      for i, d in enumerate(proc.get("documents") or [], 1))
     level = {"full": "online_full", "partial": "online_partial"}.get(proc.get("online_level") or "", "online_none")
     out = [
@@ -43,7 +45,8 @@ def render_checklist(proc: dict, unit: str, width: int = 576) -> Image.Image:
         r.text(f"Mã thủ tục: {proc['code']}", 20)
     r.rule(4)
     for d in proc.get("documents") or []:
-        r.text(f"[  ] {d['name']} — {d.get('copies', 1)} bản", 22, align="left")
+        tag = document_tag(d)
+        r.text(f"[  ] {d['name']} — {d.get('copies', 1)} bản" + (f" ({tag})" if tag else ""), 22, align="left")
     r.rule(4)
     r.text(f"Thời hạn: {_days(proc, 'vi')}", 20, align="left")
     r.text(f"Phí, lệ phí: {proc.get('fee') or 'Không'}", 20, align="left")

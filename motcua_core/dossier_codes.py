@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from urllib.parse import parse_qs, urlparse
 
 from motcua_core.text import fold
 
@@ -44,3 +45,16 @@ def mask_name(name: str) -> str:
         return words[0][0] + "***"
     middle = [w[0] + "***" for w in words[1:-1]]
     return " ".join([words[0], *middle, words[-1][0] + "**"])
+
+
+def from_scan(raw: str) -> tuple[str, str | None]:
+    """What a reader or camera sent → (code, lookup key or None). A receipt's QR holds the status page's
+    absolute link (`http://<hub>/d/<code>?k=<key>`), its barcode the bare code; the caller checks the code."""
+    text = str(raw or "").strip()
+    if "://" not in text and not text.startswith("/"):
+        return normalise(text), None
+    url = urlparse(text)
+    query = parse_qs(url.query)
+    code = (query.get("code") or [url.path.rstrip("/").rsplit("/", 1)[-1]])[0]
+    key = (query.get("k") or query.get("key") or [None])[0]
+    return normalise(code), normalise(key) if key else None

@@ -52,6 +52,8 @@ ERROR_CODES: dict[str, str] = {
     "recall_limit": "Đã gọi lại đủ số lần cho phép.",
     "auth_failed": "Tên đăng nhập hoặc mã PIN không đúng.",
     "locked": "Tài khoản đang tạm khóa. Vui lòng thử lại sau.",
+    "closed": "Ngoài giờ cấp số thứ tự.",
+    "rate_limited": "Thao tác quá nhiều lần. Vui lòng thử lại sau ít phút.",
     "timeout": "Máy chủ không phản hồi. Vui lòng thử lại.",
     "internal": "Lỗi hệ thống. Vui lòng thử lại.",
 }

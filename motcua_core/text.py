@@ -35,3 +35,13 @@ def nfc(value: Any) -> Any:
 def read_text_nfc(path: Path, encoding: str = "utf-8") -> str:
     """A text file as NFC (catalogue, settings and site files typed on any keyboard)."""
     return unicodedata.normalize("NFC", path.read_text(encoding=encoding))
+def short_datetime(iso: str | None) -> str:
+    """'2026-03-16T08:22:05+07:00' → '08:22 16/03/2026', as receipts and phone pages show a time."""
+    if not iso:
+        return "—"
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(iso).strftime("%H:%M %d/%m/%Y")
+    except ValueError:
+        return iso

@@ -34,8 +34,14 @@ def check_device(config_path: Path, timeout: float = 10.0) -> list[tuple[str, bo
     session.start()
     try:
         ok = session.wait_connected(timeout)
-        results.append(("broker login", ok, f"{cfg.broker_host}:{cfg.broker_port}" if ok else
-                        "no connection: check address, port, firewall and the device secret"))
+        if ok:
+            detail = f"{cfg.broker_host}:{cfg.broker_port}"
+        elif session.refused:  # the broker answered: the address is right, the credentials are not
+            detail = (f"not authorised by {cfg.broker_host}:{cfg.broker_port} ({session.refused}): wrong, "
+                      f"rotated or revoked secret; on the hub: motcua hub device rotate {cfg.device_id} --out FILE")
+        else:
+            detail = "no connection: check address, port and firewall"
+        results.append(("broker login", ok, detail))
         if not ok:
             return results
         deadline = time.monotonic() + timeout

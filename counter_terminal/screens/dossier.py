@@ -22,6 +22,7 @@ from kivy.uix.textinput import TextInput
 from counter_terminal.dossier_core import DossierCore
 from devicekit.ui.widgets import ACCENT, BAD, BG, DARK, GOOD, MUTED, Box, Key
 from motcua_core.cccd import looks_like_cccd_qr
+from motcua_core.document_kinds import document_tag
 from motcua_core.errors import RequestError
 
 
@@ -144,11 +145,23 @@ class IntakeScreen(Screen):
         self.message = Box(tid="intake_message", text="Tìm và chọn thủ tục, đánh dấu giấy tờ đã nhận.",
                            font_size="15sp", color=MUTED, size_hint_y=None, height=52, bg=(1, 1, 1, 1))
         root.add_widget(self.message)
-        self.submit_btn = Key(tid="intake_submit", text="Tiếp nhận", background_color=GOOD, size_hint_y=None,
-                              height=48, on_release=lambda *_: self.submit())
-        root.add_widget(self.submit_btn)
+        bottom = BoxLayout(size_hint_y=None, height=48, spacing=6)
+        bottom.add_widget(Key(tid="intake_keyboard", text="Bàn phím", background_color=ACCENT, size_hint_x=0.3,
+                              on_release=lambda *_: self.open_keyboard()))
+        self.submit_btn = Key(tid="intake_submit", text="Tiếp nhận", background_color=GOOD,
+                              on_release=lambda *_: self.submit())
+        bottom.add_widget(self.submit_btn)
+        root.add_widget(bottom)
         self.add_widget(root)
         _bg(self)
+
+    def open_keyboard(self) -> None:
+        """The on-screen Vietnamese keyboard (a touch screen has no input method) over the form."""
+        from counter_terminal.screens.keyboard import TouchKeyboard
+
+        labels = {"name": "Họ tên", "cccd": "CCCD", "phone": "Điện thoại", "address": "Địa chỉ",
+                  "post_address": "Đ/c nhận", "email": "Email"}
+        TouchKeyboard({k: self.fields[k] for k in labels}, labels).open()
 
     def on_pre_enter(self, *_):
         cur = self.app.core.current
@@ -202,6 +215,8 @@ class IntakeScreen(Screen):
         self.listing.clear_widgets()
         if not procs:
             self.say("Không tìm thấy thủ tục phù hợp.", True)
+        else:  # a new search's results never sit under the last one's "not found"
+            self.say(f"{len(procs)} thủ tục phù hợp: chọn thủ tục của công dân.")
         for p in procs:
             self.listing.add_widget(Key(tid=f"proc:{p['id']}", text=p["name"], font_size="14sp", bold=False,
                                         size_hint_y=None, height=46, halign="left",
@@ -219,11 +234,14 @@ class IntakeScreen(Screen):
                                         background_color=MUTED, on_release=lambda _b, i=i: self.tick(i)))
         days = proc.get("processing_days")
         fee = proc.get("fee_vnd") or 0
-        self.say(f"Thời hạn: {days if days is not None else 'theo quyết định của tỉnh'} ngày làm việc · "
-                 f"Lệ phí: {fee:,} đ".replace(",", "."))
+        limit = "theo quyết định của tỉnh" if days is None else "Trong ngày" if days == 0 else \
+            f"{days:g} ngày làm việc"  # as the kiosk says it
+        self.say(f"Thời hạn: {limit} · Lệ phí: {fee:,} đ".replace(",", "."))
 
     def _doc_text(self, i: int, d: dict) -> str:
-        return f"{'[x]' if i in self.ticked else '[  ]'} {d['name']} ({d.get('copies', 1)} bản)"
+        tag = document_tag(d)  # conditional and optional documents are not asked for unless ticked
+        return f"{'[x]' if i in self.ticked else '[  ]'} {d['name']} ({d.get('copies', 1)} bản)" + \
+            (f" — {tag}" if tag else "")
 
     def tick(self, i: int) -> None:
         self.ticked ^= {i}
@@ -397,6 +415,8 @@ class ReturnScreen(Screen):
         if err is not None:
             self.say(err.message_vi, True)
             return
-        self.say(f"Đã trả kết quả hồ sơ {d['code']}. Mời công dân đánh giá sự hài lòng.")
+        # A vote opens when the ticket served is completed; a walk-in (no ticket) has none to give.
+        vote = " Bấm Xong để công dân đánh giá sự hài lòng." if d.get("return_ticket_id") else ""
+        self.say(f"Đã trả kết quả hồ sơ {d['code']}.{vote}")
         self.details.text = f"{d['code']} — {d['status_vi']}"
         self.dossier = None

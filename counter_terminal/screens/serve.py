@@ -96,11 +96,13 @@ class ServeScreen(Screen):
         for s in cfg.get("services", []):
             grid.add_widget(Key(tid=f"to_service:{s['code']}", text=s["name"], font_size="15sp",
                                 on_release=lambda _b, code=s["code"]: self._transfer(view, to_service=code)))
+        warned = self.app.controller.refused_transfer  # closed or unstaffed: a second tap confirms
         for n in self.app.other_counters():
             if n != mine:
-                grid.add_widget(Key(tid=f"to_counter:{n}", text=f"Quầy {n}", font_size="15sp",
-                                    background_color=MUTED,
-                                    on_release=lambda _b, n=n: self._transfer(view, to_counter=n)))
+                anyway = n == warned
+                grid.add_widget(Key(tid=f"to_counter:{n}", text=f"Quầy {n} (vẫn chuyển)" if anyway else f"Quầy {n}",
+                                    font_size="15sp", background_color=BAD if anyway else MUTED,
+                                    on_release=lambda _b, n=n, f=anyway: self._transfer(view, to_counter=n, force=f)))
         box.add_widget(grid)
         box.add_widget(Key(tid="transfer_cancel", text="Hủy", background_color=BAD, size_hint_y=None, height=48,
                            on_release=lambda *_: view.dismiss()))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import array
 import logging
 import math
+import re
 import shutil
 import subprocess
 import threading
@@ -109,11 +110,16 @@ class WavFileSink:
     realtime: bool = False
     speedup: float = 1.0
     written: list[Path] = field(default_factory=list)
+    _last: int | None = field(default=None, init=False, repr=False)
 
     def play(self, pcm: Pcm, on_start: Callable[[], None] | None = None) -> None:
         if on_start is not None:
             on_start()
-        path = self.directory / f"{self.prefix}-{len(self.written) + 1:04d}.wav"
+        if self._last is None:  # a restarted display numbers on after the files already there, never over them
+            self._last = max((int(m.group(1)) for p in self.directory.glob(f"{self.prefix}-*.wav")
+                              if (m := re.fullmatch(rf"{re.escape(self.prefix)}-(\d+)\.wav", p.name))), default=0)
+        self._last += 1
+        path = self.directory / f"{self.prefix}-{self._last:04d}.wav"
         write_wav(path, pcm)
         self.written.append(path)
         if self.realtime:

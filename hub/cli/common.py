@@ -35,10 +35,17 @@ def data_dir(args: argparse.Namespace) -> Path:
     return args.data or default_data_dir()
 
 
-def open_db(args: argparse.Namespace) -> sqlite_utils.Database:
+def open_db(args: argparse.Namespace, create: bool = False) -> sqlite_utils.Database:
+    """The database of `--data`. Only `site load` and `serve` may create one: any other command pointed at
+    a directory with no database (a forgotten or mistyped `--data`) says so and exits, creating nothing."""
     from hub.app import open_data_dir
 
-    return open_data_dir(data_dir(args))
+    path = data_dir(args)
+    if not create and not (path / "motcua.db").is_file():
+        err(f"không có dữ liệu của hub ở {path} (chưa có {path / 'motcua.db'}). Kiểm tra --data (hoặc "
+            f"$MOTCUA_DATA), hoặc tạo đơn vị trước: motcua hub site load --data {path} …")
+        raise SystemExit(2)
+    return open_data_dir(path)
 
 
 def runner(db: sqlite_utils.Database) -> Runner:

@@ -40,6 +40,11 @@ def add_parsers(hsub: argparse._SubParsersAction) -> None:
         data_arg(p)
         p.add_argument("device_id")
         p.set_defaults(func=func)
+        if name == "rotate":  # the replacement device needs its config file with the new secret
+            p.add_argument("--out", type=Path, help="write the device config file (an existing one keeps "
+                           "its settings and gets the new secret; mode 0600)")
+            p.add_argument("--broker-host", default="127.0.0.1", help="for a new file: broker address")
+            p.add_argument("--broker-port", type=int, default=1883)
 
     off = hsub.add_parser("officer", help="officer sign-in credentials")
     osub = off.add_subparsers(dest="officer_cmd", required=True)
@@ -118,6 +123,24 @@ def cmd_device_rotate(args: argparse.Namespace) -> int:
         secret = runner(db).run(None, lambda ctx: device_store.rotate_secret(ctx.db, args.device_id))
     except DomainError as exc:
         return _fail(exc)
+    if args.out:
+        from motcua_core.device_config import ConfigError, DeviceConfig
+
+        try:
+            cfg = DeviceConfig.load(args.out) if args.out.exists() else DeviceConfig.from_dict(device_config_dict(
+                device_store.get(db, args.device_id), secret, args.broker_host, args.broker_port))
+        except ConfigError as exc:
+            print(f"error: {args.out}: {exc}; the new secret is below", file=sys.stderr)
+            print(json.dumps({"device_id": args.device_id, "secret": secret}, indent=2))
+            return 2
+        if cfg.device_id != args.device_id:
+            print(f"error: {args.out} is the config of {cfg.device_id}, not {args.device_id}; the new secret "
+                  "is below", file=sys.stderr)
+            print(json.dumps({"device_id": args.device_id, "secret": secret}, indent=2))
+            return 2
+        cfg.secret = secret
+        cfg.save(args.out)
+        print(f"device config written to {args.out}", file=sys.stderr)
     print(json.dumps({"device_id": args.device_id, "secret": secret}, indent=2))
     return 0
 

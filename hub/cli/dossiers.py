@@ -214,6 +214,9 @@ def cmd_report_weekly(args: argparse.Namespace) -> int:
         for name, v in rep["report"]["by_agency"].items():
             r = percent(v["on_time_rate"])
             print(f"  {name[:60]:60} {v['received']:5} {v['on_time']:5} {v['late'] + v['open_overdue']:5} {r:>7}")
+        reasons = rep["satisfaction"].get("reasons") or []
+        if reasons:
+            print("  Lý do chưa hài lòng: " + "; ".join(f"{x['label']} ({x['count']})" for x in reasons))
     return 0
 
 

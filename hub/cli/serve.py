@@ -25,6 +25,8 @@ def add_parsers(hsub: argparse._SubParsersAction) -> None:
     serve.add_argument("--synchronous", choices=["FULL", "NORMAL"], default="FULL",
                        help="FULL (default): every answered request survives a power cut; NORMAL: faster "
                             "commits, but the last moments before a power cut may be lost (use with a UPS)")
+    serve.add_argument("--lookup-limit", type=int, default=None,
+                       help="public dossier lookups per minute per client address (default 20)")
     serve.set_defaults(func=cmd_serve)
 
     site = hsub.add_parser("site", help="site configuration")
@@ -42,7 +44,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     cfg = HubConfig(data_dir=data_dir(args), http_host=args.http_host, http_port=args.http_port,
                     mqtt_bind=args.mqtt_bind, mqtt_port=args.mqtt_port, broker_url=args.broker,
-                    site_file=args.site_file, synchronous=args.synchronous)
+                    site_file=args.site_file, synchronous=args.synchronous,
+                    **({"lookup_limit": args.lookup_limit} if args.lookup_limit else {}))
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(Hub(cfg).serve_forever())
     return 0
@@ -56,11 +59,18 @@ def cmd_site_load(args: argparse.Namespace) -> int:
     if path is None:
         print("error: give a site file, or --demo", file=sys.stderr)
         return 2
-    db = open_db(args)
+    db = open_db(args, create=True)
     try:
         sid = load_site_file(db, path)
     except (SiteConfigError, json.JSONDecodeError, OSError) as exc:
         print(f"error: {path}: {exc}", file=sys.stderr)
         return 2
     print(f"site {sid} loaded from {path}")
+    if args.demo:  # the demo unit comes with its starter catalogue, so counter search finds procedures
+        from hub.cli.common import runner
+        from hub.ops.catalogue import import_file
+        from hub.store.catalogue import STARTER
+
+        out = import_file(runner(db), STARTER)
+        print(f"Đã nhập {out['imported']} thủ tục của danh mục mẫu ({STARTER.name}).")
     return 0

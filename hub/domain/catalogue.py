@@ -13,6 +13,8 @@ import json
 import re
 from typing import Any
 
+from motcua_core.text import fold
+
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 CODE_RE = re.compile(r"^\d\.\d{6}(\.\d+)?$")
 LEVELS = ("commune", "district", "province", "ministry")  # district: catalogues from before 1 July 2025
@@ -74,6 +76,8 @@ def validate(doc: Any, known_fields: set[str] | None = None) -> list[str]:
                 out.append(f"thành phần hồ sơ thứ {i} thiếu tên")
             elif not isinstance(item.get("copies", 1), int) or item.get("copies", 1) < 1:
                 out.append(f"thành phần hồ sơ thứ {i}: số bản phải là số nguyên ≥ 1")
+            elif item.get("kind") is not None and item["kind"] not in DOCUMENT_KINDS:
+                out.append(f"thành phần hồ sơ thứ {i}: kind phải là required, conditional hoặc optional")
     steps = doc.get("steps")
     if steps not in (None, []):
         if not isinstance(steps, list):
@@ -243,3 +247,39 @@ def named_id(where: str) -> str | None:
     if where.startswith("thủ tục "):
         return where[len("thủ tục "):]
     return None
+
+
+# --- required, conditional and optional documents (issue #13) ---------------------------------------
+
+REQUIRED, CONDITIONAL, OPTIONAL = "required", "conditional", "optional"
+DOCUMENT_KINDS = (REQUIRED, CONDITIONAL, OPTIONAL)
+KIND_VI = {REQUIRED: "bắt buộc", CONDITIONAL: "nếu thuộc trường hợp", OPTIONAL: "nếu có"}
+# The published catalogues mark a document needed only in some cases by a closing "(trường hợp …)" or
+# "(nếu …)"; "(nếu có)" means: bring it when you have it.
+_CONDITION_RE = re.compile(r"\(\s*((?:trường hợp|trong trường hợp|nếu|đối với)\b[^()]*)\)\s*$", re.IGNORECASE)
+
+
+def document_kind(doc: dict) -> tuple[str, str]:
+    """(kind, condition) of a catalogue document: its own `kind`/`condition` when the catalogue gives
+    them, else read from the name's closing parenthesis; anything else is required."""
+    kind = doc.get("kind")
+    if kind in DOCUMENT_KINDS:
+        return kind, str(doc.get("condition") or "")
+    m = _CONDITION_RE.search(str(doc.get("name") or ""))
+    if m is None:
+        return REQUIRED, ""
+    cond = " ".join(m.group(1).split())
+    folded = fold(cond).rstrip(" .")
+    if folded.startswith("neu khong co"):  # "(nếu không có thì …)": an alternative, still required
+        return REQUIRED, ""
+    return (OPTIONAL if folded == "neu co" else CONDITIONAL), cond
+
+
+def with_document_kinds(proc: dict) -> dict:
+    """The procedure with `kind` (and `condition`) on each document, so that counters and kiosks show
+    which documents are required, which only in some cases and which optional, without the rule."""
+    docs = []
+    for d in proc.get("documents") or []:
+        kind, cond = document_kind(d)
+        docs.append({**d, "kind": kind, **({"condition": cond} if cond else {})})
+    return {**proc, "documents": docs}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from hub.domain.catalogue import CONDITIONAL, REQUIRED, document_kind
 from motcua_core.cccd import parse_cccd
 from motcua_core.errors import DomainError
 
@@ -20,13 +21,32 @@ def bad(message: str, message_vi: str) -> DomainError:
     return DomainError("bad_request", message, message_vi)
 
 
-def missing_documents(proc: dict, received: list) -> list[dict]:
-    """Catalogue documents not ticked as received. `received` holds indexes (0-based) or names."""
-    if not isinstance(received, list):
-        raise bad("documents must be a list", "Danh sách giấy tờ đã nhận không hợp lệ.")
-    names = {str(x) for x in received if isinstance(x, str)}
-    idx = {x for x in received if isinstance(x, int) and not isinstance(x, bool)}
-    return [d for i, d in enumerate(proc["documents"]) if i not in idx and d["name"] not in names]
+def _picked(proc: dict, items: list, what: str) -> set[int]:
+    """Indexes of the catalogue documents named in `items` (0-based indexes or names)."""
+    if not isinstance(items, list):
+        raise bad(f"{what} must be a list", "Danh sách giấy tờ đã nhận không hợp lệ.")
+    names = {str(x) for x in items if isinstance(x, str)}
+    idx = {x for x in items if isinstance(x, int) and not isinstance(x, bool)}
+    return {i for i, d in enumerate(proc["documents"]) if i in idx or d["name"] in names}
+
+
+def missing_documents(proc: dict, received: list, applies: list | None = None) -> list[dict]:
+    """Documents this dossier needs and the citizen did not bring: every required one, and a conditional
+    one (e.g. "(trường hợp trẻ bị bỏ rơi)") only when the officer marked its case as applying (`applies`);
+    optional ones never. `received` and `applies` hold indexes (0-based) or names."""
+    got, cases = _picked(proc, received, "documents"), _picked(proc, applies or [], "applies")
+    out = []
+    for i, d in enumerate(proc["documents"]):
+        kind = document_kind(d)[0]
+        if i not in got and (kind == REQUIRED or (kind == CONDITIONAL and i in cases)):
+            out.append(d)
+    return out
+
+
+def received_documents(proc: dict, received: list) -> list[dict]:
+    """What the receipt lists as submitted: the documents actually ticked, nothing more."""
+    got = _picked(proc, received, "documents")
+    return [{"name": d["name"], "copies": d.get("copies", 1)} for i, d in enumerate(proc["documents"]) if i in got]
 
 
 def applicant(raw: dict, year: int) -> dict:

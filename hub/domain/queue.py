@@ -23,7 +23,7 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     CALLED: {"recall": CALLED, "skip": NO_SHOW, "hold": HELD, "complete": DONE, "transfer": WAITING},
     HELD: {"resume": CALLED, "expire": EXPIRED},
     DONE: {},
-    NO_SHOW: {},
+    NO_SHOW: {"reinstate": WAITING},  # the citizen turned up just after being skipped (may_reinstate)
     EXPIRED: {},
 }
 
@@ -194,3 +194,94 @@ def average_service_s(recent: Sequence[float], default_s: float) -> float:
     """Mean of recent service times, falling back to the configured default before any are known."""
     usable = [s for s in recent if s > 0]
     return sum(usable) / len(usable) if usable else default_s
+
+
+# --- day-one rules (issue #13): reinstating a no-show, transfers, opening hours, banner -------------
+
+REINSTATE_WINDOW_S = 30 * 60  # a citizen skipped as absent may be put back in line within this time
+
+
+def may_reinstate(skipped_at: float | None, now: float, window_s: float = REINSTATE_WINDOW_S) -> bool:
+    """Whether a no-show is recent enough to go back in line (later, the citizen takes a new ticket)."""
+    return skipped_at is not None and 0 <= now - skipped_at <= window_s
+
+
+def transfer_target_problem(status: str, officer: str | None) -> str | None:
+    """Why a counter cannot take a transferred citizen now (None: it can), in the officer's words."""
+    if status == COUNTER_CLOSED:
+        return "đang đóng"
+    if officer is None:
+        return "chưa có cán bộ"
+    return None
+
+
+@dataclass(frozen=True)
+class TicketHours:
+    """When the kiosks give tickets: from `opens` until `last_ticket` (site-local "HH:MM"), on the
+    weekdays listed (0 = Monday). None of a site's config: tickets at any time (the demo, tests)."""
+
+    opens: str = "07:30"
+    last_ticket: str = "16:30"
+    weekdays: tuple[int, ...] = (0, 1, 2, 3, 4)
+
+    def __post_init__(self) -> None:
+        for t in (self.opens, self.last_ticket):
+            if not (len(t) == 5 and t[2] == ":" and t[:2].isdigit() and t[3:].isdigit()
+                    and int(t[:2]) < 24 and int(t[3:]) < 60):
+                raise ValueError(f"ticket hours: {t!r} is not HH:MM")
+        if self.opens >= self.last_ticket:
+            raise ValueError(f"ticket hours: opens {self.opens} must be before the last ticket {self.last_ticket}")
+        if not self.weekdays or any(d not in range(7) for d in self.weekdays):
+            raise ValueError("ticket hours: weekdays are 0 (Monday) … 6 (Sunday)")
+
+
+WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+
+
+def ticket_hours_refusal(hours: TicketHours | None, local: datetime) -> DomainError | None:
+    """The refusal a kiosk shows outside ticket hours (None: a ticket may be issued now)."""
+    if hours is None:
+        return None
+    hm = local.strftime("%H:%M")
+    days = _days_vi(hours.weekdays)
+    when = f"Giờ cấp số: {hours.opens}–{hours.last_ticket}, {days}."
+    if local.weekday() not in hours.weekdays:
+        return DomainError("closed", "no tickets on this day", f"Hôm nay không cấp số thứ tự. {when}")
+    if hm < hours.opens:
+        return DomainError("closed", "before ticket hours", f"Chưa đến giờ cấp số. {when}")
+    if hm >= hours.last_ticket:
+        return DomainError("closed", "after the last ticket", f"Đã hết giờ cấp số hôm nay. {when}")
+    return None
+
+
+def _days_vi(days: tuple[int, ...]) -> str:
+    ds = sorted(days)
+    if ds == list(range(ds[0], ds[-1] + 1)) and len(ds) > 2:
+        return f"{WEEKDAYS_VI[ds[0]]} đến {WEEKDAYS_VI[ds[-1]]}"
+    return ", ".join(WEEKDAYS_VI[d] for d in ds)
+
+
+def call_active(last_call: dict | None, counters: Sequence[dict]) -> bool:
+    """Whether the lobby's "Mời số … đến quầy …" banner still stands: only while that ticket is at that
+    counter (once served, skipped, held or moved on, the banner goes)."""
+    if not last_call:
+        return False
+    for c in counters:
+        if c["number"] == last_call.get("counter"):
+            return bool(c.get("current")) and c["current"].get("ticket") == last_call.get("ticket")
+    return False
+
+
+def regulars_before_priority(k: int, regular_waiting: int, every: int, streak: int | None) -> int:
+    """Interleave: regular tickets called before the k-th (0-based) waiting priority ticket, at a counter
+    that has called `streak` regular ones since its last priority one (None: none yet today → priority first)."""
+    first = 0 if streak is None else max(0, every - streak)
+    return min(regular_waiting, first + k * every)
+
+
+def priorities_before_regular(r: int, priority_waiting: int, every: int, streak: int | None) -> int:
+    """Interleave: priority tickets called before a regular ticket with `r` regular ones ahead of it."""
+    first = 0 if streak is None else max(0, every - streak)
+    if priority_waiting <= 0 or r < first:
+        return 0
+    return min(priority_waiting, 1 + (r - first) // every)

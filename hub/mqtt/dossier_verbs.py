@@ -21,10 +21,13 @@ def _counter_info(ctx: Ctx) -> tuple[int | None, str | None, str | None, int | N
 def intake(ctx: Ctx, d: dict) -> dict:
     number, officer, name, ticket = _counter_info(ctx)
     data = {k: v for k, v in d.items() if k not in ("ticket_id", "options")}
-    if (d.get("options") or {}).get("on_spot") is False:
+    options = d.get("options") or {}
+    if options.get("on_spot") is False:
         data["on_spot"] = False
     if (d.get("options") or {}).get("outside_area") is True:  # applicant lives outside the office's area
         data["outside_area"] = True
+    if options.get("applies") is not None:  # conditional documents whose case applies to this citizen
+        data["applies"] = options["applies"]
     return dossiers.intake(ctx, data, officer=name or officer, counter=number,
                            ticket_id=d.get("ticket_id", ticket))
 
@@ -32,9 +35,12 @@ def intake(ctx: Ctx, d: dict) -> dict:
 def return_(ctx: Ctx, d: dict) -> dict:
     number, officer, name, ticket = _counter_info(ctx)
     confirm = d["confirm"]
-    return {"dossier": dossiers.return_dossier(
+    ticket_id = d.get("ticket_id", ticket)
+    view = dossiers.return_dossier(
         ctx, d["code"], fees_paid=confirm.get("fees_paid") is True, signed=confirm.get("signed") is True,
-        by=name or officer or f"Quầy {number}", ticket_id=d.get("ticket_id", ticket), tracking=d.get("tracking"))}
+        by=name or officer or f"Quầy {number}", ticket_id=ticket_id, tracking=d.get("tracking"))
+    # The citizen's vote opens when that ticket is completed; a walk-in without a ticket gets none.
+    return {"dossier": {**view, "return_ticket_id": ticket_id}}
 
 
 def apology(ctx: Ctx, d: dict) -> dict:

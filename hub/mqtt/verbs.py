@@ -51,7 +51,7 @@ class Verb:
                     raise ProtocolError("bad_request", f"{self.name} needs field {name!r}")
                 continue
             value = data[name]
-            if isinstance(value, bool) or not isinstance(value, typ):
+            if (isinstance(value, bool) and typ is not bool) or not isinstance(value, typ):
                 raise ProtocolError("bad_request", f"field {name!r} of {self.name} has the wrong type")
             if allowed is not None and value not in allowed:
                 raise ProtocolError("bad_request", f"field {name!r} of {self.name} must be one of {allowed}")
@@ -79,8 +79,11 @@ VERBS: dict[str, Verb] = _table(
     Verb("counter.next", COUNTER, {}, lambda ctx, d: queue.call_next(ctx)),
     Verb("counter.recall", COUNTER, {}, lambda ctx, d: queue.recall(ctx)),
     Verb("counter.skip", COUNTER, {}, lambda ctx, d: queue.skip(ctx)),
-    Verb("counter.transfer", COUNTER, {"to_service": (str, False, None), "to_counter": (int, False, None)},
-         lambda ctx, d: queue.transfer(ctx, d.get("to_service"), d.get("to_counter"))),
+    Verb("counter.transfer", COUNTER, {"to_service": (str, False, None), "to_counter": (int, False, None),
+                                       "force": (bool, False, None)},
+         lambda ctx, d: queue.transfer(ctx, d.get("to_service"), d.get("to_counter"), bool(d.get("force")))),
+    Verb("counter.reinstate", COUNTER, {"ticket_id": (int, False, None)},
+         lambda ctx, d: queue.reinstate(ctx, d.get("ticket_id"))),
     Verb("counter.hold", COUNTER, {}, lambda ctx, d: queue.hold(ctx)),
     Verb("counter.resume", COUNTER, {"ticket_id": (int, False, None)},
          lambda ctx, d: queue.resume(ctx, d.get("ticket_id"))),
@@ -98,8 +101,9 @@ VERBS: dict[str, Verb] = _table(
           "answers": (dict, False, None), "comment": (str, False, None)},
          lambda ctx, d: votes.submit(ctx, d)),
     # --- dossiers and the catalogue
-    Verb("dossier.lookup", ROLES, {"code": (str, True, None)},
-         lambda ctx, d: {"dossier": dossiers.public_view(ctx.db, d["code"], ctx.now)}),
+    Verb("dossier.lookup", ROLES, {"code": (str, True, None), "key": (str, False, None)},
+         lambda ctx, d: {"dossier": dossiers.public_lookup(ctx.db, d["code"], d.get("key"),
+                                                           f"dev:{ctx.device.id if ctx.device else '?'}", ctx.now)}),
     Verb("dossier.get", COUNTER, {"code": (str, True, None)},
          lambda ctx, d: {"dossier": dossiers.detail(ctx.db, d["code"], ctx.now)}),
     Verb("dossier.intake", COUNTER,

@@ -8,6 +8,7 @@ the CLI, the hub's timers) own the transaction.
 from __future__ import annotations
 
 import re
+import weakref
 from datetime import date, datetime
 
 import sqlite_utils
@@ -18,6 +19,8 @@ from hub.domain import forms as forms_text
 from hub.domain import intake as rules
 from hub.domain import site_types
 from hub.domain.calendar import WorkCalendar, due_time, parse_cutoff
+from hub.domain.ratelimit import RateLimiter
+from hub.ops import links
 from hub.ops.context import Ctx
 from hub.store import catalogue as cat_store
 from hub.store import dossiers as store
@@ -87,7 +90,7 @@ def intake(ctx: Ctx, data: dict, *, officer: str | None = None, counter: int | N
     if problem:
         raise DomainError("conflict", "procedure not received at this office", problem)
     applicant = rules.applicant(data.get("applicant") or {}, now_local.year)
-    missing = rules.missing_documents(proc, data.get("documents") or [])
+    missing = rules.missing_documents(proc, data.get("documents") or [], data.get("applies"))
     if missing:
         return {"complete": False, "missing": [d["name"] for d in missing],
                 "guidance": guidance(ctx, proc, applicant, missing, officer)}
@@ -113,7 +116,7 @@ def intake(ctx: Ctx, data: dict, *, officer: str | None = None, counter: int | N
     day = now_local.date()
     seq = store.next_seq(ctx.db, ctx.site.id, day.isoformat())
     code = make_code(s["agency_code"], day, seq)
-    docs = [{"name": d["name"], "copies": d.get("copies", 1)} for d in proc["documents"]]
+    docs = rules.received_documents(proc, data.get("documents") or [])
     reg_no = store.next_register_no(ctx.db, ctx.site.id, day.year, proc["field"])
     row = {"code": code, "site_id": ctx.site.id, "day": day.isoformat(), "seq": seq, "procedure_id": proc["id"],
            "register_year": day.year, "register_no": reg_no,
@@ -131,6 +134,7 @@ def intake(ctx: Ctx, data: dict, *, officer: str | None = None, counter: int | N
     if _same_day(days, hours) and not on_spot:
         transfer(ctx, code, by=officer or UNIT_NAME)  # same-day procedures go at once (001 L330)
     return {"complete": True, "code": code, "on_spot": on_spot, "due_at": iso(due.timestamp(), cal),
+            "status_url": links.status_url(ctx.db, ctx.site.id, code), "lookup_key": links.lookup_key(ctx.db, code),
             "receipt": None if on_spot else receipt(ctx.db, ctx.site, code)}
 
 
@@ -175,6 +179,36 @@ def public_view(db: sqlite_utils.Database, code: str, now: float) -> dict:
             "status_vi": s.status_vi(), "received_at": iso(row["received_at"], cal),
             "due_at": iso(s.promised_due_at, cal), "ready": s.status == dm.READY, "where": s.holder,
             "applicant": mask_name(row["applicant_name"]), "apologised": s.apologised, "timeline": timeline}
+
+
+# Public lookups per client address (HTTP) or device (MQTT): a citizen checks a few times, a stranger
+# trying keys one after another gets 429 / `rate_limited` (final: an outbox does not retry it).
+LOOKUPS_PER_MINUTE = 20
+_limiters: weakref.WeakKeyDictionary[sqlite_utils.Database, RateLimiter] = weakref.WeakKeyDictionary()
+
+
+def public_lookup(db: sqlite_utils.Database, code: str, key: str | None, client: str, now: float,
+                  per_minute: int | None = None) -> dict:
+    """`public_view` for whoever holds the code and its lookup key (printed on the receipt, carried by
+    its QR) or the applicant's CCCD last digits. A wrong key and an unknown code get the same answer.
+    `per_minute` (the hub's `--lookup-limit`) changes the limit for every later caller too."""
+    limiter = _limiters.get(db)
+    if limiter is None:
+        limiter = _limiters[db] = RateLimiter(per_minute or LOOKUPS_PER_MINUTE, 60.0)
+    elif per_minute:
+        limiter.limit = per_minute
+    if not limiter.allow(client, now):
+        wait = int(limiter.retry_after(client, now)) + 1
+        raise DomainError("rate_limited", f"too many lookups from {client}; retry in {wait} s",
+                          f"Tra cứu quá nhiều lần. Xin thử lại sau {wait} giây.")
+    if not key or not str(key).strip():
+        raise _bad("lookup key required", "Cần nhập mã tra cứu in trên giấy hẹn (hoặc 4 số cuối CCCD "
+                   "của người nộp hồ sơ).")
+    row = store.get(db, normalise(code))
+    if row is None or not links.key_matches(db, row["code"], row["applicant"].get("cccd"), str(key)):
+        raise DomainError("not_found", "no dossier with this code and key",
+                          "Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này.")
+    return public_view(db, row["code"], now)
 
 
 def _timeline_label(ev: dm.Event) -> str | None:
@@ -231,18 +265,17 @@ def receipt(db: sqlite_utils.Database, site, code: str) -> dict:
     cal = calendar_for(db, site.id)
     s = settings(db, site)
     ev0 = store.events(db, row["code"])[0]
-    base = (s["public_url"] or "").rstrip("/")
     field_name = _field_name(db, site.id, row["field"])
     return {"form": "03", "code": row["code"], **_form_head(s, "receipt"),
             "register_book": f"{row['register_year']} – {field_name}", "field_name": field_name,
-            "lookup_key": row.get("lookup_key"),
+            "lookup_key": links.lookup_key(db, row["code"]),
             "applicant": row["applicant"], "procedure": row["procedure_name"],
             "documents": row["documents"], "sets": row["sets"],
             "processing_days": ev0.data.get("processing_days"), "processing_hours": ev0.data.get("processing_hours"),
             "received_at": iso(row["received_at"], cal), "due_at": iso(row["legal_due_at"], cal),
             "return_method": row["return_method"], "post_address": row["applicant"].get("post_address", ""),
             "register_no": row["register_no"], "officer": row["officer"] or "", "complaints": s["complaints"],
-            "status_url": f"{base}/d/{row['code']}" if base else f"/d/{row['code']}", "fees_vnd": row["fees_vnd"]}
+            "status_url": links.status_url(db, site.id, row["code"]), "fees_vnd": row["fees_vnd"]}
 
 
 def control_sheet(db: sqlite_utils.Database, site, code: str) -> dict:

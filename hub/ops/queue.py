@@ -6,6 +6,8 @@ event; publishing is left to the caller through `ctx.effects`, after the transac
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from hub.domain import queue as rules
 from hub.ops import appointment_calls, votes
 from hub.ops.context import Ctx
@@ -37,6 +39,8 @@ def _wait_info(ctx: Ctx, service: Service, priority: str, queued_at: float, excl
     # rules.people_ahead without loading the queue: see ticket_store.count_ahead.
     ahead = ticket_store.count_ahead(ctx.db, ctx.site.id, ctx.day, service.code, queued_at, exclude=exclude,
                                      only_priority=rules.only_priority_ahead(priority, ctx.site.policy))
+    if ctx.site.policy.mode == "interleave":
+        ahead = _interleaved_ahead(ctx, service, priority, queued_at, exclude, ahead)
     open_counters = site_store.open_counters_serving(ctx.db, ctx.site.id, service.code)
     avg = rules.average_service_s(
         ticket_store.recent_service_times(ctx.db, ctx.site.id, service.code),
@@ -46,10 +50,47 @@ def _wait_info(ctx: Ctx, service: Service, priority: str, queued_at: float, excl
     return {"people_ahead": ahead, "est_wait_min": None if wait is None else round(wait / 60)}
 
 
+def _interleaved_ahead(ctx: Ctx, service: Service, priority: str, queued_at: float, exclude: int | None,
+                       earlier: int) -> int:
+    """People ahead under the interleave rule (one priority ticket after every `every` regular ones): a
+    priority ticket passes regular ones, a regular one is passed by the priority tickets waiting. Counted
+    from the per-service totals and the few priority tickets (no walk of the queue)."""
+    def count(before: float, only_priority: bool) -> int:
+        return ticket_store.count_ahead(ctx.db, ctx.site.id, ctx.day, service.code, before, exclude=exclude,
+                                        only_priority=only_priority)
+
+    prio_all = count(float("inf"), True)
+    if prio_all == 0 and priority == rules.PRIORITY_NONE:
+        return earlier
+    every, streak = ctx.site.policy.every, _best_streak(ctx, service.code, priority != rules.PRIORITY_NONE)
+    prio_earlier = count(queued_at, True)
+    if priority != rules.PRIORITY_NONE:
+        regular_all = count(float("inf"), False) - prio_all
+        return prio_earlier + rules.regulars_before_priority(prio_earlier, regular_all, every, streak)
+    regular_earlier = earlier - prio_earlier
+    return regular_earlier + rules.priorities_before_regular(regular_earlier, prio_all, every, streak)
+
+
+def _best_streak(ctx: Ctx, service: str, for_priority: bool) -> int | None:
+    """The regular streak of the open counter serving `service` that takes a priority ticket soonest (for a
+    priority ticket) or latest (for a regular one); None when such a counter has called no one today."""
+    streaks = [c.regular_streak if c.streak_day == ctx.day else None
+               for c in site_store.list_counters(ctx.db, ctx.site.id)
+               if c.status == rules.COUNTER_OPEN and service in c.services]
+    if not streaks:
+        return None
+    every = ctx.site.policy.every
+    ranked = sorted(streaks, key=lambda s: every if s is None else min(s, every))
+    return ranked[-1] if for_priority else ranked[0]
+
+
 # --- citizens -------------------------------------------------------------------------------------
 
 def issue_ticket(ctx: Ctx, service_code: str, priority: str = "none", lang: str = "vi") -> dict:
     service = site_store.get_service(ctx.db, ctx.site.id, service_code)
+    refusal = rules.ticket_hours_refusal(ctx.site.ticket_hours, datetime.fromtimestamp(ctx.now, ctx.site.tz))
+    if refusal is not None:  # the kiosk shows its message: opening hours, last ticket before closing
+        raise refusal
     day = ctx.day
     seq = ticket_store.next_seq(ctx.db, ctx.site.id, day, service.code)
     number = service.numbering.number(seq)
@@ -193,8 +234,9 @@ def skip(ctx: Ctx) -> dict:
     return {"ticket": ticket_view(ctx, t)}
 
 
-def transfer(ctx: Ctx, to_service: str | None = None, to_counter: int | None = None) -> dict:
-    """Send the current citizen to another service's queue or to a given counter, keeping their place."""
+def transfer(ctx: Ctx, to_service: str | None = None, to_counter: int | None = None, force: bool = False) -> dict:
+    """Send the current citizen to another service's queue or to a given counter, keeping their place.
+    A closed counter, or one with no officer, is refused unless the officer confirms (`force`)."""
     counter = _counter(ctx)
     if (to_service is None) == (to_counter is None):
         raise DomainError("bad_request", "give exactly one of to_service or to_counter",
@@ -207,12 +249,37 @@ def transfer(ctx: Ctx, to_service: str | None = None, to_counter: int | None = N
     if to_counter is not None:
         if to_counter == counter.number:
             raise DomainError("bad_request", "cannot transfer to the same counter", "Không thể chuyển về chính quầy này.")
-        site_store.get_counter(ctx.db, ctx.site.id, to_counter)
+        target = site_store.get_counter(ctx.db, ctx.site.id, to_counter)
+        problem = rules.transfer_target_problem(target.status, target.officer)
+        if problem is not None and not force:
+            raise DomainError("conflict", f"counter {to_counter} cannot take the citizen now ({target.status})",
+                              f"{target.name} {problem}: công dân sẽ phải chờ ở quầy không có người phục vụ. "
+                              "Chọn quầy khác, hoặc chọn lại quầy này để vẫn chuyển.")
     moved = ticket_store.update(ctx.db, t, status=status, service=service, target_counter=to_counter,
                                 counter=None, called_at=None, recalls=0)
     _event(ctx, t, "transfer", counter, {"from_service": t.service, "to_service": service, "to_counter": to_counter})
     _set_counter(ctx, counter, current_ticket=None)
     return {"ticket": ticket_view(ctx, moved)}
+
+
+def reinstate(ctx: Ctx, ticket_id: int | None = None) -> dict:
+    """Put a citizen skipped as absent at this counter back in line (they turned up a minute later): the
+    ticket waits again for this counter, ahead of the queue, its place kept. Default: the last one skipped."""
+    counter = _counter(ctx)
+    t = ticket_store.last_no_show(ctx.db, ctx.site.id, ctx.day, counter.number, ticket_id)
+    if t is None:
+        raise DomainError("not_found", "no ticket skipped at this counter today",
+                          "Quầy chưa bỏ qua số nào hôm nay.")
+    if not rules.may_reinstate(t.done_at, ctx.now):
+        raise DomainError("conflict", f"ticket {t.number} was skipped too long ago",
+                          f"Số {t.number} đã bị bỏ qua quá {rules.REINSTATE_WINDOW_S // 60} phút: "
+                          "mời công dân lấy số mới.")
+    status = rules.transition(t.status, "reinstate")
+    t = ticket_store.update(ctx.db, t, status=status, done_at=None, counter=None, called_at=None, recalls=0,
+                            target_counter=counter.number)
+    _event(ctx, t, "reinstate", counter)
+    ctx.effects.display_sites.add(ctx.site.id)
+    return {"ticket": ticket_view(ctx, t)}
 
 
 def hold(ctx: Ctx) -> dict:

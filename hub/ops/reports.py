@@ -3,14 +3,17 @@ pure aggregation in hub.domain.reports, add satisfaction from the votes table (i
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import date, datetime
 
 import sqlite_utils
 
 from hub.domain import reports as rules
+from hub.domain import votes as vote_rules
 from hub.ops import dossiers as ops
 from hub.store import dossiers as dossier_store
+from hub.store.db import get_meta
 from hub.store.sites import Site
 
 SATISFIED_AT_LEAST = 3  # "Hài lòng" or "Rất hài lòng" on the four-level scale
@@ -54,7 +57,7 @@ def _fields(db: sqlite_utils.Database, site_id: str) -> list[dict]:
 def satisfaction(db: sqlite_utils.Database, site_id: str, since: float, until: float) -> dict:
     """Votes per officer and per agency (through the dossier a vote is linked to)."""
     if not db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='votes'").fetchone():
-        return {"by_officer": {}, "by_agency": {}}
+        return {"by_officer": {}, "by_agency": {}, "reasons": []}
     out: dict[str, dict] = {"by_officer": {}, "by_agency": {}}
     q = {"by_officer": "SELECT COALESCE(o.name, v.officer, '—'), v.rating FROM votes v LEFT JOIN officers o "
                        "ON o.site_id = v.site_id AND o.id = v.officer WHERE v.site_id = ? AND v.at >= ? AND v.at < ?",
@@ -69,7 +72,26 @@ def satisfaction(db: sqlite_utils.Database, site_id: str, since: float, until: f
         for a in acc.values():
             a["rate"] = rules.on_time_rate(a["satisfied"], a["votes"])
         out[key] = dict(sorted(acc.items()))
+    out["reasons"] = vote_reasons(db, site_id, since, until)
     return out
+
+
+def vote_reasons(db: sqlite_utils.Database, site_id: str, since: float, until: float) -> list[dict]:
+    """Why citizens were not satisfied (issue #13): each reason given, most frequent first, with the
+    officers it was given about: [{"id", "label", "count", "by_officer": {name: count}}]."""
+    labels = {k: vi for k, (vi, _en) in vote_rules.REASONS.items()}
+    raw = get_meta(db, f"vote_questions:{site_id}", None)
+    for q in json.loads(raw) if raw else []:  # a site's own questions name their own reasons
+        labels.update({r["id"]: r.get("vi") or r["id"] for r in q.get("reasons") or []})
+    acc: dict[str, dict] = {}
+    for reason, officer in db.execute(
+            "SELECT j.value, COALESCE(o.name, v.officer, '—') FROM votes v, json_each(v.reasons) j "
+            "LEFT JOIN officers o ON o.site_id = v.site_id AND o.id = v.officer "
+            "WHERE v.site_id = ? AND v.at >= ? AND v.at < ?", [site_id, since, until]):
+        a = acc.setdefault(reason, {"id": reason, "label": labels.get(reason, reason), "count": 0, "by_officer": {}})
+        a["count"] += 1
+        a["by_officer"][officer] = a["by_officer"].get(officer, 0) + 1
+    return sorted(acc.values(), key=lambda a: (-a["count"], a["label"]))
 
 
 def register_books(db: sqlite_utils.Database, site: Site, start: date, end: date,
@@ -87,7 +109,6 @@ def register_books(db: sqlite_utils.Database, site: Site, start: date, end: date
     if field:
         sql += " AND field = ?"
         args.append(field)
-    import json
 
     def d(ts: float | None) -> str:
         return "" if ts is None else datetime.fromtimestamp(ts, cal.tz).strftime("%H:%M %d/%m/%Y")

@@ -7,11 +7,13 @@ from datetime import datetime
 
 import sqlite_utils
 
-from hub.domain.queue import local_day
+from hub.domain.queue import call_active, local_day
+from hub.ops import links
 from hub.store import sites as site_store
 from hub.store import tickets as ticket_store
 from hub.store.appointments import appointment_ticket_ids
 from hub.store.catalogue import version as catalogue_version
+from hub.store.db import get_meta
 from hub.store.devices import Device
 from motcua_core.protocol import PROTOCOL_VERSION
 
@@ -45,8 +47,11 @@ def display_state(db: sqlite_utils.Database, site_id: str, now: float, seq: int)
     last = ticket_store.last_call(db, site_id)
     if last is not None and local_day(last["at"], site.tz) != day:
         last = None
+    if last is not None:  # the lobby banner stands only while that citizen is at that counter (issue #13)
+        last["active"] = call_active(last, counters)
     return {
-        "v": PROTOCOL_VERSION, "site": site_id, "site_name": site.name, "seq": seq, "at": now,
+        "v": PROTOCOL_VERSION, "site": site_id, "site_name": site.name, "site_name_en": site.name_en,
+        "seq": seq, "at": now,
         "day": day, "counters": counters, "services": services, "last_call": last, "notice": site.notice,
         "time": datetime.fromtimestamp(now, site.tz).isoformat(timespec="seconds"),
     }
@@ -70,6 +75,8 @@ def device_config(db: sqlite_utils.Database, device: Device, hub_info: dict | No
         "fields": site_store.list_fields(db, device.site_id),
         "services": [{"code": s.code, "field": s.field, "name": s.name, "name_en": s.name_en} for s in services],
         **(hub_info or {}),
+        "public_url": links.public_base(db, site.id),  # base of every QR link the device prints (issue #13)
+        "hub_id": get_meta(db, "hub_id"),  # whose events a device's outbox holds (issue #13)
         "catalog_version": catalogue_version(db),  # issue #5: kiosks fetch /api/v1/catalog?since=… when it moves
     }
     if device.counter is not None:

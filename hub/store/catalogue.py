@@ -12,6 +12,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from hub.domain.catalogue import with_document_kinds
 from hub.store.db import get_meta, set_meta
 from motcua_core.text import fold
 
@@ -32,6 +33,7 @@ def load(db: sqlite_utils.Database, doc: dict) -> int:
     for f in doc.get("fields", []):
         set_meta(db, f"field:{f['code']}", json.dumps(f, ensure_ascii=False))
     for proc in doc["procedures"]:
+        proc = with_document_kinds(proc)  # issue #13: required / conditional / optional, stored with the doc
         body = json.dumps(proc, ensure_ascii=False)
         old = db.execute("SELECT doc FROM procedures WHERE id = ?", [proc["id"]]).fetchone()
         if old is not None and old[0] == body:

@@ -299,6 +299,24 @@ def _appointments(db: sqlite_utils.Database) -> None:
             site_id TEXT NOT NULL REFERENCES sites(id), service TEXT NOT NULL, seats INTEGER NOT NULL,
             PRIMARY KEY (site_id, service)
         )""")
+def _lookup_secret(db: sqlite_utils.Database) -> None:
+    """The secret public dossier lookup keys are derived from (hub.ops.links), made once per database."""
+    import secrets
+
+    db.conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES('lookup_secret', ?)", [secrets.token_hex(32)])
+
+
+def _site_ticket_hours(db: sqlite_utils.Database) -> None:
+    """When kiosks give tickets (site file `site.ticket_hours`, hub.domain.queue.TicketHours); NULL: always."""
+    db.conn.execute("ALTER TABLE sites ADD COLUMN ticket_hours TEXT")
+
+
+def _hub_id(db: sqlite_utils.Database) -> None:
+    """This installation's identity, pushed in every device config: a device's outbox delivers only to
+    the hub it was queued for (devicekit.outbox.bind_hub), never replaying a leftover into a new hub."""
+    import secrets
+
+    db.conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES('hub_id', ?)", [secrets.token_hex(8)])
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
@@ -308,6 +326,9 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _register_books,  # fidelity
     _portal_outbox,  # fidelity
     _appointments,  # appointments
+    _lookup_secret,  # dayone
+    _site_ticket_hours,  # dayone
+    _hub_id,  # dayone
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

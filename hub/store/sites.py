@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlite_utils
 
-from hub.domain.queue import Numbering, Policy
+from hub.domain.queue import Numbering, Policy, TicketHours
 from hub.store import memo
 from motcua_core.errors import DomainError
 from motcua_core.protocol import ID_RE
@@ -32,6 +32,7 @@ class Site:
     policy: Policy
     default_service_s: float
     notice: str
+    ticket_hours: TicketHours | None = None  # issue #13: None = tickets at any time
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,10 @@ def validate_config(cfg: dict) -> None:
         Policy(**site.get("policy", {}))
     except (TypeError, ValueError) as exc:
         raise SiteConfigError(f"site.policy: {exc}") from exc
+    try:
+        _ticket_hours(site.get("ticket_hours"))
+    except (TypeError, ValueError) as exc:
+        raise SiteConfigError(f"site.ticket_hours: {exc}") from exc
     fields = {_require(f, "code", "field") for f in cfg.get("fields", [])}
     codes: set[str] = set()
     for i, svc in enumerate(cfg.get("services", [])):
@@ -100,6 +105,13 @@ def validate_config(cfg: dict) -> None:
         unknown = set(ctr.get("services", [])) - codes
         if unknown or not ctr.get("services"):
             raise SiteConfigError(f"counter {num}: services must be known service codes, got {sorted(unknown)}")
+
+
+def _ticket_hours(raw: dict | str | None) -> TicketHours | None:
+    if raw is None:
+        return None
+    d = json.loads(raw) if isinstance(raw, str) else raw
+    return TicketHours(**{**d, "weekdays": tuple(d["weekdays"])} if "weekdays" in d else d)
 
 
 def _validate_officers(officers: list) -> None:
@@ -129,13 +141,15 @@ def load_config(db: sqlite_utils.Database, cfg: dict) -> str:
     site = cfg["site"]
     sid = site["id"]
     db.execute(
-        """INSERT INTO sites(id, name, name_en, timezone, policy, default_service_s, notice)
-           VALUES(?,?,?,?,?,?,?)
+        """INSERT INTO sites(id, name, name_en, timezone, policy, default_service_s, notice, ticket_hours)
+           VALUES(?,?,?,?,?,?,?,?)
            ON CONFLICT(id) DO UPDATE SET name=excluded.name, name_en=excluded.name_en,
              timezone=excluded.timezone, policy=excluded.policy,
-             default_service_s=excluded.default_service_s, notice=excluded.notice""",
+             default_service_s=excluded.default_service_s, notice=excluded.notice,
+             ticket_hours=excluded.ticket_hours""",
         [sid, site["name"], site.get("name_en"), site.get("timezone", "Asia/Ho_Chi_Minh"),
-         json.dumps(site.get("policy", {})), float(site.get("default_service_s", 420)), site.get("notice", "")],
+         json.dumps(site.get("policy", {})), float(site.get("default_service_s", 420)), site.get("notice", ""),
+         None if site.get("ticket_hours") is None else json.dumps(site["ticket_hours"])],
     )
     for f in cfg.get("fields", []):
         db.execute(
@@ -182,12 +196,13 @@ def get_site(db: sqlite_utils.Database, site_id: str) -> Site:
     """A site (from memory after the first read; see memo)."""
     def load() -> Site:
         row = db.execute(
-            "SELECT id, name, name_en, timezone, policy, default_service_s, notice FROM sites WHERE id = ?",
-            [site_id],
+            "SELECT id, name, name_en, timezone, policy, default_service_s, notice, ticket_hours FROM sites "
+            "WHERE id = ?", [site_id],
         ).fetchone()
         if row is None:
             raise DomainError("not_found", f"unknown site {site_id!r}", "Không tìm thấy đơn vị.")
-        return Site(row[0], row[1], row[2], ZoneInfo(row[3]), Policy(**json.loads(row[4])), row[5], row[6])
+        return Site(row[0], row[1], row[2], ZoneInfo(row[3]), Policy(**json.loads(row[4])), row[5], row[6],
+                    _ticket_hours(row[7]))
     return memo.lookup(db, ("site", site_id), load)
 
 

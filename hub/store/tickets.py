@@ -144,6 +144,17 @@ def waiting_counts(db: sqlite_utils.Database, site_id: str, day: str) -> dict[st
     return dict(rows.fetchall())
 
 
+def last_no_show(db: sqlite_utils.Database, site_id: str, day: str, counter: int,
+                 ticket_id: int | None = None) -> Ticket | None:
+    """The ticket skipped as absent at `counter` today (the given one, or the latest)."""
+    row = db.execute(
+        f"""SELECT {_COLS} FROM tickets WHERE site_id = ? AND day = ? AND status = 'no_show' AND counter = ?
+            AND (? IS NULL OR id = ?) ORDER BY done_at DESC, id DESC LIMIT 1""",
+        [site_id, day, counter, ticket_id, ticket_id],
+    ).fetchone()
+    return Ticket(*row) if row else None
+
+
 def held_at(db: sqlite_utils.Database, site_id: str, counter: int) -> list[Ticket]:
     rows = db.execute(
         f"SELECT {_COLS} FROM tickets WHERE site_id = ? AND status = 'held' AND counter = ? ORDER BY id",

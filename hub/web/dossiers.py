@@ -1,7 +1,8 @@
 """HTTP routes for dossiers and the catalogue (issue #5).
 
-Public (no personal data): GET /api/v1/dossiers/{code} (masked status), /d/{code} (the status page the
-receipt's QR opens), /api/v1/procedures?q=…, /api/v1/catalog?since=N (kiosk replica),
+Public (no personal data): GET /api/v1/dossiers/{code}?k=<key> (masked status), /d/{code}?k=<key> (the
+status page the receipt's QR opens); both need the receipt's lookup key (or the applicant's CCCD last
+digits) and are rate-limited per client address (429), /api/v1/procedures?q=…, /api/v1/catalog?since=N (kiosk replica),
 /api/v1/sites/{site}/board (progress board).
 Agency specialists (Authorization: Bearer <token> from `motcua hub specialist add`): /api/v1/agency/… and
 the page /agency.
@@ -15,38 +16,61 @@ from pathlib import Path
 from aiohttp import web
 
 from hub.ops import dossiers, forms
+from hub.ops.run import http_status
 from hub.store import catalogue as cat_store
 from hub.store import sites as site_store
 from hub.web.auth import Principal, require
 from hub.web.common import bad_request, error_response, hub_of, json_body
+from motcua_core.dossier_codes import normalise
 from motcua_core.errors import DomainError
+from motcua_core.text import short_datetime
 
 STATIC_AGENCY = Path(__file__).parent / "static" / "agency.html"
 
 
-async def dossier_public(request: web.Request) -> web.Response:
+def _client(request: web.Request) -> str:
+    """The address a public lookup is counted against (the TCP peer: no proxy header is trusted)."""
+    return f"http:{request.remote or '?'}"
+
+
+def _lookup(request: web.Request) -> dict:
     hub = hub_of(request)
+    key = request.query.get("k") or request.query.get("key")
+    return dossiers.public_lookup(hub.db, request.match_info["code"], key, _client(request), hub.clock(),
+                                  hub.config.lookup_limit)
+
+
+async def dossier_public(request: web.Request) -> web.Response:
+    """GET /api/v1/dossiers/{code}?k=<lookup key or CCCD last digits>."""
     try:
-        return web.json_response(dossiers.public_view(hub.db, request.match_info["code"], hub.clock()))
+        return web.json_response(_lookup(request))
     except DomainError as exc:
         return error_response(exc)
 
 
 async def dossier_page(request: web.Request) -> web.Response:
-    """A phone-sized status page (what the QR on the receipt opens)."""
-    hub = hub_of(request)
+    """A phone-sized status page (what the QR on the receipt opens: /d/<code>?k=<key>). Without the key,
+    or with a wrong one, it asks for the key printed on the receipt."""
+    code = request.match_info["code"]
     try:
-        v = dossiers.public_view(hub.db, request.match_info["code"], hub.clock())
+        v = _lookup(request)
     except DomainError as exc:
-        body = f"<p>{html.escape(exc.message_vi or exc.message)}</p>"
-        return web.Response(text=_page("Tra cứu hồ sơ", body), content_type="text/html", status=404)
-    rows = "".join(f"<li><b>{html.escape(t['at'] or '')}</b> — {html.escape(t['status_vi'])}</li>"
+        asked = "k" not in request.query and "key" not in request.query
+        msg = "" if asked and exc.code == "bad_request" else f"<p class='err'>{html.escape(exc.message_vi or exc.message)}</p>"
+        form = "" if exc.code == "rate_limited" else (
+            f"<form method='get' action='/d/{html.escape(normalise(code))}'><label>Mã tra cứu in trên giấy hẹn "
+            "(hoặc 4 số cuối CCCD của người nộp):<br><input name='k' id='k' autocomplete='off' "
+            "autocapitalize='characters' size='12'></label> <button type='submit'>Tra cứu</button></form>")
+        body = f"<h1>Tra cứu hồ sơ {html.escape(normalise(code))}</h1>{msg}{form}"
+        return web.Response(text=_page("Tra cứu hồ sơ", body), content_type="text/html",
+                            status=200 if not msg else http_status(exc.code))
+    rows = "".join(f"<li><b>{html.escape(short_datetime(t['at']))}</b> — {html.escape(t['status_vi'])}</li>"
                    for t in v["timeline"])
     body = (f"<h1>Hồ sơ {html.escape(v['code'])}</h1><p>{html.escape(v['procedure'])}</p>"
             f"<p>Người nộp: {html.escape(v['applicant'])}</p>"
-            f"<p class='st'>{html.escape(v['status_vi'])}</p>"
-            f"<p>Hẹn trả kết quả: {html.escape(v['due_at'] or '')}</p><p>Nơi đang giữ hồ sơ: "
-            f"{html.escape(v['where'])}</p><ul>{rows}</ul>")
+            f"<p class='st' id='status'>{html.escape(v['status_vi'])}</p>"
+            f"<p id='due'>Hẹn trả kết quả: {html.escape(short_datetime(v['due_at']))}</p><p>Nơi đang giữ hồ sơ: "
+            f"{html.escape(v['where'])}</p><ul id='timeline'>{rows}</ul>")
     return web.Response(text=_page(f"Hồ sơ {v['code']}", body), content_type="text/html")
 
 
@@ -54,7 +78,7 @@ def _page(title: str, body: str) -> str:
     return ("<!doctype html><html lang='vi'><meta charset='utf-8'><meta name='viewport' "
             "content='width=device-width,initial-scale=1'><title>" + html.escape(title) + "</title><style>"
             "body{font-family:sans-serif;max-width:40em;margin:1em auto;padding:0 1em}.st{font-size:1.3em;"
-            "font-weight:bold;color:#064}</style><body>" + body + "</body></html>")
+            "font-weight:bold;color:#064}.err{color:#b00;font-weight:bold}input,button{font-size:1.2em}</style><body>" + body + "</body></html>")
 
 
 async def procedures(request: web.Request) -> web.Response:

@@ -14,6 +14,7 @@ from hub.ops.queue import ticket_status
 from hub.store import sites as site_store
 from hub.web.common import hub_of
 from motcua_core.errors import DomainError
+from motcua_core.text import short_datetime
 
 REFRESH_S = 20
 
@@ -62,7 +63,8 @@ async def ticket_page(request: web.Request) -> web.Response:
             counter = None
     body = (f"<p>{html.escape(site.name)}</p><p>Phiếu số thứ tự · {html.escape(t['service_name'])}</p>"
             f"<p class='n'>{html.escape(t['number'])}</p>"
-            f"<p class='st'>{html.escape(status_text(t, counter))}</p>"
+            f"<p class='st' id='status'>{html.escape(status_text(t, counter))}</p>"
+            f"<p id='issued'>Lấy số lúc {html.escape(short_datetime(t.get('issued_at')))}</p>"
             f"<p><small>Cập nhật mỗi {REFRESH_S} giây.</small></p>")
     live = t["status"] in ("waiting", "called", "held")
     return web.Response(text=_page(f"Số {t['number']}", body, live), content_type="text/html")

@@ -8,6 +8,7 @@ from kivy.clock import Clock
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.screenmanager import Screen
+from kivy.uix.scrollview import ScrollView
 
 from kiosk.i18n import ahead_text, t
 from kiosk.ui.widgets import FIELD_ICONS, BigButton, Panel, Text, theme
@@ -91,6 +92,8 @@ class ConfirmScreen(_Base):
     error: str | None = None
 
     def fill(self, box, lang):
+        if not self.service:  # redrawn (language, large text) before any service was chosen
+            return
         th = theme()
         box.add_widget(Text(t("confirm_title", lang), size=34, bold=True, tid="title"))
         box.add_widget(Text(_name(self.service, lang), size=44, bold=True, color=th.accent, tid="service"))
@@ -101,7 +104,11 @@ class ConfirmScreen(_Base):
             chosen = p == self.priority
             grid.add_widget(BigButton(t(f"prio_{p}", lang), lambda p=p: self._choose(p), size=24, tid=f"prio:{p}",
                                       height=76, color=th.accent if chosen else th.muted))
-        box.add_widget(grid)
+        # The choices take the room left and scroll in large text, so the title, the service and the
+        # confirm button always stay whole on screen (issue #13).
+        choices = ScrollView(do_scroll_x=False, size_hint_y=1, bar_width=12)
+        choices.add_widget(grid)
+        box.add_widget(choices)
         if self.error:
             box.add_widget(Text(self.error, size=26, bold=True, color=th.warn, tid="error"))
         row = BoxLayout(spacing=16, size_hint_y=None, height=130 * th.scale)

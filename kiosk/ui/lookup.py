@@ -11,13 +11,14 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.screenmanager import Screen
 from kivy.uix.scrollview import ScrollView
 
-from kiosk.dossier import extract_code, status_lines
+from devicekit.ui.vnkeys import apply_key
+from kiosk.dossier import clean_key, extract, status_lines
 from kiosk.i18n import t
-from kiosk.keys import apply_key
 from kiosk.procedure import render_checklist, sections
 from kiosk.ui.dispenser import _Base
 from kiosk.ui.widgets import BigButton, Keyboard, Panel, Text, theme
 from motcua_core.errors import RequestError
+from motcua_core.text import short_datetime
 
 MAX_SHOWN = 12
 
@@ -195,9 +196,13 @@ class ProcedureScreen(_Base):
 
 
 class DossierScreen(_Base):
-    """Dossier status: typed code, or a code from the barcode reader or camera. Shows a masked name only."""
+    """Dossier status: the code typed, or from the barcode reader or camera, then the lookup key printed on
+    the receipt (or the applicant's CCCD last digits) unless the receipt's QR carried it. Shows a masked
+    name only."""
 
     code: str = ""
+    key: str = ""
+    asking_key = False  # the code is known; the keyboard now types the lookup key
     dossier: dict | None = None
     message: str | None = None
     busy = False
@@ -216,10 +221,17 @@ class DossierScreen(_Base):
         th = theme()
         box.add_widget(_tabs(self.app, lang, "dossier"))
         left = BoxLayout(orientation="vertical", spacing=8)
-        left.add_widget(Text(t("dossier_hint", lang), size=22, tid="hint"))
+        left.add_widget(Text(t("dossier_key_hint" if self.asking_key else "dossier_hint", lang), size=22, tid="hint"))
         row = BoxLayout(spacing=12, size_hint_y=None, height=90 * th.scale)
-        self.code_label = Text(self.code or "…", size=30, bold=True, tid="code", size_hint_y=1)
-        row.add_widget(self.code_label)
+        if self.asking_key:
+            field = BoxLayout(orientation="vertical", size_hint_y=1)
+            field.add_widget(Text(self.code, size=22, tid="code"))
+            self.code_label = Text(self.key or "…", size=30, bold=True, tid="key_field")
+            field.add_widget(self.code_label)
+            row.add_widget(field)
+        else:
+            self.code_label = Text(self.code or "…", size=30, bold=True, tid="code", size_hint_y=1)
+            row.add_widget(self.code_label)
         row.add_widget(BigButton(t("dossier_search", lang), self.submit, tid="submit", size_hint_y=1,
                                  size_hint_x=0.45, color=th.accent))
         left.add_widget(row)
@@ -235,28 +247,43 @@ class DossierScreen(_Base):
             if detail:
                 col.add_widget(Text(detail, size=26, bold=True, tid="d:ready"))
             for i, step in enumerate(d.get("timeline") or []):
-                col.add_widget(Text(f"{_short(step.get('at'))} — {step.get('status_vi', '')}", size=22,
+                col.add_widget(Text(f"{short_datetime(step.get('at'))} — {step.get('status_vi', '')}", size=22,
                                     halign="left", tid=f"d:step:{i}"))
         left.add_widget(_scroll(col))
         box.add_widget(_beside_keyboard(left, self._key))
 
     def _key(self, key: str) -> None:
-        self.code = apply_key(self.code, key).upper()[:40]
-        self.code_label.text = self.code or "…"
+        if self.asking_key:
+            self.key = apply_key(self.key, key).upper()[:12]
+            self.code_label.text = self.key or "…"
+        else:
+            self.code = apply_key(self.code, key).upper()[:40]
+            self.code_label.text = self.code or "…"
 
     def scanned(self, text: str) -> None:
         if self.app.sm.current != self.name:
             return
-        self.code = text.strip()[:60]
+        self.code, self.key, self.asking_key = text.strip()[:200], "", False
         self.submit()
 
     def submit(self) -> None:
         if self.busy:
             return
         lang = self.app.lang
-        code = extract_code(self.code)
+        if self.asking_key:
+            code, key = self.code, clean_key(self.key)
+            if key is None:
+                self.message = t("dossier_bad_key", lang)
+                self.refresh()
+                return
+        else:
+            code, key = extract(self.code)
         if code is None:
             self.dossier, self.message = None, t("dossier_bad_code", lang)
+            self.refresh()
+            return
+        if key is None:  # a typed code or the receipt's barcode: the key printed beside it is still needed
+            self.code, self.key, self.asking_key, self.message, self.dossier = code, "", True, None, None
             self.refresh()
             return
         self.code, self.busy, self.message, self.dossier = code, True, t("please_wait", lang), None
@@ -264,7 +291,7 @@ class DossierScreen(_Base):
 
         def work():
             try:
-                d = self.app.core.lookup_dossier(code)
+                d = self.app.core.lookup_dossier(code, key)
                 Clock.schedule_once(lambda *_: self._show(d, None))
             except RequestError as exc:
                 msg = {"timeout": t("hub_down", lang), "unknown_verb": t("dossier_unavailable", lang)}.get(
@@ -274,23 +301,14 @@ class DossierScreen(_Base):
 
     def _show(self, dossier: dict | None, message: str | None) -> None:
         self.busy, self.dossier, self.message = False, dossier, message
+        if dossier is not None:
+            self.asking_key = False
+        self.key = ""
         self.refresh()
 
     def on_idle(self) -> None:
-        self.code, self.dossier, self.message = "", None, None
+        self.code, self.key, self.asking_key, self.dossier, self.message = "", "", False, None, None
         self.app.go_home()
-
-
-def _short(iso: str | None) -> str:
-    """'2026-03-16T08:22:05+07:00' → '08:22 16/03/2026' (as the receipt prints it)."""
-    if not iso:
-        return "—"
-    try:
-        from datetime import datetime
-
-        return datetime.fromisoformat(iso).strftime("%H:%M %d/%m/%Y")
-    except ValueError:
-        return iso
 
 
 class _Search(SearchScreen):

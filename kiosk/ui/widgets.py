@@ -13,10 +13,9 @@ from kivy.graphics import Color, Rectangle
 from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
-from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 
-from kiosk.keys import TONES, VN_LETTERS
+from devicekit.ui.keyboard import VietKeyboard
 
 
 @dataclass(frozen=True)
@@ -111,31 +110,13 @@ class Panel(BoxLayout):
         self._r.pos, self._r.size = self.pos, self.size
 
 
-class Keyboard(GridLayout):
-    """A Vietnamese on-screen keyboard: Latin letters, ă â đ ê ô ơ ư, the five tone marks, digits."""
-
-    ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm.-", VN_LETTERS)
+class Keyboard(VietKeyboard):
+    """The shared Vietnamese on-screen keyboard (devicekit.ui.keyboard) with the kiosk's big buttons."""
 
     def __init__(self, on_key, **kw):
-        super().__init__(cols=1, spacing=6, size_hint_y=None, **kw)
-        self.bind(minimum_height=self.setter("height"))
-        for row in self.ROWS:
-            line = BoxLayout(spacing=6, size_hint_y=None, height=68 * theme().scale)
-            for ch in row:
-                line.add_widget(BigButton(ch.upper() if ch.isalpha() else ch, lambda c=ch: on_key(c), size=26,
-                                          tid=f"key:{ch}", height=64, size_hint_y=1))
-            self.add_widget(line)
-        h = 68 * theme().scale
-        tones = BoxLayout(spacing=6, size_hint_y=None, height=h)
-        for name in TONES:
-            tones.add_widget(BigButton(name, lambda c=name: on_key(c), size=22, tid=f"key:{name}", height=64,
-                                       size_hint_y=1, color=theme().muted))
-        self.add_widget(tones)
-        edits = BoxLayout(spacing=6, size_hint_y=None, height=h)
-        edits.add_widget(BigButton("Cách", lambda: on_key("space"), size=22, tid="key:space", height=64,
-                                   size_hint_y=1, size_hint_x=2))
-        edits.add_widget(BigButton("Xóa", lambda: on_key("backspace"), size=22, tid="key:backspace", height=64,
-                                   size_hint_y=1, color=theme().warn))
-        edits.add_widget(BigButton("Xóa hết", lambda: on_key("clear"), size=22, tid="key:clear", height=64,
-                                   size_hint_y=1, color=theme().warn))
-        self.add_widget(edits)
+        def button(label, press, tid, style):
+            color = {"tone": theme().muted, "edit": theme().warn}.get(style)
+            extra = {"color": color} if color else {}
+            return BigButton(label, press, size=26 if style == "key" else 22, tid=tid, height=64, size_hint_y=1,
+                             **extra)
+        super().__init__(on_key, button, 68 * theme().scale, **kw)

@@ -142,8 +142,8 @@ class BenchHub:
 
     # --- the process ------------------------------------------------------------------------------
 
-    def start(self, timeout: float = 30.0) -> None:
-        """Start `motcua hub serve` and wait until GET /api/v1/health says ok."""
+    def start(self, timeout: float = 30.0, extra_args: tuple[str, ...] = ()) -> None:
+        """Start `motcua hub serve` (plus `extra_args`) and wait until GET /api/v1/health says ok."""
         import motcua
 
         src = str(Path(motcua.__file__).resolve().parents[1])  # works from a checkout and when installed
@@ -153,7 +153,7 @@ class BenchHub:
                 [sys.executable, "-m", "motcua.cli", "hub", "serve", "--data", str(self.data),
                  "--http-host", "127.0.0.1", "--http-port", str(self.http_port),
                  "--mqtt-bind", "127.0.0.1", "--mqtt-port", str(self.mqtt_port),
-                 "--synchronous", self.synchronous],
+                 "--synchronous", self.synchronous, *extra_args],
                 stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env,
             )
         deadline = time.monotonic() + timeout

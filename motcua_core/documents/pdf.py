@@ -317,6 +317,15 @@ def weekly_report(d: dict) -> bytes:
         _plain_table(doc, (80, 25, 40, 35), ("", "Số lượt", "Hài lòng trở lên", "Tỷ lệ hài lòng"),
                      [(name, str(v["votes"]), str(v["satisfied"]), _pct(v["rate"])) for name, v in rows.items()],
                      8.5)
+    doc.line_text("Lý do chưa hài lòng", 10, True)
+    reasons = sat.get("reasons") or []
+    if not reasons:
+        doc.line_text("Không có ý kiến chưa hài lòng trong tuần.", 9)
+    else:
+        _plain_table(doc, (70, 20, 90), ("Lý do", "Số lượt", "Công chức được đánh giá"),
+                     [(r["label"], str(r["count"]),
+                       ", ".join(f"{n} ({c})" for n, c in sorted(r["by_officer"].items(), key=lambda x: -x[1])))
+                      for r in reasons], 8.5)
     return _out(doc)
 
 

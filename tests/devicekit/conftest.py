@@ -176,18 +176,35 @@ def device_config(plain_broker: Any, data_dir: Path, **overrides: Any) -> Device
     return DeviceConfig(**values)
 
 
+def _push_config(plain_broker: Any, cfg: DeviceConfig) -> None:
+    """The retained config a hub keeps for every device it knows (naming the hub: the outbox waits for it)."""
+    c = _client(f"test-config-{cfg.device_id}")
+    try:
+        c.connect(plain_broker.host, plain_broker.port)
+    except OSError:  # the test stopped the broker first: nothing to push
+        return
+    c.loop_start()
+    body = protocol.encode({"v": protocol.PROTOCOL_VERSION, "device_id": cfg.device_id, "role": cfg.role,
+                            "site": cfg.site, "hub_id": "test-hub"})
+    c.publish(protocol.dev_topic(cfg.site, cfg.device_id, "config"), body, qos=1, retain=True).wait_for_publish(5)
+    c.disconnect()
+    c.loop_stop()
+
+
 @pytest.fixture
 def make_session(plain_broker: Any, tmp_path: Path) -> Iterator[Callable[..., DeviceSession]]:
     """Factory: make_session(start=True, **config overrides) -> DeviceSession, stopped after the test."""
     made: list[DeviceSession] = []
 
     def make(*, start: bool = True, setup: Callable[[DeviceSession], None] | None = None,
-             health_fn: Callable[[], dict] | None = None, **overrides: Any) -> DeviceSession:
+             health_fn: Callable[[], dict] | None = None, hub_config: bool = True, **overrides: Any) -> DeviceSession:
         cfg = device_config(plain_broker, tmp_path / f"device-{len(made)}", **overrides)
         session = DeviceSession(cfg, version="9.9.9", health_fn=health_fn)
         made.append(session)
         if setup is not None:
             setup(session)
+        if hub_config:
+            _push_config(plain_broker, cfg)
         if start:
             session.start()
             assert session.wait_connected(5), "session did not connect"

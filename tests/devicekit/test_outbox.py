@@ -41,6 +41,7 @@ def test_events_put_while_broker_is_down_arrive_in_order_exactly_once(
         make_session, plain_broker, responder) -> None:
     delivered: list[str] = []
     session = make_session(setup=lambda s: setattr(s.outbox, "on_delivered", lambda rid, v, d: delivered.append(rid)))
+    wait_until(lambda: session.outbox.bound)  # the hub's config came: these events are for it
 
     plain_broker.proc.terminate()
     plain_broker.proc.wait(10)

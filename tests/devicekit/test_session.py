@@ -173,7 +173,7 @@ def test_config_command_and_display_are_delivered(make_session, watch) -> None:
         s.on_config = configs.append
         s.subscribe_display(lambda leaf, msg: shown.append((leaf, msg)))
 
-    make_session(setup=setup)
+    make_session(setup=setup, hub_config=False)  # the config published above is the hub's
     wait_until(lambda: configs and shown)
     assert configs == [{"v": 1, "services": ["ho-tich"]}]
     assert shown == [("state", {"v": 1, "counters": {}})]

@@ -34,3 +34,16 @@ def test_a_call_event_ahead_of_the_state_shows_at_once_but_an_old_one_does_not_o
 def test_vietnamese_date() -> None:
     assert date_vi(datetime(2026, 11, 23)) == "Thứ Hai, ngày 23/11/2026"
     assert date_vi(datetime(2026, 11, 29)) == "Chủ Nhật, ngày 29/11/2026"
+
+
+
+def test_english_view_names_and_words() -> None:
+    """Issue #13: the lobby's English words, the services' English names, "Counter N"."""
+    state = {**STATE, "site_name_en": "Hoa An (demo)",
+             "services": [{**STATE["services"][0], "name_en": "Civil status"}, STATE["services"][1]]}
+    v = lobby_view(state, None, "en")
+    assert v.site_name == "Hoa An (demo)"
+    assert v.newest == "Number 1001, please go to Counter 1"
+    assert [t.name for t in v.tiles] == ["Counter 1", "Counter 2"]
+    assert v.tiles[0].service == "Civil status"
+    assert v.waiting == (("Civil status", 2), ("Chứng thực", 0))  # no English name: the Vietnamese one

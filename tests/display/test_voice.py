@@ -146,3 +146,20 @@ def test_say_without_a_sound_card_fails_clearly(voice_cache: Path) -> None:
     r = _motcua("display", "say", "--number", "7", "--counter", "1", "--cache", str(voice_cache),
                 "--device", "hw:9,0")
     assert r.returncode == 1 and "--out" in r.stderr and "sound card" in r.stderr
+
+
+def test_wav_output_numbers_on_after_a_restart(tmp_path: Path) -> None:
+    """Issue #13: `wav:` output restarted its numbering and overwrote earlier announcements."""
+    from display_controller.runtime import make_sink
+
+    out = tmp_path / "calls"
+    out.mkdir()
+    first = make_sink(f"wav:{out}")
+    first.play(Pcm(silence(0.05, 16000), 16000))
+    first.play(Pcm(silence(0.10, 16000), 16000))
+    before = {p.name: p.read_bytes() for p in out.glob("*.wav")}
+    again = make_sink(f"wav:{out}")  # the display controller started again
+    again.play(Pcm(silence(0.20, 16000), 16000))
+    assert sorted(p.name for p in out.glob("*.wav")) == [
+        "announcement-0001.wav", "announcement-0002.wav", "announcement-0003.wav"]
+    assert all((out / name).read_bytes() == data for name, data in before.items()), "an announcement was overwritten"

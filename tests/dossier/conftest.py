@@ -79,6 +79,16 @@ class DossierHub:
             raw, status, ctype = e.read(), e.code, e.headers.get("Content-Type", "")
         return status, (json.loads(raw) if "json" in ctype else raw)
 
+    def key(self, code: str) -> str:
+        """The lookup key printed on the dossier's receipt."""
+        from hub.ops.links import lookup_key
+
+        return self.on_loop(lambda: lookup_key(self.db, code))
+
+    def public(self, code: str) -> tuple[int, Any]:
+        """The public lookup, as the receipt's QR or a citizen with the receipt asks for it."""
+        return self.http("GET", f"/api/v1/dossiers/{code}?k={self.key(code)}")
+
     @property
     def db(self):
         return self.h.hub.db

@@ -52,7 +52,8 @@ def test_catalog_import_reports_each_bad_row_and_keeps_the_good(tmp_path: Path, 
     assert "Đã nhập 1 thủ tục; 6 mục lỗi (không nhập)" in out.out
     db = open_data_dir(tmp_path)
     doc = catalogue.get(db, "thu-tuc-a")
-    assert doc["documents"] == [{"name": "Tờ khai", "copies": 1}, {"name": "Giấy tờ tùy thân", "copies": 1}]
+    assert doc["documents"] == [{"name": "Tờ khai", "copies": 1, "kind": "required"},
+                                {"name": "Giấy tờ tùy thân", "copies": 1, "kind": "required"}]
     assert doc["post_return"] is True and doc["fee_vnd"] == 8000
     assert catalogue.count(db) == 1
 
@@ -145,8 +146,10 @@ def _history(tmp_path: Path) -> None:
     assert len(rows) == 12
     with transaction(db):
         for i, (code, officer, at) in enumerate(rows):
-            db.execute("INSERT INTO votes(site_id, ticket_id, counter, officer, service, rating, dossier_code, at) "
-                       "VALUES('demo', ?, 1, ?, 'HT', ?, ?, ?)", [100000 + i, officer, 4 if i % 4 else 1, code, at])
+            db.execute("INSERT INTO votes(site_id, ticket_id, counter, officer, service, rating, dossier_code, at, "
+                       "reasons) VALUES('demo', ?, 1, ?, 'HT', ?, ?, ?, ?)",
+                       [100000 + i, officer, 4 if i % 4 else 1, code, at,
+                        "[]" if i % 4 else json.dumps(["waiting_time"] + (["attitude"] if i == 0 else []))])
     db.conn.close()
     assert counts["dossiers"] == 2500
 
@@ -167,7 +170,8 @@ def test_weekly_report_pdf(tmp_path: Path, capsys) -> None:
              f"Hồ sơ trễ hẹn có Phiếu xin lỗi: {t['late_with_apology']}", "Tỷ lệ giải quyết đúng hạn",
              "Biểu đồ: hồ sơ đúng hạn và trễ hẹn theo cơ quan", "II. THEO CƠ QUAN GIẢI QUYẾT", "III. THEO LĨNH VỰC",
              "IV. THEO CÔNG CHỨC TIẾP NHẬN", "V. HỒ SƠ TRỄ HẸN VÀ CƠ QUAN ĐỂ CHẬM", "Cơ quan để chậm",
-             "VI. KẾT QUẢ ĐÁNH GIÁ SỰ HÀI LÒNG", "Theo công chức", "Theo cơ quan"]
+             "VI. KẾT QUẢ ĐÁNH GIÁ SỰ HÀI LÒNG", "Theo công chức", "Theo cơ quan",
+             "Lý do chưa hài lòng", "Thời gian chờ lâu 3", "Thái độ phục vụ chưa tốt 1"]
     pos = -1
     for p in parts:
         nxt = text.find(p, pos + 1)
@@ -176,6 +180,9 @@ def test_weekly_report_pdf(tmp_path: Path, capsys) -> None:
     assert "Nguyễn Thị Lan" in text  # satisfaction per officer, by name
     rate = f"{t['on_time_rate'] * 100:.1f}%".replace(".", ",")
     assert f"Tỷ lệ giải quyết đúng hạn: {rate}" in text and "W47" not in text  # decimal comma, no ISO week
+    reasons = rep["satisfaction"]["reasons"]  # issue #13: why citizens were not satisfied
+    assert [(r["label"], r["count"]) for r in reasons] == [("Thời gian chờ lâu", 3), ("Thái độ phục vụ chưa tốt", 1)]
+    assert sum(reasons[0]["by_officer"].values()) == 3
     subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(out), str(tmp_path / "w47")], check=True)
     assert (tmp_path / "w47-1.png").exists()
     assert main(["hub", "report", "weekly", "--data", str(tmp_path), "--site", "demo", "--week", "2026-47"]) == 2

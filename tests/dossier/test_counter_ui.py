@@ -31,8 +31,11 @@ def test_intake_and_return_on_the_counter_screen(dhub: DossierHub, xvfb, artifac
         {"wait_text": ["header", "Nguyễn Thị Lan"]},
         {"tap": "act:next"}, {"wait_text": ["current", "1001"]},
         {"tap": "open:intake"}, {"wait_text": ["intake_header", "số 1001"]},
+        {"text": ["intake_search", "zzqqxx"], "enter": True},
+        {"wait_text": ["intake_message", "Không tìm thấy thủ tục phù hợp"]},
         {"text": ["intake_search", "giay phep xay dung lien thong"], "enter": True},
-        {"wait": "proc:cap-phep-xay-dung-lien-thong"}, {"tap": "proc:cap-phep-xay-dung-lien-thong"},
+        {"wait": "proc:cap-phep-xay-dung-lien-thong"}, {"wait_text": ["intake_message", "thủ tục phù hợp:"]},
+        {"state": "found"}, {"tap": "proc:cap-phep-xay-dung-lien-thong"},
         {"wait": "doc:2"}, {"tap": "doc:0"},
         *fill,
         {"tap": "intake_submit"}, {"wait_text": ["intake_message", "thiếu 2 giấy tờ"]},
@@ -83,14 +86,14 @@ def test_intake_and_return_on_the_counter_screen(dhub: DossierHub, xvfb, artifac
         dhub.http("POST", f"/api/v1/agency/dossiers/{code}/finish", {}, token=tok)
     dhub.set_time("2026-12-04T10:31")
     dhub.tick()
-    assert dhub.http("GET", f"/api/v1/dossiers/{code}")[1]["ready"] is True
+    assert dhub.public(code)[1]["ready"] is True
     run.go("go2")
     result = run.finish()
     assert "hẹn trả 17:00 ngày 02/12/2026" in result["states"]["intake"]["intake_message"]
     assert "Nguyễn Văn An" in result["states"]["returned"]["return_details"] or \
         "Đã trả kết quả" in result["states"]["returned"]["return_details"]
-    assert dhub.http("GET", f"/api/v1/dossiers/{code}")[1]["status"] == "returned"
-    rep = dhub.http("GET", f"/api/v1/dossiers/{code}")[1]
+    assert dhub.public(code)[1]["status"] == "returned"
+    rep = dhub.public(code)[1]
     assert rep["apologised"] and rep["due_at"] == "2026-12-07T17:00+07:00"  # the date the officer chose
     for name in ("dossier-intake-guidance", "dossier-intake-done", "dossier-apology", "dossier-return"):
         assert (artifacts_dir / "counter" / f"{name}.png").is_file()

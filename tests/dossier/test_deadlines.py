@@ -123,7 +123,7 @@ def test_at_risk_late_apology_and_weekly_counts(world, tmp_path: Path) -> None:
     # The agency at fault speaks and numbers it, not the reception unit.
     assert f"Tuy nhiên đến nay, {AGENCY_1} chưa trả kết quả" in text and "Số: 1/PXL" in text
     assert f"{AGENCY_1} xin lỗi Ông (bà)" in text
-    assert d.http("GET", f"/api/v1/dossiers/{late_apologised}")[1]["due_at"] == "2026-12-04T17:00+07:00"
+    assert d.public(late_apologised)[1]["due_at"] == "2026-12-04T17:00+07:00"
     deliver(d)
     apology_mail = [m for m in inbox.messages if m["Subject"] == "Xin lỗi và hẹn lại ngày trả kết quả"]
     assert len(apology_mail) == 1 and "04/12/2026" in apology_mail[0].get_content()

@@ -99,25 +99,28 @@ def test_ticket_to_receipt_routing_return_and_vote(dhub: DossierHub, tmp_path: P
     import numpy as np
 
     qr = cv2.QRCodeDetector().detectAndDecode(np.array(thermal.convert("L")))[0]
-    assert qr == f"https://motcua.hoaan.example.vn/d/{code}"
+    key = dhub.key(code)
+    assert r["receipt"]["lookup_key"] == key and len(key) == 6
+    assert qr == f"https://motcua.hoaan.example.vn/d/{code}?k={key}"
+    assert f"Mã tra cứu: {key}" in " ".join(pdf_text(r["printed"].pdf).split())
     counter.complete()
     assert counter.session.outbox.wait_empty(5)
 
     # The kiosk sees it, masked; the public API gives the same object.
-    look = kiosk.lookup_dossier(code.lower())
+    look = kiosk.lookup_dossier(code.lower(), key.lower())
     assert look["applicant"] == "Nguyễn V*** A**" and look["status"] == "received" and not look["ready"]
-    status, api = dhub.http("GET", f"/api/v1/dossiers/{code}")
+    status, api = dhub.public(code)
     assert status == 200 and api == look
     with pytest.raises(RequestError) as nf:
-        kiosk.lookup_dossier("HOAAN-261125-0099")
-    assert nf.value.code == "not_found" and nf.value.message_vi == "Không tìm thấy hồ sơ có mã này."
+        kiosk.lookup_dossier("HOAAN-261125-0099", key)
+    assert nf.value.code == "not_found" and nf.value.message_vi == "Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này."
 
     # Batch at 10:30 → agency 1 (the system orders the agencies, the officer picks nothing).
     assert dhub.tick()["moved"] == 0
     dhub.set_time("2026-11-25T10:31")
     assert dhub.tick()["moved"] == 1
     assert dhub.tick()["moved"] == 0, "a batch slot ran twice"
-    assert kiosk.lookup_dossier(code)["where"] == AGENCY_1
+    assert kiosk.lookup_dossier(code, key)["where"] == AGENCY_1
     t1, t2 = dhub.tokens[AGENCY_1], dhub.tokens[AGENCY_2]
     status, lst = dhub.http("GET", "/api/v1/agency/dossiers", token=t1)
     assert status == 200 and [d["code"] for d in lst["dossiers"]] == [code]
@@ -134,13 +137,13 @@ def test_ticket_to_receipt_routing_return_and_vote(dhub: DossierHub, tmp_path: P
     assert status == 200 and d["status"] == "awaiting_transfer"
     dhub.set_time("2026-11-26T16:01")
     assert dhub.tick()["moved"] == 1
-    assert kiosk.lookup_dossier(code)["where"] == AGENCY_2
+    assert kiosk.lookup_dossier(code, key)["where"] == AGENCY_2
     dhub.http("POST", f"/api/v1/agency/dossiers/{code}/accept", {}, token=t2)
     dhub.set_time("2026-11-27T10:00")
     dhub.http("POST", f"/api/v1/agency/dossiers/{code}/finish", {}, token=t2)
     dhub.set_time("2026-11-27T10:31")
     assert dhub.tick()["moved"] == 1
-    look = kiosk.lookup_dossier(code)
+    look = kiosk.lookup_dossier(code, key)
     assert look["ready"] and look["status_vi"] == "Đã có kết quả, mời nhận"
     assert [t["status_vi"] for t in look["timeline"]] == [
         "Tiếp nhận hồ sơ", f"Chuyển đến {AGENCY_1}", f"{AGENCY_1} nhận hồ sơ", f"{AGENCY_1} giải quyết xong",
@@ -201,10 +204,11 @@ def test_post_return_status_page_and_agency_page(dhub: DossierHub, tmp_path: Pat
     text = " ".join(pdf_text(r["printed"].pdf).split())
     assert "tại nhà (trụ sở tổ chức) qua dịch vụ bưu chính công ích, địa chỉ: Số 12 đường Lê Lợi" in text
     # The status page the QR opens: masked name only.
-    status, page = dhub.http("GET", f"/d/{code.lower()}")
+    status, page = dhub.http("GET", f"/d/{code.lower()}?k={dhub.key(code)}")
     text = page.decode()
     assert status == 200 and "Nguyễn V*** A**" in text and "Nguyễn Văn An" not in text and "0912345678" not in text
-    assert dhub.http("GET", "/d/NO-SUCH-0001")[0] == 404
+    assert "Mã tra cứu in trên giấy hẹn" in dhub.http("GET", "/d/NO-SUCH-0001")[1].decode()  # asks for the key
+    assert dhub.http("GET", "/d/NO-SUCH-0001?k=ABC234")[0] == 404
     # The agency page and its API.
     status, html = dhub.http("GET", "/agency")
     assert status == 200 and "Hồ sơ của cơ quan" in html.decode()

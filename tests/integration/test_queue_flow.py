@@ -76,9 +76,9 @@ def test_transfer_to_service_and_to_counter(hub: InProcessHub) -> None:
     kiosk.issue_ticket("CT")  # a newer citizen: the transferred one keeps their place
     c3.open()
     assert c3.next()["number"] == t["number"]
+    c4.open("pham-quoc-bao")  # issue #13: a counter with no officer (or closed) would be refused
     c3.transfer(to_counter=4)
     # Counter 4 serves only land (DD) but a citizen sent to it directly is called there.
-    c4.open()
     assert c4.next()["number"] == t["number"]
     assert c1.state()["current"] is None
 

@@ -6,9 +6,9 @@ from datetime import UTC
 
 import pytest
 
+from devicekit.ui.vnkeys import apply_key
 from hub.domain.votes import DEFAULT_QUESTIONS
 from kiosk.dossier import extract_code
-from kiosk.keys import apply_key
 from kiosk.voting import ASKING, IDLE, REASONS, THANKS, VoteFlow
 
 

@@ -73,11 +73,13 @@ class InProcessHub:
     clock: Clock = field(default_factory=Clock)
     sessions: list[DeviceSession] = field(default_factory=list)
     thread: HubThread | None = None
+    http_host: str = "127.0.0.1"
 
     def start(self) -> InProcessHub:
         from hub.app import Hub
 
-        self.thread = HubThread(HubConfig(data_dir=self.data, http_port=self.http_port, mqtt_port=self.mqtt_port))
+        self.thread = HubThread(HubConfig(data_dir=self.data, http_host=self.http_host, http_port=self.http_port,
+                                          mqtt_port=self.mqtt_port))
         self.thread.hub = Hub(self.thread.hub.config, clock=self.clock)
         self.thread.start()
         return self

@@ -14,6 +14,8 @@ a list of steps the child performs on the Kivy thread, one after another:
     {"keys": "dang ky"}                   taps on the on-screen keyboard keys `key:<char>` (space → key:space)
     {"screenshot": "name"}                saves <artifacts>/<name>.png (the whole window)
     {"state": "label"}                    records {tid: text} of every widget with a tid on screen
+    {"bounds": "label"}                   records {tid: [x, y, width, height, text width, text height]} in
+                                          window pixels, and the window size under "_window" (is it cut?)
     {"sleep": 0.5}
     {"mark": "name"} / {"await": "name"}  hand-over points with the test process (see KivyRun.wait_mark/go)
 
@@ -126,6 +128,18 @@ def find(window, tid: str):
             if getattr(w, "tid", None) == tid and w.get_root_window() is not None:
                 return w
     return None
+
+
+def visible_bounds(window) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {"_window": [0, 0, float(window.width), float(window.height), 0, 0]}
+    for root in window.children:
+        for w in _walk(root):
+            tid = getattr(w, "tid", "")
+            if tid:
+                x, y = w.to_window(w.x, w.y)
+                tw, th = getattr(w, "texture_size", (0, 0))
+                out[tid] = [float(x), float(y), float(w.width), float(w.height), float(tw), float(th)]
+    return out
 
 
 def visible_state(window) -> dict[str, str]:
@@ -241,6 +255,8 @@ class _Driver:
                         self.result["screenshots"].append(str(final))
             elif kind == "state":
                 self.result["states"][arg] = visible_state(Window)
+            elif kind == "bounds":
+                self.result.setdefault("bounds", {})[arg] = visible_bounds(Window)
             elif kind == "sleep":
                 if "_until" not in step:
                     step["_until"] = now + float(arg)

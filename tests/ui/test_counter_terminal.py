@@ -43,7 +43,10 @@ def test_officer_day_at_the_counter(hub: InProcessHub, xvfb, artifacts_dir: Path
         {"tap": "act:next"}, {"wait_text": ["current", "1002"]},
         {"tap": "act:transfer"}, {"wait": "to_service:CT"},
         {"screenshot": "counter-transfer"},
-        {"tap": "to_counter:3"}, {"wait_text": ["message", "sang quầy 3"]},
+        {"tap": "to_counter:3"}, {"wait_text": ["message", "Quầy 3 đang đóng"]},  # issue #13: warned
+        {"screenshot": "counter-transfer-closed-warning"},
+        {"tap": "act:transfer"}, {"wait_text": ["to_counter:3", "vẫn chuyển"]}, {"tap": "to_counter:3"},
+        {"wait_text": ["message", "sang quầy 3"]},
         {"wait_text": ["current", "—"]},
         {"tap": "act:next"}, {"wait_text": ["current", "2001"]},
         {"mark": "hub_down"}, {"await": "go_on"},
@@ -65,3 +68,51 @@ def test_officer_day_at_the_counter(hub: InProcessHub, xvfb, artifacts_dir: Path
     assert offline["online"] == "MẤT KẾT NỐI" and offline["current"] == "—"
     for name in ("counter-serving", "counter-transfer", "counter-offline", "counter-login-wrong-pin"):
         assert (artifacts_dir / "counter" / f"{name}.png").is_file()
+
+
+def test_revoked_terminal_says_so_on_its_login_screen(hub: InProcessHub, xvfb, artifacts_dir: Path,
+                                                      tmp_path: Path) -> None:
+    """Issue #13: a revoked (or re-keyed) terminal sat on its login screen with no message."""
+    import asyncio
+
+    from hub.store import devices as device_store
+    from hub.store.db import transaction
+    from motcua_core.device_config import DeviceConfig
+
+    config = device_file(hub, "counter", counter=1)
+    device_id = DeviceConfig.load(config).device_id
+
+    def revoke() -> None:
+        with transaction(hub.hub.db):
+            device_store.revoke(hub.hub.db, device_id, 0.0)
+    hub.thread.loop.call_soon_threadsafe(revoke)
+    asyncio.run_coroutine_threadsafe(hub.hub.sync_registry(), hub.thread.loop).result(10)
+    run = _run(xvfb, artifacts_dir, tmp_path, config, [
+        {"wait_text": ["message", "Máy chủ từ chối thiết bị này"], "timeout": 30},
+        {"screenshot": "counter-revoked"}, {"state": "revoked"},
+    ])
+    shown = run.finish()["states"]["revoked"]
+    assert "báo kỹ thuật viên" in shown["message"]
+
+
+def test_intake_names_typed_on_the_touch_screen_keyboard(hub: InProcessHub, xvfb, artifacts_dir: Path,
+                                                         tmp_path: Path) -> None:
+    """Issue #13: a counter touch screen has no Vietnamese input method; the on-screen keyboard (the
+    kiosk's) types names and addresses with their diacritics."""
+    config = device_file(hub, "counter", counter=1)
+    name = ["key:n", "key:g", "key:u", "key:y", "key:ê", "key:ngã", "key:n", "key:space", "key:v", "key:ă",
+            "key:n", "key:space", "key:a", "key:n"]
+    address = ["key:s", "key:ô", "key:sắc", "key:space", "key:1", "key:2", "key:space", "key:l", "key:ê",
+               "key:space", "key:l", "key:ơ", "key:nặng", "key:i"]
+    run = _run(xvfb, artifacts_dir, tmp_path, config, [
+        {"keys": "lan1"}, {"tap": "pin"}, {"keys": "1111"}, {"tap": "login"},
+        {"wait_text": ["header", "Nguyễn Thị Lan"]},
+        {"tap": "open:intake"}, {"wait": "intake_keyboard"}, {"tap": "intake_keyboard"}, {"wait": "key:ngã"},
+        {"taps": name, "gap": 0.05}, {"wait_text": ["kbd_preview", "Nguyễn Văn An"]},
+        {"tap": "kbd_field:address"}, {"taps": address, "gap": 0.05}, {"wait_text": ["kbd_preview", "Số 12 Lê Lợi"]},
+        {"screenshot": "counter-intake-touch-keyboard"},
+        {"tap": "kbd_done"}, {"wait_gone": "key:ngã"}, {"state": "typed"},
+        {"screenshot": "counter-intake-typed"},
+    ])
+    typed = run.finish()["states"]["typed"]
+    assert typed["intake_name"] == "Nguyễn Văn An" and typed["intake_address"] == "Số 12 Lê Lợi"

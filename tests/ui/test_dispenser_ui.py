@@ -106,3 +106,54 @@ def test_without_the_hub_the_kiosk_says_it_is_connecting(xvfb, artifacts_dir: Pa
         {"screenshot": "dispenser-0-connecting"},
     ])
     assert "Connecting" in run.finish()["states"]["waiting"]["waiting"]
+
+
+def test_outside_ticket_hours_the_kiosk_says_when(xvfb, artifacts_dir: Path, tmp_path: Path) -> None:
+    """Issue #13: at 06:05 the kiosk gives no ticket and tells the citizen the ticket hours."""
+    import json
+
+    from hub.cli.common import DEMO_SITE
+    from tests.integration.test_dayone_queue import _at
+    from tests.support.hubproc import InProcessHub, prepare
+
+    site = json.loads(DEMO_SITE.read_text(encoding="utf-8"))
+    site["site"]["ticket_hours"] = {"opens": "07:30", "last_ticket": "16:30", "weekdays": [0, 1, 2, 3, 4]}
+    (tmp_path / "site.json").write_text(json.dumps(site, ensure_ascii=False), encoding="utf-8")
+    prepare(tmp_path / "hub", tmp_path / "site.json")
+    h = InProcessHub(tmp_path / "hub")
+    _at(h, "06:05", weekday=2)
+    h.start()
+    try:
+        cfg = device_file(h, "kiosk", hardware={"printer": {"type": "sim", "dir": str(tmp_path / "p")}})
+        run = kiosk_run(xvfb, artifacts_dir, tmp_path, "dispenser-closed", cfg, [
+            {"wait": "field:tu-phap"}, {"tap": "field:tu-phap"}, {"wait": "service:HT"}, {"tap": "service:HT"},
+            {"wait": "confirm"}, {"tap": "confirm"}, {"wait_text": ["error", "Chưa đến giờ cấp số"]},
+            {"state": "closed"}, {"screenshot": "dispenser-8-before-ticket-hours"},
+        ])
+        shown = run.finish()["states"]["closed"]
+        assert "Giờ cấp số: 07:30–16:30, Thứ Hai đến Thứ Sáu." in shown["error"]
+        assert _tickets(h) == []
+    finally:
+        h.stop()
+
+
+def test_large_text_confirm_screen_shows_title_and_service_whole(hub, xvfb, artifacts_dir: Path,
+                                                                  tmp_path: Path) -> None:
+    """Issue #13: in large-text mode the confirm screen cut its title and the service name (and turning
+    large text on crashed a confirm screen not yet shown)."""
+    cfg = device_file(hub, "kiosk", hardware={"printer": {"type": "sim", "dir": str(tmp_path / "p")}})
+    run = kiosk_run(xvfb, artifacts_dir, tmp_path, "dispenser-large", cfg, [
+        {"wait": "field:tu-phap"}, {"tap": "hdr:large"}, {"wait": "field:tu-phap"},
+        {"tap": "field:tu-phap"}, {"wait": "service:HT"}, {"tap": "service:HT"}, {"wait": "confirm"},
+        {"sleep": 0.5}, {"bounds": "large"}, {"screenshot": "dispenser-9-confirm-large-text"},
+        {"tap": "confirm"}, {"wait": "number"}, {"state": "issued"},
+    ])
+    result = run.finish()
+    b = result["bounds"]["large"]
+    _x, _y, _w, win_h = b["_window"][:4]
+    header_bottom = b["hdr:large"][1]
+    for tid in ("title", "service", "prio_title", "confirm", "back"):
+        x, y, w, h, tw, th = b[tid]
+        assert y >= 0 and y + h <= header_bottom + 1, f"{tid} is cut or hidden: {b[tid]} (window {win_h})"
+        assert tw <= w + 1 and th <= h + 1, f"{tid}'s text does not fit its box: {b[tid]}"
+    assert result["states"]["issued"]["number"] == "1001"

@@ -49,16 +49,25 @@ def test_lobby_shows_calls_and_restarts_without_reannouncing(hub: InProcessHub, 
         {"sleep": 1.0},
         {"screenshot": "lobby-calls"},
         {"state": "calls"},
+        {"mark": "serve"}, {"await": "served"},  # issue #13: the banner goes once that citizen is served
+        {"wait_text": ["newest", "Xin mời công dân chờ"]}, {"wait_text": ["counter:3", "—"]},
+        {"screenshot": "lobby-banner-gone-after-service"}, {"state": "served"},
     ])
     run.wait_mark("ready")
     assert c1.next()["number"] == "1001"
     assert c3.next()["number"] == "2001"
     run.go("called")
+    run.wait_mark("serve")
+    c3.session.request("counter.complete")
+    run.go("served")
     result = run.finish()
     s = result["states"]["calls"]
     assert s["counter:1"] == "1001" and s["counter:3"] == "2001" and s["counter:2"] == "—"
     assert "Thứ" in s["date"] and ":" in s["clock"]
     assert "Giờ làm việc" in s["notice"]
+    assert s["newest"] == "Mời số 2001 đến Quầy 3"
+    served = result["states"]["served"]
+    assert served["counter:1"] == "1001" and "Mời số" not in served["newest"], "a served call stays on the banner"
     wavs = sorted((tmp_path / "wav1").glob("*.wav"))
     assert len(wavs) == 2, "both calls should have been announced once"
     assert (art / "led" / "led-1.png").is_file() and (art / "led" / "led-3.png").is_file()
@@ -67,13 +76,38 @@ def test_lobby_shows_calls_and_restarts_without_reannouncing(hub: InProcessHub, 
     hardware["audio"]["out"] = f"wav:{tmp_path / 'wav2'}"
     hardware["led"]["bus"] = f"png:{tmp_path / 'led2'}"
     run2 = _lobby(xvfb, art, tmp_path / "ui-lobby-2", config, hardware, [
-        {"wait_text": ["counter:3", "2001"]},
-        {"wait_text": ["newest", "Mời số 2001 đến Quầy 3"]},
+        {"wait_text": ["counter:1", "1001"]},
+        {"wait_text": ["newest", "Xin mời công dân chờ"]},
         {"sleep": 1.5},
         {"screenshot": "lobby-after-restart"},
         {"state": "restart"},
     ])
     r2 = run2.finish()["states"]["restart"]
-    assert r2["counter:1"] == "1001" and r2["counter:3"] == "2001"
+    assert r2["counter:1"] == "1001" and r2["counter:3"] == "—"
     assert not (tmp_path / "wav2").exists() or not list((tmp_path / "wav2").glob("*.wav"))
-    assert (tmp_path / "led2" / "led-3.png").is_file()  # the boards are redrawn from the retained state
+    assert (tmp_path / "led2" / "led-1.png").is_file()  # the boards are redrawn from the retained state
+
+
+def test_lobby_alternates_vietnamese_and_english(hub: InProcessHub, xvfb, artifacts_dir: Path,
+                                                 tmp_path: Path) -> None:
+    """Issue #13: the lobby had no English. With `screen.languages` it shows Vietnamese, then English."""
+    kiosk = KioskCore(hub.device("kiosk"))
+    kiosk.issue_ticket("CT")
+    c3 = CounterCore(hub.device("counter", counter=3))
+    c3.login("trang3", "3333")
+    assert c3.next()["number"] == "2001"
+    config = device_file(hub, "display")
+    hardware = {"screen": {"languages": ["vi", "en"], "switch_s": 2}}
+    art = artifacts_dir / "display"
+    run = _lobby(xvfb, art, tmp_path / "ui-lobby-en", config, hardware, [
+        {"wait_text": ["newest", "Mời số 2001 đến Quầy 3"]}, {"state": "vi"},
+        {"wait_text": ["newest", "Number 2001, please go to Counter 3"]}, {"sleep": 0.3},
+        {"screenshot": "lobby-english"}, {"state": "en"},
+    ])
+    s = run.finish()["states"]
+    assert "Số người đang chờ" in s["vi"]["waiting"] and "Chứng thực: 0" in s["vi"]["waiting"]
+    en = s["en"]
+    assert "People waiting" in en["waiting"] and "Certification of copies" in en["waiting"]
+    assert en["counter:3"] == "2001"
+    assert en["site"] == "Hoa An District One-Stop Unit (demo)" and en["date"].split(",")[0] in (
+        "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

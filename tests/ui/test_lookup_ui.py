@@ -25,7 +25,7 @@ def _load_catalogue(hub) -> None:
     db.conn.close()
 
 
-def _new_dossier(hub, name: str) -> str:
+def _new_dossier(hub, name: str) -> dict:
     """A dossier received at a counter, through the hub's own intake operation (issue #5)."""
     db = open_data_dir(hub.data)
     with transaction(db):
@@ -33,14 +33,15 @@ def _new_dossier(hub, name: str) -> str:
         out = dossiers.intake(ctx, {"procedure": "nhan-cha-me-con", "documents": [0, 1, 2],
                                     "applicant": {"name": name, "phone": "0912345678"}})
     db.conn.close()
-    return out["code"]
+    return out
 
 
 def test_search_browse_print_and_dossier_status(hub, xvfb, artifacts_dir: Path, tmp_path: Path) -> None:
     _load_catalogue(hub)
-    typed = _new_dossier(hub, "Nguyễn Văn An")
-    scanned = _new_dossier(hub, "Trần Thị Bình")
-    photographed = _new_dossier(hub, "Lê Văn Cường")
+    typed_d = _new_dossier(hub, "Nguyễn Văn An")
+    scanned_d = _new_dossier(hub, "Trần Thị Bình")
+    photographed_d = _new_dossier(hub, "Lê Văn Cường")
+    typed, scanned, photographed = (d["code"] for d in (typed_d, scanned_d, photographed_d))
     master, slave = os.openpty()
     frames = tmp_path / "camera"
     printed = tmp_path / "printed"
@@ -62,9 +63,13 @@ def test_search_browse_print_and_dossier_status(hub, xvfb, artifacts_dir: Path, 
         {"tap": "tab:dossier"}, {"wait": "key:a"},
         {"keys": "ab"}, {"tap": "submit"}, {"wait_text": ["message", "không hợp lệ"]}, {"state": "bad_code"},
         {"screenshot": "lookup-8-dossier-bad-code"},
-        {"tap": "key:clear"}, {"keys": typed.lower()}, {"tap": "submit"}, {"wait": "d:status"},
+        {"tap": "key:clear"}, {"keys": typed.lower()}, {"tap": "submit"}, {"wait": "key_field"},
+        {"state": "asking_key"}, {"screenshot": "lookup-9a-dossier-asks-key"},
+        {"keys": "zzzzzz"}, {"tap": "submit"}, {"wait_text": ["message", "Không tìm thấy hồ sơ với mã"]},
+        {"state": "wrong_key"}, {"keys": typed_d["lookup_key"].lower()}, {"tap": "submit"}, {"wait": "d:status"},
         {"state": "typed"}, {"screenshot": "lookup-9-dossier-typed"},
-        {"mark": "scan"}, {"wait_text": ["d:title", scanned]}, {"state": "scanned"},
+        {"mark": "scan"}, {"wait_text": ["code", scanned]}, {"wait": "key_field"},
+        {"keys": scanned_d["lookup_key"].lower()}, {"tap": "submit"}, {"wait_text": ["d:title", scanned]}, {"state": "scanned"},
         {"mark": "photo"}, {"wait_text": ["d:title", photographed]}, {"state": "photographed"},
         {"screenshot": "lookup-10-dossier-camera"},
         {"mark": "hub-down"}, {"await": "hub-stopped"},
@@ -75,7 +80,7 @@ def test_search_browse_print_and_dossier_status(hub, xvfb, artifacts_dir: Path, 
         run.wait_mark("scan")
         os.write(master, f"{scanned}\r\n".encode())
         run.wait_mark("photo")
-        qr_png(frames / "receipt.png", f"http://192.168.1.10:8080/tra-cuu/dossiers/{scanned[:0]}{photographed}")
+        qr_png(frames / "receipt.png", photographed_d["status_url"])  # the receipt's QR: code and key
         run.wait_mark("hub-down")
         hub.stop()
         hub.thread = None  # stopped for good: the fixture must not stop it again
@@ -88,9 +93,14 @@ def test_search_browse_print_and_dossier_status(hub, xvfb, artifacts_dir: Path, 
     assert st["search"]["result:0"] == "Đăng ký khai sinh"
     assert st["search"]["query"] == "dang ky khai sinh"
     assert "Giấy chứng sinh" in st["procedure"]["sec:0"]
+    abandoned = next(line for line in st["procedure"]["sec:0"].splitlines() if "bỏ rơi" in line)
+    assert abandoned.endswith("chỉ khi thuộc trường hợp nêu"), abandoned  # issue #13: not for everyone
     assert any("Trong ngày" in v for k, v in st["procedure"].items() if k.startswith("sec:"))
     assert "Đăng ký khai tử" in st["agency"].values()
     assert "không hợp lệ" in st["bad_code"]["message"]
+    assert "mã tra cứu" in st["asking_key"]["hint"] and st["asking_key"]["code"] == typed
+    assert "Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này" in st["wrong_key"]["message"]
+    assert photographed_d["status_url"].startswith(f"http://127.0.0.1:{hub.http_port}/d/")
     typed_view = st["typed"]
     assert typed in typed_view["d:title"]
     assert "Nguyễn" in typed_view["d:applicant"] and "Văn An" not in typed_view["d:applicant"], "name must be masked"

@@ -114,7 +114,7 @@ class TestLocalDay:
 # --- ticket lifecycle -----------------------------------------------------------------------------
 
 STATUSES = (q.WAITING, q.CALLED, q.HELD, q.DONE, q.NO_SHOW, q.EXPIRED)
-ACTIONS = ("call", "recall", "skip", "hold", "resume", "complete", "transfer", "expire")
+ACTIONS = ("call", "recall", "skip", "hold", "resume", "complete", "transfer", "expire", "reinstate")
 ALLOWED = {
     (q.WAITING, "call"): q.CALLED,
     (q.WAITING, "expire"): q.EXPIRED,
@@ -125,6 +125,7 @@ ALLOWED = {
     (q.CALLED, "transfer"): q.WAITING,
     (q.HELD, "resume"): q.CALLED,
     (q.HELD, "expire"): q.EXPIRED,
+    (q.NO_SHOW, "reinstate"): q.WAITING,  # issue #13: the citizen turned up just after the skip
 }
 FORBIDDEN = [pair for pair in itertools.product(STATUSES + ("bogus",), ACTIONS + ("bogus",))
              if pair not in ALLOWED]
@@ -148,7 +149,7 @@ class TestTransition:
         assert {a for acts in q.TRANSITIONS.values() for a in acts} <= set(ACTIONS)
         assert set(q.TRANSITIONS) == set(STATUSES)
 
-    @pytest.mark.parametrize("status", [q.DONE, q.NO_SHOW, q.EXPIRED])
+    @pytest.mark.parametrize("status", [q.DONE, q.EXPIRED])
     def test_final_states_accept_nothing(self, status):
         for action in ACTIONS:
             with pytest.raises(DomainError):

@@ -1,7 +1,9 @@
-"""The on-screen Vietnamese keyboard's editing rules (pure): letters, the five tone marks, edits."""
+"""The on-screen Vietnamese keyboard's editing rules (pure): letters, the five tone marks, edits. Shared by
+the kiosk and the counter terminal (devicekit.ui.keyboard lays the keys out)."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 TONES = {"sắc": "\u0301", "huyền": "\u0300", "hỏi": "\u0309", "ngã": "\u0303", "nặng": "\u0323"}
@@ -23,3 +25,8 @@ def apply_key(text: str, key: str) -> str:
         base = "".join(ch for ch in base if ch not in TONES.values())  # one tone per vowel: replace it
         return text[:-1] + unicodedata.normalize("NFC", base + TONES[key])
     return text + key
+
+
+def capitalise_words(text: str) -> str:
+    """Names and addresses typed on a touch keyboard without a shift key: each word starts upper case."""
+    return re.sub(r"(^|\s)(\w)", lambda m: m.group(1) + m.group(2).upper(), text)
