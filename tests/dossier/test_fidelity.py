@@ -131,7 +131,7 @@ def test_apology_is_issued_numbered_and_signed_by_the_agency_at_fault(dhub: Doss
     assert "Số: 2/PXL" in printed and "TRƯỞNG PHÒNG" in printed and "Đỗ Văn Hùng" in printed
     assert any(t.endswith("ngày 30 tháng 11 năm 2026") for t in printed)
     # The officer chose the date: the first apology promises Tue 8 Dec at the close of office hours.
-    assert dhub.http("GET", f"/api/v1/dossiers/{first}")[1]["due_at"] == "2026-12-08T17:00+07:00"
+    assert dhub.public(first)[1]["due_at"] == "2026-12-08T17:00+07:00"
 
 
 def test_refusal_sheet_lists_each_reason(dhub: DossierHub, desk, tmp_path: Path) -> None:
@@ -173,7 +173,7 @@ def test_decomposed_names_are_stored_composed(dhub: DossierHub, desk) -> None:
     name = dhub.on_loop(lambda: dhub.db.execute("SELECT applicant_name FROM dossiers WHERE code = ?",
                                                 [r["code"]]).fetchone()[0])
     assert name == "Nguyễn Văn An" and unicodedata.is_normalized("NFC", name)
-    assert dhub.http("GET", f"/api/v1/dossiers/{r['code']}")[1]["applicant"] == "Nguyễn V*** A**"
+    assert dhub.public(r["code"])[1]["applicant"] == "Nguyễn V*** A**"
     assert "Tiếp nhận hồ sơ của: Nguyễn Văn An" in pdf_text(r["printed"].pdf)
     # Over HTTP too: a specialist's reason typed in NFD.
     dhub.set_time("2026-11-25T10:31")

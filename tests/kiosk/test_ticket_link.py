@@ -42,6 +42,6 @@ def test_ticket_qr_opens_the_hub_on_the_lan(lan_hub: InProcessHub, tmp_path: Pat
         phone.get(url)
         screenshot(phone, "ticket-status-from-qr")
         text = phone.find_element("tag name", "body").text
-        assert "1001" in text and "Trước ông/bà còn 0 người." in text
+        assert "1001" in text and "Không có ai chờ trước ông/bà." in text
         issued_at = phone.find_element("id", "issued").text
         assert issued_at.startswith("Lấy số lúc ") and "T" not in issued_at and "+07" not in issued_at
