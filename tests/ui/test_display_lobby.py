@@ -109,5 +109,5 @@ def test_lobby_alternates_vietnamese_and_english(hub: InProcessHub, xvfb, artifa
     en = s["en"]
     assert "People waiting" in en["waiting"] and "Certification of copies" in en["waiting"]
     assert en["counter:3"] == "2001"
-    assert en["site"] == "Hoa An District One-Stop Unit (demo)" and en["date"].split(",")[0] in (
+    assert en["site"] == "Hoa An Commune Public Administration Service Centre (demo)" and en["date"].split(",")[0] in (
         "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
