@@ -12,6 +12,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     cp.add_argument("--calls", type=int, default=500)
     cp.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     cp.add_argument("--synchronous", choices=["FULL", "NORMAL"], default="FULL", help="the hub's SQLite setting")
+    cp.add_argument("--history-tickets", type=int, default=0,
+                    help="first seed this many done tickets over the past year (and run a baseline without)")
+    cp.add_argument("--no-baseline", action="store_true", help="with --history-tickets: skip the run without")
     cp.set_defaults(func=lambda a: _run("call_path", a))
     tk = bsub.add_parser("tickets", help="concurrent ticket issuing through MQTT")
     tk.add_argument("--kiosks", type=int, default=20)
