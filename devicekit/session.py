@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
+import random
 import shutil
 import threading
 import time
@@ -54,6 +55,7 @@ _PAHO_LOG = logging.getLogger("motcua.device.paho")
 _PAHO_LOG.addFilter(_NotConnectedNoise())
 
 SESSION_EXPIRY_S = 86400  # the broker keeps our subscriptions and queued answers for a day offline
+HEALTH_JITTER = 0.25  # each health report comes after interval × (1 ± this), drawn afresh each time
 THERMAL_ZONE = Path("/sys/class/thermal/thermal_zone0/temp")
 
 
@@ -338,9 +340,12 @@ class DeviceSession:
         return report
 
     def _health_loop(self) -> None:
-        """First report right after each connect, then every health_interval_s."""
+        """First report right after each connect, then every health_interval_s give or take a quarter
+        (HEALTH_JITTER): a fleet started together, or reconnected together after a broker restart, must
+        not report in step — 2,000 devices in the same second held counters' calls behind them."""
         while True:
-            self._health_wake.wait(self.config.health_interval_s)
+            jitter = random.uniform(1 - HEALTH_JITTER, 1 + HEALTH_JITTER)
+            self._health_wake.wait(self.config.health_interval_s * jitter)
             self._health_wake.clear()
             if self._stopping.is_set():
                 return

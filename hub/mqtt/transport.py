@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import select
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -30,6 +32,11 @@ log = logging.getLogger("motcua.hub.mqtt")
 
 SESSION_EXPIRY_S = 3600  # requests sent while the hub restarts wait at the broker for it
 BACKOFF_MIN, BACKOFF_MAX = 0.2, 5.0
+# The broker may send this many QoS 1 messages before the hub acknowledges them (MQTT v5 Receive
+# Maximum). Without it Mosquitto allows 20 in flight and queues the rest: after a broker restart a
+# fleet's retained statuses then overflow the hub's queue and are dropped (issue #15).
+RECEIVE_MAXIMUM = 65535
+READ_BURST = 512  # packets read from the socket before the router serves them (one batch, one commit)
 
 
 @dataclass(frozen=True)
@@ -120,6 +127,7 @@ class HubMqtt:
         while not self._stopping:
             props = Properties(PacketTypes.CONNECT)
             props.SessionExpiryInterval = SESSION_EXPIRY_S
+            props.ReceiveMaximum = RECEIVE_MAXIMUM
             try:
                 if first:
                     self._client.connect(self.host, self.port, keepalive=15, clean_start=False, properties=props)
@@ -153,7 +161,15 @@ class HubMqtt:
         self._loop.add_reader(sock, self._read)
 
     def _read(self) -> None:
-        self._client.loop_read()
+        """Read every packet the socket holds now (paho hands over about one per loop_read), then let
+        the router serve them: a burst read at once is one batch, not one transaction per message."""
+        client = self._client
+        for _ in range(READ_BURST):
+            if client.loop_read() != mqtt.MQTT_ERR_SUCCESS:
+                break
+            sock = client.socket()
+            if sock is None or not _readable(sock):
+                break
         if self.after_read is not None:
             self.after_read()
 
@@ -194,3 +210,10 @@ class HubMqtt:
             self._on_message_cb(Incoming(msg.topic, bytes(msg.payload), corr, time.monotonic()))
         except Exception:  # never let a handler break the read loop
             log.exception("could not queue message on %s", msg.topic)
+
+
+def _readable(sock: Any) -> bool:
+    """Bytes are waiting: decrypted in the TLS layer, or in the kernel's buffer."""
+    if isinstance(sock, ssl.SSLSocket) and sock.pending():
+        return True
+    return bool(select.select([sock], [], [], 0)[0])
