@@ -357,11 +357,7 @@ class DeviceSession:
     # --- paho callbacks (network thread) --------------------------------------------------------
 
     def _status_payload(self, state: str) -> bytes:
-        msg: dict[str, Any] = {"v": protocol.PROTOCOL_VERSION, "state": state, "role": self.config.role,
-                               "version": self.version}
-        if state == "online":
-            msg["at"] = now_iso()
-        return protocol.encode(msg)
+        return status_payload(state, self.config.role, self.version)
 
     def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason_code: Any,
                     properties: Any) -> None:
@@ -467,6 +463,14 @@ class DeviceSession:
             fn(*args)
         except Exception:
             log.exception("device callback %r failed", fn)
+
+
+def status_payload(state: str, role: str, version: str) -> bytes:
+    """The retained `status` message: online (with the time) or offline (also the will)."""
+    msg: dict[str, Any] = {"v": protocol.PROTOCOL_VERSION, "state": state, "role": role, "version": version}
+    if state == "online":
+        msg["at"] = now_iso()
+    return protocol.encode(msg)
 
 
 def _str_or_none(value: Any) -> str | None:

@@ -69,6 +69,9 @@ class Router:
         self.stats = {"requests": 0, "errors": 0, "batches": 0, "presence": 0, "presence_batches": 0}
         self._presence_pending: dict[tuple[str, str], tuple[p.Topic, Incoming, float]] = {}
         self._presence_timer: asyncio.TimerHandle | None = None
+        # The last display state built per site, and its HTTP body once asked for (state_body).
+        self._states: dict[str, dict] = {}
+        self._state_bodies: dict[str, bytes] = {}
         self.hub_info: dict = {}  # merged into every device config (e.g. {"http_port": 8080})
         # HTTP actions, timers and deferred CLI effects run through the same runner, published after commit.
         self.runner = Runner(db, clock, publish=self.publish_effects)
@@ -163,8 +166,21 @@ class Router:
         now = self.clock() if now is None else now
         seq = max(self._seq.get(site, 0) + 1, int(now * 1000))
         self._seq[site] = seq
-        state = {**display_state(self.db, site, now, seq), "boot": self.boot}
-        self.mqtt.publish(p.display_topic(site, "state"), p.encode(state), qos=1, retain=True)
+        state = display_state(self.db, site, now, seq)
+        self._states[site] = state
+        self._state_bodies.pop(site, None)
+        self.mqtt.publish(p.display_topic(site, "state"), p.encode({**state, "boot": self.boot}), qos=1, retain=True)
+
+    def state_body(self, site: str) -> bytes:
+        """The lobby state as JSON for GET /api/v1/sites/<site>/state: the one last published, which every
+        change of it re-publishes (and the display tick once a minute), serialised once per change."""
+        body = self._state_bodies.get(site)
+        if body is None:
+            state = self._states.get(site) or display_state(self.db, site, self.clock(), 0)
+            body = json.dumps(state).encode()
+            if site in self._states:
+                self._state_bodies[site] = body
+        return body
 
     def publish_command(self, device_id: str, command: dict) -> None:
         """A command to one device (QoS 1, not retained: a device offline for long gets it from its

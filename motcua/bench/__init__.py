@@ -35,6 +35,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     from motcua.bench import reports  # issue #5: weekly report and dossier lookup over a year of dossiers
 
     reports.add_parser(bsub)
+    from motcua.bench import fleet  # issues #14, #15: a fleet online; the registry after a broker restart
+
+    fleet.add_parser(bsub)
+    from motcua.bench import http  # issue #15: state and procedure search
+
+    http.add_parser(bsub)
     dp = bsub.add_parser("display", help="keypad Next → LED frame written, and → first announcement sample queued")
     dp.add_argument("--calls", type=int, default=300)
     dp.add_argument("--width", type=int, default=64)

@@ -135,17 +135,62 @@ class EchoFloor:
             c.loop_stop()
 
 
+class CallProbe:
+    """A kiosk, a counter and a lobby display on a bench hub: `call()` times one Next until the display
+    shows it. Made before the hub starts (the broker reads accounts at start), started after."""
+
+    def __init__(self, bh: BenchHub) -> None:
+        self.configs = (bh.register("kiosk")[0], bh.register("counter", counter=COUNTER)[0],
+                        bh.register("display")[0])
+        self.sessions: list[DeviceSession] = []
+        self.watch = DisplayWatch(COUNTER)
+        self.body = b""  # a display state as the hub sent it: the floor sends this many bytes
+
+    def start(self, tickets: int) -> None:
+        """Connect, issue `tickets` tickets (not timed) and open the counter."""
+        from counter_terminal.core import CounterCore
+        from display_controller.core import DisplayCore
+        from kiosk.core import KioskCore
+
+        kiosk_cfg, counter_cfg, display_cfg = self.configs
+        kiosk = KioskCore(DeviceSession(kiosk_cfg))
+        self.counter = CounterCore(DeviceSession(counter_cfg))
+        display = DisplayCore(DeviceSession(display_cfg))
+        display.on_state = self.watch.on_state
+        for s in (kiosk.session, self.counter.session, display.session):
+            self.sessions.append(s)
+            connect(s)
+        log(f"issuing {tickets} tickets (not timed)")
+        for first in range(0, tickets, 100):  # in chunks: every request in flight holds a timer thread
+            futures = [kiosk.session.request_async("ticket.issue", {"service": SERVICES[i % len(SERVICES)]},
+                                                   timeout=30)
+                       for i in range(first, min(tickets, first + 100))]
+            for f in futures:
+                f.result()
+        self.counter.open("nguyen-thi-lan")
+
+    def call(self) -> float | None:
+        """ms from Next to the display showing the called ticket, or None if it never did."""
+        self.watch.reset()
+        t0 = time.perf_counter()
+        ticket = self.counter.next()
+        if ticket is None:
+            raise RuntimeError("counter.next found nobody waiting: tickets were not issued")
+        t1 = self.watch.wait_for((ticket["service"], ticket["number"]), DELIVERY_TIMEOUT_S)
+        if self.watch.last_state is not None and not self.body:
+            self.body = protocol.encode(self.watch.last_state)
+        return None if t1 is None else (t1 - t0) * 1000
+
+    def stop(self) -> None:
+        for s in self.sessions:
+            s.stop()
+
+
 def measure(args: argparse.Namespace, calls: int, warmup: int, history: int = 0) -> dict:
     """One hub, `history` done tickets seeded first (motcua.bench.history), then the timed calls."""
-    from counter_terminal.core import CounterCore
-    from display_controller.core import DisplayCore
-    from kiosk.core import KioskCore
-
     with BenchHub(prefix="motcua-bench-call-path-", synchronous=args.synchronous) as bh:
         bh.prepare()
-        kiosk_cfg = bh.register("kiosk")[0]
-        counter_cfg = bh.register("counter", counter=COUNTER)[0]
-        display_cfg = bh.register("display")[0]
+        probe = CallProbe(bh)
         seeded = None
         if history:
             from motcua.bench.history import seed
@@ -154,50 +199,24 @@ def measure(args: argparse.Namespace, calls: int, warmup: int, history: int = 0)
             seeded = seed(bh.data / "motcua.db", history, progress=log)
             log(f"history seeded in {seeded['seed_s']} s ({seeded['db_mib']} MiB)")
         bh.start()
-        sessions = []
         floor: EchoFloor | None = None
         try:
-            watch = DisplayWatch(COUNTER)
-            kiosk = KioskCore(DeviceSession(kiosk_cfg))
-            counter = CounterCore(DeviceSession(counter_cfg))
-            display = DisplayCore(DeviceSession(display_cfg))
-            display.on_state = watch.on_state
-            for s in (kiosk.session, counter.session, display.session):
-                sessions.append(s)
-                connect(s)
-
             n = calls + warmup
-            log(f"issuing {n} tickets (not timed)")
-            for first in range(0, n, 100):  # in chunks: every request in flight holds a timer thread
-                futures = [kiosk.session.request_async("ticket.issue", {"service": SERVICES[i % len(SERVICES)]},
-                                                       timeout=30)
-                           for i in range(first, min(n, first + 100))]
-                for f in futures:
-                    f.result()
-            counter.open("nguyen-thi-lan")
-
+            probe.start(n)
             user, password = bh.hub_account()
             floor = EchoFloor(bh.mqtt_port, user, password)
             latencies: list[float] = []
             floor_rtts: list[float] = []
             delivered = floor_lost = 0
-            body = b""
             log(f"{warmup} warm-up calls, then {calls} timed calls, each followed by one floor round trip")
             for i in range(n):
-                watch.reset()
-                t0 = time.perf_counter()
-                ticket = counter.next()
-                if ticket is None:
-                    raise RuntimeError("counter.next found nobody waiting: tickets were not issued")
-                t1 = watch.wait_for((ticket["service"], ticket["number"]), DELIVERY_TIMEOUT_S)
-                if watch.last_state is not None and not body:
-                    body = protocol.encode(watch.last_state)  # the floor sends exactly this many bytes
-                rtt = floor.ping(i, body, DELIVERY_TIMEOUT_S)
+                latency = probe.call()
+                rtt = floor.ping(i, probe.body, DELIVERY_TIMEOUT_S)
                 if i < warmup:
                     continue
-                if t1 is not None:
+                if latency is not None:
                     delivered += 1
-                    latencies.append((t1 - t0) * 1000)
+                    latencies.append(latency)
                 if rtt is None:
                     floor_lost += 1
                 else:
@@ -207,11 +226,10 @@ def measure(args: argparse.Namespace, calls: int, warmup: int, history: int = 0)
         finally:
             if floor is not None:
                 floor.stop()
-            for s in sessions:
-                s.stop()
+            probe.stop()
         router = (bh.health().get("router") or {})
     return {"latencies": latencies, "floor_rtts": floor_rtts, "delivered": delivered, "floor_lost": floor_lost,
-            "body": body, "router": router, "history": seeded}
+            "body": probe.body, "router": router, "history": seeded}
 
 
 def main(args: argparse.Namespace) -> int:
