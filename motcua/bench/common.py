@@ -53,6 +53,22 @@ def ms(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
 
 
+def rss_mb(pid: int | None) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except (OSError, TypeError):
+        pass
+    return None
+
+
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def emit(result: dict[str, Any], as_json: bool) -> None:
     """Print the result: a readable summary, then (with --json) one JSON object as the last line."""
     if as_json:

@@ -24,29 +24,13 @@ import time
 from pathlib import Path
 
 from motcua.bench.call_path import DELIVERY_TIMEOUT_S, CallProbe
-from motcua.bench.common import BenchHub, emit, log, ms, percentile
+from motcua.bench.common import BenchHub, cpu_s, emit, log, ms, percentile, rss_mb
 from motcua.bench.fleet_clients import Fleet
 
 HEALTH_INTERVAL_S = 30.0  # DeviceConfig's default: the real cadence
 TARGET_RSS_MB = 250
 TARGET_CALL_RATIO = 1.5
 TARGET_RESTART_S = 30.0
-
-
-def rss_mb(pid: int | None) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except (OSError, TypeError):
-        pass
-    return None
-
-
-def cpu_s(pid: int) -> float:
-    """User + system CPU seconds of a process so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def hub_online(db_path: Path, fleet_ids: set[str], since: float) -> int:
