@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import weakref
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlite_utils
@@ -110,15 +111,19 @@ def changes_since(db: sqlite_utils.Database, since: int) -> dict:
             "procedures": [json.loads(r[0]) for r in rows], "removed": removed}
 
 
+ANSWERS_KEPT = 1024  # recent answers per catalogue version: every kiosk and phone types the same prefixes
+
+
 @dataclass(frozen=True)
 class _Searchable:
-    """The catalogue of one version, ready to answer a search: the ranked index, and every procedure
-    as a dict and as its JSON (serialised once, not once per answer)."""
+    """The catalogue of one version, ready to answer a search: the ranked index, every procedure as a
+    dict and as its JSON (serialised once, not once per answer), and the latest answers as sent."""
 
     version: int
     index: Index
     docs: dict[str, dict]
     json: dict[str, bytes]
+    answers: OrderedDict[tuple[str, int], bytes] = field(default_factory=OrderedDict)
 
 
 _searchable: weakref.WeakKeyDictionary[sqlite_utils.Database, _Searchable] = weakref.WeakKeyDictionary()
@@ -144,9 +149,18 @@ def search(db: sqlite_utils.Database, query: str, limit: int = 20) -> list[dict]
 
 
 def search_json(db: sqlite_utils.Database, query: str, limit: int = 20) -> bytes:
-    """The same answer as `search`, as a JSON array (for the HTTP API, which sends it as is)."""
+    """The same answer as `search`, as a JSON array (for the HTTP API, which sends it as is). A query
+    typed again (the same folded words) is answered from the last ANSWERS_KEPT of this version."""
     s = _current(db)
-    return b"[" + b",".join(s.json[e.id] for e in rank(s.index, query, limit)) + b"]"
+    key = (" ".join(fold(query).split()), limit)
+    body = s.answers.get(key)
+    if body is None:
+        body = s.answers[key] = b"[" + b",".join(s.json[e.id] for e in rank(s.index, query, limit)) + b"]"
+        if len(s.answers) > ANSWERS_KEPT:
+            s.answers.popitem(last=False)
+    else:
+        s.answers.move_to_end(key)
+    return body
 
 
 def count(db: sqlite_utils.Database) -> int:

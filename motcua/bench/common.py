@@ -127,7 +127,7 @@ class BenchHub:
         finally:
             db.conn.close()
 
-    def register(self, role: str, count: int = 1, *, counter: int | None = None,
+    def register(self, role: str, count: int = 1, *, counter: int | None = None, site: str = "demo",
                  **overrides: Any) -> list[DeviceConfig]:
         """Register `count` devices of `role` and return their configs (pointing at this hub's broker)."""
         from hub.app import open_data_dir
@@ -140,7 +140,7 @@ class BenchHub:
         try:
             with transaction(db):
                 for _ in range(count):
-                    dev, secret = device_store.add(db, site_id="demo", role=role, now=time.time(),
+                    dev, secret = device_store.add(db, site_id=site, role=role, now=time.time(),
                                                    counter=counter)
                     configs.append(DeviceConfig.from_dict({
                         **device_config_dict(dev, secret, "127.0.0.1", self.mqtt_port),

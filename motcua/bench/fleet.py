@@ -43,6 +43,28 @@ def hub_online(db_path: Path, fleet_ids: set[str], since: float) -> int:
     return sum(1 for (i,) in rows if i in fleet_ids)
 
 
+def load_sites(bh: BenchHub, count: int) -> list[str]:
+    """`count` commune offices (copies of the demo site, ids f001…) beside the demo site, where the
+    call-path devices are: one provincial hub serving many offices, each with its own lobby screens."""
+    import json
+
+    from hub.app import open_data_dir
+    from hub.cli.common import DEMO_SITE
+    from hub.ops.run import Runner
+    from hub.ops.sites import load_site
+
+    base = json.loads(DEMO_SITE.read_text(encoding="utf-8"))
+    ids = [f"f{i:03d}" for i in range(1, count + 1)]
+    db = open_data_dir(bh.data)
+    try:
+        for sid in ids:
+            cfg = {**base, "site": {**base["site"], "id": sid, "name": f"{base['site']['name']} {sid}"}}
+            Runner(db).run(None, lambda ctx, cfg=cfg: load_site(ctx, cfg))
+    finally:
+        db.conn.close()
+    return ids
+
+
 def paced_calls(probe: CallProbe, calls: int, gap: float) -> tuple[list[float], int]:
     """`calls` Next presses, one every `gap` seconds: latencies (ms) and how many never showed."""
     latencies: list[float] = []
@@ -78,10 +100,14 @@ def main(args: argparse.Namespace) -> int:
     with BenchHub(prefix="motcua-bench-fleet-") as bh:
         bh.prepare()
         probe = CallProbe(bh)
-        log(f"registering {n} devices")
-        displays = n // 10  # a lobby screen or LED board for every nine kiosks and counters' devices
-        configs = (bh.register("display", displays, health_interval_s=HEALTH_INTERVAL_S)
-                   + bh.register("kiosk", n - displays, health_interval_s=HEALTH_INTERVAL_S))
+        sites = load_sites(bh, max(1, -(-n // args.per_site)))
+        log(f"registering {n} devices over {len(sites)} sites")
+        configs = []
+        for i, site in enumerate(sites):
+            here = min(args.per_site, n - i * args.per_site)
+            displays = max(1, here // 10)  # a lobby screen or LED board for every nine other devices
+            configs += bh.register("display", displays, site=site, health_interval_s=HEALTH_INTERVAL_S)
+            configs += bh.register("kiosk", here - displays, site=site, health_interval_s=HEALTH_INTERVAL_S)
         fleet_ids = {c.device_id for c in configs}
         bh.start()
         assert bh.proc is not None
@@ -132,6 +158,7 @@ def main(args: argparse.Namespace) -> int:
     result = {
         "bench": "fleet",
         "devices": n,
+        "sites": len(sites),
         "online": online_now,
         "hub_rss_mb": hub_rss,
         "broker_rss_mb": broker_rss,
@@ -162,6 +189,8 @@ def main(args: argparse.Namespace) -> int:
 def add_parser(bsub: argparse._SubParsersAction) -> None:
     fl = bsub.add_parser("fleet", help="N devices online: hub memory/CPU, call p99, registry after a broker restart")
     fl.add_argument("--devices", type=int, default=2000)
+    fl.add_argument("--per-site", type=int, default=20,
+                    help="devices per commune office (the fleet is spread over sites of this size)")
     fl.add_argument("--calls", type=int, default=300, help="timed calls in each phase (idle, with the fleet)")
     fl.add_argument("--duration", type=float, default=40.0,
                     help="seconds each phase's calls are spread over (longer than a health interval)")
