@@ -184,6 +184,7 @@ class Hub:
         await self._publish_configs()
         for site in list_sites(self.db):
             self.router.publish_display(site)
+            await asyncio.sleep(0)
         log.info("device registry changed (rev %s): broker accounts reloaded", rev)
         return True
 
