@@ -26,6 +26,9 @@ bench: setup
 	$(VENV)/bin/motcua bench search --procedures 6000 --json
 	$(VENV)/bin/motcua bench print --json
 	$(VENV)/bin/motcua bench appointments --json
+	$(VENV)/bin/motcua bench call-path --history-tickets 500000 --json
+	$(VENV)/bin/motcua bench http --json
+	$(VENV)/bin/motcua bench fleet --devices 2000 --json
 
 clean:
 	rm -rf $(VENV) demo-data test-artifacts .pytest_cache

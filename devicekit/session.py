@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
+import random
 import shutil
 import sqlite3
 import threading
@@ -59,6 +60,7 @@ _PAHO_LOG = logging.getLogger("motcua.device.paho")
 _PAHO_LOG.addFilter(_NotConnectedNoise())
 
 SESSION_EXPIRY_S = 86400  # the broker keeps our subscriptions and queued answers for a day offline
+HEALTH_JITTER = 0.25  # each health report comes after interval × (1 ± this), drawn afresh each time
 THERMAL_ZONE = Path("/sys/class/thermal/thermal_zone0/temp")
 
 
@@ -347,9 +349,12 @@ class DeviceSession:
         return report
 
     def _health_loop(self) -> None:
-        """First report right after each connect, then every health_interval_s."""
+        """First report right after each connect, then every health_interval_s give or take a quarter
+        (HEALTH_JITTER): a fleet started together, or reconnected together after a broker restart, must
+        not report in step — 2,000 devices in the same second held counters' calls behind them."""
         while True:
-            self._health_wake.wait(self.config.health_interval_s)
+            jitter = random.uniform(1 - HEALTH_JITTER, 1 + HEALTH_JITTER)
+            self._health_wake.wait(self.config.health_interval_s * jitter)
             self._health_wake.clear()
             if self._stopping.is_set():
                 return
@@ -361,11 +366,7 @@ class DeviceSession:
     # --- paho callbacks (network thread) --------------------------------------------------------
 
     def _status_payload(self, state: str) -> bytes:
-        msg: dict[str, Any] = {"v": protocol.PROTOCOL_VERSION, "state": state, "role": self.config.role,
-                               "version": self.version}
-        if state == "online":
-            msg["at"] = now_iso()
-        return protocol.encode(msg)
+        return status_payload(state, self.config.role, self.version)
 
     def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason_code: Any,
                     properties: Any) -> None:
@@ -478,6 +479,14 @@ class DeviceSession:
             fn(*args)
         except Exception:
             log.exception("device callback %r failed", fn)
+
+
+def status_payload(state: str, role: str, version: str) -> bytes:
+    """The retained `status` message: online (with the time) or offline (also the will)."""
+    msg: dict[str, Any] = {"v": protocol.PROTOCOL_VERSION, "state": state, "role": role, "version": version}
+    if state == "online":
+        msg["at"] = now_iso()
+    return protocol.encode(msg)
 
 
 def _str_or_none(value: Any) -> str | None:

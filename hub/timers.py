@@ -60,6 +60,7 @@ async def tick_displays(hub: Hub) -> None:
         try:
             for site in list_sites(hub.db):
                 hub.router.publish_display(site)
+                await asyncio.sleep(0)  # a provincial hub has a hundred offices: serve requests between them
             if minutes % 60 == 0:
                 hub.router.purge_old_requests()
         except Exception:

@@ -14,7 +14,7 @@ import threading
 import urllib.request
 from pathlib import Path
 
-from kiosk.search import Entry, Index, make_entry, search
+from motcua_core.search import Entry, Index, make_entry, search
 
 log = logging.getLogger("motcua.kiosk.catalog")
 

@@ -19,6 +19,8 @@ CONF_NAME = "mosquitto.conf"
 PASSWD_NAME = "passwd"
 ACL_NAME = "acl"
 LOG_NAME = "mosquitto.log"
+MAX_QUEUED_MESSAGES = 20_000  # per client: a status and a request or two for every device of a large fleet
+MAX_QUEUED_BYTES = 4 * 2**20  # per client, payload bytes: ~1,700 display states for a device left offline
 
 # Characters that would break a line of the password/ACL file or widen an ACL pattern.
 _FORBIDDEN_IN_USERNAME = set(":#+/\n\r\t $")
@@ -55,6 +57,9 @@ def render_conf(*, port: int, bind: str, workdir: Path, max_packet: int = BROKER
         "# Requests, calls and display updates are small and latency-bound: turn Nagle off.\n"
         "set_tcp_nodelay true\n"
         f"max_packet_size {max_packet}\n"
+        "# The hub's session must hold a whole fleet's statuses across a broker restart (the default\n"
+        "# 1,000 dropped them); the byte cap keeps an offline device's queue of display states small.\n"
+        f"max_queued_messages {MAX_QUEUED_MESSAGES}\nmax_queued_bytes {MAX_QUEUED_BYTES}\n"
         f"log_dest file {workdir / LOG_NAME}\n"
         "log_type error\nlog_type warning\nlog_type notice\nlog_type information\n"
         "log_timestamp true\n"

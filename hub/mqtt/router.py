@@ -6,6 +6,10 @@ Responses, call announcements and device commands are published only after the b
 nothing a device acts on can be lost by a crash. The lobby display state, a view redrawn from nothing, is
 sent while the commit waits for the disk, and sent again if that commit fails. Every reply is also stored
 under (device, request_id): a retried request gets the stored reply, never a second ticket.
+
+Status and health messages take no part in those batches: the latest per device and kind is kept and
+all of them are written together half a second later (`flush_presence`), so a fleet of thousands
+reporting costs a few commits a second and a counter's Next never waits behind them.
 """
 
 from __future__ import annotations
@@ -36,6 +40,12 @@ log = logging.getLogger("motcua.hub.router")
 
 MAX_BATCH = 256
 REQUEST_TTL_S = 7 * 24 * 3600
+# Presence (status, health) is coalesced: the latest message per device and kind, written in one
+# transaction this long after the first one waiting. A fleet's health reports and the burst of retained
+# statuses after a broker restart cost one commit, not one each, and never share a batch with a Next.
+PRESENCE_FLUSH_S = 0.5
+PRESENCE_MAX_PENDING = 20_000  # written at once beyond this (more devices than any one hub serves)
+_PRESENCE_LEAVES = ("/status", "/health")
 
 
 @dataclass
@@ -56,7 +66,12 @@ class Router:
         # Displays order states by (boot, seq): a restarted hub whose clock went back (a Pi without RTC
         # before NTP) must still be believed, so a new boot id resets their ordering.
         self.boot = uuid.uuid4().hex[:12]
-        self.stats = {"requests": 0, "errors": 0, "batches": 0}
+        self.stats = {"requests": 0, "errors": 0, "batches": 0, "presence": 0, "presence_batches": 0}
+        self._presence_pending: dict[tuple[str, str], tuple[p.Topic, Incoming, float]] = {}
+        self._presence_timer: asyncio.TimerHandle | None = None
+        # The last display state built per site, and its HTTP body once asked for (state_body).
+        self._states: dict[str, dict] = {}
+        self._state_bodies: dict[str, bytes] = {}
         self.hub_info: dict = {}  # merged into every device config (e.g. {"http_port": 8080})
         # HTTP actions, timers and deferred CLI effects run through the same runner, published after commit.
         self.runner = Runner(db, clock, publish=self.publish_effects)
@@ -99,9 +114,12 @@ class Router:
 
     # --- one batch --------------------------------------------------------------------------------
     def process(self, batch: list[Incoming]) -> None:
+        now = self.clock()
+        batch = [msg for msg in batch if not self._note_presence(msg, now)]
+        if not batch:
+            return
         replies: list[Reply] = []
         effects = Effects()
-        now = self.clock()
         shown: list[str] = []
         try:
             with transaction(self.db):
@@ -148,8 +166,21 @@ class Router:
         now = self.clock() if now is None else now
         seq = max(self._seq.get(site, 0) + 1, int(now * 1000))
         self._seq[site] = seq
-        state = {**display_state(self.db, site, now, seq), "boot": self.boot}
-        self.mqtt.publish(p.display_topic(site, "state"), p.encode(state), qos=1, retain=True)
+        state = display_state(self.db, site, now, seq)
+        self._states[site] = state
+        self._state_bodies.pop(site, None)
+        self.mqtt.publish(p.display_topic(site, "state"), p.encode({**state, "boot": self.boot}), qos=1, retain=True)
+
+    def state_body(self, site: str) -> bytes:
+        """The lobby state as JSON for GET /api/v1/sites/<site>/state: the one last published, which every
+        change of it re-publishes (and the display tick once a minute), serialised once per change."""
+        body = self._state_bodies.get(site)
+        if body is None:
+            state = self._states.get(site) or display_state(self.db, site, self.clock(), 0)
+            body = json.dumps(state).encode()
+            if site in self._states:
+                self._state_bodies[site] = body
+        return body
 
     def publish_command(self, device_id: str, command: dict) -> None:
         """A command to one device (QoS 1, not retained: a device offline for long gets it from its
@@ -180,9 +211,44 @@ class Router:
             return None
         if topic.leaf == "req":
             return self._request(topic, msg, now, effects)
-        if topic.leaf in ("status", "health"):
-            self._presence(topic, msg, now)
-        return None
+        return None  # status and health were set aside by _note_presence
+
+    # --- presence, coalesced ------------------------------------------------------------------------
+    def _note_presence(self, msg: Incoming, now: float) -> bool:
+        """Keep a status or health message for the next presence flush (the latest per device and kind
+        wins); False for anything else."""
+        if not msg.topic.endswith(_PRESENCE_LEAVES):
+            return False
+        try:
+            topic = p.parse_topic(msg.topic)
+        except ProtocolError:
+            return False  # _handle logs it
+        if topic.kind != "dev" or topic.device_id is None:
+            return False
+        self.stats["presence"] += 1
+        self._presence_pending[(topic.device_id, topic.leaf)] = (topic, msg, now)
+        if self._loop is None or len(self._presence_pending) >= PRESENCE_MAX_PENDING:
+            self.flush_presence()
+        elif self._presence_timer is None:
+            self._presence_timer = self._loop.call_later(PRESENCE_FLUSH_S, self.flush_presence)
+        return True
+
+    def flush_presence(self) -> None:
+        """Write what devices said about themselves since the last flush, in one transaction."""
+        if self._presence_timer is not None:
+            self._presence_timer.cancel()
+            self._presence_timer = None
+        pending, self._presence_pending = self._presence_pending, {}
+        if not pending:
+            return
+        try:
+            with transaction(self.db):
+                for topic, msg, now in pending.values():
+                    self._presence(topic, msg, now)
+        except Exception:
+            log.exception("writing presence of %d devices failed", len(pending))
+            return
+        self.stats["presence_batches"] += 1
 
     def _presence(self, topic: p.Topic, msg: Incoming, now: float) -> None:
         if not msg.payload:

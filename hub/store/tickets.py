@@ -204,10 +204,13 @@ def day_times(db: sqlite_utils.Database, site_id: str, day: str) -> list[TicketT
 def expire_before(db: sqlite_utils.Database, site_id: str, day: str, now: float) -> list[int]:
     """Expire tickets still waiting or held from earlier days (the office closed on them)."""
     # Two queries, one per partial index (tickets_queue, tickets_held): `status IN (…)` would use neither.
+    # The held one names its index: left to itself the planner walks (site_id, day < ?) of the UNIQUE
+    # index, every ticket of every past day (150 ms at a year of history, on every Next; issue #15).
     ids = [r[0] for r in db.execute(
         "SELECT id FROM tickets WHERE site_id = ? AND status = 'waiting' AND day < ?", [site_id, day])]
     ids += [r[0] for r in db.execute(
-        "SELECT id FROM tickets WHERE site_id = ? AND status = 'held' AND day < ?", [site_id, day])]
+        "SELECT id FROM tickets INDEXED BY tickets_held WHERE site_id = ? AND status = 'held' AND day < ?",
+        [site_id, day])]
     ids.sort()
     for tid in ids:
         db.execute("UPDATE tickets SET status = 'expired' WHERE id = ?", [tid])

@@ -10,7 +10,6 @@ from aiohttp import web
 
 from hub.domain.kpi import group_summaries, summarize
 from hub.domain.queue import local_day
-from hub.ops.views import display_state
 from hub.store import sites as site_store
 from hub.store import tickets as ticket_store
 from hub.store import votes as vote_store
@@ -39,9 +38,10 @@ async def sites(request: web.Request) -> web.Response:
 
 
 async def site_state(request: web.Request) -> web.Response:
+    """The state the lobby screens were last sent (built once per change, not once per request)."""
     hub = hub_of(request)
     site = site_of(request)
-    return web.json_response(display_state(hub.db, site.id, hub.clock(), 0))
+    return web.Response(body=hub.router.state_body(site.id), content_type="application/json")
 
 
 async def kpis(request: web.Request) -> web.Response:

@@ -12,6 +12,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     cp.add_argument("--calls", type=int, default=500)
     cp.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     cp.add_argument("--synchronous", choices=["FULL", "NORMAL"], default="FULL", help="the hub's SQLite setting")
+    cp.add_argument("--history-tickets", type=int, default=0,
+                    help="first seed this many done tickets over the past year (and run a baseline without)")
+    cp.add_argument("--no-baseline", action="store_true", help="with --history-tickets: skip the run without")
     cp.set_defaults(func=lambda a: _run("call_path", a))
     tk = bsub.add_parser("tickets", help="concurrent ticket issuing through MQTT")
     tk.add_argument("--kiosks", type=int, default=20)
@@ -35,6 +38,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     from motcua.bench import appointments  # issue #12: concurrent bookings, free-slot queries
 
     appointments.add_parser(bsub)
+    from motcua.bench import fleet  # issues #14, #15: a fleet online; the registry after a broker restart
+
+    fleet.add_parser(bsub)
+    from motcua.bench import http  # issue #15: state and procedure search
+
+    http.add_parser(bsub)
     dp = bsub.add_parser("display", help="keypad Next → LED frame written, and → first announcement sample queued")
     dp.add_argument("--calls", type=int, default=300)
     dp.add_argument("--width", type=int, default=64)

@@ -9,6 +9,10 @@ In the same run, interleaved call by call so both see the same machine, the brok
 publishes a payload of the same size as the display state, an echo client re-publishes it at once
 (QoS 1, retained, like the hub), the first client receives it. Same broker (the hub's own Mosquitto),
 same two hops, Nagle off on both ends, no work in between. `ratio_p99` is how much the hub adds.
+
+With `--history-tickets N` the hub's database first gets a year of done tickets, their events and a week
+of stored replies (motcua.bench.history), and the same bench is run first without them in the same run:
+`history_p99_ratio` is what a year of history costs each call (issue #15: at most 1.5).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ NUMBERS_PER_SERVICE = 999
 DELIVERY_TIMEOUT_S = 5.0
 TARGET_P99_MS = 10.0
 TARGET_RATIO_P99 = 3.0
+TARGET_HISTORY_RATIO = 1.5  # p99 with a year of history against the same run without (issue #15)
 
 
 class DisplayWatch:
@@ -130,68 +135,88 @@ class EchoFloor:
             c.loop_stop()
 
 
-def main(args: argparse.Namespace) -> int:
-    calls: int = args.calls
-    warmup = max(0, int(getattr(args, "warmup", WARMUP)))
-    if calls < 1:
-        raise SystemExit("error: --calls must be at least 1")
-    if calls + warmup > NUMBERS_PER_SERVICE * len(SERVICES):
-        raise SystemExit(f"error: at most {NUMBERS_PER_SERVICE * len(SERVICES) - warmup} calls per run "
-                         "(ticket numbers would wrap around)")
-    from counter_terminal.core import CounterCore
-    from display_controller.core import DisplayCore
-    from kiosk.core import KioskCore
+class CallProbe:
+    """A kiosk, a counter and a lobby display on a bench hub: `call()` times one Next until the display
+    shows it. Made before the hub starts (the broker reads accounts at start), started after."""
 
+    def __init__(self, bh: BenchHub) -> None:
+        self.configs = (bh.register("kiosk")[0], bh.register("counter", counter=COUNTER)[0],
+                        bh.register("display")[0])
+        self.sessions: list[DeviceSession] = []
+        self.watch = DisplayWatch(COUNTER)
+        self.body = b""  # a display state as the hub sent it: the floor sends this many bytes
+
+    def start(self, tickets: int) -> None:
+        """Connect, issue `tickets` tickets (not timed) and open the counter."""
+        from counter_terminal.core import CounterCore
+        from display_controller.core import DisplayCore
+        from kiosk.core import KioskCore
+
+        kiosk_cfg, counter_cfg, display_cfg = self.configs
+        kiosk = KioskCore(DeviceSession(kiosk_cfg))
+        self.counter = CounterCore(DeviceSession(counter_cfg))
+        display = DisplayCore(DeviceSession(display_cfg))
+        display.on_state = self.watch.on_state
+        for s in (kiosk.session, self.counter.session, display.session):
+            self.sessions.append(s)
+            connect(s)
+        log(f"issuing {tickets} tickets (not timed)")
+        for first in range(0, tickets, 100):  # in chunks: every request in flight holds a timer thread
+            futures = [kiosk.session.request_async("ticket.issue", {"service": SERVICES[i % len(SERVICES)]},
+                                                   timeout=30)
+                       for i in range(first, min(tickets, first + 100))]
+            for f in futures:
+                f.result()
+        self.counter.open("nguyen-thi-lan")
+
+    def call(self) -> float | None:
+        """ms from Next to the display showing the called ticket, or None if it never did."""
+        self.watch.reset()
+        t0 = time.perf_counter()
+        ticket = self.counter.next()
+        if ticket is None:
+            raise RuntimeError("counter.next found nobody waiting: tickets were not issued")
+        t1 = self.watch.wait_for((ticket["service"], ticket["number"]), DELIVERY_TIMEOUT_S)
+        if self.watch.last_state is not None and not self.body:
+            self.body = protocol.encode(self.watch.last_state)
+        return None if t1 is None else (t1 - t0) * 1000
+
+    def stop(self) -> None:
+        for s in self.sessions:
+            s.stop()
+
+
+def measure(args: argparse.Namespace, calls: int, warmup: int, history: int = 0) -> dict:
+    """One hub, `history` done tickets seeded first (motcua.bench.history), then the timed calls."""
     with BenchHub(prefix="motcua-bench-call-path-", synchronous=args.synchronous) as bh:
         bh.prepare()
-        kiosk_cfg = bh.register("kiosk")[0]
-        counter_cfg = bh.register("counter", counter=COUNTER)[0]
-        display_cfg = bh.register("display")[0]
+        probe = CallProbe(bh)
+        seeded = None
+        if history:
+            from motcua.bench.history import seed
+
+            log(f"seeding {history:,} done tickets over the past year")
+            seeded = seed(bh.data / "motcua.db", history, progress=log)
+            log(f"history seeded in {seeded['seed_s']} s ({seeded['db_mib']} MiB)")
         bh.start()
-        sessions = []
         floor: EchoFloor | None = None
         try:
-            watch = DisplayWatch(COUNTER)
-            kiosk = KioskCore(DeviceSession(kiosk_cfg))
-            counter = CounterCore(DeviceSession(counter_cfg))
-            display = DisplayCore(DeviceSession(display_cfg))
-            display.on_state = watch.on_state
-            for s in (kiosk.session, counter.session, display.session):
-                sessions.append(s)
-                connect(s)
-
             n = calls + warmup
-            log(f"issuing {n} tickets (not timed)")
-            for first in range(0, n, 100):  # in chunks: every request in flight holds a timer thread
-                futures = [kiosk.session.request_async("ticket.issue", {"service": SERVICES[i % len(SERVICES)]},
-                                                       timeout=30)
-                           for i in range(first, min(n, first + 100))]
-                for f in futures:
-                    f.result()
-            counter.open("nguyen-thi-lan")
-
+            probe.start(n)
             user, password = bh.hub_account()
             floor = EchoFloor(bh.mqtt_port, user, password)
             latencies: list[float] = []
             floor_rtts: list[float] = []
             delivered = floor_lost = 0
-            body = b""
             log(f"{warmup} warm-up calls, then {calls} timed calls, each followed by one floor round trip")
             for i in range(n):
-                watch.reset()
-                t0 = time.perf_counter()
-                ticket = counter.next()
-                if ticket is None:
-                    raise RuntimeError("counter.next found nobody waiting: tickets were not issued")
-                t1 = watch.wait_for((ticket["service"], ticket["number"]), DELIVERY_TIMEOUT_S)
-                if watch.last_state is not None and not body:
-                    body = protocol.encode(watch.last_state)  # the floor sends exactly this many bytes
-                rtt = floor.ping(i, body, DELIVERY_TIMEOUT_S)
+                latency = probe.call()
+                rtt = floor.ping(i, probe.body, DELIVERY_TIMEOUT_S)
                 if i < warmup:
                     continue
-                if t1 is not None:
+                if latency is not None:
                     delivered += 1
-                    latencies.append((t1 - t0) * 1000)
+                    latencies.append(latency)
                 if rtt is None:
                     floor_lost += 1
                 else:
@@ -201,13 +226,32 @@ def main(args: argparse.Namespace) -> int:
         finally:
             if floor is not None:
                 floor.stop()
-            for s in sessions:
-                s.stop()
+            probe.stop()
         router = (bh.health().get("router") or {})
+    return {"latencies": latencies, "floor_rtts": floor_rtts, "delivered": delivered, "floor_lost": floor_lost,
+            "body": probe.body, "router": router, "history": seeded}
 
+
+def main(args: argparse.Namespace) -> int:
+    calls: int = args.calls
+    warmup = max(0, int(getattr(args, "warmup", WARMUP)))
+    history = max(0, int(getattr(args, "history_tickets", 0) or 0))
+    if calls < 1:
+        raise SystemExit("error: --calls must be at least 1")
+    if calls + warmup > NUMBERS_PER_SERVICE * len(SERVICES):
+        raise SystemExit(f"error: at most {NUMBERS_PER_SERVICE * len(SERVICES) - warmup} calls per run "
+                         "(ticket numbers would wrap around)")
+    baseline = None
+    if history and not getattr(args, "no_baseline", False):
+        log("baseline: the same bench without history, in this run")
+        baseline = measure(args, calls, warmup)
+    m = measure(args, calls, warmup, history)
+    latencies, floor_rtts, delivered, floor_lost = m["latencies"], m["floor_rtts"], m["delivered"], m["floor_lost"]
     p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
     f50, f99 = percentile(floor_rtts, 50), percentile(floor_rtts, 99)
     ratio = round(p99 / f99, 2) if p99 is not None and f99 else None
+    met = bool(delivered == calls and p99 is not None and p99 <= TARGET_P99_MS
+               and ratio is not None and ratio <= TARGET_RATIO_P99)
     result = {
         "bench": "call-path",
         "synchronous": args.synchronous,
@@ -220,11 +264,18 @@ def main(args: argparse.Namespace) -> int:
         "floor_p99_ms": ms(f99),
         "floor_lost": floor_lost,
         "ratio_p99": ratio,
-        "payload_bytes": len(body),
+        "payload_bytes": len(m["body"]),
         "warmup": warmup,
-        "hub_errors": router.get("errors"),
-        "targets_met": bool(delivered == calls and p99 is not None and p99 <= TARGET_P99_MS
-                            and ratio is not None and ratio <= TARGET_RATIO_P99),
+        "hub_errors": m["router"].get("errors"),
     }
+    if history:
+        result["history"] = m["history"]
+    if baseline is not None:
+        b99 = percentile(baseline["latencies"], 99)
+        result["baseline_p50_ms"] = ms(percentile(baseline["latencies"], 50))
+        result["baseline_p99_ms"] = ms(b99)
+        result["history_p99_ratio"] = round(p99 / b99, 2) if p99 is not None and b99 else None
+        met = met and result["history_p99_ratio"] is not None and result["history_p99_ratio"] <= TARGET_HISTORY_RATIO
+    result["targets_met"] = met
     emit(result, args.json)
     return 0 if delivered == calls and floor_lost == 0 else 1

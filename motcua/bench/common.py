@@ -53,6 +53,22 @@ def ms(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
 
 
+def rss_mb(pid: int | None) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except (OSError, TypeError):
+        pass
+    return None
+
+
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def emit(result: dict[str, Any], as_json: bool) -> None:
     """Print the result: a readable summary, then (with --json) one JSON object as the last line."""
     if as_json:
@@ -111,7 +127,7 @@ class BenchHub:
         finally:
             db.conn.close()
 
-    def register(self, role: str, count: int = 1, *, counter: int | None = None,
+    def register(self, role: str, count: int = 1, *, counter: int | None = None, site: str = "demo",
                  **overrides: Any) -> list[DeviceConfig]:
         """Register `count` devices of `role` and return their configs (pointing at this hub's broker)."""
         from hub.app import open_data_dir
@@ -124,7 +140,7 @@ class BenchHub:
         try:
             with transaction(db):
                 for _ in range(count):
-                    dev, secret = device_store.add(db, site_id="demo", role=role, now=time.time(),
+                    dev, secret = device_store.add(db, site_id=site, role=role, now=time.time(),
                                                    counter=counter)
                     configs.append(DeviceConfig.from_dict({
                         **device_config_dict(dev, secret, "127.0.0.1", self.mqtt_port),

@@ -21,10 +21,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from devicekit.session import DeviceSession
-from motcua.bench.common import BenchHub, connect, emit, log
+from motcua.bench.common import BenchHub, connect, cpu_s, emit, log
 
 NUMBERS_PER_SERVICE = 999  # the demo site numbers each service 1001–1999, …; beyond that numbers wrap
 TARGET_TICKETS_PER_S = 500.0
+TARGET_FLOOR_RATIO = 0.5  # issue #15: at least half the single-commit SQLite floor, measured in the same run
 FLOOR_ROWS = 1000
 REQUEST_TIMEOUT_S = 10.0  # generous: a retry (same request_id) would only cost time, never a ticket
 
@@ -134,11 +135,14 @@ def main(args: argparse.Namespace) -> int:
             for t in threads:
                 t.start()
             log(f"{kiosks} kiosks issuing {total} tickets")
+            assert bh.proc is not None
+            cpu0 = cpu_s(bh.proc.pid)
             start.wait()
             t0 = time.perf_counter()
             for t in threads:
                 t.join()
             elapsed = time.perf_counter() - t0
+            hub_cpu = cpu_s(bh.proc.pid) - cpu0
         finally:
             for core in cores:
                 core.session.stop()
@@ -176,7 +180,10 @@ def main(args: argparse.Namespace) -> int:
         "hub_batches": router.get("batches"),
         "hub_requests": router.get("requests"),
         "sqlite_floor_inserts_per_s": round(floor, 1),
-        "targets_met": bool(ok and rate >= TARGET_TICKETS_PER_S),
+        "floor_ratio": round(rate / floor, 2) if floor else None,
+        # The hub process's CPU (user + system) over the issuing, per ticket: issue #15 asks ≤ 0.35 ms.
+        "hub_cpu_ms_per_ticket": round(1000 * hub_cpu / len(issued), 3) if issued else None,
+        "targets_met": bool(ok and rate >= TARGET_TICKETS_PER_S and rate >= TARGET_FLOOR_RATIO * floor),
     }
     emit(result, args.json)
     return 0 if ok else 1

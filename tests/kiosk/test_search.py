@@ -9,7 +9,7 @@ import pytest
 
 from hub.store.catalogue import STARTER
 from kiosk.catalog import Catalog
-from kiosk.search import make_entry, search
+from motcua_core.search import make_entry, search
 
 
 @pytest.fixture(scope="module")
@@ -72,8 +72,8 @@ def test_a_scan_that_stops_early_ranks_as_scoring_every_row() -> None:
     exactly what scoring every row and sorting would, for every keystroke of what citizens type."""
     import random
 
-    from kiosk.search import Index, _scan, score
     from motcua.bench.search import QUERIES, synthetic_catalogue
+    from motcua_core.search import Index, _scan, score
 
     index = Index.build([make_entry(p) for p in synthetic_catalogue(1500)["procedures"]])
     rng = random.Random(5)

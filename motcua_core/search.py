@@ -6,6 +6,9 @@ names first), so ties need no comparison; the first one or two keystrokes, which
 row, are answered from a prefix index built at load time (word starts only: name, then code and
 keywords); longer queries first look at the rows where every typed word begins a word, scan pre-folded
 strings, and stop scoring as soon as no further row can enter the list (see _scan).
+
+Shared by the kiosk (its local replica, kiosk.catalog) and the hub (/api/v1/procedures, through
+hub.store.catalogue.search), so a citizen gets the same answers, in the same order, at both.
 """
 
 from __future__ import annotations
