@@ -14,7 +14,7 @@ from typing import Any
 
 from hub.domain.forms import FORM_NAMES
 from hub.mqtt import dossier_verbs
-from hub.ops import dossiers, queue, signin, votes
+from hub.ops import dossiers, fleet, queue, signin, votes
 from hub.ops.context import Ctx
 from hub.ops.views import display_state
 from motcua_core.protocol import PRIORITIES, ROLES, ProtocolError
@@ -115,6 +115,9 @@ VERBS: dict[str, Verb] = _table(
          dossier_verbs.form),
     Verb("procedure.search", ("counter", "kiosk", "lookup"), {"q": (str, True, None), "limit": (int, False, None)},
          dossier_verbs.search),
+    # --- the fleet (issue #14)
+    Verb("device.selftest", ROLES, {"checks": (list, True, None), "at": (str, False, None)},
+         lambda ctx, d: fleet.record_selftest(ctx, d)),
 )
 
 
