@@ -31,6 +31,9 @@ def _start_session(args: argparse.Namespace, role: str, before_start=None):
     if cfg.role != role and not (role == "kiosk" and cfg.role in ("voting", "lookup")):
         raise SystemExit(f"error: {args.config} is for a {cfg.role} device, not a {role}")
     session = DeviceSession(cfg)
+    from provisioning.fleetcmd import attach
+
+    attach(session, args.config)  # issue #14: the hub may ask for a self-test or an update
     if before_start is not None:
         before_start(session)
     session.start()

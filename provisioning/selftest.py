@@ -171,11 +171,11 @@ def check_audio(cfg: DeviceConfig, hw: dict, wait_s: float, prompt: Prompt) -> C
 # --- keypad, scanner, camera -----------------------------------------------------------------------
 
 def check_keypad(cfg: DeviceConfig, hw: dict, wait_s: float, prompt: Prompt) -> Check:
-    from devicekit.drivers.gpio import KeyGate, Keypad, use_mock_pins
+    from devicekit.drivers.gpio import KEYS, KeyGate, Keypad, use_mock_pins
 
     if hw.get("mock"):
         use_mock_pins()
-    pins = {k: int(v) for k, v in hw.get("pins", {}).items()}
+    pins = {k: int(hw["pins"][k]) for k in KEYS if k in hw.get("pins", {})}  # the keypad's order
     seen: list[str] = []
     got = threading.Event()
     keypad = Keypad(pins, lambda name: (seen.append(name), got.set()), gate=KeyGate(lockout_s=0.0))

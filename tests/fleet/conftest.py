@@ -1,0 +1,79 @@
+"""Fixtures of the fleet tests: simulated hardware maps (the drivers' own simulations) and mock pins."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+KEYPAD_PINS = {"next": 5, "recall": 6, "skip": 13, "done": 19}
+
+
+@pytest.fixture
+def mock_pins():
+    """gpiozero's simulated pins: the only mocked thing, because no keypad or relay is wired here."""
+    from gpiozero import Device
+    from gpiozero.pins.mock import MockFactory
+
+    old = Device.pin_factory
+    Device.pin_factory = MockFactory()
+    yield Device.pin_factory
+    Device.pin_factory.close()
+    Device.pin_factory = old
+
+
+@pytest.fixture
+def presser(mock_pins) -> Iterator[threading.Event]:
+    """A person at the keypad: presses every key in turn until told to stop (set the event)."""
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.is_set():
+            for pin in KEYPAD_PINS.values():
+                p = mock_pins.pin(pin)
+                p.drive_low()
+                time.sleep(0.06)
+                p.drive_high()
+                time.sleep(0.06)
+
+    th = threading.Thread(target=run, daemon=True)
+    th.start()
+    yield stop
+    stop.set()
+    th.join(2)
+
+
+@pytest.fixture(scope="session")
+def qr_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A camera's frames (the files driver): one photo-like frame holding the test QR."""
+    from motcua_core.documents.codes import qr_image
+
+    folder = tmp_path_factory.mktemp("camera")
+    qr_image("MOTCUA-SELFTEST", box=8).save(folder / "frame-001.png")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def voice_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from display_controller.voicepack import build_espeak_pack
+
+    path = tmp_path_factory.mktemp("voice") / "espeak-north"
+    build_espeak_pack(path, "north")
+    return path
+
+
+def hardware(role: str, tmp: Path, *, qr: Path | None = None, voice: Path | None = None,
+             printer_state: str = "ok") -> dict:
+    """The simulated hardware map of a role."""
+    printer = {"type": "sim", "dir": str(tmp / "prints"), "state_file": str(tmp / "printer-state")}
+    (tmp / "printer-state").write_text(printer_state)
+    if role == "kiosk":
+        return {"printer": printer, "scanner": {"port": "loop://"},
+                "camera": {"type": "files", "dir": str(qr)}}
+    if role == "counter":
+        return {"keypad": {"pins": KEYPAD_PINS, "mock": True}, "scanner": {"port": "loop://"}}
+    return {"led": {"bus": f"png:{tmp / 'led'}", "boards": {"1": 1, "2": 2}},
+            "audio": {"out": f"wav:{tmp / 'wav'}", "amp_pin": 17, "voice_pack": str(voice)}}
