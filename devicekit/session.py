@@ -89,6 +89,7 @@ class DeviceSession:
         self.on_command: Callable[[dict], None] | None = None
         # Commands served beside the app's own (issue #14: `selftest`, `update` from provisioning.fleetcmd).
         self.command_handlers: dict[str, Callable[[dict], None]] = {}
+        self.config_listeners: list[Callable[[dict], None]] = []  # run before on_config, for every new config
 
         c = config
         self._topics = {leaf: protocol.dev_topic(c.site, c.device_id, leaf)
@@ -436,6 +437,8 @@ class DeviceSession:
         if obj is None or obj == self._last_config:  # the retained copy comes again after each reconnect
             return
         self._last_config = obj
+        for listener in list(self.config_listeners):
+            self._run_callback(listener, obj)
         self._run_callback(self.on_config, obj)
 
     def _handle_response(self, msg: mqtt.MQTTMessage) -> None:

@@ -6,7 +6,10 @@ self-test skips what needs a person; the update starts `motcua provision update`
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import signal
 import subprocess
 import sys
 import threading
@@ -39,13 +42,35 @@ def attach(session: DeviceSession, config_path: Path, *, update_args: list[str] 
         start_update(session, config_path, update_args or [])
 
     session.command_handlers.update({"selftest": selftest, "update": update})
+    session.config_listeners.append(lambda cfg: keep_hardware(session, cfg))
+
+
+def keep_hardware(session: DeviceSession, cfg: dict) -> None:
+    """Keep the hub's hardware map beside the config file (the self-test at the device reads it too) and
+    restart the app when a change touches what its drivers cannot change while running."""
+    from motcua_core.hardware_schema import needs_restart
+    from provisioning.selftest import HUB_HARDWARE, hub_hardware
+
+    new = cfg.get("hardware")
+    if not isinstance(new, dict):
+        return
+    path = session.config.data_dir / HUB_HARDWARE
+    old = hub_hardware(session.config)
+    if new == old and path.exists():
+        return
+    path.write_text(json.dumps(new, ensure_ascii=False, indent=2))
+    changed = needs_restart(old, new) if old else []
+    if changed:
+        log.warning("hardware map changed for %s: restarting the app to apply it", ", ".join(changed))
+        if os.environ.get("INVOCATION_ID"):  # under systemd, which starts us again (Restart=always)
+            os.kill(os.getpid(), signal.SIGTERM)
 
 
 def run_and_report(session: DeviceSession) -> None:
     from provisioning.selftest import as_request, run_selftest
 
     try:
-        checks = run_selftest(session.config, wait_s=0)
+        checks = run_selftest(session.config, wait_s=0)  # the hub's map, the file's entries winning
         session.request("device.selftest", as_request(checks))
     except Exception:
         log.exception("remote self-test failed")

@@ -11,6 +11,7 @@ pins stand for the keypad.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -27,6 +28,7 @@ from motcua_core.device_config import DeviceConfig
 log = logging.getLogger("motcua.selftest")
 
 TEST_CODE = "MOTCUA-SELFTEST"
+HUB_HARDWARE = "hub-hardware.json"
 ROLE_CHECKS = {
     "kiosk": ("printer", "scanner", "camera", "screen"),
     "lookup": ("scanner", "camera", "screen"),
@@ -47,11 +49,22 @@ class Check:
         return asdict(self)
 
 
+def hub_hardware(cfg: DeviceConfig) -> dict:
+    """The hardware map the hub last pushed (provisioning.fleetcmd keeps it in the device's data folder)."""
+    try:
+        got = json.loads((cfg.data_dir / HUB_HARDWARE).read_text())
+    except (OSError, ValueError):
+        return {}
+    return got if isinstance(got, dict) else {}
+
+
 def run_selftest(cfg: DeviceConfig, *, wait_s: float = 0.0, prompt: Prompt = None) -> list[Check]:
-    """Every check of the device's role, in order; a check that crashes is a failure, not a crash."""
+    """Every check of the device's role, in order; a check that crashes is a failure, not a crash. The
+    hardware is the hub's map overridden key by key by the config file (as the kiosk reads it)."""
     out = []
+    hardware = {**hub_hardware(cfg), **cfg.hardware}
     for name in ROLE_CHECKS[cfg.role]:
-        hw = cfg.hardware.get(name)
+        hw = hardware.get(name)
         if not hw and name != "screen":
             out.append(Check(name, "skip", "không cấu hình (not configured in the hardware map)"))
             continue

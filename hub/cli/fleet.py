@@ -132,13 +132,13 @@ def cmd_fleet(args: argparse.Namespace) -> int:
         print(json.dumps(view, ensure_ascii=False, indent=2))
         return 0
     print(f"{'device':28} {'role':8} {'ctr':>3} {'state':8} {'since':16} {'version':9} {'printer':10} "
-          f"{'disk%':>5} {'temp':>5} {'self-test':10} alerts")
+          f"{'disk%':>5} {'temp':>5} {'self-test':14} alerts")
     for d in view["devices"]:
         since = time.strftime("%m-%d %H:%M", time.localtime(d["status_since"])) if d["status_since"] else "-"
         st = d["selftest"]["summary"] if d.get("selftest") else "-"
         print(f"{d['id']:28} {d['role']:8} {d['counter'] or '':>3} {d['state']:8} {since:16} "
               f"{d['version'] or '-':9} {d['printer'] or '-':10} {_num(d['disk_used_pct']):>5} "
-              f"{_num(d['temp_c']):>5} {st:10} {', '.join(d['alerts'])}")
+              f"{_num(d['temp_c']):>5} {st:14} {', '.join(d['alerts'])}")
     counts = ", ".join(f"{k} {v}" for k, v in view["alert_counts"].items() if v) or "none"
     print(f"{view['online']}/{len(view['devices'])} online; release {view['release'] or '-'}; alerts: {counts}")
     return 0

@@ -77,3 +77,53 @@ def hardware(role: str, tmp: Path, *, qr: Path | None = None, voice: Path | None
         return {"keypad": {"pins": KEYPAD_PINS, "mock": True}, "scanner": {"port": "loop://"}}
     return {"led": {"bus": f"png:{tmp / 'led'}", "boards": {"1": 1, "2": 2}},
             "audio": {"out": f"wav:{tmp / 'wav'}", "amp_pin": 17, "voice_pack": str(voice)}}
+
+
+class Api:
+    """The technician's HTTP calls, with the bearer token the console page sends."""
+
+    def __init__(self, port: int, token: str):
+        self.base, self.token = f"http://127.0.0.1:{port}", token
+
+    def __call__(self, method: str, path: str, body: dict | None = None, token: str | None = None):
+        import json
+        import urllib.error
+        import urllib.request
+
+        req = urllib.request.Request(self.base + path, method=method,
+                                     data=json.dumps(body).encode() if body is not None else None,
+                                     headers={"Authorization": f"Bearer {token or self.token}",
+                                              "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                raw, status = r.read(), r.status
+        except urllib.error.HTTPError as exc:
+            raw, status = exc.read(), exc.code
+        try:
+            return status, json.loads(raw)
+        except ValueError:
+            return status, raw.decode()
+
+
+def technician_token(data: Path, site: str = "demo") -> str:
+    import contextlib
+    import io
+    import json
+
+    from motcua.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["hub", "token", "add", "--data", str(data), "--role", "technician", "--site", site,
+                     "--name", "ky thuat"]) == 0
+    return json.loads(out.getvalue())["token"]
+
+
+def wait_for(pred, timeout: float = 15.0, interval: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = pred()
+        if value:
+            return value
+        time.sleep(interval)
+    return pred()
