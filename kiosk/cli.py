@@ -45,6 +45,10 @@ def _load(args: argparse.Namespace):
 
     if args.config is None:
         raise SystemExit("error: motcua kiosk needs --config FILE (or: motcua kiosk print-sample)")
+    if not args.config.exists() and not args.simulate:  # first boot: ask for the enrolment code (issue #14)
+        from devicekit.ui.enrol import ensure_enrolled
+
+        ensure_enrolled(args.config, size=args.size, fullscreen=args.fullscreen)
     from kiosk.runtime import load_config
 
     try:

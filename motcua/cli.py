@@ -24,6 +24,7 @@ def _start_session(args: argparse.Namespace, role: str, before_start=None):
 
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _first_boot(args)
     try:
         cfg = DeviceConfig.load(args.config)
     except (ConfigError, OSError) as exc:
@@ -41,6 +42,15 @@ def _start_session(args: argparse.Namespace, role: str, before_start=None):
         print(f"warning: broker {cfg.broker_host}:{cfg.broker_port} not reachable yet; still trying",
               file=sys.stderr)
     return session
+
+
+def _first_boot(args: argparse.Namespace) -> None:
+    """No config file yet on a screen role: the enrolment screen asks for the code (issue #14)."""
+    if args.config.exists() or getattr(args, "simulate", False) or getattr(args, "headless", False):
+        return
+    from devicekit.ui.enrol import ensure_enrolled
+
+    ensure_enrolled(args.config, size=getattr(args, "size", "1280x800"), fullscreen=getattr(args, "fullscreen", False))
 
 
 def _stop_event() -> threading.Event:

@@ -27,6 +27,14 @@ def normalize(text: str) -> str:
     return "".join(ch for ch in text.upper().translate(_LOOKALIKE) if ch not in " -_\t")
 
 
+def parse_scan(text: str) -> tuple[str, str | None]:
+    """What a scanner or camera read from the console's QR: (code, hub address or None).
+    The QR holds `motcua-enrol:ABCD-EFGH?hub=http://192.168.1.10:8080`; a typed code has no hub part."""
+    code, _, query = text.strip().partition("?")
+    hub = query[4:] if query.startswith("hub=") else None
+    return normalize(code), hub or None
+
+
 def looks_valid(text: str) -> bool:
     code = normalize(text)
     return len(code) == LENGTH and all(ch in ALPHABET for ch in code)

@@ -41,11 +41,12 @@ def _device_site(request: web.Request) -> str:
     return dev.id
 
 
-def _code_answer(device_id: str, code: str) -> dict:
+def _code_answer(request: web.Request, device_id: str, code: str) -> dict:
+    """The code, and a QR a new device's camera or scanner reads: the code and where the hub is."""
     from motcua_core.documents.codes import qr_image
 
     buf = io.BytesIO()
-    qr_image(f"motcua-enrol:{code}", box=6).save(buf, "PNG")
+    qr_image(f"motcua-enrol:{pretty(code)}?hub={request.scheme}://{request.host}", box=6).save(buf, "PNG")
     return {"device_id": device_id, "code": pretty(code), "valid_s": CODE_VALID_S,
             "qr_png": "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()}
 
@@ -76,7 +77,7 @@ async def add_device(request: web.Request) -> web.Response:
             device_id=body.get("id") or None, name=str(body.get("name") or "")))
     except DomainError as exc:
         return error_response(exc)
-    return web.json_response(_code_answer(dev.id, code), status=201)
+    return web.json_response(_code_answer(request, dev.id, code), status=201)
 
 
 async def replace(request: web.Request) -> web.Response:
@@ -86,7 +87,7 @@ async def replace(request: web.Request) -> web.Response:
     except DomainError as exc:
         return error_response(exc)
     await hub_of(request).sync_registry()  # the old board is dropped now, not at the next poll
-    return web.json_response(_code_answer(device_id, code))
+    return web.json_response(_code_answer(request, device_id, code))
 
 
 async def selftest(request: web.Request) -> web.Response:
