@@ -66,16 +66,9 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
     cfg = _load(args)
     if args.simulate:
         return _simulate(cfg, args.per_minute)
-    from kivy.config import Config
+    from devicekit.ui.window import configure_window  # the window settings every screen role shares
 
-    if args.fullscreen:
-        Config.set("graphics", "fullscreen", "auto")
-    else:
-        w, sep, h = args.size.partition("x")
-        if not (sep and w.isdigit() and h.isdigit()):
-            raise SystemExit(f"error: --size must be WIDTHxHEIGHT, e.g. 1280x800, not {args.size!r}")
-        Config.set("graphics", "width", w)
-        Config.set("graphics", "height", h)
+    configure_window(args.fullscreen, args.size)
     from kiosk.ui.app import build_app
 
     build_app(args.config).run()

@@ -31,6 +31,9 @@ def _start_session(args: argparse.Namespace, role: str, before_start=None):
         raise SystemExit(f"error: {args.config}: {exc}") from None
     if cfg.role != role and not (role == "kiosk" and cfg.role in ("voting", "lookup")):
         raise SystemExit(f"error: {args.config} is for a {cfg.role} device, not a {role}")
+    from provisioning.selftest import hub_hardware
+
+    cfg.hardware = {**hub_hardware(cfg), **cfg.hardware}  # the map pushed from the console; the file wins
     session = DeviceSession(cfg)
     from provisioning.fleetcmd import attach
 

@@ -32,8 +32,9 @@ REQUIRED = {("printer", "usb"): ("vendor", "product"), ("printer", "network"): (
             ("printer", "file"): ("path",), ("scanner", "serial"): ("port",), ("camera", "files"): ("dir",),
             ("led", None): ("bus",), ("keypad", None): ("pins",)}
 KEYPAD_KEYS = ("next", "recall", "skip", "done")
-# What a driver picks up from a new config while running; anything else needs the app restarted.
-LIVE = {"led": ("brightness", "idle", "boards"), "audio": ("repeats", "stale_after_s")}
+# Entries a running app rebuilds by itself when the hub pushes a new one (the kiosk's printer, at the
+# next ticket); a change to any other entry restarts the app (under systemd) to apply it.
+LIVE = ("printer",)
 
 
 def validate(hardware: Any) -> list[str]:
@@ -70,11 +71,5 @@ def validate(hardware: Any) -> list[str]:
 
 
 def needs_restart(old: dict, new: dict) -> list[str]:
-    """The keys whose change a running driver cannot pick up (the device restarts its app for those)."""
-    out = []
-    for key in sorted(set(old) | set(new)):
-        a, b = old.get(key) or {}, new.get(key) or {}
-        changed = {f for f in set(a) | set(b) if a.get(f) != b.get(f)}
-        if changed - set(LIVE.get(key, ())):
-            out.append(key)
-    return out
+    """The entries whose change a running app cannot pick up (the device restarts its app for those)."""
+    return [key for key in sorted(set(old) | set(new)) if key not in LIVE and old.get(key) != new.get(key)]

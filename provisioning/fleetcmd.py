@@ -59,7 +59,7 @@ def keep_hardware(session: DeviceSession, cfg: dict) -> None:
     if new == old and path.exists():
         return
     path.write_text(json.dumps(new, ensure_ascii=False, indent=2))
-    changed = needs_restart(old, new) if old else []
+    changed = needs_restart(old, new)
     if changed:
         log.warning("hardware map changed for %s: restarting the app to apply it", ", ".join(changed))
         if os.environ.get("INVOCATION_ID"):  # under systemd, which starts us again (Restart=always)

@@ -106,8 +106,6 @@ def measure(hub: BenchHub, role: str, cfg_path: Path, device_id: str, idle_s: fl
         time.sleep(SETTLE_S)
         idle = cpu_pct(proc.pid, idle_s)
         busy = cpu_pct(proc.pid, calls * 0.3, lambda: burst(kiosk, counter, calls))
-        if os.environ.get("MOTCUA_BENCH_SMAPS"):
-            subprocess.run([sys.executable, os.environ["MOTCUA_BENCH_SMAPS"], str(proc.pid)])
         return {"idle_cpu_pct": round(idle, 1), "burst_cpu_pct": round(busy, 1), "rss_mb": round(rss_mb(proc.pid), 1),
                 "screen": size}
     finally:
