@@ -15,24 +15,12 @@ from pathlib import Path
 
 from kivy.app import App
 from kivy.clock import Clock
-from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.textinput import TextInput
 
-from devicekit.ui.widgets import ACCENT, BAD, BG, DARK, GOOD, MUTED, Box, Key
+from devicekit.ui.widgets import ACCENT, BAD, BG, DARK, GOOD, MUTED, Box, Field, Key
 from motcua_core.enrol_code import parse_scan, pretty
 
 TITLE = "Đăng ký thiết bị mới"
-
-
-class Field(TextInput):
-    tid = StringProperty("")
-
-    def __init__(self, **kw):
-        kw.setdefault("multiline", False)
-        kw.setdefault("font_size", "28sp")
-        kw.setdefault("write_tab", False)
-        super().__init__(**kw)
 
 
 class EnrolApp(App):
@@ -57,11 +45,12 @@ class EnrolApp(App):
                                  "quản trị bằng máy quét hoặc camera.", font_size="20sp", color=MUTED,
                             halign="center", size_hint_y=0.16))
         root.add_widget(Box(text="Địa chỉ máy chủ", font_size="18sp", color=DARK, size_hint_y=0.08))
-        self.hub_in = Field(text=self.hub_default, hint_text="http://192.168.1.10:8080", size_hint_y=0.12)
+        self.hub_in = Field(text=self.hub_default, hint_text="http://192.168.1.10:8080", font_size="28sp",
+                            size_hint_y=0.12)
         self.hub_in.tid = "hub"
         root.add_widget(self.hub_in)
         root.add_widget(Box(text="Mã đăng ký", font_size="18sp", color=DARK, size_hint_y=0.08))
-        self.code_in = Field(hint_text="ABCD-EFGH", size_hint_y=0.12, focus=True)
+        self.code_in = Field(hint_text="ABCD-EFGH", font_size="28sp", size_hint_y=0.12, focus=True)
         self.code_in.tid = "code"
         self.code_in.bind(on_text_validate=lambda *_: self.submit())
         root.add_widget(self.code_in)

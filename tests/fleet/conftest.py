@@ -9,24 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.display.conftest import mock_pins  # noqa: F401  (a fixture: gpiozero's simulated pins)
+
 KEYPAD_PINS = {"next": 5, "recall": 6, "skip": 13, "done": 19}
 
 
 @pytest.fixture
-def mock_pins():
-    """gpiozero's simulated pins: the only mocked thing, because no keypad or relay is wired here."""
-    from gpiozero import Device
-    from gpiozero.pins.mock import MockFactory
-
-    old = Device.pin_factory
-    Device.pin_factory = MockFactory()
-    yield Device.pin_factory
-    Device.pin_factory.close()
-    Device.pin_factory = old
-
-
-@pytest.fixture
-def presser(mock_pins) -> Iterator[threading.Event]:
+def presser(mock_pins) -> Iterator[threading.Event]:  # noqa: F811  (the imported fixture)
     """A person at the keypad: presses every key in turn until told to stop (set the event)."""
     stop = threading.Event()
 
