@@ -20,6 +20,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     k.add_argument("--per-minute", type=float, default=6.0, help="simulated arrivals per minute")
     k.add_argument("--fullscreen", action="store_true", help="use the whole screen (a real kiosk)")
     k.add_argument("--size", default="1280x800", help="window size WIDTHxHEIGHT when not full screen")
+    k.add_argument("--first-boot", action="store_true",
+                   help="no config file yet: show the enrolment screen first (the installed unit passes this)")
     k.add_argument("-v", "--verbose", action="store_true")
     k.set_defaults(func=cmd_kiosk, kiosk_cmd=None)
     ksub = k.add_subparsers(dest="kiosk_cmd")
@@ -45,7 +47,7 @@ def _load(args: argparse.Namespace):
 
     if args.config is None:
         raise SystemExit("error: motcua kiosk needs --config FILE (or: motcua kiosk print-sample)")
-    if not args.config.exists() and not args.simulate:  # first boot: ask for the enrolment code (issue #14)
+    if args.first_boot and not args.config.exists() and not args.simulate:  # first boot: ask for the enrolment code (issue #14)
         from devicekit.ui.enrol import ensure_enrolled
 
         ensure_enrolled(args.config, size=args.size, fullscreen=args.fullscreen)

@@ -49,7 +49,8 @@ def _start_session(args: argparse.Namespace, role: str, before_start=None):
 
 def _first_boot(args: argparse.Namespace) -> None:
     """No config file yet on a screen role: the enrolment screen asks for the code (issue #14)."""
-    if args.config.exists() or getattr(args, "simulate", False) or getattr(args, "headless", False):
+    if not getattr(args, "first_boot", False) or args.config.exists() or getattr(args, "simulate", False) \
+            or getattr(args, "headless", False):
         return
     from devicekit.ui.enrol import ensure_enrolled
 
@@ -189,6 +190,8 @@ def cmd_display_voicepack(args: argparse.Namespace) -> int:
 def _screen_args(p: argparse.ArgumentParser, size: str) -> None:
     p.add_argument("--fullscreen", action="store_true", help="fill the screen (the deployed setting)")
     p.add_argument("--size", default=size, help=f"window size WxH when not fullscreen (default {size})")
+    p.add_argument("--first-boot", action="store_true",
+                   help="no config file yet: show the enrolment screen first (the installed unit passes this)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -32,7 +32,7 @@ def unit_text(role: str, *, config: Path, venv: Path, user: str, data: Path = Pa
     if role == "hub":
         exec_start = f"{motcua} hub serve --data {data}"
     elif role in SCREEN_ROLES:
-        exec_start = f"/usr/bin/cage -s -- {motcua} {COMMAND[role]} --config {config} --fullscreen"
+        exec_start = f"/usr/bin/cage -s -- {motcua} {COMMAND[role]} --config {config} --fullscreen --first-boot"
     else:
         raise ValueError(f"unknown role {role!r}")
     screen = ""

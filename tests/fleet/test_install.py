@@ -29,7 +29,7 @@ def test_kiosk_install_writes_enables_and_sets_up_unattended(tmp_path: Path, cap
     assert done.replace("would ", "") == planned.replace("would ", "")
     unit = (root / "etc/systemd/system/motcua-kiosk.service").read_text()
     assert "ExecStart=/usr/bin/cage -s -- /opt/motcua/.venv/bin/motcua kiosk --config /etc/motcua/device.json" \
-           " --fullscreen" in unit
+           " --fullscreen --first-boot" in unit
     assert "Restart=always" in unit and "User=motcua" in unit and "WantedBy=multi-user.target" in unit
     wants = root / "etc/systemd/system/multi-user.target.wants/motcua-kiosk.service"
     assert os.readlink(wants) == "/etc/systemd/system/motcua-kiosk.service"
