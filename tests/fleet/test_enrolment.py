@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -64,3 +65,45 @@ def test_pending_device_has_no_broker_login(hub: InProcessHub, capsys) -> None:
     assert "sanh-1" not in passwd
     with urllib.request.urlopen(f"http://127.0.0.1:{hub.http_port}/api/v1/health") as r:
         assert json.loads(r.read())["status"] == "ok"
+
+
+def test_ca_is_sent_when_the_hub_has_one_and_device_self_needs_the_device(hub: InProcessHub, tmp_path: Path,
+                                                                          capsys) -> None:
+    (hub.data / "ca.crt").write_text("-----BEGIN CERTIFICATE-----\nMIIB…\n-----END CERTIFICATE-----\n")
+    code = _add(hub, capsys, "--role", "lookup", "--id", "tra-cuu")
+    out = tmp_path / "device.json"
+    rc, text = _enrol(hub, code, out, capsys)
+    assert rc == 0, text
+    assert "BEGIN CERTIFICATE" in (tmp_path / "device.ca.pem").read_text()
+    cfg = DeviceConfig.load(out)
+
+    def me(credential: str) -> tuple[int, dict]:
+        req = urllib.request.Request(f"http://127.0.0.1:{hub.http_port}/api/v1/device/self",
+                                     headers={"Authorization": f"Bearer {credential}"})
+        try:
+            with urllib.request.urlopen(req) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read())
+
+    assert me(f"tra-cuu:{cfg.secret}")[0] == 200
+    assert me("tra-cuu:wrong")[0] == 401 and me(cfg.secret)[0] == 401
+
+
+def test_a_technician_of_another_site_sees_and_touches_nothing_here(hub: InProcessHub, tmp_path: Path,
+                                                                    capsys) -> None:
+    from hub.cli.common import DEMO_SITE
+    from tests.fleet.conftest import Api, technician_token
+
+    other = json.loads(DEMO_SITE.read_text(encoding="utf-8"))
+    other["site"]["id"], other["site"]["name"] = "xa-khac", "Xã khác"
+    (tmp_path / "other.json").write_text(json.dumps(other, ensure_ascii=False), encoding="utf-8")
+    assert main(["hub", "site", "load", "--data", str(hub.data), str(tmp_path / "other.json")]) == 0
+    _add(hub, capsys, "--role", "kiosk", "--id", "kiosk-demo")
+    api = Api(hub.http_port, technician_token(hub.data, "xa-khac"))
+    status, view = api("GET", "/api/v1/fleet")
+    assert status == 200 and [d["id"] for d in view["devices"]] == []
+    for path in ("replace", "selftest", "update"):
+        assert api("POST", f"/api/v1/fleet/devices/kiosk-demo/{path}")[0] == 403, path
+    assert api("PUT", "/api/v1/fleet/devices/kiosk-demo/hardware", {})[0] == 403
+    assert api("POST", "/api/v1/fleet/devices", {"role": "kiosk", "site": "demo"})[0] == 403
