@@ -99,6 +99,7 @@ def cmd_display(args: argparse.Namespace) -> int:
         return 2
     from display_controller.core import DisplayCore
     from display_controller.runtime import DisplayRuntime
+    from motcua_core.device_config import DeviceConfig
 
     cores: list[DisplayCore] = []
 
@@ -119,6 +120,7 @@ def cmd_display(args: argparse.Namespace) -> int:
             print(f"error: {args.config}: hardware: {exc}", file=sys.stderr)
             return 2
         session.health_fn = runtime.health
+        runtime.follow_hub(DeviceConfig.load(args.config).hardware)  # issue #14: the file wins over the hub
         if args.simulate or args.headless:
             from display_controller import simulate
 

@@ -32,9 +32,10 @@ REQUIRED = {("printer", "usb"): ("vendor", "product"), ("printer", "network"): (
             ("printer", "file"): ("path",), ("scanner", "serial"): ("port",), ("camera", "files"): ("dir",),
             ("led", None): ("bus",), ("keypad", None): ("pins",)}
 KEYPAD_KEYS = ("next", "recall", "skip", "done")
-# Entries a running app rebuilds by itself when the hub pushes a new one (the kiosk's printer, at the
-# next ticket); a change to any other entry restarts the app (under systemd) to apply it.
-LIVE = ("printer",)
+# What a running app picks up when the hub pushes a new map: a whole entry (None: the kiosk rebuilds its
+# printer at the next ticket) or some fields (the lobby's LED boards); any other change restarts the app
+# (under systemd) to apply it.
+LIVE: dict[str, tuple[str, ...] | None] = {"printer": None, "led": ("brightness", "idle", "boards")}
 
 
 def validate(hardware: Any) -> list[str]:
@@ -72,4 +73,12 @@ def validate(hardware: Any) -> list[str]:
 
 def needs_restart(old: dict, new: dict) -> list[str]:
     """The entries whose change a running app cannot pick up (the device restarts its app for those)."""
-    return [key for key in sorted(set(old) | set(new)) if key not in LIVE and old.get(key) != new.get(key)]
+    out = []
+    for key in sorted(set(old) | set(new)):
+        a, b = old.get(key) or {}, new.get(key) or {}
+        if a == b or (key in LIVE and LIVE[key] is None):
+            continue
+        changed = {f for f in set(a) | set(b) if a.get(f) != b.get(f)}
+        if not a or not b or changed - set(LIVE.get(key) or ()):
+            out.append(key)
+    return out

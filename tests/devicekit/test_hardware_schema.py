@@ -37,7 +37,9 @@ def test_mistakes_are_named_by_their_path() -> None:
         "hardware.printer.width: wrong type"]
 
 
-def test_only_the_printer_changes_without_a_restart() -> None:
-    old = {"printer": {"type": "sim"}, "led": {"bus": "png:/a"}}
-    assert needs_restart(old, {"printer": {"type": "file", "path": "/dev/usb/lp0"}, "led": {"bus": "png:/a"}}) == []
+def test_printer_and_led_settings_change_without_a_restart() -> None:
+    old = {"printer": {"type": "sim"}, "led": {"bus": "png:/a", "brightness": 8}}
+    assert needs_restart(old, {"printer": {"type": "file", "path": "/dev/usb/lp0"},
+                               "led": {"bus": "png:/a", "brightness": 2, "idle": "blank"}}) == []
     assert needs_restart(old, {"printer": {"type": "sim"}, "led": {"bus": "/dev/ttyUSB0"}}) == ["led"]
+    assert needs_restart(old, {**old, "keypad": {"pins": {"next": 5}}}) == ["keypad"]

@@ -84,3 +84,31 @@ def test_add_enrol_configure_selftest_replace(hub: InProcessHub, tmp_path: Path,
     new = DeviceConfig.load(new_path)
     assert new.device_id == "kiosk-sanh" and new.secret != old.secret
     assert _device(api, "kiosk-sanh")["hardware"] == hw  # the new board takes the old one's configuration
+
+
+def test_led_brightness_and_idle_pushed_to_a_running_lobby(hub: InProcessHub, tmp_path: Path) -> None:
+    """Remote configuration applied without a restart: the lobby's LED boards change brightness and go
+    blank when idle, on the bus they already hold."""
+    from display_controller.core import DisplayCore
+    from display_controller.runtime import DisplayRuntime
+
+    api = Api(hub.http_port, technician_token(hub.data))
+    session = hub.device("display", device_id="sanh", start=False)
+    hw = {"led": {"bus": f"png:{tmp_path / 'led'}", "brightness": 8}}
+    runtime = DisplayRuntime(DisplayCore(session), hw)
+    runtime.follow_hub({})
+    session.start()
+    runtime.start()
+    try:
+        assert api("PUT", "/api/v1/fleet/devices/sanh/hardware", hw)[0] == 200
+        bus = runtime.leds.bus
+        assert wait_for(lambda: bus.brightness.get(1) == 8 and bus.boards.get(1) is not None)
+        status, out = api("PUT", "/api/v1/fleet/devices/sanh/hardware",
+                          {"led": {**hw["led"], "brightness": 3, "idle": "blank"}})
+        assert status == 200 and out["restart_for"] == []
+        assert wait_for(lambda: bus.brightness.get(1) == 3 and bus.boards.get(1) is None), bus.brightness
+        leds = runtime.leds
+        status, out = api("PUT", "/api/v1/fleet/devices/sanh/hardware", {"led": {**hw["led"], "width": 128}})
+        assert out["restart_for"] == ["led"] and runtime.leds is leds  # another matrix size: the app restarts
+    finally:
+        runtime.stop()
