@@ -85,15 +85,18 @@ class _Call:
 
 
 class DeviceSession:
-    def __init__(self, config: DeviceConfig, *, version: str = "0.1.0",
+    def __init__(self, config: DeviceConfig, *, version: str | None = None,
                  health_fn: Callable[[], dict] | None = None):
         from devicekit.outbox import Outbox
 
         self.config = config
-        self.version = version
+        self.version = version or installed_version()  # issue #14: the fleet compares it with the release
         self.health_fn = health_fn
         self._on_config: Callable[[dict], None] | None = None
         self.on_command: Callable[[dict], None] | None = None
+        # Commands served beside the app's own (issue #14: `selftest`, `update` from provisioning.fleetcmd).
+        self.command_handlers: dict[str, Callable[[dict], None]] = {}
+        self.config_listeners: list[Callable[[dict], None]] = []  # run before on_config, for every new config
 
         c = config
         self._topics = {leaf: protocol.dev_topic(c.site, c.device_id, leaf)
@@ -331,9 +334,12 @@ class DeviceSession:
         report: dict[str, Any] = {"v": protocol.PROTOCOL_VERSION, "at": now_iso(),
                                   "uptime_s": round(time.monotonic() - self._t0, 1)}
         try:
-            report["disk_free_mb"] = shutil.disk_usage(self.config.data_dir).free // (1024 * 1024)
-        except OSError:
-            report["disk_free_mb"] = None
+            usage = shutil.disk_usage(self.config.data_dir)
+            report["disk_free_mb"] = usage.free // (1024 * 1024)
+            report["disk_used_pct"] = round(100.0 * (usage.total - usage.free) / usage.total, 1)
+        except (OSError, ZeroDivisionError):
+            report["disk_free_mb"] = report["disk_used_pct"] = None
+        report["address"] = self._local_address()  # issue #14: the fleet view shows where a device is
         report["temp_c"] = read_temp_c()
         try:
             report["outbox_pending"] = self.outbox.pending()
@@ -347,6 +353,13 @@ class DeviceSession:
                 log.exception("health_fn failed")
                 report["health_error"] = f"{type(exc).__name__}: {exc}"
         return report
+
+    def _local_address(self) -> str | None:
+        sock = self._client.socket()
+        try:
+            return sock.getsockname()[0] if sock is not None else None
+        except (OSError, AttributeError):
+            return None
 
     def _health_loop(self) -> None:
         """First report right after each connect, then every health_interval_s give or take a quarter
@@ -412,7 +425,7 @@ class DeviceSession:
             elif topic == self._topics["cmd"]:
                 obj = self._decode(topic, msg.payload)
                 if obj is not None:
-                    self._run_callback(self.on_command, obj)
+                    self._run_callback(self.command_handlers.get(str(obj.get("cmd")), self.on_command), obj)
             elif topic in self._display_topics:
                 obj = self._decode(topic, msg.payload)
                 if obj is not None and self._display_cb is not None:
@@ -441,6 +454,8 @@ class DeviceSession:
             self.outbox.bind_hub(obj.get("hub_id") if isinstance(obj.get("hub_id"), str) else None)
         except sqlite3.Error:
             log.exception("outbox: cannot bind to hub %s", obj.get("hub_id"))
+        for listener in list(self.config_listeners):
+            self._run_callback(listener, obj)
         self._run_callback(self.on_config, obj)
 
     def _handle_response(self, msg: mqtt.MQTTMessage) -> None:
@@ -491,6 +506,16 @@ def status_payload(state: str, role: str, version: str) -> bytes:
 
 def _str_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def installed_version(package: str = "motcua") -> str:
+    """The version of the installed package (what `motcua provision update` changes)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "0.0.0"
 
 
 def read_temp_c(path: Path = THERMAL_ZONE) -> float | None:

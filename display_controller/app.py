@@ -13,7 +13,6 @@ import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from kivy.animation import Animation
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.uix.boxlayout import BoxLayout
@@ -33,6 +32,7 @@ PALE = (0.75, 0.82, 0.92, 1)
 RED = (0.80, 0.10, 0.10, 1)
 BOOKED = (0.05, 0.55, 0.30, 1)  # appointment tickets
 BOARD_MIN_S = 3.0
+PAGE_S = 6.0  # how long each screenful of the notice stays
 
 
 class TileWidget(BoxLayout):
@@ -63,32 +63,60 @@ class TileWidget(BoxLayout):
 
 
 class Marquee(StencilView):
-    """The notice line, scrolling right to left for ever."""
+    """The notice line. A notice wider than the screen is shown a screenful at a time, each for PAGE_S
+    seconds, instead of scrolling.
+
+    Kivy redraws the whole window for any change; a scroll moved every frame cost a 1920×1080 lobby in
+    software GL more than a core doing nothing else (about 100 ms of CPU per redraw here), and even 12
+    steps a second stayed far above the 25 % budget (`motcua bench footprint`). Pages cost one redraw
+    every few seconds, and a still line is easier to read from across the hall than a moving one."""
 
     def __init__(self, **kw):
         super().__init__(**kw)
         self.label = Box(tid="notice", text="", font_size="24sp", color=WHITE, bg=(0, 0, 0, 0), halign="left",
-                         size_hint=(None, None))
+                         valign="middle")
         self.add_widget(self.label)
-        self._anim: Animation | None = None
+        self.text = ""
+        self.pages: list[str] = []
+        self._page = 0
+        self._event = None
         self.bind(size=lambda *_: self.restart(), pos=lambda *_: self.restart())
 
     def set_text(self, text: str) -> None:
-        if text != self.label.text:
-            self.label.text = text
+        if text != self.text:
+            self.text = text
             self.restart()
 
+    def paginate(self, text: str, width: float) -> list[str]:
+        """Whole words per page, each page as wide as the line allows."""
+        from kivy.core.text import Label as CoreLabel
+
+        measure = CoreLabel(font_size=self.label.font_size, font_name=self.label.font_name)
+        pages, line = [], ""
+        for word in text.split():
+            candidate = f"{line} {word}".strip()
+            if line and measure.get_extents(candidate)[0] > width:
+                pages.append(line)
+                line = word
+            else:
+                line = candidate
+        return [*pages, line] if line else pages
+
     def restart(self, *_a) -> None:
-        if self._anim is not None:
-            self._anim.cancel(self.label)
-        self.label.texture_update()
-        self.label.size = (max(self.label.texture_size[0] + 20, 10), self.height)
-        self.label.text_size = (None, None)
-        self.label.pos = (self.right, self.y)
-        distance = self.width + self.label.width
-        self._anim = Animation(x=self.x - self.label.width, duration=max(8.0, distance / 90.0))
-        self._anim.bind(on_complete=lambda *_: Clock.schedule_once(self.restart, 0.5))
-        self._anim.start(self.label)
+        if self._event is not None:
+            self._event.cancel()
+            self._event = None
+        self.label.pos, self.label.size = self.pos, self.size
+        self.label.text_size = (max(self.width - 20, 10), self.height)
+        self.pages = self.paginate(self.text, max(self.width - 20, 10)) or [""]
+        self._page = 0
+        self.label.text = self.pages[0]
+        if len(self.pages) > 1:
+            self._event = Clock.schedule_interval(self._turn, PAGE_S)
+
+    def _turn(self, _dt) -> None:
+        self._page = (self._page + 1) % len(self.pages)
+        self.label.text = self.pages[self._page]
 
 
 class LobbyApp(App):

@@ -115,5 +115,12 @@ class LedBoards:
                 return False
         return True
 
+    def reconfigure(self, settings: LedSettings) -> None:
+        """New brightness, idle text or board addresses from the hub (issue #14): every board is drawn
+        again with them at the next state, on the bus already open."""
+        with self._lock:
+            self.settings = settings
+            self._shown.clear()
+
     def close(self) -> None:
         self.bus.close()

@@ -114,6 +114,26 @@ class DisplayRuntime:
                                 "amplifier_on": a.amplifier.is_on}
         return out
 
+    def follow_hub(self, local: dict) -> None:
+        """Apply each hardware map the hub pushes (entries of the local file `local` still win)."""
+        self.core.session.config_listeners.append(
+            lambda cfg: self.apply_hardware({**(cfg.get("hardware") or {}), **local}))
+
+    def apply_hardware(self, hardware: dict) -> bool:
+        """Take the live part of a new hardware map (LED brightness, idle text, addresses) without a
+        restart; False when the change needs one (another bus or matrix size: provisioning.fleetcmd)."""
+        if self.leds is None:
+            return False
+        new = LedSettings.from_hardware(hardware)
+        old = self.leds.settings
+        if (new.bus, new.width, new.height, new.baudrate) != (old.bus, old.width, old.height, old.baudrate):
+            return False
+        if new != old:
+            self.leds.reconfigure(new)
+            if self.core.state is not None:
+                self.leds.show_state(self.core.state)
+        return True
+
     def stop(self) -> None:
         self._stop.set()
         if self._thread is not None:

@@ -28,6 +28,7 @@ from hub.ops import links
 from hub.ops.run import Runner
 from hub.ops.sites import load_site
 from hub.store import devices as device_store
+from hub.store import enrolment
 from hub.store.db import get_meta, open_db, set_meta, transaction
 from hub.store.sites import list_sites
 from hub.web.app import make_app
@@ -79,7 +80,9 @@ def hub_secret(data_dir: Path) -> str:
 
 def broker_accounts(db: sqlite_utils.Database, data_dir: Path) -> list[Account]:
     accounts = [Account(HUB_USER, hash_secret(hub_secret(data_dir)))]
-    accounts += [Account(d.id, d.secret_hash, d.site_id) for d in device_store.list_all(db) if not d.revoked]
+    pending = enrolment.pending_ids(db)  # issue #14: a device waiting for its board has no login
+    accounts += [Account(d.id, d.secret_hash, d.site_id) for d in device_store.list_all(db)
+                 if not d.revoked and d.id not in pending]
     return accounts
 
 

@@ -20,6 +20,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     k.add_argument("--per-minute", type=float, default=6.0, help="simulated arrivals per minute")
     k.add_argument("--fullscreen", action="store_true", help="use the whole screen (a real kiosk)")
     k.add_argument("--size", default="1280x800", help="window size WIDTHxHEIGHT when not full screen")
+    k.add_argument("--first-boot", action="store_true",
+                   help="no config file yet: show the enrolment screen first (the installed unit passes this)")
     k.add_argument("-v", "--verbose", action="store_true")
     k.set_defaults(func=cmd_kiosk, kiosk_cmd=None)
     ksub = k.add_subparsers(dest="kiosk_cmd")
@@ -45,6 +47,10 @@ def _load(args: argparse.Namespace):
 
     if args.config is None:
         raise SystemExit("error: motcua kiosk needs --config FILE (or: motcua kiosk print-sample)")
+    if args.first_boot and not args.config.exists() and not args.simulate:  # first boot: ask for the enrolment code (issue #14)
+        from devicekit.ui.enrol import ensure_enrolled
+
+        ensure_enrolled(args.config, size=args.size, fullscreen=args.fullscreen)
     from kiosk.runtime import load_config
 
     try:
@@ -62,16 +68,9 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
     cfg = _load(args)
     if args.simulate:
         return _simulate(cfg, args.per_minute)
-    from kivy.config import Config
+    from devicekit.ui.window import configure_window  # the window settings every screen role shares
 
-    if args.fullscreen:
-        Config.set("graphics", "fullscreen", "auto")
-    else:
-        w, sep, h = args.size.partition("x")
-        if not (sep and w.isdigit() and h.isdigit()):
-            raise SystemExit(f"error: --size must be WIDTHxHEIGHT, e.g. 1280x800, not {args.size!r}")
-        Config.set("graphics", "width", w)
-        Config.set("graphics", "height", h)
+    configure_window(args.fullscreen, args.size)
     from kiosk.ui.app import build_app
 
     build_app(args.config).run()

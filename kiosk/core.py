@@ -53,6 +53,7 @@ class KioskCore:
         self.pending_vote: dict | None = None
         data_dir = session.config.data_dir
         self.printer = printer
+        self._printer_hw: dict | None = None  # the entry our own printer was built from (None: injected)
         self.journal = TicketJournal(data_dir / "kiosk.db")
         self._print_lock = threading.Lock()
         session.health_fn = self.health
@@ -64,9 +65,10 @@ class KioskCore:
 
     def _on_config(self, cfg: dict) -> None:
         self.config = cfg
-        if self.printer is None:
-            self.printer = printers.make_printer(self.hardware.get("printer"),
-                                                 self.session.config.data_dir / "printed")
+        # A printer entry changed from the console (issue #14) takes effect at the next ticket, no restart.
+        if self.printer is None or (self._printer_hw is not None and self.hardware.get("printer") != self._printer_hw):
+            self._printer_hw = self.hardware.get("printer")
+            self.printer = printers.make_printer(self._printer_hw, self.session.config.data_dir / "printed")
         self._config_ready.set()
         if self.on_config_change is not None:
             self.on_config_change(cfg)

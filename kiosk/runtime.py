@@ -139,6 +139,9 @@ def load_config(config_path: Path) -> DeviceConfig:
 def open_runtime(config_path: Path) -> Runtime:
     cfg = load_config(config_path)
     session = DeviceSession(cfg)
+    from provisioning.fleetcmd import attach
+
+    attach(session, config_path)  # issue #14: the hub may ask for a self-test or an update
     core = KioskCore(session)
     rt = Runtime(core, Catalog(cfg.data_dir / "catalog.db"))
     session.health_fn = rt.health

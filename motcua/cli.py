@@ -24,13 +24,20 @@ def _start_session(args: argparse.Namespace, role: str, before_start=None):
 
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _first_boot(args)
     try:
         cfg = DeviceConfig.load(args.config)
     except (ConfigError, OSError) as exc:
         raise SystemExit(f"error: {args.config}: {exc}") from None
     if cfg.role != role and not (role == "kiosk" and cfg.role in ("voting", "lookup")):
         raise SystemExit(f"error: {args.config} is for a {cfg.role} device, not a {role}")
+    from provisioning.selftest import hub_hardware
+
+    cfg.hardware = {**hub_hardware(cfg), **cfg.hardware}  # the map pushed from the console; the file wins
     session = DeviceSession(cfg)
+    from provisioning.fleetcmd import attach
+
+    attach(session, args.config)  # issue #14: the hub may ask for a self-test or an update
     if before_start is not None:
         before_start(session)
     session.start()
@@ -38,6 +45,16 @@ def _start_session(args: argparse.Namespace, role: str, before_start=None):
         print(f"warning: broker {cfg.broker_host}:{cfg.broker_port} not reachable yet; still trying",
               file=sys.stderr)
     return session
+
+
+def _first_boot(args: argparse.Namespace) -> None:
+    """No config file yet on a screen role: the enrolment screen asks for the code (issue #14)."""
+    if not getattr(args, "first_boot", False) or args.config.exists() or getattr(args, "simulate", False) \
+            or getattr(args, "headless", False):
+        return
+    from devicekit.ui.enrol import ensure_enrolled
+
+    ensure_enrolled(args.config, size=getattr(args, "size", "1280x800"), fullscreen=getattr(args, "fullscreen", False))
 
 
 def _stop_event() -> threading.Event:
@@ -82,6 +99,7 @@ def cmd_display(args: argparse.Namespace) -> int:
         return 2
     from display_controller.core import DisplayCore
     from display_controller.runtime import DisplayRuntime
+    from motcua_core.device_config import DeviceConfig
 
     cores: list[DisplayCore] = []
 
@@ -102,6 +120,7 @@ def cmd_display(args: argparse.Namespace) -> int:
             print(f"error: {args.config}: hardware: {exc}", file=sys.stderr)
             return 2
         session.health_fn = runtime.health
+        runtime.follow_hub(DeviceConfig.load(args.config).hardware)  # issue #14: the file wins over the hub
         if args.simulate or args.headless:
             from display_controller import simulate
 
@@ -173,6 +192,8 @@ def cmd_display_voicepack(args: argparse.Namespace) -> int:
 def _screen_args(p: argparse.ArgumentParser, size: str) -> None:
     p.add_argument("--fullscreen", action="store_true", help="fill the screen (the deployed setting)")
     p.add_argument("--size", default=size, help=f"window size WxH when not fullscreen (default {size})")
+    p.add_argument("--first-boot", action="store_true",
+                   help="no config file yet: show the enrolment screen first (the installed unit passes this)")
 
 
 def build_parser() -> argparse.ArgumentParser:

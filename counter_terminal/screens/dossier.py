@@ -12,28 +12,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kivy.clock import Clock
-from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.screenmanager import Screen
 from kivy.uix.scrollview import ScrollView
-from kivy.uix.textinput import TextInput
 
 from counter_terminal.dossier_core import DossierCore
-from devicekit.ui.widgets import ACCENT, BAD, BG, DARK, GOOD, MUTED, Box, Key
+from devicekit.ui.widgets import ACCENT, BAD, BG, DARK, GOOD, MUTED, Box, Field, Key
 from motcua_core.cccd import looks_like_cccd_qr
 from motcua_core.document_kinds import document_tag
 from motcua_core.errors import RequestError
-
-
-class Field(TextInput):
-    tid = StringProperty("")
-
-    def __init__(self, **kw):
-        kw.setdefault("multiline", False)
-        kw.setdefault("font_size", "16sp")
-        kw.setdefault("write_tab", False)
-        super().__init__(**kw)
 
 
 def _bg(screen: Screen) -> None:

@@ -6,6 +6,7 @@ from kivy.graphics import Color, Rectangle
 from kivy.properties import ListProperty, StringProperty
 from kivy.uix.button import Button
 from kivy.uix.label import Label
+from kivy.uix.textinput import TextInput
 
 BG = (0.96, 0.97, 0.98, 1)
 DARK = (0.11, 0.16, 0.24, 1)
@@ -52,4 +53,16 @@ class Key(Button):
         kw.setdefault("color", (1, 1, 1, 1))
         kw.setdefault("font_size", "20sp")
         kw.setdefault("bold", True)
+        super().__init__(**kw)
+
+
+class Field(TextInput):
+    """A one-line text field (physical keyboard or a scanner typing like one); Enter validates."""
+
+    tid = StringProperty("")
+
+    def __init__(self, **kw):
+        kw.setdefault("multiline", False)
+        kw.setdefault("font_size", "16sp")
+        kw.setdefault("write_tab", False)
         super().__init__(**kw)

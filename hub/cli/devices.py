@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 def add_parsers(hsub: argparse._SubParsersAction) -> None:
     dev = hsub.add_parser("device", help="device registry")
     dsub = dev.add_subparsers(dest="device_cmd", required=True)
-    add = dsub.add_parser("add", help="register a device and print its one-time credentials")
+    add = dsub.add_parser("add", help="register a device: pending with an enrolment code (or credentials with --out)")
     data_arg(add)
     add.add_argument("--site", required=True)
     add.add_argument("--role", required=True, choices=list(ROLES))
@@ -29,11 +29,16 @@ def add_parsers(hsub: argparse._SubParsersAction) -> None:
     add.add_argument("--name", default="")
     add.add_argument("--broker-host", default="127.0.0.1", help="broker address the device will use")
     add.add_argument("--broker-port", type=int, default=1883)
-    add.add_argument("--out", type=Path, help="also write the device config file here (mode 0600)")
+    add.add_argument("--out", type=Path, help="no enrolment: print credentials and write the device config here "
+                     "(mode 0600)")
+    add.add_argument("--valid-hours", type=float, default=24.0, help="how long the enrolment code works (24)")
     add.set_defaults(func=cmd_device_add)
     ls = dsub.add_parser("list", help="list devices with presence")
     data_arg(ls)
     ls.set_defaults(func=cmd_device_list)
+    from hub.cli import fleet
+
+    fleet.add_device_parsers(dsub)  # issue #14: replace, selftest, hardware
     for name, func, helptext in (("revoke", cmd_device_revoke, "lock a device out of the broker"),
                                  ("rotate", cmd_device_rotate, "issue a new secret (replacing a device)")):
         p = dsub.add_parser(name, help=helptext)
@@ -73,6 +78,10 @@ def cmd_device_add(args: argparse.Namespace) -> int:
     from hub.store import devices as device_store
 
     db = open_db(args)
+    if args.out is None:
+        from hub.cli.fleet import add_for_enrolment
+
+        return add_for_enrolment(db, args)
     try:
         dev, secret = runner(db).run(None, lambda ctx: device_store.add(
             ctx.db, site_id=args.site, role=args.role, now=ctx.now, device_id=args.device_id, name=args.name,

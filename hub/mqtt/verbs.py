@@ -14,7 +14,7 @@ from typing import Any
 
 from hub.domain.forms import FORM_NAMES
 from hub.mqtt import dossier_verbs
-from hub.ops import appointments, dossiers, queue, signin, votes
+from hub.ops import appointments, dossiers, fleet, queue, signin, votes
 from hub.ops.context import Ctx
 from hub.ops.views import display_state
 from motcua_core.protocol import PRIORITIES, ROLES, ProtocolError
@@ -137,6 +137,9 @@ VERBS: dict[str, Verb] = _table(
                                           cccd=d.get("cccd"), procedure=d.get("procedure"), source="counter")),
     Verb("procedure.search", ("counter", "kiosk", "lookup"), {"q": (str, True, None), "limit": (int, False, None)},
          dossier_verbs.search),
+    # --- the fleet (issue #14)
+    Verb("device.selftest", ROLES, {"checks": (list, True, None), "at": (str, False, None)},
+         lambda ctx, d: fleet.record_selftest(ctx, d)),
 )
 
 

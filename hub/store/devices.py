@@ -140,3 +140,9 @@ def record_health(db: sqlite_utils.Database, device_id: str, health: dict, now: 
     db.execute("UPDATE devices SET health = ?, last_seen = ? WHERE id = ?",
                [json.dumps(health, ensure_ascii=False), now, device_id])
     memo.forget(db, ("device", device_id))
+
+
+def set_hardware(db: sqlite_utils.Database, device_id: str, hardware: dict) -> None:
+    """Store a device's hardware map (issue #14: validated by the caller); the hub re-sends its config."""
+    db.execute("UPDATE devices SET hardware = ? WHERE id = ?", [json.dumps(hardware, ensure_ascii=False), device_id])
+    bump_revision(db)

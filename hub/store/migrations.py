@@ -317,6 +317,26 @@ def _hub_id(db: sqlite_utils.Database) -> None:
     import secrets
 
     db.conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES('hub_id', ?)", [secrets.token_hex(8)])
+def _fleet(db: sqlite_utils.Database) -> None:
+    """Issue #14: enrolment codes (only their hash), failed attempts by address (throttling), and what the
+    fleet view keeps beside the registry (since when online/offline, last self-test). `status_since` is
+    kept by a trigger, so whoever writes presence (the router, batched or not) keeps it right."""
+    _run(db, """
+        CREATE TABLE enrolments (
+            device_id TEXT PRIMARY KEY REFERENCES devices(id), code_hash TEXT NOT NULL UNIQUE,
+            created_at REAL NOT NULL, expires_at REAL NOT NULL, used_at REAL, used_by TEXT
+        );
+        CREATE TABLE enrol_failures (id INTEGER PRIMARY KEY, addr TEXT NOT NULL, at REAL NOT NULL);
+        CREATE INDEX enrol_failures_addr ON enrol_failures(addr, at);
+        CREATE TABLE device_fleet (
+            device_id TEXT PRIMARY KEY REFERENCES devices(id), status_since REAL, address TEXT,
+            selftest TEXT, selftest_at REAL
+        )""")
+    db.conn.execute(
+        "CREATE TRIGGER devices_status_since AFTER UPDATE OF status ON devices "
+        "WHEN OLD.status IS NOT NEW.status BEGIN "
+        "INSERT INTO device_fleet(device_id, status_since) VALUES (NEW.id, NEW.last_seen) "
+        "ON CONFLICT(device_id) DO UPDATE SET status_since = NEW.last_seen; END")
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
@@ -329,6 +349,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _lookup_secret,  # dayone
     _site_ticket_hours,  # dayone
     _hub_id,  # dayone
+    _fleet,  # fleet
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -13,7 +13,7 @@ from hub.domain.queue import local_day
 from hub.store import sites as site_store
 from hub.store import tickets as ticket_store
 from hub.store import votes as vote_store
-from hub.web import booking, dossiers, ticket_page
+from hub.web import booking, dossiers, enrol, fleet, ticket_page
 from hub.web.common import HUB_KEY, bad_request, error_response, hub_of, site_of
 from motcua_core.errors import DomainError
 
@@ -91,6 +91,6 @@ def make_app(hub: Hub) -> web.Application:
     app.router.add_get("/api/v1/sites/{site}/kpis", kpis)
     app.router.add_get("/api/v1/sites/{site}/tickets/{ticket_id}", ticket)
     app.router.add_static("/static", STATIC)
-    for module in (dossiers, ticket_page, booking):
+    for module in (dossiers, ticket_page, booking, enrol, fleet):
         module.add_routes(app)
     return app

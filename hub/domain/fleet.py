@@ -1,0 +1,78 @@
+"""The fleet's pure rules (issue #14): which alerts a device raises, and how versions compare.
+
+No I/O and no clock: the caller passes `now` and the site's time zone."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True)
+class AlertPolicy:
+    """When a device is worth a technician's look. Office hours are those of a one-stop office
+    (Monday–Friday, 07:30–17:00, and Saturday morning where the province opens it)."""
+
+    offline_after_s: float = 600.0
+    open_at: time = time(7, 30)
+    close_at: time = time(17, 0)
+    weekdays: tuple[int, ...] = (0, 1, 2, 3, 4)
+    disk_pct: float = 90.0
+
+
+ALERTS = ("offline", "paper_low", "paper_out", "disk_full", "version_behind")
+ALERT_TEXT_VI = {
+    "offline": "Mất kết nối trong giờ làm việc",
+    "paper_low": "Máy in sắp hết giấy",
+    "paper_out": "Máy in hết giấy",
+    "disk_full": "Bộ nhớ gần đầy (trên 90 %)",
+    "version_behind": "Phần mềm chưa cập nhật",
+}
+
+
+def version_key(version: str) -> tuple:
+    """Sortable key of a PEP 440-ish version: 0.10.1 > 0.9; a pre-release (0.2.0rc1) before 0.2.0."""
+    m = re.match(r"^(\d+(?:\.\d+)*)(.*)$", version or "")
+    if m is None:
+        return (-1,)
+    nums = tuple(int(p) for p in m[1].split("."))
+    return (*nums, *(0,) * max(0, 4 - len(nums)), 0 if m[2] else 1, m[2])
+
+def in_office_hours(now: float, tz: ZoneInfo, policy: AlertPolicy) -> bool:
+    local = datetime.fromtimestamp(now, tz)
+    return local.weekday() in policy.weekdays and policy.open_at <= local.time() < policy.close_at
+
+
+def disk_used_pct(health: dict | None) -> float | None:
+    if not health:
+        return None
+    pct = health.get("disk_used_pct")
+    return float(pct) if isinstance(pct, int | float) and not isinstance(pct, bool) else None
+
+
+def printer_state(health: dict | None) -> str | None:
+    printer = (health or {}).get("printer")
+    return printer.get("state") if isinstance(printer, dict) else None
+
+
+def alerts(*, status: str, status_since: float | None, last_seen: float | None, health: dict | None,
+           version: str | None, released: str | None, pending: bool, revoked: bool, now: float, tz: ZoneInfo,
+           policy: AlertPolicy = AlertPolicy()) -> list[str]:
+    """The alerts of one device, in ALERTS order. A pending or revoked device raises none."""
+    if pending or revoked:
+        return []
+    out = []
+    since = status_since or last_seen
+    if status != "online" and in_office_hours(now, tz, policy) and (since is None or now - since > policy.offline_after_s):
+        out.append("offline")
+    paper = printer_state(health)
+    if paper in ("paper_low", "paper_out"):
+        out.append(paper)
+    pct = disk_used_pct(health)
+    if pct is not None and pct > policy.disk_pct:
+        out.append("disk_full")
+    if released and version and version_key(version) < version_key(released):
+        out.append("version_behind")
+    return out

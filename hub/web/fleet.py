@@ -1,0 +1,132 @@
+"""The technician's fleet routes (issue #14): the fleet view and its alerts, adding a device for
+enrolment (code and QR), replacing a device, self-tests, hardware maps, rollouts, and `/metrics`.
+
+Every JSON route needs the `technician` role (administrators hold every role) and is limited to the
+token's site; the page `/console/fleet` itself is static and calls them with the token it is given."""
+
+from __future__ import annotations
+
+import base64
+import io
+from pathlib import Path
+
+from aiohttp import web
+
+from hub.ops import enrolment as enrol_ops
+from hub.ops import fleet
+from hub.store import devices as device_store
+from hub.web.auth import PRINCIPAL_KEY, Principal, require, requires
+from hub.web.common import error_response, hub_of, json_body
+from motcua_core.enrol_code import pretty
+from motcua_core.errors import DomainError
+
+STATIC = Path(__file__).parent / "static"
+CODE_VALID_S = enrol_ops.CODE_VALID_S
+
+
+def _view(request: web.Request) -> dict:
+    hub = hub_of(request)
+    p: Principal = request[PRINCIPAL_KEY]  # type: ignore[assignment]
+    return fleet.fleet_view(hub.db, hub.config.data_dir, hub.clock(), p.site)
+
+
+def _device_site(request: web.Request) -> str:
+    """Authorise against the device's own site (401/403), 404 for an unknown device."""
+    require(request, "technician")
+    dev = device_store.get(hub_of(request).db, request.match_info["device"])
+    if dev is None:
+        raise web.HTTPNotFound(text='{"error": {"code": "not_found", "message": "unknown device", '
+                               '"message_vi": "Không tìm thấy thiết bị."}}', content_type="application/json")
+    require(request, "technician", site=dev.site_id)
+    return dev.id
+
+
+def _code_answer(request: web.Request, device_id: str, code: str) -> dict:
+    """The code, and a QR a new device's camera or scanner reads: the code and where the hub is."""
+    from motcua_core.documents.codes import qr_image
+
+    buf = io.BytesIO()
+    qr_image(f"motcua-enrol:{pretty(code)}?hub={request.scheme}://{request.host}", box=6).save(buf, "PNG")
+    return {"device_id": device_id, "code": pretty(code), "valid_s": CODE_VALID_S,
+            "qr_png": "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()}
+
+
+async def page(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC / "fleet.html")
+
+
+@requires("technician")
+async def get_fleet(request: web.Request) -> web.Response:
+    return web.json_response(_view(request))
+
+
+@requires("technician")
+async def metrics(request: web.Request) -> web.Response:
+    return web.Response(text=fleet.metrics(_view(request)), content_type="text/plain", charset="utf-8")
+
+
+@requires("technician")
+async def add_device(request: web.Request) -> web.Response:
+    hub = hub_of(request)
+    try:
+        body = await json_body(request)
+        site = body.get("site") or request[PRINCIPAL_KEY].site
+        require(request, "technician", site=site)
+        dev, code = hub.runner.run(None, lambda ctx: enrol_ops.add_pending(
+            ctx, site_id=str(site), role=str(body.get("role")), counter=body.get("counter"),
+            device_id=body.get("id") or None, name=str(body.get("name") or "")))
+    except DomainError as exc:
+        return error_response(exc)
+    return web.json_response(_code_answer(request, dev.id, code), status=201)
+
+
+async def replace(request: web.Request) -> web.Response:
+    device_id = _device_site(request)
+    try:
+        code = hub_of(request).runner.run(None, lambda ctx: enrol_ops.replace(ctx, device_id))
+    except DomainError as exc:
+        return error_response(exc)
+    await hub_of(request).sync_registry()  # the old board is dropped now, not at the next poll
+    return web.json_response(_code_answer(request, device_id, code))
+
+
+async def selftest(request: web.Request) -> web.Response:
+    device_id = _device_site(request)
+    try:
+        hub_of(request).runner.run(None, lambda ctx: fleet.request_selftest(ctx, device_id))
+    except DomainError as exc:
+        return error_response(exc)
+    return web.json_response({"requested": device_id}, status=202)
+
+
+async def update(request: web.Request) -> web.Response:
+    device_id = _device_site(request)
+    hub = hub_of(request)
+    try:
+        out = hub.runner.run(None, lambda ctx: fleet.rollout(ctx, hub.config.data_dir, [device_id]))
+    except DomainError as exc:
+        return error_response(exc)
+    return web.json_response(out, status=202)
+
+
+async def hardware(request: web.Request) -> web.Response:
+    device_id = _device_site(request)
+    hub = hub_of(request)
+    try:
+        body = await json_body(request)
+        out = hub.runner.run(None, lambda ctx: fleet.set_hardware(ctx, device_id, body))
+    except DomainError as exc:
+        return error_response(exc)
+    await hub.sync_registry()  # pushed (retained) now
+    return web.json_response(out)
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/console/fleet", page)
+    app.router.add_get("/metrics", metrics)
+    app.router.add_get("/api/v1/fleet", get_fleet)
+    app.router.add_post("/api/v1/fleet/devices", add_device)
+    app.router.add_post("/api/v1/fleet/devices/{device}/replace", replace)
+    app.router.add_post("/api/v1/fleet/devices/{device}/selftest", selftest)
+    app.router.add_post("/api/v1/fleet/devices/{device}/update", update)
+    app.router.add_put("/api/v1/fleet/devices/{device}/hardware", hardware)
