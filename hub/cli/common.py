@@ -42,10 +42,14 @@ def open_db(args: argparse.Namespace) -> sqlite_utils.Database:
 
 
 def runner(db: sqlite_utils.Database) -> Runner:
-    """The runner of a CLI process: no MQTT here, so effects wait in the database for the hub."""
+    """The runner of a CLI process: no MQTT here, so effects wait in the database for the hub. Whoever
+    can run the CLI on the data directory is its administrator; the audit log names the system user."""
+    import getpass
+
+    from hub.ops.context import Actor
     from hub.ops.run import Runner
 
-    return Runner(db)
+    return Runner(db, actor=Actor(f"cli:{getpass.getuser()}", "admin", "cli"))
 
 
 def err(msg: str) -> int:

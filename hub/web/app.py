@@ -1,7 +1,10 @@
-"""HTTP API (/api/v1) and a small live status page. Public endpoints carry no personal data."""
+"""HTTP API (/api/v1) and a small live status page. Public endpoints carry no personal data: the health
+check says only whether the hub is well (details need a technician), and the lobby's progress board gets
+the day's overall queue figures without officers or votes (the full KPIs need a leader)."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,12 +13,14 @@ from aiohttp import web
 
 from hub.domain.kpi import group_summaries, summarize
 from hub.domain.queue import local_day
+from hub.ops.run import error_body
 from hub.ops.views import display_state
 from hub.store import sites as site_store
 from hub.store import tickets as ticket_store
 from hub.store import votes as vote_store
-from hub.web import dossiers, ticket_page
-from hub.web.common import HUB_KEY, bad_request, error_response, hub_of, site_of
+from hub.web import admin, audit, dashboard, dossiers, signin, ticket_page
+from hub.web.auth import requires
+from hub.web.common import HUB_KEY, error_response, hub_of, site_of
 from motcua_core.errors import DomainError
 
 if TYPE_CHECKING:
@@ -25,6 +30,13 @@ STATIC = Path(__file__).parent / "static"
 
 
 async def health(request: web.Request) -> web.Response:
+    """Public: ok or degraded, nothing else (no paths, ports or process ids)."""
+    h = hub_of(request).health()
+    return web.json_response({"status": h["status"]}, status=200 if h["status"] == "ok" else 503)
+
+
+@requires("technician")
+async def health_detail(request: web.Request) -> web.Response:
     h = hub_of(request).health()
     return web.json_response(h, status=200 if h["status"] == "ok" else 503)
 
@@ -44,15 +56,23 @@ async def site_state(request: web.Request) -> web.Response:
     return web.json_response(display_state(hub.db, site.id, hub.clock(), 0))
 
 
-async def kpis(request: web.Request) -> web.Response:
-    """Waiting and service times for one day, overall and per service, counter and officer."""
-    hub = hub_of(request)
-    site = site_of(request)
-    day = request.query.get("day") or local_day(hub.clock(), site.tz)
+def _day(request: web.Request, site: site_store.Site) -> str:
+    day = request.query.get("day") or local_day(hub_of(request).clock(), site.tz)
     try:
         datetime.strptime(day, "%Y-%m-%d")
     except ValueError:
-        return bad_request("day must be YYYY-MM-DD", "Ngày phải có dạng YYYY-MM-DD.")
+        raise web.HTTPBadRequest(text=json.dumps({"error": error_body(DomainError(
+            "bad_request", "day must be YYYY-MM-DD", "Ngày phải có dạng YYYY-MM-DD."))}, ensure_ascii=False),
+            content_type="application/json") from None
+    return day
+
+
+@requires("leader")
+async def kpis(request: web.Request) -> web.Response:
+    """Waiting and service times for one day, overall and per service, counter and officer (leaders)."""
+    hub = hub_of(request)
+    site = site_of(request)
+    day = _day(request, site)
     times = ticket_store.day_times(hub.db, site.id, day)
     return web.json_response({
         "site": site.id, "day": day, "overall": summarize(times),
@@ -61,6 +81,17 @@ async def kpis(request: web.Request) -> web.Response:
         "by_officer": group_summaries(times, lambda t: t.officer),
         "votes": vote_store.day_summary(hub.db, site.id, day),  # satisfaction (issue #3)
     })
+
+
+PUBLIC_OVERALL = ("issued", "served", "waiting_now", "wait_avg_s", "wait_within_target")
+
+
+async def kpis_public(request: web.Request) -> web.Response:
+    """Public: today's overall queue figures as the lobby's progress board shows them, nobody's own."""
+    hub = hub_of(request)
+    site = site_of(request)
+    overall = summarize(ticket_store.day_times(hub.db, site.id, local_day(hub.clock(), site.tz)))
+    return web.json_response({"site": site.id, "overall": {k: overall.get(k) for k in PUBLIC_OVERALL}})
 
 
 async def ticket(request: web.Request) -> web.Response:
@@ -86,11 +117,13 @@ def make_app(hub: Hub) -> web.Application:
     app[HUB_KEY] = hub
     app.router.add_get("/", index)
     app.router.add_get("/api/v1/health", health)
+    app.router.add_get("/api/v1/health/detail", health_detail)
     app.router.add_get("/api/v1/sites", sites)
     app.router.add_get("/api/v1/sites/{site}/state", site_state)
     app.router.add_get("/api/v1/sites/{site}/kpis", kpis)
+    app.router.add_get("/api/v1/sites/{site}/kpis/public", kpis_public)
     app.router.add_get("/api/v1/sites/{site}/tickets/{ticket_id}", ticket)
     app.router.add_static("/static", STATIC)
-    for module in (dossiers, ticket_page):
+    for module in (dossiers, ticket_page, signin, audit, dashboard, admin):
         module.add_routes(app)
     return app

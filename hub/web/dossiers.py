@@ -10,7 +10,6 @@ the page /agency.
 from __future__ import annotations
 
 import html
-from pathlib import Path
 
 from aiohttp import web
 
@@ -20,8 +19,6 @@ from hub.store import sites as site_store
 from hub.web.auth import Principal, require
 from hub.web.common import bad_request, error_response, hub_of, json_body
 from motcua_core.errors import DomainError
-
-STATIC_AGENCY = Path(__file__).parent / "static" / "agency.html"
 
 
 async def dossier_public(request: web.Request) -> web.Response:
@@ -159,8 +156,9 @@ async def agency_pdf(request: web.Request) -> web.Response:
     return web.Response(body=data, content_type="application/pdf")
 
 
-async def agency_page(request: web.Request) -> web.FileResponse:
-    return web.FileResponse(STATIC_AGENCY)
+async def agency_page(request: web.Request) -> web.Response:
+    """The specialists' page is now the console's agency tab: a specialist signs in at /login."""
+    raise web.HTTPFound("/console/#agency")
 
 
 def add_routes(app: web.Application) -> None:

@@ -1,0 +1,118 @@
+"""Office administration from the console: services, counters and site settings.
+
+Each form edits the site's configuration document (hub.store.site_config) and loads it again with
+`load_site`, the same operation `motcua hub site load` runs: one validation, one set of writes, and the
+lobby screens, kiosks and counters follow once it commits. Every refusal is explained in Vietnamese."""
+
+from __future__ import annotations
+
+import re
+
+from hub.ops.context import Ctx
+from hub.ops.sites import load_site
+from hub.store import site_config
+from hub.store.sites import SiteConfigError
+from motcua_core.errors import DomainError
+
+CODE_RE = re.compile(r"^[A-Z0-9]{1,8}$")
+
+
+def _bad(message: str, message_vi: str) -> DomainError:
+    return DomainError("bad_request", message, message_vi)
+
+
+def _int(data: dict, key: str, label_vi: str, lo: int, hi: int, default: int | None = None) -> int:
+    raw = data.get(key, default)
+    try:
+        value = int(raw)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise _bad(f"{key} must be a whole number", f"{label_vi} phải là số nguyên.") from None
+    if not lo <= value <= hi:
+        raise _bad(f"{key} must be within {lo}–{hi}", f"{label_vi} phải trong khoảng {lo}–{hi}.")
+    return value
+
+
+def _load(ctx: Ctx, cfg: dict) -> None:
+    try:
+        load_site(ctx, cfg)
+    except SiteConfigError as exc:
+        raise _bad(str(exc), f"Cấu hình không hợp lệ: {exc}") from None
+
+
+def save_service(ctx: Ctx, data: dict) -> dict:
+    """Add or change a service: code, name, field, ticket numbering and wait target (minutes)."""
+    code = str(data.get("code") or "").strip().upper()
+    if not CODE_RE.match(code):
+        raise _bad("bad service code", "Mã dịch vụ gồm 1–8 chữ in hoa không dấu hoặc số (ví dụ HT, DD).")
+    name = str(data.get("name") or "").strip()
+    if not name or len(name) > 80:
+        raise _bad("service name required", "Cần tên dịch vụ (tối đa 80 ký tự).")
+    cfg = site_config.export(ctx.db, ctx.site.id)
+    fields = {f["code"] for f in cfg["fields"]}
+    field = str(data.get("field") or "").strip()
+    if field not in fields:
+        raise _bad("unknown field", "Hãy chọn lĩnh vực của dịch vụ trong danh sách.")
+    prefix = str(data.get("prefix") or "").strip().upper()
+    if len(prefix) > 3 or not prefix.isalpha() and prefix:
+        raise _bad("bad prefix", "Tiền tố số vé gồm tối đa 3 chữ cái không dấu.")
+    start = _int(data, "start", "Số đầu", 0, 99999, 1)
+    end = _int(data, "end", "Số cuối", 1, 999999, 999)
+    if end <= start:
+        raise _bad("end must exceed start", "Số cuối phải lớn hơn số đầu.")
+    width = max(len(str(end)), _int(data, "width", "Số chữ số", 1, 6, len(str(end))))
+    target = _int(data, "wait_target_min", "Thời gian chờ mục tiêu (phút)", 1, 240, 15)
+    before = next((s for s in cfg["services"] if s["code"] == code), None)
+    svc = {**(before or {}), "code": code, "name": name, "name_en": str(data.get("name_en") or "").strip() or None,
+           "field": field, "numbering": {"prefix": prefix, "start": start, "end": end, "width": width},
+           "wait_target_s": target * 60}
+    svc = {k: v for k, v in svc.items() if v is not None}
+    if before is None:
+        cfg["services"].append(svc)
+    else:
+        cfg["services"] = [svc if s["code"] == code else s for s in cfg["services"]]
+    _load(ctx, cfg)
+    site_config.set_wait_targets(ctx.db, ctx.site.id, {code: target * 60})
+    ctx.changed("service.add" if before is None else "service.change", code, before, svc)
+    return svc
+
+
+def save_counter(ctx: Ctx, data: dict) -> dict:
+    """Add or change a counter: its number, name and the services it serves."""
+    number = _int(data, "number", "Số quầy", 1, 999)
+    cfg = site_config.export(ctx.db, ctx.site.id)
+    services = data.get("services")
+    if isinstance(services, str):
+        services = [s.strip().upper() for s in services.split(",") if s.strip()]
+    known = {s["code"] for s in cfg["services"]}
+    if not isinstance(services, list) or not services:
+        raise _bad("a counter serves at least one service", "Quầy phải phục vụ ít nhất một dịch vụ.")
+    unknown = [s for s in services if s not in known]
+    if unknown:
+        raise _bad(f"unknown services {unknown}", f"Không có dịch vụ: {', '.join(map(str, unknown))}.")
+    name = str(data.get("name") or "").strip() or f"Quầy {number}"
+    before = next((c for c in cfg["counters"] if c["number"] == number), None)
+    ctr = {"number": number, "name": name[:40], "services": services}
+    if before is None:
+        cfg["counters"].append(ctr)
+    else:
+        cfg["counters"] = [ctr if c["number"] == number else c for c in cfg["counters"]]
+    _load(ctx, cfg)
+    ctx.changed("counter.add" if before is None else "counter.change", str(number), before, ctr)
+    return ctr
+
+
+def save_settings(ctx: Ctx, data: dict) -> dict:
+    """Site settings a leader changes often: the lobby notice and the names."""
+    cfg = site_config.export(ctx.db, ctx.site.id)
+    before = {k: cfg["site"].get(k) for k in ("name", "name_en", "notice")}
+    notice = str(data.get("notice", before["notice"]) or "")
+    if len(notice) > 300:
+        raise _bad("notice too long", "Thông báo tối đa 300 ký tự.")
+    name = str(data.get("name") or before["name"]).strip()
+    if not name or len(name) > 120:
+        raise _bad("site name required", "Cần tên đơn vị (tối đa 120 ký tự).")
+    cfg["site"].update(name=name, name_en=str(data.get("name_en") or "").strip() or None, notice=notice)
+    _load(ctx, cfg)
+    after = {k: cfg["site"].get(k) for k in ("name", "name_en", "notice")}
+    ctx.changed("site.settings", ctx.site.id, before, after)
+    return after

@@ -1,0 +1,99 @@
+"""Administration forms of the console (administrators; devices also for technicians). Every change goes
+through the operation runner with the signed-in user as its actor, so it is validated once, published to
+the devices after commit, and written to the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aiohttp import web
+
+from hub.ops import admin
+from hub.ops.context import Ctx
+from hub.store import devices as device_store
+from hub.store import site_config
+from hub.web.auth import requires
+from hub.web.common import error_response, hub_of, json_body, site_of
+from hub.web.signin import actor_of
+from motcua_core.errors import DomainError
+
+# The request schemas of these forms (also what /api/v1/openapi.json describes): field → (type, required).
+SCHEMAS: dict[str, dict[str, tuple[str, bool]]] = {
+    "service": {"code": ("string", True), "name": ("string", True), "name_en": ("string", False),
+                "field": ("string", True), "prefix": ("string", False), "start": ("integer", False),
+                "end": ("integer", False), "width": ("integer", False), "wait_target_min": ("integer", False)},
+    "counter": {"number": ("integer", True), "name": ("string", False), "services": ("array", True)},
+    "settings": {"name": ("string", False), "name_en": ("string", False), "notice": ("string", False)},
+}
+
+
+async def _run(request: web.Request, op: Callable[[Ctx, dict], dict], status: int = 200) -> web.Response:
+    from hub.web.auth import authenticate
+
+    hub = hub_of(request)
+    site = site_of(request)
+    p = authenticate(request)
+    assert p is not None  # @requires ran first
+    try:
+        body = await json_body(request)
+        out = hub.runner.run(site, lambda ctx: op(ctx, body), actor=actor_of(p))
+    except DomainError as exc:
+        return error_response(exc)
+    return web.json_response(out, status=status)
+
+
+@requires("admin")
+async def config(request: web.Request) -> web.Response:
+    hub = hub_of(request)
+    return web.json_response(site_config.export(hub.db, site_of(request).id))
+
+
+@requires("admin")
+async def save_service(request: web.Request) -> web.Response:
+    return await _run(request, admin.save_service)
+
+
+@requires("admin")
+async def save_counter(request: web.Request) -> web.Response:
+    return await _run(request, admin.save_counter)
+
+
+@requires("admin")
+async def save_settings(request: web.Request) -> web.Response:
+    return await _run(request, admin.save_settings)
+
+
+@requires("technician")
+async def devices(request: web.Request) -> web.Response:
+    hub = hub_of(request)
+    site = site_of(request)
+    out = [{"id": d.id, "role": d.role, "name": d.name, "counter": d.counter, "status": d.status,
+            "version": d.version, "last_seen": d.last_seen, "revoked": d.revoked}
+           for d in device_store.list_all(hub.db, site.id)]
+    return web.json_response({"devices": out})
+
+
+@requires("technician")
+async def revoke_device(request: web.Request) -> web.Response:
+    device_id = request.match_info["device_id"]
+    hub = hub_of(request)
+    dev = device_store.get(hub.db, device_id)
+    if dev is None or dev.site_id != site_of(request).id:
+        return error_response(DomainError("not_found", "no such device", "Không có thiết bị này."))
+
+    def op(ctx: Ctx, body: dict) -> dict:
+        device_store.revoke(ctx.db, device_id, ctx.now)
+        ctx.changed("device.revoke", device_id, {"revoked": False}, {"revoked": True})
+        return {"id": device_id, "revoked": True}
+
+    return await _run(request, op)
+
+
+def add_routes(app: web.Application) -> None:
+    r = app.router
+    r.add_get("/api/v1/sites/{site}/config", config)
+    r.add_post("/api/v1/sites/{site}/services", save_service)
+    r.add_post("/api/v1/sites/{site}/counters", save_counter)
+    r.add_post("/api/v1/sites/{site}/settings", save_settings)
+    r.add_get("/api/v1/sites/{site}/devices", devices)
+    r.add_post("/api/v1/sites/{site}/devices/{device_id}/revoke", revoke_device)

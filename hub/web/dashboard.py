@@ -1,0 +1,197 @@
+"""The console page (/console/) and the leaders' dashboard: its data, its live stream, its downloads.
+
+Live without polling: the router hands every committed batch's effects to `LiveFeed.after_commit`
+(hub.mqtt.router `after_commit`), which computes the moving part of the dashboard once per changed site
+— only when someone is watching — and pushes it to every open stream as a server-sent event. A call at a
+counter reaches an open dashboard within one commit, like the lobby screens."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import csv
+import io
+import json
+import logging
+from datetime import date
+from pathlib import Path
+
+from aiohttp import web
+
+from hub.ops import dashboard as dash
+from hub.ops import dossiers as dossier_ops
+from hub.ops import reports
+from hub.ops.context import Effects
+from hub.store import sites as site_store
+from hub.web.auth import requires
+from hub.web.common import HUB_KEY, bad_request, hub_of, site_of
+
+log = logging.getLogger("motcua.hub.live")
+STATIC = Path(__file__).parent / "static"
+HEARTBEAT_S = 15.0
+QUEUE_MAX = 16  # a stream that falls this far behind is only sent the newest state
+
+
+class LiveFeed:
+    """Open dashboard streams per site, fed after each commit."""
+
+    def __init__(self, app: web.Application) -> None:
+        self.app = app
+        self.streams: dict[str, set[asyncio.Queue[str]]] = {}
+        self.pushed = 0
+
+    def after_commit(self, effects: Effects) -> None:
+        hub = self.app[HUB_KEY]
+        for site_id in effects.display_sites:
+            queues = self.streams.get(site_id)
+            if not queues:
+                continue
+            body = json.dumps(dash.live(hub.db, site_store.get_site(hub.db, site_id), hub.clock()),
+                              ensure_ascii=False, separators=(",", ":"))
+            for q in queues:
+                if q.full():
+                    with contextlib.suppress(asyncio.QueueEmpty):
+                        q.get_nowait()
+                q.put_nowait(body)
+            self.pushed += 1
+
+    def open(self, site_id: str) -> asyncio.Queue[str]:
+        q: asyncio.Queue[str] = asyncio.Queue(QUEUE_MAX)
+        self.streams.setdefault(site_id, set()).add(q)
+        return q
+
+    def close(self, site_id: str, q: asyncio.Queue[str]) -> None:
+        self.streams.get(site_id, set()).discard(q)
+
+
+LIVE_KEY = web.AppKey("live", LiveFeed)
+
+
+async def console_page(request: web.Request) -> web.FileResponse:
+    """The page itself holds no data: everything it shows comes from the authenticated API."""
+    return web.FileResponse(STATIC / "console.html")
+
+
+async def console_redirect(request: web.Request) -> web.Response:
+    raise web.HTTPFound("/console/")
+
+
+@requires("leader")
+async def dashboard(request: web.Request) -> web.Response:
+    hub = hub_of(request)
+    return web.json_response(dash.snapshot(hub.db, site_of(request), hub.clock()))
+
+
+@requires("leader")
+async def live(request: web.Request) -> web.StreamResponse:
+    """Server-sent events: `state` with the dashboard's live part, first now and then after each change."""
+    hub = hub_of(request)
+    site = site_of(request)
+    feed = request.app[LIVE_KEY]
+    q = feed.open(site.id)
+    resp = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store",
+                                       "X-Accel-Buffering": "no"})
+    await resp.prepare(request)
+    try:
+        first = json.dumps(dash.live(hub.db, site, hub.clock()), ensure_ascii=False, separators=(",", ":"))
+        await resp.write(f"event: state\ndata: {first}\n\n".encode())
+        while True:
+            try:
+                body = await asyncio.wait_for(q.get(), HEARTBEAT_S)
+            except TimeoutError:
+                await resp.write(b": keep-alive\n\n")
+                continue
+            await resp.write(f"event: state\ndata: {body}\n\n".encode())
+    except (ConnectionResetError, asyncio.CancelledError):
+        pass
+    finally:
+        feed.close(site.id, q)
+    return resp
+
+
+def _week(request: web.Request, site: site_store.Site) -> str:
+    from datetime import datetime
+
+    week = request.query.get("week")
+    if week:
+        return week
+    y, w, _ = datetime.fromtimestamp(hub_of(request).clock(), site.tz).isocalendar()
+    return f"{y}-W{w:02d}"
+
+
+@requires("leader")
+async def weekly_report(request: web.Request) -> web.Response:
+    """The weekly report as PDF (`.pdf`) or CSV (`.csv`), this week unless `?week=2026-W49`."""
+    from motcua_core.documents import pdf
+
+    hub = hub_of(request)
+    site = site_of(request)
+    fmt = request.match_info["fmt"]
+    try:
+        rep = reports.weekly(hub.db, site, _week(request, site))
+    except ValueError as exc:
+        return bad_request(str(exc), str(exc))
+    name = f"bao-cao-tuan-{rep['week']}"
+    if fmt == "pdf":
+        return web.Response(body=pdf.weekly_report(rep), content_type="application/pdf",
+                            headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    cols = ("received", "finished", "on_time", "late", "open_overdue", "late_with_apology", "late_without_apology")
+    w.writerow(["cơ quan", "tiếp nhận", "đã giải quyết", "đúng hạn", "trễ hạn", "quá hạn chưa xong",
+                "trễ có xin lỗi", "trễ không xin lỗi"])
+    for agency, v in [("Tổng cộng", rep["report"]["total"]), *rep["report"]["by_agency"].items()]:
+        w.writerow([agency, *(v[c] for c in cols)])
+    return _csv(buf.getvalue(), name)
+
+
+@requires("leader")
+async def register(request: web.Request) -> web.Response:
+    """The tracking register (form 02) for `?from=YYYY-MM-DD&to=YYYY-MM-DD`, PDF or CSV."""
+    from motcua_core.documents import pdf
+    from motcua_core.documents.pdf import REGISTER_HEADS
+
+    hub = hub_of(request)
+    site = site_of(request)
+    try:
+        start = date.fromisoformat(request.query["from"])
+        end = date.fromisoformat(request.query["to"])
+    except (KeyError, ValueError):
+        return bad_request("from and to must be YYYY-MM-DD", "Cần khoảng ngày dạng YYYY-MM-DD (từ ngày, đến ngày).")
+    rows = reports.register_rows(hub.db, site, start, end, None)
+    name = f"so-theo-doi-{start}-{end}"
+    if request.match_info["fmt"] == "pdf":
+        s = dossier_ops.settings(hub.db, site)
+        body = pdf.register({"unit_name": s["unit_name"], "parent_agency": s["parent_agency"],
+                             "title": f"Từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}", "rows": rows})
+        return web.Response(body=body, content_type="application/pdf",
+                            headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(REGISTER_HEADS)
+    w.writerows(rows)
+    return _csv(buf.getvalue(), name)
+
+
+def _csv(text: str, name: str) -> web.Response:
+    # A BOM, so that Excel opens the Vietnamese right.
+    return web.Response(body=("\ufeff" + text).encode(), content_type="text/csv", charset="utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+
+
+async def _attach(app: web.Application) -> None:
+    hub = app[HUB_KEY]
+    if hub.router is not None:
+        hub.router.after_commit.append(app[LIVE_KEY].after_commit)
+
+
+def add_routes(app: web.Application) -> None:
+    app[LIVE_KEY] = LiveFeed(app)
+    app.on_startup.append(_attach)
+    r = app.router
+    r.add_get("/console", console_redirect)
+    r.add_get("/console/", console_page)
+    r.add_get("/api/v1/sites/{site}/dashboard", dashboard)
+    r.add_get("/api/v1/sites/{site}/live", live)
+    r.add_get("/api/v1/sites/{site}/reports/weekly.{fmt:(pdf|csv)}", weekly_report)
+    r.add_get("/api/v1/sites/{site}/register.{fmt:(pdf|csv)}", register)
