@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import contextlib
 import json
-import logging
 import sys
 from pathlib import Path
 
@@ -25,6 +24,12 @@ def add_parsers(hsub: argparse._SubParsersAction) -> None:
     serve.add_argument("--synchronous", choices=["FULL", "NORMAL"], default="FULL",
                        help="FULL (default): every answered request survives a power cut; NORMAL: faster "
                             "commits, but the last moments before a power cut may be lost (use with a UPS)")
+    serve.add_argument("--log-format", choices=["text", "json"], default="text",
+                       help="json: one JSON object per line (for log collectors)")
+    serve.add_argument("--metrics-public", action="store_true",
+                       help="serve /metrics without a token (only where the HTTP port is on a trusted network)")
+    serve.add_argument("--secure-cookies", action="store_true",
+                       help="mark console cookies Secure even over plain HTTP (behind an HTTPS proxy)")
     serve.set_defaults(func=cmd_serve)
 
     site = hsub.add_parser("site", help="site configuration")
@@ -37,12 +42,15 @@ def add_parsers(hsub: argparse._SubParsersAction) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from hub import logfmt
     from hub.app import Hub, HubConfig
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logfmt.setup(getattr(args, "log_format", "text"))
     cfg = HubConfig(data_dir=data_dir(args), http_host=args.http_host, http_port=args.http_port,
                     mqtt_bind=args.mqtt_bind, mqtt_port=args.mqtt_port, broker_url=args.broker,
-                    site_file=args.site_file, synchronous=args.synchronous)
+                    site_file=args.site_file, synchronous=args.synchronous,
+                    extra={"metrics_public": getattr(args, "metrics_public", False),
+                           "secure_cookies": getattr(args, "secure_cookies", False)})
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(Hub(cfg).serve_forever())
     return 0

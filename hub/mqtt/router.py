@@ -62,6 +62,8 @@ class Router:
         self.hub_info: dict = {}  # merged into every device config (e.g. {"http_port": 8080})
         # Called with each committed batch's effects once MQTT has them (the console's live stream).
         self.after_commit: list[Callable[[Effects], None]] = []
+        # Called per request with (verb, failed, seconds) when metrics are on (hub.web.metrics).
+        self.observe: Callable[[str, bool, float], None] | None = None
         # HTTP actions, timers and deferred CLI effects run through the same runner, published after commit.
         self.runner = Runner(db, clock, publish=self.publish_effects)
 
@@ -99,6 +101,7 @@ class Router:
         try:
             self.process(batch)
         except Exception:
+            self.stats["commit_failures"] = self.stats.get("commit_failures", 0) + 1
             log.exception("batch of %d messages failed", len(batch))
 
     # --- one batch --------------------------------------------------------------------------------
@@ -194,7 +197,12 @@ class Router:
         if topic.kind != "dev" or topic.device_id is None:
             return None
         if topic.leaf == "req":
-            return self._request(topic, msg, now, effects)
+            if self.observe is None:
+                return self._request(topic, msg, now, effects)
+            started, errors = time.perf_counter(), self.stats["errors"]
+            reply = self._request(topic, msg, now, effects)
+            self.observe(topic.verb or "", self.stats["errors"] > errors, time.perf_counter() - started)
+            return reply
         if topic.leaf in ("status", "health"):
             self._presence(topic, msg, now)
         return None

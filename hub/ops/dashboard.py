@@ -115,6 +115,8 @@ def _day_charts(site: Site, now: float, times: list[TicketTimes]) -> dict:
                 i += 1
             points.append([at, max(0, level)])
             at += STEP_S
+        level += sum(delta for t, delta in moves[i:] if t <= now)
+        points.append([now, max(0, level)])  # and now
     return {"arrivals_by_hour": [[h, hours[h]] for h in sorted(hours)], "waiting_over_day": points}
 
 

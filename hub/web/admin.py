@@ -14,20 +14,23 @@ from hub.store import devices as device_store
 from hub.store import site_config
 from hub.web.auth import requires
 from hub.web.common import error_response, hub_of, json_body, site_of
+from hub.web.schema import F, Schema, describe, validate
 from hub.web.signin import actor_of
 from motcua_core.errors import DomainError
 
-# The request schemas of these forms (also what /api/v1/openapi.json describes): field → (type, required).
-SCHEMAS: dict[str, dict[str, tuple[str, bool]]] = {
-    "service": {"code": ("string", True), "name": ("string", True), "name_en": ("string", False),
-                "field": ("string", True), "prefix": ("string", False), "start": ("integer", False),
-                "end": ("integer", False), "width": ("integer", False), "wait_target_min": ("integer", False)},
-    "counter": {"number": ("integer", True), "name": ("string", False), "services": ("array", True)},
-    "settings": {"name": ("string", False), "name_en": ("string", False), "notice": ("string", False)},
-}
+SERVICE: Schema = {
+    "code": F("string", True, "service code, 1–8 capitals or digits (HT)", 8),
+    "name": F("string", True, "name as the kiosk shows it", 80), "name_en": F("string", False, "English name", 80),
+    "field": F("string", True, "field code (a site's fields)"), "prefix": F("string", False, "ticket prefix letters", 3),
+    "start": F("integer", False, "first ticket number of the day"), "end": F("integer", False, "last ticket number"),
+    "width": F("integer", False, "digits shown"), "wait_target_min": F("integer", False, "wait target, minutes (15)")}
+COUNTER: Schema = {"number": F("integer", True, "counter number"), "name": F("string", False, "its name", 40),
+                   "services": F("array", True, "service codes it serves")}
+SETTINGS: Schema = {"name": F("string", False, "site name", 120), "name_en": F("string", False, "English name", 120),
+                    "notice": F("string", False, "lobby notice", 300)}
 
 
-async def _run(request: web.Request, op: Callable[[Ctx, dict], dict], status: int = 200) -> web.Response:
+async def _run(request: web.Request, op: Callable[[Ctx, dict], dict], schema: Schema | None = None) -> web.Response:
     from hub.web.auth import authenticate
 
     hub = hub_of(request)
@@ -35,34 +38,39 @@ async def _run(request: web.Request, op: Callable[[Ctx, dict], dict], status: in
     p = authenticate(request)
     assert p is not None  # @requires ran first
     try:
-        body = await json_body(request)
+        body = validate(schema or {}, await json_body(request))
         out = hub.runner.run(site, lambda ctx: op(ctx, body), actor=actor_of(p))
     except DomainError as exc:
         return error_response(exc)
-    return web.json_response(out, status=status)
+    return web.json_response(out)
 
 
+@describe("The site's configuration (services, counters, officers without credentials)")
 @requires("admin")
 async def config(request: web.Request) -> web.Response:
     hub = hub_of(request)
     return web.json_response(site_config.export(hub.db, site_of(request).id))
 
 
+@describe("Add or change a service", body=SERVICE)
 @requires("admin")
 async def save_service(request: web.Request) -> web.Response:
-    return await _run(request, admin.save_service)
+    return await _run(request, admin.save_service, SERVICE)
 
 
+@describe("Add or change a counter and the services it serves", body=COUNTER)
 @requires("admin")
 async def save_counter(request: web.Request) -> web.Response:
-    return await _run(request, admin.save_counter)
+    return await _run(request, admin.save_counter, COUNTER)
 
 
+@describe("Change the site's name and lobby notice", body=SETTINGS)
 @requires("admin")
 async def save_settings(request: web.Request) -> web.Response:
-    return await _run(request, admin.save_settings)
+    return await _run(request, admin.save_settings, SETTINGS)
 
 
+@describe("The site's devices and their last status")
 @requires("technician")
 async def devices(request: web.Request) -> web.Response:
     hub = hub_of(request)
@@ -73,6 +81,7 @@ async def devices(request: web.Request) -> web.Response:
     return web.json_response({"devices": out})
 
 
+@describe("Revoke a device: the broker refuses it from then on")
 @requires("technician")
 async def revoke_device(request: web.Request) -> web.Response:
     device_id = request.match_info["device_id"]

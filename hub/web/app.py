@@ -18,9 +18,10 @@ from hub.ops.views import display_state
 from hub.store import sites as site_store
 from hub.store import tickets as ticket_store
 from hub.store import votes as vote_store
-from hub.web import admin, audit, dashboard, dossiers, signin, ticket_page
+from hub.web import admin, audit, dashboard, dossiers, metrics, openapi, signin, ticket_page
 from hub.web.auth import requires
 from hub.web.common import HUB_KEY, error_response, hub_of, site_of
+from hub.web.schema import F, describe
 from motcua_core.errors import DomainError
 
 if TYPE_CHECKING:
@@ -29,18 +30,21 @@ if TYPE_CHECKING:
 STATIC = Path(__file__).parent / "static"
 
 
+@describe("Whether the hub is well: {status: ok|degraded}", public=True)
 async def health(request: web.Request) -> web.Response:
     """Public: ok or degraded, nothing else (no paths, ports or process ids)."""
     h = hub_of(request).health()
     return web.json_response({"status": h["status"]}, status=200 if h["status"] == "ok" else 503)
 
 
+@describe("Detailed health: database, broker, router counters")
 @requires("technician")
 async def health_detail(request: web.Request) -> web.Response:
     h = hub_of(request).health()
     return web.json_response(h, status=200 if h["status"] == "ok" else 503)
 
 
+@describe("Sites served by this hub", public=True)
 async def sites(request: web.Request) -> web.Response:
     db = hub_of(request).db
     out = []
@@ -50,6 +54,7 @@ async def sites(request: web.Request) -> web.Response:
     return web.json_response({"sites": out})
 
 
+@describe("The lobby state: counters, calls, waiting per service (no personal data)", public=True)
 async def site_state(request: web.Request) -> web.Response:
     hub = hub_of(request)
     site = site_of(request)
@@ -67,6 +72,8 @@ def _day(request: web.Request, site: site_store.Site) -> str:
     return day
 
 
+@describe("Queue KPIs of a day, per service, counter and officer, with votes",
+          query={"day": F("string", False, "site-local YYYY-MM-DD (today)")})
 @requires("leader")
 async def kpis(request: web.Request) -> web.Response:
     """Waiting and service times for one day, overall and per service, counter and officer (leaders)."""
@@ -86,6 +93,7 @@ async def kpis(request: web.Request) -> web.Response:
 PUBLIC_OVERALL = ("issued", "served", "waiting_now", "wait_avg_s", "wait_within_target")
 
 
+@describe("Today's overall queue figures, as the lobby board shows them", public=True)
 async def kpis_public(request: web.Request) -> web.Response:
     """Public: today's overall queue figures as the lobby's progress board shows them, nobody's own."""
     hub = hub_of(request)
@@ -94,6 +102,7 @@ async def kpis_public(request: web.Request) -> web.Response:
     return web.json_response({"site": site.id, "overall": {k: overall.get(k) for k in PUBLIC_OVERALL}})
 
 
+@describe("A ticket's number, status and counter (the printed QR)", public=True)
 async def ticket(request: web.Request) -> web.Response:
     """Public ticket tracking (the QR on a printed ticket): number, status, counter. No personal data."""
     hub = hub_of(request)
@@ -108,6 +117,7 @@ async def ticket(request: web.Request) -> web.Response:
                               "counter": t.counter})
 
 
+@describe("The public status page", public=True, returns="text/html")
 async def index(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC / "index.html")
 
@@ -124,6 +134,6 @@ def make_app(hub: Hub) -> web.Application:
     app.router.add_get("/api/v1/sites/{site}/kpis/public", kpis_public)
     app.router.add_get("/api/v1/sites/{site}/tickets/{ticket_id}", ticket)
     app.router.add_static("/static", STATIC)
-    for module in (dossiers, ticket_page, signin, audit, dashboard, admin):
+    for module in (dossiers, ticket_page, signin, audit, dashboard, admin, metrics, openapi):
         module.add_routes(app)
     return app

@@ -12,8 +12,12 @@ from aiohttp import web
 from hub.store import audit
 from hub.web.auth import requires
 from hub.web.common import bad_request, hub_of, site_of
+from hub.web.schema import F, describe
 
 MAX_ROWS = 5000
+QUERY = {"who": F("string", False, "who did it (part of the name)"), "action": F("string", False, "action (part)"),
+         "from": F("string", False, "from, site-local YYYY-MM-DD[THH:MM]"), "to": F("string", False, "until (excluded)"),
+         "limit": F("integer", False, f"rows, newest first (200, at most {MAX_ROWS})")}
 
 
 def _filters(request: web.Request, tz) -> dict:  # noqa: ANN001
@@ -39,6 +43,7 @@ def _rows(request: web.Request) -> tuple[list[dict], object] | web.Response:
     return rows, site
 
 
+@describe("The audit log, newest first", query=QUERY)
 @requires("leader")
 async def audit_json(request: web.Request) -> web.Response:
     got = _rows(request)
@@ -47,6 +52,7 @@ async def audit_json(request: web.Request) -> web.Response:
     return web.json_response({"entries": got[0]})
 
 
+@describe("The audit log as CSV", query=QUERY, returns="text/csv")
 @requires("leader")
 async def audit_csv(request: web.Request) -> web.Response:
     got = _rows(request)

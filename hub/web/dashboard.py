@@ -25,6 +25,7 @@ from hub.ops.context import Effects
 from hub.store import sites as site_store
 from hub.web.auth import requires
 from hub.web.common import HUB_KEY, bad_request, hub_of, site_of
+from hub.web.schema import F, describe
 
 log = logging.getLogger("motcua.hub.live")
 STATIC = Path(__file__).parent / "static"
@@ -63,25 +64,37 @@ class LiveFeed:
     def close(self, site_id: str, q: asyncio.Queue[str]) -> None:
         self.streams.get(site_id, set()).discard(q)
 
+    async def shutdown(self, app: web.Application) -> None:
+        """End every open stream (the hub is stopping: browsers will reconnect to the next one)."""
+        for queues in self.streams.values():
+            for q in queues:
+                with contextlib.suppress(asyncio.QueueEmpty):
+                    q.get_nowait()
+                q.put_nowait("")
+
 
 LIVE_KEY = web.AppKey("live", LiveFeed)
 
 
+@describe("The console page (its data comes from the API)", public=True, returns="text/html")
 async def console_page(request: web.Request) -> web.FileResponse:
     """The page itself holds no data: everything it shows comes from the authenticated API."""
     return web.FileResponse(STATIC / "console.html")
 
 
+@describe("Redirect to /console/", public=True)
 async def console_redirect(request: web.Request) -> web.Response:
     raise web.HTTPFound("/console/")
 
 
+@describe("The leaders' dashboard: counters, queues, service level, alerts, charts, officers, dossiers")
 @requires("leader")
 async def dashboard(request: web.Request) -> web.Response:
     hub = hub_of(request)
     return web.json_response(dash.snapshot(hub.db, site_of(request), hub.clock()))
 
 
+@describe("Live dashboard stream (server-sent events `state`)", returns="text/event-stream")
 @requires("leader")
 async def live(request: web.Request) -> web.StreamResponse:
     """Server-sent events: `state` with the dashboard's live part, first now and then after each change."""
@@ -101,6 +114,8 @@ async def live(request: web.Request) -> web.StreamResponse:
             except TimeoutError:
                 await resp.write(b": keep-alive\n\n")
                 continue
+            if not body:
+                break
             await resp.write(f"event: state\ndata: {body}\n\n".encode())
     except (ConnectionResetError, asyncio.CancelledError):
         pass
@@ -119,6 +134,8 @@ def _week(request: web.Request, site: site_store.Site) -> str:
     return f"{y}-W{w:02d}"
 
 
+@describe("Weekly report, PDF or CSV", query={"week": F("string", False, "ISO week 2026-W49 (this week)")},
+          returns="application/pdf")
 @requires("leader")
 async def weekly_report(request: web.Request) -> web.Response:
     """The weekly report as PDF (`.pdf`) or CSV (`.csv`), this week unless `?week=2026-W49`."""
@@ -145,6 +162,9 @@ async def weekly_report(request: web.Request) -> web.Response:
     return _csv(buf.getvalue(), name)
 
 
+@describe("Tracking register (form 02), PDF or CSV", query={"from": F("string", True, "YYYY-MM-DD"),
+                                                          "to": F("string", True, "YYYY-MM-DD")},
+          returns="application/pdf")
 @requires("leader")
 async def register(request: web.Request) -> web.Response:
     """The tracking register (form 02) for `?from=YYYY-MM-DD&to=YYYY-MM-DD`, PDF or CSV."""
@@ -188,6 +208,7 @@ async def _attach(app: web.Application) -> None:
 def add_routes(app: web.Application) -> None:
     app[LIVE_KEY] = LiveFeed(app)
     app.on_startup.append(_attach)
+    app.on_shutdown.append(app[LIVE_KEY].shutdown)
     r = app.router
     r.add_get("/console", console_redirect)
     r.add_get("/console/", console_page)

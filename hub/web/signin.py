@@ -20,6 +20,7 @@ from hub.ops.context import Actor
 from hub.store import accounts as acc_store
 from hub.web.auth import SESSION_COOKIE, Principal, authenticate, require
 from hub.web.common import bad_request, error_response, hub_of, json_body
+from hub.web.schema import F, Schema, describe, validate
 from motcua_core.errors import DomainError
 
 STATIC = Path(__file__).parent / "static"
@@ -28,6 +29,19 @@ STATIC = Path(__file__).parent / "static"
 @cache
 def _dummy_hash() -> str:
     return hash_password("not a password, only for timing")
+
+
+LOGIN: Schema = {"username": F("string", True, "user name", 40), "password": F("string", True, "password", 200)}
+PASSWORD: Schema = {"old": F("string", True, "current password", 200),
+                    "new": F("string", True, "new password, at least 10 characters", 200)}
+ACCOUNT: Schema = {"username": F("string", True, "3–40 lower-case letters, digits, . _ -", 40),
+                   "name": F("string", True, "full name", 80), "role": F("string", True, "leader, specialist, "
+                                                                          "technician, post or admin"),
+                   "site": F("string", False, "site id (all but admin)"),
+                   "agency": F("string", False, "a specialist's agency"),
+                   "password": F("string", True, "temporary password (changed at first sign-in)", 200)}
+RESET: Schema = {"password": F("string", True, "temporary password", 200)}
+ACTIVE: Schema = {"active": F("boolean", True, "false: the account can no longer sign in")}
 
 
 def actor_of(p: Principal) -> Actor:
@@ -48,10 +62,12 @@ def _same_origin(request: web.Request) -> bool:
     return origin in (None, "null") or urlparse(origin).netloc == request.host
 
 
+@describe("The sign-in page", public=True, returns="text/html")
 async def login_page(request: web.Request) -> web.Response:
     return web.FileResponse(STATIC / "login.html")  # type: ignore[return-value]
 
 
+@describe("Sign in: opens a session (cookie) and returns its CSRF token", body=LOGIN, public=True)
 async def login(request: web.Request) -> web.StreamResponse:
     """POST /login: a JSON body {username, password} (the page's fetch) or a plain form."""
     hub = hub_of(request)
@@ -59,7 +75,7 @@ async def login(request: web.Request) -> web.StreamResponse:
         return error_response(DomainError("forbidden", "cross-site sign-in", "Yêu cầu đăng nhập không hợp lệ."))
     if request.content_type == "application/json":
         try:
-            body = await json_body(request)
+            body = validate(LOGIN, await json_body(request))
         except DomainError as exc:
             return error_response(exc)
     else:
@@ -87,6 +103,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     return resp
 
 
+@describe("Sign out: ends this session")
 async def logout(request: web.Request) -> web.Response:
     p = authenticate(request)
     if p is None or p.kind != "session":
@@ -99,6 +116,7 @@ async def logout(request: web.Request) -> web.Response:
     return resp
 
 
+@describe("Who is signed in, and the session's CSRF token")
 async def me(request: web.Request) -> web.Response:
     """Who is signed in (any credential), with the CSRF token the console's forms send back."""
     p = authenticate(request)
@@ -108,13 +126,14 @@ async def me(request: web.Request) -> web.Response:
                               "kind": p.kind, "csrf": p.csrf, "must_change": p.must_change})
 
 
+@describe("Change one's own password (other sessions end)", body=PASSWORD)
 async def change_password(request: web.Request) -> web.Response:
     p = authenticate(request)
     if p is None or p.kind != "session":
         return error_response(DomainError("unauthorized", "sign in first", "Cần đăng nhập."))
     hub = hub_of(request)
     try:
-        body = await json_body(request)
+        body = validate(PASSWORD, await json_body(request))
         old, new = str(body.get("old") or ""), str(body.get("new") or "")
         why = weakness(new, p.id)
         if why is not None:
@@ -134,17 +153,19 @@ async def change_password(request: web.Request) -> web.Response:
 
 # --- accounts administration (administrators) -------------------------------------------------------
 
+@describe("Console accounts", roles=("admin",))
 async def accounts_list(request: web.Request) -> web.Response:
     p = require(request, "admin")
     db = hub_of(request).db
     return web.json_response({"accounts": [a.public() for a in acc_store.list_all(db, p.site)]})
 
 
+@describe("Create a console account", body=ACCOUNT, roles=("admin",))
 async def accounts_add(request: web.Request) -> web.Response:
     p = require(request, "admin")
     hub = hub_of(request)
     try:
-        body = await json_body(request)
+        body = validate(ACCOUNT, await json_body(request))
         username = str(body.get("username") or "").strip().lower()
         password = str(body.get("password") or "")
         why = weakness(password, username)
@@ -160,13 +181,14 @@ async def accounts_add(request: web.Request) -> web.Response:
     return web.json_response(out, status=201)
 
 
+@describe("Reset a password to a temporary one", body=RESET, roles=("admin",))
 async def accounts_reset(request: web.Request) -> web.Response:
     """An administrator sets a temporary password; the user must change it at next sign-in."""
     p = require(request, "admin")
     hub = hub_of(request)
     username = request.match_info["username"]
     try:
-        body = await json_body(request)
+        body = validate(RESET, await json_body(request))
         password = str(body.get("password") or "")
         why = weakness(password, username)
         if why is not None:
@@ -180,12 +202,13 @@ async def accounts_reset(request: web.Request) -> web.Response:
     return web.json_response(out)
 
 
+@describe("Deactivate or reactivate an account", body=ACTIVE, roles=("admin",))
 async def accounts_active(request: web.Request) -> web.Response:
     p = require(request, "admin")
     hub = hub_of(request)
     username = request.match_info["username"]
     try:
-        body = await json_body(request)
+        body = validate(ACTIVE, await json_body(request))
         acc = acc_store.require(hub.db, username)
         out = hub.runner.run(acc.site_id, lambda ctx: acc_ops.set_active(ctx, username, bool(body.get("active"))),
                              actor=actor_of(p))

@@ -20,6 +20,7 @@ PUBLIC = {
     ("GET", "/api/v1/procedures/{pid}"), ("GET", "/api/v1/catalog"),
     ("GET", "/agency"), ("GET", "/console"),  # redirects to the console page
     ("GET", "/console/"),  # the page holds no data: everything it shows comes from the private API
+    ("GET", "/api/v1/openapi.json"), ("GET", "/api/docs"),
 }
 SAMPLE = {"site": "demo", "ticket_id": "1", "code": "HS-X", "form": "control-sheet", "action": "accept",
           "username": "quantri", "pid": "x", "name": "x", "fmt": "csv", "device_id": "demo-kiosk-01"}

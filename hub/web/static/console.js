@@ -90,7 +90,7 @@ function chart(id, title, data, bars) {
   const width = Math.max(260, el.clientWidth || 320);
   if (S.charts[id]) S.charts[id].destroy();
   const opts = {width, height: 200, legend: {show: false}, title: "",
-    scales: {x: {time: !bars}}, axes: [{values: bars ? (u, v) => v.map((h) => `${h}h`) :
+    scales: {x: bars ? {time: false, range: (u, lo, hi) => [Math.min(lo, 7) - 0.5, Math.max(hi, 17) + 0.5]} : {time: true}}, axes: [{values: bars ? (u, v) => v.map((h) => `${h}h`) :
       (u, v) => v.map((t) => new Intl.DateTimeFormat("vi-VN", {timeZone: S.tz, timeStyle: "short"}).format(new Date(t * 1000)))}, {}],
     series: [{}, {label: title, stroke: "#0a5c8a", width: 2, fill: "#0a5c8a33",
       paths: bars ? uPlot.paths.bars({size: [0.7, 40]}) : undefined}]};
@@ -174,6 +174,7 @@ function form(id, path, after) {
     out.className = "err"; out.textContent = "";
     const data = Object.fromEntries(new FormData(f));
     for (const k of ["start", "end", "wait_target_min", "number"]) if (data[k] !== undefined && data[k] !== "") data[k] = Number(data[k]);
+    if (id === "f-account" && data.role !== "admin") data.site = S.site;
     if (typeof data.services === "string") data.services = data.services.split(",").map((s) => s.trim().toUpperCase()).filter(Boolean);
     try { await api("POST", typeof path === "function" ? path() : path, data); out.className = "ok"; out.textContent = I18N.t("saved");
           if (after) after(); }
