@@ -3,7 +3,8 @@
 Live without polling: the router hands every committed batch's effects to `LiveFeed.after_commit`
 (hub.mqtt.router `after_commit`), which computes the moving part of the dashboard once per changed site
 — only when someone is watching — and pushes it to every open stream as a server-sent event. A call at a
-counter reaches an open dashboard within one commit, like the lobby screens."""
+counter reaches an open dashboard within one commit, like the lobby screens. The week's dossier figures
+move slowly and cost the most: they are refreshed in the background at most once a minute."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import csv
 import io
 import json
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -23,6 +26,7 @@ from hub.ops import dossiers as dossier_ops
 from hub.ops import reports
 from hub.ops.context import Effects
 from hub.store import sites as site_store
+from hub.store.db import open_db
 from hub.web.auth import requires
 from hub.web.common import HUB_KEY, bad_request, hub_of, site_of
 from hub.web.schema import F, describe
@@ -76,6 +80,59 @@ class LiveFeed:
 LIVE_KEY = web.AppKey("live", LiveFeed)
 
 
+class DossierFigures:
+    """The dashboard's dossier part (the week per agency over a year of dossiers, the at-risk list: tens of
+    milliseconds), computed in a worker thread on a connection of its own and kept for REFRESH_S: a
+    request is answered with the last figures while newer ones are computed, never waiting for them
+    (but the very first time)."""
+
+    REFRESH_S = 60.0
+
+    def __init__(self, app: web.Application) -> None:
+        self.app = app
+        self.values: dict[str, tuple[float, dict]] = {}
+        self.pending: dict[str, asyncio.Future] = {}
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dashboard")
+        self._local = threading.local()
+
+    def _compute(self, site: site_store.Site, now: float) -> dict:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = open_db(self.app[HUB_KEY].config.db_path)
+        return dash.dossiers(db, site, now)
+
+    async def get(self, site: site_store.Site) -> dict:
+        now = self.app[HUB_KEY].clock()
+        have = self.values.get(site.id)
+        if have is not None and now - have[0] < self.REFRESH_S:
+            return have[1]
+        fut = self.pending.get(site.id)
+        if fut is None:
+            fut = asyncio.get_running_loop().run_in_executor(self.pool, self._compute, site, now)
+            self.pending[site.id] = fut
+            fut.add_done_callback(lambda f, sid=site.id, at=now: self._done(sid, at, f))
+        return have[1] if have is not None else await asyncio.shield(fut)
+
+    def _done(self, site_id: str, at: float, fut: asyncio.Future) -> None:
+        self.pending.pop(site_id, None)
+        if not fut.cancelled() and fut.exception() is None:
+            self.values[site_id] = (at, fut.result())
+        elif not fut.cancelled():
+            log.error("dossier figures of %s failed: %s", site_id, fut.exception())
+
+    def _close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.conn.close()
+
+    async def shutdown(self, app: web.Application) -> None:
+        self.pool.submit(self._close)
+        self.pool.shutdown(wait=True)
+
+
+FIGURES_KEY = web.AppKey("dossier_figures", DossierFigures)
+
+
 @describe("The console page (its data comes from the API)", public=True, returns="text/html")
 async def console_page(request: web.Request) -> web.FileResponse:
     """The page itself holds no data: everything it shows comes from the authenticated API."""
@@ -91,7 +148,9 @@ async def console_redirect(request: web.Request) -> web.Response:
 @requires("leader")
 async def dashboard(request: web.Request) -> web.Response:
     hub = hub_of(request)
-    return web.json_response(dash.snapshot(hub.db, site_of(request), hub.clock()))
+    site = site_of(request)
+    figures = await request.app[FIGURES_KEY].get(site)
+    return web.json_response(dash.snapshot(hub.db, site, hub.clock(), figures))
 
 
 @describe("Live dashboard stream (server-sent events `state`)", returns="text/event-stream")
@@ -209,6 +268,8 @@ def add_routes(app: web.Application) -> None:
     app[LIVE_KEY] = LiveFeed(app)
     app.on_startup.append(_attach)
     app.on_shutdown.append(app[LIVE_KEY].shutdown)
+    app[FIGURES_KEY] = DossierFigures(app)
+    app.on_cleanup.append(app[FIGURES_KEY].shutdown)
     r = app.router
     r.add_get("/console", console_redirect)
     r.add_get("/console/", console_page)

@@ -6,6 +6,7 @@ and security; a route of a module that declares nothing is listed with its docst
 
 from __future__ import annotations
 
+import importlib.metadata
 import re
 from pathlib import Path
 
@@ -65,6 +66,14 @@ def _operation(method: str, path: str, handler: object) -> dict:
     return op
 
 
+def _version() -> str:
+    """The installed motcua's version (hub.app, which holds it too, imports this module)."""
+    try:
+        return importlib.metadata.version("motcua")
+    except importlib.metadata.PackageNotFoundError:
+        return "0.1.0+source"
+
+
 def spec(app: web.Application) -> dict:
     paths: dict[str, dict] = {}
     for route in app.router.routes():
@@ -72,10 +81,8 @@ def spec(app: web.Application) -> dict:
             continue
         path = route.resource.canonical
         paths.setdefault(path, {})[route.method.lower()] = _operation(route.method, path, route.handler)
-    from hub.app import VERSION
-
     return {"openapi": "3.0.3",
-            "info": {"title": "motcua hub API", "version": VERSION,
+            "info": {"title": "motcua hub API", "version": _version(),
                      "description": "HTTP API of the one-stop office hub. Errors: {error: {code, message, "
                                     "message_vi}}. Times are the site's time zone unless given as epoch seconds."},
             "servers": [{"url": "/"}], "paths": dict(sorted(paths.items())),

@@ -53,7 +53,11 @@ async def _check(password: str, stored: str | None) -> bool:
     return await asyncio.get_running_loop().run_in_executor(None, verify_password, password, stored or _dummy_hash())
 
 
-async def _hash(password: str) -> str:
+async def _new_hash(password: str, username: str) -> str:
+    """The hash of an acceptable new password (computed in a worker thread); a weak one is refused."""
+    why = weakness(password, username)
+    if why is not None:
+        raise DomainError("bad_request", *why)
     return await asyncio.get_running_loop().run_in_executor(None, hash_password, password)
 
 
@@ -135,14 +139,10 @@ async def change_password(request: web.Request) -> web.Response:
     try:
         body = validate(PASSWORD, await json_body(request))
         old, new = str(body.get("old") or ""), str(body.get("new") or "")
-        why = weakness(new, p.id)
-        if why is not None:
-            raise DomainError("bad_request", *why)
         if new == old:
             raise DomainError("bad_request", "new password equals the old one", "Mật khẩu mới phải khác mật khẩu cũ.")
-        acc = acc_store.require(hub.db, p.id)
-        ok = await _check(old, acc.pw_hash)
-        new_hash = await _hash(new)
+        new_hash = await _new_hash(new, p.id)
+        ok = await _check(old, acc_store.require(hub.db, p.id).pw_hash)
         secret = request.cookies[SESSION_COOKIE]
         hub.runner.run(p.site, lambda ctx: acc_ops.change_password(ctx, p.id, ok, new_hash, secret),
                        actor=actor_of(p))
@@ -167,12 +167,8 @@ async def accounts_add(request: web.Request) -> web.Response:
     try:
         body = validate(ACCOUNT, await json_body(request))
         username = str(body.get("username") or "").strip().lower()
-        password = str(body.get("password") or "")
-        why = weakness(password, username)
-        if why is not None:
-            raise DomainError("bad_request", *why)
+        pw_hash = await _new_hash(str(body.get("password") or ""), username)
         site = body.get("site") or None
-        pw_hash = await _hash(password)
         out = hub.runner.run(site, lambda ctx: acc_ops.create(
             ctx, username=username, role=str(body.get("role") or ""), site_id=site, agency=body.get("agency"),
             name=str(body.get("name") or ""), pw_hash=pw_hash), actor=actor_of(p))
@@ -189,12 +185,8 @@ async def accounts_reset(request: web.Request) -> web.Response:
     username = request.match_info["username"]
     try:
         body = validate(RESET, await json_body(request))
-        password = str(body.get("password") or "")
-        why = weakness(password, username)
-        if why is not None:
-            raise DomainError("bad_request", *why)
         acc = acc_store.require(hub.db, username)
-        pw_hash = await _hash(password)
+        pw_hash = await _new_hash(str(body.get("password") or ""), username)
         out = hub.runner.run(acc.site_id, lambda ctx: acc_ops.reset_password(ctx, username, pw_hash),
                              actor=actor_of(p))
     except DomainError as exc:

@@ -32,6 +32,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     from motcua.bench import reports  # issue #5: weekly report and dossier lookup over a year of dossiers
 
     reports.add_parser(bsub)
+    from motcua.bench import console  # issue #11: the leaders' dashboard and its live stream
+
+    console.add_parser(bsub)
     dp = bsub.add_parser("display", help="keypad Next → LED frame written, and → first announcement sample queued")
     dp.add_argument("--calls", type=int, default=300)
     dp.add_argument("--width", type=int, default=64)

@@ -104,3 +104,9 @@ def test_dashboard_data_for_a_leader(client: Client, console) -> None:  # noqa: 
     assert sum(n for _, n in d["charts"]["arrivals_by_hour"]) == 2
     assert d["officers"][0]["name"] == "Nguyễn Thị Lan"
     assert "total" in d["dossiers"] and isinstance(d["dossiers"]["at_risk"], list)
+    status, csv_text = client.call("GET", "/api/v1/sites/demo/reports/weekly.csv")
+    assert status == 200 and csv_text.startswith("\ufeffcơ quan,tiếp nhận") and "Tổng cộng" in csv_text
+    status, _ = client.call("GET", "/api/v1/sites/demo/register.csv?from=2026-12-01&to=bad")
+    assert status == 400
+    req_pdf = client.opener.open(client.base + "/api/v1/sites/demo/reports/weekly.pdf", timeout=10)
+    assert req_pdf.read(4) == b"%PDF"
