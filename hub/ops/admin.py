@@ -116,3 +116,54 @@ def save_settings(ctx: Ctx, data: dict) -> dict:
     after = {k: cfg["site"].get(k) for k in ("name", "name_en", "notice")}
     ctx.changed("site.settings", ctx.site.id, before, after)
     return after
+
+
+def save_officer(ctx: Ctx, data: dict) -> dict:
+    """Add or rename an officer, and set (or reset) their counter sign-in: user name and PIN."""
+    from hub.store import officers as officer_store
+    from motcua_core.protocol import ID_RE
+
+    oid = str(data.get("id") or "").strip().lower()
+    if not ID_RE.match(oid):
+        raise _bad("bad officer id", "Mã cán bộ gồm chữ thường không dấu, số và '-' (ví dụ nguyen-van-a).")
+    name = str(data.get("name") or "").strip()
+    if not name or len(name) > 80:
+        raise _bad("officer name required", "Cần họ tên cán bộ (tối đa 80 ký tự).")
+    pin = str(data.get("pin") or "")
+    if pin and not officer_store.PIN_RE.match(pin):
+        raise _bad("bad PIN", "Mã PIN phải gồm toàn chữ số, độ dài theo quy định (ít nhất 4).")
+    username = str(data.get("username") or "").strip().lower() or None
+    cfg = site_config.export(ctx.db, ctx.site.id)
+    before = next((o for o in cfg["officers"] if o["id"] == oid), None)
+    if before is None:
+        cfg["officers"].append({"id": oid, "name": name})
+    else:
+        cfg["officers"] = [{**o, "name": name} if o["id"] == oid else o for o in cfg["officers"]]
+    _load(ctx, cfg)
+    if username or pin:
+        officer_store.set_credentials(ctx.db, ctx.site.id, oid, pin=pin or None, username=username)
+    after = {"id": oid, "name": name, **({"username": username} if username else {}),
+             **({"pin": "đã đặt lại"} if pin else {})}
+    ctx.changed("officer.add" if before is None else "officer.change", oid, before, after)
+    return after
+
+
+def save_vote_question(ctx: Ctx, data: dict) -> dict:
+    """The satisfaction question the voting tablets ask (its four levels and reasons stay the standard ones)."""
+    import json
+
+    from hub.domain import votes as vote_rules
+    from hub.ops.votes import questions
+    from hub.store.db import set_meta
+
+    text_vi = str(data.get("text_vi") or "").strip()
+    if not text_vi or len(text_vi) > 200:
+        raise _bad("question text required", "Cần nội dung câu hỏi bằng tiếng Việt (tối đa 200 ký tự).")
+    text_en = str(data.get("text_en") or "").strip()[:200] or vote_rules.DEFAULT_QUESTIONS[0]["text_en"]
+    current = questions(ctx)
+    before = {"text_vi": current[0]["text_vi"], "text_en": current[0]["text_en"]}
+    new = [{**current[0], "text_vi": text_vi, "text_en": text_en}, *current[1:]]
+    set_meta(ctx.db, f"vote_questions:{ctx.site.id}", json.dumps(new, ensure_ascii=False))
+    after = {"text_vi": text_vi, "text_en": text_en}
+    ctx.changed("vote_question.change", ctx.site.id, before, after)
+    return after

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from aiohttp import web
 
 from hub.ops import admin
+from hub.ops import votes as vote_ops
 from hub.ops.context import Ctx
 from hub.store import devices as device_store
 from hub.store import site_config
@@ -26,6 +27,11 @@ SERVICE: Schema = {
     "width": F("integer", False, "digits shown"), "wait_target_min": F("integer", False, "wait target, minutes (15)")}
 COUNTER: Schema = {"number": F("integer", True, "counter number"), "name": F("string", False, "its name", 40),
                    "services": F("array", True, "service codes it serves")}
+OFFICER: Schema = {"id": F("string", True, "officer id (nguyen-van-a)", 40), "name": F("string", True, "full name", 80),
+                   "username": F("string", False, "counter sign-in name", 40),
+                   "pin": F("string", False, "new PIN (digits): sets or resets it", 12)}
+QUESTION: Schema = {"text_vi": F("string", True, "the question, in Vietnamese", 200),
+                    "text_en": F("string", False, "in English", 200)}
 SETTINGS: Schema = {"name": F("string", False, "site name", 120), "name_en": F("string", False, "English name", 120),
                     "notice": F("string", False, "lobby notice", 300)}
 
@@ -49,7 +55,10 @@ async def _run(request: web.Request, op: Callable[[Ctx, dict], dict], schema: Sc
 @requires("admin")
 async def config(request: web.Request) -> web.Response:
     hub = hub_of(request)
-    return web.json_response(site_config.export(hub.db, site_of(request).id))
+    site = site_of(request)
+    q = hub.runner.view(site, vote_ops.questions)[0]
+    return web.json_response({**site_config.export(hub.db, site.id),
+                              "vote_question": {"text_vi": q["text_vi"], "text_en": q["text_en"]}})
 
 
 @describe("Add or change a service", body=SERVICE)
@@ -68,6 +77,18 @@ async def save_counter(request: web.Request) -> web.Response:
 @requires("admin")
 async def save_settings(request: web.Request) -> web.Response:
     return await _run(request, admin.save_settings, SETTINGS)
+
+
+@describe("Add or change an officer; set or reset their PIN", body=OFFICER)
+@requires("admin")
+async def save_officer(request: web.Request) -> web.Response:
+    return await _run(request, admin.save_officer, OFFICER)
+
+
+@describe("The satisfaction question of the voting tablets", body=QUESTION)
+@requires("admin")
+async def save_vote_question(request: web.Request) -> web.Response:
+    return await _run(request, admin.save_vote_question, QUESTION)
 
 
 @describe("The site's devices and their last status")
@@ -104,5 +125,7 @@ def add_routes(app: web.Application) -> None:
     r.add_post("/api/v1/sites/{site}/services", save_service)
     r.add_post("/api/v1/sites/{site}/counters", save_counter)
     r.add_post("/api/v1/sites/{site}/settings", save_settings)
+    r.add_post("/api/v1/sites/{site}/officers", save_officer)
+    r.add_post("/api/v1/sites/{site}/vote-question", save_vote_question)
     r.add_get("/api/v1/sites/{site}/devices", devices)
     r.add_post("/api/v1/sites/{site}/devices/{device_id}/revoke", revoke_device)

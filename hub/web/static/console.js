@@ -23,7 +23,9 @@ I18N.add({
        actions: "Actions", a_service: "Add or change a service", a_counter: "Add or change a counter",
        a_settings: "Site settings", a_config: "Services and counters", a_accounts: "Accounts", f_code: "Code",
        f_name: "Name", f_field: "Field", f_prefix: "Prefix", f_start: "First number", f_end: "Last number",
-       f_target: "Wait target (min)", f_number: "Counter no.", f_services: "Services (codes, comma-separated)",
+       f_target: "Wait target (min)", f_cname: "Counter name", a_officer: "Officers: add, rename, reset PIN",
+       f_oid: "Officer id", f_oname: "Full name", f_ouser: "Counter user name", f_pin: "New PIN",
+       a_vote: "Satisfaction question", f_qvi: "Question (Vietnamese)", f_qen: "Question (English)", f_number: "Counter no.", f_services: "Services (codes, comma-separated)",
        f_notice: "Lobby notice", f_role: "Role", f_agency: "Agency (specialists)", f_temp: "Temporary password",
        save: "Save", add: "Add", user: "User name", au_who: "Who", au_action: "Action", au_from: "From",
        au_to: "To", filter: "Filter", dl_csv_only: "Download CSV", au_at: "When", au_via: "Via",
@@ -186,6 +188,7 @@ async function loadAdmin() {
     const cfg = await api("GET", `/api/v1/sites/${S.site}/config`);
     $("field-select").innerHTML = cfg.fields.map((f) => `<option value="${esc(f.code)}">${esc(f.name)}</option>`).join("");
     $("f-settings").notice.value = cfg.site.notice || "";
+    $("f-vote").text_vi.value = cfg.vote_question.text_vi; $("f-vote").text_en.value = cfg.vote_question.text_en;
     $("config").innerHTML = `<table><thead><tr><th>${I18N.t("f_code")}</th><th>${I18N.t("f_name")}</th><th>${I18N.t("f_target")}</th></tr></thead><tbody>` +
       cfg.services.map((s) => `<tr><td>${esc(s.code)}</td><td>${esc(s.name)}</td><td>${Math.round((s.wait_target_s || 900) / 60)}</td></tr>`).join("") +
       `</tbody></table><table><thead><tr><th>${I18N.t("c_counter")}</th><th>${I18N.t("f_services")}</th></tr></thead><tbody>` +
@@ -249,6 +252,8 @@ async function start() {
   form("f-service", () => `/api/v1/sites/${S.site}/services`, loadAdmin);
   form("f-counter", () => `/api/v1/sites/${S.site}/counters`, loadAdmin);
   form("f-settings", () => `/api/v1/sites/${S.site}/settings`);
+  form("f-officer", () => `/api/v1/sites/${S.site}/officers`, () => $("f-officer").pin.value = "");
+  form("f-vote", () => `/api/v1/sites/${S.site}/vote-question`);
   form("f-account", "/api/v1/console/accounts", loadAdmin);
   const pw = $("f-password");
   pw.addEventListener("submit", async (ev) => {

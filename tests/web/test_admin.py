@@ -1,0 +1,49 @@
+"""Administration through the console API over the real hub: an officer added with a PIN signs in at a
+real counter, a reset PIN replaces the old one, the satisfaction question changes, every refusal is in
+Vietnamese, and only administrators may."""
+
+from __future__ import annotations
+
+import pytest
+
+from counter_terminal.core import CounterCore
+from motcua_core.errors import RequestError
+from tests.support.hubproc import InProcessHub
+from tests.web.conftest import Client
+
+
+def test_officer_added_signs_in_at_a_counter_and_pin_reset(console: InProcessHub, client: Client) -> None:
+    client.sign_in("quantri")
+    path = "/api/v1/sites/demo/officers"
+    status, body = client.call("POST", path, {"id": "Ngô Văn X", "name": "Ngô Văn Xuân"})
+    assert status == 400 and "Mã cán bộ" in body["error"]["message_vi"]
+    status, body = client.call("POST", path, {"id": "ngo-van-xuan", "name": "Ngô Văn Xuân", "pin": "12ab"})
+    assert status == 400 and "PIN" in body["error"]["message_vi"]
+    status, body = client.call("POST", path, {"id": "ngo-van-xuan", "name": "Ngô Văn Xuân", "username": "xuan9",
+                                              "pin": "918273"})
+    assert status == 200 and body["pin"] == "đã đặt lại"
+    counter = CounterCore(console.device("counter", counter=3))
+    assert counter.login("xuan9", "918273")["officer"]["name"] == "Ngô Văn Xuân"
+    counter.logout()
+    assert client.call("POST", path, {"id": "ngo-van-xuan", "name": "Ngô Văn Xuân", "pin": "564738"})[0] == 200
+    with pytest.raises(RequestError):
+        counter.login("xuan9", "918273")
+    assert counter.login("xuan9", "564738")["officer"]["id"] == "ngo-van-xuan"
+    status, body = client.call("GET", "/api/v1/sites/demo/audit?action=officer")
+    rows = body["entries"]
+    assert [r["action"] for r in rows] == ["officer.change", "officer.add"]
+    assert "918273" not in str(rows) and "564738" not in str(rows)  # a PIN is never logged
+
+
+def test_vote_question_and_who_may(console: InProcessHub, client: Client) -> None:
+    leader = Client(client.base)
+    leader.sign_in("lanhdao")
+    q = {"text_vi": "Ông/bà đánh giá thế nào về thái độ phục vụ?", "text_en": "How was the officer's attitude?"}
+    assert leader.call("POST", "/api/v1/sites/demo/vote-question", q)[0] == 403
+    assert leader.call("POST", "/api/v1/sites/demo/services", {"code": "ZZ", "name": "z", "field": "tu-phap"})[0] == 403
+    client.sign_in("quantri")
+    status, body = client.call("POST", "/api/v1/sites/demo/vote-question", {"text_vi": ""})
+    assert status == 400 and body["error"]["message_vi"] == "Thiếu trường bắt buộc: text_vi."
+    assert client.call("POST", "/api/v1/sites/demo/vote-question", q)[0] == 200
+    status, cfg = client.call("GET", "/api/v1/sites/demo/config")
+    assert cfg["vote_question"] == q
