@@ -15,6 +15,7 @@ import io
 import json
 import logging
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -38,27 +39,50 @@ QUEUE_MAX = 16  # a stream that falls this far behind is only sent the newest st
 
 
 class LiveFeed:
-    """Open dashboard streams per site, fed after each commit."""
+    """Open dashboard streams per site, fed after each commit. A site's state is computed at most once per
+    MIN_INTERVAL_S, for every stream at once: the first change goes out at once, changes that follow
+    within the interval go out together at its end — a storm of kiosk requests with a dashboard open
+    costs the hub a bounded share of its time, not one dashboard computation per batch."""
+
+    MIN_INTERVAL_S = 0.05
 
     def __init__(self, app: web.Application) -> None:
         self.app = app
         self.streams: dict[str, set[asyncio.Queue[str]]] = {}
+        self.last: dict[str, float] = {}
+        self.scheduled: set[str] = set()
         self.pushed = 0
 
     def after_commit(self, effects: Effects) -> None:
-        hub = self.app[HUB_KEY]
         for site_id in effects.display_sites:
-            queues = self.streams.get(site_id)
-            if not queues:
+            if not self.streams.get(site_id) or site_id in self.scheduled:
                 continue
-            body = json.dumps(dash.live(hub.db, site_store.get_site(hub.db, site_id), hub.clock()),
-                              ensure_ascii=False, separators=(",", ":"))
-            for q in queues:
-                if q.full():
-                    with contextlib.suppress(asyncio.QueueEmpty):
-                        q.get_nowait()
-                q.put_nowait(body)
-            self.pushed += 1
+            wait = self.last.get(site_id, 0.0) + self.MIN_INTERVAL_S - time.monotonic()
+            if wait <= 0:
+                self._push(site_id)
+            else:
+                self.scheduled.add(site_id)
+                asyncio.get_running_loop().call_later(wait, self._push, site_id)
+
+    def _push(self, site_id: str) -> None:
+        self.scheduled.discard(site_id)
+        self.last[site_id] = time.monotonic()
+        queues = self.streams.get(site_id)
+        if not queues:
+            return
+        hub = self.app[HUB_KEY]
+        try:
+            state = dash.live(hub.db, site_store.get_site(hub.db, site_id), hub.clock())
+        except Exception:
+            log.exception("live dashboard state of %s failed", site_id)
+            return
+        body = json.dumps(state, ensure_ascii=False, separators=(",", ":"))
+        for q in queues:
+            if q.full():
+                with contextlib.suppress(asyncio.QueueEmpty):
+                    q.get_nowait()
+            q.put_nowait(body)
+        self.pushed += 1
 
     def open(self, site_id: str) -> asyncio.Queue[str]:
         q: asyncio.Queue[str] = asyncio.Queue(QUEUE_MAX)

@@ -243,7 +243,9 @@ $("device-list").addEventListener("click", async (ev) => {
 // --- start -----------------------------------------------------------------------------------------
 async function start() {
   S.me = await api("GET", "/api/v1/console/me");
-  $("who").textContent = `${S.me.name} (${S.me.role})`;
+  const ROLE = {vi: {admin: "quản trị viên", leader: "lãnh đạo", specialist: "chuyên viên", technician: "kỹ thuật viên",
+                     post: "nhân viên bưu điện"}};
+  $("who").textContent = `${S.me.name} (${(ROLE[I18N.lang] || {})[S.me.role] || S.me.role})`;
   const sites = (await api("GET", "/api/v1/sites")).sites;
   const site = sites.find((s) => s.id === S.me.site) || sites[0];
   S.site = site.id; S.tz = site.timezone; $("site-name").textContent = site.name;
