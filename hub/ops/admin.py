@@ -167,3 +167,42 @@ def save_vote_question(ctx: Ctx, data: dict) -> dict:
     after = {"text_vi": text_vi, "text_en": text_en}
     ctx.changed("vote_question.change", ctx.site.id, before, after)
     return after
+
+
+def _list(value: object) -> list[str]:
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [v.strip() for v in re.split(r"[,;\s]+", str(value or "")) if v.strip()]
+
+
+def save_calendar(ctx: Ctx, data: dict) -> dict:
+    """The working calendar dossiers are counted on (days off, make-up working days, office hours) and
+    the dossier settings printed on forms (unit name, hotline)."""
+    from hub.domain.calendar import CalendarConfigError
+    from hub.store import dossiers as dossier_store
+
+    cfg = dossier_store.get_settings(ctx.db, ctx.site.id)
+    before = {"calendar": cfg.get("calendar") or {}, "unit_name": cfg.get("unit_name"), "hotline": cfg.get("hotline")}
+    cal = dict(cfg.get("calendar") or {})
+    if "days_off" in data:
+        cal["days_off"] = sorted(set(_list(data["days_off"])))
+    if "working_days" in data:
+        cal["working_days"] = sorted(set(_list(data["working_days"])))
+    if data.get("hours"):
+        try:
+            cal["hours"] = [list(span.split("-")) for span in _list(data["hours"])]
+        except ValueError:
+            raise _bad("bad hours", "Giờ làm việc có dạng 07:30-11:30, 13:30-17:00.") from None
+        if any(len(h) != 2 for h in cal["hours"]):
+            raise _bad("bad hours", "Giờ làm việc có dạng 07:30-11:30, 13:30-17:00.")
+    cfg["calendar"] = cal
+    for key in ("unit_name", "hotline"):
+        if data.get(key) is not None:
+            cfg[key] = str(data[key]).strip()[:120] or None
+    try:
+        dossier_store.set_settings(ctx.db, ctx.site.id, cfg)
+    except CalendarConfigError as exc:
+        raise _bad(str(exc), f"Lịch làm việc không hợp lệ: {exc}.") from None
+    after = {"calendar": cal, "unit_name": cfg.get("unit_name"), "hotline": cfg.get("hotline")}
+    ctx.changed("calendar.change", ctx.site.id, before, after)
+    return after

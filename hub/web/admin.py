@@ -12,6 +12,7 @@ from hub.ops import admin
 from hub.ops import votes as vote_ops
 from hub.ops.context import Ctx
 from hub.store import devices as device_store
+from hub.store import dossiers as dossier_store
 from hub.store import site_config
 from hub.web.auth import requires
 from hub.web.common import error_response, hub_of, json_body, site_of
@@ -32,6 +33,11 @@ OFFICER: Schema = {"id": F("string", True, "officer id (nguyen-van-a)", 40), "na
                    "pin": F("string", False, "new PIN (digits): sets or resets it", 12)}
 QUESTION: Schema = {"text_vi": F("string", True, "the question, in Vietnamese", 200),
                     "text_en": F("string", False, "in English", 200)}
+CALENDAR: Schema = {"days_off": F("string", False, "days off, YYYY-MM-DD, comma-separated"),
+                    "working_days": F("string", False, "make-up working days (a Saturday), comma-separated"),
+                    "hours": F("string", False, "office hours: 07:30-11:30, 13:30-17:00"),
+                    "unit_name": F("string", False, "unit name on the forms", 120),
+                    "hotline": F("string", False, "hotline printed on receipts", 40)}
 SETTINGS: Schema = {"name": F("string", False, "site name", 120), "name_en": F("string", False, "English name", 120),
                     "notice": F("string", False, "lobby notice", 300)}
 
@@ -57,8 +63,11 @@ async def config(request: web.Request) -> web.Response:
     hub = hub_of(request)
     site = site_of(request)
     q = hub.runner.view(site, vote_ops.questions)[0]
+    ds = dossier_store.get_settings(hub.db, site.id)
     return web.json_response({**site_config.export(hub.db, site.id),
-                              "vote_question": {"text_vi": q["text_vi"], "text_en": q["text_en"]}})
+                              "vote_question": {"text_vi": q["text_vi"], "text_en": q["text_en"]},
+                              "calendar": ds.get("calendar") or {}, "unit_name": ds.get("unit_name"),
+                              "hotline": ds.get("hotline")})
 
 
 @describe("Add or change a service", body=SERVICE)
@@ -89,6 +98,12 @@ async def save_officer(request: web.Request) -> web.Response:
 @requires("admin")
 async def save_vote_question(request: web.Request) -> web.Response:
     return await _run(request, admin.save_vote_question, QUESTION)
+
+
+@describe("The working calendar (days off, make-up days, hours) and dossier settings", body=CALENDAR)
+@requires("admin")
+async def save_calendar(request: web.Request) -> web.Response:
+    return await _run(request, admin.save_calendar, CALENDAR)
 
 
 @describe("The site's devices and their last status")
@@ -127,5 +142,6 @@ def add_routes(app: web.Application) -> None:
     r.add_post("/api/v1/sites/{site}/settings", save_settings)
     r.add_post("/api/v1/sites/{site}/officers", save_officer)
     r.add_post("/api/v1/sites/{site}/vote-question", save_vote_question)
+    r.add_post("/api/v1/sites/{site}/calendar", save_calendar)
     r.add_get("/api/v1/sites/{site}/devices", devices)
     r.add_post("/api/v1/sites/{site}/devices/{device_id}/revoke", revoke_device)

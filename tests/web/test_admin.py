@@ -47,3 +47,26 @@ def test_vote_question_and_who_may(console: InProcessHub, client: Client) -> Non
     assert client.call("POST", "/api/v1/sites/demo/vote-question", q)[0] == 200
     status, cfg = client.call("GET", "/api/v1/sites/demo/config")
     assert cfg["vote_question"] == q
+
+
+def test_calendar_days_off_move_a_due_time(console: InProcessHub, client: Client) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from hub.ops.dossiers import calendar_for
+
+    client.sign_in("quantri")
+    status, body = client.call("POST", "/api/v1/sites/demo/calendar", {"days_off": "2026-12-40"})
+    assert status == 400 and body["error"]["message_vi"].startswith("Lịch làm việc không hợp lệ: ngày không hợp lệ")
+    status, body = client.call("POST", "/api/v1/sites/demo/calendar", {"hours": "17:00-07:30"})
+    assert status == 400 and "tăng dần" in body["error"]["message_vi"]
+    # Thursday 3 Dec 2026 becomes a day off; Saturday 5 Dec a make-up working day.
+    status, body = client.call("POST", "/api/v1/sites/demo/calendar",
+                               {"days_off": "2026-12-03", "working_days": "2026-12-05", "hotline": "0203 3856 000"})
+    assert status == 200
+    cal = calendar_for(console.hub.db, "demo")
+    tz = ZoneInfo("Asia/Ho_Chi_Minh")
+    assert not cal.is_working_day(datetime(2026, 12, 3, tzinfo=tz).date())
+    assert cal.is_working_day(datetime(2026, 12, 5, tzinfo=tz).date())
+    status, cfg = client.call("GET", "/api/v1/sites/demo/config")
+    assert cfg["calendar"]["days_off"] == ["2026-12-03"] and cfg["hotline"] == "0203 3856 000"

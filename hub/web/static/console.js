@@ -25,7 +25,9 @@ I18N.add({
        f_name: "Name", f_field: "Field", f_prefix: "Prefix", f_start: "First number", f_end: "Last number",
        f_target: "Wait target (min)", f_cname: "Counter name", a_officer: "Officers: add, rename, reset PIN",
        f_oid: "Officer id", f_oname: "Full name", f_ouser: "Counter user name", f_pin: "New PIN",
-       a_vote: "Satisfaction question", f_qvi: "Question (Vietnamese)", f_qen: "Question (English)", f_number: "Counter no.", f_services: "Services (codes, comma-separated)",
+       a_calendar: "Working calendar and form details", f_off: "Days off (YYYY-MM-DD, comma-separated)",
+       f_work: "Make-up working days (YYYY-MM-DD)", f_hours: "Office hours", f_unit: "Unit name on forms",
+       f_hotline: "Hotline", a_vote: "Satisfaction question", f_qvi: "Question (Vietnamese)", f_qen: "Question (English)", f_number: "Counter no.", f_services: "Services (codes, comma-separated)",
        f_notice: "Lobby notice", f_role: "Role", f_agency: "Agency (specialists)", f_temp: "Temporary password",
        save: "Save", add: "Add", user: "User name", au_who: "Who", au_action: "Action", au_from: "From",
        au_to: "To", filter: "Filter", dl_csv_only: "Download CSV", au_at: "When", au_via: "Via",
@@ -188,6 +190,10 @@ async function loadAdmin() {
     const cfg = await api("GET", `/api/v1/sites/${S.site}/config`);
     $("field-select").innerHTML = cfg.fields.map((f) => `<option value="${esc(f.code)}">${esc(f.name)}</option>`).join("");
     $("f-settings").notice.value = cfg.site.notice || "";
+    const cf = $("f-calendar");
+    cf.days_off.value = (cfg.calendar.days_off || []).join(", "); cf.working_days.value = (cfg.calendar.working_days || []).join(", ");
+    cf.hours.value = (cfg.calendar.hours || []).map((h) => h.join("-")).join(", ");
+    cf.unit_name.value = cfg.unit_name || ""; cf.hotline.value = cfg.hotline || "";
     $("f-vote").text_vi.value = cfg.vote_question.text_vi; $("f-vote").text_en.value = cfg.vote_question.text_en;
     $("config").innerHTML = `<table><thead><tr><th>${I18N.t("f_code")}</th><th>${I18N.t("f_name")}</th><th>${I18N.t("f_target")}</th></tr></thead><tbody>` +
       cfg.services.map((s) => `<tr><td>${esc(s.code)}</td><td>${esc(s.name)}</td><td>${Math.round((s.wait_target_s || 900) / 60)}</td></tr>`).join("") +
@@ -256,6 +262,7 @@ async function start() {
   form("f-settings", () => `/api/v1/sites/${S.site}/settings`);
   form("f-officer", () => `/api/v1/sites/${S.site}/officers`, () => $("f-officer").pin.value = "");
   form("f-vote", () => `/api/v1/sites/${S.site}/vote-question`);
+  form("f-calendar", () => `/api/v1/sites/${S.site}/calendar`);
   form("f-account", "/api/v1/console/accounts", loadAdmin);
   const pw = $("f-password");
   pw.addEventListener("submit", async (ev) => {
