@@ -42,3 +42,10 @@ def due_before(db: sqlite_utils.Database, site_id: str, until: float, limit: int
 
 def officer_names(db: sqlite_utils.Database, site_id: str) -> dict[str, str]:
     return dict(db.execute("SELECT id, name FROM officers WHERE site_id = ?", [site_id]).fetchall())
+
+
+def post_returns(db: sqlite_utils.Database, site_id: str, limit: int = 500) -> list[tuple]:
+    """Results ready to go back by post (oldest first): (code, procedure, applicant JSON, ready_at)."""
+    return db.execute("SELECT code, procedure_name, applicant, ready_at FROM dossiers WHERE site_id = ? "
+                      "AND status = 'ready' AND return_method = 'post' ORDER BY ready_at LIMIT ?",
+                      [site_id, limit]).fetchall()

@@ -18,11 +18,11 @@ from tests.support.hubproc import InProcessHub
 from tests.web.conftest import PASSWORD
 
 TABS = {  # role's user → the tabs it must see (and no other)
-    "quantri": {"dashboard", "admin", "audit", "devices", "account"},
+    "quantri": {"dashboard", "admin", "audit", "devices", "post", "account"},
     "lanhdao": {"dashboard", "audit", "account"},
     "chuyenvien": {"agency", "account"},
     "kythuat": {"devices", "account"},
-    "buudien": {"account"},
+    "buudien": {"post", "account"},
 }
 
 

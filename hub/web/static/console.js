@@ -8,7 +8,7 @@ I18N.add({
        activate: "Mở khóa", active: "đang dùng", inactive: "đã khóa", revoke: "Thu hồi", nothing: "Không có.",
        total_line: "Tiếp nhận {r} · Đã giải quyết {f} · Đúng hạn {o} · Trễ hạn {l} (có xin lỗi {a})",
        ask_temp: "Mật khẩu tạm mới (ít nhất 10 ký tự):", arrivals_s: "Lượt đến", waiting_s: "Đang chờ",
-       pw_done: "Đã đổi mật khẩu.", sure_revoke: "Thu hồi thiết bị này? Nó sẽ không kết nối được nữa."},
+       pw_done: "Đã đổi mật khẩu.", p_tracking: "Số hiệu bưu gửi", p_fees: "đã thu phí", p_sent: "Đã gửi", sure_revoke: "Thu hồi thiết bị này? Nó sẽ không kết nối được nữa."},
   en: {app: "Console", switch: "Tiếng Việt", signout: "Sign out", t_dash: "Today", t_agency: "Agency dossiers",
        t_admin: "Administration", t_audit: "Audit log", t_devices: "Devices", t_account: "Account",
        alerts: "Alerts", counters: "Counters", c_counter: "Counter", c_status: "Status", c_officer: "Officer",
@@ -25,7 +25,8 @@ I18N.add({
        f_name: "Name", f_field: "Field", f_prefix: "Prefix", f_start: "First number", f_end: "Last number",
        f_target: "Wait target (min)", f_cname: "Counter name", a_officer: "Officers: add, rename, reset PIN",
        f_oid: "Officer id", f_oname: "Full name", f_ouser: "Counter user name", f_pin: "New PIN",
-       a_calendar: "Working calendar and form details", f_off: "Days off (YYYY-MM-DD, comma-separated)",
+       t_post: "Results by post", p_to: "Addressee", p_ready: "Ready since", p_send: "Send",
+       p_tracking: "Tracking no.", p_fees: "fees collected", p_sent: "Sent", a_calendar: "Working calendar and form details", f_off: "Days off (YYYY-MM-DD, comma-separated)",
        f_work: "Make-up working days (YYYY-MM-DD)", f_hours: "Office hours", f_unit: "Unit name on forms",
        f_hotline: "Hotline", a_vote: "Satisfaction question", f_qvi: "Question (Vietnamese)", f_qen: "Question (English)", f_number: "Counter no.", f_services: "Services (codes, comma-separated)",
        f_notice: "Lobby notice", f_role: "Role", f_agency: "Agency (specialists)", f_temp: "Temporary password",
@@ -70,7 +71,7 @@ function showTab() {
   }
   for (const m of document.querySelectorAll("main")) m.hidden = m.id !== tab;
   $("err").textContent = "";
-  ({dashboard: loadDashboard, agency: loadAgency, admin: loadAdmin, audit: loadAudit, devices: loadDevices}[tab] || (() => {}))();
+  ({dashboard: loadDashboard, agency: loadAgency, admin: loadAdmin, audit: loadAudit, devices: loadDevices, post: loadPost}[tab] || (() => {}))();
 }
 
 // --- dashboard -------------------------------------------------------------------------------------
@@ -244,6 +245,27 @@ $("device-list").addEventListener("click", async (ev) => {
   const b = ev.target.closest("button[data-revoke]"); if (!b || !confirm(I18N.t("sure_revoke"))) return;
   try { await api("POST", `/api/v1/sites/${S.site}/devices/${b.dataset.revoke}/revoke`, {}); loadDevices(); }
   catch (e) { $("err").textContent = e.message; }
+});
+
+// --- post staff ----------------------------------------------------------------------------------
+async function loadPost() {
+  try {
+    const d = await api("GET", `/api/v1/sites/${S.site}/post/dossiers`);
+    $("post-list").tBodies[0].innerHTML = d.dossiers.map((x) => `<tr data-code="${esc(x.code)}"><td>${esc(x.code)}</td>
+      <td>${esc(x.procedure)}</td><td>${esc(x.name)}<br>${esc(x.post_address)}<br>${esc(x.phone)}</td><td>${esc(x.ready_at)}</td>
+      <td><form class="inline post-send"><label>${I18N.t("p_tracking")}<br><input name="tracking" size="14" required></label>
+      <label><input type="checkbox" name="fees_paid"> ${I18N.t("p_fees")}</label>
+      <button type="submit">${I18N.t("p_sent")}</button></form></td></tr>`).join("")
+      || `<tr><td colspan="5">${I18N.t("nothing")}</td></tr>`;
+  } catch (e) { $("err").textContent = e.message; }
+}
+$("post-list").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const f = ev.target, code = f.closest("tr").dataset.code;
+  $("post-err").textContent = "";
+  try { await api("POST", `/api/v1/sites/${S.site}/post/dossiers/${encodeURIComponent(code)}/sent`,
+                  {tracking: f.tracking.value.trim(), fees_paid: f.fees_paid.checked}); loadPost(); }
+  catch (e) { $("post-err").textContent = e.message; }
 });
 
 // --- start -----------------------------------------------------------------------------------------
