@@ -25,11 +25,12 @@ def _dump(v: object) -> str | None:
 
 def query(db: sqlite_utils.Database, site_id: str | None, *, since: float | None = None,
           until: float | None = None, who: str = "", action: str = "", limit: int = 200) -> list[dict]:
-    """Newest first; `site_id` None: every site (administrators). Filters are substrings."""
+    """Newest first; `site_id` None: every site. A site's log includes the changes made for every site
+    (the catalogue, an administrator's own account). Filters are substrings."""
     where, args = ["1"], []
     if site_id is not None:
-        where.append("(site_id = ? OR site_id IS NULL AND who IN (SELECT username FROM accounts WHERE site_id = ?))")
-        args += [site_id, site_id]
+        where.append("(site_id = ? OR site_id IS NULL)")
+        args.append(site_id)
     if since is not None:
         where.append("at >= ?")
         args.append(since)

@@ -18,7 +18,18 @@ from hub.ops.views import display_state
 from hub.store import sites as site_store
 from hub.store import tickets as ticket_store
 from hub.store import votes as vote_store
-from hub.web import admin, audit, dashboard, dossiers, metrics, openapi, post, signin, ticket_page
+from hub.web import (
+    admin,
+    audit,
+    catalog_admin,
+    dashboard,
+    dossiers,
+    metrics,
+    openapi,
+    post,
+    signin,
+    ticket_page,
+)
 from hub.web.auth import requires
 from hub.web.common import HUB_KEY, error_response, hub_of, site_of
 from hub.web.schema import F, describe
@@ -134,6 +145,7 @@ def make_app(hub: Hub) -> web.Application:
     app.router.add_get("/api/v1/sites/{site}/kpis/public", kpis_public)
     app.router.add_get("/api/v1/sites/{site}/tickets/{ticket_id}", ticket)
     app.router.add_static("/static", STATIC)
-    for module in (dossiers, ticket_page, signin, audit, dashboard, admin, metrics, openapi, post):
+    for module in (dossiers, ticket_page, signin, audit, dashboard, admin, metrics, openapi, post,
+                   catalog_admin):
         module.add_routes(app)
     return app

@@ -158,3 +158,29 @@ def test_admin_adds_a_service_and_a_counter_the_kiosk_offers_it(console: InProce
     row = next(r for r in d.find_elements(By.CSS_SELECTOR, "#audit-log tbody tr") if "service.add" in r.text)
     assert "quantri" in row.text and "console" in row.text and "Chứng thực bản sao" in row.text
     browser.shot("audit-log-service-added")
+
+
+def test_admin_imports_a_catalogue_and_sees_each_refused_row(console: InProcessHub, browser: Browser,
+                                                             tmp_path) -> None:  # noqa: ANN001
+    from tests.dossier.test_cli import CSV
+
+    base = f"http://127.0.0.1:{console.http_port}"
+    f = tmp_path / "danh-muc.csv"
+    f.write_text(CSV, encoding="utf-8")
+    sign_in(browser, base, "quantri")
+    d = browser.driver
+    d.get(f"{base}/console/#admin")
+    form = browser.wait(lambda d: d.find_element(By.ID, "f-catalog"))
+    form.find_element(By.NAME, "file").send_keys(str(f))
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    result = browser.wait(lambda d: d.find_element(By.ID, "cat-result").text and d.find_element(By.ID, "cat-result"))
+    assert "Đã nhập 1 thủ tục; 6 mục lỗi (không nhập)" in result.text
+    assert "dòng 5 (thu-tuc-d): thiếu cột bắt buộc agency" in result.text
+    assert d.find_element(By.ID, "cat-progress").get_attribute("value") == "1"
+    d.execute_script("document.getElementById('f-catalog').scrollIntoView()")
+    browser.shot("admin-catalogue-import")
+    # The kiosks' replica follows; the audit log names who imported it.
+    status = d.execute_script("return fetch('/api/v1/procedures/thu-tuc-a').then(r => r.status)")
+    assert status == 200
+    d.get(f"{base}/console/#audit")
+    browser.wait(lambda d: "catalog.import" in d.find_element(By.ID, "audit-log").text)

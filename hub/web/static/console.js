@@ -8,7 +8,7 @@ I18N.add({
        activate: "Mở khóa", active: "đang dùng", inactive: "đã khóa", revoke: "Thu hồi", nothing: "Không có.",
        total_line: "Tiếp nhận {r} · Đã giải quyết {f} · Đúng hạn {o} · Trễ hạn {l} (có xin lỗi {a})",
        ask_temp: "Mật khẩu tạm mới (ít nhất 10 ký tự):", arrivals_s: "Lượt đến", waiting_s: "Đang chờ",
-       pw_done: "Đã đổi mật khẩu.", p_tracking: "Số hiệu bưu gửi", p_fees: "đã thu phí", p_sent: "Đã gửi", sure_revoke: "Thu hồi thiết bị này? Nó sẽ không kết nối được nữa."},
+       pw_done: "Đã đổi mật khẩu.", cat_done: "Đã nhập {n} thủ tục; {e} mục lỗi (không nhập); phiên bản danh mục {v}.", p_tracking: "Số hiệu bưu gửi", p_fees: "đã thu phí", p_sent: "Đã gửi", sure_revoke: "Thu hồi thiết bị này? Nó sẽ không kết nối được nữa."},
   en: {app: "Console", switch: "Tiếng Việt", signout: "Sign out", t_dash: "Today", t_agency: "Agency dossiers",
        t_admin: "Administration", t_audit: "Audit log", t_devices: "Devices", t_account: "Account",
        alerts: "Alerts", counters: "Counters", c_counter: "Counter", c_status: "Status", c_officer: "Officer",
@@ -25,7 +25,9 @@ I18N.add({
        f_name: "Name", f_field: "Field", f_prefix: "Prefix", f_start: "First number", f_end: "Last number",
        f_target: "Wait target (min)", f_cname: "Counter name", a_officer: "Officers: add, rename, reset PIN",
        f_oid: "Officer id", f_oname: "Full name", f_ouser: "Counter user name", f_pin: "New PIN",
-       t_post: "Results by post", p_to: "Addressee", p_ready: "Ready since", p_send: "Send",
+       a_catalog: "Import the procedure catalogue", f_file: "CSV or JSON file (UTF-8)",
+       f_replace: "The file is the whole catalogue (withdraw procedures not in it)", import: "Import",
+       cat_done: "Imported {n} procedures; {e} entries refused; catalogue version {v}.", t_post: "Results by post", p_to: "Addressee", p_ready: "Ready since", p_send: "Send",
        p_tracking: "Tracking no.", p_fees: "fees collected", p_sent: "Sent", a_calendar: "Working calendar and form details", f_off: "Days off (YYYY-MM-DD, comma-separated)",
        f_work: "Make-up working days (YYYY-MM-DD)", f_hours: "Office hours", f_unit: "Unit name on forms",
        f_hotline: "Hotline", a_vote: "Satisfaction question", f_qvi: "Question (Vietnamese)", f_qen: "Question (English)", f_number: "Counter no.", f_services: "Services (codes, comma-separated)",
@@ -215,6 +217,36 @@ $("accounts").addEventListener("click", async (ev) => {
     else await api("POST", `/api/v1/console/accounts/${b.dataset.active}/active`, {active: b.dataset.to === "1"});
     loadAdmin();
   } catch (e) { $("err").textContent = e.message; }
+});
+
+$("f-catalog").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  const f = ev.target, file = f.file.files[0], out = f.nextElementSibling, bar = $("cat-progress");
+  out.textContent = ""; $("cat-result").innerHTML = "";
+  if (!file) return;
+  const fmt = file.name.toLowerCase().endsWith(".json") ? "json" : "csv";
+  const xhr = new XMLHttpRequest();  // XHR, not fetch: its upload reports progress
+  xhr.open("POST", `/api/v1/catalog/import?format=${fmt}&replace=${f.replace.checked ? 1 : 0}`);
+  xhr.setRequestHeader("X-CSRF-Token", S.me.csrf);
+  xhr.setRequestHeader("Content-Type", "application/octet-stream");
+  bar.hidden = false; bar.value = 0;
+  xhr.upload.onprogress = (e) => { if (e.lengthComputable) bar.value = 0.3 * e.loaded / e.total; };
+  xhr.onload = () => {
+    const j = JSON.parse(xhr.responseText || "{}");
+    if (xhr.status !== 202) { out.textContent = I18N.error(j.error); bar.hidden = true; return; }
+    const follow = async () => {
+      const st = await api("GET", `/api/v1/catalog/import/${j.id}`);
+      bar.value = 0.3 + 0.7 * (st.total ? st.done / st.total : 0);
+      if (!st.finished) { setTimeout(follow, 300); return; }
+      bar.value = 1;
+      if (st.error) { out.textContent = st.error; return; }
+      const r = st.result;
+      $("cat-result").innerHTML = `<p class="ok">${esc(I18N.t("cat_done").replace("{n}", r.imported).replace("{e}", r.errors.length).replace("{v}", r.version))}</p>` +
+        (r.errors.length ? `<ul>${r.errors.map((x) => `<li><b>${esc(x.where)}</b>: ${esc(x.problems.join("; "))}</li>`).join("")}</ul>` : "");
+    };
+    follow();
+  };
+  xhr.send(file);
 });
 
 // --- audit -----------------------------------------------------------------------------------------
