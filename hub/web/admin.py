@@ -117,6 +117,28 @@ async def devices(request: web.Request) -> web.Response:
     return web.json_response({"devices": out})
 
 
+DEVICE: Schema = {"role": F("string", True, "kiosk, counter, display, voting or lookup"),
+                  "counter": F("integer", False, "the counter it belongs to (counter, voting)"),
+                  "name": F("string", False, "where it stands", 60)}
+
+
+@describe("Register a device; returns its config file once (the secret is kept only as a hash)", body=DEVICE)
+@requires("technician")
+async def add_device(request: web.Request) -> web.Response:
+    hub = hub_of(request)
+    site = site_of(request)
+
+    def op(ctx: Ctx, body: dict) -> dict:
+        dev, secret = device_store.add(ctx.db, site_id=site.id, role=str(body["role"]), now=ctx.now,
+                                       counter=body.get("counter"), name=str(body.get("name") or ""))
+        ctx.changed("device.add", dev.id, None, {"role": dev.role, "counter": dev.counter, "name": dev.name})
+        # The broker address as this browser reaches the hub: the device sits on the same LAN.
+        return {"device_id": dev.id, "secret": secret, "site": dev.site_id, "role": dev.role,
+                "broker_host": request.url.host or "127.0.0.1", "broker_port": hub.config.mqtt_port}
+
+    return await _run(request, op, DEVICE)
+
+
 @describe("Revoke a device: the broker refuses it from then on")
 @requires("technician")
 async def revoke_device(request: web.Request) -> web.Response:
@@ -144,4 +166,5 @@ def add_routes(app: web.Application) -> None:
     r.add_post("/api/v1/sites/{site}/vote-question", save_vote_question)
     r.add_post("/api/v1/sites/{site}/calendar", save_calendar)
     r.add_get("/api/v1/sites/{site}/devices", devices)
+    r.add_post("/api/v1/sites/{site}/devices", add_device)
     r.add_post("/api/v1/sites/{site}/devices/{device_id}/revoke", revoke_device)

@@ -70,3 +70,29 @@ def test_calendar_days_off_move_a_due_time(console: InProcessHub, client: Client
     assert cal.is_working_day(datetime(2026, 12, 5, tzinfo=tz).date())
     status, cfg = client.call("GET", "/api/v1/sites/demo/config")
     assert cfg["calendar"]["days_off"] == ["2026-12-03"] and cfg["hotline"] == "0203 3856 000"
+
+
+def test_technician_registers_a_device_that_then_connects(console: InProcessHub, client: Client) -> None:
+    import time
+
+    from devicekit.session import DeviceSession
+    from motcua_core.device_config import DeviceConfig
+
+    client.sign_in("kythuat")
+    status, body = client.call("POST", "/api/v1/sites/demo/devices", {"role": "kiosk", "name": "Sảnh chính"})
+    assert status == 200 and body["role"] == "kiosk" and body["secret"]
+    cfg = DeviceConfig.from_dict({**body, "data_dir": str(console.data / "dev-state"), "request_timeout_s": 2.0})
+    session = DeviceSession(cfg)
+    console.sessions.append(session)
+    deadline = time.monotonic() + 15
+    session.start()
+    assert session.wait_connected(max(1.0, deadline - time.monotonic())), "the registered kiosk never connected"
+    status, listed = client.call("GET", "/api/v1/sites/demo/devices")
+    assert body["device_id"] in {d["id"] for d in listed["devices"]}
+    status, audit = Client(client.base).call("GET", "/api/v1/sites/demo/audit")  # anonymous: refused
+    assert status == 401
+    leader = Client(client.base)
+    leader.sign_in("lanhdao")
+    rows = leader.call("GET", "/api/v1/sites/demo/audit?action=device.add")[1]["entries"]
+    assert rows[0]["who"] == "kythuat" and body["secret"] not in str(rows)
+    assert client.call("POST", f"/api/v1/sites/demo/devices/{body['device_id']}/revoke", {})[0] == 200

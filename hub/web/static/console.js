@@ -173,18 +173,19 @@ $("agency-list").addEventListener("click", async (ev) => {
 });
 
 // --- administration --------------------------------------------------------------------------------
-function form(id, path, after) {
+function form(id, path, after, got) {
   const f = $(id);
   f.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const out = f.nextElementSibling;
     out.className = "err"; out.textContent = "";
     const data = Object.fromEntries(new FormData(f));
-    for (const k of ["start", "end", "wait_target_min", "number"]) if (data[k] !== undefined && data[k] !== "") data[k] = Number(data[k]);
+    for (const k of ["start", "end", "wait_target_min", "number", "counter"]) if (data[k] !== undefined && data[k] !== "") data[k] = Number(data[k]);
     if (id === "f-account" && data.role !== "admin") data.site = S.site;
     if (typeof data.services === "string") data.services = data.services.split(",").map((s) => s.trim().toUpperCase()).filter(Boolean);
-    try { await api("POST", typeof path === "function" ? path() : path, data); out.className = "ok"; out.textContent = I18N.t("saved");
-          if (after) after(); }
+    for (const k of ["counter", "number", "start", "end", "width", "wait_target_min"]) if (data[k] === "") delete data[k];
+    try { const res = await api("POST", typeof path === "function" ? path() : path, data); out.className = "ok";
+          out.textContent = I18N.t("saved"); if (got) got(res); if (after) after(); }
     catch (e) { out.textContent = e.message; }
   });
 }
@@ -317,6 +318,11 @@ async function start() {
   form("f-officer", () => `/api/v1/sites/${S.site}/officers`, () => $("f-officer").pin.value = "");
   form("f-vote", () => `/api/v1/sites/${S.site}/vote-question`);
   form("f-calendar", () => `/api/v1/sites/${S.site}/calendar`);
+  form("f-device", () => `/api/v1/sites/${S.site}/devices`, loadDevices, (cfg) => {
+    const a = $("dv-download");
+    a.href = URL.createObjectURL(new Blob([JSON.stringify(cfg, null, 2)], {type: "application/json"}));
+    a.download = `${cfg.device_id}.json`; $("dv-once").hidden = false;
+  });
   form("f-account", "/api/v1/console/accounts", loadAdmin);
   const pw = $("f-password");
   pw.addEventListener("submit", async (ev) => {
