@@ -10,6 +10,7 @@ a session whose password must be changed may do nothing else first."""
 
 from __future__ import annotations
 
+import hmac
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -84,7 +85,7 @@ def _session(request: web.Request, cookie: str) -> Principal | None:
     if got is None:
         return None
     acc, csrf = got
-    if request.method in UNSAFE and request.headers.get("X-CSRF-Token", "") != csrf:
+    if request.method in UNSAFE and not hmac.compare_digest(request.headers.get("X-CSRF-Token", "").encode(), csrf.encode()):
         request[CSRF_FAILED] = True
         return None
     return Principal("session", acc.username, acc.role, acc.site_id, acc.agency, acc.name, csrf, acc.must_change)
