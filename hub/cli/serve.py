@@ -9,7 +9,7 @@ import json
 import sys
 from pathlib import Path
 
-from hub.cli.common import DEMO_SITE, data_arg, data_dir, open_db
+from hub.cli.common import DEMO_SITE, data_arg, data_dir, open_db, runner
 
 
 def add_parsers(hsub: argparse._SubParsersAction) -> None:
@@ -66,7 +66,7 @@ def cmd_site_load(args: argparse.Namespace) -> int:
         return 2
     db = open_db(args)
     try:
-        sid = load_site_file(db, path)
+        sid = load_site_file(db, path, runner(db))
     except (SiteConfigError, json.JSONDecodeError, OSError) as exc:
         print(f"error: {path}: {exc}", file=sys.stderr)
         return 2

@@ -57,3 +57,13 @@ def test_the_log_cannot_be_rewritten(console: InProcessHub) -> None:
         db.execute("UPDATE audit_log SET who = 'someone else'")
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         db.execute("DELETE FROM audit_log")
+
+
+def test_site_load_from_the_cli_is_audited(tmp_path, capsys) -> None:  # noqa: ANN001
+    from hub.app import open_data_dir
+    from hub.store import audit
+    from motcua.cli import main
+
+    assert main(["hub", "site", "load", "--demo", "--data", str(tmp_path)]) == 0
+    rows = audit.query(open_data_dir(tmp_path), "demo", action="site.load")
+    assert len(rows) == 1 and rows[0]["who"].startswith("cli:") and rows[0]["via"] == "cli"
