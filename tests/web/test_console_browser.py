@@ -76,8 +76,20 @@ def test_each_role_sees_only_its_own(console: InProcessHub, browser: Browser) ->
         assert (status == 200) == ("dashboard" in tabs), user
         d.find_element(By.ID, "signout").click()
         browser.wait(lambda d: d.current_url.endswith("/login"))
-    # English on request, kept for the next page.
+    # The keyboard alone reaches a tab and opens it.
     sign_in(browser, base, "lanhdao")
+    body = d.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.TAB)
+    for _ in range(12):
+        if d.switch_to.active_element.text == "Nhật ký thao tác":
+            break
+        d.switch_to.active_element.send_keys(Keys.TAB)
+    assert d.switch_to.active_element.text == "Nhật ký thao tác"
+    d.switch_to.active_element.send_keys(Keys.ENTER)
+    browser.wait(lambda d: d.find_element(By.ID, "audit").is_displayed())
+    browser.shot("console-keyboard-audit")
+    d.get(f"{base}/console/#dashboard")
+    # English on request, kept for the next page.
     d.find_element(By.ID, "lang").click()
     browser.wait(lambda d: d.find_element(By.ID, "h-counters").text == "Counters")
     browser.shot("console-leader-english")
