@@ -23,6 +23,7 @@ bench: setup
 	$(VENV)/bin/motcua bench tickets --kiosks 20 --tickets 5000 --json
 	$(VENV)/bin/motcua bench display --calls 300 --json
 	$(VENV)/bin/motcua bench reports --dossiers 123000 --json
+	$(VENV)/bin/motcua bench console --json
 	$(VENV)/bin/motcua bench search --procedures 6000 --json
 	$(VENV)/bin/motcua bench print --json
 	$(VENV)/bin/motcua bench appointments --json

@@ -1,7 +1,8 @@
 """The TTHC progress board: results ready to collect (names masked by the hub) and on-time rates,
 with today's queue statistics beside them.
 
-Data: the hub's public HTTP API, `GET /api/v1/sites/<site>/board` (dossiers) and `.../kpis` (queue).
+Data: the hub's public HTTP API, `GET /api/v1/sites/<site>/board` (dossiers) and `.../kpis/public` (the
+day's overall queue figures; the full KPIs, per officer, need a leader's sign-in).
 `board_view` is pure: it turns those answers (either may be missing, e.g. a hub without the dossier
 module, or a network cut) into the lines the screen shows, so the screen never has to guess.
 """
@@ -75,4 +76,4 @@ def _get(url: str, timeout: float) -> dict | None:
 
 def fetch(host: str, http_port: int, site: str, timeout: float = 3.0) -> BoardView:
     base = f"http://{host}:{http_port}/api/v1/sites/{site}"
-    return board_view(_get(f"{base}/board", timeout), _get(f"{base}/kpis", timeout))
+    return board_view(_get(f"{base}/board", timeout), _get(f"{base}/kpis/public", timeout))

@@ -86,10 +86,11 @@ def broker_accounts(db: sqlite_utils.Database, data_dir: Path) -> list[Account]:
     return accounts
 
 
-def load_site_file(db: sqlite_utils.Database, path: Path) -> str:
-    """Load (or update) a site from its JSON file, through the runner (effects deferred to the hub)."""
+def load_site_file(db: sqlite_utils.Database, path: Path, runner: Runner | None = None) -> str:
+    """Load (or update) a site from its JSON file, through the runner (effects deferred to the hub); the
+    CLI passes its own runner, so the change is in the audit log under its user."""
     config = json.loads(read_text_nfc(path))
-    return Runner(db).run(None, lambda ctx: load_site(ctx, config))
+    return (runner or Runner(db)).run(None, lambda ctx: load_site(ctx, config), action="site.load")
 
 
 class Hub:

@@ -49,10 +49,14 @@ def open_db(args: argparse.Namespace, create: bool = False) -> sqlite_utils.Data
 
 
 def runner(db: sqlite_utils.Database) -> Runner:
-    """The runner of a CLI process: no MQTT here, so effects wait in the database for the hub."""
+    """The runner of a CLI process: no MQTT here, so effects wait in the database for the hub. Whoever
+    can run the CLI on the data directory is its administrator; the audit log names the system user."""
+    import getpass
+
+    from hub.ops.context import Actor
     from hub.ops.run import Runner
 
-    return Runner(db)
+    return Runner(db, actor=Actor(f"cli:{getpass.getuser()}", "admin", "cli"))
 
 
 def err(msg: str) -> int:

@@ -6,11 +6,10 @@ import argparse
 import asyncio
 import contextlib
 import json
-import logging
 import sys
 from pathlib import Path
 
-from hub.cli.common import DEMO_SITE, data_arg, data_dir, open_db
+from hub.cli.common import DEMO_SITE, data_arg, data_dir, open_db, runner
 
 
 def add_parsers(hsub: argparse._SubParsersAction) -> None:
@@ -27,6 +26,12 @@ def add_parsers(hsub: argparse._SubParsersAction) -> None:
                             "commits, but the last moments before a power cut may be lost (use with a UPS)")
     serve.add_argument("--lookup-limit", type=int, default=None,
                        help="public dossier lookups per minute per client address (default 20)")
+    serve.add_argument("--log-format", choices=["text", "json"], default="text",
+                       help="json: one JSON object per line (for log collectors)")
+    serve.add_argument("--metrics-public", action="store_true",
+                       help="serve /metrics without a token (only where the HTTP port is on a trusted network)")
+    serve.add_argument("--secure-cookies", action="store_true",
+                       help="mark console cookies Secure even over plain HTTP (behind an HTTPS proxy)")
     serve.set_defaults(func=cmd_serve)
 
     site = hsub.add_parser("site", help="site configuration")
@@ -39,12 +44,15 @@ def add_parsers(hsub: argparse._SubParsersAction) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from hub import logfmt
     from hub.app import Hub, HubConfig
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logfmt.setup(getattr(args, "log_format", "text"))
     cfg = HubConfig(data_dir=data_dir(args), http_host=args.http_host, http_port=args.http_port,
                     mqtt_bind=args.mqtt_bind, mqtt_port=args.mqtt_port, broker_url=args.broker,
                     site_file=args.site_file, synchronous=args.synchronous,
+                    extra={"metrics_public": getattr(args, "metrics_public", False),
+                           "secure_cookies": getattr(args, "secure_cookies", False)},
                     **({"lookup_limit": args.lookup_limit} if args.lookup_limit else {}))
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(Hub(cfg).serve_forever())
@@ -61,13 +69,12 @@ def cmd_site_load(args: argparse.Namespace) -> int:
         return 2
     db = open_db(args, create=True)
     try:
-        sid = load_site_file(db, path)
+        sid = load_site_file(db, path, runner(db))
     except (SiteConfigError, json.JSONDecodeError, OSError) as exc:
         print(f"error: {path}: {exc}", file=sys.stderr)
         return 2
     print(f"site {sid} loaded from {path}")
     if args.demo:  # the demo unit comes with its starter catalogue, so counter search finds procedures
-        from hub.cli.common import runner
         from hub.ops.catalogue import import_file
         from hub.store.catalogue import STARTER
 

@@ -15,6 +15,7 @@ reporting costs a few commits a second and a counter's Next never waits behind t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import threading
@@ -27,10 +28,11 @@ import sqlite_utils
 
 from hub.mqtt import verbs
 from hub.mqtt.transport import HubMqtt, Incoming
-from hub.ops.context import Effects
+from hub.ops.context import Actor, Effects
 from hub.ops.run import Runner, as_protocol_error
 from hub.ops.views import call_event, device_config, display_state
 from hub.store import devices as device_store
+from hub.store import sites as site_store
 from hub.store.db import transaction
 from motcua_core import protocol as p
 from motcua_core.errors import DomainError
@@ -73,6 +75,10 @@ class Router:
         self._states: dict[str, dict] = {}
         self._state_bodies: dict[str, bytes] = {}
         self.hub_info: dict = {}  # merged into every device config (e.g. {"http_port": 8080})
+        # Called with each committed batch's effects once MQTT has them (the console's live stream).
+        self.after_commit: list[Callable[[Effects], None]] = []
+        # Called per request with (verb, failed, seconds) when metrics are on (hub.web.metrics).
+        self.observe: Callable[[str, bool, float], None] | None = None
         # HTTP actions, timers and deferred CLI effects run through the same runner, published after commit.
         self.runner = Runner(db, clock, publish=self.publish_effects)
 
@@ -110,6 +116,7 @@ class Router:
         try:
             self.process(batch)
         except Exception:
+            self.stats["commit_failures"] = self.stats.get("commit_failures", 0) + 1
             log.exception("batch of %d messages failed", len(batch))
 
     # --- one batch --------------------------------------------------------------------------------
@@ -145,6 +152,7 @@ class Router:
         for r in replies:
             self.mqtt.publish(r.topic, r.payload, qos=1, correlation=r.correlation)
         self.mqtt.flush()
+        self._after_commit(effects)
 
     def publish_effects(self, effects: Effects) -> None:
         """Publish what a committed operation left (the runner's publisher for HTTP, timers and the CLI's
@@ -154,6 +162,16 @@ class Router:
             self.publish_display(site, now)
         self.publish_announcements(effects)
         self.mqtt.flush()
+        self._after_commit(effects)
+
+    def _after_commit(self, effects: Effects) -> None:
+        if not effects:
+            return
+        for hook in self.after_commit:
+            try:
+                hook(effects)
+            except Exception:
+                log.exception("after-commit hook %r failed", hook)
 
     def publish_announcements(self, effects: Effects) -> None:
         """Calls for the announcers and commands for devices: sent once their transaction committed."""
@@ -210,7 +228,12 @@ class Router:
         if topic.kind != "dev" or topic.device_id is None:
             return None
         if topic.leaf == "req":
-            return self._request(topic, msg, now, effects)
+            if self.observe is None:
+                return self._request(topic, msg, now, effects)
+            started, errors = time.perf_counter(), self.stats["errors"]
+            reply = self._request(topic, msg, now, effects)
+            self.observe(topic.verb or "", self.stats["errors"] > errors, time.perf_counter() - started)
+            return reply
         return None  # status and health were set aside by _note_presence
 
     # --- presence, coalesced ------------------------------------------------------------------------
@@ -296,10 +319,12 @@ class Router:
             if dev.role not in verb.roles:
                 raise ProtocolError("forbidden", f"a {dev.role} device may not send {name}")
             rid: str = request_id
+            audited = dev.role in verbs.AUDITED_ROLES and name not in verbs.READS
             try:
                 body = p.ok_response(rid, self.runner.step(
                     dev.site_id, lambda ctx: verb.handler(ctx, data), effects, device=dev, now=now,
-                    then=lambda result: self._remember(dev.id, rid, name, p.ok_response(rid, result), now)))
+                    then=lambda result: self._remember(dev.id, rid, name, p.ok_response(rid, result), now),
+                    actor=self._actor(dev) if audited else None, action=name))
             except DomainError as exc:
                 body = p.error_response(request_id, as_protocol_error(exc))
                 self._remember(dev.id, request_id, name, body, now)
@@ -312,6 +337,23 @@ class Router:
             log.exception("request on %s failed", msg.topic)
             body = p.error_response(request_id, ProtocolError("internal", "internal error"))
         return Reply(res_topic, p.encode(body), msg.correlation)
+
+    def _actor(self, dev: device_store.Device) -> Callable[[], Actor]:
+        """The audit log's actor of a counter's request: the officer signed in there (after the request, as
+        a sign-in sets it; before it, as a sign-out clears it), at that device."""
+        before = self._officer(dev)
+
+        def actor() -> Actor:
+            officer = self._officer(dev) or before
+            return Actor(f"{officer or '-'}@{dev.id}", "officer" if officer else dev.role, "mqtt")
+        return actor
+
+    def _officer(self, dev: device_store.Device) -> str | None:
+        if dev.counter is None:
+            return None
+        with contextlib.suppress(DomainError):
+            return site_store.get_counter(self.db, dev.site_id, dev.counter).officer
+        return None
 
     def _remember(self, device_id: str, request_id: str, verb: str, body: dict, now: float) -> None:
         self.db.execute(

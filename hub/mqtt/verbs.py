@@ -142,6 +142,11 @@ VERBS: dict[str, Verb] = _table(
          lambda ctx, d: fleet.record_selftest(ctx, d)),
 )
 
+# Verbs that change nothing: a counter's other requests are changes, written to the audit log (hub.ops.run).
+READS = frozenset({"ticket.status", "site.state", "counter.state", "dossier.lookup", "dossier.get", "dossier.form",
+                   "procedure.search"})
+AUDITED_ROLES = frozenset({"counter"})
+
 
 def lookup(name: str) -> Verb:
     verb = VERBS.get(name)

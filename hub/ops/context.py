@@ -39,6 +39,26 @@ class Effects:
                    [(dev, cmd) for dev, cmd in d.get("commands", [])])
 
 
+@dataclass(frozen=True)
+class Actor:
+    """Who asked for an operation, for the audit log: a console user, a CLI user, a device (with the
+    officer signed in at it). `via` is the edge: console, api, cli, mqtt, timer."""
+
+    who: str
+    role: str
+    via: str
+
+
+@dataclass
+class Change:
+    """What an operation states it changed (hub.store.audit): before and after, where it can say."""
+
+    action: str
+    target: str = ""
+    before: object = None
+    after: object = None
+
+
 @dataclass
 class Ctx:
     db: sqlite_utils.Database
@@ -46,6 +66,12 @@ class Ctx:
     device: Device | None
     now: float
     effects: Effects
+    actor: Actor | None = None
+    changes: list[Change] = field(default_factory=list)
+
+    def changed(self, action: str, target: str = "", before: object = None, after: object = None) -> None:
+        """Record a change for the audit log (written by the runner with the actor, in the same savepoint)."""
+        self.changes.append(Change(action, target, before, after))
 
     @cached_property
     def day(self) -> str:

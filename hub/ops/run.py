@@ -7,6 +7,10 @@ operation's effects. The router serves a batch of requests in one transaction an
 for each, then publishes the batch's effects after its commit. Errors have one shape everywhere:
 `error_body`, with `http_status` and `cli_message` for the other two edges.
 
+Every operation run with an actor (a console user, a CLI user, a counter device and its officer) leaves
+one row in the append-only audit log per change it states (`ctx.changed`, before → after), or one row
+naming the action, in the operation's own savepoint: the change and its record commit together.
+
 Outside the hub process (a CLI command against the data directory of a running hub) nothing can publish:
 the effects are written to `deferred_effects` in the same transaction, and the hub publishes them within
 a second (hub.timers), so they too go out only after their commit.
@@ -21,7 +25,8 @@ from typing import TypeVar
 
 import sqlite_utils
 
-from hub.ops.context import Ctx, Effects
+from hub.ops.context import Actor, Ctx, Effects
+from hub.store import audit
 from hub.store.db import savepoint, transaction
 from hub.store.devices import Device
 from hub.store.sites import Site, get_site
@@ -62,20 +67,21 @@ class Runner:
     no publisher in this process, so effects are deferred to the hub through the database."""
 
     def __init__(self, db: sqlite_utils.Database, clock: Callable[[], float] = time.time,
-                 publish: Publish | None = None):
+                 publish: Publish | None = None, actor: Actor | None = None):
         self.db = db
         self.clock = clock
         self.publish = publish
+        self.actor = actor  # the default actor (the CLI's user); None: only operations given one are audited
 
     def run(self, site: str | Site | None, op: Callable[[Ctx], T], *, device: Device | None = None,
-            now: float | None = None) -> T:
+            now: float | None = None, actor: Actor | None = None, action: str | None = None) -> T:
         """Run `op(ctx)` in a transaction of its own; effects are published after the commit. A
         DomainError is raised after what it keeps has been committed."""
         effects = Effects()
         refusal: DomainError | None = None
         with transaction(self.db):
             try:
-                result = self.step(site, op, effects, device=device, now=now)
+                result = self.step(site, op, effects, device=device, now=now, actor=actor, action=action)
             except DomainError as exc:
                 refusal = exc
             if self.publish is None and effects:
@@ -88,18 +94,24 @@ class Runner:
 
     def step(self, site: str | Site | None, op: Callable[[Ctx], T], effects: Effects, *,
              device: Device | None = None, now: float | None = None,
-             then: Callable[[T], None] | None = None) -> T:
+             then: Callable[[T], None] | None = None, actor: Actor | Callable[[], Actor] | None = None,
+             action: str | None = None) -> T:
         """One operation inside a transaction that is already open: a savepoint of its own, so a refusal
         undoes this operation alone; `then(result)` runs inside the savepoint (the router stores the
-        reply there). Effects are merged into `effects` only when the operation succeeded."""
+        reply there). Effects are merged into `effects` only when the operation succeeded. With an actor
+        (or the runner's default one) the change is written to the audit log inside the savepoint; an actor
+        given as a function is asked after the operation (a counter's officer is known once signed in)."""
         now = self.clock() if now is None else now
         if isinstance(site, str):
             site = get_site(self.db, site)
         own = Effects()
-        ctx = Ctx(self.db, site, device, now, own)  # type: ignore[arg-type]
+        actor = actor or self.actor
+        ctx = Ctx(self.db, site, device, now, own, actor if isinstance(actor, Actor) else None)  # type: ignore[arg-type]
         try:
             with savepoint(self.db, "op"):
                 result = op(ctx)
+                if actor is not None:
+                    _audit(ctx, actor if isinstance(actor, Actor) else actor(), action or _op_name(op))
                 if then is not None:
                     then(result)
         except DomainError as exc:
@@ -116,6 +128,23 @@ class Runner:
         result = op(ctx)
         assert not ctx.effects, "a view left effects to publish: run it with Runner.run"
         return result
+
+
+def _op_name(op: Callable) -> str:
+    """An operation's name for the audit log: the function's, or the function a lambda was written in
+    (a CLI command `cmd_token_add` → `token_add`)."""
+    name = getattr(op, "__qualname__", "") or getattr(op, "__name__", "op")
+    name = name.split(".<locals>")[0].split(".")[-1]
+    return name.removeprefix("cmd_")
+
+
+def _audit(ctx: Ctx, actor: Actor, action: str) -> None:
+    site = ctx.site.id if ctx.site is not None else None
+    if not ctx.changes:
+        audit.append(ctx.db, at=ctx.now, site_id=site, who=actor.who, role=actor.role, via=actor.via, action=action)
+    for c in ctx.changes:
+        audit.append(ctx.db, at=ctx.now, site_id=site, who=actor.who, role=actor.role, via=actor.via,
+                     action=c.action, target=c.target, before=c.before, after=c.after)
 
 
 # --- effects committed by a process without a publisher -------------------------------------------

@@ -337,6 +337,32 @@ def _fleet(db: sqlite_utils.Database) -> None:
         "WHEN OLD.status IS NOT NEW.status BEGIN "
         "INSERT INTO device_fleet(device_id, status_since) VALUES (NEW.id, NEW.last_seen) "
         "ON CONFLICT(device_id) DO UPDATE SET status_since = NEW.last_seen; END")
+def _console(db: sqlite_utils.Database) -> None:
+    """Console accounts, their server-side sessions, the append-only audit log, and each service's wait
+    target (the dashboard's service level; NULL: the office's 15 minutes) (issue #11)."""
+    _run(db, """
+        CREATE TABLE accounts (
+            username TEXT PRIMARY KEY, role TEXT NOT NULL, site_id TEXT REFERENCES sites(id), agency TEXT,
+            name TEXT NOT NULL, pw_hash TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1,
+            must_change INTEGER NOT NULL DEFAULT 1, failed INTEGER NOT NULL DEFAULT 0, locked_until REAL,
+            created_at REAL NOT NULL, changed_at REAL NOT NULL
+        );
+        CREATE TABLE sessions (
+            id_hash TEXT PRIMARY KEY, username TEXT NOT NULL REFERENCES accounts(username), csrf TEXT NOT NULL,
+            created_at REAL NOT NULL, expires_at REAL NOT NULL
+        );
+        CREATE INDEX sessions_user ON sessions(username);
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY, at REAL NOT NULL, site_id TEXT, who TEXT NOT NULL, role TEXT NOT NULL,
+            via TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL DEFAULT '', before TEXT, after TEXT
+        );
+        CREATE INDEX audit_site_at ON audit_log(site_id, at);
+        ALTER TABLE services ADD COLUMN wait_target_s REAL""")
+    for trigger in ("CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_log BEGIN "
+                    "SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+                    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_log BEGIN "
+                    "SELECT RAISE(ABORT, 'audit_log is append-only'); END"):
+        db.conn.execute(trigger)
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
@@ -350,6 +376,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _site_ticket_hours,  # dayone
     _hub_id,  # dayone
     _fleet,  # fleet
+    _console,  # console
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,13 +1,16 @@
 """Who is asking, and may they: the one authentication and authorisation check of the HTTP API.
 
 A request carries `Authorization: Bearer <secret>`: an API token (hub.store.tokens, scoped to a role and
-a site) or an agency specialist's token (hub.store.specialists). Handlers declare what they need with
-`@requires(role, …)`; a missing or unknown credential is 401, a known one without the role or for another
-site is 403 — both in the one error shape, with a Vietnamese message. The console's password sessions
-plug in here as one more source of a Principal."""
+a site) or an agency specialist's token (hub.store.specialists); or the console's session cookie (a
+password sign-in at /login, hub.store.accounts). Handlers declare what they need with `@requires(role, …)`;
+a missing or unknown credential is 401, a known one without the role or for another site is 403 — both in
+the one error shape, with a Vietnamese message. A session's unsafe requests (POST …) must echo its CSRF
+token in the `X-CSRF-Token` header (the cookie alone, which a browser sends for any page, is not enough);
+a session whose password must be changed may do nothing else first."""
 
 from __future__ import annotations
 
+import hmac
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -16,23 +19,29 @@ from functools import wraps
 from aiohttp import web
 
 from hub.ops.run import error_body
+from hub.store import accounts as acc_store
 from hub.store import specialists as spec_store
 from hub.store import tokens as token_store
 from hub.web.common import hub_of
 from motcua_core.errors import DomainError
 
 PRINCIPAL_KEY: web.RequestKey[object] = web.RequestKey("principal", object)
+CSRF_FAILED: web.RequestKey[bool] = web.RequestKey("csrf_failed", bool)
+SESSION_COOKIE = "motcua_session"
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 @dataclass(frozen=True)
 class Principal:
-    kind: str  # "token" | "specialist" (| "session" for the console)
+    kind: str  # "token" | "specialist" | "session" (the console)
     id: str
     role: str
     site: str | None  # None: every site (administrators only)
     agency: str | None = None
     name: str = ""
+    csrf: str = ""  # a session's CSRF token (the console page reads it from /api/v1/console/me)
+    must_change: bool = False  # a session whose password was reset: it must choose a new one first
 
     def may_see(self, site: str) -> bool:
         return self.site is None or self.site == site
@@ -64,16 +73,35 @@ def authenticate(request: web.Request) -> Principal | None:
             spec = spec_store.by_token(db, secret)
             if spec is not None:
                 found = Principal("specialist", spec.id, "specialist", spec.site_id, spec.agency, spec.name)
+    elif cookie := request.cookies.get(SESSION_COOKIE, ""):
+        found = _session(request, cookie)
     request[PRINCIPAL_KEY] = found
     return found
+
+
+def _session(request: web.Request, cookie: str) -> Principal | None:
+    hub = hub_of(request)
+    got = acc_store.session(hub.db, cookie, hub.clock())
+    if got is None:
+        return None
+    acc, csrf = got
+    if request.method in UNSAFE and not hmac.compare_digest(request.headers.get("X-CSRF-Token", "").encode(), csrf.encode()):
+        request[CSRF_FAILED] = True
+        return None
+    return Principal("session", acc.username, acc.role, acc.site_id, acc.agency, acc.name, csrf, acc.must_change)
 
 
 def require(request: web.Request, *roles: str, site: str | None = None) -> Principal:
     """The principal, if it holds one of `roles` (administrators hold every role) and may see `site`;
     otherwise raise the 401/403 answer."""
     p = authenticate(request)
+    if p is None and request.get(CSRF_FAILED):
+        raise _refuse(403, "forbidden", "missing or wrong CSRF token",
+                      "Biểu mẫu đã hết hạn; hãy tải lại trang rồi thử lại.")
     if p is None:
         raise _refuse(401, "unauthorized", "sign-in required", "Cần đăng nhập.")
+    if p.must_change:
+        raise _refuse(403, "forbidden", "password change required", "Hãy đổi mật khẩu trước khi tiếp tục.")
     if p.role != "admin" and p.role not in roles:
         raise _refuse(403, "forbidden", f"role {p.role} may not do this",
                       "Tài khoản của bạn không có quyền thực hiện thao tác này.")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import html
 import json
-from pathlib import Path
 
 from aiohttp import web
 
@@ -25,8 +24,6 @@ from hub.web.common import bad_request, error_response, hub_of, json_body
 from motcua_core.dossier_codes import normalise
 from motcua_core.errors import DomainError
 from motcua_core.text import short_datetime
-
-STATIC_AGENCY = Path(__file__).parent / "static" / "agency.html"
 
 
 def _client(request: web.Request) -> str:
@@ -186,8 +183,9 @@ async def agency_pdf(request: web.Request) -> web.Response:
     return web.Response(body=data, content_type="application/pdf")
 
 
-async def agency_page(request: web.Request) -> web.FileResponse:
-    return web.FileResponse(STATIC_AGENCY)
+async def agency_page(request: web.Request) -> web.Response:
+    """The specialists' page is now the console's agency tab: a specialist signs in at /login."""
+    raise web.HTTPFound("/console/#agency")
 
 
 def add_routes(app: web.Application) -> None:

@@ -47,6 +47,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     from motcua.bench import footprint  # issue #14: idle CPU and memory of each device app
 
     footprint.add_parser(bsub)
+    from motcua.bench import console  # issue #11: the leaders' dashboard and its live stream
+
+    console.add_parser(bsub)
     dp = bsub.add_parser("display", help="keypad Next → LED frame written, and → first announcement sample queued")
     dp.add_argument("--calls", type=int, default=300)
     dp.add_argument("--width", type=int, default=64)

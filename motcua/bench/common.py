@@ -113,6 +113,7 @@ class BenchHub:
         self.proc: subprocess.Popen | None = None
         self.broker_pid: int | None = None
         self.keep = bool(os.environ.get("MOTCUA_BENCH_KEEP"))
+        self._tokens: dict[str, str] = {}
 
     # --- data directory (before start) ------------------------------------------------------------
 
@@ -186,9 +187,27 @@ class BenchHub:
         raise RuntimeError(f"hub not healthy after {timeout}s\n{self.log_tail()}")
 
     def health(self) -> dict:
-        url = f"http://127.0.0.1:{self.http_port}/api/v1/health"
-        with urllib.request.urlopen(url, timeout=2) as r:
+        """The detailed health (router counters, broker pid): a technician's view, with a token of its own."""
+        url = f"http://127.0.0.1:{self.http_port}/api/v1/health/detail"
+        req = urllib.request.Request(url, headers={"Authorization": f"Bearer {self.api_token('technician')}"})
+        with urllib.request.urlopen(req, timeout=2) as r:
             return json.loads(r.read())
+
+    def api_token(self, role: str) -> str:
+        """An API token of `role` on the demo site, made once per bench hub."""
+        if role not in self._tokens:
+            from hub.app import open_data_dir
+            from hub.store import tokens
+            from hub.store.db import transaction
+
+            db = open_data_dir(self.data)
+            try:
+                with transaction(db):
+                    _, self._tokens[role] = tokens.add(db, role=role, site_id="demo", name=f"bench {role}",
+                                                       now=time.time())
+            finally:
+                db.conn.close()
+        return self._tokens[role]
 
     def log_tail(self, lines: int = 30) -> str:
         try:

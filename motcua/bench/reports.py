@@ -53,8 +53,8 @@ def _procedures(rng: random.Random) -> list[dict]:
     return out
 
 
-def seed(db, site_id: str, n: int, rng: random.Random, progress: bool = True) -> dict:
-    """Write n dossiers received over the working days of the year ending YEAR_END. Returns counts."""
+def seed(db, site_id: str, n: int, rng: random.Random, progress: bool = True, end: date = YEAR_END) -> dict:
+    """Write n dossiers received over the working days of the year ending `end`. Returns counts."""
     from hub.domain import dossier as dm
     from hub.domain.calendar import WorkCalendar
     from hub.store.db import transaction
@@ -64,8 +64,8 @@ def seed(db, site_id: str, n: int, rng: random.Random, progress: bool = True) ->
     cal = WorkCalendar()
     procs = _procedures(rng)
     days = []
-    d = YEAR_END - timedelta(days=364)
-    while d <= YEAR_END:
+    d = end - timedelta(days=364)
+    while d <= end:
         if cal.is_working_day(d):
             days.append(d)
         d += timedelta(days=1)
@@ -139,7 +139,7 @@ def seed(db, site_id: str, n: int, rng: random.Random, progress: bool = True) ->
             if rng.random() < 0.95:
                 evs.append(dm.Event("returned", t + rng.uniform(3600, 3 * 86400), officer,
                                     {"fees_paid": True, "signed": True}))
-            evs = [e for e in evs if e.at <= datetime.combine(YEAR_END, datetime.max.time(), cal.tz).timestamp()] \
+            evs = [e for e in evs if e.at <= datetime.combine(end, datetime.max.time(), cal.tz).timestamp()] \
                 or evs[:1]
             state = dm.replay(code, evs)
             cols = _state_cols(state)

@@ -95,8 +95,19 @@ def test_unknown_device_is_refused_by_the_broker(hub: InProcessHub) -> None:
     assert try_connect(hub.mqtt_port, None, None).value == NOT_AUTHORIZED
 
 
-def test_health_endpoint_reports_hub_database_and_broker(hub: InProcessHub) -> None:
+def test_health_endpoint_reports_hub_database_and_broker(hub: InProcessHub, capsys) -> None:  # noqa: ANN001
+    import argparse
+
+    from hub.cli.tokens import cmd_token_add
+
     with urllib.request.urlopen(f"http://127.0.0.1:{hub.http_port}/api/v1/health", timeout=5) as r:
+        assert json.loads(r.read()) == {"status": "ok"}  # public: nothing else (issue #10 item 9)
+    assert cmd_token_add(argparse.Namespace(data=hub.data, role="technician", site="demo", agency=None,
+                                            name="kiem tra")) == 0
+    token = json.loads(capsys.readouterr().out)["token"]
+    req = urllib.request.Request(f"http://127.0.0.1:{hub.http_port}/api/v1/health/detail",
+                                 headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(req, timeout=5) as r:
         health = json.loads(r.read())
     assert health["status"] == "ok"
     assert health["database"]["ok"] and health["database"]["schema_version"] >= 1

@@ -188,9 +188,20 @@ def test_hub_refuses_bad_votes_and_counts_one_per_ticket(hub) -> None:
     second = tablet1.request("vote.submit", {"ticket_id": served["id"], "rating": 4})
     assert first["vote"]["rating"] == 1 and second == {"vote": first["vote"], "already": True}
     assert hub.hub.db.execute("SELECT COUNT(*) FROM votes").fetchone()[0] == 1
+    import argparse
+    import contextlib
+    import io
     import urllib.request
 
-    with urllib.request.urlopen(f"http://127.0.0.1:{hub.http_port}/api/v1/sites/demo/kpis", timeout=5) as r:
+    from hub.cli.tokens import cmd_token_add
+
+    out = io.StringIO()  # the KPIs, votes per officer included, are a leader's (issue #10 item 9)
+    with contextlib.redirect_stdout(out):
+        assert cmd_token_add(argparse.Namespace(data=hub.data, role="leader", site="demo", agency=None,
+                                                name="kpi")) == 0
+    req = urllib.request.Request(f"http://127.0.0.1:{hub.http_port}/api/v1/sites/demo/kpis",
+                                 headers={"Authorization": f"Bearer {json.loads(out.getvalue())['token']}"})
+    with urllib.request.urlopen(req, timeout=5) as r:
         votes = json.loads(r.read())["votes"]
     assert votes["overall"] == {"votes": 1, "by_rating": {"4": 0, "3": 0, "2": 0, "1": 1}, "satisfied_pct": 0.0}
     assert votes["by_officer"]["nguyen-thi-lan"]["votes"] == 1 and "1" in votes["by_counter"]

@@ -1,0 +1,51 @@
+"""The few reads of the leaders' dashboard that no other module makes (hub.ops.dashboard)."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import sqlite_utils
+
+OPEN = ("received", "transferred", "processing", "awaiting_transfer")  # a dossier on supplement is paused
+
+
+class DayTicket(NamedTuple):
+    """A ticket's times, as hub.domain.kpi.TicketTimes holds them, but a plain tuple: the dashboard reads
+    a busy day's two thousand of them on every request."""
+
+    service: str
+    counter: int | None
+    officer: str | None
+    status: str
+    issued_at: float
+    called_at: float | None
+    done_at: float | None
+
+
+def day_tickets(db: sqlite_utils.Database, site_id: str, day: str) -> list[DayTicket]:
+    rows = db.execute("SELECT service, counter, officer, status, issued_at, first_called_at, done_at FROM tickets "
+                      "WHERE site_id = ? AND day = ?", [site_id, day]).fetchall()
+    return [DayTicket._make(r) for r in rows]
+
+
+def due_before(db: sqlite_utils.Database, site_id: str, until: float, limit: int = 200) -> list[tuple]:
+    """Open dossiers whose legal due time is before `until` (the overdue ones too), most urgent first:
+    (code, procedure, holder, status, legal_due_at, apologies). One range of the (site, status, due) index
+    per status: a year of finished dossiers, all due in the past, is never read."""
+    rows: list[tuple] = []
+    for status in OPEN:
+        rows += db.execute("SELECT code, procedure_name, holder, status, legal_due_at, apologies FROM dossiers "
+                           "WHERE site_id = ? AND status = ? AND legal_due_at < ? ORDER BY legal_due_at LIMIT ?",
+                           [site_id, status, until, limit]).fetchall()
+    return sorted(rows, key=lambda r: r[4])[:limit]
+
+
+def officer_names(db: sqlite_utils.Database, site_id: str) -> dict[str, str]:
+    return dict(db.execute("SELECT id, name FROM officers WHERE site_id = ?", [site_id]).fetchall())
+
+
+def post_returns(db: sqlite_utils.Database, site_id: str, limit: int = 500) -> list[tuple]:
+    """Results ready to go back by post (oldest first): (code, procedure, applicant JSON, ready_at)."""
+    return db.execute("SELECT code, procedure_name, applicant, ready_at FROM dossiers WHERE site_id = ? "
+                      "AND status = 'ready' AND return_method = 'post' ORDER BY ready_at LIMIT ?",
+                      [site_id, limit]).fetchall()

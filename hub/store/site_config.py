@@ -1,0 +1,42 @@
+"""A site's configuration read back from the database, in the shape `sites.load_config` takes: the
+console's administration forms edit this document and load it again, so a change made in a form and
+one made by `motcua hub site load` go through the same validation and the same writes."""
+
+from __future__ import annotations
+
+import json
+
+import sqlite_utils
+
+from hub.store import sites as site_store
+
+
+def export(db: sqlite_utils.Database, site_id: str) -> dict:
+    """The site's configuration (officers without their credentials: loading it keeps them)."""
+    s = site_store.get_site(db, site_id)
+    row = db.execute("SELECT policy, default_service_s, notice FROM sites WHERE id = ?", [site_id]).fetchone()
+    services = []
+    for r in db.execute("SELECT code, field, name, name_en, prefix, num_start, num_end, num_width, avg_service_s, "
+                        "wait_target_s FROM services WHERE site_id = ? AND active = 1 ORDER BY position", [site_id]):
+        svc = {"code": r[0], "field": r[1], "name": r[2], "name_en": r[3],
+               "numbering": {"prefix": r[4], "start": r[5], "end": r[6], "width": r[7]}, "avg_service_s": r[8],
+               "wait_target_s": r[9]}
+        services.append({k: v for k, v in svc.items() if v is not None})
+    counters = [{"number": c.number, "name": c.name, "services": list(c.services)}
+                for c in site_store.list_counters(db, site_id)]
+    officers = [{"id": r[0], "name": r[1]} for r in
+                db.execute("SELECT id, name FROM officers WHERE site_id = ? ORDER BY rowid", [site_id])]
+    return {"site": {"id": s.id, "name": s.name, "name_en": s.name_en, "timezone": s.tz.key,
+                     "policy": json.loads(row[0]), "default_service_s": row[1], "notice": row[2]},
+            "fields": site_store.list_fields(db, site_id), "services": services, "officers": officers,
+            "counters": counters}
+
+
+def set_wait_targets(db: sqlite_utils.Database, site_id: str, targets: dict[str, float | None]) -> None:
+    for code, target in targets.items():
+        db.execute("UPDATE services SET wait_target_s = ? WHERE site_id = ? AND code = ?", [target, site_id, code])
+
+
+def wait_targets(db: sqlite_utils.Database, site_id: str) -> dict[str, float]:
+    return {r[0]: r[1] for r in db.execute("SELECT code, wait_target_s FROM services WHERE site_id = ? "
+                                           "AND active = 1 AND wait_target_s IS NOT NULL", [site_id])}

@@ -1,0 +1,303 @@
+"""The console page (/console/) and the leaders' dashboard: its data, its live stream, its downloads.
+
+Live without polling: the router hands every committed batch's effects to `LiveFeed.after_commit`
+(hub.mqtt.router `after_commit`), which computes the moving part of the dashboard once per changed site
+— only when someone is watching — and pushes it to every open stream as a server-sent event. A call at a
+counter reaches an open dashboard within one commit, like the lobby screens. The week's dossier figures
+move slowly and cost the most: they are refreshed in the background at most once a minute."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import csv
+import io
+import json
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from pathlib import Path
+
+from aiohttp import web
+
+from hub.ops import dashboard as dash
+from hub.ops import dossiers as dossier_ops
+from hub.ops import reports
+from hub.ops.context import Effects
+from hub.store import sites as site_store
+from hub.store.db import open_db
+from hub.web.auth import requires
+from hub.web.common import HUB_KEY, bad_request, hub_of, site_of
+from hub.web.schema import F, describe
+
+log = logging.getLogger("motcua.hub.live")
+STATIC = Path(__file__).parent / "static"
+HEARTBEAT_S = 15.0
+QUEUE_MAX = 16  # a stream that falls this far behind is only sent the newest state
+
+
+class LiveFeed:
+    """Open dashboard streams per site, fed after each commit. A site's state is computed at most once per
+    MIN_INTERVAL_S, for every stream at once: the first change goes out at once, changes that follow
+    within the interval go out together at its end — a storm of kiosk requests with a dashboard open
+    costs the hub a bounded share of its time, not one dashboard computation per batch."""
+
+    MIN_INTERVAL_S = 0.05
+
+    def __init__(self, app: web.Application) -> None:
+        self.app = app
+        self.streams: dict[str, set[asyncio.Queue[str]]] = {}
+        self.last: dict[str, float] = {}
+        self.scheduled: set[str] = set()
+        self.pushed = 0
+
+    def after_commit(self, effects: Effects) -> None:
+        for site_id in effects.display_sites:
+            if not self.streams.get(site_id) or site_id in self.scheduled:
+                continue
+            wait = self.last.get(site_id, 0.0) + self.MIN_INTERVAL_S - time.monotonic()
+            if wait <= 0:
+                self._push(site_id)
+            else:
+                self.scheduled.add(site_id)
+                asyncio.get_running_loop().call_later(wait, self._push, site_id)
+
+    def _push(self, site_id: str) -> None:
+        self.scheduled.discard(site_id)
+        self.last[site_id] = time.monotonic()
+        queues = self.streams.get(site_id)
+        if not queues:
+            return
+        hub = self.app[HUB_KEY]
+        try:
+            state = dash.live(hub.db, site_store.get_site(hub.db, site_id), hub.clock())
+        except Exception:
+            log.exception("live dashboard state of %s failed", site_id)
+            return
+        body = json.dumps(state, ensure_ascii=False, separators=(",", ":"))
+        for q in queues:
+            if q.full():
+                with contextlib.suppress(asyncio.QueueEmpty):
+                    q.get_nowait()
+            q.put_nowait(body)
+        self.pushed += 1
+
+    def open(self, site_id: str) -> asyncio.Queue[str]:
+        q: asyncio.Queue[str] = asyncio.Queue(QUEUE_MAX)
+        self.streams.setdefault(site_id, set()).add(q)
+        return q
+
+    def close(self, site_id: str, q: asyncio.Queue[str]) -> None:
+        self.streams.get(site_id, set()).discard(q)
+
+    async def shutdown(self, app: web.Application) -> None:
+        """End every open stream (the hub is stopping: browsers will reconnect to the next one)."""
+        for queues in self.streams.values():
+            for q in queues:
+                with contextlib.suppress(asyncio.QueueEmpty):
+                    q.get_nowait()
+                q.put_nowait("")
+
+
+LIVE_KEY = web.AppKey("live", LiveFeed)
+
+
+class DossierFigures:
+    """The dashboard's dossier part (the week per agency over a year of dossiers, the at-risk list: tens of
+    milliseconds), computed in a worker thread on a connection of its own and kept for REFRESH_S: a
+    request is answered with the last figures while newer ones are computed, never waiting for them
+    (but the very first time)."""
+
+    REFRESH_S = 60.0
+
+    def __init__(self, app: web.Application) -> None:
+        self.app = app
+        self.values: dict[str, tuple[float, dict]] = {}
+        self.pending: dict[str, asyncio.Future] = {}
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dashboard")
+        self._local = threading.local()
+
+    def _compute(self, site: site_store.Site, now: float) -> dict:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = open_db(self.app[HUB_KEY].config.db_path)
+        return dash.dossiers(db, site, now)
+
+    async def get(self, site: site_store.Site) -> dict:
+        now = self.app[HUB_KEY].clock()
+        have = self.values.get(site.id)
+        if have is not None and now - have[0] < self.REFRESH_S:
+            return have[1]
+        fut = self.pending.get(site.id)
+        if fut is None:
+            fut = asyncio.get_running_loop().run_in_executor(self.pool, self._compute, site, now)
+            self.pending[site.id] = fut
+            fut.add_done_callback(lambda f, sid=site.id, at=now: self._done(sid, at, f))
+        return have[1] if have is not None else await asyncio.shield(fut)
+
+    def _done(self, site_id: str, at: float, fut: asyncio.Future) -> None:
+        self.pending.pop(site_id, None)
+        if not fut.cancelled() and fut.exception() is None:
+            self.values[site_id] = (at, fut.result())
+        elif not fut.cancelled():
+            log.error("dossier figures of %s failed: %s", site_id, fut.exception())
+
+    def _close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.conn.close()
+
+    async def shutdown(self, app: web.Application) -> None:
+        self.pool.submit(self._close)
+        self.pool.shutdown(wait=True)
+
+
+FIGURES_KEY = web.AppKey("dossier_figures", DossierFigures)
+
+
+@describe("The console page (its data comes from the API)", public=True, returns="text/html")
+async def console_page(request: web.Request) -> web.FileResponse:
+    """The page itself holds no data: everything it shows comes from the authenticated API."""
+    return web.FileResponse(STATIC / "console.html")
+
+
+@describe("Redirect to /console/", public=True)
+async def console_redirect(request: web.Request) -> web.Response:
+    raise web.HTTPFound("/console/")
+
+
+@describe("The leaders' dashboard: counters, queues, service level, alerts, charts, officers, dossiers")
+@requires("leader")
+async def dashboard(request: web.Request) -> web.Response:
+    hub = hub_of(request)
+    site = site_of(request)
+    figures = await request.app[FIGURES_KEY].get(site)
+    return web.json_response(dash.snapshot(hub.db, site, hub.clock(), figures))
+
+
+@describe("Live dashboard stream (server-sent events `state`)", returns="text/event-stream")
+@requires("leader")
+async def live(request: web.Request) -> web.StreamResponse:
+    """Server-sent events: `state` with the dashboard's live part, first now and then after each change."""
+    hub = hub_of(request)
+    site = site_of(request)
+    feed = request.app[LIVE_KEY]
+    q = feed.open(site.id)
+    resp = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store",
+                                       "X-Accel-Buffering": "no"})
+    await resp.prepare(request)
+    try:
+        first = json.dumps(dash.live(hub.db, site, hub.clock()), ensure_ascii=False, separators=(",", ":"))
+        await resp.write(f"event: state\ndata: {first}\n\n".encode())
+        while True:
+            try:
+                body = await asyncio.wait_for(q.get(), HEARTBEAT_S)
+            except TimeoutError:
+                await resp.write(b": keep-alive\n\n")
+                continue
+            if not body:
+                break
+            await resp.write(f"event: state\ndata: {body}\n\n".encode())
+    except (ConnectionResetError, asyncio.CancelledError):
+        pass
+    finally:
+        feed.close(site.id, q)
+    return resp
+
+
+def _week(request: web.Request, site: site_store.Site) -> str:
+    from datetime import datetime
+
+    week = request.query.get("week")
+    if week:
+        return week
+    y, w, _ = datetime.fromtimestamp(hub_of(request).clock(), site.tz).isocalendar()
+    return f"{y}-W{w:02d}"
+
+
+@describe("Weekly report, PDF or CSV", query={"week": F("string", False, "ISO week 2026-W49 (this week)")},
+          returns="application/pdf")
+@requires("leader")
+async def weekly_report(request: web.Request) -> web.Response:
+    """The weekly report as PDF (`.pdf`) or CSV (`.csv`), this week unless `?week=2026-W49`."""
+    from motcua_core.documents import pdf
+
+    hub = hub_of(request)
+    site = site_of(request)
+    fmt = request.match_info["fmt"]
+    try:
+        rep = reports.weekly(hub.db, site, _week(request, site))
+    except ValueError as exc:
+        return bad_request(str(exc), str(exc))
+    name = f"bao-cao-tuan-{rep['week']}"
+    if fmt == "pdf":
+        return web.Response(body=pdf.weekly_report(rep), content_type="application/pdf",
+                            headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    cols = ("received", "finished", "on_time", "late", "open_overdue", "late_with_apology", "late_without_apology")
+    w.writerow(["cơ quan", "tiếp nhận", "đã giải quyết", "đúng hạn", "trễ hạn", "quá hạn chưa xong",
+                "trễ có xin lỗi", "trễ không xin lỗi"])
+    for agency, v in [("Tổng cộng", rep["report"]["total"]), *rep["report"]["by_agency"].items()]:
+        w.writerow([agency, *(v[c] for c in cols)])
+    return _csv(buf.getvalue(), name)
+
+
+@describe("Tracking register (form 02), PDF or CSV", query={"from": F("string", True, "YYYY-MM-DD"),
+                                                          "to": F("string", True, "YYYY-MM-DD")},
+          returns="application/pdf")
+@requires("leader")
+async def register(request: web.Request) -> web.Response:
+    """The tracking register (form 02) for `?from=YYYY-MM-DD&to=YYYY-MM-DD`, PDF or CSV."""
+    from motcua_core.documents import pdf
+    from motcua_core.documents.pdf import REGISTER_HEADS
+
+    hub = hub_of(request)
+    site = site_of(request)
+    try:
+        start = date.fromisoformat(request.query["from"])
+        end = date.fromisoformat(request.query["to"])
+    except (KeyError, ValueError):
+        return bad_request("from and to must be YYYY-MM-DD", "Cần khoảng ngày dạng YYYY-MM-DD (từ ngày, đến ngày).")
+    rows = reports.register_rows(hub.db, site, start, end, None)
+    name = f"so-theo-doi-{start}-{end}"
+    if request.match_info["fmt"] == "pdf":
+        s = dossier_ops.settings(hub.db, site)
+        body = pdf.register({"unit_name": s["unit_name"], "parent_agency": s["parent_agency"],
+                             "title": f"Từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}", "rows": rows})
+        return web.Response(body=body, content_type="application/pdf",
+                            headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(REGISTER_HEADS)
+    w.writerows(rows)
+    return _csv(buf.getvalue(), name)
+
+
+def _csv(text: str, name: str) -> web.Response:
+    # A BOM, so that Excel opens the Vietnamese right.
+    return web.Response(body=("\ufeff" + text).encode(), content_type="text/csv", charset="utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+
+
+async def _attach(app: web.Application) -> None:
+    hub = app[HUB_KEY]
+    if hub.router is not None:
+        hub.router.after_commit.append(app[LIVE_KEY].after_commit)
+
+
+def add_routes(app: web.Application) -> None:
+    app[LIVE_KEY] = LiveFeed(app)
+    app.on_startup.append(_attach)
+    app.on_shutdown.append(app[LIVE_KEY].shutdown)
+    app[FIGURES_KEY] = DossierFigures(app)
+    app.on_cleanup.append(app[FIGURES_KEY].shutdown)
+    r = app.router
+    r.add_get("/console", console_redirect)
+    r.add_get("/console/", console_page)
+    r.add_get("/api/v1/sites/{site}/dashboard", dashboard)
+    r.add_get("/api/v1/sites/{site}/live", live)
+    r.add_get("/api/v1/sites/{site}/reports/weekly.{fmt:(pdf|csv)}", weekly_report)
+    r.add_get("/api/v1/sites/{site}/register.{fmt:(pdf|csv)}", register)

@@ -1,0 +1,101 @@
+"""Prometheus metrics at /metrics (prometheus-client): requests by verb, errors, latency, queue length and
+longest wait per service, devices online, commit failures.
+
+Private by default (a technician's token or session; Prometheus sends it as `authorization` in its
+scrape config); an operator who serves /metrics only on a trusted network may set `metrics_public` in
+the hub's configuration. Gauges are read from the database at scrape time, never kept on the side."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from aiohttp import web
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from hub.domain.queue import local_day
+from hub.store import devices as device_store
+from hub.store import sites as site_store
+from hub.store import tickets as ticket_store
+from hub.web.auth import require
+from hub.web.common import HUB_KEY, hub_of
+from hub.web.schema import describe
+
+BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+
+
+class Metrics:
+    def __init__(self, app: web.Application) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter("motcua_requests", "MQTT requests served, by verb", ["verb"], registry=self.registry)
+        self.errors = Counter("motcua_request_errors", "MQTT requests refused as malformed or failed, by verb",
+                              ["verb"], registry=self.registry)
+        self.latency = Histogram("motcua_request_seconds", "Time to serve one MQTT request (before commit)",
+                                 ["verb"], buckets=BUCKETS, registry=self.registry)
+        self.registry.register(_State(app))
+
+    def observe(self, verb: str, failed: bool, seconds: float) -> None:
+        self.requests.labels(verb).inc()
+        if failed:
+            self.errors.labels(verb).inc()
+        self.latency.labels(verb).observe(seconds)
+
+
+class _State(Collector):
+    """What the database says now: queues, waits, devices; and the router's commit failures."""
+
+    def __init__(self, app: web.Application) -> None:
+        self.app = app
+
+    def collect(self) -> Iterator:
+        hub = self.app[HUB_KEY]
+        waiting = GaugeMetricFamily("motcua_queue_waiting", "Citizens waiting, per service", labels=["site", "service"])
+        longest = GaugeMetricFamily("motcua_queue_longest_wait_seconds", "Longest current wait, per service",
+                                    labels=["site", "service"])
+        online = GaugeMetricFamily("motcua_devices_online", "Devices connected, per role", labels=["site", "role"])
+        now = hub.clock()
+        for sid in site_store.list_sites(hub.db):
+            site = site_store.get_site(hub.db, sid)
+            day = local_day(now, site.tz)
+            counts = ticket_store.waiting_counts(hub.db, sid, day)
+            oldest: dict[str, float] = {}
+            for t in ticket_store.day_times(hub.db, sid, day):
+                if t.status == "waiting":
+                    oldest[t.service] = max(oldest.get(t.service, 0.0), now - t.issued_at)
+            for svc in site_store.list_services(hub.db, sid):
+                waiting.add_metric([sid, svc.code], counts.get(svc.code, 0))
+                longest.add_metric([sid, svc.code], round(oldest.get(svc.code, 0.0), 1))
+            roles: dict[str, int] = {}
+            for d in device_store.list_all(hub.db, sid):
+                if not d.revoked:
+                    roles[d.role] = roles.get(d.role, 0) + (d.status == "online")
+            for role, n in sorted(roles.items()):
+                online.add_metric([sid, role], n)
+        failures = CounterMetricFamily("motcua_commit_failures", "Request batches whose transaction failed")
+        failures.add_metric([], hub.router.stats.get("commit_failures", 0) if hub.router else 0)
+        yield from (waiting, longest, online, failures)
+
+
+METRICS_KEY = web.AppKey("metrics", Metrics)
+
+
+@describe("Prometheus metrics (text exposition format)", roles=("technician",), returns="text/plain")
+async def metrics(request: web.Request) -> web.Response:
+    hub = hub_of(request)
+    if not hub.config.extra.get("metrics_public"):
+        require(request, "technician")
+    body = generate_latest(request.app[METRICS_KEY].registry)
+    return web.Response(body=body, headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})
+
+
+async def _attach(app: web.Application) -> None:
+    hub = app[HUB_KEY]
+    if hub.router is not None:
+        hub.router.observe = app[METRICS_KEY].observe
+
+
+def add_routes(app: web.Application) -> None:
+    app[METRICS_KEY] = Metrics(app)
+    app.on_startup.append(_attach)
+    app.router.add_get("/metrics", metrics)

@@ -1,0 +1,341 @@
+// The console: one page, tabs by role; every figure comes from the authenticated API, live parts from
+// the server-sent stream. Times are shown in the site's time zone, whatever the browser's.
+"use strict";
+I18N.add({
+  vi: {app: "Bảng điều hành", switch: "English", signout: "Đăng xuất", open: "Đang mở", paused: "Tạm dừng",
+       closed: "Đóng", none: "—", min: "phút", live_on: "Trực tiếp", live_off: "Mất kết nối, đang nối lại…",
+       no_alerts: "Không có cảnh báo.", saved: "Đã lưu.", reset: "Đặt lại mật khẩu", deactivate: "Khóa",
+       activate: "Mở khóa", active: "đang dùng", inactive: "đã khóa", revoke: "Thu hồi", nothing: "Không có.",
+       total_line: "Tiếp nhận {r} · Đã giải quyết {f} · Đúng hạn {o} · Trễ hạn {l} (có xin lỗi {a})",
+       ask_temp: "Mật khẩu tạm mới (ít nhất 10 ký tự):", arrivals_s: "Lượt đến", waiting_s: "Đang chờ",
+       pw_done: "Đã đổi mật khẩu.", cat_done: "Đã nhập {n} thủ tục; {e} mục lỗi (không nhập); phiên bản danh mục {v}.", p_tracking: "Số hiệu bưu gửi", p_fees: "đã thu phí", p_sent: "Đã gửi", sure_revoke: "Thu hồi thiết bị này? Nó sẽ không kết nối được nữa."},
+  en: {app: "Console", switch: "Tiếng Việt", signout: "Sign out", t_dash: "Today", t_agency: "Agency dossiers",
+       t_admin: "Administration", t_audit: "Audit log", t_devices: "Devices", t_account: "Account",
+       alerts: "Alerts", counters: "Counters", c_counter: "Counter", c_status: "Status", c_officer: "Officer",
+       c_ticket: "Serving", c_time: "Time", services: "Waiting per service", s_service: "Service",
+       s_waiting: "Waiting", s_longest: "Longest wait", s_level: "Called within target", s_open: "Open counters",
+       arrivals: "Arrivals per hour", waiting_day: "Waiting over the day", officers: "Officers today",
+       o_served: "Served", o_avg: "Avg per citizen", o_idle: "Idle time", o_sat: "Satisfied", dossiers: "Dossiers this week",
+       dl_pdf: "Weekly report (PDF)", dl_csv: "Weekly report (CSV)", dl_reg: "Register this week (CSV)",
+       dl_reg_pdf: "Register (PDF)", at_risk: "About to be late or late", d_code: "Dossier", d_proc: "Procedure",
+       d_holder: "Agency", d_due: "Due", d_left: "Working hours left", by_agency: "Per agency",
+       d_received: "Received", d_ontime: "On time", d_late: "Late", d_apology: "Late with apology",
+       actions: "Actions", a_service: "Add or change a service", a_counter: "Add or change a counter",
+       a_settings: "Site settings", a_config: "Services and counters", a_accounts: "Accounts", f_code: "Code",
+       f_name: "Name", f_field: "Field", f_prefix: "Prefix", f_start: "First number", f_end: "Last number",
+       f_target: "Wait target (min)", f_cname: "Counter name", a_officer: "Officers: add, rename, reset PIN",
+       f_oid: "Officer id", f_oname: "Full name", f_ouser: "Counter user name", f_pin: "New PIN",
+       a_catalog: "Import the procedure catalogue", f_file: "CSV or JSON file (UTF-8)",
+       f_replace: "The file is the whole catalogue (withdraw procedures not in it)", import: "Import",
+       cat_done: "Imported {n} procedures; {e} entries refused; catalogue version {v}.", t_post: "Results by post", p_to: "Addressee", p_ready: "Ready since", p_send: "Send",
+       p_tracking: "Tracking no.", p_fees: "fees collected", p_sent: "Sent", a_calendar: "Working calendar and form details", f_off: "Days off (YYYY-MM-DD, comma-separated)",
+       f_work: "Make-up working days (YYYY-MM-DD)", f_hours: "Office hours", f_unit: "Unit name on forms",
+       f_hotline: "Hotline", a_vote: "Satisfaction question", f_qvi: "Question (Vietnamese)", f_qen: "Question (English)", f_number: "Counter no.", f_services: "Services (codes, comma-separated)",
+       f_notice: "Lobby notice", f_role: "Role", f_agency: "Agency (specialists)", f_temp: "Temporary password",
+       save: "Save", add: "Add", user: "User name", au_who: "Who", au_action: "Action", au_from: "From",
+       au_to: "To", filter: "Filter", dl_csv_only: "Download CSV", au_at: "When", au_via: "Via",
+       au_target: "Target", au_change: "Before → after", dv_seen: "Last seen", pw_change: "Change password",
+       must_change: "Your password was set by an administrator: change it before going on.",
+       pw_old: "Current password", pw_new: "New password (at least 10 characters)",
+       open: "Open", paused: "Paused", closed: "Closed", none: "—", min: "min", live_on: "Live",
+       live_off: "Disconnected, reconnecting…", no_alerts: "No alerts.", saved: "Saved.", reset: "Reset password",
+       deactivate: "Deactivate", activate: "Activate", active: "active", inactive: "inactive", revoke: "Revoke",
+       nothing: "None.", total_line: "Received {r} · Finished {f} · On time {o} · Late {l} (with apology {a})",
+       ask_temp: "New temporary password (at least 10 characters):", arrivals_s: "Arrivals", waiting_s: "Waiting",
+       pw_done: "Password changed.", sure_revoke: "Revoke this device? It will no longer connect."},
+});
+const S = {me: null, site: null, tz: "Asia/Ho_Chi_Minh", last: null, charts: {}, source: null};
+const $ = (id) => document.getElementById(id);
+const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
+const mins = (s) => s == null ? I18N.t("none") : `${Math.round(s / 60)} ${I18N.t("min")}`;
+const pct = (x) => x == null ? I18N.t("none") : `${Math.round(x * 100)}%`;
+const clock = (ts) => ts == null ? I18N.t("none") : new Intl.DateTimeFormat(I18N.lang === "vi" ? "vi-VN" : "en-GB",
+  {timeZone: S.tz, dateStyle: "short", timeStyle: "short"}).format(new Date(ts * 1000));
+
+async function api(method, path, body) {
+  const headers = {"Content-Type": "application/json"};
+  if (method !== "GET" && S.me) headers["X-CSRF-Token"] = S.me.csrf;
+  const r = await fetch(path, {method, headers, body: body ? JSON.stringify(body) : undefined, credentials: "same-origin"});
+  if (r.status === 401) { location.href = "/login"; throw new Error("401"); }
+  const j = await r.json().catch(() => ({}));
+  if (!r.ok) throw new Error(I18N.error(j.error) || r.statusText);
+  return j;
+}
+const roleSees = (want) => want === "*" || S.me.role === want || (S.me.role === "admin" && want !== "specialist")
+  || (want === "leader" && S.me.role === "admin");
+
+function showTab() {
+  const links = [...document.querySelectorAll("#tabs a")].filter((a) => !a.hidden);
+  let tab = location.hash.slice(1);
+  if (!links.some((a) => a.getAttribute("href") === "#" + tab)) tab = links[0].getAttribute("href").slice(1);
+  for (const a of links) {
+    if (a.getAttribute("href") === "#" + tab) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
+  }
+  for (const m of document.querySelectorAll("main")) m.hidden = m.id !== tab;
+  $("err").textContent = "";
+  ({dashboard: loadDashboard, agency: loadAgency, admin: loadAdmin, audit: loadAudit, devices: loadDevices, post: loadPost}[tab] || (() => {}))();
+}
+
+// --- dashboard -------------------------------------------------------------------------------------
+function renderLive(d) {
+  S.last = {...(S.last || {}), ...d};
+  $("site-name").textContent = d.site_name;
+  $("alerts").innerHTML = d.alerts.length ? d.alerts.map((a) =>
+    `<div class="alert ${a.severity === "bad" ? "bad" : ""}" data-kind="${esc(a.kind)}">${esc(I18N.lang === "vi" ? a.text_vi : a.text_en)}</div>`).join("")
+    : `<p>${I18N.t("no_alerts")}</p>`;
+  $("counters").tBodies[0].innerHTML = d.counters.map((c) => `<tr data-counter="${c.number}">
+    <td>${esc(c.name)}</td><td class="st-${esc(c.status)}">${I18N.t(c.status)}</td><td>${esc(c.officer || I18N.t("none"))}</td>
+    <td class="big">${esc(c.ticket || I18N.t("none"))}</td><td>${c.serving_s == null ? I18N.t("none") : mins(c.serving_s)}</td></tr>`).join("");
+  $("services").tBodies[0].innerHTML = d.services.map((s) => `<tr data-service="${esc(s.code)}">
+    <td>${esc(I18N.lang === "vi" ? s.name : (s.name_en || s.name))}</td><td class="big">${s.waiting}</td>
+    <td>${s.waiting ? mins(s.longest_wait_s) : I18N.t("none")}</td><td>${pct(s.service_level)} (≤ ${mins(s.wait_target_s)})</td>
+    <td>${s.open_counters}</td></tr>`).join("");
+}
+
+function chart(id, title, data, bars) {
+  const el = $(id);
+  const width = Math.max(260, el.clientWidth || 320);
+  if (S.charts[id]) S.charts[id].destroy();
+  const opts = {width, height: 200, legend: {show: false}, title: "",
+    scales: {x: bars ? {time: false, range: (u, lo, hi) => [Math.min(lo, 7) - 0.5, Math.max(hi, 17) + 0.5]} : {time: true}}, axes: [{values: bars ? (u, v) => v.map((h) => `${h}h`) :
+      (u, v) => v.map((t) => new Intl.DateTimeFormat("vi-VN", {timeZone: S.tz, timeStyle: "short"}).format(new Date(t * 1000)))}, {}],
+    series: [{}, {label: title, stroke: "#0a5c8a", width: 2, fill: "#0a5c8a33",
+      paths: bars ? uPlot.paths.bars({size: [0.7, 40]}) : undefined}]};
+  S.charts[id] = new uPlot(opts, data, el);
+  el.setAttribute("role", "img");
+  el.setAttribute("aria-label", `${title}: ` + data[0].map((x, i) => `${bars ? x + "h" : clock(x)} ${data[1][i]}`).join(", "));
+}
+
+function renderFull(d) {
+  renderLive(d);
+  const a = d.charts.arrivals_by_hour, w = d.charts.waiting_over_day;
+  chart("chart-arrivals", I18N.t("arrivals_s"), [a.map((x) => x[0]), a.map((x) => x[1])], true);
+  chart("chart-waiting", I18N.t("waiting_s"), [w.map((x) => x[0]), w.map((x) => x[1])], false);
+  $("officers").tBodies[0].innerHTML = d.officers.map((o) => `<tr><td>${esc(o.name)}</td><td>${o.served}</td>
+    <td>${mins(o.avg_service_s)}</td><td>${mins(o.idle_s)}</td>
+    <td>${o.satisfaction && o.satisfaction.votes ? `${o.satisfaction.satisfied_pct}% (${o.satisfaction.votes})` : I18N.t("none")}</td></tr>`).join("")
+    || `<tr><td colspan="5">${I18N.t("nothing")}</td></tr>`;
+  const t = d.dossiers.total;
+  $("week").textContent = d.dossiers.week;
+  $("dossier-total").textContent = I18N.t("total_line").replace("{r}", t.received).replace("{f}", t.finished)
+    .replace("{o}", t.on_time).replace("{l}", t.late + t.open_overdue).replace("{a}", t.late_with_apology);
+  $("at-risk").tBodies[0].innerHTML = d.dossiers.at_risk.map((x) => `<tr class="${x.risk}"><td>${esc(x.code)}</td>
+    <td>${esc(x.procedure)}</td><td>${esc(x.holder)}</td><td>${esc(x.due_at)}</td><td>${x.hours_left}</td></tr>`).join("")
+    || `<tr><td colspan="5">${I18N.t("nothing")}</td></tr>`;
+  $("by-agency").tBodies[0].innerHTML = Object.entries(d.dossiers.by_agency).map(([k, v]) => `<tr><td>${esc(k)}</td>
+    <td>${v.received}</td><td>${v.on_time}</td><td>${v.late + v.open_overdue}</td><td>${v.late_with_apology}</td></tr>`).join("")
+    || `<tr><td colspan="5">${I18N.t("nothing")}</td></tr>`;
+  const base = `/api/v1/sites/${S.site}`;
+  $("dl-weekly-pdf").href = `${base}/reports/weekly.pdf?week=${d.dossiers.week}`;
+  $("dl-weekly-csv").href = `${base}/reports/weekly.csv?week=${d.dossiers.week}`;
+  const monday = new Date(d.day + "T00:00:00Z"); monday.setUTCDate(monday.getUTCDate() - ((monday.getUTCDay() + 6) % 7));
+  const from = monday.toISOString().slice(0, 10);
+  $("dl-register-csv").href = `${base}/register.csv?from=${from}&to=${d.day}`;
+  $("dl-register-pdf").href = `${base}/register.pdf?from=${from}&to=${d.day}`;
+}
+
+async function loadDashboard() {
+  try { renderFull(await api("GET", `/api/v1/sites/${S.site}/dashboard`)); } catch (e) { $("err").textContent = e.message; }
+  if (S.source) return;
+  S.source = new EventSource(`/api/v1/sites/${S.site}/live`);
+  S.source.addEventListener("state", (ev) => { renderLive(JSON.parse(ev.data)); $("live").className = "live on";
+    $("live").textContent = I18N.t("live_on"); });
+  S.source.onerror = () => { $("live").className = "live"; $("live").textContent = I18N.t("live_off"); };
+  // Charts and officers move slowly: redrawn every five minutes; counters and queues come live.
+  setInterval(() => { if (!$("dashboard").hidden) api("GET", `/api/v1/sites/${S.site}/dashboard`).then(renderFull).catch(() => {}); }, 300000);
+}
+
+// --- agency (specialists) --------------------------------------------------------------------------
+const ACTIONS = {transferred: ["accept"], processing: ["finish", "supplement", "reject", "apology"],
+                 supplement: ["supplement_received", "reject"]};
+const ACTION_VI = {accept: "Nhận hồ sơ", finish: "Giải quyết xong", supplement: "Yêu cầu bổ sung", reject: "Từ chối",
+                   apology: "Xin lỗi, hẹn lại", supplement_received: "Đã bổ sung"};
+async function loadAgency() {
+  try {
+    const data = await api("GET", "/api/v1/agency/dossiers");
+    $("agency-me").textContent = `${S.me.name} — ${data.agency}`;
+    $("agency-list").tBodies[0].innerHTML = data.dossiers.map((d) => `<tr class="${d.risk || ""}"><td>${esc(d.code)}</td>
+      <td>${esc(d.procedure)}</td><td>${esc(d.status_vi)}${d.apologised ? " (đã xin lỗi)" : ""}</td><td>${esc(d.due_at)}</td>
+      <td>${d.hours_left}</td><td>${(ACTIONS[d.status] || []).map((a) => `<button type="button" data-code="${esc(d.code)}" data-act="${a}">${ACTION_VI[a]}</button>`).join(" ")}
+      <a href="/api/v1/agency/dossiers/${encodeURIComponent(d.code)}/control-sheet.pdf">Phiếu kiểm soát</a></td></tr>`).join("")
+      || `<tr><td colspan="6">${I18N.t("nothing")}</td></tr>`;
+  } catch (e) { $("err").textContent = e.message; }
+}
+$("agency-list").addEventListener("click", async (ev) => {
+  const b = ev.target.closest("button[data-act]"); if (!b) return;
+  let body = {};
+  const act = b.dataset.act;
+  if (act === "reject" || act === "supplement") { const r = prompt("Lý do (bắt buộc):"); if (!r) return; body.reason = r; }
+  if (act === "apology") { const r = prompt("Lý do chậm trễ:"); if (!r) return;
+    body = {reason: r, extra_days: parseInt(prompt("Hẹn thêm bao nhiêu ngày làm việc?", "2"), 10)}; }
+  try { await api("POST", `/api/v1/agency/dossiers/${encodeURIComponent(b.dataset.code)}/${act}`, body); loadAgency(); }
+  catch (e) { $("err").textContent = e.message; }
+});
+
+// --- administration --------------------------------------------------------------------------------
+function form(id, path, after, got) {
+  const f = $(id);
+  f.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const out = f.nextElementSibling;
+    out.className = "err"; out.textContent = "";
+    const data = Object.fromEntries(new FormData(f));
+    for (const k of ["start", "end", "wait_target_min", "number", "counter"]) if (data[k] !== undefined && data[k] !== "") data[k] = Number(data[k]);
+    if (id === "f-account" && data.role !== "admin") data.site = S.site;
+    if (typeof data.services === "string") data.services = data.services.split(",").map((s) => s.trim().toUpperCase()).filter(Boolean);
+    for (const k of ["counter", "number", "start", "end", "width", "wait_target_min"]) if (data[k] === "") delete data[k];
+    try { const res = await api("POST", typeof path === "function" ? path() : path, data); out.className = "ok";
+          out.textContent = I18N.t("saved"); if (got) got(res); if (after) after(); }
+    catch (e) { out.textContent = e.message; }
+  });
+}
+async function loadAdmin() {
+  try {
+    const cfg = await api("GET", `/api/v1/sites/${S.site}/config`);
+    $("field-select").innerHTML = cfg.fields.map((f) => `<option value="${esc(f.code)}">${esc(f.name)}</option>`).join("");
+    $("f-settings").notice.value = cfg.site.notice || "";
+    const cf = $("f-calendar");
+    cf.days_off.value = (cfg.calendar.days_off || []).join(", "); cf.working_days.value = (cfg.calendar.working_days || []).join(", ");
+    cf.hours.value = (cfg.calendar.hours || []).map((h) => h.join("-")).join(", ");
+    cf.unit_name.value = cfg.unit_name || ""; cf.hotline.value = cfg.hotline || "";
+    $("f-vote").text_vi.value = cfg.vote_question.text_vi; $("f-vote").text_en.value = cfg.vote_question.text_en;
+    $("config").innerHTML = `<table><thead><tr><th>${I18N.t("f_code")}</th><th>${I18N.t("f_name")}</th><th>${I18N.t("f_target")}</th></tr></thead><tbody>` +
+      cfg.services.map((s) => `<tr><td>${esc(s.code)}</td><td>${esc(s.name)}</td><td>${Math.round((s.wait_target_s || 900) / 60)}</td></tr>`).join("") +
+      `</tbody></table><table><thead><tr><th>${I18N.t("c_counter")}</th><th>${I18N.t("f_services")}</th></tr></thead><tbody>` +
+      cfg.counters.map((c) => `<tr><td>${esc(c.name)}</td><td>${esc(c.services.join(", "))}</td></tr>`).join("") + "</tbody></table>";
+    const acc = await api("GET", "/api/v1/console/accounts");
+    $("accounts").tBodies[0].innerHTML = acc.accounts.map((a) => `<tr><td>${esc(a.username)}</td><td>${esc(a.name)}</td>
+      <td>${esc(a.role)}${a.agency ? " · " + esc(a.agency) : ""}</td><td>${I18N.t(a.active ? "active" : "inactive")}</td>
+      <td><button type="button" class="secondary" data-reset="${esc(a.username)}">${I18N.t("reset")}</button>
+      <button type="button" class="secondary" data-active="${esc(a.username)}" data-to="${a.active ? 0 : 1}">${I18N.t(a.active ? "deactivate" : "activate")}</button></td></tr>`).join("");
+  } catch (e) { $("err").textContent = e.message; }
+}
+$("accounts").addEventListener("click", async (ev) => {
+  const b = ev.target.closest("button"); if (!b) return;
+  try {
+    if (b.dataset.reset) { const p = prompt(I18N.t("ask_temp")); if (!p) return;
+      await api("POST", `/api/v1/console/accounts/${b.dataset.reset}/reset`, {password: p}); }
+    else await api("POST", `/api/v1/console/accounts/${b.dataset.active}/active`, {active: b.dataset.to === "1"});
+    loadAdmin();
+  } catch (e) { $("err").textContent = e.message; }
+});
+
+$("f-catalog").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  const f = ev.target, file = f.file.files[0], out = f.nextElementSibling, bar = $("cat-progress");
+  out.textContent = ""; $("cat-result").innerHTML = "";
+  if (!file) return;
+  const fmt = file.name.toLowerCase().endsWith(".json") ? "json" : "csv";
+  const xhr = new XMLHttpRequest();  // XHR, not fetch: its upload reports progress
+  xhr.open("POST", `/api/v1/catalog/import?format=${fmt}&replace=${f.replace.checked ? 1 : 0}`);
+  xhr.setRequestHeader("X-CSRF-Token", S.me.csrf);
+  xhr.setRequestHeader("Content-Type", "application/octet-stream");
+  bar.hidden = false; bar.value = 0;
+  xhr.upload.onprogress = (e) => { if (e.lengthComputable) bar.value = 0.3 * e.loaded / e.total; };
+  xhr.onload = () => {
+    const j = JSON.parse(xhr.responseText || "{}");
+    if (xhr.status !== 202) { out.textContent = I18N.error(j.error); bar.hidden = true; return; }
+    const follow = async () => {
+      const st = await api("GET", `/api/v1/catalog/import/${j.id}`);
+      bar.value = 0.3 + 0.7 * (st.total ? st.done / st.total : 0);
+      if (!st.finished) { setTimeout(follow, 300); return; }
+      bar.value = 1;
+      if (st.error) { out.textContent = st.error; return; }
+      const r = st.result;
+      $("cat-result").innerHTML = `<p class="ok">${esc(I18N.t("cat_done").replace("{n}", r.imported).replace("{e}", r.errors.length).replace("{v}", r.version))}</p>` +
+        (r.errors.length ? `<ul>${r.errors.map((x) => `<li><b>${esc(x.where)}</b>: ${esc(x.problems.join("; "))}</li>`).join("")}</ul>` : "");
+    };
+    follow();
+  };
+  xhr.send(file);
+});
+
+// --- audit -----------------------------------------------------------------------------------------
+async function loadAudit() {
+  const q = new URLSearchParams(Object.entries(Object.fromEntries(new FormData($("f-audit")))).filter(([, v]) => v));
+  $("audit-csv").href = `/api/v1/sites/${S.site}/audit.csv?${q}`;
+  try {
+    const d = await api("GET", `/api/v1/sites/${S.site}/audit?${q}`);
+    const show = (v) => v == null ? "" : esc(JSON.stringify(v));
+    $("audit-log").tBodies[0].innerHTML = d.entries.map((r) => `<tr><td>${esc(r.at_local.replace("T", " ").slice(0, 19))}</td>
+      <td>${esc(r.who)}</td><td>${esc(r.role)}</td><td>${esc(r.via)}</td><td>${esc(r.action)}</td><td>${esc(r.target)}</td>
+      <td>${show(r.before)}${r.before || r.after ? " → " : ""}${show(r.after)}</td></tr>`).join("")
+      || `<tr><td colspan="7">${I18N.t("nothing")}</td></tr>`;
+  } catch (e) { $("err").textContent = e.message; }
+}
+$("f-audit").addEventListener("submit", (ev) => { ev.preventDefault(); loadAudit(); });
+
+// --- devices ---------------------------------------------------------------------------------------
+async function loadDevices() {
+  try {
+    const d = await api("GET", `/api/v1/sites/${S.site}/devices`);
+    $("device-list").tBodies[0].innerHTML = d.devices.map((x) => `<tr><td>${esc(x.id)}</td><td>${esc(x.role)}</td>
+      <td>${x.counter ?? ""}</td><td>${esc(x.revoked ? "revoked" : x.status)}</td><td>${clock(x.last_seen)}</td>
+      <td>${x.revoked ? "" : `<button type="button" class="secondary" data-revoke="${esc(x.id)}">${I18N.t("revoke")}</button>`}</td></tr>`).join("");
+  } catch (e) { $("err").textContent = e.message; }
+}
+$("device-list").addEventListener("click", async (ev) => {
+  const b = ev.target.closest("button[data-revoke]"); if (!b || !confirm(I18N.t("sure_revoke"))) return;
+  try { await api("POST", `/api/v1/sites/${S.site}/devices/${b.dataset.revoke}/revoke`, {}); loadDevices(); }
+  catch (e) { $("err").textContent = e.message; }
+});
+
+// --- post staff ----------------------------------------------------------------------------------
+async function loadPost() {
+  try {
+    const d = await api("GET", `/api/v1/sites/${S.site}/post/dossiers`);
+    $("post-list").tBodies[0].innerHTML = d.dossiers.map((x) => `<tr data-code="${esc(x.code)}"><td>${esc(x.code)}</td>
+      <td>${esc(x.procedure)}</td><td>${esc(x.name)}<br>${esc(x.post_address)}<br>${esc(x.phone)}</td><td>${esc(x.ready_at)}</td>
+      <td><form class="inline post-send"><label>${I18N.t("p_tracking")}<br><input name="tracking" size="14" required></label>
+      <label><input type="checkbox" name="fees_paid"> ${I18N.t("p_fees")}</label>
+      <button type="submit">${I18N.t("p_sent")}</button></form></td></tr>`).join("")
+      || `<tr><td colspan="5">${I18N.t("nothing")}</td></tr>`;
+  } catch (e) { $("err").textContent = e.message; }
+}
+$("post-list").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const f = ev.target, code = f.closest("tr").dataset.code;
+  $("post-err").textContent = "";
+  try { await api("POST", `/api/v1/sites/${S.site}/post/dossiers/${encodeURIComponent(code)}/sent`,
+                  {tracking: f.tracking.value.trim(), fees_paid: f.fees_paid.checked}); loadPost(); }
+  catch (e) { $("post-err").textContent = e.message; }
+});
+
+// --- start -----------------------------------------------------------------------------------------
+async function start() {
+  S.me = await api("GET", "/api/v1/console/me");
+  const ROLE = {vi: {admin: "quản trị viên", leader: "lãnh đạo", specialist: "chuyên viên", technician: "kỹ thuật viên",
+                     post: "nhân viên bưu điện"}};
+  $("who").textContent = `${S.me.name} (${(ROLE[I18N.lang] || {})[S.me.role] || S.me.role})`;
+  const sites = (await api("GET", "/api/v1/sites")).sites;
+  const site = sites.find((s) => s.id === S.me.site) || sites[0];
+  S.site = site.id; S.tz = site.timezone; $("site-name").textContent = site.name;
+  for (const a of document.querySelectorAll("#tabs a")) a.hidden = S.me.must_change ? a.dataset.role !== "*" : !roleSees(a.dataset.role);
+  $("must-change").hidden = !S.me.must_change;
+  form("f-service", () => `/api/v1/sites/${S.site}/services`, loadAdmin);
+  form("f-counter", () => `/api/v1/sites/${S.site}/counters`, loadAdmin);
+  form("f-settings", () => `/api/v1/sites/${S.site}/settings`);
+  form("f-officer", () => `/api/v1/sites/${S.site}/officers`, () => $("f-officer").pin.value = "");
+  form("f-vote", () => `/api/v1/sites/${S.site}/vote-question`);
+  form("f-calendar", () => `/api/v1/sites/${S.site}/calendar`);
+  form("f-device", () => `/api/v1/sites/${S.site}/devices`, loadDevices, (cfg) => {
+    const a = $("dv-download");
+    a.href = URL.createObjectURL(new Blob([JSON.stringify(cfg, null, 2)], {type: "application/json"}));
+    a.download = `${cfg.device_id}.json`; $("dv-once").hidden = false;
+  });
+  form("f-account", "/api/v1/console/accounts", loadAdmin);
+  const pw = $("f-password");
+  pw.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const out = pw.nextElementSibling; out.className = "err"; out.textContent = "";
+    try { await api("POST", "/api/v1/console/password", {old: pw.old.value, new: pw.new.value});
+          out.className = "ok"; out.textContent = I18N.t("pw_done"); pw.reset();
+          if (S.me.must_change) setTimeout(() => location.reload(), 500); }
+    catch (e) { out.textContent = e.message; }
+  });
+  $("signout").addEventListener("click", async () => { await api("POST", "/logout"); location.href = "/login"; });
+  window.addEventListener("hashchange", showTab);
+  document.addEventListener("langchange", () => { if (S.last && S.last.charts) renderFull(S.last); else if (S.last) renderLive(S.last); });
+  showTab();
+}
+start().catch((e) => { if (e.message !== "401") $("err").textContent = e.message; });
