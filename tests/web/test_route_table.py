@@ -21,6 +21,13 @@ PUBLIC = {
     ("GET", "/agency"), ("GET", "/console"),  # redirects to the console page
     ("GET", "/console/"),  # the page holds no data: everything it shows comes from the private API
     ("GET", "/api/v1/openapi.json"), ("GET", "/api/docs"),
+    # Citizens book without an account (issue #12); a booking is changed only through its secret link.
+    ("GET", "/hen/{site}"), ("POST", "/hen/{site}"), ("GET", "/hen/q/{secret}"), ("POST", "/hen/q/{secret}/{action}"),
+    ("GET", "/api/v1/sites/{site}/appointments/slots"), ("POST", "/api/v1/sites/{site}/appointments"),
+    # A new board enrols with its single-use code (throttled) and fetches the release it is told to run
+    # (issue #14); the fleet page is a shell whose data comes from the technician-only API.
+    ("POST", "/api/v1/enrol"), ("GET", "/api/v1/release"), ("GET", "/api/v1/release/{file}"),
+    ("GET", "/console/fleet"),
 }
 SAMPLE = {"site": "demo", "ticket_id": "1", "code": "HS-X", "form": "control-sheet", "action": "accept",
           "username": "quantri", "pid": "x", "name": "x", "fmt": "csv", "device_id": "demo-kiosk-01"}
