@@ -4,7 +4,6 @@ over the library API, so tests call them directly; changes go through the runner
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 from datetime import date, datetime
@@ -221,8 +220,6 @@ def cmd_report_weekly(args: argparse.Namespace) -> int:
 
 
 def cmd_register_export(args: argparse.Namespace) -> int:
-    from hub.domain import forms as form_texts
-    from hub.ops import dossiers as ops
     from hub.ops import reports
     from hub.store.sites import get_site
 
@@ -236,22 +233,10 @@ def cmd_register_export(args: argparse.Namespace) -> int:
         return err(exc.message_vi or exc.message)
     except ValueError:
         return err("ngày phải có dạng YYYY-MM-DD")
-    books = reports.register_books(db, site, start, end, args.field)
-    s = ops.settings(db, site)
-    text = form_texts.merged("register", s.get("form_texts"))
-    if args.csv:
-        with args.csv.open("w", encoding="utf-8-sig", newline="") as f:  # BOM: Excel opens Vietnamese right
-            w = csv.writer(f)
-            w.writerow(["Quyển số", *text["heads"]])  # one file, several books: each row names its book
-            for b in books:
-                w.writerows([b["book"], *r] for r in b["rows"])
-    if args.pdf:
-        from motcua_core.documents import pdf
-
-        args.pdf.write_bytes(pdf.register({"unit_name": s["unit_name"], "parent_agency": s["parent_agency"],
-                                           "title": f"Từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}",
-                                           "books": books, "text": text}))
-    n = sum(len(b["rows"]) for b in books)
+    for path, fmt in ((args.csv, "csv"), (args.pdf, "pdf")):
+        if path:
+            content, n, books = reports.register_export(db, site, start, end, args.field, fmt=fmt)
+            path.write_bytes(content)
     print(f"{n} hồ sơ trong sổ ({len(books)} quyển: {', '.join(b['book'] for b in books) or '—'})")
     return 0
 

@@ -56,19 +56,6 @@ def fleet_view(db: sqlite_utils.Database, data_dir: Path, now: float, site: str 
             "alert_counts": counts}
 
 
-def metrics(view: dict) -> str:
-    """The fleet in Prometheus' text format (served at /metrics)."""
-    lines = ["# HELP motcua_devices Devices by state.", "# TYPE motcua_devices gauge"]
-    states: dict[str, int] = {}
-    for r in view["devices"]:
-        states[r["state"]] = states.get(r["state"], 0) + 1
-    for state in ("online", "offline", "never", "pending", "revoked"):
-        lines.append(f'motcua_devices{{state="{state}"}} {states.get(state, 0)}')
-    lines += ["# HELP motcua_fleet_alerts Devices raising each alert.", "# TYPE motcua_fleet_alerts gauge"]
-    lines += [f'motcua_fleet_alerts{{alert="{a}"}} {n}' for a, n in view["alert_counts"].items()]
-    return "\n".join(lines) + "\n"
-
-
 def request_selftest(ctx: Ctx, device_id: str) -> None:
     dev = _device(ctx, device_id)
     ctx.effects.commands.append((dev.id, {"cmd": "selftest", "at": ctx.now}))

@@ -23,7 +23,6 @@ from pathlib import Path
 from aiohttp import web
 
 from hub.ops import dashboard as dash
-from hub.ops import dossiers as dossier_ops
 from hub.ops import reports
 from hub.ops.context import Effects
 from hub.store import sites as site_store
@@ -251,9 +250,6 @@ async def weekly_report(request: web.Request) -> web.Response:
 @requires("leader")
 async def register(request: web.Request) -> web.Response:
     """The tracking register (form 02) for `?from=YYYY-MM-DD&to=YYYY-MM-DD`, PDF or CSV."""
-    from motcua_core.documents import pdf
-    from motcua_core.documents.pdf import REGISTER_HEADS
-
     hub = hub_of(request)
     site = site_of(request)
     try:
@@ -261,19 +257,12 @@ async def register(request: web.Request) -> web.Response:
         end = date.fromisoformat(request.query["to"])
     except (KeyError, ValueError):
         return bad_request("from and to must be YYYY-MM-DD", "Cần khoảng ngày dạng YYYY-MM-DD (từ ngày, đến ngày).")
-    rows = reports.register_rows(hub.db, site, start, end, None)
-    name = f"so-theo-doi-{start}-{end}"
-    if request.match_info["fmt"] == "pdf":
-        s = dossier_ops.settings(hub.db, site)
-        body = pdf.register({"unit_name": s["unit_name"], "parent_agency": s["parent_agency"],
-                             "title": f"Từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}", "rows": rows})
-        return web.Response(body=body, content_type="application/pdf",
-                            headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(REGISTER_HEADS)
-    w.writerows(rows)
-    return _csv(buf.getvalue(), name)
+    fmt = request.match_info["fmt"]
+    body, _n, _books = reports.register_export(hub.db, site, start, end, None, fmt=fmt)
+    name = f"so-theo-doi-{start}-{end}.{fmt}"
+    return web.Response(body=body, content_type="application/pdf" if fmt == "pdf" else "text/csv",
+                        charset=None if fmt == "pdf" else "utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 def _csv(text: str, name: str) -> web.Response:

@@ -1,5 +1,6 @@
 """The technician's fleet routes (issue #14): the fleet view and its alerts, adding a device for
-enrolment (code and QR), replacing a device, self-tests, hardware maps, rollouts, and `/metrics`.
+enrolment (code and QR), replacing a device, self-tests, hardware maps and rollouts (the fleet's gauges are
+in /metrics, hub/web/metrics.py).
 
 Every JSON route needs the `technician` role (administrators hold every role) and is limited to the
 token's site; the page `/console/fleet` itself is static and calls them with the token it is given."""
@@ -61,11 +62,6 @@ async def get_fleet(request: web.Request) -> web.Response:
 
 
 @requires("technician")
-async def metrics(request: web.Request) -> web.Response:
-    return web.Response(text=fleet.metrics(_view(request)), content_type="text/plain", charset="utf-8")
-
-
-@requires("technician")
 async def add_device(request: web.Request) -> web.Response:
     hub = hub_of(request)
     try:
@@ -123,7 +119,6 @@ async def hardware(request: web.Request) -> web.Response:
 
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/console/fleet", page)
-    app.router.add_get("/metrics", metrics)
     app.router.add_get("/api/v1/fleet", get_fleet)
     app.router.add_post("/api/v1/fleet/devices", add_device)
     app.router.add_post("/api/v1/fleet/devices/{device}/replace", replace)

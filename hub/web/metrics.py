@@ -15,6 +15,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from hub.domain.queue import local_day
+from hub.ops import fleet
 from hub.store import devices as device_store
 from hub.store import sites as site_store
 from hub.store import tickets as ticket_store
@@ -74,7 +75,18 @@ class _State(Collector):
                 online.add_metric([sid, role], n)
         failures = CounterMetricFamily("motcua_commit_failures", "Request batches whose transaction failed")
         failures.add_metric([], hub.router.stats.get("commit_failures", 0) if hub.router else 0)
-        yield from (waiting, longest, online, failures)
+        # The fleet (hub.ops.fleet): devices by state and devices raising each alert, every site.
+        view = fleet.fleet_view(hub.db, hub.config.data_dir, now, None)
+        states = GaugeMetricFamily("motcua_devices", "Devices by state", labels=["state"])
+        counts: dict[str, int] = {}
+        for r in view["devices"]:
+            counts[r["state"]] = counts.get(r["state"], 0) + 1
+        for state in ("online", "offline", "never", "pending", "revoked"):
+            states.add_metric([state], counts.get(state, 0))
+        alerts = GaugeMetricFamily("motcua_fleet_alerts", "Devices raising each alert", labels=["alert"])
+        for alert, n in view["alert_counts"].items():
+            alerts.add_metric([alert], n)
+        yield from (waiting, longest, online, failures, states, alerts)
 
 
 METRICS_KEY = web.AppKey("metrics", Metrics)

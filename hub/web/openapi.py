@@ -20,6 +20,12 @@ UNDECLARED_PUBLIC = {
     ("GET", "/api/v1/dossiers/{code}"), ("GET", "/d/{code}"), ("GET", "/api/v1/procedures"),
     ("GET", "/api/v1/procedures/{pid}"), ("GET", "/api/v1/catalog"), ("GET", "/api/v1/sites/{site}/board"),
     ("GET", "/t/{site}/{ticket_id}"), ("GET", "/agency"),
+    # booking (hub/web/booking.py): citizens book without an account; a booking changes by its secret link
+    ("GET", "/hen/{site}"), ("POST", "/hen/{site}"), ("GET", "/hen/q/{secret}"), ("POST", "/hen/q/{secret}/{action}"),
+    ("GET", "/api/v1/sites/{site}/appointments/slots"), ("POST", "/api/v1/sites/{site}/appointments"),
+    # enrolment and releases (hub/web/enrol.py, fleet.py): code-bound and throttled; the fleet page's shell
+    ("POST", "/api/v1/enrol"), ("GET", "/api/v1/release"), ("GET", "/api/v1/release/{file}"),
+    ("GET", "/console/fleet"),
 }
 SECURITY = {"bearer": {"type": "http", "scheme": "bearer",
                        "description": "API token (`motcua hub token add`) or an agency specialist's token"},

@@ -64,8 +64,8 @@ def test_add_enrol_configure_selftest_replace(hub: InProcessHub, tmp_path: Path,
         table = capsys.readouterr().out
         assert re.search(r"kiosk-sanh .* online .* paper_out .* fail: printer +paper_out", table), table
         status, metrics = api("GET", "/metrics")
-        assert status == 200 and 'motcua_fleet_alerts{alert="paper_out"} 1' in metrics
-        assert 'motcua_devices{state="online"} 1' in metrics
+        assert status == 200 and 'motcua_fleet_alerts{alert="paper_out"} 1.0' in metrics
+        assert 'motcua_devices{state="online"} 1.0' in metrics
 
         old = DeviceConfig.load(cfg_path)
         status, again = api("POST", "/api/v1/fleet/devices/kiosk-sanh/replace")

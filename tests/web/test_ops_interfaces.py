@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import urllib.error
 import urllib.request
 
@@ -45,8 +46,14 @@ def test_metrics_need_a_technician_and_count_what_happened(console: InProcessHub
     kiosk.issue_ticket("HT")
     assert _get(f"{base}/metrics")[0] == 401
     assert _get(f"{base}/metrics", _token(console, "leader"))[0] == 403
-    status, text = _get(f"{base}/metrics", _token(console, "technician"))
+    tech = _token(console, "technician")
+    status, text = _get(f"{base}/metrics", tech)
     assert status == 200
+    for _ in range(30):  # presence is written in coalesced batches (every 0.5 s)
+        if 'motcua_devices_online{role="kiosk",site="demo"} 1.0' in text:
+            break
+        time.sleep(0.2)
+        text = _get(f"{base}/metrics", tech)[1]
     assert 'motcua_queue_waiting{service="HT",site="demo"} 2.0' in text
     assert 'motcua_requests_total{verb="ticket.issue"} 2.0' in text
     assert 'motcua_request_seconds_bucket{le="0.1",verb="ticket.issue"} 2.0' in text
