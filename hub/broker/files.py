@@ -48,6 +48,8 @@ def render_conf(*, port: int, bind: str, workdir: Path, max_packet: int = BROKER
         "per_listener_settings false\n"
         f"listener {port} {bind}\n"
         "allow_anonymous false\n"
+        "# A client's id is its username: no device can take over another's (or the hub's) session.\n"
+        "use_username_as_clientid true\n"
         f"password_file {workdir / PASSWD_NAME}\n"
         f"acl_file {workdir / ACL_NAME}\n"
         "persistence true\n"

@@ -27,7 +27,7 @@ from hub.ops.context import Effects
 from hub.ops.run import Runner, as_protocol_error
 from hub.ops.views import call_event, device_config, display_state
 from hub.store import devices as device_store
-from hub.store.db import transaction
+from hub.store.db import savepoint, transaction
 from motcua_core import protocol as p
 from motcua_core.errors import DomainError
 from motcua_core.protocol import ProtocolError
@@ -36,6 +36,31 @@ log = logging.getLogger("motcua.hub.router")
 
 MAX_BATCH = 256
 REQUEST_TTL_S = 7 * 24 * 3600
+LOG_WINDOW_S = 10.0
+LOG_PER_WINDOW = 5  # refused messages logged per window; the rest are counted (stats["refused"])
+
+
+class LogThrottle:
+    """At most LOG_PER_WINDOW lines per window, then one line saying how many were left out: a device
+    flooding poisoned messages must not fill the disk with the hub's log."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic):
+        self.clock = clock
+        self.window = 0.0
+        self.count = 0
+        self.suppressed = 0
+
+    def allow(self) -> bool:
+        now = self.clock()
+        if now - self.window >= LOG_WINDOW_S:
+            if self.suppressed:
+                log.warning("%d more refused or failed messages were not logged", self.suppressed)
+            self.window, self.count, self.suppressed = now, 0, 0
+        self.count += 1
+        if self.count > LOG_PER_WINDOW:
+            self.suppressed += 1
+            return False
+        return True
 
 
 @dataclass
@@ -56,7 +81,10 @@ class Router:
         # Displays order states by (boot, seq): a restarted hub whose clock went back (a Pi without RTC
         # before NTP) must still be believed, so a new boot id resets their ordering.
         self.boot = uuid.uuid4().hex[:12]
-        self.stats = {"requests": 0, "errors": 0, "batches": 0}
+        self.stats = {"requests": 0, "errors": 0, "batches": 0, "refused": 0, "failed_commits": 0}
+        self.last_commit: float | None = None  # wall time of the last good commit / failed one (health)
+        self.last_commit_error: float | None = None
+        self._log = LogThrottle()
         self.hub_info: dict = {}  # merged into every device config (e.g. {"http_port": 8080})
         # HTTP actions, timers and deferred CLI effects run through the same runner, published after commit.
         self.runner = Runner(db, clock, publish=self.publish_effects)
@@ -106,7 +134,7 @@ class Router:
         try:
             with transaction(self.db):
                 for msg in batch:
-                    reply = self._handle(msg, now, effects)
+                    reply = self._handle_one(msg, now, effects)
                     if reply is not None:
                         replies.append(reply)
                 # The lobby state is a view, not a promise: it goes out while the commit waits for the
@@ -117,12 +145,15 @@ class Router:
                     self.publish_display(site, now)
                 self.mqtt.flush()
         except BaseException:
+            self.stats["failed_commits"] += 1
+            self.last_commit_error = time.time()
             # The commit failed after the screens were shown its state: show them the state that stands.
             for site in shown:
                 self.publish_display(site)
             self.mqtt.flush()
             raise
         self.stats["batches"] += 1
+        self.last_commit = time.time()
         self.publish_announcements(effects)
         for r in replies:
             self.mqtt.publish(r.topic, r.payload, qos=1, correlation=r.correlation)
@@ -170,15 +201,29 @@ class Router:
         else:
             self.mqtt.publish(topic, p.encode(device_config(self.db, dev, self.hub_info)), qos=1, retain=True)
 
+    def _handle_one(self, msg: Incoming, now: float, effects: Effects) -> Reply | None:
+        """One message in its own savepoint: whatever it raises fails it alone, never the batch."""
+        try:
+            with savepoint(self.db, "msg"):
+                return self._handle(msg, now, effects)
+        except Exception as exc:
+            self.stats["errors"] += 1
+            if self._log.allow():
+                log.warning("message on %s failed: %s: %s", ascii(msg.topic), type(exc).__name__, ascii(str(exc)))
+            return None
+
     def _handle(self, msg: Incoming, now: float, effects: Effects) -> Reply | None:
         try:
             topic = p.parse_topic(msg.topic)
         except ProtocolError:
-            log.warning("ignored message on unexpected topic %s", msg.topic)
+            if self._log.allow():
+                log.warning("ignored message on unexpected topic %s", ascii(msg.topic))
             return None
         if topic.kind != "dev" or topic.device_id is None:
             return None
         if topic.leaf == "req":
+            if msg.retain and not msg.payload:
+                return None  # our own clearing of a refused retained request, coming back
             return self._request(topic, msg, now, effects)
         if topic.leaf in ("status", "health"):
             self._presence(topic, msg, now)
@@ -208,10 +253,12 @@ class Router:
         self.stats["requests"] += 1
         request_id: str | None = None
         try:
-            if len(msg.payload) > p.MAX_PAYLOAD:
-                raise ProtocolError("payload_too_large",
-                                    f"payload of {len(msg.payload)} bytes exceeds {p.MAX_PAYLOAD}")
-            request_id, data = p.parse_request(msg.payload)
+            request_id, data = p.parse_request(msg.payload)  # size, JSON, re-encodability, version
+            if msg.retain:
+                # A retained request would be replayed to the hub at every restart and run again after
+                # its stored reply expired: refuse it and clear the broker's copy.
+                self.mqtt.publish(msg.topic, b"", qos=1, retain=True)
+                raise ProtocolError("bad_request", "a request must not be published retained")
             dev = device_store.get(self.db, topic.device_id)
             if dev is None or dev.revoked:
                 raise ProtocolError("unknown_device", f"device {topic.device_id!r} is not registered")
@@ -239,11 +286,15 @@ class Router:
                 self._remember(dev.id, request_id, name, body, now)
         except ProtocolError as exc:
             self.stats["errors"] += 1
-            log.info("refused request on %s: %s %s", msg.topic, exc.code, exc.message)
+            if exc.code in p.FINAL_CODES:
+                self.stats["refused"] += 1
+            if self._log.allow():
+                log.info("refused request on %s: %s %s", msg.topic, exc.code, exc.message)
             body = p.error_response(request_id, exc)
         except Exception:
             self.stats["errors"] += 1
-            log.exception("request on %s failed", msg.topic)
+            if self._log.allow():
+                log.exception("request on %s failed", msg.topic)
             body = p.error_response(request_id, ProtocolError("internal", "internal error"))
         return Reply(res_topic, p.encode(body), msg.correlation)
 
