@@ -35,6 +35,7 @@ from motcua_core.device_config import DeviceConfig
 from motcua_core.errors import RequestError
 from motcua_core.mqttprops import publish_properties
 from motcua_core.netopts import enable_nodelay
+from motcua_core.private import make_private
 
 if TYPE_CHECKING:
     from devicekit.outbox import Outbox
@@ -106,7 +107,7 @@ class DeviceSession:
         self._last_config: dict | None = None
         self._t0 = time.monotonic()
 
-        c.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private(c.data_dir)  # outbox, journal and printed forms: the device's user alone
         self.outbox: Outbox = Outbox(
             c.data_dir / "outbox.db",
             lambda verb, data, rid: self.request(verb, data, request_id=rid),

@@ -131,7 +131,7 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def _check_value(value: Any, depth: int = 0) -> None:
+def check_value(value: Any, depth: int = 0) -> None:
     """Raise ValueError unless `value` can be re-encoded as UTF-8 JSON (no lone surrogates, sane
     integers, bounded nesting): everything the hub stores or echoes back must encode again."""
     if depth > MAX_DEPTH:
@@ -146,10 +146,10 @@ def _check_value(value: Any, depth: int = 0) -> None:
     elif isinstance(value, dict):
         for k, v in value.items():
             k.encode("utf-8")
-            _check_value(v, depth + 1)
+            check_value(v, depth + 1)
     elif isinstance(value, list):
         for v in value:
-            _check_value(v, depth + 1)
+            check_value(v, depth + 1)
 
 
 def decode(payload: bytes) -> dict[str, Any]:
@@ -161,7 +161,7 @@ def decode(payload: bytes) -> dict[str, Any]:
         raise ProtocolError("payload_too_large", f"payload of {len(payload)} bytes exceeds {MAX_PAYLOAD}")
     try:
         obj = json.loads(payload.decode("utf-8"), parse_constant=_refuse_constant)
-        _check_value(obj)
+        check_value(obj)
     except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeError, int digits limit
         raise ProtocolError("bad_json", f"payload is not valid UTF-8 JSON: {ascii(str(exc))[1:120]}") from None
     if not isinstance(obj, dict):

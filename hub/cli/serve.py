@@ -38,13 +38,18 @@ def add_parsers(hsub: argparse._SubParsersAction) -> None:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from hub.app import Hub, HubConfig
+    from hub.store.datadir import DataDirError
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     cfg = HubConfig(data_dir=data_dir(args), http_host=args.http_host, http_port=args.http_port,
                     mqtt_bind=args.mqtt_bind, mqtt_port=args.mqtt_port, broker_url=args.broker,
                     site_file=args.site_file, synchronous=args.synchronous)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(Hub(cfg).serve_forever())
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(Hub(cfg).serve_forever())
+    except DataDirError as exc:
+        print(f"lỗi / error: {exc}", file=sys.stderr)
+        return 3
     return 0
 
 

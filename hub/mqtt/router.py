@@ -27,7 +27,7 @@ from hub.ops.context import Effects
 from hub.ops.run import Runner, as_protocol_error
 from hub.ops.views import call_event, device_config, display_state
 from hub.store import devices as device_store
-from hub.store.db import savepoint, transaction
+from hub.store.db import is_busy, savepoint, transaction
 from motcua_core import protocol as p
 from motcua_core.errors import DomainError
 from motcua_core.protocol import ProtocolError
@@ -36,6 +36,7 @@ log = logging.getLogger("motcua.hub.router")
 
 MAX_BATCH = 256
 REQUEST_TTL_S = 7 * 24 * 3600
+BUSY_RETRY_S = 0.05  # another process holds the write lock: try the batch again this much later
 LOG_WINDOW_S = 10.0
 LOG_PER_WINDOW = 5  # refused messages logged per window; the rest are counted (stats["refused"])
 
@@ -81,7 +82,8 @@ class Router:
         # Displays order states by (boot, seq): a restarted hub whose clock went back (a Pi without RTC
         # before NTP) must still be believed, so a new boot id resets their ordering.
         self.boot = uuid.uuid4().hex[:12]
-        self.stats = {"requests": 0, "errors": 0, "batches": 0, "refused": 0, "failed_commits": 0}
+        self.stats = {"requests": 0, "errors": 0, "batches": 0, "refused": 0, "failed_commits": 0,
+                      "busy_retries": 0}
         self.last_commit: float | None = None  # wall time of the last good commit / failed one (health)
         self.last_commit_error: float | None = None
         self._log = LogThrottle()
@@ -122,8 +124,14 @@ class Router:
     def _run_batch(self, batch: list[Incoming]) -> None:
         try:
             self.process(batch)
-        except Exception:
-            log.exception("batch of %d messages failed", len(batch))
+        except Exception as exc:
+            if is_busy(exc) and self._loop is not None:
+                # Another process (a CLI command, a backup) holds the write lock: the hub's busy timeout
+                # is short, so instead of freezing the event loop the batch waits and is tried again.
+                self.stats["busy_retries"] += 1
+                self._loop.call_later(BUSY_RETRY_S, self._run_batch, batch)
+            elif self._log.allow():
+                log.exception("batch of %d messages failed", len(batch))
 
     # --- one batch --------------------------------------------------------------------------------
     def process(self, batch: list[Incoming]) -> None:
@@ -144,9 +152,10 @@ class Router:
                 for site in shown:
                     self.publish_display(site, now)
                 self.mqtt.flush()
-        except BaseException:
-            self.stats["failed_commits"] += 1
-            self.last_commit_error = time.time()
+        except BaseException as exc:
+            if not is_busy(exc):
+                self.stats["failed_commits"] += 1
+                self.last_commit_error = time.time()
             # The commit failed after the screens were shown its state: show them the state that stands.
             for site in shown:
                 self.publish_display(site)

@@ -5,6 +5,7 @@ Add a migration by appending a function; never edit one that has shipped.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 import sqlite_utils
@@ -251,10 +252,17 @@ def _api_tokens(db: sqlite_utils.Database) -> None:
         )""")
 
 
+def _db_identity(db: sqlite_utils.Database) -> None:
+    """An identity for this database, kept also in the data directory's hub.id (hub.store.datadir): a
+    foreign or emptied database is recognised instead of served."""
+    db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES('db_id', ?)", [uuid.uuid4().hex])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1, _dossiers, _votes, _officer_signin, _dossier_vote_link, _queue_indexes, _queue_counts,
     _deferred_effects,
     _api_tokens,
+    _db_identity,  # security
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
