@@ -106,6 +106,8 @@ class DeviceSession:
         self._net_thread_id: int | None = None
         self._last_config: dict | None = None
         self._t0 = time.monotonic()
+        # A counter's sign-in token (counter.login): counter_terminal sends it with every officer action.
+        self.officer_token: str | None = None
 
         make_private(c.data_dir)  # outbox, journal and printed forms: the device's user alone
         self.outbox: Outbox = Outbox(

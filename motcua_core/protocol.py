@@ -52,6 +52,7 @@ ERROR_CODES: dict[str, str] = {
     "recall_limit": "Đã gọi lại đủ số lần cho phép.",
     "auth_failed": "Tên đăng nhập hoặc mã PIN không đúng.",
     "locked": "Tài khoản đang tạm khóa. Vui lòng thử lại sau.",
+    "signin_required": "Phiên đăng nhập đã hết hạn hoặc không hợp lệ. Vui lòng đăng nhập lại.",
     "timeout": "Máy chủ không phản hồi. Vui lòng thử lại.",
     "internal": "Lỗi hệ thống. Vui lòng thử lại.",
 }

@@ -258,11 +258,24 @@ def _db_identity(db: sqlite_utils.Database) -> None:
     db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES('db_id', ?)", [uuid.uuid4().hex])
 
 
+def _signin_sessions(db: sqlite_utils.Database) -> None:
+    """Sign-in tokens (only their SHA-256 is kept) and failure counters per officer, per device and per
+    (officer, device), so a wrong-PIN storm from one counter locks that counter, not every officer."""
+    db.execute("""CREATE TABLE officer_sessions (
+        token_hash TEXT PRIMARY KEY, site_id TEXT NOT NULL, officer_id TEXT NOT NULL,
+        device_id TEXT NOT NULL, created_at REAL NOT NULL, expires_at REAL NOT NULL)""")
+    db.execute("CREATE INDEX officer_sessions_officer ON officer_sessions(site_id, officer_id)")
+    db.execute("""CREATE TABLE signin_failures (
+        site_id TEXT NOT NULL, scope TEXT NOT NULL, failures INTEGER NOT NULL DEFAULT 0,
+        lockouts INTEGER NOT NULL DEFAULT 0, locked_until REAL, PRIMARY KEY(site_id, scope))""")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1, _dossiers, _votes, _officer_signin, _dossier_vote_link, _queue_indexes, _queue_counts,
     _deferred_effects,
     _api_tokens,
     _db_identity,  # security
+    _signin_sessions,  # security
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
