@@ -1,18 +1,18 @@
 """`motcua hub …`: one module per group of commands, each command a plain function tests can call.
 
 serve.py (serve, site load), devices.py (device, officer), dossiers.py (catalog, calendar, dossier,
-report, register, specialist), tokens.py (API tokens); common.py holds the data-directory helpers they share. Every command that
+report, register, specialist), tokens.py (API tokens), backups.py (backup, restore); common.py holds the data-directory helpers they share. Every command that
 changes state does it through hub.ops.run (the CLI's runner defers effects to the running hub)."""
 
 from __future__ import annotations
 
 import argparse
 
-from hub.cli import devices, dossiers, serve, tokens
+from hub.cli import backups, devices, dossiers, serve, tokens
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     hub = sub.add_parser("hub", help="the central service")
     hsub = hub.add_subparsers(dest="hub_cmd", required=True)
-    for module in (serve, devices, dossiers, tokens):
+    for module in (serve, devices, dossiers, tokens, backups):
         module.add_parsers(hsub)
