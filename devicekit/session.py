@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import math
 import shutil
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -125,7 +126,9 @@ class DeviceSession:
         client.suppress_exceptions = True  # second line of defence; our callbacks catch their own errors
         enable_nodelay(client)
         if c.tls:
-            client.tls_set()  # system CA store
+            # The hub's own CA when the config carries it (an office LAN has no public certificate); the
+            # host name or address in broker_host must be one the hub's certificate names.
+            client.tls_set_context(ssl.create_default_context(cadata=c.ca_cert))
         client.will_set(self._topics["status"], self._status_payload("offline"), qos=1, retain=True)
         client.reconnect_delay_set(1, 30)
         client.on_connect = self._on_connect

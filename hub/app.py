@@ -20,7 +20,8 @@ import sqlite_utils
 from aiohttp import web
 
 from hub import timers
-from hub.broker.files import Account
+from hub.broker import tls as broker_tls
+from hub.broker.files import Account, TlsListener
 from hub.broker.passwd import hash_secret, new_secret
 from hub.broker.supervisor import BrokerSupervisor
 from hub.mqtt.router import Router
@@ -49,8 +50,11 @@ class HubConfig:
     data_dir: Path
     http_host: str = "127.0.0.1"
     http_port: int = 8080
-    mqtt_bind: str = "127.0.0.1"
+    mqtt_bind: str = "127.0.0.1"  # the plain listener: loopback unless mqtt_plain_lan
     mqtt_port: int = 1883
+    mqtt_tls_port: int | None = None  # the LAN listener (TLS, the hub's own CA); None: none
+    mqtt_tls_bind: str = "0.0.0.0"
+    mqtt_plain_lan: bool = False  # the site asks for plain MQTT beyond this machine (a trusted LAN)
     broker_url: str | None = None  # mqtt://user:password@host:port for an external broker
     site_file: Path | None = None
     synchronous: str = "FULL"
@@ -74,6 +78,10 @@ def open_data_dir(data_dir: Path, synchronous: str = "FULL", *, busy_timeout_ms:
     db = open_db(data_dir / datadir.DB_NAME, synchronous=synchronous, busy_timeout_ms=busy_timeout_ms)
     datadir.remember_id(data_dir, get_meta(db, "db_id") or "")
     return db
+
+
+def _loopback(bind: str) -> bool:
+    return bind == "localhost" or bind.startswith("127.") or bind == "::1"
 
 
 def hub_secret(data_dir: Path) -> str:
@@ -148,7 +156,15 @@ class Hub:
             if u.scheme != "mqtt" or not u.hostname:
                 raise ValueError(f"broker URL must look like mqtt://user:password@host:port, got {cfg.broker_url!r}")
             return u.hostname, u.port or 1883, u.username or HUB_USER, u.password or ""
-        self.broker = BrokerSupervisor(cfg.broker_dir, port=cfg.mqtt_port, bind=cfg.mqtt_bind)
+        if not _loopback(cfg.mqtt_bind) and not cfg.mqtt_plain_lan:
+            raise ValueError(f"plain MQTT on {cfg.mqtt_bind} would carry device passwords and citizens' data "
+                             "unencrypted over the LAN: devices there use the TLS listener (--mqtt-tls-port); "
+                             "give --mqtt-plain-lan to accept plain MQTT on a trusted network")
+        tls = None
+        if cfg.mqtt_tls_port:
+            ca, cert, key = broker_tls.ensure(cfg.broker_dir, broker_tls.default_names(cfg.mqtt_tls_bind))
+            tls = TlsListener(cfg.mqtt_tls_port, cfg.mqtt_tls_bind, ca, cert, key)
+        self.broker = BrokerSupervisor(cfg.broker_dir, port=cfg.mqtt_port, bind=cfg.mqtt_bind, tls=tls)
         await self.broker.start(broker_accounts(self.db, cfg.data_dir))
         self._devices_rev = device_store.revision(self.db)
         host = "127.0.0.1" if cfg.mqtt_bind in ("0.0.0.0", "::", "") else cfg.mqtt_bind

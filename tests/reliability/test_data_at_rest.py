@@ -36,7 +36,8 @@ def test_database_logs_and_device_files_are_private(hub: InProcessHub, figures) 
 def _serve(data: Path, proc: HubProcess) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "motcua.cli", "hub", "serve", "--data", str(data), "--http-host", "127.0.0.1",
-         "--http-port", str(proc.http_port), "--mqtt-bind", "127.0.0.1", "--mqtt-port", str(proc.mqtt_port)],
+         "--http-port", str(proc.http_port), "--mqtt-bind", "127.0.0.1", "--mqtt-port", str(proc.mqtt_port),
+         "--mqtt-tls-port", "0"],
         capture_output=True, text=True, timeout=20)
 
 
