@@ -244,7 +244,9 @@ class Router:
         try:
             obj = p.decode(msg.payload)
         except ProtocolError as exc:
-            log.warning("bad %s from %s: %s", topic.leaf, topic.device_id, exc.message)
+            self.stats["refused"] += 1
+            if self._log.allow():
+                log.warning("bad %s from %s: %s", topic.leaf, topic.device_id, exc.message)
             return
         dev = device_store.get(self.db, topic.device_id)
         if dev is None or dev.site_id != topic.site:

@@ -10,6 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from devicekit.session import DeviceSession
+from motcua_core.device_config import DeviceConfig
+from tests.support.hubproc import HubProcess, prepare, register
+
 ARTIFACT = Path(__file__).resolve().parents[2] / "test-artifacts" / "reliability.json"
 _lines: list[str] = []
 
@@ -26,6 +30,18 @@ def figures(request: pytest.FixtureRequest) -> Callable[..., None]:
             f.write(line + "\n")
 
     return record
+
+
+def hub_process_with_kiosk(data: Path) -> tuple[HubProcess, DeviceConfig, DeviceSession]:
+    """A demo hub as its own process (for kill -9 and restarts) and one connected kiosk session."""
+    prepare(data)
+    proc = HubProcess(data)
+    cfg = register(data, "kiosk", proc.mqtt_port)
+    proc.start()
+    session = DeviceSession(cfg)
+    session.start()
+    assert session.wait_connected(10), "the kiosk could not connect to the hub's broker"
+    return proc, cfg, session
 
 
 def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001 (pytest's own type)

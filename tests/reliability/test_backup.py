@@ -12,7 +12,8 @@ from pathlib import Path
 
 from devicekit.session import DeviceSession
 from kiosk.core import KioskCore
-from tests.support.hubproc import HubProcess, prepare, register
+from tests.reliability.conftest import hub_process_with_kiosk
+from tests.support.hubproc import HubProcess
 
 MOTCUA = [sys.executable, "-m", "motcua.cli"]
 
@@ -23,14 +24,8 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
 
 def test_backup_while_serving_and_restore_serves_the_same_state(tmp_path: Path, figures) -> None:
     data = tmp_path / "hub"
-    prepare(data)
-    proc = HubProcess(data)
-    cfg = register(data, "kiosk", proc.mqtt_port)
-    proc.start()
-    session = DeviceSession(cfg)
-    session.start()
+    proc, cfg, session = hub_process_with_kiosk(data)
     try:
-        assert session.wait_connected(10)
         kiosk = KioskCore(session)
         for _ in range(10):
             kiosk.issue_ticket("HT")

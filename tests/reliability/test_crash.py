@@ -14,6 +14,7 @@ from pathlib import Path
 from devicekit.session import DeviceSession
 from kiosk.core import KioskCore
 from motcua_core.errors import RequestError
+from tests.reliability.conftest import hub_process_with_kiosk
 from tests.support.hubproc import HubProcess, prepare, register
 
 KIOSKS, PER_KIOSK = 3, 60
@@ -103,14 +104,8 @@ def test_kill_hub_and_broker_during_a_ticket_storm(tmp_path: Path, figures) -> N
 
 
 def test_broker_restart_drains_device_outboxes(tmp_path: Path, figures) -> None:
-    prepare(tmp_path)
-    proc = HubProcess(tmp_path)
-    cfg = register(tmp_path, "kiosk", proc.mqtt_port)
-    proc.start()
-    session = DeviceSession(cfg)
-    session.start()
+    proc, _, session = hub_process_with_kiosk(tmp_path)
     try:
-        assert session.wait_connected(10)
         ticket = KioskCore(session).issue_ticket("HT")
         old = _broker_pid(tmp_path)
         os.kill(old, signal.SIGSTOP)  # the broker hangs (a frozen switch): requests pile up in the outbox
