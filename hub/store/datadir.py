@@ -23,7 +23,6 @@ DB_NAME = "motcua.db"
 ID_NAME = "hub.id"
 # Files whose presence shows that this directory once belonged to a working hub.
 EVIDENCE = ("hub.id", "hub.secret", "broker/passwd")
-_SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 class DataDirError(RuntimeError):
@@ -31,23 +30,28 @@ class DataDirError(RuntimeError):
 
 
 def db_problem(path: Path) -> str | None:
-    """Why the file at `path` is not a whole SQLite database, or None if it looks whole."""
+    """Why the file at `path` is not a whole SQLite database, or None if it looks whole.
+
+    Only stat() and SQLite itself touch the file: opening and closing a descriptor of our own on a
+    database this process has open would drop SQLite's POSIX locks on it (another process could then
+    reset the WAL under the hub). SQLite refuses a file shorter than its header's page count as
+    malformed, which is how a truncated copy shows."""
     try:
         size = path.stat().st_size
     except FileNotFoundError:
         return "is missing"
     if size == 0:
         return "is empty (0 bytes)"
-    with path.open("rb") as f:
-        header = f.read(100)
-    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
-        return "is not an SQLite database"
-    page_size = int.from_bytes(header[16:18], "big")
-    page_size = 65536 if page_size == 1 else page_size
-    pages = int.from_bytes(header[28:32], "big")
-    valid_count = header[92:96] == header[24:28]  # the in-header size is trustworthy only then
-    if valid_count and size < page_size * pages:
-        return f"is truncated ({size} of {page_size * pages} bytes)"
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc):
+            return "is not an SQLite database"
+        return f"is truncated or damaged ({exc}, {size} bytes)"
     return None
 
 
