@@ -87,6 +87,10 @@ class CounterController:
             except RequestError as exc:
                 if exc.code == "timeout" and not self.session.connected:
                     self._emit(OFFLINE_VI, error=True)
+                elif exc.code == "signin_required":  # token expired or signed out elsewhere: sign in again
+                    self.view.officer = None
+                    self.session.officer_token = None
+                    self._emit(exc.message_vi, error=True)
                 else:
                     self._emit(exc.message_vi, error=True)
             except Exception as exc:
@@ -118,7 +122,7 @@ class CounterController:
 
     def _signed_in(self, result: dict) -> str:
         self.view.officer = result["officer"]
-        self.view.state = result
+        self.view.state = {k: v for k, v in result.items() if k not in ("token", "token_expires_at")}
         msg = f"Xin chào {result['officer']['name']}."
         if result.get("took_over_from"):
             msg += f" Đã nhận quầy từ {result['took_over_from']['name']}."

@@ -12,6 +12,8 @@ class CounterCore:
     Actions an officer waits for (Next, Recall, …) are plain requests: the answer is shown at once, and a
     refusal (hub unreachable, nothing waiting) is shown as an error. Done goes through the durable outbox
     with the ticket id, so it is delivered after a network cut and cannot finish the wrong ticket.
+    Every officer action carries the token the sign-in returned (kept on the session, which the dossier
+    desk shares); without it the hub answers `signin_required`.
     """
 
     def __init__(self, session: DeviceSession):
@@ -19,7 +21,10 @@ class CounterCore:
         self.current: dict | None = None
 
     def _req(self, verb: str, data: dict | None = None) -> dict:
-        result = self.session.request(verb, data or {})
+        data = dict(data or {})
+        if verb not in ("counter.login", "counter.state"):
+            data["token"] = self.session.officer_token
+        result = self.session.request(verb, data)
         if "ticket" in result and verb in ("counter.next", "counter.recall", "counter.resume"):
             self.current = result["ticket"]
         elif verb in ("counter.skip", "counter.transfer", "counter.hold"):
@@ -28,20 +33,24 @@ class CounterCore:
 
     def login(self, username: str, pin: str) -> dict:
         """Sign in with username + PIN; the answer is the counter state plus `officer`, `took_over_from`."""
-        result = self._req("counter.login", {"username": username.strip(), "pin": pin})
-        self.current = result.get("current")
-        return result
+        return self._signed_in(self._req("counter.login", {"username": username.strip(), "pin": pin}))
 
     def login_badge(self, badge: str) -> dict:
-        result = self._req("counter.login", {"badge": badge.strip()})
+        return self._signed_in(self._req("counter.login", {"badge": badge.strip()}))
+
+    def _signed_in(self, result: dict) -> dict:
+        self.session.officer_token = result.get("token")
         self.current = result.get("current")
         return result
 
     def logout(self) -> dict:
-        return self._req("counter.logout")
+        result = self._req("counter.logout")
+        self.session.officer_token = None
+        return result
 
-    def open(self, officer: str | None = None) -> dict:
-        return self._req("counter.open", {"officer": officer} if officer else {})
+    def open(self) -> dict:
+        """Open the counter for the signed-in officer (sign in first: the hub needs the token)."""
+        return self._req("counter.open")
 
     def pause(self) -> dict:
         return self._req("counter.pause")
@@ -75,7 +84,8 @@ class CounterCore:
         """Finish the current ticket through the outbox; returns the outbox request id."""
         if self.current is None:
             return None
-        rid = self.session.outbox.put("counter.complete", {"ticket_id": self.current["id"]})
+        rid = self.session.outbox.put("counter.complete",
+                                      {"ticket_id": self.current["id"], "token": self.session.officer_token})
         self.current = None
         return rid
 

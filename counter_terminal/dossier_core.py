@@ -47,6 +47,10 @@ class DossierCore:
         self.printer = printer
         self._intake_rid: str | None = None
 
+    def _signed(self, data: dict) -> dict:
+        """Dossier work is an officer action: it carries the sign-in token (counter_terminal.core)."""
+        return {**data, "token": self.session.officer_token}
+
     # --- intake ---------------------------------------------------------------------------------
     def search(self, q: str, limit: int = 20) -> list[dict]:
         return self.session.request("procedure.search", {"q": q, "limit": limit})["procedures"]
@@ -84,7 +88,7 @@ class DossierCore:
                      ("processing_days", processing_days)):
             if v is not None:
                 data[k] = v
-        result = self.session.request("dossier.intake", data, request_id=self._intake_rid)
+        result = self.session.request("dossier.intake", self._signed(data), request_id=self._intake_rid)
         if not result["complete"]:
             result["printed"] = self._print("guidance", result["guidance"], _pdf().guidance,
                                             [_thermal().guidance(result["guidance"])])
@@ -105,7 +109,7 @@ class DossierCore:
 
             raise RequestError("bad_request", f"not a dossier code: {raw!r}",
                                message_vi="Mã vừa quét không phải mã hồ sơ.")
-        return self.session.request("dossier.get", {"code": code})["dossier"]
+        return self.session.request("dossier.get", self._signed({"code": code}))["dossier"]
 
     def give_back(self, code: str, *, fees_paid: bool, signed: bool = False, tracking: str | None = None,
                   ticket_id: int | None = None) -> dict:
@@ -114,7 +118,7 @@ class DossierCore:
             data["tracking"] = tracking
         if ticket_id is not None:
             data["ticket_id"] = ticket_id
-        return self.session.request("dossier.return", data)["dossier"]
+        return self.session.request("dossier.return", self._signed(data))["dossier"]
 
     # --- late -------------------------------------------------------------------------------------
     def apologise(self, code: str, reason: str, *, extra_days: int | None = None,
@@ -124,13 +128,13 @@ class DossierCore:
             data["extra_days"] = extra_days
         if new_due:
             data["new_due"] = new_due
-        a = self.session.request("dossier.apology", data)["apology"]
+        a = self.session.request("dossier.apology", self._signed(data))["apology"]
         a["printed"] = self._print(f"apology-{a['code']}", a, _pdf().apology, [_thermal().apology(a)])
         return a
 
     def form(self, code: str, form: str) -> Printed:
         """Reprint: '03' receipt, '04' control sheet, 'apology', 'refusal'."""
-        d = self.session.request("dossier.form", {"code": normalise(code), "form": form})["form"]
+        d = self.session.request("dossier.form", self._signed({"code": normalise(code), "form": form}))["form"]
         if form == "03":
             return self._print(f"receipt-{d['code']}", d, _pdf().receipt, [_thermal().receipt(d)])
         if form == "04":

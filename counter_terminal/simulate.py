@@ -13,10 +13,12 @@ from motcua_core.errors import RequestError
 log = logging.getLogger("motcua.counter")
 
 
-def run(core: CounterCore, stop: threading.Event, *, officer: str | None = None, mean_service_s: float = 20.0,
+def run(core: CounterCore, stop: threading.Event, *, login: tuple[str, str] | None = None,
+        mean_service_s: float = 20.0,
         no_show_rate: float = 0.05, rng: random.Random | None = None,
         on_event: Callable[[str, dict | None], None] | None = None) -> int:
-    """Serve citizens until `stop` is set; returns how many were served."""
+    """Serve citizens until `stop` is set, signed in as `login` (username, PIN) like an officer at the
+    keypad (the hub refuses counter actions without a sign-in); returns how many were served."""
     rng = rng or random.Random()
     say = on_event or (lambda kind, t: print(f"{kind} {t['number'] if t else ''}", flush=True))
     served = 0
@@ -24,7 +26,11 @@ def run(core: CounterCore, stop: threading.Event, *, officer: str | None = None,
         try:
             if not core.session.wait_connected(5):
                 continue
-            core.open(officer)
+            if core.session.officer_token is None:
+                if login is None:
+                    raise SystemExit("a simulated counter needs an officer's username and PIN to sign in")
+                core.login(*login)
+            core.open()
             ticket = core.next()
             if ticket is None:
                 stop.wait(rng.uniform(1.0, 3.0))

@@ -17,6 +17,7 @@ import math
 import random
 import shutil
 import sqlite3
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -37,6 +38,7 @@ from motcua_core.device_config import DeviceConfig
 from motcua_core.errors import RequestError
 from motcua_core.mqttprops import publish_properties
 from motcua_core.netopts import enable_nodelay
+from motcua_core.private import make_private
 
 if TYPE_CHECKING:
     from devicekit.outbox import Outbox
@@ -118,8 +120,10 @@ class DeviceSession:
         self._net_thread_id: int | None = None
         self._last_config: dict | None = None
         self._t0 = time.monotonic()
+        # A counter's sign-in token (counter.login): counter_terminal sends it with every officer action.
+        self.officer_token: str | None = None
 
-        c.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private(c.data_dir)  # outbox, journal and printed forms: the device's user alone
         self.outbox: Outbox = Outbox(
             c.data_dir / "outbox.db",
             lambda verb, data, rid: self.request(verb, data, request_id=rid),
@@ -136,7 +140,9 @@ class DeviceSession:
         client.suppress_exceptions = True  # second line of defence; our callbacks catch their own errors
         enable_nodelay(client)
         if c.tls:
-            client.tls_set()  # system CA store
+            # The hub's own CA when the config carries it (an office LAN has no public certificate); the
+            # host name or address in broker_host must be one the hub's certificate names.
+            client.tls_set_context(ssl.create_default_context(cadata=c.ca_cert))
         client.will_set(self._topics["status"], self._status_payload("offline"), qos=1, retain=True)
         client.reconnect_delay_set(1, 30)
         client.on_connect = self._on_connect

@@ -8,6 +8,7 @@ import gc
 import json
 import logging
 import os
+import shutil
 import signal
 import time
 from collections.abc import Callable
@@ -19,7 +20,8 @@ import sqlite_utils
 from aiohttp import web
 
 from hub import timers
-from hub.broker.files import Account
+from hub.broker import tls as broker_tls
+from hub.broker.files import Account, TlsListener
 from hub.broker.passwd import hash_secret, new_secret
 from hub.broker.supervisor import BrokerSupervisor
 from hub.mqtt.router import Router
@@ -27,8 +29,8 @@ from hub.mqtt.transport import HubMqtt
 from hub.ops import links
 from hub.ops.run import Runner
 from hub.ops.sites import load_site
+from hub.store import datadir, enrolment
 from hub.store import devices as device_store
-from hub.store import enrolment
 from hub.store.db import get_meta, open_db, set_meta, transaction
 from hub.store.sites import list_sites
 from hub.web.app import make_app
@@ -39,6 +41,11 @@ log = logging.getLogger("motcua.hub")
 HUB_USER = "motcua-hub"
 VERSION = "0.1.0"
 CONFIG_CHUNK = 100  # device configs published per turn of the event loop (2,000 at once held it 290 ms)
+# The hub's connection runs on the event loop: it waits at most this long for another process's write
+# lock, then the router retries the batch later (a frozen loop would stall every device and page).
+HUB_BUSY_TIMEOUT_MS = 20
+DISK_LOW_BYTES = 64 * 1024 * 1024  # health says degraded below this much free space (or 1 % of a small disk)
+COMMIT_FAILURE_WINDOW_S = 60.0
 
 
 @dataclass
@@ -46,8 +53,11 @@ class HubConfig:
     data_dir: Path
     http_host: str = "127.0.0.1"
     http_port: int = 8080
-    mqtt_bind: str = "127.0.0.1"
+    mqtt_bind: str = "127.0.0.1"  # the plain listener: loopback unless mqtt_plain_lan
     mqtt_port: int = 1883
+    mqtt_tls_port: int | None = None  # the LAN listener (TLS, the hub's own CA); None: none
+    mqtt_tls_bind: str = "0.0.0.0"
+    mqtt_plain_lan: bool = False  # the site asks for plain MQTT beyond this machine (a trusted LAN)
     broker_url: str | None = None  # mqtt://user:password@host:port for an external broker
     site_file: Path | None = None
     synchronous: str = "FULL"
@@ -63,9 +73,19 @@ class HubConfig:
         return self.data_dir / "broker"
 
 
-def open_data_dir(data_dir: Path, synchronous: str = "FULL") -> sqlite_utils.Database:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    return open_db(data_dir / "motcua.db", synchronous=synchronous)
+def open_data_dir(data_dir: Path, synchronous: str = "FULL", *, busy_timeout_ms: int = 10_000
+                  ) -> sqlite_utils.Database:
+    """Open the data directory's database: refuse a lost or foreign one (datadir.check), keep it private
+    (umask 0077, directory 0700, files 0600)."""
+    datadir.check(data_dir)
+    datadir.make_private(data_dir)
+    db = open_db(data_dir / datadir.DB_NAME, synchronous=synchronous, busy_timeout_ms=busy_timeout_ms)
+    datadir.remember_id(data_dir, get_meta(db, "db_id") or "")
+    return db
+
+
+def _loopback(bind: str) -> bool:
+    return bind == "localhost" or bind.startswith("127.") or bind == "::1"
 
 
 def hub_secret(data_dir: Path) -> str:
@@ -110,7 +130,7 @@ class Hub:
 
     async def start(self) -> None:
         cfg = self.config
-        self.db = open_data_dir(cfg.data_dir, cfg.synchronous)
+        self.db = open_data_dir(cfg.data_dir, cfg.synchronous, busy_timeout_ms=HUB_BUSY_TIMEOUT_MS)
         if cfg.site_file is not None:
             load_site_file(self.db, cfg.site_file)
         if not list_sites(self.db):
@@ -156,7 +176,15 @@ class Hub:
             if u.scheme != "mqtt" or not u.hostname:
                 raise ValueError(f"broker URL must look like mqtt://user:password@host:port, got {cfg.broker_url!r}")
             return u.hostname, u.port or 1883, u.username or HUB_USER, u.password or ""
-        self.broker = BrokerSupervisor(cfg.broker_dir, port=cfg.mqtt_port, bind=cfg.mqtt_bind)
+        if not _loopback(cfg.mqtt_bind) and not cfg.mqtt_plain_lan:
+            raise ValueError(f"plain MQTT on {cfg.mqtt_bind} would carry device passwords and citizens' data "
+                             "unencrypted over the LAN: devices there use the TLS listener (--mqtt-tls-port); "
+                             "give --mqtt-plain-lan to accept plain MQTT on a trusted network")
+        tls = None
+        if cfg.mqtt_tls_port:
+            ca, cert, key = broker_tls.ensure(cfg.broker_dir, broker_tls.default_names(cfg.mqtt_tls_bind))
+            tls = TlsListener(cfg.mqtt_tls_port, cfg.mqtt_tls_bind, ca, cert, key)
+        self.broker = BrokerSupervisor(cfg.broker_dir, port=cfg.mqtt_port, bind=cfg.mqtt_bind, tls=tls)
         await self.broker.start(broker_accounts(self.db, cfg.data_dir))
         self._devices_rev = device_store.revision(self.db)
         host = "127.0.0.1" if cfg.mqtt_bind in ("0.0.0.0", "::", "") else cfg.mqtt_bind
@@ -217,15 +245,39 @@ class Hub:
         broker = self.broker.status() if self.broker else {"mode": "external", "url_host": self.mqtt.host
                                                            if self.mqtt else None}
         broker["connected"] = bool(self.mqtt and self.mqtt.connected)
-        ok = db_ok and broker["connected"] and (self.broker is None or broker.get("running", False))
+        problems = self.problems(db_ok, broker)
         return {
-            "status": "ok" if ok else "degraded",
+            "status": "degraded" if problems else "ok",
+            "problems": problems,
             "version": VERSION,
             "uptime_s": round(time.time() - self.started_at, 1),
             "database": {"ok": db_ok, "path": str(self.config.db_path), "schema_version": schema},
             "broker": broker,
             "router": dict(self.router.stats) if self.router else None,
         }
+
+    def problems(self, db_ok: bool, broker: dict) -> list[str]:
+        """What a technician must look at: the database unreadable, commits failing (a full disk), the
+        disk nearly full, the broker down or unreachable. Empty when the hub serves normally."""
+        out = []
+        if not db_ok:
+            out.append("database unreadable")
+        r = self.router
+        if r is not None and r.last_commit_error is not None and \
+                (r.last_commit is None or r.last_commit < r.last_commit_error) and \
+                time.time() - r.last_commit_error < COMMIT_FAILURE_WINDOW_S:
+            out.append("commits failing")
+        try:
+            disk = shutil.disk_usage(self.config.data_dir)
+            if disk.free < min(DISK_LOW_BYTES, disk.total // 100):
+                out.append("disk almost full")
+        except OSError:
+            out.append("data directory unreadable")
+        if self.broker is not None and not broker.get("running", False):
+            out.append("broker not running")
+        if not broker["connected"]:
+            out.append("hub not connected to the broker")
+        return out
 
     async def stop(self) -> None:
         if self._configs_task is not None:

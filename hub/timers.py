@@ -1,16 +1,18 @@
 """The hub's periodic work, wired beside hub.app: registry changes and deferred effects from other
-processes (every second), display refresh and stored-reply purge (every minute), WAL checkpoints, and
-the dossier timers. Each loop survives its own failures; what a turn does lives in hub.ops."""
+processes (every second), display refresh and stored-reply purge (every minute), WAL checkpoints, the
+dossier timers and the daily backup. Each loop survives its own failures; what a turn does lives in hub.ops."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import TYPE_CHECKING
 
 from hub.notify.senders import load as load_senders
 from hub.ops import appointments, dossier_tasks
 from hub.ops.run import take_deferred
+from hub.store import backup
 from hub.store.db import checkpoint
 from hub.store.sites import list_sites
 
@@ -29,6 +31,7 @@ def start(hub: Hub) -> list[asyncio.Task]:
         ("wal-checkpoint", checkpoints(hub)),
         ("dossier-timers", dossier_timers(hub)),
         ("appointments", appointment_timers(hub)),
+        ("daily-backup", daily_backups(hub)),
     )]
 
 
@@ -77,6 +80,20 @@ async def checkpoints(hub: Hub) -> None:
             await loop.run_in_executor(None, checkpoint, hub.config.db_path)
         except Exception as exc:  # a busy database now is fine: the next turn catches up
             log.debug("WAL checkpoint skipped: %s", exc)
+
+
+async def daily_backups(hub: Hub) -> None:
+    """A backup when the newest is a day old (or there is none), in a worker thread; BACKUP_KEEP kept."""
+    while True:
+        try:
+            last = backup.newest(hub.config.data_dir)
+            if last is None or time.time() - last.stat().st_mtime >= backup.BACKUP_EVERY_S:
+                path = await asyncio.to_thread(backup.take, hub.config.data_dir)
+                backup.prune(hub.config.data_dir)
+                log.info("daily backup written: %s", path)
+        except Exception:
+            log.exception("daily backup failed; will retry in an hour")
+        await asyncio.sleep(3600)
 
 
 async def dossier_timers(hub: Hub) -> None:

@@ -78,7 +78,8 @@ def cmd_counter(args: argparse.Namespace) -> int:
         if args.simulate:
             from counter_terminal import simulate
 
-            simulate.run(CounterCore(session), _stop_event(), officer=args.officer, mean_service_s=args.service_s)
+            login = (args.officer, args.pin) if args.officer and args.pin else None
+            simulate.run(CounterCore(session), _stop_event(), login=login, mean_service_s=args.service_s)
         else:
             from devicekit.ui.window import configure_window
 
@@ -210,7 +211,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("counter", help="officer's counter terminal")
     _device_args(c)
-    c.add_argument("--officer", help="officer id to sign in (simulation)")
+    c.add_argument("--officer", help="officer username to sign in as (simulation)")
+    c.add_argument("--pin", help="that officer's PIN (simulation; the hub refuses counter actions without it)")
     c.add_argument("--service-s", type=float, default=20.0, help="simulated mean service time in seconds")
     _screen_args(c, "800x480")
     c.set_defaults(func=cmd_counter)

@@ -153,8 +153,9 @@ def start_fleet(configs: dict[str, list[Path]], fleet: Fleet, args: argparse.Nam
     from motcua_core.device_config import DeviceConfig
 
     rng = random.Random(args.seed)
-    officers = ["nguyen-thi-lan", "tran-van-hung", "le-thu-trang", "pham-quoc-bao", "hoang-minh-duc",
-                "vu-thi-huong", "do-anh-tuan", "bui-ngoc-anh"]
+    # The demo officers' sign-ins (hub/data/demo_site.json): simulated counters sign in like an officer.
+    officers = [("lan1", "1111"), ("hung2", "2222"), ("trang3", "3333"), ("bao4", "4444"), ("duc5", "5555"),
+                ("huong6", "6666"), ("tuan7", "7777"), ("anh8", "8888")]
 
     def session(path: Path) -> DeviceSession:
         s = DeviceSession(DeviceConfig.load(path))
@@ -181,7 +182,7 @@ def start_fleet(configs: dict[str, list[Path]], fleet: Fleet, args: argparse.Nam
         core = CounterCore(session(path))
         fleet.threads.append(threading.Thread(
             target=counter_sim.run, args=(core, fleet.stop),
-            kwargs={"officer": officers[i % len(officers)], "mean_service_s": args.service_s,
+            kwargs={"login": officers[i % len(officers)], "mean_service_s": args.service_s,
                     "rng": random.Random(rng.random()), "on_event": lambda kind, t: None},
             daemon=True))
     for t in fleet.threads:

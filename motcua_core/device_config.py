@@ -34,6 +34,8 @@ class DeviceConfig:
     broker_host: str = "127.0.0.1"
     broker_port: int = 1883
     tls: bool = False
+    # The hub's own CA certificate (PEM) for `tls`: the device trusts this CA alone (None: the system's).
+    ca_cert: str | None = None
     # None: a folder of this device's own under DEVICE_STATE_ROOT, so several devices on one machine (a
     # demo, a technician's laptop) never share an outbox or a ticket journal.
     data_dir: Path | None = None
@@ -124,6 +126,9 @@ class DeviceConfig:
         self._check_int("broker_port", 1, 65535)
         if not isinstance(self.tls, bool):
             raise ConfigError(f"config key 'tls': must be true or false, got {self.tls!r}")
+        if self.ca_cert is not None and (not isinstance(self.ca_cert, str) or len(self.ca_cert) > 16384
+                                         or "-----BEGIN CERTIFICATE-----" not in self.ca_cert):
+            raise ConfigError("config key 'ca_cert': must be a PEM certificate (the hub's CA)")
         if self.data_dir is None:
             self.data_dir = DEVICE_STATE_ROOT / str(self.device_id)
         if isinstance(self.data_dir, str) and self.data_dir.strip():

@@ -54,6 +54,7 @@ ERROR_CODES: dict[str, str] = {
     "locked": "Tài khoản đang tạm khóa. Vui lòng thử lại sau.",
     "closed": "Ngoài giờ cấp số thứ tự.",
     "rate_limited": "Thao tác quá nhiều lần. Vui lòng thử lại sau ít phút.",
+    "signin_required": "Phiên đăng nhập đã hết hạn hoặc không hợp lệ. Vui lòng đăng nhập lại.",
     "timeout": "Máy chủ không phản hồi. Vui lòng thử lại.",
     "internal": "Lỗi hệ thống. Vui lòng thử lại.",
 }
@@ -122,18 +123,55 @@ def encode(obj: dict[str, Any]) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+MAX_DEPTH = 16  # nesting a request may have (a dossier's applicant and documents need 3)
+MAX_INT = 2**53  # integers beyond what JSON readers agree on are refused, not rounded
+# Codes for a message that can never succeed, whatever retries: a device outbox drops it (only
+# `timeout` and `internal` are retried).
+FINAL_CODES = frozenset({"bad_json", "bad_request", "unsupported_version", "payload_too_large"})
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def check_value(value: Any, depth: int = 0) -> None:
+    """Raise ValueError unless `value` can be re-encoded as UTF-8 JSON (no lone surrogates, sane
+    integers, bounded nesting): everything the hub stores or echoes back must encode again."""
+    if depth > MAX_DEPTH:
+        raise ValueError(f"nested deeper than {MAX_DEPTH} levels")
+    if isinstance(value, str):
+        value.encode("utf-8")  # UnicodeEncodeError (a ValueError) on a lone surrogate
+    elif isinstance(value, bool) or value is None or isinstance(value, float):
+        return
+    elif isinstance(value, int):
+        if not -MAX_INT <= value <= MAX_INT:
+            raise ValueError("integer out of range")
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            k.encode("utf-8")
+            check_value(v, depth + 1)
+    elif isinstance(value, list):
+        for v in value:
+            check_value(v, depth + 1)
+
+
 def decode(payload: bytes) -> dict[str, Any]:
-    """Parse a JSON object payload with a supported `v`; raise ProtocolError otherwise."""
+    """Parse a JSON object payload with a supported `v`; raise ProtocolError otherwise.
+
+    This is the one gate of every inbound message: what it returns can be encoded again (a reply echoes
+    the request id; health is stored), so a poisoned message fails here, alone, with a final code."""
     if len(payload) > MAX_PAYLOAD:
         raise ProtocolError("payload_too_large", f"payload of {len(payload)} bytes exceeds {MAX_PAYLOAD}")
     try:
-        obj = json.loads(payload.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ProtocolError("bad_json", f"payload is not UTF-8 JSON: {exc}") from None
+        obj = json.loads(payload.decode("utf-8"), parse_constant=_refuse_constant)
+        check_value(obj)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeError, int digits limit
+        raise ProtocolError("bad_json", f"payload is not valid UTF-8 JSON: {ascii(str(exc))[1:120]}") from None
     if not isinstance(obj, dict):
         raise ProtocolError("bad_json", "payload must be a JSON object")
-    if obj.get("v") != PROTOCOL_VERSION:
-        raise ProtocolError("unsupported_version", f"unsupported protocol version {obj.get('v')!r}")
+    v = obj.get("v")
+    if type(v) is not int or v != PROTOCOL_VERSION:  # `true` and `1.0` are not version 1
+        raise ProtocolError("unsupported_version", f"unsupported protocol version {v!r}")
     return obj
 
 

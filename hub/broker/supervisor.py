@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from hub.broker.files import LOG_NAME, Account, write_auth_files, write_files
+from hub.broker.files import LOG_NAME, Account, TlsListener, write_auth_files, write_files
 
 log = logging.getLogger("motcua.broker")
 
@@ -39,10 +39,12 @@ class BrokerError(RuntimeError):
 class BrokerSupervisor:
     """Start, reload, restart and stop one Mosquitto process listening on `bind:port`."""
 
-    def __init__(self, workdir: Path, *, port: int, bind: str = "127.0.0.1", mosquitto: str | None = None):
+    def __init__(self, workdir: Path, *, port: int, bind: str = "127.0.0.1", mosquitto: str | None = None,
+                 tls: TlsListener | None = None):
         self.workdir = Path(workdir).resolve()
         self.port = port
         self.bind = bind
+        self.tls = tls
         binary = mosquitto or shutil.which("mosquitto") or _FALLBACK_BINARY
         if not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
             raise FileNotFoundError(
@@ -69,7 +71,7 @@ class BrokerSupervisor:
             raise RuntimeError("broker already started")
         self._stopping = False
         await self._reap_orphan()
-        write_files(self.workdir, port=self.port, bind=self.bind, accounts=accounts)
+        write_files(self.workdir, port=self.port, bind=self.bind, accounts=accounts, tls=self.tls)
         self._rotate_log()
         await self._spawn_and_wait()
         self._watcher = asyncio.create_task(self._watch(), name="motcua-broker-watch")

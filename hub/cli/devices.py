@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hub.cli.common import data_arg, open_db, runner
+from hub.cli.common import data_arg, data_dir, open_db, runner
 from motcua_core.errors import DomainError
 from motcua_core.protocol import ROLES
 
@@ -28,7 +28,9 @@ def add_parsers(hsub: argparse._SubParsersAction) -> None:
     add.add_argument("--id", dest="device_id", help="device id (default: <site>-<role>-NN)")
     add.add_argument("--name", default="")
     add.add_argument("--broker-host", default="127.0.0.1", help="broker address the device will use")
-    add.add_argument("--broker-port", type=int, default=1883)
+    add.add_argument("--broker-port", type=int, default=None, help="default 8883 with --tls, else 1883")
+    add.add_argument("--tls", action="store_true",
+                     help="a LAN device: connect over TLS to the hub's TLS listener, trusting the hub's CA")
     add.add_argument("--out", type=Path, help="no enrolment: print credentials and write the device config here "
                      "(mode 0600)")
     add.add_argument("--valid-hours", type=float, default=24.0, help="how long the enrolment code works (24)")
@@ -64,9 +66,14 @@ def add_parsers(hsub: argparse._SubParsersAction) -> None:
     sp.set_defaults(func=cmd_officer_set_pin)
 
 
-def device_config_dict(dev: Device, secret: str, broker_host: str, broker_port: int) -> dict:
-    return {"device_id": dev.id, "secret": secret, "site": dev.site_id, "role": dev.role,
-            "broker_host": broker_host, "broker_port": broker_port}
+def device_config_dict(dev: Device, secret: str, broker_host: str, broker_port: int,
+                       ca_cert: str | None = None) -> dict:
+    """A device's config file; with `ca_cert` (the hub's CA, PEM) it connects over TLS and trusts that CA."""
+    cfg = {"device_id": dev.id, "secret": secret, "site": dev.site_id, "role": dev.role,
+           "broker_host": broker_host, "broker_port": broker_port}
+    if ca_cert is not None:
+        cfg.update(tls=True, ca_cert=ca_cert)
+    return cfg
 
 
 def _fail(exc: DomainError) -> int:
@@ -88,7 +95,15 @@ def cmd_device_add(args: argparse.Namespace) -> int:
             counter=args.counter))
     except DomainError as exc:
         return _fail(exc)
-    cfg = device_config_dict(dev, secret, args.broker_host, args.broker_port)
+    ca = None
+    if args.tls:
+        from hub.broker import tls as broker_tls
+
+        broker = data_dir(args) / "broker"
+        broker_tls.ensure(broker, broker_tls.default_names("0.0.0.0"))  # the hub makes the same at serve
+        ca = broker_tls.ca_pem(broker)
+    port = args.broker_port or (8883 if args.tls else 1883)
+    cfg = device_config_dict(dev, secret, args.broker_host, port, ca)
     if args.out:
         from motcua_core.device_config import DeviceConfig
 

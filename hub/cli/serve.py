@@ -17,8 +17,14 @@ def add_parsers(hsub: argparse._SubParsersAction) -> None:
     data_arg(serve)
     serve.add_argument("--http-host", default="0.0.0.0")
     serve.add_argument("--http-port", type=int, default=8080)
-    serve.add_argument("--mqtt-bind", default="0.0.0.0", help="address the embedded broker listens on")
+    serve.add_argument("--mqtt-bind", default="127.0.0.1",
+                       help="address of the broker's plain listener (default loopback: the hub and this machine)")
     serve.add_argument("--mqtt-port", type=int, default=1883)
+    serve.add_argument("--mqtt-tls-port", type=int, default=8883,
+                       help="the broker's TLS listener for LAN devices, with the hub's own CA (0: none)")
+    serve.add_argument("--mqtt-tls-bind", default="0.0.0.0")
+    serve.add_argument("--mqtt-plain-lan", action="store_true",
+                       help="allow the plain listener on a non-loopback --mqtt-bind (a trusted, closed LAN)")
     serve.add_argument("--broker", help="use an external broker: mqtt://user:password@host:port")
     serve.add_argument("--site-file", type=Path, help="load (or update) a site configuration at start")
     serve.add_argument("--synchronous", choices=["FULL", "NORMAL"], default="FULL",
@@ -46,16 +52,23 @@ def add_parsers(hsub: argparse._SubParsersAction) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     from hub import logfmt
     from hub.app import Hub, HubConfig
+    from hub.store.datadir import DataDirError
 
     logfmt.setup(getattr(args, "log_format", "text"))
     cfg = HubConfig(data_dir=data_dir(args), http_host=args.http_host, http_port=args.http_port,
                     mqtt_bind=args.mqtt_bind, mqtt_port=args.mqtt_port, broker_url=args.broker,
+                    mqtt_tls_port=args.mqtt_tls_port or None, mqtt_tls_bind=args.mqtt_tls_bind,
+                    mqtt_plain_lan=args.mqtt_plain_lan,
                     site_file=args.site_file, synchronous=args.synchronous,
                     extra={"metrics_public": getattr(args, "metrics_public", False),
                            "secure_cookies": getattr(args, "secure_cookies", False)},
                     **({"lookup_limit": args.lookup_limit} if args.lookup_limit else {}))
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(Hub(cfg).serve_forever())
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(Hub(cfg).serve_forever())
+    except (DataDirError, ValueError) as exc:
+        print(f"lỗi / error: {exc}", file=sys.stderr)
+        return 3
     return 0
 
 

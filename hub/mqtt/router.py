@@ -33,7 +33,7 @@ from hub.ops.run import Runner, as_protocol_error
 from hub.ops.views import call_event, device_config, display_state
 from hub.store import devices as device_store
 from hub.store import sites as site_store
-from hub.store.db import transaction
+from hub.store.db import is_busy, savepoint, transaction
 from motcua_core import protocol as p
 from motcua_core.errors import DomainError
 from motcua_core.protocol import ProtocolError
@@ -48,6 +48,32 @@ REQUEST_TTL_S = 7 * 24 * 3600
 PRESENCE_FLUSH_S = 0.5
 PRESENCE_MAX_PENDING = 20_000  # written at once beyond this (more devices than any one hub serves)
 _PRESENCE_LEAVES = ("/status", "/health")
+BUSY_RETRY_S = 0.05  # another process holds the write lock: try the batch again this much later
+LOG_WINDOW_S = 10.0
+LOG_PER_WINDOW = 5  # refused messages logged per window; the rest are counted (stats["refused"])
+
+
+class LogThrottle:
+    """At most LOG_PER_WINDOW lines per window, then one line saying how many were left out: a device
+    flooding poisoned messages must not fill the disk with the hub's log."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic):
+        self.clock = clock
+        self.window = 0.0
+        self.count = 0
+        self.suppressed = 0
+
+    def allow(self) -> bool:
+        now = self.clock()
+        if now - self.window >= LOG_WINDOW_S:
+            if self.suppressed:
+                log.warning("%d more refused or failed messages were not logged", self.suppressed)
+            self.window, self.count, self.suppressed = now, 0, 0
+        self.count += 1
+        if self.count > LOG_PER_WINDOW:
+            self.suppressed += 1
+            return False
+        return True
 
 
 @dataclass
@@ -68,12 +94,16 @@ class Router:
         # Displays order states by (boot, seq): a restarted hub whose clock went back (a Pi without RTC
         # before NTP) must still be believed, so a new boot id resets their ordering.
         self.boot = uuid.uuid4().hex[:12]
-        self.stats = {"requests": 0, "errors": 0, "batches": 0, "presence": 0, "presence_batches": 0}
+        self.stats = {"requests": 0, "errors": 0, "batches": 0, "presence": 0, "presence_batches": 0,
+                      "refused": 0, "failed_commits": 0, "busy_retries": 0}
         self._presence_pending: dict[tuple[str, str], tuple[p.Topic, Incoming, float]] = {}
         self._presence_timer: asyncio.TimerHandle | None = None
         # The last display state built per site, and its HTTP body once asked for (state_body).
         self._states: dict[str, dict] = {}
         self._state_bodies: dict[str, bytes] = {}
+        self.last_commit: float | None = None  # wall time of the last good commit / failed one (health)
+        self.last_commit_error: float | None = None
+        self._log = LogThrottle()
         self.hub_info: dict = {}  # merged into every device config (e.g. {"http_port": 8080})
         # Called with each committed batch's effects once MQTT has them (the console's live stream).
         self.after_commit: list[Callable[[Effects], None]] = []
@@ -115,9 +145,14 @@ class Router:
     def _run_batch(self, batch: list[Incoming]) -> None:
         try:
             self.process(batch)
-        except Exception:
-            self.stats["commit_failures"] = self.stats.get("commit_failures", 0) + 1
-            log.exception("batch of %d messages failed", len(batch))
+        except Exception as exc:
+            if is_busy(exc) and self._loop is not None:
+                # Another process (a CLI command, a backup) holds the write lock: the hub's busy timeout
+                # is short, so instead of freezing the event loop the batch waits and is tried again.
+                self.stats["busy_retries"] += 1
+                self._loop.call_later(BUSY_RETRY_S, self._run_batch, batch)
+            elif self._log.allow():
+                log.exception("batch of %d messages failed", len(batch))
 
     # --- one batch --------------------------------------------------------------------------------
     def process(self, batch: list[Incoming]) -> None:
@@ -131,7 +166,7 @@ class Router:
         try:
             with transaction(self.db):
                 for msg in batch:
-                    reply = self._handle(msg, now, effects)
+                    reply = self._handle_one(msg, now, effects)
                     if reply is not None:
                         replies.append(reply)
                 # The lobby state is a view, not a promise: it goes out while the commit waits for the
@@ -141,13 +176,17 @@ class Router:
                 for site in shown:
                     self.publish_display(site, now)
                 self.mqtt.flush()
-        except BaseException:
+        except BaseException as exc:
+            if not is_busy(exc):
+                self.stats["failed_commits"] += 1
+                self.last_commit_error = time.time()
             # The commit failed after the screens were shown its state: show them the state that stands.
             for site in shown:
                 self.publish_display(site)
             self.mqtt.flush()
             raise
         self.stats["batches"] += 1
+        self.last_commit = time.time()
         self.publish_announcements(effects)
         for r in replies:
             self.mqtt.publish(r.topic, r.payload, qos=1, correlation=r.correlation)
@@ -219,15 +258,29 @@ class Router:
         else:
             self.mqtt.publish(topic, p.encode(device_config(self.db, dev, self.hub_info)), qos=1, retain=True)
 
+    def _handle_one(self, msg: Incoming, now: float, effects: Effects) -> Reply | None:
+        """One message in its own savepoint: whatever it raises fails it alone, never the batch."""
+        try:
+            with savepoint(self.db, "msg"):
+                return self._handle(msg, now, effects)
+        except Exception as exc:
+            self.stats["errors"] += 1
+            if self._log.allow():
+                log.warning("message on %s failed: %s: %s", ascii(msg.topic), type(exc).__name__, ascii(str(exc)))
+            return None
+
     def _handle(self, msg: Incoming, now: float, effects: Effects) -> Reply | None:
         try:
             topic = p.parse_topic(msg.topic)
         except ProtocolError:
-            log.warning("ignored message on unexpected topic %s", msg.topic)
+            if self._log.allow():
+                log.warning("ignored message on unexpected topic %s", ascii(msg.topic))
             return None
         if topic.kind != "dev" or topic.device_id is None:
             return None
         if topic.leaf == "req":
+            if msg.retain and not msg.payload:
+                return None  # our own clearing of a refused retained request, coming back
             if self.observe is None:
                 return self._request(topic, msg, now, effects)
             started, errors = time.perf_counter(), self.stats["errors"]
@@ -279,11 +332,15 @@ class Router:
         try:
             obj = p.decode(msg.payload)
         except ProtocolError as exc:
-            log.warning("bad %s from %s: %s", topic.leaf, topic.device_id, exc.message)
+            self.stats["refused"] += 1
+            if self._log.allow():
+                log.warning("bad %s from %s: %s", topic.leaf, topic.device_id, exc.message)
             return
         dev = device_store.get(self.db, topic.device_id)
         if dev is None or dev.site_id != topic.site:
-            log.warning("%s from unknown device %s/%s", topic.leaf, topic.site, topic.device_id)
+            self.stats["refused"] += 1
+            if self._log.allow():
+                log.warning("%s from unknown device %s/%s", topic.leaf, topic.site, topic.device_id)
             return
         if topic.leaf == "status" and obj.get("state") in ("online", "offline"):
             device_store.record_status(self.db, dev.id, obj["state"], obj.get("version"), now)
@@ -297,10 +354,12 @@ class Router:
         self.stats["requests"] += 1
         request_id: str | None = None
         try:
-            if len(msg.payload) > p.MAX_PAYLOAD:
-                raise ProtocolError("payload_too_large",
-                                    f"payload of {len(msg.payload)} bytes exceeds {p.MAX_PAYLOAD}")
-            request_id, data = p.parse_request(msg.payload)
+            request_id, data = p.parse_request(msg.payload)  # size, JSON, re-encodability, version
+            if msg.retain:
+                # A retained request would be replayed to the hub at every restart and run again after
+                # its stored reply expired: refuse it and clear the broker's copy.
+                self.mqtt.publish(msg.topic, b"", qos=1, retain=True)
+                raise ProtocolError("bad_request", "a request must not be published retained")
             dev = device_store.get(self.db, topic.device_id)
             if dev is None or dev.revoked:
                 raise ProtocolError("unknown_device", f"device {topic.device_id!r} is not registered")
@@ -330,11 +389,15 @@ class Router:
                 self._remember(dev.id, request_id, name, body, now)
         except ProtocolError as exc:
             self.stats["errors"] += 1
-            log.info("refused request on %s: %s %s", msg.topic, exc.code, exc.message)
+            if exc.code in p.FINAL_CODES:
+                self.stats["refused"] += 1
+            if self._log.allow():
+                log.info("refused request on %s: %s %s", msg.topic, exc.code, exc.message)
             body = p.error_response(request_id, exc)
         except Exception:
             self.stats["errors"] += 1
-            log.exception("request on %s failed", msg.topic)
+            if self._log.allow():
+                log.exception("request on %s failed", msg.topic)
             body = p.error_response(request_id, ProtocolError("internal", "internal error"))
         return Reply(res_topic, p.encode(body), msg.correlation)
 

@@ -26,6 +26,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.client import DISCONNECT, PUBLISH
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
+from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from motcua_core.mqttprops import install_fast_decode, publish_properties
 from motcua_core.netopts import set_nodelay
@@ -49,6 +50,7 @@ class Incoming:
     payload: bytes
     correlation: bytes | None
     received: float  # time.monotonic() when paho handed it over
+    retain: bool = False  # as published (the hub subscribes with retain-as-published): refused on requests
 
 
 class HubMqtt:
@@ -222,7 +224,10 @@ class HubMqtt:
             log.error("broker refused the hub: %s", reason)
             return
         self._was_connected = True
-        client.subscribe([(HUB_REQ_SUB, 1), (HUB_STATUS_SUB, 1), (HUB_HEALTH_SUB, 0)])
+        # Retain-as-published on requests: a device that publishes a request retained is refused (and the
+        # retained copy cleared) instead of having it replayed at every hub restart.
+        client.subscribe([(HUB_REQ_SUB, SubscribeOptions(qos=1, retainAsPublished=True)),
+                          (HUB_STATUS_SUB, SubscribeOptions(qos=1)), (HUB_HEALTH_SUB, SubscribeOptions(qos=0))])
         self._connected.set()
         log.info("hub connected to broker %s:%s", self.host, self.port)
         if self.on_connect is not None:
@@ -236,7 +241,7 @@ class HubMqtt:
     def _on_message(self, client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:
         corr = getattr(msg.properties, "CorrelationData", None) if msg.properties else None
         try:
-            self._on_message_cb(Incoming(msg.topic, bytes(msg.payload), corr, time.monotonic()))
+            self._on_message_cb(Incoming(msg.topic, bytes(msg.payload), corr, time.monotonic(), bool(msg.retain)))
         except Exception:  # never let a handler break the read loop
             log.exception("could not queue message on %s", msg.topic)
 

@@ -64,6 +64,20 @@ def _table(*verbs: Verb) -> dict[str, Verb]:
     return {v.name: v for v in verbs}
 
 
+TOKEN: dict[str, FieldSpec] = {"token": (str, False, None)}  # from counter.login; checked by signed()
+
+
+def signed(name: str, roles: tuple[str, ...], schema: dict[str, FieldSpec], handler: Handler) -> Verb:
+    """An officer action: the data must carry the token of the officer signed in at this counter
+    (hub.ops.signin.require), else `signin_required` — a counter device alone cannot act for anyone."""
+
+    def run(ctx: Ctx, data: dict) -> dict:
+        signin.require(ctx, data.get("token"))
+        return handler(ctx, {k: v for k, v in data.items() if k != "token"})
+
+    return Verb(name, roles, {**schema, **TOKEN}, run)
+
+
 VERBS: dict[str, Verb] = _table(
     # --- queue: tickets and counters
     Verb("ticket.issue", KIOSK,
@@ -72,29 +86,28 @@ VERBS: dict[str, Verb] = _table(
     Verb("ticket.status", ROLES, {"ticket_id": (int, True, None)},
          lambda ctx, d: queue.ticket_status(ctx, d["ticket_id"])),
     Verb("site.state", ROLES, {}, lambda ctx, d: display_state(ctx.db, ctx.site.id, ctx.now, 0)),
-    Verb("counter.open", COUNTER, {"officer": (str, False, None)},
-         lambda ctx, d: queue.counter_open(ctx, d.get("officer"))),
-    Verb("counter.pause", COUNTER, {}, lambda ctx, d: queue.counter_pause(ctx)),
-    Verb("counter.close", COUNTER, {}, lambda ctx, d: queue.counter_close(ctx)),
-    Verb("counter.next", COUNTER, {}, lambda ctx, d: queue.call_next(ctx)),
-    Verb("counter.recall", COUNTER, {}, lambda ctx, d: queue.recall(ctx)),
-    Verb("counter.skip", COUNTER, {}, lambda ctx, d: queue.skip(ctx)),
-    Verb("counter.transfer", COUNTER, {"to_service": (str, False, None), "to_counter": (int, False, None),
+    signed("counter.open", COUNTER, {}, lambda ctx, d: queue.counter_open(ctx)),
+    signed("counter.pause", COUNTER, {}, lambda ctx, d: queue.counter_pause(ctx)),
+    signed("counter.close", COUNTER, {}, lambda ctx, d: queue.counter_close(ctx)),
+    signed("counter.next", COUNTER, {}, lambda ctx, d: queue.call_next(ctx)),
+    signed("counter.recall", COUNTER, {}, lambda ctx, d: queue.recall(ctx)),
+    signed("counter.skip", COUNTER, {}, lambda ctx, d: queue.skip(ctx)),
+    signed("counter.transfer", COUNTER, {"to_service": (str, False, None), "to_counter": (int, False, None),
                                        "force": (bool, False, None)},
          lambda ctx, d: queue.transfer(ctx, d.get("to_service"), d.get("to_counter"), bool(d.get("force")))),
-    Verb("counter.reinstate", COUNTER, {"ticket_id": (int, False, None)},
+    signed("counter.reinstate", COUNTER, {"ticket_id": (int, False, None)},
          lambda ctx, d: queue.reinstate(ctx, d.get("ticket_id"))),
-    Verb("counter.hold", COUNTER, {}, lambda ctx, d: queue.hold(ctx)),
-    Verb("counter.resume", COUNTER, {"ticket_id": (int, False, None)},
+    signed("counter.hold", COUNTER, {}, lambda ctx, d: queue.hold(ctx)),
+    signed("counter.resume", COUNTER, {"ticket_id": (int, False, None)},
          lambda ctx, d: queue.resume(ctx, d.get("ticket_id"))),
-    Verb("counter.complete", COUNTER, {"ticket_id": (int, False, None)},
+    signed("counter.complete", COUNTER, {"ticket_id": (int, False, None)},
          lambda ctx, d: queue.complete(ctx, d.get("ticket_id"))),
     Verb("counter.state", COUNTER, {}, lambda ctx, d: queue.counter_state(ctx)),
     # --- officer sign-in at a counter
     Verb("counter.login", COUNTER,
          {"username": (str, False, None), "pin": (str, False, None), "badge": (str, False, None)},
          lambda ctx, d: signin.login(ctx, d.get("username"), d.get("pin"), d.get("badge"))),
-    Verb("counter.logout", COUNTER, {}, lambda ctx, d: signin.logout(ctx)),
+    signed("counter.logout", COUNTER, {}, lambda ctx, d: signin.logout(ctx)),
     # --- satisfaction votes
     Verb("vote.submit", ("voting",),
          {"ticket_id": (int, True, None), "rating": (int, True, None), "reasons": (list, False, None),
@@ -104,31 +117,31 @@ VERBS: dict[str, Verb] = _table(
     Verb("dossier.lookup", ROLES, {"code": (str, True, None), "key": (str, False, None)},
          lambda ctx, d: {"dossier": dossiers.public_lookup(ctx.db, d["code"], d.get("key"),
                                                            f"dev:{ctx.device.id if ctx.device else '?'}", ctx.now)}),
-    Verb("dossier.get", COUNTER, {"code": (str, True, None)},
+    signed("dossier.get", COUNTER, {"code": (str, True, None)},
          lambda ctx, d: {"dossier": dossiers.detail(ctx.db, d["code"], ctx.now)}),
-    Verb("dossier.intake", COUNTER,
+    signed("dossier.intake", COUNTER,
          {"procedure": (str, True, None), "applicant": (dict, True, None), "documents": (list, True, None),
           "sets": (int, False, None), "return_method": (str, False, ("counter", "post")),
           "post_address": (str, False, None), "fees_vnd": (int, False, None),
           "processing_days": ((int, float), False, None), "ticket_id": (int, False, None),
           "options": (dict, False, None)},
          dossier_verbs.intake),
-    Verb("dossier.return", COUNTER,
+    signed("dossier.return", COUNTER,
          {"code": (str, True, None), "confirm": (dict, True, None), "tracking": (str, False, None),
           "ticket_id": (int, False, None)},
          dossier_verbs.return_),
-    Verb("dossier.apology", COUNTER,
+    signed("dossier.apology", COUNTER,
          {"code": (str, True, None), "reason": (str, True, None), "new_due": (str, False, None),
           "extra_days": (int, False, None)},
          dossier_verbs.apology),
-    Verb("dossier.form", COUNTER, {"code": (str, True, None), "form": (str, True, FORM_NAMES)},
+    signed("dossier.form", COUNTER, {"code": (str, True, None), "form": (str, True, FORM_NAMES)},
          dossier_verbs.form),
     # --- appointments (issue #12)
     Verb("appointment.checkin", KIOSK, {"scan": (str, True, None), "lang": (str, False, ("vi", "en"))},
          lambda ctx, d: appointments.check_in(ctx, d["scan"], d.get("lang") or "vi")),
     Verb("appointment.slots", ("counter", "kiosk"), {"service": (str, True, None), "day": (str, False, None)},
          lambda ctx, d: appointments.slots(ctx, d["service"], d.get("day"))),
-    Verb("appointment.book", COUNTER,
+    signed("appointment.book", COUNTER,
          {"service": (str, True, None), "day": (str, True, None), "slot_start": ((int, float), True, None),
           "name": (str, True, None), "phone": (str, True, None), "email": (str, False, None),
           "cccd": (str, False, None), "procedure": (str, False, None)},

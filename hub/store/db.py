@@ -19,20 +19,28 @@ from hub.store import memo
 from hub.store.migrations import migrate
 
 
-def open_db(path: Path | str, *, synchronous: str = "FULL") -> sqlite_utils.Database:
+def open_db(path: Path | str, *, synchronous: str = "FULL", busy_timeout_ms: int = 10_000) -> sqlite_utils.Database:
     """Open (creating and migrating) the database. WAL lets readers run beside the single writer.
 
     synchronous=FULL: a committed ticket survives a power cut, so a retried request never gets a new
-    number for a ticket that was already printed.
+    number for a ticket that was already printed. The hub's own connection, which runs on the event loop,
+    passes a short busy timeout: waiting for another process's write lock must not freeze the loop (the
+    router retries a batch later instead); CLI processes keep the long one.
     """
-    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10)
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False,
+                           timeout=busy_timeout_ms / 1000)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute(f"PRAGMA synchronous={synchronous}")
     conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA busy_timeout=10000")
+    conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     db = sqlite_utils.Database(conn)
     migrate(db)
     return db
+
+
+def is_busy(exc: BaseException) -> bool:
+    """True for SQLite's "another connection holds the lock" (retry later), not for a real failure."""
+    return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
 
 
 def checkpoint(path: Path | str) -> None:

@@ -5,6 +5,7 @@ Add a migration by appending a function; never edit one that has shipped.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 import sqlite_utils
@@ -363,6 +364,22 @@ def _console(db: sqlite_utils.Database) -> None:
                     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_log BEGIN "
                     "SELECT RAISE(ABORT, 'audit_log is append-only'); END"):
         db.conn.execute(trigger)
+def _db_identity(db: sqlite_utils.Database) -> None:
+    """An identity for this database, kept also in the data directory's hub.id (hub.store.datadir): a
+    foreign or emptied database is recognised instead of served."""
+    db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES('db_id', ?)", [uuid.uuid4().hex])
+
+
+def _signin_sessions(db: sqlite_utils.Database) -> None:
+    """Sign-in tokens (only their SHA-256 is kept) and failure counters per officer, per device and per
+    (officer, device), so a wrong-PIN storm from one counter locks that counter, not every officer."""
+    db.execute("""CREATE TABLE officer_sessions (
+        token_hash TEXT PRIMARY KEY, site_id TEXT NOT NULL, officer_id TEXT NOT NULL,
+        device_id TEXT NOT NULL, created_at REAL NOT NULL, expires_at REAL NOT NULL)""")
+    db.execute("CREATE INDEX officer_sessions_officer ON officer_sessions(site_id, officer_id)")
+    db.execute("""CREATE TABLE signin_failures (
+        site_id TEXT NOT NULL, scope TEXT NOT NULL, failures INTEGER NOT NULL DEFAULT 0,
+        lockouts INTEGER NOT NULL DEFAULT 0, locked_until REAL, PRIMARY KEY(site_id, scope))""")
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
@@ -377,6 +394,8 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _hub_id,  # dayone
     _fleet,  # fleet
     _console,  # console
+    _db_identity,  # security
+    _signin_sessions,  # security
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

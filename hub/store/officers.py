@@ -1,7 +1,12 @@
-"""Officer credentials: username + PIN (PBKDF2 hash) and badge codes (keyed hash), with lock-out.
+"""Officer credentials: username + PIN and badge codes, both under scrypt (memory-hard, slow), with
+lock-out (hub.domain.lockout).
 
-Nothing readable is stored: a stolen database reveals neither PINs nor badge numbers. A PIN is short,
-so the real protection is the lock-out after repeated failures (MAX_FAILURES, LOCK_S).
+Nothing readable is stored: a stolen database reveals neither PINs nor badge numbers. A PIN hash has its
+own random salt; a badge hash is salted per site (a scanned badge must be found by its hash) — scrypt
+makes each guess cost ~80 ms and 16 MiB, where unsalted SHA-256 cost nanoseconds. A 4-digit PIN is still
+a small space (10,000 guesses ≈ 15 min of one core against a stolen file), so the database is readable
+by the hub's user alone (hub.store.datadir) and sites should use 6-digit PINs. Hashes of the old
+schemes (PBKDF2 PINs, SHA-256 badges) still verify and are replaced at the officer's next sign-in.
 """
 
 from __future__ import annotations
@@ -17,9 +22,9 @@ import sqlite_utils
 from motcua_core.errors import DomainError
 
 PIN_RE = re.compile(r"^[0-9]{4,8}$")
-PBKDF2_ITERATIONS = 60_000  # ~30 ms on a Raspberry Pi 4; runs inside the hub's request transaction
-MAX_FAILURES = 5
-LOCK_S = 300.0
+# scrypt N=2^14, r=8: 16 MiB and ~80 ms per hash on a desktop core (~250 ms on a Raspberry Pi 4); it runs
+# inside a sign-in request, so it is paid once per sign-in, not per action (actions carry a token).
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 
 
 @dataclass(frozen=True)
@@ -32,33 +37,53 @@ class Officer:
     locked_until: float | None
 
 
-def hash_pin(pin: str, *, iterations: int = PBKDF2_ITERATIONS) -> str:
+def _scrypt(secret: str, salt: bytes, n: int) -> str:
+    return hashlib.scrypt(secret.encode(), salt=salt, n=n, r=SCRYPT_R, p=SCRYPT_P, maxmem=64 * 1024 * 1024,
+                          dklen=32).hex()
+
+
+def hash_pin(pin: str, *, n: int = SCRYPT_N) -> str:
     if not PIN_RE.match(pin or ""):
         raise ValueError("a PIN is 4 to 8 digits")
-    salt = secrets.token_hex(8)
-    digest = hashlib.pbkdf2_hmac("sha256", pin.encode(), salt.encode(), iterations).hex()
-    return f"pbkdf2_sha256${iterations}${salt}${digest}"
+    salt = secrets.token_bytes(16)
+    return f"scrypt${n}${salt.hex()}${_scrypt(pin, salt, n)}"
 
 
 def check_pin(pin: str, stored: str | None) -> bool:
     if not stored or not isinstance(pin, str):
         return False
     try:
-        algo, iterations, salt, digest = stored.split("$")
+        algo, cost, salt, digest = stored.split("$")
+        if algo == "scrypt":
+            got = _scrypt(pin, bytes.fromhex(salt), int(cost))
+        elif algo == "pbkdf2_sha256":  # the scheme before issue #10; rehashed at the next sign-in
+            got = hashlib.pbkdf2_hmac("sha256", pin.encode(), salt.encode(), int(cost)).hex()
+        else:
+            return False
     except ValueError:
         return False
-    if algo != "pbkdf2_sha256":
-        return False
-    got = hashlib.pbkdf2_hmac("sha256", pin.encode(), salt.encode(), int(iterations)).hex()
     return hmac.compare_digest(got, digest)
 
 
-def hash_badge(site_id: str, badge: str) -> str:
-    """Deterministic (so a scanned badge can be looked up), keyed by site."""
+def needs_rehash(stored: str | None) -> bool:
+    return not (stored or "").startswith(f"scrypt${SCRYPT_N}$")
+
+
+def _badge_code(badge: str) -> str:
     code = badge.strip()
     if not 4 <= len(code) <= 64:
         raise ValueError("a badge code is 4 to 64 characters")
-    return hashlib.sha256(f"motcua-badge\0{site_id}\0{code}".encode()).hexdigest()
+    return code
+
+
+def hash_badge(site_id: str, badge: str) -> str:
+    """Deterministic (so a scanned badge can be looked up), salted by site, slow (scrypt)."""
+    salt = hashlib.sha256(f"motcua-badge\0{site_id}".encode()).digest()[:16]
+    return "s$" + _scrypt(_badge_code(badge), salt, SCRYPT_N)
+
+
+def _legacy_badge_hash(site_id: str, badge: str) -> str:
+    return hashlib.sha256(f"motcua-badge\0{site_id}\0{_badge_code(badge)}".encode()).hexdigest()
 
 
 _COLS = "id, name, COALESCE(username, id), pin_hash, failed_logins, locked_until"
@@ -80,6 +105,12 @@ def by_badge(db: sqlite_utils.Database, site_id: str, badge: str) -> Officer | N
     except ValueError:
         return None
     row = db.execute(f"SELECT {_COLS} FROM officers WHERE site_id = ? AND badge_hash = ?", [site_id, h]).fetchone()
+    if row is None:  # a badge stored under the old unsalted scheme: found once, then stored anew
+        old = _legacy_badge_hash(site_id, badge)
+        row = db.execute(f"SELECT {_COLS} FROM officers WHERE site_id = ? AND badge_hash = ?",
+                         [site_id, old]).fetchone()
+        if row is not None:
+            db.execute("UPDATE officers SET badge_hash = ? WHERE site_id = ? AND badge_hash = ?", [h, site_id, old])
     return _officer(row)
 
 
@@ -100,6 +131,10 @@ def set_credentials(db: sqlite_utils.Database, site_id: str, officer_id: str, *,
     if pin is not None:
         db.execute("UPDATE officers SET pin_hash = ?, failed_logins = 0, locked_until = NULL "
                    "WHERE site_id = ? AND id = ?", [hash_pin(pin), site_id, officer_id])
+        # A new PIN lifts the officer's lock-outs and ends their sign-ins (a PIN reset after a leak).
+        db.execute("DELETE FROM signin_failures WHERE site_id = ? AND (scope = ? OR scope LIKE ?)",
+                   [site_id, f"officer:{officer_id}", f"pair:{officer_id}:%"])
+        db.execute("DELETE FROM officer_sessions WHERE site_id = ? AND officer_id = ?", [site_id, officer_id])
     if badge is not None:
         h = hash_badge(site_id, badge)
         other = db.execute("SELECT id FROM officers WHERE site_id = ? AND badge_hash = ? AND id != ?",
@@ -110,17 +145,6 @@ def set_credentials(db: sqlite_utils.Database, site_id: str, officer_id: str, *,
         db.execute("UPDATE officers SET badge_hash = ? WHERE site_id = ? AND id = ?", [h, site_id, officer_id])
 
 
-def record_failure(db: sqlite_utils.Database, site_id: str, officer_id: str, now: float) -> bool:
-    """Count a wrong PIN; returns True when this failure locks the account."""
-    row = db.execute("SELECT failed_logins FROM officers WHERE site_id = ? AND id = ?",
-                     [site_id, officer_id]).fetchone()
-    failures = (row[0] if row else 0) + 1
-    locked = failures >= MAX_FAILURES
-    db.execute("UPDATE officers SET failed_logins = ?, locked_until = ? WHERE site_id = ? AND id = ?",
-               [0 if locked else failures, now + LOCK_S if locked else None, site_id, officer_id])
-    return locked
-
-
-def record_success(db: sqlite_utils.Database, site_id: str, officer_id: str) -> None:
-    db.execute("UPDATE officers SET failed_logins = 0, locked_until = NULL WHERE site_id = ? AND id = ?",
-               [site_id, officer_id])
+def rehash_pin(db: sqlite_utils.Database, site_id: str, officer_id: str, pin: str) -> None:
+    """Store a PIN that just verified under the current scheme (an old PBKDF2 hash is replaced)."""
+    db.execute("UPDATE officers SET pin_hash = ? WHERE site_id = ? AND id = ?", [hash_pin(pin), site_id, officer_id])

@@ -12,7 +12,7 @@ from aiohttp import web
 from hub.ops.run import error_body, http_status
 from hub.store import sites as site_store
 from motcua_core.errors import DomainError
-from motcua_core.protocol import ProtocolError
+from motcua_core.protocol import ProtocolError, check_value
 from motcua_core.text import nfc
 
 if TYPE_CHECKING:
@@ -48,6 +48,7 @@ async def json_body(request: web.Request) -> dict:
         return {}
     try:
         body = await request.json()
+        check_value(body)  # the MQTT gate's rule: what we store must encode again (no lone surrogates)
     except (ValueError, RecursionError):
         body = None
     if not isinstance(body, dict):

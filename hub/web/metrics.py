@@ -74,7 +74,7 @@ class _State(Collector):
             for role, n in sorted(roles.items()):
                 online.add_metric([sid, role], n)
         failures = CounterMetricFamily("motcua_commit_failures", "Request batches whose transaction failed")
-        failures.add_metric([], hub.router.stats.get("commit_failures", 0) if hub.router else 0)
+        failures.add_metric([], hub.router.stats.get("failed_commits", 0) if hub.router else 0)
         # The fleet (hub.ops.fleet): devices by state and devices raising each alert, every site.
         view = fleet.fleet_view(hub.db, hub.config.data_dir, now, None)
         states = GaugeMetricFamily("motcua_devices", "Devices by state", labels=["state"])

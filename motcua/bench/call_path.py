@@ -7,8 +7,10 @@ display state, the publishes.
 
 In the same run, interleaved call by call so both see the same machine, the broker floor: a client
 publishes a payload of the same size as the display state, an echo client re-publishes it at once
-(QoS 1, retained, like the hub), the first client receives it. Same broker (the hub's own Mosquitto),
-same two hops, Nagle off on both ends, no work in between. `ratio_p99` is how much the hub adds.
+(QoS 1, retained, like the hub), the first client receives it. Same broker binary and settings — a twin
+Mosquitto on loopback, since the hub's broker binds each login to one client id and the floor's two
+clients cannot log in there as the hub (issue #10) —, same two hops, Nagle off on both ends, no work in
+between. `ratio_p99` is how much the hub adds.
 
 With `--history-tickets N` the hub's database first gets a year of done tickets, their events and a week
 of stored replies (motcua.bench.history), and the same bench is run first without them in the same run:
@@ -18,16 +20,20 @@ of stored replies (motcua.bench.history), and the same bench is run first withou
 from __future__ import annotations
 
 import argparse
+import shutil
+import socket
+import subprocess
 import threading
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from devicekit.session import DeviceSession
-from motcua.bench.common import BenchHub, connect, emit, log, ms, percentile
+from motcua.bench.common import BenchHub, connect, emit, free_port, log, ms, percentile
 from motcua_core import protocol
 from motcua_core.netopts import enable_nodelay
 
@@ -79,10 +85,38 @@ class DisplayWatch:
                 self._cond.wait(left)
 
 
+class FloorBroker:
+    """A second, anonymous Mosquitto on loopback with the hub broker's latency settings, for the floor."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.port = free_port()
+        conf = workdir / "floor-mosquitto.conf"
+        conf.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\nset_tcp_nodelay true\n"
+                        f"max_packet_size {protocol.BROKER_MAX_PACKET}\n")
+        binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+        self.proc = subprocess.Popen([binary, "-c", str(conf)], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return
+            except OSError:
+                if time.monotonic() > deadline or self.proc.poll() is not None:
+                    self.stop()
+                    raise RuntimeError("the floor's Mosquitto did not start") from None
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+
 class EchoFloor:
     """Two plain paho clients on the hub's broker: ping → broker → echo → broker → ping."""
 
-    def __init__(self, port: int, username: str, password: str) -> None:
+    def __init__(self, port: int, username: str | None = None, password: str | None = None) -> None:
         tag = uuid.uuid4().hex[:8]
         self.ping_topic = f"{protocol.ROOT.split('/')[0]}/bench/{tag}/ping"  # nothing the hub subscribes to
         self.pong_topic = f"{protocol.ROOT.split('/')[0]}/bench/{tag}/pong"
@@ -93,10 +127,11 @@ class EchoFloor:
         self.echo = self._client(f"bench-echo-{tag}", username, password, self._on_ping, self.ping_topic)
         self.pinger = self._client(f"bench-ping-{tag}", username, password, self._on_pong, self.pong_topic)
 
-    def _client(self, client_id: str, username: str, password: str, on_message: Any,
+    def _client(self, client_id: str, username: str | None, password: str | None, on_message: Any,
                 topic: str) -> mqtt.Client:
         c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
-        c.username_pw_set(username, password)
+        if username is not None:
+            c.username_pw_set(username, password)
         enable_nodelay(c)
         subscribed = threading.Event()
         c.on_message = on_message
@@ -167,7 +202,8 @@ class CallProbe:
                        for i in range(first, min(tickets, first + 100))]
             for f in futures:
                 f.result()
-        self.counter.open("nguyen-thi-lan")
+        self.counter.login("lan1", "1111")  # counter actions need an officer's sign-in (not timed)
+        self.counter.open()
 
     def call(self) -> float | None:
         """ms from Next to the display showing the called ticket, or None if it never did."""
@@ -200,11 +236,12 @@ def measure(args: argparse.Namespace, calls: int, warmup: int, history: int = 0)
             log(f"history seeded in {seeded['seed_s']} s ({seeded['db_mib']} MiB)")
         bh.start()
         floor: EchoFloor | None = None
+        floor_broker: FloorBroker | None = None
         try:
             n = calls + warmup
             probe.start(n)
-            user, password = bh.hub_account()
-            floor = EchoFloor(bh.mqtt_port, user, password)
+            floor_broker = FloorBroker(bh.data)
+            floor = EchoFloor(floor_broker.port)
             latencies: list[float] = []
             floor_rtts: list[float] = []
             delivered = floor_lost = 0
@@ -226,6 +263,8 @@ def measure(args: argparse.Namespace, calls: int, warmup: int, history: int = 0)
         finally:
             if floor is not None:
                 floor.stop()
+            if floor_broker is not None:
+                floor_broker.stop()
             probe.stop()
         router = (bh.health().get("router") or {})
     return {"latencies": latencies, "floor_rtts": floor_rtts, "delivered": delivered, "floor_lost": floor_lost,

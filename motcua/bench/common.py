@@ -169,7 +169,7 @@ class BenchHub:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "motcua.cli", "hub", "serve", "--data", str(self.data),
                  "--http-host", "127.0.0.1", "--http-port", str(self.http_port),
-                 "--mqtt-bind", "127.0.0.1", "--mqtt-port", str(self.mqtt_port),
+                 "--mqtt-bind", "127.0.0.1", "--mqtt-port", str(self.mqtt_port), "--mqtt-tls-port", "0",
                  "--synchronous", self.synchronous, *extra_args],
                 stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env,
             )

@@ -128,7 +128,8 @@ def test_book_on_the_phone_check_in_next_day_called_before_walkins_and_no_show_r
 
     # 09:01: the slot has started; the counter calls the two booked citizens before the walk-ins (strict).
     hub.clock.advance(_at(day, "09:01") - hub.clock())
-    counter.open("nguyen-thi-lan")
+    counter.login("lan1", "1111")
+    counter.open()
     calls = [counter.next()]
     lobby = _http(hub, "/api/v1/sites/demo/state")[1]["counters"][0]["current"]
     assert lobby["ticket"] == first.ticket["number"] and lobby["appointment"] is True  # the lobby marks it

@@ -31,6 +31,7 @@ def test_headless_display_drives_led_and_voice(hub: InProcessHub, tmp_path: Path
         time.sleep(1.5)
         KioskCore(hub.device("kiosk")).issue_ticket("CT")
         counter = CounterCore(hub.device("counter", counter=3))
+        counter.login("trang3", "3333")
         counter.open()
         assert counter.next()["number"] == "2001"
         deadline = time.monotonic() + 15

@@ -27,7 +27,8 @@ def count(d: DossierHub) -> int:
 
 def test_counter_refusals(dhub: DossierHub, tmp_path: Path) -> None:
     counter = CounterCore(dhub.h.device("counter", counter=1))
-    counter.open("nguyen-thi-lan")
+    counter.login("lan1", "1111")
+    counter.open()
     desk = DossierCore(counter.session, tmp_path)
     e = refusal(desk.intake, "khong-co-thu-tuc-nay", APPLICANT, [0])
     assert e.code == "not_found" and e.message_vi == "Không tìm thấy thủ tục hành chính này trong danh mục."
@@ -63,7 +64,8 @@ def test_counter_refusals(dhub: DossierHub, tmp_path: Path) -> None:
 
 def test_same_day_procedure_goes_to_the_agency_at_once(dhub: DossierHub, tmp_path: Path) -> None:
     counter = CounterCore(dhub.h.device("counter", counter=1))
-    counter.open("nguyen-thi-lan")
+    counter.login("lan1", "1111")
+    counter.open()
     desk = DossierCore(counter.session, tmp_path)
     # Birth registration: 0 days, one agency → solved on the spot: no receipt, returned at once.
     r = desk.intake("khai-sinh", APPLICANT, [0, 1, 2, 3, 4])
@@ -74,7 +76,8 @@ def test_same_day_procedure_goes_to_the_agency_at_once(dhub: DossierHub, tmp_pat
 
 def test_supplement_counts_time_already_spent(dhub: DossierHub, tmp_path: Path) -> None:
     counter = CounterCore(dhub.h.device("counter", counter=1))
-    counter.open("nguyen-thi-lan")
+    counter.login("lan1", "1111")
+    counter.open()
     desk = DossierCore(counter.session, tmp_path)
     code = desk.intake(PROC, APPLICANT, [0, 1, 2])["code"]  # due Wed 2 Dec 17:00
     dhub.set_time("2026-11-25T10:31")
@@ -102,8 +105,10 @@ def test_supplement_counts_time_already_spent(dhub: DossierHub, tmp_path: Path) 
 
 def test_a_retried_intake_makes_one_dossier(dhub: DossierHub, tmp_path: Path) -> None:
     counter = CounterCore(dhub.h.device("counter", counter=1))
-    counter.open("nguyen-thi-lan")
-    data = {"procedure": PROC, "applicant": APPLICANT, "documents": [0, 1, 2]}
+    counter.login("lan1", "1111")
+    counter.open()
+    data = {"procedure": PROC, "applicant": APPLICANT, "documents": [0, 1, 2],
+            "token": counter.session.officer_token}
     first = counter.session.request("dossier.intake", data, request_id="intake-retry-1")
     again = counter.session.request("dossier.intake", data, request_id="intake-retry-1")
     assert first == again and first["code"] == "HOAAN-261125-0001"

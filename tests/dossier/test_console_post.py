@@ -16,7 +16,8 @@ ADDRESS = "Số 12 đường Lê Lợi, thị trấn Hòa An, huyện Hòa An"
 
 def test_post_staff_send_a_result_by_post(dhub: DossierHub, tmp_path: Path) -> None:
     counter = CounterCore(dhub.h.device("counter", counter=1))
-    counter.open("nguyen-thi-lan")
+    counter.login("lan1", "1111")
+    counter.open()
     desk = DossierCore(counter.session, tmp_path)
     code = desk.intake(PROC, APPLICANT, [0, 1, 2], return_method="post", post_address=ADDRESS)["code"]
     for t, agency in (("2026-11-25T10:40", AGENCY_1), ("2026-11-26T10:31", AGENCY_2)):

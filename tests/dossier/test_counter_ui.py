@@ -46,6 +46,10 @@ def test_intake_and_return_on_the_counter_screen(dhub: DossierHub, xvfb, artifac
         {"screenshot": "dossier-intake-done"}, {"state": "intake"},
         {"tap": "intake_back"}, {"wait": "act:next"},
         {"mark": "routed"}, {"await": "go"},
+        # A week on, the terminal's sign-in has expired (it lasts a working day): the officer's next
+        # action brings the sign-in screen back, and she signs in again.
+        {"tap": "logout"}, {"wait": "login"}, {"keys": "lan1"}, {"tap": "pin"}, {"keys": "1111"}, {"tap": "login"},
+        {"wait_text": ["header", "Nguyễn Thị Lan"]},
         {"tap": "open:return"}, {"wait": "return_code"},
         {"text": ["return_code", "hoaan-261125-0001"], "enter": True},
         {"wait_text": ["return_message", "Hồ sơ chưa có kết quả"]},
@@ -56,6 +60,10 @@ def test_intake_and_return_on_the_counter_screen(dhub: DossierHub, xvfb, artifac
         {"wait_text": ["return_message", "hẹn trả mới: 17:00 ngày 07/12/2026"]},
         {"screenshot": "dossier-apology"},
         {"mark": "apologised"}, {"await": "go2"},
+        {"tap": "return_back"}, {"wait": "logout"},  # two days on: signed in again, back to the return screen
+        {"tap": "logout"}, {"wait": "login"}, {"keys": "lan1"}, {"tap": "pin"}, {"keys": "1111"}, {"tap": "login"},
+        {"wait_text": ["header", "Nguyễn Thị Lan"]},
+        {"tap": "open:return"}, {"wait": "return_code"}, {"text": ["return_code", "hoaan-261125-0001"]},
         {"tap": "return_find"},
         {"wait_text": ["return_message", "Kết quả đã sẵn sàng"]},
         {"tap": "return_submit"}, {"wait_text": ["return_message", "thu phí, lệ phí"]},

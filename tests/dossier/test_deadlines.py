@@ -82,7 +82,8 @@ def deliver(d: DossierHub) -> int:
 def test_at_risk_late_apology_and_weekly_counts(world, tmp_path: Path) -> None:
     d, inbox = world
     counter = CounterCore(d.h.device("counter", counter=1))
-    counter.open("nguyen-thi-lan")
+    counter.login("lan1", "1111")
+    counter.open()
     desk = DossierCore(counter.session, tmp_path / "printed")
     applicant = {**APPLICANT, "notify": ["email", "sms"]}
     late_apologised = desk.intake(PROC, applicant, [0, 1, 2])["code"]
@@ -109,7 +110,9 @@ def test_at_risk_late_apology_and_weekly_counts(world, tmp_path: Path) -> None:
     assert sms == [{"auth": "Bearer secret-sms", "to": "0912345678",
                     "text": sms[0]["text"]}] and late_apologised in sms[0]["text"]
 
-    # The unit issues the apology for one of them, with a new date two working days later.
+    # The unit issues the apology for one of them, with a new date two working days later (signed in
+    # again: a week has passed since the intake, and a sign-in lasts a working day).
+    counter.login("lan1", "1111")
     with pytest.raises(RequestError) as e:
         desk.apologise(late_apologised, "   ", extra_days=2)
     assert "lý do" in e.value.message_vi

@@ -29,14 +29,15 @@ def pdf_text(path: Path) -> str:
 @pytest.fixture
 def desk(dhub: DossierHub, tmp_path: Path) -> tuple[CounterCore, DossierCore]:
     counter = CounterCore(dhub.h.device("counter", counter=1))
-    counter.open("nguyen-thi-lan")
+    counter.login("lan1", "1111")
+    counter.open()
     return counter, DossierCore(counter.session, tmp_path / "printed")
 
 
 def test_same_day_dossier_received_after_cutoff_is_due_next_working_day(dhub: DossierHub, desk) -> None:
     counter, _ = desk
     dhub.set_time("2026-11-25T16:30")
-    r = counter.session.request("dossier.intake", {"procedure": "khai-sinh", "applicant": APPLICANT,
+    r = counter.session.request("dossier.intake", {"token": counter.session.officer_token, "procedure": "khai-sinh", "applicant": APPLICANT,
                                                    "documents": [0, 1, 2, 3, 4], "options": {"on_spot": False}})
     assert r["due_at"] == "2026-11-26T17:00+07:00", "a same-day dossier received at 16:30 was due today"
     assert r["receipt"]["due_at"] == "2026-11-26T17:00+07:00"
@@ -44,7 +45,7 @@ def test_same_day_dossier_received_after_cutoff_is_due_next_working_day(dhub: Do
     assert dhub.tick()["at_risk"] == 0, "an at-risk alert for a dossier due tomorrow"
     # Before the cut-off it stays a same-day dossier.
     dhub.set_time("2026-11-26T14:00")
-    r = counter.session.request("dossier.intake", {"procedure": "khai-sinh", "applicant": APPLICANT,
+    r = counter.session.request("dossier.intake", {"token": counter.session.officer_token, "procedure": "khai-sinh", "applicant": APPLICANT,
                                                    "documents": [0, 1, 2, 3, 4], "options": {"on_spot": False}})
     assert r["due_at"] == "2026-11-26T17:00+07:00"
 
@@ -192,7 +193,7 @@ def test_commune_centre_takes_in_by_level_and_residence(dhub: DossierHub, desk) 
                                                                        "area": "xã Hòa An"}))
 
     def intake(proc: str, docs: list[int], **options):
-        return counter.session.request("dossier.intake", {"procedure": proc, "applicant": APPLICANT,
+        return counter.session.request("dossier.intake", {"token": counter.session.officer_token, "procedure": proc, "applicant": APPLICANT,
                                                           "documents": docs, "options": options})
 
     # A district-level catalogue entry: there is no district level since 1 July 2025.

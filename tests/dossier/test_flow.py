@@ -44,7 +44,8 @@ def test_ticket_to_receipt_routing_return_and_vote(dhub: DossierHub, tmp_path: P
     desk = DossierCore(counter.session, tmp_path / "printed")
 
     ticket = kiosk.issue_ticket("HT")
-    counter.open("nguyen-thi-lan")
+    counter.login("lan1", "1111")
+    counter.open()
     assert counter.next()["id"] == ticket["id"]
 
     found = desk.search("giay phep xay dung lien thong")
@@ -159,6 +160,8 @@ def test_ticket_to_receipt_routing_return_and_vote(dhub: DossierHub, tmp_path: P
 
     # Control sheet (Mẫu 05): each handover with time, room for the giver's and receiver's signatures,
     # and the dossier code as a barcode.
+    # Two days on, the officer signs in again (a sign-in lasts a working day).
+    counter.login("lan1", "1111")
     sheet = desk.form(code, "04")
     text = pdf_text(sheet.pdf)
     assert in_order(text, ["Mẫu số 05", "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", code,
@@ -196,7 +199,8 @@ def test_ticket_to_receipt_routing_return_and_vote(dhub: DossierHub, tmp_path: P
 
 def test_post_return_status_page_and_agency_page(dhub: DossierHub, tmp_path: Path) -> None:
     counter = CounterCore(dhub.h.device("counter", counter=1))
-    counter.open("nguyen-thi-lan")
+    counter.login("lan1", "1111")
+    counter.open()
     desk = DossierCore(counter.session, tmp_path)
     r = desk.intake(PROC, APPLICANT, [0, 1, 2], return_method="post",
                     post_address="Số 12 đường Lê Lợi, thị trấn Hòa An, huyện Hòa An")
@@ -227,6 +231,7 @@ def test_post_return_status_page_and_agency_page(dhub: DossierHub, tmp_path: Pat
         dhub.http("POST", f"/api/v1/agency/dossiers/{code}/finish", {}, token=tok)
     dhub.set_time("2026-11-27T10:31")
     dhub.tick()
+    counter.login("lan1", "1111")  # two days on: the officer signs in again (a sign-in lasts a working day)
     # By post: a tracking number instead of a signature.
     e = pytest.raises(RequestError, desk.give_back, code, fees_paid=True).value
     assert "số hiệu bưu gửi" in e.message_vi

@@ -28,7 +28,8 @@ def _sync(dhub: DossierHub, cfg: portal.PortalConfig, later_s: float = 0.0) -> d
 
 def test_progress_reaches_the_portal_through_outages(dhub: DossierHub, tmp_path: Path, capsys) -> None:
     counter = CounterCore(dhub.h.device("counter", counter=1))
-    counter.open("nguyen-thi-lan")
+    counter.login("lan1", "1111")
+    counter.open()
     desk = DossierCore(counter.session, tmp_path / "printed")
     code = desk.intake(PROC, APPLICANT, [0, 1, 2])["code"]
     dhub.set_time("2026-11-25T10:31")

@@ -28,7 +28,8 @@ PROC = "cap-phep-xay-dung-lien-thong"
 
 def _receive(dhub: DossierHub, tmp_path: Path) -> tuple[dict, DossierCore]:
     counter = CounterCore(dhub.h.device("counter", counter=1))
-    counter.open("nguyen-thi-lan")
+    counter.login("lan1", "1111")
+    counter.open()
     desk = DossierCore(counter.session, tmp_path / "printed")
     r = desk.intake(PROC, APPLICANT, [0, 1, 2])
     assert r["complete"] is True

@@ -27,10 +27,12 @@ def test_an_agency_finishing_over_http_updates_the_lobby_after_commit(dhub: Doss
     assert out["errors"] == [] and out["imported"] == 1
 
     counter = CounterCore(dhub.h.device("counter", counter=1))
-    counter.open("nguyen-thi-lan")
+    counter.login("lan1", "1111")
+    counter.open()
     # Same-day, but routed to the agency (not solved on the spot): it goes there at once.
-    r = counter.session.request("dossier.intake", {"procedure": "xac-nhan-trong-ngay", "applicant": APPLICANT,
-                                                   "documents": [0], "options": {"on_spot": False}})
+    r = counter.session.request("dossier.intake", {"token": counter.session.officer_token, "procedure": "xac-nhan-trong-ngay", "applicant": APPLICANT,
+                                                   "documents": [0], "options": {"on_spot": False},
+                                                   "token": counter.session.officer_token})
     code = r["code"]
     assert not r["on_spot"]
     token = dhub.tokens[AGENCY_1]

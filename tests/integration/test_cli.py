@@ -74,8 +74,9 @@ def test_headless_roles_run_against_a_hub(hub: InProcessHub, tmp_path: Path) -> 
                                     stdout=subprocess.PIPE, text=True, env=env),
         "kiosk": subprocess.Popen([*MOTCUA, "kiosk", "--simulate", "--per-minute", "120", "--config",
                                    str(cfgs["kiosk"])], stdout=subprocess.PIPE, text=True, env=env),
-        "counter": subprocess.Popen([*MOTCUA, "counter", "--simulate", "--service-s", "1", "--config",
-                                     str(cfgs["counter"])], stdout=subprocess.PIPE, text=True, env=env),
+        "counter": subprocess.Popen([*MOTCUA, "counter", "--simulate", "--service-s", "1", "--officer", "lan1",
+                                     "--pin", "1111", "--config", str(cfgs["counter"])],
+                                    stdout=subprocess.PIPE, text=True, env=env),
     }
     time.sleep(12)
     outs = {}

@@ -57,17 +57,18 @@ def test_no_show_back_in_line_and_transfer_to_a_closed_counter(office: InProcess
     kiosk = KioskCore(office.device("kiosk"))
     c1 = CounterCore(office.device("counter", counter=1))
     c2 = CounterCore(office.device("counter", counter=2))
-    c1.open("nguyen-thi-lan")
+    c1.login("lan1", "1111")
+    c1.open()
     first, second = kiosk.issue_ticket("HT"), kiosk.issue_ticket("HT")
     assert c1.next()["id"] == first["id"]
-    c1.session.request("counter.skip")
+    c1.session.request("counter.skip", {"token": c1.session.officer_token})
     # The citizen turns up a minute later: back in line, called next at this counter, before the others.
     office.clock.advance(60)
-    back = c1.session.request("counter.reinstate")["ticket"]
+    back = c1.session.request("counter.reinstate", {"token": c1.session.officer_token})["ticket"]
     assert back["id"] == first["id"] and back["status"] == "waiting"
     assert c1.next()["id"] == first["id"]
     assert c1.next()["id"] == second["id"]
-    c1.session.request("counter.skip")
+    c1.session.request("counter.skip", {"token": c1.session.officer_token})
     office.clock.advance(31 * 60)
     late = _refusal(c1.session.request, "counter.reinstate")
     assert late.code == "conflict" and "mời công dân lấy số mới" in late.message_vi
@@ -79,12 +80,13 @@ def test_no_show_back_in_line_and_transfer_to_a_closed_counter(office: InProcess
     no = _refusal(c1.session.request, "counter.transfer", {"to_counter": 3})
     assert no.code == "conflict" and no.message_vi.startswith("Quầy 3 đang đóng")
     assert c1.session.request("counter.state")["current"]["id"] == third["id"], "a refused transfer moved nothing"
-    c2.open("tran-van-hung")
-    moved = c1.session.request("counter.transfer", {"to_counter": 2})["ticket"]
+    c2.login("hung2", "2222")
+    c2.open()
+    moved = c1.session.request("counter.transfer", {"token": c1.session.officer_token, "to_counter": 2})["ticket"]
     assert moved["status"] == "waiting" and c2.next()["id"] == third["id"]
     fourth = kiosk.issue_ticket("HT")
     c1.next()
-    assert c1.session.request("counter.transfer", {"to_counter": 3, "force": True})["ticket"]["id"] == fourth["id"]
+    assert c1.session.request("counter.transfer", {"token": c1.session.officer_token, "to_counter": 3, "force": True})["ticket"]["id"] == fourth["id"]
 
 
 def test_ticket_hours(office: InProcessHub) -> None:
@@ -110,7 +112,8 @@ def test_people_ahead_follows_the_interleave_rule(office: InProcessHub) -> None:
     r1, r2 = kiosk.issue_ticket("HT"), kiosk.issue_ticket("HT")
     p1 = kiosk.issue_ticket("HT", "elderly")
     assert p1["people_ahead"] == 0, "a priority ticket is called first at a counter that has called no one"
-    c1.open("nguyen-thi-lan")
+    c1.login("lan1", "1111")
+    c1.open()
     assert c1.next()["id"] == p1["id"]
     r3 = kiosk.issue_ticket("HT")
     p2 = kiosk.issue_ticket("HT", "pregnant")
@@ -131,11 +134,12 @@ def test_lobby_banner_goes_once_the_call_is_served(office: InProcessHub) -> None
     kiosk = KioskCore(office.device("kiosk"))
     c1 = CounterCore(office.device("counter", counter=1))
     kiosk.issue_ticket("HT")
-    c1.open("nguyen-thi-lan")
+    c1.login("lan1", "1111")
+    c1.open()
     c1.next()
     state = kiosk.session.request("site.state")
     assert lobby_view(state).newest == "Mời số 1001 đến Quầy 1" and state["last_call"]["active"] is True
-    c1.session.request("counter.complete")
+    c1.session.request("counter.complete", {"token": c1.session.officer_token})
     state = kiosk.session.request("site.state")
     assert state["last_call"]["active"] is False and lobby_view(state).newest == ""
     assert not any(t.newest for t in lobby_view(state).tiles)

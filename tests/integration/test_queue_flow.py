@@ -36,7 +36,8 @@ def test_issue_call_display_complete(hub: InProcessHub) -> None:
     state = display.wait_state(lambda s: _waiting(s, "HT") == 2, 5)
     assert state is not None, "lobby never showed two people waiting for Hộ tịch"
 
-    counter.open("nguyen-thi-lan")
+    counter.login("lan1", "1111")
+    counter.open()
     called = counter.next()
     assert called["number"] == "1001" and called["counter"] == 1
     state = display.wait_state(_counter_shows(1, "1001"), 5)
@@ -69,14 +70,17 @@ def test_transfer_to_service_and_to_counter(hub: InProcessHub) -> None:
     c3 = CounterCore(hub.device("counter", counter=3))  # CT only
     c4 = CounterCore(hub.device("counter", counter=4))  # DD only
     kiosk.issue_ticket("HT")
+    c1.login("lan1", "1111")
     c1.open()
     t = c1.next()
     moved = c1.transfer(to_service="CT")
     assert moved["status"] == "waiting" and moved["service"] == "CT" and moved["number"] == t["number"]
     kiosk.issue_ticket("CT")  # a newer citizen: the transferred one keeps their place
+    c3.login("trang3", "3333")
     c3.open()
     assert c3.next()["number"] == t["number"]
-    c4.open("pham-quoc-bao")  # issue #13: a counter with no officer (or closed) would be refused
+    c4.login("bao4", "4444")
+    c4.open()  # issue #13: a counter with no officer (or closed) would be refused
     c3.transfer(to_counter=4)
     # Counter 4 serves only land (DD) but a citizen sent to it directly is called there.
     assert c4.next()["number"] == t["number"]
@@ -88,6 +92,7 @@ def test_no_show_after_recalls(hub: InProcessHub) -> None:
     counter = CounterCore(hub.device("counter", counter=1))
     display = DisplayCore(hub.device("display"))
     kiosk.issue_ticket("HT")
+    counter.login("lan1", "1111")
     counter.open()
     counter.next()
     assert counter.recall()["recalls_left"] == 1
@@ -109,6 +114,7 @@ def test_priority_interleaving(hub: InProcessHub) -> None:
     counter = CounterCore(hub.device("counter", counter=1))
     regular = [kiosk.issue_ticket("HT")["number"] for _ in range(7)]
     elderly = [kiosk.issue_ticket("HT", priority="elderly")["number"] for _ in range(2)]
+    counter.login("lan1", "1111")
     counter.open()
     order = [counter.next()["number"] for _ in range(9)]
     assert order == [elderly[0], *regular[:3], elderly[1], *regular[3:]]
@@ -119,6 +125,7 @@ def test_hold_and_resume(hub: InProcessHub) -> None:
     counter = CounterCore(hub.device("counter", counter=1))
     display = DisplayCore(hub.device("display"))
     a, b = kiosk.issue_ticket("HT"), kiosk.issue_ticket("HT")
+    counter.login("lan1", "1111")
     counter.open()
     counter.next()
     assert counter.hold()["status"] == "held"  # citizen goes to photocopy a document
@@ -139,10 +146,12 @@ def test_late_done_never_finishes_another_counters_ticket(hub: InProcessHub) -> 
     c1 = CounterCore(hub.device("counter", counter=1))
     c2 = CounterCore(hub.device("counter", counter=2))
     kiosk.issue_ticket("HT")
+    c1.login("lan1", "1111")
     c1.open()
     t = c1.next()
+    c2.login("hung2", "2222")
     with pytest.raises(RequestError) as err:
-        c2.session.request("counter.complete", {"ticket_id": t["id"]})
+        c2.session.request("counter.complete", {"ticket_id": t["id"], "token": c2.session.officer_token})
     assert err.value.code == "not_found"
     assert c1.state()["current"]["number"] == t["number"]
 
@@ -155,6 +164,7 @@ def test_daily_reset(hub: InProcessHub) -> None:
     today = kiosk.issue_ticket("HT")
     assert today["number"] == "1001"
     counter = CounterCore(hub.device("counter", counter=1))
+    counter.login("lan1", "1111")
     counter.open()
     # Yesterday's two unserved tickets expired overnight: today's 1001 is called, not yesterday's.
     called = counter.next()

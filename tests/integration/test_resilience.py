@@ -86,7 +86,8 @@ def test_broker_restart_is_survived_and_outbox_drains(hub: InProcessHub) -> None
     display = DisplayCore(hub.device("display"))
     for _ in range(4):
         kiosk.issue_ticket("HT")
-    for c in counters:
+    for c, (user, pin) in zip(counters, [("lan1", "1111"), ("hung2", "2222")], strict=True):
+        c.login(user, pin)
         c.open()
         c.next()
 

@@ -29,7 +29,9 @@ def test_state_endpoint_shows_what_the_lobby_shows(hub: InProcessHub) -> None:
     waiting = lambda s: next(x["waiting"] for x in s["services"] if x["code"] == "HT")  # noqa: E731
     assert _get_state(hub) != before and waiting(_get_state(hub)) == waiting(before) + 1
 
-    counter.open("nguyen-thi-lan")
+    counter.login("lan1", "1111")
+
+    counter.open()
     called = counter.next()
     shown = display.wait_state(lambda s: any((c["current"] or {}).get("ticket") == called["number"]
                                              for c in s["counters"]), 5)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from counter_terminal.core import CounterCore
 from devicekit.drivers.printer import SimPrinter
 from devicekit.session import DeviceSession
 from kiosk.core import KioskCore
@@ -57,9 +58,10 @@ def test_ticket_printed_with_qr_to_the_hub(hub, tmp_path: Path) -> None:
         page = r.read().decode()
     assert "2001" in page and "Chứng thực" in page and "Không có ai chờ trước ông/bà." in page
     core.issue_ticket("CT")
-    counter = hub.device("counter", counter=3)
-    counter.request("counter.open", {"officer": "nguyen-thi-lan"})
-    counter.request("counter.next")
+    counter = CounterCore(hub.device("counter", counter=3))
+    counter.login("lan1", "1111")
+    counter.open()
+    counter.next()
     with urllib.request.urlopen(url, timeout=5) as r:
         assert "Đã đến lượt: xin mời đến Quầy 3." in r.read().decode()
     with pytest.raises(urllib.error.HTTPError) as err:
@@ -127,8 +129,8 @@ def test_hub_down_then_retry_gives_one_ticket(tmp_path: Path) -> None:
 
 def _serve(hub: InProcessHub, counter: DeviceSession, kiosk: DeviceSession, service: str = "HT") -> dict:
     ticket = kiosk.request("ticket.issue", {"service": service})["ticket"]
-    counter.request("counter.next")
-    counter.request("counter.complete")
+    counter.request("counter.next", {"token": counter.officer_token})
+    counter.request("counter.complete", {"token": counter.officer_token})
     return ticket
 
 
@@ -137,7 +139,8 @@ def test_vote_survives_a_hub_restart(tmp_path: Path) -> None:
     h1 = InProcessHub(tmp_path).start()
     kiosk = h1.device("kiosk")
     counter = h1.device("counter", counter=1)
-    counter.request("counter.open", {"officer": "nguyen-thi-lan"})
+    CounterCore(counter).login("lan1", "1111")
+    CounterCore(counter).open()
     voting = KioskCore(h1.device("voting", counter=1, start=False))
     opened: queue.Queue[dict] = queue.Queue()
     voting.on_vote_open = opened.put
@@ -166,7 +169,8 @@ def test_vote_survives_a_hub_restart(tmp_path: Path) -> None:
 def test_hub_refuses_bad_votes_and_counts_one_per_ticket(hub) -> None:
     kiosk = hub.device("kiosk")
     c1 = hub.device("counter", counter=1)
-    c1.request("counter.open", {"officer": "nguyen-thi-lan"})
+    CounterCore(c1).login("lan1", "1111")
+    CounterCore(c1).open()
     tablet1 = hub.device("voting", counter=1)
     tablet2 = hub.device("voting", counter=2)
     served = _serve(hub, c1, kiosk)

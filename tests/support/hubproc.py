@@ -118,6 +118,7 @@ class HubProcess:
     data: Path
     http_port: int = field(default_factory=free_port)
     mqtt_port: int = field(default_factory=free_port)
+    mqtt_tls_port: int = field(default_factory=free_port)  # the LAN listener (TLS with the hub's CA)
     proc: subprocess.Popen | None = None
 
     def start(self) -> HubProcess:
@@ -125,7 +126,7 @@ class HubProcess:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "motcua.cli", "hub", "serve", "--data", str(self.data),
                  "--http-host", "127.0.0.1", "--http-port", str(self.http_port), "--mqtt-bind", "127.0.0.1",
-                 "--mqtt-port", str(self.mqtt_port)],
+                 "--mqtt-port", str(self.mqtt_port), "--mqtt-tls-port", str(self.mqtt_tls_port)],
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ},
             )
         wait_port(self.http_port, timeout=30)

@@ -58,7 +58,7 @@ def test_lobby_shows_calls_and_restarts_without_reannouncing(hub: InProcessHub, 
     assert c3.next()["number"] == "2001"
     run.go("called")
     run.wait_mark("serve")
-    c3.session.request("counter.complete")
+    c3.session.request("counter.complete", {"token": c3.session.officer_token})
     run.go("served")
     result = run.finish()
     s = result["states"]["calls"]

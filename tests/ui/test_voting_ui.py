@@ -6,13 +6,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from counter_terminal.core import CounterCore
 from tests.ui.conftest import device_file, kiosk_run
 
 
 def test_vote_after_service(hub, xvfb, artifacts_dir: Path, tmp_path: Path) -> None:
     kiosk = hub.device("kiosk")
     counter = hub.device("counter", counter=1)
-    counter.request("counter.open", {"officer": "nguyen-thi-lan"})
+    CounterCore(counter).login("lan1", "1111")
+    CounterCore(counter).open()
     first = kiosk.request("ticket.issue", {"service": "HT"})["ticket"]
     second = kiosk.request("ticket.issue", {"service": "HT"})["ticket"]
     cfg = device_file(hub, "voting", counter=1)
@@ -28,11 +30,11 @@ def test_vote_after_service(hub, xvfb, artifacts_dir: Path, tmp_path: Path) -> N
         {"wait": "rate:4"}, {"double_tap": "rate:4"}, {"wait": "thanks"}, {"sleep": 1.0},
     ], size=(1024, 768))
     run.wait_mark("idle")
-    counter.request("counter.next")
-    counter.request("counter.complete")
+    counter.request("counter.next", {"token": counter.officer_token})
+    counter.request("counter.complete", {"token": counter.officer_token})
     run.wait_mark("second")
-    counter.request("counter.next")
-    counter.request("counter.complete")
+    counter.request("counter.next", {"token": counter.officer_token})
+    counter.request("counter.complete", {"token": counter.officer_token})
     result = run.finish()
     assert result["states"]["idle"]["counter"] == "Quầy 1"
     asking = result["states"]["asking"]

@@ -80,13 +80,15 @@ def _msg(dev: device_store.Device, verb: str, data: dict, rid: str) -> Incoming:
 def test_a_failed_commit_takes_back_the_call_it_showed(router) -> None:
     r, out, conn, devs = router
     r.process([_msg(devs["kiosk"], "ticket.issue", {"service": "HT"}, "k1")])
-    r.process([_msg(devs["counter"], "counter.open", {}, "c0")])
+    r.process([_msg(devs["counter"], "counter.login", {"username": "lan1", "pin": "1111"}, "c-in")])
+    token = out.replies()[-1]["data"]["token"]
+    r.process([_msg(devs["counter"], "counter.open", {"token": token}, "c0")])
     ticket = out.replies()[0]["data"]["ticket"]["number"]
     out.messages.clear()
 
     conn.fail_next_commit = True
     with pytest.raises(sqlite3.OperationalError):
-        r.process([_msg(devs["counter"], "counter.next", {}, "c1")])
+        r.process([_msg(devs["counter"], "counter.next", {"token": token}, "c1")])
 
     states = out.states()
     assert _counter_shows(states[0], 1) == ticket  # shown while the commit was under way…
@@ -98,7 +100,7 @@ def test_a_failed_commit_takes_back_the_call_it_showed(router) -> None:
     assert status == "waiting"
 
     out.messages.clear()
-    r.process([_msg(devs["counter"], "counter.next", {}, "c1")])  # the terminal's retry, same request_id
+    r.process([_msg(devs["counter"], "counter.next", {"token": token}, "c1")])  # the terminal's retry, same request_id
     assert out.replies()[0]["data"]["ticket"]["number"] == ticket
     assert _counter_shows(out.states()[-1], 1) == ticket
     assert any(t.endswith("/display/call") for t, _ in out.messages)

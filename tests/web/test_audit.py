@@ -16,7 +16,8 @@ from tests.web.conftest import Client
 
 def test_counter_console_and_cli_changes_are_audited(console: InProcessHub, client: Client, capsys) -> None:  # noqa: ANN001
     counter = CounterCore(console.device("counter", counter=1))
-    counter.open("nguyen-thi-lan")
+    counter.login("lan1", "1111")
+    counter.open()
     assert counter.next() is None  # nobody waiting: still a change of state (the call was tried)
     admin = Client(client.base)
     admin.sign_in("quantri")

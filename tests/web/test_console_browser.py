@@ -109,7 +109,8 @@ def test_a_call_reaches_the_open_dashboard_without_reload(console: InProcessHub,
     row = lambda d: d.find_element(By.CSS_SELECTOR, "#counters tr[data-counter='2']")  # noqa: E731
     assert "Đóng" in row(d).text
     d.execute_script("window.__marker = 'no reload'")
-    counter.open("tran-van-hung")
+    counter.login("hung2", "2222")
+    counter.open()
     called = counter.next()
     browser.wait(lambda d: called["number"] in row(d).text, timeout=5)
     assert "Trần Văn Hùng" in row(d).text and "Đang mở" in row(d).text
