@@ -27,8 +27,7 @@ def dossier(dhub: DossierHub) -> str:
     counter = CounterCore(dhub.h.device("counter", counter=1))
     counter.login("lan1", "1111")
     counter.open()
-    r = counter.session.request("dossier.intake", {"token": counter.session.officer_token, "procedure": PROC, "applicant": APPLICANT, "documents": [0, 1, 2],
-                                                   "token": counter.session.officer_token})
+    r = counter.session.request("dossier.intake", {"token": counter.session.officer_token, "procedure": PROC, "applicant": APPLICANT, "documents": [0, 1, 2]})
     dhub.set_time("2026-11-25T10:31")
     assert dhub.tick()["moved"] == 1  # now held by agency 1
     return r["code"]

@@ -31,8 +31,7 @@ def test_an_agency_finishing_over_http_updates_the_lobby_after_commit(dhub: Doss
     counter.open()
     # Same-day, but routed to the agency (not solved on the spot): it goes there at once.
     r = counter.session.request("dossier.intake", {"token": counter.session.officer_token, "procedure": "xac-nhan-trong-ngay", "applicant": APPLICANT,
-                                                   "documents": [0], "options": {"on_spot": False},
-                                                   "token": counter.session.officer_token})
+                                                   "documents": [0], "options": {"on_spot": False}})
     code = r["code"]
     assert not r["on_spot"]
     token = dhub.tokens[AGENCY_1]
