@@ -144,7 +144,8 @@ class BookingScreen(Screen):
                 **{k: f.text.strip() for k, f in self.fields.items() if f.text.strip()}}
         data.setdefault("name", "")
         data.setdefault("phone", "")
-        _background(lambda: self.app.session.request("appointment.book", data), self._booked)
+        _background(lambda: self.app.session.request(
+            "appointment.book", {**data, "token": self.app.session.officer_token}), self._booked)
 
     def _booked(self, answer, err) -> None:
         if err is not None:

@@ -120,14 +120,14 @@ def time_pushes(bh: BenchHub, cfg, token: str, calls: int, interval: float) -> l
     if not session.wait_connected(20):
         raise RuntimeError("counter could not connect")
     try:
-        session.request("counter.login", {"username": "lan1", "pin": "1111"})
+        signed = {"token": session.request("counter.login", {"username": "lan1", "pin": "1111"})["token"]}
         stream = Stream(bh.http_port, token)
         stream.events.get(timeout=10)  # the first state, sent on connect
         out = []
         for _ in range(calls):
             time.sleep(interval)
             t0 = time.perf_counter()
-            ticket = session.request("counter.next")["ticket"]["number"]
+            ticket = session.request("counter.next", signed)["ticket"]["number"]
             while True:
                 at, state = stream.events.get(timeout=10)
                 c1 = next(c for c in state["counters"] if c["number"] == 1)

@@ -87,7 +87,7 @@ def burst(kiosk, counter, calls: int) -> None:
     """Tickets issued and called at a brisk office pace: every screen has something to redraw."""
     for _ in range(calls):
         kiosk.request("ticket.issue", {"service": "HT"})
-        counter.request("counter.next")
+        counter.request("counter.next", {"token": counter.officer_token})
         time.sleep(0.25)
 
 
@@ -138,7 +138,9 @@ def main(args: argparse.Namespace) -> int:
         CounterCore(cs)
         connect(ks)
         connect(cs)
-        cs.request("counter.open")
+        # counter actions need an officer's sign-in (issue #10): counter 2's officer for the burst
+        cs.officer_token = cs.request("counter.login", {"username": "hung2", "pin": "2222"})["token"]
+        cs.request("counter.open", {"token": cs.officer_token})
         try:
             for role in roles:
                 cfg = apps[role]

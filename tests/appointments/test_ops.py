@@ -138,11 +138,13 @@ def test_days_off_are_never_bookable_and_limits_hold(w: World) -> None:
 
 def test_an_officer_books_at_the_counter_and_the_reminder_goes_out_the_day_before(w: World) -> None:
     from hub.mqtt.verbs import lookup
+    from hub.ops import signin
 
     verb = lookup("appointment.book")
+    token = w.run(lambda ctx: signin.login(ctx, "lan1", "1111"), w.counter)["token"]  # an officer's action
     data = verb.validate({"service": "HT", "day": w.day.isoformat(), "slot_start": w.slot("14:00"),
                           "name": "Phạm Văn Dũng", "phone": "0933333333", "email": "dung@example.vn",
-                          "procedure": "khai-sinh"})
+                          "procedure": "khai-sinh", "token": token})
     booked = w.run(lambda ctx: verb.handler(ctx, data), w.counter)["appointment"]
     assert booked["procedure"] == "khai-sinh" and booked["time"] == "14:00"
     sent = w.db.execute("SELECT kind, channel, recipient, body FROM notifications ORDER BY id").fetchall()

@@ -31,6 +31,7 @@ def desk(dhub: DossierHub, tmp_path: Path) -> tuple[CounterCore, DossierCore]:
     counter = CounterCore(dhub.h.device("counter", counter=1))
     counter.login("lan1", "1111")
     counter.open()
+    dhub.morning_sign_in.append((counter, "lan1", "1111"))
     return counter, DossierCore(counter.session, tmp_path / "printed")
 
 

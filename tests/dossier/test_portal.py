@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from counter_terminal.core import CounterCore
 from counter_terminal.dossier_core import DossierCore
 from hub.ops import portal
@@ -30,6 +32,7 @@ def test_progress_reaches_the_portal_through_outages(dhub: DossierHub, tmp_path:
     counter = CounterCore(dhub.h.device("counter", counter=1))
     counter.login("lan1", "1111")
     counter.open()
+    dhub.morning_sign_in.append((counter, "lan1", "1111"))
     desk = DossierCore(counter.session, tmp_path / "printed")
     code = desk.intake(PROC, APPLICANT, [0, 1, 2])["code"]
     dhub.set_time("2026-11-25T10:31")
@@ -59,11 +62,14 @@ def test_progress_reaches_the_portal_through_outages(dhub: DossierHub, tmp_path:
         conf = dhub.h.data / "portal.json"
         conf.write_text(json.dumps({"url": far.url, "token": far.token}))
         conf.chmod(0o644)
-        assert main(["hub", "portal", "status", "--data", str(dhub.h.data), "--json"]) == 2
-        assert "chmod 600" in capsys.readouterr().err, "a token file others can read was used"
-        conf.chmod(0o600)
+        # The hub keeps its data directory private (issue #10): opening it makes the token file 0600, and
+        # load_config refuses one that others can read should it ever be found so.
         assert main(["hub", "portal", "status", "--data", str(dhub.h.data), "--json"]) == 0
         st = json.loads(capsys.readouterr().out)
+        assert conf.stat().st_mode & 0o077 == 0, "the portal token file stayed readable by others"
+        conf.chmod(0o644)
+        with pytest.raises(ValueError, match="chmod 600"):
+            portal.load_config(dhub.h.data)
         assert st["configured"] and st["sent"] == 3 and st["rejected"] == 1 and st["pending"] == 0
         assert "mã thủ tục" in st["last_error"]
         requests = far.requests

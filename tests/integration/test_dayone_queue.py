@@ -70,14 +70,15 @@ def test_no_show_back_in_line_and_transfer_to_a_closed_counter(office: InProcess
     assert c1.next()["id"] == second["id"]
     c1.session.request("counter.skip", {"token": c1.session.officer_token})
     office.clock.advance(31 * 60)
-    late = _refusal(c1.session.request, "counter.reinstate")
+    late = _refusal(c1.session.request, "counter.reinstate", {"token": c1.session.officer_token})
     assert late.code == "conflict" and "mời công dân lấy số mới" in late.message_vi
-    assert _refusal(c2.session.request, "counter.reinstate").code == "not_found"  # not skipped there
+    c2.login("hung2", "2222")
+    assert _refusal(c2.session.request, "counter.reinstate", {"token": c2.session.officer_token}).code == "not_found"  # not skipped there
 
     # Transfer: to counter 3 (closed, nobody there) is refused with the reason; confirmed, it goes.
     third = kiosk.issue_ticket("HT")
     assert c1.next()["id"] == third["id"]
-    no = _refusal(c1.session.request, "counter.transfer", {"to_counter": 3})
+    no = _refusal(c1.session.request, "counter.transfer", {"token": c1.session.officer_token, "to_counter": 3})
     assert no.code == "conflict" and no.message_vi.startswith("Quầy 3 đang đóng")
     assert c1.session.request("counter.state")["current"]["id"] == third["id"], "a refused transfer moved nothing"
     c2.login("hung2", "2222")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from hub.store.db import transaction
 from motcua_core import protocol as p
 from tests.support.hubproc import InProcessHub, prepare
 from tests.support.probe import Probe
@@ -30,10 +31,12 @@ c.execute("ROLLBACK")
 """
 
 
-def _get(port: int, path: str = "/api/v1/health") -> tuple[float, dict]:
+def _get(port: int, path: str = "/api/v1/health", token: str | None = None) -> tuple[float, dict]:
     t0 = time.perf_counter()
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}",
+                                 headers={"Authorization": f"Bearer {token}"} if token else {})
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=20) as r:
+        with urllib.request.urlopen(req, timeout=20) as r:
             body = json.loads(r.read())
     except urllib.error.HTTPError as exc:  # 503 while degraded, with the same JSON body
         body = json.loads(exc.read())
@@ -109,6 +112,13 @@ def test_disk_full_health_degrades_and_nothing_acknowledged_is_lost(small_disk, 
                         got += 1
             return got
 
+        from hub.app import open_data_dir
+        from hub.store import tokens
+
+        other = open_data_dir(hub.data)  # a technician's token, to read the detailed health
+        with transaction(other):
+            tech = tokens.add(other, role="technician", site_id="demo", name="health", now=time.time())[1]
+        other.conn.close()
         issue(5, 1.5)
         assert _get(hub.http_port)[1]["status"] == "ok"
         if mounted:
@@ -119,13 +129,14 @@ def test_disk_full_health_degrades_and_nothing_acknowledged_is_lost(small_disk, 
         else:  # simulation: the database may not grow by one page more
             hub.hub.db.execute(f"PRAGMA max_page_count = {hub.hub.db.execute('PRAGMA page_count').fetchone()[0]}")
         during = issue(200, 3.0)
-        health_full = _get(hub.http_port)[1]
+        health_full = _get(hub.http_port, "/api/v1/health/detail", tech)[1]
+        assert _get(hub.http_port)[1] == {"status": "degraded"}  # the public form says only that
         if mounted:
             filler.unlink()
         else:
             hub.hub.db.execute("PRAGMA max_page_count = 1073741823")
         after = issue(5, 2.0)
-        health_after = _get(hub.http_port)[1]
+        health_after = _get(hub.http_port, "/api/v1/health/detail", tech)[1]
         rows = [r[0] for r in hub.hub.db.execute("SELECT id FROM tickets ORDER BY id").fetchall()]
         figures(simulated=not mounted, tmpfs_mb=6 if mounted else None, acked_while_full=during,
                 acked_after=after, acked_total=len(set(acked)), rows=len(rows),
