@@ -6,7 +6,6 @@ Used by `motcua provision enrol` and by the first-boot screen of the Kivy roles 
 from __future__ import annotations
 
 import json
-import os
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -40,12 +39,10 @@ def enrol(hub_url: str, code: str, out: Path, *, data_dir: Path | None = None, t
         reason = getattr(exc, "reason", exc)
         raise EnrolError(f"Không kết nối được máy chủ {hub_url}: kiểm tra địa chỉ, mạng và tường lửa. ({reason})") from None
     cfg = {k: got[k] for k in ("device_id", "secret", "site", "role", "broker_host", "broker_port")}
+    if got.get("tls"):  # a LAN device: TLS to the hub's listener, trusting the hub's own CA alone
+        cfg.update(tls=True, ca_cert=got["ca_cert"])
     if data_dir is not None:
         cfg["data_dir"] = str(data_dir)
     config = DeviceConfig.from_dict(cfg)
     config.save(out)
-    if got.get("ca_pem"):
-        ca = out.with_name(out.stem + ".ca.pem")
-        ca.write_text(got["ca_pem"])
-        os.chmod(ca, 0o644)
     return config

@@ -7,8 +7,6 @@ throttled per address; `/api/v1/device/self` takes the device's own credentials
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from aiohttp import web
 
 from hub.broker.passwd import verify_secret
@@ -19,25 +17,27 @@ from hub.web.auth import bearer
 from hub.web.common import error_response, hub_of, json_body
 from motcua_core.errors import DomainError
 
-CA_FILE = "ca.crt"  # the broker's CA certificate, when the hub has one (the TLS work puts it there)
-
 
 def _addr(request: web.Request) -> str:
     return request.remote or "?"
 
 
 def broker_for(request: web.Request) -> dict:
-    """Where the device should connect: the address it reached the hub at, unless the broker is bound to
-    one address of its own; the CA when the hub has one."""
+    """Where the device should connect. A device on the hub's own machine uses the plain loopback
+    listener; any other uses the TLS listener with the hub's CA (hub.broker.tls), unless the site runs a
+    plain LAN listener (`hub serve --mqtt-plain-lan`)."""
+    from hub.broker import tls as broker_tls
+
     hub = hub_of(request)
     cfg = hub.config
-    bind = cfg.mqtt_bind
-    host = request.url.host if bind in ("0.0.0.0", "::", "", "127.0.0.1", "localhost") else bind
-    out: dict = {"broker_host": host or "127.0.0.1", "broker_port": cfg.mqtt_port}
-    ca = Path(cfg.data_dir) / CA_FILE
-    if ca.is_file():
-        out["ca_pem"] = ca.read_text()
-    return out
+    host = request.url.host or "127.0.0.1"
+    local = host in ("127.0.0.1", "localhost", "::1")
+    ca = broker_tls.ca_pem(cfg.broker_dir) if cfg.mqtt_tls_port else None
+    if local or cfg.mqtt_plain_lan or ca is None:
+        bind = cfg.mqtt_bind
+        plain_host = host if bind in ("0.0.0.0", "::", "", "127.0.0.1", "localhost") else bind
+        return {"broker_host": plain_host, "broker_port": cfg.mqtt_port}
+    return {"broker_host": host, "broker_port": cfg.mqtt_tls_port, "tls": True, "ca_cert": ca}
 
 
 async def enrol(request: web.Request) -> web.Response:

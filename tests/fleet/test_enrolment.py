@@ -67,27 +67,44 @@ def test_pending_device_has_no_broker_login(hub: InProcessHub, capsys) -> None:
         assert json.loads(r.read())["status"] == "ok"
 
 
-def test_ca_is_sent_when_the_hub_has_one_and_device_self_needs_the_device(hub: InProcessHub, tmp_path: Path,
-                                                                          capsys) -> None:
-    (hub.data / "ca.crt").write_text("-----BEGIN CERTIFICATE-----\nMIIB…\n-----END CERTIFICATE-----\n")
-    code = _add(hub, capsys, "--role", "lookup", "--id", "tra-cuu")
-    out = tmp_path / "device.json"
-    rc, text = _enrol(hub, code, out, capsys)
-    assert rc == 0, text
-    assert "BEGIN CERTIFICATE" in (tmp_path / "device.ca.pem").read_text()
-    cfg = DeviceConfig.load(out)
+def test_a_lan_device_enrols_onto_tls_with_the_hubs_ca_and_device_self_needs_the_device(
+        tmp_path: Path, capsys) -> None:
+    """From another machine (the Host it reached the hub at is not loopback) the enrolment hands out the
+    TLS listener and the hub's own CA; the config it makes connects over TLS and the hub answers it."""
+    from tests.support.hubproc import InProcessHub, prepare
+    from tests.support.net import free_port
 
-    def me(credential: str) -> tuple[int, dict]:
-        req = urllib.request.Request(f"http://127.0.0.1:{hub.http_port}/api/v1/device/self",
-                                     headers={"Authorization": f"Bearer {credential}"})
-        try:
-            with urllib.request.urlopen(req) as r:
-                return r.status, json.loads(r.read())
-        except urllib.error.HTTPError as exc:
-            return exc.code, json.loads(exc.read())
+    prepare(tmp_path)
+    hub = InProcessHub(tmp_path, mqtt_tls_port=free_port()).start()
+    try:
+        code = _add(hub, capsys, "--role", "lookup", "--id", "tra-cuu")
+        req = urllib.request.Request(f"http://127.0.0.1:{hub.http_port}/api/v1/enrol", method="POST",
+                                     data=json.dumps({"code": code}).encode(),
+                                     headers={"Content-Type": "application/json",
+                                              "Host": f"192.0.2.10:{hub.http_port}"})
+        with urllib.request.urlopen(req) as r:
+            got = json.loads(r.read())
+        assert got["tls"] is True and got["broker_port"] == hub.mqtt_tls_port and got["broker_host"] == "192.0.2.10"
+        assert got["ca_cert"].startswith("-----BEGIN CERTIFICATE-----")
+        cfg = DeviceConfig.from_dict({k: got[k] for k in ("device_id", "secret", "site", "role", "broker_port",
+                                                          "tls", "ca_cert")}
+                                     | {"broker_host": "127.0.0.1", "data_dir": str(tmp_path / "dev")})
+        session = hub.session(cfg)  # TLS to the hub's listener, trusting its CA alone
+        assert session.request("site.state")["site"] == "demo"
 
-    assert me(f"tra-cuu:{cfg.secret}")[0] == 200
-    assert me("tra-cuu:wrong")[0] == 401 and me(cfg.secret)[0] == 401
+        def me(credential: str) -> tuple[int, dict]:
+            req = urllib.request.Request(f"http://127.0.0.1:{hub.http_port}/api/v1/device/self",
+                                         headers={"Authorization": f"Bearer {credential}"})
+            try:
+                with urllib.request.urlopen(req) as r:
+                    return r.status, json.loads(r.read())
+            except urllib.error.HTTPError as exc:
+                return exc.code, json.loads(exc.read())
+
+        assert me(f"tra-cuu:{cfg.secret}")[0] == 200
+        assert me("tra-cuu:wrong")[0] == 401 and me(cfg.secret)[0] == 401
+    finally:
+        hub.stop()
 
 
 def test_a_technician_of_another_site_sees_and_touches_nothing_here(hub: InProcessHub, tmp_path: Path,

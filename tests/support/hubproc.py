@@ -74,12 +74,13 @@ class InProcessHub:
     sessions: list[DeviceSession] = field(default_factory=list)
     thread: HubThread | None = None
     http_host: str = "127.0.0.1"
+    mqtt_tls_port: int | None = None  # a TLS listener with the hub's CA (issue #10), when a test wants one
 
     def start(self) -> InProcessHub:
         from hub.app import Hub
 
         self.thread = HubThread(HubConfig(data_dir=self.data, http_host=self.http_host, http_port=self.http_port,
-                                          mqtt_port=self.mqtt_port))
+                                          mqtt_port=self.mqtt_port, mqtt_tls_port=self.mqtt_tls_port))
         self.thread.hub = Hub(self.thread.hub.config, clock=self.clock)
         self.thread.start()
         return self
