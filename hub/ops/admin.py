@@ -142,8 +142,22 @@ def save_officer(ctx: Ctx, data: dict) -> dict:
     _load(ctx, cfg)
     if username or pin:
         officer_store.set_credentials(ctx.db, ctx.site.id, oid, pin=pin or None, username=username)
+    active = data.get("active")
+    if active is not None:
+        was = officer_store.is_active(ctx.db, ctx.site.id, oid)
+        officer_store.set_active(ctx.db, ctx.site.id, oid, bool(active))
+        if was and not active:  # signed out everywhere at once; a ticket being served stays on its counter
+            from hub.store import signin as signin_store
+            from hub.store import sites as site_store
+
+            signin_store.end_sessions(ctx.db, ctx.site.id, officer_id=oid)
+            for c in site_store.list_counters(ctx.db, ctx.site.id):
+                if c.officer == oid:
+                    site_store.update_counter(ctx.db, ctx.site.id, c.number, officer=None,
+                                              status=c.status if c.current_ticket is not None else "closed")
+            ctx.effects.display_sites.add(ctx.site.id)
     after = {"id": oid, "name": name, **({"username": username} if username else {}),
-             **({"pin": "đã đặt lại"} if pin else {})}
+             **({"pin": "đã đặt lại"} if pin else {}), **({"active": bool(active)} if active is not None else {})}
     ctx.changed("officer.add" if before is None else "officer.change", oid, before, after)
     return after
 

@@ -382,6 +382,11 @@ def _signin_sessions(db: sqlite_utils.Database) -> None:
         lockouts INTEGER NOT NULL DEFAULT 0, locked_until REAL, PRIMARY KEY(site_id, scope))""")
 
 
+def _officer_active(db: sqlite_utils.Database) -> None:
+    """An administrator deactivates an officer who leaves (issue #11): kept for the books, no sign-in."""
+    _run(db, "ALTER TABLE officers ADD COLUMN active INTEGER NOT NULL DEFAULT 1")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1, _dossiers, _votes, _officer_signin, _dossier_vote_link, _queue_indexes, _queue_counts,
     _deferred_effects,
@@ -396,6 +401,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _console,  # console
     _db_identity,  # security
     _signin_sessions,  # security
+    _officer_active,  # officer deactivation (console)
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

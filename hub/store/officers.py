@@ -94,7 +94,7 @@ def _officer(row: tuple | None) -> Officer | None:
 
 
 def by_username(db: sqlite_utils.Database, site_id: str, username: str) -> Officer | None:
-    row = db.execute(f"SELECT {_COLS} FROM officers WHERE site_id = ? AND COALESCE(username, id) = ?",
+    row = db.execute(f"SELECT {_COLS} FROM officers WHERE site_id = ? AND COALESCE(username, id) = ? AND active = 1",
                      [site_id, username.strip().lower()]).fetchone()
     return _officer(row)
 
@@ -104,7 +104,8 @@ def by_badge(db: sqlite_utils.Database, site_id: str, badge: str) -> Officer | N
         h = hash_badge(site_id, badge)
     except ValueError:
         return None
-    row = db.execute(f"SELECT {_COLS} FROM officers WHERE site_id = ? AND badge_hash = ?", [site_id, h]).fetchone()
+    row = db.execute(f"SELECT {_COLS} FROM officers WHERE site_id = ? AND badge_hash = ? AND active = 1",
+                     [site_id, h]).fetchone()
     if row is None:  # a badge stored under the old unsalted scheme: found once, then stored anew
         old = _legacy_badge_hash(site_id, badge)
         row = db.execute(f"SELECT {_COLS} FROM officers WHERE site_id = ? AND badge_hash = ?",
@@ -148,3 +149,14 @@ def set_credentials(db: sqlite_utils.Database, site_id: str, officer_id: str, *,
 def rehash_pin(db: sqlite_utils.Database, site_id: str, officer_id: str, pin: str) -> None:
     """Store a PIN that just verified under the current scheme (an old PBKDF2 hash is replaced)."""
     db.execute("UPDATE officers SET pin_hash = ? WHERE site_id = ? AND id = ?", [hash_pin(pin), site_id, officer_id])
+
+
+def set_active(db: sqlite_utils.Database, site_id: str, officer_id: str, active: bool) -> None:
+    """Deactivate (or reactivate) an officer: a deactivated one cannot sign in; their history stays."""
+    get(db, site_id, officer_id)
+    db.execute("UPDATE officers SET active = ? WHERE site_id = ? AND id = ?", [int(active), site_id, officer_id])
+
+
+def is_active(db: sqlite_utils.Database, site_id: str, officer_id: str) -> bool:
+    row = db.execute("SELECT active FROM officers WHERE site_id = ? AND id = ?", [site_id, officer_id]).fetchone()
+    return bool(row and row[0])

@@ -30,7 +30,8 @@ COUNTER: Schema = {"number": F("integer", True, "counter number"), "name": F("st
                    "services": F("array", True, "service codes it serves")}
 OFFICER: Schema = {"id": F("string", True, "officer id (nguyen-van-a)", 40), "name": F("string", True, "full name", 80),
                    "username": F("string", False, "counter sign-in name", 40),
-                   "pin": F("string", False, "new PIN (digits): sets or resets it", 12)}
+                   "pin": F("string", False, "new PIN (digits): sets or resets it", 12),
+                   "active": F("boolean", False, "false: deactivate (no sign-in, signed out at once); true: reactivate")}
 QUESTION: Schema = {"text_vi": F("string", True, "the question, in Vietnamese", 200),
                     "text_en": F("string", False, "in English", 200)}
 CALENDAR: Schema = {"days_off": F("string", False, "days off, YYYY-MM-DD, comma-separated"),

@@ -35,6 +35,30 @@ def test_officer_added_signs_in_at_a_counter_and_pin_reset(console: InProcessHub
     assert "918273" not in str(rows) and "564738" not in str(rows)  # a PIN is never logged
 
 
+def test_a_deactivated_officer_is_signed_out_and_cannot_sign_in(console: InProcessHub, client: Client) -> None:
+    """An officer who leaves: deactivated in the console, signed out of their counter at once (their next
+    action is refused), refused at sign-in, and back when reactivated; the audit log says who did it."""
+    client.sign_in("quantri")
+    path = "/api/v1/sites/demo/officers"
+    counter = CounterCore(console.device("counter", counter=2))
+    counter.login("hung2", "2222")
+    counter.open()
+    assert client.call("POST", path, {"id": "tran-van-hung", "name": "Trần Văn Hùng", "active": "no"})[0] == 400
+    status, body = client.call("POST", path, {"id": "tran-van-hung", "name": "Trần Văn Hùng", "active": False})
+    assert status == 200 and body["active"] is False
+    with pytest.raises(RequestError) as out:
+        counter.next()
+    assert out.value.code == "signin_required"
+    assert counter.state()["counter"]["officer"] is None and counter.state()["counter"]["status"] == "closed"
+    with pytest.raises(RequestError) as refused:
+        counter.login("hung2", "2222")
+    assert refused.value.code == "auth_failed"  # the same answer as a wrong PIN: nothing to probe
+    assert client.call("POST", path, {"id": "tran-van-hung", "name": "Trần Văn Hùng", "active": True})[0] == 200
+    assert counter.login("hung2", "2222")["officer"]["id"] == "tran-van-hung"
+    rows = client.call("GET", "/api/v1/sites/demo/audit?action=officer")[1]["entries"]
+    assert rows[1]["action"] == "officer.change" and rows[1]["after"]["active"] is False
+
+
 def test_vote_question_and_who_may(console: InProcessHub, client: Client) -> None:
     leader = Client(client.base)
     leader.sign_in("lanhdao")

@@ -25,6 +25,7 @@ I18N.add({
        f_name: "Name", f_field: "Field", f_prefix: "Prefix", f_start: "First number", f_end: "Last number",
        f_target: "Wait target (min)", f_cname: "Counter name", a_officer: "Officers: add, rename, reset PIN",
        f_oid: "Officer id", f_oname: "Full name", f_ouser: "Counter user name", f_pin: "New PIN",
+       f_oactive: "Status", f_oactive_yes: "Working", f_oactive_no: "Left (deactivated)",
        a_catalog: "Import the procedure catalogue", f_file: "CSV or JSON file (UTF-8)",
        f_replace: "The file is the whole catalogue (withdraw procedures not in it)", import: "Import",
        cat_done: "Imported {n} procedures; {e} entries refused; catalogue version {v}.", t_post: "Results by post", p_to: "Addressee", p_ready: "Ready since", p_send: "Send",
@@ -184,6 +185,7 @@ function form(id, path, after, got) {
     if (id === "f-account" && data.role !== "admin") data.site = S.site;
     if (typeof data.services === "string") data.services = data.services.split(",").map((s) => s.trim().toUpperCase()).filter(Boolean);
     for (const k of ["counter", "number", "start", "end", "width", "wait_target_min"]) if (data[k] === "") delete data[k];
+    if (typeof data.active === "string") data.active = data.active === "yes";
     try { const res = await api("POST", typeof path === "function" ? path() : path, data); out.className = "ok";
           out.textContent = I18N.t("saved"); if (got) got(res); if (after) after(); }
     catch (e) { out.textContent = e.message; }
