@@ -98,6 +98,23 @@ class HubThread:
         self.thread.join(10)
 
 
+# Console accounts of the demo (printed on the demo screen; a real office makes its own: README).
+DEMO_ACCOUNTS = (("quantri", "admin", None, "Quản trị viên (demo)", "demo-quantri"),
+                 ("lanhdao", "leader", "demo", "Lãnh đạo đơn vị (demo)", "demo-lanhdao"))
+
+
+def _demo_accounts(db) -> None:  # noqa: ANN001
+    from hub.domain.passwords import hash_password
+    from hub.ops import accounts
+    from hub.ops.run import Runner
+    from hub.store import accounts as acc_store
+
+    for username, role, site, name, password in DEMO_ACCOUNTS:
+        if acc_store.get(db, username) is None:
+            Runner(db).run(site, lambda ctx, u=username, r=role, s=site, n=name, pw=password: accounts.create(
+                ctx, username=u, role=r, site_id=s, agency=None, name=n, pw_hash=hash_password(pw), must_change=False))
+
+
 def setup_demo_data(data: Path, mqtt_port: int, kiosks: int) -> dict[str, list[Path]]:
     """Load the demo site and starter catalogue, register the fleet, write each device's config file."""
     from hub.app import load_site_file, open_data_dir
@@ -117,6 +134,7 @@ def setup_demo_data(data: Path, mqtt_port: int, kiosks: int) -> dict[str, list[P
         catalogue.load(db, demo_dossiers.commune_catalogue(json.loads(catalogue.STARTER.read_text(encoding="utf-8"))))
 
     demo_dossiers.setup(db, data)
+    _demo_accounts(db)
     configs: dict[str, list[Path]] = {"kiosk": [], "counter": [], "display": []}
     devdir = data / "devices"
     devdir.mkdir(exist_ok=True)
@@ -230,14 +248,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if (data / "devices" / "demo-lobby.json").exists():
         people.append(f"Màn hình sảnh, bảng LED, loa: motcua display --config {data / 'devices' / 'demo-lobby.json'}")
     if (data / "specialists.json").exists():  # issue #5
-        people.append(f"Cơ quan giải quyết hồ sơ: http://127.0.0.1:{http_port}/agency   "
-                      f"(mã đăng nhập từng cơ quan: {data / 'specialists.json'})")
+        people.append(f"Cơ quan giải quyết hồ sơ (API): mã đăng nhập từng cơ quan trong {data / 'specialists.json'}")
     for line in people:
         print(line, flush=True)
     fleet = Fleet()
     display = start_fleet(configs, fleet, args)
     urls = [f"Trang trạng thái: http://127.0.0.1:{http_port}/   ·   API: http://127.0.0.1:{http_port}/api/v1/health",
-            f"KPI hôm nay: http://127.0.0.1:{http_port}/api/v1/sites/demo/kpis", *people]
+            f"Bảng điều khiển: http://127.0.0.1:{http_port}/console/   (demo: quantri / demo-quantri, "
+            f"lanhdao / demo-lanhdao)", *people]
     calls: list[dict] = []
     tty = sys.stdout.isatty()
     deadline = None if args.duration is None else time.monotonic() + args.duration
