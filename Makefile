@@ -30,6 +30,7 @@ bench: setup
 	$(VENV)/bin/motcua bench call-path --history-tickets 500000 --json
 	$(VENV)/bin/motcua bench http --json
 	$(VENV)/bin/motcua bench fleet --devices 2000 --json
+	$(VENV)/bin/motcua bench footprint --json
 
 clean:
 	rm -rf $(VENV) demo-data test-artifacts .pytest_cache
