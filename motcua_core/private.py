@@ -4,6 +4,7 @@ it already has to 0700 (directories) / 0600 (files)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from pathlib import Path
@@ -18,8 +19,11 @@ def make_private(directory: Path) -> None:
     os.chmod(directory, 0o700)
     for root, dirs, files in os.walk(directory):
         for d in dirs:
-            os.chmod(os.path.join(root, d), 0o700)
+            with contextlib.suppress(FileNotFoundError):  # another process may remove or rename it meanwhile
+                os.chmod(os.path.join(root, d), 0o700)
         for f in files:
             path = os.path.join(root, f)
-            if stat.S_ISREG(os.lstat(path).st_mode):
-                os.chmod(path, 0o600)
+            # A running hub's backup renames its temporary file while we walk: a file gone is no risk.
+            with contextlib.suppress(FileNotFoundError):
+                if stat.S_ISREG(os.lstat(path).st_mode):
+                    os.chmod(path, 0o600)
