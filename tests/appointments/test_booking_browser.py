@@ -177,10 +177,10 @@ def test_move_then_cancel_by_the_link(ahub: InProcessHub) -> None:
         b.find_element(By.XPATH, "//label[contains(., '14:00–14:30')]/input").click()
         screenshot(b, "booking-4-move")
         b.find_element(By.ID, "submit").click()
-        assert "Đã đổi lịch hẹn" in b.find_element(By.CSS_SELECTOR, ".ok").text
+        _ok_says(b, "Đã đổi lịch hẹn")
         assert "14:00–14:30" in b.find_element(By.ID, "when").text
         b.find_element(By.ID, "cancel").click()
-        assert "Đã hủy lịch hẹn" in b.find_element(By.CSS_SELECTOR, ".ok").text
+        _ok_says(b, "Đã hủy lịch hẹn")
         assert b.find_element(By.ID, "status").text == "đã hủy"
         b.implicitly_wait(0)
         assert not b.find_elements(By.ID, "cancel")  # a cancelled booking offers nothing more to change
@@ -188,3 +188,18 @@ def test_move_then_cancel_by_the_link(ahub: InProcessHub) -> None:
     after = _http(ahub, f"/api/v1/sites/demo/appointments/slots?service=CT&day={later[1]}")[1]
     two = next(s for s in after["slots"] if s["time"] == "14:00")
     assert two["free"] == after["seats_per_slot"]  # the cancelled seat is free again
+
+
+def _ok_says(b, text: str) -> None:  # noqa: ANN001
+    """Wait for the page's confirmation to say `text`: a click that submits a form returns before the next
+    page is there, and the previous page's confirmation must not be read for it."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def says(d) -> bool:  # noqa: ANN001
+        try:
+            return text in d.find_element(By.CSS_SELECTOR, ".ok").text
+        except (NoSuchElementException, StaleElementReferenceException):
+            return False
+
+    WebDriverWait(b, 10, poll_frequency=0.1).until(says, f"the page never said {text!r}")
