@@ -33,7 +33,7 @@ from hub.ops.run import Runner, as_protocol_error
 from hub.ops.views import call_event, device_config, display_state
 from hub.store import devices as device_store
 from hub.store import sites as site_store
-from hub.store.db import is_busy, savepoint, transaction
+from hub.store.db import is_busy, transaction
 from motcua_core import protocol as p
 from motcua_core.errors import DomainError
 from motcua_core.protocol import ProtocolError
@@ -259,10 +259,11 @@ class Router:
             self.mqtt.publish(topic, p.encode(device_config(self.db, dev, self.hub_info)), qos=1, retain=True)
 
     def _handle_one(self, msg: Incoming, now: float, effects: Effects) -> Reply | None:
-        """One message in its own savepoint: whatever it raises fails it alone, never the batch."""
+        """One message: whatever it raises fails it alone, never the batch. What a message writes is
+        written inside its operation's savepoint (Runner.step), so a failure leaves nothing of it; the
+        one write outside it, a refusal's stored reply, is a single statement."""
         try:
-            with savepoint(self.db, "msg"):
-                return self._handle(msg, now, effects)
+            return self._handle(msg, now, effects)
         except Exception as exc:
             self.stats["errors"] += 1
             if self._log.allow():
@@ -379,14 +380,17 @@ class Router:
                 raise ProtocolError("forbidden", f"a {dev.role} device may not send {name}")
             rid: str = request_id
             audited = dev.role in verbs.AUDITED_ROLES and name not in verbs.READS
+            stored_reply: list[bytes] = []  # the reply as stored is the reply as sent: encoded once
+
+            def remember(result: dict) -> None:
+                stored_reply.append(self._remember(dev.id, rid, name, p.ok_response(rid, result), now))
             try:
-                body = p.ok_response(rid, self.runner.step(
-                    dev.site_id, lambda ctx: verb.handler(ctx, data), effects, device=dev, now=now,
-                    then=lambda result: self._remember(dev.id, rid, name, p.ok_response(rid, result), now),
-                    actor=self._actor(dev) if audited else None, action=name))
+                self.runner.step(dev.site_id, lambda ctx: verb.handler(ctx, data), effects, device=dev, now=now,
+                                 then=remember, actor=self._actor(dev) if audited else None, action=name)
             except DomainError as exc:
-                body = p.error_response(request_id, as_protocol_error(exc))
-                self._remember(dev.id, request_id, name, body, now)
+                stored_reply.append(self._remember(dev.id, rid, name, p.error_response(rid, as_protocol_error(exc)),
+                                                   now))
+            return Reply(res_topic, stored_reply[0], msg.correlation)
         except ProtocolError as exc:
             self.stats["errors"] += 1
             if exc.code in p.FINAL_CODES:
@@ -418,11 +422,12 @@ class Router:
             return site_store.get_counter(self.db, dev.site_id, dev.counter).officer
         return None
 
-    def _remember(self, device_id: str, request_id: str, verb: str, body: dict, now: float) -> None:
-        self.db.execute(
-            "INSERT INTO requests(device_id, request_id, verb, response, at) VALUES(?,?,?,?,?)",
-            [device_id, request_id, verb, json.dumps(body, ensure_ascii=False, separators=(",", ":")), now],
-        )
+    def _remember(self, device_id: str, request_id: str, verb: str, body: dict, now: float) -> bytes:
+        """Store the reply for retries of the same request_id; returns it encoded, as it is sent."""
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+        self.db.conn.execute("INSERT INTO requests(device_id, request_id, verb, response, at) VALUES(?,?,?,?,?)",
+                             (device_id, request_id, verb, text, now))
+        return text.encode()
 
     def purge_old_requests(self) -> int:
         """Replies are kept a week: long past any retry, short enough to keep the table small."""

@@ -18,7 +18,9 @@ from hub.store.tickets import Ticket
 from motcua_core.errors import DomainError
 
 
-def ticket_view(ctx: Ctx, t: Ticket, service: Service | None = None) -> dict:
+def ticket_view(ctx: Ctx, t: Ticket, service: Service | None = None, *, new: bool = False) -> dict:
+    """`new`: the ticket was inserted by this operation, so no booking points at it yet (a check-in links
+    its booking afterwards): its booking is not looked up."""
     service = service or site_store.get_service(ctx.db, ctx.site.id, t.service)
     return {
         "id": t.id,
@@ -31,7 +33,8 @@ def ticket_view(ctx: Ctx, t: Ticket, service: Service | None = None) -> dict:
         "issued_at": ctx.iso(t.issued_at),
         "counter": t.counter,
         "recalls": t.recalls,
-        "appointment": appointment_calls.ticket_flag(ctx, t.id),  # issue #12: booked slot and procedure
+        # issue #12: booked slot and procedure
+        "appointment": None if new else appointment_calls.ticket_flag(ctx, t.id),
     }
 
 
@@ -98,7 +101,7 @@ def issue_ticket(ctx: Ctx, service_code: str, priority: str = "none", lang: str 
                             priority=priority, lang=lang, now=ctx.now, device_id=ctx.device.id if ctx.device else None)
     ticket_store.add_event(ctx.db, t, ctx.site.id, "issue", ctx.now, device_id=ctx.device.id if ctx.device else None)
     ctx.effects.display_sites.add(ctx.site.id)
-    return {"ticket": {**ticket_view(ctx, t, service), **_wait_info(ctx, service, priority, ctx.now, exclude=t.id),
+    return {"ticket": {**ticket_view(ctx, t, service, new=True), **_wait_info(ctx, service, priority, ctx.now, exclude=t.id),
                        "site_name": ctx.site.name}}
 
 

@@ -19,6 +19,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     tk = bsub.add_parser("tickets", help="concurrent ticket issuing through MQTT")
     tk.add_argument("--kiosks", type=int, default=20)
     tk.add_argument("--tickets", type=int, default=5000)
+    tk.add_argument("--processes", type=int, default=4,
+                    help="worker processes the kiosks are spread over (each kiosk is its own machine in an office)")
     tk.add_argument("--json", action="store_true")
     tk.add_argument("--synchronous", choices=["FULL", "NORMAL"], default="FULL", help="the hub's SQLite setting")
     tk.set_defaults(func=lambda a: _run("tickets", a))

@@ -63,10 +63,16 @@ def rss_mb(pid: int | None) -> float | None:
     return None
 
 
+def cpu_times(pid: int) -> tuple[float, float]:
+    """(user, system) CPU seconds of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
 def cpu_s(pid: int) -> float:
     """User + system CPU seconds of a process so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return sum(cpu_times(pid))
 
 
 def emit(result: dict[str, Any], as_json: bool) -> None:
@@ -166,8 +172,11 @@ class BenchHub:
         src = str(Path(motcua.__file__).resolve().parents[1])  # works from a checkout and when installed
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH")) if p)}
         with open(self.root / "hub.log", "ab") as out, _sigint_not_ignored():
+            # MOTCUA_HUB_PROFILE=<file>: run the hub under cProfile and write its statistics there on exit.
+            profile = os.environ.get("MOTCUA_HUB_PROFILE")
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "motcua.cli", "hub", "serve", "--data", str(self.data),
+                [sys.executable, *(["-m", "cProfile", "-o", profile] if profile else []),
+                 "-m", "motcua.cli", "hub", "serve", "--data", str(self.data),
                  "--http-host", "127.0.0.1", "--http-port", str(self.http_port),
                  "--mqtt-bind", "127.0.0.1", "--mqtt-port", str(self.mqtt_port), "--mqtt-tls-port", "0",
                  "--synchronous", self.synchronous, *extra_args],

@@ -22,6 +22,7 @@ POISON = [  # (payload, the one code a device must get)
     (b'{"v":1,"request_id":"r-deep2","data":{"x":' + b'{"a":' * 40 + b"1" + b"}" * 40 + b"}}", "bad_json"),
     (b'{"v":1,"request_id":"r-int","data":{"service":"HT","n":' + b"9" * 5000 + b"}}", "bad_json"),
     (b'{"v":1,"request_id":"r-nan","data":{"service":NaN}}', "bad_json"),
+    (b'{"v":1,"request_id":"r-inf","data":{"service":"HT","n":1e999}}', "bad_json"),  # parses as infinity
     (b'{"v":true,"request_id":"r-true","data":{"service":"HT"}}', "unsupported_version"),
     (b'{"v":1.0,"request_id":"r-float","data":{"service":"HT"}}', "unsupported_version"),
     (b'{"v":1,"request_id":"r-big","data":{"service":"' + b"x" * 70000 + b'"}}', "payload_too_large"),
