@@ -13,7 +13,7 @@ from datetime import datetime
 import sqlite_utils
 
 from hub.domain import dossier as dm
-from hub.domain.kpi import WAIT_TARGET_S
+from hub.domain.kpi import WAIT_TARGET_S, TicketTimes
 from hub.domain.queue import local_day
 from hub.ops import dossiers as dossier_ops
 from hub.ops import reports
@@ -21,17 +21,17 @@ from hub.ops.views import display_state
 from hub.store import dashboard as store
 from hub.store import devices as device_store
 from hub.store import site_config
+from hub.store import tickets as ticket_store
 from hub.store import votes as vote_store
-from hub.store.dashboard import DayTicket
 from hub.store.sites import Site
 
 OFFLINE_AFTER_S = 5 * 60
 STEP_S = 15 * 60  # the waiting-over-the-day chart: one point per quarter hour
 
 
-def live(db: sqlite_utils.Database, site: Site, now: float, times: list[DayTicket] | None = None) -> dict:
+def live(db: sqlite_utils.Database, site: Site, now: float, times: list[TicketTimes] | None = None) -> dict:
     day = local_day(now, site.tz)
-    times = store.day_tickets(db, site.id, day) if times is None else times
+    times = ticket_store.day_times(db, site.id, day) if times is None else times
     state = display_state(db, site.id, now, 0)
     targets = site_config.wait_targets(db, site.id)
     per: dict[str, dict] = {}
@@ -95,7 +95,7 @@ def _device_alerts(db: sqlite_utils.Database, site_id: str, now: float) -> list[
     return out
 
 
-def _day_charts(site: Site, now: float, times: list[DayTicket]) -> dict:
+def _day_charts(site: Site, now: float, times: list[TicketTimes]) -> dict:
     """Arrivals per hour and the number waiting every quarter hour, from the day's tickets."""
     hours: dict[int, int] = {}
     for t in times:
@@ -120,7 +120,7 @@ def _day_charts(site: Site, now: float, times: list[DayTicket]) -> dict:
     return {"arrivals_by_hour": [[h, hours[h]] for h in sorted(hours)], "waiting_over_day": points}
 
 
-def _officers(db: sqlite_utils.Database, site: Site, day: str, now: float, times: list[DayTicket]) -> list[dict]:
+def _officers(db: sqlite_utils.Database, site: Site, day: str, now: float, times: list[TicketTimes]) -> list[dict]:
     names = store.officer_names(db, site.id)
     votes = vote_store.day_summary(db, site.id, day)["by_officer"]
     per: dict[str, dict] = {}
@@ -170,7 +170,7 @@ def dossiers(db: sqlite_utils.Database, site: Site, now: float) -> dict:
 def snapshot(db: sqlite_utils.Database, site: Site, now: float, dossier_part: dict | None = None) -> dict:
     """The whole dashboard; `dossier_part` (from `dossiers`, possibly a minute old) saves computing it."""
     day = local_day(now, site.tz)
-    times = store.day_tickets(db, site.id, day)
+    times = ticket_store.day_times(db, site.id, day)
     out = live(db, site, now, times)
     out["charts"] = _day_charts(site, now, times)
     out["officers"] = _officers(db, site, day, now, times)

@@ -2,30 +2,9 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import sqlite_utils
 
 OPEN = ("received", "transferred", "processing", "awaiting_transfer")  # a dossier on supplement is paused
-
-
-class DayTicket(NamedTuple):
-    """A ticket's times, as hub.domain.kpi.TicketTimes holds them, but a plain tuple: the dashboard reads
-    a busy day's two thousand of them on every request."""
-
-    service: str
-    counter: int | None
-    officer: str | None
-    status: str
-    issued_at: float
-    called_at: float | None
-    done_at: float | None
-
-
-def day_tickets(db: sqlite_utils.Database, site_id: str, day: str) -> list[DayTicket]:
-    rows = db.execute("SELECT service, counter, officer, status, issued_at, first_called_at, done_at FROM tickets "
-                      "WHERE site_id = ? AND day = ?", [site_id, day]).fetchall()
-    return [DayTicket._make(r) for r in rows]
 
 
 def due_before(db: sqlite_utils.Database, site_id: str, until: float, limit: int = 200) -> list[tuple]:
