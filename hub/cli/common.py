@@ -7,6 +7,7 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -57,6 +58,15 @@ def runner(db: sqlite_utils.Database) -> Runner:
     from hub.ops.run import Runner
 
     return Runner(db, actor=Actor(f"cli:{getpass.getuser()}", "admin", "cli"))
+
+
+def print_rows(rows: Iterable[Sequence[object]], widths: Sequence[int]) -> None:
+    """A `… list` command's table: one line per row, each cell padded to its column's width (as an
+    f-string pads it: text to the left, numbers to the right) and the last cell, which has no width, as
+    it is."""
+    for row in rows:
+        *cells, last = row
+        print(" ".join([*(format(c, str(w)) for c, w in zip(cells, widths, strict=True)), str(last)]))
 
 
 def err(msg: str) -> int:

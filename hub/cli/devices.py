@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hub.cli.common import data_arg, data_dir, open_db, runner
+from hub.cli.common import data_arg, data_dir, open_db, print_rows, runner
 from motcua_core.errors import DomainError
 from motcua_core.protocol import ROLES
 
@@ -119,11 +119,13 @@ def cmd_device_list(args: argparse.Namespace) -> int:
     from hub.store import devices as device_store
 
     db = open_db(args)
+    rows = []
     for d in device_store.list_all(db):
         seen = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(d.last_seen)) if d.last_seen else "-"
         state = "revoked" if d.revoked else d.status
         counter = f"counter {d.counter}" if d.counter else ""
-        print(f"{d.id:32} {d.site_id:12} {d.role:8} {state:8} {seen:19} {counter}")
+        rows.append((d.id, d.site_id, d.role, state, seen, counter))
+    print_rows(rows, (32, 12, 8, 8, 19))
     return 0
 
 

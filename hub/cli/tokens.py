@@ -7,7 +7,7 @@ import json
 import sys
 import time
 
-from hub.cli.common import data_arg, err, open_db, runner
+from hub.cli.common import data_arg, err, open_db, print_rows, runner
 from hub.domain.roles import ROLES
 from motcua_core.errors import DomainError
 
@@ -48,10 +48,12 @@ def cmd_token_add(args: argparse.Namespace) -> int:
 def cmd_token_list(args: argparse.Namespace) -> int:
     from hub.store import tokens
 
+    rows = []
     for tok, created, revoked in tokens.list_all(open_db(args)):
         day = time.strftime("%Y-%m-%d", time.localtime(revoked or created))
         state = f"revoked {day}" if revoked else f"since {day}"
-        print(f"{tok.id:5} {tok.role:11} {tok.site_id or '*':12} {state:18} {tok.name}")
+        rows.append((tok.id, tok.role, tok.site_id or "*", state, tok.name))
+    print_rows(rows, (5, 11, 12, 18))
     return 0
 
 
