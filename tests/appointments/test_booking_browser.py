@@ -23,7 +23,7 @@ from hub.ops.run import Runner
 from hub.store import tokens
 from kiosk.core import KioskCore
 from motcua_core.errors import RequestError
-from tests.support.browser import chromium, screenshot
+from tests.support.browser import PHONE, Browser
 from tests.support.hubproc import InProcessHub
 
 pytestmark = pytest.mark.integration
@@ -51,7 +51,8 @@ def _at(day: str, hm: str) -> float:
 def _book_on_the_phone(hub: InProcessHub) -> tuple[str, str, str]:
     """Book Hộ tịch at 09:00 on the first working day after today. Returns (day, code, QR text)."""
     base = f"http://127.0.0.1:{hub.http_port}"
-    with chromium() as b:
+    with Browser(PHONE, implicit_wait=5, page_load_timeout=30) as browser:
+        b = browser.driver
         b.get(f"{base}/hen/demo")
         Select(b.find_element(By.ID, "service")).select_by_visible_text("Hộ tịch")
         b.find_element(By.ID, "next").click()
@@ -66,12 +67,12 @@ def _book_on_the_phone(hub: InProcessHub) -> tuple[str, str, str]:
         b.find_element(By.XPATH, "//label[contains(., '09:00–09:30')]/input").click()
         b.find_element(By.ID, "name").send_keys("Nguyễn Thị Hoa")
         b.find_element(By.ID, "phone").send_keys("09123")  # a typo first
-        screenshot(b, "booking-1-form")
+        browser.shot("booking-1-form", whole_page=True)
         b.find_element(By.ID, "submit").click()
         err = b.find_element(By.CSS_SELECTOR, ".err").text
         assert "Số điện thoại phải có 10 chữ số" in err
         assert b.find_element(By.ID, "name").get_attribute("value") == "Nguyễn Thị Hoa"  # nothing typed is lost
-        screenshot(b, "booking-2-bad-phone")
+        browser.shot("booking-2-bad-phone", whole_page=True)
         b.find_element(By.ID, "phone").clear()
         b.find_element(By.ID, "phone").send_keys("0912 345 678")
         b.find_element(By.XPATH, "//label[contains(., '09:00–09:30')]/input").click()
@@ -81,7 +82,7 @@ def _book_on_the_phone(hub: InProcessHub) -> tuple[str, str, str]:
         assert len(code) == 7 and code[3] == "-"
         assert "09:00–09:30" in b.find_element(By.ID, "when").text
         assert "Đăng ký khai sinh" in b.page_source
-        shot = screenshot(b, "booking-3-confirmation")
+        shot = browser.shot("booking-3-confirmation", whole_page=True)
     # The kiosk's camera reads the QR off the phone's screen: decode it from the screenshot, as it would.
     text, _points, _ = cv2.QRCodeDetector().detectAndDecode(cv2.imread(str(shot)))
     assert text == "MCH:" + code.replace("-", ""), text
@@ -169,13 +170,14 @@ def test_move_then_cancel_by_the_link(ahub: InProcessHub) -> None:
     st, booked = _http(ahub, "/api/v1/sites/demo/appointments", {
         "service": "CT", "day": later[0], "slot_start": first["start"], "name": "Vũ Thị Hương", "phone": "0966555444"})
     assert st == 201
-    with chromium() as b:
+    with Browser(PHONE, implicit_wait=5, page_load_timeout=30) as browser:
+        b = browser.driver
         b.get(f"http://127.0.0.1:{ahub.http_port}{booked['appointment']['manage_path']}")
         assert b.find_element(By.ID, "code").text == booked["appointment"]["code_display"]
         Select(b.find_element(By.ID, "move_day")).select_by_value(later[1])
         b.find_element(By.ID, "move_show").click()
         b.find_element(By.XPATH, "//label[contains(., '14:00–14:30')]/input").click()
-        screenshot(b, "booking-4-move")
+        browser.shot("booking-4-move", whole_page=True)
         b.find_element(By.ID, "submit").click()
         _ok_says(b, "Đã đổi lịch hẹn")
         assert "14:00–14:30" in b.find_element(By.ID, "when").text
@@ -184,7 +186,7 @@ def test_move_then_cancel_by_the_link(ahub: InProcessHub) -> None:
         assert b.find_element(By.ID, "status").text == "đã hủy"
         b.implicitly_wait(0)
         assert not b.find_elements(By.ID, "cancel")  # a cancelled booking offers nothing more to change
-        screenshot(b, "booking-5-cancelled")
+        browser.shot("booking-5-cancelled", whole_page=True)
     after = _http(ahub, f"/api/v1/sites/demo/appointments/slots?service=CT&day={later[1]}")[1]
     two = next(s for s in after["slots"] if s["time"] == "14:00")
     assert two["free"] == after["seats_per_slot"]  # the cancelled seat is free again

@@ -1,18 +1,18 @@
 """A real, headless Chromium for web page tests (Debian's chromium + chromedriver, driven by selenium).
 
 A fresh profile per browser, no background network; screenshots go to test-artifacts/web/ for a
-reviewer to look at. `chromium()` (phone-sized by default) for page flows, `Browser` for the console."""
+reviewer to look at. One entry point, `Browser`: desktop-sized by default (the console), `PHONE` for the
+citizen's pages; `with Browser() as b:` closes it."""
 
 from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
 PHONE = (412, 915)  # a common Android phone's CSS viewport
+DESKTOP = (1280, 900)
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 
@@ -33,47 +33,40 @@ def _driver(profile: str, size: tuple[int, int]):  # noqa: ANN202
     return webdriver.Chrome(service=Service(shutil.which("chromedriver") or CHROMEDRIVER), options=opts)
 
 
-@contextmanager
-def chromium(size: tuple[int, int] = PHONE) -> Iterator:
-    profile = tempfile.mkdtemp(prefix="motcua-chromium-")
-    driver = _driver(profile, size)
-    driver.set_page_load_timeout(30)
-    # A click that submits a form does not wait for the next page: lookups wait for what they look for.
-    driver.implicitly_wait(5)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
-
-
-def screenshot(driver, name: str) -> Path:  # noqa: ANN001
-    """The whole page (not only the viewport) as test-artifacts/web/<name>.png."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    width = driver.execute_script("return document.documentElement.scrollWidth")
-    height = driver.execute_script("return document.documentElement.scrollHeight")
-    driver.set_window_size(max(width, PHONE[0]), max(height + 120, 400))
-    driver.save_screenshot(str(path))
-    return path
-
-
 class Browser:
-    """A desktop-sized browser kept open across a test's steps (the console)."""
+    """A browser kept open across a test's steps; its selenium driver is `driver`.
 
-    def __init__(self, width: int = 1280, height: int = 900) -> None:
+    `implicit_wait` (seconds) makes every lookup wait for what it looks for: a click that submits a form
+    does not wait for the next page, so a page flow written without explicit waits wants it."""
+
+    def __init__(self, size: tuple[int, int] = DESKTOP, *, implicit_wait: float = 0,
+                 page_load_timeout: float = 20) -> None:
         self.profile = tempfile.mkdtemp(prefix="motcua-chromium-")
-        self.driver = _driver(self.profile, (width, height))
-        self.driver.set_page_load_timeout(20)
+        self.driver = _driver(self.profile, size)
+        self.driver.set_page_load_timeout(page_load_timeout)
+        if implicit_wait:
+            self.driver.implicitly_wait(implicit_wait)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def __enter__(self) -> Browser:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def wait(self, predicate, timeout: float = 10.0):  # noqa: ANN001, ANN201
         from selenium.webdriver.support.ui import WebDriverWait
 
         return WebDriverWait(self.driver, timeout, poll_frequency=0.05).until(lambda d: predicate(d))
 
-    def shot(self, name: str) -> Path:
+    def shot(self, name: str, *, whole_page: bool = False) -> Path:
+        """test-artifacts/web/<name>.png: the viewport, or with `whole_page` the whole page (the window is
+        resized to it, and stays so)."""
         path = ARTIFACTS / f"{name}.png"
+        if whole_page:
+            width = self.driver.execute_script("return document.documentElement.scrollWidth")
+            height = self.driver.execute_script("return document.documentElement.scrollHeight")
+            self.driver.set_window_size(max(width, PHONE[0]), max(height + 120, 400))
         self.driver.save_screenshot(str(path))
         return path
 

@@ -28,9 +28,8 @@ TABS = {  # role's user → the tabs it must see (and no other)
 
 @pytest.fixture
 def browser() -> Iterator[Browser]:
-    b = Browser()
-    yield b
-    b.close()
+    with Browser() as b:
+        yield b
 
 
 def sign_in(b: Browser, base: str, username: str) -> None:
