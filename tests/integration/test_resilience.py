@@ -3,75 +3,29 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
-import threading
 import time
 from pathlib import Path
 
 from counter_terminal.core import CounterCore
-from devicekit.session import DeviceSession
 from display_controller.core import DisplayCore
 from hub.app import broker_accounts
 from kiosk.core import KioskCore
 from motcua_core.errors import RequestError
-from tests.support.hubproc import HubProcess, InProcessHub, prepare, register
-
-
-def _issue_until_answered(kiosk: KioskCore, service: str, stop_at: float) -> dict:
-    """What the kiosk app does: keep retrying the same confirmation until the hub answers."""
-    rid = kiosk.new_confirmation()
-    while True:
-        try:
-            return kiosk.issue_ticket(service, request_id=rid)
-        except RequestError as exc:
-            assert exc.code == "timeout", exc
-            assert time.monotonic() < stop_at, "hub never came back"
+from tests.support.hubproc import InProcessHub
+from tests.support.storm import TicketStorm
 
 
 def test_hub_killed_mid_stream_loses_no_ticket_and_duplicates_none(tmp_path: Path) -> None:
-    prepare(tmp_path)
-    proc = HubProcess(tmp_path)
-    cfgs = [register(tmp_path, "kiosk", proc.mqtt_port) for _ in range(3)]
-    proc.start()
-    sessions = [DeviceSession(c) for c in cfgs]
-    for s in sessions:
-        s.start()
-        assert s.wait_connected(10)
     per_kiosk = 40
-    answers: list[dict] = []
-    lock = threading.Lock()
-    stop_at = time.monotonic() + 90
-
-    def run(session: DeviceSession) -> None:
-        kiosk = KioskCore(session)
-        for _ in range(per_kiosk):
-            t = _issue_until_answered(kiosk, "HT", stop_at)
-            with lock:
-                answers.append(t)
-
-    threads = [threading.Thread(target=run, args=(s,)) for s in sessions]
-    try:
-        for t in threads:
-            t.start()
-        while len(answers) < 30:
-            time.sleep(0.01)
-        proc.kill_hard()  # mid-stream: requests are in flight
-        killed_at = len(answers)
-        time.sleep(1.0)
-        proc = HubProcess(tmp_path, http_port=proc.http_port, mqtt_port=proc.mqtt_port).start()
-        for t in threads:
-            t.join(90)
-    finally:
-        for s in sessions:
-            s.stop()
-        proc.stop()
+    with TicketStorm(tmp_path, 3, per_kiosk, within=90) as storm:
+        storm.wait_acked(30)
+        killed_at = storm.restart_hub(down_for=1.0)  # mid-stream: requests are in flight
+        storm.join(90)
     assert killed_at < 3 * per_kiosk, "the hub was killed after the stream ended: the test proves nothing"
-    assert len(answers) == 3 * per_kiosk
-    numbers = [a["number"] for a in answers]
+    assert len(storm.acked) == 3 * per_kiosk
+    numbers = [a["number"] for a in storm.acked]
     assert len(set(numbers)) == len(numbers), "two citizens got the same number"
-    db = sqlite3.connect(tmp_path / "motcua.db")
-    rows = db.execute("SELECT number FROM tickets ORDER BY seq").fetchall()
-    assert [r[0] for r in rows] == [str(1001 + i) for i in range(3 * per_kiosk)], \
+    assert storm.register_numbers() == [str(1001 + i) for i in range(3 * per_kiosk)], \
         "the hub's register has extra, missing or out-of-order tickets"
 
 

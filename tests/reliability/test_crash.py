@@ -6,16 +6,12 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
-import threading
 import time
 from pathlib import Path
 
-from devicekit.session import DeviceSession
 from kiosk.core import KioskCore
-from motcua_core.errors import RequestError
 from tests.reliability.conftest import hub_process_with_kiosk
-from tests.support.hubproc import HubProcess, prepare, register
+from tests.support.storm import TicketStorm
 
 KIOSKS, PER_KIOSK = 3, 60
 
@@ -38,65 +34,24 @@ def _wait_new_broker(data: Path, old: int, timeout: float = 20) -> int:
 
 
 def test_kill_hub_and_broker_during_a_ticket_storm(tmp_path: Path, figures) -> None:
-    prepare(tmp_path)
-    proc = HubProcess(tmp_path)
-    cfgs = [register(tmp_path, "kiosk", proc.mqtt_port) for _ in range(KIOSKS)]
-    proc.start()
-    sessions = [DeviceSession(c) for c in cfgs]
-    for s in sessions:
-        s.start()
-        assert s.wait_connected(10)
-    acked: list[dict] = []
-    retries = [0]
-    lock = threading.Lock()
-    stop_at = time.monotonic() + 120
-
-    def run(session: DeviceSession) -> None:
-        kiosk = KioskCore(session)
-        for _ in range(PER_KIOSK):
-            rid = kiosk.new_confirmation()  # the kiosk app's loop: the same confirmation until answered
-            while True:
-                try:
-                    t = kiosk.issue_ticket("HT", request_id=rid)
-                    break
-                except RequestError as exc:
-                    assert exc.code == "timeout", exc
-                    assert time.monotonic() < stop_at, "the hub never came back"
-                    with lock:
-                        retries[0] += 1
-            with lock:
-                acked.append(t)
-
-    threads = [threading.Thread(target=run, args=(s,)) for s in sessions]
     kills = []
-    try:
-        for t in threads:
-            t.start()
+    with TicketStorm(tmp_path, KIOSKS, PER_KIOSK, within=120) as storm:
         for target, at in (("hub", 30), ("broker", 80), ("hub", 120)):
-            while len(acked) < at:
-                time.sleep(0.005)
+            storm.wait_acked(at, poll=0.005)
             if target == "hub":
-                proc.kill_hard()
-                kills.append(("hub", len(acked)))
-                time.sleep(0.5)
-                proc = HubProcess(tmp_path, http_port=proc.http_port, mqtt_port=proc.mqtt_port).start()
+                kills.append(("hub", storm.restart_hub(down_for=0.5)))
             else:
                 old = _broker_pid(tmp_path)
                 os.kill(old, signal.SIGKILL)
-                kills.append(("broker", len(acked)))
+                kills.append(("broker", len(storm.acked)))
                 _wait_new_broker(tmp_path, old)
-        for t in threads:
-            t.join(120)
-    finally:
-        for s in sessions:
-            s.stop()
-        proc.stop()
-    rows = [r[0] for r in sqlite3.connect(tmp_path / "motcua.db").execute(
-        "SELECT number FROM tickets ORDER BY seq").fetchall()]
+        storm.join(120)
+    acked = storm.acked
+    rows = storm.register_numbers()
     numbers = [a["number"] for a in acked]
     dupes = len(numbers) - len(set(numbers))
     gaps = len(set(range(1001, 1001 + len(rows))) - {int(n) for n in rows})
-    figures(kills=kills, acked=len(acked), rows=len(rows), duplicates=dupes, gaps=gaps, timeouts_retried=retries[0])
+    figures(kills=kills, acked=len(acked), rows=len(rows), duplicates=dupes, gaps=gaps, timeouts_retried=storm.retries)
     assert all(at < KIOSKS * PER_KIOSK for _, at in kills), "a kill came after the storm: it proves nothing"
     assert len(acked) == KIOSKS * PER_KIOSK == len(rows)
     assert dupes == 0 and gaps == 0
