@@ -1,4 +1,5 @@
-"""Registry rows every request reads (its device, its site, a service or two), kept in memory.
+"""Registry rows every request reads (its device, its site, a service or two), kept in memory, and two
+per-service figures every ticket's wait estimate reads (open counters, recent service times).
 
 They change a few times a year, yet each request read them again: a handful of queries and object
 builds, a quarter of the hub's work on the call path. Values are cached per `Database` (one per
@@ -7,7 +8,8 @@ connection, as `db.open_db` makes them) and dropped whenever they may be stale:
 - another process committed to the database (`motcua hub device add`, `site load`): SQLite's
   `PRAGMA data_version` moves for our connection, checked on every lookup;
 - this connection changed the registry: every such write goes through `devices.bump_revision`,
-  `devices.record_*` or `sites.load_config`, which call `forget`;
+  `devices.record_*` or `sites.load_config`, which call `forget` (and `sites.update_counter` for a
+  counter's status, `tickets.update` for a ticket's completion);
 - a transaction or savepoint was rolled back: what it read may never have existed (`db.transaction`).
 """
 

@@ -269,6 +269,8 @@ def update_counter(db: sqlite_utils.Database, site_id: str, number: int, **cols:
         raise ValueError(f"not a counter column: {', '.join(sorted(unknown))}")
     sets = ", ".join(f"{k} = ?" for k in cols)
     db.execute(f"UPDATE counters SET {sets} WHERE site_id = ? AND number = ?", [*cols.values(), site_id, number])
+    if "status" in cols:
+        memo.forget(db, ("open_counters", site_id))
 
 
 def list_counters(db: sqlite_utils.Database, site_id: str) -> list[Counter]:
@@ -277,11 +279,14 @@ def list_counters(db: sqlite_utils.Database, site_id: str) -> list[Counter]:
 
 
 def open_counters_serving(db: sqlite_utils.Database, site_id: str, service: str) -> int:
-    """How many open counters serve `service` (for the estimated wait of every ticket issued)."""
-    return db.execute(
-        "SELECT COUNT(*) FROM counters, json_each(counters.services) "
-        "WHERE site_id = ? AND status = 'open' AND json_each.value = ?", [site_id, service]
-    ).fetchone()[0]
+    """How many open counters serve `service` (for the estimated wait of every ticket issued). Kept in
+    the registry memo: it changes only when a counter opens or closes (update_counter forgets it) or the
+    site is loaded again."""
+    def load() -> dict[str, int]:
+        return dict(db.conn.execute(
+            "SELECT json_each.value, COUNT(*) FROM counters, json_each(counters.services) "
+            "WHERE site_id = ? AND status = 'open' GROUP BY json_each.value", (site_id,)).fetchall())
+    return memo.lookup(db, ("open_counters", site_id), load).get(service, 0)
 
 
 def officer_name(db: sqlite_utils.Database, site_id: str, officer_id: str | None) -> str | None:

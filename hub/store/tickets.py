@@ -11,6 +11,7 @@ import sqlite_utils
 
 from hub.domain.kpi import TicketTimes
 from hub.domain.queue import PRIORITY_NONE, WAITING, Candidate
+from hub.store import memo
 from motcua_core.errors import DomainError
 
 
@@ -70,6 +71,9 @@ def update(db: sqlite_utils.Database, ticket: Ticket, **cols: object) -> Ticket:
     """Write `cols` and return the ticket as it now stands (no second read on the call path)."""
     sets = ", ".join(f"{k} = ?" for k in cols)
     db.execute(f"UPDATE tickets SET {sets} WHERE id = ?", [*cols.values(), ticket.id])
+    if cols.keys() & _SERVICE_TIME_COLUMNS:
+        for service in {ticket.service, cols.get("service", ticket.service)}:
+            memo.forget(db, ("service_times", ticket.site_id, service))
     return dataclasses.replace(ticket, **cols)
 
 
@@ -163,14 +167,23 @@ def held_at(db: sqlite_utils.Database, site_id: str, counter: int) -> list[Ticke
     return [Ticket(*r) for r in rows]
 
 
-def recent_service_times(db: sqlite_utils.Database, site_id: str, service: str, limit: int = 20) -> list[float]:
-    rows = db.execute(
-        """SELECT done_at - first_called_at FROM tickets
-           WHERE site_id = ? AND service = ? AND status = 'done' AND first_called_at IS NOT NULL
-           ORDER BY done_at DESC LIMIT ?""",
-        [site_id, service, limit],
-    )
-    return [r[0] for r in rows]
+# A write to any of these may change a service's recent service times (update() forgets them).
+_SERVICE_TIME_COLUMNS = frozenset({"status", "done_at", "first_called_at", "service"})
+
+
+def recent_service_times(db: sqlite_utils.Database, site_id: str, service: str, limit: int = 20) -> tuple[float, ...]:
+    """The service times of the last `limit` tickets done, newest first. Every ticket issued reads them
+    for its wait estimate and they change only when a ticket is done: kept in the registry memo."""
+    def load() -> tuple[float, ...]:
+        rows = db.conn.execute(
+            """SELECT done_at - first_called_at FROM tickets
+               WHERE site_id = ? AND service = ? AND status = 'done' AND first_called_at IS NOT NULL
+               ORDER BY done_at DESC LIMIT ?""",
+            (site_id, service, limit))
+        return tuple(r[0] for r in rows)
+    if limit != 20:
+        return load()
+    return memo.lookup(db, ("service_times", site_id, service), load)
 
 
 def last_call(db: sqlite_utils.Database, site_id: str) -> dict | None:
