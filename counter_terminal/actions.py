@@ -1,4 +1,5 @@
-"""What each counter action means to the officer: labels, which need a ticket, and result messages.
+"""What each counter action means to the officer: which need a ticket, which are on the keypad, and the
+result messages (their words, both languages, are in counter_terminal.words).
 
 Pure: the screen, the keypad and the tests use the same table, so a key and its button never disagree.
 """
@@ -7,52 +8,58 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from counter_terminal.words import Said, action_label, named, say
+
 
 @dataclass(frozen=True)
 class Action:
     name: str
-    label: str  # on the button
     needs_ticket: bool  # refused locally (no request) when nothing is being served
     keypad: bool  # also on the physical keypad
 
+    @property
+    def label(self) -> Said:
+        """On the button."""
+        return action_label(self.name)
+
 
 ACTIONS = {a.name: a for a in (
-    Action("next", "Gọi số tiếp", False, True),
-    Action("recall", "Gọi lại", True, True),
-    Action("skip", "Vắng mặt", True, True),
-    Action("done", "Hoàn thành", True, True),
-    Action("hold", "Tạm giữ", True, False),
-    Action("resume", "Tiếp tục số giữ", False, False),
-    Action("transfer", "Chuyển", True, False),
-    Action("pause", "Tạm dừng quầy", False, False),
-    Action("open", "Mở quầy", False, False),
+    Action("next", False, True),
+    Action("recall", True, True),
+    Action("skip", True, True),
+    Action("done", True, True),
+    Action("hold", True, False),
+    Action("resume", False, False),
+    Action("transfer", True, False),
+    Action("pause", False, False),
+    Action("open", False, False),
 )}
 
-OFFLINE_VI = "Mất kết nối với máy chủ. Thao tác chưa được thực hiện, vui lòng thử lại."
-BUSY_VI = "Đang xử lý thao tác trước…"
-NO_TICKET_VI = "Quầy chưa gọi số nào."
-DONE_QUEUED_VI = "Đã ghi nhận hoàn thành số {number}; sẽ gửi lên máy chủ khi có kết nối."
+
+def service_of(ticket: dict) -> Said:
+    """The ticket's service, in English where the site names it in English."""
+    return named(ticket["service_name"], ticket.get("service_name_en"))
 
 
-def result_message(action: str, result: dict | None) -> str:
+def result_message(action: str, result: dict | None) -> Said:
     """The one line shown after an action succeeded."""
     t = (result or {}).get("ticket")
     if action == "next":
         if t is None:
-            return "Không còn công dân nào đang chờ."
-        return f"Đang mời số {t['number']} ({t['service_name']})."
+            return say("none_waiting")
+        return say("calling", number=t["number"], service=service_of(t))
     if action == "recall":
-        return f"Đã gọi lại số {t['number']} (còn {result['recalls_left']} lần)."
+        return say("recalled", number=t["number"], left=result["recalls_left"])
     if action == "skip":
-        return f"Số {t['number']} vắng mặt."
+        return say("skipped", number=t["number"])
     if action == "done":
-        return f"Đã hoàn thành số {t['number']}." if t else "Đã hoàn thành."
+        return say("done", number=t["number"]) if t else say("done_none")
     if action == "hold":
-        return f"Đang tạm giữ số {t['number']}."
+        return say("held", number=t["number"])
     if action == "resume":
-        return f"Tiếp tục phục vụ số {t['number']}."
+        return say("resumed", number=t["number"])
     if action == "pause":
-        return "Quầy đang tạm dừng. Nhấn Mở quầy hoặc Gọi số tiếp để tiếp tục."
+        return say("paused")
     if action == "open":
-        return "Quầy đã mở."
-    return "Xong."
+        return say("opened")
+    return say("ok")

@@ -20,8 +20,10 @@ from counter_terminal.screens.booking import BookingScreen
 from counter_terminal.screens.dossier import IntakeScreen, ReturnScreen
 from counter_terminal.screens.login import LoginScreen
 from counter_terminal.screens.serve import ServeScreen
+from counter_terminal.words import counter_name, say
 from devicekit.session import DeviceSession
 from motcua_core.cccd import looks_like_cccd_qr
+from motcua_core.i18n import other_lang
 
 log = logging.getLogger("motcua.counter")
 
@@ -29,8 +31,6 @@ log = logging.getLogger("motcua.counter")
 SCREENS: dict[str, Callable] = {"login": LoginScreen, "serve": ServeScreen, "intake": IntakeScreen,
                                 "return": ReturnScreen, "booking": BookingScreen}
 
-
-REFUSED_MESSAGE = "Máy chủ từ chối thiết bị này (đã thu hồi hoặc đổi mã): xin báo kỹ thuật viên."
 
 class CounterApp(App):
     title = "motcua — Quầy"
@@ -42,7 +42,7 @@ class CounterApp(App):
         self.controller = CounterController(self.core, on_change=self._changed)
         self.site_config: dict = {}
         self.counter_number: int | None = None
-        self.counter_name = "Quầy"
+        self.counter_name = counter_name(None, None)
         self._counters: list[int] = []
         self.keypad = None
         self.scanner = None
@@ -53,6 +53,23 @@ class CounterApp(App):
         last = getattr(session, "_last_config", None)  # arrived before this app existed (session started first)
         if last:
             Clock.schedule_once(lambda *_: self._config(last))
+
+    @property
+    def lang(self) -> str:
+        """The screen's language ("vi" or "en"): the device config's, until the officer toggles it."""
+        return self.controller.view.lang
+
+    def toggle_language(self) -> None:
+        self.set_language(other_lang(self.lang))
+
+    def set_language(self, lang: str) -> None:
+        """Every screen's words switch at once (no restart); printed forms stay Vietnamese."""
+        self.controller.view.lang = lang
+        self.title = f"motcua — {self.counter_name.text(lang)}"
+        if hasattr(self, "screens"):
+            for screen in self.screens.values():
+                screen.relabel()
+        self._render(self.controller.view)
 
     # --- building -------------------------------------------------------------------------------
 
@@ -131,11 +148,8 @@ class CounterApp(App):
         self.site_config = cfg
         counter = cfg.get("counter") or {}
         self.counter_number = counter.get("number")
-        self.counter_name = counter.get("name") or "Quầy"
-        self.title = f"motcua — {self.counter_name}"
-        if hasattr(self, "screens"):
-            self.screens["login"].title.text = f"{self.counter_name} — Đăng nhập cán bộ"
-        self._render(self.controller.view)
+        self.counter_name = counter_name(counter.get("name"), self.counter_number)
+        self.set_language(self.lang)  # the counter's name appears in titles
 
     # --- on the Kivy thread ---------------------------------------------------------------------
 
@@ -148,15 +162,15 @@ class CounterApp(App):
                 self.screens["login"].clear()
         if signed_in:
             self.screens["serve"].update(v)
-        elif v.message:
-            self.screens["login"].show_message(v.message, v.error)
+        elif v.said is not None:
+            self.screens["login"].show_message(v.said, v.error)
         if self.keypad is not None:
             self.keypad.set_indicator("blink" if v.busy else ("on" if signed_in and v.online else "off"))
 
     def _tick(self, _dt) -> None:
         v = self.controller.view
         if self.session.refused and v.officer is None:  # revoked or re-keyed: no sign-in can work here
-            self.screens["login"].show_message(REFUSED_MESSAGE, True)
+            self.screens["login"].show_message(say("refused"), True)
             return
         if v.officer is not None:
             if self._refresh_due and not v.busy and self.session.connected:

@@ -16,16 +16,11 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from counter_terminal.actions import (
-    ACTIONS,
-    BUSY_VI,
-    DONE_QUEUED_VI,
-    NO_TICKET_VI,
-    OFFLINE_VI,
-    result_message,
-)
+from counter_terminal.actions import ACTIONS, result_message, service_of
 from counter_terminal.core import CounterCore
+from counter_terminal.words import Said, refusal, say
 from motcua_core.errors import RequestError
+from motcua_core.i18n import LANGS
 
 log = logging.getLogger("motcua.counter")
 
@@ -36,17 +31,23 @@ class View:
 
     officer: dict | None = None  # {"id", "name", "username"} once signed in
     state: dict | None = None  # the hub's counter-state object
-    message: str = ""
+    said: Said | None = None  # the last message, in both languages
     error: bool = False
     busy: bool = False
     online: bool = False
-    log: list[str] = field(default_factory=list)  # recent messages, newest last
+    lang: str = "vi"  # the screen's language: the device config's, then the officer's toggle
+    log: list[Said] = field(default_factory=list)  # recent messages, newest last
+
+    @property
+    def message(self) -> str:
+        """The last message in the screen's language."""
+        return self.said.text(self.lang) if self.said is not None else ""
 
 
 class CounterController:
     def __init__(self, core: CounterCore, on_change: Callable[[View], None] | None = None):
         self.core = core
-        self.view = View()
+        self.view = View(lang=core.session.config.language)
         self.refused_transfer: int | None = None  # a counter the hub warned about: the dialog offers "anyway"
         self.on_change = on_change
         self._busy = threading.Lock()
@@ -58,10 +59,17 @@ class CounterController:
     def session(self):
         return self.core.session
 
-    def _emit(self, message: str | None = None, error: bool = False) -> None:
+    def set_language(self, lang: str) -> None:
+        """Switch at once: the message on screen is shown again in the new language."""
+        if lang not in LANGS:
+            raise ValueError(f"unknown language {lang!r}")
+        self.view.lang = lang
+        self._emit()
+
+    def _emit(self, message: Said | None = None, error: bool = False) -> None:
         v = self.view
         if message is not None:
-            v.message, v.error = message, error
+            v.said, v.error = message, error
             v.log = (v.log + [message])[-20:]
         v.online = self.session.connected
         if self.on_change is not None:
@@ -70,10 +78,10 @@ class CounterController:
             except Exception:
                 log.exception("on_change failed")
 
-    def _run(self, name: str, fn: Callable[[], str], *, blocking: bool) -> bool:
+    def _run(self, name: str, fn: Callable[[], Said | None], *, blocking: bool) -> bool:
         """Run `fn` (returns the success message) unless another action is running."""
         if not self._busy.acquire(blocking=False):
-            self._emit(BUSY_VI, error=True)
+            self._emit(say("busy"), error=True)
             return False
         with self._state_lock:
             self._gen += 1
@@ -86,16 +94,16 @@ class CounterController:
                 self._emit(msg)
             except RequestError as exc:
                 if exc.code == "timeout" and not self.session.connected:
-                    self._emit(OFFLINE_VI, error=True)
+                    self._emit(say("offline"), error=True)
                 elif exc.code == "signin_required":  # token expired or signed out elsewhere: sign in again
                     self.view.officer = None
                     self.session.officer_token = None
-                    self._emit(exc.message_vi, error=True)
+                    self._emit(refusal(exc), error=True)
                 else:
-                    self._emit(exc.message_vi, error=True)
+                    self._emit(refusal(exc), error=True)
             except Exception as exc:
                 log.exception("%s failed", name)
-                self._emit(f"Lỗi: {exc}", error=True)
+                self._emit(say("error", why=exc), error=True)
             finally:
                 with self._state_lock:
                     self._gen += 1
@@ -113,26 +121,26 @@ class CounterController:
 
     def login(self, username: str, pin: str, *, blocking: bool = False) -> bool:
         if not username.strip() or not pin:
-            self._emit("Nhập tên đăng nhập và mã PIN.", error=True)
+            self._emit(say("login_missing"), error=True)
             return False
         return self._run("login", lambda: self._signed_in(self.core.login(username, pin)), blocking=blocking)
 
     def login_badge(self, badge: str, *, blocking: bool = False) -> bool:
         return self._run("login", lambda: self._signed_in(self.core.login_badge(badge)), blocking=blocking)
 
-    def _signed_in(self, result: dict) -> str:
+    def _signed_in(self, result: dict) -> Said:
         self.view.officer = result["officer"]
         self.view.state = {k: v for k, v in result.items() if k not in ("token", "token_expires_at")}
-        msg = f"Xin chào {result['officer']['name']}."
+        name = result["officer"]["name"]
         if result.get("took_over_from"):
-            msg += f" Đã nhận quầy từ {result['took_over_from']['name']}."
-        return msg
+            return say("hello_took_over", name=name, other=result["took_over_from"]["name"])
+        return say("hello", name=name)
 
     def logout(self, *, blocking: bool = False) -> bool:
-        def fn() -> str:
+        def fn() -> Said:
             self.view.state = self.core.logout()
             self.view.officer = None
-            return "Đã đăng xuất."
+            return say("signed_out")
         return self._run("logout", fn, blocking=blocking)
 
     # --- counter actions ------------------------------------------------------------------------
@@ -143,18 +151,18 @@ class CounterController:
         if name not in ACTIONS:
             raise ValueError(f"unknown action {name!r}")
         if self.view.officer is None:
-            self._emit("Hãy đăng nhập trước.", error=True)
+            self._emit(say("sign_in_first"), error=True)
             return False
         if ACTIONS[name].needs_ticket and self.core.current is None:
-            self._emit(NO_TICKET_VI, error=True)
+            self._emit(say("no_ticket"), error=True)
             return False
         if name == "done":
             return self._run("done", self._done, blocking=blocking)
         if not self.session.connected:  # refuse now rather than after the retries run out
-            self._emit(OFFLINE_VI, error=True)
+            self._emit(say("offline"), error=True)
             return False
 
-        def fn() -> str:
+        def fn() -> Said:
             c = self.core
             if name == "next":
                 result = c._req("counter.next")
@@ -167,8 +175,9 @@ class CounterController:
                     raise
                 self.refused_transfer = None
                 self._refresh()
-                where = f"quầy {to_counter}" if to_counter else f"dịch vụ {moved['service_name']}"
-                return f"Đã chuyển số {moved['number']} sang {where}."
+                where = say("to_counter", n=to_counter) if to_counter else \
+                    say("to_service", name=service_of(moved))
+                return say("transferred", number=moved["number"], where=where)
             elif name == "resume":
                 result = {"ticket": c.resume(ticket_id)}
             elif name in ("pause", "open"):
@@ -183,16 +192,16 @@ class CounterController:
 
         return self._run(name, fn, blocking=blocking)
 
-    def _done(self) -> str:
+    def _done(self) -> Said:
         ticket = self.core.current
         assert ticket is not None
         self.core.complete()  # durable: the outbox delivers it, now or after a network cut
         if self.session.connected and self.session.outbox.wait_empty(self.session.config.request_timeout_s):
             self._refresh()
-            return f"Đã hoàn thành số {ticket['number']}."
+            return say("done", number=ticket["number"])
         if self.view.state is not None:  # show the counter free now; the hub learns it when the link returns
             self.view.state = {**self.view.state, "current": None}
-        return DONE_QUEUED_VI.format(number=ticket["number"])
+        return say("done_queued", number=ticket["number"])
 
     def _refresh(self) -> None:
         try:
@@ -221,4 +230,4 @@ class CounterController:
         return True
 
     def refresh(self, *, blocking: bool = False) -> bool:
-        return self._run("refresh", lambda: (self._refresh(), self.view.message)[1], blocking=blocking)
+        return self._run("refresh", lambda: (self._refresh(), self.view.said)[1], blocking=blocking)

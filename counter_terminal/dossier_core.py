@@ -56,23 +56,29 @@ class DossierCore:
         return self.session.request("procedure.search", {"q": q, "limit": limit})["procedures"]
 
     @staticmethod
-    def check_cccd(text: str) -> str | None:
-        """A Vietnamese reason when the CCCD is malformed, None when it is well-formed (checked again on
-        the hub, which is the authority)."""
+    def cccd_problem(text: str) -> DomainError | None:
+        """Why the CCCD is malformed (its words in both languages), None when it is well-formed (checked
+        again on the hub, which is the authority)."""
         try:
             parse_cccd(text, date.today().year)
         except DomainError as exc:
-            return exc.message_vi
+            return exc
         return None
 
     @staticmethod
-    def applicant_from_cccd_qr(text: str) -> tuple[dict | None, str | None]:
-        """The applicant fields read from a chip CCCD's front QR (issue #12), or the Vietnamese reason the
-        scan is unusable; nothing is kept from a bad scan."""
+    def check_cccd(text: str) -> str | None:
+        """The Vietnamese reason when the CCCD is malformed, None when it is well-formed."""
+        problem = DossierCore.cccd_problem(text)
+        return None if problem is None else problem.text("vi")
+
+    @staticmethod
+    def applicant_from_cccd_qr(text: str) -> tuple[dict | None, DomainError | None]:
+        """The applicant fields read from a chip CCCD's front QR (issue #12), or why the scan is unusable
+        (its words in both languages); nothing is kept from a bad scan."""
         try:
             return parse_cccd_qr(text, date.today()).applicant(), None
         except DomainError as exc:
-            return None, exc.message_vi
+            return None, exc
 
     def intake(self, procedure: str, applicant: dict, documents: list[int], *, sets: int = 1,
                return_method: str = "counter", post_address: str | None = None, fees_vnd: int | None = None,

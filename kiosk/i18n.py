@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from motcua_core.i18n import lookup
+
 STRINGS: dict[str, tuple[str, str]] = {
     # dispenser
     "welcome": ("Xin mời chọn lĩnh vực", "Please choose a field"),
@@ -103,9 +105,7 @@ STRINGS: dict[str, tuple[str, str]] = {
 
 
 def t(key: str, lang: str = "vi", **values: object) -> str:
-    vi, en = STRINGS[key]
-    text = en if lang == "en" else vi
-    return text.format(**values) if values else text
+    return lookup(STRINGS, key, lang, **values)
 
 
 def ahead_text(n: int, lang: str = "vi") -> str:

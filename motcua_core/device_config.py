@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from motcua_core.i18n import LANGS
 from motcua_core.protocol import ID_RE, ROLES
 
 
@@ -44,6 +45,9 @@ class DeviceConfig:
     health_interval_s: float = 30.0
     keepalive_s: int = 15
     hardware: dict = field(default_factory=dict)
+    # The language of the screen staff use (the counter terminal; its toggle switches it until restart).
+    # Citizens' screens choose per person; printed documents are Vietnamese whatever this says.
+    language: str = "vi"
 
     def __post_init__(self) -> None:
         self._validate()
@@ -142,6 +146,8 @@ class DeviceConfig:
         self._check_int("keepalive_s", 5, 65535)
         if not isinstance(self.hardware, dict):
             raise ConfigError(f"config key 'hardware': must be a JSON object, got {type(self.hardware).__name__}")
+        if self.language not in LANGS:
+            raise ConfigError(f"config key 'language': must be one of {', '.join(LANGS)}, got {self.language!r}")
 
     def _check_int(self, key: str, lo: int, hi: int) -> None:
         value = getattr(self, key)

@@ -5,10 +5,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from motcua_core.i18n import sentence
 from motcua_core.protocol import ERROR_CODES
 
 
-class DomainError(Exception):
+class _Worded:
+    """Both error types carry the same words: `message` (English) and `message_vi`."""
+
+    code: str
+    message: str
+    message_vi: str | None
+
+    def text(self, lang: str = "vi") -> str:
+        """What a screen shows: in English the hub's English message when it gave one, else Vietnamese."""
+        if lang == "en" and self.message and self.message != self.code:
+            return sentence(self.message)
+        return self.message_vi or sentence(self.message)
+
+
+class DomainError(_Worded, Exception):
     """A rule refused an action. `code` is one of motcua_core.protocol.ERROR_CODES.
 
     The request's own writes are rolled back; `keep` (if given) then runs in the same transaction, for the
@@ -22,7 +37,8 @@ class DomainError(Exception):
         self.message_vi = message_vi
         self.keep = keep
 
-class RequestError(Exception):
+
+class RequestError(_Worded, Exception):
     """A request the hub refused (`code` from ERROR_CODES) or never answered (`timeout`)."""
 
     def __init__(self, code: str, message: str | None = None, message_vi: str | None = None,

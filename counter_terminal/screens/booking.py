@@ -6,34 +6,33 @@ from __future__ import annotations
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
-from kivy.uix.screenmanager import Screen
 
 from counter_terminal.dossier_core import DossierCore
-from counter_terminal.screens.dossier import Field, _background, _bg, _top
-from devicekit.ui.widgets import ACCENT, BAD, DARK, GOOD, MUTED, Box, Key
+from counter_terminal.screens.dossier import Field, WordedScreen, _background, _bg, _top
+from counter_terminal.words import Said, named, refusal, say, t
+from devicekit.ui.widgets import ACCENT, GOOD, MUTED, Box, Key
 from motcua_core.cccd import looks_like_cccd_qr
 
-WEEKDAYS = ("T2", "T3", "T4", "T5", "T6", "T7", "CN")
 MAX_DAYS = 6
 
 
-def day_label(day: str) -> str:
+def day_label(day: str, lang: str = "vi") -> str:
+    """'2026-11-26' → 'T5 26/11' / 'Thu 26/11'."""
     from datetime import date
 
     d = date.fromisoformat(day)
-    return f"{WEEKDAYS[d.weekday()]} {d.day:02d}/{d.month:02d}"
+    return f"{t('weekdays', lang).split()[d.weekday()]} {d.day:02d}/{d.month:02d}"
 
 
-class BookingScreen(Screen):
+class BookingScreen(WordedScreen):
     def __init__(self, app, **kw):
-        super().__init__(name="booking", **kw)
-        self.app = app
+        super().__init__(app, "booking_hint", name="booking", **kw)
         self.service: str | None = None
         self.day: str | None = None
         self.slot: int | None = None
         self.answer: dict | None = None
         root = BoxLayout(orientation="vertical", padding=6, spacing=5)
-        top, self.header = _top(self, "booking_header", "Đặt lịch hẹn cho công dân")
+        top, self.header = _top(self, "booking_header", "booking_title")
         root.add_widget(top)
         self.services_row = BoxLayout(size_hint_y=None, height=38, spacing=4)
         self.days_row = BoxLayout(size_hint_y=None, height=38, spacing=4)
@@ -43,19 +42,30 @@ class BookingScreen(Screen):
         form = GridLayout(cols=2, spacing=3, row_force_default=True, row_default_height=34, size_hint_y=None,
                           height=3 * 37)
         self.fields: dict[str, Field] = {}
-        for key, label in (("name", "Họ và tên"), ("phone", "Điện thoại"), ("cccd", "Số CCCD (không bắt buộc)")):
-            form.add_widget(Box(text=label, font_size="14sp", size_hint_x=0.35, bg=(1, 1, 1, 1)))
+        for key, label in (("name", "field_name"), ("phone", "field_phone"), ("cccd", "field_cccd_optional")):
+            form.add_widget(self.word(Box(tid=f"booking_label:{key}", font_size="14sp", size_hint_x=0.35,
+                                          bg=(1, 1, 1, 1)), label))
             self.fields[key] = Field(tid=f"booking_{key}")
             form.add_widget(self.fields[key])
         self.fields["cccd"].bind(text=lambda _w, t: self._cccd(t))
         root.add_widget(form)
-        self.message = Box(tid="booking_message", text="Chọn dịch vụ, ngày và giờ.", font_size="15sp", color=MUTED,
+        self.message = Box(tid="booking_message", text="", font_size="15sp", color=MUTED,
                            size_hint_y=None, height=50, bg=(1, 1, 1, 1))
         root.add_widget(self.message)
-        root.add_widget(Key(tid="booking_submit", text="Đặt lịch", background_color=GOOD, size_hint_y=None,
-                            height=46, on_release=lambda *_: self.submit()))
+        root.add_widget(self.word(Key(tid="booking_submit", background_color=GOOD, size_hint_y=None,
+                                      height=46, on_release=lambda *_: self.submit()), "book"))
         self.add_widget(root)
         _bg(self)
+        self.relabel()
+
+    def redraw(self) -> None:
+        lang = self.app.lang
+        names = {s["code"]: named(s["name"], s.get("name_en")).text(lang)
+                 for s in (self.app.site_config or {}).get("services", [])}
+        for b in self.services_row.children:
+            b.text = names.get(b.tid.removeprefix("bsvc:"), b.text)
+        for b in self.days_row.children:
+            b.text = day_label(b.tid.removeprefix("bday:"), lang)
 
     # --- navigation ---------------------------------------------------------------------------------
     def on_pre_enter(self, *_):
@@ -66,7 +76,7 @@ class BookingScreen(Screen):
                     self.fields[key].text = intake.fields[key].text
         cfg = self.app.site_config or {}
         services = (cfg.get("counter") or {}).get("services") or []
-        names = {s["code"]: s["name"] for s in cfg.get("services", [])}
+        names = {s["code"]: named(s["name"], s.get("name_en")).text(self.app.lang) for s in cfg.get("services", [])}
         self.services_row.clear_widgets()
         for code in services:
             self.services_row.add_widget(Key(tid=f"bsvc:{code}", text=names.get(code, code), font_size="15sp",
@@ -77,10 +87,6 @@ class BookingScreen(Screen):
 
     def back(self) -> None:
         self.app.sm.current = "intake"
-
-    def say(self, text: str, error: bool = False) -> None:
-        self.message.text = text
-        self.message.color = BAD if error else DARK
 
     # --- choosing -----------------------------------------------------------------------------------
     def choose_service(self, code: str) -> None:
@@ -103,12 +109,12 @@ class BookingScreen(Screen):
 
     def _loaded(self, answer, err) -> None:
         if err is not None:
-            self.say(err.message_vi or err.message, True)
+            self.say(refusal(err), True)
             return
         self.answer, self.day = answer, answer["day"]
         self.days_row.clear_widgets()
         for d in answer["days"][:MAX_DAYS]:
-            self.days_row.add_widget(Key(tid=f"bday:{d}", text=day_label(d), font_size="14sp",
+            self.days_row.add_widget(Key(tid=f"bday:{d}", text=day_label(d, self.app.lang), font_size="14sp",
                                          background_color=ACCENT if d == self.day else MUTED,
                                          on_release=lambda _b, d=d: self.choose_day(d)))
         self._draw_slots()
@@ -125,20 +131,20 @@ class BookingScreen(Screen):
     def _cccd(self, text: str) -> None:
         if not looks_like_cccd_qr(text):
             return
-        applicant, reason = DossierCore.applicant_from_cccd_qr(text)
+        applicant, problem = DossierCore.applicant_from_cccd_qr(text)
         self.fields["cccd"].text = applicant["cccd"] if applicant else ""
         if applicant is None:
-            self.say(reason or "Mã QR không hợp lệ.", True)
+            self.say(refusal(problem) if problem else say("bad_qr"), True)
             return
         self.fields["name"].text = applicant["name"]
         for f in self.fields.values():
             f.cursor, f.scroll_x = (0, 0), 0
-        self.say(f"Đã đọc thẻ CCCD: {applicant['name']}.")
+        self.say(say("cccd_read", name=applicant["name"]))
 
     # --- booking ------------------------------------------------------------------------------------
     def submit(self) -> None:
         if self.slot is None or self.day is None or self.service is None:
-            self.say("Hãy chọn ngày và giờ hẹn.", True)
+            self.say(say("choose_slot"), True)
             return
         data = {"service": self.service, "day": self.day, "slot_start": self.slot,
                 **{k: f.text.strip() for k, f in self.fields.items() if f.text.strip()}}
@@ -149,10 +155,10 @@ class BookingScreen(Screen):
 
     def _booked(self, answer, err) -> None:
         if err is not None:
-            self.say(err.message_vi or err.message, True)
+            self.say(refusal(err), True)
             return
         a = answer["appointment"]
-        self.say(f"Đã đặt lịch {a['time']} ngày {day_label(a['day'])}. Mã lịch hẹn: {a['code_display']} "
-                 "(ghi lên phiếu hướng dẫn; tin nhắn xác nhận đã gửi).")
+        self.say(say("booked", time=a["time"], day=Said(day_label(a["day"], "vi"), day_label(a["day"], "en")),
+                     code=a["code_display"]))
         self.slot = None
         self._load()

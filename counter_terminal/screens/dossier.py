@@ -3,6 +3,8 @@ enter the applicant, print the guidance sheet or the receipt) and return (scan t
 and signature, hand the result over). The work itself is counter_terminal/dossier_core.py; these screens
 only collect input and show answers. Text fields take the physical keyboard (with a Vietnamese input
 method); the barcode reader types into the code field or is routed here by the app.
+
+Their words follow the app's language (counter_terminal/words.py); what they print stays Vietnamese.
 """
 
 from __future__ import annotations
@@ -16,8 +18,11 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.screenmanager import Screen
 from kivy.uix.scrollview import ScrollView
+from kivy.uix.widget import Widget
 
+from counter_terminal.actions import ACTIONS
 from counter_terminal.dossier_core import DossierCore
+from counter_terminal.words import WORDS, Said, refusal, same, say, t
 from devicekit.ui.widgets import ACCENT, BAD, BG, DARK, GOOD, MUTED, Box, Field, Key
 from motcua_core.cccd import looks_like_cccd_qr
 from motcua_core.document_kinds import document_tag
@@ -57,10 +62,21 @@ def _background(work: Callable[[], object], done: Callable[[object, RequestError
     threading.Thread(target=run, daemon=True).start()
 
 
-def _when(iso: str | None) -> str:
-    """'2026-12-02T17:00+07:00' → '17:00 ngày 02/12/2026'."""
-    return "" if not iso else f"{iso[11:16]} ngày {iso[8:10]}/{iso[5:7]}/{iso[:4]}"
+def _when(iso: str | None) -> Said:
+    """'2026-12-02T17:00+07:00' → '17:00 ngày 02/12/2026' / '17:00 on 02/12/2026'."""
+    return same("") if not iso else say("when", time=iso[11:16], date=f"{iso[8:10]}/{iso[5:7]}/{iso[:4]}")
 
+
+def _vnd(amount: int) -> str:
+    """12000 → '12.000' (the Vietnamese thousands mark, in both languages: the amount is in đồng)."""
+    return f"{amount:,}".replace(",", ".")
+
+
+def dossier_status(d: dict) -> Said:
+    """A dossier's status: Vietnamese as the hub words it, English from the counter's table."""
+    key = "status_ready_rejected" if d.get("status") == "ready" and d.get("outcome") == "rejected" \
+        else f"status_{d.get('status')}"
+    return Said(d["status_vi"], t(key, "en") if key in WORDS else d["status_vi"])
 
 
 def parse_day(text: str) -> str | None:
@@ -74,40 +90,82 @@ def parse_day(text: str) -> str | None:
         return None
 
 
-def _find_row(field_tid: str, hint: str, button_tid: str, on_find) -> tuple[BoxLayout, Field]:
+class WordedScreen(Screen):
+    """A screen whose words follow the app's language: fixed words are registered with `word`, the
+    message is kept in both languages, and `relabel` (the language toggle) sets them all again.
+    `hint` (a word key) is shown in grey until the first message."""
+
+    message: Box
+
+    def __init__(self, app, hint: str | None = None, **kw):
+        super().__init__(**kw)
+        self.app = app
+        self.hint = hint
+        self._words: list[tuple[Widget, str, str]] = []
+        self.said: Said | None = None
+        self.warning = False  # the message shown is a refusal (red)
+
+    def word(self, widget: Widget, key: str, attr: str = "text") -> Widget:
+        self._words.append((widget, attr, key))
+        return widget
+
+    def relabel(self) -> None:
+        lang = self.app.lang
+        for widget, attr, key in self._words:
+            setattr(widget, attr, t(key, lang))
+        self.redraw()
+        if self.said is not None:
+            self.say(self.said, self.warning)
+        elif self.hint is not None:
+            self.message.text, self.message.color = t(self.hint, lang), MUTED
+
+    def redraw(self) -> None:
+        """The words that depend on what the screen holds (a dossier, the procedure chosen)."""
+
+    def say(self, said: Said, error: bool = False) -> None:
+        self.said, self.warning = said, error
+        self.message.text = said.text(self.app.lang)
+        self.message.color = BAD if error else DARK
+
+
+def _find_row(screen: WordedScreen, field_tid: str, hint: str, button_tid: str, on_find) -> tuple[BoxLayout, Field]:
     """A text field with a "Tìm" button beside it; Enter in the field finds too (a scanner sends Enter)."""
     row = BoxLayout(size_hint_y=None, height=40, spacing=6)
-    field = Field(tid=field_tid, hint_text=hint, on_text_validate=lambda *_: on_find())
-    row.add_widget(field)
-    row.add_widget(Key(tid=button_tid, text="Tìm", font_size="16sp", size_hint_x=0.18,
-                       on_release=lambda *_: on_find()))
+    field = Field(tid=field_tid, on_text_validate=lambda *_: on_find())
+    row.add_widget(screen.word(field, hint, "hint_text"))
+    row.add_widget(screen.word(Key(tid=button_tid, font_size="16sp", size_hint_x=0.18,
+                                   on_release=lambda *_: on_find()), "find"))
     return row, field
 
-def _top(screen: Screen, tid: str, title: str) -> tuple[BoxLayout, Box]:
+
+def _top(screen: WordedScreen, tid: str, title: str | None) -> tuple[BoxLayout, Box]:
+    """The title bar with "Quay lại"; `title` is a word key, or None when the screen sets it itself."""
     top = BoxLayout(size_hint_y=None, height=44, spacing=6)
-    header = Box(tid=tid, text=title, bold=True, font_size="18sp", color=(1, 1, 1, 1), bg=DARK)
-    top.add_widget(header)
-    top.add_widget(Key(tid=f"{screen.name}_back", text="Quay lại", font_size="15sp", background_color=MUTED,
-                       size_hint_x=0.2, on_release=lambda *_: screen.back()))
+    header = Box(tid=tid, text="", bold=True, font_size="18sp", color=(1, 1, 1, 1), bg=DARK)
+    top.add_widget(header if title is None else screen.word(header, title))
+    top.add_widget(screen.word(Key(tid=f"{screen.name}_back", font_size="15sp", background_color=MUTED,
+                                   size_hint_x=0.2, on_release=lambda *_: screen.back()), "back"))
     return top, header
 
 
-class IntakeScreen(Screen):
+FORM = ("name", "cccd", "phone", "email", "address", "post_address")
+
+
+class IntakeScreen(WordedScreen):
     def __init__(self, app, **kw):
-        super().__init__(name="intake", **kw)
-        self.app = app
+        super().__init__(app, "intake_hint", name="intake", **kw)
         self.procedure: dict | None = None
         self.ticked: set[int] = set()
         self.post = False
         self.birth_date: str | None = None  # from a scanned CCCD QR, for the number in _birth_of
         self._birth_of = ""
+        self.heading = say("intake_title")
         root = BoxLayout(orientation="vertical", padding=6, spacing=5)
-        top, self.header = _top(self, "intake_header", "Tiếp nhận hồ sơ")
-        top.add_widget(Key(tid="open:booking", text="Hẹn lịch", font_size="15sp", background_color=ACCENT,
-                           size_hint_x=0.18, on_release=lambda *_: setattr(app.sm, "current", "booking")))  # #12
+        top, self.header = _top(self, "intake_header", None)
+        top.add_widget(self.word(Key(tid="open:booking", font_size="15sp", background_color=ACCENT, size_hint_x=0.18,
+                                     on_release=lambda *_: setattr(app.sm, "current", "booking")), "open_booking"))
         root.add_widget(top)
-        search, self.query = _find_row("intake_search", "Tìm thủ tục (gõ không dấu cũng được)", "intake_find",
-                                       self.find)
+        search, self.query = _find_row(self, "intake_search", "intake_search_hint", "intake_find", self.find)
         root.add_widget(search)
         middle = BoxLayout(spacing=6)
         scroll = ScrollView(size_hint_x=0.52)
@@ -117,58 +175,66 @@ class IntakeScreen(Screen):
         middle.add_widget(scroll)
         form = GridLayout(cols=2, spacing=3, size_hint_x=0.48, row_force_default=True, row_default_height=34)
         self.fields: dict[str, Field] = {}
-        for key, label in (("name", "Họ và tên"), ("cccd", "Số CCCD"), ("phone", "Điện thoại"),
-                           ("email", "Email"), ("address", "Địa chỉ"), ("post_address", "Địa chỉ nhận")):
-            form.add_widget(Box(text=label, font_size="14sp", size_hint_x=0.38, bg=(1, 1, 1, 1)))
+        for key in FORM:
+            form.add_widget(self.word(Box(tid=f"intake_label:{key}", font_size="14sp", size_hint_x=0.38,
+                                          bg=(1, 1, 1, 1)), f"field_{key}"))
             f = Field(tid=f"intake_{key}")
             self.fields[key] = f
             form.add_widget(f)
-        self.fields["cccd"].bind(text=lambda _w, t: self._check_cccd(t))
-        self.method = Key(tid="intake_method", text="Nhận kết quả: tại quầy", font_size="14sp",
-                          background_color=ACCENT, on_release=lambda *_: self.toggle_post())
+        self.fields["cccd"].bind(text=lambda _w, text: self._check_cccd(text))
+        self.method = Key(tid="intake_method", text="", font_size="14sp", background_color=ACCENT,
+                          on_release=lambda *_: self.toggle_post())
         form.add_widget(Box(text="", bg=(1, 1, 1, 1), size_hint_x=0.38))
         form.add_widget(self.method)
         middle.add_widget(form)
         root.add_widget(middle)
-        self.message = Box(tid="intake_message", text="Tìm và chọn thủ tục, đánh dấu giấy tờ đã nhận.",
-                           font_size="15sp", color=MUTED, size_hint_y=None, height=52, bg=(1, 1, 1, 1))
+        self.message = Box(tid="intake_message", text="", font_size="15sp", color=MUTED, size_hint_y=None,
+                           height=52, bg=(1, 1, 1, 1))
         root.add_widget(self.message)
         bottom = BoxLayout(size_hint_y=None, height=48, spacing=6)
-        bottom.add_widget(Key(tid="intake_keyboard", text="Bàn phím", background_color=ACCENT, size_hint_x=0.3,
-                              on_release=lambda *_: self.open_keyboard()))
-        self.submit_btn = Key(tid="intake_submit", text="Tiếp nhận", background_color=GOOD,
-                              on_release=lambda *_: self.submit())
-        bottom.add_widget(self.submit_btn)
+        bottom.add_widget(self.word(Key(tid="intake_keyboard", background_color=ACCENT, size_hint_x=0.3,
+                                        on_release=lambda *_: self.open_keyboard()), "keyboard"))
+        self.submit_btn = Key(tid="intake_submit", background_color=GOOD, on_release=lambda *_: self.submit())
+        bottom.add_widget(self.word(self.submit_btn, "intake_submit"))
         root.add_widget(bottom)
         self.add_widget(root)
         _bg(self)
+        self.relabel()
+
+    def redraw(self) -> None:
+        lang = self.app.lang
+        self.header.text = self.heading.text(lang)
+        self.method.text = t("method_post" if self.post else "method_counter", lang)
+        if self.procedure is not None:
+            for w in self.listing.children:
+                tid = getattr(w, "tid", "")
+                if tid.startswith("doc:"):
+                    i = int(tid[4:])
+                    w.text = self._doc_text(i, self.procedure["documents"][i])
 
     def open_keyboard(self) -> None:
         """The on-screen Vietnamese keyboard (a touch screen has no input method) over the form."""
         from counter_terminal.screens.keyboard import TouchKeyboard
 
-        labels = {"name": "Họ tên", "cccd": "CCCD", "phone": "Điện thoại", "address": "Địa chỉ",
-                  "post_address": "Đ/c nhận", "email": "Email"}
-        TouchKeyboard({k: self.fields[k] for k in labels}, labels).open()
+        lang = self.app.lang
+        labels = {k: t(f"kbd_{k}", lang) for k in ("name", "cccd", "phone", "address", "post_address", "email")}
+        TouchKeyboard({k: self.fields[k] for k in labels}, labels, lang).open()
 
     def on_pre_enter(self, *_):
         cur = self.app.core.current
-        self.header.text = f"Tiếp nhận hồ sơ — số {cur['number']}" if cur else "Tiếp nhận hồ sơ — công dân không lấy số"
+        self.heading = say("intake_title_ticket", number=cur["number"]) if cur else say("intake_title_walkin")
+        self.redraw()
 
     def back(self) -> None:
         self.app.sm.current = "serve"
 
-    def say(self, text: str, error: bool = False) -> None:
-        self.message.text = text
-        self.message.color = BAD if error else DARK
-
     def cccd_scanned(self, raw: str) -> None:
         """The CCCD chip card's front QR (scanned, or typed by a keyboard-wedge scanner into the CCCD
         field): pre-fill name, number, date of birth and address (issue #12)."""
-        applicant, reason = DossierCore.applicant_from_cccd_qr(raw)
+        applicant, problem = DossierCore.applicant_from_cccd_qr(raw)
         if applicant is None:
             self.fields["cccd"].text = ""
-            self.say(reason or "Mã QR không hợp lệ.", True)
+            self.say(refusal(problem) if problem else say("bad_qr"), True)
             return
         for key in ("name", "cccd", "address"):
             self.fields[key].text = applicant[key]
@@ -176,8 +242,8 @@ class IntakeScreen(Screen):
             self.fields[key].scroll_x = 0
         self.birth_date = applicant["birth_date"]
         self._birth_of = applicant["cccd"]
-        self.say(f"Đã đọc thẻ CCCD: {applicant['name']}, sinh ngày "
-                 f"{'/'.join(reversed(applicant['birth_date'].split('-')))}.")
+        self.say(say("cccd_read_born", name=applicant["name"],
+                     born="/".join(reversed(applicant["birth_date"].split("-")))))
 
     def _check_cccd(self, text: str) -> None:
         text = text.strip()
@@ -187,8 +253,8 @@ class IntakeScreen(Screen):
         if self.birth_date and text != self._birth_of:  # another person's number: not their birth date
             self.birth_date = None
         if len(text) >= 12 or (text and not text.isdigit()):
-            reason = DossierCore.check_cccd(text)
-            self.say(reason or "Số CCCD hợp lệ.", bool(reason))
+            problem = DossierCore.cccd_problem(text)
+            self.say(refusal(problem) if problem else say("cccd_ok"), problem is not None)
 
     def find(self) -> None:
         q = self.query.text.strip()
@@ -198,13 +264,13 @@ class IntakeScreen(Screen):
 
     def _found(self, procs, err) -> None:
         if err is not None:
-            self.say(err.message_vi, True)
+            self.say(refusal(err), True)
             return
         self.listing.clear_widgets()
         if not procs:
-            self.say("Không tìm thấy thủ tục phù hợp.", True)
+            self.say(say("no_procedure_found"), True)
         else:  # a new search's results never sit under the last one's "not found"
-            self.say(f"{len(procs)} thủ tục phù hợp: chọn thủ tục của công dân.")
+            self.say(say("procedures_found", n=len(procs)))
         for p in procs:
             self.listing.add_widget(Key(tid=f"proc:{p['id']}", text=p["name"], font_size="14sp", bold=False,
                                         size_hint_y=None, height=46, halign="left",
@@ -222,14 +288,15 @@ class IntakeScreen(Screen):
                                         background_color=MUTED, on_release=lambda _b, i=i: self.tick(i)))
         days = proc.get("processing_days")
         fee = proc.get("fee_vnd") or 0
-        limit = "theo quyết định của tỉnh" if days is None else "Trong ngày" if days == 0 else \
-            f"{days:g} ngày làm việc"  # as the kiosk says it
-        self.say(f"Thời hạn: {limit} · Lệ phí: {fee:,} đ".replace(",", "."))
+        limit = say("limit_province") if days is None else say("same_day") if days == 0 else \
+            say("working_days", n=f"{days:g}")  # as the kiosk says it
+        self.say(say("limit_and_fee", limit=limit, fee=_vnd(fee)))
 
     def _doc_text(self, i: int, d: dict) -> str:
-        tag = document_tag(d)  # conditional and optional documents are not asked for unless ticked
-        return f"{'[x]' if i in self.ticked else '[  ]'} {d['name']} ({d.get('copies', 1)} bản)" + \
-            (f" — {tag}" if tag else "")
+        lang = self.app.lang
+        tag = document_tag(d, lang)  # conditional and optional documents are not asked for unless ticked
+        copies = t("copies", lang, n=d.get("copies", 1))
+        return f"{'[x]' if i in self.ticked else '[  ]'} {d['name']} ({copies})" + (f" — {tag}" if tag else "")
 
     def tick(self, i: int) -> None:
         self.ticked ^= {i}
@@ -240,11 +307,11 @@ class IntakeScreen(Screen):
 
     def toggle_post(self) -> None:
         self.post = not self.post
-        self.method.text = "Nhận kết quả: qua bưu chính" if self.post else "Nhận kết quả: tại quầy"
+        self.redraw()
 
     def submit(self) -> None:
         if self.procedure is None:
-            self.say("Chưa chọn thủ tục.", True)
+            self.say(say("no_procedure"), True)
             return
         applicant = {k: self.fields[k].text.strip() for k in ("name", "cccd", "phone", "email", "address")}
         if self.birth_date:
@@ -253,42 +320,39 @@ class IntakeScreen(Screen):
         method = "post" if self.post else "counter"
         post_address = self.fields["post_address"].text.strip() or None
         self.submit_btn.disabled = True
-        self.say("Đang gửi…")
+        self.say(say("sending"))
         _background(lambda: _core(self.app).intake(pid, applicant, docs, return_method=method,
                                                    post_address=post_address), self._done)
 
     def _done(self, r, err) -> None:
         self.submit_btn.disabled = False
         if err is not None:
-            self.say(err.message_vi, True)
+            self.say(refusal(err), True)
             return
         if not r["complete"]:
-            self.say(f"Hồ sơ chưa đủ: đã in Phiếu hướng dẫn hoàn thiện hồ sơ (thiếu {len(r['missing'])} giấy tờ).",
-                     True)
+            self.say(say("incomplete", n=len(r["missing"])), True)
             return
         if r.get("on_spot"):
-            self.say(f"Đã tiếp nhận {r['code']} — giải quyết ngay, không cần giấy hẹn.")
+            self.say(say("taken_on_spot", code=r["code"]))
         else:
-            self.say(f"Đã tiếp nhận {r['code']}, hẹn trả {_when(r['due_at'])}. "
-                     "Đã in Giấy tiếp nhận (2 liên).")
+            self.say(say("taken_in", code=r["code"], due=_when(r["due_at"])))
         self.procedure = None
         for f in self.fields.values():
             f.text = ""
         self.listing.clear_widgets()
 
 
-class ReturnScreen(Screen):
+class ReturnScreen(WordedScreen):
     def __init__(self, app, **kw):
-        super().__init__(name="return", **kw)
-        self.app = app
+        super().__init__(app, name="return", **kw)
         self.dossier: dict | None = None
         self.fees_paid = False
         self.signed = False
-        self.warning = False  # the message shown is a refusal (red)
+        self.shown = same("")  # the dossier's details, in both languages
         root = BoxLayout(orientation="vertical", padding=6, spacing=5)
-        top, self.header = _top(self, "return_header", "Trả kết quả — quét mã trên giấy hẹn")
+        top, self.header = _top(self, "return_header", "return_title")
         root.add_widget(top)
-        row, self.code = _find_row("return_code", "Mã hồ sơ (quét mã vạch hoặc gõ)", "return_find", self.find)
+        row, self.code = _find_row(self, "return_code", "return_code_hint", "return_find", self.find)
         root.add_widget(row)
         self.details = Box(tid="return_details", text="", font_size="14sp", valign="top", bg=(1, 1, 1, 1))
         root.add_widget(self.details)
@@ -297,56 +361,53 @@ class ReturnScreen(Screen):
                         on_release=lambda *_: self.toggle("fees_paid"))
         self.sign = Key(tid="return_signed", text="", font_size="14sp", background_color=MUTED,
                         on_release=lambda *_: self.toggle("signed"))
-        self.tracking = Field(tid="return_tracking", hint_text="Số hiệu bưu gửi", size_hint_x=0.7)
+        self.tracking = Field(tid="return_tracking", size_hint_x=0.7)
         checks.add_widget(self.fees)
         checks.add_widget(self.sign)
-        checks.add_widget(self.tracking)
+        checks.add_widget(self.word(self.tracking, "tracking_hint", "hint_text"))
         root.add_widget(checks)
         late = BoxLayout(size_hint_y=None, height=40, spacing=6)
-        self.reason = Field(tid="return_reason", hint_text="Trễ hẹn: lý do chậm")
-        late.add_widget(self.reason)
+        self.reason = Field(tid="return_reason")
+        late.add_widget(self.word(self.reason, "late_reason_hint", "hint_text"))
         # The officer chooses the new date (what the agency at fault can promise), dd/mm/yyyy.
-        self.new_due = Field(tid="return_new_due", hint_text="Hẹn mới dd/mm/yyyy", size_hint_x=0.5)
-        late.add_widget(self.new_due)
-        late.add_widget(Key(tid="return_apology", text="In phiếu xin lỗi", font_size="14sp",
-                            background_color=ACCENT, size_hint_x=0.42, on_release=lambda *_: self.apologise()))
+        self.new_due = Field(tid="return_new_due", size_hint_x=0.5)
+        late.add_widget(self.word(self.new_due, "new_due_hint", "hint_text"))
+        late.add_widget(self.word(Key(tid="return_apology", font_size="14sp", background_color=ACCENT,
+                                      size_hint_x=0.42, on_release=lambda *_: self.apologise()), "print_apology"))
         root.add_widget(late)
         self.message = Box(tid="return_message", text="", font_size="15sp", size_hint_y=None, height=40,
                            bg=(1, 1, 1, 1))
         root.add_widget(self.message)
-        self.submit_btn = Key(tid="return_submit", text="Trả kết quả", background_color=GOOD, size_hint_y=None,
-                              height=48, on_release=lambda *_: self.submit())
-        root.add_widget(self.submit_btn)
+        self.submit_btn = Key(tid="return_submit", background_color=GOOD, size_hint_y=None, height=48,
+                              on_release=lambda *_: self.submit())
+        root.add_widget(self.word(self.submit_btn, "return_submit"))
         self.add_widget(root)
         _bg(self)
-        self._labels()
+        self.relabel()
 
     def back(self) -> None:
         self.app.sm.current = "serve"
-
-    def say(self, text: str, error: bool = False) -> None:
-        self.message.text = text
-        self.message.color = BAD if error else DARK
-        self.warning = error
 
     def scanned(self, raw: str) -> None:
         """From the barcode reader (routed by the app while this screen is shown)."""
         self.code.text = raw.strip()
         self.find()
 
-    def _labels(self) -> None:
+    def redraw(self) -> None:
+        lang = self.app.lang
+        self.details.text = self.shown.text(lang)
         fee = (self.dossier or {}).get("fees_vnd") or 0
-        self.fees.text = f"{'[x]' if self.fees_paid else '[  ]'} Đã thu phí: {fee:,} đ".replace(",", ".")
+        self.fees.text = t("fees_paid", lang, box="[x]" if self.fees_paid else "[  ]", fee=_vnd(fee))
         self.fees.background_color = GOOD if self.fees_paid else MUTED
-        self.sign.text = f"{'[x]' if self.signed else '[  ]'} Công dân đã ký nhận"
+        self.sign.text = t("citizen_signed", lang, box="[x]" if self.signed else "[  ]")
         self.sign.background_color = GOOD if self.signed else MUTED
 
     def toggle(self, name: str) -> None:
         setattr(self, name, not getattr(self, name))
-        self._labels()
+        self.redraw()
         post = (self.dossier or {}).get("return_method") == "post"
         if self.fees_paid and (self.signed or post) and self.warning:
-            self.say("Đã xác nhận thu phí và ký nhận: bấm Trả kết quả.")  # the warning no longer holds
+            self.say(say("confirmed"))  # the warning no longer holds
 
     def find(self) -> None:
         raw = self.code.text
@@ -355,41 +416,41 @@ class ReturnScreen(Screen):
     def _found(self, d, err) -> None:
         self.fees_paid = self.signed = False
         if err is not None:
-            self.dossier = None
-            self.details.text = ""
-            self.say(err.message_vi, True)
-            self._labels()
+            self.dossier, self.shown = None, same("")
+            self.redraw()
+            self.say(refusal(err), True)
             return
         self.dossier = d
         a = d["applicant"]
-        where = "qua bưu chính: " + a.get("post_address", "") if d["return_method"] == "post" else "tại quầy"
-        self.details.text = (f"{d['code']} — {d['procedure']}\nNgười nộp: {a['name']}  CCCD: {a.get('cccd') or '—'}\n"
-                             f"Trạng thái: {d['status_vi']}\nHẹn trả: {_when(d['due_at'])}  ·  Nhận kết quả {where}")
-        self.say("Kết quả đã sẵn sàng." if d["ready"] else "Hồ sơ chưa có kết quả.", not d["ready"])
-        self._labels()
+        where = say("where_post", address=a.get("post_address", "")) if d["return_method"] == "post" \
+            else say("where_counter")
+        self.shown = say("details", code=d["code"], procedure=d["procedure"], name=a["name"],
+                         cccd=a.get("cccd") or "—", status=dossier_status(d), due=_when(d["due_at"]), where=where)
+        self.redraw()
+        self.say(say("ready") if d["ready"] else say("not_ready"), not d["ready"])
 
     def apologise(self) -> None:
         """Phiếu xin lỗi và hẹn lại ngày trả kết quả, printed here for the citizen at the counter."""
         if self.dossier is None:
-            self.say("Chưa có hồ sơ: quét mã trên giấy hẹn.", True)
+            self.say(say("no_dossier"), True)
             return
         code, reason = self.dossier["code"], self.reason.text.strip()
         new_due = parse_day(self.new_due.text)
         if new_due is None and reason:  # an empty reason: the hub's refusal says what is missing first
-            self.say("Nhập ngày hẹn trả mới (ngày/tháng/năm, ví dụ 08/12/2026).", True)
+            self.say(say("need_new_due"), True)
             return
         _background(lambda: _core(self.app).apologise(code, reason, new_due=new_due), self._apologised)
 
     def _apologised(self, a, err) -> None:
         if err is not None:
-            self.say(err.message_vi, True)
+            self.say(refusal(err), True)
             return
         self.reason.text = self.new_due.text = ""
-        self.say(f"Đã in Phiếu xin lỗi; hẹn trả mới: {_when(a['new_due_at'])}.")
+        self.say(say("apology_printed", due=_when(a["new_due_at"])))
 
     def submit(self) -> None:
         if self.dossier is None:
-            self.say("Chưa có hồ sơ: quét mã trên giấy hẹn.", True)
+            self.say(say("no_dossier"), True)
             return
         code = self.dossier["code"]
         tracking = self.tracking.text.strip() or None
@@ -401,10 +462,13 @@ class ReturnScreen(Screen):
     def _done(self, d, err) -> None:
         self.submit_btn.disabled = False
         if err is not None:
-            self.say(err.message_vi, True)
+            self.say(refusal(err), True)
             return
         # A vote opens when the ticket served is completed; a walk-in (no ticket) has none to give.
-        vote = " Bấm Xong để công dân đánh giá sự hài lòng." if d.get("return_ticket_id") else ""
-        self.say(f"Đã trả kết quả hồ sơ {d['code']}.{vote}")
-        self.details.text = f"{d['code']} — {d['status_vi']}"
-        self.dossier = None
+        if d.get("return_ticket_id"):
+            self.say(say("returned_vote", code=d["code"], done=ACTIONS["done"].label))
+        else:
+            self.say(say("returned", code=d["code"]))
+        self.dossier, self.shown = None, say("details_after", code=d["code"], status=dossier_status(d))
+        self.fees_paid = self.signed = False  # the ticks were for the dossier just returned
+        self.redraw()

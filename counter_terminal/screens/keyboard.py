@@ -10,6 +10,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.modalview import ModalView
 from kivy.uix.textinput import TextInput
 
+from counter_terminal.words import t
 from devicekit.ui.keyboard import VietKeyboard
 from devicekit.ui.vnkeys import apply_key, capitalise_words
 from devicekit.ui.widgets import ACCENT, BG, DARK, GOOD, MUTED, WARN, Box, Key
@@ -19,9 +20,10 @@ ROW_H = 40
 
 
 class TouchKeyboard(ModalView):
-    """Types into one of the form's fields, chosen at the top; "Xong" closes it."""
+    """Types into one of the form's fields, chosen at the top; "Xong" closes it. `labels` name the fields
+    in `lang`, the counter's screen language; the keys' letters are the same in both."""
 
-    def __init__(self, fields: Mapping[str, TextInput], labels: Mapping[str, str], **kw):
+    def __init__(self, fields: Mapping[str, TextInput], labels: Mapping[str, str], lang: str = "vi", **kw):
         super().__init__(size_hint=(1, 1), auto_dismiss=False, background_color=BG, **kw)
         self.fields, self.labels, self.target = fields, labels, next(iter(fields))
         root = BoxLayout(orientation="vertical", padding=4, spacing=3)
@@ -35,7 +37,7 @@ class TouchKeyboard(ModalView):
         row = BoxLayout(size_hint_y=None, height=38, spacing=3)
         self.preview = Box(tid="kbd_preview", text="", font_size="17sp", bold=True, bg=(1, 1, 1, 1), color=DARK)
         row.add_widget(self.preview)
-        row.add_widget(Key(tid="kbd_done", text="Xong", background_color=GOOD, size_hint_x=0.2, font_size="16sp",
+        row.add_widget(Key(tid="kbd_done", text=t("kbd_done", lang), background_color=GOOD, size_hint_x=0.2, font_size="16sp",
                            on_release=lambda *_: self.dismiss()))
         root.add_widget(row)
 
@@ -43,7 +45,8 @@ class TouchKeyboard(ModalView):
             color = {"tone": MUTED, "edit": WARN}.get(style, ACCENT)
             return Key(tid=tid, text=label, font_size="15sp", background_color=color,
                        on_release=lambda *_: press())
-        root.add_widget(VietKeyboard(self.type, button, ROW_H, spacing=3))
+        edits = (t("kbd_space", lang), t("kbd_backspace", lang), t("kbd_clear", lang))
+        root.add_widget(VietKeyboard(self.type, button, ROW_H, spacing=3, edit_labels=edits))
         self.add_widget(root)
         self.choose(self.target)
 

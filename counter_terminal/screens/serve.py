@@ -7,7 +7,8 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import Screen
 
-from counter_terminal.actions import ACTIONS
+from counter_terminal.actions import ACTIONS, service_of
+from counter_terminal.words import counter_name, named, say, t
 from devicekit.ui.widgets import ACCENT, BAD, BG, DARK, GOOD, MUTED, WARN, Box, Key
 
 ACTION_COLORS = {"next": GOOD, "recall": ACCENT, "skip": WARN, "done": GOOD, "hold": MUTED, "resume": MUTED,
@@ -21,21 +22,30 @@ class ServeScreen(Screen):
         root = BoxLayout(orientation="vertical", padding=6, spacing=6)
         top = BoxLayout(size_hint_y=None, height=44, spacing=6)
         self.header = Box(tid="header", text="", bold=True, font_size="18sp", color=(1, 1, 1, 1), bg=DARK)
-        self.link = Box(tid="online", text="", font_size="15sp", color=(1, 1, 1, 1), bg=GOOD, size_hint_x=0.28,
-                        halign="center")
+        # Fixed widths that hold the longer of each word's two languages (the header takes the rest).
+        self.link = Box(tid="online", text="", font_size="15sp", color=(1, 1, 1, 1), bg=GOOD, size_hint_x=None,
+                        width=100, halign="center")
         top.add_widget(self.header)
         top.add_widget(self.link)
-        for screen, label in (("intake", "Tiếp nhận HS"), ("return", "Trả kết quả")):  # issue #5
-            top.add_widget(Key(tid=f"open:{screen}", text=label, font_size="15sp", background_color=ACCENT,
-                               size_hint_x=0.22, on_release=lambda _b, n=screen: setattr(app.sm, "current", n)))
-        top.add_widget(Key(tid="logout", text="Đăng xuất", font_size="15sp", background_color=MUTED,
-                           size_hint_x=0.2, on_release=lambda *_: app.controller.logout()))
+        self.lang = Key(tid="lang", text="", font_size="15sp", background_color=MUTED, size_hint_x=None,
+                        width=82, on_release=lambda *_: app.toggle_language())
+        top.add_widget(self.lang)
+        self.keys: dict[str, Key] = {}  # the top bar's buttons, by their word's key
+        for screen, width in (("intake", 98), ("return", 86)):  # issue #5
+            self.keys[f"open_{screen}"] = Key(tid=f"open:{screen}", text="", font_size="15sp",
+                                              background_color=ACCENT, size_hint_x=None, width=width,
+                                              on_release=lambda _b, n=screen: setattr(app.sm, "current", n))
+        self.keys["logout"] = Key(tid="logout", text="", font_size="15sp", background_color=MUTED,
+                                  size_hint_x=None, width=80, on_release=lambda *_: app.controller.logout())
+        for key in self.keys.values():
+            top.add_widget(key)
         root.add_widget(top)
 
         middle = BoxLayout(spacing=6)
         left = BoxLayout(orientation="vertical", size_hint_x=0.55)
-        left.add_widget(Box(text="Đang phục vụ", font_size="16sp", color=MUTED, size_hint_y=None, height=26,
-                            bg=(1, 1, 1, 1)))
+        self.serving = Box(tid="serving", text="", font_size="16sp", color=MUTED, size_hint_y=None, height=26,
+                           bg=(1, 1, 1, 1))
+        left.add_widget(self.serving)
         self.current = Box(tid="current", text="—", font_size="84sp", bold=True, color=ACCENT, bg=(1, 1, 1, 1),
                            halign="center")
         left.add_widget(self.current)
@@ -54,23 +64,36 @@ class ServeScreen(Screen):
         middle.add_widget(right)
         root.add_widget(middle)
 
-        self.message = Box(tid="message", text="", font_size="16sp", size_hint_y=None, height=34, bg=(1, 1, 1, 1))
+        self.message = Box(tid="message", text="", font_size="16sp", size_hint_y=None, height=40,  # two lines
+                           bg=(1, 1, 1, 1))
         root.add_widget(self.message)
         keys = GridLayout(cols=4, spacing=6, size_hint_y=None, height=128)
         self.buttons: dict[str, Key] = {}
         for name in ("next", "recall", "skip", "done", "hold", "resume", "transfer", "pause"):
-            b = Key(tid=f"act:{name}", text=ACTIONS[name].label, background_color=ACTION_COLORS[name],
+            b = Key(tid=f"act:{name}", text="", background_color=ACTION_COLORS[name],
                     on_release=lambda _b, n=name: self.press(n))
             self.buttons[name] = b
             keys.add_widget(b)
         root.add_widget(keys)
         self.add_widget(root)
+        self.relabel()
         with self.canvas.before:
             from kivy.graphics import Color, Rectangle
 
             Color(*BG)
             self._bg = Rectangle(pos=self.pos, size=self.size)
         self.bind(size=lambda *_: setattr(self._bg, "size", self.size))
+
+    def relabel(self) -> None:
+        """The words that do not come with the counter's state, in the app's language (the toggle calls
+        this; `update` renders the rest in the same language)."""
+        lang = self.app.lang
+        self.lang.text = t("lang_toggle", lang)
+        for key, button in self.keys.items():
+            button.text = t(key, lang)
+        self.serving.text = t("serving", lang)
+        for name, button in self.buttons.items():
+            button.text = ACTIONS[name].label.text(lang)
 
     def press(self, name: str) -> None:
         c = self.app.controller
@@ -87,25 +110,29 @@ class ServeScreen(Screen):
 
     def open_transfer(self) -> None:
         cfg = self.app.site_config
+        lang = self.app.lang
         view = ModalView(size_hint=(0.92, 0.85), auto_dismiss=False)
         box = BoxLayout(orientation="vertical", padding=10, spacing=6)
-        box.add_widget(Box(text="Chuyển công dân sang", bold=True, font_size="20sp", size_hint_y=None, height=40,
-                           bg=(1, 1, 1, 1)))
+        box.add_widget(Box(tid="transfer_title", text=t("transfer_title", lang), bold=True, font_size="20sp",
+                           size_hint_y=None, height=40, bg=(1, 1, 1, 1)))
         grid = GridLayout(cols=3, spacing=6)
         mine = self.app.counter_number
         for s in cfg.get("services", []):
-            grid.add_widget(Key(tid=f"to_service:{s['code']}", text=s["name"], font_size="15sp",
+            grid.add_widget(Key(tid=f"to_service:{s['code']}", text=named(s["name"], s.get("name_en")).text(lang),
+                                font_size="15sp", halign="center", text_size=(220, None),
                                 on_release=lambda _b, code=s["code"]: self._transfer(view, to_service=code)))
         warned = self.app.controller.refused_transfer  # closed or unstaffed: a second tap confirms
         for n in self.app.other_counters():
             if n != mine:
                 anyway = n == warned
-                grid.add_widget(Key(tid=f"to_counter:{n}", text=f"Quầy {n} (vẫn chuyển)" if anyway else f"Quầy {n}",
+                name = counter_name(None, n)
+                grid.add_widget(Key(tid=f"to_counter:{n}",
+                                    text=(say("transfer_anyway", counter=name) if anyway else name).text(lang),
                                     font_size="15sp", background_color=BAD if anyway else MUTED,
                                     on_release=lambda _b, n=n, f=anyway: self._transfer(view, to_counter=n, force=f)))
         box.add_widget(grid)
-        box.add_widget(Key(tid="transfer_cancel", text="Hủy", background_color=BAD, size_hint_y=None, height=48,
-                           on_release=lambda *_: view.dismiss()))
+        box.add_widget(Key(tid="transfer_cancel", text=t("cancel", lang), background_color=BAD, size_hint_y=None,
+                           height=48, on_release=lambda *_: view.dismiss()))
         view.add_widget(box)
         view.open()
 
@@ -114,36 +141,42 @@ class ServeScreen(Screen):
         self.app.controller.act("transfer", **kw)
 
     def update(self, v) -> None:
+        lang = v.lang
         st = v.state or {}
         counter = st.get("counter") or {}
         officer = (v.officer or {}).get("name", "")
-        status = {"open": "đang mở", "paused": "tạm dừng", "closed": "đóng"}.get(counter.get("status"), "")
-        self.header.text = f"{self.app.counter_name} · {officer} · {status}"
-        self.link.text = "Đã kết nối" if v.online else "MẤT KẾT NỐI"
+        status = t(f"status_{counter['status']}", lang) if counter.get("status") in ("open", "paused", "closed") \
+            else ""
+        self.header.text = f"{self.app.counter_name.text(lang)} · {officer} · {status}"
+        self.link.text = t("online" if v.online else "offline_badge", lang)
         self.link.bg = list(GOOD if v.online else BAD)
         cur = st.get("current")
         self.current.text = cur["number"] if cur else "—"
-        self.service.text = (service_line(cur) if cur else "Nhấn “Gọi số tiếp” để mời công dân")
+        self.service.text = service_line(cur, lang) if cur else t("press_next", lang)
         held = st.get("held") or []
-        self.held.text = ("Đang tạm giữ: " + ", ".join(h["number"] for h in held)) if held else ""
-        names = {s["code"]: s["name"] for s in self.app.site_config.get("services", [])}
-        lines = [f"{names.get(code, code)}: {n} người chờ" for code, n in (st.get("waiting") or {}).items()]
+        self.held.text = t("held_list", lang, numbers=", ".join(h["number"] for h in held)) if held else ""
+        names = {s["code"]: named(s["name"], s.get("name_en")).text(lang)
+                 for s in self.app.site_config.get("services", [])}
+        lines = [t("waiting_line", lang, service=names.get(code, code), n=n)
+                 for code, n in (st.get("waiting") or {}).items()]
         if st.get("waiting_for_this_counter"):
-            lines.append(f"Chuyển đến quầy này: {st['waiting_for_this_counter']}")
-        self.waiting.text = "Đang chờ\n" + "\n".join(lines)
+            lines.append(t("waiting_here", lang, n=st["waiting_for_this_counter"]))
+        self.waiting.text = "\n".join([t("waiting_title", lang), *lines])
         today = st.get("today") or {}
-        self.today.text = f"Hôm nay: {today.get('done', 0)} đã xong · {today.get('no_show', 0)} vắng mặt"
+        self.today.text = t("today", lang, done=today.get("done", 0), no_show=today.get("no_show", 0))
         self.message.text = v.message
         self.message.color = BAD if v.error else DARK
-        self.buttons["pause"].text = "Mở quầy" if counter.get("status") == "paused" else ACTIONS["pause"].label
+        pause = "open" if counter.get("status") == "paused" else "pause"
+        self.buttons["pause"].text = ACTIONS[pause].label.text(lang)
         for b in self.buttons.values():
             b.disabled = v.busy
 
 
-def service_line(ticket: dict) -> str:
+def service_line(ticket: dict, lang: str = "vi") -> str:
     """The service of the ticket being served, with its booking when it has one (issue #12)."""
+    service = service_of(ticket).text(lang)
     appt = ticket.get("appointment")
     if not appt:
-        return ticket["service_name"]
-    what = appt.get("procedure_name") or ticket["service_name"]
-    return f"LỊCH HẸN {appt['time']} · {appt['code']} — {what}"
+        return service
+    return t("appointment_line", lang, time=appt["time"], code=appt["code"],
+             what=appt.get("procedure_name") or service)

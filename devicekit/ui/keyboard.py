@@ -15,11 +15,14 @@ from devicekit.ui.vnkeys import TONES, VN_LETTERS
 # make_button(label, on_press, tid, style) → a widget; style is "key", "tone" or "edit".
 MakeButton = Callable[[str, Callable[[], None], str, str], Widget]
 ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm.-", VN_LETTERS)
+EDIT_LABELS = ("Cách", "Xóa", "Xóa hết")  # space, backspace, clear
 
 
 class VietKeyboard(GridLayout):
+    """`edit_labels`: the words on the space, backspace and clear keys (a screen in English passes its own)."""
+
     def __init__(self, on_key: Callable[[str], None], make_button: MakeButton, row_height: float,
-                 spacing: float = 6, **kw):
+                 spacing: float = 6, edit_labels: tuple[str, str, str] = EDIT_LABELS, **kw):
         super().__init__(cols=1, spacing=spacing, size_hint_y=None, **kw)
         self.bind(minimum_height=self.setter("height"))
         for row in ROWS:
@@ -33,9 +36,10 @@ class VietKeyboard(GridLayout):
             tones.add_widget(make_button(name, lambda c=name: on_key(c), f"key:{name}", "tone"))
         self.add_widget(tones)
         edits = BoxLayout(spacing=spacing, size_hint_y=None, height=row_height)
-        space = make_button("Cách", lambda: on_key("space"), "key:space", "key")
+        space_label, backspace_label, clear_label = edit_labels
+        space = make_button(space_label, lambda: on_key("space"), "key:space", "key")
         space.size_hint_x = 2
         edits.add_widget(space)
-        edits.add_widget(make_button("Xóa", lambda: on_key("backspace"), "key:backspace", "edit"))
-        edits.add_widget(make_button("Xóa hết", lambda: on_key("clear"), "key:clear", "edit"))
+        edits.add_widget(make_button(backspace_label, lambda: on_key("backspace"), "key:backspace", "edit"))
+        edits.add_widget(make_button(clear_label, lambda: on_key("clear"), "key:clear", "edit"))
         self.add_widget(edits)

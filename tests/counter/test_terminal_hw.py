@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from counter_terminal.actions import BUSY_VI, OFFLINE_VI
+from counter_terminal import words
 from counter_terminal.controller import CounterController
 from counter_terminal.core import CounterCore
 from devicekit.drivers.gpio import Keypad
@@ -40,7 +40,7 @@ def test_a_second_press_while_the_first_runs_is_refused_not_applied(hub: InProce
     ctl = CounterController(CounterCore(hub.device("counter", counter=1)))
     ctl.login("lan1", "1111", blocking=True)
     assert ctl.act("next")  # runs in the background
-    assert not ctl.act("next") and ctl.view.message == BUSY_VI
+    assert not ctl.act("next") and ctl.view.message == words.t("busy")
     assert _until(lambda: not ctl.view.busy)
     st = ctl.core.state()
     assert st["current"]["number"] == "1001" and st["waiting"]["HT"] == 2  # one citizen called, not two
@@ -56,7 +56,7 @@ def test_actions_before_sign_in_or_without_the_hub_are_refused_clearly(hub: InPr
     hub.thread.stop()
     hub.thread = None
     assert _until(lambda: not ctl.session.connected)
-    assert not ctl.act("recall") and ctl.view.message == OFFLINE_VI and ctl.view.error
+    assert not ctl.act("recall") and ctl.view.message == words.t("offline") and ctl.view.error
 
 
 def test_indicator_led_follows_the_terminal(mock_pins) -> None:
@@ -139,6 +139,6 @@ def test_background_refresh_never_refuses_an_officers_press(hub: InProcessHub) -
     finally:
         stop.set()
         t.join()
-    assert BUSY_VI not in messages
+    assert words.t("busy") not in messages
     assert messages[-1].startswith("Đang mời số 1008")
     assert ctl.core.state()["current"]["number"] == "1008"

@@ -71,6 +71,7 @@ def test_numbers_are_normalised() -> None:
         ({"health_interval_s": "30"}, "'health_interval_s'"),
         ({"keepalive_s": 0}, "'keepalive_s'"),
         ({"hardware": []}, "'hardware': must be a JSON object"),
+        ({"language": "fr"}, "'language': must be one of vi, en, got 'fr'"),
         ({"brokr_host": "hub.local"}, "unknown config key(s): brokr_host"),
     ],
 )

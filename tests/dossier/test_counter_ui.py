@@ -4,16 +4,21 @@ scanning the code. Screenshots in test-artifacts/counter/dossier-*.png."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from PIL import Image
 from pypdf import PdfReader
 
+from counter_terminal.core import CounterCore
+from counter_terminal.dossier_core import DossierCore
 from kiosk.core import KioskCore
-from tests.dossier.conftest import AGENCY_1, AGENCY_2, DossierHub
+from tests.dossier.conftest import AGENCY_1, AGENCY_2, APPLICANT, DossierHub
 from tests.support.code128 import read as read_barcode
 from tests.support.kivyrun import KivyRun
 from tests.ui.conftest import device_file
+
+PROC = "cap-phep-xay-dung-lien-thong"
 
 
 def test_intake_and_return_on_the_counter_screen(dhub: DossierHub, xvfb, artifacts_dir: Path,
@@ -105,3 +110,77 @@ def test_intake_and_return_on_the_counter_screen(dhub: DossierHub, xvfb, artifac
     assert rep["apologised"] and rep["due_at"] == "2026-12-07T17:00+07:00"  # the date the officer chose
     for name in ("dossier-intake-guidance", "dossier-intake-done", "dossier-apology", "dossier-return"):
         assert (artifacts_dir / "counter" / f"{name}.png").is_file()
+
+
+def _ready_dossiers(dhub: DossierHub, tmp_path: Path, n: int) -> list[str]:
+    """`n` two-agency dossiers taken in at another counter and routed through both agencies: ready to
+    collect on Fri 27 Nov."""
+    desk_counter = CounterCore(dhub.h.device("counter", counter=2))
+    desk_counter.login("hung2", "2222")
+    desk = DossierCore(desk_counter.session, tmp_path / "desk")
+    codes = [desk.intake(PROC, APPLICANT, [0, 1, 2])["code"] for _ in range(n)]
+    dhub.set_time("2026-11-25T10:31")
+    dhub.tick()
+    for at, agency in (("2026-11-25T10:40", AGENCY_1), ("2026-11-26T10:31", AGENCY_2)):
+        dhub.set_time(at)
+        dhub.tick()
+        for code in codes:
+            dhub.http("POST", f"/api/v1/agency/dossiers/{code}/accept", {}, token=dhub.tokens[agency])
+            dhub.http("POST", f"/api/v1/agency/dossiers/{code}/finish", {}, token=dhub.tokens[agency])
+    dhub.set_time("2026-11-27T10:31")  # the next transfer slot brings both back to the counter
+    dhub.tick()
+    assert all(dhub.public(code)[1]["ready"] for code in codes)
+    return codes
+
+
+def _return(code: str) -> list[dict]:
+    """The officer's steps on the return screen: scan the code, tick fees and signature, hand over."""
+    return [{"tap": "open:return"}, {"wait": "return_code"}, {"text": ["return_code", code], "enter": True},
+            {"wait_text": ["return_message", "Kết quả đã sẵn sàng"]},
+            {"taps": ["return_fees", "return_signed"]}, {"wait_text": ["return_signed", "[x]"]},
+            {"tap": "return_submit"}, {"wait_text": ["return_message", f"Đã trả kết quả hồ sơ {code}."]}]
+
+
+def test_return_invites_a_vote_only_when_a_ticket_is_served(dhub: DossierHub, xvfb, artifacts_dir: Path,
+                                                            tmp_path: Path) -> None:
+    """Issue #13: after returning a walk-in's result (no ticket served) the counter said to invite a vote
+    that never opens. Now a walk-in's return says nothing of a vote; a return while serving a ticket asks
+    the officer to press Done, and Done opens the vote on the counter's tablet, stored against the dossier."""
+    h = dhub.h
+    walk_in, queued = _ready_dossiers(dhub, tmp_path, 2)
+    ticket = KioskCore(h.device("kiosk")).issue_ticket("HT")
+    tablet = h.device("voting", counter=1)
+    opened: list[dict] = []
+    tablet.on_command = lambda cmd: opened.append(cmd) if cmd.get("cmd") == "vote.open" else None
+    config = device_file(h, "counter", counter=1)
+    run = KivyRun("counter_terminal.app:make_test_app", [str(config)], [
+        {"keys": "lan1"}, {"tap": "pin"}, {"keys": "1111"}, {"tap": "login"},
+        {"wait_text": ["header", "Nguyễn Thị Lan"]}, {"wait_text": ["current", "—"]},  # no one called yet
+        *_return(walk_in), {"state": "walk_in"}, {"screenshot": "dossier-return-walk-in"},
+        {"mark": "walk_in"}, {"await": "go"},
+        {"tap": "return_back"}, {"wait": "act:next"}, {"tap": "act:next"}, {"wait_text": ["current", ticket["number"]]},
+        *_return(queued), {"wait_text": ["return_message", "để công dân đánh giá"]},
+        {"state": "serving"}, {"screenshot": "dossier-return-serving"},
+        {"tap": "return_back"}, {"wait": "act:done"}, {"tap": "act:done"},
+        {"wait_text": ["message", f"Đã hoàn thành số {ticket['number']}"]}, {"mark": "done"}, {"await": "end"},
+    ], xvfb.env(), artifacts_dir / "counter", tmp_path / "ui-vote", size=(800, 480), timeout=180).start()
+    run.wait_mark("walk_in")
+    time.sleep(1.0)  # a vote.open would have arrived by now
+    assert opened == [], "a walk-in's return opened a vote"
+    run.go("go")
+    run.wait_mark("done")
+    deadline = time.monotonic() + 10
+    while not opened and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [(c["ticket_id"], c["ticket"], c["counter"]) for c in opened] == [(ticket["id"], ticket["number"], 1)]
+    tablet.request("vote.submit", {"ticket_id": ticket["id"], "rating": 4})
+    run.go("end")
+    states = run.finish()["states"]
+    said = states["walk_in"]["return_message"]
+    assert said == f"Đã trả kết quả hồ sơ {walk_in}." and "đánh giá" not in said, said
+    assert states["serving"]["return_message"] == (f"Đã trả kết quả hồ sơ {queued}. Bấm Hoàn thành để công dân "
+                                                   "đánh giá sự hài lòng.")  # the Done button's own label
+    voted = h.hub.db.execute("SELECT dossier_code, rating FROM votes WHERE ticket_id = ?", [ticket["id"]]).fetchall()
+    assert [tuple(r) for r in voted] == [(queued, 4)], "the citizen's vote is stored against the dossier returned"
+    for code in (walk_in, queued):
+        assert dhub.public(code)[1]["status"] == "returned"

@@ -116,3 +116,108 @@ def test_intake_names_typed_on_the_touch_screen_keyboard(hub: InProcessHub, xvfb
     ])
     typed = run.finish()["states"]["typed"]
     assert typed["intake_name"] == "Nguyễn Văn An" and typed["intake_address"] == "Số 12 Lê Lợi"
+
+
+ACTIONS_EN = {"act:next": "Call next", "act:recall": "Recall", "act:skip": "No-show", "act:done": "Done",
+              "act:hold": "Hold", "act:resume": "Resume held", "act:transfer": "Transfer", "act:pause": "Pause counter"}
+ACTIONS_VI = {"act:next": "Gọi số tiếp", "act:recall": "Gọi lại", "act:skip": "Vắng mặt", "act:done": "Hoàn thành",
+              "act:hold": "Tạm giữ", "act:resume": "Tiếp tục số giữ", "act:transfer": "Chuyển",
+              "act:pause": "Tạm dừng quầy"}
+
+
+def _vietnamese_words(state: dict[str, str], data: tuple[str, ...] = ()) -> dict[str, str]:
+    """The texts on an English screen that still hold Vietnamese letters, once the data that is
+    Vietnamese whatever the language (an officer's name, the toggle's "Tiếng Việt") is set aside."""
+    out = {}
+    for tid, text in state.items():
+        for d in data:
+            text = text.replace(d, "")
+        if tid != "lang" and any(ch.isalpha() and not ch.isascii() for ch in text):
+            out[tid] = text
+    return out
+
+
+def _cut_off(bounds: dict[str, list[float]]) -> dict[str, list[float]]:
+    """Widgets whose text is wider or taller than the widget (cut off on the screen)."""
+    return {tid: b for tid, b in bounds.items()
+            if tid != "_window" and b[2] > 0 and (b[4] > b[2] + 1 or b[5] > b[3] + 1)}
+
+
+def test_counter_in_english(hub: InProcessHub, xvfb, artifacts_dir: Path, tmp_path: Path) -> None:
+    """Issue #13: the counter had no English option. The toggle switches every word at once — buttons,
+    results, the hub's refusals, the dossier screens — and back; the device config can start it in English."""
+    kiosk = KioskCore(hub.device("kiosk"))
+    kiosk.issue_ticket("HT")
+    config = device_file(hub, "counter", counter=2)
+    run = _run(xvfb, artifacts_dir, tmp_path, config, [
+        {"wait_text": ["title", "Quầy 2 — Đăng nhập cán bộ"]}, {"wait_text": ["lang", "English"]},
+        {"tap": "lang"}, {"wait_text": ["title", "Counter 2 — Officer sign-in"]},
+        {"keys": "lan1"}, {"tap": "pin"}, {"keys": "9999"}, {"tap": "login"},
+        {"wait_text": ["message", "Bad username or PIN."]},  # the hub's refusal, in English
+        {"state": "login"}, {"bounds": "login"}, {"screenshot": "counter-en-login"},
+        {"tap": "pin"}, {"taps": ["key:del"] * 4}, {"keys": "1111"}, {"tap": "login"},
+        {"wait_text": ["message", "Hello, Nguyễn Thị Lan."]},
+        {"wait_text": ["waiting", "Civil status: 1 waiting"]},
+        {"tap": "act:next"}, {"wait_text": ["message", "Calling number 1001 (Civil status)."]},
+        {"tap": "act:transfer"}, {"wait": "to_counter:3"}, {"state": "transfer"},
+        {"screenshot": "counter-en-transfer"},
+        {"tap": "to_counter:3"}, {"wait_text": ["message", "Counter 3 cannot take the citizen now (closed)."]},
+        {"state": "serve"}, {"bounds": "serve"}, {"screenshot": "counter-en-serving"},
+        {"tap": "open:intake"}, {"wait_text": ["intake_header", "Dossier intake — number 1001"]},
+        {"text": ["intake_search", "zzqqxx"], "enter": True},
+        {"wait_text": ["intake_message", "No matching procedure."]},
+        {"state": "intake"}, {"bounds": "intake"}, {"screenshot": "counter-en-intake"},
+        {"tap": "intake_back"}, {"wait": "act:next"},
+        {"tap": "open:return"}, {"text": ["return_code", "12345"], "enter": True},
+        {"wait_text": ["return_message", "Not a dossier code"]},
+        {"state": "return"}, {"bounds": "return"}, {"screenshot": "counter-en-return"},
+        {"tap": "return_back"}, {"wait": "act:next"},
+        {"tap": "lang"}, {"wait_text": ["act:next", "Gọi số tiếp"]},
+        {"wait_text": ["message", "Quầy 3 đang đóng"]},  # the same refusal, shown again in Vietnamese
+        {"state": "serve_vi"}, {"bounds": "serve_vi"}, {"screenshot": "counter-en-back-to-vi"},
+    ])
+    result = run.finish()
+    states, bounds = result["states"], result["bounds"]
+    login = states["login"]
+    assert (login["lang"], login["login"], login["key:del"]) == ("Tiếng Việt", "Sign in", "Del")
+    assert login["message"] == "Bad username or PIN."
+    serve = states["serve"]
+    assert {tid: serve[tid] for tid in ACTIONS_EN} == ACTIONS_EN
+    assert (serve["open:intake"], serve["open:return"], serve["logout"], serve["online"], serve["serving"]) == \
+        ("Intake", "Return", "Sign out", "Connected", "Now serving")
+    assert serve["header"] == "Counter 2 · Nguyễn Thị Lan · open"
+    assert serve["current_service"] == "Civil status" and serve["today"] == "Today: 0 done · 0 absent"
+    assert serve["message"].startswith("Counter 3 cannot take the citizen now")
+    assert states["transfer"]["transfer_title"] == "Transfer the citizen to"
+    assert states["transfer"]["to_service:CT"] == "Certification of copies"
+    assert states["intake"]["intake_submit"] == "Take in" and states["intake"]["intake_label:name"] == "Full name"
+    assert states["return"]["return_submit"] == "Return result"
+    for name in ("login", "transfer", "serve", "intake", "return"):
+        assert _vietnamese_words(states[name], ("Nguyễn Thị Lan",)) == {}, f"Vietnamese left on the {name} screen"
+    for name in ("login", "serve", "intake", "return", "serve_vi"):
+        assert _cut_off(bounds[name]) == {}, f"text cut off on the {name} screen"
+    back = states["serve_vi"]
+    assert {tid: back[tid] for tid in ACTIONS_VI} == ACTIONS_VI
+    assert back["lang"] == "English" and back["header"] == "Quầy 2 · Nguyễn Thị Lan · đang mở"
+    assert back["message"].startswith("Quầy 3 đang đóng")
+
+
+def test_counter_configured_in_english_starts_in_english(hub: InProcessHub, xvfb, artifacts_dir: Path,
+                                                         tmp_path: Path) -> None:
+    """The device config's `language` chooses the screen's language from the start."""
+    from motcua_core.device_config import DeviceConfig
+
+    path = device_file(hub, "counter", counter=1)
+    cfg = DeviceConfig.load(path)
+    cfg.language = "en"
+    cfg.save(path)
+    run = _run(xvfb, artifacts_dir, tmp_path, path, [
+        {"wait_text": ["title", "Counter 1 — Officer sign-in"]}, {"state": "login"},
+        {"keys": "lan1"}, {"tap": "pin"}, {"keys": "1111"}, {"tap": "login"},
+        {"wait_text": ["message", "Hello, Nguyễn Thị Lan."]}, {"state": "serve"},
+    ])
+    states = run.finish()["states"]
+    login = states["login"]
+    assert (login["lang"], login["login"], login["username"], login["pin"]) == ("Tiếng Việt", "Sign in", "Username", "PIN")
+    assert login["message"] == "Type your username and PIN, or scan your officer badge."
+    assert {tid: states["serve"][tid] for tid in ACTIONS_EN} == ACTIONS_EN
