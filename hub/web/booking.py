@@ -22,7 +22,7 @@ from hub.ops import appointments as ops
 from hub.store import appointments as appt_store
 from hub.store import sites as site_store
 from hub.web.auth import requires
-from hub.web.common import error_response, hub_of, json_body, site_of
+from hub.web.common import error_response, html_page, hub_of, json_body, site_of
 from motcua_core.errors import DomainError
 
 WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
@@ -35,13 +35,6 @@ STYLE = ("body{font-family:sans-serif;max-width:28em;margin:0 auto;padding:.5em 
          "font-weight:normal;border:1px solid #ccc;border-radius:.3em;padding:.5em;margin:.3em 0}"
          ".slots input{width:auto}.full{color:#999}.code{font-size:2.2em;font-weight:bold;letter-spacing:.1em;"
          "text-align:center;color:#b00}.qr{text-align:center}.qr svg{width:14em;height:14em}small{color:#555}")
-
-
-def _page(title: str, body: str, status: int = 200) -> web.Response:
-    text = ("<!doctype html><html lang='vi'><meta charset='utf-8'><meta name='viewport' "
-            "content='width=device-width,initial-scale=1'><title>" + html.escape(title) + "</title><style>" + STYLE +
-            "</style><body>" + body + "</body></html>")
-    return web.Response(text=text, content_type="text/html", status=status)
 
 
 def _e(value: Any) -> str:
@@ -136,7 +129,7 @@ def _slot_form(action: str, free: dict, values: dict, *, contact: bool) -> str:
 async def booking_page(request: web.Request) -> web.Response:
     site = site_of(request)
     values = {k: request.query.get(k, "") for k in ("service", "day", "procedure")}
-    return _page("Đặt lịch hẹn", _booking_form(request, site, values))
+    return html_page("Đặt lịch hẹn", _booking_form(request, site, values), STYLE)
 
 
 def _book(site_id: str, values: dict, source: str) -> Callable:
@@ -157,8 +150,8 @@ async def booking_submit(request: web.Request) -> web.Response:
     try:
         out = hub.runner.run(site, _book(site.id, values, "web"))
     except DomainError as exc:  # everything typed is kept on the page
-        return _page("Đặt lịch hẹn", _booking_form(request, site, values, _error(exc)), status=409
-                     if exc.code == "conflict" else 400)
+        return html_page("Đặt lịch hẹn", _booking_form(request, site, values, _error(exc)), STYLE,
+                         status=409 if exc.code == "conflict" else 400)
     raise web.HTTPSeeOther(out["appointment"]["manage_path"] + "?moi=1")
 
 
@@ -208,7 +201,8 @@ async def manage_page(request: web.Request) -> web.Response:
     site, secret = _site_of_secret(request)
     note = "<p class='ok' id='done'>Đặt lịch thành công. Xin lưu lại mã và trang này.</p>" \
         if request.query.get("moi") else ""
-    return _page("Lịch hẹn", _manage_body(request, site, secret, note, request.query.get("ngay") or None))
+    return html_page("Lịch hẹn", _manage_body(request, site, secret, note, request.query.get("ngay") or None),
+                     STYLE)
 
 
 async def manage_action(request: web.Request) -> web.Response:
@@ -227,8 +221,8 @@ async def manage_action(request: web.Request) -> web.Response:
         else:
             raise web.HTTPNotFound()
     except DomainError as exc:
-        return _page("Lịch hẹn", _manage_body(request, site, secret, _error(exc)), status=409)
-    return _page("Lịch hẹn", _manage_body(request, site, secret, note))
+        return html_page("Lịch hẹn", _manage_body(request, site, secret, _error(exc)), STYLE, status=409)
+    return html_page("Lịch hẹn", _manage_body(request, site, secret, note), STYLE)
 
 
 # --- JSON ---------------------------------------------------------------------------------------------

@@ -1,9 +1,11 @@
-"""What every HTTP module shares: the hub behind the app, the one error shape, and reading a JSON body.
+"""What every HTTP module shares: the hub behind the app, the one error shape, reading a JSON body, and the
+HTML page around the citizen's phone pages (booking, ticket, dossier status).
 
 Each module under hub/web exposes `add_routes(app)`; hub.web.app registers them all."""
 
 from __future__ import annotations
 
+import html
 import json
 from typing import TYPE_CHECKING
 
@@ -54,3 +56,12 @@ async def json_body(request: web.Request) -> dict:
     if not isinstance(body, dict):
         raise DomainError("bad_request", "body must be a JSON object", "Dữ liệu gửi lên không hợp lệ.")
     return nfc(body)  # the one normalisation point for HTTP bodies (motcua_core.text.nfc)
+
+
+def html_page(title: str, body: str, style: str, *, head: str = "", status: int = 200) -> web.Response:
+    """A citizen's phone page: Vietnamese, UTF-8, phone-width viewport, the escaped `title`, the page's own
+    `style` and `body` (already HTML). `head` (HTML) goes before the title: the ticket page's refresh."""
+    text = ("<!doctype html><html lang='vi'><meta charset='utf-8'><meta name='viewport' "
+            "content='width=device-width,initial-scale=1'>" + head + "<title>" + html.escape(title) +
+            "</title><style>" + style + "</style><body>" + body + "</body></html>")
+    return web.Response(text=text, content_type="text/html", status=status)

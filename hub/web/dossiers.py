@@ -20,10 +20,13 @@ from hub.ops.run import http_status
 from hub.store import catalogue as cat_store
 from hub.store import sites as site_store
 from hub.web.auth import Principal, require
-from hub.web.common import bad_request, error_response, hub_of, json_body
+from hub.web.common import bad_request, error_response, html_page, hub_of, json_body
 from motcua_core.dossier_codes import normalise
 from motcua_core.errors import DomainError
 from motcua_core.text import short_datetime
+
+PAGE_STYLE = ("body{font-family:sans-serif;max-width:40em;margin:1em auto;padding:0 1em}.st{font-size:1.3em;"
+              "font-weight:bold;color:#064}.err{color:#b00;font-weight:bold}input,button{font-size:1.2em}")
 
 
 def _client(request: web.Request) -> str:
@@ -60,8 +63,7 @@ async def dossier_page(request: web.Request) -> web.Response:
             "(hoặc 4 số cuối CCCD của người nộp):<br><input name='k' id='k' autocomplete='off' "
             "autocapitalize='characters' size='12'></label> <button type='submit'>Tra cứu</button></form>")
         body = f"<h1>Tra cứu hồ sơ {html.escape(normalise(code))}</h1>{msg}{form}"
-        return web.Response(text=_page("Tra cứu hồ sơ", body), content_type="text/html",
-                            status=200 if not msg else http_status(exc.code))
+        return html_page("Tra cứu hồ sơ", body, PAGE_STYLE, status=200 if not msg else http_status(exc.code))
     rows = "".join(f"<li><b>{html.escape(short_datetime(t['at']))}</b> — {html.escape(t['status_vi'])}</li>"
                    for t in v["timeline"])
     body = (f"<h1>Hồ sơ {html.escape(v['code'])}</h1><p>{html.escape(v['procedure'])}</p>"
@@ -69,14 +71,7 @@ async def dossier_page(request: web.Request) -> web.Response:
             f"<p class='st' id='status'>{html.escape(v['status_vi'])}</p>"
             f"<p id='due'>Hẹn trả kết quả: {html.escape(short_datetime(v['due_at']))}</p><p>Nơi đang giữ hồ sơ: "
             f"{html.escape(v['where'])}</p><ul id='timeline'>{rows}</ul>")
-    return web.Response(text=_page(f"Hồ sơ {v['code']}", body), content_type="text/html")
-
-
-def _page(title: str, body: str) -> str:
-    return ("<!doctype html><html lang='vi'><meta charset='utf-8'><meta name='viewport' "
-            "content='width=device-width,initial-scale=1'><title>" + html.escape(title) + "</title><style>"
-            "body{font-family:sans-serif;max-width:40em;margin:1em auto;padding:0 1em}.st{font-size:1.3em;"
-            "font-weight:bold;color:#064}.err{color:#b00;font-weight:bold}input,button{font-size:1.2em}</style><body>" + body + "</body></html>")
+    return html_page(f"Hồ sơ {v['code']}", body, PAGE_STYLE)
 
 
 async def procedures(request: web.Request) -> web.Response:

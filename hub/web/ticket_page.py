@@ -12,11 +12,14 @@ from aiohttp import web
 
 from hub.ops.queue import ticket_status
 from hub.store import sites as site_store
-from hub.web.common import hub_of
+from hub.web.common import html_page, hub_of
 from motcua_core.errors import DomainError
 from motcua_core.text import short_datetime
 
 REFRESH_S = 20
+REFRESH = f"<meta http-equiv='refresh' content='{REFRESH_S}'>"  # while the ticket can still change
+STYLE = ("body{font-family:sans-serif;max-width:30em;margin:1em auto;padding:0 1em;text-align:center}"
+         ".n{font-size:5em;font-weight:bold;color:#b00;margin:.2em 0}.st{font-size:1.3em;font-weight:bold}")
 
 
 def status_text(t: dict, counter_name: str | None) -> str:
@@ -36,15 +39,6 @@ def status_text(t: dict, counter_name: str | None) -> str:
     }.get(t["status"], t["status"])
 
 
-def _page(title: str, body: str, refresh: bool) -> str:
-    meta = f"<meta http-equiv='refresh' content='{REFRESH_S}'>" if refresh else ""
-    return ("<!doctype html><html lang='vi'><meta charset='utf-8'><meta name='viewport' "
-            "content='width=device-width,initial-scale=1'>" + meta + "<title>" + html.escape(title) +
-            "</title><style>body{font-family:sans-serif;max-width:30em;margin:1em auto;padding:0 1em;"
-            "text-align:center}.n{font-size:5em;font-weight:bold;color:#b00;margin:.2em 0}.st{font-size:1.3em;"
-            "font-weight:bold}</style><body>" + body + "</body></html>")
-
-
 async def ticket_page(request: web.Request) -> web.Response:
     hub = hub_of(request)
     try:
@@ -53,7 +47,7 @@ async def ticket_page(request: web.Request) -> web.Response:
         t = hub.runner.view(site, lambda ctx: ticket_status(ctx, ticket_id))
     except (DomainError, ValueError):
         body = "<p>Không tìm thấy phiếu này.</p>"
-        return web.Response(text=_page("Phiếu số thứ tự", body, False), content_type="text/html", status=404)
+        return html_page("Phiếu số thứ tự", body, STYLE, status=404)
     t = t["ticket"]
     counter = None
     if t.get("counter"):
@@ -67,7 +61,7 @@ async def ticket_page(request: web.Request) -> web.Response:
             f"<p id='issued'>Lấy số lúc {html.escape(short_datetime(t.get('issued_at')))}</p>"
             f"<p><small>Cập nhật mỗi {REFRESH_S} giây.</small></p>")
     live = t["status"] in ("waiting", "called", "held")
-    return web.Response(text=_page(f"Số {t['number']}", body, live), content_type="text/html")
+    return html_page(f"Số {t['number']}", body, STYLE, head=REFRESH if live else "")
 
 
 def add_routes(app: web.Application) -> None:
