@@ -21,7 +21,7 @@ from kiosk.core import KioskCore
 from kiosk.dossier import extract
 from motcua_core.errors import RequestError
 from tests.dossier.conftest import APPLICANT, SETTINGS, DossierHub
-from tests.support.phone import phone_browser, screenshot
+from tests.support.browser import PHONE, Browser
 
 PROC = "cap-phep-xay-dung-lien-thong"
 
@@ -93,9 +93,10 @@ def test_receipt_qr_is_an_absolute_link_a_phone_opens(dhub: DossierHub, tmp_path
     assert url == f"http://127.0.0.1:{dhub.h.http_port}/d/{code}?k={key}"
     assert extract(url) == (code, key)
     assert desk.scan(url)["code"] == code  # the counter's return scan takes the QR's link too
-    with phone_browser() as phone:
+    with Browser(PHONE) as browser:
+        phone = browser.driver
         phone.get(url)
-        screenshot(phone, "dossier-status-from-receipt-qr")
+        browser.shot("dossier-status-from-receipt-qr")
         text = phone.find_element("tag name", "body").text
         assert f"Hồ sơ {code}" in text and "Nguyễn V*** A**" in text and "Nguyễn Văn An" not in text
         assert "Hẹn trả kết quả: 17:00 02/12/2026" in text
@@ -108,5 +109,5 @@ def test_receipt_qr_is_an_absolute_link_a_phone_opens(dhub: DossierHub, tmp_path
         assert "Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này" in phone.find_element("tag name", "body").text
         phone.find_element("id", "k").send_keys(key.lower() + "\n")
         time.sleep(0.3)
-        screenshot(phone, "dossier-status-typed-key")
+        browser.shot("dossier-status-typed-key")
         assert "Nguyễn V*** A**" in phone.find_element("tag name", "body").text

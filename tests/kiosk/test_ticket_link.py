@@ -14,8 +14,8 @@ from devicekit.drivers.camera import decode_qr
 from devicekit.drivers.printer import SimPrinter
 from hub.ops.links import lan_address
 from kiosk.core import KioskCore
+from tests.support.browser import PHONE, Browser
 from tests.support.hubproc import InProcessHub, prepare
-from tests.support.phone import phone_browser, screenshot
 
 
 @pytest.fixture
@@ -38,9 +38,10 @@ def test_ticket_qr_opens_the_hub_on_the_lan(lan_hub: InProcessHub, tmp_path: Pat
     issued = core.take_ticket("HT", "none", "vi", core.new_confirmation())
     url = decode_qr(np.asarray(Image.open(issued.png).convert("RGB")))
     assert url == f"{base}/t/demo/{issued.ticket['id']}"
-    with phone_browser() as phone:
+    with Browser(PHONE) as browser:
+        phone = browser.driver
         phone.get(url)
-        screenshot(phone, "ticket-status-from-qr")
+        browser.shot("ticket-status-from-qr")
         text = phone.find_element("tag name", "body").text
         assert "1001" in text and "Không có ai chờ trước ông/bà." in text
         issued_at = phone.find_element("id", "issued").text
