@@ -12,7 +12,7 @@ import os
 import secrets
 import sys
 
-from hub.cli.common import data_arg, err, open_db, runner
+from hub.cli.common import data_arg, err, open_db, print_rows, runner
 from motcua_core.errors import DomainError
 
 
@@ -80,9 +80,8 @@ def cmd_account_add(args: argparse.Namespace) -> int:
 def cmd_account_list(args: argparse.Namespace) -> int:
     from hub.store import accounts
 
-    for a in accounts.list_all(open_db(args)):
-        state = "active" if a.active else "inactive"
-        print(f"{a.username:20} {a.role:11} {a.site_id or '*':12} {state:9} {a.name}")
+    print_rows(((a.username, a.role, a.site_id or "*", "active" if a.active else "inactive", a.name)
+                for a in accounts.list_all(open_db(args))), (20, 11, 12, 9))
     return 0
 
 
