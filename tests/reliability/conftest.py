@@ -12,7 +12,8 @@ import pytest
 
 from devicekit.session import DeviceSession
 from motcua_core.device_config import DeviceConfig
-from tests.support.hubproc import HubProcess, prepare, register
+from tests.support.hubproc import HubProcess
+from tests.support.storm import hub_with_kiosks
 
 ARTIFACT = Path(__file__).resolve().parents[2] / "test-artifacts" / "reliability.json"
 _lines: list[str] = []
@@ -34,13 +35,7 @@ def figures(request: pytest.FixtureRequest) -> Callable[..., None]:
 
 def hub_process_with_kiosk(data: Path) -> tuple[HubProcess, DeviceConfig, DeviceSession]:
     """A demo hub as its own process (for kill -9 and restarts) and one connected kiosk session."""
-    prepare(data)
-    proc = HubProcess(data)
-    cfg = register(data, "kiosk", proc.mqtt_port)
-    proc.start()
-    session = DeviceSession(cfg)
-    session.start()
-    assert session.wait_connected(10), "the kiosk could not connect to the hub's broker"
+    proc, (cfg,), (session,) = hub_with_kiosks(data, 1)
     return proc, cfg, session
 
 

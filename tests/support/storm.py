@@ -1,6 +1,7 @@
 """A ticket storm against a hub in its own process (tests/support/hubproc.HubProcess), for the kill -9
 and restart tests: kiosks in threads issue tickets as the kiosk app does, retrying the same confirmation
-until the hub answers, while the test kills and restarts what it wants."""
+until the hub answers, while the test kills and restarts what it wants. `hub_with_kiosks` is its start-up
+(a hub process and connected kiosks), also for the tests that drive a kiosk themselves."""
 
 from __future__ import annotations
 
@@ -10,8 +11,23 @@ from pathlib import Path
 
 from devicekit.session import DeviceSession
 from kiosk.core import KioskCore
+from motcua_core.device_config import DeviceConfig
 from motcua_core.errors import RequestError
 from tests.support.hubproc import HubProcess, prepare, register
+
+
+def hub_with_kiosks(data: Path, kiosks: int) -> tuple[HubProcess, list[DeviceConfig], list[DeviceSession]]:
+    """A fresh demo hub in `data` as its own process (for kill -9 and restarts) and `kiosks` kiosk
+    sessions connected to its broker, with their device configs."""
+    prepare(data)
+    proc = HubProcess(data)
+    cfgs = [register(data, "kiosk", proc.mqtt_port) for _ in range(kiosks)]
+    proc.start()
+    sessions = [DeviceSession(c) for c in cfgs]
+    for s in sessions:
+        s.start()
+        assert s.wait_connected(10), "the kiosk could not connect to the hub's broker"
+    return proc, cfgs, sessions
 
 
 class TicketStorm:
@@ -20,15 +36,8 @@ class TicketStorm:
     threads; leaving it stops the kiosks and the hub (whichever `proc` is by then)."""
 
     def __init__(self, data: Path, kiosks: int, per_kiosk: int, *, within: float, service: str = "HT") -> None:
-        prepare(data)
         self.data, self.per_kiosk, self.service = data, per_kiosk, service
-        self.proc = HubProcess(data)
-        cfgs = [register(data, "kiosk", self.proc.mqtt_port) for _ in range(kiosks)]
-        self.proc.start()
-        self.sessions = [DeviceSession(c) for c in cfgs]
-        for s in self.sessions:
-            s.start()
-            assert s.wait_connected(10)
+        self.proc, _, self.sessions = hub_with_kiosks(data, kiosks)
         self.total = kiosks * per_kiosk
         self.acked: list[dict] = []  # every ticket a kiosk was given, in the order they came
         self.retries = 0  # requests that timed out and were sent again
