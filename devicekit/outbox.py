@@ -110,7 +110,7 @@ class Outbox:
         payload = protocol.encode(protocol.make_request(verb, data, request_id))  # checks verb, JSON-ability
         if len(payload) > protocol.MAX_PAYLOAD:
             raise ValueError(f"{verb} event of {len(payload)} bytes exceeds {protocol.MAX_PAYLOAD}")
-        text = json.dumps(data or {}, ensure_ascii=False, separators=(",", ":"))
+        text = protocol.encode_text(data or {})
         with self._lock:
             self._db.execute(
                 "INSERT INTO outbox (request_id, verb, data, created_at) VALUES (?, ?, ?, ?)",

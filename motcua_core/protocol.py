@@ -120,8 +120,18 @@ def new_request_id() -> str:
     return uuid.uuid4().hex
 
 
+# One compact encoder, made once: json.dumps with options builds a new JSONEncoder on every call, which
+# was a sixtieth of the hub's CPU per ticket (issue #15). JSONEncoder.encode keeps no state: thread-safe.
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def encode_text(obj: Any) -> str:
+    """Compact JSON text, UTF-8 characters as they are: how every message and stored reply is written."""
+    return _COMPACT.encode(obj)
+
+
 def encode(obj: dict[str, Any]) -> bytes:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _COMPACT.encode(obj).encode("utf-8")
 
 
 MAX_DEPTH = 16  # nesting a request may have (a dossier's applicant and documents need 3)
@@ -161,10 +171,11 @@ def check_value(value: Any, depth: int = 0) -> None:
 
 
 # What in a payload could make check_value refuse it: an escape (a lone surrogate can only come from
-# one, strict UTF-8 decoding refuses the rest), a 16-digit run (an integer near 2**53) or a large
-# exponent. A payload with none of them and few brackets cannot fail, so the walk is skipped (issue #15:
-# the walk was a fortieth of the hub's CPU per ticket).
-_MAY_FAIL_CHECK = re.compile(rb"\\u|\d{16}|[eE][+-]?\d{3}")
+# one, strict UTF-8 decoding refuses the rest), a 16-digit run (an integer near 2**53) or a number with
+# a 3-digit exponent (as JSON writes one: after `:`, `,`, `[` or a space, so a hex request id's "3e141"
+# does not count). A payload with none of them and few brackets cannot fail, so the walk is skipped
+# (issue #15: the walk was a fortieth of the hub's CPU per ticket). Anything looking like them is walked.
+_MAY_FAIL_CHECK = re.compile(rb"\\u|\d{16}|[:,\[\s]-?\d+(?:\.\d+)?[eE][+-]?\d{3}")
 
 
 def _needs_check(payload: bytes) -> bool:

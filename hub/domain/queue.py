@@ -73,7 +73,7 @@ class Numbering:
             raise ValueError("seq starts at 1")
         size = self.end - self.start + 1
         value = self.start + (seq - 1) % size
-        return f"{self.prefix}{value:0{self.width}d}"
+        return self.prefix + str(value).zfill(self.width)
 
 
 def local_day(ts: float, tz: ZoneInfo) -> str:

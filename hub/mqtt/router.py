@@ -424,7 +424,7 @@ class Router:
 
     def _remember(self, device_id: str, request_id: str, verb: str, body: dict, now: float) -> bytes:
         """Store the reply for retries of the same request_id; returns it encoded, as it is sent."""
-        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+        text = p.encode_text(body)
         self.db.conn.execute("INSERT INTO requests(device_id, request_id, verb, response, at) VALUES(?,?,?,?,?)",
                              (device_id, request_id, verb, text, now))
         return text.encode()

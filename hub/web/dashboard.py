@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import csv
 import io
-import json
 import logging
 import threading
 import time
@@ -30,6 +29,7 @@ from hub.store.db import open_db
 from hub.web.auth import requires
 from hub.web.common import HUB_KEY, bad_request, hub_of, site_of
 from hub.web.schema import F, describe
+from motcua_core.protocol import encode_text
 
 log = logging.getLogger("motcua.hub.live")
 STATIC = Path(__file__).parent / "static"
@@ -75,7 +75,7 @@ class LiveFeed:
         except Exception:
             log.exception("live dashboard state of %s failed", site_id)
             return
-        body = json.dumps(state, ensure_ascii=False, separators=(",", ":"))
+        body = encode_text(state)
         for q in queues:
             if q.full():
                 with contextlib.suppress(asyncio.QueueEmpty):
@@ -188,7 +188,7 @@ async def live(request: web.Request) -> web.StreamResponse:
                                        "X-Accel-Buffering": "no"})
     await resp.prepare(request)
     try:
-        first = json.dumps(dash.live(hub.db, site, hub.clock()), ensure_ascii=False, separators=(",", ":"))
+        first = encode_text(dash.live(hub.db, site, hub.clock()))
         await resp.write(f"event: state\ndata: {first}\n\n".encode())
         while True:
             try:
