@@ -24,7 +24,7 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 from paho.mqtt import _packet
-from paho.mqtt.client import DISCONNECT, PUBLISH
+from paho.mqtt.client import DISCONNECT, PUBLISH, MalformedPacket
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
@@ -299,6 +299,40 @@ class _LeanClient(mqtt.Client):
 
     def buffered(self) -> bool:
         return self._rpos < len(self._rbuf)
+
+    def _packet_read(self) -> mqtt.MQTTErrorCode:
+        """A whole packet already in the read buffer goes to paho's handler in one piece, instead of
+        paho's byte-by-byte reading of its header (three reads and a bytearray copy per message); a
+        packet that is not all there yet, or a malformed header, takes paho's path."""
+        buf, pos = self._rbuf, self._rpos
+        if self._in_packet["command"] != 0 or len(buf) - pos < 2:
+            return super()._packet_read()
+        length, mult, i = 0, 1, pos + 1
+        while True:
+            if i >= len(buf) or i - pos > 4:
+                return super()._packet_read()
+            byte = buf[i]
+            length += (byte & 127) * mult
+            mult *= 128
+            i += 1
+            if not byte & 128:
+                break
+        end = i + length
+        if end > len(buf):
+            return super()._packet_read()
+        self._rpos = end
+        self._in_packet = {"command": buf[pos], "have_remaining": 1, "remaining_count": list(buf[pos + 1:i]),
+                           "remaining_mult": mult, "remaining_length": length, "packet": buf[i:end],
+                           "to_process": 0, "pos": 0}
+        try:
+            rc = self._packet_handle()
+        except MalformedPacket:
+            rc = mqtt.MQTT_ERR_PROTOCOL
+        self._in_packet = {"command": 0, "have_remaining": 0, "remaining_count": [], "remaining_mult": 1,
+                           "remaining_length": 0, "packet": bytearray(b""), "to_process": 0, "pos": 0}
+        with self._msgtime_mutex:
+            self._last_bytes_received = mqtt.time_func()
+        return rc
 
     def _sock_recv(self, bufsize: int) -> bytes:
         if self._rpos >= len(self._rbuf):
