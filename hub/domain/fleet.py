@@ -1,24 +1,22 @@
 """The fleet's pure rules (issue #14): which alerts a device raises, and how versions compare.
 
-No I/O and no clock: the caller passes `now` and the site's time zone."""
+No I/O and no clock: the caller passes `now` and the site's working calendar."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time
-from zoneinfo import ZoneInfo
+from datetime import datetime
+
+from hub.domain.calendar import WorkCalendar
 
 
 @dataclass(frozen=True)
 class AlertPolicy:
-    """When a device is worth a technician's look. Office hours are those of a one-stop office
-    (Monday–Friday, 07:30–17:00, and Saturday morning where the province opens it)."""
+    """When a device is worth a technician's look. When the office is open is not here: it is the
+    site's own working calendar (hub.domain.calendar), the one its dossiers are counted on."""
 
     offline_after_s: float = 600.0
-    open_at: time = time(7, 30)
-    close_at: time = time(17, 0)
-    weekdays: tuple[int, ...] = (0, 1, 2, 3, 4)
     disk_pct: float = 90.0
 
 
@@ -40,9 +38,14 @@ def version_key(version: str) -> tuple:
     nums = tuple(int(p) for p in m[1].split("."))
     return (*nums, *(0,) * max(0, 4 - len(nums)), 0 if m[2] else 1, m[2])
 
-def in_office_hours(now: float, tz: ZoneInfo, policy: AlertPolicy) -> bool:
-    local = datetime.fromtimestamp(now, tz)
-    return local.weekday() in policy.weekdays and policy.open_at <= local.time() < policy.close_at
+
+def in_office_hours(now: float, cal: WorkCalendar) -> bool:
+    """Whether the site is open at `now`, in its time zone: a working day (so not a Sunday or a public
+    holiday, but a make-up Saturday, yes), from the opening of that day's (seasonal) hours to their
+    close. The lunch break counts: a device that drops at noon is needed again at the afternoon's start."""
+    local = datetime.fromtimestamp(now, cal.tz)
+    d = local.date()
+    return cal.is_working_day(d) and cal.day_start(d) <= local < cal.day_end(d)
 
 
 def disk_used_pct(health: dict | None) -> float | None:
@@ -58,14 +61,15 @@ def printer_state(health: dict | None) -> str | None:
 
 
 def alerts(*, status: str, status_since: float | None, last_seen: float | None, health: dict | None,
-           version: str | None, released: str | None, pending: bool, revoked: bool, now: float, tz: ZoneInfo,
-           policy: AlertPolicy = AlertPolicy()) -> list[str]:
-    """The alerts of one device, in ALERTS order. A pending or revoked device raises none."""
+           version: str | None, released: str | None, pending: bool, revoked: bool, now: float,
+           cal: WorkCalendar, policy: AlertPolicy = AlertPolicy()) -> list[str]:
+    """The alerts of one device, in ALERTS order, on its site's calendar `cal`. A pending or revoked
+    device raises none."""
     if pending or revoked:
         return []
     out = []
     since = status_since or last_seen
-    if status != "online" and in_office_hours(now, tz, policy) and (since is None or now - since > policy.offline_after_s):
+    if status != "online" and in_office_hours(now, cal) and (since is None or now - since > policy.offline_after_s):
         out.append("offline")
     paper = printer_state(health)
     if paper in ("paper_low", "paper_out"):

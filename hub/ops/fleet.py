@@ -10,6 +10,7 @@ import sqlite_utils
 from hub.domain import fleet as rules
 from hub.ops import releases
 from hub.ops.context import Ctx
+from hub.ops.dossiers import calendar_for
 from hub.store import devices as device_store
 from hub.store import enrolment
 from hub.store.sites import get_site, list_sites
@@ -31,7 +32,8 @@ def fleet_view(db: sqlite_utils.Database, data_dir: Path, now: float, site: str 
     rel = releases.current(data_dir)
     released = rel.version if rel else None
     extras = enrolment.fleet_extras(db)
-    sites = {s: get_site(db, s) for s in list_sites(db)}
+    # Offline alerts follow each site's own working calendar (holidays, make-up days, seasonal hours).
+    cals = {s: calendar_for(db, s, get_site(db, s).tz.key) for s in list_sites(db)}
     rows = []
     for d in device_store.list_all(db, site):
         x = extras.get(d.id, {})
@@ -40,7 +42,7 @@ def fleet_view(db: sqlite_utils.Database, data_dir: Path, now: float, site: str 
         state = "revoked" if d.revoked else "pending" if pending else d.status
         alerts = rules.alerts(status=d.status, status_since=x.get("status_since"), last_seen=d.last_seen,
                               health=d.health, version=d.version, released=released, pending=pending,
-                              revoked=d.revoked, now=now, tz=sites[d.site_id].tz)
+                              revoked=d.revoked, now=now, cal=cals[d.site_id])
         rows.append({
             "id": d.id, "site": d.site_id, "role": d.role, "name": d.name, "counter": d.counter, "state": state,
             "status_since": x.get("status_since"), "last_seen": d.last_seen, "version": d.version,

@@ -7,27 +7,27 @@ import shutil
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from devicekit.drivers.printer import SimPrinter
+from hub.domain.calendar import WorkCalendar
 from kiosk.core import KioskCore
 from tests.fleet.conftest import technician_token, wait_for
 from tests.support.hubproc import InProcessHub
 
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-
 
 def office_hours_after(t: float, gap_s: float) -> float:
-    """The first moment at least `gap_s` after `t` that is inside a weekday's office hours."""
-    local = datetime.fromtimestamp(t + gap_s, TZ)
-    while local.weekday() > 4 or not 8 <= local.hour < 16:
-        local = (local + timedelta(days=1) if local.hour >= 16 or local.weekday() > 4 else local).replace(
-            hour=9, minute=0, second=0)
-        if local.timestamp() < t + gap_s:
-            local += timedelta(days=1)
-    return local.timestamp()
+    """A moment at least `gap_s` after `t`, well inside the demo site's office hours (its calendar: no
+    weekend, no public holiday), an hour or more before the close."""
+    cal = WorkCalendar()
+    local = datetime.fromtimestamp(t + gap_s, cal.tz)
+    d = cal.working_day_on_or_after(local.date())
+    if d == local.date() and cal.day_start(d) + timedelta(minutes=30) <= local < cal.day_end(d) - timedelta(hours=1):
+        return local.timestamp()
+    if d == local.date() and local >= cal.day_start(d):
+        d = cal.next_working_day(d)
+    return (cal.day_start(d) + timedelta(hours=1, minutes=30)).timestamp()
 
 
 @pytest.fixture
