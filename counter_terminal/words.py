@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from motcua_core import i18n
 from motcua_core.i18n import LANGS, lookup
 
 WORDS: dict[str, tuple[str, str]] = {
@@ -47,7 +48,7 @@ WORDS: dict[str, tuple[str, str]] = {
                     "Number {number} recorded as done; it goes to the server when the connection is back."),
     "error": ("Lỗi: {why}", "Error: {why}"),
     # --- sign-in --------------------------------------------------------------------------------
-    "counter": ("Quầy {n}", "Counter {n}"),
+    "counter": i18n.COUNTER,
     "counter_unknown": ("Quầy", "Counter"),
     "login_title": ("{counter} — Đăng nhập cán bộ", "{counter} — Officer sign-in"),
     "username": ("Tên đăng nhập", "Username"),
@@ -229,12 +230,12 @@ def refusal(exc) -> Said:
 
 
 def counter_name(name: str | None, number: int | None) -> Said:
-    """This counter's name; a default Vietnamese one ("Quầy 2") reads "Counter 2" in English."""
+    """This counter's name in both languages, by the lobby's rule (motcua_core.i18n.counter_name): a
+    default Vietnamese one ("Quầy 2") reads "Counter 2" in English."""
     if number is None:
         return say("counter_unknown") if not name else same(name)
-    if not name or name == t("counter", "vi", n=number):
-        return say("counter", n=number)
-    return same(name)
+    vi, en = (i18n.counter_name(name, number, lang) for lang in LANGS)
+    return Said(vi, en)
 
 
 def action_label(name: str) -> Said:

@@ -6,14 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from motcua_core.i18n import counter_name
+
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
 WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # The lobby's own words; a lobby with "languages": ["vi", "en"] alternates them (issue #13).
 WORDS = {"vi": {"call": "Mời số {ticket} đến {counter}", "idle": "Xin mời công dân chờ đến lượt",
-                "waiting": "Số người đang chờ", "board": "Bảng theo dõi", "counter": "Quầy {n}",
+                "waiting": "Số người đang chờ", "board": "Bảng theo dõi",
                 "paused": "Tạm dừng", "closed": "Đóng"},
          "en": {"call": "Number {ticket}, please go to {counter}", "idle": "Please wait for your number",
-                "waiting": "People waiting", "board": "Progress board", "counter": "Counter {n}",
+                "waiting": "People waiting", "board": "Progress board",
                 "paused": "Paused", "closed": "Closed"}}
 
 
@@ -80,10 +82,7 @@ def lobby_view(state: dict | None, newest_call: dict | None = None, lang: str = 
 
 
 def _counter_name(state: dict, number: int, lang: str = "vi") -> str:
-    """A counter's name; in English "Counter N" when it has the default Vietnamese one ("Quầy N")."""
-    default = f"Quầy {number}"
-    for c in state.get("counters", []):
-        if c["number"] == number:
-            name = c.get("name") or default
-            return WORDS["en"]["counter"].format(n=number) if lang == "en" and name == default else name
-    return WORDS["en" if lang == "en" else "vi"]["counter"].format(n=number)
+    """A counter's name by the counter terminal's rule (motcua_core.i18n.counter_name): in English
+    "Counter N" for the default Vietnamese one ("Quầy N"), the office's own name otherwise."""
+    name = next((c.get("name") for c in state.get("counters", []) if c["number"] == number), None)
+    return counter_name(name, number, lang)

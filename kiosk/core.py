@@ -165,13 +165,13 @@ class KioskCore:
 
     def check_in(self, scan: str, lang: str = "vi", request_id: str | None = None) -> Issued:
         """Check today's booking in from a scan (booking QR, typed code, or the CCCD card's front QR) and
-        print its ticket. Raises RequestError with the hub's Vietnamese reason (a bad CCCD scan, no
+        print its ticket. Raises RequestError with the hub's reason in both languages (a bad CCCD scan, no
         booking today, too early); the same `request_id` on a retry gives the same ticket."""
         rid = request_id or new_request_id()
         out = self.session.request("appointment.checkin", {"scan": scan, "lang": lang}, request_id=rid)
         issued = self._print(out["ticket"], rid, lang)
         issued.appointment = {**out["appointment"], "late": out["late"], "early": out["early"],
-                              "message_vi": out["message_vi"]}
+                              "message": out.get("message"), "message_vi": out["message_vi"]}
         return issued
 
     # --- procedure checklist --------------------------------------------------------------------

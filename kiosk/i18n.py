@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from motcua_core.errors import RequestError
 from motcua_core.i18n import lookup
+
+Words = Callable[[str], str]  # a message kept for its screen, read in the language of each redraw
 
 STRINGS: dict[str, tuple[str, str]] = {
     # dispenser
@@ -106,6 +111,14 @@ STRINGS: dict[str, tuple[str, str]] = {
 
 def t(key: str, lang: str = "vi", **values: object) -> str:
     return lookup(STRINGS, key, lang, **values)
+
+
+def refusal(exc: RequestError) -> Words:
+    """What a citizen reads when the hub refuses (the hub's words, in English when the citizen chose it)
+    or does not answer (the kiosk's own words), kept unread so the language toggle re-shows it."""
+    if exc.code == "timeout":
+        return lambda lang: t("hub_down", lang)
+    return exc.text
 
 
 def ahead_text(n: int, lang: str = "vi") -> str:

@@ -20,6 +20,18 @@ def lookup(table: Table, key: str, lang: str = "vi", **values: object) -> str:
     return text.format(**values) if values else text
 
 
+COUNTER: tuple[str, str] = ("Quầy {n}", "Counter {n}")  # a counter's default name (hub.store.sites)
+
+
+def counter_name(name: str | None, number: int, lang: str = "vi") -> str:
+    """A counter's name on a screen. A counter the office named keeps its name in both languages; the
+    default one ("Quầy 2", or none) reads "Counter 2" in English. One rule for the counter terminal, the
+    lobby and the hub's messages, so they never name the same counter differently."""
+    if name and name != COUNTER[0].format(n=number):
+        return name
+    return lookup({"counter": COUNTER}, "counter", lang, n=number)
+
+
 def other_lang(lang: str) -> str:
     """The language a toggle switches to."""
     return "vi" if lang == "en" else "en"

@@ -24,6 +24,8 @@ BOOKED, CHECKED_IN, LATE, NO_SHOW, CANCELLED = "booked", "checked_in", "late", "
 HOLDS_SEAT = (BOOKED, CHECKED_IN)
 STATUS_VI = {BOOKED: "đã đặt lịch", CHECKED_IN: "đã đến, đang chờ gọi", LATE: "đến muộn (lấy số thường)",
              NO_SHOW: "không đến", CANCELLED: "đã hủy"}
+STATUS_EN = {BOOKED: "booked", CHECKED_IN: "checked in, waiting to be called",
+             LATE: "checked in late (an ordinary ticket)", NO_SHOW: "missed", CANCELLED: "cancelled"}
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed on a kiosk
 CODE_LEN = 6
@@ -147,9 +149,11 @@ def check_bookable(slot_start: float, slots: Sequence[tuple[datetime, datetime]]
     """Refuse a slot that is not one of the day's slots (a forged form, a day off) or already over."""
     match = next(((a, b) for a, b in slots if a.timestamp() == slot_start), None)
     if match is None:
-        raise bad("not a slot of that day", "Khung giờ này không nhận đặt lịch (ngoài giờ làm việc hoặc ngày nghỉ).")
+        raise bad("This time is not a slot for bookings (outside working hours or a day off).",
+                  "Khung giờ này không nhận đặt lịch (ngoài giờ làm việc hoặc ngày nghỉ).")
     if match[1].timestamp() <= now:
-        raise bad("slot is over", "Khung giờ này đã qua. Xin chọn khung giờ khác.")
+        raise bad("This time slot is over. Please choose another one.",
+                  "Khung giờ này đã qua. Xin chọn khung giờ khác.")
 
 
 # --- arriving -----------------------------------------------------------------------------------------
@@ -218,18 +222,21 @@ def show_code(code: str) -> str:
 
 
 def contact(name: str, phone: str, email: str = "") -> tuple[str, str, str]:
-    """Name, phone and e-mail of a booking, checked; Vietnamese reasons for the booking page."""
+    """Name, phone and e-mail of a booking, checked; the reasons in Vietnamese (the booking page) and
+    English (the counter's booking screen in English)."""
     name = " ".join(str(name or "").split())
     if len(name) < 2:
-        raise bad("name missing", "Xin nhập họ và tên.")
+        raise bad("Please type the full name.", "Xin nhập họ và tên.")
     if len(name) > 100:
-        raise bad("name too long", "Họ và tên quá dài (tối đa 100 ký tự).")
+        raise bad("The full name is too long (100 characters at most).",
+                  "Họ và tên quá dài (tối đa 100 ký tự).")
     phone = re.sub(r"[\s.\-]", "", str(phone or ""))
     if phone.startswith("+84"):
         phone = "0" + phone[3:]
     if not PHONE_RE.match(phone):
-        raise bad("bad phone", "Số điện thoại phải có 10 chữ số, bắt đầu bằng 0.")
+        raise bad("The phone number must have 10 digits and start with 0.",
+                  "Số điện thoại phải có 10 chữ số, bắt đầu bằng 0.")
     email = str(email or "").strip()
     if email and (len(email) > 200 or not EMAIL_RE.match(email)):
-        raise bad("bad email", "Địa chỉ email không hợp lệ.")
+        raise bad("The e-mail address is not valid.", "Địa chỉ email không hợp lệ.")
     return name, phone, email

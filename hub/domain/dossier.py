@@ -36,6 +36,15 @@ STATUS_VI = {
     READY: "Đã có kết quả, mời nhận",
     RETURNED: "Đã trả kết quả",
 }
+STATUS_EN = {  # the same in an officer's English message
+    RECEIVED: "received, waiting to be sent on",
+    TRANSFERRED: "sent to the agency in charge",
+    PROCESSING: "being processed",
+    SUPPLEMENT: "waiting for missing documents",
+    AWAITING_TRANSFER: "moving between agencies",
+    READY: "ready to collect",
+    RETURNED: "returned",
+}
 READY_REJECTED_VI = "Có thông báo từ chối giải quyết, mời nhận lại hồ sơ"
 
 KINDS = ("received", "transferred", "accepted", "supplement_requested", "supplement_received", "step_done",
@@ -110,9 +119,11 @@ class DossierState:
 
 class IllegalTransition(DomainError):
     def __init__(self, kind: str, status: str):
-        super().__init__("conflict", f"event {kind!r} is not allowed in status {status!r}",
+        super().__init__("conflict", "This action cannot be done while the dossier is "
+                         f"“{STATUS_EN.get(status, status)}”.",
                          f"Không thể thực hiện thao tác này khi hồ sơ đang ở trạng thái "
                          f"“{STATUS_VI.get(status, status)}”.")
+        self.kind = kind  # the refused event, for whoever logs it
 
 
 def start(code: str, ev: Event) -> DossierState:
@@ -122,7 +133,7 @@ def start(code: str, ev: Event) -> DossierState:
     d = ev.data
     steps = tuple(d.get("steps") or ())
     if not steps or not all(isinstance(s, str) and s for s in steps):
-        raise DomainError("bad_request", "a dossier needs at least one processing agency",
+        raise DomainError("bad_request", "The procedure names no agency that handles it.",
                           "Thủ tục chưa khai báo cơ quan giải quyết.")
     due = float(d["due_at"])
     return DossierState(code=code, status=RECEIVED, steps=steps, step=UNIT,
@@ -135,7 +146,7 @@ def apply(s: DossierState, ev: Event) -> DossierState:
     try:
         return _apply(s, ev)
     except (KeyError, TypeError, ValueError) as exc:
-        raise DomainError("bad_request", f"event {ev.kind!r} lacks valid data: {exc}",
+        raise DomainError("bad_request", f"The action's data is incomplete ({ev.kind}: {exc}).",
                           "Dữ liệu thao tác không đầy đủ.") from None
 
 
@@ -145,7 +156,7 @@ def _apply(s: DossierState, ev: Event) -> DossierState:
     if s.status not in ALLOWED[ev.kind]:
         raise IllegalTransition(ev.kind, s.status)
     if ev.at < s.received_at:
-        raise DomainError("bad_request", "event before the dossier was received",
+        raise DomainError("bad_request", "The action is dated before the dossier was received.",
                           "Thời điểm thao tác trước thời điểm tiếp nhận hồ sơ.")
     d = ev.data
     k = ev.kind
@@ -153,7 +164,8 @@ def _apply(s: DossierState, ev: Event) -> DossierState:
         dest = s.next_destination()
         assert dest is not None
         if "step" in d and d["step"] != dest[0]:
-            raise DomainError("conflict", f"the next holder is step {dest[0]}, not {d['step']}",
+            raise DomainError("conflict", "The dossier must go through the agencies in the procedure's order "
+                              f"(step {dest[0]}, not {d['step']}).",
                               "Hồ sơ phải chuyển theo đúng thứ tự các cơ quan của quy trình.")
         if dest[0] == UNIT:
             return replace(s, status=READY, step=s.step, holder=dest[1], ready_at=ev.at)
@@ -163,7 +175,7 @@ def _apply(s: DossierState, ev: Event) -> DossierState:
     if k == "supplement_requested":
         reason = str(d.get("reason") or "").strip()
         if not reason:
-            raise DomainError("bad_request", "a supplement request needs a reason",
+            raise DomainError("bad_request", "Write what the citizen must add to the dossier.",
                               "Cần ghi rõ nội dung yêu cầu bổ sung.")
         return replace(s, status=SUPPLEMENT, supplement_at=ev.at, reason=reason,
                        remaining_s=float(d.get("remaining_s", 0.0)))
@@ -178,27 +190,27 @@ def _apply(s: DossierState, ev: Event) -> DossierState:
     if k == "rejected":
         reason = str(d.get("reason") or "").strip()
         if not reason:
-            raise DomainError("bad_request", "a refusal needs a written reason",
+            raise DomainError("bad_request", "A refusal must state its reason in writing.",
                               "Từ chối giải quyết phải nêu rõ lý do bằng văn bản.")
         return replace(s, status=AWAITING_TRANSFER, outcome="rejected", finished_at=ev.at, reason=reason)
     if k == "resolved_on_spot":
         if not s.on_spot:
-            raise DomainError("conflict", "this dossier is not solved on the spot",
+            raise DomainError("conflict", "This dossier is not one that is solved on the spot.",
                               "Hồ sơ này không thuộc loại giải quyết ngay.")
         return replace(s, status=READY, outcome="done", finished_at=ev.at, ready_at=ev.at)
     if k == "apology_issued":
         new_due = float(d["new_due_at"])
         if new_due <= max(ev.at, s.legal_due_at):
-            raise DomainError("bad_request", "the new date must be after the due time and now",
+            raise DomainError("bad_request", "The new date must be after the old time limit and after now.",
                               "Ngày hẹn mới phải sau thời hạn cũ và sau thời điểm hiện tại.")
         if not str(d.get("reason") or "").strip():
-            raise DomainError("bad_request", "an apology states the reason for the delay",
+            raise DomainError("bad_request", "An apology letter must state the reason for the delay.",
                               "Phiếu xin lỗi phải nêu rõ lý do chậm trễ.")
         return replace(s, apologies=s.apologies + 1, promised_due_at=new_due,
                        first_apology_at=s.first_apology_at or ev.at)
     if k == "returned":
         if not d.get("fees_paid", False):
-            raise DomainError("conflict", "fees must be recorded as paid before returning",
+            raise DomainError("conflict", "Confirm that the fees were paid before returning the result.",
                               "Phải xác nhận đã thu phí, lệ phí trước khi trả kết quả.")
         return replace(s, status=RETURNED, returned_at=ev.at)
     raise IllegalTransition(k, s.status)  # pragma: no cover - ALLOWED covers every kind
@@ -207,7 +219,8 @@ def _apply(s: DossierState, ev: Event) -> DossierState:
 def replay(code: str, events: list[Event]) -> DossierState:
     """The current state from the full event list (the only source of truth)."""
     if not events:
-        raise DomainError("not_found", f"dossier {code} has no events", "Không tìm thấy hồ sơ có mã này.")
+        raise DomainError("not_found", f"There is no dossier with the code {code}.",
+                          "Không tìm thấy hồ sơ có mã này.")
     s = start(code, events[0])
     for ev in events[1:]:
         s = apply(s, ev)

@@ -21,10 +21,10 @@ def bad(message: str, message_vi: str) -> DomainError:
     return DomainError("bad_request", message, message_vi)
 
 
-def _picked(proc: dict, items: list, what: str) -> set[int]:
+def _picked(proc: dict, items: list) -> set[int]:
     """Indexes of the catalogue documents named in `items` (0-based indexes or names)."""
     if not isinstance(items, list):
-        raise bad(f"{what} must be a list", "Danh sách giấy tờ đã nhận không hợp lệ.")
+        raise bad("The list of documents received is not valid.", "Danh sách giấy tờ đã nhận không hợp lệ.")
     names = {str(x) for x in items if isinstance(x, str)}
     idx = {x for x in items if isinstance(x, int) and not isinstance(x, bool)}
     return {i for i, d in enumerate(proc["documents"]) if i in idx or d["name"] in names}
@@ -34,7 +34,7 @@ def missing_documents(proc: dict, received: list, applies: list | None = None) -
     """Documents this dossier needs and the citizen did not bring: every required one, and a conditional
     one (e.g. "(trường hợp trẻ bị bỏ rơi)") only when the officer marked its case as applying (`applies`);
     optional ones never. `received` and `applies` hold indexes (0-based) or names."""
-    got, cases = _picked(proc, received, "documents"), _picked(proc, applies or [], "applies")
+    got, cases = _picked(proc, received), _picked(proc, applies or [])
     out = []
     for i, d in enumerate(proc["documents"]):
         kind = document_kind(d)[0]
@@ -45,18 +45,19 @@ def missing_documents(proc: dict, received: list, applies: list | None = None) -
 
 def received_documents(proc: dict, received: list) -> list[dict]:
     """What the receipt lists as submitted: the documents actually ticked, nothing more."""
-    got = _picked(proc, received, "documents")
+    got = _picked(proc, received)
     return [{"name": d["name"], "copies": d.get("copies", 1)} for i, d in enumerate(proc["documents"]) if i in got]
 
 
 def applicant(raw: dict, year: int) -> dict:
     if not isinstance(raw, dict):
-        raise bad("applicant must be an object", "Thiếu thông tin người nộp hồ sơ.")
+        raise bad("The applicant's details are missing.", "Thiếu thông tin người nộp hồ sơ.")
     name = " ".join(str(raw.get("name") or "").split())
     if len(name) < 2:
-        raise bad("applicant name missing", "Cần nhập họ và tên người nộp hồ sơ.")
+        raise bad("Type the applicant's full name.", "Cần nhập họ và tên người nộp hồ sơ.")
     if len(name) > 100:
-        raise bad("applicant name too long", "Họ và tên quá dài (tối đa 100 ký tự).")
+        raise bad("The full name is too long (100 characters at most).",
+                  "Họ và tên quá dài (tối đa 100 ký tự).")
     out = {"name": name, "address": " ".join(str(raw.get("address") or "").split())[:300]}
     if raw.get("cccd"):
         cid = parse_cccd(str(raw["cccd"]), year)
@@ -65,22 +66,24 @@ def applicant(raw: dict, year: int) -> dict:
         try:
             out["birth_date"] = date.fromisoformat(str(raw["birth_date"])).isoformat()
         except ValueError:
-            raise bad("bad birth date", "Ngày sinh không hợp lệ.") from None
+            raise bad("The date of birth is not valid.", "Ngày sinh không hợp lệ.") from None
     phone = re.sub(r"[\s.\-]", "", str(raw.get("phone") or ""))
     if phone and not PHONE_RE.match(phone):
-        raise bad("bad phone", f"Số điện thoại {raw.get('phone')!r} không hợp lệ (10 chữ số, bắt đầu bằng 0).")
+        raise bad(f"The phone number {raw.get('phone')!r} is not valid (10 digits, starting with 0).",
+                  f"Số điện thoại {raw.get('phone')!r} không hợp lệ (10 chữ số, bắt đầu bằng 0).")
     out["phone"] = phone
     email = str(raw.get("email") or "").strip()
     if email and not EMAIL_RE.match(email):
-        raise bad("bad email", f"Địa chỉ email {email!r} không hợp lệ.")
+        raise bad(f"The e-mail address {email!r} is not valid.", f"Địa chỉ email {email!r} không hợp lệ.")
     out["email"] = email
     notify = raw.get("notify") or [c for c, v in (("sms", phone), ("email", email)) if v]
     if not isinstance(notify, list) or any(c not in NOTIFY_CHANNELS for c in notify):
-        raise bad("bad notify", "Hình thức nhận thông báo phải là sms và/hoặc email.")
+        raise bad("Notices can be sent by SMS and/or e-mail only.",
+                  "Hình thức nhận thông báo phải là sms và/hoặc email.")
     if "sms" in notify and not phone:
-        raise bad("sms without phone", "Chọn nhận tin nhắn thì cần số điện thoại.")
+        raise bad("Notices by SMS need a phone number.", "Chọn nhận tin nhắn thì cần số điện thoại.")
     if "email" in notify and not email:
-        raise bad("email without address", "Chọn nhận thư điện tử thì cần địa chỉ email.")
+        raise bad("Notices by e-mail need an e-mail address.", "Chọn nhận thư điện tử thì cần địa chỉ email.")
     out["notify"] = notify
     return out
 
@@ -89,14 +92,18 @@ def return_options(proc: dict, data: dict) -> tuple[int, str, str]:
     """(sets, return method, postal address) of an intake, checked against the procedure."""
     sets = data.get("sets", 1)
     if not isinstance(sets, int) or isinstance(sets, bool) or not 1 <= sets <= MAX_SETS:
-        raise bad("bad sets", f"Số lượng hồ sơ (bộ) phải từ 1 đến {MAX_SETS}.")
+        raise bad(f"The number of dossier sets must be from 1 to {MAX_SETS}.",
+                  f"Số lượng hồ sơ (bộ) phải từ 1 đến {MAX_SETS}.")
     method = data.get("return_method") or "counter"
     if method not in RETURN_METHODS:
-        raise bad("bad return method", "Hình thức nhận kết quả phải là tại quầy hoặc qua bưu chính.")
+        raise bad("The result can be returned at the counter or by post only.",
+                  "Hình thức nhận kết quả phải là tại quầy hoặc qua bưu chính.")
     post_address = " ".join(str(data.get("post_address") or "").split())
     if method == "post":
         if not proc.get("post_return"):
-            raise bad("no post return", "Thủ tục này không trả kết quả qua dịch vụ bưu chính công ích.")
+            raise bad("This procedure's result is not returned through the public postal service.",
+                      "Thủ tục này không trả kết quả qua dịch vụ bưu chính công ích.")
         if len(post_address) < 8:
-            raise bad("post address", "Nhận kết quả qua bưu chính thì cần địa chỉ nhận đầy đủ.")
+            raise bad("A result returned by post needs a full delivery address.",
+                      "Nhận kết quả qua bưu chính thì cần địa chỉ nhận đầy đủ.")
     return sets, method, post_address

@@ -34,7 +34,9 @@ def transition(status: str, action: str) -> str:
     """The ticket state after `action`, or DomainError('conflict') if the action is not allowed now."""
     nxt = TRANSITIONS.get(status, {}).get(action)
     if nxt is None:
-        raise DomainError("conflict", f"cannot {action} a ticket that is {status}",
+        doing = ACTIONS_EN.get(action, f"the action “{action}”")
+        raise DomainError("conflict", f"{doing[0].upper()}{doing[1:]} is not possible for a ticket that is "
+                          f"{STATUS_EN.get(status, status)}.",
                           f"Không thể thực hiện thao tác với vé đang ở trạng thái {STATUS_VI.get(status, status)}.")
     return nxt
 
@@ -42,6 +44,15 @@ def transition(status: str, action: str) -> str:
 STATUS_VI = {
     WAITING: "đang chờ", CALLED: "đang phục vụ", HELD: "tạm giữ", DONE: "đã xong",
     NO_SHOW: "vắng mặt", EXPIRED: "hết hạn",
+}
+STATUS_EN = {
+    WAITING: "waiting", CALLED: "being served", HELD: "on hold", DONE: "done",
+    NO_SHOW: "marked absent", EXPIRED: "expired",
+}
+ACTIONS_EN = {  # what a refused transition names, in an English sentence (and the hub's log)
+    "call": "calling", "recall": "recalling", "skip": "marking absent", "hold": "holding",
+    "complete": "finishing", "transfer": "transferring", "resume": "resuming",
+    "reinstate": "putting back in line", "expire": "expiring",
 }
 
 
@@ -206,12 +217,13 @@ def may_reinstate(skipped_at: float | None, now: float, window_s: float = REINST
     return skipped_at is not None and 0 <= now - skipped_at <= window_s
 
 
-def transfer_target_problem(status: str, officer: str | None) -> str | None:
-    """Why a counter cannot take a transferred citizen now (None: it can), in the officer's words."""
+def transfer_target_problem(status: str, officer: str | None) -> tuple[str, str] | None:
+    """Why a counter cannot take a transferred citizen now (None: it can), in the officer's words:
+    (Vietnamese, English)."""
     if status == COUNTER_CLOSED:
-        return "đang đóng"
+        return "đang đóng", "is closed"
     if officer is None:
-        return "chưa có cán bộ"
+        return "chưa có cán bộ", "has no officer signed in"
     return None
 
 
@@ -236,29 +248,35 @@ class TicketHours:
 
 
 WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def ticket_hours_refusal(hours: TicketHours | None, local: datetime) -> DomainError | None:
-    """The refusal a kiosk shows outside ticket hours (None: a ticket may be issued now)."""
+    """The refusal a kiosk shows outside ticket hours (None: a ticket may be issued now), with the hours
+    in both languages: the citizen may have chosen English."""
     if hours is None:
         return None
     hm = local.strftime("%H:%M")
-    days = _days_vi(hours.weekdays)
-    when = f"Giờ cấp số: {hours.opens}–{hours.last_ticket}, {days}."
+    span = f"{hours.opens}–{hours.last_ticket}"
+    when = f"Giờ cấp số: {span}, {_days(hours.weekdays, WEEKDAYS_VI, 'đến')}."
+    when_en = f"Ticket hours: {span}, {_days(hours.weekdays, WEEKDAYS_EN, 'to')}."
     if local.weekday() not in hours.weekdays:
-        return DomainError("closed", "no tickets on this day", f"Hôm nay không cấp số thứ tự. {when}")
+        return DomainError("closed", f"No tickets are given today. {when_en}",
+                           f"Hôm nay không cấp số thứ tự. {when}")
     if hm < hours.opens:
-        return DomainError("closed", "before ticket hours", f"Chưa đến giờ cấp số. {when}")
+        return DomainError("closed", f"It is not yet time for tickets. {when_en}",
+                           f"Chưa đến giờ cấp số. {when}")
     if hm >= hours.last_ticket:
-        return DomainError("closed", "after the last ticket", f"Đã hết giờ cấp số hôm nay. {when}")
+        return DomainError("closed", f"Ticket hours are over for today. {when_en}",
+                           f"Đã hết giờ cấp số hôm nay. {when}")
     return None
 
 
-def _days_vi(days: tuple[int, ...]) -> str:
+def _days(days: tuple[int, ...], names: tuple[str, ...], to: str) -> str:
     ds = sorted(days)
     if ds == list(range(ds[0], ds[-1] + 1)) and len(ds) > 2:
-        return f"{WEEKDAYS_VI[ds[0]]} đến {WEEKDAYS_VI[ds[-1]]}"
-    return ", ".join(WEEKDAYS_VI[d] for d in ds)
+        return f"{names[ds[0]]} {to} {names[ds[-1]]}"
+    return ", ".join(names[d] for d in ds)
 
 
 def call_active(last_call: dict | None, counters: Sequence[dict]) -> bool:

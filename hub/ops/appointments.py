@@ -39,7 +39,8 @@ def _day(text: str) -> date:
     try:
         return date.fromisoformat(str(text))
     except ValueError:
-        raise rules.bad("bad day", "Ngày không hợp lệ (cần dạng YYYY-MM-DD).") from None
+        raise rules.bad("The date is not valid (it must read YYYY-MM-DD).",
+                        "Ngày không hợp lệ (cần dạng YYYY-MM-DD).") from None
 
 
 def _today(ctx: Ctx) -> date:
@@ -67,9 +68,11 @@ def bookable_days(ctx: Ctx) -> list[str]:
 def _check_day(ctx: Ctx, d: date, policy: rules.BookingPolicy, cal: WorkCalendar) -> None:
     today = _today(ctx)
     if d < today or d > today + timedelta(days=policy.horizon_days):
-        raise rules.bad("day out of range", f"Chỉ đặt lịch từ hôm nay đến {policy.horizon_days} ngày tới.")
+        raise rules.bad(f"Bookings are taken from today up to {policy.horizon_days} days ahead only.",
+                        f"Chỉ đặt lịch từ hôm nay đến {policy.horizon_days} ngày tới.")
     if not cal.is_working_day(d):
-        raise rules.bad("day off", f"Ngày {d.strftime('%d/%m/%Y')} là ngày nghỉ, không nhận đặt lịch.")
+        raise rules.bad(f"{d.strftime('%d/%m/%Y')} is a day off: no bookings are taken.",
+                        f"Ngày {d.strftime('%d/%m/%Y')} là ngày nghỉ, không nhận đặt lịch.")
 
 
 def slots(ctx: Ctx, service_code: str, day: str | None) -> dict:
@@ -95,10 +98,16 @@ def _procedure(ctx: Ctx, procedure_id: str | None, service: Service) -> str | No
         return None
     doc = cat_store.get(ctx.db, procedure_id)
     if doc is None:
-        raise DomainError("not_found", "no such procedure", "Không tìm thấy thủ tục hành chính này.")
+        raise DomainError("not_found", "This administrative procedure was not found.",
+                          "Không tìm thấy thủ tục hành chính này.")
     if doc.get("field") != service.field:
-        raise rules.bad("procedure of another service", "Thủ tục này không thuộc dịch vụ đã chọn.")
+        raise rules.bad("This procedure does not belong to the chosen service.",
+                        "Thủ tục này không thuộc dịch vụ đã chọn.")
     return doc["id"]
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" if n == 1 else f"{n} {what}s"
 
 
 def _cccd(ctx: Ctx, text: str | None) -> str | None:
@@ -116,9 +125,11 @@ def _take_seat(ctx: Ctx, service: Service, d: date, slot_start: float, phone: st
     taken = store.taken_by_slot(ctx.db, ctx.site.id, service.code, d.isoformat(), ctx.now, policy.grace_s,
                                 exclude=exclude)
     if taken.get(slot_start, 0) >= seats(ctx, service, policy):
-        raise DomainError("conflict", "slot is full", "Khung giờ này vừa hết chỗ. Xin chọn khung giờ khác.")
+        raise DomainError("conflict", "This time slot is full now. Please choose another one.",
+                          "Khung giờ này vừa hết chỗ. Xin chọn khung giờ khác.")
     if store.held_by_person(ctx.db, ctx.site.id, d.isoformat(), phone, cccd, exclude=exclude) >= policy.per_person_day:
-        raise DomainError("conflict", "daily booking limit reached",
+        raise DomainError("conflict", "The daily booking limit is reached: each phone number or citizen ID "
+                          f"may book {_count(policy.per_person_day, 'appointment')} a day.",
                           f"Mỗi số điện thoại hoặc CCCD chỉ được đặt {policy.per_person_day} lịch trong một ngày.")
     end = next(b for a, b in day_slots if a.timestamp() == slot_start)
     return end.timestamp(), policy
@@ -135,7 +146,7 @@ def book(ctx: Ctx, *, service: str, day: str, slot_start: int | float, name: str
     try:
         start = float(slot_start)
     except (TypeError, ValueError):
-        raise rules.bad("bad slot", "Xin chọn một khung giờ.") from None
+        raise rules.bad("Please choose a time slot.", "Xin chọn một khung giờ.") from None
     end, _policy = _take_seat(ctx, svc, d, start, phone, cid)
     code = rules.new_code()
     while store.code_taken(ctx.db, code):
@@ -171,7 +182,8 @@ def _notify(ctx: Ctx, a: Appointment, kind: str, subject: str, body: str) -> Non
 def _by_secret(ctx: Ctx, secret: str) -> Appointment:
     a = store.by_secret(ctx.db, str(secret or ""))
     if a is None or a.site_id != ctx.site.id:
-        raise DomainError("not_found", "no such booking", "Không tìm thấy lịch hẹn (đường dẫn không đúng).")
+        raise DomainError("not_found", "There is no such booking (the link is not right).",
+                          "Không tìm thấy lịch hẹn (đường dẫn không đúng).")
     return a
 
 
@@ -181,7 +193,7 @@ def manage_view(ctx: Ctx, secret: str) -> dict:
 
 def _changeable(a: Appointment) -> None:
     if a.status != rules.BOOKED:
-        raise DomainError("conflict", f"booking is {a.status}",
+        raise DomainError("conflict", f"The booking is {rules.STATUS_EN[a.status]}, so it cannot be changed.",
                           f"Lịch hẹn {rules.STATUS_VI[a.status]}, không thể thay đổi.")
 
 
@@ -201,7 +213,7 @@ def move(ctx: Ctx, secret: str, day: str, slot_start: int | float) -> dict:
     try:
         start = float(slot_start)
     except (TypeError, ValueError):
-        raise rules.bad("bad slot", "Xin chọn một khung giờ.") from None
+        raise rules.bad("Please choose a time slot.", "Xin chọn một khung giờ.") from None
     end, _policy = _take_seat(ctx, svc, d, start, a.phone, a.cccd, exclude=a.id)
     store.update(ctx.db, a, ctx.now, day=d.isoformat(), slot_start=start, slot_end=end, reminded_at=None)
     moved = store.by_code(ctx.db, ctx.site.id, a.code)
@@ -221,17 +233,21 @@ def _find_for_checkin(ctx: Ctx, scan: str) -> Appointment:
         found = sorted(store.for_cccd_today(ctx.db, ctx.site.id, ctx.day, card.number),
                        key=lambda a: (a.status == rules.CHECKED_IN, a.slot_start))
         if not found:
-            raise DomainError("not_found", "no booking today for this CCCD",
+            raise DomainError("not_found", "There is no booking today for this citizen ID. "
+                              "Please take an ordinary queue number.",
                               "Không có lịch hẹn hôm nay cho số CCCD này. Xin lấy số thứ tự thường.")
         return found[0]
     code = rules.normalise_code(scan)
     if not code:
-        raise rules.bad("bad booking code", "Mã lịch hẹn gồm 6 chữ và số (ví dụ HK7-M2Q). Xin nhập lại.")
+        raise rules.bad("A booking code has 6 letters and digits (for example HK7-M2Q). "
+                        "Please type it again.",
+                        "Mã lịch hẹn gồm 6 chữ và số (ví dụ HK7-M2Q). Xin nhập lại.")
     a = store.by_code(ctx.db, ctx.site.id, code)
     if a is None:
-        raise DomainError("not_found", "no such booking", "Không tìm thấy lịch hẹn với mã này.")
+        raise DomainError("not_found", "There is no booking with this code.",
+                          "Không tìm thấy lịch hẹn với mã này.")
     if a.day != ctx.day:
-        raise DomainError("conflict", "booking is for another day",
+        raise DomainError("conflict", f"This booking is for {_vn_day(a.day)}, not today.",
                           f"Lịch hẹn này vào ngày {_vn_day(a.day)}, không phải hôm nay.")
     return a
 
@@ -241,14 +257,17 @@ def check_in(ctx: Ctx, scan: str, lang: str = "vi") -> dict:
     queued at its slot time so an early arrival waits for the slot; later: a normal ticket."""
     a = _find_for_checkin(ctx, scan)
     if a.status in (rules.CHECKED_IN, rules.LATE):
-        raise DomainError("conflict", "already checked in",
+        raise DomainError("conflict", "This booking is already checked in and its number was given. "
+                          "Please look at the ticket already printed.",
                           "Lịch hẹn này đã được xác nhận và đã lấy số. Xin xem lại phiếu đã in.")
     if a.status == rules.CANCELLED:
-        raise DomainError("conflict", "booking cancelled", "Lịch hẹn này đã bị hủy.")
+        raise DomainError("conflict", "This booking has been cancelled.", "Lịch hẹn này đã bị hủy.")
     policy = store.get_policy(ctx.db, ctx.site.id)
     when = rules.arrival(a.slot_start, ctx.now, policy)
     if when == rules.TOO_EARLY:
-        raise DomainError("conflict", "too early to check in",
+        raise DomainError("conflict", "It is too early to check in: the booking is at "
+                          f"{clock_time(a.slot_start, ctx)}. "
+                          f"Please come back no more than {policy.early_min} minutes before it.",
                           f"Lịch hẹn lúc {clock_time(a.slot_start, ctx)}. Xin quay lại trước giờ hẹn không quá "
                           f"{policy.early_min} phút.")
     issued = queue.issue_ticket(ctx, a.service, "none", lang)["ticket"]
@@ -260,10 +279,14 @@ def check_in(ctx: Ctx, scan: str, lang: str = "vi") -> dict:
                  ticket_id=issued["id"])
     ticket = queue.ticket_status(ctx, issued["id"])["ticket"]
     ticket["site_name"] = ctx.site.name
+    at = clock_time(a.slot_start, ctx)
     msg = (f"Ông/bà đến muộn quá {policy.grace_min} phút so với giờ hẹn: số thứ tự được xếp như khách không hẹn."
-           if late else f"Đã xác nhận lịch hẹn lúc {clock_time(a.slot_start, ctx)}. Ông/bà sẽ được gọi theo giờ hẹn.")
+           if late else f"Đã xác nhận lịch hẹn lúc {at}. Ông/bà sẽ được gọi theo giờ hẹn.")
+    msg_en = (f"You are more than {policy.grace_min} minutes late for your booking: your number waits in "
+              "line like a walk-in's." if late else
+              f"Your booking at {at} is confirmed. You will be called at your time.")
     return {"ticket": ticket, "appointment": view(ctx, store.by_code(ctx.db, ctx.site.id, a.code)),
-            "late": late, "early": when == rules.EARLY, "message_vi": msg}
+            "late": late, "early": when == rules.EARLY, "message": msg_en, "message_vi": msg}
 
 
 def cccd_applicant(ctx: Ctx, scan: str) -> dict:
@@ -279,12 +302,13 @@ def configure(ctx: Ctx, policy: dict | None, capacity: dict | None) -> dict:
     """Administrator settings: the booking policy (merged into what is stored) and seats per slot per
     service (an integer, or null to derive them again from the counters)."""
     if policy is not None and not isinstance(policy, dict) or capacity is not None and not isinstance(capacity, dict):
-        raise rules.bad("policy and capacity must be objects", "Cấu hình đặt lịch không hợp lệ.")
+        raise rules.bad("The booking settings are not valid.", "Cấu hình đặt lịch không hợp lệ.")
     p = store.set_policy(ctx.db, ctx.site.id, policy or {})
     for service, n in (capacity or {}).items():
         site_store.get_service(ctx.db, ctx.site.id, service)
         if n is not None and (not isinstance(n, int) or isinstance(n, bool) or not 0 <= n <= 1000):
-            raise rules.bad("seats must be 0–1000", "Số chỗ mỗi khung giờ phải là số nguyên từ 0 đến 1000.")
+            raise rules.bad("Seats per slot must be a whole number from 0 to 1000.",
+                            "Số chỗ mỗi khung giờ phải là số nguyên từ 0 đến 1000.")
         store.set_capacity(ctx.db, ctx.site.id, service, n)
     return {"policy": dataclasses.asdict(p),
             "capacity": {s.code: seats(ctx, s, p) for s in site_store.list_services(ctx.db, ctx.site.id)}}

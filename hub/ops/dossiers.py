@@ -80,7 +80,7 @@ def intake(ctx: Ctx, data: dict, *, officer: str | None = None, counter: int | N
     the spot, which needs no receipt)."""
     proc = cat_store.get(ctx.db, str(data.get("procedure") or ""))
     if proc is None:
-        raise DomainError("not_found", f"unknown procedure {data.get('procedure')!r}",
+        raise DomainError("not_found", "This administrative procedure is not in the catalogue.",
                           "Không tìm thấy thủ tục hành chính này trong danh mục.")
     cal = calendar_for(ctx.db, ctx.site.id, ctx.site.tz.key)
     now_local = datetime.fromtimestamp(ctx.now, cal.tz)
@@ -88,7 +88,7 @@ def intake(ctx: Ctx, data: dict, *, officer: str | None = None, counter: int | N
     outside = bool(data.get("outside_area"))
     problem = site_types.intake_problem(s["site_type"], s["area"], proc, outside)
     if problem:
-        raise DomainError("conflict", "procedure not received at this office", problem)
+        raise DomainError("conflict", problem[1], problem[0])
     applicant = rules.applicant(data.get("applicant") or {}, now_local.year)
     missing = rules.missing_documents(proc, data.get("documents") or [], data.get("applies"))
     if missing:
@@ -101,10 +101,13 @@ def intake(ctx: Ctx, data: dict, *, officer: str | None = None, counter: int | N
         total = [d for d in cat_rules.step_days(proc) if d is not None]
         days = sum(total) if total and len(total) == len(cat_rules.step_days(proc)) else None
     if days is None and hours is None:
-        raise _bad("no time limit", "Thủ tục chưa có thời hạn giải quyết trong danh mục; "
+        raise _bad("The catalogue gives no time limit for this procedure; type the time limit from the "
+                   "province's decision that publishes it.",
+                   "Thủ tục chưa có thời hạn giải quyết trong danh mục; "
                    "nhập thời hạn theo quyết định công bố của tỉnh.")
     if days is not None and (isinstance(days, bool) or not isinstance(days, int | float) or not 0 <= days <= 365):
-        raise _bad("bad processing_days", "Thời hạn giải quyết phải từ 0 đến 365 ngày làm việc.")
+        raise _bad("The time limit must be from 0 to 365 working days.",
+                   "Thời hạn giải quyết phải từ 0 đến 365 ngày làm việc.")
     due = due_time(cal, now_local, working_days=None if hours is not None else days, working_hours=hours,
                    cutoff=parse_cutoff(proc.get("same_day_cutoff")))
     steps = cat_rules.step_agencies(proc)
@@ -112,7 +115,8 @@ def intake(ctx: Ctx, data: dict, *, officer: str | None = None, counter: int | N
         and data.get("on_spot", True) is not False
     fees = data.get("fees_vnd", proc.get("fee_vnd") or 0)
     if not isinstance(fees, int) or isinstance(fees, bool) or fees < 0:
-        raise _bad("bad fees", "Phí, lệ phí phải là số tiền (đồng) không âm.")
+        raise _bad("Fees must be an amount of money (đồng) that is not negative.",
+                   "Phí, lệ phí phải là số tiền (đồng) không âm.")
     day = now_local.date()
     seq = store.next_seq(ctx.db, ctx.site.id, day.isoformat())
     code = make_code(s["agency_code"], day, seq)
@@ -160,7 +164,8 @@ def _step_dues(cal: WorkCalendar, start: datetime, proc: dict) -> list[float | N
 def _load(db: sqlite_utils.Database, code: str) -> dict:
     row = store.get(db, normalise(code))
     if row is None:
-        raise DomainError("not_found", f"no dossier {code!r}", "Không tìm thấy hồ sơ có mã này.")
+        raise DomainError("not_found", f"There is no dossier with the code {code}.",
+                          "Không tìm thấy hồ sơ có mã này.")
     return row
 
 
@@ -199,14 +204,15 @@ def public_lookup(db: sqlite_utils.Database, code: str, key: str | None, client:
         limiter.limit = per_minute
     if not limiter.allow(client, now):
         wait = int(limiter.retry_after(client, now)) + 1
-        raise DomainError("rate_limited", f"too many lookups from {client}; retry in {wait} s",
+        raise DomainError("rate_limited", f"Too many lookups. Please try again in {wait} seconds.",
                           f"Tra cứu quá nhiều lần. Xin thử lại sau {wait} giây.")
     if not key or not str(key).strip():
-        raise _bad("lookup key required", "Cần nhập mã tra cứu in trên giấy hẹn (hoặc 4 số cuối CCCD "
+        raise _bad("Type the lookup key printed on the receipt (or the last 4 digits of the "
+                   "applicant's citizen ID).", "Cần nhập mã tra cứu in trên giấy hẹn (hoặc 4 số cuối CCCD "
                    "của người nộp hồ sơ).")
     row = store.get(db, normalise(code))
     if row is None or not links.key_matches(db, row["code"], row["applicant"].get("cccd"), str(key)):
-        raise DomainError("not_found", "no dossier with this code and key",
+        raise DomainError("not_found", "No dossier has this dossier code and lookup key.",
                           "Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này.")
     return public_view(db, row["code"], now)
 
@@ -232,7 +238,8 @@ def agency_detail(db: sqlite_utils.Database, code: str, now: float, site_id: str
     (detail, control sheet and apology alike: one check for every view of it)."""
     d = detail(db, code, now)
     if _load(db, code)["site_id"] != site_id or agency not in d["steps"]:
-        raise DomainError("forbidden", "not one of your dossiers", "Hồ sơ không thuộc cơ quan của bạn.")
+        raise DomainError("forbidden", "This dossier does not belong to your agency.",
+                          "Hồ sơ không thuộc cơ quan của bạn.")
     return d
 
 
@@ -371,7 +378,7 @@ def run_transfer_batch(ctx: Ctx, force: bool = False) -> list[str]:
 
 def _check_holder(s: dm.DossierState, agency: str | None) -> None:
     if agency is not None and s.holder != agency:
-        raise DomainError("forbidden", f"dossier is held by {s.holder}, not {agency}",
+        raise DomainError("forbidden", f"The dossier is held by {s.holder}, not by your agency.",
                           f"Hồ sơ đang do {s.holder} giữ, không thuộc cơ quan của bạn.")
 
 
@@ -399,7 +406,7 @@ def specialist_action(ctx: Ctx, code: str, action: str, by: str, agency: str | N
     elif action == "finish":
         ev = dm.Event("step_done", ctx.now, by, {**base, "note": str(data.get("note") or "")[:500]})
     else:
-        raise _bad(f"unknown action {action!r}", "Thao tác không hợp lệ.")
+        raise _bad(f"This action is not valid ({action!r}).", "Thao tác không hợp lệ.")
     new = store.append(ctx.db, code, ev)
     if ev.kind == "supplement_received":  # a new due time: its alerts are owed again
         store.set_fields(ctx.db, code, at_risk_alerted_at=None, late_alerted_at=None)
@@ -425,7 +432,8 @@ def apologise(ctx: Ctx, code: str, reason: str, by: str, *, new_due: str | None 
     `agency`, when given, must be the holder (a specialist apologises only for what their agency holds)."""
     if extra_working_days is not None and (isinstance(extra_working_days, bool) or not isinstance(
             extra_working_days, int) or not 1 <= extra_working_days <= MAX_EXTRA_DAYS):
-        raise _bad(f"extra_days must be 1..{MAX_EXTRA_DAYS}", f"Số ngày hẹn thêm từ 1 đến {MAX_EXTRA_DAYS}.")
+        raise _bad(f"The extra days must be from 1 to {MAX_EXTRA_DAYS}.",
+                   f"Số ngày hẹn thêm từ 1 đến {MAX_EXTRA_DAYS}.")
     code = normalise(code)
     s = store.state(ctx.db, code)
     _check_holder(s, agency)
@@ -434,7 +442,8 @@ def apologise(ctx: Ctx, code: str, reason: str, by: str, *, new_due: str | None 
         try:
             d = datetime.fromisoformat(new_due)
         except ValueError:
-            raise _bad("bad new_due", "Ngày hẹn mới không hợp lệ (YYYY-MM-DD hoặc YYYY-MM-DDTHH:MM).") from None
+            raise _bad("The new date is not valid (YYYY-MM-DD or YYYY-MM-DDTHH:MM).",
+                       "Ngày hẹn mới không hợp lệ (YYYY-MM-DD hoặc YYYY-MM-DDTHH:MM).") from None
         when = cal.day_end(d.date()) if len(new_due) <= 10 else cal.local(d)
     else:
         base = datetime.fromtimestamp(max(s.promised_due_at, ctx.now), cal.tz)
@@ -448,20 +457,21 @@ def apologise(ctx: Ctx, code: str, reason: str, by: str, *, new_due: str | None 
     return apology_form(ctx.db, ctx.site, code)
 
 
-def _last(db: sqlite_utils.Database, site, code: str, kind: str,
+def _last(db: sqlite_utils.Database, site, code: str, kind: str, missing: str,
           missing_vi: str) -> tuple[dict, WorkCalendar, dm.Event, dict]:
     """The dossier, calendar, latest `kind` event and settings a form about that event is built from."""
     row = _load(db, code)
     evs = [e for e in store.events(db, row["code"]) if e.kind == kind]
     if not evs:
-        raise DomainError("not_found", f"no {kind} event for this dossier", missing_vi)
+        raise DomainError("not_found", missing, missing_vi)
     return row, calendar_for(db, site.id), evs[-1], settings(db, site)
 
 
 def apology_form(db: sqlite_utils.Database, site, code: str) -> dict:
     """Phiếu xin lỗi và hẹn lại ngày trả kết quả: issued by the agency at fault (the holder when it was
     apologised for), under its own name and numbering (per agency and year), signed by its head."""
-    row, cal, ev, s = _last(db, site, code, "apology_issued", "Hồ sơ này chưa có phiếu xin lỗi.")
+    row, cal, ev, s = _last(db, site, code, "apology_issued", "This dossier has no apology letter yet.",
+                              "Hồ sơ này chưa có phiếu xin lỗi.")
     agency = ev.data.get("agency") or s["unit_name"]
     head = (s.get("agency_heads") or {}).get(agency) or {}
     number = store.event_rank(db, row["code"], "apology_issued", _year_start(cal, ev.at), agency)
@@ -476,7 +486,8 @@ def apology_form(db: sqlite_utils.Database, site, code: str) -> dict:
 def refusal_form(db: sqlite_utils.Database, site, code: str) -> dict:
     """Phiếu từ chối tiếp nhận giải quyết hồ sơ: the written reasons of a refused dossier, numbered per
     site and year. Reasons are the lines (or ';'-separated parts) the agency wrote."""
-    row, cal, ev, s = _last(db, site, code, "rejected", "Hồ sơ này không bị từ chối giải quyết.")
+    row, cal, ev, s = _last(db, site, code, "rejected", "This dossier was not refused.",
+                              "Hồ sơ này không bị từ chối giải quyết.")
     reasons = [r.strip() for r in re.split(r"[\n;]", ev.data.get("reason") or "") if r.strip()]
     return {"form": "refusal", "code": row["code"], **_form_head(s, "refusal"), "date": iso(ev.at, cal)[:10],
             "applicant": row["applicant"], "procedure": row["procedure_name"],
@@ -548,12 +559,14 @@ def return_dossier(ctx: Ctx, code: str, *, fees_paid: bool, signed: bool, by: st
     post = row["return_method"] == "post"
     tracking = (tracking or "").strip().upper()
     if not fees_paid:  # checked again by the state machine; first here so the officer hears it first
-        raise DomainError("conflict", "fees must be recorded as paid before returning",
+        raise DomainError("conflict", "Confirm that the fees were paid before returning the result.",
                           "Phải xác nhận đã thu phí, lệ phí trước khi trả kết quả.")
     if post and not re.match(r"^[A-Z0-9]{8,20}$", tracking):
-        raise _bad("tracking number needed", "Trả qua bưu chính: nhập số hiệu bưu gửi (8–20 chữ, số).")
+        raise _bad("Returned by post: type the postal tracking number (8–20 letters and digits).",
+                   "Trả qua bưu chính: nhập số hiệu bưu gửi (8–20 chữ, số).")
     if not post and not signed:
-        raise _bad("signature needed", "Người nhận phải ký nhận vào Sổ theo dõi hồ sơ trước khi trả kết quả.")
+        raise _bad("The recipient must sign the dossier register before the result is returned.",
+                   "Người nhận phải ký nhận vào Sổ theo dõi hồ sơ trước khi trả kết quả.")
     s = store.state(ctx.db, code)
     if s.status == dm.RECEIVED and s.on_spot:
         store.append(ctx.db, code, dm.Event("resolved_on_spot", ctx.now, by, {}))

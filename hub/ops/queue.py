@@ -16,6 +16,7 @@ from hub.store import tickets as ticket_store
 from hub.store.sites import Counter, Service
 from hub.store.tickets import Ticket
 from motcua_core.errors import DomainError
+from motcua_core.i18n import counter_name
 
 
 def ticket_view(ctx: Ctx, t: Ticket, service: Service | None = None, *, new: bool = False) -> dict:
@@ -118,13 +119,14 @@ def ticket_status(ctx: Ctx, ticket_id: int) -> dict:
 
 def _counter(ctx: Ctx) -> Counter:
     if ctx.device is None or ctx.device.counter is None:
-        raise DomainError("forbidden", "this device is not bound to a counter", "Thiết bị chưa gắn với quầy nào.")
+        raise DomainError("forbidden", "This device is not assigned to any counter yet.",
+                          "Thiết bị chưa gắn với quầy nào.")
     return site_store.get_counter(ctx.db, ctx.site.id, ctx.device.counter)
 
 
 def _current(ctx: Ctx, counter: Counter) -> Ticket:
     if counter.current_ticket is None:
-        raise DomainError("conflict", f"counter {counter.number} is serving no ticket",
+        raise DomainError("conflict", "No number is being served at this counter.",
                           "Quầy chưa gọi số nào.")
     return ticket_store.get(ctx.db, counter.current_ticket)
 
@@ -168,7 +170,7 @@ def _finish_current(ctx: Ctx, counter: Counter, *, free_counter: bool = True) ->
 def counter_open(ctx: Ctx, officer: str | None = None) -> dict:
     counter = _counter(ctx)
     if officer is not None and site_store.officer_name(ctx.db, ctx.site.id, officer) is None:
-        raise DomainError("not_found", f"unknown officer {officer!r}", "Không tìm thấy cán bộ.")
+        raise DomainError("not_found", f"No officer {officer!r} was found.", "Không tìm thấy cán bộ.")
     _set_counter(ctx, counter, status=rules.COUNTER_OPEN, officer=officer or counter.officer)
     return counter_state(ctx)
 
@@ -181,7 +183,8 @@ def counter_pause(ctx: Ctx) -> dict:
 def counter_close(ctx: Ctx) -> dict:
     counter = _counter(ctx)
     if counter.current_ticket is not None:
-        raise DomainError("conflict", "finish, skip or hold the current ticket before closing",
+        raise DomainError("conflict",
+                          "Finish, skip or hold the number being served before closing the counter.",
                           "Hãy hoàn thành, bỏ qua hoặc tạm giữ số đang phục vụ trước khi đóng quầy.")
     _set_counter(ctx, counter, status=rules.COUNTER_CLOSED)
     return counter_state(ctx)
@@ -219,7 +222,8 @@ def recall(ctx: Ctx) -> dict:
     t = _current(ctx, counter)
     rules.transition(t.status, "recall")
     if t.recalls >= ctx.site.policy.max_recalls:
-        raise DomainError("recall_limit", f"ticket {t.number} was already recalled {t.recalls} times",
+        raise DomainError("recall_limit", f"Number {t.number} has already been recalled {t.recalls} times. "
+                          "Mark it absent (No-show).",
                           f"Đã gọi lại số {t.number} đủ {t.recalls} lần. Hãy bỏ qua (vắng mặt).")
     t = ticket_store.update(ctx.db, t, recalls=t.recalls + 1, called_at=ctx.now)
     _announce(ctx, _event(ctx, t, "recall", counter, {"recalls": t.recalls}), t, counter, "recall")
@@ -242,7 +246,7 @@ def transfer(ctx: Ctx, to_service: str | None = None, to_counter: int | None = N
     A closed counter, or one with no officer, is refused unless the officer confirms (`force`)."""
     counter = _counter(ctx)
     if (to_service is None) == (to_counter is None):
-        raise DomainError("bad_request", "give exactly one of to_service or to_counter",
+        raise DomainError("bad_request", "Choose one service or one counter to transfer to.",
                           "Chọn chuyển sang một dịch vụ hoặc một quầy.")
     t = _current(ctx, counter)
     status = rules.transition(t.status, "transfer")
@@ -251,12 +255,16 @@ def transfer(ctx: Ctx, to_service: str | None = None, to_counter: int | None = N
         service = site_store.get_service(ctx.db, ctx.site.id, to_service).code
     if to_counter is not None:
         if to_counter == counter.number:
-            raise DomainError("bad_request", "cannot transfer to the same counter", "Không thể chuyển về chính quầy này.")
+            raise DomainError("bad_request", "The citizen cannot be transferred to this same counter.",
+                              "Không thể chuyển về chính quầy này.")
         target = site_store.get_counter(ctx.db, ctx.site.id, to_counter)
         problem = rules.transfer_target_problem(target.status, target.officer)
         if problem is not None and not force:
-            raise DomainError("conflict", f"counter {to_counter} cannot take the citizen now ({target.status})",
-                              f"{target.name} {problem}: công dân sẽ phải chờ ở quầy không có người phục vụ. "
+            vi, en = problem
+            raise DomainError("conflict", f"{counter_name(target.name, target.number, 'en')} {en}: the "
+                              "citizen would wait at a counter where no one serves them. Choose another "
+                              "counter, or choose this one again to transfer anyway.",
+                              f"{target.name} {vi}: công dân sẽ phải chờ ở quầy không có người phục vụ. "
                               "Chọn quầy khác, hoặc chọn lại quầy này để vẫn chuyển.")
     moved = ticket_store.update(ctx.db, t, status=status, service=service, target_counter=to_counter,
                                 counter=None, called_at=None, recalls=0)
@@ -271,10 +279,12 @@ def reinstate(ctx: Ctx, ticket_id: int | None = None) -> dict:
     counter = _counter(ctx)
     t = ticket_store.last_no_show(ctx.db, ctx.site.id, ctx.day, counter.number, ticket_id)
     if t is None:
-        raise DomainError("not_found", "no ticket skipped at this counter today",
+        raise DomainError("not_found", "This counter has marked no number absent today.",
                           "Quầy chưa bỏ qua số nào hôm nay.")
     if not rules.may_reinstate(t.done_at, ctx.now):
-        raise DomainError("conflict", f"ticket {t.number} was skipped too long ago",
+        raise DomainError("conflict", f"Number {t.number} was marked absent more than "
+                          f"{rules.REINSTATE_WINDOW_S // 60} minutes ago: please ask the citizen to take a "
+                          "new number.",
                           f"Số {t.number} đã bị bỏ qua quá {rules.REINSTATE_WINDOW_S // 60} phút: "
                           "mời công dân lấy số mới.")
     status = rules.transition(t.status, "reinstate")
@@ -298,12 +308,13 @@ def hold(ctx: Ctx) -> dict:
 def resume(ctx: Ctx, ticket_id: int | None = None) -> dict:
     counter = _counter(ctx)
     if counter.current_ticket is not None:
-        raise DomainError("conflict", "finish the current ticket before resuming a held one",
+        raise DomainError("conflict", "Finish the number being served before resuming one on hold.",
                           "Hãy hoàn thành số đang phục vụ trước khi tiếp tục số đang tạm giữ.")
     held = ticket_store.held_at(ctx.db, ctx.site.id, counter.number)
     t = next((h for h in held if ticket_id is None or h.id == ticket_id), None)
     if t is None:
-        raise DomainError("not_found", "no such held ticket at this counter", "Quầy không có số nào đang tạm giữ.")
+        raise DomainError("not_found", "This counter has no number on hold.",
+                          "Quầy không có số nào đang tạm giữ.")
     status = rules.transition(t.status, "resume")
     t = ticket_store.update(ctx.db, t, status=status, called_at=ctx.now)
     _set_counter(ctx, counter, current_ticket=t.id, status=rules.COUNTER_OPEN)
@@ -318,7 +329,7 @@ def complete(ctx: Ctx, ticket_id: int | None = None) -> dict:
     if ticket_id is not None and ticket_id != counter.current_ticket:
         t = ticket_store.get(ctx.db, ticket_id, ctx.site.id)
         if not any(e["counter"] == counter.number for e in ticket_store.events(ctx.db, t.id)):
-            raise DomainError("not_found", f"ticket {t.number} was never served at counter {counter.number}",
+            raise DomainError("not_found", f"Number {t.number} was never served at counter {counter.number}.",
                               f"Số {t.number} chưa từng được phục vụ tại quầy này.")
         return {"ticket": ticket_view(ctx, t), "already": True}
     _current(ctx, counter)

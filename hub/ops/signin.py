@@ -21,8 +21,10 @@ from hub.store import signin as signin_store
 from hub.store import sites as site_store
 from motcua_core.errors import DomainError
 
+BAD_LOGIN = "The username or PIN is wrong."
 BAD_LOGIN_VI = "Tên đăng nhập hoặc mã PIN không đúng."
 SESSION_TTL_S = 12 * 3600.0
+SIGNIN_REQUIRED = "Your sign-in has expired or is not valid. Please sign in again."
 SIGNIN_REQUIRED_VI = "Phiên đăng nhập đã hết hạn hoặc không hợp lệ. Vui lòng đăng nhập lại."
 
 
@@ -31,25 +33,27 @@ def login(ctx: Ctx, username: str | None = None, pin: str | None = None, badge: 
     assert ctx.device is not None
     device_id = ctx.device.id
     if badge is not None and (username is not None or pin is not None):
-        raise DomainError("bad_request", "give a badge, or a username and PIN", "Quét thẻ hoặc nhập tên và mã PIN.")
+        raise DomainError("bad_request", "Scan your badge or type your username and PIN.",
+                          "Quét thẻ hoặc nhập tên và mã PIN.")
     if badge is None and (not username or not pin):
-        raise DomainError("bad_request", "username and pin are required", "Nhập tên đăng nhập và mã PIN.")
+        raise DomainError("bad_request", "Type your username and PIN.", "Nhập tên đăng nhập và mã PIN.")
     _check_lock(ctx, lockout.scopes(None, device_id))  # a locked counter may not even try
     if badge is not None:
         officer = officer_store.by_badge(ctx.db, ctx.site.id, badge)
         if officer is None:
-            _fail(ctx, None, device_id, "auth_failed", "unknown badge", "Thẻ không hợp lệ hoặc chưa được đăng ký.")
+            _fail(ctx, None, device_id, "auth_failed", "This badge is not valid or not registered.",
+                  "Thẻ không hợp lệ hoặc chưa được đăng ký.")
         assert officer is not None
         _check_lock(ctx, lockout.scopes(officer.id, device_id))
     else:
         assert username is not None and pin is not None
         officer = officer_store.by_username(ctx.db, ctx.site.id, username)
         if officer is None:
-            _fail(ctx, None, device_id, "auth_failed", "bad username or PIN", BAD_LOGIN_VI)
+            _fail(ctx, None, device_id, "auth_failed", BAD_LOGIN, BAD_LOGIN_VI)
         assert officer is not None
         _check_lock(ctx, lockout.scopes(officer.id, device_id))
         if not officer_store.check_pin(pin, officer.pin_hash):
-            _fail(ctx, officer.id, device_id, "auth_failed", "bad username or PIN", BAD_LOGIN_VI)
+            _fail(ctx, officer.id, device_id, "auth_failed", BAD_LOGIN, BAD_LOGIN_VI)
         if officer_store.needs_rehash(officer.pin_hash):
             officer_store.rehash_pin(ctx.db, ctx.site.id, officer.id, pin)
     signin_store.clear_failures(ctx.db, ctx.site.id, list(lockout.scopes(officer.id, device_id).values()))
@@ -87,8 +91,8 @@ def _fail(ctx: Ctx, officer_id: str | None, device_id: str, code: str, message: 
     if locks:
         until, kind = max(locks)
         minutes = max(1, math.ceil((until - ctx.now) / 60))
-        who = "Quầy này" if kind == "device" else "Tài khoản"
-        raise DomainError("locked", f"too many wrong sign-ins: {kind} locked",
+        who, who_en = _locked_who(kind)
+        raise DomainError("locked", f"Too many wrong sign-ins. {who_en} is locked for {_minutes(minutes)}.",
                           f"Đăng nhập sai quá nhiều lần. {who} bị khóa {minutes} phút.", keep=keep)
     raise DomainError(code, message, message_vi, keep=keep)
 
@@ -98,9 +102,19 @@ def _check_lock(ctx: Ctx, scopes: dict[str, str]) -> None:
         _, _, until = signin_store.failures(ctx.db, ctx.site.id, scope)
         if until is not None and until > ctx.now:
             minutes = max(1, math.ceil((until - ctx.now) / 60))
-            who = "Quầy này" if kind == "device" else "Tài khoản"
-            raise DomainError("locked", f"{kind} locked after wrong sign-ins",
+            who, who_en = _locked_who(kind)
+            raise DomainError("locked", f"{who_en} is locked after too many wrong sign-ins. "
+                              f"Try again in {_minutes(minutes)}.",
                               f"{who} đang bị khóa do đăng nhập sai nhiều lần. Thử lại sau {minutes} phút.")
+
+
+def _locked_who(kind: str) -> tuple[str, str]:
+    """What a lock-out locks, as the officer reads it: (Vietnamese, English)."""
+    return ("Quầy này", "This counter") if kind == "device" else ("Tài khoản", "The account")
+
+
+def _minutes(n: int) -> str:
+    return "1 minute" if n == 1 else f"{n} minutes"
 
 
 def require(ctx: Ctx, token: str | None) -> str:
@@ -110,7 +124,7 @@ def require(ctx: Ctx, token: str | None) -> str:
     session = signin_store.get_session(ctx.db, ctx.site.id, token) if isinstance(token, str) and token else None
     if session is None or session.device_id != ctx.device.id or session.expires_at <= ctx.now \
             or counter.officer != session.officer_id:
-        raise DomainError("signin_required", "a valid sign-in token is required", SIGNIN_REQUIRED_VI)
+        raise DomainError("signin_required", SIGNIN_REQUIRED, SIGNIN_REQUIRED_VI)
     return session.officer_id
 
 
@@ -118,7 +132,7 @@ def logout(ctx: Ctx) -> dict:
     """Sign out; a ticket being served must be finished, skipped, held or transferred first."""
     counter = queue._counter(ctx)
     if counter.current_ticket is not None:
-        raise DomainError("conflict", "finish the current ticket before signing out",
+        raise DomainError("conflict", "Finish, skip or hold the number being served before signing out.",
                           "Hãy hoàn thành, bỏ qua hoặc tạm giữ số đang phục vụ trước khi đăng xuất.")
     assert ctx.device is not None
     signin_store.end_sessions(ctx.db, ctx.site.id, device_id=ctx.device.id)

@@ -10,7 +10,7 @@ from kivy.clock import Clock
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
-from kiosk.i18n import t
+from kiosk.i18n import Words, refusal, t
 from kiosk.ui.widgets import BigButton, Keyboard, Panel, Text, theme
 from motcua_core.errors import RequestError
 
@@ -19,7 +19,7 @@ CODE_CHARS = 7  # HK7-M2Q
 
 class CheckinScreen(Screen):
     code: str = ""
-    message: str | None = None
+    message: Words | None = None
     busy = False
 
     def __init__(self, app, **kw):
@@ -51,7 +51,7 @@ class CheckinScreen(Screen):
         left.add_widget(BigButton(t("please_wait", lang) if self.busy else t("checkin_submit", lang),
                                   lambda: self.submit(self.code), size=34, tid="checkin", color=th.accent))
         if self.message:
-            left.add_widget(Text(self.message, size=24, bold=True, color=th.warn, tid="message"))
+            left.add_widget(Text(self.message(lang), size=24, bold=True, color=th.warn, tid="message"))
         left.add_widget(BoxLayout())
         left.add_widget(BigButton(t("back", lang), self.app.go_home, tid="back", color=th.muted, height=80))
         row.add_widget(left)
@@ -90,7 +90,7 @@ class CheckinScreen(Screen):
                 issued = core.check_in(scan, lang, self.request_id)
                 Clock.schedule_once(lambda *_: self._done(issued))
             except RequestError as exc:
-                msg = t("hub_down", lang) if exc.code == "timeout" else exc.message_vi or exc.message
+                msg = refusal(exc)
                 Clock.schedule_once(lambda *_: self._failed(msg))
         threading.Thread(target=work, daemon=True).start()
 
@@ -98,6 +98,6 @@ class CheckinScreen(Screen):
         self.busy = False
         self.app.go("result", issued=issued)
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, message: Words) -> None:
         self.busy, self.message, self.request_id = False, message, None  # refused: nothing was issued
         self.refresh()

@@ -10,7 +10,7 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.screenmanager import Screen
 from kivy.uix.scrollview import ScrollView
 
-from kiosk.i18n import ahead_text, t
+from kiosk.i18n import Words, ahead_text, refusal, t
 from kiosk.ui.widgets import FIELD_ICONS, BigButton, Panel, Text, theme
 from motcua_core.errors import RequestError
 from motcua_core.protocol import PRIORITIES
@@ -89,7 +89,7 @@ class ConfirmScreen(_Base):
     priority: str = "none"
     request_id: str | None = None
     busy = False
-    error: str | None = None
+    error: Words | None = None
 
     def fill(self, box, lang):
         if not self.service:  # redrawn (language, large text) before any service was chosen
@@ -110,7 +110,7 @@ class ConfirmScreen(_Base):
         choices.add_widget(grid)
         box.add_widget(choices)
         if self.error:
-            box.add_widget(Text(self.error, size=26, bold=True, color=th.warn, tid="error"))
+            box.add_widget(Text(self.error(lang), size=26, bold=True, color=th.warn, tid="error"))
         row = BoxLayout(spacing=16, size_hint_y=None, height=130 * th.scale)
         row.add_widget(BigButton(t("back", lang), lambda: self.app.go("services"), tid="back", size_hint_x=0.35,
                                  size_hint_y=1, color=th.muted))
@@ -141,7 +141,7 @@ class ConfirmScreen(_Base):
                 issued = core.take_ticket(*args)
                 Clock.schedule_once(lambda *_: self._done(issued))
             except RequestError as exc:
-                msg = t("hub_down", self.app.lang) if exc.code == "timeout" else exc.message_vi
+                msg = refusal(exc)
                 Clock.schedule_once(lambda *_: self._failed(msg))
         threading.Thread(target=work, daemon=True).start()
 
@@ -149,7 +149,7 @@ class ConfirmScreen(_Base):
         self.busy, self.request_id = False, None
         self.app.go("result", issued=issued)
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, message: Words) -> None:
         self.busy, self.error = False, message  # the request id is kept: a retry gets the same ticket
         self.refresh()
 
@@ -173,8 +173,9 @@ class ResultScreen(_Base):
         box.add_widget(Text(ahead_text(tk.get("people_ahead", 0), lang), size=30, tid="ahead"))
         wait = tk.get("est_wait_min")
         if issued.appointment:  # issue #12: a booking is called at its time, not after an estimated wait
-            box.add_widget(Text(issued.appointment["message_vi"], size=26, bold=True, color=th.accent,
-                                tid="appointment"))
+            said = issued.appointment  # the hub's words in both languages
+            text = said.get("message") if lang == "en" and said.get("message") else said["message_vi"]
+            box.add_widget(Text(text, size=26, bold=True, color=th.accent, tid="appointment"))
         else:
             box.add_widget(Text(t("wait", lang, m=max(1, wait)) if wait is not None else t("wait_unknown", lang),
                                 size=28, tid="wait"))

@@ -295,7 +295,7 @@ class DossierScreen(_Base):
                 Clock.schedule_once(lambda *_: self._show(d, None))
             except RequestError as exc:
                 msg = {"timeout": t("hub_down", lang), "unknown_verb": t("dossier_unavailable", lang)}.get(
-                    exc.code, exc.message_vi)
+                    exc.code, exc.text(lang))
                 Clock.schedule_once(lambda *_: self._show(None, msg))
         threading.Thread(target=work, daemon=True).start()
 

@@ -59,5 +59,5 @@ def test_the_intake_keeps_the_birth_date_read_from_the_card() -> None:
 
     kept = applicant(parse_cccd_qr(GOOD, TODAY).applicant(), TODAY.year)
     assert (kept["name"], kept["cccd"], kept["birth_date"]) == ("Nguyễn Văn An", "001090012345", "1990-03-15")
-    with pytest.raises(DomainError, match="bad birth date"):
+    with pytest.raises(DomainError, match="date of birth is not valid"):
         applicant({"name": "Nguyễn Văn An", "birth_date": "15/03/1990"}, TODAY.year)

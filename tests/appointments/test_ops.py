@@ -132,7 +132,7 @@ def test_days_off_are_never_bookable_and_limits_hold(w: World) -> None:
     with pytest.raises(DomainError, match="daily booking limit"):  # same CCCD, another phone
         w.run(lambda ctx: ops.book(ctx, service="HT", day=w.day.isoformat(), slot_start=w.slot("10:00"),
                                    name="Công dân khác", phone="0999999999", cccd="001 090 012345"))
-    with pytest.raises(DomainError, match="invalid citizen ID"):
+    with pytest.raises(DomainError, match="citizen ID number is not valid"):
         w.book(5, "10:00", cccd="003090012345")
 
 

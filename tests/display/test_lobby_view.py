@@ -47,3 +47,25 @@ def test_english_view_names_and_words() -> None:
     assert [t.name for t in v.tiles] == ["Counter 1", "Counter 2"]
     assert v.tiles[0].service == "Civil status"
     assert v.waiting == (("Civil status", 2), ("Chứng thực", 0))  # no English name: the Vietnamese one
+
+
+def test_the_lobby_names_counters_as_the_counter_terminal_does() -> None:
+    """Issue #13: one rule (motcua_core.i18n.counter_name) for the lobby and the counter's own screen: a
+    default name ("Quầy 1", or none) reads "Counter 1" in English, an office's own name is kept as it is."""
+    from counter_terminal.words import counter_name as terminal_name
+    from motcua_core.i18n import counter_name
+
+    state = {**STATE, "counters": [
+        {"number": 1, "name": "Quầy 1", "status": "open", "current": {"ticket": "1001", "service": "HT"}},
+        {"number": 2, "name": None, "status": "open", "current": None},
+        {"number": 5, "name": "Quầy tiếp dân", "status": "open", "current": None}],
+        "last_call": {"call_id": 9, "counter": 5, "ticket": "1002", "service": "HT"}}
+    for lang, names, newest in (("vi", ["Quầy 1", "Quầy 2", "Quầy tiếp dân"], "Mời số 1002 đến Quầy tiếp dân"),
+                                ("en", ["Counter 1", "Counter 2", "Quầy tiếp dân"],
+                                 "Number 1002, please go to Quầy tiếp dân")):
+        v = lobby_view(state, None, lang)
+        assert [t.name for t in v.tiles] == names and v.newest == newest
+        assert names == [terminal_name(c["name"], c["number"]).text(lang) for c in state["counters"]] \
+            == [counter_name(c["name"], c["number"], lang) for c in state["counters"]]
+    gone = {"call_id": 10, "counter": 4, "ticket": "1003", "service": "HT"}  # a counter not in the state
+    assert lobby_view(state, gone, "en").newest == "Number 1003, please go to Counter 4"

@@ -1,6 +1,7 @@
 """Appointment check-in on the real dispenser app (issue #12): the citizen types the booking code on the
 screen keyboard the day of the booking and gets a printed appointment ticket; a wrong code is refused in
-Vietnamese and issues nothing. Real hub (clock moved to the booking day), broker, Kivy on Xvfb."""
+Vietnamese, or in English when the citizen chose it (issue #13), and issues nothing. Real hub (clock
+moved to the booking day), broker, Kivy on Xvfb."""
 
 from __future__ import annotations
 
@@ -45,13 +46,24 @@ def test_type_the_booking_code_and_get_an_appointment_ticket(hub, xvfb, artifact
         {"tap": "checkin_open"}, {"wait": "checkin"},
         {"keys": "hk7m2q"}, {"tap": "checkin"}, {"wait": "message", "timeout": 15}, {"state": "wrong"},
         {"screenshot": "checkin-2-wrong-code"},
+        # Issue #13: a citizen who chose English reads the hub's refusal and confirmation in English.
+        {"tap": "hdr:lang"}, {"wait_text": ["message", "There is no booking"]}, {"state": "wrong_en"},
+        {"bounds": "wrong_en"}, {"screenshot": "checkin-2b-wrong-code-english"},
         {"tap": "key:clear"}, {"keys": booked["code_display"].lower()}, {"wait_text": ["code", booked["code_display"]]},
         {"screenshot": "checkin-3-typed"},
-        {"tap": "checkin"}, {"wait": "number", "timeout": 15}, {"state": "result"},
+        {"tap": "checkin"}, {"wait": "number", "timeout": 15}, {"state": "result_en"},
+        {"screenshot": "checkin-4-ticket-english"},
+        {"tap": "hdr:lang"}, {"wait_text": ["appointment", "Đã xác nhận"]}, {"state": "result"},
         {"screenshot": "checkin-4-ticket"},
     ])
     result = run.finish()
     assert "Không tìm thấy lịch hẹn" in result["states"]["wrong"]["message"]
+    assert result["states"]["wrong_en"]["message"] == "There is no booking with this code."
+    message = result["bounds"]["wrong_en"]["message"]
+    assert message[4] <= message[2] + 1 and message[5] <= message[3] + 1, "the English refusal is cut off"
+    english = result["states"]["result_en"]
+    assert english["your_number"] == "Your number" and english["number"] == "1001"
+    assert english["appointment"] == "Your booking at 09:00 is confirmed. You will be called at your time."
     shown = result["states"]["result"]
     assert shown["number"] == "1001" and "Hộ tịch" in shown["service"]
     assert "Đã xác nhận lịch hẹn lúc 09:00" in shown["appointment"]

@@ -153,7 +153,7 @@ def test_counter_in_english(hub: InProcessHub, xvfb, artifacts_dir: Path, tmp_pa
         {"wait_text": ["title", "Quầy 2 — Đăng nhập cán bộ"]}, {"wait_text": ["lang", "English"]},
         {"tap": "lang"}, {"wait_text": ["title", "Counter 2 — Officer sign-in"]},
         {"keys": "lan1"}, {"tap": "pin"}, {"keys": "9999"}, {"tap": "login"},
-        {"wait_text": ["message", "Bad username or PIN."]},  # the hub's refusal, in English
+        {"wait_text": ["message", "The username or PIN is wrong."]},  # the hub's refusal, in English
         {"state": "login"}, {"bounds": "login"}, {"screenshot": "counter-en-login"},
         {"tap": "pin"}, {"taps": ["key:del"] * 4}, {"keys": "1111"}, {"tap": "login"},
         {"wait_text": ["message", "Hello, Nguyễn Thị Lan."]},
@@ -161,8 +161,10 @@ def test_counter_in_english(hub: InProcessHub, xvfb, artifacts_dir: Path, tmp_pa
         {"tap": "act:next"}, {"wait_text": ["message", "Calling number 1001 (Civil status)."]},
         {"tap": "act:transfer"}, {"wait": "to_counter:3"}, {"state": "transfer"},
         {"screenshot": "counter-en-transfer"},
-        {"tap": "to_counter:3"}, {"wait_text": ["message", "Counter 3 cannot take the citizen now (closed)."]},
+        {"tap": "to_counter:3"}, {"wait_text": ["message", "Counter 3 is closed"]},
         {"state": "serve"}, {"bounds": "serve"}, {"screenshot": "counter-en-serving"},
+        {"tap": "act:transfer"}, {"wait_text": ["to_counter:3", "transfer anyway"]}, {"state": "transfer_again"},
+        {"tap": "transfer_cancel"}, {"wait_gone": "transfer_cancel"},
         {"tap": "open:intake"}, {"wait_text": ["intake_header", "Dossier intake — number 1001"]},
         {"text": ["intake_search", "zzqqxx"], "enter": True},
         {"wait_text": ["intake_message", "No matching procedure."]},
@@ -180,19 +182,22 @@ def test_counter_in_english(hub: InProcessHub, xvfb, artifacts_dir: Path, tmp_pa
     states, bounds = result["states"], result["bounds"]
     login = states["login"]
     assert (login["lang"], login["login"], login["key:del"]) == ("Tiếng Việt", "Sign in", "Del")
-    assert login["message"] == "Bad username or PIN."
+    assert login["message"] == "The username or PIN is wrong."
     serve = states["serve"]
     assert {tid: serve[tid] for tid in ACTIONS_EN} == ACTIONS_EN
     assert (serve["open:intake"], serve["open:return"], serve["logout"], serve["online"], serve["serving"]) == \
         ("Intake", "Return", "Sign out", "Connected", "Now serving")
     assert serve["header"] == "Counter 2 · Nguyễn Thị Lan · open"
     assert serve["current_service"] == "Civil status" and serve["today"] == "Today: 0 done · 0 absent"
-    assert serve["message"].startswith("Counter 3 cannot take the citizen now")
+    # The whole Vietnamese warning, hint included: a second tap on the counter transfers anyway.
+    assert serve["message"] == ("Counter 3 is closed: the citizen would wait at a counter where no one serves "
+                                "them. Choose another counter, or choose this one again to transfer anyway.")
+    assert states["transfer_again"]["to_counter:3"] == "Counter 3 (transfer anyway)"
     assert states["transfer"]["transfer_title"] == "Transfer the citizen to"
     assert states["transfer"]["to_service:CT"] == "Certification of copies"
     assert states["intake"]["intake_submit"] == "Take in" and states["intake"]["intake_label:name"] == "Full name"
     assert states["return"]["return_submit"] == "Return result"
-    for name in ("login", "transfer", "serve", "intake", "return"):
+    for name in ("login", "transfer", "serve", "transfer_again", "intake", "return"):
         assert _vietnamese_words(states[name], ("Nguyễn Thị Lan",)) == {}, f"Vietnamese left on the {name} screen"
     for name in ("login", "serve", "intake", "return", "serve_vi"):
         assert _cut_off(bounds[name]) == {}, f"text cut off on the {name} screen"

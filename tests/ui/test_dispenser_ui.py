@@ -129,9 +129,20 @@ def test_outside_ticket_hours_the_kiosk_says_when(xvfb, artifacts_dir: Path, tmp
             {"wait": "field:tu-phap"}, {"tap": "field:tu-phap"}, {"wait": "service:HT"}, {"tap": "service:HT"},
             {"wait": "confirm"}, {"tap": "confirm"}, {"wait_text": ["error", "Chưa đến giờ cấp số"]},
             {"state": "closed"}, {"screenshot": "dispenser-8-before-ticket-hours"},
+            # A citizen who chose English reads the refusal in English: re-shown at the toggle, and
+            # what the hub says to a second try in English.
+            {"tap": "hdr:lang"}, {"wait_text": ["error", "It is not yet time"]}, {"state": "toggled"},
+            {"tap": "confirm"}, {"sleep": 1.0}, {"wait": "error"}, {"state": "closed_en"},
+            {"bounds": "closed_en"}, {"screenshot": "dispenser-8b-before-ticket-hours-english"},
         ])
-        shown = run.finish()["states"]["closed"]
-        assert "Giờ cấp số: 07:30–16:30, Thứ Hai đến Thứ Sáu." in shown["error"]
+        result = run.finish()
+        states = result["states"]
+        assert "Giờ cấp số: 07:30–16:30, Thứ Hai đến Thứ Sáu." in states["closed"]["error"]
+        english = "It is not yet time for tickets. Ticket hours: 07:30–16:30, Monday to Friday."
+        assert states["toggled"]["error"] == english
+        assert states["closed_en"]["error"] == english and states["closed_en"]["title"] == "Confirm your ticket"
+        error = result["bounds"]["closed_en"]["error"]
+        assert error[4] <= error[2] + 1 and error[5] <= error[3] + 1, "the English refusal is cut off"
         assert _tickets(h) == []
     finally:
         h.stop()

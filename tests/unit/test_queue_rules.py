@@ -141,7 +141,10 @@ class TestTransition:
         with pytest.raises(DomainError) as err:
             q.transition(status, action)
         assert err.value.code == "conflict"
-        assert action in err.value.message and status in err.value.message
+        # A sentence for an officer in English that still names the action and the state (issue #13).
+        said = err.value.message.lower()
+        assert q.ACTIONS_EN.get(action, action) in said and q.STATUS_EN.get(status, status) in said, said
+        assert err.value.message.endswith(".") and err.value.message[0].isupper()
         assert err.value.message_vi
 
     def test_table_has_no_unlisted_actions(self):
