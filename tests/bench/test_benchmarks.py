@@ -67,6 +67,8 @@ def test_tickets_are_unique_and_contiguous() -> None:
     assert r["duplicates"] == 0 and r["gaps"] == 0
     assert r["db_tickets"] == 200 and r["not_in_db"] == 0 and r["unanswered"] == 0
     assert r["tickets_per_s"] > 0 and r["sqlite_floor_inserts_per_s"] > 0
+    assert r["processes"] == 4  # the kiosks ran in worker processes, one kiosk each here
+    assert r["hub_cpu_ms_per_ticket"] > r["hub_sys_ms_per_ticket"] >= 0 and r["kiosks_cpu_ms_per_ticket"] > 0
 
 
 def test_count_problems_finds_duplicates_and_gaps() -> None:
