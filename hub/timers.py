@@ -13,7 +13,7 @@ from hub.notify.senders import load as load_senders
 from hub.ops import appointments, dossier_tasks
 from hub.ops.run import take_deferred
 from hub.store import backup
-from hub.store.db import checkpoint
+from hub.store.db import checkpoint, is_busy
 from hub.store.sites import list_sites
 
 if TYPE_CHECKING:
@@ -49,8 +49,11 @@ async def watch_registry(hub: Hub) -> None:
             effects = take_deferred(hub.db)
             if effects:
                 hub.router.publish_effects(effects)
-        except Exception:
-            log.exception("publishing deferred effects failed; will retry")
+        except Exception as exc:
+            if is_busy(exc):  # another process holds the write lock: next second
+                log.debug("deferred effects wait for another process's write lock")
+            else:
+                log.exception("publishing deferred effects failed; will retry")
 
 
 async def tick_displays(hub: Hub) -> None:

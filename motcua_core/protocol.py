@@ -57,6 +57,7 @@ ERROR_CODES: dict[str, str] = {
     "rate_limited": "Thao tác quá nhiều lần. Vui lòng thử lại sau ít phút.",
     "signin_required": "Phiên đăng nhập đã hết hạn hoặc không hợp lệ. Vui lòng đăng nhập lại.",
     "timeout": "Máy chủ không phản hồi. Vui lòng thử lại.",
+    "busy": "Hệ thống đang bận. Vui lòng thử lại sau ít giây.",
     "internal": "Lỗi hệ thống. Vui lòng thử lại.",
 }
 

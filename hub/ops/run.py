@@ -40,7 +40,7 @@ Publish = Callable[[Effects], None]
 HTTP_STATUS = {
     "not_found": 404, "unknown_device": 404, "forbidden": 403, "wrong_site": 403, "conflict": 409,
     "recall_limit": 409, "auth_failed": 401, "unauthorized": 401, "locked": 423, "payload_too_large": 413,
-    "rate_limited": 429, "internal": 500, "timeout": 504,
+    "rate_limited": 429, "internal": 500, "busy": 503, "timeout": 504,
 }
 
 

@@ -6,23 +6,29 @@ browser, no app, no script), GET/POST /hen/q/{secret}… (one booking, by the se
 GET /api/v1/sites/{site}/appointments/slots, POST /api/v1/sites/{site}/appointments. The pages show
 free seats, never who booked them. Leaders: GET …/appointments/summary; administrators: PUT
 …/appointments/settings.
+
+The state-changing POSTs (book, by form or JSON; move; cancel) are limited per client address, since the
+per-phone/CCCD limit is no limit for someone who invents numbers; an over-limit POST gets 429 with
+`Retry-After` and changes nothing.
 """
 
 from __future__ import annotations
 
 import html
 import io
+import math
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from aiohttp import web
 
+from hub.domain.ratelimit import RateLimiter
 from hub.ops import appointments as ops
 from hub.store import appointments as appt_store
 from hub.store import sites as site_store
 from hub.web.auth import requires
-from hub.web.common import error_response, html_page, hub_of, json_body, site_of
+from hub.web.common import client_key, error_response, html_page, hub_of, is_retry, json_body, site_of
 from motcua_core.errors import DomainError
 
 WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
@@ -65,6 +71,75 @@ def _options(items: list[tuple[str, str]], selected: str | None, empty: str | No
 
 def _error(exc: DomainError) -> str:
     return f"<p class='err' role='alert'>{_e(exc.message_vi or exc.message)}</p>"
+
+
+# --- per-client limits on the POSTs ------------------------------------------------------------------
+
+# Counted per client address, the TCP peer as for the public dossier lookup (no proxy header is trusted):
+# everyone behind one NAT, guest Wi-Fi or reverse proxy shares one allowance. A citizen books once, now and
+# then for a relative as well, and moves or cancels once or twice; five bookings in ten minutes leaves
+# room for a household or a few people on the centre's Wi-Fi, while a script filling the day's seats under
+# invented phone numbers gets at most 30 an hour from one address. Only bookings that went through use up
+# that allowance (a typo costs nothing); every POST, refused or not, counts against the per-minute cap: a
+# citizen fixing a typo sends two or three a minute, ten stops a flood of moves, cancels or bad forms.
+BOOKINGS_PER_10_MIN = 5
+POSTS_PER_MINUTE = 10
+
+
+class BookingLimits:
+    """The two allowances of one hub's booking routes (the dossier lookup's RateLimiter, twice)."""
+
+    def __init__(self) -> None:
+        self.posts = RateLimiter(POSTS_PER_MINUTE, 60.0)
+        self.bookings = RateLimiter(BOOKINGS_PER_10_MIN, 600.0)
+
+
+LIMITS_KEY = web.AppKey("booking_limits", BookingLimits)
+
+
+def _post_wait(request: web.Request) -> int:
+    """Count this POST for its client: the seconds it must wait first (0: go ahead). A run repeated
+    because the database was busy was counted (and let through) the first time."""
+    if is_retry(request):
+        return 0
+    posts, client, now = request.app[LIMITS_KEY].posts, client_key(request), hub_of(request).clock()
+    return 0 if posts.allow(client, now) else max(1, math.ceil(posts.retry_after(client, now)))
+
+
+def _booking_wait(request: web.Request) -> int:
+    """Seconds before this client may book again (0: now). Checked with no await between it, the booking
+    and `_booked`, so concurrent POSTs of one client cannot all slip under the limit."""
+    return math.ceil(request.app[LIMITS_KEY].bookings.retry_after(client_key(request), hub_of(request).clock()))
+
+
+def _booked(request: web.Request) -> None:
+    request.app[LIMITS_KEY].bookings.allow(client_key(request), hub_of(request).clock())
+
+
+def _limited(wait: int) -> DomainError:
+    mins = math.ceil(wait / 60)
+    if wait < 60:
+        en, vi = ("1 second" if wait == 1 else f"{wait} seconds"), f"{wait} giây"
+    else:
+        en, vi = ("1 minute" if mins == 1 else f"{mins} minutes"), f"{mins} phút"
+    return DomainError("rate_limited", f"Too many booking requests from this device or network. Please try "
+                       f"again in {en}, or call the office to book.",
+                       "Đã có quá nhiều yêu cầu đặt lịch từ thiết bị hoặc mạng này. "
+                       f"Xin đợi {vi} rồi thử lại, hoặc gọi điện cho Bộ phận một cửa để được đặt lịch giúp.")
+
+
+def _limited_page(wait: int, back: str) -> web.Response:
+    body = (f"<h1>Xin thử lại sau</h1>{_error(_limited(wait))}"
+            f"<p><a href='{_e(back)}' id='back'>Quay lại</a></p>")
+    resp = html_page("Xin thử lại sau", body, STYLE, status=429)
+    resp.headers["Retry-After"] = str(wait)
+    return resp
+
+
+def _limited_json(wait: int) -> web.Response:
+    resp = error_response(_limited(wait))
+    resp.headers["Retry-After"] = str(wait)
+    return resp
 
 
 # --- the booking page ---------------------------------------------------------------------------------
@@ -144,11 +219,16 @@ async def booking_submit(request: web.Request) -> web.Response:
     """The form's POST: book, then show the booking's own page (code, QR, cancel/move) by its link."""
     hub = hub_of(request)
     site = site_of(request)
+    if wait := _post_wait(request):
+        return _limited_page(wait, f"/hen/{site.id}")
     form = dict(await request.post())
     values = {k: str(form.get(k) or "")[:200] for k in
               ("service", "day", "procedure", "slot_start", "name", "phone", "email", "cccd")}
+    if wait := _booking_wait(request):
+        return _limited_page(wait, f"/hen/{site.id}")
     try:
         out = hub.runner.run(site, _book(site.id, values, "web"))
+        _booked(request)
     except DomainError as exc:  # everything typed is kept on the page
         return html_page("Đặt lịch hẹn", _booking_form(request, site, values, _error(exc)), STYLE,
                          status=409 if exc.code == "conflict" else 400)
@@ -207,6 +287,8 @@ async def manage_page(request: web.Request) -> web.Response:
 
 async def manage_action(request: web.Request) -> web.Response:
     hub = hub_of(request)
+    if wait := _post_wait(request):
+        return _limited_page(wait, f"/hen/q/{request.match_info['secret']}")
     site, secret = _site_of_secret(request)
     action = request.match_info["action"]
     form = dict(await request.post())
@@ -241,9 +323,14 @@ async def book_json(request: web.Request) -> web.Response:
     """Book from a script or another front end: the same operation as the form; 201 with the booking."""
     hub = hub_of(request)
     site = site_of(request)
+    if wait := _post_wait(request):
+        return _limited_json(wait)
     try:
         body = await json_body(request)
+        if wait := _booking_wait(request):
+            return _limited_json(wait)
         out = hub.runner.run(site, _book(site.id, body, "web"))
+        _booked(request)
     except DomainError as exc:
         return error_response(exc)
     return web.json_response(out, status=201)
@@ -275,6 +362,7 @@ async def settings_json(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application) -> None:
+    app[LIMITS_KEY] = BookingLimits()
     r = app.router
     r.add_get("/hen/q/{secret}", manage_page)
     r.add_post("/hen/q/{secret}/{action}", manage_action)

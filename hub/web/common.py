@@ -1,18 +1,23 @@
 """What every HTTP module shares: the hub behind the app, the one error shape, reading a JSON body, and the
 HTML page around the citizen's phone pages (booking, ticket, dossier status).
 
-Each module under hub/web exposes `add_routes(app)`; hub.web.app registers them all."""
+Each module under hub/web exposes `add_routes(app)`; hub.web.app registers them all, behind one
+middleware (`retry_when_busy`)."""
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
+import sqlite3
 from typing import TYPE_CHECKING
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from hub.ops.run import error_body, http_status
 from hub.store import sites as site_store
+from hub.store.db import is_busy
 from motcua_core.errors import DomainError
 from motcua_core.protocol import ProtocolError, check_value
 from motcua_core.text import nfc
@@ -36,6 +41,46 @@ def site_of(request: web.Request) -> site_store.Site:
                                content_type="application/json") from None
 
 
+BUSY_WAIT_S = 3.0  # how long an HTTP request waits for another process's write lock before a 503
+BUSY_RETRY_S = 0.05
+_RETRY = web.RequestKey("busy_retry", int)  # in the request: how many times the handler has run before
+
+
+def is_retry(request: web.Request) -> bool:
+    """True when this run of a handler repeats one the database's lock refused: what the first run
+    counted (a rate limit) must not be counted again."""
+    return bool(request.get(_RETRY))
+
+
+@web.middleware
+async def retry_when_busy(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Another process holding SQLite's write lock (a CLI command, a backup) makes the hub's short busy
+    timeout fail a request at its BEGIN, before anything is written: the handler is run again a little
+    later instead of answering 500, as the router retries a batch; after BUSY_WAIT_S the answer is 503
+    `busy` with Retry-After. (The body of a request is kept by aiohttp, so a second run reads it again.)"""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + BUSY_WAIT_S
+    request[_RETRY] = 0
+    while True:
+        try:
+            return await handler(request)
+        except sqlite3.OperationalError as exc:
+            if not is_busy(exc):
+                raise
+            request[_RETRY] += 1
+            if loop.time() >= deadline:
+                resp = error_response(DomainError("busy", "the database is busy: try again in a few seconds"))
+                resp.headers["Retry-After"] = "5"
+                return resp
+            await asyncio.sleep(BUSY_RETRY_S)
+
+
+def client_key(request: web.Request) -> str:
+    """The address a public page's rate limits count against: the TCP peer (no proxy header is trusted,
+    so behind a reverse proxy every citizen shares one allowance)."""
+    return f"http:{request.remote or '?'}"
+
+
 def error_response(exc: DomainError | ProtocolError) -> web.Response:
     return web.json_response({"error": error_body(exc)}, status=http_status(exc.code))
 
@@ -45,8 +90,9 @@ def bad_request(message: str, message_vi: str) -> web.Response:
 
 
 async def json_body(request: web.Request) -> dict:
-    """The request's JSON object body ({} when there is none); anything else is a DomainError."""
-    if not request.can_read_body:
+    """The request's JSON object body ({} when there is none); anything else is a DomainError. (aiohttp
+    keeps the body once read, so a handler run again by retry_when_busy reads it again.)"""
+    if not request.body_exists:
         return {}
     try:
         body = await request.json()

@@ -20,7 +20,7 @@ from hub.ops.run import http_status
 from hub.store import catalogue as cat_store
 from hub.store import sites as site_store
 from hub.web.auth import Principal, require
-from hub.web.common import bad_request, error_response, html_page, hub_of, json_body
+from hub.web.common import bad_request, client_key, error_response, html_page, hub_of, json_body
 from motcua_core.dossier_codes import normalise
 from motcua_core.errors import DomainError
 from motcua_core.text import short_datetime
@@ -29,15 +29,10 @@ PAGE_STYLE = ("body{font-family:sans-serif;max-width:40em;margin:1em auto;paddin
               "font-weight:bold;color:#064}.err{color:#b00;font-weight:bold}input,button{font-size:1.2em}")
 
 
-def _client(request: web.Request) -> str:
-    """The address a public lookup is counted against (the TCP peer: no proxy header is trusted)."""
-    return f"http:{request.remote or '?'}"
-
-
 def _lookup(request: web.Request) -> dict:
     hub = hub_of(request)
     key = request.query.get("k") or request.query.get("key")
-    return dossiers.public_lookup(hub.db, request.match_info["code"], key, _client(request), hub.clock(),
+    return dossiers.public_lookup(hub.db, request.match_info["code"], key, client_key(request), hub.clock(),
                                   hub.config.lookup_limit)
 
 

@@ -62,15 +62,19 @@ async def _http_attempts(port: int, bodies: list[dict], start: threading.Event) 
     import aiohttp
 
     url = f"http://127.0.0.1:{port}/api/v1/sites/demo/appointments"
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as s:
-        async def one(body: dict) -> tuple[int, str]:
-            async with s.post(url, json=body) as r:
-                doc = await r.json()
-                return r.status, (doc.get("error") or {}).get("code", "")
 
-        # Open every connection first, then send: the hub sees them all at once.
-        await asyncio.get_running_loop().run_in_executor(None, start.wait)
-        return await asyncio.gather(*(one(b) for b in bodies))
+    async def one(i: int, body: dict) -> tuple[int, str]:
+        # Each citizen books from their own phone: their own loopback source address, since the hub
+        # limits booking POSTs per client address (hub/web/booking.py).
+        local = (f"127.0.{1 + i // 250}.{1 + i % 250}", 0)
+        async with (aiohttp.ClientSession(connector=aiohttp.TCPConnector(local_addr=local)) as s,
+                    s.post(url, json=body) as r):
+            doc = await r.json()
+            return r.status, (doc.get("error") or {}).get("code", "")
+
+    # Wait for the start signal, then send all at once: the hub sees them together.
+    await asyncio.get_running_loop().run_in_executor(None, start.wait)
+    return await asyncio.gather(*(one(i, b) for i, b in enumerate(bodies)))
 
 
 def _direct_attempts(data, bodies: list[dict], start: threading.Event) -> list[tuple[int, str]]:
