@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from motcua_core import i18n
+from motcua_core import dossier_status, i18n
 from motcua_core.i18n import LANGS, lookup
 
 WORDS: dict[str, tuple[str, str]] = {
@@ -167,16 +167,7 @@ WORDS: dict[str, tuple[str, str]] = {
     # Only when a ticket is being served: completing it opens the citizen's vote (a walk-in has none).
     "returned_vote": ("Đã trả kết quả hồ sơ {code}. Bấm {done} để công dân đánh giá sự hài lòng.",
                       "Result of dossier {code} returned. Press {done} so the citizen can rate the service."),
-    # A dossier's status: Vietnamese as the hub words it (status_vi); English from here.
-    "status_received": ("Đã tiếp nhận, chờ chuyển xử lý", "Received, waiting to be sent on"),
-    "status_transferred": ("Đã chuyển đến cơ quan giải quyết", "Sent to the agency in charge"),
-    "status_processing": ("Đang giải quyết", "Being processed"),
-    "status_supplement": ("Chờ bổ sung hồ sơ", "Waiting for missing documents"),
-    "status_awaiting_transfer": ("Đang luân chuyển giữa các cơ quan", "Moving between agencies"),
-    "status_ready": ("Đã có kết quả, mời nhận", "Result ready to collect"),
-    "status_ready_rejected": ("Có thông báo từ chối giải quyết, mời nhận lại hồ sơ",
-                              "Refused: the notice and the documents are ready to collect"),
-    "status_returned": ("Đã trả kết quả", "Result returned"),
+    # A dossier's status (`status_<status>`, `status_ready_rejected`): motcua_core's one table, below.
     # --- booking ------------------------------------------------------------------------------------
     "booking_title": ("Đặt lịch hẹn cho công dân", "Book an appointment for the citizen"),
     "booking_hint": ("Chọn dịch vụ, ngày và giờ.", "Choose the service, the day and the time."),
@@ -188,6 +179,8 @@ WORDS: dict[str, tuple[str, str]] = {
                "confirmation text was sent)."),
     "weekdays": ("T2 T3 T4 T5 T6 T7 CN", "Mon Tue Wed Thu Fri Sat Sun"),
 }
+# The words the hub and the kiosk use for a dossier's status, never a copy that could drift from them.
+WORDS.update({f"status_{key}": words for key, words in dossier_status.WORDS.items()})
 
 
 def t(key: str, lang: str = "vi", **values: object) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from motcua_core.dossier_codes import from_scan
+from motcua_core.dossier_status import status_text
 
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9.\-]{3,39}$")
 KEY_RE = re.compile(r"^[A-Z0-9]{4,12}$")
@@ -32,10 +33,11 @@ def clean_key(raw: str) -> str | None:
 def status_lines(d: dict, lang: str = "vi") -> tuple[str, str | None]:
     """One consistent answer for the lookup screen: the status, then the one detail that goes with it
     (where to collect a ready result, or the due date of one still in progress; nothing once it is
-    returned). Never 'Đã trả kết quả' above 'Hồ sơ đang được giải quyết'."""
+    returned). Never 'Đã trả kết quả' above 'Hồ sơ đang được giải quyết'. The status in English is
+    the counter's and the hub's (motcua_core.dossier_status)."""
     from kiosk.i18n import t
 
-    status = d.get("status_vi", "")
+    status = status_text(d, lang)
     if d.get("ready"):
         return status, t("dossier_where", lang, where=d.get("where", ""))
     if d.get("status") == "returned":

@@ -88,6 +88,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dossier_unavailable": ("Chức năng tra cứu hồ sơ chưa sẵn sàng trên hệ thống.",
                             "Dossier lookup is not available on the system yet."),
     "applicant": ("Người nộp", "Applicant"),
+    # on-screen keyboard (devicekit.ui.keyboard): the edit keys; the letters read the same in both
+    "kbd_space": ("Cách", "Space"),
+    "kbd_backspace": ("Xóa", "Delete"),
+    "kbd_clear": ("Xóa hết", "Clear"),
     # appointments (issue #12)
     "checkin_btn": ("Đã đặt lịch hẹn? Xác nhận tại đây", "Booked an appointment? Check in here"),
     "checkin_title": ("Xác nhận lịch hẹn", "Appointment check-in"),
@@ -113,11 +117,21 @@ def t(key: str, lang: str = "vi", **values: object) -> str:
     return lookup(STRINGS, key, lang, **values)
 
 
+def words(key: str, **values: object) -> Words:
+    """`key`'s message kept for its screen, so the language toggle re-shows it in the other language."""
+    return lambda lang: t(key, lang, **values)
+
+
+def keyboard_labels(lang: str = "vi") -> tuple[str, str, str]:
+    """The space, backspace and clear keys' words, for devicekit.ui.keyboard.VietKeyboard."""
+    return t("kbd_space", lang), t("kbd_backspace", lang), t("kbd_clear", lang)
+
+
 def refusal(exc: RequestError) -> Words:
     """What a citizen reads when the hub refuses (the hub's words, in English when the citizen chose it)
     or does not answer (the kiosk's own words), kept unread so the language toggle re-shows it."""
     if exc.code == "timeout":
-        return lambda lang: t("hub_down", lang)
+        return words("hub_down")
     return exc.text
 
 

@@ -19,7 +19,8 @@ EDIT_LABELS = ("Cách", "Xóa", "Xóa hết")  # space, backspace, clear
 
 
 class VietKeyboard(GridLayout):
-    """`edit_labels`: the words on the space, backspace and clear keys (a screen in English passes its own)."""
+    """`edit_labels`: the words on the space, backspace and clear keys, in the screen's language from the
+    app's own table (kiosk/i18n.py, counter_terminal/words.py); Vietnamese when none is given."""
 
     def __init__(self, on_key: Callable[[str], None], make_button: MakeButton, row_height: float,
                  spacing: float = 6, edit_labels: tuple[str, str, str] = EDIT_LABELS, **kw):

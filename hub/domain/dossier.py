@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from hub.domain.calendar import WorkCalendar
+from motcua_core import dossier_status as status_words
 from motcua_core.errors import DomainError
 
 UNIT = -1  # step index meaning "the reception unit" (Bộ phận tiếp nhận và trả kết quả)
@@ -27,25 +28,10 @@ READY = "ready"  # result (or refusal notice) at the unit, for the citizen to co
 RETURNED = "returned"
 
 STATUSES = (RECEIVED, TRANSFERRED, PROCESSING, SUPPLEMENT, AWAITING_TRANSFER, READY, RETURNED)
-STATUS_VI = {
-    RECEIVED: "Đã tiếp nhận, chờ chuyển xử lý",
-    TRANSFERRED: "Đã chuyển đến cơ quan giải quyết",
-    PROCESSING: "Đang giải quyết",
-    SUPPLEMENT: "Chờ bổ sung hồ sơ",
-    AWAITING_TRANSFER: "Đang luân chuyển giữa các cơ quan",
-    READY: "Đã có kết quả, mời nhận",
-    RETURNED: "Đã trả kết quả",
-}
-STATUS_EN = {  # the same in an officer's English message
-    RECEIVED: "received, waiting to be sent on",
-    TRANSFERRED: "sent to the agency in charge",
-    PROCESSING: "being processed",
-    SUPPLEMENT: "waiting for missing documents",
-    AWAITING_TRANSFER: "moving between agencies",
-    READY: "ready to collect",
-    RETURNED: "returned",
-}
-READY_REJECTED_VI = "Có thông báo từ chối giải quyết, mời nhận lại hồ sơ"
+# The words are motcua_core's, shared with the counter terminal and the kiosk (one table, issue #13).
+STATUS_VI = {s: status_words.WORDS[s][0] for s in STATUSES}
+STATUS_EN = {s: status_words.WORDS[s][1] for s in STATUSES}  # the same in an officer's English message
+READY_REJECTED_VI = status_words.WORDS[status_words.READY_REJECTED][0]
 
 KINDS = ("received", "transferred", "accepted", "supplement_requested", "supplement_received", "step_done",
          "rejected", "resolved_on_spot", "apology_issued", "returned")

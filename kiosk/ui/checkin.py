@@ -57,7 +57,7 @@ class CheckinScreen(Screen):
         row.add_widget(left)
         right = BoxLayout(orientation="vertical", size_hint_x=0.54)
         right.add_widget(BoxLayout())  # the keyboard low, where a standing person's hand is
-        right.add_widget(Keyboard(self._key))
+        right.add_widget(Keyboard(self._key, lang))
         row.add_widget(right)
         box.add_widget(row)
         self.add_widget(box)

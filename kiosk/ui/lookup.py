@@ -13,7 +13,7 @@ from kivy.uix.scrollview import ScrollView
 
 from devicekit.ui.vnkeys import apply_key
 from kiosk.dossier import clean_key, extract, status_lines
-from kiosk.i18n import t
+from kiosk.i18n import Words, refusal, t, words
 from kiosk.procedure import render_checklist, sections
 from kiosk.ui.dispenser import _Base
 from kiosk.ui.widgets import BigButton, Keyboard, Panel, Text, theme
@@ -40,14 +40,15 @@ def _column() -> GridLayout:
     return col
 
 
-def _beside_keyboard(left, on_key) -> BoxLayout:
-    """Results on the left, the keyboard on the right and low, where a standing person's hand is."""
+def _beside_keyboard(left, on_key, lang: str) -> BoxLayout:
+    """Results on the left, the keyboard (its edit keys in `lang`) on the right and low, where a standing
+    person's hand is."""
     row = BoxLayout(spacing=16, size_hint_y=1)
     left.size_hint_x = 0.52
     row.add_widget(left)
     right = BoxLayout(orientation="vertical", size_hint_x=0.48)
     right.add_widget(BoxLayout())  # pushes the keyboard down
-    right.add_widget(Keyboard(on_key))
+    right.add_widget(Keyboard(on_key, lang))
     row.add_widget(right)
     return row
 
@@ -76,7 +77,7 @@ class SearchScreen(_Base):
         left.add_widget(self.status)
         self.results = _column()
         left.add_widget(_scroll(self.results))
-        box.add_widget(_beside_keyboard(left, self._key))
+        box.add_widget(_beside_keyboard(left, self._key, lang))
         self._show()
 
     def _key(self, key: str) -> None:
@@ -145,10 +146,18 @@ class FieldsScreen(_Base):
         self.refresh()
 
 
+def _print_failed(state: str) -> Words:
+    """The printer's problem (a known state in words, else as the driver said it) in either language."""
+    def said(lang: str) -> str:
+        why = t(f"state_{state}", lang) if state in ("paper_out", "cover_open", "offline") else state
+        return t("print_failed", lang, why=why)
+    return said
+
+
 class ProcedureScreen(_Base):
     proc_id: str = ""
     back: str = "search"
-    message: str | None = None
+    message: Words | None = None  # the printer's answer, in the language of each redraw
 
     def fill(self, box, lang):
         th = theme()
@@ -165,7 +174,7 @@ class ProcedureScreen(_Base):
                 col.add_widget(Text(text, size=22, halign="left", tid=f"sec:{i}"))
             box.add_widget(_scroll(col))
         if self.message:
-            box.add_widget(Text(self.message, size=24, bold=True, color=th.warn, tid="message"))
+            box.add_widget(Text(self.message(lang), size=24, bold=True, color=th.warn, tid="message"))
         row = BoxLayout(spacing=16, size_hint_y=None, height=96 * th.scale)
         row.add_widget(BigButton(t("back", lang), lambda: self.app.go(self.back), tid="back", size_hint_y=1,
                                  color=th.muted))
@@ -181,13 +190,11 @@ class ProcedureScreen(_Base):
 
         def work():
             state = core.print_image(render_checklist(proc, unit, width), f"checklist-{proc['id']}")
-            lang = self.app.lang
-            why = t(f"state_{state}", lang) if state in ("paper_out", "cover_open", "offline") else state
-            msg = t("printed", lang) if state is None else t("print_failed", lang, why=why)
+            msg = words("printed") if state is None else _print_failed(state)
             Clock.schedule_once(lambda *_: self._say(msg))
         threading.Thread(target=work, daemon=True).start()
 
-    def _say(self, msg: str) -> None:
+    def _say(self, msg: Words) -> None:
         self.message = msg
         self.refresh()
 
@@ -198,13 +205,13 @@ class ProcedureScreen(_Base):
 class DossierScreen(_Base):
     """Dossier status: the code typed, or from the barcode reader or camera, then the lookup key printed on
     the receipt (or the applicant's CCCD last digits) unless the receipt's QR carried it. Shows a masked
-    name only."""
+    name only. Its message is kept as Words, so the language button re-shows it in the other language."""
 
     code: str = ""
     key: str = ""
     asking_key = False  # the code is known; the keyboard now types the lookup key
     dossier: dict | None = None
-    message: str | None = None
+    message: Words | None = None
     busy = False
 
     def on_pre_enter(self, *_):
@@ -236,7 +243,7 @@ class DossierScreen(_Base):
                                  size_hint_x=0.45, color=th.accent))
         left.add_widget(row)
         if self.message:
-            left.add_widget(Text(self.message, size=24, bold=True, color=th.warn, tid="message"))
+            left.add_widget(Text(self.message(lang), size=24, bold=True, color=th.warn, tid="message"))
         col = _column()
         d = self.dossier
         if d is not None:
@@ -250,7 +257,7 @@ class DossierScreen(_Base):
                 col.add_widget(Text(f"{short_datetime(step.get('at'))} — {step.get('status_vi', '')}", size=22,
                                     halign="left", tid=f"d:step:{i}"))
         left.add_widget(_scroll(col))
-        box.add_widget(_beside_keyboard(left, self._key))
+        box.add_widget(_beside_keyboard(left, self._key, lang))
 
     def _key(self, key: str) -> None:
         if self.asking_key:
@@ -269,24 +276,23 @@ class DossierScreen(_Base):
     def submit(self) -> None:
         if self.busy:
             return
-        lang = self.app.lang
         if self.asking_key:
             code, key = self.code, clean_key(self.key)
             if key is None:
-                self.message = t("dossier_bad_key", lang)
+                self.message = words("dossier_bad_key")
                 self.refresh()
                 return
         else:
             code, key = extract(self.code)
         if code is None:
-            self.dossier, self.message = None, t("dossier_bad_code", lang)
+            self.dossier, self.message = None, words("dossier_bad_code")
             self.refresh()
             return
         if key is None:  # a typed code or the receipt's barcode: the key printed beside it is still needed
             self.code, self.key, self.asking_key, self.message, self.dossier = code, "", True, None, None
             self.refresh()
             return
-        self.code, self.busy, self.message, self.dossier = code, True, t("please_wait", lang), None
+        self.code, self.busy, self.message, self.dossier = code, True, words("please_wait"), None
         self.refresh()
 
         def work():
@@ -294,12 +300,11 @@ class DossierScreen(_Base):
                 d = self.app.core.lookup_dossier(code, key)
                 Clock.schedule_once(lambda *_: self._show(d, None))
             except RequestError as exc:
-                msg = {"timeout": t("hub_down", lang), "unknown_verb": t("dossier_unavailable", lang)}.get(
-                    exc.code, exc.text(lang))
+                msg = words("dossier_unavailable") if exc.code == "unknown_verb" else refusal(exc)
                 Clock.schedule_once(lambda *_: self._show(None, msg))
         threading.Thread(target=work, daemon=True).start()
 
-    def _show(self, dossier: dict | None, message: str | None) -> None:
+    def _show(self, dossier: dict | None, message: Words | None) -> None:
         self.busy, self.dossier, self.message = False, dossier, message
         if dossier is not None:
             self.asking_key = False

@@ -16,6 +16,7 @@ from kivy.uix.button import Button
 from kivy.uix.label import Label
 
 from devicekit.ui.keyboard import VietKeyboard
+from kiosk.i18n import keyboard_labels
 
 
 @dataclass(frozen=True)
@@ -111,12 +112,13 @@ class Panel(BoxLayout):
 
 
 class Keyboard(VietKeyboard):
-    """The shared Vietnamese on-screen keyboard (devicekit.ui.keyboard) with the kiosk's big buttons."""
+    """The shared Vietnamese on-screen keyboard (devicekit.ui.keyboard) with the kiosk's big buttons; its
+    edit keys in the citizen's language `lang` (screens rebuild it when the language button is pressed)."""
 
-    def __init__(self, on_key, **kw):
+    def __init__(self, on_key, lang: str = "vi", **kw):
         def button(label, press, tid, style):
             color = {"tone": theme().muted, "edit": theme().warn}.get(style)
             extra = {"color": color} if color else {}
             return BigButton(label, press, size=26 if style == "key" else 22, tid=tid, height=64, size_hint_y=1,
                              **extra)
-        super().__init__(on_key, button, 68 * theme().scale, **kw)
+        super().__init__(on_key, button, 68 * theme().scale, edit_labels=keyboard_labels(lang), **kw)

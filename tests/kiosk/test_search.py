@@ -119,3 +119,19 @@ def test_lookup_shows_one_consistent_status() -> None:
     ready = {"status": "ready", "status_vi": "Đã có kết quả, mời nhận", "ready": True,
              "where": "Bộ phận tiếp nhận và trả kết quả"}
     assert status_lines(ready)[1] == "Mời ông/bà đến nhận tại: Bộ phận tiếp nhận và trả kết quả"
+
+
+def test_lookup_status_in_english() -> None:
+    """Issue #13: a citizen who chose English reads the status in English, in the counter's words (the
+    public view has no `outcome`: a refusal is known by its Vietnamese words)."""
+    from kiosk.dossier import status_lines
+
+    going = {"status": "processing", "status_vi": "Đang giải quyết", "ready": False,
+             "due_at": "2026-12-02T17:00+07:00"}
+    assert status_lines(going, "en") == ("Being processed", "Due: 17:00 02/12/2026")
+    refused = {"status": "ready", "status_vi": "Có thông báo từ chối giải quyết, mời nhận lại hồ sơ", "ready": True,
+               "where": "Bộ phận tiếp nhận và trả kết quả"}
+    assert status_lines(refused, "en") == ("Refused: the notice and the documents are ready to collect",
+                                           "Please collect it at: Bộ phận tiếp nhận và trả kết quả")
+    newer = {"status": "archived", "status_vi": "Đã lưu trữ", "ready": False}  # a newer hub's status
+    assert status_lines(newer, "en") == ("Đã lưu trữ", None)

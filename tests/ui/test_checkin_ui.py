@@ -1,7 +1,7 @@
 """Appointment check-in on the real dispenser app (issue #12): the citizen types the booking code on the
 screen keyboard the day of the booking and gets a printed appointment ticket; a wrong code is refused in
-Vietnamese, or in English when the citizen chose it (issue #13), and issues nothing. Real hub (clock
-moved to the booking day), broker, Kivy on Xvfb."""
+Vietnamese, or in English when the citizen chose it (issue #13), and issues nothing; the keyboard's edit
+keys follow the language button. Real hub (clock moved to the booking day), broker, Kivy on Xvfb."""
 
 from __future__ import annotations
 
@@ -59,6 +59,12 @@ def test_type_the_booking_code_and_get_an_appointment_ticket(hub, xvfb, artifact
     result = run.finish()
     assert "Không tìm thấy lịch hẹn" in result["states"]["wrong"]["message"]
     assert result["states"]["wrong_en"]["message"] == "There is no booking with this code."
+    keys = ("key:space", "key:backspace", "key:clear")  # the keyboard follows the language button too
+    assert [result["states"]["wrong"][k] for k in keys] == ["Cách", "Xóa", "Xóa hết"]
+    assert [result["states"]["wrong_en"][k] for k in keys] == ["Space", "Delete", "Clear"]
+    for k in keys:
+        x, y, w, h, tw, th = result["bounds"]["wrong_en"][k]
+        assert tw <= w and th <= h, f"{k} is cut off"
     message = result["bounds"]["wrong_en"]["message"]
     assert message[4] <= message[2] + 1 and message[5] <= message[3] + 1, "the English refusal is cut off"
     english = result["states"]["result_en"]

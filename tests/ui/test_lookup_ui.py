@@ -110,3 +110,75 @@ def test_search_browse_print_and_dossier_status(hub, xvfb, artifacts_dir: Path, 
     assert "Lê" in st["photographed"]["d:applicant"]
     assert st["offline"]["result:0"] == "Đăng ký kết hôn"
     assert len(list(printed.glob("checklist-*.png")) or list(printed.glob("*checklist*.png"))) == 1
+
+
+def _whole(bounds: dict, tid: str) -> None:
+    """The widget's words fit in it and it is inside the window (nothing cut off)."""
+    x, y, w, h, tw, th = bounds[tid]
+    _, _, ww, wh, _, _ = bounds["_window"]
+    assert tw <= w + 1 and th <= h + 1, f"{tid}: its words are cut off"
+    assert x >= -1 and y >= -1 and x + w <= ww + 1 and y + h <= wh + 1, f"{tid} is off the screen"
+
+
+def test_dossier_lookup_in_english_and_back(hub, xvfb, artifacts_dir: Path, tmp_path: Path) -> None:
+    """Issue #13: a citizen who chose English reads the keyboard, the dossier's status and every message
+    of the lookup (bad code, bad key, the hub's 'not found', the printer's answer) in English, and the
+    language button switches a message already on the screen."""
+    _load_catalogue(hub)
+    d = _new_dossier(hub, "Phạm Thị Dung")
+    cfg = device_file(hub, "lookup", hardware={"printer": {"type": "sim", "dir": str(tmp_path / "printed")}})
+
+    def switch(to: str, tid: str = "message") -> list[dict]:
+        return [{"tap": "hdr:lang"}, {"wait_text": [tid, to]}]
+
+    run = kiosk_run(xvfb, artifacts_dir, tmp_path, "lookup-en", cfg, [
+        {"wait_text": ["status", "Gõ tên thủ tục"]}, {"state": "search_vi"},
+        *switch("Type a procedure name", "status"), {"state": "search_en"}, {"bounds": "search_en"},
+        {"screenshot": "lookup-en-1-search-keyboard"},
+        {"keys": "dang ky khai sinh"}, {"wait_text": ["result:0", "Đăng ký khai sinh"]}, {"tap": "result:0"},
+        {"wait": "print"}, {"tap": "print"}, {"wait_text": ["message", "Printed"]}, {"state": "printed_en"},
+        *switch("Đã in"), {"state": "printed_vi"}, *switch("Printed"),
+        {"tap": "tab:dossier"}, {"wait": "key:a"},
+        {"keys": "ab"}, {"tap": "submit"}, {"wait_text": ["message", "Invalid dossier code"]}, {"state": "bad_code_en"},
+        {"bounds": "bad_code_en"}, {"screenshot": "lookup-en-2-bad-code"},
+        *switch("Mã hồ sơ không hợp lệ"), {"state": "bad_code_vi"}, *switch("Invalid dossier code"),
+        {"tap": "key:clear"}, {"keys": d["code"].lower()}, {"tap": "submit"}, {"wait": "key_field"},
+        {"state": "asking_key_en"},
+        {"keys": "z"}, {"tap": "submit"}, {"wait_text": ["message", "Invalid lookup key"]}, {"state": "bad_key_en"},
+        *switch("Mã tra cứu không hợp lệ"), {"state": "bad_key_vi"}, *switch("Invalid lookup key"),
+        {"tap": "key:clear"}, {"keys": "zzzzzz"}, {"tap": "submit"}, {"wait_text": ["message", "No dossier"]},
+        {"state": "not_found_en"}, {"bounds": "not_found_en"}, {"screenshot": "lookup-en-3-not-found"},
+        *switch("Không tìm thấy hồ sơ"), {"state": "not_found_vi"}, *switch("No dossier"),
+        {"keys": d["lookup_key"].lower()}, {"tap": "submit"}, {"wait": "d:status"}, {"state": "found_en"},
+        {"bounds": "found_en"}, {"screenshot": "lookup-en-4-dossier"},
+        *switch("Đã tiếp nhận", "d:status"), {"state": "found_vi"}, {"screenshot": "lookup-en-5-dossier-vietnamese"},
+    ])
+    st = run.finish()["states"]
+    bounds = run.result["bounds"]
+    keys = ("key:space", "key:backspace", "key:clear")
+    assert [st["search_vi"][k] for k in keys] == ["Cách", "Xóa", "Xóa hết"]
+    assert [st["search_en"][k] for k in keys] == ["Space", "Delete", "Clear"]
+    assert [st["bad_code_en"][k] for k in keys] == ["Space", "Delete", "Clear"]  # the dossier screen's too
+    for k in keys:
+        _whole(bounds["search_en"], k)
+    assert st["printed_en"]["message"] == "Printed. Please take the slip."
+    assert st["printed_vi"]["message"] == "Đã in. Xin mời nhận phiếu."
+    assert st["bad_code_en"]["message"].startswith("Invalid dossier code. Type the code printed on your receipt")
+    assert st["bad_code_vi"]["message"].startswith("Mã hồ sơ không hợp lệ.")
+    _whole(bounds["bad_code_en"], "message")
+    assert "lookup key" in st["asking_key_en"]["hint"] and st["asking_key_en"]["code"] == d["code"]
+    assert st["bad_key_en"]["message"].startswith("Invalid lookup key:")
+    assert st["bad_key_vi"]["message"].startswith("Mã tra cứu không hợp lệ:")
+    assert st["not_found_en"]["message"] == "No dossier has this dossier code and lookup key."
+    assert st["not_found_vi"]["message"] == "Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này."
+    _whole(bounds["not_found_en"], "message")
+    found = st["found_en"]
+    assert d["code"] in found["d:title"] and "message" not in found
+    assert found["d:status"] == "Received, waiting to be sent on"  # the counter's and the hub's words
+    assert found["d:applicant"].startswith("Applicant: Phạm") and "Thị Dung" not in found["d:applicant"]
+    assert found["d:ready"].startswith("Due: ")
+    for tid in ("d:title", "d:applicant", "d:status", "d:ready"):
+        _whole(bounds["found_en"], tid)
+    assert st["found_vi"]["d:status"] == "Đã tiếp nhận, chờ chuyển xử lý"
+    assert st["found_vi"]["d:ready"].startswith("Hẹn trả kết quả: ")
+    assert st["found_vi"]["d:applicant"].startswith("Người nộp: Phạm")
