@@ -1,6 +1,7 @@
 """Dossier work at the counter, without a screen: search a procedure, tick the documents, take the
-dossier in (or print what is missing), print the receipt, scan a receipt's barcode to return a result.
-The Kivy intake/return screens (issue #4's app) call this; tests call it directly.
+dossier in (or print what is missing, or refuse the papers with the refusal sheet and no dossier), print
+the receipt, scan a receipt's barcode to return a result. The Kivy intake/return screens (issue #4's app)
+call this; tests call it directly.
 
 Every printed form is written as PDF (A4/A5, for the office printer) and rendered for the 80 mm thermal
 printer (a `devicekit.drivers.printer.Printer` when given, else PNG files in `out_dir`).
@@ -103,6 +104,20 @@ class DossierCore:
             result["printed"] = self._print(f"receipt-{r['code']}", r, _pdf().receipt, [
                 _thermal().receipt(r, r["text"]["copy_unit"]), _thermal().receipt(r, r["text"]["copy_citizen"])])
         self._intake_rid = None
+        return result
+
+    def refuse(self, applicant_name: str, reasons: list[str], *, procedure: str | None = None,
+               request: str | None = None, ticket_id: int | None = None) -> dict:
+        """Refuse the papers at intake (no dossier is made): the hub records the refusal and answers with
+        the refusal sheet, printed here for the citizen (A4 PDF and the 80 mm copy)."""
+        data: dict = {"applicant": {"name": applicant_name}, "reasons": reasons}
+        for k, v in (("procedure", procedure), ("request", request), ("ticket_id", ticket_id)):
+            if v is not None:
+                data[k] = v
+        result = self.session.request("dossier.refuse_intake", self._signed(data))
+        sheet = result["refusal"]
+        result["printed"] = self._print(f"intake-refusal-{result['refusal_id']}", sheet, _pdf().refusal,
+                                        [_thermal().refusal(sheet)])
         return result
 
     # --- return -----------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """Dossier screens of the counter terminal (issue #5): intake (search the procedure, tick the documents,
-enter the applicant, print the guidance sheet or the receipt) and return (scan the receipt, confirm fees
-and signature, hand the result over). The work itself is counter_terminal/dossier_core.py; these screens
-only collect input and show answers. Text fields take the physical keyboard (with a Vietnamese input
-method); the barcode reader types into the code field or is routed here by the app.
+enter the applicant, print the guidance sheet or the receipt, or refuse the papers and print the refusal
+sheet) and return (scan the receipt, confirm fees and signature, hand the result over). The work itself is
+counter_terminal/dossier_core.py; these screens only collect input and show answers. Text fields take the
+physical keyboard (with a Vietnamese input method); the barcode reader types into the code field or is
+routed here by the app.
 
 Their words follow the app's language (counter_terminal/words.py); what they print stays Vietnamese.
 """
@@ -16,6 +17,7 @@ from pathlib import Path
 from kivy.clock import Clock
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
+from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import Screen
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
@@ -23,7 +25,7 @@ from kivy.uix.widget import Widget
 from counter_terminal.actions import ACTIONS
 from counter_terminal.dossier_core import DossierCore
 from counter_terminal.words import WORDS, Said, refusal, same, say, t
-from devicekit.ui.widgets import ACCENT, BAD, BG, DARK, GOOD, MUTED, Box, Field, Key
+from devicekit.ui.widgets import ACCENT, BAD, BG, DARK, GOOD, MUTED, WARN, Box, Field, Key
 from motcua_core.cccd import looks_like_cccd_qr
 from motcua_core.document_kinds import document_tag
 from motcua_core.errors import RequestError
@@ -194,6 +196,8 @@ class IntakeScreen(WordedScreen):
         bottom = BoxLayout(size_hint_y=None, height=48, spacing=6)
         bottom.add_widget(self.word(Key(tid="intake_keyboard", background_color=ACCENT, size_hint_x=0.3,
                                         on_release=lambda *_: self.open_keyboard()), "keyboard"))
+        bottom.add_widget(self.word(Key(tid="intake_refuse", background_color=WARN, size_hint_x=0.4,
+                                        on_release=lambda *_: RefusePanel(self).open()), "intake_refuse"))
         self.submit_btn = Key(tid="intake_submit", background_color=GOOD, on_release=lambda *_: self.submit())
         bottom.add_widget(self.word(self.submit_btn, "intake_submit"))
         root.add_widget(bottom)
@@ -336,10 +340,95 @@ class IntakeScreen(WordedScreen):
             self.say(say("taken_on_spot", code=r["code"]))
         else:
             self.say(say("taken_in", code=r["code"], due=_when(r["due_at"])))
+        self.clear()
+
+    def refused(self, r: dict) -> None:
+        """The papers were refused (RefusePanel) and the sheet printed: the next citizen starts afresh."""
+        sheet = r["refusal"]
+        self.say(say("refused_printed", name=sheet["applicant"]["name"], number=sheet["number"]))
+        self.clear()
+
+    def clear(self) -> None:
         self.procedure = None
+        self.ticked = set()
+        self.birth_date = None
         for f in self.fields.values():
             f.text = ""
         self.listing.clear_widgets()
+
+
+class RefusePanel(ModalView):
+    """Refusing papers at intake (a procedure not handled here, papers the citizen cannot supply, a request
+    outside the office's remit): whose papers, what was asked, each reason in its own box (the touch
+    keyboard has no line break). The hub records it — no dossier, no code — and the refusal sheet is
+    printed on the counter's printer. Its words are the screen's language when opened (it covers the
+    language button); the sheet itself is Vietnamese."""
+
+    REASONS = 3
+
+    def __init__(self, screen: IntakeScreen, **kw):
+        super().__init__(size_hint=(0.97, 0.94), auto_dismiss=False, background_color=BG, **kw)
+        self.screen, self.lang = screen, screen.app.lang
+        self.procedure = screen.procedure
+        lang = self.lang
+        root = BoxLayout(orientation="vertical", padding=6, spacing=4)
+        root.add_widget(Box(tid="refuse_title", text=t("refuse_title", lang), bold=True, font_size="17sp",
+                            color=(1, 1, 1, 1), bg=DARK, size_hint_y=None, height=38))
+        form = GridLayout(cols=2, spacing=3, row_force_default=True, row_default_height=36)
+        self.fields: dict[str, Field] = {}
+        self.labels: dict[str, str] = {}
+        rows = [("name", t("field_name", lang), "", t("kbd_name", lang)),
+                ("request", t("field_request", lang), t("refuse_request_hint", lang), t("kbd_request", lang))]
+        rows += [(f"reason{n}", t("field_reason", lang, n=n), t("refuse_reason_hint", lang),
+                  t("kbd_reason", lang, n=n)) for n in range(1, self.REASONS + 1)]
+        for key, label, hint, short in rows:
+            form.add_widget(Box(tid=f"refuse_label:{key}", text=label, font_size="14sp", size_hint_x=0.22,
+                                bg=(1, 1, 1, 1)))
+            self.fields[key] = Field(tid=f"refuse_{key}", hint_text=hint)
+            form.add_widget(self.fields[key])
+            self.labels[key] = short
+        self.fields["name"].text = screen.fields["name"].text.strip()
+        if self.procedure is not None:  # the catalogue's name is what the sheet prints
+            self.fields["request"].text = self.procedure["name"]
+            self.fields["request"].readonly = True
+            del self.labels["request"]
+        root.add_widget(form)
+        self.message = Box(tid="refuse_message", text=t("refuse_hint", lang), font_size="15sp", color=MUTED,
+                           size_hint_y=None, height=48, bg=(1, 1, 1, 1))
+        root.add_widget(self.message)
+        keys = BoxLayout(size_hint_y=None, height=48, spacing=6)
+        keys.add_widget(Key(tid="refuse_keyboard", text=t("keyboard", lang), background_color=ACCENT,
+                            size_hint_x=0.28, on_release=lambda *_: self.open_keyboard()))
+        keys.add_widget(Key(tid="refuse_cancel", text=t("cancel", lang), background_color=MUTED, size_hint_x=0.28,
+                            on_release=lambda *_: self.dismiss()))
+        self.submit_btn = Key(tid="refuse_submit", text=t("refuse_submit", lang), background_color=BAD,
+                              on_release=lambda *_: self.submit())
+        keys.add_widget(self.submit_btn)
+        root.add_widget(keys)
+        self.add_widget(root)
+
+    def open_keyboard(self) -> None:
+        from counter_terminal.screens.keyboard import TouchKeyboard
+
+        TouchKeyboard({k: self.fields[k] for k in self.labels}, self.labels, self.lang).open()
+
+    def submit(self) -> None:
+        name = self.fields["name"].text.strip()
+        reasons = [f.text.strip() for k, f in self.fields.items() if k.startswith("reason") and f.text.strip()]
+        procedure = self.procedure["id"] if self.procedure is not None else None
+        request = None if procedure else self.fields["request"].text.strip() or None
+        self.submit_btn.disabled = True
+        self.message.text, self.message.color = t("sending", self.lang), DARK
+        _background(lambda: _core(self.screen.app).refuse(name, reasons, procedure=procedure, request=request),
+                    self._done)
+
+    def _done(self, r, err) -> None:
+        self.submit_btn.disabled = False
+        if err is not None:  # the hub's reason (no reason written, no name…) in the panel's language
+            self.message.text, self.message.color = refusal(err).text(self.lang), BAD
+            return
+        self.dismiss()
+        self.screen.refused(r)
 
 
 class ReturnScreen(WordedScreen):

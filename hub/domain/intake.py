@@ -49,7 +49,8 @@ def received_documents(proc: dict, received: list) -> list[dict]:
     return [{"name": d["name"], "copies": d.get("copies", 1)} for i, d in enumerate(proc["documents"]) if i in got]
 
 
-def applicant(raw: dict, year: int) -> dict:
+def applicant_name(raw: object) -> str:
+    """The applicant's full name, spaces tidied: what every paper about their dossier is made out to."""
     if not isinstance(raw, dict):
         raise bad("The applicant's details are missing.", "Thiếu thông tin người nộp hồ sơ.")
     name = " ".join(str(raw.get("name") or "").split())
@@ -58,6 +59,11 @@ def applicant(raw: dict, year: int) -> dict:
     if len(name) > 100:
         raise bad("The full name is too long (100 characters at most).",
                   "Họ và tên quá dài (tối đa 100 ký tự).")
+    return name
+
+
+def applicant(raw: dict, year: int) -> dict:
+    name = applicant_name(raw)
     out = {"name": name, "address": " ".join(str(raw.get("address") or "").split())[:300]}
     if raw.get("cccd"):
         cid = parse_cccd(str(raw["cccd"]), year)

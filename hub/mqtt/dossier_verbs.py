@@ -32,6 +32,12 @@ def intake(ctx: Ctx, d: dict) -> dict:
                            ticket_id=d.get("ticket_id", ticket))
 
 
+def refuse_intake(ctx: Ctx, d: dict) -> dict:
+    number, officer, name, ticket = _counter_info(ctx)
+    return dossiers.refuse_intake(ctx, d, officer_id=officer, officer=name or officer or f"Quầy {number}",
+                                  counter=number, ticket_id=d.get("ticket_id", ticket))
+
+
 def return_(ctx: Ctx, d: dict) -> dict:
     number, officer, name, ticket = _counter_info(ctx)
     confirm = d["confirm"]

@@ -126,6 +126,12 @@ VERBS: dict[str, Verb] = _table(
           "processing_days": ((int, float), False, None), "ticket_id": (int, False, None),
           "options": (dict, False, None)},
          dossier_verbs.intake),
+    # papers refused at intake: no dossier, a refusal sheet; applicant and reasons are checked by the rules
+    # (hub.domain.intake, .refusals), so a missing one is refused in the officer's words
+    signed("dossier.refuse_intake", COUNTER,
+         {"applicant": (dict, False, None), "procedure": (str, False, None), "request": (str, False, None),
+          "reasons": (list, False, None), "ticket_id": (int, False, None)},
+         dossier_verbs.refuse_intake),
     signed("dossier.return", COUNTER,
          {"code": (str, True, None), "confirm": (dict, True, None), "tracking": (str, False, None),
           "ticket_id": (int, False, None)},

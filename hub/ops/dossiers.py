@@ -17,13 +17,14 @@ from hub.domain import catalogue as cat_rules
 from hub.domain import dossier as dm
 from hub.domain import forms as forms_text
 from hub.domain import intake as rules
-from hub.domain import site_types
+from hub.domain import refusals, site_types
 from hub.domain.calendar import WorkCalendar, due_time, parse_cutoff
 from hub.domain.ratelimit import RateLimiter
 from hub.ops import links
 from hub.ops.context import Ctx
 from hub.store import catalogue as cat_store
 from hub.store import dossiers as store
+from hub.store import refusals as refusal_store
 from hub.store.db import get_meta, set_meta
 from hub.store.sites import list_fields
 from motcua_core.dossier_codes import agency_code, make_code, mask_name, normalise
@@ -73,15 +74,20 @@ def guidance(ctx: Ctx, proc: dict, applicant: dict, missing: list[dict], officer
             "contact": {"name": officer or "", "phone": s["hotline"]}}
 
 
+def _procedure(db: sqlite_utils.Database, procedure_id: object) -> dict:
+    proc = cat_store.get(db, str(procedure_id or ""))
+    if proc is None:
+        raise DomainError("not_found", "This administrative procedure is not in the catalogue.",
+                          "Không tìm thấy thủ tục hành chính này trong danh mục.")
+    return proc
+
+
 def intake(ctx: Ctx, data: dict, *, officer: str | None = None, counter: int | None = None,
            ticket_id: int | None = None) -> dict:
     """Check a dossier at the counter. Incomplete → {"complete": False, "guidance": supplement request data};
     complete → a new dossier with code and due time, and {"receipt": receipt data} (None when solved on
     the spot, which needs no receipt)."""
-    proc = cat_store.get(ctx.db, str(data.get("procedure") or ""))
-    if proc is None:
-        raise DomainError("not_found", "This administrative procedure is not in the catalogue.",
-                          "Không tìm thấy thủ tục hành chính này trong danh mục.")
+    proc = _procedure(ctx.db, data.get("procedure"))
     cal = calendar_for(ctx.db, ctx.site.id, ctx.site.tz.key)
     now_local = datetime.fromtimestamp(ctx.now, cal.tz)
     s = settings(ctx.db, ctx.site)
@@ -484,15 +490,49 @@ def apology_form(db: sqlite_utils.Database, site, code: str) -> dict:
 
 
 def refusal_form(db: sqlite_utils.Database, site, code: str) -> dict:
-    """Phiếu từ chối tiếp nhận giải quyết hồ sơ: the written reasons of a refused dossier, numbered per
-    site and year. Reasons are the lines (or ';'-separated parts) the agency wrote."""
+    """Phiếu từ chối tiếp nhận giải quyết hồ sơ of a dossier an agency rejected: every reason it wrote
+    (one per line or ';'), numbered in the site's one series of refusal sheets for the year."""
     row, cal, ev, s = _last(db, site, code, "rejected", "This dossier was not refused.",
                               "Hồ sơ này không bị từ chối giải quyết.")
-    reasons = [r.strip() for r in re.split(r"[\n;]", ev.data.get("reason") or "") if r.strip()]
-    return {"form": "refusal", "code": row["code"], **_form_head(s, "refusal"), "date": iso(ev.at, cal)[:10],
-            "applicant": row["applicant"], "procedure": row["procedure_name"],
-            "agency": ev.data.get("agency") or s["unit_name"], "reasons": reasons or ["(không ghi lý do)"],
-            "by": ev.by, "number": store.event_rank(db, row["code"], "rejected", _year_start(cal, ev.at))}
+    since = _year_start(cal, ev.at)
+    number = store.event_rank(db, row["code"], "rejected", since) + refusal_store.before(db, site.id, since, ev.at)
+    return refusals.sheet(_form_head(s, "refusal"), number=number, date=iso(ev.at, cal)[:10],
+                          applicant=row["applicant"], procedure=row["procedure_name"],
+                          agency=ev.data.get("agency") or s["unit_name"], reasons=refusals.split(ev.data.get("reason")),
+                          by=ev.by, code=row["code"])
+
+
+def refuse_intake(ctx: Ctx, data: dict, *, officer_id: str | None = None, officer: str | None = None,
+                  counter: int | None = None, ticket_id: int | None = None) -> dict:
+    """Refuse papers at the counter (out of this office's remit, a procedure not handled here, papers the
+    citizen cannot supply): no dossier, no code, no register row; the refusal is recorded (who, when,
+    which procedure, whose, why) and the sheet for the citizen returned."""
+    proc = _procedure(ctx.db, data["procedure"]) if data.get("procedure") else None
+    request = refusals.request_text(proc["name"] if proc else None, data.get("request"))
+    name = rules.applicant_name(data.get("applicant") or {})  # only the name: the sheet asks no more
+    reasons = refusals.reasons(data.get("reasons"))
+    rid = refusal_store.insert(ctx.db, {
+        "site_id": ctx.site.id, "at": ctx.now, "officer_id": officer_id, "officer": officer or "",
+        "counter": counter, "ticket_id": ticket_id, "procedure_id": proc["id"] if proc else None,
+        "procedure_name": request, "applicant_name": name, "reasons": reasons})
+    form = intake_refusal_form(ctx.db, ctx.site, rid)
+    ctx.changed("dossier.refuse_intake", f"{form['number']}/TCHS",
+                after={"procedure": proc["id"] if proc else None, "reasons": len(reasons)})
+    return {"refusal_id": rid, "refusal": form}
+
+
+def intake_refusal_form(db: sqlite_utils.Database, site, refusal_id: int) -> dict:
+    """The sheet of a refusal at intake: the same form as a refused dossier's, issued by the unit itself,
+    without a dossier code."""
+    r = refusal_store.get(db, site.id, refusal_id)
+    if r is None:
+        raise DomainError("not_found", "There is no refusal at intake with this number.",
+                          "Không tìm thấy lần từ chối tiếp nhận này.")
+    cal, s = calendar_for(db, site.id), settings(db, site)
+    number = refusal_store.sheet_number(db, site.id, refusal_id, _year_start(cal, r["at"]))
+    return refusals.sheet(_form_head(s, "refusal"), number=number, date=iso(r["at"], cal)[:10],
+                          applicant={"name": r["applicant_name"]}, procedure=r["procedure_name"], agency=s["unit_name"],
+                          reasons=r["reasons"], by=r["officer"])
 
 
 def deadline_scan(ctx: Ctx) -> dict:

@@ -387,6 +387,24 @@ def _officer_active(db: sqlite_utils.Database) -> None:
     _run(db, "ALTER TABLE officers ADD COLUMN active INTEGER NOT NULL DEFAULT 1")
 
 
+def _intake_refusals(db: sqlite_utils.Database) -> None:
+    """Papers refused at the counter before any dossier exists (Phiếu từ chối tiếp nhận giải quyết hồ sơ):
+    who refused, when, at which counter, for which procedure or request, whose papers and why. No dossier
+    code and no register row; kept to be counted and reported, so append-only like dossier events. Both
+    kinds of refusal share the sheet's number (Số N/TCHS per site and year): the partial index counts the
+    agencies' refusals without reading every event."""
+    _run(db, """
+        CREATE TABLE intake_refusals (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, site_id TEXT NOT NULL REFERENCES sites(id), at REAL NOT NULL,
+            officer_id TEXT, officer TEXT NOT NULL DEFAULT '', counter INTEGER, ticket_id INTEGER,
+            procedure_id TEXT, procedure_name TEXT NOT NULL, applicant_name TEXT NOT NULL, reasons TEXT NOT NULL);
+        CREATE INDEX intake_refusals_site_at ON intake_refusals(site_id, at);
+        CREATE INDEX dossier_events_rejected ON dossier_events(site_id, at) WHERE kind = 'rejected'""")
+    for op in ("UPDATE", "DELETE"):  # a trigger body has its own ';', so not through _run
+        db.conn.execute(f"CREATE TRIGGER intake_refusals_no_{op.lower()} BEFORE {op} ON intake_refusals "
+                        "BEGIN SELECT RAISE(ABORT, 'intake refusals are append-only'); END")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1, _dossiers, _votes, _officer_signin, _dossier_vote_link, _queue_indexes, _queue_counts,
     _deferred_effects,
@@ -402,6 +420,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _db_identity,  # security
     _signin_sessions,  # security
     _officer_active,  # officer deactivation (console)
+    _intake_refusals,  # refusal at intake (issue #16's gap)
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -42,3 +42,14 @@ def apology_values(d: dict) -> dict:
             "agency": d["agency"], "procedure": d["procedure"], "reason": d["reason"],
             "received_date": f"{r[8:10]} tháng {r[5:7]} năm {r[:4]}", "due": vn_datetime(d["due_at"]),
             "new_due": vn_datetime(d["new_due_at"])}
+
+
+def refusal_lines(d: dict) -> list[str]:
+    """The refusal sheet's body for both renderers: the dossier code when there is one (papers refused at
+    intake have none), whose papers, the request, who refuses, then each reason numbered."""
+    t = d["text"]
+    vals = {"unit_name": d["unit_name"], "applicant_name": d["applicant"]["name"], "procedure": d["procedure"],
+            "by_agency": d["agency"], "code": d.get("code") or ""}
+    keys = ("code", "intro", "request", "body") if d.get("code") else ("intro", "request", "body")
+    return [fill(t[k], **vals) for k in keys] + [fill(t["reason_item"], i=i, reason=r)
+                                                 for i, r in enumerate(d["reasons"], 1)]

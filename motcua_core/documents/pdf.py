@@ -12,7 +12,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from motcua_core.documents.codes import barcode_image, fill, font_file, qr_image, vn_date, vn_datetime
-from motcua_core.documents.content import apology_values, qr_target, receipt_lines
+from motcua_core.documents.content import apology_values, qr_target, receipt_lines, refusal_lines
 
 NL = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
 
@@ -219,16 +219,13 @@ def apology(d: dict) -> bytes:
 
 
 def refusal(d: dict) -> bytes:
-    """Phiếu từ chối tiếp nhận giải quyết hồ sơ, with each reason on its own line."""
+    """Phiếu từ chối tiếp nhận giải quyết hồ sơ, with each reason on its own line; the barcode only when
+    a dossier exists (papers refused at intake have no code)."""
     doc, t = _start(d, fill(d["text"]["number"], number=d["number"]))
-    a = d["applicant"]
-    _barcode_row(doc, d["code"])
-    vals = {"unit_name": d["unit_name"], "applicant_name": a["name"], "procedure": d["procedure"],
-            "by_agency": d["agency"], "code": d["code"]}
-    for key in ("code", "intro", "request", "body"):
-        doc.line_text(fill(t[key], **vals))
-    for i, r in enumerate(d["reasons"], 1):
-        doc.line_text(fill(t["reason_item"], i=i, reason=r))
+    if d.get("code"):
+        _barcode_row(doc, d["code"])
+    for line in refusal_lines(d):
+        doc.line_text(line)
     doc.line_text(t["closing"])
     doc.signatures(None, t["sign_right"], ("", d.get("by") or ""))
     return _out(doc)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from PIL import Image, ImageDraw, ImageFont
 
 from motcua_core.documents.codes import barcode_image, fill, font_file, qr_image, vn_date
-from motcua_core.documents.content import apology_values, qr_target, receipt_lines
+from motcua_core.documents.content import apology_values, qr_target, receipt_lines, refusal_lines
 
 WIDTH = 576
 MARGIN = 12
@@ -159,20 +159,17 @@ def apology(d: dict) -> Image.Image:
 
 
 def refusal(d: dict) -> Image.Image:
-    """The refusal sheet on 80 mm paper, every reason listed."""
-    t, a = d["text"], d["applicant"]
+    """The refusal sheet on 80 mm paper, every reason listed; the barcode only when a dossier exists."""
+    t = d["text"]
     s = Sheet()
     _head(s, d)
     s.text(t["title"], 24, True, True)
     s.text(fill(t["number"], number=d["number"]), 19, False, True)
     _dateline(s, d, d.get("date"))
-    s.image(barcode_image(d["code"], module_width=0.25, height_mm=9, dpi=203))
-    vals = {"unit_name": d["unit_name"], "applicant_name": a["name"], "procedure": d["procedure"],
-            "by_agency": d["agency"], "code": d["code"]}
-    for key in ("code", "intro", "request", "body"):
-        s.text(fill(t[key], **vals), 21)
-    for i, r in enumerate(d["reasons"], 1):
-        s.text(fill(t["reason_item"], i=i, reason=r), 21)
+    if d.get("code"):
+        s.image(barcode_image(d["code"], module_width=0.25, height_mm=9, dpi=203))
+    for line in refusal_lines(d):
+        s.text(line, 21)
     s.text(t["closing"], 20)
     _signature(s, t["sign_right"], d.get("by") or "")
     return s.render()

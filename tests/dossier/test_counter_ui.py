@@ -184,3 +184,66 @@ def test_return_invites_a_vote_only_when_a_ticket_is_served(dhub: DossierHub, xv
     assert [tuple(r) for r in voted] == [(queued, 4)], "the citizen's vote is stored against the dossier returned"
     for code in (walk_in, queued):
         assert dhub.public(code)[1]["status"] == "returned"
+
+
+def test_officer_refuses_papers_at_intake_and_the_sheet_is_printed(dhub: DossierHub, xvfb, artifacts_dir: Path,
+                                                                   tmp_path: Path) -> None:
+    """Issue #16's gap: papers that cannot be taken in are refused on the intake screen — the reasons typed
+    (one on the touch keyboard, lower case, one on the physical keyboard), none refused in Vietnamese
+    first — and the refusal sheet is printed on the counter's thermal printer with the applicant's name
+    and every reason; the hub keeps the refusal and makes no dossier."""
+    from hub.ops.dossiers import intake_refusal_form
+    from hub.store.sites import get_site
+    from motcua_core.documents import thermal
+
+    h = dhub.h
+    ticket = KioskCore(h.device("kiosk")).issue_ticket("HT")
+    paper = tmp_path / "paper"
+    config = device_file(h, "counter", counter=1, hardware={"printer": {"type": "sim", "dir": str(paper)}})
+    typed = ["key:k", "key:h", "key:ô", "key:n", "key:g", "key:space", "key:c", "key:o", "key:sắc", "key:space",
+             "key:b", "key:a", "key:hỏi", "key:n", "key:space", "key:c", "key:h", "key:i", "key:sắc", "key:n",
+             "key:h"]
+    run = KivyRun("counter_terminal.app:make_test_app", [str(config)], [
+        {"keys": "lan1"}, {"tap": "pin"}, {"keys": "1111"}, {"tap": "login"},
+        {"wait_text": ["header", "Nguyễn Thị Lan"]},
+        {"tap": "act:next"}, {"wait_text": ["current", ticket["number"]]},
+        {"tap": "open:intake"}, {"wait": "intake_refuse"},
+        {"text": ["intake_search", "giay phep xay dung lien thong"], "enter": True},
+        {"wait": f"proc:{PROC}"}, {"tap": f"proc:{PROC}"}, {"wait": "doc:0"},
+        {"text": ["intake_name", "Trần Thị Bình"]},
+        {"tap": "intake_refuse"}, {"wait": "refuse_submit"},
+        {"wait_text": ["refuse_name", "Trần Thị Bình"]},
+        {"wait_text": ["refuse_request", "Cấp giấy phép xây dựng nhà ở riêng lẻ"]},
+        {"tap": "refuse_submit"},
+        {"wait_text": ["refuse_message", "Cần ghi lý do từ chối tiếp nhận hồ sơ (ít nhất một lý do)."]},
+        {"tap": "refuse_keyboard"}, {"wait": "key:ngã"}, {"tap": "kbd_field:reason1"},
+        {"taps": typed, "gap": 0.05}, {"wait_text": ["kbd_preview", "không có bản chính"]},
+        {"tap": "kbd_done"}, {"wait_gone": "key:ngã"},
+        {"text": ["refuse_reason2", "Thửa đất không thuộc địa bàn quản lý của huyện Hòa An"]},
+        {"screenshot": "dossier-refuse-at-intake"},
+        {"tap": "refuse_submit"}, {"wait_gone": "refuse_submit"},
+        {"wait_text": ["intake_message", "Đã từ chối tiếp nhận hồ sơ của Trần Thị Bình: đã in Phiếu từ chối số "
+                                         "1/TCHS."]},
+        {"screenshot": "dossier-refused"}, {"state": "refused"},
+    ], xvfb.env(), artifacts_dir / "counter", tmp_path / "ui-refuse", size=(800, 480), timeout=180).start()
+    states = run.finish()["states"]
+    assert states["refused"]["intake_name"] == "", "the refused citizen's name stayed on the form"
+    # The hub kept the refusal, made no dossier.
+    (rid, name, reasons), = dhub.on_loop(lambda: [tuple(r) for r in dhub.db.execute(
+        "SELECT id, applicant_name, reasons FROM intake_refusals").fetchall()])
+    assert name == "Trần Thị Bình"
+    assert dhub.on_loop(lambda: dhub.db.execute("SELECT COUNT(*) FROM dossiers").fetchone()[0]) == 0
+    # What came out of the thermal printer (the simulated one: PNG + its ESC/POS bytes) is the refusal
+    # sheet of that record, pixel for pixel; the A4 copy's text has the name and both reasons.
+    (png,) = sorted(paper.glob(f"*-intake-refusal-{rid}-1.png"))
+    assert png.with_suffix(".escpos").stat().st_size > 1000
+    sheet = dhub.on_loop(lambda: intake_refusal_form(dhub.db, get_site(dhub.db, "demo"), rid))
+    assert sheet["reasons"] == ["Không có bản chính", "Thửa đất không thuộc địa bàn quản lý của huyện Hòa An"]
+    printed, expected = Image.open(png).convert("1"), thermal.refusal(sheet)
+    assert printed.size == expected.size and printed.tobytes() == expected.tobytes()
+    (pdf,) = sorted((h.data / "device-state").glob(f"*/printed/intake-refusal-{rid}.pdf"))
+    text = " ".join(PdfReader(str(pdf)).pages[0].extract_text().split())
+    for part in ("PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ", "Số: 1/TCHS", "tiếp nhận hồ sơ của: Trần Thị Bình",
+                 "1. Không có bản chính", "2. Thửa đất không thuộc địa bàn quản lý của huyện Hòa An"):
+        assert part in text, part
+    assert (artifacts_dir / "counter" / "dossier-refuse-at-intake.png").is_file()

@@ -15,9 +15,11 @@ import pytest
 from hub.domain import queue as rules
 
 ROOT = Path(__file__).resolve().parents[2]
-# The verbs a counter terminal or a kiosk sends: the queue, sign-in, appointments, dossier intake/return.
+# The verbs a counter terminal or a kiosk sends: the queue, sign-in, appointments, dossier intake/return,
+# refusal at intake.
 FILES = ("hub/ops/queue.py", "hub/ops/signin.py", "hub/ops/appointments.py", "hub/ops/dossiers.py",
-         "hub/domain/queue.py", "hub/domain/intake.py", "hub/domain/appointments.py", "hub/domain/dossier.py")
+         "hub/domain/queue.py", "hub/domain/intake.py", "hub/domain/appointments.py", "hub/domain/dossier.py",
+         "hub/domain/refusals.py")
 MESSAGE_ARG = {"DomainError": 1, "bad": 0, "_bad": 0, "_fail": 4}  # where the English message is
 ENGLISH_EXTRAS = ("đồng",)  # a Vietnamese word an English sentence keeps (the currency)
 
