@@ -6,8 +6,6 @@ Real hub, real SQLite, a real second process holding the lock."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
@@ -15,25 +13,9 @@ from hub.app import open_data_dir
 from hub.web.common import BUSY_WAIT_S
 from tests.appointments.test_booking_limits import Client, _form, _seats
 from tests.support.hubproc import InProcessHub
+from tests.support.locks import hold_write_lock
 
 pytestmark = pytest.mark.integration
-
-HOLD_LOCK = """
-import sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
-c.execute("BEGIN IMMEDIATE")
-print("locked", flush=True)
-time.sleep(float(sys.argv[2]))
-c.execute("ROLLBACK")
-"""
-
-
-def _hold_lock(hub: InProcessHub, seconds: float) -> subprocess.Popen:
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(hub.data / "motcua.db"), str(seconds)],
-                              stdout=subprocess.PIPE, text=True)
-    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
-    return holder
-
 
 def _phones(hub: InProcessHub) -> set[str]:
     db = open_data_dir(hub.data)
@@ -46,7 +28,7 @@ def _phones(hub: InProcessHub) -> set[str]:
 def test_a_booking_waits_out_a_short_lock(ahub: InProcessHub) -> None:
     c = Client(ahub, "127.0.0.1")
     day, seats = _seats(c)
-    holder = _hold_lock(ahub, 1.0)
+    holder = hold_write_lock(ahub.data / "motcua.db", 1.0)
     status, _h, text = c.request("POST", "/api/v1/sites/demo/appointments", body=_form(day, seats[0], 1))
     holder.wait(10)
     assert status == 201, text
@@ -56,7 +38,7 @@ def test_a_booking_waits_out_a_short_lock(ahub: InProcessHub) -> None:
 def test_a_long_lock_gets_busy_and_books_nothing(ahub: InProcessHub) -> None:
     c = Client(ahub, "127.0.0.1")
     day, seats = _seats(c)
-    holder = _hold_lock(ahub, BUSY_WAIT_S + 2)
+    holder = hold_write_lock(ahub.data / "motcua.db", BUSY_WAIT_S + 2)
     status, headers, text = c.request("POST", "/api/v1/sites/demo/appointments", body=_form(day, seats[0], 2))
     holder.wait(10)
     assert status == 503, text

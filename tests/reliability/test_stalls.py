@@ -7,7 +7,6 @@ import contextlib
 import json
 import os
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -18,17 +17,10 @@ import pytest
 from hub.store.db import transaction
 from motcua_core import protocol as p
 from tests.support.hubproc import InProcessHub, prepare
+from tests.support.locks import hold_write_lock
 from tests.support.probe import Probe
 
 LOCK_S = 3.0
-HOLD_LOCK = """
-import sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
-c.execute("BEGIN IMMEDIATE")
-print("locked", flush=True)
-time.sleep(float(sys.argv[2]))
-c.execute("ROLLBACK")
-"""
 
 
 def _get(port: int, path: str = "/api/v1/health", token: str | None = None) -> tuple[float, dict]:
@@ -53,9 +45,7 @@ def _kiosk(hub: InProcessHub, device_id: str) -> Probe:
 
 def test_outside_write_lock_does_not_freeze_the_hub(hub: InProcessHub, figures) -> None:
     kiosk = _kiosk(hub, "kiosk-l")
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(hub.data / "motcua.db"), str(LOCK_S)],
-                              stdout=subprocess.PIPE, text=True)
-    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    holder = hold_write_lock(hub.data / "motcua.db", LOCK_S)
     locked_at = time.monotonic()
     kiosk.client.publish(p.req_topic("demo", "kiosk-l", "ticket.issue"),
                          p.encode(p.make_request("ticket.issue", {"service": "HT"})), qos=1)
