@@ -8,8 +8,9 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 
 from counter_terminal.dossier_core import DossierCore
-from counter_terminal.screens.dossier import Field, WordedScreen, _background, _bg, _top
+from counter_terminal.screens.dossier import Field, WordedScreen, _bg, _top
 from counter_terminal.words import Said, named, refusal, say, t
+from devicekit.ui.background import in_background
 from devicekit.ui.widgets import ACCENT, GOOD, MUTED, Box, Key
 from motcua_core.cccd import looks_like_cccd_qr
 
@@ -105,7 +106,7 @@ class BookingScreen(WordedScreen):
 
     def _load(self) -> None:
         data = {"service": self.service, **({"day": self.day} if self.day else {})}
-        _background(lambda: self.app.session.request("appointment.slots", data), self._loaded)
+        in_background(lambda: self.app.session.request("appointment.slots", data), self._loaded)
 
     def _loaded(self, answer, err) -> None:
         if err is not None:
@@ -150,7 +151,7 @@ class BookingScreen(WordedScreen):
                 **{k: f.text.strip() for k, f in self.fields.items() if f.text.strip()}}
         data.setdefault("name", "")
         data.setdefault("phone", "")
-        _background(lambda: self.app.session.request(
+        in_background(lambda: self.app.session.request(
             "appointment.book", {**data, "token": self.app.session.officer_token}), self._booked)
 
     def _booked(self, answer, err) -> None:

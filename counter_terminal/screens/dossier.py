@@ -10,8 +10,6 @@ Their words follow the app's language (counter_terminal/words.py); what they pri
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from pathlib import Path
 
 from kivy.clock import Clock
@@ -25,10 +23,10 @@ from kivy.uix.widget import Widget
 from counter_terminal.actions import ACTIONS
 from counter_terminal.dossier_core import DossierCore
 from counter_terminal.words import WORDS, Said, refusal, same, say, t
+from devicekit.ui.background import in_background
 from devicekit.ui.widgets import ACCENT, BAD, BG, DARK, GOOD, MUTED, WARN, Box, Field, Key
 from motcua_core.cccd import looks_like_cccd_qr
 from motcua_core.document_kinds import document_tag
-from motcua_core.errors import RequestError
 
 
 def _bg(screen: Screen) -> None:
@@ -51,17 +49,6 @@ def _core(app) -> DossierCore:
             printer = make_printer(hw, out)
         app.dossier_core = DossierCore(app.session, out, printer)
     return app.dossier_core
-
-
-def _background(work: Callable[[], object], done: Callable[[object, RequestError | None], None]) -> None:
-    """Requests block; run them off the Kivy thread and come back with the answer or the refusal."""
-    def run() -> None:
-        try:
-            result, err = work(), None
-        except RequestError as exc:
-            result, err = None, exc
-        Clock.schedule_once(lambda *_: done(result, err))
-    threading.Thread(target=run, daemon=True).start()
 
 
 def _when(iso: str | None) -> Said:
@@ -264,7 +251,7 @@ class IntakeScreen(WordedScreen):
         q = self.query.text.strip()
         if not q:
             return
-        _background(lambda: _core(self.app).search(q, 12), self._found)
+        in_background(lambda: _core(self.app).search(q, 12), self._found)
 
     def _found(self, procs, err) -> None:
         if err is not None:
@@ -325,7 +312,7 @@ class IntakeScreen(WordedScreen):
         post_address = self.fields["post_address"].text.strip() or None
         self.submit_btn.disabled = True
         self.say(say("sending"))
-        _background(lambda: _core(self.app).intake(pid, applicant, docs, return_method=method,
+        in_background(lambda: _core(self.app).intake(pid, applicant, docs, return_method=method,
                                                    post_address=post_address), self._done)
 
     def _done(self, r, err) -> None:
@@ -419,7 +406,7 @@ class RefusePanel(ModalView):
         request = None if procedure else self.fields["request"].text.strip() or None
         self.submit_btn.disabled = True
         self.message.text, self.message.color = t("sending", self.lang), DARK
-        _background(lambda: _core(self.screen.app).refuse(name, reasons, procedure=procedure, request=request),
+        in_background(lambda: _core(self.screen.app).refuse(name, reasons, procedure=procedure, request=request),
                     self._done)
 
     def _done(self, r, err) -> None:
@@ -500,7 +487,7 @@ class ReturnScreen(WordedScreen):
 
     def find(self) -> None:
         raw = self.code.text
-        _background(lambda: _core(self.app).scan(raw), self._found)
+        in_background(lambda: _core(self.app).scan(raw), self._found)
 
     def _found(self, d, err) -> None:
         self.fees_paid = self.signed = False
@@ -528,7 +515,7 @@ class ReturnScreen(WordedScreen):
         if new_due is None and reason:  # an empty reason: the hub's refusal says what is missing first
             self.say(say("need_new_due"), True)
             return
-        _background(lambda: _core(self.app).apologise(code, reason, new_due=new_due), self._apologised)
+        in_background(lambda: _core(self.app).apologise(code, reason, new_due=new_due), self._apologised)
 
     def _apologised(self, a, err) -> None:
         if err is not None:
@@ -545,7 +532,7 @@ class ReturnScreen(WordedScreen):
         tracking = self.tracking.text.strip() or None
         fees, signed = self.fees_paid, self.signed
         self.submit_btn.disabled = True
-        _background(lambda: _core(self.app).give_back(code, fees_paid=fees, signed=signed, tracking=tracking),
+        in_background(lambda: _core(self.app).give_back(code, fees_paid=fees, signed=signed, tracking=tracking),
                     self._done)
 
     def _done(self, d, err) -> None:

@@ -1,2 +1,2 @@
-"""Kivy pieces shared by the device apps (counter terminal, display controller): window settings and
-the common widgets. Import `window` before any Kivy widget module."""
+"""Kivy pieces shared by the device apps (kiosk, counter terminal, display controller): window settings,
+the common widgets, requests off the Kivy thread. Import `window` before any Kivy widget module."""

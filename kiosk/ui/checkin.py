@@ -4,15 +4,13 @@ booking's message ("Đã xác nhận lịch hẹn lúc 09:00…", or that a late
 
 from __future__ import annotations
 
-import threading
-
 from kivy.clock import Clock
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
+from devicekit.ui.background import in_background
 from kiosk.i18n import Words, refusal, t
 from kiosk.ui.widgets import BigButton, Keyboard, Panel, Text, theme
-from motcua_core.errors import RequestError
 
 CODE_CHARS = 7  # HK7-M2Q
 
@@ -85,14 +83,8 @@ class CheckinScreen(Screen):
             self.code = scan
         self.refresh()
 
-        def work():
-            try:
-                issued = core.check_in(scan, lang, self.request_id)
-                Clock.schedule_once(lambda *_: self._done(issued))
-            except RequestError as exc:
-                msg = refusal(exc)
-                Clock.schedule_once(lambda *_: self._failed(msg))
-        threading.Thread(target=work, daemon=True).start()
+        in_background(lambda: core.check_in(scan, lang, self.request_id),
+                      lambda issued, err: self._done(issued) if err is None else self._failed(refusal(err)))
 
     def _done(self, issued) -> None:
         self.busy = False

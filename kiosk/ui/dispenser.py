@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import threading
-
 from kivy.clock import Clock
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.screenmanager import Screen
 from kivy.uix.scrollview import ScrollView
 
+from devicekit.ui.background import in_background
 from kiosk.i18n import Words, ahead_text, refusal, t
 from kiosk.ui.widgets import FIELD_ICONS, BigButton, Panel, Text, theme
-from motcua_core.errors import RequestError
 from motcua_core.protocol import PRIORITIES
 
 RESULT_SHOWN_S = 25.0
@@ -136,14 +134,8 @@ class ConfirmScreen(_Base):
         self.refresh()
         args = (self.service["code"], self.priority, self.app.lang, self.request_id)
 
-        def work():
-            try:
-                issued = core.take_ticket(*args)
-                Clock.schedule_once(lambda *_: self._done(issued))
-            except RequestError as exc:
-                msg = refusal(exc)
-                Clock.schedule_once(lambda *_: self._failed(msg))
-        threading.Thread(target=work, daemon=True).start()
+        in_background(lambda: core.take_ticket(*args),
+                      lambda issued, err: self._done(issued) if err is None else self._failed(refusal(err)))
 
     def _done(self, issued) -> None:
         self.busy, self.request_id = False, None

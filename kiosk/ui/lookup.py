@@ -3,14 +3,13 @@ procedure page with a printable checklist, and dossier status by typing or scann
 
 from __future__ import annotations
 
-import threading
-
 from kivy.clock import Clock
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.screenmanager import Screen
 from kivy.uix.scrollview import ScrollView
 
+from devicekit.ui.background import in_background
 from devicekit.ui.vnkeys import apply_key
 from kiosk.dossier import clean_key, extract, status_lines
 from kiosk.i18n import Words, refusal, t, words
@@ -188,11 +187,8 @@ class ProcedureScreen(_Base):
         unit = (core.config or {}).get("site_name", "")
         width = core.printer.width if core.printer else 576
 
-        def work():
-            state = core.print_image(render_checklist(proc, unit, width), f"checklist-{proc['id']}")
-            msg = words("printed") if state is None else _print_failed(state)
-            Clock.schedule_once(lambda *_: self._say(msg))
-        threading.Thread(target=work, daemon=True).start()
+        in_background(lambda: core.print_image(render_checklist(proc, unit, width), f"checklist-{proc['id']}"),
+                      lambda state, _err: self._say(words("printed") if state is None else _print_failed(state)))
 
     def _say(self, msg: Words) -> None:
         self.message = msg
@@ -295,14 +291,13 @@ class DossierScreen(_Base):
         self.code, self.busy, self.message, self.dossier = code, True, words("please_wait"), None
         self.refresh()
 
-        def work():
-            try:
-                d = self.app.core.lookup_dossier(code, key)
-                Clock.schedule_once(lambda *_: self._show(d, None))
-            except RequestError as exc:
-                msg = words("dossier_unavailable") if exc.code == "unknown_verb" else refusal(exc)
-                Clock.schedule_once(lambda *_: self._show(None, msg))
-        threading.Thread(target=work, daemon=True).start()
+        in_background(lambda: self.app.core.lookup_dossier(code, key), self._answered)
+
+    def _answered(self, dossier: dict | None, err: RequestError | None) -> None:
+        if err is None:
+            self._show(dossier, None)
+        else:
+            self._show(None, words("dossier_unavailable") if err.code == "unknown_verb" else refusal(err))
 
     def _show(self, dossier: dict | None, message: Words | None) -> None:
         self.busy, self.dossier, self.message = False, dossier, message
