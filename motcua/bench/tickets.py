@@ -2,7 +2,9 @@
 contiguous, and how close does the hub come to what the disk allows?
 
 Each kiosk is a real registered device with its own DeviceSession (own MQTT connection) and its own
-thread sending one request at a time, as a kiosk in a lobby does. Services are spread round-robin.
+thread sending one request at a time, as a kiosk in a lobby does. The kiosks are spread over
+`--processes` worker processes (default 4): in an office each is its own machine, and twenty sessions
+under one interpreter cost more CPU than the hub on the same two cores. Services are spread round-robin.
 Afterwards the tickets are checked twice: in the answers the kiosks got, and in the hub's SQLite file.
 
 In the same run, `sqlite_floor_inserts_per_s`: a plain sqlite3 loop of one INSERT + COMMIT per row, WAL and
