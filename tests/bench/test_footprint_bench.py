@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.integration
 def test_footprint_bench_measures_each_app_it_starts() -> None:
-    proc = subprocess.run([sys.executable, "-m", "motcua.cli", "bench", "footprint", "--idle", "2", "--calls", "2",
+    proc = subprocess.run([sys.executable, "-m", "motcua.cli", "bench", "footprint", "--idle", "2", "--calls", "6",
                            "--roles", "counter", "display", "--json"], cwd=ROOT, capture_output=True, text=True,
                           timeout=180, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert proc.returncode == 0, f"{proc.stdout}\n{proc.stderr}"
