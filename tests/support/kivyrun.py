@@ -14,8 +14,8 @@ a list of steps the child performs on the Kivy thread, one after another:
     {"keys": "dang ky"}                   taps on the on-screen keyboard keys `key:<char>` (space → key:space)
     {"screenshot": "name"}                saves <artifacts>/<name>.png (the whole window)
     {"state": "label"}                    records {tid: text} of every widget with a tid on screen
-    {"bounds": "label"}                   records {tid: [x, y, width, height, text width, text height]} in
-                                          window pixels, and the window size under "_window" (is it cut?)
+    {"bounds": "label"}                   records {tid: [x, y, width, height, text width, text height, font px]}
+                                          in window pixels, and the window size under "_window" (is it cut?)
     {"sleep": 0.5}
     {"mark": "name"} / {"await": "name"}  hand-over points with the test process (see KivyRun.wait_mark/go)
 
@@ -131,14 +131,15 @@ def find(window, tid: str):
 
 
 def visible_bounds(window) -> dict[str, list[float]]:
-    out: dict[str, list[float]] = {"_window": [0, 0, float(window.width), float(window.height), 0, 0]}
+    out: dict[str, list[float]] = {"_window": [0, 0, float(window.width), float(window.height), 0, 0, 0]}
     for root in window.children:
         for w in _walk(root):
             tid = getattr(w, "tid", "")
             if tid:
                 x, y = w.to_window(w.x, w.y)
                 tw, th = getattr(w, "texture_size", (0, 0))
-                out[tid] = [float(x), float(y), float(w.width), float(w.height), float(tw), float(th)]
+                px = getattr(w, "font_size", 0) if getattr(w, "text", "") else 0
+                out[tid] = [float(x), float(y), float(w.width), float(w.height), float(tw), float(th), float(px)]
     return out
 
 
