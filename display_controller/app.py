@@ -21,12 +21,12 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.widget import Widget
 
+from devicekit.ui import fit as fit_mod
+from devicekit.ui.fitlabel import PAD, FitLabel, measure_for
 from display_controller import board as board_mod
-from display_controller import fit as fit_mod
 from display_controller.core import DisplayCore
 from display_controller.layout import LobbyLayout, lobby_layout
 from display_controller.lobby import WORDS, date_in, lobby_view
-from display_controller.widgets import PAD, FitLabel, measure_for
 
 NAVY = (0.05, 0.13, 0.27, 1)
 TILE = (0.09, 0.20, 0.38, 1)

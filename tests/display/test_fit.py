@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from display_controller.fit import fit, pages, shortened
+from devicekit.ui.fit import fit, pages, shortened
 
 
 def mono(text: str, px: int) -> tuple[float, float]:

@@ -16,6 +16,8 @@ a list of steps the child performs on the Kivy thread, one after another:
     {"state": "label"}                    records {tid: text} of every widget with a tid on screen
     {"bounds": "label"}                   records {tid: [x, y, width, height, text width, text height, font px]}
                                           in window pixels, and the window size under "_window" (is it cut?)
+    {"lines": "label"}                    records {tid: [raw text with markup, [each line Kivy drew]]} (a word
+                                          broken across lines shows as lines that do not rejoin into the text)
     {"sleep": 0.5}
     {"mark": "name"} / {"await": "name"}  hand-over points with the test process (see KivyRun.wait_mark/go)
 
@@ -143,6 +145,19 @@ def visible_bounds(window) -> dict[str, list[float]]:
     return out
 
 
+def visible_lines(window) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for root in window.children:
+        for w in _walk(root):
+            tid = getattr(w, "tid", "")
+            core = getattr(w, "_label", None)
+            if tid and core is not None:
+                drawn = ["".join(word.text for word in line.words)
+                         for line in getattr(core, "_cached_lines", []) or []]
+                out[tid] = [str(w.text), drawn]
+    return out
+
+
 def visible_state(window) -> dict[str, str]:
     out: dict[str, str] = {}
     for root in window.children:
@@ -256,6 +271,8 @@ class _Driver:
                         self.result["screenshots"].append(str(final))
             elif kind == "state":
                 self.result["states"][arg] = visible_state(Window)
+            elif kind == "lines":
+                self.result.setdefault("lines", {})[arg] = visible_lines(Window)
             elif kind == "bounds":
                 self.result.setdefault("bounds", {})[arg] = visible_bounds(Window)
             elif kind == "sleep":

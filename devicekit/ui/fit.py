@@ -1,4 +1,4 @@
-"""Fitting text into a box on the lobby screen (pure; the text measure is passed in).
+"""Fitting text into a box (pure; the text measure is passed in): the lobby, the kiosk's buttons.
 
 A lobby is read from the seats, so text never shrinks below a floor (3 % of the screen height). A name
 that does not fit at the floor, wrapped at words onto the lines the box allows, is shortened by the

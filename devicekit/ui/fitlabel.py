@@ -1,4 +1,4 @@
-"""Lobby widgets that keep their text inside their box (display_controller.fit decides size and wording)."""
+"""Labels that keep their text inside their box (devicekit.ui.fit decides size and wording): the lobby's."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from kivy.graphics import Color, Rectangle
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, OptionProperty, StringProperty
 from kivy.uix.widget import Widget
 
-from display_controller.fit import Fitted, fit
+from devicekit.ui.fit import Fitted, fit
 
 PAD = 0.04  # of the box's smaller side, kept free around the text
 
