@@ -33,6 +33,7 @@ ACTIONS = {a.name: a for a in (
     Action("transfer", True, False),
     Action("pause", False, False),
     Action("open", False, False),
+    Action("undo_skip", False, False),  # "Hoàn tác": the citizen marked absent turned up
 )}
 
 
@@ -52,6 +53,8 @@ def result_message(action: str, result: dict | None) -> Said:
         return say("recalled", number=t["number"], left=result["recalls_left"])
     if action == "skip":
         return say("skipped", number=t["number"])
+    if action == "undo_skip":
+        return say("skip_undone", number=t["number"])
     if action == "done":
         return say("done", number=t["number"]) if t else say("done_none")
     if action == "hold":

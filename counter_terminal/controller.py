@@ -49,6 +49,7 @@ class CounterController:
         self.core = core
         self.view = View(lang=core.session.config.language)
         self.refused_transfer: int | None = None  # a counter the hub warned about: the dialog offers "anyway"
+        self.last_skipped: dict | None = None  # the no-show just made, which "Hoàn tác" undoes
         self.on_change = on_change
         self._busy = threading.Lock()
         self._gen = 0  # bumped when an action starts and ends: a background refresh older than that is dropped
@@ -156,7 +157,11 @@ class CounterController:
         if ACTIONS[name].needs_ticket and self.core.current is None:
             self._emit(say("no_ticket"), error=True)
             return False
+        if name == "undo_skip" and self.last_skipped is None:
+            self._emit(say("nothing_to_undo"), error=True)
+            return False
         if name == "done":
+            self.last_skipped = None
             return self._run("done", self._done, blocking=blocking)
         if not self.session.connected:  # refuse now rather than after the retries run out
             self._emit(say("offline"), error=True)
@@ -183,10 +188,15 @@ class CounterController:
             elif name in ("pause", "open"):
                 self.view.state = c.pause() if name == "pause" else c.open()
                 return result_message(name, None)
+            elif name == "undo_skip":
+                assert self.last_skipped is not None
+                result = {"ticket": c.reinstate(self.last_skipped["id"])}
             else:
                 result = getattr(c, name)()
                 if name in ("skip", "hold"):
                     result = {"ticket": result}
+            # Only the no-show just made can be undone; any other action moves on from it.
+            self.last_skipped = result["ticket"] if name == "skip" else None
             self._refresh()
             return result_message(name, result)
 

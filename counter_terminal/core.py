@@ -67,6 +67,10 @@ class CounterCore:
     def skip(self) -> dict:
         return self._req("counter.skip")["ticket"]
 
+    def reinstate(self, ticket_id: int) -> dict:
+        """Undo a no-show: the ticket waits again, first for this counter."""
+        return self._req("counter.reinstate", {"ticket_id": ticket_id})["ticket"]
+
     def transfer(self, *, to_service: str | None = None, to_counter: int | None = None, force: bool = False) -> dict:
         """`force`: the officer confirmed a counter the hub warned is closed or has no officer."""
         data: dict = {k: v for k, v in (("to_service", to_service), ("to_counter", to_counter)) if v is not None}

@@ -1,10 +1,12 @@
 """How a catalogue document is marked for people (issue #13): the hub stores each document's `kind`
-(`required`, `conditional` with its `condition`, or `optional`); counters and kiosks show this tag."""
+(`required`, `conditional` with its `condition`, `optional`, or `show`: a paper shown to the officer
+and handed back, "xuất trình"); counters and kiosks show this tag."""
 
 from __future__ import annotations
 
 TAGS = {"conditional": ("chỉ khi thuộc trường hợp nêu", "only in the case stated"),
-        "optional": ("không bắt buộc, nộp nếu có", "optional, bring it if you have it")}
+        "optional": ("không bắt buộc, nộp nếu có", "optional, bring it if you have it"),
+        "show": ("xuất trình, không nộp", "to show, not to hand in")}
 
 
 def document_tag(doc: dict, lang: str = "vi") -> str:

@@ -24,7 +24,7 @@ from counter_terminal.actions import ACTIONS
 from counter_terminal.dossier_core import DossierCore
 from counter_terminal.words import WORDS, Said, refusal, same, say, t
 from devicekit.ui.background import in_background
-from devicekit.ui.widgets import ACCENT, BAD, BG, DARK, GOOD, MUTED, WARN, Box, Field, Key
+from devicekit.ui.widgets import ACCENT, BAD, BG, DARK, GOOD, MUTED, WARN, Box, CheckRow, Field, Key
 from motcua_core.cccd import looks_like_cccd_qr
 from motcua_core.document_kinds import document_tag
 
@@ -273,10 +273,18 @@ class IntakeScreen(WordedScreen):
         self.listing.clear_widgets()
         self.listing.add_widget(Box(tid="intake_procedure", text=proc["name"], bold=True, font_size="14sp",
                                     size_hint_y=None, height=48, bg=(1, 1, 1, 1)))
-        for i, d in enumerate(proc["documents"]):
-            self.listing.add_widget(Key(tid=f"doc:{i}", text=self._doc_text(i, d), font_size="13sp", bold=False,
-                                        size_hint_y=None, height=44, halign="left", text_size=(360, None),
-                                        background_color=MUTED, on_release=lambda _b, i=i: self.tick(i)))
+        docs = list(enumerate(proc["documents"]))
+        shown = [(i, d) for i, d in docs if d.get("kind") == "show"]
+        lang = self.app.lang
+        for title, group in ((t("docs_to_submit", lang), [x for x in docs if x not in shown]),
+                             (t("docs_to_show", lang), shown)):
+            if not group:
+                continue
+            self.listing.add_widget(Box(text=title, bold=True, font_size="13sp", color=MUTED, size_hint_y=None,
+                                        height=24, bg=(1, 1, 1, 1), halign="left"))
+            for i, d in group:
+                self.listing.add_widget(CheckRow(tid=f"doc:{i}", text=self._doc_text(i, d), font_size="13sp",
+                                                 active=i in self.ticked, on_toggle=lambda _on, i=i: self.tick(i)))
         days = proc.get("processing_days")
         fee = proc.get("fee_vnd") or 0
         limit = say("limit_province") if days is None else say("same_day") if days == 0 else \
@@ -287,14 +295,13 @@ class IntakeScreen(WordedScreen):
         lang = self.app.lang
         tag = document_tag(d, lang)  # conditional and optional documents are not asked for unless ticked
         copies = t("copies", lang, n=d.get("copies", 1))
-        return f"{'[x]' if i in self.ticked else '[  ]'} {d['name']} ({copies})" + (f" — {tag}" if tag else "")
+        return f"{d['name']} ({copies})" + (f" — {tag}" if tag else "")
 
     def tick(self, i: int) -> None:
         self.ticked ^= {i}
         for w in self.listing.children:
             if getattr(w, "tid", "") == f"doc:{i}":
-                w.text = self._doc_text(i, self.procedure["documents"][i])
-                w.background_color = GOOD if i in self.ticked else MUTED
+                w.active = i in self.ticked
 
     def toggle_post(self) -> None:
         self.post = not self.post
@@ -307,7 +314,9 @@ class IntakeScreen(WordedScreen):
         applicant = {k: self.fields[k].text.strip() for k in ("name", "cccd", "phone", "email", "address")}
         if self.birth_date:
             applicant["birth_date"] = self.birth_date
-        pid, docs = self.procedure["id"], sorted(self.ticked)
+        # a paper only shown (xuất trình) is looked at and handed back: never sent as handed in
+        shown = {i for i, d in enumerate(self.procedure["documents"]) if d.get("kind") == "show"}
+        pid, docs = self.procedure["id"], sorted(self.ticked - shown)
         method = "post" if self.post else "counter"
         post_address = self.fields["post_address"].text.strip() or None
         self.submit_btn.disabled = True

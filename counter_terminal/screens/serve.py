@@ -64,9 +64,15 @@ class ServeScreen(Screen):
         middle.add_widget(right)
         root.add_widget(middle)
 
-        self.message = Box(tid="message", text="", font_size="16sp", size_hint_y=None, height=40,  # two lines
-                           bg=(1, 1, 1, 1))
-        root.add_widget(self.message)
+        row = BoxLayout(size_hint_y=None, height=48, spacing=6)
+        self.message = Box(tid="message", text="", font_size="16sp", bg=(1, 1, 1, 1))  # two lines
+        row.add_widget(self.message)
+        # A no-show pressed by mistake (the citizen was at the door): undone at once, not after a walk to
+        # the kiosk for a new number. Shown only while there is one to undo.
+        self.undo = Key(tid="act:undo_skip", text="", font_size="16sp", background_color=ACCENT, size_hint_x=None,
+                        width=0, opacity=0, disabled=True, on_release=lambda *_: self.press("undo_skip"))
+        row.add_widget(self.undo)
+        root.add_widget(row)
         keys = GridLayout(cols=4, spacing=6, size_hint_y=None, height=128)
         self.buttons: dict[str, Key] = {}
         for name in ("next", "recall", "skip", "done", "hold", "resume", "transfer", "pause"):
@@ -94,6 +100,7 @@ class ServeScreen(Screen):
         self.serving.text = t("serving", lang)
         for name, button in self.buttons.items():
             button.text = ACTIONS[name].label.text(lang)
+        self.undo.text = ACTIONS["undo_skip"].label.text(lang)
 
     def press(self, name: str) -> None:
         c = self.app.controller
@@ -170,6 +177,9 @@ class ServeScreen(Screen):
         self.buttons["pause"].text = ACTIONS[pause].label.text(lang)
         for b in self.buttons.values():
             b.disabled = v.busy
+        can_undo = self.app.controller.last_skipped is not None
+        self.undo.width, self.undo.opacity = (120, 1) if can_undo else (0, 0)
+        self.undo.disabled = v.busy or not can_undo
 
 
 def service_line(ticket: dict, lang: str = "vi") -> str:

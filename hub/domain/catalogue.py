@@ -77,7 +77,7 @@ def validate(doc: Any, known_fields: set[str] | None = None) -> list[str]:
             elif not isinstance(item.get("copies", 1), int) or item.get("copies", 1) < 1:
                 out.append(f"thành phần hồ sơ thứ {i}: số bản phải là số nguyên ≥ 1")
             elif item.get("kind") is not None and item["kind"] not in DOCUMENT_KINDS:
-                out.append(f"thành phần hồ sơ thứ {i}: kind phải là required, conditional hoặc optional")
+                out.append(f"thành phần hồ sơ thứ {i}: kind phải là required, conditional, optional hoặc show")
     steps = doc.get("steps")
     if steps not in (None, []):
         if not isinstance(steps, list):
@@ -251,9 +251,10 @@ def named_id(where: str) -> str | None:
 
 # --- required, conditional and optional documents (issue #13) ---------------------------------------
 
-REQUIRED, CONDITIONAL, OPTIONAL = "required", "conditional", "optional"
-DOCUMENT_KINDS = (REQUIRED, CONDITIONAL, OPTIONAL)
-KIND_VI = {REQUIRED: "bắt buộc", CONDITIONAL: "nếu thuộc trường hợp", OPTIONAL: "nếu có"}
+REQUIRED, CONDITIONAL, OPTIONAL, SHOW = "required", "conditional", "optional", "show"
+DOCUMENT_KINDS = (REQUIRED, CONDITIONAL, OPTIONAL, SHOW)
+KIND_VI = {REQUIRED: "bắt buộc", CONDITIONAL: "nếu thuộc trường hợp", OPTIONAL: "nếu có",
+           SHOW: "xuất trình, không nộp"}
 # The published catalogues mark a document needed only in some cases by a closing "(trường hợp …)" or
 # "(nếu …)"; "(nếu có)" means: bring it when you have it.
 _CONDITION_RE = re.compile(r"\(\s*((?:trường hợp|trong trường hợp|nếu|đối với)\b[^()]*)\)\s*$", re.IGNORECASE)
@@ -265,6 +266,8 @@ def document_kind(doc: dict) -> tuple[str, str]:
     kind = doc.get("kind")
     if kind in DOCUMENT_KINDS:
         return kind, str(doc.get("condition") or "")
+    if "xuat trinh" in fold(str(doc.get("name") or "")):  # "… để xuất trình": shown to the officer, not kept
+        return SHOW, ""
     m = _CONDITION_RE.search(str(doc.get("name") or ""))
     if m is None:
         return REQUIRED, ""

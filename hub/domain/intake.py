@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from hub.domain.catalogue import CONDITIONAL, REQUIRED, document_kind
+from hub.domain.catalogue import CONDITIONAL, REQUIRED, SHOW, document_kind
 from motcua_core.cccd import parse_cccd
 from motcua_core.errors import DomainError
 
@@ -33,7 +33,9 @@ def _picked(proc: dict, items: list) -> set[int]:
 def missing_documents(proc: dict, received: list, applies: list | None = None) -> list[dict]:
     """Documents this dossier needs and the citizen did not bring: every required one, and a conditional
     one (e.g. "(trường hợp trẻ bị bỏ rơi)") only when the officer marked its case as applying (`applies`);
-    optional ones never. `received` and `applies` hold indexes (0-based) or names."""
+    optional ones never, and never a paper only shown (xuất trình: the ID card the officer looks at and
+    hands back), which a supplement request must not ask for. `received` and `applies` hold indexes
+    (0-based) or names."""
     got, cases = _picked(proc, received), _picked(proc, applies or [])
     out = []
     for i, d in enumerate(proc["documents"]):
@@ -44,9 +46,11 @@ def missing_documents(proc: dict, received: list, applies: list | None = None) -
 
 
 def received_documents(proc: dict, received: list) -> list[dict]:
-    """What the receipt lists as submitted: the documents actually ticked, nothing more."""
+    """What the receipt lists as submitted: the documents actually ticked, nothing more (a paper only shown
+    was handed back: it is not among what the office keeps)."""
     got = _picked(proc, received)
-    return [{"name": d["name"], "copies": d.get("copies", 1)} for i, d in enumerate(proc["documents"]) if i in got]
+    return [{"name": d["name"], "copies": d.get("copies", 1)} for i, d in enumerate(proc["documents"])
+            if i in got and document_kind(d)[0] != SHOW]
 
 
 def applicant_name(raw: object) -> str:

@@ -57,6 +57,10 @@ def display_state(db: sqlite_utils.Database, site_id: str, now: float, seq: int)
         "v": PROTOCOL_VERSION, "site": site_id, "site_name": site.name, "site_name_en": site.name_en,
         "seq": seq, "at": now,
         "day": day, "counters": counters, "services": services, "last_call": last, "notice": site.notice,
+        # the lobby's progress board reads the dossiers over HTTP; this count changing is what tells it to
+        # read again (a state otherwise unchanged is not republished)
+        "ready_dossiers": db.execute("SELECT COUNT(*) FROM dossiers WHERE site_id = ? AND status = 'ready'",
+                                     [site_id]).fetchone()[0],
         "time": datetime.fromtimestamp(now, site.tz).isoformat(timespec="seconds"),
     }
 

@@ -21,19 +21,20 @@ def test_birth_registration_without_the_conditional_documents(dhub: DossierHub, 
     desk = DossierCore(counter.session, tmp_path)
     proc = next(p for p in desk.search("dang ky khai sinh") if p["id"] == BIRTH)
     kinds = [d["kind"] for d in proc["documents"]]
-    assert kinds == ["required", "required", "conditional", "required", "conditional"]
+    assert kinds == ["required", "required", "conditional", "show", "conditional"]  # the ID card is only shown
     assert proc["documents"][ABANDONED]["condition"] == "trường hợp trẻ bị bỏ rơi"
     assert proc["documents"][MARRIAGE]["condition"] == "nếu cha, mẹ đã đăng ký kết hôn"
 
-    # Missing only the ID papers: the guidance sheet asks for those alone, not for the conditional ones.
-    r = desk.intake(BIRTH, APPLICANT, [0, 1])
-    assert r["complete"] is False and len(r["missing"]) == 1 and r["missing"][0].startswith("Giấy tờ tùy thân")
-    # Everything a normal case needs: taken in; the receipt lists what was handed in, nothing else.
+    # The ID papers are only shown (xuất trình) and handed back: a dossier without them ticked is complete,
+    # no supplement request asks for them, and the receipt lists what was handed in, nothing else.
     r = counter.session.request("dossier.intake", {"token": counter.session.officer_token, "procedure": BIRTH, "applicant": APPLICANT,
-                                                   "documents": [0, 1, ID_PAPERS], "options": {"on_spot": False}})
+                                                   "documents": [0, 1], "options": {"on_spot": False}})
     assert r["complete"] is True
     listed = [d["name"] for d in r["receipt"]["documents"]]
-    assert len(listed) == 3 and not any("bỏ rơi" in n or "kết hôn" in n for n in listed)
+    assert len(listed) == 2 and not any("bỏ rơi" in n or "kết hôn" in n or "tùy thân" in n for n in listed)
+    # Missing a paper to hand in: the guidance sheet asks for that one alone, not for the ID papers.
+    r = desk.intake(BIRTH, APPLICANT, [0])
+    assert r["complete"] is False and len(r["missing"]) == 1 and r["missing"][0].startswith("Giấy chứng sinh")
     # The parents are married: the officer marks that case, and the certificate becomes due.
     r = counter.session.request("dossier.intake", {"token": counter.session.officer_token, "procedure": BIRTH, "applicant": APPLICANT,
                                                    "documents": [0, 1, ID_PAPERS], "options": {"applies": [MARRIAGE]}})

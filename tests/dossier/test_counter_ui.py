@@ -45,7 +45,7 @@ def test_intake_and_return_on_the_counter_screen(dhub: DossierHub, xvfb, artifac
         *fill,
         {"tap": "intake_submit"}, {"wait_text": ["intake_message", "thiếu 2 giấy tờ"]},
         {"screenshot": "dossier-intake-guidance"},
-        {"taps": ["doc:1", "doc:2"]}, {"wait_text": ["doc:2", "[x]"]},
+        {"taps": ["doc:1", "doc:2"]}, {"wait_text": ["doc:2", "\u2611"]},
         {"screenshot": "dossier-intake-ticked"},
         {"tap": "intake_submit"}, {"wait_text": ["intake_message", "Đã tiếp nhận HOAAN-261125-0001"]},
         {"screenshot": "dossier-intake-done"}, {"state": "intake"},
