@@ -84,7 +84,8 @@ class DossierCore:
     def intake(self, procedure: str, applicant: dict, documents: list[int], *, sets: int = 1,
                return_method: str = "counter", post_address: str | None = None, fees_vnd: int | None = None,
                ticket_id: int | None = None, processing_days: float | None = None, retry: bool = False) -> dict:
-        """Send the intake. Incomplete → the guidance sheet is printed; complete → two receipt copies.
+        """Send the intake. Incomplete → the guidance sheet is printed; complete → the A4 receipt and a
+        compact thermal slip for the citizen.
         `retry=True` resends the previous attempt with the same request id (a timeout must never make
         two dossiers)."""
         if not retry or self._intake_rid is None:
@@ -101,8 +102,9 @@ class DossierCore:
                                             [_thermal().guidance(result["guidance"])])
         elif result.get("receipt"):
             r = result["receipt"]
-            result["printed"] = self._print(f"receipt-{r['code']}", r, _pdf().receipt, [
-                _thermal().receipt(r, r["text"]["copy_unit"]), _thermal().receipt(r, r["text"]["copy_citizen"])])
+            # the A4 receipt (both copies, signed) is the official one; the thermal printer gives the
+            # citizen a slip of about 10 cm with the code, the date due and the status QR
+            result["printed"] = self._print(f"receipt-{r['code']}", r, _pdf().receipt, [_thermal().receipt_slip(r)])
         self._intake_rid = None
         return result
 

@@ -114,6 +114,39 @@ def receipt(d: dict, copy_label: str | None = None) -> Image.Image:
     return s.render()
 
 
+DOTS_PER_MM = 8  # 203 dpi
+
+
+def receipt_slip(d: dict) -> Image.Image:
+    """The citizen's slip on 80 mm paper, about 10 cm instead of 25: what they need to come back — the code
+    (barcode and lookup key), the procedure, the date the result is due and where, the status QR. The
+    official receipt, both copies signed, is the A4 form (motcua_core.documents.pdf.receipt)."""
+    from motcua_core.documents.codes import vn_datetime
+
+    t, a = d["text"], d["applicant"]
+    s = Sheet()
+    s.text(d["unit_name"].upper(), 17, True, True)
+    s.text(t["title"], 21, True, True)
+    s.image(barcode_image(d["code"], module_width=0.25, height_mm=7, dpi=203))
+    s.text(d["code"], 26, True, True)
+    if d.get("lookup_key"):
+        s.text(fill(t["lookup_key"], lookup_key=d["lookup_key"]), 20, True, True)
+    s.text(f"{a['name']} · {d['procedure']}", 19)
+    s.text(f"Hẹn trả: {vn_datetime(d['due_at'])}", 22, True)
+    s.text("Nhận tại quầy" if d["return_method"] == "counter" else f"Gửi qua bưu chính: {d.get('post_address') or ''}",
+           18)
+    qr = qr_image(qr_target(d), box=4)
+    row = Image.new("L", (WIDTH, 150), 255)
+    row.paste(qr.convert("L").resize((140, 140), Image.Resampling.NEAREST), (MARGIN, 5))
+    note = ImageDraw.Draw(row)
+    font = ImageFont.truetype(font_file(bold=False), 17)
+    for i, line in enumerate(("Quét mã để tra cứu tình trạng hồ sơ.", "Giấy tiếp nhận chính thức (khổ A4)",
+                              "đã được giao cho ông/bà.")):
+        note.text((MARGIN + 155, 20 + i * 26), line, font=font, fill=0)
+    s.parts.append(row)
+    return s.render()
+
+
 def guidance(d: dict) -> Image.Image:
     """The supplement request on 80 mm paper: everything missing, in one go."""
     t, a = d["text"], d["applicant"]

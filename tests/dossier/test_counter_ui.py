@@ -80,7 +80,7 @@ def test_intake_and_return_on_the_counter_screen(dhub: DossierHub, xvfb, artifac
     ], xvfb.env(), artifacts_dir / "counter", tmp_path / "ui-dossier", size=(800, 480), timeout=180).start()
     run.wait_mark("routed")
     code = "HOAAN-261125-0001"
-    printed = sorted((h.data / "device-state").glob("*/printed/receipt-*-2.png"))
+    printed = sorted((h.data / "device-state").glob("*/printed/receipt-*-1.png"))
     assert printed and read_barcode(Image.open(printed[0])) == code
     assert sorted((h.data / "device-state").glob("*/printed/guidance-1.png"))
     # Late: on Wed 2 Dec the dossier is still at the first agency; the counter prints the apology.

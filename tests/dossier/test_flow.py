@@ -36,7 +36,7 @@ def in_order(text: str, parts: list[str]) -> bool:
     return True
 
 
-def test_ticket_to_receipt_routing_return_and_vote(dhub: DossierHub, tmp_path: Path) -> None:
+def test_ticket_to_receipt_routing_return_and_vote(dhub: DossierHub, tmp_path: Path, artifacts_dir: Path) -> None:
     h = dhub.h
     kiosk = KioskCore(h.device("kiosk"))
     counter = CounterCore(h.device("counter", counter=1))
@@ -92,9 +92,12 @@ def test_ticket_to_receipt_routing_return_and_vote(dhub: DossierHub, tmp_path: P
     subprocess.run(["pdftoppm", "-r", "300", "-png", "-f", "1", "-l", "1", str(r["printed"].pdf), str(png)],
                    check=True)
     assert read_barcode(Image.open(f"{png}-1.png")) == code, "the A4 receipt's barcode does not scan"
-    assert len(r["printed"].images) == 2
-    thermal = Image.open(r["printed"].images[1])
+    assert len(r["printed"].images) == 1  # the citizen's slip; the A4 receipt is the official one
+    thermal = Image.open(r["printed"].images[0])
     assert thermal.width == 576
+    assert thermal.height <= 110 * 8, f"the slip is {thermal.height / 8:.0f} mm long (was about 25 cm a copy)"
+    (artifacts_dir / "counter").mkdir(parents=True, exist_ok=True)
+    thermal.save(artifacts_dir / "counter" / "receipt-slip.png")
     assert read_barcode(thermal) == code, "the thermal receipt's barcode does not scan"
     import cv2
     import numpy as np
