@@ -77,7 +77,22 @@ def live(db: sqlite_utils.Database, site: Site, now: float, times: list[TicketTi
                            "text_en": f"{s['name_en'] or s['name']}: {svc['waiting']} waiting and no counter open"})
     alerts += _device_alerts(db, site.id, now)
     return {"site": site.id, "site_name": site.name, "day": day, "time": state["time"], "at": now,
-            "counters": counters, "services": services, "alerts": alerts}
+            "counters": counters, "services": services, "alerts": alerts, "totals": day_totals(times, per, now)}
+
+
+def day_totals(times: list[TicketTimes], per_service: dict[str, dict], now: float) -> dict:
+    """The day at a glance: numbers issued, served and absent, the average and longest wait (of those
+    called, and of those still waiting), and the on-time rate — the share called within their service's
+    target, those still waiting past it counted as late (the services' service levels, summed)."""
+    waits = [t.called_at - t.issued_at for t in times if t.called_at is not None]
+    still = [now - t.issued_at for t in times if t.called_at is None and t.status == "waiting"]
+    due = sum(p["due"] for p in per_service.values())
+    return {"issued": len(times), "served": sum(1 for t in times if t.status == "done"),
+            "no_show": sum(1 for t in times if t.status == "no_show"),
+            "waiting": len(still),
+            "avg_wait_s": round(sum(waits) / len(waits)) if waits else None,
+            "longest_wait_s": round(max(waits + still)) if waits or still else None,
+            "on_time_rate": round(sum(p["met"] for p in per_service.values()) / due, 3) if due else None}
 
 
 def _device_alerts(db: sqlite_utils.Database, site_id: str, now: float) -> list[dict]:
@@ -95,12 +110,18 @@ def _device_alerts(db: sqlite_utils.Database, site_id: str, now: float) -> list[
     return out
 
 
+WORK_HOURS = (7, 17)  # the chart's hours when nobody came earlier or later: 7h–17h
+
+
 def _day_charts(site: Site, now: float, times: list[TicketTimes]) -> dict:
-    """Arrivals per hour and the number waiting every quarter hour, from the day's tickets."""
+    """Arrivals per hour over the working hours (every hour, none left out, zero where nobody came: a
+    chart of three bars drawn 0h–25h said nothing) and the number waiting every quarter hour."""
     hours: dict[int, int] = {}
     for t in times:
         h = datetime.fromtimestamp(t.issued_at, site.tz).hour
         hours[h] = hours.get(h, 0) + 1
+    first, last = min([WORK_HOURS[0], *hours]), max([WORK_HOURS[1] - 1, *hours])
+    hours = {h: hours.get(h, 0) for h in range(first, last + 1)}
     moves = sorted([(t.issued_at, 1) for t in times] +
                    [(t.called_at, -1) for t in times if t.called_at is not None] +
                    [(t.done_at, -1) for t in times if t.called_at is None and t.done_at is not None])

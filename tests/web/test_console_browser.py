@@ -116,6 +116,15 @@ def test_a_call_reaches_the_open_dashboard_without_reload(console: InProcessHub,
     browser.wait(lambda d: d.find_element(By.CSS_SELECTOR, "#services tr[data-service='HT'] td:nth-child(2)").text
                  == "2", timeout=5)  # three came, one was called
     assert d.execute_script("return window.__marker") == "no reload"
+    # The day at a glance, live: three numbers issued, one called at once (on time), two waiting.
+    total = lambda d, k: d.find_element(By.CSS_SELECTOR, f"#totals [data-total='{k}'] dd").text  # noqa: E731
+    browser.wait(lambda d: total(d, "t_issued") == "3", timeout=5)
+    assert total(d, "t_waiting") == "2" and total(d, "t_no_show") == "0"
+    assert total(d, "t_on_time").endswith("%") and total(d, "t_avg_wait") and total(d, "t_longest")
+    # The arrivals chart covers the working hours (7h–16h at least), one bar per hour, not 0h–25h.
+    labels = d.execute_script("return document.getElementById('chart-arrivals').getAttribute('aria-label')")
+    hours = [int(x.split("h")[0]) for x in labels.split(": ", 1)[1].split(", ")]
+    assert hours == list(range(hours[0], hours[-1] + 1)) and hours[0] <= 7 and hours[-1] >= 16
     d.set_window_size(1280, 2400)  # the whole dashboard, charts included, in one picture
     time.sleep(0.3)
     browser.shot("dashboard-live-call")

@@ -4,6 +4,8 @@
 I18N.add({
   vi: {app: "Bảng điều hành", switch: "English", signout: "Đăng xuất", open: "Đang mở", paused: "Tạm dừng",
        closed: "Đóng", none: "—", min: "phút", live_on: "Trực tiếp", live_off: "Mất kết nối, đang nối lại…",
+       today: "Hôm nay", t_on_time: "Gọi đúng hẹn (trong mục tiêu)", t_issued: "Đã cấp số", t_served: "Đã phục vụ",
+       t_no_show: "Vắng mặt", t_waiting: "Đang chờ", t_avg_wait: "Chờ trung bình", t_longest: "Chờ lâu nhất",
        no_alerts: "Không có cảnh báo.", saved: "Đã lưu.", reset: "Đặt lại mật khẩu", deactivate: "Khóa",
        activate: "Mở khóa", active: "đang dùng", inactive: "đã khóa", revoke: "Thu hồi", nothing: "Không có.",
        total_line: "Tiếp nhận {r} · Đã giải quyết {f} · Đúng hạn {o} · Trễ hạn {l} (có xin lỗi {a})",
@@ -39,6 +41,8 @@ I18N.add({
        must_change: "Your password was set by an administrator: change it before going on.",
        pw_old: "Current password", pw_new: "New password (at least 10 characters)",
        open: "Open", paused: "Paused", closed: "Closed", none: "—", min: "min", live_on: "Live",
+       today: "Today", t_on_time: "Called on time (within target)", t_issued: "Numbers issued", t_served: "Served",
+       t_no_show: "No-shows", t_waiting: "Waiting", t_avg_wait: "Average wait", t_longest: "Longest wait",
        live_off: "Disconnected, reconnecting…", no_alerts: "No alerts.", saved: "Saved.", reset: "Reset password",
        deactivate: "Deactivate", activate: "Activate", active: "active", inactive: "inactive", revoke: "Revoke",
        nothing: "None.", total_line: "Received {r} · Finished {f} · On time {o} · Late {l} (with apology {a})",
@@ -78,9 +82,19 @@ function showTab() {
 }
 
 // --- dashboard -------------------------------------------------------------------------------------
+function renderTotals(t) {
+  if (!t) return;
+  const items = [["t_on_time", t.on_time_rate == null ? I18N.t("none") : pct(t.on_time_rate)],
+    ["t_issued", t.issued], ["t_served", t.served], ["t_no_show", t.no_show], ["t_waiting", t.waiting],
+    ["t_avg_wait", t.avg_wait_s == null ? I18N.t("none") : mins(t.avg_wait_s)],
+    ["t_longest", t.longest_wait_s == null ? I18N.t("none") : mins(t.longest_wait_s)]];
+  $("totals").innerHTML = items.map(([k, v]) => `<div data-total="${k}"><dt>${I18N.t(k)}</dt><dd>${esc(String(v))}</dd></div>`).join("");
+}
+
 function renderLive(d) {
   S.last = {...(S.last || {}), ...d};
   $("site-name").textContent = d.site_name;
+  renderTotals(d.totals);
   $("alerts").innerHTML = d.alerts.length ? d.alerts.map((a) =>
     `<div class="alert ${a.severity === "bad" ? "bad" : ""}" data-kind="${esc(a.kind)}">${esc(I18N.lang === "vi" ? a.text_vi : a.text_en)}</div>`).join("")
     : `<p>${I18N.t("no_alerts")}</p>`;
@@ -98,10 +112,11 @@ function chart(id, title, data, bars) {
   const width = Math.max(260, el.clientWidth || 320);
   if (S.charts[id]) S.charts[id].destroy();
   const opts = {width, height: 200, legend: {show: false}, title: "",
-    scales: {x: bars ? {time: false, range: (u, lo, hi) => [Math.min(lo, 7) - 0.5, Math.max(hi, 17) + 0.5]} : {time: true}}, axes: [{values: bars ? (u, v) => v.map((h) => `${h}h`) :
+    scales: {x: bars ? {time: false, range: (u, lo, hi) => [lo - 0.5, hi + 0.5]} : {time: true}},
+    axes: [{incrs: bars ? [1, 2, 3] : undefined, space: bars ? 24 : 50, values: bars ? (u, v) => v.map((h) => `${h}h`) :
       (u, v) => v.map((t) => new Intl.DateTimeFormat("vi-VN", {timeZone: S.tz, timeStyle: "short"}).format(new Date(t * 1000)))}, {}],
     series: [{}, {label: title, stroke: "#0a5c8a", width: 2, fill: "#0a5c8a33",
-      paths: bars ? uPlot.paths.bars({size: [0.7, 40]}) : undefined}]};
+      paths: bars ? uPlot.paths.bars({size: [0.7, 40]}) : undefined, points: {show: !bars}}]};
   S.charts[id] = new uPlot(opts, data, el);
   el.setAttribute("role", "img");
   el.setAttribute("aria-label", `${title}: ` + data[0].map((x, i) => `${bars ? x + "h" : clock(x)} ${data[1][i]}`).join(", "));
