@@ -35,11 +35,12 @@ WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu",
 STYLE = ("body{font-family:sans-serif;max-width:28em;margin:0 auto;padding:.5em 1em;font-size:17px}"
          "h1{font-size:1.35em}label{display:block;margin:.7em 0 .2em;font-weight:bold}"
          "select,input,button{font-size:1em;width:100%;box-sizing:border-box;padding:.55em}"
-         "button{background:#0b5;color:#fff;border:0;border-radius:.3em;margin-top:1em;font-weight:bold}"
-         "button.sec{background:#777}.err{background:#fdd;color:#900;padding:.6em;border-radius:.3em}"
+         "button{background:#0a6b35;color:#fff;border:0;border-radius:.3em;margin-top:1em;font-weight:bold}"
+         "button.sec{background:#4d535b}button.danger{background:#b3261e}"
+         ".err{background:#fdd;color:#900;padding:.6em;border-radius:.3em}"
          ".ok{background:#dfd;padding:.6em;border-radius:.3em}.slots label{display:flex;gap:.5em;"
          "font-weight:normal;border:1px solid #ccc;border-radius:.3em;padding:.5em;margin:.3em 0}"
-         ".slots input{width:auto}.full{color:#999}.code{font-size:2.2em;font-weight:bold;letter-spacing:.1em;"
+         ".slots input{width:auto}.full{color:#6b6b6b}.code{font-size:2.2em;font-weight:bold;letter-spacing:.1em;"
          "text-align:center;color:#b00}.qr{text-align:center}.qr svg{width:14em;height:14em}small{color:#555}")
 
 
@@ -272,8 +273,9 @@ def _manage_body(request: web.Request, site: site_store.Site, secret: str, note:
                 parts.append(_slot_form(f"{path}/doi", free, {"day": move_day}, contact=False))
             except DomainError as exc:
                 parts.append(_error(exc))
-        parts.append(f"<form method='post' action='{path}/huy'><button type='submit' class='sec' id='cancel'>"
-                     "Hủy lịch hẹn</button></form>")
+        # Cancelling cannot be taken back: the first tap asks, the second (a red button) cancels.
+        parts.append(f"<form method='get' action='{path}'><input type='hidden' name='huy' value='1'>"
+                     "<button type='submit' class='danger' id='cancel'>Hủy lịch hẹn…</button></form>")
     return "".join(parts)
 
 
@@ -281,6 +283,15 @@ async def manage_page(request: web.Request) -> web.Response:
     site, secret = _site_of_secret(request)
     note = "<p class='ok' id='done'>Đặt lịch thành công. Xin lưu lại mã và trang này.</p>" \
         if request.query.get("moi") else ""
+    if request.query.get("huy"):
+        path = f"/hen/q/{secret}"
+        note = ("<div class='err' id='confirm_cancel' role='alertdialog' aria-labelledby='confirm_q'>"
+                "<p id='confirm_q'><b>Ông/bà có chắc muốn hủy lịch hẹn này?</b> Chỗ đã giữ sẽ được trả lại và "
+                "không khôi phục được.</p>"
+                f"<form method='post' action='{path}/huy'><button type='submit' class='danger' id='cancel_yes'>"
+                "Có, hủy lịch hẹn</button></form>"
+                f"<form method='get' action='{path}'><button type='submit' class='sec' id='cancel_no'>"
+                "Không, giữ lịch hẹn</button></form></div>")
     return html_page("Lịch hẹn", _manage_body(request, site, secret, note, request.query.get("ngay") or None),
                      STYLE)
 

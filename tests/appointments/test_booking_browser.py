@@ -181,7 +181,13 @@ def test_move_then_cancel_by_the_link(ahub: InProcessHub) -> None:
         b.find_element(By.ID, "submit").click()
         _ok_says(b, "Đã đổi lịch hẹn")
         assert "14:00–14:30" in b.find_element(By.ID, "when").text
+        b.find_element(By.ID, "cancel").click()  # asks first: cancelling cannot be taken back
+        assert "có chắc muốn hủy" in b.find_element(By.ID, "confirm_cancel").text
+        browser.shot("booking-4b-cancel-confirm", whole_page=True)
+        b.find_element(By.ID, "cancel_no").click()
+        assert b.find_element(By.ID, "status").text != "đã hủy" and not b.find_elements(By.ID, "confirm_cancel")
         b.find_element(By.ID, "cancel").click()
+        b.find_element(By.ID, "cancel_yes").click()
         _ok_says(b, "Đã hủy lịch hẹn")
         assert b.find_element(By.ID, "status").text == "đã hủy"
         b.implicitly_wait(0)

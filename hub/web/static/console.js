@@ -81,6 +81,15 @@ function showTab() {
   ({dashboard: loadDashboard, agency: loadAgency, admin: loadAdmin, audit: loadAudit, devices: loadDevices, post: loadPost}[tab] || (() => {}))();
 }
 
+// dd/mm/yyyy HH:MM in the site's time zone, from an ISO time (dates are never shown as raw ISO text)
+function viDateTime(iso) {
+  if (!iso) return I18N.t("none");
+  const d = new Date(iso); if (isNaN(d)) return iso;
+  const p = Object.fromEntries(new Intl.DateTimeFormat("en-GB", {timeZone: S.tz || "Asia/Ho_Chi_Minh", day: "2-digit",
+    month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23"}).formatToParts(d).map((x) => [x.type, x.value]));
+  return `${p.day}/${p.month}/${p.year} ${p.hour}:${p.minute}`;
+}
+
 // --- dashboard -------------------------------------------------------------------------------------
 function renderTotals(t) {
   if (!t) return;
@@ -136,7 +145,7 @@ function renderFull(d) {
   $("dossier-total").textContent = I18N.t("total_line").replace("{r}", t.received).replace("{f}", t.finished)
     .replace("{o}", t.on_time).replace("{l}", t.late + t.open_overdue).replace("{a}", t.late_with_apology);
   $("at-risk").tBodies[0].innerHTML = d.dossiers.at_risk.map((x) => `<tr class="${x.risk}"><td>${esc(x.code)}</td>
-    <td>${esc(x.procedure)}</td><td>${esc(x.holder)}</td><td>${esc(x.due_at)}</td><td>${x.hours_left}</td></tr>`).join("")
+    <td>${esc(x.procedure)}</td><td>${esc(x.holder)}</td><td>${esc(viDateTime(x.due_at))}</td><td>${x.hours_left}</td></tr>`).join("")
     || `<tr><td colspan="5">${I18N.t("nothing")}</td></tr>`;
   $("by-agency").tBodies[0].innerHTML = Object.entries(d.dossiers.by_agency).map(([k, v]) => `<tr><td>${esc(k)}</td>
     <td>${v.received}</td><td>${v.on_time}</td><td>${v.late + v.open_overdue}</td><td>${v.late_with_apology}</td></tr>`).join("")
@@ -171,8 +180,8 @@ async function loadAgency() {
     const data = await api("GET", "/api/v1/agency/dossiers");
     $("agency-me").textContent = `${S.me.name} — ${data.agency}`;
     $("agency-list").tBodies[0].innerHTML = data.dossiers.map((d) => `<tr class="${d.risk || ""}"><td>${esc(d.code)}</td>
-      <td>${esc(d.procedure)}</td><td>${esc(d.status_vi)}${d.apologised ? " (đã xin lỗi)" : ""}</td><td>${esc(d.due_at)}</td>
-      <td>${d.hours_left}</td><td>${(ACTIONS[d.status] || []).map((a) => `<button type="button" data-code="${esc(d.code)}" data-act="${a}">${ACTION_VI[a]}</button>`).join(" ")}
+      <td>${esc(d.procedure)}</td><td>${esc(d.status_vi)}${d.apologised ? " (đã xin lỗi)" : ""}</td><td>${esc(viDateTime(d.due_at))}</td>
+      <td>${d.hours_left}</td><td>${(ACTIONS[d.status] || []).map((a) => `<button type="button" class="${a === "finish" || a === "reject" ? "danger" : ""}" data-code="${esc(d.code)}" data-act="${a}">${ACTION_VI[a]}</button>`).join(" ")}
       <a href="/api/v1/agency/dossiers/${encodeURIComponent(d.code)}/control-sheet.pdf">Phiếu kiểm soát</a></td></tr>`).join("")
       || `<tr><td colspan="6">${I18N.t("nothing")}</td></tr>`;
   } catch (e) { $("err").textContent = e.message; }
@@ -181,6 +190,9 @@ $("agency-list").addEventListener("click", async (ev) => {
   const b = ev.target.closest("button[data-act]"); if (!b) return;
   let body = {};
   const act = b.dataset.act;
+  // Finishing or rejecting a dossier cannot be taken back: say what will happen and ask first.
+  if (act === "finish" && !confirm(`Xác nhận hồ sơ ${b.dataset.code} đã giải quyết xong? Kết quả chuyển về bộ phận một cửa để trả cho công dân; không hoàn tác được.`)) return;
+  if (act === "reject" && !confirm(`Từ chối hồ sơ ${b.dataset.code}? Công dân sẽ nhận văn bản từ chối; không hoàn tác được.`)) return;
   if (act === "reject" || act === "supplement") { const r = prompt("Lý do (bắt buộc):"); if (!r) return; body.reason = r; }
   if (act === "apology") { const r = prompt("Lý do chậm trễ:"); if (!r) return;
     body = {reason: r, extra_days: parseInt(prompt("Hẹn thêm bao nhiêu ngày làm việc?", "2"), 10)}; }
