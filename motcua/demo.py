@@ -9,9 +9,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import contextlib
 import json
 import random
 import shutil
+import signal
 import socket
 import sys
 import threading
@@ -19,6 +21,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 STATUS_VI = {"open": "mở", "paused": "tạm dừng", "closed": "đóng"}
 
@@ -208,10 +211,11 @@ def start_fleet(configs: dict[str, list[Path]], fleet: Fleet, args: argparse.Nam
     return display
 
 
-def render(state: dict | None, fleet: Fleet, calls: list[dict], urls: list[str]) -> str:
+def render(state: dict | None, fleet: Fleet, calls: list[dict], urls: list[str], tz=None) -> str:
+    """The live view; its clock is the site's (`tz`), as on the console and the lobby, not the host's."""
     if state is None:
         return "Đang chờ trạng thái từ máy chủ…"
-    lines = [f"{state['site_name']}", f"{datetime.now().strftime('%H:%M:%S %d/%m/%Y')} · vé đã phát: {fleet.issued}",
+    lines = [f"{state['site_name']}", f"{datetime.now(tz).strftime('%H:%M:%S %d/%m/%Y')} · vé đã phát: {fleet.issued}",
              "", f"{'Quầy':<8}{'Trạng thái':<12}{'Đang phục vụ':<14}Cán bộ"]
     for c in state["counters"]:
         mark = " ◀ mới gọi" if state.get("last_call") and state["last_call"]["counter"] == c["number"] else ""
@@ -228,19 +232,64 @@ def render(state: dict | None, fleet: Fleet, calls: list[dict], urls: list[str])
     return "\n".join(lines)
 
 
+PORTS_FILE = "demo-ports.json"
+
+
+class Stopped(Exception):
+    """SIGTERM (what systemd sends) or SIGHUP (the terminal closed): stop as Ctrl-C does, broker included."""
+
+
+def _on_signal(signum, _frame) -> None:
+    raise Stopped(signal.Signals(signum).name)
+
+
+def _kept_ports(data: Path, http_port: int, mqtt_port: int) -> tuple[int, int]:
+    """With --keep: the ports of the previous run when still free (its device configs point at its broker
+    port); the kept configs are rewritten when that port is taken now, so the fleet never waits on a
+    broker that is not there."""
+    kept = {}
+    with contextlib.suppress(OSError, ValueError):
+        kept = json.loads((data / PORTS_FILE).read_text())
+    http = _port_or_free(kept.get("http", http_port))
+    mqtt = _port_or_free(kept.get("mqtt", mqtt_port))
+    for path in sorted((data / "devices").glob("*.json")):
+        with contextlib.suppress(OSError, ValueError):
+            cfg = json.loads(path.read_text())
+            if cfg.get("broker_port") not in (None, mqtt):
+                cfg["broker_port"] = mqtt
+                tmp = path.with_suffix(".tmp")
+                tmp.write_text(json.dumps(cfg, ensure_ascii=False, indent=2))
+                tmp.chmod(path.stat().st_mode & 0o777)
+                tmp.replace(path)
+    return http, mqtt
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from hub.app import HubConfig
+    from hub.cli.common import DEMO_SITE
 
     data: Path = args.data
     if data.exists() and not args.keep:
         shutil.rmtree(data)
     data.mkdir(parents=True, exist_ok=True)
-    http_port, mqtt_port = _port_or_free(args.http_port), _port_or_free(args.mqtt_port)
+    if args.keep and (data / "devices").exists():
+        http_port, mqtt_port = _kept_ports(data, args.http_port, args.mqtt_port)
+    else:
+        http_port, mqtt_port = _port_or_free(args.http_port), _port_or_free(args.mqtt_port)
+    (data / PORTS_FILE).write_text(json.dumps({"http": http_port, "mqtt": mqtt_port}))
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _on_signal)
+    tz = ZoneInfo(json.loads(Path(DEMO_SITE).read_text(encoding="utf-8"))["site"].get("timezone")
+                  or "Asia/Ho_Chi_Minh")
     print(f"motcua demo: data in {data.resolve()}, web on :{http_port}, MQTT on :{mqtt_port}", flush=True)
     configs = setup_demo_data(data, mqtt_port, args.kiosks) if not (data / "devices").exists() else {
         role: sorted((data / "devices").glob(f"demo-{role}-*.json")) for role in ("kiosk", "counter", "display")}
     hub = HubThread(HubConfig(data_dir=data, http_port=http_port, mqtt_port=mqtt_port))
-    hub.start()
+    try:
+        hub.start()
+    except Stopped:
+        hub.stop()
+        return 1
     people = []  # shown with the live view: what a person can open beside the simulated fleet (issue #4)
     if args.manual_counter and 0 < args.manual_counter <= len(configs["counter"]):
         people.append(f"Quầy {args.manual_counter}: motcua counter --config "
@@ -252,7 +301,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for line in people:
         print(line, flush=True)
     fleet = Fleet()
-    display = start_fleet(configs, fleet, args)
+    try:
+        display = start_fleet(configs, fleet, args)
+    except Stopped:
+        display = None
     urls = [f"Trang trạng thái: http://127.0.0.1:{http_port}/   ·   API: http://127.0.0.1:{http_port}/api/v1/health",
             f"Bảng điều khiển: http://127.0.0.1:{http_port}/console/   (demo: quantri / demo-quantri, "
             f"lanhdao / demo-lanhdao)", *people]
@@ -261,25 +313,27 @@ def cmd_demo(args: argparse.Namespace) -> int:
     deadline = None if args.duration is None else time.monotonic() + args.duration
     try:
         last_print = 0.0
-        while deadline is None or time.monotonic() < deadline:
+        while display is not None and (deadline is None or time.monotonic() < deadline):
             time.sleep(0.5)
             while not display.calls.empty():
                 calls.append(display.calls.get_nowait())
             if tty:
-                sys.stdout.write("\x1b[H\x1b[2J" + render(display.state, fleet, calls, urls) + "\n")
+                sys.stdout.write("\x1b[H\x1b[2J" + render(display.state, fleet, calls, urls, tz) + "\n")
                 sys.stdout.flush()
             elif time.monotonic() - last_print > 5:
                 last_print = time.monotonic()
-                print(render(display.state, fleet, calls, urls) + "\n" + "-" * 60, flush=True)
-    except KeyboardInterrupt:
+                print(render(display.state, fleet, calls, urls, tz) + "\n" + "-" * 60, flush=True)
+    except (KeyboardInterrupt, Stopped):
         pass
     finally:
+        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):  # a second signal must not cut the cleanup
+            signal.signal(sig, signal.SIG_IGN)
         fleet.stop.set()
         for t in fleet.threads:
             t.join(10)
         for s in fleet.sessions:
             s.stop()
-        hub.stop()
+        hub.stop()  # the broker goes with the hub
     served = sum(1 for c in calls if c["kind"] == "call")
     print(f"\nDemo stopped: {fleet.issued} tickets issued, {served} calls announced.")
     print(f"Data kept in {data.resolve()} (motcua.db, broker/, devices/).")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -116,3 +117,53 @@ def test_demo_runs_and_shows_the_office(tmp_path: Path) -> None:
     assert "Quầy 8" in out.stdout and "Đang chờ theo dịch vụ" in out.stdout
     assert "Mời công dân có số" in out.stdout
     assert "Demo stopped:" in out.stdout and " 0 tickets issued" not in out.stdout
+
+
+def _children(pid: int) -> set[int]:
+    """Every descendant process of `pid` (from /proc)."""
+    out, todo = set(), [pid]
+    while todo:
+        p = todo.pop()
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            with contextlib.suppress(OSError):
+                kids = {int(x) for x in (task / "children").read_text().split()}
+                todo += list(kids - out)
+                out |= kids
+    return out
+
+
+def test_demo_stops_its_broker_on_sigterm_and_keep_finds_it_again(tmp_path: Path) -> None:
+    """`kill -TERM` of the demo (what systemd sends) left its Mosquitto running with no parent; the next
+    `--keep` then took another port while the kept device configs pointed at the old one."""
+    import socket
+
+    data = tmp_path / "demo"
+    args = [*MOTCUA, "demo", "--data", str(data), "--http-port", "0", "--mqtt-port", "0", "--per-minute", "60",
+            "--service-s", "3", "--seed", "1"]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 60
+    brokers: set[int] = set()
+    while time.monotonic() < deadline and not brokers:
+        brokers = {p for p in _children(proc.pid)
+                   if "mosquitto" in Path(f"/proc/{p}/cmdline").read_text(errors="replace")}
+        time.sleep(0.3)
+    assert brokers, "the demo's broker never started"
+    time.sleep(3)
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=60)
+    assert "Demo stopped:" in out, out[-2000:]
+    for pid in brokers:
+        assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower(), \
+            "the broker outlived the demo"
+    port = json.loads((data / "demo-ports.json").read_text())["mqtt"]
+    # The kept broker port is taken now: --keep moves to another and rewrites the kept configs.
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", port))
+        busy.listen()
+        again = subprocess.run([*args, "--keep", "--duration", "12"], capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr[-2000:]
+    moved = json.loads((data / "demo-ports.json").read_text())["mqtt"]
+    assert moved != port
+    configs = [json.loads(p.read_text()) for p in (data / "devices").glob("demo-*.json")]
+    assert configs and all(c["broker_port"] == moved for c in configs)
+    assert "Mời công dân có số" in again.stdout and "Đang chờ trạng thái" not in again.stdout.split("Quầy 8")[-1]
