@@ -25,6 +25,7 @@ from typing import TypeVar
 
 import sqlite_utils
 
+from hub.domain import audit_words
 from hub.ops.context import Actor, Ctx, Effects
 from hub.store import audit
 from hub.store.db import savepoint, transaction
@@ -111,7 +112,7 @@ class Runner:
             with savepoint(self.db, "op"):
                 result = op(ctx)
                 if actor is not None:
-                    _audit(ctx, actor if isinstance(actor, Actor) else actor(), action or _op_name(op))
+                    _audit(ctx, actor if isinstance(actor, Actor) else actor(), action or _op_name(op), result)
                 if then is not None:
                     then(result)
         except DomainError as exc:
@@ -138,10 +139,11 @@ def _op_name(op: Callable) -> str:
     return name.removeprefix("cmd_")
 
 
-def _audit(ctx: Ctx, actor: Actor, action: str) -> None:
+def _audit(ctx: Ctx, actor: Actor, action: str, result: object = None) -> None:
     site = ctx.site.id if ctx.site is not None else None
-    if not ctx.changes:
-        audit.append(ctx.db, at=ctx.now, site_id=site, who=actor.who, role=actor.role, via=actor.via, action=action)
+    if not ctx.changes:  # the operation named no target: the ticket, dossier or device it returned
+        audit.append(ctx.db, at=ctx.now, site_id=site, who=actor.who, role=actor.role, via=actor.via, action=action,
+                     target=audit_words.target_of(result))
     for c in ctx.changes:
         audit.append(ctx.db, at=ctx.now, site_id=site, who=actor.who, role=actor.role, via=actor.via,
                      action=c.action, target=c.target, before=c.before, after=c.after)

@@ -24,9 +24,11 @@ def _dump(v: object) -> str | None:
 
 
 def query(db: sqlite_utils.Database, site_id: str | None, *, since: float | None = None,
-          until: float | None = None, who: str = "", action: str = "", limit: int = 200) -> list[dict]:
+          until: float | None = None, who: str = "", action: str = "", limit: int = 200,
+          exclude: tuple[str, ...] = ()) -> list[dict]:
     """Newest first; `site_id` None: every site. A site's log includes the changes made for every site
-    (the catalogue, an administrator's own account). Filters are substrings."""
+    (the catalogue, an administrator's own account). Filters are substrings; `exclude` leaves out the
+    actions starting with any of those prefixes (the routine queue work, by default in the console)."""
     where, args = ["1"], []
     if site_id is not None:
         where.append("(site_id = ? OR site_id IS NULL)")
@@ -43,6 +45,9 @@ def query(db: sqlite_utils.Database, site_id: str | None, *, since: float | None
     if action:
         where.append("instr(lower(action), lower(?)) > 0")
         args.append(action)
+    for prefix in exclude:
+        where.append("substr(action, 1, ?) <> ?")
+        args += [len(prefix), prefix]
     rows = db.execute(f"SELECT {_COLS} FROM audit_log WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ?",
                       [*args, limit]).fetchall()
     keys = _COLS.split(", ")

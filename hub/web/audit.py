@@ -9,15 +9,19 @@ from datetime import datetime
 
 from aiohttp import web
 
+from hub.domain import audit_words
 from hub.store import audit
 from hub.web.auth import requires
 from hub.web.common import bad_request, hub_of, site_of
 from hub.web.schema import F, describe
 
 MAX_ROWS = 5000
+ROLE_VI = {"admin": "quản trị viên", "leader": "lãnh đạo", "specialist": "chuyên viên", "technician": "kỹ thuật viên",
+           "officer": "cán bộ một cửa", "device": "thiết bị", "-": "—"}
 QUERY = {"who": F("string", False, "who did it (part of the name)"), "action": F("string", False, "action (part)"),
          "from": F("string", False, "from, site-local YYYY-MM-DD[THH:MM]"), "to": F("string", False, "until (excluded)"),
-         "limit": F("integer", False, f"rows, newest first (200, at most {MAX_ROWS})")}
+         "limit": F("integer", False, f"rows, newest first (200, at most {MAX_ROWS})"),
+         "queue": F("string", False, "1: include the routine queue work (calls, tickets), left out by default")}
 
 
 def _filters(request: web.Request, tz) -> dict:  # noqa: ANN001
@@ -27,6 +31,8 @@ def _filters(request: web.Request, tz) -> dict:  # noqa: ANN001
         if q.get(name):
             out[key] = datetime.fromisoformat(q[name]).replace(tzinfo=tz).timestamp()
     out["limit"] = max(1, min(MAX_ROWS, int(q.get("limit", "200"))))
+    if q.get("queue") not in ("1", "true", "on") and not out["action"]:  # asked for by name: shown
+        out["exclude"] = audit_words.QUEUE_PREFIXES
     return out
 
 
@@ -39,7 +45,12 @@ def _rows(request: web.Request) -> tuple[list[dict], object] | web.Response:
                            "Ngày lọc phải có dạng YYYY-MM-DD (hoặc YYYY-MM-DDTHH:MM), số dòng phải là số.")
     rows = audit.query(hub_of(request).db, site.id, **f)
     for r in rows:
-        r["at_local"] = datetime.fromtimestamp(r["at"], site.tz).isoformat(timespec="seconds")
+        local = datetime.fromtimestamp(r["at"], site.tz)
+        r["at_local"] = local.isoformat(timespec="seconds")
+        r["at_vi"] = local.strftime("%d/%m/%Y %H:%M:%S")
+        r["action_vi"] = audit_words.action_vi(r["action"])
+        r["role_vi"] = ROLE_VI.get(r["role"], r["role"])
+        r["queue"] = audit_words.is_queue(r["action"])
     return rows, site
 
 
@@ -60,9 +71,10 @@ async def audit_csv(request: web.Request) -> web.Response:
         return got
     buf = io.StringIO()
     w = csv.writer(buf)
-    w.writerow(["thời điểm", "người thực hiện", "vai trò", "kênh", "thao tác", "đối tượng", "trước", "sau"])
+    w.writerow(["thời điểm", "người thực hiện", "vai trò", "kênh", "thao tác", "mã thao tác", "đối tượng", "trước",
+                "sau"])
     for r in got[0]:
-        w.writerow([r["at_local"], r["who"], r["role"], r["via"], r["action"], r["target"],
+        w.writerow([r["at_vi"], r["who"], r["role_vi"], r["via"], r["action_vi"], r["action"], r["target"],
                     "" if r["before"] is None else json.dumps(r["before"], ensure_ascii=False),
                     "" if r["after"] is None else json.dumps(r["after"], ensure_ascii=False)])
     return web.Response(body=("\ufeff" + buf.getvalue()).encode(), content_type="text/csv", charset="utf-8",

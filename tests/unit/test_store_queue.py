@@ -108,3 +108,14 @@ def test_pooled_wait_counts_the_other_services_of_shared_counters() -> None:
     assert shared == 3 * 420 + 120  # three earlier LĐ tickets and the citizen at the desk
     assert pooled_wait_s({"HT": 0}, avg_s={"HT": 300}, share={}, busy_left_s=[200, 90], counters=2) == 90
     assert pooled_wait_s({"HT": 4}, avg_s={"HT": 300}, share={}, busy_left_s=[], counters=0) is None
+
+
+def test_audit_rows_name_their_target_from_the_result() -> None:
+    from hub.domain.audit_words import action_vi, is_queue, target_of
+
+    assert target_of({"ticket": {"number": "1001"}}) == "vé 1001"
+    assert target_of({"code": "HOAAN-261125-0001", "complete": True}) == "hồ sơ HOAAN-261125-0001"
+    assert target_of({"device": {"id": "demo-kiosk-03"}}) == "thiết bị demo-kiosk-03"
+    assert target_of(None) == "" and target_of({"ok": True}) == ""
+    assert action_vi("dossier.intake") == "Tiếp nhận hồ sơ" and is_queue("counter.next")
+    assert not is_queue("dossier.intake") and not is_queue("counter.login")

@@ -36,7 +36,7 @@ I18N.add({
        f_hotline: "Hotline", a_vote: "Satisfaction question", f_qvi: "Question (Vietnamese)", f_qen: "Question (English)", f_number: "Counter no.", f_services: "Services (codes, comma-separated)",
        f_notice: "Lobby notice", f_role: "Role", f_agency: "Agency (specialists)", f_temp: "Temporary password",
        save: "Save", add: "Add", user: "User name", au_who: "Who", au_action: "Action", au_from: "From",
-       au_to: "To", filter: "Filter", dl_csv_only: "Download CSV", au_at: "When", au_via: "Via",
+       au_to: "To", au_queue: "Include calls and tickets", filter: "Filter", dl_csv_only: "Download CSV", au_at: "When", au_via: "Via",
        au_target: "Target", au_change: "Before → after", dv_seen: "Last seen", pw_change: "Change password",
        must_change: "Your password was set by an administrator: change it before going on.",
        pw_old: "Current password", pw_new: "New password (at least 10 characters)",
@@ -286,8 +286,9 @@ async function loadAudit() {
   try {
     const d = await api("GET", `/api/v1/sites/${S.site}/audit?${q}`);
     const show = (v) => v == null ? "" : esc(JSON.stringify(v));
-    $("audit-log").tBodies[0].innerHTML = d.entries.map((r) => `<tr><td>${esc(r.at_local.replace("T", " ").slice(0, 19))}</td>
-      <td>${esc(r.who)}</td><td>${esc(r.role)}</td><td>${esc(r.via)}</td><td>${esc(r.action)}</td><td>${esc(r.target)}</td>
+    $("audit-log").tBodies[0].innerHTML = d.entries.map((r) => `<tr data-action="${esc(r.action)}"><td class="nowrap">${esc(r.at_vi)}</td>
+      <td>${esc(r.who)}</td><td>${esc(I18N.lang === "vi" ? r.role_vi : r.role)}</td><td>${esc(r.via)}</td>
+      <td title="${esc(r.action)}">${esc(I18N.lang === "vi" ? r.action_vi : r.action)}</td><td>${esc(r.target || I18N.t("none"))}</td>
       <td>${show(r.before)}${r.before || r.after ? " → " : ""}${show(r.after)}</td></tr>`).join("")
       || `<tr><td colspan="7">${I18N.t("nothing")}</td></tr>`;
   } catch (e) { $("err").textContent = e.message; }
