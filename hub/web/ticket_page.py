@@ -1,24 +1,37 @@
 """The public ticket page a citizen's phone opens from the QR on a printed ticket (issue #3).
 
-Shows the number, service, status, people ahead and estimated wait, refreshing itself; nothing personal
-(the ticket holds no personal data). JSON stays at /api/v1/sites/<site>/tickets/<id>.
+Shows the number, service, status, people ahead and estimated wait, live: the page follows
+`/t/<site>/<id>/events` (server-sent events), which sends the status again after each committed change
+of the site's queue when its words changed — no reload every 20 s (a page that reloads itself is also
+what screen readers and axe object to). Nothing personal (the ticket holds no personal data). JSON stays
+at /api/v1/sites/<site>/tickets/<id>.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import html
+import json
 
 from aiohttp import web
 
 from hub.ops.queue import ticket_status
 from hub.store import sites as site_store
-from hub.web.common import html_page, hub_of
+from hub.web.common import HUB_KEY, html_page, hub_of
 from motcua_core.errors import DomainError
 from motcua_core.text import short_datetime
 
-REFRESH_S = 20
-REFRESH = f"<meta http-equiv='refresh' content='{REFRESH_S}'>"  # while the ticket can still change
+HEARTBEAT_S = 15.0
+LIVE = {"waiting", "called", "held"}  # a ticket in these states can still change
+# The page's only script: follow the events, show the new words, stop when the ticket is final.
+SCRIPT = ("<script>(function(){var es=new EventSource(location.pathname.replace(/\\/$/,'')+'/events');"
+          "es.addEventListener('ticket',function(e){var d=JSON.parse(e.data);"
+          "document.getElementById('status').textContent=d.status;"
+          "document.getElementById('live').textContent=d.live?'Tự cập nhật khi đến lượt.':'';"
+          "if(!d.live)es.close();});})();</script>")
 STYLE = ("body{font-family:sans-serif;max-width:30em;margin:1em auto;padding:0 1em;text-align:center}"
+         "h1{font-size:1.05em;font-weight:normal}"
          ".n{font-size:5em;font-weight:bold;color:#b00;margin:.2em 0}.st{font-size:1.3em;font-weight:bold}")
 
 
@@ -39,30 +52,102 @@ def status_text(t: dict, counter_name: str | None) -> str:
     }.get(t["status"], t["status"])
 
 
+def _ticket(hub, site_id: str, ticket_id_text: str) -> tuple[object, dict, str | None]:  # noqa: ANN001
+    """The site, the ticket's view and its counter's name; raises DomainError or ValueError."""
+    site = site_store.get_site(hub.db, site_id)
+    ticket_id = int(ticket_id_text)
+    t = hub.runner.view(site, lambda ctx: ticket_status(ctx, ticket_id))["ticket"]
+    counter = None
+    if t.get("counter"):
+        with contextlib.suppress(DomainError):
+            counter = site_store.get_counter(hub.db, site.id, t["counter"]).name
+    return site, t, counter
+
+
 async def ticket_page(request: web.Request) -> web.Response:
     hub = hub_of(request)
     try:
-        site = site_store.get_site(hub.db, request.match_info["site"])
-        ticket_id = int(request.match_info["ticket_id"])
-        t = hub.runner.view(site, lambda ctx: ticket_status(ctx, ticket_id))
+        site, t, counter = _ticket(hub, request.match_info["site"], request.match_info["ticket_id"])
     except (DomainError, ValueError):
-        body = "<p>Không tìm thấy phiếu này.</p>"
+        body = "<main><p>Không tìm thấy phiếu này.</p></main>"
         return html_page("Phiếu số thứ tự", body, STYLE, status=404)
-    t = t["ticket"]
-    counter = None
-    if t.get("counter"):
-        try:
-            counter = site_store.get_counter(hub.db, site.id, t["counter"]).name
-        except DomainError:
-            counter = None
-    body = (f"<p>{html.escape(site.name)}</p><p>Phiếu số thứ tự · {html.escape(t['service_name'])}</p>"
+    live = t["status"] in LIVE
+    body = ("<main>"
+            f"<h1>{html.escape(site.name)}</h1><p>Phiếu số thứ tự · {html.escape(t['service_name'])}</p>"
             f"<p class='n'>{html.escape(t['number'])}</p>"
-            f"<p class='st' id='status'>{html.escape(status_text(t, counter))}</p>"
+            f"<p class='st' id='status' role='status' aria-live='polite'>{html.escape(status_text(t, counter))}</p>"
             f"<p id='issued'>Lấy số lúc {html.escape(short_datetime(t.get('issued_at')))}</p>"
-            f"<p><small>Cập nhật mỗi {REFRESH_S} giây.</small></p>")
-    live = t["status"] in ("waiting", "called", "held")
-    return html_page(f"Số {t['number']}", body, STYLE, head=REFRESH if live else "")
+            f"<p><small id='live'>{'Tự cập nhật khi đến lượt.' if live else ''}</small></p></main>")
+    return html_page(f"Số {t['number']}", body + (SCRIPT if live else ""), STYLE)
+
+
+class TicketFeed:
+    """Wakes the open ticket pages of a site after each committed change of its queue."""
+
+    def __init__(self) -> None:
+        self.waiting: dict[str, set[asyncio.Event]] = {}
+        self.closing = False
+
+    def after_commit(self, effects) -> None:  # noqa: ANN001
+        for site_id in effects.display_sites:
+            for ev in self.waiting.get(site_id, ()):
+                ev.set()
+
+
+FEED_KEY = web.AppKey("ticket_feed", TicketFeed)
+
+
+async def ticket_events(request: web.Request) -> web.StreamResponse:
+    """Server-sent events `ticket` {status, live}: now, then whenever the words change, until final."""
+    hub = hub_of(request)
+    site_id, tid = request.match_info["site"], request.match_info["ticket_id"]
+    try:
+        _ticket(hub, site_id, tid)
+    except (DomainError, ValueError):
+        raise web.HTTPNotFound() from None
+    feed = request.app[FEED_KEY]
+    wake = asyncio.Event()
+    feed.waiting.setdefault(site_id, set()).add(wake)
+    resp = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store",
+                                       "X-Accel-Buffering": "no"})
+    await resp.prepare(request)
+    sent = None
+    try:
+        while True:
+            _site, t, counter = _ticket(hub, site_id, tid)
+            said = {"status": status_text(t, counter), "live": t["status"] in LIVE}
+            if said != sent:
+                await resp.write(f"event: ticket\ndata: {json.dumps(said, ensure_ascii=False)}\n\n".encode())
+                sent = said
+            if not said["live"] or feed.closing:
+                break
+            wake.clear()
+            try:
+                await asyncio.wait_for(wake.wait(), HEARTBEAT_S)
+            except TimeoutError:
+                await resp.write(b": keep-alive\n\n")
+    except (ConnectionResetError, asyncio.CancelledError, DomainError):
+        pass
+    finally:
+        feed.waiting.get(site_id, set()).discard(wake)
+    return resp
 
 
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/t/{site}/{ticket_id}", ticket_page)
+    app.router.add_get("/t/{site}/{ticket_id}/events", ticket_events)
+    app[FEED_KEY] = TicketFeed()
+
+    async def attach(app: web.Application) -> None:
+        hub = app[HUB_KEY]
+        if hub.router is not None:
+            hub.router.after_commit.append(app[FEED_KEY].after_commit)
+
+    async def shutdown(app: web.Application) -> None:  # end the open pages' streams: phones reconnect
+        feed = app[FEED_KEY]
+        feed.closing = True
+        for events in feed.waiting.values():
+            for ev in events:
+                ev.set()
+    app.on_startup.append(attach)
+    app.on_shutdown.append(shutdown)
