@@ -21,6 +21,8 @@ command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 # Web pages are tested in a real browser: Debian's Chromium and its driver (selenium drives them).
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+# Accessibility tests inject axe-core (from the npm registry) into Chromium.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 # Kivy reads multitouch screens through libmtdev (without it, a traceback at every start).
 [ -e /usr/lib/x86_64-linux-gnu/libmtdev.so.1 ] || [ -e /usr/lib/aarch64-linux-gnu/libmtdev.so.1 ] \
   || [ -e /usr/lib/arm-linux-gnueabihf/libmtdev.so.1 ] || missing+=(libmtdev1)
@@ -54,5 +56,10 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   "$VENV/bin/python" -m pip install -q --upgrade pip
   "$VENV/bin/python" -m pip install -q -e ".[hub,kiosk,counter,display,provision,dev]"
   touch "$stamp"
+fi
+AXE=tests/.axe/node_modules/axe-core/axe.min.js
+if [ ! -f "$AXE" ]; then
+  echo "==> installing axe-core (accessibility checks of the web pages) into tests/.axe"
+  npm install --silent --no-audit --no-fund --prefix tests/.axe axe-core@4
 fi
 echo "==> setup done"

@@ -1,0 +1,74 @@
+"""axe-core (the npm package, injected into Chromium) on every web page at 1366×768 and 390×844: no
+critical or serious accessibility violation. Pages: the status page, sign-in, the console's tabs for an
+administrator, the fleet page, a phone ticket page, booking and a booking's page, a dossier's status page.
+
+axe-core is installed by scripts/setup.sh into tests/.axe (npm install axe-core@4)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kiosk.core import KioskCore
+from tests.support.browser import Browser
+from tests.support.hubproc import InProcessHub
+from tests.web.test_console_browser import sign_in
+
+AXE = Path(__file__).resolve().parents[1] / ".axe" / "node_modules" / "axe-core" / "axe.min.js"
+SIZES = [(1366, 768), (390, 844)]
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    with Browser() as b:
+        yield b
+
+
+def _axe(b: Browser) -> list[dict]:
+    d = b.driver
+    if not d.execute_script("return !!window.axe"):
+        d.execute_script(AXE.read_text(encoding="utf-8"))
+    d.set_script_timeout(60)
+    result = d.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']}).then(r => done(JSON.stringify(r.violations)))"
+        ".catch(e => done(JSON.stringify([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}])));")
+    return [v for v in json.loads(result) if v.get("impact") in ("critical", "serious")]
+
+
+def _summary(violations: list[dict]) -> list[str]:
+    return [f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n.get("target", [""])[0] if n.get("target")
+                                                                       else "" for n in v["nodes"][:3])
+            for v in violations]
+
+
+def test_no_serious_accessibility_violation_on_any_page(console: InProcessHub, browser: Browser) -> None:
+    assert AXE.is_file(), "axe-core is missing: run scripts/setup.sh (npm install --prefix tests/.axe axe-core@4)"
+    base = f"http://127.0.0.1:{console.http_port}"
+    ticket = KioskCore(console.device("kiosk")).issue_ticket("HT")
+    d = browser.driver
+    public = [f"{base}/", f"{base}/login", f"{base}/t/demo/{ticket['id']}", f"{base}/hen/demo",
+              f"{base}/d/HOAAN-000000-0000"]
+    found: dict[str, list[str]] = {}
+    for w, h in SIZES:
+        d.set_window_size(w, h)
+        for url in public:
+            d.get(url)
+            time.sleep(0.3)
+            if v := _axe(browser):
+                found[f"{url} @{w}x{h}"] = _summary(v)
+        sign_in(browser, base, "quantri")
+        for tab in ("dashboard", "admin", "audit", "devices", "account"):
+            d.get(f"{base}/console/#{tab}")
+            time.sleep(0.8)
+            if v := _axe(browser):
+                found[f"console#{tab} @{w}x{h}"] = _summary(v)
+        d.get(f"{base}/console/fleet")
+        time.sleep(0.8)
+        if v := _axe(browser):
+            found[f"console/fleet @{w}x{h}"] = _summary(v)
+    assert not found, "accessibility violations:\n" + json.dumps(found, ensure_ascii=False, indent=1)
