@@ -143,6 +143,56 @@ def ticket_status(ctx: Ctx, ticket_id: int) -> dict:
     return {"ticket": view}
 
 
+# --- "your turn is near" -------------------------------------------------------------------------
+
+ALERT_AHEAD_MAX = 10
+
+
+def ask_alert(ctx: Ctx, ticket_id: int, phone: str, ahead: int) -> dict:
+    """The citizen's phone number for one SMS when `ahead` or fewer people are before their ticket (sent
+    through the notification outbox and the site's SMS gateway). Only a waiting ticket; one per ticket."""
+    from hub.store import ticket_alerts
+
+    number = "".join(ch for ch in phone if ch.isdigit())
+    if number.startswith("84"):
+        number = "0" + number[2:]
+    if not (len(number) == 10 and number.startswith("0") and number[1] in "35789"):
+        raise DomainError("bad_request", "A Vietnamese mobile number has 10 digits and starts with 03, 05, 07, 08 "
+                          "or 09.", "Số di động gồm 10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09.")
+    if not 1 <= ahead <= ALERT_AHEAD_MAX:
+        raise DomainError("bad_request", f"Choose from 1 to {ALERT_AHEAD_MAX} people ahead.",
+                          f"Hãy chọn từ 1 đến {ALERT_AHEAD_MAX} người phía trước.")
+    t = ticket_store.get(ctx.db, ticket_id, ctx.site.id)
+    if t.status != rules.WAITING:
+        raise DomainError("conflict", "This number is no longer waiting.", "Số này không còn đang chờ.")
+    ticket_alerts.put(ctx.db, ctx.site.id, t.id, number, ahead, ctx.now)
+    _alerts_due(ctx)  # already that close: sent at once
+    return {"ticket": t.number, "phone": number[:3] + "****" + number[-3:], "ahead": ahead}
+
+
+def _alerts_due(ctx: Ctx) -> None:
+    """Queue the SMS of every alert whose ticket now has its number of people ahead or fewer (in the same
+    transaction as the call that moved the queue: durable through the outbox, sent once)."""
+    from hub.notify import outbox
+    from hub.store import ticket_alerts
+
+    for ticket_id, phone, ahead in ticket_alerts.pending(ctx.db, ctx.site.id):
+        t = ticket_store.get(ctx.db, ticket_id)
+        if t.status != rules.WAITING:
+            ticket_alerts.mark_sent(ctx.db, ticket_id, ctx.now)  # called, skipped or gone: nothing to say
+            continue
+        service = site_store.get_service(ctx.db, ctx.site.id, t.service)
+        info = _wait_info(ctx, service, t.priority, t.queued_at, exclude=t.id)
+        if info["people_ahead"] > ahead:
+            continue
+        wait = f", khoảng {max(1, info['est_wait_min'])} phút" if info["est_wait_min"] is not None else ""
+        body = (f"{ctx.site.name}: sắp đến lượt số {t.number} ({service.name}). Còn {info['people_ahead']} "
+                f"người phía trước{wait}. Xin mời ông/bà đến gần quầy.")
+        outbox.enqueue(ctx.db, ctx.site.id, None, "turn_near", "sms", phone, f"Sắp đến lượt số {t.number}", body,
+                       ctx.now)
+        ticket_alerts.mark_sent(ctx.db, ticket_id, ctx.now)
+
+
 # --- counters -------------------------------------------------------------------------------------
 
 def _counter(ctx: Ctx) -> Counter:
@@ -242,6 +292,7 @@ def call_next(ctx: Ctx) -> dict:
     _set_counter(ctx, counter, status=rules.COUNTER_OPEN, current_ticket=t.id, regular_streak=new_streak,
                  streak_day=day)
     _announce(ctx, _event(ctx, t, "call", counter), t, counter, "call")
+    _alerts_due(ctx)
     return {"ticket": ticket_view(ctx, t), "completed": finished}
 
 

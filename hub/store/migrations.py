@@ -405,6 +405,15 @@ def _intake_refusals(db: sqlite_utils.Database) -> None:
                         "BEGIN SELECT RAISE(ABORT, 'intake refusals are append-only'); END")
 
 
+def _ticket_alerts(db: sqlite_utils.Database) -> None:
+    """A citizen's "text me when N are ahead" on the phone ticket page: one per ticket, sent once."""
+    _run(db, """
+        CREATE TABLE ticket_alerts (
+            ticket_id INTEGER PRIMARY KEY REFERENCES tickets(id), site_id TEXT NOT NULL REFERENCES sites(id),
+            phone TEXT NOT NULL, ahead INTEGER NOT NULL, created_at REAL NOT NULL, sent_at REAL);
+        CREATE INDEX ticket_alerts_pending ON ticket_alerts(site_id) WHERE sent_at IS NULL""")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1, _dossiers, _votes, _officer_signin, _dossier_vote_link, _queue_indexes, _queue_counts,
     _deferred_effects,
@@ -421,6 +430,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _signin_sessions,  # security
     _officer_active,  # officer deactivation (console)
     _intake_refusals,  # refusal at intake (issue #16's gap)
+    _ticket_alerts,  # ui: "your turn is near" SMS
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -31,7 +31,10 @@ SCRIPT = ("<script>(function(){var es=new EventSource(location.pathname.replace(
           "document.getElementById('live').textContent=d.live?'Tự cập nhật khi đến lượt.':'';"
           "if(!d.live)es.close();});})();</script>")
 STYLE = ("body{font-family:sans-serif;max-width:30em;margin:1em auto;padding:0 1em;text-align:center}"
-         "h1{font-size:1.05em;font-weight:normal}"
+         "h1{font-size:1.05em;font-weight:normal}form{text-align:left;margin-top:1.5em}"
+         "label{display:block;margin:.6em 0 .2em}input,select,button{font-size:1em;width:100%;padding:.5em;"
+         "box-sizing:border-box}button{margin-top:.8em;background:#0a6b35;color:#fff;border:0;border-radius:.3em}"
+         ".ok{background:#dfd;padding:.6em}.err{background:#fdd;color:#900;padding:.6em}"
          ".n{font-size:5em;font-weight:bold;color:#b00;margin:.2em 0}.st{font-size:1.3em;font-weight:bold}")
 
 
@@ -78,7 +81,52 @@ async def ticket_page(request: web.Request) -> web.Response:
             f"<p class='st' id='status' role='status' aria-live='polite'>{html.escape(status_text(t, counter))}</p>"
             f"<p id='issued'>Lấy số lúc {html.escape(short_datetime(t.get('issued_at')))}</p>"
             f"<p><small id='live'>{'Tự cập nhật khi đến lượt.' if live else ''}</small></p></main>")
+    if t["status"] == "waiting" and _sms_ready(hub):
+        body += _alert_form(request.path, request.query.get("da_dang_ky"))
     return html_page(f"Số {t['number']}", body + (SCRIPT if live else ""), STYLE)
+
+
+def _sms_ready(hub) -> bool:  # noqa: ANN001
+    """Only where the office has an SMS gateway configured (notify.json "sms")."""
+    from hub.notify.senders import load
+
+    try:
+        return "sms" in load(hub.config.data_dir)
+    except (OSError, ValueError, KeyError):
+        return False
+
+
+def _alert_form(path: str, done: str | None) -> str:
+    if done:
+        return f"<p class='ok' id='alert_ok' role='status'>Sẽ nhắn tin đến {html.escape(done)} khi sắp đến lượt.</p>"
+    options = "".join(f"<option value='{n}'{' selected' if n == 3 else ''}>{n}</option>" for n in range(1, 6))
+    return (f"<form method='post' action='{html.escape(path)}/nhan-tin' id='alert'>"
+            "<p><b>Nhắn tin cho tôi khi sắp đến lượt</b></p>"
+            "<label for='phone'>Số điện thoại di động</label>"
+            "<input id='phone' name='phone' type='tel' inputmode='tel' autocomplete='tel' required>"
+            f"<label for='ahead'>Khi còn bao nhiêu người phía trước</label><select id='ahead' name='ahead'>{options}"
+            "</select><button type='submit' id='alert_send'>Nhận tin nhắn</button></form>")
+
+
+async def ask_alert(request: web.Request) -> web.Response:
+    """The form's POST: one SMS when that many are ahead (hub.ops.queue.ask_alert), then back to the page."""
+    from hub.ops.queue import ask_alert as op
+
+    hub = hub_of(request)
+    form = await request.post()
+    try:
+        site, t, _counter = _ticket(hub, request.match_info["site"], request.match_info["ticket_id"])
+        if not _sms_ready(hub):
+            raise web.HTTPNotFound()
+        ahead = int(str(form.get("ahead") or "3"))
+        got = hub.runner.run(site, lambda ctx: op(ctx, int(t["id"]), str(form.get("phone") or ""), ahead))
+    except (DomainError, ValueError) as exc:
+        said = exc.text("vi") if isinstance(exc, DomainError) else "Số người phía trước không hợp lệ."
+        return html_page("Nhắn tin khi sắp đến lượt", f"<main><p class='err' role='alert'>{html.escape(said)}</p>"
+                         f"<p><a href='{html.escape(request.path.rsplit('/', 1)[0])}'>Quay lại phiếu</a></p></main>",
+                         STYLE, status=400)
+    back = request.path.rsplit("/", 1)[0]
+    raise web.HTTPSeeOther(f"{back}?da_dang_ky={got['phone']}")
 
 
 class TicketFeed:
@@ -136,6 +184,7 @@ async def ticket_events(request: web.Request) -> web.StreamResponse:
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/t/{site}/{ticket_id}", ticket_page)
     app.router.add_get("/t/{site}/{ticket_id}/events", ticket_events)
+    app.router.add_post("/t/{site}/{ticket_id}/nhan-tin", ask_alert)
     app[FEED_KEY] = TicketFeed()
 
     async def attach(app: web.Application) -> None:

@@ -15,7 +15,9 @@ PUBLIC = {
     ("GET", "/"), ("GET", "/login"), ("POST", "/login"), ("GET", "/static"),
     ("GET", "/api/v1/health"), ("GET", "/api/v1/sites"), ("GET", "/api/v1/sites/{site}/state"),
     ("GET", "/api/v1/sites/{site}/kpis/public"), ("GET", "/api/v1/sites/{site}/tickets/{ticket_id}"),
-    ("GET", "/t/{site}/{ticket_id}"), ("GET", "/t/{site}/{ticket_id}/events"), ("GET", "/api/v1/sites/{site}/board"),
+    ("GET", "/t/{site}/{ticket_id}"), ("GET", "/t/{site}/{ticket_id}/events"),
+    ("POST", "/t/{site}/{ticket_id}/nhan-tin"),  # "text me when N are ahead": one SMS per ticket, once
+    ("GET", "/api/v1/sites/{site}/board"),
     ("GET", "/api/v1/dossiers/{code}"), ("GET", "/d/{code}"), ("GET", "/api/v1/procedures"),
     ("GET", "/api/v1/procedures/{pid}"), ("GET", "/api/v1/catalog"),
     ("GET", "/agency"), ("GET", "/console"),  # redirects to the console page
