@@ -143,6 +143,23 @@ class DossierCore:
             data["ticket_id"] = ticket_id
         return self.session.request("dossier.return", self._signed(data))["dossier"]
 
+    # --- reception desk ----------------------------------------------------------------------------
+    def issue_for(self, service: str, priority: str, config: dict | None = None) -> tuple[dict, Path | None]:
+        """Take a number for a citizen at the desk (counter.issue, signed by the officer) and print the
+        ticket, the kiosk's own layout, on this desk's printer (PNG in `out_dir` without one)."""
+        from kiosk.ticket import render_ticket, ticket_content, tracking_url
+
+        t = self.session.request("counter.issue", self._signed({"service": service, "priority": priority}))["ticket"]
+        cfg = config or {}
+        content = ticket_content(t, unit=cfg.get("site_name", ""), qr_url=tracking_url(
+            cfg.get("public_url") or cfg.get("hub_url"), self.session.config.site, t["id"]))
+        im = render_ticket(content, getattr(self.printer, "width", 576) if self.printer else 576)
+        path = self.out_dir / f"ticket-{t['number']}.png"
+        im.save(path)
+        if self.printer is not None:
+            self.printer.print_image(im, f"ticket-{t['number']}")
+        return t, path
+
     # --- late -------------------------------------------------------------------------------------
     def apologise(self, code: str, reason: str, *, extra_days: int | None = None,
                   new_due: str | None = None) -> dict:

@@ -8,7 +8,7 @@ from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import Screen
 
 from counter_terminal.actions import ACTIONS, service_of
-from counter_terminal.words import counter_name, named, say, t
+from counter_terminal.words import counter_name, named, refusal, say, t
 from devicekit.ui.widgets import ACCENT, BAD, BG, DARK, GOOD, MUTED, WARN, Box, Key
 
 ACTION_COLORS = {"next": GOOD, "recall": ACCENT, "skip": WARN, "done": GOOD, "hold": MUTED, "resume": MUTED,
@@ -31,6 +31,8 @@ class ServeScreen(Screen):
                         width=82, on_release=lambda *_: app.toggle_language())
         top.add_widget(self.lang)
         self.keys: dict[str, Key] = {}  # the top bar's buttons, by their word's key
+        self.keys["open_reception"] = Key(tid="open:reception", text="", font_size="15sp", background_color=ACCENT,
+                                          size_hint_x=None, width=72, on_release=lambda *_: self.open_reception())
         for screen, width in (("intake", 98), ("return", 86)):  # issue #5
             self.keys[f"open_{screen}"] = Key(tid=f"open:{screen}", text="", font_size="15sp",
                                               background_color=ACCENT, size_hint_x=None, width=width,
@@ -141,6 +143,85 @@ class ServeScreen(Screen):
         box.add_widget(Key(tid="transfer_cancel", text=t("cancel", lang), background_color=BAD, size_hint_y=None,
                            height=48, on_release=lambda *_: view.dismiss()))
         view.add_widget(box)
+        view.open()
+
+    def open_reception(self) -> None:
+        """Reception desk: a number for a citizen who does not use the kiosk, priority included, printed
+        on this terminal's printer (counter.issue, signed by the officer)."""
+        from devicekit.ui.background import in_background
+        from motcua_core.protocol import PRIORITIES
+
+        lang = self.app.lang
+        view = ModalView(size_hint=(0.96, 0.92), auto_dismiss=False)
+        box = BoxLayout(orientation="vertical", padding=8, spacing=6)
+        box.add_widget(Box(tid="reception_title", text=t("reception_title", lang), bold=True, font_size="18sp",
+                           size_hint_y=None, height=36, bg=(1, 1, 1, 1)))
+        chosen = {"service": None, "priority": "none"}
+        services = GridLayout(cols=3, spacing=6)
+        prios = BoxLayout(spacing=4, size_hint_y=None, height=52)
+        note = Box(tid="reception_message", text="", font_size="15sp", size_hint_y=None, height=40, bg=(1, 1, 1, 1))
+
+        from pathlib import Path
+
+        import kivy
+        from kivy.utils import escape_markup
+
+        check = f"[font={Path(kivy.__file__).parent / 'data' / 'fonts' / 'DejaVuSans.ttf'}]\u2713[/font] "
+
+        def paint() -> None:  # the choice: a ✓ (DejaVu has it, Roboto not) as well as the colour
+            for w in services.children:
+                on = w.code == chosen["service"]
+                w.background_color = ACCENT if on else MUTED
+                w.text = (check if on else "") + escape_markup(w.name)
+            for w in prios.children:
+                on = w.code == chosen["priority"]
+                w.background_color = ACCENT if on else MUTED
+                w.text = (check if on else "") + escape_markup(t(f"prio_{w.code}", lang))
+
+        def pick(kind: str, code: str) -> None:
+            chosen[kind] = code
+            paint()
+
+        for s in self.app.site_config.get("services", []):
+            k = Key(tid=f"reception_service:{s['code']}", font_size="15sp", halign="center", text_size=(220, None),
+                    markup=True,
+                    on_release=lambda _b, c=s["code"]: pick("service", c))
+            k.code, k.name = s["code"], named(s["name"], s.get("name_en")).text(lang)
+            services.add_widget(k)
+        box.add_widget(services)
+        box.add_widget(Box(text=t("reception_priority", lang), font_size="15sp", size_hint_y=None, height=26,
+                           bg=(1, 1, 1, 1)))
+        for p in PRIORITIES:
+            k = Key(tid=f"reception_prio:{p}", font_size="13sp", halign="center", text_size=(140, None), markup=True,
+                    on_release=lambda _b, p=p: pick("priority", p))
+            k.code = p
+            prios.add_widget(k)
+        box.add_widget(prios)
+        box.add_widget(note)
+        row = BoxLayout(size_hint_y=None, height=52, spacing=6)
+        row.add_widget(Key(tid="reception_cancel", text=t("cancel", lang), background_color=MUTED,
+                           size_hint_x=0.35, on_release=lambda *_: view.dismiss()))
+
+        def issue() -> None:
+            if chosen["service"] is None:
+                return
+            from counter_terminal.screens.dossier import _core
+
+            def done(got, err) -> None:
+                if err is not None:
+                    note.text, note.color = refusal(err).text(lang), BAD
+                    return
+                ticket, _path = got
+                note.text, note.color = say("reception_done", number=ticket["number"],
+                                            service=service_of(ticket)).text(lang), DARK
+            in_background(lambda: _core(self.app).issue_for(chosen["service"], chosen["priority"],
+                                                            self.app.site_config), done)
+
+        row.add_widget(Key(tid="reception_issue", text=t("reception_issue", lang), background_color=GOOD,
+                           on_release=lambda *_: issue()))
+        box.add_widget(row)
+        view.add_widget(box)
+        paint()
         view.open()
 
     def _transfer(self, view: ModalView, **kw) -> None:

@@ -83,6 +83,10 @@ VERBS: dict[str, Verb] = _table(
     Verb("ticket.issue", ("kiosk", "lookup"),
          {"service": (str, True, None), "priority": (str, False, PRIORITIES), "lang": (str, False, ("vi", "en"))},
          lambda ctx, d: queue.issue_ticket(ctx, d["service"], d.get("priority") or "none", d.get("lang") or "vi")),
+    # Reception desk: an officer takes a number for a citizen who does not use the kiosk (priority included).
+    signed("counter.issue", COUNTER,
+           {"service": (str, True, None), "priority": (str, False, PRIORITIES), "lang": (str, False, ("vi", "en"))},
+           lambda ctx, d: queue.issue_ticket(ctx, d["service"], d.get("priority") or "none", d.get("lang") or "vi")),
     Verb("ticket.status", ROLES, {"ticket_id": (int, True, None)},
          lambda ctx, d: queue.ticket_status(ctx, d["ticket_id"])),
     Verb("site.state", ROLES, {}, lambda ctx, d: display_state(ctx.db, ctx.site.id, ctx.now, 0)),

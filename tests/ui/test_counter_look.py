@@ -57,3 +57,27 @@ def test_documents_are_checkboxes_and_shown_papers_are_not_asked_for(hub: InProc
     assert "thiếu" not in st["taken"]["intake_message"]
     row = hub.hub.db.execute("SELECT status FROM dossiers ORDER BY rowid DESC LIMIT 1").fetchone()
     assert row is not None and row[0] != "supplement"
+
+
+def test_reception_desk_issues_a_priority_number_and_prints_it(hub: InProcessHub, xvfb, artifacts_dir: Path,
+                                                              tmp_path: Path) -> None:
+    """A citizen who does not use the kiosk: the officer takes a number for them at the desk, priority
+    included, and the desk's printer gives the ticket."""
+    config = device_file(hub, "counter", counter=2, hardware={"printer": {"type": "sim",
+                                                                          "dir": str(tmp_path / "desk")}})
+    run = KivyRun("counter_terminal.app:make_test_app", [str(config)], [
+        {"keys": "hung2"}, {"tap": "pin"}, {"keys": "2222"}, {"tap": "login"},
+        {"wait_text": ["header", "Trần Văn Hùng"]},
+        {"tap": "open:reception"}, {"wait": "reception_service:HT"},
+        {"tap": "reception_service:HT"}, {"tap": "reception_prio:elderly"},
+        {"wait_text": ["reception_prio:elderly", "\u2713"]}, {"screenshot": "look-counter-reception"},
+        {"tap": "reception_issue"}, {"wait_text": ["reception_message", "Đã cấp số 1001"]}, {"state": "issued"},
+        {"screenshot": "look-counter-reception-issued"},
+    ], xvfb.env(), artifacts_dir / "counter", tmp_path / "ui-reception", size=(800, 480), timeout=120).start()
+    st = run.finish()["states"]["issued"]
+    assert "Hộ tịch" in st["reception_message"] and "in" in st["reception_message"]
+    rows = hub.hub.db.execute("SELECT number, service, priority FROM tickets").fetchall()
+    assert rows == [("1001", "HT", "elderly")]
+    assert list((tmp_path / "desk").glob("*1001*.png")), "the ticket was not printed at the desk"
+    audit = hub.hub.db.execute("SELECT who, action, target FROM audit_log WHERE action = 'counter.issue'").fetchall()
+    assert audit and audit[0][0].startswith("tran-van-hung") and audit[0][2] == "vé 1001"
