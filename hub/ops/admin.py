@@ -105,10 +105,31 @@ def save_counter(ctx: Ctx, data: dict) -> dict:
     return ctr
 
 
+POLICY_MODES = ("interleave", "strict", "fifo")
+
+
 def save_settings(ctx: Ctx, data: dict) -> dict:
-    """Site settings a leader changes often: the lobby notice and the names."""
+    """Site settings an administrator changes: the lobby notice, the names, when the kiosks give tickets
+    (from, the last one, which weekdays; empty: at any time) and the ordering rule of the queue."""
     cfg = site_config.export(ctx.db, ctx.site.id)
-    before = {k: cfg["site"].get(k) for k in ("name", "name_en", "notice")}
+    keys = ("name", "name_en", "notice", "ticket_hours", "policy")
+    before = {k: cfg["site"].get(k) for k in keys}
+    if "ticket_opens" in data or "ticket_last" in data or "ticket_days" in data:
+        opens, last = str(data.get("ticket_opens") or "").strip(), str(data.get("ticket_last") or "").strip()
+        days = data.get("ticket_days") or []
+        if not opens and not last:
+            cfg["site"].pop("ticket_hours", None)  # tickets at any time
+        else:
+            if not all(isinstance(d, int) and 0 <= d <= 6 for d in days) or not days:
+                raise _bad("ticket days must be weekdays 0–6", "Hãy chọn ít nhất một ngày trong tuần cấp số.")
+            cfg["site"]["ticket_hours"] = {"opens": opens, "last_ticket": last, "weekdays": sorted(set(days))}
+    if data.get("policy_mode"):
+        mode = str(data["policy_mode"])
+        if mode not in POLICY_MODES:
+            raise _bad("unknown ordering rule", "Quy tắc thứ tự phải là xen kẽ, ưu tiên tuyệt đối hoặc theo thứ tự đến.")
+        every = _int(data, "policy_every", "Số người thường giữa hai người ưu tiên", 1, 20,
+                     (cfg["site"].get("policy") or {}).get("every", 3))
+        cfg["site"]["policy"] = {**(cfg["site"].get("policy") or {}), "mode": mode, "every": every}
     notice = str(data.get("notice", before["notice"]) or "")
     if len(notice) > 300:
         raise _bad("notice too long", "Thông báo tối đa 300 ký tự.")
@@ -117,7 +138,7 @@ def save_settings(ctx: Ctx, data: dict) -> dict:
         raise _bad("site name required", "Cần tên đơn vị (tối đa 120 ký tự).")
     cfg["site"].update(name=name, name_en=str(data.get("name_en") or "").strip() or None, notice=notice)
     _load(ctx, cfg)
-    after = {k: cfg["site"].get(k) for k in ("name", "name_en", "notice")}
+    after = {k: cfg["site"].get(k) for k in keys}
     ctx.changed("site.settings", ctx.site.id, before, after)
     return after
 

@@ -41,7 +41,12 @@ CALENDAR: Schema = {"days_off": F("string", False, "days off, YYYY-MM-DD, comma-
                     "unit_name": F("string", False, "unit name on the forms", 120),
                     "hotline": F("string", False, "hotline printed on receipts", 40)}
 SETTINGS: Schema = {"name": F("string", False, "site name", 120), "name_en": F("string", False, "English name", 120),
-                    "notice": F("string", False, "lobby notice", 300)}
+                    "notice": F("string", False, "lobby notice", 300),
+                    "ticket_opens": F("string", False, "kiosks give tickets from HH:MM (empty: at any time)", 5),
+                    "ticket_last": F("string", False, "the last ticket at HH:MM", 5),
+                    "ticket_days": F("array", False, "weekdays tickets are given, 0 = Monday … 6 = Sunday"),
+                    "policy_mode": F("string", False, "ordering rule: interleave, strict or fifo", 10),
+                    "policy_every": F("integer", False, "interleave: one priority citizen after every N regular")}
 
 
 async def _run(request: web.Request, op: Callable[[Ctx, dict], dict], schema: Schema | None = None) -> web.Response:
@@ -84,7 +89,7 @@ async def save_counter(request: web.Request) -> web.Response:
     return await _run(request, admin.save_counter, COUNTER)
 
 
-@describe("Change the site's name and lobby notice", body=SETTINGS)
+@describe("Change the site's name, lobby notice, ticket hours and ordering rule", body=SETTINGS)
 @requires("admin")
 async def save_settings(request: web.Request) -> web.Response:
     return await _run(request, admin.save_settings, SETTINGS)

@@ -144,3 +144,31 @@ def test_service_time_set_by_the_administrator_sets_the_booking_seats(console: I
     assert status == 200 and saved["avg_service_s"] == 900
     after = client.call("GET", path)[1]["seats_per_slot"]
     assert 0 < after < before  # 15 minutes a citizen instead of 6: fewer seats
+
+
+def test_ticket_hours_and_ordering_rule_are_set_in_the_console(console: InProcessHub, client: Client) -> None:
+    """The demo gave tickets on Sunday while its notice said Monday–Friday: ticket hours and the ordering
+    rule are the administrator's, in the console."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    client.sign_in("quantri")
+    path = "/api/v1/sites/demo/settings"
+    today = datetime.fromtimestamp(console.clock(), ZoneInfo("Asia/Ho_Chi_Minh")).weekday()
+    others = [d for d in range(7) if d != today]
+    status, body = client.call("POST", path, {"ticket_opens": "00:00", "ticket_last": "23:59", "ticket_days": [],
+                                              "policy_mode": "strict"})
+    assert status == 400 and "ít nhất một ngày" in body["error"]["message_vi"]
+    status, body = client.call("POST", path, {"policy_mode": "random"})
+    assert status == 400 and "Quy tắc thứ tự" in body["error"]["message_vi"]
+    status, body = client.call("POST", path, {"ticket_opens": "00:00", "ticket_last": "23:59", "ticket_days": others,
+                                              "policy_mode": "strict", "policy_every": 2})
+    assert status == 200 and body["policy"]["mode"] == "strict" and body["ticket_hours"]["weekdays"] == others
+    kiosk = KioskCore(console.device("kiosk"))
+    with pytest.raises(RequestError) as closed:  # today is not a ticket day any more
+        kiosk.issue_ticket("HT")
+    assert closed.value.code == "closed"
+    assert client.call("POST", path, {"ticket_opens": "", "ticket_last": ""})[0] == 200  # back to any time
+    assert kiosk.issue_ticket("HT")["number"] == "1001"
+    cfg = client.call("GET", "/api/v1/sites/demo/config")[1]
+    assert "ticket_hours" not in cfg["site"] and cfg["site"]["policy"]["mode"] == "strict"

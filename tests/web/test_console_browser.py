@@ -175,9 +175,10 @@ def test_admin_adds_a_service_and_a_counter_the_kiosk_offers_it(console: InProce
     assert kiosk.issue_ticket("CC")["number"] == "7001"
     # …and the change is in the audit log, by whom, before → after.
     d.get(f"{base}/console/#audit")
-    browser.wait(lambda d: "service.add" in d.find_element(By.ID, "audit-log").text)
-    row = next(r for r in d.find_elements(By.CSS_SELECTOR, "#audit-log tbody tr") if "service.add" in r.text)
+    browser.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#audit-log tr[data-action='service.add']"))
+    row = d.find_element(By.CSS_SELECTOR, "#audit-log tr[data-action='service.add']")
     assert "quantri" in row.text and "console" in row.text and "Chứng thực bản sao" in row.text
+    assert "Thêm dịch vụ" in row.text and "quản trị viên" in row.text  # in Vietnamese
     browser.shot("audit-log-service-added")
 
 
@@ -204,4 +205,4 @@ def test_admin_imports_a_catalogue_and_sees_each_refused_row(console: InProcessH
     status = d.execute_script("return fetch('/api/v1/procedures/thu-tuc-a').then(r => r.status)")
     assert status == 200
     d.get(f"{base}/console/#audit")
-    browser.wait(lambda d: "catalog.import" in d.find_element(By.ID, "audit-log").text)
+    browser.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#audit-log tr[data-action='catalog.import']"))

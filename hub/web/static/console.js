@@ -208,7 +208,8 @@ function form(id, path, after, got) {
     const out = f.nextElementSibling;
     out.className = "err"; out.textContent = "";
     const data = Object.fromEntries(new FormData(f));
-    for (const k of ["start", "end", "wait_target_min", "service_min", "number", "counter"]) if (data[k] !== undefined && data[k] !== "") data[k] = Number(data[k]);
+    for (const k of ["start", "end", "wait_target_min", "service_min", "number", "counter", "policy_every"]) if (data[k] !== undefined && data[k] !== "") data[k] = Number(data[k]);
+    if (id === "f-settings") { delete data.wd; data.ticket_days = [...f.querySelectorAll("input[name=wd]:checked")].map((x) => Number(x.value)); }
     if (id === "f-account" && data.role !== "admin") data.site = S.site;
     if (typeof data.services === "string") data.services = data.services.split(",").map((s) => s.trim().toUpperCase()).filter(Boolean);
     for (const k of ["counter", "number", "start", "end", "width", "wait_target_min", "service_min"]) if (data[k] === "") delete data[k];
@@ -222,7 +223,14 @@ async function loadAdmin() {
   try {
     const cfg = await api("GET", `/api/v1/sites/${S.site}/config`);
     $("field-select").innerHTML = cfg.fields.map((f) => `<option value="${esc(f.code)}">${esc(f.name)}</option>`).join("");
-    $("f-settings").notice.value = cfg.site.notice || "";
+    const fs = $("f-settings");
+    fs.notice.value = cfg.site.notice || "";
+    const th = cfg.site.ticket_hours || null, pol = cfg.site.policy || {};
+    fs.ticket_opens.value = th ? th.opens : ""; fs.ticket_last.value = th ? th.last_ticket : "";
+    const days = th ? th.weekdays : [0, 1, 2, 3, 4];
+    $("ticket-days").innerHTML = ["T2", "T3", "T4", "T5", "T6", "T7", "CN"].map((d, i) =>
+      `<label class="day"><input type="checkbox" name="wd" value="${i}"${days.includes(i) ? " checked" : ""}> ${d}</label>`).join(" ");
+    fs.policy_mode.value = pol.mode || "interleave"; fs.policy_every.value = pol.every || 3;
     const cf = $("f-calendar");
     cf.days_off.value = (cfg.calendar.days_off || []).join(", "); cf.working_days.value = (cfg.calendar.working_days || []).join(", ");
     cf.hours.value = (cfg.calendar.hours || []).map((h) => h.join("-")).join(", ");
