@@ -15,6 +15,7 @@ from typing import Any
 from hub.domain.forms import FORM_NAMES
 from hub.mqtt import dossier_verbs
 from hub.ops import appointments, dossiers, fleet, queue, signin, votes
+from hub.ops.authz import Ref
 from hub.ops.context import Ctx
 from hub.ops.views import display_state
 from motcua_core.protocol import PRIORITIES, ROLES, ProtocolError
@@ -29,12 +30,24 @@ COUNTER = ("counter",)
 KIOSK = ("kiosk",)
 
 
+# Request fields that name an object of some site. The runner checks every one a request carries against
+# the sender's site before the handler runs (hub.domain.authz: another site's object is `not_found`), so a
+# new verb cannot forget it; tests/security checks that every field of every verb is classified.
+OBJECT_FIELDS = {"code": "dossier", "ticket_id": "ticket"}
+
+
 @dataclass(frozen=True)
 class Verb:
     name: str
     roles: tuple[str, ...]
     schema: dict[str, FieldSpec]
     handler: Handler
+    public: tuple[str, ...] = ()  # object fields anyone may name (a public look-up, guarded by its own key)
+
+    def refs(self, data: dict[str, Any]) -> list[Ref]:
+        """The objects this request names, for the runner's authorisation check."""
+        return [Ref(kind, data[f]) for f, kind in OBJECT_FIELDS.items()
+                if f in self.schema and f not in self.public and data.get(f) is not None]
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         """Check request data against the schema; unknown fields are refused, not ignored. Text is put in
@@ -116,7 +129,8 @@ VERBS: dict[str, Verb] = _table(
     # --- dossiers and the catalogue
     Verb("dossier.lookup", ROLES, {"code": (str, True, None), "key": (str, False, None)},
          lambda ctx, d: {"dossier": dossiers.public_lookup(ctx.db, d["code"], d.get("key"),
-                                                           f"dev:{ctx.device.id if ctx.device else '?'}", ctx.now)}),
+                                                           f"dev:{ctx.device.id if ctx.device else '?'}", ctx.now)},
+         public=("code",)),
     signed("dossier.get", COUNTER, {"code": (str, True, None)},
          lambda ctx, d: {"dossier": dossiers.detail(ctx.db, d["code"], ctx.now)}),
     signed("dossier.intake", COUNTER,
