@@ -58,10 +58,8 @@ def expected(method: str, path: str, handler: object, role: str, site: str | Non
         return False  # an administrator holds the role but no agency: the agency pages are refused
     if on == "hub":
         return site is None
-    names = [p for p in params(path) if p in OBJECT_PARAMS]
-    if names and site not in (None, "demo"):
-        return False
-    return True
+    names_objects = any(p in OBJECT_PARAMS for p in params(path))
+    return not names_objects or site in (None, "demo")  # demo's objects: demo's principals or the province's
 
 
 def refused(status: int, body: object, path: str) -> bool:
