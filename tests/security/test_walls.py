@@ -216,3 +216,15 @@ def test_a_live_stream_ends_when_its_token_is_revoked(walls: Walls) -> None:
             break
     conn.close()
     assert ended, "the stream went on after its token was revoked"
+
+
+def test_a_site_audit_log_holds_no_province_rows_for_a_site_leader(walls: Walls) -> None:
+    # A failed sign-in of the province administrator is a row of no site: the province's business.
+    assert walls.http("POST", "/login", {"username": "quantri", "password": "sai-mat-khau"})[0] == 401
+
+    def whos(token: str) -> set[str]:
+        status, body = walls.http("GET", "/api/v1/sites/xa2/audit", token=token)
+        assert status == 200
+        return {e["who"] for e in body["entries"]}
+    assert "quantri" not in whos(walls.token("leader", "xa2"))
+    assert "quantri" in whos(walls.token("leader", None))
