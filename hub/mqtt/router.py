@@ -388,7 +388,8 @@ class Router:
             try:
                 self.runner.step(dev.site_id, lambda ctx: verb.handler(ctx, data), effects, device=dev, now=now,
                                  then=remember, actor=self._actor(dev) if audited else None, action=name,
-                                 subject=Subject("device", dev.id, dev.role, dev.site_id), refs=verb.refs(data))
+                                 subject=Subject("device", dev.id, dev.role, dev.site_id), refs=verb.refs(data),
+                                 authenticate=lambda ctx: verb.authenticate(ctx, data))
             except DomainError as exc:
                 stored_reply.append(self._remember(dev.id, rid, name, p.error_response(rid, as_protocol_error(exc)),
                                                    now))

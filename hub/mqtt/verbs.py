@@ -43,6 +43,12 @@ class Verb:
     schema: dict[str, FieldSpec]
     handler: Handler
     public: tuple[str, ...] = ()  # object fields anyone may name (a public look-up, guarded by its own key)
+    signed: bool = False  # an officer action: the officer's sign-in token is checked first (see `signed`)
+
+    def authenticate(self, ctx: Ctx, data: dict[str, Any]) -> None:
+        """Who acts, before what they may touch is checked: the officer signed in at this counter."""
+        if self.signed:
+            signin.require(ctx, data.get("token"))
 
     def refs(self, data: dict[str, Any]) -> list[Ref]:
         """The objects this request names, for the runner's authorisation check."""
@@ -82,13 +88,13 @@ TOKEN: dict[str, FieldSpec] = {"token": (str, False, None)}  # from counter.logi
 
 def signed(name: str, roles: tuple[str, ...], schema: dict[str, FieldSpec], handler: Handler) -> Verb:
     """An officer action: the data must carry the token of the officer signed in at this counter
-    (hub.ops.signin.require), else `signin_required` — a counter device alone cannot act for anyone."""
+    (hub.ops.signin.require, run by the runner before the authorisation check: `Verb.authenticate`), else
+    `signin_required` — a counter device alone cannot act for anyone."""
 
     def run(ctx: Ctx, data: dict) -> dict:
-        signin.require(ctx, data.get("token"))
         return handler(ctx, {k: v for k, v in data.items() if k != "token"})
 
-    return Verb(name, roles, {**schema, **TOKEN}, run)
+    return Verb(name, roles, {**schema, **TOKEN}, run, signed=True)
 
 
 VERBS: dict[str, Verb] = _table(

@@ -100,26 +100,29 @@ class Runner:
              device: Device | None = None, now: float | None = None,
              then: Callable[[T], None] | None = None, actor: Actor | Callable[[], Actor] | None = None,
              action: str | None = None, subject: authz.Subject | None = None,
-             refs: Iterable[authz_ops.Ref] = ()) -> T:
+             refs: Iterable[authz_ops.Ref] = (), authenticate: Callable[[Ctx], object] | None = None) -> T:
         """One operation inside a transaction that is already open: a savepoint of its own, so a refusal
         undoes this operation alone; `then(result)` runs inside the savepoint (the router stores the
         reply there). Effects are merged into `effects` only when the operation succeeded. With an actor
         (or the runner's default one) the change is written to the audit log inside the savepoint; an actor
         given as a function is asked after the operation (a counter's officer is known once signed in).
 
-        With a `subject` (who asks: a device, a console user), the authorisation rule runs first
+        Before the operation: `authenticate(ctx)` (who is acting: the officer signed in at a counter) and,
+        with a `subject` (who asks: a device, a console user), the authorisation rule
         (hub.domain.authz): the operation's site and every object in `refs` must be in its scope, else
         `forbidden` or `not_found` and nothing runs."""
         now = self.clock() if now is None else now
         if isinstance(site, str):
             site = get_site(self.db, site)
+        own = Effects()
+        actor = actor or self.actor
+        ctx = Ctx(self.db, site, device, now, own, actor if isinstance(actor, Actor) else None)  # type: ignore[arg-type]
+        if authenticate is not None:
+            authenticate(ctx)
         if subject is not None:
             if site is not None:
                 authz.check(subject, authz.Target("site", site.id, site.id))
             authz_ops.enforce(self.db, subject, refs)
-        own = Effects()
-        actor = actor or self.actor
-        ctx = Ctx(self.db, site, device, now, own, actor if isinstance(actor, Actor) else None)  # type: ignore[arg-type]
         try:
             with savepoint(self.db, "op"):
                 result = op(ctx)

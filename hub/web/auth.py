@@ -12,7 +12,8 @@ The site and agency half of every check is hub.domain.authz, applied here once f
 `@requires` resolves each object the route's path names (`{site}`, a dossier `{code}`, a `{device}`, an
 account `{username}`) and refuses what lies outside the principal's scope; a route that names none
 declares what it reads (`on="own"`: only the principal's own site, all sites for the province scope;
-`"self"`: the principal's own account; `"hub"`: what spans every site). tests/security walks the route
+`"self"`: the principal's own account; `"hub"`: what spans every site; a route that names nothing and
+declares nothing is held as `"hub"`, closed to a site's principals). tests/security walks the route
 table and fails on a private route without a declaration or with a path parameter it does not know."""
 
 from __future__ import annotations
@@ -151,7 +152,9 @@ def requires(*roles: str, on: str = "objects",
             if open_when is not None and open_when(request):
                 return await handler(request)
             p = require(request, *roles, self_only=on == "self")
-            refs = path_refs(request) + ([Ref("hub", "hub")] if on == "hub" else [])
+            refs = path_refs(request)
+            if on == "hub" or (on == "objects" and not refs):  # undeclared and naming nothing: fail closed
+                refs.append(Ref("hub", "hub"))
             try:
                 enforce(hub_of(request).db, p.subject, refs)
             except DomainError as exc:
