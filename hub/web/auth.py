@@ -27,7 +27,7 @@ from functools import wraps
 from aiohttp import web
 
 from hub.domain import authz
-from hub.ops.authz import Ref, enforce
+from hub.ops.authz import Ref, enforce, resolve
 from hub.ops.run import error_body
 from hub.store import accounts as acc_store
 from hub.store import specialists as spec_store
@@ -166,6 +166,12 @@ def requires(*roles: str, on: str = "objects",
         return guarded
 
     return wrap
+
+
+def sees_hub(request: web.Request, p: Principal) -> bool:
+    """Whether `p` may see what spans every site (hub.domain.authz: the province scope, or the one site
+    the hub serves): the hub-wide metrics, the audit rows of no site."""
+    return authz.refusal(p.subject, resolve(hub_of(request).db, Ref("hub", "hub"))) is None
 
 
 def still_allowed(request: web.Request, *roles: str) -> bool:

@@ -24,7 +24,7 @@ from hub.ops import fleet
 from hub.store import devices as device_store
 from hub.store import sites as site_store
 from hub.store import tickets as ticket_store
-from hub.web.auth import PRINCIPAL_KEY, requires
+from hub.web.auth import PRINCIPAL_KEY, requires, sees_hub
 from hub.web.common import HUB_KEY, hub_of
 from hub.web.schema import describe
 
@@ -121,10 +121,8 @@ def _public(request: web.Request) -> bool:
 @describe("Prometheus metrics (text exposition format)", roles=("technician",), returns="text/plain")
 @requires("technician", on="own", open_when=_public)
 async def metrics(request: web.Request) -> web.Response:
-    hub = hub_of(request)
     p = request.get(PRINCIPAL_KEY)
-    sites = site_store.list_sites(hub.db)
-    if p is None or p.site is None or set(sites) <= {p.site}:
+    if p is None or sees_hub(request, p):
         registry = request.app[METRICS_KEY].registry  # everything: the province, or the hub's only site
     else:
         registry = CollectorRegistry(auto_describe=True)
