@@ -10,7 +10,9 @@ told). Allowed means anything else: a 400 for the empty body still proves the re
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -97,10 +99,10 @@ def test_every_private_route_declares_what_it_touches(walls: Walls) -> None:
     assert not unknown, f"path parameters the guard does not know (add to OBJECT_PARAMS or NOT_OBJECTS): {unknown}"
 
 
-def test_the_matrix(walls: Walls, record_property) -> None:  # noqa: ANN001
+def test_the_matrix(walls: Walls, artifacts_dir: Path) -> None:
     table = routes(walls)
     assert len(table) > 40
-    wrong, cells = [], 0
+    wrong, cells = [], []
     for role, site in principals():
         token = walls.token(role, site)
         for method, path, handler in table:
@@ -109,13 +111,16 @@ def test_the_matrix(walls: Walls, record_property) -> None:  # noqa: ANN001
                 continue  # the caller's own credential: walked in test_self_routes
             body = {} if method in ("POST", "PUT") else None
             status, answer = walls.http(method, url(walls, path), body, token=token)
-            cells += 1
             want = expected(method, path, handler, role, site)
             got = not refused(status, answer, path)
+            cells.append({"principal": f"{role}@{scope_name(site)}", "route": f"{method} {path}", "status": status,
+                          "expected": "allowed" if want else "refused"})
             if want != got or status >= 500:
                 wrong.append(f"{role}@{scope_name(site)} {method} {path}: {status} "
                              f"{'allowed' if got else 'refused'}, expected {'allowed' if want else 'refused'}")
-    record_property("authz_http_cells", cells)
+    out = artifacts_dir / "security"
+    out.mkdir(exist_ok=True)
+    (out / "http-matrix.json").write_text(json.dumps(cells, ensure_ascii=False, indent=0), encoding="utf-8")
     assert not wrong, "\n".join(wrong)
 
 

@@ -11,7 +11,9 @@ operation then says). A device has no province scope: it always belongs to one s
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -86,13 +88,13 @@ def answer(session, verb: str, data: dict) -> tuple[str, str]:  # noqa: ANN001
         return exc.code, exc.message
 
 
-def test_the_matrix(walls: Walls, devices: dict, record_property) -> None:  # noqa: ANN001
+def test_the_matrix(walls: Walls, devices: dict, artifacts_dir: Path) -> None:
     ticket = devices[("demo", "kiosk")].request("ticket.issue", {"service": "HT"})["ticket"]["id"]
     objects = {"dossier": walls.codes["demo"], "ticket": ticket}
     status_before = walls.dossier_status(walls.codes["demo"])
     # The other site first (nothing of demo's may change), then demo's own devices; sign-out last.
     names = sorted(VERBS, key=lambda n: n == "counter.logout")
-    wrong, cells = [], 0
+    wrong, cells = [], []
     for site in ("xa2", "demo"):
         for role in ROLES:
             session = devices[(site, role)]
@@ -100,7 +102,6 @@ def test_the_matrix(walls: Walls, devices: dict, record_property) -> None:  # no
                 verb = VERBS[name]
                 data = payload(verb, objects, session.officer_token)
                 code, message = answer(session, name, data)
-                cells += 1
                 if role not in verb.roles:
                     want = "forbidden"
                 elif verb.refs(data) and site != "demo":
@@ -110,9 +111,12 @@ def test_the_matrix(walls: Walls, devices: dict, record_property) -> None:  # no
                 refused_by_rule = code == "forbidden" or (code == "not_found" and any(
                     message.startswith(f"no {k} ") for k in OBJECT_FIELDS.values()))
                 got = code if refused_by_rule else "allowed"
+                cells.append({"device": f"{role}@{site}", "verb": name, "answer": code, "expected": want})
                 if got != want or code in ("internal", "timeout"):
                     wrong.append(f"{role}@{site} {name}: {code} {message!r}, expected {want}")
         if site == "xa2":
             assert walls.dossier_status(walls.codes["demo"]) == status_before, "xa2's devices changed demo's dossier"
-    record_property("authz_mqtt_cells", cells)
+    out = artifacts_dir / "security"
+    out.mkdir(exist_ok=True)
+    (out / "mqtt-matrix.json").write_text(json.dumps(cells, ensure_ascii=False, indent=0), encoding="utf-8")
     assert not wrong, "\n".join(wrong)
