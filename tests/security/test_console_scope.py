@@ -48,3 +48,17 @@ def test_a_province_leader_picks_a_site_and_a_site_leader_sees_only_its_own(wall
     status = d.execute_script("return fetch('/api/v1/sites/demo/dashboard').then(r => r.status)")
     assert status == 403
     browser.shot("console-xa2-leader")
+    d.find_element(By.ID, "signout").click()
+    browser.wait(lambda d: d.current_url.endswith("/login"))
+
+    # A site's administrator is not offered the shared catalogue's import; the province's is.
+    add_account(walls.h.data, "quantri-xa2", "admin", "xa2", None)
+    add_account(walls.h.data, "quantri-tinh", "admin", None, None)
+    for user, offered in (("quantri-xa2", False), ("quantri-tinh", True)):
+        sign_in(browser, base, user)
+        d.get(f"{base}/console/#admin")
+        browser.wait(lambda d: d.find_element(By.ID, "admin").is_displayed()
+                     and d.find_element(By.ID, "site-name").text)  # start() has run past the site list
+        assert d.find_element(By.ID, "f-catalog").is_displayed() == offered, user
+        d.find_element(By.ID, "signout").click()
+        browser.wait(lambda d: d.current_url.endswith("/login"))

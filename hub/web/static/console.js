@@ -315,6 +315,8 @@ async function start() {
   const wanted = S.me.site || new URLSearchParams(location.search).get("site");
   const site = sites.find((s) => s.id === wanted) || sites[0];
   S.site = site.id; S.tz = site.timezone; $("site-name").textContent = site.name;
+  // The catalogue is shared by every site: on a hub of many sites only the province imports it.
+  if (S.me.site && sites.length > 1) $("f-catalog").closest("section").hidden = true;
   if (!S.me.site && sites.length > 1) {
     const pick = $("site-pick");
     for (const s of [...sites].sort((x, y) => x.name.localeCompare(y.name, "vi"))) {
