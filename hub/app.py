@@ -34,6 +34,7 @@ from hub.store import devices as device_store
 from hub.store.db import get_meta, open_db, set_meta, transaction
 from hub.store.sites import list_sites
 from hub.web.app import make_app
+from motcua_core import clock as wallclock
 from motcua_core.text import read_text_nfc
 
 log = logging.getLogger("motcua.hub")
@@ -114,7 +115,7 @@ def load_site_file(db: sqlite_utils.Database, path: Path, runner: Runner | None 
 
 
 class Hub:
-    def __init__(self, config: HubConfig, clock: Callable[[], float] = time.time):
+    def __init__(self, config: HubConfig, clock: Callable[[], float] = wallclock.time):
         self.config = config
         self.clock = clock
         self.started_at = time.time()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from motcua_core import clock as wallclock
 from motcua_core.errors import RequestError
 from motcua_core.i18n import lookup
 
@@ -143,7 +144,6 @@ def ahead_text(n: int, lang: str = "vi") -> str:
 def site_clock(config: dict | None, now: float | None = None) -> str:
     """'HH:MM' in the site's time zone (the hub's device config), not the device's: a Pi left on UTC must
     show the office's time beside the dates the hub sends."""
-    import time
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
@@ -151,4 +151,4 @@ def site_clock(config: dict | None, now: float | None = None) -> str:
         tz = ZoneInfo((config or {}).get("timezone") or "Asia/Ho_Chi_Minh")
     except (ValueError, KeyError):
         tz = ZoneInfo("Asia/Ho_Chi_Minh")
-    return datetime.fromtimestamp(time.time() if now is None else now, tz).strftime("%H:%M")
+    return datetime.fromtimestamp(wallclock.time() if now is None else now, tz).strftime("%H:%M")

@@ -17,8 +17,9 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
+
+from motcua_core import clock as wallclock
 
 STATUS_VI = {"open": "mở", "paused": "tạm dừng", "closed": "đóng"}
 
@@ -142,7 +143,7 @@ def setup_demo_data(data: Path, mqtt_port: int, kiosks: int) -> dict[str, list[P
         ("display", None)]
     with transaction(db):
         for role, counter in wanted:
-            dev, secret = device_store.add(db, site_id="demo", role=role, now=time.time(), counter=counter)
+            dev, secret = device_store.add(db, site_id="demo", role=role, now=wallclock.time(), counter=counter)
             cfg = DeviceConfig.from_dict({**device_config_dict(dev, secret, "127.0.0.1", mqtt_port),
                                           "data_dir": str(data / "device-state" / dev.id)})
             path = devdir / f"{dev.id}.json"
@@ -150,7 +151,7 @@ def setup_demo_data(data: Path, mqtt_port: int, kiosks: int) -> dict[str, list[P
             configs[role].append(path)
         # A second display for a person to open (`motcua display --config …/demo-lobby.json`): LED boards
         # drawn to PNG and announcements written as WAV under the data directory (issue #4).
-        dev, secret = device_store.add(db, site_id="demo", role="display", now=time.time(), device_id="demo-lobby")
+        dev, secret = device_store.add(db, site_id="demo", role="display", now=wallclock.time(), device_id="demo-lobby")
         DeviceConfig.from_dict({**device_config_dict(dev, secret, "127.0.0.1", mqtt_port),
                                 "data_dir": str(data / "device-state" / dev.id),
                                 "hardware": {"led": {"bus": f"png:{(data / 'led').resolve()}", "width": 128,
@@ -211,7 +212,7 @@ def start_fleet(configs: dict[str, list[Path]], fleet: Fleet, args: argparse.Nam
 def render(state: dict | None, fleet: Fleet, calls: list[dict], urls: list[str]) -> str:
     if state is None:
         return "Đang chờ trạng thái từ máy chủ…"
-    lines = [f"{state['site_name']}", f"{datetime.now().strftime('%H:%M:%S %d/%m/%Y')} · vé đã phát: {fleet.issued}",
+    lines = [f"{state['site_name']}", f"{wallclock.now(wallclock.VIETNAM).strftime('%H:%M:%S %d/%m/%Y')} · vé đã phát: {fleet.issued}",
              "", f"{'Quầy':<8}{'Trạng thái':<12}{'Đang phục vụ':<14}Cán bộ"]
     for c in state["counters"]:
         mark = " ◀ mới gọi" if state.get("last_call") and state["last_call"]["counter"] == c["number"] else ""

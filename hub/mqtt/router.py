@@ -34,6 +34,7 @@ from hub.ops.views import call_event, device_config, display_state
 from hub.store import devices as device_store
 from hub.store import sites as site_store
 from hub.store.db import is_busy, transaction
+from motcua_core import clock as wallclock
 from motcua_core import protocol as p
 from motcua_core.errors import DomainError
 from motcua_core.protocol import ProtocolError
@@ -84,7 +85,7 @@ class Reply:
 
 
 class Router:
-    def __init__(self, db: sqlite_utils.Database, mqtt: HubMqtt, clock: Callable[[], float] = time.time):
+    def __init__(self, db: sqlite_utils.Database, mqtt: HubMqtt, clock: Callable[[], float] = wallclock.time):
         self.db = db
         self.mqtt = mqtt
         self.clock = clock

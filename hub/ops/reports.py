@@ -15,11 +15,12 @@ from hub.ops import dossiers as ops
 from hub.store import dossiers as dossier_store
 from hub.store.db import get_meta
 from hub.store.sites import Site
+from motcua_core import clock as wallclock
 
 SATISFIED_AT_LEAST = 3  # "Hài lòng" or "Rất hài lòng" on the four-level scale
 
 
-def weekly(db: sqlite_utils.Database, site: Site, week: str) -> dict:
+def weekly(db: sqlite_utils.Database, site: Site, week: str, now: float | None = None) -> dict:
     cal = ops.calendar_for(db, site.id)
     monday, next_monday = rules.week_bounds(week)
     start = datetime.combine(monday, datetime.min.time(), cal.tz)
@@ -45,7 +46,7 @@ def weekly(db: sqlite_utils.Database, site: Site, week: str) -> dict:
     return {"site": site.id, "week": week, "week_label": rules.week_label(monday), "start": monday.isoformat(),
             "end": date.fromordinal(next_monday.toordinal() - 1).isoformat(),
             "unit_name": settings["unit_name"], "parent_agency": settings["parent_agency"],
-            "place": settings["place"], "date": datetime.now(cal.tz).date().isoformat(),
+            "place": settings["place"], "date": datetime.fromtimestamp(wallclock.time() if now is None else now, cal.tz).date().isoformat(),
             "report": rules.weekly(rows, start, end), "satisfaction": satisfaction(db, site.id, s, e)}
 
 

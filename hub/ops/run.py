@@ -19,7 +19,6 @@ a second (hub.timers), so they too go out only after their commit.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -30,6 +29,7 @@ from hub.store import audit
 from hub.store.db import savepoint, transaction
 from hub.store.devices import Device
 from hub.store.sites import Site, get_site
+from motcua_core import clock as wallclock
 from motcua_core.errors import DomainError
 from motcua_core.protocol import ERROR_CODES, ProtocolError
 
@@ -66,7 +66,7 @@ class Runner:
     """Runs operations on one database connection. `publish` sends effects (the hub's MQTT); None means
     no publisher in this process, so effects are deferred to the hub through the database."""
 
-    def __init__(self, db: sqlite_utils.Database, clock: Callable[[], float] = time.time,
+    def __init__(self, db: sqlite_utils.Database, clock: Callable[[], float] = wallclock.time,
                  publish: Publish | None = None, actor: Actor | None = None):
         self.db = db
         self.clock = clock

@@ -227,7 +227,7 @@ async def weekly_report(request: web.Request) -> web.Response:
     site = site_of(request)
     fmt = request.match_info["fmt"]
     try:
-        rep = reports.weekly(hub.db, site, _week(request, site))
+        rep = reports.weekly(hub.db, site, _week(request, site), now=hub.clock())
     except ValueError as exc:
         return bad_request(str(exc), str(exc))
     name = f"bao-cao-tuan-{rep['week']}"

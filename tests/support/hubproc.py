@@ -13,7 +13,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,21 +23,27 @@ from hub.cli.devices import device_config_dict
 from hub.store import devices as device_store
 from hub.store.db import transaction
 from motcua.demo import HubThread
+from motcua_core import clock as wallclock
 from motcua_core.device_config import DeviceConfig
 from tests.support.net import free_port, wait_port
 
 
 class Clock:
-    """Wall time plus an offset a test can move forward (to cross midnight, say)."""
+    """The system's wall clock (motcua_core.clock: shifted by MOTCUA_TEST_NOW) plus an offset a test can
+    move forward (to cross midnight, say)."""
 
     def __init__(self) -> None:
         self.offset = 0.0
 
     def __call__(self) -> float:
-        return time.time() + self.offset
+        return wallclock.time() + self.offset
 
     def advance(self, seconds: float) -> None:
         self.offset += seconds
+
+    def set(self, ts: float) -> None:
+        """Jump to the moment `ts` (seconds since the epoch); the clock advances normally from there."""
+        self.offset = ts - wallclock.time()
 
 
 def prepare(data: Path, site_file: Path = DEMO_SITE, *, with_catalogue: bool = False) -> None:
@@ -57,7 +62,7 @@ def register(data: Path, role: str, mqtt_port: int, *, counter: int | None = Non
              site: str = "demo") -> DeviceConfig:
     db = open_data_dir(data)
     with transaction(db):
-        dev, secret = device_store.add(db, site_id=site, role=role, now=time.time(), counter=counter,
+        dev, secret = device_store.add(db, site_id=site, role=role, now=wallclock.time(), counter=counter,
                                        device_id=device_id)
     db.conn.close()
     return DeviceConfig.from_dict({**device_config_dict(dev, secret, "127.0.0.1", mqtt_port),
