@@ -22,6 +22,8 @@ from motcua_core import clock as wallclock
 from motcua_core.errors import DomainError
 from tests.support.hubproc import Clock
 
+pytestmark = pytest.mark.clock  # depends on the date or hour: make test-days
+
 TZ = "+07:00"
 
 

@@ -49,6 +49,7 @@ def browser(tmp_path: Path):
     driver.quit()
 
 
+@pytest.mark.clock
 def test_fleet_page_shows_offline_device_and_paper_out(hub: InProcessHub, browser, tmp_path: Path,
                                                        artifacts_dir: Path) -> None:
     from selenium.webdriver.common.by import By

@@ -20,6 +20,8 @@ from motcua_core import clock as wallclock
 from motcua_core.errors import RequestError
 from tests.support.hubproc import InProcessHub, prepare
 
+pytestmark = pytest.mark.clock  # depends on the date or hour: make test-days
+
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 

@@ -16,6 +16,8 @@ import pytest
 from motcua_core import clock as wallclock
 from tests.support.hubproc import HubProcess, prepare
 
+pytestmark = pytest.mark.clock  # depends on the date or hour: make test-days
+
 MOMENT = "2027-02-08T10:00:00+07:00"  # Tết Đinh Mùi: a holiday, a Monday
 
 
@@ -81,3 +83,29 @@ def test_a_hub_process_runs_at_the_moment(shifted: datetime, tmp_path: Path) -> 
         assert got["day"] == "2027-02-08" and got["time"].startswith("2027-02-08T10:0")
     finally:
         hub.stop()
+
+
+def test_the_cli_shows_times_in_the_site_zone_not_the_hosts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """A hub host left on Los Angeles time still lists a device last seen at 08:05 Hà Nội time as 08:05."""
+    from hub.app import open_data_dir
+    from hub.store import devices as device_store
+    from hub.store.db import transaction
+    from motcua.cli import main
+
+    prepare(tmp_path)
+    seen = datetime.fromisoformat("2026-12-14T08:05:00+07:00").timestamp()  # Sunday 17:05 in Los Angeles
+    db = open_data_dir(tmp_path)
+    with transaction(db):
+        dev, _ = device_store.add(db, site_id="demo", role="kiosk", now=seen - 60)
+        device_store.record_status(db, dev.id, "online", "1.0", seen)
+    db.conn.close()
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    time.tzset()
+    try:
+        assert main(["hub", "device", "list", "--data", str(tmp_path)]) == 0
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    out = capsys.readouterr().out
+    assert "2026-12-14 08:05:00" in out, out
