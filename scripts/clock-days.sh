@@ -3,11 +3,17 @@
 # the site's (the site's zone must decide, never the host's). MOTCUA_TEST_NOW shifts the clock of the
 # test process and of every hub, device and display it starts (motcua_core/clock.py). Prints each moment
 # it ran and the result; fails if any run fails or selects no test.
+# The selection is `clock and not slow` (a few minutes for all the moments); the slow clock tests (a Kivy app
+# or a browser each) run too with CLOCK_DAYS_MARK=clock.
 #   scripts/clock-days.sh [extra pytest arguments]     (make test-days; CI runs it after make test)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 [ -x "$PY" ] || PY=python
+MARK=${CLOCK_DAYS_MARK:-clock and not slow}
+workers=${MOTCUA_TEST_WORKERS:-$(nproc 2>/dev/null || echo 2)}
+parallel=()
+[ "$workers" -ge 2 ] 2>/dev/null && parallel=(-n "$workers")
 
 # moment (site time, +07:00) | host TZ ("" = as the machine is) | what it is
 RUNS=(
@@ -26,18 +32,18 @@ failed=0
 for run in "${RUNS[@]}"; do
   IFS='|' read -r moment zone what <<<"$run"
   label="as if $moment ($what)${zone:+, host TZ=$zone}"
-  echo "==> clock tests $label"
+  echo "==> tests marked '$MARK' $label"
   start=$(date +%s)
   if [ -n "$zone" ]; then
-    MOTCUA_TEST_NOW="$moment" TZ="$zone" "$PY" -m pytest -m clock -q -p no:cacheprovider "$@"
+    MOTCUA_TEST_NOW="$moment" TZ="$zone" "$PY" -m pytest -m "$MARK" "${parallel[@]}" -q -p no:cacheprovider "$@"
   else
-    MOTCUA_TEST_NOW="$moment" "$PY" -m pytest -m clock -q -p no:cacheprovider "$@"
+    MOTCUA_TEST_NOW="$moment" "$PY" -m pytest -m "$MARK" "${parallel[@]}" -q -p no:cacheprovider "$@"
   fi
   rc=$?
   took=$(( $(date +%s) - start ))
   case $rc in
     0) verdict="passed" ;;
-    5) verdict="NO TESTS SELECTED (the clock marker matched nothing: this step is broken)"; failed=1 ;;
+    5) verdict="NO TESTS SELECTED ('$MARK' matched nothing: this step is broken)"; failed=1 ;;
     *) verdict="FAILED (pytest exit $rc)"; failed=1 ;;
   esac
   results+=("$(printf '%-4s %5ss  %s' "$rc" "$took" "$label: $verdict")")

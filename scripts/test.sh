@@ -18,7 +18,7 @@ ignore=()
 for d in "${SERIAL[@]}"; do ignore+=(--ignore="$d"); done
 if [ "$workers" -gt 1 ]; then
   echo "==> tests in parallel ($workers workers), except ${SERIAL[*]}"
-  "$PY" -m pytest -n "$workers" --dist loadfile "${ignore[@]}" "$@"
+  "$PY" -m pytest -n "$workers" --dist loadfile --durations=30 "${ignore[@]}" "$@"
 else
   echo "==> tests, except ${SERIAL[*]}"
   "$PY" -m pytest "${ignore[@]}" "$@"

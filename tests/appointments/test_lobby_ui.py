@@ -34,6 +34,7 @@ def test_lobby_view_marks_appointment_tickets() -> None:
 
 
 @pytest.mark.clock
+@pytest.mark.slow  # a Kivy app or a browser: not in make test-days
 def test_lobby_shows_the_appointment_ticket_distinctly(ahub: InProcessHub, xvfb, artifacts_dir: Path,
                                                        tmp_path: Path) -> None:
     day = calendar_for(ahub.hub.db, "demo", TZ.key).next_working_day(datetime.fromtimestamp(ahub.clock(), TZ).date())

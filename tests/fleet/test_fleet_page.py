@@ -50,6 +50,7 @@ def browser(tmp_path: Path):
 
 
 @pytest.mark.clock
+@pytest.mark.slow  # a Kivy app or a browser: not in make test-days
 def test_fleet_page_shows_offline_device_and_paper_out(hub: InProcessHub, browser, tmp_path: Path,
                                                        artifacts_dir: Path) -> None:
     from selenium.webdriver.common.by import By

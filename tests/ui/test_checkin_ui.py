@@ -34,6 +34,7 @@ def _book(hub, day: str, start: int) -> dict:
 
 
 @pytest.mark.clock
+@pytest.mark.slow  # a Kivy app or a browser: not in make test-days
 def test_type_the_booking_code_and_get_an_appointment_ticket(hub, xvfb, artifacts_dir: Path,
                                                              tmp_path: Path) -> None:
     cal = calendar_for(hub.hub.db, "demo", TZ.key)
