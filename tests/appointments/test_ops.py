@@ -38,8 +38,9 @@ class World:
             self.counter, _ = device_store.add(self.db, site_id="demo", role="counter", now=wallclock.time(), counter=1)
             self.kiosk, _ = device_store.add(self.db, site_id="demo", role="kiosk", now=wallclock.time())
         today = wallclock.now(wallclock.VIETNAM).date()
-        self.day = next(d for d in (today + timedelta(days=i) for i in range(1, 10))
-                        if d.weekday() < 5 and self.runner.view("demo", lambda ctx, d=d: ops.slots(ctx, "HT", d.isoformat())))
+        # The first bookable weekday after today: not a public holiday (Tết, 2/9 …), whatever today is.
+        bookable = [date.fromisoformat(d) for d in self.runner.view("demo", ops.bookable_days)]
+        self.day = next(d for d in bookable if d > today and d.weekday() < 5)
 
     def at(self, hm: str, day: date | None = None) -> None:
         self.clock.advance(datetime.fromisoformat(f"{(day or self.day).isoformat()}T{hm}:00{TZ}").timestamp()

@@ -30,6 +30,7 @@ def _child_time() -> float:
 @pytest.fixture
 def shifted(monkeypatch: pytest.MonkeyPatch) -> datetime:
     monkeypatch.delenv(wallclock.TEST_NOW_OFFSET, raising=False)
+    monkeypatch.setattr(wallclock, "_cached", None)  # anchor afresh, even when the run is already at MOMENT
     monkeypatch.setenv(wallclock.TEST_NOW, MOMENT)
     return datetime.fromisoformat(MOMENT)
 
