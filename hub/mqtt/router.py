@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from hub.domain.authz import Subject
 from hub.mqtt import verbs
 from hub.mqtt.transport import HubMqtt, Incoming
 from hub.ops.context import Actor, Effects
@@ -387,7 +388,9 @@ class Router:
                 stored_reply.append(self._remember(dev.id, rid, name, p.ok_response(rid, result), now))
             try:
                 self.runner.step(dev.site_id, lambda ctx: verb.handler(ctx, data), effects, device=dev, now=now,
-                                 then=remember, actor=self._actor(dev) if audited else None, action=name)
+                                 then=remember, actor=self._actor(dev) if audited else None, action=name,
+                                 subject=Subject("device", dev.id, dev.role, dev.site_id), refs=verb.refs(data),
+                                 authenticate=lambda ctx: verb.authenticate(ctx, data))
             except DomainError as exc:
                 stored_reply.append(self._remember(dev.id, rid, name, p.error_response(rid, as_protocol_error(exc)),
                                                    now))

@@ -19,11 +19,13 @@ a second (hub.timers), so they too go out only after their commit.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 import sqlite_utils
 
+from hub.domain import authz
+from hub.ops import authz as authz_ops
 from hub.ops.context import Actor, Ctx, Effects
 from hub.store import audit
 from hub.store.db import savepoint, transaction
@@ -74,14 +76,16 @@ class Runner:
         self.actor = actor  # the default actor (the CLI's user); None: only operations given one are audited
 
     def run(self, site: str | Site | None, op: Callable[[Ctx], T], *, device: Device | None = None,
-            now: float | None = None, actor: Actor | None = None, action: str | None = None) -> T:
+            now: float | None = None, actor: Actor | None = None, action: str | None = None,
+            subject: authz.Subject | None = None, refs: Iterable[authz_ops.Ref] = ()) -> T:
         """Run `op(ctx)` in a transaction of its own; effects are published after the commit. A
         DomainError is raised after what it keeps has been committed."""
         effects = Effects()
         refusal: DomainError | None = None
         with transaction(self.db):
             try:
-                result = self.step(site, op, effects, device=device, now=now, actor=actor, action=action)
+                result = self.step(site, op, effects, device=device, now=now, actor=actor, action=action,
+                                   subject=subject, refs=refs)
             except DomainError as exc:
                 refusal = exc
             if self.publish is None and effects:
@@ -95,18 +99,30 @@ class Runner:
     def step(self, site: str | Site | None, op: Callable[[Ctx], T], effects: Effects, *,
              device: Device | None = None, now: float | None = None,
              then: Callable[[T], None] | None = None, actor: Actor | Callable[[], Actor] | None = None,
-             action: str | None = None) -> T:
+             action: str | None = None, subject: authz.Subject | None = None,
+             refs: Iterable[authz_ops.Ref] = (), authenticate: Callable[[Ctx], object] | None = None) -> T:
         """One operation inside a transaction that is already open: a savepoint of its own, so a refusal
         undoes this operation alone; `then(result)` runs inside the savepoint (the router stores the
         reply there). Effects are merged into `effects` only when the operation succeeded. With an actor
         (or the runner's default one) the change is written to the audit log inside the savepoint; an actor
-        given as a function is asked after the operation (a counter's officer is known once signed in)."""
+        given as a function is asked after the operation (a counter's officer is known once signed in).
+
+        Before the operation: `authenticate(ctx)` (who is acting: the officer signed in at a counter) and,
+        with a `subject` (who asks: a device, a console user), the authorisation rule
+        (hub.domain.authz): the operation's site and every object in `refs` must be in its scope, else
+        `forbidden` or `not_found` and nothing runs."""
         now = self.clock() if now is None else now
         if isinstance(site, str):
             site = get_site(self.db, site)
         own = Effects()
         actor = actor or self.actor
         ctx = Ctx(self.db, site, device, now, own, actor if isinstance(actor, Actor) else None)  # type: ignore[arg-type]
+        if authenticate is not None:
+            authenticate(ctx)
+        if subject is not None:
+            if site is not None:
+                authz.check(subject, authz.Target("site", site.id, site.id))
+            authz_ops.enforce(self.db, subject, refs)
         try:
             with savepoint(self.db, "op"):
                 result = op(ctx)

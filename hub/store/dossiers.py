@@ -168,3 +168,11 @@ def event_rank(db: sqlite_utils.Database, code: str, kind: str, since: float, ag
         "AND e.at >= ? AND (? IS NULL OR json_extract(e.data, '$.agency') = ?)",
         [code, kind, kind, since, agency, agency]).fetchone()
     return row[0]
+
+
+def scope(db: sqlite_utils.Database, code: str) -> tuple[str, tuple[str, ...]] | None:
+    """A dossier's site and the agencies it passes through (what authorisation needs), or None."""
+    row = db.execute("SELECT site_id, state FROM dossiers WHERE code = ?", [code]).fetchone()
+    if row is None:
+        return None
+    return row[0], tuple(json.loads(row[1]).get("steps") or ())

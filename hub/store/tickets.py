@@ -229,3 +229,9 @@ def expire_before(db: sqlite_utils.Database, site_id: str, day: str, now: float)
         db.execute("UPDATE tickets SET status = 'expired' WHERE id = ?", [tid])
         add_event(db, tid, site_id, "expire", now)
     return ids
+
+
+def site_of(db: sqlite_utils.Database, ticket_id: int) -> str | None:
+    """The site a ticket was issued at, or None for an unknown ticket (authorisation)."""
+    row = db.execute("SELECT site_id FROM tickets WHERE id = ?", [ticket_id]).fetchone()
+    return row[0] if row else None

@@ -51,7 +51,7 @@ async def health(request: web.Request) -> web.Response:
 
 
 @describe("Detailed health: database, broker, router counters")
-@requires("technician")
+@requires("technician", on="hub")
 async def health_detail(request: web.Request) -> web.Response:
     h = hub_of(request).health()
     return web.json_response(h, status=200 if h["status"] == "ok" else 503)

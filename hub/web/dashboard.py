@@ -26,7 +26,7 @@ from hub.ops import reports
 from hub.ops.context import Effects
 from hub.store import sites as site_store
 from hub.store.db import open_db
-from hub.web.auth import requires
+from hub.web.auth import requires, still_allowed
 from hub.web.common import HUB_KEY, bad_request, hub_of, site_of
 from hub.web.schema import F, describe
 from motcua_core.protocol import encode_text
@@ -34,6 +34,7 @@ from motcua_core.protocol import encode_text
 log = logging.getLogger("motcua.hub.live")
 STATIC = Path(__file__).parent / "static"
 HEARTBEAT_S = 15.0
+RECHECK_S = 5.0  # a live stream asks again this often whether its credential still holds
 QUEUE_MAX = 16  # a stream that falls this far behind is only sent the newest state
 
 
@@ -187,6 +188,7 @@ async def live(request: web.Request) -> web.StreamResponse:
     resp = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store",
                                        "X-Accel-Buffering": "no"})
     await resp.prepare(request)
+    checked = time.monotonic()
     try:
         first = encode_text(dash.live(hub.db, site, hub.clock()))
         await resp.write(f"event: state\ndata: {first}\n\n".encode())
@@ -194,6 +196,12 @@ async def live(request: web.Request) -> web.StreamResponse:
             try:
                 body = await asyncio.wait_for(q.get(), HEARTBEAT_S)
             except TimeoutError:
+                body = None
+            if time.monotonic() - checked >= RECHECK_S:  # the credential may have been revoked since
+                if not still_allowed(request, "leader"):
+                    break
+                checked = time.monotonic()
+            if body is None:
                 await resp.write(b": keep-alive\n\n")
                 continue
             if not body:

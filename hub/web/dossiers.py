@@ -16,10 +16,11 @@ import json
 from aiohttp import web
 
 from hub.ops import dossiers, forms
+from hub.ops.authz import Ref
 from hub.ops.run import http_status
 from hub.store import catalogue as cat_store
 from hub.store import sites as site_store
-from hub.web.auth import Principal, require
+from hub.web.auth import Principal, require, requires
 from hub.web.common import bad_request, client_key, error_response, html_page, hub_of, json_body
 from motcua_core.dossier_codes import normalise
 from motcua_core.errors import DomainError
@@ -110,7 +111,8 @@ async def board(request: web.Request) -> web.Response:
 # --- agency specialists -----------------------------------------------------------------------------
 
 def _specialist(request: web.Request) -> Principal:
-    """The agency specialist asking (a specialist's own token, or a specialist API token naming the agency)."""
+    """The agency specialist asking (a specialist's own token, or a specialist API token naming the agency).
+    `@requires` has already checked that a dossier the path names is of its site and agency."""
     p = require(request, "specialist")
     if not p.agency or p.site is None:
         raise web.HTTPForbidden(text='{"error":{"code":"forbidden","message":"no agency","message_vi":'
@@ -118,11 +120,13 @@ def _specialist(request: web.Request) -> Principal:
     return p
 
 
+@requires("specialist", on="self")
 async def agency_me(request: web.Request) -> web.Response:
     s = _specialist(request)
     return web.json_response({"id": s.id, "name": s.name, "agency": s.agency, "site": s.site})
 
 
+@requires("specialist", on="own")
 async def agency_list(request: web.Request) -> web.Response:
     spec = _specialist(request)
     hub = hub_of(request)
@@ -130,6 +134,7 @@ async def agency_list(request: web.Request) -> web.Response:
                               "dossiers": dossiers.agency_queue(hub.db, spec.site, spec.agency, hub.clock())})
 
 
+@requires("specialist")
 async def agency_detail(request: web.Request) -> web.Response:
     spec = _specialist(request)
     hub = hub_of(request)
@@ -140,25 +145,28 @@ async def agency_detail(request: web.Request) -> web.Response:
     return web.json_response(d)
 
 
+@requires("specialist")
 async def agency_action(request: web.Request) -> web.Response:
     spec = _specialist(request)
     hub = hub_of(request)
     code, action = request.match_info["code"], request.match_info["action"]
     who = f"{spec.name} ({spec.agency})"
+    refs = [Ref("dossier", code)]
     try:
         body = await json_body(request)
         if action == "apology":
             out = hub.runner.run(spec.site, lambda ctx: {"apology": dossiers.apologise(
                 ctx, code, str(body.get("reason") or ""), who, new_due=body.get("new_due"),
-                extra_working_days=body.get("extra_days"), agency=spec.agency)})
+                extra_working_days=body.get("extra_days"), agency=spec.agency)}, subject=spec.subject, refs=refs)
         else:
             out = hub.runner.run(spec.site, lambda ctx: dossiers.specialist_action(
-                ctx, code, action, who, spec.agency, body))
+                ctx, code, action, who, spec.agency, body), subject=spec.subject, refs=refs)
     except DomainError as exc:
         return error_response(exc)
     return web.json_response(out)
 
 
+@requires("specialist")
 async def agency_pdf(request: web.Request) -> web.Response:
     spec = _specialist(request)
     hub = hub_of(request)

@@ -310,8 +310,21 @@ async function start() {
                      post: "nhân viên bưu điện"}};
   $("who").textContent = `${S.me.name} (${(ROLE[I18N.lang] || {})[S.me.role] || S.me.role})`;
   const sites = (await api("GET", "/api/v1/sites")).sites;
-  const site = sites.find((s) => s.id === S.me.site) || sites[0];
+  // A province principal (no site of its own) chooses the site it looks at (?site=…); everyone else
+  // sees their own site only.
+  const wanted = S.me.site || new URLSearchParams(location.search).get("site");
+  const site = sites.find((s) => s.id === wanted) || sites[0];
   S.site = site.id; S.tz = site.timezone; $("site-name").textContent = site.name;
+  // The catalogue is shared by every site: on a hub of many sites only the province imports it.
+  if (S.me.site && sites.length > 1) $("f-catalog").closest("section").hidden = true;
+  if (!S.me.site && sites.length > 1) {
+    const pick = $("site-pick");
+    for (const s of [...sites].sort((x, y) => x.name.localeCompare(y.name, "vi"))) {
+      pick.add(new Option(s.name, s.id, false, s.id === S.site));
+    }
+    pick.hidden = false;
+    pick.addEventListener("change", () => { location.search = `?site=${encodeURIComponent(pick.value)}`; });
+  }
   for (const a of document.querySelectorAll("#tabs a")) a.hidden = S.me.must_change ? a.dataset.role !== "*" : !roleSees(a.dataset.role);
   $("must-change").hidden = !S.me.must_change;
   form("f-service", () => `/api/v1/sites/${S.site}/services`, loadAdmin);
