@@ -62,8 +62,10 @@ async def _new_hash(password: str, username: str) -> str:
 
 
 def _same_origin(request: web.Request) -> bool:
+    """No Origin (an old browser, a script) or this hub's own. `Origin: null` (a sandboxed frame, a
+    data: page, a redirect chain) is refused: a page elsewhere could use it to sign a visitor in."""
     origin = request.headers.get("Origin")
-    return origin in (None, "null") or urlparse(origin).netloc == request.host
+    return origin is None or (origin != "null" and urlparse(origin).netloc == request.host)
 
 
 @describe("The sign-in page", public=True, returns="text/html")
@@ -89,11 +91,12 @@ async def login(request: web.Request) -> web.StreamResponse:
     if not username or not password or len(password) > 200:
         return bad_request("user name and password required", "Hãy nhập tên đăng nhập và mật khẩu.")
     acc = acc_store.get(hub.db, username)
+    addr = request.remote or "?"
     try:
-        acc_ops.check_lock(acc, hub.clock())  # before hashing: a locked account costs no CPU
+        acc_ops.check_lock(hub.db, username, addr, hub.clock())  # before hashing: a lock costs no CPU
         ok = await _check(password, acc.pw_hash if acc else None)
         site = acc.site_id if acc else None
-        out = hub.runner.run(site, lambda ctx: acc_ops.sign_in(ctx, username, ok),
+        out = hub.runner.run(site, lambda ctx: acc_ops.sign_in(ctx, username, ok, addr),
                              actor=Actor(username, acc.role if acc else "-", "console"))
     except DomainError as exc:
         return error_response(exc)
