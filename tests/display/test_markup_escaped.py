@@ -26,7 +26,7 @@ def _tags_and_text(markup: str) -> tuple[list[str], str]:
 def test_a_name_with_markup_is_shown_as_typed_and_styles_nothing() -> None:
     board = board_view({"ready": [{"code": "HS1", "applicant": HOSTILE, "procedure": "Khai sinh"}],
                         "today": {"finished": 1, "on_time": 1}}, None)
-    text = panel_markup("Bảng theo dõi", [f"  {r}" for r in board.ready] + [f"Dịch vụ [b]A&B[/b]: 3"])
+    text = panel_markup("Bảng theo dõi", [f"  {r}" for r in board.ready] + ["Dịch vụ [b]A&B[/b]: 3"])
     tags, shown = _tags_and_text(text)
     assert tags == ["[b]", "[/b]"]  # only the panel's own title is bold
     assert HOSTILE in shown and "Dịch vụ [b]A&B[/b]: 3" in shown
