@@ -58,7 +58,7 @@ def lookup_failed(db: sqlite_utils.Database, code: str, site_id: str | None, now
 def check_booking_rate(ctx: Ctx) -> None:
     """Refuse an online booking past the site's ceiling; the refusal opens (or counts into) the alert."""
     since = ctx.now - BURST_WINDOW_S
-    if appt_store.web_bookings_in(ctx.db, ctx.site.id, since) < SITE_BOOKINGS_PER_MINUTE:
+    if store.web_bookings_in(ctx.db, ctx.site.id, since) < SITE_BOOKINGS_PER_MINUTE:
         return
     db, site_id, now = ctx.db, ctx.site.id, ctx.now
 

@@ -25,6 +25,8 @@ from aiohttp import web
 
 from hub.domain.ratelimit import RateLimiter
 from hub.ops import appointments as ops
+from hub.ops import security
+from hub.ops.run import http_status
 from hub.store import appointments as appt_store
 from hub.store import sites as site_store
 from hub.web.auth import requires
@@ -230,8 +232,11 @@ async def booking_submit(request: web.Request) -> web.Response:
         out = hub.runner.run(site, _book(site.id, values, "web"))
         _booked(request)
     except DomainError as exc:  # everything typed is kept on the page
-        return html_page("Đặt lịch hẹn", _booking_form(request, site, values, _error(exc)), STYLE,
-                         status=409 if exc.code == "conflict" else 400)
+        resp = html_page("Đặt lịch hẹn", _booking_form(request, site, values, _error(exc)), STYLE,
+                         status=http_status(exc.code))
+        if exc.code == "rate_limited":  # the site's ceiling on online bookings (hub.ops.security)
+            resp.headers["Retry-After"] = str(int(security.BURST_WINDOW_S))
+        return resp
     raise web.HTTPSeeOther(out["appointment"]["manage_path"] + "?moi=1")
 
 
@@ -332,7 +337,10 @@ async def book_json(request: web.Request) -> web.Response:
         out = hub.runner.run(site, _book(site.id, body, "web"))
         _booked(request)
     except DomainError as exc:
-        return error_response(exc)
+        resp = error_response(exc)
+        if exc.code == "rate_limited":
+            resp.headers["Retry-After"] = str(int(security.BURST_WINDOW_S))
+        return resp
     return web.json_response(out, status=201)
 
 
