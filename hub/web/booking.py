@@ -30,7 +30,16 @@ from hub.ops.run import http_status
 from hub.store import appointments as appt_store
 from hub.store import sites as site_store
 from hub.web.auth import requires
-from hub.web.common import client_key, error_response, html_page, hub_of, is_retry, json_body, site_of
+from hub.web.common import (
+    client_key,
+    error_response,
+    form_body,
+    html_page,
+    hub_of,
+    is_retry,
+    json_body,
+    site_of,
+)
 from motcua_core.errors import DomainError
 
 WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
@@ -223,7 +232,7 @@ async def booking_submit(request: web.Request) -> web.Response:
     site = site_of(request)
     if wait := _post_wait(request):
         return _limited_page(wait, f"/hen/{site.id}")
-    form = dict(await request.post())
+    form = await form_body(request)
     values = {k: str(form.get(k) or "")[:200] for k in
               ("service", "day", "procedure", "slot_start", "name", "phone", "email", "cccd")}
     if wait := _booking_wait(request):
@@ -296,7 +305,7 @@ async def manage_action(request: web.Request) -> web.Response:
         return _limited_page(wait, f"/hen/q/{request.match_info['secret']}")
     site, secret = _site_of_secret(request)
     action = request.match_info["action"]
-    form = dict(await request.post())
+    form = await form_body(request)
     try:
         if action == "huy":
             hub.runner.run(site, lambda ctx: ops.cancel(ctx, secret))

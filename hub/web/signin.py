@@ -19,7 +19,7 @@ from hub.ops import accounts as acc_ops
 from hub.ops.context import Actor
 from hub.store import accounts as acc_store
 from hub.web.auth import SESSION_COOKIE, Principal, authenticate, require
-from hub.web.common import bad_request, error_response, hub_of, json_body
+from hub.web.common import bad_request, error_response, form_body, hub_of, json_body
 from hub.web.schema import F, Schema, describe, validate
 from motcua_core.errors import DomainError
 
@@ -85,7 +85,7 @@ async def login(request: web.Request) -> web.StreamResponse:
         except DomainError as exc:
             return error_response(exc)
     else:
-        body = dict(await request.post())
+        body = await form_body(request)
     username = str(body.get("username") or "").strip().lower()
     password = str(body.get("password") or "")
     if not username or not password or len(password) > 200:
