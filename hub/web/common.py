@@ -80,6 +80,9 @@ def site_of(request: web.Request) -> site_store.Site:
                                content_type="application/json") from None
 
 
+# A connection must send a whole request's headers within this many seconds of opening (or of the
+# previous answer on a kept-alive connection), else it is closed: slow headers cannot hold sockets.
+HEADER_TIMEOUT_S = 10.0
 BUSY_WAIT_S = 3.0  # how long an HTTP request waits for another process's write lock before a 503
 BUSY_RETRY_S = 0.05
 _RETRY = web.RequestKey("busy_retry", int)  # in the request: how many times the handler has run before
