@@ -21,7 +21,7 @@ from kivy.uix.stencilview import StencilView
 from devicekit.ui.widgets import Box
 from display_controller import board as board_mod
 from display_controller.core import DisplayCore
-from display_controller.lobby import WORDS, date_in, lobby_view
+from display_controller.lobby import WORDS, date_in, lobby_view, panel_markup
 from motcua_core import clock as wallclock
 
 NAVY = (0.05, 0.13, 0.27, 1)
@@ -257,16 +257,16 @@ class LobbyApp(App):
                 self.grid.add_widget(self.tiles[t.number])
         for t in view.tiles:
             self.tiles[t.number].show(t, self.lang)
-        self.waiting.text = f"[b]{words['waiting']}[/b]\n" + "\n".join(f"{name}: {n}" for name, n in view.waiting)
-        self.waiting.markup = True
+        self.waiting.markup = True  # every line from the hub is escaped (panel_markup): only our bold title is markup
+        self.waiting.text = panel_markup(words["waiting"], [f"{name}: {n}" for name, n in view.waiting])
         b = self.board_view
-        lines = [f"[b]{words['board']}[/b]"]
+        lines = []
         if b.has_dossiers:
             lines += [f"Hồ sơ đã có kết quả: {b.ready_total}"] + [f"  {r}" for r in b.ready]
             lines += [f"Đúng hạn hôm nay: {b.on_time_today}", f"Đúng hạn tuần này: {b.on_time_week}"]
         lines += b.queue
-        self.board.text = "\n".join(lines)
         self.board.markup = True
+        self.board.text = panel_markup(words["board"], lines)
         self.marquee.set_text(view.notice)
 
 

@@ -34,6 +34,7 @@ from hub.store import devices as device_store
 from hub.store.db import get_meta, open_db, set_meta, transaction
 from hub.store.sites import list_sites
 from hub.web.app import make_app
+from hub.web.common import HEADER_TIMEOUT_S
 from motcua_core import clock as wallclock
 from motcua_core.text import read_text_nfc
 
@@ -150,7 +151,9 @@ class Hub:
         self.router.purge_old_requests()
         self._tasks.append(asyncio.create_task(self.router.run(), name="router"))
         self._tasks += timers.start(self)
-        self._web = web.AppRunner(make_app(self), access_log=None)
+        # keepalive_timeout is also aiohttp's only clock on a connection waiting for a request's headers:
+        # a client that opens a socket and trickles header bytes is closed after HEADER_TIMEOUT_S.
+        self._web = web.AppRunner(make_app(self), access_log=None, keepalive_timeout=HEADER_TIMEOUT_S)
         await self._web.setup()
         site = web.TCPSite(self._web, cfg.http_host, cfg.http_port)
         await site.start()

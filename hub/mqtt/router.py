@@ -401,7 +401,7 @@ class Router:
                 self.stats["refused"] += 1
             if self._log.allow():
                 log.info("refused request on %s: %s %s", msg.topic, exc.code, exc.message)
-            body = p.error_response(request_id, exc)
+            body = p.error_response(request_id or p.readable_request_id(msg.payload), exc)
         except Exception:
             self.stats["errors"] += 1
             if self._log.allow():

@@ -102,16 +102,18 @@ def save_counter(ctx: Ctx, data: dict) -> dict:
 
 
 def save_settings(ctx: Ctx, data: dict) -> dict:
-    """Site settings a leader changes often: the lobby notice and the names."""
+    """Site settings a leader changes often: the lobby notice and the names. A partial update: only the
+    fields `data` names change (`{"notice": …}` keeps both names; `"name_en": ""` clears the English one)."""
     cfg = site_config.export(ctx.db, ctx.site.id)
     before = {k: cfg["site"].get(k) for k in ("name", "name_en", "notice")}
-    notice = str(data.get("notice", before["notice"]) or "")
+    notice = str(data["notice"] or "") if "notice" in data else str(before["notice"] or "")
     if len(notice) > 300:
         raise _bad("notice too long", "Thông báo tối đa 300 ký tự.")
-    name = str(data.get("name") or before["name"]).strip()
+    name = str(data["name"] or "").strip() if "name" in data else str(before["name"] or "")
     if not name or len(name) > 120:
         raise _bad("site name required", "Cần tên đơn vị (tối đa 120 ký tự).")
-    cfg["site"].update(name=name, name_en=str(data.get("name_en") or "").strip() or None, notice=notice)
+    name_en = (str(data["name_en"] or "").strip() or None) if "name_en" in data else before["name_en"]
+    cfg["site"].update(name=name, name_en=name_en, notice=notice)
     _load(ctx, cfg)
     after = {k: cfg["site"].get(k) for k in ("name", "name_en", "notice")}
     ctx.changed("site.settings", ctx.site.id, before, after)

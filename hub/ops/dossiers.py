@@ -20,7 +20,7 @@ from hub.domain import intake as rules
 from hub.domain import refusals, site_types
 from hub.domain.calendar import WorkCalendar, due_time, parse_cutoff
 from hub.domain.ratelimit import RateLimiter
-from hub.ops import links
+from hub.ops import links, security
 from hub.ops.context import Ctx
 from hub.store import catalogue as cat_store
 from hub.store import dossiers as store
@@ -201,7 +201,9 @@ _limiters: weakref.WeakKeyDictionary[sqlite_utils.Database, RateLimiter] = weakr
 def public_lookup(db: sqlite_utils.Database, code: str, key: str | None, client: str, now: float,
                   per_minute: int | None = None) -> dict:
     """`public_view` for whoever holds the code and its lookup key (printed on the receipt, carried by
-    its QR) or the applicant's CCCD last digits. A wrong key and an unknown code get the same answer.
+    its QR) or the applicant's CCCD last digits. A wrong key and an unknown code get the same answer, and
+    count against the code (hub.ops.security: the CCCD digits stop working, then the code locks). Run it
+    in a transaction (the runner) so that the count is kept.
     `per_minute` (the hub's `--lookup-limit`) changes the limit for every later caller too."""
     limiter = _limiters.get(db)
     if limiter is None:
@@ -216,10 +218,16 @@ def public_lookup(db: sqlite_utils.Database, code: str, key: str | None, client:
         raise _bad("Type the lookup key printed on the receipt (or the last 4 digits of the "
                    "applicant's citizen ID).", "Cần nhập mã tra cứu in trên giấy hẹn (hoặc 4 số cuối CCCD "
                    "của người nộp hồ sơ).")
-    row = store.get(db, normalise(code))
-    if row is None or not links.key_matches(db, row["code"], row["applicant"].get("cccd"), str(key)):
+    code = normalise(code)
+    locked, cccd_ok = security.lookup_state(db, code, now)
+    if locked:
+        raise security.locked_error()
+    row = store.get(db, code)
+    if row is None or not links.key_matches(db, row["code"], row["applicant"].get("cccd"), str(key), cccd_ok):
+        site_id = row["site_id"] if row is not None else None
         raise DomainError("not_found", "No dossier has this dossier code and lookup key.",
-                          "Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này.")
+                          "Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này.",
+                          keep=lambda: security.lookup_failed(db, code, site_id, now))
     return public_view(db, row["code"], now)
 
 

@@ -140,10 +140,10 @@ def register_export(db: sqlite_utils.Database, site: Site, start: date, end: dat
     """The tracking register as a file (`fmt` "csv" or "pdf"), for the CLI and the console alike:
     (content, number of dossiers, books). CSV: one file for several books, each row naming its book
     ("Quyển số"), with a BOM so that Excel opens the Vietnamese right."""
-    import csv
     import io
 
     from hub.domain import forms as form_texts
+    from motcua_core import csv_cells
 
     books = register_books(db, site, start, end, field)
     s = ops.settings(db, site)
@@ -151,7 +151,7 @@ def register_export(db: sqlite_utils.Database, site: Site, start: date, end: dat
     n = sum(len(b["rows"]) for b in books)
     if fmt == "csv":
         buf = io.StringIO()
-        w = csv.writer(buf)
+        w = csv_cells.writer(buf)
         w.writerow(["Quyển số", *text["heads"]])
         for b in books:
             w.writerows([b["book"], *r] for r in b["rows"])

@@ -405,6 +405,20 @@ def _intake_refusals(db: sqlite_utils.Database) -> None:
                         "BEGIN SELECT RAISE(ABORT, 'intake refusals are append-only'); END")
 
 
+def _public_abuse(db: sqlite_utils.Database) -> None:
+    """Issue #21: wrong public lookup keys per dossier code (an hour's worth), and the alerts the office
+    sees and an administrator releases (a code locked for public lookup, a burst of online bookings)."""
+    _run(db, """
+        CREATE TABLE lookup_failures (code TEXT NOT NULL, at REAL NOT NULL);
+        CREATE INDEX lookup_failures_code ON lookup_failures(code, at);
+        CREATE TABLE security_alerts (
+            id INTEGER PRIMARY KEY, site_id TEXT NOT NULL, kind TEXT NOT NULL, subject TEXT NOT NULL,
+            since REAL NOT NULL, at REAL NOT NULL, until REAL, count INTEGER NOT NULL DEFAULT 0,
+            released_at REAL, released_by TEXT);
+        CREATE INDEX security_alerts_open ON security_alerts(site_id, kind, released_at)
+    """)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1, _dossiers, _votes, _officer_signin, _dossier_vote_link, _queue_indexes, _queue_counts,
     _deferred_effects,
@@ -421,6 +435,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _signin_sessions,  # security
     _officer_active,  # officer deactivation (console)
     _intake_refusals,  # refusal at intake (issue #16's gap)
+    _public_abuse,  # wrong lookup keys per dossier code, alerts to the office (issue #21)
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -33,7 +33,7 @@ from hub.web import (
     ticket_page,
 )
 from hub.web.auth import requires
-from hub.web.common import HUB_KEY, error_response, hub_of, retry_when_busy, site_of
+from hub.web.common import HUB_KEY, error_response, hub_of, one_error_shape, retry_when_busy, site_of
 from hub.web.schema import F, describe
 from motcua_core.errors import DomainError
 
@@ -137,7 +137,7 @@ async def index(request: web.Request) -> web.FileResponse:
 
 
 def make_app(hub: Hub) -> web.Application:
-    app = web.Application(client_max_size=64 * 1024, middlewares=[retry_when_busy])
+    app = web.Application(client_max_size=64 * 1024, middlewares=[one_error_shape, retry_when_busy])
     app[HUB_KEY] = hub
     app.router.add_get("/", index)
     app.router.add_get("/api/v1/health", health)

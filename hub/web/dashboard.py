@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import csv
 import io
 import logging
 import threading
@@ -29,6 +28,7 @@ from hub.store.db import open_db
 from hub.web.auth import requires, still_allowed
 from hub.web.common import HUB_KEY, bad_request, hub_of, site_of
 from hub.web.schema import F, describe
+from motcua_core import csv_cells
 from motcua_core.protocol import encode_text
 
 log = logging.getLogger("motcua.hub.live")
@@ -243,7 +243,7 @@ async def weekly_report(request: web.Request) -> web.Response:
         return web.Response(body=pdf.weekly_report(rep), content_type="application/pdf",
                             headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = csv_cells.writer(buf)
     cols = ("received", "finished", "on_time", "late", "open_overdue", "late_with_apology", "late_without_apology")
     w.writerow(["cơ quan", "tiếp nhận", "đã giải quyết", "đúng hạn", "trễ hạn", "quá hạn chưa xong",
                 "trễ có xin lỗi", "trễ không xin lỗi"])

@@ -33,8 +33,8 @@ PAGE_STYLE = ("body{font-family:sans-serif;max-width:40em;margin:1em auto;paddin
 def _lookup(request: web.Request) -> dict:
     hub = hub_of(request)
     key = request.query.get("k") or request.query.get("key")
-    return dossiers.public_lookup(hub.db, request.match_info["code"], key, client_key(request), hub.clock(),
-                                  hub.config.lookup_limit)
+    code, client, limit = request.match_info["code"], client_key(request), hub.config.lookup_limit
+    return hub.runner.run(None, lambda ctx: dossiers.public_lookup(ctx.db, code, key, client, ctx.now, limit))
 
 
 async def dossier_public(request: web.Request) -> web.Response:
