@@ -8,42 +8,11 @@ import logging
 import sqlite_utils
 
 from hub.notify.senders import Sender, SendError
+from hub.store.notifications import MAX_ATTEMPTS, enqueue, for_dossier, pending, record
+
+__all__ = ["MAX_ATTEMPTS", "deliver", "enqueue", "for_dossier", "pending", "record", "send_one"]
 
 log = logging.getLogger("motcua.notify")
-MAX_ATTEMPTS = 10
-
-
-def enqueue(db: sqlite_utils.Database, site_id: str, code: str | None, kind: str, channel: str, recipient: str,
-            subject: str, body: str, now: float) -> int:
-    cur = db.execute(
-        "INSERT INTO notifications(site_id, dossier_code, kind, channel, recipient, subject, body, created_at) "
-        "VALUES(?,?,?,?,?,?,?,?)", [site_id, code, kind, channel, recipient, subject, body, now])
-    return cur.lastrowid
-
-
-def pending(db: sqlite_utils.Database, limit: int = 100) -> list[dict]:
-    cur = db.execute("SELECT id, site_id, dossier_code, kind, channel, recipient, subject, body, attempts "
-                     "FROM notifications WHERE sent_at IS NULL AND attempts < ? ORDER BY id LIMIT ?",
-                     [MAX_ATTEMPTS, limit])
-    cols = [c[0] for c in cur.description]
-    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
-
-
-def for_dossier(db: sqlite_utils.Database, code: str) -> list[dict]:
-    cur = db.execute("SELECT id, kind, channel, recipient, subject, body, created_at, sent_at, last_error "
-                     "FROM notifications WHERE dossier_code = ? ORDER BY id", [code])
-    cols = [c[0] for c in cur.description]
-    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
-
-
-def record(db: sqlite_utils.Database, notification_id: int, now: float, error: str | None) -> None:
-    """Store one delivery attempt. Call inside a transaction."""
-    if error is None:
-        db.execute("UPDATE notifications SET attempts = attempts + 1, sent_at = ?, last_error = NULL WHERE id = ?",
-                   [now, notification_id])
-    else:
-        db.execute("UPDATE notifications SET attempts = attempts + 1, last_error = ? WHERE id = ?",
-                   [error[:500], notification_id])
 
 
 def send_one(n: dict, senders: dict[str, Sender]) -> str | None:

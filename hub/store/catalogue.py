@@ -167,3 +167,12 @@ def search_json(db: sqlite_utils.Database, query: str, limit: int = 20) -> bytes
 
 def count(db: sqlite_utils.Database) -> int:
     return db.execute("SELECT COUNT(*) FROM procedures").fetchone()[0]
+
+
+def field_codes(db: sqlite_utils.Database) -> set[str]:
+    """Every field code of every site (a procedure may name any of them)."""
+    return {r[0] for r in db.execute("SELECT code FROM fields")}
+
+
+def procedure_ids(db: sqlite_utils.Database) -> set[str]:
+    return {r[0] for r in db.execute("SELECT id FROM procedures")}

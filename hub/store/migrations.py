@@ -426,7 +426,7 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def schema_version(db: sqlite_utils.Database) -> int:
-    return db.execute("PRAGMA user_version").fetchone()[0]
+    return db.schema_version()
 
 
 def migrate(db: sqlite_utils.Database) -> int:
@@ -435,12 +435,12 @@ def migrate(db: sqlite_utils.Database) -> int:
     if current > SCHEMA_VERSION:
         raise RuntimeError(f"database schema v{current} is newer than this motcua (v{SCHEMA_VERSION})")
     for number in range(current, SCHEMA_VERSION):
-        db.conn.execute("BEGIN IMMEDIATE")
+        db.begin()
         try:
             MIGRATIONS[number](db)
-            db.conn.execute(f"PRAGMA user_version = {number + 1}")
+            db.set_schema_version(number + 1)
         except BaseException:
-            db.conn.execute("ROLLBACK")
+            db.rollback()
             raise
-        db.conn.execute("COMMIT")
+        db.commit()
     return SCHEMA_VERSION

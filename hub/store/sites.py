@@ -294,3 +294,17 @@ def officer_name(db: sqlite_utils.Database, site_id: str, officer_id: str | None
         return None
     row = db.execute("SELECT name FROM officers WHERE site_id = ? AND id = ?", [site_id, officer_id]).fetchone()
     return row[0] if row else officer_id
+
+
+def counters_with_current(db: sqlite_utils.Database, site_id: str) -> list[tuple]:
+    """Every counter with its current ticket and officer in one query (the lobby state, after every call):
+    (number, name, status, services JSON, officer name, ticket number, service, called_at, day, ticket id)."""
+    return db.execute(
+        """SELECT c.number, c.name, c.status, c.services, COALESCE(o.name, c.officer),
+                  t.number, t.service, t.called_at, t.day, t.id
+           FROM counters c
+           LEFT JOIN tickets t ON t.id = c.current_ticket
+           LEFT JOIN officers o ON o.site_id = c.site_id AND o.id = c.officer
+           WHERE c.site_id = ? ORDER BY c.number""",
+        [site_id],
+    ).fetchall()

@@ -81,12 +81,11 @@ def add_event(db: sqlite_utils.Database, ticket: Ticket | int, site_id: str, kin
               counter: int | None = None, officer: str | None = None, device_id: str | None = None,
               data: dict | None = None) -> int:
     tid = ticket if isinstance(ticket, int) else ticket.id
-    cur = db.execute(
+    return db.execute(
         """INSERT INTO ticket_events(ticket_id, site_id, at, kind, counter, officer, device_id, data)
-           VALUES(?,?,?,?,?,?,?,?)""",
+           VALUES(?,?,?,?,?,?,?,?) RETURNING id""",
         [tid, site_id, now, kind, counter, officer, device_id, json.dumps(data or {}, ensure_ascii=False)],
-    )
-    return cur.lastrowid
+    ).fetchone()[0]
 
 
 def events(db: sqlite_utils.Database, ticket_id: int) -> list[dict]:
@@ -229,3 +228,18 @@ def expire_before(db: sqlite_utils.Database, site_id: str, day: str, now: float)
         db.execute("UPDATE tickets SET status = 'expired' WHERE id = ?", [tid])
         add_event(db, tid, site_id, "expire", now)
     return ids
+
+
+def served_at_counter(db: sqlite_utils.Database, site_id: str, day: str, counter: int) -> dict[str, int]:
+    """How many tickets this counter finished today, by outcome: {"done": n, "no_show": m}."""
+    return dict(db.execute(
+        """SELECT status, COUNT(*) FROM tickets WHERE site_id = ? AND day = ? AND counter = ?
+           AND status IN ('done', 'no_show') GROUP BY status""",
+        [site_id, day, counter]).fetchall())
+
+
+def waiting_for_counter(db: sqlite_utils.Database, site_id: str, day: str, counter: int) -> int:
+    """Tickets transferred to this very counter and still waiting."""
+    return db.execute(
+        "SELECT COUNT(*) FROM tickets WHERE site_id = ? AND status = 'waiting' AND day = ? AND target_counter = ?",
+        [site_id, day, counter]).fetchone()[0]
