@@ -25,14 +25,11 @@ APPOINTMENT_TICK_S = 30.0
 
 
 def start(hub: Hub) -> list[asyncio.Task]:
-    return [asyncio.create_task(coro, name=name) for name, coro in (
-        ("registry", watch_registry(hub)),
-        ("display-tick", tick_displays(hub)),
-        ("wal-checkpoint", checkpoints(hub)),
-        ("dossier-timers", dossier_timers(hub)),
-        ("appointments", appointment_timers(hub)),
-        ("daily-backup", daily_backups(hub)),
-    )]
+    loops = [("registry", watch_registry), ("display-tick", tick_displays), ("dossier-timers", dossier_timers),
+             ("appointments", appointment_timers)]
+    if hub.db.engine == "sqlite":  # PostgreSQL has no WAL file of ours to checkpoint; its backups are pg_dump's
+        loops += [("wal-checkpoint", checkpoints), ("daily-backup", daily_backups)]
+    return [asyncio.create_task(fn(hub), name=name) for name, fn in loops]
 
 
 async def watch_registry(hub: Hub) -> None:

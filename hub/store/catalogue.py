@@ -80,7 +80,8 @@ def remove(db: sqlite_utils.Database, ids: list[str]) -> int:
     n = 0
     for pid in ids:
         if db.execute("DELETE FROM procedures WHERE id = ?", [pid]).rowcount:
-            db.execute("INSERT OR REPLACE INTO procedures_removed(id, version) VALUES(?, ?)", [pid, new_version])
+            db.execute("INSERT INTO procedures_removed(id, version) VALUES(?, ?) "
+                       "ON CONFLICT(id) DO UPDATE SET version = excluded.version", [pid, new_version])
             n += 1
     if n:
         set_meta(db, "catalog_version", str(new_version))

@@ -45,7 +45,8 @@ def open_db(target: Path | str, *, synchronous: str = "FULL", busy_timeout_ms: i
         if isinstance(target, str) and target.startswith("sqlite:///"):
             target = target[len("sqlite://"):]
         db = engine_sqlite.connect(target, synchronous=synchronous, busy_timeout_ms=busy_timeout_ms)
-    migrate(db)
+    with db.migrating():
+        migrate(db)
     return db
 
 

@@ -8,6 +8,7 @@ blocks, which would commit a batch half-way, so they are used for schema work on
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -25,6 +26,9 @@ class SqliteDb(sqlite_utils.Database):
 
     def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> sqlite3.Cursor:
         return self.conn.executemany(sql, rows)
+
+    def migrating(self) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()  # each migration's BEGIN IMMEDIATE is enough
 
     def begin(self) -> None:
         self.conn.execute("BEGIN IMMEDIATE")
@@ -50,6 +54,10 @@ class SqliteDb(sqlite_utils.Database):
         """The serving hub checkpoints the WAL itself, off the event loop (hub.store.db.checkpoint): the
         automatic checkpoint stays only as a safety net, so it does not run inside a request's commit."""
         self.conn.execute("PRAGMA wal_autocheckpoint=20000")
+
+    def json_text(self, expr: str, key: str) -> str:
+        """SQL for the text of `key` in the JSON object held in column `expr`."""
+        return f"json_extract({expr}, '$.{key}')"
 
     def table_names(self) -> list[str]:  # type: ignore[override]
         return [r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]

@@ -261,7 +261,7 @@ def _register_books(db: sqlite_utils.Database) -> None:
         ALTER TABLE dossiers ADD COLUMN register_no INTEGER;
         UPDATE dossiers SET register_year = CAST(substr(day, 1, 4) AS INTEGER), register_no = (
             SELECT n FROM (SELECT code AS c, ROW_NUMBER() OVER (PARTITION BY site_id, substr(day, 1, 4), field
-                                                             ORDER BY received_at, code) AS n FROM dossiers)
+                                                             ORDER BY received_at, code) AS n FROM dossiers) AS numbered
             WHERE c = dossiers.code);
         CREATE UNIQUE INDEX dossiers_register ON dossiers(site_id, register_year, field, register_no)""")
 

@@ -283,9 +283,12 @@ def open_counters_serving(db: sqlite_utils.Database, site_id: str, service: str)
     the registry memo: it changes only when a counter opens or closes (update_counter forgets it) or the
     site is loaded again."""
     def load() -> dict[str, int]:
-        return dict(db.conn.execute(
-            "SELECT json_each.value, COUNT(*) FROM counters, json_each(counters.services) "
-            "WHERE site_id = ? AND status = 'open' GROUP BY json_each.value", (site_id,)).fetchall())
+        counts: dict[str, int] = {}
+        for (services,) in db.execute("SELECT services FROM counters WHERE site_id = ? AND status = 'open'",
+                                      [site_id]).fetchall():
+            for code in set(json.loads(services)):
+                counts[code] = counts.get(code, 0) + 1
+        return counts
     return memo.lookup(db, ("open_counters", site_id), load).get(service, 0)
 
 

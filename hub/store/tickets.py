@@ -136,7 +136,7 @@ def next_candidates(db: sqlite_utils.Database, site_id: str, day: str, counter: 
                   f"{_CANDIDATE} {_PRIORITY_ONLY} {served}{oldest}"]
         params += [site_id, day, service, site_id, day, service]
     # One statement, each part its own indexed LIMIT 1 lookup: a round trip per part cost more than the lookups.
-    sql = " UNION ALL ".join(f"SELECT * FROM ({part})" for part in parts)
+    sql = " UNION ALL ".join(f"SELECT * FROM ({part}) AS p{i}" for i, part in enumerate(parts))
     return [Candidate(*row) for row in db.execute(sql, params)]
 
 
@@ -195,7 +195,7 @@ def last_call(db: sqlite_utils.Database, site_id: str) -> dict | None:
            WHERE e.id = (SELECT MAX(m) FROM (
                SELECT MAX(id) AS m FROM ticket_events WHERE site_id = ?1 AND kind = 'call'
                UNION ALL SELECT MAX(id) FROM ticket_events WHERE site_id = ?1 AND kind = 'recall'
-               UNION ALL SELECT MAX(id) FROM ticket_events WHERE site_id = ?1 AND kind = 'resume'))""",
+               UNION ALL SELECT MAX(id) FROM ticket_events WHERE site_id = ?1 AND kind = 'resume') AS latest)""",
         [site_id],
     ).fetchone()
     if row is None:
