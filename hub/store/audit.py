@@ -27,7 +27,7 @@ def query(db: sqlite_utils.Database, site_id: str | None, *, since: float | None
           until: float | None = None, who: str = "", action: str = "", limit: int = 200) -> list[dict]:
     """Newest first; `site_id` None: every site. A site's log includes the changes made for every site
     (the catalogue, an administrator's own account). Filters are substrings."""
-    where, args = ["1"], []
+    where, args = ["1 = 1"], []
     if site_id is not None:
         where.append("(site_id = ? OR site_id IS NULL)")
         args.append(site_id)

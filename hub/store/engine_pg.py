@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import psycopg
@@ -102,7 +102,7 @@ def _trigger(sql: str) -> list[str] | None:
             continue
         raised = _RAISE.match(stmt)
         if raised:
-            body.append(f"RAISE EXCEPTION {raised[1]}")
+            body.append(f"RAISE EXCEPTION {raised[1]} USING ERRCODE = 'integrity_constraint_violation'")
         elif re.match(r"SELECT\b", stmt, re.I):
             body.append("PERFORM " + _rewrite(stmt)[len("SELECT"):].strip())
         else:
@@ -264,10 +264,8 @@ class PgDb:
         if self.raw.closed:
             return
         if self.raw.info.transaction_status != pq.TransactionStatus.IDLE:
-            try:
+            with suppress(psycopg.OperationalError):  # the connection is gone: so is the transaction
                 self.raw.execute("ROLLBACK")
-            except psycopg.OperationalError:
-                pass  # the connection is gone: so is the transaction
         self._ext += 1
 
     def data_version(self) -> int:
