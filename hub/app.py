@@ -143,6 +143,7 @@ class Hub:
     async def start(self) -> None:
         cfg = self.config
         self.db = open_data_dir(cfg.data_dir, cfg.synchronous, busy_timeout_ms=HUB_BUSY_TIMEOUT_MS, db=cfg.db)
+        await self._become_active()
         if cfg.site_file is not None:
             load_site_file(self.db, cfg.site_file)
         if not list_sites(self.db):
@@ -168,6 +169,21 @@ class Hub:
         self.http_port = self._web.addresses[0][1] if self._web.addresses else cfg.http_port
         self._record_hub_url()
         log.info("hub ready: http://%s:%s  mqtt %s:%s", cfg.http_host, self.http_port, host, port)
+
+    async def _become_active(self) -> None:
+        """One active hub per database: on PostgreSQL a second `hub serve` waits here as a standby (no broker,
+        no router, no timers, no HTTP) until the active one's lease is free (its connection closed or died),
+        checking every second. SQLite needs none: one file belongs to one machine."""
+        if not hasattr(self.db, "take_active_lease"):
+            return
+        waited = False
+        while not self.db.take_active_lease():
+            if not waited:
+                log.warning("another hub is active on this database: waiting as standby")
+                waited = True
+            await asyncio.sleep(1.0)
+        if waited:
+            log.warning("the active hub is gone: taking over")
 
     def _record_hub_url(self) -> None:
         """Remember where phones reach this hub (receipts printed by a CLI process use it too) and push

@@ -195,6 +195,7 @@ class PgDb:
         self._rev = -1  # the revision after the last write we saw or made
         self._ext = 0  # moves when someone else wrote: the memo's data_version
         self._in_tx = False
+        self._lease = False
         self.raw = self._connect()
 
     def _connect(self) -> psycopg.Connection:
@@ -202,12 +203,23 @@ class PgDb:
         raw.adapters.register_loader("numeric", _Numeric)
         raw.execute(f"SET lock_timeout = {int(self.busy_timeout_ms)}")
         raw.execute("SET TIME ZONE 'UTC'")
+        for setting in ("tcp_keepalives_idle = 2", "tcp_keepalives_interval = 1", "tcp_keepalives_count = 3",
+                        "client_connection_check_interval = 1000"):
+            raw.execute(f"SET {setting}")
         self._ext += 1  # whatever we cached may be stale after a reconnect
         return raw
 
     def _live(self) -> psycopg.Connection:
         if self.raw.closed and not self._in_tx:
             self.raw = self._connect()
+            if self._lease and not self.raw.execute("SELECT pg_try_advisory_lock(%s)",
+                                                    [ACTIVE_HUB_LOCK]).fetchone()[0]:
+                # Our lease ended with the old connection and another hub took over: stop serving.
+                import os
+                import sys
+
+                print("motcua hub: the active-hub lease was lost to another hub; exiting", file=sys.stderr)
+                os._exit(3)
         return self.raw
 
     def execute(self, sql: str, params: Sequence[object] | None = None) -> psycopg.Cursor:
@@ -294,6 +306,16 @@ class PgDb:
             if not self.raw.closed:
                 self.raw.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK])
 
+    def take_active_lease(self) -> bool:
+        """Become the database's one active hub: a session advisory lock on this connection, freed by the
+        server when the connection ends — a crashed hub's within seconds (server-side keepalives and
+        client checks are tightened for this connection)."""
+        raw = self._live()
+        if raw.execute("SELECT pg_try_advisory_lock(%s)", [ACTIVE_HUB_LOCK]).fetchone()[0]:
+            self._lease = True
+            return True
+        return False
+
     def tune_for_server(self) -> None:
         pass  # nothing like SQLite's WAL checkpoints to move off the event loop
 
@@ -340,9 +362,4 @@ def is_busy(exc: BaseException) -> bool:
     return isinstance(exc, psycopg.OperationalError) and state is None
 
 
-def try_active_lock(db: PgDb) -> bool:
-    """Become the database's one active hub (a session advisory lock, freed when our connection dies)."""
-    return bool(db.raw.execute("SELECT pg_try_advisory_lock(%s)", [ACTIVE_HUB_LOCK]).fetchone()[0])
-
-
-__all__ = ["ACTIVE_HUB_LOCK", "PgDb", "connect", "errors", "is_busy", "translate", "try_active_lock"]
+__all__ = ["ACTIVE_HUB_LOCK", "PgDb", "connect", "errors", "is_busy", "translate"]
