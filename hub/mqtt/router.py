@@ -33,6 +33,7 @@ from hub.ops.context import Actor, Effects
 from hub.ops.run import Runner, as_protocol_error
 from hub.ops.views import call_event, device_config, display_state
 from hub.store import devices as device_store
+from hub.store import requests as request_store
 from hub.store import sites as site_store
 from hub.store.db import is_busy, transaction
 from motcua_core import clock as wallclock
@@ -369,9 +370,7 @@ class Router:
             if dev.site_id != topic.site:
                 raise ProtocolError("wrong_site", f"device {dev.id} belongs to site {dev.site_id}")
             name = topic.verb or ""
-            stored = self.db.execute(
-                "SELECT response, verb FROM requests WHERE device_id = ? AND request_id = ?", [dev.id, request_id]
-            ).fetchone()
+            stored = request_store.stored(self.db, dev.id, request_id)
             if stored is not None:
                 if stored[1] != name:
                     raise ProtocolError("bad_request", f"request_id {request_id} was already used for {stored[1]}")
@@ -429,12 +428,10 @@ class Router:
     def _remember(self, device_id: str, request_id: str, verb: str, body: dict, now: float) -> bytes:
         """Store the reply for retries of the same request_id; returns it encoded, as it is sent."""
         text = p.encode_text(body)
-        self.db.conn.execute("INSERT INTO requests(device_id, request_id, verb, response, at) VALUES(?,?,?,?,?)",
-                             (device_id, request_id, verb, text, now))
+        request_store.remember(self.db, device_id, request_id, verb, text, now)
         return text.encode()
 
     def purge_old_requests(self) -> int:
         """Replies are kept a week: long past any retry, short enough to keep the table small."""
         with transaction(self.db):
-            cur = self.db.execute("DELETE FROM requests WHERE at < ?", [self.clock() - REQUEST_TTL_S])
-        return cur.rowcount
+            return request_store.purge(self.db, self.clock() - REQUEST_TTL_S)

@@ -23,6 +23,7 @@ from hub.domain.ratelimit import RateLimiter
 from hub.ops import links, security
 from hub.ops.context import Ctx
 from hub.store import catalogue as cat_store
+from hub.store import dossier_lists
 from hub.store import dossiers as store
 from hub.store import refusals as refusal_store
 from hub.store.db import get_meta, set_meta
@@ -550,11 +551,7 @@ def deadline_scan(ctx: Ctx) -> dict:
     cal = calendar_for(ctx.db, ctx.site.id)
     now_local = datetime.fromtimestamp(ctx.now, cal.tz)
     horizon = ctx.now + 14 * 24 * 3600  # nothing further away can be within 4 working hours
-    rows = ctx.db.execute(
-        "SELECT code, legal_due_at, holder, at_risk_alerted_at, late_alerted_at, apologies FROM dossiers "
-        "WHERE site_id = ? AND finished_at IS NULL AND late_alerted_at IS NULL "
-        "AND status NOT IN ('ready','returned','supplement') AND legal_due_at < ?",
-        [ctx.site.id, horizon]).fetchall()
+    rows = dossier_lists.open_due_before(ctx.db, ctx.site.id, horizon)
     at_risk, late = [], []
     for code, due, holder, risk_at, late_at, apologies in rows:
         left = cal.working_seconds_between(now_local, datetime.fromtimestamp(due, cal.tz))
@@ -624,22 +621,12 @@ def return_dossier(ctx: Ctx, code: str, *, fees_paid: bool, signed: bool, by: st
     fields: dict = {}
     if ticket_id is not None:
         fields["return_ticket_id"] = ticket_id
-        _link_votes(ctx.db, ticket_id, code)
+        dossier_lists.link_votes(ctx.db, ticket_id, code)
     if tracking:
         fields["postal_tracking"] = tracking
     if fields:
         store.set_fields(ctx.db, code, **fields)
     return detail(ctx.db, code, ctx.now)
-
-
-def _link_votes(db: sqlite_utils.Database, ticket_id: int, code: str) -> None:
-    """Votes already given for this ticket get the dossier code (votes table: issue #3)."""
-    has = db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='votes'").fetchone()
-    if has:
-        cols = {r[1] for r in db.execute("PRAGMA table_info(votes)")}
-        if "dossier_code" in cols and "ticket_id" in cols:
-            db.execute("UPDATE votes SET dossier_code = ? WHERE ticket_id = ? AND dossier_code IS NULL",
-                       [code, ticket_id])
 
 
 # --- board --------------------------------------------------------------------------------------------
@@ -651,15 +638,13 @@ def board(db: sqlite_utils.Database, site, now: float) -> dict:
     cal = calendar_for(db, site.id)
     today = datetime.fromtimestamp(now, cal.tz).date()
     week_start = today.toordinal() - today.weekday()
-    rows = db.execute("SELECT code, applicant_name, procedure_name, ready_at FROM dossiers "
-                      "WHERE site_id = ? AND status = 'ready' ORDER BY ready_at DESC LIMIT 200", [site.id])
+    rows = dossier_lists.ready(db, site.id)
     ready = [{"code": r[0], "applicant": mask_name(r[1]), "procedure": r[2], "ready_at": iso(r[3], cal)}
              for r in rows]
 
     def rate(start: date) -> dict:
         lo = cal.day_start(start).replace(hour=0, minute=0).timestamp()
-        fin = db.execute("SELECT finished_at, legal_due_at FROM dossiers WHERE site_id = ? AND finished_at >= ? "
-                         "AND finished_at <= ?", [site.id, lo, now]).fetchall()
+        fin = dossier_lists.finished_between(db, site.id, lo, now)
         on_time = sum(1 for f, d in fin if f <= d)
         return {"finished": len(fin), "on_time": on_time, "rate": on_time_rate(on_time, len(fin))}
 
@@ -670,10 +655,7 @@ def board(db: sqlite_utils.Database, site, now: float) -> dict:
 def agency_queue(db: sqlite_utils.Database, site_id: str, agency: str, now: float) -> list[dict]:
     """Dossiers an agency holds (or must act on), most urgent first, with their risk."""
     cal = calendar_for(db, site_id)
-    rows = db.execute(
-        "SELECT code, procedure_name, status, legal_due_at, promised_due_at, apologies FROM dossiers "
-        "WHERE site_id = ? AND holder = ? AND status IN ('transferred','processing','supplement',"
-        "'awaiting_transfer') ORDER BY legal_due_at LIMIT 500", [site_id, agency]).fetchall()
+    rows = dossier_lists.held_by(db, site_id, agency)
     out = []
     now_local = datetime.fromtimestamp(now, cal.tz)
     for code, name, status, due, promised, apologies in rows:

@@ -13,6 +13,7 @@ from hub.domain import reports as rules
 from hub.domain import votes as vote_rules
 from hub.ops import dossiers as ops
 from hub.store import dossiers as dossier_store
+from hub.store import reports as report_store
 from hub.store.db import get_meta
 from hub.store.sites import Site
 from motcua_core import clock as wallclock
@@ -27,13 +28,7 @@ def weekly(db: sqlite_utils.Database, site: Site, week: str, now: float | None =
     end = datetime.combine(next_monday, datetime.min.time(), cal.tz)
     s, e = start.timestamp(), end.timestamp()
     # Only dossiers that can count this week: received in it, finished in it, or falling due in it.
-    cur = db.execute(
-        "SELECT agency, field, COALESCE(o.name, d.officer, ''), received_at, legal_due_at, finished_at, "
-        "first_apology_at, status = 'supplement', code FROM dossiers d "
-        "LEFT JOIN officers o ON o.site_id = d.site_id AND o.id = d.officer "
-        "WHERE d.site_id = ? AND ((received_at >= ? AND received_at < ?) OR "
-        "(finished_at >= ? AND finished_at < ?) OR (legal_due_at >= ? AND legal_due_at < ?))",
-        [site.id, s, e, s, e, s, e])
+    cur = report_store.week_dossiers(db, site.id, s, e)
     field_names = {f["code"]: f["name"] for f in _fields(db, site.id)}
     rows = []
     for a, f, o, r, d, fin, ap, p, code in cur:
@@ -51,22 +46,16 @@ def weekly(db: sqlite_utils.Database, site: Site, week: str, now: float | None =
 
 
 def _fields(db: sqlite_utils.Database, site_id: str) -> list[dict]:
-    return [{"code": r[0], "name": r[1]} for r in db.execute("SELECT code, name FROM fields WHERE site_id = ?",
-                                                             [site_id])]
+    return [{"code": r[0], "name": r[1]} for r in report_store.field_names(db, site_id)]
 
 
 def satisfaction(db: sqlite_utils.Database, site_id: str, since: float, until: float) -> dict:
     """Votes per officer and per agency (through the dossier a vote is linked to)."""
-    if not db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='votes'").fetchone():
-        return {"by_officer": {}, "by_agency": {}, "reasons": []}
     out: dict[str, dict] = {"by_officer": {}, "by_agency": {}}
-    q = {"by_officer": "SELECT COALESCE(o.name, v.officer, '—'), v.rating FROM votes v LEFT JOIN officers o "
-                       "ON o.site_id = v.site_id AND o.id = v.officer WHERE v.site_id = ? AND v.at >= ? AND v.at < ?",
-         "by_agency": "SELECT d.agency, v.rating FROM votes v JOIN dossiers d ON d.code = v.dossier_code "
-                      "WHERE v.site_id = ? AND v.at >= ? AND v.at < ?"}
-    for key, sql in q.items():
+    q = {"by_officer": report_store.ratings_by_officer, "by_agency": report_store.ratings_by_agency}
+    for key, query in q.items():
         acc: dict[str, dict] = {}
-        for name, rating in db.execute(sql, [site_id, since, until]):
+        for name, rating in query(db, site_id, since, until):
             a = acc.setdefault(name, {"votes": 0, "satisfied": 0})
             a["votes"] += 1
             a["satisfied"] += rating >= SATISFIED_AT_LEAST
@@ -85,10 +74,7 @@ def vote_reasons(db: sqlite_utils.Database, site_id: str, since: float, until: f
     for q in json.loads(raw) if raw else []:  # a site's own questions name their own reasons
         labels.update({r["id"]: r.get("vi") or r["id"] for r in q.get("reasons") or []})
     acc: dict[str, dict] = {}
-    for reason, officer in db.execute(
-            "SELECT j.value, COALESCE(o.name, v.officer, '—') FROM votes v, json_each(v.reasons) j "
-            "LEFT JOIN officers o ON o.site_id = v.site_id AND o.id = v.officer "
-            "WHERE v.site_id = ? AND v.at >= ? AND v.at < ?", [site_id, since, until]):
+    for reason, officer in report_store.vote_reasons(db, site_id, since, until):
         a = acc.setdefault(reason, {"id": reason, "label": labels.get(reason, reason), "count": 0, "by_officer": {}})
         a["count"] += 1
         a["by_officer"][officer] = a["by_officer"].get(officer, 0) + 1
@@ -103,23 +89,16 @@ def register_books(db: sqlite_utils.Database, site: Site, start: date, end: date
     cal = ops.calendar_for(db, site.id)
     lo = datetime.combine(start, datetime.min.time(), cal.tz).timestamp()
     hi = datetime.combine(date.fromordinal(end.toordinal() + 1), datetime.min.time(), cal.tz).timestamp()
-    sql = ("SELECT code, procedure_name, sets, applicant_name, applicant, agency, received_at, legal_due_at, "
-           "ready_at, returned_at, status, postal_tracking, apologies, register_no, register_year, field "
-           "FROM dossiers WHERE site_id = ? AND received_at >= ? AND received_at < ?")
-    args: list = [site.id, lo, hi]
-    if field:
-        sql += " AND field = ?"
-        args.append(field)
+    rows = report_store.register_rows(db, site.id, lo, hi, field)
 
     def d(ts: float | None) -> str:
         return "" if ts is None else datetime.fromtimestamp(ts, cal.tz).strftime("%H:%M %d/%m/%Y")
 
     names = {f["code"]: f["name"] for f in _fields(db, site.id)}
     books: dict[tuple[int, str], dict] = {}
-    for r in db.execute(sql + " ORDER BY register_year, field, register_no", args):
+    for r in rows:
         a = json.loads(r[4])
-        first_transfer = db.execute("SELECT MIN(at) FROM dossier_events WHERE code = ? AND kind = 'transferred'",
-                                    [r[0]]).fetchone()[0]
+        first_transfer = r[16]
         notes = []
         if r[12]:
             notes.append("Có phiếu xin lỗi")

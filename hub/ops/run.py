@@ -28,6 +28,7 @@ from hub.domain import authz
 from hub.ops import authz as authz_ops
 from hub.ops.context import Actor, Ctx, Effects
 from hub.store import audit
+from hub.store import deferred as deferred_store
 from hub.store.db import savepoint, transaction
 from hub.store.devices import Device
 from hub.store.sites import Site, get_site
@@ -166,17 +167,15 @@ def _audit(ctx: Ctx, actor: Actor, action: str) -> None:
 # --- effects committed by a process without a publisher -------------------------------------------
 
 def defer(db: sqlite_utils.Database, effects: Effects, now: float) -> None:
-    db.execute("INSERT INTO deferred_effects(at, body) VALUES(?, ?)",
-               [now, json.dumps(effects.to_dict(), ensure_ascii=False)])
+    deferred_store.add(db, now, json.dumps(effects.to_dict(), ensure_ascii=False))
 
 
 def take_deferred(db: sqlite_utils.Database) -> Effects:
     """Everything other processes committed for the hub to publish, removed in the same transaction."""
     out = Effects()
-    if db.execute("SELECT 1 FROM deferred_effects LIMIT 1").fetchone() is None:
+    if not deferred_store.any_waiting(db):
         return out  # the common case: nothing, and no write lock taken
     with transaction(db):
-        for (body,) in db.execute("SELECT body FROM deferred_effects ORDER BY id").fetchall():
+        for body in deferred_store.take_all(db):
             out.merge(Effects.from_dict(json.loads(body)))
-        db.execute("DELETE FROM deferred_effects")
     return out

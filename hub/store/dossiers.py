@@ -165,7 +165,7 @@ def event_rank(db: sqlite_utils.Database, code: str, kind: str, since: float, ag
     row = db.execute(
         "WITH me AS (SELECT id, site_id FROM dossier_events WHERE code = ? AND kind = ? ORDER BY id DESC LIMIT 1) "
         "SELECT COUNT(*) FROM dossier_events e, me WHERE e.site_id = me.site_id AND e.kind = ? AND e.id <= me.id "
-        "AND e.at >= ? AND (? IS NULL OR json_extract(e.data, '$.agency') = ?)",
+        f"AND e.at >= ? AND (? IS NULL OR {db.json_text('e.data', 'agency')} = ?)",
         [code, kind, kind, since, agency, agency]).fetchone()
     return row[0]
 

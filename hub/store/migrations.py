@@ -261,7 +261,7 @@ def _register_books(db: sqlite_utils.Database) -> None:
         ALTER TABLE dossiers ADD COLUMN register_no INTEGER;
         UPDATE dossiers SET register_year = CAST(substr(day, 1, 4) AS INTEGER), register_no = (
             SELECT n FROM (SELECT code AS c, ROW_NUMBER() OVER (PARTITION BY site_id, substr(day, 1, 4), field
-                                                             ORDER BY received_at, code) AS n FROM dossiers)
+                                                             ORDER BY received_at, code) AS n FROM dossiers) AS numbered
             WHERE c = dossiers.code);
         CREATE UNIQUE INDEX dossiers_register ON dossiers(site_id, register_year, field, register_no)""")
 
@@ -441,7 +441,7 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def schema_version(db: sqlite_utils.Database) -> int:
-    return db.execute("PRAGMA user_version").fetchone()[0]
+    return db.schema_version()
 
 
 def migrate(db: sqlite_utils.Database) -> int:
@@ -450,12 +450,12 @@ def migrate(db: sqlite_utils.Database) -> int:
     if current > SCHEMA_VERSION:
         raise RuntimeError(f"database schema v{current} is newer than this motcua (v{SCHEMA_VERSION})")
     for number in range(current, SCHEMA_VERSION):
-        db.conn.execute("BEGIN IMMEDIATE")
+        db.begin()
         try:
             MIGRATIONS[number](db)
-            db.conn.execute(f"PRAGMA user_version = {number + 1}")
+            db.set_schema_version(number + 1)
         except BaseException:
-            db.conn.execute("ROLLBACK")
+            db.rollback()
             raise
-        db.conn.execute("COMMIT")
+        db.commit()
     return SCHEMA_VERSION

@@ -122,7 +122,7 @@ class DossierFigures:
     def _compute(self, site: site_store.Site, now: float) -> dict:
         db = getattr(self._local, "db", None)
         if db is None:
-            db = self._local.db = open_db(self.app[HUB_KEY].config.db_path)
+            db = self._local.db = open_db(self.app[HUB_KEY].config.db_target)
         return dash.dossiers(db, site, now)
 
     async def get(self, site: site_store.Site) -> dict:

@@ -15,6 +15,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     cp.add_argument("--history-tickets", type=int, default=0,
                     help="first seed this many done tickets over the past year (and run a baseline without)")
     cp.add_argument("--no-baseline", action="store_true", help="with --history-tickets: skip the run without")
+    cp.add_argument("--db", default="sqlite",
+                    help="sqlite (default), postgresql (a throwaway cluster of its own; SQLite measured in the "
+                         "same run as sqlite_p99_ms) or a postgresql:// server URL")
     cp.set_defaults(func=lambda a: _run("call_path", a))
     tk = bsub.add_parser("tickets", help="concurrent ticket issuing through MQTT")
     tk.add_argument("--kiosks", type=int, default=20)
@@ -23,6 +26,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                     help="worker processes the kiosks are spread over (each kiosk is its own machine in an office)")
     tk.add_argument("--json", action="store_true")
     tk.add_argument("--synchronous", choices=["FULL", "NORMAL"], default="FULL", help="the hub's SQLite setting")
+    tk.add_argument("--db", default="sqlite",
+                    help="sqlite (default), postgresql (a throwaway cluster of its own) or a postgresql:// server URL")
     tk.set_defaults(func=lambda a: _run("tickets", a))
     se = bsub.add_parser("search", help="per-keystroke procedure search on a kiosk's local replica (issue #3)")
     se.add_argument("--procedures", type=int, default=6000)
