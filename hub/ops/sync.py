@@ -1,0 +1,142 @@
+"""Sync operations of a province (docs/province.md), run through hub.ops.run like every other operation:
+the province's side (invite a centre, let it join, apply a batch) and the centre's (start under an
+epoch, record an acknowledgement or a refusal)."""
+
+from __future__ import annotations
+
+from hub.broker.passwd import hash_secret, new_secret
+from hub.domain import sync as rules
+from hub.ops.context import Change, Ctx
+from hub.store import devices as device_store
+from hub.store import enrolment
+from hub.store import sync as store
+from hub.store.db import get_meta, set_meta
+from hub.store.sites import list_sites
+from motcua_core import enrol_code
+from motcua_core.errors import DomainError
+from motcua_core.protocol import ID_RE
+
+CODE_VALID_S = 24 * 3600.0
+
+
+def _not_province(ctx: Ctx) -> None:
+    if store.role(ctx.db) != "province":
+        raise DomainError("conflict", "this hub is not a provincial hub (motcua hub province init)",
+                          "Máy chủ này chưa phải máy chủ cấp tỉnh (motcua hub province init).")
+
+
+def init_province(ctx: Ctx, name: str) -> None:
+    """Switch the province part on: the same hub, with the receiver and the centre registry."""
+    if store.role(ctx.db) == "centre":
+        raise DomainError("conflict", "this hub is a centre of a province; a hub is one or the other",
+                          "Máy chủ này đang là trung tâm cấp xã của một tỉnh.")
+    set_meta(ctx.db, "sync_role", "province")
+    set_meta(ctx.db, "province_name", name)
+    ctx.changed("province.init", "province", None, {"name": name})
+
+
+def add_centre(ctx: Ctx, centre: str, name: str, valid_s: float = CODE_VALID_S) -> str:
+    """Invite a centre (again, after a restore or a replacement): a one-time code, shown once."""
+    _not_province(ctx)
+    if not ID_RE.match(centre) or len(centre) > 32:
+        raise DomainError("bad_request", f"bad centre id {centre!r} (a-z, 0-9, '-')",
+                          "Mã trung tâm chỉ gồm chữ thường không dấu, số và '-'.")
+    code = enrol_code.new_code()
+    store.add_centre(ctx.db, centre, name, enrol_code.code_hash(code), ctx.now + valid_s, ctx.now)
+    ctx.changed("province.add_centre", centre, None, {"name": name})
+    return code
+
+
+def join(ctx: Ctx, code: str, sites: list[str], addr: str) -> dict:
+    """A centre trades its code for its broker account and a new epoch. Its sites must be its own: a
+    site id another centre (or the province itself) has is refused, so codes never collide."""
+    _not_province(ctx)
+
+    def refuse(message: str, message_vi: str) -> DomainError:
+        exc = DomainError("auth_failed", message, message_vi)
+        exc.keep = lambda: enrolment.record_failure(ctx.db, addr, ctx.now)
+        return exc
+
+    if enrolment.throttled(ctx.db, addr, ctx.now):
+        raise DomainError("rate_limited", "too many wrong codes; wait ten minutes",
+                          "Nhập sai mã quá nhiều lần. Vui lòng chờ 10 phút rồi thử lại.")
+    if not enrol_code.looks_valid(code):
+        raise refuse("a join code is 8 letters and digits (ABCD-EFGH)", "Mã tham gia gồm 8 chữ và số.")
+    centre = store.centre_by_code(ctx.db, enrol_code.code_hash(code))
+    if centre is None:
+        raise refuse("unknown join code", "Mã tham gia không đúng.")
+    if (centre["code_expires_at"] or 0) < ctx.now:
+        raise DomainError("conflict", "this join code has expired; ask the province for a new one",
+                          "Mã tham gia đã hết hạn. Hãy xin mã mới ở tỉnh.")
+    if not sites or not all(isinstance(s, str) and ID_RE.match(s) for s in sites):
+        raise DomainError("bad_request", "a centre joins with its site ids", "Thiếu mã đơn vị của trung tâm.")
+    own = set(list_sites(ctx.db))
+    for site in sites:
+        owner = store.site_owner(ctx.db, site)
+        if site in own or (owner is not None and owner != centre["id"]):
+            raise DomainError("conflict", f"site id {site!r} is already used in this province",
+                              f"Mã đơn vị {site} đã được dùng trong tỉnh.")
+    epoch = rules.new_epoch()
+    secret = new_secret()
+    if centre["epoch"]:
+        store.alert(ctx.db, centre["id"], None, "new_epoch",
+                    f"centre joined again: epoch {centre['epoch']} replaced by {epoch}", ctx.now)
+    store.joined(ctx.db, centre["id"], epoch, hash_secret(secret), sites, ctx.now)
+    device_store.bump_revision(ctx.db)  # the running hub rewrites the broker's accounts within a second
+    ctx.changed("province.join", centre["id"], centre["epoch"], {"epoch": epoch, "sites": sites})
+    return {"centre": centre["id"], "epoch": epoch, "username": rules.broker_username(centre["id"]),
+            "password": secret, "province": get_meta(ctx.db, "province_name") or ""}
+
+
+def apply_batch(ctx: Ctx, topic_centre: str, msg: object) -> dict:
+    """Apply one batch in this transaction and answer with the high-water mark, or refuse it (an old
+    epoch raises an alert). Idempotent: a resent batch moves nothing."""
+    site = msg.get("site") if isinstance(msg, dict) else None
+    epoch = msg.get("epoch") if isinstance(msg, dict) else None
+    try:
+        batch = rules.check_batch(msg, topic_centre)
+        centre = store.get_centre(ctx.db, topic_centre)
+        if centre is None or not centre["epoch"]:
+            raise rules.SyncError("unknown_centre", f"no centre {topic_centre!r} has joined")
+        rules.check_epoch(centre["epoch"], batch["epoch"])
+        if store.site_owner(ctx.db, batch["site"]) != topic_centre:
+            raise rules.SyncError("wrong_site", f"site {batch['site']!r} is not a site of {topic_centre!r}")
+    except rules.SyncError as exc:
+        store.alert(ctx.db, topic_centre, site if isinstance(site, str) else None, exc.reason, exc.message, ctx.now)
+        return rules.refused(topic_centre, str(epoch or ""), str(site or ""), exc.reason, exc.message)
+    plan = rules.plan(store.hwm(ctx.db, batch["site"]), batch["rows"])
+    if plan.rows:
+        store.apply_rows(ctx.db, batch["site"], batch["epoch"], plan.rows, plan.hwm, ctx.now)
+    else:
+        store.touch(ctx.db, batch["site"], ctx.now)
+    return rules.ack(topic_centre, batch["epoch"], batch["site"], plan.hwm)
+
+
+def start_centre(ctx: Ctx, joined: dict) -> int:
+    """This hub joined a province: the outbox starts over under the new epoch, with the whole database
+    captured (by the Runner, in this transaction). Returns the number of sites."""
+    if store.role(ctx.db) == "province":
+        raise DomainError("conflict", "a provincial hub cannot join another province",
+                          "Máy chủ cấp tỉnh không thể tham gia một tỉnh khác.")
+    sites = list(list_sites(ctx.db))
+    store.start_centre(ctx.db, joined["epoch"], sites)
+    set_meta(ctx.db, "sync_centre", joined["centre"])
+    ctx.changes.append(Change("province.joined", joined["centre"], None, {"epoch": joined["epoch"]}))
+    return len(sites)
+
+
+def record_answer(ctx: Ctx, epoch: str, msg: object) -> str | None:
+    """An ack or a refusal from the province, for this centre's current epoch; returns the site it was
+    for (None: ignored, e.g. an answer to an old epoch or malformed)."""
+    if not isinstance(msg, dict) or msg.get("v") != rules.VERSION or msg.get("epoch") != epoch:
+        return None
+    site = msg.get("site")
+    if not isinstance(site, str):
+        return None
+    if msg.get("type") == "ack" and isinstance(msg.get("hwm"), int):
+        store.record_ack(ctx.db, site, msg["hwm"], ctx.now)
+        return site
+    if msg.get("type") == "refused" and msg.get("reason") in rules.REFUSAL_REASONS:
+        store.record_refusal(ctx.db, site, msg["reason"], ctx.now)
+        return site
+    return None

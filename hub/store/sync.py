@@ -1,0 +1,218 @@
+"""The sync's rows (docs/province.md): at a centre the outbox, its per-site sequences and capture marks;
+at the province the centres, their sites' high-water marks and the copy of every centre's rows.
+
+Portable SQL only (`?` placeholders, ON CONFLICT … DO UPDATE), so the provincial hub can move to the
+PostgreSQL engine. `capture` runs inside the caller's transaction (the Runner's, just before COMMIT).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+import sqlite_utils
+
+from hub.domain import sync as rules
+from hub.store.db import get_meta, set_meta
+
+# (table, kind, parent table, parent key column in the event, parent kind): each appended row goes to the
+# outbox, followed by the current snapshot of its ticket or dossier.
+SOURCES = (
+    ("ticket_events", "ticket_event", "tickets", "ticket_id", "ticket", "id"),
+    ("dossier_events", "dossier_event", "dossiers", "code", "dossier", "code"),
+    ("votes", "vote", None, None, None, None),
+    ("audit_log", "audit", None, None, None, None),
+    ("intake_refusals", "intake_refusal", None, None, None, None),
+)
+
+
+def _dicts(cursor) -> list[dict]:
+    cols = [d[0] for d in cursor.description]
+    return [dict(zip(cols, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _encode(body: dict) -> str:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
+# --- the centre side ------------------------------------------------------------------------------
+
+def role(db: sqlite_utils.Database) -> str | None:
+    """'centre', 'province' or None (a hub on its own)."""
+    return get_meta(db, "sync_role")
+
+
+def start_centre(db: sqlite_utils.Database, epoch: str, sites: Iterable[str]) -> None:
+    """Make this hub a centre under `epoch`: the outbox starts empty and numbered from 1, and the next
+    capture takes the whole database (everything the province must have). Inside a transaction."""
+    set_meta(db, "sync_role", "centre")
+    set_meta(db, "sync_epoch", epoch)
+    db.execute("DELETE FROM sync_outbox")
+    db.execute("DELETE FROM sync_sites")
+    for site in sites:
+        db.execute("INSERT INTO sync_sites(site_id) VALUES(?)", [site])
+    for table, *_ in SOURCES:
+        db.execute("INSERT INTO sync_marks(source, last_id) VALUES(?, 0) "
+                   "ON CONFLICT(source) DO UPDATE SET last_id = 0", [table])
+
+
+def capture(db: sqlite_utils.Database, now: float) -> int:
+    """Copy what was appended since the last capture into the outbox, numbered per site; return the number
+    of outbox rows written. Runs in the transaction of the change it captures. A hub that is not a centre
+    has no marks: one empty SELECT."""
+    marks = dict(db.execute("SELECT source, last_id FROM sync_marks").fetchall())
+    if not marks:
+        return 0
+    pending: list[tuple[str, str, str, float, dict]] = []  # (site, kind, key, at, body)
+    parents: dict[tuple[str, str], set] = {}
+    for table, kind, ptable, pcol, pkind, pkey in SOURCES:
+        last = marks.get(table)
+        if last is None:
+            continue
+        rows = _dicts(db.execute(f"SELECT * FROM {table} WHERE id > ? ORDER BY id", [last]))
+        if not rows:
+            continue
+        for row in rows:
+            site = row.get("site_id")
+            if site is None:
+                continue  # global administration: no site to number it under
+            pending.append((site, kind, str(row["id"]), float(row.get("at") or now), row))
+            if ptable is not None:
+                parents.setdefault((ptable, pkind, pkey), set()).add(row[pcol])  # type: ignore[index]
+        db.execute("UPDATE sync_marks SET last_id = ? WHERE source = ?", [rows[-1]["id"], table])
+    for (ptable, pkind, pkey), keys in parents.items():
+        ordered = sorted(keys, key=str)
+        for i in range(0, len(ordered), 500):
+            chunk = ordered[i:i + 500]
+            marks_sql = ",".join("?" * len(chunk))
+            for row in _dicts(db.execute(f"SELECT * FROM {ptable} WHERE {pkey} IN ({marks_sql})", chunk)):
+                pending.append((row["site_id"], pkind, str(row[pkey]), now, row))
+    if not pending:
+        return 0
+    seqs = dict(db.execute("SELECT site_id, seq FROM sync_sites").fetchall())
+    out = []
+    for site, kind, key, at, body in pending:
+        seq = seqs.get(site, 0) + 1
+        seqs[site] = seq
+        out.append([site, seq, kind, key, at, _encode(body)])
+    for values in out:
+        db.execute("INSERT INTO sync_outbox(site_id, seq, kind, key, at, body) VALUES(?,?,?,?,?,?)", values)
+    for site, seq in seqs.items():
+        db.execute("INSERT INTO sync_sites(site_id, seq) VALUES(?, ?) "
+                   "ON CONFLICT(site_id) DO UPDATE SET seq = excluded.seq", [site, seq])
+    return len(out)
+
+
+def outbox_after(db: sqlite_utils.Database, site: str, after: int, limit: int = rules.MAX_BATCH_ROWS) -> list[dict]:
+    """The site's outbox rows above `after`, in sequence, as batch rows."""
+    return [{"seq": seq, "kind": kind, "id": key, "at": at, "body": json.loads(body)}
+            for seq, kind, key, at, body in db.execute(
+                "SELECT seq, kind, key, at, body FROM sync_outbox WHERE site_id = ? AND seq > ? ORDER BY seq "
+                "LIMIT ?", [site, after, limit]).fetchall()]
+
+
+def link_sites(db: sqlite_utils.Database) -> list[dict]:
+    return _dicts(db.execute("SELECT site_id, seq, acked_seq, last_ack_at, refused FROM sync_sites "
+                             "ORDER BY site_id"))
+
+
+def record_ack(db: sqlite_utils.Database, site: str, hwm: int, now: float) -> None:
+    """The province holds everything of `site` up to `hwm`: those outbox rows are no longer needed."""
+    db.execute("UPDATE sync_sites SET acked_seq = CASE WHEN acked_seq < ? THEN ? ELSE acked_seq END, "
+               "last_ack_at = ?, refused = NULL WHERE site_id = ?", [hwm, hwm, now, site])
+    db.execute("DELETE FROM sync_outbox WHERE site_id = ? AND seq <= ?", [site, hwm])
+
+
+def record_refusal(db: sqlite_utils.Database, site: str, reason: str, now: float) -> None:
+    db.execute("UPDATE sync_sites SET refused = ?, last_ack_at = ? WHERE site_id = ?", [reason, now, site])
+
+
+# --- the province side ----------------------------------------------------------------------------
+
+def add_centre(db: sqlite_utils.Database, centre: str, name: str, code_hash: str, expires_at: float,
+               now: float) -> None:
+    """A centre invited to join (or to join again, after a restore): a new one-time code."""
+    db.execute("INSERT INTO sync_centres(id, name, code_hash, code_expires_at, created_at) VALUES(?,?,?,?,?) "
+               "ON CONFLICT(id) DO UPDATE SET code_hash = excluded.code_hash, "
+               "code_expires_at = excluded.code_expires_at, name = excluded.name",
+               [centre, name, code_hash, expires_at, now])
+
+
+def centre_by_code(db: sqlite_utils.Database, code_hash: str) -> dict | None:
+    rows = _dicts(db.execute("SELECT * FROM sync_centres WHERE code_hash = ?", [code_hash]))
+    return rows[0] if rows else None
+
+
+def get_centre(db: sqlite_utils.Database, centre: str) -> dict | None:
+    rows = _dicts(db.execute("SELECT * FROM sync_centres WHERE id = ?", [centre]))
+    return rows[0] if rows else None
+
+
+def list_centres(db: sqlite_utils.Database) -> list[dict]:
+    return _dicts(db.execute("SELECT * FROM sync_centres ORDER BY id"))
+
+
+def site_owner(db: sqlite_utils.Database, site: str) -> str | None:
+    row = db.execute("SELECT centre_id FROM sync_hwm WHERE site_id = ?", [site]).fetchone()
+    return row[0] if row else None
+
+
+def joined(db: sqlite_utils.Database, centre: str, epoch: str, broker_hash: str, sites: Iterable[str],
+           now: float) -> None:
+    """The centre used its code: its broker account, its new epoch, its sites' marks back to 0 (the new
+    epoch numbers from 1)."""
+    db.execute("UPDATE sync_centres SET code_hash = NULL, code_expires_at = NULL, broker_hash = ?, epoch = ?, "
+               "joined_at = ? WHERE id = ?", [broker_hash, epoch, now, centre])
+    for site in sites:
+        db.execute("INSERT INTO sync_hwm(site_id, centre_id, epoch, hwm) VALUES(?,?,?,0) "
+                   "ON CONFLICT(site_id) DO UPDATE SET centre_id = excluded.centre_id, epoch = excluded.epoch, "
+                   "hwm = 0", [site, centre, epoch])
+
+
+def hwm(db: sqlite_utils.Database, site: str) -> int:
+    row = db.execute("SELECT hwm FROM sync_hwm WHERE site_id = ?", [site]).fetchone()
+    return int(row[0]) if row else 0
+
+
+def apply_rows(db: sqlite_utils.Database, site: str, epoch: str, rows: list[dict], new_hwm: int,
+               now: float) -> None:
+    """Upsert each row by (site, kind, id) — a copy from a later sequence replaces an earlier one — and
+    move the site's high-water mark, all in the caller's transaction."""
+    params = []
+    for r in rows:
+        day, status = rules.index_of(r["kind"], r["body"])
+        params.append([site, r["kind"], r["id"], r["seq"], epoch, r["at"], day, status, _encode(r["body"])])
+    sql = ("INSERT INTO sync_rows(site_id, kind, key, seq, epoch, at, day, status, body) VALUES(?,?,?,?,?,?,?,?,?) "
+           "ON CONFLICT(site_id, kind, key) DO UPDATE SET seq = excluded.seq, epoch = excluded.epoch, "
+           "at = excluded.at, day = excluded.day, status = excluded.status, body = excluded.body "
+           "WHERE excluded.epoch <> sync_rows.epoch OR excluded.seq > sync_rows.seq")
+    for p in params:
+        db.execute(sql, p)
+    touch(db, site, now, new_hwm)
+
+
+def touch(db: sqlite_utils.Database, site: str, now: float, new_hwm: int | None = None) -> None:
+    if new_hwm is None:
+        db.execute("UPDATE sync_hwm SET last_contact = ? WHERE site_id = ?", [now, site])
+    else:
+        db.execute("UPDATE sync_hwm SET hwm = ?, last_contact = ? WHERE site_id = ?", [new_hwm, now, site])
+
+
+def alert(db: sqlite_utils.Database, centre: str, site: str | None, kind: str, message: str, now: float) -> None:
+    db.execute("INSERT INTO sync_alerts(at, centre_id, site_id, kind, message) VALUES(?,?,?,?,?)",
+               [now, centre, site, kind, message])
+
+
+def alerts(db: sqlite_utils.Database, limit: int = 20) -> list[dict]:
+    return _dicts(db.execute("SELECT * FROM sync_alerts ORDER BY id DESC LIMIT ?", [limit]))
+
+
+def province_sites(db: sqlite_utils.Database) -> list[dict]:
+    return _dicts(db.execute("SELECT site_id, centre_id, epoch, hwm, last_contact FROM sync_hwm "
+                             "ORDER BY centre_id, site_id"))
+
+
+def copied_rows(db: sqlite_utils.Database, site: str, kind: str) -> list[dict]:
+    """The province's copy of one site's rows of one kind (bodies as the centre stored them)."""
+    return [json.loads(body) for (body,) in db.execute(
+        "SELECT body FROM sync_rows WHERE site_id = ? AND kind = ? ORDER BY key", [site, kind]).fetchall()]
