@@ -56,6 +56,15 @@ def start_centre(db: sqlite_utils.Database, epoch: str, sites: Iterable[str]) ->
                    "ON CONFLICT(source) DO UPDATE SET last_id = 0", [table])
 
 
+def mark_restored(db: sqlite_utils.Database) -> bool:
+    """A centre's database put back from a backup: its epoch no longer holds (its sequences repeat numbers
+    the province already has), so its link stays down until the centre joins again. True if it was one."""
+    if role(db) != "centre":
+        return False
+    set_meta(db, "sync_epoch", "restored")
+    return True
+
+
 def capture(db: sqlite_utils.Database, now: float) -> int:
     """Copy what was appended since the last capture into the outbox, numbered per site; return the number
     of outbox rows written. Runs in the transaction of the change it captures. A hub that is not a centre
