@@ -155,3 +155,24 @@ def province(root: Path, communes: int = 3) -> Province:
         p.join(c)
         p.communes.append(c.start())
     return p
+
+
+def issue_main(argv: list[str] | None = None) -> int:
+    """`python -m tests.support.province DATA SITE MQTT_PORT N`: register a kiosk at that hub and issue N
+    tickets — run inside a network namespace, where the commune's LAN is."""
+    data, site, port, n = (argv or sys.argv[1:])[:4]
+    cfg = register(Path(data), "kiosk", int(port), site=site)
+    time.sleep(1.5)  # the running hub rewrites its broker accounts within a second
+    session = DeviceSession(cfg)
+    session.start()
+    try:
+        assert session.wait_connected(15), "kiosk could not connect"
+        c = Commune(site, Path(data), HubProcess(Path(data)), KioskCore(session), session)
+        print(json.dumps([t["number"] for t in c.issue(int(n))]))
+    finally:
+        session.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(issue_main())
