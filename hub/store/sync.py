@@ -112,6 +112,16 @@ def capture(db: sqlite_utils.Database, now: float) -> int:
     return len(out)
 
 
+def uncaptured(db: sqlite_utils.Database) -> bool:
+    """Whether a table has rows the outbox lacks (written outside the Runner): a read, no write lock, so
+    the link's sweep takes the lock only when there is something to capture."""
+    tables = {t for t, *_ in SOURCES}
+    for source, last in db.execute("SELECT source, last_id FROM sync_marks").fetchall():
+        if source in tables and db.execute(f"SELECT 1 FROM {source} WHERE id > ? LIMIT 1", [last]).fetchone() is not None:
+            return True
+    return False
+
+
 def outbox_after(db: sqlite_utils.Database, site: str, after: int, limit: int = rules.MAX_BATCH_ROWS) -> list[dict]:
     """The site's outbox rows above `after`, in sequence, as batch rows."""
     return [{"seq": seq, "kind": kind, "id": key, "at": at, "body": json.loads(body)}

@@ -86,7 +86,8 @@ class CentreLink:
             now_m = time.monotonic()
             if now_m - last_sweep >= SWEEP_EVERY_S:
                 last_sweep = now_m
-                runner.run(None, lambda ctx: None)  # the Runner's transaction captures what was left
+                if store.uncaptured(db):
+                    runner.run(None, lambda ctx: None)  # the Runner's transaction captures what was left
             try:
                 topic, payload = client.inbox.get(timeout=TICK_S)
                 self._answer(runner, payload, inflight)

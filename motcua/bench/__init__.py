@@ -15,6 +15,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     cp.add_argument("--history-tickets", type=int, default=0,
                     help="first seed this many done tickets over the past year (and run a baseline without)")
     cp.add_argument("--no-baseline", action="store_true", help="with --history-tickets: skip the run without")
+    cp.add_argument("--sync", action="store_true",
+                    help="join the hub to a provincial hub (sync link on) and compare with the same run off")
     cp.set_defaults(func=lambda a: _run("call_path", a))
     tk = bsub.add_parser("tickets", help="concurrent ticket issuing through MQTT")
     tk.add_argument("--kiosks", type=int, default=20)
