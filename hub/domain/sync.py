@@ -5,8 +5,11 @@ compute the same way. Pure functions; the shell (hub/sync/, hub/store/sync.py) m
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from motcua_core.protocol import ID_RE
 
@@ -15,6 +18,11 @@ TOPIC_ROOT = "motcua/sync/v1"
 KINDS = ("ticket", "ticket_event", "dossier", "dossier_event", "vote", "audit", "intake_refusal")
 MAX_BATCH_ROWS = 500
 REFUSAL_REASONS = ("old_epoch", "unknown_centre", "wrong_site", "bad_batch")
+PROVINCE_TZ = "Asia/Ho_Chi_Minh"  # one time zone for the whole country
+HELLO_EVERY_S = 10.0  # an idle link says where it stands this often (the province's "link up" and lag)
+LINK_DOWN_AFTER_S = 3 * HELLO_EVERY_S
+WAIT_TARGET_S = 15 * 60  # the longest wait a centre should reach (Kế hoạch: ≤ 15 min per transaction)
+SATISFIED_FROM = 4  # a rating of 4 or 5 (of 5) counts as satisfied
 
 
 class SyncError(ValueError):
@@ -54,6 +62,21 @@ def batch(centre: str, epoch: str, site: str, rows: list[dict], now: float) -> d
     """A batch envelope: rows of one site, contiguous in sequence."""
     return {"v": VERSION, "type": "batch", "centre": centre, "epoch": epoch, "site": site,
             "from_seq": rows[0]["seq"], "to_seq": rows[-1]["seq"], "sent_at": now, "rows": rows}
+
+
+def hello(centre: str, epoch: str, site: str, seq: int, now: float) -> dict:
+    """An idle link's heartbeat: the site's last sequence number, so the province knows the lag."""
+    return {"v": VERSION, "type": "hello", "centre": centre, "epoch": epoch, "site": site, "seq": seq,
+            "sent_at": now}
+
+
+def check_hello(msg: object, topic_centre: str) -> dict | None:
+    """The hello if well formed and from the topic's centre, else None (then it is checked as a batch)."""
+    if isinstance(msg, dict) and msg.get("v") == VERSION and msg.get("type") == "hello" \
+            and msg.get("centre") == topic_centre and isinstance(msg.get("site"), str) \
+            and isinstance(msg.get("epoch"), str) and isinstance(msg.get("seq"), int):
+        return msg
+    return None
 
 
 def ack(centre: str, epoch: str, site: str, hwm: int) -> dict:
@@ -115,14 +138,24 @@ def plan(hwm: int, rows: list[dict]) -> Plan:
     return Plan(new, new[-1]["seq"])
 
 
-def index_of(kind: str, body: Mapping) -> tuple[str | None, str | None]:
-    """The (day, status) the province keeps beside a row's body, so its figures are SQL aggregates."""
+def local_day(at: float, tz: str = PROVINCE_TZ) -> str:
+    return datetime.fromtimestamp(at, ZoneInfo(tz)).date().isoformat()
+
+
+def index_of(kind: str, body: Mapping, tz: str = PROVINCE_TZ) -> tuple[str | None, str | None]:
+    """The (day, status) the province keeps beside a row's body, so its overview is SQL aggregates: a
+    ticket's day and status, a vote's day and rating, a dossier's day of receipt and whether it finished
+    on time (`ontime`, `late`, or `open`), an event's kind."""
     if kind == "ticket":
         return body.get("day"), body.get("status")
     if kind == "dossier":
-        return body.get("day"), body.get("status")
+        finished, due = body.get("finished_at"), body.get("legal_due_at")
+        if finished is None or due is None:
+            return body.get("day"), "open"
+        return body.get("day"), "ontime" if finished <= due else "late"
     if kind == "vote":
-        return None, str(body.get("rating"))
+        at = body.get("at")
+        return (local_day(at, tz) if isinstance(at, int | float) else None), str(body.get("rating"))
     return None, body.get("kind")
 
 
@@ -150,3 +183,52 @@ def site_figures(tickets: Iterable[Mapping], votes: Iterable[Mapping], dossiers:
         "rating_sum": sum(ratings),
         "dossiers": sum(1 for _ in dossiers),
     }
+
+
+def overview_row(site: str, centre: str | None, *, by_status: Mapping[str, int], oldest_waiting_at: float | None,
+                 counters_busy: int, votes: Mapping[str, int], dossiers: Mapping[str, int], hwm: int | None,
+                 centre_seq: int | None, last_contact: float | None, now: float) -> dict:
+    """One centre's line of the province's overview, from its aggregates: waiting, the longest wait
+    against the target, counters serving, served today, on-time and satisfaction shares, and the link."""
+    rated = sum(votes.values())
+    satisfied = sum(n for r, n in votes.items() if r.isdigit() and int(r) >= SATISFIED_FROM)
+    finished = dossiers.get("ontime", 0) + dossiers.get("late", 0)
+    longest = None if oldest_waiting_at is None else max(0.0, now - oldest_waiting_at)
+    link = None
+    if hwm is not None:
+        up = last_contact is not None and now - last_contact <= LINK_DOWN_AFTER_S
+        link = {"up": up, "lag": max(0, (centre_seq or 0) - hwm), "hwm": hwm,
+                "last_contact_s": None if last_contact is None else round(now - last_contact, 1)}
+    return {
+        "site": site, "centre": centre,
+        "waiting": by_status.get("waiting", 0),
+        "longest_wait_s": None if longest is None else round(longest),
+        "wait_target_s": WAIT_TARGET_S,
+        "over_target": longest is not None and longest > WAIT_TARGET_S,
+        "counters_serving": counters_busy,
+        "served_today": by_status.get("done", 0),
+        "tickets_today": sum(by_status.values()),
+        "on_time_pct": None if not finished else round(100 * dossiers.get("ontime", 0) / finished, 1),
+        "dossiers_open": dossiers.get("open", 0),
+        "satisfaction_pct": None if not rated else round(100 * satisfied / rated, 1),
+        "votes_today": rated,
+        "link": link,
+    }
+
+
+_ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
+_TONES = {"\u0300": 1, "\u0301": 2, "\u0309": 3, "\u0303": 4, "\u0323": 5}  # huyền sắc hỏi ngã nặng
+
+
+def vi_key(text: str) -> tuple:
+    """Vietnamese alphabetical order (a ă â b c d đ e ê …, then the tones): centres listed as people
+    expect them, not in code-point order."""
+    letters, tones = [], []
+    for ch in text.lower():
+        parts = unicodedata.normalize("NFD", ch)
+        tone = next((_TONES[c] for c in parts if c in _TONES), 0)
+        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in _TONES))
+        i = _ALPHABET.find(base)
+        letters.append((0, i) if i >= 0 else (1, ord(base[0]) if base else 0))
+        tones.append(tone)
+    return tuple(letters), tuple(tones)

@@ -94,7 +94,7 @@ def apply_batch(ctx: Ctx, topic_centre: str, msg: object) -> dict:
     site = msg.get("site") if isinstance(msg, dict) else None
     epoch = msg.get("epoch") if isinstance(msg, dict) else None
     try:
-        batch = rules.check_batch(msg, topic_centre)
+        batch = rules.check_hello(msg, topic_centre) or rules.check_batch(msg, topic_centre)
         centre = store.get_centre(ctx.db, topic_centre)
         if centre is None or not centre["epoch"]:
             raise rules.SyncError("unknown_centre", f"no centre {topic_centre!r} has joined")
@@ -104,12 +104,45 @@ def apply_batch(ctx: Ctx, topic_centre: str, msg: object) -> dict:
     except rules.SyncError as exc:
         store.alert(ctx.db, topic_centre, site if isinstance(site, str) else None, exc.reason, exc.message, ctx.now)
         return rules.refused(topic_centre, str(epoch or ""), str(site or ""), exc.reason, exc.message)
+    if batch["type"] == "hello":
+        store.note_centre_seq(ctx.db, batch["site"], batch["seq"], ctx.now)
+        return rules.ack(topic_centre, batch["epoch"], batch["site"], store.hwm(ctx.db, batch["site"]))
     plan = rules.plan(store.hwm(ctx.db, batch["site"]), batch["rows"])
     if plan.rows:
         store.apply_rows(ctx.db, batch["site"], batch["epoch"], plan.rows, plan.hwm, ctx.now)
-    else:
-        store.touch(ctx.db, batch["site"], ctx.now)
+    store.note_centre_seq(ctx.db, batch["site"], batch["to_seq"], ctx.now)
     return rules.ack(topic_centre, batch["epoch"], batch["site"], plan.hwm)
+
+
+def overview(ctx: Ctx) -> dict:
+    """The province leader's overview: one line per site of every centre (and the province's own sites
+    once they send through the same path), in Vietnamese alphabetical order of the site id."""
+    day = rules.local_day(ctx.now)
+    rows = []
+    for site, a in store.overview_aggregates(ctx.db, day).items():
+        rows.append(rules.overview_row(site, a["centre"], by_status=a["by_status"],
+                                       oldest_waiting_at=a["oldest_waiting_at"], counters_busy=len(a["counters"]),
+                                       votes=a["votes"], dossiers=a["dossiers"], hwm=a["hwm"],
+                                       centre_seq=a["centre_seq"], last_contact=a["last_contact"], now=ctx.now))
+    names = {c["id"]: c["name"] for c in store.list_centres(ctx.db)}
+    for r in rows:
+        r["name"] = names.get(r["centre"] or "", r["site"])
+    rows.sort(key=lambda r: rules.vi_key(r["name"]))
+    totals = {k: sum(r[k] for r in rows) for k in ("waiting", "served_today", "tickets_today", "votes_today")}
+    totals["links_down"] = sum(1 for r in rows if r["link"] is not None and not r["link"]["up"])
+    return {"day": day, "province": get_meta(ctx.db, "province_name") or "", "centres": rows, "totals": totals,
+            "alerts": store.alerts(ctx.db, 10)}
+
+
+def centre_detail(ctx: Ctx, site: str) -> dict:
+    """Drill-down into one centre: its overview line, today's tickets, recent dossiers and votes."""
+    o = overview(ctx)
+    line = next((r for r in o["centres"] if r["site"] == site), None)
+    if line is None:
+        raise DomainError("not_found", f"no centre site {site!r} in this province", "Không có trung tâm này.")
+    return {"day": o["day"], "centre": line, "tickets": store.site_rows(ctx.db, site, "ticket", o["day"]),
+            "dossiers": store.site_rows(ctx.db, site, "dossier", limit=50),
+            "votes": store.site_rows(ctx.db, site, "vote", o["day"], limit=50)}
 
 
 def start_centre(ctx: Ctx, joined: dict) -> int:

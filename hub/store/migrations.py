@@ -423,7 +423,7 @@ def _sync(db: sqlite_utils.Database) -> None:
             epoch TEXT, joined_at REAL, created_at REAL NOT NULL);
         CREATE TABLE sync_hwm (
             site_id TEXT PRIMARY KEY, centre_id TEXT NOT NULL REFERENCES sync_centres(id), epoch TEXT,
-            hwm INTEGER NOT NULL DEFAULT 0, last_contact REAL);
+            hwm INTEGER NOT NULL DEFAULT 0, centre_seq INTEGER NOT NULL DEFAULT 0, last_contact REAL);
         CREATE TABLE sync_rows (
             site_id TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL,
             epoch TEXT NOT NULL, at REAL NOT NULL, day TEXT, status TEXT, body TEXT NOT NULL,

@@ -235,3 +235,58 @@ def copied_rows(db: sqlite_utils.Database, site: str, kind: str) -> list[dict]:
     """The province's copy of one site's rows of one kind (bodies as the centre stored them)."""
     return [json.loads(body) for (body,) in db.execute(
         "SELECT body FROM sync_rows WHERE site_id = ? AND kind = ? ORDER BY key", [site, kind]).fetchall()]
+
+
+def overview_aggregates(db: sqlite_utils.Database, day: str) -> dict[str, dict]:
+    """Per site of the province's copy: today's tickets by status, the oldest waiting ticket, counters
+    with a called ticket, today's votes by rating, dossiers by on-time state, and the link's marks. A few
+    grouped queries over the (kind, day, site, status) index, whatever the number of centres."""
+    out: dict[str, dict] = {}
+
+    def site(s: str) -> dict:
+        return out.setdefault(s, {"by_status": {}, "oldest_waiting_at": None, "counters": set(), "votes": {},
+                                  "dossiers": {}, "hwm": None, "centre_seq": None, "last_contact": None,
+                                  "centre": None})
+
+    for s, status, n in db.execute("SELECT site_id, status, COUNT(*) FROM sync_rows WHERE kind = 'ticket' "
+                                   "AND day = ? GROUP BY site_id, status", [day]).fetchall():
+        site(s)["by_status"][status] = n
+    for s, body in db.execute("SELECT site_id, body FROM sync_rows WHERE kind = 'ticket' AND day = ? "
+                              "AND status IN ('waiting', 'called')", [day]).fetchall():
+        t = json.loads(body)
+        row = site(s)
+        if t["status"] == "waiting":
+            q = t.get("queued_at")
+            if q is not None and (row["oldest_waiting_at"] is None or q < row["oldest_waiting_at"]):
+                row["oldest_waiting_at"] = q
+        elif t.get("counter") is not None:
+            row["counters"].add(t["counter"])
+    for s, rating, n in db.execute("SELECT site_id, status, COUNT(*) FROM sync_rows WHERE kind = 'vote' "
+                                   "AND day = ? GROUP BY site_id, status", [day]).fetchall():
+        site(s)["votes"][rating] = n
+    for s, state, n in db.execute("SELECT site_id, status, COUNT(*) FROM sync_rows WHERE kind = 'dossier' "
+                                  "GROUP BY site_id, status").fetchall():
+        site(s)["dossiers"][state] = n
+    for s, centre, hwm_, seq, last in db.execute(
+            "SELECT site_id, centre_id, hwm, centre_seq, last_contact FROM sync_hwm").fetchall():
+        row = site(s)
+        row.update(centre=centre, hwm=hwm_, centre_seq=seq, last_contact=last)
+    return out
+
+
+def note_centre_seq(db: sqlite_utils.Database, site: str, seq: int, now: float) -> None:
+    """Where the centre's sequence stands (a hello or a batch's last row): the lag is this minus hwm."""
+    db.execute("UPDATE sync_hwm SET centre_seq = CASE WHEN centre_seq < ? THEN ? ELSE centre_seq END, "
+               "last_contact = ? WHERE site_id = ?", [seq, seq, now, site])
+
+
+def site_rows(db: sqlite_utils.Database, site: str, kind: str, day: str | None = None, limit: int = 200
+              ) -> list[dict]:
+    """A centre's copied rows of one kind (a day's, when given), newest first: the drill-down."""
+    if day is None:
+        rows = db.execute("SELECT body FROM sync_rows WHERE site_id = ? AND kind = ? ORDER BY at DESC LIMIT ?",
+                          [site, kind, limit]).fetchall()
+    else:
+        rows = db.execute("SELECT body FROM sync_rows WHERE site_id = ? AND kind = ? AND day = ? "
+                          "ORDER BY at DESC LIMIT ?", [site, kind, day, limit]).fetchall()
+    return [json.loads(b) for (b,) in rows]

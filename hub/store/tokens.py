@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from hub.domain.roles import ROLES
+from hub.domain.roles import GLOBAL_ROLES, ROLES
 from motcua_core.errors import DomainError
 
 NAME_RE = re.compile(r"^[\w .-]{1,60}$")
@@ -37,8 +37,8 @@ def add(db: sqlite_utils.Database, *, role: str, site_id: str | None, name: str,
     if role not in ROLES:
         raise DomainError("bad_request", f"role must be one of {', '.join(ROLES)}",
                           f"Vai trò phải là một trong: {', '.join(ROLES)}.")
-    if site_id is None and role != "admin":
-        raise DomainError("bad_request", "only an admin token may span every site",
+    if site_id is None and role not in GLOBAL_ROLES:
+        raise DomainError("bad_request", "only an admin or province leader token may span every site",
                           "Chỉ mã của quản trị viên mới dùng được cho mọi đơn vị; hãy chọn đơn vị.")
     if role == "specialist" and not (agency or "").strip():
         raise DomainError("bad_request", "a specialist token names its agency", "Mã của chuyên viên cần tên cơ quan.")

@@ -35,6 +35,7 @@ class CentreLink:
         self._thread = threading.Thread(target=self._main, name="sync-link", daemon=True)
         self.state = "starting"
         self.client: SyncClient | None = None
+        self._said: dict[str, float] = {}  # site → when the province last heard from us (monotonic)
 
     def start(self) -> None:
         self._thread.start()
@@ -103,6 +104,7 @@ class CentreLink:
             if client.generation != generation:  # a new connection: everything above the ack again
                 generation = client.generation
                 inflight.clear()
+                self._said.clear()
             self._send(db, client, inflight)
 
     def _answer(self, runner: Runner, payload: bytes, inflight: dict) -> None:
@@ -130,7 +132,12 @@ class CentreLink:
             rows = store.outbox_after(db, site, s["acked_seq"])
             if not rows:
                 inflight.pop(site, None)
+                if now_m - self._said.get(site, -1e9) >= rules.HELLO_EVERY_S:
+                    env = rules.hello(self.centre, self.epoch, site, s["seq"], self.clock())
+                    if client.publish(rules.up_topic(self.centre), json.dumps(env).encode()):
+                        self._said[site] = now_m
                 continue
             env = rules.batch(self.centre, self.epoch, site, rows, self.clock())
             if client.publish(rules.up_topic(self.centre), json.dumps(env, ensure_ascii=False).encode()):
                 inflight[site] = (rows[-1]["seq"], now_m)
+                self._said[site] = now_m

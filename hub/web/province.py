@@ -1,17 +1,25 @@
-"""The province's HTTP side (docs/province.md): a centre hub joins with its one-time code. Public like
-device enrolment (a new centre has nothing else), bound to a single-use, expiring code and throttled per
-address."""
+"""The province's HTTP side (docs/province.md): a centre hub joins with its one-time code (public like
+device enrolment: a new centre has nothing else; bound to a single-use, expiring code, throttled per
+address); the province leader's overview of every centre and the drill-down into one (role
+`province_leader`, which spans every site, or an administrator)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from aiohttp import web
 
 from hub.ops import sync as sync_ops
+from hub.web.auth import requires
 from hub.web.common import error_response, hub_of, json_body
 from hub.web.enrol import broker_for
+from hub.web.schema import describe
 from motcua_core.errors import DomainError
 
+STATIC = Path(__file__).resolve().parent / "static"
 
+
+@describe("A centre hub joins the province with its one-time code (motcua hub province join)", public=True)
 async def join(request: web.Request) -> web.Response:
     hub = hub_of(request)
     try:
@@ -26,5 +34,32 @@ async def join(request: web.Request) -> web.Response:
     return web.json_response({**joined, **broker_for(request)})
 
 
+@describe("The province's overview: every centre's waiting, longest wait, counters serving, served today, "
+          "on-time and satisfaction, and its sync link")
+@requires("province_leader")
+async def overview(request: web.Request) -> web.Response:
+    hub = hub_of(request)
+    return web.json_response(hub.runner.view(None, sync_ops.overview))
+
+
+@describe("One centre of the province: its overview line, today's tickets, recent dossiers and votes")
+@requires("province_leader")
+async def centre(request: web.Request) -> web.Response:
+    hub = hub_of(request)
+    site = request.match_info["site"]
+    try:
+        return web.json_response(hub.runner.view(None, lambda ctx: sync_ops.centre_detail(ctx, site)))
+    except DomainError as exc:
+        return error_response(exc)
+
+
+@describe("The province console page (its data comes from the API)", public=True, returns="text/html")
+async def page(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC / "province.html")
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_post("/api/v1/province/join", join)
+    app.router.add_get("/api/v1/province/overview", overview)
+    app.router.add_get("/api/v1/province/centres/{site}", centre)
+    app.router.add_get("/console/province", page)

@@ -104,11 +104,53 @@ def test_three_communes_cut_and_catch_up(prov: Province) -> None:
     assert prov.hwm(a.site) == before < a.seq()
     status = json.loads(cli("hub", "sync", "status", "--data", str(a.data), "--json").stdout)
     assert status["links"][0]["link"] == "paused" and status["links"][0]["lag"] == a.seq() - before
+    down = overview(prov)
     a.mend()
     catchup_s = prov.wait_caught_up(a, 30)
     counts = assert_converged(prov, a)
     assert_converged(prov, b)
+    # The province leader's overview: every centre, its figures as the commune counts them, its link.
+    o = overview(prov)
+    lines = {c["site"]: c for c in o["centres"]}
+    assert set(lines) == {"xa-1", "xa-2", "xa-3"}
+    for commune in (a, b, c):
+        day = read(commune.data, "SELECT day FROM tickets ORDER BY id DESC LIMIT 1")[0][0]
+        mine = figures_at_commune(commune, day)
+        assert (lines[commune.site]["waiting"], lines[commune.site]["served_today"],
+                lines[commune.site]["tickets_today"]) == (mine["waiting"], mine["served"], mine["tickets"])
+        assert lines[commune.site]["link"]["up"] and lines[commune.site]["link"]["lag"] == 0
+    assert down["totals"]["waiting"] < o["totals"]["waiting"]
+    leader = cli("hub", "token", "add", "--data", str(prov.data), "--role", "leader", "--site", "tinh",
+                 "--name", "lanh dao tinh nha").stdout
+    leader = json.loads(leader)["token"]
+    assert _get(prov, "/api/v1/province/overview", leader)[0] == 403  # a centre's leader is not the province's
     print(json.dumps({"catchup_s": round(catchup_s, 2), "cut_call_s": round(cut_call_s, 4), **counts}))
+
+
+def _get(p: Province, path: str, token: str) -> tuple[int, dict]:
+    import urllib.error
+    import urllib.request
+
+    req = urllib.request.Request(f"http://127.0.0.1:{p.proc.http_port}{path}",
+                                 headers={"Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+_tokens: dict[Path, str] = {}
+
+
+def overview(p: Province) -> dict:
+    """The overview as a province leader reads it (an API token of the role, made once per province)."""
+    if p.data not in _tokens:
+        out = cli("hub", "token", "add", "--data", str(p.data), "--role", "province_leader", "--name", "lanh dao")
+        _tokens[p.data] = json.loads(out.stdout)["token"]
+    status, body = _get(p, "/api/v1/province/overview", _tokens[p.data])
+    assert status == 200, body
+    return body
 
 
 def _storm(c: Commune, n: int, out: list, errors: list) -> threading.Thread:

@@ -28,6 +28,8 @@ PUBLIC = {
     # (issue #14); the fleet page is a shell whose data comes from the technician-only API.
     ("POST", "/api/v1/enrol"), ("GET", "/api/v1/release"), ("GET", "/api/v1/release/{file}"),
     ("GET", "/console/fleet"),
+    # A centre hub joins its province with a single-use code (throttled); the province page is a shell.
+    ("POST", "/api/v1/province/join"), ("GET", "/console/province"),
 }
 SAMPLE = {"site": "demo", "ticket_id": "1", "code": "HS-X", "form": "control-sheet", "action": "accept",
           "username": "quantri", "pid": "x", "name": "x", "fmt": "csv", "device_id": "demo-kiosk-01"}
