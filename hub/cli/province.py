@@ -6,9 +6,6 @@ from __future__ import annotations
 import argparse
 import json
 import time
-import urllib.error
-import urllib.request
-from urllib.parse import urlparse
 
 from hub.cli.common import data_arg, data_dir, err, open_db, print_rows, runner
 
@@ -70,45 +67,19 @@ def cmd_add_centre(args: argparse.Namespace) -> int:
 
 
 def cmd_join(args: argparse.Namespace) -> int:
-    from hub.ops import sync as ops
     from hub.ops.run import cli_message
-    from hub.store.sites import list_sites
-    from hub.sync.service import write_link
+    from hub.sync.join import JoinError, join_province
     from motcua_core.errors import DomainError
 
     db = open_db(args)
-    sites = list(list_sites(db))
-    if not sites:
-        return err("chưa có đơn vị nào: nạp đơn vị trước (motcua hub site load)")
-    url = args.hub.rstrip("/") + "/api/v1/province/join"
-    req = urllib.request.Request(url, data=json.dumps({"code": args.code, "sites": sites}).encode(),
-                                 headers={"Content-Type": "application/json"}, method="POST")
     try:
-        with urllib.request.urlopen(req, timeout=15) as r:
-            answer = json.loads(r.read())
-    except urllib.error.HTTPError as exc:
-        try:
-            body = json.loads(exc.read())
-            return err(body.get("message_vi") or body.get("message") or str(exc))
-        except ValueError:
-            return err(str(exc))
-    except (urllib.error.URLError, OSError) as exc:
-        return err(f"không kết nối được tới hub tỉnh {args.hub}: {exc}")
-    host = urlparse(args.hub).hostname or "127.0.0.1"
-    link = {"centre": answer["centre"], "epoch": answer["epoch"], "province": answer.get("province", ""),
-            "hub": args.hub, "host": answer.get("broker_host") or host, "port": answer["broker_port"],
-            "username": answer["username"], "password": answer["password"], "ca_file": None}
-    if answer.get("tls") and not args.mqtt_plain:
-        ca = data_dir(args) / "province-ca.pem"
-        ca.write_text(answer["ca_cert"], encoding="utf-8")
-        link["ca_file"] = str(ca)
-    try:
-        n = runner(db).run(None, lambda ctx: ops.start_centre(ctx, answer))
+        link, n = join_province(db, data_dir(args), args.hub, args.code, plain=args.mqtt_plain, runner=runner(db))
+    except JoinError as exc:
+        return err(str(exc))
     except DomainError as exc:
         return err(cli_message(exc)[5:])
-    write_link(data_dir(args), link)
-    print(f"đã tham gia {link['province'] or 'tỉnh'} với mã trung tâm {answer['centre']} ({n} đơn vị), "
-          f"kỳ {answer['epoch']}. Khởi động lại hub để bắt đầu đồng bộ.")
+    print(f"đã tham gia {link['province'] or 'tỉnh'} với mã trung tâm {link['centre']} ({n} đơn vị), "
+          f"kỳ {link['epoch']}. Khởi động lại hub để bắt đầu đồng bộ.")
     return 0
 
 

@@ -142,21 +142,21 @@ def local_day(at: float, tz: str = PROVINCE_TZ) -> str:
     return datetime.fromtimestamp(at, ZoneInfo(tz)).date().isoformat()
 
 
-def index_of(kind: str, body: Mapping, tz: str = PROVINCE_TZ) -> tuple[str | None, str | None]:
-    """The (day, status) the province keeps beside a row's body, so its overview is SQL aggregates: a
-    ticket's day and status, a vote's day and rating, a dossier's day of receipt and whether it finished
-    on time (`ontime`, `late`, or `open`), an event's kind."""
+def index_of(kind: str, body: Mapping, tz: str = PROVINCE_TZ) -> tuple:
+    """What the province keeps beside a row's body, so its overview is SQL aggregates over an index:
+    (day, status, ref_at, ref_no) — a ticket's day, status, queued_at and counter; a vote's day and
+    rating; a dossier's day of receipt and whether it finished on time (`ontime`, `late`, or `open`);
+    an event's kind."""
     if kind == "ticket":
-        return body.get("day"), body.get("status")
+        return body.get("day"), body.get("status"), body.get("queued_at"), body.get("counter")
     if kind == "dossier":
         finished, due = body.get("finished_at"), body.get("legal_due_at")
-        if finished is None or due is None:
-            return body.get("day"), "open"
-        return body.get("day"), "ontime" if finished <= due else "late"
+        state = "open" if finished is None or due is None else ("ontime" if finished <= due else "late")
+        return body.get("day"), state, None, None
     if kind == "vote":
         at = body.get("at")
-        return (local_day(at, tz) if isinstance(at, int | float) else None), str(body.get("rating"))
-    return None, body.get("kind")
+        return (local_day(at, tz) if isinstance(at, int | float) else None), str(body.get("rating")), None, None
+    return None, body.get("kind"), None, None
 
 
 SERVED = ("done",)

@@ -426,9 +426,9 @@ def _sync(db: sqlite_utils.Database) -> None:
             hwm INTEGER NOT NULL DEFAULT 0, centre_seq INTEGER NOT NULL DEFAULT 0, last_contact REAL);
         CREATE TABLE sync_rows (
             site_id TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL,
-            epoch TEXT NOT NULL, at REAL NOT NULL, day TEXT, status TEXT, body TEXT NOT NULL,
-            PRIMARY KEY (site_id, kind, key));
-        CREATE INDEX sync_rows_kind_day ON sync_rows(kind, day, site_id, status);
+            epoch TEXT NOT NULL, at REAL NOT NULL, day TEXT, status TEXT, ref_at REAL, ref_no INTEGER,
+            body TEXT NOT NULL, PRIMARY KEY (site_id, kind, key));
+        CREATE INDEX sync_rows_kind_day ON sync_rows(kind, day, site_id, status, ref_at, ref_no);
         CREATE TABLE sync_alerts (
             id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, centre_id TEXT NOT NULL,
             site_id TEXT, kind TEXT NOT NULL, message TEXT NOT NULL)""")

@@ -199,11 +199,14 @@ def apply_rows(db: sqlite_utils.Database, site: str, epoch: str, rows: list[dict
     move the site's high-water mark, all in the caller's transaction."""
     params = []
     for r in rows:
-        day, status = rules.index_of(r["kind"], r["body"])
-        params.append([site, r["kind"], r["id"], r["seq"], epoch, r["at"], day, status, _encode(r["body"])])
-    sql = ("INSERT INTO sync_rows(site_id, kind, key, seq, epoch, at, day, status, body) VALUES(?,?,?,?,?,?,?,?,?) "
+        day, status, ref_at, ref_no = rules.index_of(r["kind"], r["body"])
+        params.append([site, r["kind"], r["id"], r["seq"], epoch, r["at"], day, status, ref_at, ref_no,
+                       _encode(r["body"])])
+    sql = ("INSERT INTO sync_rows(site_id, kind, key, seq, epoch, at, day, status, ref_at, ref_no, body) "
+           "VALUES(?,?,?,?,?,?,?,?,?,?,?) "
            "ON CONFLICT(site_id, kind, key) DO UPDATE SET seq = excluded.seq, epoch = excluded.epoch, "
-           "at = excluded.at, day = excluded.day, status = excluded.status, body = excluded.body "
+           "at = excluded.at, day = excluded.day, status = excluded.status, ref_at = excluded.ref_at, "
+           "ref_no = excluded.ref_no, body = excluded.body "
            "WHERE excluded.epoch <> sync_rows.epoch OR excluded.seq > sync_rows.seq")
     for p in params:
         db.execute(sql, p)
@@ -251,16 +254,12 @@ def overview_aggregates(db: sqlite_utils.Database, day: str) -> dict[str, dict]:
     for s, status, n in db.execute("SELECT site_id, status, COUNT(*) FROM sync_rows WHERE kind = 'ticket' "
                                    "AND day = ? GROUP BY site_id, status", [day]).fetchall():
         site(s)["by_status"][status] = n
-    for s, body in db.execute("SELECT site_id, body FROM sync_rows WHERE kind = 'ticket' AND day = ? "
-                              "AND status IN ('waiting', 'called')", [day]).fetchall():
-        t = json.loads(body)
-        row = site(s)
-        if t["status"] == "waiting":
-            q = t.get("queued_at")
-            if q is not None and (row["oldest_waiting_at"] is None or q < row["oldest_waiting_at"]):
-                row["oldest_waiting_at"] = q
-        elif t.get("counter") is not None:
-            row["counters"].add(t["counter"])
+    for s, oldest in db.execute("SELECT site_id, MIN(ref_at) FROM sync_rows WHERE kind = 'ticket' AND day = ? "
+                                "AND status = 'waiting' GROUP BY site_id", [day]).fetchall():
+        site(s)["oldest_waiting_at"] = oldest
+    for s, counter in db.execute("SELECT DISTINCT site_id, ref_no FROM sync_rows WHERE kind = 'ticket' AND day = ? "
+                                 "AND status = 'called' AND ref_no IS NOT NULL", [day]).fetchall():
+        site(s)["counters"].add(counter)
     for s, rating, n in db.execute("SELECT site_id, status, COUNT(*) FROM sync_rows WHERE kind = 'vote' "
                                    "AND day = ? GROUP BY site_id, status", [day]).fetchall():
         site(s)["votes"][rating] = n
@@ -290,3 +289,12 @@ def site_rows(db: sqlite_utils.Database, site: str, kind: str, day: str | None =
         rows = db.execute("SELECT body FROM sync_rows WHERE site_id = ? AND kind = ? AND day = ? "
                           "ORDER BY at DESC LIMIT ?", [site, kind, day, limit]).fetchall()
     return [json.loads(b) for (b,) in rows]
+
+
+def local_ticket_ids(db: sqlite_utils.Database, site: str) -> list[str]:
+    """A centre's ticket ids as the province keys them (to count what was lost or doubled)."""
+    return [str(r[0]) for r in db.execute("SELECT id FROM tickets WHERE site_id = ? ORDER BY id", [site])]
+
+
+def copied_keys(db: sqlite_utils.Database, site: str, kind: str) -> list[str]:
+    return [r[0] for r in db.execute("SELECT key FROM sync_rows WHERE site_id = ? AND kind = ?", [site, kind])]

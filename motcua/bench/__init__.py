@@ -51,6 +51,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     from motcua.bench import footprint  # issue #14: idle CPU and memory of each device app
 
     footprint.add_parser(bsub)
+    from motcua.bench import province  # issue #23: centres syncing to a provincial hub
+
+    province.add_parser(bsub)
     from motcua.bench import console  # issue #11: the leaders' dashboard and its live stream
 
     console.add_parser(bsub)

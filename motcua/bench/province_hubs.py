@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -45,6 +46,19 @@ class ProvinceHub(BenchHub):
         db = open_data_dir(self.data)
         try:
             return Runner(db).run(None, lambda ctx: sync_ops.add_centre(ctx, centre, centre))
+        finally:
+            db.conn.close()
+
+    def api_token_global(self, role: str) -> str:
+        """An API token of a role that spans every site (province_leader)."""
+        from hub.app import open_data_dir
+        from hub.store import tokens
+        from hub.store.db import transaction
+
+        db = open_data_dir(self.data)
+        try:
+            with transaction(db):
+                return tokens.add(db, role=role, site_id=None, name=f"bench {role}", now=time.time())[1]
         finally:
             db.conn.close()
 
