@@ -64,17 +64,33 @@ def batch(centre: str, epoch: str, site: str, rows: list[dict], now: float) -> d
             "from_seq": rows[0]["seq"], "to_seq": rows[-1]["seq"], "sent_at": now, "rows": rows}
 
 
-def hello(centre: str, epoch: str, site: str, seq: int, now: float) -> dict:
-    """An idle link's heartbeat: the site's last sequence number, so the province knows the lag."""
+def hello(centre: str, epoch: str, site: str, seq: int, now: float, catalog: int = 0) -> dict:
+    """The link's heartbeat: the site's last sequence number (the province knows the lag) and the
+    province catalogue version the centre holds (the province sends what is newer)."""
     return {"v": VERSION, "type": "hello", "centre": centre, "epoch": epoch, "site": site, "seq": seq,
-            "sent_at": now}
+            "sent_at": now, "catalog": catalog}
+
+
+CATALOGUE_PAGE = 50  # procedures per down message (a few KB each; the broker's packet limit is 1 MiB)
+
+
+def catalogue_pages(centre: str, epoch: str, changes: dict, page: int = CATALOGUE_PAGE) -> list[dict]:
+    """The province's catalogue changes for a centre, as down messages; the last one carries the version
+    the centre then holds (a page lost on the way is sent again from the same version)."""
+    procs, removed = changes["procedures"], changes["removed"]
+    chunks = [procs[i:i + page] for i in range(0, len(procs), page)] or [[]]
+    return [{"v": VERSION, "type": "catalogue", "centre": centre, "epoch": epoch, "version": changes["version"],
+             "fields": changes["fields"] if i == 0 else [], "procedures": chunk,
+             "removed": removed if i == len(chunks) - 1 else [], "last": i == len(chunks) - 1}
+            for i, chunk in enumerate(chunks)]
 
 
 def check_hello(msg: object, topic_centre: str) -> dict | None:
     """The hello if well formed and from the topic's centre, else None (then it is checked as a batch)."""
     if isinstance(msg, dict) and msg.get("v") == VERSION and msg.get("type") == "hello" \
             and msg.get("centre") == topic_centre and isinstance(msg.get("site"), str) \
-            and isinstance(msg.get("epoch"), str) and isinstance(msg.get("seq"), int):
+            and isinstance(msg.get("epoch"), str) and isinstance(msg.get("seq"), int) \
+            and isinstance(msg.get("catalog", 0), int):
         return msg
     return None
 

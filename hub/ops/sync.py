@@ -7,8 +7,8 @@ from __future__ import annotations
 from hub.broker.passwd import hash_secret, new_secret
 from hub.domain import sync as rules
 from hub.ops.context import Change, Ctx
+from hub.store import catalogue, enrolment
 from hub.store import devices as device_store
-from hub.store import enrolment
 from hub.store import sync as store
 from hub.store.db import get_meta, set_meta
 from hub.store.sites import list_sites
@@ -173,3 +173,27 @@ def record_answer(ctx: Ctx, epoch: str, msg: object) -> str | None:
         store.record_refusal(ctx.db, site, msg["reason"], ctx.now)
         return site
     return None
+
+
+def catalogue_for(ctx: Ctx, centre: str, msg: dict) -> list[dict]:
+    """After a centre's hello: the catalogue pages it lacks (none when it holds the current version)."""
+    have = msg.get("catalog", 0)
+    if not isinstance(have, int) or catalogue.version(ctx.db) <= have:
+        return []
+    return rules.catalogue_pages(centre, msg["epoch"], catalogue.changes_since(ctx.db, have))
+
+
+def apply_catalogue(ctx: Ctx, epoch: str, msg: dict) -> bool:
+    """A page of the province's catalogue at a centre: procedures upserted (unchanged ones keep their
+    version, so kiosks fetch only what changed), withdrawn ones removed; the last page records the
+    province's version. True if applied."""
+    if msg.get("epoch") != epoch or not isinstance(msg.get("version"), int) \
+            or not isinstance(msg.get("procedures"), list) or not isinstance(msg.get("removed"), list):
+        return False
+    if msg["procedures"] or msg.get("fields"):
+        catalogue.load(ctx.db, {"procedures": msg["procedures"], "fields": msg.get("fields") or []})
+    if msg["removed"]:
+        catalogue.remove(ctx.db, [str(x) for x in msg["removed"]])
+    if msg.get("last"):
+        set_meta(ctx.db, "province_catalog_version", str(msg["version"]))
+    return True

@@ -113,13 +113,19 @@ class CentreLink:
         except ValueError:
             log.warning("sync: unreadable answer from the province")
             return
+        if isinstance(msg, dict) and msg.get("type") == "catalogue":
+            if runner.run(None, lambda ctx: ops.apply_catalogue(ctx, self.epoch, msg)) and msg.get("last"):
+                log.info("sync: the province's catalogue version %s applied", msg.get("version"))
+            return
         site = runner.run(None, lambda ctx: ops.record_answer(ctx, self.epoch, msg))
         if site is None:
             return
         if msg.get("type") == "refused":
             log.error("sync: the province refused %s's batches: %s (%s)", site, msg.get("reason"),
                       msg.get("message"))
-        inflight.pop(site, None)  # acknowledged (or a gap, or refused): decide again from the ack
+        sent = inflight.get(site)
+        if msg.get("type") == "refused" or (sent is not None and msg.get("hwm", -1) >= sent[0]):
+            inflight.pop(site, None)  # acknowledged (a gap or a lost batch: resent after RESEND_AFTER_S)
 
     def _send(self, db, client: SyncClient, inflight: dict) -> None:
         now_m = time.monotonic()
@@ -129,15 +135,15 @@ class CentreLink:
                 continue
             if site in inflight and now_m - inflight[site][1] < RESEND_AFTER_S:
                 continue
+            if now_m - self._said.get(site, -1e9) >= rules.HELLO_EVERY_S:
+                catalog = int(get_meta(db, "province_catalog_version", "0") or 0)
+                env = rules.hello(self.centre, self.epoch, site, s["seq"], self.clock(), catalog)
+                if client.publish(rules.up_topic(self.centre), json.dumps(env).encode()):
+                    self._said[site] = now_m
             rows = store.outbox_after(db, site, s["acked_seq"])
             if not rows:
                 inflight.pop(site, None)
-                if now_m - self._said.get(site, -1e9) >= rules.HELLO_EVERY_S:
-                    env = rules.hello(self.centre, self.epoch, site, s["seq"], self.clock())
-                    if client.publish(rules.up_topic(self.centre), json.dumps(env).encode()):
-                        self._said[site] = now_m
                 continue
             env = rules.batch(self.centre, self.epoch, site, rows, self.clock())
             if client.publish(rules.up_topic(self.centre), json.dumps(env, ensure_ascii=False).encode()):
                 inflight[site] = (rows[-1]["seq"], now_m)
-                self._said[site] = now_m
