@@ -4,6 +4,7 @@ compute the same way. Pure functions; the shell (hub/sync/, hub/store/sync.py) m
 
 from __future__ import annotations
 
+import json
 import secrets
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -15,7 +16,7 @@ from motcua_core.protocol import ID_RE
 
 VERSION = 1
 TOPIC_ROOT = "motcua/sync/v1"
-KINDS = ("ticket", "ticket_event", "dossier", "dossier_event", "vote", "audit", "intake_refusal")
+KINDS = ("ticket", "ticket_event", "dossier", "dossier_event", "vote", "audit", "intake_refusal", "presence")
 MAX_BATCH_ROWS = 500
 REFUSAL_REASONS = ("old_epoch", "unknown_centre", "wrong_site", "bad_batch")
 PROVINCE_TZ = "Asia/Ho_Chi_Minh"  # one time zone for the whole country
@@ -32,6 +33,11 @@ class SyncError(ValueError):
         super().__init__(message)
         self.reason = reason
         self.message = message
+
+
+def canonical(value: object) -> str:
+    """One text for equal values (sorted keys): to tell whether a summary changed."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
 def up_topic(centre: str) -> str:
@@ -169,6 +175,8 @@ def index_of(kind: str, body: Mapping, tz: str = PROVINCE_TZ) -> tuple:
         finished, due = body.get("finished_at"), body.get("legal_due_at")
         state = "open" if finished is None or due is None else ("ontime" if finished <= due else "late")
         return body.get("day"), state, None, None
+    if kind == "presence":
+        return None, None, None, body.get("online")
     if kind == "vote":
         at = body.get("at")
         return (local_day(at, tz) if isinstance(at, int | float) else None), str(body.get("rating")), None, None
@@ -203,7 +211,8 @@ def site_figures(tickets: Iterable[Mapping], votes: Iterable[Mapping], dossiers:
 
 def overview_row(site: str, centre: str | None, *, by_status: Mapping[str, int], oldest_waiting_at: float | None,
                  counters_busy: int, votes: Mapping[str, int], dossiers: Mapping[str, int], hwm: int | None,
-                 centre_seq: int | None, last_contact: float | None, now: float) -> dict:
+                 centre_seq: int | None, last_contact: float | None, now: float,
+                 devices: Mapping | None = None) -> dict:
     """One centre's line of the province's overview, from its aggregates: waiting, the longest wait
     against the target, counters serving, served today, on-time and satisfaction shares, and the link."""
     rated = sum(votes.values())
@@ -229,6 +238,8 @@ def overview_row(site: str, centre: str | None, *, by_status: Mapping[str, int],
         "satisfaction_pct": None if not rated else round(100 * satisfied / rated, 1),
         "votes_today": rated,
         "link": link,
+        "devices_online": None if devices is None else devices.get("online"),
+        "devices_total": None if devices is None else devices.get("total"),
     }
 
 
@@ -248,3 +259,35 @@ def vi_key(text: str) -> tuple:
         letters.append((0, i) if i >= 0 else (1, ord(base[0]) if base else 0))
         tones.append(tone)
     return tuple(letters), tuple(tones)
+
+
+REPORT_COLUMNS = ("site", "name", "tickets", "served", "no_show", "votes", "satisfied_pct", "dossiers",
+                  "on_time", "late", "open")
+
+
+def report_rows(aggregates: Iterable[tuple], names: Mapping[str, str]) -> list[dict]:
+    """The province's report over every centre for a period, one row per site (Vietnamese order), from
+    (site, kind, day, status, count): tickets issued, served, no-shows; votes and the satisfied share;
+    dossiers received in the period and how those finished so far (on time, late, still open)."""
+    rows: dict[str, dict] = {}
+    for site, kind, _day, status, n in aggregates:
+        r = rows.setdefault(site, {"site": site, "name": names.get(site, site), "tickets": 0, "served": 0,
+                                   "no_show": 0, "votes": 0, "satisfied": 0, "dossiers": 0, "on_time": 0,
+                                   "late": 0, "open": 0})
+        if kind == "ticket":
+            r["tickets"] += n
+            r["served"] += n if status == "done" else 0
+            r["no_show"] += n if status == "no_show" else 0
+        elif kind == "vote":
+            r["votes"] += n
+            r["satisfied"] += n if (status or "").isdigit() and int(status) >= SATISFIED_FROM else 0
+        elif kind == "dossier":
+            r["dossiers"] += n
+            key = {"ontime": "on_time", "late": "late"}.get(status or "", "open")
+            r[key] += n
+    out = []
+    for r in rows.values():
+        satisfied = r.pop("satisfied")
+        r["satisfied_pct"] = None if not r["votes"] else round(100 * satisfied / r["votes"], 1)
+        out.append({k: r[k] for k in REPORT_COLUMNS})
+    return sorted(out, key=lambda r: vi_key(r["name"]))

@@ -4,6 +4,8 @@ epoch, record an acknowledgement or a refusal)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from hub.broker.passwd import hash_secret, new_secret
 from hub.domain import sync as rules
 from hub.ops.context import Change, Ctx
@@ -123,7 +125,8 @@ def overview(ctx: Ctx) -> dict:
         rows.append(rules.overview_row(site, a["centre"], by_status=a["by_status"],
                                        oldest_waiting_at=a["oldest_waiting_at"], counters_busy=len(a["counters"]),
                                        votes=a["votes"], dossiers=a["dossiers"], hwm=a["hwm"],
-                                       centre_seq=a["centre_seq"], last_contact=a["last_contact"], now=ctx.now))
+                                       centre_seq=a["centre_seq"], last_contact=a["last_contact"], now=ctx.now,
+                                       devices=a["devices"]))
     names = {c["id"]: c["name"] for c in store.list_centres(ctx.db)}
     for r in rows:
         r["name"] = names.get(r["centre"] or "", r["site"])
@@ -156,6 +159,24 @@ def start_centre(ctx: Ctx, joined: dict) -> int:
     set_meta(ctx.db, "sync_centre", joined["centre"])
     ctx.changes.append(Change("province.joined", joined["centre"], None, {"epoch": joined["epoch"]}))
     return len(sites)
+
+
+def presence_changes(db, sites: list[str]) -> dict[str, dict]:
+    """The sites whose device presence summary differs from the one last put in the outbox (a read)."""
+    now_ = store.presence(db)
+    return {site: now_.get(site, {"online": 0, "total": 0, "roles": {}}) for site in sites
+            if get_meta(db, f"sync_presence:{site}") != rules.canonical(now_.get(site, {"online": 0, "total": 0,
+                                                                                         "roles": {}}))}
+
+
+def note_presence(ctx: Ctx) -> int:
+    """Put each site's changed device presence summary in the outbox (the province's fleet figures)."""
+    sites = [s["site_id"] for s in store.link_sites(ctx.db)]
+    changed = presence_changes(ctx.db, sites)
+    for site, summary in changed.items():
+        store.enqueue(ctx.db, site, "presence", site, summary, ctx.now)
+        set_meta(ctx.db, f"sync_presence:{site}", rules.canonical(summary))
+    return len(changed)
 
 
 def record_answer(ctx: Ctx, epoch: str, msg: object) -> str | None:
@@ -197,3 +218,17 @@ def apply_catalogue(ctx: Ctx, epoch: str, msg: dict) -> bool:
     if msg.get("last"):
         set_meta(ctx.db, "province_catalog_version", str(msg["version"]))
     return True
+
+
+def report(ctx: Ctx, first: str, last: str) -> dict:
+    """The province's report over every centre for days first..last (YYYY-MM-DD, at most a year)."""
+    try:
+        d0, d1 = date.fromisoformat(first), date.fromisoformat(last)
+    except ValueError:
+        raise DomainError("bad_request", "from and to are dates YYYY-MM-DD",
+                          "Ngày bắt đầu và kết thúc theo dạng YYYY-MM-DD.") from None
+    if d1 < d0 or (d1 - d0).days > 366:
+        raise DomainError("bad_request", "a period of one day to a year", "Kỳ báo cáo từ một ngày đến một năm.")
+    names = {c["id"]: c["name"] for c in store.list_centres(ctx.db)}
+    return {"from": first, "to": last, "province": get_meta(ctx.db, "province_name") or "",
+            "rows": rules.report_rows(store.report_aggregates(ctx.db, first, last), names)}

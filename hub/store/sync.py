@@ -122,6 +122,33 @@ def uncaptured(db: sqlite_utils.Database) -> bool:
     return False
 
 
+def presence(db: sqlite_utils.Database) -> dict[str, dict]:
+    """Each site's device presence summary: devices online and registered, by role."""
+    out: dict[str, dict] = {}
+    for site, role, status, n in db.execute(
+            "SELECT site_id, role, status, COUNT(*) FROM devices WHERE revoked_at IS NULL "
+            "GROUP BY site_id, role, status ORDER BY site_id, role, status").fetchall():
+        s = out.setdefault(site, {"online": 0, "total": 0, "roles": {}})
+        r = s["roles"].setdefault(role, {"online": 0, "total": 0})
+        r["total"] += n
+        s["total"] += n
+        if status == "online":
+            r["online"] += n
+            s["online"] += n
+    return out
+
+
+def enqueue(db: sqlite_utils.Database, site: str, kind: str, key: str, body: dict, now: float) -> int:
+    """One row into a site's outbox with its next sequence number (in the caller's transaction)."""
+    row = db.execute("SELECT seq FROM sync_sites WHERE site_id = ?", [site]).fetchone()
+    seq = (row[0] if row else 0) + 1
+    db.execute("INSERT INTO sync_outbox(site_id, seq, kind, key, at, body) VALUES(?,?,?,?,?,?)",
+               [site, seq, kind, key, now, _encode(body)])
+    db.execute("INSERT INTO sync_sites(site_id, seq) VALUES(?, ?) ON CONFLICT(site_id) DO UPDATE SET seq = excluded.seq",
+               [site, seq])
+    return seq
+
+
 def outbox_after(db: sqlite_utils.Database, site: str, after: int, limit: int = rules.MAX_BATCH_ROWS) -> list[dict]:
     """The site's outbox rows above `after`, in sequence, as batch rows."""
     return [{"seq": seq, "kind": kind, "id": key, "at": at, "body": json.loads(body)}
@@ -249,14 +276,14 @@ def overview_aggregates(db: sqlite_utils.Database, day: str) -> dict[str, dict]:
     def site(s: str) -> dict:
         return out.setdefault(s, {"by_status": {}, "oldest_waiting_at": None, "counters": set(), "votes": {},
                                   "dossiers": {}, "hwm": None, "centre_seq": None, "last_contact": None,
-                                  "centre": None})
+                                  "centre": None, "devices": None})
 
-    for s, status, n in db.execute("SELECT site_id, status, COUNT(*) FROM sync_rows WHERE kind = 'ticket' "
-                                   "AND day = ? GROUP BY site_id, status", [day]).fetchall():
+    for s, status, n, oldest in db.execute(
+            "SELECT site_id, status, COUNT(*), MIN(ref_at) FROM sync_rows WHERE kind = 'ticket' AND day = ? "
+            "GROUP BY site_id, status", [day]).fetchall():
         site(s)["by_status"][status] = n
-    for s, oldest in db.execute("SELECT site_id, MIN(ref_at) FROM sync_rows WHERE kind = 'ticket' AND day = ? "
-                                "AND status = 'waiting' GROUP BY site_id", [day]).fetchall():
-        site(s)["oldest_waiting_at"] = oldest
+        if status == "waiting":
+            site(s)["oldest_waiting_at"] = oldest
     for s, counter in db.execute("SELECT DISTINCT site_id, ref_no FROM sync_rows WHERE kind = 'ticket' AND day = ? "
                                  "AND status = 'called' AND ref_no IS NOT NULL", [day]).fetchall():
         site(s)["counters"].add(counter)
@@ -266,6 +293,8 @@ def overview_aggregates(db: sqlite_utils.Database, day: str) -> dict[str, dict]:
     for s, state, n in db.execute("SELECT site_id, status, COUNT(*) FROM sync_rows WHERE kind = 'dossier' "
                                   "GROUP BY site_id, status").fetchall():
         site(s)["dossiers"][state] = n
+    for s, body in db.execute("SELECT site_id, body FROM sync_rows WHERE kind = 'presence'").fetchall():
+        site(s)["devices"] = json.loads(body)
     for s, centre, hwm_, seq, last in db.execute(
             "SELECT site_id, centre_id, hwm, centre_seq, last_contact FROM sync_hwm").fetchall():
         row = site(s)
@@ -298,3 +327,11 @@ def local_ticket_ids(db: sqlite_utils.Database, site: str) -> list[str]:
 
 def copied_keys(db: sqlite_utils.Database, site: str, kind: str) -> list[str]:
     return [r[0] for r in db.execute("SELECT key FROM sync_rows WHERE site_id = ? AND kind = ?", [site, kind])]
+
+
+def report_aggregates(db: sqlite_utils.Database, first: str, last: str) -> list[tuple]:
+    """(site, kind, day, status, count) over days first..last of the province's copy: tickets by status,
+    votes by rating, dossiers received by on-time state — the province's report over every centre."""
+    return db.execute("SELECT site_id, kind, day, status, COUNT(*) FROM sync_rows WHERE kind IN "
+                      "('ticket', 'vote', 'dossier') AND day >= ? AND day <= ? GROUP BY site_id, kind, day, status "
+                      "ORDER BY site_id, day", [first, last]).fetchall()

@@ -89,6 +89,8 @@ class CentreLink:
                 last_sweep = now_m
                 if store.uncaptured(db):
                     runner.run(None, lambda ctx: None)  # the Runner's transaction captures what was left
+                if ops.presence_changes(db, [s["site_id"] for s in store.link_sites(db)]):
+                    runner.run(None, ops.note_presence)
             try:
                 topic, payload = client.inbox.get(timeout=TICK_S)
                 self._answer(runner, payload, inflight)

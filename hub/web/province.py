@@ -5,15 +5,18 @@ address); the province leader's overview of every centre and the drill-down into
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 from aiohttp import web
 
+from hub.domain import sync as rules
 from hub.ops import sync as sync_ops
 from hub.web.auth import requires
 from hub.web.common import error_response, hub_of, json_body
 from hub.web.enrol import broker_for
-from hub.web.schema import describe
+from hub.web.schema import F, describe
 from motcua_core.errors import DomainError
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -53,6 +56,29 @@ async def centre(request: web.Request) -> web.Response:
         return error_response(exc)
 
 
+@describe("The province's report over every centre for a period (JSON, or CSV with fmt=csv)",
+          query={"from": F("string", True, "first day, YYYY-MM-DD"), "to": F("string", True, "last day, YYYY-MM-DD"),
+                 "fmt": F("string", False, "json (default) or csv")})
+@requires("province_leader")
+async def report(request: web.Request) -> web.Response:
+    hub = hub_of(request)
+    q = request.query
+    try:
+        rep = hub.runner.view(None, lambda ctx: sync_ops.report(ctx, q.get("from", ""), q.get("to", "")))
+    except DomainError as exc:
+        return error_response(exc)
+    if q.get("fmt") != "csv":
+        return web.json_response(rep)
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["Mã đơn vị", "Trung tâm", "Số vé", "Đã phục vụ", "Vắng mặt", "Lượt đánh giá", "Hài lòng (%)",
+                "Hồ sơ tiếp nhận", "Đúng hạn", "Trễ hạn", "Đang giải quyết"])
+    for r in rep["rows"]:
+        w.writerow([r[k] if r[k] is not None else "" for k in rules.REPORT_COLUMNS])
+    return web.Response(body=("\ufeff" + out.getvalue()).encode("utf-8"), content_type="text/csv", charset="utf-8",
+                        headers={"Content-Disposition": f"attachment; filename=bao-cao-tinh-{rep['from']}-{rep['to']}.csv"})
+
+
 @describe("The province console page (its data comes from the API)", public=True, returns="text/html")
 async def page(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC / "province.html")
@@ -62,4 +88,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/api/v1/province/join", join)
     app.router.add_get("/api/v1/province/overview", overview)
     app.router.add_get("/api/v1/province/centres/{site}", centre)
+    app.router.add_get("/api/v1/province/report", report)
     app.router.add_get("/console/province", page)
