@@ -160,6 +160,11 @@ def plan(hwm: int, rows: list[dict]) -> Plan:
     return Plan(new, new[-1]["seq"])
 
 
+def iso_local(at: float | None, tz: str = PROVINCE_TZ) -> str | None:
+    """A time as the citizen reads it: local, to the minute."""
+    return None if at is None else datetime.fromtimestamp(at, ZoneInfo(tz)).strftime("%Y-%m-%dT%H:%M")
+
+
 def local_day(at: float, tz: str = PROVINCE_TZ) -> str:
     return datetime.fromtimestamp(at, ZoneInfo(tz)).date().isoformat()
 

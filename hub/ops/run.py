@@ -31,6 +31,7 @@ from typing import TypeVar
 import sqlite_utils
 
 from hub.ops.context import Actor, Ctx, Effects
+from hub.ops.sync_extras import sync_extras
 from hub.store import audit
 from hub.store import sync as sync_store
 from hub.store.db import savepoint, transaction
@@ -104,7 +105,7 @@ class Runner:
         changes reach the sync outbox."""
         with transaction(self.db):
             yield
-            sync_store.capture(self.db, self.clock())
+            sync_store.capture(self.db, self.clock(), extras=sync_extras)
 
     def step(self, site: str | Site | None, op: Callable[[Ctx], T], effects: Effects, *,
              device: Device | None = None, now: float | None = None,

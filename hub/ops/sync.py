@@ -4,17 +4,23 @@ epoch, record an acknowledgement or a refusal)."""
 
 from __future__ import annotations
 
+import hmac
+import json
 from datetime import date
 
 from hub.broker.passwd import hash_secret, new_secret
+from hub.domain import dossier as dm
 from hub.domain import sync as rules
+from hub.domain.ratelimit import RateLimiter
 from hub.ops.context import Change, Ctx
+from hub.ops.sync_extras import key_digest
 from hub.store import catalogue, enrolment
 from hub.store import devices as device_store
 from hub.store import sync as store
 from hub.store.db import get_meta, set_meta
 from hub.store.sites import list_sites
 from motcua_core import enrol_code
+from motcua_core.dossier_codes import mask_name, normalise
 from motcua_core.errors import DomainError
 from motcua_core.protocol import ID_RE
 
@@ -232,3 +238,35 @@ def report(ctx: Ctx, first: str, last: str) -> dict:
     names = {c["id"]: c["name"] for c in store.list_centres(ctx.db)}
     return {"from": first, "to": last, "province": get_meta(ctx.db, "province_name") or "",
             "rows": rules.report_rows(store.report_aggregates(ctx.db, first, last), names)}
+
+
+PUBLIC_LOOKUPS_PER_MINUTE = 20
+_lookups = RateLimiter(PUBLIC_LOOKUPS_PER_MINUTE, 60.0)
+
+
+def public_lookup(ctx: Ctx, code: str, key: str, client: str) -> dict:
+    """A citizen's lookup on the province's public page, by the receipt's code and key (or the CCCD's last
+    4 digits), whichever centre received the dossier: from the province's copy. A wrong key and an
+    unknown code get the same answer; lookups are limited per client address."""
+    if not _lookups.allow(client, ctx.now):
+        raise DomainError("rate_limited", "Too many lookups; try again in a minute.",
+                          "Tra cứu quá nhiều lần. Xin thử lại sau một phút.")
+    code = normalise(code)
+    found = store.copied_dossier(ctx.db, code) if code and key else None
+    if found is not None:
+        site, d = found
+        applicant = json.loads(d["applicant"]) if isinstance(d.get("applicant"), str) else (d.get("applicant") or {})
+        typed = normalise(key)
+        ok = hmac.compare_digest(key_digest(typed), str(d.get("lookup_key_sha256") or "")) or (
+            typed.isdigit() and len(typed) >= 4 and str(applicant.get("cccd") or "").endswith(typed))
+        if ok:
+            state = json.loads(d["state"]) if isinstance(d.get("state"), str) else d.get("state") or {}
+            status = state.get("status", d.get("status"))
+            centre = next((c["name"] for c in store.list_centres(ctx.db) if c["id"] == site), site)
+            return {"code": code, "procedure": d.get("procedure_name"), "status": status,
+                    "status_vi": dm.STATUS_VI.get(status, status), "where": state.get("holder"),
+                    "received_at": rules.iso_local(d.get("received_at")),
+                    "due_at": rules.iso_local(state.get("promised_due_at") or d.get("promised_due_at")),
+                    "ready": status == dm.READY, "received_by": centre, "applicant": mask_name(d["applicant_name"])}
+    raise DomainError("not_found", "No dossier has this dossier code and lookup key.",
+                      "Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này.")

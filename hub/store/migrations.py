@@ -429,6 +429,7 @@ def _sync(db: sqlite_utils.Database) -> None:
             epoch TEXT NOT NULL, at REAL NOT NULL, day TEXT, status TEXT, ref_at REAL, ref_no INTEGER,
             body TEXT NOT NULL, PRIMARY KEY (site_id, kind, key));
         CREATE INDEX sync_rows_kind_day ON sync_rows(kind, day, site_id, status, ref_at, ref_no);
+        CREATE INDEX sync_rows_key ON sync_rows(kind, key);
         CREATE TABLE sync_alerts (
             id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, centre_id TEXT NOT NULL,
             site_id TEXT, kind TEXT NOT NULL, message TEXT NOT NULL)""")

@@ -8,7 +8,7 @@ PostgreSQL engine. `capture` runs inside the caller's transaction (the Runner's,
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import sqlite_utils
 
@@ -65,7 +65,8 @@ def mark_restored(db: sqlite_utils.Database) -> bool:
     return True
 
 
-def capture(db: sqlite_utils.Database, now: float) -> int:
+def capture(db: sqlite_utils.Database, now: float,
+            extras: Callable[[sqlite_utils.Database, str, dict], dict] | None = None) -> int:
     """Copy what was appended since the last capture into the outbox, numbered per site; return the number
     of outbox rows written. Runs in the transaction of the change it captures. A hub that is not a centre
     has no marks: one empty SELECT."""
@@ -95,6 +96,8 @@ def capture(db: sqlite_utils.Database, now: float) -> int:
             chunk = ordered[i:i + 500]
             marks_sql = ",".join("?" * len(chunk))
             for row in _dicts(db.execute(f"SELECT * FROM {ptable} WHERE {pkey} IN ({marks_sql})", chunk)):
+                if extras is not None:
+                    row = {**row, **extras(db, pkind, row)}
                 pending.append((row["site_id"], pkind, str(row[pkey]), now, row))
     if not pending:
         return 0
@@ -335,3 +338,9 @@ def report_aggregates(db: sqlite_utils.Database, first: str, last: str) -> list[
     return db.execute("SELECT site_id, kind, day, status, COUNT(*) FROM sync_rows WHERE kind IN "
                       "('ticket', 'vote', 'dossier') AND day >= ? AND day <= ? GROUP BY site_id, kind, day, status "
                       "ORDER BY site_id, day", [first, last]).fetchall()
+
+
+def copied_dossier(db: sqlite_utils.Database, code: str) -> tuple[str, dict] | None:
+    """The province's copy of a dossier by its code, wherever it was received: (site, body)."""
+    row = db.execute("SELECT site_id, body FROM sync_rows WHERE kind = 'dossier' AND key = ?", [code]).fetchone()
+    return (row[0], json.loads(row[1])) if row else None

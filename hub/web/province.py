@@ -79,6 +79,24 @@ async def report(request: web.Request) -> web.Response:
                         headers={"Content-Disposition": f"attachment; filename=bao-cao-tinh-{rep['from']}-{rep['to']}.csv"})
 
 
+@describe("A citizen's dossier lookup at the province, by code and key, whichever centre received it",
+          public=True, query={"key": F("string", True, "the receipt's lookup key, or the CCCD's last 4 digits")})
+async def lookup(request: web.Request) -> web.Response:
+    hub = hub_of(request)
+    code, key = request.match_info["code"][:40], request.query.get("key", "")[:40]
+    try:
+        return web.json_response(hub.runner.view(None, lambda ctx: sync_ops.public_lookup(
+            ctx, code, key, request.remote or "?")))
+    except DomainError as exc:
+        return error_response(exc)
+
+
+@describe("The province's public dossier lookup page (its data comes from the lookup API)", public=True,
+          returns="text/html")
+async def lookup_page(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC / "tra-cuu.html")
+
+
 @describe("The province console page (its data comes from the API)", public=True, returns="text/html")
 async def page(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC / "province.html")
@@ -89,4 +107,6 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/api/v1/province/overview", overview)
     app.router.add_get("/api/v1/province/centres/{site}", centre)
     app.router.add_get("/api/v1/province/report", report)
+    app.router.add_get("/api/v1/province/dossiers/{code}", lookup)
+    app.router.add_get("/tra-cuu", lookup_page)
     app.router.add_get("/console/province", page)

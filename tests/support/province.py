@@ -141,7 +141,7 @@ class Province:
         self.proc.stop()
 
 
-def province(root: Path, communes: int = 3) -> Province:
+def province(root: Path, communes: int = 3, *, with_catalogue: bool = False) -> Province:
     """A running provincial hub and `communes` running commune hubs joined to it, each with a kiosk."""
     pdata = root / "tinh"
     prepare(pdata, site_file(root, "tinh", "Trung tâm Phục vụ hành chính công tỉnh"))
@@ -150,7 +150,7 @@ def province(root: Path, communes: int = 3) -> Province:
     for i in range(communes):
         site = f"xa-{i + 1}"
         data = root / site
-        prepare(data, site_file(root, site, f"Xã số {i + 1}"))
+        prepare(data, site_file(root, site, f"Xã số {i + 1}"), with_catalogue=with_catalogue)
         c = Commune(site, data, HubProcess(data))
         p.join(c)
         p.communes.append(c.start())

@@ -30,6 +30,8 @@ PUBLIC = {
     ("GET", "/console/fleet"),
     # A centre hub joins its province with a single-use code (throttled); the province page is a shell.
     ("POST", "/api/v1/province/join"), ("GET", "/console/province"),
+    # A citizen looks a dossier up at the province by code and key, wherever it was received (rate-limited).
+    ("GET", "/api/v1/province/dossiers/{code}"), ("GET", "/tra-cuu"),
 }
 SAMPLE = {"site": "demo", "ticket_id": "1", "code": "HS-X", "form": "control-sheet", "action": "accept",
           "username": "quantri", "pid": "x", "name": "x", "fmt": "csv", "device_id": "demo-kiosk-01"}
