@@ -34,6 +34,7 @@ from hub.store import devices as device_store
 from hub.store.db import get_meta, is_url, open_db, set_meta, target_for, transaction
 from hub.store.migrations import schema_version
 from hub.store.sites import list_sites
+from hub.sync.service import start_sync, sync_accounts
 from hub.web.app import make_app
 from hub.web.common import HEADER_TIMEOUT_S
 from motcua_core import clock as wallclock
@@ -117,7 +118,7 @@ def broker_accounts(db: sqlite_utils.Database, data_dir: Path) -> list[Account]:
     pending = enrolment.pending_ids(db)  # issue #14: a device waiting for its board has no login
     accounts += [Account(d.id, d.secret_hash, d.site_id) for d in device_store.list_all(db)
                  if not d.revoked and d.id not in pending]
-    return accounts
+    return accounts + sync_accounts(db, data_dir)
 
 
 def load_site_file(db: sqlite_utils.Database, path: Path, runner: Runner | None = None) -> str:
@@ -141,6 +142,7 @@ class Hub:
         self._devices_rev = -1
         self._configs_task: asyncio.Task | None = None
         self.http_port: int | None = None
+        self.sync = None  # the province's receiver or the centre's link (hub.sync), when configured
 
     async def start(self) -> None:
         cfg = self.config
@@ -164,6 +166,7 @@ class Hub:
         self.router.purge_old_requests()
         self._tasks.append(asyncio.create_task(self.router.run(), name="router"))
         self._tasks += timers.start(self)
+        self.sync = start_sync(self)
         # keepalive_timeout is also aiohttp's only clock on a connection waiting for a request's headers:
         # a client that opens a socket and trickles header bytes is closed after HEADER_TIMEOUT_S.
         self._web = web.AppRunner(make_app(self), access_log=None, keepalive_timeout=HEADER_TIMEOUT_S)
@@ -321,6 +324,8 @@ class Hub:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await t
         self._tasks.clear()
+        if self.sync is not None:
+            await asyncio.to_thread(self.sync.stop)
         if self._web is not None:
             await self._web.cleanup()
         if self.router is not None:

@@ -37,6 +37,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--manual-counter", type=int, default=None, metavar="N",
                    help="leave counter N to a person: open it with `motcua counter --config …` (printed at start)")
+    p.add_argument("--province", action="store_true",
+                   help="a provincial hub and three commune hubs, joined, each commune with its fleet "
+                        "(data in ./demo-province unless --data)")
     p.set_defaults(func=cmd_demo)
 
 
@@ -231,6 +234,11 @@ def render(state: dict | None, fleet: Fleet, calls: list[dict], urls: list[str])
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from hub.app import HubConfig
+
+    if getattr(args, "province", False):
+        from motcua import demo_province
+
+        return demo_province.run(args)
 
     data: Path = args.data
     if data.exists() and not args.keep:

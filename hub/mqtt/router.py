@@ -167,7 +167,7 @@ class Router:
         effects = Effects()
         shown: list[str] = []
         try:
-            with transaction(self.db):
+            with self.runner.transaction():
                 for msg in batch:
                     reply = self._handle_one(msg, now, effects)
                     if reply is not None:

@@ -11,6 +11,10 @@ Every operation run with an actor (a console user, a CLI user, a counter device 
 one row in the append-only audit log per change it states (`ctx.changed`, before → after), or one row
 naming the action, in the operation's own savepoint: the change and its record commit together.
 
+Every transaction the Runner opens (its own, and the router's batches through `Runner.transaction`) ends
+with the sync capture (hub.store.sync.capture): at a centre of a province, what the transaction appended
+reaches the sync outbox in that same transaction, so no operation has to remember it (docs/province.md).
+
 Outside the hub process (a CLI command against the data directory of a running hub) nothing can publish:
 the effects are written to `deferred_effects` in the same transaction, and the hub publishes them within
 a second (hub.timers), so they too go out only after their commit.
@@ -19,7 +23,8 @@ a second (hub.timers), so they too go out only after their commit.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 import sqlite_utils
@@ -27,8 +32,10 @@ import sqlite_utils
 from hub.domain import authz
 from hub.ops import authz as authz_ops
 from hub.ops.context import Actor, Ctx, Effects
+from hub.ops.sync_extras import sync_extras
 from hub.store import audit
 from hub.store import deferred as deferred_store
+from hub.store import sync as sync_store
 from hub.store.db import savepoint, transaction
 from hub.store.devices import Device
 from hub.store.sites import Site, get_site
@@ -83,7 +90,7 @@ class Runner:
         DomainError is raised after what it keeps has been committed."""
         effects = Effects()
         refusal: DomainError | None = None
-        with transaction(self.db):
+        with self.transaction():
             try:
                 result = self.step(site, op, effects, device=device, now=now, actor=actor, action=action,
                                    subject=subject, refs=refs)
@@ -96,6 +103,14 @@ class Runner:
         if self.publish is not None and effects:
             self.publish(effects)
         return result
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """BEGIN … COMMIT with the sync capture just before the COMMIT: the one place every operation's
+        changes reach the sync outbox."""
+        with transaction(self.db):
+            yield
+            sync_store.capture(self.db, self.clock(), extras=sync_extras)
 
     def step(self, site: str | Site | None, op: Callable[[Ctx], T], effects: Effects, *,
              device: Device | None = None, now: float | None = None,

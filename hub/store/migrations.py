@@ -419,6 +419,36 @@ def _public_abuse(db: sqlite_utils.Database) -> None:
     """)
 
 
+def _sync(db: sqlite_utils.Database) -> None:
+    """A province (docs/province.md). At a centre: the sync outbox, written in the transaction of each
+    change, each site's sequence and what the province acknowledged, and the capture marks (the last id of
+    each append-only table already in the outbox). At the province: the centres, their sites and epochs,
+    the high-water marks, every centre's rows (a copy keyed by site, kind and id) and the sync alerts."""
+    _run(db, """
+        CREATE TABLE sync_outbox (
+            site_id TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,
+            at REAL NOT NULL, body TEXT NOT NULL, PRIMARY KEY (site_id, seq));
+        CREATE TABLE sync_sites (
+            site_id TEXT PRIMARY KEY, seq INTEGER NOT NULL DEFAULT 0, acked_seq INTEGER NOT NULL DEFAULT 0,
+            last_ack_at REAL, refused TEXT);
+        CREATE TABLE sync_marks (source TEXT PRIMARY KEY, last_id INTEGER NOT NULL);
+        CREATE TABLE sync_centres (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, code_hash TEXT, code_expires_at REAL, broker_hash TEXT,
+            epoch TEXT, joined_at REAL, created_at REAL NOT NULL);
+        CREATE TABLE sync_hwm (
+            site_id TEXT PRIMARY KEY, centre_id TEXT NOT NULL REFERENCES sync_centres(id), epoch TEXT,
+            hwm INTEGER NOT NULL DEFAULT 0, centre_seq INTEGER NOT NULL DEFAULT 0, last_contact REAL);
+        CREATE TABLE sync_rows (
+            site_id TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL,
+            epoch TEXT NOT NULL, at REAL NOT NULL, day TEXT, status TEXT, ref_at REAL, ref_no INTEGER,
+            body TEXT NOT NULL, PRIMARY KEY (site_id, kind, key));
+        CREATE INDEX sync_rows_kind_day ON sync_rows(kind, day, site_id, status, ref_at, ref_no);
+        CREATE INDEX sync_rows_key ON sync_rows(kind, key);
+        CREATE TABLE sync_alerts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, centre_id TEXT NOT NULL,
+            site_id TEXT, kind TEXT NOT NULL, message TEXT NOT NULL)""")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1, _dossiers, _votes, _officer_signin, _dossier_vote_link, _queue_indexes, _queue_counts,
     _deferred_effects,
@@ -436,6 +466,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _officer_active,  # officer deactivation (console)
     _intake_refusals,  # refusal at intake (issue #16's gap)
     _public_abuse,  # wrong lookup keys per dossier code, alerts to the office (issue #21)
+    _sync,  # province sync (issue #23)
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -28,6 +28,10 @@ PUBLIC = {
     # (issue #14); the fleet page is a shell whose data comes from the technician-only API.
     ("POST", "/api/v1/enrol"), ("GET", "/api/v1/release"), ("GET", "/api/v1/release/{file}"),
     ("GET", "/console/fleet"),
+    # A centre hub joins its province with a single-use code (throttled); the province page is a shell.
+    ("POST", "/api/v1/province/join"), ("GET", "/console/province"),
+    # A citizen looks a dossier up at the province by code and key, wherever it was received (rate-limited).
+    ("GET", "/api/v1/province/dossiers/{code}"), ("GET", "/tra-cuu"),
 }
 SAMPLE = {"site": "demo", "ticket_id": "1", "code": "HS-X", "form": "control-sheet", "action": "accept",
           "username": "quantri", "pid": "x", "name": "x", "fmt": "csv", "device_id": "demo-kiosk-01"}
