@@ -156,6 +156,13 @@ class WorkCalendar:
             d += timedelta(days=1)
         return d
 
+    def previous_working_day(self, d: date) -> date:
+        """The last working day strictly before d."""
+        d -= timedelta(days=1)
+        while not self.is_working_day(d):
+            d -= timedelta(days=1)
+        return d
+
     def working_day_on_or_after(self, d: date) -> date:
         return d if self.is_working_day(d) else self.next_working_day(d)
 

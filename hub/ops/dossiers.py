@@ -18,6 +18,7 @@ from hub.domain import dossier as dm
 from hub.domain import forms as forms_text
 from hub.domain import intake as rules
 from hub.domain import refusals, site_types
+from hub.domain import time_limits as limits
 from hub.domain.calendar import WorkCalendar, due_time, parse_cutoff
 from hub.domain.ratelimit import RateLimiter
 from hub.ops import links
@@ -139,13 +140,16 @@ def intake(ctx: Ctx, data: dict, *, officer: str | None = None, counter: int | N
     step_due = _step_dues(cal, now_local, proc)
     first = dm.Event("received", ctx.now, officer or "", {
         "procedure": proc["id"], "due_at": due.timestamp(), "steps": steps, "on_spot": on_spot,
-        "step_due": step_due, "processing_days": days, "processing_hours": hours})
+        "step_due": step_due, "processing_days": days, "processing_hours": hours,
+        "supplement_by": limits.supplement_request_by(cal, now_local, proc.get("supplement_days")).timestamp()})
     store.insert(ctx.db, row, first)
     if _same_day(days, hours) and not on_spot:
         transfer(ctx, code, by=officer or UNIT_NAME)  # same-day procedures go at once (001 L330)
+    # On the spot: no receipt unless the citizen asks for one (Decree 118/2025, Art. 17(4)).
+    wants_receipt = not on_spot or bool(data.get("receipt_requested"))
     return {"complete": True, "code": code, "on_spot": on_spot, "due_at": iso(due.timestamp(), cal),
             "status_url": links.status_url(ctx.db, ctx.site.id, code), "lookup_key": links.lookup_key(ctx.db, code),
-            "receipt": None if on_spot else receipt(ctx.db, ctx.site, code)}
+            "receipt": receipt(ctx.db, ctx.site, code) if wants_receipt else None}
 
 
 def _same_day(days: float | None, hours: float | None) -> bool:
@@ -234,8 +238,14 @@ def _timeline_label(ev: dm.Event) -> str | None:
         "step_done": f"{d.get('agency', 'Cơ quan giải quyết')} giải quyết xong",
         "rejected": "Từ chối giải quyết (có văn bản nêu lý do)",
         "resolved_on_spot": "Giải quyết ngay",
-        "apology_issued": "Xin lỗi và hẹn lại ngày trả kết quả",
+        "apology_issued": "Xin lỗi và đề nghị gia hạn thời gian giải quyết",
         "returned": "Đã trả kết quả",
+        "withdrawn": "Người nộp rút hồ sơ",
+        "stopped": "Dừng giải quyết hồ sơ",
+        "obligation_requested": "Yêu cầu thực hiện nghĩa vụ tài chính",
+        "obligation_paid": "Đã thực hiện nghĩa vụ tài chính",
+        "correction_requested": "Chuyển lại cơ quan giải quyết để đính chính kết quả",
+        "corrected": "Đã đính chính kết quả",
     }.get(ev.kind)
 
 
@@ -260,8 +270,13 @@ def detail(db: sqlite_utils.Database, code: str, now: float) -> dict:
             "sets": row["sets"], "fees_vnd": row["fees_vnd"], "return_method": row["return_method"],
             "procedure_id": row["procedure_id"], "field": row["field"], "agency": row["agency"],
             "officer": row["officer"], "steps": list(s.steps), "step": s.step, "outcome": s.outcome,
-            "reason": s.reason, "legal_due_at": iso(s.legal_due_at, cal), "risk": dm.open_risk(s, now, left),
+            "reason": s.reason, "legal_due_at": iso(s.legal_due_at, cal),
+            "risk": dm.open_risk(s, now, left, risk_threshold_s(db, row["site_id"], cal)),
             "timeliness": dm.timeliness(s, now), "lateness": dm.lateness_class(s, now),
+            "supplements": s.supplements, "supplement_close_at": iso(s.supplement_close_at, cal),
+            "supplement_by": iso(s.supplement_by, cal), "correction_due_at": iso(s.correction_due_at, cal),
+            "apology_latest": iso(limits.apology_latest(cal, datetime.fromtimestamp(s.legal_due_at, cal.tz)).timestamp(),
+                                  cal) if s.active else None,
             "postal_tracking": row["postal_tracking"],
             "events": [{"kind": e.kind, "at": iso(e.at, cal), "by": e.by, "data": e.data}
                        for e in store.events(db, row["code"])]}
@@ -388,42 +403,113 @@ def _check_holder(s: dm.DossierState, agency: str | None) -> None:
                           f"Hồ sơ đang do {s.holder} giữ, không thuộc cơ quan của bạn.")
 
 
+def _restart_due(cal: WorkCalendar, db: sqlite_utils.Database, code: str, at: float) -> float:
+    """The due time counted again from `at` with the procedure's whole time limit (Art. 19(5))."""
+    ev0 = store.events(db, code)[0]
+    proc = cat_store.get(db, ev0.data.get("procedure") or "") or {}
+    due = limits.due_after_supplement(cal, datetime.fromtimestamp(at, cal.tz),
+                                      working_days=ev0.data.get("processing_days"),
+                                      working_hours=ev0.data.get("processing_hours"),
+                                      cutoff=parse_cutoff(proc.get("same_day_cutoff")))
+    return float(round(due.timestamp() / 60) * 60)
+
+
+def _resume_due(cal: WorkCalendar, at: float, remaining_s: float | None) -> float:
+    """The due time when only the working time that was left runs again from `at` (a paused clock)."""
+    due = cal.add_working_hours(datetime.fromtimestamp(at, cal.tz), (remaining_s or 0) / 3600)
+    return float(round(due.timestamp() / 60) * 60)  # due times are whole minutes
+
+
 def specialist_action(ctx: Ctx, code: str, action: str, by: str, agency: str | None, data: dict) -> dict:
-    """accept | reject | supplement | supplement_received | finish — by the agency holding the dossier."""
+    """accept | reject | supplement | supplement_received | obligation | obligation_paid | stop | finish |
+    corrected — by the agency holding the dossier."""
     code = normalise(code)
     s = store.state(ctx.db, code)
     _check_holder(s, agency)
     cal = calendar_for(ctx.db, ctx.site.id)
     base = {"agency": s.holder}
+    now_local = datetime.fromtimestamp(ctx.now, cal.tz)
+    left = max(cal.working_seconds_between(now_local, datetime.fromtimestamp(s.legal_due_at, cal.tz)), 0.0)
     if action == "accept":
         ev = dm.Event("accepted", ctx.now, by, base)
     elif action == "reject":
         ev = dm.Event("rejected", ctx.now, by, {**base, "reason": str(data.get("reason") or "")})
     elif action == "supplement":
-        left = cal.working_seconds_between(datetime.fromtimestamp(ctx.now, cal.tz),
-                                           datetime.fromtimestamp(s.legal_due_at, cal.tz))
-        ev = dm.Event("supplement_requested", ctx.now, by, {**base, "reason": str(data.get("reason") or ""),
-                                                            "remaining_s": max(left, 0.0)})
+        ev = dm.Event("supplement_requested", ctx.now, by, {
+            **base, "reason": str(data.get("reason") or ""), "remaining_s": left,
+            "close_at": limits.supplement_close_at(cal, now_local).timestamp()})
     elif action == "supplement_received":
-        # Time already spent counts (001 L341): only what was left runs again from now.
-        due = cal.add_working_hours(datetime.fromtimestamp(ctx.now, cal.tz), (s.remaining_s or 0) / 3600)
-        due_ts = round(due.timestamp() / 60) * 60  # due times are whole minutes
-        ev = dm.Event("supplement_received", ctx.now, by, {**base, "due_at": float(due_ts)})
+        # Decree 118/2025 Art. 19(5): the time limit counts again from zero once the dossier is complete.
+        ev = dm.Event("supplement_received", ctx.now, by, {**base, "due_at": _restart_due(cal, ctx.db, code, ctx.now)})
+    elif action == "obligation":
+        amount = data.get("amount_vnd")
+        if amount is not None and (isinstance(amount, bool) or not isinstance(amount, int) or amount < 0):
+            raise _bad("The amount must be a whole number of đồng, not negative.",
+                       "Số tiền phải là số nguyên đồng không âm.")
+        ev = dm.Event("obligation_requested", ctx.now, by, {
+            **base, "content": str(data.get("content") or data.get("reason") or "").strip()[:500],
+            "amount_vnd": amount, "remaining_s": left})
+    elif action == "obligation_paid":
+        # The time the citizen takes to pay is not counted: what was left runs again from now.
+        ev = dm.Event("obligation_paid", ctx.now, by, {**base, "due_at": _resume_due(cal, ctx.now, s.remaining_s)})
+    elif action == "stop":
+        ev = dm.Event("stopped", ctx.now, by, {**base, "reason": str(data.get("reason") or "")})
     elif action == "finish":
         ev = dm.Event("step_done", ctx.now, by, {**base, "note": str(data.get("note") or "")[:500]})
+    elif action == "corrected":
+        ev = dm.Event("corrected", ctx.now, by, {**base, "note": str(data.get("note") or "")[:500]})
     else:
         raise _bad(f"This action is not valid ({action!r}).", "Thao tác không hợp lệ.")
     new = store.append(ctx.db, code, ev)
-    if ev.kind == "supplement_received":  # a new due time: its alerts are owed again
+    if ev.kind in ("supplement_received", "obligation_paid"):  # a new due time: its alerts are owed again
         store.set_fields(ctx.db, code, at_risk_alerted_at=None, late_alerted_at=None)
     if ev.kind == "supplement_requested":
-        _notify_citizen(ctx, code, "supplement", "Yêu cầu bổ sung hồ sơ",
-                        f"Hồ sơ {code} cần bổ sung: {ev.data['reason']}. "
-                        "Thời gian đã giải quyết được tính vào thời hạn.")
+        close = datetime.fromtimestamp(ev.data["close_at"], cal.tz)
+        _notify_citizen(ctx, code, "supplement", "Yêu cầu bổ sung, hoàn thiện hồ sơ",
+                        f"Hồ sơ {code} cần bổ sung: {ev.data['reason']}. Thời hạn giải quyết được tính lại từ "
+                        f"đầu khi nhận đủ hồ sơ. Nếu không bổ sung đến hết ngày {close:%d/%m/%Y}, hồ sơ sẽ "
+                        "bị dừng giải quyết.")
+    if ev.kind == "obligation_requested":
+        amount = ev.data.get("amount_vnd")
+        _notify_citizen(ctx, code, "obligation", "Thực hiện nghĩa vụ tài chính",
+                        f"Hồ sơ {code}: mời ông (bà) thực hiện nghĩa vụ tài chính: {ev.data['content']}"
+                        + (f" ({amount:,} đồng)".replace(",", ".") if amount else "") + ".")
+    if ev.kind == "stopped":
+        _notify_citizen(ctx, code, "stopped", "Thông báo dừng giải quyết hồ sơ",
+                        f"Hồ sơ {code} đã dừng giải quyết. Lý do: {ev.data['reason']}. "
+                        "Mời ông (bà) đến Bộ phận Một cửa nhận lại hồ sơ.")
+    if ev.kind == "corrected":
+        _notify_citizen(ctx, code, "ready", "Kết quả đã được đính chính",
+                        f"Kết quả của hồ sơ {code} đã được đính chính; mời ông (bà) đến nhận.")
+        ctx.effects.display_sites.add(ctx.site.id)
     if new.status == dm.AWAITING_TRANSFER:
         evs = store.events(ctx.db, code)
         if _same_day(evs[0].data.get("processing_days"), evs[0].data.get("processing_hours")):
             transfer(ctx, code, by=by)
+    return detail(ctx.db, code, ctx.now)
+
+
+def withdraw(ctx: Ctx, code: str, by: str, reason: str = "") -> dict:
+    """The citizen withdraws the dossier (rút hồ sơ) before the decision is issued (Decree 118/2025,
+    Art. 21(1)); recorded at the counter, the papers are handed back."""
+    code = normalise(code)
+    store.append(ctx.db, code, dm.Event("withdrawn", ctx.now, by, {"reason": str(reason or "").strip()[:500]}))
+    _notify_citizen(ctx, code, "withdrawn", "Đã rút hồ sơ",
+                    f"Hồ sơ {code} đã được rút theo yêu cầu của ông (bà); hồ sơ giấy được trả lại.")
+    return detail(ctx.db, code, ctx.now)
+
+
+def request_correction(ctx: Ctx, code: str, reason: str, by: str) -> dict:
+    """The citizen found an error in the result: the unit sends it back to the agency, which must return
+    the corrected result within 3 working days (Decree 118/2025, Art. 23(1))."""
+    code = normalise(code)
+    cal = calendar_for(ctx.db, ctx.site.id)
+    due = limits.correction_due(cal, datetime.fromtimestamp(ctx.now, cal.tz))
+    new = store.append(ctx.db, code, dm.Event("correction_requested", ctx.now, by, {
+        "reason": str(reason or "").strip()[:500], "due_at": due.timestamp()}))
+    _internal(ctx, code, "correction", new.holder,
+              f"Hồ sơ {code}: kết quả có sai sót ({new.reason}); chuyển lại kết quả đã đính chính chậm nhất "
+              f"{due:%H:%M} ngày {due:%d/%m/%Y} (Nghị định 118/2025/NĐ-CP, Điều 23).")
     return detail(ctx.db, code, ctx.now)
 
 
@@ -444,6 +530,10 @@ def apologise(ctx: Ctx, code: str, reason: str, by: str, *, new_due: str | None 
     s = store.state(ctx.db, code)
     _check_holder(s, agency)
     cal = calendar_for(ctx.db, ctx.site.id)
+    problem = limits.apology_problem(cal, now=datetime.fromtimestamp(ctx.now, cal.tz),
+                                     due=datetime.fromtimestamp(s.legal_due_at, cal.tz), apologies=s.apologies)
+    if problem:
+        raise DomainError("conflict", problem[1], problem[0])
     if new_due:
         try:
             d = datetime.fromisoformat(new_due)
@@ -535,19 +625,29 @@ def intake_refusal_form(db: sqlite_utils.Database, site, refusal_id: int) -> dic
                           reasons=r["reasons"], by=r["officer"])
 
 
+def risk_threshold_s(db: sqlite_utils.Database, site_id: str, cal: WorkCalendar) -> float:
+    """The site's at-risk threshold in office seconds (`at_risk_working_days`, default 2)."""
+    days = store.get_settings(db, site_id).get("at_risk_working_days", dm.AT_RISK_WORKING_DAYS)
+    return limits.at_risk_threshold_s(cal, float(days))
+
+
 def deadline_scan(ctx: Ctx) -> dict:
-    """Alert agency and unit (and tell the citizen) when < 4 working hours remain; flag late dossiers
-    without an apology. Each alert once per dossier. A dossier waiting for the citizen's supplement is
-    skipped: its time does not run until the supplement arrives."""
+    """Alert agency and unit (and tell the citizen) when the dossier comes within the site's at-risk
+    threshold (default 2 working days: early enough to apologise at least 1 day before the deadline,
+    Decree 118/2025 Art. 19(6)); flag late dossiers without an apology; close (stop, with the Mẫu 05
+    notice) dossiers whose supplement was not completed 15 days after the notice (Art. 19(5)). Each
+    alert once per dossier. A dossier waiting for the citizen (supplement, financial obligation) is not
+    alerted: its time does not run."""
     cal = calendar_for(ctx.db, ctx.site.id)
     now_local = datetime.fromtimestamp(ctx.now, cal.tz)
-    horizon = ctx.now + 14 * 24 * 3600  # nothing further away can be within 4 working hours
+    threshold = risk_threshold_s(ctx.db, ctx.site.id, cal)
+    horizon = ctx.now + 60 * 24 * 3600  # nothing further away is within a few working days
     rows = ctx.db.execute(
         "SELECT code, legal_due_at, holder, at_risk_alerted_at, late_alerted_at, apologies FROM dossiers "
         "WHERE site_id = ? AND finished_at IS NULL AND late_alerted_at IS NULL "
-        "AND status NOT IN ('ready','returned','supplement') AND legal_due_at < ?",
+        "AND status NOT IN ('ready','returned','supplement','obligation','correction') AND legal_due_at < ?",
         [ctx.site.id, horizon]).fetchall()
-    at_risk, late = [], []
+    at_risk, late, closed = [], [], []
     for code, due, holder, risk_at, late_at, apologies in rows:
         left = cal.working_seconds_between(now_local, datetime.fromtimestamp(due, cal.tz))
         if ctx.now > due:
@@ -556,18 +656,29 @@ def deadline_scan(ctx: Ctx) -> dict:
                 late.append(code)
                 if not apologies:
                     _internal(ctx, code, "late", holder,
-                              f"Hồ sơ {code} đã quá hạn mà chưa có Phiếu xin lỗi và hẹn lại ngày trả kết quả.")
-        elif left < dm.AT_RISK_WORKING_S and risk_at is None:
+                              f"Hồ sơ {code} đã quá hạn mà chưa có Văn bản xin lỗi và đề nghị gia hạn.")
+        elif left < threshold and risk_at is None:
             store.set_fields(ctx.db, code, at_risk_alerted_at=ctx.now)
             at_risk.append(code)
-            hours = max(left, 0) / 3600
+            latest = limits.apology_latest(cal, datetime.fromtimestamp(due, cal.tz))
             _internal(ctx, code, "at_risk", holder,
-                      f"Hồ sơ {code} còn {hours:.1f} giờ làm việc đến hạn trả kết quả; "
-                      "nếu không kịp, lập Phiếu xin lỗi và hẹn lại ngày trả kết quả.")
+                      f"Hồ sơ {code} còn {max(left, 0) / 3600:.1f} giờ làm việc đến hạn trả kết quả; nếu không "
+                      f"kịp, gửi Văn bản xin lỗi và đề nghị gia hạn chậm nhất {latest:%H:%M} ngày "
+                      f"{latest:%d/%m/%Y} (Nghị định 118/2025/NĐ-CP, Điều 19 khoản 6).")
             _notify_citizen(ctx, code, "at_risk", "Hồ sơ sắp đến hạn trả kết quả",
                             f"Hồ sơ {code} sắp đến hạn trả kết quả; cơ quan giải quyết đang xử lý. "
                             "Nếu chậm, chúng tôi sẽ thông báo ngày hẹn mới.")
-    return {"at_risk": at_risk, "late": late}
+    for code in store.supplements_expired(ctx.db, ctx.site.id, ctx.now):
+        store.append(ctx.db, code, dm.Event("stopped", ctx.now, UNIT_NAME, {
+            "reason": SUPPLEMENT_NOT_COMPLETED, "closed": True}))
+        closed.append(code)
+        _notify_citizen(ctx, code, "stopped", "Thông báo dừng giải quyết hồ sơ",
+                        f"Hồ sơ {code} đã dừng giải quyết: {SUPPLEMENT_NOT_COMPLETED}")
+    return {"at_risk": at_risk, "late": late, "closed": closed}
+
+
+SUPPLEMENT_NOT_COMPLETED = ("Sau 15 ngày kể từ ngày thông báo yêu cầu bổ sung, hoàn thiện hồ sơ, người nộp "
+                            "không hoàn thiện hồ sơ (Nghị định 118/2025/NĐ-CP, Điều 19 khoản 5).")
 
 
 def _internal(ctx: Ctx, code: str, kind: str, agency: str, text: str) -> None:
@@ -665,12 +776,13 @@ def agency_queue(db: sqlite_utils.Database, site_id: str, agency: str, now: floa
     rows = db.execute(
         "SELECT code, procedure_name, status, legal_due_at, promised_due_at, apologies FROM dossiers "
         "WHERE site_id = ? AND holder = ? AND status IN ('transferred','processing','supplement',"
-        "'awaiting_transfer') ORDER BY legal_due_at LIMIT 500", [site_id, agency]).fetchall()
+        "'obligation','correction','awaiting_transfer') ORDER BY legal_due_at LIMIT 500", [site_id, agency]).fetchall()
     out = []
     now_local = datetime.fromtimestamp(now, cal.tz)
+    threshold = risk_threshold_s(db, site_id, cal)
     for code, name, status, due, promised, apologies in rows:
         left = cal.working_seconds_between(now_local, datetime.fromtimestamp(due, cal.tz))
-        risk = dm.OVERDUE if now > due else (dm.AT_RISK if left < dm.AT_RISK_WORKING_S else dm.ON_TRACK)
+        risk = dm.OVERDUE if now > due else (dm.AT_RISK if left < threshold else dm.ON_TRACK)
         if status == dm.AWAITING_TRANSFER:
             risk = None
         out.append({"code": code, "procedure": name, "status": status, "status_vi": dm.STATUS_VI[status],

@@ -33,6 +33,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "form_texts": {},  # the office's own wording over hub/data/forms/*.json: {"receipt": {"note": "…"}}
     "agency_heads": {},
     "site_type": None,  # "province" | "commune" | "ministry" (hub.domain.site_types); None: not checked
+    "at_risk_working_days": 2,  # warn this many working days before the deadline (apology ≥ 1 day before)
     "area": "",  # the province or commune the office serves, e.g. "xã Hòa An"  # {"agency as the catalogue names it": {"name": "…", "title": "…"}}: signs its apology
 }
 
@@ -168,3 +169,10 @@ def event_rank(db: sqlite_utils.Database, code: str, kind: str, since: float, ag
         "AND e.at >= ? AND (? IS NULL OR json_extract(e.data, '$.agency') = ?)",
         [code, kind, kind, since, agency, agency]).fetchone()
     return row[0]
+
+
+def supplements_expired(db: sqlite_utils.Database, site_id: str, now: float) -> list[str]:
+    """Dossiers of the site still waiting for a supplement whose 15 days after the notice are over."""
+    rows = db.execute("SELECT code FROM dossiers WHERE site_id = ? AND status = 'supplement' "
+                      "AND CAST(json_extract(state, '$.supplement_close_at') AS REAL) < ?", [site_id, now])
+    return [r[0] for r in rows]

@@ -1,0 +1,202 @@
+"""Decree 118/2025/NĐ-CP's rules as pure functions, case by case: what an office must take in
+(Art. 14), supplements (Art. 19(5)), the apology (Art. 19(6)), withdrawal and stop (Art. 21), financial
+obligations, corrections (Art. 23). Times are fixed dates on the national calendar."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from hub.domain import dossier as dm
+from hub.domain import site_types
+from hub.domain import time_limits as limits
+from hub.domain.calendar import WorkCalendar
+from motcua_core.errors import DomainError
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+CAL = WorkCalendar()
+
+
+def t(s: str) -> datetime:
+    return datetime.fromisoformat(s).replace(tzinfo=VN)
+
+
+# --- Art. 14: receive anywhere in the province --------------------------------------------------
+
+@pytest.mark.parametrize("site,level,ok", [
+    ("commune", "commune", True), ("commune", "province", True), ("commune", "nganh_doc", True),
+    ("commune", "ministry_assigned", True), ("commune", "ministry", False),
+    ("province", "commune", True), ("province", "nganh_doc", True), ("province", "ministry", False),
+    ("ministry", "ministry", True), ("ministry", "commune", False), ("commune", "district", False),
+])
+def test_what_an_office_takes_in_by_level(site: str, level: str, ok: bool) -> None:
+    assert (site_types.intake_problem(site, "xã Hòa An", {"level": level}, outside_area=False) is None) == ok
+
+
+def test_residence_never_refuses_unless_the_province_list_says_so() -> None:
+    # Default: received whatever the residence (Art. 14(2)); the officer's "outside" mark changes nothing.
+    assert site_types.intake_problem("commune", "xã Hòa An", {"level": "commune"}, outside_area=True) is None
+    assert site_types.intake_problem("province", "tỉnh X", {"level": "nganh_doc"}, outside_area=True) is None
+    vi, en = site_types.intake_problem("commune", "xã Hòa An", {"level": "commune", "anywhere": False},
+                                       outside_area=True)
+    assert "danh mục của tỉnh" in vi and "xã Hòa An" in vi and "province's list" in en
+    assert site_types.intake_problem("commune", "xã Hòa An", {"level": "commune", "anywhere": False},
+                                     outside_area=False) is None
+
+
+@pytest.mark.parametrize("reception,word", [("mobile", "lưu động"), ("on_site", "ngoài trụ sở"),
+                                            ("online_only", "Cổng Dịch vụ công quốc gia")])
+def test_art_14_3_procedures_are_not_taken_in_at_the_counter(reception: str, word: str) -> None:
+    vi, _ = site_types.intake_problem("commune", "", {"level": "commune", "reception": reception}, False)
+    assert word in vi and "Điều 14 khoản 3" in vi
+
+
+def test_no_site_type_checks_nothing() -> None:
+    assert site_types.intake_problem(None, "", {"level": "district", "anywhere": False}, True) is None
+
+
+# --- Art. 19(5): supplements ---------------------------------------------------------------------
+
+def test_supplement_must_be_asked_within_3_working_days_of_receipt() -> None:
+    # Received Thu 5/11/2026: Fri 6, Mon 9, Tue 10 are the three working days.
+    assert limits.supplement_request_by(CAL, t("2026-11-05T09:00")) == t("2026-11-10T17:00")
+    assert limits.supplement_request_by(CAL, t("2026-11-05T09:00"), days=5) == t("2026-11-12T17:00")
+
+
+def test_supplement_not_completed_is_closed_15_days_after_the_notice() -> None:
+    assert limits.supplement_close_at(CAL, t("2026-11-02T10:00")) == t("2026-11-17T17:00")
+    # The 15th day is a Sunday: the period ends on Monday (Civil Code Art. 148).
+    assert limits.supplement_close_at(CAL, t("2026-11-07T10:00")) == t("2026-11-23T17:00")
+
+
+def test_the_time_limit_counts_again_from_zero_after_the_supplement() -> None:
+    # 5 working days, completed Mon 30/11/2026 10:00 → Mon 7/12 17:00 (not what was left before).
+    assert limits.due_after_supplement(CAL, t("2026-11-30T10:00"), working_days=5, working_hours=None) \
+        == t("2026-12-07T17:00")
+    # A same-day procedure completed after its cut-off: the next working day.
+    assert limits.due_after_supplement(CAL, t("2026-11-30T15:30"), working_days=0, working_hours=None) \
+        == t("2026-12-01T17:00")
+
+
+T0 = t("2026-11-19T09:00").timestamp()
+DUE = t("2026-11-26T17:00").timestamp()
+
+
+def state(**data) -> dm.DossierState:
+    return dm.start("X", dm.Event("received", T0, "a", {"due_at": DUE, "steps": ["UBND xã"], **data}))
+
+
+def at(s: str) -> float:
+    return t(s).timestamp()
+
+
+def processing(**data) -> dm.DossierState:
+    s = state(**data)
+    for k in ("transferred", "accepted"):
+        s = dm.apply(s, dm.Event(k, T0 + 60, "b", {}))
+    return s
+
+
+def test_only_one_supplement_request() -> None:
+    s = processing(supplement_by=at("2026-11-24T17:00"))
+    s = dm.apply(s, dm.Event("supplement_requested", at("2026-11-20T09:00"), "c", {"reason": "Thiếu bản vẽ"}))
+    s = dm.apply(s, dm.Event("supplement_received", at("2026-11-23T09:00"), "c", {"due_at": at("2026-11-30T17:00")}))
+    with pytest.raises(DomainError) as e:
+        dm.apply(s, dm.Event("supplement_requested", at("2026-11-23T10:00"), "c", {"reason": "Thiếu nữa"}))
+    assert "một lần" in e.value.message_vi and "Điều 19 khoản 5" in e.value.message_vi
+
+
+def test_supplement_after_3_working_days_is_refused() -> None:
+    s = processing(supplement_by=at("2026-11-24T17:00"))
+    with pytest.raises(DomainError) as e:
+        dm.apply(s, dm.Event("supplement_requested", at("2026-11-25T08:00"), "c", {"reason": "Thiếu bản vẽ"}))
+    assert "03 ngày làm việc" in e.value.message_vi
+    ok = dm.apply(s, dm.Event("supplement_requested", at("2026-11-24T16:59"), "c", {"reason": "Thiếu bản vẽ"}))
+    assert ok.status == dm.SUPPLEMENT
+
+
+def test_completed_supplement_replaces_the_promise_too() -> None:
+    s = processing()
+    s = dm.apply(s, dm.Event("supplement_requested", at("2026-11-20T09:00"), "c",
+                             {"reason": "Thiếu", "close_at": at("2026-12-07T17:00")}))
+    assert s.supplement_close_at == at("2026-12-07T17:00")
+    s = dm.apply(s, dm.Event("supplement_received", at("2026-11-30T10:00"), "c", {"due_at": at("2026-12-07T17:00")}))
+    assert s.legal_due_at == s.promised_due_at == at("2026-12-07T17:00") and s.supplement_close_at is None
+
+
+# --- Art. 19(6): apology ------------------------------------------------------------------------
+
+def test_apology_latest_is_the_working_day_before_the_deadline() -> None:
+    assert limits.apology_latest(CAL, t("2026-11-26T17:00")) == t("2026-11-25T17:00")
+    # Deadline on a Monday: the latest is the Friday before.
+    assert limits.apology_latest(CAL, t("2026-11-30T17:00")) == t("2026-11-27T17:00")
+
+
+def test_apology_too_late_or_twice_is_refused_in_vietnamese() -> None:
+    due = t("2026-11-26T17:00")
+    assert limits.apology_problem(CAL, now=t("2026-11-25T16:00"), due=due, apologies=0) is None
+    vi, en = limits.apology_problem(CAL, now=t("2026-11-26T08:00"), due=due, apologies=0)
+    assert "chậm nhất 01 ngày trước ngày hết hạn" in vi and "25/11/2026" in vi and "1 day before" in en
+    vi, _ = limits.apology_problem(CAL, now=t("2026-11-20T08:00"), due=due, apologies=1)
+    assert "một lần" in vi
+
+
+def test_state_machine_refuses_a_second_new_date() -> None:
+    s = processing()
+    s = dm.apply(s, dm.Event("apology_issued", at("2026-11-24T09:00"), "c", {"reason": "Chờ xác minh",
+                                                                              "new_due_at": at("2026-12-01T17:00")}))
+    with pytest.raises(DomainError) as e:
+        dm.apply(s, dm.Event("apology_issued", at("2026-11-30T09:00"), "c", {"reason": "Lại chậm",
+                                                                             "new_due_at": at("2026-12-04T17:00")}))
+    assert "một lần" in e.value.message_vi
+
+
+def test_at_risk_threshold_is_whole_working_days() -> None:
+    assert limits.at_risk_threshold_s(CAL, 2) == 16 * 3600
+    assert limits.at_risk_threshold_s(CAL, 1) == 8 * 3600
+
+
+# --- Art. 21: withdrawal and stop; financial obligation; Art. 23 correction --------------------------
+
+def test_withdrawal_before_the_decision_ends_the_dossier() -> None:
+    s = dm.apply(processing(), dm.Event("withdrawn", T0 + 3600, "cán bộ", {"reason": "Người nộp xin rút"}))
+    assert s.status == dm.WITHDRAWN and s.outcome == "withdrawn" and not s.active and s.finished_at == T0 + 3600
+    assert s.status_vi() == "Đã rút hồ sơ"
+
+
+def test_withdrawal_after_the_decision_is_refused() -> None:
+    s = dm.apply(processing(), dm.Event("step_done", T0 + 3600, "c", {}))
+    with pytest.raises(DomainError) as e:
+        dm.apply(s, dm.Event("withdrawn", T0 + 7200, "cán bộ", {}))
+    assert "không thể rút hồ sơ" in e.value.message_vi
+
+
+def test_stop_needs_a_reason() -> None:
+    with pytest.raises(DomainError) as e:
+        dm.apply(processing(), dm.Event("stopped", T0 + 60, "c", {"reason": " "}))
+    assert "lý do" in e.value.message_vi
+    s = dm.apply(processing(), dm.Event("stopped", T0 + 60, "c", {"reason": "Không hoàn thiện hồ sơ"}))
+    assert s.status == dm.STOPPED and s.outcome == "stopped"
+
+
+def test_financial_obligation_pauses_and_resumes() -> None:
+    s = dm.apply(processing(), dm.Event("obligation_requested", T0 + 60, "c",
+                                        {"content": "Nộp tiền sử dụng đất", "remaining_s": 7200}))
+    assert s.status == dm.OBLIGATION and s.remaining_s == 7200
+    s = dm.apply(s, dm.Event("obligation_paid", T0 + 86400, "c", {"due_at": DUE + 86400}))
+    assert s.status == dm.PROCESSING and s.legal_due_at == DUE + 86400
+
+
+def test_correction_goes_back_to_the_agency_and_is_returned_again() -> None:
+    s = dm.apply(processing(), dm.Event("step_done", T0 + 60, "c", {}))
+    s = dm.apply(s, dm.Event("transferred", T0 + 120, "c", {}))
+    s = dm.apply(s, dm.Event("returned", T0 + 180, "c", {"fees_paid": True}))
+    s = dm.apply(s, dm.Event("correction_requested", T0 + 240, "c", {"reason": "Sai ngày sinh",
+                                                                    "due_at": at("2026-11-24T17:00")}))
+    assert s.status == dm.CORRECTION and s.holder == "UBND xã" and s.correction_due_at == at("2026-11-24T17:00")
+    s = dm.apply(s, dm.Event("corrected", T0 + 300, "c", {}))
+    s = dm.apply(s, dm.Event("returned", T0 + 360, "c", {"fees_paid": True}))
+    assert s.status == dm.RETURNED and s.corrections == 1
+    assert limits.correction_due(CAL, t("2026-11-05T09:00")) == t("2026-11-10T17:00")
