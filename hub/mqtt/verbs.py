@@ -140,6 +140,12 @@ VERBS: dict[str, Verb] = _table(
          {"code": (str, True, None), "reason": (str, True, None), "new_due": (str, False, None),
           "extra_days": (int, False, None)},
          dossier_verbs.apology),
+    # the citizen withdraws the dossier before the decision (Decree 118/2025 Art. 21); an error in a result
+    # goes back to the agency to be corrected within 3 working days (Art. 23)
+    signed("dossier.withdraw", COUNTER, {"code": (str, True, None), "reason": (str, False, None)},
+         dossier_verbs.withdraw),
+    signed("dossier.correction", COUNTER, {"code": (str, True, None), "reason": (str, True, None)},
+         dossier_verbs.correction),
     signed("dossier.form", COUNTER, {"code": (str, True, None), "form": (str, True, FORM_NAMES)},
          dossier_verbs.form),
     # --- appointments (issue #12)

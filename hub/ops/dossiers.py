@@ -416,7 +416,9 @@ def _restart_due(cal: WorkCalendar, db: sqlite_utils.Database, code: str, at: fl
 
 def _resume_due(cal: WorkCalendar, at: float, remaining_s: float | None) -> float:
     """The due time when only the working time that was left runs again from `at` (a paused clock)."""
-    due = cal.add_working_hours(datetime.fromtimestamp(at, cal.tz), (remaining_s or 0) / 3600)
+    # Whole minutes on both ends: seconds' crumbs must not spill a due time of 17:00 into tomorrow's 07:30.
+    minutes = round((remaining_s or 0) / 60)
+    due = cal.add_working_hours(datetime.fromtimestamp(at // 60 * 60, cal.tz), minutes / 60)
     return float(round(due.timestamp() / 60) * 60)  # due times are whole minutes
 
 

@@ -1,0 +1,122 @@
+"""Decree 118/2025/NĐ-CP over a real hub (its Mosquitto, SQLite, HTTP API, the counter's MQTT verbs):
+a supplement counted again from zero, asked once and within 3 working days, closed after 15 days;
+withdrawal; a financial obligation; a correction; an on-the-spot receipt on request."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from counter_terminal.core import CounterCore
+from counter_terminal.dossier_core import DossierCore
+from motcua_core.errors import RequestError
+from tests.dossier.conftest import AGENCY_1, APPLICANT, DossierHub
+
+PROC = "cap-phep-xay-dung-lien-thong"  # 5 working days, two agencies
+
+
+@pytest.fixture
+def desk(dhub: DossierHub, tmp_path: Path) -> tuple[CounterCore, DossierCore]:
+    counter = CounterCore(dhub.h.device("counter", counter=1))
+    counter.login("lan1", "1111")
+    counter.open()
+    dhub.morning_sign_in.append((counter, "lan1", "1111"))
+    return counter, DossierCore(counter.session, tmp_path / "printed")
+
+
+def act(dhub: DossierHub, code: str, action: str, body: dict | None = None) -> tuple[int, dict]:
+    return dhub.http("POST", f"/api/v1/agency/dossiers/{code}/{action}", body or {}, token=dhub.tokens[AGENCY_1])
+
+
+def test_supplement_once_within_3_days_restarts_the_clock_and_closes_after_15_days(dhub: DossierHub, desk) -> None:
+    _, d = desk
+    # Wed 25/11/2026 08:00: due Wed 2/12 17:00; supplements may be asked until Mon 30/11 17:00.
+    a, b, c = (d.intake(PROC, APPLICANT, [0, 1, 2])["code"] for _ in range(3))
+    dhub.set_time("2026-11-25T10:31")
+    dhub.tick()
+    for code in (a, b, c):
+        assert act(dhub, code, "accept")[0] == 200
+    dhub.set_time("2026-11-26T09:00")
+    status, body = act(dhub, a, "supplement", {"reason": "Bổ sung bản vẽ mặt bằng"})
+    assert status == 200 and body["status"] == "supplement"
+    assert body["supplement_close_at"] == "2026-12-11T17:00+07:00"  # 15 days after the notice
+    assert act(dhub, c, "supplement", {"reason": "Bổ sung giấy tờ đất"})[0] == 200
+
+    # Completed Mon 30/11 10:00: the whole 5 working days again → Mon 7/12 17:00 (not the 4 days left).
+    dhub.set_time("2026-11-30T10:00")
+    status, body = act(dhub, a, "supplement_received")
+    assert status == 200 and body["due_at"] == body["legal_due_at"] == "2026-12-07T17:00+07:00"
+    assert dhub.public(a)[1]["due_at"] == "2026-12-07T17:00+07:00"
+    # A second request is refused, in Vietnamese.
+    status, body = act(dhub, a, "supplement", {"reason": "Bổ sung thêm"})
+    assert status == 409 and "chỉ được yêu cầu bổ sung, hoàn thiện một lần" in body["error"]["message_vi"]
+    # Asking after the 3 working days is refused.
+    dhub.set_time("2026-12-01T08:00")
+    status, body = act(dhub, b, "supplement", {"reason": "Bổ sung bản vẽ"})
+    assert status == 409 and "03 ngày làm việc" in body["error"]["message_vi"]
+
+    # The third was never completed: still open on 11/12 at 16:59, stopped (closed) at 17:01.
+    dhub.set_time("2026-12-11T16:59")
+    assert dhub.tick()["closed"] == []
+    dhub.set_time("2026-12-11T17:01")
+    assert dhub.tick()["closed"] == [c]
+    pub = dhub.public(c)[1]
+    assert pub["status"] == "stopped" and pub["status_vi"] == "Dừng giải quyết, mời nhận lại hồ sơ"
+    assert pub["timeline"][-1]["status_vi"] == "Dừng giải quyết hồ sơ"
+    status, body = act(dhub, c, "supplement_received")
+    assert status == 409
+
+
+def test_withdrawal_obligation_and_correction(dhub: DossierHub, desk) -> None:
+    counter, d = desk
+    w, o = (d.intake(PROC, APPLICANT, [0, 1, 2])["code"] for _ in range(2))
+    dhub.set_time("2026-11-25T10:31")
+    dhub.tick()
+    assert act(dhub, w, "accept")[0] == 200 and act(dhub, o, "accept")[0] == 200
+    # The citizen withdraws at the counter: the agency can do nothing more with it.
+    r = counter.session.request("dossier.withdraw", {"token": counter.session.officer_token, "code": w, "reason": "Người nộp xin rút"})
+    assert r["dossier"]["status"] == "withdrawn" and r["dossier"]["status_vi"] == "Đã rút hồ sơ"
+    status, body = act(dhub, w, "finish")
+    assert status == 409
+
+    # A financial obligation stops the clock; paid, the time that was left runs again.
+    dhub.set_time("2026-11-26T09:00")
+    status, body = act(dhub, o, "obligation", {"content": "Nộp lệ phí trước bạ", "amount_vnd": 500000})
+    assert status == 200 and body["status"] == "obligation"
+    assert dhub.public(o)[1]["status_vi"] == "Chờ thực hiện nghĩa vụ tài chính"
+    dhub.set_time("2026-11-27T09:00")  # one working day later
+    status, body = act(dhub, o, "obligation_paid")
+    assert status == 200 and body["status"] == "processing" and body["legal_due_at"] == "2026-12-03T17:00+07:00", [e for e in body["events"] if e["kind"].startswith("obl")]
+
+    # Finished, returned, an error found: back to the agency, due within 3 working days, returned again.
+    assert act(dhub, o, "finish")[0] == 200
+    dhub.tick()
+    dhub.set_time("2026-11-27T10:31")
+    dhub.tick()
+    assert dhub.http("POST", f"/api/v1/agency/dossiers/{o}/accept", {}, token=dhub.tokens["Phòng Tài nguyên và Môi trường"])[0] == 200
+    assert dhub.http("POST", f"/api/v1/agency/dossiers/{o}/finish", {}, token=dhub.tokens["Phòng Tài nguyên và Môi trường"])[0] == 200
+    dhub.set_time("2026-11-27T16:01")
+    dhub.tick()
+    counter.login("lan1", "1111")  # a sign-in lasts a working day
+    r = counter.session.request("dossier.return", {"token": counter.session.officer_token, "code": o,
+                                                   "confirm": {"fees_paid": True, "signed": True}})
+    assert r["dossier"]["status"] == "returned"
+    with pytest.raises(RequestError) as e:
+        counter.session.request("dossier.correction", {"token": counter.session.officer_token, "code": o, "reason": "   "})
+    assert "sai sót" in e.value.message_vi
+    r = counter.session.request("dossier.correction", {"token": counter.session.officer_token, "code": o, "reason": "Sai năm sinh"})
+    assert r["dossier"]["status"] == "correction" and r["dossier"]["correction_due_at"] == "2026-12-02T17:00+07:00"
+    last = "Phòng Tài nguyên và Môi trường"
+    status, body = dhub.http("POST", f"/api/v1/agency/dossiers/{o}/corrected", {}, token=dhub.tokens[last])
+    assert status == 200 and body["status"] == "ready"
+
+
+def test_on_the_spot_dossier_gets_a_receipt_only_when_asked(dhub: DossierHub, desk) -> None:
+    counter, _ = desk
+    token = counter.session.officer_token
+    req = {"token": counter.session.officer_token, "procedure": "chung-thuc-ban-sao", "applicant": APPLICANT, "documents": [0, 1]}
+    r = counter.session.request("dossier.intake", req)
+    assert r["on_spot"] and r["receipt"] is None
+    r = counter.session.request("dossier.intake", {**req, "options": {"receipt_requested": True}})
+    assert r["on_spot"] and r["receipt"]["code"] == r["code"]
