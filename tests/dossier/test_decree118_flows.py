@@ -114,7 +114,6 @@ def test_withdrawal_obligation_and_correction(dhub: DossierHub, desk) -> None:
 
 def test_on_the_spot_dossier_gets_a_receipt_only_when_asked(dhub: DossierHub, desk) -> None:
     counter, _ = desk
-    token = counter.session.officer_token
     req = {"token": counter.session.officer_token, "procedure": "chung-thuc-ban-sao", "applicant": APPLICANT, "documents": [0, 1]}
     r = counter.session.request("dossier.intake", req)
     assert r["on_spot"] and r["receipt"] is None
