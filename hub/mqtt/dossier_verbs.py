@@ -26,6 +26,8 @@ def intake(ctx: Ctx, d: dict) -> dict:
         data["on_spot"] = False
     if (d.get("options") or {}).get("outside_area") is True:  # applicant lives outside the office's area
         data["outside_area"] = True
+    if options.get("channel") == "post":  # the papers came by public post (Decree 118/2025 Art. 15(2))
+        data["channel"] = "post"
     if options.get("receipt_requested") is True:  # on the spot, but the citizen asks for a receipt
         data["receipt_requested"] = True
     if options.get("applies") is not None:  # conditional documents whose case applies to this citizen

@@ -141,6 +141,7 @@ def intake(ctx: Ctx, data: dict, *, officer: str | None = None, counter: int | N
     first = dm.Event("received", ctx.now, officer or "", {
         "procedure": proc["id"], "due_at": due.timestamp(), "steps": steps, "on_spot": on_spot,
         "step_due": step_due, "processing_days": days, "processing_hours": hours,
+        "channel": "post" if data.get("channel") == "post" else "counter",  # how it came (Art. 15)
         "supplement_by": limits.supplement_request_by(cal, now_local, proc.get("supplement_days")).timestamp()})
     store.insert(ctx.db, row, first)
     if _same_day(days, hours) and not on_spot:

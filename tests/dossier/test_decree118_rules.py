@@ -200,3 +200,31 @@ def test_correction_goes_back_to_the_agency_and_is_returned_again() -> None:
     s = dm.apply(s, dm.Event("returned", T0 + 360, "c", {"fees_paid": True}))
     assert s.status == dm.RETURNED and s.corrections == 1
     assert limits.correction_due(CAL, t("2026-11-05T09:00")) == t("2026-11-10T17:00")
+
+
+# --- the portal's status codes and channel ------------------------------------------------------------
+
+def test_every_state_has_its_portal_status_and_the_channel() -> None:
+    from zoneinfo import ZoneInfo as Z
+
+    from hub.domain import portal
+
+    row = {"site_id": "s", "code": "X", "procedure_id": "p", "procedure_name": "P", "received_at": T0,
+           "applicant_name": "A", "applicant": {}}
+    s = processing()
+    cases = [
+        ("received", state(), 2), ("accepted", s, 4),
+        ("supplement_requested", dm.apply(s, dm.Event("supplement_requested", T0 + 99, "c", {"reason": "x"})), 5),
+        ("obligation_requested", dm.apply(s, dm.Event("obligation_requested", T0 + 99, "c", {"content": "x"})), 6),
+        ("withdrawn", dm.apply(s, dm.Event("withdrawn", T0 + 99, "c", {})), 7),
+        ("stopped", dm.apply(s, dm.Event("stopped", T0 + 99, "c", {"reason": "x"})), 8),
+    ]
+    done = dm.apply(dm.apply(s, dm.Event("step_done", T0 + 99, "c", {})), dm.Event("transferred", T0 + 99, "c", {}))
+    cases += [("transferred", done, 9), ("returned", dm.apply(done, dm.Event("returned", T0 + 120, "c",
+                                                                              {"fees_paid": True})), 10)]
+    for kind, st, code in cases:
+        r = portal.record(1, kind, T0, st, row, Z("Asia/Ho_Chi_Minh"))
+        assert (r["status"], r["status_vi"]) == (code, portal.PORTAL_STATUSES[code]), kind
+        assert r["channel"] == 1
+    r = portal.record(1, "received", T0, state(), {**row, "channel": "post"}, Z("Asia/Ho_Chi_Minh"))
+    assert (r["channel"], r["channel_vi"]) == (3, "Qua dịch vụ bưu chính công ích")
