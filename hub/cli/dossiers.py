@@ -11,7 +11,7 @@ from pathlib import Path
 
 from hub.cli.common import Progress, data_arg, err, open_db, runner
 from hub.domain.calendar import CalendarConfigError, WorkCalendar, due_time
-from hub.domain.forms import FORM_NAMES
+from hub.domain.forms import FORM_NAMES, NUMBERS
 from motcua_core.errors import DomainError
 from motcua_core.text import read_text_nfc
 
@@ -50,11 +50,13 @@ def add_parsers(hsub: argparse._SubParsersAction) -> None:
     data_arg(tr)
     tr.add_argument("--site", required=True)
     tr.set_defaults(func=cmd_dossier_transfer)
-    fm = dsub.add_parser("form", help="write a dossier's form as PDF: 03 receipt, 04 control sheet, apology, refusal")
+    fm = dsub.add_parser("form", help="write a dossier's form as PDF (Circular 03/2025 forms 01–06)")
     data_arg(fm)
     fm.add_argument("--site", required=True)
     fm.add_argument("code")
-    fm.add_argument("--form", required=True, choices=list(FORM_NAMES))
+    fm.add_argument("--form", required=True, choices=[*FORM_NAMES, *NUMBERS],
+                    help="a form of Circular 03/2025: receipt (01), supplement (02), refusal (03), apology (04), "
+                         "stop (05), control_sheet (06)")
     fm.add_argument("--pdf", type=Path, required=True)
     fm.set_defaults(func=cmd_dossier_form)
 

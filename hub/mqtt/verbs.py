@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from hub.domain.forms import FORM_NAMES
+from hub.domain.forms import FORM_NAMES, NUMBERS
 from hub.mqtt import dossier_verbs
 from hub.ops import appointments, dossiers, fleet, queue, signin, votes
 from hub.ops.context import Ctx
@@ -146,7 +146,7 @@ VERBS: dict[str, Verb] = _table(
          dossier_verbs.withdraw),
     signed("dossier.correction", COUNTER, {"code": (str, True, None), "reason": (str, True, None)},
          dossier_verbs.correction),
-    signed("dossier.form", COUNTER, {"code": (str, True, None), "form": (str, True, FORM_NAMES)},
+    signed("dossier.form", COUNTER, {"code": (str, True, None), "form": (str, True, (*FORM_NAMES, *NUMBERS))},
          dossier_verbs.form),
     # --- appointments (issue #12)
     Verb("appointment.checkin", KIOSK, {"scan": (str, True, None), "lang": (str, False, ("vi", "en"))},

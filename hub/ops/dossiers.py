@@ -55,10 +55,11 @@ def iso(ts: float | None, cal: WorkCalendar) -> str | None:
 
 # --- intake -----------------------------------------------------------------------------------------
 
-def _form_head(s: dict, name: str) -> dict:
-    """What every form starts with: the unit, its parent agency, the place, and the form's wording."""
+def _form_head(s: dict, name: str, received_at: float | None = None) -> dict:
+    """What every form starts with: the unit, its parent agency, the place, and the form's wording in the
+    edition in force when the dossier was received (Circular 03/2025; 01/2018 before 1 July 2025)."""
     return {"unit_name": s["unit_name"], "parent_agency": s["parent_agency"], "place": s["place"],
-            "text": forms_text.merged(name, s.get("form_texts"))}
+            "text": forms_text.merged(name, s.get("form_texts"), forms_text.edition(received_at))}
 
 
 def _year_start(cal: WorkCalendar, ts: float) -> float:
@@ -68,7 +69,7 @@ def _year_start(cal: WorkCalendar, ts: float) -> float:
 def guidance(ctx: Ctx, proc: dict, applicant: dict, missing: list[dict], officer: str | None) -> dict:
     """Supplement request data (Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ): everything to add, in one go."""
     s = settings(ctx.db, ctx.site)
-    return {"form": "01", **_form_head(s, "guidance"),
+    return {"form": "supplement", **_form_head(s, "guidance"),
             "date": iso(ctx.now, calendar_for(ctx.db, ctx.site.id))[:10], "applicant": applicant,
             "procedure": {"id": proc["id"], "code": proc.get("code"), "name": proc["name"]},
             "missing": [f"{d['name']} ({d.get('copies', 1)} bản)" for d in missing],
@@ -295,7 +296,7 @@ def receipt(db: sqlite_utils.Database, site, code: str) -> dict:
     s = settings(db, site)
     ev0 = store.events(db, row["code"])[0]
     field_name = _field_name(db, site.id, row["field"])
-    return {"form": "03", "code": row["code"], **_form_head(s, "receipt"),
+    return {"form": "receipt", "code": row["code"], **_form_head(s, "receipt", row["received_at"]),
             "register_book": f"{row['register_year']} – {field_name}", "field_name": field_name,
             "lookup_key": links.lookup_key(db, row["code"]),
             "applicant": row["applicant"], "procedure": row["procedure_name"],
@@ -329,7 +330,8 @@ def control_sheet(db: sqlite_utils.Database, site, code: str) -> dict:
                         "to": ev.data.get("to", ""), "receiver": receiver if step != dm.UNIT else ev.data.get(
                             "receiver", UNIT_NAME), "result": ev.data.get("result", ""), "note": ""})
     s = store.state(db, row["code"])
-    return {"form": "04", "code": row["code"], **_form_head(settings(db, site), "control_sheet"),
+    return {"form": "control_sheet", "code": row["code"],
+            **_form_head(settings(db, site), "control_sheet", row["received_at"]),
             "register_no": row["register_no"], "date": iso(row["received_at"], cal)[:10], "lead_agency": s.steps[0],
             "partners": list(s.steps[1:]), "entries": entries, "step_due": [iso(x, cal) for x in step_due]}
 
@@ -574,7 +576,8 @@ def apology_form(db: sqlite_utils.Database, site, code: str) -> dict:
     agency = ev.data.get("agency") or s["unit_name"]
     head = (s.get("agency_heads") or {}).get(agency) or {}
     number = store.event_rank(db, row["code"], "apology_issued", _year_start(cal, ev.at), agency)
-    return {"form": "apology", "code": row["code"], **_form_head(s, "apology"), "date": iso(ev.at, cal)[:10],
+    return {"form": "apology", "code": row["code"], **_form_head(s, "apology", row["received_at"]),
+            "date": iso(ev.at, cal)[:10],
             "applicant": row["applicant"], "procedure": row["procedure_name"],
             "received_at": iso(row["received_at"], cal), "due_at": iso(row["legal_due_at"], cal),
             "reason": ev.data["reason"], "new_due_at": iso(ev.data["new_due_at"], cal), "agency": agency,
@@ -589,10 +592,37 @@ def refusal_form(db: sqlite_utils.Database, site, code: str) -> dict:
                               "Hồ sơ này không bị từ chối giải quyết.")
     since = _year_start(cal, ev.at)
     number = store.event_rank(db, row["code"], "rejected", since) + refusal_store.before(db, site.id, since, ev.at)
-    return refusals.sheet(_form_head(s, "refusal"), number=number, date=iso(ev.at, cal)[:10],
+    return refusals.sheet(_form_head(s, "refusal", row["received_at"]), number=number, date=iso(ev.at, cal)[:10],
                           applicant=row["applicant"], procedure=row["procedure_name"],
                           agency=ev.data.get("agency") or s["unit_name"], reasons=refusals.split(ev.data.get("reason")),
                           by=ev.by, code=row["code"])
+
+
+def stop_form(db: sqlite_utils.Database, site, code: str) -> dict:
+    """Thông báo dừng giải quyết hồ sơ (Mẫu 05, Circular 03/2025): why processing stopped (a supplement
+    not completed in 15 days, Decree 118/2025 Art. 19(5), or the agency's reason), numbered per site and
+    year; laid out as the refusal sheet, with its own wording."""
+    row, cal, ev, s = _last(db, site, code, "stopped", "Processing of this dossier was not stopped.",
+                              "Hồ sơ này không bị dừng giải quyết.")
+    number = store.event_rank(db, row["code"], "stopped", _year_start(cal, ev.at))
+    out = refusals.sheet(_form_head(s, "stop", row["received_at"]), number=number, date=iso(ev.at, cal)[:10],
+                         applicant=row["applicant"], procedure=row["procedure_name"],
+                         agency=ev.data.get("agency") or s["unit_name"], reasons=refusals.split(ev.data.get("reason")),
+                         by=ev.by, code=row["code"])
+    return {**out, "form": "stop"}
+
+
+def supplement_form(db: sqlite_utils.Database, site, code: str) -> dict:
+    """Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02) of an agency's request for a received dossier
+    (Decree 118/2025 Art. 19(5)): what to add, and that the time limit then counts again."""
+    row, cal, ev, s = _last(db, site, code, "supplement_requested", "No supplement was asked for this dossier.",
+                              "Hồ sơ này không có yêu cầu bổ sung.")
+    proc = cat_store.get(db, row["procedure_id"]) or {}
+    return {"form": "supplement", "code": row["code"], **_form_head(s, "guidance", row["received_at"]),
+            "date": iso(ev.at, cal)[:10], "applicant": row["applicant"],
+            "procedure": {"id": row["procedure_id"], "code": proc.get("code"), "name": row["procedure_name"]},
+            "missing": refusals.split(ev.data.get("reason")), "agency": ev.data.get("agency"),
+            "close_at": iso(ev.data.get("close_at"), cal), "contact": {"name": ev.by, "phone": s["hotline"]}}
 
 
 def refuse_intake(ctx: Ctx, data: dict, *, officer_id: str | None = None, officer: str | None = None,

@@ -15,6 +15,7 @@ import json
 
 from aiohttp import web
 
+from hub.domain.forms import canonical
 from hub.ops import dossiers, forms
 from hub.ops.run import http_status
 from hub.store import catalogue as cat_store
@@ -164,7 +165,7 @@ async def agency_pdf(request: web.Request) -> web.Response:
     hub = hub_of(request)
     code, form = request.match_info["code"], request.match_info["form"]
     try:
-        if form not in ("control-sheet", "apology", "refusal"):
+        if canonical(form) not in ("control_sheet", "apology", "refusal", "stop", "supplement"):
             raise DomainError("not_found", "unknown form", "Không có biểu mẫu này.")
         dossiers.agency_detail(hub.db, code, hub.clock(), spec.site, spec.agency)
         data = forms.pdf(hub.db, site_store.get_site(hub.db, spec.site), code, form)

@@ -119,6 +119,8 @@ def _start(d: dict, number: str, unit: str | None = None) -> tuple[Doc, dict]:
 def guidance(d: dict) -> bytes:
     """Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (number and legal text in hub/data/forms/guidance.json)."""
     doc, t = _start(d, d["text"]["number"])
+    if d.get("code"):  # an agency's request for a received dossier (Decree 118/2025 Art. 19(5))
+        _barcode_row(doc, d["code"])
     a = d["applicant"]
     proc = d["procedure"]["name"] + (f" (mã TTHC {d['procedure']['code']})" if d["procedure"].get("code") else "")
     vals = {"applicant_name": a["name"], "procedure": proc, "address": a.get("address") or ".....",
@@ -131,6 +133,8 @@ def guidance(d: dict) -> bytes:
         doc.line_text(fill(t["missing_item"], i=i, item=m))
     doc.ln(1)
     c = d.get("contact") or {}
+    if d.get("close_at") and t.get("restart"):
+        doc.line_text(t["restart"])
     doc.line_text(fill(t["help"], contact_name=c.get("name") or ".....", contact_phone=c.get("phone") or "....."))
     doc.signatures(None, t["sign_right"], ("", c.get("name") or ""))
     return _out(doc)

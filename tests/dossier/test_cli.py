@@ -207,7 +207,7 @@ def test_register_export_csv_and_pdf(tmp_path: Path, capsys) -> None:
     assert int(rows[1][1]) > 1, "TT restarted at 1 for a mid-November week: it is the export's row index"
     text = " ".join(PdfReader(str(p)).pages[0].extract_text().split())
     assert "SỔ THEO DÕI HỒ SƠ" in text and "Cơ quan chủ trì giải quyết" in text and rows[1][2] in text
-    assert f"Quyển số: {rows[1][0]}" in text and "Mẫu số 06" in text
+    assert f"Quyển số: {rows[1][0]}" in text and "Mẫu số 07" in text
 
 
 def test_catalog_import_replace_withdraws_what_the_file_no_longer_lists(tmp_path: Path, capsys) -> None:
@@ -237,10 +237,10 @@ def test_dossier_form_reprint(tmp_path: Path, capsys) -> None:
     out = tmp_path / "f.pdf"
     assert main(["hub", "dossier", "form", "--data", str(tmp_path), "--site", "demo", code, "--form", "apology",
                  "--pdf", str(out)]) == 0
-    assert "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ" in PdfReader(str(out)).pages[0].extract_text()
-    assert main(["hub", "dossier", "form", "--data", str(tmp_path), "--site", "demo", code, "--form", "04",
+    assert "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT" in PdfReader(str(out)).pages[0].extract_text()
+    assert main(["hub", "dossier", "form", "--data", str(tmp_path), "--site", "demo", code, "--form", "06",
                  "--pdf", str(out)]) == 0
     assert "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ" in PdfReader(str(out)).pages[0].extract_text()
     assert main(["hub", "dossier", "form", "--data", str(tmp_path), "--site", "demo", "TTHCC-200101-0001",
-                 "--form", "03", "--pdf", str(out)]) == 2
+                 "--form", "01", "--pdf", str(out)]) == 2
     assert "Không tìm thấy hồ sơ có mã này." in capsys.readouterr().err

@@ -90,7 +90,7 @@ def test_intake_and_return_on_the_counter_screen(dhub: DossierHub, xvfb, artifac
     run.go("go")
     run.wait_mark("apologised")
     apology = sorted((h.data / "device-state").glob(f"*/printed/apology-{code}.pdf"))
-    assert apology and "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ" in PdfReader(str(apology[0])).pages[0].extract_text()
+    assert apology and "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT" in PdfReader(str(apology[0])).pages[0].extract_text()
     for t, agency in (("2026-12-02T14:05", AGENCY_1), ("2026-12-03T10:31", AGENCY_2)):
         dhub.set_time(t)
         dhub.tick()

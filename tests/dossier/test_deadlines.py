@@ -125,7 +125,7 @@ def test_at_risk_late_apology_and_weekly_counts(world, tmp_path: Path) -> None:
     a = desk.apologise(late_apologised, "Cần kiểm tra thực địa bổ sung", extra_days=2)
     assert a["new_due_at"] == "2026-12-04T17:00+07:00"
     text = " ".join(PdfReader(str(a["printed"].pdf)).pages[0].extract_text().split())
-    for part in ("PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ", "Kính gửi: Ông (bà) Nguyễn Văn An",
+    for part in ("VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT", "Kính gửi: Ông (bà) Nguyễn Văn An",
                  f"Mã hồ sơ: {late_apologised}", "17 giờ 00 phút, ngày 02 tháng 12 năm 2026",
                  "vì lý do: Cần kiểm tra thực địa bổ sung", "ngày 04 tháng 12 năm 2026", "THỦ TRƯỞNG CƠ QUAN"):
         assert part in text, part

@@ -66,6 +66,26 @@ def test_supplement_once_within_3_days_restarts_the_clock_and_closes_after_15_da
     assert pub["timeline"][-1]["status_vi"] == "Dừng giải quyết hồ sơ"
     status, body = act(dhub, c, "supplement_received")
     assert status == 409
+    # The notices, on the forms of Circular 03/2025: Mẫu 02 (the request) and Mẫu 05 (the stop).
+    status, raw = dhub.http("GET", f"/api/v1/agency/dossiers/{c}/stop.pdf", token=dhub.tokens[AGENCY_1])
+    text = pdf_words(raw)
+    for part in ("Mẫu số 05", "Thông tư 03/2025/TT-VPCP", "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ", "Số: 1/TBDGQ",
+                 f"Mã hồ sơ: {c}", "Sau 15 ngày kể từ ngày thông báo yêu cầu bổ sung"):
+        assert part in text, part
+    status, raw = dhub.http("GET", f"/api/v1/agency/dossiers/{a}/supplement.pdf", token=dhub.tokens[AGENCY_1])
+    text = pdf_words(raw)
+    for part in ("Mẫu số 02", "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", "Bổ sung bản vẽ mặt bằng",
+                 "Thời hạn giải quyết được tính lại từ đầu"):
+        assert part in text, part
+
+
+def pdf_words(raw: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    assert raw[:5] == b"%PDF-"
+    return " ".join("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(raw)).pages).split())
 
 
 def test_withdrawal_obligation_and_correction(dhub: DossierHub, desk) -> None:

@@ -228,3 +228,29 @@ def test_every_state_has_its_portal_status_and_the_channel() -> None:
         assert r["channel"] == 1
     r = portal.record(1, "received", T0, state(), {**row, "channel": "post"}, Z("Asia/Ho_Chi_Minh"))
     assert (r["channel"], r["channel_vi"]) == (3, "Qua dịch vụ bưu chính công ích")
+
+
+# --- the forms of Circular 03/2025 (and 2018 for older dossiers) ---------------------------------------
+
+def test_forms_are_numbered_as_circular_03_2025_and_2018_kept_for_older_dossiers() -> None:
+    from hub.domain import forms
+
+    expected = {"receipt": ("Mẫu số 01", "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"),
+                "guidance": ("Mẫu số 02", "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ"),
+                "refusal": ("Mẫu số 03", "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ"),
+                "apology": ("Mẫu số 04", "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT"),
+                "stop": ("Mẫu số 05", "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ"),
+                "control_sheet": ("Mẫu số 06", "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ"),
+                "register": ("Mẫu số 07", "SỔ THEO DÕI HỒ SƠ")}
+    for name, (no, title) in expected.items():
+        t = forms.default(name)
+        assert (t["form_no"], t["title"]) == (no, title) and "03/2025/TT-VPCP" in t["legal_ref"], name
+        assert t["legal_basis"].startswith("Nghị định 118/2025/NĐ-CP") and t["wording_source"], name
+    before = datetime(2025, 6, 30, 16, 0, tzinfo=VN).timestamp()
+    assert forms.edition(before) == "2018" and forms.edition(datetime(2025, 7, 1, tzinfo=VN).timestamp()) == "2025"
+    old = forms.default("apology", "2018")
+    assert old["title"] == "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ" and "01/2018" in old["legal_ref"]
+    assert forms.default("control_sheet", "2018")["form_no"] == "Mẫu số 05"
+    assert forms.default("stop", "2018")["form_no"] == "Mẫu số 05"  # no 2018 counterpart: the 2025 notice
+    assert [forms.canonical(x) for x in ("01", "02", "03", "04", "05", "06", "control-sheet", "07")] == \
+        ["receipt", "supplement", "refusal", "apology", "stop", "control_sheet", "control_sheet", None]

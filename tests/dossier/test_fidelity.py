@@ -126,7 +126,7 @@ def test_apology_is_issued_numbered_and_signed_by_the_agency_at_fault(dhub: Doss
     finally:
         thermal.Sheet.text = original
     text = pdf_text(a["printed"].pdf)
-    assert "Mẫu số 04" in text and "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ" in text
+    assert "Mẫu số 04" in text and "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT" in text
     assert "Số: 2/PXL" in text, "the agency's own numbering"
     assert AGENCY_1.upper() in text and "TRƯỞNG PHÒNG" in text and "Đỗ Văn Hùng" in text
     assert "Nguyễn Thị Lan" not in text, "the counter officer printed as the signatory"
@@ -216,7 +216,7 @@ def test_commune_centre_takes_in_by_level_and_residence(dhub: DossierHub, desk) 
     assert r["complete"] and r["receipt"]["applicant"]["outside_area"] is True
     path = Path(d.out_dir) / "receipt-outside.pdf"
     path.write_bytes(pdf.receipt(r["receipt"]))
-    assert "không phụ thuộc nơi cư trú của người nộp" in pdf_text(path)
+    assert "không phụ thuộc vào địa giới hành chính (Nghị định 118/2025/NĐ-CP, Điều 14 khoản 2)" in pdf_text(path)
     assert dhub.on_loop(lambda: dhub.db.execute("SELECT COUNT(*) FROM dossiers").fetchone()[0]) == 2
 
 

@@ -57,7 +57,7 @@ def test_ticket_to_receipt_routing_return_and_vote(dhub: DossierHub, tmp_path: P
     assert "mã tỉnh 003" in bad.value.message_vi
     assert desk.check_cccd("00109001234") == "Số CCCD không hợp lệ: phải có đúng 12 chữ số (đang có 11)"
 
-    # Two documents missing → supplement request (Mẫu 02, TT 01/2018) listing exactly those, no dossier.
+    # Two documents missing → supplement request (Mẫu 02, TT 03/2025) listing exactly those, no dossier.
     r = desk.intake(PROC, APPLICANT, [0])
     assert r["complete"] is False
     assert r["missing"] == ["Bản vẽ thiết kế", "Giấy chứng nhận quyền sử dụng đất"]
@@ -162,9 +162,9 @@ def test_ticket_to_receipt_routing_return_and_vote(dhub: DossierHub, tmp_path: P
     # and the dossier code as a barcode.
     # Two days on, the officer signs in again (a sign-in lasts a working day).
     counter.login("lan1", "1111")
-    sheet = desk.form(code, "04")
+    sheet = desk.form(code, "control_sheet")
     text = pdf_text(sheet.pdf)
-    assert in_order(text, ["Mẫu số 05", "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", code,
+    assert in_order(text, ["Mẫu số 06", "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", code,
                            f"Cơ quan (bộ phận) giải quyết hồ sơ: {AGENCY_1}", AGENCY_2,
                            "NGƯỜI GIAO (Ký và ghi rõ họ tên)", "NGƯỜI NHẬN (Ký và ghi rõ họ tên)",
                            "1. Giao: Bộ phận tiếp nhận và trả kết quả", f"2. Nhận: {AGENCY_1}",
