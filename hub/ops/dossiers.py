@@ -126,8 +126,9 @@ def intake(ctx: Ctx, data: dict, *, officer: str | None = None, counter: int | N
         raise _bad("Fees must be an amount of money (đồng) that is not negative.",
                    "Phí, lệ phí phải là số tiền (đồng) không âm.")
     day = now_local.date()
+    prefix = rules.code_prefix(steps, s.get("agency_ids") or {}, s.get("unit_id"), s["agency_code"])
     seq = store.next_seq(ctx.db, ctx.site.id, day.isoformat())
-    code = make_code(s["agency_code"], day, seq)
+    code = make_code(prefix, day, seq)
     docs = rules.received_documents(proc, data.get("documents") or [])
     reg_no = store.next_register_no(ctx.db, ctx.site.id, day.year, proc["field"])
     row = {"code": code, "site_id": ctx.site.id, "day": day.isoformat(), "seq": seq, "procedure_id": proc["id"],

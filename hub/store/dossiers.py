@@ -18,10 +18,13 @@ from hub.domain.calendar import WorkCalendar
 from hub.domain.dossier import DossierState, Event, replay
 from hub.domain.forms import check_overrides
 from hub.domain.site_types import SITE_TYPES
+from motcua_core.dossier_codes import is_official_id
 from motcua_core.errors import DomainError
 
 DEFAULT_SETTINGS: dict[str, Any] = {
-    "agency_code": None,  # default: the site id, upper case
+    "agency_code": None,  # default: the site id, upper case; used in codes only where no official id is set
+    "unit_id": None,  # the one-stop unit's official electronic identifier, e.g. "H15.50.05" (Art. 28)
+    "agency_ids": {},  # {"agency as the catalogue names it": "H15.50.05.13"}: its official identifier
     "unit_name": None,  # default: the site name
     "parent_agency": "ỦY BAN NHÂN DÂN",  # TÊN CƠ QUAN above the unit name on every form
     "place": "",  # "....., ngày … tháng … năm" on forms
@@ -54,6 +57,10 @@ def set_settings(db: sqlite_utils.Database, site_id: str, cfg: dict) -> None:
                           f"Thiết lập không xác định: {', '.join(sorted(unknown))}")
     WorkCalendar.from_config(cfg.get("calendar"))
     problems = check_overrides(cfg.get("form_texts") or {})
+    for who, ident in [("unit_id", cfg.get("unit_id")), *((f"agency_ids[{k}]", v) for k, v in
+                                                          (cfg.get("agency_ids") or {}).items())]:
+        if ident is not None and not is_official_id(ident):
+            problems.append(f"{who}: mã định danh {ident!r} không đúng dạng (ví dụ H15.50.05.13)")
     if cfg.get("site_type") not in (None, *SITE_TYPES):
         problems.append(f"site_type phải là một trong {', '.join(SITE_TYPES)}")
     if problems:
@@ -64,6 +71,7 @@ def set_settings(db: sqlite_utils.Database, site_id: str, cfg: dict) -> None:
 
 
 def next_seq(db: sqlite_utils.Database, site_id: str, day: str) -> int:
+    """The day's next sequence number at the site (the unit's count of dossiers received that day)."""
     row = db.execute("SELECT MAX(seq) FROM dossiers WHERE site_id = ? AND day = ?", [site_id, day]).fetchone()
     return (row[0] or 0) + 1
 

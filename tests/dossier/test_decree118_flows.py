@@ -139,3 +139,28 @@ def test_on_the_spot_dossier_gets_a_receipt_only_when_asked(dhub: DossierHub, de
     assert r["on_spot"] and r["receipt"] is None
     r = counter.session.request("dossier.intake", {**req, "options": {"receipt_requested": True}})
     assert r["on_spot"] and r["receipt"]["code"] == r["code"]
+
+
+def test_dossier_code_from_the_official_agency_identifier(dhub: DossierHub, desk) -> None:
+    from hub.store import dossiers as dossier_store
+    from motcua_core.dossier_codes import is_code
+    from tests.dossier.conftest import SETTINGS
+
+    counter, d = desk
+    old = d.intake(PROC, APPLICANT, [0, 1, 2])["code"]  # before identifiers were configured
+    assert old.startswith("HOAAN-261125-")
+    dhub.on_loop(lambda: dossier_store.set_settings(dhub.db, "demo", {
+        **SETTINGS, "unit_id": "H15.50.05", "agency_ids": {"Ủy ban nhân dân cấp xã": "H15.50.05.13"}}))
+    req = {"token": counter.session.officer_token, "procedure": "khai-sinh", "applicant": APPLICANT,
+           "documents": [0, 1, 2, 3, 4], "options": {"on_spot": False}}
+    one = counter.session.request("dossier.intake", req)["code"]
+    two = counter.session.request("dossier.intake", req)["code"]
+    # The day's sequence is the unit's count of dossiers received that day.
+    assert (one, two) == ("H15.50.05.13-261125-0002", "H15.50.05.13-261125-0003")
+    # Liên thông: the receiving unit's identifier (Art. 28(2)(a)).
+    assert d.intake(PROC, APPLICANT, [0, 1, 2])["code"] == "H15.50.05-261125-0004"
+    for code in (one, old):  # new and old codes alike are read by the counter's scanner and looked up
+        assert is_code(code) and dhub.public(code)[0] == 200
+    with pytest.raises(Exception) as e:
+        dhub.on_loop(lambda: dossier_store.set_settings(dhub.db, "demo", {**SETTINGS, "unit_id": "Xã Hòa An"}))
+    assert "không đúng dạng" in str(e.value.message_vi)

@@ -254,3 +254,16 @@ def test_forms_are_numbered_as_circular_03_2025_and_2018_kept_for_older_dossiers
     assert forms.default("stop", "2018")["form_no"] == "Mẫu số 05"  # no 2018 counterpart: the 2025 notice
     assert [forms.canonical(x) for x in ("01", "02", "03", "04", "05", "06", "control-sheet", "07")] == \
         ["receipt", "supplement", "refusal", "apology", "stop", "control_sheet", "control_sheet", None]
+
+
+def test_art_28_code_prefix() -> None:
+    from hub.domain.intake import code_prefix
+    from motcua_core.dossier_codes import is_code, is_official_id
+
+    ids = {"UBND xã": "H15.50.05.13"}
+    assert code_prefix(["UBND xã"], ids, "H15.50.05", "HOAAN") == "H15.50.05.13"
+    assert code_prefix(["UBND xã", "Công an xã"], ids, "H15.50.05", "HOAAN") == "H15.50.05"
+    assert code_prefix(["Công an xã"], ids, None, "HOAAN") == "HOAAN"
+    assert is_code("H15.50.05.13-261008-0975") and is_code("000.00.21.H56-230512-0001")
+    assert is_code("HOAAN-261123-0007") and not is_code("H15..50-261008-0975")
+    assert is_official_id("H15.50.05.13") and not is_official_id("Hòa An")
