@@ -3,9 +3,9 @@
 Civil Code 2015, Art. 147–148 (DOMAIN.md, "Counting a time limit"): a period in days does not count the
 day the dossier is received; counting starts the next day and the period ends at the end of its last
 day (the end of office hours); when counted in working days, days off are skipped. A period in hours
-runs through office hours only. A same-day procedure (0 working days) received after the cut-off
-(default 15:00, the catalogue's "sau 15 giờ thì trả kết quả trong ngày làm việc tiếp theo") ends at
-the close of the next working day. The civil-service day is 8 hours (Bộ luật Lao động 2019, Art. 105);
+runs through office hours only. A same-day procedure (0 working days) received after its cut-off (the
+catalogue's "sau 15 giờ thì trả kết quả trong ngày làm việc tiếp theo"; no cut-off unless the procedure
+or the site sets one) or after office hours ends at the close of the next working day. The civil-service day is 8 hours (Bộ luật Lao động 2019, Art. 105);
 offices may keep summer and winter hours (`seasons`). Pure functions: no clock, no database.
 """
 
@@ -18,7 +18,10 @@ from zoneinfo import ZoneInfo
 
 DEFAULT_TZ = "Asia/Ho_Chi_Minh"
 DEFAULT_HOURS = (("07:30", "11:30"), ("13:00", "17:00"))  # 8 hours
-DEFAULT_CUTOFF = "15:00"  # same-day procedures received later are due the next working day
+# No site-wide cut-off for same-day procedures: Decree 118/2025 sets none; a procedure publishes its own
+# ("sau 15 giờ thì trả kết quả trong ngày làm việc tiếp theo": the catalogue's `same_day_cutoff`). A site
+# may still set one for all its procedures (`same_day_cutoff` in its calendar).
+DEFAULT_CUTOFF = None
 
 
 class CalendarConfigError(ValueError):
@@ -104,7 +107,7 @@ class WorkCalendar:
     days_off: frozenset[date] = frozenset()  # compensatory days and extra days off announced each year
     working_days: frozenset[date] = frozenset()  # make-up working days (a Saturday worked for a bridge)
     use_public_holidays: bool = True
-    same_day_cutoff: time = _hm(DEFAULT_CUTOFF)
+    same_day_cutoff: time | None = None
     seasons: tuple[Season, ...] = ()  # summer/winter hours; days no season covers keep `sessions`
 
     @classmethod
@@ -132,7 +135,8 @@ class WorkCalendar:
             days_off=frozenset(_day(d) for d in cfg.get("days_off", [])),
             working_days=frozenset(_day(d) for d in cfg.get("working_days", [])),
             use_public_holidays=bool(cfg.get("public_holidays", True)),
-            same_day_cutoff=_hm(cfg.get("same_day_cutoff") or DEFAULT_CUTOFF), seasons=tuple(seasons),
+            same_day_cutoff=_hm(cfg["same_day_cutoff"]) if cfg.get("same_day_cutoff") else None,
+            seasons=tuple(seasons),
         )
 
     def sessions_for(self, d: date) -> tuple[tuple[time, time], ...]:
@@ -191,7 +195,8 @@ class WorkCalendar:
         local = self.local(received)
         d = local.date()
         if days == 0:
-            limit = datetime.combine(d, cutoff or self.same_day_cutoff, self.tz)
+            cut = cutoff or self.same_day_cutoff
+            limit = datetime.combine(d, cut, self.tz) if cut else self.day_end(d)
             if self.is_working_day(d) and local < min(limit, self.day_end(d)):
                 return self.day_end(d)
             return self.day_end(self.next_working_day(d))

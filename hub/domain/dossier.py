@@ -10,10 +10,8 @@ the unit the same way and is returned to the citizen with its written reason.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from typing import Any
 
-from hub.domain.calendar import WorkCalendar
 from motcua_core import dossier_status as status_words
 from motcua_core.errors import DomainError
 
@@ -327,18 +325,3 @@ def lateness_class(s: DossierState, at: float) -> str | None:
     if s.first_apology_at is not None and s.first_apology_at <= cutoff:
         return "late_with_apology"
     return "late_without_apology"
-
-
-def transfer_slot_due(cal: WorkCalendar, times: list[str], last_slot: str | None, now: float) -> str | None:
-    """The transfer batch slot ('YYYY-MM-DD HH:MM') that has come and not yet run, if any."""
-    local = datetime.fromtimestamp(now, cal.tz)
-    if not cal.is_working_day(local.date()):
-        return None
-    due = None
-    for t in sorted(times):
-        h, m = (int(x) for x in t.split(":"))
-        if (local.hour, local.minute) >= (h, m):
-            due = f"{local.date().isoformat()} {h:02d}:{m:02d}"
-    if due is None or (last_slot is not None and last_slot >= due):
-        return None
-    return due

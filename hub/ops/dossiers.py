@@ -19,6 +19,7 @@ from hub.domain import forms as forms_text
 from hub.domain import intake as rules
 from hub.domain import refusals, site_types
 from hub.domain import time_limits as limits
+from hub.domain import transfer as routing
 from hub.domain.calendar import WorkCalendar, due_time, parse_cutoff
 from hub.domain.ratelimit import RateLimiter
 from hub.ops import links
@@ -26,7 +27,6 @@ from hub.ops.context import Ctx
 from hub.store import catalogue as cat_store
 from hub.store import dossiers as store
 from hub.store import refusals as refusal_store
-from hub.store.db import get_meta, set_meta
 from hub.store.sites import list_fields
 from motcua_core.dossier_codes import agency_code, make_code, mask_name, normalise
 from motcua_core.errors import DomainError
@@ -140,23 +140,25 @@ def intake(ctx: Ctx, data: dict, *, officer: str | None = None, counter: int | N
     if outside:  # received where the applicant does not live (the procedure allows it): said on the receipt
         row["applicant"]["outside_area"] = True
     step_due = _step_dues(cal, now_local, proc)
-    first = dm.Event("received", ctx.now, officer or "", {
+    send_at = routing.transfer_at(cal, now_local)  # Art. 18(2): at once, or next morning after 15:00
+    routing_data = {"transfer_at": send_at.timestamp()}
+    if routing.other_level(s["site_type"], proc.get("level")):  # Art. 20(1)(a): paper within 1 working day
+        routing_data["paper_by"] = routing.paper_by(cal, now_local).timestamp()
+    if len(steps) > 1:  # Art. 20(2)(a): the slip naming each agency's task and time limit
+        routing_data["slip"] = routing.routing_slip(proc.get("steps") or [], step_due)
+    first = dm.Event("received", ctx.now, officer or "", {**routing_data,
         "procedure": proc["id"], "due_at": due.timestamp(), "steps": steps, "on_spot": on_spot,
         "step_due": step_due, "processing_days": days, "processing_hours": hours,
         "channel": "post" if data.get("channel") == "post" else "counter",  # how it came (Art. 15)
         "supplement_by": limits.supplement_request_by(cal, now_local, proc.get("supplement_days")).timestamp()})
     store.insert(ctx.db, row, first)
-    if _same_day(days, hours) and not on_spot:
-        transfer(ctx, code, by=officer or UNIT_NAME)  # same-day procedures go at once (001 L330)
+    if not on_spot and send_at.timestamp() <= ctx.now + 1:  # (a float round trip may add a microsecond)
+        transfer(ctx, code, by=officer or UNIT_NAME)  # at once within the working day (Art. 18(2))
     # On the spot: no receipt unless the citizen asks for one (Decree 118/2025, Art. 17(4)).
     wants_receipt = not on_spot or bool(data.get("receipt_requested"))
     return {"complete": True, "code": code, "on_spot": on_spot, "due_at": iso(due.timestamp(), cal),
             "status_url": links.status_url(ctx.db, ctx.site.id, code), "lookup_key": links.lookup_key(ctx.db, code),
             "receipt": receipt(ctx.db, ctx.site, code) if wants_receipt else None}
-
-
-def _same_day(days: float | None, hours: float | None) -> bool:
-    return (hours is not None and hours <= 8) or (days is not None and days <= 0)
 
 
 def _step_dues(cal: WorkCalendar, start: datetime, proc: dict) -> list[float | None]:
@@ -334,7 +336,9 @@ def control_sheet(db: sqlite_utils.Database, site, code: str) -> dict:
     return {"form": "control_sheet", "code": row["code"],
             **_form_head(settings(db, site), "control_sheet", row["received_at"]),
             "register_no": row["register_no"], "date": iso(row["received_at"], cal)[:10], "lead_agency": s.steps[0],
-            "partners": list(s.steps[1:]), "entries": entries, "step_due": [iso(x, cal) for x in step_due]}
+            "partners": list(s.steps[1:]), "entries": entries, "step_due": [iso(x, cal) for x in step_due],
+            "slip": [{**line, "due_at": iso(line.get("due_at"), cal)} for line in evs[0].data.get("slip") or []],
+            "paper_by": iso(evs[0].data.get("paper_by"), cal)}
 
 
 # --- routing ------------------------------------------------------------------------------------------
@@ -361,6 +365,8 @@ def transfer(ctx: Ctx, code: str, by: str) -> dm.DossierState:
         result = _step_result(done, step_due[s.step])
     new = store.append(ctx.db, code, dm.Event("transferred", ctx.now, by, {
         "step": dest[0], "to": dest[1], "from": s.holder, "result": result}))
+    if s.status == dm.RECEIVED:
+        _route_electronically(ctx, code, evs[0].data)
     if new.status == dm.READY:  # results are announced the day they arrive (001 L361)
         what = "có thông báo từ chối giải quyết" if new.outcome == "rejected" else "đã có kết quả"
         row = _load(ctx.db, code)
@@ -369,6 +375,24 @@ def transfer(ctx: Ctx, code: str, by: str) -> dm.DossierState:
         _notify_citizen(ctx, code, "ready", "Hồ sơ đã có kết quả", f"Hồ sơ {code} {what}; {where}.")
         ctx.effects.display_sites.add(ctx.site.id)  # the lobby's progress board lists results ready
     return new
+
+
+def _route_electronically(ctx: Ctx, code: str, received: dict) -> None:
+    """Liên thông: every agency gets the electronic dossier at once with its task and time limit, and may
+    work on it as soon as it has it (Decree 118/2025 Art. 20(2)); the paper goes to the lead agency with
+    the slip. An agency of another level is told when the paper reaches it (Art. 20(1)(a))."""
+    cal = calendar_for(ctx.db, ctx.site.id)
+    for line in received.get("slip") or []:
+        due = iso(line.get("due_at"), cal)
+        _internal_to(ctx, code, "routed", line["agency"],
+                     f"Hồ sơ liên thông {code}: {'cơ quan chủ trì; ' if line['lead'] else ''}nội dung: "
+                     f"{line['task'] or 'theo quy trình'}; thời hạn {line['days']} ngày làm việc"
+                     + (f" (đến {due[11:16]} ngày {due[8:10]}/{due[5:7]}/{due[:4]})" if due else "") + ".")
+    if received.get("paper_by"):
+        at = datetime.fromtimestamp(received["paper_by"], cal.tz)
+        steps = store.state(ctx.db, code).steps
+        _internal_to(ctx, code, "routed", steps[0], f"Hồ sơ {code} (tiếp nhận không phụ thuộc địa giới hành "
+                     f"chính): hồ sơ điện tử đã chuyển; hồ sơ giấy chuyển đến chậm nhất {at:%H:%M} ngày {at:%d/%m/%Y}.")
 
 
 def _giver(db: sqlite_utils.Database, code: str) -> str:
@@ -383,19 +407,18 @@ def _giver(db: sqlite_utils.Database, code: str) -> str:
 
 
 def run_transfer_batch(ctx: Ctx, force: bool = False) -> list[str]:
-    """At the configured times (default 10:30 and 16:00), move every waiting dossier to its next holder."""
-    s = settings(ctx.db, ctx.site)
-    cal = calendar_for(ctx.db, ctx.site.id)
-    key = f"transfer_slot:{ctx.site.id}"
-    slot = dm.transfer_slot_due(cal, s["transfer_times"], get_meta(ctx.db, key), ctx.now)
-    if slot is None and not force:
-        return []
+    """Move every waiting dossier whose time has come (Decree 118/2025 Art. 18(2)): one received after
+    15:00 at the start of the next working day, one between agencies at once; `force`: all now."""
     moved = []
     for code in store.codes_in_status(ctx.db, ctx.site.id, (dm.RECEIVED, dm.AWAITING_TRANSFER)):
+        evs = store.events(ctx.db, code)
+        send_at = evs[0].data.get("transfer_at")
+        if not force and evs[-1].kind == "received" and send_at is not None and send_at > ctx.now:
+            continue
+        if evs[0].data.get("on_spot") and evs[-1].kind == "received":
+            continue  # solved at the counter: nothing to send
         transfer(ctx, code, by=_giver(ctx.db, code))
         moved.append(code)
-    if slot is not None:
-        set_meta(ctx.db, key, slot)
     return moved
 
 
@@ -488,10 +511,8 @@ def specialist_action(ctx: Ctx, code: str, action: str, by: str, agency: str | N
         _notify_citizen(ctx, code, "ready", "Kết quả đã được đính chính",
                         f"Kết quả của hồ sơ {code} đã được đính chính; mời ông (bà) đến nhận.")
         ctx.effects.display_sites.add(ctx.site.id)
-    if new.status == dm.AWAITING_TRANSFER:
-        evs = store.events(ctx.db, code)
-        if _same_day(evs[0].data.get("processing_days"), evs[0].data.get("processing_hours")):
-            transfer(ctx, code, by=by)
+    if new.status == dm.AWAITING_TRANSFER:  # to the next agency, or back to the unit, at once
+        transfer(ctx, code, by=by)
     return detail(ctx.db, code, ctx.now)
 
 
@@ -713,6 +734,12 @@ def deadline_scan(ctx: Ctx) -> dict:
 
 SUPPLEMENT_NOT_COMPLETED = ("Sau 15 ngày kể từ ngày thông báo yêu cầu bổ sung, hoàn thiện hồ sơ, người nộp "
                             "không hoàn thiện hồ sơ (Nghị định 118/2025/NĐ-CP, Điều 19 khoản 5).")
+
+
+def _internal_to(ctx: Ctx, code: str, kind: str, agency: str, text: str) -> None:
+    from hub.notify import outbox
+
+    outbox.enqueue(ctx.db, ctx.site.id, code, kind, "agency", agency, f"[{code}] {kind}", text, ctx.now)
 
 
 def _internal(ctx: Ctx, code: str, kind: str, agency: str, text: str) -> None:

@@ -29,7 +29,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "parent_agency": "ỦY BAN NHÂN DÂN",  # TÊN CƠ QUAN above the unit name on every form
     "place": "",  # "....., ngày … tháng … năm" on forms
     "calendar": {},  # hub.domain.calendar.WorkCalendar.from_config
-    "transfer_times": ["10:30", "16:00"],
+    "transfer_times": [],  # no longer used: Decree 118/2025 Art. 18 sends dossiers at once (kept readable)
     "complaints": {"name": "", "position": "", "phone": ""},  # printed on the receipt (004 L58)
     "hotline": "",
     "public_url": "",  # base of the status page in the receipt QR, e.g. https://motcua.example.vn

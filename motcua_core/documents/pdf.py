@@ -184,6 +184,12 @@ def control_sheet(d: dict) -> bytes:
     doc.line_text(t["attached"], 9)
     doc.line_text(fill(t["lead"], lead_agency=d["lead_agency"]), 10)
     doc.line_text(fill(t["partners"], partners=", ".join(d["partners"]) or "—"), 10)
+    if d.get("slip") and t.get("steps"):  # liên thông: each agency's task and time limit (Decree 118/2025 Art. 20)
+        doc.line_text(t["steps"], 10, True)
+        for line in d["slip"]:
+            doc.line_text(fill(t["step_item"], i=line["order"], agency=line["agency"], content=line["task"] or "—",
+                               days=line["days"] if line["days"] is not None else "…",
+                               due=vn_datetime(line["due_at"]) if line.get("due_at") else "…"), 9.5)
     doc.ln(2)
     widths = (38, 30, 34, 34, 26, 18)
     doc.f(7.5, True)

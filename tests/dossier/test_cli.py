@@ -107,15 +107,36 @@ def test_catalog_import_json_bumps_version_and_kiosks_are_told(tmp_path: Path) -
 def test_calendar_due_without_a_database(capsys, monkeypatch, tmp_path: Path) -> None:
     monkeypatch.setenv("MOTCUA_DATA", str(tmp_path / "none"))
     assert main(["hub", "calendar", "due", "--received", "2026-02-13T09:00", "--working-days", "3"]) == 0
-    out = capsys.readouterr()
-    assert out.out.strip() == "2026-02-25T17:00+07:00" and "Thứ Tư 25/02/2026" in out.err
+    assert capsys.readouterr().out.strip() == "Hạn trả kết quả: 25/02/2026 17:00 (Thứ Tư)"
     assert not (tmp_path / "none").exists(), "the national calendar needs no database"
-    # A same-day procedure received at 16:30 (after the 15:00 cut-off) is due the next working day.
+    # A same-day procedure received at 16:30: the same day unless the procedure has a cut-off (15:00 here).
     assert main(["hub", "calendar", "due", "--received", "2026-03-04T16:30", "--working-days", "0"]) == 0
-    out = capsys.readouterr()
-    assert out.out.strip() == "2026-03-05T17:00+07:00" and "Thứ Năm 05/03/2026" in out.err
+    assert capsys.readouterr().out.strip() == "Hạn trả kết quả: 04/03/2026 17:00 (Thứ Tư)"
+    assert main(["hub", "calendar", "due", "--received", "2026-03-04T16:30", "--working-days", "0",
+                 "--cutoff", "15:00"]) == 0
+    assert capsys.readouterr().out.strip() == "Hạn trả kết quả: 05/03/2026 17:00 (Thứ Năm)"
     assert main(["hub", "calendar", "due", "--received", "13/02/2026", "--working-days", "3"]) == 2
     assert "không hợp lệ" in capsys.readouterr().err
+    assert main(["hub", "calendar", "due", "--received", "2026-03-04T09:00", "--working-days", "0",
+                 "--cutoff", "3pm"]) == 2
+    assert "--cutoff" in capsys.readouterr().err
+
+
+def test_calendar_due_after_a_supplement(capsys, monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("MOTCUA_DATA", str(tmp_path / "none"))
+    base = ["hub", "calendar", "due", "--received", "2026-03-02T09:00", "--working-days", "5"]
+    # Asked on Wed 4/3, completed Mon 9/3 10:00: 5 working days again from the completion → Mon 16/3.
+    assert main([*base, "--supplement-sent", "2026-03-04T10:00", "--supplement-completed", "2026-03-09T10:00"]) == 0
+    out = capsys.readouterr()
+    assert out.out.strip() == "Hạn trả kết quả: 16/03/2026 17:00 (Thứ Hai)" and "tính lại từ đầu" in out.err
+    # Asked after the 3 working days: said; completed after 15 days: closed, no due date.
+    assert main([*base, "--supplement-sent", "2026-03-06T10:00", "--supplement-completed", "2026-03-09T10:00",
+                 "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert got["due_at"] == "2026-03-16T17:00+07:00" and "sau hạn 03 ngày làm việc" in got["notes"][0]
+    assert main([*base, "--supplement-sent", "2026-03-04T10:00", "--supplement-completed", "2026-03-20T09:00"]) == 1
+    assert "đã bị đóng (dừng giải quyết) lúc 19/03/2026 17:00" in capsys.readouterr().out
+    assert main([*base, "--supplement-sent", "2026-03-04T10:00"]) == 2
 
 
 def test_calendar_due_uses_the_site_configuration(tmp_path: Path, capsys) -> None:
@@ -127,7 +148,7 @@ def test_calendar_due_uses_the_site_configuration(tmp_path: Path, capsys) -> Non
     capsys.readouterr()
     assert main(["hub", "calendar", "due", "--data", str(tmp_path), "--site", "demo",
                  "--received", "2026-03-02T09:00", "--working-days", "1"]) == 0
-    assert capsys.readouterr().out.strip() == "2026-03-04T16:30+07:00"
+    assert capsys.readouterr().out.strip() == "Hạn trả kết quả: 04/03/2026 16:30 (Thứ Tư)"
     cfg.write_text(json.dumps({"calendar": {"hours": [["8h", "12:00"]]}}))
     assert main(["hub", "dossier", "settings", "--data", str(tmp_path), "--site", "demo", str(cfg)]) == 2
     assert "giờ làm việc không hợp lệ" in capsys.readouterr().err

@@ -164,3 +164,31 @@ def test_dossier_code_from_the_official_agency_identifier(dhub: DossierHub, desk
     with pytest.raises(Exception) as e:
         dhub.on_loop(lambda: dossier_store.set_settings(dhub.db, "demo", {**SETTINGS, "unit_id": "Xã Hòa An"}))
     assert "không đúng dạng" in str(e.value.message_vi)
+
+
+def test_transfer_after_15h_waits_for_the_next_morning_and_lien_thong_goes_to_all(dhub: DossierHub, desk) -> None:
+    from hub.ops import forms
+    from hub.store.sites import get_site
+
+    _, d = desk
+    dhub.set_time("2026-11-25T15:20")
+    code = d.intake(PROC, APPLICANT, [0, 1, 2])["code"]
+    assert dhub.public(code)[1]["status"] == "received"
+    dhub.set_time("2026-11-25T16:59")
+    assert dhub.tick()["moved"] == 0, "sent before the next working day"
+    dhub.set_time("2026-11-26T07:31")
+    assert dhub.tick()["moved"] == 1 and dhub.public(code)[1]["where"] == AGENCY_1
+    # Electronic routing to every agency at once, each with its own task and time limit.
+    rows = dhub.on_loop(lambda: dhub.db.execute(
+        "SELECT recipient, body FROM notifications WHERE kind = 'routed' AND dossier_code = ? ORDER BY id",
+        [code]).fetchall())
+    assert [r[0] for r in rows] == [AGENCY_1, "Phòng Tài nguyên và Môi trường"]
+    assert "cơ quan chủ trì" in rows[0][1] and "thời hạn 3 ngày làm việc" in rows[0][1]
+    assert "Xác nhận hiện trạng sử dụng đất" in rows[1][1] and "thời hạn 2 ngày làm việc" in rows[1][1]
+    # The control sheet (Mẫu 06) carries the slip: each agency's task and time limit.
+    raw = dhub.on_loop(lambda: forms.pdf(dhub.db, get_site(dhub.db, "demo"), code, "06"))
+    text = pdf_words(raw)
+    for part in ("Mẫu số 06", "Nội dung công việc và thời hạn giải quyết của từng cơ quan",
+                 f"1. {AGENCY_1}: Thẩm định hồ sơ, kiểm tra thực địa — thời hạn 3 ngày làm việc",
+                 "2. Phòng Tài nguyên và Môi trường: Xác nhận hiện trạng sử dụng đất — thời hạn 2 ngày làm việc"):
+        assert part in text, part

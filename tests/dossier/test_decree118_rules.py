@@ -4,7 +4,7 @@ obligations, corrections (Art. 23). Times are fixed dates on the national calend
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -75,9 +75,9 @@ def test_the_time_limit_counts_again_from_zero_after_the_supplement() -> None:
     # 5 working days, completed Mon 30/11/2026 10:00 → Mon 7/12 17:00 (not what was left before).
     assert limits.due_after_supplement(CAL, t("2026-11-30T10:00"), working_days=5, working_hours=None) \
         == t("2026-12-07T17:00")
-    # A same-day procedure completed after its cut-off: the next working day.
-    assert limits.due_after_supplement(CAL, t("2026-11-30T15:30"), working_days=0, working_hours=None) \
-        == t("2026-12-01T17:00")
+    # A same-day procedure completed after its own cut-off: the next working day.
+    assert limits.due_after_supplement(CAL, t("2026-11-30T15:30"), working_days=0, working_hours=None,
+                                       cutoff=time(15, 0)) == t("2026-12-01T17:00")
 
 
 T0 = t("2026-11-19T09:00").timestamp()
@@ -267,3 +267,31 @@ def test_art_28_code_prefix() -> None:
     assert is_code("H15.50.05.13-261008-0975") and is_code("000.00.21.H56-230512-0001")
     assert is_code("HOAAN-261123-0007") and not is_code("H15..50-261008-0975")
     assert is_official_id("H15.50.05.13") and not is_official_id("Hòa An")
+
+
+# --- Art. 18, 20: transfer ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("received,sent", [
+    ("2026-11-25T10:00", "2026-11-25T10:00"),  # at once within the working day
+    ("2026-11-25T14:59", "2026-11-25T14:59"),
+    ("2026-11-25T15:00", "2026-11-26T07:30"),  # after 15:00: the start of the next working day
+    ("2026-11-27T16:00", "2026-11-30T07:30"),  # Friday afternoon → Monday morning
+    ("2026-11-25T06:50", "2026-11-25T07:30"),  # before office hours: when they open
+    ("2026-11-28T09:00", "2026-11-30T07:30"),  # received on a Saturday morning → Monday
+])
+def test_transfer_at_once_or_next_morning_after_15h(received: str, sent: str) -> None:
+    from hub.domain import transfer
+
+    assert transfer.transfer_at(CAL, t(received)) == t(sent)
+
+
+def test_other_level_paper_within_one_working_day_and_the_slip() -> None:
+    from hub.domain import transfer
+
+    assert transfer.other_level("commune", "province") and transfer.other_level("commune", "nganh_doc")
+    assert not transfer.other_level("commune", "commune") and not transfer.other_level(None, "province")
+    assert transfer.paper_by(CAL, t("2026-11-25T14:00")) == t("2026-11-26T14:00")
+    slip = transfer.routing_slip([{"agency": "A", "content": "Thẩm định", "days": 3},
+                                  {"agency": "B", "content": "Xác nhận", "days": 2}], [1.0, 2.0])
+    assert [(x["order"], x["agency"], x["task"], x["days"], x["due_at"], x["lead"]) for x in slip] == \
+        [(1, "A", "Thẩm định", 3, 1.0, True), (2, "B", "Xác nhận", 2, 2.0, False)]
