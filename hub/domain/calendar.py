@@ -109,13 +109,17 @@ class WorkCalendar:
     use_public_holidays: bool = True
     same_day_cutoff: time | None = None
     seasons: tuple[Season, ...] = ()  # summer/winter hours; days no season covers keep `sessions`
+    # Reception hours on days that are not working days (a commune centre open on Saturday morning):
+    # weekday → sessions. Citizens are received then, but such a day never counts toward a time limit.
+    reception: tuple[tuple[int, tuple[tuple[time, time], ...]], ...] = ()
 
     @classmethod
     def from_config(cls, cfg: dict | None, tz: str | None = None) -> WorkCalendar:
         """Build from the documented JSON shape (docs/dossiers.md):
         {"hours": [["07:30","11:30"],["13:00","17:00"]], "weekend": [5,6], "days_off": ["2026-01-02"],
          "working_days": ["2026-01-10"], "public_holidays": true, "same_day_cutoff": "15:00",
-         "seasons": [{"from": "04-15", "to": "10-14", "hours": [["07:00","11:30"],["13:30","17:00"]]}]}"""
+         "seasons": [{"from": "04-15", "to": "10-14", "hours": [["07:00","11:30"],["13:30","17:00"]]}],
+         "reception": {"5": [["07:30","11:30"]]}}  (reception on Saturday morning, not a working day)"""
         cfg = cfg or {}
         sessions = _sessions(cfg.get("hours") or DEFAULT_HOURS)
         seasons = []
@@ -126,6 +130,14 @@ class WorkCalendar:
         weekend = cfg.get("weekend", [5, 6])
         if any(not isinstance(d, int) or not 0 <= d <= 6 for d in weekend):
             raise CalendarConfigError("weekend: các ngày trong tuần từ 0 (thứ Hai) đến 6 (Chủ nhật)")
+        reception = []
+        rec = cfg.get("reception") or {}
+        if not isinstance(rec, dict):
+            raise CalendarConfigError("reception: cần dạng {\"5\": [[\"07:30\", \"11:30\"]]} (thứ trong tuần → giờ)")
+        for day, hours in sorted(rec.items()):
+            if not str(day).isdigit() or not 0 <= int(day) <= 6:
+                raise CalendarConfigError(f"reception: ngày trong tuần {day!r} phải từ 0 (thứ Hai) đến 6 (Chủ nhật)")
+            reception.append((int(day), _sessions(hours)))
         try:
             zone = ZoneInfo(cfg.get("timezone") or tz or DEFAULT_TZ)
         except Exception:
@@ -136,7 +148,7 @@ class WorkCalendar:
             working_days=frozenset(_day(d) for d in cfg.get("working_days", [])),
             use_public_holidays=bool(cfg.get("public_holidays", True)),
             same_day_cutoff=_hm(cfg["same_day_cutoff"]) if cfg.get("same_day_cutoff") else None,
-            seasons=tuple(seasons),
+            seasons=tuple(seasons), reception=tuple(reception),
         )
 
     def sessions_for(self, d: date) -> tuple[tuple[time, time], ...]:
@@ -159,6 +171,18 @@ class WorkCalendar:
         while not self.is_working_day(d):
             d += timedelta(days=1)
         return d
+
+    def receiving_sessions(self, d: date) -> tuple[tuple[time, time], ...]:
+        """When citizens are received on day d: its office hours on a working day, else the reception
+        hours of its weekday (none on a public holiday or a day off the site announced)."""
+        if self.is_working_day(d):
+            return self.sessions_for(d)
+        if d in self.days_off or (self.use_public_holidays and d in _public_holidays(d.year)):
+            return ()
+        return next((sess for wd, sess in self.reception if wd == d.weekday()), ())
+
+    def receives_on(self, d: date) -> bool:
+        return bool(self.receiving_sessions(d))
 
     def previous_working_day(self, d: date) -> date:
         """The last working day strictly before d."""

@@ -295,3 +295,26 @@ def test_other_level_paper_within_one_working_day_and_the_slip() -> None:
                                   {"agency": "B", "content": "Xác nhận", "days": 2}], [1.0, 2.0])
     assert [(x["order"], x["agency"], x["task"], x["days"], x["due_at"], x["lead"]) for x in slip] == \
         [(1, "A", "Thẩm định", 3, 1.0, True), (2, "B", "Xác nhận", 2, 2.0, False)]
+
+
+# --- reception hours are not working days ---------------------------------------------------------------
+
+def test_saturday_reception_does_not_count_toward_deadlines() -> None:
+    from hub.domain.appointments import bookable_days, day_slots
+
+    sat = WorkCalendar.from_config({"reception": {"5": [["07:30", "11:30"]]}})
+    assert sat.receives_on(t("2026-11-28T09:00").date()) and not sat.is_working_day(t("2026-11-28T09:00").date())
+    assert not sat.receives_on(t("2026-11-29T09:00").date())  # Sunday
+    # Received on a Friday, 1 working day → Monday (Saturday's reception does not count) ...
+    assert sat.due_working_days(t("2026-11-27T10:00"), 1) == t("2026-11-30T17:00")
+    # ... and received on the Saturday morning itself, counting starts on Monday.
+    assert sat.due_working_days(t("2026-11-28T09:00"), 1) == t("2026-11-30T17:00")
+    assert sat.due_working_days(t("2026-11-28T09:00"), 0) == t("2026-11-30T17:00")
+    # Citizens may book the Saturday morning, in its hours only.
+    slots = day_slots(sat, t("2026-11-28T09:00").date(), 60)
+    assert [(a.hour, b.hour) for a, b in slots] == [(7, 8), (8, 9), (9, 10), (10, 11)]
+    assert t("2026-11-28T09:00").date() in bookable_days(sat, t("2026-11-27T09:00").date(), 3)
+    assert t("2026-11-28T09:00").date() not in bookable_days(CAL, t("2026-11-27T09:00").date(), 3)
+    # A day off the site announced that falls on a reception weekday is closed.
+    off = WorkCalendar.from_config({"reception": {"5": [["07:30", "11:30"]]}, "days_off": ["2026-11-28"]})
+    assert not off.receives_on(t("2026-11-28T09:00").date())
