@@ -76,6 +76,14 @@ def add_parsers(hsub: argparse._SubParsersAction) -> None:
     wk.add_argument("--pdf", type=Path)
     wk.add_argument("--json", action="store_true")
     wk.set_defaults(func=cmd_report_weekly)
+    ix = rsub.add_parser("index766", help="Decision 766/QĐ-TTg figures for a month, quarter or year "
+                                          "(progress and results, digitisation, satisfaction), formulas included")
+    data_arg(ix)
+    ix.add_argument("--site", required=True)
+    ix.add_argument("--period", required=True, help="a month 2026-11, a quarter 2026-Q4 or a year 2026")
+    ix.add_argument("--pdf", type=Path)
+    ix.add_argument("--json", action="store_true")
+    ix.set_defaults(func=cmd_report_index766)
 
     reg = hsub.add_parser("register", help="tracking register (Sổ theo dõi hồ sơ), per year and field")
     regsub = reg.add_subparsers(dest="register_cmd", required=True)
@@ -235,6 +243,36 @@ def cmd_dossier_form(args: argparse.Namespace) -> int:
         return err(exc.message_vi or exc.message)
     args.pdf.write_bytes(data)
     print(f"đã ghi {args.pdf}")
+    return 0
+
+
+def cmd_report_index766(args: argparse.Namespace) -> int:
+    import time
+
+    from hub.domain.reports import percent
+    from hub.ops import reports
+    from hub.store.sites import get_site
+
+    db = open_db(args)
+    try:
+        rep = reports.index766(db, get_site(db, args.site), args.period, time.time())
+    except DomainError as exc:
+        return err(exc.message_vi or exc.message)
+    except ValueError as exc:
+        return err(str(exc))
+    if args.pdf:
+        from motcua_core.documents import pdf
+
+        args.pdf.write_bytes(pdf.index766_report(rep))
+        print(f"đã ghi {args.pdf}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(rep, ensure_ascii=False, indent=2))
+        return 0
+    p = rep["figures"]["progress"]
+    print(f"Chỉ số Quyết định 766/QĐ-TTg — {rep['period_label']}, {rep['unit_name']}")
+    print(f"  Hồ sơ tiếp nhận hoặc giải quyết trong kỳ: {p['in_scope']}   Đúng hạn: {p['on_time']}   Trễ hạn: {p['late']}")
+    for x in rep["formulas"]:
+        print(f"  {x['label']}: {percent(x['value'])}")
     return 0
 
 
