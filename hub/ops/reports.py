@@ -15,6 +15,7 @@ from hub.ops import dossiers as ops
 from hub.store import dossiers as dossier_store
 from hub.store.db import get_meta
 from hub.store.sites import Site
+from motcua_core.collation import vi_key, vi_sorted
 
 SATISFIED_AT_LEAST = 3  # "Hài lòng" or "Rất hài lòng" on the four-level scale
 
@@ -71,7 +72,7 @@ def satisfaction(db: sqlite_utils.Database, site_id: str, since: float, until: f
             a["satisfied"] += rating >= SATISFIED_AT_LEAST
         for a in acc.values():
             a["rate"] = rules.on_time_rate(a["satisfied"], a["votes"])
-        out[key] = dict(sorted(acc.items()))
+        out[key] = dict(vi_sorted(acc.items(), key=lambda kv: kv[0]))
     out["reasons"] = vote_reasons(db, site_id, since, until)
     return out
 
@@ -91,7 +92,7 @@ def vote_reasons(db: sqlite_utils.Database, site_id: str, since: float, until: f
         a = acc.setdefault(reason, {"id": reason, "label": labels.get(reason, reason), "count": 0, "by_officer": {}})
         a["count"] += 1
         a["by_officer"][officer] = a["by_officer"].get(officer, 0) + 1
-    return sorted(acc.values(), key=lambda a: (-a["count"], a["label"]))
+    return sorted(acc.values(), key=lambda a: (-a["count"], vi_key(a["label"])))
 
 
 def register_books(db: sqlite_utils.Database, site: Site, start: date, end: date,
