@@ -14,7 +14,7 @@ from typing import Any
 
 from hub.domain.forms import FORM_NAMES, NUMBERS
 from hub.mqtt import dossier_verbs
-from hub.ops import appointments, dossiers, fleet, queue, signin, votes
+from hub.ops import appointments, dossier_ratings, dossiers, fleet, queue, signin, votes
 from hub.ops.context import Ctx
 from hub.ops.views import display_state
 from motcua_core.protocol import PRIORITIES, ROLES, ProtocolError
@@ -113,6 +113,11 @@ VERBS: dict[str, Verb] = _table(
          {"ticket_id": (int, True, None), "rating": (int, True, None), "reasons": (list, False, None),
           "answers": (dict, False, None), "comment": (str, False, None)},
          lambda ctx, d: votes.submit(ctx, d)),
+    # a dossier's handling rated at the tablet (Decree 118/2025 Art. 33), beside the queue vote
+    Verb("dossier.rate", ("voting",),
+         {"ticket_id": (int, True, None), "overall": (int, True, None), "answers": (dict, False, None),
+          "comment": (str, False, None)},
+         lambda ctx, d: dossier_ratings.rate_at_tablet(ctx, d)),
     # --- dossiers and the catalogue
     Verb("dossier.lookup", ROLES, {"code": (str, True, None), "key": (str, False, None)},
          lambda ctx, d: {"dossier": dossiers.public_lookup(ctx.db, d["code"], d.get("key"),

@@ -405,6 +405,17 @@ def _intake_refusals(db: sqlite_utils.Database) -> None:
                         "BEGIN SELECT RAISE(ABORT, 'intake refusals are append-only'); END")
 
 
+def _dossier_ratings(db: sqlite_utils.Database) -> None:
+    """A citizen's rating of a dossier's handling on the contents of Decree 118/2025 Art. 33(1), from the
+    centre's tablet or the phone page; one per dossier."""
+    _run(db, """
+        CREATE TABLE dossier_ratings (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, site_id TEXT NOT NULL, code TEXT NOT NULL UNIQUE,
+            channel TEXT NOT NULL, answers TEXT NOT NULL, overall INTEGER NOT NULL, comment TEXT,
+            agency TEXT, device_id TEXT, at REAL NOT NULL);
+        CREATE INDEX dossier_ratings_site_at ON dossier_ratings(site_id, at)""")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1, _dossiers, _votes, _officer_signin, _dossier_vote_link, _queue_indexes, _queue_counts,
     _deferred_effects,
@@ -421,6 +432,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _signin_sessions,  # security
     _officer_active,  # officer deactivation (console)
     _intake_refusals,  # refusal at intake (issue #16's gap)
+    _dossier_ratings,  # ratings of a dossier's handling (Decree 118/2025 Art. 33)
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -4,6 +4,7 @@ withdrawal; a financial obligation; a correction; an on-the-spot receipt on requ
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from counter_terminal.core import CounterCore
 from counter_terminal.dossier_core import DossierCore
 from motcua_core.errors import RequestError
-from tests.dossier.conftest import AGENCY_1, APPLICANT, DossierHub
+from tests.dossier.conftest import AGENCY_1, APPLICANT, DossierHub, local_ts
 
 PROC = "cap-phep-xay-dung-lien-thong"  # 5 working days, two agencies
 
@@ -192,3 +193,78 @@ def test_transfer_after_15h_waits_for_the_next_morning_and_lien_thong_goes_to_al
                  f"1. {AGENCY_1}: Thẩm định hồ sơ, kiểm tra thực địa — thời hạn 3 ngày làm việc",
                  "2. Phòng Tài nguyên và Môi trường: Xác nhận hiện trạng sử dụng đất — thời hạn 2 ngày làm việc"):
         assert part in text, part
+
+
+def test_dossier_rated_at_the_tablet_and_on_the_phone(dhub: DossierHub, desk, monkeypatch) -> None:
+    """Decree 118/2025 Art. 31, 33: after the result is handed over, the tablet asks about the dossier's
+    handling after the queue rating; the receipt's QR page asks too; both count in the 766 report."""
+    import queue as q
+    import urllib.parse
+    import urllib.request
+
+    from hub.ops import reports
+    from hub.store.sites import get_site
+    from kiosk.core import KioskCore
+    from kiosk.voting import DOSSIER, THANKS, VoteFlow
+
+    counter, d = desk
+    import types
+
+    import kiosk.core
+
+    # The tablet lives on the hub's simulated day (it drops a vote.open older than its timeout).
+    monkeypatch.setattr(kiosk.core, "time", types.SimpleNamespace(time=dhub.h.clock))
+    kiosk = KioskCore(dhub.h.device("kiosk"))
+    voting = KioskCore(dhub.h.device("voting", counter=1, start=False))
+    opened: q.Queue = q.Queue()
+    voting.on_vote_open = opened.put
+    voting.session.start()
+    assert voting.session.wait_connected(10) and voting.wait_config(10)
+    ticket = kiosk.issue_ticket("HT")
+    assert counter.next()["id"] == ticket["id"]
+    code = counter.session.request("dossier.intake", {
+        "token": counter.session.officer_token, "procedure": "chung-thuc-ban-sao", "applicant": APPLICANT,
+        "documents": [0, 1]})["code"]  # on the spot
+    d.give_back(code, fees_paid=True, signed=True)
+    counter.complete()
+    cmd = opened.get(timeout=10)
+    assert cmd["dossier"]["code"] == code and [c["id"] for c in cmd["dossier"]["criteria"]][:2] == ["time", "agencies"]
+    flow = VoteFlow()
+    assert flow.open(cmd)
+    voting.submit_vote(*(lambda v: (v["ticket_id"], v["rating"], v["reasons"]))(flow.choose(4)))
+    assert flow.state == DOSSIER and flow.dossier_question["text"] == "Thời gian trả kết quả so với giấy hẹn"
+    assert flow.answer_dossier(3) is None and flow.answer_dossier(None) is None  # a skipped question
+    for _ in range(len(cmd["dossier"]["criteria"]) - 2):
+        flow.answer_dossier(1)
+    assert flow.answer_dossier(None) is None, "the overall answer cannot be skipped"
+    rating = flow.answer_dossier(1)  # not satisfied
+    assert flow.state == THANKS and rating["overall"] == 1 and "agencies" not in rating["answers"]
+    voting.submit_dossier_rating(rating)
+    assert voting.session.outbox.wait_empty(10)
+    row = dhub.on_loop(lambda: dhub.db.execute(
+        "SELECT channel, overall, answers, agency FROM dossier_ratings WHERE code = ?", [code]).fetchone())
+    assert (row[0], row[1], json.loads(row[2])["time"]) == ("tablet", 1, 3)
+
+    # On the phone: the QR page of a second dossier, once its result is out.
+    second = counter.session.request("dossier.intake", {
+        "token": counter.session.officer_token, "procedure": "chung-thuc-ban-sao", "applicant": APPLICANT,
+        "documents": [0, 1]})["code"]
+    d.give_back(second, fees_paid=True, signed=True)
+    key = dhub.key(second)
+    status, page = dhub.http("GET", f"/d/{second}?k={key}")
+    assert status == 200 and b"id='rate'" in page and "Thái độ của cán bộ".encode() in page
+    base = f"http://127.0.0.1:{dhub.h.http_port}"
+    form = urllib.parse.urlencode({"overall": "4", "attitude": "3", "time": "3", "comment": "Nhanh"}).encode()
+    with urllib.request.urlopen(urllib.request.Request(f"{base}/d/{second}/rate?k={key}", data=form), timeout=10) as r:
+        after = r.read().decode()
+    assert "Cảm ơn ông (bà) đã đánh giá" in after
+    bad = urllib.parse.urlencode({"overall": "4"}).encode()
+    try:
+        urllib.request.urlopen(urllib.request.Request(f"{base}/d/{second}/rate?k=WRONG1", data=bad), timeout=10)
+        raise AssertionError("a wrong key rated the dossier")
+    except urllib.error.HTTPError as e:
+        assert e.code == 404
+    rep = dhub.on_loop(lambda: reports.index766(dhub.db, get_site(dhub.db, "demo"), "2026-11",
+                                                local_ts("2026-11-25T12:00")))
+    s = rep["figures"]["satisfaction"]
+    assert s["dossiers_unsatisfied_or_complaint"] == 1 and s["votes"] == 3 and s["votes_satisfied"] == 2
