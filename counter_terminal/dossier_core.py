@@ -154,14 +154,18 @@ class DossierCore:
         return a
 
     def form(self, code: str, form: str) -> Printed:
-        """Reprint: '03' receipt, '04' control sheet, 'apology', 'refusal'."""
+        """Reprint a form by its name or its number in Circular 03/2025: receipt (01), supplement (02),
+        refusal (03), apology (04), stop (05), control_sheet (06)."""
         d = self.session.request("dossier.form", self._signed({"code": normalise(code), "form": form}))["form"]
-        if form == "03":
+        kind = d.get("form")
+        if kind == "receipt":
             return self._print(f"receipt-{d['code']}", d, _pdf().receipt, [_thermal().receipt(d)])
-        if form == "04":
+        if kind == "control_sheet":
             return self._print(f"control-{d['code']}", d, _pdf().control_sheet, [])
-        if form == "refusal":
-            return self._print(f"refusal-{d['code']}", d, _pdf().refusal, [_thermal().refusal(d)])
+        if kind in ("refusal", "stop"):
+            return self._print(f"{kind}-{d['code']}", d, _pdf().refusal, [_thermal().refusal(d)])
+        if kind == "supplement":
+            return self._print(f"supplement-{d['code']}", d, _pdf().guidance, [_thermal().guidance(d)])
         return self._print(f"apology-{d['code']}", d, _pdf().apology, [_thermal().apology(d)])
 
     def _print(self, name: str, data: dict, make_pdf, images: list) -> Printed:

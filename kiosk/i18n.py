@@ -109,6 +109,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "vote_reasons": ("Xin cho biết lý do chưa hài lòng (chọn một hoặc nhiều):", "Why were you not satisfied? (choose any)"),
     "vote_send": ("GỬI ĐÁNH GIÁ", "SEND"),
     "vote_thanks": ("Cảm ơn ông/bà đã đánh giá!", "Thank you for your feedback!"),
+    "vote_dossier": ("Đánh giá việc giải quyết hồ sơ {code} ({i}/{n})", "Rate how dossier {code} was handled ({i}/{n})"),
+    "vote_skip": ("BỎ QUA", "SKIP"),
     "vote_idle_hint": ("Sau khi được phục vụ, xin ông/bà đánh giá mức độ hài lòng tại đây.",
                        "After being served, please rate our service here."),
 }

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from hub.domain.forms import FORM_NAMES
+from hub.domain.forms import FORM_NAMES, NUMBERS
 from hub.mqtt import dossier_verbs
-from hub.ops import appointments, dossiers, fleet, queue, signin, votes
+from hub.ops import appointments, dossier_ratings, dossiers, fleet, queue, signin, votes
 from hub.ops.authz import Ref
 from hub.ops.context import Ctx
 from hub.ops.views import display_state
@@ -132,6 +132,11 @@ VERBS: dict[str, Verb] = _table(
          {"ticket_id": (int, True, None), "rating": (int, True, None), "reasons": (list, False, None),
           "answers": (dict, False, None), "comment": (str, False, None)},
          lambda ctx, d: votes.submit(ctx, d)),
+    # a dossier's handling rated at the tablet (Decree 118/2025 Art. 33), beside the queue vote
+    Verb("dossier.rate", ("voting",),
+         {"ticket_id": (int, True, None), "overall": (int, True, None), "answers": (dict, False, None),
+          "comment": (str, False, None)},
+         lambda ctx, d: dossier_ratings.rate_at_tablet(ctx, d)),
     # --- dossiers and the catalogue
     Verb("dossier.lookup", ROLES, {"code": (str, True, None), "key": (str, False, None)},
          lambda ctx, d: {"dossier": dossiers.public_lookup(ctx.db, d["code"], d.get("key"),
@@ -160,7 +165,13 @@ VERBS: dict[str, Verb] = _table(
          {"code": (str, True, None), "reason": (str, True, None), "new_due": (str, False, None),
           "extra_days": (int, False, None)},
          dossier_verbs.apology),
-    signed("dossier.form", COUNTER, {"code": (str, True, None), "form": (str, True, FORM_NAMES)},
+    # the citizen withdraws the dossier before the decision (Decree 118/2025 Art. 21); an error in a result
+    # goes back to the agency to be corrected within 3 working days (Art. 23)
+    signed("dossier.withdraw", COUNTER, {"code": (str, True, None), "reason": (str, False, None)},
+         dossier_verbs.withdraw),
+    signed("dossier.correction", COUNTER, {"code": (str, True, None), "reason": (str, True, None)},
+         dossier_verbs.correction),
+    signed("dossier.form", COUNTER, {"code": (str, True, None), "form": (str, True, (*FORM_NAMES, *NUMBERS))},
          dossier_verbs.form),
     # --- appointments (issue #12)
     Verb("appointment.checkin", KIOSK, {"scan": (str, True, None), "lang": (str, False, ("vi", "en"))},

@@ -70,7 +70,7 @@ def _check_day(ctx: Ctx, d: date, policy: rules.BookingPolicy, cal: WorkCalendar
     if d < today or d > today + timedelta(days=policy.horizon_days):
         raise rules.bad(f"Bookings are taken from today up to {policy.horizon_days} days ahead only.",
                         f"Chỉ đặt lịch từ hôm nay đến {policy.horizon_days} ngày tới.")
-    if not cal.is_working_day(d):
+    if not cal.receives_on(d):
         raise rules.bad(f"{d.strftime('%d/%m/%Y')} is a day off: no bookings are taken.",
                         f"Ngày {d.strftime('%d/%m/%Y')} là ngày nghỉ, không nhận đặt lịch.")
 

@@ -17,6 +17,7 @@ from hub.store import reports as report_store
 from hub.store.db import get_meta
 from hub.store.sites import Site
 from motcua_core import clock as wallclock
+from motcua_core.collation import vi_key, vi_sorted
 
 SATISFIED_AT_LEAST = 3  # "Hài lòng" or "Rất hài lòng" on the four-level scale
 
@@ -61,7 +62,7 @@ def satisfaction(db: sqlite_utils.Database, site_id: str, since: float, until: f
             a["satisfied"] += rating >= SATISFIED_AT_LEAST
         for a in acc.values():
             a["rate"] = rules.on_time_rate(a["satisfied"], a["votes"])
-        out[key] = dict(sorted(acc.items()))
+        out[key] = dict(vi_sorted(acc.items(), key=lambda kv: kv[0]))
     out["reasons"] = vote_reasons(db, site_id, since, until)
     return out
 
@@ -78,7 +79,7 @@ def vote_reasons(db: sqlite_utils.Database, site_id: str, since: float, until: f
         a = acc.setdefault(reason, {"id": reason, "label": labels.get(reason, reason), "count": 0, "by_officer": {}})
         a["count"] += 1
         a["by_officer"][officer] = a["by_officer"].get(officer, 0) + 1
-    return sorted(acc.values(), key=lambda a: (-a["count"], a["label"]))
+    return sorted(acc.values(), key=lambda a: (-a["count"], vi_key(a["label"])))
 
 
 def register_books(db: sqlite_utils.Database, site: Site, start: date, end: date,
@@ -140,3 +141,61 @@ def register_export(db: sqlite_utils.Database, site: Site, start: date, end: dat
     return pdf.register({"unit_name": s["unit_name"], "parent_agency": s["parent_agency"],
                          "title": f"Từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}",
                          "books": books, "text": text}), n, books
+
+
+def index766(db: sqlite_utils.Database, site: Site, period: str, now: float) -> dict:
+    """The Decision 766 figures the hub can compute for a month, quarter or year (hub.domain.index766):
+    progress and results, digitisation as far as the hub knows it, satisfaction; each with its formula."""
+    from hub.domain import index766 as rules766
+
+    first, after, label = rules766.period_bounds(period)
+    cal = ops.calendar_for(db, site.id)
+    s = datetime.combine(first, datetime.min.time(), cal.tz).timestamp()
+    e = datetime.combine(after, datetime.min.time(), cal.tz).timestamp()
+    unhappy = _unsatisfied_dossiers(db, site.id)
+    rows = []
+    for code, r, due, fin, outcome, status, sup, docs in db.execute(
+            "SELECT code, received_at, legal_due_at, finished_at, outcome, status, "
+            "COALESCE(json_extract(state, '$.supplements'), 0), documents FROM dossiers "
+            "WHERE site_id = ? AND received_at < ? AND (finished_at IS NULL OR finished_at >= ?)", [site.id, e, s]):
+        items = json.loads(docs or "[]")
+        electronic = sum(1 for x in items if isinstance(x, dict) and (x.get("electronic") or x.get("reused")))
+        rows.append(rules766.Dossier(code, r, due, fin, outcome, int(sup or 0), status in ("supplement", "obligation"),
+                                     len(items), electronic, code in unhappy))
+    votes = _votes_in(db, site.id, s, e)
+    figures = rules766.compute(rows, s, e, now, votes=votes[0], votes_satisfied=votes[1])
+    st = ops.settings(db, site)
+    return {"site": site.id, "period": period, "period_label": label, "from": first.isoformat(),
+            "to": date.fromordinal(after.toordinal() - 1).isoformat(), "unit_name": st["unit_name"],
+            "parent_agency": st["parent_agency"], "place": st["place"],
+            "date": datetime.fromtimestamp(now, cal.tz).date().isoformat(), "figures": figures,
+            "formulas": [{"group": g, "key": k, "label": lab, "formula": f, "value": figures[g][k]}
+                         for g, k, lab, f in rules766.FORMULAS],
+            "not_computed": [{"group": g, "why": w} for g, w in rules766.NOT_COMPUTED]}
+
+
+def _unsatisfied_dossiers(db: sqlite_utils.Database, site_id: str) -> set[str]:
+    """Dossiers with an "unsatisfied" rating: of their counter visit (votes linked to the dossier) or of
+    their handling (dossier ratings)."""
+    out: set[str] = set()
+    if db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='votes'").fetchone():
+        out |= {r[0] for r in db.execute("SELECT DISTINCT dossier_code FROM votes WHERE site_id = ? AND "
+                                         "dossier_code IS NOT NULL AND rating <= ?", [site_id, vote_rules.NOT_SATISFIED])}
+    if db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='dossier_ratings'").fetchone():
+        out |= {r[0] for r in db.execute("SELECT DISTINCT code FROM dossier_ratings WHERE site_id = ? AND "
+                                         "overall <= ?", [site_id, vote_rules.NOT_SATISFIED])}
+    return out
+
+
+def _votes_in(db: sqlite_utils.Database, site_id: str, since: float, until: float) -> tuple[int, int]:
+    """(votes, satisfied votes) of the period: the queue's and the dossier ratings' overall answer."""
+    n = ok = 0
+    if db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='votes'").fetchone():
+        a, b = db.execute("SELECT COUNT(*), COALESCE(SUM(rating >= ?), 0) FROM votes WHERE site_id = ? AND at >= ? "
+                          "AND at < ?", [SATISFIED_AT_LEAST, site_id, since, until]).fetchone()
+        n, ok = n + a, ok + b
+    if db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='dossier_ratings'").fetchone():
+        a, b = db.execute("SELECT COUNT(*), COALESCE(SUM(overall >= ?), 0) FROM dossier_ratings WHERE site_id = ? "
+                          "AND at >= ? AND at < ?", [SATISFIED_AT_LEAST, site_id, since, until]).fetchone()
+        n, ok = n + a, ok + b
+    return n, ok

@@ -449,6 +449,17 @@ def _sync(db: sqlite_utils.Database) -> None:
             site_id TEXT, kind TEXT NOT NULL, message TEXT NOT NULL)""")
 
 
+def _dossier_ratings(db: sqlite_utils.Database) -> None:
+    """A citizen's rating of a dossier's handling on the contents of Decree 118/2025 Art. 33(1), from the
+    centre's tablet or the phone page; one per dossier."""
+    _run(db, """
+        CREATE TABLE dossier_ratings (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, site_id TEXT NOT NULL, code TEXT NOT NULL UNIQUE,
+            channel TEXT NOT NULL, answers TEXT NOT NULL, overall INTEGER NOT NULL, comment TEXT,
+            agency TEXT, device_id TEXT, at REAL NOT NULL);
+        CREATE INDEX dossier_ratings_site_at ON dossier_ratings(site_id, at)""")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1, _dossiers, _votes, _officer_signin, _dossier_vote_link, _queue_indexes, _queue_counts,
     _deferred_effects,
@@ -467,6 +478,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _intake_refusals,  # refusal at intake (issue #16's gap)
     _public_abuse,  # wrong lookup keys per dossier code, alerts to the office (issue #21)
     _sync,  # province sync (issue #23)
+    _dossier_ratings,  # ratings of a dossier's handling (Decree 118/2025 Art. 33)
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

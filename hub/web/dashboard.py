@@ -252,6 +252,37 @@ async def weekly_report(request: web.Request) -> web.Response:
     return _csv(buf.getvalue(), name)
 
 
+@describe("Decision 766/QĐ-TTg figures of the centre for a period, PDF, CSV or JSON",
+          query={"period": F("string", False, "month 2026-11, quarter 2026-Q4 or year 2026 (this month)")},
+          returns="application/pdf")
+@requires("leader")
+async def index766_report(request: web.Request) -> web.Response:
+    """The 766 index figures the hub can compute (progress and results, digitisation, satisfaction) with
+    their formulas, for `?period=` (this month by default), as PDF, CSV or JSON."""
+    from datetime import datetime
+
+    from motcua_core.documents import pdf
+
+    hub = hub_of(request)
+    site = site_of(request)
+    period = request.query.get("period") or datetime.fromtimestamp(hub.clock(), site.tz).strftime("%Y-%m")
+    try:
+        rep = reports.index766(hub.db, site, period, hub.clock())
+    except ValueError as exc:
+        return bad_request(str(exc), str(exc))
+    fmt = request.match_info["fmt"]
+    if fmt == "json":
+        return web.json_response(rep)
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv_cells.writer(buf)
+        w.writerow(["chỉ tiêu", "giá trị", "công thức"])
+        w.writerows([x["label"], "" if x["value"] is None else x["value"], x["formula"]] for x in rep["formulas"])
+        return _csv(buf.getvalue(), f"chi-so-766-{rep['period']}")
+    return web.Response(body=pdf.index766_report(rep), content_type="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="chi-so-766-{rep["period"]}.pdf"'})
+
+
 @describe("Tracking register (form 02), PDF or CSV", query={"from": F("string", True, "YYYY-MM-DD"),
                                                           "to": F("string", True, "YYYY-MM-DD")},
           returns="application/pdf")
@@ -298,3 +329,4 @@ def add_routes(app: web.Application) -> None:
     r.add_get("/api/v1/sites/{site}/live", live)
     r.add_get("/api/v1/sites/{site}/reports/weekly.{fmt:(pdf|csv)}", weekly_report)
     r.add_get("/api/v1/sites/{site}/register.{fmt:(pdf|csv)}", register)
+    r.add_get("/api/v1/sites/{site}/reports/index766.{fmt:(pdf|csv|json)}", index766_report)

@@ -15,6 +15,7 @@ import json
 
 from aiohttp import web
 
+from hub.domain.forms import canonical
 from hub.ops import dossiers, forms
 from hub.ops.authz import Ref
 from hub.ops.run import http_status
@@ -67,7 +68,62 @@ async def dossier_page(request: web.Request) -> web.Response:
             f"<p class='st' id='status'>{html.escape(v['status_vi'])}</p>"
             f"<p id='due'>Hẹn trả kết quả: {html.escape(short_datetime(v['due_at']))}</p><p>Nơi đang giữ hồ sơ: "
             f"{html.escape(v['where'])}</p><ul id='timeline'>{rows}</ul>")
+    body += _rating_part(request, v)
     return html_page(f"Hồ sơ {v['code']}", body, PAGE_STYLE)
+
+
+RATABLE = ("ready", "returned", "stopped", "withdrawn")  # once the agencies are done with it
+
+
+def _rating_part(request: web.Request, v: dict, note: str = "") -> str:
+    """The rating of the dossier's handling (Decree 118/2025 Art. 33), once its result is out: the form,
+    or the thanks when it was rated."""
+    from hub.domain import dossier_ratings as rules
+    from hub.store import dossier_ratings as rating_store
+
+    if v["status"] not in RATABLE:
+        return ""
+    if rating_store.get(hub_of(request).db, v["code"]) is not None:
+        return f"<h2>Đánh giá việc giải quyết hồ sơ</h2>{note}<p id='rated'>Cảm ơn ông (bà) đã đánh giá.</p>"
+    q = rules.questions()
+    key = html.escape(request.query.get("k") or request.query.get("key") or "")
+    parts = []
+    for c in q["criteria"]:
+        opts = "".join(f"<label><input type='radio' name='{c['id']}' value='{o['value']}'> {html.escape(o['text'])}"
+                       "</label><br>" for o in c["options"])
+        parts.append(f"<fieldset><legend>{html.escape(c['text'])}</legend>{opts}</fieldset>")
+    overall = "".join(f"<label><input type='radio' name='overall' value='{o['value']}' required> "
+                      f"{html.escape(o['text'])}</label><br>" for o in q["overall"]["options"])
+    return (f"<h2>Đánh giá việc giải quyết hồ sơ</h2>{note}<form method='post' id='rate' "
+            f"action='/d/{html.escape(v['code'])}/rate?k={key}'>{''.join(parts)}"
+            f"<fieldset><legend><b>{html.escape(q['overall']['text'])}</b></legend>{overall}</fieldset>"
+            "<label>Ý kiến khác:<br><textarea name='comment' maxlength='500' rows='3' cols='30'></textarea></label><br>"
+            "<button type='submit'>Gửi đánh giá</button></form>")
+
+
+async def dossier_rate(request: web.Request) -> web.Response:
+    """POST /d/{code}/rate?k=<key>: the phone page's rating form (the lookup key opens it, as the page)."""
+    from hub.ops import dossier_ratings
+    from hub.store import dossiers as dossier_store
+
+    hub = hub_of(request)
+    try:
+        v = _lookup(request)
+        form = await request.post()
+        answers = {k: int(x) for k, x in form.items() if k not in ("overall", "comment") and str(x).isdigit()}
+        overall = int(form["overall"]) if str(form.get("overall") or "").isdigit() else None
+        site_id = dossier_store.get(hub.db, v["code"])["site_id"]
+        if v["status"] not in RATABLE:
+            raise DomainError("conflict", "The dossier can be rated once its result is out.",
+                              "Hồ sơ được đánh giá khi đã có kết quả giải quyết.")
+        hub.runner.run(site_id, lambda ctx: dossier_ratings.rate_on_phone(
+            ctx, v["code"], {"answers": answers, "overall": overall, "comment": str(form.get("comment") or "")}))
+    except DomainError as exc:
+        code = request.match_info["code"]
+        msg = f"<p class='err' id='error'>{html.escape(exc.message_vi or exc.message)}</p>"
+        return html_page(f"Hồ sơ {normalise(code)}", f"<h1>Hồ sơ {html.escape(normalise(code))}</h1>{msg}",
+                         PAGE_STYLE, status=http_status(exc.code))
+    raise web.HTTPSeeOther(f"/d/{v['code']}?k={request.query.get('k') or request.query.get('key') or ''}")
 
 
 async def procedures(request: web.Request) -> web.Response:
@@ -172,7 +228,7 @@ async def agency_pdf(request: web.Request) -> web.Response:
     hub = hub_of(request)
     code, form = request.match_info["code"], request.match_info["form"]
     try:
-        if form not in ("control-sheet", "apology", "refusal"):
+        if canonical(form) not in ("control_sheet", "apology", "refusal", "stop", "supplement"):
             raise DomainError("not_found", "unknown form", "Không có biểu mẫu này.")
         dossiers.agency_detail(hub.db, code, hub.clock(), spec.site, spec.agency)
         data = forms.pdf(hub.db, site_store.get_site(hub.db, spec.site), code, form)
@@ -190,6 +246,7 @@ def add_routes(app: web.Application) -> None:
     r = app.router
     r.add_get("/api/v1/dossiers/{code}", dossier_public)
     r.add_get("/d/{code}", dossier_page)
+    r.add_post("/d/{code}/rate", dossier_rate)
     r.add_get("/api/v1/procedures", procedures)
     r.add_get("/api/v1/procedures/{pid}", procedure)
     r.add_get("/api/v1/catalog", catalog)

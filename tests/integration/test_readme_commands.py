@@ -142,8 +142,8 @@ def test_readme_commands_work_as_written(tmp_path: Path) -> None:
         saved = json.loads(db.execute("SELECT config FROM dossier_settings WHERE site_id = 'demo'").fetchone()[0])
         db.close()
         assert saved["agency_code"] == "HOAAN"
-        assert sh.run(_argv(due)).stdout.strip() == "2026-02-25T17:00+07:00"
-        assert sh.run(_argv(due_same_day)).stdout.strip() == "2026-03-05T17:00+07:00"
+        assert sh.run(_argv(due)).stdout.strip() == "Hạn trả kết quả: 25/02/2026 17:00 (Thứ Tư)"
+        assert sh.run(_argv(due_same_day)).stdout.strip() == "Hạn trả kết quả: 05/03/2026 17:00 (Thứ Năm)"
         token = json.loads(sh.run(_argv(spec)).stdout)["token"]
         req = urllib.request.Request(f"http://127.0.0.1:{http}/api/v1/agency/me",
                                      headers={"Authorization": f"Bearer {token}"})

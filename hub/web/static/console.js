@@ -16,7 +16,7 @@ I18N.add({
        s_waiting: "Waiting", s_longest: "Longest wait", s_level: "Called within target", s_open: "Open counters",
        arrivals: "Arrivals per hour", waiting_day: "Waiting over the day", officers: "Officers today",
        o_served: "Served", o_avg: "Avg per citizen", o_idle: "Idle time", o_sat: "Satisfied", dossiers: "Dossiers this week",
-       dl_pdf: "Weekly report (PDF)", dl_csv: "Weekly report (CSV)", dl_reg: "Register this week (CSV)",
+       dl_766: "Decision 766 index, this month (PDF)", dl_pdf: "Weekly report (PDF)", dl_csv: "Weekly report (CSV)", dl_reg: "Register this week (CSV)",
        dl_reg_pdf: "Register (PDF)", at_risk: "About to be late or late", d_code: "Dossier", d_proc: "Procedure",
        d_holder: "Agency", d_due: "Due", d_left: "Working hours left", by_agency: "Per agency",
        d_received: "Received", d_ontime: "On time", d_late: "Late", d_apology: "Late with apology",
@@ -133,6 +133,7 @@ function renderFull(d) {
   const from = monday.toISOString().slice(0, 10);
   $("dl-register-csv").href = `${base}/register.csv?from=${from}&to=${d.day}`;
   $("dl-register-pdf").href = `${base}/register.pdf?from=${from}&to=${d.day}`;
+  $("dl-766-pdf").href = `${base}/reports/index766.pdf?period=${d.day.slice(0, 7)}`;
 }
 
 async function loadDashboard() {
