@@ -14,13 +14,13 @@ from datetime import date, datetime
 import sqlite_utils
 
 from hub.domain import catalogue as cat_rules
+from hub.domain import digital, refusals, site_types
 from hub.domain import dossier as dm
 from hub.domain import forms as forms_text
 from hub.domain import intake as rules
-from hub.domain import refusals, site_types
 from hub.domain.calendar import WorkCalendar, due_time, parse_cutoff
 from hub.domain.ratelimit import RateLimiter
-from hub.ops import links
+from hub.ops import dossier_files, links
 from hub.ops.context import Ctx
 from hub.store import catalogue as cat_store
 from hub.store import dossiers as store
@@ -96,7 +96,11 @@ def intake(ctx: Ctx, data: dict, *, officer: str | None = None, counter: int | N
     if problem:
         raise DomainError("conflict", problem[1], problem[0])
     applicant = rules.applicant(data.get("applicant") or {}, now_local.year)
-    missing = rules.missing_documents(proc, data.get("documents") or [], data.get("applies"))
+    scans = digital.scans(proc, data.get("scans"))
+    reused = digital.reused(proc, data.get("reused"))
+    # a document the state already holds as data is not asked for on paper (Decree 118/2025 Art. 5(1)(i))
+    handed = list(data.get("documents") or []) + [i for i, _ in reused]
+    missing = rules.missing_documents(proc, handed, data.get("applies"))
     if missing:
         return {"complete": False, "missing": [d["name"] for d in missing],
                 "guidance": guidance(ctx, proc, applicant, missing, officer)}
@@ -126,7 +130,7 @@ def intake(ctx: Ctx, data: dict, *, officer: str | None = None, counter: int | N
     day = now_local.date()
     seq = store.next_seq(ctx.db, ctx.site.id, day.isoformat())
     code = make_code(s["agency_code"], day, seq)
-    docs = rules.received_documents(proc, data.get("documents") or [])
+    docs = digital.annotate(proc, rules.received_documents(proc, handed), scans, reused)
     reg_no = store.next_register_no(ctx.db, ctx.site.id, day.year, proc["field"])
     row = {"code": code, "site_id": ctx.site.id, "day": day.isoformat(), "seq": seq, "procedure_id": proc["id"],
            "register_year": day.year, "register_no": reg_no,
@@ -141,6 +145,7 @@ def intake(ctx: Ctx, data: dict, *, officer: str | None = None, counter: int | N
         "procedure": proc["id"], "due_at": due.timestamp(), "steps": steps, "on_spot": on_spot,
         "step_due": step_due, "processing_days": days, "processing_hours": hours})
     store.insert(ctx.db, row, first)
+    dossier_files.declare_intake(ctx, code, proc, scans, reused)
     if _same_day(days, hours) and not on_spot:
         transfer(ctx, code, by=officer or UNIT_NAME)  # same-day procedures go at once (001 L330)
     return {"complete": True, "code": code, "on_spot": on_spot, "due_at": iso(due.timestamp(), cal),
@@ -262,7 +267,7 @@ def detail(db: sqlite_utils.Database, code: str, now: float) -> dict:
             "officer": row["officer"], "steps": list(s.steps), "step": s.step, "outcome": s.outcome,
             "reason": s.reason, "legal_due_at": iso(s.legal_due_at, cal), "risk": dm.open_risk(s, now, left),
             "timeliness": dm.timeliness(s, now), "lateness": dm.lateness_class(s, now),
-            "postal_tracking": row["postal_tracking"],
+            "postal_tracking": row["postal_tracking"], "electronic": dossier_files.listing(db, row["code"]),
             "events": [{"kind": e.kind, "at": iso(e.at, cal), "by": e.by, "data": e.data}
                        for e in store.events(db, row["code"])]}
 
@@ -288,7 +293,21 @@ def receipt(db: sqlite_utils.Database, site, code: str) -> dict:
             "received_at": iso(row["received_at"], cal), "due_at": iso(row["legal_due_at"], cal),
             "return_method": row["return_method"], "post_address": row["applicant"].get("post_address", ""),
             "register_no": row["register_no"], "officer": row["officer"] or "", "complaints": s["complaints"],
-            "status_url": links.status_url(db, site.id, row["code"]), "fees_vnd": row["fees_vnd"]}
+            "status_url": links.status_url(db, site.id, row["code"]), "fees_vnd": row["fees_vnd"],
+            "transfer": fee_transfer(s, row["code"], row["fees_vnd"])}
+
+
+def fee_transfer(s: dict, code: str, amount: int) -> dict | None:
+    """The VietQR payload for the fees (the centre's account from the `bank` setting, the amount, the dossier
+    code as the message); None for a free procedure (no fee step at all) or when no account is set."""
+    from motcua_core import vietqr
+
+    bank = s.get("bank") or {}
+    if not amount or not bank.get("bin") or not bank.get("account"):
+        return None
+    return {"payload": vietqr.payload(bank["bin"], bank["account"], amount, code),
+            "bank_name": bank.get("name", ""), "account": bank["account"], "account_name": bank.get("account_name", ""),
+            "amount_vnd": amount, "message": code}
 
 
 def control_sheet(db: sqlite_utils.Database, site, code: str) -> dict:

@@ -33,6 +33,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "form_texts": {},  # the office's own wording over hub/data/forms/*.json: {"receipt": {"note": "…"}}
     "agency_heads": {},
     "site_type": None,  # "province" | "commune" | "ministry" (hub.domain.site_types); None: not checked
+    "bank": {},  # the centre's account for fees by transfer: {"bin": "970436", "account": "…", "name": "…", "account_name": "…"}
     "area": "",  # the province or commune the office serves, e.g. "xã Hòa An"  # {"agency as the catalogue names it": {"name": "…", "title": "…"}}: signs its apology
 }
 
