@@ -45,8 +45,9 @@ def ensure_centre(data_dir: Path, unit_name: str) -> Path:
     folder = data_dir / "signing"
     p12 = folder / "centre.p12"
     if not p12.exists():
-        ca = pki.make_ca(f"CA nội bộ motcua – {unit_name} (tự cấp)", unit_name)
-        leaf = pki.issue(ca, f"{unit_name} (tự cấp)", unit_name)
+        ca = pki.make_ca("CA nội bộ motcua (tự cấp)", unit_name)
+        suffix = " (tự cấp)"
+        leaf = pki.issue(ca, pki.clip(unit_name, 64 - len(suffix.encode())) + suffix, unit_name)
         passphrase = secrets.token_urlsafe(24).encode()
         _private_write(folder / "centre-ca.pem", ca.cert_pem())
         _private_write(folder / "centre.pass", passphrase)

@@ -36,10 +36,17 @@ class Issued:
             serialization.BestAvailableEncryption(passphrase))
 
 
+def clip(text: str, limit: int = 64) -> str:
+    """`text` cut to `limit` bytes of UTF-8 (X.509 name attributes hold at most 64), whole letters kept."""
+    while len(text.encode()) > limit:
+        text = text[:-1]
+    return text.rstrip()
+
+
 def _name(cn: str, org: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
-                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, org),
-                      x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, clip(org)),
+                      x509.NameAttribute(NameOID.COMMON_NAME, clip(cn))])
 
 
 def make_ca(cn: str, org: str = "motcua", *, now: datetime | None = None, years: int = 10) -> Issued:

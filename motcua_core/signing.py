@@ -107,8 +107,22 @@ def sign_pdf(data: bytes, signer, *, role: str, reason: str, location: str = "",
                                         md_algorithm="sha256")
     pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=_stamp_style())
     out = io.BytesIO()
-    pdf_signer.sign_pdf(w, output=out, appearance_text_params={"role": role})
+    _outside_loop(lambda: pdf_signer.sign_pdf(w, output=out, appearance_text_params={"role": role}))
     return out.getvalue()
+
+
+def _outside_loop(fn):
+    """pyHanko's synchronous API runs its own asyncio loop: from inside a running loop (the hub signing a
+    result within a request), run it on a short-lived thread and wait (a fraction of a second)."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn()
+    with ThreadPoolExecutor(1, thread_name_prefix="motcua-sign") as ex:
+        return ex.submit(fn).result()
 
 
 def validate(data: bytes, trust_roots: list[bytes] | None = None) -> list[Validity]:

@@ -73,7 +73,7 @@ def put_chunk(ctx: Ctx, d: dict) -> dict:
     if f["kind"] == "result":
         _issue_result(ctx, f, data)
     else:
-        store.complete(ctx.db, f["id"], data, ctx.now)
+        store.complete(ctx.db, f["id"], data, ctx.now, stored_sha256=f["sha256"])
     return {"file_id": f["id"], "complete": True, "missing": []}
 
 
@@ -87,13 +87,15 @@ def _issue_result(ctx: Ctx, f: dict, data: bytes) -> None:
     s = dossier_store.get_settings(ctx.db, ctx.site.id)
     unit = s["unit_name"] or ctx.site.name
     signer = signing_keys.centre_signer(ctx.db, unit)
+    from pyhanko.pdf_utils.misc import PdfError
+
     try:
         signed = signing.sign_pdf(data, signer, role=unit,
                                   reason=f"Kết quả điện tử, mã {doc_code}", location=s["place"] or "")
-    except Exception as e:  # not a PDF the counter made
+    except (PdfError, ValueError, KeyError) as e:  # not a PDF the counter made
         raise DomainError("bad_request", f"the result is not a PDF that can be signed: {e}",
                           "Tệp kết quả không phải PDF hợp lệ để ký số.") from None
-    store.complete(ctx.db, f["id"], signed, ctx.now, sha256=hashlib.sha256(signed).hexdigest(), size=len(signed),
+    store.complete(ctx.db, f["id"], signed, ctx.now, stored_sha256=hashlib.sha256(signed).hexdigest(),
                    doc_code=doc_code, signed_by=signer.signing_cert.subject.native.get("common_name", ""))
     ctx.changed("dossier.result_electronic", f["code"], after={"doc_code": doc_code})
 

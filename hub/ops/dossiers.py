@@ -194,7 +194,9 @@ def public_view(db: sqlite_utils.Database, code: str, now: float) -> dict:
     return {"code": row["code"], "procedure": row["procedure_name"], "status": s.status,
             "status_vi": s.status_vi(), "received_at": iso(row["received_at"], cal),
             "due_at": iso(s.promised_due_at, cal), "ready": s.status == dm.READY, "where": s.holder,
-            "applicant": mask_name(row["applicant_name"]), "apologised": s.apologised, "timeline": timeline}
+            "applicant": mask_name(row["applicant_name"]), "apologised": s.apologised, "timeline": timeline,
+            "electronic_result": next((f["doc_code"] for f in dossier_files.listing(db, row["code"])["files"]
+                                       if f["kind"] == "result" and f["doc_code"]), None)}
 
 
 # Public lookups per client address (HTTP) or device (MQTT): a citizen checks a few times, a stranger

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite_utils
 
 COLS = "id, site_id, code, kind, doc_index, name, sha256, size, pages, chunks, declared_at, completed_at, " \
-       "doc_code, signed_by"
+       "stored_sha256, doc_code, signed_by"
 
 
 def _row(r) -> dict:
@@ -58,12 +58,12 @@ def assembled(db: sqlite_utils.Database, file_id: int) -> bytes:
         "SELECT data FROM dossier_file_chunks WHERE file_id = ? ORDER BY seq", [file_id]))
 
 
-def complete(db: sqlite_utils.Database, file_id: int, data: bytes, at: float, *, sha256: str | None = None,
-             size: int | None = None, doc_code: str | None = None, signed_by: str | None = None) -> None:
-    """The whole file in place of its chunks (a signed result replaces its upload: new hash and size)."""
-    db.execute("UPDATE dossier_files SET data = ?, completed_at = ?, sha256 = COALESCE(?, sha256), "
-               "size = COALESCE(?, size), doc_code = COALESCE(?, doc_code), signed_by = COALESCE(?, signed_by) "
-               "WHERE id = ?", [data, at, sha256, size, doc_code, signed_by, file_id])
+def complete(db: sqlite_utils.Database, file_id: int, data: bytes, at: float, *, stored_sha256: str,
+             doc_code: str | None = None, signed_by: str | None = None) -> None:
+    """The whole file in place of its chunks (a result is kept as the centre signed it)."""
+    db.execute("UPDATE dossier_files SET data = ?, completed_at = ?, stored_sha256 = ?, "
+               "doc_code = COALESCE(?, doc_code), signed_by = COALESCE(?, signed_by) "
+               "WHERE id = ?", [data, at, stored_sha256, doc_code, signed_by, file_id])
     db.execute("DELETE FROM dossier_file_chunks WHERE file_id = ?", [file_id])
 
 

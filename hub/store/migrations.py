@@ -409,13 +409,15 @@ def _dossier_files(db: sqlite_utils.Database) -> None:
     """Electronic copies kept with a dossier (issue #25): each scanned document (declared at intake with
     its SHA-256, then uploaded in chunks by the counter) and the signed electronic result. The bytes live
     in the database, so a file and the fact that it was received commit together and go with the
-    backups; chunks wait in their own table until the file is whole."""
+    backups; chunks wait in their own table until the file is whole. `sha256` is what the counter
+    declared (a retried chunk still finds its file), `stored_sha256` that of the bytes kept (a result is
+    kept as the centre signed it)."""
     _run(db, """
         CREATE TABLE dossier_files (
             id INTEGER PRIMARY KEY AUTOINCREMENT, site_id TEXT NOT NULL, code TEXT NOT NULL,
             kind TEXT NOT NULL, doc_index INTEGER, name TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,
             pages INTEGER NOT NULL DEFAULT 0, chunks INTEGER NOT NULL, declared_at REAL NOT NULL,
-            completed_at REAL, doc_code TEXT, signed_by TEXT, data BLOB,
+            completed_at REAL, stored_sha256 TEXT, doc_code TEXT, signed_by TEXT, data BLOB,
             UNIQUE (code, kind, sha256));
         CREATE INDEX dossier_files_site ON dossier_files(site_id, declared_at);
         CREATE TABLE dossier_file_chunks (

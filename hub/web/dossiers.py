@@ -15,7 +15,7 @@ import json
 
 from aiohttp import web
 
-from hub.ops import dossiers, forms
+from hub.ops import dossier_files, dossiers, forms
 from hub.ops.run import http_status
 from hub.store import catalogue as cat_store
 from hub.store import sites as site_store
@@ -66,6 +66,10 @@ async def dossier_page(request: web.Request) -> web.Response:
             f"<p class='st' id='status'>{html.escape(v['status_vi'])}</p>"
             f"<p id='due'>Hẹn trả kết quả: {html.escape(short_datetime(v['due_at']))}</p><p>Nơi đang giữ hồ sơ: "
             f"{html.escape(v['where'])}</p><ul id='timeline'>{rows}</ul>")
+    if v.get("electronic_result"):
+        key = html.escape(request.query.get("k") or request.query.get("key") or "")
+        body += (f"<p id='eresult'><a href='/d/{html.escape(v['code'])}/ket-qua?k={key}'>Tải kết quả điện tử "
+                 f"(mã giấy tờ {html.escape(v['electronic_result'])}, có chữ ký số)</a></p>")
     return html_page(f"Hồ sơ {v['code']}", body, PAGE_STYLE)
 
 
@@ -173,6 +177,40 @@ async def agency_pdf(request: web.Request) -> web.Response:
     return web.Response(body=data, content_type="application/pdf")
 
 
+async def agency_file(request: web.Request) -> web.Response:
+    """GET /api/v1/agency/dossiers/{code}/files/{id}: a scanned document or the result, to the specialist of
+    an agency the dossier passes through, at its site (the same check as the dossier's detail)."""
+    spec = _specialist(request)
+    hub = hub_of(request)
+    try:
+        code = request.match_info["code"]
+        dossiers.agency_detail(hub.db, code, hub.clock(), spec.site, spec.agency)
+        f, data = dossier_files.download(hub.db, code, int(request.match_info["file_id"]))
+    except ValueError:
+        return bad_request("file id must be a number", "Mã tệp phải là số.")
+    except DomainError as exc:
+        return error_response(exc)
+    return _pdf_response(data, f"{f['code']}-{f['id']}.pdf")
+
+
+def _pdf_response(data: bytes, filename: str) -> web.Response:
+    return web.Response(body=data, content_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store",
+        "X-Content-Type-Options": "nosniff"})
+
+
+async def dossier_result(request: web.Request) -> web.Response:
+    """GET /d/{code}/ket-qua?k=<key>: the citizen's signed electronic result, with the receipt's key (the
+    QR's link); without it or with a wrong one, the same answer as an unknown dossier."""
+    hub = hub_of(request)
+    try:
+        v = _lookup(request)  # the key check and the per-client limit of every public lookup
+        f, data = dossier_files.electronic_result(hub.db, v["code"])
+    except DomainError as exc:
+        return error_response(exc)
+    return _pdf_response(data, f"{f['doc_code']}.pdf")
+
+
 async def agency_page(request: web.Request) -> web.Response:
     """The specialists' page is now the console's agency tab: a specialist signs in at /login."""
     raise web.HTTPFound("/console/#agency")
@@ -182,6 +220,7 @@ def add_routes(app: web.Application) -> None:
     r = app.router
     r.add_get("/api/v1/dossiers/{code}", dossier_public)
     r.add_get("/d/{code}", dossier_page)
+    r.add_get("/d/{code}/ket-qua", dossier_result)
     r.add_get("/api/v1/procedures", procedures)
     r.add_get("/api/v1/procedures/{pid}", procedure)
     r.add_get("/api/v1/catalog", catalog)
@@ -190,5 +229,6 @@ def add_routes(app: web.Application) -> None:
     r.add_get("/api/v1/agency/dossiers", agency_list)
     r.add_get("/api/v1/agency/dossiers/{code}", agency_detail)
     r.add_get("/api/v1/agency/dossiers/{code}/{form}.pdf", agency_pdf)
+    r.add_get("/api/v1/agency/dossiers/{code}/files/{file_id}", agency_file)
     r.add_post("/api/v1/agency/dossiers/{code}/{action}", agency_action)
     r.add_get("/agency", agency_page)
