@@ -10,11 +10,15 @@ earlier signature stays valid. `validate` is the check the tests and the citizen
 from __future__ import annotations
 
 import io
+import tempfile
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 BLOCK_W, BLOCK_H = 230, 62  # points: the visible block, bottom right above the margin
+FONT_SIZE = 8
+VN_TIME = timezone(timedelta(hours=7), "ICT")  # the time shown in the block: offices are in Vietnam
 
 
 class SigningError(RuntimeError):
@@ -65,23 +69,37 @@ def pkcs11_signer(session, key_label: str, cert_label: str | None = None):
     return PKCS11Signer(session, key_label=key_label, cert_label=cert_label or key_label)
 
 
-def _stamp_style():
-    from pyhanko import stamp
-    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
-    from pyhanko.pdf_utils.text import TextBoxStyle
+def _block_pdf(lines: list[str]) -> bytes:
+    """The visible signature block as a one-page PDF (fpdf2, DejaVu Sans: every Vietnamese letter), used
+    as the signature's appearance. pyHanko's own text stamp spaces shaped Vietnamese text apart here."""
+    from fpdf import FPDF
 
-    return stamp.TextStampStyle(
-        stamp_text="Ký bởi: %(signer)s\n%(role)s\nThời gian ký: %(ts)s",
-        timestamp_format="%d/%m/%Y %H:%M:%S %z",
-        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(FONT)), font_size=8),
-        border_width=1)
+    pdf = FPDF(unit="pt", format=(BLOCK_W, BLOCK_H))
+    pdf.set_margins(5, 5, 5)
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    pdf.add_font("DejaVu", "", str(FONT))
+    pdf.set_draw_color(0, 70, 150)
+    pdf.set_line_width(1)
+    pdf.rect(1, 1, BLOCK_W - 2, BLOCK_H - 2)
+    pdf.set_text_color(0, 40, 110)
+    pdf.set_y(6)
+    for i, line in enumerate(lines):
+        pdf.set_font("DejaVu", size=FONT_SIZE + (1 if i == 0 else 0))
+        pdf.cell(w=BLOCK_W - 10, h=FONT_SIZE + 4, text=line, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def block_lines(signer_name: str, role: str, when: datetime) -> list[str]:
+    return ["Văn bản đã được ký số", f"Ký bởi: {signer_name}", role,
+            f"Thời gian ký: {when:%H:%M:%S} ngày {when:%d/%m/%Y}"]
 
 
 def sign_pdf(data: bytes, signer, *, role: str, reason: str, location: str = "", field: str = "ChuKy1",
              page: int = -1) -> bytes:
     """`data` signed by `signer` (PAdES B-B) with a visible block on `page` (−1: the last) saying who
     signed, as what (`role`, e.g. "Công chức tiếp nhận" or the centre's name) and when (the machine's
-    clock, as in the signature itself)."""
+    clock in Vietnam time; the signature itself carries the same clock's time)."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign import fields, signers
@@ -105,9 +123,15 @@ def sign_pdf(data: bytes, signer, *, role: str, reason: str, location: str = "",
     meta = signers.PdfSignatureMetadata(field_name=name, reason=reason, location=location or None,
                                         name=signer_name, subfilter=SigSeedSubFilter.PADES,
                                         md_algorithm="sha256")
-    pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=_stamp_style())
-    out = io.BytesIO()
-    _outside_loop(lambda: pdf_signer.sign_pdf(w, output=out, appearance_text_params={"role": role}))
+    from pyhanko import stamp
+
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as block:
+        block.write(_block_pdf(block_lines(signer_name, role, datetime.now(VN_TIME))))
+        block.flush()
+        style = stamp.StaticStampStyle.from_pdf_file(block.name, border_width=0)
+        pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=style)
+        out = io.BytesIO()
+        _outside_loop(lambda: pdf_signer.sign_pdf(w, output=out))
     return out.getvalue()
 
 
