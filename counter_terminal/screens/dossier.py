@@ -185,6 +185,8 @@ class IntakeScreen(WordedScreen):
                                         on_release=lambda *_: self.open_keyboard()), "keyboard"))
         bottom.add_widget(self.word(Key(tid="intake_refuse", background_color=WARN, size_hint_x=0.4,
                                         on_release=lambda *_: RefusePanel(self).open()), "intake_refuse"))
+        bottom.add_widget(Key(tid="intake_scan", text="Số hóa", background_color=ACCENT, size_hint_x=0.22,
+                              on_release=lambda *_: self.open_scanning()))
         self.submit_btn = Key(tid="intake_submit", background_color=GOOD, on_release=lambda *_: self.submit())
         bottom.add_widget(self.word(self.submit_btn, "intake_submit"))
         root.add_widget(bottom)
@@ -296,6 +298,20 @@ class IntakeScreen(WordedScreen):
                 w.text = self._doc_text(i, self.procedure["documents"][i])
                 w.background_color = GOOD if i in self.ticked else MUTED
 
+    def open_scanning(self) -> None:
+        """The scanning panel for the procedure chosen (counter_terminal/screens/scanning.py)."""
+        if self.procedure is None:
+            self.say(say("no_procedure"), True)
+            return
+        from counter_terminal.screens.scanning import ScanPanel
+
+        ScanPanel(self).open()
+
+    def scanned(self, i: int) -> None:
+        """A document scanned, or marked as held as data, in the scanning panel: it is handed in."""
+        if i not in self.ticked:
+            self.tick(i)
+
     def toggle_post(self) -> None:
         self.post = not self.post
         self.redraw()
@@ -312,8 +328,10 @@ class IntakeScreen(WordedScreen):
         post_address = self.fields["post_address"].text.strip() or None
         self.submit_btn.disabled = True
         self.say(say("sending"))
+        desk = getattr(self.app, "scan_desk", None)  # the scanning panel's record, when it was used
+        options = desk.intake_options() if desk is not None else None
         in_background(lambda: _core(self.app).intake(pid, applicant, docs, return_method=method,
-                                                   post_address=post_address), self._done)
+                                                   post_address=post_address, options=options), self._done)
 
     def _done(self, r, err) -> None:
         self.submit_btn.disabled = False
@@ -323,6 +341,10 @@ class IntakeScreen(WordedScreen):
         if not r["complete"]:
             self.say(say("incomplete", n=len(r["missing"])), True)
             return
+        desk = getattr(self.app, "scan_desk", None)
+        if desk is not None:  # the scans go to the hub now, through the durable outbox
+            desk.upload(r["code"])
+            desk.reset()
         if r.get("on_spot"):
             self.say(say("taken_on_spot", code=r["code"]))
         else:
