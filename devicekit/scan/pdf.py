@@ -11,29 +11,15 @@ Raspberry Pi class terminal and the officer must not wait for it.
 from __future__ import annotations
 
 import io
-import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 
 import numpy as np
 
 from devicekit.scan.pipeline import Page
+from motcua_core.archive import srgb_icc_path
 
 JPEG_QUALITY = 60
-
-
-def _icc_path() -> str:
-    """An sRGB ICC profile on disk for img2pdf's PDF/A output intent (made once per process)."""
-    path = Path(tempfile.gettempdir()) / "motcua-srgb.icc"
-    if not path.exists():
-        from PIL import ImageCms
-
-        data = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
-        tmp = path.with_suffix(f".{id(data)}.tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    return str(path)
 
 
 def encode_page(page: Page) -> bytes:
@@ -60,7 +46,7 @@ def pages_to_pdf(pages: Sequence[Page], *, title: str, author: str = "", now: da
     when = now or datetime.now(UTC)
     raw = img2pdf.convert([encode_page(p) for p in pages], title=title, author=author or None,
                           creator="motcua", producer="motcua (img2pdf, pikepdf)", creationdate=when,
-                          moddate=when, pdfa=_icc_path(), with_pdfrw=False)
+                          moddate=when, pdfa=srgb_icc_path(), with_pdfrw=False)
     with pikepdf.open(io.BytesIO(raw)) as pdf:
         pdf.Root.Lang = pikepdf.String("vi-VN")
         pdf.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)

@@ -246,6 +246,10 @@ def _timeline_label(ev: dm.Event) -> str | None:
     }.get(ev.kind)
 
 
+def site_of(db: sqlite_utils.Database, code: str) -> str:
+    return _load(db, code)["site_id"]
+
+
 def agency_detail(db: sqlite_utils.Database, code: str, now: float, site_id: str, agency: str) -> dict:
     """The full dossier for a specialist, only when it is of their site and passes through their agency
     (detail, control sheet and apology alike: one check for every view of it)."""
@@ -336,7 +340,18 @@ def control_sheet(db: sqlite_utils.Database, site, code: str) -> dict:
     s = store.state(db, row["code"])
     return {"form": "04", "code": row["code"], **_form_head(settings(db, site), "control_sheet"),
             "register_no": row["register_no"], "date": iso(row["received_at"], cal)[:10], "lead_agency": s.steps[0],
-            "partners": list(s.steps[1:]), "entries": entries, "step_due": [iso(x, cal) for x in step_due]}
+            "partners": list(s.steps[1:]), "entries": entries, "step_due": [iso(x, cal) for x in step_due],
+            "electronic": electronic_lines(db, row["code"])}
+
+
+def electronic_lines(db: sqlite_utils.Database, code: str) -> list[str]:
+    """What the dossier holds electronically, one line each, for the control sheet."""
+    files = dossier_files.listing(db, code)
+    out = [f"Bản điện tử: {f['name']} ({f['pages']} trang, SHA-256 {f['sha256'][:16]}…)"
+           + ("" if f["complete"] else " — đang tải lên") for f in files["files"] if f["kind"] == "scan"]
+    out += [f"Đã có dữ liệu điện tử: {r['name']}" for r in files["reused"]]
+    out += [f"Kết quả điện tử: mã {f['doc_code']}" for f in files["files"] if f["kind"] == "result" and f["doc_code"]]
+    return out
 
 
 # --- routing ------------------------------------------------------------------------------------------

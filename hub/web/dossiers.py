@@ -171,7 +171,7 @@ async def agency_pdf(request: web.Request) -> web.Response:
         if form not in ("control-sheet", "apology", "refusal"):
             raise DomainError("not_found", "unknown form", "Không có biểu mẫu này.")
         dossiers.agency_detail(hub.db, code, hub.clock(), spec.site, spec.agency)
-        data = forms.pdf(hub.db, site_store.get_site(hub.db, spec.site), code, form)
+        data = forms.signed_pdf(hub.db, site_store.get_site(hub.db, spec.site), code, form)
     except DomainError as exc:
         return error_response(exc)
     return web.Response(body=data, content_type="application/pdf")
@@ -211,6 +211,19 @@ async def dossier_result(request: web.Request) -> web.Response:
     return _pdf_response(data, f"{f['doc_code']}.pdf")
 
 
+async def dossier_receipt(request: web.Request) -> web.Response:
+    """GET /d/{code}/giay-hen?k=<key>: the receipt as the centre issues it electronically (signed), for the
+    citizen holding the receipt's key."""
+    hub = hub_of(request)
+    try:
+        v = _lookup(request)
+        site = site_store.get_site(hub.db, dossiers.site_of(hub.db, v["code"]))
+        data = forms.signed_pdf(hub.db, site, v["code"], "03")
+    except DomainError as exc:
+        return error_response(exc)
+    return _pdf_response(data, f"giay-tiep-nhan-{v['code']}.pdf")
+
+
 async def agency_page(request: web.Request) -> web.Response:
     """The specialists' page is now the console's agency tab: a specialist signs in at /login."""
     raise web.HTTPFound("/console/#agency")
@@ -221,6 +234,7 @@ def add_routes(app: web.Application) -> None:
     r.add_get("/api/v1/dossiers/{code}", dossier_public)
     r.add_get("/d/{code}", dossier_page)
     r.add_get("/d/{code}/ket-qua", dossier_result)
+    r.add_get("/d/{code}/giay-hen", dossier_receipt)
     r.add_get("/api/v1/procedures", procedures)
     r.add_get("/api/v1/procedures/{pid}", procedure)
     r.add_get("/api/v1/catalog", catalog)

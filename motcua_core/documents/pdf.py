@@ -193,6 +193,8 @@ def control_sheet(d: dict) -> bytes:
     _barcode_row(doc, d["code"])
     doc.line_text(fill(t["receipt"], register_no=d.get("register_no") or "", code=d["code"]), 10)
     doc.line_text(t["attached"], 9)
+    for line in d.get("electronic") or []:  # scans, documents held as data, the electronic result
+        doc.line_text(f"– {line}", 8.5, h=4.2)
     doc.line_text(fill(t["lead"], lead_agency=d["lead_agency"]), 10)
     doc.line_text(fill(t["partners"], partners=", ".join(d["partners"]) or "—"), 10)
     doc.ln(2)

@@ -94,6 +94,20 @@ def test_scan_sign_upload_download_result(dhub: DossierHub, tmp_path: Path, arti
     assert [(f["doc_index"], f["pages"], f["complete"]) for f in scans] == [(0, 2, True), (1, 1, True)]
     assert files["reused"] == [{"doc_index": 2, "name": "Giấy chứng nhận quyền sử dụng đất", "source": "csdl-quoc-gia"}]
 
+    # the citizen's electronic receipt: PDF/A-style, titled, in Vietnamese, signed by the centre
+    key = dhub.key(code)
+    status, signed_receipt = dhub.http("GET", f"/d/{code}/giay-hen?k={key}")
+    assert status == 200
+    roots = dhub.on_loop(lambda: signing_keys.trust_roots(dhub.db))
+    v = signing.validate(signed_receipt, roots)
+    assert len(v) == 1 and v[0].intact and v[0].valid and v[0].trusted
+    assert _pdfsig_ok(signed_receipt, tmp_path) == ["Signature is Valid."]
+    meta = PdfReader(io.BytesIO(signed_receipt))
+    assert meta.metadata.title.startswith("Giấy tiếp nhận hồ sơ") and code in meta.metadata.title
+    assert str(meta.trailer["/Root"]["/Lang"]) == "vi-VN"
+    assert "pdfaid" in meta.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert dhub.http("GET", f"/d/{code}/giay-hen")[0] == 400
+
     # the agency's specialist downloads the officer-signed scan; no token, no file
     t1 = dhub.tokens[AGENCY_1]
     status, data = dhub.http("GET", f"/api/v1/agency/dossiers/{code}/files/{scans[0]['id']}", token=t1)
@@ -102,6 +116,13 @@ def test_scan_sign_upload_download_result(dhub: DossierHub, tmp_path: Path, arti
     assert [(x.signer, x.intact, x.valid, x.trusted) for x in v] == [("Nguyễn Thị Lan", True, True, True)]
     assert dhub.http("GET", f"/api/v1/agency/dossiers/{code}/files/{scans[0]['id']}")[0] == 401
     assert dhub.http("GET", f"/api/v1/agency/dossiers/{code}/files/999999", token=t1)[0] == 404
+
+    # the control sheet (signed by the centre) lists what the dossier holds electronically
+    status, sheet = dhub.http("GET", f"/api/v1/agency/dossiers/{code}/control-sheet.pdf", token=t1)
+    assert status == 200 and signing.validate(sheet, roots)[0].intact
+    sheet_text = _text(sheet)
+    assert "Bản điện tử: Đơn đề nghị cấp giấy phép xây dựng (2 trang" in sheet_text
+    assert "Đã có dữ liệu điện tử: Giấy chứng nhận quyền sử dụng đất" in sheet_text
 
     # processing by both agencies (as in test_flow), then the result comes back to the counter
     dhub.set_time("2026-11-25T10:31")
@@ -134,12 +155,10 @@ def test_scan_sign_upload_download_result(dhub: DossierHub, tmp_path: Path, arti
     assert result["complete"] and result["doc_code"] == "001090012345.KQ.1.009999"
 
     # the citizen downloads it from the phone page with the receipt's key, and not without it
-    key = dhub.key(code)
     status, page = dhub.http("GET", f"/d/{code}?k={key}")
     assert "001090012345.KQ.1.009999" in page.decode() and f"/d/{code}/ket-qua?k={key}" in page.decode()
     status, pdf = dhub.http("GET", f"/d/{code}/ket-qua?k={key}")
     assert status == 200 and pdf[:5] == b"%PDF-"
-    roots = dhub.on_loop(lambda: signing_keys.trust_roots(dhub.db))
     v = signing.validate(pdf, roots)
     assert len(v) == 1 and v[0].intact and v[0].valid and v[0].trusted and v[0].covers_whole
     assert "(tự cấp)" in v[0].signer  # no licensed certificate installed: the hub's own, and it says so
