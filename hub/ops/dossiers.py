@@ -711,5 +711,7 @@ def agency_queue(db: sqlite_utils.Database, site_id: str, agency: str, now: floa
             risk = None
         out.append({"code": code, "procedure": name, "status": status, "status_vi": dm.STATUS_VI[status],
                     "due_at": iso(due, cal), "promised_due_at": iso(promised, cal), "apologised": apologies > 0,
-                    "hours_left": round(left / 3600, 1), "risk": risk})
+                    "hours_left": round(left / 3600, 1), "risk": risk,
+                    "files": [{"id": f["id"], "name": f["name"], "pages": f["pages"], "kind": f["kind"]}
+                              for f in dossier_files.listing(db, code)["files"] if f["complete"]]})
     return out

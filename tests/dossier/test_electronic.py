@@ -127,6 +127,10 @@ def test_scan_sign_upload_download_result(dhub: DossierHub, tmp_path: Path, arti
     # processing by both agencies (as in test_flow), then the result comes back to the counter
     dhub.set_time("2026-11-25T10:31")
     dhub.tick()
+    # the console's agency list (the same API) names the files it links to
+    status, queue = dhub.http("GET", "/api/v1/agency/dossiers", token=t1)
+    listed = next(d for d in queue["dossiers"] if d["code"] == code)["files"]
+    assert [(f["id"], f["pages"]) for f in listed] == [(scans[0]["id"], 2), (scans[1]["id"], 1)]
     t2 = dhub.tokens[AGENCY_2]
     dhub.http("POST", f"/api/v1/agency/dossiers/{code}/accept", {}, token=t1)
     dhub.http("POST", f"/api/v1/agency/dossiers/{code}/finish", {}, token=t1)
