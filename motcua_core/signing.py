@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import io
 import tempfile
+import warnings
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+
+# pyHanko imports cryptography's DSA support, deprecated there; we never sign with DSA.
+warnings.filterwarnings("ignore", message="DSA is deprecated", category=Warning)
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 BLOCK_W, BLOCK_H = 230, 62  # points: the visible block, bottom right above the margin

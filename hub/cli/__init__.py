@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import argparse
 
-from hub.cli import accounts, appointments, backups, devices, dossiers, fleet, portal, serve, tokens
+from hub.cli import accounts, appointments, backups, devices, dossiers, fleet, portal, serve, signing, tokens
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     hub = sub.add_parser("hub", help="the central service")
     hsub = hub.add_subparsers(dest="hub_cmd", required=True)
-    for module in (serve, devices, dossiers, tokens, portal, appointments, fleet, accounts, backups):
+    for module in (serve, devices, dossiers, tokens, portal, appointments, fleet, accounts, backups, signing):
         module.add_parsers(hsub)
