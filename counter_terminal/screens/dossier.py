@@ -495,8 +495,11 @@ class ReturnScreen(WordedScreen):
         lang = self.app.lang
         self.details.text = self.shown.text(lang)
         fee = (self.dossier or {}).get("fees_vnd") or 0
-        self.fees.text = t("fees_paid", lang, box="[x]" if self.fees_paid else "[  ]", fee=_vnd(fee))
-        self.fees.background_color = GOOD if self.fees_paid else MUTED
+        free = self.dossier is not None and fee == 0  # a free procedure has no fee step at all
+        self.fees.disabled = free
+        self.fees.text = t("no_fees", lang) if free else \
+            t("fees_paid", lang, box="[x]" if self.fees_paid else "[  ]", fee=_vnd(fee))
+        self.fees.background_color = GOOD if self.fees_paid or free else MUTED
         self.sign.text = t("citizen_signed", lang, box="[x]" if self.signed else "[  ]")
         self.sign.background_color = GOOD if self.signed else MUTED
 
@@ -504,7 +507,8 @@ class ReturnScreen(WordedScreen):
         setattr(self, name, not getattr(self, name))
         self.redraw()
         post = (self.dossier or {}).get("return_method") == "post"
-        if self.fees_paid and (self.signed or post) and self.warning:
+        paid = self.fees_paid or not (self.dossier or {}).get("fees_vnd")
+        if paid and (self.signed or post) and self.warning:
             self.say(say("confirmed"))  # the warning no longer holds
 
     def find(self) -> None:
@@ -552,7 +556,7 @@ class ReturnScreen(WordedScreen):
             return
         code = self.dossier["code"]
         tracking = self.tracking.text.strip() or None
-        fees, signed = self.fees_paid, self.signed
+        fees, signed = self.fees_paid or not self.dossier.get("fees_vnd"), self.signed
         self.submit_btn.disabled = True
         in_background(lambda: _core(self.app).give_back(code, fees_paid=fees, signed=signed, tracking=tracking),
                     self._done)

@@ -141,6 +141,11 @@ def record_payment(ctx: Ctx, code: str, reference: str, by: str) -> dict:
     return {"payment": store.payment(ctx.db, row["code"])}
 
 
+def paid(db: sqlite_utils.Database, code: str) -> bool:
+    """A bank transfer was recorded for the dossier's fees."""
+    return store.payment(db, normalise(code)) is not None
+
+
 def digitisation_counts(db: sqlite_utils.Database, site: str, start: float, end: float) -> dict:
     """The 766 index's digitisation figures of a site over [start, end) (Unix times): dossiers received
     and those with every document attached electronically (scanned, or reused from data held), dossiers

@@ -634,6 +634,8 @@ def return_dossier(ctx: Ctx, code: str, *, fees_paid: bool, signed: bool, by: st
     row = _load(ctx.db, code)
     post = row["return_method"] == "post"
     tracking = (tracking or "").strip().upper()
+    # a transfer the officer recorded is a payment; a free procedure has no fee step at all
+    fees_paid = fees_paid or dossier_files.paid(ctx.db, code) or not row["fees_vnd"]
     if not fees_paid:  # checked again by the state machine; first here so the officer hears it first
         raise DomainError("conflict", "Confirm that the fees were paid before returning the result.",
                           "Phải xác nhận đã thu phí, lệ phí trước khi trả kết quả.")

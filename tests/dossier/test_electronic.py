@@ -153,7 +153,7 @@ def test_scan_sign_upload_download_result(dhub: DossierHub, tmp_path: Path, arti
     scan.capture(-1)
     scan.scan_result(code, "Giấy phép xây dựng")
     assert counter.session.outbox.wait_empty(30)
-    desk.give_back(code, fees_paid=True, signed=True)
+    desk.give_back(code, fees_paid=False, signed=True)  # the recorded transfer is the payment
     files = desk.scan(code)["electronic"]["files"]
     result = next(f for f in files if f["kind"] == "result")
     assert result["complete"] and result["doc_code"] == "001090012345.KQ.1.009999"
@@ -199,6 +199,10 @@ def test_free_procedure_has_no_fee_step(dhub: DossierHub, tmp_path: Path) -> Non
         counter.session.request("dossier.payment", {"code": r["code"], "reference": "FT1234",
                                                     "token": counter.session.officer_token})
     assert e.value.message_vi == "Thủ tục này không thu phí, lệ phí."
+    # and at return nothing is asked about fees: a same-day birth registration is returned at once
+    spot = desk.intake("khai-sinh", APPLICANT, [0, 1, 3])
+    assert spot["on_spot"] is True
+    assert desk.give_back(spot["code"], fees_paid=False, signed=True)["status"] == "returned"
 
 
 def test_a_chunk_that_does_not_fit_is_refused_and_nothing_kept(dhub: DossierHub, tmp_path: Path) -> None:
