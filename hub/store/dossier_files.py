@@ -67,6 +67,13 @@ def complete(db: sqlite_utils.Database, file_id: int, data: bytes, at: float, *,
     db.execute("DELETE FROM dossier_file_chunks WHERE file_id = ?", [file_id])
 
 
+def result_code(db: sqlite_utils.Database, code: str) -> str | None:
+    """The document code of the dossier's electronic result, when one was issued."""
+    r = db.execute("SELECT doc_code FROM dossier_files WHERE code = ? AND kind = 'result' AND doc_code IS NOT NULL "
+                   "ORDER BY id DESC LIMIT 1", [code]).fetchone()
+    return r[0] if r else None
+
+
 def content(db: sqlite_utils.Database, file_id: int) -> bytes | None:
     r = db.execute("SELECT data FROM dossier_files WHERE id = ?", [file_id]).fetchone()
     return None if r is None or r[0] is None else bytes(r[0])

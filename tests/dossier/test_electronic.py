@@ -10,6 +10,7 @@ import io
 import re
 import shutil
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -157,6 +158,15 @@ def test_scan_sign_upload_download_result(dhub: DossierHub, tmp_path: Path, arti
     files = desk.scan(code)["electronic"]["files"]
     result = next(f for f in files if f["kind"] == "result")
     assert result["complete"] and result["doc_code"] == "001090012345.KQ.1.009999"
+
+    # the register marks it
+    from hub.ops import reports
+    from hub.store import sites as site_store
+
+    books = dhub.on_loop(lambda: reports.register_books(dhub.db, site_store.get_site(dhub.db, "demo"),
+                                                        date(2026, 11, 25), date(2026, 11, 26)))
+    row = next(r for b in books for r in b["rows"] if r[1] == code)
+    assert "Kết quả điện tử 001090012345.KQ.1.009999" in row[-1]
 
     # the citizen downloads it from the phone page with the receipt's key, and not without it
     status, page = dhub.http("GET", f"/d/{code}?k={key}")
