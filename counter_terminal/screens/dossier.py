@@ -478,13 +478,36 @@ class ReturnScreen(WordedScreen):
         root.add_widget(self.message)
         self.submit_btn = Key(tid="return_submit", background_color=GOOD, size_hint_y=None, height=48,
                               on_release=lambda *_: self.submit())
-        root.add_widget(self.word(self.submit_btn, "return_submit"))
+        bottom = BoxLayout(size_hint_y=None, height=48, spacing=6)
+        # the paper result photographed for the citizen's electronic copy (signed by the hub as the centre)
+        bottom.add_widget(Key(tid="return_scan", text="Chụp kết quả", background_color=ACCENT, size_hint_x=0.3,
+                              on_release=lambda *_: self.scan_result_page()))
+        bottom.add_widget(self.word(self.submit_btn, "return_submit"))
+        root.add_widget(bottom)
         self.add_widget(root)
         _bg(self)
         self.relabel()
 
     def back(self) -> None:
         self.app.sm.current = "serve"
+
+    def scan_result_page(self) -> None:
+        """One page of the paper result under the document camera (kept until the result is returned)."""
+        from counter_terminal.screens.scanning import scan_desk
+
+        desk = scan_desk(self.app)
+        if desk is None or self.dossier is None:
+            self.say(same("Chưa có hồ sơ hoặc chưa cấu hình máy chụp tài liệu."), True)
+            return
+
+        def work():
+            try:
+                return desk.capture(-1), None
+            except Exception as exc:  # ScannerError: the officer reads message_vi
+                return None, getattr(exc, "message_vi", str(exc))
+
+        in_background(work, lambda r, _e: self.say(same(r[1]), True) if r[1] else
+                      self.say(same(f"Đã chụp trang {r[0]} của kết quả; bấm Trả kết quả để gửi bản điện tử.")))
 
     def scanned(self, raw: str) -> None:
         """From the barcode reader (routed by the app while this screen is shown)."""
@@ -558,8 +581,17 @@ class ReturnScreen(WordedScreen):
         tracking = self.tracking.text.strip() or None
         fees, signed = self.fees_paid or not self.dossier.get("fees_vnd"), self.signed
         self.submit_btn.disabled = True
-        in_background(lambda: _core(self.app).give_back(code, fees_paid=fees, signed=signed, tracking=tracking),
-                    self._done)
+        desk = getattr(self.app, "scan_desk", None)
+        title = f"Kết quả: {self.dossier['procedure']}"
+
+        def work() -> dict:
+            if desk is not None and desk.pages.get(-1):  # the electronic copy first: uploaded via the outbox
+                desk.scan_result(code, title)
+                desk.pages.pop(-1, None)
+                desk.done.pop(-1, None)
+            return _core(self.app).give_back(code, fees_paid=fees, signed=signed, tracking=tracking)
+
+        in_background(work, self._done)
 
     def _done(self, d, err) -> None:
         self.submit_btn.disabled = False

@@ -53,7 +53,18 @@ def test_scanning_panel_scans_marks_and_uploads(dhub: DossierHub, xvfb, artifact
         {"tap": "intake_submit"}, {"wait_text": ["intake_message", "Đã tiếp nhận HOAAN-261125-0001"]},
         {"screenshot": "scan-intake-done"}, {"state": "done"},
         {"mark": "taken"}, {"await": "uploaded"},
-    ], xvfb.env(), artifacts_dir / "counter", tmp_path / "ui-scan", size=(800, 480), timeout=240).start()
+        # the dossier came back with its result: photograph it at return, hand it over
+        {"tap": "intake_back"}, {"wait": "act:next"},
+        {"tap": "logout"}, {"wait": "login"}, {"keys": "lan1"}, {"tap": "pin"}, {"keys": "1111"}, {"tap": "login"},
+        {"wait_text": ["header", "Nguyễn Thị Lan"]},
+        {"tap": "open:return"}, {"wait": "return_code"}, {"text": ["return_code", "hoaan-261125-0001"], "enter": True},
+        {"wait_text": ["return_message", "Kết quả đã sẵn sàng"]},
+        {"tap": "return_scan"}, {"wait_text": ["return_message", "Đã chụp trang 1 của kết quả"]},
+        {"taps": ["return_fees", "return_signed"]}, {"wait_text": ["return_signed", "[x]"]},
+        {"screenshot": "scan-return-result"},
+        {"tap": "return_submit"}, {"wait_text": ["return_message", "Đã trả kết quả hồ sơ HOAAN-261125-0001"]},
+        {"mark": "returned"}, {"await": "end"},
+    ], xvfb.env(), artifacts_dir / "counter", tmp_path / "ui-scan", size=(800, 480), timeout=300).start()
     run.wait_mark("taken", timeout=180)
     code = "HOAAN-261125-0001"
     deadline = time.monotonic() + 60
@@ -63,8 +74,32 @@ def test_scanning_panel_scans_marks_and_uploads(dhub: DossierHub, xvfb, artifact
         if len(files) == 2 and all(f["complete"] for f in files):
             break
         time.sleep(0.5)
+    # both agencies finish; the result is back at the counter two days on
+    from tests.dossier.conftest import AGENCY_1, AGENCY_2
+
+    for at, agency in (("2026-11-25T10:31", AGENCY_1), ("2026-11-26T10:31", AGENCY_2)):
+        dhub.set_time(at)
+        dhub.tick()
+        dhub.http("POST", f"/api/v1/agency/dossiers/{code}/accept", {}, token=dhub.tokens[agency])
+        dhub.http("POST", f"/api/v1/agency/dossiers/{code}/finish", {}, token=dhub.tokens[agency])
+    dhub.set_time("2026-11-27T10:31")
+    dhub.tick()
+    sample.document_photos(tmp_path / "kq", pages=1, title="GIẤY PHÉP XÂY DỰNG", seed=21)[0].rename(
+        photos / "9-ket-qua.jpg")
     run.go("uploaded")
+    run.wait_mark("returned", timeout=180)
+    deadline = time.monotonic() + 60
+    e_result = None
+    while time.monotonic() < deadline and e_result is None:
+        e_result = dhub.on_loop(lambda: dhub.db.execute(
+            "SELECT doc_code FROM dossier_files WHERE code = ? AND kind = 'result' AND completed_at IS NOT NULL",
+            [code]).fetchone())
+        time.sleep(0.5)
+    run.go("end")
     result = run.finish()
+    assert e_result == ("001090012345.KQ.1.009999",)
+    status, pdf = dhub.http("GET", f"/d/{code}/ket-qua?k={dhub.key(code)}")
+    assert status == 200 and pdf[:5] == b"%PDF-"
     assert [(f["doc_index"], f["pages"], f["complete"]) for f in files] == [(0, 2, True), (1, 1, True)]
     reused = dhub.on_loop(lambda: dossier_files.listing(dhub.db, code))["reused"]
     assert [r["doc_index"] for r in reused] == [2]
