@@ -36,6 +36,8 @@ def declare_result(ctx: Ctx, code: str, raw: dict) -> dict:
     row = dossier_store.get(ctx.db, normalise(code))
     if row is None or row["site_id"] != ctx.site.id:
         raise DomainError("not_found", "no such dossier here", "Không tìm thấy hồ sơ có mã này.")
+    # no identity number, no document code: said now, before the counter uploads anything
+    digital.document_code(row["applicant"].get("cccd") or row["applicant"].get("tax_code"), "KQ")
     s = digital.scans({"documents": [{"name": "Kết quả"}]}, [{**raw, "doc": 0}])[0]
     fid = store.declare(ctx.db, {"site_id": ctx.site.id, "code": row["code"], "kind": "result", "doc_index": None,
                                  "name": f"Kết quả: {row['procedure_name']}"[:200], "sha256": s.sha256,

@@ -98,8 +98,9 @@ def intake(ctx: Ctx, data: dict, *, officer: str | None = None, counter: int | N
     applicant = rules.applicant(data.get("applicant") or {}, now_local.year)
     scans = digital.scans(proc, data.get("scans"))
     reused = digital.reused(proc, data.get("reused"))
-    # a document the state already holds as data is not asked for on paper (Decree 118/2025 Art. 5(1)(i))
-    handed = list(data.get("documents") or []) + [i for i, _ in reused]
+    # a document the state already holds as data is not asked for on paper (Decree 118/2025 Art. 5(1)(i));
+    # a scanned one was on the desk
+    handed = list(data.get("documents") or []) + [i for i, _ in reused] + [x.doc_index for x in scans]
     missing = rules.missing_documents(proc, handed, data.get("applies"))
     if missing:
         return {"complete": False, "missing": [d["name"] for d in missing],
