@@ -22,9 +22,8 @@ def declare(db: sqlite_utils.Database, row: dict) -> int:
     if found:
         return found[0]
     cols = list(row)
-    cur = db.execute(f"INSERT INTO dossier_files({', '.join(cols)}) VALUES({', '.join('?' for _ in cols)})",
-                     [row[c] for c in cols])
-    return cur.lastrowid
+    return db.execute(f"INSERT INTO dossier_files({', '.join(cols)}) VALUES({', '.join('?' for _ in cols)}) "
+                      "RETURNING id", [row[c] for c in cols]).fetchone()[0]
 
 
 def find(db: sqlite_utils.Database, code: str, kind: str, sha256: str) -> dict | None:
