@@ -16,17 +16,18 @@ from pathlib import Path
 
 import sqlite_utils
 
+from hub.store import location
 from motcua_core import pki, signing
 
 _cache: dict[str, object] = {}
 
 
 def data_dir_of(db: sqlite_utils.Database) -> Path:
-    """The data directory of an open hub database (the folder of its file)."""
-    for _seq, name, file in db.execute("PRAGMA database_list").fetchall():
-        if name == "main" and file:
-            return Path(file).parent
-    raise RuntimeError("an in-memory database has no data directory")
+    """The data directory of an open hub database (the folder of its file; $MOTCUA_DATA otherwise)."""
+    found = location.data_dir(db) or (Path(os.environ["MOTCUA_DATA"]) if os.environ.get("MOTCUA_DATA") else None)
+    if found is None:
+        raise RuntimeError("no data directory for the centre's signing certificate (set MOTCUA_DATA)")
+    return found
 
 
 def _private_write(path: Path, data: bytes) -> None:
