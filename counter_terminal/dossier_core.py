@@ -83,7 +83,8 @@ class DossierCore:
 
     def intake(self, procedure: str, applicant: dict, documents: list[int], *, sets: int = 1,
                return_method: str = "counter", post_address: str | None = None, fees_vnd: int | None = None,
-               ticket_id: int | None = None, processing_days: float | None = None, retry: bool = False) -> dict:
+               ticket_id: int | None = None, processing_days: float | None = None, retry: bool = False,
+               options: dict | None = None) -> dict:
         """Send the intake. Incomplete → the guidance sheet is printed; complete → two receipt copies.
         `retry=True` resends the previous attempt with the same request id (a timeout must never make
         two dossiers)."""
@@ -92,7 +93,7 @@ class DossierCore:
         data: dict = {"procedure": procedure, "applicant": applicant, "documents": documents, "sets": sets,
                       "return_method": return_method}
         for k, v in (("post_address", post_address), ("fees_vnd", fees_vnd), ("ticket_id", ticket_id),
-                     ("processing_days", processing_days)):
+                     ("processing_days", processing_days), ("options", options)):
             if v is not None:
                 data[k] = v
         result = self.session.request("dossier.intake", self._signed(data), request_id=self._intake_rid)

@@ -21,6 +21,7 @@ from hub.cli import (
     province,
     security,
     serve,
+    signing,
     tokens,
 )
 
@@ -28,5 +29,5 @@ from hub.cli import (
 def add_parser(sub: argparse._SubParsersAction) -> None:
     hub = sub.add_parser("hub", help="the central service")
     hsub = hub.add_subparsers(dest="hub_cmd", required=True)
-    for module in (serve, devices, dossiers, tokens, portal, appointments, fleet, accounts, backups, security, province):
+    for module in (serve, devices, dossiers, tokens, portal, appointments, fleet, accounts, backups, security, province, signing):
         module.add_parsers(hsub)

@@ -14,7 +14,7 @@ from typing import Any
 
 from hub.domain.forms import FORM_NAMES, NUMBERS
 from hub.mqtt import dossier_verbs
-from hub.ops import appointments, dossier_ratings, dossiers, fleet, queue, signin, votes
+from hub.ops import appointments, dossier_files, dossier_ratings, dossiers, fleet, queue, signin, votes
 from hub.ops.authz import Ref
 from hub.ops.context import Ctx
 from hub.ops.views import display_state
@@ -25,7 +25,8 @@ FieldSpec = tuple[type | tuple[type, ...], bool, tuple[Any, ...] | None]
 Handler = Callable[[Ctx, dict], dict]
 
 MAX_STR = 200
-MAX_LEN = {"scan": 1000}  # a scanned CCCD QR carries a full address (issue #12)
+MAX_LEN = {"scan": 1000,  # a scanned CCCD QR carries a full address (issue #12)
+           "data": 44_000}  # a file chunk: 32 KB in base64
 COUNTER = ("counter",)
 KIOSK = ("kiosk",)
 
@@ -173,6 +174,19 @@ VERBS: dict[str, Verb] = _table(
          dossier_verbs.correction),
     signed("dossier.form", COUNTER, {"code": (str, True, None), "form": (str, True, (*FORM_NAMES, *NUMBERS))},
          dossier_verbs.form),
+    # --- the electronic dossier (issue #25): scans and results uploaded in chunks, fees by transfer. A chunk
+    # needs no officer token (the outbox may deliver it after sign-out): only files an officer declared at
+    # intake or return, of a dossier of this counter's site, are taken, each checked against its SHA-256.
+    Verb("dossier.upload", COUNTER,
+         {"code": (str, True, None), "sha256": (str, True, None), "kind": (str, False, ("scan", "result")),
+          "seq": (int, True, None), "data": (str, True, None)},
+         lambda ctx, d: dossier_files.put_chunk(ctx, d)),
+    signed("dossier.declare_result", COUNTER,
+         {"code": (str, True, None), "sha256": (str, True, None), "size": (int, True, None),
+          "pages": (int, False, None)},
+         dossier_verbs.result_declare),
+    signed("dossier.payment", COUNTER, {"code": (str, True, None), "reference": (str, True, None)},
+         dossier_verbs.payment),
     # --- appointments (issue #12)
     Verb("appointment.checkin", KIOSK, {"scan": (str, True, None), "lang": (str, False, ("vi", "en"))},
          lambda ctx, d: appointments.check_in(ctx, d["scan"], d.get("lang") or "vi")),

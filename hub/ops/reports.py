@@ -12,6 +12,7 @@ import sqlite_utils
 from hub.domain import reports as rules
 from hub.domain import votes as vote_rules
 from hub.ops import dossiers as ops
+from hub.store import dossier_files as file_store
 from hub.store import dossiers as dossier_store
 from hub.store import reports as report_store
 from hub.store.db import get_meta
@@ -105,6 +106,9 @@ def register_books(db: sqlite_utils.Database, site: Site, start: date, end: date
             notes.append("Có phiếu xin lỗi")
         if r[11]:
             notes.append(f"BCCI {r[11]}")
+        e_result = file_store.result_code(db, r[0])
+        if e_result:  # the electronic result issued, by its document code
+            notes.append(f"Kết quả điện tử {e_result}")
         name = names.get(r[15], r[15])
         book = books.setdefault((r[14], r[15]), {"year": r[14], "field_code": r[15], "field": name,
                                                  "book": f"{r[14]} – {name}", "rows": []})

@@ -460,6 +460,33 @@ def _dossier_ratings(db: sqlite_utils.Database) -> None:
         CREATE INDEX dossier_ratings_site_at ON dossier_ratings(site_id, at)""")
 
 
+def _dossier_files(db: sqlite_utils.Database) -> None:
+    """Electronic copies kept with a dossier (issue #25): each scanned document (declared at intake with
+    its SHA-256, then uploaded in chunks by the counter) and the signed electronic result. The bytes live
+    in the database, so a file and the fact that it was received commit together and go with the
+    backups; chunks wait in their own table until the file is whole. `sha256` is what the counter
+    declared (a retried chunk still finds its file), `stored_sha256` that of the bytes kept (a result is
+    kept as the centre signed it)."""
+    _run(db, """
+        CREATE TABLE dossier_files (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, site_id TEXT NOT NULL, code TEXT NOT NULL,
+            kind TEXT NOT NULL, doc_index INTEGER, name TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,
+            pages INTEGER NOT NULL DEFAULT 0, chunks INTEGER NOT NULL, declared_at REAL NOT NULL,
+            completed_at REAL, stored_sha256 TEXT, doc_code TEXT, signed_by TEXT, data BLOB,
+            UNIQUE (code, kind, sha256));
+        CREATE INDEX dossier_files_site ON dossier_files(site_id, declared_at);
+        CREATE TABLE dossier_file_chunks (
+            file_id INTEGER NOT NULL REFERENCES dossier_files(id), seq INTEGER NOT NULL, data BLOB NOT NULL,
+            PRIMARY KEY (file_id, seq));
+        CREATE TABLE dossier_reused (
+            code TEXT NOT NULL, site_id TEXT NOT NULL, doc_index INTEGER NOT NULL, name TEXT NOT NULL,
+            source TEXT NOT NULL, at REAL NOT NULL, PRIMARY KEY (code, doc_index));
+        CREATE INDEX dossier_reused_site ON dossier_reused(site_id, at);
+        CREATE TABLE dossier_payments (
+            code TEXT PRIMARY KEY, site_id TEXT NOT NULL, amount_vnd INTEGER NOT NULL, reference TEXT NOT NULL,
+            method TEXT NOT NULL, at REAL NOT NULL, by_who TEXT NOT NULL)""")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1, _dossiers, _votes, _officer_signin, _dossier_vote_link, _queue_indexes, _queue_counts,
     _deferred_effects,
@@ -479,6 +506,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _public_abuse,  # wrong lookup keys per dossier code, alerts to the office (issue #21)
     _sync,  # province sync (issue #23)
     _dossier_ratings,  # ratings of a dossier's handling (Decree 118/2025 Art. 33)
+    _dossier_files,  # digital: scans, electronic results, reused data, transfers (issue #25)
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

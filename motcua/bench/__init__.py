@@ -62,6 +62,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     from motcua.bench import console  # issue #11: the leaders' dashboard and its live stream
 
     console.add_parser(bsub)
+    from motcua.bench import scan  # issue #25: the counter's scan pipeline, per A4 page
+
+    scan.add_parser(bsub)
     dp = bsub.add_parser("display", help="keypad Next → LED frame written, and → first announcement sample queued")
     dp.add_argument("--calls", type=int, default=300)
     dp.add_argument("--width", type=int, default=64)

@@ -159,7 +159,8 @@ async function loadAgency() {
     $("agency-list").tBodies[0].innerHTML = data.dossiers.map((d) => `<tr class="${d.risk || ""}"><td>${esc(d.code)}</td>
       <td>${esc(d.procedure)}</td><td>${esc(d.status_vi)}${d.apologised ? " (đã xin lỗi)" : ""}</td><td>${esc(d.due_at)}</td>
       <td>${d.hours_left}</td><td>${(ACTIONS[d.status] || []).map((a) => `<button type="button" data-code="${esc(d.code)}" data-act="${a}">${ACTION_VI[a]}</button>`).join(" ")}
-      <a href="/api/v1/agency/dossiers/${encodeURIComponent(d.code)}/control-sheet.pdf">Phiếu kiểm soát</a></td></tr>`).join("")
+      <a href="/api/v1/agency/dossiers/${encodeURIComponent(d.code)}/control-sheet.pdf">Phiếu kiểm soát</a>
+      ${(d.files || []).map((f) => `<br><a class="file" href="/api/v1/agency/dossiers/${encodeURIComponent(d.code)}/files/${f.id}">📄 ${esc(f.name)} (${f.pages} tr.)</a>`).join("")}</td></tr>`).join("")
       || `<tr><td colspan="6">${I18N.t("nothing")}</td></tr>`;
   } catch (e) { $("err").textContent = e.message; }
 }
