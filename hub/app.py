@@ -230,7 +230,7 @@ class Hub:
         configs in chunks, so requests are served meanwhile)."""
         assert self.db is not None and self.router is not None
         for site in list_sites(self.db):
-            self.router.publish_display(site)
+            self.router.publish_display(site, force=True)
         if self._configs_task is not None:
             self._configs_task.cancel()
         self._configs_task = asyncio.get_running_loop().create_task(self._publish_configs(), name="configs")

@@ -185,7 +185,7 @@ class Router:
                 self.last_commit_error = time.time()
             # The commit failed after the screens were shown its state: show them the state that stands.
             for site in shown:
-                self.publish_display(site)
+                self.publish_display(site, force=True)
             self.mqtt.flush()
             raise
         self.stats["batches"] += 1
@@ -222,14 +222,21 @@ class Router:
         for device_id, command in effects.commands:
             self.publish_command(device_id, command)
 
-    def publish_display(self, site: str, now: float | None = None) -> None:
+    def publish_display(self, site: str, now: float | None = None, *, force: bool = False) -> bool:
+        """Publish the lobby state of `site` when it changed (an idle counter's Next that calls nobody, a
+        sign-in that changes nothing the lobby shows, leave it alone: the screens redraw for nothing and
+        every device gets ~3 KB). `force`: publish anyway (the minute tick for the clock and the day,
+        a reconnect that may have lost the retained copy, a rollback). Returns whether it published."""
         now = self.clock() if now is None else now
         seq = max(self._seq.get(site, 0) + 1, int(now * 1000))
-        self._seq[site] = seq
         state = display_state(self.db, site, now, seq)
+        if not force and _same_state(self._states.get(site), state):
+            return False
+        self._seq[site] = seq
         self._states[site] = state
         self._state_bodies.pop(site, None)
         self.mqtt.publish(p.display_topic(site, "state"), p.encode({**state, "boot": self.boot}), qos=1, retain=True)
+        return True
 
     def state_body(self, site: str) -> bytes:
         """The lobby state as JSON for GET /api/v1/sites/<site>/state: the one last published, which every
@@ -435,3 +442,13 @@ class Router:
         """Replies are kept a week: long past any retry, short enough to keep the table small."""
         with transaction(self.db):
             return request_store.purge(self.db, self.clock() - REQUEST_TTL_S)
+
+
+_CLOCK_KEYS = ("seq", "at", "time")
+
+
+def _same_state(before: dict | None, after: dict) -> bool:
+    """Two lobby states that differ only in their sequence number and the time they were made."""
+    if before is None:
+        return False
+    return all(before.get(k) == after.get(k) for k in after.keys() | before.keys() if k not in _CLOCK_KEYS)

@@ -100,7 +100,7 @@ def signed(name: str, roles: tuple[str, ...], schema: dict[str, FieldSpec], hand
 
 VERBS: dict[str, Verb] = _table(
     # --- queue: tickets and counters
-    Verb("ticket.issue", KIOSK,
+    Verb("ticket.issue", ("kiosk", "lookup"),
          {"service": (str, True, None), "priority": (str, False, PRIORITIES), "lang": (str, False, ("vi", "en"))},
          lambda ctx, d: queue.issue_ticket(ctx, d["service"], d.get("priority") or "none", d.get("lang") or "vi")),
     Verb("ticket.status", ROLES, {"ticket_id": (int, True, None)},

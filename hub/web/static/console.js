@@ -23,7 +23,7 @@ I18N.add({
        actions: "Actions", a_service: "Add or change a service", a_counter: "Add or change a counter",
        a_settings: "Site settings", a_config: "Services and counters", a_accounts: "Accounts", f_code: "Code",
        f_name: "Name", f_field: "Field", f_prefix: "Prefix", f_start: "First number", f_end: "Last number",
-       f_target: "Wait target (min)", f_cname: "Counter name", a_officer: "Officers: add, rename, reset PIN",
+       f_target: "Wait target (min)", f_service_min: "Service time per citizen (min)", f_cname: "Counter name", a_officer: "Officers: add, rename, reset PIN",
        f_oid: "Officer id", f_oname: "Full name", f_ouser: "Counter user name", f_pin: "New PIN",
        f_oactive: "Status", f_oactive_yes: "Working", f_oactive_no: "Left (deactivated)",
        a_catalog: "Import the procedure catalogue", f_file: "CSV or JSON file (UTF-8)",
@@ -183,10 +183,10 @@ function form(id, path, after, got) {
     const out = f.nextElementSibling;
     out.className = "err"; out.textContent = "";
     const data = Object.fromEntries(new FormData(f));
-    for (const k of ["start", "end", "wait_target_min", "number", "counter"]) if (data[k] !== undefined && data[k] !== "") data[k] = Number(data[k]);
+    for (const k of ["start", "end", "wait_target_min", "service_min", "number", "counter"]) if (data[k] !== undefined && data[k] !== "") data[k] = Number(data[k]);
     if (id === "f-account" && data.role !== "admin") data.site = S.site;
     if (typeof data.services === "string") data.services = data.services.split(",").map((s) => s.trim().toUpperCase()).filter(Boolean);
-    for (const k of ["counter", "number", "start", "end", "width", "wait_target_min"]) if (data[k] === "") delete data[k];
+    for (const k of ["counter", "number", "start", "end", "width", "wait_target_min", "service_min"]) if (data[k] === "") delete data[k];
     if (typeof data.active === "string") data.active = data.active === "yes";
     try { const res = await api("POST", typeof path === "function" ? path() : path, data); out.className = "ok";
           out.textContent = I18N.t("saved"); if (got) got(res); if (after) after(); }
@@ -203,8 +203,8 @@ async function loadAdmin() {
     cf.hours.value = (cfg.calendar.hours || []).map((h) => h.join("-")).join(", ");
     cf.unit_name.value = cfg.unit_name || ""; cf.hotline.value = cfg.hotline || "";
     $("f-vote").text_vi.value = cfg.vote_question.text_vi; $("f-vote").text_en.value = cfg.vote_question.text_en;
-    $("config").innerHTML = `<table><thead><tr><th>${I18N.t("f_code")}</th><th>${I18N.t("f_name")}</th><th>${I18N.t("f_target")}</th></tr></thead><tbody>` +
-      cfg.services.map((s) => `<tr><td>${esc(s.code)}</td><td>${esc(s.name)}</td><td>${Math.round((s.wait_target_s || 900) / 60)}</td></tr>`).join("") +
+    $("config").innerHTML = `<table><thead><tr><th>${I18N.t("f_code")}</th><th>${I18N.t("f_name")}</th><th>${I18N.t("f_target")}</th><th>${I18N.t("f_service_min")}</th></tr></thead><tbody>` +
+      cfg.services.map((s) => `<tr><td>${esc(s.code)}</td><td>${esc(s.name)}</td><td>${Math.round((s.wait_target_s || 900) / 60)}</td><td>${s.avg_service_s ? Math.round(s.avg_service_s / 60) : "—"}</td></tr>`).join("") +
       `</tbody></table><table><thead><tr><th>${I18N.t("c_counter")}</th><th>${I18N.t("f_services")}</th></tr></thead><tbody>` +
       cfg.counters.map((c) => `<tr><td>${esc(c.name)}</td><td>${esc(c.services.join(", "))}</td></tr>`).join("") + "</tbody></table>";
     const acc = await api("GET", "/api/v1/console/accounts");
