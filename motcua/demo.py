@@ -12,13 +12,13 @@ import collections
 import json
 import random
 import shutil
-import socket
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from motcua.ports import port_or_free
 from motcua_core import clock as wallclock
 
 STATUS_VI = {"open": "mở", "paused": "tạm dừng", "closed": "đóng"}
@@ -41,20 +41,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="a provincial hub and three commune hubs, joined, each commune with its fleet "
                         "(data in ./demo-province unless --data)")
     p.set_defaults(func=cmd_demo)
-
-
-def _port_or_free(port: int) -> int:
-    """The asked-for port if it is free, else any free one (0 asks for any)."""
-    if port:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-                return port
-            except OSError:
-                pass
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -244,7 +230,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if data.exists() and not args.keep:
         shutil.rmtree(data)
     data.mkdir(parents=True, exist_ok=True)
-    http_port, mqtt_port = _port_or_free(args.http_port), _port_or_free(args.mqtt_port)
+    http_port, mqtt_port = port_or_free(args.http_port), port_or_free(args.mqtt_port)
     print(f"motcua demo: data in {data.resolve()}, web on :{http_port}, MQTT on :{mqtt_port}", flush=True)
     configs = setup_demo_data(data, mqtt_port, args.kiosks) if not (data / "devices").exists() else {
         role: sorted((data / "devices").glob(f"demo-{role}-*.json")) for role in ("kiosk", "counter", "display")}

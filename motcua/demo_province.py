@@ -39,9 +39,9 @@ class Centre:
 
 
 def _free() -> int:
-    from motcua.demo import _port_or_free
+    from motcua.ports import port_or_free
 
-    return _port_or_free(0)
+    return port_or_free(0)
 
 
 def _site_file(root: Path, site: str, name: str) -> Path:
@@ -184,14 +184,14 @@ def _view(province: Centre, communes: list[Centre], root: Path) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from motcua.demo import _port_or_free
+    from motcua.ports import port_or_free
 
     root: Path = args.data if args.data != Path("demo-data") else Path("demo-province")
     if root.exists() and not args.keep:
         shutil.rmtree(root)
     root.mkdir(parents=True, exist_ok=True)
     os.umask(0o077)
-    province = _prepare_province(root, _port_or_free(args.http_port))
+    province = _prepare_province(root, port_or_free(args.http_port))
     _serve(province)
     communes: list[Centre] = []
     stop = threading.Event()

@@ -156,17 +156,15 @@ def index766(db: sqlite_utils.Database, site: Site, period: str, now: float) -> 
     cal = ops.calendar_for(db, site.id)
     s = datetime.combine(first, datetime.min.time(), cal.tz).timestamp()
     e = datetime.combine(after, datetime.min.time(), cal.tz).timestamp()
-    unhappy = _unsatisfied_dossiers(db, site.id)
+    unhappy = report_store.unsatisfied_dossiers(db, site.id, vote_rules.NOT_SATISFIED)
     rows = []
-    for code, r, due, fin, outcome, status, sup, docs in db.execute(
-            "SELECT code, received_at, legal_due_at, finished_at, outcome, status, "
-            "COALESCE(json_extract(state, '$.supplements'), 0), documents FROM dossiers "
-            "WHERE site_id = ? AND received_at < ? AND (finished_at IS NULL OR finished_at >= ?)", [site.id, e, s]):
+    for code, r, due, fin, outcome, status, state, docs in report_store.dossiers_in_period(db, site.id, s, e):
         items = json.loads(docs or "[]")
+        sup = json.loads(state or "{}").get("supplements") or 0
         electronic = sum(1 for x in items if isinstance(x, dict) and (x.get("electronic") or x.get("reused")))
-        rows.append(rules766.Dossier(code, r, due, fin, outcome, int(sup or 0), status in ("supplement", "obligation"),
+        rows.append(rules766.Dossier(code, r, due, fin, outcome, int(sup), status in ("supplement", "obligation"),
                                      len(items), electronic, code in unhappy))
-    votes = _votes_in(db, site.id, s, e)
+    votes = report_store.ratings_in(db, site.id, s, e, SATISFIED_AT_LEAST)
     figures = rules766.compute(rows, s, e, now, votes=votes[0], votes_satisfied=votes[1])
     st = ops.settings(db, site)
     return {"site": site.id, "period": period, "period_label": label, "from": first.isoformat(),
@@ -176,30 +174,3 @@ def index766(db: sqlite_utils.Database, site: Site, period: str, now: float) -> 
             "formulas": [{"group": g, "key": k, "label": lab, "formula": f, "value": figures[g][k]}
                          for g, k, lab, f in rules766.FORMULAS],
             "not_computed": [{"group": g, "why": w} for g, w in rules766.NOT_COMPUTED]}
-
-
-def _unsatisfied_dossiers(db: sqlite_utils.Database, site_id: str) -> set[str]:
-    """Dossiers with an "unsatisfied" rating: of their counter visit (votes linked to the dossier) or of
-    their handling (dossier ratings)."""
-    out: set[str] = set()
-    if db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='votes'").fetchone():
-        out |= {r[0] for r in db.execute("SELECT DISTINCT dossier_code FROM votes WHERE site_id = ? AND "
-                                         "dossier_code IS NOT NULL AND rating <= ?", [site_id, vote_rules.NOT_SATISFIED])}
-    if db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='dossier_ratings'").fetchone():
-        out |= {r[0] for r in db.execute("SELECT DISTINCT code FROM dossier_ratings WHERE site_id = ? AND "
-                                         "overall <= ?", [site_id, vote_rules.NOT_SATISFIED])}
-    return out
-
-
-def _votes_in(db: sqlite_utils.Database, site_id: str, since: float, until: float) -> tuple[int, int]:
-    """(votes, satisfied votes) of the period: the queue's and the dossier ratings' overall answer."""
-    n = ok = 0
-    if db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='votes'").fetchone():
-        a, b = db.execute("SELECT COUNT(*), COALESCE(SUM(rating >= ?), 0) FROM votes WHERE site_id = ? AND at >= ? "
-                          "AND at < ?", [SATISFIED_AT_LEAST, site_id, since, until]).fetchone()
-        n, ok = n + a, ok + b
-    if db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='dossier_ratings'").fetchone():
-        a, b = db.execute("SELECT COUNT(*), COALESCE(SUM(overall >= ?), 0) FROM dossier_ratings WHERE site_id = ? "
-                          "AND at >= ? AND at < ?", [SATISFIED_AT_LEAST, site_id, since, until]).fetchone()
-        n, ok = n + a, ok + b
-    return n, ok

@@ -23,7 +23,6 @@ log = logging.getLogger("motcua.hub.sync")
 
 RECEIVER_USER = "motcua-sync"
 LINK_FILE = "province.json"
-PAUSE_FILE = "sync.pause"  # test and maintenance hook: while it exists, the centre's link stays down
 
 
 def receiver_secret(data_dir: Path) -> str:
@@ -61,10 +60,6 @@ def write_link(data_dir: Path, link: dict) -> None:
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
-
-
-def link_state_path(data_dir: Path) -> Path:
-    return data_dir / "sync-link.state"
 
 
 def start_sync(hub: Hub):
