@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from motcua_core.errors import DomainError
 
 # Roles that may hold the province (global) scope; a specialist or a post office always serves one site.
-GLOBAL_ROLES = frozenset({"admin", "leader", "technician"})
+GLOBAL_ROLES = frozenset({"admin", "leader", "technician", "province_leader"})
 # Targets addressed by an id a stranger could guess or walk: outside one's scope they do not exist.
 HIDDEN = frozenset({"dossier", "ticket", "device", "account"})
 KINDS = frozenset({"site", "hub"}) | HIDDEN

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from hub.domain.forms import FORM_NAMES
+from hub.domain.forms import FORM_NAMES, NUMBERS
 from hub.mqtt import dossier_verbs
-from hub.ops import appointments, dossiers, fleet, queue, signin, votes
+from hub.ops import appointments, dossier_files, dossier_ratings, dossiers, fleet, queue, signin, votes
 from hub.ops.authz import Ref
 from hub.ops.context import Ctx
 from hub.ops.views import display_state
@@ -25,7 +25,8 @@ FieldSpec = tuple[type | tuple[type, ...], bool, tuple[Any, ...] | None]
 Handler = Callable[[Ctx, dict], dict]
 
 MAX_STR = 200
-MAX_LEN = {"scan": 1000}  # a scanned CCCD QR carries a full address (issue #12)
+MAX_LEN = {"scan": 1000,  # a scanned CCCD QR carries a full address (issue #12)
+           "data": 44_000}  # a file chunk: 32 KB in base64
 COUNTER = ("counter",)
 KIOSK = ("kiosk",)
 
@@ -99,7 +100,7 @@ def signed(name: str, roles: tuple[str, ...], schema: dict[str, FieldSpec], hand
 
 VERBS: dict[str, Verb] = _table(
     # --- queue: tickets and counters
-    Verb("ticket.issue", KIOSK,
+    Verb("ticket.issue", ("kiosk", "lookup"),
          {"service": (str, True, None), "priority": (str, False, PRIORITIES), "lang": (str, False, ("vi", "en"))},
          lambda ctx, d: queue.issue_ticket(ctx, d["service"], d.get("priority") or "none", d.get("lang") or "vi")),
     Verb("ticket.status", ROLES, {"ticket_id": (int, True, None)},
@@ -132,6 +133,11 @@ VERBS: dict[str, Verb] = _table(
          {"ticket_id": (int, True, None), "rating": (int, True, None), "reasons": (list, False, None),
           "answers": (dict, False, None), "comment": (str, False, None)},
          lambda ctx, d: votes.submit(ctx, d)),
+    # a dossier's handling rated at the tablet (Decree 118/2025 Art. 33), beside the queue vote
+    Verb("dossier.rate", ("voting",),
+         {"ticket_id": (int, True, None), "overall": (int, True, None), "answers": (dict, False, None),
+          "comment": (str, False, None)},
+         lambda ctx, d: dossier_ratings.rate_at_tablet(ctx, d)),
     # --- dossiers and the catalogue
     Verb("dossier.lookup", ROLES, {"code": (str, True, None), "key": (str, False, None)},
          lambda ctx, d: {"dossier": dossiers.public_lookup(ctx.db, d["code"], d.get("key"),
@@ -160,8 +166,27 @@ VERBS: dict[str, Verb] = _table(
          {"code": (str, True, None), "reason": (str, True, None), "new_due": (str, False, None),
           "extra_days": (int, False, None)},
          dossier_verbs.apology),
-    signed("dossier.form", COUNTER, {"code": (str, True, None), "form": (str, True, FORM_NAMES)},
+    # the citizen withdraws the dossier before the decision (Decree 118/2025 Art. 21); an error in a result
+    # goes back to the agency to be corrected within 3 working days (Art. 23)
+    signed("dossier.withdraw", COUNTER, {"code": (str, True, None), "reason": (str, False, None)},
+         dossier_verbs.withdraw),
+    signed("dossier.correction", COUNTER, {"code": (str, True, None), "reason": (str, True, None)},
+         dossier_verbs.correction),
+    signed("dossier.form", COUNTER, {"code": (str, True, None), "form": (str, True, (*FORM_NAMES, *NUMBERS))},
          dossier_verbs.form),
+    # --- the electronic dossier (issue #25): scans and results uploaded in chunks, fees by transfer. A chunk
+    # needs no officer token (the outbox may deliver it after sign-out): only files an officer declared at
+    # intake or return, of a dossier of this counter's site, are taken, each checked against its SHA-256.
+    Verb("dossier.upload", COUNTER,
+         {"code": (str, True, None), "sha256": (str, True, None), "kind": (str, False, ("scan", "result")),
+          "seq": (int, True, None), "data": (str, True, None)},
+         lambda ctx, d: dossier_files.put_chunk(ctx, d)),
+    signed("dossier.declare_result", COUNTER,
+         {"code": (str, True, None), "sha256": (str, True, None), "size": (int, True, None),
+          "pages": (int, False, None)},
+         dossier_verbs.result_declare),
+    signed("dossier.payment", COUNTER, {"code": (str, True, None), "reference": (str, True, None)},
+         dossier_verbs.payment),
     # --- appointments (issue #12)
     Verb("appointment.checkin", KIOSK, {"scan": (str, True, None), "lang": (str, False, ("vi", "en"))},
          lambda ctx, d: appointments.check_in(ctx, d["scan"], d.get("lang") or "vi")),

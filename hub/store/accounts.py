@@ -59,6 +59,9 @@ def validate(username: str, role: str, site_id: str | None, agency: str | None, 
         raise DomainError("bad_request", "only an administrator, a leader or a technician spans every site",
                           "Chỉ quản trị viên, lãnh đạo và kỹ thuật viên cấp tỉnh mới thuộc mọi đơn vị; "
                           "hãy chọn đơn vị.")
+    if role == "province_leader" and site_id is not None:
+        raise DomainError("bad_request", "a province leader reads every centre: no --site",
+                          "Lãnh đạo cấp tỉnh xem mọi trung tâm; không chọn đơn vị.")
     if role == "specialist" and not (agency or "").strip():
         raise DomainError("bad_request", "a specialist names an agency", "Chuyên viên cần tên cơ quan giải quyết.")
     if not name.strip() or len(name) > 80:

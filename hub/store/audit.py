@@ -28,7 +28,7 @@ def query(db: sqlite_utils.Database, site_id: str | None, *, since: float | None
           hub_rows: bool = True) -> list[dict]:
     """Newest first; `site_id` None: every site. A site's log includes the changes made for every site
     (the catalogue, an administrator's own account) when `hub_rows`. Filters are substrings."""
-    where, args = ["1"], []
+    where, args = ["1 = 1"], []
     if site_id is not None:
         where.append("(site_id = ? OR site_id IS NULL)" if hub_rows else "site_id = ?")
         args.append(site_id)

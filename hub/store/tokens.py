@@ -47,9 +47,10 @@ def add(db: sqlite_utils.Database, *, role: str, site_id: str | None, name: str,
     if not NAME_RE.match(name):
         raise DomainError("bad_request", "bad token name", "Tên mã chỉ gồm chữ, số, khoảng trắng, '.', '-' (tối đa 60).")
     secret = PREFIX + secrets.token_urlsafe(32)
-    cur = db.execute("INSERT INTO api_tokens(role, site_id, agency, name, secret_hash, created_at) "
-                     "VALUES(?,?,?,?,?,?)", [role, site_id, (agency or "").strip() or None, name, hash_secret(secret), now])
-    return ApiToken(cur.lastrowid, role, site_id, (agency or "").strip() or None, name), secret
+    token_id = db.execute("INSERT INTO api_tokens(role, site_id, agency, name, secret_hash, created_at) "
+                          "VALUES(?,?,?,?,?,?) RETURNING id",
+                          [role, site_id, (agency or "").strip() or None, name, hash_secret(secret), now]).fetchone()[0]
+    return ApiToken(token_id, role, site_id, (agency or "").strip() or None, name), secret
 
 
 def by_secret(db: sqlite_utils.Database, secret: str) -> ApiToken | None:

@@ -25,7 +25,8 @@ SERVICE: Schema = {
     "name": F("string", True, "name as the kiosk shows it", 80), "name_en": F("string", False, "English name", 80),
     "field": F("string", True, "field code (a site's fields)"), "prefix": F("string", False, "ticket prefix letters", 3),
     "start": F("integer", False, "first ticket number of the day"), "end": F("integer", False, "last ticket number"),
-    "width": F("integer", False, "digits shown"), "wait_target_min": F("integer", False, "wait target, minutes (15)")}
+    "width": F("integer", False, "digits shown"), "wait_target_min": F("integer", False, "wait target, minutes (15)"),
+    "service_min": F("integer", False, "service time of one citizen, minutes (sets booking seats)")}
 COUNTER: Schema = {"number": F("integer", True, "counter number"), "name": F("string", False, "its name", 40),
                    "services": F("array", True, "service codes it serves")}
 OFFICER: Schema = {"id": F("string", True, "officer id (nguyen-van-a)", 40), "name": F("string", True, "full name", 80),

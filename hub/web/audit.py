@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from datetime import datetime
@@ -13,6 +12,7 @@ from hub.store import audit
 from hub.web.auth import PRINCIPAL_KEY, requires, sees_hub
 from hub.web.common import bad_request, hub_of, site_of
 from hub.web.schema import F, describe
+from motcua_core import csv_cells
 
 MAX_ROWS = 5000
 QUERY = {"who": F("string", False, "who did it (part of the name)"), "action": F("string", False, "action (part)"),
@@ -61,7 +61,7 @@ async def audit_csv(request: web.Request) -> web.Response:
     if isinstance(got, web.Response):
         return got
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = csv_cells.writer(buf)
     w.writerow(["thời điểm", "người thực hiện", "vai trò", "kênh", "thao tác", "đối tượng", "trước", "sau"])
     for r in got[0]:
         w.writerow([r["at_local"], r["who"], r["role"], r["via"], r["action"], r["target"],

@@ -44,7 +44,7 @@ JOBS_KEY = web.AppKey("catalog_jobs", dict)
 
 
 def _import(app: web.Application, job: Job, text: str, fmt: str, replace: bool, actor: Actor) -> None:
-    db = open_db(app[HUB_KEY].config.db_path)
+    db = open_db(app[HUB_KEY].config.db_target)
     try:
         fields, procs, errors = rules.parse_file(text, fmt)
         job.total = len(procs)

@@ -20,7 +20,7 @@ from hub.ops import accounts as acc_ops
 from hub.ops.context import Actor
 from hub.store import accounts as acc_store
 from hub.web.auth import PRINCIPAL_KEY, SESSION_COOKIE, Principal, authenticate, requires
-from hub.web.common import bad_request, error_response, hub_of, json_body
+from hub.web.common import bad_request, error_response, form_body, hub_of, json_body
 from hub.web.schema import F, Schema, describe, validate
 from motcua_core.errors import DomainError
 
@@ -63,8 +63,10 @@ async def _new_hash(password: str, username: str) -> str:
 
 
 def _same_origin(request: web.Request) -> bool:
+    """No Origin (an old browser, a script) or this hub's own. `Origin: null` (a sandboxed frame, a
+    data: page, a redirect chain) is refused: a page elsewhere could use it to sign a visitor in."""
     origin = request.headers.get("Origin")
-    return origin in (None, "null") or urlparse(origin).netloc == request.host
+    return origin is None or (origin != "null" and urlparse(origin).netloc == request.host)
 
 
 @describe("The sign-in page", public=True, returns="text/html")
@@ -84,17 +86,18 @@ async def login(request: web.Request) -> web.StreamResponse:
         except DomainError as exc:
             return error_response(exc)
     else:
-        body = dict(await request.post())
+        body = await form_body(request)
     username = str(body.get("username") or "").strip().lower()
     password = str(body.get("password") or "")
     if not username or not password or len(password) > 200:
         return bad_request("user name and password required", "Hãy nhập tên đăng nhập và mật khẩu.")
     acc = acc_store.get(hub.db, username)
+    addr = request.remote or "?"
     try:
-        acc_ops.check_lock(acc, hub.clock())  # before hashing: a locked account costs no CPU
+        acc_ops.check_lock(hub.db, username, addr, hub.clock())  # before hashing: a lock costs no CPU
         ok = await _check(password, acc.pw_hash if acc else None)
         site = acc.site_id if acc else None
-        out = hub.runner.run(site, lambda ctx: acc_ops.sign_in(ctx, username, ok),
+        out = hub.runner.run(site, lambda ctx: acc_ops.sign_in(ctx, username, ok, addr),
                              actor=Actor(username, acc.role if acc else "-", "console"))
     except DomainError as exc:
         return error_response(exc)

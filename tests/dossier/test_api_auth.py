@@ -28,8 +28,7 @@ def dossier(dhub: DossierHub) -> str:
     counter.login("lan1", "1111")
     counter.open()
     r = counter.session.request("dossier.intake", {"token": counter.session.officer_token, "procedure": PROC, "applicant": APPLICANT, "documents": [0, 1, 2]})
-    dhub.set_time("2026-11-25T10:31")
-    assert dhub.tick()["moved"] == 1  # now held by agency 1
+    assert dhub.public(r["code"])[1]["where"] == AGENCY_1  # sent at once (Decree 118/2025 Art. 18(2))
     return r["code"]
 
 
