@@ -264,7 +264,7 @@ def _apply(s: DossierState, ev: Event) -> DossierState:
         return replace(s, apologies=s.apologies + 1, promised_due_at=new_due,
                        first_apology_at=s.first_apology_at or ev.at)
     if k == "returned":
-        if not d.get("fees_paid", False):
+        if not d.get("fees_paid", False) and d.get("fees_vnd") != 0:  # a free procedure has no fee step
             raise DomainError("conflict", "Confirm that the fees were paid before returning the result.",
                               "Phải xác nhận đã thu phí, lệ phí trước khi trả kết quả.")
         return replace(s, status=RETURNED, returned_at=ev.at)

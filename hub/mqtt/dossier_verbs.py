@@ -3,7 +3,7 @@ from the counter that asks, then call hub.ops.dossiers."""
 
 from __future__ import annotations
 
-from hub.ops import dossiers, forms
+from hub.ops import dossier_files, dossiers, forms
 from hub.ops.context import Ctx
 from hub.store import catalogue as cat_store
 from hub.store import sites as site_store
@@ -32,6 +32,9 @@ def intake(ctx: Ctx, d: dict) -> dict:
         data["receipt_requested"] = True
     if options.get("applies") is not None:  # conditional documents whose case applies to this citizen
         data["applies"] = options["applies"]
+    for key in ("scans", "reused"):  # scanned at the counter / already held as electronic data
+        if options.get(key) is not None:
+            data[key] = options[key]
     return dossiers.intake(ctx, data, officer=name or officer, counter=number,
                            ticket_id=d.get("ticket_id", ticket))
 
@@ -78,3 +81,13 @@ def search(ctx: Ctx, d: dict) -> dict:
     if not 1 <= limit <= 100:
         raise DomainError("bad_request", "limit must be 1..100", "Giới hạn kết quả từ 1 đến 100.")
     return {"procedures": cat_store.search(ctx.db, d["q"], limit)}
+
+
+def result_declare(ctx: Ctx, d: dict) -> dict:
+    return dossier_files.declare_result(ctx, d["code"], {"sha256": d["sha256"], "size": d["size"],
+                                                         "pages": d.get("pages", 1)})
+
+
+def payment(ctx: Ctx, d: dict) -> dict:
+    number, officer, name, _ = _counter_info(ctx)
+    return dossier_files.record_payment(ctx, d["code"], d["reference"], name or officer or f"Quầy {number}")

@@ -16,7 +16,7 @@ from hub.domain import dossier as dm
 from hub.domain.kpi import WAIT_TARGET_S, TicketTimes
 from hub.domain.queue import local_day
 from hub.ops import dossiers as dossier_ops
-from hub.ops import reports
+from hub.ops import reports, security
 from hub.ops.views import display_state
 from hub.store import dashboard as store
 from hub.store import devices as device_store
@@ -76,6 +76,7 @@ def live(db: sqlite_utils.Database, site: Site, now: float, times: list[TicketTi
                            "text_vi": f"{s['name']}: {svc['waiting']} người chờ nhưng không quầy nào mở",
                            "text_en": f"{s['name_en'] or s['name']}: {svc['waiting']} waiting and no counter open"})
     alerts += _device_alerts(db, site.id, now)
+    alerts += [{"severity": "bad", **a} for a in security.alerts(db, site.id, now)]  # issue #21
     return {"site": site.id, "site_name": site.name, "day": day, "time": state["time"], "at": now,
             "counters": counters, "services": services, "alerts": alerts}
 

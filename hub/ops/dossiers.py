@@ -14,17 +14,18 @@ from datetime import date, datetime
 import sqlite_utils
 
 from hub.domain import catalogue as cat_rules
+from hub.domain import digital, refusals, site_types
 from hub.domain import dossier as dm
 from hub.domain import forms as forms_text
 from hub.domain import intake as rules
-from hub.domain import refusals, site_types
 from hub.domain import time_limits as limits
 from hub.domain import transfer as routing
 from hub.domain.calendar import WorkCalendar, due_time, parse_cutoff
 from hub.domain.ratelimit import RateLimiter
-from hub.ops import links
+from hub.ops import dossier_files, links, security
 from hub.ops.context import Ctx
 from hub.store import catalogue as cat_store
+from hub.store import dossier_lists
 from hub.store import dossiers as store
 from hub.store import refusals as refusal_store
 from hub.store.sites import list_fields
@@ -98,7 +99,12 @@ def intake(ctx: Ctx, data: dict, *, officer: str | None = None, counter: int | N
     if problem:
         raise DomainError("conflict", problem[1], problem[0])
     applicant = rules.applicant(data.get("applicant") or {}, now_local.year)
-    missing = rules.missing_documents(proc, data.get("documents") or [], data.get("applies"))
+    scans = digital.scans(proc, data.get("scans"))
+    reused = digital.reused(proc, data.get("reused"))
+    # a document the state already holds as data is not asked for on paper (Decree 118/2025 Art. 5(1)(i));
+    # a scanned one was on the desk
+    handed = list(data.get("documents") or []) + [i for i, _ in reused] + [x.doc_index for x in scans]
+    missing = rules.missing_documents(proc, handed, data.get("applies"))
     if missing:
         return {"complete": False, "missing": [d["name"] for d in missing],
                 "guidance": guidance(ctx, proc, applicant, missing, officer)}
@@ -129,7 +135,7 @@ def intake(ctx: Ctx, data: dict, *, officer: str | None = None, counter: int | N
     prefix = rules.code_prefix(steps, s.get("agency_ids") or {}, s.get("unit_id"), s["agency_code"])
     seq = store.next_seq(ctx.db, ctx.site.id, day.isoformat())
     code = make_code(prefix, day, seq)
-    docs = rules.received_documents(proc, data.get("documents") or [])
+    docs = digital.annotate(proc, rules.received_documents(proc, handed), scans, reused)
     reg_no = store.next_register_no(ctx.db, ctx.site.id, day.year, proc["field"])
     row = {"code": code, "site_id": ctx.site.id, "day": day.isoformat(), "seq": seq, "procedure_id": proc["id"],
            "register_year": day.year, "register_no": reg_no,
@@ -152,6 +158,7 @@ def intake(ctx: Ctx, data: dict, *, officer: str | None = None, counter: int | N
         "channel": "post" if data.get("channel") == "post" else "counter",  # how it came (Art. 15)
         "supplement_by": limits.supplement_request_by(cal, now_local, proc.get("supplement_days")).timestamp()})
     store.insert(ctx.db, row, first)
+    dossier_files.declare_intake(ctx, code, proc, scans, reused)
     if not on_spot and send_at.timestamp() <= ctx.now + 1:  # (a float round trip may add a microsecond)
         transfer(ctx, code, by=officer or UNIT_NAME)  # at once within the working day (Art. 18(2))
     # On the spot: no receipt unless the citizen asks for one (Decree 118/2025, Art. 17(4)).
@@ -198,7 +205,9 @@ def public_view(db: sqlite_utils.Database, code: str, now: float) -> dict:
     return {"code": row["code"], "procedure": row["procedure_name"], "status": s.status,
             "status_vi": s.status_vi(), "received_at": iso(row["received_at"], cal),
             "due_at": iso(s.promised_due_at, cal), "ready": s.status == dm.READY, "where": s.holder,
-            "applicant": mask_name(row["applicant_name"]), "apologised": s.apologised, "timeline": timeline}
+            "applicant": mask_name(row["applicant_name"]), "apologised": s.apologised, "timeline": timeline,
+            "electronic_result": next((f["doc_code"] for f in dossier_files.listing(db, row["code"])["files"]
+                                       if f["kind"] == "result" and f["doc_code"]), None)}
 
 
 # Public lookups per client address (HTTP) or device (MQTT): a citizen checks a few times, a stranger
@@ -210,7 +219,9 @@ _limiters: weakref.WeakKeyDictionary[sqlite_utils.Database, RateLimiter] = weakr
 def public_lookup(db: sqlite_utils.Database, code: str, key: str | None, client: str, now: float,
                   per_minute: int | None = None) -> dict:
     """`public_view` for whoever holds the code and its lookup key (printed on the receipt, carried by
-    its QR) or the applicant's CCCD last digits. A wrong key and an unknown code get the same answer.
+    its QR) or the applicant's CCCD last digits. A wrong key and an unknown code get the same answer, and
+    count against the code (hub.ops.security: the CCCD digits stop working, then the code locks). Run it
+    in a transaction (the runner) so that the count is kept.
     `per_minute` (the hub's `--lookup-limit`) changes the limit for every later caller too."""
     limiter = _limiters.get(db)
     if limiter is None:
@@ -225,10 +236,16 @@ def public_lookup(db: sqlite_utils.Database, code: str, key: str | None, client:
         raise _bad("Type the lookup key printed on the receipt (or the last 4 digits of the "
                    "applicant's citizen ID).", "Cần nhập mã tra cứu in trên giấy hẹn (hoặc 4 số cuối CCCD "
                    "của người nộp hồ sơ).")
-    row = store.get(db, normalise(code))
-    if row is None or not links.key_matches(db, row["code"], row["applicant"].get("cccd"), str(key)):
+    code = normalise(code)
+    locked, cccd_ok = security.lookup_state(db, code, now)
+    if locked:
+        raise security.locked_error()
+    row = store.get(db, code)
+    if row is None or not links.key_matches(db, row["code"], row["applicant"].get("cccd"), str(key), cccd_ok):
+        site_id = row["site_id"] if row is not None else None
         raise DomainError("not_found", "No dossier has this dossier code and lookup key.",
-                          "Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này.")
+                          "Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này.",
+                          keep=lambda: security.lookup_failed(db, code, site_id, now))
     return public_view(db, row["code"], now)
 
 
@@ -252,6 +269,10 @@ def _timeline_label(ev: dm.Event) -> str | None:
         "correction_requested": "Chuyển lại cơ quan giải quyết để đính chính kết quả",
         "corrected": "Đã đính chính kết quả",
     }.get(ev.kind)
+
+
+def site_of(db: sqlite_utils.Database, code: str) -> str:
+    return _load(db, code)["site_id"]
 
 
 def agency_detail(db: sqlite_utils.Database, code: str, now: float, site_id: str, agency: str) -> dict:
@@ -282,7 +303,7 @@ def detail(db: sqlite_utils.Database, code: str, now: float) -> dict:
             "supplement_by": iso(s.supplement_by, cal), "correction_due_at": iso(s.correction_due_at, cal),
             "apology_latest": iso(limits.apology_latest(cal, datetime.fromtimestamp(s.legal_due_at, cal.tz)).timestamp(),
                                   cal) if s.active else None,
-            "postal_tracking": row["postal_tracking"],
+            "postal_tracking": row["postal_tracking"], "electronic": dossier_files.listing(db, row["code"]),
             "events": [{"kind": e.kind, "at": iso(e.at, cal), "by": e.by, "data": e.data}
                        for e in store.events(db, row["code"])]}
 
@@ -308,7 +329,21 @@ def receipt(db: sqlite_utils.Database, site, code: str) -> dict:
             "received_at": iso(row["received_at"], cal), "due_at": iso(row["legal_due_at"], cal),
             "return_method": row["return_method"], "post_address": row["applicant"].get("post_address", ""),
             "register_no": row["register_no"], "officer": row["officer"] or "", "complaints": s["complaints"],
-            "status_url": links.status_url(db, site.id, row["code"]), "fees_vnd": row["fees_vnd"]}
+            "status_url": links.status_url(db, site.id, row["code"]), "fees_vnd": row["fees_vnd"],
+            "transfer": fee_transfer(s, row["code"], row["fees_vnd"])}
+
+
+def fee_transfer(s: dict, code: str, amount: int) -> dict | None:
+    """The VietQR payload for the fees (the centre's account from the `bank` setting, the amount, the dossier
+    code as the message); None for a free procedure (no fee step at all) or when no account is set."""
+    from motcua_core import vietqr
+
+    bank = s.get("bank") or {}
+    if not amount or not bank.get("bin") or not bank.get("account"):
+        return None
+    return {"payload": vietqr.payload(bank["bin"], bank["account"], amount, code),
+            "bank_name": bank.get("name", ""), "account": bank["account"], "account_name": bank.get("account_name", ""),
+            "amount_vnd": amount, "message": code}
 
 
 def control_sheet(db: sqlite_utils.Database, site, code: str) -> dict:
@@ -338,7 +373,17 @@ def control_sheet(db: sqlite_utils.Database, site, code: str) -> dict:
             "register_no": row["register_no"], "date": iso(row["received_at"], cal)[:10], "lead_agency": s.steps[0],
             "partners": list(s.steps[1:]), "entries": entries, "step_due": [iso(x, cal) for x in step_due],
             "slip": [{**line, "due_at": iso(line.get("due_at"), cal)} for line in evs[0].data.get("slip") or []],
-            "paper_by": iso(evs[0].data.get("paper_by"), cal)}
+            "paper_by": iso(evs[0].data.get("paper_by"), cal), "electronic": electronic_lines(db, row["code"])}
+
+
+def electronic_lines(db: sqlite_utils.Database, code: str) -> list[str]:
+    """What the dossier holds electronically, one line each, for the control sheet."""
+    files = dossier_files.listing(db, code)
+    out = [f"Bản điện tử: {f['name']} ({f['pages']} trang, SHA-256 {f['sha256'][:16]}…)"
+           + ("" if f["complete"] else " — đang tải lên") for f in files["files"] if f["kind"] == "scan"]
+    out += [f"Đã có dữ liệu điện tử: {r['name']}" for r in files["reused"]]
+    out += [f"Kết quả điện tử: mã {f['doc_code']}" for f in files["files"] if f["kind"] == "result" and f["doc_code"]]
+    return out
 
 
 # --- routing ------------------------------------------------------------------------------------------
@@ -697,11 +742,7 @@ def deadline_scan(ctx: Ctx) -> dict:
     now_local = datetime.fromtimestamp(ctx.now, cal.tz)
     threshold = risk_threshold_s(ctx.db, ctx.site.id, cal)
     horizon = ctx.now + 60 * 24 * 3600  # nothing further away is within a few working days
-    rows = ctx.db.execute(
-        "SELECT code, legal_due_at, holder, at_risk_alerted_at, late_alerted_at, apologies FROM dossiers "
-        "WHERE site_id = ? AND finished_at IS NULL AND late_alerted_at IS NULL "
-        "AND status NOT IN ('ready','returned','supplement','obligation','correction') AND legal_due_at < ?",
-        [ctx.site.id, horizon]).fetchall()
+    rows = dossier_lists.open_due_before(ctx.db, ctx.site.id, horizon)
     at_risk, late, closed = [], [], []
     for code, due, holder, risk_at, late_at, apologies in rows:
         left = cal.working_seconds_between(now_local, datetime.fromtimestamp(due, cal.tz))
@@ -770,6 +811,8 @@ def return_dossier(ctx: Ctx, code: str, *, fees_paid: bool, signed: bool, by: st
     row = _load(ctx.db, code)
     post = row["return_method"] == "post"
     tracking = (tracking or "").strip().upper()
+    # a transfer the officer recorded is a payment; a free procedure has no fee step at all
+    fees_paid = fees_paid or dossier_files.paid(ctx.db, code) or not row["fees_vnd"]
     if not fees_paid:  # checked again by the state machine; first here so the officer hears it first
         raise DomainError("conflict", "Confirm that the fees were paid before returning the result.",
                           "Phải xác nhận đã thu phí, lệ phí trước khi trả kết quả.")
@@ -788,22 +831,12 @@ def return_dossier(ctx: Ctx, code: str, *, fees_paid: bool, signed: bool, by: st
     fields: dict = {}
     if ticket_id is not None:
         fields["return_ticket_id"] = ticket_id
-        _link_votes(ctx.db, ticket_id, code)
+        dossier_lists.link_votes(ctx.db, ticket_id, code)
     if tracking:
         fields["postal_tracking"] = tracking
     if fields:
         store.set_fields(ctx.db, code, **fields)
     return detail(ctx.db, code, ctx.now)
-
-
-def _link_votes(db: sqlite_utils.Database, ticket_id: int, code: str) -> None:
-    """Votes already given for this ticket get the dossier code (votes table: issue #3)."""
-    has = db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='votes'").fetchone()
-    if has:
-        cols = {r[1] for r in db.execute("PRAGMA table_info(votes)")}
-        if "dossier_code" in cols and "ticket_id" in cols:
-            db.execute("UPDATE votes SET dossier_code = ? WHERE ticket_id = ? AND dossier_code IS NULL",
-                       [code, ticket_id])
 
 
 # --- board --------------------------------------------------------------------------------------------
@@ -815,15 +848,13 @@ def board(db: sqlite_utils.Database, site, now: float) -> dict:
     cal = calendar_for(db, site.id)
     today = datetime.fromtimestamp(now, cal.tz).date()
     week_start = today.toordinal() - today.weekday()
-    rows = db.execute("SELECT code, applicant_name, procedure_name, ready_at FROM dossiers "
-                      "WHERE site_id = ? AND status = 'ready' ORDER BY ready_at DESC LIMIT 200", [site.id])
+    rows = dossier_lists.ready(db, site.id)
     ready = [{"code": r[0], "applicant": mask_name(r[1]), "procedure": r[2], "ready_at": iso(r[3], cal)}
              for r in rows]
 
     def rate(start: date) -> dict:
         lo = cal.day_start(start).replace(hour=0, minute=0).timestamp()
-        fin = db.execute("SELECT finished_at, legal_due_at FROM dossiers WHERE site_id = ? AND finished_at >= ? "
-                         "AND finished_at <= ?", [site.id, lo, now]).fetchall()
+        fin = dossier_lists.finished_between(db, site.id, lo, now)
         on_time = sum(1 for f, d in fin if f <= d)
         return {"finished": len(fin), "on_time": on_time, "rate": on_time_rate(on_time, len(fin))}
 
@@ -834,10 +865,7 @@ def board(db: sqlite_utils.Database, site, now: float) -> dict:
 def agency_queue(db: sqlite_utils.Database, site_id: str, agency: str, now: float) -> list[dict]:
     """Dossiers an agency holds (or must act on), most urgent first, with their risk."""
     cal = calendar_for(db, site_id)
-    rows = db.execute(
-        "SELECT code, procedure_name, status, legal_due_at, promised_due_at, apologies FROM dossiers "
-        "WHERE site_id = ? AND holder = ? AND status IN ('transferred','processing','supplement',"
-        "'obligation','correction','awaiting_transfer') ORDER BY legal_due_at LIMIT 500", [site_id, agency]).fetchall()
+    rows = dossier_lists.held_by(db, site_id, agency)
     out = []
     now_local = datetime.fromtimestamp(now, cal.tz)
     threshold = risk_threshold_s(db, site_id, cal)
@@ -848,5 +876,7 @@ def agency_queue(db: sqlite_utils.Database, site_id: str, agency: str, now: floa
             risk = None
         out.append({"code": code, "procedure": name, "status": status, "status_vi": dm.STATUS_VI[status],
                     "due_at": iso(due, cal), "promised_due_at": iso(promised, cal), "apologised": apologies > 0,
-                    "hours_left": round(left / 3600, 1), "risk": risk})
+                    "hours_left": round(left / 3600, 1), "risk": risk,
+                    "files": [{"id": f["id"], "name": f["name"], "pages": f["pages"], "kind": f["kind"]}
+                              for f in dossier_files.listing(db, code)["files"] if f["complete"]]})
     return out

@@ -42,3 +42,19 @@ def pdf(db: sqlite_utils.Database, site: Site, code: str, name: str) -> bytes:
 
     build, renderer = _form(name)
     return getattr(renderers, renderer)(build(db, site, code))
+
+
+def signed_pdf(db: sqlite_utils.Database, site: Site, code: str, name: str) -> bytes:
+    """The form as the centre issues it electronically: PDF/A-style (title, language, output intent) and
+    signed with the centre's certificate (hub.signing_keys), as machine-issued documents are."""
+    from hub import signing_keys
+    from motcua_core import archive, signing
+    from motcua_core.documents import pdf as renderers
+
+    build, renderer = _form(name)
+    d = build(db, site, code)
+    title = f"{d['text'].get('title', '').capitalize()} – {code}".strip(" –")
+    unit = d.get("unit_name") or site.name
+    doc = archive.archival(getattr(renderers, renderer)(d), title=title, author=unit)
+    return signing.sign_pdf(doc, signing_keys.centre_signer(db, unit), role=unit,
+                            reason=f"Phát hành điện tử: {title}", location=d.get("place") or "")

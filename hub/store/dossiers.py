@@ -37,6 +37,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "agency_heads": {},
     "site_type": None,  # "province" | "commune" | "ministry" (hub.domain.site_types); None: not checked
     "at_risk_working_days": 2,  # warn this many working days before the deadline (apology ≥ 1 day before)
+    "bank": {},  # the centre's account for fees by transfer: {"bin": "970436", "account": "…", "name": "…", "account_name": "…"}
     "area": "",  # the province or commune the office serves, e.g. "xã Hòa An"  # {"agency as the catalogue names it": {"name": "…", "title": "…"}}: signs its apology
 }
 
@@ -174,13 +175,21 @@ def event_rank(db: sqlite_utils.Database, code: str, kind: str, since: float, ag
     row = db.execute(
         "WITH me AS (SELECT id, site_id FROM dossier_events WHERE code = ? AND kind = ? ORDER BY id DESC LIMIT 1) "
         "SELECT COUNT(*) FROM dossier_events e, me WHERE e.site_id = me.site_id AND e.kind = ? AND e.id <= me.id "
-        "AND e.at >= ? AND (? IS NULL OR json_extract(e.data, '$.agency') = ?)",
+        f"AND e.at >= ? AND (? IS NULL OR {db.json_text('e.data', 'agency')} = ?)",
         [code, kind, kind, since, agency, agency]).fetchone()
     return row[0]
 
 
+def scope(db: sqlite_utils.Database, code: str) -> tuple[str, tuple[str, ...]] | None:
+    """A dossier's site and the agencies it passes through (what authorisation needs), or None."""
+    row = db.execute("SELECT site_id, state FROM dossiers WHERE code = ?", [code]).fetchone()
+    if row is None:
+        return None
+    return row[0], tuple(json.loads(row[1]).get("steps") or ())
+
+
 def supplements_expired(db: sqlite_utils.Database, site_id: str, now: float) -> list[str]:
     """Dossiers of the site still waiting for a supplement whose 15 days after the notice are over."""
-    rows = db.execute("SELECT code FROM dossiers WHERE site_id = ? AND status = 'supplement' "
-                      "AND CAST(json_extract(state, '$.supplement_close_at') AS REAL) < ?", [site_id, now])
-    return [r[0] for r in rows]
+    rows = db.execute("SELECT code, state FROM dossiers WHERE site_id = ? AND status = 'supplement'", [site_id])
+    return [code for code, state in rows
+            if float(json.loads(state).get("supplement_close_at") or float("inf")) < now]

@@ -16,11 +16,12 @@ import json
 from aiohttp import web
 
 from hub.domain.forms import canonical
-from hub.ops import dossiers, forms
+from hub.ops import dossier_files, dossiers, forms
+from hub.ops.authz import Ref
 from hub.ops.run import http_status
 from hub.store import catalogue as cat_store
 from hub.store import sites as site_store
-from hub.web.auth import Principal, require
+from hub.web.auth import Principal, require, requires
 from hub.web.common import bad_request, client_key, error_response, html_page, hub_of, json_body
 from motcua_core.dossier_codes import normalise
 from motcua_core.errors import DomainError
@@ -33,8 +34,8 @@ PAGE_STYLE = ("body{font-family:sans-serif;max-width:40em;margin:1em auto;paddin
 def _lookup(request: web.Request) -> dict:
     hub = hub_of(request)
     key = request.query.get("k") or request.query.get("key")
-    return dossiers.public_lookup(hub.db, request.match_info["code"], key, client_key(request), hub.clock(),
-                                  hub.config.lookup_limit)
+    code, client, limit = request.match_info["code"], client_key(request), hub.config.lookup_limit
+    return hub.runner.run(None, lambda ctx: dossiers.public_lookup(ctx.db, code, key, client, ctx.now, limit))
 
 
 async def dossier_public(request: web.Request) -> web.Response:
@@ -67,6 +68,10 @@ async def dossier_page(request: web.Request) -> web.Response:
             f"<p class='st' id='status'>{html.escape(v['status_vi'])}</p>"
             f"<p id='due'>Hẹn trả kết quả: {html.escape(short_datetime(v['due_at']))}</p><p>Nơi đang giữ hồ sơ: "
             f"{html.escape(v['where'])}</p><ul id='timeline'>{rows}</ul>")
+    if v.get("electronic_result"):
+        key = html.escape(request.query.get("k") or request.query.get("key") or "")
+        body += (f"<p id='eresult'><a href='/d/{html.escape(v['code'])}/ket-qua?k={key}'>Tải kết quả điện tử "
+                 f"(mã giấy tờ {html.escape(v['electronic_result'])}, có chữ ký số)</a></p>")
     body += _rating_part(request, v)
     return html_page(f"Hồ sơ {v['code']}", body, PAGE_STYLE)
 
@@ -166,7 +171,8 @@ async def board(request: web.Request) -> web.Response:
 # --- agency specialists -----------------------------------------------------------------------------
 
 def _specialist(request: web.Request) -> Principal:
-    """The agency specialist asking (a specialist's own token, or a specialist API token naming the agency)."""
+    """The agency specialist asking (a specialist's own token, or a specialist API token naming the agency).
+    `@requires` has already checked that a dossier the path names is of its site and agency."""
     p = require(request, "specialist")
     if not p.agency or p.site is None:
         raise web.HTTPForbidden(text='{"error":{"code":"forbidden","message":"no agency","message_vi":'
@@ -174,11 +180,13 @@ def _specialist(request: web.Request) -> Principal:
     return p
 
 
+@requires("specialist", on="self")
 async def agency_me(request: web.Request) -> web.Response:
     s = _specialist(request)
     return web.json_response({"id": s.id, "name": s.name, "agency": s.agency, "site": s.site})
 
 
+@requires("specialist", on="own")
 async def agency_list(request: web.Request) -> web.Response:
     spec = _specialist(request)
     hub = hub_of(request)
@@ -186,6 +194,7 @@ async def agency_list(request: web.Request) -> web.Response:
                               "dossiers": dossiers.agency_queue(hub.db, spec.site, spec.agency, hub.clock())})
 
 
+@requires("specialist")
 async def agency_detail(request: web.Request) -> web.Response:
     spec = _specialist(request)
     hub = hub_of(request)
@@ -196,25 +205,28 @@ async def agency_detail(request: web.Request) -> web.Response:
     return web.json_response(d)
 
 
+@requires("specialist")
 async def agency_action(request: web.Request) -> web.Response:
     spec = _specialist(request)
     hub = hub_of(request)
     code, action = request.match_info["code"], request.match_info["action"]
     who = f"{spec.name} ({spec.agency})"
+    refs = [Ref("dossier", code)]
     try:
         body = await json_body(request)
         if action == "apology":
             out = hub.runner.run(spec.site, lambda ctx: {"apology": dossiers.apologise(
                 ctx, code, str(body.get("reason") or ""), who, new_due=body.get("new_due"),
-                extra_working_days=body.get("extra_days"), agency=spec.agency)})
+                extra_working_days=body.get("extra_days"), agency=spec.agency)}, subject=spec.subject, refs=refs)
         else:
             out = hub.runner.run(spec.site, lambda ctx: dossiers.specialist_action(
-                ctx, code, action, who, spec.agency, body))
+                ctx, code, action, who, spec.agency, body), subject=spec.subject, refs=refs)
     except DomainError as exc:
         return error_response(exc)
     return web.json_response(out)
 
 
+@requires("specialist")
 async def agency_pdf(request: web.Request) -> web.Response:
     spec = _specialist(request)
     hub = hub_of(request)
@@ -223,10 +235,57 @@ async def agency_pdf(request: web.Request) -> web.Response:
         if canonical(form) not in ("control_sheet", "apology", "refusal", "stop", "supplement"):
             raise DomainError("not_found", "unknown form", "Không có biểu mẫu này.")
         dossiers.agency_detail(hub.db, code, hub.clock(), spec.site, spec.agency)
-        data = forms.pdf(hub.db, site_store.get_site(hub.db, spec.site), code, form)
+        data = forms.signed_pdf(hub.db, site_store.get_site(hub.db, spec.site), code, form)
     except DomainError as exc:
         return error_response(exc)
     return web.Response(body=data, content_type="application/pdf")
+
+
+async def agency_file(request: web.Request) -> web.Response:
+    """GET /api/v1/agency/dossiers/{code}/files/{id}: a scanned document or the result, to the specialist of
+    an agency the dossier passes through, at its site (the same check as the dossier's detail)."""
+    spec = _specialist(request)
+    hub = hub_of(request)
+    try:
+        code = request.match_info["code"]
+        dossiers.agency_detail(hub.db, code, hub.clock(), spec.site, spec.agency)
+        f, data = dossier_files.download(hub.db, code, int(request.match_info["file_id"]))
+    except ValueError:
+        return bad_request("file id must be a number", "Mã tệp phải là số.")
+    except DomainError as exc:
+        return error_response(exc)
+    return _pdf_response(data, f"{f['code']}-{f['id']}.pdf")
+
+
+def _pdf_response(data: bytes, filename: str) -> web.Response:
+    return web.Response(body=data, content_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store",
+        "X-Content-Type-Options": "nosniff"})
+
+
+async def dossier_result(request: web.Request) -> web.Response:
+    """GET /d/{code}/ket-qua?k=<key>: the citizen's signed electronic result, with the receipt's key (the
+    QR's link); without it or with a wrong one, the same answer as an unknown dossier."""
+    hub = hub_of(request)
+    try:
+        v = _lookup(request)  # the key check and the per-client limit of every public lookup
+        f, data = dossier_files.electronic_result(hub.db, v["code"])
+    except DomainError as exc:
+        return error_response(exc)
+    return _pdf_response(data, f"{f['doc_code']}.pdf")
+
+
+async def dossier_receipt(request: web.Request) -> web.Response:
+    """GET /d/{code}/giay-hen?k=<key>: the receipt as the centre issues it electronically (signed), for the
+    citizen holding the receipt's key."""
+    hub = hub_of(request)
+    try:
+        v = _lookup(request)
+        site = site_store.get_site(hub.db, dossiers.site_of(hub.db, v["code"]))
+        data = forms.signed_pdf(hub.db, site, v["code"], "03")
+    except DomainError as exc:
+        return error_response(exc)
+    return _pdf_response(data, f"giay-tiep-nhan-{v['code']}.pdf")
 
 
 async def agency_page(request: web.Request) -> web.Response:
@@ -239,6 +298,8 @@ def add_routes(app: web.Application) -> None:
     r.add_get("/api/v1/dossiers/{code}", dossier_public)
     r.add_get("/d/{code}", dossier_page)
     r.add_post("/d/{code}/rate", dossier_rate)
+    r.add_get("/d/{code}/ket-qua", dossier_result)
+    r.add_get("/d/{code}/giay-hen", dossier_receipt)
     r.add_get("/api/v1/procedures", procedures)
     r.add_get("/api/v1/procedures/{pid}", procedure)
     r.add_get("/api/v1/catalog", catalog)
@@ -247,5 +308,6 @@ def add_routes(app: web.Application) -> None:
     r.add_get("/api/v1/agency/dossiers", agency_list)
     r.add_get("/api/v1/agency/dossiers/{code}", agency_detail)
     r.add_get("/api/v1/agency/dossiers/{code}/{form}.pdf", agency_pdf)
+    r.add_get("/api/v1/agency/dossiers/{code}/files/{file_id}", agency_file)
     r.add_post("/api/v1/agency/dossiers/{code}/{action}", agency_action)
     r.add_get("/agency", agency_page)

@@ -94,7 +94,7 @@ class VoteScreen(_Base):
         counter = (cfg.get("counter") or {}).get("name", "")
         flow = self.flow
         if flow.state == THANKS:
-            box.add_widget(Text(t("vote_thanks", lang), size=54, bold=True, color=th.accent, tid="thanks",
+            box.add_widget(Text(t("vote_thanks", lang), size=54, bold=True, color=th.fg, tid="thanks",
                                 size_hint_y=1))
             return
         if flow.state == DOSSIER:
@@ -130,15 +130,16 @@ class VoteScreen(_Base):
                 grid = GridLayout(cols=2, spacing=12, size_hint_y=1)
                 for r in q.get("reasons", []):
                     on = r["id"] in flow.reasons
-                    grid.add_widget(BigButton(("[x] " if on else "[  ] ") + (r["en"] if lang == "en" else r["vi"]),
+                    words = r["en"] if lang == "en" else r["vi"]
+                    grid.add_widget(BigButton(t("chosen", lang, what=words) if on else words,
                                               lambda rid=r["id"]: self._toggle(rid), size=26, tid=f"reason:{r['id']}",
-                                              size_hint_y=1, color=th.accent if on else th.muted))
+                                              size_hint_y=1, selected=on, color=th.accent if on else th.muted))
                 box.add_widget(grid)
                 row = BoxLayout(size_hint_y=None, height=110 * th.scale)
                 row.add_widget(BigButton(t("vote_send", lang), self._submit, size=36, tid="send", size_hint_y=1))
                 box.add_widget(row)
             return
-        box.add_widget(Text(counter, size=90, bold=True, color=th.accent, tid="counter", size_hint_y=1))
+        box.add_widget(Text(counter, size=90, bold=True, color=th.fg, tid="counter", size_hint_y=1))
         box.add_widget(Text(t("officer", lang, name=self.officer) if self.officer else t("no_officer", lang),
                             size=36, bold=True, tid="officer"))
         box.add_widget(Text(t("vote_idle_hint", lang), size=26, color=th.muted, tid="hint"))

@@ -12,7 +12,13 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from motcua_core.documents.codes import barcode_image, fill, font_file, qr_image, vn_date, vn_datetime
-from motcua_core.documents.content import apology_values, qr_target, receipt_lines, refusal_lines
+from motcua_core.documents.content import (
+    apology_values,
+    qr_target,
+    receipt_lines,
+    refusal_lines,
+    transfer_lines,
+)
 
 NL = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
 
@@ -159,6 +165,15 @@ def _receipt_copy(doc: Doc, d: dict, copy_label: str) -> None:
             doc.line_text(text, 9, h=4.4)
         else:
             doc.line_text(text, 10.5 if style == "b" else 10, style == "b")
+    lines = transfer_lines(d)
+    if lines:  # the fees by bank transfer: VietQR (NAPAS 247) with the amount and the dossier code
+        y = doc.get_y() + 1
+        doc.image(qr_image(d["transfer"]["payload"]), x=doc.w - doc.r_margin - 24, y=y, w=24, h=24)
+        doc.set_right_margin(doc.r_margin + 26)
+        for text in lines:
+            doc.line_text(text, 9, h=4.4)
+        doc.set_right_margin(doc.r_margin - 26)
+        doc.set_y(max(doc.get_y(), y + 25))
     doc.signatures(t["sign_left"], t["sign_right"], (a["name"], d.get("officer") or ""))
     c = d.get("complaints") or {}
     if c.get("name") or c.get("phone"):
@@ -182,6 +197,8 @@ def control_sheet(d: dict) -> bytes:
     _barcode_row(doc, d["code"])
     doc.line_text(fill(t["receipt"], register_no=d.get("register_no") or "", code=d["code"]), 10)
     doc.line_text(t["attached"], 9)
+    for line in d.get("electronic") or []:  # scans, documents held as data, the electronic result
+        doc.line_text(f"– {line}", 8.5, h=4.2)
     doc.line_text(fill(t["lead"], lead_agency=d["lead_agency"]), 10)
     doc.line_text(fill(t["partners"], partners=", ".join(d["partners"]) or "—"), 10)
     if d.get("slip") and t.get("steps"):  # liên thông: each agency's task and time limit (Decree 118/2025 Art. 20)
