@@ -213,7 +213,7 @@ def test_dossier_rated_at_the_tablet_and_on_the_phone(dhub: DossierHub, desk, mo
     import kiosk.core
 
     # The tablet lives on the hub's simulated day (it drops a vote.open older than its timeout).
-    monkeypatch.setattr(kiosk.core, "time", types.SimpleNamespace(time=dhub.h.clock))
+    monkeypatch.setattr(kiosk.core, "wallclock", types.SimpleNamespace(time=dhub.h.clock))
     kiosk = KioskCore(dhub.h.device("kiosk"))
     voting = KioskCore(dhub.h.device("voting", counter=1, start=False))
     opened: q.Queue = q.Queue()
