@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from kivy.app import App
@@ -27,6 +26,7 @@ from display_controller import board as board_mod
 from display_controller.core import DisplayCore
 from display_controller.layout import LobbyLayout, lobby_layout
 from display_controller.lobby import WORDS, date_in, lobby_view
+from motcua_core import clock as wallclock
 
 NAVY = (0.05, 0.13, 0.27, 1)
 TILE = (0.09, 0.20, 0.38, 1)
@@ -306,7 +306,7 @@ class LobbyApp(App):
         if tz:
             with contextlib.suppress(KeyError, ValueError):  # a bad zone name: keep the previous one
                 self.tz = ZoneInfo(tz)
-        now = datetime.now(self.tz)
+        now = wallclock.now(self.tz)
         self.clock.text = now.strftime("%H:%M")
         langs = self.languages()
         lang = langs[int(time.time() // self.switch_s()) % len(langs)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from motcua_core import clock as wallclock
 from motcua_core.errors import RequestError
 from motcua_core.i18n import lookup
 
@@ -115,6 +116,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "vote_reasons": ("Xin cho biết lý do chưa hài lòng (chọn một hoặc nhiều):", "Why were you not satisfied? (choose any)"),
     "vote_send": ("GỬI ĐÁNH GIÁ", "SEND"),
     "vote_thanks": ("Cảm ơn ông/bà đã đánh giá!", "Thank you for your feedback!"),
+    "vote_dossier": ("Đánh giá việc giải quyết hồ sơ {code} ({i}/{n})", "Rate how dossier {code} was handled ({i}/{n})"),
+    "vote_skip": ("BỎ QUA", "SKIP"),
     "vote_idle_hint": ("Sau khi được phục vụ, xin ông/bà đánh giá mức độ hài lòng tại đây.",
                        "After being served, please rate our service here."),
 }
@@ -150,7 +153,6 @@ def ahead_text(n: int, lang: str = "vi") -> str:
 def site_clock(config: dict | None, now: float | None = None) -> str:
     """'HH:MM' in the site's time zone (the hub's device config), not the device's: a Pi left on UTC must
     show the office's time beside the dates the hub sends."""
-    import time
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
@@ -158,4 +160,4 @@ def site_clock(config: dict | None, now: float | None = None) -> str:
         tz = ZoneInfo((config or {}).get("timezone") or "Asia/Ho_Chi_Minh")
     except (ValueError, KeyError):
         tz = ZoneInfo("Asia/Ho_Chi_Minh")
-    return datetime.fromtimestamp(time.time() if now is None else now, tz).strftime("%H:%M")
+    return datetime.fromtimestamp(wallclock.time() if now is None else now, tz).strftime("%H:%M")

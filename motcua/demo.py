@@ -14,14 +14,15 @@ import json
 import random
 import shutil
 import signal
-import socket
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from motcua.ports import port_or_free
+from motcua_core import clock as wallclock
 
 STATUS_VI = {"open": "mở", "paused": "tạm dừng", "closed": "đóng"}
 
@@ -39,21 +40,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--manual-counter", type=int, default=None, metavar="N",
                    help="leave counter N to a person: open it with `motcua counter --config …` (printed at start)")
+    p.add_argument("--province", action="store_true",
+                   help="a provincial hub and three commune hubs, joined, each commune with its fleet "
+                        "(data in ./demo-province unless --data)")
     p.set_defaults(func=cmd_demo)
-
-
-def _port_or_free(port: int) -> int:
-    """The asked-for port if it is free, else any free one (0 asks for any)."""
-    if port:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-                return port
-            except OSError:
-                pass
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -145,7 +135,7 @@ def setup_demo_data(data: Path, mqtt_port: int, kiosks: int) -> dict[str, list[P
         ("display", None)]
     with transaction(db):
         for role, counter in wanted:
-            dev, secret = device_store.add(db, site_id="demo", role=role, now=time.time(), counter=counter)
+            dev, secret = device_store.add(db, site_id="demo", role=role, now=wallclock.time(), counter=counter)
             cfg = DeviceConfig.from_dict({**device_config_dict(dev, secret, "127.0.0.1", mqtt_port),
                                           "data_dir": str(data / "device-state" / dev.id)})
             path = devdir / f"{dev.id}.json"
@@ -153,7 +143,7 @@ def setup_demo_data(data: Path, mqtt_port: int, kiosks: int) -> dict[str, list[P
             configs[role].append(path)
         # A second display for a person to open (`motcua display --config …/demo-lobby.json`): LED boards
         # drawn to PNG and announcements written as WAV under the data directory (issue #4).
-        dev, secret = device_store.add(db, site_id="demo", role="display", now=time.time(), device_id="demo-lobby")
+        dev, secret = device_store.add(db, site_id="demo", role="display", now=wallclock.time(), device_id="demo-lobby")
         DeviceConfig.from_dict({**device_config_dict(dev, secret, "127.0.0.1", mqtt_port),
                                 "data_dir": str(data / "device-state" / dev.id),
                                 "hardware": {"led": {"bus": f"png:{(data / 'led').resolve()}", "width": 128,
@@ -215,7 +205,8 @@ def render(state: dict | None, fleet: Fleet, calls: list[dict], urls: list[str],
     """The live view; its clock is the site's (`tz`), as on the console and the lobby, not the host's."""
     if state is None:
         return "Đang chờ trạng thái từ máy chủ…"
-    lines = [f"{state['site_name']}", f"{datetime.now(tz).strftime('%H:%M:%S %d/%m/%Y')} · vé đã phát: {fleet.issued}",
+    lines = [f"{state['site_name']}",
+             f"{wallclock.now(tz or wallclock.VIETNAM).strftime('%H:%M:%S %d/%m/%Y')} · vé đã phát: {fleet.issued}",
              "", f"{'Quầy':<8}{'Trạng thái':<12}{'Đang phục vụ':<14}Cán bộ"]
     for c in state["counters"]:
         mark = " ◀ mới gọi" if state.get("last_call") and state["last_call"]["counter"] == c["number"] else ""
@@ -250,8 +241,8 @@ def _kept_ports(data: Path, http_port: int, mqtt_port: int) -> tuple[int, int]:
     kept = {}
     with contextlib.suppress(OSError, ValueError):
         kept = json.loads((data / PORTS_FILE).read_text())
-    http = _port_or_free(kept.get("http", http_port))
-    mqtt = _port_or_free(kept.get("mqtt", mqtt_port))
+    http = port_or_free(kept.get("http", http_port))
+    mqtt = port_or_free(kept.get("mqtt", mqtt_port))
     for path in sorted((data / "devices").glob("*.json")):
         with contextlib.suppress(OSError, ValueError):
             cfg = json.loads(path.read_text())
@@ -268,6 +259,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from hub.app import HubConfig
     from hub.cli.common import DEMO_SITE
 
+    if getattr(args, "province", False):
+        from motcua import demo_province
+
+        return demo_province.run(args)
+
     data: Path = args.data
     if data.exists() and not args.keep:
         shutil.rmtree(data)
@@ -275,7 +271,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.keep and (data / "devices").exists():
         http_port, mqtt_port = _kept_ports(data, args.http_port, args.mqtt_port)
     else:
-        http_port, mqtt_port = _port_or_free(args.http_port), _port_or_free(args.mqtt_port)
+        http_port, mqtt_port = port_or_free(args.http_port), port_or_free(args.mqtt_port)
     (data / PORTS_FILE).write_text(json.dumps({"http": http_port, "mqtt": mqtt_port}))
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _on_signal)

@@ -110,7 +110,9 @@ POLICY_MODES = ("interleave", "strict", "fifo")
 
 def save_settings(ctx: Ctx, data: dict) -> dict:
     """Site settings an administrator changes: the lobby notice, the names, when the kiosks give tickets
-    (from, the last one, which weekdays; empty: at any time) and the ordering rule of the queue."""
+    (from, the last one, which weekdays; empty: at any time) and the ordering rule of the queue. A partial
+    update: only the fields `data` names change (`{"notice": …}` keeps both names; `"name_en": ""` clears
+    the English one)."""
     cfg = site_config.export(ctx.db, ctx.site.id)
     keys = ("name", "name_en", "notice", "ticket_hours", "policy")
     before = {k: cfg["site"].get(k) for k in keys}
@@ -130,13 +132,14 @@ def save_settings(ctx: Ctx, data: dict) -> dict:
         every = _int(data, "policy_every", "Số người thường giữa hai người ưu tiên", 1, 20,
                      (cfg["site"].get("policy") or {}).get("every", 3))
         cfg["site"]["policy"] = {**(cfg["site"].get("policy") or {}), "mode": mode, "every": every}
-    notice = str(data.get("notice", before["notice"]) or "")
+    notice = str(data["notice"] or "") if "notice" in data else str(before["notice"] or "")
     if len(notice) > 300:
         raise _bad("notice too long", "Thông báo tối đa 300 ký tự.")
-    name = str(data.get("name") or before["name"]).strip()
+    name = str(data["name"] or "").strip() if "name" in data else str(before["name"] or "")
     if not name or len(name) > 120:
         raise _bad("site name required", "Cần tên đơn vị (tối đa 120 ký tự).")
-    cfg["site"].update(name=name, name_en=str(data.get("name_en") or "").strip() or None, notice=notice)
+    name_en = (str(data["name_en"] or "").strip() or None) if "name_en" in data else before["name_en"]
+    cfg["site"].update(name=name, name_en=name_en, notice=notice)
     _load(ctx, cfg)
     after = {k: cfg["site"].get(k) for k in keys}
     ctx.changed("site.settings", ctx.site.id, before, after)

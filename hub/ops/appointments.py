@@ -14,7 +14,7 @@ from hub.domain import appointments as rules
 from hub.domain.calendar import WorkCalendar
 from hub.domain.queue import local_day
 from hub.notify import outbox
-from hub.ops import queue
+from hub.ops import queue, security
 from hub.ops.appointment_calls import clock_time, view
 from hub.ops.context import Ctx
 from hub.ops.dossiers import calendar_for
@@ -71,7 +71,7 @@ def _check_day(ctx: Ctx, d: date, policy: rules.BookingPolicy, cal: WorkCalendar
     if d < today or d > today + timedelta(days=policy.horizon_days):
         raise rules.bad(f"Bookings are taken from today up to {policy.horizon_days} days ahead only.",
                         f"Chỉ đặt lịch từ hôm nay đến {policy.horizon_days} ngày tới.")
-    if not cal.is_working_day(d):
+    if not cal.receives_on(d):
         raise rules.bad(f"{d.strftime('%d/%m/%Y')} is a day off: no bookings are taken.",
                         f"Ngày {d.strftime('%d/%m/%Y')} là ngày nghỉ, không nhận đặt lịch.")
 
@@ -139,6 +139,8 @@ def _take_seat(ctx: Ctx, service: Service, d: date, slot_start: float, phone: st
 def book(ctx: Ctx, *, service: str, day: str, slot_start: int | float, name: str, phone: str,
          email: str = "", cccd: str | None = None, procedure: str | None = None, source: str = "web") -> dict:
     """Book a seat. Returns the booking with its code and the secret of the cancel/move link (shown once)."""
+    if source == "web":
+        security.check_booking_rate(ctx)  # a site-wide ceiling: addresses can be rotated, the site cannot
     svc = site_store.get_service(ctx.db, ctx.site.id, service)
     name, phone, email = rules.contact(name, phone, email)
     cid = _cccd(ctx, cccd)

@@ -419,15 +419,8 @@ def counter_state(ctx: Ctx) -> dict:
     counter = site_store.get_counter(ctx.db, ctx.site.id, _counter(ctx).number)
     waiting = ticket_store.waiting_counts(ctx.db, ctx.site.id, ctx.day)
     current = ticket_store.get(ctx.db, counter.current_ticket) if counter.current_ticket else None
-    served = ctx.db.execute(
-        """SELECT status, COUNT(*) FROM tickets WHERE site_id = ? AND day = ? AND counter = ?
-           AND status IN ('done', 'no_show') GROUP BY status""",
-        [ctx.site.id, ctx.day, counter.number],
-    ).fetchall()
-    direct = ctx.db.execute(
-        "SELECT COUNT(*) FROM tickets WHERE site_id = ? AND status = 'waiting' AND day = ? AND target_counter = ?",
-        [ctx.site.id, ctx.day, counter.number],
-    ).fetchone()[0]
+    served = ticket_store.served_at_counter(ctx.db, ctx.site.id, ctx.day, counter.number)
+    direct = ticket_store.waiting_for_counter(ctx.db, ctx.site.id, ctx.day, counter.number)
     return {
         "counter": {"number": counter.number, "name": counter.name, "status": counter.status,
                     "officer": counter.officer,
@@ -437,5 +430,5 @@ def counter_state(ctx: Ctx) -> dict:
         "held": [ticket_view(ctx, h) for h in ticket_store.held_at(ctx.db, ctx.site.id, counter.number)],
         "waiting": {s: waiting.get(s, 0) for s in counter.services},
         "waiting_for_this_counter": direct,
-        "today": {"done": dict(served).get("done", 0), "no_show": dict(served).get("no_show", 0)},
+        "today": {"done": served.get("done", 0), "no_show": served.get("no_show", 0)},
     }

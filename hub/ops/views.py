@@ -24,15 +24,7 @@ def display_state(db: sqlite_utils.Database, site_id: str, now: float, seq: int)
     day = local_day(now, site.tz)
     waiting = ticket_store.waiting_counts(db, site_id, day)
     # One query for every counter with its current ticket and officer: this runs after every call.
-    rows = db.execute(
-        """SELECT c.number, c.name, c.status, c.services, COALESCE(o.name, c.officer),
-                  t.number, t.service, t.called_at, t.day, t.id
-           FROM counters c
-           LEFT JOIN tickets t ON t.id = c.current_ticket
-           LEFT JOIN officers o ON o.site_id = c.site_id AND o.id = c.officer
-           WHERE c.site_id = ? ORDER BY c.number""",
-        [site_id],
-    ).fetchall()
+    rows = site_store.counters_with_current(db, site_id)
     booked = appointment_ticket_ids(db, [r[9] for r in rows if r[9] is not None])  # issue #12: marked
     counters = [
         {"number": r[0], "name": r[1], "status": r[2], "services": json.loads(r[3]), "officer": r[4],

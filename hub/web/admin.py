@@ -58,7 +58,7 @@ async def _run(request: web.Request, op: Callable[[Ctx, dict], dict], schema: Sc
     assert p is not None  # @requires ran first
     try:
         body = validate(schema or {}, await json_body(request))
-        out = hub.runner.run(site, lambda ctx: op(ctx, body), actor=actor_of(p))
+        out = hub.runner.run(site, lambda ctx: op(ctx, body), actor=actor_of(p), subject=p.subject)
     except DomainError as exc:
         return error_response(exc)
     return web.json_response(out)

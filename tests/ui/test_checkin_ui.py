@@ -11,6 +11,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from hub.ops.dossiers import calendar_for
 from tests.ui.conftest import device_file, kiosk_run
 
@@ -31,6 +33,8 @@ def _book(hub, day: str, start: int) -> dict:
         return json.loads(r.read())["appointment"]
 
 
+@pytest.mark.clock
+@pytest.mark.slow  # a Kivy app or a browser: not in make test-days
 def test_type_the_booking_code_and_get_an_appointment_ticket(hub, xvfb, artifacts_dir: Path,
                                                              tmp_path: Path) -> None:
     cal = calendar_for(hub.hub.db, "demo", TZ.key)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from pathlib import Path
 
 from hub.app import open_data_dir
@@ -14,6 +13,7 @@ from hub.ops.context import Ctx, Effects
 from hub.store import catalogue
 from hub.store.db import transaction
 from hub.store.sites import get_site
+from motcua_core import clock as wallclock
 from tests.kiosk.test_drivers import qr_png
 from tests.ui.conftest import device_file, kiosk_run
 
@@ -29,7 +29,7 @@ def _new_dossier(hub, name: str) -> dict:
     """A dossier received at a counter, through the hub's own intake operation (issue #5)."""
     db = open_data_dir(hub.data)
     with transaction(db):
-        ctx = Ctx(db, get_site(db, "demo"), None, time.time(), Effects())
+        ctx = Ctx(db, get_site(db, "demo"), None, wallclock.time(), Effects())
         out = dossiers.intake(ctx, {"procedure": "nhan-cha-me-con", "documents": [0, 1, 2],
                                     "applicant": {"name": name, "phone": "0912345678"}})
     db.conn.close()

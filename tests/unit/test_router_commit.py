@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-import sqlite_utils
 
 from hub.app import load_site_file, open_data_dir
 from hub.cli.common import DEMO_SITE
@@ -19,6 +18,8 @@ from hub.mqtt.router import Router
 from hub.mqtt.transport import Incoming
 from hub.store import devices as device_store
 from hub.store.db import transaction
+from hub.store.engine_sqlite import SqliteDb
+from motcua_core import clock as wallclock
 from motcua_core import protocol as p
 
 
@@ -62,13 +63,13 @@ def router(tmp_path: Path) -> tuple[Router, Published, DiskThatFailsCommit, dict
     db = open_data_dir(tmp_path)
     load_site_file(db, DEMO_SITE)
     with transaction(db):
-        kiosk, _ = device_store.add(db, site_id="demo", role="kiosk", now=time.time())
-        counter, _ = device_store.add(db, site_id="demo", role="counter", now=time.time(), counter=1)
+        kiosk, _ = device_store.add(db, site_id="demo", role="kiosk", now=wallclock.time())
+        counter, _ = device_store.add(db, site_id="demo", role="counter", now=wallclock.time(), counter=1)
     db.conn.close()
     conn = sqlite3.connect(str(tmp_path / "motcua.db"), isolation_level=None, factory=DiskThatFailsCommit)
     conn.execute("PRAGMA journal_mode=WAL")
     out = Published()
-    r = Router(sqlite_utils.Database(conn), out)
+    r = Router(SqliteDb(conn), out)
     return r, out, conn, {"kiosk": kiosk, "counter": counter}
 
 
