@@ -9,6 +9,7 @@ import sqlite_utils
 
 from hub.domain.queue import COUNTER_OPEN, average_service_s, call_active, local_day, pooled_wait_s
 from hub.ops import links
+from hub.store import dossiers as dossier_store
 from hub.store import sites as site_store
 from hub.store import tickets as ticket_store
 from hub.store.appointments import appointment_ticket_ids
@@ -51,8 +52,7 @@ def display_state(db: sqlite_utils.Database, site_id: str, now: float, seq: int)
         "day": day, "counters": counters, "services": services, "last_call": last, "notice": site.notice,
         # the lobby's progress board reads the dossiers over HTTP; this count changing is what tells it to
         # read again (a state otherwise unchanged is not republished)
-        "ready_dossiers": db.execute("SELECT COUNT(*) FROM dossiers WHERE site_id = ? AND status = 'ready'",
-                                     [site_id]).fetchone()[0],
+        "ready_dossiers": dossier_store.ready_count(db, site_id),
         "time": datetime.fromtimestamp(now, site.tz).isoformat(timespec="seconds"),
     }
 

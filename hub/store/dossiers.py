@@ -193,3 +193,8 @@ def supplements_expired(db: sqlite_utils.Database, site_id: str, now: float) -> 
     rows = db.execute("SELECT code, state FROM dossiers WHERE site_id = ? AND status = 'supplement'", [site_id])
     return [code for code, state in rows
             if float(json.loads(state).get("supplement_close_at") or float("inf")) < now]
+
+
+def ready_count(db: sqlite_utils.Database, site_id: str) -> int:
+    """Dossiers whose result waits to be collected (the lobby state carries it: its board re-reads on change)."""
+    return db.execute("SELECT COUNT(*) FROM dossiers WHERE site_id = ? AND status = 'ready'", [site_id]).fetchone()[0]
