@@ -24,6 +24,8 @@ UNDECLARED_PUBLIC = {
     ("GET", "/api/v1/dossiers/{code}"), ("GET", "/d/{code}"), ("GET", "/d/{code}/ket-qua"), ("GET", "/d/{code}/giay-hen"), ("GET", "/api/v1/procedures"),
     ("GET", "/api/v1/procedures/{pid}"), ("GET", "/api/v1/catalog"), ("GET", "/api/v1/sites/{site}/board"),
     ("GET", "/t/{site}/{ticket_id}"), ("GET", "/agency"),
+    # the phone ticket page's live status and its "text me when N are ahead" (one SMS per ticket, once)
+    ("GET", "/t/{site}/{ticket_id}/events"), ("POST", "/t/{site}/{ticket_id}/nhan-tin"),
     # booking (hub/web/booking.py): citizens book without an account; a booking changes by its secret link
     ("GET", "/hen/{site}"), ("POST", "/hen/{site}"), ("GET", "/hen/q/{secret}"), ("POST", "/hen/q/{secret}/{action}"),
     ("GET", "/api/v1/sites/{site}/appointments/slots"), ("POST", "/api/v1/sites/{site}/appointments"),
@@ -67,6 +69,10 @@ UNDECLARED: dict[tuple[str, str], dict] = {
     ("GET", "/hen/q/{secret}"): {"query": {"moi": {"required": False, "schema": _STR},
                                            "ngay": {"required": False, "schema": _STR}}, "returns": "text/html"},
     ("GET", "/t/{site}/{ticket_id}"): {"returns": "text/html"},
+    ("GET", "/t/{site}/{ticket_id}/events"): {"returns": "text/event-stream", "errors": (404,)},
+    ("POST", "/t/{site}/{ticket_id}/nhan-tin"): {"form": {"type": "object", "properties": {
+        "phone": _STR, "ahead": {"type": "integer", "minimum": 1, "maximum": 10}}}, "status": 303,
+        "returns": "text/html", "errors": (400, 404)},
     ("GET", "/agency"): {"status": 302}, ("GET", "/console"): {"status": 302},
     ("GET", "/console/fleet"): {"returns": "text/html"},
     ("POST", "/api/v1/enrol"): {"body": {"type": "object", "required": ["code"], "properties": {"code": _STR}},

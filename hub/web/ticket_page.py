@@ -18,7 +18,7 @@ from aiohttp import web
 
 from hub.ops.queue import ticket_status
 from hub.store import sites as site_store
-from hub.web.common import HUB_KEY, html_page, hub_of
+from hub.web.common import HUB_KEY, form_body, html_page, hub_of
 from motcua_core.errors import DomainError
 from motcua_core.text import short_datetime
 
@@ -113,8 +113,8 @@ async def ask_alert(request: web.Request) -> web.Response:
     from hub.ops.queue import ask_alert as op
 
     hub = hub_of(request)
-    form = await request.post()
     try:
+        form = await form_body(request)
         site, t, _counter = _ticket(hub, request.match_info["site"], request.match_info["ticket_id"])
         if not _sms_ready(hub):
             raise web.HTTPNotFound()
