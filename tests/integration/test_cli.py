@@ -158,6 +158,7 @@ def test_demo_stops_its_broker_on_sigterm_and_keep_finds_it_again(tmp_path: Path
     port = json.loads((data / "demo-ports.json").read_text())["mqtt"]
     # The kept broker port is taken now: --keep moves to another and rewrites the kept configs.
     with socket.socket() as busy:
+        busy.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # the old broker's connections in TIME_WAIT
         busy.bind(("127.0.0.1", port))
         busy.listen()
         again = subprocess.run([*args, "--keep", "--duration", "12"], capture_output=True, text=True, timeout=120)
