@@ -29,6 +29,7 @@ from hub.web import (
     metrics,
     openapi,
     post,
+    security,
     signin,
     ticket_page,
 )
@@ -149,6 +150,6 @@ def make_app(hub: Hub) -> web.Application:
     app.router.add_get("/api/v1/sites/{site}/tickets/{ticket_id}", ticket)
     app.router.add_static("/static", STATIC)
     for module in (dossiers, ticket_page, signin, audit, dashboard, admin, metrics, openapi, post,
-                   catalog_admin, booking, enrol, fleet):
+                   catalog_admin, booking, enrol, fleet, security):
         module.add_routes(app)
     return app
