@@ -26,6 +26,8 @@ def add_parsers(hsub: argparse._SubParsersAction) -> None:
     serve.add_argument("--mqtt-plain-lan", action="store_true",
                        help="allow the plain listener on a non-loopback --mqtt-bind (a trusted, closed LAN)")
     serve.add_argument("--broker", help="use an external broker: mqtt://user:password@host:port")
+    serve.add_argument("--db", help="the database: postgresql://user@host/dbname for a provincial hub "
+                                    "(default: $MOTCUA_DB, else <data>/motcua.db)")
     serve.add_argument("--site-file", type=Path, help="load (or update) a site configuration at start")
     serve.add_argument("--synchronous", choices=["FULL", "NORMAL"], default="FULL",
                        help="FULL (default): every answered request survives a power cut; NORMAL: faster "
@@ -62,7 +64,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                     mqtt_bind=args.mqtt_bind, mqtt_port=args.mqtt_port, broker_url=args.broker,
                     mqtt_tls_port=args.mqtt_tls_port or None, mqtt_tls_bind=args.mqtt_tls_bind,
                     mqtt_plain_lan=args.mqtt_plain_lan,
-                    site_file=args.site_file, synchronous=args.synchronous,
+                    site_file=args.site_file, synchronous=args.synchronous, db=args.db,
                     extra={"metrics_public": getattr(args, "metrics_public", False),
                            "secure_cookies": getattr(args, "secure_cookies", False)},
                     **({"lookup_limit": args.lookup_limit} if args.lookup_limit else {}))

@@ -10,12 +10,12 @@ from __future__ import annotations
 import os
 import re
 import time
-from pathlib import Path
 
 import sqlite_utils
 from cryptography.fernet import Fernet, InvalidToken
 
 from hub.redact import SECRET_LINKS
+from hub.store import location
 
 KEY_NAME = "notify.key"
 _MARK = re.compile(r"⟦sealed:([^|⟧]*)\|([A-Za-z0-9_=-]*)⟧")
@@ -23,10 +23,10 @@ _keys: dict[str, Fernet] = {}
 
 
 def _key(db: sqlite_utils.Database) -> Fernet | None:
-    path = next((r[2] for r in db.execute("PRAGMA database_list").fetchall() if r[1] == "main"), "")
-    if not path:
+    folder = location.data_dir(db)
+    if folder is None:
         return None
-    key_path = Path(path).parent / KEY_NAME
+    key_path = folder / KEY_NAME
     cached = _keys.get(str(key_path))
     if cached is not None:
         return cached

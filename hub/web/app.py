@@ -29,6 +29,7 @@ from hub.web import (
     metrics,
     openapi,
     post,
+    province,
     security,
     signin,
     ticket_page,
@@ -52,7 +53,7 @@ async def health(request: web.Request) -> web.Response:
 
 
 @describe("Detailed health: database, broker, router counters")
-@requires("technician")
+@requires("technician", on="hub")
 async def health_detail(request: web.Request) -> web.Response:
     h = hub_of(request).health()
     return web.json_response(h, status=200 if h["status"] == "ok" else 503)
@@ -150,6 +151,6 @@ def make_app(hub: Hub) -> web.Application:
     app.router.add_get("/api/v1/sites/{site}/tickets/{ticket_id}", ticket)
     app.router.add_static("/static", STATIC)
     for module in (dossiers, ticket_page, signin, audit, dashboard, admin, metrics, openapi, post,
-                   catalog_admin, booking, enrol, fleet, security):
+                   catalog_admin, booking, enrol, fleet, province, security):
         module.add_routes(app)
     return app
