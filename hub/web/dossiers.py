@@ -22,7 +22,7 @@ from hub.ops.run import http_status
 from hub.store import catalogue as cat_store
 from hub.store import sites as site_store
 from hub.web.auth import Principal, require, requires
-from hub.web.common import bad_request, client_key, error_response, html_page, hub_of, json_body
+from hub.web.common import bad_request, client_key, error_response, form_body, html_page, hub_of, json_body
 from motcua_core.dossier_codes import normalise
 from motcua_core.errors import DomainError
 from motcua_core.text import short_datetime
@@ -113,7 +113,7 @@ async def dossier_rate(request: web.Request) -> web.Response:
     hub = hub_of(request)
     try:
         v = _lookup(request)
-        form = await request.post()
+        form = await form_body(request)  # a body that is not a readable form: the page's own refusal
         answers = {k: int(x) for k, x in form.items() if k not in ("overall", "comment") and str(x).isdigit()}
         overall = int(form["overall"]) if str(form.get("overall") or "").isdigit() else None
         site_id = dossier_store.get(hub.db, v["code"])["site_id"]
