@@ -241,6 +241,7 @@ async def agency_pdf(request: web.Request) -> web.Response:
     return web.Response(body=data, content_type="application/pdf")
 
 
+@requires("specialist")
 async def agency_file(request: web.Request) -> web.Response:
     """GET /api/v1/agency/dossiers/{code}/files/{id}: a scanned document or the result, to the specialist of
     an agency the dossier passes through, at its site (the same check as the dossier's detail)."""
@@ -282,7 +283,7 @@ async def dossier_receipt(request: web.Request) -> web.Response:
     try:
         v = _lookup(request)
         site = site_store.get_site(hub.db, dossiers.site_of(hub.db, v["code"]))
-        data = forms.signed_pdf(hub.db, site, v["code"], "03")
+        data = forms.signed_pdf(hub.db, site, v["code"], "receipt")
     except DomainError as exc:
         return error_response(exc)
     return _pdf_response(data, f"giay-tiep-nhan-{v['code']}.pdf")
