@@ -82,8 +82,14 @@ def test_scan_sign_upload_download_result(dhub: DossierHub, tmp_path: Path, arti
     assert "Đơn đề nghị cấp giấy phép xây dựng" in receipt and "đã số hóa (2 trang)" in receipt
     assert "đã có dữ liệu điện tử, không nộp bản giấy" in receipt
     assert f"Nội dung: {code}" in receipt and "75.000 đồng" in receipt
-    # the receipt's VietQR is the one for this dossier's fees
-    assert r["receipt"]["transfer"]["payload"] == vietqr.payload(BANK["bin"], BANK["account"], 75000, code)
+    # the receipt's VietQR is the one for this dossier's fees, on the A4 form and the 80 mm copy alike
+    payload = vietqr.payload(BANK["bin"], BANK["account"], 75000, code)
+    assert r["receipt"]["transfer"]["payload"] == payload
+    import cv2
+
+    thermal = cv2.imread(str(r["printed"].images[-1]))
+    found = cv2.QRCodeDetector().detectAndDecodeMulti(thermal)[1]
+    assert payload in found, found
 
     # upload: the first chunk answered, then the rest through the durable outbox
     first = scan.send_chunk(code, scan.done[0], 0)
