@@ -161,8 +161,7 @@ def test_scan_sign_upload_download_result(dhub: DossierHub, tmp_path: Path, arti
     scan.scan_result(code, "Giấy phép xây dựng")
     assert counter.session.outbox.wait_empty(30)
     desk.give_back(code, fees_paid=False, signed=True)  # the recorded transfer is the payment
-    files = desk.scan(code)["electronic"]["files"]
-    result = next(f for f in files if f["kind"] == "result")
+    result = _signed_result(desk, code)
     assert result["complete"] and result["doc_code"] == "001090012345.KQ.1.009999"
 
     # the register marks it
@@ -194,6 +193,19 @@ def test_scan_sign_upload_download_result(dhub: DossierHub, tmp_path: Path, arti
         "received": 1, "documents_attached": 1, "reused_dossiers": 1, "reused_documents": 1, "returned": 1,
         "results_electronic": 1}
     assert counts["results_electronic_rate"] == 100.0
+
+
+def _signed_result(desk: DossierCore, code: str) -> dict:
+    """The result's file once the hub has signed it (its signing runs in the background, within seconds)."""
+    import time
+
+    deadline = time.monotonic() + 30
+    while True:
+        files = desk.scan(code)["electronic"]["files"]
+        result = next((f for f in files if f["kind"] == "result"), None)
+        if (result and result["doc_code"]) or time.monotonic() > deadline:
+            return result
+        time.sleep(0.3)
 
 
 def _with_bank(dhub: DossierHub) -> None:
