@@ -26,6 +26,10 @@ def intake(ctx: Ctx, d: dict) -> dict:
         data["on_spot"] = False
     if (d.get("options") or {}).get("outside_area") is True:  # applicant lives outside the office's area
         data["outside_area"] = True
+    if options.get("channel") == "post":  # the papers came by public post (Decree 118/2025 Art. 15(2))
+        data["channel"] = "post"
+    if options.get("receipt_requested") is True:  # on the spot, but the citizen asks for a receipt
+        data["receipt_requested"] = True
     if options.get("applies") is not None:  # conditional documents whose case applies to this citizen
         data["applies"] = options["applies"]
     for key in ("scans", "reused"):  # scanned at the counter / already held as electronic data
@@ -56,6 +60,16 @@ def apology(ctx: Ctx, d: dict) -> dict:
     number, officer, name, _ = _counter_info(ctx)
     return {"apology": dossiers.apologise(ctx, d["code"], d["reason"], name or officer or f"Quầy {number}",
                                           new_due=d.get("new_due"), extra_working_days=d.get("extra_days"))}
+
+
+def withdraw(ctx: Ctx, d: dict) -> dict:
+    number, officer, name, _ = _counter_info(ctx)
+    return {"dossier": dossiers.withdraw(ctx, d["code"], name or officer or f"Quầy {number}", d.get("reason") or "")}
+
+
+def correction(ctx: Ctx, d: dict) -> dict:
+    number, officer, name, _ = _counter_info(ctx)
+    return {"dossier": dossiers.request_correction(ctx, d["code"], d["reason"], name or officer or f"Quầy {number}")}
 
 
 def form(ctx: Ctx, d: dict) -> dict:
