@@ -284,7 +284,7 @@ async def dossier_receipt(request: web.Request) -> web.Response:
     try:
         v = _lookup(request)
         site = site_store.get_site(hub.db, dossiers.site_of(hub.db, v["code"]))
-        job = forms.signing_job(hub.db, site, v["code"], "03")
+        job = forms.signing_job(hub.db, site, v["code"], "receipt")
     except DomainError as exc:
         return error_response(exc)
     data = await asyncio.to_thread(forms.sign_job, job)

@@ -104,7 +104,7 @@ def test_scan_sign_upload_download_result(dhub: DossierHub, tmp_path: Path, arti
     # the citizen's electronic receipt: PDF/A-style, titled, in Vietnamese, signed by the centre
     key = dhub.key(code)
     status, signed_receipt = dhub.http("GET", f"/d/{code}/giay-hen?k={key}")
-    assert status == 200
+    assert status == 200, signed_receipt
     roots = dhub.on_loop(lambda: signing_keys.trust_roots(dhub.db))
     v = signing.validate(signed_receipt, roots)
     assert len(v) == 1 and v[0].intact and v[0].valid and v[0].trusted
