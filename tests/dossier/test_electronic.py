@@ -205,6 +205,12 @@ def test_scan_sign_upload_download_result(dhub: DossierHub, tmp_path: Path, arti
         "received": 1, "documents_attached": 1, "reused_dossiers": 1, "reused_documents": 1, "returned": 1,
         "results_electronic": 1}
     assert counts["results_electronic_rate"] == 100.0
+    # … as the 766 report of the month shows them
+
+    rep = dhub.on_loop(lambda: reports.index766(dhub.db, site_store.get_site(dhub.db, "demo"), "2026-11", dhub.h.clock()))
+    dg = rep["figures"]["digitisation"]
+    assert (dg["dossiers_attached"], dg["results_returned"], dg["results_electronic"]) == (1, 1, 1)
+    assert dg["results_electronic_rate"] == 1.0 and dg["documents_electronic"] == 1  # the land-use certificate
 
 
 def _signed_result(desk: DossierCore, code: str) -> dict:
