@@ -26,8 +26,10 @@ TABS = {  # role's user → the tabs it must see (and no other)
 }
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """One Chromium for the module: each test's hub has its own port, so its own origin (cookies and
+    storage apart), and sign_in clears the cookies anyway."""
     with Browser() as b:
         yield b
 
