@@ -83,7 +83,8 @@ class DossierCore:
 
     def intake(self, procedure: str, applicant: dict, documents: list[int], *, sets: int = 1,
                return_method: str = "counter", post_address: str | None = None, fees_vnd: int | None = None,
-               ticket_id: int | None = None, processing_days: float | None = None, retry: bool = False) -> dict:
+               ticket_id: int | None = None, processing_days: float | None = None, retry: bool = False,
+               options: dict | None = None) -> dict:
         """Send the intake. Incomplete → the guidance sheet is printed; complete → two receipt copies.
         `retry=True` resends the previous attempt with the same request id (a timeout must never make
         two dossiers)."""
@@ -92,7 +93,7 @@ class DossierCore:
         data: dict = {"procedure": procedure, "applicant": applicant, "documents": documents, "sets": sets,
                       "return_method": return_method}
         for k, v in (("post_address", post_address), ("fees_vnd", fees_vnd), ("ticket_id", ticket_id),
-                     ("processing_days", processing_days)):
+                     ("processing_days", processing_days), ("options", options)):
             if v is not None:
                 data[k] = v
         result = self.session.request("dossier.intake", self._signed(data), request_id=self._intake_rid)
@@ -154,14 +155,18 @@ class DossierCore:
         return a
 
     def form(self, code: str, form: str) -> Printed:
-        """Reprint: '03' receipt, '04' control sheet, 'apology', 'refusal'."""
+        """Reprint a form by its name or its number in Circular 03/2025: receipt (01), supplement (02),
+        refusal (03), apology (04), stop (05), control_sheet (06)."""
         d = self.session.request("dossier.form", self._signed({"code": normalise(code), "form": form}))["form"]
-        if form == "03":
+        kind = d.get("form")
+        if kind == "receipt":
             return self._print(f"receipt-{d['code']}", d, _pdf().receipt, [_thermal().receipt(d)])
-        if form == "04":
+        if kind == "control_sheet":
             return self._print(f"control-{d['code']}", d, _pdf().control_sheet, [])
-        if form == "refusal":
-            return self._print(f"refusal-{d['code']}", d, _pdf().refusal, [_thermal().refusal(d)])
+        if kind in ("refusal", "stop"):
+            return self._print(f"{kind}-{d['code']}", d, _pdf().refusal, [_thermal().refusal(d)])
+        if kind == "supplement":
+            return self._print(f"supplement-{d['code']}", d, _pdf().guidance, [_thermal().guidance(d)])
         return self._print(f"apology-{d['code']}", d, _pdf().apology, [_thermal().apology(d)])
 
     def _print(self, name: str, data: dict, make_pdf, images: list) -> Printed:

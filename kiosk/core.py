@@ -207,6 +207,11 @@ class KioskCore:
         else:
             log.info("command %r ignored", cmd.get("cmd"))
 
+    def submit_dossier_rating(self, rating: dict) -> str:
+        """A dossier's handling rated at the tablet (Decree 118/2025 Art. 33), through the durable outbox."""
+        data = {k: rating[k] for k in ("ticket_id", "overall", "answers", "comment") if rating.get(k) is not None}
+        return self.session.outbox.put("dossier.rate", data)
+
     def submit_vote(self, ticket_id: int, rating: int, reasons: list[str] | None = None,
                     answers: dict | None = None) -> str:
         """Keep the vote in the durable outbox; it reaches the hub whenever the hub is reachable."""

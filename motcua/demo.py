@@ -12,13 +12,13 @@ import collections
 import json
 import random
 import shutil
-import socket
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from motcua.ports import port_or_free
 from motcua_core import clock as wallclock
 
 STATUS_VI = {"open": "mở", "paused": "tạm dừng", "closed": "đóng"}
@@ -37,21 +37,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--manual-counter", type=int, default=None, metavar="N",
                    help="leave counter N to a person: open it with `motcua counter --config …` (printed at start)")
+    p.add_argument("--province", action="store_true",
+                   help="a provincial hub and three commune hubs, joined, each commune with its fleet "
+                        "(data in ./demo-province unless --data)")
     p.set_defaults(func=cmd_demo)
-
-
-def _port_or_free(port: int) -> int:
-    """The asked-for port if it is free, else any free one (0 asks for any)."""
-    if port:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-                return port
-            except OSError:
-                pass
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -232,11 +221,16 @@ def render(state: dict | None, fleet: Fleet, calls: list[dict], urls: list[str])
 def cmd_demo(args: argparse.Namespace) -> int:
     from hub.app import HubConfig
 
+    if getattr(args, "province", False):
+        from motcua import demo_province
+
+        return demo_province.run(args)
+
     data: Path = args.data
     if data.exists() and not args.keep:
         shutil.rmtree(data)
     data.mkdir(parents=True, exist_ok=True)
-    http_port, mqtt_port = _port_or_free(args.http_port), _port_or_free(args.mqtt_port)
+    http_port, mqtt_port = port_or_free(args.http_port), port_or_free(args.mqtt_port)
     print(f"motcua demo: data in {data.resolve()}, web on :{http_port}, MQTT on :{mqtt_port}", flush=True)
     configs = setup_demo_data(data, mqtt_port, args.kiosks) if not (data / "devices").exists() else {
         role: sorted((data / "devices").glob(f"demo-{role}-*.json")) for role in ("kiosk", "counter", "display")}

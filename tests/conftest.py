@@ -70,6 +70,44 @@ def plain_broker(tmp_path: Path) -> Iterator[PlainBroker]:
     broker.proc.wait(timeout=10)
 
 
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[object]:
+    """One throwaway PostgreSQL cluster for the whole run (hub.store.pg_cluster), with a migrated template
+    database that each test's database is copied from."""
+    from hub.store import pg_cluster as pgc
+    from hub.store.db import open_db
+
+    if pgc.bin_dir() is None:
+        pytest.fail("PostgreSQL is not installed: run `make setup`")
+    cluster = pgc.throwaway(fsync=False)  # a test run needs no power-cut safety; kill -9 keeps the OS cache
+    db = open_db(cluster.create_database("motcua_template"))
+    db.close()
+    yield cluster
+    cluster.destroy()
+
+
+_PG_DATABASES = iter(range(1, 1_000_000))
+
+
+@pytest.fixture(autouse=True)
+def _engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """MOTCUA_TEST_DB=postgresql: every hub, CLI command and helper of the test uses a fresh PostgreSQL
+    database (MOTCUA_DB, inherited by subprocesses) instead of <data>/motcua.db. Default: SQLite."""
+    import os
+
+    if os.environ.get("MOTCUA_TEST_DB", "sqlite") != "postgresql":
+        return
+    if request.node.get_closest_marker("sqlite_only"):
+        pytest.skip("SQLite-specific (reads the database file itself)")
+    cluster = request.getfixturevalue("pg_cluster")
+    name = f"t{next(_PG_DATABASES)}"
+    import psycopg
+
+    with psycopg.connect(cluster.url(), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE motcua_template')
+    monkeypatch.setenv("MOTCUA_DB", cluster.url(name))
+
+
 @pytest.fixture
 def hub(tmp_path: Path) -> Iterator[InProcessHub]:
     """A real hub (the same class `motcua hub serve` runs) with its own Mosquitto, per test."""

@@ -40,9 +40,10 @@ def open_db(args: argparse.Namespace, create: bool = False) -> sqlite_utils.Data
     """The database of `--data`. Only `site load` and `serve` may create one: any other command pointed at
     a directory with no database (a forgotten or mistyped `--data`) says so and exits, creating nothing."""
     from hub.app import open_data_dir
+    from hub.store.db import is_url, target_for
 
     path = data_dir(args)
-    if not create and not (path / "motcua.db").is_file():
+    if not create and not is_url(target_for(path)) and not (path / "motcua.db").is_file():
         err(f"không có dữ liệu của hub ở {path} (chưa có {path / 'motcua.db'}). Kiểm tra --data (hoặc "
             f"$MOTCUA_DATA), hoặc tạo đơn vị trước: motcua hub site load --data {path} …")
         raise SystemExit(2)

@@ -17,7 +17,7 @@ def add_parsers(hsub: argparse._SubParsersAction) -> None:
     add = tsub.add_parser("add", help="create a token and print its secret once")
     data_arg(add)
     add.add_argument("--role", required=True, choices=ROLES)
-    add.add_argument("--site", help="the site it is for (required except for admin)")
+    add.add_argument("--site", help="the site it is for (none: the province scope, for admin, leader and technician only)")
     add.add_argument("--agency", help="for a specialist token: the agency, as the catalogue names it")
     add.add_argument("--name", required=True, help="what it is for, e.g. 'bao cao tuan'")
     add.set_defaults(func=cmd_token_add)

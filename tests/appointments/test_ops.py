@@ -120,6 +120,9 @@ def test_cancel_and_move_by_the_link_and_full_slots_refused(w: World) -> None:
     assert w.book(4, "09:30")["status"] == "booked"  # and the cancelled one's
     with pytest.raises(DomainError, match="booking is cancelled"):
         w.run(lambda ctx: ops.cancel(ctx, other["manage_secret"]))
+    with pytest.raises(DomainError) as cancelled:  # on any day: "cancelled", not "come back on its day"
+        w.check_in(other["code"])
+    assert cancelled.value.message_vi == "Lịch hẹn này đã bị hủy."
     with pytest.raises(DomainError, match="no such booking"):
         w.run(lambda ctx: ops.cancel(ctx, "not-a-secret"))
 
