@@ -282,7 +282,7 @@ async def dossier_receipt(request: web.Request) -> web.Response:
     try:
         v = _lookup(request)
         site = site_store.get_site(hub.db, dossiers.site_of(hub.db, v["code"]))
-        data = forms.signed_pdf(hub.db, site, v["code"], "03")
+        data = forms.signed_pdf(hub.db, site, v["code"], "receipt")
     except DomainError as exc:
         return error_response(exc)
     return _pdf_response(data, f"giay-tiep-nhan-{v['code']}.pdf")
