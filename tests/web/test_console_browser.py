@@ -26,10 +26,8 @@ TABS = {  # role's user → the tabs it must see (and no other)
 }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def browser() -> Iterator[Browser]:
-    """One Chromium for the module: each test's hub has its own port, so its own origin (cookies and
-    storage apart), and sign_in clears the cookies anyway."""
     with Browser() as b:
         yield b
 
