@@ -241,6 +241,7 @@ async def agency_pdf(request: web.Request) -> web.Response:
     return web.Response(body=data, content_type="application/pdf")
 
 
+@requires("specialist")
 async def agency_file(request: web.Request) -> web.Response:
     """GET /api/v1/agency/dossiers/{code}/files/{id}: a scanned document or the result, to the specialist of
     an agency the dossier passes through, at its site (the same check as the dossier's detail)."""

@@ -125,7 +125,7 @@ def build(tmp: Path) -> Walls:
     with transaction(db):
         for role in CONSOLE_ROLES:
             for site in SCOPES:
-                if site is None and not may_hold_global(role):
+                if (site is None and not may_hold_global(role)) or (site and role == "province_leader"):
                     continue
                 agency = AGENCY_1 if role == "specialist" else None
                 tokens[(role, site)] = token_store.add(db, role=role, site_id=site, now=now, agency=agency,

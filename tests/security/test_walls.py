@@ -229,3 +229,17 @@ def test_a_site_audit_log_holds_no_province_rows_for_a_site_leader(walls: Walls)
         return {e["who"] for e in body["entries"]}
     assert "quantri" not in whos(walls.token("leader", "xa2"))
     assert "quantri" in whos(walls.token("leader", None))
+
+
+def test_a_technician_registers_devices_for_its_own_site_only(walls: Walls) -> None:
+    xa2, province = walls.token("technician", "xa2"), walls.token("technician", None)
+    assert walls.http("POST", "/api/v1/fleet/devices", {"role": "kiosk", "site": "demo"}, token=xa2)[0] == 403
+    assert walls.http("POST", "/api/v1/sites/demo/devices", {"role": "kiosk"}, token=xa2)[0] == 403
+    status, body = walls.http("POST", "/api/v1/fleet/devices", {"role": "kiosk"}, token=province)
+    assert status == 400 and body["error"]["message_vi"] == "Chọn đơn vị của thiết bị."
+    status, made = walls.http("POST", "/api/v1/fleet/devices", {"role": "kiosk", "site": "xa2"}, token=xa2)
+    assert status == 201
+    # Its fleet view lists its own site's devices, the province's every site's.
+    mine = {d["site"] for d in walls.http("GET", "/api/v1/fleet", token=xa2)[1]["devices"]}
+    everyone = {d["site"] for d in walls.http("GET", "/api/v1/fleet", token=province)[1]["devices"]}
+    assert mine == {"xa2"} and everyone == {"demo", "xa2"}
