@@ -105,7 +105,9 @@ class Runner:
         changes reach the sync outbox."""
         with transaction(self.db):
             yield
-            sync_store.capture(self.db, self.clock(), extras=sync_extras)
+            now = self.clock()
+            sync_store.capture(self.db, now, extras=sync_extras)
+            sync_store.capture_down(self.db, now)
 
     def step(self, site: str | Site | None, op: Callable[[Ctx], T], effects: Effects, *,
              device: Device | None = None, now: float | None = None,

@@ -427,7 +427,16 @@ def _sync(db: sqlite_utils.Database) -> None:
         CREATE TABLE sync_rows (
             site_id TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL,
             epoch TEXT NOT NULL, at REAL NOT NULL, day TEXT, status TEXT, ref_at REAL, ref_no INTEGER,
-            body TEXT NOT NULL, PRIMARY KEY (site_id, kind, key));
+            parent TEXT, body TEXT NOT NULL, PRIMARY KEY (site_id, kind, key));
+        CREATE INDEX sync_rows_parent ON sync_rows(site_id, kind, parent);
+        CREATE TABLE sync_held (
+            code TEXT PRIMARY KEY, site_id TEXT NOT NULL, centre_id TEXT NOT NULL, taken_at REAL NOT NULL);
+        CREATE TABLE sync_down (
+            centre_id TEXT NOT NULL, seq INTEGER NOT NULL, code TEXT NOT NULL, at REAL NOT NULL, body TEXT NOT NULL,
+            PRIMARY KEY (centre_id, seq));
+        CREATE TABLE sync_flags (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, code TEXT NOT NULL, reason TEXT NOT NULL,
+            body TEXT NOT NULL);
         CREATE INDEX sync_rows_kind_day ON sync_rows(kind, day, site_id, status, ref_at, ref_no);
         CREATE INDEX sync_rows_key ON sync_rows(kind, key);
         CREATE TABLE sync_alerts (

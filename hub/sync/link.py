@@ -115,6 +115,10 @@ class CentreLink:
         except ValueError:
             log.warning("sync: unreadable answer from the province")
             return
+        if isinstance(msg, dict) and msg.get("type") == "events":
+            runner.run(None, lambda ctx: ops.apply_down(ctx, self.epoch, msg))
+            self._said.clear()  # say where we stand at once: the province sends what follows
+            return
         if isinstance(msg, dict) and msg.get("type") == "catalogue":
             if runner.run(None, lambda ctx: ops.apply_catalogue(ctx, self.epoch, msg)) and msg.get("last"):
                 log.info("sync: the province's catalogue version %s applied", msg.get("version"))
@@ -139,7 +143,8 @@ class CentreLink:
                 continue
             if now_m - self._said.get(site, -1e9) >= rules.HELLO_EVERY_S:
                 catalog = int(get_meta(db, "province_catalog_version", "0") or 0)
-                env = rules.hello(self.centre, self.epoch, site, s["seq"], self.clock(), catalog)
+                down = int(get_meta(db, "sync_down_hwm", "0") or 0)
+                env = rules.hello(self.centre, self.epoch, site, s["seq"], self.clock(), catalog, down)
                 if client.publish(rules.up_topic(self.centre), json.dumps(env).encode()):
                     self._said[site] = now_m
             rows = store.outbox_after(db, site, s["acked_seq"])
