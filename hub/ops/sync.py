@@ -8,6 +8,8 @@ import hmac
 import json
 from datetime import date
 
+import sqlite_utils
+
 from hub.broker.passwd import hash_secret, new_secret
 from hub.domain import dossier as dm
 from hub.domain import sync as rules
@@ -170,7 +172,7 @@ def start_centre(ctx: Ctx, joined: dict) -> int:
     return len(sites)
 
 
-def presence_changes(db, sites: list[str]) -> dict[str, dict]:
+def presence_changes(db: sqlite_utils.Database, sites: list[str]) -> dict[str, dict]:
     """The sites whose device presence summary differs from the one last put in the outbox (a read)."""
     now_ = store.presence(db)
     return {site: now_.get(site, {"online": 0, "total": 0, "roles": {}}) for site in sites

@@ -8,7 +8,7 @@ import json
 import os
 from pathlib import Path
 
-from hub.broker.passwd import new_secret
+from hub.broker.passwd import secret_file
 
 LINK_FILE = "province.json"
 PAUSE_FILE = "sync.pause"  # test and maintenance hook: while it exists, the centre's link stays down
@@ -16,12 +16,7 @@ PAUSE_FILE = "sync.pause"  # test and maintenance hook: while it exists, the cen
 
 def receiver_secret(data_dir: Path) -> str:
     """The province receiver's broker password, made once, readable by the hub's user only."""
-    path = data_dir / "sync.secret"
-    if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(new_secret())
-    return path.read_text().strip()
+    return secret_file(data_dir / "sync.secret")
 
 
 def read_link(data_dir: Path) -> dict | None:

@@ -129,7 +129,8 @@ class Province:
         return [r[0] for r in read(self.data, "SELECT key FROM sync_rows WHERE site_id = ? AND kind = 'ticket'",
                                    (site,))]
 
-    def join(self, commune: Commune, *, fresh_code: bool = True) -> None:
+    def join(self, commune: Commune) -> None:
+        """`province add-centre` then `province join` (again, after a restore: a new epoch)."""
         code = cli("hub", "province", "add-centre", "--data", str(self.data), commune.site,
                    "--name", f"Xã {commune.site}").stdout.split(": ")[1].split()[0]
         cli("hub", "province", "join", "--data", str(commune.data), "--hub",
