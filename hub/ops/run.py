@@ -104,10 +104,12 @@ class Runner:
         """BEGIN … COMMIT with the sync capture just before the COMMIT: the one place every operation's
         changes reach the sync outbox."""
         with transaction(self.db):
+            before = self.db.conn.total_changes
             yield
-            now = self.clock()
-            sync_store.capture(self.db, now, extras=sync_extras)
-            sync_store.capture_down(self.db, now)
+            if self.db.conn.total_changes != before:  # a transaction that wrote nothing has nothing to send
+                now = self.clock()
+                sync_store.capture(self.db, now, extras=sync_extras)
+                sync_store.capture_down(self.db, now)
 
     def step(self, site: str | Site | None, op: Callable[[Ctx], T], effects: Effects, *,
              device: Device | None = None, now: float | None = None,

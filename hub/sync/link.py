@@ -15,6 +15,7 @@ from pathlib import Path
 from hub.domain import sync as rules
 from hub.ops import sync as ops
 from hub.ops.run import Runner
+from hub.ops.sync_extras import sync_extras
 from hub.store import sync as store
 from hub.store.db import get_meta, open_db
 from hub.sync.files import PAUSE_FILE, link_state_path
@@ -87,8 +88,8 @@ class CentreLink:
             now_m = time.monotonic()
             if now_m - last_sweep >= SWEEP_EVERY_S:
                 last_sweep = now_m
-                if store.uncaptured(db):
-                    runner.run(None, lambda ctx: None)  # the Runner's transaction captures what was left
+                if store.uncaptured(db):  # rows another connection wrote outside the Runner
+                    runner.run(None, lambda ctx: store.capture(ctx.db, ctx.now, extras=sync_extras))
                 if ops.presence_changes(db, [s["site_id"] for s in store.link_sites(db)]):
                     runner.run(None, ops.note_presence)
             try:
