@@ -62,7 +62,7 @@ def test_a_dossier_for_a_provincial_department_is_handed_over_worked_on_and_retu
         time.sleep(1.5)
         session = DeviceSession(cfg)
         session.start()
-        assert session.wait_connected(10)
+        assert session.wait_connected(30)
         counter = CounterCore(session)
         counter.login("lan1", "1111")
         counter.open()

@@ -55,13 +55,12 @@ class Commune:
     session: DeviceSession | None = None
 
     def start(self) -> Commune:
-        self.proc.start()
-        if self.session is None:
-            cfg = register(self.data, "kiosk", self.proc.mqtt_port, site=self.site)
-            time.sleep(1.2)  # the running hub rewrites its broker accounts within a second
+        cfg = register(self.data, "kiosk", self.proc.mqtt_port, site=self.site) if self.session is None else None
+        self.proc.start()  # the broker starts with the kiosk's account already in it
+        if cfg is not None:
             self.session = DeviceSession(cfg)
             self.session.start()
-            assert self.session.wait_connected(10)
+            assert self.session.wait_connected(30)
             self.kiosk = KioskCore(self.session)
         return self
 
@@ -167,7 +166,7 @@ def issue_main(argv: list[str] | None = None) -> int:
     session = DeviceSession(cfg)
     session.start()
     try:
-        assert session.wait_connected(15), "kiosk could not connect"
+        assert session.wait_connected(30), "kiosk could not connect"
         c = Commune(site, Path(data), HubProcess(Path(data)), KioskCore(session), session)
         print(json.dumps([t["number"] for t in c.issue(int(n))]))
     finally:
