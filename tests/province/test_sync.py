@@ -239,7 +239,7 @@ def test_restored_commune_joins_under_a_new_epoch_and_the_old_epoch_is_refused(p
     a.proc.start()
     new = json.loads((a.data / "province.json").read_text())
     assert new["epoch"] != old["epoch"]
-    assert a.session.wait_connected(15)
+    assert a.session.wait_connected(30)
     a.issue(3)  # the restored commune numbers on from its backup
     prov.wait_caught_up(a, 30)
     assert read(prov.data, "SELECT epoch FROM sync_hwm WHERE site_id = ?", (a.site,))[0][0] == new["epoch"]
