@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:/usr/sbin:$(PATH)
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test test-days lint bench clean
 
 setup:
 	@VENV=$(VENV) bash scripts/setup.sh
@@ -13,7 +13,11 @@ demo: setup
 
 test: setup
 	$(PY) -m ruff check .
-	$(PY) -m pytest
+	PY=$(PY) bash scripts/test.sh
+
+# The date-sensitive tests (marker `clock`) as if on chosen days and in far host zones (MOTCUA_TEST_NOW).
+test-days: setup
+	PY=$(PY) bash scripts/clock-days.sh
 
 lint: setup
 	$(PY) -m ruff check .

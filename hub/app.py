@@ -30,10 +30,13 @@ from hub.ops.run import Runner
 from hub.ops.sites import load_site
 from hub.store import datadir, enrolment
 from hub.store import devices as device_store
-from hub.store.db import get_meta, open_db, set_meta, transaction
+from hub.store.db import get_meta, is_url, open_db, set_meta, target_for, transaction
+from hub.store.migrations import schema_version
 from hub.store.sites import list_sites
 from hub.sync.service import start_sync, sync_accounts
 from hub.web.app import make_app
+from hub.web.common import HEADER_TIMEOUT_S
+from motcua_core import clock as wallclock
 from motcua_core.text import read_text_nfc
 
 log = logging.getLogger("motcua.hub")
@@ -61,6 +64,7 @@ class HubConfig:
     broker_url: str | None = None  # mqtt://user:password@host:port for an external broker
     site_file: Path | None = None
     synchronous: str = "FULL"
+    db: str | None = None  # postgresql://… (or sqlite:///…); None: $MOTCUA_DB, else <data>/motcua.db
     lookup_limit: int = 20  # public dossier lookups per minute per client address or device (hub.ops.dossiers)
     extra: dict = field(default_factory=dict)
 
@@ -69,19 +73,29 @@ class HubConfig:
         return self.data_dir / "motcua.db"
 
     @property
+    def db_target(self) -> Path | str:
+        """The database this hub serves: a SQLite path or a PostgreSQL URL (hub.store.db.target_for)."""
+        return target_for(self.data_dir, self.db)
+
+    @property
     def broker_dir(self) -> Path:
         return self.data_dir / "broker"
 
 
-def open_data_dir(data_dir: Path, synchronous: str = "FULL", *, busy_timeout_ms: int = 10_000
-                  ) -> sqlite_utils.Database:
-    """Open the data directory's database: refuse a lost or foreign one (datadir.check), keep it private
-    (umask 0077, directory 0700, files 0600)."""
+def open_data_dir(data_dir: Path, synchronous: str = "FULL", *, busy_timeout_ms: int = 10_000,
+                  db: str | None = None) -> sqlite_utils.Database:
+    """Open the data directory's database (`db`, else $MOTCUA_DB, else <data>/motcua.db): refuse a lost or
+    foreign SQLite file (datadir.check), keep the directory private (umask 0077, directory 0700, files
+    0600). A PostgreSQL database is the server's to guard; the directory still holds the broker's files."""
+    target = target_for(data_dir, db)
+    if is_url(target):
+        datadir.make_private(data_dir)
+        return open_db(target, busy_timeout_ms=busy_timeout_ms)
     datadir.check(data_dir)
     datadir.make_private(data_dir)
-    db = open_db(data_dir / datadir.DB_NAME, synchronous=synchronous, busy_timeout_ms=busy_timeout_ms)
-    datadir.remember_id(data_dir, get_meta(db, "db_id") or "")
-    return db
+    opened = open_db(target, synchronous=synchronous, busy_timeout_ms=busy_timeout_ms)
+    datadir.remember_id(data_dir, get_meta(opened, "db_id") or "")
+    return opened
 
 
 def _loopback(bind: str) -> bool:
@@ -109,7 +123,7 @@ def load_site_file(db: sqlite_utils.Database, path: Path, runner: Runner | None 
 
 
 class Hub:
-    def __init__(self, config: HubConfig, clock: Callable[[], float] = time.time):
+    def __init__(self, config: HubConfig, clock: Callable[[], float] = wallclock.time):
         self.config = config
         self.clock = clock
         self.started_at = time.time()
@@ -126,7 +140,8 @@ class Hub:
 
     async def start(self) -> None:
         cfg = self.config
-        self.db = open_data_dir(cfg.data_dir, cfg.synchronous, busy_timeout_ms=HUB_BUSY_TIMEOUT_MS)
+        self.db = open_data_dir(cfg.data_dir, cfg.synchronous, busy_timeout_ms=HUB_BUSY_TIMEOUT_MS, db=cfg.db)
+        await self._become_active()
         if cfg.site_file is not None:
             load_site_file(self.db, cfg.site_file)
         if not list_sites(self.db):
@@ -146,13 +161,30 @@ class Hub:
         self._tasks.append(asyncio.create_task(self.router.run(), name="router"))
         self._tasks += timers.start(self)
         self.sync = start_sync(self)
-        self._web = web.AppRunner(make_app(self), access_log=None)
+        # keepalive_timeout is also aiohttp's only clock on a connection waiting for a request's headers:
+        # a client that opens a socket and trickles header bytes is closed after HEADER_TIMEOUT_S.
+        self._web = web.AppRunner(make_app(self), access_log=None, keepalive_timeout=HEADER_TIMEOUT_S)
         await self._web.setup()
         site = web.TCPSite(self._web, cfg.http_host, cfg.http_port)
         await site.start()
         self.http_port = self._web.addresses[0][1] if self._web.addresses else cfg.http_port
         self._record_hub_url()
         log.info("hub ready: http://%s:%s  mqtt %s:%s", cfg.http_host, self.http_port, host, port)
+
+    async def _become_active(self) -> None:
+        """One active hub per database: on PostgreSQL a second `hub serve` waits here as a standby (no broker,
+        no router, no timers, no HTTP) until the active one's lease is free (its connection closed or died),
+        checking every second. SQLite needs none: one file belongs to one machine."""
+        if not hasattr(self.db, "take_active_lease"):
+            return
+        waited = False
+        while not self.db.take_active_lease():
+            if not waited:
+                log.warning("another hub is active on this database: waiting as standby")
+                waited = True
+            await asyncio.sleep(1.0)
+        if waited:
+            log.warning("the active hub is gone: taking over")
 
     def _record_hub_url(self) -> None:
         """Remember where phones reach this hub (receipts printed by a CLI process use it too) and push
@@ -192,7 +224,7 @@ class Hub:
         configs in chunks, so requests are served meanwhile)."""
         assert self.db is not None and self.router is not None
         for site in list_sites(self.db):
-            self.router.publish_display(site)
+            self.router.publish_display(site, force=True)
         if self._configs_task is not None:
             self._configs_task.cancel()
         self._configs_task = asyncio.get_running_loop().create_task(self._publish_configs(), name="configs")
@@ -236,7 +268,7 @@ class Hub:
         db_ok = True
         try:
             assert self.db is not None
-            schema = self.db.execute("PRAGMA user_version").fetchone()[0]
+            schema = schema_version(self.db)
         except Exception:
             db_ok, schema = False, None
         broker = self.broker.status() if self.broker else {"mode": "external", "url_host": self.mqtt.host
@@ -248,7 +280,8 @@ class Hub:
             "problems": problems,
             "version": VERSION,
             "uptime_s": round(time.time() - self.started_at, 1),
-            "database": {"ok": db_ok, "path": str(self.config.db_path), "schema_version": schema},
+            "database": {"ok": db_ok, "engine": "postgresql" if is_url(self.config.db_target) else "sqlite",
+                         "path": str(self.config.db_path), "schema_version": schema},
             "broker": broker,
             "router": dict(self.router.stats) if self.router else None,
         }

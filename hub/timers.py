@@ -13,7 +13,7 @@ from hub.notify.senders import load as load_senders
 from hub.ops import appointments, dossier_tasks
 from hub.ops.run import take_deferred
 from hub.store import backup
-from hub.store.db import checkpoint, is_busy
+from hub.store.db import checkpoint, is_busy, tune_for_server
 from hub.store.sites import list_sites
 
 if TYPE_CHECKING:
@@ -25,14 +25,11 @@ APPOINTMENT_TICK_S = 30.0
 
 
 def start(hub: Hub) -> list[asyncio.Task]:
-    return [asyncio.create_task(coro, name=name) for name, coro in (
-        ("registry", watch_registry(hub)),
-        ("display-tick", tick_displays(hub)),
-        ("wal-checkpoint", checkpoints(hub)),
-        ("dossier-timers", dossier_timers(hub)),
-        ("appointments", appointment_timers(hub)),
-        ("daily-backup", daily_backups(hub)),
-    )]
+    loops = [("registry", watch_registry), ("display-tick", tick_displays), ("dossier-timers", dossier_timers),
+             ("appointments", appointment_timers)]
+    if hub.db.engine == "sqlite":  # PostgreSQL has no WAL file of ours to checkpoint; its backups are pg_dump's
+        loops += [("wal-checkpoint", checkpoints), ("daily-backup", daily_backups)]
+    return [asyncio.create_task(fn(hub), name=name) for name, fn in loops]
 
 
 async def watch_registry(hub: Hub) -> None:
@@ -65,7 +62,7 @@ async def tick_displays(hub: Hub) -> None:
         minutes += 1
         try:
             for site in list_sites(hub.db):
-                hub.router.publish_display(site)
+                hub.router.publish_display(site, force=True)
                 await asyncio.sleep(0)  # a provincial hub has a hundred offices: serve requests between them
             if minutes % 60 == 0:
                 hub.router.purge_old_requests()
@@ -75,12 +72,12 @@ async def tick_displays(hub: Hub) -> None:
 
 async def checkpoints(hub: Hub) -> None:
     """Checkpoint the WAL every few seconds off the event loop (see hub.store.db.checkpoint)."""
-    hub.db.execute("PRAGMA wal_autocheckpoint=20000")
+    tune_for_server(hub.db)
     loop = asyncio.get_running_loop()
     while True:
         await asyncio.sleep(3.0)
         try:
-            await loop.run_in_executor(None, checkpoint, hub.config.db_path)
+            await loop.run_in_executor(None, checkpoint, hub.config.db_target)
         except Exception as exc:  # a busy database now is fine: the next turn catches up
             log.debug("WAL checkpoint skipped: %s", exc)
 

@@ -15,7 +15,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -39,16 +38,10 @@ class Centre:
     sessions: list = field(default_factory=list)
 
 
-def _free(port: int = 0) -> int:
-    """`port` if it is free on loopback, else any free port."""
-    for want in ((port, 0) if port else (0,)):
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", want))
-            except OSError:
-                continue
-            return s.getsockname()[1]
-    raise OSError("no free port")
+def _free() -> int:
+    from motcua.ports import port_or_free
+
+    return port_or_free(0)
 
 
 def _site_file(root: Path, site: str, name: str) -> Path:
@@ -191,12 +184,14 @@ def _view(province: Centre, communes: list[Centre], root: Path) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from motcua.ports import port_or_free
+
     root: Path = args.data if args.data != Path("demo-data") else Path("demo-province")
     if root.exists() and not args.keep:
         shutil.rmtree(root)
     root.mkdir(parents=True, exist_ok=True)
     os.umask(0o077)
-    province = _prepare_province(root, _free(args.http_port))
+    province = _prepare_province(root, port_or_free(args.http_port))
     _serve(province)
     communes: list[Centre] = []
     stop = threading.Event()

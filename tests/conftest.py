@@ -11,10 +11,22 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from motcua_core import clock as wallclock  # imported first: it anchors MOTCUA_TEST_NOW for every child
 from tests.support.net import free_port, wait_port
 
 if TYPE_CHECKING:
     from tests.support.hubproc import InProcessHub
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    """Which moment the run believes it is, when shifted (make test-days), and the host's zone."""
+    import os
+    import time
+
+    if not os.environ.get(wallclock.TEST_NOW):
+        return None
+    return (f"clock: as if {os.environ[wallclock.TEST_NOW]} (now {wallclock.now(wallclock.VIETNAM):%Y-%m-%d %H:%M:%S}"
+            f" in Vietnam), host TZ={os.environ.get('TZ', '-')} ({time.strftime('%Z')})")
 
 
 @dataclass
@@ -58,6 +70,44 @@ def plain_broker(tmp_path: Path) -> Iterator[PlainBroker]:
     broker.proc.wait(timeout=10)
 
 
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[object]:
+    """One throwaway PostgreSQL cluster for the whole run (hub.store.pg_cluster), with a migrated template
+    database that each test's database is copied from."""
+    from hub.store import pg_cluster as pgc
+    from hub.store.db import open_db
+
+    if pgc.bin_dir() is None:
+        pytest.fail("PostgreSQL is not installed: run `make setup`")
+    cluster = pgc.throwaway(fsync=False)  # a test run needs no power-cut safety; kill -9 keeps the OS cache
+    db = open_db(cluster.create_database("motcua_template"))
+    db.close()
+    yield cluster
+    cluster.destroy()
+
+
+_PG_DATABASES = iter(range(1, 1_000_000))
+
+
+@pytest.fixture(autouse=True)
+def _engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """MOTCUA_TEST_DB=postgresql: every hub, CLI command and helper of the test uses a fresh PostgreSQL
+    database (MOTCUA_DB, inherited by subprocesses) instead of <data>/motcua.db. Default: SQLite."""
+    import os
+
+    if os.environ.get("MOTCUA_TEST_DB", "sqlite") != "postgresql":
+        return
+    if request.node.get_closest_marker("sqlite_only"):
+        pytest.skip("SQLite-specific (reads the database file itself)")
+    cluster = request.getfixturevalue("pg_cluster")
+    name = f"t{next(_PG_DATABASES)}"
+    import psycopg
+
+    with psycopg.connect(cluster.url(), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE motcua_template')
+    monkeypatch.setenv("MOTCUA_DB", cluster.url(name))
+
+
 @pytest.fixture
 def hub(tmp_path: Path) -> Iterator[InProcessHub]:
     """A real hub (the same class `motcua hub serve` runs) with its own Mosquitto, per test."""
@@ -86,3 +136,30 @@ def artifacts_dir() -> Path:
     path = Path(__file__).resolve().parent.parent / "test-artifacts"
     path.mkdir(exist_ok=True)
     return path
+
+
+# Time per group (a directory under tests/), printed at the end of a run: where the suite's time goes.
+# With pytest-xdist the reports of every worker arrive here; "span" is the group's first start to its last
+# end (wall time, overlapping other groups when run in parallel), "test time" the sum of its tests' phases.
+_groups: dict[str, list[float]] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    parts = report.nodeid.split("::")[0].split("/")
+    group = parts[1] if len(parts) > 2 and parts[0] == "tests" else parts[0]
+    g = _groups.setdefault(group, [0, 0.0, float("inf"), 0.0])
+    if report.when == "call" or (report.when == "setup" and not report.passed):
+        g[0] += 1
+    g[1] += report.duration
+    if report.start:
+        g[2], g[3] = min(g[2], report.start), max(g[3], report.stop)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    if not _groups or hasattr(config, "workerinput"):
+        return
+    terminalreporter.section("time per group")
+    terminalreporter.write_line(f"{'group':16} {'tests':>6} {'test time':>10} {'span':>10}")
+    for name, (n, total, first, last) in sorted(_groups.items(), key=lambda kv: -kv[1][1]):
+        span = last - first if last else 0.0
+        terminalreporter.write_line(f"{name:16} {int(n):6d} {total:9.1f}s {span:9.1f}s")

@@ -40,9 +40,10 @@ def open_db(args: argparse.Namespace, create: bool = False) -> sqlite_utils.Data
     """The database of `--data`. Only `site load` and `serve` may create one: any other command pointed at
     a directory with no database (a forgotten or mistyped `--data`) says so and exits, creating nothing."""
     from hub.app import open_data_dir
+    from hub.store.db import is_url, target_for
 
     path = data_dir(args)
-    if not create and not (path / "motcua.db").is_file():
+    if not create and not is_url(target_for(path)) and not (path / "motcua.db").is_file():
         err(f"không có dữ liệu của hub ở {path} (chưa có {path / 'motcua.db'}). Kiểm tra --data (hoặc "
             f"$MOTCUA_DATA), hoặc tạo đơn vị trước: motcua hub site load --data {path} …")
         raise SystemExit(2)
@@ -67,6 +68,15 @@ def print_rows(rows: Iterable[Sequence[object]], widths: Sequence[int]) -> None:
     for row in rows:
         *cells, last = row
         print(" ".join([*(format(c, str(w)) for c, w in zip(cells, widths, strict=True)), str(last)]))
+
+
+def local_time(db: sqlite_utils.Database, site_id: str | None, ts: float, fmt: str) -> str:
+    """A moment as the site's people read it: in the site's zone, not the zone of the host running the CLI."""
+    from datetime import datetime
+
+    from hub.store.sites import zone_of
+
+    return datetime.fromtimestamp(ts, zone_of(db, site_id)).strftime(fmt)
 
 
 def err(msg: str) -> int:

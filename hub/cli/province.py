@@ -86,7 +86,7 @@ def cmd_join(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from hub.store import sync as store
     from hub.store.db import get_meta
-    from hub.sync.files import link_state_path, read_link
+    from hub.sync.paths import link_state_path, read_link
 
     db = open_db(args)
     role = store.role(db)

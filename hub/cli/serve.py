@@ -26,6 +26,8 @@ def add_parsers(hsub: argparse._SubParsersAction) -> None:
     serve.add_argument("--mqtt-plain-lan", action="store_true",
                        help="allow the plain listener on a non-loopback --mqtt-bind (a trusted, closed LAN)")
     serve.add_argument("--broker", help="use an external broker: mqtt://user:password@host:port")
+    serve.add_argument("--db", help="the database: postgresql://user@host/dbname for a provincial hub "
+                                    "(default: $MOTCUA_DB, else <data>/motcua.db)")
     serve.add_argument("--site-file", type=Path, help="load (or update) a site configuration at start")
     serve.add_argument("--synchronous", choices=["FULL", "NORMAL"], default="FULL",
                        help="FULL (default): every answered request survives a power cut; NORMAL: faster "
@@ -34,6 +36,9 @@ def add_parsers(hsub: argparse._SubParsersAction) -> None:
                        help="public dossier lookups per minute per client address (default 20)")
     serve.add_argument("--log-format", choices=["text", "json"], default="text",
                        help="json: one JSON object per line (for log collectors)")
+    serve.add_argument("--log-file", type=Path, default=None,
+                       help="also write the log to this file (0600, rotated at 10 MiB, 5 kept); "
+                            "every line is redacted either way")
     serve.add_argument("--metrics-public", action="store_true",
                        help="serve /metrics without a token (only where the HTTP port is on a trusted network)")
     serve.add_argument("--secure-cookies", action="store_true",
@@ -54,12 +59,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from hub.app import Hub, HubConfig
     from hub.store.datadir import DataDirError
 
-    logfmt.setup(getattr(args, "log_format", "text"))
+    logfmt.setup(getattr(args, "log_format", "text"), log_file=getattr(args, "log_file", None))
     cfg = HubConfig(data_dir=data_dir(args), http_host=args.http_host, http_port=args.http_port,
                     mqtt_bind=args.mqtt_bind, mqtt_port=args.mqtt_port, broker_url=args.broker,
                     mqtt_tls_port=args.mqtt_tls_port or None, mqtt_tls_bind=args.mqtt_tls_bind,
                     mqtt_plain_lan=args.mqtt_plain_lan,
-                    site_file=args.site_file, synchronous=args.synchronous,
+                    site_file=args.site_file, synchronous=args.synchronous, db=args.db,
                     extra={"metrics_public": getattr(args, "metrics_public", False),
                            "secure_cookies": getattr(args, "secure_cookies", False)},
                     **({"lookup_limit": args.lookup_limit} if args.lookup_limit else {}))

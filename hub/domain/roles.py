@@ -5,4 +5,3 @@ overview, docs/province.md); every other role is held on one site."""
 from __future__ import annotations
 
 ROLES = ("admin", "leader", "specialist", "technician", "post", "officer", "province_leader")
-GLOBAL_ROLES = ("admin", "province_leader")  # held on every site: no site of their own

@@ -26,14 +26,17 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from hub.domain.authz import Subject
 from hub.mqtt import verbs
 from hub.mqtt.transport import HubMqtt, Incoming
 from hub.ops.context import Actor, Effects
 from hub.ops.run import Runner, as_protocol_error
 from hub.ops.views import call_event, device_config, display_state
 from hub.store import devices as device_store
+from hub.store import requests as request_store
 from hub.store import sites as site_store
 from hub.store.db import is_busy, transaction
+from motcua_core import clock as wallclock
 from motcua_core import protocol as p
 from motcua_core.errors import DomainError
 from motcua_core.protocol import ProtocolError
@@ -84,7 +87,7 @@ class Reply:
 
 
 class Router:
-    def __init__(self, db: sqlite_utils.Database, mqtt: HubMqtt, clock: Callable[[], float] = time.time):
+    def __init__(self, db: sqlite_utils.Database, mqtt: HubMqtt, clock: Callable[[], float] = wallclock.time):
         self.db = db
         self.mqtt = mqtt
         self.clock = clock
@@ -182,7 +185,7 @@ class Router:
                 self.last_commit_error = time.time()
             # The commit failed after the screens were shown its state: show them the state that stands.
             for site in shown:
-                self.publish_display(site)
+                self.publish_display(site, force=True)
             self.mqtt.flush()
             raise
         self.stats["batches"] += 1
@@ -219,14 +222,21 @@ class Router:
         for device_id, command in effects.commands:
             self.publish_command(device_id, command)
 
-    def publish_display(self, site: str, now: float | None = None) -> None:
+    def publish_display(self, site: str, now: float | None = None, *, force: bool = False) -> bool:
+        """Publish the lobby state of `site` when it changed (an idle counter's Next that calls nobody, a
+        sign-in that changes nothing the lobby shows, leave it alone: the screens redraw for nothing and
+        every device gets ~3 KB). `force`: publish anyway (the minute tick for the clock and the day,
+        a reconnect that may have lost the retained copy, a rollback). Returns whether it published."""
         now = self.clock() if now is None else now
         seq = max(self._seq.get(site, 0) + 1, int(now * 1000))
-        self._seq[site] = seq
         state = display_state(self.db, site, now, seq)
+        if not force and _same_state(self._states.get(site), state):
+            return False
+        self._seq[site] = seq
         self._states[site] = state
         self._state_bodies.pop(site, None)
         self.mqtt.publish(p.display_topic(site, "state"), p.encode({**state, "boot": self.boot}), qos=1, retain=True)
+        return True
 
     def state_body(self, site: str) -> bytes:
         """The lobby state as JSON for GET /api/v1/sites/<site>/state: the one last published, which every
@@ -367,9 +377,7 @@ class Router:
             if dev.site_id != topic.site:
                 raise ProtocolError("wrong_site", f"device {dev.id} belongs to site {dev.site_id}")
             name = topic.verb or ""
-            stored = self.db.execute(
-                "SELECT response, verb FROM requests WHERE device_id = ? AND request_id = ?", [dev.id, request_id]
-            ).fetchone()
+            stored = request_store.stored(self.db, dev.id, request_id)
             if stored is not None:
                 if stored[1] != name:
                     raise ProtocolError("bad_request", f"request_id {request_id} was already used for {stored[1]}")
@@ -386,7 +394,9 @@ class Router:
                 stored_reply.append(self._remember(dev.id, rid, name, p.ok_response(rid, result), now))
             try:
                 self.runner.step(dev.site_id, lambda ctx: verb.handler(ctx, data), effects, device=dev, now=now,
-                                 then=remember, actor=self._actor(dev) if audited else None, action=name)
+                                 then=remember, actor=self._actor(dev) if audited else None, action=name,
+                                 subject=Subject("device", dev.id, dev.role, dev.site_id), refs=verb.refs(data),
+                                 authenticate=lambda ctx: verb.authenticate(ctx, data))
             except DomainError as exc:
                 stored_reply.append(self._remember(dev.id, rid, name, p.error_response(rid, as_protocol_error(exc)),
                                                    now))
@@ -397,7 +407,7 @@ class Router:
                 self.stats["refused"] += 1
             if self._log.allow():
                 log.info("refused request on %s: %s %s", msg.topic, exc.code, exc.message)
-            body = p.error_response(request_id, exc)
+            body = p.error_response(request_id or p.readable_request_id(msg.payload), exc)
         except Exception:
             self.stats["errors"] += 1
             if self._log.allow():
@@ -425,12 +435,20 @@ class Router:
     def _remember(self, device_id: str, request_id: str, verb: str, body: dict, now: float) -> bytes:
         """Store the reply for retries of the same request_id; returns it encoded, as it is sent."""
         text = p.encode_text(body)
-        self.db.conn.execute("INSERT INTO requests(device_id, request_id, verb, response, at) VALUES(?,?,?,?,?)",
-                             (device_id, request_id, verb, text, now))
+        request_store.remember(self.db, device_id, request_id, verb, text, now)
         return text.encode()
 
     def purge_old_requests(self) -> int:
         """Replies are kept a week: long past any retry, short enough to keep the table small."""
         with transaction(self.db):
-            cur = self.db.execute("DELETE FROM requests WHERE at < ?", [self.clock() - REQUEST_TTL_S])
-        return cur.rowcount
+            return request_store.purge(self.db, self.clock() - REQUEST_TTL_S)
+
+
+_CLOCK_KEYS = ("seq", "at", "time")
+
+
+def _same_state(before: dict | None, after: dict) -> bool:
+    """Two lobby states that differ only in their sequence number and the time they were made."""
+    if before is None:
+        return False
+    return all(before.get(k) == after.get(k) for k in after.keys() | before.keys() if k not in _CLOCK_KEYS)

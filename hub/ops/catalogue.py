@@ -36,7 +36,7 @@ def import_entries(ctx: Ctx, fields: list[dict], procs: list[dict], errors: rule
     db = ctx.db
     # ids named in the file, valid or not: replace never withdraws a procedure whose row merely had an error
     seen = {p["id"] for p in procs} | {rules.named_id(where) for where, _ in errors} - {None}
-    known = {r[0] for r in db.execute("SELECT code FROM fields")} | {f["code"] for f in fields}
+    known = cat_store.field_codes(db) | {f["code"] for f in fields}
     known |= {f["code"] for f in cat_store.fields(db)}
     good = []
     for p in procs:
@@ -54,7 +54,7 @@ def import_entries(ctx: Ctx, fields: list[dict], procs: list[dict], errors: rule
             progress(min(i + CHUNK, len(good)), len(good))
     removed = 0
     if replace and seen:
-        present = {r[0] for r in db.execute("SELECT id FROM procedures")}
+        present = cat_store.procedure_ids(db)
         removed = cat_store.remove(db, sorted(present - seen))
     cat_store.collapse_versions(db, before)  # one version per import, whatever the number of chunks
     if cat_store.version(db) != before:

@@ -23,20 +23,23 @@ a second (hub.timers), so they too go out only after their commit.
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
 import sqlite_utils
 
+from hub.domain import authz
+from hub.ops import authz as authz_ops
 from hub.ops.context import Actor, Ctx, Effects
 from hub.ops.sync_extras import sync_extras
 from hub.store import audit
+from hub.store import deferred as deferred_store
 from hub.store import sync as sync_store
 from hub.store.db import savepoint, transaction
 from hub.store.devices import Device
 from hub.store.sites import Site, get_site
+from motcua_core import clock as wallclock
 from motcua_core.errors import DomainError
 from motcua_core.protocol import ERROR_CODES, ProtocolError
 
@@ -73,7 +76,7 @@ class Runner:
     """Runs operations on one database connection. `publish` sends effects (the hub's MQTT); None means
     no publisher in this process, so effects are deferred to the hub through the database."""
 
-    def __init__(self, db: sqlite_utils.Database, clock: Callable[[], float] = time.time,
+    def __init__(self, db: sqlite_utils.Database, clock: Callable[[], float] = wallclock.time,
                  publish: Publish | None = None, actor: Actor | None = None):
         self.db = db
         self.clock = clock
@@ -81,14 +84,16 @@ class Runner:
         self.actor = actor  # the default actor (the CLI's user); None: only operations given one are audited
 
     def run(self, site: str | Site | None, op: Callable[[Ctx], T], *, device: Device | None = None,
-            now: float | None = None, actor: Actor | None = None, action: str | None = None) -> T:
+            now: float | None = None, actor: Actor | None = None, action: str | None = None,
+            subject: authz.Subject | None = None, refs: Iterable[authz_ops.Ref] = ()) -> T:
         """Run `op(ctx)` in a transaction of its own; effects are published after the commit. A
         DomainError is raised after what it keeps has been committed."""
         effects = Effects()
         refusal: DomainError | None = None
         with self.transaction():
             try:
-                result = self.step(site, op, effects, device=device, now=now, actor=actor, action=action)
+                result = self.step(site, op, effects, device=device, now=now, actor=actor, action=action,
+                                   subject=subject, refs=refs)
             except DomainError as exc:
                 refusal = exc
             if self.publish is None and effects:
@@ -104,9 +109,9 @@ class Runner:
         """BEGIN … COMMIT with the sync capture just before the COMMIT: the one place every operation's
         changes reach the sync outbox."""
         with transaction(self.db):
-            before = self.db.conn.total_changes
+            before = _changes(self.db)
             yield
-            if self.db.conn.total_changes != before:  # a transaction that wrote nothing has nothing to send
+            if before is None or _changes(self.db) != before:  # a transaction that wrote nothing sends nothing
                 now = self.clock()
                 sync_store.capture(self.db, now, extras=sync_extras)
                 sync_store.capture_down(self.db, now)
@@ -114,18 +119,30 @@ class Runner:
     def step(self, site: str | Site | None, op: Callable[[Ctx], T], effects: Effects, *,
              device: Device | None = None, now: float | None = None,
              then: Callable[[T], None] | None = None, actor: Actor | Callable[[], Actor] | None = None,
-             action: str | None = None) -> T:
+             action: str | None = None, subject: authz.Subject | None = None,
+             refs: Iterable[authz_ops.Ref] = (), authenticate: Callable[[Ctx], object] | None = None) -> T:
         """One operation inside a transaction that is already open: a savepoint of its own, so a refusal
         undoes this operation alone; `then(result)` runs inside the savepoint (the router stores the
         reply there). Effects are merged into `effects` only when the operation succeeded. With an actor
         (or the runner's default one) the change is written to the audit log inside the savepoint; an actor
-        given as a function is asked after the operation (a counter's officer is known once signed in)."""
+        given as a function is asked after the operation (a counter's officer is known once signed in).
+
+        Before the operation: `authenticate(ctx)` (who is acting: the officer signed in at a counter) and,
+        with a `subject` (who asks: a device, a console user), the authorisation rule
+        (hub.domain.authz): the operation's site and every object in `refs` must be in its scope, else
+        `forbidden` or `not_found` and nothing runs."""
         now = self.clock() if now is None else now
         if isinstance(site, str):
             site = get_site(self.db, site)
         own = Effects()
         actor = actor or self.actor
         ctx = Ctx(self.db, site, device, now, own, actor if isinstance(actor, Actor) else None)  # type: ignore[arg-type]
+        if authenticate is not None:
+            authenticate(ctx)
+        if subject is not None:
+            if site is not None:
+                authz.check(subject, authz.Target("site", site.id, site.id))
+            authz_ops.enforce(self.db, subject, refs)
         try:
             with savepoint(self.db, "op"):
                 result = op(ctx)
@@ -149,6 +166,12 @@ class Runner:
         return result
 
 
+def _changes(db) -> int | None:  # noqa: ANN001 (either engine's Db)
+    """Rows this connection has written so far (SQLite's total_changes); None where the engine cannot say
+    (PostgreSQL): then the capture always runs."""
+    return getattr(db.conn, "total_changes", None)
+
+
 def _op_name(op: Callable) -> str:
     """An operation's name for the audit log: the function's, or the function a lambda was written in
     (a CLI command `cmd_token_add` → `token_add`)."""
@@ -169,17 +192,15 @@ def _audit(ctx: Ctx, actor: Actor, action: str) -> None:
 # --- effects committed by a process without a publisher -------------------------------------------
 
 def defer(db: sqlite_utils.Database, effects: Effects, now: float) -> None:
-    db.execute("INSERT INTO deferred_effects(at, body) VALUES(?, ?)",
-               [now, json.dumps(effects.to_dict(), ensure_ascii=False)])
+    deferred_store.add(db, now, json.dumps(effects.to_dict(), ensure_ascii=False))
 
 
 def take_deferred(db: sqlite_utils.Database) -> Effects:
     """Everything other processes committed for the hub to publish, removed in the same transaction."""
     out = Effects()
-    if db.execute("SELECT 1 FROM deferred_effects LIMIT 1").fetchone() is None:
+    if not deferred_store.any_waiting(db):
         return out  # the common case: nothing, and no write lock taken
     with transaction(db):
-        for (body,) in db.execute("SELECT body FROM deferred_effects ORDER BY id").fetchall():
+        for body in deferred_store.take_all(db):
             out.merge(Effects.from_dict(json.loads(body)))
-        db.execute("DELETE FROM deferred_effects")
     return out

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from hub.domain.roles import GLOBAL_ROLES, ROLES
+from hub.domain.authz import may_hold_global
+from hub.domain.roles import ROLES
 from motcua_core.errors import DomainError
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
@@ -54,9 +55,10 @@ def validate(username: str, role: str, site_id: str | None, agency: str | None, 
     if role not in CONSOLE_ROLES:
         raise DomainError("bad_request", f"role must be one of {', '.join(CONSOLE_ROLES)}",
                           "Vai trò không hợp lệ (quản trị, lãnh đạo, chuyên viên, kỹ thuật viên, bưu điện).")
-    if site_id is None and role not in GLOBAL_ROLES:
-        raise DomainError("bad_request", "only an administrator or a province leader spans every site",
-                          "Chỉ quản trị viên và lãnh đạo cấp tỉnh mới quản lý mọi đơn vị; hãy chọn đơn vị.")
+    if site_id is None and not may_hold_global(role):
+        raise DomainError("bad_request", "only an administrator, a leader or a technician spans every site",
+                          "Chỉ quản trị viên, lãnh đạo và kỹ thuật viên cấp tỉnh mới thuộc mọi đơn vị; "
+                          "hãy chọn đơn vị.")
     if role == "province_leader" and site_id is not None:
         raise DomainError("bad_request", "a province leader reads every centre: no --site",
                           "Lãnh đạo cấp tỉnh xem mọi trung tâm; không chọn đơn vị.")

@@ -80,7 +80,8 @@ def remove(db: sqlite_utils.Database, ids: list[str]) -> int:
     n = 0
     for pid in ids:
         if db.execute("DELETE FROM procedures WHERE id = ?", [pid]).rowcount:
-            db.execute("INSERT OR REPLACE INTO procedures_removed(id, version) VALUES(?, ?)", [pid, new_version])
+            db.execute("INSERT INTO procedures_removed(id, version) VALUES(?, ?) "
+                       "ON CONFLICT(id) DO UPDATE SET version = excluded.version", [pid, new_version])
             n += 1
     if n:
         set_meta(db, "catalog_version", str(new_version))
@@ -167,3 +168,12 @@ def search_json(db: sqlite_utils.Database, query: str, limit: int = 20) -> bytes
 
 def count(db: sqlite_utils.Database) -> int:
     return db.execute("SELECT COUNT(*) FROM procedures").fetchone()[0]
+
+
+def field_codes(db: sqlite_utils.Database) -> set[str]:
+    """Every field code of every site (a procedure may name any of them)."""
+    return {r[0] for r in db.execute("SELECT code FROM fields")}
+
+
+def procedure_ids(db: sqlite_utils.Database) -> set[str]:
+    return {r[0] for r in db.execute("SELECT id FROM procedures")}

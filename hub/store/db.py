@@ -1,103 +1,134 @@
-"""Opening the hub's SQLite database and running explicit transactions on it.
-
-The connection is in autocommit mode and every write goes through `transaction()` so that the
-request router can commit a whole batch of requests at once (group commit) while each request
-still succeeds or fails alone inside its own savepoint. sqlite-utils' write helpers open their own
-`with conn:` blocks, which would commit a batch half-way, so they are used for schema work only.
+"""The one store interface: open a database (SQLite file or PostgreSQL URL) and run explicit
+transactions and savepoints on it, whichever engine is behind it (docs/architecture.md, "Store
+interface"). Engine differences live in `engine_sqlite.py` and `engine_pg.py`, nowhere else.
 """
 
 from __future__ import annotations
 
-import sqlite3
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-import sqlite_utils
-
-from hub.store import memo
+from hub.store import engine_sqlite, memo
 from hub.store.migrations import migrate
 
+# A `Db` is an engine's database object: `execute(sql, params)` with `?` placeholders, `executemany`,
+# `conn` (whose `execute` is the same), `engine` ("sqlite" or "postgresql").
+Db = Any
 
-def open_db(path: Path | str, *, synchronous: str = "FULL", busy_timeout_ms: int = 10_000) -> sqlite_utils.Database:
-    """Open (creating and migrating) the database. WAL lets readers run beside the single writer.
+ENV = "MOTCUA_DB"  # a PostgreSQL URL here wins over <data>/motcua.db, for the hub and every CLI command
 
-    synchronous=FULL: a committed ticket survives a power cut, so a retried request never gets a new
-    number for a ticket that was already printed. The hub's own connection, which runs on the event loop,
-    passes a short busy timeout: waiting for another process's write lock must not freeze the loop (the
-    router retries a batch later instead); CLI processes keep the long one.
-    """
-    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False,
-                           timeout=busy_timeout_ms / 1000)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute(f"PRAGMA synchronous={synchronous}")
-    conn.execute("PRAGMA foreign_keys=ON")
-    # Sorts and groupings that need a scratch b-tree build it in memory: as files they cost an open, an
-    # unlink and a close each (about twenty a second under `motcua bench tickets`), and they are small.
-    conn.execute("PRAGMA temp_store=MEMORY")
-    conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-    db = sqlite_utils.Database(conn)
-    migrate(db)
+
+def is_url(target: object) -> bool:
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
+def target_for(data_dir: Path, explicit: str | None = None) -> Path | str:
+    """Where this data directory's database is: `--db`, else $MOTCUA_DB, else <data>/motcua.db."""
+    chosen = explicit or os.environ.get(ENV) or ""
+    if chosen.startswith("sqlite:///"):
+        return Path(chosen[len("sqlite://"):])
+    if chosen:
+        return chosen
+    return data_dir / "motcua.db"
+
+
+def open_db(target: Path | str, *, synchronous: str = "FULL", busy_timeout_ms: int = 10_000) -> Db:
+    """Open (creating and migrating) the database: a SQLite path (or sqlite:///path) or a postgresql:// URL."""
+    if is_url(target):
+        from hub.store import engine_pg
+
+        db = engine_pg.connect(str(target), busy_timeout_ms=busy_timeout_ms)
+    else:
+        if isinstance(target, str) and target.startswith("sqlite:///"):
+            target = target[len("sqlite://"):]
+        db = engine_sqlite.connect(target, synchronous=synchronous, busy_timeout_ms=busy_timeout_ms)
+    with db.migrating():
+        migrate(db)
     return db
 
 
+def _engine_module(exc: BaseException) -> Any:
+    return type(exc).__module__.split(".")[0]
+
+
 def is_busy(exc: BaseException) -> bool:
-    """True for SQLite's "another connection holds the lock" (retry later), not for a real failure."""
-    return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
+    """True for "another writer holds the lock / try the same work again later" on either engine, never
+    for a real failure (SQLite: locked; PostgreSQL: serialization failure, deadlock, lock timeout, a lost
+    connection)."""
+    if engine_sqlite.is_busy(exc):
+        return True
+    if _engine_module(exc) == "psycopg":
+        from hub.store import engine_pg
+
+        return engine_pg.is_busy(exc)
+    return False
 
 
-def checkpoint(path: Path | str) -> None:
-    """Copy the WAL back into the database from a connection of its own (run it in a worker thread).
-
-    The hub's connection sets a high wal_autocheckpoint so that checkpoints do not run inside a
-    request's commit (a multi-millisecond stall at p99); this PASSIVE checkpoint never waits for the
-    writer, and the high limit remains a safety net if it stops running.
-    """
-    conn = sqlite3.connect(str(path), timeout=1)
+def _integrity_errors() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = [engine_sqlite.IntegrityError]
     try:
-        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-    finally:
-        conn.close()
+        import psycopg
+    except ImportError:  # the PostgreSQL driver is an optional extra
+        pass
+    else:
+        errors.append(psycopg.IntegrityError)
+    return tuple(errors)
+
+
+IntegrityError = _integrity_errors()
+
+
+def checkpoint(target: Path | str) -> None:
+    """SQLite: copy the WAL back into the file (see engine_sqlite.checkpoint). PostgreSQL: nothing."""
+    if not is_url(target):
+        engine_sqlite.checkpoint(target)
+
+
+def tune_for_server(db: Db) -> None:
+    """Settings for the long-running hub's own connection (not for CLI processes)."""
+    db.tune_for_server()
 
 
 @contextmanager
-def transaction(db: sqlite_utils.Database) -> Iterator[None]:
-    """BEGIN IMMEDIATE … COMMIT, rolled back on any exception, a failed COMMIT included."""
-    conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
+def transaction(db: Db) -> Iterator[None]:
+    """The one write transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: BEGIN and the writers' row lock)
+    … COMMIT, rolled back on any exception, a failed COMMIT included."""
+    db.begin()
     memo.write_locked(db, True)
     try:
         yield
         memo.write_locked(db, False)
-        conn.execute("COMMIT")
+        db.commit()
     except BaseException:
         memo.write_locked(db, False)
-        if conn.in_transaction:  # also when COMMIT itself failed (I/O error, disk full): never leave it open
-            conn.execute("ROLLBACK")
+        db.rollback()
         memo.forget(db)
         raise
 
 
 @contextmanager
-def savepoint(db: sqlite_utils.Database, name: str = "req") -> Iterator[None]:
+def savepoint(db: Db, name: str = "req") -> Iterator[None]:
     """A nested unit of work inside `transaction()`: undone alone if it raises."""
     conn = db.conn
     conn.execute(f"SAVEPOINT {name}")
     try:
         yield
     except BaseException:
-        conn.execute(f"ROLLBACK TO {name}")
-        conn.execute(f"RELEASE {name}")
+        conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+        conn.execute(f"RELEASE SAVEPOINT {name}")
         memo.forget(db)
         raise
-    conn.execute(f"RELEASE {name}")
+    conn.execute(f"RELEASE SAVEPOINT {name}")
 
 
-def get_meta(db: sqlite_utils.Database, key: str, default: str | None = None) -> str | None:
+def get_meta(db: Db, key: str, default: str | None = None) -> str | None:
     row = db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
     return row[0] if row else default
 
 
-def set_meta(db: sqlite_utils.Database, key: str, value: str) -> None:
+def set_meta(db: Db, key: str, value: str) -> None:
     db.execute("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                [key, value])

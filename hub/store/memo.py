@@ -5,8 +5,9 @@ They change a few times a year, yet each request read them again: a handful of q
 builds, a quarter of the hub's work on the call path. Values are cached per `Database` (one per
 connection, as `db.open_db` makes them) and dropped whenever they may be stale:
 
-- another process committed to the database (`motcua hub device add`, `site load`): SQLite's
-  `PRAGMA data_version` moves for our connection, checked on every lookup;
+- another process committed to the database (`motcua hub device add`, `site load`): the engine's
+  `data_version()` moves (SQLite's `PRAGMA data_version`; on PostgreSQL the `hub_revision` row every
+  writer updates), checked on every lookup outside our own write transaction;
 - this connection changed the registry: every such write goes through `devices.bump_revision`,
   `devices.record_*` or `sites.load_config`, which call `forget` (and `sites.update_counter` for a
   counter's status, `tickets.update` for a ticket's completion);
@@ -40,7 +41,7 @@ def _current(db: sqlite_utils.Database) -> _Memo:
     memo = _memos.get(db)
     if memo is not None and memo.locked:
         return memo
-    version = db.conn.execute("PRAGMA data_version").fetchone()[0]
+    version = db.data_version()
     if memo is None or memo.data_version != version:
         memo = _memos[db] = _Memo(version)
     return memo

@@ -261,7 +261,7 @@ def _register_books(db: sqlite_utils.Database) -> None:
         ALTER TABLE dossiers ADD COLUMN register_no INTEGER;
         UPDATE dossiers SET register_year = CAST(substr(day, 1, 4) AS INTEGER), register_no = (
             SELECT n FROM (SELECT code AS c, ROW_NUMBER() OVER (PARTITION BY site_id, substr(day, 1, 4), field
-                                                             ORDER BY received_at, code) AS n FROM dossiers)
+                                                             ORDER BY received_at, code) AS n FROM dossiers) AS numbered
             WHERE c = dossiers.code);
         CREATE UNIQUE INDEX dossiers_register ON dossiers(site_id, register_year, field, register_no)""")
 
@@ -405,6 +405,20 @@ def _intake_refusals(db: sqlite_utils.Database) -> None:
                         "BEGIN SELECT RAISE(ABORT, 'intake refusals are append-only'); END")
 
 
+def _public_abuse(db: sqlite_utils.Database) -> None:
+    """Issue #21: wrong public lookup keys per dossier code (an hour's worth), and the alerts the office
+    sees and an administrator releases (a code locked for public lookup, a burst of online bookings)."""
+    _run(db, """
+        CREATE TABLE lookup_failures (code TEXT NOT NULL, at REAL NOT NULL);
+        CREATE INDEX lookup_failures_code ON lookup_failures(code, at);
+        CREATE TABLE security_alerts (
+            id INTEGER PRIMARY KEY, site_id TEXT NOT NULL, kind TEXT NOT NULL, subject TEXT NOT NULL,
+            since REAL NOT NULL, at REAL NOT NULL, until REAL, count INTEGER NOT NULL DEFAULT 0,
+            released_at REAL, released_by TEXT);
+        CREATE INDEX security_alerts_open ON security_alerts(site_id, kind, released_at)
+    """)
+
+
 def _sync(db: sqlite_utils.Database) -> None:
     """A province (docs/province.md). At a centre: the sync outbox, written in the transaction of each
     change, each site's sequence and what the province acknowledged, and the capture marks (the last id of
@@ -427,7 +441,58 @@ def _sync(db: sqlite_utils.Database) -> None:
         CREATE TABLE sync_rows (
             site_id TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL,
             epoch TEXT NOT NULL, at REAL NOT NULL, day TEXT, status TEXT, ref_at REAL, ref_no INTEGER,
-            parent TEXT, body TEXT NOT NULL, PRIMARY KEY (site_id, kind, key));
+            body TEXT NOT NULL, PRIMARY KEY (site_id, kind, key));
+        CREATE INDEX sync_rows_kind_day ON sync_rows(kind, day, site_id, status, ref_at, ref_no);
+        CREATE INDEX sync_rows_key ON sync_rows(kind, key);
+        CREATE TABLE sync_alerts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, centre_id TEXT NOT NULL,
+            site_id TEXT, kind TEXT NOT NULL, message TEXT NOT NULL)""")
+
+
+def _dossier_ratings(db: sqlite_utils.Database) -> None:
+    """A citizen's rating of a dossier's handling on the contents of Decree 118/2025 Art. 33(1), from the
+    centre's tablet or the phone page; one per dossier."""
+    _run(db, """
+        CREATE TABLE dossier_ratings (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, site_id TEXT NOT NULL, code TEXT NOT NULL UNIQUE,
+            channel TEXT NOT NULL, answers TEXT NOT NULL, overall INTEGER NOT NULL, comment TEXT,
+            agency TEXT, device_id TEXT, at REAL NOT NULL);
+        CREATE INDEX dossier_ratings_site_at ON dossier_ratings(site_id, at)""")
+
+
+def _dossier_files(db: sqlite_utils.Database) -> None:
+    """Electronic copies kept with a dossier (issue #25): each scanned document (declared at intake with
+    its SHA-256, then uploaded in chunks by the counter) and the signed electronic result. The bytes live
+    in the database, so a file and the fact that it was received commit together and go with the
+    backups; chunks wait in their own table until the file is whole. `sha256` is what the counter
+    declared (a retried chunk still finds its file), `stored_sha256` that of the bytes kept (a result is
+    kept as the centre signed it)."""
+    _run(db, """
+        CREATE TABLE dossier_files (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, site_id TEXT NOT NULL, code TEXT NOT NULL,
+            kind TEXT NOT NULL, doc_index INTEGER, name TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,
+            pages INTEGER NOT NULL DEFAULT 0, chunks INTEGER NOT NULL, declared_at REAL NOT NULL,
+            completed_at REAL, stored_sha256 TEXT, doc_code TEXT, signed_by TEXT, data BLOB,
+            UNIQUE (code, kind, sha256));
+        CREATE INDEX dossier_files_site ON dossier_files(site_id, declared_at);
+        CREATE TABLE dossier_file_chunks (
+            file_id INTEGER NOT NULL REFERENCES dossier_files(id), seq INTEGER NOT NULL, data BLOB NOT NULL,
+            PRIMARY KEY (file_id, seq));
+        CREATE TABLE dossier_reused (
+            code TEXT NOT NULL, site_id TEXT NOT NULL, doc_index INTEGER NOT NULL, name TEXT NOT NULL,
+            source TEXT NOT NULL, at REAL NOT NULL, PRIMARY KEY (code, doc_index));
+        CREATE INDEX dossier_reused_site ON dossier_reused(site_id, at);
+        CREATE TABLE dossier_payments (
+            code TEXT PRIMARY KEY, site_id TEXT NOT NULL, amount_vnd INTEGER NOT NULL, reference TEXT NOT NULL,
+            method TEXT NOT NULL, at REAL NOT NULL, by_who TEXT NOT NULL)""")
+
+
+def _sync_dossiers(db: sqlite_utils.Database) -> None:
+    """Dossiers across a province (docs/province.md): the event's dossier (or ticket) beside each copied
+    row, the dossiers the province holds, the events it sends down to the centre that received them, and
+    the events a state machine refused (kept for a person, never dropped)."""
+    _run(db, """
+        ALTER TABLE sync_rows ADD COLUMN parent TEXT;
         CREATE INDEX sync_rows_parent ON sync_rows(site_id, kind, parent);
         CREATE TABLE sync_held (
             code TEXT PRIMARY KEY, site_id TEXT NOT NULL, centre_id TEXT NOT NULL, taken_at REAL NOT NULL);
@@ -436,12 +501,7 @@ def _sync(db: sqlite_utils.Database) -> None:
             PRIMARY KEY (centre_id, seq));
         CREATE TABLE sync_flags (
             id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, code TEXT NOT NULL, reason TEXT NOT NULL,
-            body TEXT NOT NULL);
-        CREATE INDEX sync_rows_kind_day ON sync_rows(kind, day, site_id, status, ref_at, ref_no);
-        CREATE INDEX sync_rows_key ON sync_rows(kind, key);
-        CREATE TABLE sync_alerts (
-            id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, centre_id TEXT NOT NULL,
-            site_id TEXT, kind TEXT NOT NULL, message TEXT NOT NULL)""")
+            body TEXT NOT NULL)""")
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
@@ -460,13 +520,17 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _signin_sessions,  # security
     _officer_active,  # officer deactivation (console)
     _intake_refusals,  # refusal at intake (issue #16's gap)
+    _public_abuse,  # wrong lookup keys per dossier code, alerts to the office (issue #21)
     _sync,  # province sync (issue #23)
+    _dossier_ratings,  # ratings of a dossier's handling (Decree 118/2025 Art. 33)
+    _dossier_files,  # digital: scans, electronic results, reused data, transfers (issue #25)
+    _sync_dossiers,  # province: dossiers held at the province, events down, flagged events (issue #23)
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def schema_version(db: sqlite_utils.Database) -> int:
-    return db.execute("PRAGMA user_version").fetchone()[0]
+    return db.schema_version()
 
 
 def migrate(db: sqlite_utils.Database) -> int:
@@ -475,12 +539,12 @@ def migrate(db: sqlite_utils.Database) -> int:
     if current > SCHEMA_VERSION:
         raise RuntimeError(f"database schema v{current} is newer than this motcua (v{SCHEMA_VERSION})")
     for number in range(current, SCHEMA_VERSION):
-        db.conn.execute("BEGIN IMMEDIATE")
+        db.begin()
         try:
             MIGRATIONS[number](db)
-            db.conn.execute(f"PRAGMA user_version = {number + 1}")
+            db.set_schema_version(number + 1)
         except BaseException:
-            db.conn.execute("ROLLBACK")
+            db.rollback()
             raise
-        db.conn.execute("COMMIT")
+        db.commit()
     return SCHEMA_VERSION

@@ -62,9 +62,11 @@ def backlog(db: sqlite_utils.Database, site_id: str | None = None) -> dict:
     """What a technician or leader needs to see: waiting, sent, refused, the oldest waiting, last error."""
     where, args = ("WHERE site_id = ?", [site_id]) if site_id else ("", [])
     row = db.execute(
-        "SELECT SUM(sent_at IS NULL AND rejected_at IS NULL), SUM(sent_at IS NOT NULL), SUM(rejected_at IS NOT NULL), "
+        "SELECT COUNT(*) FILTER (WHERE sent_at IS NULL AND rejected_at IS NULL), "
+        "COUNT(*) FILTER (WHERE sent_at IS NOT NULL), COUNT(*) FILTER (WHERE rejected_at IS NOT NULL), "
         "MIN(CASE WHEN sent_at IS NULL AND rejected_at IS NULL THEN created_at END), "
-        f"MAX(attempts * (sent_at IS NULL AND rejected_at IS NULL)) FROM portal_outbox {where}", args).fetchone()
+        f"MAX(CASE WHEN sent_at IS NULL AND rejected_at IS NULL THEN attempts ELSE 0 END) FROM portal_outbox {where}",
+        args).fetchone()
     last = db.execute(f"SELECT last_error FROM portal_outbox {where} {'AND' if where else 'WHERE'} "
                       "last_error IS NOT NULL ORDER BY id DESC LIMIT 1", args).fetchone()
     return {"pending": row[0] or 0, "sent": row[1] or 0, "rejected": row[2] or 0, "oldest_pending_at": row[3],

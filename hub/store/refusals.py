@@ -14,9 +14,8 @@ COLUMNS = ("site_id", "at", "officer_id", "officer", "counter", "ticket_id", "pr
 def insert(db: sqlite_utils.Database, row: dict) -> int:
     """Record one refusal at intake; its id. Call inside a transaction."""
     values = {**row, "reasons": json.dumps(row["reasons"], ensure_ascii=False)}
-    cur = db.execute(f"INSERT INTO intake_refusals({', '.join(COLUMNS)}) VALUES({', '.join('?' for _ in COLUMNS)})",
-                     [values[c] for c in COLUMNS])
-    return cur.lastrowid
+    return db.execute(f"INSERT INTO intake_refusals({', '.join(COLUMNS)}) "
+                      f"VALUES({', '.join('?' for _ in COLUMNS)}) RETURNING id", [values[c] for c in COLUMNS]).fetchone()[0]
 
 
 def get(db: sqlite_utils.Database, site_id: str, refusal_id: int) -> dict | None:

@@ -210,6 +210,14 @@ def list_sites(db: sqlite_utils.Database) -> list[str]:
     return [r[0] for r in db.execute("SELECT id FROM sites ORDER BY id")]
 
 
+def zone_of(db: sqlite_utils.Database, site_id: str | None) -> ZoneInfo:
+    """The site's time zone; for something of no one site (a hub-wide token, the portal's backlog) the
+    first site's, and Vietnam's on a hub with no site yet. Never the host's: a hub's clock may be on UTC."""
+    row = db.execute("SELECT timezone FROM sites WHERE id = ?" if site_id else
+                     "SELECT timezone FROM sites ORDER BY id LIMIT 1", [site_id] if site_id else []).fetchone()
+    return ZoneInfo(row[0] if row else "Asia/Ho_Chi_Minh")
+
+
 def _service(row: tuple) -> Service:
     return Service(row[0], row[1], row[2], row[3], Numbering(row[4], row[5], row[6], row[7]), row[8])
 
@@ -283,9 +291,12 @@ def open_counters_serving(db: sqlite_utils.Database, site_id: str, service: str)
     the registry memo: it changes only when a counter opens or closes (update_counter forgets it) or the
     site is loaded again."""
     def load() -> dict[str, int]:
-        return dict(db.conn.execute(
-            "SELECT json_each.value, COUNT(*) FROM counters, json_each(counters.services) "
-            "WHERE site_id = ? AND status = 'open' GROUP BY json_each.value", (site_id,)).fetchall())
+        counts: dict[str, int] = {}
+        for (services,) in db.execute("SELECT services FROM counters WHERE site_id = ? AND status = 'open'",
+                                      [site_id]).fetchall():
+            for code in set(json.loads(services)):
+                counts[code] = counts.get(code, 0) + 1
+        return counts
     return memo.lookup(db, ("open_counters", site_id), load).get(service, 0)
 
 
@@ -294,3 +305,17 @@ def officer_name(db: sqlite_utils.Database, site_id: str, officer_id: str | None
         return None
     row = db.execute("SELECT name FROM officers WHERE site_id = ? AND id = ?", [site_id, officer_id]).fetchone()
     return row[0] if row else officer_id
+
+
+def counters_with_current(db: sqlite_utils.Database, site_id: str) -> list[tuple]:
+    """Every counter with its current ticket and officer in one query (the lobby state, after every call):
+    (number, name, status, services JSON, officer name, ticket number, service, called_at, day, ticket id)."""
+    return db.execute(
+        """SELECT c.number, c.name, c.status, c.services, COALESCE(o.name, c.officer),
+                  t.number, t.service, t.called_at, t.day, t.id
+           FROM counters c
+           LEFT JOIN tickets t ON t.id = c.current_ticket
+           LEFT JOIN officers o ON o.site_id = c.site_id AND o.id = c.officer
+           WHERE c.site_id = ? ORDER BY c.number""",
+        [site_id],
+    ).fetchall()

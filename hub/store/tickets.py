@@ -81,12 +81,11 @@ def add_event(db: sqlite_utils.Database, ticket: Ticket | int, site_id: str, kin
               counter: int | None = None, officer: str | None = None, device_id: str | None = None,
               data: dict | None = None) -> int:
     tid = ticket if isinstance(ticket, int) else ticket.id
-    cur = db.execute(
+    return db.execute(
         """INSERT INTO ticket_events(ticket_id, site_id, at, kind, counter, officer, device_id, data)
-           VALUES(?,?,?,?,?,?,?,?)""",
+           VALUES(?,?,?,?,?,?,?,?) RETURNING id""",
         [tid, site_id, now, kind, counter, officer, device_id, json.dumps(data or {}, ensure_ascii=False)],
-    )
-    return cur.lastrowid
+    ).fetchone()[0]
 
 
 def events(db: sqlite_utils.Database, ticket_id: int) -> list[dict]:
@@ -137,8 +136,29 @@ def next_candidates(db: sqlite_utils.Database, site_id: str, day: str, counter: 
                   f"{_CANDIDATE} {_PRIORITY_ONLY} {served}{oldest}"]
         params += [site_id, day, service, site_id, day, service]
     # One statement, each part its own indexed LIMIT 1 lookup: a round trip per part cost more than the lookups.
-    sql = " UNION ALL ".join(f"SELECT * FROM ({part})" for part in parts)
+    sql = " UNION ALL ".join(f"SELECT * FROM ({part}) AS p{i}" for i, part in enumerate(parts))
     return [Candidate(*row) for row in db.execute(sql, params)]
+
+
+def waiting_before(db: sqlite_utils.Database, site_id: str, day: str, queued_at: float,
+                   exclude: int | None = None) -> dict[str, int]:
+    """Waiting tickets per service queued no later than `queued_at` (the work ahead of a ticket, for its
+    estimated wait). For a ticket just issued that is everyone waiting: read from queue_counts."""
+    counts = waiting_counts(db, site_id, day)
+    later = db.execute("SELECT service, COUNT(*) FROM tickets WHERE site_id = ? AND day = ? AND status = 'waiting' "
+                       "AND (queued_at > ? OR id IS ?) GROUP BY service", [site_id, day, queued_at, exclude])
+    for service, n in later.fetchall():
+        counts[service] = counts.get(service, 0) - n
+    return {k: v for k, v in counts.items() if v > 0}
+
+
+def serving_since(db: sqlite_utils.Database, ticket_ids: Sequence[int]) -> dict[int, tuple[str, float]]:
+    """Of the tickets counters are serving: their service and when they were called."""
+    if not ticket_ids:
+        return {}
+    marks = ",".join("?" * len(ticket_ids))
+    rows = db.execute(f"SELECT id, service, called_at FROM tickets WHERE id IN ({marks})", list(ticket_ids))
+    return {r[0]: (r[1], r[2] or 0.0) for r in rows.fetchall()}
 
 
 def waiting_counts(db: sqlite_utils.Database, site_id: str, day: str) -> dict[str, int]:
@@ -196,7 +216,7 @@ def last_call(db: sqlite_utils.Database, site_id: str) -> dict | None:
            WHERE e.id = (SELECT MAX(m) FROM (
                SELECT MAX(id) AS m FROM ticket_events WHERE site_id = ?1 AND kind = 'call'
                UNION ALL SELECT MAX(id) FROM ticket_events WHERE site_id = ?1 AND kind = 'recall'
-               UNION ALL SELECT MAX(id) FROM ticket_events WHERE site_id = ?1 AND kind = 'resume'))""",
+               UNION ALL SELECT MAX(id) FROM ticket_events WHERE site_id = ?1 AND kind = 'resume') AS latest)""",
         [site_id],
     ).fetchone()
     if row is None:
@@ -229,3 +249,24 @@ def expire_before(db: sqlite_utils.Database, site_id: str, day: str, now: float)
         db.execute("UPDATE tickets SET status = 'expired' WHERE id = ?", [tid])
         add_event(db, tid, site_id, "expire", now)
     return ids
+
+
+def site_of(db: sqlite_utils.Database, ticket_id: int) -> str | None:
+    """The site a ticket was issued at, or None for an unknown ticket (authorisation)."""
+    row = db.execute("SELECT site_id FROM tickets WHERE id = ?", [ticket_id]).fetchone()
+    return row[0] if row else None
+
+
+def served_at_counter(db: sqlite_utils.Database, site_id: str, day: str, counter: int) -> dict[str, int]:
+    """How many tickets this counter finished today, by outcome: {"done": n, "no_show": m}."""
+    return dict(db.execute(
+        """SELECT status, COUNT(*) FROM tickets WHERE site_id = ? AND day = ? AND counter = ?
+           AND status IN ('done', 'no_show') GROUP BY status""",
+        [site_id, day, counter]).fetchall())
+
+
+def waiting_for_counter(db: sqlite_utils.Database, site_id: str, day: str, counter: int) -> int:
+    """Tickets transferred to this very counter and still waiting."""
+    return db.execute(
+        "SELECT COUNT(*) FROM tickets WHERE site_id = ? AND status = 'waiting' AND day = ? AND target_counter = ?",
+        [site_id, day, counter]).fetchone()[0]

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from hub.domain.roles import GLOBAL_ROLES, ROLES
+from hub.domain.authz import may_hold_global
+from hub.domain.roles import ROLES
 from motcua_core.errors import DomainError
 
 NAME_RE = re.compile(r"^[\w .-]{1,60}$")
@@ -37,17 +38,19 @@ def add(db: sqlite_utils.Database, *, role: str, site_id: str | None, name: str,
     if role not in ROLES:
         raise DomainError("bad_request", f"role must be one of {', '.join(ROLES)}",
                           f"Vai trò phải là một trong: {', '.join(ROLES)}.")
-    if site_id is None and role not in GLOBAL_ROLES:
-        raise DomainError("bad_request", "only an admin or province leader token may span every site",
-                          "Chỉ mã của quản trị viên mới dùng được cho mọi đơn vị; hãy chọn đơn vị.")
+    if site_id is None and not may_hold_global(role):
+        raise DomainError("bad_request", "only an admin, leader or technician token may span every site",
+                          "Chỉ mã của quản trị viên, lãnh đạo, kỹ thuật viên cấp tỉnh mới dùng được cho mọi đơn vị; "
+                          "hãy chọn đơn vị.")
     if role == "specialist" and not (agency or "").strip():
         raise DomainError("bad_request", "a specialist token names its agency", "Mã của chuyên viên cần tên cơ quan.")
     if not NAME_RE.match(name):
         raise DomainError("bad_request", "bad token name", "Tên mã chỉ gồm chữ, số, khoảng trắng, '.', '-' (tối đa 60).")
     secret = PREFIX + secrets.token_urlsafe(32)
-    cur = db.execute("INSERT INTO api_tokens(role, site_id, agency, name, secret_hash, created_at) "
-                     "VALUES(?,?,?,?,?,?)", [role, site_id, (agency or "").strip() or None, name, hash_secret(secret), now])
-    return ApiToken(cur.lastrowid, role, site_id, (agency or "").strip() or None, name), secret
+    token_id = db.execute("INSERT INTO api_tokens(role, site_id, agency, name, secret_hash, created_at) "
+                          "VALUES(?,?,?,?,?,?) RETURNING id",
+                          [role, site_id, (agency or "").strip() or None, name, hash_secret(secret), now]).fetchone()[0]
+    return ApiToken(token_id, role, site_id, (agency or "").strip() or None, name), secret
 
 
 def by_secret(db: sqlite_utils.Database, secret: str) -> ApiToken | None:

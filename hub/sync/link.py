@@ -18,8 +18,8 @@ from hub.ops.run import Runner
 from hub.ops.sync_extras import sync_extras
 from hub.store import sync as store
 from hub.store.db import get_meta, open_db
-from hub.sync.files import PAUSE_FILE, link_state_path
 from hub.sync.mqttclient import SyncClient
+from hub.sync.paths import PAUSE_FILE, link_state_path
 
 log = logging.getLogger("motcua.hub.sync")
 

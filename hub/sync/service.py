@@ -1,5 +1,5 @@
 """Wiring the sync into a hub: which side runs (from the database's `sync_role`) and the broker accounts
-it needs (hub.sync.files holds the files it reads)."""
+it needs (hub.sync.paths holds the files it reads)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from hub.broker.files import Account
 from hub.broker.passwd import hash_secret
 from hub.domain import sync as rules
 from hub.store import sync as store
-from hub.sync.files import LINK_FILE, read_link, receiver_secret
+from hub.sync.paths import LINK_FILE, read_link, receiver_secret
 
 if TYPE_CHECKING:
     from hub.app import Hub

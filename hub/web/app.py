@@ -34,7 +34,7 @@ from hub.web import (
     ticket_page,
 )
 from hub.web.auth import requires
-from hub.web.common import HUB_KEY, error_response, hub_of, retry_when_busy, site_of
+from hub.web.common import HUB_KEY, error_response, hub_of, one_error_shape, retry_when_busy, site_of
 from hub.web.schema import F, describe
 from motcua_core.errors import DomainError
 
@@ -52,7 +52,7 @@ async def health(request: web.Request) -> web.Response:
 
 
 @describe("Detailed health: database, broker, router counters")
-@requires("technician")
+@requires("technician", on="hub")
 async def health_detail(request: web.Request) -> web.Response:
     h = hub_of(request).health()
     return web.json_response(h, status=200 if h["status"] == "ok" else 503)
@@ -138,7 +138,7 @@ async def index(request: web.Request) -> web.FileResponse:
 
 
 def make_app(hub: Hub) -> web.Application:
-    app = web.Application(client_max_size=64 * 1024, middlewares=[retry_when_busy])
+    app = web.Application(client_max_size=64 * 1024, middlewares=[one_error_shape, retry_when_busy])
     app[HUB_KEY] = hub
     app.router.add_get("/", index)
     app.router.add_get("/api/v1/health", health)

@@ -15,6 +15,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     cp.add_argument("--history-tickets", type=int, default=0,
                     help="first seed this many done tickets over the past year (and run a baseline without)")
     cp.add_argument("--no-baseline", action="store_true", help="with --history-tickets: skip the run without")
+    cp.add_argument("--db", default="sqlite",
+                    help="sqlite (default), postgresql (a throwaway cluster of its own; SQLite measured in the "
+                         "same run as sqlite_p99_ms) or a postgresql:// server URL")
     cp.add_argument("--sync", action="store_true",
                     help="join the hub to a provincial hub (sync link on) and compare with the same run off")
     cp.set_defaults(func=lambda a: _run("call_path", a))
@@ -25,6 +28,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                     help="worker processes the kiosks are spread over (each kiosk is its own machine in an office)")
     tk.add_argument("--json", action="store_true")
     tk.add_argument("--synchronous", choices=["FULL", "NORMAL"], default="FULL", help="the hub's SQLite setting")
+    tk.add_argument("--db", default="sqlite",
+                    help="sqlite (default), postgresql (a throwaway cluster of its own) or a postgresql:// server URL")
     tk.set_defaults(func=lambda a: _run("tickets", a))
     se = bsub.add_parser("search", help="per-keystroke procedure search on a kiosk's local replica (issue #3)")
     se.add_argument("--procedures", type=int, default=6000)
@@ -57,6 +62,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     from motcua.bench import console  # issue #11: the leaders' dashboard and its live stream
 
     console.add_parser(bsub)
+    from motcua.bench import scan  # issue #25: the counter's scan pipeline, per A4 page
+
+    scan.add_parser(bsub)
+    from motcua.bench import estimate  # issue #26: the wait shown at issue vs the wait that followed
+
+    estimate.add_parser(bsub)
     dp = bsub.add_parser("display", help="keypad Next → LED frame written, and → first announcement sample queued")
     dp.add_argument("--calls", type=int, default=300)
     dp.add_argument("--width", type=int, default=64)

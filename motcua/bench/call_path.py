@@ -33,7 +33,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from devicekit.session import DeviceSession
-from motcua.bench.common import BenchHub, connect, emit, free_port, log, ms, percentile
+from motcua.bench.common import BenchHub, connect, database, emit, free_port, log, ms, percentile
 from motcua_core import protocol
 from motcua_core.netopts import enable_nodelay
 
@@ -46,6 +46,7 @@ TARGET_P99_MS = 10.0
 TARGET_RATIO_P99 = 3.0
 TARGET_SYNC_RATIO = 1.1  # p99 with the sync link on against off, same run (issue #23)
 TARGET_HISTORY_RATIO = 1.5  # p99 with a year of history against the same run without (issue #15)
+TARGET_PG_RATIO = 2.0  # issue #22: call p99 on PostgreSQL at most twice SQLite's, in the same run
 
 
 class DisplayWatch:
@@ -288,6 +289,19 @@ def main(args: argparse.Namespace) -> int:
                          "(ticket numbers would wrap around)")
     if getattr(args, "sync", False):
         return _main_sync(args, calls, warmup)
+    engine = getattr(args, "db", "sqlite") or "sqlite"
+    if engine != "sqlite" and history:
+        raise SystemExit("error: --history-tickets seeds the SQLite file; use it without --db")
+    sqlite_m = None
+    if engine != "sqlite":  # the same calls on SQLite first, in this run: the engines compared on one machine state
+        log("SQLite first, for sqlite_p99_ms")
+        sqlite_m = measure(args, calls, warmup)
+    with database(engine):
+        return _report(args, calls, warmup, history, engine, sqlite_m)
+
+
+def _report(args: argparse.Namespace, calls: int, warmup: int, history: int, engine: str,
+            sqlite_m: dict | None) -> int:
     baseline = None
     if history and not getattr(args, "no_baseline", False):
         log("baseline: the same bench without history, in this run")
@@ -301,6 +315,7 @@ def main(args: argparse.Namespace) -> int:
                and ratio is not None and ratio <= TARGET_RATIO_P99)
     result = {
         "bench": "call-path",
+        "engine": "sqlite" if engine == "sqlite" else "postgresql",
         "synchronous": args.synchronous,
         "calls": calls,
         "delivered": delivered,
@@ -315,6 +330,12 @@ def main(args: argparse.Namespace) -> int:
         "warmup": warmup,
         "hub_errors": m["router"].get("errors"),
     }
+    if sqlite_m is not None:
+        s99 = percentile(sqlite_m["latencies"], 99)
+        result["sqlite_p50_ms"] = ms(percentile(sqlite_m["latencies"], 50))
+        result["sqlite_p99_ms"] = ms(s99)
+        result["pg_to_sqlite_p99"] = round(p99 / s99, 2) if p99 is not None and s99 else None
+        met = met and result["pg_to_sqlite_p99"] is not None and result["pg_to_sqlite_p99"] <= TARGET_PG_RATIO
     if history:
         result["history"] = m["history"]
     if baseline is not None:

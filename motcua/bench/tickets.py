@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from devicekit.session import DeviceSession
-from motcua.bench.common import BenchHub, connect, cpu_times, emit, log
+from motcua.bench.common import BenchHub, connect, cpu_times, database, emit, log, postgres_floor
 from motcua_core.device_config import DeviceConfig
 
 NUMBERS_PER_SERVICE = 999  # the demo site numbers each service 1001–1999, …; beyond that numbers wrap
@@ -74,13 +74,16 @@ def count_problems(rows: Iterable[tuple[str, str, int]]) -> tuple[int, int]:
     return duplicates, gaps
 
 
-def check_database(db_path: Path) -> dict:
-    """Duplicates and gaps in the hub's tickets table, by number and by seq (which must start at 1)."""
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+def check_database(data: Path) -> dict:
+    """Duplicates and gaps in the hub's tickets table (its file, or $MOTCUA_DB), by number and by seq
+    (which must start at 1)."""
+    from hub.app import open_data_dir
+
+    db = open_data_dir(data)
     try:
-        rows = conn.execute("SELECT id, service, day, seq, number FROM tickets").fetchall()
+        rows = db.execute("SELECT id, service, day, seq, number FROM tickets").fetchall()
     finally:
-        conn.close()
+        db.conn.close()
     dup_numbers, gap_numbers = count_problems((s, d, int(n)) for _, s, d, _, n in rows)
     dup_seq, gap_seq = count_problems((s, d, q) for _, s, d, q, _ in rows)
     first: dict[tuple[str, str], int] = {}
@@ -140,6 +143,11 @@ def main(args: argparse.Namespace) -> int:
     total: int = args.tickets
     if kiosks < 1 or total < 1:
         raise SystemExit("error: --kiosks and --tickets must be at least 1")
+    with database(getattr(args, "db", "sqlite")) as url:
+        return _run(args, kiosks, total, url)
+
+
+def _run(args: argparse.Namespace, kiosks: int, total: int, url: str | None) -> int:
     from hub.app import open_data_dir
     from hub.store.sites import list_services
     with BenchHub(prefix="motcua-bench-tickets-", synchronous=args.synchronous) as bh:
@@ -150,8 +158,12 @@ def main(args: argparse.Namespace) -> int:
         if total > NUMBERS_PER_SERVICE * len(services):
             raise SystemExit(f"error: at most {NUMBERS_PER_SERVICE * len(services)} tickets per run "
                              "(ticket numbers would wrap around)")
-        log(f"sqlite floor: {FLOOR_ROWS} single-row commits")
-        floor = sqlite_floor(bh.root)
+        if url is None:
+            log(f"sqlite floor: {FLOOR_ROWS} single-row commits")
+            floor = sqlite_floor(bh.root)
+        else:
+            log(f"postgres floor: {FLOOR_ROWS} single-row commits")
+            floor = postgres_floor(url, FLOOR_ROWS)
         configs = bh.register("kiosk", kiosks, request_timeout_s=REQUEST_TIMEOUT_S)
         bh.start()
 
@@ -204,7 +216,7 @@ def main(args: argparse.Namespace) -> int:
         resp_dups, resp_gaps = count_problems((t["service"], t["issued_at"][:10], int(t["number"]))
                                               for t in issued)
         resp_dups += len(issued) - len({t["id"] for t in issued})  # the same ticket handed out twice
-        db_check = check_database(bh.data / "motcua.db")
+        db_check = check_database(bh.data)
     answered_ids = {t["id"] for t in issued}
     not_in_db = len(answered_ids - db_check["ids"])  # a ticket a citizen holds that the hub lost
     unanswered = len(db_check["ids"] - answered_ids)  # issued by the hub, never seen by a kiosk
@@ -231,7 +243,8 @@ def main(args: argparse.Namespace) -> int:
         "database": {"duplicates": db_check["duplicates"], "gaps": db_check["gaps"]},
         "hub_batches": router.get("batches"),
         "hub_requests": router.get("requests"),
-        "sqlite_floor_inserts_per_s": round(floor, 1),
+        "engine": "sqlite" if url is None else "postgresql",
+        ("sqlite_floor_inserts_per_s" if url is None else "postgres_floor_inserts_per_s"): round(floor, 1),
         "floor_ratio": round(rate / floor, 2) if floor else None,
         # The hub process's CPU (user + system) over the issuing, per ticket: issue #15 asks ≤ 0.35 ms.
         "hub_cpu_ms_per_ticket": round(1000 * hub_cpu / len(issued), 3) if issued else None,

@@ -15,7 +15,8 @@ from tests.appointments.test_booking_limits import Client, _form, _seats
 from tests.support.hubproc import InProcessHub
 from tests.support.locks import hold_write_lock
 
-pytestmark = pytest.mark.integration
+# Another process holds SQLite's write lock (tests/support/locks.py): the file engine's busy path.
+pytestmark = [pytest.mark.integration, pytest.mark.sqlite_only]
 
 def _phones(hub: InProcessHub) -> set[str]:
     db = open_data_dir(hub.data)

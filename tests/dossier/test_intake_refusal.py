@@ -5,7 +5,6 @@ answers with the refusal sheet (Mẫu số 03) — numbered in the same series a
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from pypdf import PdfReader
 from counter_terminal.core import CounterCore
 from counter_terminal.dossier_core import DossierCore
 from hub.store import audit
+from hub.store.db import IntegrityError
 from kiosk.core import KioskCore
 from motcua_core.documents import thermal
 from motcua_core.errors import RequestError
@@ -126,7 +126,7 @@ def test_refusal_at_intake_is_recorded_without_a_dossier(dhub: DossierHub, tmp_p
     # The record cannot be rewritten.
     def rewrite() -> None:
         dhub.db.execute("UPDATE intake_refusals SET reasons = '[]'")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises(IntegrityError, match="append-only"):
         dhub.on_loop(rewrite)
 
     # Refusal sheets are one series per site and year: an agency's refusal of a dossier is the next number.

@@ -3,12 +3,12 @@ its transaction committed (hub.ops.run). Over the real hub, broker and SQLite fi
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from pathlib import Path
 
 from counter_terminal.core import CounterCore
+from hub.app import open_data_dir
 from hub.ops.catalogue import import_file
 from tests.dossier.conftest import AGENCY_1, APPLICANT, DossierHub
 
@@ -41,13 +41,12 @@ def test_an_agency_finishing_over_http_updates_the_lobby_after_commit(dhub: Doss
     # through a connection of its own: what the screens are told must already be committed.
     seen: list[str | None] = []
     got = threading.Event()
-    db_file = dhub.h.data / "motcua.db"
+    own = open_data_dir(dhub.h.data)  # the hub's database (file or PostgreSQL), a connection of its own
 
     def on_display(kind: str, state: dict) -> None:
         if kind != "state":
             return
-        with sqlite3.connect(db_file) as conn:
-            row = conn.execute("SELECT status FROM dossiers WHERE code = ?", [code]).fetchone()
+        row = own.execute("SELECT status FROM dossiers WHERE code = ?", [code]).fetchone()
         seen.append(row[0] if row else None)
         if row and row[0] == "ready":
             got.set()

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import urllib.request
 
 import pytest
 
+from hub.app import open_data_dir
 from motcua_core import protocol as p
 from tests.support.hubproc import InProcessHub
 from tests.support.probe import Probe
@@ -34,7 +34,7 @@ def _answer(probe: Probe) -> dict:
 
 
 def _ticket_count(hub: InProcessHub) -> int:
-    return sqlite3.connect(hub.data / "motcua.db").execute("SELECT COUNT(*) FROM tickets").fetchone()[0]
+    return open_data_dir(hub.data).execute("SELECT COUNT(*) FROM tickets").fetchone()[0]
 
 
 def test_bad_requests_get_error_responses_and_hub_keeps_serving(hub: InProcessHub, kiosk_probe: Probe) -> None:

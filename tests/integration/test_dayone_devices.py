@@ -7,6 +7,8 @@ import json
 import time
 from pathlib import Path
 
+import pytest
+
 from motcua.cli import main
 from motcua_core.device_config import DeviceConfig
 from tests.devicekit.conftest import wait_until
@@ -51,6 +53,7 @@ def test_rotate_writes_the_config_and_a_wrong_secret_is_not_authorised(hub: InPr
     assert "[OK  ] broker login" in _check(fresh, capsys, want_ok=True)
 
 
+@pytest.mark.sqlite_only  # "another hub" is another data directory, hence another SQLite file
 def test_an_outbox_left_by_another_hub_is_set_aside_not_replayed(tmp_path: Path) -> None:
     """A device's default data_dir is shared across installations: events queued for an earlier hub must
     not reach a new one (there they were refused as `unknown ticket 14`)."""

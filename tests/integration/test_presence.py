@@ -9,20 +9,19 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from devicekit.session import DeviceSession
+from hub.app import open_data_dir
 from tests.support.hubproc import InProcessHub, prepare, register
 
 DEVICES = 40
 
 
 def _registry(data: Path) -> dict[str, tuple[str, float | None, str | None]]:
-    with sqlite3.connect(data / "motcua.db") as conn:
-        rows = conn.execute("SELECT id, status, last_seen, health FROM devices WHERE role = 'kiosk'").fetchall()
+    rows = open_data_dir(data).execute("SELECT id, status, last_seen, health FROM devices WHERE role = 'kiosk'").fetchall()
     return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
 

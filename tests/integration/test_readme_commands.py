@@ -13,12 +13,13 @@ import os
 import re
 import shlex
 import shutil
-import sqlite3
 import subprocess
 import sys
 import urllib.request
 from pathlib import Path
 
+from hub.app import open_data_dir
+from hub.store.db import Db
 from tests.devicekit.conftest import wait_until
 from tests.support.hubproc import health
 from tests.support.net import free_port
@@ -80,8 +81,9 @@ class Shell:
                 p.kill()
 
 
-def _db(office: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"file:{office / 'motcua.db'}?mode=ro", uri=True, timeout=10)
+def _db(office: Path) -> Db:
+    """The office's database (the file, or PostgreSQL under MOTCUA_TEST_DB), a connection of our own."""
+    return open_data_dir(office)
 
 
 def test_readme_commands_work_as_written(tmp_path: Path) -> None:
@@ -140,8 +142,8 @@ def test_readme_commands_work_as_written(tmp_path: Path) -> None:
         saved = json.loads(db.execute("SELECT config FROM dossier_settings WHERE site_id = 'demo'").fetchone()[0])
         db.close()
         assert saved["agency_code"] == "HOAAN"
-        assert sh.run(_argv(due)).stdout.strip() == "2026-02-25T17:00+07:00"
-        assert sh.run(_argv(due_same_day)).stdout.strip() == "2026-03-05T17:00+07:00"
+        assert sh.run(_argv(due)).stdout.strip() == "Hạn trả kết quả: 25/02/2026 17:00 (Thứ Tư)"
+        assert sh.run(_argv(due_same_day)).stdout.strip() == "Hạn trả kết quả: 05/03/2026 17:00 (Thứ Năm)"
         token = json.loads(sh.run(_argv(spec)).stdout)["token"]
         req = urllib.request.Request(f"http://127.0.0.1:{http}/api/v1/agency/me",
                                      headers={"Authorization": f"Bearer {token}"})
@@ -155,14 +157,16 @@ def test_readme_commands_work_as_written(tmp_path: Path) -> None:
         sh.run(_argv(portal))
         assert not (tmp_path / "nowhere").exists(), "a command created a database outside --data"
 
-        # 8. A command pointed at an empty data directory says so and creates nothing.
-        (tmp_path / "empty").mkdir()
-        argv = [a if a != "./office" else "./empty" for a in _argv(weekly)]
-        r = sh.run(argv, ok=False)
-        assert r.returncode == 2 and "không có dữ liệu của hub ở empty" in r.stderr
-        assert list((tmp_path / "empty").iterdir()) == []
-        r = sh.run([a for a in _argv(spec) if a not in ("--data", "./office")], ok=False)  # --data forgotten
-        assert r.returncode == 2 and "Kiểm tra --data" in r.stderr and not (tmp_path / "nowhere").exists()
+        # 8. A command pointed at an empty data directory says so and creates nothing (with MOTCUA_DB, the
+        # PostgreSQL database named there is the hub's, wherever --data points).
+        if "MOTCUA_DB" not in os.environ:
+            (tmp_path / "empty").mkdir()
+            argv = [a if a != "./office" else "./empty" for a in _argv(weekly)]
+            r = sh.run(argv, ok=False)
+            assert r.returncode == 2 and "không có dữ liệu của hub ở empty" in r.stderr
+            assert list((tmp_path / "empty").iterdir()) == []
+            r = sh.run([a for a in _argv(spec) if a not in ("--data", "./office")], ok=False)  # --data forgotten
+            assert r.returncode == 2 and "Kiểm tra --data" in r.stderr and not (tmp_path / "nowhere").exists()
     finally:
         sh.stop()
 

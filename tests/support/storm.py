@@ -96,9 +96,9 @@ class TicketStorm:
 
     def register_numbers(self) -> list[str]:
         """The ticket numbers in the hub's register, in the order issued."""
-        import sqlite3
+        from hub.app import open_data_dir
 
-        db = sqlite3.connect(self.data / "motcua.db")
+        db = open_data_dir(self.data)
         try:
             return [r[0] for r in db.execute("SELECT number FROM tickets ORDER BY seq").fetchall()]
         finally:

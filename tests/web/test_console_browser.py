@@ -40,7 +40,10 @@ def sign_in(b: Browser, base: str, username: str) -> None:
     pw = d.find_element(By.ID, "password")
     pw.send_keys(PASSWORD)
     pw.send_keys(Keys.ENTER)  # the keyboard alone signs in
-    b.wait(lambda d: d.current_url.startswith(f"{base}/console/") and d.find_element(By.ID, "who").text)
+    # The site's name is written just before the tabs are filtered by role (the name of who signed in is
+    # written before the sites are fetched): waiting for it, the tabs seen are the role's, not all of them.
+    b.wait(lambda d: d.current_url.startswith(f"{base}/console/") and d.find_element(By.ID, "who").text
+           and d.find_element(By.ID, "site-name").text)
 
 
 def visible_tabs(b: Browser) -> set[str]:

@@ -16,7 +16,8 @@ PUBLIC = {
     ("GET", "/api/v1/health"), ("GET", "/api/v1/sites"), ("GET", "/api/v1/sites/{site}/state"),
     ("GET", "/api/v1/sites/{site}/kpis/public"), ("GET", "/api/v1/sites/{site}/tickets/{ticket_id}"),
     ("GET", "/t/{site}/{ticket_id}"), ("GET", "/api/v1/sites/{site}/board"),
-    ("GET", "/api/v1/dossiers/{code}"), ("GET", "/d/{code}"), ("GET", "/api/v1/procedures"),
+    ("GET", "/api/v1/dossiers/{code}"), ("GET", "/d/{code}"), ("POST", "/d/{code}/rate"),
+    ("GET", "/d/{code}/ket-qua"), ("GET", "/d/{code}/giay-hen"), ("GET", "/api/v1/procedures"),
     ("GET", "/api/v1/procedures/{pid}"), ("GET", "/api/v1/catalog"),
     ("GET", "/agency"), ("GET", "/console"),  # redirects to the console page
     ("GET", "/console/"),  # the page holds no data: everything it shows comes from the private API

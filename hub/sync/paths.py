@@ -1,4 +1,4 @@
-"""The sync's files in the data directory: the centre's link settings (`province.json`, 0600: it holds
+"""The sync's files in the data directory, shared by the link, the hub's start-up and the CLI: the centre's link settings (`province.json`, 0600: it holds
 the centre's password), the province receiver's broker password, the link's state for `sync status`, and
 the pause hook."""
 
@@ -36,4 +36,5 @@ def write_link(data_dir: Path, link: dict) -> None:
 
 
 def link_state_path(data_dir: Path) -> Path:
+    """Where the link writes its state (up, paused, connecting, rejoin) for `sync status`."""
     return data_dir / "sync-link.state"

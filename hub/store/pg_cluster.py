@@ -1,0 +1,118 @@
+"""A throwaway PostgreSQL cluster on a free loopback port (tests and `motcua bench … --db postgresql`).
+
+Debian keeps the server binaries off PATH (/usr/lib/postgresql/<version>/bin), and PostgreSQL refuses
+to run as root: as root the cluster is made and run as the `postgres` user (`runuser`), in a temporary
+directory it owns. Authentication is `trust` on 127.0.0.1 only: nothing but this machine reaches it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+
+
+def bin_dir() -> Path | None:
+    """The newest PostgreSQL server binaries on this machine (PATH first, then Debian's layout)."""
+    found = shutil.which("initdb")
+    if found:
+        return Path(found).resolve().parent
+    for d in sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]), reverse=True):
+        if (Path(d) / "initdb").exists():
+            return Path(d)
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Cluster:
+    def __init__(self, *, fsync: bool = True, base: Path | None = None) -> None:
+        b = bin_dir()
+        if b is None:
+            raise RuntimeError("PostgreSQL is not installed (Debian: apt-get install postgresql)")
+        self.bin = b
+        self.fsync = fsync
+        self.root = Path(tempfile.mkdtemp(prefix="motcua-pg-", dir=base))
+        self.data = self.root / "data"
+        self.port = _free_port()
+        self.as_root = os.geteuid() == 0
+        if self.as_root:
+            shutil.chown(self.root, "postgres", "postgres")
+        self.root.chmod(0o700)
+
+    def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        cmd = [str(self.bin / args[0]), *args[1:]]
+        if self.as_root:
+            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+        return subprocess.run(cmd, check=check, capture_output=True, text=True, timeout=60)
+
+    def init(self) -> Cluster:
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                  "--locale=C.UTF-8", "--no-sync")
+        return self
+
+    def start(self) -> Cluster:
+        opts = (f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.root} "
+                f"-c fsync={'on' if self.fsync else 'off'} -c max_connections=200 -c shared_buffers=64MB")
+        self._run("pg_ctl", "-D", str(self.data), "-o", opts, "-l", str(self.root / "log"), "-w", "-t", "30",
+                  "start")
+        return self
+
+    def url(self, dbname: str = "postgres") -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{dbname}"
+
+    def create_database(self, name: str) -> str:
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+    def postmaster_pid(self) -> int | None:
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            return int((self.data / "postmaster.pid").read_text().split()[0])
+        return None
+
+    def kill9(self) -> None:
+        """The server dies at once (power-cut-like for the server; the OS keeps what was written)."""
+        pid = self.postmaster_pid()
+        if pid:
+            os.kill(pid, signal.SIGKILL)
+            # the backends notice their postmaster is gone and exit; wait for the port to be free
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, 0)
+                    time.sleep(0.05)
+                    continue
+                break
+            for _ in range(100):
+                if subprocess.run(["pgrep", "-u", "postgres", "-f", f"{self.data}"],
+                                  capture_output=True).returncode != 0:
+                    break
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        with contextlib.suppress(Exception):
+            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop", check=False)
+
+    def destroy(self) -> None:
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def throwaway(*, fsync: bool = True) -> Cluster:
+    """A new cluster, initialised and running (about 1.5 s)."""
+    return Cluster(fsync=fsync).init().start()

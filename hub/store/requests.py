@@ -1,0 +1,22 @@
+"""Stored replies (`requests`): a retried request_id gets the bytes it was answered with, not a second run."""
+
+from __future__ import annotations
+
+from hub.store.db import Db
+
+
+def stored(db: Db, device_id: str, request_id: str) -> tuple[str, str] | None:
+    """(response text, verb) of an earlier answer to this device's request_id, or None."""
+    row = db.execute("SELECT response, verb FROM requests WHERE device_id = ? AND request_id = ?",
+                     [device_id, request_id]).fetchone()
+    return (row[0], row[1]) if row is not None else None
+
+
+def remember(db: Db, device_id: str, request_id: str, verb: str, response: str, at: float) -> None:
+    db.execute("INSERT INTO requests(device_id, request_id, verb, response, at) VALUES(?,?,?,?,?)",
+               [device_id, request_id, verb, response, at])
+
+
+def purge(db: Db, before: float) -> int:
+    """Forget replies older than `before`; returns how many. Call inside a transaction."""
+    return db.execute("DELETE FROM requests WHERE at < ?", [before]).rowcount
