@@ -29,7 +29,7 @@ TICK_S = 0.05
 
 
 class CentreLink:
-    def __init__(self, data_dir: Path, db_path: Path, link: dict, clock: Callable[[], float] = time.time):
+    def __init__(self, data_dir: Path, db_path: Path | str, link: dict, clock: Callable[[], float] = time.time):
         self.data_dir, self.db_path, self.link, self.clock = data_dir, db_path, link, clock
         self.centre, self.epoch = link["centre"], link["epoch"]
         self._stop = threading.Event()

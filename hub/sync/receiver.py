@@ -22,7 +22,7 @@ log = logging.getLogger("motcua.hub.sync")
 
 
 class Receiver:
-    def __init__(self, db_path: Path, host: str, port: int, username: str, password: str,
+    def __init__(self, db_path: Path | str, host: str, port: int, username: str, password: str,
                  clock: Callable[[], float] = time.time):
         self.db_path, self.clock = db_path, clock
         self.client = SyncClient(host, port, username, password, f"{rules.TOPIC_ROOT}/+/up")

@@ -42,7 +42,7 @@ def start_sync(hub: Hub):
         from hub.sync.receiver import Receiver
 
         host = "127.0.0.1" if hub.config.mqtt_bind in ("0.0.0.0", "::", "") else hub.config.mqtt_bind
-        r = Receiver(hub.config.db_path, host, hub.config.mqtt_port, RECEIVER_USER,
+        r = Receiver(hub.config.db_target, host, hub.config.mqtt_port, RECEIVER_USER,
                      receiver_secret(hub.config.data_dir), hub.clock)
         r.start()
         return r
@@ -53,7 +53,7 @@ def start_sync(hub: Hub):
         if link is None:
             log.error("this hub is a centre of a province but %s is missing: join again", LINK_FILE)
             return None
-        c = CentreLink(hub.config.data_dir, hub.config.db_path, link, hub.clock)
+        c = CentreLink(hub.config.data_dir, hub.config.db_target, link, hub.clock)
         c.start()
         return c
     return None
