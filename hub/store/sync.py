@@ -357,6 +357,15 @@ def province_agencies(db: sqlite_utils.Database) -> set[str]:
     return {r[0] for r in db.execute("SELECT DISTINCT agency FROM specialists")}
 
 
+def holding_site(db: sqlite_utils.Database, code: str) -> str | None:
+    """For a dossier held here for a centre: the site of this hub where its current holder (an agency)
+    has specialists; None when it is not held here or its holder is not such an agency."""
+    row = db.execute("SELECT s.site_id FROM sync_held h JOIN dossiers d ON d.code = h.code "
+                     "JOIN specialists s ON s.agency = d.holder WHERE h.code = ? ORDER BY s.site_id LIMIT 1",
+                     [code]).fetchone()
+    return row[0] if row else None
+
+
 def held(db: sqlite_utils.Database, code: str) -> dict | None:
     rows = _dicts(db.execute("SELECT * FROM sync_held WHERE code = ?", [code]))
     return rows[0] if rows else None
