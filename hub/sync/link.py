@@ -24,6 +24,7 @@ from hub.sync.paths import PAUSE_FILE, link_state_path
 log = logging.getLogger("motcua.hub.sync")
 
 RESEND_AFTER_S = 5.0
+ACK_FLUSH_S = 2.0  # acknowledgements are written (and the outbox pruned) at most this often
 SWEEP_EVERY_S = 1.0  # rows written outside the Runner (timers) are captured at most this late
 TICK_S = 0.05
 
@@ -37,6 +38,8 @@ class CentreLink:
         self.state = "starting"
         self.client: SyncClient | None = None
         self._said: dict[str, float] = {}  # site → when the province last heard from us (monotonic)
+        self._acks: dict[str, dict] = {}  # site → the latest ack not yet written
+        self._acks_flushed = 0.0
 
     def start(self) -> None:
         self._thread.start()
@@ -80,6 +83,7 @@ class CentreLink:
         while not self._stop.is_set():
             if pause.exists():
                 if self.state != "paused":
+                    self._flush_acks(runner)
                     client.down()
                     self._set_state("paused")
                 self._stop.wait(0.2)
@@ -109,6 +113,16 @@ class CentreLink:
                 inflight.clear()
                 self._said.clear()
             self._send(db, client, inflight)
+            if self._acks and now_m - self._acks_flushed >= ACK_FLUSH_S:
+                self._flush_acks(runner)
+                self._acks_flushed = now_m
+        self._flush_acks(runner)
+
+    def _flush_acks(self, runner: Runner) -> None:
+        """Record the acknowledgements received since the last flush, in one transaction."""
+        acks, self._acks = list(self._acks.values()), {}
+        if acks:
+            runner.run(None, lambda ctx: [ops.record_answer(ctx, self.epoch, a) for a in acks])
 
     def _answer(self, runner: Runner, payload: bytes, inflight: dict) -> None:
         try:
@@ -124,7 +138,16 @@ class CentreLink:
             if runner.run(None, lambda ctx: ops.apply_catalogue(ctx, self.epoch, msg)) and msg.get("last"):
                 log.info("sync: the province's catalogue version %s applied", msg.get("version"))
             return
-        site = runner.run(None, lambda ctx: ops.record_answer(ctx, self.epoch, msg))
+        if isinstance(msg, dict) and msg.get("type") == "ack" and msg.get("epoch") == self.epoch \
+                and isinstance(msg.get("site"), str) and isinstance(msg.get("hwm"), int):
+            # Kept in memory and written at most every ACK_FLUSH_S: a write transaction per ack would take
+            # the database's write lock from the hub's request path after every call. An ack lost in a crash
+            # only costs a resend (applied as a no-op).
+            site = msg["site"]
+            if msg["hwm"] > self._acks.get(site, {}).get("hwm", -1):
+                self._acks[site] = msg
+        else:
+            site = runner.run(None, lambda ctx: ops.record_answer(ctx, self.epoch, msg))
         if site is None:
             return
         if msg.get("type") == "refused":
@@ -148,7 +171,8 @@ class CentreLink:
                 env = rules.hello(self.centre, self.epoch, site, s["seq"], self.clock(), catalog, down)
                 if client.publish(rules.up_topic(self.centre), json.dumps(env).encode()):
                     self._said[site] = now_m
-            rows = store.outbox_after(db, site, s["acked_seq"])
+            acked = max(s["acked_seq"], self._acks.get(site, {}).get("hwm", 0))
+            rows = store.outbox_after(db, site, acked)
             if not rows:
                 inflight.pop(site, None)
                 continue
