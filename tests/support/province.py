@@ -15,9 +15,23 @@ from devicekit.session import DeviceSession
 from hub.cli.common import DEMO_SITE
 from kiosk.core import KioskCore
 from motcua_core.errors import RequestError
-from tests.support.hubproc import HubProcess, prepare, register
+from tests.support.hubproc import HubProcess as _HubProcess
+from tests.support.hubproc import prepare, register
+from tests.support.net import wait_port
 
 MOTCUA = [sys.executable, "-m", "motcua.cli"]
+
+
+class HubProcess(_HubProcess):
+    """`motcua hub serve` in its own process, given a minute and a half to listen: a province's tests start
+    four of them with their brokers at once on a shared machine."""
+
+    def start(self) -> HubProcess:
+        try:
+            return super().start()  # type: ignore[return-value]
+        except TimeoutError:
+            wait_port(self.http_port, timeout=60)
+            return self
 
 
 def cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
