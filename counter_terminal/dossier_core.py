@@ -142,6 +142,16 @@ class DossierCore:
             data["ticket_id"] = ticket_id
         return self.session.request("dossier.return", self._signed(data))["dossier"]
 
+    # --- withdrawal, correction (Decree 118/2025 Art. 21, 23) -------------------------------------
+    def withdraw(self, code: str, reason: str = "") -> dict:
+        """The citizen withdraws the dossier before the decision; the hub refuses it afterwards."""
+        return self.session.request("dossier.withdraw", self._signed({"code": normalise(code), "reason": reason}))["dossier"]
+
+    def request_correction(self, code: str, reason: str) -> dict:
+        """A returned result has an error: back to the agency, due again within 3 working days."""
+        return self.session.request("dossier.correction",
+                                    self._signed({"code": normalise(code), "reason": reason}))["dossier"]
+
     # --- late -------------------------------------------------------------------------------------
     def apologise(self, code: str, reason: str, *, extra_days: int | None = None,
                   new_due: str | None = None) -> dict:

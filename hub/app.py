@@ -90,7 +90,9 @@ def open_data_dir(data_dir: Path, synchronous: str = "FULL", *, busy_timeout_ms:
     target = target_for(data_dir, db)
     if is_url(target):
         datadir.make_private(data_dir)
-        return open_db(target, busy_timeout_ms=busy_timeout_ms)
+        served = open_db(target, busy_timeout_ms=busy_timeout_ms)
+        served.data_dir = data_dir  # the hub's private files (signing certificate, sealing key) stay here
+        return served
     datadir.check(data_dir)
     datadir.make_private(data_dir)
     opened = open_db(target, synchronous=synchronous, busy_timeout_ms=busy_timeout_ms)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 
 from hub.cli.common import data_arg, data_dir, err, open_db, print_rows, runner
+from motcua_core import clock as wallclock
 
 
 def add_parsers(hsub: argparse._SubParsersAction) -> None:
@@ -90,7 +90,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     db = open_db(args)
     role = store.role(db)
-    now = time.time()
+    now = wallclock.time()
     if role == "centre":
         link = read_link(data_dir(args)) or {}
         state_path = link_state_path(data_dir(args))

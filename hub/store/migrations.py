@@ -475,6 +475,8 @@ def _dossier_files(db: sqlite_utils.Database) -> None:
             completed_at REAL, stored_sha256 TEXT, doc_code TEXT, signed_by TEXT, data BLOB,
             UNIQUE (code, kind, sha256));
         CREATE INDEX dossier_files_site ON dossier_files(site_id, declared_at);
+        CREATE INDEX dossier_files_unsigned ON dossier_files(id)
+            WHERE kind = 'result' AND doc_code IS NULL AND completed_at IS NOT NULL;
         CREATE TABLE dossier_file_chunks (
             file_id INTEGER NOT NULL REFERENCES dossier_files(id), seq INTEGER NOT NULL, data BLOB NOT NULL,
             PRIMARY KEY (file_id, seq));

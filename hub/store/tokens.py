@@ -42,6 +42,9 @@ def add(db: sqlite_utils.Database, *, role: str, site_id: str | None, name: str,
         raise DomainError("bad_request", "only an admin, leader or technician token may span every site",
                           "Chỉ mã của quản trị viên, lãnh đạo, kỹ thuật viên cấp tỉnh mới dùng được cho mọi đơn vị; "
                           "hãy chọn đơn vị.")
+    if role == "province_leader" and site_id is not None:
+        raise DomainError("bad_request", "a province leader reads every centre: no --site",
+                          "Lãnh đạo cấp tỉnh xem mọi trung tâm; không chọn đơn vị.")
     if role == "specialist" and not (agency or "").strip():
         raise DomainError("bad_request", "a specialist token names its agency", "Mã của chuyên viên cần tên cơ quan.")
     if not NAME_RE.match(name):

@@ -20,6 +20,7 @@ from hub.store import sync as store
 from hub.store.db import get_meta, open_db
 from hub.sync.mqttclient import SyncClient
 from hub.sync.paths import PAUSE_FILE, link_state_path
+from motcua_core import clock as wallclock
 
 log = logging.getLogger("motcua.hub.sync")
 
@@ -30,7 +31,8 @@ TICK_S = 0.05
 
 
 class CentreLink:
-    def __init__(self, data_dir: Path, db_path: Path | str, link: dict, clock: Callable[[], float] = time.time):
+    def __init__(self, data_dir: Path, db_path: Path | str, link: dict,
+                 clock: Callable[[], float] = wallclock.time):
         self.data_dir, self.db_path, self.link, self.clock = data_dir, db_path, link, clock
         self.centre, self.epoch = link["centre"], link["epoch"]
         self._stop = threading.Event()
@@ -53,7 +55,7 @@ class CentreLink:
             self.state = state
             log.info("sync link to %s:%s: %s", self.link["host"], self.link["port"], state)
             path = link_state_path(self.data_dir)
-            path.write_text(json.dumps({"state": state, "at": time.time()}), encoding="utf-8")
+            path.write_text(json.dumps({"state": state, "at": wallclock.time()}), encoding="utf-8")
 
     def _main(self) -> None:
         db = open_db(self.db_path)

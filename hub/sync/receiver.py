@@ -17,13 +17,14 @@ from hub.ops import sync as ops
 from hub.ops.run import Runner
 from hub.store.db import is_busy, open_db
 from hub.sync.mqttclient import SyncClient
+from motcua_core import clock as wallclock
 
 log = logging.getLogger("motcua.hub.sync")
 
 
 class Receiver:
     def __init__(self, db_path: Path | str, host: str, port: int, username: str, password: str,
-                 clock: Callable[[], float] = time.time):
+                 clock: Callable[[], float] = wallclock.time):
         self.db_path, self.clock = db_path, clock
         self.client = SyncClient(host, port, username, password, f"{rules.TOPIC_ROOT}/+/up")
         self._stop = threading.Event()

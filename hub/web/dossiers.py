@@ -10,6 +10,7 @@ the page /agency.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 
@@ -235,12 +236,14 @@ async def agency_pdf(request: web.Request) -> web.Response:
         if canonical(form) not in ("control_sheet", "apology", "refusal", "stop", "supplement"):
             raise DomainError("not_found", "unknown form", "Không có biểu mẫu này.")
         dossiers.agency_detail(hub.db, code, hub.clock(), spec.site, spec.agency)
-        data = forms.signed_pdf(hub.db, site_store.get_site(hub.db, spec.site), code, form)
+        job = forms.signing_job(hub.db, site_store.get_site(hub.db, spec.site), code, form)
     except DomainError as exc:
         return error_response(exc)
+    data = await asyncio.to_thread(forms.sign_job, job)  # seconds of signing: never on the event loop
     return web.Response(body=data, content_type="application/pdf")
 
 
+@requires("specialist")
 async def agency_file(request: web.Request) -> web.Response:
     """GET /api/v1/agency/dossiers/{code}/files/{id}: a scanned document or the result, to the specialist of
     an agency the dossier passes through, at its site (the same check as the dossier's detail)."""
@@ -282,9 +285,10 @@ async def dossier_receipt(request: web.Request) -> web.Response:
     try:
         v = _lookup(request)
         site = site_store.get_site(hub.db, dossiers.site_of(hub.db, v["code"]))
-        data = forms.signed_pdf(hub.db, site, v["code"], "03")
+        job = forms.signing_job(hub.db, site, v["code"], "receipt")
     except DomainError as exc:
         return error_response(exc)
+    data = await asyncio.to_thread(forms.sign_job, job)
     return _pdf_response(data, f"giay-tiep-nhan-{v['code']}.pdf")
 
 

@@ -60,6 +60,8 @@ async def add_device(request: web.Request) -> web.Response:
     try:
         body = await json_body(request)
         site = body.get("site") or request[PRINCIPAL_KEY].site
+        if not isinstance(site, str):  # a province technician names the site
+            raise DomainError("bad_request", "site required", "Chọn đơn vị của thiết bị.")
         require(request, "technician", site=site)
         dev, code = hub.runner.run(None, lambda ctx: enrol_ops.add_pending(
             ctx, site_id=str(site), role=str(body.get("role")), counter=body.get("counter"),

@@ -21,7 +21,8 @@ from hub.web.schema import F, describe
 STATIC = Path(__file__).parent / "static"
 # Public routes of modules that declare no schema (dossier lookup, catalogue, ticket page).
 UNDECLARED_PUBLIC = {
-    ("GET", "/api/v1/dossiers/{code}"), ("GET", "/d/{code}"), ("GET", "/d/{code}/ket-qua"), ("GET", "/d/{code}/giay-hen"), ("GET", "/api/v1/procedures"),
+    ("GET", "/api/v1/dossiers/{code}"), ("GET", "/d/{code}"), ("POST", "/d/{code}/rate"), ("GET", "/d/{code}/ket-qua"),
+    ("GET", "/d/{code}/giay-hen"), ("GET", "/api/v1/procedures"),
     ("GET", "/api/v1/procedures/{pid}"), ("GET", "/api/v1/catalog"), ("GET", "/api/v1/sites/{site}/board"),
     ("GET", "/t/{site}/{ticket_id}"), ("GET", "/agency"),
     # booking (hub/web/booking.py): citizens book without an account; a booking changes by its secret link

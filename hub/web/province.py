@@ -39,7 +39,7 @@ async def join(request: web.Request) -> web.Response:
 
 @describe("The province's overview: every centre's waiting, longest wait, counters serving, served today, "
           "on-time and satisfaction, and its sync link")
-@requires("province_leader")
+@requires("province_leader", on="hub")
 async def overview(request: web.Request) -> web.Response:
     hub = hub_of(request)
     return web.json_response(hub.runner.view(None, sync_ops.overview))
@@ -59,7 +59,7 @@ async def centre(request: web.Request) -> web.Response:
 @describe("The province's report over every centre for a period (JSON, or CSV with fmt=csv)",
           query={"from": F("string", True, "first day, YYYY-MM-DD"), "to": F("string", True, "last day, YYYY-MM-DD"),
                  "fmt": F("string", False, "json (default) or csv")})
-@requires("province_leader")
+@requires("province_leader", on="hub")
 async def report(request: web.Request) -> web.Response:
     hub = hub_of(request)
     q = request.query

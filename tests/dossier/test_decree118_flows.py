@@ -96,8 +96,8 @@ def test_withdrawal_obligation_and_correction(dhub: DossierHub, desk) -> None:
     dhub.tick()
     assert act(dhub, w, "accept")[0] == 200 and act(dhub, o, "accept")[0] == 200
     # The citizen withdraws at the counter: the agency can do nothing more with it.
-    r = counter.session.request("dossier.withdraw", {"token": counter.session.officer_token, "code": w, "reason": "Người nộp xin rút"})
-    assert r["dossier"]["status"] == "withdrawn" and r["dossier"]["status_vi"] == "Đã rút hồ sơ"
+    r = d.withdraw(w, "Người nộp xin rút")
+    assert r["status"] == "withdrawn" and r["status_vi"] == "Đã rút hồ sơ"
     status, body = act(dhub, w, "finish")
     assert status == 409
 
@@ -126,8 +126,8 @@ def test_withdrawal_obligation_and_correction(dhub: DossierHub, desk) -> None:
     with pytest.raises(RequestError) as e:
         counter.session.request("dossier.correction", {"token": counter.session.officer_token, "code": o, "reason": "   "})
     assert "sai sót" in e.value.message_vi
-    r = counter.session.request("dossier.correction", {"token": counter.session.officer_token, "code": o, "reason": "Sai năm sinh"})
-    assert r["dossier"]["status"] == "correction" and r["dossier"]["correction_due_at"] == "2026-12-02T17:00+07:00"
+    r = d.request_correction(o, "Sai năm sinh")
+    assert r["status"] == "correction" and r["correction_due_at"] == "2026-12-02T17:00+07:00"
     last = "Phòng Tài nguyên và Môi trường"
     status, body = dhub.http("POST", f"/api/v1/agency/dossiers/{o}/corrected", {}, token=dhub.tokens[last])
     assert status == 200 and body["status"] == "ready"
@@ -213,7 +213,7 @@ def test_dossier_rated_at_the_tablet_and_on_the_phone(dhub: DossierHub, desk, mo
     import kiosk.core
 
     # The tablet lives on the hub's simulated day (it drops a vote.open older than its timeout).
-    monkeypatch.setattr(kiosk.core, "time", types.SimpleNamespace(time=dhub.h.clock))
+    monkeypatch.setattr(kiosk.core, "wallclock", types.SimpleNamespace(time=dhub.h.clock))
     kiosk = KioskCore(dhub.h.device("kiosk"))
     voting = KioskCore(dhub.h.device("voting", counter=1, start=False))
     opened: q.Queue = q.Queue()

@@ -135,7 +135,7 @@ def test_readme_commands_work_as_written(tmp_path: Path) -> None:
             assert resp.status == 200
 
         # 7. The dossier block, in order.
-        imp, settings, due, due_same_day, spec, weekly, register, portal = dossier
+        imp, settings, due, due_same_day, spec, weekly, index766, register, portal = dossier
         assert "Đã nhập 120 thủ tục" in sh.run(_argv(imp)).stdout
         sh.run(_argv(settings))
         db = _db(office)
@@ -151,6 +151,8 @@ def test_readme_commands_work_as_written(tmp_path: Path) -> None:
             assert json.loads(resp.read())["name"] == "Trần Quang Khải"
         r = sh.run(_argv(weekly))
         assert (tmp_path / "tuan47.pdf").read_bytes()[:4] == b"%PDF" and "Tuần 47 năm 2026" in r.stdout
+        r = sh.run(_argv(index766))
+        assert (tmp_path / "chiso766.pdf").read_bytes()[:4] == b"%PDF" and "Tháng 11 năm 2026" in r.stdout
         r = sh.run(_argv(register))
         assert (tmp_path / "so.pdf").read_bytes()[:4] == b"%PDF"
         assert (tmp_path / "so.csv").read_text(encoding="utf-8-sig").startswith("Quyển số,TT,")

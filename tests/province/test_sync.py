@@ -24,6 +24,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from hub.domain import sync as rules
 from hub.store import sync as sync_store
+from motcua_core import clock as wallclock
 from tests.support.province import Commune, Province, cli, province, read
 
 
@@ -261,9 +262,9 @@ def test_restored_commune_joins_under_a_new_epoch_and_the_old_epoch_is_refused(p
     client.loop_start()
     try:
         time.sleep(0.5)
-        row = {"seq": 1, "kind": "vote", "id": "999999", "at": time.time(), "body": {"rating": 1}}
+        row = {"seq": 1, "kind": "vote", "id": "999999", "at": wallclock.time(), "body": {"rating": 1}}
         client.publish(rules.up_topic(new["centre"]),
-                       json.dumps(rules.batch(new["centre"], old["epoch"], a.site, [row], time.time())), qos=1)
+                       json.dumps(rules.batch(new["centre"], old["epoch"], a.site, [row], wallclock.time())), qos=1)
         deadline = time.monotonic() + 10
         while not any(x.get("type") == "refused" for x in answers) and time.monotonic() < deadline:
             time.sleep(0.1)

@@ -21,6 +21,7 @@ from hub.cli.common import DEMO_SITE
 from hub.ops.run import Runner
 from hub.store import tokens
 from hub.store.db import transaction
+from motcua_core import clock as wallclock
 from tests.security.conftest import Client
 from tests.support.hubproc import InProcessHub, prepare
 
@@ -137,7 +138,7 @@ def test_schemathesis_finds_no_server_error_and_no_undocumented_answer(tmp_path:
     db = open_data_dir(data)
     load_site_file(db, tmp_path / "thu.json")
     with transaction(db):
-        admin = tokens.add(db, role="admin", site_id=None, name="schemathesis", now=time.time())[1]
+        admin = tokens.add(db, role="admin", site_id=None, name="schemathesis", now=wallclock.time())[1]
     db.conn.close()
     hub = InProcessHub(data).start()
     try:

@@ -29,7 +29,8 @@ NOT_OBJECTS = frozenset({
     "rating", "reasons", "answers", "comment", "key", "procedure", "applicant", "documents", "sets",
     "return_method", "post_address", "fees_vnd", "processing_days", "options", "request", "confirm",
     "tracking", "reason", "new_due", "extra_days", "form", "scan", "day", "slot_start", "name", "phone",
-    "email", "cccd", "q", "limit", "checks", "at"})
+    "email", "cccd", "q", "limit", "checks", "at", "overall", "sha256", "kind", "seq", "data", "size", "pages",
+    "reference"})
 
 
 def test_every_verb_field_is_classified() -> None:

@@ -148,10 +148,13 @@ async function loadDashboard() {
 }
 
 // --- agency (specialists) --------------------------------------------------------------------------
-const ACTIONS = {transferred: ["accept"], processing: ["finish", "supplement", "reject", "apology"],
-                 supplement: ["supplement_received", "reject"]};
+// Decree 118/2025: one supplement request (Art. 19(5)), a financial obligation, stop (Mẫu 05), correction (Art. 23).
+const ACTIONS = {transferred: ["accept"], processing: ["finish", "supplement", "obligation", "reject", "apology", "stop"],
+                 supplement: ["supplement_received", "reject", "stop"], obligation: ["obligation_paid", "stop"],
+                 correction: ["corrected"]};
 const ACTION_VI = {accept: "Nhận hồ sơ", finish: "Giải quyết xong", supplement: "Yêu cầu bổ sung", reject: "Từ chối",
-                   apology: "Xin lỗi, hẹn lại", supplement_received: "Đã bổ sung"};
+                   apology: "Xin lỗi, đề nghị gia hạn", supplement_received: "Đã bổ sung", obligation: "Nghĩa vụ tài chính",
+                   obligation_paid: "Đã nộp nghĩa vụ tài chính", stop: "Dừng giải quyết", corrected: "Đã đính chính"};
 async function loadAgency() {
   try {
     const data = await api("GET", "/api/v1/agency/dossiers");
@@ -168,7 +171,10 @@ $("agency-list").addEventListener("click", async (ev) => {
   const b = ev.target.closest("button[data-act]"); if (!b) return;
   let body = {};
   const act = b.dataset.act;
-  if (act === "reject" || act === "supplement") { const r = prompt("Lý do (bắt buộc):"); if (!r) return; body.reason = r; }
+  if (act === "reject" || act === "supplement" || act === "stop") { const r = prompt("Lý do (bắt buộc):"); if (!r) return; body.reason = r; }
+  if (act === "obligation") { const r = prompt("Nghĩa vụ tài chính phải thực hiện:"); if (!r) return;
+    const n = parseInt(prompt("Số tiền (đồng, để trống nếu chưa xác định):", "") || "", 10);
+    body = {content: r}; if (!Number.isNaN(n)) body.amount_vnd = n; }
   if (act === "apology") { const r = prompt("Lý do chậm trễ:"); if (!r) return;
     body = {reason: r, extra_days: parseInt(prompt("Hẹn thêm bao nhiêu ngày làm việc?", "2"), 10)}; }
   try { await api("POST", `/api/v1/agency/dossiers/${encodeURIComponent(b.dataset.code)}/${act}`, body); loadAgency(); }
