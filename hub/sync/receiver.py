@@ -23,7 +23,7 @@ log = logging.getLogger("motcua.hub.sync")
 
 
 class Receiver:
-    def __init__(self, db_path: Path, host: str, port: int, username: str, password: str,
+    def __init__(self, db_path: Path | str, host: str, port: int, username: str, password: str,
                  clock: Callable[[], float] = wallclock.time):
         self.db_path, self.clock = db_path, clock
         self.client = SyncClient(host, port, username, password, f"{rules.TOPIC_ROOT}/+/up")
@@ -76,5 +76,6 @@ class Receiver:
             log.warning("sync: refused a batch of %s: %s", centre, answer.get("message"))
         self.client.publish(rules.down_topic(centre), json.dumps(answer, ensure_ascii=False).encode())
         if answer.get("type") == "ack" and isinstance(msg, dict) and msg.get("type") == "hello":
-            for page in runner.view(None, lambda ctx: ops.catalogue_for(ctx, centre, msg)):
+            pages = runner.view(None, lambda ctx: ops.catalogue_for(ctx, centre, msg) + ops.down_for(ctx, centre, msg))
+            for page in pages:
                 self.client.publish(rules.down_topic(centre), json.dumps(page, ensure_ascii=False).encode())

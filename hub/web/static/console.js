@@ -325,6 +325,7 @@ $("post-list").addEventListener("submit", async (ev) => {
 // --- start -----------------------------------------------------------------------------------------
 async function start() {
   S.me = await api("GET", "/api/v1/console/me");
+  if (S.me.role === "province_leader" && !S.me.must_change) { location.href = "/console/province"; return; }
   const ROLE = {vi: {admin: "quản trị viên", leader: "lãnh đạo", specialist: "chuyên viên", technician: "kỹ thuật viên",
                      post: "nhân viên bưu điện"}};
   $("who").textContent = `${S.me.name} (${(ROLE[I18N.lang] || {})[S.me.role] || S.me.role})`;
