@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:/usr/sbin:$(PATH)
 # one throwaway cluster). `make test` runs this representative set; `make test-pg` every hub-side suite.
 PG_SUITE := tests/integration/test_queue_flow.py tests/integration/test_cli.py tests/dossier/test_flow.py \
 	tests/dossier/test_fidelity.py tests/dossier/test_intake_refusal.py tests/dossier/test_portal.py \
-	tests/appointments/test_ops.py tests/web/test_audit.py tests/web/test_admin.py
+	tests/appointments/test_ops.py tests/web/test_audit.py tests/web/test_admin.py tests/unit/test_store_memo.py
 PG_ALL := tests/integration tests/dossier tests/appointments tests/web tests/reliability
 
 setup:
