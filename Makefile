@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:/usr/sbin:$(PATH)
 
-.PHONY: setup demo test test-pg lint bench clean
+.PHONY: setup demo test test-pg test-days lint bench clean
 
 # The hub-side suites run again on PostgreSQL (MOTCUA_TEST_DB=postgresql: each test on a fresh database of
 # one throwaway cluster). `make test` runs this representative set; `make test-pg` every hub-side suite.
@@ -20,8 +20,12 @@ demo: setup
 
 test: setup
 	$(PY) -m ruff check .
-	$(PY) -m pytest
+	PY=$(PY) bash scripts/test.sh
 	MOTCUA_TEST_DB=postgresql $(PY) -m pytest -q $(PG_SUITE)
+
+# The date-sensitive tests (marker `clock`) as if on chosen days and in far host zones (MOTCUA_TEST_NOW).
+test-days: setup
+	PY=$(PY) bash scripts/clock-days.sh
 
 test-pg: setup
 	MOTCUA_TEST_DB=postgresql $(PY) -m pytest $(PG_ALL)

@@ -10,11 +10,11 @@ printer (a `devicekit.drivers.printer.Printer` when given, else PNG files in `ou
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from devicekit.session import DeviceSession
+from motcua_core import clock as wallclock
 from motcua_core.cccd import parse_cccd, parse_cccd_qr
 from motcua_core.dossier_codes import from_scan, is_code, normalise
 from motcua_core.errors import DomainError
@@ -61,7 +61,7 @@ class DossierCore:
         """Why the CCCD is malformed (its words in both languages), None when it is well-formed (checked
         again on the hub, which is the authority)."""
         try:
-            parse_cccd(text, date.today().year)
+            parse_cccd(text, wallclock.now(wallclock.VIETNAM).year)
         except DomainError as exc:
             return exc
         return None
@@ -77,13 +77,14 @@ class DossierCore:
         """The applicant fields read from a chip CCCD's front QR (issue #12), or why the scan is unusable
         (its words in both languages); nothing is kept from a bad scan."""
         try:
-            return parse_cccd_qr(text, date.today()).applicant(), None
+            return parse_cccd_qr(text, wallclock.now(wallclock.VIETNAM).date()).applicant(), None
         except DomainError as exc:
             return None, exc
 
     def intake(self, procedure: str, applicant: dict, documents: list[int], *, sets: int = 1,
                return_method: str = "counter", post_address: str | None = None, fees_vnd: int | None = None,
-               ticket_id: int | None = None, processing_days: float | None = None, retry: bool = False) -> dict:
+               ticket_id: int | None = None, processing_days: float | None = None, retry: bool = False,
+               options: dict | None = None) -> dict:
         """Send the intake. Incomplete → the guidance sheet is printed; complete → two receipt copies.
         `retry=True` resends the previous attempt with the same request id (a timeout must never make
         two dossiers)."""
@@ -92,7 +93,7 @@ class DossierCore:
         data: dict = {"procedure": procedure, "applicant": applicant, "documents": documents, "sets": sets,
                       "return_method": return_method}
         for k, v in (("post_address", post_address), ("fees_vnd", fees_vnd), ("ticket_id", ticket_id),
-                     ("processing_days", processing_days)):
+                     ("processing_days", processing_days), ("options", options)):
             if v is not None:
                 data[k] = v
         result = self.session.request("dossier.intake", self._signed(data), request_id=self._intake_rid)
@@ -141,6 +142,16 @@ class DossierCore:
             data["ticket_id"] = ticket_id
         return self.session.request("dossier.return", self._signed(data))["dossier"]
 
+    # --- withdrawal, correction (Decree 118/2025 Art. 21, 23) -------------------------------------
+    def withdraw(self, code: str, reason: str = "") -> dict:
+        """The citizen withdraws the dossier before the decision; the hub refuses it afterwards."""
+        return self.session.request("dossier.withdraw", self._signed({"code": normalise(code), "reason": reason}))["dossier"]
+
+    def request_correction(self, code: str, reason: str) -> dict:
+        """A returned result has an error: back to the agency, due again within 3 working days."""
+        return self.session.request("dossier.correction",
+                                    self._signed({"code": normalise(code), "reason": reason}))["dossier"]
+
     # --- late -------------------------------------------------------------------------------------
     def apologise(self, code: str, reason: str, *, extra_days: int | None = None,
                   new_due: str | None = None) -> dict:
@@ -154,14 +165,18 @@ class DossierCore:
         return a
 
     def form(self, code: str, form: str) -> Printed:
-        """Reprint: '03' receipt, '04' control sheet, 'apology', 'refusal'."""
+        """Reprint a form by its name or its number in Circular 03/2025: receipt (01), supplement (02),
+        refusal (03), apology (04), stop (05), control_sheet (06)."""
         d = self.session.request("dossier.form", self._signed({"code": normalise(code), "form": form}))["form"]
-        if form == "03":
+        kind = d.get("form")
+        if kind == "receipt":
             return self._print(f"receipt-{d['code']}", d, _pdf().receipt, [_thermal().receipt(d)])
-        if form == "04":
+        if kind == "control_sheet":
             return self._print(f"control-{d['code']}", d, _pdf().control_sheet, [])
-        if form == "refusal":
-            return self._print(f"refusal-{d['code']}", d, _pdf().refusal, [_thermal().refusal(d)])
+        if kind in ("refusal", "stop"):
+            return self._print(f"{kind}-{d['code']}", d, _pdf().refusal, [_thermal().refusal(d)])
+        if kind == "supplement":
+            return self._print(f"supplement-{d['code']}", d, _pdf().guidance, [_thermal().guidance(d)])
         return self._print(f"apology-{d['code']}", d, _pdf().apology, [_thermal().apology(d)])
 
     def _print(self, name: str, data: dict, make_pdf, images: list) -> Printed:

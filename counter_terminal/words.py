@@ -162,6 +162,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "print_apology": ("In phiếu xin lỗi", "Print apology"),
     "return_submit": ("Trả kết quả", "Return result"),
     "fees_paid": ("{box} Đã thu phí: {fee} đ", "{box} Fees paid: {fee} VND"),
+    "no_fees": ("Thủ tục không thu phí, lệ phí", "No fees for this procedure"),
     "citizen_signed": ("{box} Công dân đã ký nhận", "{box} Citizen has signed"),
     "confirmed": ("Đã xác nhận thu phí và ký nhận: bấm Trả kết quả.",
                   "Fees and signature confirmed: press Return result."),

@@ -15,10 +15,11 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
+from motcua_core import clock as wallclock
 from motcua_core import protocol
 from motcua_core.errors import RequestError
 
@@ -62,7 +63,7 @@ CREATE TABLE IF NOT EXISTS outbox_set_aside (
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
+    return wallclock.now(UTC).isoformat(timespec="milliseconds")
 
 
 class Outbox:

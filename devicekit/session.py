@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +33,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from devicekit import timers
+from motcua_core import clock as wallclock
 from motcua_core import protocol
 from motcua_core.device_config import DeviceConfig
 from motcua_core.errors import RequestError
@@ -69,7 +70,7 @@ THERMAL_ZONE = Path("/sys/class/thermal/thermal_zone0/temp")
 
 
 def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
+    return wallclock.now(UTC).isoformat(timespec="milliseconds")
 
 
 @dataclass(eq=False)

@@ -18,6 +18,7 @@ from devicekit.drivers.audio import Amplifier, AudioError, AudioSink
 from display_controller.numbers import dialect as dialect_named
 from display_controller.sentence import build
 from display_controller.voicepack import VoicePack
+from motcua_core import clock as wallclock
 
 log = logging.getLogger("motcua.announcer")
 
@@ -45,7 +46,7 @@ class Announcer:
     amplifier: Amplifier = field(default_factory=lambda: Amplifier(None))
     repeats: int = 2
     stale_after_s: float = 60.0
-    clock: Callable[[], float] = time.time
+    clock: Callable[[], float] = wallclock.time
     on_spoken: Callable[[Spoken], None] | None = None
 
     def __post_init__(self) -> None:

@@ -1,4 +1,4 @@
-"""The lobby screen (Kivy, 16:9, fullscreen in the office): the number at every counter with the newest
+"""The lobby screen (Kivy, fullscreen in the office: 16:9 at any resolution, or portrait): the number at every counter with the newest
 call highlighted, waiting per service, clock and date, the progress board and a scrolling notice.
 
 It draws `display_controller.lobby.lobby_view` of the retained display state, so a restart shows the
@@ -10,19 +10,23 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from kivy.app import App
 from kivy.clock import Clock
+from kivy.graphics import Color, Rectangle
+from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
-from kivy.uix.stencilview import StencilView
+from kivy.uix.widget import Widget
 
-from devicekit.ui.widgets import Box
+from devicekit.ui import fit as fit_mod
+from devicekit.ui.fitlabel import PAD, FitLabel, measure_for
 from display_controller import board as board_mod
 from display_controller.core import DisplayCore
+from display_controller.layout import LobbyLayout, lobby_layout
 from display_controller.lobby import WORDS, date_in, lobby_view
+from motcua_core import clock as wallclock
 
 NAVY = (0.05, 0.13, 0.27, 1)
 TILE = (0.09, 0.20, 0.38, 1)
@@ -36,14 +40,21 @@ PAGE_S = 6.0  # how long each screenful of the notice stays
 
 
 class TileWidget(BoxLayout):
-    def __init__(self, number: int, **kw):
-        super().__init__(orientation="vertical", padding=4, **kw)
-        self.name_l = Box(text=f"Quầy {number}", font_size="26sp", bold=True, color=PALE, bg=TILE, halign="center",
-                          size_hint_y=0.3)
-        self.ticket_l = Box(tid=f"counter:{number}", text="—", font_size="64sp", bold=True, color=WHITE, bg=TILE,
-                            halign="center")
-        self.service_l = Box(tid=f"service:{number}", text="", font_size="18sp", color=PALE, bg=TILE, halign="center",
-                             size_hint_y=0.25)
+    """One counter: its name, the number called there and the service (or "Đóng"/"Tạm dừng"). Landscape:
+    a tile; portrait: a line (name · number · service)."""
+
+    def __init__(self, number: int, lay: LobbyLayout, **kw):
+        line = lay.tile_rows_as_lines
+        super().__init__(orientation="horizontal" if line else "vertical", **kw)
+        lo = lay.min_px
+        self.name_l = FitLabel(text=f"Quầy {number}", bold=True, color=PALE, bg=TILE, max_px=lay.px(0.05),
+                               min_px=lo, shorten=False, **({"size_hint_x": 0.24} if line else {"size_hint_y": 0.24}))
+        self.ticket_l = FitLabel(tid=f"counter:{number}", text="—", bold=True, color=WHITE, bg=TILE,
+                                 max_px=lay.px(0.075 if line else 0.14), min_px=lo, shorten=False,
+                                 **({"size_hint_x": 0.22} if line else {"size_hint_y": 0.42}))
+        self.service_l = FitLabel(tid=f"service:{number}", text="", color=PALE, bg=TILE, max_px=lay.px(0.04),
+                                  min_px=lo, max_lines=2 if line else 3,
+                                  **({"size_hint_x": 0.54} if line else {"size_hint_y": 0.34}))
         for w in (self.name_l, self.ticket_l, self.service_l):
             self.add_widget(w)
 
@@ -62,61 +73,130 @@ class TileWidget(BoxLayout):
             self.service_l.color = WHITE
 
 
-class Marquee(StencilView):
-    """The notice line. A notice wider than the screen is shown a screenful at a time, each for PAGE_S
-    seconds, instead of scrolling.
+class RowsPanel(BoxLayout):
+    """A titled table of rows (name on the left, figure on the right), as many rows as fit at a size
+    readable from the seats; more rows than that are shown a page at a time, each for PAGE_S seconds.
+    `text` holds every row ("name: figure"), the whole of what the panel says."""
+
+    tid = StringProperty("")
+    text = StringProperty("")
+
+    def __init__(self, tid: str, lay: LobbyLayout, names_are_services: bool = False, **kw):
+        super().__init__(orientation="vertical", **kw)
+        self.tid = tid
+        self.names_are_services = names_are_services  # service names may be shortened by rule; other words not
+        self.lay = lay
+        # service names are shortened by rule to one line; other words (the board's) may take two in portrait
+        self.row_lines = 1 if names_are_services else lay.row_lines
+        self.row_h = round(lay.min_px * (1.55 + 1.2 * (self.row_lines - 1)))
+        with self.canvas.before:
+            self._c = Color(*TILE)
+            self._r = Rectangle(pos=self.pos, size=self.size)
+        self.bind(pos=self._bg, size=self._bg)
+        self.title_l = FitLabel(tid=f"{tid}:title", bold=True, color=WHITE, halign="left", size_hint_y=None,
+                                height=round(lay.min_px * 1.8), max_px=lay.px(0.036), min_px=lay.min_px,
+                                shorten=False)
+        self.add_widget(self.title_l)
+        self.body = BoxLayout(orientation="vertical")
+        self.add_widget(self.body)
+        self.rows: list[tuple[str, str]] = []
+        self.page = 0
+        self._slots: list[tuple[FitLabel, FitLabel]] = []
+        self.bind(size=lambda *_: Clock.schedule_once(self._build_slots, 0))
+        Clock.schedule_interval(self._turn, PAGE_S)
+
+    def _bg(self, *_):
+        self._r.pos, self._r.size = self.pos, self.size
+
+    def per_page(self) -> int:
+        return max(1, int((self.height - self.title_l.height) // self.row_h))
+
+    def _build_slots(self, *_):
+        n = self.per_page()
+        if n == len(self._slots):
+            return self._fill()
+        self.body.clear_widgets()
+        self._slots = []
+        for i in range(n):
+            row = BoxLayout(size_hint_y=None, height=self.row_h)
+            name = FitLabel(tid=f"{self.tid}:{i}:name", color=WHITE, halign="left", max_px=self.lay.px(0.034),
+                            min_px=self.lay.min_px, max_lines=self.row_lines, shorten=self.names_are_services)
+            value = FitLabel(tid=f"{self.tid}:{i}:value", bold=True, color=HIGHLIGHT, halign="right",
+                             size_hint_x=None, max_px=self.lay.px(0.034), min_px=self.lay.min_px, shorten=False)
+            row.add_widget(name)
+            row.add_widget(value)
+            self.body.add_widget(row)
+            self._slots.append((name, value))
+        self.body.add_widget(Widget())  # the rest of the panel stays free below the rows
+        self._fill()
+
+    def show(self, title: str, rows: list[tuple[str, str]]) -> None:
+        self.title_l.text = title
+        self.text = "\n".join([title, *(f"{a}: {b}" if b != "" else a for a, b in rows)])
+        if rows != self.rows:
+            self.rows = rows
+            self._fill()
+
+    def _turn(self, _dt) -> None:
+        if len(self.rows) > len(self._slots):
+            self.page += 1
+            self._fill()
+
+    def _fill(self) -> None:
+        n = len(self._slots)
+        if not n:
+            return
+        pages = max(1, -(-len(self.rows) // n))
+        self.page %= pages
+        per = -(-len(self.rows) // pages) if self.rows else n  # pages of even length: 5 + 4, not 6 + 3
+        shown = self.rows[self.page * per:(self.page + 1) * per]
+        for i, (name, value) in enumerate(self._slots):
+            a, b = shown[i] if i < len(shown) else ("", "")
+            name.text, value.text = a, b
+            # the figure gets the width it needs (up to half the row), the name the rest
+            need = measure_for(True)(b, int(value.max_px))[0] + 2 * PAD * self.row_h + 4 if b else 0
+            value.width = min(need, self.width / 2)
+
+
+class NoticeLine(FitLabel):
+    """The notice, a page of whole sentences at a time (each for PAGE_S seconds), on up to two lines.
 
     Kivy redraws the whole window for any change; a scroll moved every frame cost a 1920×1080 lobby in
-    software GL more than a core doing nothing else (about 100 ms of CPU per redraw here), and even 12
-    steps a second stayed far above the 25 % budget (`motcua bench footprint`). Pages cost one redraw
+    software GL more than a core doing nothing else (`motcua bench footprint`). Pages cost one redraw
     every few seconds, and a still line is easier to read from across the hall than a moving one."""
 
     def __init__(self, **kw):
         super().__init__(**kw)
-        self.label = Box(tid="notice", text="", font_size="24sp", color=WHITE, bg=(0, 0, 0, 0), halign="left",
-                         valign="middle")
-        self.add_widget(self.label)
-        self.text = ""
+        self.notice = ""
         self.pages: list[str] = []
         self._page = 0
         self._event = None
-        self.bind(size=lambda *_: self.restart(), pos=lambda *_: self.restart())
+        self.bind(size=lambda *_: self.restart())
 
     def set_text(self, text: str) -> None:
-        if text != self.text:
-            self.text = text
+        if text != self.notice:
+            self.notice = text
             self.restart()
 
-    def paginate(self, text: str, width: float) -> list[str]:
-        """Whole words per page, each page as wide as the line allows."""
-        from kivy.core.text import Label as CoreLabel
-
-        measure = CoreLabel(font_size=self.label.font_size, font_name=self.label.font_name)
-        pages, line = [], ""
-        for word in text.split():
-            candidate = f"{line} {word}".strip()
-            if line and measure.get_extents(candidate)[0] > width:
-                pages.append(line)
-                line = word
-            else:
-                line = candidate
-        return [*pages, line] if line else pages
+    def paginate(self, text: str) -> list[str]:
+        pad = PAD * min(self.width, self.height)
+        box = (max(self.width - 2 * pad, 1), max(self.height - 2 * pad, 1))
+        px = int(self.min_px)
+        return fit_mod.pages(text, lambda t: fit_mod.fits(t, box, px, int(self.max_lines), measure_for(self.bold)))
 
     def restart(self, *_a) -> None:
         if self._event is not None:
             self._event.cancel()
             self._event = None
-        self.label.pos, self.label.size = self.pos, self.size
-        self.label.text_size = (max(self.width - 20, 10), self.height)
-        self.pages = self.paginate(self.text, max(self.width - 20, 10)) or [""]
+        self.pages = self.paginate(self.notice) or [""]
         self._page = 0
-        self.label.text = self.pages[0]
+        self.text = self.pages[0]
         if len(self.pages) > 1:
             self._event = Clock.schedule_interval(self._turn, PAGE_S)
 
     def _turn(self, _dt) -> None:
         self._page = (self._page + 1) % len(self.pages)
-        self.label.text = self.pages[self._page]
+        self.text = self.pages[self._page]
 
 
 class LobbyApp(App):
@@ -163,36 +243,57 @@ class LobbyApp(App):
         core.session.on_config = on_config
 
     def build(self):
-        root = BoxLayout(orientation="vertical", padding=8, spacing=8)
-        with root.canvas.before:
-            from kivy.graphics import Color, Rectangle
+        from kivy.core.window import Window
 
+        lay = self.lay = lobby_layout(*(int(v) for v in Window.size))
+        g = lay.gap
+        root = BoxLayout(orientation="vertical", padding=g, spacing=g)
+        with root.canvas.before:
             Color(*NAVY)
             bg = Rectangle(pos=root.pos, size=root.size)
         root.bind(size=lambda *_: setattr(bg, "size", root.size))
-        head = BoxLayout(size_hint_y=0.1, spacing=8)
-        self.site = Box(tid="site", text="", font_size="26sp", bold=True, color=WHITE, bg=NAVY)
-        self.date = Box(tid="date", text="", font_size="22sp", color=PALE, bg=NAVY, halign="right", size_hint_x=0.45)
-        self.clock = Box(tid="clock", text="", font_size="40sp", bold=True, color=WHITE, bg=NAVY, halign="center",
-                         size_hint_x=0.16)
-        for w in (self.site, self.date, self.clock):
-            head.add_widget(w)
+        self.site = FitLabel(tid="site", bold=True, color=WHITE, halign="left", max_px=lay.px(0.05),
+                             min_px=lay.min_px, max_lines=2, shorten=False)
+        self.date = FitLabel(tid="date", color=PALE, halign="right", max_px=lay.px(0.04), min_px=lay.min_px,
+                             shorten=False)
+        self.clock = FitLabel(tid="clock", bold=True, color=WHITE, max_px=lay.px(0.075), min_px=lay.min_px,
+                              shorten=False)
+        if lay.portrait:
+            head = BoxLayout(orientation="vertical", size_hint_y=lay.header, spacing=g)
+            head.add_widget(self.site)
+            line = BoxLayout(spacing=g, size_hint_y=0.4)
+            self.site.size_hint_y = 0.6
+            self.date.halign = "left"
+            line.add_widget(self.date)
+            self.clock.size_hint_x = 0.3
+            line.add_widget(self.clock)
+            head.add_widget(line)
+        else:
+            head = BoxLayout(size_hint_y=lay.header, spacing=g)
+            self.site.size_hint_x, self.date.size_hint_x, self.clock.size_hint_x = 0.57, 0.3, 0.13
+            for w in (self.site, self.date, self.clock):
+                head.add_widget(w)
         root.add_widget(head)
-        self.newest = Box(tid="newest", text="", font_size="40sp", bold=True, color=NAVY, bg=HIGHLIGHT,
-                          halign="center", size_hint_y=0.12)
+        self.newest = FitLabel(tid="newest", bold=True, color=NAVY, bg=HIGHLIGHT, size_hint_y=lay.banner,
+                               max_px=lay.px(0.075), min_px=lay.min_px, shorten=False)
         root.add_widget(self.newest)
-        body = BoxLayout(spacing=8)
-        self.grid = GridLayout(cols=4, spacing=8)
+        body = BoxLayout(orientation="vertical" if lay.portrait else "horizontal", spacing=g,
+                         size_hint_y=1 - lay.header - lay.banner - lay.notice)
+        self.grid = GridLayout(cols=4, spacing=g, **({"size_hint_y": 1 - lay.panels} if lay.portrait
+                                                    else {"size_hint_x": 1 - lay.panels}))
         body.add_widget(self.grid)
-        side = BoxLayout(orientation="vertical", size_hint_x=0.34, spacing=8)
-        self.waiting = Box(tid="waiting", text="", font_size="16sp", color=WHITE, bg=TILE, valign="top")
-        self.board = Box(tid="board", text="", font_size="16sp", color=WHITE, bg=TILE, valign="top",
-                         size_hint_y=0.8)
+        side = BoxLayout(orientation="horizontal" if lay.portrait else "vertical", spacing=g,
+                         **({"size_hint_y": lay.panels} if lay.portrait else {"size_hint_x": lay.panels}))
+        self.waiting = RowsPanel("waiting", lay, names_are_services=True)
+        self.board = RowsPanel("board", lay)
         side.add_widget(self.waiting)
         side.add_widget(self.board)
         body.add_widget(side)
         root.add_widget(body)
-        self.marquee = Marquee(size_hint_y=0.07)
+        notice_px = lay.min_px if lay.portrait else lay.px(0.034)
+        self.marquee = NoticeLine(tid="notice", color=WHITE, halign="left", size_hint_y=lay.notice,
+                                  max_lines=lay.notice_lines,
+                                  max_px=notice_px, min_px=notice_px, shorten=False)
         root.add_widget(self.marquee)
         Clock.schedule_interval(self._tick, 1.0)
         Clock.schedule_once(lambda *_: self.render(), 0)
@@ -205,7 +306,7 @@ class LobbyApp(App):
         if tz:
             with contextlib.suppress(KeyError, ValueError):  # a bad zone name: keep the previous one
                 self.tz = ZoneInfo(tz)
-        now = datetime.now(self.tz)
+        now = wallclock.now(self.tz)
         self.clock.text = now.strftime("%H:%M")
         langs = self.languages()
         lang = langs[int(time.time() // self.switch_s()) % len(langs)]
@@ -251,23 +352,27 @@ class LobbyApp(App):
         if set(self.tiles) != {t.number for t in view.tiles}:
             self.grid.clear_widgets()
             self.tiles = {}
-            self.grid.cols = 4 if len(view.tiles) > 6 else 3
+            self.grid.cols = self.lay.cols(len(view.tiles))
             for t in view.tiles:
-                self.tiles[t.number] = TileWidget(t.number)
+                self.tiles[t.number] = TileWidget(t.number, self.lay)
                 self.grid.add_widget(self.tiles[t.number])
         for t in view.tiles:
             self.tiles[t.number].show(t, self.lang)
-        self.waiting.text = f"[b]{words['waiting']}[/b]\n" + "\n".join(f"{name}: {n}" for name, n in view.waiting)
-        self.waiting.markup = True
+        self.waiting.show(words["waiting"], [(name, str(n)) for name, n in view.waiting])
         b = self.board_view
-        lines = [f"[b]{words['board']}[/b]"]
+        rows: list[tuple[str, str]] = []
         if b.has_dossiers:
-            lines += [f"Hồ sơ đã có kết quả: {b.ready_total}"] + [f"  {r}" for r in b.ready]
-            lines += [f"Đúng hạn hôm nay: {b.on_time_today}", f"Đúng hạn tuần này: {b.on_time_week}"]
-        lines += b.queue
-        self.board.text = "\n".join(lines)
-        self.board.markup = True
+            rows += [("Hồ sơ đã có kết quả", str(b.ready_total))] + [(r, "") for r in b.ready]
+            rows += [("Đúng hạn hôm nay", b.on_time_today), ("Đúng hạn tuần này", b.on_time_week)]
+        rows += [_split(line) for line in b.queue]
+        self.board.show(words["board"], rows)
         self.marquee.set_text(view.notice)
+
+
+def _split(line: str) -> tuple[str, str]:
+    """"Đang chờ: 2" → ("Đang chờ", "2"): a board line as a row of the table."""
+    name, sep, value = line.rpartition(": ")
+    return (name, value) if sep else (line, "")
 
 
 def run_app(core: DisplayCore, runtime=None) -> None:

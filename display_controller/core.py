@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 
 from devicekit.session import DeviceSession
+from motcua_core import clock as wallclock
 
 STALE_CALL_S = 60.0
 SEEN_CALLS_KEPT = 1000
@@ -27,7 +28,7 @@ class DisplayCore:
     """
 
     def __init__(self, session: DeviceSession, *, stale_after_s: float = STALE_CALL_S,
-                 clock: Callable[[], float] = time.time):
+                 clock: Callable[[], float] = wallclock.time):
         self.session = session
         self.stale_after_s = stale_after_s
         self.clock = clock

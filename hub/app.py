@@ -34,7 +34,10 @@ from hub.store import devices as device_store
 from hub.store.db import get_meta, is_url, open_db, set_meta, target_for, transaction
 from hub.store.migrations import schema_version
 from hub.store.sites import list_sites
+from hub.sync.service import start_sync, sync_accounts
 from hub.web.app import make_app
+from hub.web.common import HEADER_TIMEOUT_S
+from motcua_core import clock as wallclock
 from motcua_core.text import read_text_nfc
 
 log = logging.getLogger("motcua.hub")
@@ -115,7 +118,7 @@ def broker_accounts(db: sqlite_utils.Database, data_dir: Path) -> list[Account]:
     pending = enrolment.pending_ids(db)  # issue #14: a device waiting for its board has no login
     accounts += [Account(d.id, d.secret_hash, d.site_id) for d in device_store.list_all(db)
                  if not d.revoked and d.id not in pending]
-    return accounts
+    return accounts + sync_accounts(db, data_dir)
 
 
 def load_site_file(db: sqlite_utils.Database, path: Path, runner: Runner | None = None) -> str:
@@ -126,7 +129,7 @@ def load_site_file(db: sqlite_utils.Database, path: Path, runner: Runner | None 
 
 
 class Hub:
-    def __init__(self, config: HubConfig, clock: Callable[[], float] = time.time):
+    def __init__(self, config: HubConfig, clock: Callable[[], float] = wallclock.time):
         self.config = config
         self.clock = clock
         self.started_at = time.time()
@@ -139,6 +142,7 @@ class Hub:
         self._devices_rev = -1
         self._configs_task: asyncio.Task | None = None
         self.http_port: int | None = None
+        self.sync = None  # the province's receiver or the centre's link (hub.sync), when configured
 
     async def start(self) -> None:
         cfg = self.config
@@ -162,7 +166,10 @@ class Hub:
         self.router.purge_old_requests()
         self._tasks.append(asyncio.create_task(self.router.run(), name="router"))
         self._tasks += timers.start(self)
-        self._web = web.AppRunner(make_app(self), access_log=None)
+        self.sync = start_sync(self)
+        # keepalive_timeout is also aiohttp's only clock on a connection waiting for a request's headers:
+        # a client that opens a socket and trickles header bytes is closed after HEADER_TIMEOUT_S.
+        self._web = web.AppRunner(make_app(self), access_log=None, keepalive_timeout=HEADER_TIMEOUT_S)
         await self._web.setup()
         site = web.TCPSite(self._web, cfg.http_host, cfg.http_port)
         await site.start()
@@ -223,7 +230,7 @@ class Hub:
         configs in chunks, so requests are served meanwhile)."""
         assert self.db is not None and self.router is not None
         for site in list_sites(self.db):
-            self.router.publish_display(site)
+            self.router.publish_display(site, force=True)
         if self._configs_task is not None:
             self._configs_task.cancel()
         self._configs_task = asyncio.get_running_loop().create_task(self._publish_configs(), name="configs")
@@ -317,6 +324,8 @@ class Hub:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await t
         self._tasks.clear()
+        if self.sync is not None:
+            await asyncio.to_thread(self.sync.stop)
         if self._web is not None:
             await self._web.cleanup()
         if self.router is not None:

@@ -62,7 +62,7 @@ async def tick_displays(hub: Hub) -> None:
         minutes += 1
         try:
             for site in list_sites(hub.db):
-                hub.router.publish_display(site)
+                hub.router.publish_display(site, force=True)
                 await asyncio.sleep(0)  # a provincial hub has a hundred offices: serve requests between them
             if minutes % 60 == 0:
                 hub.router.purge_old_requests()

@@ -14,6 +14,7 @@ import threading
 import urllib.request
 from pathlib import Path
 
+from motcua_core.collation import vi_key, vi_sorted
 from motcua_core.search import Entry, Index, make_entry, search
 
 log = logging.getLogger("motcua.kiosk.catalog")
@@ -51,7 +52,7 @@ class Catalog:
 
     def _reload(self) -> None:
         rows = self._db.execute("SELECT doc FROM procedures").fetchall()
-        self._entries = sorted((make_entry(json.loads(r[0])) for r in rows), key=lambda e: e.name)
+        self._entries = sorted((make_entry(json.loads(r[0])) for r in rows), key=lambda e: vi_key(e.name))
         self._index = Index.build(self._entries)
 
     @property
@@ -104,7 +105,7 @@ class Catalog:
         dân cấp xã", "Ủy ban nhân dân cấp xã (hoặc …)") are one choice, not four near-identical buttons."""
         rows = self._db.execute("SELECT DISTINCT agency FROM procedures WHERE field = ? AND agency IS NOT NULL",
                                 [field]).fetchall()
-        return sorted({agency_label(r[0]) for r in rows})
+        return vi_sorted({agency_label(r[0]) for r in rows})
 
     def in_field(self, field: str, agency: str | None = None) -> list[Entry]:
         return [e for e in self._entries

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from devicekit.drivers import printer as printers
 from devicekit.session import DeviceSession
 from kiosk.journal import TicketJournal
 from kiosk.ticket import render_ticket, ticket_content, tracking_url
+from motcua_core import clock as wallclock
 from motcua_core.errors import RequestError
 from motcua_core.protocol import new_request_id
 
@@ -197,7 +197,7 @@ class KioskCore:
     def _on_command(self, cmd: dict) -> None:
         if cmd.get("cmd") == "vote.open":
             timeout = float(cmd.get("timeout_s") or 60)
-            if isinstance(cmd.get("at"), int | float) and time.time() - cmd["at"] > timeout:
+            if isinstance(cmd.get("at"), int | float) and wallclock.time() - cmd["at"] > timeout:
                 log.info("vote for ticket %s arrived too late; ignored", cmd.get("ticket"))
                 return
             if self.on_vote_open is not None:
@@ -206,6 +206,11 @@ class KioskCore:
                 self.pending_vote = cmd
         else:
             log.info("command %r ignored", cmd.get("cmd"))
+
+    def submit_dossier_rating(self, rating: dict) -> str:
+        """A dossier's handling rated at the tablet (Decree 118/2025 Art. 33), through the durable outbox."""
+        data = {k: rating[k] for k in ("ticket_id", "overall", "answers", "comment") if rating.get(k) is not None}
+        return self.session.outbox.put("dossier.rate", data)
 
     def submit_vote(self, ticket_id: int, rating: int, reasons: list[str] | None = None,
                     answers: dict | None = None) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from motcua_core import clock as wallclock
 from motcua_core.errors import RequestError
 from motcua_core.i18n import lookup
 
@@ -20,6 +21,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "prio_pregnant": ("Phụ nữ mang thai", "Pregnant woman"),
     "prio_merit": ("Người có công với cách mạng", "Person with merit"),
     "confirm_title": ("Xác nhận lấy số", "Confirm your ticket"),
+    "chosen": ("{what} — đã chọn", "{what} — selected"),
+    "queue_now": ("{n} người chờ · khoảng {m} phút", "{n} waiting · about {m} min"),
+    "queue_none": ("Không có người chờ", "No one waiting"),
+    "queue_closed": ("{n} người chờ · chưa có quầy mở", "{n} waiting · no counter open"),
     "confirm_btn": ("LẤY SỐ", "GET TICKET"),
     "back": ("Quay lại", "Back"),
     "home": ("Trang chủ", "Home"),
@@ -67,6 +72,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "yes": ("Có", "Yes"),
     "no": ("Không", "No"),
     "print_checklist": ("In danh mục giấy tờ", "Print checklist"),
+    "take_number": ("Lấy số", "Get a number"),
+    "submit_at": ("Nộp hồ sơ tại: {counters}", "Submit at: {counters}"),
+    "submit_at_none": ("Hiện chưa có quầy nhận hồ sơ này", "No counter takes this procedure right now"),
     "print_failed": ("Không in được ({why}). Xin hỏi cán bộ hướng dẫn.", "Could not print ({why}). Please ask a staff member."),
     "printed": ("Đã in. Xin mời nhận phiếu.", "Printed. Please take the slip."),
     "catalog_offline": ("Đang dùng dữ liệu lưu trên máy (phiên bản {v}).", "Using the copy stored on this kiosk (v{v})."),
@@ -108,6 +116,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "vote_reasons": ("Xin cho biết lý do chưa hài lòng (chọn một hoặc nhiều):", "Why were you not satisfied? (choose any)"),
     "vote_send": ("GỬI ĐÁNH GIÁ", "SEND"),
     "vote_thanks": ("Cảm ơn ông/bà đã đánh giá!", "Thank you for your feedback!"),
+    "vote_dossier": ("Đánh giá việc giải quyết hồ sơ {code} ({i}/{n})", "Rate how dossier {code} was handled ({i}/{n})"),
+    "vote_skip": ("BỎ QUA", "SKIP"),
     "vote_idle_hint": ("Sau khi được phục vụ, xin ông/bà đánh giá mức độ hài lòng tại đây.",
                        "After being served, please rate our service here."),
 }
@@ -143,7 +153,6 @@ def ahead_text(n: int, lang: str = "vi") -> str:
 def site_clock(config: dict | None, now: float | None = None) -> str:
     """'HH:MM' in the site's time zone (the hub's device config), not the device's: a Pi left on UTC must
     show the office's time beside the dates the hub sends."""
-    import time
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
@@ -151,4 +160,4 @@ def site_clock(config: dict | None, now: float | None = None) -> str:
         tz = ZoneInfo((config or {}).get("timezone") or "Asia/Ho_Chi_Minh")
     except (ValueError, KeyError):
         tz = ZoneInfo("Asia/Ho_Chi_Minh")
-    return datetime.fromtimestamp(time.time() if now is None else now, tz).strftime("%H:%M")
+    return datetime.fromtimestamp(wallclock.time() if now is None else now, tz).strftime("%H:%M")

@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-import time
 from pathlib import Path
+
+from motcua_core import clock as wallclock
 
 RECOVER_WINDOW_S = 15 * 60  # older unprinted requests are dropped: the citizen has gone or asked staff
 
@@ -33,7 +34,7 @@ class TicketJournal:
     def begin(self, request_id: str, service: str, priority: str, lang: str) -> None:
         with self._lock:
             self._db.execute("INSERT OR IGNORE INTO tickets(request_id, service, priority, lang, created_at) "
-                             "VALUES(?,?,?,?,?)", [request_id, service, priority, lang, time.time()])
+                             "VALUES(?,?,?,?,?)", [request_id, service, priority, lang, wallclock.time()])
 
     def issued(self, request_id: str, ticket: dict) -> None:
         with self._lock:
@@ -43,11 +44,11 @@ class TicketJournal:
     def printed(self, request_id: str, state: str) -> None:
         with self._lock:
             self._db.execute("UPDATE tickets SET printed_at = ?, print_state = ? WHERE request_id = ?",
-                             [time.time(), state, request_id])
+                             [wallclock.time(), state, request_id])
 
     def unprinted(self, now: float | None = None) -> list[dict]:
         """Requests younger than RECOVER_WINDOW_S whose ticket never reached paper or screen."""
-        now = time.time() if now is None else now
+        now = wallclock.time() if now is None else now
         with self._lock:
             rows = self._db.execute("SELECT request_id, service, priority, lang FROM tickets "
                                     "WHERE printed_at IS NULL AND created_at >= ? ORDER BY created_at",

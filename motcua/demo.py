@@ -12,13 +12,14 @@ import collections
 import json
 import random
 import shutil
-import socket
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
+
+from motcua.ports import port_or_free
+from motcua_core import clock as wallclock
 
 STATUS_VI = {"open": "mở", "paused": "tạm dừng", "closed": "đóng"}
 
@@ -36,21 +37,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--manual-counter", type=int, default=None, metavar="N",
                    help="leave counter N to a person: open it with `motcua counter --config …` (printed at start)")
+    p.add_argument("--province", action="store_true",
+                   help="a provincial hub and three commune hubs, joined, each commune with its fleet "
+                        "(data in ./demo-province unless --data)")
     p.set_defaults(func=cmd_demo)
-
-
-def _port_or_free(port: int) -> int:
-    """The asked-for port if it is free, else any free one (0 asks for any)."""
-    if port:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-                return port
-            except OSError:
-                pass
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -142,7 +132,7 @@ def setup_demo_data(data: Path, mqtt_port: int, kiosks: int) -> dict[str, list[P
         ("display", None)]
     with transaction(db):
         for role, counter in wanted:
-            dev, secret = device_store.add(db, site_id="demo", role=role, now=time.time(), counter=counter)
+            dev, secret = device_store.add(db, site_id="demo", role=role, now=wallclock.time(), counter=counter)
             cfg = DeviceConfig.from_dict({**device_config_dict(dev, secret, "127.0.0.1", mqtt_port),
                                           "data_dir": str(data / "device-state" / dev.id)})
             path = devdir / f"{dev.id}.json"
@@ -150,7 +140,7 @@ def setup_demo_data(data: Path, mqtt_port: int, kiosks: int) -> dict[str, list[P
             configs[role].append(path)
         # A second display for a person to open (`motcua display --config …/demo-lobby.json`): LED boards
         # drawn to PNG and announcements written as WAV under the data directory (issue #4).
-        dev, secret = device_store.add(db, site_id="demo", role="display", now=time.time(), device_id="demo-lobby")
+        dev, secret = device_store.add(db, site_id="demo", role="display", now=wallclock.time(), device_id="demo-lobby")
         DeviceConfig.from_dict({**device_config_dict(dev, secret, "127.0.0.1", mqtt_port),
                                 "data_dir": str(data / "device-state" / dev.id),
                                 "hardware": {"led": {"bus": f"png:{(data / 'led').resolve()}", "width": 128,
@@ -211,7 +201,7 @@ def start_fleet(configs: dict[str, list[Path]], fleet: Fleet, args: argparse.Nam
 def render(state: dict | None, fleet: Fleet, calls: list[dict], urls: list[str]) -> str:
     if state is None:
         return "Đang chờ trạng thái từ máy chủ…"
-    lines = [f"{state['site_name']}", f"{datetime.now().strftime('%H:%M:%S %d/%m/%Y')} · vé đã phát: {fleet.issued}",
+    lines = [f"{state['site_name']}", f"{wallclock.now(wallclock.VIETNAM).strftime('%H:%M:%S %d/%m/%Y')} · vé đã phát: {fleet.issued}",
              "", f"{'Quầy':<8}{'Trạng thái':<12}{'Đang phục vụ':<14}Cán bộ"]
     for c in state["counters"]:
         mark = " ◀ mới gọi" if state.get("last_call") and state["last_call"]["counter"] == c["number"] else ""
@@ -231,11 +221,16 @@ def render(state: dict | None, fleet: Fleet, calls: list[dict], urls: list[str])
 def cmd_demo(args: argparse.Namespace) -> int:
     from hub.app import HubConfig
 
+    if getattr(args, "province", False):
+        from motcua import demo_province
+
+        return demo_province.run(args)
+
     data: Path = args.data
     if data.exists() and not args.keep:
         shutil.rmtree(data)
     data.mkdir(parents=True, exist_ok=True)
-    http_port, mqtt_port = _port_or_free(args.http_port), _port_or_free(args.mqtt_port)
+    http_port, mqtt_port = port_or_free(args.http_port), port_or_free(args.mqtt_port)
     print(f"motcua demo: data in {data.resolve()}, web on :{http_port}, MQTT on :{mqtt_port}", flush=True)
     configs = setup_demo_data(data, mqtt_port, args.kiosks) if not (data / "devices").exists() else {
         role: sorted((data / "devices").glob(f"demo-{role}-*.json")) for role in ("kiosk", "counter", "display")}

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from pathlib import Path
 
 import sqlite_utils
@@ -15,6 +14,8 @@ from hub.domain import catalogue as cat_rules
 from hub.store import dossiers as dossier_store
 from hub.store import specialists
 from hub.store.db import transaction
+from motcua_core import clock as wallclock
+from motcua_core.collation import vi_sorted
 from motcua_core.text import fold
 
 # A commune-level centre (two-tier local government since 1 July 2025; Decree 118/2025/NĐ-CP).
@@ -41,10 +42,10 @@ def setup(db: sqlite_utils.Database, data: Path, site_id: str = "demo", public_u
     out = []
     with transaction(db):
         dossier_store.set_settings(db, site_id, {**DEMO_SETTINGS, "public_url": public_url})
-        for i, agency in enumerate(sorted(agencies), 1):
+        for i, agency in enumerate(vi_sorted(agencies), 1):
             sid = f"cv{i:02d}-" + re.sub(r"[^a-z0-9]+", "-", fold(agency))[:30].strip("-")
             spec, token = specialists.add(db, site_id=site_id, specialist_id=sid, agency=agency,
-                                          name=f"Chuyên viên {i:02d}", now=time.time())
+                                          name=f"Chuyên viên {i:02d}", now=wallclock.time())
             out.append({"id": spec.id, "agency": agency, "token": token})
     path = data / "specialists.json"
     path.write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -1,6 +1,9 @@
-"""Dossier codes: agency code + yymmdd + daily sequence, e.g. HOAAN-261123-0007.
+"""Dossier codes (Decree 118/2025/NĐ-CP, Art. 28): the official electronic identifier of the competent
+agency (for a liên thông dossier, the receiving centre's) + the date of receipt (yymmdd) + the day's
+sequence number, e.g. H15.50.05.13-261008-0975 — the code the citizen uses on the national portal.
+Codes made before identifiers were configured (a free-text agency code, HOAAN-261123-0007) stay valid.
 
-Printed as a Code 128 barcode on every paper (000 L92), so only A–Z, 0–9 and '-' are used."""
+Printed as a Code 128 barcode on every paper (000 L92), so only A–Z, 0–9, '.' and '-' are used."""
 
 from __future__ import annotations
 
@@ -10,7 +13,14 @@ from urllib.parse import parse_qs, urlparse
 
 from motcua_core.text import fold
 
-CODE_RE = re.compile(r"^[A-Z0-9]{1,12}-\d{6}-\d{4,6}$")
+CODE_RE = re.compile(r"^(?:[A-Z0-9]{1,12}|[A-Z0-9]{2,3}(?:\.[A-Z0-9]{2,3}){1,4})-\d{6}-\d{4,6}$")
+# An agency's electronic identifier (mã định danh điện tử, Decision 20/2020/QĐ-TTg): 2–5 groups of 2–3
+# letters or digits joined by dots, e.g. H15.50.05.13 or 000.00.21.H56.
+OFFICIAL_ID_RE = re.compile(r"^[A-Z0-9]{2,3}(?:\.[A-Z0-9]{2,3}){1,4}$")
+
+
+def is_official_id(text: str) -> bool:
+    return bool(OFFICIAL_ID_RE.match(str(text or "")))
 
 
 def agency_code(text: str) -> str:

@@ -22,6 +22,10 @@ WORDS: dict[str, tuple[str, str]] = {  # hub.domain.dossier's statuses, and READ
     READY_REJECTED: ("Có thông báo từ chối giải quyết, mời nhận lại hồ sơ",
                      "Refused: the notice and the documents are ready to collect"),
     "returned": ("Đã trả kết quả", "Result returned"),
+    "obligation": ("Chờ thực hiện nghĩa vụ tài chính", "Waiting for the financial obligation to be paid"),
+    "withdrawn": ("Đã rút hồ sơ", "Withdrawn by the applicant"),
+    "stopped": ("Dừng giải quyết, mời nhận lại hồ sơ", "Processing stopped: the documents are ready to collect"),
+    "correction": ("Đang đính chính kết quả", "The result is being corrected"),
 }
 
 

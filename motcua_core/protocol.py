@@ -222,6 +222,16 @@ def parse_request(payload: bytes) -> tuple[str, dict[str, Any]]:
     return rid, data
 
 
+_READABLE_ID = re.compile(rb'"request_id"\s*:\s*"([A-Za-z0-9._:-]{1,64})"')
+
+
+def readable_request_id(payload: bytes) -> str | None:
+    """The request id of a payload `parse_request` refused, when it can still be read (plain characters
+    in a `"request_id": "…"` pair), so the device's reply finds its request; None otherwise."""
+    m = _READABLE_ID.search(payload[:MAX_PAYLOAD])
+    return m.group(1).decode("ascii") if m else None
+
+
 def ok_response(request_id: str | None, data: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"v": PROTOCOL_VERSION, "request_id": request_id, "ok": True, "data": data or {}}
 

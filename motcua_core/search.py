@@ -16,6 +16,7 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass, field
 
+from motcua_core.collation import vi_key
 from motcua_core.text import fold
 
 SHORT = 3  # queries of one word up to this length are answered from the prefix index
@@ -70,7 +71,7 @@ class Index:
 
     @classmethod
     def build(cls, entries: list[Entry]) -> Index:
-        ordered = sorted(entries, key=lambda e: (e.rank, e.name))
+        ordered = sorted(entries, key=lambda e: (e.rank, vi_key(e.name)))
         idx = cls(ordered)
         for i, e in enumerate(ordered):
             seen: set[str] = set()

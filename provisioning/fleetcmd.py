@@ -13,9 +13,10 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from motcua_core import clock as wallclock
 
 if TYPE_CHECKING:
     from devicekit.session import DeviceSession
@@ -29,7 +30,7 @@ def attach(session: DeviceSession, config_path: Path, *, update_args: list[str] 
 
     def fresh(cmd: dict) -> bool:
         at = cmd.get("at")
-        return not isinstance(at, int | float) or time.time() - at < STALE_S
+        return not isinstance(at, int | float) or wallclock.time() - at < STALE_S
 
     def selftest(cmd: dict) -> None:
         if fresh(cmd):

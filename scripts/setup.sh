@@ -18,6 +18,10 @@ command -v aplay >/dev/null 2>&1 || missing+=(alsa-utils)
 # Issue #5: the PDF forms embed DejaVu Serif (Vietnamese); tests render PDF pages with pdftoppm.
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf ] || missing+=(fonts-dejavu-core)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+# Scanning at the counter: SANE's scanimage (and its `test` backend for the tests); SoftHSM2 stands in
+# for an officer's signing token in the tests; pdfsig (poppler-utils) checks signatures independently.
+command -v scanimage >/dev/null 2>&1 || missing+=(sane-utils)
+[ -f /usr/lib/softhsm/libsofthsm2.so ] || missing+=(softhsm2)
 # Web pages are tested in a real browser: Debian's Chromium and its driver (selenium drives them).
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)

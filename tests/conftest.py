@@ -11,10 +11,22 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from motcua_core import clock as wallclock  # imported first: it anchors MOTCUA_TEST_NOW for every child
 from tests.support.net import free_port, wait_port
 
 if TYPE_CHECKING:
     from tests.support.hubproc import InProcessHub
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    """Which moment the run believes it is, when shifted (make test-days), and the host's zone."""
+    import os
+    import time
+
+    if not os.environ.get(wallclock.TEST_NOW):
+        return None
+    return (f"clock: as if {os.environ[wallclock.TEST_NOW]} (now {wallclock.now(wallclock.VIETNAM):%Y-%m-%d %H:%M:%S}"
+            f" in Vietnam), host TZ={os.environ.get('TZ', '-')} ({time.strftime('%Z')})")
 
 
 @dataclass
@@ -124,3 +136,30 @@ def artifacts_dir() -> Path:
     path = Path(__file__).resolve().parent.parent / "test-artifacts"
     path.mkdir(exist_ok=True)
     return path
+
+
+# Time per group (a directory under tests/), printed at the end of a run: where the suite's time goes.
+# With pytest-xdist the reports of every worker arrive here; "span" is the group's first start to its last
+# end (wall time, overlapping other groups when run in parallel), "test time" the sum of its tests' phases.
+_groups: dict[str, list[float]] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    parts = report.nodeid.split("::")[0].split("/")
+    group = parts[1] if len(parts) > 2 and parts[0] == "tests" else parts[0]
+    g = _groups.setdefault(group, [0, 0.0, float("inf"), 0.0])
+    if report.when == "call" or (report.when == "setup" and not report.passed):
+        g[0] += 1
+    g[1] += report.duration
+    if report.start:
+        g[2], g[3] = min(g[2], report.start), max(g[3], report.stop)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    if not _groups or hasattr(config, "workerinput"):
+        return
+    terminalreporter.section("time per group")
+    terminalreporter.write_line(f"{'group':16} {'tests':>6} {'test time':>10} {'span':>10}")
+    for name, (n, total, first, last) in sorted(_groups.items(), key=lambda kv: -kv[1][1]):
+        span = last - first if last else 0.0
+        terminalreporter.write_line(f"{name:16} {int(n):6d} {total:9.1f}s {span:9.1f}s")

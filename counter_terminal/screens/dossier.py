@@ -185,6 +185,8 @@ class IntakeScreen(WordedScreen):
                                         on_release=lambda *_: self.open_keyboard()), "keyboard"))
         bottom.add_widget(self.word(Key(tid="intake_refuse", background_color=WARN, size_hint_x=0.4,
                                         on_release=lambda *_: RefusePanel(self).open()), "intake_refuse"))
+        bottom.add_widget(Key(tid="intake_scan", text="Số hóa", background_color=ACCENT, size_hint_x=0.22,
+                              on_release=lambda *_: self.open_scanning()))
         self.submit_btn = Key(tid="intake_submit", background_color=GOOD, on_release=lambda *_: self.submit())
         bottom.add_widget(self.word(self.submit_btn, "intake_submit"))
         root.add_widget(bottom)
@@ -296,6 +298,20 @@ class IntakeScreen(WordedScreen):
                 w.text = self._doc_text(i, self.procedure["documents"][i])
                 w.background_color = GOOD if i in self.ticked else MUTED
 
+    def open_scanning(self) -> None:
+        """The scanning panel for the procedure chosen (counter_terminal/screens/scanning.py)."""
+        if self.procedure is None:
+            self.say(say("no_procedure"), True)
+            return
+        from counter_terminal.screens.scanning import ScanPanel
+
+        ScanPanel(self).open()
+
+    def scanned(self, i: int) -> None:
+        """A document scanned, or marked as held as data, in the scanning panel: it is handed in."""
+        if i not in self.ticked:
+            self.tick(i)
+
     def toggle_post(self) -> None:
         self.post = not self.post
         self.redraw()
@@ -312,8 +328,10 @@ class IntakeScreen(WordedScreen):
         post_address = self.fields["post_address"].text.strip() or None
         self.submit_btn.disabled = True
         self.say(say("sending"))
+        desk = getattr(self.app, "scan_desk", None)  # the scanning panel's record, when it was used
+        options = desk.intake_options() if desk is not None else None
         in_background(lambda: _core(self.app).intake(pid, applicant, docs, return_method=method,
-                                                   post_address=post_address), self._done)
+                                                   post_address=post_address, options=options), self._done)
 
     def _done(self, r, err) -> None:
         self.submit_btn.disabled = False
@@ -323,6 +341,10 @@ class IntakeScreen(WordedScreen):
         if not r["complete"]:
             self.say(say("incomplete", n=len(r["missing"])), True)
             return
+        desk = getattr(self.app, "scan_desk", None)
+        if desk is not None:  # the scans go to the hub now, through the durable outbox
+            desk.upload(r["code"])
+            desk.reset()
         if r.get("on_spot"):
             self.say(say("taken_on_spot", code=r["code"]))
         else:
@@ -456,13 +478,36 @@ class ReturnScreen(WordedScreen):
         root.add_widget(self.message)
         self.submit_btn = Key(tid="return_submit", background_color=GOOD, size_hint_y=None, height=48,
                               on_release=lambda *_: self.submit())
-        root.add_widget(self.word(self.submit_btn, "return_submit"))
+        bottom = BoxLayout(size_hint_y=None, height=48, spacing=6)
+        # the paper result photographed for the citizen's electronic copy (signed by the hub as the centre)
+        bottom.add_widget(Key(tid="return_scan", text="Chụp kết quả", background_color=ACCENT, size_hint_x=0.3,
+                              on_release=lambda *_: self.scan_result_page()))
+        bottom.add_widget(self.word(self.submit_btn, "return_submit"))
+        root.add_widget(bottom)
         self.add_widget(root)
         _bg(self)
         self.relabel()
 
     def back(self) -> None:
         self.app.sm.current = "serve"
+
+    def scan_result_page(self) -> None:
+        """One page of the paper result under the document camera (kept until the result is returned)."""
+        from counter_terminal.screens.scanning import scan_desk
+
+        desk = scan_desk(self.app)
+        if desk is None or self.dossier is None:
+            self.say(same("Chưa có hồ sơ hoặc chưa cấu hình máy chụp tài liệu."), True)
+            return
+
+        def work():
+            try:
+                return desk.capture(-1), None
+            except Exception as exc:  # ScannerError: the officer reads message_vi
+                return None, getattr(exc, "message_vi", str(exc))
+
+        in_background(work, lambda r, _e: self.say(same(r[1]), True) if r[1] else
+                      self.say(same(f"Đã chụp trang {r[0]} của kết quả; bấm Trả kết quả để gửi bản điện tử.")))
 
     def scanned(self, raw: str) -> None:
         """From the barcode reader (routed by the app while this screen is shown)."""
@@ -473,8 +518,11 @@ class ReturnScreen(WordedScreen):
         lang = self.app.lang
         self.details.text = self.shown.text(lang)
         fee = (self.dossier or {}).get("fees_vnd") or 0
-        self.fees.text = t("fees_paid", lang, box="[x]" if self.fees_paid else "[  ]", fee=_vnd(fee))
-        self.fees.background_color = GOOD if self.fees_paid else MUTED
+        free = self.dossier is not None and fee == 0  # a free procedure has no fee step at all
+        self.fees.disabled = free
+        self.fees.text = t("no_fees", lang) if free else \
+            t("fees_paid", lang, box="[x]" if self.fees_paid else "[  ]", fee=_vnd(fee))
+        self.fees.background_color = GOOD if self.fees_paid or free else MUTED
         self.sign.text = t("citizen_signed", lang, box="[x]" if self.signed else "[  ]")
         self.sign.background_color = GOOD if self.signed else MUTED
 
@@ -482,7 +530,8 @@ class ReturnScreen(WordedScreen):
         setattr(self, name, not getattr(self, name))
         self.redraw()
         post = (self.dossier or {}).get("return_method") == "post"
-        if self.fees_paid and (self.signed or post) and self.warning:
+        paid = self.fees_paid or not (self.dossier or {}).get("fees_vnd")
+        if paid and (self.signed or post) and self.warning:
             self.say(say("confirmed"))  # the warning no longer holds
 
     def find(self) -> None:
@@ -530,10 +579,19 @@ class ReturnScreen(WordedScreen):
             return
         code = self.dossier["code"]
         tracking = self.tracking.text.strip() or None
-        fees, signed = self.fees_paid, self.signed
+        fees, signed = self.fees_paid or not self.dossier.get("fees_vnd"), self.signed
         self.submit_btn.disabled = True
-        in_background(lambda: _core(self.app).give_back(code, fees_paid=fees, signed=signed, tracking=tracking),
-                    self._done)
+        desk = getattr(self.app, "scan_desk", None)
+        title = f"Kết quả: {self.dossier['procedure']}"
+
+        def work() -> dict:
+            if desk is not None and desk.pages.get(-1):  # the electronic copy first: uploaded via the outbox
+                desk.scan_result(code, title)
+                desk.pages.pop(-1, None)
+                desk.done.pop(-1, None)
+            return _core(self.app).give_back(code, fees_paid=fees, signed=signed, tracking=tracking)
+
+        in_background(work, self._done)
 
     def _done(self, d, err) -> None:
         self.submit_btn.disabled = False

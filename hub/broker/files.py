@@ -33,6 +33,7 @@ class Account:
     username: str  # device id, or the hub's own user
     password_hash: str  # from hash_secret
     site: str | None = None  # None for the hub account (full access)
+    centre: str | None = None  # a province's centre hub: its two sync topics only (docs/province.md)
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,9 @@ def render_acl(accounts: Iterable[Account]) -> str:
     """
     blocks = []
     for acc in _checked(accounts):
-        if acc.site is None:
+        if acc.centre is not None:
+            rules = [f"topic write motcua/sync/v1/{acc.centre}/up", f"topic read motcua/sync/v1/{acc.centre}/down"]
+        elif acc.site is None:
             # The whole tree, not only v1: a hub that speaks a later protocol version keeps working.
             rules = [f"topic readwrite {ROOT.split('/')[0]}/#", "topic read $SYS/#"]
         else:
@@ -180,7 +183,10 @@ def _checked(accounts: Iterable[Account]) -> list[Account]:
         if acc.username in seen:
             raise ValueError(f"duplicate broker account {acc.username!r}")
         seen.add(acc.username)
-        if acc.site is None:
+        if acc.centre is not None:
+            if not ID_RE.match(acc.username) or not ID_RE.match(acc.centre):
+                raise ValueError(f"bad centre account {acc.username!r}")
+        elif acc.site is None:
             if not acc.username or _FORBIDDEN_IN_USERNAME & set(acc.username):
                 raise ValueError(f"bad hub username {acc.username!r}")
         elif not ID_RE.match(acc.username) or not ID_RE.match(acc.site):

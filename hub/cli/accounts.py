@@ -25,7 +25,7 @@ def add_parsers(hsub: argparse._SubParsersAction) -> None:
     data_arg(add)
     add.add_argument("username")
     add.add_argument("--role", required=True, choices=CONSOLE_ROLES)
-    add.add_argument("--site", help="its site (required except for admin)")
+    add.add_argument("--site", help="its site (none: the province scope, for admin, leader and technician only)")
     add.add_argument("--agency", help="for a specialist: the agency, as the catalogue names it")
     add.add_argument("--name", required=True, help="full name, shown in the console and the audit log")
     add.add_argument("--stdin", action="store_true", help="read the password from standard input")

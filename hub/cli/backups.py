@@ -70,4 +70,21 @@ def cmd_restore(args: argparse.Namespace) -> int:
         return err(str(exc))
     print(f"restored {args.file} into {data / 'motcua.db'}" +
           (f"; the previous database is kept as {kept}" if kept.name != "motcua.db" else ""))
+    _restored_centre(data)
     return 0
+
+
+def _restored_centre(data: Path) -> None:
+    """A centre of a province must join again after a restore: a new epoch (docs/province.md)."""
+    from hub.store import sync
+    from hub.store.db import open_db, transaction
+
+    db = open_db(data / "motcua.db")
+    try:
+        with transaction(db):
+            centre = sync.mark_restored(db)
+    finally:
+        db.conn.close()
+    if centre:
+        print("this hub is a centre of a province: its sync link stays down until it joins again "
+              "(motcua hub province add-centre on the province, then motcua hub province join here)")

@@ -70,6 +70,15 @@ def print_rows(rows: Iterable[Sequence[object]], widths: Sequence[int]) -> None:
         print(" ".join([*(format(c, str(w)) for c, w in zip(cells, widths, strict=True)), str(last)]))
 
 
+def local_time(db: sqlite_utils.Database, site_id: str | None, ts: float, fmt: str) -> str:
+    """A moment as the site's people read it: in the site's zone, not the zone of the host running the CLI."""
+    from datetime import datetime
+
+    from hub.store.sites import zone_of
+
+    return datetime.fromtimestamp(ts, zone_of(db, site_id)).strftime(fmt)
+
+
 def err(msg: str) -> int:
     print(f"lỗi: {msg}", file=sys.stderr)
     return 2

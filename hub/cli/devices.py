@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hub.cli.common import data_arg, data_dir, open_db, print_rows, runner
+from hub.cli.common import data_arg, data_dir, local_time, open_db, print_rows, runner
 from motcua_core.errors import DomainError
 from motcua_core.protocol import ROLES
 
@@ -121,7 +120,7 @@ def cmd_device_list(args: argparse.Namespace) -> int:
     db = open_db(args)
     rows = []
     for d in device_store.list_all(db):
-        seen = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(d.last_seen)) if d.last_seen else "-"
+        seen = local_time(db, d.site_id, d.last_seen, "%Y-%m-%d %H:%M:%S") if d.last_seen else "-"
         state = "revoked" if d.revoked else d.status
         counter = f"counter {d.counter}" if d.counter else ""
         rows.append((d.id, d.site_id, d.role, state, seen, counter))

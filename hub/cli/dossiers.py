@@ -10,8 +10,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 from hub.cli.common import Progress, data_arg, err, open_db, runner
-from hub.domain.calendar import CalendarConfigError, WorkCalendar, due_time
-from hub.domain.forms import FORM_NAMES
+from hub.domain.calendar import CalendarConfigError, WorkCalendar, due_time, parse_cutoff
+from hub.domain.forms import FORM_NAMES, NUMBERS
 from motcua_core.errors import DomainError
 from motcua_core.text import read_text_nfc
 
@@ -36,6 +36,13 @@ def add_parsers(hsub: argparse._SubParsersAction) -> None:
     g = due.add_mutually_exclusive_group(required=True)
     g.add_argument("--working-days", type=float)
     g.add_argument("--working-hours", type=float)
+    due.add_argument("--cutoff", help="the procedure's same-day cut-off, e.g. 15:00 (received later: due the "
+                                      "next working day)")
+    due.add_argument("--supplement-sent", help="when the agency sent the supplement request (Decree 118/2025 "
+                                               "Art. 19(5)), e.g. 2026-02-16T10:00")
+    due.add_argument("--supplement-completed", help="when the dossier was completed: the time limit counts "
+                                                    "again from here")
+    due.add_argument("--json", action="store_true", help="print JSON (ISO times) instead of dd/mm/yyyy")
     due.set_defaults(func=cmd_calendar_due)
 
     ds = hsub.add_parser("dossier", help="dossier settings and operations")
@@ -50,11 +57,13 @@ def add_parsers(hsub: argparse._SubParsersAction) -> None:
     data_arg(tr)
     tr.add_argument("--site", required=True)
     tr.set_defaults(func=cmd_dossier_transfer)
-    fm = dsub.add_parser("form", help="write a dossier's form as PDF: 03 receipt, 04 control sheet, apology, refusal")
+    fm = dsub.add_parser("form", help="write a dossier's form as PDF (Circular 03/2025 forms 01–06)")
     data_arg(fm)
     fm.add_argument("--site", required=True)
     fm.add_argument("code")
-    fm.add_argument("--form", required=True, choices=list(FORM_NAMES))
+    fm.add_argument("--form", required=True, choices=[*FORM_NAMES, *NUMBERS],
+                    help="a form of Circular 03/2025: receipt (01), supplement (02), refusal (03), apology (04), "
+                         "stop (05), control_sheet (06)")
     fm.add_argument("--pdf", type=Path, required=True)
     fm.set_defaults(func=cmd_dossier_form)
 
@@ -67,6 +76,14 @@ def add_parsers(hsub: argparse._SubParsersAction) -> None:
     wk.add_argument("--pdf", type=Path)
     wk.add_argument("--json", action="store_true")
     wk.set_defaults(func=cmd_report_weekly)
+    ix = rsub.add_parser("index766", help="Decision 766/QĐ-TTg figures for a month, quarter or year "
+                                          "(progress and results, digitisation, satisfaction), formulas included")
+    data_arg(ix)
+    ix.add_argument("--site", required=True)
+    ix.add_argument("--period", required=True, help="a month 2026-11, a quarter 2026-Q4 or a year 2026")
+    ix.add_argument("--pdf", type=Path)
+    ix.add_argument("--json", action="store_true")
+    ix.set_defaults(func=cmd_report_index766)
 
     reg = hsub.add_parser("register", help="tracking register (Sổ theo dõi hồ sơ), per year and field")
     regsub = reg.add_subparsers(dest="register_cmd", required=True)
@@ -116,11 +133,34 @@ def cmd_catalog_import(args: argparse.Namespace) -> int:
     return 1 if out["errors"] else 0
 
 
+DAYS_VI = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
+
+
+def _vn(at: datetime) -> str:
+    return f"{at:%d/%m/%Y %H:%M} ({DAYS_VI[at.weekday()]})"
+
+
 def cmd_calendar_due(args: argparse.Namespace) -> int:
+    """What an officer asks about a date: the due time of a time limit on the site's calendar, with the
+    procedure's same-day cut-off, and after a supplement round (the time limit counted again from the
+    completion; the 3-working-day and 15-day limits of Decree 118/2025 Art. 19(5) checked)."""
+    from hub.domain import time_limits as limits
+
+    times = {}
+    for name, text in (("received", args.received), ("supplement_sent", args.supplement_sent),
+                       ("supplement_completed", args.supplement_completed)):
+        if text is None:
+            continue
+        try:
+            times[name] = datetime.fromisoformat(text)
+        except ValueError:
+            return err(f"thời điểm {text!r} không hợp lệ (ví dụ 2026-02-13T09:00)")
+    if ("supplement_sent" in times) != ("supplement_completed" in times):
+        return err("cần cả --supplement-sent và --supplement-completed")
     try:
-        received = datetime.fromisoformat(args.received)
-    except ValueError:
-        return err(f"thời điểm nhận {args.received!r} không hợp lệ (ví dụ 2026-02-13T09:00)")
+        cutoff = parse_cutoff(args.cutoff)
+    except CalendarConfigError as exc:
+        return err(f"--cutoff: {exc}")
     try:
         if args.site:
             from hub.ops.dossiers import calendar_for
@@ -132,12 +172,36 @@ def cmd_calendar_due(args: argparse.Namespace) -> int:
             cal = calendar_for(db, site.id, site.tz.key)
         else:
             cal = WorkCalendar()
-        due = due_time(cal, cal.local(received), working_days=args.working_days, working_hours=args.working_hours)
+        received = cal.local(times["received"])
+        start, notes, out = received, [], {"received": received.isoformat(timespec="minutes")}
+        if "supplement_sent" in times:
+            sent, done = cal.local(times["supplement_sent"]), cal.local(times["supplement_completed"])
+            if not received <= sent <= done:
+                return err("thứ tự thời điểm phải là: nhận hồ sơ ≤ gửi yêu cầu bổ sung ≤ hoàn thiện hồ sơ")
+            ask_by = limits.supplement_request_by(cal, received)
+            close = limits.supplement_close_at(cal, sent)
+            out.update(supplement_request_by=ask_by.isoformat(timespec="minutes"),
+                       supplement_close_at=close.isoformat(timespec="minutes"))
+            if sent > ask_by:
+                notes.append(f"yêu cầu bổ sung gửi sau hạn 03 ngày làm việc ({_vn(ask_by)}; Điều 19 khoản 5)")
+            if done > close:
+                out["closed"] = True
+                print(json.dumps(out, ensure_ascii=False) if args.json else
+                      f"Hồ sơ đã bị đóng (dừng giải quyết) lúc {_vn(close)}: quá 15 ngày kể từ thông báo "
+                      "yêu cầu bổ sung (Nghị định 118/2025/NĐ-CP, Điều 19 khoản 5).")
+                return 1
+            start = done
+            notes.append(f"thời hạn tính lại từ đầu từ lúc hoàn thiện hồ sơ {_vn(done)} (Điều 19 khoản 5)")
+        due = due_time(cal, start, working_days=args.working_days, working_hours=args.working_hours, cutoff=cutoff)
     except (DomainError, CalendarConfigError, ValueError) as exc:
         return err(getattr(exc, "message_vi", None) or str(exc))
-    days = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
-    print(due.isoformat(timespec="minutes"))
-    print(f"# hạn trả: {due:%H:%M} {days[due.weekday()]} {due:%d/%m/%Y}", file=sys.stderr)
+    out["due_at"] = due.isoformat(timespec="minutes")
+    if args.json:
+        print(json.dumps({**out, "notes": notes}, ensure_ascii=False))
+    else:
+        print(f"Hạn trả kết quả: {_vn(due)}")
+        for n in notes:
+            print(f"# {n}", file=sys.stderr)
     return 0
 
 
@@ -179,6 +243,36 @@ def cmd_dossier_form(args: argparse.Namespace) -> int:
         return err(exc.message_vi or exc.message)
     args.pdf.write_bytes(data)
     print(f"đã ghi {args.pdf}")
+    return 0
+
+
+def cmd_report_index766(args: argparse.Namespace) -> int:
+    import time
+
+    from hub.domain.reports import percent
+    from hub.ops import reports
+    from hub.store.sites import get_site
+
+    db = open_db(args)
+    try:
+        rep = reports.index766(db, get_site(db, args.site), args.period, time.time())
+    except DomainError as exc:
+        return err(exc.message_vi or exc.message)
+    except ValueError as exc:
+        return err(str(exc))
+    if args.pdf:
+        from motcua_core.documents import pdf
+
+        args.pdf.write_bytes(pdf.index766_report(rep))
+        print(f"đã ghi {args.pdf}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(rep, ensure_ascii=False, indent=2))
+        return 0
+    p = rep["figures"]["progress"]
+    print(f"Chỉ số Quyết định 766/QĐ-TTg — {rep['period_label']}, {rep['unit_name']}")
+    print(f"  Hồ sơ tiếp nhận hoặc giải quyết trong kỳ: {p['in_scope']}   Đúng hạn: {p['on_time']}   Trễ hạn: {p['late']}")
+    for x in rep["formulas"]:
+        print(f"  {x['label']}: {percent(x['value'])}")
     return 0
 
 

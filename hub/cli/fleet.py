@@ -6,11 +6,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hub.cli.common import data_arg, data_dir, open_db, runner
+from hub.cli.common import data_arg, data_dir, local_time, open_db, runner
+from motcua_core import clock as wallclock
 from motcua_core.errors import DomainError
 
 if TYPE_CHECKING:
@@ -127,14 +127,14 @@ def cmd_fleet(args: argparse.Namespace) -> int:
     from hub.ops import fleet
 
     db = open_db(args)
-    view = fleet.fleet_view(db, data_dir(args), time.time(), args.site)
+    view = fleet.fleet_view(db, data_dir(args), wallclock.time(), args.site)
     if args.json:
         print(json.dumps(view, ensure_ascii=False, indent=2))
         return 0
     print(f"{'device':28} {'role':8} {'ctr':>3} {'state':8} {'since':16} {'version':9} {'printer':10} "
           f"{'disk%':>5} {'temp':>5} {'self-test':14} alerts")
     for d in view["devices"]:
-        since = time.strftime("%m-%d %H:%M", time.localtime(d["status_since"])) if d["status_since"] else "-"
+        since = local_time(db, d.get("site") or args.site, d["status_since"], "%m-%d %H:%M") if d["status_since"] else "-"
         st = d["selftest"]["summary"] if d.get("selftest") else "-"
         print(f"{d['id']:28} {d['role']:8} {d['counter'] or '':>3} {d['state']:8} {since:16} "
               f"{d['version'] or '-':9} {d['printer'] or '-':10} {_num(d['disk_used_pct']):>5} "

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
-from datetime import datetime
 
-from hub.cli.common import Progress, data_arg, data_dir, err, open_db, runner
+from hub.cli.common import Progress, data_arg, data_dir, err, local_time, open_db, runner
+from motcua_core import clock as wallclock
 
 
 def add_parsers(hsub: argparse._SubParsersAction) -> None:
@@ -38,7 +37,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         return 0
     print(f"Đích: {cfg.url if cfg else 'chưa cấu hình (tạo portal.json, xem docs/portal.md)'}")
     oldest = "—" if b["oldest_pending_at"] is None else \
-        f"{datetime.fromtimestamp(b['oldest_pending_at']):%H:%M %d/%m/%Y} ({(time.time() - b['oldest_pending_at']) / 60:.0f} phút)"
+        f"{local_time(db, None, b['oldest_pending_at'], '%H:%M %d/%m/%Y')} ({(wallclock.time() - b['oldest_pending_at']) / 60:.0f} phút)"
     print(f"Đang chờ gửi: {b['pending']}   Đã gửi: {b['sent']}   Bị từ chối: {b['rejected']}   "
           f"Chờ lâu nhất từ: {oldest}   Số lần thử nhiều nhất: {b['max_attempts']}")
     if b["last_error"]:
@@ -63,7 +62,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     bar = Progress(total, "Đồng bộ Cổng DVC")
     done = {"sent": 0, "rejected": 0, "failed": 0}
     while True:
-        out = portal.deliver(db, cfg, time.time(), limit=portal.BATCH)
+        out = portal.deliver(db, cfg, wallclock.time(), limit=portal.BATCH)
         for k, v in out.items():
             done[k] += v
         bar.update(done["sent"] + done["rejected"] + done["failed"])

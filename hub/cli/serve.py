@@ -36,6 +36,9 @@ def add_parsers(hsub: argparse._SubParsersAction) -> None:
                        help="public dossier lookups per minute per client address (default 20)")
     serve.add_argument("--log-format", choices=["text", "json"], default="text",
                        help="json: one JSON object per line (for log collectors)")
+    serve.add_argument("--log-file", type=Path, default=None,
+                       help="also write the log to this file (0600, rotated at 10 MiB, 5 kept); "
+                            "every line is redacted either way")
     serve.add_argument("--metrics-public", action="store_true",
                        help="serve /metrics without a token (only where the HTTP port is on a trusted network)")
     serve.add_argument("--secure-cookies", action="store_true",
@@ -56,7 +59,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from hub.app import Hub, HubConfig
     from hub.store.datadir import DataDirError
 
-    logfmt.setup(getattr(args, "log_format", "text"))
+    logfmt.setup(getattr(args, "log_format", "text"), log_file=getattr(args, "log_file", None))
     cfg = HubConfig(data_dir=data_dir(args), http_host=args.http_host, http_port=args.http_port,
                     mqtt_bind=args.mqtt_bind, mqtt_port=args.mqtt_port, broker_url=args.broker,
                     mqtt_tls_port=args.mqtt_tls_port or None, mqtt_tls_bind=args.mqtt_tls_bind,

@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 
-from hub.cli.common import data_arg, err, open_db, print_rows, runner
+from hub.cli.common import data_arg, err, local_time, open_db, print_rows, runner
 from hub.domain.roles import ROLES
 from motcua_core.errors import DomainError
 
@@ -18,7 +17,7 @@ def add_parsers(hsub: argparse._SubParsersAction) -> None:
     add = tsub.add_parser("add", help="create a token and print its secret once")
     data_arg(add)
     add.add_argument("--role", required=True, choices=ROLES)
-    add.add_argument("--site", help="the site it is for (required except for admin)")
+    add.add_argument("--site", help="the site it is for (none: the province scope, for admin, leader and technician only)")
     add.add_argument("--agency", help="for a specialist token: the agency, as the catalogue names it")
     add.add_argument("--name", required=True, help="what it is for, e.g. 'bao cao tuan'")
     add.set_defaults(func=cmd_token_add)
@@ -49,8 +48,9 @@ def cmd_token_list(args: argparse.Namespace) -> int:
     from hub.store import tokens
 
     rows = []
-    for tok, created, revoked in tokens.list_all(open_db(args)):
-        day = time.strftime("%Y-%m-%d", time.localtime(revoked or created))
+    db = open_db(args)
+    for tok, created, revoked in tokens.list_all(db):
+        day = local_time(db, tok.site_id, revoked or created, "%Y-%m-%d")
         state = f"revoked {day}" if revoked else f"since {day}"
         rows.append((tok.id, tok.role, tok.site_id or "*", state, tok.name))
     print_rows(rows, (5, 11, 12, 18))

@@ -92,11 +92,9 @@ class BookingPolicy:
 def day_slots(cal: WorkCalendar, d: date, slot_min: int) -> list[tuple[datetime, datetime]]:
     """The slots of a day, cut from its office sessions (none on a day off). A piece shorter than a slot
     at the end of a session is not offered."""
-    if not cal.is_working_day(d):
-        return []
     step = timedelta(minutes=slot_min)
     out = []
-    for a, b in cal.sessions:
+    for a, b in cal.receiving_sessions(d):  # office hours, or reception hours on a day that is not one
         start, end = datetime.combine(d, a, cal.tz), datetime.combine(d, b, cal.tz)
         while start + step <= end:
             out.append((start, start + step))
@@ -123,8 +121,9 @@ def seats_per_slot(*, share: float, avg_service_s: float, slot_min: int, walkin_
 
 
 def bookable_days(cal: WorkCalendar, today: date, horizon_days: int) -> list[date]:
-    """Working days from today to the horizon: days off from the working calendar are never offered."""
-    return [d for d in (today + timedelta(days=i) for i in range(horizon_days + 1)) if cal.is_working_day(d)]
+    """Days the office receives from today to the horizon (working days, and reception hours on other
+    days such as a Saturday morning); days off are never offered."""
+    return [d for d in (today + timedelta(days=i) for i in range(horizon_days + 1)) if cal.receives_on(d)]
 
 
 @dataclass(frozen=True)

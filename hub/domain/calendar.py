@@ -3,9 +3,9 @@
 Civil Code 2015, Art. 147–148 (DOMAIN.md, "Counting a time limit"): a period in days does not count the
 day the dossier is received; counting starts the next day and the period ends at the end of its last
 day (the end of office hours); when counted in working days, days off are skipped. A period in hours
-runs through office hours only. A same-day procedure (0 working days) received after the cut-off
-(default 15:00, the catalogue's "sau 15 giờ thì trả kết quả trong ngày làm việc tiếp theo") ends at
-the close of the next working day. The civil-service day is 8 hours (Bộ luật Lao động 2019, Art. 105);
+runs through office hours only. A same-day procedure (0 working days) received after its cut-off (the
+catalogue's "sau 15 giờ thì trả kết quả trong ngày làm việc tiếp theo"; no cut-off unless the procedure
+or the site sets one) or after office hours ends at the close of the next working day. The civil-service day is 8 hours (Bộ luật Lao động 2019, Art. 105);
 offices may keep summer and winter hours (`seasons`). Pure functions: no clock, no database.
 """
 
@@ -18,7 +18,10 @@ from zoneinfo import ZoneInfo
 
 DEFAULT_TZ = "Asia/Ho_Chi_Minh"
 DEFAULT_HOURS = (("07:30", "11:30"), ("13:00", "17:00"))  # 8 hours
-DEFAULT_CUTOFF = "15:00"  # same-day procedures received later are due the next working day
+# No site-wide cut-off for same-day procedures: Decree 118/2025 sets none; a procedure publishes its own
+# ("sau 15 giờ thì trả kết quả trong ngày làm việc tiếp theo": the catalogue's `same_day_cutoff`). A site
+# may still set one for all its procedures (`same_day_cutoff` in its calendar).
+DEFAULT_CUTOFF = None
 
 
 class CalendarConfigError(ValueError):
@@ -104,15 +107,19 @@ class WorkCalendar:
     days_off: frozenset[date] = frozenset()  # compensatory days and extra days off announced each year
     working_days: frozenset[date] = frozenset()  # make-up working days (a Saturday worked for a bridge)
     use_public_holidays: bool = True
-    same_day_cutoff: time = _hm(DEFAULT_CUTOFF)
+    same_day_cutoff: time | None = None
     seasons: tuple[Season, ...] = ()  # summer/winter hours; days no season covers keep `sessions`
+    # Reception hours on days that are not working days (a commune centre open on Saturday morning):
+    # weekday → sessions. Citizens are received then, but such a day never counts toward a time limit.
+    reception: tuple[tuple[int, tuple[tuple[time, time], ...]], ...] = ()
 
     @classmethod
     def from_config(cls, cfg: dict | None, tz: str | None = None) -> WorkCalendar:
         """Build from the documented JSON shape (docs/dossiers.md):
         {"hours": [["07:30","11:30"],["13:00","17:00"]], "weekend": [5,6], "days_off": ["2026-01-02"],
          "working_days": ["2026-01-10"], "public_holidays": true, "same_day_cutoff": "15:00",
-         "seasons": [{"from": "04-15", "to": "10-14", "hours": [["07:00","11:30"],["13:30","17:00"]]}]}"""
+         "seasons": [{"from": "04-15", "to": "10-14", "hours": [["07:00","11:30"],["13:30","17:00"]]}],
+         "reception": {"5": [["07:30","11:30"]]}}  (reception on Saturday morning, not a working day)"""
         cfg = cfg or {}
         sessions = _sessions(cfg.get("hours") or DEFAULT_HOURS)
         seasons = []
@@ -123,6 +130,14 @@ class WorkCalendar:
         weekend = cfg.get("weekend", [5, 6])
         if any(not isinstance(d, int) or not 0 <= d <= 6 for d in weekend):
             raise CalendarConfigError("weekend: các ngày trong tuần từ 0 (thứ Hai) đến 6 (Chủ nhật)")
+        reception = []
+        rec = cfg.get("reception") or {}
+        if not isinstance(rec, dict):
+            raise CalendarConfigError("reception: cần dạng {\"5\": [[\"07:30\", \"11:30\"]]} (thứ trong tuần → giờ)")
+        for day, hours in sorted(rec.items()):
+            if not str(day).isdigit() or not 0 <= int(day) <= 6:
+                raise CalendarConfigError(f"reception: ngày trong tuần {day!r} phải từ 0 (thứ Hai) đến 6 (Chủ nhật)")
+            reception.append((int(day), _sessions(hours)))
         try:
             zone = ZoneInfo(cfg.get("timezone") or tz or DEFAULT_TZ)
         except Exception:
@@ -132,7 +147,8 @@ class WorkCalendar:
             days_off=frozenset(_day(d) for d in cfg.get("days_off", [])),
             working_days=frozenset(_day(d) for d in cfg.get("working_days", [])),
             use_public_holidays=bool(cfg.get("public_holidays", True)),
-            same_day_cutoff=_hm(cfg.get("same_day_cutoff") or DEFAULT_CUTOFF), seasons=tuple(seasons),
+            same_day_cutoff=_hm(cfg["same_day_cutoff"]) if cfg.get("same_day_cutoff") else None,
+            seasons=tuple(seasons), reception=tuple(reception),
         )
 
     def sessions_for(self, d: date) -> tuple[tuple[time, time], ...]:
@@ -154,6 +170,25 @@ class WorkCalendar:
         d += timedelta(days=1)
         while not self.is_working_day(d):
             d += timedelta(days=1)
+        return d
+
+    def receiving_sessions(self, d: date) -> tuple[tuple[time, time], ...]:
+        """When citizens are received on day d: its office hours on a working day, else the reception
+        hours of its weekday (none on a public holiday or a day off the site announced)."""
+        if self.is_working_day(d):
+            return self.sessions_for(d)
+        if d in self.days_off or (self.use_public_holidays and d in _public_holidays(d.year)):
+            return ()
+        return next((sess for wd, sess in self.reception if wd == d.weekday()), ())
+
+    def receives_on(self, d: date) -> bool:
+        return bool(self.receiving_sessions(d))
+
+    def previous_working_day(self, d: date) -> date:
+        """The last working day strictly before d."""
+        d -= timedelta(days=1)
+        while not self.is_working_day(d):
+            d -= timedelta(days=1)
         return d
 
     def working_day_on_or_after(self, d: date) -> date:
@@ -184,7 +219,8 @@ class WorkCalendar:
         local = self.local(received)
         d = local.date()
         if days == 0:
-            limit = datetime.combine(d, cutoff or self.same_day_cutoff, self.tz)
+            cut = cutoff or self.same_day_cutoff
+            limit = datetime.combine(d, cut, self.tz) if cut else self.day_end(d)
             if self.is_working_day(d) and local < min(limit, self.day_end(d)):
                 return self.day_end(d)
             return self.day_end(self.next_working_day(d))

@@ -17,14 +17,17 @@ from motcua_core.text import fold
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 CODE_RE = re.compile(r"^\d\.\d{6}(\.\d+)?$")
-LEVELS = ("commune", "district", "province", "ministry")  # district: catalogues from before 1 July 2025
+# Decree 118/2025 Art. 14: commune, province, ngành dọc (centrally-run agencies' local branches), ministry
+# procedures assigned to localities, ministry; district: catalogues from before 1 July 2025 (refused)
+LEVELS = ("commune", "district", "province", "nganh_doc", "ministry_assigned", "ministry")
+RECEPTIONS = ("counter", "mobile", "on_site", "online_only")  # Art. 14(3): where the dossier is taken in
 ONLINE_LEVELS = ("none", "partial", "full")
 CUTOFF_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 CSV_COLUMNS = ("id", "code", "name", "name_en", "field", "level", "agency", "processing_days",
                "processing_hours", "processing_note", "fee", "fee_vnd", "documents", "forms", "result",
                "online_level", "post_return", "legal_basis", "keywords", "steps", "same_day_cutoff",
-               "anywhere")
+               "anywhere", "reception", "supplement_days")
 CSV_REQUIRED = ("id", "name", "field", "agency", "documents")
 
 
@@ -61,6 +64,11 @@ def validate(doc: Any, known_fields: set[str] | None = None) -> list[str]:
             out.append(f"{label} {v!r} phải là số từ 0 đến 365")
     if doc.get("anywhere") not in (None, True, False):
         out.append("anywhere (tiếp nhận không phụ thuộc nơi cư trú) phải là true hoặc false")
+    if doc.get("reception") not in (None, "", *RECEPTIONS):
+        out.append(f"nơi tiếp nhận (reception) {doc.get('reception')!r} phải là một trong {', '.join(RECEPTIONS)}")
+    sd = doc.get("supplement_days")
+    if sd is not None and (isinstance(sd, bool) or not isinstance(sd, int) or not 1 <= sd <= 60):
+        out.append(f"thời hạn yêu cầu bổ sung (supplement_days) {sd!r} phải là số nguyên từ 1 đến 60")
     cut = doc.get("same_day_cutoff")
     if cut not in (None, "") and not (isinstance(cut, str) and CUTOFF_RE.match(cut)):
         out.append(f"giờ chốt nhận trong ngày (same_day_cutoff) {cut!r} phải có dạng HH:MM, ví dụ 15:00")
@@ -170,6 +178,10 @@ def from_csv_row(row: dict[str, str]) -> dict:
         doc["same_day_cutoff"] = row["same_day_cutoff"].strip()
     if (row.get("anywhere") or "").strip():
         doc["anywhere"] = _bool(row["anywhere"], "tiếp nhận không phụ thuộc nơi cư trú", problems) or False
+    if (row.get("reception") or "").strip():
+        doc["reception"] = row["reception"].strip()
+    if (row.get("supplement_days") or "").strip():
+        doc["supplement_days"] = _number(row["supplement_days"], "thời hạn yêu cầu bổ sung", problems, integer=True)
     hours = _number(row.get("processing_hours", ""), "thời hạn (giờ)", problems)
     if hours is not None:
         doc["processing_hours"] = hours

@@ -10,10 +10,8 @@ the unit the same way and is returned to the citizen with its written reason.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from typing import Any
 
-from hub.domain.calendar import WorkCalendar
 from motcua_core import dossier_status as status_words
 from motcua_core.errors import DomainError
 
@@ -26,15 +24,23 @@ SUPPLEMENT = "supplement"  # the agency asked the citizen for more documents
 AWAITING_TRANSFER = "awaiting_transfer"  # a step finished (or refused); to go to the next holder
 READY = "ready"  # result (or refusal notice) at the unit, for the citizen to collect
 RETURNED = "returned"
+OBLIGATION = "obligation"  # waiting for the citizen to pay a financial obligation (nghĩa vụ tài chính)
+WITHDRAWN = "withdrawn"  # the citizen withdrew the dossier (rút hồ sơ, Decree 118/2025 Art. 21)
+STOPPED = "stopped"  # processing stopped (dừng giải quyết, Mẫu 05), e.g. a supplement never completed
+CORRECTION = "correction"  # a returned result with an error, back with the agency (Art. 23(1))
 
-STATUSES = (RECEIVED, TRANSFERRED, PROCESSING, SUPPLEMENT, AWAITING_TRANSFER, READY, RETURNED)
+STATUSES = (RECEIVED, TRANSFERRED, PROCESSING, SUPPLEMENT, AWAITING_TRANSFER, READY, RETURNED, OBLIGATION,
+            WITHDRAWN, STOPPED, CORRECTION)
+ENDED = (WITHDRAWN, STOPPED)  # ends other than a result: the dossier goes back, nothing more happens
 # The words are motcua_core's, shared with the counter terminal and the kiosk (one table, issue #13).
 STATUS_VI = {s: status_words.WORDS[s][0] for s in STATUSES}
 STATUS_EN = {s: status_words.WORDS[s][1] for s in STATUSES}  # the same in an officer's English message
 READY_REJECTED_VI = status_words.WORDS[status_words.READY_REJECTED][0]
 
 KINDS = ("received", "transferred", "accepted", "supplement_requested", "supplement_received", "step_done",
-         "rejected", "resolved_on_spot", "apology_issued", "returned")
+         "rejected", "resolved_on_spot", "apology_issued", "returned", "withdrawn", "stopped",
+         "obligation_requested", "obligation_paid", "correction_requested", "corrected")
+_OPEN = (RECEIVED, TRANSFERRED, PROCESSING, SUPPLEMENT, OBLIGATION, AWAITING_TRANSFER)
 
 # kind -> statuses it may follow. Anything else is an illegal transition.
 ALLOWED: dict[str, tuple[str, ...]] = {
@@ -45,8 +51,14 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "step_done": (PROCESSING,),
     "rejected": (PROCESSING, SUPPLEMENT),
     "resolved_on_spot": (RECEIVED,),
-    "apology_issued": (RECEIVED, TRANSFERRED, PROCESSING, SUPPLEMENT, AWAITING_TRANSFER),
+    "apology_issued": (RECEIVED, TRANSFERRED, PROCESSING, SUPPLEMENT, OBLIGATION, AWAITING_TRANSFER),
     "returned": (READY,),
+    "withdrawn": _OPEN,  # and only before the decision (checked in _apply)
+    "stopped": (TRANSFERRED, PROCESSING, SUPPLEMENT, OBLIGATION),
+    "obligation_requested": (PROCESSING,),
+    "obligation_paid": (OBLIGATION,),
+    "correction_requested": (RETURNED,),
+    "corrected": (CORRECTION,),
 }
 
 
@@ -78,10 +90,16 @@ class DossierState:
     remaining_s: float | None = None  # working seconds left when a supplement was requested
     reason: str | None = None  # of the last refusal / supplement request
     on_spot: bool = False
+    supplements: int = 0  # supplement requests made by an agency (Art. 19(5): one only)
+    supplement_by: float | None = None  # the latest moment an agency may ask for one (3 working days)
+    supplement_close_at: float | None = None  # closed (stopped) if not completed by then (15 days)
+    obligation_at: float | None = None
+    correction_due_at: float | None = None  # a result being corrected is due back by then (Art. 23(1))
+    corrections: int = 0
 
     @property
     def active(self) -> bool:
-        return self.status not in (READY, RETURNED)
+        return self.status not in (READY, RETURNED, *ENDED)
 
     @property
     def apologised(self) -> bool:
@@ -124,7 +142,8 @@ def start(code: str, ev: Event) -> DossierState:
     due = float(d["due_at"])
     return DossierState(code=code, status=RECEIVED, steps=steps, step=UNIT,
                         holder="Bộ phận tiếp nhận và trả kết quả", received_at=ev.at, legal_due_at=due,
-                        promised_due_at=due, on_spot=bool(d.get("on_spot")))
+                        promised_due_at=due, on_spot=bool(d.get("on_spot")),
+                        supplement_by=float(d["supplement_by"]) if d.get("supplement_by") else None)
 
 
 def apply(s: DossierState, ev: Event) -> DossierState:
@@ -163,12 +182,58 @@ def _apply(s: DossierState, ev: Event) -> DossierState:
         if not reason:
             raise DomainError("bad_request", "Write what the citizen must add to the dossier.",
                               "Cần ghi rõ nội dung yêu cầu bổ sung.")
+        if s.supplements >= 1 and not d.get("imported"):
+            raise DomainError("conflict", "A dossier may be sent back for supplements only once (Decree "
+                              "118/2025, Art. 19(5)); refuse it in writing or decide on what was given.",
+                              "Hồ sơ chỉ được yêu cầu bổ sung, hoàn thiện một lần (Nghị định 118/2025/NĐ-CP, "
+                              "Điều 19 khoản 5); nếu hồ sơ không đủ điều kiện, từ chối bằng văn bản nêu rõ lý do.")
+        if s.supplement_by is not None and ev.at > s.supplement_by and not d.get("imported"):
+            raise DomainError("conflict", "Supplements must be asked for within 3 working days of receiving the "
+                              "dossier (Decree 118/2025, Art. 19(5)); that time is over.",
+                              "Đã quá thời hạn 03 ngày làm việc kể từ ngày tiếp nhận để yêu cầu bổ sung hồ sơ "
+                              "(Nghị định 118/2025/NĐ-CP, Điều 19 khoản 5).")
+        close = d.get("close_at")
         return replace(s, status=SUPPLEMENT, supplement_at=ev.at, reason=reason,
-                       remaining_s=float(d.get("remaining_s", 0.0)))
+                       remaining_s=float(d.get("remaining_s", 0.0)), supplements=s.supplements + 1,
+                       supplement_close_at=float(close) if close else None)
     if k == "supplement_received":
+        # The time limit counts again from zero once the dossier is complete (Art. 19(5)): the shell
+        # computes the new due time from the completion; the old promise no longer holds.
         due = float(d["due_at"])
-        return replace(s, status=PROCESSING, legal_due_at=due, promised_due_at=max(due, s.promised_due_at)
-                       if s.apologised else due, supplement_at=None)
+        return replace(s, status=PROCESSING, legal_due_at=due, promised_due_at=due, supplement_at=None,
+                       supplement_close_at=None)
+    if k == "obligation_requested":
+        if not str(d.get("content") or "").strip():
+            raise DomainError("bad_request", "Write which financial obligation the citizen must pay.",
+                              "Cần ghi rõ nghĩa vụ tài chính người nộp phải thực hiện.")
+        return replace(s, status=OBLIGATION, obligation_at=ev.at, remaining_s=float(d.get("remaining_s", 0.0)))
+    if k == "obligation_paid":
+        due = float(d["due_at"])
+        return replace(s, status=PROCESSING, legal_due_at=due,
+                       promised_due_at=max(due, s.promised_due_at) if s.apologised else due, obligation_at=None)
+    if k == "withdrawn":
+        if s.outcome is not None:
+            raise DomainError("conflict", "The decision has been issued: the dossier can no longer be "
+                              "withdrawn (Decree 118/2025, Art. 21).",
+                              "Cơ quan có thẩm quyền đã ban hành kết quả giải quyết: không thể rút hồ sơ "
+                              "(Nghị định 118/2025/NĐ-CP, Điều 21).")
+        return replace(s, status=WITHDRAWN, outcome="withdrawn", finished_at=ev.at,
+                       reason=str(d.get("reason") or "").strip() or None)
+    if k == "stopped":
+        reason = str(d.get("reason") or "").strip()
+        if not reason:
+            raise DomainError("bad_request", "A stop notice must state its reason.",
+                              "Thông báo dừng giải quyết hồ sơ phải nêu rõ lý do.")
+        return replace(s, status=STOPPED, outcome="stopped", finished_at=ev.at, reason=reason)
+    if k == "correction_requested":
+        if not str(d.get("reason") or "").strip():
+            raise DomainError("bad_request", "Write what is wrong in the result.",
+                              "Cần ghi rõ sai sót trong kết quả giải quyết.")
+        return replace(s, status=CORRECTION, holder=s.steps[-1], correction_due_at=float(d["due_at"]),
+                       reason=str(d["reason"]).strip())
+    if k == "corrected":
+        return replace(s, status=READY, holder="Bộ phận tiếp nhận và trả kết quả", ready_at=ev.at,
+                       corrections=s.corrections + 1)
     if k == "step_done":
         last = s.step == len(s.steps) - 1
         return replace(s, status=AWAITING_TRANSFER, outcome="done" if last else None,
@@ -185,6 +250,10 @@ def _apply(s: DossierState, ev: Event) -> DossierState:
                               "Hồ sơ này không thuộc loại giải quyết ngay.")
         return replace(s, status=READY, outcome="done", finished_at=ev.at, ready_at=ev.at)
     if k == "apology_issued":
+        if s.apologies >= 1 and not d.get("imported"):
+            raise DomainError("conflict", "A new date may be set only once (Decree 118/2025, Art. 19(6)).",
+                              "Việc hẹn lại ngày trả kết quả chỉ được thực hiện một lần "
+                              "(Nghị định 118/2025/NĐ-CP, Điều 19 khoản 6).")
         new_due = float(d["new_due_at"])
         if new_due <= max(ev.at, s.legal_due_at):
             raise DomainError("bad_request", "The new date must be after the old time limit and after now.",
@@ -195,7 +264,7 @@ def _apply(s: DossierState, ev: Event) -> DossierState:
         return replace(s, apologies=s.apologies + 1, promised_due_at=new_due,
                        first_apology_at=s.first_apology_at or ev.at)
     if k == "returned":
-        if not d.get("fees_paid", False):
+        if not d.get("fees_paid", False) and d.get("fees_vnd") != 0:  # a free procedure has no fee step
             raise DomainError("conflict", "Confirm that the fees were paid before returning the result.",
                               "Phải xác nhận đã thu phí, lệ phí trước khi trả kết quả.")
         return replace(s, status=RETURNED, returned_at=ev.at)
@@ -217,7 +286,11 @@ def replay(code: str, events: list[Event]) -> DossierState:
 
 EARLY, ON_TIME, LATE = "early", "on_time", "late"
 ON_TRACK, AT_RISK, OVERDUE = "on_track", "at_risk", "overdue"
-AT_RISK_WORKING_S = 4 * 3600  # 001 L362: warn at least 4 working hours before the due time
+# Warn early enough for the agency to send its apology at least 1 working day before the deadline
+# (Decree 118/2025, Art. 19(6)): by default 2 working days (of 8 h) before it; `at_risk_working_days` in
+# the site's dossier settings changes it.
+AT_RISK_WORKING_DAYS = 2
+AT_RISK_WORKING_S = AT_RISK_WORKING_DAYS * 8 * 3600
 
 
 def timeliness(s: DossierState, at: float) -> str | None:
@@ -230,14 +303,15 @@ def timeliness(s: DossierState, at: float) -> str | None:
     return EARLY if s.legal_due_at - s.finished_at >= 24 * 3600 else ON_TIME
 
 
-def open_risk(s: DossierState, at: float, working_s_left: float) -> str | None:
-    """For an open dossier: on_track / at_risk (< 4 working hours left) / overdue; None once finished.
-    `working_s_left` is the calendar's office time from `at` to the legal due time."""
+def open_risk(s: DossierState, at: float, working_s_left: float,
+              threshold_s: float = AT_RISK_WORKING_S) -> str | None:
+    """For an open dossier: on_track / at_risk (less than `threshold_s` of office time left) / overdue;
+    None once finished. `working_s_left` is the calendar's office time from `at` to the legal due time."""
     if s.finished_at is not None:
         return None
     if at > s.legal_due_at:
         return OVERDUE
-    return AT_RISK if working_s_left < AT_RISK_WORKING_S else ON_TRACK
+    return AT_RISK if working_s_left < threshold_s else ON_TRACK
 
 
 def lateness_class(s: DossierState, at: float) -> str | None:
@@ -251,18 +325,3 @@ def lateness_class(s: DossierState, at: float) -> str | None:
     if s.first_apology_at is not None and s.first_apology_at <= cutoff:
         return "late_with_apology"
     return "late_without_apology"
-
-
-def transfer_slot_due(cal: WorkCalendar, times: list[str], last_slot: str | None, now: float) -> str | None:
-    """The transfer batch slot ('YYYY-MM-DD HH:MM') that has come and not yet run, if any."""
-    local = datetime.fromtimestamp(now, cal.tz)
-    if not cal.is_working_day(local.date()):
-        return None
-    due = None
-    for t in sorted(times):
-        h, m = (int(x) for x in t.split(":"))
-        if (local.hour, local.minute) >= (h, m):
-            due = f"{local.date().isoformat()} {h:02d}:{m:02d}"
-    if due is None or (last_slot is not None and last_slot >= due):
-        return None
-    return due

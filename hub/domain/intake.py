@@ -113,3 +113,12 @@ def return_options(proc: dict, data: dict) -> tuple[int, str, str]:
             raise bad("A result returned by post needs a full delivery address.",
                       "Nhận kết quả qua bưu chính thì cần địa chỉ nhận đầy đủ.")
     return sets, method, post_address
+
+
+def code_prefix(steps: list[str], agency_ids: dict[str, str], unit_id: str | None, fallback: str) -> str:
+    """The first part of a dossier code (Decree 118/2025, Art. 28(2)(a)): the official identifier of the
+    competent agency; for a liên thông dossier (several agencies) that of the receiving one-stop unit.
+    Where no identifier is configured, the unit's, else the site's free-text agency code (as before)."""
+    if len(steps) == 1 and agency_ids.get(steps[0]):
+        return agency_ids[steps[0]]
+    return unit_id or fallback

@@ -201,6 +201,32 @@ def estimate_wait_s(ahead: int, *, avg_service_s: float, open_counters: int) -> 
     return rounds * avg_service_s
 
 
+def pooled_wait_s(ahead: dict[str, int], *, avg_s: dict[str, float], share: dict[str, float],
+                  busy_left_s: Sequence[float], counters: int) -> float | None:
+    """Expected wait of a ticket before its first call, by the work the counters that can call it must do
+    first: each ticket ahead (of any service those counters serve; `ahead` already follows the ordering
+    rule for the ticket's own service) weighs its service's time, times the `share` of that service's
+    counters that are in this pool; the counters' citizens being served add what is left of their time.
+    The ticket is called when the work ahead has *started*, not finished: the other counters are then
+    still half-way through their citizens on average, so that much is taken off. With nobody ahead, the
+    wait is until the first counter frees.
+
+    Counters are shared between services (a counter calls the oldest ticket of all it serves), so counting
+    only the same service's queue, as ceil(ahead / counters) rounds did, told a citizen "1 phút" while a
+    shared counter was working through the other services' earlier tickets."""
+    if counters <= 0:
+        return None
+    idle = counters - len(busy_left_s)
+    work = sum(n * avg_s.get(code, 0.0) * share.get(code, 1.0) for code, n in ahead.items())
+    first_free = 0.0 if idle > 0 else min(busy_left_s, default=0.0)
+    if work <= 0:
+        return first_free
+    weights = [n * share.get(code, 1.0) for code, n in ahead.items()]
+    mean_s = work / sum(weights) if sum(weights) else 0.0
+    still_serving = (counters - 1) * mean_s / 2
+    return max(first_free, (work + sum(busy_left_s) - still_serving) / counters)
+
+
 def average_service_s(recent: Sequence[float], default_s: float) -> float:
     """Mean of recent service times, falling back to the configured default before any are known."""
     usable = [s for s in recent if s > 0]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from hub.domain.dossier import Event
+from motcua_core.collation import vi_key, vi_sorted
 
 UNIT_HOLDER = "Bộ phận tiếp nhận và trả kết quả"  # the holder name hub.domain.dossier gives the unit
 
@@ -131,10 +132,10 @@ def weekly(rows: Iterable[Row], start: datetime, end: datetime) -> dict:
     for acc in [total, *(a for g in groups.values() for a in g.values())]:
         acc["on_time_rate"] = on_time_rate(acc["on_time"], acc["finished"])
     for g in groups:
-        groups[g] = {k: v for k, v in sorted(groups[g].items()) if any(v[x] for x in ("received", "finished",
+        groups[g] = {k: v for k, v in vi_sorted(groups[g].items(), key=lambda kv: kv[0]) if any(v[x] for x in ("received", "finished",
                                                                                         "open_overdue"))}
     return {"total": total, **{f"by_{g}": v for g, v in groups.items()},
-            "late_dossiers": sorted(late_list, key=lambda x: (x["late_agency"], x["code"]))}
+            "late_dossiers": sorted(late_list, key=lambda x: (vi_key(x["late_agency"]), x["code"]))}
 
 
 def week_label(monday: date) -> str:

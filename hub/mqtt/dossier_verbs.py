@@ -3,7 +3,7 @@ from the counter that asks, then call hub.ops.dossiers."""
 
 from __future__ import annotations
 
-from hub.ops import dossiers, forms
+from hub.ops import dossier_files, dossiers, forms
 from hub.ops.context import Ctx
 from hub.store import catalogue as cat_store
 from hub.store import sites as site_store
@@ -26,8 +26,15 @@ def intake(ctx: Ctx, d: dict) -> dict:
         data["on_spot"] = False
     if (d.get("options") or {}).get("outside_area") is True:  # applicant lives outside the office's area
         data["outside_area"] = True
+    if options.get("channel") == "post":  # the papers came by public post (Decree 118/2025 Art. 15(2))
+        data["channel"] = "post"
+    if options.get("receipt_requested") is True:  # on the spot, but the citizen asks for a receipt
+        data["receipt_requested"] = True
     if options.get("applies") is not None:  # conditional documents whose case applies to this citizen
         data["applies"] = options["applies"]
+    for key in ("scans", "reused"):  # scanned at the counter / already held as electronic data
+        if options.get(key) is not None:
+            data[key] = options[key]
     return dossiers.intake(ctx, data, officer=name or officer, counter=number,
                            ticket_id=d.get("ticket_id", ticket))
 
@@ -55,6 +62,16 @@ def apology(ctx: Ctx, d: dict) -> dict:
                                           new_due=d.get("new_due"), extra_working_days=d.get("extra_days"))}
 
 
+def withdraw(ctx: Ctx, d: dict) -> dict:
+    number, officer, name, _ = _counter_info(ctx)
+    return {"dossier": dossiers.withdraw(ctx, d["code"], name or officer or f"Quầy {number}", d.get("reason") or "")}
+
+
+def correction(ctx: Ctx, d: dict) -> dict:
+    number, officer, name, _ = _counter_info(ctx)
+    return {"dossier": dossiers.request_correction(ctx, d["code"], d["reason"], name or officer or f"Quầy {number}")}
+
+
 def form(ctx: Ctx, d: dict) -> dict:
     return {"form": forms.data(ctx.db, ctx.site, d["code"], d["form"])}
 
@@ -64,3 +81,13 @@ def search(ctx: Ctx, d: dict) -> dict:
     if not 1 <= limit <= 100:
         raise DomainError("bad_request", "limit must be 1..100", "Giới hạn kết quả từ 1 đến 100.")
     return {"procedures": cat_store.search(ctx.db, d["q"], limit)}
+
+
+def result_declare(ctx: Ctx, d: dict) -> dict:
+    return dossier_files.declare_result(ctx, d["code"], {"sha256": d["sha256"], "size": d["size"],
+                                                         "pages": d.get("pages", 1)})
+
+
+def payment(ctx: Ctx, d: dict) -> dict:
+    number, officer, name, _ = _counter_info(ctx)
+    return dossier_files.record_payment(ctx, d["code"], d["reference"], name or officer or f"Quầy {number}")

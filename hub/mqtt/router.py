@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from hub.domain.authz import Subject
 from hub.mqtt import verbs
 from hub.mqtt.transport import HubMqtt, Incoming
 from hub.ops.context import Actor, Effects
@@ -35,6 +36,7 @@ from hub.store import devices as device_store
 from hub.store import requests as request_store
 from hub.store import sites as site_store
 from hub.store.db import is_busy, transaction
+from motcua_core import clock as wallclock
 from motcua_core import protocol as p
 from motcua_core.errors import DomainError
 from motcua_core.protocol import ProtocolError
@@ -85,7 +87,7 @@ class Reply:
 
 
 class Router:
-    def __init__(self, db: sqlite_utils.Database, mqtt: HubMqtt, clock: Callable[[], float] = time.time):
+    def __init__(self, db: sqlite_utils.Database, mqtt: HubMqtt, clock: Callable[[], float] = wallclock.time):
         self.db = db
         self.mqtt = mqtt
         self.clock = clock
@@ -165,7 +167,7 @@ class Router:
         effects = Effects()
         shown: list[str] = []
         try:
-            with transaction(self.db):
+            with self.runner.transaction():
                 for msg in batch:
                     reply = self._handle_one(msg, now, effects)
                     if reply is not None:
@@ -183,7 +185,7 @@ class Router:
                 self.last_commit_error = time.time()
             # The commit failed after the screens were shown its state: show them the state that stands.
             for site in shown:
-                self.publish_display(site)
+                self.publish_display(site, force=True)
             self.mqtt.flush()
             raise
         self.stats["batches"] += 1
@@ -220,14 +222,21 @@ class Router:
         for device_id, command in effects.commands:
             self.publish_command(device_id, command)
 
-    def publish_display(self, site: str, now: float | None = None) -> None:
+    def publish_display(self, site: str, now: float | None = None, *, force: bool = False) -> bool:
+        """Publish the lobby state of `site` when it changed (an idle counter's Next that calls nobody, a
+        sign-in that changes nothing the lobby shows, leave it alone: the screens redraw for nothing and
+        every device gets ~3 KB). `force`: publish anyway (the minute tick for the clock and the day,
+        a reconnect that may have lost the retained copy, a rollback). Returns whether it published."""
         now = self.clock() if now is None else now
         seq = max(self._seq.get(site, 0) + 1, int(now * 1000))
-        self._seq[site] = seq
         state = display_state(self.db, site, now, seq)
+        if not force and _same_state(self._states.get(site), state):
+            return False
+        self._seq[site] = seq
         self._states[site] = state
         self._state_bodies.pop(site, None)
         self.mqtt.publish(p.display_topic(site, "state"), p.encode({**state, "boot": self.boot}), qos=1, retain=True)
+        return True
 
     def state_body(self, site: str) -> bytes:
         """The lobby state as JSON for GET /api/v1/sites/<site>/state: the one last published, which every
@@ -385,7 +394,9 @@ class Router:
                 stored_reply.append(self._remember(dev.id, rid, name, p.ok_response(rid, result), now))
             try:
                 self.runner.step(dev.site_id, lambda ctx: verb.handler(ctx, data), effects, device=dev, now=now,
-                                 then=remember, actor=self._actor(dev) if audited else None, action=name)
+                                 then=remember, actor=self._actor(dev) if audited else None, action=name,
+                                 subject=Subject("device", dev.id, dev.role, dev.site_id), refs=verb.refs(data),
+                                 authenticate=lambda ctx: verb.authenticate(ctx, data))
             except DomainError as exc:
                 stored_reply.append(self._remember(dev.id, rid, name, p.error_response(rid, as_protocol_error(exc)),
                                                    now))
@@ -396,7 +407,7 @@ class Router:
                 self.stats["refused"] += 1
             if self._log.allow():
                 log.info("refused request on %s: %s %s", msg.topic, exc.code, exc.message)
-            body = p.error_response(request_id, exc)
+            body = p.error_response(request_id or p.readable_request_id(msg.payload), exc)
         except Exception:
             self.stats["errors"] += 1
             if self._log.allow():
@@ -431,3 +442,13 @@ class Router:
         """Replies are kept a week: long past any retry, short enough to keep the table small."""
         with transaction(self.db):
             return request_store.purge(self.db, self.clock() - REQUEST_TTL_S)
+
+
+_CLOCK_KEYS = ("seq", "at", "time")
+
+
+def _same_state(before: dict | None, after: dict) -> bool:
+    """Two lobby states that differ only in their sequence number and the time they were made."""
+    if before is None:
+        return False
+    return all(before.get(k) == after.get(k) for k in after.keys() | before.keys() if k not in _CLOCK_KEYS)

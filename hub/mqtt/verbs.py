@@ -12,9 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from hub.domain.forms import FORM_NAMES
+from hub.domain.forms import FORM_NAMES, NUMBERS
 from hub.mqtt import dossier_verbs
-from hub.ops import appointments, dossiers, fleet, queue, signin, votes
+from hub.ops import appointments, dossier_files, dossier_ratings, dossiers, fleet, queue, signin, votes
+from hub.ops.authz import Ref
 from hub.ops.context import Ctx
 from hub.ops.views import display_state
 from motcua_core.protocol import PRIORITIES, ROLES, ProtocolError
@@ -24,9 +25,16 @@ FieldSpec = tuple[type | tuple[type, ...], bool, tuple[Any, ...] | None]
 Handler = Callable[[Ctx, dict], dict]
 
 MAX_STR = 200
-MAX_LEN = {"scan": 1000}  # a scanned CCCD QR carries a full address (issue #12)
+MAX_LEN = {"scan": 1000,  # a scanned CCCD QR carries a full address (issue #12)
+           "data": 44_000}  # a file chunk: 32 KB in base64
 COUNTER = ("counter",)
 KIOSK = ("kiosk",)
+
+
+# Request fields that name an object of some site. The runner checks every one a request carries against
+# the sender's site before the handler runs (hub.domain.authz: another site's object is `not_found`), so a
+# new verb cannot forget it; tests/security checks that every field of every verb is classified.
+OBJECT_FIELDS = {"code": "dossier", "ticket_id": "ticket"}
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,18 @@ class Verb:
     roles: tuple[str, ...]
     schema: dict[str, FieldSpec]
     handler: Handler
+    public: tuple[str, ...] = ()  # object fields anyone may name (a public look-up, guarded by its own key)
+    signed: bool = False  # an officer action: the officer's sign-in token is checked first (see `signed`)
+
+    def authenticate(self, ctx: Ctx, data: dict[str, Any]) -> None:
+        """Who acts, before what they may touch is checked: the officer signed in at this counter."""
+        if self.signed:
+            signin.require(ctx, data.get("token"))
+
+    def refs(self, data: dict[str, Any]) -> list[Ref]:
+        """The objects this request names, for the runner's authorisation check."""
+        return [Ref(kind, data[f]) for f, kind in OBJECT_FIELDS.items()
+                if f in self.schema and f not in self.public and data.get(f) is not None]
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         """Check request data against the schema; unknown fields are refused, not ignored. Text is put in
@@ -69,18 +89,18 @@ TOKEN: dict[str, FieldSpec] = {"token": (str, False, None)}  # from counter.logi
 
 def signed(name: str, roles: tuple[str, ...], schema: dict[str, FieldSpec], handler: Handler) -> Verb:
     """An officer action: the data must carry the token of the officer signed in at this counter
-    (hub.ops.signin.require), else `signin_required` — a counter device alone cannot act for anyone."""
+    (hub.ops.signin.require, run by the runner before the authorisation check: `Verb.authenticate`), else
+    `signin_required` — a counter device alone cannot act for anyone."""
 
     def run(ctx: Ctx, data: dict) -> dict:
-        signin.require(ctx, data.get("token"))
         return handler(ctx, {k: v for k, v in data.items() if k != "token"})
 
-    return Verb(name, roles, {**schema, **TOKEN}, run)
+    return Verb(name, roles, {**schema, **TOKEN}, run, signed=True)
 
 
 VERBS: dict[str, Verb] = _table(
     # --- queue: tickets and counters
-    Verb("ticket.issue", KIOSK,
+    Verb("ticket.issue", ("kiosk", "lookup"),
          {"service": (str, True, None), "priority": (str, False, PRIORITIES), "lang": (str, False, ("vi", "en"))},
          lambda ctx, d: queue.issue_ticket(ctx, d["service"], d.get("priority") or "none", d.get("lang") or "vi")),
     Verb("ticket.status", ROLES, {"ticket_id": (int, True, None)},
@@ -113,10 +133,16 @@ VERBS: dict[str, Verb] = _table(
          {"ticket_id": (int, True, None), "rating": (int, True, None), "reasons": (list, False, None),
           "answers": (dict, False, None), "comment": (str, False, None)},
          lambda ctx, d: votes.submit(ctx, d)),
+    # a dossier's handling rated at the tablet (Decree 118/2025 Art. 33), beside the queue vote
+    Verb("dossier.rate", ("voting",),
+         {"ticket_id": (int, True, None), "overall": (int, True, None), "answers": (dict, False, None),
+          "comment": (str, False, None)},
+         lambda ctx, d: dossier_ratings.rate_at_tablet(ctx, d)),
     # --- dossiers and the catalogue
     Verb("dossier.lookup", ROLES, {"code": (str, True, None), "key": (str, False, None)},
          lambda ctx, d: {"dossier": dossiers.public_lookup(ctx.db, d["code"], d.get("key"),
-                                                           f"dev:{ctx.device.id if ctx.device else '?'}", ctx.now)}),
+                                                           f"dev:{ctx.device.id if ctx.device else '?'}", ctx.now)},
+         public=("code",)),
     signed("dossier.get", COUNTER, {"code": (str, True, None)},
          lambda ctx, d: {"dossier": dossiers.detail(ctx.db, d["code"], ctx.now)}),
     signed("dossier.intake", COUNTER,
@@ -140,8 +166,27 @@ VERBS: dict[str, Verb] = _table(
          {"code": (str, True, None), "reason": (str, True, None), "new_due": (str, False, None),
           "extra_days": (int, False, None)},
          dossier_verbs.apology),
-    signed("dossier.form", COUNTER, {"code": (str, True, None), "form": (str, True, FORM_NAMES)},
+    # the citizen withdraws the dossier before the decision (Decree 118/2025 Art. 21); an error in a result
+    # goes back to the agency to be corrected within 3 working days (Art. 23)
+    signed("dossier.withdraw", COUNTER, {"code": (str, True, None), "reason": (str, False, None)},
+         dossier_verbs.withdraw),
+    signed("dossier.correction", COUNTER, {"code": (str, True, None), "reason": (str, True, None)},
+         dossier_verbs.correction),
+    signed("dossier.form", COUNTER, {"code": (str, True, None), "form": (str, True, (*FORM_NAMES, *NUMBERS))},
          dossier_verbs.form),
+    # --- the electronic dossier (issue #25): scans and results uploaded in chunks, fees by transfer. A chunk
+    # needs no officer token (the outbox may deliver it after sign-out): only files an officer declared at
+    # intake or return, of a dossier of this counter's site, are taken, each checked against its SHA-256.
+    Verb("dossier.upload", COUNTER,
+         {"code": (str, True, None), "sha256": (str, True, None), "kind": (str, False, ("scan", "result")),
+          "seq": (int, True, None), "data": (str, True, None)},
+         lambda ctx, d: dossier_files.put_chunk(ctx, d)),
+    signed("dossier.declare_result", COUNTER,
+         {"code": (str, True, None), "sha256": (str, True, None), "size": (int, True, None),
+          "pages": (int, False, None)},
+         dossier_verbs.result_declare),
+    signed("dossier.payment", COUNTER, {"code": (str, True, None), "reference": (str, True, None)},
+         dossier_verbs.payment),
     # --- appointments (issue #12)
     Verb("appointment.checkin", KIOSK, {"scan": (str, True, None), "lang": (str, False, ("vi", "en"))},
          lambda ctx, d: appointments.check_in(ctx, d["scan"], d.get("lang") or "vi")),

@@ -14,6 +14,8 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
 
+from hub.redact import redact
+
 log = logging.getLogger("motcua.notify")
 
 
@@ -27,10 +29,11 @@ class Sender(Protocol):
 
 @dataclass
 class LogSender:
-    """Default: nothing leaves the machine; the message is logged (and stays in the outbox as sent)."""
+    """Default: nothing leaves the machine; the message is logged, redacted (no secret link, lookup key,
+    CCCD or whole phone number: hub.redact), and stays in the outbox as sent, stripped of its secrets."""
 
     def send(self, recipient: str, subject: str, body: str) -> None:
-        log.info("notification to %s: %s — %s", recipient, subject, body)
+        log.info("%s", redact(f"notification to {recipient}: {subject} — {body}"))
 
 
 @dataclass

@@ -40,7 +40,8 @@ def _load(ctx: Ctx, cfg: dict) -> None:
 
 
 def save_service(ctx: Ctx, data: dict) -> dict:
-    """Add or change a service: code, name, field, ticket numbering and wait target (minutes)."""
+    """Add or change a service: code, name, field, ticket numbering, wait target and service time (minutes;
+    the service time sets the seats of each booking slot and the wait estimate before any is measured)."""
     code = str(data.get("code") or "").strip().upper()
     if not CODE_RE.match(code):
         raise _bad("bad service code", "Mã dịch vụ gồm 1–8 chữ in hoa không dấu hoặc số (ví dụ HT, DD).")
@@ -62,7 +63,10 @@ def save_service(ctx: Ctx, data: dict) -> dict:
     width = max(len(str(end)), _int(data, "width", "Số chữ số", 1, 6, len(str(end))))
     target = _int(data, "wait_target_min", "Thời gian chờ mục tiêu (phút)", 1, 240, 15)
     before = next((s for s in cfg["services"] if s["code"] == code), None)
-    svc = {**(before or {}), "code": code, "name": name, "name_en": str(data.get("name_en") or "").strip() or None,
+    service_s = (before or {}).get("avg_service_s")
+    if data.get("service_min") not in (None, ""):
+        service_s = _int(data, "service_min", "Thời gian phục vụ một người (phút)", 1, 120) * 60
+    svc = {**(before or {}), "avg_service_s": service_s, "code": code, "name": name, "name_en": str(data.get("name_en") or "").strip() or None,
            "field": field, "numbering": {"prefix": prefix, "start": start, "end": end, "width": width},
            "wait_target_s": target * 60}
     svc = {k: v for k, v in svc.items() if v is not None}
@@ -102,16 +106,18 @@ def save_counter(ctx: Ctx, data: dict) -> dict:
 
 
 def save_settings(ctx: Ctx, data: dict) -> dict:
-    """Site settings a leader changes often: the lobby notice and the names."""
+    """Site settings a leader changes often: the lobby notice and the names. A partial update: only the
+    fields `data` names change (`{"notice": …}` keeps both names; `"name_en": ""` clears the English one)."""
     cfg = site_config.export(ctx.db, ctx.site.id)
     before = {k: cfg["site"].get(k) for k in ("name", "name_en", "notice")}
-    notice = str(data.get("notice", before["notice"]) or "")
+    notice = str(data["notice"] or "") if "notice" in data else str(before["notice"] or "")
     if len(notice) > 300:
         raise _bad("notice too long", "Thông báo tối đa 300 ký tự.")
-    name = str(data.get("name") or before["name"]).strip()
+    name = str(data["name"] or "").strip() if "name" in data else str(before["name"] or "")
     if not name or len(name) > 120:
         raise _bad("site name required", "Cần tên đơn vị (tối đa 120 ký tự).")
-    cfg["site"].update(name=name, name_en=str(data.get("name_en") or "").strip() or None, notice=notice)
+    name_en = (str(data["name_en"] or "").strip() or None) if "name_en" in data else before["name_en"]
+    cfg["site"].update(name=name, name_en=name_en, notice=notice)
     _load(ctx, cfg)
     after = {k: cfg["site"].get(k) for k in ("name", "name_en", "notice")}
     ctx.changed("site.settings", ctx.site.id, before, after)

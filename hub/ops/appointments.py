@@ -12,9 +12,9 @@ from datetime import date, datetime, timedelta
 
 from hub.domain import appointments as rules
 from hub.domain.calendar import WorkCalendar
-from hub.domain.queue import average_service_s, local_day
+from hub.domain.queue import local_day
 from hub.notify import outbox
-from hub.ops import queue
+from hub.ops import queue, security
 from hub.ops.appointment_calls import clock_time, view
 from hub.ops.context import Ctx
 from hub.ops.dossiers import calendar_for
@@ -49,13 +49,14 @@ def _today(ctx: Ctx) -> date:
 
 def seats(ctx: Ctx, service: Service, policy: rules.BookingPolicy) -> int:
     """Seats per slot of a service: the administrator's figure, else derived from the counters serving it
-    and the recent service time (the same average the wait estimate uses)."""
+    and the service time the administrator set for it (the site's default otherwise). Not from recent
+    service times: Next pressed twice in a row made "minutes" of a few seconds, and a 30-minute slot then
+    offered 27 seats."""
     override = store.capacity_override(ctx.db, ctx.site.id, service.code)
     if override is not None:
         return override
     share = rules.counter_share([c.services for c in site_store.list_counters(ctx.db, ctx.site.id)], service.code)
-    avg = average_service_s(ticket_store.recent_service_times(ctx.db, ctx.site.id, service.code),
-                            service.avg_service_s or ctx.site.default_service_s)
+    avg = service.avg_service_s or ctx.site.default_service_s
     return rules.seats_per_slot(share=share, avg_service_s=avg, slot_min=policy.slot_min,
                                 walkin_share=policy.walkin_share)
 
@@ -70,7 +71,7 @@ def _check_day(ctx: Ctx, d: date, policy: rules.BookingPolicy, cal: WorkCalendar
     if d < today or d > today + timedelta(days=policy.horizon_days):
         raise rules.bad(f"Bookings are taken from today up to {policy.horizon_days} days ahead only.",
                         f"Chỉ đặt lịch từ hôm nay đến {policy.horizon_days} ngày tới.")
-    if not cal.is_working_day(d):
+    if not cal.receives_on(d):
         raise rules.bad(f"{d.strftime('%d/%m/%Y')} is a day off: no bookings are taken.",
                         f"Ngày {d.strftime('%d/%m/%Y')} là ngày nghỉ, không nhận đặt lịch.")
 
@@ -138,6 +139,8 @@ def _take_seat(ctx: Ctx, service: Service, d: date, slot_start: float, phone: st
 def book(ctx: Ctx, *, service: str, day: str, slot_start: int | float, name: str, phone: str,
          email: str = "", cccd: str | None = None, procedure: str | None = None, source: str = "web") -> dict:
     """Book a seat. Returns the booking with its code and the secret of the cancel/move link (shown once)."""
+    if source == "web":
+        security.check_booking_rate(ctx)  # a site-wide ceiling: addresses can be rotated, the site cannot
     svc = site_store.get_service(ctx.db, ctx.site.id, service)
     name, phone, email = rules.contact(name, phone, email)
     cid = _cccd(ctx, cccd)
@@ -246,6 +249,8 @@ def _find_for_checkin(ctx: Ctx, scan: str) -> Appointment:
     if a is None:
         raise DomainError("not_found", "There is no booking with this code.",
                           "Không tìm thấy lịch hẹn với mã này.")
+    if a.status == rules.CANCELLED:  # said before the day: "not today" sent a cancelled citizen to come back
+        raise DomainError("conflict", "This booking has been cancelled.", "Lịch hẹn này đã bị hủy.")
     if a.day != ctx.day:
         raise DomainError("conflict", f"This booking is for {_vn_day(a.day)}, not today.",
                           f"Lịch hẹn này vào ngày {_vn_day(a.day)}, không phải hôm nay.")

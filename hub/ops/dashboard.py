@@ -16,7 +16,7 @@ from hub.domain import dossier as dm
 from hub.domain.kpi import WAIT_TARGET_S, TicketTimes
 from hub.domain.queue import local_day
 from hub.ops import dossiers as dossier_ops
-from hub.ops import reports
+from hub.ops import reports, security
 from hub.ops.views import display_state
 from hub.store import dashboard as store
 from hub.store import devices as device_store
@@ -76,6 +76,7 @@ def live(db: sqlite_utils.Database, site: Site, now: float, times: list[TicketTi
                            "text_vi": f"{s['name']}: {svc['waiting']} người chờ nhưng không quầy nào mở",
                            "text_en": f"{s['name_en'] or s['name']}: {svc['waiting']} waiting and no counter open"})
     alerts += _device_alerts(db, site.id, now)
+    alerts += [{"severity": "bad", **a} for a in security.alerts(db, site.id, now)]  # issue #21
     return {"site": site.id, "site_name": site.name, "day": day, "time": state["time"], "at": now,
             "counters": counters, "services": services, "alerts": alerts}
 
@@ -154,10 +155,11 @@ def dossiers(db: sqlite_utils.Database, site: Site, now: float) -> dict:
     year, week, _ = local.isocalendar()
     rep = reports.weekly(db, site, f"{year}-W{week:02d}")["report"]
     at_risk = []
-    # Four working hours never span more than a few calendar days (a weekend, a holiday): look that far.
-    for code, proc, holder, status, due, apologies in store.due_before(db, site.id, now + 5 * 86400):
+    threshold = dossier_ops.risk_threshold_s(db, site.id, cal)
+    # A few working days never span more than a couple of weeks (weekends, Tết): look that far.
+    for code, proc, holder, status, due, apologies in store.due_before(db, site.id, now + 16 * 86400):
         left = cal.working_seconds_between(local, datetime.fromtimestamp(due, cal.tz)) if due > now else 0.0
-        risk = dm.OVERDUE if now > due else (dm.AT_RISK if left < dm.AT_RISK_WORKING_S else None)
+        risk = dm.OVERDUE if now > due else (dm.AT_RISK if left < threshold else None)
         if risk is None:
             continue
         at_risk.append({"code": code, "procedure": proc, "holder": holder, "status_vi": dm.STATUS_VI[status],

@@ -1,5 +1,5 @@
 """What the hub's dossier timer does each turn (hub.timers runs it): transfer batches at the configured
-times, the deadline scan (at-risk and late alerts), and delivery of the notification outbox."""
+times, the deadline scan (at-risk and late alerts, closing supplements never completed), and delivery of the notification outbox."""
 
 from __future__ import annotations
 
@@ -18,12 +18,13 @@ if TYPE_CHECKING:
 def tick(hub: Hub) -> dict:
     """One pass over every site, each through the runner (synchronous; on the event loop, like the
     router, so the shared SQLite connection is never used from two threads)."""
-    out = {"moved": 0, "at_risk": 0, "late": 0}
+    out: dict = {"moved": 0, "at_risk": 0, "late": 0, "closed": []}
     for sid in list_sites(hub.db):
         moved, scan = hub.runner.run(sid, lambda ctx: (ops.run_transfer_batch(ctx), ops.deadline_scan(ctx)))
         out["moved"] += len(moved)
         out["at_risk"] += len(scan["at_risk"])
         out["late"] += len(scan["late"])
+        out["closed"] += scan["closed"]  # supplements not completed in 15 days (Decree 118/2025 Art. 19(5))
     return out
 
 

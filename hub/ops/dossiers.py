@@ -14,19 +14,20 @@ from datetime import date, datetime
 import sqlite_utils
 
 from hub.domain import catalogue as cat_rules
+from hub.domain import digital, refusals, site_types
 from hub.domain import dossier as dm
 from hub.domain import forms as forms_text
 from hub.domain import intake as rules
-from hub.domain import refusals, site_types
+from hub.domain import time_limits as limits
+from hub.domain import transfer as routing
 from hub.domain.calendar import WorkCalendar, due_time, parse_cutoff
 from hub.domain.ratelimit import RateLimiter
-from hub.ops import links
+from hub.ops import dossier_files, links, security
 from hub.ops.context import Ctx
 from hub.store import catalogue as cat_store
 from hub.store import dossier_lists
 from hub.store import dossiers as store
 from hub.store import refusals as refusal_store
-from hub.store.db import get_meta, set_meta
 from hub.store.sites import list_fields
 from motcua_core.dossier_codes import agency_code, make_code, mask_name, normalise
 from motcua_core.errors import DomainError
@@ -55,10 +56,11 @@ def iso(ts: float | None, cal: WorkCalendar) -> str | None:
 
 # --- intake -----------------------------------------------------------------------------------------
 
-def _form_head(s: dict, name: str) -> dict:
-    """What every form starts with: the unit, its parent agency, the place, and the form's wording."""
+def _form_head(s: dict, name: str, received_at: float | None = None) -> dict:
+    """What every form starts with: the unit, its parent agency, the place, and the form's wording in the
+    edition in force when the dossier was received (Circular 03/2025; 01/2018 before 1 July 2025)."""
     return {"unit_name": s["unit_name"], "parent_agency": s["parent_agency"], "place": s["place"],
-            "text": forms_text.merged(name, s.get("form_texts"))}
+            "text": forms_text.merged(name, s.get("form_texts"), forms_text.edition(received_at))}
 
 
 def _year_start(cal: WorkCalendar, ts: float) -> float:
@@ -68,7 +70,7 @@ def _year_start(cal: WorkCalendar, ts: float) -> float:
 def guidance(ctx: Ctx, proc: dict, applicant: dict, missing: list[dict], officer: str | None) -> dict:
     """Supplement request data (Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ): everything to add, in one go."""
     s = settings(ctx.db, ctx.site)
-    return {"form": "01", **_form_head(s, "guidance"),
+    return {"form": "supplement", **_form_head(s, "guidance"),
             "date": iso(ctx.now, calendar_for(ctx.db, ctx.site.id))[:10], "applicant": applicant,
             "procedure": {"id": proc["id"], "code": proc.get("code"), "name": proc["name"]},
             "missing": [f"{d['name']} ({d.get('copies', 1)} bản)" for d in missing],
@@ -97,7 +99,12 @@ def intake(ctx: Ctx, data: dict, *, officer: str | None = None, counter: int | N
     if problem:
         raise DomainError("conflict", problem[1], problem[0])
     applicant = rules.applicant(data.get("applicant") or {}, now_local.year)
-    missing = rules.missing_documents(proc, data.get("documents") or [], data.get("applies"))
+    scans = digital.scans(proc, data.get("scans"))
+    reused = digital.reused(proc, data.get("reused"))
+    # a document the state already holds as data is not asked for on paper (Decree 118/2025 Art. 5(1)(i));
+    # a scanned one was on the desk
+    handed = list(data.get("documents") or []) + [i for i, _ in reused] + [x.doc_index for x in scans]
+    missing = rules.missing_documents(proc, handed, data.get("applies"))
     if missing:
         return {"complete": False, "missing": [d["name"] for d in missing],
                 "guidance": guidance(ctx, proc, applicant, missing, officer)}
@@ -125,9 +132,10 @@ def intake(ctx: Ctx, data: dict, *, officer: str | None = None, counter: int | N
         raise _bad("Fees must be an amount of money (đồng) that is not negative.",
                    "Phí, lệ phí phải là số tiền (đồng) không âm.")
     day = now_local.date()
+    prefix = rules.code_prefix(steps, s.get("agency_ids") or {}, s.get("unit_id"), s["agency_code"])
     seq = store.next_seq(ctx.db, ctx.site.id, day.isoformat())
-    code = make_code(s["agency_code"], day, seq)
-    docs = rules.received_documents(proc, data.get("documents") or [])
+    code = make_code(prefix, day, seq)
+    docs = digital.annotate(proc, rules.received_documents(proc, handed), scans, reused)
     reg_no = store.next_register_no(ctx.db, ctx.site.id, day.year, proc["field"])
     row = {"code": code, "site_id": ctx.site.id, "day": day.isoformat(), "seq": seq, "procedure_id": proc["id"],
            "register_year": day.year, "register_no": reg_no,
@@ -138,19 +146,26 @@ def intake(ctx: Ctx, data: dict, *, officer: str | None = None, counter: int | N
     if outside:  # received where the applicant does not live (the procedure allows it): said on the receipt
         row["applicant"]["outside_area"] = True
     step_due = _step_dues(cal, now_local, proc)
-    first = dm.Event("received", ctx.now, officer or "", {
+    send_at = routing.transfer_at(cal, now_local)  # Art. 18(2): at once, or next morning after 15:00
+    routing_data = {"transfer_at": send_at.timestamp()}
+    if routing.other_level(s["site_type"], proc.get("level")):  # Art. 20(1)(a): paper within 1 working day
+        routing_data["paper_by"] = routing.paper_by(cal, now_local).timestamp()
+    if len(steps) > 1:  # Art. 20(2)(a): the slip naming each agency's task and time limit
+        routing_data["slip"] = routing.routing_slip(proc.get("steps") or [], step_due)
+    first = dm.Event("received", ctx.now, officer or "", {**routing_data,
         "procedure": proc["id"], "due_at": due.timestamp(), "steps": steps, "on_spot": on_spot,
-        "step_due": step_due, "processing_days": days, "processing_hours": hours})
+        "step_due": step_due, "processing_days": days, "processing_hours": hours,
+        "channel": "post" if data.get("channel") == "post" else "counter",  # how it came (Art. 15)
+        "supplement_by": limits.supplement_request_by(cal, now_local, proc.get("supplement_days")).timestamp()})
     store.insert(ctx.db, row, first)
-    if _same_day(days, hours) and not on_spot:
-        transfer(ctx, code, by=officer or UNIT_NAME)  # same-day procedures go at once (001 L330)
+    dossier_files.declare_intake(ctx, code, proc, scans, reused)
+    if not on_spot and send_at.timestamp() <= ctx.now + 1:  # (a float round trip may add a microsecond)
+        transfer(ctx, code, by=officer or UNIT_NAME)  # at once within the working day (Art. 18(2))
+    # On the spot: no receipt unless the citizen asks for one (Decree 118/2025, Art. 17(4)).
+    wants_receipt = not on_spot or bool(data.get("receipt_requested"))
     return {"complete": True, "code": code, "on_spot": on_spot, "due_at": iso(due.timestamp(), cal),
             "status_url": links.status_url(ctx.db, ctx.site.id, code), "lookup_key": links.lookup_key(ctx.db, code),
-            "receipt": None if on_spot else receipt(ctx.db, ctx.site, code)}
-
-
-def _same_day(days: float | None, hours: float | None) -> bool:
-    return (hours is not None and hours <= 8) or (days is not None and days <= 0)
+            "receipt": receipt(ctx.db, ctx.site, code) if wants_receipt else None}
 
 
 def _step_dues(cal: WorkCalendar, start: datetime, proc: dict) -> list[float | None]:
@@ -190,7 +205,9 @@ def public_view(db: sqlite_utils.Database, code: str, now: float) -> dict:
     return {"code": row["code"], "procedure": row["procedure_name"], "status": s.status,
             "status_vi": s.status_vi(), "received_at": iso(row["received_at"], cal),
             "due_at": iso(s.promised_due_at, cal), "ready": s.status == dm.READY, "where": s.holder,
-            "applicant": mask_name(row["applicant_name"]), "apologised": s.apologised, "timeline": timeline}
+            "applicant": mask_name(row["applicant_name"]), "apologised": s.apologised, "timeline": timeline,
+            "electronic_result": next((f["doc_code"] for f in dossier_files.listing(db, row["code"])["files"]
+                                       if f["kind"] == "result" and f["doc_code"]), None)}
 
 
 # Public lookups per client address (HTTP) or device (MQTT): a citizen checks a few times, a stranger
@@ -202,7 +219,9 @@ _limiters: weakref.WeakKeyDictionary[sqlite_utils.Database, RateLimiter] = weakr
 def public_lookup(db: sqlite_utils.Database, code: str, key: str | None, client: str, now: float,
                   per_minute: int | None = None) -> dict:
     """`public_view` for whoever holds the code and its lookup key (printed on the receipt, carried by
-    its QR) or the applicant's CCCD last digits. A wrong key and an unknown code get the same answer.
+    its QR) or the applicant's CCCD last digits. A wrong key and an unknown code get the same answer, and
+    count against the code (hub.ops.security: the CCCD digits stop working, then the code locks). Run it
+    in a transaction (the runner) so that the count is kept.
     `per_minute` (the hub's `--lookup-limit`) changes the limit for every later caller too."""
     limiter = _limiters.get(db)
     if limiter is None:
@@ -217,10 +236,16 @@ def public_lookup(db: sqlite_utils.Database, code: str, key: str | None, client:
         raise _bad("Type the lookup key printed on the receipt (or the last 4 digits of the "
                    "applicant's citizen ID).", "Cần nhập mã tra cứu in trên giấy hẹn (hoặc 4 số cuối CCCD "
                    "của người nộp hồ sơ).")
-    row = store.get(db, normalise(code))
-    if row is None or not links.key_matches(db, row["code"], row["applicant"].get("cccd"), str(key)):
+    code = normalise(code)
+    locked, cccd_ok = security.lookup_state(db, code, now)
+    if locked:
+        raise security.locked_error()
+    row = store.get(db, code)
+    if row is None or not links.key_matches(db, row["code"], row["applicant"].get("cccd"), str(key), cccd_ok):
+        site_id = row["site_id"] if row is not None else None
         raise DomainError("not_found", "No dossier has this dossier code and lookup key.",
-                          "Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này.")
+                          "Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này.",
+                          keep=lambda: security.lookup_failed(db, code, site_id, now))
     return public_view(db, row["code"], now)
 
 
@@ -235,9 +260,19 @@ def _timeline_label(ev: dm.Event) -> str | None:
         "step_done": f"{d.get('agency', 'Cơ quan giải quyết')} giải quyết xong",
         "rejected": "Từ chối giải quyết (có văn bản nêu lý do)",
         "resolved_on_spot": "Giải quyết ngay",
-        "apology_issued": "Xin lỗi và hẹn lại ngày trả kết quả",
+        "apology_issued": "Xin lỗi và đề nghị gia hạn thời gian giải quyết",
         "returned": "Đã trả kết quả",
+        "withdrawn": "Người nộp rút hồ sơ",
+        "stopped": "Dừng giải quyết hồ sơ",
+        "obligation_requested": "Yêu cầu thực hiện nghĩa vụ tài chính",
+        "obligation_paid": "Đã thực hiện nghĩa vụ tài chính",
+        "correction_requested": "Chuyển lại cơ quan giải quyết để đính chính kết quả",
+        "corrected": "Đã đính chính kết quả",
     }.get(ev.kind)
+
+
+def site_of(db: sqlite_utils.Database, code: str) -> str:
+    return _load(db, code)["site_id"]
 
 
 def agency_detail(db: sqlite_utils.Database, code: str, now: float, site_id: str, agency: str) -> dict:
@@ -261,9 +296,14 @@ def detail(db: sqlite_utils.Database, code: str, now: float) -> dict:
             "sets": row["sets"], "fees_vnd": row["fees_vnd"], "return_method": row["return_method"],
             "procedure_id": row["procedure_id"], "field": row["field"], "agency": row["agency"],
             "officer": row["officer"], "steps": list(s.steps), "step": s.step, "outcome": s.outcome,
-            "reason": s.reason, "legal_due_at": iso(s.legal_due_at, cal), "risk": dm.open_risk(s, now, left),
+            "reason": s.reason, "legal_due_at": iso(s.legal_due_at, cal),
+            "risk": dm.open_risk(s, now, left, risk_threshold_s(db, row["site_id"], cal)),
             "timeliness": dm.timeliness(s, now), "lateness": dm.lateness_class(s, now),
-            "postal_tracking": row["postal_tracking"],
+            "supplements": s.supplements, "supplement_close_at": iso(s.supplement_close_at, cal),
+            "supplement_by": iso(s.supplement_by, cal), "correction_due_at": iso(s.correction_due_at, cal),
+            "apology_latest": iso(limits.apology_latest(cal, datetime.fromtimestamp(s.legal_due_at, cal.tz)).timestamp(),
+                                  cal) if s.active else None,
+            "postal_tracking": row["postal_tracking"], "electronic": dossier_files.listing(db, row["code"]),
             "events": [{"kind": e.kind, "at": iso(e.at, cal), "by": e.by, "data": e.data}
                        for e in store.events(db, row["code"])]}
 
@@ -280,7 +320,7 @@ def receipt(db: sqlite_utils.Database, site, code: str) -> dict:
     s = settings(db, site)
     ev0 = store.events(db, row["code"])[0]
     field_name = _field_name(db, site.id, row["field"])
-    return {"form": "03", "code": row["code"], **_form_head(s, "receipt"),
+    return {"form": "receipt", "code": row["code"], **_form_head(s, "receipt", row["received_at"]),
             "register_book": f"{row['register_year']} – {field_name}", "field_name": field_name,
             "lookup_key": links.lookup_key(db, row["code"]),
             "applicant": row["applicant"], "procedure": row["procedure_name"],
@@ -289,7 +329,21 @@ def receipt(db: sqlite_utils.Database, site, code: str) -> dict:
             "received_at": iso(row["received_at"], cal), "due_at": iso(row["legal_due_at"], cal),
             "return_method": row["return_method"], "post_address": row["applicant"].get("post_address", ""),
             "register_no": row["register_no"], "officer": row["officer"] or "", "complaints": s["complaints"],
-            "status_url": links.status_url(db, site.id, row["code"]), "fees_vnd": row["fees_vnd"]}
+            "status_url": links.status_url(db, site.id, row["code"]), "fees_vnd": row["fees_vnd"],
+            "transfer": fee_transfer(s, row["code"], row["fees_vnd"])}
+
+
+def fee_transfer(s: dict, code: str, amount: int) -> dict | None:
+    """The VietQR payload for the fees (the centre's account from the `bank` setting, the amount, the dossier
+    code as the message); None for a free procedure (no fee step at all) or when no account is set."""
+    from motcua_core import vietqr
+
+    bank = s.get("bank") or {}
+    if not amount or not bank.get("bin") or not bank.get("account"):
+        return None
+    return {"payload": vietqr.payload(bank["bin"], bank["account"], amount, code),
+            "bank_name": bank.get("name", ""), "account": bank["account"], "account_name": bank.get("account_name", ""),
+            "amount_vnd": amount, "message": code}
 
 
 def control_sheet(db: sqlite_utils.Database, site, code: str) -> dict:
@@ -314,9 +368,22 @@ def control_sheet(db: sqlite_utils.Database, site, code: str) -> dict:
                         "to": ev.data.get("to", ""), "receiver": receiver if step != dm.UNIT else ev.data.get(
                             "receiver", UNIT_NAME), "result": ev.data.get("result", ""), "note": ""})
     s = store.state(db, row["code"])
-    return {"form": "04", "code": row["code"], **_form_head(settings(db, site), "control_sheet"),
+    return {"form": "control_sheet", "code": row["code"],
+            **_form_head(settings(db, site), "control_sheet", row["received_at"]),
             "register_no": row["register_no"], "date": iso(row["received_at"], cal)[:10], "lead_agency": s.steps[0],
-            "partners": list(s.steps[1:]), "entries": entries, "step_due": [iso(x, cal) for x in step_due]}
+            "partners": list(s.steps[1:]), "entries": entries, "step_due": [iso(x, cal) for x in step_due],
+            "slip": [{**line, "due_at": iso(line.get("due_at"), cal)} for line in evs[0].data.get("slip") or []],
+            "paper_by": iso(evs[0].data.get("paper_by"), cal), "electronic": electronic_lines(db, row["code"])}
+
+
+def electronic_lines(db: sqlite_utils.Database, code: str) -> list[str]:
+    """What the dossier holds electronically, one line each, for the control sheet."""
+    files = dossier_files.listing(db, code)
+    out = [f"Bản điện tử: {f['name']} ({f['pages']} trang, SHA-256 {f['sha256'][:16]}…)"
+           + ("" if f["complete"] else " — đang tải lên") for f in files["files"] if f["kind"] == "scan"]
+    out += [f"Đã có dữ liệu điện tử: {r['name']}" for r in files["reused"]]
+    out += [f"Kết quả điện tử: mã {f['doc_code']}" for f in files["files"] if f["kind"] == "result" and f["doc_code"]]
+    return out
 
 
 # --- routing ------------------------------------------------------------------------------------------
@@ -343,6 +410,8 @@ def transfer(ctx: Ctx, code: str, by: str) -> dm.DossierState:
         result = _step_result(done, step_due[s.step])
     new = store.append(ctx.db, code, dm.Event("transferred", ctx.now, by, {
         "step": dest[0], "to": dest[1], "from": s.holder, "result": result}))
+    if s.status == dm.RECEIVED:
+        _route_electronically(ctx, code, evs[0].data)
     if new.status == dm.READY:  # results are announced the day they arrive (001 L361)
         what = "có thông báo từ chối giải quyết" if new.outcome == "rejected" else "đã có kết quả"
         row = _load(ctx.db, code)
@@ -351,6 +420,24 @@ def transfer(ctx: Ctx, code: str, by: str) -> dm.DossierState:
         _notify_citizen(ctx, code, "ready", "Hồ sơ đã có kết quả", f"Hồ sơ {code} {what}; {where}.")
         ctx.effects.display_sites.add(ctx.site.id)  # the lobby's progress board lists results ready
     return new
+
+
+def _route_electronically(ctx: Ctx, code: str, received: dict) -> None:
+    """Liên thông: every agency gets the electronic dossier at once with its task and time limit, and may
+    work on it as soon as it has it (Decree 118/2025 Art. 20(2)); the paper goes to the lead agency with
+    the slip. An agency of another level is told when the paper reaches it (Art. 20(1)(a))."""
+    cal = calendar_for(ctx.db, ctx.site.id)
+    for line in received.get("slip") or []:
+        due = iso(line.get("due_at"), cal)
+        _internal_to(ctx, code, "routed", line["agency"],
+                     f"Hồ sơ liên thông {code}: {'cơ quan chủ trì; ' if line['lead'] else ''}nội dung: "
+                     f"{line['task'] or 'theo quy trình'}; thời hạn {line['days']} ngày làm việc"
+                     + (f" (đến {due[11:16]} ngày {due[8:10]}/{due[5:7]}/{due[:4]})" if due else "") + ".")
+    if received.get("paper_by"):
+        at = datetime.fromtimestamp(received["paper_by"], cal.tz)
+        steps = store.state(ctx.db, code).steps
+        _internal_to(ctx, code, "routed", steps[0], f"Hồ sơ {code} (tiếp nhận không phụ thuộc địa giới hành "
+                     f"chính): hồ sơ điện tử đã chuyển; hồ sơ giấy chuyển đến chậm nhất {at:%H:%M} ngày {at:%d/%m/%Y}.")
 
 
 def _giver(db: sqlite_utils.Database, code: str) -> str:
@@ -365,19 +452,18 @@ def _giver(db: sqlite_utils.Database, code: str) -> str:
 
 
 def run_transfer_batch(ctx: Ctx, force: bool = False) -> list[str]:
-    """At the configured times (default 10:30 and 16:00), move every waiting dossier to its next holder."""
-    s = settings(ctx.db, ctx.site)
-    cal = calendar_for(ctx.db, ctx.site.id)
-    key = f"transfer_slot:{ctx.site.id}"
-    slot = dm.transfer_slot_due(cal, s["transfer_times"], get_meta(ctx.db, key), ctx.now)
-    if slot is None and not force:
-        return []
+    """Move every waiting dossier whose time has come (Decree 118/2025 Art. 18(2)): one received after
+    15:00 at the start of the next working day, one between agencies at once; `force`: all now."""
     moved = []
     for code in store.codes_in_status(ctx.db, ctx.site.id, (dm.RECEIVED, dm.AWAITING_TRANSFER)):
+        evs = store.events(ctx.db, code)
+        send_at = evs[0].data.get("transfer_at")
+        if not force and evs[-1].kind == "received" and send_at is not None and send_at > ctx.now:
+            continue
+        if evs[0].data.get("on_spot") and evs[-1].kind == "received":
+            continue  # solved at the counter: nothing to send
         transfer(ctx, code, by=_giver(ctx.db, code))
         moved.append(code)
-    if slot is not None:
-        set_meta(ctx.db, key, slot)
     return moved
 
 
@@ -389,42 +475,113 @@ def _check_holder(s: dm.DossierState, agency: str | None) -> None:
                           f"Hồ sơ đang do {s.holder} giữ, không thuộc cơ quan của bạn.")
 
 
+def _restart_due(cal: WorkCalendar, db: sqlite_utils.Database, code: str, at: float) -> float:
+    """The due time counted again from `at` with the procedure's whole time limit (Art. 19(5))."""
+    ev0 = store.events(db, code)[0]
+    proc = cat_store.get(db, ev0.data.get("procedure") or "") or {}
+    due = limits.due_after_supplement(cal, datetime.fromtimestamp(at, cal.tz),
+                                      working_days=ev0.data.get("processing_days"),
+                                      working_hours=ev0.data.get("processing_hours"),
+                                      cutoff=parse_cutoff(proc.get("same_day_cutoff")))
+    return float(round(due.timestamp() / 60) * 60)
+
+
+def _resume_due(cal: WorkCalendar, at: float, remaining_s: float | None) -> float:
+    """The due time when only the working time that was left runs again from `at` (a paused clock)."""
+    # Whole minutes on both ends: seconds' crumbs must not spill a due time of 17:00 into tomorrow's 07:30.
+    minutes = round((remaining_s or 0) / 60)
+    due = cal.add_working_hours(datetime.fromtimestamp(at // 60 * 60, cal.tz), minutes / 60)
+    return float(round(due.timestamp() / 60) * 60)  # due times are whole minutes
+
+
 def specialist_action(ctx: Ctx, code: str, action: str, by: str, agency: str | None, data: dict) -> dict:
-    """accept | reject | supplement | supplement_received | finish — by the agency holding the dossier."""
+    """accept | reject | supplement | supplement_received | obligation | obligation_paid | stop | finish |
+    corrected — by the agency holding the dossier."""
     code = normalise(code)
     s = store.state(ctx.db, code)
     _check_holder(s, agency)
     cal = calendar_for(ctx.db, ctx.site.id)
     base = {"agency": s.holder}
+    now_local = datetime.fromtimestamp(ctx.now, cal.tz)
+    left = max(cal.working_seconds_between(now_local, datetime.fromtimestamp(s.legal_due_at, cal.tz)), 0.0)
     if action == "accept":
         ev = dm.Event("accepted", ctx.now, by, base)
     elif action == "reject":
         ev = dm.Event("rejected", ctx.now, by, {**base, "reason": str(data.get("reason") or "")})
     elif action == "supplement":
-        left = cal.working_seconds_between(datetime.fromtimestamp(ctx.now, cal.tz),
-                                           datetime.fromtimestamp(s.legal_due_at, cal.tz))
-        ev = dm.Event("supplement_requested", ctx.now, by, {**base, "reason": str(data.get("reason") or ""),
-                                                            "remaining_s": max(left, 0.0)})
+        ev = dm.Event("supplement_requested", ctx.now, by, {
+            **base, "reason": str(data.get("reason") or ""), "remaining_s": left,
+            "close_at": limits.supplement_close_at(cal, now_local).timestamp()})
     elif action == "supplement_received":
-        # Time already spent counts (001 L341): only what was left runs again from now.
-        due = cal.add_working_hours(datetime.fromtimestamp(ctx.now, cal.tz), (s.remaining_s or 0) / 3600)
-        due_ts = round(due.timestamp() / 60) * 60  # due times are whole minutes
-        ev = dm.Event("supplement_received", ctx.now, by, {**base, "due_at": float(due_ts)})
+        # Decree 118/2025 Art. 19(5): the time limit counts again from zero once the dossier is complete.
+        ev = dm.Event("supplement_received", ctx.now, by, {**base, "due_at": _restart_due(cal, ctx.db, code, ctx.now)})
+    elif action == "obligation":
+        amount = data.get("amount_vnd")
+        if amount is not None and (isinstance(amount, bool) or not isinstance(amount, int) or amount < 0):
+            raise _bad("The amount must be a whole number of đồng, not negative.",
+                       "Số tiền phải là số nguyên đồng không âm.")
+        ev = dm.Event("obligation_requested", ctx.now, by, {
+            **base, "content": str(data.get("content") or data.get("reason") or "").strip()[:500],
+            "amount_vnd": amount, "remaining_s": left})
+    elif action == "obligation_paid":
+        # The time the citizen takes to pay is not counted: what was left runs again from now.
+        ev = dm.Event("obligation_paid", ctx.now, by, {**base, "due_at": _resume_due(cal, ctx.now, s.remaining_s)})
+    elif action == "stop":
+        ev = dm.Event("stopped", ctx.now, by, {**base, "reason": str(data.get("reason") or "")})
     elif action == "finish":
         ev = dm.Event("step_done", ctx.now, by, {**base, "note": str(data.get("note") or "")[:500]})
+    elif action == "corrected":
+        ev = dm.Event("corrected", ctx.now, by, {**base, "note": str(data.get("note") or "")[:500]})
     else:
         raise _bad(f"This action is not valid ({action!r}).", "Thao tác không hợp lệ.")
     new = store.append(ctx.db, code, ev)
-    if ev.kind == "supplement_received":  # a new due time: its alerts are owed again
+    if ev.kind in ("supplement_received", "obligation_paid"):  # a new due time: its alerts are owed again
         store.set_fields(ctx.db, code, at_risk_alerted_at=None, late_alerted_at=None)
     if ev.kind == "supplement_requested":
-        _notify_citizen(ctx, code, "supplement", "Yêu cầu bổ sung hồ sơ",
-                        f"Hồ sơ {code} cần bổ sung: {ev.data['reason']}. "
-                        "Thời gian đã giải quyết được tính vào thời hạn.")
-    if new.status == dm.AWAITING_TRANSFER:
-        evs = store.events(ctx.db, code)
-        if _same_day(evs[0].data.get("processing_days"), evs[0].data.get("processing_hours")):
-            transfer(ctx, code, by=by)
+        close = datetime.fromtimestamp(ev.data["close_at"], cal.tz)
+        _notify_citizen(ctx, code, "supplement", "Yêu cầu bổ sung, hoàn thiện hồ sơ",
+                        f"Hồ sơ {code} cần bổ sung: {ev.data['reason']}. Thời hạn giải quyết được tính lại từ "
+                        f"đầu khi nhận đủ hồ sơ. Nếu không bổ sung đến hết ngày {close:%d/%m/%Y}, hồ sơ sẽ "
+                        "bị dừng giải quyết.")
+    if ev.kind == "obligation_requested":
+        amount = ev.data.get("amount_vnd")
+        _notify_citizen(ctx, code, "obligation", "Thực hiện nghĩa vụ tài chính",
+                        f"Hồ sơ {code}: mời ông (bà) thực hiện nghĩa vụ tài chính: {ev.data['content']}"
+                        + (f" ({amount:,} đồng)".replace(",", ".") if amount else "") + ".")
+    if ev.kind == "stopped":
+        _notify_citizen(ctx, code, "stopped", "Thông báo dừng giải quyết hồ sơ",
+                        f"Hồ sơ {code} đã dừng giải quyết. Lý do: {ev.data['reason']}. "
+                        "Mời ông (bà) đến Bộ phận Một cửa nhận lại hồ sơ.")
+    if ev.kind == "corrected":
+        _notify_citizen(ctx, code, "ready", "Kết quả đã được đính chính",
+                        f"Kết quả của hồ sơ {code} đã được đính chính; mời ông (bà) đến nhận.")
+        ctx.effects.display_sites.add(ctx.site.id)
+    if new.status == dm.AWAITING_TRANSFER:  # to the next agency, or back to the unit, at once
+        transfer(ctx, code, by=by)
+    return detail(ctx.db, code, ctx.now)
+
+
+def withdraw(ctx: Ctx, code: str, by: str, reason: str = "") -> dict:
+    """The citizen withdraws the dossier (rút hồ sơ) before the decision is issued (Decree 118/2025,
+    Art. 21(1)); recorded at the counter, the papers are handed back."""
+    code = normalise(code)
+    store.append(ctx.db, code, dm.Event("withdrawn", ctx.now, by, {"reason": str(reason or "").strip()[:500]}))
+    _notify_citizen(ctx, code, "withdrawn", "Đã rút hồ sơ",
+                    f"Hồ sơ {code} đã được rút theo yêu cầu của ông (bà); hồ sơ giấy được trả lại.")
+    return detail(ctx.db, code, ctx.now)
+
+
+def request_correction(ctx: Ctx, code: str, reason: str, by: str) -> dict:
+    """The citizen found an error in the result: the unit sends it back to the agency, which must return
+    the corrected result within 3 working days (Decree 118/2025, Art. 23(1))."""
+    code = normalise(code)
+    cal = calendar_for(ctx.db, ctx.site.id)
+    due = limits.correction_due(cal, datetime.fromtimestamp(ctx.now, cal.tz))
+    new = store.append(ctx.db, code, dm.Event("correction_requested", ctx.now, by, {
+        "reason": str(reason or "").strip()[:500], "due_at": due.timestamp()}))
+    _internal(ctx, code, "correction", new.holder,
+              f"Hồ sơ {code}: kết quả có sai sót ({new.reason}); chuyển lại kết quả đã đính chính chậm nhất "
+              f"{due:%H:%M} ngày {due:%d/%m/%Y} (Nghị định 118/2025/NĐ-CP, Điều 23).")
     return detail(ctx.db, code, ctx.now)
 
 
@@ -445,6 +602,10 @@ def apologise(ctx: Ctx, code: str, reason: str, by: str, *, new_due: str | None 
     s = store.state(ctx.db, code)
     _check_holder(s, agency)
     cal = calendar_for(ctx.db, ctx.site.id)
+    problem = limits.apology_problem(cal, now=datetime.fromtimestamp(ctx.now, cal.tz),
+                                     due=datetime.fromtimestamp(s.legal_due_at, cal.tz), apologies=s.apologies)
+    if problem:
+        raise DomainError("conflict", problem[1], problem[0])
     if new_due:
         try:
             d = datetime.fromisoformat(new_due)
@@ -482,7 +643,8 @@ def apology_form(db: sqlite_utils.Database, site, code: str) -> dict:
     agency = ev.data.get("agency") or s["unit_name"]
     head = (s.get("agency_heads") or {}).get(agency) or {}
     number = store.event_rank(db, row["code"], "apology_issued", _year_start(cal, ev.at), agency)
-    return {"form": "apology", "code": row["code"], **_form_head(s, "apology"), "date": iso(ev.at, cal)[:10],
+    return {"form": "apology", "code": row["code"], **_form_head(s, "apology", row["received_at"]),
+            "date": iso(ev.at, cal)[:10],
             "applicant": row["applicant"], "procedure": row["procedure_name"],
             "received_at": iso(row["received_at"], cal), "due_at": iso(row["legal_due_at"], cal),
             "reason": ev.data["reason"], "new_due_at": iso(ev.data["new_due_at"], cal), "agency": agency,
@@ -497,10 +659,37 @@ def refusal_form(db: sqlite_utils.Database, site, code: str) -> dict:
                               "Hồ sơ này không bị từ chối giải quyết.")
     since = _year_start(cal, ev.at)
     number = store.event_rank(db, row["code"], "rejected", since) + refusal_store.before(db, site.id, since, ev.at)
-    return refusals.sheet(_form_head(s, "refusal"), number=number, date=iso(ev.at, cal)[:10],
+    return refusals.sheet(_form_head(s, "refusal", row["received_at"]), number=number, date=iso(ev.at, cal)[:10],
                           applicant=row["applicant"], procedure=row["procedure_name"],
                           agency=ev.data.get("agency") or s["unit_name"], reasons=refusals.split(ev.data.get("reason")),
                           by=ev.by, code=row["code"])
+
+
+def stop_form(db: sqlite_utils.Database, site, code: str) -> dict:
+    """Thông báo dừng giải quyết hồ sơ (Mẫu 05, Circular 03/2025): why processing stopped (a supplement
+    not completed in 15 days, Decree 118/2025 Art. 19(5), or the agency's reason), numbered per site and
+    year; laid out as the refusal sheet, with its own wording."""
+    row, cal, ev, s = _last(db, site, code, "stopped", "Processing of this dossier was not stopped.",
+                              "Hồ sơ này không bị dừng giải quyết.")
+    number = store.event_rank(db, row["code"], "stopped", _year_start(cal, ev.at))
+    out = refusals.sheet(_form_head(s, "stop", row["received_at"]), number=number, date=iso(ev.at, cal)[:10],
+                         applicant=row["applicant"], procedure=row["procedure_name"],
+                         agency=ev.data.get("agency") or s["unit_name"], reasons=refusals.split(ev.data.get("reason")),
+                         by=ev.by, code=row["code"])
+    return {**out, "form": "stop"}
+
+
+def supplement_form(db: sqlite_utils.Database, site, code: str) -> dict:
+    """Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02) of an agency's request for a received dossier
+    (Decree 118/2025 Art. 19(5)): what to add, and that the time limit then counts again."""
+    row, cal, ev, s = _last(db, site, code, "supplement_requested", "No supplement was asked for this dossier.",
+                              "Hồ sơ này không có yêu cầu bổ sung.")
+    proc = cat_store.get(db, row["procedure_id"]) or {}
+    return {"form": "supplement", "code": row["code"], **_form_head(s, "guidance", row["received_at"]),
+            "date": iso(ev.at, cal)[:10], "applicant": row["applicant"],
+            "procedure": {"id": row["procedure_id"], "code": proc.get("code"), "name": row["procedure_name"]},
+            "missing": refusals.split(ev.data.get("reason")), "agency": ev.data.get("agency"),
+            "close_at": iso(ev.data.get("close_at"), cal), "contact": {"name": ev.by, "phone": s["hotline"]}}
 
 
 def refuse_intake(ctx: Ctx, data: dict, *, officer_id: str | None = None, officer: str | None = None,
@@ -536,15 +725,25 @@ def intake_refusal_form(db: sqlite_utils.Database, site, refusal_id: int) -> dic
                           reasons=r["reasons"], by=r["officer"])
 
 
+def risk_threshold_s(db: sqlite_utils.Database, site_id: str, cal: WorkCalendar) -> float:
+    """The site's at-risk threshold in office seconds (`at_risk_working_days`, default 2)."""
+    days = store.get_settings(db, site_id).get("at_risk_working_days", dm.AT_RISK_WORKING_DAYS)
+    return limits.at_risk_threshold_s(cal, float(days))
+
+
 def deadline_scan(ctx: Ctx) -> dict:
-    """Alert agency and unit (and tell the citizen) when < 4 working hours remain; flag late dossiers
-    without an apology. Each alert once per dossier. A dossier waiting for the citizen's supplement is
-    skipped: its time does not run until the supplement arrives."""
+    """Alert agency and unit (and tell the citizen) when the dossier comes within the site's at-risk
+    threshold (default 2 working days: early enough to apologise at least 1 day before the deadline,
+    Decree 118/2025 Art. 19(6)); flag late dossiers without an apology; close (stop, with the Mẫu 05
+    notice) dossiers whose supplement was not completed 15 days after the notice (Art. 19(5)). Each
+    alert once per dossier. A dossier waiting for the citizen (supplement, financial obligation) is not
+    alerted: its time does not run."""
     cal = calendar_for(ctx.db, ctx.site.id)
     now_local = datetime.fromtimestamp(ctx.now, cal.tz)
-    horizon = ctx.now + 14 * 24 * 3600  # nothing further away can be within 4 working hours
+    threshold = risk_threshold_s(ctx.db, ctx.site.id, cal)
+    horizon = ctx.now + 60 * 24 * 3600  # nothing further away is within a few working days
     rows = dossier_lists.open_due_before(ctx.db, ctx.site.id, horizon)
-    at_risk, late = [], []
+    at_risk, late, closed = [], [], []
     for code, due, holder, risk_at, late_at, apologies in rows:
         left = cal.working_seconds_between(now_local, datetime.fromtimestamp(due, cal.tz))
         if ctx.now > due:
@@ -553,18 +752,35 @@ def deadline_scan(ctx: Ctx) -> dict:
                 late.append(code)
                 if not apologies:
                     _internal(ctx, code, "late", holder,
-                              f"Hồ sơ {code} đã quá hạn mà chưa có Phiếu xin lỗi và hẹn lại ngày trả kết quả.")
-        elif left < dm.AT_RISK_WORKING_S and risk_at is None:
+                              f"Hồ sơ {code} đã quá hạn mà chưa có Văn bản xin lỗi và đề nghị gia hạn.")
+        elif left < threshold and risk_at is None:
             store.set_fields(ctx.db, code, at_risk_alerted_at=ctx.now)
             at_risk.append(code)
-            hours = max(left, 0) / 3600
+            latest = limits.apology_latest(cal, datetime.fromtimestamp(due, cal.tz))
             _internal(ctx, code, "at_risk", holder,
-                      f"Hồ sơ {code} còn {hours:.1f} giờ làm việc đến hạn trả kết quả; "
-                      "nếu không kịp, lập Phiếu xin lỗi và hẹn lại ngày trả kết quả.")
+                      f"Hồ sơ {code} còn {max(left, 0) / 3600:.1f} giờ làm việc đến hạn trả kết quả; nếu không "
+                      f"kịp, gửi Văn bản xin lỗi và đề nghị gia hạn chậm nhất {latest:%H:%M} ngày "
+                      f"{latest:%d/%m/%Y} (Nghị định 118/2025/NĐ-CP, Điều 19 khoản 6).")
             _notify_citizen(ctx, code, "at_risk", "Hồ sơ sắp đến hạn trả kết quả",
                             f"Hồ sơ {code} sắp đến hạn trả kết quả; cơ quan giải quyết đang xử lý. "
                             "Nếu chậm, chúng tôi sẽ thông báo ngày hẹn mới.")
-    return {"at_risk": at_risk, "late": late}
+    for code in store.supplements_expired(ctx.db, ctx.site.id, ctx.now):
+        store.append(ctx.db, code, dm.Event("stopped", ctx.now, UNIT_NAME, {
+            "reason": SUPPLEMENT_NOT_COMPLETED, "closed": True}))
+        closed.append(code)
+        _notify_citizen(ctx, code, "stopped", "Thông báo dừng giải quyết hồ sơ",
+                        f"Hồ sơ {code} đã dừng giải quyết: {SUPPLEMENT_NOT_COMPLETED}")
+    return {"at_risk": at_risk, "late": late, "closed": closed}
+
+
+SUPPLEMENT_NOT_COMPLETED = ("Sau 15 ngày kể từ ngày thông báo yêu cầu bổ sung, hoàn thiện hồ sơ, người nộp "
+                            "không hoàn thiện hồ sơ (Nghị định 118/2025/NĐ-CP, Điều 19 khoản 5).")
+
+
+def _internal_to(ctx: Ctx, code: str, kind: str, agency: str, text: str) -> None:
+    from hub.notify import outbox
+
+    outbox.enqueue(ctx.db, ctx.site.id, code, kind, "agency", agency, f"[{code}] {kind}", text, ctx.now)
 
 
 def _internal(ctx: Ctx, code: str, kind: str, agency: str, text: str) -> None:
@@ -595,6 +811,8 @@ def return_dossier(ctx: Ctx, code: str, *, fees_paid: bool, signed: bool, by: st
     row = _load(ctx.db, code)
     post = row["return_method"] == "post"
     tracking = (tracking or "").strip().upper()
+    # a transfer the officer recorded is a payment; a free procedure has no fee step at all
+    fees_paid = fees_paid or dossier_files.paid(ctx.db, code) or not row["fees_vnd"]
     if not fees_paid:  # checked again by the state machine; first here so the officer hears it first
         raise DomainError("conflict", "Confirm that the fees were paid before returning the result.",
                           "Phải xác nhận đã thu phí, lệ phí trước khi trả kết quả.")
@@ -650,12 +868,15 @@ def agency_queue(db: sqlite_utils.Database, site_id: str, agency: str, now: floa
     rows = dossier_lists.held_by(db, site_id, agency)
     out = []
     now_local = datetime.fromtimestamp(now, cal.tz)
+    threshold = risk_threshold_s(db, site_id, cal)
     for code, name, status, due, promised, apologies in rows:
         left = cal.working_seconds_between(now_local, datetime.fromtimestamp(due, cal.tz))
-        risk = dm.OVERDUE if now > due else (dm.AT_RISK if left < dm.AT_RISK_WORKING_S else dm.ON_TRACK)
+        risk = dm.OVERDUE if now > due else (dm.AT_RISK if left < threshold else dm.ON_TRACK)
         if status == dm.AWAITING_TRANSFER:
             risk = None
         out.append({"code": code, "procedure": name, "status": status, "status_vi": dm.STATUS_VI[status],
                     "due_at": iso(due, cal), "promised_due_at": iso(promised, cal), "apologised": apologies > 0,
-                    "hours_left": round(left / 3600, 1), "risk": risk})
+                    "hours_left": round(left / 3600, 1), "risk": risk,
+                    "files": [{"id": f["id"], "name": f["name"], "pages": f["pages"], "kind": f["kind"]}
+                              for f in dossier_files.listing(db, code)["files"] if f["complete"]]})
     return out

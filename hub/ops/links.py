@@ -59,12 +59,13 @@ def lookup_key(db: sqlite_utils.Database, code: str) -> str:
     return "".join(out)
 
 
-def key_matches(db: sqlite_utils.Database, code: str, cccd: str | None, key: str) -> bool:
-    """The receipt's key, or at least the last 4 digits of the applicant's CCCD (when one was given)."""
+def key_matches(db: sqlite_utils.Database, code: str, cccd: str | None, key: str, allow_cccd: bool = True) -> bool:
+    """The receipt's key, or (`allow_cccd`: no run of wrong keys on this code) at least the last 4 digits
+    of the applicant's CCCD, when one was given."""
     key = normalise(key)
     if hmac.compare_digest(key, lookup_key(db, code)):
         return True
-    return bool(cccd) and key.isdigit() and len(key) >= CCCD_DIGITS and str(cccd).endswith(key)
+    return allow_cccd and bool(cccd) and key.isdigit() and len(key) >= CCCD_DIGITS and str(cccd).endswith(key)
 
 
 def status_url(db: sqlite_utils.Database, site_id: str, code: str) -> str:

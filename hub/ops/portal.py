@@ -77,7 +77,8 @@ def collect(ctx: Ctx, cfg: PortalConfig, limit: int = 2000) -> int:
             if pid not in national:
                 proc = cat_store.get(ctx.db, pid)
                 national[pid] = proc.get("code") if proc else None
-        row = {**rows[code], "procedure_code": national[rows[code]["procedure_id"]]}
+        row = {**rows[code], "procedure_code": national[rows[code]["procedure_id"]],
+               "channel": history[code][0].data.get("channel", "counter")}
         state = dm.replay(code, history[code][:ids[code].index(ev_id) + 1])  # the state after this event
         out.append((ev_id, rules.record(ev_id, kind, at, state, row, tz, cfg.status_map, cfg.procedure_codes)))
     store.enqueue(ctx.db, ctx.site.id, out, events[-1][0], ctx.now)

@@ -45,13 +45,41 @@ def _wait_info(ctx: Ctx, service: Service, priority: str, queued_at: float, excl
                                      only_priority=rules.only_priority_ahead(priority, ctx.site.policy))
     if ctx.site.policy.mode == "interleave":
         ahead = _interleaved_ahead(ctx, service, priority, queued_at, exclude, ahead)
-    open_counters = site_store.open_counters_serving(ctx.db, ctx.site.id, service.code)
-    avg = rules.average_service_s(
-        ticket_store.recent_service_times(ctx.db, ctx.site.id, service.code),
-        service.avg_service_s or ctx.site.default_service_s,
-    )
-    wait = rules.estimate_wait_s(ahead, avg_service_s=avg, open_counters=open_counters)
-    return {"people_ahead": ahead, "est_wait_min": None if wait is None else round(wait / 60)}
+    wait = _estimate_wait_s(ctx, service, priority, queued_at, exclude, ahead)
+    return {"people_ahead": ahead, "est_wait_min": None if wait is None else round(wait / 60),
+            "est_wait_s": None if wait is None else round(wait)}
+
+
+def _avg_s(ctx: Ctx, service: Service) -> float:
+    return rules.average_service_s(ticket_store.recent_service_times(ctx.db, ctx.site.id, service.code),
+                                   service.avg_service_s or ctx.site.default_service_s)
+
+
+def _estimate_wait_s(ctx: Ctx, service: Service, priority: str, queued_at: float, exclude: int | None,
+                     ahead: int) -> float | None:
+    """rules.pooled_wait_s over the open counters serving the ticket's service: the ticket's own service
+    counts `ahead` (the ordering rule's figure); other services' earlier tickets count for a regular ticket
+    (the counters call the oldest first), not for a priority one (the rule lets it pass them)."""
+    opened = [c for c in site_store.list_counters(ctx.db, ctx.site.id) if c.status == rules.COUNTER_OPEN]
+    pool = [c for c in opened if service.code in c.services]
+    if not pool:
+        return None
+    services = {s.code: s for s in site_store.list_services(ctx.db, ctx.site.id)}
+    codes = {code for c in pool for code in c.services if code in services}
+    priority_passes = priority != rules.PRIORITY_NONE and ctx.site.policy.mode != "fifo"
+    before = {} if priority_passes else ticket_store.waiting_before(ctx.db, ctx.site.id, ctx.day, queued_at, exclude)
+    counts = {code: before.get(code, 0) for code in codes if code != service.code}
+    counts[service.code] = ahead
+    numbers = {c.number for c in pool}
+    share = {code: sum(1 for c in opened if code in c.services and c.number in numbers)
+             / max(1, sum(1 for c in opened if code in c.services)) for code in codes}
+    avg = {code: _avg_s(ctx, services[code]) for code in codes}
+    serving = ticket_store.serving_since(ctx.db, [c.current_ticket for c in pool if c.current_ticket])
+    left = []
+    for code, called_at in serving.values():
+        mean = avg.get(code) or _avg_s(ctx, services[code]) if code in services else ctx.site.default_service_s
+        left.append(max(mean - (ctx.now - called_at), 0.25 * mean))
+    return rules.pooled_wait_s(counts, avg_s=avg, share=share, busy_left_s=left, counters=len(pool))
 
 
 def _interleaved_ahead(ctx: Ctx, service: Service, priority: str, queued_at: float, exclude: int | None,

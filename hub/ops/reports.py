@@ -12,15 +12,18 @@ import sqlite_utils
 from hub.domain import reports as rules
 from hub.domain import votes as vote_rules
 from hub.ops import dossiers as ops
+from hub.store import dossier_files as file_store
 from hub.store import dossiers as dossier_store
 from hub.store import reports as report_store
 from hub.store.db import get_meta
 from hub.store.sites import Site
+from motcua_core import clock as wallclock
+from motcua_core.collation import vi_key, vi_sorted
 
 SATISFIED_AT_LEAST = 3  # "Hài lòng" or "Rất hài lòng" on the four-level scale
 
 
-def weekly(db: sqlite_utils.Database, site: Site, week: str) -> dict:
+def weekly(db: sqlite_utils.Database, site: Site, week: str, now: float | None = None) -> dict:
     cal = ops.calendar_for(db, site.id)
     monday, next_monday = rules.week_bounds(week)
     start = datetime.combine(monday, datetime.min.time(), cal.tz)
@@ -40,7 +43,7 @@ def weekly(db: sqlite_utils.Database, site: Site, week: str) -> dict:
     return {"site": site.id, "week": week, "week_label": rules.week_label(monday), "start": monday.isoformat(),
             "end": date.fromordinal(next_monday.toordinal() - 1).isoformat(),
             "unit_name": settings["unit_name"], "parent_agency": settings["parent_agency"],
-            "place": settings["place"], "date": datetime.now(cal.tz).date().isoformat(),
+            "place": settings["place"], "date": datetime.fromtimestamp(wallclock.time() if now is None else now, cal.tz).date().isoformat(),
             "report": rules.weekly(rows, start, end), "satisfaction": satisfaction(db, site.id, s, e)}
 
 
@@ -60,7 +63,7 @@ def satisfaction(db: sqlite_utils.Database, site_id: str, since: float, until: f
             a["satisfied"] += rating >= SATISFIED_AT_LEAST
         for a in acc.values():
             a["rate"] = rules.on_time_rate(a["satisfied"], a["votes"])
-        out[key] = dict(sorted(acc.items()))
+        out[key] = dict(vi_sorted(acc.items(), key=lambda kv: kv[0]))
     out["reasons"] = vote_reasons(db, site_id, since, until)
     return out
 
@@ -77,7 +80,7 @@ def vote_reasons(db: sqlite_utils.Database, site_id: str, since: float, until: f
         a = acc.setdefault(reason, {"id": reason, "label": labels.get(reason, reason), "count": 0, "by_officer": {}})
         a["count"] += 1
         a["by_officer"][officer] = a["by_officer"].get(officer, 0) + 1
-    return sorted(acc.values(), key=lambda a: (-a["count"], a["label"]))
+    return sorted(acc.values(), key=lambda a: (-a["count"], vi_key(a["label"])))
 
 
 def register_books(db: sqlite_utils.Database, site: Site, start: date, end: date,
@@ -103,6 +106,9 @@ def register_books(db: sqlite_utils.Database, site: Site, start: date, end: date
             notes.append("Có phiếu xin lỗi")
         if r[11]:
             notes.append(f"BCCI {r[11]}")
+        e_result = file_store.result_code(db, r[0])
+        if e_result:  # the electronic result issued, by its document code
+            notes.append(f"Kết quả điện tử {e_result}")
         name = names.get(r[15], r[15])
         book = books.setdefault((r[14], r[15]), {"year": r[14], "field_code": r[15], "field": name,
                                                  "book": f"{r[14]} – {name}", "rows": []})
@@ -118,10 +124,10 @@ def register_export(db: sqlite_utils.Database, site: Site, start: date, end: dat
     """The tracking register as a file (`fmt` "csv" or "pdf"), for the CLI and the console alike:
     (content, number of dossiers, books). CSV: one file for several books, each row naming its book
     ("Quyển số"), with a BOM so that Excel opens the Vietnamese right."""
-    import csv
     import io
 
     from hub.domain import forms as form_texts
+    from motcua_core import csv_cells
 
     books = register_books(db, site, start, end, field)
     s = ops.settings(db, site)
@@ -129,7 +135,7 @@ def register_export(db: sqlite_utils.Database, site: Site, start: date, end: dat
     n = sum(len(b["rows"]) for b in books)
     if fmt == "csv":
         buf = io.StringIO()
-        w = csv.writer(buf)
+        w = csv_cells.writer(buf)
         w.writerow(["Quyển số", *text["heads"]])
         for b in books:
             w.writerows([b["book"], *r] for r in b["rows"])
@@ -139,3 +145,32 @@ def register_export(db: sqlite_utils.Database, site: Site, start: date, end: dat
     return pdf.register({"unit_name": s["unit_name"], "parent_agency": s["parent_agency"],
                          "title": f"Từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}",
                          "books": books, "text": text}), n, books
+
+
+def index766(db: sqlite_utils.Database, site: Site, period: str, now: float) -> dict:
+    """The Decision 766 figures the hub can compute for a month, quarter or year (hub.domain.index766):
+    progress and results, digitisation as far as the hub knows it, satisfaction; each with its formula."""
+    from hub.domain import index766 as rules766
+
+    first, after, label = rules766.period_bounds(period)
+    cal = ops.calendar_for(db, site.id)
+    s = datetime.combine(first, datetime.min.time(), cal.tz).timestamp()
+    e = datetime.combine(after, datetime.min.time(), cal.tz).timestamp()
+    unhappy = report_store.unsatisfied_dossiers(db, site.id, vote_rules.NOT_SATISFIED)
+    rows = []
+    for code, r, due, fin, outcome, status, state, docs in report_store.dossiers_in_period(db, site.id, s, e):
+        items = json.loads(docs or "[]")
+        sup = json.loads(state or "{}").get("supplements") or 0
+        electronic = sum(1 for x in items if isinstance(x, dict) and (x.get("electronic") or x.get("reused")))
+        rows.append(rules766.Dossier(code, r, due, fin, outcome, int(sup), status in ("supplement", "obligation"),
+                                     len(items), electronic, code in unhappy))
+    votes = report_store.ratings_in(db, site.id, s, e, SATISFIED_AT_LEAST)
+    figures = rules766.compute(rows, s, e, now, votes=votes[0], votes_satisfied=votes[1])
+    st = ops.settings(db, site)
+    return {"site": site.id, "period": period, "period_label": label, "from": first.isoformat(),
+            "to": date.fromordinal(after.toordinal() - 1).isoformat(), "unit_name": st["unit_name"],
+            "parent_agency": st["parent_agency"], "place": st["place"],
+            "date": datetime.fromtimestamp(now, cal.tz).date().isoformat(), "figures": figures,
+            "formulas": [{"group": g, "key": k, "label": lab, "formula": f, "value": figures[g][k]}
+                         for g, k, lab, f in rules766.FORMULAS],
+            "not_computed": [{"group": g, "why": w} for g, w in rules766.NOT_COMPUTED]}

@@ -11,6 +11,10 @@ Every operation run with an actor (a console user, a CLI user, a counter device 
 one row in the append-only audit log per change it states (`ctx.changed`, before → after), or one row
 naming the action, in the operation's own savepoint: the change and its record commit together.
 
+Every transaction the Runner opens (its own, and the router's batches through `Runner.transaction`) ends
+with the sync capture (hub.store.sync.capture): at a centre of a province, what the transaction appended
+reaches the sync outbox in that same transaction, so no operation has to remember it (docs/province.md).
+
 Outside the hub process (a CLI command against the data directory of a running hub) nothing can publish:
 the effects are written to `deferred_effects` in the same transaction, and the hub publishes them within
 a second (hub.timers), so they too go out only after their commit.
@@ -19,18 +23,23 @@ a second (hub.timers), so they too go out only after their commit.
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 import sqlite_utils
 
+from hub.domain import authz
+from hub.ops import authz as authz_ops
 from hub.ops.context import Actor, Ctx, Effects
+from hub.ops.sync_extras import sync_extras
 from hub.store import audit
 from hub.store import deferred as deferred_store
+from hub.store import sync as sync_store
 from hub.store.db import savepoint, transaction
 from hub.store.devices import Device
 from hub.store.sites import Site, get_site
+from motcua_core import clock as wallclock
 from motcua_core.errors import DomainError
 from motcua_core.protocol import ERROR_CODES, ProtocolError
 
@@ -67,7 +76,7 @@ class Runner:
     """Runs operations on one database connection. `publish` sends effects (the hub's MQTT); None means
     no publisher in this process, so effects are deferred to the hub through the database."""
 
-    def __init__(self, db: sqlite_utils.Database, clock: Callable[[], float] = time.time,
+    def __init__(self, db: sqlite_utils.Database, clock: Callable[[], float] = wallclock.time,
                  publish: Publish | None = None, actor: Actor | None = None):
         self.db = db
         self.clock = clock
@@ -75,14 +84,16 @@ class Runner:
         self.actor = actor  # the default actor (the CLI's user); None: only operations given one are audited
 
     def run(self, site: str | Site | None, op: Callable[[Ctx], T], *, device: Device | None = None,
-            now: float | None = None, actor: Actor | None = None, action: str | None = None) -> T:
+            now: float | None = None, actor: Actor | None = None, action: str | None = None,
+            subject: authz.Subject | None = None, refs: Iterable[authz_ops.Ref] = ()) -> T:
         """Run `op(ctx)` in a transaction of its own; effects are published after the commit. A
         DomainError is raised after what it keeps has been committed."""
         effects = Effects()
         refusal: DomainError | None = None
-        with transaction(self.db):
+        with self.transaction():
             try:
-                result = self.step(site, op, effects, device=device, now=now, actor=actor, action=action)
+                result = self.step(site, op, effects, device=device, now=now, actor=actor, action=action,
+                                   subject=subject, refs=refs)
             except DomainError as exc:
                 refusal = exc
             if self.publish is None and effects:
@@ -93,21 +104,41 @@ class Runner:
             self.publish(effects)
         return result
 
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """BEGIN … COMMIT with the sync capture just before the COMMIT: the one place every operation's
+        changes reach the sync outbox."""
+        with transaction(self.db):
+            yield
+            sync_store.capture(self.db, self.clock(), extras=sync_extras)
+
     def step(self, site: str | Site | None, op: Callable[[Ctx], T], effects: Effects, *,
              device: Device | None = None, now: float | None = None,
              then: Callable[[T], None] | None = None, actor: Actor | Callable[[], Actor] | None = None,
-             action: str | None = None) -> T:
+             action: str | None = None, subject: authz.Subject | None = None,
+             refs: Iterable[authz_ops.Ref] = (), authenticate: Callable[[Ctx], object] | None = None) -> T:
         """One operation inside a transaction that is already open: a savepoint of its own, so a refusal
         undoes this operation alone; `then(result)` runs inside the savepoint (the router stores the
         reply there). Effects are merged into `effects` only when the operation succeeded. With an actor
         (or the runner's default one) the change is written to the audit log inside the savepoint; an actor
-        given as a function is asked after the operation (a counter's officer is known once signed in)."""
+        given as a function is asked after the operation (a counter's officer is known once signed in).
+
+        Before the operation: `authenticate(ctx)` (who is acting: the officer signed in at a counter) and,
+        with a `subject` (who asks: a device, a console user), the authorisation rule
+        (hub.domain.authz): the operation's site and every object in `refs` must be in its scope, else
+        `forbidden` or `not_found` and nothing runs."""
         now = self.clock() if now is None else now
         if isinstance(site, str):
             site = get_site(self.db, site)
         own = Effects()
         actor = actor or self.actor
         ctx = Ctx(self.db, site, device, now, own, actor if isinstance(actor, Actor) else None)  # type: ignore[arg-type]
+        if authenticate is not None:
+            authenticate(ctx)
+        if subject is not None:
+            if site is not None:
+                authz.check(subject, authz.Target("site", site.id, site.id))
+            authz_ops.enforce(self.db, subject, refs)
         try:
             with savepoint(self.db, "op"):
                 result = op(ctx)

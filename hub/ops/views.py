@@ -7,7 +7,7 @@ from datetime import datetime
 
 import sqlite_utils
 
-from hub.domain.queue import call_active, local_day
+from hub.domain.queue import COUNTER_OPEN, average_service_s, call_active, local_day, pooled_wait_s
 from hub.ops import links
 from hub.store import sites as site_store
 from hub.store import tickets as ticket_store
@@ -32,9 +32,13 @@ def display_state(db: sqlite_utils.Database, site_id: str, now: float, seq: int)
          if r[5] is not None and r[8] == day else None}
         for r in rows
     ]
+    listed = site_store.list_services(db, site_id)
+    avg = {s.code: average_service_s(ticket_store.recent_service_times(db, site_id, s.code),
+                                     s.avg_service_s or site.default_service_s) for s in listed}
     services = [
-        {"code": s.code, "name": s.name, "name_en": s.name_en, "field": s.field, "waiting": waiting.get(s.code, 0)}
-        for s in site_store.list_services(db, site_id)
+        {"code": s.code, "name": s.name, "name_en": s.name_en, "field": s.field, "waiting": waiting.get(s.code, 0),
+         "est_wait_min": _wait_now(s.code, counters, waiting, avg, now)}
+        for s in listed
     ]
     last = ticket_store.last_call(db, site_id)
     if last is not None and local_day(last["at"], site.tz) != day:
@@ -47,6 +51,25 @@ def display_state(db: sqlite_utils.Database, site_id: str, now: float, seq: int)
         "day": day, "counters": counters, "services": services, "last_call": last, "notice": site.notice,
         "time": datetime.fromtimestamp(now, site.tz).isoformat(timespec="seconds"),
     }
+
+
+def _wait_now(code: str, counters: list[dict], waiting: dict[str, int], avg: dict[str, float],
+              now: float) -> int | None:
+    """The wait of a regular ticket taken now (what the kiosk shows on the service's button): the same
+    rule as a ticket's estimate (rules.pooled_wait_s), from what the lobby state already holds."""
+    opened = [c for c in counters if c["status"] == COUNTER_OPEN]
+    pool = [c for c in opened if code in c["services"]]
+    if not pool:
+        return None
+    numbers = {c["number"] for c in pool}
+    codes = {x for c in pool for x in c["services"] if x in avg}
+    share = {x: sum(1 for c in opened if x in c["services"] and c["number"] in numbers)
+             / max(1, sum(1 for c in opened if x in c["services"])) for x in codes}
+    left = [max(avg.get(c["current"]["service"], 0.0) - (now - (c["current"]["called_at"] or now)),
+                0.25 * avg.get(c["current"]["service"], 0.0)) for c in pool if c["current"]]
+    wait = pooled_wait_s({x: waiting.get(x, 0) for x in codes}, avg_s=avg, share=share, busy_left_s=left,
+                         counters=len(pool))
+    return None if wait is None else round(wait / 60)
 
 
 def call_event(call: dict) -> dict:

@@ -30,6 +30,11 @@ def open_vote(ctx: Ctx, t: Ticket, counter_number: int, officer: str | None) -> 
            "service_name": service.name, "service_name_en": service.name_en, "counter": counter_number,
            "officer_name": site_store.officer_name(ctx.db, ctx.site.id, officer),
            "questions": questions(ctx), "timeout_s": rules.VOTE_TIMEOUT_S, "at": ctx.now}
+    from hub.ops import dossier_ratings
+
+    dossier = dossier_ratings.vote_block(ctx, t.id)  # a dossier returned to this citizen: rate its handling too
+    if dossier is not None:
+        cmd["dossier"] = dossier
     for d in tablets:
         ctx.effects.commands.append((d.id, cmd))
 

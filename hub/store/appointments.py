@@ -10,6 +10,7 @@ import sqlite_utils
 
 from hub.domain.appointments import BOOKED, CHECKED_IN, HOLDS_SEAT, BookingPolicy
 from hub.domain.queue import WAITING, Candidate
+from motcua_core.collation import vi_sorted
 from motcua_core.errors import DomainError
 
 
@@ -230,4 +231,5 @@ def set_capacity(db: sqlite_utils.Database, site_id: str, service: str, seats: i
 
 def procedures_of_field(db: sqlite_utils.Database, field: str) -> list[tuple[str, str]]:
     """(id, name) of the catalogue's procedures in a field: what the booking page offers for a service."""
-    return db.execute("SELECT id, name FROM procedures WHERE field = ? ORDER BY name", [field]).fetchall()
+    rows = db.execute("SELECT id, name FROM procedures WHERE field = ?", [field]).fetchall()
+    return vi_sorted(rows, key=lambda r: r[1])  # Vietnamese order, not code points

@@ -24,12 +24,13 @@ def _dump(v: object) -> str | None:
 
 
 def query(db: sqlite_utils.Database, site_id: str | None, *, since: float | None = None,
-          until: float | None = None, who: str = "", action: str = "", limit: int = 200) -> list[dict]:
+          until: float | None = None, who: str = "", action: str = "", limit: int = 200,
+          hub_rows: bool = True) -> list[dict]:
     """Newest first; `site_id` None: every site. A site's log includes the changes made for every site
-    (the catalogue, an administrator's own account). Filters are substrings."""
+    (the catalogue, an administrator's own account) when `hub_rows`. Filters are substrings."""
     where, args = ["1 = 1"], []
     if site_id is not None:
-        where.append("(site_id = ? OR site_id IS NULL)")
+        where.append("(site_id = ? OR site_id IS NULL)" if hub_rows else "site_id = ?")
         args.append(site_id)
     if since is not None:
         where.append("at >= ?")

@@ -12,7 +12,7 @@ def open_due_before(db: Db, site_id: str, horizon: float) -> list[tuple]:
     return db.execute(
         "SELECT code, legal_due_at, holder, at_risk_alerted_at, late_alerted_at, apologies FROM dossiers "
         "WHERE site_id = ? AND finished_at IS NULL AND late_alerted_at IS NULL "
-        "AND status NOT IN ('ready','returned','supplement') AND legal_due_at < ?",
+        "AND status NOT IN ('ready','returned','supplement','obligation','correction') AND legal_due_at < ?",
         [site_id, horizon]).fetchall()
 
 
@@ -40,4 +40,5 @@ def held_by(db: Db, site_id: str, agency: str, limit: int = 500) -> list[tuple]:
     return db.execute(
         "SELECT code, procedure_name, status, legal_due_at, promised_due_at, apologies FROM dossiers "
         "WHERE site_id = ? AND holder = ? AND status IN ('transferred','processing','supplement',"
-        "'awaiting_transfer') ORDER BY legal_due_at LIMIT ?", [site_id, agency, limit]).fetchall()
+        "'obligation','correction','awaiting_transfer') ORDER BY legal_due_at LIMIT ?",
+        [site_id, agency, limit]).fetchall()

@@ -18,21 +18,26 @@ from hub.domain.calendar import WorkCalendar
 from hub.domain.dossier import DossierState, Event, replay
 from hub.domain.forms import check_overrides
 from hub.domain.site_types import SITE_TYPES
+from motcua_core.dossier_codes import is_official_id
 from motcua_core.errors import DomainError
 
 DEFAULT_SETTINGS: dict[str, Any] = {
-    "agency_code": None,  # default: the site id, upper case
+    "agency_code": None,  # default: the site id, upper case; used in codes only where no official id is set
+    "unit_id": None,  # the one-stop unit's official electronic identifier, e.g. "H15.50.05" (Art. 28)
+    "agency_ids": {},  # {"agency as the catalogue names it": "H15.50.05.13"}: its official identifier
     "unit_name": None,  # default: the site name
     "parent_agency": "ỦY BAN NHÂN DÂN",  # TÊN CƠ QUAN above the unit name on every form
     "place": "",  # "....., ngày … tháng … năm" on forms
     "calendar": {},  # hub.domain.calendar.WorkCalendar.from_config
-    "transfer_times": ["10:30", "16:00"],
+    "transfer_times": [],  # no longer used: Decree 118/2025 Art. 18 sends dossiers at once (kept readable)
     "complaints": {"name": "", "position": "", "phone": ""},  # printed on the receipt (004 L58)
     "hotline": "",
     "public_url": "",  # base of the status page in the receipt QR, e.g. https://motcua.example.vn
     "form_texts": {},  # the office's own wording over hub/data/forms/*.json: {"receipt": {"note": "…"}}
     "agency_heads": {},
     "site_type": None,  # "province" | "commune" | "ministry" (hub.domain.site_types); None: not checked
+    "at_risk_working_days": 2,  # warn this many working days before the deadline (apology ≥ 1 day before)
+    "bank": {},  # the centre's account for fees by transfer: {"bin": "970436", "account": "…", "name": "…", "account_name": "…"}
     "area": "",  # the province or commune the office serves, e.g. "xã Hòa An"  # {"agency as the catalogue names it": {"name": "…", "title": "…"}}: signs its apology
 }
 
@@ -53,6 +58,10 @@ def set_settings(db: sqlite_utils.Database, site_id: str, cfg: dict) -> None:
                           f"Thiết lập không xác định: {', '.join(sorted(unknown))}")
     WorkCalendar.from_config(cfg.get("calendar"))
     problems = check_overrides(cfg.get("form_texts") or {})
+    for who, ident in [("unit_id", cfg.get("unit_id")), *((f"agency_ids[{k}]", v) for k, v in
+                                                          (cfg.get("agency_ids") or {}).items())]:
+        if ident is not None and not is_official_id(ident):
+            problems.append(f"{who}: mã định danh {ident!r} không đúng dạng (ví dụ H15.50.05.13)")
     if cfg.get("site_type") not in (None, *SITE_TYPES):
         problems.append(f"site_type phải là một trong {', '.join(SITE_TYPES)}")
     if problems:
@@ -63,6 +72,7 @@ def set_settings(db: sqlite_utils.Database, site_id: str, cfg: dict) -> None:
 
 
 def next_seq(db: sqlite_utils.Database, site_id: str, day: str) -> int:
+    """The day's next sequence number at the site (the unit's count of dossiers received that day)."""
     row = db.execute("SELECT MAX(seq) FROM dossiers WHERE site_id = ? AND day = ?", [site_id, day]).fetchone()
     return (row[0] or 0) + 1
 
@@ -168,3 +178,18 @@ def event_rank(db: sqlite_utils.Database, code: str, kind: str, since: float, ag
         f"AND e.at >= ? AND (? IS NULL OR {db.json_text('e.data', 'agency')} = ?)",
         [code, kind, kind, since, agency, agency]).fetchone()
     return row[0]
+
+
+def scope(db: sqlite_utils.Database, code: str) -> tuple[str, tuple[str, ...]] | None:
+    """A dossier's site and the agencies it passes through (what authorisation needs), or None."""
+    row = db.execute("SELECT site_id, state FROM dossiers WHERE code = ?", [code]).fetchone()
+    if row is None:
+        return None
+    return row[0], tuple(json.loads(row[1]).get("steps") or ())
+
+
+def supplements_expired(db: sqlite_utils.Database, site_id: str, now: float) -> list[str]:
+    """Dossiers of the site still waiting for a supplement whose 15 days after the notice are over."""
+    rows = db.execute("SELECT code, state FROM dossiers WHERE site_id = ? AND status = 'supplement'", [site_id])
+    return [code for code, state in rows
+            if float(json.loads(state).get("supplement_close_at") or float("inf")) < now]

@@ -17,6 +17,8 @@ from motcua_core.errors import DomainError
 FAILURE_WINDOW_S = 600.0
 MAX_FAILURES_PER_ADDR = 5
 MAX_FAILURES_ALL = 50  # across every address: a distributed guesser is slowed down too
+# ...but only addresses that have guessed wrong themselves: past the overall cap an address gets one try,
+# so wrong codes from ten addresses cannot keep the technician's real code out from a fresh one.
 
 
 def new_code(db: sqlite_utils.Database, device_id: str, now: float, valid_s: float) -> str:
@@ -43,8 +45,13 @@ def is_pending(db: sqlite_utils.Database, device_id: str) -> bool:
 
 
 def throttled(db: sqlite_utils.Database, addr: str, now: float) -> bool:
+    """True when `addr` may not try a code now: it failed MAX_FAILURES_PER_ADDR times in the window, or it
+    failed at all while the failures of every address together reached MAX_FAILURES_ALL. An address that
+    has not failed is never held back by the others."""
     since = now - FAILURE_WINDOW_S
     mine = db.execute("SELECT COUNT(*) FROM enrol_failures WHERE addr = ? AND at > ?", [addr, since]).fetchone()[0]
+    if mine == 0:
+        return False
     total = db.execute("SELECT COUNT(*) FROM enrol_failures WHERE at > ?", [since]).fetchone()[0]
     return mine >= MAX_FAILURES_PER_ADDR or total >= MAX_FAILURES_ALL
 

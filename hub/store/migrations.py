@@ -405,6 +405,88 @@ def _intake_refusals(db: sqlite_utils.Database) -> None:
                         "BEGIN SELECT RAISE(ABORT, 'intake refusals are append-only'); END")
 
 
+def _public_abuse(db: sqlite_utils.Database) -> None:
+    """Issue #21: wrong public lookup keys per dossier code (an hour's worth), and the alerts the office
+    sees and an administrator releases (a code locked for public lookup, a burst of online bookings)."""
+    _run(db, """
+        CREATE TABLE lookup_failures (code TEXT NOT NULL, at REAL NOT NULL);
+        CREATE INDEX lookup_failures_code ON lookup_failures(code, at);
+        CREATE TABLE security_alerts (
+            id INTEGER PRIMARY KEY, site_id TEXT NOT NULL, kind TEXT NOT NULL, subject TEXT NOT NULL,
+            since REAL NOT NULL, at REAL NOT NULL, until REAL, count INTEGER NOT NULL DEFAULT 0,
+            released_at REAL, released_by TEXT);
+        CREATE INDEX security_alerts_open ON security_alerts(site_id, kind, released_at)
+    """)
+
+
+def _sync(db: sqlite_utils.Database) -> None:
+    """A province (docs/province.md). At a centre: the sync outbox, written in the transaction of each
+    change, each site's sequence and what the province acknowledged, and the capture marks (the last id of
+    each append-only table already in the outbox). At the province: the centres, their sites and epochs,
+    the high-water marks, every centre's rows (a copy keyed by site, kind and id) and the sync alerts."""
+    _run(db, """
+        CREATE TABLE sync_outbox (
+            site_id TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,
+            at REAL NOT NULL, body TEXT NOT NULL, PRIMARY KEY (site_id, seq));
+        CREATE TABLE sync_sites (
+            site_id TEXT PRIMARY KEY, seq INTEGER NOT NULL DEFAULT 0, acked_seq INTEGER NOT NULL DEFAULT 0,
+            last_ack_at REAL, refused TEXT);
+        CREATE TABLE sync_marks (source TEXT PRIMARY KEY, last_id INTEGER NOT NULL);
+        CREATE TABLE sync_centres (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, code_hash TEXT, code_expires_at REAL, broker_hash TEXT,
+            epoch TEXT, joined_at REAL, created_at REAL NOT NULL);
+        CREATE TABLE sync_hwm (
+            site_id TEXT PRIMARY KEY, centre_id TEXT NOT NULL REFERENCES sync_centres(id), epoch TEXT,
+            hwm INTEGER NOT NULL DEFAULT 0, centre_seq INTEGER NOT NULL DEFAULT 0, last_contact REAL);
+        CREATE TABLE sync_rows (
+            site_id TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL,
+            epoch TEXT NOT NULL, at REAL NOT NULL, day TEXT, status TEXT, ref_at REAL, ref_no INTEGER,
+            body TEXT NOT NULL, PRIMARY KEY (site_id, kind, key));
+        CREATE INDEX sync_rows_kind_day ON sync_rows(kind, day, site_id, status, ref_at, ref_no);
+        CREATE INDEX sync_rows_key ON sync_rows(kind, key);
+        CREATE TABLE sync_alerts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, centre_id TEXT NOT NULL,
+            site_id TEXT, kind TEXT NOT NULL, message TEXT NOT NULL)""")
+
+
+def _dossier_ratings(db: sqlite_utils.Database) -> None:
+    """A citizen's rating of a dossier's handling on the contents of Decree 118/2025 Art. 33(1), from the
+    centre's tablet or the phone page; one per dossier."""
+    _run(db, """
+        CREATE TABLE dossier_ratings (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, site_id TEXT NOT NULL, code TEXT NOT NULL UNIQUE,
+            channel TEXT NOT NULL, answers TEXT NOT NULL, overall INTEGER NOT NULL, comment TEXT,
+            agency TEXT, device_id TEXT, at REAL NOT NULL);
+        CREATE INDEX dossier_ratings_site_at ON dossier_ratings(site_id, at)""")
+
+
+def _dossier_files(db: sqlite_utils.Database) -> None:
+    """Electronic copies kept with a dossier (issue #25): each scanned document (declared at intake with
+    its SHA-256, then uploaded in chunks by the counter) and the signed electronic result. The bytes live
+    in the database, so a file and the fact that it was received commit together and go with the
+    backups; chunks wait in their own table until the file is whole. `sha256` is what the counter
+    declared (a retried chunk still finds its file), `stored_sha256` that of the bytes kept (a result is
+    kept as the centre signed it)."""
+    _run(db, """
+        CREATE TABLE dossier_files (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, site_id TEXT NOT NULL, code TEXT NOT NULL,
+            kind TEXT NOT NULL, doc_index INTEGER, name TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,
+            pages INTEGER NOT NULL DEFAULT 0, chunks INTEGER NOT NULL, declared_at REAL NOT NULL,
+            completed_at REAL, stored_sha256 TEXT, doc_code TEXT, signed_by TEXT, data BLOB,
+            UNIQUE (code, kind, sha256));
+        CREATE INDEX dossier_files_site ON dossier_files(site_id, declared_at);
+        CREATE TABLE dossier_file_chunks (
+            file_id INTEGER NOT NULL REFERENCES dossier_files(id), seq INTEGER NOT NULL, data BLOB NOT NULL,
+            PRIMARY KEY (file_id, seq));
+        CREATE TABLE dossier_reused (
+            code TEXT NOT NULL, site_id TEXT NOT NULL, doc_index INTEGER NOT NULL, name TEXT NOT NULL,
+            source TEXT NOT NULL, at REAL NOT NULL, PRIMARY KEY (code, doc_index));
+        CREATE INDEX dossier_reused_site ON dossier_reused(site_id, at);
+        CREATE TABLE dossier_payments (
+            code TEXT PRIMARY KEY, site_id TEXT NOT NULL, amount_vnd INTEGER NOT NULL, reference TEXT NOT NULL,
+            method TEXT NOT NULL, at REAL NOT NULL, by_who TEXT NOT NULL)""")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1, _dossiers, _votes, _officer_signin, _dossier_vote_link, _queue_indexes, _queue_counts,
     _deferred_effects,
@@ -421,6 +503,10 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _signin_sessions,  # security
     _officer_active,  # officer deactivation (console)
     _intake_refusals,  # refusal at intake (issue #16's gap)
+    _public_abuse,  # wrong lookup keys per dossier code, alerts to the office (issue #21)
+    _sync,  # province sync (issue #23)
+    _dossier_ratings,  # ratings of a dossier's handling (Decree 118/2025 Art. 33)
+    _dossier_files,  # digital: scans, electronic results, reused data, transfers (issue #25)
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

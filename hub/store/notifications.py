@@ -31,11 +31,17 @@ def for_dossier(db: Db, code: str) -> list[dict]:
     return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
 
-def record(db: Db, notification_id: int, now: float, error: str | None) -> None:
-    """Store one delivery attempt. Call inside a transaction."""
+def record(db: Db, notification_id: int, now: float, error: str | None) -> dict | None:
+    """Store one delivery attempt (call inside a transaction); the row's body, sent_at and attempts after it."""
     if error is None:
         db.execute("UPDATE notifications SET attempts = attempts + 1, sent_at = ?, last_error = NULL WHERE id = ?",
                    [now, notification_id])
     else:
         db.execute("UPDATE notifications SET attempts = attempts + 1, last_error = ? WHERE id = ?",
                    [error[:500], notification_id])
+    row = db.execute("SELECT body, sent_at, attempts FROM notifications WHERE id = ?", [notification_id]).fetchone()
+    return None if row is None else {"body": row[0], "sent_at": row[1], "attempts": row[2]}
+
+
+def set_body(db: Db, notification_id: int, body: str) -> None:
+    db.execute("UPDATE notifications SET body = ? WHERE id = ?", [body, notification_id])

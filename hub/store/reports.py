@@ -58,3 +58,31 @@ def register_rows(db: Db, site_id: str, lo: float, hi: float, field: str | None)
         sql += " AND field = ?"
         args.append(field)
     return db.execute(sql + " ORDER BY register_year, field, register_no", args).fetchall()
+
+
+def dossiers_in_period(db: Db, site_id: str, start: float, end: float) -> list[tuple]:
+    """Dossiers received before `end` and not finished before `start` (the Decision 766 period's):
+    (code, received_at, legal_due_at, finished_at, outcome, status, state, documents)."""
+    return db.execute(
+        "SELECT code, received_at, legal_due_at, finished_at, outcome, status, state, documents FROM dossiers "
+        "WHERE site_id = ? AND received_at < ? AND (finished_at IS NULL OR finished_at >= ?)",
+        [site_id, end, start]).fetchall()
+
+
+def unsatisfied_dossiers(db: Db, site_id: str, at_most: int) -> set[str]:
+    """Dossiers with an "unsatisfied" rating (at most `at_most`): of their counter visit (votes linked to
+    the dossier) or of their handling (dossier ratings)."""
+    out = {r[0] for r in db.execute("SELECT DISTINCT dossier_code FROM votes WHERE site_id = ? AND "
+                                    "dossier_code IS NOT NULL AND rating <= ?", [site_id, at_most])}
+    return out | {r[0] for r in db.execute("SELECT DISTINCT code FROM dossier_ratings WHERE site_id = ? AND "
+                                           "overall <= ?", [site_id, at_most])}
+
+
+def ratings_in(db: Db, site_id: str, since: float, until: float, satisfied_from: int) -> tuple[int, int]:
+    """(ratings, satisfied ratings) of a period: the queue's votes and the dossier ratings' overall answer."""
+    n = ok = 0
+    for table, col in (("votes", "rating"), ("dossier_ratings", "overall")):
+        a, b = db.execute(f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN {col} >= ? THEN 1 ELSE 0 END), 0) FROM {table} "
+                          "WHERE site_id = ? AND at >= ? AND at < ?", [satisfied_from, site_id, since, until]).fetchone()
+        n, ok = n + a, ok + b
+    return n, ok

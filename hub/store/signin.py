@@ -65,3 +65,9 @@ def set_failures(db: sqlite_utils.Database, site_id: str, scope: str, failures: 
 def clear_failures(db: sqlite_utils.Database, site_id: str, scopes: list[str]) -> None:
     for scope in scopes:
         db.execute("DELETE FROM signin_failures WHERE site_id = ? AND scope = ?", [site_id, scope])
+
+
+def clear_matching(db: sqlite_utils.Database, site_id: str, patterns: list[str]) -> None:
+    """Lift every lock-out whose scope matches one of the LIKE `patterns` (an administrator's reset)."""
+    for pattern in patterns:
+        db.execute("DELETE FROM signin_failures WHERE site_id = ? AND scope LIKE ?", [site_id, pattern])

@@ -210,6 +210,14 @@ def list_sites(db: sqlite_utils.Database) -> list[str]:
     return [r[0] for r in db.execute("SELECT id FROM sites ORDER BY id")]
 
 
+def zone_of(db: sqlite_utils.Database, site_id: str | None) -> ZoneInfo:
+    """The site's time zone; for something of no one site (a hub-wide token, the portal's backlog) the
+    first site's, and Vietnam's on a hub with no site yet. Never the host's: a hub's clock may be on UTC."""
+    row = db.execute("SELECT timezone FROM sites WHERE id = ?" if site_id else
+                     "SELECT timezone FROM sites ORDER BY id LIMIT 1", [site_id] if site_id else []).fetchone()
+    return ZoneInfo(row[0] if row else "Asia/Ho_Chi_Minh")
+
+
 def _service(row: tuple) -> Service:
     return Service(row[0], row[1], row[2], row[3], Numbering(row[4], row[5], row[6], row[7]), row[8])
 

@@ -140,6 +140,27 @@ def next_candidates(db: sqlite_utils.Database, site_id: str, day: str, counter: 
     return [Candidate(*row) for row in db.execute(sql, params)]
 
 
+def waiting_before(db: sqlite_utils.Database, site_id: str, day: str, queued_at: float,
+                   exclude: int | None = None) -> dict[str, int]:
+    """Waiting tickets per service queued no later than `queued_at` (the work ahead of a ticket, for its
+    estimated wait). For a ticket just issued that is everyone waiting: read from queue_counts."""
+    counts = waiting_counts(db, site_id, day)
+    later = db.execute("SELECT service, COUNT(*) FROM tickets WHERE site_id = ? AND day = ? AND status = 'waiting' "
+                       "AND (queued_at > ? OR id IS ?) GROUP BY service", [site_id, day, queued_at, exclude])
+    for service, n in later.fetchall():
+        counts[service] = counts.get(service, 0) - n
+    return {k: v for k, v in counts.items() if v > 0}
+
+
+def serving_since(db: sqlite_utils.Database, ticket_ids: Sequence[int]) -> dict[int, tuple[str, float]]:
+    """Of the tickets counters are serving: their service and when they were called."""
+    if not ticket_ids:
+        return {}
+    marks = ",".join("?" * len(ticket_ids))
+    rows = db.execute(f"SELECT id, service, called_at FROM tickets WHERE id IN ({marks})", list(ticket_ids))
+    return {r[0]: (r[1], r[2] or 0.0) for r in rows.fetchall()}
+
+
 def waiting_counts(db: sqlite_utils.Database, site_id: str, day: str) -> dict[str, int]:
     """People waiting per service today (queue_counts: kept by triggers on tickets, see migrations)."""
     rows = db.execute("SELECT service, waiting FROM queue_counts WHERE site_id = ? AND day = ? AND waiting > 0",
@@ -228,6 +249,12 @@ def expire_before(db: sqlite_utils.Database, site_id: str, day: str, now: float)
         db.execute("UPDATE tickets SET status = 'expired' WHERE id = ?", [tid])
         add_event(db, tid, site_id, "expire", now)
     return ids
+
+
+def site_of(db: sqlite_utils.Database, ticket_id: int) -> str | None:
+    """The site a ticket was issued at, or None for an unknown ticket (authorisation)."""
+    row = db.execute("SELECT site_id FROM tickets WHERE id = ?", [ticket_id]).fetchone()
+    return row[0] if row else None
 
 
 def served_at_counter(db: sqlite_utils.Database, site_id: str, day: str, counter: int) -> dict[str, int]:

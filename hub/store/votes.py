@@ -6,6 +6,8 @@ import json
 
 import sqlite_utils
 
+from motcua_core.collation import vi_sorted
+
 
 def get(db: sqlite_utils.Database, ticket_id: int) -> dict | None:
     row = db.execute("SELECT ticket_id, counter, officer, service, rating, reasons, answers, comment, at "
@@ -39,7 +41,7 @@ def day_summary(db: sqlite_utils.Database, site_id: str, day: str) -> dict:
         groups: dict = {}
         for r in rows:
             groups.setdefault(str(r[col]), []).append(r[3])
-        return {k: summarize(v) for k, v in sorted(groups.items())}
+        return {k: summarize(v) for k, v in vi_sorted(groups.items(), key=lambda kv: kv[0])}
 
     return {"overall": summarize([r[3] for r in rows]), "by_counter": by(0), "by_officer": by(1),
             "by_service": by(2)}

@@ -25,7 +25,8 @@ SERVICE: Schema = {
     "name": F("string", True, "name as the kiosk shows it", 80), "name_en": F("string", False, "English name", 80),
     "field": F("string", True, "field code (a site's fields)"), "prefix": F("string", False, "ticket prefix letters", 3),
     "start": F("integer", False, "first ticket number of the day"), "end": F("integer", False, "last ticket number"),
-    "width": F("integer", False, "digits shown"), "wait_target_min": F("integer", False, "wait target, minutes (15)")}
+    "width": F("integer", False, "digits shown"), "wait_target_min": F("integer", False, "wait target, minutes (15)"),
+    "service_min": F("integer", False, "service time of one citizen, minutes (sets booking seats)")}
 COUNTER: Schema = {"number": F("integer", True, "counter number"), "name": F("string", False, "its name", 40),
                    "services": F("array", True, "service codes it serves")}
 OFFICER: Schema = {"id": F("string", True, "officer id (nguyen-van-a)", 40), "name": F("string", True, "full name", 80),
@@ -52,7 +53,7 @@ async def _run(request: web.Request, op: Callable[[Ctx, dict], dict], schema: Sc
     assert p is not None  # @requires ran first
     try:
         body = validate(schema or {}, await json_body(request))
-        out = hub.runner.run(site, lambda ctx: op(ctx, body), actor=actor_of(p))
+        out = hub.runner.run(site, lambda ctx: op(ctx, body), actor=actor_of(p), subject=p.subject)
     except DomainError as exc:
         return error_response(exc)
     return web.json_response(out)

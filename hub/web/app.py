@@ -29,11 +29,12 @@ from hub.web import (
     metrics,
     openapi,
     post,
+    province,
     signin,
     ticket_page,
 )
 from hub.web.auth import requires
-from hub.web.common import HUB_KEY, error_response, hub_of, retry_when_busy, site_of
+from hub.web.common import HUB_KEY, error_response, hub_of, one_error_shape, retry_when_busy, site_of
 from hub.web.schema import F, describe
 from motcua_core.errors import DomainError
 
@@ -51,7 +52,7 @@ async def health(request: web.Request) -> web.Response:
 
 
 @describe("Detailed health: database, broker, router counters")
-@requires("technician")
+@requires("technician", on="hub")
 async def health_detail(request: web.Request) -> web.Response:
     h = hub_of(request).health()
     return web.json_response(h, status=200 if h["status"] == "ok" else 503)
@@ -137,7 +138,7 @@ async def index(request: web.Request) -> web.FileResponse:
 
 
 def make_app(hub: Hub) -> web.Application:
-    app = web.Application(client_max_size=64 * 1024, middlewares=[retry_when_busy])
+    app = web.Application(client_max_size=64 * 1024, middlewares=[one_error_shape, retry_when_busy])
     app[HUB_KEY] = hub
     app.router.add_get("/", index)
     app.router.add_get("/api/v1/health", health)
@@ -149,6 +150,6 @@ def make_app(hub: Hub) -> web.Application:
     app.router.add_get("/api/v1/sites/{site}/tickets/{ticket_id}", ticket)
     app.router.add_static("/static", STATIC)
     for module in (dossiers, ticket_page, signin, audit, dashboard, admin, metrics, openapi, post,
-                   catalog_admin, booking, enrol, fleet):
+                   catalog_admin, booking, enrol, fleet, province):
         module.add_routes(app)
     return app

@@ -6,7 +6,15 @@ password sign-in at /login, hub.store.accounts). Handlers declare what they need
 a missing or unknown credential is 401, a known one without the role or for another site is 403 — both in
 the one error shape, with a Vietnamese message. A session's unsafe requests (POST …) must echo its CSRF
 token in the `X-CSRF-Token` header (the cookie alone, which a browser sends for any page, is not enough);
-a session whose password must be changed may do nothing else first."""
+a session whose password must be changed may do nothing else first.
+
+The site and agency half of every check is hub.domain.authz, applied here once for every route:
+`@requires` resolves each object the route's path names (`{site}`, a dossier `{code}`, a `{device}`, an
+account `{username}`) and refuses what lies outside the principal's scope; a route that names none
+declares what it reads (`on="own"`: only the principal's own site, all sites for the province scope;
+`"self"`: the principal's own account; `"hub"`: what spans every site; a route that names nothing and
+declares nothing is held as `"hub"`, closed to a site's principals). tests/security walks the route
+table and fails on a private route without a declaration or with a path parameter it does not know."""
 
 from __future__ import annotations
 
@@ -18,11 +26,13 @@ from functools import wraps
 
 from aiohttp import web
 
+from hub.domain import authz
+from hub.ops.authz import Ref, enforce, resolve
 from hub.ops.run import error_body
 from hub.store import accounts as acc_store
 from hub.store import specialists as spec_store
 from hub.store import tokens as token_store
-from hub.web.common import hub_of
+from hub.web.common import error_response, hub_of
 from motcua_core.errors import DomainError
 
 PRINCIPAL_KEY: web.RequestKey[object] = web.RequestKey("principal", object)
@@ -44,7 +54,12 @@ class Principal:
     must_change: bool = False  # a session whose password was reset: it must choose a new one first
 
     def may_see(self, site: str) -> bool:
-        return self.site is None or self.site == site
+        return authz.in_scope(self.subject, site)
+
+    @property
+    def subject(self) -> authz.Subject:
+        """This principal as the authorisation rule sees it (its agency identified by site and name)."""
+        return authz.Subject(self.kind, self.id, self.role, self.site, authz.agency_of(self.site, self.agency))
 
 
 def _refuse(status: int, code: str, message: str, message_vi: str) -> web.HTTPException:
@@ -91,18 +106,19 @@ def _session(request: web.Request, cookie: str) -> Principal | None:
     return Principal("session", acc.username, acc.role, acc.site_id, acc.agency, acc.name, csrf, acc.must_change)
 
 
-def require(request: web.Request, *roles: str, site: str | None = None) -> Principal:
-    """The principal, if it holds one of `roles` (administrators hold every role) and may see `site`;
-    otherwise raise the 401/403 answer."""
+def require(request: web.Request, *roles: str, site: str | None = None, self_only: bool = False) -> Principal:
+    """The principal, if it holds one of `roles` (administrators hold every role; no roles: any principal)
+    and may see `site`; otherwise raise the 401/403 answer. `self_only`: a request about the principal's
+    own account, allowed to a session that must change its password."""
     p = authenticate(request)
     if p is None and request.get(CSRF_FAILED):
         raise _refuse(403, "forbidden", "missing or wrong CSRF token",
                       "Biểu mẫu đã hết hạn; hãy tải lại trang rồi thử lại.")
     if p is None:
         raise _refuse(401, "unauthorized", "sign-in required", "Cần đăng nhập.")
-    if p.must_change:
+    if p.must_change and not self_only:
         raise _refuse(403, "forbidden", "password change required", "Hãy đổi mật khẩu trước khi tiếp tục.")
-    if p.role != "admin" and p.role not in roles:
+    if roles and p.role != "admin" and p.role not in roles:
         raise _refuse(403, "forbidden", f"role {p.role} may not do this",
                       "Tài khoản của bạn không có quyền thực hiện thao tác này.")
     if site is not None and not p.may_see(site):
@@ -110,17 +126,72 @@ def require(request: web.Request, *roles: str, site: str | None = None) -> Princ
     return p
 
 
-def requires(*roles: str) -> Callable[[Handler], Handler]:
-    """Decorator: the handler runs only for one of `roles` (and, when the route has `{site}`, that
-    site); the principal is in `request[PRINCIPAL_KEY]`."""
+# Path parameters that name an object, and its kind for hub.domain.authz; every other parameter of a
+# private route must be listed in NOT_OBJECTS (a format, a form's name, an action's name).
+OBJECT_PARAMS = {"site": "site", "code": "dossier", "device": "device", "device_id": "device", "username": "account"}
+# `file_id` is a file of the dossier `{code}` beside it: the handler takes it from that dossier only.
+NOT_OBJECTS = frozenset({"fmt", "form", "action", "job", "file_id"})
+SCOPES = ("objects", "own", "self", "hub")
+
+
+def path_refs(request: web.Request) -> list[Ref]:
+    return [Ref(OBJECT_PARAMS[k], v) for k, v in request.match_info.items() if k in OBJECT_PARAMS]
+
+
+def requires(*roles: str, on: str = "objects",
+             open_when: Callable[[web.Request], bool] | None = None) -> Callable[[Handler], Handler]:
+    """Decorator: the handler runs only for one of `roles`, and only when every object its path names is
+    in the principal's scope (hub.domain.authz; another site's dossier, device or account is 404, another
+    site 403). `on` declares what else it touches (SCOPES, see the module's docstring); `open_when(request)`
+    true lets anyone in (an operator's choice, such as public metrics). The principal is in
+    `request[PRINCIPAL_KEY]`."""
+    assert on in SCOPES, on
 
     def wrap(handler: Handler) -> Handler:
         @wraps(handler)
         async def guarded(request: web.Request) -> web.StreamResponse:
-            require(request, *roles, site=request.match_info.get("site"))
+            if open_when is not None and open_when(request):
+                return await handler(request)
+            p = require(request, *roles, self_only=on == "self")
+            refs = path_refs(request)
+            if on == "hub" or (on == "objects" and not refs):  # undeclared and naming nothing: fail closed
+                refs.append(Ref("hub", "hub"))
+            try:
+                enforce(hub_of(request).db, p.subject, refs)
+            except DomainError as exc:
+                return error_response(exc)
             return await handler(request)
 
-        guarded.roles = roles  # type: ignore[attr-defined]  # read by the route-table test
+        guarded.roles = roles  # type: ignore[attr-defined]  # read by the route-table test and OpenAPI
+        guarded.authz = on  # type: ignore[attr-defined]  # read by the authorisation matrix
         return guarded
 
     return wrap
+
+
+def sees_hub(request: web.Request, p: Principal) -> bool:
+    """Whether `p` may see what spans every site (hub.domain.authz: the province scope, or the one site
+    the hub serves): the hub-wide metrics, the audit rows of no site."""
+    return authz.refusal(p.subject, resolve(hub_of(request).db, Ref("hub", "hub"))) is None
+
+
+def still_allowed(request: web.Request, *roles: str) -> bool:
+    """Whether the request's credential still passes (a long stream asks again: a revoked token, a
+    deactivated account or a closed session ends it)."""
+    request.pop(PRINCIPAL_KEY, None)
+    try:
+        p = require(request, *roles)
+        enforce(hub_of(request).db, p.subject, path_refs(request))
+    except (web.HTTPException, DomainError):
+        return False
+    return True
+
+
+def declares(on: str) -> Callable[[Handler], Handler]:
+    """Mark a handler that authenticates by other means (a device's own credential) for the matrix."""
+
+    def mark(handler: Handler) -> Handler:
+        handler.authz = on  # type: ignore[attr-defined]
+        return handler
+
+    return mark

@@ -25,10 +25,21 @@ from aiohttp import web
 
 from hub.domain.ratelimit import RateLimiter
 from hub.ops import appointments as ops
+from hub.ops import security
+from hub.ops.run import http_status
 from hub.store import appointments as appt_store
 from hub.store import sites as site_store
 from hub.web.auth import requires
-from hub.web.common import client_key, error_response, html_page, hub_of, is_retry, json_body, site_of
+from hub.web.common import (
+    client_key,
+    error_response,
+    form_body,
+    html_page,
+    hub_of,
+    is_retry,
+    json_body,
+    site_of,
+)
 from motcua_core.errors import DomainError
 
 WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
@@ -221,7 +232,7 @@ async def booking_submit(request: web.Request) -> web.Response:
     site = site_of(request)
     if wait := _post_wait(request):
         return _limited_page(wait, f"/hen/{site.id}")
-    form = dict(await request.post())
+    form = await form_body(request)
     values = {k: str(form.get(k) or "")[:200] for k in
               ("service", "day", "procedure", "slot_start", "name", "phone", "email", "cccd")}
     if wait := _booking_wait(request):
@@ -230,8 +241,11 @@ async def booking_submit(request: web.Request) -> web.Response:
         out = hub.runner.run(site, _book(site.id, values, "web"))
         _booked(request)
     except DomainError as exc:  # everything typed is kept on the page
-        return html_page("Đặt lịch hẹn", _booking_form(request, site, values, _error(exc)), STYLE,
-                         status=409 if exc.code == "conflict" else 400)
+        resp = html_page("Đặt lịch hẹn", _booking_form(request, site, values, _error(exc)), STYLE,
+                         status=http_status(exc.code))
+        if exc.code == "rate_limited":  # the site's ceiling on online bookings (hub.ops.security)
+            resp.headers["Retry-After"] = str(int(security.BURST_WINDOW_S))
+        return resp
     raise web.HTTPSeeOther(out["appointment"]["manage_path"] + "?moi=1")
 
 
@@ -291,7 +305,7 @@ async def manage_action(request: web.Request) -> web.Response:
         return _limited_page(wait, f"/hen/q/{request.match_info['secret']}")
     site, secret = _site_of_secret(request)
     action = request.match_info["action"]
-    form = dict(await request.post())
+    form = await form_body(request)
     try:
         if action == "huy":
             hub.runner.run(site, lambda ctx: ops.cancel(ctx, secret))
@@ -332,7 +346,10 @@ async def book_json(request: web.Request) -> web.Response:
         out = hub.runner.run(site, _book(site.id, body, "web"))
         _booked(request)
     except DomainError as exc:
-        return error_response(exc)
+        resp = error_response(exc)
+        if exc.code == "rate_limited":
+            resp.headers["Retry-After"] = str(int(security.BURST_WINDOW_S))
+        return resp
     return web.json_response(out, status=201)
 
 

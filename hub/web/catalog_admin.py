@@ -65,7 +65,7 @@ def _import(app: web.Application, job: Job, text: str, fmt: str, replace: bool, 
 @describe("Import the procedure catalogue (CSV or JSON body); returns a job to follow",
           query={"format": F("string", True, "csv or json"), "replace": F("boolean", False, "1: the file is the "
                                                                                       "whole catalogue")})
-@requires("admin")
+@requires("admin", on="hub")
 async def start_import(request: web.Request) -> web.Response:
     fmt = request.query.get("format", "")
     if fmt not in ("csv", "json"):
@@ -91,7 +91,7 @@ async def start_import(request: web.Request) -> web.Response:
 
 
 @describe("The state of a catalogue import: progress, then imported rows and refused ones")
-@requires("admin")
+@requires("admin", on="hub")
 async def job_state(request: web.Request) -> web.Response:
     try:
         job = request.app[JOBS_KEY][int(request.match_info["job"])]

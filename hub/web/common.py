@@ -1,14 +1,16 @@
 """What every HTTP module shares: the hub behind the app, the one error shape, reading a JSON body, and the
 HTML page around the citizen's phone pages (booking, ticket, dossier status).
 
-Each module under hub/web exposes `add_routes(app)`; hub.web.app registers them all, behind one
-middleware (`retry_when_busy`)."""
+Each module under hub/web exposes `add_routes(app)`; hub.web.app registers them all, behind two
+middlewares: `one_error_shape` (every refusal, aiohttp's own included, is a 4xx with
+{"error": {code, message, message_vi}}; nothing a client sends makes a 500) and `retry_when_busy`."""
 
 from __future__ import annotations
 
 import asyncio
 import html
 import json
+import logging
 import sqlite3
 from typing import TYPE_CHECKING
 
@@ -26,6 +28,43 @@ if TYPE_CHECKING:
     from hub.app import Hub
 
 HUB_KEY = web.AppKey("hub", object)
+log = logging.getLogger("motcua.web")
+# aiohttp's own refusals (no such route, wrong method, body too large…) in the one error shape.
+HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+              405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type",
+              429: "rate_limited", 503: "busy"}
+HTTP_VI = {404: "Không tìm thấy.", 405: "Phương thức không được hỗ trợ.",
+           413: "Dữ liệu gửi lên quá lớn.", 400: "Yêu cầu không hợp lệ."}
+
+
+@web.middleware
+async def one_error_shape(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Whatever a request carries, the answer is a handler's or a 4xx in the one error shape: a refusal
+    raised past a handler (a DomainError, aiohttp's 404/405/413 with a text body) is turned into it, and
+    an unexpected exception is logged and answered 500 `internal` in the same shape."""
+    try:
+        return await handler(request)
+    except DomainError as exc:
+        return error_response(exc)
+    except web.HTTPException as exc:
+        if exc.status < 400 or (exc.content_type == "application/json" and exc.text and exc.text.startswith("{")):
+            raise
+        code = HTTP_CODES.get(exc.status, f"http_{exc.status}")
+        text = exc.text or exc.reason
+        if text.startswith(f"{exc.status}:"):
+            text = exc.reason
+        body = {"error": {"code": code, "message": text, "message_vi": HTTP_VI.get(exc.status, text)}}
+        headers = {k: v for k, v in exc.headers.items() if k.lower() in ("allow", "retry-after")}
+        if request.method == "GET" and not request.path.startswith("/api/"):  # a citizen's page: words
+            resp = html_page(body["error"]["message_vi"], f"<p>{html.escape(text)}</p>", "", status=exc.status)
+            resp.headers.update(headers)
+            return resp
+        return web.json_response(body, status=exc.status, headers=headers)
+    except (asyncio.CancelledError, ConnectionResetError):
+        raise
+    except Exception:
+        log.exception("%s %s failed", request.method, request.path)
+        return error_response(DomainError("internal", "internal error", "Lỗi hệ thống; xin thử lại sau."))
 
 
 def hub_of(request: web.Request) -> Hub:
@@ -41,6 +80,9 @@ def site_of(request: web.Request) -> site_store.Site:
                                content_type="application/json") from None
 
 
+# A connection must send a whole request's headers within this many seconds of opening (or of the
+# previous answer on a kept-alive connection), else it is closed: slow headers cannot hold sockets.
+HEADER_TIMEOUT_S = 10.0
 BUSY_WAIT_S = 3.0  # how long an HTTP request waits for another process's write lock before a 503
 BUSY_RETRY_S = 0.05
 _RETRY = web.RequestKey("busy_retry", int)  # in the request: how many times the handler has run before
@@ -97,11 +139,29 @@ async def json_body(request: web.Request) -> dict:
     try:
         body = await request.json()
         check_value(body)  # the MQTT gate's rule: what we store must encode again (no lone surrogates)
-    except (ValueError, RecursionError):
+    except (ValueError, RecursionError, LookupError):  # bad JSON, bad UTF-8, an unknown charset
         body = None
     if not isinstance(body, dict):
         raise DomainError("bad_request", "body must be a JSON object", "Dữ liệu gửi lên không hợp lệ.")
     return nfc(body)  # the one normalisation point for HTTP bodies (motcua_core.text.nfc)
+
+
+async def form_body(request: web.Request) -> dict[str, str]:
+    """A form's fields (url-encoded or multipart; no body: none). A body that cannot be read
+    as one (another content type, multipart without a boundary, broken parts, bad encoding) is a
+    `bad_request`, not a 500."""
+    if request.body_exists and request.content_type not in ("application/x-www-form-urlencoded",
+                                                             "multipart/form-data"):
+        raise DomainError("bad_request", "a form must be sent as application/x-www-form-urlencoded or "
+                          "multipart/form-data", "Dữ liệu biểu mẫu không đúng định dạng.")
+    try:
+        form = await request.post()
+    except web.HTTPException:
+        raise  # 413: too large, answered in the one error shape by the middleware
+    except (ValueError, AssertionError, LookupError, UnicodeError) as exc:
+        raise DomainError("bad_request", f"the form could not be read: {exc}"[:200],
+                          "Dữ liệu biểu mẫu không đọc được.") from None
+    return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
 def html_page(title: str, body: str, style: str, *, head: str = "", status: int = 200) -> web.Response:

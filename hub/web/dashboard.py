@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import csv
 import io
 import logging
 import threading
@@ -26,14 +25,16 @@ from hub.ops import reports
 from hub.ops.context import Effects
 from hub.store import sites as site_store
 from hub.store.db import open_db
-from hub.web.auth import requires
+from hub.web.auth import requires, still_allowed
 from hub.web.common import HUB_KEY, bad_request, hub_of, site_of
 from hub.web.schema import F, describe
+from motcua_core import csv_cells
 from motcua_core.protocol import encode_text
 
 log = logging.getLogger("motcua.hub.live")
 STATIC = Path(__file__).parent / "static"
 HEARTBEAT_S = 15.0
+RECHECK_S = 5.0  # a live stream asks again this often whether its credential still holds
 QUEUE_MAX = 16  # a stream that falls this far behind is only sent the newest state
 
 
@@ -187,6 +188,7 @@ async def live(request: web.Request) -> web.StreamResponse:
     resp = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store",
                                        "X-Accel-Buffering": "no"})
     await resp.prepare(request)
+    checked = time.monotonic()
     try:
         first = encode_text(dash.live(hub.db, site, hub.clock()))
         await resp.write(f"event: state\ndata: {first}\n\n".encode())
@@ -194,6 +196,12 @@ async def live(request: web.Request) -> web.StreamResponse:
             try:
                 body = await asyncio.wait_for(q.get(), HEARTBEAT_S)
             except TimeoutError:
+                body = None
+            if time.monotonic() - checked >= RECHECK_S:  # the credential may have been revoked since
+                if not still_allowed(request, "leader"):
+                    break
+                checked = time.monotonic()
+            if body is None:
                 await resp.write(b": keep-alive\n\n")
                 continue
             if not body:
@@ -227,7 +235,7 @@ async def weekly_report(request: web.Request) -> web.Response:
     site = site_of(request)
     fmt = request.match_info["fmt"]
     try:
-        rep = reports.weekly(hub.db, site, _week(request, site))
+        rep = reports.weekly(hub.db, site, _week(request, site), now=hub.clock())
     except ValueError as exc:
         return bad_request(str(exc), str(exc))
     name = f"bao-cao-tuan-{rep['week']}"
@@ -235,13 +243,44 @@ async def weekly_report(request: web.Request) -> web.Response:
         return web.Response(body=pdf.weekly_report(rep), content_type="application/pdf",
                             headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = csv_cells.writer(buf)
     cols = ("received", "finished", "on_time", "late", "open_overdue", "late_with_apology", "late_without_apology")
     w.writerow(["cơ quan", "tiếp nhận", "đã giải quyết", "đúng hạn", "trễ hạn", "quá hạn chưa xong",
                 "trễ có xin lỗi", "trễ không xin lỗi"])
     for agency, v in [("Tổng cộng", rep["report"]["total"]), *rep["report"]["by_agency"].items()]:
         w.writerow([agency, *(v[c] for c in cols)])
     return _csv(buf.getvalue(), name)
+
+
+@describe("Decision 766/QĐ-TTg figures of the centre for a period, PDF, CSV or JSON",
+          query={"period": F("string", False, "month 2026-11, quarter 2026-Q4 or year 2026 (this month)")},
+          returns="application/pdf")
+@requires("leader")
+async def index766_report(request: web.Request) -> web.Response:
+    """The 766 index figures the hub can compute (progress and results, digitisation, satisfaction) with
+    their formulas, for `?period=` (this month by default), as PDF, CSV or JSON."""
+    from datetime import datetime
+
+    from motcua_core.documents import pdf
+
+    hub = hub_of(request)
+    site = site_of(request)
+    period = request.query.get("period") or datetime.fromtimestamp(hub.clock(), site.tz).strftime("%Y-%m")
+    try:
+        rep = reports.index766(hub.db, site, period, hub.clock())
+    except ValueError as exc:
+        return bad_request(str(exc), str(exc))
+    fmt = request.match_info["fmt"]
+    if fmt == "json":
+        return web.json_response(rep)
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv_cells.writer(buf)
+        w.writerow(["chỉ tiêu", "giá trị", "công thức"])
+        w.writerows([x["label"], "" if x["value"] is None else x["value"], x["formula"]] for x in rep["formulas"])
+        return _csv(buf.getvalue(), f"chi-so-766-{rep['period']}")
+    return web.Response(body=pdf.index766_report(rep), content_type="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="chi-so-766-{rep["period"]}.pdf"'})
 
 
 @describe("Tracking register (form 02), PDF or CSV", query={"from": F("string", True, "YYYY-MM-DD"),
@@ -290,3 +329,4 @@ def add_routes(app: web.Application) -> None:
     r.add_get("/api/v1/sites/{site}/live", live)
     r.add_get("/api/v1/sites/{site}/reports/weekly.{fmt:(pdf|csv)}", weekly_report)
     r.add_get("/api/v1/sites/{site}/register.{fmt:(pdf|csv)}", register)
+    r.add_get("/api/v1/sites/{site}/reports/index766.{fmt:(pdf|csv|json)}", index766_report)

@@ -15,11 +15,13 @@ import json
 
 from aiohttp import web
 
-from hub.ops import dossiers, forms
+from hub.domain.forms import canonical
+from hub.ops import dossier_files, dossiers, forms
+from hub.ops.authz import Ref
 from hub.ops.run import http_status
 from hub.store import catalogue as cat_store
 from hub.store import sites as site_store
-from hub.web.auth import Principal, require
+from hub.web.auth import Principal, require, requires
 from hub.web.common import bad_request, client_key, error_response, html_page, hub_of, json_body
 from motcua_core.dossier_codes import normalise
 from motcua_core.errors import DomainError
@@ -32,8 +34,8 @@ PAGE_STYLE = ("body{font-family:sans-serif;max-width:40em;margin:1em auto;paddin
 def _lookup(request: web.Request) -> dict:
     hub = hub_of(request)
     key = request.query.get("k") or request.query.get("key")
-    return dossiers.public_lookup(hub.db, request.match_info["code"], key, client_key(request), hub.clock(),
-                                  hub.config.lookup_limit)
+    code, client, limit = request.match_info["code"], client_key(request), hub.config.lookup_limit
+    return hub.runner.run(None, lambda ctx: dossiers.public_lookup(ctx.db, code, key, client, ctx.now, limit))
 
 
 async def dossier_public(request: web.Request) -> web.Response:
@@ -66,7 +68,66 @@ async def dossier_page(request: web.Request) -> web.Response:
             f"<p class='st' id='status'>{html.escape(v['status_vi'])}</p>"
             f"<p id='due'>Hẹn trả kết quả: {html.escape(short_datetime(v['due_at']))}</p><p>Nơi đang giữ hồ sơ: "
             f"{html.escape(v['where'])}</p><ul id='timeline'>{rows}</ul>")
+    if v.get("electronic_result"):
+        key = html.escape(request.query.get("k") or request.query.get("key") or "")
+        body += (f"<p id='eresult'><a href='/d/{html.escape(v['code'])}/ket-qua?k={key}'>Tải kết quả điện tử "
+                 f"(mã giấy tờ {html.escape(v['electronic_result'])}, có chữ ký số)</a></p>")
+    body += _rating_part(request, v)
     return html_page(f"Hồ sơ {v['code']}", body, PAGE_STYLE)
+
+
+RATABLE = ("ready", "returned", "stopped", "withdrawn")  # once the agencies are done with it
+
+
+def _rating_part(request: web.Request, v: dict, note: str = "") -> str:
+    """The rating of the dossier's handling (Decree 118/2025 Art. 33), once its result is out: the form,
+    or the thanks when it was rated."""
+    from hub.domain import dossier_ratings as rules
+    from hub.store import dossier_ratings as rating_store
+
+    if v["status"] not in RATABLE:
+        return ""
+    if rating_store.get(hub_of(request).db, v["code"]) is not None:
+        return f"<h2>Đánh giá việc giải quyết hồ sơ</h2>{note}<p id='rated'>Cảm ơn ông (bà) đã đánh giá.</p>"
+    q = rules.questions()
+    key = html.escape(request.query.get("k") or request.query.get("key") or "")
+    parts = []
+    for c in q["criteria"]:
+        opts = "".join(f"<label><input type='radio' name='{c['id']}' value='{o['value']}'> {html.escape(o['text'])}"
+                       "</label><br>" for o in c["options"])
+        parts.append(f"<fieldset><legend>{html.escape(c['text'])}</legend>{opts}</fieldset>")
+    overall = "".join(f"<label><input type='radio' name='overall' value='{o['value']}' required> "
+                      f"{html.escape(o['text'])}</label><br>" for o in q["overall"]["options"])
+    return (f"<h2>Đánh giá việc giải quyết hồ sơ</h2>{note}<form method='post' id='rate' "
+            f"action='/d/{html.escape(v['code'])}/rate?k={key}'>{''.join(parts)}"
+            f"<fieldset><legend><b>{html.escape(q['overall']['text'])}</b></legend>{overall}</fieldset>"
+            "<label>Ý kiến khác:<br><textarea name='comment' maxlength='500' rows='3' cols='30'></textarea></label><br>"
+            "<button type='submit'>Gửi đánh giá</button></form>")
+
+
+async def dossier_rate(request: web.Request) -> web.Response:
+    """POST /d/{code}/rate?k=<key>: the phone page's rating form (the lookup key opens it, as the page)."""
+    from hub.ops import dossier_ratings
+    from hub.store import dossiers as dossier_store
+
+    hub = hub_of(request)
+    try:
+        v = _lookup(request)
+        form = await request.post()
+        answers = {k: int(x) for k, x in form.items() if k not in ("overall", "comment") and str(x).isdigit()}
+        overall = int(form["overall"]) if str(form.get("overall") or "").isdigit() else None
+        site_id = dossier_store.get(hub.db, v["code"])["site_id"]
+        if v["status"] not in RATABLE:
+            raise DomainError("conflict", "The dossier can be rated once its result is out.",
+                              "Hồ sơ được đánh giá khi đã có kết quả giải quyết.")
+        hub.runner.run(site_id, lambda ctx: dossier_ratings.rate_on_phone(
+            ctx, v["code"], {"answers": answers, "overall": overall, "comment": str(form.get("comment") or "")}))
+    except DomainError as exc:
+        code = request.match_info["code"]
+        msg = f"<p class='err' id='error'>{html.escape(exc.message_vi or exc.message)}</p>"
+        return html_page(f"Hồ sơ {normalise(code)}", f"<h1>Hồ sơ {html.escape(normalise(code))}</h1>{msg}",
+                         PAGE_STYLE, status=http_status(exc.code))
+    raise web.HTTPSeeOther(f"/d/{v['code']}?k={request.query.get('k') or request.query.get('key') or ''}")
 
 
 async def procedures(request: web.Request) -> web.Response:
@@ -110,7 +171,8 @@ async def board(request: web.Request) -> web.Response:
 # --- agency specialists -----------------------------------------------------------------------------
 
 def _specialist(request: web.Request) -> Principal:
-    """The agency specialist asking (a specialist's own token, or a specialist API token naming the agency)."""
+    """The agency specialist asking (a specialist's own token, or a specialist API token naming the agency).
+    `@requires` has already checked that a dossier the path names is of its site and agency."""
     p = require(request, "specialist")
     if not p.agency or p.site is None:
         raise web.HTTPForbidden(text='{"error":{"code":"forbidden","message":"no agency","message_vi":'
@@ -118,11 +180,13 @@ def _specialist(request: web.Request) -> Principal:
     return p
 
 
+@requires("specialist", on="self")
 async def agency_me(request: web.Request) -> web.Response:
     s = _specialist(request)
     return web.json_response({"id": s.id, "name": s.name, "agency": s.agency, "site": s.site})
 
 
+@requires("specialist", on="own")
 async def agency_list(request: web.Request) -> web.Response:
     spec = _specialist(request)
     hub = hub_of(request)
@@ -130,6 +194,7 @@ async def agency_list(request: web.Request) -> web.Response:
                               "dossiers": dossiers.agency_queue(hub.db, spec.site, spec.agency, hub.clock())})
 
 
+@requires("specialist")
 async def agency_detail(request: web.Request) -> web.Response:
     spec = _specialist(request)
     hub = hub_of(request)
@@ -140,37 +205,88 @@ async def agency_detail(request: web.Request) -> web.Response:
     return web.json_response(d)
 
 
+@requires("specialist")
 async def agency_action(request: web.Request) -> web.Response:
     spec = _specialist(request)
     hub = hub_of(request)
     code, action = request.match_info["code"], request.match_info["action"]
     who = f"{spec.name} ({spec.agency})"
+    refs = [Ref("dossier", code)]
     try:
         body = await json_body(request)
         if action == "apology":
             out = hub.runner.run(spec.site, lambda ctx: {"apology": dossiers.apologise(
                 ctx, code, str(body.get("reason") or ""), who, new_due=body.get("new_due"),
-                extra_working_days=body.get("extra_days"), agency=spec.agency)})
+                extra_working_days=body.get("extra_days"), agency=spec.agency)}, subject=spec.subject, refs=refs)
         else:
             out = hub.runner.run(spec.site, lambda ctx: dossiers.specialist_action(
-                ctx, code, action, who, spec.agency, body))
+                ctx, code, action, who, spec.agency, body), subject=spec.subject, refs=refs)
     except DomainError as exc:
         return error_response(exc)
     return web.json_response(out)
 
 
+@requires("specialist")
 async def agency_pdf(request: web.Request) -> web.Response:
     spec = _specialist(request)
     hub = hub_of(request)
     code, form = request.match_info["code"], request.match_info["form"]
     try:
-        if form not in ("control-sheet", "apology", "refusal"):
+        if canonical(form) not in ("control_sheet", "apology", "refusal", "stop", "supplement"):
             raise DomainError("not_found", "unknown form", "Không có biểu mẫu này.")
         dossiers.agency_detail(hub.db, code, hub.clock(), spec.site, spec.agency)
-        data = forms.pdf(hub.db, site_store.get_site(hub.db, spec.site), code, form)
+        data = forms.signed_pdf(hub.db, site_store.get_site(hub.db, spec.site), code, form)
     except DomainError as exc:
         return error_response(exc)
     return web.Response(body=data, content_type="application/pdf")
+
+
+@requires("specialist")
+async def agency_file(request: web.Request) -> web.Response:
+    """GET /api/v1/agency/dossiers/{code}/files/{id}: a scanned document or the result, to the specialist of
+    an agency the dossier passes through, at its site (the same check as the dossier's detail)."""
+    spec = _specialist(request)
+    hub = hub_of(request)
+    try:
+        code = request.match_info["code"]
+        dossiers.agency_detail(hub.db, code, hub.clock(), spec.site, spec.agency)
+        f, data = dossier_files.download(hub.db, code, int(request.match_info["file_id"]))
+    except ValueError:
+        return bad_request("file id must be a number", "Mã tệp phải là số.")
+    except DomainError as exc:
+        return error_response(exc)
+    return _pdf_response(data, f"{f['code']}-{f['id']}.pdf")
+
+
+def _pdf_response(data: bytes, filename: str) -> web.Response:
+    return web.Response(body=data, content_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store",
+        "X-Content-Type-Options": "nosniff"})
+
+
+async def dossier_result(request: web.Request) -> web.Response:
+    """GET /d/{code}/ket-qua?k=<key>: the citizen's signed electronic result, with the receipt's key (the
+    QR's link); without it or with a wrong one, the same answer as an unknown dossier."""
+    hub = hub_of(request)
+    try:
+        v = _lookup(request)  # the key check and the per-client limit of every public lookup
+        f, data = dossier_files.electronic_result(hub.db, v["code"])
+    except DomainError as exc:
+        return error_response(exc)
+    return _pdf_response(data, f"{f['doc_code']}.pdf")
+
+
+async def dossier_receipt(request: web.Request) -> web.Response:
+    """GET /d/{code}/giay-hen?k=<key>: the receipt as the centre issues it electronically (signed), for the
+    citizen holding the receipt's key."""
+    hub = hub_of(request)
+    try:
+        v = _lookup(request)
+        site = site_store.get_site(hub.db, dossiers.site_of(hub.db, v["code"]))
+        data = forms.signed_pdf(hub.db, site, v["code"], "receipt")
+    except DomainError as exc:
+        return error_response(exc)
+    return _pdf_response(data, f"giay-tiep-nhan-{v['code']}.pdf")
 
 
 async def agency_page(request: web.Request) -> web.Response:
@@ -182,6 +298,9 @@ def add_routes(app: web.Application) -> None:
     r = app.router
     r.add_get("/api/v1/dossiers/{code}", dossier_public)
     r.add_get("/d/{code}", dossier_page)
+    r.add_post("/d/{code}/rate", dossier_rate)
+    r.add_get("/d/{code}/ket-qua", dossier_result)
+    r.add_get("/d/{code}/giay-hen", dossier_receipt)
     r.add_get("/api/v1/procedures", procedures)
     r.add_get("/api/v1/procedures/{pid}", procedure)
     r.add_get("/api/v1/catalog", catalog)
@@ -190,5 +309,6 @@ def add_routes(app: web.Application) -> None:
     r.add_get("/api/v1/agency/dossiers", agency_list)
     r.add_get("/api/v1/agency/dossiers/{code}", agency_detail)
     r.add_get("/api/v1/agency/dossiers/{code}/{form}.pdf", agency_pdf)
+    r.add_get("/api/v1/agency/dossiers/{code}/files/{file_id}", agency_file)
     r.add_post("/api/v1/agency/dossiers/{code}/{action}", agency_action)
     r.add_get("/agency", agency_page)

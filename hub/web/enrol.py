@@ -13,7 +13,7 @@ from hub.broker.passwd import verify_secret
 from hub.ops import enrolment as enrol_ops
 from hub.ops import releases
 from hub.store import devices as device_store
-from hub.web.auth import bearer
+from hub.web.auth import bearer, declares
 from hub.web.common import error_response, hub_of, json_body
 from motcua_core.errors import DomainError
 
@@ -70,6 +70,7 @@ async def release_file(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(path)
 
 
+@declares("device")  # the calling device's own record, by its own credential
 async def device_self(request: web.Request) -> web.Response:
     """What the hub knows of the calling device: presence and version (no other device's data)."""
     device_id, _, secret = bearer(request).partition(":")

@@ -3,7 +3,11 @@ longest wait per service, devices online, commit failures.
 
 Private by default (a technician's token or session; Prometheus sends it as `authorization` in its
 scrape config); an operator who serves /metrics only on a trusted network may set `metrics_public` in
-the hub's configuration. Gauges are read from the database at scrape time, never kept on the side."""
+the hub's configuration. Gauges are read from the database at scrape time, never kept on the side.
+
+Scoped like everything else (hub.domain.authz): a technician of one site scrapes only that site's series
+(queues, devices, its fleet); the hub-wide series (requests by verb, commit failures) are for the
+province scope, or for the technician of the one site a commune hub serves."""
 
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ from hub.ops import fleet
 from hub.store import devices as device_store
 from hub.store import sites as site_store
 from hub.store import tickets as ticket_store
-from hub.web.auth import require
+from hub.web.auth import PRINCIPAL_KEY, requires, sees_hub
 from hub.web.common import HUB_KEY, hub_of
 from hub.web.schema import describe
 
@@ -57,8 +61,10 @@ class Metrics:
 class _State(Collector):
     """What the database says now: queues, waits, devices; and the router's commit failures."""
 
-    def __init__(self, app: web.Application) -> None:
+    def __init__(self, app: web.Application, site: str | None = None, hub_wide: bool = True) -> None:
         self.app = app
+        self.site = site  # None: every site
+        self.hub_wide = hub_wide
 
     def collect(self) -> Iterator:
         hub = self.app[HUB_KEY]
@@ -68,6 +74,8 @@ class _State(Collector):
         online = GaugeMetricFamily("motcua_devices_online", "Devices connected, per role", labels=["site", "role"])
         now = hub.clock()
         for sid in site_store.list_sites(hub.db):
+            if self.site is not None and sid != self.site:
+                continue
             site = site_store.get_site(hub.db, sid)
             day = local_day(now, site.tz)
             counts = ticket_store.waiting_counts(hub.db, sid, day)
@@ -84,10 +92,13 @@ class _State(Collector):
                     roles[d.role] = roles.get(d.role, 0) + (d.status == "online")
             for role, n in sorted(roles.items()):
                 online.add_metric([sid, role], n)
-        failures = CounterMetricFamily("motcua_commit_failures", "Request batches whose transaction failed")
-        failures.add_metric([], hub.router.stats.get("failed_commits", 0) if hub.router else 0)
-        # The fleet (hub.ops.fleet): devices by state and devices raising each alert, every site.
-        view = fleet.fleet_view(hub.db, hub.config.data_dir, now, None)
+        yield from (waiting, longest, online)
+        if self.hub_wide:
+            failures = CounterMetricFamily("motcua_commit_failures", "Request batches whose transaction failed")
+            failures.add_metric([], hub.router.stats.get("failed_commits", 0) if hub.router else 0)
+            yield failures
+        # The fleet (hub.ops.fleet): devices by state and devices raising each alert, in scope.
+        view = fleet.fleet_view(hub.db, hub.config.data_dir, now, self.site)
         states = GaugeMetricFamily("motcua_devices", "Devices by state", labels=["state"])
         counts: dict[str, int] = {}
         for r in view["devices"]:
@@ -97,18 +108,26 @@ class _State(Collector):
         alerts = GaugeMetricFamily("motcua_fleet_alerts", "Devices raising each alert", labels=["alert"])
         for alert, n in view["alert_counts"].items():
             alerts.add_metric([alert], n)
-        yield from (waiting, longest, online, failures, states, alerts)
+        yield from (states, alerts)
 
 
 METRICS_KEY = web.AppKey("metrics", Metrics)
 
 
+def _public(request: web.Request) -> bool:
+    return bool(hub_of(request).config.extra.get("metrics_public"))
+
+
 @describe("Prometheus metrics (text exposition format)", roles=("technician",), returns="text/plain")
+@requires("technician", on="own", open_when=_public)
 async def metrics(request: web.Request) -> web.Response:
-    hub = hub_of(request)
-    if not hub.config.extra.get("metrics_public"):
-        require(request, "technician")
-    body = generate_latest(request.app[METRICS_KEY].registry)
+    p = request.get(PRINCIPAL_KEY)
+    if p is None or sees_hub(request, p):
+        registry = request.app[METRICS_KEY].registry  # everything: the province, or the hub's only site
+    else:
+        registry = CollectorRegistry(auto_describe=True)
+        registry.register(_State(request.app, p.site, hub_wide=False))
+    body = generate_latest(registry)
     return web.Response(body=body, headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})
 
 

@@ -1,8 +1,12 @@
 """OpenAPI 3 description of the whole HTTP API at /api/v1/openapi.json, and a readable page at /api/docs.
 
 Generated from the running app's route table, so every route is in it: each handler's `@describe`
-(hub.web.schema: the same schema that validates its body) and `@requires` roles give its summary, body
-and security; a route of a module that declares nothing is listed with its docstring's first line."""
+(hub.web.schema: the same schema that validates its body) and `@requires` roles give its summary, body,
+success status and schema, and security; a route of a module that declares nothing is described by
+UNDECLARED below. Every operation lists every status it answers: its success, and the refusals of its
+kind (bad input, not found, busy; a body's conflict and size; credentials; rate limits and locks),
+each in the one error shape. The document validates (tests/security/test_contract.py) and a bounded
+schemathesis run against a live hub finds no undocumented answer."""
 
 from __future__ import annotations
 
@@ -12,12 +16,12 @@ from pathlib import Path
 
 from aiohttp import web
 
-from hub.web.schema import describe
+from hub.web.schema import F, describe
 
 STATIC = Path(__file__).parent / "static"
 # Public routes of modules that declare no schema (dossier lookup, catalogue, ticket page).
 UNDECLARED_PUBLIC = {
-    ("GET", "/api/v1/dossiers/{code}"), ("GET", "/d/{code}"), ("GET", "/api/v1/procedures"),
+    ("GET", "/api/v1/dossiers/{code}"), ("GET", "/d/{code}"), ("GET", "/d/{code}/ket-qua"), ("GET", "/d/{code}/giay-hen"), ("GET", "/api/v1/procedures"),
     ("GET", "/api/v1/procedures/{pid}"), ("GET", "/api/v1/catalog"), ("GET", "/api/v1/sites/{site}/board"),
     ("GET", "/t/{site}/{ticket_id}"), ("GET", "/agency"),
     # booking (hub/web/booking.py): citizens book without an account; a booking changes by its secret link
@@ -27,44 +31,137 @@ UNDECLARED_PUBLIC = {
     ("POST", "/api/v1/enrol"), ("GET", "/api/v1/release"), ("GET", "/api/v1/release/{file}"),
     ("GET", "/console/fleet"),
 }
+_STR = {"type": "string"}
+_OBJ = {"type": "object"}
+FORM = "application/x-www-form-urlencoded"
+BOOKING_FIELDS = {"service": _STR, "day": {"type": "string", "description": "YYYY-MM-DD"},
+                  "slot_start": {"type": "integer", "description": "the slot's start, epoch seconds"},
+                  "name": _STR, "phone": _STR, "email": _STR, "cccd": _STR, "procedure": _STR}
+APPOINTMENT = {"type": "object", "required": ["appointment"], "properties": {"appointment": {
+    "type": "object", "required": ["code", "code_display", "manage_path", "manage_secret"], "properties": {
+        "code": _STR, "code_display": _STR, "service": _STR, "service_name": _STR, "day": _STR, "time": _STR,
+        "status": _STR, "manage_path": {"type": "string", "description": "the cancel/move page, shown once"},
+        "manage_secret": {"type": "string", "description": "the secret of that link (only its hash is kept)"}}}}}
+# What routes of modules without `@describe` take and answer: query parameters, bodies, statuses.
+UNDECLARED: dict[tuple[str, str], dict] = {
+    ("GET", "/api/v1/dossiers/{code}"): {
+        "query": {"k": {"required": True, "description": "the receipt's lookup key (or the applicant's CCCD "
+                                                         "last 4 digits)", "schema": _STR}},
+        "errors": (423, 429)},
+    ("GET", "/d/{code}"): {"query": {"k": {"required": False, "schema": _STR}}, "returns": "text/html",
+                           "errors": (423, 429)},
+    ("GET", "/api/v1/procedures"): {"query": {"q": {"required": False, "schema": {**_STR, "maxLength": 200}},
+                                              "limit": {"required": False, "schema": _STR}}},
+    ("GET", "/api/v1/catalog"): {"query": {"since": {"required": False, "schema": _STR}}},
+    ("GET", "/api/v1/sites/{site}/appointments/slots"): {
+        "query": {"service": {"required": False, "schema": _STR}, "day": {"required": False, "schema": _STR}}},
+    ("POST", "/api/v1/sites/{site}/appointments"): {
+        "body": {"type": "object", "properties": BOOKING_FIELDS}, "status": 201, "response": APPOINTMENT,
+        "errors": (429,)},
+    ("POST", "/hen/{site}"): {"form": {"type": "object", "properties": BOOKING_FIELDS}, "status": 303,
+                              "returns": "text/html", "errors": (429,)},
+    ("POST", "/hen/q/{secret}/{action}"): {"form": {"type": "object", "properties": {
+        "day": _STR, "slot_start": _STR}}, "returns": "text/html", "errors": (429,)},
+    ("GET", "/hen/{site}"): {"query": {k: {"required": False, "schema": _STR} for k in ("service", "day", "procedure")},
+                             "returns": "text/html"},
+    ("GET", "/hen/q/{secret}"): {"query": {"moi": {"required": False, "schema": _STR},
+                                           "ngay": {"required": False, "schema": _STR}}, "returns": "text/html"},
+    ("GET", "/t/{site}/{ticket_id}"): {"returns": "text/html"},
+    ("GET", "/agency"): {"status": 302}, ("GET", "/console"): {"status": 302},
+    ("GET", "/console/fleet"): {"returns": "text/html"},
+    ("POST", "/api/v1/enrol"): {"body": {"type": "object", "required": ["code"], "properties": {"code": _STR}},
+                                "errors": (401, 409, 429)},
+    ("GET", "/api/v1/release"): {"query": {"package": {"required": False, "schema": _STR}}},
+    ("GET", "/api/v1/release/{file}"): {"returns": "application/octet-stream"},
+    ("POST", "/login"): {"form": {"type": "object", "properties": {"username": _STR, "password": _STR}},
+                         "errors": (401, 423), "also": (303,)},
+}
 SECURITY = {"bearer": {"type": "http", "scheme": "bearer",
                        "description": "API token (`motcua hub token add`) or an agency specialist's token"},
             "session": {"type": "apiKey", "in": "cookie", "name": "motcua_session",
                         "description": "console session from POST /login; unsafe methods also need the "
                                        "X-CSRF-Token header (from GET /api/v1/console/me)"}}
-ERROR = {"type": "object", "properties": {"error": {"type": "object", "properties": {
-    "code": {"type": "string"}, "message": {"type": "string"}, "message_vi": {"type": "string"}}}}}
+ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
+    "type": "object", "required": ["code", "message"], "properties": {
+        "code": {"type": "string"}, "message": {"type": "string"}, "message_vi": {"type": "string"}}}}}
+REFUSALS = {400: "refused: bad input", 401: "no or unknown credential",
+            403: "credential without the role or for another site (or a cross-site form)",
+            404: "no such site, object or route", 409: "conflict with the current state",
+            413: "body too large", 423: "locked after too many wrong attempts",
+            429: "too many requests (Retry-After)", 503: "busy (another process holds the database) or degraded"}
+
+
+def _content(kind: str, schema: dict | None = None) -> dict:
+    if kind == "application/json":
+        return {kind: {"schema": schema or _OBJ}}
+    if kind == "text/event-stream":  # each event: its name and its data (a JSON text)
+        return {kind: {"schema": {"type": "object", "properties": {"event": _STR, "data": _STR, "id": _STR}}}}
+    return {kind: {"schema": {"type": "string", **({"format": "binary"} if "pdf" in kind or "octet" in kind else {})}}}
 
 
 def _operation(method: str, path: str, handler: object) -> dict:
-    api = getattr(handler, "api", None) or {}
+    """One operation: summary, parameters, body, security and every status it answers, each with its
+    schema (success: the declared one or an object; refusals: the one error shape; the citizens' pages
+    answer a page where a refusal happens on them)."""
+    api = dict(getattr(handler, "api", None) or {})
+    api.update(UNDECLARED.get((method, path), {}))
     roles = api.get("roles") or getattr(handler, "roles", None)
+    public = bool(api.get("public")) or (method, path) in UNDECLARED_PUBLIC
     doc = (getattr(handler, "__doc__", None) or "").strip()
+    returns = api.get("returns", "application/json")
+    status = str(api.get("status", 200))
     op: dict = {"summary": api.get("summary") or (doc.splitlines()[0] if doc else path),
-                "operationId": f"{method.lower()}_{re.sub(r'[^a-z0-9]+', '_', path.lower()).strip('_')}",
-                "responses": {"200": {"description": "OK", "content": {api.get("returns", "application/json"): {}}},
-                              "400": {"description": "refused (the one error shape)",
-                                      "content": {"application/json": {"schema": ERROR}}}}}
+                "operationId": f"{method.lower()}_{re.sub(r'[^a-z0-9]+', '_', path.lower()).strip('_')}"
+                               + ("_index" if path.endswith("/") and path != "/" else "")}
+    responses: dict = {}
+    if status in ("302", "303"):
+        responses[status] = {"description": "see the page it leads to", "headers": {"Location": {"schema": _STR}}}
+    else:
+        content = _content(returns, api.get("response"))
+        if "{fmt}" in path:  # report.{pdf|csv}
+            content = {**_content("application/pdf"), **_content("text/csv")}
+        responses[status] = {"description": "OK", "content": content}
+    for extra in api.get("also") or ():  # a plain form's success: a redirect
+        responses[str(extra)] = {"description": "see the page it leads to", "headers": {"Location": {"schema": _STR}}}
+    page = returns == "text/html" or (method == "GET" and not path.startswith("/api/"))
+    refusals = {400, 404, 503} | set(api.get("errors") or ())
+    if method in ("POST", "PUT"):
+        refusals |= {409, 413}
+    if not public:
+        refusals |= {401, 403}
+    if path == "/login" and method == "POST":
+        refusals |= {403}
+    for code in sorted(refusals):
+        content = {"application/json": {"schema": ERROR}}
+        if page:
+            content["text/html"] = {"schema": _STR}
+        responses[str(code)] = {"description": REFUSALS.get(code, "refused"), "content": content}
+    op["responses"] = responses
     if doc:
         op["description"] = doc
     params = [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
-              for n in re.findall(r"\{(\w+)\}", path)]
+              for n in re.findall(r"\{(\w+)", path)]
     params += [{"name": n, "in": "query", "required": f.required, "description": f.description,
-                "schema": f.openapi()} for n, f in (api.get("query") or {}).items()]
+                "schema": f.openapi()} for n, f in (api.get("query") or {}).items() if isinstance(f, F)]
+    params += [{"name": n, "in": "query", **d} for n, d in (api.get("query") or {}).items() if isinstance(d, dict)]
     if params:
         op["parameters"] = params
     body = api.get("body")
-    if body:
-        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "additionalProperties": False,
-            "required": [n for n, f in body.items() if f.required],
-            "properties": {n: f.openapi() for n, f in body.items()}}}}}
-    if api.get("public") or (method, path) in UNDECLARED_PUBLIC:
+    if isinstance(body, dict) and body and all(isinstance(f, F) for f in body.values()):
+        required = [n for n, f in body.items() if f.required]
+        schema = {"type": "object", "additionalProperties": False,
+                  "properties": {n: f.openapi() for n, f in body.items()}}
+        if required:
+            schema["required"] = required
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema}}}
+    elif isinstance(body, dict) and body:
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    if api.get("form"):  # a plain HTML form's POST (beside the JSON body, when the route takes both)
+        op.setdefault("requestBody", {"required": True, "content": {}})["content"][FORM] = {"schema": api["form"]}
+    if public:
         op["security"] = []
     else:
         op["security"] = [{"bearer": []}, {"session": []}]
-        op["responses"]["401"] = {"description": "no or unknown credential"}
-        op["responses"]["403"] = {"description": "credential without the role or for another site"}
         if roles:
             op["x-roles"] = list(roles)
             op["description"] = (op.get("description", "") + f"\n\nRoles: {', '.join(roles)} (administrators "

@@ -61,12 +61,16 @@ def validate(schema: Schema, body: dict) -> dict:
 
 
 def describe(summary: str, *, body: Schema | None = None, query: Schema | None = None, public: bool = False,
-             roles: tuple[str, ...] | None = None, returns: str = "application/json") -> Callable:
-    """Attach the handler's documentation (read by hub.web.openapi); `body` is also what it validates."""
+             roles: tuple[str, ...] | None = None, returns: str = "application/json", status: int = 200,
+             response: dict | None = None, errors: tuple[int, ...] = ()) -> Callable:
+    """Attach the handler's documentation (read by hub.web.openapi); `body` is also what it validates.
+    `status` is its success status, `response` the JSON Schema of its success body (default: an object),
+    `errors` the refusals it answers beyond those every route of its kind does (hub.web.openapi)."""
 
     def mark(handler: Callable) -> Callable:
         handler.api = {"summary": summary, "body": body, "query": query or {}, "public": public,  # type: ignore[attr-defined]
-                       "roles": roles, "returns": returns}
+                       "roles": roles, "returns": returns, "status": status, "response": response,
+                       "errors": errors}
         return handler
 
     return mark

@@ -14,12 +14,13 @@ from urllib.parse import urlparse
 
 from aiohttp import web
 
+from hub.domain import authz
 from hub.domain.passwords import hash_password, verify_password, weakness
 from hub.ops import accounts as acc_ops
 from hub.ops.context import Actor
 from hub.store import accounts as acc_store
-from hub.web.auth import SESSION_COOKIE, Principal, authenticate, require
-from hub.web.common import bad_request, error_response, hub_of, json_body
+from hub.web.auth import PRINCIPAL_KEY, SESSION_COOKIE, Principal, authenticate, requires
+from hub.web.common import bad_request, error_response, form_body, hub_of, json_body
 from hub.web.schema import F, Schema, describe, validate
 from motcua_core.errors import DomainError
 
@@ -62,8 +63,10 @@ async def _new_hash(password: str, username: str) -> str:
 
 
 def _same_origin(request: web.Request) -> bool:
+    """No Origin (an old browser, a script) or this hub's own. `Origin: null` (a sandboxed frame, a
+    data: page, a redirect chain) is refused: a page elsewhere could use it to sign a visitor in."""
     origin = request.headers.get("Origin")
-    return origin in (None, "null") or urlparse(origin).netloc == request.host
+    return origin is None or (origin != "null" and urlparse(origin).netloc == request.host)
 
 
 @describe("The sign-in page", public=True, returns="text/html")
@@ -83,17 +86,18 @@ async def login(request: web.Request) -> web.StreamResponse:
         except DomainError as exc:
             return error_response(exc)
     else:
-        body = dict(await request.post())
+        body = await form_body(request)
     username = str(body.get("username") or "").strip().lower()
     password = str(body.get("password") or "")
     if not username or not password or len(password) > 200:
         return bad_request("user name and password required", "Hãy nhập tên đăng nhập và mật khẩu.")
     acc = acc_store.get(hub.db, username)
+    addr = request.remote or "?"
     try:
-        acc_ops.check_lock(acc, hub.clock())  # before hashing: a locked account costs no CPU
+        acc_ops.check_lock(hub.db, username, addr, hub.clock())  # before hashing: a lock costs no CPU
         ok = await _check(password, acc.pw_hash if acc else None)
         site = acc.site_id if acc else None
-        out = hub.runner.run(site, lambda ctx: acc_ops.sign_in(ctx, username, ok),
+        out = hub.runner.run(site, lambda ctx: acc_ops.sign_in(ctx, username, ok, addr),
                              actor=Actor(username, acc.role if acc else "-", "console"))
     except DomainError as exc:
         return error_response(exc)
@@ -108,6 +112,7 @@ async def login(request: web.Request) -> web.StreamResponse:
 
 
 @describe("Sign out: ends this session")
+@requires(on="self")
 async def logout(request: web.Request) -> web.Response:
     p = authenticate(request)
     if p is None or p.kind != "session":
@@ -121,6 +126,7 @@ async def logout(request: web.Request) -> web.Response:
 
 
 @describe("Who is signed in, and the session's CSRF token")
+@requires(on="self")
 async def me(request: web.Request) -> web.Response:
     """Who is signed in (any credential), with the CSRF token the console's forms send back."""
     p = authenticate(request)
@@ -131,6 +137,7 @@ async def me(request: web.Request) -> web.Response:
 
 
 @describe("Change one's own password (other sessions end)", body=PASSWORD)
+@requires(on="self")
 async def change_password(request: web.Request) -> web.Response:
     p = authenticate(request)
     if p is None or p.kind != "session":
@@ -154,19 +161,25 @@ async def change_password(request: web.Request) -> web.Response:
 # --- accounts administration (administrators) -------------------------------------------------------
 
 @describe("Console accounts", roles=("admin",))
+@requires("admin", on="own")
 async def accounts_list(request: web.Request) -> web.Response:
-    p = require(request, "admin")
+    p: Principal = request[PRINCIPAL_KEY]  # type: ignore[assignment]
     db = hub_of(request).db
     return web.json_response({"accounts": [a.public() for a in acc_store.list_all(db, p.site)]})
 
 
 @describe("Create a console account", body=ACCOUNT, roles=("admin",))
+@requires("admin", on="own")
 async def accounts_add(request: web.Request) -> web.Response:
-    p = require(request, "admin")
+    """A site administrator creates accounts of its own site only, never an administrator nor an account
+    without a site (hub.domain.authz)."""
+    p: Principal = request[PRINCIPAL_KEY]  # type: ignore[assignment]
     hub = hub_of(request)
     try:
         body = validate(ACCOUNT, await json_body(request))
         username = str(body.get("username") or "").strip().lower()
+        authz.check(p.subject, authz.Target("account", username, body.get("site") or None,
+                                            role=str(body.get("role") or ""), hidden=False))
         pw_hash = await _new_hash(str(body.get("password") or ""), username)
         site = body.get("site") or None
         out = hub.runner.run(site, lambda ctx: acc_ops.create(
@@ -178,9 +191,10 @@ async def accounts_add(request: web.Request) -> web.Response:
 
 
 @describe("Reset a password to a temporary one", body=RESET, roles=("admin",))
+@requires("admin")
 async def accounts_reset(request: web.Request) -> web.Response:
     """An administrator sets a temporary password; the user must change it at next sign-in."""
-    p = require(request, "admin")
+    p: Principal = request[PRINCIPAL_KEY]  # type: ignore[assignment]
     hub = hub_of(request)
     username = request.match_info["username"]
     try:
@@ -195,8 +209,9 @@ async def accounts_reset(request: web.Request) -> web.Response:
 
 
 @describe("Deactivate or reactivate an account", body=ACTIVE, roles=("admin",))
+@requires("admin")
 async def accounts_active(request: web.Request) -> web.Response:
-    p = require(request, "admin")
+    p: Principal = request[PRINCIPAL_KEY]  # type: ignore[assignment]
     hub = hub_of(request)
     username = request.match_info["username"]
     try:

@@ -40,6 +40,8 @@ class KioskApp(App):
         self.mode: str | None = None
         self.sm: ScreenManager | None = None
         self.home_name = "waiting"
+        self.queue: dict[str, tuple[int, int | None]] = {}  # service -> (waiting, minutes) from the lobby state
+        self.counters: list[dict] = []  # the counters as the lobby state has them (who takes what, open)
 
     # --- shell ------------------------------------------------------------------------------------
 
@@ -58,6 +60,7 @@ class KioskApp(App):
         if self.core.config is not None:
             Clock.schedule_once(lambda *_: self._apply_config(self.core.config))
         self.rt.on_catalog = lambda: Clock.schedule_once(lambda *_: self.refresh())
+        self.core.session.subscribe_display(self._display)
         Clock.schedule_interval(self._tick, 1.0)
         return self.root_box
 
@@ -106,6 +109,16 @@ class KioskApp(App):
         self.header.add_widget(BigButton(t("normal_text" if self.large else "big_text", self.lang), self.toggle_large,
                                          size=20, tid="hdr:large",
                                          size_hint_x=0.8, size_hint_y=1, height=72, color=th.muted))
+
+    def _display(self, leaf: str, msg: dict) -> None:
+        """The retained lobby state: people waiting and the wait now, per service, for the service buttons."""
+        if leaf != "state":
+            return
+        queue = {s["code"]: (int(s.get("waiting", 0)), s.get("est_wait_min")) for s in msg.get("services", [])}
+        self.counters = msg.get("counters", [])
+        if queue != self.queue:
+            self.queue = queue
+            Clock.schedule_once(lambda *_: self.sm.current == "services" and self.refresh())
 
     def toggle_lang(self) -> None:
         self.lang = "en" if self.lang == "vi" else "vi"

@@ -45,9 +45,9 @@ class CheckinScreen(Screen):
         row = BoxLayout(spacing=16, size_hint_y=1)
         left = BoxLayout(orientation="vertical", spacing=12, size_hint_x=0.46)
         left.add_widget(Text(t("checkin_hint", lang), size=24, tid="hint"))
-        left.add_widget(Text(self.code or "…", size=48, bold=True, color=th.accent, tid="code"))
+        left.add_widget(Text(self.code or "…", size=48, bold=True, color=th.fg, tid="code"))
         left.add_widget(BigButton(t("please_wait", lang) if self.busy else t("checkin_submit", lang),
-                                  lambda: self.submit(self.code), size=34, tid="checkin", color=th.accent))
+                                  lambda: self.submit(self.code), size=34, tid="checkin"))
         if self.message:
             left.add_widget(Text(self.message(lang), size=24, bold=True, color=th.warn, tid="message"))
         left.add_widget(BoxLayout())

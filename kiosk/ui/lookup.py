@@ -57,7 +57,7 @@ def _tabs(app, lang: str, active: str) -> BoxLayout:
     row = BoxLayout(spacing=12, size_hint_y=None, height=80 * th.scale)
     for name, key in (("search", "lookup"), ("fields", "browse_fields"), ("dossier", "dossier")):
         row.add_widget(BigButton(t(key, lang), lambda n=name: app.go(n), size=24, tid=f"tab:{name}", size_hint_y=1,
-                                 color=th.accent if name == active else th.muted))
+                                 selected=name == active, color=th.accent if name == active else th.muted))
     return row
 
 
@@ -166,7 +166,12 @@ class ProcedureScreen(_Base):
             box.add_widget(Text(t("no_results", lang), size=28, tid="title"))
         else:
             name = proc["name_en"] if lang == "en" and proc.get("name_en") else proc["name"]
-            box.add_widget(Text(name, size=34, bold=True, color=th.accent, tid="title"))
+            box.add_widget(Text(name, size=34, bold=True, color=th.fg, tid="title"))
+            service = procedure_service(self.app.core.services, proc)
+            if service is not None:
+                where = counters_for(getattr(self.app, "counters", []), service["code"], lang)
+                box.add_widget(Text(t("submit_at", lang, counters=where) if where else t("submit_at_none", lang),
+                                    size=26, bold=True, tid="submit_at"))
             col = _column()
             for i, (title, text) in enumerate(sections(proc, lang)):
                 col.add_widget(Text(title, size=26, bold=True, halign="left", tid=f"sec:{i}:title"))
@@ -179,7 +184,12 @@ class ProcedureScreen(_Base):
                                  color=th.muted))
         if proc is not None:
             row.add_widget(BigButton(t("print_checklist", lang), lambda: self._print(proc), tid="print",
-                                     size_hint_y=1))
+                                     size_hint_y=1, color=th.muted))
+            service = procedure_service(self.app.core.services, proc)
+            if service is not None:  # the citizen who has read what to bring takes a number here
+                row.add_widget(BigButton(t("take_number", lang), lambda: self.app.go(
+                    "confirm", service=service, priority="none", request_id=None, back_to="procedure"),
+                    tid="take_number", size_hint_y=1))
         box.add_widget(row)
 
     def _print(self, proc: dict) -> None:
@@ -236,7 +246,7 @@ class DossierScreen(_Base):
             self.code_label = Text(self.code or "…", size=30, bold=True, tid="code", size_hint_y=1)
             row.add_widget(self.code_label)
         row.add_widget(BigButton(t("dossier_search", lang), self.submit, tid="submit", size_hint_y=1,
-                                 size_hint_x=0.45, color=th.accent))
+                                 size_hint_x=0.45))
         left.add_widget(row)
         if self.message:
             left.add_widget(Text(self.message(lang), size=24, bold=True, color=th.warn, tid="message"))
@@ -246,7 +256,7 @@ class DossierScreen(_Base):
             col.add_widget(Text(f"{d['code']} · {d.get('procedure', '')}", size=26, bold=True, tid="d:title"))
             col.add_widget(Text(f"{t('applicant', lang)}: {d.get('applicant', '')}", size=24, tid="d:applicant"))
             status, detail = status_lines(d, lang)
-            col.add_widget(Text(status, size=30, bold=True, color=th.accent, tid="d:status"))
+            col.add_widget(Text(status, size=30, bold=True, color=th.fg, tid="d:status"))
             if detail:
                 col.add_widget(Text(detail, size=26, bold=True, tid="d:ready"))
             for i, step in enumerate(d.get("timeline") or []):
@@ -320,9 +330,26 @@ class _Search(SearchScreen):
             self.refresh()
 
 
+def procedure_service(services: list[dict], proc: dict) -> dict | None:
+    """The queue a procedure is taken in: the service it names, else the first service of its field."""
+    named = [s for s in services if s["code"] == proc.get("service")]
+    return (named or [s for s in services if s.get("field") == proc.get("field")] or [None])[0]
+
+
+def counters_for(counters: list[dict], service: str, lang: str) -> str:
+    """"Quầy 2, Quầy 8": the open counters that take the service (from the lobby state)."""
+    from motcua_core.i18n import counter_name
+
+    names = [counter_name(c.get("name"), c["number"], lang) for c in counters
+             if service in c.get("services", []) and c.get("status") == "open"]
+    return ", ".join(names)
+
+
 def screens(app) -> list[Screen]:
+    from kiosk.ui.dispenser import ConfirmScreen, ResultScreen
+
     return [_Search(app, name="search"), FieldsScreen(app, name="fields"), ProcedureScreen(app, name="procedure"),
-            DossierScreen(app, name="dossier")]
+            DossierScreen(app, name="dossier"), ConfirmScreen(app, name="confirm"), ResultScreen(app, name="result")]
 
 
 __all__ = ["screens", "Panel"]

@@ -16,7 +16,7 @@ from kivy.uix.screenmanager import Screen
 from kiosk.i18n import t
 from kiosk.ui.dispenser import _Base
 from kiosk.ui.widgets import BigButton, Text, theme
-from kiosk.voting import ASKING, REASONS, THANKS, VoteFlow
+from kiosk.voting import ASKING, DOSSIER, REASONS, THANKS, VoteFlow
 
 THANKS_S = 5.0
 RATING_COLOURS = {4: (0.05, 0.5, 0.2, 1), 3: (0.2, 0.6, 0.3, 1), 2: (0.55, 0.5, 0.1, 1), 1: (0.75, 0.15, 0.1, 1)}
@@ -67,7 +67,14 @@ class VoteScreen(_Base):
         if vote is None:
             return
         self.app.core.submit_vote(vote["ticket_id"], vote["rating"], vote["reasons"])
-        self._arm(THANKS_S)
+        self._arm(float(self.flow.vote.get("timeout_s") or 60) if self.flow.state == DOSSIER else THANKS_S)
+
+    def _answer(self, value: int | None) -> None:
+        rating = self.flow.answer_dossier(value)
+        if rating is not None:
+            self.app.core.submit_dossier_rating(rating)
+            self._arm(THANKS_S)
+        self.refresh()
 
     def _choose(self, rating: int) -> None:
         self._send(self.flow.choose(rating))
@@ -87,8 +94,23 @@ class VoteScreen(_Base):
         counter = (cfg.get("counter") or {}).get("name", "")
         flow = self.flow
         if flow.state == THANKS:
-            box.add_widget(Text(t("vote_thanks", lang), size=54, bold=True, color=th.accent, tid="thanks",
+            box.add_widget(Text(t("vote_thanks", lang), size=54, bold=True, color=th.fg, tid="thanks",
                                 size_hint_y=1))
+            return
+        if flow.state == DOSSIER:
+            q, d = flow.dossier_question, flow.vote["dossier"]
+            n = len(flow.dossier_questions)
+            box.add_widget(Text(t("vote_dossier", lang, code=d["code"], i=flow.step + 1, n=n), size=22,
+                                color=th.muted, tid="dossier"))
+            box.add_widget(Text(q.get("text", ""), size=32, bold=True, tid="question"))
+            grid = GridLayout(cols=1, spacing=12, size_hint_y=1)
+            for o in q.get("options", []):
+                grid.add_widget(BigButton(o["text"], lambda v=o["value"]: self._answer(v), size=30,
+                                          tid=f"dq:{q['id']}:{o['value']}", size_hint_y=1))
+            if q["id"] != "overall":
+                grid.add_widget(BigButton(t("vote_skip", lang), lambda: self._answer(None), size=26, tid="skip",
+                                          size_hint_y=1, color=th.muted))
+            box.add_widget(grid)
             return
         if flow.state in (ASKING, REASONS):
             q = flow.question
@@ -108,15 +130,16 @@ class VoteScreen(_Base):
                 grid = GridLayout(cols=2, spacing=12, size_hint_y=1)
                 for r in q.get("reasons", []):
                     on = r["id"] in flow.reasons
-                    grid.add_widget(BigButton(("[x] " if on else "[  ] ") + (r["en"] if lang == "en" else r["vi"]),
+                    words = r["en"] if lang == "en" else r["vi"]
+                    grid.add_widget(BigButton(t("chosen", lang, what=words) if on else words,
                                               lambda rid=r["id"]: self._toggle(rid), size=26, tid=f"reason:{r['id']}",
-                                              size_hint_y=1, color=th.accent if on else th.muted))
+                                              size_hint_y=1, selected=on, color=th.accent if on else th.muted))
                 box.add_widget(grid)
                 row = BoxLayout(size_hint_y=None, height=110 * th.scale)
                 row.add_widget(BigButton(t("vote_send", lang), self._submit, size=36, tid="send", size_hint_y=1))
                 box.add_widget(row)
             return
-        box.add_widget(Text(counter, size=90, bold=True, color=th.accent, tid="counter", size_hint_y=1))
+        box.add_widget(Text(counter, size=90, bold=True, color=th.fg, tid="counter", size_hint_y=1))
         box.add_widget(Text(t("officer", lang, name=self.officer) if self.officer else t("no_officer", lang),
                             size=36, bold=True, tid="officer"))
         box.add_widget(Text(t("vote_idle_hint", lang), size=26, color=th.muted, tid="hint"))

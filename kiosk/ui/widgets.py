@@ -21,6 +21,10 @@ from kiosk.i18n import keyboard_labels
 
 @dataclass(frozen=True)
 class Theme:
+    """One action colour (`button`, also `accent`: what to press, and what is chosen — a choice is also
+    marked with "✓" and the words "đã chọn", never by colour alone); `muted` for other buttons; `error`
+    (red) only for errors; `warn` for a notice. Every pair keeps a contrast of at least 4.5:1."""
+
     bg: tuple
     fg: tuple
     button: tuple
@@ -29,13 +33,17 @@ class Theme:
     warn: tuple
     muted: tuple
     scale: float
+    error: tuple = (0.72, 0.1, 0.1, 1)
 
 
-NORMAL = Theme(bg=(0.95, 0.96, 0.98, 1), fg=(0.08, 0.1, 0.15, 1), button=(0.05, 0.32, 0.62, 1),
-               button_fg=(1, 1, 1, 1), accent=(0.78, 0.1, 0.1, 1), warn=(0.7, 0.25, 0, 1),
-               muted=(0.35, 0.38, 0.45, 1), scale=1.0)
+ACTION = (0.05, 0.32, 0.62, 1)
+NORMAL = Theme(bg=(0.95, 0.96, 0.98, 1), fg=(0.08, 0.1, 0.15, 1), button=ACTION,
+               button_fg=(1, 1, 1, 1), accent=ACTION, warn=(0.62, 0.22, 0, 1),
+               muted=(0.33, 0.36, 0.43, 1), scale=1.0)
 CONTRAST = Theme(bg=(0, 0, 0, 1), fg=(1, 1, 1, 1), button=(1, 0.85, 0, 1), button_fg=(0, 0, 0, 1),
-                 accent=(1, 0.85, 0, 1), warn=(1, 0.6, 0.2, 1), muted=(0.9, 0.9, 0.9, 1), scale=1.35)
+                 accent=(1, 0.85, 0, 1), warn=(1, 0.6, 0.2, 1), muted=(0.9, 0.9, 0.9, 1), scale=1.35,
+                 error=(1, 0.55, 0.55, 1))
+CHECK = "\u2713"  # ✓ (DejaVu Sans): the mark of a chosen option
 
 
 def theme() -> Theme:
@@ -74,26 +82,47 @@ def _icon_font() -> str:
 
 
 class BigButton(Button):
+    """A large button whose words are fitted to it: the largest size (up to `size`, scaled by the theme)
+    at which they wrap at spaces — never inside a word ("Xã / hội") — with the icon kept above them."""
+
     tid = StringProperty("")
     label = StringProperty("")  # the words on the button, without the icon markup
 
     def __init__(self, text: str, on_press=None, size: float = 28, tid: str = "", height: float = 96,
-                 color=None, text_color=None, icon: str | None = None, **kw):
+                 color=None, text_color=None, icon: str | None = None, selected: bool = False, **kw):
         th = theme()
         kw.setdefault("size_hint_y", None)
-        label = text
-        if icon:
-            from kivy.utils import escape_markup
-
-            text = f"[font={_icon_font()}][size={int(fs(size) * 1.6)}]{icon}[/size][/font]\n{escape_markup(text)}"
-            kw["markup"] = True
-        kw["label"] = label
-        super().__init__(text=text, font_size=fs(size), bold=True, background_normal="",
-                         background_color=color or th.button, color=text_color or th.button_fg,
+        kw["label"] = text
+        self._words, self._icon, self._size = text, icon or (CHECK if selected else None), size
+        super().__init__(text=text, font_size=fs(size), bold=True, background_normal="", markup=True,
+                         background_color=color or (th.accent if selected else th.button),
+                         color=text_color or th.button_fg,
                          halign="center", valign="middle", height=height * th.scale, tid=tid, **kw)
-        self.bind(size=lambda *_: setattr(self, "text_size", (self.width - 24, self.height - 8)))
+        self.bind(size=self._fit)
         if on_press is not None:
             self.bind(on_release=lambda *_: on_press())
+
+    def _fit(self, *_):
+        from kivy.utils import escape_markup
+
+        from devicekit.ui.fit import fit
+        from devicekit.ui.fitlabel import measure_for
+
+        top = fs(self._size)
+        above = bool(self._icon) and self.height > top * 3.2  # room for the icon over the words
+        icon_h = top * 1.6 * 1.25 if above else 0.0
+        icon_w = top * 1.5 if self._icon and not above else 0.0  # else it goes before them, never dropped
+        box = (max(self.width - 24 - icon_w, 10), max(self.height - 8 - icon_h, 10))
+        got = fit(self._words, box, (int(top), int(min(top, self._size * 0.75))), measure_for(True), max_lines=4,
+                  shorten=False)
+        words = escape_markup(got.text)
+        self.font_size = got.font_px
+        if above:
+            words = f"[font={_icon_font()}][size={int(top * 1.6)}]{self._icon}[/size][/font]\n{words}"
+        elif self._icon:
+            words = f"[font={_icon_font()}]{self._icon}[/font] {words}"
+        self.text = words
+        self.text_size = (self.width - 24, None)
 
 
 class Panel(BoxLayout):

@@ -18,6 +18,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     cp.add_argument("--db", default="sqlite",
                     help="sqlite (default), postgresql (a throwaway cluster of its own; SQLite measured in the "
                          "same run as sqlite_p99_ms) or a postgresql:// server URL")
+    cp.add_argument("--sync", action="store_true",
+                    help="join the hub to a provincial hub (sync link on) and compare with the same run off")
     cp.set_defaults(func=lambda a: _run("call_path", a))
     tk = bsub.add_parser("tickets", help="concurrent ticket issuing through MQTT")
     tk.add_argument("--kiosks", type=int, default=20)
@@ -54,9 +56,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     from motcua.bench import footprint  # issue #14: idle CPU and memory of each device app
 
     footprint.add_parser(bsub)
+    from motcua.bench import province  # issue #23: centres syncing to a provincial hub
+
+    province.add_parser(bsub)
     from motcua.bench import console  # issue #11: the leaders' dashboard and its live stream
 
     console.add_parser(bsub)
+    from motcua.bench import scan  # issue #25: the counter's scan pipeline, per A4 page
+
+    scan.add_parser(bsub)
+    from motcua.bench import estimate  # issue #26: the wait shown at issue vs the wait that followed
+
+    estimate.add_parser(bsub)
     dp = bsub.add_parser("display", help="keypad Next → LED frame written, and → first announcement sample queued")
     dp.add_argument("--calls", type=int, default=300)
     dp.add_argument("--width", type=int, default=64)

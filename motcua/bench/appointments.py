@@ -22,6 +22,7 @@ from datetime import time as time_of_day
 from zoneinfo import ZoneInfo
 
 from motcua.bench.common import BenchHub, emit, log, ms, percentile
+from motcua_core import clock as wallclock
 
 SERVICE = "HT"
 DIRECT_SHARE = 0.2  # of the attempts, made through their own database connections
@@ -141,7 +142,7 @@ def main(args: argparse.Namespace) -> int:
         bh.prepare()
         _configure(bh, args.seats)
         cal = _calendar(bh.data)
-        day_d = cal.next_working_day(datetime.now(TZ).date())
+        day_d = cal.next_working_day(wallclock.now(TZ).date())
         day = day_d.isoformat()
         slot = int(datetime.combine(day_d, time_of_day(9, 0), TZ).timestamp())
         bh.start()

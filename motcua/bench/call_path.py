@@ -44,6 +44,7 @@ NUMBERS_PER_SERVICE = 999
 DELIVERY_TIMEOUT_S = 5.0
 TARGET_P99_MS = 10.0
 TARGET_RATIO_P99 = 3.0
+TARGET_SYNC_RATIO = 1.1  # p99 with the sync link on against off, same run (issue #23)
 TARGET_HISTORY_RATIO = 1.5  # p99 with a year of history against the same run without (issue #15)
 TARGET_PG_RATIO = 2.0  # issue #22: call p99 on PostgreSQL at most twice SQLite's, in the same run
 
@@ -223,10 +224,15 @@ class CallProbe:
             s.stop()
 
 
-def measure(args: argparse.Namespace, calls: int, warmup: int, history: int = 0) -> dict:
-    """One hub, `history` done tickets seeded first (motcua.bench.history), then the timed calls."""
+def measure(args: argparse.Namespace, calls: int, warmup: int, history: int = 0, province: Any = None) -> dict:
+    """One hub, `history` done tickets seeded first (motcua.bench.history), then the timed calls. With a
+    `province` (motcua.bench.province_hubs.ProvinceHub) the hub joins it first: its sync link runs."""
     with BenchHub(prefix="motcua-bench-call-path-", synchronous=args.synchronous) as bh:
         bh.prepare()
+        if province is not None:
+            from motcua.bench.province_hubs import join
+
+            join(province, "demo", bh.data)
         probe = CallProbe(bh)
         seeded = None
         if history:
@@ -281,6 +287,8 @@ def main(args: argparse.Namespace) -> int:
     if calls + warmup > NUMBERS_PER_SERVICE * len(SERVICES):
         raise SystemExit(f"error: at most {NUMBERS_PER_SERVICE * len(SERVICES) - warmup} calls per run "
                          "(ticket numbers would wrap around)")
+    if getattr(args, "sync", False):
+        return _main_sync(args, calls, warmup)
     engine = getattr(args, "db", "sqlite") or "sqlite"
     if engine != "sqlite" and history:
         raise SystemExit("error: --history-tickets seeds the SQLite file; use it without --db")
@@ -339,3 +347,28 @@ def _report(args: argparse.Namespace, calls: int, warmup: int, history: int, eng
     result["targets_met"] = met
     emit(result, args.json)
     return 0 if delivered == calls and floor_lost == 0 else 1
+
+
+def _main_sync(args: argparse.Namespace, calls: int, warmup: int) -> int:
+    """The edge's call path with its sync link to a provincial hub on (`p99_ms`) and, in the same run, off
+    (`p99_ms_sync_off`): what the outbox capture and the link cost a call (issue #23: at most 1.1×)."""
+    from motcua.bench.province_hubs import ProvinceHub
+
+    log("sync off: the hub on its own")
+    off = measure(args, calls, warmup)
+    with ProvinceHub(prefix="motcua-bench-province-") as prov:
+        prov.prepare()
+        prov.start()
+        log("sync on: the same hub joined to a provincial hub, its link sending every call")
+        on = measure(args, calls, warmup, province=prov)
+        synced = prov.synced_rows()
+    p99, p99_off = percentile(on["latencies"], 99), percentile(off["latencies"], 99)
+    ratio = round(p99 / p99_off, 2) if p99 is not None and p99_off else None
+    result = {"bench": "call-path", "sync": True, "calls": calls, "delivered": on["delivered"],
+              "delivered_sync_off": off["delivered"], "p50_ms": ms(percentile(on["latencies"], 50)),
+              "p99_ms": ms(p99), "p50_ms_sync_off": ms(percentile(off["latencies"], 50)),
+              "p99_ms_sync_off": ms(p99_off), "ratio_p99_sync": ratio,
+              "rows_synced": synced,
+              "targets_met": bool(ratio is not None and ratio <= TARGET_SYNC_RATIO and on["delivered"] == calls)}
+    emit(result, args.json)
+    return 0 if on["delivered"] == calls and off["delivered"] == calls else 1

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from motcua.bench.common import BenchHub, emit, log, ms, percentile
 from motcua.bench.reports import seed
+from motcua_core import clock as wallclock
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 SERVICES = ["HT", "CT", "DD", "XD", "KD", "NV", "LD", "NN", "VH"]
@@ -144,7 +145,7 @@ def main(args: argparse.Namespace) -> int:
     from hub.app import open_data_dir
 
     rng = random.Random(args.seed)
-    now = time.time()
+    now = wallclock.time()
     today = datetime.fromtimestamp(now, TZ).date()
     with BenchHub(prefix="motcua-bench-console-") as bh:
         bh.prepare()

@@ -19,6 +19,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from motcua_core import clock as wallclock
+
 CHUNK = 20_000  # tickets per executemany round (and per progress line)
 OPEN_S = 7.5 * 3600  # 07:30 local: when the first ticket of a day is issued
 DAY_S = 9 * 3600  # tickets are spread over the office day
@@ -39,7 +41,7 @@ def seed(db_path: Path, tickets: int, *, site: str = "demo", now: float | None =
          progress: Callable[[str], None] | None = None) -> dict:
     """Write `tickets` done tickets (3 events each) and a week of replies into the hub database at
     `db_path` (already migrated, the site loaded). Returns counts and the time it took."""
-    now = time.time() if now is None else now
+    now = wallclock.time() if now is None else now
     t0 = time.perf_counter()
     conn = sqlite3.connect(str(db_path), isolation_level=None)
     try:

@@ -20,7 +20,7 @@ def receipt_lines(d: dict) -> list[tuple[str, str]]:
             "due": vn_datetime(d["due_at"]), "post_address": d.get("post_address") or "",
             "book": d.get("register_book") or d["received_at"][:4], "register_no": d["register_no"]}
     out = [("n", fill(t[k], **vals)) for k in ("intro", "applicant", "address", "contact", "request", "documents")]
-    out += [("i", fill(t["document_item"], i=i, name=x["name"], copies=x.get("copies", 1)))
+    out += [("i", fill(t["document_item"], i=i, name=x["name"], copies=x.get("copies", 1)) + document_note(x))
             for i, x in enumerate(d["documents"], 1)]
     out += [("n", fill(t["sets"], **vals)), ("n", fill(t["limit"], **vals)), ("n", fill(t["received"], **vals)),
             ("b", fill(t["due"], **vals)),
@@ -53,3 +53,23 @@ def refusal_lines(d: dict) -> list[str]:
     keys = ("code", "intro", "request", "body") if d.get("code") else ("intro", "request", "body")
     return [fill(t[k], **vals) for k in keys] + [fill(t["reason_item"], i=i, reason=r)
                                                  for i, r in enumerate(d["reasons"], 1)]
+
+
+def document_note(x: dict) -> str:
+    """How a listed document came: taken from data already held, or scanned at the counter."""
+    if x.get("reused"):
+        return " — đã có dữ liệu điện tử, không nộp bản giấy"
+    if x.get("scanned_pages"):
+        return f" — đã số hóa ({x['scanned_pages']} trang)"
+    return ""
+
+
+def transfer_lines(d: dict) -> list[str]:
+    """The fee-by-transfer lines beside the VietQR code (none for a free procedure)."""
+    tr = d.get("transfer")
+    if not tr:
+        return []
+    amount = f"{tr['amount_vnd']:,}".replace(",", ".")
+    return ["Nộp phí, lệ phí bằng chuyển khoản: quét mã VietQR bằng ứng dụng ngân hàng.",
+            f"Số tiền: {amount} đồng. Nội dung: {tr['message']}.",
+            f"Tài khoản: {tr['account']} {tr.get('account_name') or ''} – {tr.get('bank_name') or ''}".strip(" –")]

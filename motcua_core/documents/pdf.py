@@ -12,7 +12,13 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from motcua_core.documents.codes import barcode_image, fill, font_file, qr_image, vn_date, vn_datetime
-from motcua_core.documents.content import apology_values, qr_target, receipt_lines, refusal_lines
+from motcua_core.documents.content import (
+    apology_values,
+    qr_target,
+    receipt_lines,
+    refusal_lines,
+    transfer_lines,
+)
 
 NL = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
 
@@ -119,6 +125,8 @@ def _start(d: dict, number: str, unit: str | None = None) -> tuple[Doc, dict]:
 def guidance(d: dict) -> bytes:
     """Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (number and legal text in hub/data/forms/guidance.json)."""
     doc, t = _start(d, d["text"]["number"])
+    if d.get("code"):  # an agency's request for a received dossier (Decree 118/2025 Art. 19(5))
+        _barcode_row(doc, d["code"])
     a = d["applicant"]
     proc = d["procedure"]["name"] + (f" (mã TTHC {d['procedure']['code']})" if d["procedure"].get("code") else "")
     vals = {"applicant_name": a["name"], "procedure": proc, "address": a.get("address") or ".....",
@@ -131,6 +139,8 @@ def guidance(d: dict) -> bytes:
         doc.line_text(fill(t["missing_item"], i=i, item=m))
     doc.ln(1)
     c = d.get("contact") or {}
+    if d.get("close_at") and t.get("restart"):
+        doc.line_text(t["restart"])
     doc.line_text(fill(t["help"], contact_name=c.get("name") or ".....", contact_phone=c.get("phone") or "....."))
     doc.signatures(None, t["sign_right"], ("", c.get("name") or ""))
     return _out(doc)
@@ -155,6 +165,15 @@ def _receipt_copy(doc: Doc, d: dict, copy_label: str) -> None:
             doc.line_text(text, 9, h=4.4)
         else:
             doc.line_text(text, 10.5 if style == "b" else 10, style == "b")
+    lines = transfer_lines(d)
+    if lines:  # the fees by bank transfer: VietQR (NAPAS 247) with the amount and the dossier code
+        y = doc.get_y() + 1
+        doc.image(qr_image(d["transfer"]["payload"]), x=doc.w - doc.r_margin - 24, y=y, w=24, h=24)
+        doc.set_right_margin(doc.r_margin + 26)
+        for text in lines:
+            doc.line_text(text, 9, h=4.4)
+        doc.set_right_margin(doc.r_margin - 26)
+        doc.set_y(max(doc.get_y(), y + 25))
     doc.signatures(t["sign_left"], t["sign_right"], (a["name"], d.get("officer") or ""))
     c = d.get("complaints") or {}
     if c.get("name") or c.get("phone"):
@@ -178,8 +197,16 @@ def control_sheet(d: dict) -> bytes:
     _barcode_row(doc, d["code"])
     doc.line_text(fill(t["receipt"], register_no=d.get("register_no") or "", code=d["code"]), 10)
     doc.line_text(t["attached"], 9)
+    for line in d.get("electronic") or []:  # scans, documents held as data, the electronic result
+        doc.line_text(f"– {line}", 8.5, h=4.2)
     doc.line_text(fill(t["lead"], lead_agency=d["lead_agency"]), 10)
     doc.line_text(fill(t["partners"], partners=", ".join(d["partners"]) or "—"), 10)
+    if d.get("slip") and t.get("steps"):  # liên thông: each agency's task and time limit (Decree 118/2025 Art. 20)
+        doc.line_text(t["steps"], 10, True)
+        for line in d["slip"]:
+            doc.line_text(fill(t["step_item"], i=line["order"], agency=line["agency"], content=line["task"] or "—",
+                               days=line["days"] if line["days"] is not None else "…",
+                               due=vn_datetime(line["due_at"]) if line.get("due_at") else "…"), 9.5)
     doc.ln(2)
     widths = (38, 30, 34, 34, 26, 18)
     doc.f(7.5, True)
@@ -401,3 +428,60 @@ def _chart(doc: Doc, by_agency: dict) -> None:
     doc.cell(25, 5, "Trễ hẹn (số bên phải: đúng hạn / trễ hẹn)")
     doc.set_fill_color(255, 255, 255)  # tables after the chart must not inherit the bar colour
     doc.set_y(y + 5)
+
+
+def index766_report(d: dict) -> bytes:
+    """The Decision 766/QĐ-TTg figures of a centre for a month, quarter or year: the groups the hub can
+    compute, each figure with its counts and its formula written out, and the groups it cannot."""
+    f = d["figures"]
+    p, dg, sat = f["progress"], f["digitisation"], f["satisfaction"]
+    doc = Doc("A4")
+    doc.add_page()
+    doc.header_block(d["parent_agency"], d["unit_name"], "", vn_date(d.get("date"), d.get("place", "")))
+    doc.heading("BÁO CÁO CHỈ SỐ PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP")
+    doc.line_text("(theo Quyết định số 766/QĐ-TTg ngày 23/6/2022 của Thủ tướng Chính phủ)", 9, align="C")
+    short = lambda iso: f"{iso[8:10]}/{iso[5:7]}/{iso[:4]}"  # noqa: E731
+    doc.line_text(f"{d['period_label']} (từ {short(d['from'])} đến {short(d['to'])})", 10, True, "C")
+    doc.ln(2)
+    doc.line_text("I. TIẾN ĐỘ, KẾT QUẢ GIẢI QUYẾT", 11, True)
+    e = p["ended_by"]
+    _plain_table(doc, (120, 60), ("Chỉ tiêu", "Số hồ sơ"), [
+        ("Tổng số hồ sơ tiếp nhận hoặc giải quyết trong kỳ", str(p["in_scope"])),
+        ("   trong đó: tiếp nhận trong kỳ", str(p["received"])),
+        ("   kỳ trước chuyển sang", str(p["carried_over"])),
+        ("Đã kết thúc trong kỳ", str(p["ended"])),
+        ("   có kết quả / từ chối / dừng giải quyết / rút hồ sơ",
+         f"{e['done']} / {e['rejected']} / {e['stopped']} / {e['withdrawn']}"),
+        ("Đang giải quyết cuối kỳ", str(p["in_progress"])),
+        ("Đúng hạn (kết thúc đúng hạn + đang giải quyết trong hạn)", str(p["on_time"])),
+        ("Trễ hạn", str(p["late"])),
+        ("   trong đó: yêu cầu bổ sung lần thứ hai", str(p["second_supplement"])),
+    ], 9)
+    doc.ln(1)
+    doc.line_text("II. SỐ HÓA HỒ SƠ (trong phạm vi dữ liệu hệ thống biết)", 11, True)
+    _plain_table(doc, (120, 60), ("Chỉ tiêu", "Số lượng"), [
+        ("Hồ sơ tiếp nhận trong kỳ", str(dg["dossiers_received"])),
+        ("Thành phần hồ sơ của các hồ sơ đó", str(dg["documents"])),
+        ("Thành phần đã có dữ liệu điện tử (không yêu cầu nộp lại)", str(dg["documents_electronic"])),
+        ("Hồ sơ có ít nhất một thành phần đã có dữ liệu điện tử", str(dg["dossiers_with_electronic"])),
+    ], 9)
+    doc.ln(1)
+    doc.line_text("III. MỨC ĐỘ HÀI LÒNG", 11, True)
+    _plain_table(doc, (120, 60), ("Chỉ tiêu", "Số lượng"), [
+        ("Hồ sơ có phản ánh, kiến nghị hoặc đánh giá không hài lòng", str(sat["dossiers_unsatisfied_or_complaint"])),
+        ("Lượt đánh giá trong kỳ", str(sat["votes"])),
+        ("Lượt đánh giá hài lòng, rất hài lòng", str(sat["votes_satisfied"])),
+    ], 9)
+    doc.ln(1)
+    doc.line_text("IV. CÁC TỶ LỆ VÀ CÔNG THỨC TÍNH", 11, True)
+    for i, x in enumerate(d["formulas"], 1):
+        doc.line_text(f"{i}. {x['label']}: {_pct(x['value'])}", 10, True)
+        doc.line_text(f"Công thức: {x['formula']}", 8.5, h=4.2)
+    doc.ln(1)
+    doc.line_text("V. NHÓM CHỈ SỐ HỆ THỐNG KHÔNG TÍNH ĐƯỢC", 11, True)
+    for x in d["not_computed"]:
+        doc.line_text(f"- {x['group']}: {x['why']}", 9, h=4.4)
+    doc.ln(1)
+    doc.line_text("Ghi chú: Cách tính theo bản mô tả phương pháp tính của Cổng Dịch vụ công quốc gia đã được công bố "
+                  "(không phải văn bản chính thức); số điểm của từng nhóm không được tính tại đây.", 8, h=4)
+    return _out(doc)

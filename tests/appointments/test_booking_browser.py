@@ -26,7 +26,7 @@ from motcua_core.errors import RequestError
 from tests.support.browser import PHONE, Browser
 from tests.support.hubproc import InProcessHub
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.clock, pytest.mark.slow]  # a browser: not in make test-days
 
 CCCD = "001090012345"
 CCCD_QR = f"{CCCD}|123456789|Trần Văn Bình|15031990|Nam|Số 5 đường Lê Lợi, Hòa An|01072021"

@@ -15,7 +15,7 @@ from hub.app import open_data_dir
 from hub.web.booking import BOOKINGS_PER_10_MIN, POSTS_PER_MINUTE
 from tests.support.hubproc import InProcessHub
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.clock]
 
 LIMITED_VI = "Đã có quá nhiều yêu cầu đặt lịch từ thiết bị hoặc mạng này"
 

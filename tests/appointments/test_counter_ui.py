@@ -10,6 +10,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from hub.ops.dossiers import calendar_for
 from kiosk.core import KioskCore
 from tests.support.hubproc import InProcessHub
@@ -30,6 +32,8 @@ def _book(hub: InProcessHub, day: str, start: int) -> dict:
         return json.loads(r.read())["appointment"]
 
 
+@pytest.mark.clock
+@pytest.mark.slow  # a Kivy app or a browser: not in make test-days
 def test_officer_sees_the_booking_and_the_cccd_qr_fills_the_intake(ahub: InProcessHub, xvfb, artifacts_dir: Path,
                                                                    tmp_path: Path) -> None:
     day = calendar_for(ahub.hub.db, "demo", TZ.key).next_working_day(datetime.fromtimestamp(ahub.clock(), TZ).date())

@@ -9,6 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from counter_terminal.core import CounterCore
 from display_controller.lobby import lobby_view
 from hub.ops.dossiers import calendar_for
@@ -31,6 +33,8 @@ def test_lobby_view_marks_appointment_tickets() -> None:
     assert not walk_in.appointment and walk_in.service == "Hộ tịch"
 
 
+@pytest.mark.clock
+@pytest.mark.slow  # a Kivy app or a browser: not in make test-days
 def test_lobby_shows_the_appointment_ticket_distinctly(ahub: InProcessHub, xvfb, artifacts_dir: Path,
                                                        tmp_path: Path) -> None:
     day = calendar_for(ahub.hub.db, "demo", TZ.key).next_working_day(datetime.fromtimestamp(ahub.clock(), TZ).date())

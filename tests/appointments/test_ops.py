@@ -4,7 +4,6 @@ policy, early and late arrivals, cancel and move, days off, limits, counter book
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -19,8 +18,11 @@ from hub.ops.run import Runner
 from hub.store import catalogue
 from hub.store import devices as device_store
 from hub.store.db import transaction
+from motcua_core import clock as wallclock
 from motcua_core.errors import DomainError
 from tests.support.hubproc import Clock
+
+pytestmark = pytest.mark.clock  # depends on the date or hour: make test-days
 
 TZ = "+07:00"
 
@@ -33,11 +35,12 @@ class World:
         self.runner = Runner(self.db, clock=self.clock)
         with transaction(self.db):
             catalogue.load(self.db, json.loads(catalogue.STARTER.read_text(encoding="utf-8")))
-            self.counter, _ = device_store.add(self.db, site_id="demo", role="counter", now=time.time(), counter=1)
-            self.kiosk, _ = device_store.add(self.db, site_id="demo", role="kiosk", now=time.time())
-        today = datetime.now().date()
-        self.day = next(d for d in (today + timedelta(days=i) for i in range(1, 10))
-                        if d.weekday() < 5 and self.runner.view("demo", lambda ctx, d=d: ops.slots(ctx, "HT", d.isoformat())))
+            self.counter, _ = device_store.add(self.db, site_id="demo", role="counter", now=wallclock.time(), counter=1)
+            self.kiosk, _ = device_store.add(self.db, site_id="demo", role="kiosk", now=wallclock.time())
+        today = wallclock.now(wallclock.VIETNAM).date()
+        # The first bookable weekday after today: not a public holiday (Tết, 2/9 …), whatever today is.
+        bookable = [date.fromisoformat(d) for d in self.runner.view("demo", ops.bookable_days)]
+        self.day = next(d for d in bookable if d > today and d.weekday() < 5)
 
     def at(self, hm: str, day: date | None = None) -> None:
         self.clock.advance(datetime.fromisoformat(f"{(day or self.day).isoformat()}T{hm}:00{TZ}").timestamp()
@@ -117,6 +120,9 @@ def test_cancel_and_move_by_the_link_and_full_slots_refused(w: World) -> None:
     assert w.book(4, "09:30")["status"] == "booked"  # and the cancelled one's
     with pytest.raises(DomainError, match="booking is cancelled"):
         w.run(lambda ctx: ops.cancel(ctx, other["manage_secret"]))
+    with pytest.raises(DomainError) as cancelled:  # on any day: "cancelled", not "come back on its day"
+        w.check_in(other["code"])
+    assert cancelled.value.message_vi == "Lịch hẹn này đã bị hủy."
     with pytest.raises(DomainError, match="no such booking"):
         w.run(lambda ctx: ops.cancel(ctx, "not-a-secret"))
 

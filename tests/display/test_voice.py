@@ -25,6 +25,7 @@ from display_controller.voicepack import (
     VoicePackError,
     open_pack,
 )
+from motcua_core import clock as wallclock
 
 
 def test_sentence_and_clips_in_both_dialects() -> None:
@@ -90,7 +91,7 @@ def test_calls_are_spoken_in_order_without_overlap(tmp_path: Path, north_pack: V
     sink = Speakers(tmp_path, realtime=True, speedup=10)
     amp = Amplifier(amp_relay, warmup_s=0.2, idle_off_s=0.3)
     ann = Announcer(north_pack, sink, amp, repeats=1).start()
-    now = time.time()
+    now = wallclock.time()
     # Two counters press Next at the same moment.
     threads = [threading.Thread(target=ann.submit, args=({"call_id": i, "ticket": t, "counter": c, "at": now},))
                for i, (t, c) in enumerate((("1005", 3), ("2001", 4)), 1)]
@@ -112,8 +113,8 @@ def test_calls_are_spoken_in_order_without_overlap(tmp_path: Path, north_pack: V
 
 def test_stale_calls_are_not_announced(tmp_path: Path, north_pack: VoicePack) -> None:
     ann = Announcer(north_pack, WavFileSink(tmp_path), repeats=1, stale_after_s=30).start()
-    ann.submit({"call_id": 1, "ticket": "1001", "counter": 1, "at": time.time() - 120})
-    ann.submit({"call_id": 2, "ticket": "1002", "counter": 1, "at": time.time()})
+    ann.submit({"call_id": 1, "ticket": "1001", "counter": 1, "at": wallclock.time() - 120})
+    ann.submit({"call_id": 2, "ticket": "1002", "counter": 1, "at": wallclock.time()})
     assert ann.wait_idle(30)
     assert [s.ticket for s in ann.history] == ["1002"] and ann.skipped_stale == 1
     ann.stop()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -23,6 +22,7 @@ from hub.ops.run import Runner
 from hub.store import catalogue, specialists
 from hub.store import dossiers as dossier_store
 from hub.store.db import transaction
+from motcua_core import clock as wallclock
 from tests.support.hubproc import InProcessHub, prepare
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -57,7 +57,7 @@ class DossierHub:
 
     def set_time(self, iso_local: str) -> None:
         before = self.h.clock()
-        self.h.clock.offset = local_ts(iso_local) - time.time()
+        self.h.clock.set(local_ts(iso_local))
         if self.h.thread is not None and self.h.clock() - before > 6 * 3600:
             for counter, username, pin in self.morning_sign_in:
                 counter.login(username, pin)
@@ -116,7 +116,7 @@ def seed(data: Path) -> dict[str, str]:
         for sid, agency, name in (("kthatang-1", AGENCY_1, "Trần Quang Khải"),
                                   ("tnmt-1", AGENCY_2, "Lý Thị Mai")):
             tokens[agency] = specialists.add(db, site_id="demo", specialist_id=sid, agency=agency, name=name,
-                                             now=time.time())[1]
+                                             now=wallclock.time())[1]
     db.conn.close()
     return tokens
 

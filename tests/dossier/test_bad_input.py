@@ -74,7 +74,7 @@ def test_same_day_procedure_goes_to_the_agency_at_once(dhub: DossierHub, tmp_pat
     assert done["status"] == "returned" and done["timeliness"] in ("early", "on_time")
 
 
-def test_supplement_counts_time_already_spent(dhub: DossierHub, tmp_path: Path) -> None:
+def test_supplement_counts_the_time_limit_again_from_the_completion(dhub: DossierHub, tmp_path: Path) -> None:
     counter = CounterCore(dhub.h.device("counter", counter=1))
     counter.login("lan1", "1111")
     counter.open()
@@ -88,16 +88,17 @@ def test_supplement_counts_time_already_spent(dhub: DossierHub, tmp_path: Path) 
     assert status == 400 and err["error"]["message_vi"] == "Cần ghi rõ nội dung yêu cầu bổ sung."
     status, err = dhub.http("POST", f"/api/v1/agency/dossiers/{code}/nonsense", {}, token=t1)
     assert status == 400 and err["error"]["message_vi"] == "Thao tác không hợp lệ."
-    # Asked on Mon 30 Nov at 07:30: 2 working days + Monday's 8 h remain (the time spent counts).
+    # Asked on Mon 30 Nov at 07:30: the last of the 3 working days an agency has to ask (Decree 118/2025,
+    # Art. 19(5)).
     dhub.set_time("2026-11-30T07:30")
     status, d = dhub.http("POST", f"/api/v1/agency/dossiers/{code}/supplement",
                           {"reason": "Bổ sung bản vẽ mặt bằng có chữ ký"}, token=t1)
     assert status == 200 and d["status"] == "supplement" and d["status_vi"] == "Chờ bổ sung hồ sơ"
-    # The citizen brings it a week later (Mon 7 Dec 09:00): only the 24 working hours left run again.
+    # The citizen brings it a week later (Mon 7 Dec 09:00): the 5 working days count again from zero.
     dhub.set_time("2026-12-07T09:00")
     status, d = dhub.http("POST", f"/api/v1/agency/dossiers/{code}/supplement_received", {}, token=t1)
-    assert status == 200 and d["legal_due_at"] == "2026-12-10T09:00+07:00"
-    assert dhub.public(code)[1]["due_at"] == "2026-12-10T09:00+07:00"
+    assert status == 200 and d["legal_due_at"] == "2026-12-14T17:00+07:00"
+    assert dhub.public(code)[1]["due_at"] == "2026-12-14T17:00+07:00"
     notes = dhub.on_loop(lambda: dhub.db.execute(
         "SELECT channel, body FROM notifications WHERE kind = 'supplement'").fetchall())
     assert notes and all("Bổ sung bản vẽ mặt bằng" in b for _, b in notes)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -48,9 +48,11 @@ def test_reunification_and_labour_day() -> None:
 def test_same_day_procedure() -> None:
     assert CAL.due_working_days(at("2026-03-04T10:00"), 0) == at("2026-03-04T17:00")
     assert CAL.due_working_days(at("2026-03-04T14:59"), 0) == at("2026-03-04T17:00")
-    # Received after the 15:00 cut-off the catalogue entries state: due at the next working day's close.
-    assert CAL.due_working_days(at("2026-03-04T15:00"), 0) == at("2026-03-05T17:00")
-    assert CAL.due_working_days(at("2026-03-06T16:30"), 0) == at("2026-03-09T17:00")  # Friday → Monday
+    # No site-wide cut-off (Decree 118/2025 sets none): received at 16:30, due the same day's close ...
+    assert CAL.due_working_days(at("2026-03-04T16:30"), 0) == at("2026-03-04T17:00")
+    # ... unless the procedure publishes one ("sau 15 giờ thì trả trong ngày làm việc tiếp theo").
+    assert CAL.due_working_days(at("2026-03-04T15:00"), 0, time(15, 0)) == at("2026-03-05T17:00")
+    assert CAL.due_working_days(at("2026-03-06T16:30"), 0, time(15, 0)) == at("2026-03-09T17:00")  # Fri → Mon
     # After hours or on a day off → the next working day's close.
     assert CAL.due_working_days(at("2026-03-04T17:30"), 0) == at("2026-03-05T17:00")
     assert CAL.due_working_days(at("2026-03-07T10:00"), 0) == at("2026-03-09T17:00")

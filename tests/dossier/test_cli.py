@@ -107,15 +107,36 @@ def test_catalog_import_json_bumps_version_and_kiosks_are_told(tmp_path: Path) -
 def test_calendar_due_without_a_database(capsys, monkeypatch, tmp_path: Path) -> None:
     monkeypatch.setenv("MOTCUA_DATA", str(tmp_path / "none"))
     assert main(["hub", "calendar", "due", "--received", "2026-02-13T09:00", "--working-days", "3"]) == 0
-    out = capsys.readouterr()
-    assert out.out.strip() == "2026-02-25T17:00+07:00" and "Thứ Tư 25/02/2026" in out.err
+    assert capsys.readouterr().out.strip() == "Hạn trả kết quả: 25/02/2026 17:00 (Thứ Tư)"
     assert not (tmp_path / "none").exists(), "the national calendar needs no database"
-    # A same-day procedure received at 16:30 (after the 15:00 cut-off) is due the next working day.
+    # A same-day procedure received at 16:30: the same day unless the procedure has a cut-off (15:00 here).
     assert main(["hub", "calendar", "due", "--received", "2026-03-04T16:30", "--working-days", "0"]) == 0
-    out = capsys.readouterr()
-    assert out.out.strip() == "2026-03-05T17:00+07:00" and "Thứ Năm 05/03/2026" in out.err
+    assert capsys.readouterr().out.strip() == "Hạn trả kết quả: 04/03/2026 17:00 (Thứ Tư)"
+    assert main(["hub", "calendar", "due", "--received", "2026-03-04T16:30", "--working-days", "0",
+                 "--cutoff", "15:00"]) == 0
+    assert capsys.readouterr().out.strip() == "Hạn trả kết quả: 05/03/2026 17:00 (Thứ Năm)"
     assert main(["hub", "calendar", "due", "--received", "13/02/2026", "--working-days", "3"]) == 2
     assert "không hợp lệ" in capsys.readouterr().err
+    assert main(["hub", "calendar", "due", "--received", "2026-03-04T09:00", "--working-days", "0",
+                 "--cutoff", "3pm"]) == 2
+    assert "--cutoff" in capsys.readouterr().err
+
+
+def test_calendar_due_after_a_supplement(capsys, monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("MOTCUA_DATA", str(tmp_path / "none"))
+    base = ["hub", "calendar", "due", "--received", "2026-03-02T09:00", "--working-days", "5"]
+    # Asked on Wed 4/3, completed Mon 9/3 10:00: 5 working days again from the completion → Mon 16/3.
+    assert main([*base, "--supplement-sent", "2026-03-04T10:00", "--supplement-completed", "2026-03-09T10:00"]) == 0
+    out = capsys.readouterr()
+    assert out.out.strip() == "Hạn trả kết quả: 16/03/2026 17:00 (Thứ Hai)" and "tính lại từ đầu" in out.err
+    # Asked after the 3 working days: said; completed after 15 days: closed, no due date.
+    assert main([*base, "--supplement-sent", "2026-03-06T10:00", "--supplement-completed", "2026-03-09T10:00",
+                 "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert got["due_at"] == "2026-03-16T17:00+07:00" and "sau hạn 03 ngày làm việc" in got["notes"][0]
+    assert main([*base, "--supplement-sent", "2026-03-04T10:00", "--supplement-completed", "2026-03-20T09:00"]) == 1
+    assert "đã bị đóng (dừng giải quyết) lúc 19/03/2026 17:00" in capsys.readouterr().out
+    assert main([*base, "--supplement-sent", "2026-03-04T10:00"]) == 2
 
 
 def test_calendar_due_uses_the_site_configuration(tmp_path: Path, capsys) -> None:
@@ -127,7 +148,7 @@ def test_calendar_due_uses_the_site_configuration(tmp_path: Path, capsys) -> Non
     capsys.readouterr()
     assert main(["hub", "calendar", "due", "--data", str(tmp_path), "--site", "demo",
                  "--received", "2026-03-02T09:00", "--working-days", "1"]) == 0
-    assert capsys.readouterr().out.strip() == "2026-03-04T16:30+07:00"
+    assert capsys.readouterr().out.strip() == "Hạn trả kết quả: 04/03/2026 16:30 (Thứ Tư)"
     cfg.write_text(json.dumps({"calendar": {"hours": [["8h", "12:00"]]}}))
     assert main(["hub", "dossier", "settings", "--data", str(tmp_path), "--site", "demo", str(cfg)]) == 2
     assert "giờ làm việc không hợp lệ" in capsys.readouterr().err
@@ -207,7 +228,7 @@ def test_register_export_csv_and_pdf(tmp_path: Path, capsys) -> None:
     assert int(rows[1][1]) > 1, "TT restarted at 1 for a mid-November week: it is the export's row index"
     text = " ".join(PdfReader(str(p)).pages[0].extract_text().split())
     assert "SỔ THEO DÕI HỒ SƠ" in text and "Cơ quan chủ trì giải quyết" in text and rows[1][2] in text
-    assert f"Quyển số: {rows[1][0]}" in text and "Mẫu số 06" in text
+    assert f"Quyển số: {rows[1][0]}" in text and "Mẫu số 07" in text
 
 
 def test_catalog_import_replace_withdraws_what_the_file_no_longer_lists(tmp_path: Path, capsys) -> None:
@@ -237,10 +258,10 @@ def test_dossier_form_reprint(tmp_path: Path, capsys) -> None:
     out = tmp_path / "f.pdf"
     assert main(["hub", "dossier", "form", "--data", str(tmp_path), "--site", "demo", code, "--form", "apology",
                  "--pdf", str(out)]) == 0
-    assert "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ" in PdfReader(str(out)).pages[0].extract_text()
-    assert main(["hub", "dossier", "form", "--data", str(tmp_path), "--site", "demo", code, "--form", "04",
+    assert "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT" in PdfReader(str(out)).pages[0].extract_text()
+    assert main(["hub", "dossier", "form", "--data", str(tmp_path), "--site", "demo", code, "--form", "06",
                  "--pdf", str(out)]) == 0
     assert "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ" in PdfReader(str(out)).pages[0].extract_text()
     assert main(["hub", "dossier", "form", "--data", str(tmp_path), "--site", "demo", "TTHCC-200101-0001",
-                 "--form", "03", "--pdf", str(out)]) == 2
+                 "--form", "01", "--pdf", str(out)]) == 2
     assert "Không tìm thấy hồ sơ có mã này." in capsys.readouterr().err

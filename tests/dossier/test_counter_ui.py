@@ -83,14 +83,15 @@ def test_intake_and_return_on_the_counter_screen(dhub: DossierHub, xvfb, artifac
     printed = sorted((h.data / "device-state").glob("*/printed/receipt-*-2.png"))
     assert printed and read_barcode(Image.open(printed[0])) == code
     assert sorted((h.data / "device-state").glob("*/printed/guidance-1.png"))
-    # Late: on Wed 2 Dec the dossier is still at the first agency; the counter prints the apology.
+    # Late: on Tue 1 Dec, the day before the deadline (Decree 118/2025 Art. 19(6): at least 1 day ahead),
+    # the dossier is still at the first agency; the counter prints the apology.
     dhub.set_time("2026-11-25T10:31")
     dhub.tick()
-    dhub.set_time("2026-12-02T14:00")
+    dhub.set_time("2026-12-01T14:00")
     run.go("go")
     run.wait_mark("apologised")
     apology = sorted((h.data / "device-state").glob(f"*/printed/apology-{code}.pdf"))
-    assert apology and "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ" in PdfReader(str(apology[0])).pages[0].extract_text()
+    assert apology and "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT" in PdfReader(str(apology[0])).pages[0].extract_text()
     for t, agency in (("2026-12-02T14:05", AGENCY_1), ("2026-12-03T10:31", AGENCY_2)):
         dhub.set_time(t)
         dhub.tick()

@@ -94,10 +94,12 @@ def test_at_risk_late_apology_and_weekly_counts(world, tmp_path: Path) -> None:
     for code in (late_apologised, late_silent):
         d.http("POST", f"/api/v1/agency/dossiers/{code}/accept", {}, token=t1)
 
-    # Due Wed 2 Dec 17:00: at 10:55 4 h 05 remain (on track); at 13:31 under 4 h → at risk, alerted once.
-    d.set_time("2026-12-02T10:55")
+    # Due Wed 2 Dec 17:00. The alert comes 2 working days ahead (the default), so that the apology can be
+    # sent at least 1 day before the deadline (Decree 118/2025, Art. 19(6)): on Mon 30 Nov at 16:55
+    # 16 h 05 remain (on track); on Tue 1 Dec at 07:31 under 16 h → at risk, alerted once.
+    d.set_time("2026-11-30T16:55")
     assert d.tick()["at_risk"] == 0
-    d.set_time("2026-12-02T13:31")
+    d.set_time("2026-12-01T07:31")
     assert d.tick()["at_risk"] == 2
     assert d.tick()["at_risk"] == 0, "an at-risk alert was sent twice"
     status, lst = d.http("GET", "/api/v1/agency/dossiers", token=t1)
@@ -105,6 +107,9 @@ def test_at_risk_late_apology_and_weekly_counts(world, tmp_path: Path) -> None:
     assert deliver(d) >= 7  # 2×(agency + unit) + 2 e-mails + 1 SMS
     mails = [m for m in inbox.messages if m["To"] == "an.nguyen@example.vn"]
     assert mails and mails[0]["Subject"] == "Hồ sơ sắp đến hạn trả kết quả"
+    alert = d.on_loop(lambda: d.db.execute("SELECT body FROM notifications WHERE kind = 'at_risk' AND channel = "
+                                           "'agency' ORDER BY id").fetchone()[0])
+    assert "chậm nhất 17:00 ngày 01/12/2026" in alert, alert
     assert late_apologised in mails[0].get_content()
     sms = SmsGateway.received
     assert sms == [{"auth": "Bearer secret-sms", "to": "0912345678",
@@ -113,13 +118,14 @@ def test_at_risk_late_apology_and_weekly_counts(world, tmp_path: Path) -> None:
     # The unit issues the apology for one of them, with a new date two working days later (signed in
     # again: a week has passed since the intake, and a sign-in lasts a working day).
     counter.login("lan1", "1111")
+    d.set_time("2026-12-01T09:00")
     with pytest.raises(RequestError) as e:
         desk.apologise(late_apologised, "   ", extra_days=2)
     assert "lý do" in e.value.message_vi
     a = desk.apologise(late_apologised, "Cần kiểm tra thực địa bổ sung", extra_days=2)
     assert a["new_due_at"] == "2026-12-04T17:00+07:00"
     text = " ".join(PdfReader(str(a["printed"].pdf)).pages[0].extract_text().split())
-    for part in ("PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ", "Kính gửi: Ông (bà) Nguyễn Văn An",
+    for part in ("VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT", "Kính gửi: Ông (bà) Nguyễn Văn An",
                  f"Mã hồ sơ: {late_apologised}", "17 giờ 00 phút, ngày 02 tháng 12 năm 2026",
                  "vì lý do: Cần kiểm tra thực địa bổ sung", "ngày 04 tháng 12 năm 2026", "THỦ TRƯỞNG CƠ QUAN"):
         assert part in text, part
@@ -130,6 +136,15 @@ def test_at_risk_late_apology_and_weekly_counts(world, tmp_path: Path) -> None:
     deliver(d)
     apology_mail = [m for m in inbox.messages if m["Subject"] == "Xin lỗi và hẹn lại ngày trả kết quả"]
     assert len(apology_mail) == 1 and "04/12/2026" in apology_mail[0].get_content()
+    # A new date only once; and not on the deadline's own day.
+    with pytest.raises(RequestError) as e:
+        desk.apologise(late_apologised, "Lại chậm", extra_days=1)
+    assert "một lần" in e.value.message_vi
+    d.set_time("2026-12-02T08:00")
+    counter.login("lan1", "1111")
+    with pytest.raises(RequestError) as e:
+        desk.apologise(late_silent, "Chậm", extra_days=2)
+    assert "chậm nhất 01 ngày trước ngày hết hạn" in e.value.message_vi
 
     # Past due: the silent one is flagged late without apology to agency and unit.
     d.set_time("2026-12-03T08:00")
@@ -143,7 +158,7 @@ def test_at_risk_late_apology_and_weekly_counts(world, tmp_path: Path) -> None:
         status, body = d.http("POST", f"/api/v1/agency/dossiers/{code}/finish", {}, token=t1)
         assert status == 200, body
     d.set_time("2026-12-03T10:31")
-    assert d.tick()["moved"] == 2
+    assert d.tick()["moved"] == 0, "each went on to agency 2 as soon as agency 1 finished"
     for code in (late_apologised, late_silent):
         d.http("POST", f"/api/v1/agency/dossiers/{code}/accept", {}, token=d.tokens[AGENCY_2])
         status, body = d.http("POST", f"/api/v1/agency/dossiers/{code}/finish", {}, token=d.tokens[AGENCY_2])

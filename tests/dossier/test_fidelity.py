@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from counter_terminal.core import CounterCore
 from counter_terminal.dossier_core import DossierCore
 from hub.ops import reports
+from hub.store import catalogue
 from hub.store import dossiers as dossier_store
 from hub.store.sites import get_site
 from motcua_core.documents import pdf, thermal
@@ -42,7 +43,8 @@ def test_same_day_dossier_received_after_cutoff_is_due_next_working_day(dhub: Do
                                                    "documents": [0, 1, 2, 3, 4], "options": {"on_spot": False}})
     assert r["due_at"] == "2026-11-26T17:00+07:00", "a same-day dossier received at 16:30 was due today"
     assert r["receipt"]["due_at"] == "2026-11-26T17:00+07:00"
-    dhub.set_time("2026-11-25T16:45")
+    dhub.set_time("2026-11-25T16:45")  # with a threshold of half a day, nothing is at risk yet
+    dhub.on_loop(lambda: dossier_store.set_settings(dhub.db, "demo", {**SETTINGS, "at_risk_working_days": 0.5}))
     assert dhub.tick()["at_risk"] == 0, "an at-risk alert for a dossier due tomorrow"
     # Before the cut-off it stays a same-day dossier.
     dhub.set_time("2026-11-26T14:00")
@@ -124,7 +126,7 @@ def test_apology_is_issued_numbered_and_signed_by_the_agency_at_fault(dhub: Doss
     finally:
         thermal.Sheet.text = original
     text = pdf_text(a["printed"].pdf)
-    assert "Mẫu số 04" in text and "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ" in text
+    assert "Mẫu số 04" in text and "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT" in text
     assert "Số: 2/PXL" in text, "the agency's own numbering"
     assert AGENCY_1.upper() in text and "TRƯỞNG PHÒNG" in text and "Đỗ Văn Hùng" in text
     assert "Nguyễn Thị Lan" not in text, "the counter officer printed as the signatory"
@@ -201,17 +203,21 @@ def test_commune_centre_takes_in_by_level_and_residence(dhub: DossierHub, desk) 
     with pytest.raises(RequestError) as e:
         intake(PROC, [0, 1, 2])
     assert "không còn cấp huyện" in e.value.message_vi
-    # Birth registration follows the residence: an applicant from elsewhere is refused, with a reason.
+    # Decree 118/2025 Art. 14(2): taken in whatever the residence, unless the province's list says
+    # otherwise; a procedure so marked is refused for an applicant from elsewhere, with the reason.
+    r = intake("khai-sinh", [0, 1, 2, 3, 4], outside_area=True, on_spot=False)
+    assert r["complete"]
+    dhub.on_loop(lambda: catalogue.load(dhub.db, {"procedures": [{**catalogue.get(dhub.db, "ket-hon"), "anywhere": False}]}))
     with pytest.raises(RequestError) as e:
-        intake("khai-sinh", [0, 1, 2, 3, 4], outside_area=True)
+        intake("ket-hon", [0, 1, 2], outside_area=True)
     assert "nơi cư trú" in e.value.message_vi and "xã Hòa An" in e.value.message_vi
     # Certifying a copy does not depend on residence: taken in, and the receipt says why.
     r = intake("chung-thuc-ban-sao", [0, 1], outside_area=True, on_spot=False)
     assert r["complete"] and r["receipt"]["applicant"]["outside_area"] is True
     path = Path(d.out_dir) / "receipt-outside.pdf"
     path.write_bytes(pdf.receipt(r["receipt"]))
-    assert "không phụ thuộc nơi cư trú của người nộp" in pdf_text(path)
-    assert dhub.on_loop(lambda: dhub.db.execute("SELECT COUNT(*) FROM dossiers").fetchone()[0]) == 1
+    assert "không phụ thuộc vào địa giới hành chính (Nghị định 118/2025/NĐ-CP, Điều 14 khoản 2)" in pdf_text(path)
+    assert dhub.on_loop(lambda: dhub.db.execute("SELECT COUNT(*) FROM dossiers").fetchone()[0]) == 2
 
 
 def test_receipt_prints_the_lookup_key_and_encodes_the_status_url(dhub: DossierHub, desk, tmp_path: Path) -> None:

@@ -49,15 +49,17 @@ def test_progress_reaches_the_portal_through_outages(dhub: DossierHub, tmp_path:
         assert _sync(dhub, cfg, 5)["sent"] == 0
         assert _sync(dhub, cfg, 31) == {"queued": 0, "sent": 3, "rejected": 0, "failed": 0}
         got = far.for_dossier(code)
-        assert [r["status"] for r in got] == ["TIEP_NHAN", "DANG_XU_LY", "DANG_XU_LY"]
+        assert [r["status"] for r in got] == [2, 4, 4]
+        assert {(r["channel"], r["channel_vi"]) for r in got} == {(1, "Trực tiếp")}
         assert {r["procedure_code"] for r in got} == {"G22-XD-0001"}, "procedure code not mapped"
-        assert got[0]["status_vi"] == "Đã tiếp nhận" and got[0]["due_at"] == "2026-12-02T17:00:00+07:00"
+        assert got[0]["status_vi"] == "Được tiếp nhận" and got[0]["due_at"] == "2026-12-02T17:00:00+07:00"
         assert dhub.on_loop(lambda: store.backlog(dhub.db))["pending"] == 0
         # A record the far side refuses is kept, visible, and not retried for ever.
         far.known_codes = {"G22-XD-0001"}
         second = desk.intake("nhan-cha-me-con", APPLICANT, [0, 1, 2])["code"]
         out = _sync(dhub, cfg, 60)
-        assert out["rejected"] == 1 and not far.for_dossier(second)
+        # Two records (received, and sent to the agency at once: Decree 118/2025 Art. 18), both refused.
+        assert out["rejected"] == 2 and not far.for_dossier(second)
         # The backlog as a technician sees it (the CLI reads the same database).
         conf = dhub.h.data / "portal.json"
         conf.write_text(json.dumps({"url": far.url, "token": far.token}))
@@ -70,7 +72,7 @@ def test_progress_reaches_the_portal_through_outages(dhub: DossierHub, tmp_path:
         conf.chmod(0o644)
         with pytest.raises(ValueError, match="chmod 600"):
             portal.load_config(dhub.h.data)
-        assert st["configured"] and st["sent"] == 3 and st["rejected"] == 1 and st["pending"] == 0
+        assert st["configured"] and st["sent"] == 3 and st["rejected"] == 2 and st["pending"] == 0
         assert "mã thủ tục" in st["last_error"]
         requests = far.requests
         assert _sync(dhub, cfg, 3600) == {"queued": 0, "sent": 0, "rejected": 0, "failed": 0}

@@ -61,11 +61,11 @@ def test_return_needs_fees_paid() -> None:
     assert "thu phí, lệ phí" in e.value.message_vi
 
 
-def test_supplement_keeps_spent_time_and_moves_due() -> None:
+def test_supplement_moves_due_to_the_time_the_shell_counted_again() -> None:
     s = run(ev("transferred"), ev("accepted"), ev("supplement_requested", reason="Thiếu bản sao", remaining_s=3600))
-    assert s.status == dm.SUPPLEMENT and s.remaining_s == 3600
+    assert s.status == dm.SUPPLEMENT and s.supplements == 1
     s = dm.apply(s, ev("supplement_received", 86400 * 5, due_at=DUE + 86400 * 5))
-    assert s.status == dm.PROCESSING and s.legal_due_at == DUE + 86400 * 5
+    assert s.status == dm.PROCESSING and s.legal_due_at == s.promised_due_at == DUE + 86400 * 5
 
 
 def test_late_dossiers_are_classed_with_or_without_apology() -> None:
@@ -90,8 +90,10 @@ def test_apology_needs_a_later_date_and_a_reason() -> None:
 
 def test_open_risk() -> None:
     s = run(ev("transferred"))
-    assert dm.open_risk(s, T0, 5 * 3600) == dm.ON_TRACK
-    assert dm.open_risk(s, T0, 3 * 3600) == dm.AT_RISK
+    # Default: at risk within 2 working days (16 office hours), so the apology can still be sent a day ahead.
+    assert dm.open_risk(s, T0, 17 * 3600) == dm.ON_TRACK
+    assert dm.open_risk(s, T0, 15 * 3600) == dm.AT_RISK
+    assert dm.open_risk(s, T0, 5 * 3600, threshold_s=4 * 3600) == dm.ON_TRACK
     assert dm.open_risk(s, DUE + 1, 0) == dm.OVERDUE
 
 

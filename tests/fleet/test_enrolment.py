@@ -120,7 +120,8 @@ def test_a_technician_of_another_site_sees_and_touches_nothing_here(hub: InProce
     api = Api(hub.http_port, technician_token(hub.data, "xa-khac"))
     status, view = api("GET", "/api/v1/fleet")
     assert status == 200 and [d["id"] for d in view["devices"]] == []
+    # Another site's device reads as unknown (its existence is not told), as a device that is not there.
     for path in ("replace", "selftest", "update"):
-        assert api("POST", f"/api/v1/fleet/devices/kiosk-demo/{path}")[0] == 403, path
-    assert api("PUT", "/api/v1/fleet/devices/kiosk-demo/hardware", {})[0] == 403
+        assert api("POST", f"/api/v1/fleet/devices/kiosk-demo/{path}")[0] == 404, path
+    assert api("PUT", "/api/v1/fleet/devices/kiosk-demo/hardware", {})[0] == 404
     assert api("POST", "/api/v1/fleet/devices", {"role": "kiosk", "site": "demo"})[0] == 403

@@ -8,10 +8,14 @@ import json
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from hub.domain.calendar import WorkCalendar
 from motcua.cli import main
 from tests.fleet.conftest import Api, technician_token, wait_for
 from tests.support.hubproc import InProcessHub
+
+pytestmark = pytest.mark.clock  # depends on the date or hour: make test-days
 
 NATIONAL = WorkCalendar()  # the demo site's calendar before this test gives it a make-up day
 

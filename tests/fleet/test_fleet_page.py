@@ -49,6 +49,8 @@ def browser(tmp_path: Path):
     driver.quit()
 
 
+@pytest.mark.clock
+@pytest.mark.slow  # a Kivy app or a browser: not in make test-days
 def test_fleet_page_shows_offline_device_and_paper_out(hub: InProcessHub, browser, tmp_path: Path,
                                                        artifacts_dir: Path) -> None:
     from selenium.webdriver.common.by import By

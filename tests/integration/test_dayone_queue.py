@@ -5,7 +5,6 @@ hours, people ahead under the interleave rule, and the lobby banner dropped once
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -17,19 +16,22 @@ from counter_terminal.core import CounterCore
 from display_controller.lobby import lobby_view
 from hub.cli.common import DEMO_SITE
 from kiosk.core import KioskCore
+from motcua_core import clock as wallclock
 from motcua_core.errors import RequestError
 from tests.support.hubproc import InProcessHub, prepare
+
+pytestmark = pytest.mark.clock  # depends on the date or hour: make test-days
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def _at(h: InProcessHub, hhmm: str, weekday: int | None = None) -> None:
     """Set the hub's clock to today's (or the next `weekday`'s) `hhmm`, site-local."""
-    day = datetime.now(VN).date()
+    day = wallclock.now(VN).date()
     if weekday is not None:
         day += timedelta(days=(weekday - day.weekday()) % 7)
     target = datetime.fromisoformat(f"{day.isoformat()}T{hhmm}").replace(tzinfo=VN)
-    h.clock.offset = target.timestamp() - time.time()
+    h.clock.set(target.timestamp())
 
 
 @pytest.fixture

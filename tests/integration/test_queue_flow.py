@@ -22,6 +22,7 @@ def _waiting(state: dict, service: str) -> int:
     return next(s["waiting"] for s in state["services"] if s["code"] == service)
 
 
+@pytest.mark.clock
 def test_issue_call_display_complete(hub: InProcessHub) -> None:
     kiosk = KioskCore(hub.device("kiosk"))
     counter = CounterCore(hub.device("counter", counter=1))
@@ -156,6 +157,7 @@ def test_late_done_never_finishes_another_counters_ticket(hub: InProcessHub) -> 
     assert c1.state()["current"]["number"] == t["number"]
 
 
+@pytest.mark.clock
 def test_daily_reset(hub: InProcessHub) -> None:
     kiosk = KioskCore(hub.device("kiosk"))
     assert kiosk.issue_ticket("HT")["number"] == "1001"

@@ -135,15 +135,15 @@ def test_readme_commands_work_as_written(tmp_path: Path) -> None:
             assert resp.status == 200
 
         # 7. The dossier block, in order.
-        imp, settings, due, due_same_day, spec, weekly, register, portal = dossier
+        imp, settings, due, due_same_day, spec, weekly, index766, register, portal = dossier
         assert "Đã nhập 120 thủ tục" in sh.run(_argv(imp)).stdout
         sh.run(_argv(settings))
         db = _db(office)
         saved = json.loads(db.execute("SELECT config FROM dossier_settings WHERE site_id = 'demo'").fetchone()[0])
         db.close()
         assert saved["agency_code"] == "HOAAN"
-        assert sh.run(_argv(due)).stdout.strip() == "2026-02-25T17:00+07:00"
-        assert sh.run(_argv(due_same_day)).stdout.strip() == "2026-03-05T17:00+07:00"
+        assert sh.run(_argv(due)).stdout.strip() == "Hạn trả kết quả: 25/02/2026 17:00 (Thứ Tư)"
+        assert sh.run(_argv(due_same_day)).stdout.strip() == "Hạn trả kết quả: 05/03/2026 17:00 (Thứ Năm)"
         token = json.loads(sh.run(_argv(spec)).stdout)["token"]
         req = urllib.request.Request(f"http://127.0.0.1:{http}/api/v1/agency/me",
                                      headers={"Authorization": f"Bearer {token}"})
@@ -151,6 +151,8 @@ def test_readme_commands_work_as_written(tmp_path: Path) -> None:
             assert json.loads(resp.read())["name"] == "Trần Quang Khải"
         r = sh.run(_argv(weekly))
         assert (tmp_path / "tuan47.pdf").read_bytes()[:4] == b"%PDF" and "Tuần 47 năm 2026" in r.stdout
+        r = sh.run(_argv(index766))
+        assert (tmp_path / "chiso766.pdf").read_bytes()[:4] == b"%PDF" and "Tháng 11 năm 2026" in r.stdout
         r = sh.run(_argv(register))
         assert (tmp_path / "so.pdf").read_bytes()[:4] == b"%PDF"
         assert (tmp_path / "so.csv").read_text(encoding="utf-8-sig").startswith("Quyển số,TT,")

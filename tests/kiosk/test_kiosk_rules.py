@@ -79,6 +79,7 @@ def test_timeout_keeps_a_given_rating_and_drops_an_unanswered_vote() -> None:
     assert not _open(flow, 2)
 
 
+@pytest.mark.clock
 def test_kiosk_clock_uses_the_site_time_zone_not_the_device(monkeypatch) -> None:
     import time as _time
     from datetime import datetime

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from hub.store.db import transaction
+from motcua_core import clock as wallclock
 from motcua_core import protocol as p
 from tests.support.hubproc import InProcessHub, prepare
 from tests.support.locks import hold_write_lock
@@ -109,7 +110,7 @@ def test_disk_full_health_degrades_and_nothing_acknowledged_is_lost(small_disk, 
 
         other = open_data_dir(hub.data)  # a technician's token, to read the detailed health
         with transaction(other):
-            tech = tokens.add(other, role="technician", site_id="demo", name="health", now=time.time())[1]
+            tech = tokens.add(other, role="technician", site_id="demo", name="health", now=wallclock.time())[1]
         other.conn.close()
         issue(5, 1.5)
         assert _get(hub.http_port)[1]["status"] == "ok"

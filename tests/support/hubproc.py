@@ -7,13 +7,18 @@ on free ports in a temporary directory.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
+import hashlib
 import json
 import os
+import secrets
+import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
-import time
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,27 +27,82 @@ from hub.app import HubConfig, load_site_file, open_data_dir
 from hub.cli.common import DEMO_SITE
 from hub.cli.devices import device_config_dict
 from hub.store import devices as device_store
+from hub.store.datadir import DB_NAME
 from hub.store.db import transaction
 from motcua.demo import HubThread
+from motcua_core import clock as wallclock
 from motcua_core.device_config import DeviceConfig
 from tests.support.net import free_port, wait_port
 
 
 class Clock:
-    """Wall time plus an offset a test can move forward (to cross midnight, say)."""
+    """The system's wall clock (motcua_core.clock: shifted by MOTCUA_TEST_NOW) plus an offset a test can
+    move forward (to cross midnight, say)."""
 
     def __init__(self) -> None:
         self.offset = 0.0
 
     def __call__(self) -> float:
-        return time.time() + self.offset
+        return wallclock.time() + self.offset
 
     def advance(self, seconds: float) -> None:
         self.offset += seconds
 
+    def set(self, ts: float) -> None:
+        """Jump to the moment `ts` (seconds since the epoch); the clock advances normally from there."""
+        self.offset = ts - wallclock.time()
+
+
+@dataclass
+class _Template:
+    db: Path
+    identities: list[str]  # meta keys a migration fills with random values (db_id, hub_id, secrets …)
+
+
+_templates: dict[tuple[str, bool], _Template] = {}
+
 
 def prepare(data: Path, site_file: Path = DEMO_SITE, *, with_catalogue: bool = False) -> None:
-    """A data directory with the site loaded (and the starter catalogue of procedures, when asked)."""
+    """A data directory with the site loaded (and the starter catalogue of procedures, when asked).
+
+    Migrating a new database and loading a site takes seconds, and nearly every test wants one: the first
+    call per site file (and catalogue) in a process prepares two databases the real way; later calls copy
+    one (SQLite's backup API) and draw afresh every meta value in which the two differ (the identities
+    and secrets migrations generate), so each copy is a hub of its own, as a new database would be."""
+    if (data / DB_NAME).exists():  # a directory that already has a database: load into it
+        _prepare(data, site_file, with_catalogue)
+        return
+    key = (hashlib.sha256(Path(site_file).read_bytes()).hexdigest(), with_catalogue)
+    template = _templates.get(key)
+    if template is None:
+        root = Path(tempfile.mkdtemp(prefix="motcua-template-"))
+        atexit.register(shutil.rmtree, root, True)
+        _prepare(root / "a", site_file, with_catalogue)
+        _prepare(root / "b", site_file, with_catalogue)
+        a, b = (dict(sqlite3.connect(root / n / DB_NAME).execute("SELECT key, value FROM meta")) for n in "ab")
+        template = _templates[key] = _Template(root / "a" / DB_NAME, sorted(k for k in a if a[k] != b.get(k)))
+    data.mkdir(parents=True, exist_ok=True)
+    src, dst = sqlite3.connect(template.db), sqlite3.connect(data / DB_NAME)
+    try:
+        src.backup(dst)
+        for name in template.identities:
+            (old,) = dst.execute("SELECT value FROM meta WHERE key = ?", [name]).fetchone()
+            dst.execute("UPDATE meta SET value = ? WHERE key = ?", [_fresh(old), name])
+        dst.commit()
+    finally:
+        src.close()
+        dst.close()
+    open_data_dir(data).conn.close()  # private modes, and hub.id beside the database
+
+
+def _fresh(value: str) -> str:
+    """A new random value shaped like `value` (hex stays hex, of the same length)."""
+    if value and all(c in "0123456789abcdef" for c in value):
+        return secrets.token_hex(len(value) // 2 + 1)[:len(value)]
+    return secrets.token_urlsafe(len(value))[:len(value)]
+
+
+def _prepare(data: Path, site_file: Path, with_catalogue: bool) -> None:
     db = open_data_dir(data)
     load_site_file(db, site_file)
     if with_catalogue:
@@ -57,7 +117,7 @@ def register(data: Path, role: str, mqtt_port: int, *, counter: int | None = Non
              site: str = "demo") -> DeviceConfig:
     db = open_data_dir(data)
     with transaction(db):
-        dev, secret = device_store.add(db, site_id=site, role=role, now=time.time(), counter=counter,
+        dev, secret = device_store.add(db, site_id=site, role=role, now=wallclock.time(), counter=counter,
                                        device_id=device_id)
     db.conn.close()
     return DeviceConfig.from_dict({**device_config_dict(dev, secret, "127.0.0.1", mqtt_port),

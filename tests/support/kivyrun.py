@@ -14,8 +14,10 @@ a list of steps the child performs on the Kivy thread, one after another:
     {"keys": "dang ky"}                   taps on the on-screen keyboard keys `key:<char>` (space → key:space)
     {"screenshot": "name"}                saves <artifacts>/<name>.png (the whole window)
     {"state": "label"}                    records {tid: text} of every widget with a tid on screen
-    {"bounds": "label"}                   records {tid: [x, y, width, height, text width, text height]} in
-                                          window pixels, and the window size under "_window" (is it cut?)
+    {"bounds": "label"}                   records {tid: [x, y, width, height, text width, text height, font px]}
+                                          in window pixels, and the window size under "_window" (is it cut?)
+    {"lines": "label"}                    records {tid: [raw text with markup, [each line Kivy drew]]} (a word
+                                          broken across lines shows as lines that do not rejoin into the text)
     {"sleep": 0.5}
     {"mark": "name"} / {"await": "name"}  hand-over points with the test process (see KivyRun.wait_mark/go)
 
@@ -131,14 +133,28 @@ def find(window, tid: str):
 
 
 def visible_bounds(window) -> dict[str, list[float]]:
-    out: dict[str, list[float]] = {"_window": [0, 0, float(window.width), float(window.height), 0, 0]}
+    out: dict[str, list[float]] = {"_window": [0, 0, float(window.width), float(window.height), 0, 0, 0]}
     for root in window.children:
         for w in _walk(root):
             tid = getattr(w, "tid", "")
             if tid:
                 x, y = w.to_window(w.x, w.y)
                 tw, th = getattr(w, "texture_size", (0, 0))
-                out[tid] = [float(x), float(y), float(w.width), float(w.height), float(tw), float(th)]
+                px = getattr(w, "font_size", 0) if getattr(w, "text", "") else 0
+                out[tid] = [float(x), float(y), float(w.width), float(w.height), float(tw), float(th), float(px)]
+    return out
+
+
+def visible_lines(window) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for root in window.children:
+        for w in _walk(root):
+            tid = getattr(w, "tid", "")
+            core = getattr(w, "_label", None)
+            if tid and core is not None:
+                drawn = ["".join(word.text for word in line.words)
+                         for line in getattr(core, "_cached_lines", []) or []]
+                out[tid] = [str(w.text), drawn]
     return out
 
 
@@ -255,6 +271,8 @@ class _Driver:
                         self.result["screenshots"].append(str(final))
             elif kind == "state":
                 self.result["states"][arg] = visible_state(Window)
+            elif kind == "lines":
+                self.result.setdefault("lines", {})[arg] = visible_lines(Window)
             elif kind == "bounds":
                 self.result.setdefault("bounds", {})[arg] = visible_bounds(Window)
             elif kind == "sleep":

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import subprocess
-import time
-from pathlib import Path
 
 
 class Xvfb:
@@ -16,24 +15,29 @@ class Xvfb:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> str:
+        """Xvfb picks a free display itself (-displayfd) and tells us which: no race with the Xvfb of a
+        parallel test worker or of another run on the same machine."""
         if shutil.which("Xvfb") is None:
             raise RuntimeError("Xvfb is not installed: run `make setup`")
         w, h, d = self.size
-        for num in range(90, 190):
-            if Path(f"/tmp/.X{num}-lock").exists():
-                continue
-            self.proc = subprocess.Popen(["Xvfb", f":{num}", "-screen", "0", f"{w}x{h}x{d}", "-nolisten", "tcp"],
+        read_end, write_end = os.pipe()
+        try:
+            self.proc = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", f"{w}x{h}x{d}",
+                                          "-nolisten", "tcp"], pass_fds=(write_end,),
                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            deadline = time.monotonic() + 5
-            while time.monotonic() < deadline:
-                if Path(f"/tmp/.X11-unix/X{num}").exists():
-                    self.display = f":{num}"
-                    return self.display
-                if self.proc.poll() is not None:
-                    break
-                time.sleep(0.05)
+            os.close(write_end)
+            write_end = -1
+            ready, _, _ = select.select([read_end], [], [], 15)
+            num = os.read(read_end, 32).decode().strip() if ready else ""
+        finally:
+            os.close(read_end)
+            if write_end >= 0:
+                os.close(write_end)
+        if not num.isdigit():
             self.stop()
-        raise RuntimeError("could not start Xvfb on any display :90–:189")
+            raise RuntimeError("Xvfb did not start (no display number from -displayfd)")
+        self.display = f":{num}"
+        return self.display
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

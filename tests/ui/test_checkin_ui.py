@@ -11,6 +11,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from hub.ops.dossiers import calendar_for
 from tests.ui.conftest import device_file, kiosk_run
 
@@ -31,6 +33,8 @@ def _book(hub, day: str, start: int) -> dict:
         return json.loads(r.read())["appointment"]
 
 
+@pytest.mark.clock
+@pytest.mark.slow  # a Kivy app or a browser: not in make test-days
 def test_type_the_booking_code_and_get_an_appointment_ticket(hub, xvfb, artifacts_dir: Path,
                                                              tmp_path: Path) -> None:
     cal = calendar_for(hub.hub.db, "demo", TZ.key)
@@ -63,7 +67,7 @@ def test_type_the_booking_code_and_get_an_appointment_ticket(hub, xvfb, artifact
     assert [result["states"]["wrong"][k] for k in keys] == ["Cách", "Xóa", "Xóa hết"]
     assert [result["states"]["wrong_en"][k] for k in keys] == ["Space", "Delete", "Clear"]
     for k in keys:
-        x, y, w, h, tw, th = result["bounds"]["wrong_en"][k]
+        x, y, w, h, tw, th = result["bounds"]["wrong_en"][k][:6]
         assert tw <= w and th <= h, f"{k} is cut off"
     message = result["bounds"]["wrong_en"]["message"]
     assert message[4] <= message[2] + 1 and message[5] <= message[3] + 1, "the English refusal is cut off"

@@ -85,11 +85,11 @@ def test_idle_kiosk_returns_to_the_first_screen(hub, xvfb, artifacts_dir: Path, 
     cfg = device_file(hub, "kiosk", hardware={"printer": {"type": "sim", "dir": str(tmp_path / "p")},
                                               "screen": {"idle_timeout_s": 4}})
     run = kiosk_run(xvfb, artifacts_dir, tmp_path, "dispenser-idle", cfg, [
-        {"wait": "field:dat-dai"}, {"tap": "hdr:lang"}, {"tap": "field:dat-dai"}, {"wait": "service:DD"},
+        {"wait": "field:tu-phap"}, {"tap": "hdr:lang"}, {"tap": "field:tu-phap"}, {"wait": "service:CT"},
         {"state": "left_alone"}, {"wait": "field:tu-phap", "timeout": 15}, {"state": "after_idle"},
     ])
     st = run.finish()["states"]
-    assert "service:DD" in st["left_alone"] and st["left_alone"]["title"] == "Choose a service"
+    assert "service:CT" in st["left_alone"] and st["left_alone"]["title"] == "Choose a service"
     assert st["after_idle"]["title"] == "Xin mời chọn lĩnh vực", "back home, and back in Vietnamese"
 
 
@@ -164,7 +164,7 @@ def test_large_text_confirm_screen_shows_title_and_service_whole(hub, xvfb, arti
     _x, _y, _w, win_h = b["_window"][:4]
     header_bottom = b["hdr:large"][1]
     for tid in ("title", "service", "prio_title", "confirm", "back"):
-        x, y, w, h, tw, th = b[tid]
+        x, y, w, h, tw, th = b[tid][:6]
         assert y >= 0 and y + h <= header_bottom + 1, f"{tid} is cut or hidden: {b[tid]} (window {win_h})"
         assert tw <= w + 1 and th <= h + 1, f"{tid}'s text does not fit its box: {b[tid]}"
     assert result["states"]["issued"]["number"] == "1001"

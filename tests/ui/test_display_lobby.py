@@ -11,6 +11,8 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
 from counter_terminal.core import CounterCore
 from display_controller.lobby import date_vi
 from display_controller.voicepack import build_espeak_pack
@@ -25,6 +27,7 @@ def _lobby(xvfb, artifacts: Path, workdir: Path, config: Path, hardware: dict, s
                    artifacts, workdir, size=(1280, 720), timeout=120).start()
 
 
+@pytest.mark.clock
 def test_lobby_shows_calls_and_restarts_without_reannouncing(hub: InProcessHub, xvfb, artifacts_dir: Path,
                                                              tmp_path: Path) -> None:
     pack = build_espeak_pack(tmp_path / "voice", "south")

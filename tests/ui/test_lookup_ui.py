@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from pathlib import Path
 
 from hub.app import open_data_dir
@@ -14,6 +13,7 @@ from hub.ops.context import Ctx, Effects
 from hub.store import catalogue
 from hub.store.db import transaction
 from hub.store.sites import get_site
+from motcua_core import clock as wallclock
 from tests.kiosk.test_drivers import qr_png
 from tests.ui.conftest import device_file, kiosk_run
 
@@ -29,7 +29,7 @@ def _new_dossier(hub, name: str) -> dict:
     """A dossier received at a counter, through the hub's own intake operation (issue #5)."""
     db = open_data_dir(hub.data)
     with transaction(db):
-        ctx = Ctx(db, get_site(db, "demo"), None, time.time(), Effects())
+        ctx = Ctx(db, get_site(db, "demo"), None, wallclock.time(), Effects())
         out = dossiers.intake(ctx, {"procedure": "nhan-cha-me-con", "documents": [0, 1, 2],
                                     "applicant": {"name": name, "phone": "0912345678"}})
     db.conn.close()
@@ -114,8 +114,8 @@ def test_search_browse_print_and_dossier_status(hub, xvfb, artifacts_dir: Path, 
 
 def _whole(bounds: dict, tid: str) -> None:
     """The widget's words fit in it and it is inside the window (nothing cut off)."""
-    x, y, w, h, tw, th = bounds[tid]
-    _, _, ww, wh, _, _ = bounds["_window"]
+    x, y, w, h, tw, th = bounds[tid][:6]
+    _, _, ww, wh = bounds["_window"][:4]
     assert tw <= w + 1 and th <= h + 1, f"{tid}: its words are cut off"
     assert x >= -1 and y >= -1 and x + w <= ww + 1 and y + h <= wh + 1, f"{tid} is off the screen"
 

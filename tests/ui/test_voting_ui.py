@@ -23,7 +23,7 @@ def test_vote_after_service(hub, xvfb, artifacts_dir: Path, tmp_path: Path) -> N
         {"mark": "idle"},
         {"wait": "rate:4"}, {"state": "asking"}, {"screenshot": "voting-2-rate"},
         {"tap": "rate:1"}, {"wait": "reason:waiting_time"}, {"tap": "reason:waiting_time"},
-        {"tap": "reason:guidance"}, {"wait_text": ["reason:guidance", "[x]"]},
+        {"tap": "reason:guidance"}, {"wait_text": ["reason:guidance", "đã chọn"]},
         {"screenshot": "voting-3-reasons"}, {"tap": "send"}, {"wait": "thanks"}, {"screenshot": "voting-4-thanks"},
         {"double_tap": "thanks"},
         {"wait": "counter", "timeout": 15}, {"mark": "second"},

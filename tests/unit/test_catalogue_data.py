@@ -90,7 +90,10 @@ def test_schema_of_every_procedure(procedures: list[dict]) -> None:
             assert isinstance(value, types), f"{pid}: {key} has type {type(value).__name__}"
         assert ID_RE.match(p["id"]), f"{pid}: id is not a slug"
         assert p["name"].strip() and p["name_en"].strip() and p["agency"].strip()
-        assert p["level"] in {"commune", "district"}, pid
+        # Two tiers since 1 July 2025: no district level; a provincial agency's branch (land registration)
+        # takes dossiers at commune centres (Decree 118/2025 Art. 14(2)).
+        assert p["level"] in {"commune", "province"}, pid
+        assert "huyện" not in p["agency"] and "cấp huyện" not in p["name"], f"{pid}: a district agency in 2025 data"
         assert p["online_level"] in {"partial", "full", "none"}, pid
         assert p["field"] in FIELD_CODES, f"{pid}: unknown field {p['field']}"
         if p["fee_vnd"] is not None:
@@ -154,3 +157,9 @@ def test_lien_thong_steps(procedures: list[dict]) -> None:
         if p["processing_days"] is not None:
             total = sum(step["days"] for step in p["steps"])
             assert total == p["processing_days"], f"{p['id']}: steps add up to {total}"
+
+
+def test_fields_carry_their_2025_names(catalogue: dict) -> None:
+    names = " ".join(f["name"] for f in catalogue["fields"])
+    assert "Thương binh" not in names and "Phát triển nông thôn" not in names
+    assert "Nông nghiệp và Môi trường" in names

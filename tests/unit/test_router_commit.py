@@ -19,6 +19,7 @@ from hub.mqtt.transport import Incoming
 from hub.store import devices as device_store
 from hub.store.db import transaction
 from hub.store.engine_sqlite import SqliteDb
+from motcua_core import clock as wallclock
 from motcua_core import protocol as p
 
 
@@ -62,8 +63,8 @@ def router(tmp_path: Path) -> tuple[Router, Published, DiskThatFailsCommit, dict
     db = open_data_dir(tmp_path)
     load_site_file(db, DEMO_SITE)
     with transaction(db):
-        kiosk, _ = device_store.add(db, site_id="demo", role="kiosk", now=time.time())
-        counter, _ = device_store.add(db, site_id="demo", role="counter", now=time.time(), counter=1)
+        kiosk, _ = device_store.add(db, site_id="demo", role="kiosk", now=wallclock.time())
+        counter, _ = device_store.add(db, site_id="demo", role="counter", now=wallclock.time(), counter=1)
     db.conn.close()
     conn = sqlite3.connect(str(tmp_path / "motcua.db"), isolation_level=None, factory=DiskThatFailsCommit)
     conn.execute("PRAGMA journal_mode=WAL")
@@ -104,3 +105,22 @@ def test_a_failed_commit_takes_back_the_call_it_showed(router) -> None:
     assert out.replies()[0]["data"]["ticket"]["number"] == ticket
     assert _counter_shows(out.states()[-1], 1) == ticket
     assert any(t.endswith("/display/call") for t, _ in out.messages)
+
+
+def test_the_lobby_state_goes_out_only_when_it_changed(router) -> None:
+    """An idle counter's Next that calls nobody left the lobby as it was, yet every one republished the
+    ~3 KB state to every device of the site; now only a change is published."""
+    r, out, _conn, devs = router
+    r.process([_msg(devs["counter"], "counter.login", {"username": "lan1", "pin": "1111"}, "c-in")])
+    token = out.replies()[-1]["data"]["token"]
+    r.process([_msg(devs["counter"], "counter.open", {"token": token}, "c0")])
+    r.process([_msg(devs["counter"], "counter.next", {"token": token}, "c1")])  # nobody waiting
+    out.messages.clear()
+    for i in range(5):  # the officer keeps pressing Next on an empty queue
+        r.process([_msg(devs["counter"], "counter.next", {"token": token}, f"idle{i}")])
+    assert out.states() == [] and len(out.replies()) == 5
+    r.process([_msg(devs["kiosk"], "ticket.issue", {"service": "HT"}, "k1")])
+    assert len(out.states()) == 1 and out.states()[0]["services"][0]["waiting"] == 1  # a change goes out
+    r.process([_msg(devs["counter"], "counter.next", {"token": token}, "c2")])
+    assert _counter_shows(out.states()[-1], 1) == "1001"
+    assert r.publish_display("demo", force=True) is True  # the minute tick still refreshes the clock

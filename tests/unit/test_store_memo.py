@@ -4,7 +4,6 @@ as the running hub and `motcua hub …` commands have them."""
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from hub.store import devices as device_store
 from hub.store import sites as site_store
 from hub.store.db import transaction
 from hub.store.sites import load_config
+from motcua_core import clock as wallclock
 
 
 @pytest.fixture
@@ -30,20 +30,20 @@ def two_connections(tmp_path: Path):
 def test_a_device_revoked_by_another_process_is_refused_at_once(two_connections) -> None:
     hub, cli = two_connections
     with transaction(cli):
-        dev, _ = device_store.add(cli, site_id="demo", role="kiosk", now=time.time())
+        dev, _ = device_store.add(cli, site_id="demo", role="kiosk", now=wallclock.time())
     assert device_store.get(hub, dev.id).revoked is False  # now in the hub's memory
     with transaction(cli):
-        device_store.revoke(cli, dev.id, time.time())
+        device_store.revoke(cli, dev.id, wallclock.time())
     assert device_store.get(hub, dev.id).revoked is True
 
 
 def test_presence_written_by_the_hub_itself_is_read_back(two_connections) -> None:
     hub, _ = two_connections
     with transaction(hub):
-        dev, _ = device_store.add(hub, site_id="demo", role="display", now=time.time())
+        dev, _ = device_store.add(hub, site_id="demo", role="display", now=wallclock.time())
     assert device_store.get(hub, dev.id).status == "never"
     with transaction(hub):
-        device_store.record_status(hub, dev.id, "online", "1.2.3", time.time())
+        device_store.record_status(hub, dev.id, "online", "1.2.3", wallclock.time())
     assert device_store.get(hub, dev.id).status == "online"
     assert device_store.get(hub, dev.id).version == "1.2.3"
 

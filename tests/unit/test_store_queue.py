@@ -94,3 +94,17 @@ def test_next_candidates_give_the_same_pick_as_the_whole_queue(tmp_path: Path) -
                 want = rules.choose_next(cands, **kw)
                 got = rules.choose_next(ticket_store.next_candidates(db, "demo", DAY, counter, services), **kw)
                 assert got == want
+
+
+def test_pooled_wait_counts_the_other_services_of_shared_counters() -> None:
+    """A shared counter calls the oldest ticket of all it serves: a citizen with nobody ahead in their own
+    service still waits for the earlier tickets of the counter's other services."""
+    from hub.domain.queue import pooled_wait_s
+
+    own_only = pooled_wait_s({"HT": 0}, avg_s={"HT": 300}, share={"HT": 1.0}, busy_left_s=[], counters=1)
+    assert own_only == 0.0  # an idle counter and nobody ahead: called at once
+    shared = pooled_wait_s({"HT": 0, "LD": 3}, avg_s={"HT": 300, "LD": 420}, share={"HT": 1.0, "LD": 1.0},
+                           busy_left_s=[120], counters=1)
+    assert shared == 3 * 420 + 120  # three earlier LĐ tickets and the citizen at the desk
+    assert pooled_wait_s({"HT": 0}, avg_s={"HT": 300}, share={}, busy_left_s=[200, 90], counters=2) == 90
+    assert pooled_wait_s({"HT": 4}, avg_s={"HT": 300}, share={}, busy_left_s=[], counters=0) is None

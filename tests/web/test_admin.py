@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from counter_terminal.core import CounterCore
+from kiosk.core import KioskCore
 from motcua_core.errors import RequestError
 from tests.support.hubproc import InProcessHub
 from tests.web.conftest import Client
@@ -120,3 +121,26 @@ def test_technician_registers_a_device_that_then_connects(console: InProcessHub,
     rows = leader.call("GET", "/api/v1/sites/demo/audit?action=device.add")[1]["entries"]
     assert rows[0]["who"] == "kythuat" and body["secret"] not in str(rows)
     assert client.call("POST", f"/api/v1/sites/demo/devices/{body['device_id']}/revoke", {})[0] == 200
+
+
+def test_service_time_set_by_the_administrator_sets_the_booking_seats(console: InProcessHub, client: Client) -> None:
+    """A 30-minute slot offered "còn 27 chỗ" from a few quick Nexts; the seats now come from the service
+    time the administrator sets (and a quick Next no longer changes them)."""
+    client.sign_in("quantri")
+    path = "/api/v1/sites/demo/appointments/slots?service=HT"
+    before = client.call("GET", path)[1]["seats_per_slot"]
+    kiosk = KioskCore(console.device("kiosk"))
+    c1 = CounterCore(console.device("counter", counter=1))
+    c1.login("lan1", "1111")
+    for _ in range(3):  # three citizens "served" in no time: Next pressed twice in a row
+        kiosk.issue_ticket("HT")
+        c1.next()
+    c1.next()
+    assert client.call("GET", path)[1]["seats_per_slot"] == before, "quick Nexts changed the seats"
+    body = {"code": "HT", "name": "Hộ tịch", "field": "tu-phap", "service_min": 15}
+    status, saved = client.call("POST", "/api/v1/sites/demo/services", {**body, "service_min": 0})
+    assert status == 400 and "Thời gian phục vụ" in saved["error"]["message_vi"]
+    status, saved = client.call("POST", "/api/v1/sites/demo/services", body)
+    assert status == 200 and saved["avg_service_s"] == 900
+    after = client.call("GET", path)[1]["seats_per_slot"]
+    assert 0 < after < before  # 15 minutes a citizen instead of 6: fewer seats

@@ -16,7 +16,8 @@ PUBLIC = {
     ("GET", "/api/v1/health"), ("GET", "/api/v1/sites"), ("GET", "/api/v1/sites/{site}/state"),
     ("GET", "/api/v1/sites/{site}/kpis/public"), ("GET", "/api/v1/sites/{site}/tickets/{ticket_id}"),
     ("GET", "/t/{site}/{ticket_id}"), ("GET", "/api/v1/sites/{site}/board"),
-    ("GET", "/api/v1/dossiers/{code}"), ("GET", "/d/{code}"), ("GET", "/api/v1/procedures"),
+    ("GET", "/api/v1/dossiers/{code}"), ("GET", "/d/{code}"), ("POST", "/d/{code}/rate"),
+    ("GET", "/d/{code}/ket-qua"), ("GET", "/d/{code}/giay-hen"), ("GET", "/api/v1/procedures"),
     ("GET", "/api/v1/procedures/{pid}"), ("GET", "/api/v1/catalog"),
     ("GET", "/agency"), ("GET", "/console"),  # redirects to the console page
     ("GET", "/console/"),  # the page holds no data: everything it shows comes from the private API
@@ -28,6 +29,10 @@ PUBLIC = {
     # (issue #14); the fleet page is a shell whose data comes from the technician-only API.
     ("POST", "/api/v1/enrol"), ("GET", "/api/v1/release"), ("GET", "/api/v1/release/{file}"),
     ("GET", "/console/fleet"),
+    # A centre hub joins its province with a single-use code (throttled); the province page is a shell.
+    ("POST", "/api/v1/province/join"), ("GET", "/console/province"),
+    # A citizen looks a dossier up at the province by code and key, wherever it was received (rate-limited).
+    ("GET", "/api/v1/province/dossiers/{code}"), ("GET", "/tra-cuu"),
 }
 SAMPLE = {"site": "demo", "ticket_id": "1", "code": "HS-X", "form": "control-sheet", "action": "accept",
           "username": "quantri", "pid": "x", "name": "x", "fmt": "csv", "device_id": "demo-kiosk-01"}

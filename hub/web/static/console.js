@@ -16,14 +16,14 @@ I18N.add({
        s_waiting: "Waiting", s_longest: "Longest wait", s_level: "Called within target", s_open: "Open counters",
        arrivals: "Arrivals per hour", waiting_day: "Waiting over the day", officers: "Officers today",
        o_served: "Served", o_avg: "Avg per citizen", o_idle: "Idle time", o_sat: "Satisfied", dossiers: "Dossiers this week",
-       dl_pdf: "Weekly report (PDF)", dl_csv: "Weekly report (CSV)", dl_reg: "Register this week (CSV)",
+       dl_766: "Decision 766 index, this month (PDF)", dl_pdf: "Weekly report (PDF)", dl_csv: "Weekly report (CSV)", dl_reg: "Register this week (CSV)",
        dl_reg_pdf: "Register (PDF)", at_risk: "About to be late or late", d_code: "Dossier", d_proc: "Procedure",
        d_holder: "Agency", d_due: "Due", d_left: "Working hours left", by_agency: "Per agency",
        d_received: "Received", d_ontime: "On time", d_late: "Late", d_apology: "Late with apology",
        actions: "Actions", a_service: "Add or change a service", a_counter: "Add or change a counter",
        a_settings: "Site settings", a_config: "Services and counters", a_accounts: "Accounts", f_code: "Code",
        f_name: "Name", f_field: "Field", f_prefix: "Prefix", f_start: "First number", f_end: "Last number",
-       f_target: "Wait target (min)", f_cname: "Counter name", a_officer: "Officers: add, rename, reset PIN",
+       f_target: "Wait target (min)", f_service_min: "Service time per citizen (min)", f_cname: "Counter name", a_officer: "Officers: add, rename, reset PIN",
        f_oid: "Officer id", f_oname: "Full name", f_ouser: "Counter user name", f_pin: "New PIN",
        f_oactive: "Status", f_oactive_yes: "Working", f_oactive_no: "Left (deactivated)",
        a_catalog: "Import the procedure catalogue", f_file: "CSV or JSON file (UTF-8)",
@@ -133,6 +133,7 @@ function renderFull(d) {
   const from = monday.toISOString().slice(0, 10);
   $("dl-register-csv").href = `${base}/register.csv?from=${from}&to=${d.day}`;
   $("dl-register-pdf").href = `${base}/register.pdf?from=${from}&to=${d.day}`;
+  $("dl-766-pdf").href = `${base}/reports/index766.pdf?period=${d.day.slice(0, 7)}`;
 }
 
 async function loadDashboard() {
@@ -147,10 +148,13 @@ async function loadDashboard() {
 }
 
 // --- agency (specialists) --------------------------------------------------------------------------
-const ACTIONS = {transferred: ["accept"], processing: ["finish", "supplement", "reject", "apology"],
-                 supplement: ["supplement_received", "reject"]};
+// Decree 118/2025: one supplement request (Art. 19(5)), a financial obligation, stop (Mẫu 05), correction (Art. 23).
+const ACTIONS = {transferred: ["accept"], processing: ["finish", "supplement", "obligation", "reject", "apology", "stop"],
+                 supplement: ["supplement_received", "reject", "stop"], obligation: ["obligation_paid", "stop"],
+                 correction: ["corrected"]};
 const ACTION_VI = {accept: "Nhận hồ sơ", finish: "Giải quyết xong", supplement: "Yêu cầu bổ sung", reject: "Từ chối",
-                   apology: "Xin lỗi, hẹn lại", supplement_received: "Đã bổ sung"};
+                   apology: "Xin lỗi, đề nghị gia hạn", supplement_received: "Đã bổ sung", obligation: "Nghĩa vụ tài chính",
+                   obligation_paid: "Đã nộp nghĩa vụ tài chính", stop: "Dừng giải quyết", corrected: "Đã đính chính"};
 async function loadAgency() {
   try {
     const data = await api("GET", "/api/v1/agency/dossiers");
@@ -158,7 +162,8 @@ async function loadAgency() {
     $("agency-list").tBodies[0].innerHTML = data.dossiers.map((d) => `<tr class="${d.risk || ""}"><td>${esc(d.code)}</td>
       <td>${esc(d.procedure)}</td><td>${esc(d.status_vi)}${d.apologised ? " (đã xin lỗi)" : ""}</td><td>${esc(d.due_at)}</td>
       <td>${d.hours_left}</td><td>${(ACTIONS[d.status] || []).map((a) => `<button type="button" data-code="${esc(d.code)}" data-act="${a}">${ACTION_VI[a]}</button>`).join(" ")}
-      <a href="/api/v1/agency/dossiers/${encodeURIComponent(d.code)}/control-sheet.pdf">Phiếu kiểm soát</a></td></tr>`).join("")
+      <a href="/api/v1/agency/dossiers/${encodeURIComponent(d.code)}/control-sheet.pdf">Phiếu kiểm soát</a>
+      ${(d.files || []).map((f) => `<br><a class="file" href="/api/v1/agency/dossiers/${encodeURIComponent(d.code)}/files/${f.id}">📄 ${esc(f.name)} (${f.pages} tr.)</a>`).join("")}</td></tr>`).join("")
       || `<tr><td colspan="6">${I18N.t("nothing")}</td></tr>`;
   } catch (e) { $("err").textContent = e.message; }
 }
@@ -166,7 +171,10 @@ $("agency-list").addEventListener("click", async (ev) => {
   const b = ev.target.closest("button[data-act]"); if (!b) return;
   let body = {};
   const act = b.dataset.act;
-  if (act === "reject" || act === "supplement") { const r = prompt("Lý do (bắt buộc):"); if (!r) return; body.reason = r; }
+  if (act === "reject" || act === "supplement" || act === "stop") { const r = prompt("Lý do (bắt buộc):"); if (!r) return; body.reason = r; }
+  if (act === "obligation") { const r = prompt("Nghĩa vụ tài chính phải thực hiện:"); if (!r) return;
+    const n = parseInt(prompt("Số tiền (đồng, để trống nếu chưa xác định):", "") || "", 10);
+    body = {content: r}; if (!Number.isNaN(n)) body.amount_vnd = n; }
   if (act === "apology") { const r = prompt("Lý do chậm trễ:"); if (!r) return;
     body = {reason: r, extra_days: parseInt(prompt("Hẹn thêm bao nhiêu ngày làm việc?", "2"), 10)}; }
   try { await api("POST", `/api/v1/agency/dossiers/${encodeURIComponent(b.dataset.code)}/${act}`, body); loadAgency(); }
@@ -181,10 +189,10 @@ function form(id, path, after, got) {
     const out = f.nextElementSibling;
     out.className = "err"; out.textContent = "";
     const data = Object.fromEntries(new FormData(f));
-    for (const k of ["start", "end", "wait_target_min", "number", "counter"]) if (data[k] !== undefined && data[k] !== "") data[k] = Number(data[k]);
+    for (const k of ["start", "end", "wait_target_min", "service_min", "number", "counter"]) if (data[k] !== undefined && data[k] !== "") data[k] = Number(data[k]);
     if (id === "f-account" && data.role !== "admin") data.site = S.site;
     if (typeof data.services === "string") data.services = data.services.split(",").map((s) => s.trim().toUpperCase()).filter(Boolean);
-    for (const k of ["counter", "number", "start", "end", "width", "wait_target_min"]) if (data[k] === "") delete data[k];
+    for (const k of ["counter", "number", "start", "end", "width", "wait_target_min", "service_min"]) if (data[k] === "") delete data[k];
     if (typeof data.active === "string") data.active = data.active === "yes";
     try { const res = await api("POST", typeof path === "function" ? path() : path, data); out.className = "ok";
           out.textContent = I18N.t("saved"); if (got) got(res); if (after) after(); }
@@ -201,8 +209,8 @@ async function loadAdmin() {
     cf.hours.value = (cfg.calendar.hours || []).map((h) => h.join("-")).join(", ");
     cf.unit_name.value = cfg.unit_name || ""; cf.hotline.value = cfg.hotline || "";
     $("f-vote").text_vi.value = cfg.vote_question.text_vi; $("f-vote").text_en.value = cfg.vote_question.text_en;
-    $("config").innerHTML = `<table><thead><tr><th>${I18N.t("f_code")}</th><th>${I18N.t("f_name")}</th><th>${I18N.t("f_target")}</th></tr></thead><tbody>` +
-      cfg.services.map((s) => `<tr><td>${esc(s.code)}</td><td>${esc(s.name)}</td><td>${Math.round((s.wait_target_s || 900) / 60)}</td></tr>`).join("") +
+    $("config").innerHTML = `<table><thead><tr><th>${I18N.t("f_code")}</th><th>${I18N.t("f_name")}</th><th>${I18N.t("f_target")}</th><th>${I18N.t("f_service_min")}</th></tr></thead><tbody>` +
+      cfg.services.map((s) => `<tr><td>${esc(s.code)}</td><td>${esc(s.name)}</td><td>${Math.round((s.wait_target_s || 900) / 60)}</td><td>${s.avg_service_s ? Math.round(s.avg_service_s / 60) : "—"}</td></tr>`).join("") +
       `</tbody></table><table><thead><tr><th>${I18N.t("c_counter")}</th><th>${I18N.t("f_services")}</th></tr></thead><tbody>` +
       cfg.counters.map((c) => `<tr><td>${esc(c.name)}</td><td>${esc(c.services.join(", "))}</td></tr>`).join("") + "</tbody></table>";
     const acc = await api("GET", "/api/v1/console/accounts");
@@ -310,8 +318,21 @@ async function start() {
                      post: "nhân viên bưu điện"}};
   $("who").textContent = `${S.me.name} (${(ROLE[I18N.lang] || {})[S.me.role] || S.me.role})`;
   const sites = (await api("GET", "/api/v1/sites")).sites;
-  const site = sites.find((s) => s.id === S.me.site) || sites[0];
+  // A province principal (no site of its own) chooses the site it looks at (?site=…); everyone else
+  // sees their own site only.
+  const wanted = S.me.site || new URLSearchParams(location.search).get("site");
+  const site = sites.find((s) => s.id === wanted) || sites[0];
   S.site = site.id; S.tz = site.timezone; $("site-name").textContent = site.name;
+  // The catalogue is shared by every site: on a hub of many sites only the province imports it.
+  if (S.me.site && sites.length > 1) $("f-catalog").closest("section").hidden = true;
+  if (!S.me.site && sites.length > 1) {
+    const pick = $("site-pick");
+    for (const s of [...sites].sort((x, y) => x.name.localeCompare(y.name, "vi"))) {
+      pick.add(new Option(s.name, s.id, false, s.id === S.site));
+    }
+    pick.hidden = false;
+    pick.addEventListener("change", () => { location.search = `?site=${encodeURIComponent(pick.value)}`; });
+  }
   for (const a of document.querySelectorAll("#tabs a")) a.hidden = S.me.must_change ? a.dataset.role !== "*" : !roleSees(a.dataset.role);
   $("must-change").hidden = !S.me.must_change;
   form("f-service", () => `/api/v1/sites/${S.site}/services`, loadAdmin);

@@ -1,0 +1,346 @@
+"""The sync's rows (docs/province.md): at a centre the outbox, its per-site sequences and capture marks;
+at the province the centres, their sites' high-water marks and the copy of every centre's rows.
+
+Portable SQL only (`?` placeholders, ON CONFLICT … DO UPDATE), so the provincial hub can move to the
+PostgreSQL engine. `capture` runs inside the caller's transaction (the Runner's, just before COMMIT).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+
+import sqlite_utils
+
+from hub.domain import sync as rules
+from hub.store.db import get_meta, set_meta
+
+# (table, kind, parent table, parent key column in the event, parent kind): each appended row goes to the
+# outbox, followed by the current snapshot of its ticket or dossier.
+SOURCES = (
+    ("ticket_events", "ticket_event", "tickets", "ticket_id", "ticket", "id"),
+    ("dossier_events", "dossier_event", "dossiers", "code", "dossier", "code"),
+    ("votes", "vote", None, None, None, None),
+    ("audit_log", "audit", None, None, None, None),
+    ("intake_refusals", "intake_refusal", None, None, None, None),
+)
+
+
+def _dicts(cursor) -> list[dict]:
+    cols = [d[0] for d in cursor.description]
+    return [dict(zip(cols, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _encode(body: dict) -> str:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
+# --- the centre side ------------------------------------------------------------------------------
+
+def role(db: sqlite_utils.Database) -> str | None:
+    """'centre', 'province' or None (a hub on its own)."""
+    return get_meta(db, "sync_role")
+
+
+def start_centre(db: sqlite_utils.Database, epoch: str, sites: Iterable[str]) -> None:
+    """Make this hub a centre under `epoch`: the outbox starts empty and numbered from 1, and the next
+    capture takes the whole database (everything the province must have). Inside a transaction."""
+    set_meta(db, "sync_role", "centre")
+    set_meta(db, "sync_epoch", epoch)
+    db.execute("DELETE FROM sync_outbox")
+    db.execute("DELETE FROM sync_sites")
+    for site in sites:
+        db.execute("INSERT INTO sync_sites(site_id) VALUES(?)", [site])
+    for table, *_ in SOURCES:
+        db.execute("INSERT INTO sync_marks(source, last_id) VALUES(?, 0) "
+                   "ON CONFLICT(source) DO UPDATE SET last_id = 0", [table])
+
+
+def mark_restored(db: sqlite_utils.Database) -> bool:
+    """A centre's database put back from a backup: its epoch no longer holds (its sequences repeat numbers
+    the province already has), so its link stays down until the centre joins again. True if it was one."""
+    if role(db) != "centre":
+        return False
+    set_meta(db, "sync_epoch", "restored")
+    return True
+
+
+def capture(db: sqlite_utils.Database, now: float,
+            extras: Callable[[sqlite_utils.Database, str, dict], dict] | None = None) -> int:
+    """Copy what was appended since the last capture into the outbox, numbered per site; return the number
+    of outbox rows written. Runs in the transaction of the change it captures. A hub that is not a centre
+    has no marks: one empty SELECT."""
+    marks = dict(db.execute("SELECT source, last_id FROM sync_marks").fetchall())
+    if not marks:
+        return 0
+    pending: list[tuple[str, str, str, float, dict]] = []  # (site, kind, key, at, body)
+    parents: dict[tuple[str, str], set] = {}
+    for table, kind, ptable, pcol, pkind, pkey in SOURCES:
+        last = marks.get(table)
+        if last is None:
+            continue
+        rows = _dicts(db.execute(f"SELECT * FROM {table} WHERE id > ? ORDER BY id", [last]))
+        if not rows:
+            continue
+        for row in rows:
+            site = row.get("site_id")
+            if site is None:
+                continue  # global administration: no site to number it under
+            pending.append((site, kind, str(row["id"]), float(row.get("at") or now), row))
+            if ptable is not None:
+                parents.setdefault((ptable, pkind, pkey), set()).add(row[pcol])  # type: ignore[index]
+        db.execute("UPDATE sync_marks SET last_id = ? WHERE source = ?", [rows[-1]["id"], table])
+    for (ptable, pkind, pkey), keys in parents.items():
+        ordered = sorted(keys, key=str)
+        for i in range(0, len(ordered), 500):
+            chunk = ordered[i:i + 500]
+            marks_sql = ",".join("?" * len(chunk))
+            for row in _dicts(db.execute(f"SELECT * FROM {ptable} WHERE {pkey} IN ({marks_sql})", chunk)):
+                if extras is not None:
+                    row = {**row, **extras(db, pkind, row)}
+                pending.append((row["site_id"], pkind, str(row[pkey]), now, row))
+    if not pending:
+        return 0
+    seqs = dict(db.execute("SELECT site_id, seq FROM sync_sites").fetchall())
+    out = []
+    for site, kind, key, at, body in pending:
+        seq = seqs.get(site, 0) + 1
+        seqs[site] = seq
+        out.append([site, seq, kind, key, at, _encode(body)])
+    for values in out:
+        db.execute("INSERT INTO sync_outbox(site_id, seq, kind, key, at, body) VALUES(?,?,?,?,?,?)", values)
+    for site, seq in seqs.items():
+        db.execute("INSERT INTO sync_sites(site_id, seq) VALUES(?, ?) "
+                   "ON CONFLICT(site_id) DO UPDATE SET seq = excluded.seq", [site, seq])
+    return len(out)
+
+
+def uncaptured(db: sqlite_utils.Database) -> bool:
+    """Whether a table has rows the outbox lacks (written outside the Runner): a read, no write lock, so
+    the link's sweep takes the lock only when there is something to capture."""
+    tables = {t for t, *_ in SOURCES}
+    for source, last in db.execute("SELECT source, last_id FROM sync_marks").fetchall():
+        if source in tables and db.execute(f"SELECT 1 FROM {source} WHERE id > ? LIMIT 1", [last]).fetchone() is not None:
+            return True
+    return False
+
+
+def presence(db: sqlite_utils.Database) -> dict[str, dict]:
+    """Each site's device presence summary: devices online and registered, by role."""
+    out: dict[str, dict] = {}
+    for site, role, status, n in db.execute(
+            "SELECT site_id, role, status, COUNT(*) FROM devices WHERE revoked_at IS NULL "
+            "GROUP BY site_id, role, status ORDER BY site_id, role, status").fetchall():
+        s = out.setdefault(site, {"online": 0, "total": 0, "roles": {}})
+        r = s["roles"].setdefault(role, {"online": 0, "total": 0})
+        r["total"] += n
+        s["total"] += n
+        if status == "online":
+            r["online"] += n
+            s["online"] += n
+    return out
+
+
+def enqueue(db: sqlite_utils.Database, site: str, kind: str, key: str, body: dict, now: float) -> int:
+    """One row into a site's outbox with its next sequence number (in the caller's transaction)."""
+    row = db.execute("SELECT seq FROM sync_sites WHERE site_id = ?", [site]).fetchone()
+    seq = (row[0] if row else 0) + 1
+    db.execute("INSERT INTO sync_outbox(site_id, seq, kind, key, at, body) VALUES(?,?,?,?,?,?)",
+               [site, seq, kind, key, now, _encode(body)])
+    db.execute("INSERT INTO sync_sites(site_id, seq) VALUES(?, ?) ON CONFLICT(site_id) DO UPDATE SET seq = excluded.seq",
+               [site, seq])
+    return seq
+
+
+def outbox_after(db: sqlite_utils.Database, site: str, after: int, limit: int = rules.MAX_BATCH_ROWS) -> list[dict]:
+    """The site's outbox rows above `after`, in sequence, as batch rows."""
+    return [{"seq": seq, "kind": kind, "id": key, "at": at, "body": json.loads(body)}
+            for seq, kind, key, at, body in db.execute(
+                "SELECT seq, kind, key, at, body FROM sync_outbox WHERE site_id = ? AND seq > ? ORDER BY seq "
+                "LIMIT ?", [site, after, limit]).fetchall()]
+
+
+def link_sites(db: sqlite_utils.Database) -> list[dict]:
+    return _dicts(db.execute("SELECT site_id, seq, acked_seq, last_ack_at, refused FROM sync_sites "
+                             "ORDER BY site_id"))
+
+
+def record_ack(db: sqlite_utils.Database, site: str, hwm: int, now: float) -> None:
+    """The province holds everything of `site` up to `hwm`: those outbox rows are no longer needed."""
+    db.execute("UPDATE sync_sites SET acked_seq = CASE WHEN acked_seq < ? THEN ? ELSE acked_seq END, "
+               "last_ack_at = ?, refused = NULL WHERE site_id = ?", [hwm, hwm, now, site])
+    db.execute("DELETE FROM sync_outbox WHERE site_id = ? AND seq <= ?", [site, hwm])
+
+
+def record_refusal(db: sqlite_utils.Database, site: str, reason: str, now: float) -> None:
+    db.execute("UPDATE sync_sites SET refused = ?, last_ack_at = ? WHERE site_id = ?", [reason, now, site])
+
+
+# --- the province side ----------------------------------------------------------------------------
+
+def add_centre(db: sqlite_utils.Database, centre: str, name: str, code_hash: str, expires_at: float,
+               now: float) -> None:
+    """A centre invited to join (or to join again, after a restore): a new one-time code."""
+    db.execute("INSERT INTO sync_centres(id, name, code_hash, code_expires_at, created_at) VALUES(?,?,?,?,?) "
+               "ON CONFLICT(id) DO UPDATE SET code_hash = excluded.code_hash, "
+               "code_expires_at = excluded.code_expires_at, name = excluded.name",
+               [centre, name, code_hash, expires_at, now])
+
+
+def centre_by_code(db: sqlite_utils.Database, code_hash: str) -> dict | None:
+    rows = _dicts(db.execute("SELECT * FROM sync_centres WHERE code_hash = ?", [code_hash]))
+    return rows[0] if rows else None
+
+
+def get_centre(db: sqlite_utils.Database, centre: str) -> dict | None:
+    rows = _dicts(db.execute("SELECT * FROM sync_centres WHERE id = ?", [centre]))
+    return rows[0] if rows else None
+
+
+def list_centres(db: sqlite_utils.Database) -> list[dict]:
+    return _dicts(db.execute("SELECT * FROM sync_centres ORDER BY id"))
+
+
+def site_owner(db: sqlite_utils.Database, site: str) -> str | None:
+    row = db.execute("SELECT centre_id FROM sync_hwm WHERE site_id = ?", [site]).fetchone()
+    return row[0] if row else None
+
+
+def joined(db: sqlite_utils.Database, centre: str, epoch: str, broker_hash: str, sites: Iterable[str],
+           now: float) -> None:
+    """The centre used its code: its broker account, its new epoch, its sites' marks back to 0 (the new
+    epoch numbers from 1)."""
+    db.execute("UPDATE sync_centres SET code_hash = NULL, code_expires_at = NULL, broker_hash = ?, epoch = ?, "
+               "joined_at = ? WHERE id = ?", [broker_hash, epoch, now, centre])
+    for site in sites:
+        db.execute("INSERT INTO sync_hwm(site_id, centre_id, epoch, hwm) VALUES(?,?,?,0) "
+                   "ON CONFLICT(site_id) DO UPDATE SET centre_id = excluded.centre_id, epoch = excluded.epoch, "
+                   "hwm = 0", [site, centre, epoch])
+
+
+def hwm(db: sqlite_utils.Database, site: str) -> int:
+    row = db.execute("SELECT hwm FROM sync_hwm WHERE site_id = ?", [site]).fetchone()
+    return int(row[0]) if row else 0
+
+
+def apply_rows(db: sqlite_utils.Database, site: str, epoch: str, rows: list[dict], new_hwm: int,
+               now: float) -> None:
+    """Upsert each row by (site, kind, id) — a copy from a later sequence replaces an earlier one — and
+    move the site's high-water mark, all in the caller's transaction."""
+    params = []
+    for r in rows:
+        day, status, ref_at, ref_no = rules.index_of(r["kind"], r["body"])
+        params.append([site, r["kind"], r["id"], r["seq"], epoch, r["at"], day, status, ref_at, ref_no,
+                       _encode(r["body"])])
+    sql = ("INSERT INTO sync_rows(site_id, kind, key, seq, epoch, at, day, status, ref_at, ref_no, body) "
+           "VALUES(?,?,?,?,?,?,?,?,?,?,?) "
+           "ON CONFLICT(site_id, kind, key) DO UPDATE SET seq = excluded.seq, epoch = excluded.epoch, "
+           "at = excluded.at, day = excluded.day, status = excluded.status, ref_at = excluded.ref_at, "
+           "ref_no = excluded.ref_no, body = excluded.body "
+           "WHERE excluded.epoch <> sync_rows.epoch OR excluded.seq > sync_rows.seq")
+    for p in params:
+        db.execute(sql, p)
+    touch(db, site, now, new_hwm)
+
+
+def touch(db: sqlite_utils.Database, site: str, now: float, new_hwm: int | None = None) -> None:
+    if new_hwm is None:
+        db.execute("UPDATE sync_hwm SET last_contact = ? WHERE site_id = ?", [now, site])
+    else:
+        db.execute("UPDATE sync_hwm SET hwm = ?, last_contact = ? WHERE site_id = ?", [new_hwm, now, site])
+
+
+def alert(db: sqlite_utils.Database, centre: str, site: str | None, kind: str, message: str, now: float) -> None:
+    db.execute("INSERT INTO sync_alerts(at, centre_id, site_id, kind, message) VALUES(?,?,?,?,?)",
+               [now, centre, site, kind, message])
+
+
+def alerts(db: sqlite_utils.Database, limit: int = 20) -> list[dict]:
+    return _dicts(db.execute("SELECT * FROM sync_alerts ORDER BY id DESC LIMIT ?", [limit]))
+
+
+def province_sites(db: sqlite_utils.Database) -> list[dict]:
+    return _dicts(db.execute("SELECT site_id, centre_id, epoch, hwm, last_contact FROM sync_hwm "
+                             "ORDER BY centre_id, site_id"))
+
+
+def copied_rows(db: sqlite_utils.Database, site: str, kind: str) -> list[dict]:
+    """The province's copy of one site's rows of one kind (bodies as the centre stored them)."""
+    return [json.loads(body) for (body,) in db.execute(
+        "SELECT body FROM sync_rows WHERE site_id = ? AND kind = ? ORDER BY key", [site, kind]).fetchall()]
+
+
+def overview_aggregates(db: sqlite_utils.Database, day: str) -> dict[str, dict]:
+    """Per site of the province's copy: today's tickets by status, the oldest waiting ticket, counters
+    with a called ticket, today's votes by rating, dossiers by on-time state, and the link's marks. A few
+    grouped queries over the (kind, day, site, status) index, whatever the number of centres."""
+    out: dict[str, dict] = {}
+
+    def site(s: str) -> dict:
+        return out.setdefault(s, {"by_status": {}, "oldest_waiting_at": None, "counters": set(), "votes": {},
+                                  "dossiers": {}, "hwm": None, "centre_seq": None, "last_contact": None,
+                                  "centre": None, "devices": None})
+
+    for s, status, n, oldest in db.execute(
+            "SELECT site_id, status, COUNT(*), MIN(ref_at) FROM sync_rows WHERE kind = 'ticket' AND day = ? "
+            "GROUP BY site_id, status", [day]).fetchall():
+        site(s)["by_status"][status] = n
+        if status == "waiting":
+            site(s)["oldest_waiting_at"] = oldest
+    for s, counter in db.execute("SELECT DISTINCT site_id, ref_no FROM sync_rows WHERE kind = 'ticket' AND day = ? "
+                                 "AND status = 'called' AND ref_no IS NOT NULL", [day]).fetchall():
+        site(s)["counters"].add(counter)
+    for s, rating, n in db.execute("SELECT site_id, status, COUNT(*) FROM sync_rows WHERE kind = 'vote' "
+                                   "AND day = ? GROUP BY site_id, status", [day]).fetchall():
+        site(s)["votes"][rating] = n
+    for s, state, n in db.execute("SELECT site_id, status, COUNT(*) FROM sync_rows WHERE kind = 'dossier' "
+                                  "GROUP BY site_id, status").fetchall():
+        site(s)["dossiers"][state] = n
+    for s, body in db.execute("SELECT site_id, body FROM sync_rows WHERE kind = 'presence'").fetchall():
+        site(s)["devices"] = json.loads(body)
+    for s, centre, hwm_, seq, last in db.execute(
+            "SELECT site_id, centre_id, hwm, centre_seq, last_contact FROM sync_hwm").fetchall():
+        row = site(s)
+        row.update(centre=centre, hwm=hwm_, centre_seq=seq, last_contact=last)
+    return out
+
+
+def note_centre_seq(db: sqlite_utils.Database, site: str, seq: int, now: float) -> None:
+    """Where the centre's sequence stands (a hello or a batch's last row): the lag is this minus hwm."""
+    db.execute("UPDATE sync_hwm SET centre_seq = CASE WHEN centre_seq < ? THEN ? ELSE centre_seq END, "
+               "last_contact = ? WHERE site_id = ?", [seq, seq, now, site])
+
+
+def site_rows(db: sqlite_utils.Database, site: str, kind: str, day: str | None = None, limit: int = 200
+              ) -> list[dict]:
+    """A centre's copied rows of one kind (a day's, when given), newest first: the drill-down."""
+    if day is None:
+        rows = db.execute("SELECT body FROM sync_rows WHERE site_id = ? AND kind = ? ORDER BY at DESC LIMIT ?",
+                          [site, kind, limit]).fetchall()
+    else:
+        rows = db.execute("SELECT body FROM sync_rows WHERE site_id = ? AND kind = ? AND day = ? "
+                          "ORDER BY at DESC LIMIT ?", [site, kind, day, limit]).fetchall()
+    return [json.loads(b) for (b,) in rows]
+
+
+def local_ticket_ids(db: sqlite_utils.Database, site: str) -> list[str]:
+    """A centre's ticket ids as the province keys them (to count what was lost or doubled)."""
+    return [str(r[0]) for r in db.execute("SELECT id FROM tickets WHERE site_id = ? ORDER BY id", [site])]
+
+
+def copied_keys(db: sqlite_utils.Database, site: str, kind: str) -> list[str]:
+    return [r[0] for r in db.execute("SELECT key FROM sync_rows WHERE site_id = ? AND kind = ?", [site, kind])]
+
+
+def report_aggregates(db: sqlite_utils.Database, first: str, last: str) -> list[tuple]:
+    """(site, kind, day, status, count) over days first..last of the province's copy: tickets by status,
+    votes by rating, dossiers received by on-time state — the province's report over every centre."""
+    return db.execute("SELECT site_id, kind, day, status, COUNT(*) FROM sync_rows WHERE kind IN "
+                      "('ticket', 'vote', 'dossier') AND day >= ? AND day <= ? GROUP BY site_id, kind, day, status "
+                      "ORDER BY site_id, day", [first, last]).fetchall()
+
+
+def copied_dossier(db: sqlite_utils.Database, code: str) -> tuple[str, dict] | None:
+    """The province's copy of a dossier by its code, wherever it was received: (site, body)."""
+    row = db.execute("SELECT site_id, body FROM sync_rows WHERE kind = 'dossier' AND key = ?", [code]).fetchone()
+    return (row[0], json.loads(row[1])) if row else None

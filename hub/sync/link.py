@@ -1,0 +1,151 @@
+"""The centre's sync link: sends each site's outbox to the province in batches, one batch in flight per
+site, and records the province's high-water marks. After a reconnect, a restart or 5 s without an answer
+it sends again everything above the last acknowledgement (the province applies it idempotently)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from hub.domain import sync as rules
+from hub.ops import sync as ops
+from hub.ops.run import Runner
+from hub.store import sync as store
+from hub.store.db import get_meta, open_db
+from hub.sync.mqttclient import SyncClient
+from hub.sync.paths import PAUSE_FILE, link_state_path
+
+log = logging.getLogger("motcua.hub.sync")
+
+RESEND_AFTER_S = 5.0
+SWEEP_EVERY_S = 1.0  # rows written outside the Runner (timers) are captured at most this late
+TICK_S = 0.05
+
+
+class CentreLink:
+    def __init__(self, data_dir: Path, db_path: Path, link: dict, clock: Callable[[], float] = time.time):
+        self.data_dir, self.db_path, self.link, self.clock = data_dir, db_path, link, clock
+        self.centre, self.epoch = link["centre"], link["epoch"]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._main, name="sync-link", daemon=True)
+        self.state = "starting"
+        self.client: SyncClient | None = None
+        self._said: dict[str, float] = {}  # site → when the province last heard from us (monotonic)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            log.info("sync link to %s:%s: %s", self.link["host"], self.link["port"], state)
+            path = link_state_path(self.data_dir)
+            path.write_text(json.dumps({"state": state, "at": time.time()}), encoding="utf-8")
+
+    def _main(self) -> None:
+        db = open_db(self.db_path)
+        try:
+            if get_meta(db, "sync_epoch") != self.epoch:
+                self._set_state("rejoin")
+                log.error("sync: this database's epoch (%s) is not the one it joined with (%s): it was restored "
+                          "or replaced; join the province again (motcua hub province join)",
+                          get_meta(db, "sync_epoch"), self.epoch)
+                return
+            self._loop(db, Runner(db, self.clock))
+        except Exception:
+            log.exception("sync link stopped")
+        finally:
+            if self.client is not None:
+                self.client.close()
+            db.conn.close()
+
+    def _loop(self, db, runner: Runner) -> None:
+        ca = self.link.get("ca_file")
+        self.client = client = SyncClient(self.link["host"], int(self.link["port"]), self.link["username"],
+                                          self.link["password"], rules.down_topic(self.centre), ca)
+        inflight: dict[str, tuple[int, float]] = {}  # site → (to_seq, sent at, monotonic)
+        generation = 0
+        last_sweep = 0.0
+        pause = self.data_dir / PAUSE_FILE
+        while not self._stop.is_set():
+            if pause.exists():
+                if self.state != "paused":
+                    client.down()
+                    self._set_state("paused")
+                self._stop.wait(0.2)
+                continue
+            client.up()
+            now_m = time.monotonic()
+            if now_m - last_sweep >= SWEEP_EVERY_S:
+                last_sweep = now_m
+                if store.uncaptured(db):
+                    runner.run(None, lambda ctx: None)  # the Runner's transaction captures what was left
+                if ops.presence_changes(db, [s["site_id"] for s in store.link_sites(db)]):
+                    runner.run(None, ops.note_presence)
+            try:
+                topic, payload = client.inbox.get(timeout=TICK_S)
+                self._answer(runner, payload, inflight)
+                while True:
+                    topic, payload = client.inbox.get_nowait()
+                    self._answer(runner, payload, inflight)
+            except queue.Empty:
+                pass
+            if not client.connected.is_set():
+                self._set_state("connecting")
+                continue
+            self._set_state("up")
+            if client.generation != generation:  # a new connection: everything above the ack again
+                generation = client.generation
+                inflight.clear()
+                self._said.clear()
+            self._send(db, client, inflight)
+
+    def _answer(self, runner: Runner, payload: bytes, inflight: dict) -> None:
+        try:
+            msg = json.loads(payload)
+        except ValueError:
+            log.warning("sync: unreadable answer from the province")
+            return
+        if isinstance(msg, dict) and msg.get("type") == "catalogue":
+            if runner.run(None, lambda ctx: ops.apply_catalogue(ctx, self.epoch, msg)) and msg.get("last"):
+                log.info("sync: the province's catalogue version %s applied", msg.get("version"))
+            return
+        site = runner.run(None, lambda ctx: ops.record_answer(ctx, self.epoch, msg))
+        if site is None:
+            return
+        if msg.get("type") == "refused":
+            log.error("sync: the province refused %s's batches: %s (%s)", site, msg.get("reason"),
+                      msg.get("message"))
+        sent = inflight.get(site)
+        if msg.get("type") == "refused" or (sent is not None and msg.get("hwm", -1) >= sent[0]):
+            inflight.pop(site, None)  # acknowledged (a gap or a lost batch: resent after RESEND_AFTER_S)
+
+    def _send(self, db, client: SyncClient, inflight: dict) -> None:
+        now_m = time.monotonic()
+        for s in store.link_sites(db):
+            site = s["site_id"]
+            if s["refused"] in ("old_epoch", "unknown_centre", "wrong_site"):
+                continue
+            if site in inflight and now_m - inflight[site][1] < RESEND_AFTER_S:
+                continue
+            if now_m - self._said.get(site, -1e9) >= rules.HELLO_EVERY_S:
+                catalog = int(get_meta(db, "province_catalog_version", "0") or 0)
+                env = rules.hello(self.centre, self.epoch, site, s["seq"], self.clock(), catalog)
+                if client.publish(rules.up_topic(self.centre), json.dumps(env).encode()):
+                    self._said[site] = now_m
+            rows = store.outbox_after(db, site, s["acked_seq"])
+            if not rows:
+                inflight.pop(site, None)
+                continue
+            env = rules.batch(self.centre, self.epoch, site, rows, self.clock())
+            if client.publish(rules.up_topic(self.centre), json.dumps(env, ensure_ascii=False).encode()):
+                inflight[site] = (rows[-1]["seq"], now_m)

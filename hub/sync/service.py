@@ -1,0 +1,87 @@
+"""Wiring the sync into a hub: which side runs (from the database's `sync_role`), the broker accounts it
+needs, and the centre's link settings (`<data>/province.json`, 0600: it holds the centre's password)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import sqlite_utils
+
+from hub.broker.files import Account
+from hub.broker.passwd import hash_secret, new_secret
+from hub.domain import sync as rules
+from hub.store import sync as store
+
+if TYPE_CHECKING:
+    from hub.app import Hub
+
+log = logging.getLogger("motcua.hub.sync")
+
+RECEIVER_USER = "motcua-sync"
+LINK_FILE = "province.json"
+
+
+def receiver_secret(data_dir: Path) -> str:
+    """The province receiver's broker password, made once, readable by the hub's user only."""
+    path = data_dir / "sync.secret"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(new_secret())
+    return path.read_text().strip()
+
+
+def sync_accounts(db: sqlite_utils.Database, data_dir: Path) -> list[Account]:
+    """At a provincial hub: the receiver's own account and one account per joined centre."""
+    if store.role(db) != "province":
+        return []
+    accounts = [Account(RECEIVER_USER, hash_secret(receiver_secret(data_dir)))]
+    for c in store.list_centres(db):
+        if c["broker_hash"]:
+            accounts.append(Account(rules.broker_username(c["id"]), c["broker_hash"], centre=c["id"]))
+    return accounts
+
+
+def read_link(data_dir: Path) -> dict | None:
+    path = data_dir / LINK_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def write_link(data_dir: Path, link: dict) -> None:
+    path = data_dir / LINK_FILE
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(link, f, ensure_ascii=False, indent=1)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def start_sync(hub: Hub):
+    """Start the side this hub plays, if any; returns the running object (with .stop()) or None."""
+    assert hub.db is not None
+    role = store.role(hub.db)
+    if role == "province":
+        from hub.sync.receiver import Receiver
+
+        host = "127.0.0.1" if hub.config.mqtt_bind in ("0.0.0.0", "::", "") else hub.config.mqtt_bind
+        r = Receiver(hub.config.db_path, host, hub.config.mqtt_port, RECEIVER_USER,
+                     receiver_secret(hub.config.data_dir), hub.clock)
+        r.start()
+        return r
+    if role == "centre":
+        from hub.sync.link import CentreLink
+
+        link = read_link(hub.config.data_dir)
+        if link is None:
+            log.error("this hub is a centre of a province but %s is missing: join again", LINK_FILE)
+            return None
+        c = CentreLink(hub.config.data_dir, hub.config.db_path, link, hub.clock)
+        c.start()
+        return c
+    return None

@@ -1,0 +1,71 @@
+"""The tests' own certificate authority and a SoftHSM2 token standing in for an officer's USB token."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from motcua_core import pki
+
+SOFTHSM_LIB = "/usr/lib/softhsm/libsofthsm2.so"
+
+
+@dataclass
+class TestPki:
+    ca: pki.Issued
+    officer: pki.Issued
+    centre: pki.Issued
+    dir: Path
+
+    def p12(self, who: pki.Issued, name: str, passphrase: bytes = b"matkhau") -> Path:
+        path = self.dir / f"{name}.p12"
+        path.write_bytes(who.pkcs12(passphrase, [self.ca.cert]))
+        path.chmod(0o600)
+        return path
+
+    def ca_pem(self) -> Path:
+        path = self.dir / "ca.pem"
+        path.write_bytes(self.ca.cert_pem())
+        return path
+
+
+def make(tmp: Path) -> TestPki:
+    tmp.mkdir(parents=True, exist_ok=True)
+    ca = pki.make_ca("CA thử nghiệm motcua", "motcua test")
+    return TestPki(ca, pki.issue(ca, "Nguyễn Thị Lan", "Trung tâm PVHCC xã Hòa An"),
+                   pki.issue(ca, "Trung tâm Phục vụ hành chính công xã Hòa An", "UBND xã Hòa An"), tmp)
+
+
+def softhsm_token(tmp: Path, who: pki.Issued, *, label: str = "officer", pin: str = "123456") -> dict:
+    """A SoftHSM2 token holding `who`'s key and certificate (as a licensed CA's token does). Returns the
+    environment and the names pyHanko needs; SOFTHSM2_CONF is set in os.environ for this process."""
+    if not (shutil.which("softhsm2-util") and Path(SOFTHSM_LIB).exists()):
+        raise FileNotFoundError("softhsm2 is not installed")
+    tokdir = tmp / "tokens"
+    tokdir.mkdir(parents=True, exist_ok=True)
+    conf = tmp / "softhsm2.conf"
+    conf.write_text(f"directories.tokendir = {tokdir}\nobjectstore.backend = file\nlog.level = ERROR\n")
+    os.environ["SOFTHSM2_CONF"] = str(conf)
+    env = {**os.environ}
+    subprocess.run(["softhsm2-util", "--init-token", "--free", "--label", label, "--pin", pin, "--so-pin", "654321"],
+                   check=True, capture_output=True, env=env)
+    keyfile = tmp / "key.pem"
+    keyfile.write_bytes(who.key_pem())
+    subprocess.run(["softhsm2-util", "--import", str(keyfile), "--token", label, "--label", "chuky", "--id", "01",
+                    "--pin", pin], check=True, capture_output=True, env=env)
+    keyfile.unlink()
+    import pkcs11
+    from cryptography.hazmat.primitives import serialization
+    from pkcs11 import Attribute, CertificateType, ObjectClass
+
+    lib = pkcs11.lib(SOFTHSM_LIB)
+    token = lib.get_token(token_label=label)
+    with token.open(rw=True, user_pin=pin) as s:
+        s.create_object({Attribute.CLASS: ObjectClass.CERTIFICATE, Attribute.CERTIFICATE_TYPE: CertificateType.X_509,
+                         Attribute.TOKEN: True, Attribute.LABEL: "chuky", Attribute.ID: b"\x01",
+                         Attribute.SUBJECT: who.cert.subject.public_bytes(),
+                         Attribute.VALUE: who.cert.public_bytes(serialization.Encoding.DER)})
+    return {"lib": SOFTHSM_LIB, "token": label, "pin": pin, "key": "chuky"}

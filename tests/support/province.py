@@ -1,0 +1,178 @@
+"""A province on one machine for tests: a provincial hub and commune hubs, each `motcua hub serve` in its
+own process with its own Mosquitto and SQLite file, joined with the real commands (docs/province.md)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from devicekit.session import DeviceSession
+from hub.cli.common import DEMO_SITE
+from kiosk.core import KioskCore
+from motcua_core.errors import RequestError
+from tests.support.hubproc import HubProcess, prepare, register
+
+MOTCUA = [sys.executable, "-m", "motcua.cli"]
+
+
+def cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    out = subprocess.run([*MOTCUA, *args], capture_output=True, text=True, timeout=60)
+    if check:
+        assert out.returncode == 0, f"motcua {' '.join(args)}: {out.stderr}"
+    return out
+
+
+def site_file(root: Path, site: str, name: str) -> Path:
+    """The demo site under another id and name (site ids are unique in a province)."""
+    doc = json.loads(DEMO_SITE.read_text(encoding="utf-8"))
+    doc["site"]["id"] = site
+    doc["site"]["name"] = name
+    path = root / f"{site}.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def read(data: Path, sql: str, params: tuple = ()) -> list[tuple]:
+    """Read a hub's database from the test (a reader beside the hub's writer, as WAL allows)."""
+    conn = sqlite3.connect(f"file:{data / 'motcua.db'}?mode=ro", uri=True, timeout=10)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+@dataclass
+class Commune:
+    site: str
+    data: Path
+    proc: HubProcess
+    kiosk: KioskCore | None = None
+    session: DeviceSession | None = None
+
+    def start(self) -> Commune:
+        self.proc.start()
+        if self.session is None:
+            cfg = register(self.data, "kiosk", self.proc.mqtt_port, site=self.site)
+            time.sleep(1.2)  # the running hub rewrites its broker accounts within a second
+            self.session = DeviceSession(cfg)
+            self.session.start()
+            assert self.session.wait_connected(10)
+            self.kiosk = KioskCore(self.session)
+        return self
+
+    def restart(self) -> None:
+        """Same ports, same data: the kiosk's session reconnects by itself."""
+        self.proc = HubProcess(self.data, http_port=self.proc.http_port, mqtt_port=self.proc.mqtt_port,
+                               mqtt_tls_port=self.proc.mqtt_tls_port).start()
+
+    def issue(self, n: int, service: str = "HT") -> list[dict]:
+        """n tickets, each retried with the same confirmation until the hub answers (a kiosk's way)."""
+        assert self.kiosk is not None
+        out = []
+        for _ in range(n):
+            rid = self.kiosk.new_confirmation()
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    out.append(self.kiosk.issue_ticket(service, request_id=rid))
+                    break
+                except RequestError:
+                    if time.monotonic() > deadline:
+                        raise
+        return out
+
+    def cut(self) -> None:
+        (self.data / "sync.pause").touch()
+
+    def mend(self) -> None:
+        (self.data / "sync.pause").unlink(missing_ok=True)
+
+    def seq(self) -> int:
+        return read(self.data, "SELECT seq FROM sync_sites WHERE site_id = ?", (self.site,))[0][0]
+
+    def ticket_ids(self) -> list[int]:
+        return [r[0] for r in read(self.data, "SELECT id FROM tickets WHERE site_id = ? ORDER BY id", (self.site,))]
+
+    def stop(self) -> None:
+        if self.session is not None:
+            self.session.stop()
+        self.proc.stop()
+
+
+@dataclass
+class Province:
+    root: Path
+    data: Path
+    proc: HubProcess
+    communes: list[Commune]
+
+    def hwm(self, site: str) -> int:
+        rows = read(self.data, "SELECT hwm FROM sync_hwm WHERE site_id = ?", (site,))
+        return rows[0][0] if rows else 0
+
+    def wait_caught_up(self, commune: Commune, timeout: float = 30.0) -> float:
+        """Seconds until the province's high-water mark for the commune's site equals its sequence."""
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < timeout:
+            if self.hwm(commune.site) == commune.seq() and commune.seq() > 0:
+                return time.monotonic() - t0
+            time.sleep(0.1)
+        raise AssertionError(f"{commune.site}: province at {self.hwm(commune.site)}, commune at {commune.seq()} "
+                             f"after {timeout} s")
+
+    def ticket_keys(self, site: str) -> list[str]:
+        return [r[0] for r in read(self.data, "SELECT key FROM sync_rows WHERE site_id = ? AND kind = 'ticket'",
+                                   (site,))]
+
+    def join(self, commune: Commune, *, fresh_code: bool = True) -> None:
+        code = cli("hub", "province", "add-centre", "--data", str(self.data), commune.site,
+                   "--name", f"Xã {commune.site}").stdout.split(": ")[1].split()[0]
+        cli("hub", "province", "join", "--data", str(commune.data), "--hub",
+            f"http://127.0.0.1:{self.proc.http_port}", "--code", code, "--mqtt-plain")
+
+    def stop(self) -> None:
+        for c in self.communes:
+            c.stop()
+        self.proc.stop()
+
+
+def province(root: Path, communes: int = 3, *, with_catalogue: bool = False) -> Province:
+    """A running provincial hub and `communes` running commune hubs joined to it, each with a kiosk."""
+    pdata = root / "tinh"
+    prepare(pdata, site_file(root, "tinh", "Trung tâm Phục vụ hành chính công tỉnh"))
+    cli("hub", "province", "init", "--data", str(pdata), "--name", "Tỉnh Mẫu")
+    p = Province(root, pdata, HubProcess(pdata).start(), [])
+    for i in range(communes):
+        site = f"xa-{i + 1}"
+        data = root / site
+        prepare(data, site_file(root, site, f"Xã số {i + 1}"), with_catalogue=with_catalogue)
+        c = Commune(site, data, HubProcess(data))
+        p.join(c)
+        p.communes.append(c.start())
+    return p
+
+
+def issue_main(argv: list[str] | None = None) -> int:
+    """`python -m tests.support.province DATA SITE MQTT_PORT N`: register a kiosk at that hub and issue N
+    tickets — run inside a network namespace, where the commune's LAN is."""
+    data, site, port, n = (argv or sys.argv[1:])[:4]
+    cfg = register(Path(data), "kiosk", int(port), site=site)
+    time.sleep(1.5)  # the running hub rewrites its broker accounts within a second
+    session = DeviceSession(cfg)
+    session.start()
+    try:
+        assert session.wait_connected(15), "kiosk could not connect"
+        c = Commune(site, Path(data), HubProcess(Path(data)), KioskCore(session), session)
+        print(json.dumps([t["number"] for t in c.issue(int(n))]))
+    finally:
+        session.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(issue_main())
