@@ -91,7 +91,9 @@ def open_data_dir(data_dir: Path, synchronous: str = "FULL", *, busy_timeout_ms:
     target = target_for(data_dir, db)
     if is_url(target):
         datadir.make_private(data_dir)
-        return open_db(target, busy_timeout_ms=busy_timeout_ms)
+        opened = open_db(target, busy_timeout_ms=busy_timeout_ms)
+        opened.data_dir = data_dir  # the broker's files, keys and certificates stay in the directory
+        return opened
     datadir.check(data_dir)
     datadir.make_private(data_dir)
     opened = open_db(target, synchronous=synchronous, busy_timeout_ms=busy_timeout_ms)

@@ -9,6 +9,8 @@ import sqlite_utils
 
 
 def data_dir(db: sqlite_utils.Database) -> Path | None:
+    if db.engine != "sqlite":  # PostgreSQL: the data directory it was opened for (hub.app.open_data_dir)
+        return getattr(db, "data_dir", None)
     for row in db.execute("PRAGMA database_list").fetchall():
         if row[1] == "main" and row[2]:
             return Path(row[2]).parent
