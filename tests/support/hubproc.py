@@ -69,7 +69,8 @@ def prepare(data: Path, site_file: Path = DEMO_SITE, *, with_catalogue: bool = F
     call per site file (and catalogue) in a process prepares two databases the real way; later calls copy
     one (SQLite's backup API) and draw afresh every meta value in which the two differ (the identities
     and secrets migrations generate), so each copy is a hub of its own, as a new database would be."""
-    if (data / DB_NAME).exists():  # a directory that already has a database: load into it
+    if (data / DB_NAME).exists() or os.environ.get("MOTCUA_DB"):
+        # a directory that already has a database, or a PostgreSQL database (MOTCUA_DB): load into it
         _prepare(data, site_file, with_catalogue)
         return
     key = (hashlib.sha256(Path(site_file).read_bytes()).hexdigest(), with_catalogue)
