@@ -22,6 +22,23 @@ REUSE_SOURCES = {"csdl-quoc-gia": "Cơ sở dữ liệu quốc gia", "vneid": "T
                  "kho-du-lieu": "Kho dữ liệu của công dân"}
 
 
+def officer_signer(hw: dict | None):
+    """The officer's signer from the counter's hardware map entry `signing`, or None (scans unsigned):
+    {"type": "pkcs12", "path": "…/officer.p12", "passphrase_file": "…"} or
+    {"type": "pkcs11", "lib": "/usr/lib/…/vendor.so", "token": "<label>", "key": "<key label>", "pin_file": "…"}.
+    Secrets come from files (0600), never from the config itself."""
+    if not hw:
+        return None
+    from motcua_core import signing
+
+    if hw.get("type") == "pkcs12":
+        return signing.pkcs12_signer(hw["path"], Path(hw["passphrase_file"]).read_bytes().strip())
+    if hw.get("type") == "pkcs11":
+        session = signing.pkcs11_session(hw["lib"], hw["token"], Path(hw["pin_file"]).read_text().strip())
+        return signing.pkcs11_signer(session, hw["key"], hw.get("cert"))
+    raise ValueError(f"unknown signing type {hw.get('type')!r} (pkcs12, pkcs11)")
+
+
 @dataclass
 class ScannedDoc:
     doc: int

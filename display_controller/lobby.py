@@ -87,14 +87,3 @@ def _counter_name(state: dict, number: int, lang: str = "vi") -> str:
     name = next((c.get("name") for c in state.get("counters", []) if c["number"] == number), None)
     return counter_name(name, number, lang)
 
-
-def escape_markup(text: str) -> str:
-    """`text` shown literally by a Kivy label with markup on (kivy.utils.escape_markup's rule, without
-    importing Kivy here): an applicant's name or a service name typed as `[size=30]…` stays words."""
-    return str(text).replace("&", "&amp;").replace("[", "&bl;").replace("]", "&br;")
-
-
-def panel_markup(title: str, lines: list[str]) -> str:
-    """A side panel's text for a markup label: the title in bold, every line (data from the hub: service
-    names, masked applicant names, procedures) escaped."""
-    return "\n".join([f"[b]{escape_markup(title)}[/b]", *(escape_markup(line) for line in lines)])

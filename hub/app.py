@@ -7,7 +7,6 @@ import contextlib
 import gc
 import json
 import logging
-import os
 import shutil
 import signal
 import time
@@ -22,7 +21,7 @@ from aiohttp import web
 from hub import timers
 from hub.broker import tls as broker_tls
 from hub.broker.files import Account, TlsListener
-from hub.broker.passwd import hash_secret, new_secret
+from hub.broker.passwd import hash_secret, secret_file
 from hub.broker.supervisor import BrokerSupervisor
 from hub.mqtt.router import Router
 from hub.mqtt.transport import HubMqtt
@@ -91,9 +90,9 @@ def open_data_dir(data_dir: Path, synchronous: str = "FULL", *, busy_timeout_ms:
     target = target_for(data_dir, db)
     if is_url(target):
         datadir.make_private(data_dir)
-        opened = open_db(target, busy_timeout_ms=busy_timeout_ms)
-        opened.data_dir = data_dir  # the broker's files, keys and certificates stay in the directory
-        return opened
+        served = open_db(target, busy_timeout_ms=busy_timeout_ms)
+        served.data_dir = data_dir  # the hub's private files (signing certificate, sealing key) stay here
+        return served
     datadir.check(data_dir)
     datadir.make_private(data_dir)
     opened = open_db(target, synchronous=synchronous, busy_timeout_ms=busy_timeout_ms)
@@ -107,12 +106,7 @@ def _loopback(bind: str) -> bool:
 
 def hub_secret(data_dir: Path) -> str:
     """The hub's own broker password, made once and kept readable by the hub's user only."""
-    path = data_dir / "hub.secret"
-    if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(new_secret())
-    return path.read_text().strip()
+    return secret_file(data_dir / "hub.secret")
 
 
 def broker_accounts(db: sqlite_utils.Database, data_dir: Path) -> list[Account]:

@@ -11,7 +11,9 @@ import re
 MANAGE_LINK = re.compile(r"(/hen/q/)[A-Za-z0-9_-]+")
 # A dossier status link's lookup key (?k=… or &key=…).
 LOOKUP_KEY = re.compile(r"([?&](?:k|key)=)[^&\s\"'#]+")
-SECRET_LINKS = (MANAGE_LINK, LOOKUP_KEY)
+# The same secrets as JSON fields (a counter's intake reply, a booking's reply).
+SECRET_FIELD = re.compile(r'("(?:lookup_key|manage_secret)"\s*:\s*")([^"\\]+)(?=")')
+SECRET_LINKS = (MANAGE_LINK, LOOKUP_KEY, SECRET_FIELD)
 _BEARER = re.compile(r"(Bearer\s+)\S+", re.IGNORECASE)
 # An enrolment code as shown (ABCD-EFGH) or as a QR carries it (motcua-enrol:ABCDEFGH).
 _ENROL = re.compile(r"(motcua-enrol:)\S+|\b[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}\b")

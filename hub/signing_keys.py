@@ -73,7 +73,12 @@ def install(data_dir: Path, p12_bytes: bytes, passphrase: bytes) -> str:
 
 def centre_signer(db: sqlite_utils.Database, unit_name: str):
     """The centre's signer for this database's data directory (loaded once per process)."""
-    d = data_dir_of(db)
+    return centre_signer_at(data_dir_of(db), unit_name)
+
+
+def centre_signer_at(d: Path, unit_name: str):
+    """The centre's signer kept in data directory `d` (made when none is installed); no database needed,
+    so a worker thread may call it."""
     key = str(d)
     if key not in _cache:
         p12 = ensure_centre(d, unit_name)

@@ -26,10 +26,32 @@ APPOINTMENT_TICK_S = 30.0
 
 def start(hub: Hub) -> list[asyncio.Task]:
     loops = [("registry", watch_registry), ("display-tick", tick_displays), ("dossier-timers", dossier_timers),
-             ("appointments", appointment_timers)]
+             ("appointments", appointment_timers), ("sign-results", sign_results)]
     if hub.db.engine == "sqlite":  # PostgreSQL has no WAL file of ours to checkpoint; its backups are pg_dump's
         loops += [("wal-checkpoint", checkpoints), ("daily-backup", daily_backups)]
     return [asyncio.create_task(fn(hub), name=name) for name, fn in loops]
+
+
+SIGN_TICK_S = 1.0
+
+
+async def sign_results(hub: Hub) -> None:
+    """Electronic results uploaded whole are signed by the centre in a worker thread (a signature takes a
+    second or more on a small machine: never on the event loop), then kept with their document code."""
+    from hub.ops import dossier_files
+
+    while True:
+        await asyncio.sleep(SIGN_TICK_S)
+        try:
+            for job in dossier_files.to_sign(hub.db):
+                try:
+                    done = await asyncio.to_thread(dossier_files.sign_result, job)
+                except Exception:
+                    log.exception("signing the result of %s failed; will retry", job["file"]["code"])
+                    continue
+                hub.runner.run(job["file"]["site_id"], lambda ctx, done=done: dossier_files.store_signed(ctx, done))
+        except Exception:
+            log.exception("result signing failed; will retry")
 
 
 async def watch_registry(hub: Hub) -> None:

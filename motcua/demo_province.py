@@ -22,6 +22,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from motcua_core import clock as wallclock
+
 COMMUNES = (("xa-hoa-an", "Xã Hòa An"), ("xa-binh-minh", "Xã Bình Minh"), ("xa-an-phu", "Xã An Phú"))
 LEADER = ("lanhdaotinh", "demo-lanhdaotinh")  # the province leader's demo account (console)
 
@@ -110,7 +112,7 @@ def _prepare_commune(root: Path, site: str, name: str, province: Centre, kiosks:
     configs: dict[str, list] = {"kiosk": [], "counter": []}
     with transaction(db):
         for role, counter in [("kiosk", None)] * kiosks + [("counter", n) for n in range(1, counters + 1)]:
-            dev, secret = device_store.add(db, site_id=site, role=role, now=time.time(), counter=counter)
+            dev, secret = device_store.add(db, site_id=site, role=role, now=wallclock.time(), counter=counter)
             configs[role].append(DeviceConfig.from_dict({
                 **device_config_dict(dev, secret, "127.0.0.1", c.mqtt_port),
                 "data_dir": str(c.data / "device-state" / dev.id)}))

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from motcua_core import clock as wallclock
+
 # pyHanko imports cryptography's DSA support, deprecated there; we never sign with DSA.
 warnings.filterwarnings("ignore", message="DSA is deprecated", category=Warning)
 
@@ -130,7 +132,7 @@ def sign_pdf(data: bytes, signer, *, role: str, reason: str, location: str = "",
     from pyhanko import stamp
 
     with tempfile.NamedTemporaryFile(suffix=".pdf") as block:
-        block.write(_block_pdf(block_lines(signer_name, role, datetime.now(VN_TIME))))
+        block.write(_block_pdf(block_lines(signer_name, role, wallclock.now(VN_TIME))))
         block.flush()
         style = stamp.StaticStampStyle.from_pdf_file(block.name, border_width=0)
         pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=style)

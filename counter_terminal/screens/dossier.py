@@ -185,8 +185,8 @@ class IntakeScreen(WordedScreen):
                                         on_release=lambda *_: self.open_keyboard()), "keyboard"))
         bottom.add_widget(self.word(Key(tid="intake_refuse", background_color=WARN, size_hint_x=0.4,
                                         on_release=lambda *_: RefusePanel(self).open()), "intake_refuse"))
-        bottom.add_widget(Key(tid="intake_scan", text="Số hóa", background_color=ACCENT, size_hint_x=0.22,
-                              on_release=lambda *_: self.open_scanning()))
+        bottom.add_widget(self.word(Key(tid="intake_scan", background_color=ACCENT, size_hint_x=0.22,
+                                        on_release=lambda *_: self.open_scanning()), "intake_scan"))
         self.submit_btn = Key(tid="intake_submit", background_color=GOOD, on_release=lambda *_: self.submit())
         bottom.add_widget(self.word(self.submit_btn, "intake_submit"))
         root.add_widget(bottom)
@@ -480,8 +480,8 @@ class ReturnScreen(WordedScreen):
                               on_release=lambda *_: self.submit())
         bottom = BoxLayout(size_hint_y=None, height=48, spacing=6)
         # the paper result photographed for the citizen's electronic copy (signed by the hub as the centre)
-        bottom.add_widget(Key(tid="return_scan", text="Chụp kết quả", background_color=ACCENT, size_hint_x=0.3,
-                              on_release=lambda *_: self.scan_result_page()))
+        bottom.add_widget(self.word(Key(tid="return_scan", background_color=ACCENT, size_hint_x=0.3,
+                                        on_release=lambda *_: self.scan_result_page()), "return_scan"))
         bottom.add_widget(self.word(self.submit_btn, "return_submit"))
         root.add_widget(bottom)
         self.add_widget(root)
@@ -497,7 +497,7 @@ class ReturnScreen(WordedScreen):
 
         desk = scan_desk(self.app)
         if desk is None or self.dossier is None:
-            self.say(same("Chưa có hồ sơ hoặc chưa cấu hình máy chụp tài liệu."), True)
+            self.say(say("no_result_scan"), True)
             return
 
         def work():
@@ -507,7 +507,7 @@ class ReturnScreen(WordedScreen):
                 return None, getattr(exc, "message_vi", str(exc))
 
         in_background(work, lambda r, _e: self.say(same(r[1]), True) if r[1] else
-                      self.say(same(f"Đã chụp trang {r[0]} của kết quả; bấm Trả kết quả để gửi bản điện tử.")))
+                      self.say(say("result_page", n=r[0])))
 
     def scanned(self, raw: str) -> None:
         """From the barcode reader (routed by the app while this screen is shown)."""

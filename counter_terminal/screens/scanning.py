@@ -22,7 +22,7 @@ from kivy.uix.image import Image
 from kivy.uix.modalview import ModalView
 from kivy.uix.scrollview import ScrollView
 
-from counter_terminal.scan_desk import ScanDesk
+from counter_terminal.scan_desk import ScanDesk, officer_signer
 from devicekit.ui.widgets import ACCENT, BAD, DARK, GOOD, MUTED, WARN, Box, Key
 
 WORDS = {
@@ -54,20 +54,6 @@ def w(key: str, lang: str, **kw) -> str:
     return (en if lang == "en" else vi).format(**kw)
 
 
-def _signer(hw: dict | None):
-    """The officer's signer from the hardware map (`signing`), or None (the scans are then unsigned)."""
-    if not hw:
-        return None
-    from motcua_core import signing
-
-    if hw.get("type") == "pkcs12":
-        return signing.pkcs12_signer(hw["path"], Path(hw["passphrase_file"]).read_bytes().strip())
-    if hw.get("type") == "pkcs11":
-        session = signing.pkcs11_session(hw["lib"], hw["token"], Path(hw["pin_file"]).read_text().strip())
-        return signing.pkcs11_signer(session, hw["key"])
-    raise ValueError(f"unknown signing type {hw.get('type')!r} (pkcs12, pkcs11)")
-
-
 def scan_desk(app) -> ScanDesk | None:
     """The counter's ScanDesk, made once from its hardware map; None without a `docscan` entry."""
     if getattr(app, "scan_desk", None) is None:
@@ -78,7 +64,7 @@ def scan_desk(app) -> ScanDesk | None:
         if src is None:
             return None
         app.scan_desk = ScanDesk(app.session, src, Path(app.session.config.data_dir) / "scans",
-                                 signer=_signer(hw.get("signing")))
+                                 signer=officer_signer(hw.get("signing")))
     return app.scan_desk
 
 

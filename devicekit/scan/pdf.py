@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from devicekit.scan.pipeline import Page
+from motcua_core import clock as wallclock
 from motcua_core.archive import srgb_icc_path
 
 JPEG_QUALITY = 60
@@ -43,7 +44,7 @@ def pages_to_pdf(pages: Sequence[Page], *, title: str, author: str = "", now: da
 
     if not pages:
         raise ValueError("a document needs at least one page")
-    when = now or datetime.now(UTC)
+    when = now or wallclock.now(UTC)
     raw = img2pdf.convert([encode_page(p) for p in pages], title=title, author=author or None,
                           creator="motcua", producer="motcua (img2pdf, pikepdf)", creationdate=when,
                           moddate=when, pdfa=srgb_icc_path(), with_pdfrw=False)

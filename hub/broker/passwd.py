@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from pathlib import Path
 
 # What mosquitto_passwd uses; Mosquitto reads the salt length and iteration count from each line.
 SALT_LEN = 12
@@ -46,6 +47,16 @@ def verify_secret(secret: str, hashed: str) -> bool:
         return False
     digest = hashlib.pbkdf2_hmac("sha512", secret.encode("utf-8"), salt, iterations, len(expected))
     return hmac.compare_digest(digest, expected)
+
+
+def secret_file(path: Path) -> str:
+    """A broker password kept in `path` (0600, made once at first use): the hub's own, the province
+    receiver's."""
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(new_secret())
+    return path.read_text().strip()
 
 
 def new_secret() -> str:

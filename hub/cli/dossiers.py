@@ -12,6 +12,7 @@ from pathlib import Path
 from hub.cli.common import Progress, data_arg, err, open_db, runner
 from hub.domain.calendar import CalendarConfigError, WorkCalendar, due_time, parse_cutoff
 from hub.domain.forms import FORM_NAMES, NUMBERS
+from motcua_core import clock as wallclock
 from motcua_core.errors import DomainError
 from motcua_core.text import read_text_nfc
 
@@ -247,7 +248,6 @@ def cmd_dossier_form(args: argparse.Namespace) -> int:
 
 
 def cmd_report_index766(args: argparse.Namespace) -> int:
-    import time
 
     from hub.domain.reports import percent
     from hub.ops import reports
@@ -255,7 +255,7 @@ def cmd_report_index766(args: argparse.Namespace) -> int:
 
     db = open_db(args)
     try:
-        rep = reports.index766(db, get_site(db, args.site), args.period, time.time())
+        rep = reports.index766(db, get_site(db, args.site), args.period, wallclock.time())
     except DomainError as exc:
         return err(exc.message_vi or exc.message)
     except ValueError as exc:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 
 from hub.cli.common import data_arg, data_dir, err, open_db, print_rows, runner
+from motcua_core import clock as wallclock
 
 
 def add_parsers(hsub: argparse._SubParsersAction) -> None:
@@ -86,12 +86,11 @@ def cmd_join(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from hub.store import sync as store
     from hub.store.db import get_meta
-    from hub.sync.paths import link_state_path
-    from hub.sync.service import read_link
+    from hub.sync.paths import link_state_path, read_link
 
     db = open_db(args)
     role = store.role(db)
-    now = time.time()
+    now = wallclock.time()
     if role == "centre":
         link = read_link(data_dir(args)) or {}
         state_path = link_state_path(data_dir(args))
@@ -100,14 +99,19 @@ def cmd_status(args: argparse.Namespace) -> int:
                  "lag": s["seq"] - s["acked_seq"], "last_contact": s["last_ack_at"], "refused": s["refused"],
                  "link": state["state"], "province": link.get("hub")} for s in store.link_sites(db)]
     elif role == "province":
+        sites = store.province_sites(db)
         rows = [{"centre": s["centre_id"], "site": s["site_id"], "epoch": s["epoch"], "acked": s["hwm"],
-                 "last_contact": s["last_contact"]} for s in store.province_sites(db)]
+                 "last_contact": s["last_contact"]} for s in sites]
+        joined = {s["centre_id"] for s in sites}
+        rows += [{"centre": c["id"], "site": None, "epoch": None, "acked": None, "last_contact": None}
+                 for c in store.list_centres(db) if c["id"] not in joined]
     else:
         return err("máy chủ này không thuộc tỉnh nào (motcua hub province init | join)")
     if args.json:
         out = {"role": role, "links": rows}
         if role == "province":
             out["alerts"] = store.alerts(db)
+        out["flagged_events"] = store.flags(db)
         print(json.dumps(out, ensure_ascii=False, indent=1))
         return 0
     def ago(t):
@@ -117,8 +121,11 @@ def cmd_status(args: argparse.Namespace) -> int:
                      r["link"], ago(r["last_contact"]) + (f" TỪ CHỐI: {r['refused']}" if r["refused"] else ""))
                     for r in rows], [20, 16, 12, 12, 10, 10])
     else:
-        print_rows([(r["centre"], r["site"], r["epoch"] or "", f"nhận {r['acked']}", ago(r["last_contact"]))
-                    for r in rows], [20, 20, 16, 12])
+        print_rows([(r["centre"], r["site"] or "chưa tham gia", r["epoch"] or "",
+                     "" if r["acked"] is None else f"nhận {r['acked']}", ago(r["last_contact"])) for r in rows],
+                   [20, 20, 16, 12])
         for a in store.alerts(db, 5):
             print(f"cảnh báo: {a['centre_id']} {a['kind']}: {a['message']}")
+    for f in store.flags(db)[-5:]:
+        print(f"sự kiện bị từ chối (cần người xem): hồ sơ {f['code']}: {f['reason']}")
     return 0

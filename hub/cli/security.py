@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 
 from hub.cli.common import data_arg, err, open_db, runner
+from motcua_core import clock as wallclock
 from motcua_core.errors import DomainError
 
 
@@ -29,7 +29,7 @@ def add_parsers(hsub: argparse._SubParsersAction) -> None:
 def cmd_alerts(args: argparse.Namespace) -> int:
     from hub.ops import security
 
-    for a in security.alerts(open_db(args), args.site, time.time()):
+    for a in security.alerts(open_db(args), args.site, wallclock.time()):
         print(json.dumps(a, ensure_ascii=False))
     return 0
 

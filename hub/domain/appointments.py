@@ -48,7 +48,9 @@ class BookingPolicy:
     `every` walk-ins at a counter). per_person_day: bookings one phone or CCCD may hold on one day.
     horizon_days: how far ahead one may book. early_min: how early the kiosk checks someone in.
     idle_serves_early: whether a counter with nobody else to call may take an early arrival before
-    the slot (off by default: early arrivals wait for their slot).
+    the slot (off by default: early arrivals wait for their slot). web_per_minute: new online bookings
+    the site takes in a minute, whatever the addresses; past it a booking is refused and the office is
+    alerted (hub.ops.security).
     """
 
     slot_min: int = 30
@@ -60,6 +62,7 @@ class BookingPolicy:
     horizon_days: int = 14
     early_min: int = 120
     idle_serves_early: bool = False
+    web_per_minute: int = 10
 
     def __post_init__(self) -> None:
         if not 5 <= self.slot_min <= 240:
@@ -68,8 +71,8 @@ class BookingPolicy:
             raise ValueError("walkin_share must be ≥ 0 and < 1")
         if self.mode not in ("strict", "interleave"):
             raise ValueError(f"unknown appointment mode {self.mode!r} (strict or interleave)")
-        if self.every < 1 or self.per_person_day < 1 or self.horizon_days < 1:
-            raise ValueError("every, per_person_day and horizon_days must be ≥ 1")
+        if self.every < 1 or self.per_person_day < 1 or self.horizon_days < 1 or self.web_per_minute < 1:
+            raise ValueError("every, per_person_day, horizon_days and web_per_minute must be ≥ 1")
         if self.grace_min < 0 or self.early_min < 0:
             raise ValueError("grace_min and early_min must be ≥ 0")
 

@@ -132,6 +132,11 @@ FORMULAS = [
     ("digitisation", "rate", "Tỷ lệ thành phần hồ sơ đã có dữ liệu điện tử",
      "Số thành phần hồ sơ được ghi nhận đã có dữ liệu điện tử (không yêu cầu nộp lại) ÷ Tổng số thành phần hồ sơ "
      "của hồ sơ tiếp nhận trong kỳ (trong phạm vi dữ liệu hệ thống biết)."),
+    ("digitisation", "attached_rate", "Tỷ lệ hồ sơ có bản điện tử các thành phần đã số hóa tại Bộ phận Một cửa",
+     "Số hồ sơ tiếp nhận trong kỳ mà mọi thành phần được quét tại quầy đã lưu đủ bản điện tử trên hệ thống ÷ "
+     "Tổng số hồ sơ tiếp nhận trong kỳ."),
+    ("digitisation", "results_electronic_rate", "Tỷ lệ kết quả giải quyết được cấp bản điện tử",
+     "Số hồ sơ trả kết quả trong kỳ có kết quả điện tử (ký số, có mã giấy tờ) ÷ Số hồ sơ trả kết quả trong kỳ."),
     ("satisfaction", "unsatisfied_rate", "Tỷ lệ hồ sơ có phản ánh, kiến nghị hoặc đánh giá không hài lòng",
      "Số hồ sơ có phản ánh, kiến nghị hoặc đánh giá “Không hài lòng” ÷ Tổng số hồ sơ tiếp nhận hoặc giải quyết "
      "trong kỳ."),

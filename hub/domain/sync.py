@@ -70,11 +70,11 @@ def batch(centre: str, epoch: str, site: str, rows: list[dict], now: float) -> d
             "from_seq": rows[0]["seq"], "to_seq": rows[-1]["seq"], "sent_at": now, "rows": rows}
 
 
-def hello(centre: str, epoch: str, site: str, seq: int, now: float, catalog: int = 0) -> dict:
+def hello(centre: str, epoch: str, site: str, seq: int, now: float, catalog: int = 0, down: int = 0) -> dict:
     """The link's heartbeat: the site's last sequence number (the province knows the lag) and the
     province catalogue version the centre holds (the province sends what is newer)."""
     return {"v": VERSION, "type": "hello", "centre": centre, "epoch": epoch, "site": site, "seq": seq,
-            "sent_at": now, "catalog": catalog}
+            "sent_at": now, "catalog": catalog, "down": down}
 
 
 CATALOGUE_PAGE = 50  # procedures per down message (a few KB each; the broker's packet limit is 1 MiB)
@@ -96,7 +96,7 @@ def check_hello(msg: object, topic_centre: str) -> dict | None:
     if isinstance(msg, dict) and msg.get("v") == VERSION and msg.get("type") == "hello" \
             and msg.get("centre") == topic_centre and isinstance(msg.get("site"), str) \
             and isinstance(msg.get("epoch"), str) and isinstance(msg.get("seq"), int) \
-            and isinstance(msg.get("catalog", 0), int):
+            and isinstance(msg.get("catalog", 0), int) and isinstance(msg.get("down", 0), int):
         return msg
     return None
 
@@ -186,6 +186,32 @@ def index_of(kind: str, body: Mapping, tz: str = PROVINCE_TZ) -> tuple:
         at = body.get("at")
         return (local_day(at, tz) if isinstance(at, int | float) else None), str(body.get("rating")), None, None
     return None, body.get("kind"), None, None
+
+
+def parent_of(kind: str, body: Mapping) -> str | None:
+    """The ticket or dossier an event belongs to (the province finds a dossier's events by it)."""
+    if kind == "dossier_event":
+        return body.get("code")
+    if kind == "ticket_event":
+        return str(body.get("ticket_id"))
+    return None
+
+
+def takes(state: Mapping, agencies: set[str]) -> bool:
+    """The province takes a dossier when it was transferred to an agency that sits at the province."""
+    return state.get("status") == "transferred" and state.get("holder") in agencies
+
+
+def same_event(a: Mapping, b: Mapping) -> bool:
+    """An event both sides already hold (sent down, applied at the centre, come back up): not again."""
+    return a.get("kind") == b.get("kind") and abs(float(a.get("at", 0)) - float(b.get("at", 0))) < 1e-6 \
+        and a.get("by_who", a.get("by")) == b.get("by_who", b.get("by"))
+
+
+def down_events(centre: str, epoch: str, rows: list[dict]) -> dict:
+    """Events of dossiers held at the province, for the centre that received them (in sequence)."""
+    return {"v": VERSION, "type": "events", "centre": centre, "epoch": epoch, "from_seq": rows[0]["seq"],
+            "to_seq": rows[-1]["seq"], "rows": rows}
 
 
 SERVED = ("done",)

@@ -29,6 +29,7 @@ import sqlite_utils
 from hub.domain.authz import Subject
 from hub.mqtt import verbs
 from hub.mqtt.transport import HubMqtt, Incoming
+from hub.notify import seal
 from hub.ops.context import Actor, Effects
 from hub.ops.run import Runner, as_protocol_error
 from hub.ops.views import call_event, device_config, display_state
@@ -381,7 +382,7 @@ class Router:
             if stored is not None:
                 if stored[1] != name:
                     raise ProtocolError("bad_request", f"request_id {request_id} was already used for {stored[1]}")
-                return Reply(res_topic, stored[0].encode(), msg.correlation)
+                return Reply(res_topic, seal.unseal(self.db, stored[0]).encode(), msg.correlation)
             verb = verbs.lookup(name)
             verb.validate(data)
             if dev.role not in verb.roles:
@@ -433,9 +434,10 @@ class Router:
         return None
 
     def _remember(self, device_id: str, request_id: str, verb: str, body: dict, now: float) -> bytes:
-        """Store the reply for retries of the same request_id; returns it encoded, as it is sent."""
+        """Store the reply for retries of the same request_id; returns it encoded, as it is sent. A secret in
+        it (a receipt's lookup key, a booking's link) is stored sealed (hub.notify.seal)."""
         text = p.encode_text(body)
-        request_store.remember(self.db, device_id, request_id, verb, text, now)
+        request_store.remember(self.db, device_id, request_id, verb, seal.seal(self.db, text), now)  # no secret in clear
         return text.encode()
 
     def purge_old_requests(self) -> int:

@@ -1,6 +1,6 @@
-"""Secrets inside a notification's text (a booking's manage link, a dossier's lookup key) are never in
-the database in clear: `seal` replaces each with a marker holding the shown form (`/hen/q/…`) and the
-secret encrypted with a key kept beside the database (`<data>/notify.key`, 0600; never in the database,
+"""Secrets inside a notification's text or a stored MQTT reply (a booking's manage link and secret, a
+dossier's lookup key and status link) are never in the database in clear: `seal` replaces each secret (the part after `/hen/q/`, `?k=`, `"lookup_key": "`)
+with a marker holding the shown form (`…`) and the secret encrypted with a key kept beside the database (`<data>/notify.key`, 0600; never in the database,
 so never in a backup); `unseal` renders the text at send time; `strip` leaves only the shown form once
 the message is sent or given up. A database without a file (in memory) cannot keep a key: its secrets
 are stripped at once."""
@@ -49,18 +49,26 @@ def _key(db: sqlite_utils.Database) -> Fernet | None:
     return fernet
 
 
+def might_hold_secrets(text: str) -> bool:
+    """A cheap test before the patterns (the router stores every reply)."""
+    return "/hen/q/" in text or "k=" in text or "key=" in text or "lookup_key" in text or "manage_secret" in text
+
+
 def seal(db: sqlite_utils.Database, text: str) -> str:
-    """`text` with every secret link sealed (what the outbox stores)."""
+    """`text` with every secret link or field sealed (what the outbox and the stored replies keep)."""
+    if not might_hold_secrets(text):
+        return text
     fernet = _key(db)
 
-    def one(pattern: re.Pattern, m: re.Match) -> str:
-        shown = pattern.sub(r"\1…", m.group(0))
+    def one(m: re.Match) -> str:
+        prefix = m.group(1)
+        secret = m.group(0)[len(prefix):]
         if fernet is None:
-            return shown
-        return f"⟦sealed:{shown}|{fernet.encrypt(m.group(0).encode()).decode()}⟧"
+            return prefix + "…"
+        return f"{prefix}⟦sealed:…|{fernet.encrypt(secret.encode()).decode()}⟧"
 
     for pattern in SECRET_LINKS:
-        text = pattern.sub(lambda m, p=pattern: one(p, m), text)
+        text = pattern.sub(one, text)
     return text
 
 

@@ -61,6 +61,8 @@ def sign_in(ctx: Ctx, username: str, password_ok: bool, addr: str) -> dict:
         def keep() -> None:  # runs after the rollback: the counts and their record must stick
             for scope, failures, lockouts, until in updates:
                 signin_store.set_failures(ctx.db, CONSOLE_SITE, scope, failures, lockouts, until)
+                if acc is not None and until is not None and scope == scopes.get("console_account"):
+                    acc_store.update(ctx.db, username, ctx.now, locked_until=until)  # "locked" in the list
             if acc is not None:
                 audit.append(ctx.db, at=ctx.now, site_id=acc.site_id, who=username, role=acc.role, via="console",
                              action="sign_in.failed", target=username,

@@ -18,6 +18,7 @@ from hub.store import accounts as acc_store
 from hub.store import devices as device_store
 from hub.store import dossiers as dossier_store
 from hub.store import sites as site_store
+from hub.store import sync as sync_store
 from hub.store import tickets as ticket_store
 from motcua_core.dossier_codes import normalise
 from motcua_core.errors import DomainError
@@ -37,7 +38,11 @@ def resolve(db: sqlite_utils.Database, ref: Ref) -> Target:
         return Target("hub", key, None, hub_sites=tuple(site_store.list_sites(db)))
     if ref.kind == "dossier":
         found = dossier_store.scope(db, normalise(key))
-        return Target("dossier", key, found[0], found[1]) if found else _unknown(ref)
+        if not found:
+            return _unknown(ref)
+        # A dossier a provincial hub holds for a commune is, while its agency there has it, an object of
+        # the province's site where that agency sits (docs/province.md).
+        return Target("dossier", key, sync_store.holding_site(db, normalise(key)) or found[0], found[1])
     if ref.kind == "ticket":
         try:
             site = ticket_store.site_of(db, int(key))

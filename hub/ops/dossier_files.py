@@ -72,34 +72,56 @@ def put_chunk(ctx: Ctx, d: dict) -> dict:
     if hashlib.sha256(data).hexdigest() != f["sha256"]:
         raise DomainError("bad_request", "the file does not match its SHA-256",
                           "Tệp tải lên không khớp mã kiểm tra; cần quét và gửi lại.")
-    if f["kind"] == "result":
-        _issue_result(ctx, f, data)
-    else:
-        store.complete(ctx.db, f["id"], data, ctx.now, stored_sha256=f["sha256"])
+    if f["kind"] == "result" and not _is_pdf(data):
+        raise DomainError("bad_request", "the result is not a PDF", "Tệp kết quả không phải PDF hợp lệ để ký số.")
+    # a result is kept as uploaded until the centre has signed it (sign_pending, off the event loop)
+    store.complete(ctx.db, f["id"], data, ctx.now, stored_sha256=f["sha256"])
     return {"file_id": f["id"], "complete": True, "missing": []}
 
 
-def _issue_result(ctx: Ctx, f: dict, data: bytes) -> None:
+def _is_pdf(data: bytes) -> bool:
+    return data[:5] == b"%PDF-" and b"%%EOF" in data[-1024:]
+
+
+def to_sign(db: sqlite_utils.Database) -> list[dict]:
+    """What the centre must still sign: each result uploaded whole, with its document code and signer's role
+    (read on the loop; the signing itself runs in a worker thread: `sign_result`)."""
     from hub.store import catalogue as cat_store
 
-    row = dossier_store.get(ctx.db, f["code"])
-    proc = cat_store.get(ctx.db, row["procedure_id"]) or {"id": row["procedure_id"]}
-    doc_code = digital.document_code(row["applicant"].get("cccd") or row["applicant"].get("tax_code"),
-                                     digital.result_type(proc))
-    s = dossier_store.get_settings(ctx.db, ctx.site.id)
-    unit = s["unit_name"] or ctx.site.name
-    signer = signing_keys.centre_signer(ctx.db, unit)
-    from pyhanko.pdf_utils.misc import PdfError
+    out = []
+    for f in store.unsigned_results(db):
+        row = dossier_store.get(db, f["code"])
+        proc = cat_store.get(db, row["procedure_id"]) or {"id": row["procedure_id"]}
+        s = dossier_store.get_settings(db, row["site_id"])
+        out.append({"file": f, "data": store.content(db, f["id"]), "place": s["place"] or "",
+                    "data_dir": signing_keys.data_dir_of(db),
+                    "unit": s["unit_name"] or site_name(db, row["site_id"]),
+                    "doc_code": digital.document_code(row["applicant"].get("cccd") or row["applicant"].get("tax_code"),
+                                                      digital.result_type(proc))})
+    return out
 
-    try:
-        signed = signing.sign_pdf(data, signer, role=unit,
-                                  reason=f"Kết quả điện tử, mã {doc_code}", location=s["place"] or "")
-    except (PdfError, ValueError, KeyError) as e:  # not a PDF the counter made
-        raise DomainError("bad_request", f"the result is not a PDF that can be signed: {e}",
-                          "Tệp kết quả không phải PDF hợp lệ để ký số.") from None
-    store.complete(ctx.db, f["id"], signed, ctx.now, stored_sha256=hashlib.sha256(signed).hexdigest(),
-                   doc_code=doc_code, signed_by=signer.signing_cert.subject.native.get("common_name", ""))
-    ctx.changed("dossier.result_electronic", f["code"], after={"doc_code": doc_code})
+
+def site_name(db: sqlite_utils.Database, site_id: str) -> str:
+    from hub.store.sites import get_site
+
+    return get_site(db, site_id).name
+
+
+def sign_result(job: dict) -> dict:
+    """The centre's PAdES signature on one result (seconds on a small machine: run it off the event loop;
+    it touches no database)."""
+    signer = signing_keys.centre_signer_at(job["data_dir"], job["unit"])
+    signed = signing.sign_pdf(job["data"], signer, role=job["unit"], reason=f"Kết quả điện tử, mã {job['doc_code']}",
+                              location=job["place"])
+    return {**job, "signed": signed, "signed_by": signer.signing_cert.subject.native.get("common_name", "")}
+
+
+def store_signed(ctx: Ctx, done: dict) -> None:
+    """Keep the signed result with its document code: from now on the citizen can download it."""
+    f = done["file"]
+    store.set_signed(ctx.db, f["id"], done["signed"], hashlib.sha256(done["signed"]).hexdigest(), done["doc_code"],
+                     done["signed_by"])
+    ctx.changed("dossier.result_electronic", f["code"], after={"doc_code": done["doc_code"]})
 
 
 def listing(db: sqlite_utils.Database, code: str) -> dict:

@@ -44,17 +44,29 @@ def pdf(db: sqlite_utils.Database, site: Site, code: str, name: str) -> bytes:
     return getattr(renderers, renderer)(build(db, site, code))
 
 
-def signed_pdf(db: sqlite_utils.Database, site: Site, code: str, name: str) -> bytes:
-    """The form as the centre issues it electronically: PDF/A-style (title, language, output intent) and
-    signed with the centre's certificate (hub.signing_keys), as machine-issued documents are."""
+def signing_job(db: sqlite_utils.Database, site: Site, code: str, name: str) -> dict:
+    """Everything `sign_job` needs, read from the database (on the event loop)."""
     from hub import signing_keys
-    from motcua_core import archive, signing
-    from motcua_core.documents import pdf as renderers
 
     build, renderer = _form(name)
     d = build(db, site, code)
     title = f"{d['text'].get('title', '').capitalize()} – {code}".strip(" –")
-    unit = d.get("unit_name") or site.name
-    doc = archive.archival(getattr(renderers, renderer)(d), title=title, author=unit)
-    return signing.sign_pdf(doc, signing_keys.centre_signer(db, unit), role=unit,
-                            reason=f"Phát hành điện tử: {title}", location=d.get("place") or "")
+    return {"renderer": renderer, "data": d, "title": title, "unit": d.get("unit_name") or site.name,
+            "place": d.get("place") or "", "data_dir": signing_keys.data_dir_of(db)}
+
+
+def sign_job(job: dict) -> bytes:
+    """The form as the centre issues it electronically: rendered, PDF/A-style (title, language, output
+    intent) and signed with the centre's certificate. No database: a worker thread runs it (seconds)."""
+    from hub import signing_keys
+    from motcua_core import archive, signing
+    from motcua_core.documents import pdf as renderers
+
+    doc = archive.archival(getattr(renderers, job["renderer"])(job["data"]), title=job["title"], author=job["unit"])
+    return signing.sign_pdf(doc, signing_keys.centre_signer_at(job["data_dir"], job["unit"]), role=job["unit"],
+                            reason=f"Phát hành điện tử: {job['title']}", location=job["place"])
+
+
+def signed_pdf(db: sqlite_utils.Database, site: Site, code: str, name: str) -> bytes:
+    """`sign_job` at once (the CLI; a web handler runs `sign_job` in a thread)."""
+    return sign_job(signing_job(db, site, code, name))

@@ -11,6 +11,7 @@ import sqlite_utils
 
 from hub.domain import reports as rules
 from hub.domain import votes as vote_rules
+from hub.ops import dossier_files
 from hub.ops import dossiers as ops
 from hub.store import dossier_files as file_store
 from hub.store import dossiers as dossier_store
@@ -147,6 +148,11 @@ def register_export(db: sqlite_utils.Database, site: Site, start: date, end: dat
                          "books": books, "text": text}), n, books
 
 
+def _ratio(pct: float | None) -> float | None:
+    """A percentage as the 766 figures keep rates (0–1)."""
+    return None if pct is None else round(pct / 100, 4)
+
+
 def index766(db: sqlite_utils.Database, site: Site, period: str, now: float) -> dict:
     """The Decision 766 figures the hub can compute for a month, quarter or year (hub.domain.index766):
     progress and results, digitisation as far as the hub knows it, satisfaction; each with its formula."""
@@ -166,6 +172,12 @@ def index766(db: sqlite_utils.Database, site: Site, period: str, now: float) -> 
                                      len(items), electronic, code in unhappy))
     votes = report_store.ratings_in(db, site.id, s, e, SATISFIED_AT_LEAST)
     figures = rules766.compute(rows, s, e, now, votes=votes[0], votes_satisfied=votes[1])
+    # scans attached and results issued electronically (issue #25's records)
+    digital = dossier_files.digitisation_counts(db, site.id, s, e)
+    figures["digitisation"].update({
+        "dossiers_attached": digital["documents_attached"], "attached_rate": _ratio(digital["documents_attached_rate"]),
+        "results_returned": digital["returned"], "results_electronic": digital["results_electronic"],
+        "results_electronic_rate": _ratio(digital["results_electronic_rate"])})
     st = ops.settings(db, site)
     return {"site": site.id, "period": period, "period_label": label, "from": first.isoformat(),
             "to": date.fromordinal(after.toordinal() - 1).isoformat(), "unit_name": st["unit_name"],

@@ -109,8 +109,12 @@ class Runner:
         """BEGIN … COMMIT with the sync capture just before the COMMIT: the one place every operation's
         changes reach the sync outbox."""
         with transaction(self.db):
+            before = _changes(self.db)
             yield
-            sync_store.capture(self.db, self.clock(), extras=sync_extras)
+            if before is None or _changes(self.db) != before:  # a transaction that wrote nothing sends nothing
+                now = self.clock()
+                sync_store.capture(self.db, now, extras=sync_extras)
+                sync_store.capture_down(self.db, now)
 
     def step(self, site: str | Site | None, op: Callable[[Ctx], T], effects: Effects, *,
              device: Device | None = None, now: float | None = None,
@@ -160,6 +164,12 @@ class Runner:
         result = op(ctx)
         assert not ctx.effects, "a view left effects to publish: run it with Runner.run"
         return result
+
+
+def _changes(db) -> int | None:  # noqa: ANN001 (either engine's Db)
+    """Rows this connection has written so far (SQLite's total_changes); None where the engine cannot say
+    (PostgreSQL): then the capture always runs."""
+    return getattr(db.conn, "total_changes", None)
 
 
 def _op_name(op: Callable) -> str:

@@ -6,7 +6,8 @@ for someone who rotates addresses, so two limits hold per *object*:
   code is locked for public look-up for LOOKUP_LOCK_S (the citizen asks at the counter, which is not
   affected) and the office sees an alert. Any code string is counted and locked alike, so a lock does not
   tell that a code exists; only a real dossier's lock raises an alert.
-- per site: at most SITE_BOOKINGS_PER_MINUTE new online bookings a minute; past it a booking is refused
+- per site: at most the booking policy's `web_per_minute` new online bookings a minute (default
+  SITE_BOOKINGS_PER_MINUTE); past it a booking is refused
   (429) and the office sees a `booking_burst` alert, which an administrator releases — cancelling the
   burst's bookings (their seats are free again) or keeping them (`motcua hub security release`).
 """
@@ -27,7 +28,7 @@ LOOKUP_WINDOW_S = 3600.0
 LOOKUP_CCCD_OFF_AFTER = 5
 LOOKUP_LOCK_AFTER = 20
 LOOKUP_LOCK_S = 24 * 3600.0
-SITE_BOOKINGS_PER_MINUTE = 10
+SITE_BOOKINGS_PER_MINUTE = rules.BookingPolicy().web_per_minute  # the default; each site's policy sets its own
 BURST_WINDOW_S = 60.0
 LOOKUP_LOCKED, BOOKING_BURST = "lookup_locked", "booking_burst"
 ANY_SITE = ""  # a lock on a code no dossier has: counted like the others, shown to nobody
@@ -58,7 +59,8 @@ def lookup_failed(db: sqlite_utils.Database, code: str, site_id: str | None, now
 def check_booking_rate(ctx: Ctx) -> None:
     """Refuse an online booking past the site's ceiling; the refusal opens (or counts into) the alert."""
     since = ctx.now - BURST_WINDOW_S
-    if store.web_bookings_in(ctx.db, ctx.site.id, since) < SITE_BOOKINGS_PER_MINUTE:
+    ceiling = appt_store.get_policy(ctx.db, ctx.site.id).web_per_minute
+    if store.web_bookings_in(ctx.db, ctx.site.id, since) < ceiling:
         return
     db, site_id, now = ctx.db, ctx.site.id, ctx.now
 

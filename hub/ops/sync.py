@@ -8,6 +8,8 @@ import hmac
 import json
 from datetime import date
 
+import sqlite_utils
+
 from hub.broker.passwd import hash_secret, new_secret
 from hub.domain import dossier as dm
 from hub.domain import sync as rules
@@ -16,8 +18,9 @@ from hub.ops.context import Change, Ctx
 from hub.ops.sync_extras import key_digest
 from hub.store import catalogue, enrolment
 from hub.store import devices as device_store
+from hub.store import dossiers as dossier_store
 from hub.store import sync as store
-from hub.store.db import get_meta, set_meta
+from hub.store.db import get_meta, savepoint, set_meta
 from hub.store.sites import list_sites
 from motcua_core import enrol_code
 from motcua_core.dossier_codes import mask_name, normalise
@@ -40,6 +43,7 @@ def init_province(ctx: Ctx, name: str) -> None:
                           "Máy chủ này đang là trung tâm cấp xã của một tỉnh.")
     set_meta(ctx.db, "sync_role", "province")
     set_meta(ctx.db, "province_name", name)
+    store.skip_down(ctx.db)  # from now on, events of dossiers held here go down to their centre
     ctx.changed("province.init", "province", None, {"name": name})
 
 
@@ -118,6 +122,7 @@ def apply_batch(ctx: Ctx, topic_centre: str, msg: object) -> dict:
     plan = rules.plan(store.hwm(ctx.db, batch["site"]), batch["rows"])
     if plan.rows:
         store.apply_rows(ctx.db, batch["site"], batch["epoch"], plan.rows, plan.hwm, ctx.now)
+        _hold_and_follow(ctx, topic_centre, batch["site"], plan.rows)
     store.note_centre_seq(ctx.db, batch["site"], batch["to_seq"], ctx.now)
     return rules.ack(topic_centre, batch["epoch"], batch["site"], plan.hwm)
 
@@ -167,7 +172,7 @@ def start_centre(ctx: Ctx, joined: dict) -> int:
     return len(sites)
 
 
-def presence_changes(db, sites: list[str]) -> dict[str, dict]:
+def presence_changes(db: sqlite_utils.Database, sites: list[str]) -> dict[str, dict]:
     """The sites whose device presence summary differs from the one last put in the outbox (a read)."""
     now_ = store.presence(db)
     return {site: now_.get(site, {"online": 0, "total": 0, "roles": {}}) for site in sites
@@ -261,6 +266,8 @@ def public_lookup(ctx: Ctx, code: str, key: str, client: str) -> dict:
             typed.isdigit() and len(typed) >= 4 and str(applicant.get("cccd") or "").endswith(typed))
         if ok:
             state = json.loads(d["state"]) if isinstance(d.get("state"), str) else d.get("state") or {}
+            if store.held(ctx.db, code):  # held here: the province's copy is ahead of the centre's
+                state = (dossier_store.get(ctx.db, code) or {}).get("state") or state
             status = state.get("status", d.get("status"))
             centre = next((c["name"] for c in store.list_centres(ctx.db) if c["id"] == site), site)
             return {"code": code, "procedure": d.get("procedure_name"), "status": status,
@@ -270,3 +277,68 @@ def public_lookup(ctx: Ctx, code: str, key: str, client: str) -> dict:
                     "ready": status == dm.READY, "received_by": centre, "applicant": mask_name(d["applicant_name"])}
     raise DomainError("not_found", "No dossier has this dossier code and lookup key.",
                       "Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này.")
+
+
+# --- dossiers across the province -----------------------------------------------------------------
+
+def _hold_and_follow(ctx: Ctx, centre: str, site: str, rows: list[dict]) -> None:
+    """A dossier transferred to an agency that sits at the province is taken (a held copy its specialists
+    work on); later events the centre appends to a held dossier are checked by the state machine here and
+    appended, or kept and flagged when refused."""
+    agencies: set[str] | None = None
+    for r in rows:
+        if r["kind"] == "dossier_event" and store.held(ctx.db, r["body"].get("code", "")):
+            _follow(ctx, r["body"])
+        elif r["kind"] == "dossier" and not store.held(ctx.db, r["id"]):
+            agencies = store.province_agencies(ctx.db) if agencies is None else agencies
+            state = r["body"].get("state")
+            state = json.loads(state) if isinstance(state, str) else state or {}
+            if rules.takes(state, agencies):
+                store.take(ctx.db, site, centre, r["body"], ctx.now)
+
+
+def _follow(ctx: Ctx, ev: dict) -> None:
+    code = ev["code"]
+    if any(rules.same_event(mine, ev) for mine in store.local_events(ctx.db, code)):
+        return  # our own event, come back from the centre
+    _append_checked(ctx, code, dm.Event(ev["kind"], float(ev["at"]), ev.get("by_who") or "",
+                                        json.loads(ev["data"]) if isinstance(ev.get("data"), str) else ev.get("data") or {}))
+    store.skip_down(ctx.db)  # the centre's own event: nothing to send back down
+
+
+def _append_checked(ctx: Ctx, code: str, ev: dm.Event) -> bool:
+    """Append through the dossier state machine; a refused event is kept and flagged, never dropped."""
+    try:
+        with savepoint(ctx.db, "sync_event"):
+            dossier_store.append(ctx.db, code, ev)
+        return True
+    except DomainError as exc:
+        store.flag(ctx.db, code, exc.message, {"kind": ev.kind, "at": ev.at, "by": ev.by, "data": ev.data}, ctx.now)
+        return False
+
+
+def down_for(ctx: Ctx, centre: str, msg: dict) -> list[dict]:
+    """After a centre's hello: the events of its dossiers held here that it lacks."""
+    have = msg.get("down", 0)
+    if not isinstance(have, int):
+        return []
+    rows = store.down_after(ctx.db, centre, have)
+    return [rules.down_events(centre, msg["epoch"], rows)] if rows else []
+
+
+def apply_down(ctx: Ctx, epoch: str, msg: dict) -> int:
+    """At the centre: events the province appended to dossiers it holds, in sequence, each checked by the
+    dossier state machine (refused ones kept and flagged); the sequence reached is recorded. Returns it."""
+    hwm = int(get_meta(ctx.db, "sync_down_hwm", "0") or 0)
+    if msg.get("epoch") != epoch or not isinstance(msg.get("rows"), list):
+        return hwm
+    for row in msg["rows"]:
+        if not isinstance(row, dict) or not isinstance(row.get("seq"), int) or row["seq"] <= hwm:
+            continue
+        if row["seq"] != hwm + 1:
+            break  # a gap: asked again from hwm at the next hello
+        _append_checked(ctx, str(row["code"]), dm.Event(str(row["kind"]), float(row["at"]), str(row.get("by") or ""),
+                                                        row.get("data") or {}))
+        hwm = row["seq"]
+    set_meta(ctx.db, "sync_down_hwm", str(hwm))
+    return hwm

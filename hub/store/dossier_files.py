@@ -66,6 +66,19 @@ def complete(db: sqlite_utils.Database, file_id: int, data: bytes, at: float, *,
     db.execute("DELETE FROM dossier_file_chunks WHERE file_id = ?", [file_id])
 
 
+def unsigned_results(db: sqlite_utils.Database, limit: int = 10) -> list[dict]:
+    """Results uploaded whole that the centre has not signed yet (the signing runs off the event loop)."""
+    rows = db.execute(f"SELECT {COLS} FROM dossier_files WHERE kind = 'result' AND doc_code IS NULL "
+                      "AND completed_at IS NOT NULL ORDER BY id LIMIT ?", [limit])
+    return [_row(r) for r in rows]
+
+
+def set_signed(db: sqlite_utils.Database, file_id: int, data: bytes, stored_sha256: str, doc_code: str,
+               signed_by: str) -> None:
+    db.execute("UPDATE dossier_files SET data = ?, stored_sha256 = ?, doc_code = ?, signed_by = ? "
+               "WHERE id = ? AND doc_code IS NULL", [data, stored_sha256, doc_code, signed_by, file_id])
+
+
 def result_code(db: sqlite_utils.Database, code: str) -> str | None:
     """The document code of the dossier's electronic result, when one was issued."""
     r = db.execute("SELECT doc_code FROM dossier_files WHERE code = ? AND kind = 'result' AND doc_code IS NOT NULL "

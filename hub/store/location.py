@@ -9,8 +9,13 @@ import sqlite_utils
 
 
 def data_dir(db: sqlite_utils.Database) -> Path | None:
-    if db.engine != "sqlite":  # PostgreSQL: the data directory it was opened for (hub.app.open_data_dir)
-        return getattr(db, "data_dir", None)
+    """The directory `open_data_dir` opened the database for (a PostgreSQL hub has one too, for its private
+    files), else the folder of the SQLite file."""
+    given = getattr(db, "data_dir", None)
+    if given is not None:
+        return Path(given)
+    if getattr(db, "engine", "sqlite") != "sqlite":
+        return None
     for row in db.execute("PRAGMA database_list").fetchall():
         if row[1] == "main" and row[2]:
             return Path(row[2]).parent

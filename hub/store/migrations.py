@@ -475,6 +475,8 @@ def _dossier_files(db: sqlite_utils.Database) -> None:
             completed_at REAL, stored_sha256 TEXT, doc_code TEXT, signed_by TEXT, data BLOB,
             UNIQUE (code, kind, sha256));
         CREATE INDEX dossier_files_site ON dossier_files(site_id, declared_at);
+        CREATE INDEX dossier_files_unsigned ON dossier_files(id)
+            WHERE kind = 'result' AND doc_code IS NULL AND completed_at IS NOT NULL;
         CREATE TABLE dossier_file_chunks (
             file_id INTEGER NOT NULL REFERENCES dossier_files(id), seq INTEGER NOT NULL, data BLOB NOT NULL,
             PRIMARY KEY (file_id, seq));
@@ -485,6 +487,23 @@ def _dossier_files(db: sqlite_utils.Database) -> None:
         CREATE TABLE dossier_payments (
             code TEXT PRIMARY KEY, site_id TEXT NOT NULL, amount_vnd INTEGER NOT NULL, reference TEXT NOT NULL,
             method TEXT NOT NULL, at REAL NOT NULL, by_who TEXT NOT NULL)""")
+
+
+def _sync_dossiers(db: sqlite_utils.Database) -> None:
+    """Dossiers across a province (docs/province.md): the event's dossier (or ticket) beside each copied
+    row, the dossiers the province holds, the events it sends down to the centre that received them, and
+    the events a state machine refused (kept for a person, never dropped)."""
+    _run(db, """
+        ALTER TABLE sync_rows ADD COLUMN parent TEXT;
+        CREATE INDEX sync_rows_parent ON sync_rows(site_id, kind, parent);
+        CREATE TABLE sync_held (
+            code TEXT PRIMARY KEY, site_id TEXT NOT NULL, centre_id TEXT NOT NULL, taken_at REAL NOT NULL);
+        CREATE TABLE sync_down (
+            centre_id TEXT NOT NULL, seq INTEGER NOT NULL, code TEXT NOT NULL, at REAL NOT NULL, body TEXT NOT NULL,
+            PRIMARY KEY (centre_id, seq));
+        CREATE TABLE sync_flags (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, code TEXT NOT NULL, reason TEXT NOT NULL,
+            body TEXT NOT NULL)""")
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
@@ -507,6 +526,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _sync,  # province sync (issue #23)
     _dossier_ratings,  # ratings of a dossier's handling (Decree 118/2025 Art. 33)
     _dossier_files,  # digital: scans, electronic results, reused data, transfers (issue #25)
+    _sync_dossiers,  # province: dossiers held at the province, events down, flagged events (issue #23)
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -231,9 +231,9 @@ def apply_rows(db: sqlite_utils.Database, site: str, epoch: str, rows: list[dict
     for r in rows:
         day, status, ref_at, ref_no = rules.index_of(r["kind"], r["body"])
         params.append([site, r["kind"], r["id"], r["seq"], epoch, r["at"], day, status, ref_at, ref_no,
-                       _encode(r["body"])])
-    sql = ("INSERT INTO sync_rows(site_id, kind, key, seq, epoch, at, day, status, ref_at, ref_no, body) "
-           "VALUES(?,?,?,?,?,?,?,?,?,?,?) "
+                       rules.parent_of(r["kind"], r["body"]), _encode(r["body"])])
+    sql = ("INSERT INTO sync_rows(site_id, kind, key, seq, epoch, at, day, status, ref_at, ref_no, parent, body) "
+           "VALUES(?,?,?,?,?,?,?,?,?,?,?,?) "
            "ON CONFLICT(site_id, kind, key) DO UPDATE SET seq = excluded.seq, epoch = excluded.epoch, "
            "at = excluded.at, day = excluded.day, status = excluded.status, ref_at = excluded.ref_at, "
            "ref_no = excluded.ref_no, body = excluded.body "
@@ -344,3 +344,97 @@ def copied_dossier(db: sqlite_utils.Database, code: str) -> tuple[str, dict] | N
     """The province's copy of a dossier by its code, wherever it was received: (site, body)."""
     row = db.execute("SELECT site_id, body FROM sync_rows WHERE kind = 'dossier' AND key = ?", [code]).fetchone()
     return (row[0], json.loads(row[1])) if row else None
+
+
+
+# --- dossiers held at the province ----------------------------------------------------------------
+
+DOWN_MARK = "down:dossier_events"
+
+
+def province_agencies(db: sqlite_utils.Database) -> set[str]:
+    """Agencies that sit at the province: those with specialists on the province's own sites."""
+    return {r[0] for r in db.execute("SELECT DISTINCT agency FROM specialists")}
+
+
+def holding_site(db: sqlite_utils.Database, code: str) -> str | None:
+    """For a dossier held here for a centre: the site of this hub where its current holder (an agency)
+    has specialists; None when it is not held here or its holder is not such an agency."""
+    row = db.execute("SELECT s.site_id FROM sync_held h JOIN dossiers d ON d.code = h.code "
+                     "JOIN specialists s ON s.agency = d.holder WHERE h.code = ? ORDER BY s.site_id LIMIT 1",
+                     [code]).fetchone()
+    return row[0] if row else None
+
+
+def held(db: sqlite_utils.Database, code: str) -> dict | None:
+    rows = _dicts(db.execute("SELECT * FROM sync_held WHERE code = ?", [code]))
+    return rows[0] if rows else None
+
+
+def take(db: sqlite_utils.Database, site: str, centre: str, dossier: dict, now: float) -> None:
+    """The province holds a copy of the dossier, its events copied from the centre's in order, so its
+    specialists work on it with the dossier operations; the down mark moves past the copies (they are
+    the centre's own events: nothing to send back)."""
+    cols = [d[0] for d in db.execute("SELECT * FROM dossiers LIMIT 0").description]
+    row = {c: dossier[c] for c in cols if c in dossier}
+    db.execute(f"INSERT INTO dossiers({', '.join(row)}) VALUES({', '.join('?' for _ in row)}) "
+               "ON CONFLICT(code) DO NOTHING", list(row.values()))
+    events = sorted(copied_events(db, site, dossier["code"]), key=lambda e: int(e["id"]))
+    for e in events:
+        db.execute("INSERT INTO dossier_events(code, site_id, at, kind, by_who, data) VALUES(?,?,?,?,?,?)",
+                   [e["code"], site, e["at"], e["kind"], e["by_who"], e["data"]])
+    db.execute("INSERT INTO sync_held(code, site_id, centre_id, taken_at) VALUES(?,?,?,?) "
+               "ON CONFLICT(code) DO NOTHING", [dossier["code"], site, centre, now])
+    skip_down(db)
+
+
+def copied_events(db: sqlite_utils.Database, site: str, code: str) -> list[dict]:
+    return [json.loads(b) for (b,) in db.execute(
+        "SELECT body FROM sync_rows WHERE site_id = ? AND kind = 'dossier_event' AND parent = ?", [site, code])]
+
+
+def skip_down(db: sqlite_utils.Database) -> None:
+    """Everything in dossier_events so far is known to the centres (copies, or already queued)."""
+    top = db.execute("SELECT MAX(id) FROM dossier_events").fetchone()[0] or 0
+    db.execute("INSERT INTO sync_marks(source, last_id) VALUES(?, ?) ON CONFLICT(source) DO UPDATE SET "
+               "last_id = excluded.last_id", [DOWN_MARK, top])
+
+
+def capture_down(db: sqlite_utils.Database, now: float) -> int:
+    """At the province, in the transaction of the change: new events of held dossiers go to the down
+    outbox of the centre that received them, numbered per centre."""
+    mark = db.execute("SELECT last_id FROM sync_marks WHERE source = ?", [DOWN_MARK]).fetchone()
+    if mark is None:
+        return 0
+    rows = _dicts(db.execute(
+        "SELECT e.id, e.code, e.at, e.kind, e.by_who, e.data, h.centre_id FROM dossier_events e "
+        "JOIN sync_held h ON h.code = e.code WHERE e.id > ? ORDER BY e.id", [mark[0]]))
+    top = db.execute("SELECT MAX(id) FROM dossier_events").fetchone()[0] or 0
+    for r in rows:
+        seq = (db.execute("SELECT MAX(seq) FROM sync_down WHERE centre_id = ?", [r["centre_id"]]).fetchone()[0]
+               or 0) + 1
+        body = {"code": r["code"], "kind": r["kind"], "at": r["at"], "by": r["by_who"], "data": json.loads(r["data"])}
+        db.execute("INSERT INTO sync_down(centre_id, seq, code, at, body) VALUES(?,?,?,?,?)",
+                   [r["centre_id"], seq, r["code"], now, _encode(body)])
+    if top > mark[0]:
+        db.execute("UPDATE sync_marks SET last_id = ? WHERE source = ?", [top, DOWN_MARK])
+    return len(rows)
+
+
+def down_after(db: sqlite_utils.Database, centre: str, after: int, limit: int = 200) -> list[dict]:
+    return [{"seq": seq, **json.loads(body)} for seq, body in db.execute(
+        "SELECT seq, body FROM sync_down WHERE centre_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+        [centre, after, limit]).fetchall()]
+
+
+def local_events(db: sqlite_utils.Database, code: str) -> list[dict]:
+    return _dicts(db.execute("SELECT kind, at, by_who FROM dossier_events WHERE code = ? ORDER BY id", [code]))
+
+
+def flag(db: sqlite_utils.Database, code: str, reason: str, body: dict, now: float) -> None:
+    """An event the dossier state machine refused: kept for a person to look at, never dropped."""
+    db.execute("INSERT INTO sync_flags(at, code, reason, body) VALUES(?,?,?,?)", [now, code, reason, _encode(body)])
+
+
+def flags(db: sqlite_utils.Database) -> list[dict]:
+    return _dicts(db.execute("SELECT * FROM sync_flags ORDER BY id"))

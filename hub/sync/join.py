@@ -15,7 +15,7 @@ import sqlite_utils
 from hub.ops import sync as ops
 from hub.ops.run import Runner
 from hub.store.sites import list_sites
-from hub.sync.service import write_link
+from hub.sync.paths import write_link
 
 
 class JoinError(Exception):

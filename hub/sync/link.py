@@ -15,20 +15,24 @@ from pathlib import Path
 from hub.domain import sync as rules
 from hub.ops import sync as ops
 from hub.ops.run import Runner
+from hub.ops.sync_extras import sync_extras
 from hub.store import sync as store
 from hub.store.db import get_meta, open_db
 from hub.sync.mqttclient import SyncClient
 from hub.sync.paths import PAUSE_FILE, link_state_path
+from motcua_core import clock as wallclock
 
 log = logging.getLogger("motcua.hub.sync")
 
 RESEND_AFTER_S = 5.0
+ACK_FLUSH_S = 2.0  # acknowledgements are written (and the outbox pruned) at most this often
 SWEEP_EVERY_S = 1.0  # rows written outside the Runner (timers) are captured at most this late
 TICK_S = 0.05
 
 
 class CentreLink:
-    def __init__(self, data_dir: Path, db_path: Path, link: dict, clock: Callable[[], float] = time.time):
+    def __init__(self, data_dir: Path, db_path: Path | str, link: dict,
+                 clock: Callable[[], float] = wallclock.time):
         self.data_dir, self.db_path, self.link, self.clock = data_dir, db_path, link, clock
         self.centre, self.epoch = link["centre"], link["epoch"]
         self._stop = threading.Event()
@@ -36,6 +40,8 @@ class CentreLink:
         self.state = "starting"
         self.client: SyncClient | None = None
         self._said: dict[str, float] = {}  # site → when the province last heard from us (monotonic)
+        self._acks: dict[str, dict] = {}  # site → the latest ack not yet written
+        self._acks_flushed = 0.0
 
     def start(self) -> None:
         self._thread.start()
@@ -49,7 +55,7 @@ class CentreLink:
             self.state = state
             log.info("sync link to %s:%s: %s", self.link["host"], self.link["port"], state)
             path = link_state_path(self.data_dir)
-            path.write_text(json.dumps({"state": state, "at": time.time()}), encoding="utf-8")
+            path.write_text(json.dumps({"state": state, "at": wallclock.time()}), encoding="utf-8")
 
     def _main(self) -> None:
         db = open_db(self.db_path)
@@ -79,6 +85,7 @@ class CentreLink:
         while not self._stop.is_set():
             if pause.exists():
                 if self.state != "paused":
+                    self._flush_acks(runner)
                     client.down()
                     self._set_state("paused")
                 self._stop.wait(0.2)
@@ -87,8 +94,8 @@ class CentreLink:
             now_m = time.monotonic()
             if now_m - last_sweep >= SWEEP_EVERY_S:
                 last_sweep = now_m
-                if store.uncaptured(db):
-                    runner.run(None, lambda ctx: None)  # the Runner's transaction captures what was left
+                if store.uncaptured(db):  # rows another connection wrote outside the Runner
+                    runner.run(None, lambda ctx: store.capture(ctx.db, ctx.now, extras=sync_extras))
                 if ops.presence_changes(db, [s["site_id"] for s in store.link_sites(db)]):
                     runner.run(None, ops.note_presence)
             try:
@@ -108,6 +115,16 @@ class CentreLink:
                 inflight.clear()
                 self._said.clear()
             self._send(db, client, inflight)
+            if self._acks and now_m - self._acks_flushed >= ACK_FLUSH_S:
+                self._flush_acks(runner)
+                self._acks_flushed = now_m
+        self._flush_acks(runner)
+
+    def _flush_acks(self, runner: Runner) -> None:
+        """Record the acknowledgements received since the last flush, in one transaction."""
+        acks, self._acks = list(self._acks.values()), {}
+        if acks:
+            runner.run(None, lambda ctx: [ops.record_answer(ctx, self.epoch, a) for a in acks])
 
     def _answer(self, runner: Runner, payload: bytes, inflight: dict) -> None:
         try:
@@ -115,11 +132,24 @@ class CentreLink:
         except ValueError:
             log.warning("sync: unreadable answer from the province")
             return
+        if isinstance(msg, dict) and msg.get("type") == "events":
+            runner.run(None, lambda ctx: ops.apply_down(ctx, self.epoch, msg))
+            self._said.clear()  # say where we stand at once: the province sends what follows
+            return
         if isinstance(msg, dict) and msg.get("type") == "catalogue":
             if runner.run(None, lambda ctx: ops.apply_catalogue(ctx, self.epoch, msg)) and msg.get("last"):
                 log.info("sync: the province's catalogue version %s applied", msg.get("version"))
             return
-        site = runner.run(None, lambda ctx: ops.record_answer(ctx, self.epoch, msg))
+        if isinstance(msg, dict) and msg.get("type") == "ack" and msg.get("epoch") == self.epoch \
+                and isinstance(msg.get("site"), str) and isinstance(msg.get("hwm"), int):
+            # Kept in memory and written at most every ACK_FLUSH_S: a write transaction per ack would take
+            # the database's write lock from the hub's request path after every call. An ack lost in a crash
+            # only costs a resend (applied as a no-op).
+            site = msg["site"]
+            if msg["hwm"] > self._acks.get(site, {}).get("hwm", -1):
+                self._acks[site] = msg
+        else:
+            site = runner.run(None, lambda ctx: ops.record_answer(ctx, self.epoch, msg))
         if site is None:
             return
         if msg.get("type") == "refused":
@@ -139,10 +169,12 @@ class CentreLink:
                 continue
             if now_m - self._said.get(site, -1e9) >= rules.HELLO_EVERY_S:
                 catalog = int(get_meta(db, "province_catalog_version", "0") or 0)
-                env = rules.hello(self.centre, self.epoch, site, s["seq"], self.clock(), catalog)
+                down = int(get_meta(db, "sync_down_hwm", "0") or 0)
+                env = rules.hello(self.centre, self.epoch, site, s["seq"], self.clock(), catalog, down)
                 if client.publish(rules.up_topic(self.centre), json.dumps(env).encode()):
                     self._said[site] = now_m
-            rows = store.outbox_after(db, site, s["acked_seq"])
+            acked = max(s["acked_seq"], self._acks.get(site, {}).get("hwm", 0))
+            rows = store.outbox_after(db, site, acked)
             if not rows:
                 inflight.pop(site, None)
                 continue

@@ -17,13 +17,14 @@ from hub.ops import sync as ops
 from hub.ops.run import Runner
 from hub.store.db import is_busy, open_db
 from hub.sync.mqttclient import SyncClient
+from motcua_core import clock as wallclock
 
 log = logging.getLogger("motcua.hub.sync")
 
 
 class Receiver:
-    def __init__(self, db_path: Path, host: str, port: int, username: str, password: str,
-                 clock: Callable[[], float] = time.time):
+    def __init__(self, db_path: Path | str, host: str, port: int, username: str, password: str,
+                 clock: Callable[[], float] = wallclock.time):
         self.db_path, self.clock = db_path, clock
         self.client = SyncClient(host, port, username, password, f"{rules.TOPIC_ROOT}/+/up")
         self._stop = threading.Event()
@@ -75,5 +76,6 @@ class Receiver:
             log.warning("sync: refused a batch of %s: %s", centre, answer.get("message"))
         self.client.publish(rules.down_topic(centre), json.dumps(answer, ensure_ascii=False).encode())
         if answer.get("type") == "ack" and isinstance(msg, dict) and msg.get("type") == "hello":
-            for page in runner.view(None, lambda ctx: ops.catalogue_for(ctx, centre, msg)):
+            pages = runner.view(None, lambda ctx: ops.catalogue_for(ctx, centre, msg) + ops.down_for(ctx, centre, msg))
+            for page in pages:
                 self.client.publish(rules.down_topic(centre), json.dumps(page, ensure_ascii=False).encode())

@@ -1,20 +1,19 @@
-"""Wiring the sync into a hub: which side runs (from the database's `sync_role`), the broker accounts it
-needs, and the centre's link settings (`<data>/province.json`, 0600: it holds the centre's password)."""
+"""Wiring the sync into a hub: which side runs (from the database's `sync_role`) and the broker accounts
+it needs (hub.sync.paths holds the files it reads)."""
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import sqlite_utils
 
 from hub.broker.files import Account
-from hub.broker.passwd import hash_secret, new_secret
+from hub.broker.passwd import hash_secret
 from hub.domain import sync as rules
 from hub.store import sync as store
+from hub.sync.paths import LINK_FILE, read_link, receiver_secret
 
 if TYPE_CHECKING:
     from hub.app import Hub
@@ -22,17 +21,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("motcua.hub.sync")
 
 RECEIVER_USER = "motcua-sync"
-LINK_FILE = "province.json"
-
-
-def receiver_secret(data_dir: Path) -> str:
-    """The province receiver's broker password, made once, readable by the hub's user only."""
-    path = data_dir / "sync.secret"
-    if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(new_secret())
-    return path.read_text().strip()
 
 
 def sync_accounts(db: sqlite_utils.Database, data_dir: Path) -> list[Account]:
@@ -46,22 +34,6 @@ def sync_accounts(db: sqlite_utils.Database, data_dir: Path) -> list[Account]:
     return accounts
 
 
-def read_link(data_dir: Path) -> dict | None:
-    path = data_dir / LINK_FILE
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
-
-
-def write_link(data_dir: Path, link: dict) -> None:
-    path = data_dir / LINK_FILE
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(link, f, ensure_ascii=False, indent=1)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
 def start_sync(hub: Hub):
     """Start the side this hub plays, if any; returns the running object (with .stop()) or None."""
     assert hub.db is not None
@@ -70,7 +42,7 @@ def start_sync(hub: Hub):
         from hub.sync.receiver import Receiver
 
         host = "127.0.0.1" if hub.config.mqtt_bind in ("0.0.0.0", "::", "") else hub.config.mqtt_bind
-        r = Receiver(hub.config.db_path, host, hub.config.mqtt_port, RECEIVER_USER,
+        r = Receiver(hub.config.db_target, host, hub.config.mqtt_port, RECEIVER_USER,
                      receiver_secret(hub.config.data_dir), hub.clock)
         r.start()
         return r
@@ -81,7 +53,7 @@ def start_sync(hub: Hub):
         if link is None:
             log.error("this hub is a centre of a province but %s is missing: join again", LINK_FILE)
             return None
-        c = CentreLink(hub.config.data_dir, hub.config.db_path, link, hub.clock)
+        c = CentreLink(hub.config.data_dir, hub.config.db_target, link, hub.clock)
         c.start()
         return c
     return None

@@ -129,8 +129,9 @@ def require(request: web.Request, *roles: str, site: str | None = None, self_onl
 # Path parameters that name an object, and its kind for hub.domain.authz; every other parameter of a
 # private route must be listed in NOT_OBJECTS (a format, a form's name, an action's name).
 OBJECT_PARAMS = {"site": "site", "code": "dossier", "device": "device", "device_id": "device", "username": "account"}
-# `file_id` is a file of the dossier `{code}` beside it: the handler takes it from that dossier only.
-NOT_OBJECTS = frozenset({"fmt", "form", "action", "job", "file_id"})
+# `file_id` is a file of the dossier `{code}` beside it: the handler takes it from that dossier only;
+# `alert_id` is a security alert of the site `{site}` beside it (hub.ops.security.release refuses another's).
+NOT_OBJECTS = frozenset({"fmt", "form", "action", "job", "file_id", "alert_id"})
 SCOPES = ("objects", "own", "self", "hub")
 
 

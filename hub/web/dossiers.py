@@ -10,6 +10,7 @@ the page /agency.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 
@@ -22,7 +23,7 @@ from hub.ops.run import http_status
 from hub.store import catalogue as cat_store
 from hub.store import sites as site_store
 from hub.web.auth import Principal, require, requires
-from hub.web.common import bad_request, client_key, error_response, html_page, hub_of, json_body
+from hub.web.common import bad_request, client_key, error_response, form_body, html_page, hub_of, json_body
 from motcua_core.dossier_codes import normalise
 from motcua_core.errors import DomainError
 from motcua_core.text import short_datetime
@@ -113,7 +114,7 @@ async def dossier_rate(request: web.Request) -> web.Response:
     hub = hub_of(request)
     try:
         v = _lookup(request)
-        form = await request.post()
+        form = await form_body(request)  # a body that is not a readable form: the page's own refusal
         answers = {k: int(x) for k, x in form.items() if k not in ("overall", "comment") and str(x).isdigit()}
         overall = int(form["overall"]) if str(form.get("overall") or "").isdigit() else None
         site_id = dossier_store.get(hub.db, v["code"])["site_id"]
@@ -235,9 +236,10 @@ async def agency_pdf(request: web.Request) -> web.Response:
         if canonical(form) not in ("control_sheet", "apology", "refusal", "stop", "supplement"):
             raise DomainError("not_found", "unknown form", "Không có biểu mẫu này.")
         dossiers.agency_detail(hub.db, code, hub.clock(), spec.site, spec.agency)
-        data = forms.signed_pdf(hub.db, site_store.get_site(hub.db, spec.site), code, form)
+        job = forms.signing_job(hub.db, site_store.get_site(hub.db, spec.site), code, form)
     except DomainError as exc:
         return error_response(exc)
+    data = await asyncio.to_thread(forms.sign_job, job)  # seconds of signing: never on the event loop
     return web.Response(body=data, content_type="application/pdf")
 
 
@@ -283,9 +285,10 @@ async def dossier_receipt(request: web.Request) -> web.Response:
     try:
         v = _lookup(request)
         site = site_store.get_site(hub.db, dossiers.site_of(hub.db, v["code"]))
-        data = forms.signed_pdf(hub.db, site, v["code"], "receipt")
+        job = forms.signing_job(hub.db, site, v["code"], "receipt")
     except DomainError as exc:
         return error_response(exc)
+    data = await asyncio.to_thread(forms.sign_job, job)
     return _pdf_response(data, f"giay-tiep-nhan-{v['code']}.pdf")
 
 

@@ -21,7 +21,8 @@ from hub.web.schema import F, describe
 STATIC = Path(__file__).parent / "static"
 # Public routes of modules that declare no schema (dossier lookup, catalogue, ticket page).
 UNDECLARED_PUBLIC = {
-    ("GET", "/api/v1/dossiers/{code}"), ("GET", "/d/{code}"), ("GET", "/d/{code}/ket-qua"), ("GET", "/d/{code}/giay-hen"), ("GET", "/api/v1/procedures"),
+    ("GET", "/api/v1/dossiers/{code}"), ("GET", "/d/{code}"), ("POST", "/d/{code}/rate"), ("GET", "/d/{code}/ket-qua"),
+    ("GET", "/d/{code}/giay-hen"), ("GET", "/api/v1/procedures"),
     ("GET", "/api/v1/procedures/{pid}"), ("GET", "/api/v1/catalog"), ("GET", "/api/v1/sites/{site}/board"),
     ("GET", "/t/{site}/{ticket_id}"), ("GET", "/agency"),
     # booking (hub/web/booking.py): citizens book without an account; a booking changes by its secret link
@@ -50,6 +51,13 @@ UNDECLARED: dict[tuple[str, str], dict] = {
         "errors": (423, 429)},
     ("GET", "/d/{code}"): {"query": {"k": {"required": False, "schema": _STR}}, "returns": "text/html",
                            "errors": (423, 429)},
+    ("GET", "/d/{code}/ket-qua"): {"query": {"k": {"required": False, "schema": _STR}},
+                                   "returns": "application/pdf", "errors": (423, 429)},
+    ("GET", "/d/{code}/giay-hen"): {"query": {"k": {"required": False, "schema": _STR}},
+                                    "returns": "application/pdf", "errors": (423, 429)},
+    ("POST", "/d/{code}/rate"): {"query": {"k": {"required": False, "schema": _STR}}, "returns": "text/html",
+                                 "form": {"type": "object", "properties": {"overall": _STR, "comment": _STR}},
+                                 "status": 303, "errors": (423, 429)},
     ("GET", "/api/v1/procedures"): {"query": {"q": {"required": False, "schema": {**_STR, "maxLength": 200}},
                                               "limit": {"required": False, "schema": _STR}}},
     ("GET", "/api/v1/catalog"): {"query": {"since": {"required": False, "schema": _STR}}},

@@ -464,6 +464,10 @@ def index766_report(d: dict) -> bytes:
         ("Thành phần hồ sơ của các hồ sơ đó", str(dg["documents"])),
         ("Thành phần đã có dữ liệu điện tử (không yêu cầu nộp lại)", str(dg["documents_electronic"])),
         ("Hồ sơ có ít nhất một thành phần đã có dữ liệu điện tử", str(dg["dossiers_with_electronic"])),
+        *([("Hồ sơ có đủ bản điện tử các thành phần quét tại quầy", str(dg["dossiers_attached"])),
+           ("Hồ sơ trả kết quả trong kỳ", str(dg["results_returned"])),
+           ("   trong đó: có kết quả điện tử (ký số, có mã giấy tờ)", str(dg["results_electronic"]))]
+          if "results_electronic" in dg else []),
     ], 9)
     doc.ln(1)
     doc.line_text("III. MỨC ĐỘ HÀI LÒNG", 11, True)

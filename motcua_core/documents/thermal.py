@@ -7,7 +7,13 @@ from __future__ import annotations
 from PIL import Image, ImageDraw, ImageFont
 
 from motcua_core.documents.codes import barcode_image, fill, font_file, qr_image, vn_date
-from motcua_core.documents.content import apology_values, qr_target, receipt_lines, refusal_lines
+from motcua_core.documents.content import (
+    apology_values,
+    qr_target,
+    receipt_lines,
+    refusal_lines,
+    transfer_lines,
+)
 
 WIDTH = 576
 MARGIN = 12
@@ -111,6 +117,11 @@ def receipt(d: dict, copy_label: str | None = None) -> Image.Image:
     s.rule()
     s.text("Tra cứu tình trạng hồ sơ:", 19, False, True)
     s.image(qr_image(qr_target(d), box=5), 220)
+    if d.get("transfer"):  # the fees by bank transfer (VietQR): any Vietnamese bank app pays it
+        s.rule()
+        for line in transfer_lines(d):
+            s.text(line, 18)
+        s.image(qr_image(d["transfer"]["payload"], box=4), 240)
     return s.render()
 
 

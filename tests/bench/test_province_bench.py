@@ -9,6 +9,8 @@ from tests.bench.test_benchmarks import run_bench
 
 
 @pytest.mark.integration
+@pytest.mark.sqlite_only  # a provincial hub and its centres, each with a database of its own
+@pytest.mark.timeout(600)
 def test_province_bench_reports_its_figures_and_loses_nothing() -> None:
     r = run_bench("province", "--sites", "3", "--devices", "2", "--minutes", "2", "--overview-requests", "5",
                   timeout=240)
@@ -20,6 +22,8 @@ def test_province_bench_reports_its_figures_and_loses_nothing() -> None:
 
 
 @pytest.mark.integration
+@pytest.mark.sqlite_only
+@pytest.mark.timeout(600)
 def test_call_path_with_the_sync_link_on_and_off() -> None:
     r = run_bench("call-path", "--sync", "--calls", "20", timeout=240)
     assert r["delivered"] == r["delivered_sync_off"] == 20

@@ -82,8 +82,14 @@ def test_scan_sign_upload_download_result(dhub: DossierHub, tmp_path: Path, arti
     assert "Đơn đề nghị cấp giấy phép xây dựng" in receipt and "đã số hóa (2 trang)" in receipt
     assert "đã có dữ liệu điện tử, không nộp bản giấy" in receipt
     assert f"Nội dung: {code}" in receipt and "75.000 đồng" in receipt
-    # the receipt's VietQR is the one for this dossier's fees
-    assert r["receipt"]["transfer"]["payload"] == vietqr.payload(BANK["bin"], BANK["account"], 75000, code)
+    # the receipt's VietQR is the one for this dossier's fees, on the A4 form and the 80 mm copy alike
+    payload = vietqr.payload(BANK["bin"], BANK["account"], 75000, code)
+    assert r["receipt"]["transfer"]["payload"] == payload
+    import cv2
+
+    thermal = cv2.imread(str(r["printed"].images[-1]))
+    found = cv2.QRCodeDetector().detectAndDecodeMulti(thermal)[1]
+    assert payload in found, found
 
     # upload: the first chunk answered, then the rest through the durable outbox
     first = scan.send_chunk(code, scan.done[0], 0)
@@ -98,7 +104,7 @@ def test_scan_sign_upload_download_result(dhub: DossierHub, tmp_path: Path, arti
     # the citizen's electronic receipt: PDF/A-style, titled, in Vietnamese, signed by the centre
     key = dhub.key(code)
     status, signed_receipt = dhub.http("GET", f"/d/{code}/giay-hen?k={key}")
-    assert status == 200
+    assert status == 200, signed_receipt
     roots = dhub.on_loop(lambda: signing_keys.trust_roots(dhub.db))
     v = signing.validate(signed_receipt, roots)
     assert len(v) == 1 and v[0].intact and v[0].valid and v[0].trusted
@@ -117,6 +123,19 @@ def test_scan_sign_upload_download_result(dhub: DossierHub, tmp_path: Path, arti
     assert [(x.signer, x.intact, x.valid, x.trusted) for x in v] == [("Nguyễn Thị Lan", True, True, True)]
     assert dhub.http("GET", f"/api/v1/agency/dossiers/{code}/files/{scans[0]['id']}")[0] == 401
     assert dhub.http("GET", f"/api/v1/agency/dossiers/{code}/files/999999", token=t1)[0] == 404
+    # an agency the dossier does not pass through sees nothing of it
+    import time as _time
+
+    from hub.store import specialists
+
+    def _other() -> str:
+        with transaction(dhub.db):
+            return specialists.add(dhub.db, site_id="demo", specialist_id="vh-1", agency="Phòng Văn hóa – Thông tin",
+                                   name="Đinh Văn Tú", now=_time.time())[1]
+
+    other = dhub.on_loop(_other)
+    status, body = dhub.http("GET", f"/api/v1/agency/dossiers/{code}/files/{scans[0]['id']}", token=other)
+    assert status in (403, 404) and b"%PDF" not in (body if isinstance(body, bytes) else b"")  # the rule may hide it
 
     # the control sheet (signed by the centre) lists what the dossier holds electronically
     status, sheet = dhub.http("GET", f"/api/v1/agency/dossiers/{code}/control-sheet.pdf", token=t1)
@@ -155,8 +174,7 @@ def test_scan_sign_upload_download_result(dhub: DossierHub, tmp_path: Path, arti
     scan.scan_result(code, "Giấy phép xây dựng")
     assert counter.session.outbox.wait_empty(30)
     desk.give_back(code, fees_paid=False, signed=True)  # the recorded transfer is the payment
-    files = desk.scan(code)["electronic"]["files"]
-    result = next(f for f in files if f["kind"] == "result")
+    result = _signed_result(desk, code)
     assert result["complete"] and result["doc_code"] == "001090012345.KQ.1.009999"
 
     # the register marks it
@@ -188,6 +206,25 @@ def test_scan_sign_upload_download_result(dhub: DossierHub, tmp_path: Path, arti
         "received": 1, "documents_attached": 1, "reused_dossiers": 1, "reused_documents": 1, "returned": 1,
         "results_electronic": 1}
     assert counts["results_electronic_rate"] == 100.0
+    # … as the 766 report of the month shows them
+
+    rep = dhub.on_loop(lambda: reports.index766(dhub.db, site_store.get_site(dhub.db, "demo"), "2026-11", dhub.h.clock()))
+    dg = rep["figures"]["digitisation"]
+    assert (dg["dossiers_attached"], dg["results_returned"], dg["results_electronic"]) == (1, 1, 1)
+    assert dg["results_electronic_rate"] == 1.0 and dg["documents_electronic"] == 1  # the land-use certificate
+
+
+def _signed_result(desk: DossierCore, code: str) -> dict:
+    """The result's file once the hub has signed it (its signing runs in the background, within seconds)."""
+    import time
+
+    deadline = time.monotonic() + 30
+    while True:
+        files = desk.scan(code)["electronic"]["files"]
+        result = next((f for f in files if f["kind"] == "result"), None)
+        if (result and result["doc_code"]) or time.monotonic() > deadline:
+            return result
+        time.sleep(0.3)
 
 
 def _with_bank(dhub: DossierHub) -> None:

@@ -92,7 +92,7 @@ def test_scanning_panel_scans_marks_and_uploads(dhub: DossierHub, xvfb, artifact
     e_result = None
     while time.monotonic() < deadline and e_result is None:
         e_result = dhub.on_loop(lambda: dhub.db.execute(
-            "SELECT doc_code FROM dossier_files WHERE code = ? AND kind = 'result' AND completed_at IS NOT NULL",
+            "SELECT doc_code FROM dossier_files WHERE code = ? AND kind = 'result' AND doc_code IS NOT NULL",
             [code]).fetchone())
         time.sleep(0.5)
     run.go("end")

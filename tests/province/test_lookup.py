@@ -43,7 +43,7 @@ def test_lookup_at_the_province_by_code_and_key(tmp_path: Path) -> None:
         time.sleep(1.5)
         session = DeviceSession(cfg)
         session.start()
-        assert session.wait_connected(10)
+        assert session.wait_connected(30)
         try:
             counter = CounterCore(session)
             counter.login("lan1", "1111")

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from tests.province.test_sync import assert_converged
-from tests.support.hubproc import HubProcess, prepare
+from tests.support.hubproc import prepare
 from tests.support.net import free_port, wait_port
-from tests.support.province import Commune, Province, cli, read, site_file
+from tests.support.province import Commune, HubProcess, Province, cli, read, site_file
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0 or shutil.which("ip") is None,
                                 reason="network namespaces need root and iproute2")

@@ -3,7 +3,6 @@ what an operation commits reaches the outbox in its own transaction, and what it
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from hub.ops import queue as queue_ops
 from hub.ops import sync as sync_ops
 from hub.ops.run import Runner
 from hub.store import sync as store
+from motcua_core import clock as wallclock
 from motcua_core.errors import DomainError
 
 
@@ -89,7 +89,7 @@ def ctx_for(db, runner: Runner):
     from hub.ops.context import Ctx, Effects
     from hub.store.sites import get_site
 
-    return Ctx(db, get_site(db, "demo"), None, time.time(), Effects())
+    return Ctx(db, get_site(db, "demo"), None, wallclock.time(), Effects())
 
 
 def test_an_ack_frees_the_outbox_and_an_old_epoch_answer_is_ignored(centre_db) -> None:

@@ -59,10 +59,26 @@ def test_shadow_is_evened_out(form):
     assert np.median(shaded) > 235
 
 
-def test_a_sheet_lying_sideways_becomes_portrait(form):
-    photo, _ = sample.photograph(form, angle=90 + 6, seed=3)
+@pytest.mark.parametrize("angle", [180, 172, -170])
+def test_a_sheet_upside_down_comes_out_upright(form, angle):
+    photo, _ = sample.photograph(form, angle=angle, seed=5)
+    page = pipeline.process_photo(photo, mode="bw", dpi=150)
+    same, flipped = _likeness(page.image, form), _likeness(page.image, form[::-1, ::-1])
+    assert same > 0.75 and same > flipped + 0.4, (same, flipped)
+
+
+def test_upside_down_is_not_guessed_on_a_page_without_text():
+    blank = np.full((1169, 827), 255, np.uint8)
+    cv2.rectangle(blank, (100, 300), (700, 600), 0, 3)
+    assert not pipeline.upside_down(blank)
+
+
+@pytest.mark.parametrize("angle", [96, -84, 135])
+def test_a_sheet_lying_sideways_comes_out_portrait_and_upright(form, angle):
+    photo, _ = sample.photograph(form, angle=angle, seed=3)
     page = pipeline.process_photo(photo, mode="bw", dpi=150)
     assert page.image.shape[0] > page.image.shape[1]
+    assert _likeness(page.image, form) > 0.75
 
 
 def test_no_paper_under_the_camera_is_said_so():

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
-import time
 import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from hub.store import devices as device_store
 from hub.store import tokens as token_store
 from hub.store.accounts import CONSOLE_ROLES
 from hub.store.db import transaction
+from motcua_core import clock as wallclock
 from tests.dossier.conftest import AGENCY_1, TWO_AGENCY_CSV
 from tests.support.hubproc import InProcessHub, prepare
 
@@ -121,7 +121,7 @@ def build(tmp: Path) -> Walls:
         codes[site] = out["code"]
         runner.run(site, lambda ctx: dossiers.run_transfer_batch(ctx, force=True))
     tokens = {}
-    now = time.time()
+    now = wallclock.time()
     with transaction(db):
         for role in CONSOLE_ROLES:
             for site in SCOPES:
@@ -137,7 +137,7 @@ def build(tmp: Path) -> Walls:
         device_store.add(db, site_id="demo", role="kiosk", now=now, device_id="demo-victim")
     db.conn.close()
     h = InProcessHub(tmp)
-    h.clock.offset = WEDNESDAY_9AM - time.time()
+    h.clock.set(WEDNESDAY_9AM)
     h.start()
     return Walls(h, tokens, codes, {"account": "lanhdao-demo", "device": "demo-victim"})
 

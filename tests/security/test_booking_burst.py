@@ -48,13 +48,21 @@ def test_a_burst_from_many_addresses_is_stopped_and_released(shub: InProcessHub,
     burst = [a for a in json.loads(text)["alerts"] if a["kind"] == "booking_burst"]
     assert status == 200 and len(burst) == 1 and len(burst[0]["bookings"]) == ceiling and burst[0]["count"] == 3
 
-    # The administrator lists and releases it: the burst's bookings are cancelled, their seats free.
+    # The administrator lists it (CLI) and releases it: the burst's bookings are cancelled, seats free.
     assert cli_main(["hub", "security", "alerts", "--data", str(shub.data), "--site", "demo"]) == 0
     listed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [a["id"] for a in listed] == [burst[0]["id"]]
-    assert cli_main(["hub", "security", "release", "--data", str(shub.data), str(burst[0]["id"])]) == 0
-    out = json.loads(capsys.readouterr().out)
+    # ...or from the console (the dashboard's button): the same operation, administrators only.
+    path = f"/api/v1/sites/demo/security/alerts/{burst[0]['id']}/release"
+    assert Client(shub).request("POST", path, body={}, headers={"Authorization": f"Bearer {leader}"})[0] == 403
+    admin = Runner(db).run(None, lambda ctx: tokens.add(ctx.db, role="admin", site_id=None, name="a",
+                                                        now=ctx.now))[1]
+    status, _h, text = Client(shub).request("POST", path, body={}, headers={"Authorization": f"Bearer {admin}"})
+    assert status == 200, text
+    out = json.loads(text)
     assert sorted(out["cancelled"]) == sorted(burst[0]["bookings"])
+    assert cli_main(["hub", "security", "alerts", "--data", str(shub.data)]) == 0
+    assert capsys.readouterr().out == ""  # released: no alert left
     assert seats(attackers[0])[1] == free  # every seat free again
     shub.clock.advance(61)  # a minute later the site books again
     status, _h, text = Client(shub, "127.0.0.78").request("POST", "/hen/demo", form={

@@ -55,7 +55,11 @@ def test_many_addresses_lock_the_account_but_not_at_the_hub_machine(shub: InProc
                 n += 1
     status, text = _sign_in(shub, "127.0.0.99", "quantri")  # a fresh address: the account is locked
     assert status == 423 and "locked" in text
+    from hub.store import accounts
+
+    assert accounts.get(shub.hub.db, "quantri").public()["locked"]  # the accounts list says so
     assert _sign_in(shub, "127.0.0.1", "quantri")[0] == 200  # the hub machine's console always signs in
+    assert not accounts.get(shub.hub.db, "quantri").public()["locked"]
 
 
 def test_unknown_and_known_names_cost_the_same(shub: InProcessHub) -> None:

@@ -21,6 +21,7 @@ from hub.cli.common import DEMO_SITE
 from hub.ops.run import Runner
 from hub.store import tokens
 from hub.store.db import transaction
+from motcua_core import clock as wallclock
 from tests.security.conftest import Client
 from tests.support.hubproc import InProcessHub, prepare
 
@@ -70,9 +71,8 @@ def test_malformed_bodies_get_a_4xx_in_the_one_error_shape_on_every_post_route(s
                     method, _fill(path), raw=raw, headers=headers)
                 where = f"{method} {path} ({what}, {'admin' if auth else 'anonymous'})"
                 assert 400 <= status < 500, f"{where}: {status} {text[:300]}"
-                if h["Content-Type"].startswith("text/html") and path.startswith("/hen/") \
-                        and ctype.startswith("application/x-www-form"):
-                    # a citizen's form that parses: the page again, with what was wrong, in Vietnamese
+                if h["Content-Type"].startswith("text/html") and not path.startswith("/api/"):
+                    # a citizen's form page: the page again, with what was wrong, in Vietnamese
                     assert h["Content-Type"].startswith("text/html") and "class='err'" in text, where
                     continue
                 assert h.get("Content-Type", "").startswith("application/json"), f"{where}: {h}"
@@ -137,7 +137,7 @@ def test_schemathesis_finds_no_server_error_and_no_undocumented_answer(tmp_path:
     db = open_data_dir(data)
     load_site_file(db, tmp_path / "thu.json")
     with transaction(db):
-        admin = tokens.add(db, role="admin", site_id=None, name="schemathesis", now=time.time())[1]
+        admin = tokens.add(db, role="admin", site_id=None, name="schemathesis", now=wallclock.time())[1]
     db.conn.close()
     hub = InProcessHub(data).start()
     try:

@@ -12,6 +12,7 @@ import pytest
 
 from hub.domain.forms import FORM_NAMES
 from hub.web.dashboard import RECHECK_S
+from motcua_core import clock as wallclock
 from motcua_core.errors import RequestError
 from tests.dossier.conftest import AGENCY_1
 from tests.security.conftest import APPLICANTS, Walls
@@ -90,7 +91,7 @@ def test_a_specialist_of_another_agency_of_demo_is_told_nothing(walls: Walls) ->
 
     def add() -> str:
         with transaction(db):
-            return token_store.add(db, role="specialist", site_id="demo", now=time.time(),
+            return token_store.add(db, role="specialist", site_id="demo", now=wallclock.time(),
                                    agency="Phòng Tư pháp", name="tu phap")[1]
     other = walls.on_loop(add)
     demo = walls.codes["demo"]
@@ -192,7 +193,7 @@ def test_a_live_stream_ends_when_its_token_is_revoked(walls: Walls) -> None:
 
     def add() -> tuple[int, str]:
         with transaction(db):
-            tok, secret = token_store.add(db, role="leader", site_id="xa2", now=time.time(), name="tam thoi")
+            tok, secret = token_store.add(db, role="leader", site_id="xa2", now=wallclock.time(), name="tam thoi")
         return tok.id, secret
     tok_id, secret = walls.on_loop(add)
     conn = http.client.HTTPConnection("127.0.0.1", walls.h.http_port, timeout=30)
@@ -202,7 +203,7 @@ def test_a_live_stream_ends_when_its_token_is_revoked(walls: Walls) -> None:
 
     def revoke() -> None:
         with transaction(db):
-            token_store.revoke(db, tok_id, time.time())
+            token_store.revoke(db, tok_id, wallclock.time())
     walls.on_loop(revoke)
     time.sleep(RECHECK_S + 0.2)
     kiosk = _device(walls, "xa2", "kiosk")

@@ -24,6 +24,17 @@ def ca(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def token(ca, tmp_path_factory) -> dict:
+    """One SoftHSM2 token for the module: the PKCS#11 library reads its configuration once per process.
+    An RSA key, as on the licensed CAs' tokens (SoftHSM2 also signs SHA256-RSA on the token itself)."""
+    holder = test_pki.pki.issue(ca.ca, "Nguyễn Thị Lan", "Trung tâm PVHCC xã Hòa An", use_rsa=True)
+    try:
+        return test_pki.softhsm_token(tmp_path_factory.mktemp("hsm"), holder)
+    except FileNotFoundError:
+        pytest.skip("softhsm2 not installed")
+
+
+@pytest.fixture(scope="module")
 def scanned() -> bytes:
     photo, _ = sample.photograph(sample.render_form(), angle=8)
     return pdf.pages_to_pdf([pipeline.process_photo(photo, dpi=150)], title="Tờ khai đăng ký khai sinh")
@@ -81,13 +92,8 @@ def test_wrong_passphrase_is_explained(ca):
     assert "mật khẩu" in e.value.message_vi
 
 
-def test_token_signature_softhsm(ca, scanned, tmp_path):
-    try:
-        # an RSA key, as on the licensed CAs' tokens (SoftHSM2 also signs SHA256-RSA on the token itself)
-        holder = test_pki.pki.issue(ca.ca, "Nguyễn Thị Lan", "Trung tâm PVHCC xã Hòa An", use_rsa=True)
-        tok = test_pki.softhsm_token(tmp_path, holder)
-    except FileNotFoundError:
-        pytest.skip("softhsm2 not installed")
+def test_token_signature_softhsm(ca, scanned, token, tmp_path):
+    tok = token
     session = signing.pkcs11_session(tok["lib"], tok["token"], tok["pin"])
     try:
         signed = signing.sign_pdf(scanned, signing.pkcs11_signer(session, tok["key"]),
@@ -101,3 +107,27 @@ def test_token_signature_softhsm(ca, scanned, tmp_path):
     assert pdfsig(f) == ["Signature is Valid."]
     with pytest.raises(signing.SigningError):
         signing.pkcs11_session(tok["lib"], tok["token"], "000000")
+
+
+def test_counter_scan_signed_with_the_token_named_in_the_hardware_map(ca, token, tmp_path):
+    """The counter's `signing` entry (PKCS#11, PIN from a 0600 file) signs each finished document."""
+    from counter_terminal.scan_desk import ScanDesk, officer_signer
+    from devicekit.scan import source
+
+    tok = token
+    pin = tmp_path / "pin"
+    pin.write_text(tok["pin"] + "\n")
+    pin.chmod(0o600)
+    signer = officer_signer({"type": "pkcs11", "lib": tok["lib"], "token": tok["token"], "key": tok["key"],
+                             "pin_file": str(pin)})
+    sample.document_photos(tmp_path / "cam", pages=1)
+    desk = ScanDesk(None, source.make_source({"type": "files", "dir": str(tmp_path / "cam"), "dpi": 100}),
+                    tmp_path / "scans", signer=signer)
+    desk.capture(0)
+    doc = desk.finish(0, "Tờ khai")
+    r = signing.validate(doc.path.read_bytes(), [ca.ca.cert_pem()])
+    assert [(x.signer, x.intact, x.valid, x.trusted) for x in r] == [("Nguyễn Thị Lan", True, True, True)]
+    assert pdfsig(doc.path) == ["Signature is Valid."]
+    assert doc.path.stat().st_mode & 0o777 == 0o600
+    with pytest.raises(ValueError):
+        officer_signer({"type": "smartcard"})

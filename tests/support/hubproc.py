@@ -28,7 +28,7 @@ from hub.cli.common import DEMO_SITE
 from hub.cli.devices import device_config_dict
 from hub.store import devices as device_store
 from hub.store.datadir import DB_NAME
-from hub.store.db import transaction
+from hub.store.db import is_url, target_for, transaction
 from motcua.demo import HubThread
 from motcua_core import clock as wallclock
 from motcua_core.device_config import DeviceConfig
@@ -69,8 +69,7 @@ def prepare(data: Path, site_file: Path = DEMO_SITE, *, with_catalogue: bool = F
     call per site file (and catalogue) in a process prepares two databases the real way; later calls copy
     one (SQLite's backup API) and draw afresh every meta value in which the two differ (the identities
     and secrets migrations generate), so each copy is a hub of its own, as a new database would be."""
-    if (data / DB_NAME).exists() or os.environ.get("MOTCUA_DB"):
-        # a directory that already has a database, or a PostgreSQL database (MOTCUA_DB): load into it
+    if (data / DB_NAME).exists() or is_url(target_for(data, None)):  # a database already, or PostgreSQL's
         _prepare(data, site_file, with_catalogue)
         return
     key = (hashlib.sha256(Path(site_file).read_bytes()).hexdigest(), with_catalogue)

@@ -15,9 +15,23 @@ from devicekit.session import DeviceSession
 from hub.cli.common import DEMO_SITE
 from kiosk.core import KioskCore
 from motcua_core.errors import RequestError
-from tests.support.hubproc import HubProcess, prepare, register
+from tests.support.hubproc import HubProcess as _HubProcess
+from tests.support.hubproc import prepare, register
+from tests.support.net import wait_port
 
 MOTCUA = [sys.executable, "-m", "motcua.cli"]
+
+
+class HubProcess(_HubProcess):
+    """`motcua hub serve` in its own process, given a minute and a half to listen: a province's tests start
+    four of them with their brokers at once on a shared machine."""
+
+    def start(self) -> HubProcess:
+        try:
+            return super().start()  # type: ignore[return-value]
+        except TimeoutError:
+            wait_port(self.http_port, timeout=60)
+            return self
 
 
 def cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -55,13 +69,12 @@ class Commune:
     session: DeviceSession | None = None
 
     def start(self) -> Commune:
-        self.proc.start()
-        if self.session is None:
-            cfg = register(self.data, "kiosk", self.proc.mqtt_port, site=self.site)
-            time.sleep(1.2)  # the running hub rewrites its broker accounts within a second
+        cfg = register(self.data, "kiosk", self.proc.mqtt_port, site=self.site) if self.session is None else None
+        self.proc.start()  # the broker starts with the kiosk's account already in it
+        if cfg is not None:
             self.session = DeviceSession(cfg)
             self.session.start()
-            assert self.session.wait_connected(10)
+            assert self.session.wait_connected(30)
             self.kiosk = KioskCore(self.session)
         return self
 
@@ -129,7 +142,8 @@ class Province:
         return [r[0] for r in read(self.data, "SELECT key FROM sync_rows WHERE site_id = ? AND kind = 'ticket'",
                                    (site,))]
 
-    def join(self, commune: Commune, *, fresh_code: bool = True) -> None:
+    def join(self, commune: Commune) -> None:
+        """`province add-centre` then `province join` (again, after a restore: a new epoch)."""
         code = cli("hub", "province", "add-centre", "--data", str(self.data), commune.site,
                    "--name", f"Xã {commune.site}").stdout.split(": ")[1].split()[0]
         cli("hub", "province", "join", "--data", str(commune.data), "--hub",
@@ -166,7 +180,7 @@ def issue_main(argv: list[str] | None = None) -> int:
     session = DeviceSession(cfg)
     session.start()
     try:
-        assert session.wait_connected(15), "kiosk could not connect"
+        assert session.wait_connected(30), "kiosk could not connect"
         c = Commune(site, Path(data), HubProcess(Path(data)), KioskCore(session), session)
         print(json.dumps([t["number"] for t in c.issue(int(n))]))
     finally:

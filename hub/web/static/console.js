@@ -4,7 +4,7 @@
 I18N.add({
   vi: {app: "Bảng điều hành", switch: "English", signout: "Đăng xuất", open: "Đang mở", paused: "Tạm dừng",
        closed: "Đóng", none: "—", min: "phút", live_on: "Trực tiếp", live_off: "Mất kết nối, đang nối lại…",
-       no_alerts: "Không có cảnh báo.", saved: "Đã lưu.", reset: "Đặt lại mật khẩu", deactivate: "Khóa",
+       no_alerts: "Không có cảnh báo.", release: "Giải phóng", saved: "Đã lưu.", reset: "Đặt lại mật khẩu", deactivate: "Khóa",
        activate: "Mở khóa", active: "đang dùng", inactive: "đã khóa", revoke: "Thu hồi", nothing: "Không có.",
        total_line: "Tiếp nhận {r} · Đã giải quyết {f} · Đúng hạn {o} · Trễ hạn {l} (có xin lỗi {a})",
        ask_temp: "Mật khẩu tạm mới (ít nhất 10 ký tự):", arrivals_s: "Lượt đến", waiting_s: "Đang chờ",
@@ -39,7 +39,7 @@ I18N.add({
        must_change: "Your password was set by an administrator: change it before going on.",
        pw_old: "Current password", pw_new: "New password (at least 10 characters)",
        open: "Open", paused: "Paused", closed: "Closed", none: "—", min: "min", live_on: "Live",
-       live_off: "Disconnected, reconnecting…", no_alerts: "No alerts.", saved: "Saved.", reset: "Reset password",
+       live_off: "Disconnected, reconnecting…", no_alerts: "No alerts.", release: "Release", saved: "Saved.", reset: "Reset password",
        deactivate: "Deactivate", activate: "Activate", active: "active", inactive: "inactive", revoke: "Revoke",
        nothing: "None.", total_line: "Received {r} · Finished {f} · On time {o} · Late {l} (with apology {a})",
        ask_temp: "New temporary password (at least 10 characters):", arrivals_s: "Arrivals", waiting_s: "Waiting",
@@ -82,8 +82,19 @@ function renderLive(d) {
   S.last = {...(S.last || {}), ...d};
   $("site-name").textContent = d.site_name;
   $("alerts").innerHTML = d.alerts.length ? d.alerts.map((a) =>
-    `<div class="alert ${a.severity === "bad" ? "bad" : ""}" data-kind="${esc(a.kind)}">${esc(I18N.lang === "vi" ? a.text_vi : a.text_en)}</div>`).join("")
+    `<div class="alert ${a.severity === "bad" ? "bad" : ""}" data-kind="${esc(a.kind)}">${esc(I18N.lang === "vi" ? a.text_vi : a.text_en)}`
+    + (a.id != null && S.me.role === "admin" && (a.kind === "lookup_locked" || a.kind === "booking_burst")
+      ? ` <button type="button" class="release" data-alert="${Number(a.id)}">${I18N.t("release")}</button>` : "")
+    + `</div>`).join("")
     : `<p>${I18N.t("no_alerts")}</p>`;
+  for (const b of $("alerts").querySelectorAll("button.release")) {
+    b.onclick = async () => {  // unlock the code, or cancel the burst's bookings (their seats free again)
+      try {
+        await api("POST", `/api/v1/sites/${encodeURIComponent(S.site)}/security/alerts/${b.dataset.alert}/release`, {});
+        b.closest(".alert").remove();
+      } catch (e) { $("err").textContent = e.message; }
+    };
+  }
   $("counters").tBodies[0].innerHTML = d.counters.map((c) => `<tr data-counter="${c.number}">
     <td>${esc(c.name)}</td><td class="st-${esc(c.status)}">${I18N.t(c.status)}</td><td>${esc(c.officer || I18N.t("none"))}</td>
     <td class="big">${esc(c.ticket || I18N.t("none"))}</td><td>${c.serving_s == null ? I18N.t("none") : mins(c.serving_s)}</td></tr>`).join("");
@@ -314,6 +325,7 @@ $("post-list").addEventListener("submit", async (ev) => {
 // --- start -----------------------------------------------------------------------------------------
 async function start() {
   S.me = await api("GET", "/api/v1/console/me");
+  if (S.me.role === "province_leader" && !S.me.must_change) { location.href = "/console/province"; return; }
   const ROLE = {vi: {admin: "quản trị viên", leader: "lãnh đạo", specialist: "chuyên viên", technician: "kỹ thuật viên",
                      post: "nhân viên bưu điện"}};
   $("who").textContent = `${S.me.name} (${(ROLE[I18N.lang] || {})[S.me.role] || S.me.role})`;

@@ -1,0 +1,74 @@
+"""The province leader's overview in a real Chromium against a real provincial hub: after signing in the
+leader lands on it, sees every centre in Vietnamese alphabetical order with its waiting line and link,
+and drills down into one. The centres' rows arrive through the receiver's own operation (real batches of
+the sync protocol, hub.ops.sync.apply_batch), not through test SQL. Screenshot: test-artifacts/web/."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from hub.app import open_data_dir
+from hub.domain import sync as rules
+from hub.ops import sync as sync_ops
+from hub.ops.run import Runner
+from tests.support.browser import Browser
+from tests.support.hubproc import InProcessHub, prepare
+from tests.web.conftest import PASSWORD, add_account
+
+CENTRES = {"xa-dong-hoa": "Xã Đông Hòa", "xa-an-binh": "Xã An Bình"}
+
+
+def _ticket(tid: int, site: str, day: str, status: str, now: float) -> dict:
+    return {"id": tid, "site_id": site, "day": day, "service": "HT", "seq": tid, "number": f"{1000 + tid}",
+            "status": status, "queued_at": now - 60 * tid, "counter": 1 if status == "called" else None}
+
+
+@pytest.fixture
+def province_hub(tmp_path: Path) -> Iterator[InProcessHub]:
+    prepare(tmp_path)
+    db = open_data_dir(tmp_path)
+    runner = Runner(db)
+    runner.run(None, lambda ctx: sync_ops.init_province(ctx, "Tỉnh Mẫu"))
+    now = time.time()
+    day = rules.local_day(now)
+    for i, (site, name) in enumerate(CENTRES.items()):
+        code = runner.run(None, lambda ctx, s=site, n=name: sync_ops.add_centre(ctx, s, n))
+        joined = runner.run(None, lambda ctx, c=code, s=site: sync_ops.join(ctx, c, [s], "127.0.0.1"))
+        rows = [{"seq": n + 1, "kind": "ticket", "id": str(n + 1), "at": now,
+                 "body": _ticket(n + 1, site, day, "waiting" if n < 3 + i else "done", now)} for n in range(6)]
+        answer = runner.run(None, lambda ctx, s=site, r=rows, e=joined["epoch"]: sync_ops.apply_batch(
+            ctx, s, rules.batch(s, e, s, r, now)))
+        assert answer["type"] == "ack" and answer["hwm"] == 6
+    db.conn.close()
+    add_account(tmp_path, "lanhdaotinh", "province_leader", None, None)
+    h = InProcessHub(tmp_path).start()
+    yield h
+    h.stop()
+
+
+def test_the_province_leader_sees_every_centre_and_drills_down(province_hub: InProcessHub) -> None:
+    base = f"http://127.0.0.1:{province_hub.http_port}"
+    with Browser() as b:
+        d = b.driver
+        d.get(f"{base}/login")
+        d.find_element(By.ID, "username").send_keys("lanhdaotinh")
+        pw = d.find_element(By.ID, "password")
+        pw.send_keys(PASSWORD)
+        pw.send_keys(Keys.ENTER)
+        b.wait(lambda d: d.current_url == f"{base}/console/province" and d.find_elements(By.CSS_SELECTOR, "tr.centre"))
+        rows = [[td.text for td in tr.find_elements(By.TAG_NAME, "td")] for tr in d.find_elements(By.CSS_SELECTOR, "tr.centre")]
+        assert [r[0] for r in rows] == ["Xã An Bình", "Xã Đông Hòa"]  # Vietnamese order: A before Đ
+        assert [(r[1], r[4]) for r in rows] == [("4", "2"), ("3", "3")]  # waiting, served today
+        assert all("hoạt động" in r[-1] for r in rows)  # both links heard from just now
+        assert "Tỉnh Mẫu" in d.find_element(By.ID, "title").text
+        d.find_elements(By.CSS_SELECTOR, "tr.centre")[1].click()
+        b.wait(lambda d: "Xã Đông Hòa" in d.find_element(By.ID, "detail").text)
+        statuses = [tr.find_elements(By.TAG_NAME, "td")[2].text for tr in d.find_elements(By.CSS_SELECTOR, "#detail tbody tr")]
+        assert sorted(statuses) == ["đang chờ"] * 3 + ["đã phục vụ"] * 3
+        b.shot("province-overview")
