@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 VENV=${VENV:-.venv}
 PYTHON=${PYTHON:-python3}
-DEBS=(mosquitto xvfb espeak-ng alsa-utils fonts-dejavu-core poppler-utils)
+DEBS=(mosquitto xvfb espeak-ng alsa-utils fonts-dejavu-core poppler-utils postgresql)
 
 missing=()
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
@@ -27,6 +27,10 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 # Accessibility tests inject axe-core (from the npm registry) into Chromium.
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+# The provincial hub runs on PostgreSQL (issue #22): its tests start a throwaway cluster. Debian keeps the
+# server binaries off PATH, in /usr/lib/postgresql/<version>/bin; the embedded default needs only SQLite.
+{ command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } \
+  && id postgres >/dev/null 2>&1 || missing+=(postgresql)  # the tests run the server as the postgres user
 # Kivy reads multitouch screens through libmtdev (without it, a traceback at every start).
 [ -e /usr/lib/x86_64-linux-gnu/libmtdev.so.1 ] || [ -e /usr/lib/aarch64-linux-gnu/libmtdev.so.1 ] \
   || [ -e /usr/lib/arm-linux-gnueabihf/libmtdev.so.1 ] || missing+=(libmtdev1)
@@ -58,7 +62,7 @@ stamp="$VENV/.motcua-installed"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "==> installing Python packages into $VENV"
   "$VENV/bin/python" -m pip install -q --upgrade pip
-  "$VENV/bin/python" -m pip install -q -e ".[hub,kiosk,counter,display,provision,dev]"
+  "$VENV/bin/python" -m pip install -q -e ".[hub,kiosk,counter,display,provision,postgresql,dev]"
   touch "$stamp"
 fi
 AXE=tests/.axe/node_modules/axe-core/axe.min.js

@@ -14,7 +14,8 @@ from hub.cli.common import data_arg, data_dir, err
 def add_parsers(hsub: argparse._SubParsersAction) -> None:
     b = hsub.add_parser("backup", help="copy the database now (safe while the hub serves)")
     data_arg(b)
-    b.add_argument("--out", type=Path, help="file to write (default: <data>/backups/motcua-<UTC time>.db)")
+    b.add_argument("--out", type=Path, help="file to write (default: <data>/backups/motcua-<UTC time>.db; "
+                                            "on PostgreSQL a pg_dump file, motcua-<UTC time>.dump)")
     b.set_defaults(func=cmd_backup)
     r = hsub.add_parser("restore", help="replace the database by a backup (stop the hub first)")
     data_arg(r)
@@ -24,10 +25,13 @@ def add_parsers(hsub: argparse._SubParsersAction) -> None:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     from hub.store import backup
+    from hub.store.db import is_url, target_for
 
     os.umask(0o077)
+    target = target_for(data_dir(args))
     try:
-        path = backup.take(data_dir(args), args.out)
+        path = backup.take_pg(str(target), data_dir(args), args.out) if is_url(target) \
+            else backup.take(data_dir(args), args.out)
     except (backup.BackupError, OSError) as exc:
         return err(str(exc))
     print(f"backup written: {path} ({path.stat().st_size // 1024} KiB)")
@@ -46,11 +50,20 @@ def _hub_running(data: Path) -> int | None:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     from hub.store import backup
+    from hub.store.db import is_url, target_for
 
     data = data_dir(args)
     os.umask(0o077)
     if _hub_running(data) is not None:
         return err(f"a hub is serving {data}: stop it first (systemctl stop motcua-hub), then restore")
+    target = target_for(data)
+    if is_url(target):
+        try:
+            backup.restore_pg(str(target), args.file)
+        except (backup.BackupError, OSError) as exc:
+            return err(str(exc))
+        print(f"restored {args.file} into the PostgreSQL database")
+        return 0
     try:
         kept = backup.restore(data, args.file)
     except (backup.BackupError, OSError) as exc:

@@ -101,3 +101,54 @@ def restore(data_dir: Path, source: Path, *, now: float | None = None) -> Path:
     (data_dir / datadir.ID_NAME).unlink(missing_ok=True)
     datadir.remember_id(data_dir, db_id[0])
     return kept if kept.exists() else target
+
+
+# --- PostgreSQL (the provincial hub): pg_dump / pg_restore ---------------------------------------------
+
+def _pg_tool(name: str) -> str:
+    """pg_dump / pg_restore: on PATH, else Debian's server directory (same major version as the server)."""
+    from hub.store import pg_cluster
+
+    found = shutil.which(name)
+    if found:
+        return found
+    b = pg_cluster.bin_dir()
+    if b is not None and (b / name).exists():
+        return str(b / name)
+    raise BackupError(f"{name} not found: install PostgreSQL's client tools (Debian: postgresql-client)")
+
+
+def take_pg(url: str, data_dir: Path, dest: Path | None = None, *, now: float | None = None) -> Path:
+    """A consistent dump of the PostgreSQL database while the hub serves (pg_dump takes one snapshot;
+    writers are not blocked), custom format, mode 0600, in backups/motcua-<UTC time>.dump by default.
+    For a standby that is always current, use streaming replication (docs/operations.md)."""
+    import subprocess
+
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(now or time.time()))
+    dest = dest or backup_dir(data_dir) / f"motcua-{stamp}.dump"
+    dest.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.tmp")
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
+    r = subprocess.run([_pg_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={tmp}", url],
+                       capture_output=True, text=True, timeout=3600)
+    if r.returncode != 0:
+        tmp.unlink(missing_ok=True)
+        raise BackupError(f"pg_dump failed: {r.stderr.strip()[-500:]}")
+    os.replace(tmp, dest)
+    return dest
+
+
+def restore_pg(url: str, source: Path) -> None:
+    """Load a dump made by `take_pg` into the (empty, or to be replaced) database at `url`; stop the hub
+    first. Objects the dump holds are dropped and made again (--clean --if-exists), in one transaction."""
+    import subprocess
+
+    if not source.is_file():
+        raise BackupError(f"{source} is missing")
+    r = subprocess.run([_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
+                        "--exit-on-error", f"--dbname={url}", str(source)], capture_output=True, text=True,
+                       timeout=3600)
+    if r.returncode != 0:
+        raise BackupError(f"pg_restore failed, nothing was replaced: {r.stderr.strip()[-500:]}")

@@ -67,7 +67,11 @@ def is_busy(exc: BaseException) -> bool:
     return False
 
 
-def _integrity_errors() -> tuple[type[BaseException], ...]:
+def __getattr__(name: str) -> Any:
+    """`IntegrityError`: both engines' constraint errors, as a tuple for `except`. Built on first use, so
+    that a CLI process on SQLite does not pay for importing the PostgreSQL driver (~0.1 s)."""
+    if name != "IntegrityError":
+        raise AttributeError(name)
     errors: list[type[BaseException]] = [engine_sqlite.IntegrityError]
     try:
         import psycopg
@@ -75,10 +79,8 @@ def _integrity_errors() -> tuple[type[BaseException], ...]:
         pass
     else:
         errors.append(psycopg.IntegrityError)
-    return tuple(errors)
-
-
-IntegrityError = _integrity_errors()
+    globals()["IntegrityError"] = value = tuple(errors)
+    return value
 
 
 def checkpoint(target: Path | str) -> None:

@@ -71,6 +71,22 @@ def test_tickets_are_unique_and_contiguous() -> None:
     assert r["hub_cpu_ms_per_ticket"] > r["hub_sys_ms_per_ticket"] >= 0 and r["kiosks_cpu_ms_per_ticket"] > 0
 
 
+@pytest.mark.integration
+def test_tickets_on_postgresql_start_their_own_cluster_and_report_its_floor() -> None:
+    r = run_bench("tickets", "--db", "postgresql", "--kiosks", "4", "--tickets", "60", "--processes", "2", timeout=180)
+    assert r["engine"] == "postgresql" and r["tickets"] == r["requested"] == 60
+    assert r["duplicates"] == 0 and r["gaps"] == 0 and r["not_in_db"] == 0 and r["errors"] == 0
+    assert r["tickets_per_s"] > 0 and r["postgres_floor_inserts_per_s"] > 0 and "sqlite_floor_inserts_per_s" not in r
+
+
+@pytest.mark.integration
+def test_call_path_on_postgresql_reports_sqlite_of_the_same_run() -> None:
+    r = run_bench("call-path", "--db", "postgresql", "--calls", "20", timeout=240)
+    assert r["engine"] == "postgresql" and r["delivered"] == r["calls"] == 20 and r["hub_errors"] == 0
+    assert r["p99_ms"] > 0 and r["sqlite_p99_ms"] > 0
+    assert r["pg_to_sqlite_p99"] == pytest.approx(r["p99_ms"] / r["sqlite_p99_ms"], rel=0.01, abs=0.005)
+
+
 def test_count_problems_finds_duplicates_and_gaps() -> None:
     day = "2026-01-05"
     assert count_problems([("HT", day, 1001), ("HT", day, 1002), ("CT", day, 2001)]) == (0, 0)

@@ -10,6 +10,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from devicekit.session import DeviceSession
 from kiosk.core import KioskCore
 from tests.reliability.conftest import hub_process_with_kiosk
@@ -22,6 +24,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([*MOTCUA, *args], capture_output=True, text=True, timeout=60)
 
 
+@pytest.mark.sqlite_only  # the SQLite online backup
 def test_backup_while_serving_and_restore_serves_the_same_state(tmp_path: Path, figures) -> None:
     data = tmp_path / "hub"
     proc, cfg, session = hub_process_with_kiosk(data)

@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.support.hubproc import HubProcess, InProcessHub, prepare, register
 
 
@@ -16,6 +18,7 @@ def _mode(path: Path) -> int:
     return path.stat().st_mode & 0o777
 
 
+@pytest.mark.sqlite_only  # the SQLite file in the data directory
 def test_database_logs_and_device_files_are_private(hub: InProcessHub, figures) -> None:
     kiosk = hub.device("kiosk", device_id="kiosk-m")
     kiosk.request("ticket.issue", {"service": "HT"})
@@ -41,6 +44,7 @@ def _serve(data: Path, proc: HubProcess) -> subprocess.CompletedProcess:
         capture_output=True, text=True, timeout=20)
 
 
+@pytest.mark.sqlite_only  # the SQLite file in the data directory
 def test_hub_refuses_an_emptied_or_foreign_database(tmp_path: Path, figures) -> None:
     data = tmp_path / "hub"
     prepare(data)

@@ -4,11 +4,11 @@ reply (never `internal`, which an outbox retries forever), fails alone, and does
 from __future__ import annotations
 
 import json
-import sqlite3
 import statistics
 import threading
 import time
 
+from hub.app import open_data_dir
 from motcua_core import protocol as p
 from tests.support.hubproc import InProcessHub
 from tests.support.probe import Probe
@@ -38,7 +38,7 @@ def _probe(hub: InProcessHub, device_id: str) -> Probe:
 
 
 def _tickets(hub: InProcessHub) -> int:
-    return sqlite3.connect(hub.data / "motcua.db").execute("SELECT COUNT(*) FROM tickets").fetchone()[0]
+    return open_data_dir(hub.data).execute("SELECT COUNT(*) FROM tickets").fetchone()[0]
 
 
 def test_each_poisoned_request_gets_one_final_reply(hub: InProcessHub, figures) -> None:

@@ -44,6 +44,7 @@ def _kiosk(hub: InProcessHub, device_id: str) -> Probe:
     return probe
 
 
+@pytest.mark.sqlite_only  # SQLite's own write lock and file on a full disk
 def test_outside_write_lock_does_not_freeze_the_hub(hub: InProcessHub, figures) -> None:
     kiosk = _kiosk(hub, "kiosk-l")
     holder = hold_write_lock(hub.data / "motcua.db", LOCK_S)
@@ -80,6 +81,7 @@ def small_disk(tmp_path: Path):
         subprocess.run(["umount", "-l", str(mnt)], check=False)
 
 
+@pytest.mark.sqlite_only  # SQLite's own write lock and file on a full disk
 def test_disk_full_health_degrades_and_nothing_acknowledged_is_lost(small_disk, figures) -> None:
     mnt, mounted = small_disk
     prepare(mnt)

@@ -4,7 +4,6 @@ the publisher is a list."""
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -32,8 +31,9 @@ def test_effects_are_published_after_the_commit(db, tmp_path: Path) -> None:
     seen: list[tuple[Effects, str | None]] = []
 
     def publish(effects: Effects) -> None:  # what another process can read when the effects go out
-        with sqlite3.connect(tmp_path / "motcua.db") as other:
-            row = other.execute("SELECT value FROM meta WHERE key = 'probe'").fetchone()
+        other = open_data_dir(tmp_path)  # the hub's database (file or PostgreSQL), a connection of its own
+        row = other.execute("SELECT value FROM meta WHERE key = 'probe'").fetchone()
+        other.close()
         seen.append((effects, row and row[0]))
 
     def op(ctx):
