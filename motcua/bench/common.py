@@ -119,7 +119,7 @@ class BenchHub:
         self.proc: subprocess.Popen | None = None
         self.broker_pid: int | None = None
         self.keep = bool(os.environ.get("MOTCUA_BENCH_KEEP"))
-        self._tokens: dict[str, str] = {}
+        self._tokens: dict[tuple[str, str | None], str] = {}
 
     # --- data directory (before start) ------------------------------------------------------------
 
@@ -198,13 +198,14 @@ class BenchHub:
     def health(self) -> dict:
         """The detailed health (router counters, broker pid): a technician's view, with a token of its own."""
         url = f"http://127.0.0.1:{self.http_port}/api/v1/health/detail"
-        req = urllib.request.Request(url, headers={"Authorization": f"Bearer {self.api_token('technician')}"})
+        # the province's technician: on a hub of several sites, hub-wide health is not a site's to read
+        req = urllib.request.Request(url, headers={"Authorization": f"Bearer {self.api_token('technician', None)}"})
         with urllib.request.urlopen(req, timeout=2) as r:
             return json.loads(r.read())
 
-    def api_token(self, role: str) -> str:
-        """An API token of `role` on the demo site, made once per bench hub."""
-        if role not in self._tokens:
+    def api_token(self, role: str, site: str | None = "demo") -> str:
+        """An API token of `role` on a site (the demo site; None: the province scope), made once per bench hub."""
+        if (role, site) not in self._tokens:
             from hub.app import open_data_dir
             from hub.store import tokens
             from hub.store.db import transaction
@@ -212,11 +213,11 @@ class BenchHub:
             db = open_data_dir(self.data)
             try:
                 with transaction(db):
-                    _, self._tokens[role] = tokens.add(db, role=role, site_id="demo", name=f"bench {role}",
-                                                       now=time.time())
+                    _, self._tokens[(role, site)] = tokens.add(db, role=role, site_id=site, name=f"bench {role}",
+                                                               now=time.time())
             finally:
                 db.conn.close()
-        return self._tokens[role]
+        return self._tokens[(role, site)]
 
     def log_tail(self, lines: int = 30) -> str:
         try:

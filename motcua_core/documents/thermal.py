@@ -142,6 +142,7 @@ def receipt_slip(d: dict) -> Image.Image:
     s.text(d["code"], 26, True, True)
     if d.get("lookup_key"):
         s.text(fill(t["lookup_key"], lookup_key=d["lookup_key"]), 20, True, True)
+    s.text(f"Số thứ tự: {d['register_no']}", 18, False, True)  # the register's row, as on the A4 form
     s.text(f"{a['name']} · {d['procedure']}", 19)
     s.text(f"Hẹn trả: {vn_datetime(d['due_at'])}", 22, True)
     s.text("Nhận tại quầy" if d["return_method"] == "counter" else f"Gửi qua bưu chính: {d.get('post_address') or ''}",
@@ -155,6 +156,11 @@ def receipt_slip(d: dict) -> Image.Image:
                               "đã được giao cho ông/bà.")):
         note.text((MARGIN + 155, 20 + i * 26), line, font=font, fill=0)
     s.parts.append(row)
+    if d.get("transfer"):  # the fees by bank transfer (VietQR), as on the A4 form: any bank app pays it
+        s.rule()
+        for line in transfer_lines(d):
+            s.text(line, 18)
+        s.image(qr_image(d["transfer"]["payload"], box=4), 240)
     return s.render()
 
 

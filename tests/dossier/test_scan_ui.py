@@ -48,7 +48,7 @@ def test_scanning_panel_scans_marks_and_uploads(dhub: DossierHub, xvfb, artifact
         {"tap": "scan_reused:2"}, {"wait_text": ["scan_doc:2", "đã có dữ liệu điện tử"]},
         {"tap": "scan_capture:1"}, {"wait_text": ["scan_message", "Không có ảnh mới"]},
         {"screenshot": "scan-panel"}, {"state": "panel"},
-        {"tap": "scan_close"}, {"wait_text": ["doc:2", "[x]"]},
+        {"tap": "scan_close"}, {"wait_text": ["doc:2", "\u2611"]},
         {"screenshot": "scan-intake-ticked"},
         {"tap": "intake_submit"}, {"wait_text": ["intake_message", "Đã tiếp nhận HOAAN-261125-0001"]},
         {"screenshot": "scan-intake-done"}, {"state": "done"},
