@@ -117,6 +117,18 @@ def may_hold_global(role: str) -> bool:
     return role in GLOBAL_ROLES
 
 
+def scope_problem(role: str, site_id: str | None) -> DomainError | None:
+    """Why an account or API token of `role` may not be given this scope (a site, or None: the province)."""
+    if site_id is None and not may_hold_global(role):
+        return DomainError("bad_request", "only an administrator, a leader or a technician spans every site",
+                           "Chỉ quản trị viên, lãnh đạo và kỹ thuật viên cấp tỉnh mới thuộc mọi đơn vị; "
+                           "hãy chọn đơn vị.")
+    if role == "province_leader" and site_id is not None:
+        return DomainError("bad_request", "a province leader reads every centre: no --site",
+                           "Lãnh đạo cấp tỉnh xem mọi trung tâm; không chọn đơn vị.")
+    return None
+
+
 def _forbidden(message: str, message_vi: str) -> DomainError:
     return DomainError("forbidden", message, message_vi)
 

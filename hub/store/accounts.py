@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from hub.domain.authz import may_hold_global
+from hub.domain.authz import scope_problem
 from hub.domain.roles import ROLES
 from motcua_core.errors import DomainError
 
@@ -55,13 +55,8 @@ def validate(username: str, role: str, site_id: str | None, agency: str | None, 
     if role not in CONSOLE_ROLES:
         raise DomainError("bad_request", f"role must be one of {', '.join(CONSOLE_ROLES)}",
                           "Vai trò không hợp lệ (quản trị, lãnh đạo, chuyên viên, kỹ thuật viên, bưu điện).")
-    if site_id is None and not may_hold_global(role):
-        raise DomainError("bad_request", "only an administrator, a leader or a technician spans every site",
-                          "Chỉ quản trị viên, lãnh đạo và kỹ thuật viên cấp tỉnh mới thuộc mọi đơn vị; "
-                          "hãy chọn đơn vị.")
-    if role == "province_leader" and site_id is not None:
-        raise DomainError("bad_request", "a province leader reads every centre: no --site",
-                          "Lãnh đạo cấp tỉnh xem mọi trung tâm; không chọn đơn vị.")
+    if (problem := scope_problem(role, site_id)) is not None:
+        raise problem
     if role == "specialist" and not (agency or "").strip():
         raise DomainError("bad_request", "a specialist names an agency", "Chuyên viên cần tên cơ quan giải quyết.")
     if not name.strip() or len(name) > 80:
