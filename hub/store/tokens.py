@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from hub.domain.authz import scope_problem
+from hub.domain.authz import may_hold_global
 from hub.domain.roles import ROLES
 from motcua_core.errors import DomainError
 
@@ -38,8 +38,13 @@ def add(db: sqlite_utils.Database, *, role: str, site_id: str | None, name: str,
     if role not in ROLES:
         raise DomainError("bad_request", f"role must be one of {', '.join(ROLES)}",
                           f"Vai trò phải là một trong: {', '.join(ROLES)}.")
-    if (problem := scope_problem(role, site_id)) is not None:
-        raise problem
+    if site_id is None and not may_hold_global(role):
+        raise DomainError("bad_request", "only an admin, leader or technician token may span every site",
+                          "Chỉ mã của quản trị viên, lãnh đạo, kỹ thuật viên cấp tỉnh mới dùng được cho mọi đơn vị; "
+                          "hãy chọn đơn vị.")
+    if role == "province_leader" and site_id is not None:
+        raise DomainError("bad_request", "a province leader reads every centre: no --site",
+                          "Lãnh đạo cấp tỉnh xem mọi trung tâm; không chọn đơn vị.")
     if role == "specialist" and not (agency or "").strip():
         raise DomainError("bad_request", "a specialist token names its agency", "Mã của chuyên viên cần tên cơ quan.")
     if not NAME_RE.match(name):
