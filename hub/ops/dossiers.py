@@ -28,6 +28,7 @@ from hub.store import catalogue as cat_store
 from hub.store import dossier_lists
 from hub.store import dossiers as store
 from hub.store import refusals as refusal_store
+from hub.store import sync as sync_store
 from hub.store.sites import list_fields
 from motcua_core.dossier_codes import agency_code, make_code, mask_name, normalise
 from motcua_core.errors import DomainError
@@ -279,7 +280,8 @@ def agency_detail(db: sqlite_utils.Database, code: str, now: float, site_id: str
     """The full dossier for a specialist, only when it is of their site and passes through their agency
     (detail, control sheet and apology alike: one check for every view of it)."""
     d = detail(db, code, now)
-    if _load(db, code)["site_id"] != site_id or agency not in d["steps"]:
+    here = _load(db, code)["site_id"] == site_id or sync_store.held(db, normalise(code)) is not None
+    if not here or agency not in d["steps"]:
         raise DomainError("forbidden", "This dossier does not belong to your agency.",
                           "Hồ sơ không thuộc cơ quan của bạn.")
     return d

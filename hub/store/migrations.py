@@ -515,6 +515,23 @@ def _ticket_alerts(db: sqlite_utils.Database) -> None:
         CREATE INDEX ticket_alerts_pending ON ticket_alerts(site_id) WHERE sent_at IS NULL""")
 
 
+def _sync_route(db: sqlite_utils.Database) -> None:
+    """Dossiers routed between centres (docs/province.md): where each event was appended (`origin`: the
+    centre, or 'province', it came from; NULL: here), which site of a centre its held copy's events go up
+    under, the centres the province relayed a dossier to, the agencies each centre's specialists serve,
+    the dossier-code prefixes each centre uses (unique in the province), and the files a hub has sent up."""
+    _run(db, """
+        ALTER TABLE dossier_events ADD COLUMN origin TEXT;
+        ALTER TABLE sync_held ADD COLUMN up_site TEXT;
+        CREATE TABLE sync_copies (
+            code TEXT NOT NULL, centre_id TEXT NOT NULL, at REAL NOT NULL, PRIMARY KEY (code, centre_id));
+        CREATE TABLE sync_agencies (
+            agency TEXT NOT NULL, site_id TEXT NOT NULL, centre_id TEXT NOT NULL, PRIMARY KEY (agency, site_id));
+        CREATE TABLE sync_codes (
+            code TEXT PRIMARY KEY, centre_id TEXT NOT NULL, site_id TEXT NOT NULL, what TEXT NOT NULL);
+        CREATE TABLE sync_files_sent (file_id INTEGER PRIMARY KEY, at REAL NOT NULL)""")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1, _dossiers, _votes, _officer_signin, _dossier_vote_link, _queue_indexes, _queue_counts,
     _deferred_effects,
@@ -537,6 +554,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _dossier_files,  # digital: scans, electronic results, reused data, transfers (issue #25)
     _sync_dossiers,  # province: dossiers held at the province, events down, flagged events (issue #23)
     _ticket_alerts,  # ui: "your turn is near" SMS
+    _sync_route,  # route: dossiers routed between centres, files with them, unique code prefixes (#23, #25)
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,0 +1,201 @@
+"""Dossiers routed between the hubs of a province (docs/province.md), run inside the sync's transactions:
+
+- at the province: a dossier handed to an agency that sits at the province is held here; one handed to
+  an agency of another centre (commune B) is held here too and relayed down to that centre, with its
+  events and files; every event appended to a held dossier — by the province's specialists, or come up
+  from any centre that has a copy — is checked by the state machine and sent down to every other copy;
+- at a centre: a relayed dossier is kept as a copy its specialists work on; what they append goes up;
+- joining: the dossier-code prefixes of a centre must be its own in the province.
+
+An event the state machine refuses is kept and flagged (`sync_flags`) for a person, never dropped."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import sqlite_utils
+
+from hub.domain import dossier as dm
+from hub.domain import sync_route as rules
+from hub.ops.context import Ctx
+from hub.store import dossiers as dossier_store
+from hub.store import sync as sync_store
+from hub.store import sync_route as store
+from hub.store.db import get_meta, savepoint
+from hub.store.sites import list_sites
+from motcua_core.errors import DomainError
+
+log = logging.getLogger("motcua.hub.sync")
+
+PROVINCE_ORIGIN = "province"  # `origin` of an event the province's own people appended
+
+
+# --- joining: dossier-code prefixes unique in the province -------------------------------------------
+
+def local_prefixes(db: sqlite_utils.Database, sites: list[str] | None = None) -> dict[str, list[tuple[str, str]]]:
+    """site → the dossier-code prefixes its settings make it use."""
+    return {s: rules.code_prefixes(s, dossier_store.get_settings(db, s)) for s in (sites or list(list_sites(db)))}
+
+
+def check_codes(ctx: Ctx, centre: str, codes: dict[str, list[tuple[str, str]]]) -> None:
+    """Refuse (in Vietnamese, naming the code and where it is used) a centre whose dossier-code prefixes
+    another centre or the province's own sites already use; else record them as the centre's."""
+    names = {c["id"]: c["name"] for c in sync_store.list_centres(ctx.db)}
+    taken = {code: (f"trung tâm {names.get(c, c)}", site) for code, (c, site) in store.codes_taken(ctx.db, centre).items()}
+    for site, prefixes in local_prefixes(ctx.db).items():
+        for code, _what in prefixes:
+            taken.setdefault(code, ("hub tỉnh", site))
+    problems = rules.code_clashes(codes, taken)
+    if problems:
+        raise DomainError("conflict", "dossier-code prefix already used in this province: " + " ".join(problems),
+                          " ".join(problems) + " Đổi mã trong thiết lập hồ sơ của đơn vị (motcua hub dossier "
+                          "settings: agency_ids, unit_id, agency_code) rồi tham gia lại.")
+    store.set_codes(ctx.db, centre, codes)
+
+
+def parse_codes(raw: object, sites: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """The prefixes a joining centre sent ({site: [[prefix, what], …]}); a centre too old to send them is
+    taken at its site ids' default agency codes."""
+    if not isinstance(raw, dict):
+        return {s: rules.code_prefixes(s, {}) for s in sites}
+    out: dict[str, list[tuple[str, str]]] = {}
+    for site in sites:
+        items = raw.get(site) or []
+        if not isinstance(items, list) or not all(isinstance(i, list | tuple) and len(i) == 2 for i in items):
+            raise DomainError("bad_request", "agency_codes: {site: [[prefix, what], …]}",
+                              "Danh sách mã cơ quan của đơn vị không hợp lệ.")
+        out[site] = [(str(a)[:40], str(b)[:200]) for a, b in items]
+    return out
+
+
+def reserve_codes(ctx: Ctx, centre: str, codes: list[str]) -> None:
+    """`province add-centre --agency-code X`: the prefixes a centre is going to use, refused at once when
+    another centre or the province has them (the centre's join replaces them with what it really uses)."""
+    if codes:
+        check_codes(ctx, centre, {centre: [(c, "mã cơ quan đăng ký trước") for c in codes]})
+
+
+# --- the province: who holds a dossier, copies, fan-out ---------------------------------------------
+
+def province_agencies(db: sqlite_utils.Database) -> set[str]:
+    """The agencies with specialists on the provincial hub's own sites."""
+    return set().union(*store.local_agencies(db).values())
+
+
+def note_agencies(ctx: Ctx, centre: str, site: str, agencies: object) -> None:
+    """A centre's hello said which agencies its specialists at `site` serve (kept when it changed)."""
+    if not isinstance(agencies, list) or not all(isinstance(a, str) for a in agencies):
+        return
+    mine = {a[:200] for a in agencies[:500]}
+    if mine != store.site_agencies(ctx.db, site):
+        store.set_site_agencies(ctx.db, centre, site, mine)
+
+
+def place_of(db: sqlite_utils.Database, holder: str, origin: str) -> str | None:
+    """Where the holder of a dossier received at centre `origin` works (hub.domain.sync_route.holder_place)."""
+    return rules.holder_place(holder, origin, province_agencies(db), store.centre_agencies(db))
+
+
+def should_take(db: sqlite_utils.Database, origin: str, state: dict) -> bool:
+    """The province takes a dossier handed to an agency that sits at the province or at another centre."""
+    return rules.is_handover(state) and place_of(db, str(state.get("holder") or ""), origin) is not None
+
+
+def route(ctx: Ctx, code: str) -> None:
+    """After a held dossier changed at the province: if its holder works at another centre that has no
+    copy yet, relay it there (the dossier, its events, its files) on that centre's down stream."""
+    held = sync_store.held(ctx.db, code)
+    row = store.dossier_row(ctx.db, code)
+    if held is None or row is None:
+        return
+    place = place_of(ctx.db, row["holder"], held["centre_id"])
+    if place in (None, rules.PROVINCE, held["centre_id"]) or place in store.copies(ctx.db, code):
+        return
+    sync_store.capture_down(ctx.db, ctx.now)  # events so far go down as they are; the copy then follows
+    store.add_copy(ctx.db, code, place, ctx.now)
+    store.enqueue_down(ctx.db, place, code, {"row": "dossier", "dossier": row, "events": store.held_events(ctx.db, code),
+                                             "origin": held["centre_id"],
+                                             "site": store.agency_site(ctx.db, place, row["holder"])}, ctx.now)
+    from hub.ops import sync_files
+
+    for f in store.complete_files(ctx.db, code):
+        sync_files.enqueue_file_down(ctx, place, f)
+    log.info("sync: dossier %s relayed to centre %s (%s)", code, place, row["holder"])
+
+
+def follow(ctx: Ctx, centre: str, ev: dict) -> None:
+    """An event a centre appended to a dossier held here (its receiving centre's, or a relayed copy's):
+    appended through the state machine (or kept and flagged), marked with where it came from, so it goes
+    down to every other copy and not back; then the dossier is routed on if its holder changed."""
+    code = str(ev.get("code") or "")
+    if ev.get("origin"):  # an event that came to that centre from here: we have it
+        return
+    if rules.already_has(sync_store.local_events(ctx.db, code), ev):
+        return
+    data = ev.get("data")
+    data = json.loads(data) if isinstance(data, str) else data or {}
+    if append_checked(ctx, code, dm.Event(str(ev.get("kind")), float(ev.get("at") or 0), str(ev.get("by_who") or ev.get("by") or ""),
+                                          data), centre):
+        route(ctx, code)
+
+
+def append_checked(ctx: Ctx, code: str, ev: dm.Event, origin: str | None) -> bool:
+    """Append through the dossier state machine; a refused event is kept and flagged, never dropped."""
+    try:
+        with savepoint(ctx.db, "sync_event"):
+            dossier_store.append(ctx.db, code, ev, origin)
+        return True
+    except DomainError as exc:
+        sync_store.flag(ctx.db, code, exc.message, {"kind": ev.kind, "at": ev.at, "by": ev.by, "data": ev.data,
+                                                     "from": origin}, ctx.now)
+        log.warning("sync: event %s of dossier %s from %s refused and flagged: %s", ev.kind, code, origin, exc.message)
+        return False
+
+
+# --- a centre: copies relayed here, events of them going up -----------------------------------------
+
+def apply_down_row(ctx: Ctx, row: dict) -> None:
+    """One row of the province's down stream at a centre: an event of a dossier held elsewhere (or of our
+    own dossier), a dossier relayed here, or a piece of a file."""
+    kind = row.get("row")
+    if kind == "dossier":
+        receive_copy(ctx, row)
+    elif kind == "file":
+        from hub.ops import sync_files
+
+        sync_files.receive_piece(ctx, row)
+    else:
+        code = str(row.get("code"))
+        if rules.already_has(sync_store.local_events(ctx.db, code), row):
+            return
+        append_checked(ctx, code, dm.Event(str(row.get("kind")), float(row.get("at") or 0), str(row.get("by") or ""),
+                                           row.get("data") or {}), str(row.get("origin") or PROVINCE_ORIGIN))
+
+
+def receive_copy(ctx: Ctx, msg: dict) -> None:
+    """A dossier received at another centre, handed to an agency whose specialists work here: kept with its
+    events (the state machine replays them first: a list it refuses is flagged, not kept), so they see it
+    in their list and work on it as on their own."""
+    row, events = msg.get("dossier") or {}, msg.get("events") or []
+    code = str(row.get("code") or "")
+    if not code or dossier_store.get(ctx.db, code) is not None:
+        return  # sent again: the copy is here
+    try:
+        dm.replay(code, [dm.Event(e["kind"], float(e["at"]), e.get("by") or "", e.get("data") or {}) for e in events])
+    except (DomainError, KeyError, TypeError, ValueError) as exc:
+        sync_store.flag(ctx.db, code, f"bản sao hồ sơ không hợp lệ: {exc}", {"row": "dossier", "events": events},
+                        ctx.now)
+        return
+    site = msg.get("site") if msg.get("site") in set(list_sites(ctx.db)) else next(iter(list_sites(ctx.db)), None)
+    store.insert_copy(ctx.db, row, events, PROVINCE_ORIGIN, site, str(msg.get("origin") or ""), ctx.now)
+    ctx.changed("dossier.relayed_here", code, after={"holder": row.get("holder"), "from": msg.get("origin")})
+
+
+def own_sites(db: sqlite_utils.Database) -> set[str]:
+    return {r[0] for r in db.execute("SELECT site_id FROM sync_sites").fetchall()}
+
+
+def up_site_of(db: sqlite_utils.Database, code: str) -> str | None:
+    """Which of this centre's sites the events of a copy held here go up under."""
+    return store.up_site(db, code) or get_meta(db, "sync_centre")
