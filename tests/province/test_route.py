@@ -1,0 +1,139 @@
+"""Dossiers routed between the hubs of a province (Decree 118/2025 Art. 14, 18, 20): commune A receives one
+dossier for commune B's People's Committee and one for a provincial department. The province takes both;
+it relays the first down to B's own hub, whose specialist finds it in the agency list of B's console API
+and works on it there; the department's specialist works on the second at the province — both while A's
+link is cut. B's events reach the province (checked by its state machine) and then A; A returns both
+results; every copy (A, the province, B) ends with the same events, none lost or doubled, none flagged;
+the citizen looks both up at the province's public page throughout. Separate processes, each hub with its
+own Mosquitto and SQLite file; the link is cut with the sync.pause hook."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from counter_terminal.core import CounterCore
+from devicekit.session import DeviceSession
+from tests.province.test_handover import _post, _status, _wait
+from tests.province.test_lookup import APPLICANT, _lookup
+from tests.support.hubproc import register
+from tests.support.province import cli, province, read
+
+DEPARTMENT = "Sở Tư pháp"
+COMMUNE_B = "Ủy ban nhân dân xã Số 2"
+
+
+def _proc(pid: str, agency: str, documents: int = 1) -> dict:
+    return {"id": pid, "code": f"2.{len(pid):06d}", "name": f"Thủ tục do {agency} giải quyết",
+            "field": "tu-phap", "level": "commune", "agency": agency, "processing_days": 5,
+            "documents": [{"name": f"Giấy tờ số {i + 1}", "copies": 1} for i in range(documents)]}
+
+
+PROCS = [_proc("thu-tuc-cua-so", DEPARTMENT), _proc("thu-tuc-cua-xa-b", COMMUNE_B)]
+
+
+def _get(port: int, path: str, token: str) -> tuple[int, dict | bytes]:
+    import urllib.error
+    import urllib.request
+
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            body = r.read()
+            return r.status, json.loads(body) if r.headers.get_content_type() == "application/json" else body
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def specialist(data: Path, site: str, ident: str, agency: str) -> str:
+    return json.loads(cli("hub", "specialist", "add", "--data", str(data), "--site", site, "--id", ident,
+                          "--agency", agency, "--name", f"Chuyên viên {agency}").stdout)["token"]
+
+
+def events(data: Path, code: str) -> list[tuple]:
+    return read(data, "SELECT kind, at, by_who FROM dossier_events WHERE code = ? ORDER BY id", (code,))
+
+
+def counter_at(commune, procs: list[dict], tmp_path: Path) -> tuple[DeviceSession, CounterCore]:
+    (tmp_path / "procs.json").write_text(json.dumps({"procedures": procs}, ensure_ascii=False), encoding="utf-8")
+    cli("hub", "catalog", "import", "--data", str(commune.data), str(tmp_path / "procs.json"))
+    cfg = register(commune.data, "counter", commune.proc.mqtt_port, counter=1, site=commune.site)
+    time.sleep(1.5)
+    session = DeviceSession(cfg)
+    session.start()
+    assert session.wait_connected(30)
+    counter = CounterCore(session)
+    counter.login("lan1", "1111")
+    counter.open()
+    return session, counter
+
+
+def test_a_dossier_for_commune_b_is_routed_to_b_and_one_for_a_department_to_the_province(tmp_path: Path) -> None:
+    p = province(tmp_path, 2, with_catalogue=True)
+    session = None
+    try:
+        a, b = p.communes
+        dept = specialist(p.data, "tinh", "so-tp-1", DEPARTMENT)
+        spec_b = specialist(b.data, b.site, "ubnd-xa-2", COMMUNE_B)
+        # B's hello tells the province which agencies its specialists serve.
+        _wait(lambda: bool(read(p.data, "SELECT 1 FROM sync_agencies WHERE agency = ? AND centre_id = ?",
+                                (COMMUNE_B, b.site))), timeout=40)
+        session, _counter = counter_at(a, PROCS, tmp_path)
+        codes = {}
+        for proc in PROCS:
+            r = session.request("dossier.intake", {"token": session.officer_token, "procedure": proc["id"],
+                                                   "applicant": APPLICANT, "documents": [0]})
+            assert r.get("complete"), r
+            codes[proc["agency"]] = (r["code"], r["lookup_key"])
+        (d_dept, k_dept), (d_b, k_b) = codes[DEPARTMENT], codes[COMMUNE_B]
+        cli("hub", "dossier", "transfer", "--data", str(a.data), "--site", a.site)  # the handover (control sheet)
+        _wait(lambda: len(read(p.data, "SELECT 1 FROM sync_held WHERE code IN (?, ?)", (d_dept, d_b))) == 2)
+        # The province relays B's dossier to B's own hub: B's specialist has it in the agency list.
+        _wait(lambda: _status(b.data, d_b) == "transferred", timeout=40)
+        assert _status(b.data, d_dept) is None  # the department's dossier does not go to B
+        st, mine = _get(b.proc.http_port, "/api/v1/agency/dossiers", spec_b)
+        assert st == 200 and [x["code"] for x in mine["dossiers"]] == [d_b], mine
+        assert _lookup(p.proc.http_port, d_b, k_b)[1]["status"] == "transferred"
+        # A's link is cut: B's specialist and the department's work on while A cannot know.
+        a.cut()
+        for port, token, code in ((b.proc.http_port, spec_b, d_b), (p.proc.http_port, dept, d_dept)):
+            st, out = _post(port, f"/api/v1/agency/dossiers/{code}/accept", token, {})
+            assert st == 200, out
+        _wait(lambda: _lookup(p.proc.http_port, d_b, k_b)[1]["status"] == "processing")  # B → province at once
+        assert _lookup(p.proc.http_port, d_dept, k_dept)[1]["status"] == "processing"
+        for port, token, code in ((b.proc.http_port, spec_b, d_b), (p.proc.http_port, dept, d_dept)):
+            st, out = _post(port, f"/api/v1/agency/dossiers/{code}/finish", token, {"note": "Đã giải quyết"})
+            assert st == 200, out
+        _wait(lambda: _lookup(p.proc.http_port, d_b, k_b)[1]["status"] == "ready")
+        time.sleep(1)
+        assert _status(a.data, d_b) == _status(a.data, d_dept) == "transferred"  # cut off
+        # The link returns: both results come back to A's desk through A's state machine.
+        a.mend()
+        _wait(lambda: _status(a.data, d_b) == "ready" and _status(a.data, d_dept) == "ready", timeout=60)
+        for code in (d_b, d_dept):
+            out = session.request("dossier.return", {"token": session.officer_token, "code": code,
+                                                     "confirm": {"fees_paid": True, "signed": True}})
+            assert out["dossier"]["status"] == "returned"
+        _wait(lambda: _status(p.data, d_b) == _status(p.data, d_dept) == "returned")
+        _wait(lambda: _status(b.data, d_b) == "returned", timeout=40)  # the return goes down to B's copy too
+        for code, key in ((d_b, k_b), (d_dept, k_dept)):
+            assert _lookup(p.proc.http_port, code, key)[1]["status"] == "returned"
+        want = ["received", "transferred", "accepted", "step_done", "transferred", "returned"]
+        for code, copies in ((d_b, (a.data, p.data, b.data)), (d_dept, (a.data, p.data))):
+            lists = [events(data, code) for data in copies]
+            assert [k for k, _at, _by in lists[0]] == want, lists[0]
+            assert all(x == lists[0] for x in lists), f"{code}: the copies differ: {lists}"
+            assert len(set(lists[0])) == len(lists[0])  # 0 duplicated
+        for data in (a.data, p.data, b.data):
+            assert read(data, "SELECT COUNT(*) FROM sync_flags")[0][0] == 0
+        # Who appended what: B's specialist's events came from B, the department's from the province.
+        origins = dict(read(p.data, "SELECT kind, origin FROM dossier_events WHERE code = ? AND kind IN "
+                                    "('accepted', 'returned')", (d_b,)))
+        assert origins == {"accepted": b.site, "returned": a.site}
+        assert read(a.data, "SELECT origin FROM dossier_events WHERE code = ? AND kind = 'accepted'",
+                    (d_b,))[0][0] == b.site
+    finally:
+        if session is not None:
+            session.stop()
+        p.stop()
