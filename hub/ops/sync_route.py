@@ -147,8 +147,8 @@ def append_checked(ctx: Ctx, code: str, ev: dm.Event, origin: str | None) -> boo
             dossier_store.append(ctx.db, code, ev, origin)
         return True
     except DomainError as exc:
-        sync_store.flag(ctx.db, code, exc.message, {"kind": ev.kind, "at": ev.at, "by": ev.by, "data": ev.data,
-                                                     "from": origin}, ctx.now)
+        sync_store.flag(ctx.db, code, exc.message_vi or exc.message, {"kind": ev.kind, "at": ev.at, "by": ev.by,
+                                                                        "data": ev.data, "from": origin}, ctx.now)
         log.warning("sync: event %s of dossier %s from %s refused and flagged: %s", ev.kind, code, origin, exc.message)
         return False
 

@@ -157,3 +157,12 @@ def complete_files(db: sqlite_utils.Database, code: str) -> list[dict]:
 
 def forget_sent(db: sqlite_utils.Database) -> None:
     db.execute("DELETE FROM sync_files_sent")
+
+
+def recent_flags(db: sqlite_utils.Database, limit: int = 20) -> list[dict]:
+    """The latest events (or file pieces) the sync kept out and flagged for a person, newest first."""
+    out = []
+    for r in _dicts(db.execute("SELECT id, at, code, reason, body FROM sync_flags ORDER BY id DESC LIMIT ?", [limit])):
+        body = json.loads(r.pop("body"))
+        out.append({**r, "kind": body.get("kind") or body.get("row") or "file", "from": body.get("from")})
+    return out

@@ -17,6 +17,7 @@ from counter_terminal.core import CounterCore
 from devicekit.session import DeviceSession
 from tests.province.test_handover import _post, _status, _wait
 from tests.province.test_lookup import APPLICANT, _lookup
+from tests.province.test_sync import overview
 from tests.support.hubproc import register
 from tests.support.province import cli, province, read
 
@@ -31,6 +32,7 @@ def _proc(pid: str, agency: str, documents: int = 1) -> dict:
 
 
 PROCS = [_proc("thu-tuc-cua-so", DEPARTMENT), _proc("thu-tuc-cua-xa-b", COMMUNE_B)]
+WITHDRAWN = _proc("thu-tuc-rut-lai", COMMUNE_B)  # the citizen withdraws it at A while B decides it
 
 
 def _get(port: int, path: str, token: str) -> tuple[int, dict | bytes]:
@@ -79,33 +81,40 @@ def test_a_dossier_for_commune_b_is_routed_to_b_and_one_for_a_department_to_the_
         # B's hello tells the province which agencies its specialists serve.
         _wait(lambda: bool(read(p.data, "SELECT 1 FROM sync_agencies WHERE agency = ? AND centre_id = ?",
                                 (COMMUNE_B, b.site))), timeout=40)
-        session, _counter = counter_at(a, PROCS, tmp_path)
+        session, _counter = counter_at(a, [*PROCS, WITHDRAWN], tmp_path)
         codes = {}
-        for proc in PROCS:
+        for proc in [*PROCS, WITHDRAWN]:
             r = session.request("dossier.intake", {"token": session.officer_token, "procedure": proc["id"],
                                                    "applicant": APPLICANT, "documents": [0]})
             assert r.get("complete"), r
-            codes[proc["agency"]] = (r["code"], r["lookup_key"])
-        (d_dept, k_dept), (d_b, k_b) = codes[DEPARTMENT], codes[COMMUNE_B]
+            codes[proc["id"]] = (r["code"], r["lookup_key"])
+        (d_dept, k_dept), (d_b, k_b) = codes[PROCS[0]["id"]], codes[PROCS[1]["id"]]
+        d_w = codes[WITHDRAWN["id"]][0]
         cli("hub", "dossier", "transfer", "--data", str(a.data), "--site", a.site)  # the handover (control sheet)
-        _wait(lambda: len(read(p.data, "SELECT 1 FROM sync_held WHERE code IN (?, ?)", (d_dept, d_b))) == 2)
-        # The province relays B's dossier to B's own hub: B's specialist has it in the agency list.
-        _wait(lambda: _status(b.data, d_b) == "transferred", timeout=40)
+        _wait(lambda: len(read(p.data, "SELECT 1 FROM sync_held WHERE code IN (?, ?, ?)", (d_dept, d_b, d_w))) == 3)
+        # The province relays B's dossiers to B's own hub: B's specialist has them in the agency list.
+        _wait(lambda: _status(b.data, d_b) == _status(b.data, d_w) == "transferred", timeout=40)
         assert _status(b.data, d_dept) is None  # the department's dossier does not go to B
         st, mine = _get(b.proc.http_port, "/api/v1/agency/dossiers", spec_b)
-        assert st == 200 and [x["code"] for x in mine["dossiers"]] == [d_b], mine
+        assert st == 200 and sorted(x["code"] for x in mine["dossiers"]) == sorted([d_b, d_w]), mine
         assert _lookup(p.proc.http_port, d_b, k_b)[1]["status"] == "transferred"
         # A's link is cut: B's specialist and the department's work on while A cannot know.
         a.cut()
-        for port, token, code in ((b.proc.http_port, spec_b, d_b), (p.proc.http_port, dept, d_dept)):
+        for port, token, code in ((b.proc.http_port, spec_b, d_b), (p.proc.http_port, dept, d_dept),
+                                  (b.proc.http_port, spec_b, d_w)):
             st, out = _post(port, f"/api/v1/agency/dossiers/{code}/accept", token, {})
             assert st == 200, out
         _wait(lambda: _lookup(p.proc.http_port, d_b, k_b)[1]["status"] == "processing")  # B → province at once
         assert _lookup(p.proc.http_port, d_dept, k_dept)[1]["status"] == "processing"
-        for port, token, code in ((b.proc.http_port, spec_b, d_b), (p.proc.http_port, dept, d_dept)):
+        for port, token, code in ((b.proc.http_port, spec_b, d_b), (p.proc.http_port, dept, d_dept),
+                                  (b.proc.http_port, spec_b, d_w)):
             st, out = _post(port, f"/api/v1/agency/dossiers/{code}/finish", token, {"note": "Đã giải quyết"})
             assert st == 200, out
         _wait(lambda: _lookup(p.proc.http_port, d_b, k_b)[1]["status"] == "ready")
+        # Meanwhile at cut-off A the citizen withdraws the third: A cannot know B has decided it.
+        out = session.request("dossier.withdraw", {"token": session.officer_token, "code": d_w,
+                                                   "reason": "Công dân xin rút hồ sơ"})
+        assert out["dossier"]["status"] == "withdrawn"
         time.sleep(1)
         assert _status(a.data, d_b) == _status(a.data, d_dept) == "transferred"  # cut off
         # The link returns: both results come back to A's desk through A's state machine.
@@ -125,8 +134,18 @@ def test_a_dossier_for_commune_b_is_routed_to_b_and_one_for_a_department_to_the_
             assert [k for k, _at, _by in lists[0]] == want, lists[0]
             assert all(x == lists[0] for x in lists), f"{code}: the copies differ: {lists}"
             assert len(set(lists[0])) == len(lists[0])  # 0 duplicated
-        for data in (a.data, p.data, b.data):
-            assert read(data, "SELECT COUNT(*) FROM sync_flags")[0][0] == 0
+        # The conflict is kept and flagged for a person on both sides, never dropped: the province refused A's
+        # withdrawal of a decided dossier (shown on the province's console), A refused B's decision.
+        _wait(lambda: len(read(a.data, "SELECT 1 FROM sync_flags WHERE code = ?", (d_w,))) == 3)
+        assert [k for (k,) in read(a.data, "SELECT json_extract(body, '$.kind') FROM sync_flags ORDER BY id")] == \
+            ["accepted", "step_done", "transferred"]
+        flagged = overview(p)["flagged"]
+        assert [(f["code"], f["kind"], f["from"]) for f in flagged] == [(d_w, "withdrawn", a.site)], flagged
+        assert "Không thể thực hiện" in flagged[0]["reason"]
+        assert _status(a.data, d_w) == "withdrawn" and _status(p.data, d_w) == _status(b.data, d_w) == "ready"
+        assert read(b.data, "SELECT COUNT(*) FROM sync_flags")[0][0] == 0
+        assert read(p.data, "SELECT COUNT(*) FROM sync_rows WHERE kind = 'dossier_event' AND parent = ? AND "
+                            "json_extract(body, '$.kind') = 'withdrawn'", (d_w,))[0][0] == 1
         # Who appended what: B's specialist's events came from B, the department's from the province.
         origins = dict(read(p.data, "SELECT kind, origin FROM dossier_events WHERE code = ? AND kind IN "
                                     "('accepted', 'returned')", (d_b,)))
