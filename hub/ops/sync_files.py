@@ -52,6 +52,7 @@ def enqueue_files(ctx: Ctx) -> int:
                 sync_store.enqueue(ctx.db, site, "file", f"{f['id']}:{i}", {**meta, "n": i, "data": piece}, ctx.now)
             n += 1
         store.mark_sent(ctx.db, f["id"], ctx.now)
+    store.advance_low(ctx.db)
     return n
 
 

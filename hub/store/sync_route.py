@@ -10,6 +10,8 @@ from collections.abc import Iterable
 
 import sqlite_utils
 
+from hub.store.db import get_meta, set_meta
+
 
 def _dicts(cursor) -> list[dict]:
     cols = [d[0] for d in cursor.description]
@@ -129,18 +131,33 @@ def up_site(db: sqlite_utils.Database, code: str) -> str | None:
 
 # --- files sent on ------------------------------------------------------------------------------------
 
+LOW_MARK = "sync_files_low"  # every file below this id is in sync_files_sent: the sweep looks from here
+
+
 def files_to_send(db: sqlite_utils.Database, limit: int = 20) -> list[dict]:
-    """Complete files not yet put in the outbox (a result only once the centre has signed it)."""
+    """Complete files not yet put in the outbox (a result only once the centre has signed it), looked for
+    from the oldest file not sent yet, so the link's sweep does not read a year of files every second."""
+    low = int(get_meta(db, LOW_MARK, "0") or 0)
     return _dicts(db.execute(
         "SELECT f.id, f.site_id, f.code, f.kind, f.doc_index, f.name, f.sha256, f.stored_sha256, f.size, f.pages, "
-        "f.doc_code, f.signed_by FROM dossier_files f WHERE f.completed_at IS NOT NULL "
+        "f.doc_code, f.signed_by FROM dossier_files f WHERE f.id >= ? AND f.completed_at IS NOT NULL "
         "AND (f.kind <> 'result' OR f.doc_code IS NOT NULL) "
-        "AND NOT EXISTS (SELECT 1 FROM sync_files_sent s WHERE s.file_id = f.id) ORDER BY f.id LIMIT ?", [limit]))
+        "AND NOT EXISTS (SELECT 1 FROM sync_files_sent s WHERE s.file_id = f.id) ORDER BY f.id LIMIT ?",
+        [low, limit]))
 
 
 def mark_sent(db: sqlite_utils.Database, file_id: int, now: float) -> None:
     db.execute("INSERT INTO sync_files_sent(file_id, at) VALUES(?, ?) ON CONFLICT(file_id) DO NOTHING",
                [file_id, now])
+
+
+def advance_low(db: sqlite_utils.Database) -> None:
+    """Move the sweep's mark to the oldest file still to send (an upload not finished, a result not signed)."""
+    low = int(get_meta(db, LOW_MARK, "0") or 0)
+    row = db.execute("SELECT MIN(f.id) FROM dossier_files f WHERE f.id >= ? AND NOT EXISTS "
+                     "(SELECT 1 FROM sync_files_sent s WHERE s.file_id = f.id)", [low]).fetchone()
+    top = db.execute("SELECT MAX(id) FROM dossier_files").fetchone()[0] or 0
+    set_meta(db, LOW_MARK, str(row[0] if row and row[0] is not None else top + 1))
 
 
 def file_data(db: sqlite_utils.Database, file_id: int) -> bytes | None:
@@ -157,6 +174,7 @@ def complete_files(db: sqlite_utils.Database, code: str) -> list[dict]:
 
 def forget_sent(db: sqlite_utils.Database) -> None:
     db.execute("DELETE FROM sync_files_sent")
+    set_meta(db, LOW_MARK, "0")
 
 
 def recent_flags(db: sqlite_utils.Database, limit: int = 20) -> list[dict]:
