@@ -88,8 +88,27 @@ def note_agencies(ctx: Ctx, centre: str, site: str, agencies: object) -> None:
     if not isinstance(agencies, list) or not all(isinstance(a, str) for a in agencies):
         return
     mine = {a[:200] for a in agencies[:500]}
-    if mine != store.site_agencies(ctx.db, site):
+    known = store.site_agencies(ctx.db, site)
+    if mine != known:
         store.set_site_agencies(ctx.db, centre, site, mine)
+        reconsider(ctx, mine - known)
+
+
+def reconsider(ctx: Ctx, agencies: set[str]) -> int:
+    """Agencies the province has just heard of (a centre linked, or its specialists changed): dossiers
+    already handed to one of them, and not taken because nobody here knew where it worked, are taken and
+    relayed now. Returns how many."""
+    n = 0
+    for site, code, body in store.open_dossiers(ctx.db):
+        state = body.get("state")
+        state = json.loads(state) if isinstance(state, str) else state or {}
+        origin = sync_store.site_owner(ctx.db, site)
+        if state.get("holder") in agencies and origin and not sync_store.held(ctx.db, code) \
+                and should_take(ctx.db, origin, state):
+            sync_store.take(ctx.db, site, origin, body, ctx.now)
+            route(ctx, code)
+            n += 1
+    return n
 
 
 def place_of(db: sqlite_utils.Database, holder: str, origin: str) -> str | None:

@@ -184,3 +184,9 @@ def recent_flags(db: sqlite_utils.Database, limit: int = 20) -> list[dict]:
         body = json.loads(r.pop("body"))
         out.append({**r, "kind": body.get("kind") or body.get("row") or "file", "from": body.get("from")})
     return out
+
+
+def open_dossiers(db: sqlite_utils.Database) -> list[tuple[str, str, dict]]:
+    """(site, code, body) of every centre's dossier the province's copy has as still open."""
+    return [(site, key, json.loads(body)) for site, key, body in db.execute(
+        "SELECT site_id, key, body FROM sync_rows WHERE kind = 'dossier' AND status = 'open'").fetchall()]

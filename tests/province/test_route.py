@@ -77,10 +77,6 @@ def test_a_dossier_for_commune_b_is_routed_to_b_and_one_for_a_department_to_the_
     try:
         a, b = p.communes
         dept = specialist(p.data, "tinh", "so-tp-1", DEPARTMENT)
-        spec_b = specialist(b.data, b.site, "ubnd-xa-2", COMMUNE_B)
-        # B's hello tells the province which agencies its specialists serve.
-        _wait(lambda: bool(read(p.data, "SELECT 1 FROM sync_agencies WHERE agency = ? AND centre_id = ?",
-                                (COMMUNE_B, b.site))), timeout=40)
         session, _counter = counter_at(a, [*PROCS, WITHDRAWN], tmp_path)
         codes = {}
         for proc in [*PROCS, WITHDRAWN]:
@@ -91,7 +87,15 @@ def test_a_dossier_for_commune_b_is_routed_to_b_and_one_for_a_department_to_the_
         (d_dept, k_dept), (d_b, k_b) = codes[PROCS[0]["id"]], codes[PROCS[1]["id"]]
         d_w = codes[WITHDRAWN["id"]][0]
         cli("hub", "dossier", "transfer", "--data", str(a.data), "--site", a.site)  # the handover (control sheet)
-        _wait(lambda: len(read(p.data, "SELECT 1 FROM sync_held WHERE code IN (?, ?, ?)", (d_dept, d_b, d_w))) == 3)
+        _wait(lambda: bool(read(p.data, "SELECT 1 FROM sync_held WHERE code = ?", (d_dept,))))
+        # Nobody in the province serves B's agency yet: its dossiers wait at A, handed over, not taken.
+        time.sleep(2)
+        assert not read(p.data, "SELECT 1 FROM sync_held WHERE code IN (?, ?)", (d_b, d_w))
+        # B's specialist is set up; B's next hello tells the province, which takes both and relays them.
+        spec_b = specialist(b.data, b.site, "ubnd-xa-2", COMMUNE_B)
+        _wait(lambda: len(read(p.data, "SELECT 1 FROM sync_held WHERE code IN (?, ?, ?)", (d_dept, d_b, d_w))) == 3,
+              timeout=40)
+        assert read(p.data, "SELECT centre_id FROM sync_agencies WHERE agency = ?", (COMMUNE_B,)) == [(b.site,)]
         # The province relays B's dossiers to B's own hub: B's specialist has them in the agency list.
         _wait(lambda: _status(b.data, d_b) == _status(b.data, d_w) == "transferred", timeout=40)
         assert _status(b.data, d_dept) is None  # the department's dossier does not go to B
