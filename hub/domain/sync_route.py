@@ -80,9 +80,10 @@ def is_handover(state: Mapping) -> bool:
 
 
 def fan_out(origin_centre: str | None, receiving: str, copies: Iterable[str]) -> list[str]:
-    """The centres an event of a held dossier goes down to: the receiving centre and every centre the
-    province relayed the dossier to, except the one the event came from."""
-    return sorted({receiving, *copies} - {origin_centre} - {None})  # type: ignore[arg-type]
+    """The centres an event of a held dossier goes down to: the receiving centre (none, PROVINCE, for a
+    dossier received at the provincial hub's own sites) and every centre the province relayed the dossier
+    to, except the one the event came from."""
+    return sorted({receiving, *copies} - {origin_centre, None, PROVINCE})  # type: ignore[arg-type]
 
 
 def already_has(mine: Iterable[Mapping], ev: Mapping) -> bool:

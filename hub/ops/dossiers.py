@@ -22,7 +22,7 @@ from hub.domain import time_limits as limits
 from hub.domain import transfer as routing
 from hub.domain.calendar import WorkCalendar, due_time, parse_cutoff
 from hub.domain.ratelimit import RateLimiter
-from hub.ops import dossier_files, links, security
+from hub.ops import dossier_files, links, security, sync_route
 from hub.ops.context import Ctx
 from hub.store import catalogue as cat_store
 from hub.store import dossier_lists
@@ -412,6 +412,7 @@ def transfer(ctx: Ctx, code: str, by: str) -> dm.DossierState:
         result = _step_result(done, step_due[s.step])
     new = store.append(ctx.db, code, dm.Event("transferred", ctx.now, by, {
         "step": dest[0], "to": dest[1], "from": s.holder, "result": result}))
+    sync_route.after_handover(ctx, code)  # at a provincial hub: to the centre whose agency it now is
     if s.status == dm.RECEIVED:
         _route_electronically(ctx, code, evs[0].data)
     if new.status == dm.READY:  # results are announced the day they arrive (001 L361)

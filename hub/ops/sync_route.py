@@ -143,6 +143,20 @@ def route(ctx: Ctx, code: str) -> None:
     log.info("sync: dossier %s relayed to centre %s (%s)", code, place, row["holder"])
 
 
+def after_handover(ctx: Ctx, code: str) -> None:
+    """At a provincial hub, after one of its own people handed a dossier over: a dossier it holds goes on
+    to the centre of its new holder; one of its own sites' dossiers handed to an agency of a centre is held
+    for itself (receiving centre: none) and relayed there."""
+    if sync_store.role(ctx.db) != "province":
+        return
+    if sync_store.held(ctx.db, code) is None:
+        row = store.dossier_row(ctx.db, code)
+        if row is None or place_of(ctx.db, row["holder"], rules.PROVINCE) in (None, rules.PROVINCE):
+            return
+        store.hold_own(ctx.db, code, row["site_id"], ctx.now)
+    route(ctx, code)
+
+
 def follow(ctx: Ctx, centre: str, ev: dict) -> None:
     """An event a centre appended to a dossier held here (its receiving centre's, or a relayed copy's):
     appended through the state machine (or kept and flagged), marked with where it came from, so it goes

@@ -190,3 +190,10 @@ def open_dossiers(db: sqlite_utils.Database) -> list[tuple[str, str, dict]]:
     """(site, code, body) of every centre's dossier the province's copy has as still open."""
     return [(site, key, json.loads(body)) for site, key, body in db.execute(
         "SELECT site_id, key, body FROM sync_rows WHERE kind = 'dossier' AND status = 'open'").fetchall()]
+
+
+def hold_own(db: sqlite_utils.Database, code: str, site: str, now: float) -> None:
+    """The provincial hub's own dossier, relayed to a centre: held like a centre's, received by no centre
+    (`centre_id` empty), so its events go down to the copies only."""
+    db.execute("INSERT INTO sync_held(code, site_id, centre_id, taken_at) VALUES(?,?,'',?) "
+               "ON CONFLICT(code) DO NOTHING", [code, site, now])

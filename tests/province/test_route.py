@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 from counter_terminal.core import CounterCore
 from devicekit.session import DeviceSession
@@ -156,6 +157,24 @@ def test_a_dossier_for_commune_b_is_routed_to_b_and_one_for_a_department_to_the_
         assert origins == {"accepted": b.site, "returned": a.site}
         assert read(a.data, "SELECT origin FROM dossier_events WHERE code = ? AND kind = 'accepted'",
                     (d_b,))[0][0] == b.site
+        # The provincial centre receives a commune procedure of commune B too (Art. 14(2)): relayed alike.
+        p_session, _ = counter_at(SimpleNamespace(data=p.data, proc=p.proc, site="tinh"), [PROCS[1]], tmp_path)
+        try:
+            r = p_session.request("dossier.intake", {"token": p_session.officer_token, "procedure": PROCS[1]["id"],
+                                                     "applicant": APPLICANT, "documents": [0]})
+            d_p = r["code"]
+            cli("hub", "dossier", "transfer", "--data", str(p.data), "--site", "tinh")
+            _wait(lambda: _status(b.data, d_p) == "transferred", timeout=40)
+            for action in ("accept", "finish"):
+                assert _post(b.proc.http_port, f"/api/v1/agency/dossiers/{d_p}/{action}", spec_b, {})[0] == 200
+            _wait(lambda: _status(p.data, d_p) == "ready")
+            out = p_session.request("dossier.return", {"token": p_session.officer_token, "code": d_p,
+                                                       "confirm": {"fees_paid": True, "signed": True}})
+            assert out["dossier"]["status"] == "returned"
+            _wait(lambda: _status(b.data, d_p) == "returned", timeout=40)
+            assert events(p.data, d_p) == events(b.data, d_p) and [k for k, _at, _by in events(b.data, d_p)] == want
+        finally:
+            p_session.stop()
     finally:
         if session is not None:
             session.stop()
