@@ -153,7 +153,7 @@ def overview(ctx: Ctx) -> dict:
     totals = {k: sum(r[k] for r in rows) for k in ("waiting", "served_today", "tickets_today", "votes_today")}
     totals["links_down"] = sum(1 for r in rows if r["link"] is not None and not r["link"]["up"])
     return {"day": day, "province": get_meta(ctx.db, "province_name") or "", "centres": rows, "totals": totals,
-            "alerts": store.alerts(ctx.db, 10), "flagged": route_store.recent_flags(ctx.db, 20)}
+            "alerts": store.alerts(ctx.db, 10), "flagged": sync_route.flagged(ctx.db, 20)}
 
 
 def centre_detail(ctx: Ctx, site: str) -> dict:

@@ -186,6 +186,18 @@ def append_checked(ctx: Ctx, code: str, ev: dm.Event, origin: str | None) -> boo
         return False
 
 
+def flagged(db: sqlite_utils.Database, limit: int = 20) -> list[dict]:
+    """The latest flagged events for the province's console, each with what it was in Vietnamese."""
+    from hub.ops.dossiers import _timeline_label
+
+    out = []
+    for f in store.recent_flags(db, limit):
+        data = f.pop("data")
+        what = _timeline_label(dm.Event(f["kind"], 0.0, "", data)) if f["kind"] in dm.KINDS else None
+        out.append({**f, "what": what or ("tệp của hồ sơ" if f["kind"] == "file" else f["kind"])})
+    return out
+
+
 # --- a centre: copies relayed here, events of them going up -----------------------------------------
 
 def apply_down_row(ctx: Ctx, row: dict) -> None:

@@ -182,7 +182,8 @@ def recent_flags(db: sqlite_utils.Database, limit: int = 20) -> list[dict]:
     out = []
     for r in _dicts(db.execute("SELECT id, at, code, reason, body FROM sync_flags ORDER BY id DESC LIMIT ?", [limit])):
         body = json.loads(r.pop("body"))
-        out.append({**r, "kind": body.get("kind") or body.get("row") or "file", "from": body.get("from")})
+        out.append({**r, "kind": body.get("kind") or body.get("row") or "file", "from": body.get("from"),
+                    "data": body.get("data") if isinstance(body.get("data"), dict) else {}})
     return out
 
 
