@@ -200,17 +200,6 @@ def parent_of(kind: str, body: Mapping) -> str | None:
     return None
 
 
-def takes(state: Mapping, agencies: set[str]) -> bool:
-    """The province takes a dossier when it was transferred to an agency that sits at the province."""
-    return state.get("status") == "transferred" and state.get("holder") in agencies
-
-
-def same_event(a: Mapping, b: Mapping) -> bool:
-    """An event both sides already hold (sent down, applied at the centre, come back up): not again."""
-    return a.get("kind") == b.get("kind") and abs(float(a.get("at", 0)) - float(b.get("at", 0))) < 1e-6 \
-        and a.get("by_who", a.get("by")) == b.get("by_who", b.get("by"))
-
-
 def down_events(centre: str, epoch: str, rows: list[dict]) -> dict:
     """Events of dossiers held at the province, for the centre that received them (in sequence)."""
     return {"v": VERSION, "type": "events", "centre": centre, "epoch": epoch, "from_seq": rows[0]["seq"],

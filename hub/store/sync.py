@@ -378,11 +378,6 @@ def copied_dossier(db: sqlite_utils.Database, code: str) -> tuple[str, dict] | N
 DOWN_MARK = "down:dossier_events"
 
 
-def province_agencies(db: sqlite_utils.Database) -> set[str]:
-    """Agencies that sit at the province: those with specialists on the province's own sites."""
-    return {r[0] for r in db.execute("SELECT DISTINCT agency FROM specialists")}
-
-
 def holding_site(db: sqlite_utils.Database, code: str) -> str | None:
     """For a dossier held here for a centre: the site of this hub where its current holder (an agency)
     has specialists; None when it is not held here or its holder is not such an agency."""
