@@ -72,12 +72,13 @@ def batch(centre: str, epoch: str, site: str, rows: list[dict], now: float) -> d
 
 
 def hello(centre: str, epoch: str, site: str, seq: int, now: float, catalog: int = 0, down: int = 0,
-          agencies: list[str] | None = None) -> dict:
+          agencies: list[str] | None = None, directory: str = "") -> dict:
     """The link's heartbeat: the site's last sequence number (the province knows the lag), the province
     catalogue version the centre holds (the province sends what is newer), the last down row it applied,
-    and the agencies its specialists at the site serve (where the province routes their dossiers)."""
+    the agencies its specialists at the site serve (where the province routes their dossiers) and the
+    digest of the province's directory of agencies it holds."""
     return {"v": VERSION, "type": "hello", "centre": centre, "epoch": epoch, "site": site, "seq": seq,
-            "sent_at": now, "catalog": catalog, "down": down, "agencies": sorted(agencies or [])}
+            "sent_at": now, "catalog": catalog, "down": down, "agencies": sorted(agencies or []), "dir": directory}
 
 
 CATALOGUE_PAGE = 50  # procedures per down message (a few KB each; the broker's packet limit is 1 MiB)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from collections.abc import Iterable, Mapping
 
 from motcua_core.dossier_codes import agency_code
@@ -84,6 +85,11 @@ def fan_out(origin_centre: str | None, receiving: str, copies: Iterable[str]) ->
     dossier received at the provincial hub's own sites) and every centre the province relayed the dossier
     to, except the one the event came from."""
     return sorted({receiving, *copies} - {origin_centre, None, PROVINCE})  # type: ignore[arg-type]
+
+
+def digest(value: object) -> str:
+    """A short digest of a value (sorted keys): to tell whether a centre holds the current one."""
+    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
 def already_has(mine: Iterable[Mapping], ev: Mapping) -> bool:

@@ -126,6 +126,8 @@ def intake(ctx: Ctx, data: dict, *, officer: str | None = None, counter: int | N
     due = due_time(cal, now_local, working_days=None if hours is not None else days, working_hours=hours,
                    cutoff=parse_cutoff(proc.get("same_day_cutoff")))
     steps = cat_rules.step_agencies(proc)
+    if data.get("competent"):  # the officer named the competent agency (another commune's, Art. 14(2))
+        steps = sync_route.competent_steps(ctx.db, proc, steps, data["competent"])
     on_spot = (days == 0 or (hours is not None and hours == 0)) and len(steps) == 1 \
         and data.get("on_spot", True) is not False
     fees = data.get("fees_vnd", proc.get("fee_vnd") or 0)
@@ -140,7 +142,8 @@ def intake(ctx: Ctx, data: dict, *, officer: str | None = None, counter: int | N
     reg_no = store.next_register_no(ctx.db, ctx.site.id, day.year, proc["field"])
     row = {"code": code, "site_id": ctx.site.id, "day": day.isoformat(), "seq": seq, "procedure_id": proc["id"],
            "register_year": day.year, "register_no": reg_no,
-           "procedure_name": proc["name"], "field": proc["field"], "agency": proc["agency"],
+           "procedure_name": proc["name"], "field": proc["field"],
+           "agency": steps[0] if data.get("competent") else proc["agency"],
            "applicant_name": applicant["name"], "applicant": {**applicant, "post_address": post_address},
            "documents": docs, "sets": sets, "return_method": method, "fees_vnd": fees, "officer": officer,
            "counter": counter, "ticket_id": ticket_id, "received_at": ctx.now}

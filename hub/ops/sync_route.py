@@ -244,3 +244,70 @@ def own_sites(db: sqlite_utils.Database) -> set[str]:
 def up_site_of(db: sqlite_utils.Database, code: str) -> str | None:
     """Which of this centre's sites the events of a copy held here go up under."""
     return store.up_site(db, code) or get_meta(db, "sync_centre")
+
+
+# --- the province's directory of agencies, and the competent agency chosen at intake -----------------
+
+DIRECTORY = "province_directory"
+
+
+def directory(db: sqlite_utils.Database) -> list[dict]:
+    """At the province: every agency some hub's specialists serve, with the centre where they work (the
+    province's own under its name), in Vietnamese order."""
+    from motcua_core.collation import vi_key
+
+    names = {c["id"]: c["name"] for c in sync_store.list_centres(db)}
+    out = [{"agency": a, "centre": c, "name": names.get(c, c)} for c, agencies in store.centre_agencies(db).items()
+           for a in agencies]
+    province = get_meta(db, "province_name") or "Tỉnh"
+    out += [{"agency": a, "centre": "", "name": province} for a in province_agencies(db)]
+    return sorted(out, key=lambda r: (vi_key(r["agency"]), r["centre"]))
+
+
+def directory_for(ctx: Ctx, centre: str, msg: dict) -> list[dict]:
+    """After a centre's hello: the directory, when the one it holds (`dir`, a digest) is not the current."""
+    from hub.domain import sync as sync_rules
+
+    agencies = directory(ctx.db)
+    digest = rules.digest(agencies)
+    if msg.get("dir") == digest:
+        return []
+    return [{"v": sync_rules.VERSION, "type": "directory", "centre": centre, "epoch": msg.get("epoch"),
+             "digest": digest, "agencies": agencies}]
+
+
+def apply_directory(ctx: Ctx, epoch: str, msg: dict) -> bool:
+    """At a centre: keep the province's directory (where each agency works) for intake."""
+    from hub.store.db import set_meta
+
+    agencies = msg.get("agencies")
+    if msg.get("epoch") != epoch or not isinstance(agencies, list) or not isinstance(msg.get("digest"), str):
+        return False
+    clean = [{"agency": str(a.get("agency")), "centre": str(a.get("centre") or ""), "name": str(a.get("name") or "")}
+             for a in agencies if isinstance(a, dict) and a.get("agency")]
+    set_meta(ctx.db, DIRECTORY, json.dumps(clean, ensure_ascii=False))
+    set_meta(ctx.db, DIRECTORY + "_digest", msg["digest"])
+    return True
+
+
+def known_agencies(db: sqlite_utils.Database) -> list[dict]:
+    """The agencies a counter may name as competent: the province's directory (at a centre) or, at the
+    provincial hub, its own; each with where it works."""
+    if sync_store.role(db) == "province":
+        return directory(db)
+    return json.loads(get_meta(db, DIRECTORY, "[]") or "[]")
+
+
+def competent_steps(db: sqlite_utils.Database, proc: dict, steps: list[str], competent: object) -> list[str]:
+    """The officer names the competent agency of a one-agency procedure the catalogue names generically
+    (a commune procedure's "Ủy ban nhân dân cấp xã", for an applicant of another commune, Art. 14(2)): the
+    dossier goes to that agency. Refused, in Vietnamese, for an agency nobody in the province serves or a
+    liên thông procedure (its agencies are the catalogue's)."""
+    name = " ".join(str(competent or "").split())
+    if len(steps) != 1:
+        raise DomainError("bad_request", "a procedure of several agencies goes through the catalogue's agencies",
+                          "Thủ tục liên thông giải quyết theo các cơ quan trong danh mục, không chọn cơ quan khác.")
+    if name not in {a["agency"] for a in known_agencies(db)} | set().union(*store.local_agencies(db).values()):
+        raise DomainError("bad_request", f"no agency {name!r} in this province",
+                          f"Không có cơ quan “{name}” trong danh bạ cơ quan của tỉnh.")
+    return [name]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from hub.domain import sync as rules
 from hub.ops import sync as ops
-from hub.ops import sync_files
+from hub.ops import sync_files, sync_route
 from hub.ops.run import Runner
 from hub.ops.sync_extras import sync_extras
 from hub.store import sync as store
@@ -140,6 +140,9 @@ class CentreLink:
             runner.run(None, lambda ctx: ops.apply_down(ctx, self.epoch, msg))
             self._said.clear()  # say where we stand at once: the province sends what follows
             return
+        if isinstance(msg, dict) and msg.get("type") == "directory":
+            runner.run(None, lambda ctx: sync_route.apply_directory(ctx, self.epoch, msg))
+            return
         if isinstance(msg, dict) and msg.get("type") == "catalogue":
             if runner.run(None, lambda ctx: ops.apply_catalogue(ctx, self.epoch, msg)) and msg.get("last"):
                 log.info("sync: the province's catalogue version %s applied", msg.get("version"))
@@ -175,7 +178,8 @@ class CentreLink:
                 catalog = int(get_meta(db, "province_catalog_version", "0") or 0)
                 down = int(get_meta(db, "sync_down_hwm", "0") or 0)
                 env = rules.hello(self.centre, self.epoch, site, s["seq"], self.clock(), catalog, down,
-                                  sorted(route_store.local_agencies(db).get(site, set())))
+                                  sorted(route_store.local_agencies(db).get(site, set())),
+                                  get_meta(db, "province_directory_digest", "") or "")
                 if client.publish(rules.up_topic(self.centre), json.dumps(env).encode()):
                     self._said[site] = now_m
             acked = max(s["acked_seq"], self._acks.get(site, {}).get("hwm", 0))

@@ -14,8 +14,12 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
+
 from counter_terminal.core import CounterCore
+from counter_terminal.dossier_core import DossierCore
 from devicekit.session import DeviceSession
+from motcua_core.errors import RequestError
 from tests.province.test_handover import _post, _status, _wait
 from tests.province.test_lookup import APPLICANT, _lookup
 from tests.province.test_sync import overview
@@ -32,7 +36,9 @@ def _proc(pid: str, agency: str, documents: int = 1) -> dict:
             "documents": [{"name": f"Giấy tờ số {i + 1}", "copies": 1} for i in range(documents)]}
 
 
+GENERIC = "Ủy ban nhân dân cấp xã"  # as the catalogue names a commune procedure's agency
 PROCS = [_proc("thu-tuc-cua-so", DEPARTMENT), _proc("thu-tuc-cua-xa-b", COMMUNE_B)]
+COMMUNE_PROC = _proc("thu-tuc-cap-xa", GENERIC)  # the officer names commune B as competent (Art. 14(2))
 WITHDRAWN = _proc("thu-tuc-rut-lai", COMMUNE_B)  # the citizen withdraws it at A while B decides it
 
 
@@ -58,7 +64,7 @@ def events(data: Path, code: str) -> list[tuple]:
     return read(data, "SELECT kind, at, by_who FROM dossier_events WHERE code = ? ORDER BY id", (code,))
 
 
-def counter_at(commune, procs: list[dict], tmp_path: Path) -> tuple[DeviceSession, CounterCore]:
+def counter_at(commune, procs: list[dict], tmp_path: Path) -> tuple[DeviceSession, DossierCore]:
     (tmp_path / "procs.json").write_text(json.dumps({"procedures": procs}, ensure_ascii=False), encoding="utf-8")
     cli("hub", "catalog", "import", "--data", str(commune.data), str(tmp_path / "procs.json"))
     cfg = register(commune.data, "counter", commune.proc.mqtt_port, counter=1, site=commune.site)
@@ -69,7 +75,7 @@ def counter_at(commune, procs: list[dict], tmp_path: Path) -> tuple[DeviceSessio
     counter = CounterCore(session)
     counter.login("lan1", "1111")
     counter.open()
-    return session, counter
+    return session, DossierCore(session, tmp_path / "printed")
 
 
 def test_a_dossier_for_commune_b_is_routed_to_b_and_one_for_a_department_to_the_province(tmp_path: Path) -> None:
@@ -78,25 +84,45 @@ def test_a_dossier_for_commune_b_is_routed_to_b_and_one_for_a_department_to_the_
     try:
         a, b = p.communes
         dept = specialist(p.data, "tinh", "so-tp-1", DEPARTMENT)
-        session, _counter = counter_at(a, [*PROCS, WITHDRAWN], tmp_path)
+        session, counter = counter_at(a, [*PROCS, WITHDRAWN, COMMUNE_PROC], tmp_path)
         codes = {}
-        for proc in [*PROCS, WITHDRAWN]:
+
+        def intake(proc: dict, **options) -> None:
             r = session.request("dossier.intake", {"token": session.officer_token, "procedure": proc["id"],
-                                                   "applicant": APPLICANT, "documents": [0]})
+                                                   "applicant": APPLICANT, "documents": [0], "options": options})
             assert r.get("complete"), r
             codes[proc["id"]] = (r["code"], r["lookup_key"])
-        (d_dept, k_dept), (d_b, k_b) = codes[PROCS[0]["id"]], codes[PROCS[1]["id"]]
+
+        intake(PROCS[0])
+        intake(WITHDRAWN)
+        d_dept, k_dept = codes[PROCS[0]["id"]]
         d_w = codes[WITHDRAWN["id"]][0]
         cli("hub", "dossier", "transfer", "--data", str(a.data), "--site", a.site)  # the handover (control sheet)
         _wait(lambda: bool(read(p.data, "SELECT 1 FROM sync_held WHERE code = ?", (d_dept,))))
-        # Nobody in the province serves B's agency yet: its dossiers wait at A, handed over, not taken.
+        # Nobody in the province serves B's agency yet: its dossier waits at A, handed over, not taken.
         time.sleep(2)
-        assert not read(p.data, "SELECT 1 FROM sync_held WHERE code IN (?, ?)", (d_b, d_w))
-        # B's specialist is set up; B's next hello tells the province, which takes both and relays them.
+        assert not read(p.data, "SELECT 1 FROM sync_held WHERE code = ?", (d_w,))
+        # B's specialist is set up; B's next hello tells the province, which takes it and relays it.
         spec_b = specialist(b.data, b.site, "ubnd-xa-2", COMMUNE_B)
+        _wait(lambda: bool(read(p.data, "SELECT 1 FROM sync_held WHERE code = ?", (d_w,))), timeout=40)
+        assert read(p.data, "SELECT centre_id FROM sync_agencies WHERE agency = ?", (COMMUNE_B,)) == [(b.site,)]
+        # A's counter has the province's directory of agencies: the officer names commune B as competent
+        # for a commune procedure the catalogue gives to "Ủy ban nhân dân cấp xã" (one of the province's
+        # own, the other B's) and one nobody serves is refused in Vietnamese.
+        _wait(lambda: {(x["agency"], x["centre"]) for x in counter.agencies()} >= {(COMMUNE_B, b.site),
+                                                                                 (DEPARTMENT, "")}, timeout=40)
+        assert [x["name"] for x in counter.agencies() if x["agency"] == COMMUNE_B] == ["Xã xa-2"]
+        with pytest.raises(RequestError) as refused:
+            session.request("dossier.intake", {"token": session.officer_token, "procedure": COMMUNE_PROC["id"],
+                                               "applicant": APPLICANT, "documents": [0],
+                                               "options": {"competent": "Ủy ban nhân dân xã Không Có"}})
+        assert "Không có cơ quan “Ủy ban nhân dân xã Không Có”" in str(refused.value.message_vi)
+        intake(COMMUNE_PROC, competent=COMMUNE_B)
+        d_b, k_b = codes[COMMUNE_PROC["id"]]
+        cli("hub", "dossier", "transfer", "--data", str(a.data), "--site", a.site)
         _wait(lambda: len(read(p.data, "SELECT 1 FROM sync_held WHERE code IN (?, ?, ?)", (d_dept, d_b, d_w))) == 3,
               timeout=40)
-        assert read(p.data, "SELECT centre_id FROM sync_agencies WHERE agency = ?", (COMMUNE_B,)) == [(b.site,)]
+        assert read(a.data, "SELECT agency, holder FROM dossiers WHERE code = ?", (d_b,)) == [(COMMUNE_B, COMMUNE_B)]
         # The province relays B's dossiers to B's own hub: B's specialist has them in the agency list.
         _wait(lambda: _status(b.data, d_b) == _status(b.data, d_w) == "transferred", timeout=40)
         assert _status(b.data, d_dept) is None  # the department's dossier does not go to B
