@@ -203,7 +203,7 @@ def public_view(db: sqlite_utils.Database, code: str, now: float) -> dict:
     s = dm.DossierState(**{**row["state"], "steps": tuple(row["state"]["steps"])})
     timeline = []
     for ev in store.events(db, row["code"]):
-        label = _timeline_label(ev)
+        label = timeline_label(ev)
         if label:
             timeline.append({"at": iso(ev.at, cal), "status_vi": label})
     return {"code": row["code"], "procedure": row["procedure_name"], "status": s.status,
@@ -253,7 +253,8 @@ def public_lookup(db: sqlite_utils.Database, code: str, key: str | None, client:
     return public_view(db, row["code"], now)
 
 
-def _timeline_label(ev: dm.Event) -> str | None:
+def timeline_label(ev: dm.Event) -> str | None:
+    """What an event was, in the citizen's words (the public timeline; the province's flagged events)."""
     d = ev.data
     return {
         "received": "Tiếp nhận hồ sơ",

@@ -16,6 +16,7 @@ from hub.domain import sync as rules
 from hub.domain.ratelimit import RateLimiter
 from hub.ops import sync_files, sync_route
 from hub.ops.context import Change, Ctx
+from hub.ops.dossiers import timeline_label
 from hub.ops.sync_extras import key_digest
 from hub.store import catalogue, enrolment
 from hub.store import devices as device_store
@@ -153,7 +154,17 @@ def overview(ctx: Ctx) -> dict:
     totals = {k: sum(r[k] for r in rows) for k in ("waiting", "served_today", "tickets_today", "votes_today")}
     totals["links_down"] = sum(1 for r in rows if r["link"] is not None and not r["link"]["up"])
     return {"day": day, "province": get_meta(ctx.db, "province_name") or "", "centres": rows, "totals": totals,
-            "alerts": store.alerts(ctx.db, 10), "flagged": sync_route.flagged(ctx.db, 20)}
+            "alerts": store.alerts(ctx.db, 10), "flagged": flagged(ctx.db, 20)}
+
+
+def flagged(db: sqlite_utils.Database, limit: int = 20) -> list[dict]:
+    """The latest flagged events for the province's console, each with what it was in Vietnamese."""
+    out = []
+    for f in route_store.recent_flags(db, limit):
+        data = f.pop("data")
+        what = timeline_label(dm.Event(f["kind"], 0.0, "", data)) if f["kind"] in dm.KINDS else None
+        out.append({**f, "what": what or ("tệp của hồ sơ" if f["kind"] == "file" else f["kind"])})
+    return out
 
 
 def centre_detail(ctx: Ctx, site: str) -> dict:

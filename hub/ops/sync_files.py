@@ -20,6 +20,7 @@ from hub.ops.context import Ctx
 from hub.store import dossier_files as files
 from hub.store import sync as sync_store
 from hub.store import sync_route as store
+from hub.store.db import get_meta
 
 log = logging.getLogger("motcua.hub.sync")
 
@@ -39,8 +40,6 @@ def _meta(f: dict, data: bytes) -> dict:
 def enqueue_files(ctx: Ctx) -> int:
     """At a centre: every complete file not sent yet goes into the outbox, in pieces, under the site of its
     dossier (or, for a copy held here, the site its events go up under). Returns the files queued."""
-    from hub.ops.sync_route import own_sites, up_site_of
-
     own = own_sites(ctx.db)
     n = 0
     for f in store.files_to_send(ctx.db):
@@ -54,6 +53,16 @@ def enqueue_files(ctx: Ctx) -> int:
         store.mark_sent(ctx.db, f["id"], ctx.now)
     store.advance_low(ctx.db)
     return n
+
+
+def own_sites(db: sqlite_utils.Database) -> set[str]:
+    """This centre's sites (those its outbox numbers)."""
+    return {s["site_id"] for s in sync_store.link_sites(db)}
+
+
+def up_site_of(db: sqlite_utils.Database, code: str) -> str | None:
+    """Which of this centre's sites the rows of a copy held here go up under."""
+    return store.up_site(db, code) or get_meta(db, "sync_centre")
 
 
 def enqueue_file_down(ctx: Ctx, centre: str, f: dict) -> None:

@@ -18,6 +18,7 @@ import sqlite_utils
 
 from hub.domain import dossier as dm
 from hub.domain import sync_route as rules
+from hub.ops import sync_files
 from hub.ops.context import Ctx
 from hub.store import dossiers as dossier_store
 from hub.store import sync as sync_store
@@ -136,8 +137,6 @@ def route(ctx: Ctx, code: str) -> None:
     store.enqueue_down(ctx.db, place, code, {"row": "dossier", "dossier": row, "events": store.held_events(ctx.db, code),
                                              "origin": held["centre_id"],
                                              "site": store.agency_site(ctx.db, place, row["holder"])}, ctx.now)
-    from hub.ops import sync_files
-
     for f in store.complete_files(ctx.db, code):
         sync_files.enqueue_file_down(ctx, place, f)
     log.info("sync: dossier %s relayed to centre %s (%s)", code, place, row["holder"])
@@ -186,18 +185,6 @@ def append_checked(ctx: Ctx, code: str, ev: dm.Event, origin: str | None) -> boo
         return False
 
 
-def flagged(db: sqlite_utils.Database, limit: int = 20) -> list[dict]:
-    """The latest flagged events for the province's console, each with what it was in Vietnamese."""
-    from hub.ops.dossiers import _timeline_label
-
-    out = []
-    for f in store.recent_flags(db, limit):
-        data = f.pop("data")
-        what = _timeline_label(dm.Event(f["kind"], 0.0, "", data)) if f["kind"] in dm.KINDS else None
-        out.append({**f, "what": what or ("tệp của hồ sơ" if f["kind"] == "file" else f["kind"])})
-    return out
-
-
 # --- a centre: copies relayed here, events of them going up -----------------------------------------
 
 def apply_down_row(ctx: Ctx, row: dict) -> None:
@@ -207,8 +194,6 @@ def apply_down_row(ctx: Ctx, row: dict) -> None:
     if kind == "dossier":
         receive_copy(ctx, row)
     elif kind == "file":
-        from hub.ops import sync_files
-
         sync_files.receive_piece(ctx, row)
     else:
         code = str(row.get("code"))
@@ -235,15 +220,6 @@ def receive_copy(ctx: Ctx, msg: dict) -> None:
     site = msg.get("site") if msg.get("site") in set(list_sites(ctx.db)) else next(iter(list_sites(ctx.db)), None)
     store.insert_copy(ctx.db, row, events, PROVINCE_ORIGIN, site, str(msg.get("origin") or ""), ctx.now)
     ctx.changed("dossier.relayed_here", code, after={"holder": row.get("holder"), "from": msg.get("origin")})
-
-
-def own_sites(db: sqlite_utils.Database) -> set[str]:
-    return {r[0] for r in db.execute("SELECT site_id FROM sync_sites").fetchall()}
-
-
-def up_site_of(db: sqlite_utils.Database, code: str) -> str | None:
-    """Which of this centre's sites the events of a copy held here go up under."""
-    return store.up_site(db, code) or get_meta(db, "sync_centre")
 
 
 # --- the province's directory of agencies, and the competent agency chosen at intake -----------------
