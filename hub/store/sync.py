@@ -76,7 +76,7 @@ def capture(db: sqlite_utils.Database, now: float,
         return 0
     pending: list[tuple[str, str, str, float, dict]] = []  # (site, kind, key, at, body)
     parents: dict[tuple[str, str], set] = {}
-    own = {r[0] for r in db.execute("SELECT site_id FROM sync_sites").fetchall()}
+    own: set[str] | None = None  # this centre's sites, read only when a dossier event is captured
     for table, kind, ptable, pcol, pkind, pkey in SOURCES:
         last = marks.get(table)
         if last is None:
@@ -88,6 +88,8 @@ def capture(db: sqlite_utils.Database, now: float,
             site = row.get("site_id")
             if site is None:
                 continue  # global administration: no site to number it under
+            if kind == "dossier_event" and own is None:
+                own = {r[0] for r in db.execute("SELECT site_id FROM sync_sites").fetchall()}
             if kind == "dossier_event" and site not in own:  # a copy of a dossier received at another centre
                 held = _held_up(db, row, now)
                 if held is not None:
