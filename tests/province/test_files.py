@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from counter_terminal.scan_desk import ScanDesk, ScannedDoc
-from tests.province.test_handover import _status, _wait
+from tests.province.test_handover import _post, _status, _wait
 from tests.province.test_lookup import APPLICANT
 from tests.province.test_route import COMMUNE_B, DEPARTMENT, _get, _proc, counter_at, specialist
 from tests.support.province import HubProcess, cli, province, read
@@ -38,6 +38,18 @@ def _scans(folder: Path, sizes: list[int]) -> list[ScannedDoc]:
         (folder / f"{sha}.pdf").write_bytes(blob)
         out.append(ScannedDoc(i, f"Giấy tờ số {i + 1}", folder / f"{sha}.pdf", sha, len(blob), 2))
     return out
+
+
+def _result_pdf(folder: Path) -> ScannedDoc:
+    """The paper result as the counter's scanner makes it (a rendered page through its PDF writer)."""
+    from devicekit.scan.pdf import pages_to_pdf
+    from devicekit.scan.pipeline import Page
+    from devicekit.scan.sample import render_form
+
+    blob = pages_to_pdf([Page(render_form("KẾT QUẢ GIẢI QUYẾT HỒ SƠ", dpi=60), "gray", 60, None)], title="Kết quả")
+    sha = hashlib.sha256(blob).hexdigest()
+    (folder / f"{sha}.pdf").write_bytes(blob)
+    return ScannedDoc(-1, "Kết quả", folder / f"{sha}.pdf", sha, len(blob), 1)
 
 
 def _pieces(data: Path) -> int:
@@ -127,6 +139,24 @@ def test_scanned_documents_travel_with_the_dossier_through_a_cut_and_kills(tmp_p
             assert read(data, "SELECT COUNT(*) FROM sync_flags")[0][0] == 0
             assert stat.S_IMODE((data / "motcua.db").stat().st_mode) == 0o600
         assert read(b.data, "SELECT COUNT(*) FROM dossier_files WHERE code = ?", (d_dept,))[0][0] == 0
+        # B decides; at A the officer scans the paper result, A signs it as the centre, and the signed result
+        # with its document code goes up to the province and on to B's copy, byte for byte.
+        for action in ("accept", "finish"):
+            assert _post(b.proc.http_port, f"/api/v1/agency/dossiers/{d_b}/{action}", spec_b, {})[0] == 200
+        _wait(lambda: _status(a.data, d_b) == "ready", timeout=60)
+        result = _result_pdf(folder)
+        session.request("dossier.declare_result", {"token": session.officer_token, "code": d_b,
+                                                   "sha256": result.sha256, "size": result.size, "pages": 1})
+        desk.upload(d_b, [result], kind="result")
+        signed = "SELECT stored_sha256, doc_code FROM dossier_files WHERE code = ? AND kind = 'result' " \
+                 "AND doc_code IS NOT NULL AND completed_at IS NOT NULL"
+        _wait(lambda: bool(read(a.data, signed, (d_b,))), timeout=60)
+        at_a = read(a.data, signed, (d_b,))
+        assert at_a[0][1].startswith(APPLICANT["cccd"] + ".")  # the document code: CCCD.result type
+        _wait(lambda: read(p.data, signed, (d_b,)) == at_a and read(b.data, signed, (d_b,)) == at_a, timeout=60)
+        kept = "SELECT data FROM dossier_files WHERE code = ? AND kind = 'result'"
+        assert read(a.data, kept, (d_b,)) == read(p.data, kept, (d_b,)) == read(b.data, kept, (d_b,))
+        assert hashlib.sha256(read(b.data, kept, (d_b,))[0][0]).hexdigest() == at_a[0][0] != result.sha256
         print(json.dumps({"pieces_at_kill_up": caught_up, "pieces_at_kill_down": caught_down}))
     finally:
         if session is not None:
