@@ -23,6 +23,7 @@ ACTION_VI = {
     "sign_in": "Đăng nhập bảng điều hành", "sign_out": "Đăng xuất bảng điều hành",
     "sign_in.failed": "Đăng nhập sai", "site.settings": "Sửa cài đặt đơn vị", "site.load": "Nạp cấu hình đơn vị",
     "vote_question.change": "Sửa câu hỏi đánh giá", "catalog.import": "Nhập danh mục thủ tục",
+    "report.issue": "Phát hành báo cáo có số",
 }
 # Routine queue work: one row per citizen and per key press.
 QUEUE_PREFIXES = ("ticket.", "counter.next", "counter.recall", "counter.skip", "counter.complete",

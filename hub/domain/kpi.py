@@ -77,3 +77,64 @@ def group_summaries(tickets: Iterable[TicketTimes], key: Callable[[TicketTimes],
         return (0, int(key), "") if key.isdigit() else (1, 0, key)
 
     return {k: summarize(groups[k]) for k in sorted(groups, key=natural)}
+
+
+# --- the service level against each service's wait target: the dashboard's and the reports' one rule ---
+
+def service_levels(times: Iterable[TicketTimes], targets: dict[str, float], now: float) -> dict[str, dict]:
+    """Per service: {"met", "due", "longest_s"}. A called ticket is due, and met when called within its
+    service's target (WAIT_TARGET_S where none is set); a ticket never called is due once it has waited
+    past the target — still waiting (its wait runs to `now`) or expired at the close (to its `done_at`).
+    `longest_s` is the longest wait of those still waiting."""
+    per: dict[str, dict] = {}
+    for t in times:
+        target = targets.get(t.service, WAIT_TARGET_S)
+        s = per.setdefault(t.service, {"met": 0, "due": 0, "longest_s": 0.0})
+        if t.called_at is not None:
+            s["due"] += 1
+            s["met"] += (t.called_at - t.issued_at) <= target
+        elif t.status == "waiting":
+            wait = now - t.issued_at
+            s["longest_s"] = max(s["longest_s"], wait)
+            if wait > target:
+                s["due"] += 1
+        elif t.status == "expired" and ((t.done_at or now) - t.issued_at) > target:
+            s["due"] += 1
+    return per
+
+
+def totals(times: list[TicketTimes], per_service: dict[str, dict], now: float) -> dict:
+    """Numbers issued, served and absent, the average and longest wait (of those called, and of those
+    still waiting), and the on-time rate — the share called within their service's target, those who
+    waited past it uncalled counted as late (the services' service levels, summed). The dashboard's day
+    totals and every report's queue totals alike."""
+    waits = [t.called_at - t.issued_at for t in times if t.called_at is not None]
+    still = [now - t.issued_at for t in times if t.called_at is None and t.status == "waiting"]
+    due = sum(p["due"] for p in per_service.values())
+    return {"issued": len(times), "served": sum(1 for t in times if t.status == "done"),
+            "no_show": sum(1 for t in times if t.status == "no_show"),
+            "waiting": len(still),
+            "avg_wait_s": round(sum(waits) / len(waits)) if waits else None,
+            "longest_wait_s": round(max(waits + still)) if waits or still else None,
+            "on_time_rate": round(sum(p["met"] for p in per_service.values()) / due, 3) if due else None}
+
+
+def queue_report(times: list[TicketTimes], targets: dict[str, float], now: float,
+                 hour_of: Callable[[float], int]) -> dict:
+    """A period's queue section: the totals, then the same figures per service, per counter, per officer
+    and per hour of the day the ticket was issued (`hour_of(ts)`: the site's local hour)."""
+    def block(ts: list[TicketTimes]) -> dict:
+        return totals(ts, service_levels(ts, targets, now), now)
+
+    def grouped(key: Callable[[TicketTimes], object]) -> dict[str, dict]:
+        groups: dict[str, list[TicketTimes]] = defaultdict(list)
+        for t in times:
+            k = key(t)
+            if k is not None:
+                groups[str(k)].append(t)
+        return {k: block(v) for k, v in groups.items()}
+
+    hours = grouped(lambda t: hour_of(t.issued_at))
+    return {"total": block(times), "by_service": grouped(lambda t: t.service),
+            "by_counter": grouped(lambda t: t.counter), "by_officer": grouped(lambda t: t.officer),
+            "by_hour": {h: hours[h] for h in sorted(hours, key=int)}}

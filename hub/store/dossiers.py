@@ -38,6 +38,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "site_type": None,  # "province" | "commune" | "ministry" (hub.domain.site_types); None: not checked
     "at_risk_working_days": 2,  # warn this many working days before the deadline (apology ≥ 1 day before)
     "bank": {},  # the centre's account for fees by transfer: {"bin": "970436", "account": "…", "name": "…", "account_name": "…"}
+    # numbered reports (hub.domain.official): {"symbol": "TTPVHCC", "signer_title": "GIÁM ĐỐC",
+    # "signer_name": "…", "recipients": ["UBND tỉnh (để báo cáo)", …]}
+    "reports": {},
     "area": "",  # the province or commune the office serves, e.g. "xã Hòa An"  # {"agency as the catalogue names it": {"name": "…", "title": "…"}}: signs its apology
 }
 

@@ -515,6 +515,20 @@ def _ticket_alerts(db: sqlite_utils.Database) -> None:
         CREATE INDEX ticket_alerts_pending ON ticket_alerts(site_id) WHERE sent_at IS NULL""")
 
 
+def _issued_reports(db: sqlite_utils.Database) -> None:
+    """Reports issued with a number (Số: 05/BC-…, Decree 30/2020): one series per site and year, a number
+    given in the transaction that stores the report, never deleted (no gap, no reuse). `data` is the
+    report as issued (its figures frozen), `pdf` the signed document, kept once made."""
+    _run(db, """
+        CREATE TABLE issued_reports (
+            site_id TEXT NOT NULL REFERENCES sites(id), year INTEGER NOT NULL, number INTEGER NOT NULL,
+            symbol TEXT NOT NULL, period TEXT NOT NULL, title TEXT NOT NULL, issued_at REAL NOT NULL,
+            issued_by TEXT NOT NULL, data TEXT NOT NULL, pdf BLOB,
+            PRIMARY KEY (site_id, year, number))""")
+    db.conn.execute("CREATE TRIGGER issued_reports_no_delete BEFORE DELETE ON issued_reports "
+                    "BEGIN SELECT RAISE(ABORT, 'issued reports are kept'); END")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1, _dossiers, _votes, _officer_signin, _dossier_vote_link, _queue_indexes, _queue_counts,
     _deferred_effects,
@@ -537,6 +551,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _dossier_files,  # digital: scans, electronic results, reused data, transfers (issue #25)
     _sync_dossiers,  # province: dossiers held at the province, events down, flagged events (issue #23)
     _ticket_alerts,  # ui: "your turn is near" SMS
+    _issued_reports,  # reports: numbered reports over any period (issue #26)
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -224,32 +224,20 @@ def _week(request: web.Request, site: site_store.Site) -> str:
     return f"{y}-W{w:02d}"
 
 
-@describe("Weekly report, PDF or CSV", query={"week": F("string", False, "ISO week 2026-W49 (this week)")},
-          returns="application/pdf")
+@describe("Weekly report (the report of a period, for a week), PDF in the official layout or CSV",
+          query={"week": F("string", False, "ISO week 2026-W49 (this week)")}, returns="application/pdf")
 @requires("leader")
 async def weekly_report(request: web.Request) -> web.Response:
-    """The weekly report as PDF (`.pdf`) or CSV (`.csv`), this week unless `?week=2026-W49`."""
-    from motcua_core.documents import pdf
+    """The week's report (hub.web.reports, the week as its period), this week unless `?week=2026-W49`."""
+    from hub.web import reports as report_web
 
     hub = hub_of(request)
     site = site_of(request)
-    fmt = request.match_info["fmt"]
     try:
-        rep = reports.weekly(hub.db, site, _week(request, site), now=hub.clock())
+        rep = reports.period_report(hub.db, site, _week(request, site), hub.clock())
     except ValueError as exc:
         return bad_request(str(exc), str(exc))
-    name = f"bao-cao-tuan-{rep['week']}"
-    if fmt == "pdf":
-        return web.Response(body=pdf.weekly_report(rep), content_type="application/pdf",
-                            headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
-    buf = io.StringIO()
-    w = csv_cells.writer(buf)
-    cols = ("received", "finished", "on_time", "late", "open_overdue", "late_with_apology", "late_without_apology")
-    w.writerow(["cơ quan", "tiếp nhận", "đã giải quyết", "đúng hạn", "trễ hạn", "quá hạn chưa xong",
-                "trễ có xin lỗi", "trễ không xin lỗi"])
-    for agency, v in [("Tổng cộng", rep["report"]["total"]), *rep["report"]["by_agency"].items()]:
-        w.writerow([agency, *(v[c] for c in cols)])
-    return _csv(buf.getvalue(), name)
+    return report_web.send(rep, request.match_info["fmt"], f"bao-cao-tuan-{rep['period']}")
 
 
 @describe("Decision 766/QĐ-TTg figures of the centre for a period, PDF, CSV or JSON",

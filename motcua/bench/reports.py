@@ -118,7 +118,7 @@ def seed(db, site_id: str, n: int, rng: random.Random, progress: bool = True, en
                                     {"step": i, "to": agency}))
                 t += rng.uniform(600, 3600)
                 evs.append(dm.Event("accepted", t, f"cv-{agency[:6]}", {"agency": agency}))
-                if rng.random() < 0.03:
+                if rng.random() < 0.03 and not any(e.kind == "supplement_requested" for e in evs):  # once (Art. 19(5))
                     t += 3600
                     evs.append(dm.Event("supplement_requested", t, "cv", {"reason": "Bổ sung bản sao",
                                                                           "remaining_s": 3600.0}))
@@ -169,6 +169,54 @@ def seed(db, site_id: str, n: int, rng: random.Random, progress: bool = True, en
                             event_rows)
     return {"dossiers": len(dossier_rows), "events": len(event_rows), "seed_s": round(time.monotonic() - t0, 1),
             "codes": [r[0] for r in dossier_rows]}
+
+
+SERVICES = ("HT", "CT", "DD", "XD", "KD", "NV", "LD", "NN", "VH")  # the demo site's services
+
+
+def seed_tickets(db, site_id: str, per_day: int, rng: random.Random, end: date = YEAR_END) -> int:
+    """A busy centre's queue over the working days of the year ending `end`: `per_day` tickets a day from
+    07:30 to 16:30, each served (88 %) or absent (12 %) at one of eight counters, waits of 1–40 minutes."""
+    from hub.domain.calendar import WorkCalendar
+    from hub.store.db import transaction
+
+    cal = WorkCalendar()
+    rows = []
+    d = end - timedelta(days=364)
+    while d <= end:
+        if cal.is_working_day(d):
+            opens = datetime.combine(d, datetime.strptime("07:30", "%H:%M").time(), cal.tz).timestamp()
+            seqs: dict[str, int] = {}
+            for _ in range(per_day):
+                service = rng.choice(SERVICES)
+                seq = seqs[service] = seqs.get(service, 0) + 1
+                issued = opens + rng.uniform(0, 9 * 3600)
+                called = issued + rng.uniform(60, 40 * 60)
+                counter = rng.randint(1, 8)
+                absent = rng.random() < 0.12
+                done = called + (60 if absent else rng.uniform(180, 1200))
+                rows.append((site_id, d.isoformat(), service, seq, f"{service}{seq:03d}", "no_show" if absent else "done",
+                             issued, issued, called, called, done, counter, OFFICERS[counter - 1]))
+        d += timedelta(days=1)
+    with transaction(db):
+        db.conn.executemany(
+            "INSERT INTO tickets(site_id, day, service, seq, number, status, issued_at, queued_at, called_at, "
+            "first_called_at, done_at, counter, officer) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+    return len(rows)
+
+
+def time_period(db, site_id: str, period: str, runs: int = 3) -> tuple[list[float], dict]:
+    """The report of a period (queue, dossiers, satisfaction, 766 figures), as the console asks for it."""
+    from hub.ops import reports
+    from hub.store.sites import get_site
+
+    site = get_site(db, site_id)
+    times, rep = [], {}
+    for _ in range(runs):
+        t = time.perf_counter()
+        rep = reports.period_report(db, site, period, datetime.combine(YEAR_END, datetime.max.time()).timestamp())
+        times.append((time.perf_counter() - t) * 1000)
+    return times, rep
 
 
 def time_weekly(db, site_id: str, week: str, runs: int = 7) -> tuple[list[float], dict]:
