@@ -296,13 +296,14 @@ def issued_data(db: sqlite_utils.Database, site: Site, year: int, number: int) -
 
 
 def sign_job(rep: dict, data_dir, unit: str) -> bytes:  # noqa: ANN001 (a Path)
-    """The issued report as PDF, signed (PAdES) with the centre's certificate: no database, so a worker
-    thread may run it."""
+    """The issued report as PDF, archival (as the forms the centre issues) and signed (PAdES) with the
+    centre's certificate: no database, so a worker thread may run it."""
     from hub import signing_keys
-    from motcua_core import signing
+    from motcua_core import archive, signing
     from motcua_core.documents import report_pdf
 
-    doc = report_pdf.period_report(rep)
+    doc = archive.archival(report_pdf.period_report(rep), title=f"{rep['number_line']} – Báo cáo {rep['period_label']}",
+                           author=unit)
     return signing.sign_pdf(doc, signing_keys.centre_signer_at(data_dir, unit), role=unit,
                             reason=f"Phát hành báo cáo {rep['number_line'].removeprefix('Số: ')}", location=rep.get("place") or "")
 

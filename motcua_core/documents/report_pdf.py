@@ -70,21 +70,21 @@ def _dur(s: float | None) -> str:
 
 def _header(doc: OfficialDoc, d: dict) -> None:
     """Issuing body and its number on the left, the motto and the place and date on the right."""
-    left_w, right_w = doc.width * 0.42, doc.width * 0.58
+    left_w, right_w = doc.width * 0.45, doc.width * 0.55
     x0, y0 = doc.l_margin, doc.get_y()
-    doc.set_font("DejaVuSerif", "", 10.5)
+    doc.set_font("DejaVuSerif", "", 10)
     doc.set_xy(x0, y0)
     doc.multi_cell(left_w, 5, (d.get("parent_agency") or "").upper(), align="C", **NL)
-    doc.set_font("DejaVuSerif", "B", 10.5)
+    doc.set_font("DejaVuSerif", "B", 10)
     doc.set_x(x0)
     doc.multi_cell(left_w, 5, (d.get("unit_name") or "").upper(), align="C", **NL)
     rule_y = doc.get_y() + 0.8
     doc.line(x0 + left_w * 0.35, rule_y, x0 + left_w * 0.65, rule_y)
     left_end = rule_y + 2
     doc.set_xy(x0 + left_w, y0)
-    doc.set_font("DejaVuSerif", "B", 10.5)
+    doc.set_font("DejaVuSerif", "B", 10)
     doc.multi_cell(right_w, 5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
-    doc.set_font("DejaVuSerif", "B", 11.5)
+    doc.set_font("DejaVuSerif", "B", 11)
     motto = "Độc lập - Tự do - Hạnh phúc"
     doc.multi_cell(right_w, 5.5, motto, align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
     mw = doc.get_string_width(motto)
