@@ -62,7 +62,7 @@ def test_no_serious_accessibility_violation_on_any_page(console: InProcessHub, b
             if v := _axe(browser):
                 found[f"{url} @{w}x{h}"] = _summary(v)
         sign_in(browser, base, "quantri")
-        for tab in ("dashboard", "admin", "audit", "devices", "account"):
+        for tab in ("dashboard", "reports", "admin", "audit", "devices", "account"):
             d.get(f"{base}/console/#{tab}")
             time.sleep(0.8)
             if v := _axe(browser):

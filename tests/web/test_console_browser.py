@@ -18,8 +18,8 @@ from tests.support.hubproc import InProcessHub
 from tests.web.conftest import PASSWORD
 
 TABS = {  # role's user → the tabs it must see (and no other)
-    "quantri": {"dashboard", "admin", "audit", "devices", "post", "account"},
-    "lanhdao": {"dashboard", "audit", "account"},
+    "quantri": {"dashboard", "reports", "admin", "audit", "devices", "post", "account"},
+    "lanhdao": {"dashboard", "reports", "audit", "account"},
     "chuyenvien": {"agency", "account"},
     "kythuat": {"devices", "account"},
     "buudien": {"post", "account"},

@@ -37,7 +37,8 @@ PUBLIC = {
     ("GET", "/api/v1/province/dossiers/{code}"), ("GET", "/tra-cuu"),
 }
 SAMPLE = {"site": "demo", "ticket_id": "1", "code": "HS-X", "form": "control-sheet", "action": "accept",
-          "username": "quantri", "pid": "x", "name": "x", "fmt": "csv", "device_id": "demo-kiosk-01"}
+          "username": "quantri", "pid": "x", "name": "x", "fmt": "csv", "device_id": "demo-kiosk-01",
+          "year": "2026", "number": "1"}
 
 
 def _routes(hub: InProcessHub) -> list[tuple[str, str]]:

@@ -78,7 +78,8 @@ function showTab() {
   }
   for (const m of document.querySelectorAll("main")) m.hidden = m.id !== tab;
   $("err").textContent = "";
-  ({dashboard: loadDashboard, agency: loadAgency, admin: loadAdmin, audit: loadAudit, devices: loadDevices, post: loadPost}[tab] || (() => {}))();
+  ({dashboard: loadDashboard, agency: loadAgency, admin: loadAdmin, audit: loadAudit, devices: loadDevices, post: loadPost,
+    reports: () => window.loadReports()}[tab] || (() => {}))();
 }
 
 // dd/mm/yyyy HH:MM in the site's time zone, from an ISO time (dates are never shown as raw ISO text)
