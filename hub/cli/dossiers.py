@@ -367,7 +367,7 @@ def cmd_report_issue(args: argparse.Namespace) -> int:
         out = run.run(site, lambda ctx: reports.issue(
             ctx, period, recipients=args.recipient, signer_title=args.signer_title, signer_name=args.signer_name,
             issued_by=who))
-        args.pdf.write_bytes(reports.issued_pdf(db, site, out["year"], out["number"]))
+        args.pdf.write_bytes(reports.issued_pdf(run, site, out["year"], out["number"]))
     except DomainError as exc:
         return err(exc.message_vi or exc.message)
     except ValueError as exc:
@@ -386,7 +386,7 @@ def cmd_report_issued(args: argparse.Namespace) -> int:
         if args.number is not None or args.year is not None:
             if args.number is None or args.year is None or args.pdf is None:
                 return err("cần --year, --number và --pdf")
-            args.pdf.write_bytes(reports.issued_pdf(db, site, args.year, args.number))
+            args.pdf.write_bytes(reports.issued_pdf(runner(db), site, args.year, args.number))
             print(f"đã ghi {args.pdf}")
             return 0
     except DomainError as exc:

@@ -35,7 +35,8 @@ def live(db: sqlite_utils.Database, site: Site, now: float, times: list[TicketTi
     times = ticket_store.day_times(db, site.id, day) if times is None else times
     state = display_state(db, site.id, now, 0)
     targets = site_config.wait_targets(db, site.id)
-    per = kpi.service_levels(times, targets, now)
+    total, groups = kpi.accumulate(times, targets, now, {"service": lambda t: t.service})
+    per = groups["service"]
     open_for: dict[str, int] = {}
     counters = []
     for c in state["counters"]:
@@ -68,7 +69,7 @@ def live(db: sqlite_utils.Database, site: Site, now: float, times: list[TicketTi
     alerts += _device_alerts(db, site.id, now)
     alerts += [{"severity": "bad", **a} for a in security.alerts(db, site.id, now)]  # issue #21
     return {"site": site.id, "site_name": site.name, "day": day, "time": state["time"], "at": now,
-            "counters": counters, "services": services, "alerts": alerts, "totals": kpi.totals(times, per, now)}
+            "counters": counters, "services": services, "alerts": alerts, "totals": kpi.figures(total)}
 
 
 def _device_alerts(db: sqlite_utils.Database, site_id: str, now: float) -> list[dict]:

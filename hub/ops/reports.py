@@ -267,12 +267,14 @@ def period_report(db: sqlite_utils.Database, site: Site, period: str | periods.P
 
 
 def issue(ctx: Ctx, period: str, *, recipients: list[str] | None = None, signer_title: str | None = None,
-          signer_name: str | None = None, issued_by: str = "") -> dict:
+          signer_name: str | None = None, issued_by: str = "", report: dict | None = None) -> dict:
     """Issue the report of `period` under the next number of the site's series for the current year
     (Số: 05/BC-…): the number and the report's figures are stored in this operation's transaction, so a
     number is neither skipped nor given twice, and the issued report reads the same ever after. The
-    signed PDF is made afterwards (`issued_pdf`), from what was stored."""
-    rep = period_report(ctx.db, ctx.site, period, ctx.now)
+    signed PDF is made afterwards (`issued_pdf`), from what was stored. `report`: the period's report
+    computed just before, outside the transaction (a year's takes seconds: the console computes it in a
+    worker thread and does not hold the write lock meanwhile)."""
+    rep = dict(report) if report is not None else period_report(ctx.db, ctx.site, period, ctx.now)
     st = ops.settings(ctx.db, ctx.site)
     year = datetime.fromtimestamp(ctx.now, ctx.site.tz).year
     number = report_store.next_report_number(ctx.db, ctx.site.id, year)
@@ -308,25 +310,23 @@ def sign_job(rep: dict, data_dir, unit: str) -> bytes:  # noqa: ANN001 (a Path)
                             reason=f"Phát hành báo cáo {rep['number_line'].removeprefix('Số: ')}", location=rep.get("place") or "")
 
 
-def keep_pdf(db: sqlite_utils.Database, site: Site, year: int, number: int, made: bytes) -> bytes:
+def keep_pdf(ctx: Ctx, year: int, number: int, made: bytes) -> bytes:
     """Keep `made` as the numbered report's PDF unless one is kept already; the kept one is returned (two
     requests at once both get the first)."""
-    from hub.store.db import transaction
-
-    with transaction(db):
-        report_store.keep_pdf(db, site.id, year, number, made)
-    return bytes(report_store.issued(db, site.id, year, number)[6])
+    report_store.keep_pdf(ctx.db, ctx.site.id, year, number, made)
+    return bytes(report_store.issued(ctx.db, ctx.site.id, year, number)[6])
 
 
-def issued_pdf(db: sqlite_utils.Database, site: Site, year: int, number: int) -> bytes:
+def issued_pdf(runner, site: Site, year: int, number: int) -> bytes:  # noqa: ANN001 (a hub.ops.run.Runner)
     """The signed PDF of a numbered report: the one kept, else made now from the stored report and kept
     (the CLI; the HTTP handler signs in a worker thread)."""
     from hub import signing_keys
 
-    rep, pdf = issued_data(db, site, year, number)
+    rep, pdf = issued_data(runner.db, site, year, number)
     if pdf is not None:
         return bytes(pdf)
-    return keep_pdf(db, site, year, number, sign_job(rep, signing_keys.data_dir_of(db), rep.get("unit_name") or site.name))
+    made = sign_job(rep, signing_keys.data_dir_of(runner.db), rep.get("unit_name") or site.name)
+    return runner.run(site, lambda ctx: keep_pdf(ctx, year, number, made))
 
 
 def issued_list(db: sqlite_utils.Database, site: Site) -> list[dict]:

@@ -106,10 +106,14 @@ def queue_names(db: Db, site_id: str) -> dict[str, dict[str, str]]:
             "officer": dict(db.execute("SELECT id, name FROM officers WHERE site_id = ?", [site_id]).fetchall())}
 
 
+REPORTED_EVENTS = ("supplement_requested", "rejected", "withdrawn", "stopped", "apology_issued")
+
+
 def dossier_event_counts(db: Db, site_id: str, start: float, end: float) -> dict[str, int]:
-    """How many of each dossier event kind happened in [start, end) (supplement requests, refusals …)."""
-    return dict(db.execute("SELECT kind, COUNT(*) FROM dossier_events WHERE site_id = ? AND at >= ? AND at < ? "
-                           "GROUP BY kind", [site_id, start, end]).fetchall())
+    """How many of each reported dossier event kind (REPORTED_EVENTS: supplement requests, refusals …)
+    happened in [start, end); one range of the (site, kind, at) index per kind."""
+    return {kind: db.execute("SELECT COUNT(*) FROM dossier_events WHERE site_id = ? AND kind = ? AND at >= ? "
+                             "AND at < ?", [site_id, kind, start, end]).fetchone()[0] for kind in REPORTED_EVENTS}
 
 
 def intake_refusals_in(db: Db, site_id: str, start: float, end: float) -> int:
@@ -119,9 +123,13 @@ def intake_refusals_in(db: Db, site_id: str, start: float, end: float) -> int:
 
 
 def in_progress_at(db: Db, site_id: str, end: float) -> int:
-    """Dossiers received before `end` and not ended by then (still being handled at the period's end)."""
-    return db.execute("SELECT COUNT(*) FROM dossiers WHERE site_id = ? AND received_at < ? AND "
-                      "(finished_at IS NULL OR finished_at >= ?)", [site_id, end, end]).fetchone()[0]
+    """Dossiers received before `end` and not ended by then (still being handled at the period's end): the
+    open ones and those ended later, each through the (site, finished_at) index."""
+    still = db.execute("SELECT COUNT(*) FROM dossiers WHERE site_id = ? AND finished_at IS NULL AND received_at < ?",
+                       [site_id, end]).fetchone()[0]
+    later = db.execute("SELECT COUNT(*) FROM dossiers WHERE site_id = ? AND finished_at >= ? AND received_at < ?",
+                       [site_id, end, end]).fetchone()[0]
+    return still + later
 
 
 def ratings_by_counter_agency(db: Db, site_id: str, since: float, until: float, unit: str) -> list[tuple[str, int]]:

@@ -231,10 +231,9 @@ async def weekly_report(request: web.Request) -> web.Response:
     """The week's report (hub.web.reports, the week as its period), this week unless `?week=2026-W49`."""
     from hub.web import reports as report_web
 
-    hub = hub_of(request)
     site = site_of(request)
     try:
-        rep = reports.period_report(hub.db, site, _week(request, site), hub.clock())
+        rep = await report_web.build(request, site, _week(request, site))
     except ValueError as exc:
         return bad_request(str(exc), str(exc))
     return report_web.send(rep, request.match_info["fmt"], f"bao-cao-tuan-{rep['period']}")

@@ -6,14 +6,19 @@ Leaders only, of the site named in the path (or the province)."""
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from typing import Any
 
 from aiohttp import web
 
 from hub.domain import periods
 from hub.ops import reports
+from hub.store.db import open_db
 from hub.web.auth import authenticate, requires
-from hub.web.common import bad_request, error_response, hub_of, json_body, site_of
+from hub.web.common import HUB_KEY, bad_request, error_response, hub_of, json_body, site_of
 from hub.web.schema import F, Schema, describe, validate
 from hub.web.signin import actor_of
 from motcua_core.errors import DomainError
@@ -24,6 +29,43 @@ ISSUE: Schema = {"period": F("string", True, PERIOD_HELP, 40),
                  "recipients": F("array", False, "lines of 'Nơi nhận' (the site's list by default)"),
                  "signer_title": F("string", False, "the signer's position (GIÁM ĐỐC)", 80),
                  "signer_name": F("string", False, "the signer's full name", 80)}
+
+
+class Worker:
+    """Reports are read in a worker thread on a connection of its own: a year of a busy centre takes
+    seconds, and the event loop meanwhile serves the counters and kiosks."""
+
+    def __init__(self, app: web.Application) -> None:
+        self.app = app
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reports")
+        self._local = threading.local()
+
+    def _db(self):  # noqa: ANN202
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = open_db(self.app[HUB_KEY].config.db_target)
+        return db
+
+    async def run(self, fn: Callable[[Any], Any]) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self.pool, lambda: fn(self._db()))
+
+    def _close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.conn.close()
+
+    async def shutdown(self, app: web.Application) -> None:
+        self.pool.submit(self._close)
+        self.pool.shutdown(wait=True)
+
+
+WORKER_KEY = web.AppKey("reports_worker", Worker)
+
+
+async def build(request: web.Request, site, period: str) -> dict:  # noqa: ANN001
+    """The report of `period` for `site`, computed in the reports' worker thread."""
+    now = hub_of(request).clock()
+    return await request.app[WORKER_KEY].run(lambda db: reports.period_report(db, site, period, now))
 
 
 def period_of(request: web.Request, site) -> str:  # noqa: ANN001
@@ -55,10 +97,9 @@ def send(rep: dict, fmt: str, name: str) -> web.Response:
                  "to": F("string", False, "last day (a range)")}, returns="application/pdf")
 @requires("leader")
 async def period_report(request: web.Request) -> web.Response:
-    hub = hub_of(request)
     site = site_of(request)
     try:
-        rep = reports.period_report(hub.db, site, period_of(request, site), hub.clock())
+        rep = await build(request, site, period_of(request, site))
     except ValueError as exc:
         return bad_request(str(exc), str(exc)[:1].upper() + str(exc)[1:] + ".")
     return send(rep, request.match_info["fmt"], f"bao-cao-{rep['file_part']}")
@@ -75,6 +116,7 @@ async def issue(request: web.Request) -> web.Response:
     try:
         body = validate(ISSUE, await json_body(request))
         periods.parse(body["period"])
+        rep = await build(request, site, body["period"])
     except DomainError as exc:
         return error_response(exc)
     except ValueError as exc:
@@ -83,7 +125,7 @@ async def issue(request: web.Request) -> web.Response:
     try:
         out = hub.runner.run(site, lambda ctx: reports.issue(
             ctx, body["period"], recipients=recipients, signer_title=body.get("signer_title"),
-            signer_name=body.get("signer_name"), issued_by=p.id), actor=actor_of(p), subject=p.subject)
+            signer_name=body.get("signer_name"), issued_by=p.id, report=rep), actor=actor_of(p), subject=p.subject)
     except DomainError as exc:
         return error_response(exc)
     out["pdf"] = f"/api/v1/sites/{site.id}/reports/issued/{out['year']}/{out['number']}.pdf"
@@ -115,13 +157,15 @@ async def issued_pdf(request: web.Request) -> web.Response:
     if pdf is None:
         made = await asyncio.get_running_loop().run_in_executor(
             None, reports.sign_job, rep, signing_keys.data_dir_of(hub.db), rep.get("unit_name") or site.name)
-        pdf = reports.keep_pdf(hub.db, site, year, number, made)
+        pdf = hub.runner.run(site, lambda ctx: reports.keep_pdf(ctx, year, number, made))
     name = f"bao-cao-{number:02d}-{year}-{rep['file_part']}"
     return web.Response(body=bytes(pdf), content_type="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
 
 
 def add_routes(app: web.Application) -> None:
+    app[WORKER_KEY] = Worker(app)
+    app.on_cleanup.append(app[WORKER_KEY].shutdown)
     r = app.router
     r.add_get("/api/v1/sites/{site}/reports/period.{fmt:(pdf|csv|json)}", period_report)
     r.add_post("/api/v1/sites/{site}/reports/issued", issue)
