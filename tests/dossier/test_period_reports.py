@@ -38,6 +38,30 @@ def _text(pdf: bytes) -> str:
     return " ".join("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
 
 
+MM = 72 / 25.4  # points per millimetre
+STAMP = (595.28 - 36 - 230, 841.89 - 36 - 62)  # the signature's visible block (motcua_core.signing), bottom right
+
+
+def outside_margins(path: Path) -> list[str]:
+    """Words printed outside the decree's margins (30 mm left, 15 mm right, 20 mm top and bottom): the
+    page number in the top margin and the signature's own block excepted."""
+    import re
+
+    box = subprocess.run(["pdftotext", "-bbox", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    bad = []
+    for page, body in enumerate(box.split("<page ")[1:], 1):
+        for x0, y0, x1, y1, word in re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
+                                               r'yMax="([\d.]+)">([^<]*)</word>', body):
+            x0, y0, x1, y1 = map(float, (x0, y0, x1, y1))
+            if x0 >= STAMP[0] and y0 >= STAMP[1]:
+                continue
+            page_number = y1 < 20 * MM and word == str(page)
+            if x0 < 30 * MM - 1 or x1 > 595.28 - 15 * MM + 1 or (not page_number and (
+                    y0 < 20 * MM - 1 or y1 > 841.89 - 20 * MM + 1)):
+                bad.append(f"page {page}: {word!r} at ({x0:.0f}, {y0:.0f})–({x1:.0f}, {y1:.0f})")
+    return bad
+
+
 def test_pure_periods_and_their_labels() -> None:
     p = periods.parse("2027-Q1")
     assert (p.kind, p.first, p.last, p.label) == ("quarter", date(2027, 1, 1), date(2027, 3, 31), "Quý I năm 2027")
@@ -227,6 +251,8 @@ def test_reports_of_any_period_match_the_records_and_the_dashboard(dhub: Dossier
     (out / "bao-cao-2026-10-trong.pdf").write_bytes(raw)
     subprocess.run(["pdftoppm", "-r", "70", "-png", str(out / "bao-cao-2027-Q1-so-01.pdf"), str(out / "quy-1-2027")],
                    check=True)
+    assert outside_margins(out / "bao-cao-2027-Q1-so-01.pdf") == []
+    assert outside_margins(out / "bao-cao-2026-10-trong.pdf") == []
     subprocess.run(["pdftoppm", "-r", "70", "-png", "-f", "1", "-l", "1", str(out / "bao-cao-2026-10-trong.pdf"),
                     str(out / "thang-10-2026-trong")], check=True)
 
