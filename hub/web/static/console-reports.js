@@ -11,7 +11,7 @@ I18N.add({
        rp_received: "Tiếp nhận", rp_finished: "Đã giải quyết", rp_ontime_d: "Đúng hạn", rp_late: "Trễ hạn",
        rp_rate_d: "Tỷ lệ đúng hạn", rp_supp: "Yêu cầu bổ sung", rp_refused: "Từ chối tiếp nhận tại quầy",
        rp_open: "Đang giải quyết cuối kỳ", rp_nodata: "Không có dữ liệu", rp_none: "Chưa phát hành báo cáo nào."},
-  en: {t_reports: "Reports", rp_title: "Report for a period", rp_kind: "Period", rp_week: "Week", rp_month: "Month",
+  en: {t_reports: "Reports", dl_periods: "Monthly, quarterly, yearly reports…", rp_title: "Report for a period", rp_kind: "Period", rp_week: "Week", rp_month: "Month",
        rp_quarter: "Quarter", rp_half: "Half-year", rp_year: "Year", rp_range: "Range of days", rp_day: "A day in the period",
        rp_from: "From", rp_to: "To", rp_show: "Show", rp_pdf: "Download PDF (draft, no number)", rp_csv: "Download CSV (Excel)",
        rp_queue: "Queue", rp_dossiers: "Dossiers", rp_sat: "Satisfaction (counter votes)", rp_who: "Officer / agency",
