@@ -104,6 +104,8 @@ def add_parsers(hsub: argparse._SubParsersAction) -> None:
     iss.add_argument("--signer-title", help="the signer's position, e.g. GIÁM ĐỐC")
     iss.add_argument("--signer-name", help="the signer's full name")
     iss.add_argument("--pdf", type=Path, required=True, help="write the signed PDF here")
+    iss.add_argument("--p12", type=Path, help="sign with the signer's own certificate (PKCS#12; passphrase from "
+                                              "$MOTCUA_P12_PASSPHRASE or asked) instead of the centre's")
     iss.set_defaults(func=cmd_report_issue)
     isd = rsub.add_parser("issued", help="the numbered reports issued; with --year and --number, write one's PDF")
     data_arg(isd)
@@ -358,6 +360,18 @@ def cmd_report_issue(args: argparse.Namespace) -> int:
     from hub.ops import reports
     from hub.store.sites import get_site
 
+    signer = None
+    if args.p12:  # opened first: a wrong passphrase takes no number
+        import getpass
+        import os
+
+        from motcua_core import signing
+
+        phrase = os.environ.get("MOTCUA_P12_PASSPHRASE") or getpass.getpass("Mật khẩu chứng thư số: ")
+        try:
+            signer = signing.pkcs12_signer(args.p12, phrase.encode())
+        except signing.SigningError as exc:
+            return err(exc.message_vi)
     db = open_db(args)
     try:
         site = get_site(db, args.site)
@@ -367,7 +381,7 @@ def cmd_report_issue(args: argparse.Namespace) -> int:
         out = run.run(site, lambda ctx: reports.issue(
             ctx, period, recipients=args.recipient, signer_title=args.signer_title, signer_name=args.signer_name,
             issued_by=who))
-        args.pdf.write_bytes(reports.issued_pdf(run, site, out["year"], out["number"]))
+        args.pdf.write_bytes(reports.issued_pdf(run, site, out["year"], out["number"], signer))
     except DomainError as exc:
         return err(exc.message_vi or exc.message)
     except ValueError as exc:

@@ -302,16 +302,18 @@ def issued_data(db: sqlite_utils.Database, site: Site, year: int, number: int) -
     return json.loads(row[5]), row[6]
 
 
-def sign_job(rep: dict, data_dir, unit: str) -> bytes:  # noqa: ANN001 (a Path)
+def sign_job(rep: dict, data_dir, unit: str, signer=None) -> bytes:  # noqa: ANN001 (a Path, a pyHanko signer)
     """The issued report as PDF, archival (as the forms the centre issues) and signed (PAdES) with the
-    centre's certificate: no database, so a worker thread may run it."""
+    centre's certificate, or with `signer` (the signer's own certificate: motcua_core.signing's PKCS#12 or
+    PKCS#11 signer): no database, so a worker thread may run it."""
     from hub import signing_keys
     from motcua_core import archive, signing
     from motcua_core.documents import report_pdf
 
     doc = archive.archival(report_pdf.period_report(rep), title=f"{rep['number_line']} – Báo cáo {rep['period_label']}",
                            author=unit)
-    return signing.sign_pdf(doc, signing_keys.centre_signer_at(data_dir, unit), role=unit,
+    role = unit if signer is None else f"{(rep.get('signer') or {}).get('title') or ''}, {unit}".strip(", ")
+    return signing.sign_pdf(doc, signer or signing_keys.centre_signer_at(data_dir, unit), role=role,
                             reason=f"Phát hành báo cáo {rep['number_line'].removeprefix('Số: ')}", location=rep.get("place") or "")
 
 
@@ -322,15 +324,16 @@ def keep_pdf(ctx: Ctx, year: int, number: int, made: bytes) -> bytes:
     return bytes(report_store.issued(ctx.db, ctx.site.id, year, number)[6])
 
 
-def issued_pdf(runner, site: Site, year: int, number: int) -> bytes:  # noqa: ANN001 (a hub.ops.run.Runner)
-    """The signed PDF of a numbered report: the one kept, else made now from the stored report and kept
-    (the CLI; the HTTP handler signs in a worker thread)."""
+def issued_pdf(runner, site: Site, year: int, number: int, signer=None) -> bytes:  # noqa: ANN001
+    """The signed PDF of a numbered report: the one kept, else made now from the stored report — signed by
+    `signer` when given, else by the centre — and kept (the CLI, with its `runner`; the HTTP handler signs
+    in a worker thread)."""
     from hub import signing_keys
 
     rep, pdf = issued_data(runner.db, site, year, number)
     if pdf is not None:
         return bytes(pdf)
-    made = sign_job(rep, signing_keys.data_dir_of(runner.db), rep.get("unit_name") or site.name)
+    made = sign_job(rep, signing_keys.data_dir_of(runner.db), rep.get("unit_name") or site.name, signer)
     return runner.run(site, lambda ctx: keep_pdf(ctx, year, number, made))
 
 

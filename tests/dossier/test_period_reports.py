@@ -268,6 +268,30 @@ def test_reports_of_any_period_match_the_records_and_the_dashboard(dhub: Dossier
     cli_year = datetime.fromtimestamp(wallclock.time(), ZoneInfo("Asia/Ho_Chi_Minh")).year
     assert f"Số: {3 if cli_year == 2027 else 1:02d}/BC-BPTNTKQ" in capsys.readouterr().out
     assert pdf_path.read_bytes()[:5] == b"%PDF-"
+    # Signed with the director's own certificate (PKCS#12) rather than the centre's; a wrong passphrase
+    # takes no number.
+    from motcua_core import pki
+
+    ca = pki.make_ca("CA thử nghiệm (tự cấp)")
+    director = pki.issue(ca, "Nguyễn Văn Bình", "Bộ phận Tiếp nhận và Trả kết quả huyện Hòa An")
+    p12 = tmp_path / "giam-doc.p12"
+    p12.write_bytes(director.pkcs12(b"mat-khau-ky", [ca.cert]))
+    base = ["hub", "report", "issue", "--data", str(dhub.h.data), "--site", "demo", "--period", "2027-Q1",
+            "--p12", str(p12), "--signer-title", "Giám đốc", "--signer-name", "Nguyễn Văn Bình"]
+    import os
+
+    os.environ["MOTCUA_P12_PASSPHRASE"] = "sai"
+    try:
+        assert main([*base, "--pdf", str(tmp_path / "x.pdf")]) == 2
+        assert "sai mật khẩu" in capsys.readouterr().err
+        os.environ["MOTCUA_P12_PASSPHRASE"] = "mat-khau-ky"
+        assert main([*base, "--pdf", str(tmp_path / "gd.pdf")]) == 0
+    finally:
+        del os.environ["MOTCUA_P12_PASSPHRASE"]
+    # the next number after the CLI's first: the refused attempt took none
+    assert f"Số: {4 if cli_year == 2027 else 2:02d}/BC-BPTNTKQ" in capsys.readouterr().out
+    by_director = signing.validate((tmp_path / "gd.pdf").read_bytes(), [ca.cert_pem()])
+    assert [(v.signer, v.intact and v.valid and v.trusted) for v in by_director] == [("Nguyễn Văn Bình", True)]
     kept = tmp_path / "so-01.pdf"
     assert main(["hub", "report", "issued", "--data", str(dhub.h.data), "--site", "demo", "--year", "2027",
                  "--number", "1", "--pdf", str(kept)]) == 0
