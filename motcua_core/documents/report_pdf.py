@@ -196,6 +196,50 @@ def _queue(doc: OfficialDoc, q: dict) -> None:
     doc.para(note, 8.5, "I", "L", 4)
 
 
+def _chart(doc: OfficialDoc, by_agency: dict) -> None:
+    """Horizontal bars per agency, on time (green) and late (red), the 15 with most dossiers decided or
+    due; the counts written at each bar's end (the figures, not only the colours)."""
+    items = sorted(((k, v) for k, v in by_agency.items() if v["finished"] or v["open_overdue"]),
+                   key=lambda kv: -(kv[1]["finished"] + kv[1]["open_overdue"]))[:15]
+    if not items:
+        return
+    h = 4.2
+    if doc.get_y() + 6 + len(items) * (h + 0.6) + 8 > doc.h - doc.b_margin:  # label, bars, legend together
+        doc.add_page()
+    doc.para("Biểu đồ: hồ sơ đúng hạn và trễ hạn theo cơ quan", 10.5, "B", "L")
+    top = max(v["on_time"] + v["late"] + v["open_overdue"] for _, v in items) or 1
+    label_w = 62
+    bar_w = doc.width - label_w - 24
+    for name, v in items:
+        y = doc.get_y()
+        doc.set_font("DejaVuSerif", "", 7.5)
+        doc.set_xy(doc.l_margin, y)
+        doc.cell(label_w, h, name if doc.get_string_width(name) < label_w - 2 else name[:40] + "…")
+        x = doc.l_margin + label_w
+        on_w = bar_w * v["on_time"] / top
+        late_w = bar_w * (v["late"] + v["open_overdue"]) / top
+        doc.set_fill_color(46, 139, 87)
+        if on_w:
+            doc.rect(x, y + 0.7, on_w, h - 1.4, style="F")
+        doc.set_fill_color(200, 40, 40)
+        if late_w:
+            doc.rect(x + on_w, y + 0.7, late_w, h - 1.4, style="F")
+        doc.set_xy(x + on_w + late_w + 1, y)
+        doc.cell(22, h, f"{v['on_time']} / {v['late'] + v['open_overdue']}")
+        doc.set_y(y + h + 0.6)
+    y = doc.get_y() + 1
+    doc.set_font("DejaVuSerif", "", 7.5)
+    for i, (rgb, text) in enumerate((((46, 139, 87), "Đúng hạn"), ((200, 40, 40), "Trễ hạn (số bên phải: đúng hạn / "
+                                                                                "trễ hạn)"))):
+        x = doc.l_margin + label_w + i * 28
+        doc.set_fill_color(*rgb)
+        doc.rect(x, y + 0.5, 4, 3, style="F")
+        doc.set_xy(x + 5, y)
+        doc.cell(60, 4, text)
+    doc.set_fill_color(255, 255, 255)  # tables after the chart must not inherit the bar colour
+    doc.set_y(y + 6)
+
+
 DOSSIER_HEADS = ("", "Tiếp nhận", "Đã giải quyết", "Đúng hạn", "Trễ hạn", "Trễ có xin lỗi", "Trễ không xin lỗi",
                  "Tỷ lệ đúng hạn")
 DOSSIER_W = (49, 16, 18, 16, 16, 18, 18, 19)
@@ -221,6 +265,7 @@ def _dossiers(doc: OfficialDoc, d: dict) -> None:
         doc.para(f"- {line}", 11)
     doc.para(f"- Tỷ lệ giải quyết đúng hạn: {_pct(rate)} ({judged}).", 11, "B")
     doc.ln(1)
+    _chart(doc, d["report"]["by_agency"])
     for key, label in (("by_agency", "1. Theo cơ quan giải quyết"), ("by_field", "2. Theo lĩnh vực"),
                        ("by_officer", "3. Theo công chức tiếp nhận")):
         _table(doc, DOSSIER_W, DOSSIER_HEADS,
