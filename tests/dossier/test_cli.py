@@ -190,7 +190,7 @@ def test_weekly_report_pdf(tmp_path: Path, capsys) -> None:
              "(từ 16/11/2026 đến 22/11/2026)", "I. TIẾP NHẬN VÀ PHỤC VỤ THEO SỐ THỨ TỰ", "Không có dữ liệu",
              "II. TIẾP NHẬN, GIẢI QUYẾT HỒ SƠ", f"Hồ sơ tiếp nhận trong kỳ: {t['received']}",
              f"Hồ sơ trễ hạn có văn bản xin lỗi: {t['late_with_apology']}", "Tỷ lệ giải quyết đúng hạn",
-             "1. Theo cơ quan giải quyết", "2. Theo lĩnh vực", "3. Theo công chức tiếp nhận",
+             "Biểu đồ: hồ sơ đúng hạn và trễ hạn theo cơ quan", "1. Theo cơ quan giải quyết", "2. Theo lĩnh vực", "3. Theo công chức tiếp nhận",
              "4. Hồ sơ trễ hạn và cơ quan để chậm", "Cơ quan để chậm", "III. MỨC ĐỘ HÀI LÒNG",
              "1. Đánh giá tại quầy, theo công chức", "2. Đánh giá tại quầy, theo cơ quan",
              "4. Lý do chưa hài lòng", "Thời gian chờ lâu 3", "Thái độ phục vụ chưa tốt 1", "Nơi nhận:", "- Lưu: VT."]
