@@ -12,9 +12,7 @@ import asyncio
 import contextlib
 import io
 import logging
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -24,10 +22,10 @@ from hub.ops import dashboard as dash
 from hub.ops import reports
 from hub.ops.context import Effects
 from hub.store import sites as site_store
-from hub.store.db import open_db
 from hub.web.auth import requires, still_allowed
 from hub.web.common import HUB_KEY, bad_request, hub_of, site_of
 from hub.web.schema import F, describe
+from hub.web.worker import DbThread
 from motcua_core import csv_cells
 from motcua_core.protocol import encode_text
 
@@ -116,14 +114,7 @@ class DossierFigures:
         self.app = app
         self.values: dict[str, tuple[float, dict]] = {}
         self.pending: dict[str, asyncio.Future] = {}
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dashboard")
-        self._local = threading.local()
-
-    def _compute(self, site: site_store.Site, now: float) -> dict:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = self._local.db = open_db(self.app[HUB_KEY].config.db_target)
-        return dash.dossiers(db, site, now)
+        self.thread = DbThread(app, "dashboard")
 
     async def get(self, site: site_store.Site) -> dict:
         now = self.app[HUB_KEY].clock()
@@ -132,7 +123,7 @@ class DossierFigures:
             return have[1]
         fut = self.pending.get(site.id)
         if fut is None:
-            fut = asyncio.get_running_loop().run_in_executor(self.pool, self._compute, site, now)
+            fut = self.thread.submit(lambda db: dash.dossiers(db, site, now))
             self.pending[site.id] = fut
             fut.add_done_callback(lambda f, sid=site.id, at=now: self._done(sid, at, f))
         return have[1] if have is not None else await asyncio.shield(fut)
@@ -144,14 +135,8 @@ class DossierFigures:
         elif not fut.cancelled():
             log.error("dossier figures of %s failed: %s", site_id, fut.exception())
 
-    def _close(self) -> None:
-        db = getattr(self._local, "db", None)
-        if db is not None:
-            db.conn.close()
-
     async def shutdown(self, app: web.Application) -> None:
-        self.pool.submit(self._close)
-        self.pool.shutdown(wait=True)
+        await self.thread.shutdown(app)
 
 
 FIGURES_KEY = web.AppKey("dossier_figures", DossierFigures)

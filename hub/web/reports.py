@@ -6,21 +6,17 @@ Leaders only, of the site named in the path (or the province)."""
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any
 
 from aiohttp import web
 
 from hub.domain import periods
 from hub.ops import reports
-from hub.store.db import open_db
 from hub.web.auth import authenticate, requires
-from hub.web.common import HUB_KEY, bad_request, error_response, hub_of, json_body, site_of
+from hub.web.common import bad_request, error_response, hub_of, json_body, site_of
 from hub.web.schema import F, Schema, describe, validate
 from hub.web.signin import actor_of
+from hub.web.worker import DbThread
 from motcua_core.errors import DomainError
 
 PERIOD_HELP = ("week 2026-W49, month 2026-11, quarter 2026-Q4, half-year 2026-H2, year 2026, or days "
@@ -31,41 +27,13 @@ ISSUE: Schema = {"period": F("string", True, PERIOD_HELP, 40),
                  "signer_name": F("string", False, "the signer's full name", 80)}
 
 
-class Worker:
-    """Reports are read in a worker thread on a connection of its own: a year of a busy centre takes
-    seconds, and the event loop meanwhile serves the counters and kiosks."""
-
-    def __init__(self, app: web.Application) -> None:
-        self.app = app
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reports")
-        self._local = threading.local()
-
-    def _db(self):  # noqa: ANN202
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = self._local.db = open_db(self.app[HUB_KEY].config.db_target)
-        return db
-
-    async def run(self, fn: Callable[[Any], Any]) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self.pool, lambda: fn(self._db()))
-
-    def _close(self) -> None:
-        db = getattr(self._local, "db", None)
-        if db is not None:
-            db.conn.close()
-
-    async def shutdown(self, app: web.Application) -> None:
-        self.pool.submit(self._close)
-        self.pool.shutdown(wait=True)
-
-
-WORKER_KEY = web.AppKey("reports_worker", Worker)
+WORKER_KEY = web.AppKey("reports_worker", DbThread)
 
 
 async def build(request: web.Request, site, period: str) -> dict:  # noqa: ANN001
     """The report of `period` for `site`, computed in the reports' worker thread."""
     now = hub_of(request).clock()
-    return await request.app[WORKER_KEY].run(lambda db: reports.period_report(db, site, period, now))
+    return await request.app[WORKER_KEY].submit(lambda db: reports.period_report(db, site, period, now))
 
 
 def period_of(request: web.Request, site) -> str:  # noqa: ANN001
@@ -164,7 +132,7 @@ async def issued_pdf(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application) -> None:
-    app[WORKER_KEY] = Worker(app)
+    app[WORKER_KEY] = DbThread(app, "reports")
     app.on_cleanup.append(app[WORKER_KEY].shutdown)
     r = app.router
     r.add_get("/api/v1/sites/{site}/reports/period.{fmt:(pdf|csv|json)}", period_report)
