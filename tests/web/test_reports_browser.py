@@ -17,7 +17,7 @@ from counter_terminal.core import CounterCore
 from kiosk.core import KioskCore
 from tests.support.browser import Browser
 from tests.support.hubproc import InProcessHub
-from tests.web.test_console_browser import sign_in
+from tests.web.conftest import PASSWORD
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def test_a_leader_picks_a_period_and_issues_its_report(console: InProcessHub, br
 
     base = f"http://127.0.0.1:{console.http_port}"
     d = browser.driver
-    sign_in(browser, base, "lanhdao")
+    browser.sign_in(base, "lanhdao", PASSWORD)
     d.get(f"{base}/console/#reports")
     browser.wait(lambda d: d.find_element(By.ID, "rp-list").text)
     labels = [x.text for x in d.find_elements(By.CSS_SELECTOR, "fieldset.kinds label")]
