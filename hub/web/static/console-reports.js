@@ -4,14 +4,14 @@
 // api, S, $, esc, I18N and viDateTime.
 "use strict";
 I18N.add({
-  vi: {rp_from: "Từ ngày", rp_bad_date: "Ngày phải có dạng dd/mm/yyyy (ví dụ 05/02/2027).",
+  vi: {rp_from: "Từ ngày", rp_busy: "Đang tính báo cáo… (một năm có thể mất vài giây)", rp_bad_date: "Ngày phải có dạng dd/mm/yyyy (ví dụ 05/02/2027).",
        rp_sure: "Phát hành báo cáo này với số tiếp theo của đơn vị? Số đã cấp không thu hồi được.",
        rp_done: "Đã phát hành {n}.", rp_issued_q: "Số đã cấp", rp_served_q: "Đã phục vụ", rp_noshow_q: "Vắng mặt",
        rp_avg_q: "Chờ trung bình", rp_longest_q: "Chờ lâu nhất", rp_ontime_q: "Gọi trong mục tiêu",
        rp_received: "Tiếp nhận", rp_finished: "Đã giải quyết", rp_ontime_d: "Đúng hạn", rp_late: "Trễ hạn",
        rp_rate_d: "Tỷ lệ đúng hạn", rp_supp: "Yêu cầu bổ sung", rp_refused: "Từ chối tiếp nhận tại quầy",
        rp_open: "Đang giải quyết cuối kỳ", rp_nodata: "Không có dữ liệu", rp_none: "Chưa phát hành báo cáo nào."},
-  en: {t_reports: "Reports", dl_periods: "Monthly, quarterly, yearly reports…", rp_title: "Report for a period", rp_kind: "Period", rp_week: "Week", rp_month: "Month",
+  en: {rp_busy: "Computing the report… (a year may take a few seconds)", t_reports: "Reports", dl_periods: "Monthly, quarterly, yearly reports…", rp_title: "Report for a period", rp_kind: "Period", rp_week: "Week", rp_month: "Month",
        rp_quarter: "Quarter", rp_half: "Half-year", rp_year: "Year", rp_range: "Range of days", rp_day: "A day in the period",
        rp_from: "From", rp_to: "To", rp_show: "Show", rp_pdf: "Download PDF (draft, no number)", rp_csv: "Download CSV (Excel)",
        rp_queue: "Queue", rp_dossiers: "Dossiers", rp_sat: "Satisfaction (counter votes)", rp_who: "Officer / agency",
@@ -103,10 +103,14 @@ async function rpShow(ev) {
   if (ev) ev.preventDefault();
   const f = $("f-report");
   $("rp-err").textContent = "";
+  const button = f.querySelector("button[type=submit]");
   try {
     RP.period = rpPeriod(f);
+    button.disabled = true; $("rp-err").className = "ok"; $("rp-err").textContent = I18N.t("rp_busy");
     rpRender(await api("GET", `/api/v1/sites/${encodeURIComponent(S.site)}/reports/period.json?period=${encodeURIComponent(RP.period)}`));
-  } catch (e) { $("rp-err").textContent = e.message; $("rp-out").hidden = true; }
+    $("rp-err").textContent = "";
+  } catch (e) { $("rp-err").className = "err"; $("rp-err").textContent = e.message; $("rp-out").hidden = true; }
+  finally { button.disabled = false; }
 }
 
 async function rpList() {
