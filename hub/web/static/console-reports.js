@@ -103,14 +103,18 @@ async function rpShow(ev) {
   if (ev) ev.preventDefault();
   const f = $("f-report");
   $("rp-err").textContent = "";
-  const button = f.querySelector("button[type=submit]");
+  const asked = RP.asked = (RP.asked || 0) + 1;  // only the last request asked is shown
   try {
     RP.period = rpPeriod(f);
-    button.disabled = true; $("rp-err").className = "ok"; $("rp-err").textContent = I18N.t("rp_busy");
-    rpRender(await api("GET", `/api/v1/sites/${encodeURIComponent(S.site)}/reports/period.json?period=${encodeURIComponent(RP.period)}`));
+    $("rp-err").className = "ok"; $("rp-err").textContent = I18N.t("rp_busy");
+    const rep = await api("GET", `/api/v1/sites/${encodeURIComponent(S.site)}/reports/period.json?period=${encodeURIComponent(RP.period)}`);
+    if (asked !== RP.asked) return;
+    rpRender(rep);
     $("rp-err").textContent = "";
-  } catch (e) { $("rp-err").className = "err"; $("rp-err").textContent = e.message; $("rp-out").hidden = true; }
-  finally { button.disabled = false; }
+  } catch (e) {
+    if (asked !== RP.asked) return;
+    $("rp-err").className = "err"; $("rp-err").textContent = e.message; $("rp-out").hidden = true;
+  }
 }
 
 async function rpList() {
