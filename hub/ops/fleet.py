@@ -45,8 +45,10 @@ def fleet_view(db: sqlite_utils.Database, data_dir: Path, now: float, site: str 
                               revoked=d.revoked, now=now, cal=cals[d.site_id])
         rows.append({
             "id": d.id, "site": d.site_id, "role": d.role, "name": d.name, "counter": d.counter, "state": state,
+            "state_vi": rules.STATE_VI.get(state, state),
             "status_since": x.get("status_since"), "last_seen": d.last_seen, "version": d.version,
             "address": h.get("address") or x.get("address"), "printer": rules.printer_state(d.health),
+            "printer_vi": rules.PRINTER_VI.get(rules.printer_state(d.health) or "", rules.printer_state(d.health)),
             "temp_c": h.get("temp_c"), "disk_used_pct": rules.disk_used_pct(d.health),
             "uptime_s": h.get("uptime_s"), "outbox_pending": h.get("outbox_pending"),
             "selftest": x.get("selftest"), "selftest_at": x.get("selftest_at"),

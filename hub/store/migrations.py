@@ -515,6 +515,15 @@ def _ticket_alerts(db: sqlite_utils.Database) -> None:
         CREATE INDEX ticket_alerts_pending ON ticket_alerts(site_id) WHERE sent_at IS NULL""")
 
 
+def _retire_agency(db: sqlite_utils.Database) -> None:
+    """Counters are retired, not deleted (their history stays; a retired counter leaves the lobby, the
+    dashboard and the devices' choices), and an officer names the agency that seconded them (`seconded_by`:
+    not `agency`, which joins with dossiers would make ambiguous)."""
+    _run(db, """
+        ALTER TABLE counters ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE officers ADD COLUMN seconded_by TEXT""")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1, _dossiers, _votes, _officer_signin, _dossier_vote_link, _queue_indexes, _queue_counts,
     _deferred_effects,
@@ -537,6 +546,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _dossier_files,  # digital: scans, electronic results, reused data, transfers (issue #25)
     _sync_dossiers,  # province: dossiers held at the province, events down, flagged events (issue #23)
     _ticket_alerts,  # ui: "your turn is near" SMS
+    _retire_agency,  # admin: retired counters, an officer's agency (issue #26)
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -181,7 +181,7 @@ def test_admin_adds_a_service_and_a_counter_the_kiosk_offers_it(console: InProce
     browser.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#audit-log tr[data-action='service.add']"))
     row = d.find_element(By.CSS_SELECTOR, "#audit-log tr[data-action='service.add']")
     assert "quantri" in row.text and "console" in row.text and "Chứng thực bản sao" in row.text
-    assert "Thêm dịch vụ" in row.text and "quản trị viên" in row.text  # in Vietnamese
+    assert "Thêm dịch vụ" in row.text and "Quản trị viên" in row.text  # in Vietnamese
     browser.shot("audit-log-service-added")
 
 
