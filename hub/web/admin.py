@@ -158,7 +158,8 @@ async def devices(request: web.Request) -> web.Response:
             "status_since", "alerts", "alerts_vi")
     out = [{**{k: d[k] for k in keep}, "status": d["state"], "revoked": d["state"] == "revoked"}
            for d in fleet_view(hub.db, hub.config.data_dir, hub.clock(), site.id)["devices"]]
-    return web.json_response({"devices": out})
+    counters = [{"number": c.number, "name": c.name} for c in site_store.list_counters(hub.db, site.id)]
+    return web.json_response({"devices": out, "counters": counters})
 
 
 DEVICE: Schema = {"role": F("string", True, "kiosk, counter, display, voting or lookup"),
