@@ -106,3 +106,26 @@ def rollout(ctx: Ctx, data_dir: Path, device_ids: list[str] | None, site: str | 
         ctx.effects.commands.append((dev.id, {"cmd": "update", "version": rel.version, "file": rel.path.name,
                                               "sha256": rel.sha256, "at": ctx.now}))
     return {"version": rel.version, "devices": [d.id for d in targets]}
+
+
+def centres_fleet(db: sqlite_utils.Database) -> list[dict]:
+    """On a provincial hub: every centre's devices as its last presence summary tells them (sent up by
+    the sync link when a device's presence or printer changes), one entry per centre site, in Vietnamese
+    order of the centre's name. A centre's summary from before device lists were sent has counts only."""
+    from hub.domain.sync import vi_key
+    from hub.store import sync as sync_store
+
+    if sync_store.role(db) != "province":
+        return []
+    names = {c["id"]: c["name"] for c in sync_store.list_centres(db)}
+    out = []
+    for s in sync_store.province_sites(db):
+        summary = next(iter(sync_store.copied_rows(db, s["site_id"], "presence")), None) or {}
+        devices = [{**d, "state_vi": rules.STATE_VI.get(d.get("status") or "", d.get("status")),
+                    "printer_vi": rules.PRINTER_VI.get(d.get("printer") or "", d.get("printer"))}
+                   for d in summary.get("devices") or []]
+        out.append({"site": s["site_id"], "centre": s["centre_id"], "name": names.get(s["centre_id"], s["site_id"]),
+                    "last_contact": s["last_contact"], "online": summary.get("online"), "total": summary.get("total"),
+                    "roles": summary.get("roles") or {}, "devices": devices})
+    out.sort(key=lambda c: (vi_key(c["name"]), c["site"]))
+    return out
