@@ -77,7 +77,7 @@ I18N.add({
        sure_restore_service: "Restore the service {name}? It shows on the kiosks again (choose the counters that serve it).",
        sure_restore_counter: "Restore {name}?", sure_restore_officer: "Restore {name}? They can sign in at a counter again.",
        sure_deactivate: "Deactivate the account {name}? It is signed out at once; it can be activated again.",
-       dv_never: "Never", dv_seen: "Last contact", bad_day: "A day is written dd/mm/yyyy, e.g. 02/09/2027.",
+       dv_never: "Never", dv_seen: "Last contact", d_left_days: "Time left", bad_day: "A day is written dd/mm/yyyy, e.g. 02/09/2027.",
        month: "Month", prev_month: "Previous month", next_month: "Next month", f_calendar: "Pick on a calendar"},
 });
 const S = {me: null, site: null, tz: "Asia/Ho_Chi_Minh", last: null, charts: {}, source: null};
@@ -221,16 +221,24 @@ const ACTIONS = {transferred: ["accept"], processing: ["finish", "supplement", "
 const ACTION_VI = {accept: "Nhận hồ sơ", finish: "Giải quyết xong", supplement: "Yêu cầu bổ sung", reject: "Từ chối",
                    apology: "Xin lỗi, đề nghị gia hạn", supplement_received: "Đã bổ sung", obligation: "Nghĩa vụ tài chính",
                    obligation_paid: "Đã nộp nghĩa vụ tài chính", stop: "Dừng giải quyết", corrected: "Đã đính chính"};
+// A due time with its weekday, dd/mm/yyyy HH:MM in the site's time ("Thứ Sáu, 27/11/2026 17:00").
+function dueText(d) {
+  if (I18N.lang === "vi" && d.due_vi) return d.due_vi;
+  const day = (d.due_at || "").slice(0, 10);
+  return d.due_at ? `${viDay(day).split(",")[0]}, ${viDateTime(d.due_at)}` : I18N.t("none");
+}
 async function loadAgency() {
   try {
     const data = await api("GET", "/api/v1/agency/dossiers");
     $("agency-me").textContent = `${S.me.name} — ${data.agency}`;
     $("agency-list").tBodies[0].innerHTML = data.dossiers.map((d) => `<tr class="${d.risk || ""}"><td>${esc(d.code)}</td>
-      <td>${esc(d.procedure)}</td><td>${esc(d.status_vi)}${d.apologised ? " (đã xin lỗi)" : ""}</td><td>${esc(viDateTime(d.due_at))}</td>
-      <td>${d.hours_left}</td><td>${(ACTIONS[d.status] || []).map((a) => `<button type="button" class="${a === "finish" || a === "reject" || a === "stop" ? "danger" : ""}" data-code="${esc(d.code)}" data-act="${a}">${ACTION_VI[a]}</button>`).join(" ")}
+      <td>${esc(d.procedure)}</td><td>${esc(d.status_vi)}${d.apologised ? " (đã xin lỗi)" : ""}</td>
+      <td class="nowrap">${esc(dueText(d))}</td><td class="left ${esc(d.risk || "")}">${d.risk ? esc(I18N.lang === "vi" ? d.due_left_vi : d.due_left_en) : I18N.t("none")}</td>
+      <td>${(ACTIONS[d.status] || []).map((a) => `<button type="button" class="${a === "reject" || a === "stop" ? "danger" : a === "finish" ? "" : "secondary"}" data-code="${esc(d.code)}" data-act="${a}">${ACTION_VI[a]}</button>`).join(" ")}
       <a href="/api/v1/agency/dossiers/${encodeURIComponent(d.code)}/control-sheet.pdf">Phiếu kiểm soát</a>
       ${(d.files || []).map((f) => `<br><a class="file" href="/api/v1/agency/dossiers/${encodeURIComponent(d.code)}/files/${f.id}">📄 ${esc(f.name)} (${f.pages} tr.)</a>`).join("")}</td></tr>`).join("")
       || `<tr><td colspan="6">${I18N.t("nothing")}</td></tr>`;
+    labelCells($("agency-list"));
   } catch (e) { $("err").textContent = e.message; }
 }
 $("agency-list").addEventListener("click", async (ev) => {
@@ -570,11 +578,12 @@ async function loadPost() {
   try {
     const d = await api("GET", `/api/v1/sites/${S.site}/post/dossiers`);
     $("post-list").tBodies[0].innerHTML = d.dossiers.map((x) => `<tr data-code="${esc(x.code)}"><td>${esc(x.code)}</td>
-      <td>${esc(x.procedure)}</td><td>${esc(x.name)}<br>${esc(x.post_address)}<br>${esc(x.phone)}</td><td>${esc(x.ready_at)}</td>
+      <td>${esc(x.procedure)}</td><td>${esc(x.name)}<br>${esc(x.post_address)}<br>${esc(x.phone)}</td><td class="nowrap">${esc(viDateTime(x.ready_at))}</td>
       <td><form class="inline post-send"><label>${I18N.t("p_tracking")}<br><input name="tracking" size="14" required></label>
       <label><input type="checkbox" name="fees_paid"> ${I18N.t("p_fees")}</label>
       <button type="submit">${I18N.t("p_sent")}</button></form></td></tr>`).join("")
       || `<tr><td colspan="5">${I18N.t("nothing")}</td></tr>`;
+    labelCells($("post-list"));
   } catch (e) { $("err").textContent = e.message; }
 }
 $("post-list").addEventListener("submit", async (ev) => {
