@@ -600,8 +600,11 @@ async function start() {
   S.me = await api("GET", "/api/v1/console/me");
   if (S.me.role === "province_leader" && !S.me.must_change) { location.href = "/console/province"; return; }
   const ROLE = {vi: {admin: "quản trị viên", leader: "lãnh đạo", specialist: "chuyên viên", technician: "kỹ thuật viên",
-                     post: "nhân viên bưu điện"}};
-  $("who").textContent = `${S.me.name} (${(ROLE[I18N.lang] || {})[S.me.role] || S.me.role})`;
+                     post: "nhân viên bưu điện", province_leader: "lãnh đạo cấp tỉnh"},
+                en: {admin: "administrator", leader: "leader", specialist: "specialist", technician: "technician",
+                     post: "post office staff", province_leader: "province leader"}};
+  const who = () => { $("who").textContent = `${S.me.name} (${(ROLE[I18N.lang] || {})[S.me.role] || S.me.role})`; };
+  who(); document.addEventListener("langchange", who);
   const sites = (await api("GET", "/api/v1/sites")).sites;
   // A province principal (no site of its own) chooses the site it looks at (?site=…); everyone else
   // sees their own site only.
