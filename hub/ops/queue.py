@@ -201,7 +201,7 @@ def _counter(ctx: Ctx) -> Counter:
                           "Thiết bị chưa gắn với quầy nào.")
     counter = site_store.get_counter(ctx.db, ctx.site.id, ctx.device.counter)
     if not counter.active:
-        raise DomainError("conflict", f"counter {counter.number} is retired",
+        raise DomainError("conflict", f"Counter {counter.number} is retired.",
                           f"Quầy {counter.number} đã ngừng hoạt động; hãy gắn thiết bị với quầy khác.")
     return counter
 
