@@ -177,5 +177,6 @@ def test_roles_are_in_vietnamese_and_in_english_when_switched(console: InProcess
     d.find_element(By.ID, "lang").click()
     browser.wait(lambda d: "Technician" in text(d, "#accounts tr[data-account=kythuat]"))
     assert "Administrator" in [o.text for o in Select(d.find_element(By.ID, "role-select")).options]
+    d.execute_script("arguments[0].scrollIntoView()", d.find_element(By.ID, "accounts"))
     browser.shot("admin-accounts-en")
     d.find_element(By.ID, "lang").click()

@@ -77,7 +77,10 @@ I18N.add({
        sure_restore_service: "Restore the service {name}? It shows on the kiosks again (choose the counters that serve it).",
        sure_restore_counter: "Restore {name}?", sure_restore_officer: "Restore {name}? They can sign in at a counter again.",
        sure_deactivate: "Deactivate the account {name}? It is signed out at once; it can be activated again.",
-       dv_never: "Never", dv_seen: "Last contact", d_left_days: "Time left", bad_day: "A day is written dd/mm/yyyy, e.g. 02/09/2027.",
+       dv_never: "Never", dv_seen: "Last contact", d_left_days: "Time left",
+       f_ticket_hours: "Ticket hours (empty: tickets at any time)", f_opens: "From", f_last: "Last ticket at",
+       f_policy: "Calling order", f_every: "Interleave: 1 priority citizen after every", pol_interleave: "Priority interleaved",
+       pol_strict: "Priority first", pol_fifo: "In order of arrival", bad_day: "A day is written dd/mm/yyyy, e.g. 02/09/2027.",
        month: "Month", prev_month: "Previous month", next_month: "Next month", f_calendar: "Pick on a calendar"},
 });
 const S = {me: null, site: null, tz: "Asia/Ho_Chi_Minh", last: null, charts: {}, source: null};
@@ -430,7 +433,7 @@ async function loadAdmin() {
     $("field-select").innerHTML = cfg.fields.map((f) => `<option value="${esc(f.code)}">${esc(f.name)}</option>`).join("");
     fillSelect($("service-pick"), [...cfg.services].sort((a, b) => byVi(a.name, b.name)).map((s) => [s.code, `${s.name} (${s.code})`]), I18N.t("new_service"));
     fillSelect($("counter-pick"), cfg.counters.map((c) => [String(c.number), c.name]), I18N.t("new_counter"));
-    $("counter-services").innerHTML = [...cfg.services].sort((a, b) => byVi(a.name, b.name)).map((s) =>
+    $("counter-services").innerHTML = [...cfg.services].sort((a, b) => byVi(serviceName(a), serviceName(b))).map((s) =>
       `<label class="check"><input type="checkbox" name="svc" value="${esc(s.code)}"> ${esc(serviceName(s))} (${esc(s.code)})</label>`).join("");
     editCounter($("counter-pick").value);
     for (const sel of document.querySelectorAll("select.agency-select")) {
@@ -442,7 +445,7 @@ async function loadAdmin() {
     fs.ticket_opens.value = th ? th.opens : ""; fs.ticket_last.value = th ? th.last_ticket : "";
     const days = th ? th.weekdays : [0, 1, 2, 3, 4];
     $("ticket-days").innerHTML = ["T2", "T3", "T4", "T5", "T6", "T7", "CN"].map((d, i) =>
-      `<label class="day"><input type="checkbox" name="wd" value="${i}"${days.includes(i) ? " checked" : ""}> ${d}</label>`).join(" ");
+      `<label class="day"><input type="checkbox" name="wd" value="${i}"${days.includes(i) ? " checked" : ""}> ${I18N.lang === "vi" ? d : ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][i]}</label>`).join(" ");
     fs.policy_mode.value = pol.mode || "interleave"; fs.policy_every.value = pol.every || 3;
     const cf = $("f-calendar");
     for (const f of cf.querySelectorAll("fieldset.days")) renderDays(f, [...(cfg.calendar[f.dataset.for] || [])].sort());
