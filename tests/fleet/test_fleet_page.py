@@ -52,6 +52,7 @@ def sign_in_at(browser, base: str, username: str) -> None:  # noqa: ANN001
 @pytest.mark.slow  # a Kivy app or a browser: not in make test-days
 def test_fleet_page_shows_offline_device_and_paper_out(hub: InProcessHub, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
 
     add_account(hub.data, "kythuat", "technician", "demo", None)
     add_account(hub.data, "lanhdao", "leader", "demo", None)
@@ -88,6 +89,14 @@ def test_fleet_page_shows_offline_device_and_paper_out(hub: InProcessHub, tmp_pa
         assert display.find_element(By.CLASS_NAME, "alerts").text == ""
         assert d.find_element(By.ID, "count-paper_out").text == "Hết giấy: 1"
         assert d.find_element(By.ID, "count-offline").text == "Mất kết nối: 1"
+        # A change goes with the session's CSRF token: a self-test asked, a new display's enrolment code.
+        d.find_element(By.CSS_SELECTOR, "#dev-kiosk-sanh button[data-act=selftest]").click()
+        browser.wait(lambda d: d.find_element(By.ID, "note").text == "Đã yêu cầu.")
+        Select(d.find_element(By.NAME, "role")).select_by_visible_text("Màn hình sảnh")
+        d.find_element(By.CSS_SELECTOR, "#f-add button[type=submit]").click()
+        code = browser.wait(lambda d: d.find_element(By.ID, "enrol-code"))
+        assert len(code.text.replace("-", "")) >= 8
+        browser.shot("fleet-enrol-code")
         # The console's devices tab says the same, in words.
         d.get(f"{base}/console/#devices")
         tab = browser.wait(lambda d: d.find_element(By.ID, "device-kiosk-sanh"))

@@ -129,7 +129,7 @@ function render(j) {
 }
 
 async function load() {
-  try { render(await api("GET", "/api/v1/fleet")); $("err").textContent = ""; }
+  try { render(await api("GET", "/api/v1/fleet")); }
   catch (e) { if (e.message !== "401") $("err").textContent = e.message; }
 }
 
@@ -141,8 +141,11 @@ function showCode(j, title) {
   box.hidden = false;
 }
 
+function note(text) { $("err").textContent = ""; $("note").textContent = text; }  // what went well, not in red
+
 $("list").addEventListener("click", async (ev) => {
   const b = ev.target.closest("button[data-act]"); if (!b) return;
+  $("note").textContent = "";
   const id = b.dataset.id, act = b.dataset.act, path = `/api/v1/fleet/devices/${encodeURIComponent(id)}`;
   try {
     if (act === "hardware") {
@@ -154,9 +157,9 @@ $("list").addEventListener("click", async (ev) => {
       showCode(await api("POST", `${path}/replace`), I18N.t("code_replace"));
     } else if (act === "update") {
       if (!confirm(I18N.t("sure_update").replace("{id}", id))) return;
-      await api("POST", `${path}/update`); $("err").textContent = I18N.t("requested");
+      await api("POST", `${path}/update`); note(I18N.t("requested"));
     } else {
-      await api("POST", `${path}/${act}`);
+      await api("POST", `${path}/${act}`); note(I18N.t("requested"));
     }
     load();
   } catch (e) { $("err").textContent = e.message; }
@@ -167,7 +170,7 @@ $("hw-save").addEventListener("click", async () => {
   try {
     const r = await api("PUT", `/api/v1/fleet/devices/${encodeURIComponent(id)}/hardware`, JSON.parse($("hwtext").value));
     $("hw").close();
-    $("err").textContent = r.restart_for.length ? I18N.t("sent_restart").replace("{x}", r.restart_for.join(", ")) : I18N.t("sent");
+    note(r.restart_for.length ? I18N.t("sent_restart").replace("{x}", r.restart_for.join(", ")) : I18N.t("sent"));
     load();
   } catch (e) { $("hwerr").textContent = e.message; }
 });
