@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from hub.domain.calendar import WorkCalendar, due_time
+from hub.domain.queue import WEEKDAYS_VI
 
 SUPPLEMENT_REQUEST_WORKING_DAYS = 3  # Art. 19(5)
 SUPPLEMENT_CLOSE_DAYS = 15  # Art. 19(5): days (not working days) after the notice
@@ -76,16 +77,13 @@ def correction_due(cal: WorkCalendar, asked: datetime) -> datetime:
     return cal.due_working_days(asked, CORRECTION_WORKING_DAYS)
 
 
-WEEKDAY_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
-
-
 def due_in_words(cal: WorkCalendar, now: datetime, due: datetime) -> dict:
     """A due time as an officer reads it: "Thứ Sáu, 27/11/2026 17:00" and how far it is in working days,
     counted as the law counts them (a day is a working day of the site's calendar; the due day counts
     as a day left, today does not): "còn 2 ngày làm việc", "hết hạn trong hôm nay", "quá hạn 3 ngày làm
     việc" (working days after the due day, up to today). `working_days`: left, negative when overdue."""
     now_l, due_l = cal.local(now), cal.local(due)
-    when_vi = f"{WEEKDAY_VI[due_l.weekday()]}, {due_l:%d/%m/%Y %H:%M}"
+    when_vi = f"{WEEKDAYS_VI[due_l.weekday()]}, {due_l:%d/%m/%Y %H:%M}"
     today, day = now_l.date(), due_l.date()
     if now_l <= due_l:
         n = _working_days_after(cal, today, day)

@@ -179,8 +179,6 @@ def save_officer(ctx: Ctx, data: dict) -> dict:
     agency = (str(data["agency"] or "").strip()[:120] or None) if "agency" in data else None
     cfg = site_config.export(ctx.db, ctx.site.id)
     before = next((o for o in cfg["officers"] if o["id"] == oid), None)
-    if before is None and officer_store.exists(ctx.db, ctx.site.id, oid):
-        raise _bad("officer retired", "Cán bộ này đã ngừng làm việc; hãy khôi phục trong danh sách cán bộ.")
     if before is None:
         cfg["officers"].append({"id": oid, "name": name})
     else:
@@ -223,7 +221,7 @@ def retire(ctx: Ctx, data: dict) -> dict:
     if kind == "service":
         key = key.upper()
         live = next((s for s in cfg["services"] if s["code"] == key), None)
-        gone = next((s for s in site_store.retired_services(ctx.db, sid) if s["code"] == key), None)
+        gone = next((s for s in site_store.service_docs(ctx.db, sid, active=False) if s["code"] == key), None)
         if retired:
             if live is None:
                 raise _missing(gone is not None, f"service {key}", f"Dịch vụ {key} đã ngừng rồi.",

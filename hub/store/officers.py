@@ -162,10 +162,6 @@ def is_active(db: sqlite_utils.Database, site_id: str, officer_id: str) -> bool:
     return bool(row and row[0])
 
 
-def exists(db: sqlite_utils.Database, site_id: str, officer_id: str) -> bool:
-    return db.execute("SELECT 1 FROM officers WHERE site_id = ? AND id = ?", [site_id, officer_id]).fetchone() is not None
-
-
 def find(db: sqlite_utils.Database, site_id: str, officer_id: str) -> dict | None:
     row = db.execute("SELECT id, name, active FROM officers WHERE site_id = ? AND id = ?",
                      [site_id, officer_id]).fetchone()

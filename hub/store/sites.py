@@ -306,11 +306,13 @@ def set_counter_active(db: sqlite_utils.Database, site_id: str, number: int, act
     memo.forget(db)
 
 
-def retired_services(db: sqlite_utils.Database, site_id: str) -> list[dict]:
-    """The site's retired services (kept for their tickets and reports), as a site configuration has them."""
+def service_docs(db: sqlite_utils.Database, site_id: str, *, active: bool = True) -> list[dict]:
+    """The site's services in service (`active=False`: the retired ones, kept for their tickets and
+    reports), in display order, as a site configuration document has them."""
     out = []
     for r in db.execute("SELECT code, field, name, name_en, prefix, num_start, num_end, num_width, avg_service_s, "
-                        "wait_target_s FROM services WHERE site_id = ? AND active = 0 ORDER BY code", [site_id]):
+                        "wait_target_s FROM services WHERE site_id = ? AND active = ? ORDER BY position, code",
+                        [site_id, int(active)]):
         svc = {"code": r[0], "field": r[1], "name": r[2], "name_en": r[3],
                "numbering": {"prefix": r[4], "start": r[5], "end": r[6], "width": r[7]}, "avg_service_s": r[8],
                "wait_target_s": r[9]}

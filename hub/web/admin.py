@@ -84,7 +84,7 @@ async def config(request: web.Request) -> web.Response:
     retired_counters = [{"number": c.number, "name": c.name, "services": list(c.services)}
                         for c in site_store.list_counters(hub.db, site.id, retired=True)]
     return web.json_response({**site_config.export(hub.db, site.id),
-                              "retired": {"services": site_store.retired_services(hub.db, site.id),
+                              "retired": {"services": site_store.service_docs(hub.db, site.id, active=False),
                                           "counters": retired_counters},
                               "agencies": sorted(catalogue_store.agency_names(hub.db, site.id), key=vi_key),
                               "vote_question": {"text_vi": q["text_vi"], "text_en": q["text_en"]},

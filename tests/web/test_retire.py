@@ -110,9 +110,11 @@ def test_a_retired_officer_cannot_sign_in_until_restored(console: InProcessHub, 
         counter.login("trang3", "3333")
     row = next(o for o in client.call("GET", "/api/v1/sites/demo/officers")[1]["officers"] if o["id"] == "le-thu-trang")
     assert row["active"] is False
-    # A new officer with a retired one's id is refused (restore them instead): nothing is overwritten.
+    # A retired officer can still be edited from the list (their name, agency): they stay retired.
     status, body = client.call("POST", "/api/v1/sites/demo/officers", {"id": "le-thu-trang", "name": "Lê Thu Trang"})
-    assert status == 200  # editing a retired officer by id is allowed (the list's "Sửa")
+    assert status == 200
+    with pytest.raises(RequestError):
+        counter.login("trang3", "3333")
     assert client.call("POST", RETIRE, {"kind": "officer", "key": "le-thu-trang", "retired": False})[0] == 200
     assert counter.login("trang3", "3333")["officer"]["id"] == "le-thu-trang"
     rows = client.call("GET", "/api/v1/sites/demo/audit?action=officer.re")[1]["entries"]
