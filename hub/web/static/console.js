@@ -84,8 +84,6 @@ I18N.add({
        month: "Month", prev_month: "Previous month", next_month: "Next month", f_calendar: "Pick on a calendar"},
 });
 const S = {me: null, site: null, tz: "Asia/Ho_Chi_Minh", last: null, charts: {}, source: null};
-const $ = (id) => document.getElementById(id);
-const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
 const mins = (s) => s == null ? I18N.t("none") : `${Math.round(s / 60)} ${I18N.t("min")}`;
 const pct = (x) => x == null ? I18N.t("none") : `${Math.round(x * 100)}%`;
 const clock = (ts) => ts == null ? I18N.t("none") : new Intl.DateTimeFormat(I18N.lang === "vi" ? "vi-VN" : "en-GB",
@@ -118,10 +116,7 @@ function showTab() {
 // dd/mm/yyyy HH:MM in the site's time zone, from an ISO time (dates are never shown as raw ISO text)
 function viDateTime(iso) {
   if (!iso) return I18N.t("none");
-  const d = new Date(iso); if (isNaN(d)) return iso;
-  const p = Object.fromEntries(new Intl.DateTimeFormat("en-GB", {timeZone: S.tz || "Asia/Ho_Chi_Minh", day: "2-digit",
-    month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23"}).formatToParts(d).map((x) => [x.type, x.value]));
-  return `${p.day}/${p.month}/${p.year} ${p.hour}:${p.minute}`;
+  const d = new Date(iso); return isNaN(d) ? iso : dmyHm(d, S.tz);
 }
 
 // --- dashboard -------------------------------------------------------------------------------------
@@ -377,12 +372,6 @@ function renderConfig(cfg) {
     <th>${I18N.t("f_service_min")}</th><th>${I18N.t("c_status")}</th><th>${I18N.t("actions")}</th></tr></thead><tbody>${[...svcRows, ...oldSvc].join("")}</tbody></table>
     <table id="counter-table"><caption>${I18N.t("counters_cap")}</caption><thead><tr><th>${I18N.t("c_counter")}</th><th>${I18N.t("f_services")}</th><th>${I18N.t("c_status")}</th><th>${I18N.t("actions")}</th></tr></thead>
     <tbody>${[...ctrRows, ...oldCtr].join("")}</tbody></table>`;
-}
-
-// On a phone a wide table's rows are stacked: each cell says what it is (its column's heading).
-function labelCells(table) {
-  const heads = [...table.tHead.rows[0].cells].map((th) => th.textContent);
-  for (const tr of table.tBodies[0].rows) [...tr.cells].forEach((td, i) => { if (heads[i] && td.colSpan === 1) td.dataset.label = heads[i]; });
 }
 
 function renderOfficers(list) {

@@ -40,8 +40,6 @@ I18N.add({
 const PRINTER_EN = {ok: "Normal", paper_low: "Paper low", paper_out: "Out of paper", cover_open: "Cover open",
                     offline: "Printer not connected", unknown: "Unknown"};
 const F = {me: null, sites: {}, devices: {}, last: null};
-const $ = (id) => document.getElementById(id);
-const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
 const vi = () => I18N.lang === "vi";
 
 async function api(method, path, body) {
@@ -56,11 +54,7 @@ async function api(method, path, body) {
 
 // dd/mm/yyyy HH:MM in the time zone of the device's site (never the browser's)
 function when(ts, site) {
-  if (ts == null) return I18N.t("none");
-  const tz = (F.sites[site] || {}).timezone || "Asia/Ho_Chi_Minh";
-  const p = Object.fromEntries(new Intl.DateTimeFormat("en-GB", {timeZone: tz, day: "2-digit", month: "2-digit", year: "numeric",
-    hour: "2-digit", minute: "2-digit", hourCycle: "h23"}).formatToParts(new Date(ts * 1000)).map((x) => [x.type, x.value]));
-  return `${p.day}/${p.month}/${p.year} ${p.hour}:${p.minute}`;
+  return ts == null ? I18N.t("none") : dmyHm(new Date(ts * 1000), (F.sites[site] || {}).timezone);
 }
 function dur(s) {
   if (s == null) return I18N.t("none");
@@ -86,11 +80,6 @@ function machineCell(d) {
   if (d.uptime_s != null) parts.push([I18N.t("uptime"), dur(d.uptime_s)]);
   if (d.outbox_pending != null) parts.push([I18N.t("outbox"), d.outbox_pending]);
   return parts.map(([k, v]) => `<small>${esc(k)}: ${esc(v)}</small>`).join("<br>");
-}
-
-function labelCells(table) {
-  const heads = [...table.tHead.rows[0].cells].map((th) => th.textContent);
-  for (const tr of table.tBodies[0].rows) [...tr.cells].forEach((td, i) => { if (heads[i] && td.colSpan === 1) td.dataset.label = heads[i]; });
 }
 
 function render(j) {
