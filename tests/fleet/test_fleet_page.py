@@ -52,6 +52,7 @@ def sign_in_at(browser, base: str, username: str) -> None:  # noqa: ANN001
 @pytest.mark.slow  # a Kivy app or a browser: not in make test-days
 def test_fleet_page_shows_offline_device_and_paper_out(hub: InProcessHub, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import Select
 
     add_account(hub.data, "kythuat", "technician", "demo", None)
@@ -113,6 +114,13 @@ def test_fleet_page_shows_offline_device_and_paper_out(hub: InProcessHub, tmp_pa
         d.set_window_size(390, 844)
         time.sleep(0.3)
         browser.shot("fleet-390x844")
+        # "next" leads back only to a console page of this hub (no open redirect).
+        d.delete_all_cookies()
+        d.get(f"{base}/login?next=//example.org/console/fleet")
+        d.find_element(By.ID, "username").send_keys("kythuat")
+        d.find_element(By.ID, "password").send_keys(PASSWORD + Keys.ENTER)
+        browser.wait(lambda d: d.current_url.startswith(f"{base}/console/"))
+        assert d.current_url.startswith(f"{base}/console/") and "fleet" not in d.current_url
         # A leader of the site is not a technician: the page says so and lists nothing.
         sign_in_at(browser, base, "lanhdao")
         browser.wait(lambda d: d.find_element(By.ID, "err").text)
