@@ -83,6 +83,8 @@ def test_officers_are_listed_and_edited_without_knowing_an_id(console: InProcess
     assert "Trần Văn Hùng" not in [o.text for o in Select(d.find_element(By.ID, "officer-pick")).options]
     d.set_window_size(390, 844)
     time.sleep(0.3)
+    d.execute_script("window.scrollTo(0, 0)")
+    browser.shot("admin-top-390x844")
     d.execute_script("arguments[0].scrollIntoView()", d.find_element(By.ID, "officer-list"))
     browser.shot("admin-officer-list-390x844")
 
