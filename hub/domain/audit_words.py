@@ -24,6 +24,8 @@ ACTION_VI = {
     "sign_in.failed": "Đăng nhập sai", "site.settings": "Sửa cài đặt đơn vị", "site.load": "Nạp cấu hình đơn vị",
     "vote_question.change": "Sửa câu hỏi đánh giá", "catalog.import": "Nhập danh mục thủ tục",
     "report.issue": "Phát hành báo cáo có số",
+    "service.retire": "Ngừng dịch vụ", "service.restore": "Khôi phục dịch vụ", "counter.retire": "Ngừng quầy",
+    "counter.restore": "Khôi phục quầy", "officer.retire": "Cán bộ ngừng làm việc", "officer.restore": "Khôi phục cán bộ",
 }
 # Routine queue work: one row per citizen and per key press.
 QUEUE_PREFIXES = ("ticket.", "counter.next", "counter.recall", "counter.skip", "counter.complete",

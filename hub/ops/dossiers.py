@@ -874,8 +874,11 @@ def agency_queue(db: sqlite_utils.Database, site_id: str, agency: str, now: floa
         risk = dm.OVERDUE if now > due else (dm.AT_RISK if left < threshold else dm.ON_TRACK)
         if status == dm.AWAITING_TRANSFER:
             risk = None
+        words = limits.due_in_words(cal, now_local, datetime.fromtimestamp(due, cal.tz))
         out.append({"code": code, "procedure": name, "status": status, "status_vi": dm.STATUS_VI[status],
                     "due_at": iso(due, cal), "promised_due_at": iso(promised, cal), "apologised": apologies > 0,
+                    "due_vi": words["due_vi"], "due_left_vi": words["left_vi"], "due_left_en": words["left_en"],
+                    "working_days_left": words["working_days"],
                     "hours_left": round(left / 3600, 1), "risk": risk,
                     "files": [{"id": f["id"], "name": f["name"], "pages": f["pages"], "kind": f["kind"]}
                               for f in dossier_files.listing(db, code)["files"] if f["complete"]]})

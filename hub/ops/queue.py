@@ -22,7 +22,7 @@ from motcua_core.i18n import counter_name
 def ticket_view(ctx: Ctx, t: Ticket, service: Service | None = None, *, new: bool = False) -> dict:
     """`new`: the ticket was inserted by this operation, so no booking points at it yet (a check-in links
     its booking afterwards): its booking is not looked up."""
-    service = service or site_store.get_service(ctx.db, ctx.site.id, t.service)
+    service = service or site_store.get_service(ctx.db, ctx.site.id, t.service, retired=True)
     return {
         "id": t.id,
         "number": t.number,
@@ -199,7 +199,11 @@ def _counter(ctx: Ctx) -> Counter:
     if ctx.device is None or ctx.device.counter is None:
         raise DomainError("forbidden", "This device is not assigned to any counter yet.",
                           "Thiết bị chưa gắn với quầy nào.")
-    return site_store.get_counter(ctx.db, ctx.site.id, ctx.device.counter)
+    counter = site_store.get_counter(ctx.db, ctx.site.id, ctx.device.counter)
+    if not counter.active:
+        raise DomainError("conflict", f"Counter {counter.number} is retired.",
+                          f"Quầy {counter.number} đã ngừng hoạt động; hãy gắn thiết bị với quầy khác.")
+    return counter
 
 
 def _current(ctx: Ctx, counter: Counter) -> Ticket:

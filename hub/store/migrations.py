@@ -529,6 +529,13 @@ def _issued_reports(db: sqlite_utils.Database) -> None:
         CREATE INDEX dossier_events_site_kind_at ON dossier_events(site_id, kind, at)""")
     db.conn.execute("CREATE TRIGGER issued_reports_no_delete BEFORE DELETE ON issued_reports "
                     "BEGIN SELECT RAISE(ABORT, 'issued reports are kept'); END")
+def _retire_agency(db: sqlite_utils.Database) -> None:
+    """Counters are retired, not deleted (their history stays; a retired counter leaves the lobby, the
+    dashboard and the devices' choices), and an officer names the agency that seconded them (`seconded_by`:
+    not `agency`, which joins with dossiers would make ambiguous)."""
+    _run(db, """
+        ALTER TABLE counters ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE officers ADD COLUMN seconded_by TEXT""")
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
@@ -554,6 +561,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _sync_dossiers,  # province: dossiers held at the province, events down, flagged events (issue #23)
     _ticket_alerts,  # ui: "your turn is near" SMS
     _issued_reports,  # reports: numbered reports over any period (issue #26)
+    _retire_agency,  # admin: retired counters, an officer's agency (issue #26)
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

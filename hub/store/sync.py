@@ -126,18 +126,23 @@ def uncaptured(db: sqlite_utils.Database) -> bool:
 
 
 def presence(db: sqlite_utils.Database) -> dict[str, dict]:
-    """Each site's device presence summary: devices online and registered, by role."""
+    """Each site's device presence summary: devices online and registered, by role, and each device with
+    its presence and its printer's state (what the province's fleet page lists; no last-seen time, which
+    would change the summary at every heartbeat)."""
     out: dict[str, dict] = {}
-    for site, role, status, n in db.execute(
-            "SELECT site_id, role, status, COUNT(*) FROM devices WHERE revoked_at IS NULL "
-            "GROUP BY site_id, role, status ORDER BY site_id, role, status").fetchall():
-        s = out.setdefault(site, {"online": 0, "total": 0, "roles": {}})
+    for site, dev_id, role, name, counter, status, health in db.execute(
+            "SELECT site_id, id, role, name, counter, status, health FROM devices WHERE revoked_at IS NULL "
+            "ORDER BY site_id, id").fetchall():
+        s = out.setdefault(site, {"online": 0, "total": 0, "roles": {}, "devices": []})
         r = s["roles"].setdefault(role, {"online": 0, "total": 0})
-        r["total"] += n
-        s["total"] += n
+        r["total"] += 1
+        s["total"] += 1
         if status == "online":
-            r["online"] += n
-            s["online"] += n
+            r["online"] += 1
+            s["online"] += 1
+        printer = (json.loads(health) if health else {}).get("printer")
+        s["devices"].append({"id": dev_id, "role": role, "name": name, "counter": counter, "status": status,
+                             "printer": printer.get("state") if isinstance(printer, dict) else None})
     return out
 
 
