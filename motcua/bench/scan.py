@@ -60,7 +60,7 @@ def main(args: argparse.Namespace) -> int:
     out = args.out or Path(tempfile.mkdtemp(prefix="motcua-bench-scan-"))
     out.mkdir(parents=True, exist_ok=True)
     ca = pki.make_ca("CA thử nghiệm (bench scan)", "motcua bench")
-    officer = pki.issue(ca, "Cán bộ tiếp nhận (thử nghiệm)", "motcua bench")
+    officer = pki.issue(ca, "Cán bộ tiếp nhận (thử nghiệm)", "motcua bench", use_rsa=True)  # as on the CAs' tokens
     (out / "ca.pem").write_bytes(ca.cert_pem())
     p12 = out / "officer.p12"
     p12.write_bytes(officer.pkcs12(b"bench", [ca.cert]))

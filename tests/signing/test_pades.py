@@ -13,6 +13,7 @@ import pytest
 
 from devicekit.scan import pdf, pipeline, sample
 from motcua_core import signing
+from tests.support import pdfa
 from tests.support import pki as test_pki
 
 pytestmark = pytest.mark.skipif(shutil.which("pdfsig") is None, reason="poppler-utils not installed")
@@ -77,7 +78,7 @@ def test_a_changed_byte_breaks_the_signature(ca, scanned, tmp_path):
     signed = signing.sign_pdf(scanned, signing.pkcs12_signer(ca.p12(ca.officer, "o3"), b"matkhau"),
                               role="Công chức tiếp nhận", reason="Số hóa")
     # change one byte inside the signed range: in the page's image data, far from the signature
-    i = signed.index(b"stream", len(signed) // 4) + 200
+    i = signed.index(b"stream", signed.index(b"/Subtype /Image")) + 200
     bad = signed[:i] + bytes([signed[i] ^ 0x01]) + signed[i + 1:]
     r = signing.validate(bad, [ca.ca.cert_pem()])
     assert r and not r[0].intact
@@ -105,6 +106,7 @@ def test_token_signature_softhsm(ca, scanned, token, tmp_path):
     f = tmp_path / "token.pdf"
     f.write_bytes(signed)
     assert pdfsig(f) == ["Signature is Valid."]
+    assert pdfa.failures(signed) == [], "the token's signature broke the scan's PDF/A-2b"
     with pytest.raises(signing.SigningError):
         signing.pkcs11_session(tok["lib"], tok["token"], "000000")
 
