@@ -193,6 +193,8 @@ WORDS: dict[str, tuple[str, str]] = {
                 "{code} — {procedure}\nApplicant: {name}  ID: {cccd}\nStatus: {status}\n"
                 "Due: {due}  ·  Result {where}"),
     "details_after": ("{code} — {status}", "{code} — {status}"),
+    "details_datastore": ("{details}\nKết quả điện tử {doc_code}: {state}",
+                          "{details}\nElectronic result {doc_code}: {state}"),
     "ready": ("Kết quả đã sẵn sàng.", "The result is ready."),
     "not_ready": ("Hồ sơ chưa có kết quả.", "This dossier has no result yet."),
     "no_dossier": ("Chưa có hồ sơ: quét mã trên giấy hẹn.", "No dossier yet: scan the receipt's code."),

@@ -190,6 +190,16 @@ const ACTIONS = {transferred: ["accept"], processing: ["finish", "supplement", "
 const ACTION_VI = {accept: "Nhận hồ sơ", finish: "Giải quyết xong", supplement: "Yêu cầu bổ sung", reject: "Từ chối",
                    apology: "Xin lỗi, đề nghị gia hạn", supplement_received: "Đã bổ sung", obligation: "Nghĩa vụ tài chính",
                    obligation_paid: "Đã nộp nghĩa vụ tài chính", stop: "Dừng giải quyết", corrected: "Đã đính chính"};
+// A file of the dossier: the document as scanned (signed by the officer) and, for a scan, its searchable
+// copy once the hub has read it (or why it could not).
+function agencyFile(code, f) {
+  const base = `/api/v1/agency/dossiers/${encodeURIComponent(code)}/files/${f.id}`;
+  let ocr = "";
+  if (f.kind === "scan" && f.ocr === "done") ocr = ` · <a class="file" href="${base}?copy=ocr">bản tìm kiếm được chữ</a>`;
+  else if (f.kind === "scan" && f.ocr === "failed") ocr = ` · <span class="ocr-failed">không nhận dạng được chữ: ${esc(f.ocr_note || "")}</span>`;
+  else if (f.kind === "scan") ocr = " · đang nhận dạng chữ…";
+  return `<br><a class="file" href="${base}">📄 ${esc(f.name)} (${f.pages} tr.)</a>${ocr}`;
+}
 async function loadAgency() {
   try {
     const data = await api("GET", "/api/v1/agency/dossiers");
@@ -198,7 +208,8 @@ async function loadAgency() {
       <td>${esc(d.procedure)}</td><td>${esc(d.status_vi)}${d.apologised ? " (đã xin lỗi)" : ""}</td><td>${esc(viDateTime(d.due_at))}</td>
       <td>${d.hours_left}</td><td>${(ACTIONS[d.status] || []).map((a) => `<button type="button" class="${a === "finish" || a === "reject" || a === "stop" ? "danger" : ""}" data-code="${esc(d.code)}" data-act="${a}">${ACTION_VI[a]}</button>`).join(" ")}
       <a href="/api/v1/agency/dossiers/${encodeURIComponent(d.code)}/control-sheet.pdf">Phiếu kiểm soát</a>
-      ${(d.files || []).map((f) => `<br><a class="file" href="/api/v1/agency/dossiers/${encodeURIComponent(d.code)}/files/${f.id}">📄 ${esc(f.name)} (${f.pages} tr.)</a>`).join("")}</td></tr>`).join("")
+      ${(d.files || []).map((f) => agencyFile(d.code, f)).join("")}
+      ${(d.datastore || []).map((x) => `<br><span class="datastore ${esc(x.state)}">Kho dữ liệu của công dân (${esc(x.doc_code)}): ${esc(x.state_vi)}</span>`).join("")}</td></tr>`).join("")
       || `<tr><td colspan="6">${I18N.t("nothing")}</td></tr>`;
   } catch (e) { $("err").textContent = e.message; }
 }
