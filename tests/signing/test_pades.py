@@ -112,16 +112,20 @@ def test_token_signature_softhsm(ca, scanned, token, tmp_path):
 
 
 def test_counter_scan_signed_with_the_token_named_in_the_hardware_map(ca, token, tmp_path):
-    """The counter's `signing` entry (PKCS#11, PIN from a 0600 file) signs each finished document."""
-    from counter_terminal.scan_desk import ScanDesk, officer_signer
+    """The counter's `signing` entry (PKCS#11, the PIN as the officer typed it on the screen) signs each
+    finished document; without a PIN there is no token signer, and a wrong one says so in Vietnamese."""
+    from counter_terminal.scan_desk import ScanDesk, needs_pin, officer_signer
     from devicekit.scan import source
 
     tok = token
-    pin = tmp_path / "pin"
-    pin.write_text(tok["pin"] + "\n")
-    pin.chmod(0o600)
-    signer = officer_signer({"type": "pkcs11", "lib": tok["lib"], "token": tok["token"], "key": tok["key"],
-                             "pin_file": str(pin)})
+    hw = {"type": "pkcs11", "lib": tok["lib"], "token": tok["token"], "key": tok["key"]}
+    assert needs_pin(hw)
+    with pytest.raises(ValueError):
+        officer_signer(hw)
+    with pytest.raises(signing.WrongPin) as wrong:
+        officer_signer(hw, "999999")
+    assert wrong.value.message_vi.startswith("Sai mã PIN") and wrong.value.state.count_low
+    signer = officer_signer(hw, tok["pin"])
     sample.document_photos(tmp_path / "cam", pages=1)
     desk = ScanDesk(None, source.make_source({"type": "files", "dir": str(tmp_path / "cam"), "dpi": 100}),
                     tmp_path / "scans", signer=signer)
