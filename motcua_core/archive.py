@@ -3,10 +3,10 @@
 document language (`/Lang vi-VN`), every font embedded (fpdf2 embeds DejaVu) with a Unicode mapping for
 each glyph used. Applied to what fpdf2 (forms, receipts, notices) and img2pdf (scans) produce.
 
-Conformance claimed: `U` (PDF/A-2u: text that maps to Unicode, so it can be searched and read aloud)
-for the generated documents, `B` (PDF/A-2b) for image-only scans; an OCR'd scan is `B` with a text
-layer. Level `A` (tagged) is not claimed here: fpdf2 tags only images and outlines. The tests check every
-kind of document with an independent validator (tests/support/pdfa.py, docs/dossiers.md).
+Conformance claimed: `A` (PDF/A-2a: tagged — motcua_core.documents.tagging — and mapped to Unicode) for
+the forms the hub issues, `U` (PDF/A-2u: text that maps to Unicode, so it can be searched) for the scans'
+OCR copies, `B` (PDF/A-2b) for image-only scans. The tests check every kind of document with an
+independent validator (tests/support/pdfa.py, docs/dossiers.md).
 
 Signatures are added afterwards as incremental updates (motcua_core.signing), which PDF/A-2 allows.
 """
@@ -74,11 +74,13 @@ def unicode_clean(data: bytes) -> bytes:
 
 
 def archival(data: bytes, *, title: str, lang: str = "vi-VN", author: str = "", conformance: str = "U") -> bytes:
-    """`data` as PDF/A-2 (`conformance` "U" or "B"): identified, with its title, author and language,
-    an sRGB output intent and XMP matching the document information."""
+    """`data` as PDF/A-2 (`conformance` "A", "U" or "B"): identified, with its title, author and language,
+    an sRGB output intent and XMP matching the document information. "A" only for a tagged document."""
     import pikepdf
 
     with pikepdf.open(io.BytesIO(data)) as pdf:
+        if conformance == "A" and "/StructTreeRoot" not in pdf.Root:
+            raise ValueError("PDF/A-2a needs a tagged document (a structure tree)")
         pdf.Root.Lang = pikepdf.String(lang)
         pdf.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
         icc = pikepdf.Stream(pdf, srgb_icc())

@@ -114,7 +114,7 @@ def test_scan_sign_upload_download_result(dhub: DossierHub, tmp_path: Path, arti
     assert meta.metadata.title.startswith("Giấy tiếp nhận hồ sơ") and code in meta.metadata.title
     assert str(meta.trailer["/Root"]["/Lang"]) == "vi-VN"
     assert "pdfaid" in meta.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
-    assert pdfa.profile_of(signed_receipt) == "PDF_A_2U" and pdfa.failures(signed_receipt) == []
+    assert pdfa.profile_of(signed_receipt) == "PDF_A_2A" and pdfa.failures(signed_receipt) == []
     assert dhub.http("GET", f"/d/{code}/giay-hen")[0] == 400
 
     # the agency's specialist downloads the officer-signed scan; no token, no file
@@ -143,6 +143,7 @@ def test_scan_sign_upload_download_result(dhub: DossierHub, tmp_path: Path, arti
     # the control sheet (signed by the centre) lists what the dossier holds electronically
     status, sheet = dhub.http("GET", f"/api/v1/agency/dossiers/{code}/control-sheet.pdf", token=t1)
     assert status == 200 and signing.validate(sheet, roots)[0].intact
+    assert pdfa.profile_of(sheet) == "PDF_A_2A" and pdfa.failures(sheet) == []  # tagged, its table too
     sheet_text = _text(sheet)
     assert "Bản điện tử: Đơn đề nghị cấp giấy phép xây dựng (2 trang" in sheet_text
     assert "Đã có dữ liệu điện tử: Giấy chứng nhận quyền sử dụng đất" in sheet_text

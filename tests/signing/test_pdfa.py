@@ -1,6 +1,7 @@
 """Documents kept for the archive are PDF/A-2, checked by an independent validator (tests/support/pdfa.py):
-a scan is PDF/A-2b, a form the hub issues PDF/A-2u (its text maps to Unicode), each with its title, the
-language vi-VN, XMP, embedded fonts and an sRGB output intent; signing (an incremental update) keeps them
+a scan is PDF/A-2b, a form the hub issues PDF/A-2a (its text maps to Unicode), each with its title, the
+language vi-VN, XMP, embedded fonts and an sRGB output intent, a form tagged PDF/A-2a (headings, paragraphs,
+tables, pictures with alternative text); signing (an incremental update) keeps them
 conformant, and pyHanko and poppler's pdfsig still validate the signature. A document missing what PDF/A
 requires is refused by the same validator, so the check is not a formality."""
 
@@ -50,7 +51,7 @@ def _refusal_sheet() -> bytes:
                        reasons=["Thủ tục không thuộc thẩm quyền của xã"], by="Nguyễn Thị Lan")
     return archive.archival(renderers.refusal({**d, "code": "HOAAN-261125-0001"}),
                             title="Phiếu từ chối tiếp nhận giải quyết hồ sơ – HOAAN-261125-0001",
-                            author="Bộ phận Tiếp nhận và Trả kết quả xã Hòa An")
+                            author="Bộ phận Tiếp nhận và Trả kết quả xã Hòa An", conformance="A")
 
 
 def _pdfsig(data: bytes, tmp: Path) -> list[str]:
@@ -89,19 +90,29 @@ def test_a_scan_is_pdfa_2b_signed_or_not(ca, rsa_officer, tmp_path: Path) -> Non
     assert _pdfsig(signed, tmp_path) == ["Signature is Valid."]
 
 
-def test_an_issued_form_is_pdfa_2u_with_embedded_fonts_and_stays_so_when_signed(ca, rsa_officer,
-                                                                                tmp_path: Path) -> None:
+def test_an_issued_form_is_tagged_pdfa_2a_with_embedded_fonts_and_stays_so_when_signed(ca, rsa_officer,
+                                                                                       tmp_path: Path) -> None:
     doc = _refusal_sheet()
-    assert archive.claimed(doc) == "2U" and pdfa.failures(doc) == []
+    assert archive.claimed(doc) == "2A" and pdfa.failures(doc) == []
+    # the structure a screen reader follows: the title a heading, the reasons paragraphs, the barcode a
+    # figure with words; poppler reads the same tree
+    f = tmp_path / "form.pdf"
+    f.write_bytes(doc)
+    tree = subprocess.run(["pdfinfo", "-struct-text", str(f)], capture_output=True, text=True, timeout=60).stdout
+    lines = [x.strip() for x in tree.splitlines()]
+    assert lines[0] == "Document" and "H1 (block)" in lines
+    assert lines[lines.index("H1 (block)") + 1] == '"PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ"'
+    assert '"1. Thủ tục không thuộc thẩm quyền của xã"' in lines and "Figure" in lines
+    with pikepdf.open(io.BytesIO(doc)) as p:
+        figures = [e for e in p.Root.StructTreeRoot.K[0].K if e.S == "/Figure"]
+        assert [str(e.Alt) for e in figures] == ["Mã vạch của mã hồ sơ HOAAN-261125-0001"]
     d = _described(doc)
     assert d["title"].startswith("Phiếu từ chối") and d["lang"] == "vi-VN" and d["fonts_embedded"]
     # the text maps to Unicode: it is found with its diacritics
-    f = tmp_path / "form.pdf"
-    f.write_bytes(doc)
     text = subprocess.run(["pdftotext", str(f), "-"], capture_output=True, text=True, timeout=60).stdout
     assert "Thủ tục không thuộc thẩm quyền của xã" in " ".join(text.split())
     signed = signing.sign_pdf(doc, rsa_officer, role="Trung tâm Phục vụ hành chính công", reason="Phát hành điện tử")
-    assert pdfa.failures(signed) == [], "the centre's signature (its visible block's font) broke PDF/A-2u"
+    assert pdfa.failures(signed) == [], "the centre's signature (its visible block's font) broke PDF/A-2a"
     assert signing.validate(signed, [ca.ca.cert_pem()])[0].intact
     assert _pdfsig(signed, tmp_path) == ["Signature is Valid."]
 
@@ -122,3 +133,6 @@ def test_the_validator_refuses_what_pdfa_forbids() -> None:
     assert archive.claimed(raw) is None
     fails = pdfa.failures(raw, "2u")
     assert any("ID-" in f for f in fails) and any("UNICODE" in f for f in fails)
+    with pytest.raises(ValueError):  # an untagged document is never called PDF/A-2a
+        archive.archival(pdf.pages_to_pdf([pipeline.process_photo(sample.photograph(sample.render_form())[0])],
+                                          title="x"), title="x", conformance="A")
