@@ -84,8 +84,10 @@ def searchable(data: bytes, title: str) -> bytes:
         src.write_bytes(_unsigned(data))
         cmd = [sys.executable, "-m", "ocrmypdf", "-l", LANG, "--output-type", "pdf", "--optimize", "0",
                "--jobs", "1", "--quiet", str(src), str(dst)]
+        if shutil.which("nice"):  # the lowest priority (no preexec_fn: the hub has threads)
+            cmd = ["nice", "-n", "19", *cmd]
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                preexec_fn=lambda: os.nice(19), env={**os.environ, "OMP_THREAD_LIMIT": "1"})
+                                env={**os.environ, "OMP_THREAD_LIMIT": "1"})
         with _lock:
             _running[threading.get_ident()] = proc
         try:
