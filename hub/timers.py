@@ -89,6 +89,8 @@ async def ocr_scans(hub: Hub) -> None:
             try:
                 for job in ocr.jobs(hub.db):
                     done = await asyncio.to_thread(ocr.make_copy, job)
+                    if done["state"] == "interrupted":  # another hub in this process stopping: again later
+                        continue
                     if done["state"] == "failed":
                         log.warning("no text layer for scan %s of %s: %s", job["file"]["id"], job["file"]["code"],
                                     done["note"])

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -37,6 +38,10 @@ EXIT_VI = {2: "Tệp không phải PDF đọc được", 4: "Tệp kết quả n
            8: "Tệp được mã hóa, không đọc được", 130: "Nhận dạng bị dừng"}
 _running: dict[int, subprocess.Popen] = {}  # thread id → the OCR process, so a stopping hub can end it
 _lock = threading.Lock()
+
+
+class Interrupted(RuntimeError):
+    """The OCR process was ended from outside (the hub stopping): the scan stays waiting."""
 
 
 def unavailable() -> str | None:
@@ -87,18 +92,20 @@ def searchable(data: bytes, title: str) -> bytes:
         if shutil.which("nice"):  # the lowest priority (no preexec_fn: the hub has threads)
             cmd = ["nice", "-n", "19", *cmd]
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                env={**os.environ, "OMP_THREAD_LIMIT": "1"})
+                                env={**os.environ, "OMP_THREAD_LIMIT": "1"}, start_new_session=True)
         with _lock:
             _running[threading.get_ident()] = proc
         try:
             _, err = proc.communicate(timeout=TIMEOUT_S)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            _kill(proc)
             proc.communicate()
             raise RuntimeError(f"quá {TIMEOUT_S} giây") from None
         finally:
             with _lock:
                 _running.pop(threading.get_ident(), None)
+        if proc.returncode < 0:  # ended by a signal: a hub stopping (stop_all), not the scan's fault
+            raise Interrupted(f"signal {-proc.returncode}")
         if proc.returncode != 0 or not dst.exists():
             last = (err or "").strip().splitlines()[-1:] or [f"mã thoát {proc.returncode}"]
             words = EXIT_VI.get(proc.returncode, "Không nhận dạng được chữ trên bản quét")
@@ -106,11 +113,19 @@ def searchable(data: bytes, title: str) -> bytes:
         return archive.archival(dst.read_bytes(), title=title, conformance="U")
 
 
+def _kill(proc: subprocess.Popen) -> None:
+    """OCRmyPDF and the Tesseract it started (its own process group)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        proc.kill()
+
+
 def stop_all() -> None:
     """End any OCR process (the hub is stopping; the scan stays waiting and is read on the next start)."""
     with _lock:
         for proc in _running.values():
-            proc.kill()
+            _kill(proc)
 
 
 def jobs(db: sqlite_utils.Database, limit: int = 1) -> list[dict]:
@@ -127,7 +142,8 @@ def jobs(db: sqlite_utils.Database, limit: int = 1) -> list[dict]:
 
 def make_copy(job: dict) -> dict:
     """Read one scan and sign its searchable copy as the centre (seconds to minutes: a worker thread).
-    Never raises for a scan it cannot read: the answer carries the reason instead."""
+    Never raises for a scan it cannot read: the answer carries the reason instead (state `failed`), or
+    `interrupted` when the process was stopped from outside (nothing to record: read it again later)."""
     f = job["file"]
     t0 = time.perf_counter()
     try:
@@ -136,6 +152,8 @@ def make_copy(job: dict) -> dict:
         signer = signing_keys.centre_signer_at(job["data_dir"], job["unit"])
         signed = signing.sign_pdf(copy, signer, role=job["unit"], location=job["place"],
                                   reason=f"Bản có lớp văn bản nhận dạng (OCR) của bản số hóa: {f['name']}"[:200])
+    except Interrupted:
+        return {"file": f, "state": "interrupted", "note": None, "data": None, "seconds": 0.0}
     except Exception as exc:  # noqa: BLE001 - any failure leaves the scan as it is, with the reason
         return {"file": f, "state": "failed", "note": str(exc)[:300] or type(exc).__name__, "data": None,
                 "seconds": time.perf_counter() - t0}

@@ -105,3 +105,25 @@ def test_a_scanned_page_becomes_searchable_in_vietnamese(dhub: DossierHub, tmp_p
     status, queue = dhub.http("GET", "/api/v1/agency/dossiers", token=t1)
     listed = {x["id"]: x for x in next(d for d in queue["dossiers"] if d["code"] == code)["files"]}
     assert listed[by_doc[0]["id"]]["ocr"] == "done" and listed[by_doc[1]["id"]]["ocr"] == "failed"
+
+
+def test_a_hub_stopping_mid_recognition_leaves_the_scan_waiting(tmp_path: Path) -> None:
+    """The OCR child ended from outside (the hub stopping) is not the scan's fault: nothing is recorded,
+    so the scan is read again on the next start, never marked as unreadable."""
+    import threading
+
+    from devicekit.scan import pdf, pipeline
+
+    photo, _ = sample.photograph(sample.render_form(), angle=5)
+    scan = pdf.pages_to_pdf([pipeline.process_photo(photo)], title="Tờ khai")
+    job = {"file": {"id": 1, "code": "X", "name": "Tờ khai", "pages": 1}, "data": scan, "data_dir": tmp_path,
+           "unit": "Trung tâm", "place": ""}
+    out: dict = {}
+    t = threading.Thread(target=lambda: out.update(ocr.make_copy(job)))
+    t.start()
+    deadline = time.monotonic() + 30
+    while not ocr._running and time.monotonic() < deadline:
+        time.sleep(0.05)
+    ocr.stop_all()
+    t.join(60)
+    assert out["state"] == "interrupted" and out["data"] is None
