@@ -563,7 +563,10 @@ class ReturnScreen(WordedScreen):
         for x in d.get("datastore") or []:  # the citizen's data store on the portal: pushed, waiting, failed (why)
             self.shown = say("details_datastore", details=self.shown, doc_code=x["doc_code"], state=same(x["state_vi"]))
         self.redraw()
-        self.say(say("ready") if d["ready"] else say("not_ready"), not d["ready"])
+        if d.get("status") == "returned":  # looked up again after the hand-over (its data store state above)
+            self.say(say("already_returned"))
+        else:
+            self.say(say("ready") if d["ready"] else say("not_ready"), not d["ready"])
 
     def apologise(self) -> None:
         """Phiếu xin lỗi và hẹn lại ngày trả kết quả, printed here for the citizen at the counter."""
