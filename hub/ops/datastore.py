@@ -111,8 +111,9 @@ def record(ctx: Ctx, row: dict, outcome: tuple[str, str], retry_base_s: float = 
         store.mark_rejected(ctx.db, row["id"], ctx.now, detail)
     else:
         store.mark_failed(ctx.db, row["id"], ctx.now + rules.retry_delay(row["attempts"] + 1, retry_base_s), detail)
-    ctx.changed("dossier.datastore", row["code"], after={"doc_code": row["doc_code"], "state": state,
-                                                         "detail": detail})
+    if state != "failed" or row["attempts"] == 0:  # the audit log gets the first failure, not every retry
+        ctx.changed("dossier.datastore", row["code"], after={"doc_code": row["doc_code"], "state": state,
+                                                             "detail": detail})
 
 
 async def run_turn(hub: Hub) -> int:

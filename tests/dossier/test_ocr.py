@@ -93,6 +93,8 @@ def test_a_scanned_page_becomes_searchable_in_vietnamese(dhub: DossierHub, tmp_p
     roots = dhub.on_loop(lambda: signing_keys.trust_roots(dhub.db))
     v = signing.validate(copy, roots)
     assert len(v) == 1 and v[0].intact and v[0].valid and v[0].trusted
+    out = subprocess.run(["pdfsig", str(f)], capture_output=True, text=True, timeout=60).stdout
+    assert "Signature Validation: Signature is Valid." in out, out
     status, original = dhub.http("GET", f"{base}/{by_doc[0]['id']}", token=t1)
     assert original == scan.done[0].path.read_bytes()
     assert [x.signer for x in signing.validate(original, [ca.ca.cert_pem()])] == ["Nguyễn Thị Lan"]
