@@ -22,7 +22,7 @@ from hub.domain import time_limits as limits
 from hub.domain import transfer as routing
 from hub.domain.calendar import WorkCalendar, due_time, parse_cutoff
 from hub.domain.ratelimit import RateLimiter
-from hub.ops import dossier_files, links, security
+from hub.ops import datastore, dossier_files, links, security
 from hub.ops.context import Ctx
 from hub.store import catalogue as cat_store
 from hub.store import dossier_lists
@@ -304,6 +304,7 @@ def detail(db: sqlite_utils.Database, code: str, now: float) -> dict:
             "apology_latest": iso(limits.apology_latest(cal, datetime.fromtimestamp(s.legal_due_at, cal.tz)).timestamp(),
                                   cal) if s.active else None,
             "postal_tracking": row["postal_tracking"], "electronic": dossier_files.listing(db, row["code"]),
+            "datastore": datastore.status_for(db, row["code"]),
             "events": [{"kind": e.kind, "at": iso(e.at, cal), "by": e.by, "data": e.data}
                        for e in store.events(db, row["code"])]}
 
@@ -880,6 +881,8 @@ def agency_queue(db: sqlite_utils.Database, site_id: str, agency: str, now: floa
                     "due_vi": words["due_vi"], "due_left_vi": words["left_vi"], "due_left_en": words["left_en"],
                     "working_days_left": words["working_days"],
                     "hours_left": round(left / 3600, 1), "risk": risk,
-                    "files": [{"id": f["id"], "name": f["name"], "pages": f["pages"], "kind": f["kind"]}
-                              for f in dossier_files.listing(db, code)["files"] if f["complete"]]})
+                    "files": [{"id": f["id"], "name": f["name"], "pages": f["pages"], "kind": f["kind"],
+                               "ocr": f["ocr_state"], "ocr_note": f["ocr_note"]}
+                              for f in dossier_files.listing(db, code)["files"] if f["complete"]],
+                    "datastore": datastore.status_for(db, code)})
     return out

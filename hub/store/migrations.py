@@ -536,6 +536,31 @@ def _retire_agency(db: sqlite_utils.Database) -> None:
     _run(db, """
         ALTER TABLE counters ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
         ALTER TABLE officers ADD COLUMN seconded_by TEXT""")
+def _dossier_ocr(db: sqlite_utils.Database) -> None:
+    """A scan's searchable copy (a Vietnamese text layer made at the hub after the upload, hub.ops.ocr):
+    the officer-signed scan stays as it came; `ocr_state` is NULL while waiting, then `done` (with the
+    copy, signed by the centre) or `failed` (with the reason: the scan itself is untouched)."""
+    _run(db, """
+        ALTER TABLE dossier_files ADD COLUMN ocr_state TEXT;
+        ALTER TABLE dossier_files ADD COLUMN ocr_note TEXT;
+        ALTER TABLE dossier_files ADD COLUMN ocr_data BLOB;
+        ALTER TABLE dossier_files ADD COLUMN ocr_s REAL;
+        ALTER TABLE dossier_files ADD COLUMN ocr_at REAL;
+        CREATE INDEX dossier_files_ocr ON dossier_files(id)
+            WHERE kind = 'scan' AND ocr_state IS NULL AND completed_at IS NOT NULL""")
+
+
+def _datastore_outbox(db: sqlite_utils.Database) -> None:
+    """Electronic results waiting to reach the citizen's data store on the national portal (Decree
+    118/2025 Art. 22; hub.ops.datastore): one row per result, keyed by its document code (the far side's
+    idempotency key), written in the transaction that signs the result."""
+    _run(db, """
+        CREATE TABLE datastore_outbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, doc_code TEXT NOT NULL UNIQUE, file_id INTEGER NOT NULL,
+            site_id TEXT NOT NULL, code TEXT NOT NULL, created_at REAL NOT NULL, next_at REAL NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0, sent_at REAL, rejected_at REAL, last_error TEXT, receipt TEXT);
+        CREATE INDEX datastore_outbox_due ON datastore_outbox(next_at) WHERE sent_at IS NULL AND rejected_at IS NULL;
+        CREATE INDEX datastore_outbox_code ON datastore_outbox(code)""")
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
@@ -562,6 +587,8 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _ticket_alerts,  # ui: "your turn is near" SMS
     _issued_reports,  # reports: numbered reports over any period (issue #26)
     _retire_agency,  # admin: retired counters, an officer's agency (issue #26)
+    _dossier_ocr,  # digital: the scans' searchable copies (issue #25)
+    _datastore_outbox,  # digital: electronic results pushed to the citizen's data store (issue #25)
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
