@@ -561,6 +561,21 @@ def _datastore_outbox(db: sqlite_utils.Database) -> None:
             attempts INTEGER NOT NULL DEFAULT 0, sent_at REAL, rejected_at REAL, last_error TEXT, receipt TEXT);
         CREATE INDEX datastore_outbox_due ON datastore_outbox(next_at) WHERE sent_at IS NULL AND rejected_at IS NULL;
         CREATE INDEX datastore_outbox_code ON datastore_outbox(code)""")
+def _sync_route(db: sqlite_utils.Database) -> None:
+    """Dossiers routed between centres (docs/province.md): where each event was appended (`origin`: the
+    centre, or 'province', it came from; NULL: here), which site of a centre its held copy's events go up
+    under, the centres the province relayed a dossier to, the agencies each centre's specialists serve,
+    the dossier-code prefixes each centre uses (unique in the province), and the files a hub has sent up."""
+    _run(db, """
+        ALTER TABLE dossier_events ADD COLUMN origin TEXT;
+        ALTER TABLE sync_held ADD COLUMN up_site TEXT;
+        CREATE TABLE sync_copies (
+            code TEXT NOT NULL, centre_id TEXT NOT NULL, at REAL NOT NULL, PRIMARY KEY (code, centre_id));
+        CREATE TABLE sync_agencies (
+            agency TEXT NOT NULL, site_id TEXT NOT NULL, centre_id TEXT NOT NULL, PRIMARY KEY (agency, site_id));
+        CREATE TABLE sync_codes (
+            code TEXT PRIMARY KEY, centre_id TEXT NOT NULL, site_id TEXT NOT NULL, what TEXT NOT NULL);
+        CREATE TABLE sync_files_sent (file_id INTEGER PRIMARY KEY, at REAL NOT NULL)""")
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
@@ -589,6 +604,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _retire_agency,  # admin: retired counters, an officer's agency (issue #26)
     _dossier_ocr,  # digital: the scans' searchable copies (issue #25)
     _datastore_outbox,  # digital: electronic results pushed to the citizen's data store (issue #25)
+    _sync_route,  # route: dossiers routed between centres, files with them, unique code prefixes (#23, #25)
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

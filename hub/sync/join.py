@@ -14,6 +14,7 @@ import sqlite_utils
 
 from hub.ops import sync as ops
 from hub.ops.run import Runner
+from hub.ops.sync_route import local_prefixes
 from hub.store.sites import list_sites
 from hub.sync.paths import write_link
 
@@ -29,7 +30,8 @@ def join_province(db: sqlite_utils.Database, data_dir: Path, hub_url: str, code:
     if not sites:
         raise JoinError("chưa có đơn vị nào: nạp đơn vị trước (motcua hub site load)")
     req = urllib.request.Request(hub_url.rstrip("/") + "/api/v1/province/join",
-                                 data=json.dumps({"code": code, "sites": sites}).encode(),
+                                 data=json.dumps({"code": code, "sites": sites,
+                                                  "agency_codes": local_prefixes(db, sites)}).encode(),
                                  headers={"Content-Type": "application/json"}, method="POST")
     try:
         with urllib.request.urlopen(req, timeout=15) as r:

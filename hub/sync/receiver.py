@@ -14,6 +14,7 @@ from pathlib import Path
 
 from hub.domain import sync as rules
 from hub.ops import sync as ops
+from hub.ops import sync_route
 from hub.ops.run import Runner
 from hub.store.db import is_busy, open_db
 from hub.sync.mqttclient import SyncClient
@@ -76,6 +77,7 @@ class Receiver:
             log.warning("sync: refused a batch of %s: %s", centre, answer.get("message"))
         self.client.publish(rules.down_topic(centre), json.dumps(answer, ensure_ascii=False).encode())
         if answer.get("type") == "ack" and isinstance(msg, dict) and msg.get("type") == "hello":
-            pages = runner.view(None, lambda ctx: ops.catalogue_for(ctx, centre, msg) + ops.down_for(ctx, centre, msg))
+            pages = runner.view(None, lambda ctx: ops.catalogue_for(ctx, centre, msg) + ops.down_for(ctx, centre, msg)
+                                + sync_route.directory_for(ctx, centre, msg))
             for page in pages:
                 self.client.publish(rules.down_topic(centre), json.dumps(page, ensure_ascii=False).encode())
