@@ -515,6 +515,26 @@ def _ticket_alerts(db: sqlite_utils.Database) -> None:
         CREATE INDEX ticket_alerts_pending ON ticket_alerts(site_id) WHERE sent_at IS NULL""")
 
 
+def _sync_docs(db: sqlite_utils.Database) -> None:
+    """What the province publishes down besides the catalogue (docs/province.md, "Down"): its calendar,
+    forms, releases, centres' site configuration and commands, numbered province-wide (`centre_id` NULL:
+    for every centre); and the overview's per-site counts kept on ingest (`sync_summary`: today's tickets
+    by status and votes by rating, dossiers by on-time state under day ''), so the overview reads a few
+    rows per centre instead of counting the day's rows."""
+    _run(db, """
+        CREATE TABLE sync_docs (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, key TEXT NOT NULL, centre_id TEXT,
+            at REAL NOT NULL, by_who TEXT NOT NULL, body TEXT NOT NULL);
+        CREATE INDEX sync_docs_key ON sync_docs(kind, key);
+        CREATE TABLE sync_summary (
+            site_id TEXT NOT NULL, day TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL,
+            n INTEGER NOT NULL, PRIMARY KEY (site_id, day, kind, status));
+        INSERT INTO sync_summary(site_id, day, kind, status, n)
+            SELECT site_id, CASE WHEN kind = 'dossier' THEN '' ELSE day END, kind, COALESCE(status, ''), COUNT(*)
+            FROM sync_rows WHERE kind IN ('ticket', 'vote', 'dossier') AND (day IS NOT NULL OR kind = 'dossier')
+            GROUP BY site_id, CASE WHEN kind = 'dossier' THEN '' ELSE day END, kind, COALESCE(status, '')""")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1, _dossiers, _votes, _officer_signin, _dossier_vote_link, _queue_indexes, _queue_counts,
     _deferred_effects,
@@ -537,6 +557,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _dossier_files,  # digital: scans, electronic results, reused data, transfers (issue #25)
     _sync_dossiers,  # province: dossiers held at the province, events down, flagged events (issue #23)
     _ticket_alerts,  # ui: "your turn is near" SMS
+    _sync_docs,  # province: calendar, forms, releases, site configuration, commands down; overview summary
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
