@@ -35,6 +35,8 @@ PUBLIC = {
     ("POST", "/api/v1/province/join"), ("GET", "/console/province"),
     # A citizen looks a dossier up at the province by code and key, wherever it was received (rate-limited).
     ("GET", "/api/v1/province/dossiers/{code}"), ("GET", "/tra-cuu"),
+    # A centre fetches a release the province announced with its own sync account (HTTP Basic), not a console one.
+    ("GET", "/api/v1/province/releases/{release}"),
 }
 SAMPLE = {"site": "demo", "ticket_id": "1", "code": "HS-X", "form": "control-sheet", "action": "accept",
           "username": "quantri", "pid": "x", "name": "x", "fmt": "csv", "device_id": "demo-kiosk-01"}
