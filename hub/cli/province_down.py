@@ -33,6 +33,15 @@ def add_parsers(psub: argparse._SubParsersAction) -> None:
     c.add_argument("site")
     c.add_argument("command", choices=("backup", "resync", "resend"))
     c.set_defaults(func=cmd_command)
+    rb = psub.add_parser("rebuild", help="rebuild a centre hub whose disk died from the province's copy, into an "
+                                         "empty data directory (a one-time code from province add-centre)")
+    data_arg(rb)
+    rb.add_argument("--hub", required=True, help="the provincial hub's address, e.g. https://tinh.example:8080")
+    rb.add_argument("--code", required=True)
+    rb.add_argument("--mqtt-plain", action="store_true",
+                    help="use the provincial broker's plain listener even when it has a TLS one (tests, a VPN)")
+    rb.add_argument("--json", action="store_true")
+    rb.set_defaults(func=cmd_rebuild)
     ls = psub.add_parser("published", help="what the province has published (the latest first)")
     data_arg(ls)
     ls.add_argument("--json", action="store_true")
@@ -86,4 +95,32 @@ def cmd_published(args: argparse.Namespace) -> int:
         return 0
     for d in out["docs"]:
         print(f"{d['seq']:>6}  {d['kind']:<12} {d['key']:<20} {d['centre'] or 'mọi trung tâm':<20} {d['by']}")
+    return 0
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    from hub.ops.run import cli_message
+    from hub.sync.join import JoinError
+    from hub.sync.rebuild import rebuild_centre
+    from motcua_core.errors import DomainError
+
+    data_dir(args).mkdir(mode=0o700, parents=True, exist_ok=True)
+    db = open_db(args, create=True)  # an empty data directory: the rebuild creates its database
+    try:
+        out = rebuild_centre(db, data_dir(args), args.hub, args.code, plain=args.mqtt_plain, runner=runner(db))
+    except JoinError as exc:
+        return err(str(exc))
+    except DomainError as exc:
+        return err(cli_message(exc)[5:])
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=1))
+        return 0
+    print(f"đã dựng lại {', '.join(out['sites'])} từ bản sao của {out['province'] or 'tỉnh'}, kỳ {out['epoch']}: "
+          f"{out.get('tickets', 0)} vé, {out.get('dossiers', 0)} hồ sơ, {out.get('devices', 0)} thiết bị.")
+    for site, n in out["unsent"].items():
+        if n:
+            print(f"CẢNH BÁO: {site}: {n} bản ghi trung tâm đã ghi nhưng chưa kịp gửi lên tỉnh trước khi hỏng: "
+                  "không dựng lại được; kiểm tra số vé và mã hồ sơ cấp cuối cùng trước sự cố.")
+    print("Cán bộ đặt lại mã PIN (không sao chép); tài khoản bảng điều khiển tạo lại (motcua hub account add). "
+          "Khởi động hub (motcua hub serve) để đồng bộ tiếp.")
     return 0

@@ -16,7 +16,8 @@ from motcua_core.protocol import ID_RE
 
 VERSION = 1
 TOPIC_ROOT = "motcua/sync/v1"
-KINDS = ("ticket", "ticket_event", "dossier", "dossier_event", "vote", "audit", "intake_refusal", "presence")
+KINDS = ("ticket", "ticket_event", "dossier", "dossier_event", "vote", "audit", "intake_refusal", "presence",
+         "site_config")
 MAX_BATCH_ROWS = 500
 REFUSAL_REASONS = ("old_epoch", "unknown_centre", "wrong_site", "bad_batch")
 PROVINCE_TZ = "Asia/Ho_Chi_Minh"  # one time zone for the whole country

@@ -520,7 +520,9 @@ def _sync_docs(db: sqlite_utils.Database) -> None:
     forms, releases, centres' site configuration and commands, numbered province-wide (`centre_id` NULL:
     for every centre); and the overview's per-site counts kept on ingest (`sync_summary`: today's tickets
     by status and votes by rating, dossiers by on-time state under day ''), so the overview reads a few
-    rows per centre instead of counting the day's rows."""
+    rows per centre instead of counting the day's rows. At a centre rebuilt from the province's copy:
+    the SHA-256 of each earlier receipt's lookup key (the old database's secret died with it), so a
+    citizen's receipt still opens its dossier."""
     _run(db, """
         CREATE TABLE sync_docs (
             seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, key TEXT NOT NULL, centre_id TEXT,
@@ -532,7 +534,8 @@ def _sync_docs(db: sqlite_utils.Database) -> None:
         INSERT INTO sync_summary(site_id, day, kind, status, n)
             SELECT site_id, CASE WHEN kind = 'dossier' THEN '' ELSE day END, kind, COALESCE(status, ''), COUNT(*)
             FROM sync_rows WHERE kind IN ('ticket', 'vote', 'dossier') AND (day IS NOT NULL OR kind = 'dossier')
-            GROUP BY site_id, CASE WHEN kind = 'dossier' THEN '' ELSE day END, kind, COALESCE(status, '')""")
+            GROUP BY site_id, CASE WHEN kind = 'dossier' THEN '' ELSE day END, kind, COALESCE(status, '');
+        CREATE TABLE dossier_key_digests (code TEXT PRIMARY KEY, sha256 TEXT NOT NULL)""")
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from hub.domain import sync as rules
 from hub.ops import sync as ops
-from hub.ops import sync_down
+from hub.ops import sync_down, sync_rebuild
 from hub.ops.context import Actor
 from hub.ops.run import Runner
 from hub.ops.sync_extras import sync_extras
@@ -32,6 +32,7 @@ RESEND_AFTER_S = 5.0
 ACK_FLUSH_S = 2.0  # acknowledgements are written (and the outbox pruned) at most this often
 SWEEP_EVERY_S = 1.0  # rows written outside the Runner (timers) are captured at most this late
 TICK_S = 0.05
+CONFIG_EVERY_S = 5.0  # a site's configuration and device registry reach the province at most this late
 
 
 class CentreLink:
@@ -85,6 +86,7 @@ class CentreLink:
         inflight: dict[str, tuple[int, float]] = {}  # site → (to_seq, sent at, monotonic)
         generation = 0
         last_sweep = 0.0
+        last_config = -1e9
         pause = self.data_dir / PAUSE_FILE
         while not self._stop.is_set():
             if pause.exists():
@@ -102,6 +104,10 @@ class CentreLink:
                     runner.run(None, lambda ctx: store.capture(ctx.db, ctx.now, extras=sync_extras))
                 if ops.presence_changes(db, [s["site_id"] for s in store.link_sites(db)]):
                     runner.run(None, ops.note_presence)
+                if now_m - last_config >= CONFIG_EVERY_S:  # what a rebuild needs: configuration, devices
+                    last_config = now_m
+                    if sync_rebuild.config_changes(db, [s["site_id"] for s in store.link_sites(db)]):
+                        runner.run(None, sync_rebuild.note_config)
             try:
                 topic, payload = client.inbox.get(timeout=TICK_S)
                 self._answer(runner, payload, inflight)

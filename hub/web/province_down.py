@@ -81,7 +81,7 @@ async def published(request: web.Request) -> web.Response:
 async def release_file(request: web.Request) -> web.StreamResponse:
     hub = hub_of(request)
     name = request.match_info["release"]
-    if not _centre_ok(hub.db, request.headers.get("Authorization", "")):
+    if _centre_of(hub.db, request.headers.get("Authorization", "")) is None:
         return error_response(DomainError("unauthorized", "a centre's sync account is needed",
                                           "Cần tài khoản đồng bộ của trung tâm."))
     path = releases.releases_dir(hub.config.data_dir) / name
@@ -90,21 +90,62 @@ async def release_file(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(path)
 
 
-def _centre_ok(db, header: str) -> bool:  # noqa: ANN001
-    """HTTP Basic with a joined centre's broker account, checked against the hash the province keeps."""
+def _centre_of(db, header: str) -> str | None:  # noqa: ANN001
+    """The centre whose broker account HTTP Basic names, checked against the hash the province keeps."""
     from hub.broker.passwd import verify_secret
     from hub.domain import sync as rules
 
     if not header.startswith("Basic "):
-        return False
+        return None
     try:
         user, _, password = base64.b64decode(header[6:], validate=True).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError):
-        return False
+        return None
     for c in sync_store.list_centres(db):
         if rules.broker_username(c["id"]) == user and c["broker_hash"]:
-            return verify_secret(password, c["broker_hash"])
-    return False
+            return c["id"] if verify_secret(password, c["broker_hash"]) else None
+    return None
+
+
+@describe("A centre whose disk died trades its one-time code for a new epoch and the sites it had "
+          "(motcua hub province rebuild)", public=True)
+async def rebuild(request: web.Request) -> web.Response:
+    from hub.ops import sync_rebuild
+    from hub.web.enrol import broker_for
+
+    hub = hub_of(request)
+    try:
+        body = await json_body(request)
+        code = body.get("code")
+        if not isinstance(code, str) or len(code) > 64:
+            raise DomainError("bad_request", "body needs 'code'", "Thiếu mã tham gia.")
+        joined = hub.runner.run(None, lambda ctx: sync_rebuild.rebuild_join(ctx, code, request.remote or "?"))
+    except DomainError as exc:
+        return error_response(exc)
+    await hub.sync_registry()  # the broker knows the centre's new account before it connects
+    return web.json_response({**joined, **broker_for(request)})
+
+
+@describe("A page of a centre's rows as the province holds them, for that centre rebuilding itself (HTTP "
+          "Basic with the centre's sync account)", public=True,
+          query={"site": F("string", True, "one of the centre's sites"),
+                 "after_kind": F("string", False, "the last row's kind of the previous page"),
+                 "after_key": F("string", False, "the last row's key of the previous page")})
+async def rebuild_rows(request: web.Request) -> web.Response:
+    from hub.ops import sync_rebuild
+
+    hub = hub_of(request)
+    centre = _centre_of(hub.db, request.headers.get("Authorization", ""))
+    if centre is None:
+        return error_response(DomainError("unauthorized", "a centre's sync account is needed",
+                                          "Cần tài khoản đồng bộ của trung tâm."))
+    q = request.query
+    try:
+        page = hub.runner.view(None, lambda ctx: sync_rebuild.copied_page(
+            ctx, centre, q.get("site", ""), q.get("after_kind", ""), q.get("after_key", "")))
+    except DomainError as exc:
+        return error_response(exc)
+    return web.json_response(page)
 
 
 def add_routes(app: web.Application) -> None:
@@ -114,3 +155,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/api/v1/province/centres/{site}/config", site_config)
     app.router.add_post("/api/v1/province/centres/{site}/commands", command)
     app.router.add_get("/api/v1/province/releases/{release}", release_file)
+    app.router.add_post("/api/v1/province/rebuild", rebuild)
+    app.router.add_get("/api/v1/province/rebuild/rows", rebuild_rows)
