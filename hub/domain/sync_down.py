@@ -90,12 +90,18 @@ def check_command(command: str, site: str) -> dict:
     return {"command": command, "site": site}
 
 
-def docs_message(centre: str, epoch: str, after: int, rows: list[dict]) -> dict:
+def docs_message(centre: str, epoch: str, after: int, rows: list[dict], since: float | None = None) -> dict:
     """Publications above `after` for one centre, in sequence. The sequence is the province's (shared by
     every centre), so it has holes for a centre: `after` tells the centre which mark the page continues
-    from, and it applies a page only from the mark it holds."""
+    from, and it applies a page only from the mark it holds. `since`: when the centre's epoch began —
+    a command given before it (to the database that died, or before a restore) is passed over."""
     return {"v": VERSION, "type": "docs", "centre": centre, "epoch": epoch, "after": after,
-            "to_seq": rows[-1]["seq"], "rows": rows}
+            "to_seq": rows[-1]["seq"], "since": since, "rows": rows}
+
+
+def stale_command(row: Mapping, since: object) -> bool:
+    """A command given before the centre's current epoch began: recorded, not carried out."""
+    return row.get("kind") == "command" and isinstance(since, int | float) and float(row.get("at") or 0) < since
 
 
 def check_docs(msg: Mapping, epoch: str, hwm: int) -> list[dict] | None:

@@ -105,7 +105,8 @@ def docs_for(ctx: Ctx, centre: str, hello: dict) -> list[dict]:
     if not isinstance(have, int) or store.top(ctx.db) <= have:
         return []
     rows = store.after(ctx.db, centre, have, down.DOCS_PAGE)
-    return [down.docs_message(centre, hello["epoch"], have, rows)] if rows else []
+    joined = (sync_store.get_centre(ctx.db, centre) or {}).get("joined_at")
+    return [down.docs_message(centre, hello["epoch"], have, rows, joined)] if rows else []
 
 
 def stream_tops(ctx: Ctx) -> tuple:
@@ -133,7 +134,11 @@ def apply_docs(ctx: Ctx, epoch: str, msg: dict, data_dir: Path | None = None) ->
         return hwm
     resend = False
     for row in rows:
-        resend = _apply_one(ctx, row, data_dir) or resend
+        if down.stale_command(row, msg.get("since")):
+            store.note_command(ctx.db, row["key"], {"command": row["body"].get("command"), "ok": False,
+                                                    "message": "given before this centre joined (again)"})
+        else:
+            resend = _apply_one(ctx, row, data_dir) or resend
         hwm = row["seq"]
     if resend:  # everything from the start again (this command, done, is not carried out twice)
         hwm = 0
