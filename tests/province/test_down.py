@@ -90,9 +90,26 @@ def test_calendar_and_site_configuration_published_at_the_province_change_each_c
     reconnect_s = wait_for(lambda: refusal(b) == "closed")
     assert reconnect_s is not None, "the cut-off centre did not get the calendar within 60 s of reconnecting"
     assert due(b, f"{DAY[:8]}09T09:00", 1).startswith("2027-03-11")
+    # The province's wording of the forms: the centre's register is printed with it.
+    from hub.domain import forms
+
+    heads = list(forms.default("register")["heads"])
+    heads[0] = "STT (mẫu của tỉnh)"
+    (tmp_path / "forms.json").write_text(json.dumps({"version": "2027-1", "form_texts": {"register": {"heads": heads}}},
+                                                    ensure_ascii=False), encoding="utf-8")
+    cli("hub", "province", "publish", "forms", "--data", str(prov.data), str(tmp_path / "forms.json"))
+
+    def register_head(c: Commune) -> str:
+        out = tmp_path / f"{c.site}-register.csv"
+        cli("hub", "register", "export", "--data", str(c.data), "--site", c.site, "--from", DAY, "--to", DAY,
+            "--csv", str(out))
+        return out.read_text(encoding="utf-8-sig").splitlines()[0]
+
+    forms_s = wait_for(lambda: "STT (mẫu của tỉnh)" in register_head(b))
+    assert forms_s is not None, "the province's wording of the forms did not reach the centre"
     # The centre's audit log names the change and who made it: the province, over the sync.
     assert read(b.data, "SELECT who, via FROM audit_log WHERE action = 'province.calendar'") == [("province", "sync")]
-    print(json.dumps({"calendar_linked_s": linked_s, "calendar_reconnect_s": reconnect_s}))
+    print(json.dumps({"calendar_linked_s": linked_s, "calendar_reconnect_s": reconnect_s, "forms_s": forms_s}))
 
 
 def test_release_and_commands_reach_a_centre(prov: Province, tmp_path: Path) -> None:
