@@ -77,7 +77,7 @@ async def published(request: web.Request) -> web.Response:
 
 
 @describe("A release's file, for a centre of the province (HTTP Basic with the centre's sync account)",
-          public=True, returns="application/octet-stream")
+          public=True, returns="application/octet-stream", errors=(401,))
 async def release_file(request: web.Request) -> web.StreamResponse:
     hub = hub_of(request)
     name = request.match_info["release"]
@@ -130,7 +130,7 @@ async def rebuild(request: web.Request) -> web.Response:
           "Basic with the centre's sync account)", public=True,
           query={"site": F("string", True, "one of the centre's sites"),
                  "after_kind": F("string", False, "the last row's kind of the previous page"),
-                 "after_key": F("string", False, "the last row's key of the previous page")})
+                 "after_key": F("string", False, "the last row's key of the previous page")}, errors=(401,))
 async def rebuild_rows(request: web.Request) -> web.Response:
     from hub.ops import sync_rebuild
 
