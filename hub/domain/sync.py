@@ -71,7 +71,7 @@ def batch(centre: str, epoch: str, site: str, rows: list[dict], now: float) -> d
             "from_seq": rows[0]["seq"], "to_seq": rows[-1]["seq"], "sent_at": now, "rows": rows}
 
 
-def hello(centre: str, epoch: str, site: str, seq: int, now: float, catalog: int = 0, down: int = 0,
+def hello(centre: str, epoch: str, site: str, seq: int, now: float, catalog: int = 0, down: int = 0, *,
           docs: int = 0) -> dict:
     """The link's heartbeat: the site's last sequence number (the province knows the lag) and how far
     the centre holds each of the province's down streams — the catalogue version, the events of held

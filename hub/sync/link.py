@@ -198,7 +198,7 @@ class CentreLink:
                 catalog = int(get_meta(db, "province_catalog_version", "0") or 0)
                 events = int(get_meta(db, "sync_down_hwm", "0") or 0)
                 env = rules.hello(self.centre, self.epoch, site, s["seq"], self.clock(), catalog, events,
-                                  docs_store.hwm(db))
+                                  docs=docs_store.hwm(db))
                 if client.publish(rules.up_topic(self.centre), json.dumps(env).encode()):
                     self._said[site] = now_m
             acked = max(s["acked_seq"], self._acks.get(site, {}).get("hwm", 0))
