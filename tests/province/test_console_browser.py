@@ -83,12 +83,7 @@ def test_the_province_administrator_publishes_the_calendar_once_for_every_centre
     base = f"http://127.0.0.1:{province_hub.http_port}"
     with Browser() as b:
         d = b.driver
-        d.get(f"{base}/login")
-        d.find_element(By.ID, "username").send_keys("quantritinh")
-        pw = d.find_element(By.ID, "password")
-        pw.send_keys(PASSWORD)
-        pw.send_keys(Keys.ENTER)
-        b.wait(lambda d: "/console" in d.current_url)
+        b.sign_in(base, "quantritinh", PASSWORD)
         d.get(f"{base}/console/province")
         b.wait(lambda d: d.find_element(By.ID, "publish").is_displayed())
         d.find_element(By.ID, "days_off").send_keys("31/02/2027")
