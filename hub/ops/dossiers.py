@@ -22,6 +22,7 @@ from hub.domain import time_limits as limits
 from hub.domain import transfer as routing
 from hub.domain.calendar import WorkCalendar, due_time, parse_cutoff
 from hub.domain.ratelimit import RateLimiter
+from hub.domain.sync_down import merged_calendar, merged_form_texts
 from hub.ops import datastore, dossier_files, links, security, sync_route
 from hub.ops.context import Ctx
 from hub.store import catalogue as cat_store
@@ -29,6 +30,7 @@ from hub.store import dossier_lists
 from hub.store import dossiers as store
 from hub.store import refusals as refusal_store
 from hub.store import sync as sync_store
+from hub.store import sync_docs as province_docs
 from hub.store.sites import list_fields
 from motcua_core.dossier_codes import agency_code, make_code, mask_name, normalise
 from motcua_core.errors import DomainError
@@ -41,11 +43,13 @@ def _bad(message: str, message_vi: str) -> DomainError:
 
 
 def calendar_for(db: sqlite_utils.Database, site_id: str, tz: str | None = None) -> WorkCalendar:
-    return WorkCalendar.from_config(store.get_settings(db, site_id)["calendar"], tz)
+    """The site's calendar, with the days off and make-up days its province published laid in."""
+    return WorkCalendar.from_config(merged_calendar(store.get_settings(db, site_id)["calendar"],
+                                                    province_docs.layer(db, province_docs.CALENDAR)), tz)
 
 
 def settings(db: sqlite_utils.Database, ctx_site) -> dict:
-    s = store.get_settings(db, ctx_site.id)
+    s = _with_province_forms(db, store.get_settings(db, ctx_site.id))
     s["agency_code"] = s["agency_code"] or agency_code(ctx_site.id)
     s["unit_name"] = s["unit_name"] or ctx_site.name
     return s
@@ -62,6 +66,12 @@ def _form_head(s: dict, name: str, received_at: float | None = None) -> dict:
     edition in force when the dossier was received (Circular 03/2025; 01/2018 before 1 July 2025)."""
     return {"unit_name": s["unit_name"], "parent_agency": s["parent_agency"], "place": s["place"],
             "text": forms_text.merged(name, s.get("form_texts"), forms_text.edition(received_at))}
+
+
+def _with_province_forms(db: sqlite_utils.Database, s: dict) -> dict:
+    """Settings whose form wording has the province's published layer under the site's own."""
+    layer = province_docs.layer(db, province_docs.FORMS)
+    return {**s, "form_texts": merged_form_texts(s.get("form_texts"), layer["form_texts"])} if layer else s
 
 
 def _year_start(cal: WorkCalendar, ts: float) -> float:

@@ -11,6 +11,7 @@ from datetime import datetime
 from hub.domain import queue as rules
 from hub.ops import appointment_calls, votes
 from hub.ops.context import Ctx
+from hub.ops.dossiers import calendar_for
 from hub.store import sites as site_store
 from hub.store import tickets as ticket_store
 from hub.store.sites import Counter, Service
@@ -120,7 +121,11 @@ def _best_streak(ctx: Ctx, service: str, for_priority: bool) -> int | None:
 
 def issue_ticket(ctx: Ctx, service_code: str, priority: str = "none", lang: str = "vi") -> dict:
     service = site_store.get_service(ctx.db, ctx.site.id, service_code)
-    refusal = rules.ticket_hours_refusal(ctx.site.ticket_hours, datetime.fromtimestamp(ctx.now, ctx.site.tz))
+    refusal = None
+    if ctx.site.ticket_hours is not None:
+        cal = calendar_for(ctx.db, ctx.site.id, ctx.site.tz.key)
+        refusal = rules.ticket_hours_refusal(ctx.site.ticket_hours, datetime.fromtimestamp(ctx.now, ctx.site.tz),
+                                             cal.days_off, cal.working_days)
     if refusal is not None:  # the kiosk shows its message: opening hours, last ticket before closing
         raise refusal
     day = ctx.day

@@ -53,6 +53,12 @@ def get_settings(db: sqlite_utils.Database, site_id: str) -> dict:
     return cfg
 
 
+def own_settings(db: sqlite_utils.Database, site_id: str) -> dict:
+    """The settings the site saved (without the defaults filled in)."""
+    row = db.execute("SELECT config FROM dossier_settings WHERE site_id = ?", [site_id]).fetchone()
+    return json.loads(row[0]) if row else {}
+
+
 def set_settings(db: sqlite_utils.Database, site_id: str, cfg: dict) -> None:
     """Validate (the calendar must build) and save. Call inside a transaction."""
     unknown = set(cfg) - set(DEFAULT_SETTINGS)

@@ -578,6 +578,29 @@ def _sync_route(db: sqlite_utils.Database) -> None:
         CREATE TABLE sync_files_sent (file_id INTEGER PRIMARY KEY, at REAL NOT NULL)""")
 
 
+def _sync_docs(db: sqlite_utils.Database) -> None:
+    """What the province publishes down besides the catalogue (docs/province.md, "Down"): its calendar,
+    forms, releases, centres' site configuration and commands, numbered province-wide (`centre_id` NULL:
+    for every centre); and the overview's per-site counts kept on ingest (`sync_summary`: today's tickets
+    by status and votes by rating, dossiers by on-time state under day ''), so the overview reads a few
+    rows per centre instead of counting the day's rows. At a centre rebuilt from the province's copy:
+    the SHA-256 of each earlier receipt's lookup key (the old database's secret died with it), so a
+    citizen's receipt still opens its dossier."""
+    _run(db, """
+        CREATE TABLE sync_docs (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, key TEXT NOT NULL, centre_id TEXT,
+            at REAL NOT NULL, by_who TEXT NOT NULL, body TEXT NOT NULL);
+        CREATE INDEX sync_docs_key ON sync_docs(kind, key);
+        CREATE TABLE sync_summary (
+            site_id TEXT NOT NULL, day TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL,
+            n INTEGER NOT NULL, PRIMARY KEY (site_id, day, kind, status));
+        INSERT INTO sync_summary(site_id, day, kind, status, n)
+            SELECT site_id, CASE WHEN kind = 'dossier' THEN '' ELSE day END, kind, COALESCE(status, ''), COUNT(*)
+            FROM sync_rows WHERE kind IN ('ticket', 'vote', 'dossier') AND (day IS NOT NULL OR kind = 'dossier')
+            GROUP BY site_id, CASE WHEN kind = 'dossier' THEN '' ELSE day END, kind, COALESCE(status, '');
+        CREATE TABLE dossier_key_digests (code TEXT PRIMARY KEY, sha256 TEXT NOT NULL)""")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1, _dossiers, _votes, _officer_signin, _dossier_vote_link, _queue_indexes, _queue_counts,
     _deferred_effects,
@@ -605,6 +628,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _dossier_ocr,  # digital: the scans' searchable copies (issue #25)
     _datastore_outbox,  # digital: electronic results pushed to the citizen's data store (issue #25)
     _sync_route,  # route: dossiers routed between centres, files with them, unique code prefixes (#23, #25)
+    _sync_docs,  # province: calendar, forms, releases, site configuration, commands down; overview summary
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

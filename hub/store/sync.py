@@ -14,6 +14,7 @@ import sqlite_utils
 
 from hub.domain import sync as rules
 from hub.domain import sync_route as route_rules
+from hub.store import sync_summary
 from hub.store.db import get_meta, set_meta
 
 # (table, kind, parent table, parent key column in the event, parent kind): each appended row goes to the
@@ -260,6 +261,7 @@ def apply_rows(db: sqlite_utils.Database, site: str, epoch: str, rows: list[dict
                now: float) -> None:
     """Upsert each row by (site, kind, id) — a copy from a later sequence replaces an earlier one — and
     move the site's high-water mark, all in the caller's transaction."""
+    sync_summary.count_changes(db, site, epoch, rows)  # the overview's counts, before the copies move
     params = []
     for r in rows:
         day, status, ref_at, ref_no = rules.index_of(r["kind"], r["body"])
@@ -306,7 +308,8 @@ def copied_rows(db: sqlite_utils.Database, site: str, kind: str) -> list[dict]:
 def overview_aggregates(db: sqlite_utils.Database, day: str) -> dict[str, dict]:
     """Per site of the province's copy: today's tickets by status, the oldest waiting ticket, counters
     with a called ticket, today's votes by rating, dossiers by on-time state, and the link's marks. A few
-    grouped queries over the (kind, day, site, status) index, whatever the number of centres."""
+    rows per centre from the counts kept on ingest (hub.store.sync_summary), and index seeks for the
+    oldest waiting ticket and the counters serving."""
     out: dict[str, dict] = {}
 
     def site(s: str) -> dict:
@@ -314,21 +317,14 @@ def overview_aggregates(db: sqlite_utils.Database, day: str) -> dict[str, dict]:
                                   "dossiers": {}, "hwm": None, "centre_seq": None, "last_contact": None,
                                   "centre": None, "devices": None})
 
-    for s, status, n, oldest in db.execute(
-            "SELECT site_id, status, COUNT(*), MIN(ref_at) FROM sync_rows WHERE kind = 'ticket' AND day = ? "
-            "GROUP BY site_id, status", [day]).fetchall():
-        site(s)["by_status"][status] = n
-        if status == "waiting":
-            site(s)["oldest_waiting_at"] = oldest
-    for s, counter in db.execute("SELECT DISTINCT site_id, ref_no FROM sync_rows WHERE kind = 'ticket' AND day = ? "
-                                 "AND status = 'called' AND ref_no IS NOT NULL", [day]).fetchall():
-        site(s)["counters"].add(counter)
-    for s, rating, n in db.execute("SELECT site_id, status, COUNT(*) FROM sync_rows WHERE kind = 'vote' "
-                                   "AND day = ? GROUP BY site_id, status", [day]).fetchall():
-        site(s)["votes"][rating] = n
-    for s, state, n in db.execute("SELECT site_id, status, COUNT(*) FROM sync_rows WHERE kind = 'dossier' "
-                                  "GROUP BY site_id, status").fetchall():
-        site(s)["dossiers"][state] = n
+    for s, kind, status, n in sync_summary.counts(db, day):  # kept on ingest: a few rows per centre
+        if n:
+            site(s)[{"ticket": "by_status", "vote": "votes", "dossier": "dossiers"}[kind]][status] = n
+    for s, row in out.items():  # index seeks, for the centres that have someone waiting or being served
+        if row["by_status"].get("waiting"):
+            row["oldest_waiting_at"] = sync_summary.oldest_waiting(db, s, day)
+        if row["by_status"].get("called"):
+            row["counters"] = sync_summary.counters_serving(db, s, day)
     for s, body in db.execute("SELECT site_id, body FROM sync_rows WHERE kind = 'presence'").fetchall():
         site(s)["devices"] = json.loads(body)
     for s, centre, hwm_, seq, last in db.execute(
