@@ -372,13 +372,15 @@ class Router:
                 # its stored reply expired: refuse it and clear the broker's copy.
                 self.mqtt.publish(msg.topic, b"", qos=1, retain=True)
                 raise ProtocolError("bad_request", "a request must not be published retained")
+            # The stored reply is read first: it is this transaction's first statement, which on PostgreSQL
+            # carries the BEGIN (the device comes from the memo). It is used only once the device checks out.
+            stored = request_store.stored(self.db, topic.device_id, request_id)
             dev = device_store.get(self.db, topic.device_id)
             if dev is None or dev.revoked:
                 raise ProtocolError("unknown_device", f"device {topic.device_id!r} is not registered")
             if dev.site_id != topic.site:
                 raise ProtocolError("wrong_site", f"device {dev.id} belongs to site {dev.site_id}")
             name = topic.verb or ""
-            stored = request_store.stored(self.db, dev.id, request_id)
             if stored is not None:
                 if stored[1] != name:
                     raise ProtocolError("bad_request", f"request_id {request_id} was already used for {stored[1]}")

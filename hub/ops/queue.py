@@ -35,7 +35,7 @@ def ticket_view(ctx: Ctx, t: Ticket, service: Service | None = None, *, new: boo
         "counter": t.counter,
         "recalls": t.recalls,
         # issue #12: booked slot and procedure
-        "appointment": None if new else appointment_calls.ticket_flag(ctx, t.id),
+        "appointment": None if new else appointment_calls.ticket_flag(ctx, t.id, t.day if t.site_id == ctx.site.id else None),
     }
 
 
@@ -238,7 +238,8 @@ def _finish_current(ctx: Ctx, counter: Counter, *, free_counter: bool = True) ->
         return None
     rules.transition(t.status, "complete")
     t = ticket_store.update(ctx.db, t, status=rules.DONE, done_at=ctx.now)
-    _event(ctx, t, "complete", counter)
+    ticket_store.note_event(ctx.db, t, ctx.site.id, "complete", ctx.now, counter=counter.number,
+                            officer=counter.officer, device_id=ctx.device.id if ctx.device else None)
     if free_counter:
         _set_counter(ctx, counter, current_ticket=None)
     votes.open_vote(ctx, t, counter.number, counter.officer)  # the counter's tablet asks the citizen (#3)
@@ -271,20 +272,21 @@ def counter_close(ctx: Ctx) -> dict:
 def call_next(ctx: Ctx) -> dict:
     counter = _counter(ctx)
     finished = _finish_current(ctx, counter, free_counter=False)  # both branches below rewrite the counter
-    ticket_store.expire_before(ctx.db, ctx.site.id, ctx.day, ctx.now)
     day = ctx.day
+    # Earlier days' leftovers expired, the queue's candidates and the oldest due booking: read at once.
+    read = ticket_store.call_next_rows(ctx.db, ctx.site.id, day, counter.number, counter.services, ctx.now)
     streak = counter.regular_streak if counter.streak_day == day else None
     pick, new_streak = rules.choose_next(
-        ticket_store.next_candidates(ctx.db, ctx.site.id, day, counter.number, counter.services),
-        counter=counter.number, services=counter.services, policy=ctx.site.policy, regular_streak=streak,
+        read.candidates, counter=counter.number, services=counter.services, policy=ctx.site.policy,
+        regular_streak=streak,
     )
-    pick, appointment = appointment_calls.prefer_due(ctx, counter, pick)  # issue #12: due bookings first
+    pick, appointment = appointment_calls.prefer_due(ctx, counter, pick, due=read.due)  # issue #12: due bookings first
     if appointment:
         new_streak = streak  # an appointment call does not count in the priority interleave
     if pick is None:
         _set_counter(ctx, counter, status=rules.COUNTER_OPEN, current_ticket=None)
         return {"ticket": None, "completed": finished}
-    t = ticket_store.get(ctx.db, pick.ticket_id)
+    t = read.tickets.get(pick.ticket_id) or ticket_store.get(ctx.db, pick.ticket_id)
     rules.transition(t.status, "call")
     t = ticket_store.update(ctx.db, t, status=rules.CALLED, called_at=ctx.now,
                             first_called_at=t.first_called_at or ctx.now, counter=counter.number,

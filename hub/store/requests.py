@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hub.store.db import Db
+from hub.store.db import Db, defer
 
 
 def stored(db: Db, device_id: str, request_id: str) -> tuple[str, str] | None:
@@ -13,8 +13,10 @@ def stored(db: Db, device_id: str, request_id: str) -> tuple[str, str] | None:
 
 
 def remember(db: Db, device_id: str, request_id: str, verb: str, response: str, at: float) -> None:
-    db.execute("INSERT INTO requests(device_id, request_id, verb, response, at) VALUES(?,?,?,?,?)",
-               [device_id, request_id, verb, response, at])
+    """Store a reply; on PostgreSQL the insert travels with the next statement (its savepoint's end or the
+    COMMIT: `defer`), before the reply is sent."""
+    defer(db, "INSERT INTO requests(device_id, request_id, verb, response, at) VALUES(?,?,?,?,?)",
+          [device_id, request_id, verb, response, at])
 
 
 def purge(db: Db, before: float) -> int:
