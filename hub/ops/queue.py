@@ -39,12 +39,19 @@ def ticket_view(ctx: Ctx, t: Ticket, service: Service | None = None, *, new: boo
     }
 
 
-def _wait_info(ctx: Ctx, service: Service, priority: str, queued_at: float, exclude: int | None = None) -> dict:
+def _wait_info(ctx: Ctx, service: Service, priority: str, queued_at: float, exclude: int | None = None,
+               counted: list[int] | None = None) -> dict:
+    """`counted`: count_ahead(queued_at, only-priority as the policy says) and, under interleave,
+    count_ahead(∞, priority only), already read (issue_ticket reads them with its insert)."""
     # rules.people_ahead without loading the queue: see ticket_store.count_ahead.
-    ahead = ticket_store.count_ahead(ctx.db, ctx.site.id, ctx.day, service.code, queued_at, exclude=exclude,
-                                     only_priority=rules.only_priority_ahead(priority, ctx.site.policy))
+    if counted:
+        ahead = counted[0]
+    else:
+        ahead = ticket_store.count_ahead(ctx.db, ctx.site.id, ctx.day, service.code, queued_at, exclude=exclude,
+                                         only_priority=rules.only_priority_ahead(priority, ctx.site.policy))
     if ctx.site.policy.mode == "interleave":
-        ahead = _interleaved_ahead(ctx, service, priority, queued_at, exclude, ahead)
+        ahead = _interleaved_ahead(ctx, service, priority, queued_at, exclude, ahead,
+                                   counted[1] if counted and len(counted) > 1 else None)
     wait = _estimate_wait_s(ctx, service, priority, queued_at, exclude, ahead)
     return {"people_ahead": ahead, "est_wait_min": None if wait is None else round(wait / 60),
             "est_wait_s": None if wait is None else round(wait)}
@@ -83,15 +90,17 @@ def _estimate_wait_s(ctx: Ctx, service: Service, priority: str, queued_at: float
 
 
 def _interleaved_ahead(ctx: Ctx, service: Service, priority: str, queued_at: float, exclude: int | None,
-                       earlier: int) -> int:
+                       earlier: int, prio_all: int | None = None) -> int:
     """People ahead under the interleave rule (one priority ticket after every `every` regular ones): a
     priority ticket passes regular ones, a regular one is passed by the priority tickets waiting. Counted
-    from the per-service totals and the few priority tickets (no walk of the queue)."""
+    from the per-service totals and the few priority tickets (no walk of the queue). `prio_all`: the
+    priority tickets waiting, when the caller read it already."""
     def count(before: float, only_priority: bool) -> int:
         return ticket_store.count_ahead(ctx.db, ctx.site.id, ctx.day, service.code, before, exclude=exclude,
                                         only_priority=only_priority)
 
-    prio_all = count(float("inf"), True)
+    if prio_all is None:
+        prio_all = count(float("inf"), True)
     if prio_all == 0 and priority == rules.PRIORITY_NONE:
         return earlier
     every, streak = ctx.site.policy.every, _best_streak(ctx, service.code, priority != rules.PRIORITY_NONE)
@@ -126,11 +135,17 @@ def issue_ticket(ctx: Ctx, service_code: str, priority: str = "none", lang: str 
     day = ctx.day
     seq = ticket_store.next_seq(ctx.db, ctx.site.id, day, service.code)
     number = service.numbering.number(seq)
-    t = ticket_store.insert(ctx.db, site_id=ctx.site.id, day=day, service=service.code, seq=seq, number=number,
-                            priority=priority, lang=lang, now=ctx.now, device_id=ctx.device.id if ctx.device else None)
-    ticket_store.add_event(ctx.db, t, ctx.site.id, "issue", ctx.now, device_id=ctx.device.id if ctx.device else None)
+    # The counts its people-ahead figure starts from are read with the insert (one round trip on PostgreSQL).
+    wanted = [(ctx.now, rules.only_priority_ahead(priority, ctx.site.policy))]
+    if ctx.site.policy.mode == "interleave":
+        wanted.append((float("inf"), True))
+    t, counted = ticket_store.insert_counting(
+        ctx.db, site_id=ctx.site.id, day=day, service=service.code, seq=seq, number=number, priority=priority,
+        lang=lang, now=ctx.now, device_id=ctx.device.id if ctx.device else None, ahead=wanted)
+    ticket_store.note_event(ctx.db, t, ctx.site.id, "issue", ctx.now, device_id=ctx.device.id if ctx.device else None)
     ctx.effects.display_sites.add(ctx.site.id)
-    return {"ticket": {**ticket_view(ctx, t, service, new=True), **_wait_info(ctx, service, priority, ctx.now, exclude=t.id),
+    return {"ticket": {**ticket_view(ctx, t, service, new=True),
+                       **_wait_info(ctx, service, priority, ctx.now, exclude=t.id, counted=counted),
                        "site_name": ctx.site.name}}
 
 

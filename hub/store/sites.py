@@ -286,13 +286,18 @@ def update_counter(db: sqlite_utils.Database, site_id: str, number: int, **cols:
     sets = ", ".join(f"{k} = ?" for k in cols)
     defer(db, f"UPDATE counters SET {sets} WHERE site_id = ? AND number = ?", [*cols.values(), site_id, number])
     memo.update(db, ("counter", site_id, number), lambda c: dataclasses.replace(c, **cols) if c else c)
+    memo.forget(db, ("counters", site_id))
     if "status" in cols:
         memo.forget(db, ("open_counters", site_id))
 
 
 def list_counters(db: sqlite_utils.Database, site_id: str) -> list[Counter]:
-    rows = db.execute(f"SELECT {_COUNTER_COLS} FROM counters WHERE site_id = ? ORDER BY number", [site_id])
-    return [_counter(r) for r in rows]
+    """Every counter of a site (each ticket's wait estimate reads them): kept in the registry memo,
+    forgotten by `update_counter`."""
+    def load() -> list[Counter]:
+        rows = db.execute(f"SELECT {_COUNTER_COLS} FROM counters WHERE site_id = ? ORDER BY number", [site_id])
+        return [_counter(r) for r in rows]
+    return list(memo.lookup(db, ("counters", site_id), load))
 
 
 def open_counters_serving(db: sqlite_utils.Database, site_id: str, service: str) -> int:

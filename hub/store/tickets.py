@@ -50,11 +50,17 @@ def get(db: sqlite_utils.Database, ticket_id: int, site_id: str | None = None) -
 
 
 def next_seq(db: sqlite_utils.Database, site_id: str, day: str, service: str) -> int:
-    row = db.execute(
-        "SELECT COALESCE(MAX(seq), 0) FROM tickets WHERE site_id = ? AND day = ? AND service = ?",
-        [site_id, day, service],
-    ).fetchone()
-    return row[0] + 1
+    """MAX + 1 of the day's numbers of `service`, exact inside the write transaction (one writer at a
+    time). Kept in the registry memo between tickets: `insert` moves it on, anything else that writes
+    tickets is another connection (the memo is dropped) or a rollback (dropped too); the unique index
+    (site, day, service, seq) stays the last line."""
+    def load() -> int:
+        row = db.execute(
+            "SELECT COALESCE(MAX(seq), 0) FROM tickets WHERE site_id = ? AND day = ? AND service = ?",
+            [site_id, day, service],
+        ).fetchone()
+        return row[0] + 1
+    return memo.lookup(db, ("next_seq", site_id, day, service), load)
 
 
 def insert(db: sqlite_utils.Database, *, site_id: str, day: str, service: str, seq: int, number: str,
@@ -65,7 +71,30 @@ def insert(db: sqlite_utils.Database, *, site_id: str, day: str, service: str, s
             VALUES(?,?,?,?,?,?,?,?,?,?,?) RETURNING {_COLS}""",
         [site_id, day, service, seq, number, priority, WAITING, lang, now, now, device_id],
     ).fetchone()
+    _numbered(db, site_id, day, service, seq)
     return Ticket(*row)
+
+
+def insert_counting(db: sqlite_utils.Database, *, site_id: str, day: str, service: str, seq: int, number: str,
+                    priority: str, lang: str, now: float, device_id: str | None,
+                    ahead: Sequence[tuple[float, bool]]) -> tuple[Ticket, list[int]]:
+    """`insert`, and in the same round trip the `count_ahead(before, only_priority)` of each of `ahead`
+    for the new ticket (read just before the insert, so without it: the figure `count_ahead(…,
+    exclude=the new ticket)` gives after it)."""
+    reads = [_count_ahead_read(site_id, day, service, before, None, only) for before, only in ahead]
+    *counts, inserted = read_many(db, [*reads, (
+        f"""INSERT INTO tickets(site_id, day, service, seq, number, priority, status, lang, issued_at, queued_at,
+                                device_id)
+            VALUES(?,?,?,?,?,?,?,?,?,?,?) RETURNING {_COLS}""",
+        [site_id, day, service, seq, number, priority, WAITING, lang, now, now, device_id])])
+    _numbered(db, site_id, day, service, seq)
+    return Ticket(*inserted[0]), [c[0][0] for c in counts]
+
+
+def _numbered(db: sqlite_utils.Database, site_id: str, day: str, service: str, seq: int) -> None:
+    key = ("next_seq", site_id, day, service)
+    memo.forget(db, key)
+    memo.lookup(db, key, lambda: seq + 1)
 
 
 def update(db: sqlite_utils.Database, ticket: Ticket, **cols: object) -> Ticket:
@@ -76,6 +105,8 @@ def update(db: sqlite_utils.Database, ticket: Ticket, **cols: object) -> Ticket:
     if cols.keys() & _SERVICE_TIME_COLUMNS:
         for service in {ticket.service, cols.get("service", ticket.service)}:
             memo.forget(db, ("service_times", ticket.site_id, service))
+    if cols.keys() & {"service", "seq", "day"}:  # a transfer moves its number into another service's MAX
+        memo.forget_kind(db, "next_seq")
     return dataclasses.replace(ticket, **cols)
 
 
@@ -117,19 +148,22 @@ _PRIORITY_ONLY = f"INDEXED BY tickets_queue_priority WHERE priority != '{PRIORIT
 def count_ahead(db: sqlite_utils.Database, site_id: str, day: str, service: str, queued_at: float, *,
                 exclude: int | None = None, only_priority: bool = False) -> int:
     """Waiting tickets of `service` queued no later than `queued_at` (see rules.people_ahead)."""
+    return db.execute(*_count_ahead_read(site_id, day, service, queued_at, exclude, only_priority)).fetchone()[0]
+
+
+def _count_ahead_read(site_id: str, day: str, service: str, queued_at: float, exclude: int | None,
+                      only_priority: bool) -> tuple[str, list[object]]:
     if only_priority:  # few: counted from their own index
         sql = (f"SELECT COUNT(*) FROM tickets {_PRIORITY_ONLY} site_id = ? AND day = ? AND service = ? "
                "AND status = 'waiting' AND queued_at <= ? AND id IS NOT ?")
-        return db.execute(sql, [site_id, day, service, queued_at, exclude]).fetchone()[0]
+        return sql, [site_id, day, service, queued_at, exclude]
     # Everyone waiting (queue_counts, kept by triggers) less those queued later, which for a ticket being
     # issued is nobody: the count no longer walks the queue.
     waiting = "site_id = ?1 AND day = ?2 AND service = ?3 AND status = 'waiting'"
-    return db.execute(
-        f"""SELECT COALESCE((SELECT waiting FROM queue_counts WHERE site_id = ?1 AND day = ?2 AND service = ?3), 0)
+    return (f"""SELECT COALESCE((SELECT waiting FROM queue_counts WHERE site_id = ?1 AND day = ?2 AND service = ?3), 0)
                  - (SELECT COUNT(*) FROM tickets WHERE {waiting} AND queued_at > ?4)
                  - (SELECT COUNT(*) FROM tickets WHERE id IS ?5 AND {waiting} AND queued_at <= ?4)""",
-        [site_id, day, service, queued_at, exclude],
-    ).fetchone()[0]
+            [site_id, day, service, queued_at, exclude])
 
 
 def next_candidates(db: sqlite_utils.Database, site_id: str, day: str, counter: int,
