@@ -108,3 +108,13 @@ def forget_kind(db: sqlite_utils.Database, kind: str) -> None:
         return
     for key in [k for k in memo.values if isinstance(k, tuple) and k and k[0] == kind]:
         del memo.values[key]
+
+
+def peek(db: sqlite_utils.Database, key: Hashable) -> object | None:
+    """The cached value for `key`, or None (nothing is loaded)."""
+    return _current(db).values.get(key)
+
+
+def put(db: sqlite_utils.Database, key: Hashable, value: object) -> None:
+    """Cache `value` as what `key` now holds: a row this connection has just written."""
+    _current(db).values[key] = value

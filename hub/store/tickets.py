@@ -43,10 +43,18 @@ _COLS = ("id, site_id, day, service, seq, number, priority, status, lang, issued
 
 
 def get(db: sqlite_utils.Database, ticket_id: int, site_id: str | None = None) -> Ticket:
-    row = db.execute(f"SELECT {_COLS} FROM tickets WHERE id = ?", [ticket_id]).fetchone()
-    if row is None or (site_id is not None and row[1] != site_id):
+    """A ticket. One a counter holds (called or held) comes from the registry memo: `update` keeps it there
+    as written, so the counter's next action (Next completes it) does not read it again."""
+    t = memo.peek(db, ("ticket", ticket_id))
+    if t is None:
+        row = db.execute(f"SELECT {_COLS} FROM tickets WHERE id = ?", [ticket_id]).fetchone()
+        t = Ticket(*row) if row is not None else None
+    if t is None or (site_id is not None and t.site_id != site_id):
         raise DomainError("not_found", f"unknown ticket {ticket_id}", "Không tìm thấy vé.")
-    return Ticket(*row)
+    return t  # type: ignore[return-value]
+
+
+_HELD_BY_COUNTER = frozenset({"called", "held"})  # the only tickets kept in the memo: a counter's few
 
 
 def next_seq(db: sqlite_utils.Database, site_id: str, day: str, service: str) -> int:
@@ -107,7 +115,11 @@ def update(db: sqlite_utils.Database, ticket: Ticket, **cols: object) -> Ticket:
             memo.forget(db, ("service_times", ticket.site_id, service))
     if cols.keys() & {"service", "seq", "day"}:  # a transfer moves its number into another service's MAX
         memo.forget_kind(db, "next_seq")
-    return dataclasses.replace(ticket, **cols)
+    changed = dataclasses.replace(ticket, **cols)
+    memo.forget(db, ("ticket", ticket.id))
+    if changed.status in _HELD_BY_COUNTER:
+        memo.put(db, ("ticket", ticket.id), changed)
+    return changed
 
 
 def add_event(db: sqlite_utils.Database, ticket: Ticket | int, site_id: str, kind: str, now: float, *,
@@ -358,6 +370,7 @@ def _stale_reads(site_id: str, day: str) -> list[tuple[str, list[object]]]:
 def _expire(db: sqlite_utils.Database, site_id: str, ids: list[int], now: float) -> None:
     for tid in ids:
         defer(db, "UPDATE tickets SET status = 'expired' WHERE id = ?", [tid])
+        memo.forget(db, ("ticket", tid))
         note_event(db, tid, site_id, "expire", now)
 
 
