@@ -151,6 +151,15 @@ def translate(sql: str) -> tuple[str, list[int] | None]:
 _cache: dict[str, tuple[str, list[int] | None]] = {}
 _DEFERRABLE = re.compile(r"^(SAVEPOINT|RELEASE SAVEPOINT) \w+$")
 _ROLLBACK_TO = re.compile(r"^ROLLBACK TO SAVEPOINT (\w+)$")
+_WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|WITH|CREATE|ALTER|DROP)\b", re.I)
+_writes_rows: dict[str, bool] = {}
+
+
+def _is_write(sql: str) -> bool:
+    hit = _writes_rows.get(sql)
+    if hit is None:
+        hit = _writes_rows[sql] = bool(_WRITE.match(sql))
+    return hit
 _ignore = re.compile(r"^\s*INSERT\s+OR\s+IGNORE\s+INTO\b", re.I)
 _returning = re.compile(r"\s+RETURNING\s", re.I)
 
@@ -186,6 +195,12 @@ class _Conn:
         return self._db.executemany(sql, rows)
 
     @property
+    def total_changes(self) -> int:
+        """Write statements sent so far (SQLite's total_changes counts rows; both only move on a write):
+        the Runner skips the sync capture of a transaction that wrote nothing."""
+        return self._db.changes
+
+    @property
     def in_transaction(self) -> bool:
         return self._db.raw.info.transaction_status != pq.TransactionStatus.IDLE
 
@@ -212,6 +227,7 @@ class PgDb:
         # Statements sent and messages (round trips) they took, since the connection opened: the bench and
         # the hub's health read them (`motcua bench call-path` prints round trips per call).
         self.stats = {"statements": 0, "round_trips": 0, "deferred": 0}
+        self.changes = 0  # write statements sent (`_Conn.total_changes`)
         self.raw = self._connect()
 
     def _connect(self) -> psycopg.Connection:
@@ -255,6 +271,8 @@ class PgDb:
                 self._drop_undone(undo[1])
         p = prepared(sql)
         self.stats["statements"] += 1
+        if _is_write(sql):
+            self.changes += 1
         if isinstance(p, list):  # a trigger: function, then trigger
             raw = self._flushed()
             cur = None
@@ -288,6 +306,7 @@ class PgDb:
             args = [args[i] for i in order]
         self._pending.append(self.raw.cursor().mogrify(text, args))
         self._writes += 1
+        self.changes += 1
         self.stats["statements"] += 1
         self.stats["deferred"] += 1
 
@@ -300,6 +319,8 @@ class PgDb:
         for sql, params in reads:
             p = prepared(sql)
             assert not isinstance(p, list)
+            if _is_write(sql):  # an INSERT … RETURNING read with others
+                self.changes += 1
             text, order = p
             args = list(params) if params is not None else []
             if order is not None:
@@ -350,6 +371,7 @@ class PgDb:
         text, order = p
         cur = self._flushed().cursor()
         data = [list(r) if order is None else [list(r)[i] for i in order] for r in rows]
+        self.changes += 1
         self.stats["statements"] += len(data)
         self.stats["round_trips"] += 1
         cur.executemany(text, data)

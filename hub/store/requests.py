@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hub.store.db import Db, defer
+from hub.store.db import Db, defer, read_many
 
 
 def stored(db: Db, device_id: str, request_id: str) -> tuple[str, str] | None:
@@ -10,6 +10,13 @@ def stored(db: Db, device_id: str, request_id: str) -> tuple[str, str] | None:
     row = db.execute("SELECT response, verb FROM requests WHERE device_id = ? AND request_id = ?",
                      [device_id, request_id]).fetchone()
     return (row[0], row[1]) if row is not None else None
+
+
+def stored_many(db: Db, keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str] | None]:
+    """`stored` for each (device_id, request_id) of a batch, read at once (one round trip on PostgreSQL)."""
+    rows = read_many(db, [("SELECT response, verb FROM requests WHERE device_id = ? AND request_id = ?", list(k))
+                          for k in keys])
+    return {k: ((r[0][0], r[0][1]) if r else None) for k, r in zip(keys, rows, strict=True)}
 
 
 def remember(db: Db, device_id: str, request_id: str, verb: str, response: str, at: float) -> None:
