@@ -245,7 +245,7 @@ class Router:
 
     def publish_announcements(self, effects: Effects) -> None:
         """Calls for the announcers and commands for devices: sent once their transaction committed."""
-        for call in effects.calls:
+        for call in effects.settled_calls():
             self.mqtt.publish(p.display_topic(call["site"], "call"), p.encode(call_event(call)), qos=1)
         for device_id, command in effects.commands:
             self.publish_command(device_id, command)

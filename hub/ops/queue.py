@@ -6,6 +6,7 @@ event; publishing is left to the caller through `ctx.effects`, after the transac
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from hub.domain import queue as rules
@@ -235,7 +236,14 @@ def _event(ctx: Ctx, t: Ticket | int, kind: str, counter: Counter, data: dict | 
                                   data=data)
 
 
-def _announce(ctx: Ctx, event_id: int, t: Ticket, counter: Counter, kind: str) -> None:
+def _call_event(ctx: Ctx, t: Ticket, kind: str, counter: Counter, data: dict | None = None) -> Callable[[], int]:
+    """A call's event, whose id the announcement carries after the commit (the id is not waited for)."""
+    return ticket_store.add_event_later(ctx.db, t, ctx.site.id, kind, ctx.now, counter=counter.number,
+                                        officer=counter.officer, device_id=ctx.device.id if ctx.device else None,
+                                        data=data)
+
+
+def _announce(ctx: Ctx, event_id: int | Callable[[], int], t: Ticket, counter: Counter, kind: str) -> None:
     ctx.effects.calls.append({
         "site": ctx.site.id, "call_id": event_id, "ticket": t.number, "service": t.service,
         "counter": counter.number, "counter_name": counter.name, "kind": kind, "at": ctx.now,
@@ -308,7 +316,7 @@ def call_next(ctx: Ctx) -> dict:
                             officer=counter.officer, target_counter=None)
     _set_counter(ctx, counter, status=rules.COUNTER_OPEN, current_ticket=t.id, regular_streak=new_streak,
                  streak_day=day)
-    _announce(ctx, _event(ctx, t, "call", counter), t, counter, "call")
+    _announce(ctx, _call_event(ctx, t, "call", counter), t, counter, "call")
     _alerts_due(ctx)
     return {"ticket": ticket_view(ctx, t), "completed": finished}
 
@@ -322,7 +330,7 @@ def recall(ctx: Ctx) -> dict:
                           "Mark it absent (No-show).",
                           f"Đã gọi lại số {t.number} đủ {t.recalls} lần. Hãy bỏ qua (vắng mặt).")
     t = ticket_store.update(ctx.db, t, recalls=t.recalls + 1, called_at=ctx.now)
-    _announce(ctx, _event(ctx, t, "recall", counter, {"recalls": t.recalls}), t, counter, "recall")
+    _announce(ctx, _call_event(ctx, t, "recall", counter, {"recalls": t.recalls}), t, counter, "recall")
     ctx.effects.display_sites.add(ctx.site.id)
     return {"ticket": ticket_view(ctx, t), "recalls_left": ctx.site.policy.max_recalls - t.recalls}
 
@@ -414,7 +422,7 @@ def resume(ctx: Ctx, ticket_id: int | None = None) -> dict:
     status = rules.transition(t.status, "resume")
     t = ticket_store.update(ctx.db, t, status=status, called_at=ctx.now)
     _set_counter(ctx, counter, current_ticket=t.id, status=rules.COUNTER_OPEN)
-    _announce(ctx, _event(ctx, t, "resume", counter), t, counter, "call")
+    _announce(ctx, _call_event(ctx, t, "resume", counter), t, counter, "call")
     return {"ticket": ticket_view(ctx, t)}
 
 

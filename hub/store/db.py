@@ -6,7 +6,7 @@ interface"). Engine differences live in `engine_sqlite.py` and `engine_pg.py`, n
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -135,6 +135,12 @@ def defer(db: Db, sql: str, params: Sequence[object] | None = None) -> None:
     raised there, still inside the same savepoint. On SQLite it runs at once. For hot paths only, and
     never where the caller catches that write's own error."""
     db.defer(sql, params)
+
+
+def defer_returning(db: Db, sql: str, params: Sequence[object] | None = None) -> Callable[[], Any]:
+    """`defer` for an `INSERT … RETURNING x` whose x is wanted only later (a call's event id, published
+    after the commit): returns a function giving x (on PostgreSQL it sends what waits if it has not gone)."""
+    return db.defer_returning(sql, params)
 
 
 def read_many(db: Db, reads: Sequence[tuple[str, Sequence[object] | None]]) -> list[list[tuple]]:

@@ -23,7 +23,7 @@ savepoint's end, or the COMMIT), and `read_many` sends independent reads togethe
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any
 
@@ -223,6 +223,7 @@ class PgDb:
         self._pending: list[str] = []
         self._writes = 0
         self._rev_at: int | None = None  # where in `_pending` the lazy BEGIN's revision UPDATE is
+        self._returning: dict[int, list[Any]] = {}  # where in `_pending` a defer_returning waits for its value
         self._lease = False
         # Statements sent and messages (round trips) they took, since the connection opened: the bench and
         # the hub's health read them (`motcua bench call-path` prints round trips per call).
@@ -310,6 +311,24 @@ class PgDb:
         self.stats["statements"] += 1
         self.stats["deferred"] += 1
 
+    def defer_returning(self, sql: str, params: Sequence[object] | None = None) -> Callable[[], Any]:
+        """`defer` for an `INSERT … RETURNING x` whose x is wanted later (after the commit, as a call's event
+        id): returns a function giving x, which sends what waits if it has not gone yet."""
+        if not self._in_tx:
+            row = self.execute(sql, params).fetchone()
+            return lambda: row[0] if row else None
+        self.defer(sql, params)
+        holder: list[Any] = []
+        self._returning[len(self._pending) - 1] = holder
+
+        def value() -> Any:
+            if not holder:
+                self._flushed()
+            if not holder:
+                raise RuntimeError("the statement was undone (rolled back to its savepoint) before it ran")
+            return holder[0]
+        return value
+
     def read_many(self, reads: Sequence[tuple[str, Sequence[object] | None]]) -> list[list[tuple]]:
         """The rows of each of several independent reads, sent in one message (with whatever waits)."""
         if not reads:
@@ -340,12 +359,16 @@ class PgDb:
         when `texts` is empty). The revision a lazy BEGIN asked for is read on the way (`begin`)."""
         pending, self._pending, self._writes = self._pending, [], 0
         rev_at, self._rev_at = self._rev_at, None
+        returning, self._returning = self._returning, {}
         cur = self._live().cursor()
         self.stats["round_trips"] += 1
         cur.execute("; ".join([*pending, *texts]))
         for i in range(len(pending)):
             if i == rev_at:
                 self._saw_rev(cur.fetchone()[0])
+            elif i in returning:
+                row = cur.fetchone()
+                returning[i].append(row[0] if row else None)
             if i < len(pending) - 1 or texts:
                 cur.nextset()
         return cur
@@ -362,6 +385,7 @@ class PgDb:
         opening = f"SAVEPOINT {name}"
         keep = max((i for i, s in enumerate(self._pending) if s == opening), default=-1) + 1
         del self._pending[keep:]
+        self._returning = {i: h for i, h in self._returning.items() if i < keep}
         self._writes = sum(1 for i, s in enumerate(self._pending)
                            if not _DEFERRABLE.match(s) and s != "BEGIN" and i != self._rev_at)
 
@@ -408,7 +432,7 @@ class PgDb:
 
     def rollback(self) -> None:
         self._in_tx = False
-        self._pending, self._writes, self._rev_at = [], 0, None
+        self._pending, self._writes, self._rev_at, self._returning = [], 0, None, {}
         if self.raw.closed:
             return
         if self.raw.info.transaction_status != pq.TransactionStatus.IDLE:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import sqlite_utils
@@ -12,7 +12,7 @@ import sqlite_utils
 from hub.domain.kpi import TicketTimes
 from hub.domain.queue import PRIORITY_NONE, WAITING, Candidate
 from hub.store import memo
-from hub.store.db import defer, read_many
+from hub.store.db import defer, defer_returning, read_many
 from motcua_core.errors import DomainError
 
 
@@ -131,6 +131,17 @@ def add_event(db: sqlite_utils.Database, ticket: Ticket | int, site_id: str, kin
            VALUES(?,?,?,?,?,?,?,?) RETURNING id""",
         [tid, site_id, now, kind, counter, officer, device_id, json.dumps(data or {}, ensure_ascii=False)],
     ).fetchone()[0]
+
+
+def add_event_later(db: sqlite_utils.Database, ticket: Ticket, site_id: str, kind: str, now: float, *,
+                    counter: int | None = None, officer: str | None = None, device_id: str | None = None,
+                    data: dict | None = None) -> Callable[[], int]:
+    """`add_event` whose id is wanted only after the commit (a call's id in its announcement): the insert
+    waits for the next statement on PostgreSQL (`db.defer_returning`); returns a function giving the id."""
+    return defer_returning(
+        db, "INSERT INTO ticket_events(ticket_id, site_id, at, kind, counter, officer, device_id, data) "
+            "VALUES(?,?,?,?,?,?,?,?) RETURNING id",
+        [ticket.id, site_id, now, kind, counter, officer, device_id, json.dumps(data or {}, ensure_ascii=False)])
 
 
 def note_event(db: sqlite_utils.Database, ticket: Ticket | int, site_id: str, kind: str, now: float, *,
