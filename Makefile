@@ -48,6 +48,8 @@ bench: setup
 	$(VENV)/bin/motcua bench footprint --json
 	$(VENV)/bin/motcua bench call-path --db postgresql --calls 500 --json
 	$(VENV)/bin/motcua bench tickets --db postgresql --kiosks 20 --tickets 5000 --json
+	$(VENV)/bin/motcua bench fuzz --json
+	$(VENV)/bin/motcua bench fuzz --db postgresql --json
 
 clean:
 	rm -rf $(VENV) demo-data test-artifacts .pytest_cache
