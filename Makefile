@@ -52,6 +52,8 @@ bench: setup
 	$(VENV)/bin/motcua bench scan --json
 	$(VENV)/bin/motcua bench call-path --sync --json
 	$(VENV)/bin/motcua bench province --sites 100 --devices 20 --json
+	$(VENV)/bin/motcua bench fuzz --json
+	$(VENV)/bin/motcua bench fuzz --db postgresql --json
 
 clean:
 	rm -rf $(VENV) demo-data test-artifacts .pytest_cache

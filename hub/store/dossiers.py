@@ -205,6 +205,9 @@ def supplements_expired(db: sqlite_utils.Database, site_id: str, now: float) -> 
             if float(json.loads(state).get("supplement_close_at") or float("inf")) < now]
 
 
+READY_COUNT = "SELECT COUNT(*) FROM dossiers WHERE site_id = ? AND status = 'ready'"
+
+
 def ready_count(db: sqlite_utils.Database, site_id: str) -> int:
     """Dossiers whose result waits to be collected (the lobby state carries it: its board re-reads on change)."""
-    return db.execute("SELECT COUNT(*) FROM dossiers WHERE site_id = ? AND status = 'ready'", [site_id]).fetchone()[0]
+    return db.execute(READY_COUNT, [site_id]).fetchone()[0]

@@ -67,12 +67,20 @@ def mark_restored(db: sqlite_utils.Database) -> bool:
     return True
 
 
+def marks(db: sqlite_utils.Database) -> dict[str, int]:
+    """Every capture's mark (source → last id copied): read once per transaction for `capture` and
+    `capture_down`. A hub that is neither a centre nor a province has none: one empty SELECT."""
+    return dict(db.execute("SELECT source, last_id FROM sync_marks").fetchall())
+
+
 def capture(db: sqlite_utils.Database, now: float,
-            extras: Callable[[sqlite_utils.Database, str, dict], dict] | None = None) -> int:
+            extras: Callable[[sqlite_utils.Database, str, dict], dict] | None = None,
+            marks: dict[str, int] | None = None) -> int:
     """Copy what was appended since the last capture into the outbox, numbered per site; return the number
-    of outbox rows written. Runs in the transaction of the change it captures. A hub that is not a centre
-    has no marks: one empty SELECT."""
-    marks = dict(db.execute("SELECT source, last_id FROM sync_marks").fetchall())
+    of outbox rows written. Runs in the transaction of the change it captures. `marks`: as `marks(db)`
+    returned them in this transaction (else read here)."""
+    if marks is None:
+        marks = dict(db.execute("SELECT source, last_id FROM sync_marks").fetchall())
     if not marks:
         return 0
     pending: list[tuple[str, str, str, float, dict]] = []  # (site, kind, key, at, body)
@@ -424,11 +432,15 @@ def skip_down(db: sqlite_utils.Database) -> None:
                "last_id = excluded.last_id", [DOWN_MARK, top])
 
 
-def capture_down(db: sqlite_utils.Database, now: float) -> int:
+def capture_down(db: sqlite_utils.Database, now: float, marks: dict[str, int] | None = None) -> int:
     """At the province, in the transaction of the change: each new event of a held dossier goes to the down
     stream of every centre with a copy (the one that received it, those it was relayed to), except the
-    one it came from (`origin`), numbered per centre."""
-    mark = db.execute("SELECT last_id FROM sync_marks WHERE source = ?", [DOWN_MARK]).fetchone()
+    one it came from (`origin`), numbered per centre. `marks`: as `marks(db)` returned them in this
+    transaction (capture leaves this one alone), else read here."""
+    if marks is not None:
+        mark = (marks[DOWN_MARK],) if DOWN_MARK in marks else None
+    else:
+        mark = db.execute("SELECT last_id FROM sync_marks WHERE source = ?", [DOWN_MARK]).fetchone()
     if mark is None:
         return 0
     rows = _dicts(db.execute(
