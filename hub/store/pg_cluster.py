@@ -38,26 +38,40 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def run_tool(name: str, *args: str, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess:
+    """A PostgreSQL server tool (initdb, pg_ctl, pg_basebackup …), as `postgres` through runuser when we are
+    root (the server refuses to run as root), else as ourselves."""
+    b = bin_dir()
+    if b is None:
+        raise RuntimeError("PostgreSQL is not installed (Debian: apt-get install postgresql)")
+    cmd = [str(b / name), *args]
+    if os.geteuid() == 0:
+        cmd = ["runuser", "-u", "postgres", "--", *cmd]
+    return subprocess.run(cmd, check=check, capture_output=True, text=True, timeout=timeout)
+
+
+def owned_dir(path: Path) -> Path:
+    """A private directory (0700) the server's user owns: `postgres` when we are root."""
+    path.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:
+        shutil.chown(path, "postgres", "postgres")
+    path.chmod(0o700)
+    return path
+
+
 class Cluster:
-    def __init__(self, *, fsync: bool = True, base: Path | None = None) -> None:
+    def __init__(self, *, fsync: bool = True, base: Path | None = None, port: int | None = None) -> None:
         b = bin_dir()
         if b is None:
             raise RuntimeError("PostgreSQL is not installed (Debian: apt-get install postgresql)")
         self.bin = b
         self.fsync = fsync
-        self.root = Path(tempfile.mkdtemp(prefix="motcua-pg-", dir=base))
+        self.root = owned_dir(Path(tempfile.mkdtemp(prefix="motcua-pg-", dir=base)))
         self.data = self.root / "data"
-        self.port = _free_port()
-        self.as_root = os.geteuid() == 0
-        if self.as_root:
-            shutil.chown(self.root, "postgres", "postgres")
-        self.root.chmod(0o700)
+        self.port = port or _free_port()
 
     def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        cmd = [str(self.bin / args[0]), *args[1:]]
-        if self.as_root:
-            cmd = ["runuser", "-u", "postgres", "--", *cmd]
-        return subprocess.run(cmd, check=check, capture_output=True, text=True, timeout=60)
+        return run_tool(*args, check=check)
 
     def init(self) -> Cluster:
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
@@ -113,6 +127,6 @@ class Cluster:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def throwaway(*, fsync: bool = True) -> Cluster:
-    """A new cluster, initialised and running (about 1.5 s)."""
-    return Cluster(fsync=fsync).init().start()
+def throwaway(*, fsync: bool = True, port: int | None = None) -> Cluster:
+    """A new cluster, initialised and running (about 1.5 s), on `port` or a free one."""
+    return Cluster(fsync=fsync, port=port).init().start()

@@ -61,6 +61,33 @@ class _Template:
 
 _templates: dict[tuple[str, bool], _Template] = {}
 
+# A test that runs several hubs gives each its own database: a province runs its provincial hub on the test's
+# PostgreSQL database (under MOTCUA_TEST_DB=postgresql) and each commune on its own SQLite file, as in real
+# life. `bind_database(data, target)` says which; from then on every helper here given that data directory
+# (prepare, register, HubProcess, hub_env, open_hub_db) uses it, whatever MOTCUA_DB says.
+_bound: dict[Path, str] = {}
+
+
+def bind_database(data: Path, target: str) -> None:
+    """`target`: a postgresql:// URL, or sqlite:///<data>/motcua.db."""
+    _bound[Path(data).resolve()] = target
+
+
+def database_of(data: Path) -> str | None:
+    """The database bound to this data directory, or None (then MOTCUA_DB, else <data>/motcua.db)."""
+    return _bound.get(Path(data).resolve())
+
+
+def hub_env(data: Path) -> dict[str, str]:
+    """The environment for a `motcua` process working on this data directory (its bound database)."""
+    bound = database_of(data)
+    return {**os.environ, "MOTCUA_DB": bound} if bound else {**os.environ}
+
+
+def open_hub_db(data: Path):
+    """This data directory's database, opened as the hub opens it (either engine)."""
+    return open_data_dir(data, db=database_of(data))
+
 
 def prepare(data: Path, site_file: Path = DEMO_SITE, *, with_catalogue: bool = False) -> None:
     """A data directory with the site loaded (and the starter catalogue of procedures, when asked).
@@ -69,7 +96,7 @@ def prepare(data: Path, site_file: Path = DEMO_SITE, *, with_catalogue: bool = F
     call per site file (and catalogue) in a process prepares two databases the real way; later calls copy
     one (SQLite's backup API) and draw afresh every meta value in which the two differ (the identities
     and secrets migrations generate), so each copy is a hub of its own, as a new database would be."""
-    if (data / DB_NAME).exists() or is_url(target_for(data, None)):  # a database already, or PostgreSQL's
+    if (data / DB_NAME).exists() or is_url(target_for(data, database_of(data))):  # a database, or PostgreSQL's
         _prepare(data, site_file, with_catalogue)
         return
     key = (hashlib.sha256(Path(site_file).read_bytes()).hexdigest(), with_catalogue)
@@ -77,8 +104,9 @@ def prepare(data: Path, site_file: Path = DEMO_SITE, *, with_catalogue: bool = F
     if template is None:
         root = Path(tempfile.mkdtemp(prefix="motcua-template-"))
         atexit.register(shutil.rmtree, root, True)
-        _prepare(root / "a", site_file, with_catalogue)
-        _prepare(root / "b", site_file, with_catalogue)
+        for n in "ab":  # SQLite files whatever MOTCUA_DB says: this branch copies one
+            bind_database(root / n, f"sqlite:///{root / n / DB_NAME}")
+            _prepare(root / n, site_file, with_catalogue)
         a, b = (dict(sqlite3.connect(root / n / DB_NAME).execute("SELECT key, value FROM meta")) for n in "ab")
         template = _templates[key] = _Template(root / "a" / DB_NAME, sorted(k for k in a if a[k] != b.get(k)))
     data.mkdir(parents=True, exist_ok=True)
@@ -92,7 +120,7 @@ def prepare(data: Path, site_file: Path = DEMO_SITE, *, with_catalogue: bool = F
     finally:
         src.close()
         dst.close()
-    open_data_dir(data).conn.close()  # private modes, and hub.id beside the database
+    open_hub_db(data).conn.close()  # private modes, and hub.id beside the database
 
 
 def _fresh(value: str) -> str:
@@ -103,7 +131,7 @@ def _fresh(value: str) -> str:
 
 
 def _prepare(data: Path, site_file: Path, with_catalogue: bool) -> None:
-    db = open_data_dir(data)
+    db = open_hub_db(data)
     load_site_file(db, site_file)
     if with_catalogue:
         from hub.store import catalogue
@@ -115,7 +143,7 @@ def _prepare(data: Path, site_file: Path, with_catalogue: bool) -> None:
 
 def register(data: Path, role: str, mqtt_port: int, *, counter: int | None = None, device_id: str | None = None,
              site: str = "demo") -> DeviceConfig:
-    db = open_data_dir(data)
+    db = open_hub_db(data)
     with transaction(db):
         dev, secret = device_store.add(db, site_id=site, role=role, now=wallclock.time(), counter=counter,
                                        device_id=device_id)
@@ -188,7 +216,7 @@ class HubProcess:
                 [sys.executable, "-m", "motcua.cli", "hub", "serve", "--data", str(self.data),
                  "--http-host", "127.0.0.1", "--http-port", str(self.http_port), "--mqtt-bind", "127.0.0.1",
                  "--mqtt-port", str(self.mqtt_port), "--mqtt-tls-port", str(self.mqtt_tls_port)],
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ},
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=hub_env(self.data),
             )
         wait_port(self.http_port, timeout=30)
         return self
