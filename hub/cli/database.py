@@ -38,6 +38,11 @@ def add_parsers(hsub: argparse._SubParsersAction) -> None:
     st.add_argument("--no-start", action="store_true", help="copy and configure only")
     st.add_argument("--json", action="store_true")
     st.set_defaults(func=cmd_standby)
+    sy = dsub.add_parser("synchronous", help="make the primary wait for a streaming standby at every commit "
+                                             "(when the standby was started by other means, e.g. pg_ctlcluster)")
+    sy.add_argument("--primary", required=True, help="postgresql://… of the primary, as a superuser")
+    sy.add_argument("--name", default="standby1", help="the standby's name (its cluster_name)")
+    sy.set_defaults(func=cmd_synchronous)
     pr = dsub.add_parser("promote", help="make a standby the primary (after the primary is lost)")
     where = pr.add_mutually_exclusive_group(required=True)
     where.add_argument("--pgdata", help="the standby's data directory, on this machine (pg_ctl promote)")
@@ -83,6 +88,8 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_standby(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    import psycopg
+
     from hub.store import pg_standby
     from hub.store.db import is_url
 
@@ -92,7 +99,7 @@ def cmd_standby(args: argparse.Namespace) -> int:
         out = pg_standby.create(args.primary, Path(args.pgdata).resolve(), name=args.name, port=args.port,
                                 listen=args.listen, socket_dir=Path(args.socket_dir) if args.socket_dir else None,
                                 synchronous=args.synchronous, start=not args.no_start)
-    except (pg_standby.StandbyError, OSError) as exc:
+    except (pg_standby.StandbyError, OSError, psycopg.Error) as exc:
         return err(f"không tạo được máy dự phòng / standby not made: {exc}")
     if args.json:
         print(json.dumps(out))
@@ -103,14 +110,29 @@ def cmd_standby(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_synchronous(args: argparse.Namespace) -> int:
+    import psycopg
+
+    from hub.store import pg_standby
+
+    try:
+        pg_standby.make_synchronous(args.primary, args.name)
+    except (pg_standby.StandbyError, psycopg.Error) as exc:
+        return err(f"không đặt được chế độ đồng bộ / not synchronous: {exc}")
+    print(f"the primary now waits for {args.name} at every commit")
+    return 0
+
+
 def cmd_promote(args: argparse.Namespace) -> int:
     from pathlib import Path
+
+    import psycopg
 
     from hub.store import pg_standby
 
     try:
         role = pg_standby.promote(pgdata=Path(args.pgdata) if args.pgdata else None, url=args.db)
-    except (pg_standby.StandbyError, OSError) as exc:
+    except (pg_standby.StandbyError, OSError, psycopg.Error) as exc:
         return err(f"không nâng được máy dự phòng / not promoted: {exc}")
     print(f"promoted: the server is now the {role}")
     return 0

@@ -76,13 +76,17 @@ class Cluster:
     def init(self) -> Cluster:
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
                   "--locale=C.UTF-8", "--no-sync")
+        # In the cluster's own configuration (not on pg_ctl's command line), so that a standby copied from it
+        # with pg_basebackup has them too (a standby refuses fewer connections than its primary allows).
+        settings = {"listen_addresses": "'127.0.0.1'", "port": str(self.port),
+                    "unix_socket_directories": f"'{self.root}'", "fsync": "on" if self.fsync else "off",
+                    "max_connections": "200", "shared_buffers": "'64MB'"}
+        with open(self.data / "postgresql.auto.conf", "a", encoding="utf-8") as f:
+            f.writelines(f"{k} = {v}\n" for k, v in settings.items())
         return self
 
     def start(self) -> Cluster:
-        opts = (f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.root} "
-                f"-c fsync={'on' if self.fsync else 'off'} -c max_connections=200 -c shared_buffers=64MB")
-        self._run("pg_ctl", "-D", str(self.data), "-o", opts, "-l", str(self.root / "log"), "-w", "-t", "30",
-                  "start")
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-w", "-t", "30", "start")
         return self
 
     def url(self, dbname: str = "postgres") -> str:

@@ -103,15 +103,20 @@ def create(primary_url: str, pgdata: Path, *, name: str = "standby1", port: int 
 
     _wait(streaming, timeout, f"the standby {name} does not stream from the primary (see {pgdata}/standby.log)")
     if synchronous:
-        _admin(primary_url, f"ALTER SYSTEM SET synchronous_standby_names = {_conf_value(_quoted(name))}",
-               "SELECT pg_reload_conf()")
-
-        def sync() -> bool:
-            return any(r["name"] == name and r["sync_state"] == "sync" for r in replication(primary_url))
-
-        _wait(sync, timeout, f"the primary does not wait for {name} (synchronous_standby_names)")
+        make_synchronous(primary_url, name, timeout=timeout)
         out["synchronous"] = True
     return out
+
+
+def make_synchronous(primary_url: str, name: str, *, timeout: float = 120) -> None:
+    """Make the primary wait for the standby `name` at every commit (`synchronous_standby_names`, written
+    with ALTER SYSTEM: a superuser's connection), once that standby streams; returns when it is `sync`."""
+    _wait(lambda: any(r["name"] == name and r["state"] == "streaming" for r in replication(primary_url)),
+          timeout, f"no standby named {name} streams from the primary")
+    _admin(primary_url, f"ALTER SYSTEM SET synchronous_standby_names = {_conf_value(_quoted(name))}",
+           "SELECT pg_reload_conf()")
+    _wait(lambda: any(r["name"] == name and r["sync_state"] == "sync" for r in replication(primary_url)),
+          timeout, f"the primary does not wait for {name} (synchronous_standby_names)")
 
 
 def _quoted(name: str) -> str:
