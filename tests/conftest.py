@@ -122,7 +122,7 @@ def _new_database(cluster: object) -> str:
 
     name = f"t{next(_PG_DATABASES)}"
     with psycopg.connect(cluster.url(), autocommit=True) as conn:  # type: ignore[attr-defined]
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE motcua_template')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE motcua_template STRATEGY FILE_COPY')  # the quicker here
     return cluster.url(name)  # type: ignore[attr-defined]
 
 
