@@ -317,7 +317,7 @@ class IntakeScreen(WordedScreen):
         """The province's agencies: name the competent one for a citizen of another commune."""
         from counter_terminal.screens.competent import CompetentPanel
 
-        CompetentPanel(self).open()
+        CompetentPanel(self, _core(self.app)).open()
 
     def competent_chosen(self, agency: str | None) -> None:
         self.competent = agency
