@@ -208,8 +208,11 @@ WORDS: dict[str, tuple[str, str]] = {
                 "{code} — {procedure}\nApplicant: {name}  ID: {cccd}\nStatus: {status}\n"
                 "Due: {due}  ·  Result {where}"),
     "details_after": ("{code} — {status}", "{code} — {status}"),
+    "details_datastore": ("{details}\nKết quả điện tử {doc_code}: {state}",
+                          "{details}\nElectronic result {doc_code}: {state}"),
     "ready": ("Kết quả đã sẵn sàng.", "The result is ready."),
     "not_ready": ("Hồ sơ chưa có kết quả.", "This dossier has no result yet."),
+    "already_returned": ("Hồ sơ đã trả kết quả.", "This dossier's result was already returned."),
     "no_dossier": ("Chưa có hồ sơ: quét mã trên giấy hẹn.", "No dossier yet: scan the receipt's code."),
     "need_new_due": ("Nhập ngày hẹn trả mới (ngày/tháng/năm, ví dụ 08/12/2026).",
                      "Type the new return date (day/month/year, e.g. 08/12/2026)."),

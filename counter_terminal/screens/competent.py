@@ -16,7 +16,7 @@ from devicekit.ui.widgets import ACCENT, BAD, BG, DARK, MUTED, Box, Key
 
 
 class CompetentPanel(ModalView):
-    def __init__(self, screen, **kw):
+    def __init__(self, screen, core, **kw):
         super().__init__(size_hint=(0.97, 0.94), auto_dismiss=False, background_color=BG, **kw)
         self.screen, self.lang = screen, screen.app.lang
         lang = self.lang
@@ -38,9 +38,7 @@ class CompetentPanel(ModalView):
                             on_release=lambda *_: self.dismiss()))
         root.add_widget(keys)
         self.add_widget(root)
-        from counter_terminal.screens.dossier import _core
-
-        in_background(lambda: _core(screen.app).agencies(), self._listed)
+        in_background(lambda: core.agencies(), self._listed)
 
     def _listed(self, agencies, err) -> None:
         if err is not None:

@@ -317,7 +317,7 @@ class IntakeScreen(WordedScreen):
         """The province's agencies: name the competent one for a citizen of another commune."""
         from counter_terminal.screens.competent import CompetentPanel
 
-        CompetentPanel(self).open()
+        CompetentPanel(self, _core(self.app)).open()
 
     def competent_chosen(self, agency: str | None) -> None:
         self.competent = agency
@@ -583,8 +583,13 @@ class ReturnScreen(WordedScreen):
             else say("where_counter")
         self.shown = say("details", code=d["code"], procedure=d["procedure"], name=a["name"],
                          cccd=a.get("cccd") or "—", status=dossier_status(d), due=_when(d["due_at"]), where=where)
+        for x in d.get("datastore") or []:  # the citizen's data store on the portal: pushed, waiting, failed (why)
+            self.shown = say("details_datastore", details=self.shown, doc_code=x["doc_code"], state=same(x["state_vi"]))
         self.redraw()
-        self.say(say("ready") if d["ready"] else say("not_ready"), not d["ready"])
+        if d.get("status") == "returned":  # looked up again after the hand-over (its data store state above)
+            self.say(say("already_returned"))
+        else:
+            self.say(say("ready") if d["ready"] else say("not_ready"), not d["ready"])
 
     def apologise(self) -> None:
         """Phiếu xin lỗi và hẹn lại ngày trả kết quả, printed here for the citizen at the counter."""

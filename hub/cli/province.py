@@ -32,6 +32,9 @@ def add_parsers(hsub: argparse._SubParsersAction) -> None:
     j.add_argument("--mqtt-plain", action="store_true",
                    help="use the provincial broker's plain listener even when it has a TLS one (tests, a VPN)")
     j.set_defaults(func=cmd_join)
+    from hub.cli import province_down
+
+    province_down.add_parsers(psub)
     s = hsub.add_parser("sync", help="the province's sync links")
     ssub = s.add_subparsers(dest="sync_cmd", required=True)
     st = ssub.add_parser("status", help="per link: epoch, sent/acknowledged sequence, lag, last contact")

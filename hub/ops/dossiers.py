@@ -22,13 +22,15 @@ from hub.domain import time_limits as limits
 from hub.domain import transfer as routing
 from hub.domain.calendar import WorkCalendar, due_time, parse_cutoff
 from hub.domain.ratelimit import RateLimiter
-from hub.ops import dossier_files, links, security, sync_route
+from hub.domain.sync_down import merged_calendar, merged_form_texts
+from hub.ops import datastore, dossier_files, links, security, sync_route
 from hub.ops.context import Ctx
 from hub.store import catalogue as cat_store
 from hub.store import dossier_lists
 from hub.store import dossiers as store
 from hub.store import refusals as refusal_store
 from hub.store import sync as sync_store
+from hub.store import sync_docs as province_docs
 from hub.store.sites import list_fields
 from motcua_core.dossier_codes import agency_code, make_code, mask_name, normalise
 from motcua_core.errors import DomainError
@@ -41,11 +43,13 @@ def _bad(message: str, message_vi: str) -> DomainError:
 
 
 def calendar_for(db: sqlite_utils.Database, site_id: str, tz: str | None = None) -> WorkCalendar:
-    return WorkCalendar.from_config(store.get_settings(db, site_id)["calendar"], tz)
+    """The site's calendar, with the days off and make-up days its province published laid in."""
+    return WorkCalendar.from_config(merged_calendar(store.get_settings(db, site_id)["calendar"],
+                                                    province_docs.layer(db, province_docs.CALENDAR)), tz)
 
 
 def settings(db: sqlite_utils.Database, ctx_site) -> dict:
-    s = store.get_settings(db, ctx_site.id)
+    s = _with_province_forms(db, store.get_settings(db, ctx_site.id))
     s["agency_code"] = s["agency_code"] or agency_code(ctx_site.id)
     s["unit_name"] = s["unit_name"] or ctx_site.name
     return s
@@ -62,6 +66,12 @@ def _form_head(s: dict, name: str, received_at: float | None = None) -> dict:
     edition in force when the dossier was received (Circular 03/2025; 01/2018 before 1 July 2025)."""
     return {"unit_name": s["unit_name"], "parent_agency": s["parent_agency"], "place": s["place"],
             "text": forms_text.merged(name, s.get("form_texts"), forms_text.edition(received_at))}
+
+
+def _with_province_forms(db: sqlite_utils.Database, s: dict) -> dict:
+    """Settings whose form wording has the province's published layer under the site's own."""
+    layer = province_docs.layer(db, province_docs.FORMS)
+    return {**s, "form_texts": merged_form_texts(s.get("form_texts"), layer["form_texts"])} if layer else s
 
 
 def _year_start(cal: WorkCalendar, ts: float) -> float:
@@ -310,6 +320,7 @@ def detail(db: sqlite_utils.Database, code: str, now: float) -> dict:
             "apology_latest": iso(limits.apology_latest(cal, datetime.fromtimestamp(s.legal_due_at, cal.tz)).timestamp(),
                                   cal) if s.active else None,
             "postal_tracking": row["postal_tracking"], "electronic": dossier_files.listing(db, row["code"]),
+            "datastore": datastore.status_for(db, row["code"]),
             "events": [{"kind": e.kind, "at": iso(e.at, cal), "by": e.by, "data": e.data}
                        for e in store.events(db, row["code"])]}
 
@@ -881,9 +892,14 @@ def agency_queue(db: sqlite_utils.Database, site_id: str, agency: str, now: floa
         risk = dm.OVERDUE if now > due else (dm.AT_RISK if left < threshold else dm.ON_TRACK)
         if status == dm.AWAITING_TRANSFER:
             risk = None
+        words = limits.due_in_words(cal, now_local, datetime.fromtimestamp(due, cal.tz))
         out.append({"code": code, "procedure": name, "status": status, "status_vi": dm.STATUS_VI[status],
                     "due_at": iso(due, cal), "promised_due_at": iso(promised, cal), "apologised": apologies > 0,
+                    "due_vi": words["due_vi"], "due_left_vi": words["left_vi"], "due_left_en": words["left_en"],
+                    "working_days_left": words["working_days"],
                     "hours_left": round(left / 3600, 1), "risk": risk,
-                    "files": [{"id": f["id"], "name": f["name"], "pages": f["pages"], "kind": f["kind"]}
-                              for f in dossier_files.listing(db, code)["files"] if f["complete"]]})
+                    "files": [{"id": f["id"], "name": f["name"], "pages": f["pages"], "kind": f["kind"],
+                               "ocr": f["ocr_state"], "ocr_note": f["ocr_note"]}
+                              for f in dossier_files.listing(db, code)["files"] if f["complete"]],
+                    "datastore": datastore.status_for(db, code)})
     return out

@@ -14,7 +14,7 @@ from hub.broker.passwd import hash_secret, new_secret
 from hub.domain import dossier as dm
 from hub.domain import sync as rules
 from hub.domain.ratelimit import RateLimiter
-from hub.ops import sync_files, sync_route
+from hub.ops import sync_down, sync_files, sync_route
 from hub.ops.context import Change, Ctx
 from hub.ops.dossiers import timeline_label
 from hub.ops.sync_extras import key_digest
@@ -246,7 +246,7 @@ def apply_catalogue(ctx: Ctx, epoch: str, msg: dict) -> bool:
         catalogue.load(ctx.db, {"procedures": msg["procedures"], "fields": msg.get("fields") or []})
     if msg["removed"]:
         catalogue.remove(ctx.db, [str(x) for x in msg["removed"]])
-    if msg.get("last"):
+    if msg.get("last") and sync_down.apply_catalogue_full(ctx, msg):
         set_meta(ctx.db, "province_catalog_version", str(msg["version"]))
     return True
 

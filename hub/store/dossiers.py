@@ -38,6 +38,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "site_type": None,  # "province" | "commune" | "ministry" (hub.domain.site_types); None: not checked
     "at_risk_working_days": 2,  # warn this many working days before the deadline (apology ≥ 1 day before)
     "bank": {},  # the centre's account for fees by transfer: {"bin": "970436", "account": "…", "name": "…", "account_name": "…"}
+    # numbered reports (hub.domain.official): {"symbol": "TTPVHCC", "signer_title": "GIÁM ĐỐC",
+    # "signer_name": "…", "recipients": ["UBND tỉnh (để báo cáo)", …]}
+    "reports": {},
     "area": "",  # the province or commune the office serves, e.g. "xã Hòa An"  # {"agency as the catalogue names it": {"name": "…", "title": "…"}}: signs its apology
 }
 
@@ -48,6 +51,12 @@ def get_settings(db: sqlite_utils.Database, site_id: str) -> dict:
     if row:
         cfg.update(json.loads(row[0]))
     return cfg
+
+
+def own_settings(db: sqlite_utils.Database, site_id: str) -> dict:
+    """The settings the site saved (without the defaults filled in)."""
+    row = db.execute("SELECT config FROM dossier_settings WHERE site_id = ?", [site_id]).fetchone()
+    return json.loads(row[0]) if row else {}
 
 
 def set_settings(db: sqlite_utils.Database, site_id: str, cfg: dict) -> None:
@@ -196,6 +205,9 @@ def supplements_expired(db: sqlite_utils.Database, site_id: str, now: float) -> 
             if float(json.loads(state).get("supplement_close_at") or float("inf")) < now]
 
 
+READY_COUNT = "SELECT COUNT(*) FROM dossiers WHERE site_id = ? AND status = 'ready'"
+
+
 def ready_count(db: sqlite_utils.Database, site_id: str) -> int:
     """Dossiers whose result waits to be collected (the lobby state carries it: its board re-reads on change)."""
-    return db.execute("SELECT COUNT(*) FROM dossiers WHERE site_id = ? AND status = 'ready'", [site_id]).fetchone()[0]
+    return db.execute(READY_COUNT, [site_id]).fetchone()[0]

@@ -14,6 +14,7 @@ import sqlite_utils
 
 from hub.domain import sync as rules
 from hub.domain import sync_route as route_rules
+from hub.store import sync_summary
 from hub.store.db import get_meta, set_meta
 
 # (table, kind, parent table, parent key column in the event, parent kind): each appended row goes to the
@@ -66,12 +67,20 @@ def mark_restored(db: sqlite_utils.Database) -> bool:
     return True
 
 
+def marks(db: sqlite_utils.Database) -> dict[str, int]:
+    """Every capture's mark (source → last id copied): read once per transaction for `capture` and
+    `capture_down`. A hub that is neither a centre nor a province has none: one empty SELECT."""
+    return dict(db.execute("SELECT source, last_id FROM sync_marks").fetchall())
+
+
 def capture(db: sqlite_utils.Database, now: float,
-            extras: Callable[[sqlite_utils.Database, str, dict], dict] | None = None) -> int:
+            extras: Callable[[sqlite_utils.Database, str, dict], dict] | None = None,
+            marks: dict[str, int] | None = None) -> int:
     """Copy what was appended since the last capture into the outbox, numbered per site; return the number
-    of outbox rows written. Runs in the transaction of the change it captures. A hub that is not a centre
-    has no marks: one empty SELECT."""
-    marks = dict(db.execute("SELECT source, last_id FROM sync_marks").fetchall())
+    of outbox rows written. Runs in the transaction of the change it captures. `marks`: as `marks(db)`
+    returned them in this transaction (else read here)."""
+    if marks is None:
+        marks = dict(db.execute("SELECT source, last_id FROM sync_marks").fetchall())
     if not marks:
         return 0
     pending: list[tuple[str, str, str, float, dict]] = []  # (site, kind, key, at, body)
@@ -147,18 +156,23 @@ def uncaptured(db: sqlite_utils.Database) -> bool:
 
 
 def presence(db: sqlite_utils.Database) -> dict[str, dict]:
-    """Each site's device presence summary: devices online and registered, by role."""
+    """Each site's device presence summary: devices online and registered, by role, and each device with
+    its presence and its printer's state (what the province's fleet page lists; no last-seen time, which
+    would change the summary at every heartbeat)."""
     out: dict[str, dict] = {}
-    for site, role, status, n in db.execute(
-            "SELECT site_id, role, status, COUNT(*) FROM devices WHERE revoked_at IS NULL "
-            "GROUP BY site_id, role, status ORDER BY site_id, role, status").fetchall():
-        s = out.setdefault(site, {"online": 0, "total": 0, "roles": {}})
+    for site, dev_id, role, name, counter, status, health in db.execute(
+            "SELECT site_id, id, role, name, counter, status, health FROM devices WHERE revoked_at IS NULL "
+            "ORDER BY site_id, id").fetchall():
+        s = out.setdefault(site, {"online": 0, "total": 0, "roles": {}, "devices": []})
         r = s["roles"].setdefault(role, {"online": 0, "total": 0})
-        r["total"] += n
-        s["total"] += n
+        r["total"] += 1
+        s["total"] += 1
         if status == "online":
-            r["online"] += n
-            s["online"] += n
+            r["online"] += 1
+            s["online"] += 1
+        printer = (json.loads(health) if health else {}).get("printer")
+        s["devices"].append({"id": dev_id, "role": role, "name": name, "counter": counter, "status": status,
+                             "printer": printer.get("state") if isinstance(printer, dict) else None})
     return out
 
 
@@ -255,6 +269,7 @@ def apply_rows(db: sqlite_utils.Database, site: str, epoch: str, rows: list[dict
                now: float) -> None:
     """Upsert each row by (site, kind, id) — a copy from a later sequence replaces an earlier one — and
     move the site's high-water mark, all in the caller's transaction."""
+    sync_summary.count_changes(db, site, epoch, rows)  # the overview's counts, before the copies move
     params = []
     for r in rows:
         day, status, ref_at, ref_no = rules.index_of(r["kind"], r["body"])
@@ -301,7 +316,8 @@ def copied_rows(db: sqlite_utils.Database, site: str, kind: str) -> list[dict]:
 def overview_aggregates(db: sqlite_utils.Database, day: str) -> dict[str, dict]:
     """Per site of the province's copy: today's tickets by status, the oldest waiting ticket, counters
     with a called ticket, today's votes by rating, dossiers by on-time state, and the link's marks. A few
-    grouped queries over the (kind, day, site, status) index, whatever the number of centres."""
+    rows per centre from the counts kept on ingest (hub.store.sync_summary), and index seeks for the
+    oldest waiting ticket and the counters serving."""
     out: dict[str, dict] = {}
 
     def site(s: str) -> dict:
@@ -309,21 +325,14 @@ def overview_aggregates(db: sqlite_utils.Database, day: str) -> dict[str, dict]:
                                   "dossiers": {}, "hwm": None, "centre_seq": None, "last_contact": None,
                                   "centre": None, "devices": None})
 
-    for s, status, n, oldest in db.execute(
-            "SELECT site_id, status, COUNT(*), MIN(ref_at) FROM sync_rows WHERE kind = 'ticket' AND day = ? "
-            "GROUP BY site_id, status", [day]).fetchall():
-        site(s)["by_status"][status] = n
-        if status == "waiting":
-            site(s)["oldest_waiting_at"] = oldest
-    for s, counter in db.execute("SELECT DISTINCT site_id, ref_no FROM sync_rows WHERE kind = 'ticket' AND day = ? "
-                                 "AND status = 'called' AND ref_no IS NOT NULL", [day]).fetchall():
-        site(s)["counters"].add(counter)
-    for s, rating, n in db.execute("SELECT site_id, status, COUNT(*) FROM sync_rows WHERE kind = 'vote' "
-                                   "AND day = ? GROUP BY site_id, status", [day]).fetchall():
-        site(s)["votes"][rating] = n
-    for s, state, n in db.execute("SELECT site_id, status, COUNT(*) FROM sync_rows WHERE kind = 'dossier' "
-                                  "GROUP BY site_id, status").fetchall():
-        site(s)["dossiers"][state] = n
+    for s, kind, status, n in sync_summary.counts(db, day):  # kept on ingest: a few rows per centre
+        if n:
+            site(s)[{"ticket": "by_status", "vote": "votes", "dossier": "dossiers"}[kind]][status] = n
+    for s, row in out.items():  # index seeks, for the centres that have someone waiting or being served
+        if row["by_status"].get("waiting"):
+            row["oldest_waiting_at"] = sync_summary.oldest_waiting(db, s, day)
+        if row["by_status"].get("called"):
+            row["counters"] = sync_summary.counters_serving(db, s, day)
     for s, body in db.execute("SELECT site_id, body FROM sync_rows WHERE kind = 'presence'").fetchall():
         site(s)["devices"] = json.loads(body)
     for s, centre, hwm_, seq, last in db.execute(
@@ -423,11 +432,15 @@ def skip_down(db: sqlite_utils.Database) -> None:
                "last_id = excluded.last_id", [DOWN_MARK, top])
 
 
-def capture_down(db: sqlite_utils.Database, now: float) -> int:
+def capture_down(db: sqlite_utils.Database, now: float, marks: dict[str, int] | None = None) -> int:
     """At the province, in the transaction of the change: each new event of a held dossier goes to the down
     stream of every centre with a copy (the one that received it, those it was relayed to), except the
-    one it came from (`origin`), numbered per centre."""
-    mark = db.execute("SELECT last_id FROM sync_marks WHERE source = ?", [DOWN_MARK]).fetchone()
+    one it came from (`origin`), numbered per centre. `marks`: as `marks(db)` returned them in this
+    transaction (capture leaves this one alone), else read here."""
+    if marks is not None:
+        mark = (marks[DOWN_MARK],) if DOWN_MARK in marks else None
+    else:
+        mark = db.execute("SELECT last_id FROM sync_marks WHERE source = ?", [DOWN_MARK]).fetchone()
     if mark is None:
         return 0
     rows = _dicts(db.execute(
