@@ -257,7 +257,8 @@ def apply_directory(ctx: Ctx, epoch: str, msg: dict) -> bool:
     from hub.store.db import set_meta
 
     agencies = msg.get("agencies")
-    if msg.get("epoch") != epoch or not isinstance(agencies, list) or not isinstance(msg.get("digest"), str):
+    if msg.get("epoch") != epoch or not isinstance(agencies, list) or not isinstance(msg.get("digest"), str) \
+            or msg["digest"] == get_meta(ctx.db, DIRECTORY + "_digest"):
         return False
     clean = [{"agency": str(a.get("agency")), "centre": str(a.get("centre") or ""), "name": str(a.get("name") or "")}
              for a in agencies if isinstance(a, dict) and a.get("agency")]

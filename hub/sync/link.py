@@ -150,7 +150,8 @@ class CentreLink:
             self._said.clear()  # say where we stand at once: the province sends what follows
             return
         if isinstance(msg, dict) and msg.get("type") == "directory":
-            runner.run(None, lambda ctx: sync_route.apply_directory(ctx, self.epoch, msg))
+            if runner.run(None, lambda ctx: sync_route.apply_directory(ctx, self.epoch, msg)):
+                self._said.clear()  # say the new digest at once: the province stops sending it
             return
         if isinstance(msg, dict) and msg.get("type") == "catalogue":
             if runner.run(None, lambda ctx: ops.apply_catalogue(ctx, self.epoch, msg)) and msg.get("last"):
