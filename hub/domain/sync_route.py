@@ -59,6 +59,12 @@ def code_clashes(mine: Mapping[str, list[tuple[str, str]]], taken: Mapping[str, 
     return problems
 
 
+def prefix_of(code: str) -> str:
+    """The prefix of a dossier code (what precedes -yymmdd-nnnn)."""
+    parts = str(code).rsplit("-", 2)
+    return parts[0] if len(parts) == 3 else ""
+
+
 # --- where a dossier goes ---------------------------------------------------------------------------
 
 def holder_place(holder: str, origin: str, at_province: set[str], at_centres: Mapping[str, set[str]]

@@ -312,6 +312,7 @@ def _hold_and_follow(ctx: Ctx, centre: str, site: str, rows: list[dict]) -> None
         elif r["kind"] == "file":
             sync_files.receive_up(ctx, centre, site, r["body"])
         elif r["kind"] == "dossier" and not store.held(ctx.db, r["id"]):
+            sync_route.check_prefix(ctx, centre, site, r["id"])
             state = r["body"].get("state")
             state = json.loads(state) if isinstance(state, str) else state or {}
             if sync_route.should_take(ctx.db, centre, state):

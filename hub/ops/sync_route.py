@@ -112,6 +112,17 @@ def reconsider(ctx: Ctx, agencies: set[str]) -> int:
     return n
 
 
+def check_prefix(ctx: Ctx, centre: str, site: str, code: str) -> None:
+    """A dossier code whose prefix another centre holds (the centre changed its settings after joining):
+    an alert for a person, once per dossier; the codes may collide."""
+    owner = store.code_owner(ctx.db, rules.prefix_of(code))
+    if owner is None or owner[0] == centre or store.alerted(ctx.db, "code_clash", site, code):
+        return
+    sync_store.alert(ctx.db, centre, site, "code_clash",
+                     f"{code}: mã {rules.prefix_of(code)} là của trung tâm {owner[0]} (đơn vị {owner[1]}); mã hồ sơ "
+                     "có thể trùng — sửa thiết lập hồ sơ của đơn vị rồi tham gia lại", ctx.now)
+
+
 def place_of(db: sqlite_utils.Database, holder: str, origin: str) -> str | None:
     """Where the holder of a dossier received at centre `origin` works (hub.domain.sync_route.holder_place)."""
     return rules.holder_place(holder, origin, province_agencies(db), store.centre_agencies(db))

@@ -198,3 +198,13 @@ def hold_own(db: sqlite_utils.Database, code: str, site: str, now: float) -> Non
     (`centre_id` empty), so its events go down to the copies only."""
     db.execute("INSERT INTO sync_held(code, site_id, centre_id, taken_at) VALUES(?,?,'',?) "
                "ON CONFLICT(code) DO NOTHING", [code, site, now])
+
+
+def code_owner(db: sqlite_utils.Database, prefix: str) -> tuple[str, str] | None:
+    row = db.execute("SELECT centre_id, site_id FROM sync_codes WHERE code = ?", [prefix]).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def alerted(db: sqlite_utils.Database, kind: str, site: str, text: str) -> bool:
+    return db.execute("SELECT 1 FROM sync_alerts WHERE kind = ? AND site_id = ? AND message LIKE ? LIMIT 1",
+                      [kind, site, text + "%"]).fetchone() is not None

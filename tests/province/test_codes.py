@@ -62,3 +62,40 @@ def test_a_centre_whose_agency_codes_clash_is_refused_at_join_and_at_add_centre(
                    "--agency-code", "H15.50.07").returncode == 0
     finally:
         p.stop()
+
+
+def test_a_dossier_code_with_another_centres_prefix_raises_one_alert(tmp_path: Path) -> None:
+    """A centre that changed its settings after joining and prints another centre's prefix: the province
+    says so once per dossier (sync_alerts, the console's 'Cần người xem'), and keeps the rows."""
+    import time
+
+    from hub.app import open_data_dir
+    from hub.domain import sync as rules
+    from hub.ops import sync as sync_ops
+    from hub.ops.run import Runner
+    from hub.store import sync as sync_store
+
+    prepare(tmp_path / "tinh")
+    db = open_data_dir(tmp_path / "tinh")
+    try:
+        runner = Runner(db)
+        runner.run(None, lambda ctx: sync_ops.init_province(ctx, "Tỉnh Mẫu"))
+        epochs = {}
+        for centre, codes in (("xa-a", [["H15.01", "mã định danh của Sở Tư pháp"]]), ("xa-b", [["XAB", "mã cơ quan"]])):
+            code = runner.run(None, lambda ctx, c=centre: sync_ops.add_centre(ctx, c, f"Xã {c}"))
+            epochs[centre] = runner.run(None, lambda ctx, c=centre, k=code, x=codes: sync_ops.join(
+                ctx, k, [c], "127.0.0.1", {c: x}))["epoch"]
+        now = time.time()
+        dossier = {"code": "H15.01-261206-0001", "site_id": "xa-b", "day": "2026-12-06", "status": "received",
+                   "state": "{}"}
+        for seq in (1, 2):  # the same dossier's snapshot, twice (a later event)
+            row = {"seq": seq, "kind": "dossier", "id": dossier["code"], "at": now, "body": dossier}
+            answer = runner.run(None, lambda ctx, r=row: sync_ops.apply_batch(
+                ctx, "xa-b", rules.batch("xa-b", epochs["xa-b"], "xa-b", [r], now)))
+            assert answer["type"] == "ack"
+        clashes = [a for a in sync_store.alerts(db) if a["kind"] == "code_clash"]
+        assert len(clashes) == 1 and clashes[0]["site_id"] == "xa-b"
+        assert "H15.01-261206-0001: mã H15.01 là của trung tâm xa-a" in clashes[0]["message"]
+        assert sync_store.copied_dossier(db, dossier["code"])[0] == "xa-b"  # kept, not dropped
+    finally:
+        db.conn.close()
