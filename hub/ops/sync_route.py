@@ -91,6 +91,15 @@ def note_agencies(ctx: Ctx, centre: str, site: str, agencies: object) -> None:
     mine = {a[:200] for a in agencies[:500]}
     known = store.site_agencies(ctx.db, site)
     if mine != known:
+        others = store.centre_agencies(ctx.db)
+        for agency in sorted(mine - known):
+            claimed = sorted(c for c, names in others.items() if c != centre and agency in names)
+            at_province = agency in province_agencies(ctx.db)
+            if claimed or at_province:  # one agency, two places: a person decides which is right
+                dest = "hub tỉnh" if at_province else min([*claimed, centre])
+                sync_store.alert(ctx.db, centre, site, "agency_clash",
+                                 f"{agency}: cũng có chuyên viên ở {', '.join(claimed) or 'hub tỉnh'}; hồ sơ của cơ "
+                                 f"quan này (nhận ở nơi khác) chuyển đến {dest}", ctx.now)
         store.set_site_agencies(ctx.db, centre, site, mine)
         reconsider(ctx, mine - known)
 

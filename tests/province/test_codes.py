@@ -97,5 +97,13 @@ def test_a_dossier_code_with_another_centres_prefix_raises_one_alert(tmp_path: P
         assert len(clashes) == 1 and clashes[0]["site_id"] == "xa-b"
         assert "H15.01-261206-0001: mã H15.01 là của trung tâm xa-a" in clashes[0]["message"]
         assert sync_store.copied_dossier(db, dossier["code"])[0] == "xa-b"  # kept, not dropped
+        # Two centres announcing specialists of one agency: an alert says where its dossiers go.
+        for centre in ("xa-a", "xa-b"):
+            hello = rules.hello(centre, epochs[centre], centre, 0, now, agencies=["Ủy ban nhân dân xã Hòa An"])
+            assert runner.run(None, lambda ctx, c=centre, h=hello: sync_ops.apply_batch(ctx, c, h))["type"] == "ack"
+        clash = [a for a in sync_store.alerts(db) if a["kind"] == "agency_clash"]
+        assert len(clash) == 1 and clash[0]["centre_id"] == "xa-b"
+        assert clash[0]["message"] == ("Ủy ban nhân dân xã Hòa An: cũng có chuyên viên ở xa-a; hồ sơ của cơ quan này "
+                                       "(nhận ở nơi khác) chuyển đến xa-a")
     finally:
         db.conn.close()
