@@ -292,6 +292,7 @@ def issue(ctx: Ctx, period: str, *, recipients: list[str] | None = None, signer_
     title = f"Báo cáo {rep['period_label'][:1].lower()}{rep['period_label'][1:]}"
     line = official.number_line(number, rep["symbol"])
     rep.update(number=number, year=year, number_line=line, recipients=official.recipients(st, recipients),
+               date=datetime.fromtimestamp(ctx.now, ctx.site.tz).date().isoformat(),
                signer=official.signer(st, signer_title, signer_name), issued_by=issued_by)
     report_store.add_issued(ctx.db, site_id=ctx.site.id, year=year, number=number, symbol=rep["symbol"],
                             period=rep["period"], title=title, issued_at=ctx.now, issued_by=issued_by,
