@@ -132,7 +132,8 @@ OBJECT_PARAMS = {"site": "site", "code": "dossier", "device": "device", "device_
 # `file_id` is a file of the dossier `{code}` beside it: the handler takes it from that dossier only;
 # `alert_id` is a security alert of the site `{site}` beside it (hub.ops.security.release refuses another's).
 # `year` and `number` name a numbered report of the site `{site}` beside it (read from that site only).
-NOT_OBJECTS = frozenset({"fmt", "form", "action", "job", "file_id", "alert_id", "year", "number"})
+# `release` is a release file's name, served to a centre with its own sync account (hub.web.province_down).
+NOT_OBJECTS = frozenset({"fmt", "form", "action", "job", "file_id", "alert_id", "year", "number", "release"})
 SCOPES = ("objects", "own", "self", "hub")
 
 

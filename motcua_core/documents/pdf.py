@@ -8,7 +8,6 @@ takes the form data the ops layer builds; the wording, form number and legal ref
 
 from __future__ import annotations
 
-from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from motcua_core.documents.codes import barcode_image, fill, font_file, qr_image, vn_date, vn_datetime
@@ -19,11 +18,14 @@ from motcua_core.documents.content import (
     refusal_lines,
     transfer_lines,
 )
+from motcua_core.documents.tagging import TaggedFPDF, structure_tree
 
 NL = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
 
 
-class Doc(FPDF):
+class Doc(TaggedFPDF):
+    """An A4 form, tagged (motcua_core.documents.tagging): headings, paragraphs, tables and pictures."""
+
     def __init__(self, fmt: str = "A4", orientation: str = "P"):
         super().__init__(orientation=orientation, unit="mm", format=fmt)
         self.add_font("DejaVu", "", font_file())
@@ -39,19 +41,22 @@ class Doc(FPDF):
 
     def line_text(self, text: str, size: float = 11, bold: bool = False, align: str = "L", h: float = 5.5) -> None:
         self.f(size, bold)
-        self.multi_cell(0, h, text, align=align, **NL)
+        with self.tag("P"):
+            self.multi_cell(0, h, text, align=align, **NL)
 
     def header_block(self, parent: str, unit: str, number: str, date_line: str) -> None:
         """TÊN CƠ QUAN / BỘ PHẬN … on the left, the national motto on the right, then Số and the date."""
         w = (self.w - self.l_margin - self.r_margin) / 2
         y = self.get_y()
         self.f(9.5, True)
-        self.multi_cell(w - 2, 4.5, f"{parent.upper()}\n{unit.upper()}", align="C")
+        with self.tag("P"):
+            self.multi_cell(w - 2, 4.5, f"{parent.upper()}\n{unit.upper()}", align="C")
         y_left = self.get_y()
         self.set_xy(self.l_margin + w, y)
-        self.multi_cell(w, 4.5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C")
-        self.set_x(self.l_margin + w)
-        self.multi_cell(w, 4.5, "Độc lập - Tự do - Hạnh phúc", align="C")
+        with self.tag("P"):
+            self.multi_cell(w, 4.5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C")
+            self.set_x(self.l_margin + w)
+            self.multi_cell(w, 4.5, "Độc lập - Tự do - Hạnh phúc", align="C")
         y_right = self.get_y()
         self.set_y(max(y_left, y_right) + 2)
         y = self.get_y()
@@ -63,34 +68,37 @@ class Doc(FPDF):
         self.ln(3)
 
     def heading(self, text: str, size: float = 13) -> None:
-        self.line_text(text, size, True, "C", 7)
+        with self.tag("H1"):
+            self.line_text(text, size, True, "C", 7)
         self.ln(1)
 
     def signatures(self, left: str | None, right: str, names: tuple[str, str] = ("", "")) -> None:
         self.ln(3)
         w = (self.w - self.l_margin - self.r_margin) / 2
         y = self.get_y()
-        if left:
-            self.f(10, True)
-            self.multi_cell(w, 5, left, align="C", **NL)
-            self.f(9)
-            self.multi_cell(w, 5, "(Ký và ghi rõ họ tên)", align="C", **NL)
-            self.ln(12)
-            self.f(10)
-            self.multi_cell(w, 5, names[0], align="C", **NL)
+        if left:  # each signature block one paragraph: who signs, how, the name
+            with self.tag("P"):
+                self.f(10, True)
+                self.multi_cell(w, 5, left, align="C", **NL)
+                self.f(9)
+                self.multi_cell(w, 5, "(Ký và ghi rõ họ tên)", align="C", **NL)
+                self.ln(12)
+                self.f(10)
+                self.multi_cell(w, 5, names[0], align="C", **NL)
         self.set_xy(self.l_margin + w, y)
-        self.f(10, True)
-        self.multi_cell(w, 5, right, align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
-        self.f(9)
-        self.multi_cell(w, 5, "(Ký và ghi rõ họ tên)", align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
-        self.set_y(self.get_y() + 12)
-        self.set_x(self.l_margin + w)
-        self.f(10)
-        self.multi_cell(w, 5, names[1], align="C", **NL)
+        with self.tag("P"):
+            self.f(10, True)
+            self.multi_cell(w, 5, right, align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+            self.f(9)
+            self.multi_cell(w, 5, "(Ký và ghi rõ họ tên)", align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+            self.set_y(self.get_y() + 12)
+            self.set_x(self.l_margin + w)
+            self.f(10)
+            self.multi_cell(w, 5, names[1], align="C", **NL)
 
 
-def _out(doc: FPDF) -> bytes:
-    return bytes(doc.output())
+def _out(doc: Doc) -> bytes:
+    return structure_tree(bytes(doc.output()), doc.struct_root)
 
 
 def _barcode_row(doc: Doc, code: str, status_url: str | None = None) -> None:
@@ -98,9 +106,11 @@ def _barcode_row(doc: Doc, code: str, status_url: str | None = None) -> None:
     status page beside it where the citizen keeps the paper."""
     y = doc.get_y()
     bar = barcode_image(code)  # placed at its natural size (300 dpi) so every module stays whole
-    doc.image(bar, x=doc.l_margin + 20, y=y, w=bar.width * 25.4 / 300, h=11)
+    with doc.tag("Figure", alt=f"Mã vạch của mã hồ sơ {code}"):
+        doc.image(bar, x=doc.l_margin + 20, y=y, w=bar.width * 25.4 / 300, h=11)
     if status_url:
-        doc.image(qr_image(status_url), x=doc.w - doc.r_margin - 22, y=y - 2, w=22, h=22)
+        with doc.tag("Figure", alt=f"Mã QR mở trang tra cứu hồ sơ {code}"):
+            doc.image(qr_image(status_url), x=doc.w - doc.r_margin - 22, y=y - 2, w=22, h=22)
     doc.set_y(y + 12)
 
 
@@ -168,7 +178,8 @@ def _receipt_copy(doc: Doc, d: dict, copy_label: str) -> None:
     lines = transfer_lines(d)
     if lines:  # the fees by bank transfer: VietQR (NAPAS 247) with the amount and the dossier code
         y = doc.get_y() + 1
-        doc.image(qr_image(d["transfer"]["payload"]), x=doc.w - doc.r_margin - 24, y=y, w=24, h=24)
+        with doc.tag("Figure", alt="Mã VietQR để chuyển khoản phí, lệ phí"):
+            doc.image(qr_image(d["transfer"]["payload"]), x=doc.w - doc.r_margin - 24, y=y, w=24, h=24)
         doc.set_right_margin(doc.r_margin + 26)
         for text in lines:
             doc.line_text(text, 9, h=4.4)

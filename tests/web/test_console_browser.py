@@ -145,17 +145,16 @@ def test_admin_adds_a_service_and_a_counter_the_kiosk_offers_it(console: InProce
     f.find_element(By.NAME, "end").send_keys("7999")
     f.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     browser.wait(lambda d: f.find_element(By.XPATH, "following-sibling::p").text == "Đã lưu.")
-    # A counter for a service that does not exist is explained, in Vietnamese.
+    # A counter that serves nothing is explained, in Vietnamese; its services are ticked from the list.
     c = d.find_element(By.ID, "f-counter")
     c.find_element(By.NAME, "number").send_keys("9")
-    c.find_element(By.NAME, "services").send_keys("CC, XX")
     c.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     out = c.find_element(By.XPATH, "following-sibling::p")
     browser.wait(lambda d: out.text)
-    assert out.text == "Không có dịch vụ: XX."
+    assert out.text == "Quầy phải phục vụ ít nhất một dịch vụ."
     browser.shot("admin-counter-error")
-    c.find_element(By.NAME, "services").clear()
-    c.find_element(By.NAME, "services").send_keys("CC")
+    browser.wait(lambda d: c.find_elements(By.CSS_SELECTOR, "input[name=svc][value=CC]"))
+    c.find_element(By.CSS_SELECTOR, "input[name=svc][value=CC]").click()
     c.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     browser.wait(lambda d: out.text == "Đã lưu.")
     browser.wait(lambda d: "Quầy 9" in d.find_element(By.ID, "config").text)
@@ -171,7 +170,7 @@ def test_admin_adds_a_service_and_a_counter_the_kiosk_offers_it(console: InProce
     browser.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#audit-log tr[data-action='service.add']"))
     row = d.find_element(By.CSS_SELECTOR, "#audit-log tr[data-action='service.add']")
     assert "quantri" in row.text and "console" in row.text and "Chứng thực bản sao" in row.text
-    assert "Thêm dịch vụ" in row.text and "quản trị viên" in row.text  # in Vietnamese
+    assert "Thêm dịch vụ" in row.text and "Quản trị viên" in row.text  # in Vietnamese
     browser.shot("audit-log-service-added")
 
 
