@@ -12,6 +12,7 @@ document, the reason recorded beside it, never a lost upload.
 from __future__ import annotations
 
 import io
+import logging
 import os
 import shutil
 import signal
@@ -30,6 +31,7 @@ from hub.store import dossier_files as store
 from hub.store import dossiers as dossier_store
 from motcua_core import archive, signing
 
+log = logging.getLogger("motcua.ocr")
 LANG = "vie"
 TIMEOUT_S = 600  # a whole document, at the lowest priority on a busy machine
 # OCRmyPDF's exit codes (ocrmypdf.ExitCode) in words for the officer and the specialist
@@ -108,8 +110,8 @@ def searchable(data: bytes, title: str) -> bytes:
             raise Interrupted(f"signal {-proc.returncode}")
         if proc.returncode != 0 or not dst.exists():
             last = (err or "").strip().splitlines()[-1:] or [f"mã thoát {proc.returncode}"]
-            words = EXIT_VI.get(proc.returncode, "Không nhận dạng được chữ trên bản quét")
-            raise RuntimeError(f"{words} (OCRmyPDF: {last[0][:160]})")
+            log.warning("OCRmyPDF exit %s: %s", proc.returncode, last[0][:300])  # the detail for a technician
+            raise RuntimeError(EXIT_VI.get(proc.returncode, "Không nhận dạng được chữ trên bản quét"))
         return archive.archival(dst.read_bytes(), title=title, conformance="U")
 
 
