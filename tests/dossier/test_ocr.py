@@ -111,12 +111,11 @@ def test_a_scanned_page_becomes_searchable_in_vietnamese(dhub: DossierHub, tmp_p
     from selenium.webdriver.common.by import By
 
     from tests.support.browser import Browser
-    from tests.web.conftest import add_account
-    from tests.web.test_console_browser import sign_in
+    from tests.web.conftest import PASSWORD, add_account
 
     add_account(dhub.h.data, "cv-kinhte", "specialist", "demo", AGENCY_1)
     with Browser() as b:
-        sign_in(b, f"http://127.0.0.1:{dhub.h.http_port}", "cv-kinhte")
+        b.sign_in(f"http://127.0.0.1:{dhub.h.http_port}", "cv-kinhte", PASSWORD)
         b.wait(lambda d: "bản tìm kiếm được chữ" in d.find_element(By.ID, "agency-list").text)
         shown = b.driver.find_element(By.ID, "agency-list").text
         link = b.driver.find_element(By.LINK_TEXT, "bản tìm kiếm được chữ").get_attribute("href")
