@@ -17,6 +17,8 @@ command -v aplay >/dev/null 2>&1 || missing+=(alsa-utils)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ] || missing+=(fonts-dejavu-core)
 # Issue #5: the PDF forms embed DejaVu Serif (Vietnamese); tests render PDF pages with pdftoppm.
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf ] || missing+=(fonts-dejavu-core)
+# Reports in the official layout (Decree 30/2020) set the place and date and "Nơi nhận:" in italics.
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif-Italic.ttf ] || missing+=(fonts-dejavu-extra)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 # Scanning at the counter: SANE's scanimage (and its `test` backend for the tests); SoftHSM2 stands in
 # for an officer's signing token in the tests; pdfsig (poppler-utils) checks signatures independently.
