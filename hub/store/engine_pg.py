@@ -201,8 +201,8 @@ class _Conn:
         return self._db.changes
 
     @property
-    def in_transaction(self) -> bool:
-        return self._db.raw.info.transaction_status != pq.TransactionStatus.IDLE
+    def in_transaction(self) -> bool:  # our BEGIN may still be waiting to go with the first statement
+        return self._db._in_tx or self._db.raw.info.transaction_status != pq.TransactionStatus.IDLE
 
     def close(self) -> None:
         self._db.close()
