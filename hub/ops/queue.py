@@ -12,6 +12,7 @@ from datetime import datetime
 from hub.domain import queue as rules
 from hub.ops import appointment_calls, votes
 from hub.ops.context import Ctx
+from hub.ops.dossiers import calendar_for
 from hub.store import sites as site_store
 from hub.store import tickets as ticket_store
 from hub.store.sites import Counter, Service
@@ -23,7 +24,7 @@ from motcua_core.i18n import counter_name
 def ticket_view(ctx: Ctx, t: Ticket, service: Service | None = None, *, new: bool = False) -> dict:
     """`new`: the ticket was inserted by this operation, so no booking points at it yet (a check-in links
     its booking afterwards): its booking is not looked up."""
-    service = service or site_store.get_service(ctx.db, ctx.site.id, t.service)
+    service = service or site_store.get_service(ctx.db, ctx.site.id, t.service, retired=True)
     return {
         "id": t.id,
         "number": t.number,
@@ -130,7 +131,11 @@ def _best_streak(ctx: Ctx, service: str, for_priority: bool) -> int | None:
 
 def issue_ticket(ctx: Ctx, service_code: str, priority: str = "none", lang: str = "vi") -> dict:
     service = site_store.get_service(ctx.db, ctx.site.id, service_code)
-    refusal = rules.ticket_hours_refusal(ctx.site.ticket_hours, datetime.fromtimestamp(ctx.now, ctx.site.tz))
+    refusal = None
+    if ctx.site.ticket_hours is not None:
+        cal = calendar_for(ctx.db, ctx.site.id, ctx.site.tz.key)
+        refusal = rules.ticket_hours_refusal(ctx.site.ticket_hours, datetime.fromtimestamp(ctx.now, ctx.site.tz),
+                                             cal.days_off, cal.working_days)
     if refusal is not None:  # the kiosk shows its message: opening hours, last ticket before closing
         raise refusal
     day = ctx.day
@@ -215,7 +220,11 @@ def _counter(ctx: Ctx) -> Counter:
     if ctx.device is None or ctx.device.counter is None:
         raise DomainError("forbidden", "This device is not assigned to any counter yet.",
                           "Thiết bị chưa gắn với quầy nào.")
-    return site_store.get_counter(ctx.db, ctx.site.id, ctx.device.counter)
+    counter = site_store.get_counter(ctx.db, ctx.site.id, ctx.device.counter)
+    if not counter.active:
+        raise DomainError("conflict", f"Counter {counter.number} is retired.",
+                          f"Quầy {counter.number} đã ngừng hoạt động; hãy gắn thiết bị với quầy khác.")
+    return counter
 
 
 def _current(ctx: Ctx, counter: Counter) -> Ticket:

@@ -261,3 +261,9 @@ def procedures_of_field(db: sqlite_utils.Database, field: str) -> list[tuple[str
     """(id, name) of the catalogue's procedures in a field: what the booking page offers for a service."""
     rows = db.execute("SELECT id, name FROM procedures WHERE field = ?", [field]).fetchall()
     return vi_sorted(rows, key=lambda r: r[1])  # Vietnamese order, not code points
+
+
+def booked_ahead(db: sqlite_utils.Database, site_id: str, service: str, day: str) -> int:
+    """Bookings still to be honoured for `service` from `day` on (a service cannot be retired under them)."""
+    return db.execute("SELECT COUNT(*) FROM appointments WHERE site_id = ? AND service = ? AND day >= ? "
+                      "AND status = 'booked'", [site_id, service, day]).fetchone()[0]

@@ -57,6 +57,7 @@ class Counter:
     current_ticket: int | None
     regular_streak: int | None
     streak_day: str | None
+    active: bool = True  # False: retired (kept for its history; gone from the lobby and the choices)
 
 
 def _require(d: dict, key: str, where: str) -> Any:
@@ -187,7 +188,8 @@ def load_config(db: sqlite_utils.Database, cfg: dict) -> str:
     for ctr in cfg.get("counters", []):
         db.execute(
             """INSERT INTO counters(site_id, number, name, services) VALUES(?,?,?,?)
-               ON CONFLICT(site_id, number) DO UPDATE SET name=excluded.name, services=excluded.services""",
+               ON CONFLICT(site_id, number) DO UPDATE SET name=excluded.name, services=excluded.services,
+                 active=1""",
             [sid, ctr["number"], ctr.get("name") or f"Quầy {ctr['number']}", json.dumps(ctr["services"])],
         )
     memo.forget(db)  # registry rows read before this (a rollback forgets what was read during it)
@@ -227,8 +229,13 @@ def _service(row: tuple) -> Service:
 _SERVICE_COLS = "code, field, name, name_en, prefix, num_start, num_end, num_width, avg_service_s"
 
 
-def get_service(db: sqlite_utils.Database, site_id: str, code: str) -> Service:
+def get_service(db: sqlite_utils.Database, site_id: str, code: str, *, retired: bool = False) -> Service:
+    """A service in service; with `retired`, also a retired one (a past ticket's, for its history)."""
     service = next((s for s in _services(db, site_id) if s.code == code), None)
+    if service is None and retired:
+        row = db.execute(f"SELECT {_SERVICE_COLS} FROM services WHERE site_id = ? AND code = ?", [site_id, code]
+                         ).fetchone()
+        service = _service(row) if row else None
     if service is None:
         raise DomainError("not_found", f"unknown service {code!r}", "Không tìm thấy dịch vụ.")
     return service
@@ -253,11 +260,11 @@ def list_fields(db: sqlite_utils.Database, site_id: str) -> list[dict]:
     return [{"code": r[0], "name": r[1], "name_en": r[2]} for r in rows]
 
 
-_COUNTER_COLS = "number, name, services, status, officer, current_ticket, regular_streak, streak_day"
+_COUNTER_COLS = "number, name, services, status, officer, current_ticket, regular_streak, streak_day, active"
 
 
 def _counter(row: tuple) -> Counter:
-    return Counter(row[0], row[1], tuple(json.loads(row[2])), row[3], row[4], row[5], row[6], row[7])
+    return Counter(row[0], row[1], tuple(json.loads(row[2])), row[3], row[4], row[5], row[6], row[7], bool(row[8]))
 
 
 def get_counter(db: sqlite_utils.Database, site_id: str, number: int) -> Counter:
@@ -291,13 +298,42 @@ def update_counter(db: sqlite_utils.Database, site_id: str, number: int, **cols:
         memo.forget(db, ("open_counters", site_id))
 
 
-def list_counters(db: sqlite_utils.Database, site_id: str) -> list[Counter]:
-    """Every counter of a site (each ticket's wait estimate reads them): kept in the registry memo,
-    forgotten by `update_counter`."""
+def list_counters(db: sqlite_utils.Database, site_id: str, *, retired: bool = False) -> list[Counter]:
+    """The site's counters in service (`retired=True`: only the retired ones). Those in service are read for
+    each ticket's wait estimate: kept in the registry memo, forgotten by `update_counter` and
+    `set_counter_active`."""
     def load() -> list[Counter]:
-        rows = db.execute(f"SELECT {_COUNTER_COLS} FROM counters WHERE site_id = ? ORDER BY number", [site_id])
+        rows = db.execute(f"SELECT {_COUNTER_COLS} FROM counters WHERE site_id = ? AND active = ? ORDER BY number",
+                          [site_id, 0 if retired else 1])
         return [_counter(r) for r in rows]
+    if retired:
+        return load()
     return list(memo.lookup(db, ("counters", site_id), load))
+
+
+def set_counter_active(db: sqlite_utils.Database, site_id: str, number: int, active: bool,
+                       services: list[str] | None = None) -> None:
+    """Retire a counter or bring it back (with `services`, what it serves from then on)."""
+    if services is None:
+        db.execute("UPDATE counters SET active = ? WHERE site_id = ? AND number = ?", [int(active), site_id, number])
+    else:
+        db.execute("UPDATE counters SET active = ?, services = ? WHERE site_id = ? AND number = ?",
+                   [int(active), json.dumps(services), site_id, number])
+    memo.forget(db)
+
+
+def service_docs(db: sqlite_utils.Database, site_id: str, *, active: bool = True) -> list[dict]:
+    """The site's services in service (`active=False`: the retired ones, kept for their tickets and
+    reports), in display order, as a site configuration document has them."""
+    out = []
+    for r in db.execute("SELECT code, field, name, name_en, prefix, num_start, num_end, num_width, avg_service_s, "
+                        "wait_target_s FROM services WHERE site_id = ? AND active = ? ORDER BY position, code",
+                        [site_id, int(active)]):
+        svc = {"code": r[0], "field": r[1], "name": r[2], "name_en": r[3],
+               "numbering": {"prefix": r[4], "start": r[5], "end": r[6], "width": r[7]}, "avg_service_s": r[8],
+               "wait_target_s": r[9]}
+        out.append({k: v for k, v in svc.items() if v is not None})
+    return out
 
 
 def open_counters_serving(db: sqlite_utils.Database, site_id: str, service: str) -> int:
@@ -306,7 +342,8 @@ def open_counters_serving(db: sqlite_utils.Database, site_id: str, service: str)
     site is loaded again."""
     def load() -> dict[str, int]:
         counts: dict[str, int] = {}
-        for (services,) in db.execute("SELECT services FROM counters WHERE site_id = ? AND status = 'open'",
+        for (services,) in db.execute("SELECT services FROM counters WHERE site_id = ? AND status = 'open' "
+                                      "AND active = 1",
                                       [site_id]).fetchall():
             for code in set(json.loads(services)):
                 counts[code] = counts.get(code, 0) + 1
@@ -326,10 +363,10 @@ COUNTERS_WITH_CURRENT = """SELECT c.number, c.name, c.status, c.services, COALES
            FROM counters c
            LEFT JOIN tickets t ON t.id = c.current_ticket
            LEFT JOIN officers o ON o.site_id = c.site_id AND o.id = c.officer
-           WHERE c.site_id = ? ORDER BY c.number"""
+           WHERE c.site_id = ? AND c.active = 1 ORDER BY c.number"""
 
 
 def counters_with_current(db: sqlite_utils.Database, site_id: str) -> list[tuple]:
-    """Every counter with its current ticket and officer in one query (the lobby state, after every call):
+    """Every counter in service with its current ticket and officer in one query (the lobby state, after every call):
     (number, name, status, services JSON, officer name, ticket number, service, called_at, day, ticket id)."""
     return db.execute(COUNTERS_WITH_CURRENT, [site_id]).fetchall()

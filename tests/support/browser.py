@@ -55,9 +55,36 @@ class Browser:
         self.close()
 
     def wait(self, predicate, timeout: float = 10.0):  # noqa: ANN001, ANN201
+        """Until `predicate(driver)` is true. An element the page redrew between finding it and reading it
+        (a live dashboard redraws its tables on every change) is looked up again, not a failure."""
+        from selenium.common.exceptions import StaleElementReferenceException
         from selenium.webdriver.support.ui import WebDriverWait
 
-        return WebDriverWait(self.driver, timeout, poll_frequency=0.05).until(lambda d: predicate(d))
+        return WebDriverWait(self.driver, timeout, poll_frequency=0.05,
+                             ignored_exceptions=(StaleElementReferenceException,)).until(lambda d: predicate(d))
+
+    def click(self, css: str, timeout: float = 10.0) -> None:
+        """Click the element `css` finds, finding it again if the page redrew it meanwhile."""
+        from selenium.webdriver.common.by import By
+
+        self.wait(lambda d: d.find_element(By.CSS_SELECTOR, css).click() is None, timeout)
+
+    def sign_in(self, base: str, username: str, password: str) -> None:
+        """Sign in to the console with the keyboard alone, and wait until the tabs are the role's: the site's
+        name is written just before the tabs are filtered by role (the name of who signed in before the
+        sites are fetched)."""
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.common.keys import Keys
+
+        d = self.driver
+        d.delete_all_cookies()
+        d.get(f"{base}/login")
+        d.find_element(By.ID, "username").send_keys(username)
+        pw = d.find_element(By.ID, "password")
+        pw.send_keys(password)
+        pw.send_keys(Keys.ENTER)
+        self.wait(lambda d: d.current_url.startswith(f"{base}/console/") and d.find_element(By.ID, "who").text
+                  and d.find_element(By.ID, "site-name").text)
 
     def shot(self, name: str, *, whole_page: bool = False) -> Path:
         """test-artifacts/web/<name>.png: the viewport, or with `whole_page` the whole page (the window is
