@@ -623,12 +623,12 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _dossier_files,  # digital: scans, electronic results, reused data, transfers (issue #25)
     _sync_dossiers,  # province: dossiers held at the province, events down, flagged events (issue #23)
     _ticket_alerts,  # ui: "your turn is near" SMS
-    _issued_reports,  # reports: numbered reports over any period (issue #26)
     _retire_agency,  # admin: retired counters, an officer's agency (issue #26)
     _dossier_ocr,  # digital: the scans' searchable copies (issue #25)
     _datastore_outbox,  # digital: electronic results pushed to the citizen's data store (issue #25)
     _sync_route,  # route: dossiers routed between centres, files with them, unique code prefixes (#23, #25)
     _sync_docs,  # province: calendar, forms, releases, site configuration, commands down; overview summary
+    _issued_reports,  # reports: numbered reports over any period (issue #26)
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
