@@ -119,6 +119,7 @@ def apply_batch(ctx: Ctx, topic_centre: str, msg: object) -> dict:
         return rules.refused(topic_centre, str(epoch or ""), str(site or ""), exc.reason, exc.message)
     if batch["type"] == "hello":
         store.note_centre_seq(ctx.db, batch["site"], batch["seq"], ctx.now)
+        sync_down.note_mark(ctx, batch["site"], batch.get("docs"))
         return rules.ack(topic_centre, batch["epoch"], batch["site"], store.hwm(ctx.db, batch["site"]))
     plan = rules.plan(store.hwm(ctx.db, batch["site"]), batch["rows"])
     if plan.rows:

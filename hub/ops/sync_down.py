@@ -109,6 +109,11 @@ def docs_for(ctx: Ctx, centre: str, hello: dict) -> list[dict]:
     return [down.docs_message(centre, hello["epoch"], have, rows, joined)] if rows else []
 
 
+def note_mark(ctx: Ctx, site: str, seq: object) -> None:
+    """A centre's hello says which publication its site applied last: what the province lists as applied."""
+    store.note_mark(ctx.db, site, seq)
+
+
 def stream_tops(ctx: Ctx) -> tuple:
     """The tops of the province's down streams (catalogue version, held dossiers' events, publications):
     what changes when there is something to push."""

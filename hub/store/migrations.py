@@ -522,7 +522,8 @@ def _sync_docs(db: sqlite_utils.Database) -> None:
     by status and votes by rating, dossiers by on-time state under day ''), so the overview reads a few
     rows per centre instead of counting the day's rows. At a centre rebuilt from the province's copy:
     the SHA-256 of each earlier receipt's lookup key (the old database's secret died with it), so a
-    citizen's receipt still opens its dossier."""
+    citizen's receipt still opens its dossier. At the province, the last publication each centre's site
+    said it applied (`sync_hwm.docs_hwm`, from its hellos)."""
     _run(db, """
         CREATE TABLE sync_docs (
             seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, key TEXT NOT NULL, centre_id TEXT,
@@ -535,7 +536,8 @@ def _sync_docs(db: sqlite_utils.Database) -> None:
             SELECT site_id, CASE WHEN kind = 'dossier' THEN '' ELSE day END, kind, COALESCE(status, ''), COUNT(*)
             FROM sync_rows WHERE kind IN ('ticket', 'vote', 'dossier') AND (day IS NOT NULL OR kind = 'dossier')
             GROUP BY site_id, CASE WHEN kind = 'dossier' THEN '' ELSE day END, kind, COALESCE(status, '');
-        CREATE TABLE dossier_key_digests (code TEXT PRIMARY KEY, sha256 TEXT NOT NULL)""")
+        CREATE TABLE dossier_key_digests (code TEXT PRIMARY KEY, sha256 TEXT NOT NULL);
+        ALTER TABLE sync_hwm ADD COLUMN docs_hwm INTEGER NOT NULL DEFAULT 0""")
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [

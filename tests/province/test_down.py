@@ -90,6 +90,13 @@ def test_calendar_and_site_configuration_published_at_the_province_change_each_c
     reconnect_s = wait_for(lambda: refusal(b) == "closed")
     assert reconnect_s is not None, "the cut-off centre did not get the calendar within 60 s of reconnecting"
     assert due(b, f"{DAY[:8]}09T09:00", 1).startswith("2027-03-11")
+    # The province lists the calendar as applied by both centres (their hellos acknowledge it).
+    def applied() -> tuple:
+        docs = json.loads(cli("hub", "province", "published", "--data", str(prov.data), "--json").stdout)["docs"]
+        cal_doc = next(d for d in docs if d["kind"] == "calendar")
+        return cal_doc["applied"], cal_doc["centres"]
+
+    assert wait_for(lambda: applied() == (2, 2), 30), f"the province counts {applied()} centres holding the calendar"
     # The province's wording of the forms: the centre's register is printed with it.
     from hub.domain import forms
 
