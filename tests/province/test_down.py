@@ -149,6 +149,15 @@ def test_release_and_commands_reach_a_centre(prov: Province, tmp_path: Path) -> 
     assert len(backups(a)) == 1 and backups(b) == []
     assert read(a.data, "SELECT action, who FROM audit_log WHERE action = 'province.command'") == [
         ("province.command", "province")]
+    # resync: the centre sends every row up again, numbered on; the province's copy is refreshed, nothing doubled.
+    a.issue(3)
+    prov.wait_caught_up(a, 30)
+    before = prov.hwm(a.site)
+    tickets = sorted(prov.ticket_keys(a.site))
+    cli("hub", "province", "command", "--data", str(prov.data), a.site, "resync")
+    assert wait_for(lambda: prov.hwm(a.site) > before + len(tickets)), "the centre did not send its rows again"
+    prov.wait_caught_up(a, 30)
+    assert sorted(prov.ticket_keys(a.site)) == tickets
     # An unknown site or command is refused at the province with a clear message.
     out = cli("hub", "province", "command", "--data", str(prov.data), "xa-khong-co", "backup", check=False)
     assert out.returncode != 0 and "Không có trung tâm" in out.stderr
