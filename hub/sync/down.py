@@ -20,7 +20,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from hub.ops import releases, sync_down
+from hub.ops import releases, sync_down, sync_route
 from hub.ops import sync as ops
 from hub.ops.context import Ctx
 
@@ -71,7 +71,7 @@ def pages_for(ctx: Ctx, centre: str, hello: dict) -> list[dict]:
     """Everything above the marks a centre's hello gave: catalogue pages, held dossiers' events,
     publications."""
     return (ops.catalogue_for(ctx, centre, hello) + ops.down_for(ctx, centre, hello)
-            + sync_down.docs_for(ctx, centre, hello))
+            + sync_route.directory_for(ctx, centre, hello) + sync_down.docs_for(ctx, centre, hello))
 
 
 def fetch_releases(link: dict, data_dir: Path, rows: list[dict]) -> list[dict]:

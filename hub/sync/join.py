@@ -14,6 +14,7 @@ import sqlite_utils
 
 from hub.ops import sync as ops
 from hub.ops.run import Runner
+from hub.ops.sync_route import local_prefixes
 from hub.store.sites import list_sites
 from hub.sync.paths import write_link
 
@@ -28,7 +29,8 @@ def join_province(db: sqlite_utils.Database, data_dir: Path, hub_url: str, code:
     sites = list(list_sites(db))
     if not sites:
         raise JoinError("chưa có đơn vị nào: nạp đơn vị trước (motcua hub site load)")
-    answer = post_json(hub_url, "/api/v1/province/join", {"code": code, "sites": sites})
+    answer = post_json(hub_url, "/api/v1/province/join", {"code": code, "sites": sites,
+                                                              "agency_codes": local_prefixes(db, sites)})
     link = link_from(answer, hub_url, data_dir, plain)
     n = (runner or Runner(db)).run(None, lambda ctx: ops.start_centre(ctx, answer))
     write_link(data_dir, link)

@@ -14,12 +14,13 @@ from pathlib import Path
 
 from hub.domain import sync as rules
 from hub.ops import sync as ops
-from hub.ops import sync_down, sync_rebuild
+from hub.ops import sync_down, sync_files, sync_rebuild, sync_route
 from hub.ops.context import Actor
 from hub.ops.run import Runner
 from hub.ops.sync_extras import sync_extras
 from hub.store import sync as store
 from hub.store import sync_docs as docs_store
+from hub.store import sync_route as route_store
 from hub.store.db import get_meta, open_db
 from hub.sync import down
 from hub.sync.mqttclient import SyncClient
@@ -104,6 +105,8 @@ class CentreLink:
                     runner.run(None, lambda ctx: store.capture(ctx.db, ctx.now, extras=sync_extras))
                 if ops.presence_changes(db, [s["site_id"] for s in store.link_sites(db)]):
                     runner.run(None, ops.note_presence)
+                if sync_files.pending(db):  # complete files go up with their dossiers
+                    runner.run(None, sync_files.enqueue_files)
                 if now_m - last_config >= CONFIG_EVERY_S:  # what a rebuild needs: configuration, devices
                     last_config = now_m
                     if sync_rebuild.config_changes(db, [s["site_id"] for s in store.link_sites(db)]):
@@ -145,6 +148,9 @@ class CentreLink:
         if isinstance(msg, dict) and msg.get("type") == "events":
             runner.run(None, lambda ctx: ops.apply_down(ctx, self.epoch, msg))
             self._said.clear()  # say where we stand at once: the province sends what follows
+            return
+        if isinstance(msg, dict) and msg.get("type") == "directory":
+            runner.run(None, lambda ctx: sync_route.apply_directory(ctx, self.epoch, msg))
             return
         if isinstance(msg, dict) and msg.get("type") == "catalogue":
             if runner.run(None, lambda ctx: ops.apply_catalogue(ctx, self.epoch, msg)) and msg.get("last"):
@@ -198,7 +204,8 @@ class CentreLink:
                 catalog = int(get_meta(db, "province_catalog_version", "0") or 0)
                 events = int(get_meta(db, "sync_down_hwm", "0") or 0)
                 env = rules.hello(self.centre, self.epoch, site, s["seq"], self.clock(), catalog, events,
-                                  docs=docs_store.hwm(db))
+                                  sorted(route_store.local_agencies(db).get(site, set())),
+                                  get_meta(db, "province_directory_digest", "") or "", docs=docs_store.hwm(db))
                 if client.publish(rules.up_topic(self.centre), json.dumps(env).encode()):
                     self._said[site] = now_m
             acked = max(s["acked_seq"], self._acks.get(site, {}).get("hwm", 0))

@@ -31,6 +31,7 @@ from hub.web import (
     post,
     province,
     province_down,
+    reports,
     security,
     signin,
     ticket_page,
@@ -152,6 +153,6 @@ def make_app(hub: Hub) -> web.Application:
     app.router.add_get("/api/v1/sites/{site}/tickets/{ticket_id}", ticket)
     app.router.add_static("/static", STATIC)
     for module in (dossiers, ticket_page, signin, audit, dashboard, admin, metrics, openapi, post,
-                   catalog_admin, booking, enrol, fleet, province, province_down, security):
+                   catalog_admin, booking, enrol, fleet, province, province_down, security, reports):
         module.add_routes(app)
     return app

@@ -14,8 +14,10 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from hub.app import open_data_dir
+from hub.domain import dossier as dm
 from hub.domain import sync as rules
 from hub.ops import sync as sync_ops
+from hub.ops import sync_route
 from hub.ops.run import Runner
 from tests.support.browser import Browser
 from tests.support.hubproc import InProcessHub, prepare
@@ -45,6 +47,11 @@ def province_hub(tmp_path: Path) -> Iterator[InProcessHub]:
         answer = runner.run(None, lambda ctx, s=site, r=rows, e=joined["epoch"]: sync_ops.apply_batch(
             ctx, s, rules.batch(s, e, s, r, now)))
         assert answer["type"] == "ack" and answer["hwm"] == 6
+    # An event the dossier state machine refuses (here: for a dossier this hub does not have) is kept and
+    # flagged for a person, through the sync's own operation.
+    refused = runner.run(None, lambda ctx: sync_route.append_checked(
+        ctx, "XADONGHOA-261206-0007", dm.Event("accepted", now, "Chuyên viên"), "xa-dong-hoa"))
+    assert refused is False
     db.conn.close()
     add_account(tmp_path, "lanhdaotinh", "province_leader", None, None)
     h = InProcessHub(tmp_path).start()
@@ -71,6 +78,9 @@ def test_the_province_leader_sees_every_centre_and_drills_down(province_hub: InP
         b.wait(lambda d: "Xã Đông Hòa" in d.find_element(By.ID, "detail").text)
         statuses = [tr.find_elements(By.TAG_NAME, "td")[2].text for tr in d.find_elements(By.CSS_SELECTOR, "#detail tbody tr")]
         assert sorted(statuses) == ["đang chờ"] * 3 + ["đã phục vụ"] * 3
+        attention = d.find_element(By.ID, "attention")
+        assert attention.is_displayed() and "XADONGHOA-261206-0007" in attention.text
+        assert "“Cơ quan giải quyết nhận hồ sơ” từ xa-dong-hoa" in attention.text and "Không tìm thấy hồ sơ" in attention.text
         b.shot("province-overview")
 
 

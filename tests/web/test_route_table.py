@@ -42,7 +42,8 @@ PUBLIC = {
     ("POST", "/api/v1/province/rebuild"), ("GET", "/api/v1/province/rebuild/rows"),
 }
 SAMPLE = {"site": "demo", "ticket_id": "1", "code": "HS-X", "form": "control-sheet", "action": "accept",
-          "username": "quantri", "pid": "x", "name": "x", "fmt": "csv", "device_id": "demo-kiosk-01"}
+          "username": "quantri", "pid": "x", "name": "x", "fmt": "csv", "device_id": "demo-kiosk-01",
+          "year": "2026", "number": "1"}
 
 
 def _routes(hub: InProcessHub) -> list[tuple[str, str]]:
