@@ -138,7 +138,8 @@ def test_release_and_commands_reach_a_centre(prov: Province, tmp_path: Path) -> 
     assert wait_for(lambda: has_release(a)), "the linked centre did not fetch the release"
     assert not has_release(b)
     b.mend()
-    assert wait_for(lambda: has_release(b)), "the centre cut off did not fetch the release after reconnecting"
+    assert wait_for(lambda: has_release(b)), "the centre cut off did not fetch the release after reconnecting:\n" + \
+        "\n".join(line for line in (b.data / "hub-process.log").read_text().splitlines() if "sync" in line)[-3000:]
     # A command: the centre holding xa-1 takes a backup (named for the moment it was taken); carried out once.
     def backups(c: Commune) -> list[Path]:
         return sorted((c.data / "backups").glob(f"motcua-{DAY.replace('-', '')}-*.db"))
