@@ -601,6 +601,12 @@ def _sync_docs(db: sqlite_utils.Database) -> None:
         CREATE TABLE dossier_key_digests (code TEXT PRIMARY KEY, sha256 TEXT NOT NULL)""")
 
 
+def _sync_docs_marks(db: sqlite_utils.Database) -> None:
+    """At the province, the last publication each centre's site said it applied (its hellos): what the
+    province lists as applied by each centre (docs/province.md, "Down")."""
+    _run(db, "ALTER TABLE sync_hwm ADD COLUMN docs_hwm INTEGER NOT NULL DEFAULT 0")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1, _dossiers, _votes, _officer_signin, _dossier_vote_link, _queue_indexes, _queue_counts,
     _deferred_effects,
@@ -629,6 +635,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _sync_route,  # route: dossiers routed between centres, files with them, unique code prefixes (#23, #25)
     _sync_docs,  # province: calendar, forms, releases, site configuration, commands down; overview summary
     _issued_reports,  # reports: numbered reports over any period (issue #26)
+    _sync_docs_marks,  # province: each centre's publication mark, from its hellos
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
