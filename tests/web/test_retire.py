@@ -90,6 +90,15 @@ def test_a_retired_counter_leaves_the_dashboard_and_its_terminal_is_refused(cons
     cfg = client.call("GET", "/api/v1/sites/demo/config")[1]
     assert [c["number"] for c in cfg["retired"]["counters"]] == [4]
     assert 4 not in [c["number"] for c in cfg["counters"]]
+    # No citizen can be sent to it from another counter.
+    other = CounterCore(console.device("counter", counter=1))
+    other.login("hung2", "2222")
+    other.open()
+    KioskCore(console.device("kiosk")).issue_ticket("HT")
+    other.next()
+    with pytest.raises(RequestError) as refused:
+        other.transfer(to_counter=4)
+    assert refused.value.message_vi == "Không có quầy số 4."
     # No new device can be registered for it.
     status, body = client.call("POST", "/api/v1/sites/demo/devices", {"role": "counter", "counter": 4})
     assert status == 404
