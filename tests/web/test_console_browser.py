@@ -33,17 +33,7 @@ def browser() -> Iterator[Browser]:
 
 
 def sign_in(b: Browser, base: str, username: str) -> None:
-    d = b.driver
-    d.delete_all_cookies()
-    d.get(f"{base}/login")
-    d.find_element(By.ID, "username").send_keys(username)
-    pw = d.find_element(By.ID, "password")
-    pw.send_keys(PASSWORD)
-    pw.send_keys(Keys.ENTER)  # the keyboard alone signs in
-    # The site's name is written just before the tabs are filtered by role (the name of who signed in is
-    # written before the sites are fetched): waiting for it, the tabs seen are the role's, not all of them.
-    b.wait(lambda d: d.current_url.startswith(f"{base}/console/") and d.find_element(By.ID, "who").text
-           and d.find_element(By.ID, "site-name").text)
+    b.sign_in(base, username, PASSWORD)
 
 
 def visible_tabs(b: Browser) -> set[str]:
