@@ -154,6 +154,10 @@ def test_the_officers_list_in_vietnamese_order_with_agency_and_counters(console:
     assert names.index("Dương Văn Em") < names.index("Đặng Văn An") < names.index("Đỗ Thị Bé")  # đ after d
     an = next(o for o in rows if o["id"] == "dang-van-an")
     assert an["agency"] == agencies[0] and an["active"] is True
+    # The agency goes with the site's configuration document: kept when another officer is saved.
+    assert client.call("POST", "/api/v1/sites/demo/officers", {"id": "do-thi-be", "name": "Đỗ Thị Bé Hai"})[0] == 200
+    assert next(o for o in client.call("GET", "/api/v1/sites/demo/config")[1]["officers"]
+                if o["id"] == "dang-van-an")["agency"] == agencies[0]
     lan = next(o for o in rows if o["id"] == "nguyen-thi-lan")
     assert lan["counters"] == [1] and lan["signed_in_at"] == 1 and lan["username"] == "lan1"
 
