@@ -250,6 +250,8 @@ $("agency-list").addEventListener("click", async (ev) => {
   // Finishing, rejecting or stopping a dossier cannot be taken back: say what will happen and ask first.
   if (act === "finish" && !confirm(`Xác nhận hồ sơ ${b.dataset.code} đã giải quyết xong? Kết quả chuyển về bộ phận một cửa để trả cho công dân; không hoàn tác được.`)) return;
   if (act === "reject" && !confirm(`Từ chối hồ sơ ${b.dataset.code}? Công dân sẽ nhận văn bản từ chối; không hoàn tác được.`)) return;
+  if (act === "stop" && !confirm(`Dừng giải quyết hồ sơ ${b.dataset.code}? Công dân sẽ nhận Thông báo dừng giải quyết (Mẫu 05); không hoàn tác được.`)) return;
+  if (act === "supplement" && !confirm(`Yêu cầu bổ sung hồ sơ ${b.dataset.code}? Chỉ được yêu cầu bổ sung một lần; thời hạn giải quyết tính lại từ đầu khi công dân bổ sung đủ.`)) return;
   if (act === "reject" || act === "supplement" || act === "stop") { const r = prompt("Lý do (bắt buộc):"); if (!r) return; body.reason = r; }
   if (act === "obligation") { const r = prompt("Nghĩa vụ tài chính phải thực hiện:"); if (!r) return;
     const n = parseInt(prompt("Số tiền (đồng, để trống nếu chưa xác định):", "") || "", 10);
