@@ -5,12 +5,10 @@ export PATH := $(CURDIR)/$(VENV)/bin:/usr/sbin:$(PATH)
 
 .PHONY: setup demo test test-pg test-days lint bench clean
 
-# The hub-side suites run again on PostgreSQL (MOTCUA_TEST_DB=postgresql: each test on a fresh database of
-# one throwaway cluster). `make test` runs this representative set; `make test-pg` every hub-side suite.
-PG_SUITE := tests/integration/test_queue_flow.py tests/integration/test_cli.py tests/dossier/test_flow.py \
-	tests/dossier/test_fidelity.py tests/dossier/test_intake_refusal.py tests/dossier/test_portal.py \
-	tests/appointments/test_ops.py tests/web/test_audit.py tests/web/test_admin.py tests/unit/test_store_memo.py
-PG_ALL := tests/integration tests/dossier tests/appointments tests/web tests/reliability
+# `make test` = lint, then scripts/test.sh: every test on SQLite (in parallel, then tests/bench alone), then
+# the hub-side suites again on PostgreSQL (scripts/test-pg.sh: integration, dossier, appointments, web,
+# reliability, province; each test on a fresh database of a throwaway cluster; the province's communes stay
+# on SQLite). `make test-pg` runs that PostgreSQL pass alone.
 
 setup:
 	@VENV=$(VENV) bash scripts/setup.sh
@@ -21,14 +19,13 @@ demo: setup
 test: setup
 	$(PY) -m ruff check .
 	PY=$(PY) bash scripts/test.sh
-	MOTCUA_TEST_DB=postgresql $(PY) -m pytest -q $(PG_SUITE)
 
 # The date-sensitive tests (marker `clock`) as if on chosen days and in far host zones (MOTCUA_TEST_NOW).
 test-days: setup
 	PY=$(PY) bash scripts/clock-days.sh
 
 test-pg: setup
-	MOTCUA_TEST_DB=postgresql $(PY) -m pytest $(PG_ALL)
+	PY=$(PY) bash scripts/test-pg.sh
 
 lint: setup
 	$(PY) -m ruff check .
@@ -52,6 +49,8 @@ bench: setup
 	$(VENV)/bin/motcua bench scan --json
 	$(VENV)/bin/motcua bench call-path --sync --json
 	$(VENV)/bin/motcua bench province --sites 100 --devices 20 --json
+	$(VENV)/bin/motcua bench fuzz --json
+	$(VENV)/bin/motcua bench fuzz --db postgresql --json
 
 clean:
 	rm -rf $(VENV) demo-data test-artifacts .pytest_cache

@@ -2,8 +2,9 @@
 # The whole test suite, as `make test` runs it: the independent groups in parallel (pytest-xdist, one
 # worker per core, a test file stays on one worker so its module fixtures are shared), then the tests that
 # measure time or CPU (tests/bench: benchmark smoke tests, footprint) alone, so a parallel neighbour does
-# not skew them. Every test uses free ports and its own temporary directory, and test-artifacts/ files are
-# named per test. Each phase ends with its time per group (tests/conftest.py).
+# not skew them, then the hub-side suites again on PostgreSQL (scripts/test-pg.sh). Every test uses free
+# ports and its own temporary directory, and test-artifacts/ files are named per test. Each phase ends with
+# its time per group (tests/conftest.py).
 #   MOTCUA_TEST_WORKERS=N to choose the number of workers (1: no parallel phase at all).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +29,10 @@ mid=$(date +%s)
 echo "==> timing and CPU tests alone: ${SERIAL[*]}"
 "$PY" -m pytest "${SERIAL[@]}" "$@"
 rc_serial=$?
+serial_end=$(date +%s)
+PY="$PY" bash scripts/test-pg.sh "$@"
+rc_pg=$?
 end=$(date +%s)
-echo "==> make test: $((mid - start)) s for the parallel phase, $((end - mid)) s for ${SERIAL[*]}, $((end - start)) s in all"
-[ $rc_parallel -eq 0 ] && [ $rc_serial -eq 0 ]
+echo "==> make test: $((mid - start)) s for the parallel phase, $((serial_end - mid)) s for ${SERIAL[*]}," \
+     "$((end - serial_end)) s for the PostgreSQL pass, $((end - start)) s in all"
+[ $rc_parallel -eq 0 ] && [ $rc_serial -eq 0 ] && [ $rc_pg -eq 0 ]

@@ -79,7 +79,8 @@ def pg_cluster() -> Iterator[object]:
 
     if pgc.bin_dir() is None:
         pytest.fail("PostgreSQL is not installed: run `make setup`")
-    cluster = pgc.throwaway(fsync=False)  # a test run needs no power-cut safety; kill -9 keeps the OS cache
+    # a test run needs no power-cut safety (kill -9 keeps the OS cache); a port from this worker's block
+    cluster = pgc.throwaway(fsync=False, port=free_port())
     db = open_db(cluster.create_database("motcua_template"))
     db.close()
     yield cluster
@@ -89,23 +90,66 @@ def pg_cluster() -> Iterator[object]:
 _PG_DATABASES = iter(range(1, 1_000_000))
 
 
+def on_postgresql() -> bool:
+    """This run is the PostgreSQL pass (MOTCUA_TEST_DB=postgresql)."""
+    import os
+
+    return os.environ.get("MOTCUA_TEST_DB", "sqlite") == "postgresql"
+
+
+# Fixtures that reach no hub database: a test that asks for nothing else is engine-independent.
+_ENGINE_FREE = {"_engine", "request", "monkeypatch", "capsys", "capfd", "caplog", "pytestconfig", "recwarn",
+                "figures", "artifacts_dir"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The PostgreSQL pass leaves out what does not depend on the engine, which the first pass ran: tests
+    marked `once` (they start their own PostgreSQL servers or databases) and tests that ask for no
+    fixture that could reach a database (pure rules: no hub, no data directory, no tmp_path)."""
+    if not on_postgresql():
+        return
+    keep, once = [], []
+    for item in items:
+        free = set(getattr(item, "fixturenames", ())) <= _ENGINE_FREE
+        (once if free or item.get_closest_marker("once") else keep).append(item)
+    if once:
+        config.hook.pytest_deselected(items=once)
+        items[:] = keep
+
+
+def _new_database(cluster: object) -> str:
+    import psycopg
+
+    name = f"t{next(_PG_DATABASES)}"
+    with psycopg.connect(cluster.url(), autocommit=True) as conn:  # type: ignore[attr-defined]
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE motcua_template STRATEGY FILE_COPY')  # the quicker here
+    return cluster.url(name)  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def module_database(request: pytest.FixtureRequest) -> Iterator[None]:
+    """For a hub that lives as long as its test module (tests/security's two-site hub): under
+    MOTCUA_TEST_DB=postgresql one fresh database for the module, named by MOTCUA_DB while it runs, which
+    the module's tests share with that hub instead of getting one each."""
+    if not on_postgresql() or request.node.get_closest_marker("sqlite_only"):
+        yield
+        return
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MOTCUA_DB", _new_database(request.getfixturevalue("pg_cluster")))
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """MOTCUA_TEST_DB=postgresql: every hub, CLI command and helper of the test uses a fresh PostgreSQL
     database (MOTCUA_DB, inherited by subprocesses) instead of <data>/motcua.db. Default: SQLite."""
-    import os
-
-    if os.environ.get("MOTCUA_TEST_DB", "sqlite") != "postgresql":
+    if not on_postgresql():
         return
     if request.node.get_closest_marker("sqlite_only"):
         pytest.skip("SQLite-specific (reads the database file itself)")
-    cluster = request.getfixturevalue("pg_cluster")
-    name = f"t{next(_PG_DATABASES)}"
-    import psycopg
-
-    with psycopg.connect(cluster.url(), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE motcua_template')
-    monkeypatch.setenv("MOTCUA_DB", cluster.url(name))
+    if "module_database" in request.fixturenames:
+        return  # the module's database, set for the whole module
+    monkeypatch.setenv("MOTCUA_DB", _new_database(request.getfixturevalue("pg_cluster")))
 
 
 @pytest.fixture

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from hub.store import memo
+from hub.store.signin import SESSIONS
 from motcua_core.errors import DomainError
 
 PIN_RE = re.compile(r"^[0-9]{4,8}$")
@@ -136,6 +138,7 @@ def set_credentials(db: sqlite_utils.Database, site_id: str, officer_id: str, *,
         db.execute("DELETE FROM signin_failures WHERE site_id = ? AND (scope = ? OR scope LIKE ?)",
                    [site_id, f"officer:{officer_id}", f"pair:{officer_id}:%"])
         db.execute("DELETE FROM officer_sessions WHERE site_id = ? AND officer_id = ?", [site_id, officer_id])
+        memo.forget_kind(db, SESSIONS)
     if badge is not None:
         h = hash_badge(site_id, badge)
         other = db.execute("SELECT id FROM officers WHERE site_id = ? AND badge_hash = ? AND id != ?",

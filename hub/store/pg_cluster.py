@@ -38,37 +38,55 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def run_tool(name: str, *args: str, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess:
+    """A PostgreSQL server tool (initdb, pg_ctl, pg_basebackup …), as `postgres` through runuser when we are
+    root (the server refuses to run as root), else as ourselves."""
+    b = bin_dir()
+    if b is None:
+        raise RuntimeError("PostgreSQL is not installed (Debian: apt-get install postgresql)")
+    cmd = [str(b / name), *args]
+    if os.geteuid() == 0:
+        cmd = ["runuser", "-u", "postgres", "--", *cmd]
+    return subprocess.run(cmd, check=check, capture_output=True, text=True, timeout=timeout)
+
+
+def owned_dir(path: Path) -> Path:
+    """A private directory (0700) the server's user owns: `postgres` when we are root."""
+    path.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:
+        shutil.chown(path, "postgres", "postgres")
+    path.chmod(0o700)
+    return path
+
+
 class Cluster:
-    def __init__(self, *, fsync: bool = True, base: Path | None = None) -> None:
+    def __init__(self, *, fsync: bool = True, base: Path | None = None, port: int | None = None) -> None:
         b = bin_dir()
         if b is None:
             raise RuntimeError("PostgreSQL is not installed (Debian: apt-get install postgresql)")
         self.bin = b
         self.fsync = fsync
-        self.root = Path(tempfile.mkdtemp(prefix="motcua-pg-", dir=base))
+        self.root = owned_dir(Path(tempfile.mkdtemp(prefix="motcua-pg-", dir=base)))
         self.data = self.root / "data"
-        self.port = _free_port()
-        self.as_root = os.geteuid() == 0
-        if self.as_root:
-            shutil.chown(self.root, "postgres", "postgres")
-        self.root.chmod(0o700)
+        self.port = port or _free_port()
 
     def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        cmd = [str(self.bin / args[0]), *args[1:]]
-        if self.as_root:
-            cmd = ["runuser", "-u", "postgres", "--", *cmd]
-        return subprocess.run(cmd, check=check, capture_output=True, text=True, timeout=60)
+        return run_tool(*args, check=check)
 
     def init(self) -> Cluster:
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
                   "--locale=C.UTF-8", "--no-sync")
+        # In the cluster's own configuration (not on pg_ctl's command line), so that a standby copied from it
+        # with pg_basebackup has them too (a standby refuses fewer connections than its primary allows).
+        settings = {"listen_addresses": "'127.0.0.1'", "port": str(self.port),
+                    "unix_socket_directories": f"'{self.root}'", "fsync": "on" if self.fsync else "off",
+                    "max_connections": "200", "shared_buffers": "'64MB'"}
+        with open(self.data / "postgresql.auto.conf", "a", encoding="utf-8") as f:
+            f.writelines(f"{k} = {v}\n" for k, v in settings.items())
         return self
 
     def start(self) -> Cluster:
-        opts = (f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.root} "
-                f"-c fsync={'on' if self.fsync else 'off'} -c max_connections=200 -c shared_buffers=64MB")
-        self._run("pg_ctl", "-D", str(self.data), "-o", opts, "-l", str(self.root / "log"), "-w", "-t", "30",
-                  "start")
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-w", "-t", "30", "start")
         return self
 
     def url(self, dbname: str = "postgres") -> str:
@@ -113,6 +131,6 @@ class Cluster:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def throwaway(*, fsync: bool = True) -> Cluster:
-    """A new cluster, initialised and running (about 1.5 s)."""
-    return Cluster(fsync=fsync).init().start()
+def throwaway(*, fsync: bool = True, port: int | None = None) -> Cluster:
+    """A new cluster, initialised and running (about 1.5 s), on `port` or a free one."""
+    return Cluster(fsync=fsync, port=port).init().start()

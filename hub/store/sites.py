@@ -6,6 +6,7 @@ loading it again updates the site in place and keeps tickets, devices and counte
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ import sqlite_utils
 
 from hub.domain.queue import Numbering, Policy, TicketHours
 from hub.store import memo
+from hub.store.db import defer
 from motcua_core.errors import DomainError
 from motcua_core.protocol import ID_RE
 
@@ -269,12 +271,18 @@ def _counter(row: tuple) -> Counter:
 
 
 def get_counter(db: sqlite_utils.Database, site_id: str, number: int) -> Counter:
-    row = db.execute(
-        f"SELECT {_COUNTER_COLS} FROM counters WHERE site_id = ? AND number = ?", [site_id, number]
-    ).fetchone()
-    if row is None:
+    """A counter's row, kept in the registry memo: a counter's request reads it three or four times (who
+    is signed in before and after, the operation), and only `update_counter` and `load_config` write it
+    (both keep the memo true)."""
+    def load() -> Counter | None:
+        row = db.execute(
+            f"SELECT {_COUNTER_COLS} FROM counters WHERE site_id = ? AND number = ?", [site_id, number]
+        ).fetchone()
+        return None if row is None else _counter(row)
+    counter = memo.lookup(db, ("counter", site_id, number), load)
+    if counter is None:
         raise DomainError("not_found", f"unknown counter {number}", f"Không có quầy số {number}.")
-    return _counter(row)
+    return counter
 
 
 COUNTER_COLUMNS = frozenset({"status", "officer", "current_ticket", "regular_streak", "streak_day"})
@@ -286,16 +294,24 @@ def update_counter(db: sqlite_utils.Database, site_id: str, number: int, **cols:
     if unknown:
         raise ValueError(f"not a counter column: {', '.join(sorted(unknown))}")
     sets = ", ".join(f"{k} = ?" for k in cols)
-    db.execute(f"UPDATE counters SET {sets} WHERE site_id = ? AND number = ?", [*cols.values(), site_id, number])
+    defer(db, f"UPDATE counters SET {sets} WHERE site_id = ? AND number = ?", [*cols.values(), site_id, number])
+    memo.update(db, ("counter", site_id, number), lambda c: dataclasses.replace(c, **cols) if c else c)
+    memo.forget(db, ("counters", site_id))
     if "status" in cols:
         memo.forget(db, ("open_counters", site_id))
 
 
 def list_counters(db: sqlite_utils.Database, site_id: str, *, retired: bool = False) -> list[Counter]:
-    """The site's counters in service (`retired=True`: only the retired ones)."""
-    rows = db.execute(f"SELECT {_COUNTER_COLS} FROM counters WHERE site_id = ? AND active = ? ORDER BY number",
-                      [site_id, 0 if retired else 1])
-    return [_counter(r) for r in rows]
+    """The site's counters in service (`retired=True`: only the retired ones). Those in service are read for
+    each ticket's wait estimate: kept in the registry memo, forgotten by `update_counter` and
+    `set_counter_active`."""
+    def load() -> list[Counter]:
+        rows = db.execute(f"SELECT {_COUNTER_COLS} FROM counters WHERE site_id = ? AND active = ? ORDER BY number",
+                          [site_id, 0 if retired else 1])
+        return [_counter(r) for r in rows]
+    if retired:
+        return load()
+    return list(memo.lookup(db, ("counters", site_id), load))
 
 
 def set_counter_active(db: sqlite_utils.Database, site_id: str, number: int, active: bool,
@@ -345,15 +361,15 @@ def officer_name(db: sqlite_utils.Database, site_id: str, officer_id: str | None
     return row[0] if row else officer_id
 
 
-def counters_with_current(db: sqlite_utils.Database, site_id: str) -> list[tuple]:
-    """Every counter with its current ticket and officer in one query (the lobby state, after every call):
-    (number, name, status, services JSON, officer name, ticket number, service, called_at, day, ticket id)."""
-    return db.execute(
-        """SELECT c.number, c.name, c.status, c.services, COALESCE(o.name, c.officer),
+COUNTERS_WITH_CURRENT = """SELECT c.number, c.name, c.status, c.services, COALESCE(o.name, c.officer),
                   t.number, t.service, t.called_at, t.day, t.id
            FROM counters c
            LEFT JOIN tickets t ON t.id = c.current_ticket
            LEFT JOIN officers o ON o.site_id = c.site_id AND o.id = c.officer
-           WHERE c.site_id = ? AND c.active = 1 ORDER BY c.number""",
-        [site_id],
-    ).fetchall()
+           WHERE c.site_id = ? AND c.active = 1 ORDER BY c.number"""
+
+
+def counters_with_current(db: sqlite_utils.Database, site_id: str) -> list[tuple]:
+    """Every counter in service with its current ticket and officer in one query (the lobby state, after every call):
+    (number, name, status, services JSON, officer name, ticket number, service, called_at, day, ticket id)."""
+    return db.execute(COUNTERS_WITH_CURRENT, [site_id]).fetchall()

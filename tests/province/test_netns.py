@@ -20,9 +20,18 @@ from pathlib import Path
 import pytest
 
 from tests.province.test_sync import assert_converged
-from tests.support.hubproc import prepare
+from tests.support.hubproc import hub_env, prepare
 from tests.support.net import free_port, wait_port
-from tests.support.province import Commune, HubProcess, Province, cli, read, site_file
+from tests.support.province import (
+    Commune,
+    HubProcess,
+    Province,
+    bind_commune,
+    bind_province,
+    cli,
+    read,
+    site_file,
+)
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0 or shutil.which("ip") is None,
                                 reason="network namespaces need root and iproute2")
@@ -53,14 +62,17 @@ def wan(tmp_path: Path):
         _ip("netns", "del", ns)
 
 
-def _in_ns(ns: str, *args: str, **kw) -> subprocess.CompletedProcess:
+def _in_ns(ns: str, data: Path, *args: str, **kw) -> subprocess.CompletedProcess:
+    """A command of the commune's (data directory `data`) inside its namespace, on its SQLite file."""
     return subprocess.run(["ip", "netns", "exec", ns, sys.executable, *args], capture_output=True, text=True,
-                          timeout=120, env={**os.environ}, **kw)
+                          timeout=120, env=hub_env(data), **kw)
 
 
 def test_wan_cut_by_network_namespace(tmp_path: Path, wan: dict) -> None:
     ns, pip = wan["ns"], wan["province_ip"]
-    pdata = tmp_path / "tinh"
+    pdata, cdata = tmp_path / "tinh", tmp_path / "xa-wan"
+    bind_province(pdata)
+    bind_commune(cdata)
     prepare(pdata, site_file(tmp_path, "tinh", "Tỉnh"))
     cli("hub", "province", "init", "--data", str(pdata), "--name", "Tỉnh Mẫu")
     http, mqtt_port, tls_port = free_port(), free_port(), free_port()
@@ -68,8 +80,7 @@ def test_wan_cut_by_network_namespace(tmp_path: Path, wan: dict) -> None:
         pproc = subprocess.Popen([sys.executable, "-m", "motcua.cli", "hub", "serve", "--data", str(pdata),
                                   "--http-host", "0.0.0.0", "--http-port", str(http), "--mqtt-port", str(mqtt_port),
                                   "--mqtt-tls-port", str(tls_port), "--mqtt-tls-bind", pip],
-                                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    cdata = tmp_path / "xa-wan"
+                                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=hub_env(pdata))
     prepare(cdata, site_file(tmp_path, "xa-wan", "Xã qua WAN"))
     cproc = None
     try:
@@ -77,7 +88,7 @@ def test_wan_cut_by_network_namespace(tmp_path: Path, wan: dict) -> None:
         province = Province(tmp_path, pdata, HubProcess(pdata, http_port=http, mqtt_port=mqtt_port), [])
         code = cli("hub", "province", "add-centre", "--data", str(pdata), "xa-wan", "--name", "Xã qua WAN"
                    ).stdout.split(": ")[1].split()[0]
-        out = _in_ns(ns, "-m", "motcua.cli", "hub", "province", "join", "--data", str(cdata), "--hub",
+        out = _in_ns(ns, cdata, "-m", "motcua.cli", "hub", "province", "join", "--data", str(cdata), "--hub",
                      f"http://{pip}:{http}", "--code", code)
         assert out.returncode == 0, out.stderr
         link = json.loads((cdata / "province.json").read_text())
@@ -86,15 +97,16 @@ def test_wan_cut_by_network_namespace(tmp_path: Path, wan: dict) -> None:
             cproc = subprocess.Popen(["ip", "netns", "exec", ns, sys.executable, "-m", "motcua.cli", "hub", "serve",
                                       "--data", str(cdata), "--http-host", "127.0.0.1", "--http-port", "8080",
                                       "--mqtt-port", "1883", "--mqtt-tls-port", "8883"],
-                                     stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                                     stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                                     env=hub_env(cdata))
         commune = Commune("xa-wan", cdata, HubProcess(cdata))
         time.sleep(3)
-        out = _in_ns(ns, "-m", "tests.support.province", str(cdata), "xa-wan", "1883", "10")
+        out = _in_ns(ns, cdata, "-m", "tests.support.province", str(cdata), "xa-wan", "1883", "10")
         assert out.returncode == 0, out.stderr
         province.wait_caught_up(commune, 30)
         _ip("link", "set", wan["host_if"], "down")  # the WAN is cut
         before = province.hwm("xa-wan")
-        out = _in_ns(ns, "-m", "tests.support.province", str(cdata), "xa-wan", "1883", "30")
+        out = _in_ns(ns, cdata, "-m", "tests.support.province", str(cdata), "xa-wan", "1883", "30")
         assert out.returncode == 0, out.stderr  # the commune kept serving
         assert len(json.loads(out.stdout.strip().splitlines()[-1])) == 30
         time.sleep(2)

@@ -1,5 +1,6 @@
 """A province as separate processes: a provincial hub and three commune hubs, each `motcua hub serve`
-with its own Mosquitto and SQLite file, joined with `motcua hub province add-centre` / `join`.
+with its own Mosquitto and database (the communes SQLite, the province SQLite or, under
+MOTCUA_TEST_DB=postgresql, PostgreSQL), joined with `motcua hub province add-centre` / `join`.
 
 Links are cut with the link's own hook (`<data>/sync.pause`: the centre's MQTT client disconnects from the
 provincial broker and stays down), not with network namespaces: every hub here listens on loopback.
@@ -25,6 +26,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from hub.domain import sync as rules
 from hub.store import sync as sync_store
 from motcua_core import clock as wallclock
+from tests.support.hubproc import open_hub_db
 from tests.support.province import Commune, Province, cli, province, read
 
 
@@ -51,18 +53,12 @@ def figures_at_commune(c: Commune, day: str) -> dict:
 
 
 def figures_at_province(p: Province, site: str, day: str) -> dict:
-    db = sqlite_utils_db(p.data)
+    db = open_hub_db(p.data)  # SQLite or PostgreSQL, read through the province's own store
     try:
         return rules.site_figures(sync_store.copied_rows(db, site, "ticket"), sync_store.copied_rows(db, site, "vote"),
                                   sync_store.copied_rows(db, site, "dossier"), day)
     finally:
         db.conn.close()
-
-
-def sqlite_utils_db(data: Path):
-    import sqlite_utils
-
-    return sqlite_utils.Database(sqlite3.connect(f"file:{data / 'motcua.db'}?mode=ro", uri=True))
 
 
 def assert_converged(p: Province, c: Commune) -> dict:

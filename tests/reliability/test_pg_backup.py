@@ -7,10 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from hub.app import open_data_dir
 from hub.ops import queue
 from hub.ops.run import Runner
 from tests.support.hubproc import prepare
+
+pytestmark = pytest.mark.once  # its own database on the cluster: once, in the first pass
 
 
 def _motcua(*args: str) -> subprocess.CompletedProcess:

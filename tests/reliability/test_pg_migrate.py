@@ -18,6 +18,8 @@ from hub.store import tickets as ticket_store
 from hub.store.db import IntegrityError, get_meta, transaction
 from tests.support.hubproc import prepare
 
+pytestmark = pytest.mark.once  # its own database on the cluster: once, in the first pass
+
 
 def test_sqlite_office_moves_into_postgresql(tmp_path: Path, pg_cluster, monkeypatch, figures) -> None:
     monkeypatch.delenv("MOTCUA_DB", raising=False)

@@ -14,6 +14,8 @@ import pytest
 from tests.support.hubproc import HubProcess, health, prepare
 from tests.support.net import wait_port
 
+pytestmark = pytest.mark.once  # its own database on the cluster: once, in the first pass
+
 
 def _listening(port: int) -> bool:
     with socket.socket() as s:

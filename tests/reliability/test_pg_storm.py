@@ -21,7 +21,7 @@ from kiosk.core import KioskCore
 from motcua_core.errors import RequestError
 from tests.support.hubproc import HubProcess, prepare, register
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.once]  # its own databases: once, in the first pass
 
 SERVICES = ["HT", "CT"]  # counters 1, 2 and 8 serve HT, 2, 3 and 8 serve CT: all compete for the same tickets
 OFFICERS = [("lan1", "1111"), ("hung2", "2222"), ("trang3", "3333"), ("bao4", "4444"), ("duc5", "5555"),

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sqlite3
 import time
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from counter_terminal.core import CounterCore
 from counter_terminal.dossier_core import DossierCore
 from counter_terminal.scan_desk import ScanDesk, ScannedDoc
 from devicekit.session import DeviceSession
-from tests.support.hubproc import HubProcess, prepare, register
+from tests.support.hubproc import HubProcess, open_hub_db, prepare, register
 
 APPLICANT = {"name": "Lê Thị Hoa", "cccd": "001190012345", "phone": "0912345678"}
 
@@ -65,7 +64,10 @@ def test_hub_killed_mid_upload_loses_nothing_acknowledged(tmp_path: Path, figure
         session.stop()
         proc.stop()
     assert [(f["sha256"], f["complete"], f["size"]) for f in files] == [(sha, True, len(blob))]
-    kept = sqlite3.connect(data / "motcua.db").execute(
-        "SELECT data FROM dossier_files WHERE sha256 = ?", [sha]).fetchone()[0]
-    assert hashlib.sha256(kept).hexdigest() == sha
+    db = open_hub_db(data)  # whichever engine the hub ran on
+    try:
+        kept = db.execute("SELECT data FROM dossier_files WHERE sha256 = ?", [sha]).fetchone()[0]
+    finally:
+        db.close()
+    assert hashlib.sha256(bytes(kept)).hexdigest() == sha
     figures(chunks=10, acknowledged_before_kill=5, resent_after_restart=5, resumed_s=round(resumed_s, 1))

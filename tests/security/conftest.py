@@ -143,7 +143,7 @@ def build(tmp: Path) -> Walls:
 
 
 @pytest.fixture(scope="module")
-def walls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Walls]:
+def walls(tmp_path_factory: pytest.TempPathFactory, module_database: None) -> Iterator[Walls]:
     w = build(tmp_path_factory.mktemp("walls"))
     yield w
     w.h.stop()

@@ -72,6 +72,7 @@ def _bodies(data: Path) -> list[tuple[str, str, object]]:
         conn.close()
 
 
+@pytest.mark.sqlite_only  # reads the database file's bytes and its backup's
 def test_a_booking_link_reaches_the_phone_but_is_kept_nowhere_in_clear(tmp_path: Path, logged: Path) -> None:
     gw = Gateway()
     threading.Thread(target=gw.serve_forever, daemon=True).start()

@@ -55,9 +55,19 @@ class Browser:
         self.close()
 
     def wait(self, predicate, timeout: float = 10.0):  # noqa: ANN001, ANN201
+        """Until `predicate(driver)` is true. An element the page redrew between finding it and reading it
+        (a live dashboard redraws its tables on every change) is looked up again, not a failure."""
+        from selenium.common.exceptions import StaleElementReferenceException
         from selenium.webdriver.support.ui import WebDriverWait
 
-        return WebDriverWait(self.driver, timeout, poll_frequency=0.05).until(lambda d: predicate(d))
+        return WebDriverWait(self.driver, timeout, poll_frequency=0.05,
+                             ignored_exceptions=(StaleElementReferenceException,)).until(lambda d: predicate(d))
+
+    def click(self, css: str, timeout: float = 10.0) -> None:
+        """Click the element `css` finds, finding it again if the page redrew it meanwhile."""
+        from selenium.webdriver.common.by import By
+
+        self.wait(lambda d: d.find_element(By.CSS_SELECTOR, css).click() is None, timeout)
 
     def sign_in(self, base: str, username: str, password: str) -> None:
         """Sign in to the console with the keyboard alone, and wait until the tabs are the role's: the site's

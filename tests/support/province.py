@@ -1,9 +1,15 @@
 """A province on one machine for tests: a provincial hub and commune hubs, each `motcua hub serve` in its
-own process with its own Mosquitto and SQLite file, joined with the real commands (docs/province.md)."""
+own process with its own Mosquitto and database, joined with the real commands (docs/province.md).
+
+The communes run on SQLite files, as commune centres do. The provincial hub runs on SQLite too, or, under
+MOTCUA_TEST_DB=postgresql, on the test's PostgreSQL database (tests/conftest.py `_engine`): each data
+directory is bound to its database (tests.support.hubproc.bind_database), and every helper here — `cli`,
+`read`, the hub processes — follows that binding, whatever MOTCUA_DB says."""
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -13,10 +19,12 @@ from pathlib import Path
 
 from devicekit.session import DeviceSession
 from hub.cli.common import DEMO_SITE
+from hub.store.datadir import DB_NAME
+from hub.store.db import is_url
 from kiosk.core import KioskCore
 from motcua_core.errors import RequestError
 from tests.support.hubproc import HubProcess as _HubProcess
-from tests.support.hubproc import prepare, register
+from tests.support.hubproc import bind_database, database_of, hub_env, open_hub_db, prepare, register
 from tests.support.net import wait_port
 
 MOTCUA = [sys.executable, "-m", "motcua.cli"]
@@ -35,7 +43,9 @@ class HubProcess(_HubProcess):
 
 
 def cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    out = subprocess.run([*MOTCUA, *args], capture_output=True, text=True, timeout=60)
+    """`motcua …` on the database bound to its `--data` directory."""
+    env = hub_env(Path(args[args.index("--data") + 1])) if "--data" in args else None
+    out = subprocess.run([*MOTCUA, *args], capture_output=True, text=True, timeout=60, env=env)
     if check:
         assert out.returncode == 0, f"motcua {' '.join(args)}: {out.stderr}"
     return out
@@ -52,12 +62,30 @@ def site_file(root: Path, site: str, name: str) -> Path:
 
 
 def read(data: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    """Read a hub's database from the test (a reader beside the hub's writer, as WAL allows)."""
-    conn = sqlite3.connect(f"file:{data / 'motcua.db'}?mode=ro", uri=True, timeout=10)
+    """Read a hub's database from the test: its SQLite file read-only (a reader beside the hub's writer, as
+    WAL allows), or its PostgreSQL database through the store's engine (the same SQL)."""
+    if is_url(database_of(data)):
+        db = open_hub_db(data)
+        try:
+            return [tuple(r) for r in db.execute(sql, list(params)).fetchall()]
+        finally:
+            db.close()
+    conn = sqlite3.connect(f"file:{data / DB_NAME}?mode=ro", uri=True, timeout=10)
     try:
         return conn.execute(sql, params).fetchall()
     finally:
         conn.close()
+
+
+def bind_province(data: Path) -> None:
+    """The provincial hub's database: the test's PostgreSQL database when there is one, else its SQLite file."""
+    test_db = os.environ.get("MOTCUA_DB", "")
+    bind_database(data, test_db if is_url(test_db) else f"sqlite:///{data / DB_NAME}")
+
+
+def bind_commune(data: Path) -> None:
+    """A commune centre's database: always its own SQLite file."""
+    bind_database(data, f"sqlite:///{data / DB_NAME}")
 
 
 @dataclass
@@ -158,12 +186,14 @@ class Province:
 def province(root: Path, communes: int = 3, *, with_catalogue: bool = False) -> Province:
     """A running provincial hub and `communes` running commune hubs joined to it, each with a kiosk."""
     pdata = root / "tinh"
+    bind_province(pdata)
     prepare(pdata, site_file(root, "tinh", "Trung tâm Phục vụ hành chính công tỉnh"))
     cli("hub", "province", "init", "--data", str(pdata), "--name", "Tỉnh Mẫu")
     p = Province(root, pdata, HubProcess(pdata).start(), [])
     for i in range(communes):
         site = f"xa-{i + 1}"
         data = root / site
+        bind_commune(data)
         prepare(data, site_file(root, site, f"Xã số {i + 1}"), with_catalogue=with_catalogue)
         c = Commune(site, data, HubProcess(data))
         p.join(c)
@@ -175,6 +205,7 @@ def issue_main(argv: list[str] | None = None) -> int:
     """`python -m tests.support.province DATA SITE MQTT_PORT N`: register a kiosk at that hub and issue N
     tickets — run inside a network namespace, where the commune's LAN is."""
     data, site, port, n = (argv or sys.argv[1:])[:4]
+    bind_commune(Path(data))
     cfg = register(Path(data), "kiosk", int(port), site=site)
     time.sleep(1.5)  # the running hub rewrites its broker accounts within a second
     session = DeviceSession(cfg)

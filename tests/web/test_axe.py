@@ -97,7 +97,7 @@ def test_no_serious_accessibility_violation_on_any_page(console: InProcessHub, b
                 browser.shot("booking-manage" + ("-cancel" if "huy" in url else ""), whole_page=True)
                 d.set_window_size(w, h)
         sign_in(browser, base, "quantri")
-        for tab in ("dashboard", "admin", "audit", "devices", "post", "account"):
+        for tab in ("dashboard", "reports", "admin", "audit", "devices", "post", "account"):
             d.get(f"{base}/console/#{tab}")
             time.sleep(0.8)
             if v := _axe(browser):

@@ -18,8 +18,8 @@ from tests.support.hubproc import InProcessHub
 from tests.web.conftest import PASSWORD
 
 TABS = {  # role's user → the tabs it must see (and no other)
-    "quantri": {"dashboard", "admin", "audit", "devices", "post", "account"},
-    "lanhdao": {"dashboard", "audit", "account"},
+    "quantri": {"dashboard", "reports", "admin", "audit", "devices", "post", "account"},
+    "lanhdao": {"dashboard", "reports", "audit", "account"},
     "chuyenvien": {"agency", "account"},
     "kythuat": {"devices", "account"},
     "buudien": {"post", "account"},
@@ -57,7 +57,7 @@ def test_each_role_sees_only_its_own(console: InProcessHub, browser: Browser) ->
         assert visible_tabs(browser) == tabs, user
         if user == "lanhdao":  # in Vietnamese, with its diacritics
             names = {a.text for a in d.find_elements(By.CSS_SELECTOR, "#tabs a") if a.is_displayed()}
-            assert names == {"Tình hình hôm nay", "Nhật ký thao tác", "Tài khoản"}
+            assert names == {"Tình hình hôm nay", "Báo cáo", "Nhật ký thao tác", "Tài khoản"}
         shown = [m for m in d.find_elements(By.TAG_NAME, "main") if m.is_displayed()]
         assert len(shown) == 1 and shown[0].get_attribute("id") in tabs, user  # one section, one of its own
         first = shown[0]

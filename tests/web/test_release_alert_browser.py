@@ -38,7 +38,7 @@ def test_admin_releases_a_booking_burst_from_the_dashboard(console: InProcessHub
     sign_in(browser, base, "quantri")
     browser.wait(lambda d: d.find_elements(By.CSS_SELECTOR, f"{alert} button.release"))
     browser.shot("dashboard-booking-burst")
-    browser.driver.find_element(By.CSS_SELECTOR, f"{alert} button.release").click()
+    browser.click(f"{alert} button.release")  # the dashboard redraws its alerts as they change
     browser.wait(lambda d: not d.find_elements(By.CSS_SELECTOR, alert))
     db = open_data_dir(console.data)
     try:

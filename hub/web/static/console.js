@@ -114,7 +114,8 @@ function showTab() {
   }
   for (const m of document.querySelectorAll("main")) m.hidden = m.id !== tab;
   $("err").textContent = "";
-  ({dashboard: loadDashboard, agency: loadAgency, admin: loadAdmin, audit: loadAudit, devices: loadDevices, post: loadPost}[tab] || (() => {}))();
+  ({dashboard: loadDashboard, agency: loadAgency, admin: loadAdmin, audit: loadAudit, devices: loadDevices, post: loadPost,
+    reports: () => window.loadReports()}[tab] || (() => {}))();
 }
 
 // dd/mm/yyyy HH:MM in the site's time zone, from an ISO time (dates are never shown as raw ISO text)
@@ -229,6 +230,16 @@ function dueText(d) {
   const day = (d.due_at || "").slice(0, 10);
   return d.due_at ? `${viDay(day).split(",")[0]}, ${viDateTime(d.due_at)}` : I18N.t("none");
 }
+// A file of the dossier: the document as scanned (signed by the officer) and, for a scan, its searchable
+// copy once the hub has read it (or why it could not).
+function agencyFile(code, f) {
+  const base = `/api/v1/agency/dossiers/${encodeURIComponent(code)}/files/${f.id}`;
+  let ocr = "";
+  if (f.kind === "scan" && f.ocr === "done") ocr = ` · <a class="file" href="${base}?copy=ocr">bản tìm kiếm được chữ</a>`;
+  else if (f.kind === "scan" && f.ocr === "failed") ocr = ` · <span class="ocr-failed">không nhận dạng được chữ: ${esc(f.ocr_note || "")}</span>`;
+  else if (f.kind === "scan") ocr = " · đang nhận dạng chữ…";
+  return `<br><a class="file" href="${base}">📄 ${esc(f.name)} (${f.pages} tr.)</a>${ocr}`;
+}
 async function loadAgency() {
   try {
     const data = await api("GET", "/api/v1/agency/dossiers");
@@ -238,7 +249,8 @@ async function loadAgency() {
       <td class="nowrap">${esc(dueText(d))}</td><td class="left ${esc(d.risk || "")}">${d.risk ? esc(I18N.lang === "vi" ? d.due_left_vi : d.due_left_en) : I18N.t("none")}</td>
       <td>${(ACTIONS[d.status] || []).map((a) => `<button type="button" class="${a === "reject" || a === "stop" ? "danger" : a === "finish" ? "" : "secondary"}" data-code="${esc(d.code)}" data-act="${a}">${ACTION_VI[a]}</button>`).join(" ")}
       <a href="/api/v1/agency/dossiers/${encodeURIComponent(d.code)}/control-sheet.pdf">Phiếu kiểm soát</a>
-      ${(d.files || []).map((f) => `<br><a class="file" href="/api/v1/agency/dossiers/${encodeURIComponent(d.code)}/files/${f.id}">📄 ${esc(f.name)} (${f.pages} tr.)</a>`).join("")}</td></tr>`).join("")
+      ${(d.files || []).map((f) => agencyFile(d.code, f)).join("")}
+      ${(d.datastore || []).map((x) => `<br><span class="datastore ${esc(x.state)}">Kho dữ liệu của công dân (${esc(x.doc_code)}): ${esc(x.state_vi)}</span>`).join("")}</td></tr>`).join("")
       || `<tr><td colspan="6">${I18N.t("nothing")}</td></tr>`;
     labelCells($("agency-list"));
   } catch (e) { $("err").textContent = e.message; }
