@@ -119,6 +119,9 @@ def test_a_retired_officer_cannot_sign_in_until_restored(console: InProcessHub, 
         counter.login("trang3", "3333")
     row = next(o for o in client.call("GET", "/api/v1/sites/demo/officers")[1]["officers"] if o["id"] == "le-thu-trang")
     assert row["active"] is False
+    # The site's configuration document says so too (a copy loaded elsewhere, a rebuild, keeps them retired).
+    doc = next(o for o in client.call("GET", "/api/v1/sites/demo/config")[1]["officers"] if o["id"] == "le-thu-trang")
+    assert doc["active"] is False
     # A retired officer can still be edited from the list (their name, agency): they stay retired.
     status, body = client.call("POST", "/api/v1/sites/demo/officers", {"id": "le-thu-trang", "name": "Lê Thu Trang"})
     assert status == 200
