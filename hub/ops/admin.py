@@ -205,76 +205,93 @@ def retire(ctx: Ctx, data: dict) -> dict:
     """Retire a service, a counter or an officer (`retired: true`), or bring one back (`false`). Nothing is
     deleted: tickets, dossiers, votes and reports keep naming it. A retired service leaves the kiosks and
     the counters that served it; a retired counter leaves the lobby, the dashboard and the devices'
-    choices; a retired officer cannot sign in (signed out at once)."""
+    choices; a retired officer cannot sign in (signed out at once). Audited as `<kind>.retire|restore`."""
     from hub.domain import retirement as rules
-    from hub.store import officers as officer_store
-    from hub.store import sites as site_store
-    from hub.store import tickets as ticket_store
 
     kind, key, retired = data.get("kind"), str(data.get("key") or "").strip(), data.get("retired", True)
     if kind not in rules.KINDS or not key or not isinstance(retired, bool):
         raise _bad("kind (service, counter, officer), key and retired (true/false) required",
                    "Hãy chọn dịch vụ, quầy hoặc cán bộ cần ngừng hay khôi phục.")
-    sid = ctx.site.id
-    cfg = site_config.export(ctx.db, sid)
-    action = f"{kind}.{'retire' if retired else 'restore'}"
-    if kind == "service":
-        key = key.upper()
-        live = next((s for s in cfg["services"] if s["code"] == key), None)
-        gone = next((s for s in site_store.service_docs(ctx.db, sid, active=False) if s["code"] == key), None)
-        if retired:
-            if live is None:
-                raise _missing(gone is not None, f"service {key}", f"Dịch vụ {key} đã ngừng rồi.",
-                               f"Không có dịch vụ {key}.")
-            from hub.store import appointments as appt_store
-
-            problem = rules.service_problem(key, ticket_store.waiting_counts(ctx.db, sid, ctx.day).get(key, 0),
-                                            [(c["number"], tuple(c["services"])) for c in cfg["counters"]],
-                                            appt_store.booked_ahead(ctx.db, sid, key, ctx.day))
-            if problem:
-                raise problem
-            cfg["services"] = [s for s in cfg["services"] if s["code"] != key]
-            cfg["counters"] = rules.without_service(key, cfg["counters"])
-        else:
-            if gone is None:
-                raise _missing(live is not None, f"service {key}", f"Dịch vụ {key} đang hoạt động rồi.",
-                               f"Không có dịch vụ {key}.")
-            cfg["services"].append(gone)
-        _load(ctx, cfg)
-        name = (live or gone or {}).get("name", key)
-    elif kind == "counter":
-        try:
-            number = int(key)
-            c = site_store.get_counter(ctx.db, sid, number)
-        except (ValueError, DomainError):
-            raise DomainError("not_found", f"no counter {key}", f"Không có quầy {key}.") from None
-        if c.active != retired:
-            raise _bad("already so", f"Quầy {number} {'đã ngừng' if retired else 'đang hoạt động'} rồi.")
-        if retired:
-            problem = rules.counter_problem(number, c.status, c.current_ticket is not None)
-            if problem:
-                raise problem
-            site_store.set_counter_active(ctx.db, sid, number, False)
-        else:
-            kept = rules.restored_services(c.services, {s["code"] for s in cfg["services"]})
-            site_store.set_counter_active(ctx.db, sid, number, True, kept)
-        from hub.store import devices as device_store
-
-        device_store.bump_revision(ctx.db)
-        ctx.effects.display_sites.add(sid)
-        name = c.name
-    else:
-        officer = officer_store.find(ctx.db, sid, key)
-        if officer is None:
-            raise DomainError("not_found", f"no officer {key}", "Không tìm thấy cán bộ.")
-        if officer["active"] == (not retired):
-            raise _bad("already so", f"Cán bộ {officer['name']} {'đã ngừng' if retired else 'đang làm việc'} rồi.")
-        officer_store.set_active(ctx.db, sid, key, not retired)
-        if retired:
-            _signed_out(ctx, key)
-        name = officer["name"]
-    ctx.changed(action, key, {"retired": not retired}, {"retired": retired, "name": name})
+    change = {"service": _retire_service, "counter": _retire_counter, "officer": _retire_officer}[kind]
+    key, name = change(ctx, key, retired)
+    ctx.changed(f"{kind}.{'retire' if retired else 'restore'}", key, {"retired": not retired},
+                {"retired": retired, "name": name})
     return {"kind": kind, "key": key, "name": name, "retired": retired}
+
+
+def _retire_service(ctx: Ctx, key: str, retired: bool) -> tuple[str, str]:
+    """Out of the site's document (the load marks it inactive; no counter serves it), or back in it."""
+    from hub.domain import retirement as rules
+    from hub.store import appointments as appt_store
+    from hub.store import sites as site_store
+    from hub.store import tickets as ticket_store
+
+    sid, code = ctx.site.id, key.upper()
+    cfg = site_config.export(ctx.db, sid)
+    live = next((s for s in cfg["services"] if s["code"] == code), None)
+    gone = next((s for s in site_store.service_docs(ctx.db, sid, active=False) if s["code"] == code), None)
+    if retired:
+        if live is None:
+            raise _missing(gone is not None, f"service {code}", f"Dịch vụ {code} đã ngừng rồi.",
+                           f"Không có dịch vụ {code}.")
+        problem = rules.service_problem(code, ticket_store.waiting_counts(ctx.db, sid, ctx.day).get(code, 0),
+                                        [(c["number"], tuple(c["services"])) for c in cfg["counters"]],
+                                        appt_store.booked_ahead(ctx.db, sid, code, ctx.day))
+        if problem:
+            raise problem
+        cfg["services"] = [s for s in cfg["services"] if s["code"] != code]
+        cfg["counters"] = rules.without_service(code, cfg["counters"])
+    else:
+        if gone is None:
+            raise _missing(live is not None, f"service {code}", f"Dịch vụ {code} đang hoạt động rồi.",
+                           f"Không có dịch vụ {code}.")
+        cfg["services"].append(gone)
+    _load(ctx, cfg)
+    return code, (live or gone or {}).get("name", code)
+
+
+def _retire_counter(ctx: Ctx, key: str, retired: bool) -> tuple[str, str]:
+    """A closed, idle counter leaves the lobby and the choices; back, it serves what is still in service."""
+    from hub.domain import retirement as rules
+    from hub.store import devices as device_store
+    from hub.store import sites as site_store
+
+    sid = ctx.site.id
+    try:
+        number = int(key)
+        c = site_store.get_counter(ctx.db, sid, number)
+    except (ValueError, DomainError):
+        raise DomainError("not_found", f"no counter {key}", f"Không có quầy {key}.") from None
+    if c.active != retired:
+        raise _bad(f"counter {number} is already {'retired' if retired else 'in service'}",
+                   f"Quầy {number} {'đã ngừng' if retired else 'đang hoạt động'} rồi.")
+    if retired:
+        problem = rules.counter_problem(number, c.status, c.current_ticket is not None)
+        if problem:
+            raise problem
+        site_store.set_counter_active(ctx.db, sid, number, False)
+    else:
+        active = {s["code"] for s in site_store.service_docs(ctx.db, sid)}
+        site_store.set_counter_active(ctx.db, sid, number, True, rules.restored_services(c.services, active))
+    device_store.bump_revision(ctx.db)  # its devices and the lobby are told
+    ctx.effects.display_sites.add(sid)
+    return str(number), c.name
+
+
+def _retire_officer(ctx: Ctx, key: str, retired: bool) -> tuple[str, str]:
+    """No sign-in from then on (signed out at once), or signing in again."""
+    from hub.store import officers as officer_store
+
+    officer = officer_store.find(ctx.db, ctx.site.id, key)
+    if officer is None:
+        raise DomainError("not_found", f"no officer {key}", "Không tìm thấy cán bộ.")
+    if officer["active"] == (not retired):
+        raise _bad(f"officer {key} is already {'retired' if retired else 'working'}",
+                   f"Cán bộ {officer['name']} {'đã ngừng' if retired else 'đang làm việc'} rồi.")
+    officer_store.set_active(ctx.db, ctx.site.id, key, not retired)
+    if retired:
+        _signed_out(ctx, key)
+    return key, officer["name"]
 
 
 def _missing(other_state: bool, what: str, already_vi: str, unknown_vi: str) -> DomainError:

@@ -371,6 +371,8 @@ def transfer(ctx: Ctx, to_service: str | None = None, to_counter: int | None = N
             raise DomainError("bad_request", "The citizen cannot be transferred to this same counter.",
                               "Không thể chuyển về chính quầy này.")
         target = site_store.get_counter(ctx.db, ctx.site.id, to_counter)
+        if not target.active:  # retired: as if it did not exist
+            raise DomainError("not_found", f"Unknown counter {to_counter}.", f"Không có quầy số {to_counter}.")
         problem = rules.transfer_target_problem(target.status, target.officer)
         if problem is not None and not force:
             vi, en = problem

@@ -12,14 +12,16 @@ from hub.store import sites as site_store
 
 
 def export(db: sqlite_utils.Database, site_id: str) -> dict:
-    """The site's configuration (officers without their credentials: loading it keeps them)."""
+    """The site's configuration (officers without their credentials: loading it keeps them; a retired
+    officer with `"active": false`, so a copy loaded elsewhere, a rebuild, keeps them retired)."""
     s = site_store.get_site(db, site_id)
     row = db.execute("SELECT policy, default_service_s, notice FROM sites WHERE id = ?", [site_id]).fetchone()
     services = site_store.service_docs(db, site_id)
     counters = [{"number": c.number, "name": c.name, "services": list(c.services)}
                 for c in site_store.list_counters(db, site_id)]
-    officers = [{"id": r[0], "name": r[1]} for r in
-                db.execute("SELECT id, name FROM officers WHERE site_id = ? ORDER BY rowid", [site_id])]
+    officers = [{"id": r[0], "name": r[1], **({"agency": r[2]} if r[2] else {}), **({} if r[3] else {"active": False})}
+                for r in db.execute("SELECT id, name, seconded_by, active FROM officers WHERE site_id = ? ORDER BY rowid",
+                                    [site_id])]
     return {"site": {"id": s.id, "name": s.name, "name_en": s.name_en, "timezone": s.tz.key,
                      "policy": json.loads(row[0]), "default_service_s": row[1], "notice": row[2]},
             "fields": site_store.list_fields(db, site_id), "services": services, "officers": officers,

@@ -180,6 +180,11 @@ def load_config(db: sqlite_utils.Database, cfg: dict) -> str:
                ON CONFLICT(site_id, id) DO UPDATE SET name=excluded.name""",
             [sid, o["id"], o["name"]],
         )
+        if "active" in o:  # false: retired (no sign-in; their history stays)
+            db.execute("UPDATE officers SET active = ? WHERE site_id = ? AND id = ?", [int(bool(o["active"])), sid, o["id"]])
+        if "agency" in o:  # the agency that seconded the officer (None or "": the office's own staff)
+            db.execute("UPDATE officers SET seconded_by = ? WHERE site_id = ? AND id = ?",
+                       [str(o["agency"] or "").strip() or None, sid, o["id"]])
         if any(k in o for k in ("username", "pin", "badge")):  # sign-in (issue #4): stored hashed only
             from hub.store import officers as officer_store
 

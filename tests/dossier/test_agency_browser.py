@@ -97,4 +97,17 @@ def test_specialist_and_post_tabs(dhub: DossierHub, tmp_path: Path) -> None:
             if v := _axe(b):
                 found[f"post @{w}x{h}"] = _summary(v)
         b.shot("post-tab-390x844")
+        # "Đã gửi" returns the dossier: asked first; "Hủy" leaves it in the list.
+        form = d.find_element(By.CSS_SELECTOR, f"#post-list tr[data-code='{code}'] form")
+        form.find_element(By.NAME, "tracking").send_keys("EE123456789VN")
+        form.find_element(By.NAME, "fees_paid").click()
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        alert = b.wait(lambda d: d.switch_to.alert)
+        assert code in alert.text and "EE123456789VN" in alert.text
+        alert.dismiss()
+        assert d.find_elements(By.CSS_SELECTOR, f"#post-list tr[data-code='{code}']")
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        b.wait(lambda d: d.switch_to.alert).accept()
+        b.wait(lambda d: not d.find_elements(By.CSS_SELECTOR, f"#post-list tr[data-code='{code}']"))
+        assert dhub.public(code)[1]["status"] == "returned"
     assert not found, found

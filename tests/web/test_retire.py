@@ -90,6 +90,15 @@ def test_a_retired_counter_leaves_the_dashboard_and_its_terminal_is_refused(cons
     cfg = client.call("GET", "/api/v1/sites/demo/config")[1]
     assert [c["number"] for c in cfg["retired"]["counters"]] == [4]
     assert 4 not in [c["number"] for c in cfg["counters"]]
+    # No citizen can be sent to it from another counter.
+    other = CounterCore(console.device("counter", counter=1))
+    other.login("hung2", "2222")
+    other.open()
+    KioskCore(console.device("kiosk")).issue_ticket("HT")
+    other.next()
+    with pytest.raises(RequestError) as refused:
+        other.transfer(to_counter=4)
+    assert refused.value.message_vi == "Không có quầy số 4."
     # No new device can be registered for it.
     status, body = client.call("POST", "/api/v1/sites/demo/devices", {"role": "counter", "counter": 4})
     assert status == 404
@@ -110,6 +119,9 @@ def test_a_retired_officer_cannot_sign_in_until_restored(console: InProcessHub, 
         counter.login("trang3", "3333")
     row = next(o for o in client.call("GET", "/api/v1/sites/demo/officers")[1]["officers"] if o["id"] == "le-thu-trang")
     assert row["active"] is False
+    # The site's configuration document says so too (a copy loaded elsewhere, a rebuild, keeps them retired).
+    doc = next(o for o in client.call("GET", "/api/v1/sites/demo/config")[1]["officers"] if o["id"] == "le-thu-trang")
+    assert doc["active"] is False
     # A retired officer can still be edited from the list (their name, agency): they stay retired.
     status, body = client.call("POST", "/api/v1/sites/demo/officers", {"id": "le-thu-trang", "name": "Lê Thu Trang"})
     assert status == 200
@@ -145,6 +157,10 @@ def test_the_officers_list_in_vietnamese_order_with_agency_and_counters(console:
     assert names.index("Dương Văn Em") < names.index("Đặng Văn An") < names.index("Đỗ Thị Bé")  # đ after d
     an = next(o for o in rows if o["id"] == "dang-van-an")
     assert an["agency"] == agencies[0] and an["active"] is True
+    # The agency goes with the site's configuration document: kept when another officer is saved.
+    assert client.call("POST", "/api/v1/sites/demo/officers", {"id": "do-thi-be", "name": "Đỗ Thị Bé Hai"})[0] == 200
+    assert next(o for o in client.call("GET", "/api/v1/sites/demo/config")[1]["officers"]
+                if o["id"] == "dang-van-an")["agency"] == agencies[0]
     lan = next(o for o in rows if o["id"] == "nguyen-thi-lan")
     assert lan["counters"] == [1] and lan["signed_in_at"] == 1 and lan["username"] == "lan1"
 

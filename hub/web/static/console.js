@@ -21,6 +21,8 @@ I18N.add({
        sure_restore_service: "Khôi phục dịch vụ {name}? Dịch vụ sẽ hiện lại trên ki-ốt (hãy chọn lại quầy phục vụ dịch vụ này).",
        sure_restore_counter: "Khôi phục {name}?", sure_restore_officer: "Khôi phục cán bộ {name}? Cán bộ đăng nhập quầy được trở lại.",
        sure_deactivate: "Khóa tài khoản {name}? Tài khoản bị đăng xuất ngay; có thể mở khóa sau.",
+       sure_sent: "Xác nhận đã gửi kết quả hồ sơ {code} qua bưu chính, số hiệu bưu gửi {tracking}? Hồ sơ sẽ được ghi là đã trả kết quả.",
+       sure_replace_catalog: "Tệp là toàn bộ danh mục: các thủ tục không có trong tệp sẽ bị rút khỏi ki-ốt và quầy. Tiếp tục?",
        dv_never: "Chưa từng liên lạc", bad_day: "Ngày phải có dạng dd/mm/yyyy, ví dụ 02/09/2027.", month: "Tháng",
        prev_month: "Tháng trước", next_month: "Tháng sau", cat_done: "Đã nhập {n} thủ tục; {e} mục lỗi (không nhập); phiên bản danh mục {v}.", p_tracking: "Số hiệu bưu gửi", p_fees: "đã thu phí", p_sent: "Đã gửi", sure_revoke: "Thu hồi thiết bị này? Nó sẽ không kết nối được nữa."},
   en: {app: "Console", switch: "Tiếng Việt", signout: "Sign out", t_dash: "Today", t_agency: "Agency dossiers",
@@ -78,6 +80,8 @@ I18N.add({
        sure_restore_counter: "Restore {name}?", sure_restore_officer: "Restore {name}? They can sign in at a counter again.",
        sure_deactivate: "Deactivate the account {name}? It is signed out at once; it can be activated again.",
        dv_never: "Never", dv_seen: "Last contact", d_left_days: "Time left",
+       sure_sent: "Confirm that the result of dossier {code} was sent by post, tracking number {tracking}? The dossier is then recorded as returned.",
+       sure_replace_catalog: "The file is the whole catalogue: procedures not in it are withdrawn from the kiosks and counters. Go on?",
        f_ticket_hours: "Ticket hours (empty: tickets at any time)", f_opens: "From", f_last: "Last ticket at",
        f_policy: "Calling order", f_every: "Interleave: 1 priority citizen after every", pol_interleave: "Priority interleaved",
        pol_strict: "Priority first", pol_fifo: "In order of arrival", bad_day: "A day is written dd/mm/yyyy, e.g. 02/09/2027.",
@@ -258,6 +262,8 @@ $("agency-list").addEventListener("click", async (ev) => {
   // Finishing, rejecting or stopping a dossier cannot be taken back: say what will happen and ask first.
   if (act === "finish" && !confirm(`Xác nhận hồ sơ ${b.dataset.code} đã giải quyết xong? Kết quả chuyển về bộ phận một cửa để trả cho công dân; không hoàn tác được.`)) return;
   if (act === "reject" && !confirm(`Từ chối hồ sơ ${b.dataset.code}? Công dân sẽ nhận văn bản từ chối; không hoàn tác được.`)) return;
+  if (act === "stop" && !confirm(`Dừng giải quyết hồ sơ ${b.dataset.code}? Công dân sẽ nhận Thông báo dừng giải quyết (Mẫu 05); không hoàn tác được.`)) return;
+  if (act === "supplement" && !confirm(`Yêu cầu bổ sung hồ sơ ${b.dataset.code}? Chỉ được yêu cầu bổ sung một lần; thời hạn giải quyết tính lại từ đầu khi công dân bổ sung đủ.`)) return;
   if (act === "reject" || act === "supplement" || act === "stop") { const r = prompt("Lý do (bắt buộc):"); if (!r) return; body.reason = r; }
   if (act === "obligation") { const r = prompt("Nghĩa vụ tài chính phải thực hiện:"); if (!r) return;
     const n = parseInt(prompt("Số tiền (đồng, để trống nếu chưa xác định):", "") || "", 10);
@@ -509,6 +515,7 @@ $("f-catalog").addEventListener("submit", (ev) => {
   const f = ev.target, file = f.file.files[0], out = f.nextElementSibling, bar = $("cat-progress");
   out.textContent = ""; $("cat-result").innerHTML = "";
   if (!file) return;
+  if (f.replace.checked && !confirm(I18N.t("sure_replace_catalog"))) return;
   const fmt = file.name.toLowerCase().endsWith(".json") ? "json" : "csv";
   const xhr = new XMLHttpRequest();  // XHR, not fetch: its upload reports progress
   xhr.open("POST", `/api/v1/catalog/import?format=${fmt}&replace=${f.replace.checked ? 1 : 0}`);
@@ -594,6 +601,8 @@ $("post-list").addEventListener("submit", async (ev) => {
   ev.preventDefault();
   const f = ev.target, code = f.closest("tr").dataset.code;
   $("post-err").textContent = "";
+  // Sending returns the dossier: it cannot be taken back, so it is said and asked first.
+  if (!confirm(I18N.t("sure_sent").replace("{code}", code).replace("{tracking}", f.tracking.value.trim()))) return;
   try { await api("POST", `/api/v1/sites/${S.site}/post/dossiers/${encodeURIComponent(code)}/sent`,
                   {tracking: f.tracking.value.trim(), fees_paid: f.fees_paid.checked}); loadPost(); }
   catch (e) { $("post-err").textContent = e.message; }
