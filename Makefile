@@ -45,6 +45,12 @@ bench: setup
 	$(VENV)/bin/motcua bench footprint --json
 	$(VENV)/bin/motcua bench call-path --db postgresql --calls 500 --json
 	$(VENV)/bin/motcua bench tickets --db postgresql --kiosks 20 --tickets 5000 --json
+	$(VENV)/bin/motcua bench estimate --json
+	$(VENV)/bin/motcua bench scan --json
+	$(VENV)/bin/motcua bench call-path --sync --json
+	$(VENV)/bin/motcua bench province --sites 100 --devices 20 --json
+	$(VENV)/bin/motcua bench fuzz --json
+	$(VENV)/bin/motcua bench fuzz --db postgresql --json
 
 clean:
 	rm -rf $(VENV) demo-data test-artifacts .pytest_cache

@@ -6,6 +6,7 @@ Run: `motcua counter --config counter.json [--fullscreen]`. Designed for a 800×
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -155,6 +156,7 @@ class CounterApp(App):
 
     def _render(self, v: View) -> None:
         signed_in = v.officer is not None
+        self._drop_token_unless(v.officer)
         want = "serve" if signed_in else "login"
         if self.sm.current in ("login", "serve") and self.sm.current != want:
             self.sm.current = want
@@ -166,6 +168,20 @@ class CounterApp(App):
             self.screens["login"].show_message(v.said, v.error)
         if self.keypad is not None:
             self.keypad.set_indicator("blink" if v.busy else ("on" if signed_in and v.online else "off"))
+
+    def _drop_token_unless(self, officer: dict | None) -> None:
+        """The signing token opened with an officer's PIN signs for that officer only: signed out, or
+        another officer signed in, its session is closed and the next one is asked for its own PIN."""
+        who = (officer or {}).get("id") or (officer or {}).get("username") or (officer or {}).get("name")
+        if who == getattr(self, "_token_officer", None):
+            return
+        self._token_officer = who
+        self.token_declined = False
+        desk = getattr(self, "scan_desk", None)
+        if desk is not None and desk.signer is not None and hasattr(desk.signer, "pkcs11_session"):
+            with contextlib.suppress(Exception):  # a token pulled out: nothing left to close
+                desk.signer.pkcs11_session.close()
+            desk.signer = None
 
     def _tick(self, _dt) -> None:
         v = self.controller.view

@@ -56,6 +56,10 @@ class DossierCore:
     def search(self, q: str, limit: int = 20) -> list[dict]:
         return self.session.request("procedure.search", {"q": q, "limit": limit})["procedures"]
 
+    def agencies(self) -> list[dict]:
+        """The province's agencies and where each works: the choices for `options.competent` at intake."""
+        return self.session.request("dossier.agencies", self._signed({}))["agencies"]
+
     @staticmethod
     def cccd_problem(text: str) -> DomainError | None:
         """Why the CCCD is malformed (its words in both languages), None when it is well-formed (checked

@@ -22,11 +22,17 @@ REUSE_SOURCES = {"csdl-quoc-gia": "Cơ sở dữ liệu quốc gia", "vneid": "T
                  "kho-du-lieu": "Kho dữ liệu của công dân"}
 
 
-def officer_signer(hw: dict | None):
+def needs_pin(hw: dict | None) -> bool:
+    """The hardware map names a USB token: the officer types its PIN on the screen (never in a file)."""
+    return bool(hw) and hw.get("type") == "pkcs11"
+
+
+def officer_signer(hw: dict | None, pin: str | None = None):
     """The officer's signer from the counter's hardware map entry `signing`, or None (scans unsigned):
     {"type": "pkcs12", "path": "…/officer.p12", "passphrase_file": "…"} or
-    {"type": "pkcs11", "lib": "/usr/lib/…/vendor.so", "token": "<label>", "key": "<key label>", "pin_file": "…"}.
-    Secrets come from files (0600), never from the config itself."""
+    {"type": "pkcs11", "lib": "/usr/lib/…/vendor.so", "token": "<label>", "key": "<key label>"} with the
+    `pin` the officer typed on the screen (counter_terminal/screens/token_pin.py): used to log in to the
+    token and dropped, never stored or logged. A wrong PIN raises motcua_core.signing.WrongPin."""
     if not hw:
         return None
     from motcua_core import signing
@@ -34,7 +40,9 @@ def officer_signer(hw: dict | None):
     if hw.get("type") == "pkcs12":
         return signing.pkcs12_signer(hw["path"], Path(hw["passphrase_file"]).read_bytes().strip())
     if hw.get("type") == "pkcs11":
-        session = signing.pkcs11_session(hw["lib"], hw["token"], Path(hw["pin_file"]).read_text().strip())
+        if not pin:
+            raise ValueError("a PKCS#11 token needs the officer's PIN, typed on the screen")
+        session = signing.pkcs11_session(hw["lib"], hw["token"], pin)
         return signing.pkcs11_signer(session, hw["key"], hw.get("cert"))
     raise ValueError(f"unknown signing type {hw.get('type')!r} (pkcs12, pkcs11)")
 

@@ -283,7 +283,10 @@ class Hub:
             "version": VERSION,
             "uptime_s": round(time.time() - self.started_at, 1),
             "database": {"ok": db_ok, "engine": "postgresql" if is_url(self.config.db_target) else "sqlite",
-                         "path": str(self.config.db_path), "schema_version": schema},
+                         "path": str(self.config.db_path), "schema_version": schema,
+                         # PostgreSQL: statements and round trips since the connection opened (the bench's
+                         # round trips per call)
+                         **dict(getattr(self.db, "stats", {}))},
             "broker": broker,
             "router": dict(self.router.stats) if self.router else None,
         }

@@ -48,7 +48,9 @@ def ensure_centre(data_dir: Path, unit_name: str) -> Path:
     if not p12.exists():
         ca = pki.make_ca("CA nội bộ motcua (tự cấp)", unit_name)
         suffix = " (tự cấp)"
-        leaf = pki.issue(ca, pki.clip(unit_name, 64 - len(suffix.encode())) + suffix, unit_name)
+        # RSA as the licensed CAs issue: an ECDSA key makes pyHanko declare the file PDF 2.0 (ISO 32002),
+        # and the archived documents are PDF/A-2, on PDF 1.7
+        leaf = pki.issue(ca, pki.clip(unit_name, 64 - len(suffix.encode())) + suffix, unit_name, use_rsa=True)
         passphrase = secrets.token_urlsafe(24).encode()
         _private_write(folder / "centre-ca.pem", ca.cert_pem())
         _private_write(folder / "centre.pass", passphrase)

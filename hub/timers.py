@@ -26,7 +26,8 @@ APPOINTMENT_TICK_S = 30.0
 
 def start(hub: Hub) -> list[asyncio.Task]:
     loops = [("registry", watch_registry), ("display-tick", tick_displays), ("dossier-timers", dossier_timers),
-             ("appointments", appointment_timers), ("sign-results", sign_results)]
+             ("appointments", appointment_timers), ("sign-results", sign_results),
+             ("ocr-scans", ocr_scans), ("datastore", datastore_pushes)]
     if hub.db.engine == "sqlite":  # PostgreSQL has no WAL file of ours to checkpoint; its backups are pg_dump's
         loops += [("wal-checkpoint", checkpoints), ("daily-backup", daily_backups)]
     return [asyncio.create_task(fn(hub), name=name) for name, fn in loops]
@@ -52,6 +53,52 @@ async def sign_results(hub: Hub) -> None:
                 hub.runner.run(job["file"]["site_id"], lambda ctx, done=done: dossier_files.store_signed(ctx, done))
         except Exception:
             log.exception("result signing failed; will retry")
+
+
+DATASTORE_TICK_S = 2.0
+
+
+async def datastore_pushes(hub: Hub) -> None:
+    """Electronic results to the citizen's data store (hub.ops.datastore): each due one pushed from a
+    worker thread, the outcome recorded by the Runner."""
+    from hub.ops import datastore
+
+    while True:
+        await asyncio.sleep(DATASTORE_TICK_S)
+        try:
+            await datastore.run_turn(hub)
+        except Exception:
+            log.exception("data store turn failed; will retry")
+
+
+OCR_TICK_S = 2.0
+
+
+async def ocr_scans(hub: Hub) -> None:
+    """Each scan uploaded whole gets its searchable copy (hub.ops.ocr) in a worker thread, one at a time,
+    the recognition in a child process at the lowest priority: the hub's own work always comes first."""
+    from hub.ops import ocr
+
+    reason = await asyncio.to_thread(ocr.unavailable)
+    if reason:
+        log.warning("scans get no text layer: %s", reason)
+        return
+    try:
+        while True:
+            await asyncio.sleep(OCR_TICK_S)
+            try:
+                for job in ocr.jobs(hub.db):
+                    done = await asyncio.to_thread(ocr.make_copy, job)
+                    if done["state"] == "interrupted":  # another hub in this process stopping: again later
+                        continue
+                    if done["state"] == "failed":
+                        log.warning("no text layer for scan %s of %s: %s", job["file"]["id"], job["file"]["code"],
+                                    done["note"])
+                    hub.runner.run(job["file"]["site_id"], lambda ctx, done=done: ocr.store_copy(ctx, done))
+            except Exception:
+                log.exception("OCR turn failed; will retry")
+    finally:
+        ocr.stop_all()  # the hub is stopping: a scan half read is read again on the next start
 
 
 async def watch_registry(hub: Hub) -> None:

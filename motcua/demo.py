@@ -333,6 +333,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     served = sum(1 for c in calls if c["kind"] == "call")
     print(f"\nDemo stopped: {fleet.issued} tickets issued, {served} calls announced.")
     print(f"Data kept in {data.resolve()} (motcua.db, broker/, devices/).")
-    print("Next: run `motcua hub serve --data demo-data` and the roles yourself (README.md), "
+    print(f"Next: run `motcua hub serve --data {data}` and the roles yourself (README.md), "
           "read docs/architecture.md and docs/protocol.md.")
     return 0

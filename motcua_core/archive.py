@@ -1,52 +1,114 @@
-"""PDFs kept for the archive: PDF/A-2B's identification (XMP `pdfaid`), an sRGB output intent, the real
-title and the document language (`/Lang vi-VN`) added to a PDF made by fpdf2 or img2pdf (pikepdf).
+"""PDFs kept for the archive (Decree 118/2025 Art. 22(6)) made PDF/A-2: the identification in XMP
+(`pdfaid`), XMP and the document information agreeing, an sRGB output intent, the real title and the
+document language (`/Lang vi-VN`), every font embedded (fpdf2 embeds DejaVu) with a Unicode mapping for
+each glyph used. Applied to what fpdf2 (forms, receipts, notices) and img2pdf (scans) produce.
 
-What this does not do, and why it says "PDF/A-style": the forms are not tagged (no structure tree), and no
-PDF/A validator (veraPDF) runs in the tests; fonts are embedded by fpdf2 (DejaVu), which PDF/A requires.
+Conformance claimed: `A` (PDF/A-2a: tagged — motcua_core.documents.tagging — and mapped to Unicode) for
+the forms the hub issues, `U` (PDF/A-2u: text that maps to Unicode, so it can be searched) for the scans'
+OCR copies, `B` (PDF/A-2b) for image-only scans. The tests check every kind of document with an
+independent validator (tests/support/pdfa.py, docs/dossiers.md).
+
+Signatures are added afterwards as incremental updates (motcua_core.signing), which PDF/A-2 allows.
 """
 
 from __future__ import annotations
 
 import io
-import tempfile
+import re
 from pathlib import Path
 
-
-def srgb_icc_path() -> str:
-    """An sRGB ICC profile on disk (made once per machine by Pillow's littleCMS)."""
-    path = Path(tempfile.gettempdir()) / "motcua-srgb.icc"
-    if not path.exists():
-        from PIL import ImageCms
-
-        data = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
-        tmp = path.with_suffix(f".{id(data)}.tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    return str(path)
+# ICC v2 sRGB profiles from Debian packages (icc-profiles-free, then Ghostscript's); Pillow's littleCMS
+# makes a v4 one as a last resort, which PDF/A-2 also accepts.
+ICC_PROFILES = ("/usr/share/color/icc/sRGB.icc", "/usr/share/color/icc/ghostscript/srgb.icc")
+_icc: bytes | None = None
 
 
-def archival(data: bytes, *, title: str, lang: str = "vi-VN", author: str = "") -> bytes:
-    """`data` with PDF/A-2B identification, an sRGB output intent, its title and language."""
+def srgb_icc() -> bytes:
+    """The bytes of an sRGB ICC profile for the output intent."""
+    global _icc
+    if _icc is None:
+        for p in ICC_PROFILES:
+            if Path(p).is_file():
+                _icc = Path(p).read_bytes()
+                break
+        else:
+            from PIL import ImageCms
+
+            _icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    return _icc
+
+
+_BAD_UNICODE = re.compile(rb"^<[0-9A-Fa-f]+>\s*<(0000|FEFF|FFFE)>\s*$", re.I | re.M)
+
+
+def _fix_to_unicode(pdf) -> None:
+    """fpdf2 maps glyph 0 (.notdef, never drawn) to U+0000, which PDF/A-2u forbids: drop that entry."""
+    import pikepdf
+
+    for obj in pdf.objects:
+        if not isinstance(obj, pikepdf.Dictionary) or obj.get("/Type") != pikepdf.Name.Font or "/ToUnicode" not in obj:
+            continue
+        cmap = obj.ToUnicode.read_bytes()
+        fixed, n = _BAD_UNICODE.subn(b"", cmap)
+        if not n:
+            continue
+
+        def recount(m: re.Match) -> bytes:
+            entries = len(re.findall(rb"^<[0-9A-Fa-f]+>\s*<", m.group(2), re.M))
+            return str(entries).encode() + b" beginbfchar" + m.group(2) + b"endbfchar"
+
+        fixed = re.sub(rb"(\d+) beginbfchar(.*?)endbfchar", recount, fixed, flags=re.S)
+        obj.ToUnicode.write(fixed)
+
+
+def unicode_clean(data: bytes) -> bytes:
+    """`data` (an fpdf2 PDF) with every glyph's Unicode mapping acceptable to PDF/A-2u; for pieces that
+    end up inside an archived document, such as a signature's visible block."""
     import pikepdf
 
     with pikepdf.open(io.BytesIO(data)) as pdf:
+        _fix_to_unicode(pdf)
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True)
+    return out.getvalue()
+
+
+def archival(data: bytes, *, title: str, lang: str = "vi-VN", author: str = "", conformance: str = "U") -> bytes:
+    """`data` as PDF/A-2 (`conformance` "A", "U" or "B"): identified, with its title, author and language,
+    an sRGB output intent and XMP matching the document information. "A" only for a tagged document."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        if conformance == "A" and "/StructTreeRoot" not in pdf.Root:
+            raise ValueError("PDF/A-2a needs a tagged document (a structure tree)")
         pdf.Root.Lang = pikepdf.String(lang)
         pdf.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
-        if "/OutputIntents" not in pdf.Root:
-            icc = pikepdf.Stream(pdf, Path(srgb_icc_path()).read_bytes())
-            icc.N = 3
-            pdf.Root.OutputIntents = pikepdf.Array([pikepdf.Dictionary(
-                Type=pikepdf.Name.OutputIntent, S=pikepdf.Name.GTS_PDFA1,
-                OutputConditionIdentifier=pikepdf.String("sRGB"), Info=pikepdf.String("sRGB IEC61966-2.1"),
-                DestOutputProfile=icc)])
+        icc = pikepdf.Stream(pdf, srgb_icc())
+        icc.N = 3
+        pdf.Root.OutputIntents = pikepdf.Array([pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.OutputIntent, S=pikepdf.Name.GTS_PDFA1,
+            OutputConditionIdentifier=pikepdf.String("sRGB IEC61966-2.1"), Info=pikepdf.String("sRGB IEC61966-2.1"),
+            RegistryName=pikepdf.String("http://www.color.org"), DestOutputProfile=icc))])
+        _fix_to_unicode(pdf)
         pdf.docinfo["/Title"] = pikepdf.String(title)
         if author:
             pdf.docinfo["/Author"] = pikepdf.String(author)
         with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+            meta.load_from_docinfo(pdf.docinfo)
             meta["dc:title"] = title
             meta["dc:language"] = [lang]
             meta["pdfaid:part"] = "2"
-            meta["pdfaid:conformance"] = "B"
+            meta["pdfaid:conformance"] = conformance
         out = io.BytesIO()
-        pdf.save(out, min_version="1.7")
+        pdf.save(out, min_version="1.7", deterministic_id=True)
     return out.getvalue()
+
+
+def claimed(data: bytes) -> str | None:
+    """The PDF/A level a file claims in its XMP ("2B", "2U", …), or None."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        meta = pdf.open_metadata()
+        part, conf = meta.get("pdfaid:part"), meta.get("pdfaid:conformance")
+    return f"{part}{conf or ''}".upper() if part else None

@@ -3,8 +3,8 @@ certificate (a PKCS#12 file, or a PKCS#11 USB token from a licensed CA), and the
 issues (receipts, notices, electronic results) signed with the centre's own certificate.
 
 Every signature is PAdES baseline B (CAdES detached, /ETSI.CAdES.detached) with a visible block in
-Vietnamese on the chosen page; it is added as an incremental update, so a PDF/A document stays one and an
-earlier signature stays valid. `validate` is the check the tests and the citizen's download use.
+Vietnamese on the chosen page; it is added as an incremental update, so a PDF/A-2 document stays one
+(checked by the tests with an independent validator) and an earlier signature stays valid. `validate` is the check the tests and the citizen's download use.
 """
 
 from __future__ import annotations
@@ -57,16 +57,64 @@ def pkcs12_signer(path: str | Path, passphrase: bytes | None):
     return signer
 
 
+class WrongPin(SigningError):
+    """The token refused the PIN; `state` is what the token says about the tries left."""
+
+    def __init__(self, state: PinState):
+        super().__init__("the token refused the PIN", pin_message_vi(state))
+        self.state = state
+
+
+@dataclass(frozen=True)
+class PinState:
+    """What a PKCS#11 token tells about its user PIN. The standard gives no number of tries left, only
+    these flags (CKF_USER_PIN_COUNT_LOW / _FINAL_TRY / _LOCKED), which each vendor sets by its own count."""
+
+    count_low: bool = False  # a wrong PIN was entered since the last right one
+    final_try: bool = False  # the next wrong PIN locks the token
+    locked: bool = False
+
+
+def pin_message_vi(state: PinState) -> str:
+    if state.locked:
+        return ("Token đã bị khóa mã PIN do nhập sai quá số lần cho phép. Liên hệ tổ chức cung cấp chữ ký số "
+                "để mở khóa.")
+    if state.final_try:
+        return "Sai mã PIN. Token báo chỉ còn MỘT lần thử: nhập sai lần nữa token sẽ bị khóa."
+    if state.count_low:
+        return "Sai mã PIN. Token báo đã có lần nhập sai: còn ít lần thử trước khi token tự khóa."
+    return "Sai mã PIN. Nhập lại."
+
+
+def token_pin_state(lib: str, token_label: str) -> PinState:
+    """The token's PIN flags, read without logging in."""
+    from pkcs11.constants import TokenFlag
+    from pyhanko.sign.pkcs11 import p11_lib
+
+    token = p11_lib(lib).get_token(token_label=token_label)
+    flags = TokenFlag(token.flags)
+    return PinState(count_low=bool(flags & TokenFlag.USER_PIN_COUNT_LOW),
+                    final_try=bool(flags & TokenFlag.USER_PIN_FINAL_TRY),
+                    locked=bool(flags & TokenFlag.USER_PIN_LOCKED))
+
+
 def pkcs11_session(lib: str, token_label: str, pin: str):
-    """A session on a PKCS#11 token (a USB signing token; SoftHSM2 in tests). Close it when done."""
+    """A session on a PKCS#11 token (a USB signing token; SoftHSM2 in tests), logged in with `pin` (typed
+    by the officer; neither kept nor logged here). Close it when done. A refused PIN raises WrongPin
+    with what the token says about the tries left."""
+    from pkcs11.exceptions import PinIncorrect, PinLenRange, PinLocked
     from pyhanko.config.pkcs11 import TokenCriteria
     from pyhanko.sign.pkcs11 import open_pkcs11_session
 
     try:
         return open_pkcs11_session(lib, token_criteria=TokenCriteria(label=token_label), user_pin=pin)
+    except (PinIncorrect, PinLenRange):
+        raise WrongPin(token_pin_state(lib, token_label)) from None
+    except PinLocked:
+        raise WrongPin(PinState(locked=True)) from None
     except Exception as e:
-        raise SigningError(f"cannot open the token {token_label!r}: {e}",
-                           "Không mở được thiết bị ký số (USB token): kiểm tra token và mã PIN.") from None
+        raise SigningError(f"cannot open the token {token_label!r}: {type(e).__name__}",
+                           "Không mở được thiết bị ký số (USB token): kiểm tra token đã cắm đúng.") from None
 
 
 def pkcs11_signer(session, key_label: str, cert_label: str | None = None):
@@ -93,7 +141,9 @@ def _block_pdf(lines: list[str]) -> bytes:
     for i, line in enumerate(lines):
         pdf.set_font("DejaVu", size=FONT_SIZE + (1 if i == 0 else 0))
         pdf.cell(w=BLOCK_W - 10, h=FONT_SIZE + 4, text=line, new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
+    from motcua_core.archive import unicode_clean
+
+    return unicode_clean(bytes(pdf.output()))  # its font goes into the archived document: PDF/A-2u's mapping
 
 
 def block_lines(signer_name: str, role: str, when: datetime) -> list[str]:

@@ -17,11 +17,20 @@ command -v aplay >/dev/null 2>&1 || missing+=(alsa-utils)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ] || missing+=(fonts-dejavu-core)
 # Issue #5: the PDF forms embed DejaVu Serif (Vietnamese); tests render PDF pages with pdftoppm.
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf ] || missing+=(fonts-dejavu-core)
+# Reports in the official layout (Decree 30/2020) set the place and date and "Nơi nhận:" in italics.
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif-Italic.ttf ] || missing+=(fonts-dejavu-extra)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 # Scanning at the counter: SANE's scanimage (and its `test` backend for the tests); SoftHSM2 stands in
 # for an officer's signing token in the tests; pdfsig (poppler-utils) checks signatures independently.
 command -v scanimage >/dev/null 2>&1 || missing+=(sane-utils)
 [ -f /usr/lib/softhsm/libsofthsm2.so ] || missing+=(softhsm2)
+# The scans' Vietnamese text layer at the hub (OCRmyPDF from PyPI drives Debian's Tesseract and its `vie`
+# model; Ghostscript is its fallback rasteriser); the archived PDFs' sRGB output intent (icc-profiles-free).
+command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr)
+[ -f /usr/share/tesseract-ocr/5/tessdata/vie.traineddata ] || ls /usr/share/tesseract-ocr/*/tessdata/vie.traineddata \
+  >/dev/null 2>&1 || missing+=(tesseract-ocr-vie)
+command -v gs >/dev/null 2>&1 || missing+=(ghostscript)
+[ -f /usr/share/color/icc/sRGB.icc ] || missing+=(icc-profiles-free)
 # Web pages are tested in a real browser: Debian's Chromium and its driver (selenium drives them).
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)

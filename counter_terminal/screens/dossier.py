@@ -173,7 +173,12 @@ class IntakeScreen(WordedScreen):
         self.fields["cccd"].bind(text=lambda _w, text: self._check_cccd(text))
         self.method = Key(tid="intake_method", text="", font_size="14sp", background_color=ACCENT,
                           on_release=lambda *_: self.toggle_post())
-        form.add_widget(Box(text="", bg=(1, 1, 1, 1), size_hint_x=0.38))
+        self.competent: str | None = None  # the competent agency the officer named (another commune's)
+        self.competent_key = Key(tid="intake_competent", text="", font_size="13sp", background_color=ACCENT,
+                                 size_hint_x=0.38, shorten=True, shorten_from="right", halign="center",
+                                 valign="middle", on_release=lambda *_: self.open_competent())
+        self.competent_key.bind(size=lambda w, s: setattr(w, "text_size", (s[0] - 8, s[1])))
+        form.add_widget(self.competent_key)
         form.add_widget(self.method)
         middle.add_widget(form)
         root.add_widget(middle)
@@ -198,6 +203,9 @@ class IntakeScreen(WordedScreen):
         lang = self.app.lang
         self.header.text = self.heading.text(lang)
         self.method.text = t("method_post" if self.post else "method_counter", lang)
+        short = (self.competent or "").replace("Ủy ban nhân dân", "UBND")  # the key is narrow; the line says it all
+        self.competent_key.text = t("competent_chosen", lang, agency=short) if self.competent \
+            else t("competent_key", lang)
         if self.procedure is not None:
             for w in self.listing.children:
                 tid = getattr(w, "tid", "")
@@ -305,6 +313,17 @@ class IntakeScreen(WordedScreen):
             if getattr(w, "tid", "") == f"doc:{i}":
                 w.active = i in self.ticked
 
+    def open_competent(self) -> None:
+        """The province's agencies: name the competent one for a citizen of another commune."""
+        from counter_terminal.screens.competent import CompetentPanel
+
+        CompetentPanel(self, _core(self.app)).open()
+
+    def competent_chosen(self, agency: str | None) -> None:
+        self.competent = agency
+        self.redraw()
+        self.say(say("competent_said", agency=agency) if agency else say("competent_reset"))
+
     def open_scanning(self) -> None:
         """The scanning panel for the procedure chosen (counter_terminal/screens/scanning.py)."""
         if self.procedure is None:
@@ -339,6 +358,8 @@ class IntakeScreen(WordedScreen):
         self.say(say("sending"))
         desk = getattr(self.app, "scan_desk", None)  # the scanning panel's record, when it was used
         options = desk.intake_options() if desk is not None else None
+        if self.competent:
+            options = {**(options or {}), "competent": self.competent}
         in_background(lambda: _core(self.app).intake(pid, applicant, docs, return_method=method,
                                                    post_address=post_address, options=options), self._done)
 
@@ -368,6 +389,8 @@ class IntakeScreen(WordedScreen):
 
     def clear(self) -> None:
         self.procedure = None
+        self.competent = None
+        self.redraw()
         self.ticked = set()
         self.birth_date = None
         for f in self.fields.values():
@@ -560,8 +583,13 @@ class ReturnScreen(WordedScreen):
             else say("where_counter")
         self.shown = say("details", code=d["code"], procedure=d["procedure"], name=a["name"],
                          cccd=a.get("cccd") or "—", status=dossier_status(d), due=_when(d["due_at"]), where=where)
+        for x in d.get("datastore") or []:  # the citizen's data store on the portal: pushed, waiting, failed (why)
+            self.shown = say("details_datastore", details=self.shown, doc_code=x["doc_code"], state=same(x["state_vi"]))
         self.redraw()
-        self.say(say("ready") if d["ready"] else say("not_ready"), not d["ready"])
+        if d.get("status") == "returned":  # looked up again after the hand-over (its data store state above)
+            self.say(say("already_returned"))
+        else:
+            self.say(say("ready") if d["ready"] else say("not_ready"), not d["ready"])
 
     def apologise(self) -> None:
         """Phiếu xin lỗi và hẹn lại ngày trả kết quả, printed here for the citizen at the counter."""

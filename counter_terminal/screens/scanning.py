@@ -6,7 +6,8 @@ the intake sends what the panel recorded, and the scans are uploaded once the do
 
 Hardware map entries it reads: `docscan` (devicekit.scan.source) and, optionally, `signing`:
 {"type": "pkcs12", "path": "…/officer.p12", "passphrase_file": "…"} or
-{"type": "pkcs11", "lib": "/usr/lib/…/libxxx.so", "token": "…", "key": "…", "pin_file": "…"}.
+{"type": "pkcs11", "lib": "/usr/lib/…/libxxx.so", "token": "…", "key": "…"}: the token's PIN is asked on
+the screen when the panel first opens (counter_terminal/screens/token_pin.py).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from kivy.uix.image import Image
 from kivy.uix.modalview import ModalView
 from kivy.uix.scrollview import ScrollView
 
-from counter_terminal.scan_desk import ScanDesk, officer_signer
+from counter_terminal.scan_desk import ScanDesk, needs_pin, officer_signer
 from devicekit.ui.widgets import ACCENT, BAD, DARK, GOOD, MUTED, WARN, Box, Key
 
 WORDS = {
@@ -63,8 +64,9 @@ def scan_desk(app) -> ScanDesk | None:
         src = make_source(hw.get("docscan"))
         if src is None:
             return None
+        signing = hw.get("signing")
         app.scan_desk = ScanDesk(app.session, src, Path(app.session.config.data_dir) / "scans",
-                                 signer=officer_signer(hw.get("signing")))
+                                 signer=None if needs_pin(signing) else officer_signer(signing))
     return app.scan_desk
 
 
@@ -123,6 +125,11 @@ class ScanPanel(ModalView):
         self.refresh()
         if self.desk is None:
             self.say(w("no_device", self.lang), True)
+        elif (self.desk.signer is None and needs_pin(self.app.session.config.hardware.get("signing"))
+              and not getattr(self.app, "token_declined", False)):
+            from counter_terminal.screens.token_pin import PinPrompt
+
+            Clock.schedule_once(lambda *_: PinPrompt(self).open(), 0)  # over the panel, once it is shown
 
     def say(self, text: str, error: bool = False) -> None:
         self.message.text = text

@@ -2,10 +2,9 @@
 
 img2pdf puts each page in as the image it already is (JPEG for greyscale, CCITT Group 4 for black and
 white: no re-encoding, so it is fast and small — about 30–60 KB for a B/W A4 page at 200 dpi, well under
-the 300 KB a page may take), declares each page's real size from its dpi, and writes PDF/A-1b's
-metadata and output intent (an sRGB profile made by Pillow's littleCMS). pikepdf then sets the document's
-language (/Lang vi-VN) and title, which img2pdf does not. OCR is not done here: it is slow on a
-Raspberry Pi class terminal and the officer must not wait for it.
+the 300 KB a page may take) and declares each page's real size from its dpi; motcua_core.archive makes
+it PDF/A-2b (identification, sRGB output intent, title, language /Lang vi-VN). OCR is not done here: it
+is slow on a Raspberry Pi class terminal; the hub adds the text layer after the upload (hub.ops.ocr).
 """
 
 from __future__ import annotations
@@ -17,8 +16,8 @@ from datetime import UTC, datetime
 import numpy as np
 
 from devicekit.scan.pipeline import Page
+from motcua_core import archive
 from motcua_core import clock as wallclock
-from motcua_core.archive import srgb_icc_path
 
 JPEG_QUALITY = 60
 
@@ -37,23 +36,14 @@ def encode_page(page: Page) -> bytes:
 
 
 def pages_to_pdf(pages: Sequence[Page], *, title: str, author: str = "", now: datetime | None = None) -> bytes:
-    """A PDF/A-1b-style document of `pages`, titled `title` (the document's name in the checklist), in
+    """A PDF/A-2b document of `pages`, titled `title` (the document's name in the checklist), in
     Vietnamese. `now` is the creation date written in it (tests pass a fixed one)."""
     import img2pdf
-    import pikepdf
 
     if not pages:
         raise ValueError("a document needs at least one page")
     when = now or wallclock.now(UTC)
     raw = img2pdf.convert([encode_page(p) for p in pages], title=title, author=author or None,
                           creator="motcua", producer="motcua (img2pdf, pikepdf)", creationdate=when,
-                          moddate=when, pdfa=srgb_icc_path(), with_pdfrw=False)
-    with pikepdf.open(io.BytesIO(raw)) as pdf:
-        pdf.Root.Lang = pikepdf.String("vi-VN")
-        pdf.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
-        with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
-            meta["dc:title"] = title
-            meta["dc:language"] = ["vi-VN"]
-        out = io.BytesIO()
-        pdf.save(out, deterministic_id=True, min_version="1.4")
-    return out.getvalue()
+                          moddate=when, with_pdfrw=False)
+    return archive.archival(raw, title=title, author=author, conformance="B")

@@ -16,6 +16,7 @@ from hub.cli import (
     appointments,
     backups,
     database,
+    datastore,
     devices,
     dossiers,
     fleet,
@@ -32,5 +33,5 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     hub = sub.add_parser("hub", help="the central service")
     hsub = hub.add_subparsers(dest="hub_cmd", required=True)
     for module in (serve, devices, dossiers, tokens, portal, appointments, fleet, accounts, backups, security, province, signing,
-                   database):
+                   database, datastore):
         module.add_parsers(hsub)

@@ -86,6 +86,35 @@ def add_parsers(hsub: argparse._SubParsersAction) -> None:
     ix.add_argument("--json", action="store_true")
     ix.set_defaults(func=cmd_report_index766)
 
+    pr = rsub.add_parser("period", help="the report of any period: queue, dossiers, satisfaction (766 figures for a "
+                                        "quarter or a year), a draft without number")
+    data_arg(pr)
+    pr.add_argument("--site", required=True)
+    _period_args(pr)
+    pr.add_argument("--pdf", type=Path, help="write the PDF (official layout)")
+    pr.add_argument("--csv", type=Path, help="write the CSV (UTF-8 with BOM, for Excel)")
+    pr.add_argument("--json", action="store_true")
+    pr.set_defaults(func=cmd_report_period)
+    iss = rsub.add_parser("issue", help="issue the report of a period under the next number of the site's series "
+                                        "(Số: …/BC-…), signed with the centre's certificate")
+    data_arg(iss)
+    iss.add_argument("--site", required=True)
+    _period_args(iss)
+    iss.add_argument("--recipient", action="append", default=[], help="a line of 'Nơi nhận' (repeat)")
+    iss.add_argument("--signer-title", help="the signer's position, e.g. GIÁM ĐỐC")
+    iss.add_argument("--signer-name", help="the signer's full name")
+    iss.add_argument("--pdf", type=Path, required=True, help="write the signed PDF here")
+    iss.add_argument("--p12", type=Path, help="sign with the signer's own certificate (PKCS#12; passphrase from "
+                                              "$MOTCUA_P12_PASSPHRASE or asked) instead of the centre's")
+    iss.set_defaults(func=cmd_report_issue)
+    isd = rsub.add_parser("issued", help="the numbered reports issued; with --year and --number, write one's PDF")
+    data_arg(isd)
+    isd.add_argument("--site", required=True)
+    isd.add_argument("--year", type=int)
+    isd.add_argument("--number", type=int)
+    isd.add_argument("--pdf", type=Path)
+    isd.set_defaults(func=cmd_report_issued)
+
     reg = hsub.add_parser("register", help="tracking register (Sổ theo dõi hồ sơ), per year and field")
     regsub = reg.add_subparsers(dest="register_cmd", required=True)
     ex = regsub.add_parser("export", help="export the register to CSV and/or PDF")
@@ -276,6 +305,111 @@ def cmd_report_index766(args: argparse.Namespace) -> int:
     return 0
 
 
+def _period_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--period", help="week 2026-W49, month 2026-11, quarter 2026-Q4, half-year 2026-H2, year 2026")
+    p.add_argument("--from", dest="start", help="first day of a range, dd/mm/yyyy (with --to)")
+    p.add_argument("--to", dest="end", help="last day of a range, dd/mm/yyyy")
+
+
+def _period(args: argparse.Namespace) -> str:
+    if args.period and not (args.start or args.end):
+        return args.period
+    if args.start and args.end and not args.period:
+        return f"{args.start}..{args.end}"
+    raise ValueError("cần --period, hoặc --from và --to (dd/mm/yyyy)")
+
+
+def cmd_report_period(args: argparse.Namespace) -> int:
+    from hub.domain.reports import percent
+    from hub.ops import reports
+    from hub.store.sites import get_site
+
+    db = open_db(args)
+    try:
+        site = get_site(db, args.site)
+        rep = reports.period_report(db, site, _period(args), wallclock.time())
+    except DomainError as exc:
+        return err(exc.message_vi or exc.message)
+    except ValueError as exc:
+        return err(str(exc))
+    if args.pdf:
+        from motcua_core.documents import report_pdf
+
+        args.pdf.write_bytes(report_pdf.period_report(rep))
+        print(f"đã ghi {args.pdf}", file=sys.stderr)
+    if args.csv:
+        from motcua_core.documents import report_csv
+
+        args.csv.write_bytes(report_csv.period_report(rep))
+        print(f"đã ghi {args.csv}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(rep, ensure_ascii=False, indent=2))
+        return 0
+    q, t = rep["queue"]["total"], rep["report"]["total"]
+    wait = "—" if q["avg_wait_s"] is None else f"{round(q['avg_wait_s'] / 60)} phút"
+    print(f"{rep['period_label']} {rep['span_label']}, {rep['unit_name']}")
+    print(f"  Số thứ tự: cấp {q['issued']}, phục vụ {q['served']}, vắng mặt {q['no_show']}, chờ trung bình {wait}, "
+          f"gọi đúng hạn {percent(q['on_time_rate'])}")
+    print(f"  Hồ sơ: tiếp nhận {t['received']}, đã giải quyết {t['finished']}, đúng hạn {t['on_time']}, "
+          f"trễ hạn {t['late'] + t['open_overdue']}, tỷ lệ đúng hạn {percent(t['on_time_rate'])}; "
+          f"từ chối tiếp nhận tại quầy {rep['dossier_events']['refused_at_intake']}")
+    return 0
+
+
+def cmd_report_issue(args: argparse.Namespace) -> int:
+    from hub.ops import reports
+    from hub.store.sites import get_site
+
+    signer = None
+    if args.p12:  # opened first: a wrong passphrase takes no number
+        import getpass
+        import os
+
+        from motcua_core import signing
+
+        phrase = os.environ.get("MOTCUA_P12_PASSPHRASE") or getpass.getpass("Mật khẩu chứng thư số: ")
+        try:
+            signer = signing.pkcs12_signer(args.p12, phrase.encode())
+        except signing.SigningError as exc:
+            return err(exc.message_vi)
+    db = open_db(args)
+    try:
+        site = get_site(db, args.site)
+        period = _period(args)
+        run = runner(db)
+        who = run.actor.who if run.actor else "cli"
+        out = run.run(site, lambda ctx: reports.issue(
+            ctx, period, recipients=args.recipient, signer_title=args.signer_title, signer_name=args.signer_name,
+            issued_by=who))
+        args.pdf.write_bytes(reports.issued_pdf(run, site, out["year"], out["number"], signer))
+    except DomainError as exc:
+        return err(exc.message_vi or exc.message)
+    except ValueError as exc:
+        return err(str(exc))
+    print(f"{out['number_line']} — {out['title']}; đã ghi {args.pdf}")
+    return 0
+
+
+def cmd_report_issued(args: argparse.Namespace) -> int:
+    from hub.ops import reports
+    from hub.store.sites import get_site
+
+    db = open_db(args)
+    try:
+        site = get_site(db, args.site)
+        if args.number is not None or args.year is not None:
+            if args.number is None or args.year is None or args.pdf is None:
+                return err("cần --year, --number và --pdf")
+            args.pdf.write_bytes(reports.issued_pdf(runner(db), site, args.year, args.number))
+            print(f"đã ghi {args.pdf}")
+            return 0
+    except DomainError as exc:
+        return err(exc.message_vi or exc.message)
+    for r in reports.issued_list(db, site):
+        print(f"{r['number_line']:24} {r['issued_at'][:16].replace('T', ' ')}  {r['title']}  ({r['issued_by']})")
+    return 0
+
+
 def cmd_report_weekly(args: argparse.Namespace) -> int:
     from hub.ops import reports
     from hub.store.sites import get_site
@@ -289,9 +423,9 @@ def cmd_report_weekly(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return err(str(exc))
     if args.pdf:
-        from motcua_core.documents import pdf
+        from motcua_core.documents import report_pdf
 
-        args.pdf.write_bytes(pdf.weekly_report(rep))
+        args.pdf.write_bytes(report_pdf.period_report(reports.period_report(db, site, args.week, wallclock.time())))
         print(f"đã ghi {args.pdf}", file=sys.stderr)
     if args.json:
         print(json.dumps(rep, ensure_ascii=False, indent=2))

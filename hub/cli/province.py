@@ -21,6 +21,9 @@ def add_parsers(hsub: argparse._SubParsersAction) -> None:
     data_arg(a)
     a.add_argument("centre", help="the centre's id (a-z, 0-9, '-'), e.g. xa-hoa-an")
     a.add_argument("--name", required=True)
+    a.add_argument("--agency-code", action="append", default=[], metavar="CODE",
+                   help="a dossier-code prefix the centre will use (agency_code, unit_id, an agency's official "
+                        "id); refused at once when another centre has it (repeatable; its join checks them all)")
     a.set_defaults(func=cmd_add_centre)
     j = psub.add_parser("join", help="join this centre hub to its province with the code it gave")
     data_arg(j)
@@ -29,6 +32,9 @@ def add_parsers(hsub: argparse._SubParsersAction) -> None:
     j.add_argument("--mqtt-plain", action="store_true",
                    help="use the provincial broker's plain listener even when it has a TLS one (tests, a VPN)")
     j.set_defaults(func=cmd_join)
+    from hub.cli import province_down
+
+    province_down.add_parsers(psub)
     s = hsub.add_parser("sync", help="the province's sync links")
     ssub = s.add_subparsers(dest="sync_cmd", required=True)
     st = ssub.add_parser("status", help="per link: epoch, sent/acknowledged sequence, lag, last contact")
@@ -58,7 +64,8 @@ def cmd_add_centre(args: argparse.Namespace) -> int:
 
     db = open_db(args)
     try:
-        code = runner(db).run(None, lambda ctx: ops.add_centre(ctx, args.centre, args.name))
+        code = runner(db).run(None, lambda ctx: ops.add_centre(ctx, args.centre, args.name,
+                                                               agency_codes=[c.strip().upper() for c in args.agency_code]))
     except DomainError as exc:
         return err(cli_message(exc)[5:])
     print(f"mã tham gia của {args.centre} (dùng một lần, 24 giờ): {code}")

@@ -23,6 +23,12 @@ ACTION_VI = {
     "sign_in": "Đăng nhập bảng điều hành", "sign_out": "Đăng xuất bảng điều hành",
     "sign_in.failed": "Đăng nhập sai", "site.settings": "Sửa cài đặt đơn vị", "site.load": "Nạp cấu hình đơn vị",
     "vote_question.change": "Sửa câu hỏi đánh giá", "catalog.import": "Nhập danh mục thủ tục",
+    "report.issue": "Phát hành báo cáo có số",
+    "service.retire": "Ngừng dịch vụ", "service.restore": "Khôi phục dịch vụ", "counter.retire": "Ngừng quầy",
+    "counter.restore": "Khôi phục quầy", "officer.retire": "Cán bộ ngừng làm việc", "officer.restore": "Khôi phục cán bộ",
+    "dossier.result_electronic": "Ký số kết quả điện tử", "dossier.payment": "Ghi nhận chuyển khoản phí, lệ phí",
+    "dossier.scan_ocr": "Nhận dạng chữ bản số hóa (OCR)",
+    "dossier.datastore": "Gửi kết quả điện tử vào kho dữ liệu của công dân",
 }
 # Routine queue work: one row per citizen and per key press.
 QUEUE_PREFIXES = ("ticket.", "counter.next", "counter.recall", "counter.skip", "counter.complete",

@@ -30,6 +30,13 @@ ALERT_TEXT_VI = {
 }
 
 
+# A device's presence and its printer's state (devicekit.drivers.printer) as the technician reads them.
+STATE_VI = {"online": "Trực tuyến", "offline": "Mất kết nối", "never": "Chưa từng kết nối",
+            "pending": "Chờ đăng ký", "revoked": "Đã thu hồi"}
+PRINTER_VI = {"ok": "Bình thường", "paper_low": "Sắp hết giấy", "paper_out": "Hết giấy", "cover_open": "Mở nắp",
+              "offline": "Máy in không kết nối", "unknown": "Không rõ"}
+
+
 def version_key(version: str) -> tuple:
     """Sortable key of a PEP 440-ish version: 0.10.1 > 0.9; a pre-release (0.2.0rc1) before 0.2.0."""
     m = re.match(r"^(\d+(?:\.\d+)*)(.*)$", version or "")

@@ -77,3 +77,93 @@ def group_summaries(tickets: Iterable[TicketTimes], key: Callable[[TicketTimes],
         return (0, int(key), "") if key.isdigit() else (1, 0, key)
 
     return {k: summarize(groups[k]) for k in sorted(groups, key=natural)}
+
+
+# --- the service level against each service's wait target: the dashboard's and the reports' one rule ---
+
+def _acc() -> dict:
+    return {"issued": 0, "served": 0, "no_show": 0, "waiting": 0, "wait_sum": 0.0, "wait_n": 0, "wait_max": None,
+            "met": 0, "due": 0, "longest_s": 0.0}
+
+
+def accumulate(times: Iterable[TicketTimes], targets: dict[str, float], now: float,
+               keys: dict[str, Callable[[TicketTimes], object]] | None = None) -> tuple[dict, dict[str, dict]]:
+    """One pass over the tickets: the running figures of all of them and of each group of each key
+    (`keys`: name → the ticket's group, None to leave it out), for `figures`.
+
+    The service level: a called ticket is due, and met when called within its service's target
+    (WAIT_TARGET_S where none is set); a ticket never called is due once it has waited past the target —
+    still waiting (its wait runs to `now`) or expired at the close (to its `done_at`). The wait of the
+    called counts in the average; the longest wait is of the called and of those still waiting
+    (`longest_s`: of those still waiting alone)."""
+    keys = keys or {}
+    total = _acc()
+    groups: dict[str, dict] = {name: {} for name in keys}
+    for t in times:
+        target = targets.get(t.service, WAIT_TARGET_S)
+        wait = still = None
+        if t.called_at is not None:
+            wait = t.called_at - t.issued_at
+            due, met = 1, wait <= target
+        elif t.status == "waiting":
+            still = now - t.issued_at
+            due, met = still > target, False
+        else:
+            due, met = t.status == "expired" and ((t.done_at or now) - t.issued_at) > target, False
+        accs = [total]
+        for name, key in keys.items():
+            k = key(t)
+            if k is not None:
+                g = groups[name].get(k)
+                if g is None:
+                    g = groups[name][k] = _acc()
+                accs.append(g)
+        served, absent = t.status == "done", t.status == "no_show"
+        for a in accs:
+            a["issued"] += 1
+            a["served"] += served
+            a["no_show"] += absent
+            a["due"] += due
+            a["met"] += met
+            if wait is not None:
+                a["wait_sum"] += wait
+                a["wait_n"] += 1
+                if a["wait_max"] is None or wait > a["wait_max"]:
+                    a["wait_max"] = wait
+            elif still is not None:
+                a["waiting"] += 1
+                a["longest_s"] = max(a["longest_s"], still)
+                if a["wait_max"] is None or still > a["wait_max"]:
+                    a["wait_max"] = still
+    return total, groups
+
+
+def figures(a: dict) -> dict:
+    """Numbers issued, served and absent, those waiting, the average and longest wait, and the on-time
+    rate — the share called within their service's target, those who waited past it uncalled counted as
+    late. The dashboard's day totals and every report's queue figures alike."""
+    return {"issued": a["issued"], "served": a["served"], "no_show": a["no_show"], "waiting": a["waiting"],
+            "avg_wait_s": round(a["wait_sum"] / a["wait_n"]) if a["wait_n"] else None,
+            "longest_wait_s": round(a["wait_max"]) if a["wait_max"] is not None else None,
+            "on_time_rate": round(a["met"] / a["due"], 3) if a["due"] else None}
+
+
+def queue_report(times: list[TicketTimes], targets: dict[str, float], now: float,
+                 hour_of: Callable[[float], int]) -> dict:
+    """A period's queue section: the figures of all tickets, then per service, per counter, per officer and
+    per hour of the day the ticket was issued (`hour_of(ts)`: the site's local hour)."""
+    hours: dict[float, int] = {}
+
+    def hour(t: TicketTimes) -> int:  # the local hour, computed once per minute (zones are whole minutes)
+        h = hours.get(t.issued_at // 60)
+        if h is None:
+            h = hours[t.issued_at // 60] = hour_of(t.issued_at)
+        return h
+
+    total, groups = accumulate(times, targets, now, {
+        "by_service": lambda t: t.service, "by_counter": lambda t: t.counter, "by_officer": lambda t: t.officer,
+        "by_hour": hour})
+    out: dict = {"total": figures(total)}
+    for name, g in groups.items():
+        out[name] = {str(k): figures(a) for k, a in sorted(g.items(), key=lambda kv: (str(type(kv[0])), kv[0]))}
+    return out

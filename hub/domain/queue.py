@@ -6,9 +6,9 @@ Pure functions over plain values; the hub's store loads rows, calls these, and w
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from motcua_core.errors import DomainError
@@ -277,16 +277,22 @@ WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu",
 WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-def ticket_hours_refusal(hours: TicketHours | None, local: datetime) -> DomainError | None:
+def ticket_hours_refusal(hours: TicketHours | None, local: datetime, days_off: Collection[date] = (),
+                         working_days: Collection[date] = ()) -> DomainError | None:
     """The refusal a kiosk shows outside ticket hours (None: a ticket may be issued now), with the hours
-    in both languages: the citizen may have chosen English."""
+    in both languages: the citizen may have chosen English. The days off and make-up working days the
+    site's calendar names (its own and its province's) close or open the kiosk on those dates."""
     if hours is None:
         return None
     hm = local.strftime("%H:%M")
     span = f"{hours.opens}–{hours.last_ticket}"
     when = f"Giờ cấp số: {span}, {_days(hours.weekdays, WEEKDAYS_VI, 'đến')}."
     when_en = f"Ticket hours: {span}, {_days(hours.weekdays, WEEKDAYS_EN, 'to')}."
-    if local.weekday() not in hours.weekdays:
+    today = local.date()
+    if today in days_off and today not in working_days:
+        return DomainError("closed", f"Today is a day off: no tickets are given. {when_en}",
+                           f"Hôm nay là ngày nghỉ, không cấp số thứ tự. {when}")
+    if local.weekday() not in hours.weekdays and today not in working_days:
         return DomainError("closed", f"No tickets are given today. {when_en}",
                            f"Hôm nay không cấp số thứ tự. {when}")
     if hm < hours.opens:

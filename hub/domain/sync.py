@@ -16,7 +16,8 @@ from motcua_core.protocol import ID_RE
 
 VERSION = 1
 TOPIC_ROOT = "motcua/sync/v1"
-KINDS = ("ticket", "ticket_event", "dossier", "dossier_event", "vote", "audit", "intake_refusal", "presence")
+KINDS = ("ticket", "ticket_event", "dossier", "dossier_event", "vote", "audit", "intake_refusal", "presence",
+         "held_event", "file", "site_config")
 MAX_BATCH_ROWS = 500
 REFUSAL_REASONS = ("old_epoch", "unknown_centre", "wrong_site", "bad_batch")
 PROVINCE_TZ = "Asia/Ho_Chi_Minh"  # one time zone for the whole country
@@ -70,11 +71,16 @@ def batch(centre: str, epoch: str, site: str, rows: list[dict], now: float) -> d
             "from_seq": rows[0]["seq"], "to_seq": rows[-1]["seq"], "sent_at": now, "rows": rows}
 
 
-def hello(centre: str, epoch: str, site: str, seq: int, now: float, catalog: int = 0, down: int = 0) -> dict:
-    """The link's heartbeat: the site's last sequence number (the province knows the lag) and the
-    province catalogue version the centre holds (the province sends what is newer)."""
+def hello(centre: str, epoch: str, site: str, seq: int, now: float, catalog: int = 0, down: int = 0,
+          agencies: list[str] | None = None, directory: str = "", *, docs: int = 0) -> dict:
+    """The link's heartbeat: the site's last sequence number (the province knows the lag); how far the
+    centre holds each of the province's down streams — the catalogue version, the events of held dossiers,
+    the publications (hub.domain.sync_down) — so the province sends what is newer; the agencies its
+    specialists at the site serve (where the province routes their dossiers) and the digest of the
+    province's directory of agencies it holds."""
     return {"v": VERSION, "type": "hello", "centre": centre, "epoch": epoch, "site": site, "seq": seq,
-            "sent_at": now, "catalog": catalog, "down": down}
+            "sent_at": now, "catalog": catalog, "down": down, "agencies": sorted(agencies or []), "dir": directory,
+            "docs": docs}
 
 
 CATALOGUE_PAGE = 50  # procedures per down message (a few KB each; the broker's packet limit is 1 MiB)
@@ -82,13 +88,19 @@ CATALOGUE_PAGE = 50  # procedures per down message (a few KB each; the broker's 
 
 def catalogue_pages(centre: str, epoch: str, changes: dict, page: int = CATALOGUE_PAGE) -> list[dict]:
     """The province's catalogue changes for a centre, as down messages; the last one carries the version
-    the centre then holds (a page lost on the way is sent again from the same version)."""
+    the centre then holds (a page lost on the way is sent again from the same version). A full resend
+    (the centre at version 0, or ahead of the province) says so, and its last page lists every procedure
+    the province has: the centre retires the ones it holds that are not listed."""
     procs, removed = changes["procedures"], changes["removed"]
+    full = bool(changes.get("full"))
     chunks = [procs[i:i + page] for i in range(0, len(procs), page)] or [[]]
-    return [{"v": VERSION, "type": "catalogue", "centre": centre, "epoch": epoch, "version": changes["version"],
-             "fields": changes["fields"] if i == 0 else [], "procedures": chunk,
-             "removed": removed if i == len(chunks) - 1 else [], "last": i == len(chunks) - 1}
-            for i, chunk in enumerate(chunks)]
+    pages = [{"v": VERSION, "type": "catalogue", "centre": centre, "epoch": epoch, "version": changes["version"],
+              "fields": changes["fields"] if i == 0 else [], "procedures": chunk,
+              "removed": removed if i == len(chunks) - 1 else [], "last": i == len(chunks) - 1, "full": full}
+             for i, chunk in enumerate(chunks)]
+    if full:
+        pages[-1]["ids"] = [p["id"] for p in procs]
+    return pages
 
 
 def check_hello(msg: object, topic_centre: str) -> dict | None:
@@ -96,7 +108,8 @@ def check_hello(msg: object, topic_centre: str) -> dict | None:
     if isinstance(msg, dict) and msg.get("v") == VERSION and msg.get("type") == "hello" \
             and msg.get("centre") == topic_centre and isinstance(msg.get("site"), str) \
             and isinstance(msg.get("epoch"), str) and isinstance(msg.get("seq"), int) \
-            and isinstance(msg.get("catalog", 0), int) and isinstance(msg.get("down", 0), int):
+            and isinstance(msg.get("catalog", 0), int) and isinstance(msg.get("down", 0), int) \
+            and isinstance(msg.get("docs", 0), int):
         return msg
     return None
 
@@ -195,17 +208,6 @@ def parent_of(kind: str, body: Mapping) -> str | None:
     if kind == "ticket_event":
         return str(body.get("ticket_id"))
     return None
-
-
-def takes(state: Mapping, agencies: set[str]) -> bool:
-    """The province takes a dossier when it was transferred to an agency that sits at the province."""
-    return state.get("status") == "transferred" and state.get("holder") in agencies
-
-
-def same_event(a: Mapping, b: Mapping) -> bool:
-    """An event both sides already hold (sent down, applied at the centre, come back up): not again."""
-    return a.get("kind") == b.get("kind") and abs(float(a.get("at", 0)) - float(b.get("at", 0))) < 1e-6 \
-        and a.get("by_who", a.get("by")) == b.get("by_who", b.get("by"))
 
 
 def down_events(centre: str, epoch: str, rows: list[dict]) -> dict:

@@ -15,9 +15,10 @@ site's working calendar (hub.domain.calendar) and the dossier's state. Each name
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 
 from hub.domain.calendar import WorkCalendar, due_time
+from hub.domain.queue import WEEKDAYS_VI
 
 SUPPLEMENT_REQUEST_WORKING_DAYS = 3  # Art. 19(5)
 SUPPLEMENT_CLOSE_DAYS = 15  # Art. 19(5): days (not working days) after the notice
@@ -74,3 +75,31 @@ def at_risk_threshold_s(cal: WorkCalendar, working_days: float) -> float:
 def correction_due(cal: WorkCalendar, asked: datetime) -> datetime:
     """When a corrected result is due back at the centre: 3 working days after the request (Art. 23(1))."""
     return cal.due_working_days(asked, CORRECTION_WORKING_DAYS)
+
+
+def due_in_words(cal: WorkCalendar, now: datetime, due: datetime) -> dict:
+    """A due time as an officer reads it: "Thứ Sáu, 27/11/2026 17:00" and how far it is in working days,
+    counted as the law counts them (a day is a working day of the site's calendar; the due day counts
+    as a day left, today does not): "còn 2 ngày làm việc", "hết hạn trong hôm nay", "quá hạn 3 ngày làm
+    việc" (working days after the due day, up to today). `working_days`: left, negative when overdue."""
+    now_l, due_l = cal.local(now), cal.local(due)
+    when_vi = f"{WEEKDAYS_VI[due_l.weekday()]}, {due_l:%d/%m/%Y %H:%M}"
+    today, day = now_l.date(), due_l.date()
+    if now_l <= due_l:
+        n = _working_days_after(cal, today, day)
+        left_vi = "hết hạn trong hôm nay" if n == 0 else f"còn {n} ngày làm việc"
+        left_en = "due today" if n == 0 else f"{n} working day{'s' if n > 1 else ''} left"
+        return {"due_vi": when_vi, "left_vi": left_vi, "left_en": left_en, "working_days": n}
+    n = _working_days_after(cal, day, today)
+    left_vi = "quá hạn từ hôm nay" if n == 0 else f"quá hạn {n} ngày làm việc"
+    left_en = "overdue since today" if n == 0 else f"{n} working day{'s' if n > 1 else ''} overdue"
+    return {"due_vi": when_vi, "left_vi": left_vi, "left_en": left_en, "working_days": -n}
+
+
+def _working_days_after(cal: WorkCalendar, start: date, end: date) -> int:
+    """Working days in (start, end]."""
+    n, d = 0, start
+    while d < end:
+        d += timedelta(days=1)
+        n += cal.is_working_day(d)
+    return n

@@ -3,7 +3,7 @@ from the counter that asks, then call hub.ops.dossiers."""
 
 from __future__ import annotations
 
-from hub.ops import dossier_files, dossiers, forms
+from hub.ops import dossier_files, dossiers, forms, sync_route
 from hub.ops.context import Ctx
 from hub.store import catalogue as cat_store
 from hub.store import sites as site_store
@@ -32,6 +32,8 @@ def intake(ctx: Ctx, d: dict) -> dict:
         data["receipt_requested"] = True
     if options.get("applies") is not None:  # conditional documents whose case applies to this citizen
         data["applies"] = options["applies"]
+    if options.get("competent"):  # the competent agency, named from the province's directory
+        data["competent"] = options["competent"]
     for key in ("scans", "reused"):  # scanned at the counter / already held as electronic data
         if options.get(key) is not None:
             data[key] = options[key]
@@ -74,6 +76,11 @@ def correction(ctx: Ctx, d: dict) -> dict:
 
 def form(ctx: Ctx, d: dict) -> dict:
     return {"form": forms.data(ctx.db, ctx.site, d["code"], d["form"])}
+
+
+def agencies(ctx: Ctx, d: dict) -> dict:
+    """The province's agencies and where each works (the counter's "Nơi giải quyết" list)."""
+    return {"agencies": sync_route.known_agencies(ctx.db)}
 
 
 def search(ctx: Ctx, d: dict) -> dict:

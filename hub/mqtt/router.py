@@ -108,6 +108,8 @@ class Router:
         self.last_commit: float | None = None  # wall time of the last good commit / failed one (health)
         self.last_commit_error: float | None = None
         self._log = LogThrottle()
+        self._parsed: dict[int, tuple[str, object]] = {}  # the batch's requests, parsed once (_prefetch)
+        self._stored: dict[tuple[str, str], tuple[str, str] | None] = {}  # … and their stored replies
         self.hub_info: dict = {}  # merged into every device config (e.g. {"http_port": 8080})
         # Called with each committed batch's effects once MQTT has them (the console's live stream).
         self.after_commit: list[Callable[[Effects], None]] = []
@@ -169,6 +171,7 @@ class Router:
         shown: list[str] = []
         try:
             with self.runner.transaction():
+                self._prefetch(batch)
                 for msg in batch:
                     reply = self._handle_one(msg, now, effects)
                     if reply is not None:
@@ -197,6 +200,30 @@ class Router:
         self.mqtt.flush()
         self._after_commit(effects)
 
+    def _prefetch(self, batch: list[Incoming]) -> None:
+        """Parse the batch's requests and read their stored replies at once (one round trip on PostgreSQL,
+        which also carries the BEGIN), for `_request` to use. A message that does not parse is left to
+        `_request`, which refuses it as before."""
+        self._parsed: dict[int, tuple[str, object]] = {}
+        self._stored: dict[tuple[str, str], tuple[str, str] | None] = {}
+        keys: list[tuple[str, str]] = []
+        for msg in batch:
+            if msg.retain or "/req/" not in msg.topic:
+                continue
+            try:
+                topic = p.parse_topic(msg.topic)
+                if topic.kind != "dev" or topic.device_id is None or topic.leaf != "req":
+                    continue
+                request_id, data = p.parse_request(msg.payload)
+            except ProtocolError:
+                continue
+            self._parsed[id(msg)] = (request_id, data)
+            key = (topic.device_id, request_id)
+            if key not in self._stored:
+                self._stored[key] = None
+                keys.append(key)
+        self._stored = request_store.stored_many(self.db, keys) if keys else {}
+
     def publish_effects(self, effects: Effects) -> None:
         """Publish what a committed operation left (the runner's publisher for HTTP, timers and the CLI's
         deferred effects): display states, then calls and commands."""
@@ -218,7 +245,7 @@ class Router:
 
     def publish_announcements(self, effects: Effects) -> None:
         """Calls for the announcers and commands for devices: sent once their transaction committed."""
-        for call in effects.calls:
+        for call in effects.settled_calls():
             self.mqtt.publish(p.display_topic(call["site"], "call"), p.encode(call_event(call)), qos=1)
         for device_id, command in effects.commands:
             self.publish_command(device_id, command)
@@ -366,19 +393,26 @@ class Router:
         self.stats["requests"] += 1
         request_id: str | None = None
         try:
-            request_id, data = p.parse_request(msg.payload)  # size, JSON, re-encodability, version
+            parsed = self._parsed.pop(id(msg), None) if self._parsed else None
+            request_id, data = parsed or p.parse_request(msg.payload)  # size, JSON, re-encodability, version
             if msg.retain:
                 # A retained request would be replayed to the hub at every restart and run again after
                 # its stored reply expired: refuse it and clear the broker's copy.
                 self.mqtt.publish(msg.topic, b"", qos=1, retain=True)
                 raise ProtocolError("bad_request", "a request must not be published retained")
+            # The stored reply was read with the batch's others (`_prefetch`); a request_id seen twice in one
+            # batch is read again here, after the first one's reply was stored. It is used only once the
+            # device checks out.
+            key = (topic.device_id, request_id)
+            stored = self._stored.pop(key, _UNREAD) if self._stored else _UNREAD
+            if stored is _UNREAD:
+                stored = request_store.stored(self.db, topic.device_id, request_id)
             dev = device_store.get(self.db, topic.device_id)
             if dev is None or dev.revoked:
                 raise ProtocolError("unknown_device", f"device {topic.device_id!r} is not registered")
             if dev.site_id != topic.site:
                 raise ProtocolError("wrong_site", f"device {dev.id} belongs to site {dev.site_id}")
             name = topic.verb or ""
-            stored = request_store.stored(self.db, dev.id, request_id)
             if stored is not None:
                 if stored[1] != name:
                     raise ProtocolError("bad_request", f"request_id {request_id} was already used for {stored[1]}")
@@ -447,6 +481,7 @@ class Router:
 
 
 _CLOCK_KEYS = ("seq", "at", "time")
+_UNREAD = object()  # a stored reply not read with the batch
 
 
 def _same_state(before: dict | None, after: dict) -> bool:

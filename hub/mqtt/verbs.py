@@ -189,6 +189,7 @@ VERBS: dict[str, Verb] = _table(
          {"code": (str, True, None), "sha256": (str, True, None), "size": (int, True, None),
           "pages": (int, False, None)},
          dossier_verbs.result_declare),
+    signed("dossier.agencies", COUNTER, {}, dossier_verbs.agencies),
     signed("dossier.payment", COUNTER, {"code": (str, True, None), "reference": (str, True, None)},
          dossier_verbs.payment),
     # --- appointments (issue #12)
@@ -212,7 +213,7 @@ VERBS: dict[str, Verb] = _table(
 
 # Verbs that change nothing: a counter's other requests are changes, written to the audit log (hub.ops.run).
 READS = frozenset({"ticket.status", "site.state", "counter.state", "dossier.lookup", "dossier.get", "dossier.form",
-                   "procedure.search"})
+                   "procedure.search", "dossier.agencies"})
 AUDITED_ROLES = frozenset({"counter"})
 
 

@@ -90,3 +90,23 @@ def unseal(db: sqlite_utils.Database, text: str) -> str:
 def strip(text: str) -> str:
     """What is kept after sending: the shown form of every sealed secret, nothing that opens anything."""
     return _MARK.sub(lambda m: m.group(1), text)
+
+
+def seal_value(db: sqlite_utils.Database, secret: str) -> str:
+    """A whole secret (a credential in the hub's settings) sealed with the same key; refused where no key
+    can be kept (a database without a file), rather than stored in clear."""
+    fernet = _key(db)
+    if fernet is None:
+        raise RuntimeError("no data directory to keep the sealing key: the secret cannot be stored")
+    return fernet.encrypt(secret.encode()).decode()
+
+
+def unseal_value(db: sqlite_utils.Database, sealed: str) -> str | None:
+    """The secret of `seal_value`, or None when its key is gone (a restored backup on another machine)."""
+    fernet = _key(db)
+    if fernet is None:
+        return None
+    try:
+        return fernet.decrypt(sealed.encode()).decode()
+    except InvalidToken:
+        return None

@@ -146,8 +146,23 @@ def save_settings(ctx: Ctx, data: dict) -> dict:
     return after
 
 
+def _signed_out(ctx: Ctx, oid: str) -> None:
+    """An officer who no longer works here is signed out everywhere at once; a ticket being served stays
+    on its counter."""
+    from hub.store import signin as signin_store
+    from hub.store import sites as site_store
+
+    signin_store.end_sessions(ctx.db, ctx.site.id, officer_id=oid)
+    for c in site_store.list_counters(ctx.db, ctx.site.id):
+        if c.officer == oid:
+            site_store.update_counter(ctx.db, ctx.site.id, c.number, officer=None,
+                                      status=c.status if c.current_ticket is not None else "closed")
+    ctx.effects.display_sites.add(ctx.site.id)
+
+
 def save_officer(ctx: Ctx, data: dict) -> dict:
-    """Add or rename an officer, and set (or reset) their counter sign-in: user name and PIN."""
+    """Add or rename an officer, name the agency that seconded them, and set (or reset) their counter
+    sign-in: user name and PIN."""
     from hub.store import officers as officer_store
     from motcua_core.protocol import ID_RE
 
@@ -161,6 +176,7 @@ def save_officer(ctx: Ctx, data: dict) -> dict:
     if pin and not officer_store.PIN_RE.match(pin):
         raise _bad("bad PIN", "Mã PIN phải gồm toàn chữ số, độ dài theo quy định (ít nhất 4).")
     username = str(data.get("username") or "").strip().lower() or None
+    agency = (str(data["agency"] or "").strip()[:120] or None) if "agency" in data else None
     cfg = site_config.export(ctx.db, ctx.site.id)
     before = next((o for o in cfg["officers"] if o["id"] == oid), None)
     if before is None:
@@ -170,24 +186,102 @@ def save_officer(ctx: Ctx, data: dict) -> dict:
     _load(ctx, cfg)
     if username or pin:
         officer_store.set_credentials(ctx.db, ctx.site.id, oid, pin=pin or None, username=username)
+    if "agency" in data:
+        officer_store.set_agency(ctx.db, ctx.site.id, oid, agency)
     active = data.get("active")
     if active is not None:
         was = officer_store.is_active(ctx.db, ctx.site.id, oid)
         officer_store.set_active(ctx.db, ctx.site.id, oid, bool(active))
-        if was and not active:  # signed out everywhere at once; a ticket being served stays on its counter
-            from hub.store import signin as signin_store
-            from hub.store import sites as site_store
-
-            signin_store.end_sessions(ctx.db, ctx.site.id, officer_id=oid)
-            for c in site_store.list_counters(ctx.db, ctx.site.id):
-                if c.officer == oid:
-                    site_store.update_counter(ctx.db, ctx.site.id, c.number, officer=None,
-                                              status=c.status if c.current_ticket is not None else "closed")
-            ctx.effects.display_sites.add(ctx.site.id)
+        if was and not active:
+            _signed_out(ctx, oid)
     after = {"id": oid, "name": name, **({"username": username} if username else {}),
+             **({"agency": agency} if "agency" in data else {}),
              **({"pin": "đã đặt lại"} if pin else {}), **({"active": bool(active)} if active is not None else {})}
     ctx.changed("officer.add" if before is None else "officer.change", oid, before, after)
     return after
+
+
+def retire(ctx: Ctx, data: dict) -> dict:
+    """Retire a service, a counter or an officer (`retired: true`), or bring one back (`false`). Nothing is
+    deleted: tickets, dossiers, votes and reports keep naming it. A retired service leaves the kiosks and
+    the counters that served it; a retired counter leaves the lobby, the dashboard and the devices'
+    choices; a retired officer cannot sign in (signed out at once)."""
+    from hub.domain import retirement as rules
+    from hub.store import officers as officer_store
+    from hub.store import sites as site_store
+    from hub.store import tickets as ticket_store
+
+    kind, key, retired = data.get("kind"), str(data.get("key") or "").strip(), data.get("retired", True)
+    if kind not in rules.KINDS or not key or not isinstance(retired, bool):
+        raise _bad("kind (service, counter, officer), key and retired (true/false) required",
+                   "Hãy chọn dịch vụ, quầy hoặc cán bộ cần ngừng hay khôi phục.")
+    sid = ctx.site.id
+    cfg = site_config.export(ctx.db, sid)
+    action = f"{kind}.{'retire' if retired else 'restore'}"
+    if kind == "service":
+        key = key.upper()
+        live = next((s for s in cfg["services"] if s["code"] == key), None)
+        gone = next((s for s in site_store.service_docs(ctx.db, sid, active=False) if s["code"] == key), None)
+        if retired:
+            if live is None:
+                raise _missing(gone is not None, f"service {key}", f"Dịch vụ {key} đã ngừng rồi.",
+                               f"Không có dịch vụ {key}.")
+            from hub.store import appointments as appt_store
+
+            problem = rules.service_problem(key, ticket_store.waiting_counts(ctx.db, sid, ctx.day).get(key, 0),
+                                            [(c["number"], tuple(c["services"])) for c in cfg["counters"]],
+                                            appt_store.booked_ahead(ctx.db, sid, key, ctx.day))
+            if problem:
+                raise problem
+            cfg["services"] = [s for s in cfg["services"] if s["code"] != key]
+            cfg["counters"] = rules.without_service(key, cfg["counters"])
+        else:
+            if gone is None:
+                raise _missing(live is not None, f"service {key}", f"Dịch vụ {key} đang hoạt động rồi.",
+                               f"Không có dịch vụ {key}.")
+            cfg["services"].append(gone)
+        _load(ctx, cfg)
+        name = (live or gone or {}).get("name", key)
+    elif kind == "counter":
+        try:
+            number = int(key)
+            c = site_store.get_counter(ctx.db, sid, number)
+        except (ValueError, DomainError):
+            raise DomainError("not_found", f"no counter {key}", f"Không có quầy {key}.") from None
+        if c.active != retired:
+            raise _bad("already so", f"Quầy {number} {'đã ngừng' if retired else 'đang hoạt động'} rồi.")
+        if retired:
+            problem = rules.counter_problem(number, c.status, c.current_ticket is not None)
+            if problem:
+                raise problem
+            site_store.set_counter_active(ctx.db, sid, number, False)
+        else:
+            kept = rules.restored_services(c.services, {s["code"] for s in cfg["services"]})
+            site_store.set_counter_active(ctx.db, sid, number, True, kept)
+        from hub.store import devices as device_store
+
+        device_store.bump_revision(ctx.db)
+        ctx.effects.display_sites.add(sid)
+        name = c.name
+    else:
+        officer = officer_store.find(ctx.db, sid, key)
+        if officer is None:
+            raise DomainError("not_found", f"no officer {key}", "Không tìm thấy cán bộ.")
+        if officer["active"] == (not retired):
+            raise _bad("already so", f"Cán bộ {officer['name']} {'đã ngừng' if retired else 'đang làm việc'} rồi.")
+        officer_store.set_active(ctx.db, sid, key, not retired)
+        if retired:
+            _signed_out(ctx, key)
+        name = officer["name"]
+    ctx.changed(action, key, {"retired": not retired}, {"retired": retired, "name": name})
+    return {"kind": kind, "key": key, "name": name, "retired": retired}
+
+
+def _missing(other_state: bool, what: str, already_vi: str, unknown_vi: str) -> DomainError:
+    """An item asked to become what it already is (a 400 saying so), or one that does not exist."""
+    if other_state:
+        return _bad(f"{what}: nothing to change", already_vi)
+    return DomainError("not_found", f"no {what}", unknown_vi)
 
 
 def save_vote_question(ctx: Ctx, data: dict) -> dict:

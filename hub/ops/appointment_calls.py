@@ -29,13 +29,19 @@ def view(ctx: Ctx, a: Appointment) -> dict:
             "end_time": clock_time(a.slot_end, ctx), "status": a.status, "status_vi": rules.STATUS_VI[a.status]}
 
 
-def prefer_due(ctx: Ctx, counter: Counter, pick: Candidate | None) -> tuple[Candidate | None, bool]:
+_UNREAD = Candidate(0, "", "", 0.0, None)
+
+
+def prefer_due(ctx: Ctx, counter: Counter, pick: Candidate | None,
+               due: Candidate | None = _UNREAD) -> tuple[Candidate | None, bool]:
     """The call-next hook: replace the queue rules' pick by the oldest due appointment ticket when the
     site's appointment policy says so. A ticket sent to this very counter and a priority ticket (the
-    law's priority groups) are kept. Returns (candidate or None, replaced?)."""
+    law's priority groups) are kept. `due`: store.oldest_due's answer when the caller read it already
+    (with the queue's candidates). Returns (candidate or None, replaced?)."""
     if pick is not None and (pick.target_counter == counter.number or pick.is_priority):
         return pick, False
-    due = store.oldest_due(ctx.db, ctx.site.id, ctx.day, counter.services, ctx.now)
+    if due is _UNREAD:
+        due = store.oldest_due(ctx.db, ctx.site.id, ctx.day, counter.services, ctx.now)
     if due is None or (pick is not None and due.ticket_id == pick.ticket_id):
         # An appointment ticket is queued at its slot time, after every walk-in: the rules pick it
         # before its slot only when no one else waits, and then it waits unless the site says otherwise.
@@ -53,9 +59,10 @@ def prefer_due(ctx: Ctx, counter: Counter, pick: Candidate | None) -> tuple[Cand
     return pick, False
 
 
-def ticket_flag(ctx: Ctx, ticket_id: int) -> dict | None:
-    """What an officer sees of a ticket's booking: the flag, the slot and the booked procedure."""
-    a = store.by_ticket(ctx.db, ticket_id)
+def ticket_flag(ctx: Ctx, ticket_id: int, day: str | None = None) -> dict | None:
+    """What an officer sees of a ticket's booking: the flag, the slot and the booked procedure. With the
+    ticket's `day`, from the day's check-ins the memo holds."""
+    a = store.by_ticket(ctx.db, ticket_id) if day is None else store.checked_in(ctx.db, ctx.site.id, day).get(ticket_id)
     if a is None:
         return None
     v = view(ctx, a)

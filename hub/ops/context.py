@@ -29,8 +29,13 @@ class Effects:
     def __bool__(self) -> bool:
         return bool(self.display_sites or self.calls or self.commands)
 
+    def settled_calls(self) -> list[dict]:
+        """The calls with their event ids known (an id may be given as a function: the event's insert was
+        sent with a later statement, see hub.store.db.defer_returning)."""
+        return [settle(c) for c in self.calls]
+
     def to_dict(self) -> dict:
-        return {"display_sites": sorted(self.display_sites), "calls": self.calls,
+        return {"display_sites": sorted(self.display_sites), "calls": self.settled_calls(),
                 "commands": [[d, c] for d, c in self.commands]}
 
     @classmethod
@@ -83,3 +88,9 @@ class Ctx:
         if ts is None:
             return None
         return datetime.fromtimestamp(ts, self.site.tz).isoformat(timespec="seconds")
+
+
+def settle(call: dict) -> dict:
+    """A call whose `call_id` may still be a function (see Effects.settled_calls), with the id itself."""
+    cid = call.get("call_id")
+    return {**call, "call_id": cid()} if callable(cid) else call

@@ -13,6 +13,7 @@ from datetime import datetime
 import sqlite_utils
 
 from hub.domain import dossier as dm
+from hub.domain import kpi
 from hub.domain.kpi import WAIT_TARGET_S, TicketTimes
 from hub.domain.queue import local_day
 from hub.ops import dossiers as dossier_ops
@@ -34,18 +35,8 @@ def live(db: sqlite_utils.Database, site: Site, now: float, times: list[TicketTi
     times = ticket_store.day_times(db, site.id, day) if times is None else times
     state = display_state(db, site.id, now, 0)
     targets = site_config.wait_targets(db, site.id)
-    per: dict[str, dict] = {}
-    for t in times:
-        target = targets.get(t.service, WAIT_TARGET_S)
-        s = per.setdefault(t.service, {"met": 0, "due": 0, "longest_s": 0.0})
-        if t.called_at is not None:
-            s["due"] += 1
-            s["met"] += (t.called_at - t.issued_at) <= target
-        elif t.status == "waiting":
-            wait = now - t.issued_at
-            s["longest_s"] = max(s["longest_s"], wait)
-            if wait > target:
-                s["due"] += 1
+    total, groups = kpi.accumulate(times, targets, now, {"service": lambda t: t.service})
+    per = groups["service"]
     open_for: dict[str, int] = {}
     counters = []
     for c in state["counters"]:
@@ -78,22 +69,7 @@ def live(db: sqlite_utils.Database, site: Site, now: float, times: list[TicketTi
     alerts += _device_alerts(db, site.id, now)
     alerts += [{"severity": "bad", **a} for a in security.alerts(db, site.id, now)]  # issue #21
     return {"site": site.id, "site_name": site.name, "day": day, "time": state["time"], "at": now,
-            "counters": counters, "services": services, "alerts": alerts, "totals": day_totals(times, per, now)}
-
-
-def day_totals(times: list[TicketTimes], per_service: dict[str, dict], now: float) -> dict:
-    """The day at a glance: numbers issued, served and absent, the average and longest wait (of those
-    called, and of those still waiting), and the on-time rate — the share called within their service's
-    target, those still waiting past it counted as late (the services' service levels, summed)."""
-    waits = [t.called_at - t.issued_at for t in times if t.called_at is not None]
-    still = [now - t.issued_at for t in times if t.called_at is None and t.status == "waiting"]
-    due = sum(p["due"] for p in per_service.values())
-    return {"issued": len(times), "served": sum(1 for t in times if t.status == "done"),
-            "no_show": sum(1 for t in times if t.status == "no_show"),
-            "waiting": len(still),
-            "avg_wait_s": round(sum(waits) / len(waits)) if waits else None,
-            "longest_wait_s": round(max(waits + still)) if waits or still else None,
-            "on_time_rate": round(sum(p["met"] for p in per_service.values()) / due, 3) if due else None}
+            "counters": counters, "services": services, "alerts": alerts, "totals": kpi.figures(total)}
 
 
 def _device_alerts(db: sqlite_utils.Database, site_id: str, now: float) -> list[dict]:

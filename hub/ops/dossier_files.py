@@ -12,6 +12,7 @@ import sqlite_utils
 
 from hub import signing_keys
 from hub.domain import digital
+from hub.ops import datastore
 from hub.ops.context import Ctx
 from hub.store import dossier_files as store
 from hub.store import dossiers as dossier_store
@@ -117,11 +118,13 @@ def sign_result(job: dict) -> dict:
 
 
 def store_signed(ctx: Ctx, done: dict) -> None:
-    """Keep the signed result with its document code: from now on the citizen can download it."""
+    """Keep the signed result with its document code: from now on the citizen can download it, and it is
+    queued for the citizen's data store in the same transaction."""
     f = done["file"]
     store.set_signed(ctx.db, f["id"], done["signed"], hashlib.sha256(done["signed"]).hexdigest(), done["doc_code"],
                      done["signed_by"])
     ctx.changed("dossier.result_electronic", f["code"], after={"doc_code": done["doc_code"]})
+    datastore.enqueue_result(ctx, f["id"], done["doc_code"], f["code"])  # to the citizen's data store (Art. 22)
 
 
 def listing(db: sqlite_utils.Database, code: str) -> dict:

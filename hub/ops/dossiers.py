@@ -22,12 +22,15 @@ from hub.domain import time_limits as limits
 from hub.domain import transfer as routing
 from hub.domain.calendar import WorkCalendar, due_time, parse_cutoff
 from hub.domain.ratelimit import RateLimiter
-from hub.ops import dossier_files, links, security
+from hub.domain.sync_down import merged_calendar, merged_form_texts
+from hub.ops import datastore, dossier_files, links, security, sync_route
 from hub.ops.context import Ctx
 from hub.store import catalogue as cat_store
 from hub.store import dossier_lists
 from hub.store import dossiers as store
 from hub.store import refusals as refusal_store
+from hub.store import sync as sync_store
+from hub.store import sync_docs as province_docs
 from hub.store.sites import list_fields
 from motcua_core.dossier_codes import agency_code, make_code, mask_name, normalise
 from motcua_core.errors import DomainError
@@ -40,11 +43,13 @@ def _bad(message: str, message_vi: str) -> DomainError:
 
 
 def calendar_for(db: sqlite_utils.Database, site_id: str, tz: str | None = None) -> WorkCalendar:
-    return WorkCalendar.from_config(store.get_settings(db, site_id)["calendar"], tz)
+    """The site's calendar, with the days off and make-up days its province published laid in."""
+    return WorkCalendar.from_config(merged_calendar(store.get_settings(db, site_id)["calendar"],
+                                                    province_docs.layer(db, province_docs.CALENDAR)), tz)
 
 
 def settings(db: sqlite_utils.Database, ctx_site) -> dict:
-    s = store.get_settings(db, ctx_site.id)
+    s = _with_province_forms(db, store.get_settings(db, ctx_site.id))
     s["agency_code"] = s["agency_code"] or agency_code(ctx_site.id)
     s["unit_name"] = s["unit_name"] or ctx_site.name
     return s
@@ -61,6 +66,12 @@ def _form_head(s: dict, name: str, received_at: float | None = None) -> dict:
     edition in force when the dossier was received (Circular 03/2025; 01/2018 before 1 July 2025)."""
     return {"unit_name": s["unit_name"], "parent_agency": s["parent_agency"], "place": s["place"],
             "text": forms_text.merged(name, s.get("form_texts"), forms_text.edition(received_at))}
+
+
+def _with_province_forms(db: sqlite_utils.Database, s: dict) -> dict:
+    """Settings whose form wording has the province's published layer under the site's own."""
+    layer = province_docs.layer(db, province_docs.FORMS)
+    return {**s, "form_texts": merged_form_texts(s.get("form_texts"), layer["form_texts"])} if layer else s
 
 
 def _year_start(cal: WorkCalendar, ts: float) -> float:
@@ -125,6 +136,8 @@ def intake(ctx: Ctx, data: dict, *, officer: str | None = None, counter: int | N
     due = due_time(cal, now_local, working_days=None if hours is not None else days, working_hours=hours,
                    cutoff=parse_cutoff(proc.get("same_day_cutoff")))
     steps = cat_rules.step_agencies(proc)
+    if data.get("competent"):  # the officer named the competent agency (another commune's, Art. 14(2))
+        steps = sync_route.competent_steps(ctx.db, proc, steps, data["competent"])
     on_spot = (days == 0 or (hours is not None and hours == 0)) and len(steps) == 1 \
         and data.get("on_spot", True) is not False
     fees = data.get("fees_vnd", proc.get("fee_vnd") or 0)
@@ -139,7 +152,8 @@ def intake(ctx: Ctx, data: dict, *, officer: str | None = None, counter: int | N
     reg_no = store.next_register_no(ctx.db, ctx.site.id, day.year, proc["field"])
     row = {"code": code, "site_id": ctx.site.id, "day": day.isoformat(), "seq": seq, "procedure_id": proc["id"],
            "register_year": day.year, "register_no": reg_no,
-           "procedure_name": proc["name"], "field": proc["field"], "agency": proc["agency"],
+           "procedure_name": proc["name"], "field": proc["field"],
+           "agency": steps[0] if data.get("competent") else proc["agency"],
            "applicant_name": applicant["name"], "applicant": {**applicant, "post_address": post_address},
            "documents": docs, "sets": sets, "return_method": method, "fees_vnd": fees, "officer": officer,
            "counter": counter, "ticket_id": ticket_id, "received_at": ctx.now}
@@ -199,7 +213,7 @@ def public_view(db: sqlite_utils.Database, code: str, now: float) -> dict:
     s = dm.DossierState(**{**row["state"], "steps": tuple(row["state"]["steps"])})
     timeline = []
     for ev in store.events(db, row["code"]):
-        label = _timeline_label(ev)
+        label = timeline_label(ev)
         if label:
             timeline.append({"at": iso(ev.at, cal), "status_vi": label})
     return {"code": row["code"], "procedure": row["procedure_name"], "status": s.status,
@@ -249,7 +263,8 @@ def public_lookup(db: sqlite_utils.Database, code: str, key: str | None, client:
     return public_view(db, row["code"], now)
 
 
-def _timeline_label(ev: dm.Event) -> str | None:
+def timeline_label(ev: dm.Event) -> str | None:
+    """What an event was, in the citizen's words (the public timeline; the province's flagged events)."""
     d = ev.data
     return {
         "received": "Tiếp nhận hồ sơ",
@@ -279,7 +294,8 @@ def agency_detail(db: sqlite_utils.Database, code: str, now: float, site_id: str
     """The full dossier for a specialist, only when it is of their site and passes through their agency
     (detail, control sheet and apology alike: one check for every view of it)."""
     d = detail(db, code, now)
-    if _load(db, code)["site_id"] != site_id or agency not in d["steps"]:
+    here = _load(db, code)["site_id"] == site_id or sync_store.held(db, normalise(code)) is not None
+    if not here or agency not in d["steps"]:
         raise DomainError("forbidden", "This dossier does not belong to your agency.",
                           "Hồ sơ không thuộc cơ quan của bạn.")
     return d
@@ -304,6 +320,7 @@ def detail(db: sqlite_utils.Database, code: str, now: float) -> dict:
             "apology_latest": iso(limits.apology_latest(cal, datetime.fromtimestamp(s.legal_due_at, cal.tz)).timestamp(),
                                   cal) if s.active else None,
             "postal_tracking": row["postal_tracking"], "electronic": dossier_files.listing(db, row["code"]),
+            "datastore": datastore.status_for(db, row["code"]),
             "events": [{"kind": e.kind, "at": iso(e.at, cal), "by": e.by, "data": e.data}
                        for e in store.events(db, row["code"])]}
 
@@ -410,6 +427,7 @@ def transfer(ctx: Ctx, code: str, by: str) -> dm.DossierState:
         result = _step_result(done, step_due[s.step])
     new = store.append(ctx.db, code, dm.Event("transferred", ctx.now, by, {
         "step": dest[0], "to": dest[1], "from": s.holder, "result": result}))
+    sync_route.after_handover(ctx, code)  # at a provincial hub: to the centre whose agency it now is
     if s.status == dm.RECEIVED:
         _route_electronically(ctx, code, evs[0].data)
     if new.status == dm.READY:  # results are announced the day they arrive (001 L361)
@@ -874,9 +892,14 @@ def agency_queue(db: sqlite_utils.Database, site_id: str, agency: str, now: floa
         risk = dm.OVERDUE if now > due else (dm.AT_RISK if left < threshold else dm.ON_TRACK)
         if status == dm.AWAITING_TRANSFER:
             risk = None
+        words = limits.due_in_words(cal, now_local, datetime.fromtimestamp(due, cal.tz))
         out.append({"code": code, "procedure": name, "status": status, "status_vi": dm.STATUS_VI[status],
                     "due_at": iso(due, cal), "promised_due_at": iso(promised, cal), "apologised": apologies > 0,
+                    "due_vi": words["due_vi"], "due_left_vi": words["left_vi"], "due_left_en": words["left_en"],
+                    "working_days_left": words["working_days"],
                     "hours_left": round(left / 3600, 1), "risk": risk,
-                    "files": [{"id": f["id"], "name": f["name"], "pages": f["pages"], "kind": f["kind"]}
-                              for f in dossier_files.listing(db, code)["files"] if f["complete"]]})
+                    "files": [{"id": f["id"], "name": f["name"], "pages": f["pages"], "kind": f["kind"],
+                               "ocr": f["ocr_state"], "ocr_note": f["ocr_note"]}
+                              for f in dossier_files.listing(db, code)["files"] if f["complete"]],
+                    "datastore": datastore.status_for(db, code)})
     return out

@@ -45,8 +45,10 @@ def fleet_view(db: sqlite_utils.Database, data_dir: Path, now: float, site: str 
                               revoked=d.revoked, now=now, cal=cals[d.site_id])
         rows.append({
             "id": d.id, "site": d.site_id, "role": d.role, "name": d.name, "counter": d.counter, "state": state,
+            "state_vi": rules.STATE_VI.get(state, state),
             "status_since": x.get("status_since"), "last_seen": d.last_seen, "version": d.version,
             "address": h.get("address") or x.get("address"), "printer": rules.printer_state(d.health),
+            "printer_vi": rules.PRINTER_VI.get(rules.printer_state(d.health) or "", rules.printer_state(d.health)),
             "temp_c": h.get("temp_c"), "disk_used_pct": rules.disk_used_pct(d.health),
             "uptime_s": h.get("uptime_s"), "outbox_pending": h.get("outbox_pending"),
             "selftest": x.get("selftest"), "selftest_at": x.get("selftest_at"),
@@ -104,3 +106,26 @@ def rollout(ctx: Ctx, data_dir: Path, device_ids: list[str] | None, site: str | 
         ctx.effects.commands.append((dev.id, {"cmd": "update", "version": rel.version, "file": rel.path.name,
                                               "sha256": rel.sha256, "at": ctx.now}))
     return {"version": rel.version, "devices": [d.id for d in targets]}
+
+
+def centres_fleet(db: sqlite_utils.Database) -> list[dict]:
+    """On a provincial hub: every centre's devices as its last presence summary tells them (sent up by
+    the sync link when a device's presence or printer changes), one entry per centre site, in Vietnamese
+    order of the centre's name. A centre's summary from before device lists were sent has counts only."""
+    from hub.domain.sync import vi_key
+    from hub.store import sync as sync_store
+
+    if sync_store.role(db) != "province":
+        return []
+    names = {c["id"]: c["name"] for c in sync_store.list_centres(db)}
+    out = []
+    for s in sync_store.province_sites(db):
+        summary = next(iter(sync_store.copied_rows(db, s["site_id"], "presence")), None) or {}
+        devices = [{**d, "state_vi": rules.STATE_VI.get(d.get("status") or "", d.get("status")),
+                    "printer_vi": rules.PRINTER_VI.get(d.get("printer") or "", d.get("printer"))}
+                   for d in summary.get("devices") or []]
+        out.append({"site": s["site_id"], "centre": s["centre_id"], "name": names.get(s["centre_id"], s["site_id"]),
+                    "last_contact": s["last_contact"], "online": summary.get("online"), "total": summary.get("total"),
+                    "roles": summary.get("roles") or {}, "devices": devices})
+    out.sort(key=lambda c: (vi_key(c["name"]), c["site"]))
+    return out

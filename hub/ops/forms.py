@@ -56,13 +56,14 @@ def signing_job(db: sqlite_utils.Database, site: Site, code: str, name: str) -> 
 
 
 def sign_job(job: dict) -> bytes:
-    """The form as the centre issues it electronically: rendered, PDF/A-style (title, language, output
-    intent) and signed with the centre's certificate. No database: a worker thread runs it (seconds)."""
+    """The form as the centre issues it electronically: rendered and tagged, PDF/A-2a (title, language,
+    output intent) and signed with the centre's certificate. No database: a worker thread runs it (seconds)."""
     from hub import signing_keys
     from motcua_core import archive, signing
     from motcua_core.documents import pdf as renderers
 
-    doc = archive.archival(getattr(renderers, job["renderer"])(job["data"]), title=job["title"], author=job["unit"])
+    doc = archive.archival(getattr(renderers, job["renderer"])(job["data"]), title=job["title"], author=job["unit"],
+                           conformance="A")  # the renderers tag every form (PDF/A-2a)
     return signing.sign_pdf(doc, signing_keys.centre_signer_at(job["data_dir"], job["unit"]), role=job["unit"],
                             reason=f"Phát hành điện tử: {job['title']}", location=job["place"])
 

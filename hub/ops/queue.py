@@ -6,11 +6,13 @@ event; publishing is left to the caller through `ctx.effects`, after the transac
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from hub.domain import queue as rules
 from hub.ops import appointment_calls, votes
 from hub.ops.context import Ctx
+from hub.ops.dossiers import calendar_for
 from hub.store import sites as site_store
 from hub.store import tickets as ticket_store
 from hub.store.sites import Counter, Service
@@ -22,7 +24,7 @@ from motcua_core.i18n import counter_name
 def ticket_view(ctx: Ctx, t: Ticket, service: Service | None = None, *, new: bool = False) -> dict:
     """`new`: the ticket was inserted by this operation, so no booking points at it yet (a check-in links
     its booking afterwards): its booking is not looked up."""
-    service = service or site_store.get_service(ctx.db, ctx.site.id, t.service)
+    service = service or site_store.get_service(ctx.db, ctx.site.id, t.service, retired=True)
     return {
         "id": t.id,
         "number": t.number,
@@ -35,16 +37,23 @@ def ticket_view(ctx: Ctx, t: Ticket, service: Service | None = None, *, new: boo
         "counter": t.counter,
         "recalls": t.recalls,
         # issue #12: booked slot and procedure
-        "appointment": None if new else appointment_calls.ticket_flag(ctx, t.id),
+        "appointment": None if new else appointment_calls.ticket_flag(ctx, t.id, t.day if t.site_id == ctx.site.id else None),
     }
 
 
-def _wait_info(ctx: Ctx, service: Service, priority: str, queued_at: float, exclude: int | None = None) -> dict:
+def _wait_info(ctx: Ctx, service: Service, priority: str, queued_at: float, exclude: int | None = None,
+               counted: list[int] | None = None) -> dict:
+    """`counted`: count_ahead(queued_at, only-priority as the policy says) and, under interleave,
+    count_ahead(∞, priority only), already read (issue_ticket reads them with its insert)."""
     # rules.people_ahead without loading the queue: see ticket_store.count_ahead.
-    ahead = ticket_store.count_ahead(ctx.db, ctx.site.id, ctx.day, service.code, queued_at, exclude=exclude,
-                                     only_priority=rules.only_priority_ahead(priority, ctx.site.policy))
+    if counted:
+        ahead = counted[0]
+    else:
+        ahead = ticket_store.count_ahead(ctx.db, ctx.site.id, ctx.day, service.code, queued_at, exclude=exclude,
+                                         only_priority=rules.only_priority_ahead(priority, ctx.site.policy))
     if ctx.site.policy.mode == "interleave":
-        ahead = _interleaved_ahead(ctx, service, priority, queued_at, exclude, ahead)
+        ahead = _interleaved_ahead(ctx, service, priority, queued_at, exclude, ahead,
+                                   counted[1] if counted and len(counted) > 1 else None)
     wait = _estimate_wait_s(ctx, service, priority, queued_at, exclude, ahead)
     return {"people_ahead": ahead, "est_wait_min": None if wait is None else round(wait / 60),
             "est_wait_s": None if wait is None else round(wait)}
@@ -83,15 +92,17 @@ def _estimate_wait_s(ctx: Ctx, service: Service, priority: str, queued_at: float
 
 
 def _interleaved_ahead(ctx: Ctx, service: Service, priority: str, queued_at: float, exclude: int | None,
-                       earlier: int) -> int:
+                       earlier: int, prio_all: int | None = None) -> int:
     """People ahead under the interleave rule (one priority ticket after every `every` regular ones): a
     priority ticket passes regular ones, a regular one is passed by the priority tickets waiting. Counted
-    from the per-service totals and the few priority tickets (no walk of the queue)."""
+    from the per-service totals and the few priority tickets (no walk of the queue). `prio_all`: the
+    priority tickets waiting, when the caller read it already."""
     def count(before: float, only_priority: bool) -> int:
         return ticket_store.count_ahead(ctx.db, ctx.site.id, ctx.day, service.code, before, exclude=exclude,
                                         only_priority=only_priority)
 
-    prio_all = count(float("inf"), True)
+    if prio_all is None:
+        prio_all = count(float("inf"), True)
     if prio_all == 0 and priority == rules.PRIORITY_NONE:
         return earlier
     every, streak = ctx.site.policy.every, _best_streak(ctx, service.code, priority != rules.PRIORITY_NONE)
@@ -120,17 +131,27 @@ def _best_streak(ctx: Ctx, service: str, for_priority: bool) -> int | None:
 
 def issue_ticket(ctx: Ctx, service_code: str, priority: str = "none", lang: str = "vi") -> dict:
     service = site_store.get_service(ctx.db, ctx.site.id, service_code)
-    refusal = rules.ticket_hours_refusal(ctx.site.ticket_hours, datetime.fromtimestamp(ctx.now, ctx.site.tz))
+    refusal = None
+    if ctx.site.ticket_hours is not None:
+        cal = calendar_for(ctx.db, ctx.site.id, ctx.site.tz.key)
+        refusal = rules.ticket_hours_refusal(ctx.site.ticket_hours, datetime.fromtimestamp(ctx.now, ctx.site.tz),
+                                             cal.days_off, cal.working_days)
     if refusal is not None:  # the kiosk shows its message: opening hours, last ticket before closing
         raise refusal
     day = ctx.day
     seq = ticket_store.next_seq(ctx.db, ctx.site.id, day, service.code)
     number = service.numbering.number(seq)
-    t = ticket_store.insert(ctx.db, site_id=ctx.site.id, day=day, service=service.code, seq=seq, number=number,
-                            priority=priority, lang=lang, now=ctx.now, device_id=ctx.device.id if ctx.device else None)
-    ticket_store.add_event(ctx.db, t, ctx.site.id, "issue", ctx.now, device_id=ctx.device.id if ctx.device else None)
+    # The counts its people-ahead figure starts from are read with the insert (one round trip on PostgreSQL).
+    wanted = [(ctx.now, rules.only_priority_ahead(priority, ctx.site.policy))]
+    if ctx.site.policy.mode == "interleave":
+        wanted.append((float("inf"), True))
+    t, counted = ticket_store.insert_counting(
+        ctx.db, site_id=ctx.site.id, day=day, service=service.code, seq=seq, number=number, priority=priority,
+        lang=lang, now=ctx.now, device_id=ctx.device.id if ctx.device else None, ahead=wanted)
+    ticket_store.note_event(ctx.db, t, ctx.site.id, "issue", ctx.now, device_id=ctx.device.id if ctx.device else None)
     ctx.effects.display_sites.add(ctx.site.id)
-    return {"ticket": {**ticket_view(ctx, t, service, new=True), **_wait_info(ctx, service, priority, ctx.now, exclude=t.id),
+    return {"ticket": {**ticket_view(ctx, t, service, new=True),
+                       **_wait_info(ctx, service, priority, ctx.now, exclude=t.id, counted=counted),
                        "site_name": ctx.site.name}}
 
 
@@ -199,7 +220,11 @@ def _counter(ctx: Ctx) -> Counter:
     if ctx.device is None or ctx.device.counter is None:
         raise DomainError("forbidden", "This device is not assigned to any counter yet.",
                           "Thiết bị chưa gắn với quầy nào.")
-    return site_store.get_counter(ctx.db, ctx.site.id, ctx.device.counter)
+    counter = site_store.get_counter(ctx.db, ctx.site.id, ctx.device.counter)
+    if not counter.active:
+        raise DomainError("conflict", f"Counter {counter.number} is retired.",
+                          f"Quầy {counter.number} đã ngừng hoạt động; hãy gắn thiết bị với quầy khác.")
+    return counter
 
 
 def _current(ctx: Ctx, counter: Counter) -> Ticket:
@@ -220,7 +245,14 @@ def _event(ctx: Ctx, t: Ticket | int, kind: str, counter: Counter, data: dict | 
                                   data=data)
 
 
-def _announce(ctx: Ctx, event_id: int, t: Ticket, counter: Counter, kind: str) -> None:
+def _call_event(ctx: Ctx, t: Ticket, kind: str, counter: Counter, data: dict | None = None) -> Callable[[], int]:
+    """A call's event, whose id the announcement carries after the commit (the id is not waited for)."""
+    return ticket_store.add_event_later(ctx.db, t, ctx.site.id, kind, ctx.now, counter=counter.number,
+                                        officer=counter.officer, device_id=ctx.device.id if ctx.device else None,
+                                        data=data)
+
+
+def _announce(ctx: Ctx, event_id: int | Callable[[], int], t: Ticket, counter: Counter, kind: str) -> None:
     ctx.effects.calls.append({
         "site": ctx.site.id, "call_id": event_id, "ticket": t.number, "service": t.service,
         "counter": counter.number, "counter_name": counter.name, "kind": kind, "at": ctx.now,
@@ -238,7 +270,8 @@ def _finish_current(ctx: Ctx, counter: Counter, *, free_counter: bool = True) ->
         return None
     rules.transition(t.status, "complete")
     t = ticket_store.update(ctx.db, t, status=rules.DONE, done_at=ctx.now)
-    _event(ctx, t, "complete", counter)
+    ticket_store.note_event(ctx.db, t, ctx.site.id, "complete", ctx.now, counter=counter.number,
+                            officer=counter.officer, device_id=ctx.device.id if ctx.device else None)
     if free_counter:
         _set_counter(ctx, counter, current_ticket=None)
     votes.open_vote(ctx, t, counter.number, counter.officer)  # the counter's tablet asks the citizen (#3)
@@ -271,27 +304,28 @@ def counter_close(ctx: Ctx) -> dict:
 def call_next(ctx: Ctx) -> dict:
     counter = _counter(ctx)
     finished = _finish_current(ctx, counter, free_counter=False)  # both branches below rewrite the counter
-    ticket_store.expire_before(ctx.db, ctx.site.id, ctx.day, ctx.now)
     day = ctx.day
+    # Earlier days' leftovers expired, the queue's candidates and the oldest due booking: read at once.
+    read = ticket_store.call_next_rows(ctx.db, ctx.site.id, day, counter.number, counter.services, ctx.now)
     streak = counter.regular_streak if counter.streak_day == day else None
     pick, new_streak = rules.choose_next(
-        ticket_store.next_candidates(ctx.db, ctx.site.id, day, counter.number, counter.services),
-        counter=counter.number, services=counter.services, policy=ctx.site.policy, regular_streak=streak,
+        read.candidates, counter=counter.number, services=counter.services, policy=ctx.site.policy,
+        regular_streak=streak,
     )
-    pick, appointment = appointment_calls.prefer_due(ctx, counter, pick)  # issue #12: due bookings first
+    pick, appointment = appointment_calls.prefer_due(ctx, counter, pick, due=read.due)  # issue #12: due bookings first
     if appointment:
         new_streak = streak  # an appointment call does not count in the priority interleave
     if pick is None:
         _set_counter(ctx, counter, status=rules.COUNTER_OPEN, current_ticket=None)
         return {"ticket": None, "completed": finished}
-    t = ticket_store.get(ctx.db, pick.ticket_id)
+    t = read.tickets.get(pick.ticket_id) or ticket_store.get(ctx.db, pick.ticket_id)
     rules.transition(t.status, "call")
     t = ticket_store.update(ctx.db, t, status=rules.CALLED, called_at=ctx.now,
                             first_called_at=t.first_called_at or ctx.now, counter=counter.number,
                             officer=counter.officer, target_counter=None)
     _set_counter(ctx, counter, status=rules.COUNTER_OPEN, current_ticket=t.id, regular_streak=new_streak,
                  streak_day=day)
-    _announce(ctx, _event(ctx, t, "call", counter), t, counter, "call")
+    _announce(ctx, _call_event(ctx, t, "call", counter), t, counter, "call")
     _alerts_due(ctx)
     return {"ticket": ticket_view(ctx, t), "completed": finished}
 
@@ -305,7 +339,7 @@ def recall(ctx: Ctx) -> dict:
                           "Mark it absent (No-show).",
                           f"Đã gọi lại số {t.number} đủ {t.recalls} lần. Hãy bỏ qua (vắng mặt).")
     t = ticket_store.update(ctx.db, t, recalls=t.recalls + 1, called_at=ctx.now)
-    _announce(ctx, _event(ctx, t, "recall", counter, {"recalls": t.recalls}), t, counter, "recall")
+    _announce(ctx, _call_event(ctx, t, "recall", counter, {"recalls": t.recalls}), t, counter, "recall")
     ctx.effects.display_sites.add(ctx.site.id)
     return {"ticket": ticket_view(ctx, t), "recalls_left": ctx.site.policy.max_recalls - t.recalls}
 
@@ -397,7 +431,7 @@ def resume(ctx: Ctx, ticket_id: int | None = None) -> dict:
     status = rules.transition(t.status, "resume")
     t = ticket_store.update(ctx.db, t, status=status, called_at=ctx.now)
     _set_counter(ctx, counter, current_ticket=t.id, status=rules.COUNTER_OPEN)
-    _announce(ctx, _event(ctx, t, "resume", counter), t, counter, "call")
+    _announce(ctx, _call_event(ctx, t, "resume", counter), t, counter, "call")
     return {"ticket": ticket_view(ctx, t)}
 
 

@@ -112,9 +112,11 @@ class Runner:
             before = _changes(self.db)
             yield
             if before is None or _changes(self.db) != before:  # a transaction that wrote nothing sends nothing
-                now = self.clock()
-                sync_store.capture(self.db, now, extras=sync_extras)
-                sync_store.capture_down(self.db, now)
+                marks = sync_store.marks(self.db)  # none on a hub outside a province: one read, nothing else
+                if marks:
+                    now = self.clock()
+                    sync_store.capture(self.db, now, extras=sync_extras, marks=marks)
+                    sync_store.capture_down(self.db, now, marks=marks)
 
     def step(self, site: str | Site | None, op: Callable[[Ctx], T], effects: Effects, *,
              device: Device | None = None, now: float | None = None,
@@ -167,8 +169,8 @@ class Runner:
 
 
 def _changes(db) -> int | None:  # noqa: ANN001 (either engine's Db)
-    """Rows this connection has written so far (SQLite's total_changes); None where the engine cannot say
-    (PostgreSQL): then the capture always runs."""
+    """What this connection has written so far (SQLite's total_changes: rows; PostgreSQL's engine: write
+    statements); None where the engine cannot say: then the capture always runs."""
     return getattr(db.conn, "total_changes", None)
 
 

@@ -14,13 +14,16 @@ from hub.broker.passwd import hash_secret, new_secret
 from hub.domain import dossier as dm
 from hub.domain import sync as rules
 from hub.domain.ratelimit import RateLimiter
+from hub.ops import sync_down, sync_files, sync_route
 from hub.ops.context import Change, Ctx
+from hub.ops.dossiers import timeline_label
 from hub.ops.sync_extras import key_digest
 from hub.store import catalogue, enrolment
 from hub.store import devices as device_store
 from hub.store import dossiers as dossier_store
 from hub.store import sync as store
-from hub.store.db import get_meta, savepoint, set_meta
+from hub.store import sync_route as route_store
+from hub.store.db import get_meta, set_meta
 from hub.store.sites import list_sites
 from motcua_core import enrol_code
 from motcua_core.dossier_codes import mask_name, normalise
@@ -47,19 +50,22 @@ def init_province(ctx: Ctx, name: str) -> None:
     ctx.changed("province.init", "province", None, {"name": name})
 
 
-def add_centre(ctx: Ctx, centre: str, name: str, valid_s: float = CODE_VALID_S) -> str:
-    """Invite a centre (again, after a restore or a replacement): a one-time code, shown once."""
+def add_centre(ctx: Ctx, centre: str, name: str, valid_s: float = CODE_VALID_S,
+               agency_codes: list[str] | None = None) -> str:
+    """Invite a centre (again, after a restore or a replacement): a one-time code, shown once. With
+    `agency_codes`, the dossier-code prefixes it will use are checked (unique in the province) now."""
     _not_province(ctx)
     if not ID_RE.match(centre) or len(centre) > 32:
         raise DomainError("bad_request", f"bad centre id {centre!r} (a-z, 0-9, '-')",
                           "Mã trung tâm chỉ gồm chữ thường không dấu, số và '-'.")
+    sync_route.reserve_codes(ctx, centre, agency_codes or [])
     code = enrol_code.new_code()
     store.add_centre(ctx.db, centre, name, enrol_code.code_hash(code), ctx.now + valid_s, ctx.now)
     ctx.changed("province.add_centre", centre, None, {"name": name})
     return code
 
 
-def join(ctx: Ctx, code: str, sites: list[str], addr: str) -> dict:
+def join(ctx: Ctx, code: str, sites: list[str], addr: str, agency_codes: object = None) -> dict:
     """A centre trades its code for its broker account and a new epoch. Its sites must be its own: a
     site id another centre (or the province itself) has is refused, so codes never collide."""
     _not_province(ctx)
@@ -88,6 +94,7 @@ def join(ctx: Ctx, code: str, sites: list[str], addr: str) -> dict:
         if site in own or (owner is not None and owner != centre["id"]):
             raise DomainError("conflict", f"site id {site!r} is already used in this province",
                               f"Mã đơn vị {site} đã được dùng trong tỉnh.")
+    sync_route.check_codes(ctx, centre["id"], sync_route.parse_codes(agency_codes, sites))
     epoch = rules.new_epoch()
     secret = new_secret()
     if centre["epoch"]:
@@ -118,10 +125,12 @@ def apply_batch(ctx: Ctx, topic_centre: str, msg: object) -> dict:
         return rules.refused(topic_centre, str(epoch or ""), str(site or ""), exc.reason, exc.message)
     if batch["type"] == "hello":
         store.note_centre_seq(ctx.db, batch["site"], batch["seq"], ctx.now)
+        sync_route.note_agencies(ctx, topic_centre, batch["site"], batch.get("agencies"))
         return rules.ack(topic_centre, batch["epoch"], batch["site"], store.hwm(ctx.db, batch["site"]))
     plan = rules.plan(store.hwm(ctx.db, batch["site"]), batch["rows"])
-    if plan.rows:
-        store.apply_rows(ctx.db, batch["site"], batch["epoch"], plan.rows, plan.hwm, ctx.now)
+    if plan.rows:  # file pieces are kept in the dossier's files, not in the copy of the centre's rows
+        store.apply_rows(ctx.db, batch["site"], batch["epoch"], [r for r in plan.rows if r["kind"] != "file"],
+                         plan.hwm, ctx.now)
         _hold_and_follow(ctx, topic_centre, batch["site"], plan.rows)
     store.note_centre_seq(ctx.db, batch["site"], batch["to_seq"], ctx.now)
     return rules.ack(topic_centre, batch["epoch"], batch["site"], plan.hwm)
@@ -145,7 +154,17 @@ def overview(ctx: Ctx) -> dict:
     totals = {k: sum(r[k] for r in rows) for k in ("waiting", "served_today", "tickets_today", "votes_today")}
     totals["links_down"] = sum(1 for r in rows if r["link"] is not None and not r["link"]["up"])
     return {"day": day, "province": get_meta(ctx.db, "province_name") or "", "centres": rows, "totals": totals,
-            "alerts": store.alerts(ctx.db, 10)}
+            "alerts": store.alerts(ctx.db, 10), "flagged": flagged(ctx.db, 20)}
+
+
+def flagged(db: sqlite_utils.Database, limit: int = 20) -> list[dict]:
+    """The latest flagged events for the province's console, each with what it was in Vietnamese."""
+    out = []
+    for f in route_store.recent_flags(db, limit):
+        data = f.pop("data")
+        what = timeline_label(dm.Event(f["kind"], 0.0, "", data)) if f["kind"] in dm.KINDS else None
+        out.append({**f, "what": what or ("tệp của hồ sơ" if f["kind"] == "file" else f["kind"])})
+    return out
 
 
 def centre_detail(ctx: Ctx, site: str) -> dict:
@@ -167,6 +186,7 @@ def start_centre(ctx: Ctx, joined: dict) -> int:
                           "Máy chủ cấp tỉnh không thể tham gia một tỉnh khác.")
     sites = list(list_sites(ctx.db))
     store.start_centre(ctx.db, joined["epoch"], sites)
+    route_store.forget_sent(ctx.db)  # the new epoch starts from nothing: every file goes up again
     set_meta(ctx.db, "sync_centre", joined["centre"])
     ctx.changes.append(Change("province.joined", joined["centre"], None, {"epoch": joined["epoch"]}))
     return len(sites)
@@ -226,7 +246,7 @@ def apply_catalogue(ctx: Ctx, epoch: str, msg: dict) -> bool:
         catalogue.load(ctx.db, {"procedures": msg["procedures"], "fields": msg.get("fields") or []})
     if msg["removed"]:
         catalogue.remove(ctx.db, [str(x) for x in msg["removed"]])
-    if msg.get("last"):
+    if msg.get("last") and sync_down.apply_catalogue_full(ctx, msg):
         set_meta(ctx.db, "province_catalog_version", str(msg["version"]))
     return True
 
@@ -282,39 +302,21 @@ def public_lookup(ctx: Ctx, code: str, key: str, client: str) -> dict:
 # --- dossiers across the province -----------------------------------------------------------------
 
 def _hold_and_follow(ctx: Ctx, centre: str, site: str, rows: list[dict]) -> None:
-    """A dossier transferred to an agency that sits at the province is taken (a held copy its specialists
-    work on); later events the centre appends to a held dossier are checked by the state machine here and
-    appended, or kept and flagged when refused."""
-    agencies: set[str] | None = None
+    """A dossier handed to an agency that sits at the province, or at another centre, is taken (a held
+    copy; relayed on to that centre); later events a centre appends to a held dossier are checked by the
+    state machine here and appended (or kept and flagged) and go down to every other copy; file pieces
+    are kept until their file is whole (hub.ops.sync_route, hub.ops.sync_files)."""
     for r in rows:
-        if r["kind"] == "dossier_event" and store.held(ctx.db, r["body"].get("code", "")):
-            _follow(ctx, r["body"])
+        if r["kind"] in ("dossier_event", "held_event") and store.held(ctx.db, r["body"].get("code", "")):
+            sync_route.follow(ctx, centre, r["body"])
+        elif r["kind"] == "file":
+            sync_files.receive_up(ctx, centre, site, r["body"])
         elif r["kind"] == "dossier" and not store.held(ctx.db, r["id"]):
-            agencies = store.province_agencies(ctx.db) if agencies is None else agencies
             state = r["body"].get("state")
             state = json.loads(state) if isinstance(state, str) else state or {}
-            if rules.takes(state, agencies):
+            if sync_route.should_take(ctx.db, centre, state):
                 store.take(ctx.db, site, centre, r["body"], ctx.now)
-
-
-def _follow(ctx: Ctx, ev: dict) -> None:
-    code = ev["code"]
-    if any(rules.same_event(mine, ev) for mine in store.local_events(ctx.db, code)):
-        return  # our own event, come back from the centre
-    _append_checked(ctx, code, dm.Event(ev["kind"], float(ev["at"]), ev.get("by_who") or "",
-                                        json.loads(ev["data"]) if isinstance(ev.get("data"), str) else ev.get("data") or {}))
-    store.skip_down(ctx.db)  # the centre's own event: nothing to send back down
-
-
-def _append_checked(ctx: Ctx, code: str, ev: dm.Event) -> bool:
-    """Append through the dossier state machine; a refused event is kept and flagged, never dropped."""
-    try:
-        with savepoint(ctx.db, "sync_event"):
-            dossier_store.append(ctx.db, code, ev)
-        return True
-    except DomainError as exc:
-        store.flag(ctx.db, code, exc.message, {"kind": ev.kind, "at": ev.at, "by": ev.by, "data": ev.data}, ctx.now)
-        return False
+                sync_route.route(ctx, r["id"])
 
 
 def down_for(ctx: Ctx, centre: str, msg: dict) -> list[dict]:
@@ -327,8 +329,9 @@ def down_for(ctx: Ctx, centre: str, msg: dict) -> list[dict]:
 
 
 def apply_down(ctx: Ctx, epoch: str, msg: dict) -> int:
-    """At the centre: events the province appended to dossiers it holds, in sequence, each checked by the
-    dossier state machine (refused ones kept and flagged); the sequence reached is recorded. Returns it."""
+    """At the centre: the province's down stream in sequence — events of dossiers held elsewhere (each
+    checked by the dossier state machine; refused ones kept and flagged), dossiers relayed here, file
+    pieces; the sequence reached is recorded. Returns it."""
     hwm = int(get_meta(ctx.db, "sync_down_hwm", "0") or 0)
     if msg.get("epoch") != epoch or not isinstance(msg.get("rows"), list):
         return hwm
@@ -337,8 +340,7 @@ def apply_down(ctx: Ctx, epoch: str, msg: dict) -> int:
             continue
         if row["seq"] != hwm + 1:
             break  # a gap: asked again from hwm at the next hello
-        _append_checked(ctx, str(row["code"]), dm.Event(str(row["kind"]), float(row["at"]), str(row.get("by") or ""),
-                                                        row.get("data") or {}))
+        sync_route.apply_down_row(ctx, row)
         hwm = row["seq"]
     set_meta(ctx.db, "sync_down_hwm", str(hwm))
     return hwm

@@ -9,6 +9,7 @@ import hashlib
 import sqlite_utils
 
 from hub.ops import links
+from hub.store import sync_rebuild
 
 
 def key_digest(key: str) -> str:
@@ -16,6 +17,9 @@ def key_digest(key: str) -> str:
 
 
 def sync_extras(db: sqlite_utils.Database, kind: str, row: dict) -> dict:
+    """A dossier received before this centre was rebuilt keeps the digest of its receipt's key (the one
+    the citizen holds), not that of the key this database would derive."""
     if kind != "dossier":
         return {}
-    return {"lookup_key_sha256": key_digest(links.lookup_key(db, row["code"]))}
+    return {"lookup_key_sha256": sync_rebuild.key_digest(db, row["code"])
+            or key_digest(links.lookup_key(db, row["code"]))}

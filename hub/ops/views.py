@@ -9,13 +9,11 @@ import sqlite_utils
 
 from hub.domain.queue import COUNTER_OPEN, average_service_s, call_active, local_day, pooled_wait_s
 from hub.ops import links
-from hub.store import dossiers as dossier_store
 from hub.store import sites as site_store
-from hub.store import tickets as ticket_store
-from hub.store.appointments import appointment_ticket_ids
 from hub.store.catalogue import version as catalogue_version
 from hub.store.db import get_meta
 from hub.store.devices import Device
+from hub.store.lobby import lobby_rows
 from motcua_core.protocol import PROTOCOL_VERSION
 
 
@@ -23,25 +21,25 @@ def display_state(db: sqlite_utils.Database, site_id: str, now: float, seq: int)
     """Everything a lobby screen or LED board needs to redraw itself from nothing (sent retained)."""
     site = site_store.get_site(db, site_id)
     day = local_day(now, site.tz)
-    waiting = ticket_store.waiting_counts(db, site_id, day)
-    # One query for every counter with its current ticket and officer: this runs after every call.
-    rows = site_store.counters_with_current(db, site_id)
-    booked = appointment_ticket_ids(db, [r[9] for r in rows if r[9] is not None])  # issue #12: marked
+    listed = site_store.list_services(db, site_id)
+    # This runs after every call, before the commit: every row it needs is read at once (hub.store.lobby).
+    lobby = lobby_rows(db, site_id, day, [s.code for s in listed])
+    waiting = lobby.waiting
+    booked = lobby.booked  # issue #12: appointment tickets are marked
     counters = [
         {"number": r[0], "name": r[1], "status": r[2], "services": json.loads(r[3]), "officer": r[4],
          "current": {"ticket": r[5], "service": r[6], "called_at": r[7], "appointment": r[9] in booked}
          if r[5] is not None and r[8] == day else None}
-        for r in rows
+        for r in lobby.counters
     ]
-    listed = site_store.list_services(db, site_id)
-    avg = {s.code: average_service_s(ticket_store.recent_service_times(db, site_id, s.code),
-                                     s.avg_service_s or site.default_service_s) for s in listed}
+    avg = {s.code: average_service_s(lobby.service_times[s.code], s.avg_service_s or site.default_service_s)
+           for s in listed}
     services = [
         {"code": s.code, "name": s.name, "name_en": s.name_en, "field": s.field, "waiting": waiting.get(s.code, 0),
          "est_wait_min": _wait_now(s.code, counters, waiting, avg, now)}
         for s in listed
     ]
-    last = ticket_store.last_call(db, site_id)
+    last = lobby.last_call
     if last is not None and local_day(last["at"], site.tz) != day:
         last = None
     if last is not None:  # the lobby banner stands only while that citizen is at that counter (issue #13)
@@ -52,7 +50,7 @@ def display_state(db: sqlite_utils.Database, site_id: str, now: float, seq: int)
         "day": day, "counters": counters, "services": services, "last_call": last, "notice": site.notice,
         # the lobby's progress board reads the dossiers over HTTP; this count changing is what tells it to
         # read again (a state otherwise unchanged is not republished)
-        "ready_dossiers": dossier_store.ready_count(db, site_id),
+        "ready_dossiers": lobby.ready_dossiers,
         "time": datetime.fromtimestamp(now, site.tz).isoformat(timespec="seconds"),
     }
 

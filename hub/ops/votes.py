@@ -25,7 +25,7 @@ def open_vote(ctx: Ctx, t: Ticket, counter_number: int, officer: str | None) -> 
     tablets = device_store.active_at_counter(ctx.db, ctx.site.id, "voting", counter_number)
     if not tablets:
         return
-    service = site_store.get_service(ctx.db, ctx.site.id, t.service)
+    service = site_store.get_service(ctx.db, ctx.site.id, t.service, retired=True)
     cmd = {"cmd": "vote.open", "ticket_id": t.id, "ticket": t.number, "service": t.service,
            "service_name": service.name, "service_name_en": service.name_en, "counter": counter_number,
            "officer_name": site_store.officer_name(ctx.db, ctx.site.id, officer),

@@ -10,6 +10,7 @@ import sqlite_utils
 
 from hub.domain.appointments import BOOKED, CHECKED_IN, HOLDS_SEAT, BookingPolicy
 from hub.domain.queue import WAITING, Candidate
+from hub.store import memo
 from motcua_core.collation import vi_sorted
 from motcua_core.errors import DomainError
 
@@ -64,6 +65,17 @@ def by_ticket(db: sqlite_utils.Database, ticket_id: int) -> Appointment | None:
     return _one(db, "ticket_id = ? AND status = 'checked_in'", [ticket_id])
 
 
+def checked_in(db: sqlite_utils.Database, site_id: str, day: str) -> dict[int, Appointment]:
+    """A site's appointments checked in on `day`, by ticket: what `by_ticket` answers for that day's
+    tickets. A counter's every call and completion asks it of its ticket; bookings change a few times an
+    hour: kept in the registry memo (`insert` and `update` forget the day's)."""
+    def load() -> dict[int, Appointment]:
+        rows = db.execute(f"SELECT {_COLS} FROM appointments INDEXED BY appointments_due "
+                          "WHERE site_id = ? AND day = ? AND status = 'checked_in'", [site_id, day])
+        return {a.ticket_id: a for a in (Appointment(*r) for r in rows) if a.ticket_id is not None}
+    return memo.lookup(db, ("checked_in", site_id, day), load)
+
+
 def for_cccd_today(db: sqlite_utils.Database, site_id: str, day: str, cccd: str) -> list[Appointment]:
     rows = db.execute(f"SELECT {_COLS} FROM appointments WHERE site_id = ? AND day = ? AND cccd = ? "
                       f"AND status IN ('booked', 'no_show', 'checked_in') ORDER BY slot_start", [site_id, day, cccd])
@@ -80,12 +92,15 @@ def insert(db: sqlite_utils.Database, *, site_id: str, code: str, secret: str, s
         [site_id, code, secret_hash(secret), service, procedure_id, day, slot_start, slot_end, name, phone,
          email or None, cccd or None, BOOKED, source, now, now],
     ).fetchone()
+    memo.forget(db, ("checked_in", site_id, day))
     return Appointment(*row)
 
 
 def update(db: sqlite_utils.Database, appt: Appointment, now: float, **cols: object) -> None:
     sets = ", ".join(f"{k} = ?" for k in cols)
     db.execute(f"UPDATE appointments SET {sets}, updated_at = ? WHERE id = ?", [*cols.values(), now, appt.id])
+    for day in {appt.day, cols.get("day", appt.day)}:
+        memo.forget(db, ("checked_in", appt.site_id, day))
 
 
 def code_taken(db: sqlite_utils.Database, code: str) -> bool:
@@ -122,18 +137,25 @@ def held_by_person(db: sqlite_utils.Database, site_id: str, day: str, phone: str
 def oldest_due(db: sqlite_utils.Database, site_id: str, day: str, services: tuple[str, ...],
                now: float) -> Candidate | None:
     """The checked-in appointment ticket whose slot started first (and has started), among `services`."""
+    read = oldest_due_read(site_id, day, services, now)
+    if read is None:
+        return None
+    row = db.execute(*read).fetchone()
+    return None if row is None else Candidate(*row)
+
+
+def oldest_due_read(site_id: str, day: str, services: tuple[str, ...], now: float,
+                    columns: str = "t.id, t.service, t.priority, t.queued_at, t.target_counter") -> tuple[str, list] | None:
+    """`oldest_due`'s query and parameters (None: no services, nothing to read), for a caller that sends
+    it with other reads and wants other `columns` of the ticket (tickets.call_next_rows)."""
     if not services:
         return None
     marks = ",".join("?" * len(services))
-    row = db.execute(
-        f"""SELECT t.id, t.service, t.priority, t.queued_at, t.target_counter
+    return (f"""SELECT {columns}
             FROM appointments a INDEXED BY appointments_due JOIN tickets t ON t.id = a.ticket_id
             WHERE a.site_id = ? AND a.day = ? AND a.status = 'checked_in' AND t.status = '{WAITING}'
               AND t.target_counter IS NULL AND a.slot_start <= ? AND t.service IN ({marks})
-            ORDER BY a.slot_start, t.id LIMIT 1""",
-        [site_id, day, now, *services],
-    ).fetchone()
-    return None if row is None else Candidate(*row)
+            ORDER BY a.slot_start, t.id LIMIT 1""", [site_id, day, now, *services])
 
 
 def walkins_since_appointment(db: sqlite_utils.Database, site_id: str, counter: int, since: float,
@@ -151,6 +173,12 @@ def walkins_since_appointment(db: sqlite_utils.Database, site_id: str, counter: 
         if is_appt:
             return i
     return limit if len(rows) == limit else None
+
+
+# The tickets counters of a site are serving that are appointment tickets (the lobby marks them): read
+# with the lobby's other rows (lobby.lobby_rows), from the few counters to the ticket_id index.
+CURRENT_BOOKED = """SELECT a.ticket_id FROM counters c JOIN appointments a ON a.ticket_id = c.current_ticket
+                    WHERE c.site_id = ? AND a.status = 'checked_in'"""
 
 
 def appointment_ticket_ids(db: sqlite_utils.Database, ticket_ids: list[int]) -> set[int]:
@@ -233,3 +261,9 @@ def procedures_of_field(db: sqlite_utils.Database, field: str) -> list[tuple[str
     """(id, name) of the catalogue's procedures in a field: what the booking page offers for a service."""
     rows = db.execute("SELECT id, name FROM procedures WHERE field = ?", [field]).fetchall()
     return vi_sorted(rows, key=lambda r: r[1])  # Vietnamese order, not code points
+
+
+def booked_ahead(db: sqlite_utils.Database, site_id: str, service: str, day: str) -> int:
+    """Bookings still to be honoured for `service` from `day` on (a service cannot be retired under them)."""
+    return db.execute("SELECT COUNT(*) FROM appointments WHERE site_id = ? AND service = ? AND day >= ? "
+                      "AND status = 'booked'", [site_id, service, day]).fetchone()[0]

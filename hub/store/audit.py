@@ -9,14 +9,17 @@ import json
 
 import sqlite_utils
 
+from hub.store.db import defer
+
 _COLS = "id, at, site_id, who, role, via, action, target, before, after"
 
 
 def append(db: sqlite_utils.Database, *, at: float, site_id: str | None, who: str, role: str, via: str,
            action: str, target: str = "", before: object = None, after: object = None) -> None:
-    db.execute("INSERT INTO audit_log(at, site_id, who, role, via, action, target, before, after) "
-               "VALUES(?,?,?,?,?,?,?,?,?)",
-               [at, site_id, who, role, via, action, target, _dump(before), _dump(after)])
+    # Nobody reads the answer: on PostgreSQL it travels with the next statement (hub.store.db.defer).
+    defer(db, "INSERT INTO audit_log(at, site_id, who, role, via, action, target, before, after) "
+              "VALUES(?,?,?,?,?,?,?,?,?)",
+          [at, site_id, who, role, via, action, target, _dump(before), _dump(after)])
 
 
 def _dump(v: object) -> str | None:

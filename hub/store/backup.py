@@ -28,18 +28,27 @@ def backup_dir(data_dir: Path) -> Path:
     return data_dir / BACKUP_DIR
 
 
+def _stamp(now: float | None) -> str:
+    return time.strftime("%Y%m%d-%H%M%S", time.gmtime(now or time.time()))
+
+
+def _private_tmp(dest: Path) -> Path:
+    """An empty file beside `dest`, created 0600 before anything is written to it (a backup holds
+    personal data); the caller renames it onto `dest` once the copy is checked."""
+    dest.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.tmp")
+    tmp.unlink(missing_ok=True)
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    return tmp
+
+
 def take(data_dir: Path, dest: Path | None = None, *, now: float | None = None) -> Path:
     """Copy the live database to `dest` (default backups/motcua-<UTC time>.db, mode 0600); return it."""
     src_path = data_dir / datadir.DB_NAME
     if datadir.db_problem(src_path) is not None:
         raise BackupError(f"{src_path} {datadir.db_problem(src_path)}: nothing to back up")
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(now or time.time()))
-    dest = dest or backup_dir(data_dir) / f"motcua-{stamp}.db"
-    dest.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.tmp")
-    tmp.unlink(missing_ok=True)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.close(fd)
+    dest = dest or backup_dir(data_dir) / f"motcua-{_stamp(now)}.db"
+    tmp = _private_tmp(dest)
     src = sqlite3.connect(f"file:{src_path}?mode=ro", uri=True, timeout=30)
     dst = sqlite3.connect(tmp)
     try:
@@ -86,8 +95,7 @@ def restore(data_dir: Path, source: Path, *, now: float | None = None) -> Path:
     if ok != "ok" or db_id is None:
         raise BackupError(f"{source} failed its check ({ok}) or is not a motcua database")
     target = data_dir / datadir.DB_NAME
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(now or time.time()))
-    kept = target.with_name(f"{datadir.DB_NAME}.before-restore-{stamp}")
+    kept = target.with_name(f"{datadir.DB_NAME}.before-restore-{_stamp(now)}")
     if target.exists():
         os.replace(target, kept)
     for suffix in ("-wal", "-shm"):  # the old database's journal must not be applied to the restored one
@@ -124,13 +132,8 @@ def take_pg(url: str, data_dir: Path, dest: Path | None = None, *, now: float | 
     For a standby that is always current, use streaming replication (docs/operations.md)."""
     import subprocess
 
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(now or time.time()))
-    dest = dest or backup_dir(data_dir) / f"motcua-{stamp}.dump"
-    dest.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.tmp")
-    tmp.unlink(missing_ok=True)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.close(fd)
+    dest = dest or backup_dir(data_dir) / f"motcua-{_stamp(now)}.dump"
+    tmp = _private_tmp(dest)
     r = subprocess.run([_pg_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={tmp}", url],
                        capture_output=True, text=True, timeout=3600)
     if r.returncode != 0:

@@ -177,3 +177,14 @@ def field_codes(db: sqlite_utils.Database) -> set[str]:
 
 def procedure_ids(db: sqlite_utils.Database) -> set[str]:
     return {r[0] for r in db.execute("SELECT id FROM procedures")}
+
+
+def agency_names(db: sqlite_utils.Database, site_id: str) -> list[str]:
+    """The agencies an administrator picks from: those that handle a procedure of the catalogue, and those
+    the site's specialists and officers already belong to (unsorted: the caller sorts for a person)."""
+    rows = db.execute(
+        "SELECT agency FROM procedures WHERE agency IS NOT NULL AND agency != '' "
+        "UNION SELECT agency FROM specialists WHERE site_id = ? AND agency IS NOT NULL "
+        "UNION SELECT agency FROM accounts WHERE site_id = ? AND agency IS NOT NULL "
+        "UNION SELECT seconded_by FROM officers WHERE site_id = ? AND seconded_by IS NOT NULL", [site_id, site_id, site_id])
+    return [r[0] for r in rows if str(r[0]).strip()]

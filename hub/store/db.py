@@ -6,7 +6,7 @@ interface"). Engine differences live in `engine_sqlite.py` and `engine_pg.py`, n
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,8 @@ from hub.store import engine_sqlite, memo
 from hub.store.migrations import migrate
 
 # A `Db` is an engine's database object: `execute(sql, params)` with `?` placeholders, `executemany`,
-# `conn` (whose `execute` is the same), `engine` ("sqlite" or "postgresql").
+# `defer(sql, params)` (a write nobody reads the answer of), `read_many([(sql, params), …])` (independent
+# reads at once), `conn` (whose `execute` is the same), `engine` ("sqlite" or "postgresql").
 Db = Any
 
 ENV = "MOTCUA_DB"  # a PostgreSQL URL here wins over <data>/motcua.db, for the hub and every CLI command
@@ -118,12 +119,33 @@ def savepoint(db: Db, name: str = "req") -> Iterator[None]:
     conn.execute(f"SAVEPOINT {name}")
     try:
         yield
+        # Inside the try: on PostgreSQL the release carries the writes deferred in this savepoint
+        # (`defer`), and one of them failing must undo this savepoint alone.
+        conn.execute(f"RELEASE SAVEPOINT {name}")
     except BaseException:
         conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
         conn.execute(f"RELEASE SAVEPOINT {name}")
         memo.forget(db)
         raise
-    conn.execute(f"RELEASE SAVEPOINT {name}")
+
+
+def defer(db: Db, sql: str, params: Sequence[object] | None = None) -> None:
+    """Write without reading the answer (no RETURNING, no rowcount): on PostgreSQL it travels with the
+    next statement that needs an answer (or its savepoint's end, or the COMMIT); an error it raises is
+    raised there, still inside the same savepoint. On SQLite it runs at once. For hot paths only, and
+    never where the caller catches that write's own error."""
+    db.defer(sql, params)
+
+
+def defer_returning(db: Db, sql: str, params: Sequence[object] | None = None) -> Callable[[], Any]:
+    """`defer` for an `INSERT … RETURNING x` whose x is wanted only later (a call's event id, published
+    after the commit): returns a function giving x (on PostgreSQL it sends what waits if it has not gone)."""
+    return db.defer_returning(sql, params)
+
+
+def read_many(db: Db, reads: Sequence[tuple[str, Sequence[object] | None]]) -> list[list[tuple]]:
+    """The rows of several reads that do not depend on each other: one round trip on PostgreSQL."""
+    return db.read_many(reads)
 
 
 def get_meta(db: Db, key: str, default: str | None = None) -> str | None:

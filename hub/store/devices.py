@@ -93,7 +93,7 @@ def add(db: sqlite_utils.Database, *, site_id: str, role: str, now: float, devic
     if role in ("counter", "voting") and counter is None:
         raise DomainError("bad_request", f"a {role} device needs --counter")
     if counter is not None and db.execute(
-        "SELECT 1 FROM counters WHERE site_id = ? AND number = ?", [site_id, counter]
+        "SELECT 1 FROM counters WHERE site_id = ? AND number = ? AND active = 1", [site_id, counter]
     ).fetchone() is None:
         raise DomainError("not_found", f"site {site_id} has no counter {counter}")
     device_id = device_id or _next_id(db, site_id, role)

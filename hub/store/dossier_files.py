@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite_utils
 
 COLS = "id, site_id, code, kind, doc_index, name, sha256, size, pages, chunks, declared_at, completed_at, " \
-       "stored_sha256, doc_code, signed_by"
+       "stored_sha256, doc_code, signed_by, ocr_state, ocr_note, ocr_s"
 
 
 def _row(r) -> dict:
@@ -84,6 +84,25 @@ def result_code(db: sqlite_utils.Database, code: str) -> str | None:
     r = db.execute("SELECT doc_code FROM dossier_files WHERE code = ? AND kind = 'result' AND doc_code IS NOT NULL "
                    "ORDER BY id DESC LIMIT 1", [code]).fetchone()
     return r[0] if r else None
+
+
+def to_ocr(db: sqlite_utils.Database, limit: int = 1) -> list[dict]:
+    """Scans uploaded whole whose searchable copy is not made yet, oldest first."""
+    rows = db.execute(f"SELECT {COLS} FROM dossier_files WHERE kind = 'scan' AND ocr_state IS NULL "
+                      "AND completed_at IS NOT NULL ORDER BY id LIMIT ?", [limit])
+    return [_row(r) for r in rows]
+
+
+def set_ocr(db: sqlite_utils.Database, file_id: int, state: str, note: str | None, data: bytes | None,
+            seconds: float | None, at: float) -> None:
+    """The searchable copy (`done`) or why there is none (`failed`); the scan itself is not touched."""
+    db.execute("UPDATE dossier_files SET ocr_state = ?, ocr_note = ?, ocr_data = ?, ocr_s = ?, ocr_at = ? "
+               "WHERE id = ?", [state, (note or "")[:500] or None, data, seconds, at, file_id])
+
+
+def ocr_content(db: sqlite_utils.Database, file_id: int) -> bytes | None:
+    r = db.execute("SELECT ocr_data FROM dossier_files WHERE id = ?", [file_id]).fetchone()
+    return None if r is None or r[0] is None else bytes(r[0])
 
 
 def content(db: sqlite_utils.Database, file_id: int) -> bytes | None:

@@ -35,10 +35,11 @@ def finished_between(db: Db, site_id: str, lo: float, hi: float) -> list[tuple[f
 
 
 def held_by(db: Db, site_id: str, agency: str, limit: int = 500) -> list[tuple]:
-    """Dossiers an agency holds or must act on, most urgent first:
+    """Dossiers an agency holds or must act on, most urgent first — the site's own, and those received at
+    another centre of the province and held here (`sync_held`):
     (code, procedure_name, status, legal_due_at, promised_due_at, apologies)."""
     return db.execute(
         "SELECT code, procedure_name, status, legal_due_at, promised_due_at, apologies FROM dossiers "
-        "WHERE site_id = ? AND holder = ? AND status IN ('transferred','processing','supplement',"
+        "WHERE (site_id = ? OR code IN (SELECT code FROM sync_held)) AND holder = ? AND status IN ('transferred','processing','supplement',"
         "'obligation','correction','awaiting_transfer') ORDER BY legal_due_at LIMIT ?",
         [site_id, agency, limit]).fetchall()

@@ -38,6 +38,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "site_type": None,  # "province" | "commune" | "ministry" (hub.domain.site_types); None: not checked
     "at_risk_working_days": 2,  # warn this many working days before the deadline (apology ≥ 1 day before)
     "bank": {},  # the centre's account for fees by transfer: {"bin": "970436", "account": "…", "name": "…", "account_name": "…"}
+    # numbered reports (hub.domain.official): {"symbol": "TTPVHCC", "signer_title": "GIÁM ĐỐC",
+    # "signer_name": "…", "recipients": ["UBND tỉnh (để báo cáo)", …]}
+    "reports": {},
     "area": "",  # the province or commune the office serves, e.g. "xã Hòa An"  # {"agency as the catalogue names it": {"name": "…", "title": "…"}}: signs its apology
 }
 
@@ -48,6 +51,12 @@ def get_settings(db: sqlite_utils.Database, site_id: str) -> dict:
     if row:
         cfg.update(json.loads(row[0]))
     return cfg
+
+
+def own_settings(db: sqlite_utils.Database, site_id: str) -> dict:
+    """The settings the site saved (without the defaults filled in)."""
+    row = db.execute("SELECT config FROM dossier_settings WHERE site_id = ?", [site_id]).fetchone()
+    return json.loads(row[0]) if row else {}
 
 
 def set_settings(db: sqlite_utils.Database, site_id: str, cfg: dict) -> None:
@@ -105,9 +114,9 @@ def insert(db: sqlite_utils.Database, row: dict, first: Event) -> DossierState:
     return state
 
 
-def _insert_event(db: sqlite_utils.Database, code: str, site_id: str, ev: Event) -> None:
-    db.execute("INSERT INTO dossier_events(code, site_id, at, kind, by_who, data) VALUES(?,?,?,?,?,?)",
-               [code, site_id, ev.at, ev.kind, ev.by, json.dumps(ev.data, ensure_ascii=False)])
+def _insert_event(db: sqlite_utils.Database, code: str, site_id: str, ev: Event, origin: str | None = None) -> None:
+    db.execute("INSERT INTO dossier_events(code, site_id, at, kind, by_who, data, origin) VALUES(?,?,?,?,?,?,?)",
+               [code, site_id, ev.at, ev.kind, ev.by, json.dumps(ev.data, ensure_ascii=False), origin])
 
 
 def events(db: sqlite_utils.Database, code: str) -> list[Event]:
@@ -115,16 +124,17 @@ def events(db: sqlite_utils.Database, code: str) -> list[Event]:
     return [Event(r[0], r[1], r[2], json.loads(r[3])) for r in rows]
 
 
-def append(db: sqlite_utils.Database, code: str, ev: Event) -> DossierState:
+def append(db: sqlite_utils.Database, code: str, ev: Event, origin: str | None = None) -> DossierState:
     """Check the event against the state replayed from all events, store it, refresh the cache.
-    Call inside a transaction (or savepoint): an illegal event raises and nothing is written."""
+    Call inside a transaction (or savepoint): an illegal event raises and nothing is written. `origin`:
+    the hub of the province the sync brought the event from (None: appended here)."""
     row = db.execute("SELECT site_id FROM dossiers WHERE code = ?", [code]).fetchone()
     if row is None:
         raise DomainError("not_found", f"no dossier {code}", "Không tìm thấy hồ sơ có mã này.")
     from hub.domain.dossier import apply
 
     state = apply(replay(code, events(db, code)), ev)
-    _insert_event(db, code, row[0], ev)
+    _insert_event(db, code, row[0], ev, origin)
     cols = _state_cols(state)
     db.execute(f"UPDATE dossiers SET {', '.join(f'{k} = ?' for k in cols)} WHERE code = ?",
                [*cols.values(), code])
@@ -195,6 +205,9 @@ def supplements_expired(db: sqlite_utils.Database, site_id: str, now: float) -> 
             if float(json.loads(state).get("supplement_close_at") or float("inf")) < now]
 
 
+READY_COUNT = "SELECT COUNT(*) FROM dossiers WHERE site_id = ? AND status = 'ready'"
+
+
 def ready_count(db: sqlite_utils.Database, site_id: str) -> int:
     """Dossiers whose result waits to be collected (the lobby state carries it: its board re-reads on change)."""
-    return db.execute("SELECT COUNT(*) FROM dossiers WHERE site_id = ? AND status = 'ready'", [site_id]).fetchone()[0]
+    return db.execute(READY_COUNT, [site_id]).fetchone()[0]

@@ -13,12 +13,17 @@ binds them: a literal takes the type its use asks for (a text parameter compared
 Writers queue on one row (`hub_revision`), updated first in every write transaction: the same one-writer
 rule SQLite's BEGIN IMMEDIATE gives, which keeps MAX+1 numbering and seat counting exact, and the
 counter that row holds tells the registry memo whether anyone else wrote.
+
+Round trips, not the server's work, are what a statement costs the hub here (docs/architecture.md, "How
+the PostgreSQL engine keeps round trips low"): savepoint statements and the writes a store function
+hands to `defer` wait and go out in the same message as the next statement that needs an answer (or the
+savepoint's end, or the COMMIT), and `read_many` sends independent reads together.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any
 
@@ -145,6 +150,16 @@ def translate(sql: str) -> tuple[str, list[int] | None]:
 
 _cache: dict[str, tuple[str, list[int] | None]] = {}
 _DEFERRABLE = re.compile(r"^(SAVEPOINT|RELEASE SAVEPOINT) \w+$")
+_ROLLBACK_TO = re.compile(r"^ROLLBACK TO SAVEPOINT (\w+)$")
+_WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|WITH|CREATE|ALTER|DROP)\b", re.I)
+_writes_rows: dict[str, bool] = {}
+
+
+def _is_write(sql: str) -> bool:
+    hit = _writes_rows.get(sql)
+    if hit is None:
+        hit = _writes_rows[sql] = bool(_WRITE.match(sql))
+    return hit
 _ignore = re.compile(r"^\s*INSERT\s+OR\s+IGNORE\s+INTO\b", re.I)
 _returning = re.compile(r"\s+RETURNING\s", re.I)
 
@@ -180,6 +195,12 @@ class _Conn:
         return self._db.executemany(sql, rows)
 
     @property
+    def total_changes(self) -> int:
+        """Write statements sent so far (SQLite's total_changes counts rows; both only move on a write):
+        the Runner skips the sync capture of a transaction that wrote nothing."""
+        return self._db.changes
+
+    @property
     def in_transaction(self) -> bool:
         return self._db.raw.info.transaction_status != pq.TransactionStatus.IDLE
 
@@ -197,8 +218,17 @@ class PgDb:
         self._rev = -1  # the revision after the last write we saw or made
         self._ext = 0  # moves when someone else wrote: the memo's data_version
         self._in_tx = False
-        self._pending: list[str] = []  # savepoint statements sent with the next statement
+        # Statements that need no answer of their own (savepoints, deferred writes), as literal SQL, sent in
+        # one message with the next statement that does; `_writes` of them are writes (see `defer`).
+        self._pending: list[str] = []
+        self._writes = 0
+        self._rev_at: int | None = None  # where in `_pending` the lazy BEGIN's revision UPDATE is
+        self._returning: dict[int, list[Any]] = {}  # where in `_pending` a defer_returning waits for its value
         self._lease = False
+        # Statements sent and messages (round trips) they took, since the connection opened: the bench and
+        # the hub's health read them (`motcua bench call-path` prints round trips per call).
+        self.stats = {"statements": 0, "round_trips": 0, "deferred": 0}
+        self.changes = 0  # write statements sent (`_Conn.total_changes`)
         self.raw = self._connect()
 
     def _connect(self) -> psycopg.Connection:
@@ -226,16 +256,29 @@ class PgDb:
         return self.raw
 
     def execute(self, sql: str, params: Sequence[object] | None = None) -> psycopg.Cursor:
-        if self._in_tx and _DEFERRABLE.match(sql):
-            # Opening or releasing a savepoint has no answer worth a round trip of its own: it is sent with
-            # the next statement (or the COMMIT). On a loaded machine each round trip costs ~0.5 ms.
-            self._pending.append(sql)
-            return None  # type: ignore[return-value]
+        if self._in_tx:
+            if _DEFERRABLE.match(sql):
+                # Opening or releasing a savepoint has no answer worth a round trip of its own: it is sent
+                # with the next statement (or the COMMIT). On a loaded machine each round trip costs
+                # ~0.5 ms. A release that would carry deferred writes goes now: their errors must reach
+                # the savepoint they belong to (hub.store.db.savepoint rolls it back).
+                self._pending.append(sql)
+                self.stats["statements"] += 1
+                if self._writes and sql.startswith("RELEASE"):
+                    self._send([])
+                return None  # type: ignore[return-value]
+            undo = _ROLLBACK_TO.match(sql)
+            if undo:
+                self._drop_undone(undo[1])
         p = prepared(sql)
-        raw = self._live()
+        self.stats["statements"] += 1
+        if _is_write(sql):
+            self.changes += 1
         if isinstance(p, list):  # a trigger: function, then trigger
+            raw = self._flushed()
             cur = None
             for stmt in p:
+                self.stats["round_trips"] += 1
                 cur = raw.execute(stmt.replace("%", "%%"), [])
             return cur  # type: ignore[return-value]
         text, order = p
@@ -243,20 +286,118 @@ class PgDb:
         if order is not None:
             args = [args[i] for i in order]
         if not self._pending:
-            return raw.execute(text, args)
-        text = "; ".join(self._pending) + "; " + text
-        self._pending.clear()
-        cur = raw.execute(text, args)
-        while cur.nextset():  # the statement's own result is the last one
-            pass
+            self.stats["round_trips"] += 1
+            return self._live().execute(text, args)
+        cur = self._send([self.raw.cursor().mogrify(text, args)])
         return cur
+
+    def defer(self, sql: str, params: Sequence[object] | None = None) -> None:
+        """A write whose answer nobody reads (no RETURNING, no rowcount): inside a transaction it waits and
+        travels with the next statement that needs an answer, at the latest with its savepoint's release
+        or the COMMIT; an error it raises is raised there, inside the same savepoint. Outside a
+        transaction it runs at once."""
+        if not self._in_tx:
+            self.execute(sql, params)
+            return
+        p = prepared(sql)
+        assert not isinstance(p, list)
+        text, order = p
+        args = list(params) if params is not None else []
+        if order is not None:
+            args = [args[i] for i in order]
+        self._pending.append(self.raw.cursor().mogrify(text, args))
+        self._writes += 1
+        self.changes += 1
+        self.stats["statements"] += 1
+        self.stats["deferred"] += 1
+
+    def defer_returning(self, sql: str, params: Sequence[object] | None = None) -> Callable[[], Any]:
+        """`defer` for an `INSERT … RETURNING x` whose x is wanted later (after the commit, as a call's event
+        id): returns a function giving x, which sends what waits if it has not gone yet."""
+        if not self._in_tx:
+            row = self.execute(sql, params).fetchone()
+            return lambda: row[0] if row else None
+        self.defer(sql, params)
+        holder: list[Any] = []
+        self._returning[len(self._pending) - 1] = holder
+
+        def value() -> Any:
+            if not holder:
+                self._flushed()
+            if not holder:
+                raise RuntimeError("the statement was undone (rolled back to its savepoint) before it ran")
+            return holder[0]
+        return value
+
+    def read_many(self, reads: Sequence[tuple[str, Sequence[object] | None]]) -> list[list[tuple]]:
+        """The rows of each of several independent reads, sent in one message (with whatever waits)."""
+        if not reads:
+            return []
+        mogrify = self._live().cursor().mogrify
+        texts = []
+        for sql, params in reads:
+            p = prepared(sql)
+            assert not isinstance(p, list)
+            if _is_write(sql):  # an INSERT … RETURNING read with others
+                self.changes += 1
+            text, order = p
+            args = list(params) if params is not None else []
+            if order is not None:
+                args = [args[i] for i in order]
+            texts.append(mogrify(text, args))
+        self.stats["statements"] += len(reads)
+        cur = self._send(texts)
+        out = [cur.fetchall()]
+        for _ in texts[1:]:
+            cur.nextset()
+            out.append(cur.fetchall())
+        return out
+
+    def _send(self, texts: list[str]) -> psycopg.Cursor:
+        """One message: what waits, then `texts` (literal SQL, no placeholders: a % inside a deferred value
+        stays a %). Returns the cursor at the first result of `texts` (at the last result of what waited
+        when `texts` is empty). The revision a lazy BEGIN asked for is read on the way (`begin`)."""
+        pending, self._pending, self._writes = self._pending, [], 0
+        rev_at, self._rev_at = self._rev_at, None
+        returning, self._returning = self._returning, {}
+        cur = self._live().cursor()
+        self.stats["round_trips"] += 1
+        cur.execute("; ".join([*pending, *texts]))
+        for i in range(len(pending)):
+            if i == rev_at:
+                self._saw_rev(cur.fetchone()[0])
+            elif i in returning:
+                row = cur.fetchone()
+                returning[i].append(row[0] if row else None)
+            if i < len(pending) - 1 or texts:
+                cur.nextset()
+        return cur
+
+    def _flushed(self) -> psycopg.Connection:
+        """The connection, with nothing waiting (for a statement that cannot travel with what waits)."""
+        if self._pending:
+            self._send([])
+        return self._live()
+
+    def _drop_undone(self, name: str) -> None:
+        """Before ROLLBACK TO SAVEPOINT `name`: what waits since that savepoint opened would be undone by it
+        (and a failing deferred write would stop the rollback itself): drop it, keep what came before."""
+        opening = f"SAVEPOINT {name}"
+        keep = max((i for i, s in enumerate(self._pending) if s == opening), default=-1) + 1
+        del self._pending[keep:]
+        self._returning = {i: h for i, h in self._returning.items() if i < keep}
+        self._writes = sum(1 for i, s in enumerate(self._pending)
+                           if not _DEFERRABLE.match(s) and s != "BEGIN" and i != self._rev_at)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> psycopg.Cursor:
         p = prepared(sql)
         assert not isinstance(p, list)
         text, order = p
-        cur = self._live().cursor()
+        cur = self._flushed().cursor()
         data = [list(r) if order is None else [list(r)[i] for i in order] for r in rows]
+        self.changes += 1
+        self.stats["statements"] += len(data)
+        self.stats["round_trips"] += 1
         cur.executemany(text, data)
         return cur
 
@@ -268,30 +409,30 @@ class PgDb:
 
     # transactions (hub.store.db.transaction) --------------------------------------------------------
     def begin(self) -> None:
-        raw = self._live()
-        self._pending.clear()
+        """BEGIN and the writers' row (`hub_revision`): sent with the transaction's first statement, not in
+        a round trip of their own. The revision it returns is read then (`_send`); the memo asks for it
+        (`data_version`) only at its first lookup."""
+        self._live()
+        self._pending, self._writes = ["BEGIN", "UPDATE hub_revision SET rev = rev + 1 WHERE id = 1 RETURNING rev"], 0
+        self._rev_at = 1
         self._in_tx = True
-        try:
-            cur = raw.execute("BEGIN; UPDATE hub_revision SET rev = rev + 1 WHERE id = 1 RETURNING rev")
-            cur.nextset()
-            rev = cur.fetchone()[0]
-        except BaseException:
-            self.rollback()
-            raise
+        self.stats["statements"] += 2
+
+    def _saw_rev(self, rev: int) -> None:
         if rev - 1 != self._rev:
             self._ext += 1
         self._rev = rev
 
     def commit(self) -> None:
         try:
-            self.raw.execute("; ".join([*self._pending, "COMMIT"]))
+            self.stats["statements"] += 1
+            self._send(["COMMIT"])
         finally:
-            self._pending.clear()
             self._in_tx = False
 
     def rollback(self) -> None:
         self._in_tx = False
-        self._pending.clear()
+        self._pending, self._writes, self._rev_at, self._returning = [], 0, None, {}
         if self.raw.closed:
             return
         if self.raw.info.transaction_status != pq.TransactionStatus.IDLE:
@@ -301,7 +442,11 @@ class PgDb:
 
     def data_version(self) -> int:
         if self._in_tx:
+            if self._rev_at is not None:  # our BEGIN has not gone yet: it goes now, to learn the revision
+                self._send([])
             return self._ext
+        self.stats["statements"] += 1
+        self.stats["round_trips"] += 1
         rev = self._live().execute("SELECT rev FROM hub_revision WHERE id = 1").fetchone()[0]
         if rev != self._rev:
             self._rev = rev
@@ -309,11 +454,11 @@ class PgDb:
         return self._ext
 
     def schema_version(self) -> int:
-        row = self._live().execute("SELECT version FROM schema_version").fetchone()
+        row = self._flushed().execute("SELECT version FROM schema_version").fetchone()
         return row[0] if row else 0
 
     def set_schema_version(self, number: int) -> None:
-        self.raw.execute("UPDATE schema_version SET version = %s", [int(number)])
+        self._flushed().execute("UPDATE schema_version SET version = %s", [int(number)])
 
     @contextmanager
     def migrating(self) -> Iterator[None]:
@@ -342,7 +487,7 @@ class PgDb:
         return f"({expr}::jsonb ->> '{key}')"
 
     def table_names(self) -> list[str]:
-        return [r[0] for r in self._live().execute(
+        return [r[0] for r in self._flushed().execute(
             "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()").fetchall()]
 
     def close(self) -> None:

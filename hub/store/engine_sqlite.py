@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import sqlite_utils
@@ -26,6 +26,19 @@ class SqliteDb(sqlite_utils.Database):
 
     def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> sqlite3.Cursor:
         return self.conn.executemany(sql, rows)
+
+    def defer(self, sql: str, params: Sequence[object] | None = None) -> None:
+        """A write whose answer nobody reads: run at once (in-process, a statement costs no round trip)."""
+        self.conn.execute(sql, params or ())
+
+    def defer_returning(self, sql: str, params: Sequence[object] | None = None) -> Callable[[], object]:
+        """`INSERT … RETURNING x`, run at once; returns a function giving x."""
+        row = self.conn.execute(sql, params or ()).fetchone()
+        return lambda: row[0] if row else None
+
+    def read_many(self, reads: Sequence[tuple[str, Sequence[object] | None]]) -> list[list[tuple]]:
+        """The rows of each of several independent reads, one after the other."""
+        return [self.conn.execute(sql, params or ()).fetchall() for sql, params in reads]
 
     def migrating(self) -> contextlib.AbstractContextManager[None]:
         return contextlib.nullcontext()  # each migration's BEGIN IMMEDIATE is enough

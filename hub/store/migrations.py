@@ -515,6 +515,92 @@ def _ticket_alerts(db: sqlite_utils.Database) -> None:
         CREATE INDEX ticket_alerts_pending ON ticket_alerts(site_id) WHERE sent_at IS NULL""")
 
 
+def _issued_reports(db: sqlite_utils.Database) -> None:
+    """Reports issued with a number (Số: 05/BC-…, Decree 30/2020): one series per site and year, a number
+    given in the transaction that stores the report, never deleted (no gap, no reuse). `data` is the
+    report as issued (its figures frozen), `pdf` the signed document, kept once made. The reports count a
+    period's supplement requests, refusals and ends by event kind: an index for that."""
+    _run(db, """
+        CREATE TABLE issued_reports (
+            site_id TEXT NOT NULL REFERENCES sites(id), year INTEGER NOT NULL, number INTEGER NOT NULL,
+            symbol TEXT NOT NULL, period TEXT NOT NULL, title TEXT NOT NULL, issued_at REAL NOT NULL,
+            issued_by TEXT NOT NULL, data TEXT NOT NULL, pdf BLOB,
+            PRIMARY KEY (site_id, year, number));
+        CREATE INDEX dossier_events_site_kind_at ON dossier_events(site_id, kind, at)""")
+    db.conn.execute("CREATE TRIGGER issued_reports_no_delete BEFORE DELETE ON issued_reports "
+                    "BEGIN SELECT RAISE(ABORT, 'issued reports are kept'); END")
+def _retire_agency(db: sqlite_utils.Database) -> None:
+    """Counters are retired, not deleted (their history stays; a retired counter leaves the lobby, the
+    dashboard and the devices' choices), and an officer names the agency that seconded them (`seconded_by`:
+    not `agency`, which joins with dossiers would make ambiguous)."""
+    _run(db, """
+        ALTER TABLE counters ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE officers ADD COLUMN seconded_by TEXT""")
+def _dossier_ocr(db: sqlite_utils.Database) -> None:
+    """A scan's searchable copy (a Vietnamese text layer made at the hub after the upload, hub.ops.ocr):
+    the officer-signed scan stays as it came; `ocr_state` is NULL while waiting, then `done` (with the
+    copy, signed by the centre) or `failed` (with the reason: the scan itself is untouched)."""
+    _run(db, """
+        ALTER TABLE dossier_files ADD COLUMN ocr_state TEXT;
+        ALTER TABLE dossier_files ADD COLUMN ocr_note TEXT;
+        ALTER TABLE dossier_files ADD COLUMN ocr_data BLOB;
+        ALTER TABLE dossier_files ADD COLUMN ocr_s REAL;
+        ALTER TABLE dossier_files ADD COLUMN ocr_at REAL;
+        CREATE INDEX dossier_files_ocr ON dossier_files(id)
+            WHERE kind = 'scan' AND ocr_state IS NULL AND completed_at IS NOT NULL""")
+
+
+def _datastore_outbox(db: sqlite_utils.Database) -> None:
+    """Electronic results waiting to reach the citizen's data store on the national portal (Decree
+    118/2025 Art. 22; hub.ops.datastore): one row per result, keyed by its document code (the far side's
+    idempotency key), written in the transaction that signs the result."""
+    _run(db, """
+        CREATE TABLE datastore_outbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, doc_code TEXT NOT NULL UNIQUE, file_id INTEGER NOT NULL,
+            site_id TEXT NOT NULL, code TEXT NOT NULL, created_at REAL NOT NULL, next_at REAL NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0, sent_at REAL, rejected_at REAL, last_error TEXT, receipt TEXT);
+        CREATE INDEX datastore_outbox_due ON datastore_outbox(next_at) WHERE sent_at IS NULL AND rejected_at IS NULL;
+        CREATE INDEX datastore_outbox_code ON datastore_outbox(code)""")
+def _sync_route(db: sqlite_utils.Database) -> None:
+    """Dossiers routed between centres (docs/province.md): where each event was appended (`origin`: the
+    centre, or 'province', it came from; NULL: here), which site of a centre its held copy's events go up
+    under, the centres the province relayed a dossier to, the agencies each centre's specialists serve,
+    the dossier-code prefixes each centre uses (unique in the province), and the files a hub has sent up."""
+    _run(db, """
+        ALTER TABLE dossier_events ADD COLUMN origin TEXT;
+        ALTER TABLE sync_held ADD COLUMN up_site TEXT;
+        CREATE TABLE sync_copies (
+            code TEXT NOT NULL, centre_id TEXT NOT NULL, at REAL NOT NULL, PRIMARY KEY (code, centre_id));
+        CREATE TABLE sync_agencies (
+            agency TEXT NOT NULL, site_id TEXT NOT NULL, centre_id TEXT NOT NULL, PRIMARY KEY (agency, site_id));
+        CREATE TABLE sync_codes (
+            code TEXT PRIMARY KEY, centre_id TEXT NOT NULL, site_id TEXT NOT NULL, what TEXT NOT NULL);
+        CREATE TABLE sync_files_sent (file_id INTEGER PRIMARY KEY, at REAL NOT NULL)""")
+
+
+def _sync_docs(db: sqlite_utils.Database) -> None:
+    """What the province publishes down besides the catalogue (docs/province.md, "Down"): its calendar,
+    forms, releases, centres' site configuration and commands, numbered province-wide (`centre_id` NULL:
+    for every centre); and the overview's per-site counts kept on ingest (`sync_summary`: today's tickets
+    by status and votes by rating, dossiers by on-time state under day ''), so the overview reads a few
+    rows per centre instead of counting the day's rows. At a centre rebuilt from the province's copy:
+    the SHA-256 of each earlier receipt's lookup key (the old database's secret died with it), so a
+    citizen's receipt still opens its dossier."""
+    _run(db, """
+        CREATE TABLE sync_docs (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, key TEXT NOT NULL, centre_id TEXT,
+            at REAL NOT NULL, by_who TEXT NOT NULL, body TEXT NOT NULL);
+        CREATE INDEX sync_docs_key ON sync_docs(kind, key);
+        CREATE TABLE sync_summary (
+            site_id TEXT NOT NULL, day TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL,
+            n INTEGER NOT NULL, PRIMARY KEY (site_id, day, kind, status));
+        INSERT INTO sync_summary(site_id, day, kind, status, n)
+            SELECT site_id, CASE WHEN kind = 'dossier' THEN '' ELSE day END, kind, COALESCE(status, ''), COUNT(*)
+            FROM sync_rows WHERE kind IN ('ticket', 'vote', 'dossier') AND (day IS NOT NULL OR kind = 'dossier')
+            GROUP BY site_id, CASE WHEN kind = 'dossier' THEN '' ELSE day END, kind, COALESCE(status, '');
+        CREATE TABLE dossier_key_digests (code TEXT PRIMARY KEY, sha256 TEXT NOT NULL)""")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1, _dossiers, _votes, _officer_signin, _dossier_vote_link, _queue_indexes, _queue_counts,
     _deferred_effects,
@@ -537,6 +623,12 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _dossier_files,  # digital: scans, electronic results, reused data, transfers (issue #25)
     _sync_dossiers,  # province: dossiers held at the province, events down, flagged events (issue #23)
     _ticket_alerts,  # ui: "your turn is near" SMS
+    _issued_reports,  # reports: numbered reports over any period (issue #26)
+    _retire_agency,  # admin: retired counters, an officer's agency (issue #26)
+    _dossier_ocr,  # digital: the scans' searchable copies (issue #25)
+    _datastore_outbox,  # digital: electronic results pushed to the citizen's data store (issue #25)
+    _sync_route,  # route: dossiers routed between centres, files with them, unique code prefixes (#23, #25)
+    _sync_docs,  # province: calendar, forms, releases, site configuration, commands down; overview summary
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from hub.store import memo
+from hub.store.signin import SESSIONS
 from motcua_core.errors import DomainError
 
 PIN_RE = re.compile(r"^[0-9]{4,8}$")
@@ -136,6 +138,7 @@ def set_credentials(db: sqlite_utils.Database, site_id: str, officer_id: str, *,
         db.execute("DELETE FROM signin_failures WHERE site_id = ? AND (scope = ? OR scope LIKE ?)",
                    [site_id, f"officer:{officer_id}", f"pair:{officer_id}:%"])
         db.execute("DELETE FROM officer_sessions WHERE site_id = ? AND officer_id = ?", [site_id, officer_id])
+        memo.forget_kind(db, SESSIONS)
     if badge is not None:
         h = hash_badge(site_id, badge)
         other = db.execute("SELECT id FROM officers WHERE site_id = ? AND badge_hash = ? AND id != ?",
@@ -160,3 +163,31 @@ def set_active(db: sqlite_utils.Database, site_id: str, officer_id: str, active:
 def is_active(db: sqlite_utils.Database, site_id: str, officer_id: str) -> bool:
     row = db.execute("SELECT active FROM officers WHERE site_id = ? AND id = ?", [site_id, officer_id]).fetchone()
     return bool(row and row[0])
+
+
+def find(db: sqlite_utils.Database, site_id: str, officer_id: str) -> dict | None:
+    row = db.execute("SELECT id, name, active FROM officers WHERE site_id = ? AND id = ?",
+                     [site_id, officer_id]).fetchone()
+    return {"id": row[0], "name": row[1], "active": bool(row[2])} if row else None
+
+
+def set_agency(db: sqlite_utils.Database, site_id: str, officer_id: str, agency: str | None) -> None:
+    """The agency that seconded the officer to the one-stop office (None: the office's own staff)."""
+    db.execute("UPDATE officers SET seconded_by = ? WHERE site_id = ? AND id = ?", [agency, site_id, officer_id])
+
+
+def roster(db: sqlite_utils.Database, site_id: str, since_day: str) -> list[dict]:
+    """Every officer of a site, retired ones included, for the administrator's list: name, id, counter
+    user name, agency, state, the counter they are signed in at now and the counters they served at since
+    `since_day` (most used first)."""
+    used: dict[str, list[int]] = {}
+    for officer, counter, _n in db.execute(
+            "SELECT officer, counter, COUNT(*) AS n FROM tickets WHERE site_id = ? AND day >= ? AND officer IS NOT NULL "
+            "AND counter IS NOT NULL GROUP BY officer, counter ORDER BY officer, n DESC, counter", [site_id, since_day]):
+        used.setdefault(officer, []).append(counter)
+    now_at = dict(db.execute("SELECT officer, number FROM counters WHERE site_id = ? AND officer IS NOT NULL",
+                             [site_id]).fetchall())
+    return [{"id": r[0], "name": r[1], "username": r[2], "agency": r[3], "active": bool(r[4]),
+             "signed_in_at": now_at.get(r[0]), "counters": used.get(r[0], []), "has_pin": r[5] is not None}
+            for r in db.execute("SELECT id, name, COALESCE(username, id), seconded_by, active, pin_hash FROM officers "
+                                "WHERE site_id = ?", [site_id])]

@@ -86,3 +86,95 @@ def ratings_in(db: Db, site_id: str, since: float, until: float, satisfied_from:
                           "WHERE site_id = ? AND at >= ? AND at < ?", [satisfied_from, site_id, since, until]).fetchone()
         n, ok = n + a, ok + b
     return n, ok
+
+
+# --- reports over any period (hub.ops.reports.period_report) ---------------------------------------
+
+def period_tickets(db: Db, site_id: str, first_day: str, last_day: str) -> list[tuple]:
+    """The tickets of the site's local days first_day..last_day (YYYY-MM-DD, both included), as the
+    dashboard reads a day's: (service, counter, officer, status, issued_at, first_called_at, done_at)."""
+    return db.execute(
+        "SELECT service, counter, officer, status, issued_at, first_called_at, done_at FROM tickets "
+        "WHERE site_id = ? AND day >= ? AND day <= ?", [site_id, first_day, last_day]).fetchall()
+
+
+def queue_names(db: Db, site_id: str) -> dict[str, dict[str, str]]:
+    """Names to print for service codes, counter numbers and officer ids (retired ones included)."""
+    return {"service": dict(db.execute("SELECT code, name FROM services WHERE site_id = ?", [site_id]).fetchall()),
+            "counter": {str(n): name for n, name in db.execute("SELECT number, name FROM counters WHERE site_id = ?",
+                                                                [site_id]).fetchall()},
+            "officer": dict(db.execute("SELECT id, name FROM officers WHERE site_id = ?", [site_id]).fetchall())}
+
+
+REPORTED_EVENTS = ("supplement_requested", "rejected", "withdrawn", "stopped", "apology_issued")
+
+
+def dossier_event_counts(db: Db, site_id: str, start: float, end: float) -> dict[str, int]:
+    """How many of each reported dossier event kind (REPORTED_EVENTS: supplement requests, refusals …)
+    happened in [start, end); one range of the (site, kind, at) index per kind."""
+    return {kind: db.execute("SELECT COUNT(*) FROM dossier_events WHERE site_id = ? AND kind = ? AND at >= ? "
+                             "AND at < ?", [site_id, kind, start, end]).fetchone()[0] for kind in REPORTED_EVENTS}
+
+
+def intake_refusals_in(db: Db, site_id: str, start: float, end: float) -> int:
+    """Papers refused at the counter before any dossier existed (Mẫu 03 at intake) in [start, end)."""
+    return db.execute("SELECT COUNT(*) FROM intake_refusals WHERE site_id = ? AND at >= ? AND at < ?",
+                      [site_id, start, end]).fetchone()[0]
+
+
+def in_progress_at(db: Db, site_id: str, end: float) -> int:
+    """Dossiers received before `end` and not ended by then (still being handled at the period's end): the
+    open ones and those ended later, each through the (site, finished_at) index."""
+    still = db.execute("SELECT COUNT(*) FROM dossiers WHERE site_id = ? AND finished_at IS NULL AND received_at < ?",
+                       [site_id, end]).fetchone()[0]
+    later = db.execute("SELECT COUNT(*) FROM dossiers WHERE site_id = ? AND finished_at >= ? AND received_at < ?",
+                       [site_id, end, end]).fetchone()[0]
+    return still + later
+
+
+def ratings_by_counter_agency(db: Db, site_id: str, since: float, until: float, unit: str) -> list[tuple[str, int]]:
+    """Each counter vote with the agency it is about: the linked dossier's agency, else `unit` (the
+    reception unit whose counter was rated): every vote the officer table counts is counted here too."""
+    return db.execute("SELECT COALESCE(d.agency, ?), v.rating FROM votes v LEFT JOIN dossiers d "
+                      "ON d.code = v.dossier_code WHERE v.site_id = ? AND v.at >= ? AND v.at < ?",
+                      [unit, site_id, since, until]).fetchall()
+
+
+def dossier_ratings_by_agency(db: Db, site_id: str, since: float, until: float) -> list[tuple[str, int]]:
+    """Ratings of a dossier's handling (Decree 118/2025 Art. 33) with the agency rated and the overall answer."""
+    return db.execute("SELECT COALESCE(r.agency, d.agency, ''), r.overall FROM dossier_ratings r "
+                      "LEFT JOIN dossiers d ON d.code = r.code WHERE r.site_id = ? AND r.at >= ? AND r.at < ?",
+                      [site_id, since, until]).fetchall()
+
+
+# --- numbered reports: the per-site, per-year series of "Số: …/BC-…" ----------------------------------
+
+def next_report_number(db: Db, site_id: str, year: int) -> int:
+    """The next number of the site's series for `year` (1 on 1 January): called inside the transaction
+    that stores the report, so a number is never skipped nor given twice."""
+    return db.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM issued_reports WHERE site_id = ? AND year = ?",
+                      [site_id, year]).fetchone()[0]
+
+
+def add_issued(db: Db, *, site_id: str, year: int, number: int, symbol: str, period: str, title: str,
+               issued_at: float, issued_by: str, data: str) -> None:
+    db.execute("INSERT INTO issued_reports(site_id, year, number, symbol, period, title, issued_at, issued_by, data) "
+               "VALUES(?,?,?,?,?,?,?,?,?)", [site_id, year, number, symbol, period, title, issued_at, issued_by, data])
+
+
+def issued(db: Db, site_id: str, year: int, number: int) -> tuple | None:
+    """(symbol, period, title, issued_at, issued_by, data, pdf) of one numbered report, or None."""
+    return db.execute("SELECT symbol, period, title, issued_at, issued_by, data, pdf FROM issued_reports "
+                      "WHERE site_id = ? AND year = ? AND number = ?", [site_id, year, number]).fetchone()
+
+
+def keep_pdf(db: Db, site_id: str, year: int, number: int, pdf: bytes) -> None:
+    """The signed PDF of a numbered report, kept once: the first one made is the one issued."""
+    db.execute("UPDATE issued_reports SET pdf = ? WHERE site_id = ? AND year = ? AND number = ? AND pdf IS NULL",
+               [pdf, site_id, year, number])
+
+
+def issued_list(db: Db, site_id: str, limit: int = 200) -> list[tuple]:
+    """(year, number, symbol, period, title, issued_at, issued_by), newest first."""
+    return db.execute("SELECT year, number, symbol, period, title, issued_at, issued_by FROM issued_reports "
+                      "WHERE site_id = ? ORDER BY year DESC, number DESC LIMIT ?", [site_id, limit]).fetchall()

@@ -8,6 +8,10 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from hub.store import memo
+
+SESSIONS = "officer_session"  # the memo's key kind for sign-ins (hub.store.memo.forget_kind)
+
 
 @dataclass(frozen=True)
 class Session:
@@ -24,6 +28,7 @@ def open_session(db: sqlite_utils.Database, site_id: str, officer_id: str, devic
                  ttl_s: float) -> str:
     """A new token for `officer_id` at `device_id`; the officer's other sessions end (one officer, one
     counter), and so does whoever was signed in at this device."""
+    memo.forget_kind(db, SESSIONS)
     db.execute("DELETE FROM officer_sessions WHERE site_id = ? AND (officer_id = ? OR device_id = ?)",
                [site_id, officer_id, device_id])
     db.execute("DELETE FROM officer_sessions WHERE expires_at < ?", [now])
@@ -34,13 +39,20 @@ def open_session(db: sqlite_utils.Database, site_id: str, officer_id: str, devic
 
 
 def get_session(db: sqlite_utils.Database, site_id: str, token: str) -> Session | None:
-    row = db.execute("SELECT officer_id, device_id, expires_at FROM officer_sessions "
-                     "WHERE token_hash = ? AND site_id = ?", [_hash(token), site_id]).fetchone()
-    return Session(*row) if row else None
+    """The sign-in a counter's request carries, kept in the registry memo (every officer action reads it;
+    every write of officer_sessions forgets them all: `SESSIONS`). Only the token's hash is a key."""
+    token_hash = _hash(token)
+
+    def load() -> Session | None:
+        row = db.execute("SELECT officer_id, device_id, expires_at FROM officer_sessions "
+                         "WHERE token_hash = ? AND site_id = ?", [token_hash, site_id]).fetchone()
+        return Session(*row) if row else None
+    return memo.lookup(db, (SESSIONS, site_id, token_hash), load)
 
 
 def end_sessions(db: sqlite_utils.Database, site_id: str, *, device_id: str | None = None,
                  officer_id: str | None = None) -> None:
+    memo.forget_kind(db, SESSIONS)
     if device_id is not None:
         db.execute("DELETE FROM officer_sessions WHERE site_id = ? AND device_id = ?", [site_id, device_id])
     if officer_id is not None:

@@ -15,13 +15,7 @@ def export(db: sqlite_utils.Database, site_id: str) -> dict:
     """The site's configuration (officers without their credentials: loading it keeps them)."""
     s = site_store.get_site(db, site_id)
     row = db.execute("SELECT policy, default_service_s, notice FROM sites WHERE id = ?", [site_id]).fetchone()
-    services = []
-    for r in db.execute("SELECT code, field, name, name_en, prefix, num_start, num_end, num_width, avg_service_s, "
-                        "wait_target_s FROM services WHERE site_id = ? AND active = 1 ORDER BY position", [site_id]):
-        svc = {"code": r[0], "field": r[1], "name": r[2], "name_en": r[3],
-               "numbering": {"prefix": r[4], "start": r[5], "end": r[6], "width": r[7]}, "avg_service_s": r[8],
-               "wait_target_s": r[9]}
-        services.append({k: v for k, v in svc.items() if v is not None})
+    services = site_store.service_docs(db, site_id)
     counters = [{"number": c.number, "name": c.name, "services": list(c.services)}
                 for c in site_store.list_counters(db, site_id)]
     officers = [{"id": r[0], "name": r[1]} for r in

@@ -6,6 +6,7 @@ loading it again updates the site in place and keeps tickets, devices and counte
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ import sqlite_utils
 
 from hub.domain.queue import Numbering, Policy, TicketHours
 from hub.store import memo
+from hub.store.db import defer
 from motcua_core.errors import DomainError
 from motcua_core.protocol import ID_RE
 
@@ -55,6 +57,7 @@ class Counter:
     current_ticket: int | None
     regular_streak: int | None
     streak_day: str | None
+    active: bool = True  # False: retired (kept for its history; gone from the lobby and the choices)
 
 
 def _require(d: dict, key: str, where: str) -> Any:
@@ -185,7 +188,8 @@ def load_config(db: sqlite_utils.Database, cfg: dict) -> str:
     for ctr in cfg.get("counters", []):
         db.execute(
             """INSERT INTO counters(site_id, number, name, services) VALUES(?,?,?,?)
-               ON CONFLICT(site_id, number) DO UPDATE SET name=excluded.name, services=excluded.services""",
+               ON CONFLICT(site_id, number) DO UPDATE SET name=excluded.name, services=excluded.services,
+                 active=1""",
             [sid, ctr["number"], ctr.get("name") or f"Quầy {ctr['number']}", json.dumps(ctr["services"])],
         )
     memo.forget(db)  # registry rows read before this (a rollback forgets what was read during it)
@@ -225,8 +229,13 @@ def _service(row: tuple) -> Service:
 _SERVICE_COLS = "code, field, name, name_en, prefix, num_start, num_end, num_width, avg_service_s"
 
 
-def get_service(db: sqlite_utils.Database, site_id: str, code: str) -> Service:
+def get_service(db: sqlite_utils.Database, site_id: str, code: str, *, retired: bool = False) -> Service:
+    """A service in service; with `retired`, also a retired one (a past ticket's, for its history)."""
     service = next((s for s in _services(db, site_id) if s.code == code), None)
+    if service is None and retired:
+        row = db.execute(f"SELECT {_SERVICE_COLS} FROM services WHERE site_id = ? AND code = ?", [site_id, code]
+                         ).fetchone()
+        service = _service(row) if row else None
     if service is None:
         raise DomainError("not_found", f"unknown service {code!r}", "Không tìm thấy dịch vụ.")
     return service
@@ -251,20 +260,26 @@ def list_fields(db: sqlite_utils.Database, site_id: str) -> list[dict]:
     return [{"code": r[0], "name": r[1], "name_en": r[2]} for r in rows]
 
 
-_COUNTER_COLS = "number, name, services, status, officer, current_ticket, regular_streak, streak_day"
+_COUNTER_COLS = "number, name, services, status, officer, current_ticket, regular_streak, streak_day, active"
 
 
 def _counter(row: tuple) -> Counter:
-    return Counter(row[0], row[1], tuple(json.loads(row[2])), row[3], row[4], row[5], row[6], row[7])
+    return Counter(row[0], row[1], tuple(json.loads(row[2])), row[3], row[4], row[5], row[6], row[7], bool(row[8]))
 
 
 def get_counter(db: sqlite_utils.Database, site_id: str, number: int) -> Counter:
-    row = db.execute(
-        f"SELECT {_COUNTER_COLS} FROM counters WHERE site_id = ? AND number = ?", [site_id, number]
-    ).fetchone()
-    if row is None:
+    """A counter's row, kept in the registry memo: a counter's request reads it three or four times (who
+    is signed in before and after, the operation), and only `update_counter` and `load_config` write it
+    (both keep the memo true)."""
+    def load() -> Counter | None:
+        row = db.execute(
+            f"SELECT {_COUNTER_COLS} FROM counters WHERE site_id = ? AND number = ?", [site_id, number]
+        ).fetchone()
+        return None if row is None else _counter(row)
+    counter = memo.lookup(db, ("counter", site_id, number), load)
+    if counter is None:
         raise DomainError("not_found", f"unknown counter {number}", f"Không có quầy số {number}.")
-    return _counter(row)
+    return counter
 
 
 COUNTER_COLUMNS = frozenset({"status", "officer", "current_ticket", "regular_streak", "streak_day"})
@@ -276,14 +291,49 @@ def update_counter(db: sqlite_utils.Database, site_id: str, number: int, **cols:
     if unknown:
         raise ValueError(f"not a counter column: {', '.join(sorted(unknown))}")
     sets = ", ".join(f"{k} = ?" for k in cols)
-    db.execute(f"UPDATE counters SET {sets} WHERE site_id = ? AND number = ?", [*cols.values(), site_id, number])
+    defer(db, f"UPDATE counters SET {sets} WHERE site_id = ? AND number = ?", [*cols.values(), site_id, number])
+    memo.update(db, ("counter", site_id, number), lambda c: dataclasses.replace(c, **cols) if c else c)
+    memo.forget(db, ("counters", site_id))
     if "status" in cols:
         memo.forget(db, ("open_counters", site_id))
 
 
-def list_counters(db: sqlite_utils.Database, site_id: str) -> list[Counter]:
-    rows = db.execute(f"SELECT {_COUNTER_COLS} FROM counters WHERE site_id = ? ORDER BY number", [site_id])
-    return [_counter(r) for r in rows]
+def list_counters(db: sqlite_utils.Database, site_id: str, *, retired: bool = False) -> list[Counter]:
+    """The site's counters in service (`retired=True`: only the retired ones). Those in service are read for
+    each ticket's wait estimate: kept in the registry memo, forgotten by `update_counter` and
+    `set_counter_active`."""
+    def load() -> list[Counter]:
+        rows = db.execute(f"SELECT {_COUNTER_COLS} FROM counters WHERE site_id = ? AND active = ? ORDER BY number",
+                          [site_id, 0 if retired else 1])
+        return [_counter(r) for r in rows]
+    if retired:
+        return load()
+    return list(memo.lookup(db, ("counters", site_id), load))
+
+
+def set_counter_active(db: sqlite_utils.Database, site_id: str, number: int, active: bool,
+                       services: list[str] | None = None) -> None:
+    """Retire a counter or bring it back (with `services`, what it serves from then on)."""
+    if services is None:
+        db.execute("UPDATE counters SET active = ? WHERE site_id = ? AND number = ?", [int(active), site_id, number])
+    else:
+        db.execute("UPDATE counters SET active = ?, services = ? WHERE site_id = ? AND number = ?",
+                   [int(active), json.dumps(services), site_id, number])
+    memo.forget(db)
+
+
+def service_docs(db: sqlite_utils.Database, site_id: str, *, active: bool = True) -> list[dict]:
+    """The site's services in service (`active=False`: the retired ones, kept for their tickets and
+    reports), in display order, as a site configuration document has them."""
+    out = []
+    for r in db.execute("SELECT code, field, name, name_en, prefix, num_start, num_end, num_width, avg_service_s, "
+                        "wait_target_s FROM services WHERE site_id = ? AND active = ? ORDER BY position, code",
+                        [site_id, int(active)]):
+        svc = {"code": r[0], "field": r[1], "name": r[2], "name_en": r[3],
+               "numbering": {"prefix": r[4], "start": r[5], "end": r[6], "width": r[7]}, "avg_service_s": r[8],
+               "wait_target_s": r[9]}
+        out.append({k: v for k, v in svc.items() if v is not None})
+    return out
 
 
 def open_counters_serving(db: sqlite_utils.Database, site_id: str, service: str) -> int:
@@ -292,7 +342,8 @@ def open_counters_serving(db: sqlite_utils.Database, site_id: str, service: str)
     site is loaded again."""
     def load() -> dict[str, int]:
         counts: dict[str, int] = {}
-        for (services,) in db.execute("SELECT services FROM counters WHERE site_id = ? AND status = 'open'",
+        for (services,) in db.execute("SELECT services FROM counters WHERE site_id = ? AND status = 'open' "
+                                      "AND active = 1",
                                       [site_id]).fetchall():
             for code in set(json.loads(services)):
                 counts[code] = counts.get(code, 0) + 1
@@ -307,15 +358,15 @@ def officer_name(db: sqlite_utils.Database, site_id: str, officer_id: str | None
     return row[0] if row else officer_id
 
 
-def counters_with_current(db: sqlite_utils.Database, site_id: str) -> list[tuple]:
-    """Every counter with its current ticket and officer in one query (the lobby state, after every call):
-    (number, name, status, services JSON, officer name, ticket number, service, called_at, day, ticket id)."""
-    return db.execute(
-        """SELECT c.number, c.name, c.status, c.services, COALESCE(o.name, c.officer),
+COUNTERS_WITH_CURRENT = """SELECT c.number, c.name, c.status, c.services, COALESCE(o.name, c.officer),
                   t.number, t.service, t.called_at, t.day, t.id
            FROM counters c
            LEFT JOIN tickets t ON t.id = c.current_ticket
            LEFT JOIN officers o ON o.site_id = c.site_id AND o.id = c.officer
-           WHERE c.site_id = ? ORDER BY c.number""",
-        [site_id],
-    ).fetchall()
+           WHERE c.site_id = ? AND c.active = 1 ORDER BY c.number"""
+
+
+def counters_with_current(db: sqlite_utils.Database, site_id: str) -> list[tuple]:
+    """Every counter in service with its current ticket and officer in one query (the lobby state, after every call):
+    (number, name, status, services JSON, officer name, ticket number, service, called_at, day, ticket id)."""
+    return db.execute(COUNTERS_WITH_CURRENT, [site_id]).fetchall()

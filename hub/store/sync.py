@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 import sqlite_utils
 
 from hub.domain import sync as rules
+from hub.domain import sync_route as route_rules
+from hub.store import sync_summary
 from hub.store.db import get_meta, set_meta
 
 # (table, kind, parent table, parent key column in the event, parent kind): each appended row goes to the
@@ -65,16 +67,25 @@ def mark_restored(db: sqlite_utils.Database) -> bool:
     return True
 
 
+def marks(db: sqlite_utils.Database) -> dict[str, int]:
+    """Every capture's mark (source → last id copied): read once per transaction for `capture` and
+    `capture_down`. A hub that is neither a centre nor a province has none: one empty SELECT."""
+    return dict(db.execute("SELECT source, last_id FROM sync_marks").fetchall())
+
+
 def capture(db: sqlite_utils.Database, now: float,
-            extras: Callable[[sqlite_utils.Database, str, dict], dict] | None = None) -> int:
+            extras: Callable[[sqlite_utils.Database, str, dict], dict] | None = None,
+            marks: dict[str, int] | None = None) -> int:
     """Copy what was appended since the last capture into the outbox, numbered per site; return the number
-    of outbox rows written. Runs in the transaction of the change it captures. A hub that is not a centre
-    has no marks: one empty SELECT."""
-    marks = dict(db.execute("SELECT source, last_id FROM sync_marks").fetchall())
+    of outbox rows written. Runs in the transaction of the change it captures. `marks`: as `marks(db)`
+    returned them in this transaction (else read here)."""
+    if marks is None:
+        marks = dict(db.execute("SELECT source, last_id FROM sync_marks").fetchall())
     if not marks:
         return 0
     pending: list[tuple[str, str, str, float, dict]] = []  # (site, kind, key, at, body)
     parents: dict[tuple[str, str], set] = {}
+    own: set[str] | None = None  # this centre's sites, read only when a dossier event is captured
     for table, kind, ptable, pcol, pkind, pkey in SOURCES:
         last = marks.get(table)
         if last is None:
@@ -86,6 +97,13 @@ def capture(db: sqlite_utils.Database, now: float,
             site = row.get("site_id")
             if site is None:
                 continue  # global administration: no site to number it under
+            if kind == "dossier_event" and own is None:
+                own = {r[0] for r in db.execute("SELECT site_id FROM sync_sites").fetchall()}
+            if kind == "dossier_event" and site not in own:  # a copy of a dossier received at another centre
+                held = _held_up(db, row, now)
+                if held is not None:
+                    pending.append(held)
+                continue
             pending.append((site, kind, str(row["id"]), float(row.get("at") or now), row))
             if ptable is not None:
                 parents.setdefault((ptable, pkind, pkey), set()).add(row[pcol])  # type: ignore[index]
@@ -115,6 +133,18 @@ def capture(db: sqlite_utils.Database, now: float,
     return len(out)
 
 
+def _held_up(db: sqlite_utils.Database, row: dict, now: float) -> tuple | None:
+    """An event appended here to a dossier another centre received (relayed here by the province): it goes
+    up as a `held_event` under the site its copy was given to; one the sync brought here (`origin` set)
+    does not go back."""
+    if row.get("origin") is not None:
+        return None
+    up = db.execute("SELECT up_site FROM sync_held WHERE code = ?", [row["code"]]).fetchone()
+    if up is None or up[0] is None:
+        return None
+    return (up[0], "held_event", str(row["id"]), float(row.get("at") or now), row)
+
+
 def uncaptured(db: sqlite_utils.Database) -> bool:
     """Whether a table has rows the outbox lacks (written outside the Runner): a read, no write lock, so
     the link's sweep takes the lock only when there is something to capture."""
@@ -126,18 +156,23 @@ def uncaptured(db: sqlite_utils.Database) -> bool:
 
 
 def presence(db: sqlite_utils.Database) -> dict[str, dict]:
-    """Each site's device presence summary: devices online and registered, by role."""
+    """Each site's device presence summary: devices online and registered, by role, and each device with
+    its presence and its printer's state (what the province's fleet page lists; no last-seen time, which
+    would change the summary at every heartbeat)."""
     out: dict[str, dict] = {}
-    for site, role, status, n in db.execute(
-            "SELECT site_id, role, status, COUNT(*) FROM devices WHERE revoked_at IS NULL "
-            "GROUP BY site_id, role, status ORDER BY site_id, role, status").fetchall():
-        s = out.setdefault(site, {"online": 0, "total": 0, "roles": {}})
+    for site, dev_id, role, name, counter, status, health in db.execute(
+            "SELECT site_id, id, role, name, counter, status, health FROM devices WHERE revoked_at IS NULL "
+            "ORDER BY site_id, id").fetchall():
+        s = out.setdefault(site, {"online": 0, "total": 0, "roles": {}, "devices": []})
         r = s["roles"].setdefault(role, {"online": 0, "total": 0})
-        r["total"] += n
-        s["total"] += n
+        r["total"] += 1
+        s["total"] += 1
         if status == "online":
-            r["online"] += n
-            s["online"] += n
+            r["online"] += 1
+            s["online"] += 1
+        printer = (json.loads(health) if health else {}).get("printer")
+        s["devices"].append({"id": dev_id, "role": role, "name": name, "counter": counter, "status": status,
+                             "printer": printer.get("state") if isinstance(printer, dict) else None})
     return out
 
 
@@ -152,12 +187,19 @@ def enqueue(db: sqlite_utils.Database, site: str, kind: str, key: str, body: dic
     return seq
 
 
-def outbox_after(db: sqlite_utils.Database, site: str, after: int, limit: int = rules.MAX_BATCH_ROWS) -> list[dict]:
-    """The site's outbox rows above `after`, in sequence, as batch rows."""
-    return [{"seq": seq, "kind": kind, "id": key, "at": at, "body": json.loads(body)}
-            for seq, kind, key, at, body in db.execute(
-                "SELECT seq, kind, key, at, body FROM sync_outbox WHERE site_id = ? AND seq > ? ORDER BY seq "
-                "LIMIT ?", [site, after, limit]).fetchall()]
+def outbox_after(db: sqlite_utils.Database, site: str, after: int, limit: int = rules.MAX_BATCH_ROWS,
+                 budget: int = route_rules.BATCH_BYTES) -> list[dict]:
+    """The site's outbox rows above `after`, in sequence, as batch rows: at most `limit` rows and, past the
+    first, about `budget` bytes (a batch of file pieces stays under the brokers' packet limit)."""
+    out, total = [], 0
+    for seq, kind, key, at, body in db.execute(
+            "SELECT seq, kind, key, at, body FROM sync_outbox WHERE site_id = ? AND seq > ? ORDER BY seq "
+            "LIMIT ?", [site, after, limit]):
+        total += len(body)
+        if out and total > budget:
+            break
+        out.append({"seq": seq, "kind": kind, "id": key, "at": at, "body": json.loads(body)})
+    return out
 
 
 def link_sites(db: sqlite_utils.Database) -> list[dict]:
@@ -227,6 +269,7 @@ def apply_rows(db: sqlite_utils.Database, site: str, epoch: str, rows: list[dict
                now: float) -> None:
     """Upsert each row by (site, kind, id) — a copy from a later sequence replaces an earlier one — and
     move the site's high-water mark, all in the caller's transaction."""
+    sync_summary.count_changes(db, site, epoch, rows)  # the overview's counts, before the copies move
     params = []
     for r in rows:
         day, status, ref_at, ref_no = rules.index_of(r["kind"], r["body"])
@@ -273,7 +316,8 @@ def copied_rows(db: sqlite_utils.Database, site: str, kind: str) -> list[dict]:
 def overview_aggregates(db: sqlite_utils.Database, day: str) -> dict[str, dict]:
     """Per site of the province's copy: today's tickets by status, the oldest waiting ticket, counters
     with a called ticket, today's votes by rating, dossiers by on-time state, and the link's marks. A few
-    grouped queries over the (kind, day, site, status) index, whatever the number of centres."""
+    rows per centre from the counts kept on ingest (hub.store.sync_summary), and index seeks for the
+    oldest waiting ticket and the counters serving."""
     out: dict[str, dict] = {}
 
     def site(s: str) -> dict:
@@ -281,21 +325,14 @@ def overview_aggregates(db: sqlite_utils.Database, day: str) -> dict[str, dict]:
                                   "dossiers": {}, "hwm": None, "centre_seq": None, "last_contact": None,
                                   "centre": None, "devices": None})
 
-    for s, status, n, oldest in db.execute(
-            "SELECT site_id, status, COUNT(*), MIN(ref_at) FROM sync_rows WHERE kind = 'ticket' AND day = ? "
-            "GROUP BY site_id, status", [day]).fetchall():
-        site(s)["by_status"][status] = n
-        if status == "waiting":
-            site(s)["oldest_waiting_at"] = oldest
-    for s, counter in db.execute("SELECT DISTINCT site_id, ref_no FROM sync_rows WHERE kind = 'ticket' AND day = ? "
-                                 "AND status = 'called' AND ref_no IS NOT NULL", [day]).fetchall():
-        site(s)["counters"].add(counter)
-    for s, rating, n in db.execute("SELECT site_id, status, COUNT(*) FROM sync_rows WHERE kind = 'vote' "
-                                   "AND day = ? GROUP BY site_id, status", [day]).fetchall():
-        site(s)["votes"][rating] = n
-    for s, state, n in db.execute("SELECT site_id, status, COUNT(*) FROM sync_rows WHERE kind = 'dossier' "
-                                  "GROUP BY site_id, status").fetchall():
-        site(s)["dossiers"][state] = n
+    for s, kind, status, n in sync_summary.counts(db, day):  # kept on ingest: a few rows per centre
+        if n:
+            site(s)[{"ticket": "by_status", "vote": "votes", "dossier": "dossiers"}[kind]][status] = n
+    for s, row in out.items():  # index seeks, for the centres that have someone waiting or being served
+        if row["by_status"].get("waiting"):
+            row["oldest_waiting_at"] = sync_summary.oldest_waiting(db, s, day)
+        if row["by_status"].get("called"):
+            row["counters"] = sync_summary.counters_serving(db, s, day)
     for s, body in db.execute("SELECT site_id, body FROM sync_rows WHERE kind = 'presence'").fetchall():
         site(s)["devices"] = json.loads(body)
     for s, centre, hwm_, seq, last in db.execute(
@@ -352,17 +389,13 @@ def copied_dossier(db: sqlite_utils.Database, code: str) -> tuple[str, dict] | N
 DOWN_MARK = "down:dossier_events"
 
 
-def province_agencies(db: sqlite_utils.Database) -> set[str]:
-    """Agencies that sit at the province: those with specialists on the province's own sites."""
-    return {r[0] for r in db.execute("SELECT DISTINCT agency FROM specialists")}
-
-
 def holding_site(db: sqlite_utils.Database, code: str) -> str | None:
     """For a dossier held here for a centre: the site of this hub where its current holder (an agency)
     has specialists; None when it is not held here or its holder is not such an agency."""
     row = db.execute("SELECT s.site_id FROM sync_held h JOIN dossiers d ON d.code = h.code "
-                     "JOIN specialists s ON s.agency = d.holder WHERE h.code = ? ORDER BY s.site_id LIMIT 1",
-                     [code]).fetchone()
+                     "JOIN (SELECT site_id, agency FROM specialists UNION SELECT site_id, agency FROM accounts "
+                     "WHERE role = 'specialist' AND site_id IS NOT NULL) s ON s.agency = d.holder "
+                     "WHERE h.code = ? ORDER BY s.site_id LIMIT 1", [code]).fetchone()
     return row[0] if row else None
 
 
@@ -373,19 +406,18 @@ def held(db: sqlite_utils.Database, code: str) -> dict | None:
 
 def take(db: sqlite_utils.Database, site: str, centre: str, dossier: dict, now: float) -> None:
     """The province holds a copy of the dossier, its events copied from the centre's in order, so its
-    specialists work on it with the dossier operations; the down mark moves past the copies (they are
-    the centre's own events: nothing to send back)."""
+    specialists work on it with the dossier operations; each copied event is marked as the centre's
+    (`origin`), so it is not sent back down to it."""
     cols = [d[0] for d in db.execute("SELECT * FROM dossiers LIMIT 0").description]
     row = {c: dossier[c] for c in cols if c in dossier}
     db.execute(f"INSERT INTO dossiers({', '.join(row)}) VALUES({', '.join('?' for _ in row)}) "
                "ON CONFLICT(code) DO NOTHING", list(row.values()))
     events = sorted(copied_events(db, site, dossier["code"]), key=lambda e: int(e["id"]))
-    for e in events:
-        db.execute("INSERT INTO dossier_events(code, site_id, at, kind, by_who, data) VALUES(?,?,?,?,?,?)",
-                   [e["code"], site, e["at"], e["kind"], e["by_who"], e["data"]])
+    for e in events:  # the centre's events (its own, or ones it had from here: `origin` kept)
+        db.execute("INSERT INTO dossier_events(code, site_id, at, kind, by_who, data, origin) VALUES(?,?,?,?,?,?,?)",
+                   [e["code"], site, e["at"], e["kind"], e["by_who"], e["data"], e.get("origin") or centre])
     db.execute("INSERT INTO sync_held(code, site_id, centre_id, taken_at) VALUES(?,?,?,?) "
                "ON CONFLICT(code) DO NOTHING", [dossier["code"], site, centre, now])
-    skip_down(db)
 
 
 def copied_events(db: sqlite_utils.Database, site: str, code: str) -> list[dict]:
@@ -400,35 +432,52 @@ def skip_down(db: sqlite_utils.Database) -> None:
                "last_id = excluded.last_id", [DOWN_MARK, top])
 
 
-def capture_down(db: sqlite_utils.Database, now: float) -> int:
-    """At the province, in the transaction of the change: new events of held dossiers go to the down
-    outbox of the centre that received them, numbered per centre."""
-    mark = db.execute("SELECT last_id FROM sync_marks WHERE source = ?", [DOWN_MARK]).fetchone()
+def capture_down(db: sqlite_utils.Database, now: float, marks: dict[str, int] | None = None) -> int:
+    """At the province, in the transaction of the change: each new event of a held dossier goes to the down
+    stream of every centre with a copy (the one that received it, those it was relayed to), except the
+    one it came from (`origin`), numbered per centre. `marks`: as `marks(db)` returned them in this
+    transaction (capture leaves this one alone), else read here."""
+    if marks is not None:
+        mark = (marks[DOWN_MARK],) if DOWN_MARK in marks else None
+    else:
+        mark = db.execute("SELECT last_id FROM sync_marks WHERE source = ?", [DOWN_MARK]).fetchone()
     if mark is None:
         return 0
     rows = _dicts(db.execute(
-        "SELECT e.id, e.code, e.at, e.kind, e.by_who, e.data, h.centre_id FROM dossier_events e "
+        "SELECT e.id, e.code, e.at, e.kind, e.by_who, e.data, e.origin, h.centre_id FROM dossier_events e "
         "JOIN sync_held h ON h.code = e.code WHERE e.id > ? ORDER BY e.id", [mark[0]]))
     top = db.execute("SELECT MAX(id) FROM dossier_events").fetchone()[0] or 0
-    for r in rows:
-        seq = (db.execute("SELECT MAX(seq) FROM sync_down WHERE centre_id = ?", [r["centre_id"]]).fetchone()[0]
-               or 0) + 1
-        body = {"code": r["code"], "kind": r["kind"], "at": r["at"], "by": r["by_who"], "data": json.loads(r["data"])}
-        db.execute("INSERT INTO sync_down(centre_id, seq, code, at, body) VALUES(?,?,?,?,?)",
-                   [r["centre_id"], seq, r["code"], now, _encode(body)])
-    if top > mark[0]:
+    if top > mark[0]:  # first: a relay below may call this again inside the same transaction
         db.execute("UPDATE sync_marks SET last_id = ? WHERE source = ?", [top, DOWN_MARK])
-    return len(rows)
+    n = 0
+    for r in rows:
+        copies = [c for (c,) in db.execute("SELECT centre_id FROM sync_copies WHERE code = ?", [r["code"]])]
+        body = {"code": r["code"], "kind": r["kind"], "at": r["at"], "by": r["by_who"], "data": json.loads(r["data"]),
+                "origin": r["origin"] or "province"}
+        for centre in route_rules.fan_out(r["origin"], r["centre_id"], copies):
+            seq = (db.execute("SELECT MAX(seq) FROM sync_down WHERE centre_id = ?", [centre]).fetchone()[0]
+                   or 0) + 1
+            db.execute("INSERT INTO sync_down(centre_id, seq, code, at, body) VALUES(?,?,?,?,?)",
+                       [centre, seq, r["code"], now, _encode(body)])
+            n += 1
+    return n
 
 
-def down_after(db: sqlite_utils.Database, centre: str, after: int, limit: int = 200) -> list[dict]:
-    return [{"seq": seq, **json.loads(body)} for seq, body in db.execute(
-        "SELECT seq, body FROM sync_down WHERE centre_id = ? AND seq > ? ORDER BY seq LIMIT ?",
-        [centre, after, limit]).fetchall()]
+def down_after(db: sqlite_utils.Database, centre: str, after: int, limit: int = 200,
+               budget: int = route_rules.BATCH_BYTES) -> list[dict]:
+    """A centre's down rows above `after`: at most `limit` and, past the first, about `budget` bytes."""
+    out, total = [], 0
+    for seq, body in db.execute("SELECT seq, body FROM sync_down WHERE centre_id = ? AND seq > ? ORDER BY seq "
+                                "LIMIT ?", [centre, after, limit]):
+        total += len(body)
+        if out and total > budget:
+            break
+        out.append({"seq": seq, **json.loads(body)})
+    return out
 
 
 def local_events(db: sqlite_utils.Database, code: str) -> list[dict]:
-    return _dicts(db.execute("SELECT kind, at, by_who FROM dossier_events WHERE code = ? ORDER BY id", [code]))
+    return _dicts(db.execute("SELECT kind, at, by_who, origin FROM dossier_events WHERE code = ? ORDER BY id", [code]))
 
 
 def flag(db: sqlite_utils.Database, code: str, reason: str, body: dict, now: float) -> None:

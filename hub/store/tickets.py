@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import sqlite_utils
@@ -12,6 +12,7 @@ import sqlite_utils
 from hub.domain.kpi import TicketTimes
 from hub.domain.queue import PRIORITY_NONE, WAITING, Candidate
 from hub.store import memo
+from hub.store.db import defer, defer_returning, read_many
 from motcua_core.errors import DomainError
 
 
@@ -42,18 +43,32 @@ _COLS = ("id, site_id, day, service, seq, number, priority, status, lang, issued
 
 
 def get(db: sqlite_utils.Database, ticket_id: int, site_id: str | None = None) -> Ticket:
-    row = db.execute(f"SELECT {_COLS} FROM tickets WHERE id = ?", [ticket_id]).fetchone()
-    if row is None or (site_id is not None and row[1] != site_id):
+    """A ticket. One a counter holds (called or held) comes from the registry memo: `update` keeps it there
+    as written, so the counter's next action (Next completes it) does not read it again."""
+    t = memo.peek(db, ("ticket", ticket_id))
+    if t is None:
+        row = db.execute(f"SELECT {_COLS} FROM tickets WHERE id = ?", [ticket_id]).fetchone()
+        t = Ticket(*row) if row is not None else None
+    if t is None or (site_id is not None and t.site_id != site_id):
         raise DomainError("not_found", f"unknown ticket {ticket_id}", "Không tìm thấy vé.")
-    return Ticket(*row)
+    return t  # type: ignore[return-value]
+
+
+_HELD_BY_COUNTER = frozenset({"called", "held"})  # the only tickets kept in the memo: a counter's few
 
 
 def next_seq(db: sqlite_utils.Database, site_id: str, day: str, service: str) -> int:
-    row = db.execute(
-        "SELECT COALESCE(MAX(seq), 0) FROM tickets WHERE site_id = ? AND day = ? AND service = ?",
-        [site_id, day, service],
-    ).fetchone()
-    return row[0] + 1
+    """MAX + 1 of the day's numbers of `service`, exact inside the write transaction (one writer at a
+    time). Kept in the registry memo between tickets: `insert` moves it on, anything else that writes
+    tickets is another connection (the memo is dropped) or a rollback (dropped too); the unique index
+    (site, day, service, seq) stays the last line."""
+    def load() -> int:
+        row = db.execute(
+            "SELECT COALESCE(MAX(seq), 0) FROM tickets WHERE site_id = ? AND day = ? AND service = ?",
+            [site_id, day, service],
+        ).fetchone()
+        return row[0] + 1
+    return memo.lookup(db, ("next_seq", site_id, day, service), load)
 
 
 def insert(db: sqlite_utils.Database, *, site_id: str, day: str, service: str, seq: int, number: str,
@@ -64,17 +79,47 @@ def insert(db: sqlite_utils.Database, *, site_id: str, day: str, service: str, s
             VALUES(?,?,?,?,?,?,?,?,?,?,?) RETURNING {_COLS}""",
         [site_id, day, service, seq, number, priority, WAITING, lang, now, now, device_id],
     ).fetchone()
+    _numbered(db, site_id, day, service, seq)
     return Ticket(*row)
 
 
+def insert_counting(db: sqlite_utils.Database, *, site_id: str, day: str, service: str, seq: int, number: str,
+                    priority: str, lang: str, now: float, device_id: str | None,
+                    ahead: Sequence[tuple[float, bool]]) -> tuple[Ticket, list[int]]:
+    """`insert`, and in the same round trip the `count_ahead(before, only_priority)` of each of `ahead`
+    for the new ticket (read just before the insert, so without it: the figure `count_ahead(…,
+    exclude=the new ticket)` gives after it)."""
+    reads = [_count_ahead_read(site_id, day, service, before, None, only) for before, only in ahead]
+    *counts, inserted = read_many(db, [*reads, (
+        f"""INSERT INTO tickets(site_id, day, service, seq, number, priority, status, lang, issued_at, queued_at,
+                                device_id)
+            VALUES(?,?,?,?,?,?,?,?,?,?,?) RETURNING {_COLS}""",
+        [site_id, day, service, seq, number, priority, WAITING, lang, now, now, device_id])])
+    _numbered(db, site_id, day, service, seq)
+    return Ticket(*inserted[0]), [c[0][0] for c in counts]
+
+
+def _numbered(db: sqlite_utils.Database, site_id: str, day: str, service: str, seq: int) -> None:
+    key = ("next_seq", site_id, day, service)
+    memo.forget(db, key)
+    memo.lookup(db, key, lambda: seq + 1)
+
+
 def update(db: sqlite_utils.Database, ticket: Ticket, **cols: object) -> Ticket:
-    """Write `cols` and return the ticket as it now stands (no second read on the call path)."""
+    """Write `cols` and return the ticket as it now stands (no second read on the call path; the write
+    itself waits for the next statement on PostgreSQL: `db.defer`)."""
     sets = ", ".join(f"{k} = ?" for k in cols)
-    db.execute(f"UPDATE tickets SET {sets} WHERE id = ?", [*cols.values(), ticket.id])
+    defer(db, f"UPDATE tickets SET {sets} WHERE id = ?", [*cols.values(), ticket.id])
     if cols.keys() & _SERVICE_TIME_COLUMNS:
         for service in {ticket.service, cols.get("service", ticket.service)}:
             memo.forget(db, ("service_times", ticket.site_id, service))
-    return dataclasses.replace(ticket, **cols)
+    if cols.keys() & {"service", "seq", "day"}:  # a transfer moves its number into another service's MAX
+        memo.forget_kind(db, "next_seq")
+    changed = dataclasses.replace(ticket, **cols)
+    memo.forget(db, ("ticket", ticket.id))
+    if changed.status in _HELD_BY_COUNTER:
+        memo.put(db, ("ticket", ticket.id), changed)
+    return changed
 
 
 def add_event(db: sqlite_utils.Database, ticket: Ticket | int, site_id: str, kind: str, now: float, *,
@@ -88,6 +133,28 @@ def add_event(db: sqlite_utils.Database, ticket: Ticket | int, site_id: str, kin
     ).fetchone()[0]
 
 
+def add_event_later(db: sqlite_utils.Database, ticket: Ticket, site_id: str, kind: str, now: float, *,
+                    counter: int | None = None, officer: str | None = None, device_id: str | None = None,
+                    data: dict | None = None) -> Callable[[], int]:
+    """`add_event` whose id is wanted only after the commit (a call's id in its announcement): the insert
+    waits for the next statement on PostgreSQL (`db.defer_returning`); returns a function giving the id."""
+    return defer_returning(
+        db, "INSERT INTO ticket_events(ticket_id, site_id, at, kind, counter, officer, device_id, data) "
+            "VALUES(?,?,?,?,?,?,?,?) RETURNING id",
+        [ticket.id, site_id, now, kind, counter, officer, device_id, json.dumps(data or {}, ensure_ascii=False)])
+
+
+def note_event(db: sqlite_utils.Database, ticket: Ticket | int, site_id: str, kind: str, now: float, *,
+               counter: int | None = None, officer: str | None = None, device_id: str | None = None,
+               data: dict | None = None) -> None:
+    """`add_event` for a caller that needs no event id: the insert waits for the next statement
+    (`db.defer`)."""
+    tid = ticket if isinstance(ticket, int) else ticket.id
+    defer(db, "INSERT INTO ticket_events(ticket_id, site_id, at, kind, counter, officer, device_id, data) "
+              "VALUES(?,?,?,?,?,?,?,?)",
+          [tid, site_id, now, kind, counter, officer, device_id, json.dumps(data or {}, ensure_ascii=False)])
+
+
 def events(db: sqlite_utils.Database, ticket_id: int) -> list[dict]:
     rows = db.execute(
         "SELECT id, at, kind, counter, officer, data FROM ticket_events WHERE ticket_id = ? ORDER BY id", [ticket_id]
@@ -96,7 +163,6 @@ def events(db: sqlite_utils.Database, ticket_id: int) -> list[dict]:
             for r in rows]
 
 
-_CANDIDATE = "SELECT id, service, priority, queued_at, target_counter FROM tickets"
 # The priority lookups name their index: the planner would otherwise prefer tickets_queue, whose
 # equality on status looks cheaper, and walk every regular ticket waiting to find the few priority ones.
 _PRIORITY_ONLY = f"INDEXED BY tickets_queue_priority WHERE priority != '{PRIORITY_NONE}' AND"
@@ -105,19 +171,22 @@ _PRIORITY_ONLY = f"INDEXED BY tickets_queue_priority WHERE priority != '{PRIORIT
 def count_ahead(db: sqlite_utils.Database, site_id: str, day: str, service: str, queued_at: float, *,
                 exclude: int | None = None, only_priority: bool = False) -> int:
     """Waiting tickets of `service` queued no later than `queued_at` (see rules.people_ahead)."""
+    return db.execute(*_count_ahead_read(site_id, day, service, queued_at, exclude, only_priority)).fetchone()[0]
+
+
+def _count_ahead_read(site_id: str, day: str, service: str, queued_at: float, exclude: int | None,
+                      only_priority: bool) -> tuple[str, list[object]]:
     if only_priority:  # few: counted from their own index
         sql = (f"SELECT COUNT(*) FROM tickets {_PRIORITY_ONLY} site_id = ? AND day = ? AND service = ? "
                "AND status = 'waiting' AND queued_at <= ? AND id IS NOT ?")
-        return db.execute(sql, [site_id, day, service, queued_at, exclude]).fetchone()[0]
+        return sql, [site_id, day, service, queued_at, exclude]
     # Everyone waiting (queue_counts, kept by triggers) less those queued later, which for a ticket being
     # issued is nobody: the count no longer walks the queue.
     waiting = "site_id = ?1 AND day = ?2 AND service = ?3 AND status = 'waiting'"
-    return db.execute(
-        f"""SELECT COALESCE((SELECT waiting FROM queue_counts WHERE site_id = ?1 AND day = ?2 AND service = ?3), 0)
+    return (f"""SELECT COALESCE((SELECT waiting FROM queue_counts WHERE site_id = ?1 AND day = ?2 AND service = ?3), 0)
                  - (SELECT COUNT(*) FROM tickets WHERE {waiting} AND queued_at > ?4)
                  - (SELECT COUNT(*) FROM tickets WHERE id IS ?5 AND {waiting} AND queued_at <= ?4)""",
-        [site_id, day, service, queued_at, exclude],
-    ).fetchone()[0]
+            [site_id, day, service, queued_at, exclude])
 
 
 def next_candidates(db: sqlite_utils.Database, site_id: str, day: str, counter: int,
@@ -126,18 +195,59 @@ def next_candidates(db: sqlite_utils.Database, site_id: str, day: str, counter: 
     per service the oldest priority and oldest regular one. Feeding it these instead of the whole queue
     gives the same pick, at a cost that does not grow with the queue: each query walks a partial index
     of waiting tickets (all of them, or priority ones only) from its oldest entry."""
+    return [Candidate(*row) for row in db.execute(*_candidates_read(site_id, day, counter, services))]
+
+
+@dataclass(frozen=True)
+class NextRows:
+    """What a counter's Next reads before choosing (`call_next_rows`)."""
+    expired: list[int]  # tickets left waiting or held from earlier days, expired now
+    candidates: list[Candidate]  # next_candidates
+    due: Candidate | None  # appointments.oldest_due
+    tickets: dict[int, Ticket]  # the rows of the candidates and of the due ticket: no second read of the pick
+
+
+def call_next_rows(db: sqlite_utils.Database, site_id: str, day: str, counter: int, services: Sequence[str],
+                   now: float) -> NextRows:
+    """What a counter's Next reads, in one round trip on PostgreSQL (the reads do not depend on each
+    other): tickets left waiting or held from earlier days (expired here, see `expire_before`), the
+    queue's candidates for this counter (`next_candidates`) and the oldest due appointment ticket among
+    its services (appointments.oldest_due), each candidate with its whole row."""
+    from hub.store import appointments
+
+    due_read = appointments.oldest_due_read(site_id, day, tuple(services), now, columns=_COLS_T)
+    rows = read_many(db, [*_stale_reads(site_id, day), _candidates_read(site_id, day, counter, services, _COLS),
+                          *([due_read] if due_read else [])])
+    stale = sorted(r[0] for r in (*rows[0], *rows[1]))
+    _expire(db, site_id, stale, now)
+    full = [Ticket(*r) for r in (*rows[2], *(rows[3] if due_read else ()))]
+    due = Ticket(*rows[3][0]) if due_read and rows[3] else None
+    return NextRows(stale, [_candidate(t) for t in full[:len(rows[2])]], _candidate(due) if due else None,
+                    {t.id: t for t in full})
+
+
+def _candidate(t: Ticket) -> Candidate:
+    return Candidate(t.id, t.service, t.priority, t.queued_at, t.target_counter)
+
+
+_COLS_T = ", ".join(f"t.{c.strip()}" for c in _COLS.split(","))
+
+
+def _candidates_read(site_id: str, day: str, counter: int, services: Sequence[str],
+                     columns: str = "id, service, priority, queued_at, target_counter") -> tuple[str, list[object]]:
     waiting = "site_id = ? AND status = 'waiting' AND day = ?"
     oldest = " ORDER BY queued_at, id LIMIT 1"
-    parts = [f"{_CANDIDATE} WHERE {waiting} AND target_counter IS NOT NULL AND target_counter = ?{oldest}"]
+    select = f"SELECT {columns} FROM tickets"
+    parts = [f"{select} WHERE {waiting} AND target_counter IS NOT NULL AND target_counter = ?{oldest}"]
     params: list[object] = [site_id, day, counter]
     for service in services:
         served = f"{waiting} AND service = ? AND target_counter IS NULL"
-        parts += [f"{_CANDIDATE} WHERE {served} AND priority = '{PRIORITY_NONE}'{oldest}",
-                  f"{_CANDIDATE} {_PRIORITY_ONLY} {served}{oldest}"]
+        parts += [f"{select} WHERE {served} AND priority = '{PRIORITY_NONE}'{oldest}",
+                  f"{select} {_PRIORITY_ONLY} {served}{oldest}"]
         params += [site_id, day, service, site_id, day, service]
     # One statement, each part its own indexed LIMIT 1 lookup: a round trip per part cost more than the lookups.
     sql = " UNION ALL ".join(f"SELECT * FROM ({part}) AS p{i}" for i, part in enumerate(parts))
-    return [Candidate(*row) for row in db.execute(sql, params)]
+    return sql, params
 
 
 def waiting_before(db: sqlite_utils.Database, site_id: str, day: str, queued_at: float,
@@ -161,11 +271,12 @@ def serving_since(db: sqlite_utils.Database, ticket_ids: Sequence[int]) -> dict[
     return {r[0]: (r[1], r[2] or 0.0) for r in rows.fetchall()}
 
 
+WAITING_COUNTS = "SELECT service, waiting FROM queue_counts WHERE site_id = ? AND day = ? AND waiting > 0"
+
+
 def waiting_counts(db: sqlite_utils.Database, site_id: str, day: str) -> dict[str, int]:
     """People waiting per service today (queue_counts: kept by triggers on tickets, see migrations)."""
-    rows = db.execute("SELECT service, waiting FROM queue_counts WHERE site_id = ? AND day = ? AND waiting > 0",
-                      [site_id, day])
-    return dict(rows.fetchall())
+    return dict(db.execute(WAITING_COUNTS, [site_id, day]).fetchall())
 
 
 def last_no_show(db: sqlite_utils.Database, site_id: str, day: str, counter: int,
@@ -191,34 +302,50 @@ def held_at(db: sqlite_utils.Database, site_id: str, counter: int) -> list[Ticke
 _SERVICE_TIME_COLUMNS = frozenset({"status", "done_at", "first_called_at", "service"})
 
 
+SERVICE_TIMES = """SELECT done_at - first_called_at FROM tickets
+               WHERE site_id = ? AND service = ? AND status = 'done' AND first_called_at IS NOT NULL
+               ORDER BY done_at DESC LIMIT ?"""
+
+
 def recent_service_times(db: sqlite_utils.Database, site_id: str, service: str, limit: int = 20) -> tuple[float, ...]:
     """The service times of the last `limit` tickets done, newest first. Every ticket issued reads them
     for its wait estimate and they change only when a ticket is done: kept in the registry memo."""
     def load() -> tuple[float, ...]:
-        rows = db.conn.execute(
-            """SELECT done_at - first_called_at FROM tickets
-               WHERE site_id = ? AND service = ? AND status = 'done' AND first_called_at IS NOT NULL
-               ORDER BY done_at DESC LIMIT ?""",
-            (site_id, service, limit))
-        return tuple(r[0] for r in rows)
+        return tuple(r[0] for r in db.conn.execute(SERVICE_TIMES, (site_id, service, limit)))
     if limit != 20:
         return load()
     return memo.lookup(db, ("service_times", site_id, service), load)
 
 
-def last_call(db: sqlite_utils.Database, site_id: str) -> dict | None:
-    """The newest call, recall or resume event of a site, as the displays show and announce it."""
-    # MAX per kind walks the (site_id, kind, id) index once each; one query with IN (…) ORDER BY id
-    # sorted every call event of the site, after every call.
-    row = db.execute(
-        """SELECT e.id, e.at, e.kind, e.counter, t.number, t.service FROM ticket_events e
+def service_times_known(db: sqlite_utils.Database, site_id: str, services: Sequence[str]) -> list[str]:
+    """Of `services`, those whose recent service times the memo does not hold (the lobby reads them all at
+    once: `lobby.lobby_rows`)."""
+    return [s for s in services if not memo.holds(db, ("service_times", site_id, s))]
+
+
+def keep_service_times(db: sqlite_utils.Database, site_id: str, service: str, rows: list[tuple]) -> tuple[float, ...]:
+    """Service times read with `SERVICE_TIMES` (limit 20) elsewhere, kept as `recent_service_times` keeps them."""
+    times = tuple(r[0] for r in rows)
+    return memo.lookup(db, ("service_times", site_id, service), lambda: times)
+
+
+# MAX per kind walks the (site_id, kind, id) index once each; one query with IN (…) ORDER BY id
+# sorted every call event of the site, after every call.
+LAST_CALL = """SELECT e.id, e.at, e.kind, e.counter, t.number, t.service FROM ticket_events e
            JOIN tickets t ON t.id = e.ticket_id
            WHERE e.id = (SELECT MAX(m) FROM (
                SELECT MAX(id) AS m FROM ticket_events WHERE site_id = ?1 AND kind = 'call'
                UNION ALL SELECT MAX(id) FROM ticket_events WHERE site_id = ?1 AND kind = 'recall'
-               UNION ALL SELECT MAX(id) FROM ticket_events WHERE site_id = ?1 AND kind = 'resume') AS latest)""",
-        [site_id],
-    ).fetchone()
+               UNION ALL SELECT MAX(id) FROM ticket_events WHERE site_id = ?1 AND kind = 'resume') AS latest)"""
+
+
+def last_call(db: sqlite_utils.Database, site_id: str) -> dict | None:
+    """The newest call, recall or resume event of a site, as the displays show and announce it."""
+    return last_call_of(db.execute(LAST_CALL, [site_id]).fetchone())
+
+
+def last_call_of(row: tuple | None) -> dict | None:
+    """A `LAST_CALL` row as `last_call` returns it."""
     if row is None:
         return None
     kind = "recall" if row[2] == "recall" else "call"  # a resumed ticket is called again
@@ -236,19 +363,26 @@ def day_times(db: sqlite_utils.Database, site_id: str, day: str) -> list[TicketT
 
 def expire_before(db: sqlite_utils.Database, site_id: str, day: str, now: float) -> list[int]:
     """Expire tickets still waiting or held from earlier days (the office closed on them)."""
+    waiting, held = read_many(db, _stale_reads(site_id, day))
+    ids = sorted(r[0] for r in (*waiting, *held))
+    _expire(db, site_id, ids, now)
+    return ids
+
+
+def _stale_reads(site_id: str, day: str) -> list[tuple[str, list[object]]]:
     # Two queries, one per partial index (tickets_queue, tickets_held): `status IN (…)` would use neither.
     # The held one names its index: left to itself the planner walks (site_id, day < ?) of the UNIQUE
     # index, every ticket of every past day (150 ms at a year of history, on every Next; issue #15).
-    ids = [r[0] for r in db.execute(
-        "SELECT id FROM tickets WHERE site_id = ? AND status = 'waiting' AND day < ?", [site_id, day])]
-    ids += [r[0] for r in db.execute(
-        "SELECT id FROM tickets INDEXED BY tickets_held WHERE site_id = ? AND status = 'held' AND day < ?",
-        [site_id, day])]
-    ids.sort()
+    return [("SELECT id FROM tickets WHERE site_id = ? AND status = 'waiting' AND day < ?", [site_id, day]),
+            ("SELECT id FROM tickets INDEXED BY tickets_held WHERE site_id = ? AND status = 'held' AND day < ?",
+             [site_id, day])]
+
+
+def _expire(db: sqlite_utils.Database, site_id: str, ids: list[int], now: float) -> None:
     for tid in ids:
-        db.execute("UPDATE tickets SET status = 'expired' WHERE id = ?", [tid])
-        add_event(db, tid, site_id, "expire", now)
-    return ids
+        defer(db, "UPDATE tickets SET status = 'expired' WHERE id = ?", [tid])
+        memo.forget(db, ("ticket", tid))
+        note_event(db, tid, site_id, "expire", now)
 
 
 def site_of(db: sqlite_utils.Database, ticket_id: int) -> str | None:

@@ -14,6 +14,7 @@ import sqlite_utils
 
 from hub.ops import sync as ops
 from hub.ops.run import Runner
+from hub.ops.sync_route import local_prefixes
 from hub.store.sites import list_sites
 from hub.sync.paths import write_link
 
@@ -28,12 +29,21 @@ def join_province(db: sqlite_utils.Database, data_dir: Path, hub_url: str, code:
     sites = list(list_sites(db))
     if not sites:
         raise JoinError("chưa có đơn vị nào: nạp đơn vị trước (motcua hub site load)")
-    req = urllib.request.Request(hub_url.rstrip("/") + "/api/v1/province/join",
-                                 data=json.dumps({"code": code, "sites": sites}).encode(),
+    answer = post_json(hub_url, "/api/v1/province/join", {"code": code, "sites": sites,
+                                                              "agency_codes": local_prefixes(db, sites)})
+    link = link_from(answer, hub_url, data_dir, plain)
+    n = (runner or Runner(db)).run(None, lambda ctx: ops.start_centre(ctx, answer))
+    write_link(data_dir, link)
+    return link, n
+
+
+def post_json(hub_url: str, path: str, body: dict) -> dict:
+    """POST to the provincial hub; a refusal or no answer is a JoinError in the province's words."""
+    req = urllib.request.Request(hub_url.rstrip("/") + path, data=json.dumps(body).encode(),
                                  headers={"Content-Type": "application/json"}, method="POST")
     try:
         with urllib.request.urlopen(req, timeout=15) as r:
-            answer = json.loads(r.read())
+            return json.loads(r.read())
     except urllib.error.HTTPError as exc:
         try:
             err = json.loads(exc.read()).get("error") or {}
@@ -42,6 +52,10 @@ def join_province(db: sqlite_utils.Database, data_dir: Path, hub_url: str, code:
         raise JoinError(err.get("message_vi") or err.get("message") or str(exc)) from None
     except (urllib.error.URLError, OSError) as exc:
         raise JoinError(f"không kết nối được tới hub tỉnh {hub_url}: {exc}") from None
+
+
+def link_from(answer: dict, hub_url: str, data_dir: Path, plain: bool) -> dict:
+    """The link settings from the province's answer (its CA written beside them when it has TLS)."""
     link = {"centre": answer["centre"], "epoch": answer["epoch"], "province": answer.get("province", ""),
             "hub": hub_url, "host": answer.get("broker_host") or urlparse(hub_url).hostname or "127.0.0.1",
             "port": answer["broker_port"], "username": answer["username"], "password": answer["password"],
@@ -50,6 +64,4 @@ def join_province(db: sqlite_utils.Database, data_dir: Path, hub_url: str, code:
         ca = data_dir / "province-ca.pem"
         ca.write_text(answer["ca_cert"], encoding="utf-8")
         link["ca_file"] = str(ca)
-    n = (runner or Runner(db)).run(None, lambda ctx: ops.start_centre(ctx, answer))
-    write_link(data_dir, link)
-    return link, n
+    return link

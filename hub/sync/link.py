@@ -14,10 +14,15 @@ from pathlib import Path
 
 from hub.domain import sync as rules
 from hub.ops import sync as ops
+from hub.ops import sync_down, sync_files, sync_rebuild, sync_route
+from hub.ops.context import Actor
 from hub.ops.run import Runner
 from hub.ops.sync_extras import sync_extras
 from hub.store import sync as store
+from hub.store import sync_docs as docs_store
+from hub.store import sync_route as route_store
 from hub.store.db import get_meta, open_db
+from hub.sync import down
 from hub.sync.mqttclient import SyncClient
 from hub.sync.paths import PAUSE_FILE, link_state_path
 from motcua_core import clock as wallclock
@@ -28,6 +33,7 @@ RESEND_AFTER_S = 5.0
 ACK_FLUSH_S = 2.0  # acknowledgements are written (and the outbox pruned) at most this often
 SWEEP_EVERY_S = 1.0  # rows written outside the Runner (timers) are captured at most this late
 TICK_S = 0.05
+CONFIG_EVERY_S = 5.0  # a site's configuration and device registry reach the province at most this late
 
 
 class CentreLink:
@@ -81,6 +87,7 @@ class CentreLink:
         inflight: dict[str, tuple[int, float]] = {}  # site → (to_seq, sent at, monotonic)
         generation = 0
         last_sweep = 0.0
+        last_config = -1e9
         pause = self.data_dir / PAUSE_FILE
         while not self._stop.is_set():
             if pause.exists():
@@ -98,6 +105,12 @@ class CentreLink:
                     runner.run(None, lambda ctx: store.capture(ctx.db, ctx.now, extras=sync_extras))
                 if ops.presence_changes(db, [s["site_id"] for s in store.link_sites(db)]):
                     runner.run(None, ops.note_presence)
+                if sync_files.pending(db):  # complete files go up with their dossiers
+                    runner.run(None, sync_files.enqueue_files)
+                if now_m - last_config >= CONFIG_EVERY_S:  # what a rebuild needs: configuration, devices
+                    last_config = now_m
+                    if sync_rebuild.config_changes(db, [s["site_id"] for s in store.link_sites(db)]):
+                        runner.run(None, sync_rebuild.note_config)
             try:
                 topic, payload = client.inbox.get(timeout=TICK_S)
                 self._answer(runner, payload, inflight)
@@ -136,9 +149,16 @@ class CentreLink:
             runner.run(None, lambda ctx: ops.apply_down(ctx, self.epoch, msg))
             self._said.clear()  # say where we stand at once: the province sends what follows
             return
+        if isinstance(msg, dict) and msg.get("type") == "directory":
+            runner.run(None, lambda ctx: sync_route.apply_directory(ctx, self.epoch, msg))
+            return
         if isinstance(msg, dict) and msg.get("type") == "catalogue":
             if runner.run(None, lambda ctx: ops.apply_catalogue(ctx, self.epoch, msg)) and msg.get("last"):
                 log.info("sync: the province's catalogue version %s applied", msg.get("version"))
+                self._said.clear()
+            return
+        if isinstance(msg, dict) and msg.get("type") == "docs":
+            self._apply_docs(runner, msg)
             return
         if isinstance(msg, dict) and msg.get("type") == "ack" and msg.get("epoch") == self.epoch \
                 and isinstance(msg.get("site"), str) and isinstance(msg.get("hwm"), int):
@@ -159,6 +179,19 @@ class CentreLink:
         if msg.get("type") == "refused" or (sent is not None and msg.get("hwm", -1) >= sent[0]):
             inflight.pop(site, None)  # acknowledged (a gap or a lost batch: resent after RESEND_AFTER_S)
 
+    def _apply_docs(self, runner: Runner, msg: dict) -> None:
+        """The province's publications: releases fetched first (outside the transaction), then the page
+        applied in one transaction with the mark; say where we stand at once."""
+        rows = msg.get("rows") if isinstance(msg.get("rows"), list) else []
+        ready = down.fetch_releases(self.link, self.data_dir, rows)
+        if not ready:
+            return
+        page = {**msg, "rows": ready, "to_seq": ready[-1].get("seq")}
+        hwm = runner.run(None, lambda ctx: sync_down.apply_docs(ctx, self.epoch, page, self.data_dir),
+                         actor=Actor("province", "admin", "sync"), action="province.docs")
+        log.info("sync: the province's publications applied up to %s", hwm)
+        self._said.clear()
+
     def _send(self, db, client: SyncClient, inflight: dict) -> None:
         now_m = time.monotonic()
         for s in store.link_sites(db):
@@ -169,8 +202,10 @@ class CentreLink:
                 continue
             if now_m - self._said.get(site, -1e9) >= rules.HELLO_EVERY_S:
                 catalog = int(get_meta(db, "province_catalog_version", "0") or 0)
-                down = int(get_meta(db, "sync_down_hwm", "0") or 0)
-                env = rules.hello(self.centre, self.epoch, site, s["seq"], self.clock(), catalog, down)
+                events = int(get_meta(db, "sync_down_hwm", "0") or 0)
+                env = rules.hello(self.centre, self.epoch, site, s["seq"], self.clock(), catalog, events,
+                                  sorted(route_store.local_agencies(db).get(site, set())),
+                                  get_meta(db, "province_directory_digest", "") or "", docs=docs_store.hwm(db))
                 if client.publish(rules.up_topic(self.centre), json.dumps(env).encode()):
                     self._said[site] = now_m
             acked = max(s["acked_seq"], self._acks.get(site, {}).get("hwm", 0))

@@ -14,8 +14,10 @@ from pathlib import Path
 
 from hub.domain import sync as rules
 from hub.ops import sync as ops
+from hub.ops import sync_down
 from hub.ops.run import Runner
 from hub.store.db import is_busy, open_db
+from hub.sync import down
 from hub.sync.mqttclient import SyncClient
 from motcua_core import clock as wallclock
 
@@ -30,6 +32,7 @@ class Receiver:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._main, name="sync-receiver", daemon=True)
         self.applied = 0
+        self.pusher = down.Pusher()
 
     def start(self) -> None:
         self._thread.start()
@@ -45,10 +48,12 @@ class Receiver:
         try:
             while not self._stop.is_set():
                 try:
-                    topic, payload = self.client.inbox.get(timeout=0.2)
+                    topic, payload = self.client.inbox.get(timeout=0.1)
+                    self._one(runner, topic, payload)
                 except queue.Empty:
-                    continue
-                self._one(runner, topic, payload)
+                    pass
+                if self.pusher.due():
+                    self._push(runner)
         finally:
             self.client.close()
             db.conn.close()
@@ -76,6 +81,19 @@ class Receiver:
             log.warning("sync: refused a batch of %s: %s", centre, answer.get("message"))
         self.client.publish(rules.down_topic(centre), json.dumps(answer, ensure_ascii=False).encode())
         if answer.get("type") == "ack" and isinstance(msg, dict) and msg.get("type") == "hello":
-            pages = runner.view(None, lambda ctx: ops.catalogue_for(ctx, centre, msg) + ops.down_for(ctx, centre, msg))
-            for page in pages:
-                self.client.publish(rules.down_topic(centre), json.dumps(page, ensure_ascii=False).encode())
+            tops = runner.view(None, sync_down.stream_tops)
+            for page in runner.view(None, lambda ctx: down.pages_for(ctx, centre, msg)):
+                self._send(centre, page)
+            self.pusher.heard(centre, msg, tops)
+
+    def _send(self, centre: str, page: dict) -> None:
+        self.client.publish(rules.down_topic(centre), json.dumps(page, ensure_ascii=False).encode())
+
+    def _push(self, runner: Runner) -> None:
+        """What was published or appended since each linked centre was last sent to, without waiting for
+        its next hello (hub.sync.down)."""
+        try:
+            tops = runner.view(None, sync_down.stream_tops)
+            self.pusher.push(tops, lambda c, h: runner.view(None, lambda ctx: down.pages_for(ctx, c, h)), self._send)
+        except Exception:
+            log.exception("sync: push to the centres failed; the next hellos catch up")

@@ -5,19 +5,24 @@ the devices after commit, and written to the audit log."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from aiohttp import web
 
 from hub.ops import admin
 from hub.ops import votes as vote_ops
 from hub.ops.context import Ctx
+from hub.store import catalogue as catalogue_store
 from hub.store import devices as device_store
 from hub.store import dossiers as dossier_store
+from hub.store import officers as officer_store
 from hub.store import site_config
+from hub.store import sites as site_store
 from hub.web.auth import requires
 from hub.web.common import error_response, hub_of, json_body, site_of
 from hub.web.schema import F, Schema, describe, validate
 from hub.web.signin import actor_of
+from motcua_core.collation import vi_key
 from motcua_core.errors import DomainError
 
 SERVICE: Schema = {
@@ -31,8 +36,12 @@ COUNTER: Schema = {"number": F("integer", True, "counter number"), "name": F("st
                    "services": F("array", True, "service codes it serves")}
 OFFICER: Schema = {"id": F("string", True, "officer id (nguyen-van-a)", 40), "name": F("string", True, "full name", 80),
                    "username": F("string", False, "counter sign-in name", 40),
+                   "agency": F("string", False, "the agency that seconded the officer (empty: the office's own)", 120),
                    "pin": F("string", False, "new PIN (digits): sets or resets it", 12),
                    "active": F("boolean", False, "false: deactivate (no sign-in, signed out at once); true: reactivate")}
+RETIRE: Schema = {"kind": F("string", True, "service, counter or officer", 10),
+                  "key": F("string", True, "the service's code, the counter's number or the officer's id", 40),
+                  "retired": F("boolean", False, "true (default): retire; false: bring back")}
 QUESTION: Schema = {"text_vi": F("string", True, "the question, in Vietnamese", 200),
                     "text_en": F("string", False, "in English", 200)}
 CALENDAR: Schema = {"days_off": F("string", False, "days off, YYYY-MM-DD, comma-separated"),
@@ -64,17 +73,42 @@ async def _run(request: web.Request, op: Callable[[Ctx, dict], dict], schema: Sc
     return web.json_response(out)
 
 
-@describe("The site's configuration (services, counters, officers without credentials)")
+@describe("The site's configuration (services, counters, officers without credentials), what is retired, "
+          "and the agencies to pick from")
 @requires("admin")
 async def config(request: web.Request) -> web.Response:
     hub = hub_of(request)
     site = site_of(request)
     q = hub.runner.view(site, vote_ops.questions)[0]
     ds = dossier_store.get_settings(hub.db, site.id)
+    retired_counters = [{"number": c.number, "name": c.name, "services": list(c.services)}
+                        for c in site_store.list_counters(hub.db, site.id, retired=True)]
     return web.json_response({**site_config.export(hub.db, site.id),
+                              "retired": {"services": site_store.service_docs(hub.db, site.id, active=False),
+                                          "counters": retired_counters},
+                              "agencies": sorted(catalogue_store.agency_names(hub.db, site.id), key=vi_key),
                               "vote_question": {"text_vi": q["text_vi"], "text_en": q["text_en"]},
                               "calendar": ds.get("calendar") or {}, "unit_name": ds.get("unit_name"),
                               "hotline": ds.get("hotline")})
+
+
+@describe("Every officer of the site, retired ones too, in Vietnamese alphabetical order: name, id, counter "
+          "user name, agency, counters served at (last 30 days) and the one signed in at now")
+@requires("admin")
+async def officers(request: web.Request) -> web.Response:
+    hub = hub_of(request)
+    site = site_of(request)
+    since = (datetime.fromtimestamp(hub.clock(), site.tz).date() - timedelta(days=30)).isoformat()
+    rows = officer_store.roster(hub.db, site.id, since)
+    rows.sort(key=lambda o: (not o["active"], vi_key(o["name"]), o["id"]))
+    return web.json_response({"officers": rows, "since": since})
+
+
+@describe("Retire a service, a counter or an officer, or bring one back: nothing is deleted, its history "
+          "stays", body=RETIRE)
+@requires("admin")
+async def retire(request: web.Request) -> web.Response:
+    return await _run(request, admin.retire, RETIRE)
 
 
 @describe("Add or change a service", body=SERVICE)
@@ -113,15 +147,19 @@ async def save_calendar(request: web.Request) -> web.Response:
     return await _run(request, admin.save_calendar, CALENDAR)
 
 
-@describe("The site's devices and their last status")
+@describe("The site's devices: presence, printer and paper state, last contact, alerts (in Vietnamese too)")
 @requires("technician")
 async def devices(request: web.Request) -> web.Response:
+    from hub.ops.fleet import fleet_view
+
     hub = hub_of(request)
     site = site_of(request)
-    out = [{"id": d.id, "role": d.role, "name": d.name, "counter": d.counter, "status": d.status,
-            "version": d.version, "last_seen": d.last_seen, "revoked": d.revoked}
-           for d in device_store.list_all(hub.db, site.id)]
-    return web.json_response({"devices": out})
+    keep = ("id", "role", "name", "counter", "state", "state_vi", "printer", "printer_vi", "version", "last_seen",
+            "status_since", "alerts", "alerts_vi")
+    out = [{**{k: d[k] for k in keep}, "status": d["state"], "revoked": d["state"] == "revoked"}
+           for d in fleet_view(hub.db, hub.config.data_dir, hub.clock(), site.id)["devices"]]
+    counters = [{"number": c.number, "name": c.name} for c in site_store.list_counters(hub.db, site.id)]
+    return web.json_response({"devices": out, "counters": counters})
 
 
 DEVICE: Schema = {"role": F("string", True, "kiosk, counter, display, voting or lookup"),
@@ -169,7 +207,9 @@ def add_routes(app: web.Application) -> None:
     r.add_post("/api/v1/sites/{site}/services", save_service)
     r.add_post("/api/v1/sites/{site}/counters", save_counter)
     r.add_post("/api/v1/sites/{site}/settings", save_settings)
+    r.add_get("/api/v1/sites/{site}/officers", officers)
     r.add_post("/api/v1/sites/{site}/officers", save_officer)
+    r.add_post("/api/v1/sites/{site}/retire", retire)
     r.add_post("/api/v1/sites/{site}/vote-question", save_vote_question)
     r.add_post("/api/v1/sites/{site}/calendar", save_calendar)
     r.add_get("/api/v1/sites/{site}/devices", devices)

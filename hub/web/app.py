@@ -30,6 +30,8 @@ from hub.web import (
     openapi,
     post,
     province,
+    province_down,
+    reports,
     security,
     signin,
     ticket_page,
@@ -151,6 +153,6 @@ def make_app(hub: Hub) -> web.Application:
     app.router.add_get("/api/v1/sites/{site}/tickets/{ticket_id}", ticket)
     app.router.add_static("/static", STATIC)
     for module in (dossiers, ticket_page, signin, audit, dashboard, admin, metrics, openapi, post,
-                   catalog_admin, booking, enrol, fleet, province, security):
+                   catalog_admin, booking, enrol, fleet, province, province_down, security, reports):
         module.add_routes(app)
     return app

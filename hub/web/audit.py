@@ -9,6 +9,7 @@ from datetime import datetime
 from aiohttp import web
 
 from hub.domain import audit_words
+from hub.domain.roles import role_vi
 from hub.store import audit
 from hub.web.auth import PRINCIPAL_KEY, requires, sees_hub
 from hub.web.common import bad_request, hub_of, site_of
@@ -16,8 +17,6 @@ from hub.web.schema import F, describe
 from motcua_core import csv_cells
 
 MAX_ROWS = 5000
-ROLE_VI = {"admin": "quản trị viên", "leader": "lãnh đạo", "specialist": "chuyên viên", "technician": "kỹ thuật viên",
-           "officer": "cán bộ một cửa", "device": "thiết bị", "-": "—"}
 QUERY = {"who": F("string", False, "who did it (part of the name)"), "action": F("string", False, "action (part)"),
          "from": F("string", False, "from, site-local YYYY-MM-DD[THH:MM]"), "to": F("string", False, "until (excluded)"),
          "limit": F("integer", False, f"rows, newest first (200, at most {MAX_ROWS})"),
@@ -51,7 +50,7 @@ def _rows(request: web.Request) -> tuple[list[dict], object] | web.Response:
         r["at_local"] = local.isoformat(timespec="seconds")
         r["at_vi"] = local.strftime("%d/%m/%Y %H:%M:%S")
         r["action_vi"] = audit_words.action_vi(r["action"])
-        r["role_vi"] = ROLE_VI.get(r["role"], r["role"])
+        r["role_vi"] = role_vi(r["role"])
         r["queue"] = audit_words.is_queue(r["action"])
     return rows, site
 

@@ -131,7 +131,9 @@ def require(request: web.Request, *roles: str, site: str | None = None, self_onl
 OBJECT_PARAMS = {"site": "site", "code": "dossier", "device": "device", "device_id": "device", "username": "account"}
 # `file_id` is a file of the dossier `{code}` beside it: the handler takes it from that dossier only;
 # `alert_id` is a security alert of the site `{site}` beside it (hub.ops.security.release refuses another's).
-NOT_OBJECTS = frozenset({"fmt", "form", "action", "job", "file_id", "alert_id"})
+# `year` and `number` name a numbered report of the site `{site}` beside it (read from that site only).
+# `release` is a release file's name, served to a centre with its own sync account (hub.web.province_down).
+NOT_OBJECTS = frozenset({"fmt", "form", "action", "job", "file_id", "alert_id", "year", "number", "release"})
 SCOPES = ("objects", "own", "self", "hub")
 
 

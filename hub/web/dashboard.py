@@ -12,9 +12,7 @@ import asyncio
 import contextlib
 import io
 import logging
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -24,10 +22,10 @@ from hub.ops import dashboard as dash
 from hub.ops import reports
 from hub.ops.context import Effects
 from hub.store import sites as site_store
-from hub.store.db import open_db
 from hub.web.auth import requires, still_allowed
 from hub.web.common import HUB_KEY, bad_request, hub_of, site_of
 from hub.web.schema import F, describe
+from hub.web.worker import DbThread
 from motcua_core import csv_cells
 from motcua_core.protocol import encode_text
 
@@ -116,14 +114,7 @@ class DossierFigures:
         self.app = app
         self.values: dict[str, tuple[float, dict]] = {}
         self.pending: dict[str, asyncio.Future] = {}
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dashboard")
-        self._local = threading.local()
-
-    def _compute(self, site: site_store.Site, now: float) -> dict:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = self._local.db = open_db(self.app[HUB_KEY].config.db_target)
-        return dash.dossiers(db, site, now)
+        self.thread = DbThread(app, "dashboard")
 
     async def get(self, site: site_store.Site) -> dict:
         now = self.app[HUB_KEY].clock()
@@ -132,7 +123,7 @@ class DossierFigures:
             return have[1]
         fut = self.pending.get(site.id)
         if fut is None:
-            fut = asyncio.get_running_loop().run_in_executor(self.pool, self._compute, site, now)
+            fut = self.thread.submit(lambda db: dash.dossiers(db, site, now))
             self.pending[site.id] = fut
             fut.add_done_callback(lambda f, sid=site.id, at=now: self._done(sid, at, f))
         return have[1] if have is not None else await asyncio.shield(fut)
@@ -144,14 +135,8 @@ class DossierFigures:
         elif not fut.cancelled():
             log.error("dossier figures of %s failed: %s", site_id, fut.exception())
 
-    def _close(self) -> None:
-        db = getattr(self._local, "db", None)
-        if db is not None:
-            db.conn.close()
-
     async def shutdown(self, app: web.Application) -> None:
-        self.pool.submit(self._close)
-        self.pool.shutdown(wait=True)
+        await self.thread.shutdown(app)
 
 
 FIGURES_KEY = web.AppKey("dossier_figures", DossierFigures)
@@ -224,32 +209,19 @@ def _week(request: web.Request, site: site_store.Site) -> str:
     return f"{y}-W{w:02d}"
 
 
-@describe("Weekly report, PDF or CSV", query={"week": F("string", False, "ISO week 2026-W49 (this week)")},
-          returns="application/pdf")
+@describe("Weekly report (the report of a period, for a week), PDF in the official layout or CSV",
+          query={"week": F("string", False, "ISO week 2026-W49 (this week)")}, returns="application/pdf")
 @requires("leader")
 async def weekly_report(request: web.Request) -> web.Response:
-    """The weekly report as PDF (`.pdf`) or CSV (`.csv`), this week unless `?week=2026-W49`."""
-    from motcua_core.documents import pdf
+    """The week's report (hub.web.reports, the week as its period), this week unless `?week=2026-W49`."""
+    from hub.web import reports as report_web
 
-    hub = hub_of(request)
     site = site_of(request)
-    fmt = request.match_info["fmt"]
     try:
-        rep = reports.weekly(hub.db, site, _week(request, site), now=hub.clock())
+        rep = await report_web.build(request, site, _week(request, site))
     except ValueError as exc:
         return bad_request(str(exc), str(exc))
-    name = f"bao-cao-tuan-{rep['week']}"
-    if fmt == "pdf":
-        return web.Response(body=pdf.weekly_report(rep), content_type="application/pdf",
-                            headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
-    buf = io.StringIO()
-    w = csv_cells.writer(buf)
-    cols = ("received", "finished", "on_time", "late", "open_overdue", "late_with_apology", "late_without_apology")
-    w.writerow(["cơ quan", "tiếp nhận", "đã giải quyết", "đúng hạn", "trễ hạn", "quá hạn chưa xong",
-                "trễ có xin lỗi", "trễ không xin lỗi"])
-    for agency, v in [("Tổng cộng", rep["report"]["total"]), *rep["report"]["by_agency"].items()]:
-        w.writerow([agency, *(v[c] for c in cols)])
-    return _csv(buf.getvalue(), name)
+    return report_web.send(rep, request.match_info["fmt"], f"bao-cao-tuan-{rep['period']}")
 
 
 @describe("Decision 766/QĐ-TTg figures of the centre for a period, PDF, CSV or JSON",

@@ -17,7 +17,7 @@ import json
 from aiohttp import web
 
 from hub.domain.forms import canonical
-from hub.ops import dossier_files, dossiers, forms
+from hub.ops import dossier_files, dossiers, forms, ocr
 from hub.ops.authz import Ref
 from hub.ops.run import http_status
 from hub.store import catalogue as cat_store
@@ -246,18 +246,23 @@ async def agency_pdf(request: web.Request) -> web.Response:
 @requires("specialist")
 async def agency_file(request: web.Request) -> web.Response:
     """GET /api/v1/agency/dossiers/{code}/files/{id}: a scanned document or the result, to the specialist of
-    an agency the dossier passes through, at its site (the same check as the dossier's detail)."""
+    an agency the dossier passes through, at its site (the same check as the dossier's detail);
+    `?copy=ocr`: the scan's searchable copy (text layer made at the hub, signed by the centre)."""
     spec = _specialist(request)
     hub = hub_of(request)
+    which = request.query.get("copy", "")
+    if which not in ("", "ocr"):
+        return bad_request("copy must be 'ocr' or absent", "Tham số copy chỉ nhận giá trị ocr.")
     try:
         code = request.match_info["code"]
         dossiers.agency_detail(hub.db, code, hub.clock(), spec.site, spec.agency)
-        f, data = dossier_files.download(hub.db, code, int(request.match_info["file_id"]))
+        fid = int(request.match_info["file_id"])
+        f, data = ocr.copy(hub.db, code, fid) if which else dossier_files.download(hub.db, code, fid)
     except ValueError:
         return bad_request("file id must be a number", "Mã tệp phải là số.")
     except DomainError as exc:
         return error_response(exc)
-    return _pdf_response(data, f"{f['code']}-{f['id']}.pdf")
+    return _pdf_response(data, f"{f['code']}-{f['id']}{'-ocr' if which else ''}.pdf")
 
 
 def _pdf_response(data: bytes, filename: str) -> web.Response:

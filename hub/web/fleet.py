@@ -3,7 +3,9 @@ enrolment (code and QR), replacing a device, self-tests, hardware maps and rollo
 in /metrics, hub/web/metrics.py).
 
 Every JSON route needs the `technician` role (administrators hold every role) and is limited to the
-token's site; the page `/console/fleet` itself is static and calls them with the token it is given."""
+principal's site. The page `/console/fleet` is a shell of the console: it signs in as the console does
+(the session cookie, its CSRF token on every change; an API token still works for scripts) and shows
+times in the site's time zone."""
 
 from __future__ import annotations
 
@@ -51,7 +53,13 @@ async def page(request: web.Request) -> web.FileResponse:
 
 @requires("technician", on="own")
 async def get_fleet(request: web.Request) -> web.Response:
-    return web.json_response(_view(request))
+    """The fleet of the principal's site (every site of this hub for the province scope); on a provincial
+    hub the province scope also gets each centre's devices from the centres' presence summaries."""
+    view = _view(request)
+    p: Principal = request[PRINCIPAL_KEY]  # type: ignore[assignment]
+    if p.site is None:
+        view["centres"] = fleet.centres_fleet(hub_of(request).db)
+    return web.json_response(view)
 
 
 @requires("technician", on="own")

@@ -60,6 +60,11 @@ UNDECLARED: dict[tuple[str, str], dict] = {
     ("POST", "/d/{code}/rate"): {"query": {"k": {"required": False, "schema": _STR}}, "returns": "text/html",
                                  "form": {"type": "object", "properties": {"overall": _STR, "comment": _STR}},
                                  "status": 303, "errors": (423, 429)},
+    ("GET", "/api/v1/agency/dossiers/{code}/files/{file_id}"): {
+        "query": {"copy": {"required": False, "description": "ocr: the scan's searchable copy (text layer made at "
+                                                             "the hub, signed by the centre) instead of the scan",
+                           "schema": {"type": "string", "enum": ["ocr"]}}},
+        "returns": "application/pdf"},
     ("GET", "/api/v1/procedures"): {"query": {"q": {"required": False, "schema": {**_STR, "maxLength": 200}},
                                               "limit": {"required": False, "schema": _STR}}},
     ("GET", "/api/v1/catalog"): {"query": {"since": {"required": False, "schema": _STR}}},

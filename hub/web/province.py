@@ -30,7 +30,8 @@ async def join(request: web.Request) -> web.Response:
         code, sites = body.get("code"), body.get("sites")
         if not isinstance(code, str) or len(code) > 64 or not isinstance(sites, list) or len(sites) > 50:
             raise DomainError("bad_request", "body needs 'code' and 'sites'", "Thiếu mã tham gia hoặc mã đơn vị.")
-        joined = hub.runner.run(None, lambda ctx: sync_ops.join(ctx, code, sites, request.remote or "?"))
+        joined = hub.runner.run(None, lambda ctx: sync_ops.join(ctx, code, sites, request.remote or "?",
+                                                                body.get("agency_codes")))
     except DomainError as exc:
         return error_response(exc)
     await hub.sync_registry()  # the broker knows the centre's account before it connects

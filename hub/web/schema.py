@@ -15,9 +15,9 @@ from typing import Any
 from motcua_core.errors import DomainError
 
 TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "integer": (int,), "boolean": (bool,), "array": (list,),
-                                      "number": (int, float)}
+                                      "number": (int, float), "object": (dict,)}
 TYPE_VI = {"string": "chuỗi ký tự", "integer": "số nguyên", "boolean": "đúng/sai", "array": "danh sách",
-           "number": "số"}
+           "number": "số", "object": "đối tượng JSON"}
 
 
 @dataclass(frozen=True)

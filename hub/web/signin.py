@@ -16,6 +16,7 @@ from aiohttp import web
 
 from hub.domain import authz
 from hub.domain.passwords import hash_password, verify_password, weakness
+from hub.domain.roles import ROLE_EN, ROLE_VI
 from hub.ops import accounts as acc_ops
 from hub.ops.context import Actor
 from hub.store import accounts as acc_store
@@ -165,7 +166,11 @@ async def change_password(request: web.Request) -> web.Response:
 async def accounts_list(request: web.Request) -> web.Response:
     p: Principal = request[PRINCIPAL_KEY]  # type: ignore[assignment]
     db = hub_of(request).db
-    return web.json_response({"accounts": [a.public() for a in acc_store.list_all(db, p.site)]})
+    roles = [{"role": r, "vi": ROLE_VI[r], "en": ROLE_EN[r]} for r in acc_store.CONSOLE_ROLES
+             if p.site is None or (r != "admin" and authz.scope_problem(r, p.site) is None)]  # what it may create
+    return web.json_response({"accounts": [{**a.public(), "role_vi": ROLE_VI.get(a.role, a.role),
+                                            "role_en": ROLE_EN.get(a.role, a.role)}
+                                           for a in acc_store.list_all(db, p.site)], "roles": roles})
 
 
 @describe("Create a console account", body=ACCOUNT, roles=("admin",))

@@ -68,6 +68,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     from motcua.bench import estimate  # issue #26: the wait shown at issue vs the wait that followed
 
     estimate.add_parser(bsub)
+    from motcua.bench import fuzz  # issue #22: a kiosk's answers while a device sends junk, on either engine
+
+    fuzz.add_parser(bsub)
     dp = bsub.add_parser("display", help="keypad Next → LED frame written, and → first announcement sample queued")
     dp.add_argument("--calls", type=int, default=300)
     dp.add_argument("--width", type=int, default=64)

@@ -253,7 +253,10 @@ def measure(args: argparse.Namespace, calls: int, warmup: int, history: int = 0,
             floor_rtts: list[float] = []
             delivered = floor_lost = 0
             log(f"{warmup} warm-up calls, then {calls} timed calls, each followed by one floor round trip")
+            db_before: dict = {}
             for i in range(n):
+                if i == warmup:
+                    db_before = bh.health().get("database") or {}
                 latency = probe.call()
                 rtt = floor.ping(i, probe.body, DELIVERY_TIMEOUT_S)
                 if i < warmup:
@@ -273,9 +276,15 @@ def measure(args: argparse.Namespace, calls: int, warmup: int, history: int = 0,
             if floor_broker is not None:
                 floor_broker.stop()
             probe.stop()
-        router = (bh.health().get("router") or {})
+        health = bh.health()
+        router = health.get("router") or {}
+        db_after = health.get("database") or {}
+    # PostgreSQL: what each timed call cost in statements and in messages to the server (round trips);
+    # the two health reads in between add one or two.
+    per_call = {f"db_{k}_per_call": round((db_after[k] - db_before[k]) / calls, 1)
+                for k in ("round_trips", "statements") if k in db_after and k in db_before and calls}
     return {"latencies": latencies, "floor_rtts": floor_rtts, "delivered": delivered, "floor_lost": floor_lost,
-            "body": probe.body, "router": router, "history": seeded}
+            "body": probe.body, "router": router, "history": seeded, "db": per_call}
 
 
 def main(args: argparse.Namespace) -> int:
@@ -329,6 +338,7 @@ def _report(args: argparse.Namespace, calls: int, warmup: int, history: int, eng
         "payload_bytes": len(m["body"]),
         "warmup": warmup,
         "hub_errors": m["router"].get("errors"),
+        **m["db"],
     }
     if sqlite_m is not None:
         s99 = percentile(sqlite_m["latencies"], 99)

@@ -187,6 +187,7 @@ def _run(args: argparse.Namespace, kiosks: int, total: int, url: str | None) -> 
                 if problem:
                     raise RuntimeError(problem)
             log(f"{kiosks} kiosks issuing {total} tickets")
+            db_before = bh.health().get("database") or {}
             assert bh.proc is not None
             cpu0 = cpu_times(bh.proc.pid)
             broker0 = sum(cpu_times(bh.broker_pid)) if bh.broker_pid else 0.0
@@ -209,7 +210,9 @@ def _run(args: argparse.Namespace, kiosks: int, total: int, url: str | None) -> 
                 w.join(timeout=30)
                 if w.is_alive():
                     w.kill()
-        router = bh.health().get("router") or {}
+        health = bh.health()
+        router = health.get("router") or {}
+        db_after = health.get("database") or {}
         bh.stop()  # the hub has committed and closed its database: check the file as it was left
 
         issued = answers
@@ -254,6 +257,9 @@ def _run(args: argparse.Namespace, kiosks: int, total: int, url: str | None) -> 
         # processes: real device sessions, several per interpreter). On 2 cores the three share the CPU.
         "broker_cpu_ms_per_ticket": round(1000 * broker_cpu / len(issued), 3) if issued and broker_cpu else None,
         "kiosks_cpu_ms_per_ticket": round(1000 * clients_cpu / len(issued), 3) if issued else None,
+        # PostgreSQL: statements and messages to the server (round trips) per ticket, batches included
+        **{f"db_{k}_per_ticket": round((db_after[k] - db_before[k]) / len(issued), 2)
+           for k in ("round_trips", "statements") if issued and k in db_after and k in db_before},
         "targets_met": bool(ok and rate >= TARGET_TICKETS_PER_S and rate >= TARGET_FLOOR_RATIO * floor
                             and issued and 1000 * hub_cpu / len(issued) <= TARGET_HUB_CPU_MS),
     }

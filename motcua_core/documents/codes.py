@@ -10,14 +10,18 @@ from PIL import Image
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu",)
 
 
-@lru_cache(maxsize=4)
-def font_file(bold: bool = False, serif: bool = False) -> str:
-    """A TrueType font with Vietnamese glyphs (Debian: fonts-dejavu-core)."""
-    name = ("DejaVuSerif" if serif else "DejaVuSans") + ("-Bold" if bold else "") + ".ttf"
+@lru_cache(maxsize=8)
+def font_file(bold: bool = False, serif: bool = False, italic: bool = False) -> str:
+    """A TrueType font with Vietnamese glyphs (Debian: fonts-dejavu-core; the italic serif, where asked
+    and installed, from fonts-dejavu-extra: upright otherwise)."""
+    style = ("Bold" if bold else "") + (("Italic" if serif else "Oblique") if italic else "")
+    name = ("DejaVuSerif" if serif else "DejaVuSans") + (f"-{style}" if style else "") + ".ttf"
     for d in FONT_DIRS:
         p = Path(d) / name
         if p.exists():
             return str(p)
+    if italic:
+        return font_file(bold, serif)
     raise FileNotFoundError(f"{name} not found: install the Debian package fonts-dejavu-core")
 
 

@@ -1,14 +1,13 @@
 """The official forms as PDF, in the content and order of the templates in force (Thông tư
 01/2018/TT-VPCP, Mẫu 01–06; seed 003 holds their 2015 predecessors): receipt and appointment (two copies),
 supplement request, refusal, apology with a new date, process control sheet and tracking register; plus
-the weekly report. Each function takes the form data the ops layer builds; the wording, form number and
-legal reference come in it under "text" (hub/data/forms/*.json, overridable per site), so an office
-changes wording without code.
+the Decision 766 figures (the reports over a period: motcua_core.documents.report_pdf). Each function
+takes the form data the ops layer builds; the wording, form number and legal reference come in it under
+"text" (hub/data/forms/*.json, overridable per site), so an office changes wording without code.
 """
 
 from __future__ import annotations
 
-from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from motcua_core.documents.codes import barcode_image, fill, font_file, qr_image, vn_date, vn_datetime
@@ -19,11 +18,14 @@ from motcua_core.documents.content import (
     refusal_lines,
     transfer_lines,
 )
+from motcua_core.documents.tagging import TaggedFPDF, structure_tree
 
 NL = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
 
 
-class Doc(FPDF):
+class Doc(TaggedFPDF):
+    """An A4 form, tagged (motcua_core.documents.tagging): headings, paragraphs, tables and pictures."""
+
     def __init__(self, fmt: str = "A4", orientation: str = "P"):
         super().__init__(orientation=orientation, unit="mm", format=fmt)
         self.add_font("DejaVu", "", font_file())
@@ -39,19 +41,22 @@ class Doc(FPDF):
 
     def line_text(self, text: str, size: float = 11, bold: bool = False, align: str = "L", h: float = 5.5) -> None:
         self.f(size, bold)
-        self.multi_cell(0, h, text, align=align, **NL)
+        with self.tag("P"):
+            self.multi_cell(0, h, text, align=align, **NL)
 
     def header_block(self, parent: str, unit: str, number: str, date_line: str) -> None:
         """TÊN CƠ QUAN / BỘ PHẬN … on the left, the national motto on the right, then Số and the date."""
         w = (self.w - self.l_margin - self.r_margin) / 2
         y = self.get_y()
         self.f(9.5, True)
-        self.multi_cell(w - 2, 4.5, f"{parent.upper()}\n{unit.upper()}", align="C")
+        with self.tag("P"):
+            self.multi_cell(w - 2, 4.5, f"{parent.upper()}\n{unit.upper()}", align="C")
         y_left = self.get_y()
         self.set_xy(self.l_margin + w, y)
-        self.multi_cell(w, 4.5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C")
-        self.set_x(self.l_margin + w)
-        self.multi_cell(w, 4.5, "Độc lập - Tự do - Hạnh phúc", align="C")
+        with self.tag("P"):
+            self.multi_cell(w, 4.5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C")
+            self.set_x(self.l_margin + w)
+            self.multi_cell(w, 4.5, "Độc lập - Tự do - Hạnh phúc", align="C")
         y_right = self.get_y()
         self.set_y(max(y_left, y_right) + 2)
         y = self.get_y()
@@ -63,34 +68,37 @@ class Doc(FPDF):
         self.ln(3)
 
     def heading(self, text: str, size: float = 13) -> None:
-        self.line_text(text, size, True, "C", 7)
+        with self.tag("H1"):
+            self.line_text(text, size, True, "C", 7)
         self.ln(1)
 
     def signatures(self, left: str | None, right: str, names: tuple[str, str] = ("", "")) -> None:
         self.ln(3)
         w = (self.w - self.l_margin - self.r_margin) / 2
         y = self.get_y()
-        if left:
-            self.f(10, True)
-            self.multi_cell(w, 5, left, align="C", **NL)
-            self.f(9)
-            self.multi_cell(w, 5, "(Ký và ghi rõ họ tên)", align="C", **NL)
-            self.ln(12)
-            self.f(10)
-            self.multi_cell(w, 5, names[0], align="C", **NL)
+        if left:  # each signature block one paragraph: who signs, how, the name
+            with self.tag("P"):
+                self.f(10, True)
+                self.multi_cell(w, 5, left, align="C", **NL)
+                self.f(9)
+                self.multi_cell(w, 5, "(Ký và ghi rõ họ tên)", align="C", **NL)
+                self.ln(12)
+                self.f(10)
+                self.multi_cell(w, 5, names[0], align="C", **NL)
         self.set_xy(self.l_margin + w, y)
-        self.f(10, True)
-        self.multi_cell(w, 5, right, align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
-        self.f(9)
-        self.multi_cell(w, 5, "(Ký và ghi rõ họ tên)", align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
-        self.set_y(self.get_y() + 12)
-        self.set_x(self.l_margin + w)
-        self.f(10)
-        self.multi_cell(w, 5, names[1], align="C", **NL)
+        with self.tag("P"):
+            self.f(10, True)
+            self.multi_cell(w, 5, right, align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+            self.f(9)
+            self.multi_cell(w, 5, "(Ký và ghi rõ họ tên)", align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+            self.set_y(self.get_y() + 12)
+            self.set_x(self.l_margin + w)
+            self.f(10)
+            self.multi_cell(w, 5, names[1], align="C", **NL)
 
 
-def _out(doc: FPDF) -> bytes:
-    return bytes(doc.output())
+def _out(doc: Doc) -> bytes:
+    return structure_tree(bytes(doc.output()), doc.struct_root)
 
 
 def _barcode_row(doc: Doc, code: str, status_url: str | None = None) -> None:
@@ -98,9 +106,11 @@ def _barcode_row(doc: Doc, code: str, status_url: str | None = None) -> None:
     status page beside it where the citizen keeps the paper."""
     y = doc.get_y()
     bar = barcode_image(code)  # placed at its natural size (300 dpi) so every module stays whole
-    doc.image(bar, x=doc.l_margin + 20, y=y, w=bar.width * 25.4 / 300, h=11)
+    with doc.tag("Figure", alt=f"Mã vạch của mã hồ sơ {code}"):
+        doc.image(bar, x=doc.l_margin + 20, y=y, w=bar.width * 25.4 / 300, h=11)
     if status_url:
-        doc.image(qr_image(status_url), x=doc.w - doc.r_margin - 22, y=y - 2, w=22, h=22)
+        with doc.tag("Figure", alt=f"Mã QR mở trang tra cứu hồ sơ {code}"):
+            doc.image(qr_image(status_url), x=doc.w - doc.r_margin - 22, y=y - 2, w=22, h=22)
     doc.set_y(y + 12)
 
 
@@ -168,7 +178,8 @@ def _receipt_copy(doc: Doc, d: dict, copy_label: str) -> None:
     lines = transfer_lines(d)
     if lines:  # the fees by bank transfer: VietQR (NAPAS 247) with the amount and the dossier code
         y = doc.get_y() + 1
-        doc.image(qr_image(d["transfer"]["payload"]), x=doc.w - doc.r_margin - 24, y=y, w=24, h=24)
+        with doc.tag("Figure", alt="Mã VietQR để chuyển khoản phí, lệ phí"):
+            doc.image(qr_image(d["transfer"]["payload"]), x=doc.w - doc.r_margin - 24, y=y, w=24, h=24)
         doc.set_right_margin(doc.r_margin + 26)
         for text in lines:
             doc.line_text(text, 9, h=4.4)
@@ -295,64 +306,6 @@ def _pct(x: float | None) -> str:
     return "—" if x is None else f"{x * 100:.1f}%".replace(".", ",")
 
 
-def weekly_report(d: dict) -> bytes:
-    """The weekly report: totals, a chart per agency, breakdowns per agency, field and officer, and
-    satisfaction per officer and agency."""
-    doc = Doc("A4")
-    doc.add_page()
-    doc.header_block(d["parent_agency"], d["unit_name"], "", vn_date(d.get("date"), d.get("place", "")))
-    doc.heading("BÁO CÁO TUẦN KẾT QUẢ GIẢI QUYẾT HỒ SƠ THỦ TỤC HÀNH CHÍNH")
-    doc.line_text(d.get("week_label") or f"Tuần {d['week']}", 10, align="C")
-    t = d["report"]["total"]
-    doc.ln(2)
-    doc.line_text("I. SỐ LIỆU TỔNG HỢP", 11, True)
-    doc.line_text(f"Tổng số hồ sơ tiếp nhận: {t['received']}", 10)
-    doc.line_text(f"Hồ sơ đã giải quyết: {t['finished']}, trong đó đúng hạn: {t['on_time']}, trễ hẹn: {t['late']}", 10)
-    doc.line_text(f"Hồ sơ đến hạn trong tuần chưa giải quyết xong (quá hạn): {t['open_overdue']}", 10)
-    doc.line_text(f"Hồ sơ trễ hẹn có Phiếu xin lỗi: {t['late_with_apology']}; không có Phiếu xin lỗi: "
-                  f"{t['late_without_apology']}", 10)
-    target = "đạt" if (t["on_time_rate"] or 0) >= 0.98 else "chưa đạt"
-    doc.line_text(f"Tỷ lệ giải quyết đúng hạn: {_pct(t['on_time_rate'])} (chỉ tiêu ≥ 98%: {target})", 10, True)
-    doc.ln(2)
-    _chart(doc, d["report"]["by_agency"])
-    for key, label in (("by_agency", "II. THEO CƠ QUAN GIẢI QUYẾT"), ("by_field", "III. THEO LĨNH VỰC"),
-                       ("by_officer", "IV. THEO CÔNG CHỨC TIẾP NHẬN")):
-        doc.ln(2)
-        doc.line_text(label, 11, True)
-        _table(doc, d["report"][key])
-    late = d["report"].get("late_dossiers") or []
-    doc.ln(2)
-    doc.line_text("V. HỒ SƠ TRỄ HẸN VÀ CƠ QUAN ĐỂ CHẬM", 11, True)
-    if not late:
-        doc.line_text("Không có hồ sơ trễ hẹn trong tuần.", 9)
-    else:
-        _plain_table(doc, (45, 55, 55, 25), ("Mã hồ sơ", "Cơ quan chủ trì", "Cơ quan để chậm", "Phiếu xin lỗi"),
-                     [(x["code"], x["lead_agency"], x["late_agency"], "Có" if x["apology"] else "Không")
-                      for x in late], 8)
-    sat = d.get("satisfaction") or {}
-    doc.ln(2)
-    doc.line_text("VI. KẾT QUẢ ĐÁNH GIÁ SỰ HÀI LÒNG", 11, True)
-    for key, label in (("by_officer", "Theo công chức"), ("by_agency", "Theo cơ quan")):
-        doc.line_text(label, 10, True)
-        rows = sat.get(key) or {}
-        if not rows:
-            doc.line_text("Chưa có đánh giá trong tuần.", 9)
-            continue
-        _plain_table(doc, (80, 25, 40, 35), ("", "Số lượt", "Hài lòng trở lên", "Tỷ lệ hài lòng"),
-                     [(name, str(v["votes"]), str(v["satisfied"]), _pct(v["rate"])) for name, v in rows.items()],
-                     8.5)
-    doc.line_text("Lý do chưa hài lòng", 10, True)
-    reasons = sat.get("reasons") or []
-    if not reasons:
-        doc.line_text("Không có ý kiến chưa hài lòng trong tuần.", 9)
-    else:
-        _plain_table(doc, (70, 20, 90), ("Lý do", "Số lượt", "Công chức được đánh giá"),
-                     [(r["label"], str(r["count"]),
-                       ", ".join(f"{n} ({c})" for n, c in sorted(r["by_officer"].items(), key=lambda x: -x[1])))
-                      for r in reasons], 8.5)
-    return _out(doc)
-
-
 def _plain_table(doc: Doc, widths: tuple, heads: tuple, rows: list[tuple], size: float) -> None:
     """A left-aligned table: a bold head row, then one row per tuple of texts."""
     doc.f(size, True)
@@ -365,69 +318,6 @@ def _plain_table(doc: Doc, widths: tuple, heads: tuple, rows: list[tuple], size:
             r = table.row()
             for c in row:
                 r.cell(c)
-
-
-def _table(doc: Doc, rows: dict) -> None:
-    if not rows:
-        doc.line_text("Không có số liệu.", 9)
-        return
-    doc.f(8, True)
-    with doc.table(col_widths=(62, 18, 18, 18, 18, 22, 22, 22), text_align="CENTER", line_height=4) as table:
-        r = table.row()
-        for h in ("", "Tiếp nhận", "Đã giải quyết", "Đúng hạn", "Trễ hẹn", "Trễ có xin lỗi", "Trễ không xin lỗi",
-                  "Tỷ lệ đúng hạn"):
-            r.cell(h)
-        doc.f(8)
-        for name, v in rows.items():
-            r = table.row()
-            r.cell(name, align="LEFT")
-            for c in (v["received"], v["finished"], v["on_time"], v["late"] + v["open_overdue"],
-                      v["late_with_apology"], v["late_without_apology"]):
-                r.cell(str(c))
-            r.cell(_pct(v["on_time_rate"]))
-
-
-def _chart(doc: Doc, by_agency: dict) -> None:
-    """Horizontal bars per agency: on time (green) and late (red), drawn with PDF primitives."""
-    items = sorted(((k, v) for k, v in by_agency.items() if v["finished"] or v["open_overdue"]),
-                   key=lambda kv: -(kv[1]["finished"] + kv[1]["open_overdue"]))[:15]
-    doc.line_text("Biểu đồ: hồ sơ đúng hạn và trễ hẹn theo cơ quan", 10, True)
-    if not items:
-        doc.line_text("Không có hồ sơ giải quyết trong tuần.", 9)
-        return
-    top = max(v["on_time"] + v["late"] + v["open_overdue"] for _, v in items) or 1
-    label_w, bar_w, h = 70, doc.w - doc.l_margin - doc.r_margin - 90, 5
-    for name, v in items:
-        if doc.get_y() + h + 2 > doc.h - doc.b_margin:
-            doc.add_page()
-        y = doc.get_y()
-        doc.set_font("DejaVu", "", 7)
-        doc.set_xy(doc.l_margin, y)
-        doc.cell(label_w, h, name[:48])
-        x = doc.l_margin + label_w
-        on_w = bar_w * v["on_time"] / top
-        late_w = bar_w * (v["late"] + v["open_overdue"]) / top
-        doc.set_fill_color(46, 139, 87)
-        if on_w:
-            doc.rect(x, y + 0.5, on_w, h - 1, style="F")
-        doc.set_fill_color(200, 40, 40)
-        if late_w:
-            doc.rect(x + on_w, y + 0.5, late_w, h - 1, style="F")
-        doc.set_xy(x + on_w + late_w + 1, y)
-        doc.cell(20, h, f"{v['on_time']} / {v['late'] + v['open_overdue']}")
-        doc.set_y(y + h + 1)
-    doc.set_font("DejaVu", "", 7)
-    doc.set_fill_color(46, 139, 87)
-    y = doc.get_y() + 1
-    doc.rect(doc.l_margin + label_w, y, 4, 3, style="F")
-    doc.set_xy(doc.l_margin + label_w + 5, y - 1)
-    doc.cell(25, 5, "Đúng hạn")
-    doc.set_fill_color(200, 40, 40)
-    doc.rect(doc.l_margin + label_w + 30, y, 4, 3, style="F")
-    doc.set_xy(doc.l_margin + label_w + 35, y - 1)
-    doc.cell(25, 5, "Trễ hẹn (số bên phải: đúng hạn / trễ hẹn)")
-    doc.set_fill_color(255, 255, 255)  # tables after the chart must not inherit the bar colour
-    doc.set_y(y + 5)
 
 
 def index766_report(d: dict) -> bytes:

@@ -85,6 +85,9 @@ def test_call_path_on_postgresql_reports_sqlite_of_the_same_run() -> None:
     assert r["engine"] == "postgresql" and r["delivered"] == r["calls"] == 20 and r["hub_errors"] == 0
     assert r["p99_ms"] > 0 and r["sqlite_p99_ms"] > 0
     assert r["pg_to_sqlite_p99"] == pytest.approx(r["p99_ms"] / r["sqlite_p99_ms"], rel=0.01, abs=0.005)
+    # A count, not a time: messages to the server per Next, BEGIN to COMMIT (about 31 before the engine
+    # batched them; docs/architecture.md, "How the PostgreSQL engine keeps round trips low").
+    assert 0 < r["db_round_trips_per_call"] <= 10 and r["db_statements_per_call"] > r["db_round_trips_per_call"]
 
 
 def test_count_problems_finds_duplicates_and_gaps() -> None:
@@ -107,3 +110,12 @@ def test_percentile_is_nearest_rank() -> None:
 def test_sqlite_floor_leaves_nothing_behind(tmp_path: Path) -> None:
     assert sqlite_floor(tmp_path, rows=20) > 0
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_fuzz_bench_answers_every_request_on_either_engine(engine: str) -> None:
+    r = run_bench("fuzz", "--payloads", "60", "--db", engine, timeout=240)
+    assert r["engine"] == engine and r["fuzzed"] == 60 and r["replies"] == 60
+    assert r["missing"] == 0 and r["doubled"] == 0 and r["internal"] == 0 and r["legit_unanswered"] == 0
+    assert r["legit_requests"] > 0 and r["legit_p99_ms"] > 0

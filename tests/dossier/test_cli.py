@@ -186,13 +186,14 @@ def test_weekly_report_pdf(tmp_path: Path, capsys) -> None:
     assert t["late"] + t["open_overdue"] == t["late_with_apology"] + t["late_without_apology"]
     assert sum(v["received"] for v in rep["report"]["by_agency"].values()) == t["received"]
     text = " ".join("\n".join(p.extract_text() for p in PdfReader(str(out)).pages).split())
-    parts = ["BÁO CÁO TUẦN KẾT QUẢ GIẢI QUYẾT HỒ SƠ THỦ TỤC HÀNH CHÍNH", "Tuần 47 năm 2026 (từ 16/11/2026 đến 22/11/2026)",
-             "I. SỐ LIỆU TỔNG HỢP", f"Tổng số hồ sơ tiếp nhận: {t['received']}",
-             f"Hồ sơ trễ hẹn có Phiếu xin lỗi: {t['late_with_apology']}", "Tỷ lệ giải quyết đúng hạn",
-             "Biểu đồ: hồ sơ đúng hạn và trễ hẹn theo cơ quan", "II. THEO CƠ QUAN GIẢI QUYẾT", "III. THEO LĨNH VỰC",
-             "IV. THEO CÔNG CHỨC TIẾP NHẬN", "V. HỒ SƠ TRỄ HẸN VÀ CƠ QUAN ĐỂ CHẬM", "Cơ quan để chậm",
-             "VI. KẾT QUẢ ĐÁNH GIÁ SỰ HÀI LÒNG", "Theo công chức", "Theo cơ quan",
-             "Lý do chưa hài lòng", "Thời gian chờ lâu 3", "Thái độ phục vụ chưa tốt 1"]
+    parts = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Số: /BC-", "BÁO CÁO", "tuần 47 năm 2026",
+             "(từ 16/11/2026 đến 22/11/2026)", "I. TIẾP NHẬN VÀ PHỤC VỤ THEO SỐ THỨ TỰ", "Không có dữ liệu",
+             "II. TIẾP NHẬN, GIẢI QUYẾT HỒ SƠ", f"Hồ sơ tiếp nhận trong kỳ: {t['received']}",
+             f"Hồ sơ trễ hạn có văn bản xin lỗi: {t['late_with_apology']}", "Tỷ lệ giải quyết đúng hạn",
+             "Biểu đồ: hồ sơ đúng hạn và trễ hạn theo cơ quan", "1. Theo cơ quan giải quyết", "2. Theo lĩnh vực", "3. Theo công chức tiếp nhận",
+             "4. Hồ sơ trễ hạn và cơ quan để chậm", "Cơ quan để chậm", "III. MỨC ĐỘ HÀI LÒNG",
+             "1. Đánh giá tại quầy, theo công chức", "2. Đánh giá tại quầy, theo cơ quan",
+             "4. Lý do chưa hài lòng", "Thời gian chờ lâu 3", "Thái độ phục vụ chưa tốt 1", "Nơi nhận:", "- Lưu: VT."]
     pos = -1
     for p in parts:
         nxt = text.find(p, pos + 1)

@@ -26,6 +26,7 @@ from hub.store import dossiers as dossier_store
 from hub.store.db import transaction
 from motcua_core import signing, vietqr
 from tests.dossier.conftest import AGENCY_1, AGENCY_2, APPLICANT, SETTINGS, DossierHub, local_ts
+from tests.support import pdfa
 from tests.support import pki as test_pki
 
 PROC = "cap-phep-xay-dung-lien-thong"
@@ -113,12 +114,14 @@ def test_scan_sign_upload_download_result(dhub: DossierHub, tmp_path: Path, arti
     assert meta.metadata.title.startswith("Giấy tiếp nhận hồ sơ") and code in meta.metadata.title
     assert str(meta.trailer["/Root"]["/Lang"]) == "vi-VN"
     assert "pdfaid" in meta.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert pdfa.profile_of(signed_receipt) == "PDF_A_2A" and pdfa.failures(signed_receipt) == []
     assert dhub.http("GET", f"/d/{code}/giay-hen")[0] == 400
 
     # the agency's specialist downloads the officer-signed scan; no token, no file
     t1 = dhub.tokens[AGENCY_1]
     status, data = dhub.http("GET", f"/api/v1/agency/dossiers/{code}/files/{scans[0]['id']}", token=t1)
     assert status == 200 and data == scan.done[0].path.read_bytes()
+    assert pdfa.profile_of(data) == "PDF_A_2B" and pdfa.failures(data) == []
     v = signing.validate(data, [ca.ca.cert_pem()])
     assert [(x.signer, x.intact, x.valid, x.trusted) for x in v] == [("Nguyễn Thị Lan", True, True, True)]
     assert dhub.http("GET", f"/api/v1/agency/dossiers/{code}/files/{scans[0]['id']}")[0] == 401
@@ -140,6 +143,7 @@ def test_scan_sign_upload_download_result(dhub: DossierHub, tmp_path: Path, arti
     # the control sheet (signed by the centre) lists what the dossier holds electronically
     status, sheet = dhub.http("GET", f"/api/v1/agency/dossiers/{code}/control-sheet.pdf", token=t1)
     assert status == 200 and signing.validate(sheet, roots)[0].intact
+    assert pdfa.profile_of(sheet) == "PDF_A_2A" and pdfa.failures(sheet) == []  # tagged, its table too
     sheet_text = _text(sheet)
     assert "Bản điện tử: Đơn đề nghị cấp giấy phép xây dựng (2 trang" in sheet_text
     assert "Đã có dữ liệu điện tử: Giấy chứng nhận quyền sử dụng đất" in sheet_text
@@ -195,6 +199,7 @@ def test_scan_sign_upload_download_result(dhub: DossierHub, tmp_path: Path, arti
     assert len(v) == 1 and v[0].intact and v[0].valid and v[0].trusted and v[0].covers_whole
     assert "(tự cấp)" in v[0].signer  # no licensed certificate installed: the hub's own, and it says so
     assert _pdfsig_ok(pdf, tmp_path) == ["Signature is Valid."]
+    assert pdfa.profile_of(pdf) == "PDF_A_2B" and pdfa.failures(pdf) == []  # kept for the archive as PDF/A
     assert dhub.http("GET", f"/d/{code}/ket-qua")[0] == 400
     assert dhub.http("GET", f"/d/{code}/ket-qua?k=ZZZZZZ")[0] == 404
 

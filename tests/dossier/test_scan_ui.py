@@ -64,6 +64,10 @@ def test_scanning_panel_scans_marks_and_uploads(dhub: DossierHub, xvfb, artifact
         {"screenshot": "scan-return-result"},
         {"tap": "return_submit"}, {"wait_text": ["return_message", "Đã trả kết quả hồ sơ HOAAN-261125-0001"]},
         {"mark": "returned"}, {"await": "end"},
+        # looked up again: the electronic result and its way to the citizen's data store (not configured here)
+        {"text": ["return_code", "hoaan-261125-0001"], "enter": True},
+        {"wait_text": ["return_details", "Kết quả điện tử 001090012345.KQ.1.009999"]},
+        {"screenshot": "scan-return-datastore"}, {"state": "datastore"},
     ], xvfb.env(), artifacts_dir / "counter", tmp_path / "ui-scan", size=(800, 480), timeout=300).start()
     run.wait_mark("taken", timeout=180)
     code = "HOAAN-261125-0001"
@@ -104,5 +108,7 @@ def test_scanning_panel_scans_marks_and_uploads(dhub: DossierHub, xvfb, artifact
     reused = dhub.on_loop(lambda: dossier_files.listing(dhub.db, code))["reused"]
     assert [r["doc_index"] for r in reused] == [2]
     assert "Không có ảnh mới" in result["states"]["panel"]["scan_message"]
+    assert "Đang chờ gửi: máy chủ chưa được cấu hình" in result["states"]["datastore"]["return_details"]
+    assert result["states"]["datastore"]["return_message"] == "Hồ sơ đã trả kết quả."
     for name in ("scan-page-1", "scan-panel", "scan-intake-done"):
         assert (artifacts_dir / "counter" / f"{name}.png").is_file()

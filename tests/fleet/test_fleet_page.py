@@ -1,20 +1,24 @@
-"""The fleet page in a real Chromium: an offline device (office hours) and an out-of-paper kiosk, as a
-technician sees them after typing their token. Screenshots in test-artifacts/web/."""
+"""The fleet page in a real Chromium, inside the console: a technician signs in as for the console (no
+token to paste), sees an offline device (office hours) and an out-of-paper kiosk in words, last contact in
+the site's time as dd/mm/yyyy HH:MM, the same on the console's devices tab, English when switched; a
+leader is refused. Screenshots in test-artifacts/web/."""
 
 from __future__ import annotations
 
-import shutil
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from devicekit.drivers.printer import SimPrinter
 from hub.domain.calendar import WorkCalendar
 from kiosk.core import KioskCore
-from tests.fleet.conftest import technician_token, wait_for
+from tests.fleet.conftest import wait_for
+from tests.support.browser import Browser
 from tests.support.hubproc import InProcessHub
+from tests.web.conftest import PASSWORD, add_account
 
 
 def office_hours_after(t: float, gap_s: float) -> float:
@@ -30,32 +34,29 @@ def office_hours_after(t: float, gap_s: float) -> float:
     return (cal.day_start(d) + timedelta(hours=1, minutes=30)).timestamp()
 
 
-@pytest.fixture
-def browser(tmp_path: Path):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
+def sign_in_at(browser, base: str, username: str) -> None:  # noqa: ANN001
+    """Open the fleet page as nobody (sent to the console's sign-in), sign in, and land back on it."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
 
-    if not shutil.which("chromium") or not shutil.which("chromedriver"):
-        pytest.fail("Debian's chromium and chromium-driver are needed: run `make setup`")
-    opts = Options()
-    opts.binary_location = shutil.which("chromium")
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1600,900",
-                f"--user-data-dir={tmp_path / 'chrome-profile'}", "--lang=vi"):
-        opts.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=opts)
-    yield driver
-    driver.quit()
+    d = browser.driver
+    d.delete_all_cookies()
+    d.get(f"{base}/console/fleet")
+    browser.wait(lambda d: "/login?next=" in d.current_url)
+    d.find_element(By.ID, "username").send_keys(username)
+    d.find_element(By.ID, "password").send_keys(PASSWORD + Keys.ENTER)
+    browser.wait(lambda d: d.current_url == f"{base}/console/fleet" and d.find_element(By.ID, "who").text)
 
 
 @pytest.mark.clock
 @pytest.mark.slow  # a Kivy app or a browser: not in make test-days
-def test_fleet_page_shows_offline_device_and_paper_out(hub: InProcessHub, browser, tmp_path: Path,
-                                                       artifacts_dir: Path) -> None:
+def test_fleet_page_shows_offline_device_and_paper_out(hub: InProcessHub, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select
 
-    token = technician_token(hub.data)
+    add_account(hub.data, "kythuat", "technician", "demo", None)
+    add_account(hub.data, "lanhdao", "leader", "demo", None)
     counter = hub.device("counter", counter=3, device_id="quay-3")
     counter.stop()  # unplugged: its offline status is the last thing the hub hears
     kiosk_session = hub.device("kiosk", device_id="kiosk-sanh")
@@ -66,27 +67,62 @@ def test_fleet_page_shows_offline_device_and_paper_out(hub: InProcessHub, browse
         "SELECT health FROM devices WHERE id = 'kiosk-sanh'").fetchone()[0] is not None)
     now = hub.clock()
     hub.clock.advance(office_hours_after(now, 900) - now)  # a weekday morning, 15+ minutes later
+    seen = hub.hub.db.execute("SELECT last_seen FROM devices WHERE id = 'kiosk-sanh'").fetchone()[0]
+    # Last contact as the site reads it (Asia/Ho_Chi_Minh), whatever the browser's or the host's zone.
+    seen_vi = datetime.fromtimestamp(seen, ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%d/%m/%Y %H:%M")
+    base = f"http://127.0.0.1:{hub.http_port}"
 
-    browser.get(f"http://127.0.0.1:{hub.http_port}/console/fleet")
-    browser.find_element(By.ID, "token").send_keys(token)
-    browser.find_element(By.CSS_SELECTOR, "#login button").click()
-    assert wait_for(lambda: browser.find_elements(By.ID, "dev-quay-3"), 10)
-    time.sleep(0.3)
-    out = artifacts_dir / "web"
-    out.mkdir(exist_ok=True)
-    browser.save_screenshot(str(out / "fleet-offline-paper-out.png"))
-
-    row = browser.find_element(By.ID, "dev-quay-3")
-    assert "offline" in row.get_attribute("class") and "Mất kết nối" in row.text
-    assert "Mất kết nối" in row.find_element(By.CLASS_NAME, "alerts").text
-    kiosk = browser.find_element(By.ID, "dev-kiosk-sanh")
-    assert "Trực tuyến" in kiosk.text and "Hết giấy" in kiosk.find_element(By.CLASS_NAME, "alerts").text
-    display = browser.find_element(By.ID, "dev-man-hinh-sanh")
-    assert display.find_element(By.CLASS_NAME, "alerts").text == ""
-    assert browser.find_element(By.ID, "count-paper_out").text == "Hết giấy: 1"
-    assert browser.find_element(By.ID, "count-offline").text == "Mất kết nối: 1"
-
-    browser.execute_script("sessionStorage.clear()")
-    browser.refresh()
-    assert browser.find_element(By.ID, "login").is_displayed()  # no token, no fleet
-    assert not browser.find_elements(By.ID, "dev-quay-3")
+    with Browser((1366, 768)) as browser:
+        d = browser.driver
+        sign_in_at(browser, base, "kythuat")  # the console's own sign-in: no token to paste
+        assert not d.find_elements(By.ID, "token")
+        browser.wait(lambda d: d.find_elements(By.ID, "dev-quay-3"))
+        time.sleep(0.3)
+        browser.shot("fleet-offline-paper-out")
+        row = d.find_element(By.ID, "dev-quay-3")
+        assert "offline" in row.get_attribute("class") and "Mất kết nối" in row.text
+        assert "Mất kết nối" in row.find_element(By.CLASS_NAME, "alerts").text
+        kiosk = d.find_element(By.ID, "dev-kiosk-sanh")
+        assert "Trực tuyến" in kiosk.text and "Hết giấy" in kiosk.find_element(By.CLASS_NAME, "alerts").text
+        assert kiosk.find_element(By.CLASS_NAME, "printer").text == "Hết giấy"
+        assert seen_vi in kiosk.text
+        display = d.find_element(By.ID, "dev-man-hinh-sanh")
+        assert display.find_element(By.CLASS_NAME, "alerts").text == ""
+        assert d.find_element(By.ID, "count-paper_out").text == "Hết giấy: 1"
+        assert d.find_element(By.ID, "count-offline").text == "Mất kết nối: 1"
+        # A change goes with the session's CSRF token: a self-test asked, a new display's enrolment code.
+        d.find_element(By.CSS_SELECTOR, "#dev-kiosk-sanh button[data-act=selftest]").click()
+        browser.wait(lambda d: d.find_element(By.ID, "note").text == "Đã yêu cầu.")
+        Select(d.find_element(By.NAME, "role")).select_by_visible_text("Màn hình sảnh")
+        d.find_element(By.CSS_SELECTOR, "#f-add button[type=submit]").click()
+        code = browser.wait(lambda d: d.find_element(By.ID, "enrol-code"))
+        assert len(code.text.replace("-", "")) >= 8
+        browser.shot("fleet-enrol-code")
+        # The console's devices tab says the same, in words.
+        d.get(f"{base}/console/#devices")
+        tab = browser.wait(lambda d: d.find_element(By.ID, "device-kiosk-sanh"))
+        assert "Trực tuyến" in tab.text and "Hết giấy" in tab.text and seen_vi in tab.text
+        assert "Mất kết nối" in d.find_element(By.ID, "device-quay-3").text
+        browser.shot("console-devices-tab")
+        d.get(f"{base}/console/fleet")
+        browser.wait(lambda d: d.find_elements(By.ID, "dev-kiosk-sanh"))
+        d.find_element(By.ID, "lang").click()
+        browser.wait(lambda d: "Out of paper" in d.find_element(By.ID, "dev-kiosk-sanh").text)
+        assert "Online" in d.find_element(By.ID, "dev-kiosk-sanh").text
+        browser.shot("fleet-english")
+        d.find_element(By.ID, "lang").click()
+        d.set_window_size(390, 844)
+        time.sleep(0.3)
+        browser.shot("fleet-390x844")
+        # "next" leads back only to a console page of this hub (no open redirect).
+        d.delete_all_cookies()
+        d.get(f"{base}/login?next=//example.org/console/fleet")
+        d.find_element(By.ID, "username").send_keys("kythuat")
+        d.find_element(By.ID, "password").send_keys(PASSWORD + Keys.ENTER)
+        browser.wait(lambda d: d.current_url.startswith(f"{base}/console/"))
+        assert d.current_url.startswith(f"{base}/console/") and "fleet" not in d.current_url
+        # A leader of the site is not a technician: the page says so and lists nothing.
+        sign_in_at(browser, base, "lanhdao")
+        browser.wait(lambda d: d.find_element(By.ID, "err").text)
+        assert "không có quyền" in d.find_element(By.ID, "err").text
+        assert not d.find_elements(By.ID, "dev-quay-3")

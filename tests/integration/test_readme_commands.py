@@ -135,7 +135,8 @@ def test_readme_commands_work_as_written(tmp_path: Path) -> None:
             assert resp.status == 200
 
         # 7. The dossier block, in order.
-        imp, settings, due, due_same_day, spec, weekly, index766, register, portal = dossier
+        (imp, settings, due, due_same_day, spec, weekly, index766, period, period_range, issue, issued, register,
+         portal) = dossier
         assert "Đã nhập 120 thủ tục" in sh.run(_argv(imp)).stdout
         sh.run(_argv(settings))
         db = _db(office)
@@ -153,6 +154,13 @@ def test_readme_commands_work_as_written(tmp_path: Path) -> None:
         assert (tmp_path / "tuan47.pdf").read_bytes()[:4] == b"%PDF" and "Tuần 47 năm 2026" in r.stdout
         r = sh.run(_argv(index766))
         assert (tmp_path / "chiso766.pdf").read_bytes()[:4] == b"%PDF" and "Tháng 11 năm 2026" in r.stdout
+        r = sh.run(_argv(period))
+        assert (tmp_path / "quy4.pdf").read_bytes()[:4] == b"%PDF" and "Quý IV năm 2026" in r.stdout
+        assert (tmp_path / "quy4.csv").read_bytes()[:3] == b"\xef\xbb\xbf"
+        assert json.loads(sh.run(_argv(period_range)).stdout)["period_label"] == "Từ ngày 03/11/2026 đến ngày 02/12/2026"
+        r = sh.run(_argv(issue))
+        assert r.stdout.startswith("Số: 01/BC-") and (tmp_path / "bc.pdf").read_bytes()[:4] == b"%PDF"
+        assert "Số: 01/BC-" in sh.run(_argv(issued)).stdout
         r = sh.run(_argv(register))
         assert (tmp_path / "so.pdf").read_bytes()[:4] == b"%PDF"
         assert (tmp_path / "so.csv").read_text(encoding="utf-8-sig").startswith("Quyển số,TT,")

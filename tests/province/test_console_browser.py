@@ -14,8 +14,10 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from hub.app import open_data_dir
+from hub.domain import dossier as dm
 from hub.domain import sync as rules
 from hub.ops import sync as sync_ops
+from hub.ops import sync_route
 from hub.ops.run import Runner
 from tests.support.browser import Browser
 from tests.support.hubproc import InProcessHub, prepare
@@ -45,6 +47,11 @@ def province_hub(tmp_path: Path) -> Iterator[InProcessHub]:
         answer = runner.run(None, lambda ctx, s=site, r=rows, e=joined["epoch"]: sync_ops.apply_batch(
             ctx, s, rules.batch(s, e, s, r, now)))
         assert answer["type"] == "ack" and answer["hwm"] == 6
+    # An event the dossier state machine refuses (here: for a dossier this hub does not have) is kept and
+    # flagged for a person, through the sync's own operation.
+    refused = runner.run(None, lambda ctx: sync_route.append_checked(
+        ctx, "XADONGHOA-261206-0007", dm.Event("accepted", now, "Chuyên viên"), "xa-dong-hoa"))
+    assert refused is False
     db.conn.close()
     add_account(tmp_path, "lanhdaotinh", "province_leader", None, None)
     h = InProcessHub(tmp_path).start()
@@ -71,4 +78,39 @@ def test_the_province_leader_sees_every_centre_and_drills_down(province_hub: InP
         b.wait(lambda d: "Xã Đông Hòa" in d.find_element(By.ID, "detail").text)
         statuses = [tr.find_elements(By.TAG_NAME, "td")[2].text for tr in d.find_elements(By.CSS_SELECTOR, "#detail tbody tr")]
         assert sorted(statuses) == ["đang chờ"] * 3 + ["đã phục vụ"] * 3
+        attention = d.find_element(By.ID, "attention")
+        assert attention.is_displayed() and "XADONGHOA-261206-0007" in attention.text
+        assert "“Cơ quan giải quyết nhận hồ sơ” từ xa-dong-hoa" in attention.text and "Không tìm thấy hồ sơ" in attention.text
         b.shot("province-overview")
+
+
+def test_the_province_administrator_publishes_the_calendar_once_for_every_centre(province_hub: InProcessHub) -> None:
+    """The console's publish panel: a wrong date is refused in Vietnamese and nothing is published; a right
+    one is published once (one row of the down stream, for every centre) and listed."""
+    import sqlite3
+
+    add_account(province_hub.data, "quantritinh", "admin", None, None)
+    base = f"http://127.0.0.1:{province_hub.http_port}"
+    with Browser() as b:
+        d = b.driver
+        b.sign_in(base, "quantritinh", PASSWORD)
+        d.get(f"{base}/console/province")
+        b.wait(lambda d: d.find_element(By.ID, "publish").is_displayed())
+        d.find_element(By.ID, "days_off").send_keys("31/02/2027")
+        d.find_element(By.ID, "publish_cal").click()
+        b.wait(lambda d: "không hợp lệ" in d.find_element(By.ID, "pub_msg").text
+               or "dd/mm/yyyy" in d.find_element(By.ID, "pub_msg").text)
+        d.find_element(By.ID, "days_off").clear()
+        d.find_element(By.ID, "days_off").send_keys("10/03/2027")
+        d.find_element(By.ID, "cal_note").send_keys("Nghỉ bù theo thông báo của UBND tỉnh")
+        d.find_element(By.ID, "publish_cal").click()
+        b.wait(lambda d: "Đã công bố" in d.find_element(By.ID, "pub_msg").text)
+        b.wait(lambda d: "lịch làm việc" in d.find_element(By.ID, "published").text)
+        b.shot("province-publish-calendar")
+    conn = sqlite3.connect(province_hub.data / "motcua.db")
+    try:
+        rows = conn.execute("SELECT kind, centre_id, by_who, body FROM sync_docs").fetchall()
+    finally:
+        conn.close()
+    assert [(k, c, by) for k, c, by, _b in rows] == [("calendar", None, "quantritinh")]
+    assert '"2027-03-10"' in rows[0][3]

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 import pytest
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 from tests.security.conftest import Walls
@@ -32,14 +31,7 @@ def shown(d, element_id: str) -> bool:  # noqa: ANN001
 
 
 def sign_in(b: Browser, base: str, username: str) -> None:
-    d = b.driver
-    d.delete_all_cookies()
-    d.get(f"{base}/login")
-    d.find_element(By.ID, "username").send_keys(username)
-    pw = d.find_element(By.ID, "password")
-    pw.send_keys(PASSWORD)
-    pw.send_keys(Keys.ENTER)
-    b.wait(lambda d: d.current_url.startswith(f"{base}/console/") and text(d, "who"))
+    b.sign_in(base, username, PASSWORD)
 
 
 @pytest.fixture

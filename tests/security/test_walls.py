@@ -169,7 +169,8 @@ def test_metrics_of_a_site_technician_show_only_its_site(walls: Walls) -> None:
 
 EXPORTS = ("/register.csv?from=2026-11-01&to=2026-11-30", "/register.pdf?from=2026-11-01&to=2026-11-30",
            "/reports/weekly.csv?week=2026-W48", "/reports/weekly.pdf?week=2026-W48", "/audit.csv", "/audit",
-           "/dashboard", "/kpis", "/live")
+           "/dashboard", "/kpis", "/live", "/reports/period.csv?period=2026-Q4",
+           "/reports/period.json?from=01/11/2026&to=30/11/2026", "/reports/issued")
 
 
 def test_exports_and_streams_of_demo_are_refused_to_xa2_and_open_to_the_province(walls: Walls) -> None:
@@ -183,6 +184,21 @@ def test_exports_and_streams_of_demo_are_refused_to_xa2_and_open_to_the_province
     assert walls.codes["xa2"] in own and walls.codes["demo"] not in own
     status, first = walls.http("GET", "/api/v1/sites/xa2/live", token=xa2, stream=True)
     assert status == 200 and "event: state" in first
+
+
+def test_numbered_reports_are_a_series_per_site_and_walled(walls: Walls) -> None:
+    """Each site numbers its own reports from 01; another site's numbered report is refused, the
+    province reads it."""
+    xa2, demo, province = (walls.token("leader", s) for s in ("xa2", "demo", None))
+    status, a = walls.http("POST", "/api/v1/sites/xa2/reports/issued", {"period": "2026-Q4"}, token=xa2)
+    assert status == 201, a
+    status, b = walls.http("POST", "/api/v1/sites/demo/reports/issued", {"period": "2026-Q4"}, token=demo)
+    assert status == 201 and a["number"] == b["number"] == 1
+    assert walls.http("POST", "/api/v1/sites/demo/reports/issued", {"period": "2026-Q4"}, token=xa2)[0] == 403
+    assert walls.http("GET", b["pdf"], token=xa2)[0] == 403
+    assert walls.http("GET", b["pdf"], token=province)[0] == 200
+    listed = walls.http("GET", "/api/v1/sites/xa2/reports/issued", token=xa2)[1]["reports"]
+    assert [r["number"] for r in listed] == [1]
 
 
 def test_a_live_stream_ends_when_its_token_is_revoked(walls: Walls) -> None:

@@ -13,6 +13,7 @@ import pytest
 
 from devicekit.scan import pdf, pipeline, sample
 from motcua_core import signing
+from tests.support import pdfa
 from tests.support import pki as test_pki
 
 pytestmark = pytest.mark.skipif(shutil.which("pdfsig") is None, reason="poppler-utils not installed")
@@ -77,7 +78,7 @@ def test_a_changed_byte_breaks_the_signature(ca, scanned, tmp_path):
     signed = signing.sign_pdf(scanned, signing.pkcs12_signer(ca.p12(ca.officer, "o3"), b"matkhau"),
                               role="Công chức tiếp nhận", reason="Số hóa")
     # change one byte inside the signed range: in the page's image data, far from the signature
-    i = signed.index(b"stream", len(signed) // 4) + 200
+    i = signed.index(b"stream", signed.index(b"/Subtype /Image")) + 200
     bad = signed[:i] + bytes([signed[i] ^ 0x01]) + signed[i + 1:]
     r = signing.validate(bad, [ca.ca.cert_pem()])
     assert r and not r[0].intact
@@ -105,21 +106,26 @@ def test_token_signature_softhsm(ca, scanned, token, tmp_path):
     f = tmp_path / "token.pdf"
     f.write_bytes(signed)
     assert pdfsig(f) == ["Signature is Valid."]
+    assert pdfa.failures(signed) == [], "the token's signature broke the scan's PDF/A-2b"
     with pytest.raises(signing.SigningError):
         signing.pkcs11_session(tok["lib"], tok["token"], "000000")
 
 
 def test_counter_scan_signed_with_the_token_named_in_the_hardware_map(ca, token, tmp_path):
-    """The counter's `signing` entry (PKCS#11, PIN from a 0600 file) signs each finished document."""
-    from counter_terminal.scan_desk import ScanDesk, officer_signer
+    """The counter's `signing` entry (PKCS#11, the PIN as the officer typed it on the screen) signs each
+    finished document; without a PIN there is no token signer, and a wrong one says so in Vietnamese."""
+    from counter_terminal.scan_desk import ScanDesk, needs_pin, officer_signer
     from devicekit.scan import source
 
     tok = token
-    pin = tmp_path / "pin"
-    pin.write_text(tok["pin"] + "\n")
-    pin.chmod(0o600)
-    signer = officer_signer({"type": "pkcs11", "lib": tok["lib"], "token": tok["token"], "key": tok["key"],
-                             "pin_file": str(pin)})
+    hw = {"type": "pkcs11", "lib": tok["lib"], "token": tok["token"], "key": tok["key"]}
+    assert needs_pin(hw)
+    with pytest.raises(ValueError):
+        officer_signer(hw)
+    with pytest.raises(signing.WrongPin) as wrong:
+        officer_signer(hw, "999999")
+    assert wrong.value.message_vi.startswith("Sai mã PIN") and wrong.value.state.count_low
+    signer = officer_signer(hw, tok["pin"])
     sample.document_photos(tmp_path / "cam", pages=1)
     desk = ScanDesk(None, source.make_source({"type": "files", "dir": str(tmp_path / "cam"), "dpi": 100}),
                     tmp_path / "scans", signer=signer)

@@ -69,6 +69,23 @@ class Browser:
 
         self.wait(lambda d: d.find_element(By.CSS_SELECTOR, css).click() is None, timeout)
 
+    def sign_in(self, base: str, username: str, password: str) -> None:
+        """Sign in to the console with the keyboard alone, and wait until the tabs are the role's: the site's
+        name is written just before the tabs are filtered by role (the name of who signed in before the
+        sites are fetched)."""
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.common.keys import Keys
+
+        d = self.driver
+        d.delete_all_cookies()
+        d.get(f"{base}/login")
+        d.find_element(By.ID, "username").send_keys(username)
+        pw = d.find_element(By.ID, "password")
+        pw.send_keys(password)
+        pw.send_keys(Keys.ENTER)
+        self.wait(lambda d: d.current_url.startswith(f"{base}/console/") and d.find_element(By.ID, "who").text
+                  and d.find_element(By.ID, "site-name").text)
+
     def shot(self, name: str, *, whole_page: bool = False) -> Path:
         """test-artifacts/web/<name>.png: the viewport, or with `whole_page` the whole page (the window is
         resized to it, and stays so)."""

@@ -52,20 +52,37 @@ def test_hot_queries_do_not_scan_history_on_postgresql(pg_cluster, monkeypatch: 
     _seed(db, 20_000)
 
     sent: list[str] = []
-    execute = engine_pg.PgDb.execute
+    execute, defer, read_many = engine_pg.PgDb.execute, engine_pg.PgDb.defer, engine_pg.PgDb.read_many
 
-    def capture(self: engine_pg.PgDb, sql: str, params=None):  # noqa: ANN001, ANN202
+    def note(self: engine_pg.PgDb, sql: str, params) -> None:  # noqa: ANN001
         p = engine_pg.prepared(sql)
         if not isinstance(p, list):
             text, order = p
             args = list(params or [])
             args = [args[i] for i in order] if order is not None else args
             sent.append(psycopg.ClientCursor(self.raw).mogrify(text, args))
+
+    def capture(self: engine_pg.PgDb, sql: str, params=None):  # noqa: ANN001, ANN202
+        note(self, sql, params)
         return execute(self, sql, params)
 
+    def capture_deferred(self: engine_pg.PgDb, sql: str, params=None):  # noqa: ANN001, ANN202
+        note(self, sql, params)
+        return defer(self, sql, params)
+
+    def capture_many(self: engine_pg.PgDb, reads):  # noqa: ANN001, ANN202
+        for sql, params in reads:
+            note(self, sql, params)
+        return read_many(self, reads)
+
+    # every way a statement reaches the server: one at a time, deferred, several reads at once
     monkeypatch.setattr(engine_pg.PgDb, "execute", capture)
+    monkeypatch.setattr(engine_pg.PgDb, "defer", capture_deferred)
+    monkeypatch.setattr(engine_pg.PgDb, "read_many", capture_many)
     _hot_paths(db, kiosk, desk)
     monkeypatch.setattr(engine_pg.PgDb, "execute", execute)
+    monkeypatch.setattr(engine_pg.PgDb, "defer", defer)
+    monkeypatch.setattr(engine_pg.PgDb, "read_many", read_many)
 
     checked = [s for s in sent if re.match(r"\s*(SELECT|UPDATE|DELETE|WITH)\b", s, re.I)
                and re.search(r"\b(tickets|ticket_events|requests)\b", s)]

@@ -35,7 +35,7 @@ def test_counter_console_and_cli_changes_are_audited(console: InProcessHub, clie
     assert status == 200 and not any(r["action"] in ("counter.open", "counter.next") for r in body["entries"])
     off = next(r for r in body["entries"] if r["action"] == "account.deactivate")
     assert off["action_vi"] == "Khóa tài khoản"
-    assert off["role_vi"] == "quản trị viên" and off["at_vi"][2] == "/" and off["at_vi"][5] == "/"  # dd/mm/yyyy
+    assert off["role_vi"] == "Quản trị viên" and off["at_vi"][2] == "/" and off["at_vi"][5] == "/"  # dd/mm/yyyy
     status, body = client.call("GET", "/api/v1/sites/demo/audit?limit=50&queue=1")
     assert status == 200
     rows = body["entries"]

@@ -1,6 +1,8 @@
 """axe-core (the npm package, injected into Chromium) on every web page at 1366×768 and 390×844: no
 critical or serious accessibility violation. Pages: the status page, sign-in, the console's tabs for an
-administrator, the fleet page, a phone ticket page, booking and a booking's page, a dossier's status page.
+administrator, the fleet page, a phone ticket page, booking, a booking's own page (/hen/q/…) and its
+cancel confirmation, a dossier's status page. The specialist's and the post office's tabs, with
+dossiers in them, are checked in tests/dossier/test_agency_browser.py.
 
 axe-core is installed by scripts/setup.sh into tests/.axe (npm install axe-core@4)."""
 
@@ -40,6 +42,35 @@ def _axe(b: Browser) -> list[dict]:
     return [v for v in json.loads(result) if v.get("impact") in ("critical", "serious")]
 
 
+def _book(base: str) -> str:
+    """Book Hộ tịch on the last bookable day through the public JSON route; the booking's own page."""
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    def get(path: str) -> dict:
+        with urllib.request.urlopen(base + path, timeout=10) as r:
+            return json.loads(r.read())
+
+    day = get("/api/v1/sites/demo/appointments/slots?service=HT")["days"][-1]
+    slot = next(s for s in get(f"/api/v1/sites/demo/appointments/slots?service=HT&day={day}")["slots"] if s["free"])
+    form = urllib.parse.urlencode({"service": "HT", "day": day, "slot_start": slot["start"], "name": "Nguyễn Thị Hoa",
+                                   "phone": "0912345678"}).encode()
+
+    class Stay(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            return None
+
+    req = urllib.request.Request(f"{base}/hen/demo", data=form, method="POST",
+                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+    try:
+        urllib.request.build_opener(Stay).open(req, timeout=10)
+    except urllib.error.HTTPError as e:  # 303 to the booking's own page (the link the citizen keeps)
+        assert e.code == 303, e.read()
+        return e.headers["Location"].split("?")[0]
+    raise AssertionError("the booking form did not send to the booking's page")
+
+
 def _summary(violations: list[dict]) -> list[str]:
     return [f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n.get("target", [""])[0] if n.get("target")
                                                                        else "" for n in v["nodes"][:3])
@@ -51,8 +82,9 @@ def test_no_serious_accessibility_violation_on_any_page(console: InProcessHub, b
     base = f"http://127.0.0.1:{console.http_port}"
     ticket = KioskCore(console.device("kiosk")).issue_ticket("HT")
     d = browser.driver
+    booking = _book(base)
     public = [f"{base}/", f"{base}/login", f"{base}/t/demo/{ticket['id']}", f"{base}/hen/demo",
-              f"{base}/d/HOAAN-000000-0000"]
+              f"{base}{booking}", f"{base}{booking}?huy=1", f"{base}/d/HOAAN-000000-0000"]
     found: dict[str, list[str]] = {}
     for w, h in SIZES:
         d.set_window_size(w, h)
@@ -62,7 +94,7 @@ def test_no_serious_accessibility_violation_on_any_page(console: InProcessHub, b
             if v := _axe(browser):
                 found[f"{url} @{w}x{h}"] = _summary(v)
         sign_in(browser, base, "quantri")
-        for tab in ("dashboard", "admin", "audit", "devices", "account"):
+        for tab in ("dashboard", "reports", "admin", "audit", "devices", "post", "account"):
             d.get(f"{base}/console/#{tab}")
             time.sleep(0.8)
             if v := _axe(browser):

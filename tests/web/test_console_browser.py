@@ -18,8 +18,8 @@ from tests.support.hubproc import InProcessHub
 from tests.web.conftest import PASSWORD
 
 TABS = {  # role's user → the tabs it must see (and no other)
-    "quantri": {"dashboard", "admin", "audit", "devices", "post", "account"},
-    "lanhdao": {"dashboard", "audit", "account"},
+    "quantri": {"dashboard", "reports", "admin", "audit", "devices", "post", "account"},
+    "lanhdao": {"dashboard", "reports", "audit", "account"},
     "chuyenvien": {"agency", "account"},
     "kythuat": {"devices", "account"},
     "buudien": {"post", "account"},
@@ -33,17 +33,7 @@ def browser() -> Iterator[Browser]:
 
 
 def sign_in(b: Browser, base: str, username: str) -> None:
-    d = b.driver
-    d.delete_all_cookies()
-    d.get(f"{base}/login")
-    d.find_element(By.ID, "username").send_keys(username)
-    pw = d.find_element(By.ID, "password")
-    pw.send_keys(PASSWORD)
-    pw.send_keys(Keys.ENTER)  # the keyboard alone signs in
-    # The site's name is written just before the tabs are filtered by role (the name of who signed in is
-    # written before the sites are fetched): waiting for it, the tabs seen are the role's, not all of them.
-    b.wait(lambda d: d.current_url.startswith(f"{base}/console/") and d.find_element(By.ID, "who").text
-           and d.find_element(By.ID, "site-name").text)
+    b.sign_in(base, username, PASSWORD)
 
 
 def visible_tabs(b: Browser) -> set[str]:
@@ -67,7 +57,7 @@ def test_each_role_sees_only_its_own(console: InProcessHub, browser: Browser) ->
         assert visible_tabs(browser) == tabs, user
         if user == "lanhdao":  # in Vietnamese, with its diacritics
             names = {a.text for a in d.find_elements(By.CSS_SELECTOR, "#tabs a") if a.is_displayed()}
-            assert names == {"Tình hình hôm nay", "Nhật ký thao tác", "Tài khoản"}
+            assert names == {"Tình hình hôm nay", "Báo cáo", "Nhật ký thao tác", "Tài khoản"}
         shown = [m for m in d.find_elements(By.TAG_NAME, "main") if m.is_displayed()]
         assert len(shown) == 1 and shown[0].get_attribute("id") in tabs, user  # one section, one of its own
         first = shown[0]
@@ -155,17 +145,16 @@ def test_admin_adds_a_service_and_a_counter_the_kiosk_offers_it(console: InProce
     f.find_element(By.NAME, "end").send_keys("7999")
     f.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     browser.wait(lambda d: f.find_element(By.XPATH, "following-sibling::p").text == "Đã lưu.")
-    # A counter for a service that does not exist is explained, in Vietnamese.
+    # A counter that serves nothing is explained, in Vietnamese; its services are ticked from the list.
     c = d.find_element(By.ID, "f-counter")
     c.find_element(By.NAME, "number").send_keys("9")
-    c.find_element(By.NAME, "services").send_keys("CC, XX")
     c.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     out = c.find_element(By.XPATH, "following-sibling::p")
     browser.wait(lambda d: out.text)
-    assert out.text == "Không có dịch vụ: XX."
+    assert out.text == "Quầy phải phục vụ ít nhất một dịch vụ."
     browser.shot("admin-counter-error")
-    c.find_element(By.NAME, "services").clear()
-    c.find_element(By.NAME, "services").send_keys("CC")
+    browser.wait(lambda d: c.find_elements(By.CSS_SELECTOR, "input[name=svc][value=CC]"))
+    c.find_element(By.CSS_SELECTOR, "input[name=svc][value=CC]").click()
     c.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     browser.wait(lambda d: out.text == "Đã lưu.")
     browser.wait(lambda d: "Quầy 9" in d.find_element(By.ID, "config").text)
@@ -181,7 +170,7 @@ def test_admin_adds_a_service_and_a_counter_the_kiosk_offers_it(console: InProce
     browser.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#audit-log tr[data-action='service.add']"))
     row = d.find_element(By.CSS_SELECTOR, "#audit-log tr[data-action='service.add']")
     assert "quantri" in row.text and "console" in row.text and "Chứng thực bản sao" in row.text
-    assert "Thêm dịch vụ" in row.text and "quản trị viên" in row.text  # in Vietnamese
+    assert "Thêm dịch vụ" in row.text and "Quản trị viên" in row.text  # in Vietnamese
     browser.shot("audit-log-service-added")
 
 

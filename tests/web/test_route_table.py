@@ -35,9 +35,15 @@ PUBLIC = {
     ("POST", "/api/v1/province/join"), ("GET", "/console/province"),
     # A citizen looks a dossier up at the province by code and key, wherever it was received (rate-limited).
     ("GET", "/api/v1/province/dossiers/{code}"), ("GET", "/tra-cuu"),
+    # A centre fetches a release the province announced with its own sync account (HTTP Basic), not a console one.
+    ("GET", "/api/v1/province/releases/{release}"),
+    # A centre whose disk died rebuilds itself: a single-use code (throttled), then its own rows with its new
+    # sync account (HTTP Basic).
+    ("POST", "/api/v1/province/rebuild"), ("GET", "/api/v1/province/rebuild/rows"),
 }
 SAMPLE = {"site": "demo", "ticket_id": "1", "code": "HS-X", "form": "control-sheet", "action": "accept",
-          "username": "quantri", "pid": "x", "name": "x", "fmt": "csv", "device_id": "demo-kiosk-01"}
+          "username": "quantri", "pid": "x", "name": "x", "fmt": "csv", "device_id": "demo-kiosk-01",
+          "year": "2026", "number": "1"}
 
 
 def _routes(hub: InProcessHub) -> list[tuple[str, str]]:

@@ -111,7 +111,8 @@ def test_dashboard_data_for_a_leader(client: Client, console) -> None:  # noqa: 
     assert d["officers"][0]["name"] == "Nguyễn Thị Lan"
     assert "total" in d["dossiers"] and isinstance(d["dossiers"]["at_risk"], list)
     status, csv_text = client.call("GET", "/api/v1/sites/demo/reports/weekly.csv")
-    assert status == 200 and csv_text.startswith("\ufeffcơ quan,tiếp nhận") and "Tổng cộng" in csv_text
+    assert status == 200 and csv_text.startswith("\ufeffBÁO CÁO,Tuần ") and "I. Số thứ tự" in csv_text
+    assert ",tổng cộng,,2," in csv_text  # the two tickets of today's dashboard, in the week's queue section
     status, _ = client.call("GET", "/api/v1/sites/demo/register.csv?from=2026-12-01&to=bad")
     assert status == 400
     req_pdf = client.opener.open(client.base + "/api/v1/sites/demo/reports/weekly.pdf", timeout=10)

@@ -10,7 +10,19 @@ I18N.add({
        activate: "Mở khóa", active: "đang dùng", inactive: "đã khóa", revoke: "Thu hồi", nothing: "Không có.",
        total_line: "Tiếp nhận {r} · Đã giải quyết {f} · Đúng hạn {o} · Trễ hạn {l} (có xin lỗi {a})",
        ask_temp: "Mật khẩu tạm mới (ít nhất 10 ký tự):", arrivals_s: "Lượt đến", waiting_s: "Đang chờ",
-       pw_done: "Đã đổi mật khẩu.", cat_done: "Đã nhập {n} thủ tục; {e} mục lỗi (không nhập); phiên bản danh mục {v}.", p_tracking: "Số hiệu bưu gửi", p_fees: "đã thu phí", p_sent: "Đã gửi", sure_revoke: "Thu hồi thiết bị này? Nó sẽ không kết nối được nữa."},
+       pw_done: "Đã đổi mật khẩu.",
+       in_service: "Đang hoạt động", retired: "Đã ngừng", retire: "Ngừng", restore: "Khôi phục", edit: "Sửa",
+       working: "Đang làm việc", own_staff: "Bộ phận một cửa", own_staff_pick: "Bộ phận một cửa (không cử)", at_counter_now: "Đang ở quầy {n}",
+       services_cap: "Dịch vụ", counters_cap: "Quầy", new_officer: "— Thêm cán bộ mới —", new_service: "— Thêm dịch vụ mới —",
+       new_counter: "— Thêm quầy mới —", pick_agency: "— Chọn cơ quan —", remove_day: "Bỏ ngày",
+       sure_retire_service: "Ngừng dịch vụ {name}? Dịch vụ sẽ không còn trên ki-ốt và ở các quầy; phiếu, hồ sơ và báo cáo cũ vẫn giữ nguyên. Có thể khôi phục sau.",
+       sure_retire_counter: "Ngừng {name}? Quầy sẽ không còn trên màn hình sảnh, bảng điều hành và trong danh sách chọn; lịch sử vẫn giữ. Có thể khôi phục sau.",
+       sure_retire_officer: "Cho cán bộ {name} ngừng làm việc? Cán bộ bị đăng xuất ngay và không đăng nhập quầy được nữa; lịch sử phục vụ và đánh giá vẫn giữ. Có thể khôi phục sau.",
+       sure_restore_service: "Khôi phục dịch vụ {name}? Dịch vụ sẽ hiện lại trên ki-ốt (hãy chọn lại quầy phục vụ dịch vụ này).",
+       sure_restore_counter: "Khôi phục {name}?", sure_restore_officer: "Khôi phục cán bộ {name}? Cán bộ đăng nhập quầy được trở lại.",
+       sure_deactivate: "Khóa tài khoản {name}? Tài khoản bị đăng xuất ngay; có thể mở khóa sau.",
+       dv_never: "Chưa từng liên lạc", bad_day: "Ngày phải có dạng dd/mm/yyyy, ví dụ 02/09/2027.", month: "Tháng",
+       prev_month: "Tháng trước", next_month: "Tháng sau", cat_done: "Đã nhập {n} thủ tục; {e} mục lỗi (không nhập); phiên bản danh mục {v}.", p_tracking: "Số hiệu bưu gửi", p_fees: "đã thu phí", p_sent: "Đã gửi", sure_revoke: "Thu hồi thiết bị này? Nó sẽ không kết nối được nữa."},
   en: {app: "Console", switch: "Tiếng Việt", signout: "Sign out", t_dash: "Today", t_agency: "Agency dossiers",
        t_admin: "Administration", t_audit: "Audit log", t_devices: "Devices", t_account: "Account",
        alerts: "Alerts", counters: "Counters", c_counter: "Counter", c_status: "Status", c_officer: "Officer",
@@ -22,22 +34,22 @@ I18N.add({
        dl_reg_pdf: "Register (PDF)", at_risk: "About to be late or late", d_code: "Dossier", d_proc: "Procedure",
        d_holder: "Agency", d_due: "Due", d_left: "Working hours left", by_agency: "Per agency",
        d_received: "Received", d_ontime: "On time", d_late: "Late", d_apology: "Late with apology",
-       actions: "Actions", a_service: "Add or change a service", a_counter: "Add or change a counter",
+       actions: "Actions", a_counter: "Add or change a counter",
        a_settings: "Site settings", a_config: "Services and counters", a_accounts: "Accounts", f_code: "Code",
        f_name: "Name", f_field: "Field", f_prefix: "Prefix", f_start: "First number", f_end: "Last number",
-       f_target: "Wait target (min)", f_service_min: "Service time per citizen (min)", f_cname: "Counter name", a_officer: "Officers: add, rename, reset PIN",
-       f_oid: "Officer id", f_oname: "Full name", f_ouser: "Counter user name", f_pin: "New PIN",
+       f_target: "Wait target (min)", f_service_min: "Service time per citizen (min)", f_cname: "Counter name",
+       f_oname: "Full name", f_ouser: "Counter user name", f_pin: "New PIN",
        f_oactive: "Status", f_oactive_yes: "Working", f_oactive_no: "Left (deactivated)",
        a_catalog: "Import the procedure catalogue", f_file: "CSV or JSON file (UTF-8)",
        f_replace: "The file is the whole catalogue (withdraw procedures not in it)", import: "Import",
        cat_done: "Imported {n} procedures; {e} entries refused; catalogue version {v}.", t_post: "Results by post", p_to: "Addressee", p_ready: "Ready since", p_send: "Send",
-       p_tracking: "Tracking no.", p_fees: "fees collected", p_sent: "Sent", a_calendar: "Working calendar and form details", f_off: "Days off (YYYY-MM-DD, comma-separated)",
-       f_work: "Make-up working days (YYYY-MM-DD)", f_hours: "Office hours", f_unit: "Unit name on forms",
-       f_hotline: "Hotline", a_vote: "Satisfaction question", f_qvi: "Question (Vietnamese)", f_qen: "Question (English)", f_number: "Counter no.", f_services: "Services (codes, comma-separated)",
+       p_tracking: "Tracking no.", p_fees: "fees collected", p_sent: "Sent", a_calendar: "Working calendar and form details",
+       f_hours: "Office hours", f_unit: "Unit name on forms",
+       f_hotline: "Hotline", a_vote: "Satisfaction question", f_qvi: "Question (Vietnamese)", f_qen: "Question (English)", f_number: "Counter no.",
        f_notice: "Lobby notice", f_role: "Role", f_agency: "Agency (specialists)", f_temp: "Temporary password",
        save: "Save", add: "Add", user: "User name", au_who: "Who", au_action: "Action", au_from: "From",
        au_to: "To", au_queue: "Include calls and tickets", filter: "Filter", dl_csv_only: "Download CSV", au_at: "When", au_via: "Via",
-       au_target: "Target", au_change: "Before → after", dv_seen: "Last seen", pw_change: "Change password",
+       au_target: "Target", au_change: "Before → after", pw_change: "Change password",
        must_change: "Your password was set by an administrator: change it before going on.",
        pw_old: "Current password", pw_new: "New password (at least 10 characters)",
        open: "Open", paused: "Paused", closed: "Closed", none: "—", min: "min", live_on: "Live",
@@ -47,11 +59,31 @@ I18N.add({
        deactivate: "Deactivate", activate: "Activate", active: "active", inactive: "inactive", revoke: "Revoke",
        nothing: "None.", total_line: "Received {r} · Finished {f} · On time {o} · Late {l} (with apology {a})",
        ask_temp: "New temporary password (at least 10 characters):", arrivals_s: "Arrivals", waiting_s: "Waiting",
-       pw_done: "Password changed.", sure_revoke: "Revoke this device? It will no longer connect."},
+       pw_done: "Password changed.", sure_revoke: "Revoke this device? It will no longer connect.",
+       a_service: "Add or change a service", f_pick_service: "Service to change", f_pick_counter: "Counter to change",
+       f_pick_officer: "Officer to change", f_oagency: "Seconded by", a_officers: "Officers", o_code: "Id",
+       o_counters: "Counters (last 30 days)", f_pick_day: "Day (dd/mm/yyyy)", f_add_day: "Add the day",
+       f_off: "Days off", f_work: "Make-up working days", f_services: "Services it serves",
+       a_officer: "Officers: add, change, reset PIN", f_oid: "Officer id (made from the name)",
+       dv_fleet: "Fleet page: self-tests, updates, replacement, hardware", dv_id: "Device", dv_printer: "Printer, paper",
+       dr_kiosk: "Ticket kiosk", dr_counter: "Counter terminal", dr_display: "Lobby display", dr_voting: "Rating tablet",
+       dr_lookup: "Lookup terminal", in_service: "In service", retired: "Retired", retire: "Retire", restore: "Restore",
+       edit: "Edit", working: "Working", own_staff: "One-stop office", own_staff_pick: "One-stop office (not seconded)", at_counter_now: "At counter {n} now",
+       services_cap: "Services", counters_cap: "Counters", new_officer: "— New officer —", new_service: "— New service —",
+       new_counter: "— New counter —", pick_agency: "— Pick an agency —", remove_day: "Remove",
+       sure_retire_service: "Retire the service {name}? It leaves the kiosks and the counters; past tickets, dossiers and reports stay. It can be restored.",
+       sure_retire_counter: "Retire {name}? It leaves the lobby screen, the dashboard and the pick-lists; its history stays. It can be restored.",
+       sure_retire_officer: "Retire {name}? They are signed out at once and can no longer sign in at a counter; their history stays. It can be restored.",
+       sure_restore_service: "Restore the service {name}? It shows on the kiosks again (choose the counters that serve it).",
+       sure_restore_counter: "Restore {name}?", sure_restore_officer: "Restore {name}? They can sign in at a counter again.",
+       sure_deactivate: "Deactivate the account {name}? It is signed out at once; it can be activated again.",
+       dv_never: "Never", dv_seen: "Last contact", d_left_days: "Time left",
+       f_ticket_hours: "Ticket hours (empty: tickets at any time)", f_opens: "From", f_last: "Last ticket at",
+       f_policy: "Calling order", f_every: "Interleave: 1 priority citizen after every", pol_interleave: "Priority interleaved",
+       pol_strict: "Priority first", pol_fifo: "In order of arrival", bad_day: "A day is written dd/mm/yyyy, e.g. 02/09/2027.",
+       month: "Month", prev_month: "Previous month", next_month: "Next month", f_calendar: "Pick on a calendar"},
 });
 const S = {me: null, site: null, tz: "Asia/Ho_Chi_Minh", last: null, charts: {}, source: null};
-const $ = (id) => document.getElementById(id);
-const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
 const mins = (s) => s == null ? I18N.t("none") : `${Math.round(s / 60)} ${I18N.t("min")}`;
 const pct = (x) => x == null ? I18N.t("none") : `${Math.round(x * 100)}%`;
 const clock = (ts) => ts == null ? I18N.t("none") : new Intl.DateTimeFormat(I18N.lang === "vi" ? "vi-VN" : "en-GB",
@@ -78,16 +110,14 @@ function showTab() {
   }
   for (const m of document.querySelectorAll("main")) m.hidden = m.id !== tab;
   $("err").textContent = "";
-  ({dashboard: loadDashboard, agency: loadAgency, admin: loadAdmin, audit: loadAudit, devices: loadDevices, post: loadPost}[tab] || (() => {}))();
+  ({dashboard: loadDashboard, agency: loadAgency, admin: loadAdmin, audit: loadAudit, devices: loadDevices, post: loadPost,
+    reports: () => window.loadReports()}[tab] || (() => {}))();
 }
 
 // dd/mm/yyyy HH:MM in the site's time zone, from an ISO time (dates are never shown as raw ISO text)
 function viDateTime(iso) {
   if (!iso) return I18N.t("none");
-  const d = new Date(iso); if (isNaN(d)) return iso;
-  const p = Object.fromEntries(new Intl.DateTimeFormat("en-GB", {timeZone: S.tz || "Asia/Ho_Chi_Minh", day: "2-digit",
-    month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23"}).formatToParts(d).map((x) => [x.type, x.value]));
-  return `${p.day}/${p.month}/${p.year} ${p.hour}:${p.minute}`;
+  const d = new Date(iso); return isNaN(d) ? iso : dmyHm(d, S.tz);
 }
 
 // --- dashboard -------------------------------------------------------------------------------------
@@ -190,16 +220,35 @@ const ACTIONS = {transferred: ["accept"], processing: ["finish", "supplement", "
 const ACTION_VI = {accept: "Nhận hồ sơ", finish: "Giải quyết xong", supplement: "Yêu cầu bổ sung", reject: "Từ chối",
                    apology: "Xin lỗi, đề nghị gia hạn", supplement_received: "Đã bổ sung", obligation: "Nghĩa vụ tài chính",
                    obligation_paid: "Đã nộp nghĩa vụ tài chính", stop: "Dừng giải quyết", corrected: "Đã đính chính"};
+// A due time with its weekday, dd/mm/yyyy HH:MM in the site's time ("Thứ Sáu, 27/11/2026 17:00").
+function dueText(d) {
+  if (I18N.lang === "vi" && d.due_vi) return d.due_vi;
+  const day = (d.due_at || "").slice(0, 10);
+  return d.due_at ? `${viDay(day).split(",")[0]}, ${viDateTime(d.due_at)}` : I18N.t("none");
+}
+// A file of the dossier: the document as scanned (signed by the officer) and, for a scan, its searchable
+// copy once the hub has read it (or why it could not).
+function agencyFile(code, f) {
+  const base = `/api/v1/agency/dossiers/${encodeURIComponent(code)}/files/${f.id}`;
+  let ocr = "";
+  if (f.kind === "scan" && f.ocr === "done") ocr = ` · <a class="file" href="${base}?copy=ocr">bản tìm kiếm được chữ</a>`;
+  else if (f.kind === "scan" && f.ocr === "failed") ocr = ` · <span class="ocr-failed">không nhận dạng được chữ: ${esc(f.ocr_note || "")}</span>`;
+  else if (f.kind === "scan") ocr = " · đang nhận dạng chữ…";
+  return `<br><a class="file" href="${base}">📄 ${esc(f.name)} (${f.pages} tr.)</a>${ocr}`;
+}
 async function loadAgency() {
   try {
     const data = await api("GET", "/api/v1/agency/dossiers");
     $("agency-me").textContent = `${S.me.name} — ${data.agency}`;
     $("agency-list").tBodies[0].innerHTML = data.dossiers.map((d) => `<tr class="${d.risk || ""}"><td>${esc(d.code)}</td>
-      <td>${esc(d.procedure)}</td><td>${esc(d.status_vi)}${d.apologised ? " (đã xin lỗi)" : ""}</td><td>${esc(viDateTime(d.due_at))}</td>
-      <td>${d.hours_left}</td><td>${(ACTIONS[d.status] || []).map((a) => `<button type="button" class="${a === "finish" || a === "reject" || a === "stop" ? "danger" : ""}" data-code="${esc(d.code)}" data-act="${a}">${ACTION_VI[a]}</button>`).join(" ")}
+      <td>${esc(d.procedure)}</td><td>${esc(d.status_vi)}${d.apologised ? " (đã xin lỗi)" : ""}</td>
+      <td class="nowrap">${esc(dueText(d))}</td><td class="left ${esc(d.risk || "")}">${d.risk ? esc(I18N.lang === "vi" ? d.due_left_vi : d.due_left_en) : I18N.t("none")}</td>
+      <td>${(ACTIONS[d.status] || []).map((a) => `<button type="button" class="${a === "reject" || a === "stop" ? "danger" : a === "finish" ? "" : "secondary"}" data-code="${esc(d.code)}" data-act="${a}">${ACTION_VI[a]}</button>`).join(" ")}
       <a href="/api/v1/agency/dossiers/${encodeURIComponent(d.code)}/control-sheet.pdf">Phiếu kiểm soát</a>
-      ${(d.files || []).map((f) => `<br><a class="file" href="/api/v1/agency/dossiers/${encodeURIComponent(d.code)}/files/${f.id}">📄 ${esc(f.name)} (${f.pages} tr.)</a>`).join("")}</td></tr>`).join("")
+      ${(d.files || []).map((f) => agencyFile(d.code, f)).join("")}
+      ${(d.datastore || []).map((x) => `<br><span class="datastore ${esc(x.state)}">Kho dữ liệu của công dân (${esc(x.doc_code)}): ${esc(x.state_vi)}</span>`).join("")}</td></tr>`).join("")
       || `<tr><td colspan="6">${I18N.t("nothing")}</td></tr>`;
+    labelCells($("agency-list"));
   } catch (e) { $("err").textContent = e.message; }
 }
 $("agency-list").addEventListener("click", async (ev) => {
@@ -220,6 +269,20 @@ $("agency-list").addEventListener("click", async (ev) => {
 });
 
 // --- administration --------------------------------------------------------------------------------
+const WEEKDAY_VI = ["Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"];
+const WEEKDAY_EN = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+// A calendar day (YYYY-MM-DD, as the API keeps it) as a person reads it: "Thứ Hai, 02/02/2027".
+function viDay(iso) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || ""); if (!m) return iso || I18N.t("none");
+  const wd = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])).getUTCDay();
+  return `${(I18N.lang === "vi" ? WEEKDAY_VI : WEEKDAY_EN)[wd]}, ${m[3]}/${m[2]}/${m[1]}`;
+}
+// An officer's id from their name: "Nguyễn Văn Đức" → "nguyen-van-duc".
+const slug = (name) => name.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d").toLowerCase()
+  .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40);
+const byVi = (a, b) => a.localeCompare(b, "vi");
+S.cfg = null;
+
 function form(id, path, after, got) {
   const f = $(id);
   f.addEventListener("submit", async (ev) => {
@@ -227,51 +290,216 @@ function form(id, path, after, got) {
     const out = f.nextElementSibling;
     out.className = "err"; out.textContent = "";
     const data = Object.fromEntries(new FormData(f));
+    delete data.pick;
     for (const k of ["start", "end", "wait_target_min", "service_min", "number", "counter", "policy_every"]) if (data[k] !== undefined && data[k] !== "") data[k] = Number(data[k]);
     if (id === "f-settings") { delete data.wd; data.ticket_days = [...f.querySelectorAll("input[name=wd]:checked")].map((x) => Number(x.value)); }
-    if (id === "f-account" && data.role !== "admin") data.site = S.site;
-    if (typeof data.services === "string") data.services = data.services.split(",").map((s) => s.trim().toUpperCase()).filter(Boolean);
+    if (id === "f-counter") { delete data.svc; data.services = [...f.querySelectorAll("input[name=svc]:checked")].map((x) => x.value); }
+    if (id === "f-account") { if (data.role !== "admin") data.site = S.site; if (data.role !== "specialist") delete data.agency; }
     for (const k of ["counter", "number", "start", "end", "width", "wait_target_min", "service_min"]) if (data[k] === "") delete data[k];
-    if (typeof data.active === "string") data.active = data.active === "yes";
     try { const res = await api("POST", typeof path === "function" ? path() : path, data); out.className = "ok";
           out.textContent = I18N.t("saved"); if (got) got(res); if (after) after(); }
     catch (e) { out.textContent = e.message; }
   });
 }
+
+function fillSelect(sel, items, none) {  // items: [value, label]; `none`: a first, empty choice
+  const keep = sel.value;
+  sel.innerHTML = (none != null ? `<option value="">${esc(none)}</option>` : "") +
+    items.map(([v, l]) => `<option value="${esc(v)}">${esc(l)}</option>`).join("");
+  if ([...sel.options].some((o) => o.value === keep)) sel.value = keep;
+}
+
+function renderDays(fs, days) {
+  const hidden = $("f-calendar").elements[fs.dataset.for];
+  hidden.value = days.join(",");
+  fs.querySelector("ul.chips").innerHTML = days.map((d) => `<li data-day="${esc(d)}">${esc(viDay(d))}
+    <button type="button" class="secondary small" data-remove="${esc(d)}" aria-label="${esc(I18N.t("remove_day") + " " + viDay(d))}">✕</button></li>`).join("")
+    || `<li class="none">${I18N.t("nothing")}</li>`;
+}
+// Days are typed as dd/mm/yyyy or picked on a month calendar (Monday first), whatever the browser's locale.
+function parseDay(text) {
+  const m = /^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$/.exec(text || ""); if (!m) return null;
+  const d = new Date(Date.UTC(+m[3], +m[2] - 1, +m[1]));
+  return d.getUTCDate() === +m[1] && d.getUTCMonth() === +m[2] - 1 ? d.toISOString().slice(0, 10) : null;
+}
+function drawCalendar(fs, chosen) {
+  const box = fs.querySelector(".cal"), first = new Date(fs.dataset.month + "-01T00:00:00Z");
+  const y = first.getUTCFullYear(), mo = first.getUTCMonth(), pad = (first.getUTCDay() + 6) % 7;
+  const n = new Date(Date.UTC(y, mo + 1, 0)).getUTCDate(), cells = [];
+  for (let i = 0; i < pad; i++) cells.push("<td></td>");
+  for (let d = 1; d <= n; d++) {
+    const iso = `${y}-${String(mo + 1).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
+    cells.push(`<td><button type="button" class="day${chosen.includes(iso) ? " chosen" : ""}" data-day="${iso}" aria-pressed="${chosen.includes(iso)}" aria-label="${esc(viDay(iso))}">${d}</button></td>`);
+  }
+  const weeks = []; for (let i = 0; i < cells.length; i += 7) weeks.push(`<tr>${cells.slice(i, i + 7).join("")}</tr>`);
+  const heads = (I18N.lang === "vi" ? ["T2", "T3", "T4", "T5", "T6", "T7", "CN"] : ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]);
+  box.innerHTML = `<div class="cal-head"><button type="button" class="secondary small" data-month="-1" aria-label="${I18N.t("prev_month")}">‹</button>
+    <span aria-live="polite">${I18N.t("month")} ${mo + 1}/${y}</span><button type="button" class="secondary small" data-month="1" aria-label="${I18N.t("next_month")}">›</button></div>
+    <table class="cal-grid"><thead><tr>${heads.map((h) => `<th scope="col">${h}</th>`).join("")}</tr></thead><tbody>${weeks.join("")}</tbody></table>`;
+}
+for (const fs of document.querySelectorAll("#f-calendar fieldset.days")) {
+  const days = () => ($("f-calendar").elements[fs.dataset.for].value || "").split(",").filter(Boolean);
+  const out = () => $("f-calendar").nextElementSibling;
+  const set = (list) => { renderDays(fs, [...new Set(list)].sort()); if (!fs.querySelector(".cal").hidden) drawCalendar(fs, days()); };
+  fs.querySelector(".add-day").addEventListener("click", () => {
+    const input = fs.querySelector(".day-input"), iso = parseDay(input.value);
+    if (!iso) { out().className = "err"; out().textContent = I18N.t("bad_day"); input.focus(); return; }
+    out().textContent = ""; set([...days(), iso]); input.value = "";
+  });
+  fs.querySelector(".day-input").addEventListener("keydown", (ev) => { if (ev.key === "Enter") { ev.preventDefault(); fs.querySelector(".add-day").click(); } });
+  fs.querySelector(".open-cal").addEventListener("click", (ev) => {
+    const box = fs.querySelector(".cal"); box.hidden = !box.hidden; ev.target.setAttribute("aria-expanded", String(!box.hidden));
+    if (!fs.dataset.month) fs.dataset.month = (days().slice(-1)[0] || new Intl.DateTimeFormat("en-CA", {timeZone: S.tz}).format(new Date())).slice(0, 7);
+    if (!box.hidden) drawCalendar(fs, days());
+  });
+  fs.querySelector(".cal").addEventListener("click", (ev) => {
+    const b = ev.target.closest("button"); if (!b) return;
+    if (b.dataset.month) {
+      const [y, m] = fs.dataset.month.split("-").map(Number), d = new Date(Date.UTC(y, m - 1 + Number(b.dataset.month), 1));
+      fs.dataset.month = d.toISOString().slice(0, 7); drawCalendar(fs, days()); return;
+    }
+    const iso = b.dataset.day; set(days().includes(iso) ? days().filter((d) => d !== iso) : [...days(), iso]);
+    fs.querySelector(`.cal button[data-day="${iso}"]`)?.focus();
+  });
+  fs.querySelector("ul.chips").addEventListener("click", (ev) => {
+    const b = ev.target.closest("button[data-remove]"); if (!b) return;
+    set(days().filter((d) => d !== b.dataset.remove));
+  });
+}
+
+function serviceName(s) { return I18N.lang === "vi" ? s.name : (s.name_en || s.name); }
+
+function renderConfig(cfg) {
+  const svcRows = cfg.services.map((s) => `<tr data-service="${esc(s.code)}"><td>${esc(s.code)}</td><td>${esc(serviceName(s))}</td>
+    <td>${Math.round((s.wait_target_s || 900) / 60)}</td><td>${s.avg_service_s ? Math.round(s.avg_service_s / 60) : I18N.t("none")}</td>
+    <td>${I18N.t("in_service")}</td><td><button type="button" class="secondary" data-edit-service="${esc(s.code)}">${I18N.t("edit")}</button> <button type="button" class="danger" data-retire="service" data-key="${esc(s.code)}" data-name="${esc(s.code + " – " + s.name)}">${I18N.t("retire")}</button></td></tr>`);
+  const oldSvc = cfg.retired.services.map((s) => `<tr class="retired" data-service="${esc(s.code)}"><td>${esc(s.code)}</td><td>${esc(serviceName(s))}</td>
+    <td>${Math.round((s.wait_target_s || 900) / 60)}</td><td>${s.avg_service_s ? Math.round(s.avg_service_s / 60) : I18N.t("none")}</td>
+    <td>${I18N.t("retired")}</td><td><button type="button" class="secondary" data-restore="service" data-key="${esc(s.code)}" data-name="${esc(s.code + " – " + s.name)}">${I18N.t("restore")}</button></td></tr>`);
+  const ctrRows = cfg.counters.map((c) => `<tr data-counter="${c.number}"><td>${esc(c.name)}</td><td>${esc(c.services.join(", "))}</td>
+    <td>${I18N.t("in_service")}</td><td><button type="button" class="secondary" data-edit-counter="${c.number}">${I18N.t("edit")}</button> <button type="button" class="danger" data-retire="counter" data-key="${c.number}" data-name="${esc(c.name)}">${I18N.t("retire")}</button></td></tr>`);
+  const oldCtr = cfg.retired.counters.map((c) => `<tr class="retired" data-counter="${c.number}"><td>${esc(c.name)}</td><td>${esc(c.services.join(", "))}</td>
+    <td>${I18N.t("retired")}</td><td><button type="button" class="secondary" data-restore="counter" data-key="${c.number}" data-name="${esc(c.name)}">${I18N.t("restore")}</button></td></tr>`);
+  $("config").innerHTML = `<table id="service-table"><caption>${I18N.t("services_cap")}</caption><thead><tr><th>${I18N.t("f_code")}</th><th>${I18N.t("f_name")}</th><th>${I18N.t("f_target")}</th>
+    <th>${I18N.t("f_service_min")}</th><th>${I18N.t("c_status")}</th><th>${I18N.t("actions")}</th></tr></thead><tbody>${[...svcRows, ...oldSvc].join("")}</tbody></table>
+    <table id="counter-table"><caption>${I18N.t("counters_cap")}</caption><thead><tr><th>${I18N.t("c_counter")}</th><th>${I18N.t("f_services")}</th><th>${I18N.t("c_status")}</th><th>${I18N.t("actions")}</th></tr></thead>
+    <tbody>${[...ctrRows, ...oldCtr].join("")}</tbody></table>`;
+}
+
+function renderOfficers(list) {
+  S.officers = list;
+  $("officer-list").tBodies[0].innerHTML = list.map((o) => `<tr data-officer="${esc(o.id)}" class="${o.active ? "" : "retired"}">
+    <td>${esc(o.name)}</td><td>${esc(o.id)}${o.username !== o.id ? `<br><small>${I18N.t("f_ouser")}: ${esc(o.username)}</small>` : ""}</td>
+    <td>${esc(o.agency || I18N.t("own_staff"))}</td>
+    <td>${o.counters.length ? esc(o.counters.map((n) => I18N.t("c_counter") + " " + n).join(", ")) : I18N.t("none")}${o.signed_in_at ? `<br><small>${esc(I18N.t("at_counter_now").replace("{n}", o.signed_in_at))}</small>` : ""}</td>
+    <td>${I18N.t(o.active ? "working" : "retired")}</td>
+    <td><button type="button" class="secondary" data-edit="${esc(o.id)}">${I18N.t("edit")}</button>
+      ${o.active ? `<button type="button" class="danger" data-retire="officer" data-key="${esc(o.id)}" data-name="${esc(o.name)}">${I18N.t("retire")}</button>`
+                 : `<button type="button" class="secondary" data-restore="officer" data-key="${esc(o.id)}" data-name="${esc(o.name)}">${I18N.t("restore")}</button>`}</td></tr>`).join("")
+    || `<tr><td colspan="6">${I18N.t("nothing")}</td></tr>`;
+  labelCells($("officer-list"));
+  fillSelect($("officer-pick"), list.filter((o) => o.active).map((o) => [o.id, o.name]), I18N.t("new_officer"));
+}
+
+function editOfficer(id) {
+  const f = $("f-officer"), o = (S.officers || []).find((x) => x.id === id);
+  f.reset(); f.nextElementSibling.textContent = "";
+  $("officer-pick").value = o && o.active ? o.id : "";
+  f.id.readOnly = !!o;
+  if (!o) return;
+  f.name.value = o.name; f.id.value = o.id; f.agency.value = o.agency || ""; f.username.value = o.username || "";
+}
+
+function editService(code) {
+  const f = $("f-service"), s = (S.cfg.services || []).find((x) => x.code === code);
+  f.code.readOnly = !!s;
+  if (!s) { f.reset(); $("service-pick").value = ""; return; }
+  f.code.value = s.code; f.name.value = s.name; f.field.value = s.field; f.prefix.value = s.numbering.prefix || "";
+  f.start.value = s.numbering.start; f.end.value = s.numbering.end; f.wait_target_min.value = Math.round((s.wait_target_s || 900) / 60);
+  f.service_min.value = s.avg_service_s ? Math.round(s.avg_service_s / 60) : "";
+}
+
+function editCounter(number) {
+  const f = $("f-counter"), c = (S.cfg.counters || []).find((x) => String(x.number) === String(number));
+  f.number.readOnly = !!c;
+  if (!c) { f.reset(); $("counter-pick").value = ""; }
+  else { f.number.value = c.number; f.name.value = c.name; }
+  for (const x of f.querySelectorAll("input[name=svc]")) x.checked = !!c && c.services.includes(x.value);
+}
+
 async function loadAdmin() {
   try {
-    const cfg = await api("GET", `/api/v1/sites/${S.site}/config`);
+    const [cfg, off] = await Promise.all([api("GET", `/api/v1/sites/${S.site}/config`), api("GET", `/api/v1/sites/${S.site}/officers`)]);
+    S.cfg = cfg;
     $("field-select").innerHTML = cfg.fields.map((f) => `<option value="${esc(f.code)}">${esc(f.name)}</option>`).join("");
+    fillSelect($("service-pick"), [...cfg.services].sort((a, b) => byVi(a.name, b.name)).map((s) => [s.code, `${s.name} (${s.code})`]), I18N.t("new_service"));
+    fillSelect($("counter-pick"), cfg.counters.map((c) => [String(c.number), c.name]), I18N.t("new_counter"));
+    $("counter-services").innerHTML = [...cfg.services].sort((a, b) => byVi(serviceName(a), serviceName(b))).map((s) =>
+      `<label class="check"><input type="checkbox" name="svc" value="${esc(s.code)}"> ${esc(serviceName(s))} (${esc(s.code)})</label>`).join("");
+    editCounter($("counter-pick").value);
+    for (const sel of document.querySelectorAll("select.agency-select")) {
+      fillSelect(sel, cfg.agencies.map((a) => [a, a]), sel.dataset.none ? I18N.t("own_staff_pick") : I18N.t("pick_agency"));
+    }
     const fs = $("f-settings");
     fs.notice.value = cfg.site.notice || "";
     const th = cfg.site.ticket_hours || null, pol = cfg.site.policy || {};
     fs.ticket_opens.value = th ? th.opens : ""; fs.ticket_last.value = th ? th.last_ticket : "";
     const days = th ? th.weekdays : [0, 1, 2, 3, 4];
     $("ticket-days").innerHTML = ["T2", "T3", "T4", "T5", "T6", "T7", "CN"].map((d, i) =>
-      `<label class="day"><input type="checkbox" name="wd" value="${i}"${days.includes(i) ? " checked" : ""}> ${d}</label>`).join(" ");
+      `<label class="day"><input type="checkbox" name="wd" value="${i}"${days.includes(i) ? " checked" : ""}> ${I18N.lang === "vi" ? d : ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][i]}</label>`).join(" ");
     fs.policy_mode.value = pol.mode || "interleave"; fs.policy_every.value = pol.every || 3;
     const cf = $("f-calendar");
-    cf.days_off.value = (cfg.calendar.days_off || []).join(", "); cf.working_days.value = (cfg.calendar.working_days || []).join(", ");
+    for (const f of cf.querySelectorAll("fieldset.days")) renderDays(f, [...(cfg.calendar[f.dataset.for] || [])].sort());
     cf.hours.value = (cfg.calendar.hours || []).map((h) => h.join("-")).join(", ");
     cf.unit_name.value = cfg.unit_name || ""; cf.hotline.value = cfg.hotline || "";
     $("f-vote").text_vi.value = cfg.vote_question.text_vi; $("f-vote").text_en.value = cfg.vote_question.text_en;
-    $("config").innerHTML = `<table><thead><tr><th>${I18N.t("f_code")}</th><th>${I18N.t("f_name")}</th><th>${I18N.t("f_target")}</th><th>${I18N.t("f_service_min")}</th></tr></thead><tbody>` +
-      cfg.services.map((s) => `<tr><td>${esc(s.code)}</td><td>${esc(s.name)}</td><td>${Math.round((s.wait_target_s || 900) / 60)}</td><td>${s.avg_service_s ? Math.round(s.avg_service_s / 60) : "—"}</td></tr>`).join("") +
-      `</tbody></table><table><thead><tr><th>${I18N.t("c_counter")}</th><th>${I18N.t("f_services")}</th></tr></thead><tbody>` +
-      cfg.counters.map((c) => `<tr><td>${esc(c.name)}</td><td>${esc(c.services.join(", "))}</td></tr>`).join("") + "</tbody></table>";
+    renderConfig(cfg);
+    renderOfficers(off.officers);
     const acc = await api("GET", "/api/v1/console/accounts");
-    $("accounts").tBodies[0].innerHTML = acc.accounts.map((a) => `<tr><td>${esc(a.username)}</td><td>${esc(a.name)}</td>
-      <td>${esc(a.role)}${a.agency ? " · " + esc(a.agency) : ""}</td><td>${I18N.t(a.active ? "active" : "inactive")}</td>
+    fillSelect($("role-select"), acc.roles.map((r) => [r.role, I18N.lang === "vi" ? r.vi : r.en]));
+    $("account-agency").hidden = $("role-select").value !== "specialist";
+    $("accounts").tBodies[0].innerHTML = acc.accounts.map((a) => `<tr data-account="${esc(a.username)}"><td>${esc(a.username)}</td><td>${esc(a.name)}</td>
+      <td>${esc(I18N.lang === "vi" ? a.role_vi : a.role_en)}${a.agency ? " · " + esc(a.agency) : ""}</td><td>${I18N.t(a.active ? "active" : "inactive")}</td>
       <td><button type="button" class="secondary" data-reset="${esc(a.username)}">${I18N.t("reset")}</button>
-      <button type="button" class="secondary" data-active="${esc(a.username)}" data-to="${a.active ? 0 : 1}">${I18N.t(a.active ? "deactivate" : "activate")}</button></td></tr>`).join("");
+      <button type="button" class="${a.active ? "danger" : "secondary"}" data-active="${esc(a.username)}" data-to="${a.active ? 0 : 1}">${I18N.t(a.active ? "deactivate" : "activate")}</button></td></tr>`).join("");
+    labelCells($("accounts"));
   } catch (e) { $("err").textContent = e.message; }
 }
+$("role-select").addEventListener("change", () => { $("account-agency").hidden = $("role-select").value !== "specialist"; });
+$("service-pick").addEventListener("change", (ev) => editService(ev.target.value));
+$("counter-pick").addEventListener("change", (ev) => editCounter(ev.target.value));
+$("officer-pick").addEventListener("change", (ev) => editOfficer(ev.target.value));
+$("f-officer").name.addEventListener("input", (ev) => { const f = $("f-officer"); if (!f.id.readOnly) f.id.value = slug(ev.target.value); });
+
+// Retiring takes an item out of use (kiosks, counters, choices) but keeps its history; it asks first.
+async function retireOrRestore(b, out) {
+  const kind = b.dataset.retire || b.dataset.restore, retired = !!b.dataset.retire;
+  const ask = I18N.t(`${retired ? "sure_retire" : "sure_restore"}_${kind}`).replace("{name}", b.dataset.name);
+  if (!confirm(ask)) return;
+  out.textContent = "";
+  try { await api("POST", `/api/v1/sites/${S.site}/retire`, {kind, key: b.dataset.key, retired}); loadAdmin(); }
+  catch (e) { out.textContent = e.message; }
+}
+$("config").addEventListener("click", (ev) => {
+  const b = ev.target.closest("button"); if (!b) return;
+  if (b.dataset.editService) { $("service-pick").value = b.dataset.editService; editService(b.dataset.editService); $("f-service").name.focus(); return; }
+  if (b.dataset.editCounter) { $("counter-pick").value = b.dataset.editCounter; editCounter(b.dataset.editCounter); $("f-counter").name.focus(); return; }
+  retireOrRestore(b, $("config-err"));
+});
+$("officer-list").addEventListener("click", (ev) => {
+  const b = ev.target.closest("button"); if (!b) return;
+  if (b.dataset.edit) { editOfficer(b.dataset.edit); $("f-officer").scrollIntoView({block: "center"}); $("f-officer").name.focus(); return; }
+  retireOrRestore(b, $("officer-err"));
+});
 $("accounts").addEventListener("click", async (ev) => {
   const b = ev.target.closest("button"); if (!b) return;
   try {
     if (b.dataset.reset) { const p = prompt(I18N.t("ask_temp")); if (!p) return;
       await api("POST", `/api/v1/console/accounts/${b.dataset.reset}/reset`, {password: p}); }
-    else await api("POST", `/api/v1/console/accounts/${b.dataset.active}/active`, {active: b.dataset.to === "1"});
+    else {
+      if (b.dataset.to === "0" && !confirm(I18N.t("sure_deactivate").replace("{name}", b.dataset.active))) return;
+      await api("POST", `/api/v1/console/accounts/${b.dataset.active}/active`, {active: b.dataset.to === "1"});
+    }
     loadAdmin();
   } catch (e) { $("err").textContent = e.message; }
 });
@@ -323,12 +551,24 @@ async function loadAudit() {
 $("f-audit").addEventListener("submit", (ev) => { ev.preventDefault(); loadAudit(); });
 
 // --- devices ---------------------------------------------------------------------------------------
+const STATE_EN = {online: "Online", offline: "Disconnected", never: "Never connected", pending: "Awaiting enrolment",
+                  revoked: "Revoked"};
+const PRINTER_EN = {ok: "Normal", paper_low: "Paper low", paper_out: "Out of paper", cover_open: "Cover open",
+                    offline: "Printer not connected", unknown: "Unknown"};
+const stamp = (ts) => ts == null ? null : viDateTime(new Date(ts * 1000).toISOString());  // dd/mm/yyyy HH:MM, site time
 async function loadDevices() {
   try {
     const d = await api("GET", `/api/v1/sites/${S.site}/devices`);
-    $("device-list").tBodies[0].innerHTML = d.devices.map((x) => `<tr><td>${esc(x.id)}</td><td>${esc(x.role)}</td>
-      <td>${x.counter ?? ""}</td><td>${esc(x.revoked ? "revoked" : x.status)}</td><td>${clock(x.last_seen)}</td>
-      <td>${x.revoked ? "" : `<button type="button" class="secondary" data-revoke="${esc(x.id)}">${I18N.t("revoke")}</button>`}</td></tr>`).join("");
+    fillSelect($("device-counter"), d.counters.map((c) => [String(c.number), c.name]), I18N.t("none"));
+    const vi = I18N.lang === "vi";
+    $("device-list").tBodies[0].innerHTML = d.devices.map((x) => `<tr id="device-${esc(x.id)}" class="st-${esc(x.state)}${x.alerts.length ? " alerting" : ""}">
+      <td>${esc(x.id)}${x.name ? `<br><small>${esc(x.name)}</small>` : ""}</td><td>${esc(I18N.t("dr_" + x.role))}</td>
+      <td>${x.counter ?? ""}</td><td class="state">${esc(vi ? x.state_vi : STATE_EN[x.state] || x.state)}</td>
+      <td class="printer${["paper_out", "cover_open", "offline"].includes(x.printer) ? " bad" : x.printer === "paper_low" ? " warn" : ""}">${x.printer ? esc(vi ? x.printer_vi : PRINTER_EN[x.printer] || x.printer) : I18N.t("none")}</td>
+      <td class="nowrap">${esc(stamp(x.last_seen) || I18N.t("dv_never"))}</td>
+      <td>${x.revoked ? "" : `<button type="button" class="danger" data-revoke="${esc(x.id)}">${I18N.t("revoke")}</button>`}</td></tr>`).join("")
+      || `<tr><td colspan="7">${I18N.t("nothing")}</td></tr>`;
+    labelCells($("device-list"));
   } catch (e) { $("err").textContent = e.message; }
 }
 $("device-list").addEventListener("click", async (ev) => {
@@ -342,11 +582,12 @@ async function loadPost() {
   try {
     const d = await api("GET", `/api/v1/sites/${S.site}/post/dossiers`);
     $("post-list").tBodies[0].innerHTML = d.dossiers.map((x) => `<tr data-code="${esc(x.code)}"><td>${esc(x.code)}</td>
-      <td>${esc(x.procedure)}</td><td>${esc(x.name)}<br>${esc(x.post_address)}<br>${esc(x.phone)}</td><td>${esc(x.ready_at)}</td>
+      <td>${esc(x.procedure)}</td><td>${esc(x.name)}<br>${esc(x.post_address)}<br>${esc(x.phone)}</td><td class="nowrap">${esc(viDateTime(x.ready_at))}</td>
       <td><form class="inline post-send"><label>${I18N.t("p_tracking")}<br><input name="tracking" size="14" required></label>
       <label><input type="checkbox" name="fees_paid"> ${I18N.t("p_fees")}</label>
       <button type="submit">${I18N.t("p_sent")}</button></form></td></tr>`).join("")
       || `<tr><td colspan="5">${I18N.t("nothing")}</td></tr>`;
+    labelCells($("post-list"));
   } catch (e) { $("err").textContent = e.message; }
 }
 $("post-list").addEventListener("submit", async (ev) => {
@@ -363,8 +604,11 @@ async function start() {
   S.me = await api("GET", "/api/v1/console/me");
   if (S.me.role === "province_leader" && !S.me.must_change) { location.href = "/console/province"; return; }
   const ROLE = {vi: {admin: "quản trị viên", leader: "lãnh đạo", specialist: "chuyên viên", technician: "kỹ thuật viên",
-                     post: "nhân viên bưu điện"}};
-  $("who").textContent = `${S.me.name} (${(ROLE[I18N.lang] || {})[S.me.role] || S.me.role})`;
+                     post: "nhân viên bưu điện", province_leader: "lãnh đạo cấp tỉnh"},
+                en: {admin: "administrator", leader: "leader", specialist: "specialist", technician: "technician",
+                     post: "post office staff", province_leader: "province leader"}};
+  const who = () => { $("who").textContent = `${S.me.name} (${(ROLE[I18N.lang] || {})[S.me.role] || S.me.role})`; };
+  who(); document.addEventListener("langchange", who);
   const sites = (await api("GET", "/api/v1/sites")).sites;
   // A province principal (no site of its own) chooses the site it looks at (?site=…); everyone else
   // sees their own site only.
@@ -386,7 +630,7 @@ async function start() {
   form("f-service", () => `/api/v1/sites/${S.site}/services`, loadAdmin);
   form("f-counter", () => `/api/v1/sites/${S.site}/counters`, loadAdmin);
   form("f-settings", () => `/api/v1/sites/${S.site}/settings`);
-  form("f-officer", () => `/api/v1/sites/${S.site}/officers`, () => $("f-officer").pin.value = "");
+  form("f-officer", () => `/api/v1/sites/${S.site}/officers`, () => { $("f-officer").pin.value = ""; loadAdmin(); });
   form("f-vote", () => `/api/v1/sites/${S.site}/vote-question`);
   form("f-calendar", () => `/api/v1/sites/${S.site}/calendar`);
   form("f-device", () => `/api/v1/sites/${S.site}/devices`, loadDevices, (cfg) => {
@@ -406,7 +650,11 @@ async function start() {
   });
   $("signout").addEventListener("click", async () => { await api("POST", "/logout"); location.href = "/login"; });
   window.addEventListener("hashchange", showTab);
-  document.addEventListener("langchange", () => { if (S.last && S.last.charts) renderFull(S.last); else if (S.last) renderLive(S.last); });
+  document.addEventListener("langchange", () => {
+    if (S.last && S.last.charts) renderFull(S.last); else if (S.last) renderLive(S.last);
+    // Lists drawn from data (roles, states, dates) are drawn again in the other language.
+    if (!$("admin").hidden) loadAdmin(); if (!$("devices").hidden) loadDevices(); if (!$("agency").hidden) loadAgency();
+  });
   showTab();
 }
 start().catch((e) => { if (e.message !== "401") $("err").textContent = e.message; });
