@@ -80,6 +80,7 @@ async def ocr_scans(hub: Hub) -> None:
     from hub.ops import ocr
 
     reason = await asyncio.to_thread(ocr.unavailable)
+    ocr.clear_workdir(hub.config.data_dir)  # what a hub killed mid-recognition left
     if reason:
         log.warning("scans get no text layer: %s", reason)
         return

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import re
+import zlib
 from pathlib import Path
 
 # ICC v2 sRGB profiles from Debian packages (icc-profiles-free, then Ghostscript's); Pillow's littleCMS
@@ -61,6 +62,28 @@ def _fix_to_unicode(pdf) -> None:
         obj.ToUnicode.write(fixed)
 
 
+def _no_cr_before_endstream(pdf) -> None:
+    """A stream whose data ends in a carriage return reads, to a PDF/A validator, as one byte shorter
+    than its /Length (CR + the writer's LF look like the end-of-line before `endstream`): about one
+    compressed stream in 256. Each such Flate stream is compressed again at another level (same content,
+    other bytes) until its last byte is not CR."""
+    import zlib
+
+    import pikepdf
+
+    for obj in pdf.objects:
+        if not isinstance(obj, pikepdf.Stream) or obj.read_raw_bytes()[-1:] != b"\r":
+            continue
+        if obj.get("/Filter") not in (None, pikepdf.Name.FlateDecode) or "/DecodeParms" in obj:
+            raise ValueError(f"stream {obj.objgen} ends in CR and is not plain Flate: cannot make it PDF/A")
+        decoded = obj.read_bytes()  # (an uncompressed one is compressed)
+        for level in (9, 8, 7, 6, 5, 4, 3, 2, 1, 0):
+            raw = zlib.compress(decoded, level)
+            if raw[-1:] != b"\r":
+                obj.write(raw, filter=pikepdf.Name.FlateDecode)
+                break
+
+
 def unicode_clean(data: bytes) -> bytes:
     """`data` (an fpdf2 PDF) with every glyph's Unicode mapping acceptable to PDF/A-2u; for pieces that
     end up inside an archived document, such as a signature's visible block."""
@@ -68,8 +91,9 @@ def unicode_clean(data: bytes) -> bytes:
 
     with pikepdf.open(io.BytesIO(data)) as pdf:
         _fix_to_unicode(pdf)
+        _no_cr_before_endstream(pdf)
         out = io.BytesIO()
-        pdf.save(out, deterministic_id=True)
+        pdf.save(out, deterministic_id=True, compress_streams=False)
     return out.getvalue()
 
 
@@ -83,7 +107,8 @@ def archival(data: bytes, *, title: str, lang: str = "vi-VN", author: str = "", 
             raise ValueError("PDF/A-2a needs a tagged document (a structure tree)")
         pdf.Root.Lang = pikepdf.String(lang)
         pdf.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
-        icc = pikepdf.Stream(pdf, srgb_icc())
+        icc = pikepdf.Stream(pdf, zlib.compress(srgb_icc(), 9))
+        icc.Filter = pikepdf.Name.FlateDecode
         icc.N = 3
         pdf.Root.OutputIntents = pikepdf.Array([pdf.make_indirect(pikepdf.Dictionary(
             Type=pikepdf.Name.OutputIntent, S=pikepdf.Name.GTS_PDFA1,
@@ -99,8 +124,9 @@ def archival(data: bytes, *, title: str, lang: str = "vi-VN", author: str = "", 
             meta["dc:language"] = [lang]
             meta["pdfaid:part"] = "2"
             meta["pdfaid:conformance"] = conformance
-        out = io.BytesIO()
-        pdf.save(out, min_version="1.7", deterministic_id=True)
+        _no_cr_before_endstream(pdf)
+        out = io.BytesIO()  # streams written as they are now (compressing at save could end one in CR)
+        pdf.save(out, min_version="1.7", deterministic_id=True, compress_streams=False)
     return out.getvalue()
 
 

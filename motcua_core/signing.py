@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import tempfile
+import time
 import warnings
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -167,28 +168,36 @@ def sign_pdf(data: bytes, signer, *, role: str, reason: str, location: str = "",
     page_obj = reader.find_page_for_modification(on_page)[0].get_object()
     x2 = float(page_obj["/MediaBox"][2])
     box = (int(x2 - 36 - BLOCK_W), 36, int(x2 - 36), 36 + BLOCK_H)
-    w = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
     existing = {name for name, *_ in fields.enumerate_sig_fields(reader)}
     name = field
     i = 1
     while name in existing:
         i += 1
         name = f"{field}_{i}"
-    fields.append_signature_field(w, fields.SigFieldSpec(name, on_page=on_page, box=box))
     signer_name = signer.signing_cert.subject.native.get("common_name", "")
     meta = signers.PdfSignatureMetadata(field_name=name, reason=reason, location=location or None,
                                         name=signer_name, subfilter=SigSeedSubFilter.PADES,
                                         md_algorithm="sha256")
     from pyhanko import stamp
 
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as block:
-        block.write(_block_pdf(block_lines(signer_name, role, wallclock.now(VN_TIME))))
-        block.flush()
-        style = stamp.StaticStampStyle.from_pdf_file(block.name, border_width=0)
-        pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=style)
-        out = io.BytesIO()
-        _outside_loop(lambda: pdf_signer.sign_pdf(w, output=out))
-    return out.getvalue()
+    for attempt in range(3):
+        w = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+        fields.append_signature_field(w, fields.SigFieldSpec(name, on_page=on_page, box=box))
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as block:
+            block.write(_block_pdf(block_lines(signer_name, role, wallclock.now(VN_TIME))))
+            block.flush()
+            style = stamp.StaticStampStyle.from_pdf_file(block.name, border_width=0)
+            pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=style)
+            out = io.BytesIO()
+            _outside_loop(lambda ps=pdf_signer, w=w, out=out: ps.sign_pdf(w, output=out))
+        signed = out.getvalue()
+        # A stream of the update whose data ends in CR reads to a PDF/A validator as shorter than its
+        # /Length (motcua_core.archive): the block's streams are kept clear of it; should another one of
+        # pyHanko's end so, sign again a second later (another time in the block, other bytes).
+        if b"\r\nendstream" not in signed[len(data):] or attempt == 2:
+            break
+        time.sleep(1.05)
+    return signed
 
 
 def _outside_loop(fn):

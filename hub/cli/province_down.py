@@ -94,7 +94,8 @@ def cmd_published(args: argparse.Namespace) -> int:
         print(json.dumps(out, ensure_ascii=False, indent=1))
         return 0
     for d in out["docs"]:
-        print(f"{d['seq']:>6}  {d['kind']:<12} {d['key']:<20} {d['centre'] or 'mọi trung tâm':<20} {d['by']}")
+        print(f"{d['seq']:>6}  {d['kind']:<12} {d['key']:<20} {d['centre'] or 'mọi trung tâm':<20} "
+              f"đã nhận {d['applied']}/{d['centres']}  {d['by']}")
     return 0
 
 

@@ -50,9 +50,13 @@ def recipients(settings: dict, given: list[str] | None = None) -> list[str]:
     """The lines of "Nơi nhận:", each '- …;' and the last '- Lưu: VT.' as the decree's template ends it."""
     names = [x.strip() for x in (given if given else (settings.get("reports") or {}).get("recipients") or [])
              if x and x.strip()]
-    if not names:
+    if not names:  # the parent body, written as a sentence writes it where the settings allow it
         parent = settings.get("parent_agency") or "Cơ quan chủ quản"
-        names = [f"{parent[:1]}{parent[1:].lower()} (để báo cáo)" if parent.isupper() else f"{parent} (để báo cáo)"]
+        if parent.upper().startswith("ỦY BAN NHÂN DÂN") and settings.get("area"):
+            parent = f"Ủy ban nhân dân {settings['area']}"
+        elif parent.isupper() and len(parent.split()) <= 4:  # no place in it: "ỦY BAN NHÂN DÂN"
+            parent = parent[:1] + parent[1:].lower()
+        names = [f"{parent} (để báo cáo)"]
     lines = [f"- {n.rstrip(';.')};" for n in names if not n.lower().startswith("lưu")]
     return [*lines, "- Lưu: VT."]
 

@@ -36,7 +36,8 @@ from hub.ops.views import call_event, device_config, display_state
 from hub.store import devices as device_store
 from hub.store import requests as request_store
 from hub.store import sites as site_store
-from hub.store.db import is_busy, transaction
+from hub.store.db import batch as batch_mode
+from hub.store.db import is_busy, is_replay, transaction
 from motcua_core import clock as wallclock
 from motcua_core import protocol as p
 from motcua_core.errors import DomainError
@@ -99,7 +100,7 @@ class Router:
         # before NTP) must still be believed, so a new boot id resets their ordering.
         self.boot = uuid.uuid4().hex[:12]
         self.stats = {"requests": 0, "errors": 0, "batches": 0, "presence": 0, "presence_batches": 0,
-                      "refused": 0, "failed_commits": 0, "busy_retries": 0}
+                      "refused": 0, "failed_commits": 0, "busy_retries": 0, "careful_replays": 0}
         self._presence_pending: dict[tuple[str, str], tuple[p.Topic, Incoming, float]] = {}
         self._presence_timer: asyncio.TimerHandle | None = None
         # The last display state built per site, and its HTTP body once asked for (state_body).
@@ -150,7 +151,16 @@ class Router:
 
     def _run_batch(self, batch: list[Incoming]) -> None:
         try:
-            self.process(batch)
+            try:
+                self.process(batch)
+            except BaseException as exc:
+                if not is_replay(exc):
+                    raise
+                # A write queued in the batch failed after its request had finished (PostgreSQL): nothing
+                # of the batch was committed or replied; run it again with every savepoint's writes sent
+                # at its end, where the failing one fails its own request alone.
+                self.stats["careful_replays"] += 1
+                self.process(batch, fast=False)
         except Exception as exc:
             if is_busy(exc) and self._loop is not None:
                 # Another process (a CLI command, a backup) holds the write lock: the hub's busy timeout
@@ -161,7 +171,9 @@ class Router:
                 log.exception("batch of %d messages failed", len(batch))
 
     # --- one batch --------------------------------------------------------------------------------
-    def process(self, batch: list[Incoming]) -> None:
+    def process(self, batch: list[Incoming], fast: bool = True) -> None:
+        """One batch in one transaction. `fast` (PostgreSQL): each request's writes wait for the next
+        statement, its savepoint's release included (hub.store.db.batch)."""
         now = self.clock()
         batch = [msg for msg in batch if not self._note_presence(msg, now)]
         if not batch:
@@ -170,7 +182,7 @@ class Router:
         effects = Effects()
         shown: list[str] = []
         try:
-            with self.runner.transaction():
+            with batch_mode(self.db, fast), self.runner.transaction():
                 self._prefetch(batch)
                 for msg in batch:
                     reply = self._handle_one(msg, now, effects)
@@ -184,7 +196,7 @@ class Router:
                     self.publish_display(site, now)
                 self.mqtt.flush()
         except BaseException as exc:
-            if not is_busy(exc):
+            if not is_busy(exc) and not is_replay(exc):
                 self.stats["failed_commits"] += 1
                 self.last_commit_error = time.time()
             # The commit failed after the screens were shown its state: show them the state that stands.

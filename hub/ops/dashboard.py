@@ -150,7 +150,7 @@ def dossiers(db: sqlite_utils.Database, site: Site, now: float) -> dict:
     cal = dossier_ops.calendar_for(db, site.id)
     local = datetime.fromtimestamp(now, cal.tz)
     year, week, _ = local.isocalendar()
-    rep = reports.weekly(db, site, f"{year}-W{week:02d}")["report"]
+    rep = reports.weekly(db, site, f"{year}-W{week:02d}", now)["report"]  # judged now: due later is not late
     at_risk = []
     threshold = dossier_ops.risk_threshold_s(db, site.id, cal)
     # A few working days never span more than a couple of weeks (weekends, Tết): look that far.

@@ -12,6 +12,7 @@ document, the reason recorded beside it, never a lost upload.
 from __future__ import annotations
 
 import io
+import logging
 import os
 import shutil
 import signal
@@ -30,6 +31,7 @@ from hub.store import dossier_files as store
 from hub.store import dossiers as dossier_store
 from motcua_core import archive, signing
 
+log = logging.getLogger("motcua.ocr")
 LANG = "vie"
 TIMEOUT_S = 600  # a whole document, at the lowest priority on a busy machine
 # OCRmyPDF's exit codes (ocrmypdf.ExitCode) in words for the officer and the specialist
@@ -80,11 +82,23 @@ def _unsigned(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def searchable(data: bytes, title: str) -> bytes:
+def workdir(data_dir: Path) -> Path:
+    """Where OCR works (inside the private data directory, not /tmp: a hub killed mid-recognition leaves
+    its half-read scan there, and `clear_workdir` removes it at the next start)."""
+    d = Path(data_dir) / "ocr-work"
+    d.mkdir(mode=0o700, exist_ok=True)
+    return d
+
+
+def clear_workdir(data_dir: Path) -> None:
+    shutil.rmtree(Path(data_dir) / "ocr-work", ignore_errors=True)
+
+
+def searchable(data: bytes, title: str, work: Path | None = None) -> bytes:
     """`data` (a scan, signed or not) with a Vietnamese text layer under its pages, as PDF/A-2u. Runs
     OCRmyPDF in a child process at the lowest priority, one page at a time (no database: a worker
     thread calls it). Raises RuntimeError with the reason when recognition fails."""
-    with tempfile.TemporaryDirectory(prefix="motcua-ocr-") as tmp:  # 0700: the scans hold personal data
+    with tempfile.TemporaryDirectory(prefix="motcua-ocr-", dir=work) as tmp:  # 0700: personal data
         src, dst = Path(tmp) / "in.pdf", Path(tmp) / "out.pdf"
         src.write_bytes(_unsigned(data))
         cmd = [sys.executable, "-m", "ocrmypdf", "-l", LANG, "--output-type", "pdf", "--optimize", "0",
@@ -100,7 +114,7 @@ def searchable(data: bytes, title: str) -> bytes:
         except subprocess.TimeoutExpired:
             _kill(proc)
             proc.communicate()
-            raise RuntimeError(f"quá {TIMEOUT_S} giây") from None
+            raise RuntimeError(f"Nhận dạng quá {TIMEOUT_S // 60} phút nên đã dừng") from None
         finally:
             with _lock:
                 _running.pop(threading.get_ident(), None)
@@ -108,8 +122,8 @@ def searchable(data: bytes, title: str) -> bytes:
             raise Interrupted(f"signal {-proc.returncode}")
         if proc.returncode != 0 or not dst.exists():
             last = (err or "").strip().splitlines()[-1:] or [f"mã thoát {proc.returncode}"]
-            words = EXIT_VI.get(proc.returncode, "Không nhận dạng được chữ trên bản quét")
-            raise RuntimeError(f"{words} (OCRmyPDF: {last[0][:160]})")
+            log.warning("OCRmyPDF exit %s: %s", proc.returncode, last[0][:300])  # the detail for a technician
+            raise RuntimeError(EXIT_VI.get(proc.returncode, "Không nhận dạng được chữ trên bản quét"))
         return archive.archival(dst.read_bytes(), title=title, conformance="U")
 
 
@@ -147,7 +161,7 @@ def make_copy(job: dict) -> dict:
     f = job["file"]
     t0 = time.perf_counter()
     try:
-        copy = searchable(job["data"], f"{f['name']} – bản có lớp văn bản nhận dạng")
+        copy = searchable(job["data"], f"{f['name']} – bản có lớp văn bản nhận dạng", workdir(job["data_dir"]))
         seconds = time.perf_counter() - t0
         signer = signing_keys.centre_signer_at(job["data_dir"], job["unit"])
         signed = signing.sign_pdf(copy, signer, role=job["unit"], location=job["place"],

@@ -31,12 +31,16 @@ SATISFIED_AT_LEAST = 3  # "Hài lòng" or "Rất hài lòng" on the four-level s
 
 
 def weekly(db: sqlite_utils.Database, site: Site, week: str, now: float | None = None) -> dict:
+    """The week's dossier figures. Given `now`, a week not over yet is judged at `now`: a dossier due
+    later this week is not late yet (the dashboard's week)."""
     cal = ops.calendar_for(db, site.id)
     monday, next_monday = rules.week_bounds(week)
     start = datetime.combine(monday, datetime.min.time(), cal.tz)
     end = datetime.combine(next_monday, datetime.min.time(), cal.tz)
     s, e = start.timestamp(), end.timestamp()
-    rows = _dossier_rows(db, site.id, s, e)  # those received, finished or falling due in the week
+    if now is not None and now < e:
+        end = datetime.fromtimestamp(max(now, s), cal.tz)
+    rows = _dossier_rows(db, site.id, s, end.timestamp())  # those received, finished or falling due in the week
     settings = ops.settings(db, site)
     return {"site": site.id, "week": week, "week_label": rules.week_label(monday), "start": monday.isoformat(),
             "end": date.fromordinal(next_monday.toordinal() - 1).isoformat(),
@@ -247,7 +251,9 @@ def period_report(db: sqlite_utils.Database, site: Site, period: str | periods.P
     quarter or a year. Numbers as the dashboard and the per-ticket and per-dossier records give them."""
     p = periods.parse(period) if isinstance(period, str) else period
     s, e, cal = _bounds(db, site, p)
-    rows = _dossier_rows(db, site.id, s, e)
+    # a period not over yet is judged now: a dossier due later in it is not late yet
+    cut = max(s, min(e, now))
+    rows = _dossier_rows(db, site.id, s, cut)
     events = report_store.dossier_event_counts(db, site.id, s, e)
     st = ops.settings(db, site)
     out = {"site": site.id, "period": p.spec, "kind": p.kind, "kind_vi": periods.KIND_VI[p.kind],
@@ -259,7 +265,7 @@ def period_report(db: sqlite_utils.Database, site: Site, period: str | periods.P
            "number_line": official.number_line(None, official.symbol(st)),
            "recipients": official.recipients(st), "signer": official.signer(st),
            "queue": queue_section(db, site, p, now),
-           "report": rules.weekly(rows, datetime.fromtimestamp(s, cal.tz), datetime.fromtimestamp(e, cal.tz)),
+           "report": rules.weekly(rows, datetime.fromtimestamp(s, cal.tz), datetime.fromtimestamp(cut, cal.tz)),
            "dossier_events": {"supplement_requests": events.get("supplement_requested", 0),
                               "refused_by_agency": events.get("rejected", 0),
                               "refused_at_intake": report_store.intake_refusals_in(db, site.id, s, e),
@@ -286,6 +292,7 @@ def issue(ctx: Ctx, period: str, *, recipients: list[str] | None = None, signer_
     title = f"Báo cáo {rep['period_label'][:1].lower()}{rep['period_label'][1:]}"
     line = official.number_line(number, rep["symbol"])
     rep.update(number=number, year=year, number_line=line, recipients=official.recipients(st, recipients),
+               date=datetime.fromtimestamp(ctx.now, ctx.site.tz).date().isoformat(),
                signer=official.signer(st, signer_title, signer_name), issued_by=issued_by)
     report_store.add_issued(ctx.db, site_id=ctx.site.id, year=year, number=number, symbol=rep["symbol"],
                             period=rep["period"], title=title, issued_at=ctx.now, issued_by=issued_by,

@@ -126,6 +126,7 @@ def apply_batch(ctx: Ctx, topic_centre: str, msg: object) -> dict:
     if batch["type"] == "hello":
         store.note_centre_seq(ctx.db, batch["site"], batch["seq"], ctx.now)
         sync_route.note_agencies(ctx, topic_centre, batch["site"], batch.get("agencies"))
+        sync_down.note_mark(ctx, batch["site"], batch.get("docs"))
         return rules.ack(topic_centre, batch["epoch"], batch["site"], store.hwm(ctx.db, batch["site"]))
     plan = rules.plan(store.hwm(ctx.db, batch["site"]), batch["rows"])
     if plan.rows:  # file pieces are kept in the dossier's files, not in the copy of the centre's rows

@@ -5,6 +5,7 @@ what the province sent, in order, in one transaction with the mark reached. Run 
 
 from __future__ import annotations
 
+import logging
 import uuid
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from hub.store import catalogue, site_config
 from hub.store import dossiers as dossier_store
 from hub.store import sync as sync_store
 from hub.store import sync_docs as store
-from hub.store.db import set_meta
+from hub.store.db import savepoint, set_meta
 from motcua_core.errors import DomainError
 
 
@@ -38,6 +39,8 @@ def _owner(ctx: Ctx, site: str) -> str:
         raise DomainError("not_found", f"no centre of this province has site {site!r}",
                           f"Không có trung tâm nào của tỉnh có đơn vị {site}.")
     return centre
+
+log = logging.getLogger("motcua.hub.sync")
 
 
 # --- at the province ------------------------------------------------------------------------------
@@ -109,6 +112,11 @@ def docs_for(ctx: Ctx, centre: str, hello: dict) -> list[dict]:
     return [down.docs_message(centre, hello["epoch"], have, rows, joined)] if rows else []
 
 
+def note_mark(ctx: Ctx, site: str, seq: object) -> None:
+    """A centre's hello says which publication its site applied last: what the province lists as applied."""
+    store.note_mark(ctx.db, site, seq)
+
+
 def stream_tops(ctx: Ctx) -> tuple:
     """The tops of the province's down streams (catalogue version, held dossiers' events, publications):
     what changes when there is something to push."""
@@ -122,6 +130,11 @@ def published(ctx: Ctx) -> dict:
 
 
 # --- at a centre ----------------------------------------------------------------------------------
+
+def page_applies(db: sqlite_utils.Database, epoch: str, msg: dict) -> bool:
+    """Whether a page continues from the mark this centre holds (a read, before any transaction)."""
+    return bool(down.check_docs(msg, epoch, store.hwm(db)))
+
 
 def apply_docs(ctx: Ctx, epoch: str, msg: dict, data_dir: Path | None = None) -> int:
     """Publications from the province, in order, in this one transaction with the mark reached; a page
@@ -138,7 +151,13 @@ def apply_docs(ctx: Ctx, epoch: str, msg: dict, data_dir: Path | None = None) ->
             store.note_command(ctx.db, row["key"], {"command": row["body"].get("command"), "ok": False,
                                                     "message": "given before this centre joined (again)"})
         else:
-            resend = _apply_one(ctx, row, data_dir) or resend
+            try:
+                with savepoint(ctx.db, "province_doc"):
+                    resend = _apply_one(ctx, row, data_dir) or resend
+            except DomainError as exc:  # kept for a person (the audit log, the hub's log); the mark moves on
+                log.error("sync: the province's %s %s refused here: %s", row["kind"], row["key"], exc.message)
+                ctx.changed("province.refused", f"{row['kind']}:{row['key']}", None,
+                            {"seq": row["seq"], "reason": exc.message_vi or exc.message})
         hwm = row["seq"]
     if resend:  # everything from the start again (this command, done, is not carried out twice)
         hwm = 0

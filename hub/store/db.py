@@ -129,6 +129,27 @@ def savepoint(db: Db, name: str = "req") -> Iterator[None]:
         raise
 
 
+@contextmanager
+def batch(db: Db, fast: bool = True) -> Iterator[None]:
+    """A router batch (many requests, one savepoint each, one transaction). `fast` on PostgreSQL: a
+    savepoint's release waits with its deferred writes for the next statement, instead of going at once;
+    should one of those writes fail, engine_pg.ReplayCarefully is raised (`is_replay`) and the caller
+    runs the batch again with `fast=False`, where it fails its own request alone. Nothing on SQLite."""
+    if not hasattr(db, "batching"):
+        yield
+        return
+    db.batching = fast
+    try:
+        yield
+    finally:
+        db.batching = False
+
+
+def is_replay(exc: BaseException) -> bool:
+    """The batch must run again carefully (see `batch`)."""
+    return type(exc).__name__ == "ReplayCarefully" and _engine_module(exc) == "hub"
+
+
 def defer(db: Db, sql: str, params: Sequence[object] | None = None) -> None:
     """Write without reading the answer (no RETURNING, no rowcount): on PostgreSQL it travels with the
     next statement that needs an answer (or its savepoint's end, or the COMMIT); an error it raises is

@@ -38,6 +38,14 @@ ACTIVE_HUB_LOCK = 0x6D6F74637562  # held for its whole life by the one serving h
 RETRYABLE_STATES = {"40001", "40P01", "55P03", "57P01", "57P02", "57P03"}
 
 
+class ReplayCarefully(BaseException):  # noqa: N818 (not an error of the request: an instruction)
+    """A write queued in a router batch failed after its request had already finished (its savepoint's
+    release went out with later statements): which request it belonged to is no longer known here, so
+    the batch's transaction is rolled back and the router runs the batch again with every release sent
+    at once (`batch(db, False)`), where the write fails its own request alone. A BaseException, so that
+    no request's `except Exception` takes it for its own failure."""
+
+
 class _Numeric(Loader):
     """numeric (SUM, AVG of integers) as int when whole, else float: what SQLite returns, and JSON-able."""
 
@@ -201,8 +209,8 @@ class _Conn:
         return self._db.changes
 
     @property
-    def in_transaction(self) -> bool:
-        return self._db.raw.info.transaction_status != pq.TransactionStatus.IDLE
+    def in_transaction(self) -> bool:  # our BEGIN may still be waiting to go with the first statement
+        return self._db._in_tx or self._db.raw.info.transaction_status != pq.TransactionStatus.IDLE
 
     def close(self) -> None:
         self._db.close()
@@ -225,6 +233,10 @@ class PgDb:
         self._rev_at: int | None = None  # where in `_pending` the lazy BEGIN's revision UPDATE is
         self._returning: dict[int, list[Any]] = {}  # where in `_pending` a defer_returning waits for its value
         self._lease = False
+        # In a router batch: a savepoint's release waits with its writes like any other statement; a write
+        # that then fails cannot be pinned on its request, so the batch is replayed (ReplayCarefully).
+        self.batching = False
+        self._poisoned = False  # a batch's queued write failed: nothing more is sent until the rollback
         # Statements sent and messages (round trips) they took, since the connection opened: the bench and
         # the hub's health read them (`motcua bench call-path` prints round trips per call).
         self.stats = {"statements": 0, "round_trips": 0, "deferred": 0}
@@ -262,13 +274,17 @@ class PgDb:
                 # with the next statement (or the COMMIT). On a loaded machine each round trip costs
                 # ~0.5 ms. A release that would carry deferred writes goes now: their errors must reach
                 # the savepoint they belong to (hub.store.db.savepoint rolls it back).
+                if self._poisoned:
+                    return None  # type: ignore[return-value]
                 self._pending.append(sql)
                 self.stats["statements"] += 1
-                if self._writes and sql.startswith("RELEASE"):
+                if self._writes and sql.startswith("RELEASE") and not self.batching:
                     self._send([])
                 return None  # type: ignore[return-value]
             undo = _ROLLBACK_TO.match(sql)
             if undo:
+                if self._poisoned:  # the batch is being unwound for its replay: the transaction is lost anyway
+                    return None  # type: ignore[return-value]
                 self._drop_undone(undo[1])
         p = prepared(sql)
         self.stats["statements"] += 1
@@ -285,7 +301,7 @@ class PgDb:
         args = list(params) if params is not None else []
         if order is not None:
             args = [args[i] for i in order]
-        if not self._pending:
+        if not self._pending and not self._poisoned:
             self.stats["round_trips"] += 1
             return self._live().execute(text, args)
         cur = self._send([self.raw.cursor().mogrify(text, args)])
@@ -357,12 +373,22 @@ class PgDb:
         """One message: what waits, then `texts` (literal SQL, no placeholders: a % inside a deferred value
         stays a %). Returns the cursor at the first result of `texts` (at the last result of what waited
         when `texts` is empty). The revision a lazy BEGIN asked for is read on the way (`begin`)."""
+        if self._poisoned:
+            raise ReplayCarefully()
+        queued_writes = self._writes
         pending, self._pending, self._writes = self._pending, [], 0
         rev_at, self._rev_at = self._rev_at, None
         returning, self._returning = self._returning, {}
         cur = self._live().cursor()
         self.stats["round_trips"] += 1
-        cur.execute("; ".join([*pending, *texts]))
+        try:
+            cur.execute("; ".join([*pending, *texts]))
+        except psycopg.Error as exc:
+            released = any(t.startswith("RELEASE SAVEPOINT") for t in pending)
+            if self.batching and queued_writes and released and not is_busy(exc):
+                self._poisoned = True
+                raise ReplayCarefully() from exc
+            raise
         for i in range(len(pending)):
             if i == rev_at:
                 self._saw_rev(cur.fetchone()[0])
@@ -432,6 +458,7 @@ class PgDb:
 
     def rollback(self) -> None:
         self._in_tx = False
+        self._poisoned = False
         self._pending, self._writes, self._rev_at, self._returning = [], 0, None, {}
         if self.raw.closed:
             return

@@ -111,7 +111,12 @@ def forget_kind(db: sqlite_utils.Database, kind: str) -> None:
 
 
 def peek(db: sqlite_utils.Database, key: Hashable) -> object | None:
-    """The cached value for `key`, or None (nothing is loaded)."""
+    """The cached value for `key` inside our own write transaction, or None (nothing is loaded). Outside
+    one, None without asking: checking the version would cost PostgreSQL a round trip of its own, as much
+    as the read it would save."""
+    memo = _memos.get(db)
+    if memo is None or not memo.locked:
+        return None
     return _current(db).values.get(key)
 
 

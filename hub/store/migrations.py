@@ -601,6 +601,12 @@ def _sync_docs(db: sqlite_utils.Database) -> None:
         CREATE TABLE dossier_key_digests (code TEXT PRIMARY KEY, sha256 TEXT NOT NULL)""")
 
 
+def _sync_docs_marks(db: sqlite_utils.Database) -> None:
+    """At the province, the last publication each centre's site said it applied (its hellos): what the
+    province lists as applied by each centre (docs/province.md, "Down")."""
+    _run(db, "ALTER TABLE sync_hwm ADD COLUMN docs_hwm INTEGER NOT NULL DEFAULT 0")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1, _dossiers, _votes, _officer_signin, _dossier_vote_link, _queue_indexes, _queue_counts,
     _deferred_effects,
@@ -623,12 +629,13 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _dossier_files,  # digital: scans, electronic results, reused data, transfers (issue #25)
     _sync_dossiers,  # province: dossiers held at the province, events down, flagged events (issue #23)
     _ticket_alerts,  # ui: "your turn is near" SMS
-    _issued_reports,  # reports: numbered reports over any period (issue #26)
     _retire_agency,  # admin: retired counters, an officer's agency (issue #26)
     _dossier_ocr,  # digital: the scans' searchable copies (issue #25)
     _datastore_outbox,  # digital: electronic results pushed to the citizen's data store (issue #25)
     _sync_route,  # route: dossiers routed between centres, files with them, unique code prefixes (#23, #25)
     _sync_docs,  # province: calendar, forms, releases, site configuration, commands down; overview summary
+    _issued_reports,  # reports: numbered reports over any period (issue #26)
+    _sync_docs_marks,  # province: each centre's publication mark, from its hellos
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

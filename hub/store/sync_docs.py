@@ -53,11 +53,25 @@ def latest(db: sqlite_utils.Database, kind: str, key: str, centre: str | None = 
     return None if row is None else {"seq": row[0], "at": row[1], "by": row[2], "body": json.loads(row[3])}
 
 
+def note_mark(db: sqlite_utils.Database, site: str, seq: object) -> None:
+    """The last publication a centre's site says it applied (its hello): the province's acknowledgement."""
+    if isinstance(seq, int) and not isinstance(seq, bool):
+        db.execute("UPDATE sync_hwm SET docs_hwm = ? WHERE site_id = ? AND docs_hwm <> ?", [seq, site, seq])
+
+
 def listing(db: sqlite_utils.Database, limit: int = 50) -> list[dict]:
-    return [{"seq": s, "kind": k, "key": key, "centre": c, "at": at, "by": by}
-            for s, k, key, c, at, by in db.execute(
-                "SELECT seq, kind, key, centre_id, at, by_who FROM sync_docs ORDER BY seq DESC LIMIT ?",
-                [limit]).fetchall()]
+    """The latest publications, each with the centres it was for and how many of them have applied it
+    (a centre has when every one of its sites said so)."""
+    marks: dict[str, int] = {}
+    for centre, mark in db.execute("SELECT centre_id, MIN(docs_hwm) FROM sync_hwm GROUP BY centre_id").fetchall():
+        marks[centre] = mark
+    out = []
+    for s, k, key, c, at, by in db.execute(
+            "SELECT seq, kind, key, centre_id, at, by_who FROM sync_docs ORDER BY seq DESC LIMIT ?", [limit]).fetchall():
+        targets = [c] if c is not None else list(marks)
+        out.append({"seq": s, "kind": k, "key": key, "centre": c, "at": at, "by": by, "centres": len(targets),
+                    "applied": sum(1 for t in targets if marks.get(t, 0) >= s)})
+    return out
 
 
 # --- at a centre ------------------------------------------------------------------------------------

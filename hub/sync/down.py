@@ -102,7 +102,7 @@ def _fetch(link: dict, data_dir: Path, body: dict) -> None:
     hub = str(link.get("hub") or "").rstrip("/")
     auth = base64.b64encode(f"{link['username']}:{link['password']}".encode()).decode()
     req = urllib.request.Request(f"{hub}/api/v1/province/releases/{name}", headers={"Authorization": f"Basic {auth}"})
-    with urllib.request.urlopen(req, timeout=120) as r:
+    with urllib.request.urlopen(req, timeout=60) as r:
         data = r.read()
     if hashlib.sha256(data).hexdigest() != body.get("sha256"):
         raise ValueError(f"{name}: SHA-256 differs from the announcement")

@@ -182,13 +182,19 @@ class CentreLink:
     def _apply_docs(self, runner: Runner, msg: dict) -> None:
         """The province's publications: releases fetched first (outside the transaction), then the page
         applied in one transaction with the mark; say where we stand at once."""
+        if not sync_down.page_applies(runner.db, self.epoch, msg):
+            return  # a page sent again, or from before the mark held: no transaction, no audit row
         rows = msg.get("rows") if isinstance(msg.get("rows"), list) else []
-        ready = down.fetch_releases(self.link, self.data_dir, rows)
-        if not ready:
+        try:
+            ready = down.fetch_releases(self.link, self.data_dir, rows)
+            if not ready:
+                return
+            page = {**msg, "rows": ready, "to_seq": ready[-1].get("seq")}
+            hwm = runner.run(None, lambda ctx: sync_down.apply_docs(ctx, self.epoch, page, self.data_dir),
+                             actor=Actor("province", "admin", "sync"), action="province.docs")
+        except Exception:  # the link goes on; the next hello asks for the page again
+            log.exception("sync: the province's publications from %s not applied", msg.get("after"))
             return
-        page = {**msg, "rows": ready, "to_seq": ready[-1].get("seq")}
-        hwm = runner.run(None, lambda ctx: sync_down.apply_docs(ctx, self.epoch, page, self.data_dir),
-                         actor=Actor("province", "admin", "sync"), action="province.docs")
         log.info("sync: the province's publications applied up to %s", hwm)
         self._said.clear()
 

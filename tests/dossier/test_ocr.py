@@ -107,6 +107,22 @@ def test_a_scanned_page_becomes_searchable_in_vietnamese(dhub: DossierHub, tmp_p
     status, queue = dhub.http("GET", "/api/v1/agency/dossiers", token=t1)
     listed = {x["id"]: x for x in next(d for d in queue["dossiers"] if d["code"] == code)["files"]}
     assert listed[by_doc[0]["id"]]["ocr"] == "done" and listed[by_doc[1]["id"]]["ocr"] == "failed"
+    # … and so does the console's agency page, in a real browser (screenshot web/agency-files-ocr.png)
+    from selenium.webdriver.common.by import By
+
+    from tests.support.browser import Browser
+    from tests.web.conftest import PASSWORD, add_account
+
+    add_account(dhub.h.data, "cv-kinhte", "specialist", "demo", AGENCY_1)
+    with Browser() as b:
+        b.sign_in(f"http://127.0.0.1:{dhub.h.http_port}", "cv-kinhte", PASSWORD)
+        b.wait(lambda d: "bản tìm kiếm được chữ" in d.find_element(By.ID, "agency-list").text)
+        shown = b.driver.find_element(By.ID, "agency-list").text
+        link = b.driver.find_element(By.LINK_TEXT, "bản tìm kiếm được chữ").get_attribute("href")
+        b.shot("agency-files-ocr")
+    assert "không nhận dạng được chữ: Tệp đã có chữ điện tử (không phải ảnh quét)" in shown, shown
+    assert "OCRmyPDF" not in shown  # the program's own words go to the log, not to the specialist
+    assert link.endswith(f"/files/{by_doc[0]['id']}?copy=ocr")
 
 
 def test_a_hub_stopping_mid_recognition_leaves_the_scan_waiting(tmp_path: Path) -> None:

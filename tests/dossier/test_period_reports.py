@@ -142,6 +142,9 @@ def test_reports_of_any_period_match_the_records_and_the_dashboard(dhub: Dossier
     for k in ("issued", "served", "no_show", "avg_wait_s", "longest_wait_s", "on_time_rate"):
         assert day["queue"]["total"][k] == dash[k], k
     assert day["queue"]["total"]["issued"] == 1 and abs(day["queue"]["total"]["avg_wait_s"] - 10 * MIN) <= 5
+    # The quarter asked now, before its end: the dossier just received falls due later in it, not late yet.
+    now_q1 = dhub.http("GET", "/api/v1/sites/demo/reports/period.json?period=2027-Q1", token=leader)[1]
+    assert (now_q1["report"]["total"]["received"], now_q1["report"]["total"]["open_overdue"]) == (2, 0)
     dhub.set_time("2027-02-16T09:00")
     assert dhub.http("POST", f"/api/v1/agency/dossiers/{second[0]}/accept", {}, token=t1)[0] == 200
     assert dhub.http("POST", f"/api/v1/agency/dossiers/{second[0]}/supplement", {"reason": "Bổ sung bản vẽ mặt bằng"},
@@ -230,7 +233,9 @@ def test_reports_of_any_period_match_the_records_and_the_dashboard(dhub: Dossier
     assert dhub.http("GET", "/api/v1/sites/demo/reports/issued/2027/9.pdf", token=leader)[0] == 404
     from hub import signing_keys
     from motcua_core import signing
+    from tests.support.pdfa import failures
 
+    assert failures(signed) == []  # PDF/A-2 as it claims, by an independent validator, signature included
     checks = signing.validate(signed, signing_keys.trust_roots(dhub.db))
     assert checks and all(c.intact and c.valid and c.trusted for c in checks)
     text = _text(signed)

@@ -27,7 +27,9 @@ def test_token_pin_on_screen_wrong_then_right_signs_the_scan(dhub: DossierHub, x
     ca = test_pki.make(tmp_path / "pki")
     holder = test_pki.pki.issue(ca.ca, "Nguyễn Thị Lan", "Trung tâm PVHCC xã Hòa An", use_rsa=True)
     try:
-        tok = test_pki.softhsm_token(tmp_path / "hsm", holder, pin=RIGHT)  # SOFTHSM2_CONF for the app too
+        # made by child processes, used by the app's: SoftHSM2 reads its configuration once per process,
+        # and another test of this process may hold its own token
+        tok = test_pki.softhsm_token(tmp_path / "hsm", holder, pin=RIGHT, in_child=True)
     except FileNotFoundError:
         pytest.skip("softhsm2 not installed")
     h = dhub.h
@@ -55,7 +57,8 @@ def test_token_pin_on_screen_wrong_then_right_signs_the_scan(dhub: DossierHub, x
         {"screenshot": "token-pin-opened"},
         {"tap": "scan_capture:0"}, {"wait_text": ["scan_message", "Đã chụp trang 1"]},
         {"tap": "scan_finish:0"}, {"wait_text": ["scan_message", "đã ký số"]}, {"state": "signed"},
-    ], xvfb.env(), artifacts_dir / "counter", tmp_path / "ui-token", size=(800, 480), timeout=240).start()
+    ], {**xvfb.env(), **tok["env"]}, artifacts_dir / "counter", tmp_path / "ui-token", size=(800, 480),
+        timeout=240).start()
     result = run.finish()
     s = result["states"]
     assert "Nhập mã PIN của token" in s["ask"]["token_message"]

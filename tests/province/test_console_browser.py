@@ -105,10 +105,20 @@ def test_the_province_administrator_publishes_the_calendar_once_for_every_centre
         b.wait(lambda d: "Đã công bố" in d.find_element(By.ID, "pub_msg").text)
         b.wait(lambda d: "lịch làm việc" in d.find_element(By.ID, "published").text)
         b.shot("province-publish-calendar")
+        # The forms' wording: a form the hub does not have is refused in Vietnamese; a right one is published.
+        d.find_element(By.ID, "forms_texts").send_keys('{"khong-co": {}}')
+        d.find_element(By.ID, "publish_forms").click()
+        b.wait(lambda d: "không có biểu mẫu" in d.find_element(By.ID, "forms_msg").text)
+        d.find_element(By.ID, "forms_texts").clear()
+        d.find_element(By.ID, "forms_texts").send_keys('{"receipt": {"note": "Mẫu của tỉnh"}}')
+        d.find_element(By.ID, "forms_version").send_keys("2027-1")
+        d.find_element(By.ID, "publish_forms").click()
+        b.wait(lambda d: "Đã công bố" in d.find_element(By.ID, "forms_msg").text)
+        b.wait(lambda d: "biểu mẫu" in d.find_element(By.ID, "published").text)
     db = open_data_dir(province_hub.data)  # whichever engine the provincial hub runs on
     try:
-        rows = db.execute("SELECT kind, centre_id, by_who, body FROM sync_docs").fetchall()
+        rows = db.execute("SELECT kind, centre_id, by_who, body FROM sync_docs ORDER BY seq").fetchall()
     finally:
         db.conn.close()
-    assert [(k, c, by) for k, c, by, _b in rows] == [("calendar", None, "quantritinh")]
+    assert [(k, c, by) for k, c, by, _b in rows] == [("calendar", None, "quantritinh"), ("forms", None, "quantritinh")]
     assert '"2027-03-10"' in rows[0][3]

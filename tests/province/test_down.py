@@ -90,6 +90,13 @@ def test_calendar_and_site_configuration_published_at_the_province_change_each_c
     reconnect_s = wait_for(lambda: refusal(b) == "closed")
     assert reconnect_s is not None, "the cut-off centre did not get the calendar within 60 s of reconnecting"
     assert due(b, f"{DAY[:8]}09T09:00", 1).startswith("2027-03-11")
+    # The province lists the calendar as applied by both centres (their hellos acknowledge it).
+    def applied() -> tuple:
+        docs = json.loads(cli("hub", "province", "published", "--data", str(prov.data), "--json").stdout)["docs"]
+        cal_doc = next(d for d in docs if d["kind"] == "calendar")
+        return cal_doc["applied"], cal_doc["centres"]
+
+    assert wait_for(lambda: applied() == (2, 2), 30), f"the province counts {applied()} centres holding the calendar"
     # The province's wording of the forms: the centre's register is printed with it.
     from hub.domain import forms
 
@@ -131,7 +138,8 @@ def test_release_and_commands_reach_a_centre(prov: Province, tmp_path: Path) -> 
     assert wait_for(lambda: has_release(a)), "the linked centre did not fetch the release"
     assert not has_release(b)
     b.mend()
-    assert wait_for(lambda: has_release(b)), "the centre cut off did not fetch the release after reconnecting"
+    assert wait_for(lambda: has_release(b)), "the centre cut off did not fetch the release after reconnecting:\n" + \
+        "\n".join(line for line in (b.data / "hub-process.log").read_text().splitlines() if "sync" in line)[-3000:]
     # A command: the centre holding xa-1 takes a backup (named for the moment it was taken); carried out once.
     def backups(c: Commune) -> list[Path]:
         return sorted((c.data / "backups").glob(f"motcua-{DAY.replace('-', '')}-*.db"))
@@ -142,6 +150,15 @@ def test_release_and_commands_reach_a_centre(prov: Province, tmp_path: Path) -> 
     assert len(backups(a)) == 1 and backups(b) == []
     assert read(a.data, "SELECT action, who FROM audit_log WHERE action = 'province.command'") == [
         ("province.command", "province")]
+    # resync: the centre sends every row up again, numbered on; the province's copy is refreshed, nothing doubled.
+    a.issue(3)
+    prov.wait_caught_up(a, 30)
+    before = prov.hwm(a.site)
+    tickets = sorted(prov.ticket_keys(a.site))
+    cli("hub", "province", "command", "--data", str(prov.data), a.site, "resync")
+    assert wait_for(lambda: prov.hwm(a.site) > before + len(tickets)), "the centre did not send its rows again"
+    prov.wait_caught_up(a, 30)
+    assert sorted(prov.ticket_keys(a.site)) == tickets
     # An unknown site or command is refused at the province with a clear message.
     out = cli("hub", "province", "command", "--data", str(prov.data), "xa-khong-co", "backup", check=False)
     assert out.returncode != 0 and "Không có trung tâm" in out.stderr

@@ -47,6 +47,19 @@ def _centre_lookup(c: Commune, code: str, key: str) -> int:
         return exc.code
 
 
+def _rows_status(p, site: str, auth: tuple[str, str] | None) -> int:  # noqa: ANN001
+    import base64
+
+    headers = {} if auth is None else {"Authorization": "Basic " + base64.b64encode(":".join(auth).encode()).decode()}
+    req = urllib.request.Request(f"http://127.0.0.1:{p.proc.http_port}/api/v1/province/rebuild/rows?site={site}",
+                                 headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
 def _wait(what, timeout: float = 45.0) -> None:  # noqa: ANN001
     t0 = time.monotonic()
     while not what():
@@ -82,6 +95,12 @@ def test_a_dead_commune_is_rebuilt_from_the_province_and_numbers_go_on(tmp_path:
                              f"http://127.0.0.1:{p.proc.http_port}", "--code", code, "--mqtt-plain", "--json").stdout)
         assert out["sites"] == [a.site] and out["unsent"] == {a.site: 0}
         assert out["tickets"] == 5 and out["dossiers"] == 2 and out["devices"] == 2
+        # The copy is given only to the centre itself: no account, or another site than its own, gets nothing.
+        link = json.loads((a.data / "province.json").read_text())
+        assert _rows_status(p, a.site, None) == 401
+        assert _rows_status(p, a.site, (link["username"], "mot-mat-khau-sai")) == 401
+        assert _rows_status(p, "tinh", (link["username"], link["password"])) == 404
+        assert _rows_status(p, a.site, (link["username"], link["password"])) == 200
         a.proc = HubProcess(a.data, http_port=a.proc.http_port, mqtt_port=a.proc.mqtt_port,
                             mqtt_tls_port=a.proc.mqtt_tls_port).start()
         # The old kiosk reconnects with the secret it holds; its numbers go on from where they stopped.

@@ -193,3 +193,25 @@ class TestGroupSummaries:
         tickets = [tt(service="HT", wait=60.0), tt(service="DD", wait=30.0), tt(service="HT", wait=1500.0)]
         g = group_summaries(iter(tickets), lambda t: t.service)
         assert g["HT"] == summarize([t for t in tickets if t.service == "HT"])
+
+
+def test_accumulate_counts_each_group_and_the_service_level_like_the_dashboard() -> None:
+    """The one rule of the dashboard and the reports: called within the service's target is met; never
+    called but waiting (to now) or expired at the close (to its done_at) past the target is due and missed."""
+    from hub.domain.kpi import accumulate, figures
+
+    now = 10_000.0
+    t = [TicketTimes("HT", 1, "lan", "done", 0, 600, 900),  # waited 10 min: met
+         TicketTimes("HT", 1, "lan", "no_show", 0, 1200, 1260),  # 20 min: due, missed
+         TicketTimes("CT", 2, "hung", "done", 0, 1500, 1800),  # 25 min, CT's target 30 min: met
+         TicketTimes("CT", None, None, "waiting", now - 100, None, None),  # waiting 100 s: not yet due
+         TicketTimes("HT", None, None, "expired", 0, None, 3000)]  # expired after 50 min: due, missed
+    total, groups = accumulate(t, {"CT": 1800}, now, {"service": lambda x: x.service, "officer": lambda x: x.officer})
+    f = figures(total)
+    assert (f["issued"], f["served"], f["no_show"], f["waiting"]) == (5, 2, 1, 1)
+    assert f["avg_wait_s"] == round((600 + 1200 + 1500) / 3) and f["longest_wait_s"] == 1500
+    assert f["on_time_rate"] == round(2 / 4, 3)  # met: the first and the third; due: those two, 20 min, expired
+    assert figures(groups["service"]["CT"])["on_time_rate"] == 1.0
+    assert set(groups["officer"]) == {"lan", "hung"}  # tickets of no officer are left out of that grouping
+    assert figures(accumulate([], {}, now)[0]) == {"issued": 0, "served": 0, "no_show": 0, "waiting": 0,
+                                                   "avg_wait_s": None, "longest_wait_s": None, "on_time_rate": None}
