@@ -14,7 +14,6 @@ PY=${PY:-.venv/bin/python}
 workers=${MOTCUA_TEST_WORKERS:-$(nproc 2>/dev/null || echo 2)}
 [ "$workers" -ge 2 ] 2>/dev/null || workers=1
 # (The fuzz test runs here too: its answer-time figure moved to `motcua bench fuzz`, see the test.)
-KNOWN=()
 SUITES=(tests/integration tests/dossier tests/appointments tests/web tests/reliability tests/province
         tests/unit/test_runner.py tests/unit/test_store_queue.py tests/unit/test_store_memo.py
         tests/unit/test_catalogue_search.py)
@@ -22,9 +21,9 @@ SUITES=(tests/integration tests/dossier tests/appointments tests/web tests/relia
 start=$(date +%s)
 echo "==> the hub-side suites on PostgreSQL ($workers workers): ${SUITES[*]}"
 if [ "$workers" -gt 1 ]; then
-  MOTCUA_TEST_DB=postgresql "$PY" -m pytest -q -n "$workers" --dist loadfile "${SUITES[@]}" "${KNOWN[@]}" "$@"
+  MOTCUA_TEST_DB=postgresql "$PY" -m pytest -q -n "$workers" --dist loadfile "${SUITES[@]}" "$@"
 else
-  MOTCUA_TEST_DB=postgresql "$PY" -m pytest -q "${SUITES[@]}" "${KNOWN[@]}" "$@"
+  MOTCUA_TEST_DB=postgresql "$PY" -m pytest -q "${SUITES[@]}" "$@"
 fi
 rc=$?
 echo "==> PostgreSQL pass: $(($(date +%s) - start)) s"

@@ -50,10 +50,9 @@ def test_specialist_and_post_tabs(dhub: DossierHub, tmp_path: Path) -> None:
         assert due.startswith("Thứ ") and due[due.index(",") + 2:][2] == "/" and ":" in due  # "Thứ X, dd/mm/yyyy HH:MM"
         assert "T" not in due[due.index(","):]  # no raw ISO text
         assert left.startswith("còn ") and left.endswith(" ngày làm việc")
-        d.find_element(By.CSS_SELECTOR, f"button[data-code='{code}'][data-act='accept']").click()
+        b.click(f"button[data-code='{code}'][data-act='accept']")  # the list may redraw meanwhile
         finish = f"button[data-code='{code}'][data-act='finish']"
-        b.wait(lambda d: d.find_elements(By.CSS_SELECTOR, finish))
-        d.find_element(By.CSS_SELECTOR, finish).click()
+        b.click(finish)
         alert = b.wait(lambda d: d.switch_to.alert)
         assert f"Xác nhận hồ sơ {code} đã giải quyết xong?" in alert.text and "không hoàn tác" in alert.text
         alert.dismiss()  # "Hủy": nothing happens

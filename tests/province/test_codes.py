@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from tests.support.hubproc import prepare
-from tests.support.province import cli, province, read, site_file
+from tests.support.province import bind_commune, cli, province, read, site_file
 
 
 def _settings(root: Path, data: Path, site: str, cfg: dict) -> None:
@@ -32,6 +32,8 @@ def test_a_centre_whose_agency_codes_clash_is_refused_at_join_and_at_add_centre(
     p = province(tmp_path, 0)
     try:
         a, b = tmp_path / "xa-a", tmp_path / "xa-b"
+        for data in (a, b):
+            bind_commune(data)
         prepare(a, site_file(tmp_path, "xa-a", "Xã A"))
         prepare(b, site_file(tmp_path, "xa-b", "Xã B"))
         _settings(tmp_path, a, "xa-a", {"agency_ids": {"Sở Tư pháp": "H15.01"}, "unit_id": "H15.50.05"})

@@ -87,8 +87,6 @@ def test_the_province_leader_sees_every_centre_and_drills_down(province_hub: InP
 def test_the_province_administrator_publishes_the_calendar_once_for_every_centre(province_hub: InProcessHub) -> None:
     """The console's publish panel: a wrong date is refused in Vietnamese and nothing is published; a right
     one is published once (one row of the down stream, for every centre) and listed."""
-    import sqlite3
-
     add_account(province_hub.data, "quantritinh", "admin", None, None)
     base = f"http://127.0.0.1:{province_hub.http_port}"
     with Browser() as b:
@@ -117,10 +115,10 @@ def test_the_province_administrator_publishes_the_calendar_once_for_every_centre
         d.find_element(By.ID, "publish_forms").click()
         b.wait(lambda d: "Đã công bố" in d.find_element(By.ID, "forms_msg").text)
         b.wait(lambda d: "biểu mẫu" in d.find_element(By.ID, "published").text)
-    conn = sqlite3.connect(province_hub.data / "motcua.db")
+    db = open_data_dir(province_hub.data)  # whichever engine the provincial hub runs on
     try:
-        rows = conn.execute("SELECT kind, centre_id, by_who, body FROM sync_docs ORDER BY seq").fetchall()
+        rows = db.execute("SELECT kind, centre_id, by_who, body FROM sync_docs ORDER BY seq").fetchall()
     finally:
-        conn.close()
+        db.conn.close()
     assert [(k, c, by) for k, c, by, _b in rows] == [("calendar", None, "quantritinh"), ("forms", None, "quantritinh")]
     assert '"2027-03-10"' in rows[0][3]

@@ -10,7 +10,7 @@ import json
 import os
 from pathlib import Path
 
-from hub.app import load_site_file, open_data_dir
+from hub.app import load_site_file
 from hub.cli.common import DEMO_SITE
 from hub.domain import sync_route as rules
 from hub.ops import sync as sync_ops
@@ -19,12 +19,15 @@ from hub.ops.run import Runner
 from hub.store import dossier_files as files
 from hub.store import sync as sync_store
 from motcua_core.protocol import BROKER_MAX_PACKET
+from tests.support.hubproc import open_hub_db
+from tests.support.province import bind_commune, bind_province
 
 CODE = "DEMO-261206-0001"
 
 
-def _hub(path: Path):
-    db = open_data_dir(path)
+def _hub(path: Path, bind) -> tuple:  # noqa: ANN001
+    bind(path)  # the centre a SQLite file; the province SQLite, or PostgreSQL in the PostgreSQL pass
+    db = open_hub_db(path)
     load_site_file(db, DEMO_SITE)
     return db, Runner(db)
 
@@ -41,8 +44,8 @@ def _keep(runner: Runner, kind: str, data: bytes, doc_code: str | None = None) -
 
 
 def test_pieces_go_out_in_bounded_batches_and_are_made_whole_once(tmp_path: Path) -> None:
-    a, ra = _hub(tmp_path / "a")
-    p, rp = _hub(tmp_path / "p")
+    a, ra = _hub(tmp_path / "a", bind_commune)
+    p, rp = _hub(tmp_path / "p", bind_province)
     try:
         ra.run(None, lambda ctx: sync_ops.start_centre(ctx, {"centre": "demo", "epoch": "e1"}))
         scan = os.urandom(9 * rules.FILE_PIECE + 123)

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from selenium.webdriver.common.by import By
 
-from hub.app import open_data_dir
 from hub.domain import sync as rules
 from hub.ops import sync as sync_ops
 from hub.ops.run import Runner
@@ -22,15 +21,17 @@ from hub.store import devices as device_store
 from hub.store import sync as sync_store
 from tests.fleet.test_fleet_page import sign_in_at
 from tests.support.browser import Browser
-from tests.support.hubproc import InProcessHub, prepare
+from tests.support.hubproc import InProcessHub, open_hub_db, prepare
+from tests.support.province import bind_commune, bind_province
 from tests.web.conftest import Client, add_account
 
 
 def centre_summary(root: Path) -> dict:
     """A centre's presence summary, computed by the centre's own code over its own devices: a kiosk out of
     paper, a counter terminal that lost its link, a display never connected."""
+    bind_commune(root)  # a centre: its SQLite file
     prepare(root)
-    db = open_data_dir(root)
+    db = open_hub_db(root)
     now = time.time()
     device_store.add(db, site_id="demo", role="kiosk", now=now, device_id="kiosk-sanh", name="Sảnh chính")
     device_store.add(db, site_id="demo", role="counter", now=now, device_id="quay-1", counter=1)
@@ -49,8 +50,9 @@ def province_hub(tmp_path: Path) -> Iterator[InProcessHub]:
     summary = centre_summary(tmp_path / "centre")
     old_style = {k: v for k, v in summary.items() if k != "devices"}  # a centre not yet updated
     root = tmp_path / "province"
+    bind_province(root)
     prepare(root)
-    db = open_data_dir(root)
+    db = open_hub_db(root)
     runner = Runner(db)
     runner.run(None, lambda ctx: sync_ops.init_province(ctx, "Tỉnh Mẫu"))
     now = time.time()

@@ -33,8 +33,9 @@ from tests.support.province import (
     site_file,
 )
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0 or shutil.which("ip") is None,
-                                reason="network namespaces need root and iproute2")
+pytestmark = [pytest.mark.skipif(os.geteuid() != 0 or shutil.which("ip") is None,
+                                 reason="network namespaces need root and iproute2"),
+              pytest.mark.once]  # the WAN's path, not the engine's: the pause-hook tests run on PostgreSQL too
 
 
 def _ip(*args: str) -> None:

@@ -175,8 +175,8 @@ def test_a_dossier_for_commune_b_is_routed_to_b_and_one_for_a_department_to_the_
         assert "Không thể thực hiện" in flagged[0]["reason"]
         assert _status(a.data, d_w) == "withdrawn" and _status(p.data, d_w) == _status(b.data, d_w) == "ready"
         assert read(b.data, "SELECT COUNT(*) FROM sync_flags")[0][0] == 0
-        assert read(p.data, "SELECT COUNT(*) FROM sync_rows WHERE kind = 'dossier_event' AND parent = ? AND "
-                            "json_extract(body, '$.kind') = 'withdrawn'", (d_w,))[0][0] == 1
+        copied = read(p.data, "SELECT body FROM sync_rows WHERE kind = 'dossier_event' AND parent = ?", (d_w,))
+        assert [json.loads(body)["kind"] for (body,) in copied].count("withdrawn") == 1  # either engine's copy
         # Who appended what: B's specialist's events came from B, the department's from the province.
         origins = dict(read(p.data, "SELECT kind, origin FROM dossier_events WHERE code = ? AND kind IN "
                                     "('accepted', 'returned')", (d_b,)))

@@ -1,5 +1,6 @@
-"""The province overview's counts kept on ingest (hub.store.sync_summary), on real SQLite files: a
-centre's real outbox applied at a real provincial database, batch by batch — with resends, a ticket that
+"""The province overview's counts kept on ingest (hub.store.sync_summary), on real databases (the centre
+a SQLite file; the province a SQLite file, or PostgreSQL in the PostgreSQL pass): a centre's real outbox
+applied at a real provincial database, batch by batch — with resends, a ticket that
 moves through its statuses, and a new epoch re-sending everything — and the counts always equal a
 recount of the province's copy; the overview reads them."""
 
@@ -7,13 +8,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hub.app import load_site_file, open_data_dir
+from hub.app import load_site_file
 from hub.cli.common import DEMO_SITE
 from hub.domain import sync as rules
 from hub.ops import queue as queue_ops
 from hub.ops import sync as sync_ops
 from hub.ops.run import Runner
 from hub.store import sync as store
+from tests.support.hubproc import open_hub_db
+from tests.support.province import bind_commune, bind_province
 
 NOW = 1_789_000_000.0  # a fixed moment: the day the counts are kept under
 
@@ -33,8 +36,10 @@ def kept(db) -> dict:  # noqa: ANN001
 
 
 def test_counts_kept_on_ingest_equal_a_recount(tmp_path: Path) -> None:
-    prov = open_data_dir(tmp_path / "tinh")
-    centre = open_data_dir(tmp_path / "xa")
+    bind_province(tmp_path / "tinh")
+    bind_commune(tmp_path / "xa")
+    prov = open_hub_db(tmp_path / "tinh")
+    centre = open_hub_db(tmp_path / "xa")
     load_site_file(centre, DEMO_SITE)
     pr, cr = Runner(prov, clock=lambda: NOW), Runner(centre, clock=lambda: NOW)
     pr.run(None, lambda ctx: sync_ops.init_province(ctx, "Tỉnh Mẫu"))

@@ -102,3 +102,51 @@ def test_standby_refuses_a_directory_that_holds_something(tmp_path: Path) -> Non
                           "--pgdata", str(pgdata)], capture_output=True, text=True, timeout=60)
     assert out.returncode != 0 and "is not empty" in out.stderr and "standby" in out.stderr
     assert [p.name for p in pgdata.iterdir()] == ["PG_VERSION"]
+
+
+def test_failback_as_documented_keeps_every_row(figures) -> None:
+    """docs/operations.md's failback, command by command: after a failover the old primary's machine comes
+    back as a synchronous standby of the new primary (a fresh directory), the current primary is stopped
+    for a planned switch back, the old machine is promoted and a new standby is made. Every committed row
+    is on the final primary, and a commit never waits for a standby that is not there."""
+    import psycopg
+
+    p, s, p2, s2 = (pgc.Cluster(fsync=True, port=free_port()) for _ in range(4))
+    p.init().start()
+
+    def standby_of(primary: pgc.Cluster, standby: pgc.Cluster, name: str) -> None:
+        _motcua("hub", "db", "standby", "--primary", primary.url("postgres"), "--pgdata", str(standby.data),
+                "--name", name, "--port", str(standby.port), "--listen", "127.0.0.1",
+                "--socket-dir", str(standby.root), "--synchronous")
+
+    def write(server: pgc.Cluster, value: int) -> None:
+        with psycopg.connect(server.url("tinh"), autocommit=True, connect_timeout=10) as conn:
+            conn.execute("SET statement_timeout = '20s'")  # a commit waiting for a missing standby fails
+            conn.execute("INSERT INTO t VALUES (%s)", [value])
+
+    try:
+        p.create_database("tinh")
+        with psycopg.connect(p.url("tinh"), autocommit=True) as conn:
+            conn.execute("CREATE TABLE t (x INTEGER)")
+        write(p, 1)
+        standby_of(p, s, "standby1")
+        write(p, 2)
+        p.kill9()  # failover
+        _motcua("hub", "db", "promote", "--pgdata", str(s.data))
+        write(s, 3)
+        standby_of(s, p2, "primary1")  # the old primary's machine, back as a standby
+        write(s, 4)
+        s.stop()  # a planned switch back
+        _motcua("hub", "db", "promote", "--pgdata", str(p2.data))
+        standby_of(p2, s2, "standby1")
+        write(p2, 5)
+        with psycopg.connect(p2.url("tinh")) as conn:
+            rows = [r[0] for r in conn.execute("SELECT x FROM t ORDER BY x")]
+        final = json.loads(_motcua("hub", "db", "replication", "--db", p2.url("postgres"), "--json"))
+    finally:
+        for c in (p, s, p2, s2):
+            c.destroy()
+    figures(rows=rows, final_standbys=final["standbys"])
+    assert rows == [1, 2, 3, 4, 5]
+    assert final["role"] == "primary" and [(x["name"], x["sync_state"]) for x in final["standbys"]] == [
+        ("standby1", "sync")]

@@ -238,7 +238,8 @@ class InProcessHub:
         from hub.app import Hub
 
         self.thread = HubThread(HubConfig(data_dir=self.data, http_host=self.http_host, http_port=self.http_port,
-                                          mqtt_port=self.mqtt_port, mqtt_tls_port=self.mqtt_tls_port))
+                                          mqtt_port=self.mqtt_port, mqtt_tls_port=self.mqtt_tls_port,
+                                          db=database_of(self.data)))
         self.thread.hub = Hub(self.thread.hub.config, clock=self.clock)
         self.thread.start()
         return self
