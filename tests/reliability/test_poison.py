@@ -109,8 +109,9 @@ def test_flood_of_poison_does_not_slow_legitimate_requests(hub: InProcessHub, fi
     figures(legit_requests=60, poison_sent=sent[0] * 2, poison_replies=len(replies),
             baseline_p50_ms=round(statistics.median(base), 1),
             p50_ms=round(statistics.median(lat), 1), p95_ms=round(p95, 1))
-    # (The probe has Nagle on, so its baseline carries ~40 ms of delayed ACK; what matters is no rise.)
-    assert p95 < 200, f"legitimate p95 {p95:.0f} ms under a poison flood"
+    # What a user would notice is a rise against the same client's own baseline in this run (the probe has
+    # Nagle on, so its baseline carries ~40 ms of delayed ACK); an absolute figure depends on the engine and
+    # the machine's load, and `motcua bench fuzz` reports it (legit_p99_ms).
     assert statistics.median(lat) < statistics.median(base) * 1.5 + 10, "the flood slowed legitimate requests"
     assert len(replies) <= sent[0]  # never more than one reply per poisoned request
 
