@@ -117,7 +117,8 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
         print(json.dumps(out, ensure_ascii=False, indent=1))
         return 0
     print(f"đã dựng lại {', '.join(out['sites'])} từ bản sao của {out['province'] or 'tỉnh'}, kỳ {out['epoch']}: "
-          f"{out.get('tickets', 0)} vé, {out.get('dossiers', 0)} hồ sơ, {out.get('devices', 0)} thiết bị.")
+          f"{out.get('tickets', 0)} vé, {out.get('dossiers', 0)} hồ sơ, {out.get('files', 0)} tệp hồ sơ, "
+          f"{out.get('devices', 0)} thiết bị.")
     for site, n in out["unsent"].items():
         if n:
             print(f"CẢNH BÁO: {site}: {n} bản ghi trung tâm đã ghi nhưng chưa kịp gửi lên tỉnh trước khi hỏng: "

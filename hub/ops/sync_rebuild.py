@@ -9,16 +9,20 @@ page by page and `rebuild` puts them back in one transaction, with its sync star
 
 from __future__ import annotations
 
+import base64
 import hashlib
+from pathlib import Path
 
 import sqlite_utils
 
 from hub.domain import sync as rules
+from hub.domain import sync_route as file_rules
 from hub.ops import sync as sync_ops
 from hub.ops.context import Ctx
 from hub.ops.sites import load_site
 from hub.store import dossiers as dossier_store
 from hub.store import site_config
+from hub.store import sites as site_store
 from hub.store import sync as sync_store
 from hub.store import sync_rebuild as store
 from hub.store.db import get_meta, set_meta
@@ -26,17 +30,23 @@ from motcua_core import enrol_code
 from motcua_core.errors import DomainError
 
 PAGE = 500
+FILE_PAGE = 200
 
 
 # --- at a centre, while it runs: what the province keeps for a rebuild -------------------------------------
 
 def config_snapshot(db: sqlite_utils.Database, site: str) -> dict:
     """What the province keeps of a site to rebuild it: its configuration as `site load` takes it
-    (officers without PINs or badges), its dossier settings, its devices (with their secret hashes)."""
+    (officers without PINs or badges), its retired services and counters (their history keeps their
+    names), its dossier settings, its devices (with their secret hashes)."""
     config = site_config.export(db, site)
     names = store.officer_usernames(db, site)  # sign-in names are no credential: officers keep theirs
     config["officers"] = [{**o, "username": names[o["id"]]} if names.get(o["id"]) else o for o in config["officers"]]
-    return {"config": config, "settings": _own_settings(db, site), "devices": store.device_rows(db, site)}
+    retired = {"services": site_store.service_docs(db, site, active=False),
+               "counters": [{"number": c.number, "name": c.name, "services": list(c.services)}
+                            for c in site_store.list_counters(db, site, retired=True)]}
+    return {"config": config, "retired": retired, "settings": _own_settings(db, site),
+            "devices": store.device_rows(db, site)}
 
 
 def _own_settings(db: sqlite_utils.Database, site: str) -> dict:
@@ -91,18 +101,41 @@ def _code_hash(code: str) -> str:
 
 def copied_page(ctx: Ctx, centre: str, site: str, after_kind: str, after_key: str) -> dict:
     """One page of a centre's copied rows, for that centre only (the caller authenticated it)."""
-    if sync_store.site_owner(ctx.db, site) != centre:
-        raise DomainError("not_found", f"no site {site!r} of this centre", "Không có đơn vị này của trung tâm.")
+    _own(ctx, centre, site)
     rows = store.copied_page(ctx.db, site, after_kind, after_key, PAGE)
     return {"site": site, "rows": rows, "last": len(rows) < PAGE}
 
 
+def copied_files(ctx: Ctx, centre: str, site: str, after: int) -> dict:
+    """One page of the descriptions of a centre's dossier files (complete ones), for that centre only."""
+    _own(ctx, centre, site)
+    found = store.copied_files(ctx.db, site, after, FILE_PAGE)
+    return {"site": site, "files": found, "last": len(found) < FILE_PAGE}
+
+
+def file_piece(ctx: Ctx, centre: str, site: str, file_id: int, n: int) -> dict:
+    """Piece `n` of one of a centre's files (base64, as the sync cuts them), for that centre only."""
+    _own(ctx, centre, site)
+    raw = store.file_slice(ctx.db, site, file_id, n * file_rules.FILE_PIECE, file_rules.FILE_PIECE)
+    if raw is None or n < 0:
+        raise DomainError("not_found", f"no file {file_id} of site {site!r}", "Không có tệp này của đơn vị.")
+    return {"id": file_id, "n": n, "data": base64.b64encode(raw).decode()}
+
+
+def _own(ctx: Ctx, centre: str, site: str) -> None:
+    if sync_store.site_owner(ctx.db, site) != centre:
+        raise DomainError("not_found", f"no site {site!r} of this centre", "Không có đơn vị này của trung tâm.")
+
+
 # --- at the rebuilt centre ------------------------------------------------------------------------
 
-def rebuild(ctx: Ctx, joined: dict, rows: dict[str, list[dict]]) -> dict:
+def rebuild(ctx: Ctx, joined: dict, rows: dict[str, list[dict]],
+            files: list[tuple[str, dict, Path]] | None = None) -> dict:
     """Put the province's copy back in an empty hub, in this one transaction: each site's configuration
-    and devices, then its records under their own ids; then the sync starts under the new epoch (the
-    whole database captured again, numbered from 1). Officers set their PINs again (never copied)."""
+    (retired services and counters retired) and devices, then its records under their own ids; then the
+    sync starts under the new epoch (the whole database captured again, numbered from 1) and the dossier
+    files (site, description, spooled file) go back, each only if its SHA-256 is the one kept, marked as
+    already sent. Officers set their PINs again (never copied)."""
     if not store.is_empty(ctx.db):
         raise DomainError("conflict", "this hub already has sites or records: rebuild only into an empty data "
                                       "directory", "Máy chủ này đã có dữ liệu: chỉ dựng lại vào thư mục dữ liệu trống.")
@@ -114,7 +147,12 @@ def rebuild(ctx: Ctx, joined: dict, rows: dict[str, list[dict]]) -> dict:
                               f"Tỉnh không có cấu hình của đơn vị {site}: nạp cấu hình đơn vị (site load) rồi "
                               "dựng lại.")
         snap = snaps[-1]
-        load_site(ctx, snap["config"])
+        retired = snap.get("retired") or {}
+        config = snap["config"]
+        load_site(ctx, {**config, "services": config.get("services", []) + retired.get("services", []),
+                        "counters": config.get("counters", []) + retired.get("counters", [])})
+        store.retire(ctx.db, site, [s["code"] for s in retired.get("services", [])],
+                     [c["number"] for c in retired.get("counters", [])])
         if snap.get("settings"):
             dossier_store.set_settings(ctx.db, site, snap["settings"])
         counts["devices"] = counts.get("devices", 0) + store.put_devices(ctx.db, snap.get("devices") or [])
@@ -125,6 +163,14 @@ def rebuild(ctx: Ctx, joined: dict, rows: dict[str, list[dict]]) -> dict:
             if kind == "dossier":
                 store.key_digests(ctx.db, {b["code"]: b["lookup_key_sha256"] for b in bodies
                                            if b.get("lookup_key_sha256")})
-    sync_ops.start_centre(ctx, joined)
+    sync_ops.start_centre(ctx, joined)  # forgets which files were sent: the files go back after it
+    counts["files"] = 0
+    for site, f, path in files or []:
+        data = path.read_bytes()
+        if file_rules.whole([data], f["stored_sha256"] or f["sha256"]) is None:
+            raise DomainError("conflict", f"file {f['name']!r} of {f['code']} does not match its SHA-256",
+                              f"Tệp {f['name']} của hồ sơ {f['code']} không khớp mã kiểm tra SHA-256.")
+        store.put_file(ctx.db, site, f, data, ctx.now)
+        counts["files"] += 1
     ctx.changed("province.rebuilt", joined["centre"], None, {"epoch": joined["epoch"], **counts})
     return {"sites": sorted(rows), "epoch": joined["epoch"], **counts}

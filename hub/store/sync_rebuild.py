@@ -13,6 +13,10 @@ import json
 
 import sqlite_utils
 
+from hub.store import dossier_files as files
+from hub.store import memo
+from hub.store import sync_route as route_store
+
 # The province's kind of a copied row → the centre's table and its key column, in the order they are put
 # back (tickets before their events, dossiers before theirs).
 TABLES = (("ticket", "tickets", "id"), ("ticket_event", "ticket_events", "id"), ("dossier", "dossiers", "code"),
@@ -30,6 +34,25 @@ def copied_page(db: sqlite_utils.Database, site: str, after_kind: str, after_key
         f"SELECT kind, key, body FROM sync_rows WHERE site_id = ? AND kind IN ({marks}) AND "
         "(kind > ? OR (kind = ? AND key > ?)) ORDER BY kind, key LIMIT ?",
         [site, *KINDS, after_kind, after_kind, after_key, limit]).fetchall()]
+
+
+FILE_COLS = ("id", "code", "kind", "doc_index", "name", "sha256", "stored_sha256", "size", "pages", "doc_code",
+             "signed_by")
+
+
+def copied_files(db: sqlite_utils.Database, site: str, after: int, limit: int) -> list[dict]:
+    """A site's complete dossier files after id `after` (their descriptions, not their bytes)."""
+    return [dict(zip(FILE_COLS, r, strict=True)) for r in db.execute(
+        f"SELECT {', '.join(FILE_COLS)} FROM dossier_files WHERE site_id = ? AND id > ? AND completed_at IS NOT NULL "
+        "AND data IS NOT NULL AND (kind <> 'result' OR doc_code IS NOT NULL) ORDER BY id LIMIT ?",
+        [site, after, limit]).fetchall()]
+
+
+def file_slice(db: sqlite_utils.Database, site: str, file_id: int, start: int, length: int) -> bytes | None:
+    """`length` bytes of a site's complete file from byte `start` (0-based); None: no such file of the site."""
+    r = db.execute("SELECT SUBSTR(data, ?, ?) FROM dossier_files WHERE id = ? AND site_id = ? "
+                   "AND completed_at IS NOT NULL AND data IS NOT NULL", [start + 1, length, file_id, site]).fetchone()
+    return None if r is None else bytes(r[0] or b"")
 
 
 def centre_sites(db: sqlite_utils.Database, centre: str) -> list[dict]:
@@ -83,6 +106,26 @@ def key_digest(db: sqlite_utils.Database, code: str) -> str | None:
     """The digest of an earlier receipt's lookup key (a centre rebuilt from the province), or None."""
     row = db.execute("SELECT sha256 FROM dossier_key_digests WHERE code = ?", [code]).fetchone()
     return row[0] if row else None
+
+
+def put_file(db: sqlite_utils.Database, site: str, f: dict, data: bytes, now: float) -> int:
+    """A dossier's file as the province kept it, complete and marked sent (it does not go up again)."""
+    fid = files.declare(db, {"site_id": site, "code": f["code"], "kind": f["kind"], "doc_index": f["doc_index"],
+                             "name": f["name"], "sha256": f["sha256"], "size": len(data), "pages": f["pages"] or 0,
+                             "chunks": 1, "declared_at": now})
+    files.complete(db, fid, data, now, stored_sha256=f["stored_sha256"] or f["sha256"], doc_code=f["doc_code"],
+                   signed_by=f["signed_by"])
+    route_store.mark_sent(db, fid, now)
+    return fid
+
+
+def retire(db: sqlite_utils.Database, site: str, services: list[str], counters: list[int]) -> None:
+    """Services and counters put back retired (as the centre had them: kept for their history's names)."""
+    for code in services:
+        db.execute("UPDATE services SET active = 0 WHERE site_id = ? AND code = ?", [site, code])
+    for number in counters:
+        db.execute("UPDATE counters SET active = 0 WHERE site_id = ? AND number = ?", [site, number])
+    memo.forget(db)
 
 
 def device_rows(db: sqlite_utils.Database, site: str) -> list[dict]:

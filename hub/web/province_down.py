@@ -148,6 +148,38 @@ async def rebuild_rows(request: web.Request) -> web.Response:
     return web.json_response(page)
 
 
+@describe("A page of a centre's dossier files as the province holds them (their descriptions; with `file`, "
+          "one piece of that file's bytes), for that centre rebuilding itself (HTTP Basic with the centre's sync "
+          "account)", public=True,
+          query={"site": F("string", True, "one of the centre's sites"),
+                 "after": F("integer", False, "the last file id of the previous page"),
+                 "file": F("integer", False, "a file's id: one piece of its bytes"),
+                 "n": F("integer", False, "which piece of the file (from 0)")}, errors=(401,))
+async def rebuild_files(request: web.Request) -> web.Response:
+    from hub.ops import sync_rebuild
+
+    hub = hub_of(request)
+    centre = _centre_of(hub.db, request.headers.get("Authorization", ""))
+    if centre is None:
+        return error_response(DomainError("unauthorized", "a centre's sync account is needed",
+                                          "Cần tài khoản đồng bộ của trung tâm."))
+    q = request.query
+    try:
+        try:
+            after, file_id, n = int(q.get("after") or 0), q.get("file"), int(q.get("n") or 0)
+            file_id = None if file_id in (None, "") else int(file_id)
+        except ValueError:
+            raise DomainError("bad_request", "after, file and n are numbers", "Tham số phải là số.") from None
+        site = q.get("site", "")
+        if file_id is None:
+            out = hub.runner.view(None, lambda ctx: sync_rebuild.copied_files(ctx, centre, site, after))
+        else:
+            out = hub.runner.view(None, lambda ctx: sync_rebuild.file_piece(ctx, centre, site, file_id, n))
+    except DomainError as exc:
+        return error_response(exc)
+    return web.json_response(out)
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_post("/api/v1/province/calendar", calendar)
     app.router.add_post("/api/v1/province/forms", forms)
@@ -157,3 +189,4 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/api/v1/province/releases/{release}", release_file)
     app.router.add_post("/api/v1/province/rebuild", rebuild)
     app.router.add_get("/api/v1/province/rebuild/rows", rebuild_rows)
+    app.router.add_get("/api/v1/province/rebuild/files", rebuild_files)

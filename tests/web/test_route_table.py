@@ -38,8 +38,9 @@ PUBLIC = {
     # A centre fetches a release the province announced with its own sync account (HTTP Basic), not a console one.
     ("GET", "/api/v1/province/releases/{release}"),
     # A centre whose disk died rebuilds itself: a single-use code (throttled), then its own rows with its new
-    # sync account (HTTP Basic).
+    # sync account (HTTP Basic), and its own dossier files the same way.
     ("POST", "/api/v1/province/rebuild"), ("GET", "/api/v1/province/rebuild/rows"),
+    ("GET", "/api/v1/province/rebuild/files"),
 }
 SAMPLE = {"site": "demo", "ticket_id": "1", "code": "HS-X", "form": "control-sheet", "action": "accept",
           "username": "quantri", "pid": "x", "name": "x", "fmt": "csv", "device_id": "demo-kiosk-01",
