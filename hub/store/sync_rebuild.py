@@ -50,8 +50,9 @@ def copied_files(db: sqlite_utils.Database, site: str, after: int, limit: int) -
 
 def file_slice(db: sqlite_utils.Database, site: str, file_id: int, start: int, length: int) -> bytes | None:
     """`length` bytes of a site's complete file from byte `start` (0-based); None: no such file of the site."""
-    r = db.execute("SELECT SUBSTR(data, ?, ?) FROM dossier_files WHERE id = ? AND site_id = ? "
-                   "AND completed_at IS NOT NULL AND data IS NOT NULL", [start + 1, length, file_id, site]).fetchone()
+    r = db.execute("SELECT SUBSTR(data, CAST(? AS INTEGER), CAST(? AS INTEGER)) FROM dossier_files "
+                   "WHERE id = ? AND site_id = ? AND completed_at IS NOT NULL AND data IS NOT NULL",
+                   [start + 1, length, file_id, site]).fetchone()
     return None if r is None else bytes(r[0] or b"")
 
 
