@@ -126,6 +126,11 @@ async def rebuild(request: web.Request) -> web.Response:
     return web.json_response({**joined, **broker_for(request)})
 
 
+def _no_centre() -> web.Response:
+    return error_response(DomainError("unauthorized", "a centre's sync account is needed",
+                                      "Cần tài khoản đồng bộ của trung tâm."))
+
+
 @describe("A page of a centre's rows as the province holds them, for that centre rebuilding itself (HTTP "
           "Basic with the centre's sync account)", public=True,
           query={"site": F("string", True, "one of the centre's sites"),
@@ -137,8 +142,7 @@ async def rebuild_rows(request: web.Request) -> web.Response:
     hub = hub_of(request)
     centre = _centre_of(hub.db, request.headers.get("Authorization", ""))
     if centre is None:
-        return error_response(DomainError("unauthorized", "a centre's sync account is needed",
-                                          "Cần tài khoản đồng bộ của trung tâm."))
+        return _no_centre()
     q = request.query
     try:
         page = hub.runner.view(None, lambda ctx: sync_rebuild.copied_page(
@@ -161,8 +165,7 @@ async def rebuild_files(request: web.Request) -> web.Response:
     hub = hub_of(request)
     centre = _centre_of(hub.db, request.headers.get("Authorization", ""))
     if centre is None:
-        return error_response(DomainError("unauthorized", "a centre's sync account is needed",
-                                          "Cần tài khoản đồng bộ của trung tâm."))
+        return _no_centre()
     q = request.query
     try:
         try:
