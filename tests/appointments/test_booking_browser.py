@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 import cv2
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from counter_terminal.core import CounterCore
 from hub.app import open_data_dir
@@ -184,7 +185,9 @@ def test_move_then_cancel_by_the_link(ahub: InProcessHub) -> None:
         b.find_element(By.ID, "cancel").click()  # asks first: cancelling cannot be taken back
         assert "có chắc muốn hủy" in b.find_element(By.ID, "confirm_cancel").text
         browser.shot("booking-4b-cancel-confirm", whole_page=True)
-        b.find_element(By.ID, "cancel_no").click()
+        dialog = b.find_element(By.ID, "confirm_cancel")
+        b.find_element(By.ID, "cancel_no").click()  # a form that reloads the page: read the new one only
+        WebDriverWait(b, 10, poll_frequency=0.1).until(staleness_of(dialog), "the page never came back")
         assert b.find_element(By.ID, "status").text != "đã hủy" and not b.find_elements(By.ID, "confirm_cancel")
         b.find_element(By.ID, "cancel").click()
         b.find_element(By.ID, "cancel_yes").click()
