@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
 PHONE = (412, 915)  # a common Android phone's CSS viewport
@@ -68,6 +72,34 @@ class Browser:
         from selenium.webdriver.common.by import By
 
         self.wait(lambda d: d.find_element(By.CSS_SELECTOR, css).click() is None, timeout)
+
+    def submit_and_wait(self, css: str, timeout: float = 30.0) -> None:
+        """Click what `css` finds (a form's button, a link) and return once the next page has loaded. A click
+        returns before the next page is there: what the test reads next, if the previous page had it too (a
+        status, a form, a message), would be the old page's, or fail as stale when the old page goes."""
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support.expected_conditions import staleness_of
+
+        old = self.driver.find_element(By.TAG_NAME, "html")
+        self.driver.find_element(By.CSS_SELECTOR, css).click()
+        self.wait(lambda d: staleness_of(old)(d) and d.execute_script("return document.readyState") == "complete",
+                  timeout)
+
+    def read(self, css: str, until: Callable[[str], bool] | None = None, timeout: float = 10.0) -> str:
+        """The text of the element `css` finds, once it exists (and `until(text)` holds): one reading to assert
+        on, taken again if the page redrew the element between finding and reading it."""
+        from selenium.webdriver.common.by import By
+
+        def text(d: Any) -> tuple[str] | None:
+            t = d.find_element(By.CSS_SELECTOR, css).text
+            return (t,) if until is None or until(t) else None
+
+        return self.wait(text, timeout)[0]
+
+    def snapshot(self, read: Callable[[Any], T], timeout: float = 10.0) -> T:
+        """`read(driver)` (several elements read together, to assert on at once), done again whole if the page
+        redrew any of them meanwhile (a live page redraws its lists on every change, or on a timer)."""
+        return self.wait(lambda d: (read(d),), timeout)[0]
 
     def sign_in(self, base: str, username: str, password: str) -> None:
         """Sign in to the console with the keyboard alone, and wait until the tabs are the role's: the site's
