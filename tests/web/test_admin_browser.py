@@ -105,7 +105,7 @@ def test_a_service_is_retired_after_a_confirmation_and_restored(console: InProce
     confirm_text(browser, accept=True)
     restore = "#service-table tr.retired[data-service='KD'] button[data-restore]"
     browser.wait(lambda d: d.find_elements(By.CSS_SELECTOR, restore))
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30  # the hub re-sends the kiosks' config after its commit
     while "KD" in {s["code"] for s in kiosk.services} and time.monotonic() < deadline:
         time.sleep(0.1)
     assert "KD" not in {s["code"] for s in kiosk.services}
