@@ -107,11 +107,11 @@ def test_an_sms_when_the_turn_is_near(console: InProcessHub) -> None:
     db = open_data_dir(console.data)
     try:
         counter.next()  # 2 ahead now: not yet
-        outbox.deliver(db, load(console.data), time.time())
+        outbox.deliver(db, load(console.data), console.clock())
         assert gateway.messages == []
         counter.next()  # 1 ahead: the SMS
         counter.next()  # 0 ahead: not again
-        outbox.deliver(db, load(console.data), time.time())
+        outbox.deliver(db, load(console.data), console.clock())
     finally:
         db.conn.close()
     assert len(gateway.messages) == 1, gateway.messages
