@@ -73,15 +73,19 @@ class Browser:
 
         self.wait(lambda d: d.find_element(By.CSS_SELECTOR, css).click() is None, timeout)
 
-    def submit_and_wait(self, css: str, timeout: float = 30.0) -> None:
-        """Click what `css` finds (a form's button, a link) and return once the next page has loaded. A click
-        returns before the next page is there: what the test reads next, if the previous page had it too (a
-        status, a form, a message), would be the old page's, or fail as stale when the old page goes."""
+    def submit_and_wait(self, what: str | Callable[[], object], timeout: float = 30.0) -> None:
+        """Click what the CSS selector `what` finds (a form's button, a link), or do `what()` (Enter typed in a
+        form), and return once the next page has loaded. A click returns before the next page is there: what
+        the test reads next, if the previous page had it too (a status, a form, a message), would be the old
+        page's, or fail as stale when the old page goes."""
         from selenium.webdriver.common.by import By
         from selenium.webdriver.support.expected_conditions import staleness_of
 
         old = self.driver.find_element(By.TAG_NAME, "html")
-        self.driver.find_element(By.CSS_SELECTOR, css).click()
+        if callable(what):
+            what()
+        else:
+            self.driver.find_element(By.CSS_SELECTOR, what).click()
         self.wait(lambda d: staleness_of(old)(d) and d.execute_script("return document.readyState") == "complete",
                   timeout)
 
