@@ -207,7 +207,7 @@ def make_session(plain_broker: Any, tmp_path: Path) -> Iterator[Callable[..., De
             _push_config(plain_broker, cfg)
         if start:
             session.start()
-            assert session.wait_connected(5), "session did not connect"
+            assert session.wait_connected(30), "session did not connect"
         return session
 
     yield make
