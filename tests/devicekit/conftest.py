@@ -36,7 +36,7 @@ def echo_handler(verb: str, rid: str, data: dict, attempt: int) -> dict | None:
     return protocol.ok_response(rid, {"verb": verb, "echo": data})
 
 
-def wait_until(pred: Callable[[], Any], timeout: float = 5.0, interval: float = 0.02) -> Any:
+def wait_until(pred: Callable[[], Any], timeout: float = 30.0, interval: float = 0.02) -> Any:
     """Poll `pred` until it is truthy; fail the test with a clear message otherwise."""
     deadline = time.monotonic() + timeout
     while True:

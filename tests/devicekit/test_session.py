@@ -159,7 +159,7 @@ def test_tcp_nodelay_is_set_on_every_connection(make_session, responder) -> None
         new = session._client.socket()
         return new if new is not None and new is not sock and session.connected else None
 
-    assert wait_until(reconnected_socket, timeout=6).getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+    assert wait_until(reconnected_socket, timeout=30).getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
 
 
 def test_config_command_and_display_are_delivered(make_session, watch) -> None:

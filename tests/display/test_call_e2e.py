@@ -33,7 +33,7 @@ def _hardware(tmp_path: Path, pack: VoicePack) -> dict:
                       "repeats": 1, "amp_pin": AMP_PIN, "amp_warmup_s": 0.05, "amp_idle_off_s": 30}}
 
 
-def _until(pred, timeout: float = 10.0):
+def _until(pred, timeout: float = 30.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = pred()
