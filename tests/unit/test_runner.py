@@ -101,4 +101,4 @@ def test_a_cli_change_reaches_the_running_hubs_screens(hub) -> None:
 
     Runner(cli_db).run("demo", op)
     cli_db.conn.close()
-    assert got.wait(5), [s.get("notice") for s in states]
+    assert got.wait(30), [s.get("notice") for s in states]

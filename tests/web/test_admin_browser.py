@@ -62,8 +62,8 @@ def test_officers_are_listed_and_edited_without_knowing_an_id(console: InProcess
     assert choices[0] == "Bộ phận một cửa (không cử)" and len(choices) > 1
     agency.select_by_index(1)
     f.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    browser.wait(lambda d: choices[1] in text(d, "#officer-list tr[data-officer='dang-thi-anh']"))
-    assert "Đang làm việc" in text(d, "#officer-list tr[data-officer='dang-thi-anh']")
+    row = browser.read("#officer-list tr[data-officer='dang-thi-anh']", until=lambda t: choices[1] in t)
+    assert "Đang làm việc" in row
     # Edit one from the list: its form fills in, its id cannot be changed by mistake.
     d.find_element(By.CSS_SELECTOR, "#officer-list tr[data-officer='tran-van-hung'] button[data-edit]").click()
     assert f.find_element(By.NAME, "name").get_attribute("value") == "Trần Văn Hùng"
@@ -76,7 +76,7 @@ def test_officers_are_listed_and_edited_without_knowing_an_id(console: InProcess
     retire = "#officer-list tr[data-officer='tran-van-hung'] button[data-retire]"
     d.find_element(By.CSS_SELECTOR, retire).click()
     assert "Trần Văn Hùng" in confirm_text(browser, accept=False)
-    assert "Đang làm việc" in d.find_element(By.CSS_SELECTOR, "#officer-list tr[data-officer='tran-van-hung']").text
+    assert "Đang làm việc" in browser.read("#officer-list tr[data-officer='tran-van-hung']")
     d.find_element(By.CSS_SELECTOR, retire).click()
     assert "không đăng nhập quầy được nữa" in confirm_text(browser, accept=True)
     browser.wait(lambda d: "Đã ngừng" in text(d, "#officer-list tr[data-officer='tran-van-hung']"))
