@@ -42,7 +42,8 @@ def sign_in_at(browser, base: str, username: str) -> None:  # noqa: ANN001
     d = browser.driver
     d.delete_all_cookies()
     d.get(f"{base}/console/fleet")
-    browser.wait(lambda d: "/login?next=" in d.current_url)
+    # The page sends nobody to the sign-in from its script: wait for the sign-in page's own form.
+    browser.wait(lambda d: "/login?next=" in d.current_url and d.find_element(By.ID, "username"))
     d.find_element(By.ID, "username").send_keys(username)
     d.find_element(By.ID, "password").send_keys(PASSWORD + Keys.ENTER)
     browser.wait(lambda d: d.current_url == f"{base}/console/fleet" and d.find_element(By.ID, "who").text)
