@@ -20,12 +20,13 @@ from pathlib import Path
 #
 # A block is its worker's within one run only: another run on the same machine (a second checkout's tests,
 # a CI run beside a developer's) has workers of the same names. A port found free is therefore also claimed
-# with a lock file that every run looks at, and the claim is kept while the next RESERVED ports are handed
-# out: long enough for the broker, hub or server it was chosen for to bind it (from then on the bind test
-# below sees it taken), short enough that a long run never holds much of the block.
+# with a lock file that every run looks at, and the claim is kept while the next _RESERVED ports are handed
+# out: long enough for the broker, hub or server it was chosen for to bind it (while that runs, the bind
+# test below sees the port taken) and for a test that stops it to start it again on the same port; short
+# enough that a long run never holds much of the block (256 of 4,000).
 _BLOCK = 4000
 _FIRST = 12000
-_RESERVED = 64
+_RESERVED = 256
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
 _index = int(_worker) if _worker.isdigit() else 0
 _start = _FIRST + (_index % 5) * _BLOCK
