@@ -20,7 +20,7 @@ from pathlib import Path
 #
 # A block is its worker's within one run only: another run on the same machine (a second checkout's tests,
 # a CI run beside a developer's) has workers of the same names. A port found free is therefore also claimed
-# with a lock file that every run looks at, and the claim is kept while the next _RESERVED ports are handed
+# in a lock file that every run looks at, and the claim is kept while the next _RESERVED ports are handed
 # out: long enough for the broker, hub or server it was chosen for to bind it (while that runs, the bind
 # test below sees the port taken) and for a test that stops it to start it again on the same port; short
 # enough that a long run never holds much of the block (256 of 4,000).
@@ -31,32 +31,41 @@ _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
 _index = int(_worker) if _worker.isdigit() else 0
 _start = _FIRST + (_index % 5) * _BLOCK
 _candidates = itertools.cycle(random.Random(os.getpid()).sample(range(_start, _start + _BLOCK), _BLOCK))
-_LOCKS = Path(tempfile.gettempdir()) / "motcua-test-ports"
-_held: collections.OrderedDict[int, int] = collections.OrderedDict()  # port → its claim's open lock file
+_LOCKS = Path(tempfile.gettempdir()) / "motcua-test-ports.lock"  # one byte of it per port
+_held: collections.OrderedDict[int, None] = collections.OrderedDict()  # our claims, oldest first
+_fd: int | None = None
+
+
+def _lock_file() -> int | None:
+    global _fd
+    if _fd is None:
+        try:
+            _fd = os.open(_LOCKS, os.O_RDWR | os.O_CREAT, 0o666)
+            with contextlib.suppress(OSError):
+                os.chmod(_LOCKS, 0o666)  # shared by every user's runs, like /tmp
+        except OSError:  # no shared file to claim in: the bind test alone decides
+            return None
+    return _fd
 
 
 def _claim(port: int) -> bool:
-    """Claim `port` against every other test process on this machine (False: another one holds it)."""
+    """Claim `port` against every other test process on this machine (False: another one holds it). A claim
+    is a lock on byte `port` of one shared file (POSIX record locks: one descriptor for all, gone with the
+    process)."""
     if port in _held:  # ours, from the previous cycle through the block
         _held.move_to_end(port)
         return True
-    try:
-        if not _LOCKS.is_dir():
-            _LOCKS.mkdir(exist_ok=True)
-            _LOCKS.chmod(0o1777)  # shared by every user's runs, like /tmp
-        fd = os.open(_LOCKS / f"{port}.lock", os.O_RDWR | os.O_CREAT, 0o666)
-    except OSError:  # no shared directory to claim in: the bind test alone decides, as before
+    fd = _lock_file()
+    if fd is None:
         return True
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, port)
     except OSError:
-        os.close(fd)
         return False
-    _held[port] = fd
+    _held[port] = None
     while len(_held) > _RESERVED:  # the oldest claim: its listener is up (or its test long over)
-        _old, old_fd = _held.popitem(last=False)
-        with contextlib.suppress(OSError):
-            os.close(old_fd)  # closing the file releases the lock
+        old, _ = _held.popitem(last=False)
+        fcntl.lockf(fd, fcntl.LOCK_UN, 1, old)
     return True
 
 
