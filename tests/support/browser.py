@@ -44,7 +44,7 @@ class Browser:
     does not wait for the next page, so a page flow written without explicit waits wants it."""
 
     def __init__(self, size: tuple[int, int] = DESKTOP, *, implicit_wait: float = 0,
-                 page_load_timeout: float = 20) -> None:
+                 page_load_timeout: float = 60) -> None:
         self.profile = tempfile.mkdtemp(prefix="motcua-chromium-")
         self.driver = _driver(self.profile, size)
         self.driver.set_page_load_timeout(page_load_timeout)
@@ -58,16 +58,17 @@ class Browser:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def wait(self, predicate, timeout: float = 10.0):  # noqa: ANN001, ANN201
-        """Until `predicate(driver)` is true. An element the page redrew between finding it and reading it
-        (a live dashboard redraws its tables on every change) is looked up again, not a failure."""
+    def wait(self, predicate, timeout: float = 30.0):  # noqa: ANN001, ANN201
+        """Until `predicate(driver)` is true (and its value). An element the page redrew between finding it and
+        reading it (a live dashboard redraws its tables on every change) is looked up again, not a failure.
+        Every wait here is generous (30 s): it ends as soon as the page is right, and a loaded machine is slow."""
         from selenium.common.exceptions import StaleElementReferenceException
         from selenium.webdriver.support.ui import WebDriverWait
 
         return WebDriverWait(self.driver, timeout, poll_frequency=0.05,
                              ignored_exceptions=(StaleElementReferenceException,)).until(lambda d: predicate(d))
 
-    def click(self, css: str, timeout: float = 10.0) -> None:
+    def click(self, css: str, timeout: float = 30.0) -> None:
         """Click the element `css` finds, finding it again if the page redrew it meanwhile."""
         from selenium.webdriver.common.by import By
 
@@ -89,7 +90,7 @@ class Browser:
         self.wait(lambda d: staleness_of(old)(d) and d.execute_script("return document.readyState") == "complete",
                   timeout)
 
-    def read(self, css: str, until: Callable[[str], bool] | None = None, timeout: float = 10.0) -> str:
+    def read(self, css: str, until: Callable[[str], bool] | None = None, timeout: float = 30.0) -> str:
         """The text of the element `css` finds, once it exists (and `until(text)` holds): one reading to assert
         on, taken again if the page redrew the element between finding and reading it."""
         from selenium.webdriver.common.by import By
@@ -100,7 +101,7 @@ class Browser:
 
         return self.wait(text, timeout)[0]
 
-    def snapshot(self, read: Callable[[Any], T], timeout: float = 10.0) -> T:
+    def snapshot(self, read: Callable[[Any], T], timeout: float = 30.0) -> T:
         """`read(driver)` (several elements read together, to assert on at once), done again whole if the page
         redrew any of them meanwhile (a live page redraws its lists on every change, or on a timer)."""
         return self.wait(lambda d: (read(d),), timeout)[0]
