@@ -105,7 +105,7 @@ def test_fleet_page_shows_offline_device_and_paper_out(hub: InProcessHub, tmp_pa
         assert seen_now["paper_out"] == "Hết giấy: 1"
         assert seen_now["offline"] == "Mất kết nối: 1"
         # A change goes with the session's CSRF token: a self-test asked, a new display's enrolment code.
-        d.find_element(By.CSS_SELECTOR, "#dev-kiosk-sanh button[data-act=selftest]").click()
+        browser.click("#dev-kiosk-sanh button[data-act=selftest]")  # found again if the list redrew
         browser.wait(lambda d: d.find_element(By.ID, "note").text == "Đã yêu cầu.")
         Select(d.find_element(By.NAME, "role")).select_by_visible_text("Màn hình sảnh")
         d.find_element(By.CSS_SELECTOR, "#f-add button[type=submit]").click()
