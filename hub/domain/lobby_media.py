@@ -96,6 +96,7 @@ class Picture:
 
 
 TOO_BIG_VI = "Ảnh quá lớn: tối đa 2 MB. Hãy thu nhỏ ảnh rồi tải lên lại."
+PIXELS_VI = "Ảnh quá nhiều điểm ảnh: tối đa 40 triệu điểm ảnh (ví dụ 7680×5000). Hãy thu nhỏ ảnh."
 NOT_IMAGE_VI = "Tệp không phải ảnh PNG hoặc JPEG đọc được. Hãy chọn một ảnh PNG hoặc JPEG."
 
 
@@ -116,7 +117,7 @@ def check_image(raw: bytes) -> Picture:
         if fmt not in FORMATS or w < 1 or h < 1:
             raise ValueError(fmt)
         if w * h > IMAGE_MAX_PIXELS:
-            raise _bad("too many pixels", f"Ảnh quá nhiều điểm ảnh ({w}×{h}); tối đa 40 triệu điểm ảnh.")
+            raise _bad("too many pixels", PIXELS_VI)
         with Image.open(io.BytesIO(raw)) as img:
             img.load()  # decodes every pixel: a cut-off file fails here
             data = raw
@@ -130,7 +131,9 @@ def check_image(raw: bytes) -> Picture:
                 data, (w, h) = out.getvalue(), img.size
     except DomainError:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        raise _bad("too many pixels", PIXELS_VI) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise _bad("not a PNG or JPEG image", NOT_IMAGE_VI) from None
     return Picture(data, FORMATS[fmt], w, h, hashlib.sha256(data).hexdigest())
 
