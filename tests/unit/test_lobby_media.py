@@ -69,7 +69,8 @@ def test_an_upload_must_decode_as_a_png_or_jpeg_and_is_never_stretched() -> None
     # A small file that claims a huge canvas is refused before it is decoded.
     for side in (8000, 50000):
         ihdr = b"IHDR" + side.to_bytes(4, "big") * 2 + b"\x08\x02\x00\x00\x00"
-        bomb = b"\x89PNG\r\n\x1a\n" + (13).to_bytes(4, "big") + ihdr + zlib.crc32(ihdr).to_bytes(4, "big")
+        bomb = (b"\x89PNG\r\n\x1a\n" + (13).to_bytes(4, "big") + ihdr + zlib.crc32(ihdr).to_bytes(4, "big")
+                + bytes(4) + b"IEND" + zlib.crc32(b"IEND").to_bytes(4, "big"))
         with pytest.raises(DomainError) as refused:
             rules.check_image(bomb)
         assert refused.value.message_vi == rules.PIXELS_VI
