@@ -108,13 +108,15 @@ def load_notices(db: sqlite_utils.Database, site_id: str, site_doc: dict, listed
         if listed is not None:
             if not isinstance(listed, list):
                 raise ValueError("notices must be a list")
-            for pos, n in enumerate(listed):
+            for n in listed:
                 fields = rules.check_notice(n)
                 nid = n.get("id")
                 if nid is not None and (isinstance(nid, bool) or not isinstance(nid, int) or nid < 1):
                     raise ValueError(f"notice id {nid!r}: a whole number from 1")
-                put_notice(db, site_id, {**fields, "id": nid, "position": n.get("position", pos),
-                                         "retired": bool(n.get("retired"))}, None)
+                # without a position (the province's): an existing notice keeps its place, a new one goes last
+                pos = n["position"] if isinstance(n.get("position"), int) else _position(db, site_id, nid)
+                put_notice(db, site_id, {**fields, "id": nid, "position": pos, "retired": bool(n.get("retired"))},
+                           None)
             return
         text = str(site_doc.get("notice") or "").strip()
         if not text:
@@ -124,6 +126,14 @@ def load_notices(db: sqlite_utils.Database, site_id: str, site_doc: dict, listed
         raise ValueError(f"notices: {exc.message}") from None
     first = next((n for n in notices(db, site_id) if not n["retired"]), None)
     put_notice(db, site_id, {**first, "text": fields["text"]} if first else {**fields, "position": 0}, None)
+
+
+def _position(db: sqlite_utils.Database, site_id: str, nid: int | None) -> int:
+    row = db.execute("SELECT position FROM lobby_notices WHERE site_id = ? AND id = ?", [site_id, nid]).fetchone()
+    if row:
+        return int(row[0])
+    return int(db.execute("SELECT COALESCE(MAX(position), -1) + 1 FROM lobby_notices WHERE site_id = ?",
+                          [site_id]).fetchone()[0])
 
 
 def first_text(db: sqlite_utils.Database, site_id: str) -> str:
