@@ -66,10 +66,13 @@ async def _upload(request: web.Request) -> bytes:
     apply to the raw stream); a larger one is refused before or while it arrives."""
     if (request.content_length or 0) > rules.IMAGE_MAX_BYTES:
         raise DomainError("payload_too_large", "image larger than 2 MB", rules.TOO_BIG_VI)
-    data = await request.content.read(rules.IMAGE_MAX_BYTES + 1)
-    if len(data) > rules.IMAGE_MAX_BYTES:
-        raise DomainError("payload_too_large", "image larger than 2 MB", rules.TOO_BIG_VI)
-    return data
+    chunks, size = [], 0
+    while chunk := await request.content.read(64 * 1024):  # up to that much at a time, until the end
+        size += len(chunk)
+        if size > rules.IMAGE_MAX_BYTES:
+            raise DomainError("payload_too_large", "image larger than 2 MB", rules.TOO_BIG_VI)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 UPLOADED: web.RequestKey[bytes] = web.RequestKey("lobby_upload", bytes)

@@ -128,6 +128,16 @@ def test_an_image_slide_refused_kept_and_served_to_the_sites_displays_only(two_s
                                 (b"\x89PNG" + b"0" * (3 * 1024 * 1024), 413, TOO_BIG_VI)):
         got, body = _upload(c, data)
         assert got == status and body["error"]["message_vi"] == words, body
+    # Sent without a length (chunked), a file too big is cut off as it arrives.
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", h.http_port, timeout=20)
+    cookie = "; ".join(f"{k.name}={k.value}" for k in c.jar)
+    conn.request("POST", "/api/v1/sites/demo/lobby/images", body=iter([b"\x89PNG" + b"0" * (512 * 1024)] * 6),
+                 headers={"Content-Type": "image/png", "X-CSRF-Token": c.csrf, "Cookie": cookie}, encode_chunked=True)
+    r = conn.getresponse()
+    assert r.status == 413 and json.loads(r.read())["error"]["message_vi"] == TOO_BIG_VI
+    conn.close()
     assert c.call("GET", "/api/v1/sites/demo/lobby")[1]["images"] == []
     assert c.call("GET", "/api/v1/sites/demo/audit?action=lobby")[1]["entries"] == []
     assert _state(c)["slides"] == []
