@@ -9,7 +9,6 @@ current state at once; the runtime beside it drives the LED boards and the annou
 from __future__ import annotations
 
 import contextlib
-import io
 import logging
 import threading
 import time
@@ -270,6 +269,7 @@ class LobbyApp(App):
         self._slide_turn = 0
         self._slide_end = None
         self.showing: str | None = None  # the sha256 of the slide on screen
+        self.screen_px = (1920, 1080)
         prev_state = core.on_state
 
         self._board_wake = threading.Event()
@@ -304,6 +304,7 @@ class LobbyApp(App):
         from kivy.core.window import Window
 
         lay = self.lay = lobby_layout(*(int(v) for v in Window.size))
+        self.screen_px = (int(Window.size[0]), int(Window.size[1]))  # slides are decoded to fit this
         g = lay.gap
         root = BoxLayout(orientation="vertical", padding=g, spacing=g)
         with root.canvas.before:
@@ -488,23 +489,26 @@ class LobbyApp(App):
             cfg = self.core.session.config
             if not port:
                 raise OSError("the hub's HTTP port is not known yet")
-            data = slides_mod.fetch_slide(cfg.broker_host, int(port), slide.url, cfg.device_id, cfg.secret,
-                                         slide.sha256)
+            raw = slides_mod.fetch_slide(cfg.broker_host, int(port), slide.url, cfg.device_id, cfg.secret,
+                                        slide.sha256)
+            data = slides_mod.decode_for_screen(raw, self.screen_px)
         except Exception as exc:  # noqa: BLE001 — any failure: no slide, the lobby goes on
-            log.warning("image slide %s not fetched: %s", slide.sha256[:12], exc)
+            log.warning("image slide %s not fetched or not decoded: %s", slide.sha256[:12], exc)
         Clock.schedule_once(lambda *_: self._fetched(slide, data))
 
-    def _fetched(self, slide, data: bytes | None) -> None:
+    def _fetched(self, slide, data: tuple[tuple[int, int], bytes] | None) -> None:
         self._fetching.discard(slide.sha256)
         texture = None
         if data is not None:
             try:
-                from kivy.core.image import Image as CoreImage
+                from kivy.graphics.texture import Texture
 
-                ext = "png" if data[:4] == b"\x89PNG" else "jpg"
-                texture = CoreImage(io.BytesIO(data), ext=ext).texture
-            except Exception as exc:  # noqa: BLE001 — an image this screen cannot decode: skipped
+                (w, h), pixels = data
+                texture = Texture.create(size=(w, h), colorfmt="rgba")
+                texture.blit_buffer(pixels, colorfmt="rgba", bufferfmt="ubyte")
+            except Exception as exc:  # noqa: BLE001 — an image this screen cannot take: skipped
                 log.warning("image slide %s not shown: %s", slide.sha256[:12], exc)
+                texture = None
         if texture is None:
             self._retry_at[slide.sha256] = time.monotonic() + SLIDE_RETRY_S
             return

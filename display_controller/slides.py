@@ -5,6 +5,7 @@ screen never shows a file other than the one the administrator put up."""
 from __future__ import annotations
 
 import hashlib
+import io
 import urllib.request
 
 MAX_BYTES = 4 * 1024 * 1024  # more than the hub ever keeps (2 MB): a longer answer is not a slide
@@ -24,3 +25,16 @@ def fetch_slide(host: str, http_port: int, path: str, device_id: str, secret: st
     if hashlib.sha256(data).hexdigest() != sha256:
         raise ValueError("the bytes do not match the slide's SHA-256")
     return data
+
+
+def decode_for_screen(data: bytes, screen: tuple[int, int]) -> tuple[tuple[int, int], bytes]:
+    """The image as RGBA rows bottom-up (a texture's order), scaled down to fit `screen` with its
+    proportions kept (never up: the screen scales a small one as it draws it). Done off the screen's
+    thread, so a large photo never stalls the lobby, and a texture holds no more pixels than it can show.
+    Raises OSError or ValueError for bytes that are not an image."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as img:
+        img.thumbnail((max(1, screen[0]), max(1, screen[1])))
+        rgba = img.convert("RGBA").transpose(Image.Transpose.FLIP_TOP_BOTTOM)
+        return rgba.size, rgba.tobytes()
