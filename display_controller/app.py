@@ -444,9 +444,11 @@ class LobbyApp(App):
     def _notice_done(self) -> None:
         """A notice was shown whole: after every `slide_every` of them, the next image slide ready (one
         that could not be fetched is skipped, so a hub that cannot serve it leaves the notices going)."""
+        if self.showing:
+            return  # notices shown under a slide do not count: the counters get their turn after it
         self._since_slide += 1
         ready = [x for x in self.slides if x.sha256 in self.textures]
-        if self.showing or not ready or self._since_slide < self.slide_every:
+        if not ready or self._since_slide < self.slide_every:
             return
         self._since_slide = 0
         slide = ready[self._slide_turn % len(ready)]
