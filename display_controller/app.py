@@ -261,7 +261,7 @@ class LobbyApp(App):
         self.tiles: dict[int, TileWidget] = {}
         self.board_view = board_mod.BoardView()
         self.slides: tuple = ()  # the state's image slides (display_controller.lobby.Slide)
-        self.slide_every, self.slide_s = 2, 10.0
+        self.slide_every, self.slide_s = 3, 8.0
         self.textures: dict[str, object] = {}  # sha256 -> the decoded image, once fetched and checked
         self._fetching: set[str] = set()
         self._retry_at: dict[str, float] = {}  # sha256 -> when to try a failed fetch again

@@ -47,8 +47,8 @@ class Lobby:
     waiting: tuple[tuple[str, int], ...]
     notices: tuple[str, ...] = ()  # shown in turn, each paged by sentence
     slides: tuple[Slide, ...] = ()
-    slide_every: int = 2  # an image slide after every this many notices
-    slide_s: float = 10.0
+    slide_every: int = 3  # an image slide after every this many notices
+    slide_s: float = 8.0
 
 
 def notices_of(state: dict) -> tuple[str, ...]:
@@ -109,7 +109,7 @@ def lobby_view(state: dict | None, newest_call: dict | None = None, lang: str = 
     waiting = tuple((names.get(s["code"], s["name"]), int(s.get("waiting", 0))) for s in state.get("services", []))
     site = (state.get("site_name_en") if en else None) or state.get("site_name", "")
     return Lobby(site, tuple(tiles), newest, waiting, notices_of(state), slides_of(state),
-                 max(1, int(state.get("slide_every") or 2)), max(3.0, float(state.get("slide_s") or 10)))
+                 max(1, int(state.get("slide_every") or 3)), max(3.0, float(state.get("slide_s") or 8)))
 
 
 def _counter_name(state: dict, number: int, lang: str = "vi") -> str:

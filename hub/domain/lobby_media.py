@@ -24,8 +24,8 @@ FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # The lobby shows the image slides after every SLIDE_EVERY notices (or, with no notice, in turn), each for
 # SLIDE_S seconds: sent in the display state so the office's choice is the hub's, not each screen's.
-SLIDE_EVERY = 2
-SLIDE_S = 10
+SLIDE_EVERY = 3
+SLIDE_S = 8
 
 
 def _bad(message: str, message_vi: str) -> DomainError:
