@@ -4,7 +4,8 @@ In a thread of the hub its work (reading the outbox, building batches, its MQTT 
 province's acknowledgements) took the interpreter's lock from the request path at every step: the part
 of a call spent inside the hub had a p99 about 1.5 ms higher with the link on, and half of the slowest
 calls overlapped the link's work (docs/province.md, "The link's cost on the call path"). A process has its
-own interpreter, and nothing changes for the link: it already talked to the hub only through the
+own interpreter, and runs at a lower CPU priority (a few milliseconds more lag when the machine is
+busy, never starved); nothing else changes for the link: it already talked to the hub only through the
 database (its own connection; effects of what it applies are deferred to the hub through
 `deferred_effects`) and the data directory's files (`province.json`, `sync.pause`, `sync-link.state`).
 
@@ -28,6 +29,7 @@ from pathlib import Path
 
 log = logging.getLogger("motcua.hub.sync")
 
+LINK_NICE = 10  # the link is background work: when the CPU is contended, the hub's request path wins it
 STOP_WAIT_S = 15.0  # the link flushes its acknowledgements and closes its client within this
 PARENT_CHECK_S = 0.5
 
@@ -101,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     _die_with_parent()
     if os.getppid() != args.parent:
         return 0  # the hub died before this process could ask to be told
+    with contextlib.suppress(OSError):
+        os.nice(LINK_NICE)
     from hub import logfmt
     from hub.store.db import is_url
     from hub.sync.link import CentreLink
