@@ -87,10 +87,6 @@ def test_an_operation_and_its_outbox_rows_commit_together(centre_db) -> None:
     assert len(store.outbox_after(db, "demo", 0, limit=10_000)) == start + 2
 
 
-def db_dir(db) -> Path:  # noqa: ANN001
-    return Path(db.execute("PRAGMA database_list").fetchone()[2]).parent
-
-
 def ctx_for(db, runner: Runner):
     from hub.ops.context import Ctx, Effects
     from hub.store.sites import get_site
@@ -98,18 +94,20 @@ def ctx_for(db, runner: Runner):
     return Ctx(db, get_site(db, "demo"), None, wallclock.time(), Effects())
 
 
-def test_an_ack_frees_the_outbox_and_an_old_epoch_answer_is_ignored(centre_db) -> None:
+def test_an_ack_frees_the_outbox_and_an_old_epoch_answer_is_ignored(centre_db, tmp_path: Path) -> None:
     db = centre_db
     runner = Runner(db)
     runner.run("demo", lambda ctx: queue_ops.issue_ticket(ctx, "HT"))
     seq = store.link_sites(db)[0]["seq"]
     assert runner.run(None, lambda ctx: sync_ops.record_answer(ctx, "e1", rules.ack("demo", "old", "demo", seq))) is None
     assert store.link_sites(db)[0]["acked_seq"] == 0
-    full = db.execute("PRAGMA synchronous").fetchone()[0]
+    sqlite = db.engine == "sqlite"
+    full = db.execute("PRAGMA synchronous").fetchone()[0] if sqlite else None
     with lazy_commits(db):  # as the link records acks: without an fsync, still committed
         runner.run(None, lambda ctx: sync_ops.record_answer(ctx, "e1", rules.ack("demo", "e1", "demo", seq)))
-    assert db.execute("PRAGMA synchronous").fetchone()[0] == full  # the hub's other commits stay durable
-    other = open_data_dir(db_dir(db))
+    if sqlite:
+        assert db.execute("PRAGMA synchronous").fetchone()[0] == full  # the hub's other commits stay durable
+    other = open_data_dir(tmp_path / "hub")
     assert store.link_sites(other)[0]["acked_seq"] == seq and store.outbox_after(other, "demo", 0) == []
     other.conn.close()
 
