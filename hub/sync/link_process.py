@@ -44,12 +44,18 @@ class LinkProcess:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
+        from hub.store.db import ENV, is_url
+
         args = [sys.executable, "-m", "hub.sync.link_process", "--data", str(self.data_dir),
-                "--db", str(self.db_target), "--parent", str(os.getpid()), "--log-format", self.log_format]
+                "--parent", str(os.getpid()), "--log-format", self.log_format]
         if self.log_file is not None:
             args += ["--log-file", str(self.log_file)]
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (_source_root(), os.environ.get("PYTHONPATH"))
                                                            if p)}
+        if is_url(self.db_target):  # a server URL may hold a password: in the environment, never in `ps`
+            env[ENV] = str(self.db_target)
+        else:
+            args += ["--db", str(self.db_target)]
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, env=env)
         log.info("sync link started in process %d", self.proc.pid)
 
@@ -95,7 +101,7 @@ def _die_with_parent() -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m hub.sync.link_process")
     ap.add_argument("--data", type=Path, required=True)
-    ap.add_argument("--db", required=True)
+    ap.add_argument("--db", help="the SQLite file (default: $MOTCUA_DB, else <data>/motcua.db)")
     ap.add_argument("--parent", type=int, required=True)
     ap.add_argument("--log-format", default="text")
     ap.add_argument("--log-file", type=Path)
@@ -106,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     with contextlib.suppress(OSError):
         os.nice(LINK_NICE)
     from hub import logfmt
-    from hub.store.db import is_url
+    from hub.store.db import target_for
     from hub.sync.link import CentreLink
     from hub.sync.paths import read_link
 
@@ -118,8 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the hub, which stops us in order
-    db = args.db if is_url(args.db) else Path(args.db)
-    centre = CentreLink(args.data, db, link)
+    centre = CentreLink(args.data, Path(args.db) if args.db else target_for(args.data), link)
     centre.start()
     while not stop.wait(PARENT_CHECK_S):
         if os.getppid() != args.parent:
