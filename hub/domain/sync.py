@@ -71,6 +71,17 @@ def batch(centre: str, epoch: str, site: str, rows: list[dict], now: float) -> d
             "from_seq": rows[0]["seq"], "to_seq": rows[-1]["seq"], "sent_at": now, "rows": rows}
 
 
+def batch_payload(centre: str, epoch: str, site: str, rows: list[tuple[int, str]], now: float) -> bytes:
+    """The same envelope as `batch`, as the bytes the link publishes, from rows already encoded as JSON
+    objects ((seq, text), hub.store.sync.outbox_encoded): the outbox keeps each body as JSON text, and
+    decoding it only to encode it again cost the hub's process a few milliseconds of CPU per batch,
+    taken from its request path."""
+    head = json.dumps({"v": VERSION, "type": "batch", "centre": centre, "epoch": epoch, "site": site,
+                       "from_seq": rows[0][0], "to_seq": rows[-1][0], "sent_at": now},
+                      ensure_ascii=False, separators=(",", ":"))
+    return (head[:-1] + ',"rows":[' + ",".join(text for _, text in rows) + "]}").encode()
+
+
 def hello(centre: str, epoch: str, site: str, seq: int, now: float, catalog: int = 0, down: int = 0,
           agencies: list[str] | None = None, directory: str = "", *, docs: int = 0) -> dict:
     """The link's heartbeat: the site's last sequence number (the province knows the lag); how far the

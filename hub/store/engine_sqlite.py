@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import sqlite_utils
@@ -67,6 +67,18 @@ class SqliteDb(sqlite_utils.Database):
         """The serving hub checkpoints the WAL itself, off the event loop (hub.store.db.checkpoint): the
         automatic checkpoint stays only as a safety net, so it does not run inside a request's commit."""
         self.conn.execute("PRAGMA wal_autocheckpoint=20000")
+
+    @contextlib.contextmanager
+    def lazy_commits(self) -> Iterator[None]:
+        """Commits that may be lost to a power cut (hub.store.db.lazy_commits): WAL with synchronous=NORMAL
+        writes them without an fsync; still atomic, and on disk with the next full commit of any
+        connection (the WAL is one sequential file)."""
+        before = int(self.conn.execute("PRAGMA synchronous").fetchone()[0])
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        try:
+            yield
+        finally:
+            self.conn.execute(f"PRAGMA synchronous={before}")
 
     def json_text(self, expr: str, key: str) -> str:
         """SQL for the text of `key` in the JSON object held in column `expr`."""

@@ -202,6 +202,22 @@ def outbox_after(db: sqlite_utils.Database, site: str, after: int, limit: int = 
     return out
 
 
+def outbox_encoded(db: sqlite_utils.Database, site: str, after: int, limit: int = rules.MAX_BATCH_ROWS,
+                   budget: int = route_rules.BATCH_BYTES) -> list[tuple[int, str]]:
+    """`outbox_after`'s rows as (seq, the batch row as JSON text), the stored body spliced in undecoded
+    (what the link sends: hub.domain.sync.batch_payload)."""
+    out, total = [], 0
+    for seq, kind, key, at, body in db.execute(
+            "SELECT seq, kind, key, at, body FROM sync_outbox WHERE site_id = ? AND seq > ? ORDER BY seq "
+            "LIMIT ?", [site, after, limit]):
+        total += len(body)
+        if out and total > budget:
+            break
+        out.append((seq, f'{{"seq":{int(seq)},"kind":{json.dumps(kind)},"id":{json.dumps(key, ensure_ascii=False)},'
+                         f'"at":{json.dumps(at)},"body":{body}}}'))
+    return out
+
+
 def link_sites(db: sqlite_utils.Database) -> list[dict]:
     return _dicts(db.execute("SELECT site_id, seq, acked_seq, last_ack_at, refused FROM sync_sites "
                              "ORDER BY site_id"))

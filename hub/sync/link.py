@@ -21,7 +21,7 @@ from hub.ops.sync_extras import sync_extras
 from hub.store import sync as store
 from hub.store import sync_docs as docs_store
 from hub.store import sync_route as route_store
-from hub.store.db import get_meta, open_db
+from hub.store.db import get_meta, lazy_commits, open_db
 from hub.sync import down
 from hub.sync.mqttclient import SyncClient
 from hub.sync.paths import PAUSE_FILE, link_state_path
@@ -136,8 +136,9 @@ class CentreLink:
     def _flush_acks(self, runner: Runner) -> None:
         """Record the acknowledgements received since the last flush, in one transaction."""
         acks, self._acks = list(self._acks.values()), {}
-        if acks:
-            runner.run(None, lambda ctx: [ops.record_answer(ctx, self.epoch, a) for a in acks])
+        if acks:  # no fsync: the lock is held for the DELETE alone; a lost record costs a resend
+            with lazy_commits(runner.db):
+                runner.run(None, lambda ctx: [ops.record_answer(ctx, self.epoch, a) for a in acks])
 
     def _answer(self, runner: Runner, payload: bytes, inflight: dict) -> None:
         try:
@@ -216,10 +217,10 @@ class CentreLink:
                 if client.publish(rules.up_topic(self.centre), json.dumps(env).encode()):
                     self._said[site] = now_m
             acked = max(s["acked_seq"], self._acks.get(site, {}).get("hwm", 0))
-            rows = store.outbox_after(db, site, acked)
+            rows = store.outbox_encoded(db, site, acked)
             if not rows:
                 inflight.pop(site, None)
                 continue
-            env = rules.batch(self.centre, self.epoch, site, rows, self.clock())
-            if client.publish(rules.up_topic(self.centre), json.dumps(env, ensure_ascii=False).encode()):
-                inflight[site] = (rows[-1]["seq"], now_m)
+            if client.publish(rules.up_topic(self.centre),
+                              rules.batch_payload(self.centre, self.epoch, site, rows, self.clock())):
+                inflight[site] = (rows[-1][0], now_m)

@@ -9,7 +9,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     bench = sub.add_parser("bench", help="benchmarks (each starts its own hub and broker)")
     bsub = bench.add_subparsers(dest="bench_cmd", required=True)
     cp = bsub.add_parser("call-path", help="counter Next → hub → display state, against the broker floor")
-    cp.add_argument("--calls", type=int, default=500)
+    cp.add_argument("--calls", type=int, default=None, help="timed calls (default 500; with --sync 1500 per side)")
     cp.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     cp.add_argument("--synchronous", choices=["FULL", "NORMAL"], default="FULL", help="the hub's SQLite setting")
     cp.add_argument("--history-tickets", type=int, default=0,
@@ -19,7 +19,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                     help="sqlite (default), postgresql (a throwaway cluster of its own; SQLite measured in the "
                          "same run as sqlite_p99_ms) or a postgresql:// server URL")
     cp.add_argument("--sync", action="store_true",
-                    help="join the hub to a provincial hub (sync link on) and compare with the same run off")
+                    help="a hub joined to a provincial hub (sync link on) against one on its own, calls in "
+                         "alternating blocks in the same run")
+    cp.add_argument("--block", type=int, default=50, help="with --sync: calls per block")
+    cp.add_argument("--province-nice", type=int, default=10,
+                    help="with --sync: the provincial hub's CPU priority (another machine in the field; 0: level)")
     cp.set_defaults(func=lambda a: _run("call_path", a))
     tk = bsub.add_parser("tickets", help="concurrent ticket issuing through MQTT")
     tk.add_argument("--kiosks", type=int, default=20)

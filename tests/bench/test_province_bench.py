@@ -25,8 +25,9 @@ def test_province_bench_reports_its_figures_and_loses_nothing() -> None:
 @pytest.mark.sqlite_only
 @pytest.mark.timeout(600)
 def test_call_path_with_the_sync_link_on_and_off() -> None:
-    r = run_bench("call-path", "--sync", "--calls", "20", timeout=240)
+    r = run_bench("call-path", "--sync", "--calls", "20", "--block", "5", timeout=240)
     assert r["delivered"] == r["delivered_sync_off"] == 20
+    assert (r["block"], r["rounds"]) == (5, 4)  # the two hubs took turns, 5 calls at a time
     assert r["rows_synced"] > 0  # the link was on: the province acknowledged the calls' rows
     for key in ("p99_ms", "p99_ms_sync_off", "ratio_p99_sync"):
         assert isinstance(r[key], float) and r[key] > 0, key

@@ -3,6 +3,7 @@ what an operation commits reaches the outbox in its own transaction, and what it
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from hub.ops import queue as queue_ops
 from hub.ops import sync as sync_ops
 from hub.ops.run import Runner
 from hub.store import sync as store
+from hub.store.db import lazy_commits
 from motcua_core import clock as wallclock
 from motcua_core.errors import DomainError
 
@@ -92,12 +94,39 @@ def ctx_for(db, runner: Runner):
     return Ctx(db, get_site(db, "demo"), None, wallclock.time(), Effects())
 
 
-def test_an_ack_frees_the_outbox_and_an_old_epoch_answer_is_ignored(centre_db) -> None:
+def test_an_ack_frees_the_outbox_and_an_old_epoch_answer_is_ignored(centre_db, tmp_path: Path) -> None:
     db = centre_db
     runner = Runner(db)
     runner.run("demo", lambda ctx: queue_ops.issue_ticket(ctx, "HT"))
     seq = store.link_sites(db)[0]["seq"]
     assert runner.run(None, lambda ctx: sync_ops.record_answer(ctx, "e1", rules.ack("demo", "old", "demo", seq))) is None
     assert store.link_sites(db)[0]["acked_seq"] == 0
-    runner.run(None, lambda ctx: sync_ops.record_answer(ctx, "e1", rules.ack("demo", "e1", "demo", seq)))
-    assert store.link_sites(db)[0]["acked_seq"] == seq and store.outbox_after(db, "demo", 0) == []
+    sqlite = db.engine == "sqlite"
+    full = db.execute("PRAGMA synchronous").fetchone()[0] if sqlite else None
+    with lazy_commits(db):  # as the link records acks: without an fsync, still committed
+        runner.run(None, lambda ctx: sync_ops.record_answer(ctx, "e1", rules.ack("demo", "e1", "demo", seq)))
+    if sqlite:
+        assert db.execute("PRAGMA synchronous").fetchone()[0] == full  # the hub's other commits stay durable
+    other = open_data_dir(tmp_path / "hub")
+    assert store.link_sites(other)[0]["acked_seq"] == seq and store.outbox_after(other, "demo", 0) == []
+    other.conn.close()
+
+
+def test_the_link_sends_the_outbox_as_stored_the_same_batch_as_decoded(centre_db) -> None:
+    """The link splices each stored body into the batch undecoded (hub.domain.sync.batch_payload): the
+    province must read exactly the batch the decoded rows make, diacritics and all, within the same
+    row limit and byte budget."""
+    db = centre_db
+    runner = Runner(db, clock=lambda: 1_780_000_000.0)
+    for service in ("HT", "CT", "HT"):
+        runner.run("demo", lambda ctx, s=service: queue_ops.issue_ticket(ctx, s))
+    store.enqueue(db, "demo", "audit", "x-1", {"who": "Nguyễn Thị Lan", "note": 'dấu "ngoặc"\n', "n": None}, 1.5)
+    every = store.outbox_after(db, "demo", 0, limit=10_000)
+    assert any(r["kind"] == "audit" and r["body"]["who"] == "Nguyễn Thị Lan" for r in every)
+    for after, limit, budget in ((0, 10_000, 10**9), (2, 3, 10**9), (1, 10_000, 600)):
+        decoded = store.outbox_after(db, "demo", after, limit=limit, budget=budget)
+        encoded = store.outbox_encoded(db, "demo", after, limit=limit, budget=budget)
+        assert [seq for seq, _ in encoded] == [r["seq"] for r in decoded] and decoded
+        sent = json.loads(rules.batch_payload("demo", "e1", "demo", encoded, 7.0))
+        assert sent == rules.batch("demo", "e1", "demo", decoded, 7.0)
+        assert rules.check_batch(sent, "demo") == sent

@@ -186,8 +186,12 @@ def test_kill_9_of_a_commune_hub_and_of_the_provincial_hub_during_transfers(prov
     errors: list = []
     t = _storm(a, 30, given, errors)
     time.sleep(0.3)
+    assert len(a.link_processes()) == 1
     a.proc.kill_hard()
-    time.sleep(0.5)
+    deadline = time.monotonic() + 10  # its link's process goes with it: no second link after the restart
+    while a.link_processes() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert a.link_processes() == []
     a.restart()
     t.join(90)
     assert not errors and len(given) == 30

@@ -127,6 +127,20 @@ class Commune:
                         raise
         return out
 
+    def link_processes(self) -> list[int]:
+        """The pids of this commune's sync link processes (hub.sync.link_process): one while its hub runs."""
+        out = []
+        for proc in Path("/proc").iterdir():
+            if not proc.name.isdigit():
+                continue
+            try:
+                argv = (proc / "cmdline").read_bytes().decode(errors="replace").split("\0")
+            except OSError:
+                continue
+            if "hub.sync.link_process" in argv and str(self.data) in argv:
+                out.append(int(proc.name))
+        return out
+
     def cut(self) -> None:
         (self.data / "sync.pause").touch()
 
