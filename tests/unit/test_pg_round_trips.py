@@ -81,3 +81,39 @@ def test_a_batch_replays_carefully_when_a_finished_request_write_fails(db) -> No
     with batch(db, fast=False), transaction(db):
         assert requests() == ["1 ok", "2 refused", "3 ok"]
     assert _ids(db) == [1, 3]
+
+
+def _prepared(db) -> list[str]:  # noqa: ANN001
+    return [r[0] for r in db.raw.execute("SELECT statement FROM pg_prepared_statements").fetchall()]
+
+
+def test_a_statement_used_often_runs_prepared_with_the_same_answers(db) -> None:  # noqa: ANN001
+    with transaction(db):
+        for n in range(1, 6):
+            defer(db, "INSERT INTO t(id, v) VALUES(?, ?)", [n, f"v{n}"])
+    answers = []
+    for n in range(1, 6):
+        with transaction(db):
+            answers.append(read_many(db, [("SELECT v FROM t WHERE id = ?", [n]), ("SELECT COUNT(*) FROM t", [])]))
+    assert answers == [[[(f"v{n}",)], [(5,)]] for n in range(1, 6)]
+    assert any("FROM t WHERE id = $1" in s for s in _prepared(db))
+    # A value of another Python type is still a literal the prepared statement takes as its own type.
+    assert db.execute("SELECT v FROM t WHERE id = ?", ["3"]).fetchone() == ("v3",)
+
+
+def test_a_statement_the_server_cannot_prepare_still_runs(db) -> None:  # noqa: ANN001
+    # The type of a bare `? IS NULL` comes only from its value: PREPARE refuses it, the literal text runs.
+    got = [db.execute("SELECT ? IS NULL", [v]).fetchone()[0] for v in (None, 1, None, "x", None)]
+    assert got == [True, False, True, False, True]
+    assert not any("IS NULL" in s for s in _prepared(db))
+
+
+def test_prepared_statements_survive_a_reconnect_and_a_change_of_table(db) -> None:  # noqa: ANN001
+    db.execute("INSERT INTO t(id, v) VALUES(?, ?)", [1, "a"])
+    for _ in range(4):
+        assert db.execute("SELECT * FROM t WHERE id = ?", [1]).fetchone() == (1, "a")
+    db.raw.close()  # the server's prepared statements end with the session
+    for _ in range(4):
+        assert db.execute("SELECT * FROM t WHERE id = ?", [1]).fetchone() == (1, "a")
+    db.execute("ALTER TABLE t ADD COLUMN w TEXT")  # a prepared SELECT * would no longer fit
+    assert db.execute("SELECT * FROM t WHERE id = ?", [1]).fetchone() == (1, "a", None)
