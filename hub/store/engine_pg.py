@@ -259,7 +259,12 @@ class PgDb:
         self._pending: list[str] = []
         self._writes = 0
         self._rev_at: int | None = None  # where in `_pending` the lazy BEGIN's revision UPDATE is
-        self._returning: dict[int, list[Any]] = {}  # where in `_pending` a defer_returning waits for its value
+        self._took_rev = False  # this transaction's revision UPDATE has run (undone by a rollback)
+        # In a router batch the memo is trusted before the revision has come back (`data_version`); if it
+        # then shows another writer, the batch is run again (ReplayCarefully).
+        self._trusted = False
+        # Where in `_pending` a defer_returning (False: its first value) or a read_later (True: its rows) waits.
+        self._returning: dict[int, tuple[list[Any], bool]] = {}
         self._lease = False
         # In a router batch: a savepoint's release waits with its writes like any other statement; a write
         # that then fails cannot be pinned on its request, so the batch is replayed (ReplayCarefully).
@@ -416,7 +421,7 @@ class PgDb:
             return lambda: row[0] if row else None
         self.defer(sql, params)
         holder: list[Any] = []
-        self._returning[len(self._pending) - 1] = holder
+        self._returning[len(self._pending) - 1] = (holder, False)
 
         def value() -> Any:
             if not holder:
@@ -425,6 +430,30 @@ class PgDb:
                 raise RuntimeError("the statement was undone (rolled back to its savepoint) before it ran")
             return holder[0]
         return value
+
+    def read_later(self, reads: Sequence[tuple[str, Sequence[object] | None]]) -> Callable[[], list[list[tuple]]]:
+        """`read_many` whose rows are wanted only later: inside a transaction the reads wait with the
+        deferred statements and travel with the next statement that needs an answer; returns a function
+        giving the rows (it sends what waits if they have not gone yet)."""
+        if not self._in_tx or self._poisoned:
+            rows = self.read_many(reads)
+            return lambda: rows
+        holders: list[list[Any]] = []
+        for sql, params in reads:
+            p = prepared(sql)
+            assert not isinstance(p, list)
+            self._pending.append(self._mogrify(*self._bound(*p, params)))
+            holders.append([])
+            self._returning[len(self._pending) - 1] = (holders[-1], True)
+        self.stats["statements"] += len(reads)
+
+        def rows() -> list[list[tuple]]:
+            if not all(holders):
+                self._flushed()
+            if not all(holders):  # the message that carried them failed (or was dropped by a rollback)
+                return self.read_many(reads)
+            return [h[0] for h in holders]
+        return rows
 
     def read_many(self, reads: Sequence[tuple[str, Sequence[object] | None]]) -> list[list[tuple]]:
         """The rows of each of several independent reads, sent in one message (with whatever waits)."""
@@ -469,10 +498,18 @@ class PgDb:
             raise
         for i in range(len(pending)):
             if i == rev_at:
-                self._saw_rev(cur.fetchone()[0])
+                if self._saw_rev(cur.fetchone()[0]) and self._trusted:
+                    # The memo was trusted for this batch and another connection has written since our
+                    # last transaction: what the batch did with the cache may be stale. Run it again.
+                    self._poisoned = True
+                    raise ReplayCarefully()
             elif i in returning:
-                row = cur.fetchone()
-                returning[i].append(row[0] if row else None)
+                holder, whole = returning[i]
+                if whole:
+                    holder.append(cur.fetchall())
+                else:
+                    row = cur.fetchone()
+                    holder.append(row[0] if row else None)
             if i < len(pending) - 1 or texts:
                 cur.nextset()
         return cur
@@ -491,7 +528,8 @@ class PgDb:
         del self._pending[keep:]
         self._returning = {i: h for i, h in self._returning.items() if i < keep}
         self._writes = sum(1 for i, s in enumerate(self._pending)
-                           if not _DEFERRABLE.match(s) and s != "BEGIN" and i != self._rev_at)
+                           if not _DEFERRABLE.match(s) and s != "BEGIN" and i != self._rev_at
+                           and not self._returning.get(i, ([], False))[1])
 
     def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> psycopg.Cursor:
         p = prepared(sql)
@@ -521,13 +559,18 @@ class PgDb:
             self._prepare_waiting()
         self._pending, self._writes = ["BEGIN", self._bound(_TAKE_REVISION, None, None)[0]], 0
         self._rev_at = 1
+        self._took_rev = self._trusted = False
         self._in_tx = True
         self.stats["statements"] += 2
 
-    def _saw_rev(self, rev: int) -> None:
-        if rev - 1 != self._rev:
+    def _saw_rev(self, rev: int) -> bool:
+        """Note our transaction's revision; True if someone else wrote since our last one."""
+        moved = rev - 1 != self._rev
+        if moved:
             self._ext += 1
         self._rev = rev
+        self._took_rev = True
+        return moved
 
     def commit(self) -> None:
         try:
@@ -538,8 +581,11 @@ class PgDb:
 
     def rollback(self) -> None:
         self._in_tx = False
-        self._poisoned = False
+        self._poisoned = self._trusted = False
         self._pending, self._writes, self._rev_at, self._returning = [], 0, None, {}
+        if self._took_rev:  # our revision UPDATE is undone: the next one returns the same number
+            self._rev -= 1
+            self._took_rev = False
         if self.raw.closed:
             return
         if self.raw.info.transaction_status != pq.TransactionStatus.IDLE:
@@ -549,8 +595,13 @@ class PgDb:
 
     def data_version(self) -> int:
         if self._in_tx:
-            if self._rev_at is not None:  # our BEGIN has not gone yet: it goes now, to learn the revision
-                self._send([])
+            if self._rev_at is not None:  # our BEGIN has not gone yet
+                if self.batching:
+                    # A router batch: the revision comes back with the batch's first message, and should it
+                    # show another writer the batch runs again (`_send`): no round trip of its own.
+                    self._trusted = True
+                    return self._ext
+                self._send([])  # it goes now, to learn the revision
             return self._ext
         self.stats["statements"] += 1
         self.stats["round_trips"] += 1
