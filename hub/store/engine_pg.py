@@ -357,7 +357,23 @@ class PgDb:
         copies stay under names never used again."""
         self._executes, self._uses, self._to_prepare = {}, {}, []
 
+    def _own_transaction(self, run: Callable[[], Any]) -> Any:
+        """A write outside `transaction()` (a CLI command's single UPDATE) runs in a transaction of its own
+        that takes the writers' row like any other: it queues behind the hub's transaction (MAX+1
+        numbering stays exact), and it moves the revision, so every other process's registry memo sees
+        it (an autocommit write would not)."""
+        self.begin()
+        try:
+            out = run()
+            self.commit()
+        except BaseException:
+            self.rollback()
+            raise
+        return out
+
     def execute(self, sql: str, params: Sequence[object] | None = None) -> psycopg.Cursor:
+        if not self._in_tx and self.prepare_ok and _is_write(sql):
+            return self._own_transaction(lambda: self.execute(sql, params))
         if self._in_tx:
             if _DEFERRABLE.match(sql):
                 # Opening or releasing a savepoint has no answer worth a round trip of its own: it is sent
@@ -459,6 +475,8 @@ class PgDb:
         """The rows of each of several independent reads, sent in one message (with whatever waits)."""
         if not reads:
             return []
+        if not self._in_tx and self.prepare_ok and any(_is_write(sql) for sql, _ in reads):
+            return self._own_transaction(lambda: self.read_many(reads))
         self._live()
         mogrify = self._mogrify
         texts = []
@@ -532,6 +550,8 @@ class PgDb:
                            and not self._returning.get(i, ([], False))[1])
 
     def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> psycopg.Cursor:
+        if not self._in_tx and self.prepare_ok:
+            return self._own_transaction(lambda: self.executemany(sql, rows))
         p = prepared(sql)
         assert not isinstance(p, list)
         text, order = p

@@ -117,3 +117,19 @@ def test_prepared_statements_survive_a_reconnect_and_a_change_of_table(db) -> No
         assert db.execute("SELECT * FROM t WHERE id = ?", [1]).fetchone() == (1, "a")
     db.execute("ALTER TABLE t ADD COLUMN w TEXT")  # a prepared SELECT * would no longer fit
     assert db.execute("SELECT * FROM t WHERE id = ?", [1]).fetchone() == (1, "a", None)
+
+
+def test_a_write_outside_a_transaction_is_seen_by_every_other_connection(db) -> None:  # noqa: ANN001
+    """A CLI command's single write, outside `transaction()`, moves the revision the other processes'
+    registry memos check (an autocommit write would leave their cached rows standing)."""
+    other = open_db(db.url)
+    seen = other.data_version()
+    db.execute("INSERT INTO t(id, v) VALUES(?, ?)", [1, "outside"])
+    assert other.data_version() != seen
+    seen = other.data_version()
+    assert db.execute("UPDATE t SET v = ? WHERE id = ?", ["again", 1]).rowcount == 1
+    assert other.data_version() != seen
+    with transaction(db):  # and our own memo does not take its own writes for someone else's
+        mine = db.data_version()
+    assert db.data_version() == mine
+    other.close()
