@@ -472,7 +472,12 @@ class PgDb:
         if not self._pending and not self._poisoned:
             raw = self._live()  # first: a reconnect forgets what was prepared
             self.stats["round_trips"] += 1
-            return raw.execute(*self._bound(*p, params))
+            try:
+                return raw.execute(*self._bound(*p, params))
+            except psycopg.Error as exc:
+                if _stale_plan(exc):
+                    self._forget_prepared()
+                raise
         return self._send([self._literal_sql(*self._bound(*p, params))])
 
     def defer(self, sql: str, params: Sequence[object] | None = None) -> None:
@@ -571,6 +576,8 @@ class PgDb:
         try:
             cur.execute("; ".join([*pending, *texts]))
         except psycopg.Error as exc:
+            if _stale_plan(exc):
+                self._forget_prepared()
             released = any(t.startswith("RELEASE SAVEPOINT") for t in pending)
             if self.batching and queued_writes and released and not is_busy(exc):
                 self._poisoned = True
@@ -758,11 +765,19 @@ def connect(url: str, *, busy_timeout_ms: int = 10_000) -> PgDb:
     return db
 
 
+def _stale_plan(exc: BaseException) -> bool:
+    """A prepared statement whose table was changed under it by another process (a migration while the hub
+    runs): the engine forgets what it prepared, and the work is tried again (`is_busy`) in literal SQL."""
+    return getattr(exc, "sqlstate", None) == "0A000" and "cached plan" in str(exc)
+
+
 def is_busy(exc: BaseException) -> bool:
     """Try again later: serialization failure, deadlock, lock timeout, a server shutting down, a lost
-    connection (reopened on the next use)."""
+    connection (reopened on the next use), a prepared statement gone stale (`_stale_plan`)."""
     if not isinstance(exc, psycopg.Error):
         return False
+    if _stale_plan(exc):
+        return True
     state = getattr(exc, "sqlstate", None)
     if state in RETRYABLE_STATES or (state or "").startswith("08"):
         return True

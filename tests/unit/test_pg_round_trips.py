@@ -155,3 +155,20 @@ def test_values_are_written_as_psycopg_writes_them(db) -> None:  # noqa: ANN001
             assert got == db.raw.execute(psycopg_sql(template, args)).fetchone()
     assert db._literal_sql("SELECT %s, '%%'", ["a"]) == "SELECT 'a', '%'"
     assert db.execute("SELECT ?, ?", ["x' OR '1'='1", -5]).fetchone() == ("x' OR '1'='1", -5)
+
+
+def test_a_table_changed_by_another_process_is_tried_again_not_failed(db) -> None:  # noqa: ANN001
+    """A prepared `SELECT *` whose table another process altered cannot run; the engine forgets what it
+    prepared and calls it busy, so the caller's retry runs in literal SQL."""
+    from hub.store.db import is_busy
+
+    db.execute("INSERT INTO t(id, v) VALUES(?, ?)", [1, "a"])
+    for _ in range(4):
+        db.execute("SELECT * FROM t WHERE id = ?", [1]).fetchone()
+    other = open_db(db.url)
+    other.execute("ALTER TABLE t ADD COLUMN w TEXT")
+    other.close()
+    with pytest.raises(engine_pg.psycopg.Error) as caught:
+        db.execute("SELECT * FROM t WHERE id = ?", [1])
+    assert is_busy(caught.value)
+    assert db.execute("SELECT * FROM t WHERE id = ?", [1]).fetchone() == (1, "a", None)
