@@ -663,6 +663,10 @@ class PgDb:
 
     def commit(self) -> None:
         try:
+            if self._trusted and self._rev_at is not None:
+                # The revision that tells whether the trusted memo held must be read before the COMMIT
+                # goes: a batch found stale after committing could not be run again.
+                self._send([])
             self.stats["statements"] += 1
             self._send(["COMMIT"])
         finally:

@@ -172,3 +172,16 @@ def test_a_table_changed_by_another_process_is_tried_again_not_failed(db) -> Non
         db.execute("SELECT * FROM t WHERE id = ?", [1])
     assert is_busy(caught.value)
     assert db.execute("SELECT * FROM t WHERE id = ?", [1]).fetchone() == (1, "a", None)
+
+
+def test_a_batch_that_trusted_a_stale_memo_is_never_committed(db) -> None:  # noqa: ANN001
+    """In a router batch the memo is trusted until the revision comes back; should that be with the
+    COMMIT itself (a batch that asked nothing else), it is read first, and a stale batch is not committed."""
+    other = open_db(db.url)
+    with transaction(other):
+        other.execute("INSERT INTO t(id, v) VALUES(?, ?)", [1, "elsewhere"])
+    other.close()
+    with pytest.raises(engine_pg.ReplayCarefully), batch(db), transaction(db):
+        db.data_version()  # the memo's check, trusted: no round trip
+        defer(db, "INSERT INTO t(id, v) VALUES(?, ?)", [2, "from a stale batch"])
+    assert _ids(db) == [1]
