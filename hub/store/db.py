@@ -16,7 +16,8 @@ from hub.store.migrations import migrate
 
 # A `Db` is an engine's database object: `execute(sql, params)` with `?` placeholders, `executemany`,
 # `defer(sql, params)` (a write nobody reads the answer of), `read_many([(sql, params), …])` (independent
-# reads at once), `conn` (whose `execute` is the same), `engine` ("sqlite" or "postgresql").
+# reads at once), `read_later(…)` (the same, answered with the next statement that needs an answer), `conn`
+# (whose `execute` is the same), `engine` ("sqlite" or "postgresql").
 Db = Any
 
 ENV = "MOTCUA_DB"  # a PostgreSQL URL here wins over <data>/motcua.db, for the hub and every CLI command
