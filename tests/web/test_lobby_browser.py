@@ -52,8 +52,7 @@ def test_notices_and_an_image_managed_from_the_console(console: InProcessHub, br
     sign_in(browser, base, "quantri")
     d = browser.driver
     d.get(f"{base}/console/#admin")
-    browser.wait(lambda d: len(rows(d)) == 1)
-    first = rows(d)[0]
+    first = browser.wait(lambda d: len(r := rows(d)) == 1 and r)[0]  # read once, whole (stale-safe)
     assert first.startswith("Giờ làm việc")  # the site's single notice of before, now its first
     # Add a notice with its last day typed as on paper.
     f = d.find_element(By.ID, "f-notice")
@@ -61,18 +60,18 @@ def test_notices_and_an_image_managed_from_the_console(console: InProcessHub, br
     f.find_element(By.NAME, "active_until").send_keys("31/12/2099")
     f.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     browser.wait(lambda d: rows(d) == [first, NEW])
-    assert "Đến hết 31/12/2099" in text(d, "#notice-list tbody tr:nth-child(2)")
+    assert "Đến hết 31/12/2099" in browser.read("#notice-list tbody tr:nth-child(2)")
     assert [n["text"] for n in lobby_state(base)["notices"]] == [first, NEW]
     # Move it up: the lobby shows it first.
-    d.find_element(By.CSS_SELECTOR, "#notice-list tbody tr:nth-child(2) button[data-move='-1']").click()
+    browser.click("#notice-list tbody tr:nth-child(2) button[data-move='-1']")  # found again if redrawn
     browser.wait(lambda d: rows(d) == [NEW, first])
     assert [n["text"] for n in lobby_state(base)["notices"]] == [NEW, first]
     # Retire the old one: asked first; "Hủy" changes nothing, "OK" takes it off the lobby, kept in the list.
     retire = "#notice-list tbody tr:nth-child(2) button[data-retired='1']"
-    d.find_element(By.CSS_SELECTOR, retire).click()
+    browser.click(retire)
     assert "Ngừng thông báo" in confirm_text(browser, accept=False)
     assert len(lobby_state(base)["notices"]) == 2
-    d.find_element(By.CSS_SELECTOR, retire).click()
+    browser.click(retire)
     confirm_text(browser, accept=True)
     browser.wait(lambda d: "Đã ngừng" in text(d, "#notice-list tbody tr:nth-child(2)"))
     assert [n["text"] for n in lobby_state(base)["notices"]] == [NEW]
@@ -122,7 +121,7 @@ def test_notices_and_an_image_managed_from_the_console(console: InProcessHub, br
         found["390x844"] = _summary(v)
     assert not found, json.dumps(found, ensure_ascii=False, indent=1)
     # Restore the retired notice from the phone: back on the lobby, after the other.
-    d.find_element(By.CSS_SELECTOR, "#notice-list tbody tr:nth-child(2) button[data-retired='0']").click()
+    browser.click("#notice-list tbody tr:nth-child(2) button[data-retired='0']")
     assert "Khôi phục" in confirm_text(browser, accept=True)
     browser.wait(lambda d: "Đang dùng" in text(d, "#notice-list tbody tr:nth-child(2)"))
     assert [n["text"] for n in lobby_state(base)["notices"]] == [NEW, first]
