@@ -1,5 +1,6 @@
 """The lobby screen (Kivy, fullscreen in the office: 16:9 at any resolution, or portrait): the number at every counter with the newest
-call highlighted, waiting per service, clock and date, the progress board and a scrolling notice.
+call highlighted, waiting per service, clock and date, the progress board, the site's notices in turn
+(paged by sentence) and, after every few notices, an image slide in place of the counters for a while.
 
 It draws `display_controller.lobby.lobby_view` of the retained display state, so a restart shows the
 current state at once; the runtime beside it drives the LED boards and the announcer.
@@ -8,6 +9,7 @@ current state at once; the runtime beside it drives the LED boards and the annou
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 import time
 from zoneinfo import ZoneInfo
@@ -15,7 +17,7 @@ from zoneinfo import ZoneInfo
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.graphics import Color, Rectangle
-from kivy.properties import StringProperty
+from kivy.properties import ListProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.widget import Widget
@@ -23,6 +25,7 @@ from kivy.uix.widget import Widget
 from devicekit.ui import fit as fit_mod
 from devicekit.ui.fitlabel import PAD, FitLabel, measure_for
 from display_controller import board as board_mod
+from display_controller import slides as slides_mod
 from display_controller.core import DisplayCore
 from display_controller.layout import LobbyLayout, lobby_layout
 from display_controller.lobby import WORDS, date_in, lobby_view
@@ -37,6 +40,8 @@ RED = (0.80, 0.10, 0.10, 1)
 BOOKED = (0.05, 0.55, 0.30, 1)  # appointment tickets
 BOARD_MIN_S = 3.0
 PAGE_S = 6.0  # how long each screenful of the notice stays
+SLIDE_RETRY_S = 60.0  # an image slide that could not be fetched or decoded is tried again after this
+log = logging.getLogger("motcua.lobby")
 
 
 class TileWidget(BoxLayout):
@@ -159,23 +164,28 @@ class RowsPanel(BoxLayout):
 
 
 class NoticeLine(FitLabel):
-    """The notice, a page of whole sentences at a time (each for PAGE_S seconds), on up to two lines.
+    """The notices in turn, each a page of whole sentences at a time (each page for PAGE_S seconds), on up
+    to two lines; `on_notice_done` is told each time a notice has been shown whole (with no notice, every
+    PAGE_S seconds: the image slides' timer).
 
     Kivy redraws the whole window for any change; a scroll moved every frame cost a 1920×1080 lobby in
     software GL more than a core doing nothing else (`motcua bench footprint`). Pages cost one redraw
-    every few seconds, and a still line is easier to read from across the hall than a moving one."""
+    every few seconds (none while one short notice stays), and a still line is easier to read from across
+    the hall than a moving one."""
 
-    def __init__(self, **kw):
+    def __init__(self, on_notice_done=None, **kw):
         super().__init__(**kw)
-        self.notice = ""
-        self.pages: list[str] = []
+        self.notices: tuple[str, ...] = ()
+        self.pages: list[list[str]] = []
+        self._notice = 0
         self._page = 0
-        self._event = None
+        self.on_notice_done = on_notice_done
+        self._event = Clock.schedule_interval(self._turn, PAGE_S)
         self.bind(size=lambda *_: self.restart())
 
-    def set_text(self, text: str) -> None:
-        if text != self.notice:
-            self.notice = text
+    def set_notices(self, notices: tuple[str, ...]) -> None:
+        if tuple(notices) != self.notices:
+            self.notices = tuple(notices)
             self.restart()
 
     def paginate(self, text: str) -> list[str]:
@@ -185,18 +195,56 @@ class NoticeLine(FitLabel):
         return fit_mod.pages(text, lambda t: fit_mod.fits(t, box, px, int(self.max_lines), measure_for(self.bold)))
 
     def restart(self, *_a) -> None:
-        if self._event is not None:
-            self._event.cancel()
-            self._event = None
-        self.pages = self.paginate(self.notice) or [""]
-        self._page = 0
-        self.text = self.pages[0]
-        if len(self.pages) > 1:
-            self._event = Clock.schedule_interval(self._turn, PAGE_S)
+        self._event.cancel()
+        self.pages = [p for p in (self.paginate(t) for t in self.notices) if p]
+        self._notice = self._page = 0
+        self.text = self.pages[0][0] if self.pages else ""
+        self._event = Clock.schedule_interval(self._turn, PAGE_S)
 
     def _turn(self, _dt) -> None:
-        self._page = (self._page + 1) % len(self.pages)
-        self.text = self.pages[self._page]
+        done = not self.pages
+        if self.pages:
+            self._page += 1
+            if self._page >= len(self.pages[self._notice]):
+                self._page, done = 0, True
+                self._notice = (self._notice + 1) % len(self.pages)
+            self.text = self.pages[self._notice][self._page]
+        if done and self.on_notice_done is not None:
+            self.on_notice_done()
+
+
+class SlideImage(Widget):
+    """An image slide drawn as large as the box allows with its own proportions (letter-boxed, never
+    stretched). `texture_size` is the drawn size and `text` the image's SHA-256, for the tests' checks."""
+
+    tid = StringProperty("")
+    text = StringProperty("")
+    texture_size = ListProperty([0, 0])
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.texture = None
+        with self.canvas:
+            Color(1, 1, 1, 1)
+            self._rect = Rectangle(size=(0, 0))
+        self.bind(pos=self._place, size=self._place)
+
+    def show(self, texture, sha256: str) -> None:
+        self.texture, self.text = texture, sha256
+        self._place()
+
+    def _place(self, *_):
+        if self.texture is None or not self.texture.width or not self.texture.height:
+            self._rect.size = (0, 0)
+            self.texture_size = [0, 0]
+            return
+        tw, th = self.texture.size
+        scale = min(self.width / tw, self.height / th)
+        w, h = tw * scale, th * scale
+        self._rect.texture = self.texture
+        self._rect.pos = (self.x + (self.width - w) / 2, self.y + (self.height - h) / 2)
+        self._rect.size = (w, h)
+        self.texture_size = [w, h]
 
 
 class LobbyApp(App):
@@ -212,6 +260,16 @@ class LobbyApp(App):
         self.config_msg: dict = getattr(core.session, "_last_config", None) or {}
         self.tiles: dict[int, TileWidget] = {}
         self.board_view = board_mod.BoardView()
+        self.slides: tuple = ()  # the state's image slides (display_controller.lobby.Slide)
+        self.slide_every, self.slide_s = 3, 8.0
+        self.textures: dict[str, object] = {}  # sha256 -> the decoded image, once fetched and checked
+        self._fetching: set[str] = set()
+        self._retry_at: dict[str, float] = {}  # sha256 -> when to try a failed fetch again
+        self._since_slide = 0
+        self._slide_turn = 0
+        self._slide_end = None
+        self.showing: str | None = None  # the sha256 of the slide on screen
+        self.screen_px = (1920, 1080)
         prev_state = core.on_state
 
         self._board_wake = threading.Event()
@@ -230,7 +288,7 @@ class LobbyApp(App):
                 if prev_call is not None:
                     prev_call(call)
                 self.newest_call = call
-                Clock.schedule_once(lambda *_: self.render())
+                Clock.schedule_once(lambda *_: (self.end_slide(), self.render()))  # the tiles back for a call
 
             runtime.on_call = on_call
         prev_config = core.session.on_config
@@ -246,6 +304,7 @@ class LobbyApp(App):
         from kivy.core.window import Window
 
         lay = self.lay = lobby_layout(*(int(v) for v in Window.size))
+        self.screen_px = (int(Window.size[0]), int(Window.size[1]))  # slides are decoded to fit this
         g = lay.gap
         root = BoxLayout(orientation="vertical", padding=g, spacing=g)
         with root.canvas.before:
@@ -277,8 +336,9 @@ class LobbyApp(App):
         self.newest = FitLabel(tid="newest", bold=True, color=NAVY, bg=HIGHLIGHT, size_hint_y=lay.banner,
                                max_px=lay.px(0.075), min_px=lay.min_px, shorten=False)
         root.add_widget(self.newest)
-        body = BoxLayout(orientation="vertical" if lay.portrait else "horizontal", spacing=g,
-                         size_hint_y=1 - lay.header - lay.banner - lay.notice)
+        # the main area: the counters and panels, or for a while an image slide in their place
+        self.main = BoxLayout(size_hint_y=1 - lay.header - lay.banner - lay.notice)
+        body = self.body = BoxLayout(orientation="vertical" if lay.portrait else "horizontal", spacing=g)
         self.grid = GridLayout(cols=4, spacing=g, **({"size_hint_y": 1 - lay.panels} if lay.portrait
                                                     else {"size_hint_x": 1 - lay.panels}))
         body.add_widget(self.grid)
@@ -289,10 +349,17 @@ class LobbyApp(App):
         side.add_widget(self.waiting)
         side.add_widget(self.board)
         body.add_widget(side)
-        root.add_widget(body)
+        self.main.add_widget(body)
+        root.add_widget(self.main)
+        self.slide = BoxLayout(orientation="vertical", spacing=g)
+        self.slide_image = SlideImage(tid="slide:image")
+        self.slide_caption = FitLabel(tid="slide:caption", color=WHITE, size_hint_y=0.13, max_px=lay.px(0.045),
+                                      min_px=lay.min_px, max_lines=2 if lay.portrait else 1, shorten=False)
+        self.slide.add_widget(self.slide_image)
+        self.slide.add_widget(self.slide_caption)
         notice_px = lay.min_px if lay.portrait else lay.px(0.034)
         self.marquee = NoticeLine(tid="notice", color=WHITE, halign="left", size_hint_y=lay.notice,
-                                  max_lines=lay.notice_lines,
+                                  max_lines=lay.notice_lines, on_notice_done=self._notice_done,
                                   max_px=notice_px, min_px=notice_px, shorten=False)
         root.add_widget(self.marquee)
         Clock.schedule_interval(self._tick, 1.0)
@@ -366,7 +433,90 @@ class LobbyApp(App):
             rows += [("Đúng hạn hôm nay", b.on_time_today), ("Đúng hạn tuần này", b.on_time_week)]
         rows += [_split(line) for line in b.queue]
         self.board.show(words["board"], rows)
-        self.marquee.set_text(view.notice)
+        self.marquee.set_notices(view.notices)
+        self.slides, self.slide_every, self.slide_s = view.slides, view.slide_every, view.slide_s
+        if self.showing and self.showing not in {x.sha256 for x in self.slides}:
+            self.end_slide()  # retired while on screen
+        self._fetch_missing()
+
+    # --- image slides ---------------------------------------------------------------------------------
+
+    def _notice_done(self) -> None:
+        """A notice was shown whole: after every `slide_every` of them, the next image slide ready (one
+        that could not be fetched is skipped, so a hub that cannot serve it leaves the notices going)."""
+        if self.showing:
+            return  # notices shown under a slide do not count: the counters get their turn after it
+        self._since_slide += 1
+        ready = [x for x in self.slides if x.sha256 in self.textures]
+        if not ready or self._since_slide < self.slide_every:
+            return
+        self._since_slide = 0
+        slide = ready[self._slide_turn % len(ready)]
+        self._slide_turn += 1
+        self.show_slide(slide)
+
+    def show_slide(self, slide) -> None:
+        self.slide_image.show(self.textures[slide.sha256], slide.sha256)
+        self.slide_caption.text = slide.caption
+        self.slide_caption.size_hint_y = 0.13 if slide.caption else 0.001
+        self.main.clear_widgets()
+        self.main.add_widget(self.slide)
+        self.showing = slide.sha256
+        self._slide_end = Clock.schedule_once(lambda *_: self.end_slide(), self.slide_s)
+
+    def end_slide(self) -> None:
+        if self._slide_end is not None:
+            self._slide_end.cancel()
+            self._slide_end = None
+        if self.showing is not None:
+            self.showing = None
+            self.main.clear_widgets()
+            self.main.add_widget(self.body)
+
+    def _fetch_missing(self) -> None:
+        now = time.monotonic()
+        for slide in self.slides:
+            sha = slide.sha256
+            if sha in self.textures or sha in self._fetching or self._retry_at.get(sha, 0) > now:
+                continue
+            self._fetching.add(sha)
+            threading.Thread(target=self._fetch, args=(slide,), daemon=True, name="slide").start()
+
+    def _fetch(self, slide) -> None:
+        """Fetch one slide from the hub with this display's own credential, check its SHA-256, and hand it
+        to the screen; on any failure try again a minute later (the notices go on meanwhile)."""
+        data = None
+        try:
+            port = self.config_msg.get("http_port")
+            cfg = self.core.session.config
+            if not port:
+                raise OSError("the hub's HTTP port is not known yet")
+            raw = slides_mod.fetch_slide(cfg.broker_host, int(port), slide.url, cfg.device_id, cfg.secret,
+                                        slide.sha256)
+            data = slides_mod.decode_for_screen(raw, self.screen_px)
+        except Exception as exc:  # noqa: BLE001 — any failure: no slide, the lobby goes on
+            log.warning("image slide %s not fetched or not decoded: %s", slide.sha256[:12], exc)
+        Clock.schedule_once(lambda *_: self._fetched(slide, data))
+
+    def _fetched(self, slide, data: tuple[tuple[int, int], bytes] | None) -> None:
+        self._fetching.discard(slide.sha256)
+        texture = None
+        if data is not None:
+            try:
+                from kivy.graphics.texture import Texture
+
+                (w, h), pixels = data
+                texture = Texture.create(size=(w, h), colorfmt="rgba")
+                texture.blit_buffer(pixels, colorfmt="rgba", bufferfmt="ubyte")
+            except Exception as exc:  # noqa: BLE001 — an image this screen cannot take: skipped
+                log.warning("image slide %s not shown: %s", slide.sha256[:12], exc)
+                texture = None
+        if texture is None:
+            self._retry_at[slide.sha256] = time.monotonic() + SLIDE_RETRY_S
+            return
+        self.textures[slide.sha256] = texture
+        for sha in [k for k in self.textures if k not in {x.sha256 for x in self.slides}]:
+            del self.textures[sha]  # retired slides: their memory back
 
 
 def _split(line: str) -> tuple[str, str]:

@@ -31,12 +31,42 @@ class Tile:
 
 
 @dataclass(frozen=True)
+class Slide:
+    sha256: str  # what the image's bytes must hash to (the display checks it)
+    url: str  # path on the hub, fetched with the display's own credential
+    caption: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
 class Lobby:
     site_name: str
     tiles: tuple[Tile, ...]
     newest: str  # "Mời số 1005 đến Quầy 3" or ""
     waiting: tuple[tuple[str, int], ...]
-    notice: str
+    notices: tuple[str, ...] = ()  # shown in turn, each paged by sentence
+    slides: tuple[Slide, ...] = ()
+    slide_every: int = 3  # an image slide after every this many notices
+    slide_s: float = 8.0
+
+
+def notices_of(state: dict) -> tuple[str, ...]:
+    """The notices to show in turn: the state's list (a hub that sends one) or its single notice."""
+    if isinstance(state.get("notices"), list):
+        return tuple(str(n.get("text") or "") for n in state["notices"] if isinstance(n, dict) and n.get("text"))
+    return (state["notice"],) if state.get("notice") else ()
+
+
+def slides_of(state: dict) -> tuple[Slide, ...]:
+    out = []
+    for s in state.get("slides") or []:
+        try:
+            out.append(Slide(str(s["sha256"]), str(s["url"]), str(s.get("caption") or ""), int(s["width"]),
+                             int(s["height"])))
+        except (KeyError, TypeError, ValueError):
+            continue  # a slide this screen cannot use: the others and the notices still show
+    return tuple(out)
 
 
 def date_vi(dt: datetime) -> str:
@@ -51,7 +81,7 @@ def lobby_view(state: dict | None, newest_call: dict | None = None, lang: str = 
     """`newest_call` (a call event) wins over the state's `last_call` when it is more recent. `lang`
     "en" gives the English words and names (the site's `name_en`, "Counter N") where the site has them."""
     if not state:
-        return Lobby("", (), "", (), "")
+        return Lobby("", (), "", ())
     en = lang == "en"
     names = {s["code"]: (s.get("name_en") if en and s.get("name_en") else s["name"]) for s in state.get("services", [])}
     last = state.get("last_call")
@@ -78,7 +108,8 @@ def lobby_view(state: dict | None, newest_call: dict | None = None, lang: str = 
         if last else ""
     waiting = tuple((names.get(s["code"], s["name"]), int(s.get("waiting", 0))) for s in state.get("services", []))
     site = (state.get("site_name_en") if en else None) or state.get("site_name", "")
-    return Lobby(site, tuple(tiles), newest, waiting, state.get("notice") or "")
+    return Lobby(site, tuple(tiles), newest, waiting, notices_of(state), slides_of(state),
+                 max(1, int(state.get("slide_every") or 3)), max(3.0, float(state.get("slide_s") or 8)))
 
 
 def _counter_name(state: dict, number: int, lang: str = "vi") -> str:

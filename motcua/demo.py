@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from motcua.ports import port_or_free
 from motcua_core import clock as wallclock
+from motcua_core.ports import port_or_free
 
 STATUS_VI = {"open": "mở", "paused": "tạm dừng", "closed": "đóng"}
 

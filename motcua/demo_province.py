@@ -41,7 +41,7 @@ class Centre:
 
 
 def _free() -> int:
-    from motcua.ports import port_or_free
+    from motcua_core.ports import port_or_free
 
     return port_or_free(0)
 
@@ -186,7 +186,7 @@ def _view(province: Centre, communes: list[Centre], root: Path) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from motcua.ports import port_or_free
+    from motcua_core.ports import port_or_free
 
     root: Path = args.data if args.data != Path("demo-data") else Path("demo-province")
     if root.exists() and not args.keep:

@@ -29,6 +29,10 @@ ACTION_VI = {
     "dossier.result_electronic": "Ký số kết quả điện tử", "dossier.payment": "Ghi nhận chuyển khoản phí, lệ phí",
     "dossier.scan_ocr": "Nhận dạng chữ bản số hóa (OCR)",
     "dossier.datastore": "Gửi kết quả điện tử vào kho dữ liệu của công dân",
+    "lobby.notice_add": "Thêm thông báo màn hình sảnh", "lobby.notice_change": "Sửa thông báo màn hình sảnh",
+    "lobby.notice_move": "Đổi thứ tự thông báo màn hình sảnh", "lobby.notice_retire": "Ngừng thông báo màn hình sảnh",
+    "lobby.notice_restore": "Khôi phục thông báo màn hình sảnh", "lobby.image_add": "Thêm ảnh màn hình sảnh",
+    "lobby.image_retire": "Ngừng ảnh màn hình sảnh", "lobby.image_restore": "Khôi phục ảnh màn hình sảnh",
 }
 # Routine queue work: one row per citizen and per key press.
 QUEUE_PREFIXES = ("ticket.", "counter.next", "counter.recall", "counter.skip", "counter.complete",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from hub.domain import lobby_media
 from hub.domain.calendar import CalendarConfigError, WorkCalendar
 from hub.domain.forms import check_overrides
 from hub.domain.queue import TicketHours
@@ -59,10 +60,11 @@ def check_forms(body: object) -> dict:
 
 def check_site_config(body: object, site: str) -> dict:
     """What the province manages of a centre's site: its unit's identity in the dossier settings, its
-    lobby notice and its ticket hours (the rest stays the centre's)."""
+    lobby notices (the single `notice`, or `notices` set by id) and its ticket hours (the rest stays the
+    centre's)."""
     if not isinstance(body, dict) or not ID_RE.match(site):
         raise _bad("site configuration is an object", "Cấu hình đơn vị phải là một đối tượng JSON.")
-    unknown = set(body) - {"settings", "notice", "ticket_hours"}
+    unknown = set(body) - {"settings", "notice", "notices", "ticket_hours"}
     settings = body.get("settings") or {}
     if unknown or not isinstance(settings, dict) or set(settings) - set(SITE_SETTINGS):
         extra = sorted(unknown | (set(settings) - set(SITE_SETTINGS)) if isinstance(settings, dict) else unknown)
@@ -72,6 +74,15 @@ def check_site_config(body: object, site: str) -> dict:
         if not isinstance(body["notice"], str) or len(body["notice"]) > 300:
             raise _bad("notice: text of at most 300 characters", "Thông báo tối đa 300 ký tự.")
         out["notice"] = body["notice"]
+    if "notices" in body:  # [{"id": 1, "text": …, "active_from", "active_until", "retired"}], set by id
+        items = body["notices"]
+        if not isinstance(items, list) or len(items) > lobby_media.NOTICES_MAX or not all(
+                isinstance(n, dict) and isinstance(n.get("id"), int) and not isinstance(n["id"], bool) and n["id"] >= 1
+                for n in items):
+            raise _bad("notices: a list of notices, each with a whole-number id from 1",
+                       f"Danh sách thông báo: tối đa {lobby_media.NOTICES_MAX} mục, mỗi mục có mã là số.")
+        out["notices"] = [{**lobby_media.check_notice(n), "id": n["id"], "retired": bool(n.get("retired"))}
+                          for n in items]
     if "ticket_hours" in body:
         th = body["ticket_hours"]
         if th is not None:

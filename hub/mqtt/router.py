@@ -110,7 +110,9 @@ class Router:
         self.last_commit_error: float | None = None
         self._log = LogThrottle()
         self._parsed: dict[int, tuple[str, object]] = {}  # the batch's requests, parsed once (_prefetch)
-        self._stored: dict[tuple[str, str], tuple[str, str] | None] = {}  # … and their stored replies
+        # … and their stored replies, read with the batch's first statements (`_prefetch`)
+        self._stored_later: Callable[[], dict[tuple[str, str], tuple[str, str] | None]] = dict
+        self._unread: set[tuple[str, str]] = set()  # the batch's keys whose stored reply nobody has looked at
         self.hub_info: dict = {}  # merged into every device config (e.g. {"http_port": 8080})
         # Called with each committed batch's effects once MQTT has them (the console's live stream).
         self.after_commit: list[Callable[[Effects], None]] = []
@@ -151,16 +153,7 @@ class Router:
 
     def _run_batch(self, batch: list[Incoming]) -> None:
         try:
-            try:
-                self.process(batch)
-            except BaseException as exc:
-                if not is_replay(exc):
-                    raise
-                # A write queued in the batch failed after its request had finished (PostgreSQL): nothing
-                # of the batch was committed or replied; run it again with every savepoint's writes sent
-                # at its end, where the failing one fails its own request alone.
-                self.stats["careful_replays"] += 1
-                self.process(batch, fast=False)
+            self.process(batch)
         except Exception as exc:
             if is_busy(exc) and self._loop is not None:
                 # Another process (a CLI command, a backup) holds the write lock: the hub's busy timeout
@@ -171,9 +164,24 @@ class Router:
                 log.exception("batch of %d messages failed", len(batch))
 
     # --- one batch --------------------------------------------------------------------------------
-    def process(self, batch: list[Incoming], fast: bool = True) -> None:
+    def process(self, batch: list[Incoming]) -> None:
+        """One batch in one transaction, run again carefully if PostgreSQL asks (`_process`)."""
+        try:
+            self._process(batch)
+        except BaseException as exc:
+            if not is_replay(exc):
+                raise
+            # PostgreSQL, nothing of the batch committed or replied: a write queued in the batch failed
+            # after its request had finished, or the registry memo it trusted turned out stale (another
+            # process wrote). Run it again with every savepoint's writes sent at its end, where a failing
+            # one fails its own request alone, and the memo checked before it is used.
+            self.stats["careful_replays"] += 1
+            self._process(batch, fast=False)
+
+    def _process(self, batch: list[Incoming], fast: bool = True) -> None:
         """One batch in one transaction. `fast` (PostgreSQL): each request's writes wait for the next
-        statement, its savepoint's release included (hub.store.db.batch)."""
+        statement, its savepoint's release included, and the memo is trusted until the transaction's
+        revision comes back (hub.store.db.batch)."""
         now = self.clock()
         batch = [msg for msg in batch if not self._note_presence(msg, now)]
         if not batch:
@@ -213,12 +221,12 @@ class Router:
         self._after_commit(effects)
 
     def _prefetch(self, batch: list[Incoming]) -> None:
-        """Parse the batch's requests and read their stored replies at once (one round trip on PostgreSQL,
-        which also carries the BEGIN), for `_request` to use. A message that does not parse is left to
-        `_request`, which refuses it as before."""
+        """Parse the batch's requests and ask for their stored replies at once, for `_request` to use: on
+        PostgreSQL the reads wait for the first statement that needs an answer (with the BEGIN), so an
+        UNDOABLE verb's handler runs without a round trip of their own (see `_request`). A message that
+        does not parse is left to `_request`, which refuses it as before."""
         self._parsed: dict[int, tuple[str, object]] = {}
-        self._stored: dict[tuple[str, str], tuple[str, str] | None] = {}
-        keys: list[tuple[str, str]] = []
+        keys: dict[tuple[str, str], None] = {}
         for msg in batch:
             if msg.retain or "/req/" not in msg.topic:
                 continue
@@ -230,11 +238,9 @@ class Router:
             except ProtocolError:
                 continue
             self._parsed[id(msg)] = (request_id, data)
-            key = (topic.device_id, request_id)
-            if key not in self._stored:
-                self._stored[key] = None
-                keys.append(key)
-        self._stored = request_store.stored_many(self.db, keys) if keys else {}
+            keys[(topic.device_id, request_id)] = None
+        self._unread = set(keys)
+        self._stored_later = request_store.stored_later(self.db, list(keys)) if keys else dict
 
     def publish_effects(self, effects: Effects) -> None:
         """Publish what a committed operation left (the runner's publisher for HTTP, timers and the CLI's
@@ -404,6 +410,9 @@ class Router:
         res_topic = p.dev_topic(topic.site, topic.device_id, "res")
         self.stats["requests"] += 1
         request_id: str | None = None
+        name = topic.verb or ""
+        # Set when the handler runs before its stored reply is known: gives that stored reply, if any.
+        earlier: Callable[[], tuple[str, str] | None] | None = None
         try:
             parsed = self._parsed.pop(id(msg), None) if self._parsed else None
             request_id, data = parsed or p.parse_request(msg.payload)  # size, JSON, re-encodability, version
@@ -412,23 +421,32 @@ class Router:
                 # its stored reply expired: refuse it and clear the broker's copy.
                 self.mqtt.publish(msg.topic, b"", qos=1, retain=True)
                 raise ProtocolError("bad_request", "a request must not be published retained")
-            # The stored reply was read with the batch's others (`_prefetch`); a request_id seen twice in one
-            # batch is read again here, after the first one's reply was stored. It is used only once the
+            # The stored reply was asked for with the batch's others (`_prefetch`); a request_id seen twice in
+            # one batch is read again here, after the first one's reply was stored. It is used only once the
             # device checks out.
             key = (topic.device_id, request_id)
-            stored = self._stored.pop(key, _UNREAD) if self._stored else _UNREAD
-            if stored is _UNREAD:
-                stored = request_store.stored(self.db, topic.device_id, request_id)
+            lookup: Callable[[], tuple[str, str] | None]
+            from_batch = key in self._unread
+            if from_batch:
+                self._unread.discard(key)
+                batch_read = self._stored_later
+                lookup = lambda: batch_read()[key]  # noqa: E731
+            else:
+                device_id, rid0 = topic.device_id, request_id
+                lookup = lambda: request_store.stored(self.db, device_id, rid0)  # noqa: E731
             dev = device_store.get(self.db, topic.device_id)
             if dev is None or dev.revoked:
                 raise ProtocolError("unknown_device", f"device {topic.device_id!r} is not registered")
             if dev.site_id != topic.site:
                 raise ProtocolError("wrong_site", f"device {dev.id} belongs to site {dev.site_id}")
-            name = topic.verb or ""
-            if stored is not None:
-                if stored[1] != name:
-                    raise ProtocolError("bad_request", f"request_id {request_id} was already used for {stored[1]}")
-                return Reply(res_topic, seal.unseal(self.db, stored[0]).encode(), msg.correlation)
+            if name in verbs.UNDOABLE and from_batch:
+                # Run it now; the stored reply arrives with its first statements and is looked at before
+                # its own reply is stored: a retry is undone with the savepoint and answered as before.
+                earlier = lookup
+            else:
+                stored = lookup()
+                if stored is not None:
+                    return self._replay(stored, name, request_id, res_topic, msg)
             verb = verbs.lookup(name)
             verb.validate(data)
             if dev.role not in verb.roles:
@@ -438,6 +456,8 @@ class Router:
             stored_reply: list[bytes] = []  # the reply as stored is the reply as sent: encoded once
 
             def remember(result: dict) -> None:
+                if earlier is not None and (answered := earlier()) is not None:
+                    raise _Retried(answered)
                 stored_reply.append(self._remember(dev.id, rid, name, p.ok_response(rid, result), now))
             try:
                 self.runner.step(dev.site_id, lambda ctx: verb.handler(ctx, data), effects, device=dev, now=now,
@@ -445,22 +465,53 @@ class Router:
                                  subject=Subject("device", dev.id, dev.role, dev.site_id), refs=verb.refs(data),
                                  authenticate=lambda ctx: verb.authenticate(ctx, data))
             except DomainError as exc:
+                if earlier is not None and (answered := earlier()) is not None:
+                    raise _Retried(answered) from None
                 stored_reply.append(self._remember(dev.id, rid, name, p.error_response(rid, as_protocol_error(exc)),
                                                    now))
             return Reply(res_topic, stored_reply[0], msg.correlation)
+        except _Retried as retried:
+            return self._replay(retried.stored, name, request_id or "", res_topic, msg)
         except ProtocolError as exc:
-            self.stats["errors"] += 1
-            if exc.code in p.FINAL_CODES:
-                self.stats["refused"] += 1
-            if self._log.allow():
-                log.info("refused request on %s: %s %s", msg.topic, exc.code, exc.message)
-            body = p.error_response(request_id or p.readable_request_id(msg.payload), exc)
+            answered = self._earlier(earlier)
+            if answered is not None:
+                return self._replay(answered, name, request_id or "", res_topic, msg)
+            return self._refused(exc, request_id, res_topic, msg)
         except Exception:
+            answered = self._earlier(earlier)
+            if answered is not None:
+                return self._replay(answered, name, request_id or "", res_topic, msg)
             self.stats["errors"] += 1
             if self._log.allow():
                 log.exception("request on %s failed", msg.topic)
             body = p.error_response(request_id, ProtocolError("internal", "internal error"))
         return Reply(res_topic, p.encode(body), msg.correlation)
+
+    def _replay(self, stored: tuple[str, str], name: str, request_id: str, res_topic: str, msg: Incoming) -> Reply:
+        """A retried request_id: the reply it was answered with, not a second run."""
+        if stored[1] != name:
+            return self._refused(ProtocolError("bad_request", f"request_id {request_id} was already used for "
+                                                              f"{stored[1]}"), request_id, res_topic, msg)
+        return Reply(res_topic, seal.unseal(self.db, stored[0]).encode(), msg.correlation)
+
+    def _refused(self, exc: ProtocolError, request_id: str | None, res_topic: str, msg: Incoming) -> Reply:
+        self.stats["errors"] += 1
+        if exc.code in p.FINAL_CODES:
+            self.stats["refused"] += 1
+        if self._log.allow():
+            log.info("refused request on %s: %s %s", msg.topic, exc.code, exc.message)
+        body = p.error_response(request_id or p.readable_request_id(msg.payload), exc)
+        return Reply(res_topic, p.encode(body), msg.correlation)
+
+    @staticmethod
+    def _earlier(earlier: Callable[[], tuple[str, str] | None] | None) -> tuple[str, str] | None:
+        """The stored reply of a request whose handler ran before it was known (None: none, or unknown)."""
+        if earlier is None:
+            return None
+        try:
+            return earlier()
+        except Exception:
+            return None
 
     def _actor(self, dev: device_store.Device) -> Callable[[], Actor]:
         """The audit log's actor of a counter's request: the officer signed in there (after the request, as
@@ -493,7 +544,15 @@ class Router:
 
 
 _CLOCK_KEYS = ("seq", "at", "time")
-_UNREAD = object()  # a stored reply not read with the batch
+
+
+class _Retried(Exception):  # noqa: N818 (not a failure: the request was answered before)
+    """Raised inside an UNDOABLE request's savepoint when its stored reply turns out to exist: the run is
+    undone and the stored reply sent."""
+
+    def __init__(self, stored: tuple[str, str]) -> None:
+        super().__init__("retried request")
+        self.stored = stored
 
 
 def _same_state(before: dict | None, after: dict) -> bool:

@@ -215,6 +215,14 @@ VERBS: dict[str, Verb] = _table(
 READS = frozenset({"ticket.status", "site.state", "counter.state", "dossier.lookup", "dossier.get", "dossier.form",
                    "procedure.search", "dossier.agencies"})
 AUDITED_ROLES = frozenset({"counter"})
+# Verbs whose handler changes nothing but the database and the batch's effects: the router may run one
+# before its stored reply is known (read with the handler's first statements, one round trip fewer on
+# PostgreSQL) and, should the request turn out to be a retry, undo it with its savepoint and send the
+# stored reply. Not a verb that writes files (dossier.upload) or whose refusals keep state (counter.login).
+UNDOABLE = frozenset({"ticket.issue", "ticket.status", "site.state", "counter.issue", "counter.open",
+                      "counter.pause", "counter.close", "counter.next", "counter.recall", "counter.skip",
+                      "counter.transfer", "counter.reinstate", "counter.hold", "counter.resume",
+                      "counter.complete", "counter.state"})
 
 
 def lookup(name: str) -> Verb:

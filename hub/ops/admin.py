@@ -140,6 +140,8 @@ def save_settings(ctx: Ctx, data: dict) -> dict:
         raise _bad("site name required", "Cần tên đơn vị (tối đa 120 ký tự).")
     name_en = (str(data["name_en"] or "").strip() or None) if "name_en" in data else before["name_en"]
     cfg["site"].update(name=name, name_en=name_en, notice=notice)
+    if "notice" in data:  # the single notice of earlier forms: the text of the first notice (the list stays)
+        cfg.pop("notices", None)
     _load(ctx, cfg)
     after = {k: cfg["site"].get(k) for k in keys}
     ctx.changed("site.settings", ctx.site.id, before, after)

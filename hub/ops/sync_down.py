@@ -81,7 +81,7 @@ def publish_release(ctx: Ctx, data_dir: Path, file: Path) -> dict:
 
 
 def publish_site_config(ctx: Ctx, site: str, body: object) -> dict:
-    """What the province manages of a centre's site (its unit's identifiers, notice, ticket hours)."""
+    """What the province manages of a centre's site (its unit's identifiers, lobby notices, ticket hours)."""
     _province(ctx)
     centre = _owner(ctx, site)
     cfg = down.check_site_config(body, site)
@@ -195,10 +195,13 @@ def _apply_site_config(ctx: Ctx, body: dict) -> None:
     if cfg["settings"]:
         settings = dossier_store.get_settings(ctx.db, site)
         dossier_store.set_settings(ctx.db, site, {**settings, **cfg["settings"]})
-    if "notice" in cfg or "ticket_hours" in cfg:
+    if "notice" in cfg or "notices" in cfg or "ticket_hours" in cfg:
         doc = site_config.export(ctx.db, site)
-        if "notice" in cfg:
+        if "notices" in cfg:  # the province's notices, by id (the centre's others stay as they are)
+            doc["notices"] = cfg["notices"]
+        elif "notice" in cfg:  # the single notice: the text of the centre's first notice
             doc["site"]["notice"] = cfg["notice"]
+            doc.pop("notices", None)
         if "ticket_hours" in cfg:
             if cfg["ticket_hours"] is None:
                 doc["site"].pop("ticket_hours", None)

@@ -7,8 +7,10 @@ from datetime import datetime
 
 import sqlite_utils
 
+from hub.domain import lobby_media as media
 from hub.domain.queue import COUNTER_OPEN, average_service_s, call_active, local_day, pooled_wait_s
 from hub.ops import links
+from hub.store import lobby_media
 from hub.store import sites as site_store
 from hub.store.catalogue import version as catalogue_version
 from hub.store.db import get_meta
@@ -47,7 +49,9 @@ def display_state(db: sqlite_utils.Database, site_id: str, now: float, seq: int)
     return {
         "v": PROTOCOL_VERSION, "site": site_id, "site_name": site.name, "site_name_en": site.name_en,
         "seq": seq, "at": now,
-        "day": day, "counters": counters, "services": services, "last_call": last, "notice": site.notice,
+        "day": day, "counters": counters, "services": services, "last_call": last,
+        # the lobby's notices shown today, in order, and its image slides (hub.domain.lobby_media)
+        **media.display_fields(*lobby_media.for_display(db, site_id), day),
         # the lobby's progress board reads the dossiers over HTTP; this count changing is what tells it to
         # read again (a state otherwise unchanged is not republished)
         "ready_dossiers": lobby.ready_dossiers,
@@ -88,7 +92,7 @@ def device_config(db: sqlite_utils.Database, device: Device, hub_info: dict | No
     cfg: dict = {
         "v": PROTOCOL_VERSION, "device_id": device.id, "role": device.role, "site": site.id,
         "site_name": site.name, "site_name_en": site.name_en, "timezone": str(site.tz.key),
-        "hardware": device.hardware, "notice": site.notice,
+        "hardware": device.hardware,
         "fields": site_store.list_fields(db, device.site_id),
         "services": [{"code": s.code, "field": s.field, "name": s.name, "name_en": s.name_en} for s in services],
         **(hub_info or {}),

@@ -16,7 +16,8 @@ from hub.store.migrations import migrate
 
 # A `Db` is an engine's database object: `execute(sql, params)` with `?` placeholders, `executemany`,
 # `defer(sql, params)` (a write nobody reads the answer of), `read_many([(sql, params), …])` (independent
-# reads at once), `conn` (whose `execute` is the same), `engine` ("sqlite" or "postgresql").
+# reads at once), `read_later(…)` (the same, answered with the next statement that needs an answer), `conn`
+# (whose `execute` is the same), `engine` ("sqlite" or "postgresql").
 Db = Any
 
 ENV = "MOTCUA_DB"  # a PostgreSQL URL here wins over <data>/motcua.db, for the hub and every CLI command
@@ -147,7 +148,9 @@ def batch(db: Db, fast: bool = True) -> Iterator[None]:
     """A router batch (many requests, one savepoint each, one transaction). `fast` on PostgreSQL: a
     savepoint's release waits with its deferred writes for the next statement, instead of going at once;
     should one of those writes fail, engine_pg.ReplayCarefully is raised (`is_replay`) and the caller
-    runs the batch again with `fast=False`, where it fails its own request alone. Nothing on SQLite."""
+    runs the batch again with `fast=False`, where it fails its own request alone. Also fast: the registry
+    memo is trusted before the transaction's revision has come back, and ReplayCarefully is raised if
+    that revision shows another writer. Nothing on SQLite."""
     if not hasattr(db, "batching"):
         yield
         return
@@ -175,6 +178,12 @@ def defer_returning(db: Db, sql: str, params: Sequence[object] | None = None) ->
     """`defer` for an `INSERT … RETURNING x` whose x is wanted only later (a call's event id, published
     after the commit): returns a function giving x (on PostgreSQL it sends what waits if it has not gone)."""
     return db.defer_returning(sql, params)
+
+
+def read_later(db: Db, reads: Sequence[tuple[str, Sequence[object] | None]]) -> Callable[[], list[list[tuple]]]:
+    """`read_many` whose rows are wanted only later: on PostgreSQL the reads travel with the next statement
+    that needs an answer (a round trip saved); returns a function giving the rows. SQLite reads at once."""
+    return db.read_later(reads)
 
 
 def read_many(db: Db, reads: Sequence[tuple[str, Sequence[object] | None]]) -> list[list[tuple]]:

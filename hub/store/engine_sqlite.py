@@ -40,6 +40,11 @@ class SqliteDb(sqlite_utils.Database):
         """The rows of each of several independent reads, one after the other."""
         return [self.conn.execute(sql, params or ()).fetchall() for sql, params in reads]
 
+    def read_later(self, reads: Sequence[tuple[str, Sequence[object] | None]]) -> Callable[[], list[list[tuple]]]:
+        """`read_many`, run at once; returns a function giving the rows."""
+        rows = self.read_many(reads)
+        return lambda: rows
+
     def migrating(self) -> contextlib.AbstractContextManager[None]:
         return contextlib.nullcontext()  # each migration's BEGIN IMMEDIATE is enough
 

@@ -607,6 +607,27 @@ def _sync_docs_marks(db: sqlite_utils.Database) -> None:
     _run(db, "ALTER TABLE sync_hwm ADD COLUMN docs_hwm INTEGER NOT NULL DEFAULT 0")
 
 
+def _lobby_media(db: sqlite_utils.Database) -> None:
+    """The lobby's notices and image slides, managed from the console: notices in the
+    administrator's order, each shown between two site-local days (NULL: no bound), retired instead of
+    deleted; images kept as their bytes in the database (as dossier files are: private with it, in its
+    backups), named by their SHA-256. A site's single notice becomes its first notice; the old column is
+    emptied (nothing reads it any more)."""
+    _run(db, """
+        CREATE TABLE lobby_notices (
+            site_id TEXT NOT NULL REFERENCES sites(id), id INTEGER NOT NULL, position INTEGER NOT NULL,
+            text TEXT NOT NULL, active_from TEXT, active_until TEXT, retired INTEGER NOT NULL DEFAULT 0,
+            changed_at REAL NOT NULL, PRIMARY KEY (site_id, id));
+        CREATE TABLE lobby_images (
+            site_id TEXT NOT NULL REFERENCES sites(id), id INTEGER NOT NULL, position INTEGER NOT NULL,
+            sha256 TEXT NOT NULL, mime TEXT NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL,
+            size INTEGER NOT NULL, caption TEXT NOT NULL, retired INTEGER NOT NULL DEFAULT 0,
+            changed_at REAL NOT NULL, data BLOB NOT NULL, PRIMARY KEY (site_id, id), UNIQUE (site_id, sha256));
+        INSERT INTO lobby_notices(site_id, id, position, text, retired, changed_at)
+            SELECT id, 1, 0, notice, 0, 0 FROM sites WHERE notice <> '';
+        UPDATE sites SET notice = ''""")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1, _dossiers, _votes, _officer_signin, _dossier_vote_link, _queue_indexes, _queue_counts,
     _deferred_effects,
@@ -636,6 +657,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _sync_docs,  # province: calendar, forms, releases, site configuration, commands down; overview summary
     _issued_reports,  # reports: numbered reports over any period (issue #26)
     _sync_docs_marks,  # province: each centre's publication mark, from its hellos
+    _lobby_media,  # lobby: several notices and image slides from the console
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -12,13 +12,14 @@ import glob
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 import psycopg
+
+from motcua_core import ports
 
 
 def bin_dir() -> Path | None:
@@ -33,9 +34,7 @@ def bin_dir() -> Path | None:
 
 
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return ports.free_port()  # below the ephemeral range: see motcua_core.ports
 
 
 def run_tool(name: str, *args: str, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess:

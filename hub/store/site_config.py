@@ -8,14 +8,16 @@ import json
 
 import sqlite_utils
 
+from hub.store import lobby_media
 from hub.store import sites as site_store
 
 
 def export(db: sqlite_utils.Database, site_id: str) -> dict:
     """The site's configuration (officers without their credentials: loading it keeps them; a retired
-    officer with `"active": false`, so a copy loaded elsewhere, a rebuild, keeps them retired)."""
+    officer with `"active": false`, so a copy loaded elsewhere, a rebuild, keeps them retired; the lobby's
+    notices with their ids, retired ones too; not the lobby's images, which are files, not configuration)."""
     s = site_store.get_site(db, site_id)
-    row = db.execute("SELECT policy, default_service_s, notice FROM sites WHERE id = ?", [site_id]).fetchone()
+    row = db.execute("SELECT policy, default_service_s FROM sites WHERE id = ?", [site_id]).fetchone()
     services = site_store.service_docs(db, site_id)
     counters = [{"number": c.number, "name": c.name, "services": list(c.services)}
                 for c in site_store.list_counters(db, site_id)]
@@ -23,9 +25,10 @@ def export(db: sqlite_utils.Database, site_id: str) -> dict:
                 for r in db.execute("SELECT id, name, seconded_by, active FROM officers WHERE site_id = ? ORDER BY rowid",
                                     [site_id])]
     return {"site": {"id": s.id, "name": s.name, "name_en": s.name_en, "timezone": s.tz.key,
-                     "policy": json.loads(row[0]), "default_service_s": row[1], "notice": row[2]},
+                     "policy": json.loads(row[0]), "default_service_s": row[1],
+                     "notice": lobby_media.first_text(db, site_id)},  # for readers of the single notice
             "fields": site_store.list_fields(db, site_id), "services": services, "officers": officers,
-            "counters": counters}
+            "counters": counters, "notices": lobby_media.notices(db, site_id)}
 
 
 def set_wait_targets(db: sqlite_utils.Database, site_id: str, targets: dict[str, float | None]) -> None:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlite_utils
 
 from hub.domain.queue import Numbering, Policy, TicketHours
-from hub.store import memo
+from hub.store import lobby_media, memo
 from hub.store.db import defer
 from motcua_core.errors import DomainError
 from motcua_core.protocol import ID_RE
@@ -33,7 +33,6 @@ class Site:
     tz: ZoneInfo
     policy: Policy
     default_service_s: float
-    notice: str
     ticket_hours: TicketHours | None = None  # issue #13: None = tickets at any time
 
 
@@ -144,16 +143,19 @@ def load_config(db: sqlite_utils.Database, cfg: dict) -> str:
     site = cfg["site"]
     sid = site["id"]
     db.execute(
-        """INSERT INTO sites(id, name, name_en, timezone, policy, default_service_s, notice, ticket_hours)
-           VALUES(?,?,?,?,?,?,?,?)
+        """INSERT INTO sites(id, name, name_en, timezone, policy, default_service_s, ticket_hours)
+           VALUES(?,?,?,?,?,?,?)
            ON CONFLICT(id) DO UPDATE SET name=excluded.name, name_en=excluded.name_en,
              timezone=excluded.timezone, policy=excluded.policy,
-             default_service_s=excluded.default_service_s, notice=excluded.notice,
-             ticket_hours=excluded.ticket_hours""",
+             default_service_s=excluded.default_service_s, ticket_hours=excluded.ticket_hours""",
         [sid, site["name"], site.get("name_en"), site.get("timezone", "Asia/Ho_Chi_Minh"),
-         json.dumps(site.get("policy", {})), float(site.get("default_service_s", 420)), site.get("notice", ""),
+         json.dumps(site.get("policy", {})), float(site.get("default_service_s", 420)),
          None if site.get("ticket_hours") is None else json.dumps(site["ticket_hours"])],
     )
+    try:  # the lobby's notices: the list, or a site file's single `notice` as its first (hub.store.lobby_media)
+        lobby_media.load_notices(db, sid, site, cfg.get("notices"))
+    except ValueError as exc:
+        raise SiteConfigError(str(exc)) from None
     for f in cfg.get("fields", []):
         db.execute(
             """INSERT INTO fields(site_id, code, name, name_en) VALUES(?,?,?,?)
@@ -205,13 +207,13 @@ def get_site(db: sqlite_utils.Database, site_id: str) -> Site:
     """A site (from memory after the first read; see memo)."""
     def load() -> Site:
         row = db.execute(
-            "SELECT id, name, name_en, timezone, policy, default_service_s, notice, ticket_hours FROM sites "
+            "SELECT id, name, name_en, timezone, policy, default_service_s, ticket_hours FROM sites "
             "WHERE id = ?", [site_id],
         ).fetchone()
         if row is None:
             raise DomainError("not_found", f"unknown site {site_id!r}", "Không tìm thấy đơn vị.")
-        return Site(row[0], row[1], row[2], ZoneInfo(row[3]), Policy(**json.loads(row[4])), row[5], row[6],
-                    _ticket_hours(row[7]))
+        return Site(row[0], row[1], row[2], ZoneInfo(row[3]), Policy(**json.loads(row[4])), row[5],
+                    _ticket_hours(row[6]))
     return memo.lookup(db, ("site", site_id), load)
 
 

@@ -26,6 +26,7 @@ from hub.web import (
     dossiers,
     enrol,
     fleet,
+    lobby_media,
     metrics,
     openapi,
     post,
@@ -153,6 +154,6 @@ def make_app(hub: Hub) -> web.Application:
     app.router.add_get("/api/v1/sites/{site}/tickets/{ticket_id}", ticket)
     app.router.add_static("/static", STATIC)
     for module in (dossiers, ticket_page, signin, audit, dashboard, admin, metrics, openapi, post,
-                   catalog_admin, booking, enrol, fleet, province, province_down, security, reports):
+                   catalog_admin, booking, enrol, fleet, province, province_down, security, reports, lobby_media):
         module.add_routes(app)
     return app

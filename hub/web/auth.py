@@ -133,7 +133,10 @@ OBJECT_PARAMS = {"site": "site", "code": "dossier", "device": "device", "device_
 # `alert_id` is a security alert of the site `{site}` beside it (hub.ops.security.release refuses another's).
 # `year` and `number` name a numbered report of the site `{site}` beside it (read from that site only).
 # `release` is a release file's name, served to a centre with its own sync account (hub.web.province_down).
-NOT_OBJECTS = frozenset({"fmt", "form", "action", "job", "file_id", "alert_id", "year", "number", "release"})
+# `image_id` is a lobby image of the site `{site}` beside it (read from that site only); `sha256` names a
+# lobby image for a display, read from the calling display's own site only (hub.web.lobby_media).
+NOT_OBJECTS = frozenset({"fmt", "form", "action", "job", "file_id", "alert_id", "year", "number", "release",
+                         "image_id", "sha256"})
 SCOPES = ("objects", "own", "self", "hub")
 
 

@@ -25,7 +25,8 @@ CALENDAR = {"days_off": F("array", False, "days off the province announces for a
 FORMS = {"version": F("string", False, "the province's name for this wording", 40),
          "form_texts": F("object", True, "wording over the shipped templates, form by form")}
 SITE_CONFIG = {"settings": F("object", False, "the unit's identifiers and names on the forms"),
-               "notice": F("string", False, "lobby notice", 300),
+               "notice": F("string", False, "the text of the lobby's first notice", 300),
+               "notices": F("array", False, "lobby notices set by id: {id, text, active_from, active_until, retired}"),
                "ticket_hours": F("object", False, "when the kiosks give tickets (null: at any time)")}
 COMMAND = {"command": F("string", True, "backup, resync or resend", 10)}
 

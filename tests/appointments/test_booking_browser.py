@@ -14,8 +14,7 @@ from zoneinfo import ZoneInfo
 import cv2
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
 from counter_terminal.core import CounterCore
 from hub.app import open_data_dir
@@ -56,20 +55,20 @@ def _book_on_the_phone(hub: InProcessHub) -> tuple[str, str, str]:
         b = browser.driver
         b.get(f"{base}/hen/demo")
         Select(b.find_element(By.ID, "service")).select_by_visible_text("Hộ tịch")
-        b.find_element(By.ID, "next").click()
+        browser.submit_and_wait("#next")
         today = datetime.fromtimestamp(hub.clock(), ZoneInfo("Asia/Ho_Chi_Minh")).date().isoformat()
         days = [o.get_attribute("value") for o in Select(b.find_element(By.ID, "day")).options]
         day = next(d for d in days if d and d > today)
         Select(b.find_element(By.ID, "day")).select_by_value(day)
         Select(b.find_element(By.ID, "procedure")).select_by_visible_text("Đăng ký khai sinh")
-        b.find_element(By.ID, "next").click()
+        browser.submit_and_wait("#next")
         slots = b.find_elements(By.CSS_SELECTOR, "input[name=slot_start]")
         assert slots, "no slot offered on a working day"
         b.find_element(By.XPATH, "//label[contains(., '09:00–09:30')]/input").click()
         b.find_element(By.ID, "name").send_keys("Nguyễn Thị Hoa")
         b.find_element(By.ID, "phone").send_keys("09123")  # a typo first
         browser.shot("booking-1-form", whole_page=True)
-        b.find_element(By.ID, "submit").click()
+        browser.submit_and_wait("#submit")
         err = b.find_element(By.CSS_SELECTOR, ".err").text
         assert "Số điện thoại phải có 10 chữ số" in err
         assert b.find_element(By.ID, "name").get_attribute("value") == "Nguyễn Thị Hoa"  # nothing typed is lost
@@ -77,7 +76,7 @@ def _book_on_the_phone(hub: InProcessHub) -> tuple[str, str, str]:
         b.find_element(By.ID, "phone").clear()
         b.find_element(By.ID, "phone").send_keys("0912 345 678")
         b.find_element(By.XPATH, "//label[contains(., '09:00–09:30')]/input").click()
-        b.find_element(By.ID, "submit").click()
+        browser.submit_and_wait("#submit")
         assert "Đặt lịch thành công" in b.find_element(By.ID, "done").text
         code = b.find_element(By.ID, "code").text
         assert len(code) == 7 and code[3] == "-"
@@ -176,22 +175,20 @@ def test_move_then_cancel_by_the_link(ahub: InProcessHub) -> None:
         b.get(f"http://127.0.0.1:{ahub.http_port}{booked['appointment']['manage_path']}")
         assert b.find_element(By.ID, "code").text == booked["appointment"]["code_display"]
         Select(b.find_element(By.ID, "move_day")).select_by_value(later[1])
-        b.find_element(By.ID, "move_show").click()
+        browser.submit_and_wait("#move_show")
         b.find_element(By.XPATH, "//label[contains(., '14:00–14:30')]/input").click()
         browser.shot("booking-4-move", whole_page=True)
-        b.find_element(By.ID, "submit").click()
-        _ok_says(b, "Đã đổi lịch hẹn")
+        browser.submit_and_wait("#submit")
+        assert "Đã đổi lịch hẹn" in b.find_element(By.CSS_SELECTOR, ".ok").text
         assert "14:00–14:30" in b.find_element(By.ID, "when").text
-        b.find_element(By.ID, "cancel").click()  # asks first: cancelling cannot be taken back
+        browser.submit_and_wait("#cancel")  # asks first: cancelling cannot be taken back
         assert "có chắc muốn hủy" in b.find_element(By.ID, "confirm_cancel").text
         browser.shot("booking-4b-cancel-confirm", whole_page=True)
-        dialog = b.find_element(By.ID, "confirm_cancel")
-        b.find_element(By.ID, "cancel_no").click()  # a form that reloads the page: read the new one only
-        WebDriverWait(b, 10, poll_frequency=0.1).until(staleness_of(dialog), "the page never came back")
+        browser.submit_and_wait("#cancel_no")
         assert b.find_element(By.ID, "status").text != "đã hủy" and not b.find_elements(By.ID, "confirm_cancel")
-        b.find_element(By.ID, "cancel").click()
-        b.find_element(By.ID, "cancel_yes").click()
-        _ok_says(b, "Đã hủy lịch hẹn")
+        browser.submit_and_wait("#cancel")
+        browser.submit_and_wait("#cancel_yes")
+        assert "Đã hủy lịch hẹn" in b.find_element(By.CSS_SELECTOR, ".ok").text
         assert b.find_element(By.ID, "status").text == "đã hủy"
         b.implicitly_wait(0)
         assert not b.find_elements(By.ID, "cancel")  # a cancelled booking offers nothing more to change
@@ -200,17 +197,3 @@ def test_move_then_cancel_by_the_link(ahub: InProcessHub) -> None:
     two = next(s for s in after["slots"] if s["time"] == "14:00")
     assert two["free"] == after["seats_per_slot"]  # the cancelled seat is free again
 
-
-def _ok_says(b, text: str) -> None:  # noqa: ANN001
-    """Wait for the page's confirmation to say `text`: a click that submits a form returns before the next
-    page is there, and the previous page's confirmation must not be read for it."""
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    def says(d) -> bool:  # noqa: ANN001
-        try:
-            return text in d.find_element(By.CSS_SELECTOR, ".ok").text
-        except (NoSuchElementException, StaleElementReferenceException):
-            return False
-
-    WebDriverWait(b, 10, poll_frequency=0.1).until(says, f"the page never said {text!r}")

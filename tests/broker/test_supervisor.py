@@ -119,7 +119,7 @@ def test_reload_adds_and_revokes_without_restart(tmp_path: Path) -> None:
         await sup.reload([HUB])  # revoked: refused from now on, and the live session is dropped
         assert (await call(try_connect, sup.port, "kiosk-c", "c-pw")).is_failure
         assert hub.client.is_connected(), "a reload must not drop accounts that still exist"
-        deadline = time.monotonic() + 2
+        deadline = time.monotonic() + 30
         while c.client.is_connected() and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
         assert not c.client.is_connected()
@@ -134,7 +134,7 @@ def test_restart_after_crash(tmp_path: Path, caplog: pytest.LogCaptureFixture) -
     async def scenario(sup: BrokerSupervisor) -> None:
         old = sup.status()["pid"]
         os.kill(old, signal.SIGKILL)
-        deadline = time.monotonic() + 8
+        deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             st = sup.status()
             if st["running"] and st["pid"] != old:

@@ -75,7 +75,7 @@ def test_logout_refused_while_serving_then_allowed(hub: InProcessHub) -> None:
         counter.logout()
     assert err.value.code == "conflict" and "đăng xuất" in err.value.message_vi
     counter.complete()
-    assert counter.session.outbox.wait_empty(5)
+    assert counter.session.outbox.wait_empty(30)
     st = counter.logout()
     assert st["counter"]["officer"] is None and st["counter"]["status"] == "closed"
 

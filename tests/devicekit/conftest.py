@@ -36,7 +36,7 @@ def echo_handler(verb: str, rid: str, data: dict, attempt: int) -> dict | None:
     return protocol.ok_response(rid, {"verb": verb, "echo": data})
 
 
-def wait_until(pred: Callable[[], Any], timeout: float = 5.0, interval: float = 0.02) -> Any:
+def wait_until(pred: Callable[[], Any], timeout: float = 30.0, interval: float = 0.02) -> Any:
     """Poll `pred` until it is truthy; fail the test with a clear message otherwise."""
     deadline = time.monotonic() + timeout
     while True:
@@ -207,7 +207,7 @@ def make_session(plain_broker: Any, tmp_path: Path) -> Iterator[Callable[..., De
             _push_config(plain_broker, cfg)
         if start:
             session.start()
-            assert session.wait_connected(5), "session did not connect"
+            assert session.wait_connected(30), "session did not connect"
         return session
 
     yield make

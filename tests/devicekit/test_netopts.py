@@ -24,7 +24,7 @@ def test_nodelay_set_and_existing_hook_still_called(plain_broker) -> None:
     client.connect(plain_broker.host, plain_broker.port)
     client.loop_start()
     try:
-        assert connected.wait(5)
+        assert connected.wait(30)
         assert opened == [client.socket()]
         assert client.socket().getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
     finally:

@@ -69,7 +69,7 @@ def test_hub_refusal_moves_the_event_to_outbox_failed(make_session, responder) -
     session = make_session(
         setup=lambda s: setattr(s.outbox, "on_failed", lambda rid, verb, err: refused.append((rid, verb, err.code))))
     rids = [session.outbox.put("vote.submit", {"n": i}) for i in range(3)]
-    assert session.outbox.wait_empty(5)
+    assert session.outbox.wait_empty(30)
     assert [rid for _v, rid, _d in responder.processed] == rids  # the refused one did not block the others
     assert refused == [(rids[1], "vote.submit", "forbidden")]
     [row] = session.outbox.failed()
@@ -87,7 +87,7 @@ def test_rows_survive_reopening_the_outbox(db: Path) -> None:
     assert second.pending() == 3
     second.start()
     try:
-        assert second.wait_empty(5)
+        assert second.wait_empty(30)
     finally:
         second.close()
     assert [rid for _v, _d, rid in hub.calls] == rids
@@ -101,7 +101,7 @@ def test_timeouts_keep_the_row_and_retry_with_the_same_request_id(db: Path) -> N
     rid1 = box.put("vote.submit", {"n": 1})
     box.start()
     try:
-        assert box.wait_empty(5)
+        assert box.wait_empty(30)
     finally:
         box.close()
     # n=0 tried three times with one id, and n=1 waited behind it: strict order.
@@ -133,7 +133,7 @@ def test_waits_while_disconnected(db: Path) -> None:
         assert hub.calls == []  # no attempts burnt while offline
         link.set()
         box.wake()
-        assert box.wait_empty(2)
+        assert box.wait_empty(30)
     finally:
         box.close()
 
@@ -145,7 +145,7 @@ def test_callback_errors_do_not_stop_the_worker(db: Path) -> None:
     try:
         for i in range(3):
             box.put("vote.submit", {"n": i})
-        assert box.wait_empty(2)
+        assert box.wait_empty(30)
     finally:
         box.close()
 

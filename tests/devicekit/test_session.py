@@ -30,7 +30,7 @@ def test_request_async_returns_a_future(make_session, responder) -> None:
     session = make_session()
     fut = session.request_async("site.state", {}, request_id="async-1")
     assert isinstance(fut, Future)
-    assert fut.result(timeout=5) == {"verb": "site.state", "echo": {}}
+    assert fut.result(timeout=30) == {"verb": "site.state", "echo": {}}
     assert responder.seen["async-1"] == 1
 
 
@@ -54,7 +54,8 @@ def test_timeout_is_retried_with_the_same_request_id(make_session, responder) ->
         None if attempt == 1 else protocol.ok_response(rid, {"ticket": 42}))
     session = make_session()
     t0 = time.monotonic()
-    assert session.request("ticket.issue", {"service": "x"}, timeout=0.3, request_id="tk-1") == {"ticket": 42}
+    assert session.request("ticket.issue", {"service": "x"}, timeout=0.3, retries=20,
+                           request_id="tk-1") == {"ticket": 42}
     assert time.monotonic() - t0 >= 0.3  # it really waited out the first attempt
     assert responder.seen["tk-1"] == 2
     assert [rid for _, rid, _ in responder.processed] == ["tk-1"]  # the hub acted once
@@ -135,7 +136,7 @@ def test_status_online_then_will_on_abrupt_loss_then_online_again(make_session, 
 
     # paho reconnects by itself, re-announces itself, and requests work again.
     status.next(lambda m: m["state"] == "online")
-    assert session.wait_connected(5)
+    assert session.wait_connected(30)
     assert session.request("site.state") == {"verb": "site.state", "echo": {}}
 
 
@@ -158,7 +159,7 @@ def test_tcp_nodelay_is_set_on_every_connection(make_session, responder) -> None
         new = session._client.socket()
         return new if new is not None and new is not sock and session.connected else None
 
-    assert wait_until(reconnected_socket, timeout=6).getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+    assert wait_until(reconnected_socket, timeout=30).getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
 
 
 def test_config_command_and_display_are_delivered(make_session, watch) -> None:
@@ -214,10 +215,10 @@ def test_start_returns_at_once_when_broker_is_down(make_session, plain_broker, r
     session.start()
     assert time.monotonic() - t0 < 0.5
     assert not session.wait_connected(0.5)
-    fut = session.request_async("site.state", timeout=2.0, retries=2, request_id="early-1")
+    fut = session.request_async("site.state", timeout=10.0, retries=2, request_id="early-1")
     plain_broker.restart()
-    assert session.wait_connected(8)
-    assert fut.result(timeout=8) == {"verb": "site.state", "echo": {}}  # sent once the link came up
+    assert session.wait_connected(30)
+    assert fut.result(timeout=30) == {"verb": "site.state", "echo": {}}  # sent once the link came up
 
 
 def test_bad_arguments_fail_fast(make_session) -> None:

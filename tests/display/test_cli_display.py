@@ -12,6 +12,7 @@ from pathlib import Path
 
 from counter_terminal.core import CounterCore
 from display_controller.voicepack import VoicePack
+from hub.app import open_data_dir
 from kiosk.core import KioskCore
 from tests.support.hubproc import InProcessHub, register
 
@@ -28,13 +29,22 @@ def test_headless_display_drives_led_and_voice(hub: InProcessHub, tmp_path: Path
     proc = subprocess.Popen([sys.executable, "-m", "motcua.cli", "display", "--headless", "--config", str(path)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ})
     try:
-        time.sleep(1.5)
+        # A call is not retained: wait until the display has subscribed. It subscribes, then says it is
+        # online, on one connection (the broker keeps that order), so "online" at the hub means subscribed.
+        db = open_data_dir(hub.data)
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and proc.poll() is None and db.execute(
+                    "SELECT status FROM devices WHERE id = ?", [cfg.device_id]).fetchone()[0] != "online":
+                time.sleep(0.1)
+        finally:
+            db.conn.close()
         KioskCore(hub.device("kiosk")).issue_ticket("CT")
         counter = CounterCore(hub.device("counter", counter=3))
         counter.login("trang3", "3333")
         counter.open()
         assert counter.next()["number"] == "2001"
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + 30
         while time.monotonic() < deadline and not list((tmp_path / "wav").glob("*.wav")):
             time.sleep(0.1)
         assert (tmp_path / "led" / "led-3.png").is_file()

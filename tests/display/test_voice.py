@@ -104,9 +104,14 @@ def test_calls_are_spoken_in_order_without_overlap(tmp_path: Path, north_pack: V
     assert a.ended_at <= b.first_sample_at, "the second call started before the first had finished"
     assert a.warmup_s == pytest.approx(0.2) and b.warmup_s == 0.0  # the amplifier stayed on between them
     assert relay_on_at_play == [True, True], "sound was played with the amplifier off"
-    assert mock_pins.pin(17).state == 1
-    time.sleep(0.6)
-    assert mock_pins.pin(17).state == 0, "amplifier not switched off after the idle period"
+    # The pin's own record of its changes, not samples of it (a loaded machine can make a sampler late by more
+    # than the 0.3 s idle period): on once for both calls, off once, after at least the idle period.
+    pin = mock_pins.pin(17)
+    deadline = time.monotonic() + 10
+    while pin.state != 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [bool(x.state) for x in pin.states] == [False, True, False], pin.states
+    assert pin.states[-1].timestamp >= 0.3, "amplifier switched off before the idle period"
     assert [p.name for p in sink.written] == ["announcement-0001.wav", "announcement-0002.wav"]
     ann.stop()
 

@@ -75,7 +75,7 @@ def test_specialist_and_post_tabs(dhub: DossierHub, tmp_path: Path) -> None:
         b.wait(lambda d: (cells(d, row) or [""] * 5)[4].startswith("quá hạn "))
         assert d.find_elements(By.CSS_SELECTOR, f"{row} td.left.overdue")
         b.shot("agency-tab-overdue")
-        d.find_element(By.CSS_SELECTOR, finish).click()
+        b.click(finish)
         b.wait(lambda d: d.switch_to.alert).accept()
         b.wait(lambda d: dhub.public(code)[1]["where"] == AGENCY_2)
     dhub.http("POST", f"/api/v1/agency/dossiers/{code}/accept", {}, token=dhub.tokens[AGENCY_2])

@@ -95,7 +95,7 @@ def test_catalog_import_json_bumps_version_and_kiosks_are_told(tmp_path: Path) -
         assert main(["hub", "catalog", "import", "--data", str(tmp_path), str(f)]) == 0
         assert catalog(v1 + 1)["procedures"] == [] and catalog(0)["version"] == v1 + 1
         # The device config carries the version (the hub re-publishes configs after an import).
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30
         while time.monotonic() < deadline and not any(c.get("catalog_version") == v1 + 1 for c in configs):
             time.sleep(0.1)
         assert configs[0]["catalog_version"] == v1

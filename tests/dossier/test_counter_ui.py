@@ -170,7 +170,7 @@ def test_return_invites_a_vote_only_when_a_ticket_is_served(dhub: DossierHub, xv
     assert opened == [], "a walk-in's return opened a vote"
     run.go("go")
     run.wait_mark("done")
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     while not opened and time.monotonic() < deadline:
         time.sleep(0.05)
     assert [(c["ticket_id"], c["ticket"], c["counter"]) for c in opened] == [(ticket["id"], ticket["number"], 1)]

@@ -127,14 +127,13 @@ def test_scan_sign_upload_download_result(dhub: DossierHub, tmp_path: Path, arti
     assert dhub.http("GET", f"/api/v1/agency/dossiers/{code}/files/{scans[0]['id']}")[0] == 401
     assert dhub.http("GET", f"/api/v1/agency/dossiers/{code}/files/999999", token=t1)[0] == 404
     # an agency the dossier does not pass through sees nothing of it
-    import time as _time
 
     from hub.store import specialists
 
     def _other() -> str:
         with transaction(dhub.db):
             return specialists.add(dhub.db, site_id="demo", specialist_id="vh-1", agency="Phòng Văn hóa – Thông tin",
-                                   name="Đinh Văn Tú", now=_time.time())[1]
+                                   name="Đinh Văn Tú", now=dhub.h.clock())[1]
 
     other = dhub.on_loop(_other)
     status, body = dhub.http("GET", f"/api/v1/agency/dossiers/{code}/files/{scans[0]['id']}", token=other)

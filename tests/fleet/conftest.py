@@ -108,7 +108,7 @@ def technician_token(data: Path, site: str = "demo") -> str:
     return json.loads(out.getvalue())["token"]
 
 
-def wait_for(pred, timeout: float = 15.0, interval: float = 0.2):
+def wait_for(pred, timeout: float = 30.0, interval: float = 0.2):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = pred()

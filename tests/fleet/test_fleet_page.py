@@ -42,7 +42,8 @@ def sign_in_at(browser, base: str, username: str) -> None:  # noqa: ANN001
     d = browser.driver
     d.delete_all_cookies()
     d.get(f"{base}/console/fleet")
-    browser.wait(lambda d: "/login?next=" in d.current_url)
+    # The page sends nobody to the sign-in from its script: wait for the sign-in page's own form.
+    browser.wait(lambda d: "/login?next=" in d.current_url and d.find_element(By.ID, "username"))
     d.find_element(By.ID, "username").send_keys(username)
     d.find_element(By.ID, "password").send_keys(PASSWORD + Keys.ENTER)
     browser.wait(lambda d: d.current_url == f"{base}/console/fleet" and d.find_element(By.ID, "who").text)
@@ -59,12 +60,15 @@ def test_fleet_page_shows_offline_device_and_paper_out(hub: InProcessHub, tmp_pa
     add_account(hub.data, "lanhdao", "leader", "demo", None)
     counter = hub.device("counter", counter=3, device_id="quay-3")
     counter.stop()  # unplugged: its offline status is the last thing the hub hears
-    kiosk_session = hub.device("kiosk", device_id="kiosk-sanh")
+    # Its last contact is compared with the page's below: one health report (at connect, its printer already
+    # out of paper), no timed one that would move it meanwhile.
+    kiosk_session = hub.device("kiosk", device_id="kiosk-sanh", health_interval_s=3600, start=False)
     KioskCore(kiosk_session, printer=SimPrinter(tmp_path / "prints", state="paper_out"))
-    kiosk_session.publish_health()
+    kiosk_session.start()
+    assert kiosk_session.wait_connected(10)
     hub.device("display", device_id="man-hinh-sanh")
-    assert wait_for(lambda: hub.hub.db.execute(
-        "SELECT health FROM devices WHERE id = 'kiosk-sanh'").fetchone()[0] is not None)
+    assert wait_for(lambda: "paper_out" in (hub.hub.db.execute(
+        "SELECT health FROM devices WHERE id = 'kiosk-sanh'").fetchone()[0] or ""))
     now = hub.clock()
     hub.clock.advance(office_hours_after(now, 900) - now)  # a weekday morning, 15+ minutes later
     seen = hub.hub.db.execute("SELECT last_seen FROM devices WHERE id = 'kiosk-sanh'").fetchone()[0]
@@ -79,19 +83,29 @@ def test_fleet_page_shows_offline_device_and_paper_out(hub: InProcessHub, tmp_pa
         browser.wait(lambda d: d.find_elements(By.ID, "dev-quay-3"))
         time.sleep(0.3)
         browser.shot("fleet-offline-paper-out")
-        row = d.find_element(By.ID, "dev-quay-3")
-        assert "offline" in row.get_attribute("class") and "Mất kết nối" in row.text
-        assert "Mất kết nối" in row.find_element(By.CLASS_NAME, "alerts").text
-        kiosk = d.find_element(By.ID, "dev-kiosk-sanh")
-        assert "Trực tuyến" in kiosk.text and "Hết giấy" in kiosk.find_element(By.CLASS_NAME, "alerts").text
-        assert kiosk.find_element(By.CLASS_NAME, "printer").text == "Hết giấy"
-        assert seen_vi in kiosk.text
-        display = d.find_element(By.ID, "dev-man-hinh-sanh")
-        assert display.find_element(By.CLASS_NAME, "alerts").text == ""
-        assert d.find_element(By.ID, "count-paper_out").text == "Hết giấy: 1"
-        assert d.find_element(By.ID, "count-offline").text == "Mất kết nối: 1"
+
+        def page(d) -> dict[str, str]:  # noqa: ANN001  (read at once: the page redraws its list every 15 s)
+            row, kiosk = d.find_element(By.ID, "dev-quay-3"), d.find_element(By.ID, "dev-kiosk-sanh")
+            return {"row_class": row.get_attribute("class"), "row": row.text,
+                    "row_alerts": row.find_element(By.CLASS_NAME, "alerts").text, "kiosk": kiosk.text,
+                    "kiosk_alerts": kiosk.find_element(By.CLASS_NAME, "alerts").text,
+                    "printer": kiosk.find_element(By.CLASS_NAME, "printer").text,
+                    "display_alerts": d.find_element(By.ID, "dev-man-hinh-sanh").find_element(By.CLASS_NAME,
+                                                                                              "alerts").text,
+                    "paper_out": d.find_element(By.ID, "count-paper_out").text,
+                    "offline": d.find_element(By.ID, "count-offline").text}
+
+        seen_now = browser.snapshot(page)
+        assert "offline" in seen_now["row_class"] and "Mất kết nối" in seen_now["row"]
+        assert "Mất kết nối" in seen_now["row_alerts"]
+        assert "Trực tuyến" in seen_now["kiosk"] and "Hết giấy" in seen_now["kiosk_alerts"]
+        assert seen_now["printer"] == "Hết giấy"
+        assert seen_vi in seen_now["kiosk"]
+        assert seen_now["display_alerts"] == ""
+        assert seen_now["paper_out"] == "Hết giấy: 1"
+        assert seen_now["offline"] == "Mất kết nối: 1"
         # A change goes with the session's CSRF token: a self-test asked, a new display's enrolment code.
-        d.find_element(By.CSS_SELECTOR, "#dev-kiosk-sanh button[data-act=selftest]").click()
+        browser.click("#dev-kiosk-sanh button[data-act=selftest]")  # found again if the list redrew
         browser.wait(lambda d: d.find_element(By.ID, "note").text == "Đã yêu cầu.")
         Select(d.find_element(By.NAME, "role")).select_by_visible_text("Màn hình sảnh")
         d.find_element(By.CSS_SELECTOR, "#f-add button[type=submit]").click()
@@ -100,15 +114,14 @@ def test_fleet_page_shows_offline_device_and_paper_out(hub: InProcessHub, tmp_pa
         browser.shot("fleet-enrol-code")
         # The console's devices tab says the same, in words.
         d.get(f"{base}/console/#devices")
-        tab = browser.wait(lambda d: d.find_element(By.ID, "device-kiosk-sanh"))
-        assert "Trực tuyến" in tab.text and "Hết giấy" in tab.text and seen_vi in tab.text
-        assert "Mất kết nối" in d.find_element(By.ID, "device-quay-3").text
+        tab = browser.read("#device-kiosk-sanh")
+        assert "Trực tuyến" in tab and "Hết giấy" in tab and seen_vi in tab
+        assert "Mất kết nối" in browser.read("#device-quay-3")
         browser.shot("console-devices-tab")
         d.get(f"{base}/console/fleet")
         browser.wait(lambda d: d.find_elements(By.ID, "dev-kiosk-sanh"))
         d.find_element(By.ID, "lang").click()
-        browser.wait(lambda d: "Out of paper" in d.find_element(By.ID, "dev-kiosk-sanh").text)
-        assert "Online" in d.find_element(By.ID, "dev-kiosk-sanh").text
+        assert "Online" in browser.read("#dev-kiosk-sanh", until=lambda t: "Out of paper" in t)
         browser.shot("fleet-english")
         d.find_element(By.ID, "lang").click()
         d.set_window_size(390, 844)

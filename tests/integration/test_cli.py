@@ -47,7 +47,7 @@ def test_device_add_refuses_bad_input(hub: InProcessHub, capsys) -> None:
 def test_revoked_device_is_locked_out(hub: InProcessHub, capsys) -> None:
     session = hub.device("kiosk", device_id="kiosk-old")
     assert main(["hub", "device", "revoke", "--data", str(hub.data), "kiosk-old"]) == 0
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     while session.connected and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not session.connected, "a revoked device is still connected"

@@ -43,7 +43,7 @@ def test_fleet_presence_is_batched_and_right_after_a_broker_restart(tmp_path: Pa
         for cfg in configs:
             h.session(cfg)
         online = lambda: all(s == "online" and health for s, _, health in _registry(tmp_path).values())  # noqa: E731
-        assert _until(online, 10) is not None, _registry(tmp_path)
+        assert _until(online, 60) is not None, _registry(tmp_path)
         stats = h.hub.router.stats
         # 40 statuses and 40 health reports: a few presence commits, not one per message.
         assert stats["presence"] >= 2 * DEVICES
@@ -53,7 +53,7 @@ def test_fleet_presence_is_batched_and_right_after_a_broker_restart(tmp_path: Pa
         gone: DeviceSession = h.sessions[0]
         gone.stop()
         gone_id = gone.config.device_id
-        assert _until(lambda: _registry(tmp_path)[gone_id][0] == "offline", 5) is not None
+        assert _until(lambda: _registry(tmp_path)[gone_id][0] == "offline", 30) is not None
 
         # Kill Mosquitto; the hub restarts it, devices and hub reconnect.
         seen_before = {d: v[1] for d, v in _registry(tmp_path).items()}
@@ -65,7 +65,7 @@ def test_fleet_presence_is_batched_and_right_after_a_broker_restart(tmp_path: Pa
             return all(reg[d][0] == "online" and reg[d][1] > seen_before[d]
                        for d in reg if d != gone_id) and reg[gone_id][0] == "offline"
 
-        took = _until(back, 30)
+        took = _until(back, 60)
         assert took is not None, _registry(tmp_path)
         assert h.hub.broker.status()["pid"] != pid
     finally:

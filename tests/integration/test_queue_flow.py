@@ -45,11 +45,11 @@ def test_issue_call_display_complete(hub: InProcessHub) -> None:
     assert state is not None, "lobby never showed 1001 at counter 1"
     assert state["last_call"]["ticket"] == "1001" and state["last_call"]["counter"] == 1
     assert next(c for c in state["counters"] if c["number"] == 1)["officer"] == "Nguyễn Thị Lan"
-    call = display.calls.get(timeout=5)
+    call = display.calls.get(timeout=30)
     assert (call["ticket"], call["counter"], call["kind"]) == ("1001", 1, "call")
 
     counter.complete()
-    assert counter.session.outbox.wait_empty(5)
+    assert counter.session.outbox.wait_empty(30)
     state = display.wait_state(_counter_shows(1, None), 5)
     assert state is not None, "counter 1 still shows a ticket after Done"
     st = counter.state()
@@ -103,7 +103,7 @@ def test_no_show_after_recalls(hub: InProcessHub) -> None:
     assert err.value.code == "recall_limit" and "Đã gọi lại" in err.value.message_vi
     skipped = counter.skip()
     assert skipped["status"] == "no_show"
-    kinds = [display.calls.get(timeout=5)["kind"] for _ in range(3)]
+    kinds = [display.calls.get(timeout=30)["kind"] for _ in range(3)]
     assert kinds == ["call", "recall", "recall"]
     assert counter.state()["today"]["no_show"] == 1
     assert counter.next() is None  # nobody else waiting
@@ -135,7 +135,7 @@ def test_hold_and_resume(hub: InProcessHub) -> None:
         counter.resume()
     assert err.value.code == "conflict"
     counter.complete()
-    assert counter.session.outbox.wait_empty(5)
+    assert counter.session.outbox.wait_empty(30)
     assert counter.resume()["number"] == a["number"]
     # The citizen who came back is called again: announced, and shown as the newest call.
     state = display.wait_state(lambda s: (s["last_call"] or {}).get("ticket") == a["number"], 5)

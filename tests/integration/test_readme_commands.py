@@ -2,7 +2,7 @@
 "Running the parts yourself" block (and its token line) and the dossier block, each checked by its effect
 (issue #13 item 3). The commands are read from README.md itself, so the README cannot drift from them.
 
-Changed before running, and only these: ports (8080/1883 become free ones, so the test runs beside
+Changed before running, and only these: ports (8080/1883/8883 become free ones, so the test runs beside
 other hubs), the simulated kiosk's arrival rate (`--per-minute 60`, so the first citizen comes within
 seconds), and the clone's example files the dossier block names are copied into the directory."""
 
@@ -41,9 +41,11 @@ def _argv(line: str) -> list[str]:
     return [PY, "-m", "motcua.cli", *argv[1:]]
 
 
-def _ported(argv: list[str], http: int, mqtt: int) -> list[str]:
+def _ported(argv: list[str], http: int, mqtt: int, tls: int = 0) -> list[str]:
+    """The README's command on this test's free ports: its defaults may be taken by another run on the
+    machine (another run here held 8883, and `hub serve` exited with "Address already in use")."""
     if "serve" in argv:
-        return [*argv, "--http-port", str(http), "--mqtt-port", str(mqtt)]
+        return [*argv, "--http-port", str(http), "--mqtt-port", str(mqtt), "--mqtt-tls-port", str(tls)]
     if "device" in argv and "add" in argv:
         return [*argv, "--broker-port", str(mqtt)]
     if "kiosk" in argv and "--simulate" in argv:
@@ -94,7 +96,7 @@ def test_readme_commands_work_as_written(tmp_path: Path) -> None:
     for rel in ("hub/data/catalogue.json", "docs/examples/dossier-settings.json"):  # what the block names
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / rel, tmp_path / rel)
-    http, mqtt = free_port(), free_port()
+    http, mqtt, tls = free_port(), free_port(), free_port()
     sh = Shell(tmp_path)
     office = tmp_path / "office"
     try:
@@ -108,7 +110,7 @@ def test_readme_commands_work_as_written(tmp_path: Path) -> None:
         assert db.execute("SELECT COUNT(*) FROM counters WHERE site_id = 'demo'").fetchone()[0] == 8
         db.close()
         # 2. The hub.
-        sh.start(_ported(_argv(serve), http, mqtt), "hub")
+        sh.start(_ported(_argv(serve), http, mqtt, tls), "hub")
         wait_until(lambda: _healthy(http), timeout=40, interval=0.3)  # the hub is up
         # 3. Three devices, each with its config file readable by its owner only.
         for line in adds:

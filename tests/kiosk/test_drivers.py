@@ -79,8 +79,8 @@ def test_serial_scanner_over_a_pty() -> None:
     scanner.start()
     try:
         os.write(master, b"HOAAN-261123-0007\r\nHOAAN-261123-0008\n")
-        assert got.get(timeout=5) == "HOAAN-261123-0007"
-        assert got.get(timeout=5) == "HOAAN-261123-0008"
+        assert got.get(timeout=30) == "HOAAN-261123-0007"
+        assert got.get(timeout=30) == "HOAAN-261123-0008"
     finally:
         scanner.stop()
         os.close(master)
@@ -92,7 +92,7 @@ def test_serial_scanner_loop_url() -> None:
     scanner = SerialScanner("loop://", got.put).start()
     try:
         scanner.port.write(b"ABC-1\r")
-        assert got.get(timeout=5) == "ABC-1"
+        assert got.get(timeout=30) == "ABC-1"
     finally:
         scanner.stop()
 
@@ -120,7 +120,7 @@ def test_camera_reads_qr_from_image_files(tmp_path: Path) -> None:
         cam.active.set()
         cv2.imwrite(str(tmp_path / "frames" / "b.png"), np.full((200, 200, 3), 255, np.uint8))  # no code
         qr_png(tmp_path / "frames" / "c.png", "HOAAN-261123-0009")
-        assert got.get(timeout=5) == "IGNORED-WHILE-INACTIVE"  # the frame waiting since before (files only)
-        assert got.get(timeout=5) == "HOAAN-261123-0009"
+        assert got.get(timeout=30) == "IGNORED-WHILE-INACTIVE"  # the frame waiting since before (files only)
+        assert got.get(timeout=30) == "HOAAN-261123-0009"
     finally:
         cam.stop()

@@ -5,7 +5,6 @@ the sync protocol, hub.ops.sync.apply_batch), not through test SQL. Screenshot: 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from hub.domain import sync as rules
 from hub.ops import sync as sync_ops
 from hub.ops import sync_route
 from hub.ops.run import Runner
+from motcua_core import clock as wallclock
 from tests.support.browser import Browser
 from tests.support.hubproc import InProcessHub, prepare
 from tests.web.conftest import PASSWORD, add_account
@@ -37,7 +37,7 @@ def province_hub(tmp_path: Path) -> Iterator[InProcessHub]:
     db = open_data_dir(tmp_path)
     runner = Runner(db)
     runner.run(None, lambda ctx: sync_ops.init_province(ctx, "Tỉnh Mẫu"))
-    now = time.time()
+    now = wallclock.time()  # the hub's clock (shifted under make test-days), not the host's
     day = rules.local_day(now)
     for i, (site, name) in enumerate(CENTRES.items()):
         code = runner.run(None, lambda ctx, s=site, n=name: sync_ops.add_centre(ctx, s, n))
@@ -69,18 +69,21 @@ def test_the_province_leader_sees_every_centre_and_drills_down(province_hub: InP
         pw.send_keys(PASSWORD)
         pw.send_keys(Keys.ENTER)
         b.wait(lambda d: d.current_url == f"{base}/console/province" and d.find_elements(By.CSS_SELECTOR, "tr.centre"))
-        rows = [[td.text for td in tr.find_elements(By.TAG_NAME, "td")] for tr in d.find_elements(By.CSS_SELECTOR, "tr.centre")]
+        # The page redraws its rows every 5 s: each reading is taken whole, again if a redraw came between.
+        rows = b.snapshot(lambda d: [[td.text for td in tr.find_elements(By.TAG_NAME, "td")]
+                                     for tr in d.find_elements(By.CSS_SELECTOR, "tr.centre")])
         assert [r[0] for r in rows] == ["Xã An Bình", "Xã Đông Hòa"]  # Vietnamese order: A before Đ
         assert [(r[1], r[4]) for r in rows] == [("4", "2"), ("3", "3")]  # waiting, served today
         assert all("hoạt động" in r[-1] for r in rows)  # both links heard from just now
         assert "Tỉnh Mẫu" in d.find_element(By.ID, "title").text
-        d.find_elements(By.CSS_SELECTOR, "tr.centre")[1].click()
+        b.click("tr.centre[data-site='xa-dong-hoa']")
         b.wait(lambda d: "Xã Đông Hòa" in d.find_element(By.ID, "detail").text)
         statuses = [tr.find_elements(By.TAG_NAME, "td")[2].text for tr in d.find_elements(By.CSS_SELECTOR, "#detail tbody tr")]
         assert sorted(statuses) == ["đang chờ"] * 3 + ["đã phục vụ"] * 3
-        attention = d.find_element(By.ID, "attention")
-        assert attention.is_displayed() and "XADONGHOA-261206-0007" in attention.text
-        assert "“Cơ quan giải quyết nhận hồ sơ” từ xa-dong-hoa" in attention.text and "Không tìm thấy hồ sơ" in attention.text
+        shown, attention = b.snapshot(lambda d: (d.find_element(By.ID, "attention").is_displayed(),
+                                                 d.find_element(By.ID, "attention").text))
+        assert shown and "XADONGHOA-261206-0007" in attention
+        assert "“Cơ quan giải quyết nhận hồ sơ” từ xa-dong-hoa" in attention and "Không tìm thấy hồ sơ" in attention
         b.shot("province-overview")
 
 

@@ -46,3 +46,21 @@ def test_a_refused_publication_is_recorded_and_the_page_goes_on(tmp_path: Path) 
     assert db.execute("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'province.%'").fetchone()[0] == refusals
     assert not calendar_for(db, "demo").is_working_day(date(2027, 3, 10))
     assert down.check_docs(msg, "e1", sync_docs.hwm(db)) is None  # what the link asks before it opens a transaction
+
+
+def test_the_provinces_notices_reach_the_centres_lobby(tmp_path: Path) -> None:
+    """Notices the province sets for a centre's site (by id) change the lobby's display state there; the
+    centre's own other notices stay."""
+    from hub.ops import lobby_media
+    from hub.ops.views import display_state
+
+    db = open_data_dir(tmp_path / "xa")
+    load_site_file(db, DEMO_SITE)
+    runner = Runner(db, clock=lambda: NOW, actor=Actor("province", "admin", "sync"))
+    runner.run(None, lambda ctx: sync_ops.start_centre(ctx, {"centre": "demo", "epoch": "e1"}))
+    runner.run("demo", lambda ctx: lobby_media.save_notice(ctx, {"text": "Thông báo riêng của xã."}))
+    body = {"site": "demo", "notices": [{"id": 7, "text": "Tỉnh: nghỉ Tết từ 05/02 đến hết 14/02."}]}
+    rows = [{"seq": 2, "kind": "site_config", "key": "demo", "at": NOW, "by": "x", "body": body}]
+    runner.run(None, lambda ctx: sync_down.apply_docs(ctx, "e1", down.docs_message("demo", "e1", 0, rows, since=NOW)))
+    shown = [n["text"] for n in display_state(db, "demo", NOW, 1)["notices"]]
+    assert shown[1:] == ["Thông báo riêng của xã.", "Tỉnh: nghỉ Tết từ 05/02 đến hết 14/02."], shown

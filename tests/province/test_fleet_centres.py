@@ -7,7 +7,6 @@ sync protocol), not through test SQL. Screenshot: test-artifacts/web/fleet-provi
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from hub.ops import sync as sync_ops
 from hub.ops.run import Runner
 from hub.store import devices as device_store
 from hub.store import sync as sync_store
+from motcua_core import clock as wallclock
 from tests.fleet.test_fleet_page import sign_in_at
 from tests.support.browser import Browser
 from tests.support.hubproc import InProcessHub, open_hub_db, prepare
@@ -32,7 +32,7 @@ def centre_summary(root: Path) -> dict:
     bind_commune(root)  # a centre: its SQLite file
     prepare(root)
     db = open_hub_db(root)
-    now = time.time()
+    now = wallclock.time()  # the hubs' clock (shifted under make test-days), not the host's
     device_store.add(db, site_id="demo", role="kiosk", now=now, device_id="kiosk-sanh", name="Sảnh chính")
     device_store.add(db, site_id="demo", role="counter", now=now, device_id="quay-1", counter=1)
     device_store.add(db, site_id="demo", role="display", now=now, device_id="man-hinh")
@@ -55,7 +55,7 @@ def province_hub(tmp_path: Path) -> Iterator[InProcessHub]:
     db = open_hub_db(root)
     runner = Runner(db)
     runner.run(None, lambda ctx: sync_ops.init_province(ctx, "Tỉnh Mẫu"))
-    now = time.time()
+    now = wallclock.time()  # the hubs' clock (shifted under make test-days), not the host's
     for site, name, body in (("xa-dong-hoa", "Xã Đông Hòa", summary), ("xa-an-binh", "Xã An Bình", old_style)):
         code = runner.run(None, lambda ctx, s=site, n=name: sync_ops.add_centre(ctx, s, n))
         joined = runner.run(None, lambda ctx, c=code, s=site: sync_ops.join(ctx, c, [s], "127.0.0.1"))
@@ -77,14 +77,20 @@ def test_the_province_technician_sees_every_centres_devices(province_hub: InProc
         d = b.driver
         sign_in_at(b, base, "kythuattinh")
         b.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#centres section.centre"))
-        centres = d.find_elements(By.CSS_SELECTOR, "#centres section.centre")
-        assert [c.find_element(By.TAG_NAME, "h3").text for c in centres] == [
-            "Xã An Bình (xa-an-binh)", "Xã Đông Hòa (xa-dong-hoa)"]  # Vietnamese order: A before Đ
-        assert "chỉ gửi số lượng" in centres[0].text and "0/3" not in centres[0].text and "1/3" in centres[0].text
-        kiosk = d.find_element(By.ID, "centre-dev-xa-dong-hoa-kiosk-sanh")
-        assert "Trực tuyến" in kiosk.text and "Hết giấy" in kiosk.text and "Sảnh chính" in kiosk.text
-        assert "Mất kết nối" in d.find_element(By.ID, "centre-dev-xa-dong-hoa-quay-1").text
-        assert "Chưa từng kết nối" in d.find_element(By.ID, "centre-dev-xa-dong-hoa-man-hinh").text
+
+        def page(d) -> dict:  # noqa: ANN001  (read at once: the page redraws its lists every 15 s)
+            centres = d.find_elements(By.CSS_SELECTOR, "#centres section.centre")
+            return {"names": [c.find_element(By.TAG_NAME, "h3").text for c in centres], "first": centres[0].text,
+                    **{k: d.find_element(By.ID, f"centre-dev-xa-dong-hoa-{k}").text
+                       for k in ("kiosk-sanh", "quay-1", "man-hinh")}}
+
+        seen = b.snapshot(page)
+        assert seen["names"] == ["Xã An Bình (xa-an-binh)", "Xã Đông Hòa (xa-dong-hoa)"]  # Vietnamese order
+        assert "chỉ gửi số lượng" in seen["first"] and "0/3" not in seen["first"] and "1/3" in seen["first"]
+        kiosk = seen["kiosk-sanh"]
+        assert "Trực tuyến" in kiosk and "Hết giấy" in kiosk and "Sảnh chính" in kiosk
+        assert "Mất kết nối" in seen["quay-1"]
+        assert "Chưa từng kết nối" in seen["man-hinh"]
         d.execute_script("arguments[0].scrollIntoView()", d.find_element(By.ID, "centres-card"))
         b.shot("fleet-province")
     # The province scope only: a site's technician on the same hub gets no centre.

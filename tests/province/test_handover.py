@@ -58,7 +58,7 @@ def test_a_dossier_for_a_provincial_department_is_handed_over_worked_on_and_retu
                               "--agency", AGENCY, "--name", "Chuyên viên Sở Tư pháp").stdout)["token"]
         (tmp_path / "proc.json").write_text(json.dumps({"procedures": [PROC]}, ensure_ascii=False), encoding="utf-8")
         cli("hub", "catalog", "import", "--data", str(a.data), str(tmp_path / "proc.json"))
-        cfg = register(a.data, "counter", a.proc.mqtt_port, counter=1, site=a.site)
+        cfg = register(a.data, "counter", a.proc.mqtt_port, counter=1, site=a.site, request_timeout_s=10.0)
         time.sleep(1.5)
         session = DeviceSession(cfg)
         session.start()

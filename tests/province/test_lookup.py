@@ -37,7 +37,7 @@ def test_lookup_at_the_province_by_code_and_key(tmp_path: Path) -> None:
     p = province(tmp_path, 1, with_catalogue=True)
     try:
         a = p.communes[0]
-        cfg = register(a.data, "counter", a.proc.mqtt_port, counter=1, site=a.site)
+        cfg = register(a.data, "counter", a.proc.mqtt_port, counter=1, site=a.site, request_timeout_s=10.0)
         import time
 
         time.sleep(1.5)

@@ -35,7 +35,7 @@ def _intake(session: DeviceSession, scans: list | None = None) -> dict:
 
 
 def _counter(c: Commune) -> tuple[DeviceSession, CounterCore]:
-    cfg = register(c.data, "counter", c.proc.mqtt_port, counter=1, site=c.site)
+    cfg = register(c.data, "counter", c.proc.mqtt_port, counter=1, site=c.site, request_timeout_s=10.0)
     time.sleep(1.5)  # the running hub rewrites its broker accounts within a second
     session = DeviceSession(cfg)
     session.start()

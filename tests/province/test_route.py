@@ -67,7 +67,7 @@ def events(data: Path, code: str) -> list[tuple]:
 def counter_at(commune, procs: list[dict], tmp_path: Path) -> tuple[DeviceSession, DossierCore]:
     (tmp_path / "procs.json").write_text(json.dumps({"procedures": procs}, ensure_ascii=False), encoding="utf-8")
     cli("hub", "catalog", "import", "--data", str(commune.data), str(tmp_path / "procs.json"))
-    cfg = register(commune.data, "counter", commune.proc.mqtt_port, counter=1, site=commune.site)
+    cfg = register(commune.data, "counter", commune.proc.mqtt_port, counter=1, site=commune.site, request_timeout_s=10.0)
     time.sleep(1.5)
     session = DeviceSession(cfg)
     session.start()

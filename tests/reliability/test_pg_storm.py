@@ -20,6 +20,7 @@ from hub.store import pg_cluster as pgc
 from kiosk.core import KioskCore
 from motcua_core.errors import RequestError
 from tests.support.hubproc import HubProcess, prepare, register
+from tests.support.net import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.once]  # its own databases: once, in the first pass
 
@@ -124,7 +125,7 @@ def test_20_kiosks_and_8_counters_on_postgresql_no_duplicate_no_gap(tmp_path: Pa
 
 def test_kill_9_of_postgresql_during_a_ticket_storm_loses_no_acknowledged_ticket(tmp_path: Path, monkeypatch,
                                                                                  figures) -> None:
-    cluster = pgc.throwaway(fsync=True)  # its own server: this test kills it
+    cluster = pgc.throwaway(fsync=True, port=free_port())  # its own server: this test kills it
     try:
         monkeypatch.setenv("MOTCUA_DB", cluster.create_database("storm_kill"))
         kiosks, per_kiosk = 6, 15

@@ -91,7 +91,7 @@ def test_flood_of_poison_does_not_slow_legitimate_requests(hub: InProcessHub, fi
         for i in range(n):
             t0 = time.perf_counter()
             good.publish(topic, GOOD % f"{tag}{i}".encode())
-            msg = good.messages.get(timeout=5)
+            msg = good.messages.get(timeout=30)
             out.append((time.perf_counter() - t0) * 1000)
             assert json.loads(msg.payload)["ok"] is True
         return sorted(out)

@@ -62,7 +62,9 @@ def test_outside_write_lock_does_not_freeze_the_hub(hub: InProcessHub, figures) 
     body = json.loads(msg.payload)
     figures(lock_s=LOCK_S, http_samples=len(http_ms), http_max_ms=round(max(http_ms), 1),
             request_answered_after_s=round(answered_after, 2), busy_retries=hub.hub.router.stats.get("busy_retries"))
-    assert max(http_ms) < 500, f"HTTP stalled {max(http_ms):.0f} ms behind another process's write lock"
+    # Frozen behind the lock, the first request would wait for its release (~3 s); half of that is a freeze,
+    # not a loaded machine (the figure itself, http_max_ms, is reported above).
+    assert max(http_ms) < LOCK_S * 1000 / 2, f"HTTP stalled {max(http_ms):.0f} ms behind another process's write lock"
     assert body["ok"] is True and body["data"]["ticket"]["number"] == "1001"
     assert answered_after < LOCK_S + 2
     kiosk.close()

@@ -47,7 +47,7 @@ def url(w: Walls, path: str) -> str:
     sample = {"site": "demo", "code": w.codes["demo"], "device": w.victims["device"],
               "device_id": w.victims["device"], "username": w.victims["account"], "fmt": "csv",
               "form": "control-sheet", "action": "accept", "job": "1", "file_id": "1", "alert_id": "1",
-              "year": "2026", "number": "1"}
+              "year": "2026", "number": "1", "image_id": "1", "sha256": "0" * 64}
     return re.sub(r"\{(\w+)(:[^}]*)?\}", lambda m: sample[m.group(1)], path)
 
 

@@ -83,7 +83,7 @@ def payload(verb: Verb, objects: dict, token: str | None) -> dict:
 
 def answer(session, verb: str, data: dict) -> tuple[str, str]:  # noqa: ANN001
     try:
-        session.request(verb, data, timeout=5, retries=2)
+        session.request(verb, data, timeout=10, retries=2)
         return "ok", ""
     except RequestError as exc:
         return exc.code, exc.message

@@ -31,7 +31,7 @@ def _device(walls: Walls, site: str, role: str, counter: int | None = None):  # 
 
 def _refusal(session, verb: str, data: dict) -> tuple[str, str]:  # noqa: ANN001
     with pytest.raises(RequestError) as err:
-        session.request(verb, data, timeout=5, retries=2)
+        session.request(verb, data, timeout=10, retries=2)
     return err.value.code, err.value.message_vi
 
 

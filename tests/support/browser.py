@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
 PHONE = (412, 915)  # a common Android phone's CSS viewport
@@ -40,7 +44,7 @@ class Browser:
     does not wait for the next page, so a page flow written without explicit waits wants it."""
 
     def __init__(self, size: tuple[int, int] = DESKTOP, *, implicit_wait: float = 0,
-                 page_load_timeout: float = 20) -> None:
+                 page_load_timeout: float = 60) -> None:
         self.profile = tempfile.mkdtemp(prefix="motcua-chromium-")
         self.driver = _driver(self.profile, size)
         self.driver.set_page_load_timeout(page_load_timeout)
@@ -54,20 +58,53 @@ class Browser:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def wait(self, predicate, timeout: float = 10.0):  # noqa: ANN001, ANN201
-        """Until `predicate(driver)` is true. An element the page redrew between finding it and reading it
-        (a live dashboard redraws its tables on every change) is looked up again, not a failure."""
+    def wait(self, predicate, timeout: float = 30.0):  # noqa: ANN001, ANN201
+        """Until `predicate(driver)` is true (and its value). An element the page redrew between finding it and
+        reading it (a live dashboard redraws its tables on every change) is looked up again, not a failure.
+        Every wait here is generous (30 s): it ends as soon as the page is right, and a loaded machine is slow."""
         from selenium.common.exceptions import StaleElementReferenceException
         from selenium.webdriver.support.ui import WebDriverWait
 
         return WebDriverWait(self.driver, timeout, poll_frequency=0.05,
                              ignored_exceptions=(StaleElementReferenceException,)).until(lambda d: predicate(d))
 
-    def click(self, css: str, timeout: float = 10.0) -> None:
+    def click(self, css: str, timeout: float = 30.0) -> None:
         """Click the element `css` finds, finding it again if the page redrew it meanwhile."""
         from selenium.webdriver.common.by import By
 
         self.wait(lambda d: d.find_element(By.CSS_SELECTOR, css).click() is None, timeout)
+
+    def submit_and_wait(self, what: str | Callable[[], object], timeout: float = 30.0) -> None:
+        """Click what the CSS selector `what` finds (a form's button, a link), or do `what()` (Enter typed in a
+        form), and return once the next page has loaded. A click returns before the next page is there: what
+        the test reads next, if the previous page had it too (a status, a form, a message), would be the old
+        page's, or fail as stale when the old page goes."""
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support.expected_conditions import staleness_of
+
+        old = self.driver.find_element(By.TAG_NAME, "html")
+        if callable(what):
+            what()
+        else:
+            self.driver.find_element(By.CSS_SELECTOR, what).click()
+        self.wait(lambda d: staleness_of(old)(d) and d.execute_script("return document.readyState") == "complete",
+                  timeout)
+
+    def read(self, css: str, until: Callable[[str], bool] | None = None, timeout: float = 30.0) -> str:
+        """The text of the element `css` finds, once it exists (and `until(text)` holds): one reading to assert
+        on, taken again if the page redrew the element between finding and reading it."""
+        from selenium.webdriver.common.by import By
+
+        def text(d: Any) -> tuple[str] | None:
+            t = d.find_element(By.CSS_SELECTOR, css).text
+            return (t,) if until is None or until(t) else None
+
+        return self.wait(text, timeout)[0]
+
+    def snapshot(self, read: Callable[[Any], T], timeout: float = 30.0) -> T:
+        """`read(driver)` (several elements read together, to assert on at once), done again whole if the page
+        redrew any of them meanwhile (a live page redraws its lists on every change, or on a timer)."""
+        return self.wait(lambda d: (read(d),), timeout)[0]
 
     def sign_in(self, base: str, username: str, password: str) -> None:
         """Sign in to the console with the keyboard alone, and wait until the tabs are the role's: the site's

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -212,7 +213,10 @@ def _prepare(data: Path, site_file: Path, with_catalogue: bool) -> None:
 
 
 def register(data: Path, role: str, mqtt_port: int, *, counter: int | None = None, device_id: str | None = None,
-             site: str = "demo") -> DeviceConfig:
+             site: str = "demo", request_timeout_s: float = 2.0) -> DeviceConfig:
+    """A device registered at the hub of `data`, and its config. Requests wait `request_timeout_s` per attempt
+    (four attempts): short, for tests that take the hub away; a hub in its own process beside others on a
+    loaded machine may take longer over a dossier's intake, and its tests ask for more."""
     db = open_hub_db(data)
     with transaction(db):
         dev, secret = device_store.add(db, site_id=site, role=role, now=wallclock.time(), counter=counter,
@@ -220,7 +224,7 @@ def register(data: Path, role: str, mqtt_port: int, *, counter: int | None = Non
     db.conn.close()
     return DeviceConfig.from_dict({**device_config_dict(dev, secret, "127.0.0.1", mqtt_port),
                                    "data_dir": str(data / "device-state" / dev.id),
-                                   "request_timeout_s": 2.0, "request_retries": 3})
+                                   "request_timeout_s": request_timeout_s, "request_retries": 3})
 
 
 @dataclass
@@ -250,8 +254,12 @@ class InProcessHub:
         return self.thread.hub
 
     def device(self, role: str, *, counter: int | None = None, start: bool = True,
-               device_id: str | None = None) -> DeviceSession:
+               device_id: str | None = None, **config: object) -> DeviceSession:
+        """A registered device's session; `config` overrides its DeviceConfig's fields (a test that compares
+        a last-contact time wants no timed health report, say: health_interval_s=3600)."""
         cfg = register(self.data, role, self.mqtt_port, counter=counter, device_id=device_id)
+        if config:
+            cfg = dataclasses.replace(cfg, **config)
         if self.thread is not None:  # let the running hub apply the new account now, not at its next poll
             asyncio.run_coroutine_threadsafe(self.hub.sync_registry(), self.thread.loop).result(10)
         return self.session(cfg, start=start)

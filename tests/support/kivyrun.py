@@ -7,6 +7,7 @@ a list of steps the child performs on the Kivy thread, one after another:
     {"wait": "tid"}                       until a widget with that test id is on screen (default 20 s)
     {"wait_text": ["tid", "text"]}        until that widget's text contains `text`
     {"wait_gone": "tid"}                  until no such widget is on screen
+    {"wait_file": "dir/*.wav", "count": 2}  until that many files (default 1) match (a WAV, an LED frame)
     {"text": ["tid", "Nguyễn"], "enter": true}  sets a text field as a physical keyboard would (issue #5)
     {"tap": "tid"}                        a simulated touch (down + up) at the widget's centre
     {"taps": ["tid", …]}                  several taps, one frame apart
@@ -227,6 +228,9 @@ class _Driver:
                         w.dispatch("on_text_validate")
             elif kind == "wait_gone":
                 done = find(Window, arg) is None
+            elif kind == "wait_file":  # until `count` files (default 1) match the path's pattern
+                pattern = Path(arg)
+                done = len(list(pattern.parent.glob(pattern.name))) >= int(step.get("count", 1))
             elif kind == "taps":
                 w = find(Window, arg[0])
                 if w is None:

@@ -1,8 +1,10 @@
 """The lobby at every screen it supports (1280×720, 1920×1080, 3840×2160 and portrait 1080×1920), all
 eight counters open, the two last ones calling the longest service name of the demo site: every text
-inside its box, no two boxes over each other, nothing smaller than 3 % of the screen height.
+inside its box, no two boxes over each other, nothing smaller than 3 % of the screen height; then, after
+the site's two notices, its image slide in the counters' place under the same checks, the image
+letter-boxed with its own proportions.
 
-Screenshots: test-artifacts/display/lobby-layout-<w>x<h>.png.
+Screenshots: test-artifacts/display/lobby-layout-<w>x<h>.png, lobby-slide-<w>x<h>.png.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from tests.support.hubproc import InProcessHub
 from tests.support.kivyrun import KivyRun
 from tests.support.xvfb import Xvfb
 from tests.ui.conftest import device_file
+from tests.ui.test_lobby_slides import CAPTION, add_media, poster
 
 SIZES = [(1280, 720), (1920, 1080), (3840, 2160), (1080, 1920)]
 OFFICERS = [("lan1", "1111"), ("hung2", "2222"), ("trang3", "3333"), ("bao4", "4444"), ("duc5", "5555"),
@@ -62,7 +65,7 @@ def busy_office(hub: InProcessHub) -> dict:
         c = CounterCore(hub.device("counter", counter=number))
         c.login(*OFFICERS[number - 1])
         called[number] = c.next()["number"]
-    return {"called": called}
+    return {"called": called, **add_media(hub, poster())}
 
 
 def _overlaps(a: list[float], b: list[float]) -> bool:
@@ -81,13 +84,28 @@ def test_lobby_fits_every_screen(hub: InProcessHub, busy_office: dict, big_scree
         {"sleep": 1.0},
         {"state": "s"}, {"bounds": "b"},
         {"screenshot": f"lobby-layout-{w}x{h}"},
-    ], big_screen.env(), artifacts_dir / "display", tmp_path / "ui", size=size, timeout=150).start()
+        {"wait": "slide:caption", "timeout": 60}, {"sleep": 0.5}, {"state": "slide"}, {"bounds": "sb"},
+        {"screenshot": f"lobby-slide-{w}x{h}"},
+    ], big_screen.env(), artifacts_dir / "display", tmp_path / "ui", size=size, timeout=210).start()
     result = run.finish()
-    state, bounds = result["states"]["s"], result["bounds"]["b"]
+    _fits(result["states"]["s"], result["bounds"]["b"], w, h)
+    slide, sb = result["states"]["slide"], result["bounds"]["sb"]
+    assert slide["slide:caption"] == CAPTION and slide["slide:image"] == busy_office["slide"]["sha256"]
+    _fits(slide, sb, w, h, slide=True)
+    x, y, bw, bh, dw, dh, _ = sb["slide:image"]
+    assert dw <= bw + 0.5 and dh <= bh + 0.5 and (abs(dw - bw) < 1 or abs(dh - bh) < 1), "not letter-boxed"
+    assert abs(dw / dh - 16 / 9) < 0.01, "the image is stretched"
+    assert bh >= 0.4 * h, "the slide takes the counters' place, not a corner"
+
+
+def _fits(state: dict, bounds: dict, w: int, h: int, slide: bool = False) -> None:
     assert bounds["_window"][2:4] == [w, h]
-    assert state["service:7"] == LONG_NAME and state["service:8"] == LONG_NAME  # the name, whatever is drawn
+    if not slide:  # the name, whatever is drawn
+        assert state["service:7"] == LONG_NAME and state["service:8"] == LONG_NAME
     labels = {tid: b for tid, b in bounds.items() if tid != "_window" and b[6] > 0}
-    assert {"site", "date", "clock", "newest", "notice", "counter:1", "service:8", "waiting:0:name"} <= set(labels)
+    want = {"site", "date", "clock", "newest", "notice"} | (
+        {"slide:caption"} if slide else {"counter:1", "service:8", "waiting:0:name"})
+    assert want <= set(labels), want - set(labels)
     cut = {tid: b for tid, b in labels.items() if b[4] > b[2] + 0.5 or b[5] > b[3] + 0.5}
     assert not cut, f"text wider or taller than its box: {cut}"
     small = {tid: b[6] for tid, b in labels.items() if b[6] < MIN_SHARE * h}
@@ -99,5 +117,7 @@ def test_lobby_fits_every_screen(hub: InProcessHub, busy_office: dict, big_scree
     over = [(a, b) for i, (a, ba) in enumerate(boxes) for b, bb in boxes[i + 1:] if _overlaps(ba, bb)]
     assert not over, f"boxes drawn over each other: {over}"
     assert state["notice"].rstrip().endswith((".", "!", "?", "…")), "a notice page ends mid-sentence"
+    if slide:
+        return
     slots = [t for t in bounds if t.startswith("waiting:") and t.endswith(":name")]
     assert len(slots) >= 4, "the waiting panel has room for too few services to be worth its space"

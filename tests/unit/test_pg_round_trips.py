@@ -81,3 +81,107 @@ def test_a_batch_replays_carefully_when_a_finished_request_write_fails(db) -> No
     with batch(db, fast=False), transaction(db):
         assert requests() == ["1 ok", "2 refused", "3 ok"]
     assert _ids(db) == [1, 3]
+
+
+def _prepared(db) -> list[str]:  # noqa: ANN001
+    return [r[0] for r in db.raw.execute("SELECT statement FROM pg_prepared_statements").fetchall()]
+
+
+def test_a_statement_used_often_runs_prepared_with_the_same_answers(db) -> None:  # noqa: ANN001
+    with transaction(db):
+        for n in range(1, 6):
+            defer(db, "INSERT INTO t(id, v) VALUES(?, ?)", [n, f"v{n}"])
+    answers = []
+    for n in range(1, 6):
+        with transaction(db):
+            answers.append(read_many(db, [("SELECT v FROM t WHERE id = ?", [n]), ("SELECT COUNT(*) FROM t", [])]))
+    assert answers == [[[(f"v{n}",)], [(5,)]] for n in range(1, 6)]
+    assert any("FROM t WHERE id = $1" in s for s in _prepared(db))
+    # A value of another Python type is still a literal the prepared statement takes as its own type.
+    assert db.execute("SELECT v FROM t WHERE id = ?", ["3"]).fetchone() == ("v3",)
+
+
+def test_a_statement_the_server_cannot_prepare_still_runs(db) -> None:  # noqa: ANN001
+    # The type of a bare `? IS NULL` comes only from its value: PREPARE refuses it, the literal text runs.
+    got = [db.execute("SELECT ? IS NULL", [v]).fetchone()[0] for v in (None, 1, None, "x", None)]
+    assert got == [True, False, True, False, True]
+    assert not any("IS NULL" in s for s in _prepared(db))
+
+
+def test_prepared_statements_survive_a_reconnect_and_a_change_of_table(db) -> None:  # noqa: ANN001
+    db.execute("INSERT INTO t(id, v) VALUES(?, ?)", [1, "a"])
+    for _ in range(4):
+        assert db.execute("SELECT * FROM t WHERE id = ?", [1]).fetchone() == (1, "a")
+    db.raw.close()  # the server's prepared statements end with the session
+    for _ in range(4):
+        assert db.execute("SELECT * FROM t WHERE id = ?", [1]).fetchone() == (1, "a")
+    db.execute("ALTER TABLE t ADD COLUMN w TEXT")  # a prepared SELECT * would no longer fit
+    assert db.execute("SELECT * FROM t WHERE id = ?", [1]).fetchone() == (1, "a", None)
+
+
+def test_a_write_outside_a_transaction_is_seen_by_every_other_connection(db) -> None:  # noqa: ANN001
+    """A CLI command's single write, outside `transaction()`, moves the revision the other processes'
+    registry memos check (an autocommit write would leave their cached rows standing)."""
+    other = open_db(db.url)
+    seen = other.data_version()
+    db.execute("INSERT INTO t(id, v) VALUES(?, ?)", [1, "outside"])
+    assert other.data_version() != seen
+    seen = other.data_version()
+    assert db.execute("UPDATE t SET v = ? WHERE id = ?", ["again", 1]).rowcount == 1
+    assert other.data_version() != seen
+    with transaction(db):  # and our own memo does not take its own writes for someone else's
+        mine = db.data_version()
+    assert db.data_version() == mine
+    other.close()
+
+
+def test_values_are_written_as_psycopg_writes_them(db) -> None:  # noqa: ANN001
+    """The engine writes the hot paths' values into the SQL itself (faster than psycopg's mogrify); each
+    must read back as the value sent, and text the shortcut does not take goes through psycopg."""
+    import psycopg
+
+    texts = ["it's", "", "50% off", "%s", "a;b--c", "x' OR '1'='1", "back\\slash", "Nguyễn Thị Lan", "\t\n",
+             "line\r\nbreak", "''", "$1", "-- comment"]
+    numbers = [0, 1, -1, 2**62, -(2**62), 1.5, -2.25, 1796566160.9414728, 1e-7, -0.0, 1e300]
+    values = [*texts, *numbers, None, True, False]
+    psycopg_sql = psycopg.ClientCursor(db.raw).mogrify
+    for value in values:
+        numeric = type(value) in (int, float)
+        for template in ("SELECT %s", "SELECT '%%' || CAST(%s AS text), %s IS NULL", *(["SELECT 1 -%s"] if numeric else [])):
+            args = [value] * template.count("%s")
+            ours = db._literal_sql(template, args)
+            assert ours == psycopg_sql(template, args) or value in ("back\\slash", "Nguyễn Thị Lan")
+            got = db.raw.execute(ours).fetchone()
+            assert got == db.raw.execute(psycopg_sql(template, args)).fetchone()
+    assert db._literal_sql("SELECT %s, '%%'", ["a"]) == "SELECT 'a', '%'"
+    assert db.execute("SELECT ?, ?", ["x' OR '1'='1", -5]).fetchone() == ("x' OR '1'='1", -5)
+
+
+def test_a_table_changed_by_another_process_is_tried_again_not_failed(db) -> None:  # noqa: ANN001
+    """A prepared `SELECT *` whose table another process altered cannot run; the engine forgets what it
+    prepared and calls it busy, so the caller's retry runs in literal SQL."""
+    from hub.store.db import is_busy
+
+    db.execute("INSERT INTO t(id, v) VALUES(?, ?)", [1, "a"])
+    for _ in range(4):
+        db.execute("SELECT * FROM t WHERE id = ?", [1]).fetchone()
+    other = open_db(db.url)
+    other.execute("ALTER TABLE t ADD COLUMN w TEXT")
+    other.close()
+    with pytest.raises(engine_pg.psycopg.Error) as caught:
+        db.execute("SELECT * FROM t WHERE id = ?", [1])
+    assert is_busy(caught.value)
+    assert db.execute("SELECT * FROM t WHERE id = ?", [1]).fetchone() == (1, "a", None)
+
+
+def test_a_batch_that_trusted_a_stale_memo_is_never_committed(db) -> None:  # noqa: ANN001
+    """In a router batch the memo is trusted until the revision comes back; should that be with the
+    COMMIT itself (a batch that asked nothing else), it is read first, and a stale batch is not committed."""
+    other = open_db(db.url)
+    with transaction(other):
+        other.execute("INSERT INTO t(id, v) VALUES(?, ?)", [1, "elsewhere"])
+    other.close()
+    with pytest.raises(engine_pg.ReplayCarefully), batch(db), transaction(db):
+        db.data_version()  # the memo's check, trusted: no round trip
+        defer(db, "INSERT INTO t(id, v) VALUES(?, ?)", [2, "from a stale batch"])
+    assert _ids(db) == [1]

@@ -1,7 +1,9 @@
 """The hot paths on PostgreSQL: every statement the queue operations run (the same sequence as
 test_query_plans.py: issue, people ahead, call next with the expiry of earlier days, recall, hold,
 resume, complete, the counter's and the lobby's state) is captured as sent, with a year's worth of done
-tickets in the database, and its plan (EXPLAIN) may not read a history table sequentially."""
+tickets in the database, and its plan (EXPLAIN) may not read a history table sequentially: neither the
+plan for its values nor the generic plan the server keeps once the engine has prepared the statement
+(`PREPARE`, then `EXECUTE` with the values: engine_pg `_bound`)."""
 
 from __future__ import annotations
 
@@ -52,6 +54,7 @@ def test_hot_queries_do_not_scan_history_on_postgresql(pg_cluster, monkeypatch: 
     _seed(db, 20_000)
 
     sent: list[str] = []
+    shapes: list[tuple[str, list]] = []  # (statement with %s, its values): what the engine prepares
     execute, defer, read_many = engine_pg.PgDb.execute, engine_pg.PgDb.defer, engine_pg.PgDb.read_many
 
     def note(self: engine_pg.PgDb, sql: str, params) -> None:  # noqa: ANN001
@@ -61,6 +64,7 @@ def test_hot_queries_do_not_scan_history_on_postgresql(pg_cluster, monkeypatch: 
             args = list(params or [])
             args = [args[i] for i in order] if order is not None else args
             sent.append(psycopg.ClientCursor(self.raw).mogrify(text, args))
+            shapes.append((text, args))
 
     def capture(self: engine_pg.PgDb, sql: str, params=None):  # noqa: ANN001, ANN202
         note(self, sql, params)
@@ -93,6 +97,24 @@ def test_hot_queries_do_not_scan_history_on_postgresql(pg_cluster, monkeypatch: 
         if SEQ_SCAN.search(plan):
             bad[s] = plan
     assert not bad, "sequential scans of history:\n" + "\n\n".join(f"{s}\n{p}" for s, p in bad.items())
+
+    # The same statements as the engine runs them once prepared: the generic plan (no values known).
+    db.raw.execute("SET plan_cache_mode = force_generic_plan")
+    generic = 0
+    for n, (text, args) in enumerate(dict.fromkeys((t, tuple(a)) for t, a in shapes)):
+        prepared = engine_pg._prepare_body(text)
+        if prepared is None or not re.search(r"\b(tickets|ticket_events|requests)\b", text):
+            continue
+        body, count = prepared
+        db.raw.execute(f"PREPARE plan_{n} AS {body}")
+        values = psycopg.ClientCursor(db.raw).mogrify(", ".join(["%s"] * count), list(args)) if count else ""
+        plan = "\n".join(r[0] for r in db.raw.execute(
+            f"EXPLAIN EXECUTE plan_{n}" + (f"({values.replace('%', '%%')})" if count else "")).fetchall())
+        generic += 1
+        if SEQ_SCAN.search(plan):
+            bad[body] = plan
+    assert generic > 20
+    assert not bad, "generic plans scanning history:\n" + "\n\n".join(f"{s}\n{p}" for s, p in bad.items())
 
 
 def test_the_plan_check_catches_a_scan_of_history(pg_cluster) -> None:

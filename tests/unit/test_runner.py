@@ -95,10 +95,12 @@ def test_a_cli_change_reaches_the_running_hubs_screens(hub) -> None:
     time.sleep(0.5)
     cli_db = open_data_dir(hub.data)
 
+    from hub.store import lobby_media
+
     def op(ctx):
-        ctx.db.execute("UPDATE sites SET notice = ? WHERE id = ?", ["Sáng thứ Bảy làm việc bình thường", ctx.site.id])
+        lobby_media.put_notice(ctx.db, ctx.site.id, {"id": 1, "text": "Sáng thứ Bảy làm việc bình thường"}, ctx.now)
         ctx.effects.display_sites.add(ctx.site.id)
 
     Runner(cli_db).run("demo", op)
     cli_db.conn.close()
-    assert got.wait(5), [s.get("notice") for s in states]
+    assert got.wait(30), [s.get("notice") for s in states]

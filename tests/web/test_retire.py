@@ -20,7 +20,7 @@ from tests.web.conftest import Client
 RETIRE = "/api/v1/sites/demo/retire"
 
 
-def until(pred, timeout: float = 10.0) -> bool:  # noqa: ANN001
+def until(pred, timeout: float = 30.0) -> bool:  # noqa: ANN001
     deadline = time.monotonic() + timeout
     while not pred():
         if time.monotonic() > deadline:

@@ -447,7 +447,6 @@ async function loadAdmin() {
       fillSelect(sel, cfg.agencies.map((a) => [a, a]), sel.dataset.none ? I18N.t("own_staff_pick") : I18N.t("pick_agency"));
     }
     const fs = $("f-settings");
-    fs.notice.value = cfg.site.notice || "";
     const th = cfg.site.ticket_hours || null, pol = cfg.site.policy || {};
     fs.ticket_opens.value = th ? th.opens : ""; fs.ticket_last.value = th ? th.last_ticket : "";
     const days = th ? th.weekdays : [0, 1, 2, 3, 4];
@@ -461,6 +460,7 @@ async function loadAdmin() {
     $("f-vote").text_vi.value = cfg.vote_question.text_vi; $("f-vote").text_en.value = cfg.vote_question.text_en;
     renderConfig(cfg);
     renderOfficers(off.officers);
+    window.loadLobby();
     const acc = await api("GET", "/api/v1/console/accounts");
     fillSelect($("role-select"), acc.roles.map((r) => [r.role, I18N.lang === "vi" ? r.vi : r.en]));
     $("account-agency").hidden = $("role-select").value !== "specialist";

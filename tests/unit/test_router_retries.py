@@ -1,0 +1,134 @@
+"""A retried request_id gets the reply it was answered with, never a second run, now that the router may
+run a queue verb before its stored reply is known (read with the handler's first statements on
+PostgreSQL, one round trip fewer): the run is undone with its savepoint. The real Router on the test's
+engine (a SQLite file, or PostgreSQL in the PostgreSQL pass); the broker is a list."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from hub.app import load_site_file, open_data_dir
+from hub.cli.common import DEMO_SITE
+from hub.mqtt.router import Router
+from hub.mqtt.transport import Incoming
+from hub.store import devices as device_store
+from hub.store.db import transaction
+from motcua_core import clock as wallclock
+from motcua_core import protocol as p
+from tests.unit.test_router_commit import Published
+
+
+@pytest.fixture
+def hub(tmp_path: Path):
+    db = open_data_dir(tmp_path)
+    load_site_file(db, DEMO_SITE)
+    with transaction(db):
+        kiosk, _ = device_store.add(db, site_id="demo", role="kiosk", now=wallclock.time())
+        counter, _ = device_store.add(db, site_id="demo", role="counter", now=wallclock.time(), counter=1)
+    out = Published()
+    r = Router(db, out)
+    yield r, out, {"kiosk": kiosk, "counter": counter}
+    db.conn.close()
+
+
+def _msg(dev: device_store.Device, verb: str, data: dict, rid: str) -> Incoming:
+    payload = p.encode(p.make_request(verb, data, rid))
+    return Incoming(p.req_topic("demo", dev.id, verb), payload, rid.encode(), time.monotonic())
+
+
+def _reply(out: Published) -> dict:
+    return out.replies()[-1]
+
+
+def _signed_in(r: Router, out: Published, counter: device_store.Device) -> str:
+    r.process([_msg(counter, "counter.login", {"username": "lan1", "pin": "1111"}, "c-in")])
+    token = _reply(out)["data"]["token"]
+    r.process([_msg(counter, "counter.open", {"token": token}, "c-open")])
+    return token
+
+
+def _statuses(r: Router) -> list[tuple[str, str]]:
+    return [tuple(row) for row in r.db.execute("SELECT number, status FROM tickets ORDER BY id").fetchall()]
+
+
+def test_a_retried_next_is_answered_as_before_and_calls_nobody_else(hub) -> None:
+    r, out, devs = hub
+    for rid in ("k1", "k2", "k3"):
+        r.process([_msg(devs["kiosk"], "ticket.issue", {"service": "HT"}, rid)])
+    token = _signed_in(r, out, devs["counter"])
+
+    r.process([_msg(devs["counter"], "counter.next", {"token": token}, "n1")])
+    first = _reply(out)
+    r.process([_msg(devs["counter"], "counter.next", {"token": token}, "n1")])  # the terminal's retry
+    assert _reply(out) == first and first["data"]["ticket"]["number"] == "1001"
+    assert _statuses(r) == [("1001", "called"), ("1002", "waiting"), ("1003", "waiting")]
+
+    # The same request_id twice in one batch: the second is answered with the first's reply.
+    out.messages.clear()
+    r.process([_msg(devs["counter"], "counter.next", {"token": token}, "n2"),
+               _msg(devs["counter"], "counter.next", {"token": token}, "n2")])
+    replies = out.replies()
+    assert len(replies) == 2 and replies[0] == replies[1] and replies[0]["data"]["ticket"]["number"] == "1002"
+    assert _statuses(r) == [("1001", "done"), ("1002", "called"), ("1003", "waiting")]
+    calls = r.db.execute("SELECT COUNT(*) FROM ticket_events WHERE kind = 'call'").fetchone()[0]
+    assert calls == 2
+
+
+def test_a_retried_ticket_is_the_same_ticket(hub) -> None:
+    r, out, devs = hub
+    r.process([_msg(devs["kiosk"], "ticket.issue", {"service": "HT"}, "k1")])
+    first = _reply(out)
+    r.process([_msg(devs["kiosk"], "ticket.issue", {"service": "HT"}, "k1"),  # a retry in a busy batch
+               _msg(devs["kiosk"], "ticket.issue", {"service": "HT"}, "k2")])
+    again, second = out.replies()[-2:]
+    assert again == first and second["data"]["ticket"]["number"] == "1002"
+    assert _statuses(r) == [("1001", "waiting"), ("1002", "waiting")]
+
+
+def test_a_request_id_used_for_another_verb_is_refused_and_changes_nothing(hub) -> None:
+    r, out, devs = hub
+    r.process([_msg(devs["kiosk"], "ticket.issue", {"service": "HT"}, "k1")])
+    token = _signed_in(r, out, devs["counter"])
+    r.process([_msg(devs["counter"], "counter.next", {"token": token}, "n1")])
+    r.process([_msg(devs["counter"], "counter.skip", {"token": token}, "n1")])  # the same id for another verb
+    refusal = _reply(out)
+    assert refusal["ok"] is False and refusal["error"]["code"] == "bad_request"
+    assert "already used for counter.next" in refusal["error"]["message"]
+    assert _statuses(r) == [("1001", "called")]  # the skip that ran before the stored reply was seen is undone
+
+
+def test_a_next_costs_four_messages_on_postgresql(hub) -> None:
+    r, out, devs = hub
+    if r.db.engine != "postgresql":
+        pytest.skip("round trips are PostgreSQL's cost; SQLite calls a function")
+    for n in range(8):
+        r.process([_msg(devs["kiosk"], "ticket.issue", {"service": "HT"}, f"k{n}")])
+    token = _signed_in(r, out, devs["counter"])
+    for n in range(5):  # caches what Next rereads, prepares its statements
+        r.process([_msg(devs["counter"], "counter.next", {"token": token}, f"warm{n}")])
+    before = r.db.stats["round_trips"]
+    r.process([_msg(devs["counter"], "counter.next", {"token": token}, "n1")])
+    # BEGIN + stored reply + the Next's reads; its writes + the lobby's reads; the sync marks; COMMIT.
+    assert r.db.stats["round_trips"] - before <= 4
+
+
+def test_a_change_by_another_process_is_seen_by_the_next_batch(hub, tmp_path: Path) -> None:
+    """On PostgreSQL a router batch trusts the registry memo before the revision it checks has come back
+    (one round trip fewer); when that revision shows another writer, the batch runs again from fresh rows."""
+    r, out, devs = hub
+    r.process([_msg(devs["kiosk"], "ticket.issue", {"service": "HT"}, "k1")])  # the kiosk's row is cached
+    other = open_data_dir(tmp_path)  # `motcua hub device revoke` in another process
+    with transaction(other):
+        device_store.revoke(other, devs["kiosk"].id, wallclock.time())
+    other.conn.close()
+    r.process([_msg(devs["kiosk"], "ticket.issue", {"service": "HT"}, "k2")])
+    refusal = _reply(out)
+    assert refusal["ok"] is False and refusal["error"]["code"] == "unknown_device"
+    assert _statuses(r) == [("1001", "waiting")]
+    if r.db.engine == "postgresql":
+        assert r.stats["careful_replays"] == 1  # the batch that trusted the stale memo ran again
+    r.process([_msg(devs["kiosk"], "ticket.issue", {"service": "HT"}, "k3")])  # and the next one needs not
+    assert r.stats["careful_replays"] == (1 if r.db.engine == "postgresql" else 0)
