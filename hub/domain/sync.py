@@ -74,8 +74,7 @@ def batch(centre: str, epoch: str, site: str, rows: list[dict], now: float) -> d
 def batch_payload(centre: str, epoch: str, site: str, rows: list[tuple[int, str]], now: float) -> bytes:
     """The same envelope as `batch`, as the bytes the link publishes, from rows already encoded as JSON
     objects ((seq, text), hub.store.sync.outbox_encoded): the outbox keeps each body as JSON text, and
-    decoding it only to encode it again cost the hub's process a few milliseconds of CPU per batch,
-    taken from its request path."""
+    decoding it only to encode it again cost a few milliseconds of CPU per batch."""
     head = json.dumps({"v": VERSION, "type": "batch", "centre": centre, "epoch": epoch, "site": site,
                        "from_seq": rows[0][0], "to_seq": rows[-1][0], "sent_at": now},
                       ensure_ascii=False, separators=(",", ":"))

@@ -187,35 +187,34 @@ def enqueue(db: sqlite_utils.Database, site: str, kind: str, key: str, body: dic
     return seq
 
 
-def outbox_after(db: sqlite_utils.Database, site: str, after: int, limit: int = rules.MAX_BATCH_ROWS,
-                 budget: int = route_rules.BATCH_BYTES) -> list[dict]:
-    """The site's outbox rows above `after`, in sequence, as batch rows: at most `limit` rows and, past the
-    first, about `budget` bytes (a batch of file pieces stays under the brokers' packet limit)."""
+def _outbox_rows(db: sqlite_utils.Database, site: str, after: int, limit: int, budget: int) -> list[tuple]:
+    """(seq, kind, key, at, body text) of the site's outbox above `after`, in sequence: at most `limit`
+    rows and, past the first, about `budget` bytes (a batch of file pieces stays under the brokers'
+    packet limit)."""
     out, total = [], 0
-    for seq, kind, key, at, body in db.execute(
-            "SELECT seq, kind, key, at, body FROM sync_outbox WHERE site_id = ? AND seq > ? ORDER BY seq "
-            "LIMIT ?", [site, after, limit]):
-        total += len(body)
+    for row in db.execute("SELECT seq, kind, key, at, body FROM sync_outbox WHERE site_id = ? AND seq > ? "
+                          "ORDER BY seq LIMIT ?", [site, after, limit]):
+        total += len(row[4])
         if out and total > budget:
             break
-        out.append({"seq": seq, "kind": kind, "id": key, "at": at, "body": json.loads(body)})
+        out.append(row)
     return out
+
+
+def outbox_after(db: sqlite_utils.Database, site: str, after: int, limit: int = rules.MAX_BATCH_ROWS,
+                 budget: int = route_rules.BATCH_BYTES) -> list[dict]:
+    """The site's outbox rows above `after`, in sequence, as batch rows (see `_outbox_rows`)."""
+    return [{"seq": seq, "kind": kind, "id": key, "at": at, "body": json.loads(body)}
+            for seq, kind, key, at, body in _outbox_rows(db, site, after, limit, budget)]
 
 
 def outbox_encoded(db: sqlite_utils.Database, site: str, after: int, limit: int = rules.MAX_BATCH_ROWS,
                    budget: int = route_rules.BATCH_BYTES) -> list[tuple[int, str]]:
     """`outbox_after`'s rows as (seq, the batch row as JSON text), the stored body spliced in undecoded
     (what the link sends: hub.domain.sync.batch_payload)."""
-    out, total = [], 0
-    for seq, kind, key, at, body in db.execute(
-            "SELECT seq, kind, key, at, body FROM sync_outbox WHERE site_id = ? AND seq > ? ORDER BY seq "
-            "LIMIT ?", [site, after, limit]):
-        total += len(body)
-        if out and total > budget:
-            break
-        out.append((seq, f'{{"seq":{int(seq)},"kind":{json.dumps(kind)},"id":{json.dumps(key, ensure_ascii=False)},'
-                         f'"at":{json.dumps(at)},"body":{body}}}'))
-    return out
+    return [(seq, f'{{"seq":{int(seq)},"kind":{json.dumps(kind)},"id":{json.dumps(key, ensure_ascii=False)},'
+                  f'"at":{json.dumps(at)},"body":{body}}}')
+            for seq, kind, key, at, body in _outbox_rows(db, site, after, limit, budget)]
 
 
 def link_sites(db: sqlite_utils.Database) -> list[dict]:
