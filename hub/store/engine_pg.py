@@ -174,6 +174,7 @@ _ignore = re.compile(r"^\s*INSERT\s+OR\s+IGNORE\s+INTO\b", re.I)
 _DDL_STMT = re.compile(r"^\s*(CREATE|ALTER|DROP)\b", re.I)
 _PREPARABLE = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b", re.I)
 _PLACEHOLDER = re.compile(r"%%|%s")
+TRUST_AFTER = 3  # transactions in a row that found no other writer before a router batch trusts the memo
 PREPARE_AFTER = 3  # uses of one statement on a connection before it is prepared on the server
 _bodies: dict[str, tuple[str, int] | None] = {}  # translated text → (PREPARE body, parameters), None: never
 _unpreparable: set[str] = set()  # the server could not prepare it (a parameter's type cannot be inferred)
@@ -307,6 +308,7 @@ class PgDb:
         # In a router batch the memo is trusted before the revision has come back (`data_version`); if it
         # then shows another writer, the batch is run again (ReplayCarefully).
         self._trusted = False
+        self._calm = 0  # our last transactions in a row that found nobody else had written
         # Where in `_pending` a defer_returning (False: its first value) or a read_later (True: its rows) waits.
         self._returning: dict[int, tuple[list[Any], bool]] = {}
         self._lease = False
@@ -655,6 +657,7 @@ class PgDb:
     def _saw_rev(self, rev: int) -> bool:
         """Note our transaction's revision; True if someone else wrote since our last one."""
         moved = rev - 1 != self._rev
+        self._calm = 0 if moved else self._calm + 1
         if moved:
             self._ext += 1
         self._rev = rev
@@ -689,9 +692,11 @@ class PgDb:
     def data_version(self) -> int:
         if self._in_tx:
             if self._rev_at is not None:  # our BEGIN has not gone yet
-                if self.batching:
+                if self.batching and self._calm >= TRUST_AFTER:
                     # A router batch: the revision comes back with the batch's first message, and should it
-                    # show another writer the batch runs again (`_send`): no round trip of its own.
+                    # show another writer the batch runs again (`_send`): no round trip of its own. Only
+                    # while nobody else has been writing: beside a busy writer (the province's sync
+                    # receiver) every batch would run twice, so there the revision is asked for first.
                     self._trusted = True
                     return self._ext
                 self._send([])  # it goes now, to learn the revision
