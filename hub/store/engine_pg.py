@@ -180,50 +180,6 @@ _bodies: dict[str, tuple[str, int] | None] = {}  # translated text → (PREPARE 
 _unpreparable: set[str] = set()  # the server could not prepare it (a parameter's type cannot be inferred)
 
 
-_templates: dict[str, list[str]] = {}
-
-
-def _template(text: str) -> list[str]:
-    """The text around each %s placeholder (%% already turned back into %), cached per text."""
-    chunks = _templates.get(text)
-    if chunks is None:
-        chunks, piece, last = [], [], 0
-        for m in _PLACEHOLDER.finditer(text):
-            piece.append(text[last:m.start()])
-            if m.group(0) == "%%":
-                piece.append("%")
-            else:
-                chunks.append("".join(piece))
-                piece = []
-            last = m.end()
-        piece.append(text[last:])
-        chunks.append("".join(piece))
-        _templates[text] = chunks
-    return chunks
-
-
-def _plain_literal(value: object) -> str | None:
-    """`value` as psycopg would write it in SQL, for the plain cases; None for the rest. A negative number
-    gets a leading space, as psycopg does, so that `x -%s` never makes a `--` comment."""
-    kind = type(value)
-    if kind is str:
-        if value.isascii() and "\\" not in value and "\x00" not in value:  # type: ignore[operator]
-            return "'" + value.replace("'", "''") + "'"  # type: ignore[attr-defined]
-        return None
-    if kind is int:
-        return str(value) if value >= 0 else " " + str(value)  # type: ignore[operator]
-    if kind is float:
-        text = repr(value)
-        if text in ("inf", "-inf", "nan"):
-            return None
-        return " " + text if text.startswith("-") else text
-    if value is None:
-        return "NULL"
-    if kind is bool:
-        return "true" if value else "false"
-    return None
-
-
 def _prepare_body(text: str) -> tuple[str, int] | None:
     """The statement as `PREPARE … AS` takes it ($1, $2 … for %s; %% back to %), or None for what is not
     worth or not safe to prepare (DDL, savepoints, several statements)."""
@@ -341,10 +297,9 @@ class PgDb:
             raw.execute(f"SET {setting}")
         self._ext += 1  # whatever we cached may be stale after a reconnect
         self._executes, self._uses, self._to_prepare = {}, {}, []  # a new session has none prepared
-        # One cursor to turn statements into literal SQL (`_literal_sql`'s fallback): a new cursor per
-        # statement cost more than the formatting itself (~12 µs of ~19).
-        self._psycopg_mogrify = raw.cursor().mogrify
-        self._plain_strings = raw.info.parameter_status("standard_conforming_strings") == "on"
+        # One cursor to turn statements into literal SQL: a new cursor per statement cost more than the
+        # mogrify itself (~12 µs of ~19).
+        self._mogrify = raw.cursor().mogrify
         return raw
 
     def _live(self) -> psycopg.Connection:
@@ -359,23 +314,6 @@ class PgDb:
                 print("motcua hub: the active-hub lease was lost to another hub; exiting", file=sys.stderr)
                 os._exit(3)
         return self.raw
-
-    def _literal_sql(self, text: str, args: Sequence[object]) -> str:
-        """`text` with its %s placeholders replaced by `args` as SQL literals: what psycopg's mogrify
-        gives, written here for the values the hot paths bind (ASCII text, int, float, None, bool) at a
-        fifth of its cost; anything else (non-ASCII or backslashed text, bytes, NaN …) goes to psycopg,
-        which also refuses what cannot be sent (a lone surrogate, a NUL)."""
-        chunks = _template(text)
-        if len(chunks) != len(args) + 1 or not self._plain_strings:
-            return self._psycopg_mogrify(text, args)
-        out = [chunks[0]]
-        for value, chunk in zip(args, chunks[1:], strict=True):
-            literal = _plain_literal(value)
-            if literal is None:
-                return self._psycopg_mogrify(text, args)
-            out.append(literal)
-            out.append(chunk)
-        return "".join(out)
 
     def _bound(self, text: str, order: list[int] | None,
                 params: Sequence[object] | None) -> tuple[str, list[object]]:
@@ -480,7 +418,7 @@ class PgDb:
                 if _stale_plan(exc):
                     self._forget_prepared()
                 raise
-        return self._send([self._literal_sql(*self._bound(*p, params))])
+        return self._send([self._mogrify(*self._bound(*p, params))])
 
     def defer(self, sql: str, params: Sequence[object] | None = None) -> None:
         """A write whose answer nobody reads (no RETURNING, no rowcount): inside a transaction it waits and
@@ -492,7 +430,7 @@ class PgDb:
             return
         p = prepared(sql)
         assert not isinstance(p, list)
-        self._pending.append(self._literal_sql(*self._bound(*p, params)))
+        self._pending.append(self._mogrify(*self._bound(*p, params)))
         self._writes += 1
         self.changes += 1
         self.stats["statements"] += 1
@@ -527,7 +465,7 @@ class PgDb:
         for sql, params in reads:
             p = prepared(sql)
             assert not isinstance(p, list)
-            self._pending.append(self._literal_sql(*self._bound(*p, params)))
+            self._pending.append(self._mogrify(*self._bound(*p, params)))
             holders.append([])
             self._returning[len(self._pending) - 1] = (holders[-1], True)
         self.stats["statements"] += len(reads)
@@ -547,7 +485,7 @@ class PgDb:
         if not self._in_tx and self.prepare_ok and any(_is_write(sql) for sql, _ in reads):
             return self._own_transaction(lambda: self.read_many(reads))
         self._live()
-        mogrify = self._literal_sql
+        mogrify = self._mogrify
         texts = []
         for sql, params in reads:
             p = prepared(sql)
