@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 
 from aiohttp import web
 
 from hub.ops import releases
 from hub.ops import sync_down as ops
+from hub.ops.context import Ctx
 from hub.store import sync as sync_store
 from hub.web.auth import authenticate, requires
 from hub.web.common import error_response, hub_of, json_body
@@ -132,6 +134,19 @@ def _no_centre() -> web.Response:
                                       "Cần tài khoản đồng bộ của trung tâm."))
 
 
+def _for_centre(request: web.Request, read: Callable[[Ctx, str], dict]) -> web.Response:
+    """What `read(ctx, centre)` answers for the centre whose sync account signs the request (HTTP Basic),
+    read through the runner: the rebuild routes' one way in."""
+    hub = hub_of(request)
+    centre = _centre_of(hub.db, request.headers.get("Authorization", ""))
+    if centre is None:
+        return _no_centre()
+    try:
+        return web.json_response(hub.runner.view(None, lambda ctx: read(ctx, centre)))
+    except DomainError as exc:
+        return error_response(exc)
+
+
 @describe("A page of a centre's rows as the province holds them, for that centre rebuilding itself (HTTP "
           "Basic with the centre's sync account)", public=True,
           query={"site": F("string", True, "one of the centre's sites"),
@@ -140,17 +155,9 @@ def _no_centre() -> web.Response:
 async def rebuild_rows(request: web.Request) -> web.Response:
     from hub.ops import sync_rebuild
 
-    hub = hub_of(request)
-    centre = _centre_of(hub.db, request.headers.get("Authorization", ""))
-    if centre is None:
-        return _no_centre()
     q = request.query
-    try:
-        page = hub.runner.view(None, lambda ctx: sync_rebuild.copied_page(
-            ctx, centre, q.get("site", ""), q.get("after_kind", ""), q.get("after_key", "")))
-    except DomainError as exc:
-        return error_response(exc)
-    return web.json_response(page)
+    return _for_centre(request, lambda ctx, centre: sync_rebuild.copied_page(
+        ctx, centre, q.get("site", ""), q.get("after_kind", ""), q.get("after_key", "")))
 
 
 @describe("A page of a centre's dossier files as the province holds them (their descriptions; with `file`, "
@@ -163,12 +170,9 @@ async def rebuild_rows(request: web.Request) -> web.Response:
 async def rebuild_files(request: web.Request) -> web.Response:
     from hub.ops import sync_rebuild
 
-    hub = hub_of(request)
-    centre = _centre_of(hub.db, request.headers.get("Authorization", ""))
-    if centre is None:
-        return _no_centre()
     q = request.query
-    try:
+
+    def read(ctx: Ctx, centre: str) -> dict:
         try:
             after, file_id, n = int(q.get("after") or 0), q.get("file"), int(q.get("n") or 0)
             file_id = None if file_id in (None, "") else int(file_id)
@@ -176,12 +180,10 @@ async def rebuild_files(request: web.Request) -> web.Response:
             raise DomainError("bad_request", "after, file and n are numbers", "Tham số phải là số.") from None
         site = q.get("site", "")
         if file_id is None:
-            out = hub.runner.view(None, lambda ctx: sync_rebuild.copied_files(ctx, centre, site, after))
-        else:
-            out = hub.runner.view(None, lambda ctx: sync_rebuild.file_piece(ctx, centre, site, file_id, n))
-    except DomainError as exc:
-        return error_response(exc)
-    return web.json_response(out)
+            return sync_rebuild.copied_files(ctx, centre, site, after)
+        return sync_rebuild.file_piece(ctx, centre, site, file_id, n)
+
+    return _for_centre(request, read)
 
 
 def add_routes(app: web.Application) -> None:
