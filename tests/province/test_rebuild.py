@@ -20,7 +20,7 @@ from counter_terminal.scan_desk import ScanDesk
 from devicekit.session import DeviceSession
 from tests.province.test_files import _complete, _scans
 from tests.province.test_lookup import APPLICANT, _lookup, _procedure
-from tests.support.hubproc import _kill_orphan_broker, register
+from tests.support.hubproc import register
 from tests.support.province import Commune, HubProcess, cli, province, read
 
 
@@ -96,8 +96,7 @@ def test_a_dead_commune_is_rebuilt_from_the_province_and_numbers_go_on(tmp_path:
                                         "AND body LIKE '%\"role\":\"counter\"%'", (a.site,))))
         p.wait_caught_up(a, 30)
         # The machine dies: the hub and its broker killed, its disk gone.
-        a.proc.kill_hard()
-        _kill_orphan_broker(a.data)
+        a.machine_dies()
         shutil.rmtree(a.data)
         # A new machine, an empty data directory: a one-time code from the province, then the rebuild.
         code = cli("hub", "province", "add-centre", "--data", str(p.data), a.site,

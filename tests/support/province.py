@@ -8,6 +8,7 @@ directory is bound to its database (tests.support.hubproc.bind_database), and ev
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -140,6 +141,28 @@ class Commune:
             if "hub.sync.link_process" in argv and str(self.data) in argv:
                 out.append(int(proc.name))
         return out
+
+    def machine_dies(self) -> None:
+        """The whole machine stops at once: the hub, its sync link and its broker killed with SIGKILL, and
+        nothing of theirs still touching the data directory when this returns (a link left to stop by
+        itself after its hub's death closes its database, and removes the WAL file, a moment later)."""
+        import signal
+
+        from tests.support.hubproc import _kill_orphan_broker
+
+        self.proc.kill_hard()
+        deadline = time.monotonic() + 30
+        while pids := self.link_processes():
+            for pid in pids:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            assert time.monotonic() < deadline, f"sync link processes {pids} outlived their hub"
+            time.sleep(0.05)
+        _kill_orphan_broker(self.data)
+        conf = str((self.data / "broker" / "mosquitto.conf").resolve())
+        while subprocess.run(["pgrep", "-f", conf], capture_output=True).returncode == 0:
+            assert time.monotonic() < deadline, "the commune's broker outlived its hub"
+            time.sleep(0.05)
 
     def cut(self) -> None:
         (self.data / "sync.pause").touch()
