@@ -501,6 +501,14 @@ class PgDb:
             out.append(cur.fetchall())
         return out
 
+    def take_ids(self, table: str, n: int) -> list[int]:
+        """`n` ids from `table`'s identity sequence, for rows inserted later with their id given: such an
+        insert needs no answer, so it can wait (`defer`) and travel with others. Taken with whatever
+        waits; never given back (an unused id is a gap in ids, which nothing numbers by)."""
+        rows = self.read_many([(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) "
+                                "FROM generate_series(1, ?)", [int(n)])])[0]
+        return [r[0] for r in rows]
+
     def _send(self, texts: list[str]) -> psycopg.Cursor:
         """One message: what waits, then `texts` (literal SQL, no placeholders: a % inside a deferred value
         stays a %). Returns the cursor at the first result of `texts` (at the last result of what waited

@@ -45,6 +45,10 @@ class SqliteDb(sqlite_utils.Database):
         rows = self.read_many(reads)
         return lambda: rows
 
+    def take_ids(self, table: str, n: int) -> None:
+        """No ids ahead of their rows: an insert's RETURNING is a function call here."""
+        return None
+
     def migrating(self) -> contextlib.AbstractContextManager[None]:
         return contextlib.nullcontext()  # each migration's BEGIN IMMEDIATE is enough
 

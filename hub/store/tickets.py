@@ -86,17 +86,88 @@ def insert(db: sqlite_utils.Database, *, site_id: str, day: str, service: str, s
 def insert_counting(db: sqlite_utils.Database, *, site_id: str, day: str, service: str, seq: int, number: str,
                     priority: str, lang: str, now: float, device_id: str | None,
                     ahead: Sequence[tuple[float, bool]]) -> tuple[Ticket, list[int]]:
-    """`insert`, and in the same round trip the `count_ahead(before, only_priority)` of each of `ahead`
-    for the new ticket (read just before the insert, so without it: the figure `count_ahead(…,
-    exclude=the new ticket)` gives after it)."""
-    reads = [_count_ahead_read(site_id, day, service, before, None, only) for before, only in ahead]
-    *counts, inserted = read_many(db, [*reads, (
-        f"""INSERT INTO tickets(site_id, day, service, seq, number, priority, status, lang, issued_at, queued_at,
-                                device_id)
-            VALUES(?,?,?,?,?,?,?,?,?,?,?) RETURNING {_COLS}""",
-        [site_id, day, service, seq, number, priority, WAITING, lang, now, now, device_id])])
+    """`insert`, and the `count_ahead(before, only_priority)` of each of `ahead` for the new ticket (as
+    just before the insert, so without it: the figure `count_ahead(…, exclude=the new ticket)` gives
+    after it).
+
+    The counts come from the service's queue figures in the registry memo when they can
+    say them exactly (`_count_from`), and the id, on PostgreSQL, from a block taken from the identity sequence
+    (`_new_id`): then the insert needs no answer and waits for the next statement (`db.defer`), so the
+    tickets of a router batch travel together. Otherwise the counts are read with the insert (one round
+    trip on PostgreSQL) and the id comes back from it."""
+    key = ("queue_figures", site_id, day, service)
+    tid = _new_id(db)
+    figures: Figures | None = None
+    counts: list[int | None] = []
+    if tid is not None:
+        figures = memo.lookup(db, key, lambda: _load_figures(db, site_id, day, service))
+        counts = [_count_from(figures, before, only) for before, only in ahead]
+    row = [site_id, day, service, seq, number, priority, WAITING, lang, now, now, device_id]
+    if tid is not None and None not in counts:
+        defer(db, "INSERT INTO tickets(id, site_id, day, service, seq, number, priority, status, lang, issued_at, "
+                  "queued_at, device_id) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", [tid, *row])
+        t = Ticket(tid, site_id, day, service, seq, number, priority, WAITING, lang, now, now, None, None, None,
+                   None, None, 0, None)
+    else:
+        reads = [_count_ahead_read(site_id, day, service, before, None, only) for before, only in ahead]
+        given = ("id, ", "?,", [tid]) if tid is not None else ("", "", [])
+        *read, inserted = read_many(db, [*reads, (
+            f"""INSERT INTO tickets({given[0]}site_id, day, service, seq, number, priority, status, lang, issued_at,
+                                    queued_at, device_id)
+                VALUES({given[1]}?,?,?,?,?,?,?,?,?,?,?) RETURNING {_COLS}""", [*given[2], *row])])
+        t = Ticket(*inserted[0])
+        counts = [c[0][0] for c in read]
     _numbered(db, site_id, day, service, seq)
-    return Ticket(*inserted[0]), [c[0][0] for c in counts]
+    if figures is not None:
+        memo.forget(db, key)
+        memo.lookup(db, key, lambda: _figures_after_insert(figures, priority, now))
+    return t, counts  # type: ignore[return-value]
+
+
+# A service's queue today, as the memo keeps it between tickets: (waiting, latest queued_at among them,
+# priority tickets waiting, latest queued_at among those). The latest times are upper bounds: a count
+# "queued no later than t" is the whole count when t is at or past them, and otherwise unknown here.
+Figures = tuple[int, float | None, int, float | None]
+def _load_figures(db: sqlite_utils.Database, site_id: str, day: str, service: str) -> Figures:
+    waiting = "site_id = ?1 AND day = ?2 AND service = ?3 AND status = 'waiting'"
+    row = db.execute(
+        f"""SELECT COALESCE((SELECT waiting FROM queue_counts WHERE site_id = ?1 AND day = ?2 AND service = ?3), 0),
+                   (SELECT MAX(queued_at) FROM tickets WHERE {waiting}),
+                   (SELECT COUNT(*) FROM tickets {_PRIORITY_ONLY} {waiting}),
+                   (SELECT MAX(queued_at) FROM tickets {_PRIORITY_ONLY} {waiting})""",
+        [site_id, day, service]).fetchone()
+    return tuple(row)  # type: ignore[return-value]
+
+
+def _count_from(figures: Figures, before: float, only_priority: bool) -> int | None:
+    """`count_ahead(before, only_priority)` with no ticket excluded, from the figures, or None when they
+    cannot say it (someone waiting may have been queued after `before`)."""
+    count, latest = (figures[2], figures[3]) if only_priority else (figures[0], figures[1])
+    return count if latest is None or before >= latest else None
+
+
+def _figures_after_insert(figures: Figures, priority: str, now: float) -> Figures:
+    waiting, latest, prio, prio_latest = figures
+    latest = now if latest is None else max(latest, now)
+    if priority != PRIORITY_NONE:
+        prio, prio_latest = prio + 1, now if prio_latest is None else max(prio_latest, now)
+    return waiting + 1, latest, prio, prio_latest
+
+
+ID_BLOCK = 64  # ticket ids taken from PostgreSQL's identity sequence at a time (a round trip each)
+
+
+def _new_id(db: sqlite_utils.Database) -> int | None:
+    """An id for a new ticket, known before its insert (PostgreSQL: taken from the identity sequence a block
+    at a time, kept in the memo, so dropped with it when another process writes), or None where the
+    insert's own RETURNING costs nothing (SQLite)."""
+    pool: list[int] = memo.lookup(db, ("ticket_ids",), list)
+    if not pool:
+        taken = db.take_ids("tickets", ID_BLOCK)
+        if not taken:
+            return None
+        pool.extend(reversed(taken))
+    return pool.pop()
 
 
 def _numbered(db: sqlite_utils.Database, site_id: str, day: str, service: str, seq: int) -> None:
@@ -115,6 +186,10 @@ def update(db: sqlite_utils.Database, ticket: Ticket, **cols: object) -> Ticket:
             memo.forget(db, ("service_times", ticket.site_id, service))
     if cols.keys() & {"service", "seq", "day"}:  # a transfer moves its number into another service's MAX
         memo.forget_kind(db, "next_seq")
+    if cols.keys() & _QUEUE_COLUMNS:
+        for service in {ticket.service, cols.get("service", ticket.service)}:
+            memo.forget(db, ("queue_figures", ticket.site_id, cols.get("day", ticket.day), service))
+            memo.forget(db, ("queue_figures", ticket.site_id, ticket.day, service))
     changed = dataclasses.replace(ticket, **cols)
     memo.forget(db, ("ticket", ticket.id))
     if changed.status in _HELD_BY_COUNTER:
@@ -298,6 +373,8 @@ def held_at(db: sqlite_utils.Database, site_id: str, counter: int) -> list[Ticke
     return [Ticket(*r) for r in rows]
 
 
+# A write to any of these may change who waits in a service's queue and when (update() forgets its figures).
+_QUEUE_COLUMNS = frozenset({"status", "service", "day", "site_id", "priority", "queued_at"})
 # A write to any of these may change a service's recent service times (update() forgets them).
 _SERVICE_TIME_COLUMNS = frozenset({"status", "done_at", "first_called_at", "service"})
 
@@ -382,6 +459,7 @@ def _expire(db: sqlite_utils.Database, site_id: str, ids: list[int], now: float)
     for tid in ids:
         defer(db, "UPDATE tickets SET status = 'expired' WHERE id = ?", [tid])
         memo.forget(db, ("ticket", tid))
+        memo.forget_kind(db, "queue_figures")
         note_event(db, tid, site_id, "expire", now)
 
 

@@ -119,3 +119,55 @@ def test_audit_rows_name_their_target_from_the_result() -> None:
     assert target_of(None) == "" and target_of({"ok": True}) == ""
     assert action_vi("dossier.intake") == "Tiếp nhận hồ sơ" and is_queue("counter.next")
     assert not is_queue("dossier.intake") and not is_queue("counter.login")
+
+
+def test_a_new_tickets_people_ahead_are_what_the_queue_holds(tmp_path: Path) -> None:
+    """A ticket's people-ahead counts come from figures kept in memory between tickets (and on PostgreSQL
+    its insert then travels with later statements): whatever else moved the queue in between — calls,
+    transfers, holds, a check-in queued for a later slot, the expiry of earlier days, a rollback — each
+    count is the one the rows give, and numbering stays exact."""
+    rng = random.Random(5)
+    db, cands = _seed(tmp_path, rng)
+    ids = [c.ticket_id for c in cands]
+    for round_ in range(30):
+        now = 2000.0 + round_ * 10
+        kept = len(ids)
+        try:
+            with transaction(db):
+                if round_ % 4 == 1:  # a booking checked in for a slot later than the tickets issued next
+                    row = db.execute("SELECT id FROM tickets WHERE status = 'waiting' AND service = 'HT' "
+                                     "ORDER BY id LIMIT 1").fetchone()
+                    booked = ticket_store.get(db, row[0]) if row else ticket_store.get(db, rng.choice(ids))
+                    ticket_store.update(db, booked, status="waiting", service="HT", queued_at=now + 25)
+                for _ in range(rng.randint(1, 6)):
+                    if rng.random() < 0.6:
+                        service, priority = rng.choice(["HT", "CT", "LD"]), rng.choice(["none", "none", "elderly"])
+                        ahead = [(now, priority != "none"), (float("inf"), True), (float("inf"), False)]
+                        want = [ticket_store.count_ahead(db, "demo", DAY, service, at, only_priority=only)
+                                for at, only in ahead]
+                        seq = ticket_store.next_seq(db, "demo", DAY, service)
+                        t, got = ticket_store.insert_counting(
+                            db, site_id="demo", day=DAY, service=service, seq=seq, number=str(seq),
+                            priority=priority, lang="vi", now=now, device_id=None, ahead=ahead)
+                        assert got == want
+                        assert ticket_store.get(db, t.id) == t  # the row as the database holds it
+                        ids.append(t.id)
+                        continue
+                    t = ticket_store.get(db, rng.choice(ids))
+                    to = rng.choice(["HT", "CT", "LD"])
+                    ticket_store.update(db, t, **rng.choice([
+                        {"status": rng.choice(["waiting", "called", "held", "done", "no_show"])},
+                        {"status": "waiting", "service": to, "seq": ticket_store.next_seq(db, "demo", DAY, to),
+                         "queued_at": now},  # a transfer
+                        {"queued_at": now + rng.choice([-5, 0, 30])},
+                        {"priority": rng.choice(["none", "merit"])},
+                    ]))
+                if round_ % 7 == 3:
+                    ticket_store.expire_before(db, "demo", "2026-11-24", now)  # the office closed on them
+                if round_ % 5 == 4:
+                    raise RuntimeError("rolled back")
+        except RuntimeError:
+            del ids[kept:]
+    assert len(set(ids)) == len(ids)
+    assert sorted(r[0] for r in db.execute("SELECT id FROM tickets").fetchall()) == sorted(ids)
+    assert _counted(db) == _real(db)
