@@ -327,6 +327,44 @@ def database(choice: str | None) -> Iterator[str | None]:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def postgres_server_pids(url: str) -> list[int]:
+    """The processes of the PostgreSQL server behind `url` when it runs on this machine: its postmaster
+    (the parent of our backend) and every child of it (backends, WAL writer, checkpointer …); [] for a
+    server elsewhere."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        try:
+            if Path(f"/proc/{backend}/comm").read_text().strip() != "postgres":
+                return []
+            postmaster = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except OSError:
+            return []
+    pids = [postmaster]
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == postmaster:
+                    pids.append(int(entry.name))
+    return pids
+
+
+def server_cpu_s(url: str) -> dict[int, float] | None:
+    """User + system CPU seconds so far of each process of the local PostgreSQL server behind `url`
+    (None for a server elsewhere). The difference of two readings is the server's work in between: a
+    process that started in between counts from zero, one that ended is lost (the bench's own backends
+    live as long as the hub's connection)."""
+    pids = postgres_server_pids(url)
+    if not pids:
+        return None
+    out = {}
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            out[pid] = cpu_s(pid)
+    return out
+
+
 def postgres_floor(url: str, rows: int = 1000) -> float:
     """Rows per second for one INSERT + COMMIT each from one client: what one commit per ticket costs on
     this PostgreSQL server (the counterpart of the SQLite floor)."""

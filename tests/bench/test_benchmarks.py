@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from motcua.bench.common import percentile
-from motcua.bench.tickets import count_problems, sqlite_floor
+from motcua.bench.tickets import count_problems, sqlite_floor, targets_met
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -77,6 +77,7 @@ def test_tickets_on_postgresql_start_their_own_cluster_and_report_its_floor() ->
     assert r["engine"] == "postgresql" and r["tickets"] == r["requested"] == 60
     assert r["duplicates"] == 0 and r["gaps"] == 0 and r["not_in_db"] == 0 and r["errors"] == 0
     assert r["tickets_per_s"] > 0 and r["postgres_floor_inserts_per_s"] > 0 and "sqlite_floor_inserts_per_s" not in r
+    assert r["db_server_cpu_ms_per_ticket"] > 0  # the bench's own cluster runs here: its processes are counted
     # A count, not a time: messages to the server per ticket, its batch's BEGIN, lobby state, sync marks
     # and COMMIT shared out (a batch of one costs 5; about 7 per ticket plus those before the engine
     # batched them).
@@ -92,6 +93,19 @@ def test_call_path_on_postgresql_reports_sqlite_of_the_same_run() -> None:
     # A count, not a time: messages to the server per Next, BEGIN to COMMIT (about 31 before the engine
     # batched them; docs/architecture.md, "How the PostgreSQL engine keeps round trips low").
     assert 0 < r["db_round_trips_per_call"] <= 10 and r["db_statements_per_call"] > r["db_round_trips_per_call"]
+
+
+def test_each_engine_is_held_to_its_own_ticket_targets() -> None:
+    # SQLite: at least 500 tickets/s, half the floor, at most 0.35 ms of hub CPU per ticket.
+    assert targets_met("sqlite", True, 1200.0, 2000.0, 0.30)
+    assert not targets_met("sqlite", True, 1200.0, 2000.0, 0.45)
+    assert not targets_met("sqlite", True, 900.0, 2000.0, 0.30)
+    # PostgreSQL: half its floor; the hub's CPU per ticket is reported, not a target there.
+    assert targets_met("postgresql", True, 1200.0, 2400.0, 0.45)
+    assert not targets_met("postgresql", True, 1100.0, 2400.0, 0.20)
+    # A duplicate, a gap or a lost ticket fails both, however fast.
+    assert not targets_met("sqlite", False, 3000.0, 2000.0, 0.2)
+    assert not targets_met("postgresql", False, 3000.0, 2000.0, 0.2)
 
 
 def test_count_problems_finds_duplicates_and_gaps() -> None:
