@@ -14,7 +14,7 @@ import sqlite_utils
 
 from hub.domain import sync as rules
 from hub.domain import sync_route as route_rules
-from hub.store import sync_summary
+from hub.store import memo, sync_summary
 from hub.store.db import get_meta, set_meta
 
 # (table, kind, parent table, parent key column in the event, parent kind): each appended row goes to the
@@ -53,6 +53,7 @@ def start_centre(db: sqlite_utils.Database, epoch: str, sites: Iterable[str]) ->
     db.execute("DELETE FROM sync_sites")
     for site in sites:
         db.execute("INSERT INTO sync_sites(site_id) VALUES(?)", [site])
+    memo.forget(db, _NO_MARKS)
     for table, *_ in SOURCES:
         db.execute("INSERT INTO sync_marks(source, last_id) VALUES(?, 0) "
                    "ON CONFLICT(source) DO UPDATE SET last_id = 0", [table])
@@ -67,10 +68,20 @@ def mark_restored(db: sqlite_utils.Database) -> bool:
     return True
 
 
+_NO_MARKS = ("sync_marks_none",)  # memo key: this database has no capture marks
+
+
 def marks(db: sqlite_utils.Database) -> dict[str, int]:
     """Every capture's mark (source → last id copied): read once per transaction for `capture` and
-    `capture_down`. A hub that is neither a centre nor a province has none: one empty SELECT."""
-    return dict(db.execute("SELECT source, last_id FROM sync_marks").fetchall())
+    `capture_down`. A hub that is neither a centre nor a province has none, and gets its first only from
+    `start_centre` or `skip_down` (which forget this): that empty answer is kept in the registry memo, so
+    such a hub does not ask again before every COMMIT (on PostgreSQL a round trip of its own)."""
+    if memo.peek(db, _NO_MARKS):
+        return {}
+    found = dict(db.execute("SELECT source, last_id FROM sync_marks").fetchall())
+    if not found:
+        memo.put(db, _NO_MARKS, True)
+    return found
 
 
 def capture(db: sqlite_utils.Database, now: float,
@@ -443,6 +454,7 @@ def copied_events(db: sqlite_utils.Database, site: str, code: str) -> list[dict]
 def skip_down(db: sqlite_utils.Database) -> None:
     """Everything in dossier_events so far is known to the centres (copies, or already queued)."""
     top = db.execute("SELECT MAX(id) FROM dossier_events").fetchone()[0] or 0
+    memo.forget(db, _NO_MARKS)
     db.execute("INSERT INTO sync_marks(source, last_id) VALUES(?, ?) ON CONFLICT(source) DO UPDATE SET "
                "last_id = excluded.last_id", [DOWN_MARK, top])
 
