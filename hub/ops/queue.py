@@ -76,8 +76,10 @@ def _estimate_wait_s(ctx: Ctx, service: Service, priority: str, queued_at: float
     services = {s.code: s for s in site_store.list_services(ctx.db, ctx.site.id)}
     codes = {code for c in pool for code in c.services if code in services}
     priority_passes = priority != rules.PRIORITY_NONE and ctx.site.policy.mode != "fifo"
-    before = {} if priority_passes else ticket_store.waiting_before(ctx.db, ctx.site.id, ctx.day, queued_at, exclude)
-    counts = {code: before.get(code, 0) for code in codes if code != service.code}
+    others = sorted(codes - {service.code})  # its own service counts `ahead`; `exclude` is one of its tickets
+    before = {} if priority_passes or not others else ticket_store.waiting_before(
+        ctx.db, ctx.site.id, ctx.day, queued_at, exclude, services=others)
+    counts = {code: before.get(code, 0) for code in others}
     counts[service.code] = ahead
     numbers = {c.number for c in pool}
     share = {code: sum(1 for c in opened if code in c.services and c.number in numbers)

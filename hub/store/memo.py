@@ -120,6 +120,13 @@ def peek(db: sqlite_utils.Database, key: Hashable) -> object | None:
     return _current(db).values.get(key)
 
 
+def in_write(db: sqlite_utils.Database) -> bool:
+    """Inside our own write transaction: what is read now may be kept (`lookup`) without asking whether
+    another process wrote (none can until the COMMIT)."""
+    memo = _memos.get(db)
+    return memo is not None and memo.locked
+
+
 def put(db: sqlite_utils.Database, key: Hashable, value: object) -> None:
     """Cache `value` as what `key` now holds: a row this connection has just written."""
     _current(db).values[key] = value

@@ -118,8 +118,8 @@ def insert_counting(db: sqlite_utils.Database, *, site_id: str, day: str, servic
         t = Ticket(*inserted[0])
         counts = [c[0][0] for c in read]
     _numbered(db, site_id, day, service, seq)
+    memo.forget(db, key)
     if figures is not None:
-        memo.forget(db, key)
         memo.lookup(db, key, lambda: _figures_after_insert(figures, priority, now))
     return t, counts  # type: ignore[return-value]
 
@@ -128,15 +128,21 @@ def insert_counting(db: sqlite_utils.Database, *, site_id: str, day: str, servic
 # priority tickets waiting, latest queued_at among those). The latest times are upper bounds: a count
 # "queued no later than t" is the whole count when t is at or past them, and otherwise unknown here.
 Figures = tuple[int, float | None, int, float | None]
-def _load_figures(db: sqlite_utils.Database, site_id: str, day: str, service: str) -> Figures:
+def _figures_read(site_id: str, day: str, service: str) -> tuple[str, list[object]]:
     waiting = "site_id = ?1 AND day = ?2 AND service = ?3 AND status = 'waiting'"
-    row = db.execute(
-        f"""SELECT COALESCE((SELECT waiting FROM queue_counts WHERE site_id = ?1 AND day = ?2 AND service = ?3), 0),
-                   (SELECT MAX(queued_at) FROM tickets WHERE {waiting}),
-                   (SELECT COUNT(*) FROM tickets {_PRIORITY_ONLY} {waiting}),
-                   (SELECT MAX(queued_at) FROM tickets {_PRIORITY_ONLY} {waiting})""",
-        [site_id, day, service]).fetchone()
-    return tuple(row)  # type: ignore[return-value]
+    return (f"""SELECT COALESCE((SELECT waiting FROM queue_counts WHERE site_id = ?1 AND day = ?2 AND service = ?3), 0),
+                       (SELECT MAX(queued_at) FROM tickets WHERE {waiting}),
+                       (SELECT COUNT(*) FROM tickets {_PRIORITY_ONLY} {waiting}),
+                       (SELECT MAX(queued_at) FROM tickets {_PRIORITY_ONLY} {waiting})""", [site_id, day, service])
+
+
+def _load_figures(db: sqlite_utils.Database, site_id: str, day: str, service: str) -> Figures:
+    return tuple(db.execute(*_figures_read(site_id, day, service)).fetchone())  # type: ignore[return-value]
+
+
+def _figures_known(db: sqlite_utils.Database, site_id: str, day: str, service: str) -> Figures | None:
+    """The memo's queue figures of a service (inside our write transaction), or None."""
+    return memo.peek(db, ("queue_figures", site_id, day, service))  # type: ignore[return-value]
 
 
 def _count_from(figures: Figures, before: float, only_priority: bool) -> int | None:
@@ -326,21 +332,37 @@ def _candidates_read(site_id: str, day: str, counter: int, services: Sequence[st
 
 
 def waiting_before(db: sqlite_utils.Database, site_id: str, day: str, queued_at: float,
-                   exclude: int | None = None) -> dict[str, int]:
+                   exclude: int | None = None, services: Sequence[str] | None = None) -> dict[str, int]:
     """Waiting tickets per service queued no later than `queued_at` (the work ahead of a ticket, for its
-    estimated wait). For a ticket just issued that is everyone waiting: read from queue_counts."""
+    estimated wait). For a ticket just issued that is everyone waiting: read from queue_counts.
+    `services`: only those are wanted, and `exclude` is none of theirs; they come from the memo's queue
+    figures when these can say them (`_count_from`), read once for those it lacks (one round trip; inside
+    a write transaction only, where what is read may be kept)."""
+    if services is not None and memo.in_write(db):
+        known = {s: _figures_known(db, site_id, day, s) for s in services}
+        missing = [s for s, f in known.items() if f is None]
+        for s, row in zip(missing, read_many(db, [_figures_read(site_id, day, s) for s in missing]), strict=True):
+            known[s] = figures = tuple(row[0])
+            memo.lookup(db, ("queue_figures", site_id, day, s), lambda f=figures: f)
+        counts = {s: _count_from(f, queued_at, False) for s, f in known.items()}  # type: ignore[arg-type]
+        if None not in counts.values():
+            return {s: n for s, n in counts.items() if n}  # type: ignore[misc]
     counts = waiting_counts(db, site_id, day)
     later = db.execute("SELECT service, COUNT(*) FROM tickets WHERE site_id = ? AND day = ? AND status = 'waiting' "
                        "AND (queued_at > ? OR id IS ?) GROUP BY service", [site_id, day, queued_at, exclude])
     for service, n in later.fetchall():
         counts[service] = counts.get(service, 0) - n
-    return {k: v for k, v in counts.items() if v > 0}
+    return {k: v for k, v in counts.items() if v > 0 and (services is None or k in services)}
 
 
 def serving_since(db: sqlite_utils.Database, ticket_ids: Sequence[int]) -> dict[int, tuple[str, float]]:
-    """Of the tickets counters are serving: their service and when they were called."""
+    """Of the tickets counters are serving: their service and when they were called (from the memo, which
+    keeps the tickets counters hold as written, when it has them all)."""
     if not ticket_ids:
         return {}
+    held = [memo.peek(db, ("ticket", tid)) for tid in ticket_ids]
+    if all(held):
+        return {t.id: (t.service, t.called_at or 0.0) for t in held}  # type: ignore[union-attr]
     marks = ",".join("?" * len(ticket_ids))
     rows = db.execute(f"SELECT id, service, called_at FROM tickets WHERE id IN ({marks})", list(ticket_ids))
     return {r[0]: (r[1], r[2] or 0.0) for r in rows.fetchall()}

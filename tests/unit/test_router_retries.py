@@ -15,6 +15,7 @@ from hub.cli.common import DEMO_SITE
 from hub.mqtt.router import Router
 from hub.mqtt.transport import Incoming
 from hub.store import devices as device_store
+from hub.store import memo
 from hub.store.db import transaction
 from motcua_core import clock as wallclock
 from motcua_core import protocol as p
@@ -138,6 +139,35 @@ def test_a_batch_of_tickets_costs_three_messages_on_postgresql(hub) -> None:
         assert numbers == list(range(numbers[0], numbers[0] + 4)) and numbers[0] % 1000 == 4
     stored = dict(r.db.execute("SELECT id, number FROM tickets").fetchall())
     assert all(stored[t["id"]] == t["number"] for t in tickets)  # each reply's id is its row's
+
+
+def test_a_new_tickets_wait_is_what_fresh_rows_give(hub) -> None:
+    """With a counter open and serving, a new ticket's people ahead and estimated wait are worked out from
+    what the hub keeps in memory (the queue figures of its own service and of the counter's others, the
+    ticket at the desk); asked at the same moment from fresh rows (`ticket.status` with memory dropped),
+    they are the same."""
+    r, out, devs = hub
+    moment = [wallclock.time()]
+    r.clock = lambda: moment[0]
+    with transaction(r.db):  # counter 8 serves HT, CT and LD: a ticket's wait counts the other two's queues
+        desk, _ = device_store.add(r.db, site_id="demo", role="counter", now=moment[0], counter=8)
+    token = _signed_in(r, out, desk)
+    services = ["HT", "CT", "LD"]
+    for n in range(6):
+        r.process([_msg(devs["kiosk"], "ticket.issue", {"service": services[n % 3]}, f"w{n}")])
+    for n in range(12):
+        moment[0] += 7
+        if n % 4 == 0:
+            r.process([_msg(desk, "counter.next", {"token": token}, f"next{n}")])
+            assert _reply(out)["ok"] is True
+        priority = "elderly" if n % 5 == 2 else "none"
+        r.process([_msg(devs["kiosk"], "ticket.issue", {"service": services[n % 3], "priority": priority}, f"t{n}")])
+        issued = _reply(out)["data"]["ticket"]
+        memo.forget(r.db)
+        r.process([_msg(devs["kiosk"], "ticket.status", {"ticket_id": issued["id"]}, f"s{n}")])
+        status = _reply(out)["data"]["ticket"]
+        assert issued["est_wait_s"] is not None  # a counter serving the service is open: there is an estimate
+        assert (issued["people_ahead"], issued["est_wait_s"]) == (status["people_ahead"], status["est_wait_s"])
 
 
 def test_a_change_by_another_process_is_seen_by_the_next_batch(hub, tmp_path: Path) -> None:

@@ -151,6 +151,10 @@ def test_a_new_tickets_people_ahead_are_what_the_queue_holds(tmp_path: Path) -> 
                             priority=priority, lang="vi", now=now, device_id=None, ahead=ahead)
                         assert got == want
                         assert ticket_store.get(db, t.id) == t  # the row as the database holds it
+                        others = [x for x in ("HT", "CT", "LD") if x != service]  # its wait estimate's
+                        read = ticket_store.waiting_before(db, "demo", DAY, now, t.id)
+                        assert ticket_store.waiting_before(db, "demo", DAY, now, t.id, services=others) == {
+                            x: n for x, n in read.items() if x in others}
                         ids.append(t.id)
                         continue
                     t = ticket_store.get(db, rng.choice(ids))
