@@ -16,7 +16,8 @@ from hub.store.migrations import migrate
 
 # A `Db` is an engine's database object: `execute(sql, params)` with `?` placeholders, `executemany`,
 # `defer(sql, params)` (a write nobody reads the answer of), `read_many([(sql, params), …])` (independent
-# reads at once), `take_ids(table, n)` (ids of rows yet to insert, or None: PostgreSQL only), `read_later(…)` (the same, answered with the next statement that needs an answer), `conn`
+# reads at once), `read_later(…)` (the same, answered with the next statement that needs an answer),
+# `next_id(table)` (the id of a row yet to insert; None on SQLite, where RETURNING costs nothing), `conn`
 # (whose `execute` is the same), `engine` ("sqlite" or "postgresql").
 Db = Any
 

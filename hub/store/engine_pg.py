@@ -176,6 +176,7 @@ _PREPARABLE = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b", re.I)
 _PLACEHOLDER = re.compile(r"%%|%s")
 TRUST_AFTER = 3  # transactions in a row that found no other writer before a router batch trusts the memo
 PREPARE_AFTER = 3  # uses of one statement on a connection before it is prepared on the server
+ID_BLOCK = 64  # ids taken from an identity sequence at a time (`next_id`)
 _bodies: dict[str, tuple[str, int] | None] = {}  # translated text → (PREPARE body, parameters), None: never
 _unpreparable: set[str] = set()  # the server could not prepare it (a parameter's type cannot be inferred)
 
@@ -284,6 +285,8 @@ class PgDb:
         self._executes: dict[str, str] = {}  # translated text → "EXECUTE name(%s, …)" on this connection
         self._to_prepare: list[str] = []
         self._named = 0  # names are never reused on a connection (`_forget_prepared`)
+        self._ids: dict[str, list[int]] = {}  # per table, ids taken ahead from its sequence (`next_id`)
+        self._ids_ext = 0  # the `_ext` they were taken under
         self.raw = self._connect()
 
     def _connect(self) -> psycopg.Connection:
@@ -501,13 +504,22 @@ class PgDb:
             out.append(cur.fetchall())
         return out
 
-    def take_ids(self, table: str, n: int) -> list[int]:
-        """`n` ids from `table`'s identity sequence, for rows inserted later with their id given: such an
-        insert needs no answer, so it can wait (`defer`) and travel with others. Taken with whatever
-        waits; never given back (an unused id is a gap in ids, which nothing numbers by)."""
-        rows = self.read_many([(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) "
-                                "FROM generate_series(1, ?)", [int(n)])])[0]
-        return [r[0] for r in rows]
+    def next_id(self, table: str) -> int:
+        """An id from `table`'s identity sequence for a row inserted later with its id given: such an insert
+        needs no answer, so it can wait (`defer`) and travel with others. Taken ID_BLOCK at a time (one
+        round trip, with whatever waits) and kept by this connection across transactions; an id taken and
+        never used is a gap in ids, which number nothing (sequences are not rolled back either). Given up
+        whenever the registry memo would be dropped (`_ext` moves)."""
+        if self._ids_ext != self._ext:
+            # Someone else wrote (or a rollback, a reconnect): a restored backup would have put the sequence
+            # back below ids we hold, so what we hold is given up.
+            self._ids, self._ids_ext = {}, self._ext
+        pool = self._ids.setdefault(table, [])
+        if not pool:
+            rows = self.read_many([(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) "
+                                    "FROM generate_series(1, ?)", [ID_BLOCK])])[0]
+            pool.extend(sorted((r[0] for r in rows), reverse=True))
+        return pool.pop()
 
     def _send(self, texts: list[str]) -> psycopg.Cursor:
         """One message: what waits, then `texts` (literal SQL, no placeholders: a % inside a deferred value

@@ -45,7 +45,7 @@ class SqliteDb(sqlite_utils.Database):
         rows = self.read_many(reads)
         return lambda: rows
 
-    def take_ids(self, table: str, n: int) -> None:
+    def next_id(self, table: str) -> None:
         """No ids ahead of their rows: an insert's RETURNING is a function call here."""
         return None
 

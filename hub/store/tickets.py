@@ -80,6 +80,7 @@ def insert(db: sqlite_utils.Database, *, site_id: str, day: str, service: str, s
         [site_id, day, service, seq, number, priority, WAITING, lang, now, now, device_id],
     ).fetchone()
     _numbered(db, site_id, day, service, seq)
+    memo.forget(db, ("queue_figures", site_id, day, service))
     return Ticket(*row)
 
 
@@ -90,11 +91,11 @@ def insert_counting(db: sqlite_utils.Database, *, site_id: str, day: str, servic
     just before the insert, so without it: the figure `count_ahead(…, exclude=the new ticket)` gives
     after it).
 
-    The counts come from the service's queue figures in the registry memo when they can
-    say them exactly (`_count_from`), and the id, on PostgreSQL, from a block taken from the identity sequence
-    (`_new_id`): then the insert needs no answer and waits for the next statement (`db.defer`), so the
-    tickets of a router batch travel together. Otherwise the counts are read with the insert (one round
-    trip on PostgreSQL) and the id comes back from it."""
+    On PostgreSQL the id is known ahead (`_new_id`) and the counts come from the service's queue figures
+    in the registry memo when they can say them exactly (`_count_from`): then the insert needs no answer
+    and waits for the next statement (`db.defer`), so the tickets of a router batch travel together.
+    Otherwise (SQLite, or figures that cannot say) the counts are read with the insert (one round trip on
+    PostgreSQL) and the row comes back from it."""
     key = ("queue_figures", site_id, day, service)
     tid = _new_id(db)
     figures: Figures | None = None
@@ -128,6 +129,8 @@ def insert_counting(db: sqlite_utils.Database, *, site_id: str, day: str, servic
 # priority tickets waiting, latest queued_at among those). The latest times are upper bounds: a count
 # "queued no later than t" is the whole count when t is at or past them, and otherwise unknown here.
 Figures = tuple[int, float | None, int, float | None]
+
+
 def _figures_read(site_id: str, day: str, service: str) -> tuple[str, list[object]]:
     waiting = "site_id = ?1 AND day = ?2 AND service = ?3 AND status = 'waiting'"
     return (f"""SELECT COALESCE((SELECT waiting FROM queue_counts WHERE site_id = ?1 AND day = ?2 AND service = ?3), 0),
@@ -160,20 +163,10 @@ def _figures_after_insert(figures: Figures, priority: str, now: float) -> Figure
     return waiting + 1, latest, prio, prio_latest
 
 
-ID_BLOCK = 64  # ticket ids taken from PostgreSQL's identity sequence at a time (a round trip each)
-
-
 def _new_id(db: sqlite_utils.Database) -> int | None:
-    """An id for a new ticket, known before its insert (PostgreSQL: taken from the identity sequence a block
-    at a time, kept in the memo, so dropped with it when another process writes), or None where the
-    insert's own RETURNING costs nothing (SQLite)."""
-    pool: list[int] = memo.lookup(db, ("ticket_ids",), list)
-    if not pool:
-        taken = db.take_ids("tickets", ID_BLOCK)
-        if not taken:
-            return None
-        pool.extend(reversed(taken))
-    return pool.pop()
+    """An id for a new ticket known before its insert (PostgreSQL: from the identity sequence, a block at
+    a time: `next_id`), or None where the insert's own RETURNING costs nothing (SQLite)."""
+    return db.next_id("tickets")
 
 
 def _numbered(db: sqlite_utils.Database, site_id: str, day: str, service: str, seq: int) -> None:
