@@ -15,16 +15,32 @@ def stored(db: Db, device_id: str, request_id: str) -> tuple[str, str] | None:
     return (row[0], row[1]) if row is not None else None
 
 
+_CHUNK = 32  # keys per statement in `stored_later` (each count of keys is a statement of its own shape)
+
+
+def _stored_read(keys: list[tuple[str, str]]) -> tuple[str, list[object]]:
+    """One statement for several keys: a primary-key lookup each, joined by UNION ALL (each part keeps its
+    index lookup whatever the planner thinks of the others), tagged with the key's position."""
+    parts = [f"SELECT {i}, response, verb FROM requests WHERE device_id = ? AND request_id = ?"
+             for i in range(len(keys))]
+    return " UNION ALL ".join(parts), [v for k in keys for v in k]
+
+
 def stored_later(db: Db, keys: list[tuple[str, str]]) -> Callable[[], dict[tuple[str, str], tuple[str, str] | None]]:
-    """`stored` for each (device_id, request_id) of a batch, asked at once: on PostgreSQL the reads travel
-    with the next statement that needs an answer (hub.store.db.read_later); returns a function giving
-    {key: (response text, verb) or None}."""
-    rows = read_later(db, [(_STORED, list(k)) for k in keys])
+    """`stored` for each (device_id, request_id) of a batch, asked at once (one statement per 32 keys): on
+    PostgreSQL the reads travel with the next statement that needs an answer (hub.store.db.read_later);
+    returns a function giving {key: (response text, verb) or None}."""
+    chunks = [keys[i:i + _CHUNK] for i in range(0, len(keys), _CHUNK)]
+    rows = read_later(db, [_stored_read(c) for c in chunks])
     answer: list[dict] = []
 
     def value() -> dict[tuple[str, str], tuple[str, str] | None]:
         if not answer:
-            answer.append({k: ((r[0][0], r[0][1]) if r else None) for k, r in zip(keys, rows(), strict=True)})
+            found: dict[tuple[str, str], tuple[str, str] | None] = dict.fromkeys(keys)
+            for chunk, got in zip(chunks, rows(), strict=True):
+                for i, response, verb in got:
+                    found[chunk[i]] = (response, verb)
+            answer.append(found)
         return answer[0]
     return value
 
