@@ -89,6 +89,20 @@ def test_a_retried_ticket_is_the_same_ticket(hub) -> None:
     assert _statuses(r) == [("1001", "waiting"), ("1002", "waiting")]
 
 
+def test_retries_in_a_large_batch_are_answered_as_before(hub) -> None:
+    """A batch's stored replies are looked up together (several statements' worth of keys): each retried
+    request_id among 40 gets its first answer, and only the new ones issue tickets."""
+    r, out, devs = hub
+    first = {}
+    for n in (0, 17, 33):
+        r.process([_msg(devs["kiosk"], "ticket.issue", {"service": "HT"}, f"r{n}")])
+        first[f"r{n}"] = _reply(out)["data"]["ticket"]["number"]
+    r.process([_msg(devs["kiosk"], "ticket.issue", {"service": "HT"}, f"r{n}") for n in range(40)])
+    replies = {reply["request_id"]: reply["data"]["ticket"]["number"] for reply in out.replies()[-40:]}
+    assert {k: replies[k] for k in first} == first
+    assert len(set(replies.values())) == 40 and len(_statuses(r)) == 40
+
+
 def test_a_request_id_used_for_another_verb_is_refused_and_changes_nothing(hub) -> None:
     r, out, devs = hub
     r.process([_msg(devs["kiosk"], "ticket.issue", {"service": "HT"}, "k1")])
