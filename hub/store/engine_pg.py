@@ -531,6 +531,9 @@ class PgDb:
         pending, self._pending, self._writes = self._pending, [], 0
         rev_at, self._rev_at = self._rev_at, None
         returning, self._returning = self._returning, {}
+        released = any(t.startswith("RELEASE SAVEPOINT") for t in pending)
+        if self.batching and released:
+            pending, rev_at, returning = self._without_whole_savepoints(pending, rev_at, returning)
         cur = self._live().cursor()
         self.stats["round_trips"] += 1
         try:
@@ -538,7 +541,6 @@ class PgDb:
         except psycopg.Error as exc:
             if _stale_plan(exc):
                 self._forget_prepared()
-            released = any(t.startswith("RELEASE SAVEPOINT") for t in pending)
             if self.batching and queued_writes and released and not is_busy(exc):
                 self._poisoned = True
                 raise ReplayCarefully() from exc
@@ -560,6 +562,40 @@ class PgDb:
             if i < len(pending) - 1 or texts:
                 cur.nextset()
         return cur
+
+    def _without_whole_savepoints(self, pending: list[str], rev_at: int | None,
+                                  returning: dict[int, tuple[list[Any], bool]]
+                                  ) -> tuple[list[str], int | None, dict[int, tuple[list[Any], bool]]]:
+        """In a router batch, a savepoint opened and released within one message around nothing but
+        deferred writes is left out: it would only matter should one of those writes fail, and then the
+        batch is rolled back and run again carefully anyway (ReplayCarefully, `batch(db, False)`), where
+        every savepoint is sent. A server-side savepoint is a subtransaction (its own xid once it writes):
+        two statements and their bookkeeping per request saved. `rev_at` and `returning` are moved to the
+        positions left."""
+        opened: dict[str, list[int]] = {}
+        drop: set[int] = set()
+        for i, text in enumerate(pending):
+            if text.startswith("SAVEPOINT "):
+                opened.setdefault(text[10:], []).append(i)
+            elif text.startswith("RELEASE SAVEPOINT "):
+                stack = opened.get(text[18:])
+                if not stack:
+                    continue
+                start = stack.pop()
+                if rev_at is not None and start < rev_at < i or any(start < j < i for j in returning):
+                    continue  # an answer is read in between: keep the savepoint its error would undo
+                drop.update((start, i))
+        if not drop:
+            return pending, rev_at, returning
+        moved = {}
+        kept: list[str] = []
+        for i, text in enumerate(pending):
+            if i not in drop:
+                moved[i] = len(kept)
+                kept.append(text)
+        self.stats["statements"] -= len(drop)
+        return (kept, None if rev_at is None else moved[rev_at],
+                {moved[i]: holder for i, holder in returning.items()})
 
     def _flushed(self) -> psycopg.Connection:
         """The connection, with nothing waiting (for a statement that cannot travel with what waits)."""

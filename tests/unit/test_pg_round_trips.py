@@ -83,6 +83,47 @@ def test_a_batch_replays_carefully_when_a_finished_request_write_fails(db) -> No
     assert _ids(db) == [1, 3]
 
 
+def test_a_batch_leaves_out_savepoints_that_only_wrap_queued_writes(db) -> None:  # noqa: ANN001
+    """In a router batch a request whose savepoint opens and is released in the same message, around
+    queued writes alone, sends no savepoint at all; a refusal still undoes its own queued write, and a
+    write failing at the server still makes the batch replay carefully, where it fails alone."""
+    def requests(rows: tuple) -> list[str]:
+        outcome = []
+        for n, v in rows:
+            try:
+                with savepoint(db, "op"):
+                    defer(db, "INSERT INTO t(id, v) VALUES(?, ?)", [n, v])
+                    if v == "refused":
+                        raise ValueError(v)  # the handler refuses after its write was queued
+            except ValueError:
+                outcome.append(f"{n} refused")
+            except IntegrityError:
+                outcome.append(f"{n} failed")
+            else:
+                outcome.append(f"{n} ok")
+        db.execute("SELECT COUNT(*) FROM t").fetchone()
+        return outcome
+
+    good = ((1, "a"), (2, "refused"), (3, "c"))
+    sent = {}
+    for fast in (False, True):
+        before = db.stats["statements"]
+        with batch(db, fast), transaction(db):
+            assert requests(good) == ["1 ok", "2 refused", "3 ok"]
+        sent[fast] = db.stats["statements"] - before
+        assert _ids(db) == [1, 3]
+        db.execute("DELETE FROM t")
+    assert sent[True] == sent[False] - 4  # two savepoints and their releases not sent
+
+    bad = ((1, "a"), (2, "refused"), (3, None), (4, "d"))  # 3 breaks NOT NULL at the server
+    with pytest.raises(engine_pg.ReplayCarefully), batch(db), transaction(db):
+        requests(bad)
+    assert _ids(db) == []
+    with batch(db, fast=False), transaction(db):
+        assert requests(bad) == ["1 ok", "2 refused", "3 failed", "4 ok"]
+    assert _ids(db) == [1, 4]
+
+
 def _prepared(db) -> list[str]:  # noqa: ANN001
     return [r[0] for r in db.raw.execute("SELECT statement FROM pg_prepared_statements").fetchall()]
 
