@@ -1,5 +1,6 @@
-"""Registry rows every request reads (its device, its site, a service or two), kept in memory, and two
-per-service figures every ticket's wait estimate reads (open counters, recent service times).
+"""Registry rows every request reads (its device, its site, a service or two), kept in memory, and the
+per-service figures every ticket's wait estimate reads (open counters, recent service times, the
+queue's figures that `tickets.insert_counting` moves on and every other ticket write forgets).
 
 They change a few times a year, yet each request read them again: a handful of queries and object
 builds, a quarter of the hub's work on the call path. Values are cached per `Database` (one per
