@@ -39,7 +39,7 @@ PALE = (0.75, 0.82, 0.92, 1)
 RED = (0.80, 0.10, 0.10, 1)
 BOOKED = (0.05, 0.55, 0.30, 1)  # appointment tickets
 BOARD_MIN_S = 3.0
-PAGE_S = 6.0  # how long each screenful of the notice stays
+PAGE_S = 6.0  # how long each screenful of the notice stays (`hardware.screen.page_s` changes it)
 SLIDE_RETRY_S = 60.0  # an image slide that could not be fetched or decoded is tried again after this
 log = logging.getLogger("motcua.lobby")
 
@@ -164,23 +164,24 @@ class RowsPanel(BoxLayout):
 
 
 class NoticeLine(FitLabel):
-    """The notices in turn, each a page of whole sentences at a time (each page for PAGE_S seconds), on up
+    """The notices in turn, each a page of whole sentences at a time (each page for `page_s` seconds), on up
     to two lines; `on_notice_done` is told each time a notice has been shown whole (with no notice, every
-    PAGE_S seconds: the image slides' timer).
+    `page_s` seconds: the image slides' timer).
 
     Kivy redraws the whole window for any change; a scroll moved every frame cost a 1920×1080 lobby in
     software GL more than a core doing nothing else (`motcua bench footprint`). Pages cost one redraw
     every few seconds (none while one short notice stays), and a still line is easier to read from across
     the hall than a moving one."""
 
-    def __init__(self, on_notice_done=None, **kw):
+    def __init__(self, on_notice_done=None, page_s: float = PAGE_S, **kw):
         super().__init__(**kw)
+        self.page_s = page_s
         self.notices: tuple[str, ...] = ()
         self.pages: list[list[str]] = []
         self._notice = 0
         self._page = 0
         self.on_notice_done = on_notice_done
-        self._event = Clock.schedule_interval(self._turn, PAGE_S)
+        self._event = Clock.schedule_interval(self._turn, self.page_s)
         self.bind(size=lambda *_: self.restart())
 
     def set_notices(self, notices: tuple[str, ...]) -> None:
@@ -199,7 +200,7 @@ class NoticeLine(FitLabel):
         self.pages = [p for p in (self.paginate(t) for t in self.notices) if p]
         self._notice = self._page = 0
         self.text = self.pages[0][0] if self.pages else ""
-        self._event = Clock.schedule_interval(self._turn, PAGE_S)
+        self._event = Clock.schedule_interval(self._turn, self.page_s)
 
     def _turn(self, _dt) -> None:
         done = not self.pages
@@ -360,6 +361,7 @@ class LobbyApp(App):
         notice_px = lay.min_px if lay.portrait else lay.px(0.034)
         self.marquee = NoticeLine(tid="notice", color=WHITE, halign="left", size_hint_y=lay.notice,
                                   max_lines=lay.notice_lines, on_notice_done=self._notice_done,
+                                  page_s=self.page_s(),
                                   max_px=notice_px, min_px=notice_px, shorten=False)
         root.add_widget(self.marquee)
         Clock.schedule_interval(self._tick, 1.0)
@@ -394,6 +396,11 @@ class LobbyApp(App):
 
     def switch_s(self) -> float:
         return max(1.0, float(self._screen().get("switch_s") or 10))
+
+    def page_s(self) -> float:
+        """`hardware.screen.page_s`: how long each page of a notice stays (default PAGE_S; an office whose
+        visitors read slowly sets more). At least 2 s: a line that changes faster cannot be read."""
+        return max(2.0, float(self._screen().get("page_s") or PAGE_S))
 
     def _board_loop(self) -> None:
         """Refresh the progress board from the hub's HTTP API: every minute, and soon after the queue

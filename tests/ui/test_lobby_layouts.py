@@ -21,7 +21,7 @@ from tests.support.hubproc import InProcessHub
 from tests.support.kivyrun import KivyRun
 from tests.support.xvfb import Xvfb
 from tests.ui.conftest import device_file
-from tests.ui.test_lobby_slides import CAPTION, add_media, poster
+from tests.ui.test_lobby_slides import CAPTION, FAST_PAGES, add_media, poster
 
 SIZES = [(1280, 720), (1920, 1080), (3840, 2160), (1080, 1920)]
 OFFICERS = [("lan1", "1111"), ("hung2", "2222"), ("trang3", "3333"), ("bao4", "4444"), ("duc5", "5555"),
@@ -77,7 +77,7 @@ def test_lobby_fits_every_screen(hub: InProcessHub, busy_office: dict, big_scree
                                  tmp_path: Path, size: tuple[int, int]) -> None:
     w, h = size
     config = device_file(hub, "display")
-    run = KivyRun("display_controller.app:make_test_app", [str(config), json.dumps({})], [
+    run = KivyRun("display_controller.app:make_test_app", [str(config), json.dumps(FAST_PAGES)], [
         {"wait_text": ["counter:8", busy_office["called"][8]]},
         {"wait_text": ["counter:6", busy_office["called"][6]]},
         {"wait_text": ["board", "Đang chờ"]},

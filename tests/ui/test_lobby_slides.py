@@ -22,6 +22,9 @@ from tests.ui.conftest import device_file
 
 SECOND = "Tháng này bộ phận một cửa tiếp nhận hồ sơ cả sáng thứ Bảy."
 CAPTION = "Sơ đồ các quầy tại bộ phận một cửa"
+# Notice pages of 3 s (the lobby's setting `hardware.screen.page_s`, 6 s by default): a slide comes after
+# three notices, so the tests reach it in about 9 s instead of 18.
+FAST_PAGES = {"screen": {"page_s": 3}}
 
 
 def on_hub(hub: InProcessHub, op) -> dict:  # noqa: ANN001
@@ -69,7 +72,7 @@ def test_notices_in_turn_then_the_image_slide_and_a_retired_notice_leaves(hub: I
     counter = CounterCore(hub.device("counter", counter=1))
     counter.login("lan1", "1111")
     config = device_file(hub, "display")
-    run = KivyRun("display_controller.app:make_test_app", [str(config), "{}"], [
+    run = KivyRun("display_controller.app:make_test_app", [str(config), json.dumps(FAST_PAGES)], [
         {"wait_text": ["notice", first_notice()[:20]]}, {"state": "first"},
         {"wait_text": ["notice", SECOND[:20]], "timeout": 40}, {"state": "second"},
         {"screenshot": "lobby-notice-2"},
@@ -79,7 +82,7 @@ def test_notices_in_turn_then_the_image_slide_and_a_retired_notice_leaves(hub: I
         # a call ends the slide at once (it would stay 30 s): the citizen sees where to go
         {"wait_text": ["counter:1", "1001"], "timeout": 15}, {"state": "after"},
         {"mark": "retire"}, {"await": "retired"},
-        {"sleep": 14}, {"state": "later"},
+        {"sleep": 8}, {"state": "later"},
     ], xvfb.env(), artifacts_dir / "display", tmp_path / "ui", size=(1280, 720), timeout=240).start()
     run.wait_mark("call", timeout=150)
     assert counter.next()["number"] == "1001"
@@ -115,12 +118,12 @@ def test_a_slide_the_display_cannot_fetch_leaves_the_notices_going(hub: InProces
     on_hub(hub, lambda ctx: ctx.db.execute("UPDATE lobby_images SET data = ? WHERE site_id = 'demo' AND id = ?",
                                            [poster(800, 600), media["slide"]["id"]]))
     config = device_file(hub, "display")
-    run = KivyRun("display_controller.app:make_test_app", [str(config), "{}"], [
+    run = KivyRun("display_controller.app:make_test_app", [str(config), json.dumps(FAST_PAGES)], [
         {"wait_text": ["notice", first_notice()[:20]]},
         {"wait_text": ["notice", SECOND[:20]], "timeout": 40},
         {"wait_text": ["notice", first_notice()[:20]], "timeout": 40},
         {"wait_text": ["notice", SECOND[:20]], "timeout": 40},  # past the point a slide would have shown
-        {"sleep": 1}, {"state": "s"}, {"screenshot": "lobby-slide-unreachable"},
+        {"sleep": 0.5}, {"state": "s"}, {"screenshot": "lobby-slide-unreachable"},
     ], xvfb.env(), artifacts_dir / "display", tmp_path / "ui", size=(1280, 720), timeout=200).start()
     s = run.finish()["states"]["s"]
     assert "slide:caption" not in s and s["counter:1"] and s["notice"] == SECOND
