@@ -337,8 +337,14 @@ class Hub:
             self.db.conn.close()
 
     async def serve_forever(self) -> None:
-        """Run until SIGINT or SIGTERM (systemd's stop), then stop cleanly, Mosquitto included."""
-        await self.start()
+        """Run until SIGINT or SIGTERM (systemd's stop), then stop cleanly, Mosquitto included. A start
+        that fails half-way (the HTTP port taken) stops what it had started: no Mosquitto or sync link
+        left running without its hub."""
+        try:
+            await self.start()
+        except BaseException:
+            await self.stop()
+            raise
         # Everything built at start (modules, catalogue, aiohttp) lives as long as the process: out of
         # the collector's reach, a full collection no longer stalls a call for tens of milliseconds.
         gc.collect()

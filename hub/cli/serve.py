@@ -71,7 +71,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(Hub(cfg).serve_forever())
-    except (DataDirError, ValueError) as exc:
+    except (DataDirError, ValueError, OSError) as exc:  # OSError: a port taken, a directory not writable
         print(f"lỗi / error: {exc}", file=sys.stderr)
         return 3
     return 0

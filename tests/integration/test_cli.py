@@ -180,3 +180,29 @@ def test_demo_stops_its_broker_on_sigterm_and_keep_finds_it_again(tmp_path: Path
     configs = [json.loads(p.read_text()) for p in (data / "devices").glob("demo-*.json")]
     assert configs and all(c["broker_port"] == moved for c in configs)
     assert "Mời công dân có số" in again.stdout and "Đang chờ trạng thái" not in again.stdout.split("Quầy 8")[-1]
+
+
+def test_hub_whose_http_port_is_taken_stops_its_broker(tmp_path: Path) -> None:
+    """The hub starts Mosquitto before it binds its HTTP port: a port already taken made `hub serve` exit
+    with a traceback and leave that Mosquitto running, holding the MQTT port, without a hub."""
+    import socket
+
+    from tests.support.net import free_port
+
+    data = tmp_path / "hub"
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", free_port()))
+        squatter.listen()
+        out = subprocess.run([*MOTCUA, "hub", "serve", "--data", str(data), "--http-host", "127.0.0.1",
+                              "--http-port", str(squatter.getsockname()[1]), "--mqtt-port", str(free_port()),
+                              "--mqtt-tls-port", "0"], capture_output=True, text=True, timeout=60)
+    assert out.returncode != 0
+    assert "lỗi / error:" in out.stderr and "address already in use" in out.stderr.lower(), out.stderr[-2000:]
+    assert (data / "broker" / "mosquitto.conf").exists(), "the broker was never started: nothing tested"
+    conf = str((data / "broker" / "mosquitto.conf").resolve())
+    left = []
+    for p in Path("/proc").iterdir():
+        with contextlib.suppress(OSError):  # a process that ended meanwhile
+            if p.name.isdigit() and conf in (p / "cmdline").read_bytes().decode(errors="replace"):
+                left.append(p)
+    assert not left, f"Mosquitto left running without its hub: {[p.name for p in left]}"
