@@ -79,16 +79,29 @@ class Browser:
         form), and return once the next page has loaded. A click returns before the next page is there: what
         the test reads next, if the previous page had it too (a status, a form, a message), would be the old
         page's, or fail as stale when the old page goes."""
+        from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
         from selenium.webdriver.common.by import By
-        from selenium.webdriver.support.expected_conditions import staleness_of
 
         old = self.driver.find_element(By.TAG_NAME, "html")
+
+        def gone() -> bool:
+            """The old page's root is no longer in the document. Chrome says so as a stale element, or,
+            caught in the middle of the navigation, as an inspector error naming a node not in the document."""
+            try:
+                old.is_enabled()
+            except StaleElementReferenceException:
+                return True
+            except WebDriverException as exc:
+                if "does not belong to the document" in str(exc):
+                    return True
+                raise
+            return False
+
         if callable(what):
             what()
         else:
             self.driver.find_element(By.CSS_SELECTOR, what).click()
-        self.wait(lambda d: staleness_of(old)(d) and d.execute_script("return document.readyState") == "complete",
-                  timeout)
+        self.wait(lambda d: gone() and d.execute_script("return document.readyState") == "complete", timeout)
 
     def read(self, css: str, until: Callable[[str], bool] | None = None, timeout: float = 30.0) -> str:
         """The text of the element `css` finds, once it exists (and `until(text)` holds): one reading to assert
