@@ -11,7 +11,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 [ -x "$PY" ] || PY=python
-workers=${MOTCUA_TEST_WORKERS:-$(nproc 2>/dev/null || echo 2)}
+workers=${MOTCUA_TEST_WORKERS:-$(( $(nproc 2>/dev/null || echo 1) + 1 ))}
 [ "$workers" -ge 2 ] 2>/dev/null || workers=1
 # (The fuzz test runs here too: its answer-time figure moved to `motcua bench fuzz`, see the test.)
 SUITES=(tests/integration tests/dossier tests/appointments tests/web tests/reliability tests/province

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as `make test` runs it: the independent groups in parallel (pytest-xdist, one
-# worker per core, a test file stays on one worker so its module fixtures are shared), then the tests that
-# measure time or CPU (tests/bench: benchmark smoke tests, footprint) alone, so a parallel neighbour does
+# worker per core and one more: the workers often wait on hubs, brokers and browsers, and one per core
+# left 37 % of two cores idle; a test file stays on one worker so its module fixtures are shared), then
+# the tests that measure time or CPU (tests/bench: benchmark smoke tests, footprint) alone, so a parallel neighbour does
 # not skew them, then the hub-side suites again on PostgreSQL (scripts/test-pg.sh). Every test uses free
 # ports and its own temporary directory, and test-artifacts/ files are named per test. Each phase ends with
 # its time per group (tests/conftest.py).
@@ -10,7 +11,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 [ -x "$PY" ] || PY=python
-workers=${MOTCUA_TEST_WORKERS:-$(nproc 2>/dev/null || echo 2)}
+workers=${MOTCUA_TEST_WORKERS:-$(( $(nproc 2>/dev/null || echo 1) + 1 ))}
 [ "$workers" -ge 2 ] 2>/dev/null || workers=1
 SERIAL=(tests/bench)
 

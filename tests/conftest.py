@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from motcua_core import clock as wallclock  # imported first: it anchors MOTCUA_TEST_NOW for every child
+from tests.support.artifacts import ARTIFACTS_ROOT
 from tests.support.net import free_port, wait_port
 
 if TYPE_CHECKING:
@@ -176,9 +177,9 @@ def xvfb():
 
 @pytest.fixture(scope="session")
 def artifacts_dir() -> Path:
-    """Where UI tests save screenshots for a reviewer: test-artifacts/ at the repository root."""
-    path = Path(__file__).resolve().parent.parent / "test-artifacts"
-    path.mkdir(exist_ok=True)
+    """Where UI tests save screenshots for a reviewer (tests.support.artifacts)."""
+    path = ARTIFACTS_ROOT
+    path.mkdir(parents=True, exist_ok=True)
     return path
 
 

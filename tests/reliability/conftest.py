@@ -12,10 +12,11 @@ import pytest
 
 from devicekit.session import DeviceSession
 from motcua_core.device_config import DeviceConfig
+from tests.support.artifacts import ARTIFACTS_ROOT
 from tests.support.hubproc import HubProcess
 from tests.support.storm import hub_with_kiosks
 
-ARTIFACT = Path(__file__).resolve().parents[2] / "test-artifacts" / "reliability.json"
+ARTIFACT = ARTIFACTS_ROOT / "reliability.json"
 _lines: list[str] = []
 
 

@@ -12,9 +12,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from tests.support.artifacts import ARTIFACTS_ROOT
+
 T = TypeVar("T")
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
+ARTIFACTS = ARTIFACTS_ROOT / "web"
 PHONE = (412, 915)  # a common Android phone's CSS viewport
 DESKTOP = (1280, 900)
 CHROMIUM = "/usr/bin/chromium"
