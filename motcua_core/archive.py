@@ -125,8 +125,13 @@ def archival(data: bytes, *, title: str, lang: str = "vi-VN", author: str = "", 
             meta["pdfaid:part"] = "2"
             meta["pdfaid:conformance"] = conformance
         _no_cr_before_endstream(pdf)
-        out = io.BytesIO()  # streams written as they are now (compressing at save could end one in CR)
-        pdf.save(out, min_version="1.7", deterministic_id=True, compress_streams=False)
+        # Streams written as they are now (compressing at save could end one in CR), and no object or
+        # cross-reference streams: qpdf compresses those at save, and one ending in CR failed a copy's
+        # PDF/A check about once in a few hundred (OCRmyPDF's output has them); a classic xref table
+        # has no stream to end so, and pyHanko's signature then appends a table too.
+        out = io.BytesIO()
+        pdf.save(out, min_version="1.7", deterministic_id=True, compress_streams=False,
+                 object_stream_mode=pikepdf.ObjectStreamMode.disable)
     return out.getvalue()
 
 
