@@ -16,7 +16,7 @@ workers=${MOTCUA_TEST_WORKERS:-$(( $(nproc 2>/dev/null || echo 1) + 1 ))}
 # (The fuzz test runs here too: its answer-time figure moved to `motcua bench fuzz`, see the test.)
 SUITES=(tests/integration tests/dossier tests/appointments tests/web tests/reliability tests/province
         tests/unit/test_runner.py tests/unit/test_store_queue.py tests/unit/test_store_memo.py
-        tests/unit/test_catalogue_search.py tests/unit/test_router_retries.py)
+        tests/unit/test_catalogue_search.py tests/unit/test_router_retries.py tests/unit/test_lobby_ahead.py)
 
 start=$(date +%s)
 echo "==> the hub-side suites on PostgreSQL ($workers workers): ${SUITES[*]}"

@@ -32,7 +32,7 @@ from hub.mqtt.transport import HubMqtt, Incoming
 from hub.notify import seal
 from hub.ops.context import Actor, Effects
 from hub.ops.run import Runner, as_protocol_error
-from hub.ops.views import call_event, device_config, display_state
+from hub.ops.views import call_event, device_config, display_state, lobby_ahead
 from hub.store import devices as device_store
 from hub.store import requests as request_store
 from hub.store import sites as site_store
@@ -191,7 +191,7 @@ class Router:
         shown: list[str] = []
         try:
             with batch_mode(self.db, fast), self.runner.transaction():
-                self._prefetch(batch)
+                self._prefetch(batch, now)
                 for msg in batch:
                     reply = self._handle_one(msg, now, effects)
                     if reply is not None:
@@ -220,13 +220,14 @@ class Router:
         self.mqtt.flush()
         self._after_commit(effects)
 
-    def _prefetch(self, batch: list[Incoming]) -> None:
+    def _prefetch(self, batch: list[Incoming], now: float) -> None:
         """Parse the batch's requests and ask for their stored replies at once, for `_request` to use: on
         PostgreSQL the reads wait for the first statement that needs an answer (with the BEGIN), so an
         UNDOABLE verb's handler runs without a round trip of their own (see `_request`). A message that
         does not parse is left to `_request`, which refuses it as before."""
         self._parsed: dict[int, tuple[str, object]] = {}
         keys: dict[tuple[str, str], None] = {}
+        counters: dict[tuple[str, str], None] = {}  # (site, device) of the counters' requests
         for msg in batch:
             if msg.retain or "/req/" not in msg.topic:
                 continue
@@ -239,8 +240,16 @@ class Router:
                 continue
             self._parsed[id(msg)] = (request_id, data)
             keys[(topic.device_id, request_id)] = None
+            if (topic.verb or "").startswith("counter."):
+                counters[(topic.site, topic.device_id)] = None
         self._unread = set(keys)
         self._stored_later = request_store.stored_later(self.db, list(keys)) if keys else dict
+        # A counter's request changes what the lobby shows: its rows go with the same first message
+        # (PostgreSQL; hub.store.lobby), so the state published after a Next waits for no read of its own.
+        for site, device_id in counters:
+            dev = device_store.get(self.db, device_id)
+            if dev is not None and dev.site_id == site and dev.role == "counter" and not dev.revoked:
+                lobby_ahead(self.db, site, now)
 
     def publish_effects(self, effects: Effects) -> None:
         """Publish what a committed operation left (the runner's publisher for HTTP, timers and the CLI's

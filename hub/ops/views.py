@@ -15,8 +15,19 @@ from hub.store import sites as site_store
 from hub.store.catalogue import version as catalogue_version
 from hub.store.db import get_meta
 from hub.store.devices import Device
-from hub.store.lobby import lobby_rows
+from hub.store.lobby import lobby_rows, read_ahead
+from motcua_core.errors import DomainError
 from motcua_core.protocol import PROTOCOL_VERSION
+
+
+def lobby_ahead(db: sqlite_utils.Database, site_id: str, now: float) -> None:
+    """Ask for the rows `display_state` reads with the transaction's next message (hub.store.lobby.read_ahead):
+    for a router batch of counter requests, which change what the lobby shows. An unknown site: nothing."""
+    try:
+        site = site_store.get_site(db, site_id)
+    except DomainError:
+        return
+    read_ahead(db, site_id, local_day(now, site.tz), [s.code for s in site_store.list_services(db, site_id)])
 
 
 def display_state(db: sqlite_utils.Database, site_id: str, now: float, seq: int) -> dict:

@@ -11,13 +11,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from hub.store import engine_sqlite, memo
+from hub.store import engine_sqlite, lobby_journal, memo
 from hub.store.migrations import migrate
 
 # A `Db` is an engine's database object: `execute(sql, params)` with `?` placeholders, `executemany`,
 # `defer(sql, params)` (a write nobody reads the answer of), `read_many([(sql, params), …])` (independent
 # reads at once), `read_later(…)` (the same, answered with the next statement that needs an answer),
-# `next_id(table)` (the id of a row yet to insert; None on SQLite, where RETURNING costs nothing), `conn`
+# `next_id(table)` (the id of a row yet to insert; None on SQLite, where RETURNING costs nothing), `ids_later(table)`
+# (the next block of those ids asked for with the next message), `conn`
 # (whose `execute` is the same), `engine` ("sqlite" or "postgresql").
 Db = Any
 
@@ -119,9 +120,11 @@ def transaction(db: Db) -> Iterator[None]:
     try:
         yield
         memo.write_locked(db, False)
+        lobby_journal.end(db)
         db.commit()
     except BaseException:
         memo.write_locked(db, False)
+        lobby_journal.end(db)
         db.rollback()
         memo.forget(db)
         raise
@@ -141,6 +144,7 @@ def savepoint(db: Db, name: str = "req") -> Iterator[None]:
         conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
         conn.execute(f"RELEASE SAVEPOINT {name}")
         memo.forget(db)
+        lobby_journal.spoil(db)
         raise
 
 

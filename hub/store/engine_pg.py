@@ -177,8 +177,13 @@ _PLACEHOLDER = re.compile(r"%%|%s")
 TRUST_AFTER = 3  # transactions in a row that found no other writer before a router batch trusts the memo
 PREPARE_AFTER = 3  # uses of one statement on a connection before it is prepared on the server
 ID_BLOCK = 64  # ids taken from an identity sequence at a time (`next_id`)
+ID_LOW = 8  # fewer left than this: the next block is asked for with the next message (`ids_later`)
 _bodies: dict[str, tuple[str, int] | None] = {}  # translated text → (PREPARE body, parameters), None: never
 _unpreparable: set[str] = set()  # the server could not prepare it (a parameter's type cannot be inferred)
+
+
+def _ids_read(table: str) -> tuple[str, list[object]]:
+    return (f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, ?)", [ID_BLOCK])
 
 
 def _prepare_body(text: str) -> tuple[str, int] | None:
@@ -287,6 +292,10 @@ class PgDb:
         self._named = 0  # names are never reused on a connection (`_forget_prepared`)
         self._ids: dict[str, list[int]] = {}  # per table, ids taken ahead from its sequence (`next_id`)
         self._ids_ext = 0  # the `_ext` they were taken under
+        self._ids_later: dict[str, Callable[[], list[list[tuple]]]] = {}  # a block asked for ahead (`ids_later`)
+        # Called with every write statement's SQL (hub.store.lobby_journal: what a batch wrote that the
+        # lobby state shows); None when nobody asks.
+        self.on_write: Callable[[str], None] | None = None
         self.raw = self._connect()
 
     def _connect(self) -> psycopg.Connection:
@@ -401,6 +410,8 @@ class PgDb:
         self.stats["statements"] += 1
         if _is_write(sql):
             self.changes += 1
+            if self.on_write is not None:
+                self.on_write(sql)
             if _DDL_STMT.match(sql):
                 self._forget_prepared()
         if isinstance(p, list):  # a trigger: function, then trigger
@@ -431,6 +442,8 @@ class PgDb:
         if not self._in_tx:
             self.execute(sql, params)
             return
+        if self.on_write is not None:
+            self.on_write(sql)
         p = prepared(sql)
         assert not isinstance(p, list)
         self._pending.append(self._mogrify(*self._bound(*p, params)))
@@ -495,6 +508,8 @@ class PgDb:
             assert not isinstance(p, list)
             if _is_write(sql):  # an INSERT … RETURNING read with others
                 self.changes += 1
+                if self.on_write is not None:
+                    self.on_write(sql)
             texts.append(mogrify(*self._bound(*p, params)))
         self.stats["statements"] += len(reads)
         cur = self._send(texts)
@@ -515,11 +530,23 @@ class PgDb:
             # back below ids we hold, so what we hold is given up.
             self._ids, self._ids_ext = {}, self._ext
         pool = self._ids.setdefault(table, [])
+        later = self._ids_later.pop(table, None)
         if not pool:
-            rows = self.read_many([(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) "
-                                    "FROM generate_series(1, ?)", [ID_BLOCK])])[0]
+            rows = later()[0] if later is not None else self.read_many([_ids_read(table)])[0]
             pool.extend(sorted((r[0] for r in rows), reverse=True))
+        elif later is not None:
+            self._ids_later[table] = later
         return pool.pop()
+
+    def ids_later(self, table: str) -> None:
+        """When `table`'s ids taken ahead run low, ask for the next block with the next message that goes
+        anyway (`read_later`), so that the `next_id` which empties the pool costs no round trip of its own
+        (on the call path: one Next in ID_BLOCK would have waited for it)."""
+        if not self._in_tx or table in self._ids_later:
+            return
+        pool = self._ids.get(table) if self._ids_ext == self._ext else None
+        if pool is None or len(pool) < ID_LOW:
+            self._ids_later[table] = self.read_later([_ids_read(table)])
 
     def _send(self, texts: list[str]) -> psycopg.Cursor:
         """One message: what waits, then `texts` (literal SQL, no placeholders: a % inside a deferred value
@@ -623,6 +650,8 @@ class PgDb:
         cur = self._flushed().cursor()
         data = [list(r) if order is None else [list(r)[i] for i in order] for r in rows]
         self.changes += 1
+        if self.on_write is not None:
+            self.on_write(sql)
         self.stats["statements"] += len(data)
         self.stats["round_trips"] += 1
         cur.executemany(text, data)
@@ -673,6 +702,7 @@ class PgDb:
         self._in_tx = False
         self._poisoned = self._trusted = False
         self._pending, self._writes, self._rev_at, self._returning = [], 0, None, {}
+        self._ids_later = {}
         if self._took_rev:  # our revision UPDATE is undone: the next one returns the same number
             self._rev -= 1
             self._took_rev = False

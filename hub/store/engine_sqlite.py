@@ -49,6 +49,9 @@ class SqliteDb(sqlite_utils.Database):
         """No ids ahead of their rows: an insert's RETURNING is a function call here."""
         return None
 
+    def ids_later(self, table: str) -> None:
+        """No ids ahead (`next_id`): nothing to ask for."""
+
     def migrating(self) -> contextlib.AbstractContextManager[None]:
         return contextlib.nullcontext()  # each migration's BEGIN IMMEDIATE is enough
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlite_utils
 
 from hub.domain.queue import Numbering, Policy, TicketHours
-from hub.store import lobby_media, memo
+from hub.store import lobby_journal, lobby_media, memo
 from hub.store.db import defer
 from motcua_core.errors import DomainError
 from motcua_core.protocol import ID_RE
@@ -298,7 +298,9 @@ def update_counter(db: sqlite_utils.Database, site_id: str, number: int, **cols:
     if unknown:
         raise ValueError(f"not a counter column: {', '.join(sorted(unknown))}")
     sets = ", ".join(f"{k} = ?" for k in cols)
-    defer(db, f"UPDATE counters SET {sets} WHERE site_id = ? AND number = ?", [*cols.values(), site_id, number])
+    with lobby_journal.noted(db):
+        defer(db, f"UPDATE counters SET {sets} WHERE site_id = ? AND number = ?", [*cols.values(), site_id, number])
+    lobby_journal.counter(db, site_id, number, cols)
     memo.update(db, ("counter", site_id, number), lambda c: dataclasses.replace(c, **cols) if c else c)
     memo.forget(db, ("counters", site_id))
     if "status" in cols:

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from hub.domain.kpi import TicketTimes
-from hub.domain.queue import PRIORITY_NONE, WAITING, Candidate
-from hub.store import memo
+from hub.domain.queue import DONE, PRIORITY_NONE, WAITING, Candidate
+from hub.store import lobby_journal, memo
 from hub.store.db import defer, defer_returning, read_many
 from motcua_core.errors import DomainError
 
@@ -67,7 +67,7 @@ def next_seq(db: sqlite_utils.Database, site_id: str, day: str, service: str) ->
             "SELECT COALESCE(MAX(seq), 0) FROM tickets WHERE site_id = ? AND day = ? AND service = ?",
             [site_id, day, service],
         ).fetchone()
-        return row[0] + 1
+        return max(row[0], 0) + 1  # tickets transferred in are below 0 (`update`)
     return memo.lookup(db, ("next_seq", site_id, day, service), load)
 
 
@@ -178,18 +178,27 @@ def _numbered(db: sqlite_utils.Database, site_id: str, day: str, service: str, s
 def update(db: sqlite_utils.Database, ticket: Ticket, **cols: object) -> Ticket:
     """Write `cols` and return the ticket as it now stands (no second read on the call path; the write
     itself waits for the next statement on PostgreSQL: `db.defer`)."""
+    if cols.get("service", ticket.service) != ticket.service and "seq" not in cols:
+        # A ticket moved to another service keeps its number, but its place in that service's series would
+        # be taken by the ticket issued there with the same seq (the unique key refused the transfer): it
+        # leaves the series, under a seq of its own that no issued ticket has and MAX + 1 skips.
+        cols = {**cols, "seq": -ticket.id}
     sets = ", ".join(f"{k} = ?" for k in cols)
-    defer(db, f"UPDATE tickets SET {sets} WHERE id = ?", [*cols.values(), ticket.id])
-    if cols.keys() & _SERVICE_TIME_COLUMNS:
-        for service in {ticket.service, cols.get("service", ticket.service)}:
+    changed = dataclasses.replace(ticket, **cols)
+    with lobby_journal.noted(db):
+        defer(db, f"UPDATE tickets SET {sets} WHERE id = ?", [*cols.values(), ticket.id])
+    lobby_journal.ticket(db, ticket, changed)
+    if cols.keys() & _SERVICE_TIME_COLUMNS and DONE in (ticket.status, changed.status) \
+            and not _add_service_time(db, ticket, changed):  # only done tickets have a service time
+        for service in {ticket.service, changed.service}:
             memo.forget(db, ("service_times", ticket.site_id, service))
-    if cols.keys() & {"service", "seq", "day"}:  # a transfer moves its number into another service's MAX
+            memo.forget(db, ("service_times_newest", ticket.site_id, service))
+    if cols.keys() & {"seq", "day"}:  # a number moved into another day's series (a transfer's leaves its own)
         memo.forget_kind(db, "next_seq")
     if cols.keys() & _QUEUE_COLUMNS:
         for service in {ticket.service, cols.get("service", ticket.service)}:
             memo.forget(db, ("queue_figures", ticket.site_id, cols.get("day", ticket.day), service))
             memo.forget(db, ("queue_figures", ticket.site_id, ticket.day, service))
-    changed = dataclasses.replace(ticket, **cols)
     memo.forget(db, ("ticket", ticket.id))
     if changed.status in _HELD_BY_COUNTER:
         memo.put(db, ("ticket", ticket.id), changed)
@@ -199,23 +208,42 @@ def update(db: sqlite_utils.Database, ticket: Ticket, **cols: object) -> Ticket:
 def add_event(db: sqlite_utils.Database, ticket: Ticket | int, site_id: str, kind: str, now: float, *,
               counter: int | None = None, officer: str | None = None, device_id: str | None = None,
               data: dict | None = None) -> int:
+    """A ticket's event, not a call (a call's goes through `add_event_later`: the lobby shows the last)."""
+    if kind in lobby_journal.CALL_KINDS:
+        raise ValueError("a call's event is written by add_event_later")
     tid = ticket if isinstance(ticket, int) else ticket.id
-    return db.execute(
-        """INSERT INTO ticket_events(ticket_id, site_id, at, kind, counter, officer, device_id, data)
-           VALUES(?,?,?,?,?,?,?,?) RETURNING id""",
-        [tid, site_id, now, kind, counter, officer, device_id, json.dumps(data or {}, ensure_ascii=False)],
-    ).fetchone()[0]
+    with lobby_journal.noted(db):
+        return db.execute(
+            """INSERT INTO ticket_events(ticket_id, site_id, at, kind, counter, officer, device_id, data)
+               VALUES(?,?,?,?,?,?,?,?) RETURNING id""",
+            [tid, site_id, now, kind, counter, officer, device_id, json.dumps(data or {}, ensure_ascii=False)],
+        ).fetchone()[0]
 
 
 def add_event_later(db: sqlite_utils.Database, ticket: Ticket, site_id: str, kind: str, now: float, *,
                     counter: int | None = None, officer: str | None = None, device_id: str | None = None,
                     data: dict | None = None) -> Callable[[], int]:
-    """`add_event` whose id is wanted only after the commit (a call's id in its announcement): the insert
-    waits for the next statement on PostgreSQL (`db.defer_returning`); returns a function giving the id."""
-    return defer_returning(
-        db, "INSERT INTO ticket_events(ticket_id, site_id, at, kind, counter, officer, device_id, data) "
-            "VALUES(?,?,?,?,?,?,?,?) RETURNING id",
-        [ticket.id, site_id, now, kind, counter, officer, device_id, json.dumps(data or {}, ensure_ascii=False)])
+    """`add_event` whose id is wanted only after the commit (a call's id in its announcement), and the one
+    way a call, recall or resume event is written: the insert waits for the next statement on PostgreSQL,
+    with its id taken ahead (`next_id`: call events' ids then grow with time, which the lobby's last call,
+    the highest id, relies on) or else returned (`defer_returning`); returns a function giving the id."""
+    values = [ticket.id, site_id, now, kind, counter, officer, device_id, json.dumps(data or {}, ensure_ascii=False)]
+    event_id = db.next_id("ticket_events")
+    with lobby_journal.noted(db):
+        if event_id is None:
+            found = defer_returning(
+                db, "INSERT INTO ticket_events(ticket_id, site_id, at, kind, counter, officer, device_id, data) "
+                    "VALUES(?,?,?,?,?,?,?,?) RETURNING id", values)
+        else:
+            defer(db, "INSERT INTO ticket_events(id, ticket_id, site_id, at, kind, counter, officer, device_id, data) "
+                      "VALUES(?,?,?,?,?,?,?,?,?)", [event_id, *values])
+            found = lambda: event_id  # noqa: E731
+    if kind in lobby_journal.CALL_KINDS:
+        if event_id is None:
+            lobby_journal.spoil(db)  # its id is not known yet
+        else:
+            lobby_journal.call(db, site_id, last_call_of((event_id, now, kind, counter, ticket.number, ticket.service)))
+    return found
 
 
 def note_event(db: sqlite_utils.Database, ticket: Ticket | int, site_id: str, kind: str, now: float, *,
@@ -223,10 +251,13 @@ def note_event(db: sqlite_utils.Database, ticket: Ticket | int, site_id: str, ki
                data: dict | None = None) -> None:
     """`add_event` for a caller that needs no event id: the insert waits for the next statement
     (`db.defer`)."""
+    if kind in lobby_journal.CALL_KINDS:
+        raise ValueError("a call's event is written by add_event_later")
     tid = ticket if isinstance(ticket, int) else ticket.id
-    defer(db, "INSERT INTO ticket_events(ticket_id, site_id, at, kind, counter, officer, device_id, data) "
-              "VALUES(?,?,?,?,?,?,?,?)",
-          [tid, site_id, now, kind, counter, officer, device_id, json.dumps(data or {}, ensure_ascii=False)])
+    with lobby_journal.noted(db):
+        defer(db, "INSERT INTO ticket_events(ticket_id, site_id, at, kind, counter, officer, device_id, data) "
+                  "VALUES(?,?,?,?,?,?,?,?)",
+              [tid, site_id, now, kind, counter, officer, device_id, json.dumps(data or {}, ensure_ascii=False)])
 
 
 def events(db: sqlite_utils.Database, ticket_id: int) -> list[dict]:
@@ -394,7 +425,7 @@ _QUEUE_COLUMNS = frozenset({"status", "service", "day", "site_id", "priority", "
 _SERVICE_TIME_COLUMNS = frozenset({"status", "done_at", "first_called_at", "service"})
 
 
-SERVICE_TIMES = """SELECT done_at - first_called_at FROM tickets
+SERVICE_TIMES = """SELECT done_at - first_called_at, done_at FROM tickets
                WHERE site_id = ? AND service = ? AND status = 'done' AND first_called_at IS NOT NULL
                ORDER BY done_at DESC LIMIT ?"""
 
@@ -403,7 +434,10 @@ def recent_service_times(db: sqlite_utils.Database, site_id: str, service: str, 
     """The service times of the last `limit` tickets done, newest first. Every ticket issued reads them
     for its wait estimate and they change only when a ticket is done: kept in the registry memo."""
     def load() -> tuple[float, ...]:
-        return tuple(r[0] for r in db.conn.execute(SERVICE_TIMES, (site_id, service, limit)))
+        rows = db.conn.execute(SERVICE_TIMES, (site_id, service, limit)).fetchall()
+        if limit == 20:
+            memo.put(db, ("service_times_newest", site_id, service), rows[0][1] if rows else None)
+        return tuple(r[0] for r in rows)
     if limit != 20:
         return load()
     return memo.lookup(db, ("service_times", site_id, service), load)
@@ -418,7 +452,31 @@ def service_times_known(db: sqlite_utils.Database, site_id: str, services: Seque
 def keep_service_times(db: sqlite_utils.Database, site_id: str, service: str, rows: list[tuple]) -> tuple[float, ...]:
     """Service times read with `SERVICE_TIMES` (limit 20) elsewhere, kept as `recent_service_times` keeps them."""
     times = tuple(r[0] for r in rows)
+    if not memo.holds(db, ("service_times", site_id, service)):
+        memo.put(db, ("service_times_newest", site_id, service), rows[0][1] if rows else None)
     return memo.lookup(db, ("service_times", site_id, service), lambda: times)
+
+
+def _add_service_time(db: sqlite_utils.Database, before: Ticket, after: Ticket) -> bool:
+    """A ticket just done puts its service time first in its service's recent ones (`SERVICE_TIMES`: newest
+    done first) in the memo, instead of forgetting them: every Next completes a ticket, and the lobby
+    state and the next ticket's wait estimate would read them again. Only when the result is certain —
+    the service's times are held, and this ticket is done strictly later than the newest of them (a
+    clock set back, or a tie, and they are read again) — else False (the caller forgets them)."""
+    if not (after.status == DONE and before.status != DONE and after.service == before.service
+            and after.first_called_at is not None and after.done_at is not None):
+        return False
+    key = ("service_times", after.site_id, after.service)
+    newest_key = ("service_times_newest", after.site_id, after.service)
+    if not memo.in_write(db) or not memo.holds(db, key) or not memo.holds(db, newest_key):
+        return False
+    newest = memo.peek(db, newest_key)
+    if newest is not None and not after.done_at > newest:  # type: ignore[operator]
+        return False
+    times: tuple[float, ...] = memo.peek(db, key)  # type: ignore[assignment]
+    memo.put(db, key, ((after.done_at - after.first_called_at), *times)[:20])
+    memo.put(db, newest_key, after.done_at)
+    return True
 
 
 # MAX per kind walks the (site_id, kind, id) index once each; one query with IN (…) ORDER BY id

@@ -88,6 +88,27 @@ def test_transfer_to_service_and_to_counter(hub: InProcessHub) -> None:
     assert c1.state()["current"] is None
 
 
+def test_transfer_into_a_queue_that_already_issued_that_number_keeps_both_and_numbering_goes_on(
+        hub: InProcessHub) -> None:
+    """HT 1001 sent to CT, where 2001 was issued already: before, the transfer failed (the two shared CT's
+    first place in its series). Now the citizen keeps 1001 in CT's queue, behind 2001, and CT's next
+    ticket is 2002 (no number skipped)."""
+    kiosk = KioskCore(hub.device("kiosk"))
+    c1 = CounterCore(hub.device("counter", counter=1))  # HT only
+    c3 = CounterCore(hub.device("counter", counter=3))  # CT only
+    assert kiosk.issue_ticket("CT")["number"] == "2001"
+    kiosk.issue_ticket("HT")
+    c1.login("lan1", "1111")
+    c1.open()
+    assert c1.next()["number"] == "1001"
+    moved = c1.transfer(to_service="CT")
+    assert moved["status"] == "waiting" and moved["service"] == "CT" and moved["number"] == "1001"
+    assert kiosk.issue_ticket("CT")["number"] == "2002"
+    c3.login("trang3", "3333")
+    c3.open()
+    assert [c3.next()["number"] for _ in range(3)] == ["2001", "1001", "2002"]
+
+
 def test_no_show_after_recalls(hub: InProcessHub) -> None:
     kiosk = KioskCore(hub.device("kiosk"))
     counter = CounterCore(hub.device("counter", counter=1))
