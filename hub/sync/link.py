@@ -52,9 +52,9 @@ class CentreLink:
     def start(self) -> None:
         self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, wait_s: float = 10.0) -> None:
         self._stop.set()
-        self._thread.join(10)
+        self._thread.join(wait_s)
 
     def _set_state(self, state: str) -> None:
         if state != self.state:

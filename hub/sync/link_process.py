@@ -32,6 +32,7 @@ log = logging.getLogger("motcua.hub.sync")
 LINK_NICE = 10  # the link is background work: when the CPU is contended, the hub's request path wins it
 STOP_WAIT_S = 15.0  # the link flushes its acknowledgements and closes its client within this
 PARENT_CHECK_S = 0.5
+ORPHAN_WAIT_S = 1.0  # the hub is gone: the link's thread gets this long before the process exits
 
 
 class LinkProcess:
@@ -128,8 +129,16 @@ def main(argv: list[str] | None = None) -> int:
     centre.start()
     while not stop.wait(PARENT_CHECK_S):
         if os.getppid() != args.parent:
-            log.warning("sync link: the hub (process %d) is gone; stopping", args.parent)
             break
+    if os.getppid() != args.parent:
+        # The hub died (kill -9, a crash; the kernel's SIGTERM or the check above): nobody waits for an
+        # orderly stop, and a hub restarted at once must not find this link still sending under the same
+        # account. What the link holds is only acknowledgements not yet written (each costs a resend), so
+        # it gives its thread a moment, not STOP_WAIT_S: at low priority on a busy machine the orderly
+        # stop took more than 10 s.
+        log.warning("sync link: the hub (process %d) is gone; stopping", args.parent)
+        centre.stop(ORPHAN_WAIT_S)
+        os._exit(0)
     centre.stop()
     return 0
 
