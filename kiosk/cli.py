@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sys
 import threading
 from pathlib import Path
+
+from motcua_core.stopping import stop_on
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -89,9 +90,7 @@ def _simulate(cfg, per_minute: float) -> int:
     session.start()
     if not session.wait_connected(15):
         print(f"warning: broker {cfg.broker_host}:{cfg.broker_port} not reachable yet; still trying", file=sys.stderr)
-    stop = threading.Event()
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    stop = stop_on(threading.Event())
     try:
         simulate.run(core, stop, per_minute=per_minute)
     finally:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sys
 import threading
 from pathlib import Path
+
+from motcua_core.stopping import stop_on
 
 
 def _device_args(p: argparse.ArgumentParser) -> None:
@@ -58,10 +59,7 @@ def _first_boot(args: argparse.Namespace) -> None:
 
 
 def _stop_event() -> threading.Event:
-    stop = threading.Event()
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    return stop
+    return stop_on(threading.Event())
 
 
 def _no_ui(role: str, issue: int) -> int:

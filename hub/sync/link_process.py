@@ -27,6 +27,8 @@ import sys
 import threading
 from pathlib import Path
 
+from motcua_core.stopping import stop_on
+
 log = logging.getLogger("motcua.hub.sync")
 
 LINK_NICE = 10  # the link is background work: when the CPU is contended, the hub's request path wins it
@@ -122,14 +124,12 @@ def main(argv: list[str] | None = None) -> int:
     if link is None:
         log.error("sync link: %s has no province.json", args.data)
         return 1
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    stop = stop_on(threading.Event(), signal.SIGTERM)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the hub, which stops us in order
     centre = CentreLink(args.data, Path(args.db) if args.db else target_for(args.data), link)
     centre.start()
-    while not stop.wait(PARENT_CHECK_S):
-        if os.getppid() != args.parent:
-            break
+    while not stop.wait(PARENT_CHECK_S) and os.getppid() == args.parent:
+        pass
     if os.getppid() != args.parent:
         # The hub died (kill -9, a crash; the kernel's SIGTERM or the check above): nobody waits for an
         # orderly stop, and a hub restarted at once must not find this link still sending under the same
