@@ -49,19 +49,23 @@ def lobby_rows(db: Db, site_id: str, day: str, services: Sequence[str]) -> Lobby
     unknown = tickets.service_times_known(db, site_id, services)  # the rest come from the memo
     if ahead is not None and not unknown:
         rows, changes = ahead
-        waiting, counters, booked, last, ready = rows()
-        read = LobbyRows(waiting={service: n for service, n in waiting}, counters=counters,
-                         booked={r[0] for r in booked},
-                         service_times={code: tickets.recent_service_times(db, site_id, code) for code in services},
-                         last_call=tickets.last_call_of(last[0] if last else None), ready_dossiers=ready[0][0])
-        patched = apply_changes(read, changes, site_id, day, lambda: _checked_in(db, site_id, day))
+        patched = apply_changes(_lobby(db, site_id, services, rows(), {}), changes, site_id, day,
+                                lambda: _checked_in(db, site_id, day))
         if patched is not None:
             stats["ahead"] += 1
             return patched
     stats["read"] += 1
     reads = [*_reads(site_id, day), *((tickets.SERVICE_TIMES, [site_id, code, 20]) for code in unknown)]
-    waiting, counters, booked, last, ready, *times = read_many(db, reads)
-    fresh = {code: tickets.keep_service_times(db, site_id, code, rows) for code, rows in zip(unknown, times, strict=True)}
+    found = read_many(db, reads)
+    fresh = {code: tickets.keep_service_times(db, site_id, code, rows)
+             for code, rows in zip(unknown, found[len(found) - len(unknown):], strict=True)}
+    return _lobby(db, site_id, services, found[:len(found) - len(unknown)], fresh)
+
+
+def _lobby(db: Db, site_id: str, services: Sequence[str], found: list[list[tuple]],
+           fresh: dict[str, tuple[float, ...]]) -> LobbyRows:
+    """LobbyRows from the answers to `_reads`; service times from `fresh`, else from the memo."""
+    waiting, counters, booked, last, ready = found
     return LobbyRows(
         waiting={service: n for service, n in waiting},
         counters=counters,
