@@ -17,6 +17,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 from counter_terminal.core import CounterCore
+from devicekit.drivers.camera import decode_qr
 from hub.app import open_data_dir
 from hub.ops import appointments as appt_ops
 from hub.ops.run import Runner
@@ -84,7 +85,7 @@ def _book_on_the_phone(hub: InProcessHub) -> tuple[str, str, str]:
         assert "Đăng ký khai sinh" in b.page_source
         shot = browser.shot("booking-3-confirmation", whole_page=True)
     # The kiosk's camera reads the QR off the phone's screen: decode it from the screenshot, as it would.
-    text, _points, _ = cv2.QRCodeDetector().detectAndDecode(cv2.imread(str(shot)))
+    text = decode_qr(cv2.imread(str(shot)))
     assert text == "MCH:" + code.replace("-", ""), text
     return day, code, text
 
