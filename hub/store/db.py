@@ -120,8 +120,9 @@ def transaction(db: Db) -> Iterator[None]:
     try:
         yield
         memo.write_locked(db, False)
-        lobby_journal.end(db)
+        rows = lobby_journal.end(db)
         db.commit()
+        lobby_journal.carry(db, rows)
     except BaseException:
         memo.write_locked(db, False)
         lobby_journal.end(db)

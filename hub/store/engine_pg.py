@@ -687,6 +687,17 @@ class PgDb:
         self._took_rev = True
         return moved
 
+    def mark(self) -> tuple[int, int]:
+        """Where this connection stands: what it knows of other writers and the revision of its last
+        transaction. Equal marks: nothing was written in between that this connection knows of."""
+        return (self._ext, self._rev)
+
+    def unchanged_since(self, mark: tuple[int, int]) -> bool:
+        """In a router batch whose revision has not come back yet: nothing was written since `mark` by this
+        connection, and should another writer have written, the batch runs again (it trusts the memo, see
+        `data_version`) before anything it built from what it knew is published."""
+        return self._in_tx and self._trusted and self._rev_at is not None and (self._ext, self._rev) == mark
+
     def commit(self) -> None:
         try:
             if self._trusted and self._rev_at is not None:

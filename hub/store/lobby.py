@@ -5,18 +5,21 @@ trip (`read_many`) instead of one each.
 On PostgreSQL a router batch of counter requests asks for them ahead, with its first message
 (`read_ahead`), and the lobby state after its Next is those rows with the batch's own changes applied
 (`apply_changes`, from hub.store.lobby_journal): no message between the Next's reads and the display.
-Whatever the journal cannot account for, the rows are read as before."""
+Whatever the journal cannot account for, the rows are read as before. When the connection's last batch
+built its state from rows nothing has changed since, the batch starts from those and reads none
+(`lobby_journal.carried`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from hub.store import appointments, dossiers, lobby_journal, memo, sites, tickets
 from hub.store.db import Db, read_later, read_many
 
-# How each lobby state's rows came: read ahead and followed through the batch's changes, or read (health).
-stats = {"ahead": 0, "read": 0}
+# How each lobby state's rows came: read ahead (or carried from the last batch, also counted in "carried")
+# and followed through the batch's changes, or read.
+stats = {"ahead": 0, "carried": 0, "read": 0}
 
 
 @dataclass(frozen=True)
@@ -40,26 +43,42 @@ def read_ahead(db: Db, site_id: str, day: str, services: Sequence[str]) -> None:
     may change what the lobby shows); nothing on SQLite. Once per site and batch."""
     if not lobby_journal.begin(db) or lobby_journal.has_ahead(db, site_id):
         return
-    lobby_journal.keep_ahead(db, site_id, (day, tuple(services)), read_later(db, _reads(site_id, day)))
+    key = (day, tuple(services))
+    carried = lobby_journal.carried(db, site_id, key)
+    if carried is not None:
+        lobby_journal.keep_ahead(db, site_id, key, lambda: _carried(db, site_id, services, carried))
+    else:
+        found = read_later(db, _reads(site_id, day))
+        lobby_journal.keep_ahead(db, site_id, key, lambda: _lobby(db, site_id, services, found(), {}))
     db.ids_later("ticket_events")  # a call's event id (tickets.add_event_later), without a trip of its own
 
 
 def lobby_rows(db: Db, site_id: str, day: str, services: Sequence[str]) -> LobbyRows:
-    ahead = lobby_journal.taken(db, site_id, (day, tuple(services)))
+    key = (day, tuple(services))
+    ahead = lobby_journal.taken(db, site_id, key)
     unknown = tickets.service_times_known(db, site_id, services)  # the rest come from the memo
     if ahead is not None and not unknown:
         rows, changes = ahead
-        patched = apply_changes(_lobby(db, site_id, services, rows(), {}), changes, site_id, day,
-                                lambda: _checked_in(db, site_id, day))
+        patched = apply_changes(rows(), changes, site_id, day, lambda: _checked_in(db, site_id, day))
         if patched is not None:
             stats["ahead"] += 1
+            lobby_journal.built(db, site_id, key, patched)
             return patched
     stats["read"] += 1
     reads = [*_reads(site_id, day), *((tickets.SERVICE_TIMES, [site_id, code, 20]) for code in unknown)]
     found = read_many(db, reads)
     fresh = {code: tickets.keep_service_times(db, site_id, code, rows)
              for code, rows in zip(unknown, found[len(found) - len(unknown):], strict=True)}
-    return _lobby(db, site_id, services, found[:len(found) - len(unknown)], fresh)
+    out = _lobby(db, site_id, services, found[:len(found) - len(unknown)], fresh)
+    lobby_journal.built(db, site_id, key, out)
+    return out
+
+
+def _carried(db: Db, site_id: str, services: Sequence[str], rows: LobbyRows) -> LobbyRows:
+    """Rows carried from the last batch, with the service times the memo holds now (the memo moves them
+    on when a ticket is done, and forgets them when it cannot)."""
+    stats["carried"] += 1
+    return replace(rows, service_times={code: tickets.recent_service_times(db, site_id, code) for code in services})
 
 
 def _lobby(db: Db, site_id: str, services: Sequence[str], found: list[list[tuple]],

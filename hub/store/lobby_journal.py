@@ -11,6 +11,12 @@ Safe by default: any other write to a table the lobby reads (a new ticket, an ex
 officer — whatever the SQL), a rolled-back savepoint, or a change `apply_changes` does not know, spoils
 the batch's journal, and the lobby reads its rows as before. SQLite, where a read is a function call,
 never keeps one (`begin` needs the engine's write hook, `on_write`).
+
+The rows a batch's lobby state was built from are carried to the connection's next router batch
+(`carry`, `carried`) when nothing the lobby reads was written after they were built: that batch starts
+from them instead of reading them again, as long as nothing was written since by this connection (its
+mark) and its memo is trusted, so that should another process have written, the batch runs again before
+anything is published (engine_pg `unchanged_since`).
 """
 
 from __future__ import annotations
@@ -40,19 +46,22 @@ def _target(sql: str) -> str | None:
 
 
 class _Journal:
-    __slots__ = ("ahead", "changes", "spoiled", "quiet")
+    __slots__ = ("ahead", "changes", "spoiled", "quiet", "touched", "built")
 
     def __init__(self) -> None:
-        self.ahead: dict[str, tuple[tuple, Callable[[], list[list[tuple]]]]] = {}  # site → (key, rows)
+        self.ahead: dict[str, tuple[tuple, Callable[[], Any]]] = {}  # site → (key, the rows as hub.store.lobby's)
         self.changes: list[tuple] = []
         self.spoiled = False
         self.quiet = 0  # inside `noted`: the writer reports its change itself
+        self.touched = 0  # writes to what the lobby reads (reported or not), rolled-back savepoints
+        self.built: dict[str, tuple[tuple, Any, int]] = {}  # site → (key, rows a state was built from, touched)
 
     def on_write(self, sql: str) -> None:
-        if self.quiet or self.spoiled:
-            return
         table = _target(sql)
-        if table is None or table in TABLES:
+        if table is not None and table not in TABLES:
+            return
+        self.touched += 1
+        if not (self.quiet or self.spoiled):
             self.spoiled = True
 
 
@@ -70,13 +79,48 @@ def begin(db: Any) -> bool:
     return True
 
 
-def end(db: Any) -> None:
-    """The batch's transaction ended (committed or not): nothing kept applies any more."""
-    if _journals.pop(db, None) is not None:
-        db.on_write = None
+def end(db: Any) -> dict[str, tuple[tuple, Any]]:
+    """The batch's transaction is ending: the journal is closed, and the rows its lobby states were built
+    from that nothing has changed since are returned, for `carry` once the COMMIT has gone."""
+    _carried.pop(db, None)
+    journal = _journals.pop(db, None)
+    if journal is None:
+        return {}
+    db.on_write = None
+    return {site: (key, rows) for site, (key, rows, touched) in journal.built.items() if touched == journal.touched}
 
 
-def keep_ahead(db: Any, site_id: str, key: tuple, rows: Callable[[], list[list[tuple]]]) -> None:
+def built(db: Any, site_id: str, key: tuple, rows: Any) -> None:
+    """The rows (for `key`: day and services) a lobby state of `site_id` was built from, in this batch."""
+    journal = _journals.get(db)
+    if journal is not None:
+        journal.built[site_id] = (key, rows, journal.touched)
+
+
+# Per connection: (its mark after the COMMIT, {site: (key, rows)}), for its next router batch.
+_carried: weakref.WeakKeyDictionary[Any, tuple[Any, dict[str, tuple[tuple, Any]]]] = weakref.WeakKeyDictionary()
+
+
+def carry(db: Any, rows: dict[str, tuple[tuple, Any]]) -> None:
+    """After a COMMIT: keep what `end` returned for the connection's next batch."""
+    if rows:
+        _carried[db] = (db.mark(), rows)
+
+
+def carried(db: Any, site_id: str, key: tuple) -> Any | None:
+    """The rows the last batch's lobby state of `site_id` was built from, when they still hold (see the
+    module's docstring), or None."""
+    hit = _carried.get(db)
+    if hit is None:
+        return None
+    mark, rows = hit
+    found = rows.get(site_id)
+    if found is None or found[0] != key or not db.unchanged_since(mark):
+        return None
+    return found[1]
+
+
+def keep_ahead(db: Any, site_id: str, key: tuple, rows: Callable[[], Any]) -> None:
     journal = _journals.get(db)
     if journal is not None:
         journal.ahead[site_id] = (key, rows)
@@ -87,7 +131,7 @@ def has_ahead(db: Any, site_id: str) -> bool:
     return journal is not None and site_id in journal.ahead
 
 
-def taken(db: Any, site_id: str, key: tuple) -> tuple[Callable[[], list[list[tuple]]], list[tuple]] | None:
+def taken(db: Any, site_id: str, key: tuple) -> tuple[Callable[[], Any], list[tuple]] | None:
     """The rows read ahead for `site_id` (for the same `key`: day and services) and the batch's changes
     since, or None when there are none or the journal is spoiled."""
     journal = _journals.get(db)
@@ -104,6 +148,7 @@ def spoil(db: Any) -> None:
     journal = _journals.get(db)
     if journal is not None:
         journal.spoiled = True
+        journal.touched += 1
 
 
 @contextmanager

@@ -134,3 +134,55 @@ def test_a_next_sends_one_message_before_the_lobby_shows_it_on_postgresql(office
         assert next(c for c in shown["counters"] if c["number"] == 1)["current"]["ticket"] == \
             out.replies()[-1]["data"]["ticket"]["number"]
     _same_as_fresh(out, fresh)
+
+
+def test_the_lobby_after_a_next_shows_what_others_wrote_since_the_last_batch(office, tmp_path: Path) -> None:
+    """On PostgreSQL a batch starts from the rows the last batch's lobby state was built from when nothing
+    has been written since. Tickets issued through another process's connection, and a counter paused by
+    this hub outside a router batch (as an HTTP action or a timer would), must still show after the next
+    Next, whatever the engine."""
+    r, out, kiosk, desks, fresh = office
+    desk, other_desk = desks[0], desks[1]
+    tokens = {}
+    for d, (user, pin) in ((desk, ("lan1", "1111")), (other_desk, ("hung2", "2222"))):
+        r.process([_msg(d, "counter.login", {"username": user, "pin": pin}, f"in{d.id}")])
+        tokens[d.id] = out.replies()[-1]["data"]["token"]
+        r.process([_msg(d, "counter.open", {"token": tokens[d.id]}, f"open{d.id}")])
+    for n in range(30):
+        r.process([_msg(kiosk, "ticket.issue", {"service": "HT"}, f"k{n}")])
+    for n in range(6):  # calm batches: from the fourth on, each starts from the last one's rows
+        r.process([_msg(desk, "counter.next", {"token": tokens[desk.id]}, f"warm{n}")])
+        _same_as_fresh(out, fresh)
+    carried = lobby.stats["carried"]
+    assert r.db.engine != "postgresql" or carried >= 3, lobby.stats  # the calm Nexts started from carried rows
+
+    with transaction(r.db):  # this hub, outside a router batch (as an HTTP action or a timer would)
+        from hub.store import sites
+        sites.update_counter(r.db, "demo", other_desk.counter, status="paused")
+    r.process([_msg(desk, "counter.next", {"token": tokens[desk.id]}, "after-own")])
+    _same_as_fresh(out, fresh)
+    shown = next(c for c in out.states()[-1]["counters"] if c["number"] == other_desk.counter)
+    assert shown["status"] == "paused", shown
+    for n in range(4):
+        r.process([_msg(desk, "counter.next", {"token": tokens[desk.id]}, f"calm{n}")])
+        _same_as_fresh(out, fresh)
+
+    waiting = _waiting(out, "HT")
+    other = open_db(target_for(tmp_path))  # another process's connection: a second router, a CLI
+    try:
+        elsewhere = Router(other, Published())
+        # Twice: the batch after the first write runs again; after the second the hub, having just met
+        # another writer, asks for the revision before it trusts anything it kept.
+        for k in range(2):
+            elsewhere.process([_msg(kiosk, "ticket.issue", {"service": "HT"}, f"o{k}.{n}") for n in range(3)])
+            r.process([_msg(desk, "counter.next", {"token": tokens[desk.id]}, f"after-other{k}")])
+            _same_as_fresh(out, fresh)
+            assert _waiting(out, "HT") == waiting + (k + 1) * (3 - 1)  # three issued elsewhere, one called
+    finally:
+        other.conn.close()
+    if r.db.engine == "postgresql":
+        assert r.stats["careful_replays"] >= 1  # the batch after the other writer ran again
+
+
+def _waiting(out: Published, code: str) -> int:
+    return next(s["waiting"] for s in out.states()[-1]["services"] if s["code"] == code)
