@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from hub.domain import sync as rules
+from hub.domain.sync_route import BATCH_BYTES
 from hub.ops import sync as ops
 from hub.ops import sync_down, sync_files, sync_rebuild, sync_route
 from hub.ops.context import Actor
@@ -34,6 +35,11 @@ ACK_FLUSH_S = 2.0  # acknowledgements are written (and the outbox pruned) at mos
 SWEEP_EVERY_S = 1.0  # rows written outside the Runner (timers) are captured at most this late
 TICK_S = 0.05
 CONFIG_EVERY_S = 5.0  # a site's configuration and device registry reach the province at most this late
+# A site's next batch goes at most this soon after its last: the first row after a quiet spell leaves at
+# once, a busy office's rows go ten times a second in larger batches, not one small batch per call (each
+# batch costs the centre and the province a transaction, a publish and an ack whatever its size). After a
+# full batch (a backlog: a cut link, files) the next goes as soon as it is acknowledged.
+BATCH_GAP_S = 0.1
 
 
 class CentreLink:
@@ -48,6 +54,7 @@ class CentreLink:
         self._said: dict[str, float] = {}  # site → when the province last heard from us (monotonic)
         self._acks: dict[str, dict] = {}  # site → the latest ack not yet written
         self._acks_flushed = 0.0
+        self._sent_at: dict[str, float] = {}  # site → when its last batch went (monotonic)
 
     def start(self) -> None:
         self._thread.start()
@@ -212,6 +219,8 @@ class CentreLink:
                 continue
             if site in inflight and now_m - inflight[site][1] < RESEND_AFTER_S:
                 continue
+            if now_m - self._sent_at.get(site, -1e9) < BATCH_GAP_S:
+                continue
             if now_m - self._said.get(site, -1e9) >= rules.HELLO_EVERY_S:
                 catalog = int(get_meta(db, "province_catalog_version", "0") or 0)
                 events = int(get_meta(db, "sync_down_hwm", "0") or 0)
@@ -228,3 +237,5 @@ class CentreLink:
             if client.publish(rules.up_topic(self.centre),
                               rules.batch_payload(self.centre, self.epoch, site, rows, self.clock())):
                 inflight[site] = (rows[-1][0], now_m)
+                full = len(rows) >= rules.MAX_BATCH_ROWS or sum(len(r[1]) for r in rows) >= BATCH_BYTES // 2
+                self._sent_at[site] = -1e9 if full else now_m
