@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from motcua.bench.call_path import targets_met as call_path_targets
 from motcua.bench.common import percentile
 from motcua.bench.tickets import count_problems, sqlite_floor, targets_met
 
@@ -93,6 +94,22 @@ def test_call_path_on_postgresql_reports_sqlite_of_the_same_run() -> None:
     # A count, not a time: messages to the server per Next, BEGIN to COMMIT (about 31 before the engine
     # batched them; docs/architecture.md, "How the PostgreSQL engine keeps round trips low").
     assert 0 < r["db_round_trips_per_call"] <= 10 and r["db_statements_per_call"] > r["db_round_trips_per_call"]
+    assert r["sqlite_ratio_p99"] > 0 and r["targets_met"] == call_path_targets(r)
+
+
+def test_call_path_on_postgresql_is_held_to_sqlite_and_not_to_the_broker_floor() -> None:
+    # PostgreSQL's target is its p99 against the same run's SQLite (at most 2×); the hub's target against
+    # the broker's own round trip (at most 3×) is SQLite's figure of that run.
+    pg = {"engine": "postgresql", "calls": 500, "delivered": 500, "p99_ms": 3.4, "ratio_p99": 3.7,
+          "sqlite_p99_ms": 1.9, "sqlite_ratio_p99": 2.1, "pg_to_sqlite_p99": 1.79}
+    assert call_path_targets(pg)
+    assert not call_path_targets({**pg, "pg_to_sqlite_p99": 2.05})
+    assert not call_path_targets({**pg, "sqlite_ratio_p99": 3.2})
+    assert not call_path_targets({**pg, "delivered": 499})
+    sqlite = {"engine": "sqlite", "calls": 500, "delivered": 500, "p99_ms": 1.9, "ratio_p99": 2.1}
+    assert call_path_targets(sqlite) and not call_path_targets({**sqlite, "ratio_p99": 3.1})
+    assert not call_path_targets({**sqlite, "p99_ms": 10.5})
+    assert not call_path_targets({**sqlite, "history_p99_ratio": 1.6})
 
 
 def test_each_engine_is_held_to_its_own_ticket_targets() -> None:
