@@ -9,7 +9,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     bench = sub.add_parser("bench", help="benchmarks (each starts its own hub and broker)")
     bsub = bench.add_subparsers(dest="bench_cmd", required=True)
     cp = bsub.add_parser("call-path", help="counter Next → hub → display state, against the broker floor")
-    cp.add_argument("--calls", type=int, default=None, help="timed calls (default 500; with --sync 1500 per side)")
+    cp.add_argument("--calls", type=int, default=None, help="timed calls (default 500; with --sync 2900 per side)")
     cp.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     cp.add_argument("--synchronous", choices=["FULL", "NORMAL"], default="FULL", help="the hub's SQLite setting")
     cp.add_argument("--history-tickets", type=int, default=0,
