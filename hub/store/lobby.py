@@ -46,7 +46,7 @@ def read_ahead(db: Db, site_id: str, day: str, services: Sequence[str]) -> None:
     key = (day, tuple(services))
     carried = lobby_journal.carried(db, site_id, key)
     if carried is not None:
-        lobby_journal.keep_ahead(db, site_id, key, lambda: _carried(db, site_id, services, carried))
+        lobby_journal.keep_ahead(db, site_id, key, lambda: _from_last_batch(db, site_id, services, carried))
     else:
         found = read_later(db, _reads(site_id, day))
         lobby_journal.keep_ahead(db, site_id, key, lambda: _lobby(db, site_id, services, found(), {}))
@@ -74,11 +74,18 @@ def lobby_rows(db: Db, site_id: str, day: str, services: Sequence[str]) -> Lobby
     return out
 
 
-def _carried(db: Db, site_id: str, services: Sequence[str], rows: LobbyRows) -> LobbyRows:
+def _from_last_batch(db: Db, site_id: str, services: Sequence[str], rows: LobbyRows) -> LobbyRows:
     """Rows carried from the last batch, with the service times the memo holds now (the memo moves them
     on when a ticket is done, and forgets them when it cannot)."""
     stats["carried"] += 1
-    return replace(rows, service_times={code: tickets.recent_service_times(db, site_id, code) for code in services})
+    return replace(rows, service_times=_service_times(db, site_id, services, {}))
+
+
+def _service_times(db: Db, site_id: str, services: Sequence[str],
+                   fresh: dict[str, tuple[float, ...]]) -> dict[str, tuple[float, ...]]:
+    """Each service's recent service times: from `fresh` (just read), else from the memo."""
+    return {code: fresh[code] if code in fresh else tickets.recent_service_times(db, site_id, code)
+            for code in services}
 
 
 def _lobby(db: Db, site_id: str, services: Sequence[str], found: list[list[tuple]],
@@ -89,8 +96,7 @@ def _lobby(db: Db, site_id: str, services: Sequence[str], found: list[list[tuple
         waiting={service: n for service, n in waiting},
         counters=counters,
         booked={r[0] for r in booked},
-        service_times={code: fresh[code] if code in fresh else tickets.recent_service_times(db, site_id, code)
-                       for code in services},
+        service_times=_service_times(db, site_id, services, fresh),
         last_call=tickets.last_call_of(last[0] if last else None),
         ready_dossiers=ready[0][0],
     )

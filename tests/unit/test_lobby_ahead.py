@@ -21,7 +21,7 @@ from hub.mqtt.router import Router
 from hub.mqtt.transport import Incoming
 from hub.ops.views import display_state
 from hub.store import devices as device_store
-from hub.store import lobby
+from hub.store import lobby, sites
 from hub.store.db import open_db, target_for, transaction
 from motcua_core import clock as wallclock
 from motcua_core import protocol as p
@@ -157,7 +157,6 @@ def test_the_lobby_after_a_next_shows_what_others_wrote_since_the_last_batch(off
     assert r.db.engine != "postgresql" or carried >= 3, lobby.stats  # the calm Nexts started from carried rows
 
     with transaction(r.db):  # this hub, outside a router batch (as an HTTP action or a timer would)
-        from hub.store import sites
         sites.update_counter(r.db, "demo", other_desk.counter, status="paused")
     r.process([_msg(desk, "counter.next", {"token": tokens[desk.id]}, "after-own")])
     _same_as_fresh(out, fresh)
